@@ -1,0 +1,33 @@
+/** /api/me: the signed-in account. */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { changePassword, updateProfile } from '../domain/accounts/accounts';
+import { toUserDto } from '../domain/accounts/dto';
+import type { AppEnv } from '../http/context';
+import { AppError } from '../http/errors';
+import { route } from '../http/route';
+import { ChangePasswordBody, MeResponse, UpdateMeBody } from '../shared/auth';
+
+export const meApi = new Hono<AppEnv>();
+const tags = ['Accounts'];
+
+route(meApi, {
+  method: 'get', path: '/api/me', summary: 'The signed-in account', tags, access: 'user',
+  responses: { 200: { description: 'Current user', schema: MeResponse } },
+}, (c, { user }) => c.json({ user: toUserDto(user) }));
+
+route(meApi, {
+  method: 'patch', path: '/api/me', summary: 'Update name, language or time zone', tags, access: 'user',
+  body: UpdateMeBody,
+  responses: { 200: { description: 'Updated', schema: MeResponse } },
+}, async (c, { user, body }) => c.json({ user: toUserDto(await updateProfile(c.get('deps'), user, body)) }));
+
+route(meApi, {
+  method: 'post', path: '/api/me/password', summary: 'Change password (current one required if set); signs out other sessions', tags, access: 'user',
+  body: ChangePasswordBody,
+  responses: { 200: { description: 'Changed', schema: z.object({ revokedSessions: z.number().int() }) }, 422: { description: 'WRONG_PASSWORD' } },
+}, async (c, { user, body }) => {
+  const r = await changePassword(c.get('deps'), user, body, c.get('auth')?.sessionId);
+  if (!r.ok) throw new AppError(422, 'WRONG_PASSWORD', 'The current password is wrong.');
+  return c.json({ revokedSessions: r.revokedSessions });
+});

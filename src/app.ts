@@ -1,0 +1,81 @@
+/** createApp(): global middleware, error handling, and every API and page route. */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { authApi } from './api/auth';
+import { meApi } from './api/me';
+import { systemApi } from './api/system';
+import type { AppEnv } from './http/context';
+import { AppError, type ErrorEnvelope } from './http/errors';
+import { csrf, requestContext, securityHeaders, session } from './http/middleware';
+import { isLocale } from './i18n';
+import { accountPages } from './pages/account';
+import { apiDocsPages } from './pages/api-docs';
+import { authPages } from './pages/auth';
+import { devMailboxPages } from './pages/dev-mailbox';
+import { errorPage } from './pages/errors';
+import { homePages } from './pages/home';
+
+const isApi = (path: string) => path === '/api' || path.startsWith('/api/');
+
+export function createApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use('*', requestContext);
+  app.use('*', securityHeaders);
+  app.use('*', session);
+  app.use('*', csrf);
+  // Page language comes from the URL when it has one.
+  app.use('*', async (c, next) => {
+    const seg = c.req.path.split('/')[1];
+    if (isLocale(seg)) c.set('locale', seg);
+    await next();
+  });
+  app.use('/api/*', bodyLimit({
+    maxSize: 256 * 1024,
+    onError: () => { throw new AppError(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.'); },
+  }));
+
+  for (const api of [systemApi, authApi, meApi]) app.route('/', api);
+  for (const pages of [homePages, authPages, accountPages, apiDocsPages, devMailboxPages]) app.route('/', pages);
+
+  app.get('/', (c) => c.redirect(`/${c.get('locale')}/`, 302));
+
+  app.notFound((c) => {
+    if (isApi(c.req.path)) {
+      const body: ErrorEnvelope = { error: { code: 'NOT_FOUND', message: `No route ${c.req.method} ${c.req.path}.`, requestId: c.get('requestId') } };
+      return c.json(body, 404);
+    }
+    // Unprefixed page URLs (/signin) go to the viewer's language (/fr/signin).
+    const seg = c.req.path.split('/')[1];
+    if (c.req.method === 'GET' && !isLocale(seg) && !['static', 'dev', 'auth', 'cdn-cgi'].includes(seg)) {
+      const url = new URL(c.req.url);
+      return c.redirect(`/${c.get('locale')}${url.pathname}${url.search}`, 302);
+    }
+    return errorPage(c, 404);
+  });
+
+  app.onError(async (err, c) => {
+    const requestId = c.get('requestId') ?? 'unknown';
+    const known = err instanceof AppError;
+    if (!known) {
+      await c.get('deps')?.log.error(isApi(c.req.path) ? 'API_ERROR' : 'SYSTEM_ERROR', `Unhandled error on ${c.req.method} ${c.req.path}`, {
+        actorId: c.get('auth')?.user.id ?? null, error: err,
+      });
+    }
+    const status = known ? err.status : 500;
+    const headers = known ? (err.headers ?? {}) : {};
+    if (isApi(c.req.path) || !c.get('deps')) {
+      const body: ErrorEnvelope = {
+        error: known
+          ? { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}), requestId }
+          : { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side.', requestId },
+      };
+      return c.json(body, status as 500, headers);
+    }
+    const res = errorPage(c, status, known ? err.message : undefined);
+    for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
+    return res;
+  });
+
+  return app;
+}

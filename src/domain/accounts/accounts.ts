@@ -1,0 +1,85 @@
+/** Accounts: sign-up, sign-in, profile and password changes. Results are typed; routes map them to HTTP. */
+import { eq } from 'drizzle-orm';
+import type { z } from 'zod';
+import { creators, users, type Locale, type User } from '../../db/schema';
+import type { Deps } from '../../deps';
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../../lib/crypto';
+import type { SignupBody, UpdateMeBody } from '../../shared/auth';
+import { freeSlug, newCreatorRow } from '../creators/create-profile';
+import { slugify } from '../creators/slug';
+import { revokeAllSessions } from './sessions';
+import { sendVerificationEmail } from './tokens';
+
+export type SignupInput = z.infer<typeof SignupBody>;
+
+export type SignupResult = { ok: true; user: User } | { ok: false; reason: 'EMAIL_TAKEN' };
+
+export async function signup(deps: Deps, input: SignupInput & { locale: Locale; timezone: string }): Promise<SignupResult> {
+  const existing = await deps.db.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get();
+  if (existing) return { ok: false, reason: 'EMAIL_TAKEN' };
+  const now = deps.clock.now();
+  const user: typeof users.$inferInsert = {
+    id: deps.ids.next('usr'),
+    email: input.email,
+    passwordHash: await hashPassword(input.password),
+    name: input.name,
+    role: input.role,
+    locale: input.locale,
+    timezone: input.timezone,
+    createdAt: now,
+    updatedAt: now,
+  };
+  try {
+    if (input.role === 'CREATOR') {
+      const creator = newCreatorRow(deps, { id: user.id, name: input.name, timezone: input.timezone }, await freeSlug(deps, slugify(input.name)));
+      await deps.db.batch([deps.db.insert(users).values(user), deps.db.insert(creators).values(creator)]);
+    } else {
+      await deps.db.insert(users).values(user);
+    }
+  } catch (e) {
+    // Two sign-ups with one email racing: the unique index decides.
+    if (String(e).includes('users.email') || String(e).includes('users_email_unique')) return { ok: false, reason: 'EMAIL_TAKEN' };
+    throw e;
+  }
+  const created = (await deps.db.select().from(users).where(eq(users.id, user.id)).get())!;
+  await deps.log.info('AUTH_SIGNUP', `New ${created.role} account`, { actor: created.role === 'CREATOR' ? 'CREATOR' : 'USER', actorId: created.id, context: { locale: created.locale } });
+  await sendVerificationEmail(deps, created);
+  return { ok: true, user: created };
+}
+
+export type LoginResult = { ok: true; user: User } | { ok: false; reason: 'INVALID_CREDENTIALS' | 'ACCOUNT_DISABLED' };
+
+/** Checks credentials in constant-ish time whether or not the account exists. */
+export async function verifyCredentials(deps: Deps, email: string, password: string): Promise<LoginResult> {
+  const user = await deps.db.select().from(users).where(eq(users.email, email)).get();
+  const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+  if (!user || !user.passwordHash || !ok) {
+    await deps.log.warn('AUTH_LOGIN_FAILED', 'Sign-in failed: bad credentials', { actor: 'GUEST', actorId: user?.id ?? null });
+    return { ok: false, reason: 'INVALID_CREDENTIALS' };
+  }
+  if (user.disabledAt) return { ok: false, reason: 'ACCOUNT_DISABLED' };
+  return { ok: true, user };
+}
+
+export async function updateProfile(deps: Deps, user: User, patch: z.infer<typeof UpdateMeBody>): Promise<User> {
+  const [updated] = await deps.db.update(users).set({ ...patch, updatedAt: deps.clock.now() }).where(eq(users.id, user.id)).returning();
+  return updated;
+}
+
+export type ChangePasswordResult = { ok: true; revokedSessions: number } | { ok: false; reason: 'WRONG_PASSWORD' };
+
+/** Changes the password and signs out every other session. Accounts without a password (Google) may set one. */
+export async function changePassword(
+  deps: Deps,
+  user: User,
+  input: { currentPassword?: string; newPassword: string },
+  keepSessionId?: string,
+): Promise<ChangePasswordResult> {
+  if (user.passwordHash && !(await verifyPassword(input.currentPassword ?? '', user.passwordHash))) {
+    return { ok: false, reason: 'WRONG_PASSWORD' };
+  }
+  await deps.db.update(users).set({ passwordHash: await hashPassword(input.newPassword), updatedAt: deps.clock.now() }).where(eq(users.id, user.id));
+  const revokedSessions = await revokeAllSessions(deps, user.id, keepSessionId);
+  await deps.log.info('AUTH_PASSWORD_CHANGED', 'Password changed; other sessions signed out', { actor: 'USER', actorId: user.id, context: { revokedSessions } });
+  return { ok: true, revokedSessions };
+}

@@ -1,0 +1,89 @@
+/** Single-use, expiring email tokens: email verification and password reset. Stored hashed. */
+import { and, eq, gt, isNull, lt, or, isNotNull } from 'drizzle-orm';
+import { authTokens, users, type User } from '../../db/schema';
+import type { Deps } from '../../deps';
+import { HOUR, MINUTE } from '../../lib/clock';
+import { hashPassword, randomToken, sha256Hex } from '../../lib/crypto';
+import { enqueueEmail } from '../email/enqueue';
+import { revokeAllSessions } from './sessions';
+
+export const VERIFY_TTL_MS = 48 * HOUR;
+export const RESET_TTL_MS = 60 * MINUTE;
+type Kind = 'VERIFY_EMAIL' | 'RESET_PASSWORD';
+
+async function issueToken(deps: Deps, userId: string, kind: Kind, ttlMs: number): Promise<{ id: string; token: string }> {
+  const token = randomToken();
+  const now = deps.clock.now();
+  const id = deps.ids.next('tok');
+  // A new token replaces the older unused ones of the same kind.
+  await deps.db.batch([
+    deps.db.update(authTokens).set({ usedAt: now }).where(and(eq(authTokens.userId, userId), eq(authTokens.kind, kind), isNull(authTokens.usedAt))),
+    deps.db.insert(authTokens).values({ id, userId, kind, tokenHash: await sha256Hex(token), expiresAt: new Date(now.getTime() + ttlMs), createdAt: now }),
+  ]);
+  return { id, token };
+}
+
+/** Marks the token used and returns its user, atomically: a token works once, before it expires. */
+async function consumeToken(deps: Deps, token: string, kind: Kind): Promise<string | null> {
+  const now = deps.clock.now();
+  const rows = await deps.db.update(authTokens)
+    .set({ usedAt: now })
+    .where(and(eq(authTokens.tokenHash, await sha256Hex(token)), eq(authTokens.kind, kind), isNull(authTokens.usedAt), gt(authTokens.expiresAt, now)))
+    .returning({ userId: authTokens.userId });
+  return rows[0]?.userId ?? null;
+}
+
+export async function sendVerificationEmail(deps: Deps, user: User): Promise<boolean> {
+  if (user.emailVerifiedAt) return false;
+  const { id, token } = await issueToken(deps, user.id, 'VERIFY_EMAIL', VERIFY_TTL_MS);
+  await enqueueEmail(deps, {
+    template: 'verify_email',
+    to: { email: user.email, name: user.name, locale: user.locale, timezone: user.timezone, userId: user.id },
+    data: { url: `${deps.config.appUrl}/${user.locale}/verify-email?token=${token}` },
+    key: `verify:${id}`,
+  });
+  return true;
+}
+
+export async function verifyEmail(deps: Deps, token: string): Promise<User | null> {
+  const userId = await consumeToken(deps, token, 'VERIFY_EMAIL');
+  if (!userId) return null;
+  const [user] = await deps.db.update(users).set({ emailVerifiedAt: deps.clock.now(), updatedAt: deps.clock.now() }).where(eq(users.id, userId)).returning();
+  await deps.log.info('AUTH_EMAIL_VERIFIED', 'Email address verified', { actor: 'USER', actorId: userId });
+  return user;
+}
+
+/** Always succeeds from the caller's point of view: whether the account exists is not revealed. */
+export async function requestPasswordReset(deps: Deps, email: string): Promise<void> {
+  const user = await deps.db.select().from(users).where(eq(users.email, email)).get();
+  if (!user || user.disabledAt) return;
+  const { id, token } = await issueToken(deps, user.id, 'RESET_PASSWORD', RESET_TTL_MS);
+  await enqueueEmail(deps, {
+    template: 'password_reset',
+    to: { email: user.email, name: user.name, locale: user.locale, timezone: user.timezone, userId: user.id },
+    data: { url: `${deps.config.appUrl}/${user.locale}/reset-password?token=${token}`, expiresMinutes: RESET_TTL_MS / MINUTE },
+    key: `reset:${id}`,
+  });
+}
+
+/** Sets a new password from a reset token; signs out every session (the old password may be known to someone). */
+export async function resetPassword(deps: Deps, token: string, newPassword: string): Promise<User | null> {
+  const userId = await consumeToken(deps, token, 'RESET_PASSWORD');
+  if (!userId) return null;
+  const now = deps.clock.now();
+  const [user] = await deps.db.update(users)
+    .set({ passwordHash: await hashPassword(newPassword), emailVerifiedAt: now, updatedAt: now })
+    .where(eq(users.id, userId)).returning();
+  const revoked = await revokeAllSessions(deps, userId);
+  await deps.log.info('AUTH_PASSWORD_RESET', 'Password reset by email; all sessions signed out', { actor: 'USER', actorId: userId, context: { revoked } });
+  return user;
+}
+
+/** Cron: forget used or expired tokens after a day. */
+export async function purgeAuthTokens(deps: Deps): Promise<number> {
+  const cutoff = new Date(deps.clock.now().getTime() - 24 * HOUR);
+  const deleted = await deps.db.delete(authTokens)
+    .where(or(lt(authTokens.expiresAt, cutoff), and(isNotNull(authTokens.usedAt), lt(authTokens.usedAt, cutoff))))
+    .returning({ id: authTokens.id });
+  return deleted.length;
+}

@@ -1,0 +1,52 @@
+/** Creates the creator profile that goes with a CREATOR account (at sign-up or when a fan becomes a creator). */
+import { eq, like } from 'drizzle-orm';
+import { creators, users, type Creator, type Currency, type User } from '../../db/schema';
+import type { Deps } from '../../deps';
+import { slugify } from './slug';
+
+/** A free slug: `base`, else `base-2`, `base-3`… (the unique index settles races). */
+export async function freeSlug(deps: Deps, base: string): Promise<string> {
+  const taken = new Set(
+    (await deps.db.select({ slug: creators.slug }).from(creators).where(like(creators.slug, `${base}%`)).all()).map((r) => r.slug),
+  );
+  if (!taken.has(base)) return base;
+  for (let i = 2; ; i++) if (!taken.has(`${base}-${i}`)) return `${base}-${i}`;
+}
+
+export function newCreatorRow(deps: Deps, user: Pick<User, 'id' | 'name' | 'timezone'>, slug: string, currency: Currency = 'EUR') {
+  const now = deps.clock.now();
+  return {
+    id: deps.ids.next('crt'),
+    userId: user.id,
+    slug,
+    displayName: user.name,
+    currency,
+    timezone: user.timezone,
+    createdAt: now,
+    updatedAt: now,
+  } satisfies typeof creators.$inferInsert;
+}
+
+/** Turns an existing account into a creator (idempotent: returns the existing profile). */
+export async function ensureCreatorProfile(deps: Deps, user: User): Promise<Creator> {
+  const existing = await deps.db.select().from(creators).where(eq(creators.userId, user.id)).get();
+  if (existing) {
+    if (user.role === 'USER') await deps.db.update(users).set({ role: 'CREATOR', updatedAt: deps.clock.now() }).where(eq(users.id, user.id));
+    return existing;
+  }
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const row = newCreatorRow(deps, user, await freeSlug(deps, slugify(user.name)));
+    try {
+      const [, [created]] = await deps.db.batch([
+        deps.db.update(users).set({ role: user.role === 'ADMIN' ? 'ADMIN' : 'CREATOR', updatedAt: row.createdAt }).where(eq(users.id, user.id)),
+        deps.db.insert(creators).values(row).returning(),
+      ]);
+      return created;
+    } catch (e) {
+      if (!String(e).includes('UNIQUE')) throw e;
+      const raced = await deps.db.select().from(creators).where(eq(creators.userId, user.id)).get();
+      if (raced) return raced;
+    }
+  }
+  throw new Error('Could not allocate a creator slug');
+}

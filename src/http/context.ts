@@ -1,0 +1,29 @@
+/** Hono environment shared by every route: bindings plus per-request variables. */
+import type { Context } from 'hono';
+import type { Locale, User } from '../db/schema';
+import type { Deps } from '../deps';
+import type { Bindings } from '../env';
+
+export interface AuthState {
+  user: User;
+  /** The session row id (SHA-256 of the token). */
+  sessionId: string;
+  via: 'cookie' | 'bearer';
+}
+
+export type AppEnv = {
+  Bindings: Bindings;
+  Variables: {
+    deps: Deps;
+    requestId: string;
+    auth: AuthState | null;
+    /** Page language (URL → user setting → Accept-Language → fr). */
+    locale: Locale;
+    /** Viewer's zone: user setting, else the `tz` cookie set by the browser, else Europe/Paris. */
+    timezone: string;
+    /** Extra CSP sources a page needs (e.g. Stripe.js on the booking page). */
+    cspExtra?: { script?: string[]; frame?: string[]; connect?: string[] };
+  };
+};
+
+export type Ctx = Context<AppEnv>;

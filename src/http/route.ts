@@ -1,0 +1,88 @@
+/**
+ * Declarative API routes: one spec gives validation (zod), access control and the OpenAPI entry,
+ * so the documentation cannot drift from what the code accepts.
+ */
+import type { Hono } from 'hono';
+import { z, type ZodType } from 'zod';
+import type { Role, User } from '../db/schema';
+import type { AppEnv, Ctx } from './context';
+import { AppError, forbidden, unauthorized, validationError } from './errors';
+
+/** public: anyone; user: any signed-in account; [roles]: one of these roles. */
+export type Access = 'public' | 'user' | readonly Role[];
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteSpec<P extends ZodType | undefined = undefined, Q extends ZodType | undefined = undefined, B extends ZodType | undefined = undefined> {
+  method: Method;
+  /** Hono path syntax, full path: `/api/offers/:id`. */
+  path: string;
+  summary: string;
+  tags: string[];
+  access: Access;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Non-JSON bodies the handler reads itself (webhooks, uploads). */
+  rawBody?: { contentType: string; description: string };
+  responses: Record<number, { description: string; schema?: ZodType; contentType?: string }>;
+  description?: string;
+}
+
+type Infer<T> = T extends ZodType ? z.infer<T> : undefined;
+type UserFor<A extends Access> = A extends 'public' ? User | null : User;
+
+export interface RouteInput<P, Q, B, U> {
+  params: P;
+  query: Q;
+  body: B;
+  user: U;
+}
+
+/** Every registered spec, for /api/openapi.json and the hostile-input suite. */
+export const registry = new Map<string, RouteSpec<ZodType | undefined, ZodType | undefined, ZodType | undefined>>();
+
+function checkAccess(c: Ctx, access: Access): User | null {
+  const auth = c.get('auth');
+  if (access === 'public') return auth?.user ?? null;
+  if (!auth) throw unauthorized();
+  if (access !== 'user' && !access.includes(auth.user.role)) {
+    throw forbidden(`This requires the ${access.join(' or ')} role.`, 'FORBIDDEN_ROLE');
+  }
+  return auth.user;
+}
+
+async function readJson(c: Ctx): Promise<unknown> {
+  const type = c.req.header('content-type') ?? '';
+  if (!type.toLowerCase().includes('application/json')) {
+    throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
+  }
+  const text = await c.req.text();
+  if (text.length === 0) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError(400, 'INVALID_JSON', 'The body is not valid JSON.');
+  }
+}
+
+function parseWith<S extends ZodType>(schema: S, data: unknown, where: string): z.infer<S> {
+  const r = schema.safeParse(data);
+  if (!r.success) throw validationError(r.error, where);
+  return r.data;
+}
+
+/** Registers `spec` on `app` with validation and access control in front of `handler`. */
+export function route<P extends ZodType | undefined, Q extends ZodType | undefined, B extends ZodType | undefined, A extends Access>(
+  app: Hono<AppEnv>,
+  spec: RouteSpec<P, Q, B> & { access: A },
+  handler: (c: Ctx, input: RouteInput<Infer<P>, Infer<Q>, Infer<B>, UserFor<A>>) => Response | Promise<Response>,
+): void {
+  registry.set(`${spec.method} ${spec.path}`, spec as RouteSpec<ZodType | undefined, ZodType | undefined, ZodType | undefined>);
+  app.on(spec.method.toUpperCase(), spec.path, async (c) => {
+    const user = checkAccess(c, spec.access);
+    const params = spec.params ? parseWith(spec.params, c.req.param(), 'path parameters') : undefined;
+    const query = spec.query ? parseWith(spec.query, c.req.query(), 'query') : undefined;
+    const body = spec.body ? parseWith(spec.body, await readJson(c), 'body') : undefined;
+    return handler(c, { params, query, body, user } as RouteInput<Infer<P>, Infer<Q>, Infer<B>, UserFor<A>>);
+  });
+}

@@ -1,0 +1,38 @@
+/** Every scheduled job, the crons that trigger it, and its work. Each job is idempotent per tick. */
+import type { Deps } from '../deps';
+import { purgeExpiredSessions } from '../domain/accounts/sessions';
+import { purgeAuthTokens } from '../domain/accounts/tokens';
+import { applyLogRetention } from './log-retention';
+
+export const CRON = {
+  every5min: '*/5 * * * *',
+  hourly: '0 * * * *',
+  daily: '0 2 * * *',
+} as const;
+
+export interface JobDefinition {
+  crons: string[];
+  description: string;
+  run(deps: Deps, tick: Date): Promise<Record<string, number>>;
+}
+
+const jobs = {
+  'log-retention': {
+    crons: [CRON.daily],
+    description: 'Delete INFO logs after 30 days, WARNING after 60, ERROR after 90; CRITICAL kept',
+    run: (deps) => applyLogRetention(deps),
+  },
+  'session-cleanup': {
+    crons: [CRON.daily],
+    description: 'Delete expired sessions and spent email tokens',
+    run: async (deps) => ({ sessions: await purgeExpiredSessions(deps), tokens: await purgeAuthTokens(deps) }),
+  },
+} satisfies Record<string, JobDefinition>;
+
+export type JobName = keyof typeof jobs;
+export const JOBS: Record<JobName, JobDefinition> = jobs;
+export const JOB_NAMES = Object.keys(JOBS) as JobName[];
+
+export function jobsForCron(cron: string): JobName[] {
+  return JOB_NAMES.filter((name) => (JOBS[name].crons as string[]).includes(cron));
+}

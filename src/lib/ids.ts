@@ -1,0 +1,19 @@
+/** Prefixed, URL-safe random ids (`usr_…`, `bkg_…`): unguessable, sortable by nothing, readable in logs. */
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford-ish base32, no ambiguous letters
+
+export type IdPrefix =
+  | 'usr' | 'crt' | 'off' | 'req' | 'bkg' | 'pay' | 'ref' | 'dsp' | 'pyt' | 'pya' | 'led' | 'ltx'
+  | 'rev' | 'ntf' | 'eml' | 'log' | 'cev' | 'cron' | 'aud' | 'tok' | 'apt' | 'avr' | 'avx' | 'out';
+
+export function randomId(prefix: IdPrefix, length = 20): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(length));
+  let out = '';
+  for (const b of bytes) out += ALPHABET[b & 31];
+  return `${prefix}_${out}`;
+}
+
+export interface Ids {
+  next(prefix: IdPrefix): string;
+}
+
+export const randomIds: Ids = { next: (prefix) => randomId(prefix) };

@@ -1,0 +1,137 @@
+/** Account settings: name, language, time zone, email verification, password, sessions. */
+import { Hono } from 'hono';
+import type { User } from '../db/schema';
+import { changePassword, updateProfile } from '../domain/accounts/accounts';
+import { revokeAllSessions } from '../domain/accounts/sessions';
+import { sendVerificationEmail } from '../domain/accounts/tokens';
+import type { AppEnv, Ctx } from '../http/context';
+import { clearSessionCookie } from '../http/cookies';
+import { formatDateTime, timeZones } from '../i18n/format';
+import { ChangePasswordBody, UpdateMeBody } from '../shared/auth';
+import { Field, localizeIssues, readForm, type FieldErrors } from './components/form';
+import { flash, page, viewOf } from './render';
+
+export const accountPages = new Hono<AppEnv>();
+const L = '/:lang{fr|en}';
+
+/** Redirects anonymous visitors to sign-in and returns the user otherwise. */
+export function requireUserPage(c: Ctx): User | Response {
+  const user = c.get('auth')?.user;
+  if (user) return user;
+  const url = new URL(c.req.url);
+  return c.redirect(`/${c.get('locale')}/signin?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
+}
+
+function AccountView({ c, user, profileErrors = {}, passwordErrors = {}, values = {} }: {
+  c: Ctx; user: User; profileErrors?: FieldErrors; passwordErrors?: FieldErrors; values?: Record<string, string>;
+}) {
+  const { t, href, locale, timezone } = viewOf(c);
+  const zones = timeZones();
+  return (
+    <>
+      <h1>{t('account.title')}</h1>
+      <div class="grid two">
+        <section class="card" aria-labelledby="profile-h">
+          <h2 id="profile-h">{t('account.profile')}</h2>
+          <form method="post" action={href('/account/profile')} novalidate>
+            <Field name="name" label={t('auth.name')} value={values.name ?? user.name} error={profileErrors.name} required autocomplete="name" />
+            <Field name="locale" label={t('account.language')} error={profileErrors.locale}>
+              <select id="f-locale" name="locale">
+                <option value="fr" selected={user.locale === 'fr'}>Français</option>
+                <option value="en" selected={user.locale === 'en'}>English</option>
+              </select>
+            </Field>
+            <Field name="timezone" label={t('account.timezone')} error={profileErrors.timezone} hint={t('account.timezoneHint', { now: formatDateTime(new Date(), locale, timezone, 'medium') })}>
+              <select id="f-timezone" name="timezone">
+                {zones.map((z) => <option value={z} selected={z === user.timezone}>{z}</option>)}
+              </select>
+            </Field>
+            <button type="submit" class="button">{t('account.save')}</button>
+          </form>
+        </section>
+        <section class="card" aria-labelledby="email-h">
+          <h2 id="email-h">{t('account.email')}</h2>
+          <p><strong>{user.email}</strong>{' '}
+            {user.emailVerifiedAt ? <span class="badge success">{t('account.verified')}</span> : <span class="badge warning">{t('account.unverified')}</span>}
+          </p>
+          {user.emailVerifiedAt ? null : (
+            <form method="post" action={href('/account/verify-resend')}>
+              <p class="muted">{t('account.verifyHelp')}</p>
+              <button type="submit" class="button secondary">{t('account.resend')}</button>
+            </form>
+          )}
+          <h2 id="password-h">{t('account.password')}</h2>
+          <form method="post" action={href('/account/password')} novalidate>
+            {user.passwordHash ? <Field name="currentPassword" type="password" label={t('account.currentPassword')} error={passwordErrors.currentPassword} required autocomplete="current-password" /> : <p class="muted">{t('account.noPasswordYet')}</p>}
+            <Field name="newPassword" type="password" label={t('account.newPassword')} error={passwordErrors.newPassword} hint={t('auth.passwordHint')} required autocomplete="new-password" />
+            <button type="submit" class="button">{t('account.changePassword')}</button>
+          </form>
+        </section>
+      </div>
+      <section class="card danger-zone" aria-labelledby="sessions-h">
+        <h2 id="sessions-h">{t('account.sessions')}</h2>
+        <p class="muted">{t('account.sessionsHelp')}</p>
+        <form method="post" action={href('/account/signout-all')}>
+          <button type="submit" class="button danger">{t('account.signoutAll')}</button>
+        </form>
+      </section>
+    </>
+  );
+}
+
+accountPages.get(`${L}/account`, (c) => {
+  const user = requireUserPage(c);
+  if (user instanceof Response) return user;
+  return page(c, { title: viewOf(c).t('account.title'), body: <AccountView c={c} user={user} /> });
+});
+
+accountPages.post(`${L}/account/profile`, async (c) => {
+  const user = requireUserPage(c);
+  if (user instanceof Response) return user;
+  const form = await readForm(c.req.raw);
+  const parsed = UpdateMeBody.safeParse({ name: form.name, locale: form.locale, timezone: form.timezone });
+  if (!parsed.success) {
+    return page(c, { title: viewOf(c).t('account.title'), status: 400, body: <AccountView c={c} user={user} profileErrors={localizeIssues(viewOf(c).t, parsed.error)} values={form} /> });
+  }
+  const updated = await updateProfile(c.get('deps'), user, parsed.data);
+  flash(c, 'account.saved');
+  return c.redirect(`/${updated.locale}/account`, 303);
+});
+
+accountPages.post(`${L}/account/password`, async (c) => {
+  const user = requireUserPage(c);
+  if (user instanceof Response) return user;
+  const { t, href } = viewOf(c);
+  const form = await readForm(c.req.raw);
+  const parsed = ChangePasswordBody.safeParse({ currentPassword: form.currentPassword, newPassword: form.newPassword });
+  if (!parsed.success) {
+    return page(c, { title: t('account.title'), status: 400, body: <AccountView c={c} user={user} passwordErrors={localizeIssues(t, parsed.error)} /> });
+  }
+  const r = await changePassword(c.get('deps'), user, parsed.data, c.get('auth')?.sessionId);
+  if (!r.ok) {
+    return page(c, { title: t('account.title'), status: 422, body: <AccountView c={c} user={user} passwordErrors={{ currentPassword: t('account.wrongPassword') }} /> });
+  }
+  flash(c, 'account.passwordChanged');
+  return c.redirect(href('/account'), 303);
+});
+
+accountPages.post(`${L}/account/verify-resend`, async (c) => {
+  const user = requireUserPage(c);
+  if (user instanceof Response) return user;
+  const deps = c.get('deps');
+  const { success } = await deps.limiters.signup.limit({ key: `verify-resend:${user.id}` });
+  if (success) await sendVerificationEmail(deps, user);
+  flash(c, success ? 'account.verifySent' : 'auth.errors.rateLimited', success ? 'success' : 'error');
+  return c.redirect(viewOf(c).href('/account'), 303);
+});
+
+accountPages.post(`${L}/account/signout-all`, async (c) => {
+  const user = requireUserPage(c);
+  if (user instanceof Response) return user;
+  const deps = c.get('deps');
+  const revoked = await revokeAllSessions(deps, user.id);
+  await deps.log.info('AUTH_SESSIONS_REVOKED', 'Signed out everywhere', { actor: 'USER', actorId: user.id, context: { revoked } });
+  clearSessionCookie(c);
+  flash(c, 'account.signedOutAll', 'info');
+  return c.redirect(viewOf(c).href('/signin'), 303);
+});

@@ -1,0 +1,97 @@
+/** The site frame: header (brand, navigation, language switch, sign-in state), main, footer. */
+import type { ComponentChildren } from 'preact';
+import type { View } from './render';
+
+function LangSwitch({ view }: { view: View }) {
+  return (
+    <nav class="lang" aria-label={view.t('nav.language')}>
+      {(['fr', 'en'] as const).map((l) => (
+        <a href={`/${l}${view.path === '/' ? '/' : view.path}`} lang={l} hreflang={l} aria-current={l === view.locale ? 'true' : undefined} class={l === view.locale ? 'active' : ''}>
+          {l.toUpperCase()}
+        </a>
+      ))}
+    </nav>
+  );
+}
+
+function Header({ view }: { view: View }) {
+  const { t, user, href } = view;
+  return (
+    <header class="site-header">
+      <div class="container header-row">
+        <a class="brand" href={href('/')}>
+          <span class="brand-star" aria-hidden="true">★</span> {view.appName}
+        </a>
+        <nav class="main-nav" aria-label={t('nav.main')}>
+          {user ? (
+            <>
+              <span class="bell-slot" data-bell="" />
+              <a href={href('/account')} class="nav-user" title={user.email}>{user.name}</a>
+              <form method="post" action={href('/signout')} class="inline">
+                <button type="submit" class="link-button">{t('nav.signout')}</button>
+              </form>
+            </>
+          ) : (
+            <>
+              <a href={href('/signin')}>{t('nav.signin')}</a>
+              <a href={href('/signup')} class="button small">{t('nav.signup')}</a>
+            </>
+          )}
+        </nav>
+        <LangSwitch view={view} />
+      </div>
+    </header>
+  );
+}
+
+function Footer({ view }: { view: View }) {
+  const { t, href } = view;
+  return (
+    <footer class="site-footer">
+      <div class="container footer-row">
+        <p>© 2026 {view.appName} · {t('footer.tagline')}</p>
+        <nav aria-label={t('nav.footer')}>
+          <a href={href('/docs/api')}>{t('footer.api')}</a>
+          <a href="mailto:support@callastar.local">{t('footer.support')}</a>
+        </nav>
+      </div>
+    </footer>
+  );
+}
+
+export function Layout(props: {
+  view: View;
+  title: string;
+  description?: string;
+  islands: string[];
+  notice: { kind: string; text: string } | null;
+  mainClass?: string;
+  children: ComponentChildren;
+}) {
+  const { view } = props;
+  return (
+    <html lang={view.locale}>
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${props.title} · ${view.appName}`}</title>
+        {props.description ? <meta name="description" content={props.description} /> : null}
+        <link rel="stylesheet" href="/static/app.css" />
+        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
+        <link rel="alternate" hreflang="fr" href={`/fr${view.path === '/' ? '/' : view.path}`} />
+        <link rel="alternate" hreflang="en" href={`/en${view.path === '/' ? '/' : view.path}`} />
+        <script type="module" src="/static/app.js" />
+        {props.islands.map((name) => <script type="module" src={`/static/${name}.js`} />)}
+      </head>
+      <body>
+        <a class="skip-link" href="#main">{view.t('nav.skip')}</a>
+        <Header view={view} />
+        <main id="main" class={`container ${props.mainClass ?? ''}`.trim()}>
+          {props.notice ? <div class={`notice ${props.notice.kind}`} role="status">{props.notice.text}</div> : null}
+          {props.children}
+        </main>
+        <Footer view={view} />
+      </body>
+    </html>
+  );
+}

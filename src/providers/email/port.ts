@@ -1,0 +1,30 @@
+/** Email port: what the queue consumer needs from an email provider (Resend or the local outbox). */
+
+export interface EmailAttachment {
+  filename: string;
+  contentType: string;
+  /** Base64 content. */
+  content: string;
+}
+
+export interface EmailMessage {
+  from: string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  headers?: Record<string, string>;
+  attachments?: EmailAttachment[];
+  tags?: { name: string; value: string }[];
+}
+
+export type SendResult =
+  | { ok: true; providerId: string }
+  /** retryable: 429/5xx/network; permanent: 4xx validation errors (never retried). */
+  | { ok: false; retryable: boolean; status?: number; retryAfterSeconds?: number; message: string };
+
+export interface EmailProvider {
+  readonly name: 'resend' | 'outbox';
+  /** Sends once per idempotency key: a retry with the same key never produces a second email. */
+  send(message: EmailMessage, idempotencyKey: string): Promise<SendResult>;
+}
