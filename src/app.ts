@@ -2,6 +2,11 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { authApi } from './api/auth';
+import { bookingsApi } from './api/bookings';
+import { creatorsApi } from './api/creators';
+import { offersApi } from './api/offers';
+import { requestsApi } from './api/requests';
+import { webhooksApi } from './api/webhooks';
 import { meApi } from './api/me';
 import { systemApi } from './api/system';
 import type { AppEnv } from './http/context';
@@ -14,6 +19,7 @@ import { authPages } from './pages/auth';
 import { devMailboxPages } from './pages/dev-mailbox';
 import { errorPage } from './pages/errors';
 import { homePages } from './pages/home';
+import { mediaRoutes } from './pages/media';
 
 const isApi = (path: string) => path === '/api' || path.startsWith('/api/');
 
@@ -30,13 +36,12 @@ export function createApp(): Hono<AppEnv> {
     if (isLocale(seg)) c.set('locale', seg);
     await next();
   });
-  app.use('/api/*', bodyLimit({
-    maxSize: 256 * 1024,
-    onError: () => { throw new AppError(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.'); },
-  }));
+  const jsonLimit = bodyLimit({ maxSize: 256 * 1024, onError: () => { throw new AppError(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.'); } });
+  const uploadLimit = bodyLimit({ maxSize: 5 * 1024 * 1024 + 1024, onError: () => { throw new AppError(413, 'IMAGE_TOO_LARGE', 'Images are limited to 5 MB.'); } });
+  app.use('/api/*', (c, next) => (c.req.path.startsWith('/api/creators/me/images/') ? uploadLimit(c, next) : jsonLimit(c, next)));
 
-  for (const api of [systemApi, authApi, meApi]) app.route('/', api);
-  for (const pages of [homePages, authPages, accountPages, apiDocsPages, devMailboxPages]) app.route('/', pages);
+  for (const api of [systemApi, authApi, meApi, creatorsApi, offersApi, bookingsApi, requestsApi, webhooksApi]) app.route('/', api);
+  for (const pages of [homePages, authPages, accountPages, apiDocsPages, devMailboxPages, mediaRoutes]) app.route('/', pages);
 
   app.get('/', (c) => c.redirect(`/${c.get('locale')}/`, 302));
 
@@ -47,7 +52,7 @@ export function createApp(): Hono<AppEnv> {
     }
     // Unprefixed page URLs (/signin) go to the viewer's language (/fr/signin).
     const seg = c.req.path.split('/')[1];
-    if (c.req.method === 'GET' && !isLocale(seg) && !['static', 'dev', 'auth', 'cdn-cgi'].includes(seg)) {
+    if (c.req.method === 'GET' && !isLocale(seg) && !['static', 'dev', 'auth', 'cdn-cgi', 'media', 'checkout'].includes(seg)) {
       const url = new URL(c.req.url);
       return c.redirect(`/${c.get('locale')}${url.pathname}${url.search}`, 302);
     }

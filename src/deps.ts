@@ -10,6 +10,10 @@ import { randomIds, type Ids } from './lib/ids';
 import { createLogger, type Logger } from './lib/logger';
 import { outboxProvider } from './providers/email/outbox';
 import type { EmailProvider } from './providers/email/port';
+import { handleStripeWebhook } from './domain/payments/webhook';
+import { LOCAL_WEBHOOK_SECRET, localPayments, type LocalPaymentsControls } from './providers/payments/local';
+import type { PaymentsPort } from './providers/payments/port';
+import type { CreatorCalendar, OfferRoom } from './index';
 
 export interface Deps {
   config: Config;
@@ -19,7 +23,14 @@ export interface Deps {
   log: Logger;
   queues: { email: Queue<EmailQueueMessage> };
   emailProvider: EmailProvider;
-  limiters: { login: RateLimit; signup: RateLimit };
+  payments: PaymentsPort;
+  /** Present when the built-in payment provider runs (local checkout, simulations). */
+  localPayments: LocalPaymentsControls | null;
+  rooms: {
+    offer(offerId: string): DurableObjectStub<OfferRoom>;
+    calendar(creatorId: string): DurableObjectStub<CreatorCalendar>;
+  };
+  limiters: { login: RateLimit; signup: RateLimit; booking: RateLimit; request: RateLimit; upload: RateLimit };
   images: R2Bucket;
 }
 
@@ -34,7 +45,22 @@ export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
   const clock = opts.clock ?? systemClock;
   const ids: Ids = randomIds;
   const log = createLogger({ db, clock, ids, console: env.LOG_CONSOLE !== 'false' }, opts.requestId ?? null);
-  return {
+  const local = localPayments({
+    db,
+    clock,
+    appUrl: config.appUrl,
+    webhookSecret: env.STRIPE_WEBHOOK_SECRET ?? LOCAL_WEBHOOK_SECRET,
+    // Local events go through the very handler Stripe's webhooks use.
+    dispatch: async (raw, signature) => {
+      try {
+        await handleStripeWebhook(deps, raw, signature);
+      } catch (e) {
+        // Like a failed Stripe delivery: the reconciliation job replays it from the event list.
+        await log.error('WEBHOOK_ERROR', 'Local payment event delivery failed', { error: e });
+      }
+    },
+  });
+  const deps: Deps = {
     config,
     db,
     clock,
@@ -42,7 +68,14 @@ export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
     log,
     queues: { email: env.EMAIL_QUEUE },
     emailProvider: outboxProvider({ db, clock, ids }),
-    limiters: { login: env.LOGIN_LIMITER, signup: env.SIGNUP_LIMITER },
+    payments: local,
+    localPayments: local,
+    rooms: {
+      offer: (offerId) => env.OFFER_ROOM.getByName(offerId),
+      calendar: (creatorId) => env.CREATOR_CALENDAR.getByName(creatorId),
+    },
+    limiters: { login: env.LOGIN_LIMITER, signup: env.SIGNUP_LIMITER, booking: env.BOOKING_LIMITER, request: env.REQUEST_LIMITER, upload: env.UPLOAD_LIMITER },
     images: env.IMAGES,
   };
+  return deps;
 }

@@ -13,3 +13,6 @@ export default {
   },
   queue: handleQueue,
 } satisfies ExportedHandler<Bindings>;
+
+export { OfferRoom } from './durable/offer-room';
+export { CreatorCalendar } from './durable/creator-calendar';

@@ -63,7 +63,7 @@ export async function createAccount(role: Role = 'USER', overrides: Partial<type
   await d.db.insert(users).values({
     id,
     email: uniqueEmail(role.toLowerCase()),
-    passwordHash: await hashPassword(PASSWORD),
+    passwordHash: 'passwordHash' in overrides ? overrides.passwordHash : await hashPassword(PASSWORD),
     name: `${role[0]}${role.slice(1).toLowerCase()} ${counter}`,
     role: role === 'CREATOR' ? 'USER' : role,
     locale: 'en',

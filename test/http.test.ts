@@ -9,7 +9,17 @@ import { api, BASE, createAccount, expectError, fetchApp, postForm, testEnv } fr
 
 createApp(); // populate the route registry
 
-const fillPath = (path: string) => path.replace(/:(\w+)(\{[^}]*\})?/g, 'x');
+const CANDIDATES = ['off', 'req', 'bkg', 'crt', 'usr', 'pyt', 'ref', 'dsp', 'ntf', 'eml', 'rev', 'apt', 'avr', 'avx', 'cron', 'log']
+  .map((p) => `${p}_aaaaaaaaaaaaaaaaaaaa`).concat(['profile', 'some-slug', '2026-01-01', '1']);
+
+/** A path with every parameter filled by a value its schema accepts (so the body is what gets tested). */
+function fillPath(spec: { path: string; params?: unknown }): string {
+  const shape = ((spec.params as { shape?: Record<string, { safeParse(v: unknown): { success: boolean } }> } | undefined)?.shape) ?? {};
+  return spec.path.replace(/:(\w+)(\{[^}]*\})?/g, (_m, name: string) => {
+    const schema = shape[name];
+    return (schema && CANDIDATES.find((v) => schema.safeParse(v).success)) || 'x';
+  });
+}
 
 describe('every API route', () => {
   const specs = [...registry.values()];
@@ -28,7 +38,7 @@ describe('every API route', () => {
     const protectedSpecs = specs.filter((s) => s.access !== 'public');
     expect(protectedSpecs.length).toBeGreaterThan(0);
     for (const s of protectedSpecs) {
-      const res = await api(s.method.toUpperCase(), fillPath(s.path), s.body ? {} : undefined);
+      const res = await api(s.method.toUpperCase(), fillPath(s), s.body ? {} : undefined);
       const err = await expectError(res, 401, 'UNAUTHENTICATED');
       expect(err.requestId).toMatch(/^req_/);
     }
@@ -41,8 +51,8 @@ describe('every API route', () => {
     for (const s of withBody) {
       const role = s.access === 'public' || s.access === 'user' ? 'USER' : s.access[0];
       const token = s.access === 'public' ? undefined : accounts[role as keyof typeof accounts].token;
-      await expectError(await api(s.method.toUpperCase(), fillPath(s.path), '{"broken": ', { token }), 400, 'INVALID_JSON');
-      const wrong = await api(s.method.toUpperCase(), fillPath(s.path), [1, 'two', { three: 3 }], { token });
+      await expectError(await api(s.method.toUpperCase(), fillPath(s), '{"broken": ', { token }), 400, 'INVALID_JSON');
+      const wrong = await api(s.method.toUpperCase(), fillPath(s), [1, 'two', { three: 3 }], { token });
       expect(wrong.status, `${s.method} ${s.path}`).toBe(400);
       expect(((await wrong.json()) as { error: { code: string } }).error.code).toMatch(/VALIDATION_ERROR/);
     }

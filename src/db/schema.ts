@@ -59,6 +59,7 @@ export type OfferStatus = (typeof OFFER_STATUSES)[number];
 export type BookingStatus = (typeof BOOKING_STATUSES)[number];
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type LogActor = (typeof LOG_ACTORS)[number];
+export type CancellationPolicy = (typeof CANCELLATION_POLICIES)[number];
 
 // ---------------------------------------------------------------------------------------------
 // Column helpers
@@ -610,6 +611,29 @@ export const auditLog = sqliteTable('audit_log', {
   requestId: text('request_id'),
   createdAt: createdAt(),
 }, (t) => [index('audit_log_entity_idx').on(t.entity, t.entityId), index('audit_log_created_idx').on(t.createdAt)]);
+
+// ---------------------------------------------------------------------------------------------
+// Built-in payment provider (offline Stripe look-alike; unused when STRIPE_SECRET_KEY is set)
+// ---------------------------------------------------------------------------------------------
+/** Stripe-shaped objects (payment intents, charges, refunds, accounts, payouts…) of the local provider. */
+export const localStripeObjects = sqliteTable('local_stripe_objects', {
+  id: text('id').primaryKey(),
+  type: text('type').notNull(),
+  account: text('account'),
+  idempotencyKey: text('idempotency_key'),
+  data: json<Record<string, unknown>>('data').notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (t) => [uniqueIndex('local_stripe_idem_unique').on(t.type, t.idempotencyKey), index('local_stripe_type_idx').on(t.type, t.createdAt)]);
+
+/** Events the local provider emitted (what Stripe's /v1/events would list). */
+export const localStripeEvents = sqliteTable('local_stripe_events', {
+  id: text('id').primaryKey(),
+  type: text('type').notNull(),
+  account: text('account'),
+  data: json<Record<string, unknown>>('data').notNull(),
+  created: integer('created').notNull(), // Unix seconds, like Stripe
+}, (t) => [index('local_stripe_events_created_idx').on(t.created)]);
 
 export type User = typeof users.$inferSelect;
 export type Creator = typeof creators.$inferSelect;

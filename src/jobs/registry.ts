@@ -3,6 +3,7 @@ import type { Deps } from '../deps';
 import { purgeExpiredSessions } from '../domain/accounts/sessions';
 import { purgeAuthTokens } from '../domain/accounts/tokens';
 import { applyLogRetention } from './log-retention';
+import { bookingSweep } from './booking-sweep';
 
 export const CRON = {
   every5min: '*/5 * * * *',
@@ -17,6 +18,11 @@ export interface JobDefinition {
 }
 
 const jobs = {
+  'booking-sweep': {
+    crons: [CRON.every5min],
+    description: 'Release unpaid holds the alarm missed, expire offers that started unbooked and unanswered requests',
+    run: (deps) => bookingSweep(deps),
+  },
   'log-retention': {
     crons: [CRON.daily],
     description: 'Delete INFO logs after 30 days, WARNING after 60, ERROR after 90; CRITICAL kept',

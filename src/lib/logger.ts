@@ -92,3 +92,14 @@ export function createLogger(deps: { db: Db; clock: Clock; ids: Ids; console?: b
     withRequest: (rid) => createLogger(deps, rid),
   };
 }
+
+/** An error's message with its causes (drizzle wraps D1 errors: the constraint name is in `cause`). */
+export function errorText(e: unknown): string {
+  const parts: string[] = [];
+  let cur: unknown = e;
+  for (let i = 0; cur && i < 5; i++) {
+    parts.push(cur instanceof Error ? `${cur.name}: ${cur.message}` : String(cur));
+    cur = cur instanceof Error ? (cur as Error & { cause?: unknown }).cause : null;
+  }
+  return parts.join(' <- ');
+}

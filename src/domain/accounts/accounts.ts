@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { creators, users, type Locale, type User } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../../lib/crypto';
+import { errorText } from '../../lib/logger';
 import type { SignupBody, UpdateMeBody } from '../../shared/auth';
 import { freeSlug, newCreatorRow } from '../creators/create-profile';
 import { slugify } from '../creators/slug';
@@ -38,7 +39,7 @@ export async function signup(deps: Deps, input: SignupInput & { locale: Locale; 
     }
   } catch (e) {
     // Two sign-ups with one email racing: the unique index decides.
-    if (String(e).includes('users.email') || String(e).includes('users_email_unique')) return { ok: false, reason: 'EMAIL_TAKEN' };
+    if (/users\.email|users_email_unique/.test(errorText(e))) return { ok: false, reason: 'EMAIL_TAKEN' };
     throw e;
   }
   const created = (await deps.db.select().from(users).where(eq(users.id, user.id)).get())!;

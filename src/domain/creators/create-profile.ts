@@ -2,6 +2,7 @@
 import { eq, like } from 'drizzle-orm';
 import { creators, users, type Creator, type Currency, type User } from '../../db/schema';
 import type { Deps } from '../../deps';
+import { errorText } from '../../lib/logger';
 import { slugify } from './slug';
 
 /** A free slug: `base`, else `base-2`, `base-3`… (the unique index settles races). */
@@ -43,7 +44,7 @@ export async function ensureCreatorProfile(deps: Deps, user: User): Promise<Crea
       ]);
       return created;
     } catch (e) {
-      if (!String(e).includes('UNIQUE')) throw e;
+      if (!errorText(e).includes('UNIQUE')) throw e;
       const raced = await deps.db.select().from(creators).where(eq(creators.userId, user.id)).get();
       if (raced) return raced;
     }

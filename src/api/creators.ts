@@ -1,0 +1,104 @@
+/** /api/creators: public directory and pages; the signed-in creator's profile and images. */
+import { eq } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { creators, users, type Creator, type User } from '../db/schema';
+import type { Deps } from '../deps';
+import { toUserDto } from '../domain/accounts/dto';
+import { ensureCreatorProfile } from '../domain/creators/create-profile';
+import { IMAGE_LIMITS, removeCreatorImage, setCreatorImage, type ImageKind } from '../domain/creators/profile';
+import { updateCreatorProfile } from '../domain/creators/profile';
+import { DIRECTORY_PAGE_SIZE, findCreator, listCreators, rating, toCreatorDto, upcomingOffers } from '../domain/creators/queries';
+import { toOfferDto } from '../domain/offers/dto';
+import type { AppEnv } from '../http/context';
+import { forbidden, notFound } from '../http/errors';
+import { enforceLimit } from '../http/rate-limit';
+import { refusal } from '../http/refusals';
+import { route } from '../http/route';
+import { UserDto } from '../shared/auth';
+import { CreatorDto, CreatorListQuery, CreatorListResponse, CreatorPageResponse, UpdateCreatorBody } from '../shared/creators';
+
+export const creatorsApi = new Hono<AppEnv>();
+const tags = ['Creators'];
+
+/** The creator profile of a CREATOR account (403 for others). */
+export async function creatorOfUser(deps: Deps, user: User): Promise<Creator> {
+  const c = await deps.db.select().from(creators).where(eq(creators.userId, user.id)).get();
+  if (!c) throw forbidden('This needs a creator profile.', 'NOT_A_CREATOR');
+  return c;
+}
+
+route(creatorsApi, {
+  method: 'get', path: '/api/creators', summary: 'Search creators (name, expertise, bio), 12 per page', tags, access: 'public',
+  query: CreatorListQuery,
+  responses: { 200: { description: 'A page of creators', schema: CreatorListResponse } },
+}, async (c, { query }) => {
+  const { items, total } = await listCreators(c.get('deps'), query.q, query.page);
+  return c.json({ items, page: query.page, total, pageSize: DIRECTORY_PAGE_SIZE });
+});
+
+route(creatorsApi, {
+  method: 'get', path: '/api/creators/me', summary: 'My creator profile', tags, access: ['CREATOR', 'ADMIN'],
+  responses: { 200: { description: 'Profile', schema: z.object({ creator: CreatorDto }) } },
+}, async (c, { user }) => c.json({ creator: toCreatorDto(await creatorOfUser(c.get('deps'), user)) }));
+
+route(creatorsApi, {
+  method: 'get', path: '/api/creators/:idOrSlug', summary: 'A creator, their upcoming offers and rating', tags, access: 'public',
+  params: z.object({ idOrSlug: z.string().min(2).max(60) }),
+  responses: { 200: { description: 'Creator page data', schema: CreatorPageResponse }, 404: { description: 'NOT_FOUND' } },
+}, async (c, { params }) => {
+  const deps = c.get('deps');
+  const creator = await findCreator(deps, params.idOrSlug);
+  if (!creator) throw notFound('Creator');
+  const [offers, r] = await Promise.all([upcomingOffers(deps, creator.id), rating(deps, creator.id)]);
+  return c.json({ creator: toCreatorDto(creator), offers: offers.map(toOfferDto), rating: r });
+});
+
+route(creatorsApi, {
+  method: 'post', path: '/api/me/become-creator', summary: 'Turn this fan account into a creator (creates the profile)', tags, access: 'user',
+  responses: { 200: { description: 'Now a creator', schema: z.object({ user: UserDto, creator: CreatorDto }) } },
+}, async (c, { user }) => {
+  const deps = c.get('deps');
+  const creator = await ensureCreatorProfile(deps, user);
+  const updated = (await deps.db.select().from(users).where(eq(users.id, user.id)).get())!;
+  return c.json({ user: toUserDto(updated), creator: toCreatorDto(creator) });
+});
+
+route(creatorsApi, {
+  method: 'put', path: '/api/creators/me', summary: 'Update my creator profile (slug, bio, expertise, currency, time zone, social links, cancellation policy)', tags, access: ['CREATOR', 'ADMIN'],
+  body: UpdateCreatorBody,
+  responses: { 200: { description: 'Updated', schema: z.object({ creator: CreatorDto }) }, 409: { description: 'SLUG_TAKEN' } },
+}, async (c, { user, body }) => {
+  const deps = c.get('deps');
+  const r = await updateCreatorProfile(deps, await creatorOfUser(deps, user), body);
+  if (!r.ok) throw refusal(r.code);
+  return c.json({ creator: toCreatorDto(r.creator) });
+});
+
+const ImageKindParam = z.object({ kind: z.enum(Object.keys(IMAGE_LIMITS) as [ImageKind, ...ImageKind[]]) });
+
+route(creatorsApi, {
+  method: 'put', path: '/api/creators/me/images/:kind', summary: 'Upload my profile or banner image (raw JPEG/PNG/WebP body, ≤ 5 MB; checked from the bytes)', tags, access: ['CREATOR', 'ADMIN'],
+  params: ImageKindParam,
+  rawBody: { contentType: 'image/*', description: 'The image bytes' },
+  responses: { 200: { description: 'Stored', schema: z.object({ url: z.string(), creator: CreatorDto }) }, 413: { description: 'IMAGE_TOO_LARGE' }, 415: { description: 'IMAGE_TYPE_UNSUPPORTED' }, 422: { description: 'IMAGE_DIMENSIONS' } },
+}, async (c, { user, params }) => {
+  const deps = c.get('deps');
+  await enforceLimit(deps.limiters.upload, `upload:${user.id}`);
+  const creator = await creatorOfUser(deps, user);
+  const declared = Number(c.req.header('content-length') ?? '0');
+  if (declared > 5 * 1024 * 1024) throw refusal('IMAGE_TOO_LARGE');
+  const bytes = new Uint8Array(await c.req.arrayBuffer());
+  const r = await setCreatorImage(deps, creator, params.kind, bytes);
+  if (!r.ok) throw refusal(r.code, r.message);
+  return c.json({ url: r.url, creator: toCreatorDto(r.creator) });
+});
+
+route(creatorsApi, {
+  method: 'delete', path: '/api/creators/me/images/:kind', summary: 'Remove my profile or banner image', tags, access: ['CREATOR', 'ADMIN'],
+  params: ImageKindParam,
+  responses: { 200: { description: 'Removed', schema: z.object({ creator: CreatorDto }) } },
+}, async (c, { user, params }) => {
+  const deps = c.get('deps');
+  return c.json({ creator: toCreatorDto(await removeCreatorImage(deps, await creatorOfUser(deps, user), params.kind)) });
+});

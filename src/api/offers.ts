@@ -1,0 +1,124 @@
+/** /api/offers: creators publish and manage offers; fans book them; anyone watches them live. */
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { callOffers, OFFER_STATUSES } from '../db/schema';
+import { toOfferDto } from '../domain/offers/dto';
+import type { AppEnv } from '../http/context';
+import { badRequest, notFound } from '../http/errors';
+import { enforceLimit } from '../http/rate-limit';
+import { refusal } from '../http/refusals';
+import { route } from '../http/route';
+import { CARD_MINIMUM } from '../shared/money';
+import { BookingDto, CreateOfferBody, OfferDto, OfferIdParam, OfferStatusMessage, PaymentStartDto, UpdateOfferBody } from '../shared/offers';
+import { creatorOfUser } from './creators';
+
+export const offersApi = new Hono<AppEnv>();
+const tags = ['Offers'];
+const OfferResponse = z.object({ offer: OfferDto });
+
+route(offersApi, {
+  method: 'post', path: '/api/offers', summary: 'Publish an offer (creator; onboarded for payments; no overlap with my other offers)', tags, access: ['CREATOR'],
+  body: CreateOfferBody,
+  responses: { 201: { description: 'Created', schema: OfferResponse }, 409: { description: 'OVERLAPS_ANOTHER_OFFER' }, 422: { description: 'TOO_SOON, TOO_FAR, CREATOR_NOT_ONBOARDED' } },
+}, async (c, { user, body }) => {
+  const deps = c.get('deps');
+  const creator = await creatorOfUser(deps, user);
+  const r = await deps.rooms.calendar(creator.id).createOffer({ creatorId: creator.id, offer: body });
+  if (!r.ok) throw refusal(r.code, undefined, 'conflicts' in r ? { conflicts: r.conflicts } : undefined);
+  return c.json({ offer: toOfferDto(r.offer) }, 201);
+});
+
+route(offersApi, {
+  method: 'get', path: '/api/creators/me/offers', summary: 'My offers, all statuses, newest start first', tags, access: ['CREATOR'],
+  query: z.object({ status: z.enum(OFFER_STATUSES).optional() }),
+  responses: { 200: { description: 'Offers', schema: z.object({ items: z.array(OfferDto) }) } },
+}, async (c, { user, query }) => {
+  const deps = c.get('deps');
+  const creator = await creatorOfUser(deps, user);
+  const rows = await deps.db.select().from(callOffers)
+    .where(and(eq(callOffers.creatorId, creator.id), query.status ? inArray(callOffers.status, [query.status]) : undefined))
+    .orderBy(desc(callOffers.startsAt)).limit(500).all();
+  return c.json({ items: rows.map(toOfferDto) });
+});
+
+route(offersApi, {
+  method: 'get', path: '/api/offers/:id', summary: 'One offer', tags, access: 'public',
+  params: OfferIdParam,
+  responses: { 200: { description: 'The offer', schema: OfferResponse }, 404: { description: 'NOT_FOUND' } },
+}, async (c, { params }) => {
+  const offer = await c.get('deps').db.select().from(callOffers).where(eq(callOffers.id, params.id)).get();
+  if (!offer) throw notFound('Offer');
+  return c.json({ offer: toOfferDto(offer) });
+});
+
+route(offersApi, {
+  method: 'patch', path: '/api/offers/:id', summary: 'Edit my offer (price, currency and time only while nobody holds or booked it)', tags, access: ['CREATOR'],
+  params: OfferIdParam,
+  body: UpdateOfferBody,
+  responses: { 200: { description: 'Updated', schema: OfferResponse }, 409: { description: 'OFFER_LOCKED, OVERLAPS_ANOTHER_OFFER' } },
+}, async (c, { user, params, body }) => {
+  const deps = c.get('deps');
+  const offer = await deps.db.select().from(callOffers).where(eq(callOffers.id, params.id)).get();
+  if (!offer) throw notFound('Offer');
+  const creator = await creatorOfUser(deps, user);
+  if (offer.creatorId !== creator.id) throw refusal('FORBIDDEN');
+  const price = body.price ?? offer.price;
+  const currency = body.currency ?? offer.currency;
+  if (price < CARD_MINIMUM[currency]) throw badRequest(`Minimum price in ${currency} is ${CARD_MINIMUM[currency]} (minor units).`, [{ path: 'price', message: 'Below the card minimum', code: 'too_small' }]);
+  const r = await deps.rooms.calendar(creator.id).updateOffer({
+    creatorId: creator.id, offerId: offer.id, actorUserId: user.id, patch: body, currentStartsAt: offer.startsAt.toISOString(), currentDuration: offer.durationMinutes,
+  });
+  if (!r.ok) throw refusal(r.code);
+  const updated = (await deps.db.select().from(callOffers).where(eq(callOffers.id, params.id)).get())!;
+  return c.json({ offer: toOfferDto(updated) });
+});
+
+route(offersApi, {
+  method: 'delete', path: '/api/offers/:id', summary: 'Withdraw my offer (not once held or booked: cancel the booking instead)', tags, access: ['CREATOR'],
+  params: OfferIdParam,
+  responses: { 200: { description: 'Withdrawn', schema: OfferResponse }, 409: { description: 'OFFER_HAS_BOOKING, OFFER_CLOSED' } },
+}, async (c, { user, params }) => {
+  const deps = c.get('deps');
+  const offer = await deps.db.select().from(callOffers).where(eq(callOffers.id, params.id)).get();
+  if (!offer) throw notFound('Offer');
+  const r = await deps.rooms.offer(offer.id).cancelOffer({ offerId: offer.id, actorUserId: user.id });
+  if (!r.ok) throw refusal(r.code);
+  return c.json({ offer: toOfferDto((await deps.db.select().from(callOffers).where(eq(callOffers.id, params.id)).get())!) });
+});
+
+route(offersApi, {
+  method: 'post', path: '/api/offers/:id/bookings', summary: 'Book an offer: exactly one caller wins; the winner holds it while paying', tags: ['Booking'], access: 'user',
+  params: OfferIdParam,
+  responses: {
+    201: { description: 'Held for you; pay before holdExpiresAt', schema: z.object({ booking: BookingDto, payment: PaymentStartDto }) },
+    200: { description: 'You already hold it: the same booking and payment', schema: z.object({ booking: BookingDto, payment: PaymentStartDto }) },
+    409: { description: 'OFFER_UNAVAILABLE (someone else holds or booked it), OFFER_STARTED' },
+    403: { description: 'OWN_OFFER' },
+  },
+}, async (c, { user, params }) => {
+  const deps = c.get('deps');
+  await enforceLimit(deps.limiters.booking, `book:${user.id}`);
+  const r = await deps.rooms.offer(params.id).book({ offerId: params.id, userId: user.id });
+  if (!r.ok) throw refusal(r.code);
+  return c.json({ booking: r.booking, payment: r.payment }, r.created ? 201 : 200);
+});
+
+route(offersApi, {
+  method: 'get', path: '/api/offers/:id/live', summary: 'Live status: a WebSocket (status on connect, then every change); without Upgrade, the current status as JSON (polling fallback)', tags: ['Booking'], access: 'public',
+  params: OfferIdParam,
+  responses: { 101: { description: 'WebSocket: messages are { type: "status", offerId, status, at, holdExpiresAt? }' }, 200: { description: 'Current status', schema: OfferStatusMessage } },
+}, async (c, { params }) => {
+  const deps = c.get('deps');
+  const stub = deps.rooms.offer(params.id);
+  if (c.req.header('upgrade')?.toLowerCase() === 'websocket') {
+    const url = new URL(c.req.url);
+    url.searchParams.set('offerId', params.id);
+    return stub.fetch(new Request(url.toString(), c.req.raw));
+  }
+  const status = await stub.status({ offerId: params.id });
+  if (!status) throw notFound('Offer');
+  c.header('Cache-Control', 'no-store');
+  return c.json(status);
+});
+

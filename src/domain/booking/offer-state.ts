@@ -1,0 +1,90 @@
+/**
+ * The booking state of one offer, as its OfferRoom holds it, and the pure decisions on it.
+ * D1 is the system of record; the OfferRoom loads this once and is the only writer afterwards.
+ */
+import { and, eq, inArray } from 'drizzle-orm';
+import { bookings, callOffers, creators, LIVE_BOOKING_STATUSES, type CancellationPolicy, type Currency, type OfferStatus } from '../../db/schema';
+import type { Deps } from '../../deps';
+
+export interface OfferSnapshot {
+  id: string;
+  creatorId: string;
+  creatorUserId: string;
+  creatorAccountId: string | null;
+  chargesEnabled: boolean;
+  cancellationPolicy: CancellationPolicy;
+  title: string;
+  price: number;
+  currency: Currency;
+  startsAt: number;
+  endsAt: number;
+  status: OfferStatus;
+  reservedForUserId: string | null;
+}
+
+export interface LiveBooking {
+  id: string;
+  userId: string;
+  status: 'PENDING' | 'CONFIRMED' | 'COMPLETED';
+  holdExpiresAt: number | null;
+  /** False between the in-memory claim and the D1 write that makes it durable. */
+  persisted: boolean;
+}
+
+export interface OfferState {
+  offer: OfferSnapshot;
+  live: LiveBooking | null;
+  /** Set while an edit, withdrawal or expiry is being written: bookings wait for the outcome. */
+  busy?: boolean;
+}
+
+export async function loadOfferState(deps: Pick<Deps, 'db'>, offerId: string): Promise<OfferState | null> {
+  const row = await deps.db
+    .select({ offer: callOffers, creatorUserId: creators.userId, accountId: creators.stripeAccountId, chargesEnabled: creators.chargesEnabled, policy: creators.cancellationPolicy })
+    .from(callOffers)
+    .innerJoin(creators, eq(creators.id, callOffers.creatorId))
+    .where(eq(callOffers.id, offerId))
+    .get();
+  if (!row) return null;
+  const live = await deps.db.select().from(bookings)
+    .where(and(eq(bookings.offerId, offerId), inArray(bookings.status, [...LIVE_BOOKING_STATUSES]))).get();
+  const o = row.offer;
+  return {
+    offer: {
+      id: o.id,
+      creatorId: o.creatorId,
+      creatorUserId: row.creatorUserId,
+      creatorAccountId: row.accountId,
+      chargesEnabled: row.chargesEnabled,
+      cancellationPolicy: row.policy,
+      title: o.title,
+      price: o.price,
+      currency: o.currency,
+      startsAt: o.startsAt.getTime(),
+      endsAt: o.endsAt.getTime(),
+      status: o.status,
+      reservedForUserId: o.reservedForUserId,
+    },
+    live: live
+      ? { id: live.id, userId: live.userId, status: live.status as LiveBooking['status'], holdExpiresAt: live.holdExpiresAt?.getTime() ?? null, persisted: true }
+      : null,
+  };
+}
+
+export type BookRefusal = 'OFFER_UNAVAILABLE' | 'OWN_OFFER' | 'OFFER_STARTED' | 'RESERVED_FOR_ANOTHER_FAN' | 'CREATOR_NOT_PAYABLE';
+
+/** Can `userId` take this offer now? Pure: no I/O, so losers are turned away from memory. */
+export function decideBooking(st: OfferState, userId: string, now: number): { ok: true } | { ok: false; code: BookRefusal } {
+  const o = st.offer;
+  if (o.creatorUserId === userId) return { ok: false, code: 'OWN_OFFER' };
+  if (st.live || st.busy || o.status !== 'AVAILABLE') return { ok: false, code: 'OFFER_UNAVAILABLE' };
+  if (o.startsAt <= now) return { ok: false, code: 'OFFER_STARTED' };
+  if (o.reservedForUserId && o.reservedForUserId !== userId) return { ok: false, code: 'RESERVED_FOR_ANOTHER_FAN' };
+  if (!o.chargesEnabled || !o.creatorAccountId) return { ok: false, code: 'CREATOR_NOT_PAYABLE' };
+  return { ok: true };
+}
+
+/** How long a fan may take to pay: the configured hold, never past the call's start. */
+export function holdUntil(now: number, holdMinutes: number, startsAt: number): number {
+  return Math.min(now + holdMinutes * 60_000, startsAt - 60_000);
+}

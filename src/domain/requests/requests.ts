@@ -1,0 +1,90 @@
+/** Call requests: a fan proposes price, time and duration; the creator accepts or rejects within 72 hours. */
+import { and, eq, lt } from 'drizzle-orm';
+import { callRequests, creators, type CallRequest, type Currency, type User } from '../../db/schema';
+import type { Deps } from '../../deps';
+import { HOUR } from '../../lib/clock';
+import { checkTiming } from '../offers/create';
+
+export const REQUEST_TTL_MS = 72 * HOUR;
+/** An accepted request holds its offer for the fan this long (capped by the call's start). */
+export const REQUEST_HOLD_MINUTES = 24 * 60;
+
+export interface NewRequest {
+  proposedPrice: number;
+  currency: Currency;
+  proposedStartsAt: Date;
+  durationMinutes: number;
+  message: string;
+}
+
+export type CreateRequestResult = { ok: true; request: CallRequest } | { ok: false; code: 'CREATOR_NOT_FOUND' | 'OWN_PROFILE' | 'TOO_SOON' | 'TOO_FAR' };
+
+export async function createRequest(deps: Deps, fan: User, creatorId: string, input: NewRequest): Promise<CreateRequestResult> {
+  const creator = await deps.db.select().from(creators).where(eq(creators.id, creatorId)).get();
+  if (!creator) return { ok: false, code: 'CREATOR_NOT_FOUND' };
+  if (creator.userId === fan.id) return { ok: false, code: 'OWN_PROFILE' };
+  const now = deps.clock.now();
+  const timing = checkTiming(input.proposedStartsAt, now);
+  if (timing) return { ok: false, code: timing };
+  // Unanswered requests expire after 72 h, or once too late to accept (30 min before the proposed time).
+  const expiresAt = new Date(Math.min(now.getTime() + REQUEST_TTL_MS, input.proposedStartsAt.getTime() - 30 * 60_000));
+  const [request] = await deps.db.insert(callRequests).values({
+    id: deps.ids.next('req'),
+    userId: fan.id,
+    creatorId,
+    proposedPrice: input.proposedPrice,
+    currency: input.currency,
+    proposedStartsAt: input.proposedStartsAt,
+    durationMinutes: input.durationMinutes,
+    message: input.message,
+    status: 'PENDING',
+    expiresAt,
+    createdAt: now,
+    updatedAt: now,
+  }).returning();
+  await deps.log.info('REQUEST_CREATED', `Request ${request.id} to creator ${creatorId}`, { actor: 'USER', actorId: fan.id });
+  return { ok: true, request };
+}
+
+export type AnswerRefusal = 'REQUEST_NOT_FOUND' | 'FORBIDDEN' | 'REQUEST_NOT_PENDING' | 'REQUEST_EXPIRED';
+
+/** Loads a request the given creator may answer now. */
+export async function answerableRequest(deps: Deps, creatorUserId: string, requestId: string): Promise<{ ok: true; request: CallRequest; creatorId: string } | { ok: false; code: AnswerRefusal }> {
+  const row = await deps.db.select({ request: callRequests, creatorUserId: creators.userId })
+    .from(callRequests).innerJoin(creators, eq(creators.id, callRequests.creatorId)).where(eq(callRequests.id, requestId)).get();
+  if (!row) return { ok: false, code: 'REQUEST_NOT_FOUND' };
+  if (row.creatorUserId !== creatorUserId) return { ok: false, code: 'FORBIDDEN' };
+  if (row.request.status !== 'PENDING') return { ok: false, code: 'REQUEST_NOT_PENDING' };
+  if (row.request.expiresAt.getTime() <= deps.clock.now().getTime()) return { ok: false, code: 'REQUEST_EXPIRED' };
+  return { ok: true, request: row.request, creatorId: row.request.creatorId };
+}
+
+export async function rejectRequest(deps: Deps, creatorUserId: string, requestId: string, message?: string): Promise<{ ok: true; request: CallRequest } | { ok: false; code: AnswerRefusal }> {
+  const r = await answerableRequest(deps, creatorUserId, requestId);
+  if (!r.ok) return r;
+  const now = deps.clock.now();
+  const [request] = await deps.db.update(callRequests)
+    .set({ status: 'REJECTED', responseMessage: message ?? null, respondedAt: now, updatedAt: now })
+    .where(and(eq(callRequests.id, requestId), eq(callRequests.status, 'PENDING'))).returning();
+  if (!request) return { ok: false, code: 'REQUEST_NOT_PENDING' };
+  await deps.log.info('REQUEST_ANSWERED', `Request ${requestId} rejected`, { actor: 'CREATOR', actorId: creatorUserId });
+  return { ok: true, request };
+}
+
+export async function cancelRequest(deps: Deps, fanId: string, requestId: string): Promise<{ ok: true } | { ok: false; code: 'REQUEST_NOT_FOUND' | 'REQUEST_NOT_PENDING' }> {
+  const now = deps.clock.now();
+  const r = await deps.db.update(callRequests).set({ status: 'CANCELLED', updatedAt: now })
+    .where(and(eq(callRequests.id, requestId), eq(callRequests.userId, fanId), eq(callRequests.status, 'PENDING'))).returning({ id: callRequests.id });
+  if (r.length) return { ok: true };
+  const exists = await deps.db.select({ id: callRequests.id }).from(callRequests).where(and(eq(callRequests.id, requestId), eq(callRequests.userId, fanId))).get();
+  return { ok: false, code: exists ? 'REQUEST_NOT_PENDING' : 'REQUEST_NOT_FOUND' };
+}
+
+/** Cron: unanswered requests past their deadline become EXPIRED. */
+export async function expireRequests(deps: Deps): Promise<number> {
+  const now = deps.clock.now();
+  const r = await deps.db.update(callRequests).set({ status: 'EXPIRED', updatedAt: now })
+    .where(and(eq(callRequests.status, 'PENDING'), lt(callRequests.expiresAt, now))).returning({ id: callRequests.id });
+  if (r.length) await deps.log.info('REQUEST_EXPIRED', `${r.length} request(s) expired unanswered`);
+  return r.length;
+}

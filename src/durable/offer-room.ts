@@ -1,0 +1,364 @@
+/**
+ * OfferRoom — one Durable Object per offer: the only writer of its booking state.
+ * Exactly one of any number of racing fans wins the hold (decided in memory, so losers cost no
+ * database write); an alarm releases unpaid holds even after eviction; every change is broadcast
+ * to hibernating WebSocket subscribers.
+ */
+import { DurableObject } from 'cloudflare:workers';
+import { buildDeps, type Deps } from '../deps';
+import { decideBooking, holdUntil, loadOfferState, type BookRefusal, type OfferState } from '../domain/booking/offer-state';
+import {
+  isLiveBookingIndexViolation, writeCancelConfirmed, writeComplete, writeConfirm, writeHold, writeOfferStatus, writeRelease, type ReleaseReason,
+} from '../domain/booking/transitions';
+import { toBookingDto } from '../domain/offers/dto';
+import { startPayment } from '../domain/payments/checkout';
+import { getSettings } from '../domain/settings';
+import type { Bindings } from '../env';
+import type { OfferStatusMessageT } from '../shared/offers';
+import { Mutex } from './mutex';
+import { bookings, users } from '../db/schema';
+import { eq } from 'drizzle-orm';
+import type { z } from 'zod';
+import { applyOfferPatch, type OfferPatch } from '../domain/offers/edit';
+import type { BookingDto, PaymentStartDto } from '../shared/offers';
+
+export type BookResult =
+  | { ok: true; created: boolean; booking: z.infer<typeof BookingDto>; payment: z.infer<typeof PaymentStartDto> }
+  | { ok: false; code: BookRefusal | 'OFFER_NOT_FOUND' | 'PAYMENT_PROVIDER_ERROR'; message?: string };
+
+export type ConfirmResult = { ok: true; transitioned: boolean } | { ok: false; reason: 'LATE' | 'UNKNOWN_BOOKING' };
+
+const OFFER_ID_KEY = 'offerId';
+
+export class OfferRoom extends DurableObject<Bindings> {
+  private state: OfferState | null = null;
+  private loading: Promise<OfferState | null> | null = null;
+  private readonly lock = new Mutex();
+  private settingsCache: { holdMinutes: number; at: number } | null = null;
+
+  constructor(ctx: DurableObjectState, env: Bindings) {
+    super(ctx, env);
+    // Keep-alive pings are answered without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
+  }
+
+  private deps(): Deps {
+    return buildDeps(this.env);
+  }
+
+  /** The offer's state, loaded from D1 once (single flight) and then kept current by this object. */
+  private async load(offerId?: string): Promise<OfferState | null> {
+    if (this.state) return this.state;
+    this.loading ??= (async () => {
+      const id = offerId ?? ((await this.ctx.storage.get<string>(OFFER_ID_KEY)) || null);
+      if (!id) return null;
+      const st = await loadOfferState(this.deps(), id);
+      if (st) {
+        this.state = st;
+        if (offerId) await this.ctx.storage.put(OFFER_ID_KEY, offerId);
+      }
+      return st;
+    })().finally(() => { this.loading = null; });
+    return this.loading;
+  }
+
+  private async holdMinutes(deps: Deps): Promise<number> {
+    const now = Date.now();
+    if (!this.settingsCache || now - this.settingsCache.at > 60_000) {
+      this.settingsCache = { holdMinutes: (await getSettings(deps)).holdMinutes, at: now };
+    }
+    return this.settingsCache.holdMinutes;
+  }
+
+  private message(st: OfferState): OfferStatusMessageT {
+    return {
+      type: 'status',
+      offerId: st.offer.id,
+      status: st.offer.status,
+      at: new Date().toISOString(),
+      ...(st.offer.status === 'HELD' && st.live?.holdExpiresAt ? { holdExpiresAt: new Date(st.live.holdExpiresAt).toISOString() } : {}),
+    };
+  }
+
+  private broadcast(st: OfferState): void {
+    const msg = JSON.stringify(this.message(st));
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.send(msg);
+      } catch {
+        // A socket closing concurrently: it will be cleaned up by webSocketClose.
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ booking
+
+  /** Holds the offer for `userId` and starts the payment. `holdMinutes` overrides the platform default (accepted requests). */
+  async book(input: { offerId: string; userId: string; holdMinutes?: number }): Promise<BookResult> {
+    const st = await this.load(input.offerId);
+    if (!st) return { ok: false, code: 'OFFER_NOT_FOUND' };
+    const deps = this.deps();
+
+    // The same fan asking again (double click, retry): hand back their hold.
+    if (st.live && st.live.userId === input.userId && st.live.status === 'PENDING') {
+      return this.lock.run(() => this.resumeHold(deps, st, input.userId));
+    }
+    const holdMinutes = input.holdMinutes ?? (await this.holdMinutes(deps));
+    // Decide and claim with no await in between: from the claim on, every other attempt sees
+    // HELD and is refused from memory.
+    const now = deps.clock.now().getTime();
+    const decision = decideBooking(st, input.userId, now);
+    if (!decision.ok) return decision;
+    const holdExpiresAt = holdUntil(now, holdMinutes, st.offer.startsAt);
+    const bookingId = deps.ids.next('bkg');
+    st.live = { id: bookingId, userId: input.userId, status: 'PENDING', holdExpiresAt, persisted: false };
+    st.offer.status = 'HELD';
+    this.broadcast(st);
+
+    return this.lock.run(async () => {
+      let booking;
+      try {
+        booking = await writeHold(deps, st, { bookingId, userId: input.userId, holdExpiresAt });
+      } catch (e) {
+        st.live = null;
+        st.offer.status = 'AVAILABLE';
+        this.broadcast(st);
+        if (isLiveBookingIndexViolation(e)) {
+          // The OfferRoom believed the offer free while D1 holds a live booking: should never happen.
+          await deps.log.critical('BOOKING_INVARIANT_VIOLATION', `Second live booking for ${st.offer.id} refused by the D1 unique index`, { context: { offerId: st.offer.id, bookingId }, error: e });
+          this.state = null; // reload the truth from D1 next time
+          return { ok: false as const, code: 'OFFER_UNAVAILABLE' as const };
+        }
+        throw e;
+      }
+      st.live!.persisted = true;
+      await this.ctx.storage.setAlarm(holdExpiresAt);
+      await deps.log.info('BOOKING_HELD', `Offer ${st.offer.id} held until ${new Date(holdExpiresAt).toISOString()}`, { actor: 'USER', actorId: input.userId, context: { bookingId, offerId: st.offer.id } });
+      try {
+        const fan = await deps.db.select({ email: users.email }).from(users).where(eq(users.id, input.userId)).get();
+        const payment = await startPayment(deps, booking, st.offer, { email: fan?.email ?? '' });
+        return { ok: true as const, created: true, booking: toBookingDto({ ...booking, paymentIntentId: payment.intentId }), payment: { provider: deps.payments.name, ...payment } };
+      } catch (e) {
+        await deps.log.error('PAYMENT_ERROR', `Could not start the payment for ${bookingId}; hold released`, { context: { bookingId }, error: e });
+        await this.releaseLocked(deps, st, bookingId, 'FAILED', 'SYSTEM');
+        return { ok: false as const, code: 'PAYMENT_PROVIDER_ERROR' as const, message: (e as Error).message };
+      }
+    });
+  }
+
+  private async resumeHold(deps: Deps, st: OfferState, userId: string): Promise<BookResult> {
+    const live = st.live;
+    if (!live || live.userId !== userId || live.status !== 'PENDING') return { ok: false, code: 'OFFER_UNAVAILABLE' };
+    const booking = await deps.db.select().from(bookings).where(eq(bookings.id, live.id)).get();
+    if (!booking) return { ok: false, code: 'OFFER_UNAVAILABLE' };
+    const fan = await deps.db.select({ email: users.email }).from(users).where(eq(users.id, userId)).get();
+    const payment = await startPayment(deps, booking, st.offer, { email: fan?.email ?? '' });
+    return { ok: true, created: false, booking: toBookingDto({ ...booking, paymentIntentId: payment.intentId }), payment: { provider: deps.payments.name, ...payment } };
+  }
+
+  /** Payment succeeded: the hold becomes a confirmed booking (idempotent). A payment arriving after its hold ended re-takes the offer if it is still free. */
+  async confirm(input: { offerId: string; bookingId: string }): Promise<ConfirmResult> {
+    return this.lock.run(async () => {
+      const st = await this.load(input.offerId);
+      if (!st) return { ok: false, reason: 'UNKNOWN_BOOKING' };
+      const deps = this.deps();
+      if (st.live?.id === input.bookingId) {
+        if (st.live.status !== 'PENDING') return { ok: true, transitioned: false };
+        await writeConfirm(deps, st, input.bookingId);
+        st.live = { ...st.live, status: 'CONFIRMED', holdExpiresAt: null };
+        st.offer.status = 'BOOKED';
+        await this.ctx.storage.deleteAlarm();
+        this.broadcast(st);
+        await deps.log.info('BOOKING_CONFIRMED', `Booking ${input.bookingId} confirmed`, { context: { bookingId: input.bookingId, offerId: st.offer.id } });
+        return { ok: true, transitioned: true };
+      }
+      const row = await deps.db.select().from(bookings).where(eq(bookings.id, input.bookingId)).get();
+      if (!row || row.offerId !== st.offer.id) return { ok: false, reason: 'UNKNOWN_BOOKING' };
+      const now = deps.clock.now().getTime();
+      if (!st.live && st.offer.status === 'AVAILABLE' && st.offer.startsAt > now && (row.status === 'EXPIRED' || row.status === 'FAILED')) {
+        await writeConfirm(deps, st, input.bookingId, ['EXPIRED', 'FAILED']);
+        st.live = { id: row.id, userId: row.userId, status: 'CONFIRMED', holdExpiresAt: null, persisted: true };
+        st.offer.status = 'BOOKED';
+        this.broadcast(st);
+        await deps.log.warn('BOOKING_CONFIRMED', `Late payment for ${input.bookingId} re-took the still-free offer`, { context: { bookingId: input.bookingId } });
+        return { ok: true, transitioned: true };
+      }
+      return { ok: false, reason: 'LATE' };
+    });
+  }
+
+  /** Ends a PENDING hold (payment failed or canceled, fan abandoned, hold expired). Idempotent. */
+  async release(input: { offerId: string; bookingId: string; reason: ReleaseReason; cancelledBy?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM' }): Promise<{ released: boolean }> {
+    const released = await this.lock.run(async () => {
+      const st = await this.load(input.offerId);
+      if (!st || st.live?.id !== input.bookingId || st.live.status !== 'PENDING') return false;
+      await this.releaseLocked(this.deps(), st, input.bookingId, input.reason, input.cancelledBy);
+      return true;
+    });
+    if (released) await this.cancelIntentOf(input.bookingId);
+    return { released };
+  }
+
+  private async releaseLocked(deps: Deps, st: OfferState, bookingId: string, reason: ReleaseReason, cancelledBy?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM'): Promise<void> {
+    const status = await writeRelease(deps, st, bookingId, reason, { cancelledBy });
+    st.live = null;
+    st.offer.status = status;
+    await this.ctx.storage.deleteAlarm();
+    this.broadcast(st);
+    await deps.log.info('BOOKING_RELEASED', `Hold ${bookingId} released (${reason})`, { context: { bookingId, offerId: st.offer.id, reason } });
+  }
+
+  /**
+   * A released hold must not be payable any more. Runs outside the lock: the provider may report
+   * the cancellation through the webhook handler, which calls back into this object.
+   */
+  private async cancelIntentOf(bookingId: string): Promise<void> {
+    const deps = this.deps();
+    const row = await deps.db.select({ intentId: bookings.paymentIntentId }).from(bookings).where(eq(bookings.id, bookingId)).get();
+    if (!row?.intentId) return;
+    try {
+      const intent = await deps.payments.retrieveIntent(row.intentId);
+      if (intent.status !== 'succeeded' && intent.status !== 'canceled') await deps.payments.cancelIntent(row.intentId, `booking:${bookingId}:cancel`);
+    } catch (e) {
+      await deps.log.warn('PAYMENT_ERROR', `Could not cancel the intent of released hold ${bookingId}`, { context: { bookingId }, error: e });
+    }
+  }
+
+  /** Cancels a CONFIRMED booking (refunds are the caller's business). */
+  async cancelConfirmed(input: { offerId: string; bookingId: string; by: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM'; reason: string | null }): Promise<{ cancelled: boolean }> {
+    return this.lock.run(async () => {
+      const st = await this.load(input.offerId);
+      if (!st || st.live?.id !== input.bookingId || st.live.status !== 'CONFIRMED') return { cancelled: false };
+      const deps = this.deps();
+      st.offer.status = await writeCancelConfirmed(deps, st, input.bookingId, input.by, input.reason);
+      st.live = null;
+      this.broadcast(st);
+      await deps.log.info('BOOKING_CANCELLED', `Booking ${input.bookingId} cancelled by ${input.by}`, { context: { bookingId: input.bookingId, reason: input.reason } });
+      return { cancelled: true };
+    });
+  }
+
+  /** The call happened: booking and offer become COMPLETED. */
+  async complete(input: { offerId: string; bookingId: string }): Promise<{ completed: boolean }> {
+    return this.lock.run(async () => {
+      const st = await this.load(input.offerId);
+      if (!st || st.live?.id !== input.bookingId || st.live.status !== 'CONFIRMED') return { completed: false };
+      await writeComplete(this.deps(), st, input.bookingId);
+      st.live = { ...st.live, status: 'COMPLETED' };
+      st.offer.status = 'COMPLETED';
+      this.broadcast(st);
+      return { completed: true };
+    });
+  }
+
+  // ------------------------------------------------------------------ offer lifecycle
+
+  /** Applies an edit; price, currency and time are frozen once the offer is held or booked. */
+  async update(input: { offerId: string; actorUserId: string; patch: OfferPatch }): Promise<{ ok: true } | { ok: false; code: 'OFFER_NOT_FOUND' | 'FORBIDDEN' | 'OFFER_LOCKED' }> {
+    return this.lock.run(async () => {
+      const st = await this.load(input.offerId);
+      if (!st) return { ok: false, code: 'OFFER_NOT_FOUND' };
+      if (st.offer.creatorUserId !== input.actorUserId) return { ok: false, code: 'FORBIDDEN' };
+      const closed = ['CANCELLED', 'EXPIRED', 'COMPLETED'].includes(st.offer.status);
+      const touchesTerms = (['price', 'currency', 'startsAt', 'durationMinutes'] as const).some((k) => input.patch[k] !== undefined);
+      if (closed || (touchesTerms && (st.live !== null || st.offer.status !== 'AVAILABLE'))) return { ok: false, code: 'OFFER_LOCKED' };
+      const deps = this.deps();
+      st.busy = true;
+      try {
+        await applyOfferPatch(deps, st.offer.id, input.patch);
+        this.state = await loadOfferState(deps, st.offer.id);
+      } finally {
+        st.busy = false;
+      }
+      await deps.log.info('OFFER_UPDATED', `Offer ${st.offer.id} edited`, { actor: 'CREATOR', actorId: input.actorUserId, context: { fields: Object.keys(input.patch) } });
+      return { ok: true };
+    });
+  }
+
+  /** Withdraws an offer that nobody holds or booked. */
+  async cancelOffer(input: { offerId: string; actorUserId: string | null }): Promise<{ ok: true } | { ok: false; code: 'OFFER_NOT_FOUND' | 'FORBIDDEN' | 'OFFER_HAS_BOOKING' | 'OFFER_CLOSED' }> {
+    return this.lock.run(async () => {
+      const st = await this.load(input.offerId);
+      if (!st) return { ok: false, code: 'OFFER_NOT_FOUND' };
+      if (input.actorUserId && st.offer.creatorUserId !== input.actorUserId) return { ok: false, code: 'FORBIDDEN' };
+      if (st.live) return { ok: false, code: 'OFFER_HAS_BOOKING' };
+      if (st.offer.status !== 'AVAILABLE') return { ok: false, code: 'OFFER_CLOSED' };
+      const deps = this.deps();
+      st.offer.status = 'CANCELLED'; // before the await: no booking can slip in meanwhile
+      await writeOfferStatus(deps, st.offer.id, ['AVAILABLE'], 'CANCELLED');
+      this.broadcast(st);
+      await deps.log.info('OFFER_CANCELLED', `Offer ${st.offer.id} withdrawn`, { actor: 'CREATOR', actorId: input.actorUserId });
+      return { ok: true };
+    });
+  }
+
+  /** Sweep: an offer whose start has passed without a booking becomes EXPIRED. */
+  async expire(input: { offerId: string }): Promise<{ expired: boolean }> {
+    return this.lock.run(async () => {
+      const st = await this.load(input.offerId);
+      const deps = this.deps();
+      if (!st || st.live || st.offer.status !== 'AVAILABLE' || st.offer.startsAt > deps.clock.now().getTime()) return { expired: false };
+      st.offer.status = 'EXPIRED';
+      await writeOfferStatus(deps, st.offer.id, ['AVAILABLE'], 'EXPIRED');
+      this.broadcast(st);
+      await deps.log.info('OFFER_EXPIRED', `Offer ${st.offer.id} expired unbooked`, { context: { offerId: st.offer.id } });
+      return { expired: true };
+    });
+  }
+
+  /** Current status (polling fallback and tests). */
+  async status(input: { offerId: string }): Promise<OfferStatusMessageT | null> {
+    const st = await this.load(input.offerId);
+    return st ? this.message(st) : null;
+  }
+
+  // ------------------------------------------------------------------ alarm & WebSockets
+
+  /** The hold deadline: release an unpaid hold (survives eviction: state reloads from D1). */
+  async alarm(): Promise<void> {
+    const expired = await this.lock.run(async () => {
+      const st = await this.load();
+      if (!st?.live || st.live.status !== 'PENDING' || st.live.holdExpiresAt === null) return null;
+      const deps = this.deps();
+      if (st.live.holdExpiresAt > deps.clock.now().getTime()) {
+        await this.ctx.storage.setAlarm(st.live.holdExpiresAt);
+        return null;
+      }
+      const id = st.live.id;
+      await this.releaseLocked(deps, st, id, 'EXPIRED', 'SYSTEM');
+      return id;
+    });
+    if (expired) await this.cancelIntentOf(expired);
+  }
+
+  async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('Expected a WebSocket upgrade', { status: 426 });
+    const offerId = new URL(request.url).searchParams.get('offerId') ?? '';
+    const st = await this.load(offerId);
+    if (!st) return new Response('Offer not found', { status: 404 });
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server);
+    server.send(JSON.stringify(this.message(st)));
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    // Clients only listen; a "status" message asks for the current state again.
+    if (message === 'status') {
+      const st = await this.load();
+      if (st) ws.send(JSON.stringify(this.message(st)));
+    }
+  }
+
+  async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    try {
+      ws.close(code === 1005 ? 1000 : code, 'bye');
+    } catch {
+      // already closed
+    }
+  }
+}
+
+export function offerRoom(env: Pick<Bindings, 'OFFER_ROOM'>, offerId: string): DurableObjectStub<OfferRoom> {
+  return env.OFFER_ROOM.getByName(offerId);
+}

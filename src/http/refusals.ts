@@ -1,0 +1,36 @@
+/** Maps domain refusal codes to HTTP errors (one table, so every route answers alike). */
+import { AppError, type ErrorStatus } from './errors';
+
+const TABLE: Record<string, [ErrorStatus, string]> = {
+  OFFER_NOT_FOUND: [404, 'This offer does not exist.'],
+  CREATOR_NOT_FOUND: [404, 'This creator does not exist.'],
+  REQUEST_NOT_FOUND: [404, 'This request does not exist.'],
+  BOOKING_NOT_FOUND: [404, 'This booking does not exist.'],
+  OFFER_UNAVAILABLE: [409, 'Someone else holds or booked this offer.'],
+  OFFER_STARTED: [409, 'This offer has already started.'],
+  RESERVED_FOR_ANOTHER_FAN: [409, 'This offer is reserved for another fan.'],
+  OWN_OFFER: [403, 'You cannot book your own offer.'],
+  OWN_PROFILE: [403, 'You cannot send a request to yourself.'],
+  FORBIDDEN: [403, 'This is not yours.'],
+  CREATOR_NOT_PAYABLE: [422, 'This creator cannot take payments right now.'],
+  CREATOR_NOT_ONBOARDED: [422, 'Finish your payment onboarding before publishing paid offers.'],
+  OFFER_LOCKED: [409, 'Price and time can no longer change: the offer is held, booked or closed.'],
+  OFFER_HAS_BOOKING: [409, 'This offer is held or booked: cancel the booking instead.'],
+  OFFER_CLOSED: [409, 'This offer is already closed.'],
+  OVERLAPS_ANOTHER_OFFER: [409, 'This time overlaps another of your offers or bookings.'],
+  TOO_SOON: [422, 'The call must start at least 30 minutes from now.'],
+  TOO_FAR: [422, 'The call must start within a year.'],
+  REQUEST_NOT_PENDING: [409, 'This request has already been answered.'],
+  REQUEST_EXPIRED: [409, 'This request has expired.'],
+  SLUG_TAKEN: [409, 'This address is already taken.'],
+  BOOKING_FAILED: [502, 'The booking could not be created; nothing was charged.'],
+  PAYMENT_PROVIDER_ERROR: [502, 'The payment provider did not answer; nothing was charged. Try again.'],
+  IMAGE_TOO_LARGE: [413, 'The image is too large.'],
+  IMAGE_TYPE_UNSUPPORTED: [415, 'Use a JPEG, PNG or WebP image.'],
+  IMAGE_DIMENSIONS: [422, 'The image dimensions are out of range.'],
+};
+
+export function refusal(code: string, message?: string, details?: unknown): AppError {
+  const [status, text] = TABLE[code] ?? [409, 'Conflict.'];
+  return new AppError(status, code, message ?? text, details);
+}

@@ -1,0 +1,43 @@
+/** Scenario builders: onboarded creators, offers, fans, held and paid bookings. */
+import { eq } from 'drizzle-orm';
+import { creators, type CallOffer, type Creator, type Currency } from '../src/db/schema';
+import { createOffer } from '../src/domain/offers/create';
+import { api, createAccount, deps, type TestAccount } from './helpers';
+
+export interface CreatorScenario extends TestAccount { creator: Creator }
+
+/** A creator account whose payments onboarding is complete (built-in provider). */
+export async function onboardedCreator(currency: Currency = 'EUR', overrides: Partial<typeof creators.$inferInsert> = {}): Promise<CreatorScenario> {
+  const acc = await createAccount('CREATOR');
+  const d = deps();
+  const creator = (await d.db.select().from(creators).where(eq(creators.userId, acc.user.id)).get())!;
+  const { accountId } = await d.payments.createConnectedAccount({ email: acc.user.email, creatorId: creator.id, currency, idempotencyKey: `acct:${creator.id}` });
+  await d.localPayments!.completeOnboarding(accountId);
+  const [updated] = await d.db.update(creators).set({
+    currency, stripeAccountId: accountId, chargesEnabled: true, payoutsEnabled: true, detailsSubmitted: true, onboardedAt: new Date(), ...overrides,
+  }).where(eq(creators.id, creator.id)).returning();
+  return { ...acc, creator: updated };
+}
+
+let slot = 0;
+/** An AVAILABLE offer starting `startsInMinutes` from now (each call gets its own time, no overlaps). */
+export async function offerFor(c: CreatorScenario, opts: { startsInMinutes?: number; price?: number; currency?: Currency; durationMinutes?: number } = {}): Promise<CallOffer> {
+  const start = Date.now() + (opts.startsInMinutes ?? 24 * 60 + (slot++ * 90)) * 60_000;
+  const r = await createOffer(deps(), c.creator, {
+    title: 'A call', description: '', price: opts.price ?? 2500, currency: opts.currency ?? c.creator.currency,
+    startsAt: new Date(start), durationMinutes: opts.durationMinutes ?? 30,
+  });
+  if (!r.ok) throw new Error(`offer not created: ${r.code}`);
+  return r.offer;
+}
+
+/** `n` fan accounts (no password: they use bearer tokens). */
+export async function fans(n: number): Promise<TestAccount[]> {
+  const out: TestAccount[] = [];
+  for (let i = 0; i < n; i++) out.push(await createAccount('USER', { passwordHash: null }));
+  return out;
+}
+
+export async function book(offerId: string, token: string) {
+  return api('POST', `/api/offers/${offerId}/bookings`, undefined, { token });
+}
