@@ -5,6 +5,7 @@ import { authApi } from './api/auth';
 import { bookingsApi } from './api/bookings';
 import { creatorsApi } from './api/creators';
 import { offersApi } from './api/offers';
+import { paymentsApi } from './api/payments';
 import { requestsApi } from './api/requests';
 import { webhooksApi } from './api/webhooks';
 import { meApi } from './api/me';
@@ -20,6 +21,15 @@ import { devMailboxPages } from './pages/dev-mailbox';
 import { errorPage } from './pages/errors';
 import { homePages } from './pages/home';
 import { mediaRoutes } from './pages/media';
+import { creatorPages } from './pages/creators';
+import { offerPages } from './pages/offers';
+import { creatorOfferPages } from './pages/creator/offers';
+import { creatorRequestPages } from './pages/creator/requests';
+import { creatorProfilePages } from './pages/creator/profile';
+import { fanRequestPages } from './pages/fan/requests';
+import { bookingPages } from './pages/bookings';
+import { localCheckoutPages } from './pages/local-checkout';
+import { creatorPaymentPages } from './pages/creator/payments';
 
 const isApi = (path: string) => path === '/api' || path.startsWith('/api/');
 
@@ -40,8 +50,11 @@ export function createApp(): Hono<AppEnv> {
   const uploadLimit = bodyLimit({ maxSize: 5 * 1024 * 1024 + 1024, onError: () => { throw new AppError(413, 'IMAGE_TOO_LARGE', 'Images are limited to 5 MB.'); } });
   app.use('/api/*', (c, next) => (c.req.path.startsWith('/api/creators/me/images/') ? uploadLimit(c, next) : jsonLimit(c, next)));
 
-  for (const api of [systemApi, authApi, meApi, creatorsApi, offersApi, bookingsApi, requestsApi, webhooksApi]) app.route('/', api);
-  for (const pages of [homePages, authPages, accountPages, apiDocsPages, devMailboxPages, mediaRoutes]) app.route('/', pages);
+  for (const api of [systemApi, authApi, meApi, creatorsApi, offersApi, bookingsApi, requestsApi, webhooksApi, paymentsApi]) app.route('/', api);
+  for (const pages of [
+    homePages, authPages, accountPages, apiDocsPages, devMailboxPages, mediaRoutes, creatorPages, offerPages,
+    creatorOfferPages, creatorRequestPages, creatorProfilePages, fanRequestPages, bookingPages, localCheckoutPages, creatorPaymentPages,
+  ]) app.route('/', pages);
 
   app.get('/', (c) => c.redirect(`/${c.get('locale')}/`, 302));
 

@@ -25,6 +25,8 @@ const TABLE: Record<string, [ErrorStatus, string]> = {
   SLUG_TAKEN: [409, 'This address is already taken.'],
   BOOKING_FAILED: [502, 'The booking could not be created; nothing was charged.'],
   PAYMENT_PROVIDER_ERROR: [502, 'The payment provider did not answer; nothing was charged. Try again.'],
+  CALL_STARTED: [409, 'The call has started: it can no longer be cancelled.'],
+  BOOKING_NOT_CANCELLABLE: [409, 'This booking cannot be cancelled in its current state.'],
   IMAGE_TOO_LARGE: [413, 'The image is too large.'],
   IMAGE_TYPE_UNSUPPORTED: [415, 'Use a JPEG, PNG or WebP image.'],
   IMAGE_DIMENSIONS: [422, 'The image dimensions are out of range.'],

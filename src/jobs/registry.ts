@@ -4,6 +4,7 @@ import { purgeExpiredSessions } from '../domain/accounts/sessions';
 import { purgeAuthTokens } from '../domain/accounts/tokens';
 import { applyLogRetention } from './log-retention';
 import { bookingSweep } from './booking-sweep';
+import { reconcilePayments } from './payment-reconciliation';
 
 export const CRON = {
   every5min: '*/5 * * * *',
@@ -22,6 +23,11 @@ const jobs = {
     crons: [CRON.every5min],
     description: 'Release unpaid holds the alarm missed, expire offers that started unbooked and unanswered requests',
     run: (deps) => bookingSweep(deps),
+  },
+  'payment-reconciliation': {
+    crons: [CRON.hourly],
+    description: 'Replay payment events the webhook missed (provider event list, last 3 days)',
+    run: (deps) => reconcilePayments(deps),
   },
   'log-retention': {
     crons: [CRON.daily],

@@ -68,6 +68,15 @@ function AccountView({ c, user, profileErrors = {}, passwordErrors = {}, values 
           </form>
         </section>
       </div>
+      {user.role === 'USER' ? (
+        <section class="card" id="become-creator" aria-labelledby="creator-h">
+          <h2 id="creator-h">{t('account.becomeCreator')}</h2>
+          <p class="muted">{t('account.becomeCreatorHelp')}</p>
+          <form method="post" action={href('/account/become-creator')}>
+            <button type="submit" class="button secondary">{t('account.becomeCreatorCta')}</button>
+          </form>
+        </section>
+      ) : null}
       <section class="card danger-zone" aria-labelledby="sessions-h">
         <h2 id="sessions-h">{t('account.sessions')}</h2>
         <p class="muted">{t('account.sessionsHelp')}</p>

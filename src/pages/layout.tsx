@@ -23,6 +23,9 @@ function Header({ view }: { view: View }) {
           <span class="brand-star" aria-hidden="true">★</span> {view.appName}
         </a>
         <nav class="main-nav" aria-label={t('nav.main')}>
+          <a href={href('/creators')}>{t('nav.creators')}</a>
+          {user && (user.role === 'CREATOR' || user.role === 'ADMIN') ? <a href={href('/creator/offers')}>{t('nav.creatorSpace')}</a> : null}
+          {user ? <a href={href('/dashboard/requests')}>{t('nav.myRequests')}</a> : null}
           {user ? (
             <>
               <span class="bell-slot" data-bell="" />

@@ -1,14 +1,42 @@
 /** What each Stripe event does. Handlers are idempotent and tolerate any delivery order. */
+import { eq, or } from 'drizzle-orm';
+import { payments } from '../../db/schema';
 import type { Deps } from '../../deps';
 import type { PaymentEvent } from '../../providers/payments/port';
+import { settlePayout } from '../payouts/settle';
+import { syncAccount } from './connect';
+import { syncDispute } from './disputes';
 import { onIntentReleased, onIntentSucceeded } from './intents';
+import { recordRefund } from './refunds';
 
 export type EventHandler = (deps: Deps, event: PaymentEvent) => Promise<void>;
 
-const objectId = (e: PaymentEvent) => String(e.data.object.id);
+const obj = (e: PaymentEvent) => e.data.object as Record<string, unknown>;
+const objectId = (e: PaymentEvent) => String(obj(e).id);
+
+/** Re-reads every refund of the charge's intent and records the ones we do not know (e.g. made in the Stripe dashboard). */
+async function syncRefunds(deps: Deps, e: PaymentEvent): Promise<void> {
+  const o = obj(e);
+  const chargeId = o.object === 'charge' ? String(o.id) : String(o.charge ?? '');
+  const intentId = String(o.payment_intent ?? '');
+  const payment = await deps.db.select().from(payments).where(or(eq(payments.chargeId, chargeId), eq(payments.intentId, intentId))).get();
+  if (!payment) return;
+  for (const r of await deps.payments.listRefunds(payment.intentId)) {
+    await recordRefund(deps, payment.id, r, { initiatedBy: 'ADMIN', actorUserId: null, reason: 'PROVIDER: refunded outside the app' });
+  }
+}
 
 export const EVENT_HANDLERS: Record<string, EventHandler> = {
   'payment_intent.succeeded': (deps, e) => onIntentSucceeded(deps, objectId(e)),
   'payment_intent.payment_failed': (deps, e) => onIntentReleased(deps, objectId(e), 'FAILED'),
   'payment_intent.canceled': (deps, e) => onIntentReleased(deps, objectId(e), 'FAILED'),
+  'charge.refunded': syncRefunds,
+  'refund.created': syncRefunds,
+  'refund.updated': syncRefunds,
+  'charge.dispute.created': (deps, e) => syncDispute(deps, objectId(e)),
+  'charge.dispute.updated': (deps, e) => syncDispute(deps, objectId(e)),
+  'charge.dispute.closed': (deps, e) => syncDispute(deps, objectId(e)),
+  'account.updated': async (deps, e) => { await syncAccount(deps, objectId(e)); },
+  'payout.paid': (deps, e) => settlePayout(deps, objectId(e), 'paid', null),
+  'payout.failed': (deps, e) => settlePayout(deps, objectId(e), 'failed', (obj(e).failure_message as string | null) ?? null),
 };

@@ -1,9 +1,15 @@
 /** Payment intent outcomes → booking transitions (through the booking's OfferRoom). */
-import { eq } from 'drizzle-orm';
-import { bookings, payments, type Booking } from '../../db/schema';
+import { and, eq, inArray } from 'drizzle-orm';
+import { bookings, payments, type Booking, type Payment } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { DAY } from '../../lib/clock';
+import { bookingConfirmed } from '../events';
+import { chargeEntries, record } from '../ledger/ledger';
+import type { IntentInfo } from '../../providers/payments/port';
+import { splitFee } from '../../shared/money';
 import { getSettings } from '../settings';
+import { decideRefund } from './refund-policy';
+import { issueRefund, refundable } from './refunds';
 
 async function bookingOfIntent(deps: Deps, intentId: string, metadataBookingId?: string): Promise<Booking | null> {
   const byIntent = await deps.db.select().from(bookings).where(eq(bookings.paymentIntentId, intentId)).get();
@@ -22,20 +28,51 @@ export async function onIntentSucceeded(deps: Deps, intentId: string): Promise<v
     await deps.log.warn('PAYMENT_ERROR', `Succeeded intent ${intentId} matches no booking`, { context: { intentId } });
     return;
   }
+  const payment = await recordCharge(deps, booking, intent);
   const result = await deps.rooms.offer(booking.offerId).confirm({ offerId: booking.offerId, bookingId: booking.id });
-  const now = deps.clock.now();
   if (result.ok) {
-    const settings = await getSettings(deps);
-    await deps.db.update(payments).set({
-      status: 'SUCCEEDED',
-      chargeId: intent.latestChargeId,
-      payoutReleaseAt: new Date(booking.endsAt.getTime() + settings.holdingDays * DAY),
-      updatedAt: now,
-    }).where(eq(payments.intentId, intentId));
-    await deps.log.info('PAYMENT_SUCCEEDED', `Payment for booking ${booking.id} succeeded`, { context: { bookingId: booking.id, intentId, amount: intent.amount, currency: intent.currency } });
+    if (result.transitioned) {
+      await deps.log.info('PAYMENT_SUCCEEDED', `Payment for booking ${booking.id} succeeded`, { context: { bookingId: booking.id, intentId, amount: intent.amount, currency: intent.currency } });
+      await bookingConfirmed(deps, booking.id);
+    }
     return;
   }
-  await deps.log.warn('PAYMENT_ERROR', `Payment for ${booking.id} arrived after its hold ended and the offer was taken (${result.reason})`, { context: { bookingId: booking.id, intentId } });
+  // Paid after the hold ended and someone else took the slot: give everything back.
+  await deps.log.warn('PAYMENT_ERROR', `Payment for ${booking.id} arrived after its hold ended and the offer was taken (${result.reason}); refunding`, { context: { bookingId: booking.id, intentId } });
+  await issueRefund(deps, payment, decideRefund({ kind: 'SLOT_LOST' }, refundable(payment)), { initiatedBy: 'SYSTEM', key: `${booking.id}:slot-lost` });
+}
+
+/** The money side of a succeeded charge: payment row and ledger (fan → platform fee + creator share). Idempotent. */
+export async function recordCharge(deps: Deps, booking: Booking, intent: IntentInfo) {
+  const settings = await getSettings(deps);
+  const now = deps.clock.now();
+  const releaseAt = new Date(booking.endsAt.getTime() + settings.holdingDays * DAY);
+  if (!booking.paymentIntentId) {
+    // The intent was created but its id never reached D1 (crash in between): adopt it now.
+    await deps.db.update(bookings).set({ paymentIntentId: intent.id, paymentProvider: deps.payments.name, updatedAt: now }).where(eq(bookings.id, booking.id));
+  }
+  const split = splitFee(intent.amount, settings.platformFeeBps);
+  await deps.db.insert(payments).values({
+    id: deps.ids.next('pay'), bookingId: booking.id, creatorId: booking.creatorId, provider: deps.payments.name, intentId: intent.id,
+    amount: intent.amount, currency: intent.currency, platformFeeBps: settings.platformFeeBps, ...split, status: 'PENDING', createdAt: now, updatedAt: now,
+  }).onConflictDoNothing();
+  await deps.db.update(payments).set({ status: 'SUCCEEDED', chargeId: intent.latestChargeId, payoutReleaseAt: releaseAt, updatedAt: now })
+    .where(and(eq(payments.intentId, intent.id), inArray(payments.status, ['PENDING', 'FAILED', 'CANCELED'])));
+  const payment = (await deps.db.select().from(payments).where(eq(payments.intentId, intent.id)).get())!;
+  await record(deps, { txId: `charge:${payment.id}`, currency: payment.currency, refs: { paymentId: payment.id }, memo: `booking ${booking.id}`, entries: chargeEntries(payment) });
+  return payment;
+}
+
+/**
+ * Makes sure a payment's charge is on the books before anything that follows it (refund, dispute),
+ * whatever order the provider's events arrive in. Returns the up-to-date payment.
+ */
+export async function ensureChargeRecorded(deps: Deps, payment: Payment): Promise<Payment> {
+  if (payment.status !== 'PENDING' && payment.status !== 'FAILED' && payment.status !== 'CANCELED') return payment;
+  const intent = await deps.payments.retrieveIntent(payment.intentId);
+  if (intent.status !== 'succeeded') return payment;
+  const booking = (await deps.db.select().from(bookings).where(eq(bookings.id, payment.bookingId)).get())!;
+  return recordCharge(deps, booking, intent);
 }
 
 /** payment_intent.payment_failed / canceled: release the hold (if the intent did not succeed meanwhile). */

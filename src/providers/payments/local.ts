@@ -217,6 +217,18 @@ export function localPayments(deps: LocalPaymentsDeps): PaymentsPort & LocalPaym
       await emit('refund.created', refund);
       return { id: refund.id, status: 'succeeded', amount: input.amount, currency: uc(charge.currency), chargeId: charge.id, intentId: pi.id };
     },
+    async listRefunds(intentId) {
+      const rows = await deps.db.select().from(localStripeObjects).where(eq(localStripeObjects.type, 'refund')).all();
+      return rows.map((r) => r.data as Obj).filter((r) => r.payment_intent === intentId)
+        .map((r) => ({ id: r.id, status: r.status as RefundInfo['status'], amount: r.amount as number, currency: uc(r.currency), chargeId: r.charge as string, intentId: r.payment_intent as string }));
+    },
+    async retrieveDispute(disputeId) {
+      const d = await get(disputeId, 'dispute');
+      return {
+        id: d.id, amount: d.amount as number, currency: uc(d.currency), reason: d.reason as string, status: d.status as string, chargeId: d.charge as string,
+        intentId: (d.payment_intent as string | null) ?? null, evidenceDueBy: ((d.evidence_details as { due_by?: number } | undefined)?.due_by) ?? null,
+      };
+    },
     async submitDisputeEvidence(disputeId, evidence) {
       const d = await get(disputeId, 'dispute');
       const updated = await put('dispute', { ...d, evidence, evidence_details: { submission_count: 1, has_evidence: true }, status: 'under_review' });

@@ -59,6 +59,18 @@ export interface RefundInfo {
   intentId: string;
 }
 
+export interface DisputeInfo {
+  id: string;
+  amount: number;
+  currency: Currency;
+  reason: string;
+  /** Stripe's dispute statuses (warning_needs_response, needs_response, under_review, won, lost…). */
+  status: string;
+  chargeId: string;
+  intentId: string | null;
+  evidenceDueBy: number | null;
+}
+
 export interface AccountInfo {
   id: string;
   chargesEnabled: boolean;
@@ -121,6 +133,9 @@ export interface PaymentsPort {
   cancelIntent(intentId: string, idempotencyKey: string): Promise<IntentInfo>;
 
   refund(input: RefundInput): Promise<RefundInfo>;
+  /** Every refund of the intent's charge (re-fetch after charge.refunded). */
+  listRefunds(intentId: string): Promise<RefundInfo[]>;
+  retrieveDispute(disputeId: string): Promise<DisputeInfo>;
   submitDisputeEvidence(disputeId: string, evidence: DisputeEvidence): Promise<void>;
 
   createPayout(input: { accountId: string; amount: number; currency: Currency; metadata: Record<string, string>; idempotencyKey: string }): Promise<PayoutInfo>;

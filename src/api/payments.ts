@@ -1,0 +1,123 @@
+/** Payments API: creator onboarding and balance, booking cancellation with its refund, admin refunds and dispute evidence. */
+import { eq } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { auditLog, disputes, payments } from '../db/schema';
+import { bookingForViewer } from '../domain/booking/access';
+import { cancelBooking, cancellationPreview } from '../domain/booking/cancel';
+import { creatorBalances } from '../domain/ledger/ledger';
+import { startOnboarding, syncAccount } from '../domain/payments/connect';
+import { submitDisputeEvidence } from '../domain/payments/disputes';
+import { decideRefund } from '../domain/payments/refund-policy';
+import { issueRefund, refundable } from '../domain/payments/refunds';
+import { toBookingDto } from '../domain/offers/dto';
+import type { AppEnv } from '../http/context';
+import { AppError, notFound } from '../http/errors';
+import { refusal } from '../http/refusals';
+import { route } from '../http/route';
+import { CurrencySchema, IdParam, MinorAmount } from '../shared/common';
+import { BookingDto } from '../shared/offers';
+import { creatorOfUser } from './creators';
+
+export const paymentsApi = new Hono<AppEnv>();
+const BookingIdParam = z.object({ id: IdParam('bkg') });
+
+const OnboardingStatus = z.object({ accountId: z.string().nullable(), chargesEnabled: z.boolean(), payoutsEnabled: z.boolean(), detailsSubmitted: z.boolean() });
+
+route(paymentsApi, {
+  method: 'post', path: '/api/creators/me/onboarding', summary: 'Start (or resume) payment onboarding: returns the Stripe onboarding link (local mode: the simulated one)', tags: ['Payments'], access: ['CREATOR'],
+  responses: { 200: { description: 'Where to send the creator', schema: z.object({ url: z.string(), accountId: z.string() }) } },
+}, async (c, { user }) => {
+  const deps = c.get('deps');
+  const creator = await creatorOfUser(deps, user);
+  const base = `${new URL(c.req.url).origin}/${user.locale}/creator/payments`;
+  return c.json(await startOnboarding(deps, creator, user, { returnUrl: `${base}/return`, refreshUrl: `${base}/refresh` }));
+});
+
+route(paymentsApi, {
+  method: 'get', path: '/api/creators/me/onboarding', summary: 'Payment onboarding status (re-read from the provider)', tags: ['Payments'], access: ['CREATOR'],
+  responses: { 200: { description: 'Status', schema: OnboardingStatus } },
+}, async (c, { user }) => {
+  const deps = c.get('deps');
+  let creator = await creatorOfUser(deps, user);
+  if (creator.stripeAccountId) creator = (await syncAccount(deps, creator.stripeAccountId)) ?? creator;
+  return c.json({ accountId: creator.stripeAccountId, chargesEnabled: creator.chargesEnabled, payoutsEnabled: creator.payoutsEnabled, detailsSubmitted: creator.detailsSubmitted });
+});
+
+route(paymentsApi, {
+  method: 'post', path: '/api/creators/me/onboarding/session', summary: 'Embedded onboarding: an Account Session client secret (Stripe only)', tags: ['Payments'], access: ['CREATOR'],
+  responses: { 200: { description: 'Client secret for Stripe Connect embedded onboarding', schema: z.object({ clientSecret: z.string() }) }, 404: { description: 'Not available with this provider' } },
+}, async (c, { user }) => {
+  const deps = c.get('deps');
+  const creator = await creatorOfUser(deps, user);
+  const started = creator.stripeAccountId ? null : await startOnboarding(deps, creator, user, { returnUrl: `${new URL(c.req.url).origin}/`, refreshUrl: `${new URL(c.req.url).origin}/` });
+  const session = await deps.payments.createOnboardingSession(creator.stripeAccountId ?? started!.accountId);
+  if (!session) throw new AppError(404, 'NOT_AVAILABLE', 'Embedded onboarding needs Stripe.');
+  return c.json(session);
+});
+
+route(paymentsApi, {
+  method: 'get', path: '/api/creators/me/balance', summary: 'My balances per currency, derived from the ledger (pending until call end + holding period)', tags: ['Payments'], access: ['CREATOR'],
+  responses: { 200: { description: 'Balances', schema: z.object({ balances: z.array(z.object({ currency: CurrencySchema, total: z.number().int(), pending: z.number().int(), available: z.number().int(), debt: z.number().int() })) }) } },
+}, async (c, { user }) => {
+  const deps = c.get('deps');
+  const creator = await creatorOfUser(deps, user);
+  return c.json({ balances: await creatorBalances(deps, creator.id, deps.clock.now()) });
+});
+
+const Preview = z.object({ allowed: z.boolean(), code: z.string().optional(), refund: z.object({ amount: z.number().int(), percent: z.number(), reason: z.string() }).optional(), charged: z.number().int().optional() });
+
+route(paymentsApi, {
+  method: 'get', path: '/api/bookings/:id/cancellation', summary: 'What cancelling would refund, under the policy (ask before cancelling)', tags: ['Booking'], access: 'user',
+  params: BookingIdParam,
+  responses: { 200: { description: 'Preview', schema: Preview } },
+}, async (c, { user, params }) => {
+  const deps = c.get('deps');
+  const found = await bookingForViewer(deps, user, params.id);
+  if (!found) throw notFound('Booking');
+  const p = await cancellationPreview(deps, found.role, found.booking);
+  return c.json(p.ok ? { allowed: true, refund: p.refund, charged: p.charged } : { allowed: false, code: p.code });
+});
+
+route(paymentsApi, {
+  method: 'post', path: '/api/bookings/:id/cancel', summary: 'Cancel a booking (fan, creator or admin); the refund follows the policy', tags: ['Booking'], access: 'user',
+  params: BookingIdParam,
+  body: z.object({ reason: z.string().trim().max(500).optional() }),
+  responses: { 200: { description: 'Cancelled', schema: z.object({ booking: BookingDto, refunded: z.number().int() }) }, 409: { description: 'CALL_STARTED, BOOKING_NOT_CANCELLABLE' } },
+}, async (c, { user, params, body }) => {
+  const deps = c.get('deps');
+  const r = await cancelBooking(deps, user, params.id, body.reason ?? null);
+  if (!r.ok) throw r.code === 'BOOKING_NOT_FOUND' ? notFound('Booking') : refusal(r.code);
+  const found = (await bookingForViewer(deps, user, params.id))!;
+  return c.json({ booking: toBookingDto(found.booking), refunded: r.refunded });
+});
+
+route(paymentsApi, {
+  method: 'post', path: '/api/admin/payments/:id/refund', summary: 'Refund any amount (up to what is left) of a payment, with a reason (admin; audited)', tags: ['Admin'], access: ['ADMIN'],
+  params: z.object({ id: IdParam('pay') }),
+  body: z.object({ amount: MinorAmount.min(1), reason: z.string().trim().min(3).max(500) }),
+  responses: { 200: { description: 'Refunded', schema: z.object({ refundId: z.string(), amount: z.number().int() }) }, 422: { description: 'NOTHING_TO_REFUND' } },
+}, async (c, { user, params, body }) => {
+  const deps = c.get('deps');
+  const payment = await deps.db.select().from(payments).where(eq(payments.id, params.id)).get();
+  if (!payment) throw notFound('Payment');
+  if (payment.status === 'PENDING' || payment.status === 'FAILED' || payment.status === 'CANCELED') throw new AppError(422, 'NOTHING_TO_REFUND', 'This payment did not succeed.');
+  const decision = decideRefund({ kind: 'ADMIN', amount: body.amount }, refundable(payment));
+  if (decision.amount === 0) throw new AppError(422, 'NOTHING_TO_REFUND', 'Everything was already refunded.');
+  const out = await issueRefund(deps, payment, decision, { initiatedBy: 'ADMIN', actorUserId: user.id, note: body.reason, key: `admin:${payment.id}:${payment.refundedAmount}:${decision.amount}` });
+  await deps.db.insert(auditLog).values({ id: deps.ids.next('aud'), actorUserId: user.id, action: 'REFUND', entity: 'payment', entityId: payment.id, after: { amount: out?.amount, refundId: out?.refundId }, reason: body.reason, requestId: c.get('requestId'), createdAt: deps.clock.now() });
+  return c.json({ refundId: out!.refundId, amount: out!.amount });
+});
+
+route(paymentsApi, {
+  method: 'post', path: '/api/admin/disputes/:id/evidence', summary: 'Submit the booking and call timeline as dispute evidence (admin; audited)', tags: ['Admin'], access: ['ADMIN'],
+  params: z.object({ id: IdParam('dsp') }),
+  responses: { 200: { description: 'Submitted', schema: z.object({ ok: z.literal(true) }) } },
+}, async (c, { user, params }) => {
+  const deps = c.get('deps');
+  const d = await deps.db.select().from(disputes).where(eq(disputes.id, params.id)).get();
+  if (!d) throw notFound('Dispute');
+  await submitDisputeEvidence(deps, d.id);
+  await deps.db.insert(auditLog).values({ id: deps.ids.next('aud'), actorUserId: user.id, action: 'DISPUTE_EVIDENCE', entity: 'dispute', entityId: d.id, requestId: c.get('requestId'), createdAt: deps.clock.now() });
+  return c.json({ ok: true as const });
+});

@@ -1,0 +1,123 @@
+/**
+ * Double-entry ledger. Every money movement is one transaction whose entries sum to zero.
+ * Accounts (per currency):
+ *   fan                 cards of fans (money in and refunds out)
+ *   platform:fees       the platform's fee revenue
+ *   platform:cash       the platform's own balance (bears disputes, recovers creator debt)
+ *   creator:<id>        the creator's funds; entries carry `availableAt` (pending until then)
+ *   bank:<creatorId>    money paid out to the creator's bank
+ * A transaction id is derived from what caused it (`charge:<paymentId>`, `refund:<refundId>`…),
+ * so recording the same movement twice is a no-op.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import { ledgerEntries, type Currency } from '../../db/schema';
+import type { Deps } from '../../deps';
+
+export type EntryKind =
+  | 'CHARGE' | 'PLATFORM_FEE' | 'CREATOR_SHARE' | 'REFUND' | 'FEE_REFUND' | 'SHARE_REVERSAL'
+  | 'DISPUTE' | 'DISPUTE_REVERSAL' | 'DEBT' | 'DEBT_REVERSAL' | 'DEBT_RECOVERY' | 'PAYOUT' | 'PAYOUT_REVERSAL';
+
+export interface Entry {
+  account: string;
+  kind: EntryKind;
+  amount: number;
+  creatorId?: string | null;
+  availableAt?: Date | null;
+}
+
+export interface Tx {
+  txId: string;
+  currency: Currency;
+  entries: Entry[];
+  refs?: { paymentId?: string; refundId?: string; disputeId?: string; payoutId?: string };
+  memo?: string;
+}
+
+export const creatorAccount = (creatorId: string) => `creator:${creatorId}`;
+export const bankAccount = (creatorId: string) => `bank:${creatorId}`;
+
+export class UnbalancedTransactionError extends Error {}
+
+/** The insert statements of a transaction (to join a caller's db.batch), after checking balance. */
+export function txStatements(deps: Deps, tx: Tx) {
+  const sum = tx.entries.reduce((s, e) => s + e.amount, 0);
+  if (sum !== 0 || tx.entries.some((e) => !Number.isSafeInteger(e.amount))) {
+    throw new UnbalancedTransactionError(`Transaction ${tx.txId} does not balance (sum ${sum})`);
+  }
+  const now = deps.clock.now();
+  return tx.entries.filter((e) => e.amount !== 0).map((e, i) =>
+    deps.db.insert(ledgerEntries).values({
+      id: `led_${tx.txId.replace(/[^a-z0-9]/gi, '')}_${i}`,
+      txId: tx.txId,
+      kind: e.kind,
+      account: e.account,
+      creatorId: e.creatorId ?? null,
+      amount: e.amount,
+      currency: tx.currency,
+      paymentId: tx.refs?.paymentId ?? null,
+      refundId: tx.refs?.refundId ?? null,
+      disputeId: tx.refs?.disputeId ?? null,
+      payoutId: tx.refs?.payoutId ?? null,
+      availableAt: e.availableAt ?? null,
+      memo: tx.memo ?? null,
+      createdAt: now,
+    }).onConflictDoNothing());
+}
+
+/** Records a transaction once (entry ids derive from the transaction id). */
+export async function record(deps: Deps, tx: Tx): Promise<void> {
+  const stmts = txStatements(deps, tx);
+  if (stmts.length) await deps.db.batch(stmts as [typeof stmts[number], ...typeof stmts]);
+}
+
+export async function hasTx(deps: Deps, txId: string): Promise<boolean> {
+  return !!(await deps.db.select({ id: ledgerEntries.id }).from(ledgerEntries).where(eq(ledgerEntries.txId, txId)).get());
+}
+
+/** Entries of a succeeded charge: the fan pays, the platform keeps its fee, the creator's share waits for its release date. */
+export function chargeEntries(p: { amount: number; platformFee: number; creatorShare: number; creatorId: string; payoutReleaseAt: Date | null }): Entry[] {
+  return [
+    { account: 'fan', kind: 'CHARGE', amount: -p.amount },
+    { account: 'platform:fees', kind: 'PLATFORM_FEE', amount: p.platformFee },
+    { account: creatorAccount(p.creatorId), kind: 'CREATOR_SHARE', amount: p.creatorShare, creatorId: p.creatorId, availableAt: p.payoutReleaseAt },
+  ];
+}
+
+/** Entries of a refund: back to the fan, the fee refunded pro rata, the creator's share reversed (same release date). */
+export function refundEntries(p: { creatorId: string; payoutReleaseAt: Date | null }, amount: number, split: { feeRefund: number; shareReversal: number }): Entry[] {
+  return [
+    { account: 'fan', kind: 'REFUND', amount },
+    { account: 'platform:fees', kind: 'FEE_REFUND', amount: -split.feeRefund },
+    { account: creatorAccount(p.creatorId), kind: 'SHARE_REVERSAL', amount: -split.shareReversal, creatorId: p.creatorId, availableAt: p.payoutReleaseAt },
+  ];
+}
+
+export interface CreatorBalance {
+  currency: Currency;
+  /** Everything earned minus reversals, payouts and debts. */
+  total: number;
+  /** Shares not yet past their release date (call end + holding period). */
+  pending: number;
+  /** Released funds that can be paid out. */
+  available: number;
+  /** What the creator owes (released balance below zero). */
+  debt: number;
+}
+
+/** The creator's balances per currency, derived from the ledger at `now`. */
+export async function creatorBalances(deps: Pick<Deps, 'db'>, creatorId: string, now: Date): Promise<CreatorBalance[]> {
+  const rows = await deps.db.select({
+    currency: ledgerEntries.currency,
+    total: sql<number>`sum(${ledgerEntries.amount})`,
+    pending: sql<number>`coalesce(sum(case when ${ledgerEntries.availableAt} > ${now.getTime()} then ${ledgerEntries.amount} else 0 end), 0)`,
+  }).from(ledgerEntries).where(and(eq(ledgerEntries.account, creatorAccount(creatorId)))).groupBy(ledgerEntries.currency).all();
+  return rows.map((r) => {
+    const released = r.total - r.pending;
+    return { currency: r.currency, total: r.total, pending: Math.max(0, r.pending), available: Math.max(0, released), debt: Math.max(0, -released) };
+  });
+}
+
+/** Sum of every entry of a payment (zero when its books balance). */
+export async function paymentLedgerSum(deps: Pick<Deps, 'db'>, paymentId: string): Promise<number> {
+  return (await deps.db.select({ s: sql<number>`coalesce(sum(${ledgerEntries.amount}), 0)` }).from(ledgerEntries).where(eq(ledgerEntries.paymentId, paymentId)).get())?.s ?? 0;
+}

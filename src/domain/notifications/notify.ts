@@ -1,0 +1,21 @@
+/** In-app notifications: stored as a type + parameters, rendered in the reader's language. */
+import { eq } from 'drizzle-orm';
+import { notifications, users } from '../../db/schema';
+import type { Deps } from '../../deps';
+
+export const NOTIFICATION_TYPES = [
+  'BOOKING_CONFIRMED', 'NEW_BOOKING', 'BOOKING_CANCELLED', 'REQUEST_RECEIVED', 'REQUEST_ACCEPTED', 'REQUEST_REJECTED',
+  'PAYMENT_RECEIVED', 'REFUND_ISSUED', 'DISPUTE_OPENED', 'DISPUTE_CLOSED', 'PAYOUT_REQUESTED', 'PAYOUT_APPROVED', 'PAYOUT_PAID',
+  'PAYOUT_FAILED', 'PAYOUT_REJECTED', 'REVIEW_RECEIVED', 'REMINDER', 'EMAIL_FAILED', 'CALL_OUTCOME',
+] as const;
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+export type NotificationParams = Record<string, string | number>;
+
+export async function notify(deps: Deps, userId: string, type: NotificationType, params: NotificationParams, link: string | null): Promise<void> {
+  await deps.db.insert(notifications).values({ id: deps.ids.next('ntf'), userId, type, params, link, createdAt: deps.clock.now() });
+}
+
+export async function notifyAdmins(deps: Deps, type: NotificationType, params: NotificationParams, link: string | null): Promise<void> {
+  const admins = await deps.db.select({ id: users.id }).from(users).where(eq(users.role, 'ADMIN')).all();
+  for (const a of admins) await notify(deps, a.id, type, params, link);
+}

@@ -1,0 +1,39 @@
+/** Stripe Connect (Express) onboarding for creators, and keeping their account state in D1. */
+import { eq } from 'drizzle-orm';
+import { creators, type Creator, type User } from '../../db/schema';
+import type { Deps } from '../../deps';
+
+/** Creates the connected account if needed and returns where to send the creator to onboard. */
+export async function startOnboarding(deps: Deps, creator: Creator, user: User, urls: { returnUrl: string; refreshUrl: string }): Promise<{ url: string; accountId: string }> {
+  let accountId = creator.stripeAccountId;
+  if (!accountId) {
+    ({ accountId } = await deps.payments.createConnectedAccount({ email: user.email, creatorId: creator.id, currency: creator.currency, idempotencyKey: `connect:${creator.id}` }));
+    await deps.db.update(creators).set({ stripeAccountId: accountId, updatedAt: deps.clock.now() }).where(eq(creators.id, creator.id));
+    // The platform decides when creators are paid (after the holding period): manual payouts.
+    await deps.payments.setManualPayouts(accountId);
+    await deps.log.info('CONNECT_ACCOUNT', `Connected account ${accountId} created`, { actor: 'CREATOR', actorId: user.id, context: { creatorId: creator.id } });
+  }
+  const { url } = await deps.payments.createOnboardingLink({ accountId, ...urls });
+  return { url, accountId };
+}
+
+/** Re-reads the account from the provider (order-safe) and stores charges/payouts-enabled and currency. */
+export async function syncAccount(deps: Deps, accountId: string): Promise<Creator | null> {
+  const creator = await deps.db.select().from(creators).where(eq(creators.stripeAccountId, accountId)).get();
+  if (!creator) return null;
+  const a = await deps.payments.retrieveAccount(accountId);
+  const now = deps.clock.now();
+  const [updated] = await deps.db.update(creators).set({
+    chargesEnabled: a.chargesEnabled,
+    payoutsEnabled: a.payoutsEnabled,
+    detailsSubmitted: a.detailsSubmitted,
+    stripeDefaultCurrency: a.defaultCurrency,
+    onboardedAt: a.chargesEnabled ? (creator.onboardedAt ?? now) : creator.onboardedAt,
+    updatedAt: now,
+  }).where(eq(creators.id, creator.id)).returning();
+  if (a.payoutInterval && a.payoutInterval !== 'manual') await deps.payments.setManualPayouts(accountId);
+  if (updated.chargesEnabled !== creator.chargesEnabled || updated.payoutsEnabled !== creator.payoutsEnabled) {
+    await deps.log.info('CONNECT_ACCOUNT', `Account ${accountId}: charges ${a.chargesEnabled ? 'on' : 'off'}, payouts ${a.payoutsEnabled ? 'on' : 'off'}`, { context: { creatorId: creator.id } });
+  }
+  return updated;
+}

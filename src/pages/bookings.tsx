@@ -1,0 +1,159 @@
+/** Booking pages: checkout (hold countdown + payment), the booking itself (status, cancellation with its refund). */
+import { eq } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { callOffers, creators, payments, type Booking, type CallOffer, type Creator } from '../db/schema';
+import { bookingForViewer, type BookingRole } from '../domain/booking/access';
+import { cancelBooking, cancellationPreview } from '../domain/booking/cancel';
+import { imageUrl } from '../domain/creators/queries';
+import type { AppEnv, Ctx } from '../http/context';
+import { notFound } from '../http/errors';
+import type { MessageKey } from '../i18n';
+import { formatMoney } from '../i18n/format';
+import { requireUserPage } from './account';
+import { readForm } from './components/form';
+import { Avatar, Duration, Money, StatusBadge, TimeRange } from './components/ui';
+import { flash, page, viewOf } from './render';
+
+export const bookingPages = new Hono<AppEnv>();
+const L = '/:lang{fr|en}';
+
+async function load(c: Ctx): Promise<{ booking: Booking; role: BookingRole; offer: CallOffer; creator: Creator } | Response> {
+  const user = requireUserPage(c);
+  if (user instanceof Response) return user;
+  const id = c.req.param('id') ?? '';
+  const deps = c.get('deps');
+  const found = /^bkg_[0-9a-z]{6,40}$/.test(id) ? await bookingForViewer(deps, user, id) : null;
+  if (!found) throw notFound('Booking');
+  const row = (await deps.db.select({ offer: callOffers, creator: creators }).from(callOffers).innerJoin(creators, eq(creators.id, callOffers.creatorId)).where(eq(callOffers.id, found.booking.offerId)).get())!;
+  return { ...found, ...row };
+}
+
+function Summary({ c, booking, offer, creator }: { c: Ctx; booking: Booking; offer: CallOffer; creator: Creator }) {
+  const { t, locale, timezone, href } = viewOf(c);
+  return (
+    <section class="card">
+      <div class="creator-mini">
+        <Avatar name={creator.displayName} url={imageUrl(creator.profileImageKey)} size="sm" />
+        <div><a href={href(`/c/${creator.slug}`)}><strong>{creator.displayName}</strong></a><div class="muted small">{offer.title}</div></div>
+      </div>
+      <p class="offer-when"><TimeRange start={booking.startsAt} end={booking.endsAt} locale={locale} timezone={timezone} /></p>
+      <dl class="meta">
+        <dt>{t('offer.duration')}</dt><dd><Duration minutes={offer.durationMinutes} locale={locale} /></dd>
+        <dt>{t('offer.price')}</dt><dd><strong><Money amount={booking.price} currency={booking.currency} locale={locale} /></strong></dd>
+        <dt>{t('offer.policy')}</dt><dd>{t(`policy.${booking.cancellationPolicy}` as MessageKey)} {t('checkout.earlyRefund')}</dd>
+        <dt>{t('checkout.status')}</dt><dd><StatusBadge t={t} kind="booking" status={booking.status} /></dd>
+      </dl>
+    </section>
+  );
+}
+
+bookingPages.get(`${L}/bookings/:id/checkout`, async (c) => {
+  const r = await load(c);
+  if (r instanceof Response) return r;
+  const { booking, role, offer, creator } = r;
+  const { t, href, locale } = viewOf(c);
+  if (booking.status !== 'PENDING' || role !== 'FAN') return c.redirect(href(`/bookings/${booking.id}`), 303);
+  const deps = c.get('deps');
+  // Resuming the hold re-checks it server-side and returns the payment to continue (idempotent).
+  const resumed = await deps.rooms.offer(booking.offerId).book({ offerId: booking.offerId, userId: booking.userId });
+  if (!resumed.ok || resumed.booking.id !== booking.id) return c.redirect(href(`/bookings/${booking.id}`), 303);
+  const payment = resumed.payment;
+  const stripe = payment.provider === 'stripe' && deps.payments.publishableKey && payment.clientSecret;
+  if (stripe) c.set('cspExtra', { script: ['https://js.stripe.com'], frame: ['https://js.stripe.com', 'https://hooks.stripe.com'], connect: ['https://api.stripe.com'] });
+  const returnUrl = href(`/bookings/${booking.id}`);
+  return page(c, {
+    title: t('checkout.title'),
+    islands: stripe ? ['hold-countdown', 'stripe-checkout'] : ['hold-countdown'],
+    body: (
+      <>
+        <h1>{t('checkout.title')}</h1>
+        <div class="grid two">
+          <Summary c={c} booking={booking} offer={offer} creator={creator} />
+          <section class="card checkout-panel">
+            <p class="hold" data-island="hold-countdown" data-props={JSON.stringify({ until: booking.holdExpiresAt?.toISOString(), label: t('checkout.holdLeft'), expired: t('checkout.holdExpired'), expiredHref: href(`/offers/${offer.id}`) })}>
+              {t('checkout.holdUntil')} <time datetime={booking.holdExpiresAt?.toISOString()}>{booking.holdExpiresAt ? new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', timeZone: viewOf(c).timezone }).format(booking.holdExpiresAt) : ''}</time>
+            </p>
+            <p class="total">{t('checkout.total')} <strong>{formatMoney(booking.price, booking.currency, locale)}</strong></p>
+            {stripe ? (
+              <div data-island="stripe-checkout" data-props={JSON.stringify({ publishableKey: deps.payments.publishableKey, clientSecret: payment.clientSecret, returnUrl: new URL(returnUrl, c.req.url).toString(), locale, pay: t('checkout.payNow'), paying: t('checkout.paying') })}>
+                <p class="muted">{t('checkout.loadingStripe')}</p>
+              </div>
+            ) : (
+              <>
+                <p class="muted">{t('checkout.localIntro')}</p>
+                <a class="button block" href={`${payment.checkoutUrl}?return=${encodeURIComponent(returnUrl)}`}>{t('checkout.payNow')}</a>
+              </>
+            )}
+            <form method="post" action={href(`/bookings/${booking.id}/cancel`)} class="release">
+              <button type="submit" class="link-button">{t('checkout.release')}</button>
+            </form>
+          </section>
+        </div>
+      </>
+    ),
+  });
+});
+
+bookingPages.get(`${L}/bookings/:id`, async (c) => {
+  const r = await load(c);
+  if (r instanceof Response) return r;
+  const { booking, role, offer, creator } = r;
+  const { t, href, locale } = viewOf(c);
+  const deps = c.get('deps');
+  const preview = await cancellationPreview(deps, role, booking);
+  const payment = await deps.db.select().from(payments).where(eq(payments.bookingId, booking.id)).get();
+  return page(c, {
+    title: offer.title,
+    islands: booking.status === 'PENDING' ? ['booking-status'] : [],
+    body: (
+      <>
+        <h1>{t(`booking.heading.${booking.status}` as MessageKey)}</h1>
+        <div class="grid two">
+          <Summary c={c} booking={booking} offer={offer} creator={creator} />
+          <section class="card">
+            {booking.status === 'PENDING' ? (
+              <div data-island="booking-status" data-props={JSON.stringify({ bookingId: booking.id, confirmed: t('booking.justConfirmed'), failed: t('booking.notConfirmed') })}>
+                <p class="notice info">{t('booking.waitingPayment')}</p>
+                {role === 'FAN' ? <a class="button" href={href(`/bookings/${booking.id}/checkout`)}>{t('offer.resumePayment')}</a> : null}
+              </div>
+            ) : null}
+            {booking.status === 'CONFIRMED' ? <p class="notice success">{t('booking.confirmedNote')}</p> : null}
+            {payment && payment.refundedAmount > 0 ? <p class="notice info">{t('booking.refunded', { amount: formatMoney(payment.refundedAmount, payment.currency, locale) })}</p> : null}
+            {booking.status === 'CANCELLED' && booking.cancelReason ? <p class="muted">{t('booking.reason')}: {booking.cancelReason}</p> : null}
+            {preview.ok && booking.status === 'CONFIRMED' ? (
+              <form method="post" action={href(`/bookings/${booking.id}/cancel`)} class="cancel-form">
+                <h2>{t('booking.cancelTitle')}</h2>
+                <p>{preview.refund.amount > 0
+                  ? t('booking.cancelRefund', { amount: formatMoney(preview.refund.amount, booking.currency, locale), percent: preview.refund.percent })
+                  : t('booking.cancelNoRefund')}</p>
+                <label for="cancel-reason">{t('booking.cancelReason')}</label>
+                <input id="cancel-reason" name="reason" type="text" maxlength={500} />
+                <label class="check"><input type="checkbox" name="confirm" value="yes" required /> {t('booking.cancelConfirm')}</label>
+                <button type="submit" class="button danger">{t('booking.cancelSubmit')}</button>
+              </form>
+            ) : null}
+            {!preview.ok && preview.code === 'CALL_STARTED' ? <p class="muted">{t('booking.tooLateToCancel')}</p> : null}
+          </section>
+        </div>
+      </>
+    ),
+  });
+});
+
+bookingPages.post(`${L}/bookings/:id/cancel`, async (c) => {
+  const user = requireUserPage(c);
+  if (user instanceof Response) return user;
+  const { href } = viewOf(c);
+  const id = c.req.param('id');
+  const form = await readForm(c.req.raw);
+  const found = await bookingForViewer(c.get('deps'), user, id);
+  if (!found) throw notFound('Booking');
+  // A confirmed booking needs the explicit confirmation box (the refund was shown next to it).
+  if (found.booking.status === 'CONFIRMED' && form.confirm !== 'yes') {
+    flash(c, 'booking.confirmRequired', 'error');
+    return c.redirect(href(`/bookings/${id}`), 303);
+  }
+  const r = await cancelBooking(c.get('deps'), user, id, (form.reason ?? '').trim().slice(0, 500) || null);
+  flash(c, r.ok ? (found.booking.status === 'PENDING' ? 'booking.released' : 'booking.cancelled') : (`booking.errors.${r.code}` as MessageKey), r.ok ? 'success' : 'error');
+  return c.redirect(found.booking.status === 'PENDING' && r.ok ? href(`/offers/${found.booking.offerId}`) : href(`/bookings/${id}`), 303);
+});

@@ -1,0 +1,28 @@
+/** Creator space: the guard (signed-in creator with a profile) and the section navigation. */
+import { eq } from 'drizzle-orm';
+import { creators, type Creator, type User } from '../../db/schema';
+import type { Ctx } from '../../http/context';
+import { SectionNav } from '../components/ui';
+import { viewOf } from '../render';
+import { requireUserPage } from '../account';
+
+/** The signed-in creator, or a redirect (sign-in, or the account page for non-creators). */
+export async function requireCreatorPage(c: Ctx): Promise<{ user: User; creator: Creator } | Response> {
+  const user = requireUserPage(c);
+  if (user instanceof Response) return user;
+  const creator = await c.get('deps').db.select().from(creators).where(eq(creators.userId, user.id)).get();
+  if (!creator) return c.redirect(`/${c.get('locale')}/account#become-creator`, 303);
+  return { user, creator };
+}
+
+export function CreatorNav({ c, current }: { c: Ctx; current: 'offers' | 'requests' | 'profile' | 'payments' }) {
+  const { t, href } = viewOf(c);
+  return (
+    <SectionNav label={t('creatorSpace.nav')} current={current} items={[
+      { key: 'offers', href: href('/creator/offers'), label: t('creatorSpace.offers') },
+      { key: 'requests', href: href('/creator/requests'), label: t('creatorSpace.requests') },
+      { key: 'payments', href: href('/creator/payments'), label: t('creatorPayments.title') },
+      { key: 'profile', href: href('/creator/profile'), label: t('creatorSpace.profile') },
+    ]} />
+  );
+}

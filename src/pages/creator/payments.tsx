@@ -1,0 +1,115 @@
+/** Creator space — payments: onboarding (Stripe Connect or simulated), balances and payments received. */
+import { desc, eq } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { bookings, callOffers, payments, type Creator } from '../../db/schema';
+import { creatorBalances } from '../../domain/ledger/ledger';
+import { startOnboarding, syncAccount } from '../../domain/payments/connect';
+import type { AppEnv, Ctx } from '../../http/context';
+import { Empty, Money, StatusBadge, When } from '../components/ui';
+import { flash, page, viewOf } from '../render';
+import { CreatorNav, requireCreatorPage } from './common';
+
+export const creatorPaymentPages = new Hono<AppEnv>();
+const L = '/:lang{fr|en}';
+
+async function paymentsPage(c: Ctx, creator: Creator) {
+  const { t, href, locale, timezone } = viewOf(c);
+  const deps = c.get('deps');
+  const balances = await creatorBalances(deps, creator.id, deps.clock.now());
+  const rows = await deps.db.select({ p: payments, title: callOffers.title, bookingId: bookings.id }).from(payments)
+    .innerJoin(bookings, eq(bookings.id, payments.bookingId)).innerJoin(callOffers, eq(callOffers.id, bookings.offerId))
+    .where(eq(payments.creatorId, creator.id)).orderBy(desc(payments.createdAt)).limit(100).all();
+  const received = rows.filter((r) => r.p.status !== 'PENDING' && r.p.status !== 'FAILED' && r.p.status !== 'CANCELED');
+  return page(c, {
+    title: t('creatorPayments.title'),
+    mainClass: 'wide',
+    body: (
+      <>
+        <h1>{t('creatorSpace.title')}</h1>
+        <CreatorNav c={c} current="payments" />
+        <section class="card onboarding" aria-labelledby="onb-h">
+          <h2 id="onb-h">{t('creatorPayments.onboarding')}</h2>
+          {creator.chargesEnabled ? (
+            <p class="notice success">{t('creatorPayments.ready')} {creator.payoutsEnabled ? t('creatorPayments.payoutsOn') : t('creatorPayments.payoutsOff')}</p>
+          ) : (
+            <>
+              <p>{creator.stripeAccountId ? t('creatorPayments.incomplete') : t('creatorPayments.notStarted')}</p>
+              <form method="post" action={href('/creator/payments/onboard')}>
+                <button type="submit" class="button">{creator.stripeAccountId ? t('creatorPayments.resume') : t('creatorPayments.start')}</button>
+              </form>
+              {deps.payments.name === 'local' ? <p class="muted small">{t('creatorPayments.localNote')}</p> : null}
+            </>
+          )}
+        </section>
+        <section aria-labelledby="bal-h">
+          <h2 id="bal-h">{t('creatorPayments.balance')}</h2>
+          {balances.length === 0 ? <Empty>{t('creatorPayments.noMoneyYet')}</Empty> : (
+            <ul class="grid three balances">
+              {balances.map((b) => (
+                <li class="card">
+                  <p class="muted">{b.currency}</p>
+                  <p class="big"><Money amount={b.available} currency={b.currency} locale={locale} /> <span class="muted small">{t('creatorPayments.available')}</span></p>
+                  <p><Money amount={b.pending} currency={b.currency} locale={locale} /> <span class="muted small">{t('creatorPayments.pending')}</span></p>
+                  {b.debt > 0 ? <p class="notice warning"><Money amount={b.debt} currency={b.currency} locale={locale} /> {t('creatorPayments.debt')}</p> : null}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+        <section aria-labelledby="rec-h">
+          <h2 id="rec-h">{t('creatorPayments.received')}</h2>
+          {received.length === 0 ? <Empty>{t('creatorPayments.noneReceived')}</Empty> : (
+            <table class="table">
+              <thead><tr><th>{t('creatorPayments.date')}</th><th>{t('offer.title')}</th><th>{t('creatorPayments.amount')}</th><th>{t('creatorPayments.fee')}</th><th>{t('creatorPayments.share')}</th><th>{t('creatorSpace.status')}</th><th>{t('creatorPayments.release')}</th></tr></thead>
+              <tbody>
+                {received.map(({ p, title, bookingId }) => (
+                  <tr>
+                    <td><When at={p.createdAt} locale={locale} timezone={timezone} style="short" withZone={false} /></td>
+                    <td><a href={href(`/bookings/${bookingId}`)}>{title}</a></td>
+                    <td><Money amount={p.amount} currency={p.currency} locale={locale} /></td>
+                    <td><Money amount={p.platformFee} currency={p.currency} locale={locale} /></td>
+                    <td><Money amount={p.creatorShare} currency={p.currency} locale={locale} /></td>
+                    <td><StatusBadge t={t} kind="payment" status={p.status} /></td>
+                    <td>{p.payoutReleaseAt ? <When at={p.payoutReleaseAt} locale={locale} timezone={timezone} style="short" withZone={false} /> : '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      </>
+    ),
+  });
+}
+
+creatorPaymentPages.get(`${L}/creator/payments`, async (c) => {
+  const r = await requireCreatorPage(c);
+  if (r instanceof Response) return r;
+  return paymentsPage(c, r.creator);
+});
+
+creatorPaymentPages.post(`${L}/creator/payments/onboard`, async (c) => {
+  const r = await requireCreatorPage(c);
+  if (r instanceof Response) return r;
+  const base = `${new URL(c.req.url).origin}${viewOf(c).href('/creator/payments')}`;
+  const { url } = await startOnboarding(c.get('deps'), r.creator, r.user, { returnUrl: `${base}/return`, refreshUrl: `${base}/refresh` });
+  return c.redirect(url, 303);
+});
+
+// Back from onboarding: read the account state now rather than wait for account.updated.
+creatorPaymentPages.get(`${L}/creator/payments/return`, async (c) => {
+  const r = await requireCreatorPage(c);
+  if (r instanceof Response) return r;
+  const updated = r.creator.stripeAccountId ? await syncAccount(c.get('deps'), r.creator.stripeAccountId) : null;
+  flash(c, updated?.chargesEnabled ? 'creatorPayments.doneFlash' : 'creatorPayments.incompleteFlash', updated?.chargesEnabled ? 'success' : 'info');
+  return c.redirect(viewOf(c).href('/creator/payments'), 303);
+});
+
+// An expired or already used link: make a fresh one.
+creatorPaymentPages.get(`${L}/creator/payments/refresh`, async (c) => {
+  const r = await requireCreatorPage(c);
+  if (r instanceof Response) return r;
+  const base = `${new URL(c.req.url).origin}${viewOf(c).href('/creator/payments')}`;
+  const { url } = await startOnboarding(c.get('deps'), r.creator, r.user, { returnUrl: `${base}/return`, refreshUrl: `${base}/refresh` });
+  return c.redirect(url, 303);
+});

@@ -1,0 +1,84 @@
+/** Creator space — request inbox: accept (a held private offer for the fan) or reject. */
+import { desc, eq } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { callRequests, users, type CallRequest, type User } from '../../db/schema';
+import { rejectRequest } from '../../domain/requests/requests';
+import type { AppEnv, Ctx } from '../../http/context';
+import type { MessageKey } from '../../i18n';
+import { readForm } from '../components/form';
+import { Duration, Empty, Money, StatusBadge, When } from '../components/ui';
+import { flash, page, viewOf } from '../render';
+import { CreatorNav, requireCreatorPage } from './common';
+
+export const creatorRequestPages = new Hono<AppEnv>();
+const L = '/:lang{fr|en}';
+
+function RequestCard({ c, r, fan }: { c: Ctx; r: CallRequest; fan: User }) {
+  const { t, href, locale, timezone } = viewOf(c);
+  const pending = r.status === 'PENDING';
+  return (
+    <li class="card request-card" data-request={r.id}>
+      <div class="request-head">
+        <strong>{fan.name}</strong>
+        <StatusBadge t={t} kind="request" status={r.status} />
+      </div>
+      <p><When at={r.proposedStartsAt} locale={locale} timezone={timezone} style="full" /> · <Duration minutes={r.durationMinutes} locale={locale} /> · <Money amount={r.proposedPrice} currency={r.currency} locale={locale} /></p>
+      <blockquote>{r.message}</blockquote>
+      {r.responseMessage ? <p class="muted">{t('request.yourAnswer')}: {r.responseMessage}</p> : null}
+      {pending ? (
+        <>
+          <p class="muted small">{t('request.expiresOn')} <When at={r.expiresAt} locale={locale} timezone={timezone} style="medium" /></p>
+          <form method="post" action={href(`/creator/requests/${r.id}/answer`)} class="answer-form">
+            <label for={`msg-${r.id}`}>{t('request.answerMessage')}</label>
+            <input id={`msg-${r.id}`} name="message" type="text" maxlength={1000} />
+            <div class="actions">
+              <button type="submit" name="decision" value="accept" class="button">{t('request.accept')}</button>
+              <button type="submit" name="decision" value="reject" class="button secondary">{t('request.reject')}</button>
+            </div>
+          </form>
+        </>
+      ) : null}
+    </li>
+  );
+}
+
+creatorRequestPages.get(`${L}/creator/requests`, async (c) => {
+  const r = await requireCreatorPage(c);
+  if (r instanceof Response) return r;
+  const { t } = viewOf(c);
+  const rows = await c.get('deps').db.select({ r: callRequests, fan: users }).from(callRequests)
+    .innerJoin(users, eq(users.id, callRequests.userId)).where(eq(callRequests.creatorId, r.creator.id)).orderBy(desc(callRequests.createdAt)).limit(200).all();
+  const pending = rows.filter((x) => x.r.status === 'PENDING');
+  const answered = rows.filter((x) => x.r.status !== 'PENDING');
+  return page(c, {
+    title: t('creatorSpace.requests'),
+    mainClass: 'wide',
+    body: (
+      <>
+        <h1>{t('creatorSpace.title')}</h1>
+        <CreatorNav c={c} current="requests" />
+        <h2>{t('request.pending')} ({pending.length})</h2>
+        {pending.length ? <ul class="grid two">{pending.map((x) => <RequestCard c={c} r={x.r} fan={x.fan} />)}</ul> : <Empty>{t('request.nonePending')}</Empty>}
+        <h2>{t('request.answered')}</h2>
+        {answered.length ? <ul class="grid two">{answered.map((x) => <RequestCard c={c} r={x.r} fan={x.fan} />)}</ul> : <Empty>{t('request.noneAnswered')}</Empty>}
+      </>
+    ),
+  });
+});
+
+creatorRequestPages.post(`${L}/creator/requests/:id/answer`, async (c) => {
+  const r = await requireCreatorPage(c);
+  if (r instanceof Response) return r;
+  const form = await readForm(c.req.raw);
+  const id = c.req.param('id');
+  const message = (form.message ?? '').trim().slice(0, 1000) || undefined;
+  const deps = c.get('deps');
+  if (form.decision === 'accept') {
+    const out = await deps.rooms.calendar(r.creator.id).acceptRequest({ requestId: id, actorUserId: r.user.id, message });
+    flash(c, out.ok ? 'request.accepted' : (`offer.errors.${out.code}` as MessageKey), out.ok ? 'success' : 'error');
+  } else {
+    const out = await rejectRequest(deps, r.user.id, id, message);
+    flash(c, out.ok ? 'request.rejected' : (`offer.errors.${out.code}` as MessageKey), out.ok ? 'info' : 'error');
+  }
+  return c.redirect(viewOf(c).href('/creator/requests'), 303);
+});

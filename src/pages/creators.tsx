@@ -1,0 +1,191 @@
+/** Public creator directory (search + paging) and creator pages with upcoming offers and a request form. */
+import { Hono } from 'hono';
+import type { CallOffer, Creator } from '../db/schema';
+import { DIRECTORY_PAGE_SIZE, findCreator, imageUrl, listCreators, rating, upcomingOffers } from '../domain/creators/queries';
+import type { AppEnv, Ctx } from '../http/context';
+import { notFound } from '../http/errors';
+import { formatMoney } from '../i18n/format';
+import { toLocalInput } from '../lib/tz';
+import { CreatorListQuery } from '../shared/creators';
+import { createRequest } from '../domain/requests/requests';
+import { refusal } from '../http/refusals';
+import type { MessageKey } from '../i18n';
+import { parseMajorAmount } from '../i18n/format';
+import { parseLocalDateTime } from '../lib/tz';
+import { CreateRequestBody } from '../shared/offers';
+import { Field, localizeIssues, readForm, type FieldErrors } from './components/form';
+import { Avatar, Duration, Empty, Money, Pagination, Stars, StatusBadge, When } from './components/ui';
+import { flash, page, viewOf, type View } from './render';
+
+export const creatorPages = new Hono<AppEnv>();
+const L = '/:lang{fr|en}';
+
+creatorPages.get(`${L}/creators`, async (c) => {
+  const view = viewOf(c);
+  const { t, href, locale, timezone } = view;
+  const parsed = CreatorListQuery.safeParse(c.req.query());
+  const q = parsed.success ? parsed.data.q : undefined;
+  const pageNo = parsed.success ? parsed.data.page : 1;
+  const { items, total } = await listCreators(c.get('deps'), q, pageNo);
+  return page(c, {
+    title: t('creators.title'),
+    description: t('creators.lead'),
+    mainClass: 'wide',
+    body: (
+      <>
+        <h1>{t('creators.title')}</h1>
+        <p class="lead">{t('creators.lead')}</p>
+        <form method="get" action={href('/creators')} class="search" role="search">
+          <label for="q" class="sr-only">{t('creators.search')}</label>
+          <input id="q" name="q" type="search" value={q ?? ''} placeholder={t('creators.searchPlaceholder')} />
+          <button type="submit" class="button">{t('creators.search')}</button>
+        </form>
+        <p class="muted">{q ? t('creators.resultsFor', { count: total, q }) : t('creators.count', { count: total })}</p>
+        {items.length === 0 ? <Empty>{t('creators.none')}</Empty> : (
+          <ul class="grid three creator-grid">
+            {items.map((cr) => (
+              <li class="card creator-card">
+                <a href={href(`/c/${cr.slug}`)} class="creator-link">
+                  <Avatar name={cr.displayName} url={cr.profileImageUrl} />
+                  <span>
+                    <strong class="creator-name">{cr.displayName}</strong>
+                    <span class="muted creator-expertise">{cr.expertise}</span>
+                  </span>
+                </a>
+                <p class="creator-meta">
+                  <Stars t={t} average={cr.rating.average} count={cr.rating.count} />
+                  {cr.priceFrom ? <span>{t('creators.from', { price: formatMoney(cr.priceFrom.amount, cr.priceFrom.currency, locale) })}</span> : null}
+                </p>
+                <p class="muted small">
+                  {cr.nextOfferAt ? <>{t('creators.next')} <When at={new Date(cr.nextOfferAt)} locale={locale} timezone={timezone} style="medium" /></> : t('creators.noSlots')}
+                </p>
+              </li>
+            ))}
+          </ul>
+        )}
+        <Pagination t={t} page={pageNo} total={total} pageSize={DIRECTORY_PAGE_SIZE} href={(p) => `${href('/creators')}?${new URLSearchParams({ ...(q ? { q } : {}), page: String(p) })}`} />
+      </>
+    ),
+  });
+});
+
+export function OfferList({ view, offers }: { view: View; offers: CallOffer[] }) {
+  const { t, href, locale, timezone } = view;
+  if (!offers.length) return <Empty>{t('creator.noOffers')}</Empty>;
+  return (
+    <ul class="offer-list">
+      {offers.map((o) => (
+        <li class={`offer-row status-${o.status.toLowerCase()}`}>
+          <div>
+            <a href={href(`/offers/${o.id}`)} class="offer-title">{o.title}</a>
+            <div class="muted"><When at={o.startsAt} locale={locale} timezone={timezone} style="full" /> · <Duration minutes={o.durationMinutes} locale={locale} /></div>
+          </div>
+          <div class="offer-side">
+            <Money amount={o.price} currency={o.currency} locale={locale} />
+            <StatusBadge t={t} kind="offer" status={o.status} />
+          </div>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function RequestForm({ c, creator, values = {}, errors = {} }: { c: Ctx; creator: Creator; values?: Record<string, string>; errors?: FieldErrors }) {
+  const { t, href, timezone } = viewOf(c);
+  const defaultStart = toLocalInput(new Date(Date.now() + 3 * 86_400_000), timezone).slice(0, 11) + '18:00';
+  return (
+    <form method="post" action={href(`/c/${creator.slug}/request`)} class="card request-form" novalidate>
+      <h2>{t('request.title')}</h2>
+      <p class="muted">{t('request.lead', { name: creator.displayName })}</p>
+      <div class="grid two tight">
+        <Field name="proposedStartsAt" type="datetime-local" label={t('request.when', { zone: timezone })} value={values.proposedStartsAt ?? defaultStart} error={errors.proposedStartsAt} required />
+        <Field name="durationMinutes" label={t('offer.duration')} error={errors.durationMinutes}>
+          <select id="f-durationMinutes" name="durationMinutes">
+            {[15, 20, 30, 45, 60, 90].map((m) => <option value={m} selected={String(m) === (values.durationMinutes ?? '30')}>{m} min</option>)}
+          </select>
+        </Field>
+        <Field name="proposedPrice" type="text" label={t('request.price', { currency: creator.currency })} value={values.proposedPrice ?? ''} error={errors.proposedPrice} required attrs={{ inputmode: 'decimal', placeholder: '50.00' }} />
+        <input type="hidden" name="currency" value={creator.currency} />
+      </div>
+      <Field name="message" label={t('request.message')} error={errors.message} required>
+        <textarea id="f-message" name="message" maxlength={1000} required>{values.message ?? ''}</textarea>
+      </Field>
+      <button type="submit" class="button">{t('request.submit')}</button>
+    </form>
+  );
+}
+
+export async function creatorPageBody(c: Ctx, creator: Creator, extra?: { values?: Record<string, string>; errors?: FieldErrors; formError?: string }) {
+  const view = viewOf(c);
+  const { t, user } = view;
+  const deps = c.get('deps');
+  const [offers, r] = await Promise.all([upcomingOffers(deps, creator.id), rating(deps, creator.id)]);
+  const links = Object.entries(creator.socialLinks as Record<string, string>);
+  return (
+    <>
+      <section class="creator-hero">
+        {creator.bannerImageKey ? <img class="banner" src={imageUrl(creator.bannerImageKey)!} alt="" /> : <div class="banner placeholder" />}
+        <div class="creator-head">
+          <Avatar name={creator.displayName} url={imageUrl(creator.profileImageKey)} size="lg" />
+          <div>
+            <h1>{creator.displayName}</h1>
+            <p class="lead">{creator.expertise}</p>
+            <p><Stars t={t} average={r.average} count={r.count} /></p>
+          </div>
+        </div>
+      </section>
+      <div class="grid two creator-body">
+        <section>
+          <h2>{t('creator.about')}</h2>
+          {creator.bio ? creator.bio.split(/\n+/).map((p) => <p>{p}</p>) : <p class="muted">{t('creator.noBio')}</p>}
+          {links.length ? (
+            <ul class="social">
+              {links.map(([k, url]) => <li><a href={url} rel="noopener noreferrer nofollow" target="_blank">{t(`social.${k}` as never)}</a></li>)}
+            </ul>
+          ) : null}
+          <p class="muted small">{t(`policy.${creator.cancellationPolicy}` as never)}</p>
+        </section>
+        <section aria-labelledby="slots-h">
+          <h2 id="slots-h">{t('creator.upcoming')}</h2>
+          <OfferList view={view} offers={offers} />
+        </section>
+      </div>
+      {extra?.formError ? <div class="notice error" role="alert">{extra.formError}</div> : null}
+      {user && user.id !== creator.userId ? <RequestForm c={c} creator={creator} values={extra?.values} errors={extra?.errors} /> : null}
+      {!user ? <p class="card center"><a href={view.href(`/signin?next=${encodeURIComponent(view.href(`/c/${creator.slug}`))}`)}>{t('creator.signInToRequest')}</a></p> : null}
+    </>
+  );
+}
+
+creatorPages.post(`${L}/c/:slug/request`, async (c) => {
+  const deps = c.get('deps');
+  const creator = await findCreator(deps, c.req.param('slug'));
+  if (!creator) throw notFound('Creator');
+  const { t, href, timezone } = viewOf(c);
+  const user = c.get('auth')?.user;
+  if (!user) return c.redirect(href(`/signin?next=${encodeURIComponent(href(`/c/${creator.slug}`))}`), 303);
+  const form = await readForm(c.req.raw);
+  const start = parseLocalDateTime(form.proposedStartsAt ?? '', timezone);
+  const parsed = CreateRequestBody.safeParse({
+    proposedPrice: parseMajorAmount(form.proposedPrice ?? '', creator.currency) ?? -1,
+    currency: creator.currency,
+    proposedStartsAt: start ? start.toISOString() : 'invalid',
+    durationMinutes: Number(form.durationMinutes),
+    message: form.message ?? '',
+  });
+  const render = async (extra: Parameters<typeof creatorPageBody>[2], status: number) =>
+    page(c, { title: creator.displayName, mainClass: 'wide', status, body: await creatorPageBody(c, creator, extra) });
+  if (!parsed.success) return render({ values: form, errors: localizeIssues(t, parsed.error) }, 400);
+  const { success } = await deps.limiters.request.limit({ key: `request:${user.id}` });
+  if (!success) return render({ values: form, formError: t('auth.errors.rateLimited') }, 429);
+  const r = await createRequest(deps, user, creator.id, { ...parsed.data, proposedStartsAt: new Date(parsed.data.proposedStartsAt) });
+  if (!r.ok) return render({ values: form, formError: t(`offer.errors.${r.code}` as MessageKey) }, refusal(r.code).status);
+  flash(c, 'request.sent');
+  return c.redirect(href('/dashboard/requests'), 303);
+});
+
+creatorPages.get(`${L}/c/:slug`, async (c) => {
+  const creator = await findCreator(c.get('deps'), c.req.param('slug'));
+  if (!creator) throw notFound('Creator');
+  return page(c, { title: creator.displayName, description: creator.expertise, mainClass: 'wide', body: await creatorPageBody(c, creator) });
+});

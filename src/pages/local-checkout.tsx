@@ -1,0 +1,120 @@
+/**
+ * The built-in payment provider's pages (only when Stripe is not configured): a card checkout with
+ * pay / 3-D Secure / decline, and a simulated Connect onboarding. They produce the same signed
+ * events as Stripe, handled by the same webhook code.
+ */
+import { eq } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { bookings, creators } from '../db/schema';
+import type { AppEnv, Ctx } from '../http/context';
+import { notFound } from '../http/errors';
+import { isLocale } from '../i18n';
+import { formatMoney } from '../i18n/format';
+import { requireUserPage } from './account';
+import { readForm } from './components/form';
+import { page, safeNext, viewOf } from './render';
+
+export const localCheckoutPages = new Hono<AppEnv>();
+
+localCheckoutPages.use('/checkout/local/*', async (c, next) => {
+  if (!c.get('deps').localPayments) throw notFound('Page');
+  const lang = c.req.query('lang');
+  if (isLocale(lang)) c.set('locale', lang);
+  await next();
+});
+
+async function intentForFan(c: Ctx) {
+  const user = requireUserPage(c);
+  if (user instanceof Response) return user;
+  const deps = c.get('deps');
+  const intentId = c.req.param('intentId') ?? '';
+  const booking = await deps.db.select().from(bookings).where(eq(bookings.paymentIntentId, intentId)).get();
+  if (!booking || booking.userId !== user.id) throw notFound('Payment');
+  const intent = await deps.payments.retrieveIntent(intentId);
+  return { user, booking, intent };
+}
+
+localCheckoutPages.get('/checkout/local/:intentId{pi_local_[0-9a-z]+}', async (c) => {
+  const r = await intentForFan(c);
+  if (r instanceof Response) return r;
+  const { t, locale } = viewOf(c);
+  const back = safeNext(c.req.query('return'), `/${locale}/bookings/${r.booking.id}`);
+  const action = (step: string) => `/checkout/local/${r.intent.id}/${step}?return=${encodeURIComponent(back)}`;
+  const needs3ds = r.intent.status === 'requires_action';
+  return page(c, {
+    title: t('localCheckout.title'),
+    body: (
+      <section class="card local-checkout">
+        <p class="badge warning">{t('localCheckout.testMode')}</p>
+        <h1>{t('localCheckout.title')}</h1>
+        <p class="total">{t('checkout.total')} <strong>{formatMoney(r.intent.amount, r.intent.currency, locale)}</strong></p>
+        {r.intent.lastError ? <p class="notice error">{r.intent.lastError}</p> : null}
+        {r.intent.status === 'succeeded' || r.intent.status === 'canceled' ? (
+          <p><a class="button" href={back}>{t('localCheckout.back')}</a></p>
+        ) : needs3ds ? (
+          <>
+            <p>{t('localCheckout.threeDs')}</p>
+            <div class="actions">
+              <form method="post" action={action('authenticate')}><button class="button" name="ok" value="1">{t('localCheckout.approve')}</button></form>
+              <form method="post" action={action('authenticate')}><button class="button secondary" name="ok" value="0">{t('localCheckout.fail3ds')}</button></form>
+            </div>
+          </>
+        ) : (
+          <>
+            <div class="fake-card" aria-hidden="true"><span>4242 4242 4242 4242</span><span>12/34 · 123</span></div>
+            <div class="actions">
+              <form method="post" action={action('pay')}><button class="button" name="outcome" value="succeed">{t('localCheckout.pay')}</button></form>
+              <form method="post" action={action('pay')}><button class="button secondary" name="outcome" value="3ds">{t('localCheckout.pay3ds')}</button></form>
+              <form method="post" action={action('pay')}><button class="button secondary" name="outcome" value="decline">{t('localCheckout.decline')}</button></form>
+            </div>
+          </>
+        )}
+      </section>
+    ),
+  });
+});
+
+localCheckoutPages.post('/checkout/local/:intentId{pi_local_[0-9a-z]+}/:step{pay|authenticate}', async (c) => {
+  const r = await intentForFan(c);
+  if (r instanceof Response) return r;
+  const local = c.get('deps').localPayments!;
+  const form = await readForm(c.req.raw);
+  const back = safeNext(c.req.query('return'), `/${c.get('locale')}/bookings/${r.booking.id}`);
+  const result = c.req.param('step') === 'pay'
+    ? await local.checkout(r.intent.id, form.outcome === 'decline' ? 'decline' : form.outcome === '3ds' ? '3ds' : 'succeed')
+    : await local.authenticate(r.intent.id, form.ok === '1');
+  if (result.status === 'requires_action') return c.redirect(`/checkout/local/${r.intent.id}?return=${encodeURIComponent(back)}`, 303);
+  return c.redirect(back, 303);
+});
+
+localCheckoutPages.get('/checkout/local/onboarding/:accountId{acct_local_[0-9a-z]+}', async (c) => {
+  const user = requireUserPage(c);
+  if (user instanceof Response) return user;
+  const { t } = viewOf(c);
+  const creator = await c.get('deps').db.select().from(creators).where(eq(creators.stripeAccountId, c.req.param('accountId'))).get();
+  if (!creator || creator.userId !== user.id) throw notFound('Account');
+  const back = safeNext(c.req.query('return') && new URL(c.req.query('return')!, c.req.url).pathname, `/${c.get('locale')}/creator/payments`);
+  return page(c, {
+    title: t('localCheckout.onboardingTitle'),
+    body: (
+      <section class="card local-checkout">
+        <p class="badge warning">{t('localCheckout.testMode')}</p>
+        <h1>{t('localCheckout.onboardingTitle')}</h1>
+        <p>{t('localCheckout.onboardingText')}</p>
+        <form method="post" action={`/checkout/local/onboarding/${creator.stripeAccountId}?return=${encodeURIComponent(back)}`}>
+          <button type="submit" class="button">{t('localCheckout.onboardingSubmit')}</button>
+        </form>
+      </section>
+    ),
+  });
+});
+
+localCheckoutPages.post('/checkout/local/onboarding/:accountId{acct_local_[0-9a-z]+}', async (c) => {
+  const user = requireUserPage(c);
+  if (user instanceof Response) return user;
+  const deps = c.get('deps');
+  const creator = await deps.db.select().from(creators).where(eq(creators.stripeAccountId, c.req.param('accountId'))).get();
+  if (!creator || creator.userId !== user.id) throw notFound('Account');
+  await deps.localPayments!.completeOnboarding(creator.stripeAccountId!);
+  return c.redirect(safeNext(c.req.query('return'), `/${c.get('locale')}/creator/payments`), 303);
+});

@@ -1,0 +1,122 @@
+/** The offer page: details in the viewer's zone, live availability, booking, the creator's other slots. */
+import { and, eq, inArray } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { bookings, callOffers, creators, type CallOffer, type Creator } from '../db/schema';
+import { imageUrl, upcomingOffers } from '../domain/creators/queries';
+import type { AppEnv, Ctx } from '../http/context';
+import { notFound } from '../http/errors';
+import { refusal } from '../http/refusals';
+import type { MessageKey } from '../i18n';
+import { formatMoney } from '../i18n/format';
+import { OfferList } from './creators';
+import { Avatar, Duration, Money, StatusBadge, TimeRange } from './components/ui';
+import { page, viewOf } from './render';
+
+export const offerPages = new Hono<AppEnv>();
+const L = '/:lang{fr|en}';
+
+async function loadOffer(c: Ctx, id: string): Promise<{ offer: CallOffer; creator: Creator } | null> {
+  if (!/^off_[0-9a-z]{6,40}$/.test(id)) return null;
+  const row = await c.get('deps').db.select({ offer: callOffers, creator: creators }).from(callOffers)
+    .innerJoin(creators, eq(creators.id, callOffers.creatorId)).where(eq(callOffers.id, id)).get();
+  return row ?? null;
+}
+
+/** Labels the live island needs, in the page language. */
+function liveLabels(c: Ctx) {
+  const { t } = viewOf(c);
+  const keys = ['AVAILABLE', 'HELD', 'BOOKED', 'COMPLETED', 'CANCELLED', 'EXPIRED'] as const;
+  return {
+    status: Object.fromEntries(keys.map((k) => [k, t(`status.offer.${k}` as MessageKey)])),
+    book: t('offer.book'),
+    held: t('offer.beingBooked'),
+    booked: t('offer.alreadyBooked'),
+    closed: t('offer.closed'),
+    yours: t('offer.youHoldIt'),
+    resume: t('offer.resumePayment'),
+    live: t('offer.liveOn'),
+    polling: t('offer.livePolling'),
+    notForYou: t('offer.notForYou'),
+  };
+}
+
+async function offerPage(c: Ctx, id: string, error?: { code: string; message: string }, status = 200) {
+  const found = await loadOffer(c, id);
+  if (!found) throw notFound('Offer');
+  const { offer, creator } = found;
+  const view = viewOf(c);
+  const { t, href, locale, timezone, user } = view;
+  const deps = c.get('deps');
+  const myHold = user ? await deps.db.select({ id: bookings.id }).from(bookings)
+    .where(and(eq(bookings.offerId, offer.id), eq(bookings.userId, user.id), inArray(bookings.status, ['PENDING']))).get() : null;
+  const others = (await upcomingOffers(deps, creator.id, 8)).filter((o) => o.id !== offer.id && o.status === 'AVAILABLE');
+  const bookable = (!offer.reservedForUserId || offer.reservedForUserId === user?.id) && user?.id !== creator.userId;
+  const props = { offerId: offer.id, status: offer.status, youHold: !!myHold, canBook: bookable, bookUrl: href(`/offers/${offer.id}/book`), checkoutUrl: myHold ? href(`/bookings/${myHold.id}/checkout`) : null, labels: liveLabels(c) };
+  return page(c, {
+    title: offer.title,
+    status,
+    islands: ['offer-live'],
+    description: `${creator.displayName} · ${formatMoney(offer.price, offer.currency, locale)}`,
+    body: (
+      <>
+        <p><a href={href(`/c/${creator.slug}`)}>← {creator.displayName}</a></p>
+        {error ? <div class="notice error" role="alert" data-error={error.code}>{error.message}</div> : null}
+        <div class="grid two offer-layout">
+          <article class="card">
+            <h1>{offer.title}</h1>
+            <p class="offer-when"><TimeRange start={offer.startsAt} end={offer.endsAt} locale={locale} timezone={timezone} /></p>
+            <p class="muted">{t('offer.inYourZone', { zone: timezone })}</p>
+            <dl class="meta">
+              <dt>{t('offer.duration')}</dt><dd><Duration minutes={offer.durationMinutes} locale={locale} /></dd>
+              <dt>{t('offer.price')}</dt><dd><strong><Money amount={offer.price} currency={offer.currency} locale={locale} /></strong></dd>
+              <dt>{t('offer.policy')}</dt><dd>{t(`policy.${creator.cancellationPolicy}` as MessageKey)}</dd>
+            </dl>
+            {offer.description ? <p class="offer-description">{offer.description}</p> : null}
+          </article>
+          <aside class="card booking-panel">
+            <div class="creator-mini">
+              <Avatar name={creator.displayName} url={imageUrl(creator.profileImageKey)} size="sm" />
+              <div><strong>{creator.displayName}</strong><div class="muted small">{creator.expertise}</div></div>
+            </div>
+            <div data-island="offer-live" data-props={JSON.stringify(props)}>
+              <p class="live-status"><StatusBadge t={t} kind="offer" status={offer.status} /></p>
+              {myHold ? (
+                <a class="button block" href={href(`/bookings/${myHold.id}/checkout`)}>{t('offer.resumePayment')}</a>
+              ) : offer.status === 'AVAILABLE' && bookable ? (
+                <form method="post" action={href(`/offers/${offer.id}/book`)}>
+                  <button type="submit" class="button block">{t('offer.book')}</button>
+                </form>
+              ) : (
+                <p class="notice info">{offer.status === 'AVAILABLE' ? t('offer.notForYou') : t(offer.status === 'HELD' ? 'offer.beingBooked' : offer.status === 'BOOKED' ? 'offer.alreadyBooked' : 'offer.closed')}</p>
+              )}
+            </div>
+            <p class="muted small">{t('offer.holdNote')}</p>
+          </aside>
+        </div>
+        <section class="other-slots" id="other-slots" aria-labelledby="others-h">
+          <h2 id="others-h">{t('offer.otherSlots', { name: creator.displayName })}</h2>
+          <OfferList view={view} offers={others} />
+        </section>
+      </>
+    ),
+  });
+}
+
+offerPages.get(`${L}/offers/:id`, (c) => offerPage(c, c.req.param('id')));
+
+offerPages.post(`${L}/offers/:id/book`, async (c) => {
+  const { href, t } = viewOf(c);
+  const id = c.req.param('id');
+  const user = c.get('auth')?.user;
+  if (!user) return c.redirect(href(`/signin?next=${encodeURIComponent(href(`/offers/${id}`))}`), 303);
+  const deps = c.get('deps');
+  const { success } = await deps.limiters.booking.limit({ key: `book:${user.id}` });
+  if (!success) return offerPage(c, id, { code: 'RATE_LIMITED', message: t('auth.errors.rateLimited') }, 429);
+  if (!(await loadOffer(c, id))) throw notFound('Offer');
+  const r = await deps.rooms.offer(id).book({ offerId: id, userId: user.id });
+  if (!r.ok) {
+    const err = refusal(r.code);
+    return offerPage(c, id, { code: r.code, message: t(`offer.errors.${r.code}` as MessageKey) }, err.status);
+  }
+  return c.redirect(href(`/bookings/${r.booking.id}/checkout`), 303);
+});
