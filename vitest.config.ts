@@ -1,44 +1,42 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
-import { FAKE_GOOGLE_CLIENT } from './test/fake-credentials';
+import { FAKE_GOOGLE_CLIENT, FAKE_STRIPE } from './test/fake-credentials';
 import { startFakes } from './test/fakes/server';
 
-// Two projects: `workers` runs inside workerd (real D1, DOs, queues, rate limiters) through the
-// Cloudflare plugin; `browser` drives headless Chromium against a local `wrangler dev`.
+// Three projects: `workers` and `workers-stripe` run inside workerd (real D1, Durable Objects,
+// queues, rate limiters) through the Cloudflare plugin — with the built-in providers, and with
+// Stripe configured against the local fake; `browser` drives headless Chromium against `wrangler dev`.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations');
   // Fake Stripe/Daily/Resend/Google APIs for the workers project, on a random local port.
   const fakes = await startFakes();
+  const bindings = {
+    TEST_MIGRATIONS: migrations,
+    APP_ENV: 'test',
+    APP_URL: 'http://localhost',
+    // Structured logs still go to D1 (tests assert on them); echo them with SHOW_LOGS=1.
+    LOG_CONSOLE: process.env.SHOW_LOGS ? 'true' : 'false',
+    FAKES_URL: fakes.url,
+    GOOGLE_CLIENT_ID: FAKE_GOOGLE_CLIENT.id,
+    GOOGLE_CLIENT_SECRET: FAKE_GOOGLE_CLIENT.secret,
+    GOOGLE_OAUTH_BASE: `${fakes.url}/google`,
+  };
+  const workers = (name: string, include: string[], exclude: string[], extra: Record<string, string> = {}) => ({
+    plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: { ...bindings, ...extra } } })],
+    test: { name, include, exclude, setupFiles: ['./test/setup.ts'], testTimeout: 30_000 },
+  });
   return {
     test: {
       projects: [
-        {
-          plugins: [
-            cloudflareTest({
-              wrangler: { configPath: './wrangler.toml' },
-              miniflare: {
-                bindings: {
-                  TEST_MIGRATIONS: migrations,
-                  APP_ENV: 'test',
-                  APP_URL: 'http://localhost',
-                  // Structured logs still go to D1 (tests assert on them); echo them with SHOW_LOGS=1.
-                  LOG_CONSOLE: process.env.SHOW_LOGS ? 'true' : 'false',
-                  FAKES_URL: fakes.url,
-                  GOOGLE_CLIENT_ID: FAKE_GOOGLE_CLIENT.id,
-                  GOOGLE_CLIENT_SECRET: FAKE_GOOGLE_CLIENT.secret,
-                  GOOGLE_OAUTH_BASE: `${fakes.url}/google`,
-                },
-              },
-            }),
-          ],
-          test: {
-            name: 'workers',
-            include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'],
-            exclude: ['test/browser/**'],
-            setupFiles: ['./test/setup.ts'],
-            testTimeout: 30_000,
-          },
-        },
+        // Built-in providers (the default, offline mode).
+        workers('workers', ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'], ['test/browser/**', 'test/stripe-mode/**']),
+        // The same app with Stripe configured: the real SDK talks to the local fake Stripe.
+        workers('workers-stripe', ['test/stripe-mode/**/*.test.ts'], [], {
+          STRIPE_SECRET_KEY: FAKE_STRIPE.secretKey,
+          STRIPE_PUBLISHABLE_KEY: FAKE_STRIPE.publishableKey,
+          STRIPE_WEBHOOK_SECRET: FAKE_STRIPE.webhookSecret,
+          STRIPE_API_BASE: fakes.url,
+        }),
         {
           test: {
             name: 'browser',

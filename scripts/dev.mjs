@@ -21,9 +21,10 @@ run('wrangler', ['d1', 'execute', 'DB', '--local', `--file=${seedFile}`], { CI: 
 console.log('\n  Demo accounts (password: star-demo-2026): admin@callastar.local, lea@callastar.local, noah@callastar.local,');
 console.log('  amelia@callastar.local (creators), camille@callastar.local, jordan@callastar.local (fans). Mailbox: /dev/mailbox\n');
 
+const port = process.env.PORT ?? '8787';
 const children = [
   spawn('node', ['scripts/build-client.mjs', '--watch'], { cwd: root, stdio: 'inherit' }),
-  spawn('wrangler', ['dev', '--port', process.env.PORT ?? '8787', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' }),
+  spawn('wrangler', ['dev', '--port', port, '--var', `APP_URL:${process.env.APP_URL ?? `http://localhost:${port}`}`, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' }),
 ];
 const stop = () => children.forEach((c) => c.kill('SIGTERM'));
 process.on('SIGINT', stop);

@@ -77,6 +77,10 @@ export async function seedStatements(now = new Date()) {
     out.push(`INSERT OR IGNORE INTO creators (id, user_id, slug, display_name, bio, expertise, social_links, currency, timezone, cancellation_policy, stripe_account_id, charges_enabled, payouts_enabled, details_submitted, stripe_default_currency, onboarded_at, payout_schedule, payout_weekday, payouts_blocked, created_at, updated_at) VALUES (${[
       c.id, c.userId, c.slug, c.displayName, c.bio, c.expertise, JSON.stringify(c.social), c.currency, c.timezone, 'HALF',
       `acct_local_${c.slug.replace(/-/g, '')}`, 1, 1, 1, c.currency, t, 'WEEKLY', 1, 0, t, t].map(q).join(', ')});`);
+    // Their (simulated, already onboarded) account at the built-in payment provider.
+    const acct = `acct_local_${c.slug.replace(/-/g, '')}`;
+    const acctData = { id: acct, object: 'account', type: 'express', email: DEMO_USERS.find((u) => u.id === c.userId).email, charges_enabled: true, payouts_enabled: true, details_submitted: true, default_currency: c.currency.toLowerCase(), settings: { payouts: { schedule: { interval: 'manual' } } }, metadata: { creatorId: c.id }, created: Math.floor(t / 1000) };
+    out.push(`INSERT OR IGNORE INTO local_stripe_objects (id, type, account, idempotency_key, data, created_at, updated_at) VALUES (${[acct, 'account', null, `seed:${acct}`, JSON.stringify(acctData), t, t].map(q).join(', ')});`);
     // Upcoming offers: day +1, +2, +4 at 17:00 UTC (+ minutes so creators differ).
     const day0 = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
     c.offers.forEach((o, i) => {

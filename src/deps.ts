@@ -13,6 +13,7 @@ import type { EmailProvider } from './providers/email/port';
 import { handleStripeWebhook } from './domain/payments/webhook';
 import { LOCAL_WEBHOOK_SECRET, localPayments, type LocalPaymentsControls } from './providers/payments/local';
 import type { PaymentsPort } from './providers/payments/port';
+import { stripePayments } from './providers/payments/stripe';
 import type { CreatorCalendar, OfferRoom } from './index';
 
 export interface Deps {
@@ -45,7 +46,7 @@ export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
   const clock = opts.clock ?? systemClock;
   const ids: Ids = randomIds;
   const log = createLogger({ db, clock, ids, console: env.LOG_CONSOLE !== 'false' }, opts.requestId ?? null);
-  const local = localPayments({
+  const local = env.STRIPE_SECRET_KEY ? null : localPayments({
     db,
     clock,
     appUrl: config.appUrl,
@@ -68,7 +69,12 @@ export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
     log,
     queues: { email: env.EMAIL_QUEUE },
     emailProvider: outboxProvider({ db, clock, ids }),
-    payments: local,
+    payments: local ?? stripePayments({
+      secretKey: env.STRIPE_SECRET_KEY!,
+      publishableKey: env.STRIPE_PUBLISHABLE_KEY ?? null,
+      webhookSecret: env.STRIPE_WEBHOOK_SECRET ?? '',
+      apiBase: env.STRIPE_API_BASE,
+    }),
     localPayments: local,
     rooms: {
       offer: (offerId) => env.OFFER_ROOM.getByName(offerId),

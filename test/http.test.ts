@@ -5,12 +5,12 @@ import { z } from 'zod';
 import { createApp } from '../src/app';
 import type { AppEnv } from '../src/http/context';
 import { registry, route } from '../src/http/route';
+import { ID_PREFIXES } from '../src/lib/ids';
 import { api, BASE, createAccount, expectError, fetchApp, postForm, testEnv } from './helpers';
 
 createApp(); // populate the route registry
 
-const CANDIDATES = ['off', 'req', 'bkg', 'crt', 'usr', 'pyt', 'ref', 'dsp', 'ntf', 'eml', 'rev', 'apt', 'avr', 'avx', 'cron', 'log']
-  .map((p) => `${p}_aaaaaaaaaaaaaaaaaaaa`).concat(['profile', 'some-slug', '2026-01-01', '1']);
+const CANDIDATES = ID_PREFIXES.map((p) => `${p}_aaaaaaaaaaaaaaaaaaaa`).concat(['profile', 'some-slug', '2026-01-01', '1']);
 
 /** A path with every parameter filled by a value its schema accepts (so the body is what gets tested). */
 function fillPath(spec: { path: string; params?: unknown }): string {

@@ -1,4 +1,5 @@
 import { env } from 'cloudflare:workers';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { callOffers, creators, users } from '../src/db/schema';
 import { DEMO_PASSWORD, DEMO_USERS, seedStatements } from '../scripts/seed-data.mjs';
@@ -27,6 +28,18 @@ describe('demo seed (npm run dev)', () => {
     // The next day's run does not pile offers up while three are still upcoming.
     await runSeed(new Date(now.getTime() + 86_400_000));
     expect(await d.db.select().from(callOffers).all()).toHaveLength(9);
+  });
+
+  it('demo creators can be booked and paid with the built-in provider', async () => {
+    await runSeed(new Date());
+    const { createAccount } = await import('./helpers');
+    const fan = await createAccount('USER', { passwordHash: null });
+    const offer = (await deps().db.select().from(callOffers).all())[0];
+    const res = await api('POST', `/api/offers/${offer.id}/bookings`, undefined, { token: fan.token });
+    expect(res.status).toBe(201);
+    const { payment } = (await res.json()) as { payment: { intentId: string } };
+    await deps().localPayments!.checkout(payment.intentId, 'succeed');
+    expect((await deps().db.select().from(callOffers).where(eq(callOffers.id, offer.id)).get())!.status).toBe('BOOKED');
   });
 
   it('demo credentials from the README work', async () => {

@@ -1,9 +1,11 @@
 /** Prefixed, URL-safe random ids (`usr_…`, `bkg_…`): unguessable, sortable by nothing, readable in logs. */
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford-ish base32, no ambiguous letters
 
-export type IdPrefix =
-  | 'usr' | 'crt' | 'off' | 'req' | 'bkg' | 'pay' | 'ref' | 'dsp' | 'pyt' | 'pya' | 'led' | 'ltx'
-  | 'rev' | 'ntf' | 'eml' | 'log' | 'cev' | 'cron' | 'aud' | 'tok' | 'apt' | 'avr' | 'avx' | 'out';
+export const ID_PREFIXES = [
+  'usr', 'crt', 'off', 'req', 'bkg', 'pay', 'ref', 'dsp', 'pyt', 'pya', 'led', 'ltx',
+  'rev', 'ntf', 'eml', 'log', 'cev', 'cron', 'aud', 'tok', 'apt', 'avr', 'avx', 'out',
+] as const;
+export type IdPrefix = (typeof ID_PREFIXES)[number];
 
 export function randomId(prefix: IdPrefix, length = 20): string {
   const bytes = crypto.getRandomValues(new Uint8Array(length));

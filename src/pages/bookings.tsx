@@ -81,7 +81,7 @@ bookingPages.get(`${L}/bookings/:id/checkout`, async (c) => {
             ) : (
               <>
                 <p class="muted">{t('checkout.localIntro')}</p>
-                <a class="button block" href={`${payment.checkoutUrl}?return=${encodeURIComponent(returnUrl)}`}>{t('checkout.payNow')}</a>
+                <a class="button block" href={`${new URL(payment.checkoutUrl!, c.req.url).pathname}?return=${encodeURIComponent(returnUrl)}&lang=${locale}`}>{t('checkout.payNow')}</a>
               </>
             )}
             <form method="post" action={href(`/bookings/${booking.id}/cancel`)} class="release">

@@ -55,7 +55,7 @@ export default async function setup(project: TestProject) {
   run(['d1', 'execute', 'DB', `--file=${seedFile}`], persist);
 
   const port = await freePort();
-  const child: ChildProcess = spawn('wrangler', ['dev', '--port', String(port), '--persist-to', persist, '--ip', '127.0.0.1', '--show-interactive-dev-session=false'], {
+  const child: ChildProcess = spawn('wrangler', ['dev', '--port', String(port), '--persist-to', persist, '--ip', '127.0.0.1', '--show-interactive-dev-session=false', '--var', `APP_URL:http://localhost:${port}`], {
     cwd: root,
     env: { ...process.env, CI: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { googleFake } from './google';
+import { stripeFake } from './stripe';
 
 export interface FakeRequest {
   method: string;
@@ -22,14 +23,16 @@ export interface FakeResponse {
 }
 
 export interface Fake {
+  /** URL prefix; the handler sees the path without it (unless `prefixes` is set: then full paths). */
   prefix: string;
+  prefixes?: string[];
   handle(req: FakeRequest): FakeResponse | Promise<FakeResponse>;
   state(): unknown;
   reset(): void;
 }
 
 export async function startFakes(port = 0): Promise<{ url: string; close: () => Promise<void> }> {
-  const fakes: Fake[] = [googleFake()];
+  const fakes: Fake[] = [googleFake(), stripeFake()];
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -46,14 +49,14 @@ export async function startFakes(port = 0): Promise<{ url: string; close: () => 
       }
       const stateOf = url.pathname.match(/^\/__state\/(\w+)$/);
       if (stateOf) {
-        const fake = fakes.find((f) => f.prefix === `/${stateOf[1]}`);
+        const fake = fakes.find((f) => f.prefix === `/${stateOf[1]}` || (stateOf[1] === 'stripe' && f.prefixes));
         return send(fake ? { status: 200, body: fake.state() } : { status: 404, body: { error: 'no such fake' } });
       }
-      const fake = fakes.find((f) => url.pathname.startsWith(`${f.prefix}/`));
+      const fake = fakes.find((f) => (f.prefixes ?? [f.prefix]).some((p) => url.pathname.startsWith(`${p}/`)));
       if (!fake) return send({ status: 404, body: { error: `no fake for ${url.pathname}` } });
       send(await fake.handle({
         method: req.method ?? 'GET',
-        path: url.pathname.slice(fake.prefix.length),
+        path: fake.prefixes ? url.pathname : url.pathname.slice(fake.prefix.length),
         query: url.searchParams,
         headers: req.headers,
         rawBody: Buffer.concat(chunks).toString('utf8'),
