@@ -12,7 +12,7 @@ import { meApi } from './api/me';
 import { systemApi } from './api/system';
 import type { AppEnv } from './http/context';
 import { AppError, type ErrorEnvelope } from './http/errors';
-import { csrf, requestContext, securityHeaders, session } from './http/middleware';
+import { csrf, ensureUser, requestContext, securityHeaders, session } from './http/middleware';
 import { isLocale } from './i18n';
 import { accountPages } from './pages/account';
 import { apiDocsPages } from './pages/api-docs';
@@ -40,8 +40,9 @@ export function createApp(): Hono<AppEnv> {
   app.use('*', securityHeaders);
   app.use('*', session);
   app.use('*', csrf);
-  // Page language comes from the URL when it has one.
+  // Pages know their viewer (language, zone, header); the page language comes from the URL when it has one.
   app.use('*', async (c, next) => {
+    if (!isApi(c.req.path)) await ensureUser(c);
     const seg = c.req.path.split('/')[1];
     if (isLocale(seg)) c.set('locale', seg);
     await next();
@@ -77,7 +78,7 @@ export function createApp(): Hono<AppEnv> {
     const known = err instanceof AppError;
     if (!known) {
       await c.get('deps')?.log.error(isApi(c.req.path) ? 'API_ERROR' : 'SYSTEM_ERROR', `Unhandled error on ${c.req.method} ${c.req.path}`, {
-        actorId: c.get('auth')?.user.id ?? null, error: err,
+        actorId: c.get('auth')?.userId ?? null, error: err,
       });
     }
     const status = known ? err.status : 500;

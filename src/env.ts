@@ -28,7 +28,11 @@ export interface Secrets {
   TURN_CREDENTIAL?: string;
   /** 'false' silences the console echo of structured logs (tests); rows are still written. */
   LOG_CONSOLE?: string;
+  /** HMAC key of session tokens (required in production; a fixed development key otherwise). */
+  SESSION_SECRET?: string;
 }
+
+const DEV_SESSION_SECRET = 'call-a-star-development-session-secret-not-for-production';
 
 export type Bindings = Env & Secrets;
 
@@ -53,6 +57,7 @@ export interface Config {
   /** Dev-only surfaces (mailbox, local checkout helpers) are served only when this is true. */
   devTools: boolean;
   google: { clientId: string; clientSecret: string; base: string } | null;
+  sessionSecret: string;
 }
 
 const cache = new WeakMap<object, Config>();
@@ -62,6 +67,9 @@ export function readConfig(env: Bindings): Config {
   const hit = cache.get(env);
   if (hit) return hit;
   const vars = VarsSchema.parse(env);
+  if ((vars.APP_ENV === 'production' || vars.APP_ENV === 'staging') && (!env.SESSION_SECRET || env.SESSION_SECRET.length < 32)) {
+    throw new Error('SESSION_SECRET (≥ 32 characters) must be set as a Worker secret in staging and production');
+  }
   const config: Config = {
     appEnv: vars.APP_ENV,
     appName: vars.APP_NAME,
@@ -73,6 +81,7 @@ export function readConfig(env: Bindings): Config {
     google: env.GOOGLE_CLIENT_ID && env.GOOGLE_CLIENT_SECRET
       ? { clientId: env.GOOGLE_CLIENT_ID, clientSecret: env.GOOGLE_CLIENT_SECRET, base: env.GOOGLE_OAUTH_BASE ?? '' }
       : null,
+    sessionSecret: env.SESSION_SECRET ?? DEV_SESSION_SECRET,
   };
   cache.set(env, config);
   return config;

@@ -1,7 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { creators, logs, sessions, users } from '../src/db/schema';
-import { resolveSession, SESSION_TTL_MS } from '../src/domain/accounts/sessions';
+import { creators, logs, sessionRevocations, sessions, users } from '../src/db/schema';
+import { expireRevocationSync } from '../src/domain/accounts/session-cache';
+import { createSession, renewIfDue, resolveSession, SESSION_TTL_MS, verifySession } from '../src/domain/accounts/sessions';
+import { sha256Hex } from '../src/lib/crypto';
+import { signToken } from '../src/lib/session-token';
 import { fixedClock, MINUTE } from '../src/lib/clock';
 import { api, createAccount, deps, expectError, lastEmailTo, PASSWORD, tokenFromEmail, uniqueEmail } from './helpers';
 
@@ -95,17 +98,42 @@ describe('sign-in and sign-out', () => {
     expect((await api('GET', '/api/me', undefined, { token: second.token })).status).toBe(401);
   });
 
-  it('expires idle sessions after 30 days, slides the expiry on use, and stores only the token hash', async () => {
+  it('signs tokens: they expire after 30 days, cannot be forged or altered, and only their hash is stored', async () => {
     const { user, token } = await createAccount();
+    const sid = token.split('.')[1];
     const rows = await deps().db.select().from(sessions).where(eq(sessions.userId, user.id)).all();
-    expect(rows.map((r) => r.id)).not.toContain(token);
-    expect(await resolveSession(deps({ clock: fixedClock(Date.now() + SESSION_TTL_MS + MINUTE) }), token)).toBeNull();
-    // Used on day 29: valid for 30 more days from then.
+    expect(rows).toHaveLength(1);
+    expect(rows[0].id).not.toContain(sid);
+    expect(rows[0].id).toBe(await sha256Hex(sid));
     expect(await resolveSession(deps({ clock: fixedClock(Date.now() + SESSION_TTL_MS - MINUTE) }), token)).not.toBeNull();
-    expect(await resolveSession(deps({ clock: fixedClock(Date.now() + SESSION_TTL_MS + 2 * 24 * 3600_000) }), token)).not.toBeNull();
-    expect(await resolveSession(deps({ clock: fixedClock(Date.now() + 3 * SESSION_TTL_MS) }), token)).toBeNull();
-    // And over HTTP: an expired row means 401.
-    await deps().db.update(sessions).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(sessions.userId, user.id));
+    expect(await resolveSession(deps({ clock: fixedClock(Date.now() + SESSION_TTL_MS + MINUTE) }), token)).toBeNull();
+    const other = await createAccount();
+    const [, , , exp, sig] = token.split('.');
+    const altered = ['v1', sid, other.user.id, exp, sig].join('.');
+    await expectError(await api('GET', '/api/me', undefined, { token: altered }), 401, 'UNAUTHENTICATED');
+    const forged = await signToken('not-the-server-secret-at-all-1234567890', { sid, userId: user.id, exp: Math.floor(Date.now() / 1000) + 3600 });
+    await expectError(await api('GET', '/api/me', undefined, { token: forged }), 401, 'UNAUTHENTICATED');
+  });
+
+  it('renews a cookie session that has less than 15 days left (same session, new expiry)', async () => {
+    const { user } = await createAccount();
+    const d = deps({ clock: fixedClock(Date.now() + 20 * 24 * 3600_000) });
+    const s = await createSession(deps(), user, 'COOKIE');
+    const id = (await verifySession(d, s.token))!;
+    const renewed = (await renewIfDue(d, id))!;
+    expect(renewed.sessionId).toBe(s.sessionId);
+    expect(renewed.expiresAt.getTime()).toBe(d.clock.now().getTime() + SESSION_TTL_MS);
+    expect((await verifySession(d, renewed.token))!.expiresAt.getTime()).toBe(Math.floor(renewed.expiresAt.getTime() / 1000) * 1000);
+    expect(await renewIfDue(deps(), (await verifySession(deps(), s.token))!)).toBeNull();
+  });
+
+  it('honours a revocation made by another isolate once the revoked list is re-read', async () => {
+    const { user, token } = await createAccount();
+    expect((await api('GET', '/api/me', undefined, { token })).status).toBe(200);
+    const row = (await deps().db.select().from(sessions).where(eq(sessions.userId, user.id)).get())!;
+    // Another isolate revoked it: only the D1 row exists, this isolate's memory does not know yet.
+    await deps().db.insert(sessionRevocations).values({ sessionId: row.id, userId: user.id, revokedAt: new Date(), expiresAt: row.expiresAt });
+    expireRevocationSync();
     await expectError(await api('GET', '/api/me', undefined, { token }), 401, 'UNAUTHENTICATED');
   });
 

@@ -63,7 +63,7 @@ describe('route access control', () => {
   const app = new Hono<AppEnv>();
   app.use('*', async (c, next) => {
     const role = c.req.header('x-role');
-    c.set('auth', role ? { user: { id: 'usr_test', role } as never, sessionId: 's', via: 'bearer' } : null);
+    c.set('auth', role ? { userId: 'usr_test', user: { id: 'usr_test', role } as never, sessionId: 's', via: 'bearer' } : null);
     c.set('requestId', 'req_test');
     await next();
   });
@@ -139,7 +139,9 @@ describe('HTTP conventions', () => {
 
   it('hides the dev mailbox outside development/test', async () => {
     expect((await fetchApp('/dev/mailbox')).status).toBe(200);
-    const prodEnv = { ...testEnv, APP_ENV: 'production' };
+    const prodEnv = { ...testEnv, APP_ENV: 'production', SESSION_SECRET: 'a-production-session-secret-of-enough-length' };
+    const { buildDeps } = await import('../src/deps');
+    expect(() => buildDeps({ ...testEnv, APP_ENV: 'production' })).toThrow(/SESSION_SECRET/);
     const res = await createApp().fetch(new Request(`${BASE}/dev/mailbox`), prodEnv, createExecutionContext());
     expect(res.status).toBe(404);
     expect(res.headers.get('strict-transport-security')).toContain('max-age=');

@@ -61,7 +61,7 @@ route(authApi, {
   const auth = c.get('auth');
   if (auth) {
     await revokeSession(c.get('deps'), auth.sessionId);
-    await c.get('deps').log.info('AUTH_LOGOUT', 'Signed out', { actor: 'USER', actorId: auth.user.id });
+    await c.get('deps').log.info('AUTH_LOGOUT', 'Signed out', { actor: 'USER', actorId: auth.userId });
   }
   clearSessionCookie(c);
   return c.body(null, 204);

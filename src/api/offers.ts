@@ -5,8 +5,8 @@ import { z } from 'zod';
 import { callOffers, OFFER_STATUSES } from '../db/schema';
 import { toOfferDto } from '../domain/offers/dto';
 import type { AppEnv } from '../http/context';
-import { badRequest, notFound } from '../http/errors';
-import { enforceLimit } from '../http/rate-limit';
+import type { Deps } from '../deps';
+import { badRequest, notFound, tooManyRequests } from '../http/errors';
 import { refusal } from '../http/refusals';
 import { route } from '../http/route';
 import { CARD_MINIMUM } from '../shared/money';
@@ -14,6 +14,18 @@ import { BookingDto, CreateOfferBody, OfferDto, OfferIdParam, OfferStatusMessage
 import { creatorOfUser } from './creators';
 
 export const offersApi = new Hono<AppEnv>();
+
+/**
+ * Rate limit on holds: a fan who takes holds faster than the limit gets the new one released at
+ * once (429), so nobody can squat many slots with a script.
+ */
+export async function limitHolds(deps: Deps, userId: string, room: ReturnType<Deps['rooms']['offer']>, bookingId: string, offerId: string): Promise<void> {
+  const { success } = await deps.limiters.booking.limit({ key: `hold:${userId}` });
+  if (success) return;
+  await room.release({ offerId, bookingId, reason: 'CANCELLED', cancelledBy: 'SYSTEM' });
+  await deps.log.warn('AUTH_RATE_LIMITED', `Hold ${bookingId} released: ${userId} is taking holds too fast`, { actor: 'USER', actorId: userId });
+  throw tooManyRequests(60);
+}
 const tags = ['Offers'];
 const OfferResponse = z.object({ offer: OfferDto });
 
@@ -88,7 +100,7 @@ route(offersApi, {
 });
 
 route(offersApi, {
-  method: 'post', path: '/api/offers/:id/bookings', summary: 'Book an offer: exactly one caller wins; the winner holds it while paying', tags: ['Booking'], access: 'user',
+  method: 'post', path: '/api/offers/:id/bookings', summary: 'Book an offer: exactly one caller wins; the winner holds it while paying', tags: ['Booking'], access: 'user', identityOnly: true,
   params: OfferIdParam,
   responses: {
     201: { description: 'Held for you; pay before holdExpiresAt', schema: z.object({ booking: BookingDto, payment: PaymentStartDto }) },
@@ -98,9 +110,11 @@ route(offersApi, {
   },
 }, async (c, { user, params }) => {
   const deps = c.get('deps');
-  await enforceLimit(deps.limiters.booking, `book:${user.id}`);
-  const r = await deps.rooms.offer(params.id).book({ offerId: params.id, userId: user.id });
+  const room = deps.rooms.offer(params.id);
+  const r = await room.book({ offerId: params.id, userId: user.id });
   if (!r.ok) throw refusal(r.code);
+  // Refused attempts cost nothing (decided in memory); the limit guards what is costly: taking holds.
+  if (r.created) await limitHolds(deps, user.id, room, r.booking.id, params.id);
   return c.json({ booking: r.booking, payment: r.payment }, r.created ? 201 : 200);
 });
 

@@ -3,7 +3,11 @@ import * as schema from './schema';
 
 export type Db = DrizzleD1Database<typeof schema>;
 
-/** A drizzle handle over D1. Multi-row writes go through `db.batch([...])` (D1 has no interactive transactions). */
+const cache = new WeakMap<D1Database, Db>();
+
+/** A drizzle handle over D1 (built once per binding: drizzle processes the schema on creation). Multi-row writes go through `db.batch([...])` (D1 has no interactive transactions). */
 export function createDb(d1: D1Database): Db {
-  return drizzle(d1, { schema });
+  let db = cache.get(d1);
+  if (!db) cache.set(d1, (db = drizzle(d1, { schema })));
+  return db;
 }

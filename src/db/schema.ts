@@ -110,6 +110,18 @@ export const sessions = sqliteTable('sessions', {
   expiresAt: at('expires_at').notNull(),
 }, (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)]);
 
+/**
+ * Revoked sessions (sign-out, sign-out everywhere, password change, disabled account). Session
+ * tokens are signed, so they verify without a database read; every isolate keeps this list in
+ * memory (synced every few seconds) to refuse revoked ones. Rows go once the session would have expired.
+ */
+export const sessionRevocations = sqliteTable('session_revocations', {
+  sessionId: text('session_id').primaryKey(),
+  userId: text('user_id').notNull(),
+  revokedAt: at('revoked_at').notNull(),
+  expiresAt: at('expires_at').notNull(),
+}, (t) => [index('session_revocations_revoked_idx').on(t.revokedAt), index('session_revocations_expires_idx').on(t.expiresAt)]);
+
 /** Single-use, expiring tokens sent by email (verification, password reset), stored hashed. */
 export const authTokens = sqliteTable('auth_tokens', {
   id: id(),

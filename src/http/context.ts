@@ -5,10 +5,13 @@ import type { Deps } from '../deps';
 import type { Bindings } from '../env';
 
 export interface AuthState {
-  user: User;
-  /** The session row id (SHA-256 of the token). */
+  /** Who is asking (from the signed token; no database read). */
+  userId: string;
+  /** The session row id (SHA-256 of the session id in the token). */
   sessionId: string;
   via: 'cookie' | 'bearer';
+  /** The account row, loaded on demand (pages, and API routes that need more than the id). */
+  user: User | null;
 }
 
 export type AppEnv = {

@@ -2,7 +2,10 @@
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { buildDeps } from '../deps';
-import { resolveSession } from '../domain/accounts/sessions';
+import { loadUser, renewIfDue, verifySession } from '../domain/accounts/sessions';
+import type { User } from '../db/schema';
+import type { Ctx } from './context';
+import { setSessionCookie } from './cookies';
 import { DEFAULT_LOCALE, localeFromAcceptLanguage } from '../i18n';
 import { isValidTimeZone } from '../i18n/format';
 import { randomId } from '../lib/ids';
@@ -65,27 +68,48 @@ export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   for (const [k, v] of Object.entries(h)) if (!res.headers.has(k)) trySetHeader(res, k, v);
 };
 
-/** Resolves the signed-in user from `Authorization: Bearer` or the session cookie. */
+/**
+ * Who is asking, from `Authorization: Bearer` or the session cookie: the signed token is checked
+ * without a database read. The account row is loaded later, only where needed (ensureUser).
+ */
 export const session: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set('auth', null);
   const deps = c.get('deps');
   const authz = c.req.header('authorization');
-  if (authz?.startsWith('Bearer ')) {
-    const r = await resolveSession(deps, authz.slice(7).trim());
-    if (r) c.set('auth', { ...r, via: 'bearer' });
-  } else {
-    const token = getCookie(c, SESSION_COOKIE);
-    if (token) {
-      const r = await resolveSession(deps, token);
-      if (r) c.set('auth', { ...r, via: 'cookie' });
+  const bearer = authz?.startsWith('Bearer ') ? authz.slice(7).trim() : null;
+  const token = bearer ?? getCookie(c, SESSION_COOKIE) ?? null;
+  if (token) {
+    const id = await verifySession(deps, token);
+    if (id) {
+      const via = bearer ? 'bearer' : 'cookie';
+      c.set('auth', { userId: id.userId, sessionId: id.sessionId, via, user: null });
+      if (via === 'cookie') {
+        const renewed = await renewIfDue(deps, id);
+        if (renewed) setSessionCookie(c, renewed.token, renewed.expiresAt);
+      }
     }
   }
-  const user = c.get('auth')?.user;
-  c.set('locale', user?.locale ?? localeFromAcceptLanguage(c.req.header('accept-language')) ?? DEFAULT_LOCALE);
+  c.set('locale', localeFromAcceptLanguage(c.req.header('accept-language')) ?? DEFAULT_LOCALE);
   const tzCookie = getCookie(c, TZ_COOKIE);
-  c.set('timezone', user?.timezone ?? (tzCookie && isValidTimeZone(tzCookie) ? tzCookie : 'Europe/Paris'));
+  c.set('timezone', tzCookie && isValidTimeZone(tzCookie) ? tzCookie : 'Europe/Paris');
   await next();
 };
+
+/** The signed-in account (loaded once per request, cached briefly per isolate); its language and zone become the viewer's. */
+export async function ensureUser(c: Ctx): Promise<User | null> {
+  const auth = c.get('auth');
+  if (!auth) return null;
+  if (auth.user) return auth.user;
+  const user = await loadUser(c.get('deps'), auth.userId);
+  if (!user) {
+    c.set('auth', null); // deleted or disabled account
+    return null;
+  }
+  auth.user = user;
+  c.set('locale', user.locale);
+  c.set('timezone', user.timezone);
+  return user;
+}
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];

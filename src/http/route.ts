@@ -7,6 +7,7 @@ import { z, type ZodType } from 'zod';
 import type { Role, User } from '../db/schema';
 import type { AppEnv, Ctx } from './context';
 import { AppError, forbidden, unauthorized, validationError } from './errors';
+import { ensureUser } from './middleware';
 
 /** public: anyone; user: any signed-in account; [roles]: one of these roles. */
 export type Access = 'public' | 'user' | readonly Role[];
@@ -26,10 +27,15 @@ export interface RouteSpec<P extends ZodType | undefined = undefined, Q extends 
   rawBody?: { contentType: string; description: string };
   responses: Record<number, { description: string; schema?: ZodType; contentType?: string }>;
   description?: string;
+  /**
+   * The handler needs only who is asking (`user.id`), not the account row: no database read at
+   * all for authentication (the hot booking path). Only with access 'user'.
+   */
+  identityOnly?: boolean;
 }
 
 type Infer<T> = T extends ZodType ? z.infer<T> : undefined;
-type UserFor<A extends Access> = A extends 'public' ? User | null : User;
+type UserFor<A extends Access, I> = I extends true ? { id: string } : A extends 'public' ? User | null : User;
 
 export interface RouteInput<P, Q, B, U> {
   params: P;
@@ -41,14 +47,17 @@ export interface RouteInput<P, Q, B, U> {
 /** Every registered spec, for /api/openapi.json and the hostile-input suite. */
 export const registry = new Map<string, RouteSpec<ZodType | undefined, ZodType | undefined, ZodType | undefined>>();
 
-function checkAccess(c: Ctx, access: Access): User | null {
+async function checkAccess(c: Ctx, access: Access, identityOnly: boolean): Promise<User | { id: string } | null> {
   const auth = c.get('auth');
-  if (access === 'public') return auth?.user ?? null;
+  if (access === 'public') return auth ? ensureUser(c) : null;
   if (!auth) throw unauthorized();
-  if (access !== 'user' && !access.includes(auth.user.role)) {
+  if (identityOnly && access === 'user') return { id: auth.userId };
+  const user = await ensureUser(c);
+  if (!user) throw unauthorized();
+  if (access !== 'user' && !access.includes(user.role)) {
     throw forbidden(`This requires the ${access.join(' or ')} role.`, 'FORBIDDEN_ROLE');
   }
-  return auth.user;
+  return user;
 }
 
 async function readJson(c: Ctx): Promise<unknown> {
@@ -72,17 +81,17 @@ function parseWith<S extends ZodType>(schema: S, data: unknown, where: string): 
 }
 
 /** Registers `spec` on `app` with validation and access control in front of `handler`. */
-export function route<P extends ZodType | undefined, Q extends ZodType | undefined, B extends ZodType | undefined, A extends Access>(
+export function route<P extends ZodType | undefined, Q extends ZodType | undefined, B extends ZodType | undefined, A extends Access, I extends boolean = false>(
   app: Hono<AppEnv>,
-  spec: RouteSpec<P, Q, B> & { access: A },
-  handler: (c: Ctx, input: RouteInput<Infer<P>, Infer<Q>, Infer<B>, UserFor<A>>) => Response | Promise<Response>,
+  spec: RouteSpec<P, Q, B> & { access: A; identityOnly?: I },
+  handler: (c: Ctx, input: RouteInput<Infer<P>, Infer<Q>, Infer<B>, UserFor<A, I>>) => Response | Promise<Response>,
 ): void {
   registry.set(`${spec.method} ${spec.path}`, spec as RouteSpec<ZodType | undefined, ZodType | undefined, ZodType | undefined>);
   app.on(spec.method.toUpperCase(), spec.path, async (c) => {
-    const user = checkAccess(c, spec.access);
+    const user = await checkAccess(c, spec.access, spec.identityOnly === true);
     const params = spec.params ? parseWith(spec.params, c.req.param(), 'path parameters') : undefined;
     const query = spec.query ? parseWith(spec.query, c.req.query(), 'query') : undefined;
     const body = spec.body ? parseWith(spec.body, await readJson(c), 'body') : undefined;
-    return handler(c, { params, query, body, user } as RouteInput<Infer<P>, Infer<Q>, Infer<B>, UserFor<A>>);
+    return handler(c, { params, query, body, user } as RouteInput<Infer<P>, Infer<Q>, Infer<B>, UserFor<A, I>>);
   });
 }

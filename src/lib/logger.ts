@@ -49,6 +49,12 @@ export interface Logger {
   critical(type: LogType, message: string, opts?: LogOptions): Promise<void>;
   /** The same logger tagging every line with a request id. */
   withRequest(requestId: string): Logger;
+  /** The log row as a statement to include in a caller's `db.batch` (one round trip); echoes the console line now. */
+  statement(level: LogLevel, type: LogType, message: string, opts?: LogOptions): ReturnType<typeof logInsert>;
+}
+
+function logInsert(db: Db, row: typeof logs.$inferInsert) {
+  return db.insert(logs).values(row);
 }
 
 const SECRET_KEY = /pass(word)?|token|secret|authorization|cookie|signature|api[_-]?key|card|cvc|iban/i;
@@ -69,17 +75,18 @@ export function describeError(error: unknown): string | null {
 }
 
 export function createLogger(deps: { db: Db; clock: Clock; ids: Ids; console?: boolean }, requestId: string | null = null): Logger {
-  const write = async (level: LogLevel, type: LogType, message: string, opts: LogOptions = {}) => {
+  const row = (level: LogLevel, type: LogType, message: string, opts: LogOptions = {}) => {
     const context = opts.context ? (redact(opts.context) as Record<string, unknown>) : null;
     const error = describeError(opts.error);
     const createdAt = deps.clock.now();
     const line = { level, type, family: LOG_TYPES[type], actor: opts.actor ?? 'SYSTEM', actorId: opts.actorId ?? null, message, context, error, requestId, at: createdAt.toISOString() };
     if (deps.console !== false) (level === 'INFO' ? console.log : console.error)(JSON.stringify(line));
+    return { id: deps.ids.next('log'), level, type, actor: opts.actor ?? 'SYSTEM', actorId: opts.actorId ?? null, message: message.slice(0, 2000), context, error, requestId, createdAt };
+  };
+  const write = async (level: LogLevel, type: LogType, message: string, opts: LogOptions = {}) => {
+    const values = row(level, type, message, opts);
     try {
-      await deps.db.insert(logs).values({
-        id: deps.ids.next('log'), level, type, actor: opts.actor ?? 'SYSTEM', actorId: opts.actorId ?? null,
-        message: message.slice(0, 2000), context, error, requestId, createdAt,
-      });
+      await logInsert(deps.db, values);
     } catch (e) {
       console.error(JSON.stringify({ level: 'ERROR', type: 'SYSTEM_ERROR', message: 'log write failed', error: describeError(e) }));
     }
@@ -90,6 +97,7 @@ export function createLogger(deps: { db: Db; clock: Clock; ids: Ids; console?: b
     error: (t, m, o) => write('ERROR', t, m, o),
     critical: (t, m, o) => write('CRITICAL', t, m, o),
     withRequest: (rid) => createLogger(deps, rid),
+    statement: (level, type, message, opts) => logInsert(deps.db, row(level, type, message, opts)),
   };
 }
 

@@ -59,8 +59,8 @@ function SignInForm({ c, values, errors, formError }: { c: Ctx; values: Record<s
 }
 
 authPages.get(`${L}/signin`, (c) => {
-  const auth = c.get('auth');
-  if (auth) return c.redirect(safeNext(c.req.query('next'), homeFor(auth.user, c.get('locale'))), 303);
+  const user = c.get('auth')?.user;
+  if (user) return c.redirect(safeNext(c.req.query('next'), homeFor(user, c.get('locale'))), 303);
   return page(c, { title: viewOf(c).t('auth.signin.title'), body: <SignInForm c={c} values={{}} errors={{}} /> });
 });
 
@@ -123,8 +123,8 @@ function SignUpForm({ c, values, errors, formError }: { c: Ctx; values: Record<s
 }
 
 authPages.get(`${L}/signup`, (c) => {
-  const auth = c.get('auth');
-  if (auth) return c.redirect(homeFor(auth.user, c.get('locale')), 303);
+  const user = c.get('auth')?.user;
+  if (user) return c.redirect(homeFor(user, c.get('locale')), 303);
   return page(c, { title: viewOf(c).t('auth.signup.title'), body: <SignUpForm c={c} values={{}} errors={{}} /> });
 });
 
@@ -156,7 +156,7 @@ authPages.post(`${L}/signout`, async (c) => {
   const auth = c.get('auth');
   if (auth) {
     await revokeSession(c.get('deps'), auth.sessionId);
-    await c.get('deps').log.info('AUTH_LOGOUT', 'Signed out', { actor: 'USER', actorId: auth.user.id });
+    await c.get('deps').log.info('AUTH_LOGOUT', 'Signed out', { actor: 'USER', actorId: auth.userId });
   }
   clearSessionCookie(c);
   flash(c, 'auth.signedOut', 'info');

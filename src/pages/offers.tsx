@@ -6,6 +6,7 @@ import { imageUrl, upcomingOffers } from '../domain/creators/queries';
 import type { AppEnv, Ctx } from '../http/context';
 import { notFound } from '../http/errors';
 import { refusal } from '../http/refusals';
+import { limitHolds } from '../api/offers';
 import type { MessageKey } from '../i18n';
 import { formatMoney } from '../i18n/format';
 import { OfferList } from './creators';
@@ -110,13 +111,19 @@ offerPages.post(`${L}/offers/:id/book`, async (c) => {
   const user = c.get('auth')?.user;
   if (!user) return c.redirect(href(`/signin?next=${encodeURIComponent(href(`/offers/${id}`))}`), 303);
   const deps = c.get('deps');
-  const { success } = await deps.limiters.booking.limit({ key: `book:${user.id}` });
-  if (!success) return offerPage(c, id, { code: 'RATE_LIMITED', message: t('auth.errors.rateLimited') }, 429);
   if (!(await loadOffer(c, id))) throw notFound('Offer');
-  const r = await deps.rooms.offer(id).book({ offerId: id, userId: user.id });
+  const room = deps.rooms.offer(id);
+  const r = await room.book({ offerId: id, userId: user.id });
   if (!r.ok) {
     const err = refusal(r.code);
     return offerPage(c, id, { code: r.code, message: t(`offer.errors.${r.code}` as MessageKey) }, err.status);
+  }
+  if (r.created) {
+    try {
+      await limitHolds(deps, user.id, room, r.booking.id, id);
+    } catch {
+      return offerPage(c, id, { code: 'RATE_LIMITED', message: t('auth.errors.rateLimited') }, 429);
+    }
   }
   return c.redirect(href(`/bookings/${r.booking.id}/checkout`), 303);
 });

@@ -8,6 +8,7 @@ import { errorText } from '../../lib/logger';
 import type { SignupBody, UpdateMeBody } from '../../shared/auth';
 import { freeSlug, newCreatorRow } from '../creators/create-profile';
 import { slugify } from '../creators/slug';
+import { forgetUser } from './session-cache';
 import { revokeAllSessions } from './sessions';
 import { sendVerificationEmail } from './tokens';
 
@@ -64,6 +65,7 @@ export async function verifyCredentials(deps: Deps, email: string, password: str
 
 export async function updateProfile(deps: Deps, user: User, patch: z.infer<typeof UpdateMeBody>): Promise<User> {
   const [updated] = await deps.db.update(users).set({ ...patch, updatedAt: deps.clock.now() }).where(eq(users.id, user.id)).returning();
+  forgetUser(user.id);
   return updated;
 }
 
@@ -80,6 +82,7 @@ export async function changePassword(
     return { ok: false, reason: 'WRONG_PASSWORD' };
   }
   await deps.db.update(users).set({ passwordHash: await hashPassword(input.newPassword), updatedAt: deps.clock.now() }).where(eq(users.id, user.id));
+  forgetUser(user.id);
   const revokedSessions = await revokeAllSessions(deps, user.id, keepSessionId);
   await deps.log.info('AUTH_PASSWORD_CHANGED', 'Password changed; other sessions signed out', { actor: 'USER', actorId: user.id, context: { revokedSessions } });
   return { ok: true, revokedSessions };

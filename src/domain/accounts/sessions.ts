@@ -1,18 +1,31 @@
-/** Sessions: random tokens given to the client, stored in D1 only as their SHA-256. */
-import { and, eq, gt, lt, ne } from 'drizzle-orm';
-import { sessions, users, type User } from '../../db/schema';
+/**
+ * Sessions. The client holds a signed token (see lib/session-token); D1 holds the session row,
+ * stored by the SHA-256 of its id. Checking a token needs no database read: signature, expiry,
+ * and the in-memory revoked list. Loading the user row is separate (cached briefly).
+ */
+import { and, eq, lt, ne } from 'drizzle-orm';
+import { sessionRevocations, sessions, users, type User } from '../../db/schema';
 import type { Deps } from '../../deps';
-import { DAY, HOUR } from '../../lib/clock';
-import { randomToken, sha256Hex } from '../../lib/crypto';
+import { DAY } from '../../lib/clock';
+import { sha256Hex } from '../../lib/crypto';
+import { newSid, signToken, verifyToken } from '../../lib/session-token';
+import { cachedUser, forgetUser, freshRevocations, markRevoked, rememberUser } from './session-cache';
 
 export const SESSION_TTL_MS = 30 * DAY;
-/** Sliding expiry is refreshed at most this often, so reads do not write on every request. */
-const TOUCH_EVERY_MS = HOUR;
+/** Cookie sessions used with less than this left are re-issued for another SESSION_TTL_MS. */
+export const RENEW_WHEN_LEFT_MS = 15 * DAY;
 
 export interface NewSession {
   token: string;
   sessionId: string;
   expiresAt: Date;
+}
+
+export interface Identity {
+  userId: string;
+  sessionId: string;
+  expiresAt: Date;
+  sid: string;
 }
 
 export async function createSession(
@@ -21,10 +34,11 @@ export async function createSession(
   kind: 'COOKIE' | 'BEARER',
   meta: { userAgent?: string | null; ip?: string | null } = {},
 ): Promise<NewSession> {
-  const token = randomToken();
-  const sessionId = await sha256Hex(token);
+  const sid = newSid();
+  const sessionId = await sha256Hex(sid);
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
+  const token = await signToken(deps.config.sessionSecret, { sid, userId: user.id, exp: Math.floor(expiresAt.getTime() / 1000) });
   await deps.db.insert(sessions).values({
     id: sessionId,
     userId: user.id,
@@ -38,39 +52,77 @@ export async function createSession(
   return { token, sessionId, expiresAt };
 }
 
-/** The signed-in user for a token, or null when unknown, expired or the account is disabled. */
-export async function resolveSession(deps: Deps, token: string): Promise<{ user: User; sessionId: string } | null> {
-  if (!token || token.length > 200) return null;
-  const sessionId = await sha256Hex(token);
-  const now = deps.clock.now();
-  const row = await deps.db
-    .select({ user: users, lastSeenAt: sessions.lastSeenAt })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.id, sessionId), gt(sessions.expiresAt, now)))
-    .get();
-  if (!row || row.user.disabledAt) return null;
-  if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
-    await deps.db.update(sessions)
-      .set({ lastSeenAt: now, expiresAt: new Date(now.getTime() + SESSION_TTL_MS) })
-      .where(eq(sessions.id, sessionId));
+/** Who a token belongs to — without reading the database (signature, expiry, revoked list). */
+export async function verifySession(deps: Deps, token: string): Promise<Identity | null> {
+  if (!token) return null;
+  const claims = await verifyToken(deps.config.sessionSecret, token);
+  if (!claims || claims.exp * 1000 <= deps.clock.now().getTime()) return null;
+  const sessionId = await sha256Hex(claims.sid);
+  if ((await freshRevocations(deps.db)).has(sessionId)) return null;
+  return { userId: claims.userId, sessionId, sid: claims.sid, expiresAt: new Date(claims.exp * 1000) };
+}
+
+/** The account behind an identity (cached briefly), or null when it is gone or disabled. */
+export async function loadUser(deps: Deps, userId: string): Promise<User | null> {
+  let user = cachedUser(userId);
+  if (!user) {
+    user = (await deps.db.select().from(users).where(eq(users.id, userId)).get()) ?? null;
+    if (user) rememberUser(user);
   }
-  return { user: row.user, sessionId };
+  return user && !user.disabledAt ? user : null;
+}
+
+/** Token → user (verification plus the user row). */
+export async function resolveSession(deps: Deps, token: string): Promise<{ user: User; sessionId: string } | null> {
+  const id = await verifySession(deps, token);
+  if (!id) return null;
+  const user = await loadUser(deps, id.userId);
+  return user ? { user, sessionId: id.sessionId } : null;
+}
+
+/** A cookie session running low is extended: same session, new expiry, new token. */
+export async function renewIfDue(deps: Deps, id: Identity): Promise<NewSession | null> {
+  const now = deps.clock.now();
+  if (id.expiresAt.getTime() - now.getTime() > RENEW_WHEN_LEFT_MS) return null;
+  const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
+  await deps.db.update(sessions).set({ lastSeenAt: now, expiresAt }).where(eq(sessions.id, id.sessionId));
+  const token = await signToken(deps.config.sessionSecret, { sid: id.sid, userId: id.userId, exp: Math.floor(expiresAt.getTime() / 1000) });
+  return { token, sessionId: id.sessionId, expiresAt };
+}
+
+async function revoke(deps: Deps, rows: { id: string; userId: string; expiresAt: Date }[]): Promise<void> {
+  if (!rows.length) return;
+  markRevoked(rows.map((r) => r.id));
+  const now = deps.clock.now();
+  const stmts = rows.flatMap((r) => [
+    deps.db.insert(sessionRevocations).values({ sessionId: r.id, userId: r.userId, revokedAt: now, expiresAt: r.expiresAt }).onConflictDoNothing(),
+    deps.db.delete(sessions).where(eq(sessions.id, r.id)),
+  ]);
+  for (let i = 0; i < stmts.length; i += 50) {
+    const chunk = stmts.slice(i, i + 50);
+    await deps.db.batch(chunk as [typeof chunk[number], ...typeof chunk]);
+  }
 }
 
 export async function revokeSession(deps: Deps, sessionId: string): Promise<void> {
-  await deps.db.delete(sessions).where(eq(sessions.id, sessionId));
+  const row = await deps.db.select({ id: sessions.id, userId: sessions.userId, expiresAt: sessions.expiresAt }).from(sessions).where(eq(sessions.id, sessionId)).get();
+  markRevoked([sessionId]);
+  if (row) await revoke(deps, [row]);
 }
 
 /** Signs the user out everywhere, optionally keeping the session making the request. */
 export async function revokeAllSessions(deps: Deps, userId: string, keepSessionId?: string): Promise<number> {
+  forgetUser(userId);
   const where = keepSessionId ? and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId)) : eq(sessions.userId, userId);
-  const deleted = await deps.db.delete(sessions).where(where).returning({ id: sessions.id });
-  return deleted.length;
+  const rows = await deps.db.select({ id: sessions.id, userId: sessions.userId, expiresAt: sessions.expiresAt }).from(sessions).where(where).all();
+  await revoke(deps, rows);
+  return rows.length;
 }
 
-/** Cron: drop expired sessions. */
+/** Cron: drop expired sessions and revocations of sessions that have expired anyway. */
 export async function purgeExpiredSessions(deps: Deps): Promise<number> {
-  const deleted = await deps.db.delete(sessions).where(lt(sessions.expiresAt, deps.clock.now())).returning({ id: sessions.id });
+  const now = deps.clock.now();
+  const deleted = await deps.db.delete(sessions).where(lt(sessions.expiresAt, now)).returning({ id: sessions.id });
+  await deps.db.delete(sessionRevocations).where(lt(sessionRevocations.expiresAt, now));
   return deleted.length;
 }

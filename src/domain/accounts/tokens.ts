@@ -5,6 +5,7 @@ import type { Deps } from '../../deps';
 import { HOUR, MINUTE } from '../../lib/clock';
 import { hashPassword, randomToken, sha256Hex } from '../../lib/crypto';
 import { enqueueEmail } from '../email/enqueue';
+import { forgetUser } from './session-cache';
 import { revokeAllSessions } from './sessions';
 
 export const VERIFY_TTL_MS = 48 * HOUR;
@@ -49,6 +50,7 @@ export async function verifyEmail(deps: Deps, token: string): Promise<User | nul
   const userId = await consumeToken(deps, token, 'VERIFY_EMAIL');
   if (!userId) return null;
   const [user] = await deps.db.update(users).set({ emailVerifiedAt: deps.clock.now(), updatedAt: deps.clock.now() }).where(eq(users.id, userId)).returning();
+  forgetUser(userId);
   await deps.log.info('AUTH_EMAIL_VERIFIED', 'Email address verified', { actor: 'USER', actorId: userId });
   return user;
 }

@@ -39,15 +39,16 @@ export interface OfferState {
 }
 
 export async function loadOfferState(deps: Pick<Deps, 'db'>, offerId: string): Promise<OfferState | null> {
+  // One round trip: the offer, its creator's payment state and its live booking (if any).
   const row = await deps.db
-    .select({ offer: callOffers, creatorUserId: creators.userId, accountId: creators.stripeAccountId, chargesEnabled: creators.chargesEnabled, policy: creators.cancellationPolicy })
+    .select({ offer: callOffers, creatorUserId: creators.userId, accountId: creators.stripeAccountId, chargesEnabled: creators.chargesEnabled, policy: creators.cancellationPolicy, live: bookings })
     .from(callOffers)
     .innerJoin(creators, eq(creators.id, callOffers.creatorId))
+    .leftJoin(bookings, and(eq(bookings.offerId, callOffers.id), inArray(bookings.status, [...LIVE_BOOKING_STATUSES])))
     .where(eq(callOffers.id, offerId))
     .get();
   if (!row) return null;
-  const live = await deps.db.select().from(bookings)
-    .where(and(eq(bookings.offerId, offerId), inArray(bookings.status, [...LIVE_BOOKING_STATUSES]))).get();
+  const live = row.live;
   const o = row.offer;
   return {
     offer: {

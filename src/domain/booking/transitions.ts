@@ -4,12 +4,14 @@
  * Only the OfferRoom calls these (it is the single writer of booking state for its offer).
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { bookings, callOffers, type Booking } from '../../db/schema';
+import { bookings, callOffers, payments, type Booking } from '../../db/schema';
+import type { StartedPayment } from '../payments/checkout';
 import type { Deps } from '../../deps';
 import { errorText } from '../../lib/logger';
 import type { OfferState } from './offer-state';
 
-export async function writeHold(deps: Deps, st: OfferState, input: { bookingId: string; userId: string; holdExpiresAt: number }): Promise<Booking> {
+/** The hold, its pending payment and its log line, in one transaction (one round trip). */
+export async function writeHold(deps: Deps, st: OfferState, input: { bookingId: string; userId: string; holdExpiresAt: number; payment: StartedPayment }): Promise<Booking> {
   const now = deps.clock.now();
   const o = st.offer;
   const [[booking]] = await deps.db.batch([
@@ -25,10 +27,14 @@ export async function writeHold(deps: Deps, st: OfferState, input: { bookingId: 
       startsAt: new Date(o.startsAt),
       endsAt: new Date(o.endsAt),
       holdExpiresAt: new Date(input.holdExpiresAt),
+      paymentProvider: deps.payments.name,
+      paymentIntentId: input.payment.start.intentId,
       createdAt: now,
       updatedAt: now,
     }).returning(),
     deps.db.update(callOffers).set({ status: 'HELD', updatedAt: now }).where(and(eq(callOffers.id, o.id), eq(callOffers.status, 'AVAILABLE'))),
+    deps.db.insert(payments).values(input.payment.row).onConflictDoNothing(),
+    deps.log.statement('INFO', 'BOOKING_HELD', `Offer ${o.id} held until ${new Date(input.holdExpiresAt).toISOString()}`, { actor: 'USER', actorId: input.userId, context: { bookingId: input.bookingId, offerId: o.id } }),
   ]);
   return booking;
 }

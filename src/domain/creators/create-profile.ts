@@ -3,6 +3,7 @@ import { eq, like } from 'drizzle-orm';
 import { creators, users, type Creator, type Currency, type User } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { errorText } from '../../lib/logger';
+import { forgetUser } from '../accounts/session-cache';
 import { slugify } from './slug';
 
 /** A free slug: `base`, else `base-2`, `base-3`… (the unique index settles races). */
@@ -30,6 +31,7 @@ export function newCreatorRow(deps: Deps, user: Pick<User, 'id' | 'name' | 'time
 
 /** Turns an existing account into a creator (idempotent: returns the existing profile). */
 export async function ensureCreatorProfile(deps: Deps, user: User): Promise<Creator> {
+  forgetUser(user.id); // the role changes
   const existing = await deps.db.select().from(creators).where(eq(creators.userId, user.id)).get();
   if (existing) {
     if (user.role === 'USER') await deps.db.update(users).set({ role: 'CREATOR', updatedAt: deps.clock.now() }).where(eq(users.id, user.id));

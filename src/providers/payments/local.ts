@@ -3,7 +3,7 @@
  * Stripe-shaped objects in D1 and, like Stripe, reports what happened through signed webhook
  * events delivered to the very same handler as Stripe's — so the whole flow works in `npm run dev`.
  */
-import { and, eq, gte } from 'drizzle-orm';
+import { and, eq, gte, sql } from 'drizzle-orm';
 import Stripe from 'stripe';
 import type { Db } from '../../db/client';
 import { localStripeEvents, localStripeObjects, type Currency } from '../../db/schema';
@@ -164,15 +164,26 @@ export function localPayments(deps: LocalPaymentsDeps): PaymentsPort & LocalPaym
 
     async createIntent(input) {
       if (input.amount < 1) throw new PaymentProviderError('Amount must be at least 1', 400, 'parameter_invalid_integer', false);
-      const dest = await get(input.destinationAccount, 'account');
-      if (dest.charges_enabled !== true) throw new PaymentProviderError('The destination account cannot receive charges yet', 400, 'account_invalid', false);
       const id = randomId('ltx', 24).replace('ltx_', 'pi_local_');
-      const pi = await put('payment_intent', {
+      const data = {
         id, object: 'payment_intent', amount: input.amount, currency: lc(input.currency), status: 'requires_payment_method',
         application_fee_amount: input.applicationFeeAmount, transfer_data: { destination: input.destinationAccount }, description: input.description,
         metadata: input.metadata, receipt_email: input.receiptEmail ?? null, latest_charge: null, last_payment_error: null, created: nowSec(),
-      }, { idempotencyKey: input.idempotencyKey });
-      return { intentId: pi.id, checkoutUrl: `${deps.appUrl}/checkout/local/${pi.id}` };
+      };
+      const now = deps.clock.now().getTime();
+      // One statement: insert only if the destination account can take charges (like Stripe checks).
+      const r = await deps.db.run(sql`insert into local_stripe_objects (id, type, account, idempotency_key, data, created_at, updated_at)
+        select ${id}, 'payment_intent', null, ${input.idempotencyKey}, ${JSON.stringify(data)}, ${now}, ${now}
+        where exists (select 1 from local_stripe_objects a where a.id = ${input.destinationAccount} and a.type = 'account' and json_extract(a.data, '$.charges_enabled') = 1)
+        on conflict do nothing`);
+      if (!r.meta.changes) {
+        const existing = await deps.db.select().from(localStripeObjects)
+          .where(and(eq(localStripeObjects.type, 'payment_intent'), eq(localStripeObjects.idempotencyKey, input.idempotencyKey))).get();
+        if (existing) return { intentId: existing.id, checkoutUrl: `${deps.appUrl}/checkout/local/${existing.id}` };
+        await get(input.destinationAccount, 'account');
+        throw new PaymentProviderError('The destination account cannot receive charges yet', 400, 'account_invalid', false);
+      }
+      return { intentId: id, checkoutUrl: `${deps.appUrl}/checkout/local/${id}` };
     },
     async retrieveIntent(intentId) {
       return intentInfo(await get(intentId, 'payment_intent'));

@@ -1,0 +1,67 @@
+// bench:booking — a burst of 500 simultaneous booking attempts on one offer, and 2,000 attempts
+// spread over 200 offers; each next to the trivial-route floor (GET /api/health) in the same run.
+import { hammer, machine, startApp, table } from './lib.mjs';
+
+const BURST = Number(process.env.BURST ?? 500);
+const SPREAD = Number(process.env.SPREAD ?? 2000);
+const OFFERS = Number(process.env.OFFERS ?? 200);
+const CONC = Number(process.env.CONCURRENCY ?? 50);
+const FANS = 500;
+
+const app = await startApp({ fans: FANS, offers: 2 * OFFERS + 1 });
+const { base, tokens, offerIds } = app;
+const health = () => ({ path: '/api/health' });
+const book = (offerId, token) => ({ method: 'POST', path: `/api/offers/${offerId}/bookings`, headers: { authorization: `Bearer ${token}` } });
+
+try {
+  await hammer(base, 300, 10, health); // warm-up: JIT, isolate, first D1 reads
+  const rssBefore = app.workerdRssKiB();
+
+  const floorBurst = await hammer(base, BURST, BURST, health);
+  const burstOffer = offerIds[OFFERS];
+  const burst = await hammer(base, BURST, BURST, (i) => book(burstOffer, tokens[i % FANS]));
+
+  const floorSpread = await hammer(base, SPREAD, CONC, health);
+  // Each fan tries 4 different offers (within the booking rate limit of 20/min per fan).
+  const spread = await hammer(base, SPREAD, CONC, (i) => book(offerIds[i % OFFERS], tokens[Math.floor(i / 4) % FANS]));
+  const rssAfter = app.workerdRssKiB();
+
+  // 3) The same spread on offers whose pages were open already (their OfferRoom is loaded, as
+  // when fans watch the live status before booking): the cold start of 200 objects excluded.
+  const warmOffers = offerIds.slice(OFFERS + 1, 2 * OFFERS + 1);
+  await hammer(base, OFFERS, 10, (i) => ({ path: `/api/offers/${warmOffers[i]}/live` }));
+  const floorWarm = await hammer(base, SPREAD, CONC, health);
+  const warm = await hammer(base, SPREAD, CONC, (i) => book(warmOffers[i % OFFERS], tokens[(Math.floor(i / 4) + 250) % FANS]));
+
+  const perOffer = app.d1("select offer_id, count(*) as n from bookings where status = 'PENDING' group by offer_id");
+  const warmWinners = warm.codes['201'] ?? 0;
+  const [{ n: bookingRows }] = app.d1('select count(*) as n from bookings');
+  const [{ n: heldLogs }] = app.d1("select count(*) as n from logs where type = 'BOOKING_HELD'");
+  const burstWinners = burst.codes['201'] ?? 0;
+  const spreadWinners = spread.codes['201'] ?? 0;
+
+  const row = (label, r, floor) => ({
+    label, n: r.n, 'p50 ms': r.p50, 'p99 ms': r.p99, 'req/s': r.rps,
+    codes: Object.entries(r.codes).map(([k, v]) => `${k}×${v}`).join(' '),
+    ...(floor ? { 'vs floor': `${Math.round((r.rps / floor.rps) * 100)}% req/s, p99 ×${(r.p99 / floor.p99).toFixed(2)}` } : {}),
+  });
+  console.log(`\nbench:booking — ${new Date().toISOString()} — ${machine()}\n`);
+  console.log(table([
+    row(`floor: GET /api/health, ${BURST} at once`, floorBurst),
+    row(`book 1 offer, ${BURST} at once`, burst, floorBurst),
+    row(`floor: GET /api/health ×${SPREAD}, ${CONC} conns`, floorSpread),
+    row(`book ${OFFERS} offers ×${SPREAD}, ${CONC} conns (cold objects)`, spread, floorSpread),
+    row(`floor: GET /api/health ×${SPREAD}, ${CONC} conns`, floorWarm),
+    row(`book ${OFFERS} offers ×${SPREAD}, ${CONC} conns (pages open)`, warm, floorWarm),
+  ]));
+  const allWinners = burstWinners + spreadWinners + warmWinners;
+  console.log(`\nWinners: ${burstWinners} on the burst offer; ${perOffer.length} of ${2 * OFFERS + 1} offers held, max ${Math.max(...perOffer.map((r) => r.n))} live booking per offer.`);
+  console.log(`D1 after the run: ${bookingRows} booking rows and ${heldLogs} BOOKING_HELD logs for ${allWinners} winners (the ${BURST + 2 * SPREAD - allWinners} losers wrote nothing).`);
+  console.log(`workerd RSS: ${Math.round(rssBefore / 1024)} MiB before, ${Math.round(rssAfter / 1024)} MiB after (${OFFERS + 1} OfferRooms, each with its own SQLite storage, all in one local process).`);
+  const fiveXX = [burst, spread, warm].reduce((n, r) => n + Object.entries(r.codes).filter(([k]) => k.startsWith('5')).reduce((a, [, v]) => a + v, 0) + r.errors, 0);
+  const ok = burstWinners === 1 && spreadWinners === OFFERS && warmWinners === OFFERS && perOffer.every((r) => r.n === 1) && fiveXX === 0 && bookingRows === allWinners && heldLogs === allWinners;
+  console.log(ok ? '\nINVARIANTS OK: exactly one winner per offer, no 5xx, no writes by losers.' : '\nINVARIANTS BROKEN');
+  if (!ok) process.exitCode = 1;
+} finally {
+  await app.stop();
+}

@@ -1,0 +1,48 @@
+/**
+ * Signed session tokens: `v1.<sid>.<userId>.<exp>.<sig>`, HMAC-SHA256 with SESSION_SECRET.
+ * They verify with no database read (the hot booking path), while the session itself stays a row
+ * in D1 (stored by the hash of its sid) so it can be listed and revoked.
+ */
+import { fromBase64Url, toBase64Url } from './crypto';
+import { randomId } from './ids';
+
+const keys = new Map<string, Promise<CryptoKey>>();
+const enc = new TextEncoder();
+
+function key(secret: string): Promise<CryptoKey> {
+  let k = keys.get(secret);
+  if (!k) keys.set(secret, (k = crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])));
+  return k;
+}
+
+export interface TokenClaims {
+  sid: string;
+  userId: string;
+  /** Expiry, Unix seconds. */
+  exp: number;
+}
+
+export function newSid(): string {
+  return randomId('tok', 24).slice(4);
+}
+
+export async function signToken(secret: string, claims: TokenClaims): Promise<string> {
+  const body = `v1.${claims.sid}.${claims.userId}.${claims.exp.toString(36)}`;
+  const sig = new Uint8Array(await crypto.subtle.sign('HMAC', await key(secret), enc.encode(body)));
+  return `${body}.${toBase64Url(sig)}`;
+}
+
+/** The claims of a token whose signature is valid (expiry is the caller's business), else null. */
+export async function verifyToken(secret: string, token: string): Promise<TokenClaims | null> {
+  if (token.length > 300) return null;
+  const parts = token.split('.');
+  if (parts.length !== 5 || parts[0] !== 'v1' || !/^[0-9a-z]{16,40}$/.test(parts[1]) || !/^usr_[0-9a-z]{6,40}$/.test(parts[2]) || !/^[0-9a-z]{1,10}$/.test(parts[3])) return null;
+  let sig: Uint8Array<ArrayBuffer>;
+  try {
+    sig = fromBase64Url(parts[4]);
+  } catch {
+    return null;
+  }
+  const ok = await crypto.subtle.verify('HMAC', await key(secret), sig, enc.encode(parts.slice(0, 4).join('.')));
+  return ok ? { sid: parts[1], userId: parts[2], exp: parseInt(parts[3], 36) } : null;
+}
