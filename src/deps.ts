@@ -14,7 +14,9 @@ import { handleStripeWebhook } from './domain/payments/webhook';
 import { LOCAL_WEBHOOK_SECRET, localPayments, type LocalPaymentsControls } from './providers/payments/local';
 import type { PaymentsPort } from './providers/payments/port';
 import { stripePayments } from './providers/payments/stripe';
-import type { CreatorCalendar, OfferRoom } from './index';
+import type { CallRoom, CreatorCalendar, OfferRoom } from './index';
+import { p2pVideo } from './providers/video/p2p';
+import type { VideoPort } from './providers/video/port';
 
 export interface Deps {
   config: Config;
@@ -27,9 +29,11 @@ export interface Deps {
   payments: PaymentsPort;
   /** Present when the built-in payment provider runs (local checkout, simulations). */
   localPayments: LocalPaymentsControls | null;
+  video: VideoPort;
   rooms: {
     offer(offerId: string): DurableObjectStub<OfferRoom>;
     calendar(creatorId: string): DurableObjectStub<CreatorCalendar>;
+    call(bookingId: string): DurableObjectStub<CallRoom>;
   };
   limiters: { login: RateLimit; signup: RateLimit; booking: RateLimit; request: RateLimit; upload: RateLimit };
   images: R2Bucket;
@@ -76,9 +80,11 @@ export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
       apiBase: env.STRIPE_API_BASE,
     }),
     localPayments: local,
+    video: p2pVideo({ secret: config.sessionSecret, closeRoom: async (bookingId) => { await env.CALL_ROOM.getByName(bookingId).close(); } }),
     rooms: {
       offer: (offerId) => env.OFFER_ROOM.getByName(offerId),
       calendar: (creatorId) => env.CREATOR_CALENDAR.getByName(creatorId),
+      call: (bookingId) => env.CALL_ROOM.getByName(bookingId),
     },
     limiters: { login: env.LOGIN_LIMITER, signup: env.SIGNUP_LIMITER, booking: env.BOOKING_LIMITER, request: env.REQUEST_LIMITER, upload: env.UPLOAD_LIMITER },
     images: env.IMAGES,

@@ -28,6 +28,8 @@ export interface Secrets {
   TURN_CREDENTIAL?: string;
   /** 'false' silences the console echo of structured logs (tests); rows are still written. */
   LOG_CONSOLE?: string;
+  /** 'embedded' shows Stripe's embedded onboarding component instead of redirecting to an Account Link. */
+  CONNECT_ONBOARDING?: string;
   /** HMAC key of session tokens (required in production; a fixed development key otherwise). */
   SESSION_SECRET?: string;
 }

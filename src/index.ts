@@ -16,3 +16,4 @@ export default {
 
 export { OfferRoom } from './durable/offer-room';
 export { CreatorCalendar } from './durable/creator-calendar';
+export { CallRoom } from './durable/call-room';

@@ -58,6 +58,21 @@ describe('race-proof booking', () => {
     expect(second.payment.intentId).toBe(first.payment.intentId);
   });
 
+  it('rate limits holds per fan: the 21st hold in a minute is released at once with 429', async () => {
+    const c = await onboardedCreator();
+    const offers = [];
+    for (let i = 0; i < 21; i++) offers.push(await offerFor(c));
+    const [fan] = await fans(1);
+    const statuses = [];
+    for (const o of offers) statuses.push((await book(o.id, fan.token)).status);
+    expect(statuses.slice(0, 20).every((s) => s === 201)).toBe(true);
+    expect(statuses[20]).toBe(429);
+    expect((await deps().db.select().from(callOffers).where(eq(callOffers.id, offers[20].id)).get())!.status).toBe('AVAILABLE');
+    expect(await liveRows(offers[20].id)).toHaveLength(0);
+    // Refused attempts are not counted: the same fan trying a taken offer still gets 409, not 429.
+    await expectError(await book(offers[0].id, (await fans(1))[0].token), 409, 'OFFER_UNAVAILABLE');
+  });
+
   it('refuses the creator booking their own offer, past offers and unknown offers', async () => {
     const c = await onboardedCreator();
     const offer = await offerFor(c);

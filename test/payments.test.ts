@@ -273,6 +273,7 @@ describe('Connect onboarding (built-in provider)', () => {
     expect(url).toContain(`/checkout/local/onboarding/${accountId}`);
     const status = await api('GET', '/api/creators/me/onboarding', undefined, { token: c.token });
     expect(await status.json()).toMatchObject({ accountId, chargesEnabled: false });
+    await expectError(await api('POST', '/api/creators/me/onboarding/session', undefined, { token: c.token }), 404, 'NOT_AVAILABLE');
     const { createSession } = await import('../src/domain/accounts/sessions');
     const s = await createSession(deps(), c.user, 'COOKIE');
     const done = await postForm(`/checkout/local/onboarding/${accountId}?return=%2Fen%2Fcreator%2Fpayments%2Freturn`, {}, { cookie: `__Host-cas=${s.token}` });

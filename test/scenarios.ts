@@ -41,3 +41,13 @@ export async function fans(n: number): Promise<TestAccount[]> {
 export async function book(offerId: string, token: string) {
   return api('POST', `/api/offers/${offerId}/bookings`, undefined, { token });
 }
+
+/** A paid, confirmed booking (built-in provider), the call `startsInMinutes` from now. */
+export async function confirmedBooking(opts: { startsInMinutes?: number; durationMinutes?: number; price?: number } = {}) {
+  const c = await onboardedCreator();
+  const offer = await offerFor(c, { startsInMinutes: opts.startsInMinutes, durationMinutes: opts.durationMinutes, price: opts.price });
+  const [fan] = await fans(1);
+  const out = (await (await book(offer.id, fan.token)).json()) as { booking: { id: string }; payment: { intentId: string } };
+  await deps().localPayments!.checkout(out.payment.intentId, 'succeed');
+  return { c, fan, offer, bookingId: out.booking.id, intentId: out.payment.intentId };
+}

@@ -26,6 +26,9 @@ async function stripeCreator(): Promise<CreatorScenario> {
   const res = await api('POST', '/api/creators/me/onboarding', undefined, { token: acc.token });
   const { url, accountId } = (await res.json()) as { url: string; accountId: string };
   expect(url).toMatch(/^https:\/\/connect\.stripe\.test\//);
+  // The embedded onboarding component gets an Account Session from our API.
+  const session = (await (await api('POST', '/api/creators/me/onboarding/session', undefined, { token: acc.token })).json()) as { clientSecret: string };
+  expect(session.clientSecret).toMatch(/^accs_secret_/);
   await control(`accounts/${accountId}/complete`);
   expect(await deliverWebhooks()).toContain('account.updated');
   const creator = (await deps().db.select().from(creators).where(eq(creators.userId, acc.user.id)).get())!;

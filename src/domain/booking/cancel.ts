@@ -49,5 +49,9 @@ export async function cancelBooking(deps: Deps, user: User, bookingId: string, r
     refunded = out?.amount ?? 0;
   }
   await bookingCancelled(deps, bookingId, by);
+  // No call any more: its room goes now rather than at the cleanup job.
+  if (booking.videoProvider && booking.videoRoomName) {
+    await deps.video.deleteRoom({ provider: booking.videoProvider, name: booking.videoRoomName, url: booking.videoRoomUrl });
+  }
   return { ok: true, status: 'CANCELLED', refunded };
 }

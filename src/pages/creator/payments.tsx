@@ -20,8 +20,12 @@ async function paymentsPage(c: Ctx, creator: Creator) {
     .innerJoin(bookings, eq(bookings.id, payments.bookingId)).innerJoin(callOffers, eq(callOffers.id, bookings.offerId))
     .where(eq(payments.creatorId, creator.id)).orderBy(desc(payments.createdAt)).limit(100).all();
   const received = rows.filter((r) => r.p.status !== 'PENDING' && r.p.status !== 'FAILED' && r.p.status !== 'CANCELED');
+  // Stripe's embedded onboarding (Account Session) when configured; the Account Link stays as the fallback.
+  const embedded = deps.payments.name === 'stripe' && !!deps.payments.publishableKey && c.env.CONNECT_ONBOARDING === 'embedded' && !creator.chargesEnabled;
+  if (embedded) c.set('cspExtra', { script: ['https://connect-js.stripe.com', 'https://js.stripe.com'], frame: ['https://connect-js.stripe.com', 'https://js.stripe.com'], connect: ['https://api.stripe.com'] });
   return page(c, {
     title: t('creatorPayments.title'),
+    islands: embedded ? ['connect-onboarding'] : [],
     mainClass: 'wide',
     body: (
       <>
@@ -34,6 +38,9 @@ async function paymentsPage(c: Ctx, creator: Creator) {
           ) : (
             <>
               <p>{creator.stripeAccountId ? t('creatorPayments.incomplete') : t('creatorPayments.notStarted')}</p>
+              {embedded ? (
+                <div data-island="connect-onboarding" data-props={JSON.stringify({ publishableKey: deps.payments.publishableKey, sessionUrl: '/api/creators/me/onboarding/session', returnUrl: href('/creator/payments/return'), locale })} />
+              ) : null}
               <form method="post" action={href('/creator/payments/onboard')}>
                 <button type="submit" class="button">{creator.stripeAccountId ? t('creatorPayments.resume') : t('creatorPayments.start')}</button>
               </form>

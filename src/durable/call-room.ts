@@ -1,0 +1,107 @@
+/**
+ * CallRoom — one Durable Object per booking, for the built-in peer-to-peer call: admits the
+ * booking's two participants (signed, time-boxed join tokens), relays their WebRTC signalling
+ * (offer / answer / ICE candidates) over hibernating WebSockets, tells each about the other's
+ * presence, records joins and leaves as call events, and closes for good when the room is deleted.
+ */
+import { DurableObject } from 'cloudflare:workers';
+import { buildDeps } from '../deps';
+import { recordCallEvent } from '../domain/calls/events';
+import type { Bindings } from '../env';
+import { verifyCallToken, type CallClaims } from '../providers/video/p2p';
+import type { CallSignal } from '../shared/calls';
+
+interface Attachment { userId: string; userName: string; role: 'CREATOR' | 'FAN' }
+const CLOSED_KEY = 'closed';
+const MAX_MESSAGE = 64 * 1024;
+
+export class CallRoom extends DurableObject<Bindings> {
+  constructor(ctx: DurableObjectState, env: Bindings) {
+    super(ctx, env);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
+  }
+
+  private peers(): { ws: WebSocket; who: Attachment }[] {
+    return this.ctx.getWebSockets().map((ws) => ({ ws, who: ws.deserializeAttachment() as Attachment }));
+  }
+
+  private send(ws: WebSocket, msg: CallSignal): void {
+    try {
+      ws.send(JSON.stringify(msg));
+    } catch {
+      // closing: cleaned up by webSocketClose
+    }
+  }
+
+  async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('Expected a WebSocket upgrade', { status: 426 });
+    const url = new URL(request.url);
+    const bookingId = url.searchParams.get('bookingId') ?? '';
+    const deps = buildDeps(this.env);
+    if (await this.ctx.storage.get<boolean>(CLOSED_KEY)) return new Response('This call room is closed', { status: 410 });
+    const claims: CallClaims | null = await verifyCallToken(deps.config.sessionSecret, url.searchParams.get('token') ?? '', bookingId, Math.floor(deps.clock.now().getTime() / 1000));
+    if (!claims) return new Response('Invalid or expired join token', { status: 403 });
+    const present = this.peers();
+    // The same person reconnecting (new tab, network change) replaces their old connection.
+    for (const p of present) if (p.who.userId === claims.userId) p.ws.close(4000, 'replaced');
+    const others = present.filter((p) => p.who.userId !== claims.userId);
+    if (others.length >= 1 && others.some((p) => p.who.role === claims.role)) return new Response('This call already has its two participants', { status: 409 });
+    if (others.length >= 2) return new Response('This call already has its two participants', { status: 409 });
+
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, [claims.role]);
+    server.serializeAttachment({ userId: claims.userId, userName: claims.userName, role: claims.role } satisfies Attachment);
+    const other = others[0];
+    // The second to arrive starts the WebRTC negotiation (they are the "polite" offerer).
+    this.send(server, { type: 'welcome', role: claims.role, peer: other ? { name: other.who.userName, role: other.who.role } : null, initiator: !!other });
+    if (other) this.send(other.ws, { type: 'peer-joined', peer: { name: claims.userName, role: claims.role } });
+    await recordCallEvent(deps, { bookingId, type: 'PARTICIPANT_JOINED', source: 'SERVER', actorUserId: claims.userId, actorRole: claims.role, metadata: { provider: 'p2p' } });
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (typeof message !== 'string' || message.length > MAX_MESSAGE) return;
+    let msg: CallSignal;
+    try {
+      msg = JSON.parse(message) as CallSignal;
+    } catch {
+      return;
+    }
+    // Only signalling is relayed; anything else is dropped.
+    if (msg.type !== 'offer' && msg.type !== 'answer' && msg.type !== 'candidate' && msg.type !== 'hangup' && msg.type !== 'media') return;
+    for (const p of this.peers()) if (p.ws !== ws) this.send(p.ws, msg);
+  }
+
+  async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    const who = ws.deserializeAttachment() as Attachment | null;
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, 'bye');
+    } catch {
+      // already closed
+    }
+    if (!who || code === 4000) return; // replaced by a newer connection of the same person
+    for (const p of this.peers()) if (p.ws !== ws) this.send(p.ws, { type: 'peer-left', peer: { name: who.userName, role: who.role } });
+    const bookingId = this.ctx.id.name ?? '';
+    if (bookingId) await recordCallEvent(buildDeps(this.env), { bookingId, type: 'PARTICIPANT_LEFT', source: 'SERVER', actorUserId: who.userId, actorRole: who.role, metadata: { provider: 'p2p', code } });
+  }
+
+  async webSocketError(ws: WebSocket): Promise<void> {
+    await this.webSocketClose(ws, 1006);
+  }
+
+  /** The room is deleted (call over, or booking cancelled): everyone out, nobody back in. */
+  async close(): Promise<{ closed: number }> {
+    await this.ctx.storage.put(CLOSED_KEY, true);
+    const peers = this.peers();
+    for (const p of peers) {
+      this.send(p.ws, { type: 'closed' });
+      p.ws.close(4001, 'room closed');
+    }
+    return { closed: peers.length };
+  }
+
+  /** Who is connected now (join endpoint, summary). */
+  async presence(): Promise<{ role: string; userId: string }[]> {
+    return this.peers().map((p) => ({ role: p.who.role, userId: p.who.userId }));
+  }
+}

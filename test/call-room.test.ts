@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { callEvents } from '../src/db/schema';
+import { eq } from 'drizzle-orm';
+import { signCallToken } from '../src/providers/video/p2p';
+import { deps, testEnv } from './helpers';
+import { confirmedBooking } from './scenarios';
+
+const SECRET = () => deps().config.sessionSecret;
+const now = () => Math.floor(Date.now() / 1000);
+
+async function token(bookingId: string, userId: string, role: 'CREATOR' | 'FAN', window: [number, number] = [now() - 60, now() + 3600]) {
+  return signCallToken(SECRET(), { bookingId, userId, userName: `${role} ${userId}`, role, nbf: window[0], exp: window[1] });
+}
+
+async function join(bookingId: string, tok: string) {
+  const res = await testEnv.CALL_ROOM.getByName(bookingId).fetch(new Request(`http://call/ws?bookingId=${bookingId}&token=${encodeURIComponent(tok)}`, { headers: { upgrade: 'websocket' } }));
+  if (res.status !== 101) return { status: res.status, ws: null, inbox: [] as Record<string, unknown>[] };
+  const ws = res.webSocket!;
+  const inbox: Record<string, unknown>[] = [];
+  ws.accept();
+  ws.addEventListener('message', (e) => inbox.push(JSON.parse(String(e.data))));
+  return { status: 101, ws, inbox };
+}
+const until = async (fn: () => boolean) => { for (let i = 0; i < 200 && !fn(); i++) await new Promise((r) => setTimeout(r, 5)); };
+
+describe('CallRoom signalling (built-in peer-to-peer call)', () => {
+  it('admits the fan and the creator, relays offer/answer/candidates, refuses a third and bad tokens', async () => {
+    const b = (await confirmedBooking()).bookingId;
+    const creator = await join(b, await token(b, 'usr_creator', 'CREATOR'));
+    expect(creator.status).toBe(101);
+    await until(() => creator.inbox.length > 0);
+    expect(creator.inbox[0]).toMatchObject({ type: 'welcome', role: 'CREATOR', peer: null, initiator: false });
+    const fan = await join(b, await token(b, 'usr_fan', 'FAN'));
+    await until(() => fan.inbox.length > 0 && creator.inbox.length > 1);
+    expect(fan.inbox[0]).toMatchObject({ type: 'welcome', role: 'FAN', initiator: true, peer: { role: 'CREATOR' } });
+    expect(creator.inbox[1]).toMatchObject({ type: 'peer-joined', peer: { role: 'FAN' } });
+
+    fan.ws!.send(JSON.stringify({ type: 'offer', sdp: 'v=0 offer' }));
+    await until(() => creator.inbox.some((m) => m.type === 'offer'));
+    creator.ws!.send(JSON.stringify({ type: 'answer', sdp: 'v=0 answer' }));
+    creator.ws!.send(JSON.stringify({ type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0' } }));
+    fan.ws!.send(JSON.stringify({ type: 'evil', payload: 'not relayed' }));
+    await until(() => fan.inbox.some((m) => m.type === 'candidate'));
+    expect(creator.inbox.find((m) => m.type === 'offer')).toEqual({ type: 'offer', sdp: 'v=0 offer' });
+    expect(fan.inbox.find((m) => m.type === 'answer')).toEqual({ type: 'answer', sdp: 'v=0 answer' });
+    expect(creator.inbox.some((m) => m.type === 'evil')).toBe(false);
+
+    expect((await join(b, await token(b, 'usr_intruder', 'FAN'))).status).toBe(409);
+    expect((await join(b, await token('bkg_someothercall01', 'usr_fan', 'FAN'))).status).toBe(403);
+    expect((await join(b, await token(b, 'usr_fan', 'FAN', [now() + 600, now() + 3600]))).status).toBe(403); // not open yet
+    expect((await join(b, 'forged.token')).status).toBe(403);
+
+    fan.ws!.close(1000, 'bye');
+    await until(() => creator.inbox.some((m) => m.type === 'peer-left'));
+    const events = await deps().db.select().from(callEvents).where(eq(callEvents.bookingId, b)).all();
+    expect(events.map((e) => `${e.type}:${e.actorRole}`).sort()).toEqual(['PARTICIPANT_JOINED:CREATOR', 'PARTICIPANT_JOINED:FAN', 'PARTICIPANT_LEFT:FAN']);
+    creator.ws!.close();
+  });
+
+  it('closes for good when the room is deleted', async () => {
+    const b = (await confirmedBooking()).bookingId;
+    const fan = await join(b, await token(b, 'usr_fan2', 'FAN'));
+    expect(fan.status).toBe(101);
+    await deps().video.deleteRoom({ provider: 'p2p', name: b, url: null });
+    await until(() => fan.inbox.some((m) => m.type === 'closed'));
+    expect((await join(b, await token(b, 'usr_fan2', 'FAN'))).status).toBe(410);
+  });
+});
