@@ -1,11 +1,11 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
-import { FAKE_GOOGLE_CLIENT, FAKE_STRIPE } from './test/fake-credentials';
+import { FAKE_DAILY, FAKE_GOOGLE_CLIENT, FAKE_STRIPE } from './test/fake-credentials';
 import { startFakes } from './test/fakes/server';
 
-// Three projects: `workers` and `workers-stripe` run inside workerd (real D1, Durable Objects,
+// Three projects: `workers` and `workers-keys` run inside workerd (real D1, Durable Objects,
 // queues, rate limiters) through the Cloudflare plugin — with the built-in providers, and with
-// Stripe configured against the local fake; `browser` drives headless Chromium against `wrangler dev`.
+// Stripe and Daily configured against the local fakes; `browser` drives headless Chromium against `wrangler dev`.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations');
   // Fake Stripe/Daily/Resend/Google APIs for the workers project, on a random local port.
@@ -21,22 +21,25 @@ export default defineConfig(async () => {
     GOOGLE_CLIENT_SECRET: FAKE_GOOGLE_CLIENT.secret,
     GOOGLE_OAUTH_BASE: `${fakes.url}/google`,
   };
-  const workers = (name: string, include: string[], exclude: string[], extra: Record<string, string> = {}) => ({
+  const workers = (name: string, include: string[], exclude: string[], extra: Record<string, string> = {}, serial = false) => ({
     plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: { ...bindings, ...extra } } })],
-    test: { name, include, exclude, setupFiles: ['./test/setup.ts'], testTimeout: 30_000 },
+    test: { name, include, exclude, setupFiles: ['./test/setup.ts'], testTimeout: 30_000, fileParallelism: !serial },
   });
   return {
     test: {
       projects: [
         // Built-in providers (the default, offline mode).
-        workers('workers', ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'], ['test/browser/**', 'test/stripe-mode/**']),
-        // The same app with Stripe configured: the real SDK talks to the local fake Stripe.
-        workers('workers-stripe', ['test/stripe-mode/**/*.test.ts'], [], {
+        workers('workers', ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'], ['test/browser/**', 'test/with-keys/**']),
+        // The same app with provider keys set: the real Stripe SDK and the Daily adapter talk to the local fakes.
+        workers('workers-keys', ['test/with-keys/**/*.test.ts'], [], {
+          DAILY_API_KEY: FAKE_DAILY.apiKey,
+          DAILY_API_BASE: `${fakes.url}/daily`,
+          DAILY_WEBHOOK_SECRET: FAKE_DAILY.webhookSecret,
           STRIPE_SECRET_KEY: FAKE_STRIPE.secretKey,
           STRIPE_PUBLISHABLE_KEY: FAKE_STRIPE.publishableKey,
           STRIPE_WEBHOOK_SECRET: FAKE_STRIPE.webhookSecret,
           STRIPE_API_BASE: fakes.url,
-        }),
+        }, true), // one file at a time: they share the fake Stripe's webhook queue and failure switches
         {
           test: {
             name: 'browser',

@@ -33,10 +33,16 @@ export function mintToken(userId, expSeconds) {
   return { sid, token: `${body}.${createHmac('sha256', BENCH_SESSION_SECRET).update(body).digest('base64url')}` };
 }
 
-/** SQL for `fans` fans with bearer sessions and `offers` offers spread over 10 onboarded creators. */
-export function fixtureSql({ fans = 0, offers = 0, creatorsCount = 10, now = Date.now() }) {
+/**
+ * SQL for `fans` fans with bearer sessions and `offers` offers spread over 10 onboarded creators;
+ * `calls`: confirmed bookings (fan i with creator i mod 10) whose call starts `callStartsInMs`
+ * from now, with bearer tokens for the creators too.
+ */
+export function fixtureSql({ fans = 0, offers = 0, calls = 0, callStartsInMs = 5 * 60_000, creatorsCount = 10, now = Date.now() }) {
   const out = [];
   const tokens = [];
+  const creatorTokens = [];
+  const bookingIds = [];
   const offerIds = [];
   const creatorIds = [];
   for (let i = 0; i < creatorsCount; i++) {
@@ -63,7 +69,26 @@ export function fixtureSql({ fans = 0, offers = 0, creatorsCount = 10, now = Dat
     out.push(`INSERT INTO users (id,email,name,role,locale,timezone,email_prefs,created_at,updated_at,email_verified_at) VALUES (${[uid, `fan${i}@bench.test`, `Bench Fan ${i}`, 'USER', 'en', 'Europe/Paris', '{}', now, now, now].map(q).join(',')});`);
     out.push(`INSERT INTO sessions (id,user_id,kind,created_at,last_seen_at,expires_at) VALUES (${[createHash('sha256').update(sid).digest('hex'), uid, 'BEARER', now, now, expiresAt].map(q).join(',')});`);
   }
-  return { sql: out.join('\n'), tokens, offerIds, creatorIds };
+  if (calls) {
+    for (let i = 0; i < creatorsCount; i++) {
+      const uid = `usr_benchcreator${pad(i, 4)}`;
+      const expiresAt = now + 30 * 86_400_000;
+      const { sid, token } = mintToken(uid, Math.floor(expiresAt / 1000));
+      creatorTokens.push(token);
+      out.push(`INSERT INTO sessions (id,user_id,kind,created_at,last_seen_at,expires_at) VALUES (${[createHash('sha256').update(sid).digest('hex'), uid, 'BEARER', now, now, expiresAt].map(q).join(',')});`);
+    }
+  }
+  for (let i = 0; i < calls; i++) {
+    const oid = `off_benchcall${pad(i, 6)}`;
+    const bid = `bkg_benchcall${pad(i, 6)}`;
+    bookingIds.push(bid);
+    const c = creatorIds[i % creatorIds.length];
+    const start = Math.floor((now + callStartsInMs) / 1000) * 1000;
+    const end = start + 1_800_000;
+    out.push(`INSERT INTO call_offers (id,creator_id,title,description,price,currency,starts_at,duration_minutes,ends_at,status,source,created_at,updated_at) VALUES (${[oid, c, `Bench call ${i}`, '', 2500, 'EUR', start, 30, end, 'BOOKED', 'OFFER', now, now].map(q).join(',')});`);
+    out.push(`INSERT INTO bookings (id,offer_id,user_id,creator_id,status,price,currency,cancellation_policy,starts_at,ends_at,confirmed_at,created_at,updated_at) VALUES (${[bid, oid, `usr_benchfan${pad(i % Math.max(1, fans), 6)}`, c, 'CONFIRMED', 2500, 'EUR', 'HALF', start, end, now, now, now].map(q).join(',')});`);
+  }
+  return { sql: out.join('\n'), tokens, creatorTokens, offerIds, creatorIds, bookingIds };
 }
 
 function wrangler(args, persist) {

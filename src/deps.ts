@@ -15,6 +15,7 @@ import { LOCAL_WEBHOOK_SECRET, localPayments, type LocalPaymentsControls } from 
 import type { PaymentsPort } from './providers/payments/port';
 import { stripePayments } from './providers/payments/stripe';
 import type { CallRoom, CreatorCalendar, OfferRoom } from './index';
+import { dailyVideo } from './providers/video/daily';
 import { p2pVideo } from './providers/video/p2p';
 import type { VideoPort } from './providers/video/port';
 
@@ -80,7 +81,9 @@ export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
       apiBase: env.STRIPE_API_BASE,
     }),
     localPayments: local,
-    video: p2pVideo({ secret: config.sessionSecret, closeRoom: async (bookingId) => { await env.CALL_ROOM.getByName(bookingId).close(); } }),
+    video: env.DAILY_API_KEY
+      ? dailyVideo({ apiKey: env.DAILY_API_KEY, apiBase: env.DAILY_API_BASE })
+      : p2pVideo({ secret: config.sessionSecret, closeRoom: async (bookingId) => { await env.CALL_ROOM.getByName(bookingId).close(); } }),
     rooms: {
       offer: (offerId) => env.OFFER_ROOM.getByName(offerId),
       calendar: (creatorId) => env.CREATOR_CALENDAR.getByName(creatorId),

@@ -60,6 +60,19 @@ export interface Config {
   devTools: boolean;
   google: { clientId: string; clientSecret: string; base: string } | null;
   sessionSecret: string;
+  /** STUN/TURN servers for the built-in call (none by default: peers on one network need none). */
+  iceServers: { urls: string[]; username?: string; credential?: string }[];
+}
+
+/** ICE_SERVERS="stun:a:3478,turn:b:3478" → one STUN entry and one TURN entry (with TURN_USERNAME/TURN_CREDENTIAL). */
+export function parseIceServers(env: Pick<Secrets, 'ICE_SERVERS' | 'TURN_USERNAME' | 'TURN_CREDENTIAL'>): Config['iceServers'] {
+  const urls = (env.ICE_SERVERS ?? '').split(',').map((u) => u.trim()).filter((u) => /^(stun|turns?):/.test(u));
+  const stun = urls.filter((u) => u.startsWith('stun:'));
+  const turn = urls.filter((u) => !u.startsWith('stun:'));
+  return [
+    ...(stun.length ? [{ urls: stun }] : []),
+    ...(turn.length ? [{ urls: turn, username: env.TURN_USERNAME ?? '', credential: env.TURN_CREDENTIAL ?? '' }] : []),
+  ];
 }
 
 const cache = new WeakMap<object, Config>();
@@ -84,6 +97,7 @@ export function readConfig(env: Bindings): Config {
       ? { clientId: env.GOOGLE_CLIENT_ID, clientSecret: env.GOOGLE_CLIENT_SECRET, base: env.GOOGLE_OAUTH_BASE ?? '' }
       : null,
     sessionSecret: env.SESSION_SECRET ?? DEV_SESSION_SECRET,
+    iceServers: parseIceServers(env),
   };
   cache.set(env, config);
   return config;

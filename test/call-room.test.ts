@@ -1,3 +1,4 @@
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { callEvents } from '../src/db/schema';
 import { eq } from 'drizzle-orm';
@@ -8,17 +9,18 @@ import { confirmedBooking } from './scenarios';
 const SECRET = () => deps().config.sessionSecret;
 const now = () => Math.floor(Date.now() / 1000);
 
-async function token(bookingId: string, userId: string, role: 'CREATOR' | 'FAN', window: [number, number] = [now() - 60, now() + 3600]) {
-  return signCallToken(SECRET(), { bookingId, userId, userName: `${role} ${userId}`, role, nbf: window[0], exp: window[1] });
+async function token(bookingId: string, userId: string, role: 'CREATOR' | 'FAN', window: [number, number] = [now() - 60, now() + 3600], end = window[1]) {
+  return signCallToken(SECRET(), { bookingId, userId, userName: `${role} ${userId}`, role, nbf: window[0], exp: window[1], end });
 }
 
-async function join(bookingId: string, tok: string) {
-  const res = await testEnv.CALL_ROOM.getByName(bookingId).fetch(new Request(`http://call/ws?bookingId=${bookingId}&token=${encodeURIComponent(tok)}`, { headers: { upgrade: 'websocket' } }));
+async function join(bookingId: string, tok: string, user?: string) {
+  const qs = new URLSearchParams({ bookingId, token: tok, ...(user ? { user } : {}) });
+  const res = await testEnv.CALL_ROOM.getByName(bookingId).fetch(new Request(`http://call/ws?${qs}`, { headers: { upgrade: 'websocket' } }));
   if (res.status !== 101) return { status: res.status, ws: null, inbox: [] as Record<string, unknown>[] };
   const ws = res.webSocket!;
   const inbox: Record<string, unknown>[] = [];
   ws.accept();
-  ws.addEventListener('message', (e) => inbox.push(JSON.parse(String(e.data))));
+  ws.addEventListener('message', (e) => { inbox.push(JSON.parse(String(e.data))); });
   return { status: 101, ws, inbox };
 }
 const until = async (fn: () => boolean) => { for (let i = 0; i < 200 && !fn(); i++) await new Promise((r) => setTimeout(r, 5)); };
@@ -49,12 +51,31 @@ describe('CallRoom signalling (built-in peer-to-peer call)', () => {
     expect((await join(b, await token('bkg_someothercall01', 'usr_fan', 'FAN'))).status).toBe(403);
     expect((await join(b, await token(b, 'usr_fan', 'FAN', [now() + 600, now() + 3600]))).status).toBe(403); // not open yet
     expect((await join(b, 'forged.token')).status).toBe(403);
+    // Through the API the signed-in person must be the token's own.
+    expect((await join(b, await token(b, 'usr_fan', 'FAN'), 'usr_somebodyelse')).status).toBe(403);
 
     fan.ws!.close(1000, 'bye');
     await until(() => creator.inbox.some((m) => m.type === 'peer-left'));
     const events = await deps().db.select().from(callEvents).where(eq(callEvents.bookingId, b)).all();
     expect(events.map((e) => `${e.type}:${e.actorRole}`).sort()).toEqual(['PARTICIPANT_JOINED:CREATOR', 'PARTICIPANT_JOINED:FAN', 'PARTICIPANT_LEFT:FAN']);
     creator.ws!.close();
+  });
+
+  it('ends the call for everyone at the booked end (alarm), records the leaves, and refuses late joiners', async () => {
+    const b = (await confirmedBooking()).bookingId;
+    const end = now() + 60;
+    const creator = await join(b, await token(b, 'usr_c3', 'CREATOR', [now() - 60, now() + 600], end));
+    const fan = await join(b, await token(b, 'usr_f3', 'FAN', [now() - 60, now() + 600], end));
+    expect([creator.status, fan.status]).toEqual([101, 101]);
+    const stub = testEnv.CALL_ROOM.getByName(b);
+    expect(await runInDurableObject(stub, async (_o, state) => state.storage.getAlarm())).toBe(end * 1000);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    await until(() => creator.inbox.some((m) => m.type === 'time-up') && fan.inbox.some((m) => m.type === 'time-up'));
+    expect(await stub.presence()).toEqual([]);
+    const events = await deps().db.select().from(callEvents).where(eq(callEvents.bookingId, b)).all();
+    expect(events.filter((e) => e.type === 'PARTICIPANT_LEFT').map((e) => e.actorRole).sort()).toEqual(['CREATOR', 'FAN']);
+    // A token whose call has ended opens nothing.
+    expect((await join(b, await token(b, 'usr_f3', 'FAN', [now() - 600, now() + 600], now() - 1))).status).toBe(410);
   });
 
   it('closes for good when the room is deleted', async () => {

@@ -108,7 +108,7 @@ export function tokenFromEmail(text: string): string {
 }
 
 export async function expectError(res: Response, status: number, code: string) {
-  const body = (await res.json()) as { error: { code: string; message: string; requestId: string } };
+  const body = (await res.json()) as { error: { code: string; message: string; requestId: string; details?: unknown } };
   if (res.status !== status || body.error?.code !== code) {
     throw new Error(`expected ${status} ${code}, got ${res.status} ${JSON.stringify(body)}`);
   }

@@ -1,6 +1,7 @@
 /** Scenario builders: onboarded creators, offers, fans, held and paid bookings. */
 import { eq } from 'drizzle-orm';
-import { creators, type CallOffer, type Creator, type Currency } from '../src/db/schema';
+import { bookings, callOffers, creators, type CallOffer, type Creator, type Currency } from '../src/db/schema';
+import { recordCallEvent } from '../src/domain/calls/events';
 import { createOffer } from '../src/domain/offers/create';
 import { api, createAccount, deps, type TestAccount } from './helpers';
 
@@ -50,4 +51,33 @@ export async function confirmedBooking(opts: { startsInMinutes?: number; duratio
   const out = (await (await book(offer.id, fan.token)).json()) as { booking: { id: string }; payment: { intentId: string } };
   await deps().localPayments!.checkout(out.payment.intentId, 'succeed');
   return { c, fan, offer, bookingId: out.booking.id, intentId: out.payment.intentId };
+}
+
+/**
+ * Moves a booking's call (and its offer) to start `startsInMs` from now and last `durationMinutes`
+ * — past or present times the API rightly refuses to create, needed to test the call window.
+ */
+export async function moveCall(bookingId: string, startsInMs: number, durationMinutes = 30): Promise<{ startsAt: Date; endsAt: Date }> {
+  const d = deps();
+  const startsAt = new Date(Math.floor((Date.now() + startsInMs) / 1000) * 1000);
+  const endsAt = new Date(startsAt.getTime() + durationMinutes * 60_000);
+  const b = (await d.db.select().from(bookings).where(eq(bookings.id, bookingId)).get())!;
+  await d.db.batch([
+    d.db.update(bookings).set({ startsAt, endsAt }).where(eq(bookings.id, bookingId)),
+    d.db.update(callOffers).set({ startsAt, endsAt, durationMinutes }).where(eq(callOffers.id, b.offerId)),
+  ]);
+  return { startsAt, endsAt };
+}
+
+/** A paid booking whose call starts `startsInMs` from now (negative: already started or over). */
+export async function callAt(startsInMs: number, durationMinutes = 30) {
+  const s = await confirmedBooking();
+  return { ...s, ...(await moveCall(s.bookingId, startsInMs, durationMinutes)) };
+}
+
+/** Presence as the server records it (CallRoom sockets): joined at `from`, left at `to` (ms epoch). */
+export async function presence(bookingId: string, role: 'FAN' | 'CREATOR', userId: string, from: number, to: number | null) {
+  const d = deps();
+  await recordCallEvent(d, { bookingId, type: 'PARTICIPANT_JOINED', source: 'SERVER', actorUserId: userId, actorRole: role, occurredAt: new Date(from) });
+  if (to !== null) await recordCallEvent(d, { bookingId, type: 'PARTICIPANT_LEFT', source: 'SERVER', actorUserId: userId, actorRole: role, occurredAt: new Date(to) });
 }

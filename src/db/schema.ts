@@ -290,6 +290,8 @@ export const bookings = sqliteTable('bookings', {
   videoRoomDeletedAt: at('video_room_deleted_at'),
   outcome: text('outcome', { enum: CALL_OUTCOMES }),
   outcomeDecidedAt: at('outcome_decided_at'),
+  /** Set once the outcome's effects (completion, no-show refund) are done; until then the job retries them. */
+  outcomeAppliedAt: at('outcome_applied_at'),
   /** iCalendar SEQUENCE: bumped on reschedule so calendars replace the event (UID = booking id). */
   icsSequence: integer('ics_sequence').notNull().default(0),
   createdAt: createdAt(),
@@ -303,6 +305,10 @@ export const bookings = sqliteTable('bookings', {
   index('bookings_status_ends_idx').on(t.status, t.endsAt),
   index('bookings_hold_idx').on(t.holdExpiresAt).where(sql`status = 'PENDING'`),
   uniqueIndex('bookings_intent_unique').on(t.paymentIntentId),
+  // Daily webhooks name the room; the cleanup job looks for rooms not yet deleted.
+  index('bookings_video_room_idx').on(t.videoRoomName).where(sql`video_room_name is not null`),
+  // Decided outcomes whose effects are not done yet (the outcome job retries them).
+  index('bookings_outcome_pending_idx').on(t.outcomeDecidedAt).where(sql`outcome is not null and outcome_applied_at is null`),
 ]);
 
 /** At most one reminder of each kind per booking and recipient. */
@@ -654,3 +660,5 @@ export type Booking = typeof bookings.$inferSelect;
 export type CallRequest = typeof callRequests.$inferSelect;
 export type Payment = typeof payments.$inferSelect;
 export type EmailLogRow = typeof emailLog.$inferSelect;
+export type CallEvent = typeof callEvents.$inferSelect;
+export type Review = typeof reviews.$inferSelect;

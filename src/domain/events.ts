@@ -52,3 +52,12 @@ export async function disputeClosed(deps: Deps, d: { amount: number; currency: C
   const p = await bookingParties(deps, d.bookingId);
   if (p) await notify(deps, p.creatorUserId, 'DISPUTE_CLOSED', { amount: d.amount, currency: d.currency, status: d.status, title: p.offerTitle }, `/bookings/${d.bookingId}`);
 }
+
+/** The call's attendance outcome, to both people (the fan learns of an automatic refund here). */
+export async function callOutcomeNotice(deps: Deps, bookingId: string, outcome: string, refunded: number): Promise<void> {
+  const p = await bookingParties(deps, bookingId);
+  if (!p) return;
+  const params = { title: p.offerTitle, creator: p.creatorName, fan: p.fanName, outcome, refunded, currency: p.booking.currency };
+  await notify(deps, p.booking.userId, 'CALL_OUTCOME', params, `/call/${bookingId}/summary`);
+  await notify(deps, p.creatorUserId, 'CALL_OUTCOME', params, `/call/${bookingId}/summary`);
+}

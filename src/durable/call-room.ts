@@ -2,7 +2,8 @@
  * CallRoom — one Durable Object per booking, for the built-in peer-to-peer call: admits the
  * booking's two participants (signed, time-boxed join tokens), relays their WebRTC signalling
  * (offer / answer / ICE candidates) over hibernating WebSockets, tells each about the other's
- * presence, records joins and leaves as call events, and closes for good when the room is deleted.
+ * presence, records joins and leaves as call events, ends the call for everyone at its booked end
+ * (alarm), and closes for good when the room is deleted.
  */
 import { DurableObject } from 'cloudflare:workers';
 import { buildDeps } from '../deps';
@@ -11,7 +12,13 @@ import type { Bindings } from '../env';
 import { verifyCallToken, type CallClaims } from '../providers/video/p2p';
 import type { CallSignal } from '../shared/calls';
 
-interface Attachment { userId: string; userName: string; role: 'CREATOR' | 'FAN' }
+interface Attachment {
+  userId: string;
+  userName: string;
+  role: 'CREATOR' | 'FAN';
+  /** Set when the server ended this connection (its leave is already recorded, or it was replaced). */
+  gone?: boolean;
+}
 const CLOSED_KEY = 'closed';
 const MAX_MESSAGE = 64 * 1024;
 
@@ -22,7 +29,23 @@ export class CallRoom extends DurableObject<Bindings> {
   }
 
   private peers(): { ws: WebSocket; who: Attachment }[] {
-    return this.ctx.getWebSockets().map((ws) => ({ ws, who: ws.deserializeAttachment() as Attachment }));
+    return this.ctx.getWebSockets().map((ws) => ({ ws, who: ws.deserializeAttachment() as Attachment })).filter((p) => p.who && !p.who.gone);
+  }
+
+  /** Ends one connection from the server side; `left` records the departure (not for a replaced connection). */
+  private async end(p: { ws: WebSocket; who: Attachment }, code: number, reason: string, left: boolean): Promise<void> {
+    p.ws.serializeAttachment({ ...p.who, gone: true } satisfies Attachment);
+    try {
+      p.ws.close(code, reason);
+    } catch {
+      // already closed
+    }
+    if (left) await this.recordLeft(p.who, code);
+  }
+
+  private async recordLeft(who: Attachment, code: number): Promise<void> {
+    const bookingId = this.ctx.id.name ?? '';
+    if (bookingId) await recordCallEvent(buildDeps(this.env), { bookingId, type: 'PARTICIPANT_LEFT', source: 'SERVER', actorUserId: who.userId, actorRole: who.role, metadata: { provider: 'p2p', code } });
   }
 
   private send(ws: WebSocket, msg: CallSignal): void {
@@ -41,9 +64,13 @@ export class CallRoom extends DurableObject<Bindings> {
     if (await this.ctx.storage.get<boolean>(CLOSED_KEY)) return new Response('This call room is closed', { status: 410 });
     const claims: CallClaims | null = await verifyCallToken(deps.config.sessionSecret, url.searchParams.get('token') ?? '', bookingId, Math.floor(deps.clock.now().getTime() / 1000));
     if (!claims) return new Response('Invalid or expired join token', { status: 403 });
+    // Through the API, the signed-in person must be the token's (a leaked link is not enough).
+    const expected = url.searchParams.get('user');
+    if (expected !== null && expected !== claims.userId) return new Response('This join token is someone else\'s', { status: 403 });
+    if (deps.clock.now().getTime() >= claims.end * 1000) return new Response('This call is over', { status: 410 });
     const present = this.peers();
     // The same person reconnecting (new tab, network change) replaces their old connection.
-    for (const p of present) if (p.who.userId === claims.userId) p.ws.close(4000, 'replaced');
+    for (const p of present) if (p.who.userId === claims.userId) await this.end(p, 4000, 'replaced', false);
     const others = present.filter((p) => p.who.userId !== claims.userId);
     if (others.length >= 1 && others.some((p) => p.who.role === claims.role)) return new Response('This call already has its two participants', { status: 409 });
     if (others.length >= 2) return new Response('This call already has its two participants', { status: 409 });
@@ -55,6 +82,9 @@ export class CallRoom extends DurableObject<Bindings> {
     // The second to arrive starts the WebRTC negotiation (they are the "polite" offerer).
     this.send(server, { type: 'welcome', role: claims.role, peer: other ? { name: other.who.userName, role: other.who.role } : null, initiator: !!other });
     if (other) this.send(other.ws, { type: 'peer-joined', peer: { name: claims.userName, role: claims.role } });
+    // The booked end ends the call on the server too, whatever the pages do.
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm === null || alarm !== claims.end * 1000) await this.ctx.storage.setAlarm(claims.end * 1000);
     await recordCallEvent(deps, { bookingId, type: 'PARTICIPANT_JOINED', source: 'SERVER', actorUserId: claims.userId, actorRole: claims.role, metadata: { provider: 'p2p' } });
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -79,14 +109,27 @@ export class CallRoom extends DurableObject<Bindings> {
     } catch {
       // already closed
     }
-    if (!who || code === 4000) return; // replaced by a newer connection of the same person
+    // Ended by the server (recorded there) or replaced by a newer connection of the same person.
+    if (!who || who.gone) return;
+    try {
+      ws.serializeAttachment({ ...who, gone: true } satisfies Attachment);
+    } catch {
+      // closed sockets may refuse; getWebSockets() no longer lists them anyway
+    }
     for (const p of this.peers()) if (p.ws !== ws) this.send(p.ws, { type: 'peer-left', peer: { name: who.userName, role: who.role } });
-    const bookingId = this.ctx.id.name ?? '';
-    if (bookingId) await recordCallEvent(buildDeps(this.env), { bookingId, type: 'PARTICIPANT_LEFT', source: 'SERVER', actorUserId: who.userId, actorRole: who.role, metadata: { provider: 'p2p', code } });
+    await this.recordLeft(who, code);
   }
 
   async webSocketError(ws: WebSocket): Promise<void> {
     await this.webSocketClose(ws, 1006);
+  }
+
+  /** The booked end of the call: everyone is told and disconnected (they may not come back: tokens say when it ends). */
+  async alarm(): Promise<void> {
+    for (const p of this.peers()) {
+      this.send(p.ws, { type: 'time-up' });
+      await this.end(p, 4002, 'time is up', true);
+    }
   }
 
   /** The room is deleted (call over, or booking cancelled): everyone out, nobody back in. */
@@ -95,7 +138,7 @@ export class CallRoom extends DurableObject<Bindings> {
     const peers = this.peers();
     for (const p of peers) {
       this.send(p.ws, { type: 'closed' });
-      p.ws.close(4001, 'room closed');
+      await this.end(p, 4001, 'room closed', true);
     }
     return { closed: peers.length };
   }

@@ -1,7 +1,7 @@
 /** One error type for the whole app; `onError` turns it into the API envelope or an error page. */
 import type { ZodError } from 'zod';
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 410 | 413 | 415 | 422 | 429 | 500 | 502 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 410 | 413 | 415 | 422 | 426 | 429 | 500 | 502 | 503;
 
 export class AppError extends Error {
   constructor(

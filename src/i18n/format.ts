@@ -63,6 +63,11 @@ export function formatTime(d: Date, locale: Locale, timeZone: string): string {
   return dateFormat(locale, safeZone(timeZone), { hour: '2-digit', minute: '2-digit' }).format(d);
 }
 
+/** "14:30:05": an instant to the second (call times). */
+export function formatTimeSeconds(d: Date, locale: Locale, timeZone: string): string {
+  return dateFormat(locale, safeZone(timeZone), { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(d);
+}
+
 /** The zone's short name at that instant ("CET", "EDT", "GMT+1"). */
 export function zoneName(d: Date, locale: Locale, timeZone: string): string {
   const parts = dateFormat(locale, safeZone(timeZone), { timeZoneName: 'short' }).formatToParts(d);

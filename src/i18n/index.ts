@@ -37,6 +37,18 @@ export function translate(locale: Locale, key: MessageKey, params?: Params): str
   return raw.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }
 
+/** Every message under `prefix` ("call" → { "waiting.heading": "…", … }), for a client island's labels. */
+export function messagesUnder(locale: Locale, prefix: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (node: unknown, path: string) => {
+    if (typeof node === 'string') out[path] = node;
+    else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, path ? `${path}.${k}` : k);
+  };
+  const root = prefix.split('.').reduce<unknown>((n, part) => (n && typeof n === 'object' ? (n as Record<string, unknown>)[part] : undefined), dicts[locale]);
+  walk(root, '');
+  return out;
+}
+
 export function translator(locale: Locale): T {
   return (key, params) => translate(locale, key, params);
 }

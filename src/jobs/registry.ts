@@ -3,7 +3,9 @@ import type { Deps } from '../deps';
 import { purgeExpiredSessions } from '../domain/accounts/sessions';
 import { purgeAuthTokens } from '../domain/accounts/tokens';
 import { applyLogRetention } from './log-retention';
+import { settleCallOutcomes } from '../domain/calls/outcome';
 import { bookingSweep } from './booking-sweep';
+import { cleanUpVideoRooms } from './room-cleanup';
 import { reconcilePayments } from './payment-reconciliation';
 
 export const CRON = {
@@ -23,6 +25,17 @@ const jobs = {
     crons: [CRON.every5min],
     description: 'Release unpaid holds the alarm missed, expire offers that started unbooked and unanswered requests',
     run: (deps) => bookingSweep(deps),
+  },
+  // Outcomes before cleanup: Daily's meeting records are read while the room still exists.
+  'call-outcomes': {
+    crons: [CRON.every5min],
+    description: 'After each call window: decide attendance (completed / no-show) once and apply it (completion, no-show refund)',
+    run: (deps) => settleCallOutcomes(deps),
+  },
+  'video-room-cleanup': {
+    crons: [CRON.every5min],
+    description: 'Delete the video rooms of finished, cancelled or expired bookings',
+    run: (deps) => cleanUpVideoRooms(deps),
   },
   'payment-reconciliation': {
     crons: [CRON.hourly],

@@ -118,6 +118,12 @@ bookingPages.get(`${L}/bookings/:id`, async (c) => {
               </div>
             ) : null}
             {booking.status === 'CONFIRMED' ? <p class="notice success">{t('booking.confirmedNote')}</p> : null}
+            {booking.status === 'CONFIRMED' && role !== 'ADMIN' && deps.clock.now() < booking.endsAt ? (
+              <p><a class="button" href={href(`/call/${booking.id}`)} data-call-link>{t('booking.callPage')}</a> <span class="muted small">{t('booking.callOpens')}</span></p>
+            ) : null}
+            {booking.status === 'COMPLETED' || booking.outcome || (booking.status === 'CONFIRMED' && deps.clock.now() >= booking.endsAt) ? (
+              <p><a href={href(`/call/${booking.id}/summary`)}>{t('booking.callSummary')}</a></p>
+            ) : null}
             {payment && payment.refundedAmount > 0 ? <p class="notice info">{t('booking.refunded', { amount: formatMoney(payment.refundedAmount, payment.currency, locale) })}</p> : null}
             {booking.status === 'CANCELLED' && booking.cancelReason ? <p class="muted">{t('booking.reason')}: {booking.cancelReason}</p> : null}
             {preview.ok && booking.status === 'CONFIRMED' ? (

@@ -5,6 +5,7 @@
 import { eq } from 'drizzle-orm';
 import { payments, type Booking, type User } from '../../db/schema';
 import type { Deps } from '../../deps';
+import { deleteBookingRoom } from '../calls/access';
 import { bookingCancelled } from '../events';
 import { decideRefund, type RefundDecision } from '../payments/refund-policy';
 import { issueRefund, refundable } from '../payments/refunds';
@@ -49,9 +50,11 @@ export async function cancelBooking(deps: Deps, user: User, bookingId: string, r
     refunded = out?.amount ?? 0;
   }
   await bookingCancelled(deps, bookingId, by);
-  // No call any more: its room goes now rather than at the cleanup job.
-  if (booking.videoProvider && booking.videoRoomName) {
-    await deps.video.deleteRoom({ provider: booking.videoProvider, name: booking.videoRoomName, url: booking.videoRoomUrl });
+  // No call any more: its room goes now rather than at the cleanup job (which retries if this fails).
+  try {
+    await deleteBookingRoom(deps, booking);
+  } catch (e) {
+    await deps.log.warn('ROOM_ERROR', `Could not delete the room of cancelled booking ${bookingId}; the cleanup job will retry`, { context: { bookingId }, error: e });
   }
   return { ok: true, status: 'CANCELLED', refunded };
 }

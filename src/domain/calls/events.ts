@@ -1,4 +1,5 @@
 /** Call events (join/leave, camera/mic, errors…), from the page, the server and Daily's webhooks. */
+import { eq } from 'drizzle-orm';
 import { callEvents, CALL_EVENT_TYPES, CALL_EVENT_SOURCES } from '../../db/schema';
 import type { Deps } from '../../deps';
 
@@ -23,5 +24,7 @@ export async function recordCallEvent(deps: Deps, e: NewCallEvent): Promise<{ id
     id, bookingId: e.bookingId, type: e.type, source: e.source, actorUserId: e.actorUserId ?? null, actorRole: e.actorRole ?? null,
     dedupeKey: e.dedupeKey ?? null, metadata: e.metadata ?? null, occurredAt: e.occurredAt ?? now, createdAt: now,
   }).onConflictDoNothing().returning({ id: callEvents.id });
-  return { id: inserted[0]?.id ?? id, duplicate: inserted.length === 0 };
+  if (inserted.length || !e.dedupeKey) return { id: inserted[0]?.id ?? id, duplicate: inserted.length === 0 };
+  const first = await deps.db.select({ id: callEvents.id }).from(callEvents).where(eq(callEvents.dedupeKey, e.dedupeKey)).get();
+  return { id: first?.id ?? id, duplicate: true };
 }

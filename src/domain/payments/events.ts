@@ -14,7 +14,13 @@ export type EventHandler = (deps: Deps, event: PaymentEvent) => Promise<void>;
 const obj = (e: PaymentEvent) => e.data.object as Record<string, unknown>;
 const objectId = (e: PaymentEvent) => String(obj(e).id);
 
-/** Re-reads every refund of the charge's intent and records the ones we do not know (e.g. made in the Stripe dashboard). */
+const INITIATORS = ['FAN', 'CREATOR', 'ADMIN', 'SYSTEM'] as const;
+
+/**
+ * Re-reads every refund of the charge's intent and records the ones we do not know: made in the
+ * Stripe dashboard, or ours when this event arrives before our own call returned (the metadata we
+ * attached then says who and why).
+ */
 async function syncRefunds(deps: Deps, e: PaymentEvent): Promise<void> {
   const o = obj(e);
   const chargeId = o.object === 'charge' ? String(o.id) : String(o.charge ?? '');
@@ -22,7 +28,10 @@ async function syncRefunds(deps: Deps, e: PaymentEvent): Promise<void> {
   const payment = await deps.db.select().from(payments).where(or(eq(payments.chargeId, chargeId), eq(payments.intentId, intentId))).get();
   if (!payment) return;
   for (const r of await deps.payments.listRefunds(payment.intentId)) {
-    await recordRefund(deps, payment.id, r, { initiatedBy: 'ADMIN', actorUserId: null, reason: 'PROVIDER: refunded outside the app' });
+    const by = INITIATORS.find((i) => i === r.metadata?.initiatedBy);
+    await recordRefund(deps, payment.id, r, by
+      ? { initiatedBy: by, actorUserId: null, reason: r.metadata?.reason ?? 'REFUND' }
+      : { initiatedBy: 'ADMIN', actorUserId: null, reason: 'PROVIDER: refunded outside the app' });
   }
 }
 

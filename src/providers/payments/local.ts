@@ -231,7 +231,7 @@ export function localPayments(deps: LocalPaymentsDeps): PaymentsPort & LocalPaym
     async listRefunds(intentId) {
       const rows = await deps.db.select().from(localStripeObjects).where(eq(localStripeObjects.type, 'refund')).all();
       return rows.map((r) => r.data as Obj).filter((r) => r.payment_intent === intentId)
-        .map((r) => ({ id: r.id, status: r.status as RefundInfo['status'], amount: r.amount as number, currency: uc(r.currency), chargeId: r.charge as string, intentId: r.payment_intent as string }));
+        .map((r) => ({ id: r.id, status: r.status as RefundInfo['status'], amount: r.amount as number, currency: uc(r.currency), chargeId: r.charge as string, intentId: r.payment_intent as string, metadata: (r.metadata ?? {}) as Record<string, string> }));
     },
     async retrieveDispute(disputeId) {
       const d = await get(disputeId, 'dispute');

@@ -57,6 +57,8 @@ export interface RefundInfo {
   currency: Currency;
   chargeId: string;
   intentId: string;
+  /** What we attached when issuing it (initiatedBy, reason…); empty for refunds made elsewhere. */
+  metadata?: Record<string, string>;
 }
 
 export interface DisputeInfo {

@@ -69,6 +69,7 @@ const refundInfo = (r: Stripe.Refund): RefundInfo => ({
   currency: uc(r.currency),
   chargeId: typeof r.charge === 'string' ? r.charge : (r.charge?.id ?? ''),
   intentId: typeof r.payment_intent === 'string' ? r.payment_intent : (r.payment_intent?.id ?? ''),
+  metadata: (r.metadata ?? {}) as Record<string, string>,
 });
 
 export function stripePayments(cfg: StripeConfig): PaymentsPort {

@@ -12,9 +12,11 @@ export interface CallClaims {
   userId: string;
   userName: string;
   role: 'CREATOR' | 'FAN';
-  /** Unix seconds. */
+  /** Unix seconds: the token's validity (the access window)… */
   nbf: number;
   exp: number;
+  /** …and the booked end of the call, when the CallRoom ends it. */
+  end: number;
 }
 
 const enc = new TextEncoder();
@@ -59,10 +61,14 @@ export function p2pVideo(deps: { secret: string; closeRoom: (bookingId: string) 
         role: input.isOwner ? 'CREATOR' : 'FAN',
         nbf: Math.floor(input.notBefore.getTime() / 1000),
         exp: Math.floor(input.expiresAt.getTime() / 1000),
+        end: Math.floor(input.callEndsAt.getTime() / 1000),
       });
     },
     async deleteRoom(room) {
       await deps.closeRoom(room.name);
+    },
+    async attendance() {
+      return null;
     },
   };
 }

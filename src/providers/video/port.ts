@@ -20,6 +20,18 @@ export interface JoinInput {
   /** Credentials are valid only inside the call's access window. */
   notBefore: Date;
   expiresAt: Date;
+  /** The booked end of the call: the built-in call ends everyone's connection then. */
+  callEndsAt: Date;
+}
+
+/** One presence of one participant in a provider's meeting records (Daily's /meetings). */
+export interface ProviderPresence {
+  /** The provider's session id: the same presence reported by a webhook and by the records is kept once. */
+  sessionId: string;
+  /** Our user id (set on the meeting token). */
+  userId: string | null;
+  joinedAt: Date;
+  leftAt: Date | null;
 }
 
 export interface VideoPort {
@@ -30,4 +42,9 @@ export interface VideoPort {
   joinToken(input: JoinInput): Promise<string>;
   /** Deletes the room (after the call, or when the booking is cancelled). Idempotent. */
   deleteRoom(room: VideoRoom): Promise<void>;
+  /**
+   * Who was in the room and when, from the provider's own records (null: the provider keeps none;
+   * the built-in call's presence is recorded by its CallRoom as it happens).
+   */
+  attendance(room: VideoRoom): Promise<ProviderPresence[] | null>;
 }

@@ -1,0 +1,236 @@
+/**
+ * The two ways a call page connects, behind one small interface:
+ * - p2p: WebRTC between the two browsers, signalled through the booking's CallRoom WebSocket
+ *   (the second to arrive makes the offer; a peer that leaves and returns renegotiates from scratch);
+ * - daily: daily-js call object (loaded only then), with our own UI around its tracks.
+ */
+import type { CallSignal, JoinResponseT } from '../../src/shared/calls';
+
+export type EndReason = 'hangup' | 'time-up' | 'closed' | 'replaced' | 'error';
+
+export interface ConnectionHandlers {
+  onRemoteStream(stream: MediaStream | null): void;
+  onPeer(state: 'absent' | 'present' | 'left'): void;
+  onPeerMedia(media: { camera: boolean; mic: boolean }): void;
+  /** Media flows between the two (first time and after each renegotiation). */
+  onConnected(): void;
+  onReconnecting(on: boolean): void;
+  onEnded(reason: EndReason): void;
+  onError(message: string): void;
+  debug(text: string): void;
+}
+
+export interface CallConnection {
+  setMedia(media: { camera: boolean; mic: boolean }): void;
+  /** Leave (tells the other side); the page then shows the end. */
+  hangup(): void;
+  /** Releases everything without a word (time up, page leaving). */
+  close(): void;
+}
+
+export function connectP2P(join: JoinResponseT, local: MediaStream | null, h: ConnectionHandlers, isOver: () => boolean): CallConnection {
+  let ws: WebSocket | null = null;
+  let pc: RTCPeerConnection | null = null;
+  let pending: RTCIceCandidateInit[] = [];
+  let closed = false;
+  let attempts = 0;
+  let media = { camera: true, mic: true };
+
+  const send = (m: CallSignal) => {
+    if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify(m));
+  };
+
+  function newPeer(initiator: boolean): RTCPeerConnection {
+    pc?.close();
+    pending = [];
+    const peer = new RTCPeerConnection({ iceServers: join.iceServers });
+    for (const track of local?.getTracks() ?? []) peer.addTrack(track, local!);
+    // Without a camera or a microphone, still receive the other side's.
+    if (initiator) {
+      if (!local?.getVideoTracks().length) peer.addTransceiver('video', { direction: 'recvonly' });
+      if (!local?.getAudioTracks().length) peer.addTransceiver('audio', { direction: 'recvonly' });
+    }
+    peer.onicecandidate = (e) => { if (e.candidate) send({ type: 'candidate', candidate: e.candidate.toJSON() }); };
+    peer.ontrack = (e) => h.onRemoteStream(e.streams[0] ?? new MediaStream([e.track]));
+    peer.onconnectionstatechange = () => {
+      h.debug(`webrtc ${peer.connectionState}`);
+      if (peer.connectionState === 'connected') h.onConnected();
+      // A connection that failed (network change): the offerer starts a fresh one, the other side follows.
+      if (peer.connectionState === 'failed' && initiator && pc === peer) {
+        newPeer(true);
+        void offer();
+      }
+    };
+    pc = peer;
+    return peer;
+  }
+
+  async function offer() {
+    if (!pc) return;
+    const o = await pc.createOffer();
+    await pc.setLocalDescription(o);
+    send({ type: 'offer', sdp: o.sdp ?? '' });
+  }
+
+  async function flush() {
+    const list = pending;
+    pending = [];
+    for (const c of list) await pc?.addIceCandidate(c).catch((e) => h.debug(`candidate refused: ${e}`));
+  }
+
+  async function handle(msg: CallSignal) {
+    h.debug(`← ${msg.type}`);
+    switch (msg.type) {
+      case 'welcome':
+        h.onPeer(msg.peer ? 'present' : 'absent');
+        newPeer(msg.initiator);
+        if (msg.initiator) await offer();
+        send({ type: 'media', ...media });
+        break;
+      case 'peer-joined':
+        h.onPeer('present');
+        newPeer(false); // the newcomer makes the offer
+        send({ type: 'media', ...media });
+        break;
+      case 'peer-left':
+        h.onPeer('left');
+        h.onRemoteStream(null);
+        newPeer(false);
+        break;
+      case 'offer': {
+        const peer = pc && pc.signalingState === 'stable' && !pc.remoteDescription ? pc : newPeer(false);
+        await peer.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
+        await flush();
+        const answer = await peer.createAnswer();
+        await peer.setLocalDescription(answer);
+        send({ type: 'answer', sdp: answer.sdp ?? '' });
+        break;
+      }
+      case 'answer':
+        await pc?.setRemoteDescription({ type: 'answer', sdp: msg.sdp });
+        await flush();
+        break;
+      case 'candidate':
+        if (pc?.remoteDescription) await pc.addIceCandidate(msg.candidate as RTCIceCandidateInit).catch((e) => h.debug(`candidate refused: ${e}`));
+        else pending.push(msg.candidate as RTCIceCandidateInit);
+        break;
+      case 'media':
+        h.onPeerMedia({ camera: msg.camera, mic: msg.mic });
+        break;
+      case 'hangup':
+        h.onPeer('left');
+        break;
+      case 'time-up':
+        finish('time-up');
+        break;
+      case 'closed':
+        finish('closed');
+        break;
+    }
+  }
+
+  function finish(reason: EndReason) {
+    if (closed) return;
+    closed = true;
+    try { ws?.close(1000, reason); } catch { /* closing */ }
+    pc?.close();
+    pc = null;
+    h.onEnded(reason);
+  }
+
+  function open() {
+    const url = new URL(join.socketUrl ?? '', location.href);
+    url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    url.searchParams.set('token', join.token);
+    const socket = new WebSocket(url);
+    ws = socket;
+    socket.onopen = () => { attempts = 0; h.onReconnecting(false); h.debug('socket open'); };
+    socket.onmessage = (e) => {
+      try {
+        void handle(JSON.parse(String(e.data)) as CallSignal).catch((err) => h.debug(`signal error: ${err}`));
+      } catch {
+        // not JSON: ignore
+      }
+    };
+    socket.onclose = (e) => {
+      if (ws !== socket || closed) return;
+      h.debug(`socket closed ${e.code}`);
+      if (e.code === 4002) return finish('time-up');
+      if (e.code === 4001 || e.code === 1008) return finish('closed');
+      if (e.code === 4000) return finish('replaced');
+      if (isOver()) return finish('time-up');
+      // Network hiccup: come back (the token stays valid until the window closes).
+      h.onReconnecting(true);
+      attempts++;
+      setTimeout(() => { if (!closed) open(); }, Math.min(8000, 500 * 2 ** Math.min(attempts, 4)));
+    };
+  }
+
+  open();
+  return {
+    setMedia(m) {
+      media = m;
+      send({ type: 'media', ...m });
+    },
+    hangup() {
+      send({ type: 'hangup' });
+      finish('hangup');
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      try { ws?.close(1000, 'bye'); } catch { /* closing */ }
+      pc?.close();
+    },
+  };
+}
+
+/** Daily (when the platform has a Daily key): daily-js call object, tracks shown in our own UI. */
+export async function connectDaily(join: JoinResponseT, local: MediaStream | null, h: ConnectionHandlers): Promise<CallConnection> {
+  const { default: Daily } = await import('@daily-co/daily-js');
+  const call = Daily.createCallObject({
+    videoSource: local?.getVideoTracks()[0] ?? false,
+    audioSource: local?.getAudioTracks()[0] ?? false,
+  });
+  let ended = false;
+  const remote = (p: { local: boolean; tracks: { video: { persistentTrack?: MediaStreamTrack; state: string }; audio: { persistentTrack?: MediaStreamTrack; state: string } } }) => {
+    if (p.local) return;
+    const tracks = [p.tracks.video.persistentTrack, p.tracks.audio.persistentTrack].filter((x): x is MediaStreamTrack => !!x);
+    h.onRemoteStream(tracks.length ? new MediaStream(tracks) : null);
+    h.onPeerMedia({ camera: p.tracks.video.state === 'playable', mic: p.tracks.audio.state === 'playable' });
+  };
+  call.on('participant-joined', (e) => { if (e && !e.participant.local) { h.onPeer('present'); remote(e.participant); } });
+  call.on('participant-updated', (e) => { if (e) remote(e.participant); });
+  call.on('track-started', (e) => {
+    if (e?.participant && !e.participant.local) {
+      remote(e.participant);
+      h.onConnected();
+    }
+  });
+  call.on('participant-left', (e) => { if (e && !e.participant.local) { h.onPeer('left'); h.onRemoteStream(null); } });
+  call.on('left-meeting', () => { if (!ended) { ended = true; h.onEnded('closed'); } });
+  call.on('error', (e) => h.onError(e?.errorMsg ?? 'Daily error'));
+  call.on('network-connection', (e) => h.onReconnecting(e?.event === 'interrupted'));
+  await call.join({ url: join.roomUrl ?? '', token: join.token });
+  const others = Object.values(call.participants()).filter((p) => !p.local);
+  h.onPeer(others.length ? 'present' : 'absent');
+  for (const p of others) remote(p);
+  const leave = () => { void call.leave().finally(() => call.destroy()); };
+  return {
+    setMedia(m) {
+      call.setLocalVideo(m.camera);
+      call.setLocalAudio(m.mic);
+    },
+    hangup() {
+      if (ended) return;
+      ended = true;
+      leave();
+      h.onEnded('hangup');
+    },
+    close() {
+      if (ended) return;
+      ended = true;
+      leave();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/** Reviews: the fan of a call that took place reviews it once; a creator's reviews are public. */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { Review } from '../db/schema';
+import { findCreator, rating } from '../domain/creators/queries';
+import { creatorReviews, submitReview } from '../domain/reviews/reviews';
+import type { AppEnv } from '../http/context';
+import { notFound } from '../http/errors';
+import { refusal } from '../http/refusals';
+import { route } from '../http/route';
+import { PageQuery } from '../shared/common';
+import { ReviewBody, ReviewDto, type ReviewDtoT } from '../shared/reviews';
+import { BookingIdParam } from './bookings';
+
+export const reviewsApi = new Hono<AppEnv>();
+const tags = ['Reviews'];
+
+/** Public name of a reviewer: first name only. */
+export const firstName = (name: string) => name.trim().split(/\s+/)[0] ?? '';
+
+export function toReviewDto(r: Review, author: string): ReviewDtoT {
+  return { id: r.id, bookingId: r.bookingId, creatorId: r.creatorId, rating: r.rating, comment: r.comment, author: firstName(author), reply: r.reply, createdAt: r.createdAt.toISOString() };
+}
+
+route(reviewsApi, {
+  method: 'post', path: '/api/bookings/:id/review', summary: 'Review a call that took place (its fan, once): rating 1–5 and a comment', tags, access: 'user',
+  params: BookingIdParam,
+  body: ReviewBody,
+  responses: {
+    201: { description: 'Reviewed', schema: z.object({ review: ReviewDto }) },
+    403: { description: 'REVIEW_NOT_ALLOWED (not your booking, or the call did not take place)' },
+    404: { description: 'BOOKING_NOT_FOUND' },
+    409: { description: 'ALREADY_REVIEWED' },
+  },
+}, async (c, { user, params, body }) => {
+  const r = await submitReview(c.get('deps'), user, params.id, body);
+  if (!r.ok) throw refusal(r.code);
+  return c.json({ review: toReviewDto(r.review, user.name) }, 201);
+});
+
+route(reviewsApi, {
+  method: 'get', path: '/api/creators/:idOrSlug/reviews', summary: 'A creator\'s visible reviews, newest first (20 per page), with the average', tags, access: 'public',
+  params: z.object({ idOrSlug: z.string().min(2).max(60) }),
+  query: z.object({ page: PageQuery }),
+  responses: { 200: { description: 'Reviews', schema: z.object({ items: z.array(ReviewDto), page: z.number(), total: z.number(), rating: z.object({ average: z.number().nullable(), count: z.number() }) }) }, 404: { description: 'NOT_FOUND' } },
+}, async (c, { params, query }) => {
+  const deps = c.get('deps');
+  const creator = await findCreator(deps, params.idOrSlug);
+  if (!creator) throw notFound('Creator');
+  const [{ rows, total }, r] = await Promise.all([creatorReviews(deps, creator.id, query.page), rating(deps, creator.id)]);
+  return c.json({ items: rows.map((x) => toReviewDto(x.review, x.author)), page: query.page, total, rating: r });
+});

@@ -1,0 +1,90 @@
+/**
+ * Entering a call: who the booking's two people are, the access window, the booking's video room
+ * (created on the first join, stored on the booking, deleted after the call) and a join token.
+ */
+import { and, eq, isNull } from 'drizzle-orm';
+import { bookings, callOffers, creators, users, type Booking, type User } from '../../db/schema';
+import type { Deps } from '../../deps';
+import type { VideoRoom } from '../../providers/video/port';
+import { recordCallEvent } from './events';
+import { decideJoin, type CallRole, type CallWindow, type JoinRefusal } from './window';
+
+export interface CallParties {
+  booking: Booking;
+  title: string;
+  creator: { id: string; userId: string; name: string; slug: string };
+  fan: { id: string; name: string };
+}
+
+export async function loadCallParties(deps: Deps, bookingId: string): Promise<CallParties | null> {
+  const row = await deps.db.select({
+    booking: bookings, title: callOffers.title,
+    creatorUserId: creators.userId, creatorName: creators.displayName, creatorSlug: creators.slug, fanName: users.name,
+  }).from(bookings)
+    .innerJoin(callOffers, eq(callOffers.id, bookings.offerId))
+    .innerJoin(creators, eq(creators.id, bookings.creatorId))
+    .innerJoin(users, eq(users.id, bookings.userId))
+    .where(eq(bookings.id, bookingId)).get();
+  if (!row) return null;
+  return {
+    booking: row.booking,
+    title: row.title,
+    creator: { id: row.booking.creatorId, userId: row.creatorUserId, name: row.creatorName, slug: row.creatorSlug },
+    fan: { id: row.booking.userId, name: row.fanName },
+  };
+}
+
+/** The viewer's part in the call: its fan, its creator, an admin (read-only), or nobody. */
+export function callRole(p: CallParties, user: Pick<User, 'id' | 'role'>): CallRole {
+  if (p.booking.userId === user.id) return 'FAN';
+  if (p.creator.userId === user.id) return 'CREATOR';
+  if (user.role === 'ADMIN') return 'ADMIN';
+  return null;
+}
+
+const sameRoom = (b: Booking, provider: string) => b.videoRoomName && b.videoProvider === provider && !b.videoRoomDeletedAt;
+
+/** The booking's room with the configured provider: created once, then reused from the booking row. */
+export async function ensureBookingRoom(deps: Deps, booking: Booking, w: CallWindow): Promise<VideoRoom> {
+  if (sameRoom(booking, deps.video.name)) return { provider: booking.videoProvider!, name: booking.videoRoomName!, url: booking.videoRoomUrl };
+  const room = await deps.video.ensureRoom({ bookingId: booking.id, notBefore: w.opensAt, expiresAt: w.closesAt });
+  await deps.db.update(bookings).set({ videoProvider: room.provider, videoRoomName: room.name, videoRoomUrl: room.url, videoRoomDeletedAt: null, updatedAt: deps.clock.now() })
+    .where(eq(bookings.id, booking.id));
+  await deps.log.info('ROOM_CREATED', `Video room ${room.name} (${room.provider}) for booking ${booking.id}`, { context: { bookingId: booking.id, provider: room.provider } });
+  return room;
+}
+
+export type JoinResult =
+  | { ok: true; parties: CallParties; role: 'FAN' | 'CREATOR'; window: CallWindow; room: VideoRoom; token: string }
+  | { ok: false; code: JoinRefusal | 'BOOKING_NOT_FOUND'; window?: CallWindow };
+
+export async function joinCall(deps: Deps, user: Pick<User, 'id' | 'role'>, bookingId: string): Promise<JoinResult> {
+  const parties = await loadCallParties(deps, bookingId);
+  if (!parties) return { ok: false, code: 'BOOKING_NOT_FOUND' };
+  const decision = decideJoin(parties.booking, callRole(parties, user), deps.clock.now());
+  if (!decision.ok) return { ok: false, code: decision.code, window: decision.window };
+  const { role, window } = decision;
+  const room = await ensureBookingRoom(deps, parties.booking, window);
+  const token = await deps.video.joinToken({
+    room, bookingId, userId: user.id,
+    userName: role === 'CREATOR' ? parties.creator.name : parties.fan.name,
+    isOwner: role === 'CREATOR',
+    notBefore: window.opensAt, expiresAt: window.closesAt, callEndsAt: window.endsAt,
+  });
+  await recordCallEvent(deps, { bookingId, type: 'CALL_JOINED', source: 'SERVER', actorUserId: user.id, actorRole: role, metadata: { provider: room.provider } });
+  return { ok: true, parties, role, window, room, token };
+}
+
+/** Deletes the booking's room once (call over, booking cancelled); a room of another provider is left to expire. */
+export async function deleteBookingRoom(deps: Deps, booking: Pick<Booking, 'id' | 'videoProvider' | 'videoRoomName' | 'videoRoomUrl' | 'videoRoomDeletedAt'>): Promise<boolean> {
+  if (!booking.videoProvider || !booking.videoRoomName || booking.videoRoomDeletedAt) return false;
+  if (booking.videoProvider === deps.video.name) {
+    await deps.video.deleteRoom({ provider: booking.videoProvider, name: booking.videoRoomName, url: booking.videoRoomUrl });
+  } else {
+    await deps.log.warn('ROOM_ERROR', `Room ${booking.videoRoomName} belongs to ${booking.videoProvider}, not configured now: left to expire`, { context: { bookingId: booking.id } });
+  }
+  const r = await deps.db.update(bookings).set({ videoRoomDeletedAt: deps.clock.now(), updatedAt: deps.clock.now() })
+    .where(and(eq(bookings.id, booking.id), isNull(bookings.videoRoomDeletedAt))).returning({ id: bookings.id });
+  if (r.length) await deps.log.info('ROOM_DELETED', `Video room ${booking.videoRoomName} deleted`, { context: { bookingId: booking.id, provider: booking.videoProvider } });
+  return r.length === 1;
+}

@@ -1,0 +1,119 @@
+/**
+ * After the call window closes, attendance decides what happens to the money — exactly once:
+ *   both were in the call together → COMPLETED (the creator's share is released on schedule);
+ *   the creator never came → CREATOR_NO_SHOW: booking cancelled, the fan refunded in full;
+ *   the fan never came → FAN_NO_SHOW: the booking completes and the creator is paid;
+ *   nobody came → BOTH_NO_SHOW: refunded like a creator no-show (the service was not given);
+ *   both came but never at the same time → INTERRUPTED: completes, and admins are asked to look.
+ * Two steps, each guarded by a conditional update: the decision is written once (outcome IS NULL),
+ * then its effects run — each idempotent (OfferRoom transitions, refund idempotency key) — and are
+ * marked applied once (outcome_applied_at IS NULL). A crash between the two retries the effects,
+ * never the decision, and never pays twice.
+ */
+import { and, eq, isNotNull, isNull, lt } from 'drizzle-orm';
+import { bookings, payments, type Booking } from '../../db/schema';
+import type { Deps } from '../../deps';
+import { callOutcomeNotice } from '../events';
+import { notifyAdmins } from '../notifications/notify';
+import { decideRefund } from '../payments/refund-policy';
+import { issueRefund, refundable } from '../payments/refunds';
+import { loadCallParties } from './access';
+import { computeAttendance, decideOutcome, type CallOutcome } from './attendance';
+import { recordCallEvent } from './events';
+import { callEventsOf } from './log';
+import { ACCESS_GRACE_MS, callWindow } from './window';
+
+/** ~20 ms per call (bench:call): 500 calls ≈ 10 s of a 5-minute tick. One at a time: 8 at once measured no faster (D1 writes serialize). */
+const BATCH = 500;
+/** How long a provider's meeting records may stay unreachable before deciding without them. */
+const PROVIDER_PATIENCE_MS = 60 * 60_000;
+
+/** Daily's own meeting records fill in presence its webhooks may have missed (same dedupe keys). */
+async function importProviderAttendance(deps: Deps, booking: Booking, fanUserId: string, creatorUserId: string): Promise<void> {
+  if (!booking.videoProvider || !booking.videoRoomName || booking.videoProvider !== deps.video.name) return;
+  const records = await deps.video.attendance({ provider: booking.videoProvider, name: booking.videoRoomName, url: booking.videoRoomUrl });
+  for (const p of records ?? []) {
+    const role: 'FAN' | 'CREATOR' | null = p.userId === fanUserId ? 'FAN' : p.userId === creatorUserId ? 'CREATOR' : null;
+    if (!role) continue;
+    const base = { bookingId: booking.id, source: 'DAILY' as const, actorUserId: p.userId, actorRole: role, metadata: { sessionId: p.sessionId, from: 'meetings' } };
+    await recordCallEvent(deps, { ...base, type: 'PARTICIPANT_JOINED', dedupeKey: `daily:${p.sessionId}:joined`, occurredAt: p.joinedAt });
+    if (p.leftAt) await recordCallEvent(deps, { ...base, type: 'PARTICIPANT_LEFT', dedupeKey: `daily:${p.sessionId}:left`, occurredAt: p.leftAt });
+  }
+}
+
+/** Decides one booking's outcome if nobody has; returns it when this call decided. */
+export async function decideCallOutcome(deps: Deps, bookingId: string): Promise<CallOutcome | null> {
+  const parties = await loadCallParties(deps, bookingId);
+  if (!parties || parties.booking.status !== 'CONFIRMED' || parties.booking.outcome) return null;
+  const { booking } = parties;
+  const now = deps.clock.now();
+  const w = callWindow(booking);
+  if (now.getTime() < w.closesAt.getTime()) return null;
+  try {
+    await importProviderAttendance(deps, booking, parties.fan.id, parties.creator.userId);
+  } catch (e) {
+    await deps.log.warn('ROOM_ERROR', `Meeting records of ${booking.videoRoomName} unavailable`, { context: { bookingId }, error: e });
+    if (now.getTime() - w.closesAt.getTime() < PROVIDER_PATIENCE_MS) return null; // next tick
+  }
+  const outcome = decideOutcome(computeAttendance(await callEventsOf(deps, bookingId), booking, now));
+  const claimed = await deps.db.update(bookings).set({ outcome, outcomeDecidedAt: now, updatedAt: now })
+    .where(and(eq(bookings.id, bookingId), eq(bookings.status, 'CONFIRMED'), isNull(bookings.outcome))).returning({ id: bookings.id });
+  if (!claimed.length) return null;
+  await deps.log.info('BOOKING_OUTCOME', `Call ${bookingId}: ${outcome}`, { context: { bookingId, outcome } });
+  return outcome;
+}
+
+/** Runs a decided outcome's effects (idempotent); true when this call finished them. */
+export async function applyCallOutcome(deps: Deps, bookingId: string): Promise<boolean> {
+  const booking = await deps.db.select().from(bookings).where(eq(bookings.id, bookingId)).get();
+  if (!booking?.outcome || booking.outcomeAppliedAt) return false;
+  const outcome = booking.outcome;
+  const room = deps.rooms.offer(booking.offerId);
+  let refunded = 0;
+  if (outcome === 'CREATOR_NO_SHOW' || outcome === 'BOTH_NO_SHOW') {
+    await room.cancelConfirmed({ offerId: booking.offerId, bookingId, by: 'SYSTEM', reason: outcome });
+    const payment = await deps.db.select().from(payments).where(eq(payments.bookingId, bookingId)).get();
+    if (payment && refundable(payment) > 0 && payment.status !== 'PENDING' && payment.status !== 'FAILED' && payment.status !== 'CANCELED') {
+      const r = await issueRefund(deps, payment, decideRefund({ kind: 'CREATOR_NO_SHOW' }, refundable(payment)), { initiatedBy: 'SYSTEM', key: `${bookingId}:no-show`, note: outcome });
+      refunded = r?.amount ?? 0;
+    }
+  } else {
+    await room.complete({ offerId: booking.offerId, bookingId });
+  }
+  const now = deps.clock.now();
+  const marked = await deps.db.update(bookings).set({ outcomeAppliedAt: now, updatedAt: now })
+    .where(and(eq(bookings.id, bookingId), isNull(bookings.outcomeAppliedAt))).returning({ id: bookings.id });
+  if (!marked.length) return false;
+  await callOutcomeNotice(deps, bookingId, outcome, refunded);
+  if (outcome === 'INTERRUPTED') {
+    await notifyAdmins(deps, 'CALL_OUTCOME', { outcome, bookingId }, `/admin/bookings/${bookingId}`);
+    await deps.log.warn('BOOKING_OUTCOME', `Call ${bookingId}: both came but never together; review it`, { context: { bookingId } });
+  }
+  return true;
+}
+
+/** The job: decide what is due, then apply what is decided and not applied (including earlier failures). */
+export async function settleCallOutcomes(deps: Deps): Promise<Record<string, number>> {
+  const now = deps.clock.now().getTime();
+  const due = await deps.db.select({ id: bookings.id }).from(bookings)
+    .where(and(eq(bookings.status, 'CONFIRMED'), isNull(bookings.outcome), lt(bookings.endsAt, new Date(now - ACCESS_GRACE_MS)))).limit(BATCH).all();
+  const counts: Record<string, number> = { decided: 0, applied: 0, failed: 0 };
+  for (const b of due) {
+    const outcome = await decideCallOutcome(deps, b.id);
+    if (outcome) {
+      counts.decided++;
+      counts[outcome] = (counts[outcome] ?? 0) + 1;
+    }
+  }
+  const pending = await deps.db.select({ id: bookings.id }).from(bookings)
+    .where(and(isNotNull(bookings.outcome), isNull(bookings.outcomeAppliedAt))).limit(BATCH).all();
+  for (const b of pending) {
+    try {
+      if (await applyCallOutcome(deps, b.id)) counts.applied++;
+    } catch (e) {
+      counts.failed++;
+      await deps.log.error('BOOKING_ERROR', `Applying the outcome of ${b.id} failed; retried next run`, { context: { bookingId: b.id }, error: e });
+    }
+  }
+  return counts;
+}

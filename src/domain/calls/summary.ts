@@ -1,0 +1,36 @@
+/** The call summary: status, both participants, scheduled vs actual times, the event timeline. */
+import type { Deps } from '../../deps';
+import type { CallSummaryT } from '../../shared/calls';
+import type { CallParties } from './access';
+import { callStatus, computeAttendance } from './attendance';
+import { callEventsOf, toCallEventDto } from './log';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export async function callSummary(deps: Deps, p: CallParties): Promise<CallSummaryT> {
+  const { booking } = p;
+  const events = await callEventsOf(deps, booking.id);
+  const now = deps.clock.now();
+  const a = computeAttendance(events, booking, now);
+  const cancelled = booking.status === 'CANCELLED' && booking.outcome === null;
+  return {
+    bookingId: booking.id,
+    title: p.title,
+    status: cancelled ? 'cancelled' : outcomeStatus(booking.outcome) ?? callStatus(a, booking, now),
+    outcome: booking.outcome,
+    participants: {
+      creator: { id: p.creator.id, userId: p.creator.userId, name: p.creator.name, attended: a.attended.CREATOR },
+      fan: { id: p.fan.id, name: p.fan.name, attended: a.attended.FAN },
+    },
+    scheduled: { startsAt: booking.startsAt.toISOString(), endsAt: booking.endsAt.toISOString(), durationSeconds: Math.round((booking.endsAt.getTime() - booking.startsAt.getTime()) / 1000) },
+    actual: { startedAt: iso(a.actualStart), endedAt: iso(a.actualEnd), durationSeconds: Math.round(a.togetherMs / 1000) },
+    timeline: events.map(toCallEventDto),
+  };
+}
+
+/** Once decided, the outcome is the status (an interrupted-but-completed call stays as measured). */
+function outcomeStatus(outcome: CallParties['booking']['outcome']): CallSummaryT['status'] | null {
+  if (outcome === 'CREATOR_NO_SHOW' || outcome === 'FAN_NO_SHOW' || outcome === 'BOTH_NO_SHOW') return 'no_show';
+  if (outcome === 'INTERRUPTED') return 'interrupted';
+  return null;
+}
