@@ -38,6 +38,29 @@ describe.skipIf(!chromiumPath)('the call in a real browser', () => {
     await jordan.context().close();
   });
 
+  it('without camera or microphone access the pre-call check says so clearly, and joining stays possible', async () => {
+    const bare = await launch(chromiumPath!); // no fake devices, no auto-granted permission
+    try {
+      const jordan = await signedIn(bare, base, 'jordan@callastar.local', { locale: 'en', timezoneId: 'America/New_York' });
+      await jordan.goto(`${base}/dev/demo-call`);
+      await jordan.locator('#dc-creator').selectOption({ label: 'Amelia Hart' });
+      await jordan.locator('#dc-duration').fill('10');
+      await jordan.locator('#dc-start').selectOption('120');
+      await jordan.getByRole('button', { name: 'Create the call' }).click();
+      await jordan.waitForURL(/\/call\/bkg_\w+$/);
+      await expect.poll(() => jordan.locator('.call-app').getAttribute('data-phase')).toBe('precall');
+      const problem = jordan.locator('[data-media-problem]');
+      await expect.poll(() => problem.count(), { timeout: 10_000 }).toBe(1);
+      expect(['denied', 'noDevice']).toContain(await problem.getAttribute('data-media-problem'));
+      expect((await problem.textContent())!.length).toBeGreaterThan(30);
+      expect(await jordan.locator('[data-action="join"]').isEnabled()).toBe(true);
+      expect(await jordan.getByText(/^Starts in \d+:\d\d$/).count()).toBe(1);
+      await shot(jordan, 'call-01b-precall-no-devices');
+    } finally {
+      await bare.close();
+    }
+  });
+
   it('fan and creator see each other; the timer runs; the call ends at the booked minute; both land on the summary', async () => {
     const camille = await signedIn(browser, base, 'camille@callastar.local', { locale: 'fr' });
     await camille.goto(`${base}/dev/demo-call`);
