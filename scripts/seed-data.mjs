@@ -91,5 +91,79 @@ export async function seedStatements(now = new Date()) {
         id, c.id, o.title, o.description, o.price, c.currency, startsAt, o.minutes, startsAt + o.minutes * 60000, 'AVAILABLE', 'OFFER', t, t].map(q).join(', ')} WHERE (SELECT count(*) FROM call_offers WHERE creator_id = ${q(c.id)} AND status = 'AVAILABLE' AND starts_at > ${t}) < 3;`);
     });
   }
+  out.push(...historyStatements(t));
+  return out;
+}
+
+/**
+ * Past calls, so the money and review pages have something to show from the first `npm run dev`:
+ * completed calls paid through the built-in provider (payment, charge, transfer, ledger entries with
+ * their holding period), reviews, and one payout already paid. Fixed ids: re-running adds nothing.
+ */
+const HISTORY = {
+  lea: { creator: 'crt_demolea000000', slug: 'lea-martin', currency: 'EUR', calls: [
+    { daysAgo: 41, price: 3500, minutes: 20, fan: 0, title: 'Bilan vocal express', review: [5, 'Léa a tout de suite entendu ce qui coinçait. Trois exercices simples, déjà des progrès !'] },
+    { daysAgo: 33, price: 6000, minutes: 45, fan: 1, title: 'Préparer une audition', review: [5, 'Super prep for my audition: calm, precise, encouraging.'] },
+    { daysAgo: 26, price: 2500, minutes: 15, fan: 0, title: 'Séance découverte', review: [4, 'Très sympa, un peu court mais utile.'] },
+    { daysAgo: 19, price: 3500, minutes: 20, fan: 1, title: 'Bilan vocal express', review: [5, 'Exactly what I needed before the recording session.'] },
+    { daysAgo: 12, price: 6000, minutes: 45, fan: 0, title: 'Préparer une audition', review: null },
+    { daysAgo: 5, price: 2500, minutes: 15, fan: 1, title: 'Séance découverte', review: null },
+  ], paidOut: { daysAgo: 16, calls: [0, 1, 2] } },
+  noah: { creator: 'crt_demonoah00000', slug: 'noah-keller', currency: 'CHF', calls: [
+    { daysAgo: 20, price: 8000, minutes: 45, fan: 1, title: 'Game review', review: [5, 'Found the exact move where my game collapsed. Brilliant.'] },
+    { daysAgo: 9, price: 5000, minutes: 30, fan: 0, title: 'Opening repertoire check', review: [4, 'Très clair sur mes ouvertures, je recommande.'] },
+  ], paidOut: null },
+};
+const FEE_BPS = 1500;
+const HOLDING_DAYS = 7;
+const DAY_MS = 86_400_000;
+const splitFee = (amount) => { const fee = Math.floor((amount * FEE_BPS + 5000) / 10000); return { fee, share: amount - fee }; };
+const ledgerId = (txId, i) => `led_${txId.replace(/[^a-z0-9]/gi, '')}_${i}`;
+
+function historyStatements(t) {
+  const out = [];
+  const fans = ['usr_democamille00', 'usr_demojordan000'];
+  const day0 = Date.UTC(new Date(t).getUTCFullYear(), new Date(t).getUTCMonth(), new Date(t).getUTCDate());
+  const ins = (table, row) => `INSERT OR IGNORE INTO ${table} (${Object.keys(row).join(', ')}) VALUES (${Object.values(row).map(q).join(', ')});`;
+  for (const [key, h] of Object.entries(HISTORY)) {
+    const acct = `acct_local_${h.slug.replace(/-/g, '')}`;
+    const paid = [];
+    h.calls.forEach((c, i) => {
+      const tag = `${key}${i}`.padEnd(8, '0');
+      const start = day0 - c.daysAgo * DAY_MS + 17 * 3_600_000;
+      const end = start + c.minutes * 60_000;
+      const { fee, share } = splitFee(c.price);
+      const ids = { offer: `off_hist${tag}`, booking: `bkg_hist${tag}`, payment: `pay_hist${tag}`, pi: `pi_local_hist${tag}`, ch: `ch_local_hist${tag}`, tr: `tr_local_hist${tag}` };
+      const release = end + HOLDING_DAYS * DAY_MS;
+      paid.push({ share, release });
+      out.push(ins('call_offers', { id: ids.offer, creator_id: h.creator, title: c.title, description: '', price: c.price, currency: h.currency, starts_at: start, duration_minutes: c.minutes, ends_at: end, status: 'COMPLETED', source: 'OFFER', created_at: start - 3 * DAY_MS, updated_at: end }));
+      out.push(ins('bookings', { id: ids.booking, offer_id: ids.offer, user_id: fans[c.fan], creator_id: h.creator, status: 'COMPLETED', price: c.price, currency: h.currency, cancellation_policy: 'HALF', starts_at: start, ends_at: end, payment_provider: 'local', payment_intent_id: ids.pi, confirmed_at: start - 2 * DAY_MS, outcome: 'COMPLETED', outcome_decided_at: end + 600_000, outcome_applied_at: end + 600_000, created_at: start - 2 * DAY_MS, updated_at: end + 600_000 }));
+      out.push(ins('payments', { id: ids.payment, booking_id: ids.booking, creator_id: h.creator, provider: 'local', intent_id: ids.pi, charge_id: ids.ch, amount: c.price, currency: h.currency, platform_fee_bps: FEE_BPS, platform_fee: fee, creator_share: share, refunded_amount: 0, status: 'SUCCEEDED', payout_release_at: release, transfer_id: ids.tr, created_at: start - 2 * DAY_MS, updated_at: start - 2 * DAY_MS }));
+      const created = Math.floor((start - 2 * DAY_MS) / 1000);
+      const objects = [
+        { id: ids.pi, type: 'payment_intent', data: { id: ids.pi, object: 'payment_intent', amount: c.price, currency: h.currency.toLowerCase(), status: 'succeeded', application_fee_amount: fee, transfer_data: { destination: acct }, metadata: { bookingId: ids.booking, offerId: ids.offer, creatorId: h.creator }, latest_charge: ids.ch, last_payment_error: null, created } },
+        { id: ids.ch, type: 'charge', data: { id: ids.ch, object: 'charge', amount: c.price, amount_refunded: 0, currency: h.currency.toLowerCase(), payment_intent: ids.pi, paid: true, status: 'succeeded', refunded: false, disputed: false, transfer: ids.tr, application_fee_amount: fee, metadata: { bookingId: ids.booking }, created } },
+        { id: ids.tr, type: 'transfer', data: { id: ids.tr, object: 'transfer', amount: share, currency: h.currency.toLowerCase(), destination: acct, source_transaction: ids.ch, amount_reversed: 0, reversed: false, created } },
+      ];
+      for (const o of objects) out.push(ins('local_stripe_objects', { id: o.id, type: o.type, account: null, idempotency_key: `seed:${o.id}`, data: JSON.stringify(o.data), created_at: start - 2 * DAY_MS, updated_at: start - 2 * DAY_MS }));
+      const tx = `charge:${ids.payment}`;
+      [['fan', 'CHARGE', -c.price, null, null], ['platform:fees', 'PLATFORM_FEE', fee, null, null], [`creator:${h.creator}`, 'CREATOR_SHARE', share, h.creator, release]].forEach(([account, kind, amount, creatorId, availableAt], j) => {
+        out.push(ins('ledger_entries', { id: ledgerId(tx, j), tx_id: tx, kind, account, creator_id: creatorId, amount, currency: h.currency, payment_id: ids.payment, available_at: availableAt, memo: `booking ${ids.booking}`, created_at: start - 2 * DAY_MS }));
+      });
+      if (c.review) out.push(ins('reviews', { id: `rev_hist${tag}`, booking_id: ids.booking, user_id: fans[c.fan], creator_id: h.creator, rating: c.review[0], comment: c.review[1], created_at: end + 3_600_000 }));
+    });
+    if (h.paidOut) {
+      const at = day0 - h.paidOut.daysAgo * DAY_MS + 6 * 3_600_000;
+      const amount = h.paidOut.calls.reduce((sum, i) => sum + paid[i].share, 0);
+      const id = `pyt_hist${key}`.padEnd(16, '0');
+      out.push(ins('payouts', { id, creator_id: h.creator, amount, currency: h.currency, status: 'PAID', origin: 'SCHEDULE', idempotency_key: `payout:${h.creator}:${h.currency}:seed`, stripe_payout_id: `po_local_hist${key}`, debt_deducted: 0, requested_at: at, approved_at: at, paid_at: at + DAY_MS, created_at: at, updated_at: at + DAY_MS }));
+      const tx = `payout:${id}`;
+      out.push(ins('ledger_entries', { id: ledgerId(tx, 0), tx_id: tx, kind: 'PAYOUT', account: `creator:${h.creator}`, creator_id: h.creator, amount: -amount, currency: h.currency, payout_id: id, available_at: at, memo: 'SCHEDULE payout', created_at: at }));
+      out.push(ins('ledger_entries', { id: ledgerId(tx, 1), tx_id: tx, kind: 'PAYOUT', account: `bank:${h.creator}`, creator_id: null, amount, currency: h.currency, payout_id: id, available_at: null, memo: 'SCHEDULE payout', created_at: at }));
+      for (const [action, when, status] of [['CREATED', at, 'APPROVED'], ['PROCESSING', at, 'PROCESSING'], ['PAID', at + DAY_MS, 'PAID']]) {
+        out.push(ins('payout_audit', { id: `pya_hist${key}${action.toLowerCase()}`.slice(0, 30), payout_id: id, creator_id: h.creator, action, amount, currency: h.currency, status, created_at: when }));
+      }
+    }
+  }
   return out;
 }

@@ -7,6 +7,7 @@ import { callsApi } from './api/calls';
 import { creatorsApi } from './api/creators';
 import { offersApi } from './api/offers';
 import { paymentsApi } from './api/payments';
+import { payoutsApi } from './api/payouts';
 import { requestsApi } from './api/requests';
 import { reviewsApi } from './api/reviews';
 import { webhooksApi } from './api/webhooks';
@@ -31,6 +32,9 @@ import { creatorProfilePages } from './pages/creator/profile';
 import { fanRequestPages } from './pages/fan/requests';
 import { bookingPages } from './pages/bookings';
 import { callPages } from './pages/call';
+import { adminPayoutPages } from './pages/admin/payouts';
+import { adminSettingsPages } from './pages/admin/settings';
+import { creatorPayoutPages } from './pages/creator/payouts';
 import { demoCallPages } from './pages/dev-demo-call';
 import { localCheckoutPages } from './pages/local-checkout';
 import { creatorPaymentPages } from './pages/creator/payments';
@@ -55,10 +59,10 @@ export function createApp(): Hono<AppEnv> {
   const uploadLimit = bodyLimit({ maxSize: 5 * 1024 * 1024 + 1024, onError: () => { throw new AppError(413, 'IMAGE_TOO_LARGE', 'Images are limited to 5 MB.'); } });
   app.use('/api/*', (c, next) => (c.req.path.startsWith('/api/creators/me/images/') ? uploadLimit(c, next) : jsonLimit(c, next)));
 
-  for (const api of [systemApi, authApi, meApi, creatorsApi, offersApi, bookingsApi, callsApi, reviewsApi, requestsApi, webhooksApi, paymentsApi]) app.route('/', api);
+  for (const api of [systemApi, authApi, meApi, creatorsApi, offersApi, bookingsApi, callsApi, reviewsApi, requestsApi, webhooksApi, paymentsApi, payoutsApi]) app.route('/', api);
   for (const pages of [
     homePages, authPages, accountPages, apiDocsPages, devMailboxPages, mediaRoutes, creatorPages, offerPages,
-    creatorOfferPages, creatorRequestPages, creatorProfilePages, fanRequestPages, bookingPages, callPages, localCheckoutPages, creatorPaymentPages, demoCallPages,
+    creatorOfferPages, creatorRequestPages, creatorProfilePages, fanRequestPages, bookingPages, callPages, localCheckoutPages, creatorPaymentPages, creatorPayoutPages, adminPayoutPages, adminSettingsPages, demoCallPages,
   ]) app.route('/', pages);
 
   app.get('/', (c) => c.redirect(`/${c.get('locale')}/`, 302));

@@ -22,6 +22,8 @@ import type { VideoPort } from './providers/video/port';
 export interface Deps {
   config: Config;
   db: Db;
+  /** The raw D1 binding, for guarded multi-statement transactions (`rawStatement` + `d1.batch`). */
+  d1: D1Database;
   clock: Clock;
   ids: Ids;
   log: Logger;
@@ -69,6 +71,7 @@ export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
   const deps: Deps = {
     config,
     db,
+    d1: env.DB,
     clock,
     ids,
     log,

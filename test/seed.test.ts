@@ -1,7 +1,9 @@
 import { env } from 'cloudflare:workers';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { callOffers, creators, users } from '../src/db/schema';
+import { callOffers, creators, ledgerEntries, payments, payouts, users } from '../src/db/schema';
+import { creatorBalances } from '../src/domain/ledger/ledger';
+import { creatorEligibility } from '../src/domain/payouts/engine';
 import { DEMO_PASSWORD, DEMO_USERS, seedStatements } from '../scripts/seed-data.mjs';
 import { api, deps } from './helpers';
 
@@ -19,7 +21,7 @@ describe('demo seed (npm run dev)', () => {
     expect((await d.db.select().from(users).all()).length).toBe(DEMO_USERS.length);
     const cs = await d.db.select().from(creators).all();
     expect(cs.map((c) => c.currency).sort()).toEqual(['CHF', 'EUR', 'GBP']);
-    const offers = await d.db.select().from(callOffers).all();
+    const offers = await d.db.select().from(callOffers).where(eq(callOffers.status, 'AVAILABLE')).all();
     expect(offers).toHaveLength(9);
     for (const o of offers) {
       expect(o.startsAt.getTime()).toBeGreaterThan(now.getTime());
@@ -27,7 +29,29 @@ describe('demo seed (npm run dev)', () => {
     }
     // The next day's run does not pile offers up while three are still upcoming.
     await runSeed(new Date(now.getTime() + 86_400_000));
-    expect(await d.db.select().from(callOffers).all()).toHaveLength(9);
+    expect(await d.db.select().from(callOffers).where(eq(callOffers.status, 'AVAILABLE')).all()).toHaveLength(9);
+  });
+
+  it('comes with a history: completed calls paid and on the books, reviews, a paid payout, and money to pay out now', async () => {
+    const now = new Date();
+    await runSeed(now);
+    await runSeed(now);
+    const d = deps();
+    const lea = (await d.db.select().from(creators).where(eq(creators.slug, 'lea-martin')).get())!;
+    // The books balance, and Léa has released money (and some still on hold).
+    const sums = await d.db.select({ s: sql<number>`sum(${ledgerEntries.amount})` }).from(ledgerEntries).groupBy(ledgerEntries.currency).all();
+    for (const r of sums) expect(r.s).toBe(0);
+    const [bal] = await creatorBalances(d, lea.id, now);
+    expect(bal).toMatchObject({ currency: 'EUR', available: 2975 + 5100, pending: 2125, debt: 0 });
+    expect((await d.db.select().from(payouts).where(eq(payouts.creatorId, lea.id)).all()).map((p) => [p.status, p.amount])).toEqual([['PAID', 2975 + 5100 + 2125]]);
+    const e = (await creatorEligibility(d, lea, now))[0];
+    expect(e).toMatchObject({ eligible: true, amount: 8075 });
+    // Reviews show on the creator page.
+    const page = (await (await api('GET', '/api/creators/lea-martin')).json()) as { rating: { average: number; count: number } };
+    expect(page.rating).toEqual({ average: 4.8, count: 4 });
+    // A seeded payment is a real one for the built-in provider: it can be refunded.
+    const p = (await d.db.select().from(payments).where(eq(payments.creatorId, lea.id)).all())[0];
+    expect((await d.payments.retrieveIntent(p.intentId)).status).toBe('succeeded');
   });
 
   it('demo creators can be booked and paid with the built-in provider', async () => {

@@ -1,6 +1,6 @@
 /** Platform settings (singleton row): fee, holding period, hold duration, payout mode and minimums. */
 import { eq } from 'drizzle-orm';
-import { platformSettings } from '../db/schema';
+import { auditLog, platformSettings } from '../db/schema';
 import type { Deps } from '../deps';
 
 export type PlatformSettings = typeof platformSettings.$inferSelect;
@@ -20,4 +20,17 @@ export async function getSettings(deps: Pick<Deps, 'db'>, opts: { fresh?: boolea
 /** After a settings change. */
 export function forgetSettings(): void {
   cached = null;
+}
+
+/** Admin change of the platform settings, audited with before/after (applies at once here, within 30 s elsewhere). */
+export async function updateSettings(deps: Pick<Deps, 'db' | 'ids' | 'clock' | 'log'>, adminId: string, patch: Partial<Pick<PlatformSettings, 'platformFeeBps' | 'holdingDays' | 'holdMinutes' | 'payoutMode'>> & { minPayout?: Partial<PlatformSettings['minPayout']> }, requestId: string | null): Promise<PlatformSettings> {
+  const before = await getSettings(deps, { fresh: true });
+  const { minPayout, ...rest } = patch;
+  const now = deps.clock.now();
+  const [after] = await deps.db.update(platformSettings).set({ ...rest, ...(minPayout ? { minPayout: { ...before.minPayout, ...minPayout } } : {}), updatedAt: now, updatedBy: adminId })
+    .where(eq(platformSettings.id, 1)).returning();
+  await deps.db.insert(auditLog).values({ id: deps.ids.next('aud'), actorUserId: adminId, action: 'SETTINGS_UPDATE', entity: 'platform_settings', entityId: '1', before, after, requestId, createdAt: now });
+  await deps.log.info('ADMIN_ACTION', 'Platform settings changed', { actorId: adminId, context: { patch } });
+  forgetSettings();
+  return after;
 }

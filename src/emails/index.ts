@@ -1,12 +1,14 @@
 /** Template registry and rendering: one place turns (template, data, recipient) into subject + HTML + text. */
 import { translator } from '../i18n';
 import { passwordReset, verifyEmail } from './account';
+import { payoutUpdate } from './payouts';
 import { renderEmailHtml, renderEmailText } from './layout';
 import type { EmailContext, EmailTemplate, RenderedEmail } from './types';
 
 export const templates = {
   [verifyEmail.name]: verifyEmail,
   [passwordReset.name]: passwordReset,
+  [payoutUpdate.name]: payoutUpdate,
 } as Record<string, EmailTemplate>;
 
 export type TemplateName = keyof typeof templates;

@@ -4,6 +4,7 @@ import { purgeExpiredSessions } from '../domain/accounts/sessions';
 import { purgeAuthTokens } from '../domain/accounts/tokens';
 import { applyLogRetention } from './log-retention';
 import { settleCallOutcomes } from '../domain/calls/outcome';
+import { runPayouts } from '../domain/payouts/engine';
 import { bookingSweep } from './booking-sweep';
 import { cleanUpVideoRooms } from './room-cleanup';
 import { reconcilePayments } from './payment-reconciliation';
@@ -36,6 +37,11 @@ const jobs = {
     crons: [CRON.every5min],
     description: 'Delete the video rooms of finished, cancelled or expired bookings',
     run: (deps) => cleanUpVideoRooms(deps),
+  },
+  payouts: {
+    crons: [CRON.hourly],
+    description: 'Pay creators whose payout date has come (per schedule, once per slot), send approved payouts, recover lost-dispute debt',
+    run: (deps, tick) => runPayouts(deps, tick),
   },
   'payment-reconciliation': {
     crons: [CRON.hourly],

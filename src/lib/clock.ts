@@ -1,4 +1,4 @@
-/** The only source of "now" for domain code, so tests (and the dev time-travel header) can move time. */
+/** The only source of "now" for domain code, so tests can move time. */
 export interface Clock {
   now(): Date;
 }

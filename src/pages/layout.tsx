@@ -26,6 +26,7 @@ function Header({ view }: { view: View }) {
           <a href={href('/creators')}>{t('nav.creators')}</a>
           {user && (user.role === 'CREATOR' || user.role === 'ADMIN') ? <a href={href('/creator/offers')}>{t('nav.creatorSpace')}</a> : null}
           {user ? <a href={href('/dashboard/requests')}>{t('nav.myRequests')}</a> : null}
+          {user?.role === 'ADMIN' ? <a href={href('/admin/payouts')}>{t('nav.admin')}</a> : null}
           {user ? (
             <>
               <span class="bell-slot" data-bell="" />

@@ -4,18 +4,20 @@
  *   fan                 cards of fans (money in and refunds out)
  *   platform:fees       the platform's fee revenue
  *   platform:cash       the platform's own balance (bears disputes, recovers creator debt)
+ *   platform:receivable what creators owe the platform (dispute debt not yet recovered)
  *   creator:<id>        the creator's funds; entries carry `availableAt` (pending until then)
- *   bank:<creatorId>    money paid out to the creator's bank
+ *   bank:<creatorId>    money paid out (or being paid out) to the creator's bank
  * A transaction id is derived from what caused it (`charge:<paymentId>`, `refund:<refundId>`…),
  * so recording the same movement twice is a no-op.
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { rawStatement } from '../../db/client';
 import { ledgerEntries, type Currency } from '../../db/schema';
 import type { Deps } from '../../deps';
 
 export type EntryKind =
   | 'CHARGE' | 'PLATFORM_FEE' | 'CREATOR_SHARE' | 'REFUND' | 'FEE_REFUND' | 'SHARE_REVERSAL'
-  | 'DISPUTE' | 'DISPUTE_REVERSAL' | 'DEBT' | 'DEBT_REVERSAL' | 'DEBT_RECOVERY' | 'PAYOUT' | 'PAYOUT_REVERSAL';
+  | 'DISPUTE' | 'DISPUTE_REVERSAL' | 'DEBT' | 'DEBT_REVERSAL' | 'DEBT_RECOVERY' | 'DEBT_SETTLED' | 'PAYOUT' | 'PAYOUT_REVERSAL';
 
 export interface Entry {
   account: string;
@@ -38,16 +40,42 @@ export const bankAccount = (creatorId: string) => `bank:${creatorId}`;
 
 export class UnbalancedTransactionError extends Error {}
 
-/** The insert statements of a transaction (to join a caller's db.batch), after checking balance. */
-export function txStatements(deps: Deps, tx: Tx) {
+function assertBalanced(tx: Tx): void {
   const sum = tx.entries.reduce((s, e) => s + e.amount, 0);
   if (sum !== 0 || tx.entries.some((e) => !Number.isSafeInteger(e.amount))) {
     throw new UnbalancedTransactionError(`Transaction ${tx.txId} does not balance (sum ${sum})`);
   }
+}
+
+const entryId = (txId: string, i: number) => `led_${txId.replace(/[^a-z0-9]/gi, '')}_${i}`;
+
+/**
+ * The statements of a transaction that happens only if `guard` (an SQL condition) holds when the
+ * batch runs — e.g. "the payout row was inserted": a D1 batch is one transaction, so the check and
+ * the entries cannot be separated by another writer.
+ */
+export function guardedTxStatements(deps: Deps, tx: Tx, guard: SQL) {
+  assertBalanced(tx);
+  const now = deps.clock.now().getTime();
+  return tx.entries.filter((e) => e.amount !== 0).map((e, i) => rawStatement(deps.d1, sql`
+    insert or ignore into ledger_entries (id, tx_id, kind, account, creator_id, amount, currency, payment_id, refund_id, dispute_id, payout_id, available_at, memo, created_at)
+    select ${entryId(tx.txId, i)}, ${tx.txId}, ${e.kind}, ${e.account}, ${e.creatorId ?? null}, ${e.amount}, ${tx.currency}, ${tx.refs?.paymentId ?? null},
+      ${tx.refs?.refundId ?? null}, ${tx.refs?.disputeId ?? null}, ${tx.refs?.payoutId ?? null}, ${e.availableAt ? e.availableAt.getTime() : null}, ${tx.memo ?? null}, ${now}
+    where ${guard}`));
+}
+
+/** What a creator's account holds and is released at `now` in one currency (SQL, for guards). */
+export function releasedBalanceSql(creatorId: string, currency: Currency, now: Date): SQL {
+  return sql`(select coalesce(sum(amount), 0) from ledger_entries where account = ${creatorAccount(creatorId)} and currency = ${currency} and (available_at is null or available_at <= ${now.getTime()}))`;
+}
+
+/** The insert statements of a transaction (to join a caller's db.batch), after checking balance. */
+export function txStatements(deps: Deps, tx: Tx) {
+  assertBalanced(tx);
   const now = deps.clock.now();
   return tx.entries.filter((e) => e.amount !== 0).map((e, i) =>
     deps.db.insert(ledgerEntries).values({
-      id: `led_${tx.txId.replace(/[^a-z0-9]/gi, '')}_${i}`,
+      id: entryId(tx.txId, i),
       txId: tx.txId,
       kind: e.kind,
       account: e.account,

@@ -7,7 +7,8 @@ import { asc, eq, or } from 'drizzle-orm';
 import { bookings, callEvents, callOffers, disputes, payments, users, DISPUTE_STATUSES, type Payment } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { disputeClosed, disputeOpened } from '../events';
-import { creatorAccount, hasTx, record } from '../ledger/ledger';
+import { hasTx, record } from '../ledger/ledger';
+import { disputeOpenedEntries, recoverDisputeDebt } from '../payouts/debt';
 import { ensureChargeRecorded } from './intents';
 
 type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
@@ -53,26 +54,20 @@ export async function syncDispute(deps: Deps, disputeId: string): Promise<void> 
   if (!status.startsWith('WARNING')) {
     await record(deps, {
       txId: `dispute:${row.id}`, currency: payment.currency, refs: { paymentId: payment.id, disputeId: row.id }, memo: info.reason,
-      entries: [
-        { account: 'fan', kind: 'DISPUTE', amount: info.amount },
-        { account: 'platform:cash', kind: 'DISPUTE', amount: -info.amount + debt },
-        { account: creatorAccount(payment.creatorId), kind: 'DEBT', amount: -debt, creatorId: payment.creatorId, availableAt: now },
-      ],
+      entries: disputeOpenedEntries(info.amount, debt, payment.creatorId, now),
     });
     await deps.db.update(payments).set({ status: 'DISPUTED', updatedAt: now }).where(eq(payments.id, payment.id));
   }
   if (status === 'WON' && (await hasTx(deps, `dispute:${row.id}`))) {
     await record(deps, {
       txId: `dispute-won:${row.id}`, currency: payment.currency, refs: { paymentId: payment.id, disputeId: row.id }, memo: 'dispute won',
-      entries: [
-        { account: 'fan', kind: 'DISPUTE_REVERSAL', amount: -info.amount },
-        { account: 'platform:cash', kind: 'DISPUTE_REVERSAL', amount: info.amount - debt },
-        { account: creatorAccount(payment.creatorId), kind: 'DEBT_REVERSAL', amount: debt, creatorId: payment.creatorId, availableAt: now },
-      ],
+      entries: disputeOpenedEntries(info.amount, debt, payment.creatorId, now).map((e) => ({ ...e, amount: -e.amount, kind: e.kind === 'DEBT' ? 'DEBT_REVERSAL' : 'DISPUTE_REVERSAL' })),
     });
     await deps.db.update(disputes).set({ creatorDebt: 0, reconciledAt: now, reconciledBy: 'MANUAL' }).where(eq(disputes.id, row.id));
     await deps.db.update(payments).set({ status: payment.refundedAmount > 0 ? 'PARTIALLY_REFUNDED' : 'SUCCEEDED', updatedAt: now }).where(eq(payments.id, payment.id));
   }
+  // Lost: the creator's held share becomes a debt to recover (transfer reversal now, else the next payout).
+  if (status === 'LOST') await recoverDisputeDebt(deps, row.id);
   await deps.log.info('PAYMENT_DISPUTE', `Dispute ${disputeId} is ${status}`, { context: { disputeId: row.id, paymentId: payment.id, amount: info.amount } });
 }
 

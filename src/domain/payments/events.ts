@@ -3,7 +3,7 @@ import { eq, or } from 'drizzle-orm';
 import { payments } from '../../db/schema';
 import type { Deps } from '../../deps';
 import type { PaymentEvent } from '../../providers/payments/port';
-import { settlePayout } from '../payouts/settle';
+import { settleProviderPayout } from '../payouts/engine';
 import { syncAccount } from './connect';
 import { syncDispute } from './disputes';
 import { onIntentReleased, onIntentSucceeded } from './intents';
@@ -46,6 +46,6 @@ export const EVENT_HANDLERS: Record<string, EventHandler> = {
   'charge.dispute.updated': (deps, e) => syncDispute(deps, objectId(e)),
   'charge.dispute.closed': (deps, e) => syncDispute(deps, objectId(e)),
   'account.updated': async (deps, e) => { await syncAccount(deps, objectId(e)); },
-  'payout.paid': (deps, e) => settlePayout(deps, objectId(e), 'paid', null),
-  'payout.failed': (deps, e) => settlePayout(deps, objectId(e), 'failed', (obj(e).failure_message as string | null) ?? null),
+  'payout.paid': async (deps, e) => { await settleProviderPayout(deps, objectId(e), 'paid', null); },
+  'payout.failed': async (deps, e) => { await settleProviderPayout(deps, objectId(e), 'failed', (obj(e).failure_message as string | null) ?? null); },
 };

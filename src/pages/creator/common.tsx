@@ -15,13 +15,14 @@ export async function requireCreatorPage(c: Ctx): Promise<{ user: User; creator:
   return { user, creator };
 }
 
-export function CreatorNav({ c, current }: { c: Ctx; current: 'offers' | 'requests' | 'profile' | 'payments' }) {
+export function CreatorNav({ c, current }: { c: Ctx; current: 'offers' | 'requests' | 'profile' | 'payments' | 'payouts' }) {
   const { t, href } = viewOf(c);
   return (
     <SectionNav label={t('creatorSpace.nav')} current={current} items={[
       { key: 'offers', href: href('/creator/offers'), label: t('creatorSpace.offers') },
       { key: 'requests', href: href('/creator/requests'), label: t('creatorSpace.requests') },
       { key: 'payments', href: href('/creator/payments'), label: t('creatorPayments.title') },
+      { key: 'payouts', href: href('/creator/payouts'), label: t('payouts.title') },
       { key: 'profile', href: href('/creator/profile'), label: t('creatorSpace.profile') },
     ]} />
   );

@@ -3,6 +3,9 @@ import { desc, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { bookings, callOffers, payments, type Creator } from '../../db/schema';
 import { creatorBalances } from '../../domain/ledger/ledger';
+import { earnings, type EarningsPeriod } from '../../domain/payouts/earnings';
+import { formatMoney } from '../../i18n/format';
+import { BarChart } from '../components/chart';
 import { startOnboarding, syncAccount } from '../../domain/payments/connect';
 import type { AppEnv, Ctx } from '../../http/context';
 import { Empty, Money, StatusBadge, When } from '../components/ui';
@@ -16,6 +19,10 @@ async function paymentsPage(c: Ctx, creator: Creator) {
   const { t, href, locale, timezone } = viewOf(c);
   const deps = c.get('deps');
   const balances = await creatorBalances(deps, creator.id, deps.clock.now());
+  const period: EarningsPeriod = (['day', 'week', 'month'] as const).find((x) => x === c.req.query('period')) ?? 'day';
+  const chartCurrency = creator.currency;
+  const buckets = await earnings(deps, creator.id, chartCurrency, period, creator.timezone);
+  const fmt = (d: Date) => new Intl.DateTimeFormat(locale, period === 'month' ? { month: 'short', year: '2-digit', timeZone: creator.timezone } : { day: 'numeric', month: 'short', timeZone: creator.timezone }).format(d);
   const rows = await deps.db.select({ p: payments, title: callOffers.title, bookingId: bookings.id }).from(payments)
     .innerJoin(bookings, eq(bookings.id, payments.bookingId)).innerJoin(callOffers, eq(callOffers.id, bookings.offerId))
     .where(eq(payments.creatorId, creator.id)).orderBy(desc(payments.createdAt)).limit(100).all();
@@ -58,10 +65,26 @@ async function paymentsPage(c: Ctx, creator: Creator) {
                   <p class="big"><Money amount={b.available} currency={b.currency} locale={locale} /> <span class="muted small">{t('creatorPayments.available')}</span></p>
                   <p><Money amount={b.pending} currency={b.currency} locale={locale} /> <span class="muted small">{t('creatorPayments.pending')}</span></p>
                   {b.debt > 0 ? <p class="notice warning"><Money amount={b.debt} currency={b.currency} locale={locale} /> {t('creatorPayments.debt')}</p> : null}
+                  <p class="muted small"><Money amount={b.total} currency={b.currency} locale={locale} /> {t('creatorPayments.totalBalance')}</p>
                 </li>
               ))}
             </ul>
           )}
+        </section>
+        <section class="card" aria-labelledby="earn-h">
+          <h2 id="earn-h">{t('creatorPayments.earnings')}</h2>
+          <nav class="inline-actions" aria-label={t('creatorPayments.periodNav')}>
+            {(['day', 'week', 'month'] as const).map((p) => (
+              <a href={`${href('/creator/payments')}?period=${p}`} class={`button small ${p === period ? '' : 'secondary'}`} aria-current={p === period ? 'true' : undefined}>{t(`creatorPayments.period.${p}`)}</a>
+            ))}
+          </nav>
+          <BarChart
+            data={buckets.map((b) => ({ label: fmt(b.start), value: b.amount, title: fmt(b.start) }))}
+            title={t('creatorPayments.chartTitle', { currency: chartCurrency, period: t(`creatorPayments.period.${period}`) })}
+            format={(v) => formatMoney(v, chartCurrency, locale)}
+            emptyText={t('creatorPayments.chartEmpty')}
+          />
+          <p>{t('creatorPayments.total')}: <strong data-earnings-total>{formatMoney(buckets.reduce((s, b) => s + b.amount, 0), chartCurrency, locale)}</strong> · <a href={href('/creator/payouts')}>{t('creatorPayments.toPayouts')}</a></p>
         </section>
         <section aria-labelledby="rec-h">
           <h2 id="rec-h">{t('creatorPayments.received')}</h2>

@@ -1,0 +1,48 @@
+/**
+ * Earnings over time for the creator's chart: their share of each charge, net of refunds and
+ * dispute debt, bucketed by day / week (Monday) / month in the creator's time zone.
+ */
+import { and, eq, gte, inArray } from 'drizzle-orm';
+import { ledgerEntries, type Currency } from '../../db/schema';
+import type { Deps } from '../../deps';
+import { localParts, zonedToUtc } from '../../lib/tz';
+import { creatorAccount } from '../ledger/ledger';
+
+export type EarningsPeriod = 'day' | 'week' | 'month';
+export const BUCKETS: Record<EarningsPeriod, number> = { day: 30, week: 12, month: 12 };
+const EARNING_KINDS = ['CREATOR_SHARE', 'SHARE_REVERSAL', 'DEBT', 'DEBT_REVERSAL', 'DEBT_SETTLED'];
+
+export interface Bucket { start: Date; amount: number }
+
+/** Start (UTC instant of local midnight) of the bucket containing `at`, and of the `offset`-th one after it. */
+export function bucketStart(at: Date, period: EarningsPeriod, tz: string, offset = 0): Date {
+  const p = localParts(at, tz);
+  if (period === 'month') {
+    const d = new Date(Date.UTC(p.year, p.month - 1 + offset, 1));
+    return zonedToUtc(d.getUTCFullYear(), d.getUTCMonth() + 1, 1, 0, 0, tz);
+  }
+  const back = period === 'week' ? (p.weekday + 6) % 7 : 0; // weeks start on Monday
+  const d = new Date(Date.UTC(p.year, p.month - 1, p.day - back + offset * (period === 'week' ? 7 : 1)));
+  return zonedToUtc(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), 0, 0, tz);
+}
+
+/** Pure: `entries` into the last `BUCKETS[period]` buckets ending with the one containing `now`. */
+export function bucketize(entries: { at: Date; amount: number }[], period: EarningsPeriod, tz: string, now: Date): Bucket[] {
+  const n = BUCKETS[period];
+  const starts = Array.from({ length: n + 1 }, (_, i) => bucketStart(now, period, tz, i - n + 1));
+  const buckets = starts.slice(0, n).map((start) => ({ start, amount: 0 }));
+  for (const e of entries) {
+    const t = e.at.getTime();
+    for (let i = 0; i < n; i++) if (t >= starts[i].getTime() && t < starts[i + 1].getTime()) { buckets[i].amount += e.amount; break; }
+  }
+  return buckets;
+}
+
+export async function earnings(deps: Deps, creatorId: string, currency: Currency, period: EarningsPeriod, tz: string): Promise<Bucket[]> {
+  const now = deps.clock.now();
+  const from = bucketStart(now, period, tz, -BUCKETS[period] + 1);
+  const rows = await deps.db.select({ at: ledgerEntries.createdAt, amount: ledgerEntries.amount }).from(ledgerEntries)
+    .where(and(eq(ledgerEntries.account, creatorAccount(creatorId)), eq(ledgerEntries.currency, currency), inArray(ledgerEntries.kind, EARNING_KINDS), gte(ledgerEntries.createdAt, from)))
+    .all();
+  return bucketize(rows, period, tz, now);
+}

@@ -1,0 +1,42 @@
+/**
+ * What creators and admins hear about payouts: an in-app notification and an email in the
+ * recipient's own language (payout notices are transactional: they are always sent).
+ */
+import { eq } from 'drizzle-orm';
+import { users, type Creator, type User } from '../../db/schema';
+import type { Deps } from '../../deps';
+import { enqueueEmail } from '../email/enqueue';
+import { notify, type NotificationType } from '../notifications/notify';
+import type { Payout } from './engine';
+
+export type PayoutNoticeKind = 'requested' | 'approval_needed' | 'sent' | 'paid' | 'failed' | 'rejected' | 'blocked' | 'unblocked';
+
+const TYPE: Record<PayoutNoticeKind, NotificationType> = {
+  requested: 'PAYOUT_REQUESTED', approval_needed: 'PAYOUT_REQUESTED', sent: 'PAYOUT_APPROVED', paid: 'PAYOUT_PAID',
+  failed: 'PAYOUT_FAILED', rejected: 'PAYOUT_REJECTED', blocked: 'PAYOUTS_BLOCKED', unblocked: 'PAYOUTS_UNBLOCKED',
+};
+
+async function tell(deps: Deps, user: Pick<User, 'id' | 'email' | 'name' | 'locale' | 'timezone'>, kind: PayoutNoticeKind, data: { amount: number; currency: string; reason: string; creator: string; link: string }, key: string) {
+  await notify(deps, user.id, TYPE[kind], { amount: data.amount, currency: data.currency, reason: data.reason, creator: data.creator, kind }, data.link);
+  await enqueueEmail(deps, {
+    template: 'payout_update',
+    to: { email: user.email, name: user.name, locale: user.locale, timezone: user.timezone, userId: user.id },
+    data: { kind, amount: data.amount, currency: data.currency, reason: data.reason, creator: data.creator, url: `${deps.config.appUrl}/${user.locale}${data.link}` },
+    key: `${key}:${user.id}`,
+  });
+}
+
+export async function payoutNotice(deps: Deps, creator: Creator, payout: Payout | null, kind: PayoutNoticeKind, reason: string | null = null): Promise<void> {
+  const data = {
+    amount: payout?.amount ?? 0, currency: payout?.currency ?? creator.currency, creator: creator.displayName,
+    reason: reason ?? payout?.failureReason ?? payout?.rejectedReason ?? '',
+  };
+  const key = payout ? `payout:${payout.id}:${kind}` : `payouts:${creator.id}:${kind}:${deps.clock.now().getTime()}`;
+  if (kind === 'approval_needed' || kind === 'failed') {
+    const admins = await deps.db.select().from(users).where(eq(users.role, 'ADMIN')).all();
+    for (const a of admins) await tell(deps, a, kind === 'failed' ? 'failed' : 'approval_needed', { ...data, link: '/admin/payouts' }, `${key}:admin`);
+    if (kind === 'approval_needed') return;
+  }
+  const owner = await deps.db.select().from(users).where(eq(users.id, creator.userId)).get();
+  if (owner) await tell(deps, owner, kind, { ...data, link: '/creator/payouts' }, key);
+}

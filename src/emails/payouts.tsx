@@ -1,0 +1,42 @@
+/** Payout emails (transactional): to the creator at each step, to admins when one needs approval or failed. */
+import { z } from 'zod';
+import { formatMoney } from '../i18n/format';
+import type { MessageKey } from '../i18n';
+import { Button, Details } from './layout';
+import { defineTemplate } from './types';
+
+const KINDS = ['requested', 'approval_needed', 'sent', 'paid', 'failed', 'rejected', 'blocked', 'unblocked'] as const;
+
+export const payoutUpdate = defineTemplate({
+  name: 'payout_update',
+  transactional: true,
+  data: z.object({
+    kind: z.enum(KINDS),
+    amount: z.number().int().min(0),
+    currency: z.string().length(3),
+    reason: z.string().max(500).default(''),
+    creator: z.string().max(200),
+    url: z.url(),
+  }),
+  render(ctx, data) {
+    const { t } = ctx;
+    const amount = formatMoney(data.amount, data.currency, ctx.locale);
+    const k = (part: string) => `email.payout.${data.kind}.${part}` as MessageKey;
+    const params = { amount, creator: data.creator, reason: data.reason, app: ctx.appName };
+    const rows: [string, string][] = data.amount > 0 ? [[t('email.payout.amount'), amount]] : [];
+    if (data.reason) rows.push([t('email.payout.reason'), data.reason]);
+    return {
+      subject: t(k('subject'), params),
+      preheader: t(k('intro'), params),
+      body: (
+        <>
+          <p>{t('email.greeting', { name: ctx.recipientName })}</p>
+          <p>{t(k('intro'), params)}</p>
+          {rows.length ? <Details rows={rows} /> : null}
+          <Button href={data.url}>{t(k('cta'))}</Button>
+        </>
+      ),
+      text: [t('email.greeting', { name: ctx.recipientName }), '', t(k('intro'), params), ...rows.map(([a, b]) => `${a}: ${b}`), '', `${t(k('cta'))}: ${data.url}`],
+    };
+  },
+});

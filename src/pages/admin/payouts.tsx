@@ -1,0 +1,205 @@
+/** Admin — payouts: approve / reject requests, every payout by status, creators' eligibility with trigger / block / unblock, dispute debts. */
+import { and, asc, desc, eq, gt, inArray, isNull } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { creators, disputes, PAYOUT_STATUSES, payments, payouts, type Creator } from '../../db/schema';
+import { settleDebtManually } from '../../domain/payouts/debt';
+import { approvePayout, creatorEligibility, openPayout, rejectPayout, setPayoutsBlocked } from '../../domain/payouts/engine';
+import type { AppEnv, Ctx } from '../../http/context';
+import { notFound } from '../../http/errors';
+import type { MessageKey } from '../../i18n';
+import { formatMoney } from '../../i18n/format';
+import { readForm } from '../components/form';
+import { Empty, Money, StatusBadge, When } from '../components/ui';
+import { ReasonList } from '../creator/payouts';
+import { flash, page, viewOf } from '../render';
+import { AdminNav, requireAdminPage } from './common';
+
+export const adminPayoutPages = new Hono<AppEnv>();
+const L = '/:lang{fr|en}';
+
+/** A one-field admin action that needs a written reason (reject, block, settle a debt). */
+function ReasonForm({ action, id, name, label, submit, tone }: { action: string; id: string; name: 'reason' | 'note'; label: string; submit: string; tone: 'danger' | 'secondary' }) {
+  return (
+    <form method="post" action={action}>
+      <label class="sr-only" for={id}>{label}</label>
+      <input id={id} name={name} type="text" required minLength={3} maxLength={500} placeholder={label} />
+      <button class={`button small ${tone}`} type="submit">{submit}</button>
+    </form>
+  );
+}
+
+adminPayoutPages.get(`${L}/admin/payouts`, async (c) => {
+  const admin = requireAdminPage(c);
+  if (admin instanceof Response) return admin;
+  const { t, href, locale, timezone } = viewOf(c);
+  const deps = c.get('deps');
+  const status = (PAYOUT_STATUSES as readonly string[]).includes(c.req.query('status') ?? '') ? (c.req.query('status') as (typeof PAYOUT_STATUSES)[number]) : null;
+  const [pending, all, creatorRows, debts] = await Promise.all([
+    deps.db.select({ p: payouts, name: creators.displayName }).from(payouts).innerJoin(creators, eq(creators.id, payouts.creatorId)).where(eq(payouts.status, 'REQUESTED')).orderBy(asc(payouts.createdAt)).all(),
+    deps.db.select({ p: payouts, name: creators.displayName }).from(payouts).innerJoin(creators, eq(creators.id, payouts.creatorId))
+      .where(status ? inArray(payouts.status, [status]) : undefined).orderBy(desc(payouts.createdAt)).limit(200).all(),
+    deps.db.select().from(creators).where(eq(creators.chargesEnabled, true)).orderBy(asc(creators.displayName)).limit(200).all(),
+    deps.db.select({ d: disputes, name: creators.displayName }).from(disputes).innerJoin(payments, eq(payments.id, disputes.paymentId)).innerJoin(creators, eq(creators.id, payments.creatorId))
+      .where(and(eq(disputes.status, 'LOST'), isNull(disputes.reconciledAt), gt(disputes.creatorDebt, 0))).all(),
+  ]);
+  const eligibilities = await Promise.all(creatorRows.map(async (cr) => ({ cr, list: await creatorEligibility(deps, cr) })));
+  const local = deps.localPayments !== null;
+  return page(c, {
+    title: t('admin.payouts'),
+    mainClass: 'wide',
+    body: (
+      <>
+        <h1>{t('admin.title')}</h1>
+        <AdminNav c={c} current="payouts" />
+        <section aria-labelledby="pend-h">
+          <h2 id="pend-h">{t('admin.pending')}</h2>
+          {pending.length === 0 ? <Empty>{t('admin.noPending')}</Empty> : (
+            <table class="table" data-pending>
+              <thead><tr><th>{t('admin.creator')}</th><th>{t('creatorPayments.amount')}</th><th>{t('payouts.requestedAt')}</th><th /></tr></thead>
+              <tbody>
+                {pending.map(({ p, name }) => (
+                  <tr data-payout={p.id}>
+                    <td>{name}</td>
+                    <td><Money amount={p.amount} currency={p.currency} locale={locale} /></td>
+                    <td><When at={p.requestedAt} locale={locale} timezone={timezone} style="short" withZone={false} /></td>
+                    <td class="inline-actions">
+                      <form method="post" action={href(`/admin/payouts/${p.id}/approve`)}><button class="button small" type="submit">{t('admin.approve')}</button></form>
+                      <ReasonForm action={href(`/admin/payouts/${p.id}/reject`)} id={`rj-${p.id}`} name="reason" label={t('admin.reason')} submit={t('admin.reject')} tone="danger" />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+        <section aria-labelledby="cr-h">
+          <h2 id="cr-h">{t('admin.creators')}</h2>
+          <table class="table">
+            <thead><tr><th>{t('admin.creator')}</th><th>{t('admin.balance')}</th><th>{t('admin.pendingFunds')}</th><th>{t('admin.eligibility')}</th><th /></tr></thead>
+            <tbody>
+              {eligibilities.map(({ cr, list }) => list.map((e) => (
+                <tr data-creator={cr.id}>
+                  <td>{cr.displayName}{cr.payoutsBlocked ? <div class="badge danger">{t('admin.blocked', { reason: cr.payoutBlockReason ?? '' })}</div> : null}</td>
+                  <td><Money amount={e.available} currency={e.currency} locale={locale} /></td>
+                  <td><Money amount={e.pending} currency={e.currency} locale={locale} /></td>
+                  <td>{e.eligible ? <span class="badge success">{t('admin.eligibleYes')}</span> : <ReasonList t={t} e={e} locale={locale} timezone={timezone} blockReason={cr.payoutBlockReason} />}</td>
+                  <td class="inline-actions">
+                    {e.eligible ? <form method="post" action={href(`/admin/creators/${cr.id}/payouts`)}><input type="hidden" name="currency" value={e.currency} /><button class="button small" type="submit">{t('admin.trigger')}</button></form> : null}
+                    {cr.payoutsBlocked ? (
+                      <form method="post" action={href(`/admin/creators/${cr.id}/unblock`)}><button class="button small secondary" type="submit">{t('admin.unblock')}</button></form>
+                    ) : (
+                      <ReasonForm action={href(`/admin/creators/${cr.id}/block`)} id={`bl-${cr.id}-${e.currency}`} name="reason" label={t('admin.reason')} submit={t('admin.block')} tone="secondary" />
+                    )}
+                  </td>
+                </tr>
+              )))}
+            </tbody>
+          </table>
+        </section>
+        <section aria-labelledby="debt-h">
+          <h2 id="debt-h">{t('admin.debts')}</h2>
+          {debts.length === 0 ? <Empty>{t('admin.noDebts')}</Empty> : (
+            <table class="table">
+              <tbody>
+                {debts.map(({ d, name }) => (
+                  <tr data-debt={d.id}>
+                    <td>{name}</td>
+                    <td><Money amount={d.creatorDebt} currency={d.currency} locale={locale} /></td>
+                    <td class="inline-actions">
+                      <ReasonForm action={href(`/admin/disputes/${d.id}/settle-debt`)} id={`sd-${d.id}`} name="note" label={t('admin.note')} submit={t('admin.settleDebt')} tone="secondary" />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+        <section aria-labelledby="all-h">
+          <h2 id="all-h">{t('admin.allPayouts')}</h2>
+          <form method="get" action={href('/admin/payouts')} class="inline-actions">
+            <label for="f-status">{t('admin.filterStatus')}</label>
+            <select id="f-status" name="status">
+              <option value="">{t('admin.filterAll')}</option>
+              {PAYOUT_STATUSES.map((s) => <option value={s} selected={s === status}>{t(`status.payout.${s}` as MessageKey)}</option>)}
+            </select>
+            <button class="button small secondary" type="submit">{t('admin.filter')}</button>
+          </form>
+          {all.length === 0 ? <Empty>{t('payouts.none')}</Empty> : (
+            <table class="table" data-all-payouts>
+              <thead><tr><th>{t('payouts.requestedAt')}</th><th>{t('admin.creator')}</th><th>{t('creatorPayments.amount')}</th><th>{t('creatorSpace.status')}</th><th>{t('payouts.origin')}</th><th>{t('payouts.details')}</th></tr></thead>
+              <tbody>
+                {all.map(({ p, name }) => (
+                  <tr data-payout={p.id}>
+                    <td><When at={p.requestedAt} locale={locale} timezone={timezone} style="short" withZone={false} /></td>
+                    <td>{name}</td>
+                    <td><Money amount={p.amount} currency={p.currency} locale={locale} />{p.debtDeducted ? <div class="muted small">{t('payouts.debtDeducted', { amount: formatMoney(p.debtDeducted, p.currency, locale) })}</div> : null}</td>
+                    <td><StatusBadge t={t} kind="payout" status={p.status} /></td>
+                    <td>{t(`payouts.origin${p.origin}`)}</td>
+                    <td class="small">
+                      {p.failureReason ?? p.rejectedReason ?? ''}
+                      {local && p.status === 'PROCESSING' && p.stripePayoutId ? (
+                        <span class="inline-actions">{t('admin.simulate')}
+                          {(['paid', 'failed'] as const).map((o) => (
+                            <form method="post" action={href(`/admin/payouts/${p.id}/simulate`)}><input type="hidden" name="outcome" value={o} /><button class="link-button" type="submit">{t(o === 'paid' ? 'admin.simulatePaid' : 'admin.simulateFailed')}</button></form>
+                          ))}
+                        </span>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      </>
+    ),
+  });
+});
+
+/** Runs an admin action and comes back to the page with its outcome. */
+async function act(c: Ctx, run: (admin: { id: string }, form: Record<string, string>) => Promise<{ ok: boolean; code?: string }>) {
+  const admin = requireAdminPage(c);
+  if (admin instanceof Response) return admin;
+  const r = await run(admin, await readForm(c.req.raw));
+  if (r.ok) flash(c, 'admin.done');
+  else flash(c, 'admin.failed', 'error');
+  await c.get('deps').log.info('ADMIN_ACTION', `${c.req.method} ${c.req.path}: ${r.ok ? 'ok' : r.code}`, { actorId: admin.id });
+  return c.redirect(viewOf(c).href('/admin/payouts'), 303);
+}
+const creatorOf = async (c: Ctx): Promise<Creator> => {
+  const cr = await c.get('deps').db.select().from(creators).where(eq(creators.id, c.req.param('id') ?? '')).get();
+  if (!cr) throw notFound('Creator');
+  return cr;
+};
+const reasonOf = (form: Record<string, string>) => (form.reason ?? '').trim().slice(0, 500);
+
+adminPayoutPages.post(`${L}/admin/payouts/:id/approve`, (c) => act(c, (admin) => approvePayout(c.get('deps'), c.req.param('id'), admin)));
+adminPayoutPages.post(`${L}/admin/payouts/:id/reject`, (c) => act(c, async (admin, form) => (reasonOf(form).length < 3 ? { ok: false, code: 'REASON_REQUIRED' } : rejectPayout(c.get('deps'), c.req.param('id'), admin, reasonOf(form)))));
+adminPayoutPages.post(`${L}/admin/creators/:id/payouts`, (c) => act(c, async (admin, form) => {
+  const deps = c.get('deps');
+  const creator = await creatorOf(c);
+  const currency = (['EUR', 'CHF', 'USD', 'GBP'] as const).find((x) => x === form.currency) ?? creator.currency;
+  return openPayout(deps, { creator, currency, origin: 'ADMIN', periodKey: `admin:${deps.ids.next('req')}`, actorUserId: admin.id });
+}));
+adminPayoutPages.post(`${L}/admin/creators/:id/block`, (c) => act(c, async (admin, form) => {
+  if (reasonOf(form).length < 3) return { ok: false, code: 'REASON_REQUIRED' };
+  await setPayoutsBlocked(c.get('deps'), await creatorOf(c), admin.id, true, reasonOf(form));
+  return { ok: true };
+}));
+adminPayoutPages.post(`${L}/admin/creators/:id/unblock`, (c) => act(c, async (admin) => {
+  await setPayoutsBlocked(c.get('deps'), await creatorOf(c), admin.id, false, null);
+  return { ok: true };
+}));
+adminPayoutPages.post(`${L}/admin/disputes/:id/settle-debt`, (c) => act(c, (admin, form) => {
+  const note = (form.note ?? '').trim().slice(0, 500);
+  return note.length < 3 ? Promise.resolve({ ok: false, code: 'NOTE_REQUIRED' }) : settleDebtManually(c.get('deps'), c.req.param('id'), admin.id, note);
+}));
+// The built-in provider only: make the bank answer now (Stripe's own payouts take days).
+adminPayoutPages.post(`${L}/admin/payouts/:id/simulate`, (c) => act(c, async (_admin, form) => {
+  const deps = c.get('deps');
+  const p = await deps.db.select().from(payouts).where(eq(payouts.id, c.req.param('id'))).get();
+  const cr = p ? await deps.db.select().from(creators).where(eq(creators.id, p.creatorId)).get() : null;
+  if (!deps.localPayments || !p?.stripePayoutId || !cr?.stripeAccountId) return { ok: false, code: 'NOT_SIMULATABLE' };
+  await deps.localPayments.settlePayout(cr.stripeAccountId, p.stripePayoutId, form.outcome === 'failed' ? 'failed' : 'paid');
+  return { ok: true };
+}));

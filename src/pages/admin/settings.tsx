@@ -1,0 +1,91 @@
+/** Admin — platform settings: fee, holding period, hold to pay, payout mode and minimums; every change audited. */
+import { desc, eq } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { auditLog, CURRENCIES, users } from '../../db/schema';
+import { getSettings, updateSettings } from '../../domain/settings';
+import type { AppEnv } from '../../http/context';
+import { parseMajorAmount, toMajorString } from '../../i18n/format';
+import { SettingsPatch } from '../../shared/payouts';
+import { readForm } from '../components/form';
+import { Empty, When } from '../components/ui';
+import { flash, page, viewOf } from '../render';
+import { AdminNav, requireAdminPage } from './common';
+
+export const adminSettingsPages = new Hono<AppEnv>();
+const L = '/:lang{fr|en}';
+
+adminSettingsPages.get(`${L}/admin/settings`, async (c) => {
+  const admin = requireAdminPage(c);
+  if (admin instanceof Response) return admin;
+  const { t, href, locale, timezone } = viewOf(c);
+  const deps = c.get('deps');
+  const [s, history] = await Promise.all([
+    getSettings(deps, { fresh: true }),
+    deps.db.select({ a: auditLog, name: users.name }).from(auditLog).innerJoin(users, eq(users.id, auditLog.actorUserId))
+      .where(eq(auditLog.entity, 'platform_settings')).orderBy(desc(auditLog.createdAt)).limit(20).all(),
+  ]);
+  const changed = (before: unknown, after: unknown) => {
+    const b = (before ?? {}) as Record<string, unknown>;
+    const a = (after ?? {}) as Record<string, unknown>;
+    return ['platformFeeBps', 'holdingDays', 'holdMinutes', 'payoutMode', 'minPayout']
+      .filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k]))
+      .map((k) => `${k}: ${JSON.stringify(b[k])} → ${JSON.stringify(a[k])}`).join('; ');
+  };
+  return page(c, {
+    title: t('admin.settingsTitle'),
+    mainClass: 'wide',
+    body: (
+      <>
+        <h1>{t('admin.title')}</h1>
+        <AdminNav c={c} current="settings" />
+        <form method="post" action={href('/admin/settings')} class="card stack" data-settings>
+          <h2>{t('admin.settingsTitle')}</h2>
+          <label for="s-fee">{t('admin.feeBps')}</label>
+          <input id="s-fee" name="platformFeeBps" type="number" min={0} max={5000} value={String(s.platformFeeBps)} required />
+          <label for="s-hold">{t('admin.holdingDays')}</label>
+          <input id="s-hold" name="holdingDays" type="number" min={0} max={90} value={String(s.holdingDays)} required />
+          <label for="s-holdmin">{t('admin.holdMinutes')}</label>
+          <input id="s-holdmin" name="holdMinutes" type="number" min={5} max={60} value={String(s.holdMinutes)} required />
+          <label for="s-mode">{t('admin.payoutMode')}</label>
+          <select id="s-mode" name="payoutMode">
+            {(['AUTOMATIC', 'APPROVAL'] as const).map((m) => <option value={m} selected={s.payoutMode === m}>{t(`admin.mode${m}`)}</option>)}
+          </select>
+          {CURRENCIES.map((cur) => (
+            <>
+              <label for={`s-min-${cur}`}>{t('admin.minPayout', { currency: cur })}</label>
+              <input id={`s-min-${cur}`} name={`min_${cur}`} inputMode="decimal" value={toMajorString(s.minPayout[cur] ?? 0, cur)} required />
+            </>
+          ))}
+          <button type="submit" class="button">{t('admin.saveSettings')}</button>
+        </form>
+        <section aria-labelledby="hist-h">
+          <h2 id="hist-h">{t('admin.history')}</h2>
+          {history.length === 0 ? <Empty>{t('admin.noHistory')}</Empty> : (
+            <ul class="plain" data-settings-history>
+              {history.map(({ a, name }) => (
+                <li><When at={a.createdAt} locale={locale} timezone={timezone} style="short" withZone={false} /> — {t('admin.by', { name })}: <span class="mono small">{changed(a.before, a.after)}</span></li>
+              ))}
+            </ul>
+          )}
+        </section>
+      </>
+    ),
+  });
+});
+
+adminSettingsPages.post(`${L}/admin/settings`, async (c) => {
+  const admin = requireAdminPage(c);
+  if (admin instanceof Response) return admin;
+  const form = await readForm(c.req.raw);
+  const minPayout = Object.fromEntries(CURRENCIES.map((cur) => [cur, parseMajorAmount(form[`min_${cur}`] ?? '', cur)]));
+  const parsed = SettingsPatch.safeParse({
+    platformFeeBps: Number(form.platformFeeBps), holdingDays: Number(form.holdingDays), holdMinutes: Number(form.holdMinutes), payoutMode: form.payoutMode, minPayout,
+  });
+  if (!parsed.success) {
+    flash(c, 'admin.settingsInvalid', 'error');
+  } else {
+    await updateSettings(c.get('deps'), admin.id, parsed.data, c.get('requestId'));
+    flash(c, 'admin.settingsSaved');
+  }
+  return c.redirect(viewOf(c).href('/admin/settings'), 303);
+});
