@@ -1,11 +1,11 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
-import { FAKE_DAILY, FAKE_GOOGLE_CLIENT, FAKE_STRIPE } from './test/fake-credentials';
+import { FAKE_DAILY, FAKE_GOOGLE_CLIENT, FAKE_RESEND, FAKE_STRIPE } from './test/fake-credentials';
 import { startFakes } from './test/fakes/server';
 
 // Three projects: `workers` and `workers-keys` run inside workerd (real D1, Durable Objects,
 // queues, rate limiters) through the Cloudflare plugin — with the built-in providers, and with
-// Stripe and Daily configured against the local fakes; `browser` drives headless Chromium against `wrangler dev`.
+// Stripe, Daily and Resend configured against the local fakes; `browser` drives headless Chromium against `wrangler dev`.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations');
   // Fake Stripe/Daily/Resend/Google APIs for the workers project, on a random local port.
@@ -30,11 +30,14 @@ export default defineConfig(async () => {
       projects: [
         // Built-in providers (the default, offline mode).
         workers('workers', ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'], ['test/browser/**', 'test/with-keys/**']),
-        // The same app with provider keys set: the real Stripe SDK and the Daily adapter talk to the local fakes.
+        // The same app with provider keys set: the real Stripe and Resend SDKs and the Daily adapter talk to the local fakes.
         workers('workers-keys', ['test/with-keys/**/*.test.ts'], [], {
           DAILY_API_KEY: FAKE_DAILY.apiKey,
           DAILY_API_BASE: `${fakes.url}/daily`,
           DAILY_WEBHOOK_SECRET: FAKE_DAILY.webhookSecret,
+          RESEND_API_KEY: FAKE_RESEND.apiKey,
+          RESEND_API_BASE: `${fakes.url}/resend`,
+          RESEND_WEBHOOK_SECRET: FAKE_RESEND.webhookSecret,
           STRIPE_SECRET_KEY: FAKE_STRIPE.secretKey,
           STRIPE_PUBLISHABLE_KEY: FAKE_STRIPE.publishableKey,
           STRIPE_WEBHOOK_SECRET: FAKE_STRIPE.webhookSecret,

@@ -38,7 +38,7 @@ export function mintToken(userId, expSeconds) {
  * `calls`: confirmed bookings (fan i with creator i mod 10) whose call starts `callStartsInMs`
  * from now, with bearer tokens for the creators too.
  */
-export function fixtureSql({ fans = 0, offers = 0, calls = 0, callStartsInMs = 5 * 60_000, creatorsCount = 10, now = Date.now() }) {
+export function fixtureSql({ fans = 0, offers = 0, calls = 0, callStartsInMs = 5 * 60_000, callConfirmedAgoMs = 0, creatorsCount = 10, now = Date.now() }) {
   const out = [];
   const tokens = [];
   const creatorTokens = [];
@@ -86,7 +86,7 @@ export function fixtureSql({ fans = 0, offers = 0, calls = 0, callStartsInMs = 5
     const start = Math.floor((now + callStartsInMs) / 1000) * 1000;
     const end = start + 1_800_000;
     out.push(`INSERT INTO call_offers (id,creator_id,title,description,price,currency,starts_at,duration_minutes,ends_at,status,source,created_at,updated_at) VALUES (${[oid, c, `Bench call ${i}`, '', 2500, 'EUR', start, 30, end, 'BOOKED', 'OFFER', now, now].map(q).join(',')});`);
-    out.push(`INSERT INTO bookings (id,offer_id,user_id,creator_id,status,price,currency,cancellation_policy,starts_at,ends_at,confirmed_at,created_at,updated_at) VALUES (${[bid, oid, `usr_benchfan${pad(i % Math.max(1, fans), 6)}`, c, 'CONFIRMED', 2500, 'EUR', 'HALF', start, end, now, now, now].map(q).join(',')});`);
+    out.push(`INSERT INTO bookings (id,offer_id,user_id,creator_id,status,price,currency,cancellation_policy,starts_at,ends_at,confirmed_at,created_at,updated_at) VALUES (${[bid, oid, `usr_benchfan${pad(i % Math.max(1, fans), 6)}`, c, 'CONFIRMED', 2500, 'EUR', 'HALF', start, end, now - callConfirmedAgoMs, now, now].map(q).join(',')});`);
   }
   return { sql: out.join('\n'), tokens, creatorTokens, offerIds, creatorIds, bookingIds };
 }

@@ -32,6 +32,11 @@ import { creatorProfilePages } from './pages/creator/profile';
 import { fanRequestPages } from './pages/fan/requests';
 import { bookingPages } from './pages/bookings';
 import { callPages } from './pages/call';
+import { notificationPages } from './pages/notifications';
+import { unsubscribePages } from './pages/unsubscribe';
+import { adminOpsPages } from './pages/admin/ops';
+import { notificationsApi } from './api/notifications';
+import { unreadCount } from './domain/notifications/render';
 import { adminPayoutPages } from './pages/admin/payouts';
 import { adminSettingsPages } from './pages/admin/settings';
 import { creatorPayoutPages } from './pages/creator/payouts';
@@ -50,7 +55,10 @@ export function createApp(): Hono<AppEnv> {
   app.use('*', csrf);
   // Pages know their viewer (language, zone, header); the page language comes from the URL when it has one.
   app.use('*', async (c, next) => {
-    if (!isApi(c.req.path)) await ensureUser(c);
+    if (!isApi(c.req.path)) {
+      const user = await ensureUser(c);
+      if (user && c.req.method === 'GET') c.set('unread', await unreadCount(c.get('deps'), user.id));
+    }
     const seg = c.req.path.split('/')[1];
     if (isLocale(seg)) c.set('locale', seg);
     await next();
@@ -59,10 +67,10 @@ export function createApp(): Hono<AppEnv> {
   const uploadLimit = bodyLimit({ maxSize: 5 * 1024 * 1024 + 1024, onError: () => { throw new AppError(413, 'IMAGE_TOO_LARGE', 'Images are limited to 5 MB.'); } });
   app.use('/api/*', (c, next) => (c.req.path.startsWith('/api/creators/me/images/') ? uploadLimit(c, next) : jsonLimit(c, next)));
 
-  for (const api of [systemApi, authApi, meApi, creatorsApi, offersApi, bookingsApi, callsApi, reviewsApi, requestsApi, webhooksApi, paymentsApi, payoutsApi]) app.route('/', api);
+  for (const api of [systemApi, authApi, meApi, creatorsApi, offersApi, bookingsApi, callsApi, reviewsApi, notificationsApi, requestsApi, webhooksApi, paymentsApi, payoutsApi]) app.route('/', api);
   for (const pages of [
     homePages, authPages, accountPages, apiDocsPages, devMailboxPages, mediaRoutes, creatorPages, offerPages,
-    creatorOfferPages, creatorRequestPages, creatorProfilePages, fanRequestPages, bookingPages, callPages, localCheckoutPages, creatorPaymentPages, creatorPayoutPages, adminPayoutPages, adminSettingsPages, demoCallPages,
+    creatorOfferPages, creatorRequestPages, creatorProfilePages, fanRequestPages, bookingPages, callPages, localCheckoutPages, creatorPaymentPages, creatorPayoutPages, adminPayoutPages, adminSettingsPages, demoCallPages, notificationPages, unsubscribePages, adminOpsPages,
   ]) app.route('/', pages);
 
   app.get('/', (c) => c.redirect(`/${c.get('locale')}/`, 302));
@@ -74,7 +82,7 @@ export function createApp(): Hono<AppEnv> {
     }
     // Unprefixed page URLs (/signin) go to the viewer's language (/fr/signin).
     const seg = c.req.path.split('/')[1];
-    if (c.req.method === 'GET' && !isLocale(seg) && !['static', 'dev', 'auth', 'cdn-cgi', 'media', 'checkout'].includes(seg)) {
+    if (c.req.method === 'GET' && !isLocale(seg) && !['static', 'dev', 'auth', 'cdn-cgi', 'media', 'checkout', 'email'].includes(seg)) {
       const url = new URL(c.req.url);
       return c.redirect(`/${c.get('locale')}${url.pathname}${url.search}`, 302);
     }

@@ -18,6 +18,8 @@ import type { CallRoom, CreatorCalendar, OfferRoom } from './index';
 import { dailyVideo } from './providers/video/daily';
 import { p2pVideo } from './providers/video/p2p';
 import type { VideoPort } from './providers/video/port';
+import { resendProvider } from './providers/email/resend';
+import type { ReminderChunk } from './domain/notifications/reminders';
 
 export interface Deps {
   config: Config;
@@ -27,7 +29,7 @@ export interface Deps {
   clock: Clock;
   ids: Ids;
   log: Logger;
-  queues: { email: Queue<EmailQueueMessage> };
+  queues: { email: Queue<EmailQueueMessage>; jobs: Queue<ReminderChunk> };
   emailProvider: EmailProvider;
   payments: PaymentsPort;
   /** Present when the built-in payment provider runs (local checkout, simulations). */
@@ -75,8 +77,8 @@ export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
     clock,
     ids,
     log,
-    queues: { email: env.EMAIL_QUEUE },
-    emailProvider: outboxProvider({ db, clock, ids }),
+    queues: { email: env.EMAIL_QUEUE, jobs: env.JOB_QUEUE },
+    emailProvider: env.RESEND_API_KEY ? resendProvider({ apiKey: env.RESEND_API_KEY, baseUrl: env.RESEND_API_BASE }) : outboxProvider({ db, clock, ids }),
     payments: local ?? stripePayments({
       secretKey: env.STRIPE_SECRET_KEY!,
       publishableKey: env.STRIPE_PUBLISHABLE_KEY ?? null,

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { BOOKING_STATUSES, bookings } from '../db/schema';
 import { bookingForViewer } from '../domain/booking/access';
 import { toBookingDto } from '../domain/offers/dto';
+import { bookingCalendarFor } from '../domain/events';
 import type { AppEnv } from '../http/context';
 import { notFound } from '../http/errors';
 import { route } from '../http/route';
@@ -36,4 +37,16 @@ route(bookingsApi, {
   const r = await bookingForViewer(c.get('deps'), user, params.id);
   if (!r) throw notFound('Booking');
   return c.json({ booking: toBookingDto(r.booking) });
+});
+
+route(bookingsApi, {
+  method: 'get', path: '/api/bookings/:id/calendar.ics', summary: 'The booking as an iCalendar event (stable UID, SEQUENCE bumped on reschedule, call page link; METHOD:CANCEL once cancelled)', tags, access: 'user',
+  params: BookingIdParam,
+  responses: { 200: { description: 'text/calendar', contentType: 'text/calendar' }, 404: { description: 'NOT_FOUND (also for bookings that are not yours)' } },
+}, async (c, { user, params }) => {
+  const deps = c.get('deps');
+  if (!(await bookingForViewer(deps, user, params.id))) throw notFound('Booking');
+  const ics = await bookingCalendarFor(deps, params.id, user);
+  if (!ics) throw notFound('Booking');
+  return c.body(ics, 200, { 'Content-Type': 'text/calendar; charset=utf-8', 'Content-Disposition': `attachment; filename="call-${params.id}.ics"`, 'Cache-Control': 'no-store' });
 });

@@ -9,6 +9,7 @@ import { callRequests, creators, users } from '../db/schema';
 import { buildDeps } from '../deps';
 import { createOffer, findOverlaps, checkTiming, type CreateOfferResult, type NewOfferInput } from '../domain/offers/create';
 import type { OfferPatch } from '../domain/offers/edit';
+import { requestAnswered } from '../domain/events';
 import { answerableRequest, REQUEST_HOLD_MINUTES, type AnswerRefusal } from '../domain/requests/requests';
 import type { Bindings } from '../env';
 import { MINUTE } from '../lib/clock';
@@ -77,6 +78,7 @@ export class CreatorCalendar extends DurableObject<Bindings> {
         status: 'ACCEPTED', responseMessage: input.message ?? null, offerId: created.offer.id, bookingId: booked.booking.id, respondedAt: now, updatedAt: now,
       }).where(and(eq(callRequests.id, req.id), eq(callRequests.status, 'PENDING')));
       await deps.log.info('REQUEST_ANSWERED', `Request ${req.id} accepted: offer ${created.offer.id} held for the fan`, { actor: 'CREATOR', actorId: input.actorUserId });
+      await requestAnswered(deps, req.id);
       return { ok: true, requestId: req.id, offerId: created.offer.id, booking: booked.booking };
     });
   }

@@ -1,12 +1,13 @@
 /** Account emails: email verification and password reset (transactional). */
 import { z } from 'zod';
-import { Button } from './layout';
+import { kv, Button } from './layout';
 import { defineTemplate } from './types';
 
 export const verifyEmail = defineTemplate({
   name: 'verify_email',
   transactional: true,
   data: z.object({ url: z.url() }),
+  sample: (appUrl) => ({ url: `${appUrl}/fr/verify-email?token=sample-token` }),
   render(ctx, data) {
     const { t } = ctx;
     return {
@@ -20,7 +21,7 @@ export const verifyEmail = defineTemplate({
           <p style="color:#6b6880;font-size:13px">{t('email.verify.expiry')}</p>
         </>
       ),
-      text: [t('email.greeting', { name: ctx.recipientName }), '', t('email.verify.intro', { app: ctx.appName }), '', `${t('email.verify.cta')}: ${data.url}`, '', t('email.verify.expiry')],
+      text: [t('email.greeting', { name: ctx.recipientName }), '', t('email.verify.intro', { app: ctx.appName }), '', kv(ctx, t('email.verify.cta'), data.url), '', t('email.verify.expiry')],
     };
   },
 });
@@ -29,6 +30,7 @@ export const passwordReset = defineTemplate({
   name: 'password_reset',
   transactional: true,
   data: z.object({ url: z.url(), expiresMinutes: z.number().int() }),
+  sample: (appUrl) => ({ url: `${appUrl}/fr/reset-password?token=sample-token`, expiresMinutes: 60 }),
   render(ctx, data) {
     const { t } = ctx;
     return {
@@ -43,7 +45,7 @@ export const passwordReset = defineTemplate({
           <p style="color:#6b6880;font-size:13px">{t('email.reset.ignore')}</p>
         </>
       ),
-      text: [t('email.greeting', { name: ctx.recipientName }), '', t('email.reset.intro'), '', `${t('email.reset.cta')}: ${data.url}`, '', t('email.reset.expiry', { minutes: data.expiresMinutes }), t('email.reset.ignore')],
+      text: [t('email.greeting', { name: ctx.recipientName }), '', t('email.reset.intro'), '', kv(ctx, t('email.reset.cta'), data.url), '', t('email.reset.expiry', { minutes: data.expiresMinutes }), t('email.reset.ignore')],
     };
   },
 });

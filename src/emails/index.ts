@@ -1,15 +1,17 @@
 /** Template registry and rendering: one place turns (template, data, recipient) into subject + HTML + text. */
 import { translator } from '../i18n';
 import { passwordReset, verifyEmail } from './account';
+import { adminDailySummary } from './admin';
+import { bookingCancelled, bookingConfirmed, bookingReminder, newBooking, paymentReceived, refundIssuedEmail, reviewRequest } from './bookings';
 import { payoutUpdate } from './payouts';
+import { requestAnswered, requestReceived } from './requests';
 import { renderEmailHtml, renderEmailText } from './layout';
 import type { EmailContext, EmailTemplate, RenderedEmail } from './types';
 
-export const templates = {
-  [verifyEmail.name]: verifyEmail,
-  [passwordReset.name]: passwordReset,
-  [payoutUpdate.name]: payoutUpdate,
-} as Record<string, EmailTemplate>;
+export const templates = Object.fromEntries([
+  verifyEmail, passwordReset, payoutUpdate, bookingConfirmed, newBooking, bookingReminder, bookingCancelled, refundIssuedEmail,
+  paymentReceived, reviewRequest, requestReceived, requestAnswered, adminDailySummary,
+].map((tpl) => [tpl.name, tpl as unknown as EmailTemplate])) as Record<string, EmailTemplate>;
 
 export type TemplateName = keyof typeof templates;
 

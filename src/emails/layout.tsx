@@ -75,11 +75,14 @@ export function renderEmailHtml(ctx: EmailContext, preheader: string, body: Comp
 }
 
 /** Plain-text part with the same header and footer as the HTML. */
+/** "Label: value" with the typography of the recipient's language ("Libellé : valeur" in French). */
+export const kv = (ctx: Pick<EmailContext, 'locale'>, label: string, value: string) => `${label}${ctx.locale === 'fr' ? '\u00a0: ' : ': '}${value}`;
+
 export function renderEmailText(ctx: EmailContext, lines: string[]): string {
   const footer = [
     '--',
     `${ctx.t('email.footer.help')} ${ctx.supportEmail}`,
-    ...(ctx.unsubscribeUrl ? [`${ctx.t('email.footer.unsubscribe')}: ${ctx.unsubscribeUrl}`] : []),
+    ...(ctx.unsubscribeUrl ? [kv(ctx, ctx.t('email.footer.unsubscribe'), ctx.unsubscribeUrl)] : []),
   ];
   return [`${ctx.appName}`, '', ...lines, '', ...footer].join('\n');
 }

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { formatMoney } from '../i18n/format';
 import type { MessageKey } from '../i18n';
-import { Button, Details } from './layout';
+import { kv, Button, Details } from './layout';
 import { defineTemplate } from './types';
 
 const KINDS = ['requested', 'approval_needed', 'sent', 'paid', 'failed', 'rejected', 'blocked', 'unblocked'] as const;
@@ -18,6 +18,7 @@ export const payoutUpdate = defineTemplate({
     creator: z.string().max(200),
     url: z.url(),
   }),
+  sample: (appUrl) => ({ kind: 'paid' as const, amount: 8075, currency: 'EUR', reason: '', creator: 'Léa Martin', url: `${appUrl}/fr/creator/payouts` }),
   render(ctx, data) {
     const { t } = ctx;
     const amount = formatMoney(data.amount, data.currency, ctx.locale);
@@ -36,7 +37,7 @@ export const payoutUpdate = defineTemplate({
           <Button href={data.url}>{t(k('cta'))}</Button>
         </>
       ),
-      text: [t('email.greeting', { name: ctx.recipientName }), '', t(k('intro'), params), ...rows.map(([a, b]) => `${a}: ${b}`), '', `${t(k('cta'))}: ${data.url}`],
+      text: [t('email.greeting', { name: ctx.recipientName }), '', t(k('intro'), params), ...rows.map(([a, b]) => kv(ctx, a, b)), '', kv(ctx, t(k('cta')), data.url)],
     };
   },
 });

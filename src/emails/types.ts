@@ -32,6 +32,8 @@ export interface EmailTemplate<S extends ZodType = ZodType> {
   /** The email-preference category a recipient can turn off (non-transactional only). */
   category?: string;
   data: S;
+  /** Example data for the admin preview page and the template tests. */
+  sample(appUrl: string): z.input<S>;
   render(ctx: EmailContext, data: z.infer<S>): { subject: string; preheader: string; body: ComponentChildren; text: string[]; attachments?: EmailAttachment[] };
 }
 

@@ -24,6 +24,8 @@ export type AppEnv = {
     locale: Locale;
     /** Viewer's zone: user setting, else the `tz` cookie set by the browser, else Europe/Paris. */
     timezone: string;
+    /** Unread notifications of the signed-in viewer (pages only; the header bell). */
+    unread?: number;
     /** Extra CSP sources a page needs (e.g. Stripe.js on the booking page). */
     cspExtra?: { script?: string[]; frame?: string[]; connect?: string[] };
   };

@@ -5,6 +5,8 @@ import { purgeAuthTokens } from '../domain/accounts/tokens';
 import { applyLogRetention } from './log-retention';
 import { settleCallOutcomes } from '../domain/calls/outcome';
 import { runPayouts } from '../domain/payouts/engine';
+import { reminderJob } from '../domain/notifications/reminders';
+import { sendDailySummary } from '../domain/admin/summary';
 import { bookingSweep } from './booking-sweep';
 import { cleanUpVideoRooms } from './room-cleanup';
 import { reconcilePayments } from './payment-reconciliation';
@@ -22,6 +24,11 @@ export interface JobDefinition {
 }
 
 const jobs = {
+  reminders: {
+    crons: [CRON.every5min],
+    description: 'Remind both people 24 h, 1 h and 15 min before each call (exact windows, once each; large batches fan out through the jobs queue)',
+    run: (deps, tick) => reminderJob(deps, tick),
+  },
   'booking-sweep': {
     crons: [CRON.every5min],
     description: 'Release unpaid holds the alarm missed, expire offers that started unbooked and unanswered requests',
@@ -52,6 +59,11 @@ const jobs = {
     crons: [CRON.daily],
     description: 'Delete INFO logs after 30 days, WARNING after 60, ERROR after 90; CRITICAL kept',
     run: (deps) => applyLogRetention(deps),
+  },
+  'admin-summary': {
+    crons: [CRON.daily],
+    description: 'Email admins the last 24 hours: bookings, calls, revenue, refunds, disputes, payouts, failed emails and jobs',
+    run: (deps, tick) => sendDailySummary(deps, tick),
   },
   'session-cleanup': {
     crons: [CRON.daily],

@@ -9,6 +9,10 @@ import { clearSessionCookie } from '../http/cookies';
 import { formatDateTime, timeZones } from '../i18n/format';
 import { ChangePasswordBody, UpdateMeBody } from '../shared/auth';
 import { Field, localizeIssues, readForm, type FieldErrors } from './components/form';
+import { eq } from 'drizzle-orm';
+import { users } from '../db/schema';
+import { forgetUser } from '../domain/accounts/session-cache';
+import { emailCategoriesFor, wantsEmail } from '../domain/email/unsubscribe';
 import { flash, page, viewOf } from './render';
 
 export const accountPages = new Hono<AppEnv>();
@@ -77,6 +81,16 @@ function AccountView({ c, user, profileErrors = {}, passwordErrors = {}, values 
           </form>
         </section>
       ) : null}
+      <section class="card" id="emails" aria-labelledby="emails-h">
+        <h2 id="emails-h">{t('account.emails')}</h2>
+        <p class="muted">{t('account.emailsIntro')}</p>
+        <form method="post" action={href('/account/emails')} data-email-prefs>
+          {emailCategoriesFor(user.role).map((cat) => (
+            <label class="check"><input type="checkbox" name={cat} value="on" checked={wantsEmail(user.emailPrefs, cat)} /> {t(`account.emailCategory.${cat}`)}</label>
+          ))}
+          <button type="submit" class="button secondary">{t('account.emailsSave')}</button>
+        </form>
+      </section>
       <section class="card danger-zone" aria-labelledby="sessions-h">
         <h2 id="sessions-h">{t('account.sessions')}</h2>
         <p class="muted">{t('account.sessionsHelp')}</p>
@@ -143,4 +157,17 @@ accountPages.post(`${L}/account/signout-all`, async (c) => {
   clearSessionCookie(c);
   flash(c, 'account.signedOutAll', 'info');
   return c.redirect(viewOf(c).href('/signin'), 303);
+});
+
+accountPages.post(`${L}/account/emails`, async (c) => {
+  const user = requireUserPage(c);
+  if (user instanceof Response) return user;
+  const form = await readForm(c.req.raw);
+  const deps = c.get('deps');
+  // Unchecked boxes are absent from the form: every category shown is set explicitly.
+  const prefs = Object.fromEntries(emailCategoriesFor(user.role).map((cat) => [cat, form[cat] === 'on']));
+  await deps.db.update(users).set({ emailPrefs: { ...user.emailPrefs, ...prefs }, updatedAt: deps.clock.now() }).where(eq(users.id, user.id));
+  forgetUser(user.id);
+  flash(c, 'account.emailsSaved');
+  return c.redirect(`${viewOf(c).href('/account')}#emails`, 303);
 });

@@ -119,7 +119,10 @@ bookingPages.get(`${L}/bookings/:id`, async (c) => {
             ) : null}
             {booking.status === 'CONFIRMED' ? <p class="notice success">{t('booking.confirmedNote')}</p> : null}
             {booking.status === 'CONFIRMED' && role !== 'ADMIN' && deps.clock.now() < booking.endsAt ? (
-              <p><a class="button" href={href(`/call/${booking.id}`)} data-call-link>{t('booking.callPage')}</a> <span class="muted small">{t('booking.callOpens')}</span></p>
+              <>
+                <p><a class="button" href={href(`/call/${booking.id}`)} data-call-link>{t('booking.callPage')}</a> <span class="muted small">{t('booking.callOpens')}</span></p>
+                <p><a href={`/api/bookings/${booking.id}/calendar.ics`} download>{t('booking.addToCalendar')}</a></p>
+              </>
             ) : null}
             {booking.status === 'COMPLETED' || booking.outcome || (booking.status === 'CONFIRMED' && deps.clock.now() >= booking.endsAt) ? (
               <p><a href={href(`/call/${booking.id}/summary`)}>{t('booking.callSummary')}</a></p>

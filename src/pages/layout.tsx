@@ -29,7 +29,10 @@ function Header({ view }: { view: View }) {
           {user?.role === 'ADMIN' ? <a href={href('/admin/payouts')}>{t('nav.admin')}</a> : null}
           {user ? (
             <>
-              <span class="bell-slot" data-bell="" />
+              <a class="bell" href={href('/notifications')} aria-label={t('notifications.bell', { n: view.unread })} data-bell data-label={t('notifications.bell', { n: '{n}' })}>
+                <svg aria-hidden="true" width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9" /><path d="M13.73 21a2 2 0 0 1-3.46 0" /></svg>
+                <span class="bell-count" data-bell-count hidden={view.unread === 0}>{view.unread > 99 ? '99+' : view.unread}</span>
+              </a>
               <a href={href('/account')} class="nav-user" title={user.email}>{user.name}</a>
               <form method="post" action={href('/signout')} class="inline">
                 <button type="submit" class="link-button">{t('nav.signout')}</button>

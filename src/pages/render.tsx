@@ -17,6 +17,8 @@ export interface View {
   appName: string;
   /** Prefixes a path with the page language: `href('/signin')` → `/fr/signin`. */
   href: (path: string) => string;
+  /** Unread notifications (signed-in pages). */
+  unread: number;
 }
 
 export function viewOf(c: Ctx): View {
@@ -28,6 +30,7 @@ export function viewOf(c: Ctx): View {
     timezone: c.get('timezone'),
     t: translator(locale),
     user: c.get('auth')?.user ?? null,
+    unread: c.get('unread') ?? 0,
     path: path + url.search,
     appName: c.get('deps').config.appName,
     href: (p: string) => `/${locale}${p === '/' ? '/' : p}`,

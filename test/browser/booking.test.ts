@@ -50,6 +50,15 @@ describe.skipIf(!chromiumPath)('booking in a real browser', () => {
     const row = lea.locator('tr', { has: lea.locator(`a[href="/fr/offers/${offerId}"]`) });
     expect(await row.locator('[data-status]').getAttribute('data-status')).toBe('BOOKED');
     await shot(lea, 'booking-05-creator-offers');
+    // The creator's bell counts the new booking; the notifications page says it in her language.
+    expect(Number(await lea.locator('[data-bell-count]').textContent())).toBeGreaterThan(0);
+    await lea.locator('[data-bell]').click();
+    await lea.waitForURL(/\/fr\/notifications$/);
+    expect(await lea.locator('[data-type="NEW_BOOKING"][data-read="false"]').first().textContent()).toContain('Camille Dubois a réservé');
+    await lea.getByRole('button', { name: 'Tout marquer comme lu' }).click();
+    await lea.waitForURL(/\/fr\/notifications$/);
+    expect(await lea.locator('[data-bell-count]').isHidden()).toBe(true);
+    await shot(lea, 'booking-06-creator-notifications');
     for (const p of [camille, jordan, lea]) await p.context().close();
   });
 });

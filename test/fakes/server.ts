@@ -1,5 +1,5 @@
 /**
- * Local fakes of the external HTTP APIs (Google OAuth, Stripe, Daily; Resend as it lands),
+ * Local fakes of the external HTTP APIs (Google OAuth, Stripe, Daily, Resend),
  * served by one Node HTTP server on a random port. Tests reach them through the same base-URL
  * settings production uses, so adapters are exercised over real HTTP.
  * `GET /__state/<fake>` returns a fake's recorded state; `POST /__reset` clears everything.
@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { dailyFake } from './daily';
 import { googleFake } from './google';
+import { resendFake } from './resend';
 import { stripeFake } from './stripe';
 
 export interface FakeRequest {
@@ -33,7 +34,7 @@ export interface Fake {
 }
 
 export async function startFakes(port = 0): Promise<{ url: string; close: () => Promise<void> }> {
-  const fakes: Fake[] = [googleFake(), stripeFake(), dailyFake()];
+  const fakes: Fake[] = [googleFake(), stripeFake(), dailyFake(), resendFake()];
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);

@@ -49,7 +49,7 @@ export async function cancelBooking(deps: Deps, user: User, bookingId: string, r
     const out = await issueRefund(deps, payment, preview.refund, { initiatedBy: by, actorUserId: user.id, note: reason ?? undefined, key: `${bookingId}:cancel` });
     refunded = out?.amount ?? 0;
   }
-  await bookingCancelled(deps, bookingId, by);
+  await bookingCancelled(deps, bookingId, by, refunded, reason);
   // No call any more: its room goes now rather than at the cleanup job (which retries if this fails).
   try {
     await deleteBookingRoom(deps, booking);

@@ -3,10 +3,12 @@
  * Returns what the queue should do with the message; the queue handler applies it.
  */
 import { eq, sql } from 'drizzle-orm';
-import { emailLog, emailSuppressions } from '../../db/schema';
+import { emailLog, emailSuppressions, users } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { getTemplate, renderEmail } from '../../emails';
+import { notifyAdmins } from '../notifications/notify';
 import { emailContext } from './enqueue';
+import { unsubscribeUrl, wantsEmail, type EmailCategory } from './unsubscribe';
 
 export type DeliveryDecision = { action: 'ack'; outcome: 'sent' | 'skipped' | 'failed' | 'suppressed' } | { action: 'retry'; delaySeconds: number };
 
@@ -29,8 +31,19 @@ export async function deliverEmail(deps: Deps, emailId: string, attempt: number)
     return { action: 'ack', outcome: suppressed ? 'suppressed' : 'failed' };
   }
 
+  // Non-transactional mail: the person may have turned this category off since it was queued.
+  let unsubscribe: string | undefined;
+  if (!template.transactional && template.category && row.userId) {
+    const user = await deps.db.select({ prefs: users.emailPrefs }).from(users).where(eq(users.id, row.userId)).get();
+    if (!wantsEmail(user?.prefs, template.category)) {
+      await deps.db.update(emailLog).set({ status: 'SUPPRESSED', lastError: `unsubscribed from ${template.category}`, updatedAt: now }).where(eq(emailLog.id, emailId));
+      await deps.log.info('EMAIL_SUPPRESSED', `${row.template} to ${row.to} not sent: ${template.category} turned off`, { context: { emailId } });
+      return { action: 'ack', outcome: 'suppressed' };
+    }
+    unsubscribe = await unsubscribeUrl(deps, row.userId, template.category as EmailCategory);
+  }
   const payload = row.payload as { data: unknown; recipient: { name: string; timezone: string } };
-  const rendered = renderEmail(template, emailContext(deps, { locale: row.locale, timezone: payload.recipient.timezone, name: payload.recipient.name }), payload.data);
+  const rendered = renderEmail(template, emailContext(deps, { locale: row.locale, timezone: payload.recipient.timezone, name: payload.recipient.name }, unsubscribe), payload.data);
   const result = await deps.emailProvider.send({
     from: deps.config.emailFrom,
     to: row.to,
@@ -38,7 +51,11 @@ export async function deliverEmail(deps: Deps, emailId: string, attempt: number)
     html: rendered.html,
     text: rendered.text,
     attachments: rendered.attachments,
-    headers: { 'X-Entity-Ref-ID': row.id },
+    headers: {
+      'X-Entity-Ref-ID': row.id,
+      // RFC 8058 one-click unsubscribe for mail people can turn off.
+      ...(unsubscribe ? { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
+    },
     tags: [{ name: 'template', value: row.template }],
   }, row.idempotencyKey);
 
@@ -65,5 +82,6 @@ export async function markEmailDead(deps: Deps, emailId: string): Promise<void> 
   const updated = await deps.db.update(emailLog).set({ status: 'DEAD', updatedAt: now }).where(sql`${emailLog.id} = ${emailId} and ${emailLog.status} = 'PENDING'`).returning();
   if (updated.length) {
     await deps.log.error('EMAIL_DEAD', `${updated[0].template} to ${updated[0].to} is dead after ${updated[0].attempts} attempts`, { context: { emailId }, error: updated[0].lastError });
+    await notifyAdmins(deps, 'EMAIL_FAILED', { template: updated[0].template, to: updated[0].to, attempts: updated[0].attempts }, '/admin/emails');
   }
 }

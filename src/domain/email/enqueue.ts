@@ -54,8 +54,9 @@ export async function enqueueEmail(deps: Deps, input: EnqueueInput): Promise<{ e
   return { emailId: id, duplicate: false };
 }
 
-export function emailContext(deps: Deps, to: Pick<Recipient, 'locale' | 'timezone' | 'name'>) {
+export function emailContext(deps: Deps, to: Pick<Recipient, 'locale' | 'timezone' | 'name'>, unsubscribeUrl?: string) {
   return {
+    unsubscribeUrl,
     locale: to.locale,
     timezone: to.timezone,
     appName: deps.config.appName,

@@ -3,7 +3,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { bookings, payments, type Booking, type Payment } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { DAY } from '../../lib/clock';
-import { bookingConfirmed } from '../events';
+import { bookingConfirmed, paymentReceived } from '../events';
 import { chargeEntries, record } from '../ledger/ledger';
 import type { IntentInfo } from '../../providers/payments/port';
 import { splitFee } from '../../shared/money';
@@ -34,6 +34,7 @@ export async function onIntentSucceeded(deps: Deps, intentId: string): Promise<v
     if (result.transitioned) {
       await deps.log.info('PAYMENT_SUCCEEDED', `Payment for booking ${booking.id} succeeded`, { context: { bookingId: booking.id, intentId, amount: intent.amount, currency: intent.currency } });
       await bookingConfirmed(deps, booking.id);
+      await paymentReceived(deps, payment);
     }
     return;
   }

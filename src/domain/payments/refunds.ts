@@ -64,6 +64,6 @@ export async function recordRefund(deps: Deps, paymentId: string, info: RefundIn
   });
   await deps.log.info('PAYMENT_REFUND', `Refunded ${info.amount} ${payment.currency} on ${paymentId} (${meta.reason})`, { actorId: meta.actorUserId, context: { paymentId, refundId: id, providerRefundId: info.id, bookingId: payment.bookingId } });
   const booking = await deps.db.select({ id: bookings.id }).from(bookings).where(eq(bookings.id, payment.bookingId)).get();
-  if (booking) await refundIssued(deps, { bookingId: booking.id, amount: info.amount, currency: payment.currency, reason: meta.reason });
+  if (booking) await refundIssued(deps, { bookingId: booking.id, refundId: id, amount: info.amount, currency: payment.currency, reason: meta.reason });
   return id;
 }

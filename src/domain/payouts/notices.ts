@@ -3,10 +3,10 @@
  * recipient's own language (payout notices are transactional: they are always sent).
  */
 import { eq } from 'drizzle-orm';
-import { users, type Creator, type User } from '../../db/schema';
+import { users, type Creator } from '../../db/schema';
 import type { Deps } from '../../deps';
-import { enqueueEmail } from '../email/enqueue';
-import { notify, type NotificationType } from '../notifications/notify';
+import type { NotificationType } from '../notifications/notify';
+import { tell, type Recipient } from '../notifications/tell';
 import type { Payout } from './engine';
 
 export type PayoutNoticeKind = 'requested' | 'approval_needed' | 'sent' | 'paid' | 'failed' | 'rejected' | 'blocked' | 'unblocked';
@@ -16,13 +16,10 @@ const TYPE: Record<PayoutNoticeKind, NotificationType> = {
   failed: 'PAYOUT_FAILED', rejected: 'PAYOUT_REJECTED', blocked: 'PAYOUTS_BLOCKED', unblocked: 'PAYOUTS_UNBLOCKED',
 };
 
-async function tell(deps: Deps, user: Pick<User, 'id' | 'email' | 'name' | 'locale' | 'timezone'>, kind: PayoutNoticeKind, data: { amount: number; currency: string; reason: string; creator: string; link: string }, key: string) {
-  await notify(deps, user.id, TYPE[kind], { amount: data.amount, currency: data.currency, reason: data.reason, creator: data.creator, kind }, data.link);
-  await enqueueEmail(deps, {
-    template: 'payout_update',
-    to: { email: user.email, name: user.name, locale: user.locale, timezone: user.timezone, userId: user.id },
-    data: { kind, amount: data.amount, currency: data.currency, reason: data.reason, creator: data.creator, url: `${deps.config.appUrl}/${user.locale}${data.link}` },
-    key: `${key}:${user.id}`,
+async function tellOne(deps: Deps, user: Recipient, kind: PayoutNoticeKind, data: { amount: number; currency: string; reason: string; creator: string; link: string }, key: string) {
+  await tell(deps, user, {
+    notification: { type: TYPE[kind], params: { amount: data.amount, currency: data.currency, reason: data.reason, creator: data.creator, kind }, link: data.link },
+    email: { template: 'payout_update', key, data: (u) => ({ kind, amount: data.amount, currency: data.currency, reason: data.reason, creator: data.creator, url: `${deps.config.appUrl}/${u.locale}${data.link}` }) },
   });
 }
 
@@ -34,9 +31,9 @@ export async function payoutNotice(deps: Deps, creator: Creator, payout: Payout 
   const key = payout ? `payout:${payout.id}:${kind}` : `payouts:${creator.id}:${kind}:${deps.clock.now().getTime()}`;
   if (kind === 'approval_needed' || kind === 'failed') {
     const admins = await deps.db.select().from(users).where(eq(users.role, 'ADMIN')).all();
-    for (const a of admins) await tell(deps, a, kind === 'failed' ? 'failed' : 'approval_needed', { ...data, link: '/admin/payouts' }, `${key}:admin`);
+    for (const a of admins) await tellOne(deps, a, kind === 'failed' ? 'failed' : 'approval_needed', { ...data, link: '/admin/payouts' }, `${key}:admin`);
     if (kind === 'approval_needed') return;
   }
   const owner = await deps.db.select().from(users).where(eq(users.id, creator.userId)).get();
-  if (owner) await tell(deps, owner, kind, { ...data, link: '/creator/payouts' }, key);
+  if (owner) await tellOne(deps, owner, kind, { ...data, link: '/creator/payouts' }, key);
 }

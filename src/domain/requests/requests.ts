@@ -3,6 +3,7 @@ import { and, eq, lt } from 'drizzle-orm';
 import { callRequests, creators, type CallRequest, type Currency, type User } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { HOUR } from '../../lib/clock';
+import { requestAnswered, requestReceived } from '../events';
 import { checkTiming } from '../offers/create';
 
 export const REQUEST_TTL_MS = 72 * HOUR;
@@ -43,6 +44,7 @@ export async function createRequest(deps: Deps, fan: User, creatorId: string, in
     updatedAt: now,
   }).returning();
   await deps.log.info('REQUEST_CREATED', `Request ${request.id} to creator ${creatorId}`, { actor: 'USER', actorId: fan.id });
+  await requestReceived(deps, request.id);
   return { ok: true, request };
 }
 
@@ -68,6 +70,7 @@ export async function rejectRequest(deps: Deps, creatorUserId: string, requestId
     .where(and(eq(callRequests.id, requestId), eq(callRequests.status, 'PENDING'))).returning();
   if (!request) return { ok: false, code: 'REQUEST_NOT_PENDING' };
   await deps.log.info('REQUEST_ANSWERED', `Request ${requestId} rejected`, { actor: 'CREATOR', actorId: creatorUserId });
+  await requestAnswered(deps, requestId);
   return { ok: true, request };
 }
 

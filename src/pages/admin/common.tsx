@@ -13,13 +13,16 @@ export function requireAdminPage(c: Ctx): User | Response {
   return user;
 }
 
-export type AdminSection = 'payouts' | 'settings';
+export type AdminSection = 'payouts' | 'settings' | 'emails' | 'jobs' | 'logs';
 
 export function AdminNav({ c, current }: { c: Ctx; current: AdminSection }) {
   const { t, href } = viewOf(c);
   return (
     <SectionNav label={t('admin.nav')} current={current} items={[
       { key: 'payouts', href: href('/admin/payouts'), label: t('admin.payouts') },
+      { key: 'emails', href: href('/admin/emails'), label: t('ops.emails') },
+      { key: 'jobs', href: href('/admin/jobs'), label: t('ops.jobs') },
+      { key: 'logs', href: href('/admin/logs'), label: t('ops.logs') },
       { key: 'settings', href: href('/admin/settings'), label: t('admin.settings') },
     ]} />
   );

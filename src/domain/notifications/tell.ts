@@ -1,0 +1,40 @@
+/**
+ * Telling people things: an in-app notification and/or an email, in the RECIPIENT's language and
+ * time zone. Non-transactional emails respect the person's email preferences; transactional ones
+ * (security, receipts, money, booking changes) always go.
+ */
+import { eq } from 'drizzle-orm';
+import { users, type User } from '../../db/schema';
+import type { Deps } from '../../deps';
+import { getTemplate } from '../../emails';
+import { enqueueEmail } from '../email/enqueue';
+import { wantsEmail } from '../email/unsubscribe';
+import { notify, type NotificationParams, type NotificationType } from './notify';
+
+export interface Message {
+  notification?: { type: NotificationType; params: NotificationParams; link: string | null };
+  email?: { template: string; data: Record<string, unknown> | ((u: User) => Record<string, unknown> | Promise<Record<string, unknown>>); key: string };
+}
+
+export type Recipient = Pick<User, 'id' | 'email' | 'name' | 'locale' | 'timezone' | 'emailPrefs'>;
+
+export async function tell(deps: Deps, who: Recipient | string, m: Message): Promise<void> {
+  const user = typeof who === 'string' ? await deps.db.select().from(users).where(eq(users.id, who)).get() : who;
+  if (!user) return;
+  if (m.notification) await notify(deps, user.id, m.notification.type, m.notification.params, m.notification.link);
+  if (!m.email) return;
+  const template = getTemplate(m.email.template);
+  if (!template) throw new Error(`Unknown email template ${m.email.template}`);
+  if (!template.transactional && !wantsEmail(user.emailPrefs, template.category)) return;
+  const data = typeof m.email.data === 'function' ? await m.email.data(user as User) : m.email.data;
+  await enqueueEmail(deps, {
+    template: template.name,
+    to: { email: user.email, name: user.name, locale: user.locale, timezone: user.timezone, userId: user.id },
+    data,
+    key: `${m.email.key}:${user.id}`,
+  });
+}
+
+export async function tellAdmins(deps: Deps, m: Message): Promise<void> {
+  for (const admin of await deps.db.select().from(users).where(eq(users.role, 'ADMIN')).all()) await tell(deps, admin, m);
+}

@@ -1,0 +1,255 @@
+/** Admin — operations: email log (filters, retry, template previews), scheduled jobs (runs, run now), logs (filters, stats). */
+import { Hono } from 'hono';
+import { EMAIL_STATUSES, LOG_LEVELS, type Locale } from '../../db/schema';
+import { emailLogPage, logsPage, logStats, PAGE, recentRuns, retryEmail } from '../../domain/admin/ops';
+import { emailContext } from '../../domain/email/enqueue';
+import { getTemplate, renderEmail, templates } from '../../emails';
+import type { AppEnv, Ctx } from '../../http/context';
+import { notFound } from '../../http/errors';
+import { isLocale, type MessageKey } from '../../i18n';
+import { DAY } from '../../lib/clock';
+import { LOG_TYPES, type LogFamily } from '../../lib/logger';
+import { JOB_NAMES, JOBS, type JobName } from '../../jobs/registry';
+import { runJob } from '../../jobs/run-job';
+import { Empty, Pagination, When } from '../components/ui';
+import { flash, page, viewOf } from '../render';
+import { AdminNav, requireAdminPage } from './common';
+
+export const adminOpsPages = new Hono<AppEnv>();
+const L = '/:lang{fr|en}';
+const FAMILIES = [...new Set(Object.values(LOG_TYPES))] as LogFamily[];
+const pageNo = (c: Ctx) => Math.max(1, Math.min(10_000, Number(c.req.query('page')) || 1));
+const qs = (params: Record<string, string | undefined>) => new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => !!e[1])).toString();
+
+// ---------------------------------------------------------------------------------------------- emails
+
+adminOpsPages.get(`${L}/admin/emails`, async (c) => {
+  const admin = requireAdminPage(c);
+  if (admin instanceof Response) return admin;
+  const { t, href, locale, timezone } = viewOf(c);
+  const status = (EMAIL_STATUSES as readonly string[]).includes(c.req.query('status') ?? '') ? (c.req.query('status') as (typeof EMAIL_STATUSES)[number]) : undefined;
+  const to = c.req.query('to')?.trim() || undefined;
+  const template = c.req.query('template') && templates[c.req.query('template')!] ? c.req.query('template') : undefined;
+  const p = pageNo(c);
+  const { rows, total } = await emailLogPage(c.get('deps'), { status, to, template, page: p });
+  return page(c, {
+    title: t('ops.emails'),
+    mainClass: 'wide',
+    body: (
+      <>
+        <h1>{t('admin.title')}</h1>
+        <AdminNav c={c} current="emails" />
+        <form method="get" action={href('/admin/emails')} class="inline-actions filters">
+          <label for="e-status">{t('admin.filterStatus')}</label>
+          <select id="e-status" name="status"><option value="">{t('admin.filterAll')}</option>{EMAIL_STATUSES.map((s) => <option value={s} selected={s === status}>{s}</option>)}</select>
+          <label for="e-template">{t('ops.template')}</label>
+          <select id="e-template" name="template"><option value="">{t('admin.filterAll')}</option>{Object.keys(templates).map((n) => <option value={n} selected={n === template}>{n}</option>)}</select>
+          <label for="e-to">{t('ops.to')}</label>
+          <input id="e-to" name="to" type="text" value={to ?? ''} />
+          <button class="button small secondary" type="submit">{t('admin.filter')}</button>
+        </form>
+        <p><a href={href('/admin/emails/templates')}>{t('ops.previews')}</a></p>
+        {rows.length === 0 ? <Empty>{t('ops.noEmails')}</Empty> : (
+          <table class="table" data-email-log>
+            <thead><tr><th>{t('ops.when')}</th><th>{t('ops.to')}</th><th>{t('ops.template')}</th><th>{t('ops.locale')}</th><th>{t('admin.filterStatus')}</th><th>{t('ops.attempts')}</th><th>{t('ops.error')}</th><th /></tr></thead>
+            <tbody>
+              {rows.map((e) => (
+                <tr data-email={e.id} data-status={e.status}>
+                  <td><When at={e.createdAt} locale={locale} timezone={timezone} style="short" withZone={false} /></td>
+                  <td>{e.to}</td>
+                  <td>{e.template}<div class="muted small">{e.subject}</div></td>
+                  <td>{e.locale}</td>
+                  <td><span class={`badge ${e.status === 'SENT' ? 'success' : e.status === 'PENDING' ? 'warning' : 'danger'}`}>{e.status}</span>{e.deliveryStatus ? <div class="muted small">{e.deliveryStatus}</div> : null}</td>
+                  <td>{e.attempts}</td>
+                  <td class="small">{e.lastError ?? ''}</td>
+                  <td>{e.status === 'FAILED' || e.status === 'DEAD' ? <form method="post" action={href(`/admin/emails/${e.id}/retry`)}><button class="button small secondary" type="submit">{t('ops.retry')}</button></form> : null}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <Pagination t={t} page={p} total={total} pageSize={PAGE} href={(n) => `${href('/admin/emails')}?${qs({ status, to, template, page: String(n) })}`} />
+      </>
+    ),
+  });
+});
+
+adminOpsPages.post(`${L}/admin/emails/:id/retry`, async (c) => {
+  const admin = requireAdminPage(c);
+  if (admin instanceof Response) return admin;
+  const ok = await retryEmail(c.get('deps'), c.req.param('id'), admin.id);
+  flash(c, ok ? 'ops.retried' : 'admin.failed', ok ? 'success' : 'error');
+  return c.redirect(viewOf(c).href('/admin/emails'), 303);
+});
+
+/** Every template rendered with its sample data, in a chosen language and zone. */
+adminOpsPages.get(`${L}/admin/emails/templates`, async (c) => {
+  const admin = requireAdminPage(c);
+  if (admin instanceof Response) return admin;
+  const { t, href } = viewOf(c);
+  const name = c.req.query('name') && templates[c.req.query('name')!] ? c.req.query('name')! : Object.keys(templates)[0];
+  const locale: Locale = isLocale(c.req.query('locale')) ? (c.req.query('locale') as Locale) : viewOf(c).locale;
+  const tz = c.req.query('tz') || 'Europe/Paris';
+  const rendered = previewOf(c, name, locale, tz);
+  c.set('cspExtra', { frame: ["'self'"] });
+  return page(c, {
+    title: t('ops.previews'),
+    mainClass: 'wide',
+    body: (
+      <>
+        <h1>{t('admin.title')}</h1>
+        <AdminNav c={c} current="emails" />
+        <form method="get" action={href('/admin/emails/templates')} class="inline-actions filters">
+          <label for="p-name">{t('ops.template')}</label>
+          <select id="p-name" name="name">{Object.keys(templates).map((n) => <option value={n} selected={n === name}>{n}{templates[n].transactional ? '' : ` (${templates[n].category})`}</option>)}</select>
+          <label for="p-locale">{t('ops.locale')}</label>
+          <select id="p-locale" name="locale">{(['fr', 'en'] as const).map((l) => <option value={l} selected={l === locale}>{l}</option>)}</select>
+          <label for="p-tz">{t('ops.timezone')}</label>
+          <select id="p-tz" name="tz">{['Europe/Paris', 'America/New_York', 'Europe/London', 'Asia/Tokyo'].map((z) => <option value={z} selected={z === tz}>{z}</option>)}</select>
+          <button class="button small secondary" type="submit">{t('ops.show')}</button>
+        </form>
+        <h2 data-preview-subject>{rendered.subject}</h2>
+        <iframe class="mail-frame" title={rendered.subject} src={`${href('/admin/emails/templates/html')}?${qs({ name, locale, tz })}`} sandbox="allow-top-navigation-by-user-activation allow-popups" />
+        <h3>{t('ops.textPart')}</h3>
+        <pre class="mono small text-part" data-preview-text>{rendered.text}</pre>
+        {rendered.attachments?.length ? <p class="muted">{t('ops.attachments')}: {rendered.attachments.map((a) => a.filename).join(', ')}</p> : null}
+      </>
+    ),
+  });
+});
+
+function previewOf(c: Ctx, name: string, locale: Locale, tz: string) {
+  const deps = c.get('deps');
+  const tpl = getTemplate(name);
+  if (!tpl) throw notFound('Template');
+  return renderEmail(tpl, emailContext(deps, { locale, timezone: tz, name: 'Camille Dubois' }, tpl.transactional ? undefined : `${deps.config.appUrl}/email/unsubscribe?u=preview`), tpl.sample(deps.config.appUrl));
+}
+
+adminOpsPages.get(`${L}/admin/emails/templates/html`, async (c) => {
+  const admin = requireAdminPage(c);
+  if (admin instanceof Response) return admin;
+  const locale: Locale = isLocale(c.req.query('locale')) ? (c.req.query('locale') as Locale) : 'fr';
+  const html = previewOf(c, c.req.query('name') ?? '', locale, c.req.query('tz') || 'Europe/Paris').html.replace(/<head>/i, '<head><base target="_top">');
+  return new Response(html, { headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; frame-ancestors 'self'", 'x-frame-options': 'SAMEORIGIN' } });
+});
+
+// ---------------------------------------------------------------------------------------------- jobs
+
+adminOpsPages.get(`${L}/admin/jobs`, async (c) => {
+  const admin = requireAdminPage(c);
+  if (admin instanceof Response) return admin;
+  const { t, href, locale, timezone } = viewOf(c);
+  const runs = await recentRuns(c.get('deps'));
+  return page(c, {
+    title: t('ops.jobs'),
+    mainClass: 'wide',
+    body: (
+      <>
+        <h1>{t('admin.title')}</h1>
+        <AdminNav c={c} current="jobs" />
+        <ul class="plain jobs">
+          {JOB_NAMES.map((job) => (
+            <li class="card" data-job={job}>
+              <div class="inline-actions" style="justify-content: space-between">
+                <div><h2>{job}</h2><p class="muted">{JOBS[job].description}</p><p class="small mono">{JOBS[job].crons.join(' · ')}</p></div>
+                <form method="post" action={href(`/admin/jobs/${job}/run`)}><button class="button small" type="submit">{t('ops.runNow')}</button></form>
+              </div>
+              {(runs.get(job) ?? []).length === 0 ? <p class="muted">{t('ops.neverRan')}</p> : (
+                <table class="table compact">
+                  <tbody>
+                    {(runs.get(job) ?? []).map((r) => (
+                      <tr data-run-status={r.status}>
+                        <td><When at={r.startedAt} locale={locale} timezone={timezone} style="short" withZone={false} /></td>
+                        <td><span class={`badge ${r.status === 'SUCCESS' ? 'success' : r.status === 'ERROR' ? 'danger' : 'warning'}`}>{r.status}</span> <span class="muted small">{r.trigger}</span></td>
+                        <td>{r.durationMs ?? '—'} ms</td>
+                        <td class="mono small">{r.counts ? JSON.stringify(r.counts) : ''}{r.error ? <span class="error"> {r.error}</span> : null}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </li>
+          ))}
+        </ul>
+      </>
+    ),
+  });
+});
+
+adminOpsPages.post(`${L}/admin/jobs/:job/run`, async (c) => {
+  const admin = requireAdminPage(c);
+  if (admin instanceof Response) return admin;
+  const job = c.req.param('job') as JobName;
+  if (!JOB_NAMES.includes(job)) throw notFound('Job');
+  const deps = c.get('deps');
+  const r = await runJob(deps, job, deps.clock.now(), 'MANUAL');
+  await deps.log.info('ADMIN_ACTION', `Job ${job} run on demand: ${r.status}`, { actor: 'ADMIN', actorId: admin.id });
+  flash(c, r.status === 'SUCCESS' ? 'ops.ran' : 'ops.runFailed', r.status === 'SUCCESS' ? 'success' : 'error');
+  return c.redirect(viewOf(c).href('/admin/jobs'), 303);
+});
+
+// ---------------------------------------------------------------------------------------------- logs
+
+adminOpsPages.get(`${L}/admin/logs`, async (c) => {
+  const admin = requireAdminPage(c);
+  if (admin instanceof Response) return admin;
+  const { t, href, locale, timezone } = viewOf(c);
+  const deps = c.get('deps');
+  const q = c.req.query();
+  const level = (LOG_LEVELS as readonly string[]).includes(q.level ?? '') ? (q.level as (typeof LOG_LEVELS)[number]) : undefined;
+  const family = (FAMILIES as string[]).includes(q.family ?? '') ? (q.family as LogFamily) : undefined;
+  const period = (['1', '7', '30'] as const).find((x) => x === q.days) ?? '1';
+  const p = pageNo(c);
+  const [{ rows, total }, stats] = await Promise.all([
+    logsPage(deps, { level, family, q: q.q?.trim() || undefined, page: p }),
+    logStats(deps, new Date(deps.clock.now().getTime() - Number(period) * DAY)),
+  ]);
+  return page(c, {
+    title: t('ops.logs'),
+    mainClass: 'wide',
+    body: (
+      <>
+        <h1>{t('admin.title')}</h1>
+        <AdminNav c={c} current="logs" />
+        <section aria-labelledby="stats-h">
+          <h2 id="stats-h">{t('ops.stats')}</h2>
+          <nav class="inline-actions" aria-label={t('ops.period')}>
+            {(['1', '7', '30'] as const).map((d) => <a class={`button small ${d === period ? '' : 'secondary'}`} aria-current={d === period ? 'true' : undefined} href={`${href('/admin/logs')}?${qs({ days: d, level, family })}`}>{t(`ops.days${d}` as MessageKey)}</a>)}
+          </nav>
+          {stats.length === 0 ? <Empty>{t('ops.noLogs')}</Empty> : (
+            <table class="table compact" data-log-stats>
+              <thead><tr><th>{t('ops.family')}</th><th>{t('ops.events')}</th><th>{t('ops.warnings')}</th><th>{t('ops.errors')}</th><th>{t('ops.errorRate')}</th></tr></thead>
+              <tbody>{stats.map((s) => <tr data-family={s.family}><td><a href={`${href('/admin/logs')}?${qs({ family: s.family, days: period })}`}>{s.family}</a></td><td>{s.total}</td><td>{s.warnings}</td><td>{s.errors}</td><td>{s.errorRate} %</td></tr>)}</tbody>
+            </table>
+          )}
+        </section>
+        <form method="get" action={href('/admin/logs')} class="inline-actions filters">
+          <label for="l-level">{t('ops.level')}</label>
+          <select id="l-level" name="level"><option value="">{t('admin.filterAll')}</option>{LOG_LEVELS.map((l) => <option value={l} selected={l === level}>{l}</option>)}</select>
+          <label for="l-family">{t('ops.family')}</label>
+          <select id="l-family" name="family"><option value="">{t('admin.filterAll')}</option>{FAMILIES.map((f) => <option value={f} selected={f === family}>{f}</option>)}</select>
+          <label for="l-q">{t('ops.search')}</label>
+          <input id="l-q" name="q" type="text" value={q.q ?? ''} />
+          <input type="hidden" name="days" value={period} />
+          <button class="button small secondary" type="submit">{t('admin.filter')}</button>
+        </form>
+        {rows.length === 0 ? <Empty>{t('ops.noLogs')}</Empty> : (
+          <table class="table" data-logs>
+            <thead><tr><th>{t('ops.when')}</th><th>{t('ops.level')}</th><th>{t('ops.type')}</th><th>{t('ops.message')}</th></tr></thead>
+            <tbody>
+              {rows.map((l) => (
+                <tr data-level={l.level}>
+                  <td class="small"><When at={l.createdAt} locale={locale} timezone={timezone} style="short" withZone={false} /></td>
+                  <td><span class={`badge ${l.level === 'INFO' ? '' : l.level === 'WARNING' ? 'warning' : 'danger'}`}>{l.level}</span></td>
+                  <td class="mono small">{l.type}<div class="muted">{l.actor}{l.actorId ? ` ${l.actorId}` : ''}</div></td>
+                  <td>{l.message}{l.error ? <div class="error small">{l.error.slice(0, 300)}</div> : null}{l.context ? <div class="mono small muted">{JSON.stringify(l.context).slice(0, 300)}</div> : null}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <Pagination t={t} page={p} total={total} pageSize={PAGE} href={(n) => `${href('/admin/logs')}?${qs({ level, family, q: q.q, days: period, page: String(n) })}`} />
+      </>
+    ),
+  });
+});

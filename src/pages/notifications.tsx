@@ -1,0 +1,67 @@
+/** /:lang/notifications: unread first with a "new" badge, coloured by kind, each linking to what it is about; mark one or all as read. */
+import { Hono } from 'hono';
+import { listNotifications, markRead, NOTIFICATIONS_PER_PAGE, renderNotification } from '../domain/notifications/render';
+import type { AppEnv } from '../http/context';
+import { requireUserPage } from './account';
+import { Empty, Pagination, When } from './components/ui';
+import { flash, page, viewOf } from './render';
+
+export const notificationPages = new Hono<AppEnv>();
+const L = '/:lang{fr|en}';
+
+notificationPages.get(`${L}/notifications`, async (c) => {
+  const user = requireUserPage(c);
+  if (user instanceof Response) return user;
+  const { t, href, locale, timezone } = viewOf(c);
+  const pageNo = Math.max(1, Math.min(10_000, Number(c.req.query('page')) || 1));
+  const { rows, total } = await listNotifications(c.get('deps'), user.id, pageNo);
+  const items = rows.map((n) => renderNotification(t, locale, timezone, n));
+  const unread = items.filter((n) => !n.read).length;
+  return page(c, {
+    title: t('notifications.title'),
+    body: (
+      <>
+        <h1>{t('notifications.title')}</h1>
+        {unread ? (
+          <form method="post" action={href('/notifications/read-all')} class="inline-actions">
+            <span class="muted">{t('notifications.unreadCount', { n: unread })}</span>
+            <button type="submit" class="button small secondary">{t('notifications.markAll')}</button>
+          </form>
+        ) : null}
+        {items.length === 0 ? <Empty>{t('notifications.empty')}</Empty> : (
+          <ul class="plain notification-list">
+            {items.map((n) => (
+              <li class={`notification tone-${n.tone} ${n.read ? 'read' : 'unread'}`} data-notification={n.id} data-type={n.type} data-read={String(n.read)}>
+                <div>
+                  {!n.read ? <span class="badge info">{t('notifications.new')}</span> : null} {n.link ? <a href={href(n.link)}>{n.text}</a> : n.text}
+                  <div class="muted small"><When at={n.createdAt} locale={locale} timezone={timezone} style="medium" withZone={false} /></div>
+                </div>
+                {!n.read ? (
+                  <form method="post" action={href(`/notifications/${n.id}/read`)}>
+                    <button type="submit" class="link-button small">{t('notifications.markRead')}</button>
+                  </form>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        )}
+        <Pagination t={t} page={pageNo} total={total} pageSize={NOTIFICATIONS_PER_PAGE} href={(p) => `${href('/notifications')}?page=${p}`} />
+      </>
+    ),
+  });
+});
+
+notificationPages.post(`${L}/notifications/read-all`, async (c) => {
+  const user = requireUserPage(c);
+  if (user instanceof Response) return user;
+  await markRead(c.get('deps'), user.id, 'all');
+  flash(c, 'notifications.marked');
+  return c.redirect(viewOf(c).href('/notifications'), 303);
+});
+
+notificationPages.post(`${L}/notifications/:id/read`, async (c) => {
+  const user = requireUserPage(c);
+  if (user instanceof Response) return user;
+  await markRead(c.get('deps'), user.id, c.req.param('id'));
+  return c.redirect(viewOf(c).href('/notifications'), 303);
+});

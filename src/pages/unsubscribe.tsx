@@ -1,0 +1,58 @@
+/**
+ * One-click unsubscribe from a category of non-transactional email. The link in the email (and its
+ * List-Unsubscribe header) is signed per person and category: GET asks to confirm (link scanners
+ * must not unsubscribe people), POST — from the page or a mail client's one-click (RFC 8058) — applies.
+ */
+import { eq } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { users } from '../db/schema';
+import { forgetUser } from '../domain/accounts/session-cache';
+import { setEmailPreference, verifyUnsubscribe } from '../domain/email/unsubscribe';
+import type { AppEnv, Ctx } from '../http/context';
+import type { MessageKey } from '../i18n';
+import { page, viewOf } from './render';
+
+export const unsubscribePages = new Hono<AppEnv>();
+
+async function check(c: Ctx) {
+  const u = c.req.query('u') ?? '';
+  const category = await verifyUnsubscribe(c.get('deps'), u, c.req.query('c') ?? '', c.req.query('s') ?? '');
+  const user = category ? await c.get('deps').db.select().from(users).where(eq(users.id, u)).get() : null;
+  if (user) c.set('locale', user.locale);
+  return category && user ? { category, user } : null;
+}
+
+function done(c: Ctx, ok: boolean, category?: string, confirm = false) {
+  const { t, href } = viewOf(c);
+  const name = category ? t(`account.emailCategory.${category}` as MessageKey) : '';
+  return page(c, {
+    title: t('unsubscribe.title'),
+    status: ok ? 200 : 400,
+    body: (
+      <section class="card narrow">
+        <h1>{t('unsubscribe.title')}</h1>
+        {!ok ? <p class="notice error">{t('unsubscribe.invalid')}</p> : confirm ? (
+          <form method="post" action={c.req.url.replace(/^https?:\/\/[^/]+/, '')}>
+            <p>{t('unsubscribe.question', { category: name })}</p>
+            <button type="submit" class="button">{t('unsubscribe.confirm')}</button>
+          </form>
+        ) : <p class="notice success" data-unsubscribed={category}>{t('unsubscribe.done', { category: name })}</p>}
+        <p><a href={`${href('/account')}#emails`}>{t('unsubscribe.manage')}</a></p>
+      </section>
+    ),
+  });
+}
+
+unsubscribePages.get('/email/unsubscribe', async (c) => {
+  const r = await check(c);
+  return done(c, !!r, r?.category, true);
+});
+
+unsubscribePages.post('/email/unsubscribe', async (c) => {
+  const r = await check(c);
+  if (!r) return done(c, false);
+  await setEmailPreference(c.get('deps'), r.user.id, r.category, false);
+  forgetUser(r.user.id);
+  await c.get('deps').log.info('EMAIL_SUPPRESSED', `${r.user.id} unsubscribed from ${r.category}`, { actorId: r.user.id });
+  return done(c, true, r.category);
+});
