@@ -92,6 +92,36 @@ export async function seedStatements(now = new Date()) {
     });
   }
   out.push(...historyStatements(t));
+  out.push(...availabilityStatements(t));
+  return out;
+}
+
+/**
+ * Bookable hours for Noah and Léa, so their pages show a slot calendar from the first run (Amelia
+ * keeps one-off offers only).
+ */
+const AVAILABILITY = [
+  { creator: 'crt_demonoah00000', key: 'noah', currency: 'CHF', types: [
+    { name: '30-minute coaching', description: 'Bring a game or a position; we work through it together.', minutes: 30, price: 5000, color: '#5b4cf0', after: 10 },
+    { name: 'Game deep-dive', description: 'A full game analysed move by move, with a training plan.', minutes: 60, price: 9000, color: '#0f7b4f', after: 15 },
+  ], weekly: [[1, 540, 720], [1, 840, 1080], [2, 540, 720], [2, 840, 1080], [3, 540, 720], [3, 840, 1080], [4, 540, 720], [4, 840, 1080], [5, 540, 720], [5, 840, 1080]] },
+  { creator: 'crt_demolea000000', key: 'lea', currency: 'EUR', types: [
+    { name: 'Séance découverte', description: 'Un premier échange pour faire le point sur votre voix.', minutes: 15, price: 2500, color: '#b42335', after: 5 },
+    { name: 'Coaching vocal', description: 'Exercices ciblés et retours sur un morceau de votre choix.', minutes: 45, price: 6000, color: '#5b4cf0', after: 15 },
+  ], weekly: [[2, 1020, 1260], [3, 600, 720], [3, 1020, 1260], [4, 1020, 1260], [6, 600, 780]] },
+];
+
+function availabilityStatements(t) {
+  const out = [];
+  for (const a of AVAILABILITY) {
+    // Seeded only while the creator has no appointment types at all: once they have some (these,
+    // or their own), their hours and types are theirs. Hours first, as they test the same thing.
+    const untouched = `WHERE NOT EXISTS (SELECT 1 FROM appointment_types WHERE creator_id = ${q(a.creator)})`;
+    const rules = a.weekly.map(([weekday, start, end], i) => `(${[`avr_demo${a.key}${i}`, a.creator, weekday, start, end].map(q).join(', ')})`);
+    out.push(`INSERT OR IGNORE INTO availability_rules (id, creator_id, weekday, start_minute, end_minute) SELECT * FROM (VALUES ${rules.join(', ')}) ${untouched};`);
+    const types = a.types.map((ty, i) => `(${[`apt_demo${a.key}${i}`, a.creator, ty.name, ty.description, ty.minutes, ty.price, a.currency, ty.color, 0, ty.after, 120, 60, 1, i, t, t].map(q).join(', ')})`);
+    out.push(`INSERT OR IGNORE INTO appointment_types (id, creator_id, name, description, duration_minutes, price, currency, color, buffer_before_minutes, buffer_after_minutes, min_notice_minutes, max_advance_days, active, sort_order, created_at, updated_at) SELECT * FROM (VALUES ${types.join(', ')}) ${untouched};`);
+  }
   return out;
 }
 

@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { authApi } from './api/auth';
+import { availabilityApi } from './api/availability';
 import { bookingsApi } from './api/bookings';
 import { callsApi } from './api/calls';
 import { creatorsApi } from './api/creators';
@@ -43,6 +44,9 @@ import { creatorPayoutPages } from './pages/creator/payouts';
 import { demoCallPages } from './pages/dev-demo-call';
 import { localCheckoutPages } from './pages/local-checkout';
 import { creatorPaymentPages } from './pages/creator/payments';
+import { creatorAvailabilityPages } from './pages/creator/availability';
+import { creatorPlanningPages } from './pages/creator/planning';
+import { slotPages } from './pages/slots';
 
 const isApi = (path: string) => path === '/api' || path.startsWith('/api/');
 
@@ -67,10 +71,11 @@ export function createApp(): Hono<AppEnv> {
   const uploadLimit = bodyLimit({ maxSize: 5 * 1024 * 1024 + 1024, onError: () => { throw new AppError(413, 'IMAGE_TOO_LARGE', 'Images are limited to 5 MB.'); } });
   app.use('/api/*', (c, next) => (c.req.path.startsWith('/api/creators/me/images/') ? uploadLimit(c, next) : jsonLimit(c, next)));
 
-  for (const api of [systemApi, authApi, meApi, creatorsApi, offersApi, bookingsApi, callsApi, reviewsApi, notificationsApi, requestsApi, webhooksApi, paymentsApi, payoutsApi]) app.route('/', api);
+  for (const api of [systemApi, authApi, meApi, availabilityApi, creatorsApi, offersApi, bookingsApi, callsApi, reviewsApi, notificationsApi, requestsApi, webhooksApi, paymentsApi, payoutsApi]) app.route('/', api);
   for (const pages of [
     homePages, authPages, accountPages, apiDocsPages, devMailboxPages, mediaRoutes, creatorPages, offerPages,
     creatorOfferPages, creatorRequestPages, creatorProfilePages, fanRequestPages, bookingPages, callPages, localCheckoutPages, creatorPaymentPages, creatorPayoutPages, adminPayoutPages, adminSettingsPages, demoCallPages, notificationPages, unsubscribePages, adminOpsPages,
+    creatorAvailabilityPages, creatorPlanningPages, slotPages,
   ]) app.route('/', pages);
 
   app.get('/', (c) => c.redirect(`/${c.get('locale')}/`, 302));

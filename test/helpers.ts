@@ -114,3 +114,13 @@ export async function expectError(res: Response, status: number, code: string) {
   }
   return body.error;
 }
+
+/** A page as the holder of `token` sees it. */
+export function getPage(path: string, token?: string): Promise<Response> {
+  return fetchApp(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+}
+
+/** A page form posted by the holder of `token` (same origin, urlencoded). */
+export function postPage(path: string, token: string | undefined, form: Record<string, string> = {}): Promise<Response> {
+  return fetchApp(path, { method: 'POST', headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/x-www-form-urlencoded', origin: BASE }, body: new URLSearchParams(form).toString() });
+}

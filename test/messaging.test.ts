@@ -17,12 +17,11 @@ import { sendDailySummary } from '../src/domain/admin/summary';
 import { renderEmail, templates } from '../src/emails';
 import { handleQueue } from '../src/jobs/queue';
 import { HOUR, MINUTE } from '../src/lib/clock';
-import { api, createAccount, deps, expectError, fetchApp, testEnv } from './helpers';
+import { api, createAccount, deps, expectError, fetchApp, getPage, postPage, testEnv } from './helpers';
 import { callAt, confirmedBooking, moveCall } from './scenarios';
 
-const get = (path: string, token: string) => fetchApp(path, { headers: { authorization: `Bearer ${token}` } });
-const post = (path: string, token: string, form: Record<string, string> = {}) =>
-  fetchApp(path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost' }, body: new URLSearchParams(form).toString() });
+const get = getPage;
+const post = postPage;
 const emailsOf = (userId: string) => deps().db.select().from(emailLog).where(eq(emailLog.userId, userId)).all();
 
 describe('email templates', () => {

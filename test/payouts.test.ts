@@ -15,7 +15,7 @@ import { payoutEligibility } from '../src/domain/payouts/eligibility';
 import { nextPayoutSlot } from '../src/domain/payouts/schedule';
 import { getSettings, updateSettings } from '../src/domain/settings';
 import { DAY, fixedClock, HOUR, MINUTE } from '../src/lib/clock';
-import { api, createAccount, deps, expectError, fetchApp } from './helpers';
+import { api, createAccount, deps, expectError, getPage, postPage } from './helpers';
 import { book, fans, offerFor, onboardedCreator, type CreatorScenario } from './scenarios';
 
 const accountBalance = async (d: Deps, account: string) =>
@@ -379,8 +379,8 @@ describe('property: payouts never exceed what the creator earned, and the books 
 });
 
 describe('finance and admin pages', () => {
-  const get = (path: string, token: string) => fetchApp(path, { headers: { authorization: `Bearer ${token}` } });
-  const post = (path: string, token: string, form: Record<string, string>) => fetchApp(path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost' }, body: new URLSearchParams(form).toString() });
+  const get = getPage;
+  const post = postPage;
 
   it('the creator sees earnings as a chart per day / week / month, why they cannot be paid yet, and changes the schedule', async () => {
     const c = await onboardedCreator();

@@ -1,4 +1,5 @@
 /** Scenario builders: onboarded creators, offers, fans, held and paid bookings. */
+import { expect } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { bookings, callOffers, creators, type CallOffer, type Creator, type Currency } from '../src/db/schema';
 import { recordCallEvent } from '../src/domain/calls/events';
@@ -81,3 +82,18 @@ export async function presence(bookingId: string, role: 'FAN' | 'CREATOR', userI
   await recordCallEvent(d, { bookingId, type: 'PARTICIPANT_JOINED', source: 'SERVER', actorUserId: userId, actorRole: role, occurredAt: new Date(from) });
   if (to !== null) await recordCallEvent(d, { bookingId, type: 'PARTICIPANT_LEFT', source: 'SERVER', actorUserId: userId, actorRole: role, occurredAt: new Date(to) });
 }
+
+export type Slot = { startsAt: string; endsAt: string };
+
+/** A creator open every day 08:00–20:00 (Paris), with one active 30-minute type (and 60-minute one). */
+export async function openCreator(): Promise<CreatorScenario & { t30: string; t60: string }> {
+  const c = await onboardedCreator();
+  expect((await api('GET', '/api/creators/me/availability', undefined, { token: c.token })).status).toBe(200); // creates the defaults
+  const ranges = [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, startMinute: 8 * 60, endMinute: 20 * 60 }));
+  expect((await api('PUT', '/api/creators/me/availability/weekly', { ranges }, { token: c.token })).status).toBe(200);
+  const mk = async (durationMinutes: number) => ((await (await api('POST', '/api/creators/me/appointment-types', { name: `${durationMinutes} min`, durationMinutes, price: 5000, minNoticeMinutes: 60, bufferAfterMinutes: 0 }, { token: c.token })).json()) as { type: { id: string } }).type.id;
+  return { ...c, t30: await mk(30), t60: await mk(60) };
+}
+export const slotsOf = async (c: CreatorScenario, type: string, from?: Date, to?: Date) =>
+  ((await (await api('GET', `/api/creators/${c.creator.slug}/slots?type=${type}${from ? `&from=${from.toISOString()}` : ''}${to ? `&to=${to.toISOString()}` : ''}`)).json()) as { slots: Slot[] }).slots;
+export const bookSlot = (c: CreatorScenario, token: string, typeId: string, startsAt: string) => api('POST', `/api/creators/${c.creator.slug}/slots/book`, { typeId, startsAt }, { token });

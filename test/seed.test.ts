@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { callOffers, creators, ledgerEntries, payments, payouts, users } from '../src/db/schema';
+import { appointmentTypes, availabilityRules, callOffers, creators, ledgerEntries, payments, payouts, users } from '../src/db/schema';
 import { creatorBalances } from '../src/domain/ledger/ledger';
 import { creatorEligibility } from '../src/domain/payouts/engine';
 import { DEMO_PASSWORD, DEMO_USERS, seedStatements } from '../scripts/seed-data.mjs';
@@ -73,5 +73,28 @@ describe('demo seed (npm run dev)', () => {
       expect(res.status, u.email).toBe(200);
       expect(((await res.json()) as { user: { role: string } }).user.role).toBe(u.role);
     }
+  });
+});
+
+describe('demo seed: bookable availability', () => {
+  it('gives Noah and Léa active types and weekly hours (slots to pick), once; a creator\'s own changes survive re-seeding', async () => {
+    const now = new Date();
+    await runSeed(now);
+    await runSeed(now);
+    const d = deps();
+    const types = (await (await api('GET', '/api/creators/noah-keller/appointment-types')).json()) as { timezone: string; types: { id: string; durationMinutes: number; price: number; currency: string }[] };
+    expect(types.timezone).toBe('Europe/Zurich');
+    expect(types.types.map((t) => [t.durationMinutes, t.price, t.currency])).toEqual([[30, 5000, 'CHF'], [60, 9000, 'CHF']]);
+    const slots = (await (await api('GET', `/api/creators/noah-keller/slots?type=${types.types[0].id}`)).json()) as { slots: { startsAt: string }[] };
+    expect(slots.slots.length).toBeGreaterThan(50);
+    expect(((await (await api('GET', '/api/creators/lea-martin/appointment-types')).json()) as { types: unknown[] }).types).toHaveLength(2);
+    expect(((await (await api('GET', '/api/creators/amelia-hart/appointment-types')).json()) as { types: unknown[] }).types).toHaveLength(0);
+    // Noah deletes his Friday hours and one type: the next `npm run dev` does not bring them back.
+    const noah = (await d.db.select().from(creators).where(eq(creators.slug, 'noah-keller')).get())!;
+    await d.db.delete(availabilityRules).where(and(eq(availabilityRules.creatorId, noah.id), eq(availabilityRules.weekday, 5)));
+    await d.db.delete(appointmentTypes).where(eq(appointmentTypes.id, types.types[1].id));
+    await runSeed(new Date(now.getTime() + 86_400_000));
+    expect((await d.db.select().from(availabilityRules).where(eq(availabilityRules.creatorId, noah.id)).all()).map((r) => r.weekday)).not.toContain(5);
+    expect(await d.db.select().from(appointmentTypes).where(eq(appointmentTypes.creatorId, noah.id)).all()).toHaveLength(1);
   });
 });

@@ -150,3 +150,14 @@ export async function requestAnswered(deps: Deps, requestId: string): Promise<vo
     },
   });
 }
+
+/** A booking moved to another time: both people get the new time and an updated calendar event (same UID, higher SEQUENCE). */
+export async function bookingRescheduled(deps: Deps, bookingId: string, by: 'FAN' | 'CREATOR', previousStartsAt: Date): Promise<void> {
+  const p = await bookingParties(deps, bookingId);
+  if (!p) return;
+  const params = { title: p.offerTitle, creator: p.creatorName, fan: p.fanName, startsAt: p.booking.startsAt.toISOString(), previous: previousStartsAt.toISOString(), by };
+  const key = `booking:${bookingId}:rescheduled:${p.booking.icsSequence}`;
+  const data = (u: User, other: string) => ({ ...callData(deps, p, u, other), by, previousStartsAt: previousStartsAt.toISOString(), ics: icsFor(deps, p, p.booking, u) });
+  await tell(deps, p.fan, { notification: { type: 'BOOKING_RESCHEDULED', params, link: `/bookings/${bookingId}` }, email: { template: 'booking_rescheduled', key, data: (u) => data(u, p.creatorName) } });
+  await tell(deps, p.creatorUser, { notification: { type: 'BOOKING_RESCHEDULED', params, link: `/bookings/${bookingId}` }, email: { template: 'booking_rescheduled', key, data: (u) => data(u, p.fanName) } });
+}

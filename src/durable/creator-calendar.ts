@@ -13,6 +13,7 @@ import { requestAnswered } from '../domain/events';
 import { answerableRequest, REQUEST_HOLD_MINUTES, type AnswerRefusal } from '../domain/requests/requests';
 import type { Bindings } from '../env';
 import { MINUTE } from '../lib/clock';
+import { afterReschedule, canMoveTo, checkReschedule, prepareSlot, type RescheduleRefusal, type SlotRefusal } from '../domain/availability/booking';
 import { Mutex } from './mutex';
 import { offerRoom, type BookResult } from './offer-room';
 
@@ -20,16 +21,101 @@ export type AcceptResult =
   | { ok: true; requestId: string; offerId: string; booking: Extract<BookResult, { ok: true }>['booking'] }
   | { ok: false; code: AnswerRefusal | 'OVERLAPS_ANOTHER_OFFER' | 'TOO_SOON' | 'TOO_FAR' | 'CREATOR_NOT_ONBOARDED' | 'BOOKING_FAILED'; message?: string };
 
+export type BookSlotResult = BookResult | { ok: false; code: SlotRefusal | 'CREATOR_NOT_FOUND' };
+export type RescheduleResult = { ok: true; startsAt: string; endsAt: string } | { ok: false; code: RescheduleRefusal | 'BOOKING_NOT_RESCHEDULABLE' };
+
 export class CreatorCalendar extends DurableObject<Bindings> {
   private readonly lock = new Mutex();
 
+  // ------------------------------------------------------------------ live slot pickers
+
+  /** Slot pickers subscribe here (hibernating sockets) and hear whenever the creator's time changes. */
+  async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('Expected a WebSocket upgrade', { status: 426 });
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server);
+    server.send(JSON.stringify({ type: 'hello', version: await this.slotsVersion() }));
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (message === 'ping') ws.send('pong');
+  }
+
+  async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    try {
+      ws.close(code === 1005 ? 1000 : code, 'bye');
+    } catch {
+      // already closed
+    }
+  }
+
+  /** Bumped at every change, so a picker that reconnects (or polls) knows whether it missed one. */
+  async slotsVersion(): Promise<number> {
+    return (await this.ctx.storage.get<number>('slotsVersion')) ?? 0;
+  }
+
+  /** Something took or freed part of the creator's time: slot pickers refresh. */
+  async slotsChanged(): Promise<void> {
+    const version = (await this.slotsVersion()) + 1;
+    await this.ctx.storage.put('slotsVersion', version);
+    const msg = JSON.stringify({ type: 'slots-changed', version });
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.send(msg);
+      } catch {
+        // closing
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ availability
+
+  /** A fan takes a free slot: checked and created here (one at a time per creator), held by its OfferRoom. */
+  async bookSlot(input: { creatorId: string; typeId: string; startsAt: string; fanId: string }): Promise<BookSlotResult> {
+    const r = await this.lock.run(async (): Promise<BookSlotResult> => {
+      const deps = buildDeps(this.env);
+      const creator = await deps.db.select().from(creators).where(eq(creators.id, input.creatorId)).get();
+      if (!creator) return { ok: false, code: 'CREATOR_NOT_FOUND' };
+      const prepared = await prepareSlot(deps, creator, { typeId: input.typeId, startsAt: new Date(input.startsAt), fanId: input.fanId });
+      if (!prepared.ok) return prepared;
+      const booked = await offerRoom(this.env, prepared.offerId).book({ offerId: prepared.offerId, userId: input.fanId });
+      // The hold failed (payment provider down…): the slot offer goes, the time is free again.
+      if (!booked.ok) await offerRoom(this.env, prepared.offerId).cancelOffer({ offerId: prepared.offerId, actorUserId: null });
+      return booked;
+    });
+    await this.slotsChanged();
+    return r;
+  }
+
+  /** Moves a confirmed booking to another free time (fan or creator, until 24 h before). */
+  async reschedule(input: { bookingId: string; actorUserId: string; startsAt: string }): Promise<RescheduleResult> {
+    const r = await this.lock.run(async (): Promise<RescheduleResult> => {
+      const deps = buildDeps(this.env);
+      const checked = await checkReschedule(deps, input.bookingId, input.actorUserId);
+      if (!checked.ok) return checked;
+      const { booking, creator, by } = checked;
+      const startsAt = new Date(input.startsAt);
+      if (!(await canMoveTo(deps, booking, creator, startsAt))) return { ok: false, code: 'SLOT_UNAVAILABLE' };
+      const endsAt = new Date(startsAt.getTime() + (booking.endsAt.getTime() - booking.startsAt.getTime()));
+      const moved = await offerRoom(this.env, booking.offerId).reschedule({ offerId: booking.offerId, bookingId: booking.id, startsAt: startsAt.getTime(), endsAt: endsAt.getTime() });
+      if (!moved.ok) return moved;
+      await afterReschedule(deps, booking, by);
+      return { ok: true, startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString() };
+    });
+    if (r.ok) await this.slotsChanged();
+    return r;
+  }
+
   async createOffer(input: { creatorId: string; offer: Omit<NewOfferInput, 'startsAt'> & { startsAt: string } }): Promise<CreateOfferResult | { ok: false; code: 'CREATOR_NOT_FOUND' }> {
-    return this.lock.run(async () => {
+    const r = await this.lock.run(async () => {
       const deps = buildDeps(this.env);
       const creator = await deps.db.select().from(creators).where(eq(creators.id, input.creatorId)).get();
       if (!creator) return { ok: false as const, code: 'CREATOR_NOT_FOUND' as const };
       return createOffer(deps, creator, { ...input.offer, startsAt: new Date(input.offer.startsAt) });
     });
+    if (r.ok) await this.slotsChanged();
+    return r;
   }
 
   /** Edits an offer; a new time is checked against the creator's other offers first. */

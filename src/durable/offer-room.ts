@@ -8,7 +8,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { buildDeps, type Deps } from '../deps';
 import { decideBooking, holdUntil, loadOfferState, type BookRefusal, type OfferState } from '../domain/booking/offer-state';
 import {
-  isLiveBookingIndexViolation, writeCancelConfirmed, writeComplete, writeConfirm, writeHold, writeOfferStatus, writeRelease, type ReleaseReason,
+  isLiveBookingIndexViolation, writeCancelConfirmed, writeComplete, writeConfirm, writeHold, writeOfferStatus, writeRelease, writeReschedule, type ReleaseReason,
 } from '../domain/booking/transitions';
 import { toBookingDto } from '../domain/offers/dto';
 import { createIntentFor, startPayment, type StartedPayment } from '../domain/payments/checkout';
@@ -88,6 +88,9 @@ export class OfferRoom extends DurableObject<Bindings> {
         this.sockets?.delete(ws); // closed meanwhile
       }
     }
+    // The creator's bookable slots depend on every span of their time: tell their calendar's
+    // subscribers (slot pickers) too — without making anyone here wait for it.
+    this.ctx.waitUntil(this.env.CREATOR_CALENDAR.getByName(st.offer.creatorId).slotsChanged().catch(() => undefined));
   }
 
   // ------------------------------------------------------------------ booking
@@ -254,6 +257,23 @@ export class OfferRoom extends DurableObject<Bindings> {
       st.offer.status = 'COMPLETED';
       this.broadcast(st);
       return { completed: true };
+    });
+  }
+
+  /**
+   * Moves a confirmed booking (and its offer) to a new time already checked free by the creator's
+   * calendar. The payment stays with the booking; the calendar event keeps its UID (SEQUENCE + 1).
+   */
+  async reschedule(input: { offerId: string; bookingId: string; startsAt: number; endsAt: number }): Promise<{ ok: true } | { ok: false; code: 'BOOKING_NOT_RESCHEDULABLE' }> {
+    return this.lock.run(async () => {
+      const st = await this.load(input.offerId);
+      if (!st || st.live?.id !== input.bookingId || st.live.status !== 'CONFIRMED') return { ok: false as const, code: 'BOOKING_NOT_RESCHEDULABLE' as const };
+      const deps = this.deps();
+      await writeReschedule(deps, st, input.bookingId, new Date(input.startsAt), new Date(input.endsAt));
+      st.offer.startsAt = input.startsAt;
+      st.offer.endsAt = input.endsAt;
+      this.broadcast(st);
+      return { ok: true as const };
     });
   }
 

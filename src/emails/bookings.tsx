@@ -227,3 +227,30 @@ export const reviewRequest = defineTemplate({
     };
   },
 });
+
+export const bookingRescheduledEmail = defineTemplate({
+  name: 'booking_rescheduled',
+  transactional: true,
+  data: CallData.extend({ by: z.enum(['FAN', 'CREATOR']), previousStartsAt: Iso, ics: z.string().optional() }),
+  sample: (appUrl) => ({ bookingId: 'bkg_sample000000', title: 'Préparer une audition', other: 'Léa Martin', ...sampleTimes(), previousStartsAt: '2026-12-02T17:00:00.000Z', by: 'CREATOR' as const, callUrl: `${appUrl}/fr/call/bkg_sample000000`, bookingUrl: `${appUrl}/fr/bookings/bkg_sample000000` }),
+  render(ctx, d) {
+    const { t } = ctx;
+    const by = t(`email.rescheduled.by.${d.by}` as MessageKey, { other: d.other });
+    const rows: [string, string][] = [[t('email.rescheduled.new'), whenFor(ctx, d.startsAt)], [t('email.rescheduled.old'), whenFor(ctx, d.previousStartsAt)], [t('email.booking.with'), d.other]];
+    return {
+      subject: t('email.rescheduled.subject', { title: d.title }),
+      preheader: `${by} ${whenFor(ctx, d.startsAt)}`,
+      body: (
+        <>
+          <p>{greet(ctx)}</p>
+          <p>{t('email.rescheduled.intro', { title: d.title })} {by}</p>
+          <Details rows={rows} />
+          <p>{t('email.rescheduled.calendar')}</p>
+          <Button href={d.bookingUrl}>{t('email.booking.seeBooking')}</Button>
+        </>
+      ),
+      text: [greet(ctx), '', `${t('email.rescheduled.intro', { title: d.title })} ${by}`, ...rows.map(([a, b]) => kv(ctx, a, b)), '', t('email.rescheduled.calendar'), kv(ctx, t('email.booking.seeBooking'), d.bookingUrl)],
+      attachments: icsAttachment(d.ics),
+    };
+  },
+});

@@ -13,6 +13,7 @@ import { requireUserPage } from './account';
 import { readForm } from './components/form';
 import { Avatar, Duration, Money, StatusBadge, TimeRange } from './components/ui';
 import { flash, page, viewOf } from './render';
+import { rescheduleSection } from './slots';
 
 export const bookingPages = new Hono<AppEnv>();
 const L = '/:lang{fr|en}';
@@ -102,6 +103,7 @@ bookingPages.get(`${L}/bookings/:id`, async (c) => {
   const deps = c.get('deps');
   const preview = await cancellationPreview(deps, role, booking);
   const payment = await deps.db.select().from(payments).where(eq(payments.bookingId, booking.id)).get();
+  const reschedule = role !== 'ADMIN' ? await rescheduleSection(c, booking, creator) : null;
   return page(c, {
     title: offer.title,
     islands: booking.status === 'PENDING' ? ['booking-status'] : [],
@@ -124,6 +126,7 @@ bookingPages.get(`${L}/bookings/:id`, async (c) => {
                 <p><a href={`/api/bookings/${booking.id}/calendar.ics`} download>{t('booking.addToCalendar')}</a></p>
               </>
             ) : null}
+            {reschedule}
             {booking.status === 'COMPLETED' || booking.outcome || (booking.status === 'CONFIRMED' && deps.clock.now() >= booking.endsAt) ? (
               <p><a href={href(`/call/${booking.id}/summary`)}>{t('booking.callSummary')}</a></p>
             ) : null}

@@ -16,6 +16,7 @@ import { CreateRequestBody } from '../shared/offers';
 import { Field, localizeIssues, readForm, type FieldErrors } from './components/form';
 import { Avatar, Duration, Empty, Money, Pagination, Stars, StatusBadge, When } from './components/ui';
 import { flash, page, viewOf, type View } from './render';
+import { bookFromAvailability } from './slots';
 
 export const creatorPages = new Hono<AppEnv>();
 const L = '/:lang{fr|en}';
@@ -119,7 +120,7 @@ export async function creatorPageBody(c: Ctx, creator: Creator, extra?: { values
   const view = viewOf(c);
   const { t, user } = view;
   const deps = c.get('deps');
-  const [offers, r] = await Promise.all([upcomingOffers(deps, creator.id), rating(deps, creator.id)]);
+  const [offers, r, booking] = await Promise.all([upcomingOffers(deps, creator.id), rating(deps, creator.id), bookFromAvailability(c, creator)]);
   const links = Object.entries(creator.socialLinks as Record<string, string>);
   return (
     <>
@@ -134,6 +135,7 @@ export async function creatorPageBody(c: Ctx, creator: Creator, extra?: { values
           </div>
         </div>
       </section>
+      {booking}
       <div class="grid two creator-body">
         <section>
           <h2>{t('creator.about')}</h2>

@@ -41,7 +41,7 @@ export interface PageOptions {
   title: string;
   body: ComponentChildren;
   status?: number;
-  /** Client islands to load (built to /static/<name>.js). */
+  /** Client islands to load (built to /static/<name>.js); any `data-island` in the page is added too. */
   islands?: string[];
   description?: string;
   /** Extra class on <main> (e.g. "wide"). */
@@ -71,7 +71,12 @@ export function page(c: Ctx, opts: PageOptions): Response {
       {opts.body}
     </Layout>
   );
-  return c.html(`<!doctype html>${renderToString(vnode)}`, (opts.status ?? 200) as 200);
+  let html = renderToString(vnode);
+  // Islands placed by shared components (a slot picker inside the creator page…) load themselves.
+  const declared = new Set(opts.islands ?? []);
+  const found = [...new Set([...html.matchAll(/data-island="([a-z][a-z0-9-]*)"/g)].map((m) => m[1]))].filter((n) => !declared.has(n));
+  if (found.length) html = html.replace('</head>', `${found.map((n) => `<script type="module" src="/static/${n}.js"></script>`).join('')}</head>`);
+  return c.html(`<!doctype html>${html}`, (opts.status ?? 200) as 200);
 }
 
 /** Safe post-sign-in destination: a local path only. */

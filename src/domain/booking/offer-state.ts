@@ -20,6 +20,8 @@ export interface OfferSnapshot {
   endsAt: number;
   status: OfferStatus;
   reservedForUserId: string | null;
+  /** OFFER (published), REQUEST (accepted request) or SLOT (booked from availability). */
+  source: 'OFFER' | 'REQUEST' | 'SLOT';
 }
 
 export interface LiveBooking {
@@ -65,6 +67,7 @@ export async function loadOfferState(deps: Pick<Deps, 'db'>, offerId: string): P
       endsAt: o.endsAt.getTime(),
       status: o.status,
       reservedForUserId: o.reservedForUserId,
+      source: o.source,
     },
     live: live
       ? { id: live.id, userId: live.userId, status: live.status as LiveBooking['status'], holdExpiresAt: live.holdExpiresAt?.getTime() ?? null, persisted: true }

@@ -41,10 +41,13 @@ export async function writeHold(deps: Deps, st: OfferState, input: { bookingId: 
 
 export type ReleaseReason = 'EXPIRED' | 'FAILED' | 'CANCELLED';
 
-/** Ends a PENDING hold; the offer becomes available again (or expired if its start has passed). */
-export async function writeRelease(deps: Deps, st: OfferState, bookingId: string, reason: ReleaseReason, meta: { cancelledBy?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM'; reason?: string } = {}): Promise<'AVAILABLE' | 'EXPIRED'> {
+/**
+ * Ends a PENDING hold; the offer becomes available again (or expired if its start has passed). A
+ * slot booked from availability existed only for that hold: it is withdrawn, freeing the time.
+ */
+export async function writeRelease(deps: Deps, st: OfferState, bookingId: string, reason: ReleaseReason, meta: { cancelledBy?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM'; reason?: string } = {}): Promise<'AVAILABLE' | 'EXPIRED' | 'CANCELLED'> {
   const now = deps.clock.now();
-  const offerStatus = st.offer.startsAt <= now.getTime() ? 'EXPIRED' : 'AVAILABLE';
+  const offerStatus = st.offer.source === 'SLOT' ? 'CANCELLED' : st.offer.startsAt <= now.getTime() ? 'EXPIRED' : 'AVAILABLE';
   await deps.db.batch([
     deps.db.update(bookings).set({
       status: reason,
@@ -70,7 +73,7 @@ export async function writeConfirm(deps: Deps, st: OfferState, bookingId: string
 /** Cancels a CONFIRMED booking. The creator cancelling closes the offer; a fan cancelling reopens it if it is still ahead. */
 export async function writeCancelConfirmed(deps: Deps, st: OfferState, bookingId: string, by: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM', reason: string | null): Promise<'AVAILABLE' | 'CANCELLED'> {
   const now = deps.clock.now();
-  const reopen = by === 'FAN' && st.offer.startsAt > now.getTime() + 30 * 60_000;
+  const reopen = by === 'FAN' && st.offer.source === 'OFFER' && st.offer.startsAt > now.getTime() + 30 * 60_000;
   const offerStatus = reopen ? 'AVAILABLE' : 'CANCELLED';
   await deps.db.batch([
     deps.db.update(bookings).set({ status: 'CANCELLED', cancelledAt: now, cancelledBy: by, cancelReason: reason, updatedAt: now })
@@ -78,6 +81,16 @@ export async function writeCancelConfirmed(deps: Deps, st: OfferState, bookingId
     deps.db.update(callOffers).set({ status: offerStatus, updatedAt: now }).where(eq(callOffers.id, st.offer.id)),
   ]);
   return offerStatus;
+}
+
+/** New times for a confirmed booking and its offer; the calendar event's SEQUENCE goes up. */
+export async function writeReschedule(deps: Deps, st: OfferState, bookingId: string, startsAt: Date, endsAt: Date): Promise<void> {
+  const now = deps.clock.now();
+  const minutes = Math.round((endsAt.getTime() - startsAt.getTime()) / 60_000);
+  await deps.db.batch([
+    deps.db.update(bookings).set({ startsAt, endsAt, icsSequence: sql`${bookings.icsSequence} + 1`, updatedAt: now }).where(and(eq(bookings.id, bookingId), eq(bookings.status, 'CONFIRMED'))),
+    deps.db.update(callOffers).set({ startsAt, endsAt, durationMinutes: minutes, updatedAt: now }).where(eq(callOffers.id, st.offer.id)),
+  ]);
 }
 
 export async function writeComplete(deps: Deps, st: OfferState, bookingId: string): Promise<void> {

@@ -1,0 +1,247 @@
+/**
+ * Creator space — planning: every booking in a month grid or a list, filtered by status, with the
+ * counts that matter (total, upcoming, completed, cancelled); and the "today" agenda shown on the
+ * creator's home. Times are in the viewer's zone.
+ */
+import { and, asc, desc, eq, gt, gte, inArray, lt, notInArray, sql, type SQL } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { appointmentTypes, bookings, callOffers, users, type BookingStatus, type Creator } from '../../db/schema';
+import type { Deps } from '../../deps';
+import type { AppEnv, Ctx } from '../../http/context';
+import { formatTime } from '../../i18n/format';
+import { localDate, localParts, zonedToUtc } from '../../lib/tz';
+import { monthOf, monthSpan, shiftMonth } from '../../shared/slot-picker';
+import { Empty, Money, Pagination, StatusBadge, When } from '../components/ui';
+import { page, viewOf } from '../render';
+import { CreatorNav, requireCreatorPage } from './common';
+
+export const creatorPlanningPages = new Hono<AppEnv>();
+const L = '/:lang{fr|en}';
+const DAY = 86_400_000;
+const LIST_PAGE = 50;
+
+export const PLANNING_FILTERS = ['all', 'upcoming', 'pending', 'completed', 'cancelled'] as const;
+export type PlanningFilter = (typeof PLANNING_FILTERS)[number];
+/** Holds that were never paid are not part of anyone's planning. */
+const ABANDONED: BookingStatus[] = ['EXPIRED', 'FAILED'];
+
+/** The condition a filter puts on a creator's bookings. */
+export function filterWhere(filter: PlanningFilter, now: Date): SQL | undefined {
+  switch (filter) {
+    case 'upcoming': return and(eq(bookings.status, 'CONFIRMED'), gt(bookings.endsAt, now));
+    case 'pending': return eq(bookings.status, 'PENDING');
+    case 'completed': return eq(bookings.status, 'COMPLETED');
+    case 'cancelled': return eq(bookings.status, 'CANCELLED');
+    default: return notInArray(bookings.status, ABANDONED);
+  }
+}
+
+/** Total, upcoming, completed, cancelled — one query. */
+export async function planningStats(deps: Pick<Deps, 'db'>, creatorId: string, now: Date) {
+  const row = await deps.db.select({
+    total: sql<number>`coalesce(sum(case when ${bookings.status} not in ('EXPIRED','FAILED') then 1 else 0 end), 0)`,
+    upcoming: sql<number>`coalesce(sum(case when ${bookings.status} = 'CONFIRMED' and ${bookings.endsAt} > ${now.getTime()} then 1 else 0 end), 0)`,
+    completed: sql<number>`coalesce(sum(case when ${bookings.status} = 'COMPLETED' then 1 else 0 end), 0)`,
+    cancelled: sql<number>`coalesce(sum(case when ${bookings.status} = 'CANCELLED' then 1 else 0 end), 0)`,
+  }).from(bookings).where(eq(bookings.creatorId, creatorId)).get();
+  return row ?? { total: 0, upcoming: 0, completed: 0, cancelled: 0 };
+}
+
+const rowFields = {
+  id: bookings.id, status: bookings.status, startsAt: bookings.startsAt, endsAt: bookings.endsAt, price: bookings.price, currency: bookings.currency,
+  title: callOffers.title, fan: users.name, color: appointmentTypes.color,
+};
+type Row = { id: string; status: BookingStatus; startsAt: Date; endsAt: Date; price: number; currency: Creator['currency']; title: string; fan: string; color: string | null };
+
+function baseQuery(deps: Pick<Deps, 'db'>) {
+  return deps.db.select(rowFields).from(bookings)
+    .innerJoin(callOffers, eq(callOffers.id, bookings.offerId))
+    .innerJoin(users, eq(users.id, bookings.userId))
+    .leftJoin(appointmentTypes, eq(appointmentTypes.id, callOffers.appointmentTypeId));
+}
+
+/** Bookings starting in [from, to). */
+export async function bookingsBetween(deps: Pick<Deps, 'db'>, creatorId: string, from: Date, to: Date, where?: SQL): Promise<Row[]> {
+  return baseQuery(deps).where(and(eq(bookings.creatorId, creatorId), gte(bookings.startsAt, from), lt(bookings.startsAt, to), where)).orderBy(asc(bookings.startsAt)).limit(500).all() as Promise<Row[]>;
+}
+
+function Filters({ c, view, month, filter }: { c: Ctx; view: 'month' | 'list'; month: string; filter: PlanningFilter }) {
+  const { t, href } = viewOf(c);
+  const url = (v: string, f: string) => href(`/creator/planning?${new URLSearchParams({ view: v, month, status: f })}`);
+  return (
+    <div class="planning-controls">
+      <nav class="tabs" aria-label={t('planning.views')}>
+        {(['month', 'list'] as const).map((v) => <a href={url(v, filter)} class={v === view ? 'active' : ''} aria-current={v === view ? 'page' : undefined}>{t(`planning.view.${v}`)}</a>)}
+      </nav>
+      <nav class="chips" aria-label={t('planning.filter')}>
+        {PLANNING_FILTERS.map((f) => <a href={url(view, f)} class={`chip${f === filter ? ' active' : ''}`} aria-current={f === filter ? 'true' : undefined} data-filter={f}>{t(`planning.filters.${f}`)}</a>)}
+      </nav>
+    </div>
+  );
+}
+
+function MonthGrid({ c, month, rows }: { c: Ctx; month: string; rows: Row[] }) {
+  const { locale, timezone, href, t } = viewOf(c);
+  const [y, m] = month.split('-').map(Number);
+  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  const lead = (new Date(Date.UTC(y, m - 1, 1)).getUTCDay() + 6) % 7;
+  const weekday = new Intl.DateTimeFormat(locale, { weekday: 'short', timeZone: 'UTC' });
+  const today = localDate(c.get('deps').clock.now(), timezone);
+  const byDay = new Map<string, Row[]>();
+  for (const r of rows) {
+    const d = localDate(r.startsAt, timezone);
+    byDay.set(d, [...(byDay.get(d) ?? []), r]);
+  }
+  return (
+    <table class="planning-month">
+      <thead><tr>{Array.from({ length: 7 }, (_, i) => <th scope="col">{weekday.format(new Date(Date.UTC(2024, 0, 1 + i)))}</th>)}</tr></thead>
+      <tbody>
+        {Array.from({ length: Math.ceil((lead + days) / 7) }, (_, w) => (
+          <tr>
+            {Array.from({ length: 7 }, (_, i) => {
+              const n = w * 7 + i - lead + 1;
+              if (n < 1 || n > days) return <td class="outside" />;
+              const date = `${month}-${String(n).padStart(2, '0')}`;
+              const list = byDay.get(date) ?? [];
+              return (
+                <td class={date === today ? 'today' : ''} data-date={date}>
+                  <span class="day-number">{n}</span>
+                  <ul class="day-bookings">
+                    {list.map((r) => (
+                      <li class={`status-${r.status.toLowerCase()}`} style={r.color ? `--type-color:${r.color}` : undefined}>
+                        <a href={href(`/bookings/${r.id}`)} title={`${r.title} — ${t(`status.booking.${r.status}`)}`} data-booking-id={r.id}>
+                          <time datetime={r.startsAt.toISOString()}>{formatTime(r.startsAt, locale, timezone)}</time> {r.fan}
+                        </a>
+                      </li>
+                    ))}
+                  </ul>
+                </td>
+              );
+            })}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function BookingTable({ c, rows }: { c: Ctx; rows: Row[] }) {
+  const { t, href, locale, timezone } = viewOf(c);
+  if (!rows.length) return <Empty>{t('planning.none')}</Empty>;
+  return (
+    <table class="table planning-list">
+      <thead><tr><th>{t('creatorSpace.when')}</th><th>{t('planning.fan')}</th><th>{t('offer.title')}</th><th>{t('offer.price')}</th><th>{t('creatorSpace.status')}</th></tr></thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr data-booking-id={r.id}>
+            <td><a href={href(`/bookings/${r.id}`)}><When at={r.startsAt} locale={locale} timezone={timezone} style="medium" /></a></td>
+            <td>{r.fan}</td>
+            <td>{r.color ? <span class="type-dot" style={`--type-color:${r.color}`} aria-hidden="true" /> : null}{r.title}</td>
+            <td><Money amount={r.price} currency={r.currency} locale={locale} /></td>
+            <td><StatusBadge t={t} kind="booking" status={r.status} /></td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+creatorPlanningPages.get(`${L}/creator/planning`, async (c) => {
+  const r = await requireCreatorPage(c);
+  if (r instanceof Response) return r;
+  const deps = c.get('deps');
+  const { t, href, locale, timezone } = viewOf(c);
+  const q = c.req.query();
+  const now = deps.clock.now();
+  const view = q.view === 'list' ? 'list' : 'month';
+  const filter = (PLANNING_FILTERS as readonly string[]).includes(q.status ?? '') ? (q.status as PlanningFilter) : 'all';
+  const month = /^\d{4}-(0[1-9]|1[0-2])$/.test(q.month ?? '') ? q.month : monthOf(now, timezone);
+  const pageNo = Math.max(1, Math.min(1000, Number.parseInt(q.page ?? '1', 10) || 1));
+  const where = filterWhere(filter, now);
+  const stats = await planningStats(deps, r.creator.id, now);
+  let content;
+  if (view === 'month') {
+    const { from, to } = monthSpan(month, timezone);
+    const rows = await bookingsBetween(deps, r.creator.id, from, to, where);
+    const title = new Intl.DateTimeFormat(locale, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${month}-01T12:00:00Z`));
+    const nav = (to: string) => href(`/creator/planning?${new URLSearchParams({ view, month: to, status: filter })}`);
+    content = (
+      <>
+        <div class="month-nav">
+          <a href={nav(shiftMonth(month, -1))} rel="prev" aria-label={t('slots.prev')}>‹</a>
+          <h2 class="month-title">{title}</h2>
+          <a href={nav(shiftMonth(month, 1))} rel="next" aria-label={t('slots.next')}>›</a>
+          {month !== monthOf(now, timezone) ? <a href={nav(monthOf(now, timezone))} class="small">{t('planning.thisMonth')}</a> : null}
+        </div>
+        <MonthGrid c={c} month={month} rows={rows} />
+        <p class="muted small">{t('planning.monthCount', { count: rows.length })}</p>
+      </>
+    );
+  } else {
+    const soonestFirst = filter === 'upcoming' || filter === 'pending';
+    const base = and(eq(bookings.creatorId, r.creator.id), where);
+    const [rows, [{ n }]] = await Promise.all([
+      baseQuery(deps).where(base).orderBy(soonestFirst ? asc(bookings.startsAt) : desc(bookings.startsAt)).limit(LIST_PAGE).offset((pageNo - 1) * LIST_PAGE).all() as Promise<Row[]>,
+      deps.db.select({ n: sql<number>`count(*)` }).from(bookings).where(base).all(),
+    ]);
+    content = (
+      <>
+        <BookingTable c={c} rows={rows} />
+        <Pagination t={t} page={pageNo} total={n} pageSize={LIST_PAGE} href={(p) => href(`/creator/planning?${new URLSearchParams({ view, status: filter, page: String(p) })}`)} />
+      </>
+    );
+  }
+  return page(c, {
+    title: t('planning.title'),
+    mainClass: 'wide',
+    body: (
+      <>
+        <h1>{t('creatorSpace.title')}</h1>
+        <CreatorNav c={c} current="planning" />
+        <ul class="stats planning-stats">
+          {(['total', 'upcoming', 'completed', 'cancelled'] as const).map((k) => <li data-stat={k}><strong>{stats[k]}</strong> {t(`planning.stats.${k}`)}</li>)}
+        </ul>
+        <Filters c={c} view={view} month={month} filter={filter} />
+        {content}
+      </>
+    ),
+  });
+});
+
+/** Today's calls (in the viewer's zone): what a creator needs first when they open their space. */
+export async function todayAgenda(c: Ctx, creator: Creator) {
+  const deps = c.get('deps');
+  const { t, href, locale, timezone } = viewOf(c);
+  const now = deps.clock.now();
+  const p = localParts(now, timezone);
+  const start = zonedToUtc(p.year, p.month, p.day, 0, 0, timezone);
+  const next = localParts(start.getTime() + 36 * 3_600_000, timezone);
+  const end = zonedToUtc(next.year, next.month, next.day, 0, 0, timezone);
+  const rows = (await bookingsBetween(deps, creator.id, start, end, inArray(bookings.status, ['PENDING', 'CONFIRMED', 'COMPLETED'])));
+  const [{ later }] = await deps.db.select({ later: sql<number>`count(*)` }).from(bookings)
+    .where(and(eq(bookings.creatorId, creator.id), eq(bookings.status, 'CONFIRMED'), gte(bookings.startsAt, end), lt(bookings.startsAt, new Date(end.getTime() + 7 * DAY)))).all();
+  return (
+    <section class="card today" aria-labelledby="today-h" data-today-count={rows.length}>
+      <div class="today-head">
+        <h2 id="today-h">{t('planning.today')}</h2>
+        <a href={href('/creator/planning')}>{t('planning.open')}</a>
+      </div>
+      {!rows.length ? <p class="muted">{t('planning.todayNone')}</p> : (
+        <ul class="plain today-list">
+          {rows.map((r) => {
+            const live = r.status === 'CONFIRMED' && r.endsAt > now;
+            const ongoing = live && r.startsAt <= now;
+            return (
+              <li class={`status-${r.status.toLowerCase()}${ongoing ? ' ongoing' : ''}`} style={r.color ? `--type-color:${r.color}` : undefined}>
+                <time datetime={r.startsAt.toISOString()}>{formatTime(r.startsAt, locale, timezone)}–{formatTime(r.endsAt, locale, timezone)}</time>
+                {' '}<strong>{r.fan}</strong> · {r.title} <StatusBadge t={t} kind="booking" status={r.status} />
+                {' '}{live ? <a href={href(`/call/${r.id}`)} class={ongoing ? 'button' : ''}>{ongoing ? t('planning.joinNow') : t('booking.callPage')}</a> : <a href={href(`/bookings/${r.id}`)}>{t('planning.details')}</a>}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      <p class="muted small">{t('planning.nextSeven', { count: later })}</p>
+    </section>
+  );
+}
