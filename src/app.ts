@@ -31,6 +31,7 @@ import { creatorOfferPages } from './pages/creator/offers';
 import { creatorRequestPages } from './pages/creator/requests';
 import { creatorProfilePages } from './pages/creator/profile';
 import { fanRequestPages } from './pages/fan/requests';
+import { fanDashboardPages } from './pages/fan/dashboard';
 import { bookingPages } from './pages/bookings';
 import { callPages } from './pages/call';
 import { notificationPages } from './pages/notifications';
@@ -46,7 +47,11 @@ import { localCheckoutPages } from './pages/local-checkout';
 import { creatorPaymentPages } from './pages/creator/payments';
 import { creatorAvailabilityPages } from './pages/creator/availability';
 import { creatorPlanningPages } from './pages/creator/planning';
+import { creatorHomePages } from './pages/creator/home';
+import { creatorReviewPages } from './pages/creator/reviews';
 import { slotPages } from './pages/slots';
+import { adminDashboardPages } from './pages/admin/dashboards';
+import { adminApi } from './api/admin';
 
 const isApi = (path: string) => path === '/api' || path.startsWith('/api/');
 
@@ -71,11 +76,11 @@ export function createApp(): Hono<AppEnv> {
   const uploadLimit = bodyLimit({ maxSize: 5 * 1024 * 1024 + 1024, onError: () => { throw new AppError(413, 'IMAGE_TOO_LARGE', 'Images are limited to 5 MB.'); } });
   app.use('/api/*', (c, next) => (c.req.path.startsWith('/api/creators/me/images/') ? uploadLimit(c, next) : jsonLimit(c, next)));
 
-  for (const api of [systemApi, authApi, meApi, availabilityApi, creatorsApi, offersApi, bookingsApi, callsApi, reviewsApi, notificationsApi, requestsApi, webhooksApi, paymentsApi, payoutsApi]) app.route('/', api);
+  for (const api of [systemApi, authApi, meApi, availabilityApi, creatorsApi, offersApi, bookingsApi, callsApi, reviewsApi, notificationsApi, requestsApi, webhooksApi, paymentsApi, payoutsApi, adminApi]) app.route('/', api);
   for (const pages of [
     homePages, authPages, accountPages, apiDocsPages, devMailboxPages, mediaRoutes, creatorPages, offerPages,
-    creatorOfferPages, creatorRequestPages, creatorProfilePages, fanRequestPages, bookingPages, callPages, localCheckoutPages, creatorPaymentPages, creatorPayoutPages, adminPayoutPages, adminSettingsPages, demoCallPages, notificationPages, unsubscribePages, adminOpsPages,
-    creatorAvailabilityPages, creatorPlanningPages, slotPages,
+    creatorOfferPages, creatorRequestPages, creatorProfilePages, fanRequestPages, fanDashboardPages, bookingPages, callPages, localCheckoutPages, creatorPaymentPages, creatorPayoutPages, adminPayoutPages, adminSettingsPages, demoCallPages, notificationPages, unsubscribePages, adminOpsPages,
+    creatorAvailabilityPages, creatorPlanningPages, slotPages, adminDashboardPages, creatorHomePages, creatorReviewPages,
   ]) app.route('/', pages);
 
   app.get('/', (c) => c.redirect(`/${c.get('locale')}/`, 302));

@@ -193,10 +193,10 @@ describe('planning and today', () => {
     // Ongoing unless it is just past midnight in Paris, when a call starting in 5 minutes is still "today".
     const early = localParts(Date.now(), 'Europe/Paris').hour === 0 && localParts(Date.now(), 'Europe/Paris').minute < 10;
     const s = await callAt(early ? 5 * 60_000 : -5 * 60_000);
-    const html = await (await getPage('/en/creator/offers', s.c.token)).text();
+    const html = await (await getPage('/en/creator', s.c.token)).text();
     expect(html).toContain('data-today-count="1"');
     expect(html).toContain(`href="/en/call/${s.bookingId}"`);
     const empty = await onboardedCreator();
-    expect(await (await getPage('/en/creator/offers', empty.token)).text()).toContain('No calls today.');
+    expect(await (await getPage('/en/creator', empty.token)).text()).toContain('No calls today.');
   });
 });

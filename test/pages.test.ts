@@ -7,21 +7,22 @@ import { cookieFrom, createAccount, deps, fetchApp, lastEmailTo, postForm, testE
 const SESSION = '__Host-cas';
 
 describe('sign-up and sign-in pages (no JavaScript needed)', () => {
-  it('signs up through the form, sets a secure session cookie and lands on the account page', async () => {
+  it('signs up through the form, sets a secure session cookie and lands on the creator home', async () => {
     const email = uniqueEmail('form');
     const res = await postForm('/fr/signup', { role: 'CREATOR', name: 'Inès Forme', email, password: 'form-password-ok', timezone: 'America/New_York' });
     expect(res.status).toBe(303);
-    expect(res.headers.get('location')).toBe('/fr/account');
+    expect(res.headers.get('location')).toBe('/fr/creator');
     const setCookie = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION}=`))!;
     expect(setCookie).toMatch(/HttpOnly/i);
     expect(setCookie).toMatch(/Secure/i);
     expect(setCookie).toMatch(/SameSite=Lax/i);
     const cookie = cookieFrom(res, SESSION)!;
     const flash = cookieFrom(res, 'flash')!;
-    const account = await fetchApp('/fr/account', { headers: { cookie: `${cookie}; ${flash}` } });
-    const html = await account.text();
-    expect(html).toContain('Mon compte');
+    const home = await fetchApp('/fr/creator', { headers: { cookie: `${cookie}; ${flash}` } });
+    const html = await home.text();
+    expect(html).toContain('Bonjour, Inès Forme');
     expect(html).toContain('Bienvenue');
+    expect(html).toContain('Mise en route');
     expect(html).toContain(email);
     const user = await deps().db.select().from(users).where(eq(users.email, email)).get();
     expect(user).toMatchObject({ role: 'CREATOR', locale: 'fr', timezone: 'America/New_York' });
@@ -48,7 +49,7 @@ describe('sign-up and sign-in pages (no JavaScript needed)', () => {
     expect(good.status).toBe(303);
     expect(good.headers.get('location')).toBe('/fr/account');
     const evil = await postForm('/fr/signin', { email: a.user.email, password: a.password, next: '//evil.example/x' });
-    expect(evil.headers.get('location')).toBe('/en/account');
+    expect(evil.headers.get('location')).toBe('/en/dashboard');
   });
 
   it('replaces any pre-existing session on sign-in (no session fixation) and signs out', async () => {

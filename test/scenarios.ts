@@ -97,3 +97,14 @@ export async function openCreator(): Promise<CreatorScenario & { t30: string; t6
 export const slotsOf = async (c: CreatorScenario, type: string, from?: Date, to?: Date) =>
   ((await (await api('GET', `/api/creators/${c.creator.slug}/slots?type=${type}${from ? `&from=${from.toISOString()}` : ''}${to ? `&to=${to.toISOString()}` : ''}`)).json()) as { slots: Slot[] }).slots;
 export const bookSlot = (c: CreatorScenario, token: string, typeId: string, startsAt: string) => api('POST', `/api/creators/${c.creator.slug}/slots/book`, { typeId, startsAt }, { token });
+
+/** A call that took place 31 minutes ago (both were there) and the fan's review of it. */
+export async function reviewedCall(rating = 5, comment = 'Great call') {
+  const s = await callAt(-31 * 60_000);
+  await presence(s.bookingId, 'CREATOR', s.c.user.id, s.startsAt.getTime(), s.endsAt.getTime());
+  await presence(s.bookingId, 'FAN', s.fan.user.id, s.startsAt.getTime(), s.endsAt.getTime());
+  const res = await api('POST', `/api/bookings/${s.bookingId}/review`, { rating, comment }, { token: s.fan.token });
+  expect(res.status).toBe(201);
+  const { review } = (await res.json()) as { review: { id: string } };
+  return { ...s, reviewId: review.id };
+}

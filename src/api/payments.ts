@@ -2,14 +2,14 @@
 import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { auditLog, disputes, payments } from '../db/schema';
+import { disputes } from '../db/schema';
+import { audit } from '../domain/admin/audit';
+import { adminRefund } from '../domain/admin/payments';
 import { bookingForViewer } from '../domain/booking/access';
 import { cancelBooking, cancellationPreview } from '../domain/booking/cancel';
 import { creatorBalances } from '../domain/ledger/ledger';
 import { startOnboarding, syncAccount } from '../domain/payments/connect';
 import { submitDisputeEvidence } from '../domain/payments/disputes';
-import { decideRefund } from '../domain/payments/refund-policy';
-import { issueRefund, refundable } from '../domain/payments/refunds';
 import { toBookingDto } from '../domain/offers/dto';
 import type { AppEnv } from '../http/context';
 import { AppError, notFound } from '../http/errors';
@@ -86,7 +86,7 @@ route(paymentsApi, {
   responses: { 200: { description: 'Cancelled', schema: z.object({ booking: BookingDto, refunded: z.number().int() }) }, 409: { description: 'CALL_STARTED, BOOKING_NOT_CANCELLABLE' } },
 }, async (c, { user, params, body }) => {
   const deps = c.get('deps');
-  const r = await cancelBooking(deps, user, params.id, body.reason ?? null);
+  const r = await cancelBooking(deps, user, params.id, body.reason ?? null, c.get('requestId'));
   if (!r.ok) throw r.code === 'BOOKING_NOT_FOUND' ? notFound('Booking') : refusal(r.code);
   const found = (await bookingForViewer(deps, user, params.id))!;
   return c.json({ booking: toBookingDto(found.booking), refunded: r.refunded });
@@ -98,15 +98,9 @@ route(paymentsApi, {
   body: z.object({ amount: MinorAmount.min(1), reason: z.string().trim().min(3).max(500) }),
   responses: { 200: { description: 'Refunded', schema: z.object({ refundId: z.string(), amount: z.number().int() }) }, 422: { description: 'NOTHING_TO_REFUND' } },
 }, async (c, { user, params, body }) => {
-  const deps = c.get('deps');
-  const payment = await deps.db.select().from(payments).where(eq(payments.id, params.id)).get();
-  if (!payment) throw notFound('Payment');
-  if (payment.status === 'PENDING' || payment.status === 'FAILED' || payment.status === 'CANCELED') throw new AppError(422, 'NOTHING_TO_REFUND', 'This payment did not succeed.');
-  const decision = decideRefund({ kind: 'ADMIN', amount: body.amount }, refundable(payment));
-  if (decision.amount === 0) throw new AppError(422, 'NOTHING_TO_REFUND', 'Everything was already refunded.');
-  const out = await issueRefund(deps, payment, decision, { initiatedBy: 'ADMIN', actorUserId: user.id, note: body.reason, key: `admin:${payment.id}:${payment.refundedAmount}:${decision.amount}` });
-  await deps.db.insert(auditLog).values({ id: deps.ids.next('aud'), actorUserId: user.id, action: 'REFUND', entity: 'payment', entityId: payment.id, after: { amount: out?.amount, refundId: out?.refundId }, reason: body.reason, requestId: c.get('requestId'), createdAt: deps.clock.now() });
-  return c.json({ refundId: out!.refundId, amount: out!.amount });
+  const r = await adminRefund(c.get('deps'), user.id, params.id, { amount: body.amount, reason: body.reason, requestId: c.get('requestId') });
+  if (!r.ok) throw r.code === 'PAYMENT_NOT_FOUND' ? notFound('Payment') : new AppError(422, 'NOTHING_TO_REFUND', 'Nothing is left to refund on this payment.');
+  return c.json({ refundId: r.refundId, amount: r.amount });
 });
 
 route(paymentsApi, {
@@ -118,6 +112,6 @@ route(paymentsApi, {
   const d = await deps.db.select().from(disputes).where(eq(disputes.id, params.id)).get();
   if (!d) throw notFound('Dispute');
   await submitDisputeEvidence(deps, d.id);
-  await deps.db.insert(auditLog).values({ id: deps.ids.next('aud'), actorUserId: user.id, action: 'DISPUTE_EVIDENCE', entity: 'dispute', entityId: d.id, requestId: c.get('requestId'), createdAt: deps.clock.now() });
+  await audit(deps, { actor: user.id, action: 'DISPUTE_EVIDENCE', entity: 'dispute', entityId: d.id, before: { evidenceSubmittedAt: d.evidenceSubmittedAt?.toISOString() ?? null }, after: { evidenceSubmitted: true }, requestId: c.get('requestId') });
   return c.json({ ok: true as const });
 });

@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { creators, PAYOUT_STATUSES, payouts, type Creator } from '../db/schema';
 import type { Deps } from '../deps';
+import { audit } from '../domain/admin/audit';
 import { earnings } from '../domain/payouts/earnings';
 import { settleDebtManually } from '../domain/payouts/debt';
 import { approvePayout, creatorEligibility, openPayout, rejectPayout, setPayoutsBlocked, updatePayoutSettings, type Payout } from '../domain/payouts/engine';
@@ -115,8 +116,10 @@ route(payoutsApi, {
   params: PayoutIdParam,
   responses: { 200: { description: 'Approved (and sent)', schema: z.object({ payout: PayoutDto }) }, 404: { description: 'PAYOUT_NOT_FOUND' }, 409: { description: 'PAYOUT_NOT_PENDING' } },
 }, async (c, { user, params }) => {
-  const r = await approvePayout(c.get('deps'), params.id, user);
+  const deps = c.get('deps');
+  const r = await approvePayout(deps, params.id, user);
   if (!r.ok) throw refusal(r.code);
+  await audit(deps, { actor: user.id, action: 'PAYOUT_APPROVE', entity: 'payout', entityId: params.id, before: { status: 'REQUESTED' }, after: { status: r.payout.status, amount: r.payout.amount, currency: r.payout.currency }, requestId: c.get('requestId') });
   return c.json({ payout: toPayoutDto(r.payout) });
 });
 
@@ -125,8 +128,10 @@ route(payoutsApi, {
   params: PayoutIdParam, body: ReasonBody,
   responses: { 200: { description: 'Rejected', schema: z.object({ payout: PayoutDto }) }, 404: { description: 'PAYOUT_NOT_FOUND' }, 409: { description: 'PAYOUT_NOT_PENDING' } },
 }, async (c, { user, params, body }) => {
-  const r = await rejectPayout(c.get('deps'), params.id, user, body.reason);
+  const deps = c.get('deps');
+  const r = await rejectPayout(deps, params.id, user, body.reason);
   if (!r.ok) throw refusal(r.code);
+  await audit(deps, { actor: user.id, action: 'PAYOUT_REJECT', entity: 'payout', entityId: params.id, before: { status: 'REQUESTED' }, after: { status: r.payout.status, amount: r.payout.amount, currency: r.payout.currency }, reason: body.reason, requestId: c.get('requestId') });
   return c.json({ payout: toPayoutDto(r.payout) });
 });
 
@@ -149,6 +154,7 @@ route(payoutsApi, {
   const creator = await creatorById(deps, params.id);
   const r = await openPayout(deps, { creator, currency: body.currency ?? creator.currency, origin: 'ADMIN', periodKey: `admin:${deps.ids.next('req')}`, actorUserId: user.id });
   if (!r.ok) throw payoutRefusal(r);
+  await audit(deps, { actor: user.id, action: 'PAYOUT_TRIGGER', entity: 'creator', entityId: creator.id, after: { payoutId: r.payout.id, amount: r.payout.amount, currency: r.payout.currency, status: r.payout.status }, requestId: c.get('requestId') });
   return c.json({ payout: toPayoutDto(r.payout) }, 201);
 });
 
@@ -158,7 +164,10 @@ route(payoutsApi, {
   responses: { 200: { description: 'Blocked', schema: z.object({ settings: PayoutSettingsDto }) }, 404: { description: 'NOT_FOUND' } },
 }, async (c, { user, params, body }) => {
   const deps = c.get('deps');
-  return c.json({ settings: payoutSettingsOf(await setPayoutsBlocked(deps, await creatorById(deps, params.id), user.id, true, body.reason)) });
+  const before = await creatorById(deps, params.id);
+  const after = await setPayoutsBlocked(deps, before, user.id, true, body.reason);
+  await audit(deps, { actor: user.id, action: 'PAYOUTS_BLOCK', entity: 'creator', entityId: before.id, before: { payoutsBlocked: before.payoutsBlocked, payoutBlockReason: before.payoutBlockReason }, after: { payoutsBlocked: true, payoutBlockReason: body.reason }, reason: body.reason, requestId: c.get('requestId') });
+  return c.json({ settings: payoutSettingsOf(after) });
 });
 
 route(payoutsApi, {
@@ -167,7 +176,10 @@ route(payoutsApi, {
   responses: { 200: { description: 'Unblocked', schema: z.object({ settings: PayoutSettingsDto }) }, 404: { description: 'NOT_FOUND' } },
 }, async (c, { user, params }) => {
   const deps = c.get('deps');
-  return c.json({ settings: payoutSettingsOf(await setPayoutsBlocked(deps, await creatorById(deps, params.id), user.id, false, null)) });
+  const before = await creatorById(deps, params.id);
+  const after = await setPayoutsBlocked(deps, before, user.id, false, null);
+  await audit(deps, { actor: user.id, action: 'PAYOUTS_UNBLOCK', entity: 'creator', entityId: before.id, before: { payoutsBlocked: before.payoutsBlocked, payoutBlockReason: before.payoutBlockReason }, after: { payoutsBlocked: false, payoutBlockReason: null }, requestId: c.get('requestId') });
+  return c.json({ settings: payoutSettingsOf(after) });
 });
 
 route(payoutsApi, {
@@ -175,8 +187,10 @@ route(payoutsApi, {
   params: z.object({ id: IdParam('dsp') }), body: NoteBody,
   responses: { 200: { description: 'Settled', schema: z.object({ settled: z.literal(true) }) }, 404: { description: 'DISPUTE_NOT_FOUND' }, 409: { description: 'DEBT_NOT_OUTSTANDING' } },
 }, async (c, { user, params, body }) => {
-  const r = await settleDebtManually(c.get('deps'), params.id, user.id, body.note);
+  const deps = c.get('deps');
+  const r = await settleDebtManually(deps, params.id, user.id, body.note);
   if (!r.ok) throw refusal(r.code);
+  await audit(deps, { actor: user.id, action: 'DEBT_SETTLE', entity: 'dispute', entityId: params.id, before: { reconciledAt: null }, after: { reconciledBy: 'MANUAL' }, reason: body.note, requestId: c.get('requestId') });
   return c.json({ settled: true as const });
 });
 

@@ -1,15 +1,16 @@
 /** Reviews: the fan of a call that took place reviews it once; a creator's reviews are public. */
+import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { Review } from '../db/schema';
+import { users, type Review } from '../db/schema';
 import { findCreator, rating } from '../domain/creators/queries';
-import { creatorReviews, submitReview } from '../domain/reviews/reviews';
+import { creatorReviews, replyToReview, submitReview } from '../domain/reviews/reviews';
 import type { AppEnv } from '../http/context';
 import { notFound } from '../http/errors';
 import { refusal } from '../http/refusals';
 import { route } from '../http/route';
 import { PageQuery } from '../shared/common';
-import { ReviewBody, ReviewDto, type ReviewDtoT } from '../shared/reviews';
+import { ReplyBody, ReviewBody, ReviewDto, type ReviewDtoT } from '../shared/reviews';
 import { BookingIdParam } from './bookings';
 
 export const reviewsApi = new Hono<AppEnv>();
@@ -19,7 +20,7 @@ const tags = ['Reviews'];
 export const firstName = (name: string) => name.trim().split(/\s+/)[0] ?? '';
 
 export function toReviewDto(r: Review, author: string): ReviewDtoT {
-  return { id: r.id, bookingId: r.bookingId, creatorId: r.creatorId, rating: r.rating, comment: r.comment, author: firstName(author), reply: r.reply, createdAt: r.createdAt.toISOString() };
+  return { id: r.id, bookingId: r.bookingId, creatorId: r.creatorId, rating: r.rating, comment: r.comment, author: firstName(author), reply: r.reply, repliedAt: r.repliedAt?.toISOString() ?? null, createdAt: r.createdAt.toISOString() };
 }
 
 route(reviewsApi, {
@@ -49,4 +50,21 @@ route(reviewsApi, {
   if (!creator) throw notFound('Creator');
   const [{ rows, total }, r] = await Promise.all([creatorReviews(deps, creator.id, query.page), rating(deps, creator.id)]);
   return c.json({ items: rows.map((x) => toReviewDto(x.review, x.author)), page: query.page, total, rating: r });
+});
+
+route(reviewsApi, {
+  method: 'post', path: '/api/reviews/:id/reply', summary: 'The creator answers a review of one of their calls, once (shown publicly under it)', tags, access: 'user',
+  params: z.object({ id: z.string().min(1).max(64) }),
+  body: ReplyBody,
+  responses: {
+    200: { description: 'Replied', schema: z.object({ review: ReviewDto }) },
+    404: { description: 'REVIEW_NOT_FOUND (including a review of someone else\'s calls)' },
+    409: { description: 'ALREADY_REPLIED' },
+  },
+}, async (c, { user, params, body }) => {
+  const deps = c.get('deps');
+  const r = await replyToReview(deps, user, params.id, body.reply);
+  if (!r.ok) throw refusal(r.code);
+  const author = await deps.db.select({ name: users.name }).from(users).where(eq(users.id, r.review.userId)).get();
+  return c.json({ review: toReviewDto(r.review, author?.name ?? '') });
 });

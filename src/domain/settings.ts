@@ -1,7 +1,8 @@
 /** Platform settings (singleton row): fee, holding period, hold duration, payout mode and minimums. */
 import { eq } from 'drizzle-orm';
-import { auditLog, platformSettings } from '../db/schema';
+import { platformSettings } from '../db/schema';
 import type { Deps } from '../deps';
+import { audit } from './admin/audit';
 
 export type PlatformSettings = typeof platformSettings.$inferSelect;
 
@@ -29,7 +30,7 @@ export async function updateSettings(deps: Pick<Deps, 'db' | 'ids' | 'clock' | '
   const now = deps.clock.now();
   const [after] = await deps.db.update(platformSettings).set({ ...rest, ...(minPayout ? { minPayout: { ...before.minPayout, ...minPayout } } : {}), updatedAt: now, updatedBy: adminId })
     .where(eq(platformSettings.id, 1)).returning();
-  await deps.db.insert(auditLog).values({ id: deps.ids.next('aud'), actorUserId: adminId, action: 'SETTINGS_UPDATE', entity: 'platform_settings', entityId: '1', before, after, requestId, createdAt: now });
+  await audit(deps, { actor: adminId, action: 'SETTINGS_UPDATE', entity: 'platform_settings', entityId: '1', before, after, requestId });
   await deps.log.info('ADMIN_ACTION', 'Platform settings changed', { actorId: adminId, context: { patch } });
   forgetSettings();
   return after;

@@ -36,6 +36,8 @@ const TABLE: Record<string, [ErrorStatus, string]> = {
   VIDEO_PROVIDER_ERROR: [502, 'The video provider did not answer. Try again in a moment.'],
   REVIEW_NOT_ALLOWED: [403, 'Only the fan of a call that took place can review it.'],
   ALREADY_REVIEWED: [409, 'You have already reviewed this call.'],
+  REVIEW_NOT_FOUND: [404, 'This review does not exist.'],
+  ALREADY_REPLIED: [409, 'You have already replied to this review.'],
   NOT_ELIGIBLE: [422, 'No payout is possible now.'],
   PAYOUT_CONFLICT: [409, 'Another payout took these funds at the same moment.'],
   PAYOUT_NOT_FOUND: [404, 'This payout does not exist.'],

@@ -12,7 +12,7 @@ import { formatMoney } from '../i18n/format';
 import { requireUserPage } from './account';
 import { readForm } from './components/form';
 import { Avatar, Duration, Money, StatusBadge, TimeRange } from './components/ui';
-import { flash, page, viewOf } from './render';
+import { flash, page, safeNext, viewOf } from './render';
 import { rescheduleSection } from './slots';
 
 export const bookingPages = new Hono<AppEnv>();
@@ -140,6 +140,7 @@ bookingPages.get(`${L}/bookings/:id`, async (c) => {
                   : t('booking.cancelNoRefund')}</p>
                 <label for="cancel-reason">{t('booking.cancelReason')}</label>
                 <input id="cancel-reason" name="reason" type="text" maxlength={500} />
+                <input type="hidden" name="expectedRefund" value={String(preview.refund.amount)} />
                 <label class="check"><input type="checkbox" name="confirm" value="yes" required /> {t('booking.cancelConfirm')}</label>
                 <button type="submit" class="button danger">{t('booking.cancelSubmit')}</button>
               </form>
@@ -160,12 +161,23 @@ bookingPages.post(`${L}/bookings/:id/cancel`, async (c) => {
   const form = await readForm(c.req.raw);
   const found = await bookingForViewer(c.get('deps'), user, id);
   if (!found) throw notFound('Booking');
+  // Where the form came from (the fan dashboard), else the booking page.
+  const back = safeNext(form.back, '');
   // A confirmed booking needs the explicit confirmation box (the refund was shown next to it).
   if (found.booking.status === 'CONFIRMED' && form.confirm !== 'yes') {
     flash(c, 'booking.confirmRequired', 'error');
-    return c.redirect(href(`/bookings/${id}`), 303);
+    return c.redirect(back || href(`/bookings/${id}`), 303);
+  }
+  // The refund stated next to the button is the one given: if the time crossed a policy line
+  // since (say the 24 h mark), nothing happens and the page shows the new amount to confirm again.
+  if (found.booking.status === 'CONFIRMED' && form.expectedRefund !== undefined) {
+    const now = await cancellationPreview(c.get('deps'), found.role, found.booking);
+    if (now.ok && String(now.refund.amount) !== form.expectedRefund) {
+      flash(c, 'booking.refundChanged', 'error');
+      return c.redirect(back || href(`/bookings/${id}`), 303);
+    }
   }
   const r = await cancelBooking(c.get('deps'), user, id, (form.reason ?? '').trim().slice(0, 500) || null);
   flash(c, r.ok ? (found.booking.status === 'PENDING' ? 'booking.released' : 'booking.cancelled') : (`booking.errors.${r.code}` as MessageKey), r.ok ? 'success' : 'error');
-  return c.redirect(found.booking.status === 'PENDING' && r.ok ? href(`/offers/${found.booking.offerId}`) : href(`/bookings/${id}`), 303);
+  return c.redirect(back || (found.booking.status === 'PENDING' && r.ok ? href(`/offers/${found.booking.offerId}`) : href(`/bookings/${id}`)), 303);
 });

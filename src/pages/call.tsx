@@ -172,7 +172,7 @@ function Summary({ c, s, parties, role, review }: { c: Ctx; s: CallSummaryT; par
       ) : null}
       <p class="actions">
         {role !== 'ADMIN' ? <a href={href(`/bookings/${s.bookingId}`)}>{t('summary.backToBooking')}</a> : null}
-        {role !== 'ADMIN' ? <> · <a href={href(role === 'CREATOR' ? '/creator/offers' : '/dashboard/requests')}>{t('summary.backToSpace')}</a></> : null}
+        {role !== 'ADMIN' ? <> · <a href={href(role === 'CREATOR' ? '/creator/planning?view=list&status=past' : '/dashboard/history')}>{t('summary.backToSpace')}</a></> : null}
       </p>
     </>
   );

@@ -15,8 +15,13 @@ import { parseLocalDateTime } from '../lib/tz';
 import { CreateRequestBody } from '../shared/offers';
 import { Field, localizeIssues, readForm, type FieldErrors } from './components/form';
 import { Avatar, Duration, Empty, Money, Pagination, Stars, StatusBadge, When } from './components/ui';
+import { ReviewItem } from './components/reviews';
+import { creatorReviews, REVIEWS_PER_PAGE } from '../domain/reviews/reviews';
 import { flash, page, viewOf, type View } from './render';
 import { bookFromAvailability } from './slots';
+
+/** Reviews shown on a creator's page; the rest are one click away. */
+const LATEST_REVIEWS = 5;
 
 export const creatorPages = new Hono<AppEnv>();
 const L = '/:lang{fr|en}';
@@ -120,7 +125,7 @@ export async function creatorPageBody(c: Ctx, creator: Creator, extra?: { values
   const view = viewOf(c);
   const { t, user } = view;
   const deps = c.get('deps');
-  const [offers, r, booking] = await Promise.all([upcomingOffers(deps, creator.id), rating(deps, creator.id), bookFromAvailability(c, creator)]);
+  const [offers, r, booking, latest] = await Promise.all([upcomingOffers(deps, creator.id), rating(deps, creator.id), bookFromAvailability(c, creator), creatorReviews(deps, creator.id, 1, LATEST_REVIEWS)]);
   const links = Object.entries(creator.socialLinks as Record<string, string>);
   return (
     <>
@@ -152,6 +157,15 @@ export async function creatorPageBody(c: Ctx, creator: Creator, extra?: { values
           <OfferList view={view} offers={offers} />
         </section>
       </div>
+      {latest.rows.length ? (
+        <section id="reviews" aria-labelledby="reviews-h">
+          <h2 id="reviews-h">{t('reviews.latest')} <Stars t={t} average={r.average} count={r.count} /></h2>
+          <ul class="plain review-list">
+            {latest.rows.map((x) => <ReviewItem t={t} locale={view.locale} timezone={view.timezone} review={x.review} author={x.author} creatorName={creator.displayName} />)}
+          </ul>
+          {latest.total > latest.rows.length ? <p><a href={view.href(`/c/${creator.slug}/reviews`)}>{t('reviews.all', { count: latest.total })}</a></p> : null}
+        </section>
+      ) : null}
       {extra?.formError ? <div class="notice error" role="alert">{extra.formError}</div> : null}
       {user && user.id !== creator.userId ? <RequestForm c={c} creator={creator} values={extra?.values} errors={extra?.errors} /> : null}
       {!user ? <p class="card center"><a href={view.href(`/signin?next=${encodeURIComponent(view.href(`/c/${creator.slug}`))}`)}>{t('creator.signInToRequest')}</a></p> : null}
@@ -190,4 +204,29 @@ creatorPages.get(`${L}/c/:slug`, async (c) => {
   const creator = await findCreator(c.get('deps'), c.req.param('slug'));
   if (!creator) throw notFound('Creator');
   return page(c, { title: creator.displayName, description: creator.expertise, mainClass: 'wide', body: await creatorPageBody(c, creator) });
+});
+
+creatorPages.get(`${L}/c/:slug/reviews`, async (c) => {
+  const deps = c.get('deps');
+  const creator = await findCreator(deps, c.req.param('slug'));
+  if (!creator) throw notFound('Creator');
+  const { t, href, locale, timezone } = viewOf(c);
+  const pageNo = Math.max(1, Math.min(1000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1));
+  const [list, r] = await Promise.all([creatorReviews(deps, creator.id, pageNo), rating(deps, creator.id)]);
+  return page(c, {
+    title: t('reviews.of', { name: creator.displayName }),
+    body: (
+      <>
+        <p><a href={href(`/c/${creator.slug}`)}>← {creator.displayName}</a></p>
+        <h1>{t('reviews.of', { name: creator.displayName })}</h1>
+        <p class="big"><Stars t={t} average={r.average} count={r.count} /></p>
+        {!list.rows.length ? <Empty>{t('reviews.none')}</Empty> : (
+          <ul class="plain review-list">
+            {list.rows.map((x) => <ReviewItem t={t} locale={locale} timezone={timezone} review={x.review} author={x.author} creatorName={creator.displayName} />)}
+          </ul>
+        )}
+        <Pagination t={t} page={pageNo} total={list.total} pageSize={REVIEWS_PER_PAGE} href={(p) => href(`/c/${creator.slug}/reviews?page=${p}`)} />
+      </>
+    ),
+  });
 });

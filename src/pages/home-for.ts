@@ -1,6 +1,7 @@
 import type { User } from '../db/schema';
 
-/** Where a user lands after signing in. */
+/** Where a user lands after signing in: their role's home. */
 export function homeFor(user: Pick<User, 'role'>, locale: string): string {
-  return `/${locale}/account`;
+  const home = user.role === 'ADMIN' ? '/admin' : user.role === 'CREATOR' ? '/creator' : '/dashboard';
+  return `/${locale}${home}`;
 }

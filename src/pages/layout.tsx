@@ -24,9 +24,9 @@ function Header({ view }: { view: View }) {
         </a>
         <nav class="main-nav" aria-label={t('nav.main')}>
           <a href={href('/creators')}>{t('nav.creators')}</a>
-          {user && (user.role === 'CREATOR' || user.role === 'ADMIN') ? <a href={href('/creator/offers')}>{t('nav.creatorSpace')}</a> : null}
-          {user ? <a href={href('/dashboard/requests')}>{t('nav.myRequests')}</a> : null}
-          {user?.role === 'ADMIN' ? <a href={href('/admin/payouts')}>{t('nav.admin')}</a> : null}
+          {user ? <a href={href('/dashboard')}>{t('nav.dashboard')}</a> : null}
+          {user && (user.role === 'CREATOR' || user.role === 'ADMIN') ? <a href={href('/creator')}>{t('nav.creatorSpace')}</a> : null}
+          {user?.role === 'ADMIN' ? <a href={href('/admin')}>{t('nav.admin')}</a> : null}
           {user ? (
             <>
               <a class="bell" href={href('/notifications')} aria-label={t('notifications.bell', { n: view.unread })} data-bell data-label={t('notifications.bell', { n: '{n}' })}>

@@ -23,9 +23,11 @@ describe.skipIf(!chromiumPath)('accounts in a real browser', () => {
     await page.getByLabel('Password').fill('a-browser-password');
     await shot(page, 'auth-01-signup');
     await page.getByRole('button', { name: 'Create my account' }).click();
-    await page.waitForURL(`${base}/en/account`);
-    await expect.poll(() => page.locator('h1').textContent()).toBe('My account');
+    // A new fan lands on their dashboard, welcomed; the account page shows what sign-up detected.
+    await page.waitForURL(`${base}/en/dashboard`);
     expect(await page.locator('.notice.success').textContent()).toContain('Welcome');
+    await page.goto(`${base}/en/account`);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('My account');
     // The client script detected the browser's zone at sign-up.
     expect(await page.locator('#f-timezone').inputValue()).toBe('America/New_York');
     expect(await page.locator('.badge.warning').textContent()).toBe('Not verified');
@@ -54,7 +56,7 @@ describe.skipIf(!chromiumPath)('accounts in a real browser', () => {
     expect(await page.locator('.notice.error').textContent()).toBe('Wrong email or password.');
     await page.getByLabel('Password').fill('a-browser-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${base}/en/account`);
+    await page.waitForURL(`${base}/en/dashboard`);
     await shot(page, 'auth-03-signed-in');
     await ctx.close();
   });
@@ -67,10 +69,10 @@ describe.skipIf(!chromiumPath)('accounts in a real browser', () => {
     await page.getByLabel('Adresse e-mail').fill('camille@callastar.local');
     await page.getByLabel('Mot de passe').fill('star-demo-2026');
     await page.getByRole('button', { name: 'Se connecter' }).click();
-    await page.waitForURL(`${base}/fr/account`);
+    await page.waitForURL(`${base}/fr/dashboard`);
     await page.getByRole('link', { name: 'EN', exact: true }).click();
-    await page.waitForURL(`${base}/en/account`);
-    expect(await page.locator('h1').textContent()).toBe('My account');
+    await page.waitForURL(`${base}/en/dashboard`);
+    expect(await page.locator('h1').textContent()).toBe('Hello Camille');
     await ctx.close();
   });
 });

@@ -5,6 +5,7 @@
 import { eq } from 'drizzle-orm';
 import { payments, type Booking, type User } from '../../db/schema';
 import type { Deps } from '../../deps';
+import { audit } from '../admin/audit';
 import { deleteBookingRoom } from '../calls/access';
 import { bookingCancelled } from '../events';
 import { decideRefund, type RefundDecision } from '../payments/refund-policy';
@@ -29,7 +30,8 @@ export async function cancellationPreview(deps: Deps, role: BookingRole, booking
 
 export type CancelResult = { ok: true; status: 'CANCELLED'; refunded: number } | { ok: false; code: CancelRefusal };
 
-export async function cancelBooking(deps: Deps, user: User, bookingId: string, reason: string | null): Promise<CancelResult> {
+/** `requestId` goes to the audit log when an admin cancels someone else's booking. */
+export async function cancelBooking(deps: Deps, user: User, bookingId: string, reason: string | null, requestId: string | null = null): Promise<CancelResult> {
   const found = await bookingForViewer(deps, user, bookingId);
   if (!found) return { ok: false, code: 'BOOKING_NOT_FOUND' };
   const { booking, role } = found;
@@ -39,6 +41,7 @@ export async function cancelBooking(deps: Deps, user: User, bookingId: string, r
   const by = role === 'FAN' ? 'FAN' : role === 'CREATOR' ? 'CREATOR' : 'ADMIN';
   if (booking.status === 'PENDING') {
     const r = await room.release({ offerId: booking.offerId, bookingId, reason: 'CANCELLED', cancelledBy: by });
+    if (r.released && role === 'ADMIN') await audit(deps, { actor: user.id, action: 'BOOKING_CANCEL', entity: 'booking', entityId: bookingId, before: { status: booking.status }, after: { status: 'CANCELLED', refunded: 0 }, reason, requestId });
     return r.released ? { ok: true, status: 'CANCELLED', refunded: 0 } : { ok: false, code: 'BOOKING_NOT_CANCELLABLE' };
   }
   const r = await room.cancelConfirmed({ offerId: booking.offerId, bookingId, by, reason });
@@ -49,6 +52,7 @@ export async function cancelBooking(deps: Deps, user: User, bookingId: string, r
     const out = await issueRefund(deps, payment, preview.refund, { initiatedBy: by, actorUserId: user.id, note: reason ?? undefined, key: `${bookingId}:cancel` });
     refunded = out?.amount ?? 0;
   }
+  if (role === 'ADMIN') await audit(deps, { actor: user.id, action: 'BOOKING_CANCEL', entity: 'booking', entityId: bookingId, before: { status: booking.status }, after: { status: 'CANCELLED', refunded }, reason, requestId });
   await bookingCancelled(deps, bookingId, by, refunded, reason);
   // No call any more: its room goes now rather than at the cleanup job (which retries if this fails).
   try {

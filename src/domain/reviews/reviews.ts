@@ -2,8 +2,8 @@
  * Reviews: the fan of a call that took place reviews it once (1–5 and a comment). "Took place"
  * means the outcome job found both in the call — or, before it has run, the call log shows it.
  */
-import { and, count, desc, eq, isNull } from 'drizzle-orm';
-import { reviews, users, type Review, type User } from '../../db/schema';
+import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
+import { creators, reviews, users, type Review, type User } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { loadCallParties, type CallParties } from '../calls/access';
 import { computeAttendance } from '../calls/attendance';
@@ -48,12 +48,50 @@ export async function submitReview(deps: Deps, user: Pick<User, 'id'>, bookingId
   return { ok: true, review: inserted[0] };
 }
 
-export async function creatorReviews(deps: Deps, creatorId: string, page: number) {
+export async function creatorReviews(deps: Deps, creatorId: string, page: number, perPage = REVIEWS_PER_PAGE) {
   const visible = and(eq(reviews.creatorId, creatorId), isNull(reviews.hiddenAt));
   const [rows, [{ total }]] = await Promise.all([
     deps.db.select({ review: reviews, author: users.name }).from(reviews).innerJoin(users, eq(users.id, reviews.userId))
-      .where(visible).orderBy(desc(reviews.createdAt)).limit(REVIEWS_PER_PAGE).offset((page - 1) * REVIEWS_PER_PAGE).all(),
+      .where(visible).orderBy(desc(reviews.createdAt)).limit(perPage).offset((page - 1) * perPage).all(),
     deps.db.select({ total: count() }).from(reviews).where(visible),
   ]);
   return { rows, total };
+}
+
+export type ReplyRefusal = 'REVIEW_NOT_FOUND' | 'ALREADY_REPLIED';
+export const REPLY_MAX = 1000;
+
+/**
+ * The creator answers a review once (publicly, under it). Someone else's review reads as not found,
+ * so a reply cannot be used to probe which reviews exist. The fan is told.
+ */
+export async function replyToReview(deps: Deps, user: Pick<User, 'id'>, reviewId: string, text: string): Promise<{ ok: true; review: Review } | { ok: false; code: ReplyRefusal }> {
+  const row = await deps.db.select({ review: reviews, creatorUserId: creators.userId, creatorName: creators.displayName, slug: creators.slug })
+    .from(reviews).innerJoin(creators, eq(creators.id, reviews.creatorId)).where(eq(reviews.id, reviewId)).get();
+  if (!row || row.creatorUserId !== user.id) return { ok: false, code: 'REVIEW_NOT_FOUND' };
+  if (row.review.reply !== null) return { ok: false, code: 'ALREADY_REPLIED' };
+  const now = deps.clock.now();
+  // Guarded: of two replies at once, only the first finds reply still null.
+  const updated = await deps.db.update(reviews).set({ reply: text, repliedAt: now })
+    .where(and(eq(reviews.id, reviewId), isNull(reviews.reply))).returning();
+  if (!updated.length) return { ok: false, code: 'ALREADY_REPLIED' };
+  await tell(deps, row.review.userId, { notification: { type: 'REVIEW_REPLIED', params: { creator: row.creatorName }, link: `/c/${row.slug}#reviews` } });
+  return { ok: true, review: updated[0] };
+}
+
+/** Everything a creator sees of their reviews: all of them (hidden ones flagged), the average and the spread. */
+export async function reviewsForCreator(deps: Deps, creatorId: string, page: number, filter: 'all' | 'unreplied' = 'all') {
+  const mine = and(eq(reviews.creatorId, creatorId), filter === 'unreplied' ? and(isNull(reviews.reply), isNull(reviews.hiddenAt)) : undefined);
+  const [rows, [{ total }], spread] = await deps.db.batch([
+    deps.db.select({ review: reviews, author: users.name }).from(reviews).innerJoin(users, eq(users.id, reviews.userId))
+      .where(mine).orderBy(desc(reviews.createdAt)).limit(REVIEWS_PER_PAGE).offset((page - 1) * REVIEWS_PER_PAGE),
+    deps.db.select({ total: count() }).from(reviews).where(mine),
+    deps.db.select({ rating: reviews.rating, n: count(), unreplied: sql<number>`sum(case when ${reviews.reply} is null then 1 else 0 end)` })
+      .from(reviews).where(and(eq(reviews.creatorId, creatorId), isNull(reviews.hiddenAt))).groupBy(reviews.rating),
+  ]);
+  const counts = [1, 2, 3, 4, 5].map((r) => spread.find((s) => s.rating === r)?.n ?? 0);
+  const n = counts.reduce((a, b) => a + b, 0);
+  const average = n ? Math.round((counts.reduce((a, c, i) => a + c * (i + 1), 0) / n) * 10) / 10 : null;
+  const unreplied = spread.reduce((a, s) => a + Number(s.unreplied ?? 0), 0);
+  return { rows, total, counts, count: n, average, unreplied };
 }

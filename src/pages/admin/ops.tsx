@@ -1,6 +1,8 @@
 /** Admin — operations: email log (filters, retry, template previews), scheduled jobs (runs, run now), logs (filters, stats). */
 import { Hono } from 'hono';
-import { EMAIL_STATUSES, LOG_LEVELS, type Locale } from '../../db/schema';
+import { eq } from 'drizzle-orm';
+import { EMAIL_STATUSES, emailLog, LOG_LEVELS, type Locale } from '../../db/schema';
+import { audit } from '../../domain/admin/audit';
 import { emailLogPage, logsPage, logStats, PAGE, recentRuns, retryEmail } from '../../domain/admin/ops';
 import { emailContext } from '../../domain/email/enqueue';
 import { getTemplate, renderEmail, templates } from '../../emails';
@@ -77,7 +79,10 @@ adminOpsPages.get(`${L}/admin/emails`, async (c) => {
 adminOpsPages.post(`${L}/admin/emails/:id/retry`, async (c) => {
   const admin = requireAdminPage(c);
   if (admin instanceof Response) return admin;
-  const ok = await retryEmail(c.get('deps'), c.req.param('id'), admin.id);
+  const deps = c.get('deps');
+  const before = await deps.db.select({ status: emailLog.status, attempts: emailLog.attempts, lastError: emailLog.lastError }).from(emailLog).where(eq(emailLog.id, c.req.param('id'))).get();
+  const ok = await retryEmail(deps, c.req.param('id'), admin.id);
+  if (ok) await audit(deps, { actor: admin.id, action: 'EMAIL_RETRY', entity: 'email', entityId: c.req.param('id'), before, after: { status: 'PENDING' }, requestId: c.get('requestId') });
   flash(c, ok ? 'ops.retried' : 'admin.failed', ok ? 'success' : 'error');
   return c.redirect(viewOf(c).href('/admin/emails'), 303);
 });
@@ -183,6 +188,7 @@ adminOpsPages.post(`${L}/admin/jobs/:job/run`, async (c) => {
   if (!JOB_NAMES.includes(job)) throw notFound('Job');
   const deps = c.get('deps');
   const r = await runJob(deps, job, deps.clock.now(), 'MANUAL');
+  await audit(deps, { actor: admin.id, action: 'JOB_RUN', entity: 'job', entityId: job, after: { status: r.status }, requestId: c.get('requestId') });
   await deps.log.info('ADMIN_ACTION', `Job ${job} run on demand: ${r.status}`, { actor: 'ADMIN', actorId: admin.id });
   flash(c, r.status === 'SUCCESS' ? 'ops.ran' : 'ops.runFailed', r.status === 'SUCCESS' ? 'success' : 'error');
   return c.redirect(viewOf(c).href('/admin/jobs'), 303);

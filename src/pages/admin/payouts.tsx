@@ -5,6 +5,7 @@ import { creators, disputes, PAYOUT_STATUSES, payments, payouts, type Creator } 
 import { settleDebtManually } from '../../domain/payouts/debt';
 import { approvePayout, creatorEligibility, openPayout, rejectPayout, setPayoutsBlocked } from '../../domain/payouts/engine';
 import type { AppEnv, Ctx } from '../../http/context';
+import { audit, type AuditInput } from '../../domain/admin/audit';
 import { notFound } from '../../http/errors';
 import type { MessageKey } from '../../i18n';
 import { formatMoney } from '../../i18n/format';
@@ -156,15 +157,24 @@ adminPayoutPages.get(`${L}/admin/payouts`, async (c) => {
   });
 });
 
-/** Runs an admin action and comes back to the page with its outcome. */
-async function act(c: Ctx, run: (admin: { id: string }, form: Record<string, string>) => Promise<{ ok: boolean; code?: string }>) {
+type Audited = Omit<AuditInput, 'actor' | 'requestId'>;
+type ActResult = { ok: boolean; code?: string; audit?: Audited };
+
+/** Only admin pages are valid places to come back to after an action. */
+const backTo = (form: Record<string, string>) => (/^\/admin\/[\w\-/?=&.%]*$/.test(form.back ?? '') && !form.back.includes('//') ? form.back : '/admin/payouts');
+
+/** Runs an admin action, audits it when it changed something, and comes back to the page with its outcome. */
+async function act(c: Ctx, run: (admin: { id: string }, form: Record<string, string>) => Promise<ActResult>) {
   const admin = requireAdminPage(c);
   if (admin instanceof Response) return admin;
-  const r = await run(admin, await readForm(c.req.raw));
+  const form = await readForm(c.req.raw);
+  const r = await run(admin, form);
+  const deps = c.get('deps');
+  if (r.ok && r.audit) await audit(deps, { ...r.audit, actor: admin.id, requestId: c.get('requestId') });
   if (r.ok) flash(c, 'admin.done');
   else flash(c, 'admin.failed', 'error');
-  await c.get('deps').log.info('ADMIN_ACTION', `${c.req.method} ${c.req.path}: ${r.ok ? 'ok' : r.code}`, { actorId: admin.id });
-  return c.redirect(viewOf(c).href('/admin/payouts'), 303);
+  await deps.log.info('ADMIN_ACTION', `${c.req.method} ${c.req.path}: ${r.ok ? 'ok' : r.code}`, { actorId: admin.id });
+  return c.redirect(viewOf(c).href(backTo(form)), 303);
 }
 const creatorOf = async (c: Ctx): Promise<Creator> => {
   const cr = await c.get('deps').db.select().from(creators).where(eq(creators.id, c.req.param('id') ?? '')).get();
@@ -172,27 +182,42 @@ const creatorOf = async (c: Ctx): Promise<Creator> => {
   return cr;
 };
 const reasonOf = (form: Record<string, string>) => (form.reason ?? '').trim().slice(0, 500);
+const money = (p: { amount: number; currency: string; status: string }) => ({ amount: p.amount, currency: p.currency, status: p.status });
 
-adminPayoutPages.post(`${L}/admin/payouts/:id/approve`, (c) => act(c, (admin) => approvePayout(c.get('deps'), c.req.param('id'), admin)));
-adminPayoutPages.post(`${L}/admin/payouts/:id/reject`, (c) => act(c, async (admin, form) => (reasonOf(form).length < 3 ? { ok: false, code: 'REASON_REQUIRED' } : rejectPayout(c.get('deps'), c.req.param('id'), admin, reasonOf(form)))));
+adminPayoutPages.post(`${L}/admin/payouts/:id/approve`, (c) => act(c, async (admin) => {
+  const r = await approvePayout(c.get('deps'), c.req.param('id'), admin);
+  return r.ok ? { ok: true, audit: { action: 'PAYOUT_APPROVE', entity: 'payout', entityId: r.payout.id, before: { status: 'REQUESTED' }, after: money(r.payout) } } : r;
+}));
+adminPayoutPages.post(`${L}/admin/payouts/:id/reject`, (c) => act(c, async (admin, form) => {
+  const reason = reasonOf(form);
+  if (reason.length < 3) return { ok: false, code: 'REASON_REQUIRED' };
+  const r = await rejectPayout(c.get('deps'), c.req.param('id'), admin, reason);
+  return r.ok ? { ok: true, audit: { action: 'PAYOUT_REJECT', entity: 'payout', entityId: r.payout.id, before: { status: 'REQUESTED' }, after: money(r.payout), reason } } : r;
+}));
 adminPayoutPages.post(`${L}/admin/creators/:id/payouts`, (c) => act(c, async (admin, form) => {
   const deps = c.get('deps');
   const creator = await creatorOf(c);
   const currency = (['EUR', 'CHF', 'USD', 'GBP'] as const).find((x) => x === form.currency) ?? creator.currency;
-  return openPayout(deps, { creator, currency, origin: 'ADMIN', periodKey: `admin:${deps.ids.next('req')}`, actorUserId: admin.id });
+  const r = await openPayout(deps, { creator, currency, origin: 'ADMIN', periodKey: `admin:${deps.ids.next('req')}`, actorUserId: admin.id });
+  return r.ok ? { ok: true, audit: { action: 'PAYOUT_TRIGGER', entity: 'creator', entityId: creator.id, after: { payoutId: r.payout.id, ...money(r.payout) } } } : r;
 }));
 adminPayoutPages.post(`${L}/admin/creators/:id/block`, (c) => act(c, async (admin, form) => {
-  if (reasonOf(form).length < 3) return { ok: false, code: 'REASON_REQUIRED' };
-  await setPayoutsBlocked(c.get('deps'), await creatorOf(c), admin.id, true, reasonOf(form));
-  return { ok: true };
+  const reason = reasonOf(form);
+  if (reason.length < 3) return { ok: false, code: 'REASON_REQUIRED' };
+  const before = await creatorOf(c);
+  await setPayoutsBlocked(c.get('deps'), before, admin.id, true, reason);
+  return { ok: true, audit: { action: 'PAYOUTS_BLOCK', entity: 'creator', entityId: before.id, before: { payoutsBlocked: before.payoutsBlocked, payoutBlockReason: before.payoutBlockReason }, after: { payoutsBlocked: true, payoutBlockReason: reason }, reason } };
 }));
 adminPayoutPages.post(`${L}/admin/creators/:id/unblock`, (c) => act(c, async (admin) => {
-  await setPayoutsBlocked(c.get('deps'), await creatorOf(c), admin.id, false, null);
-  return { ok: true };
+  const before = await creatorOf(c);
+  await setPayoutsBlocked(c.get('deps'), before, admin.id, false, null);
+  return { ok: true, audit: { action: 'PAYOUTS_UNBLOCK', entity: 'creator', entityId: before.id, before: { payoutsBlocked: before.payoutsBlocked, payoutBlockReason: before.payoutBlockReason }, after: { payoutsBlocked: false, payoutBlockReason: null } } };
 }));
-adminPayoutPages.post(`${L}/admin/disputes/:id/settle-debt`, (c) => act(c, (admin, form) => {
+adminPayoutPages.post(`${L}/admin/disputes/:id/settle-debt`, (c) => act(c, async (admin, form) => {
   const note = (form.note ?? '').trim().slice(0, 500);
-  return note.length < 3 ? Promise.resolve({ ok: false, code: 'NOTE_REQUIRED' }) : settleDebtManually(c.get('deps'), c.req.param('id'), admin.id, note);
+  if (note.length < 3) return { ok: false, code: 'NOTE_REQUIRED' };
+  const r = await settleDebtManually(c.get('deps'), c.req.param('id'), admin.id, note);
+  return r.ok ? { ok: true, audit: { action: 'DEBT_SETTLE', entity: 'dispute', entityId: c.req.param('id'), before: { reconciledAt: null }, after: { reconciledBy: 'MANUAL' }, reason: note } } : r;
 }));
 // The built-in provider only: make the bank answer now (Stripe's own payouts take days).
 adminPayoutPages.post(`${L}/admin/payouts/:id/simulate`, (c) => act(c, async (_admin, form) => {
@@ -200,6 +225,8 @@ adminPayoutPages.post(`${L}/admin/payouts/:id/simulate`, (c) => act(c, async (_a
   const p = await deps.db.select().from(payouts).where(eq(payouts.id, c.req.param('id'))).get();
   const cr = p ? await deps.db.select().from(creators).where(eq(creators.id, p.creatorId)).get() : null;
   if (!deps.localPayments || !p?.stripePayoutId || !cr?.stripeAccountId) return { ok: false, code: 'NOT_SIMULATABLE' };
-  await deps.localPayments.settlePayout(cr.stripeAccountId, p.stripePayoutId, form.outcome === 'failed' ? 'failed' : 'paid');
-  return { ok: true };
+  const outcome = form.outcome === 'failed' ? 'failed' : 'paid';
+  await deps.localPayments.settlePayout(cr.stripeAccountId, p.stripePayoutId, outcome);
+  const after = await deps.db.select().from(payouts).where(eq(payouts.id, p.id)).get();
+  return { ok: true, audit: { action: 'PAYOUT_SIMULATE', entity: 'payout', entityId: p.id, before: money(p), after: after ? money(after) : null, reason: `simulated ${outcome}` } };
 }));

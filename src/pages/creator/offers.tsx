@@ -12,7 +12,6 @@ import { Field, FormError, localizeIssues, readForm, type FieldErrors } from '..
 import { Duration, Empty, Money, StatusBadge, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { CreatorNav, requireCreatorPage } from './common';
-import { todayAgenda } from './planning';
 
 export const creatorOfferPages = new Hono<AppEnv>();
 const L = '/:lang{fr|en}';
@@ -99,7 +98,6 @@ async function offersPage(c: Ctx, creator: Creator, form?: { values: Record<stri
   const now = Date.now();
   const upcoming = all.filter((o) => o.startsAt.getTime() > now && ['AVAILABLE', 'HELD', 'BOOKED'].includes(o.status)).reverse();
   const past = all.filter((o) => !upcoming.includes(o));
-  const today = await todayAgenda(c, creator);
   const defaults = { startsAt: toLocalInput(new Date(now + 2 * 86_400_000), creator.timezone).slice(0, 11) + '18:00', durationMinutes: '30', currency: creator.currency };
   return page(c, {
     title: t('creatorSpace.offers'),
@@ -110,7 +108,6 @@ async function offersPage(c: Ctx, creator: Creator, form?: { values: Record<stri
         <h1>{t('creatorSpace.title')}</h1>
         <CreatorNav c={c} current="offers" />
         {!creator.chargesEnabled ? <p class="notice warning">{t('creatorSpace.onboardFirst')}</p> : null}
-        {today}
         <div class="grid two">
           <section aria-labelledby="new-h">
             <h2 id="new-h">{t('creatorSpace.newOffer')}</h2>
@@ -118,6 +115,7 @@ async function offersPage(c: Ctx, creator: Creator, form?: { values: Record<stri
           </section>
           <section aria-labelledby="up-h">
             <h2 id="up-h">{t('creatorSpace.upcoming')} ({upcoming.length})</h2>
+            <p class="small"><a href={href('/creator/planning?view=month')}>{t('planning.calendarView')}</a></p>
             <OfferTable c={c} offers={upcoming} />
           </section>
         </div>

@@ -3,9 +3,11 @@
  * counts that matter (total, upcoming, completed, cancelled); and the "today" agenda shown on the
  * creator's home. Times are in the viewer's zone.
  */
-import { and, asc, desc, eq, gt, gte, inArray, lt, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, notInArray, sql, type SQL } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { appointmentTypes, bookings, callOffers, users, type BookingStatus, type Creator } from '../../db/schema';
+import { appointmentTypes, bookings, callOffers, users, type BookingStatus, type CALL_OUTCOMES, type Creator } from '../../db/schema';
+
+type CallOutcome = (typeof CALL_OUTCOMES)[number];
 import type { Deps } from '../../deps';
 import type { AppEnv, Ctx } from '../../http/context';
 import { formatTime } from '../../i18n/format';
@@ -20,7 +22,7 @@ const L = '/:lang{fr|en}';
 const DAY = 86_400_000;
 const LIST_PAGE = 50;
 
-export const PLANNING_FILTERS = ['all', 'upcoming', 'pending', 'completed', 'cancelled'] as const;
+export const PLANNING_FILTERS = ['all', 'upcoming', 'past', 'pending', 'completed', 'cancelled'] as const;
 export type PlanningFilter = (typeof PLANNING_FILTERS)[number];
 /** Holds that were never paid are not part of anyone's planning. */
 const ABANDONED: BookingStatus[] = ['EXPIRED', 'FAILED'];
@@ -29,6 +31,7 @@ const ABANDONED: BookingStatus[] = ['EXPIRED', 'FAILED'];
 export function filterWhere(filter: PlanningFilter, now: Date): SQL | undefined {
   switch (filter) {
     case 'upcoming': return and(eq(bookings.status, 'CONFIRMED'), gt(bookings.endsAt, now));
+    case 'past': return and(inArray(bookings.status, ['CONFIRMED', 'COMPLETED']), lte(bookings.endsAt, now));
     case 'pending': return eq(bookings.status, 'PENDING');
     case 'completed': return eq(bookings.status, 'COMPLETED');
     case 'cancelled': return eq(bookings.status, 'CANCELLED');
@@ -49,9 +52,9 @@ export async function planningStats(deps: Pick<Deps, 'db'>, creatorId: string, n
 
 const rowFields = {
   id: bookings.id, status: bookings.status, startsAt: bookings.startsAt, endsAt: bookings.endsAt, price: bookings.price, currency: bookings.currency,
-  title: callOffers.title, fan: users.name, color: appointmentTypes.color,
+  title: callOffers.title, fan: users.name, color: appointmentTypes.color, outcome: bookings.outcome,
 };
-type Row = { id: string; status: BookingStatus; startsAt: Date; endsAt: Date; price: number; currency: Creator['currency']; title: string; fan: string; color: string | null };
+type Row = { id: string; status: BookingStatus; startsAt: Date; endsAt: Date; price: number; currency: Creator['currency']; title: string; fan: string; color: string | null; outcome: CallOutcome | null };
 
 function baseQuery(deps: Pick<Deps, 'db'>) {
   return deps.db.select(rowFields).from(bookings)
@@ -80,7 +83,15 @@ function Filters({ c, view, month, filter }: { c: Ctx; view: 'month' | 'list'; m
   );
 }
 
-function MonthGrid({ c, month, rows }: { c: Ctx; month: string; rows: Row[] }) {
+/** Published offers nobody has booked yet, in [from, to): the free side of the calendar. */
+export async function openOffersBetween(deps: Pick<Deps, 'db'>, creatorId: string, from: Date, to: Date): Promise<OpenOffer[]> {
+  return deps.db.select({ id: callOffers.id, title: callOffers.title, startsAt: callOffers.startsAt }).from(callOffers)
+    .where(and(eq(callOffers.creatorId, creatorId), eq(callOffers.status, 'AVAILABLE'), gte(callOffers.startsAt, from), lt(callOffers.startsAt, to)))
+    .orderBy(asc(callOffers.startsAt)).limit(500).all();
+}
+type OpenOffer = { id: string; title: string; startsAt: Date };
+
+function MonthGrid({ c, month, rows, open = [] }: { c: Ctx; month: string; rows: Row[]; open?: OpenOffer[] }) {
   const { locale, timezone, href, t } = viewOf(c);
   const [y, m] = month.split('-').map(Number);
   const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
@@ -91,6 +102,11 @@ function MonthGrid({ c, month, rows }: { c: Ctx; month: string; rows: Row[] }) {
   for (const r of rows) {
     const d = localDate(r.startsAt, timezone);
     byDay.set(d, [...(byDay.get(d) ?? []), r]);
+  }
+  const openByDay = new Map<string, OpenOffer[]>();
+  for (const o of open) {
+    const d = localDate(o.startsAt, timezone);
+    openByDay.set(d, [...(openByDay.get(d) ?? []), o]);
   }
   return (
     <table class="planning-month">
@@ -114,6 +130,13 @@ function MonthGrid({ c, month, rows }: { c: Ctx; month: string; rows: Row[] }) {
                         </a>
                       </li>
                     ))}
+                    {(openByDay.get(date) ?? []).map((o) => (
+                      <li class="status-open">
+                        <a href={href(`/creator/offers/${o.id}/edit`)} title={`${o.title} — ${t('planning.openOffer')}`} data-offer-id={o.id}>
+                          <time datetime={o.startsAt.toISOString()}>{formatTime(o.startsAt, locale, timezone)}</time> {t('planning.openOffer')}
+                        </a>
+                      </li>
+                    ))}
                   </ul>
                 </td>
               );
@@ -125,12 +148,26 @@ function MonthGrid({ c, month, rows }: { c: Ctx; month: string; rows: Row[] }) {
   );
 }
 
+/** Where the call stands: join it (on or soon), its outcome and summary once over. */
+function CallCell({ c, r, now }: { c: Ctx; r: Row; now: Date }) {
+  const { t, href } = viewOf(c);
+  if (r.status === 'CONFIRMED' && r.endsAt > now) return <a href={href(`/call/${r.id}`)}>{t('booking.callPage')}</a>;
+  if (r.status !== 'CONFIRMED' && r.status !== 'COMPLETED') return <span class="muted">—</span>;
+  return (
+    <>
+      {r.outcome ? <span class={`badge ${r.outcome === 'COMPLETED' ? 'success' : 'warning'}`}>{t(`planning.outcomes.${r.outcome}`)}</span> : <span class="muted small">{t('planning.outcomes.pending')}</span>}
+      {' '}<a href={href(`/call/${r.id}/summary`)}>{t('planning.summary')}</a>
+    </>
+  );
+}
+
 function BookingTable({ c, rows }: { c: Ctx; rows: Row[] }) {
   const { t, href, locale, timezone } = viewOf(c);
+  const now = c.get('deps').clock.now();
   if (!rows.length) return <Empty>{t('planning.none')}</Empty>;
   return (
     <table class="table planning-list">
-      <thead><tr><th>{t('creatorSpace.when')}</th><th>{t('planning.fan')}</th><th>{t('offer.title')}</th><th>{t('offer.price')}</th><th>{t('creatorSpace.status')}</th></tr></thead>
+      <thead><tr><th>{t('creatorSpace.when')}</th><th>{t('planning.fan')}</th><th>{t('offer.title')}</th><th>{t('offer.price')}</th><th>{t('creatorSpace.status')}</th><th>{t('planning.call')}</th></tr></thead>
       <tbody>
         {rows.map((r) => (
           <tr data-booking-id={r.id}>
@@ -139,6 +176,7 @@ function BookingTable({ c, rows }: { c: Ctx; rows: Row[] }) {
             <td>{r.color ? <span class="type-dot" style={`--type-color:${r.color}`} aria-hidden="true" /> : null}{r.title}</td>
             <td><Money amount={r.price} currency={r.currency} locale={locale} /></td>
             <td><StatusBadge t={t} kind="booking" status={r.status} /></td>
+            <td data-outcome={r.outcome ?? ''}><CallCell c={c} r={r} now={now} /></td>
           </tr>
         ))}
       </tbody>
@@ -162,7 +200,7 @@ creatorPlanningPages.get(`${L}/creator/planning`, async (c) => {
   let content;
   if (view === 'month') {
     const { from, to } = monthSpan(month, timezone);
-    const rows = await bookingsBetween(deps, r.creator.id, from, to, where);
+    const [rows, open] = await Promise.all([bookingsBetween(deps, r.creator.id, from, to, where), filter === 'all' ? openOffersBetween(deps, r.creator.id, from, to) : []]);
     const title = new Intl.DateTimeFormat(locale, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${month}-01T12:00:00Z`));
     const nav = (to: string) => href(`/creator/planning?${new URLSearchParams({ view, month: to, status: filter })}`);
     content = (
@@ -173,7 +211,7 @@ creatorPlanningPages.get(`${L}/creator/planning`, async (c) => {
           <a href={nav(shiftMonth(month, 1))} rel="next" aria-label={t('slots.next')}>›</a>
           {month !== monthOf(now, timezone) ? <a href={nav(monthOf(now, timezone))} class="small">{t('planning.thisMonth')}</a> : null}
         </div>
-        <MonthGrid c={c} month={month} rows={rows} />
+        <MonthGrid c={c} month={month} rows={rows} open={open} />
         <p class="muted small">{t('planning.monthCount', { count: rows.length })}</p>
       </>
     );
@@ -208,15 +246,20 @@ creatorPlanningPages.get(`${L}/creator/planning`, async (c) => {
   });
 });
 
+/** The viewer's local day around `now`, as UTC instants [start, end). */
+export function todaySpan(now: Date, timezone: string): { start: Date; end: Date } {
+  const p = localParts(now, timezone);
+  const start = zonedToUtc(p.year, p.month, p.day, 0, 0, timezone);
+  const next = localParts(start.getTime() + 36 * 3_600_000, timezone);
+  return { start, end: zonedToUtc(next.year, next.month, next.day, 0, 0, timezone) };
+}
+
 /** Today's calls (in the viewer's zone): what a creator needs first when they open their space. */
 export async function todayAgenda(c: Ctx, creator: Creator) {
   const deps = c.get('deps');
   const { t, href, locale, timezone } = viewOf(c);
   const now = deps.clock.now();
-  const p = localParts(now, timezone);
-  const start = zonedToUtc(p.year, p.month, p.day, 0, 0, timezone);
-  const next = localParts(start.getTime() + 36 * 3_600_000, timezone);
-  const end = zonedToUtc(next.year, next.month, next.day, 0, 0, timezone);
+  const { start, end } = todaySpan(now, timezone);
   const rows = (await bookingsBetween(deps, creator.id, start, end, inArray(bookings.status, ['PENDING', 'CONFIRMED', 'COMPLETED'])));
   const [{ later }] = await deps.db.select({ later: sql<number>`count(*)` }).from(bookings)
     .where(and(eq(bookings.creatorId, creator.id), eq(bookings.status, 'CONFIRMED'), gte(bookings.startsAt, end), lt(bookings.startsAt, new Date(end.getTime() + 7 * DAY)))).all();

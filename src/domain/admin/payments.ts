@@ -1,0 +1,169 @@
+/**
+ * Admin — money: payments filtered by creator, status and date (with totals per currency and a
+ * CSV export of exactly the filtered rows), refunds and disputes lists, and the admin refund.
+ */
+import { and, count, desc, eq, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { bookings, creators, DISPUTE_STATUSES, disputes, PAYMENT_STATUSES, payments, REFUND_STATUSES, refunds, users, type Currency, type Payment } from '../../db/schema';
+import type { Deps } from '../../deps';
+import { decideRefund } from '../payments/refund-policy';
+import { issueRefund, refundable } from '../payments/refunds';
+import { audit } from './audit';
+
+export const PAYMENTS_PAGE = 50;
+
+export interface PaymentFilter {
+  creatorId?: string;
+  status?: (typeof PAYMENT_STATUSES)[number];
+  /** Payment created within [from, to). */
+  from?: Date;
+  to?: Date;
+}
+
+function paymentsWhere(f: PaymentFilter): SQL | undefined {
+  return and(
+    f.creatorId ? eq(payments.creatorId, f.creatorId) : undefined,
+    f.status ? eq(payments.status, f.status) : undefined,
+    f.from ? gte(payments.createdAt, f.from) : undefined,
+    f.to ? lt(payments.createdAt, f.to) : undefined,
+  );
+}
+
+const listColumns = { payment: payments, creatorName: creators.displayName, fanEmail: users.email };
+export type PaymentRow = { payment: Payment; creatorName: string; fanEmail: string };
+
+function listQuery(deps: Pick<Deps, 'db'>, where: SQL | undefined) {
+  return deps.db.select(listColumns).from(payments)
+    .innerJoin(creators, eq(creators.id, payments.creatorId))
+    .innerJoin(bookings, eq(bookings.id, payments.bookingId))
+    .innerJoin(users, eq(users.id, bookings.userId))
+    .where(where);
+}
+
+export interface CurrencyTotals { currency: Currency; count: number; amount: number; fees: number; refunded: number }
+
+/** One page of the filtered list (newest first), its total count and the totals per currency of the whole filter. */
+export async function paymentsPage(deps: Pick<Deps, 'db'>, f: PaymentFilter, page: number) {
+  const where = paymentsWhere(f);
+  // Joined rows with clashing column names (id, created_at…) are read outside db.batch, whose D1 results are keyed by column name.
+  const [rows, [[{ total }], totals]] = await Promise.all([
+    listQuery(deps, where).orderBy(desc(payments.createdAt), desc(payments.id)).limit(PAYMENTS_PAGE).offset((page - 1) * PAYMENTS_PAGE).all(),
+    deps.db.batch([
+      deps.db.select({ total: count() }).from(payments).where(where),
+      deps.db.select({ currency: payments.currency, count: count(), amount: sql<number>`sum(${payments.amount})`, fees: sql<number>`sum(${payments.platformFee})`, refunded: sql<number>`sum(${payments.refundedAmount})` })
+      .from(payments).where(where).groupBy(payments.currency).orderBy(payments.currency),
+    ]),
+  ]);
+  return { rows: rows as PaymentRow[], total, totals: totals.map((t) => ({ ...t, amount: Number(t.amount), fees: Number(t.fees), refunded: Number(t.refunded) })) as CurrencyTotals[] };
+}
+
+/** Every row of the filter, in the list's order, read in chunks by keyset (created_at, id) so a big export never uses OFFSET. */
+export async function* allPayments(deps: Pick<Deps, 'db'>, f: PaymentFilter, chunk = 500): AsyncGenerator<PaymentRow[]> {
+  let after: { at: Date; id: string } | null = null;
+  for (;;) {
+    const keyset: SQL | undefined = after
+      ? or(lt(payments.createdAt, after.at), and(eq(payments.createdAt, after.at), lt(payments.id, after.id)))
+      : undefined;
+    const rows = (await listQuery(deps, and(paymentsWhere(f), keyset)).orderBy(desc(payments.createdAt), desc(payments.id)).limit(chunk).all()) as PaymentRow[];
+    if (rows.length) yield rows;
+    if (rows.length < chunk) return;
+    const last = rows[rows.length - 1].payment;
+    after = { at: last.createdAt, id: last.id };
+  }
+}
+
+export const CSV_COLUMNS = [
+  'id', 'created_at', 'booking_id', 'creator_id', 'creator_name', 'fan_email', 'status', 'provider', 'currency',
+  'amount_minor', 'platform_fee_minor', 'creator_share_minor', 'refunded_minor', 'intent_id', 'charge_id',
+] as const;
+
+/**
+ * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break, quotes doubled.
+ * Text that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is prefixed with `'`.
+ */
+export function csvField(v: string | number | null | undefined): string {
+  if (v === null || v === undefined) return '';
+  let s = String(v);
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export const csvLine = (fields: (string | number | null | undefined)[]) => `${fields.map(csvField).join(',')}\r\n`;
+
+export function paymentCsvLine(r: PaymentRow): string {
+  const p = r.payment;
+  return csvLine([p.id, p.createdAt.toISOString(), p.bookingId, p.creatorId, r.creatorName, r.fanEmail, p.status, p.provider, p.currency, p.amount, p.platformFee, p.creatorShare, p.refundedAmount, p.intentId, p.chargeId]);
+}
+
+/** The export as a stream: header, then every filtered row (UTF-8 with a BOM so spreadsheets read accents). */
+export function paymentsCsvStream(deps: Pick<Deps, 'db'>, f: PaymentFilter): ReadableStream<Uint8Array> {
+  const enc = new TextEncoder();
+  const rows = allPayments(deps, f);
+  let started = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!started) {
+        started = true;
+        controller.enqueue(enc.encode(`\uFEFF${csvLine([...CSV_COLUMNS])}`));
+        return;
+      }
+      const next = await rows.next();
+      if (next.done) controller.close();
+      else controller.enqueue(enc.encode(next.value.map(paymentCsvLine).join('')));
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- refunds & disputes
+
+export const MONEY_PAGE = 50;
+
+export async function refundsPage(deps: Pick<Deps, 'db'>, f: { status?: (typeof REFUND_STATUSES)[number]; page: number }) {
+  const where = f.status ? eq(refunds.status, f.status) : undefined;
+  const [rows, [{ total }]] = await Promise.all([
+    deps.db.select({ r: refunds, creatorName: creators.displayName, actorName: users.name }).from(refunds)
+      .innerJoin(payments, eq(payments.id, refunds.paymentId)).innerJoin(creators, eq(creators.id, payments.creatorId))
+      .leftJoin(users, eq(users.id, refunds.actorUserId))
+      .where(where).orderBy(desc(refunds.createdAt), desc(refunds.id)).limit(MONEY_PAGE).offset((f.page - 1) * MONEY_PAGE).all(),
+    deps.db.select({ total: count() }).from(refunds).where(where),
+  ]);
+  return { rows, total };
+}
+
+export type DisputeView = 'open' | 'debt' | (typeof DISPUTE_STATUSES)[number];
+const OPEN = ['WARNING_NEEDS_RESPONSE', 'WARNING_UNDER_REVIEW', 'NEEDS_RESPONSE', 'UNDER_REVIEW'] as const;
+
+export async function disputesPage(deps: Pick<Deps, 'db'>, f: { view?: DisputeView; page: number }) {
+  const where = f.view === 'open' ? inArray(disputes.status, [...OPEN])
+    : f.view === 'debt' ? and(eq(disputes.status, 'LOST'), isNull(disputes.reconciledAt), sql`${disputes.creatorDebt} > 0`)
+      : f.view ? eq(disputes.status, f.view) : undefined;
+  const [rows, [{ total }]] = await Promise.all([
+    deps.db.select({ d: disputes, bookingId: payments.bookingId, creatorName: creators.displayName }).from(disputes)
+      .innerJoin(payments, eq(payments.id, disputes.paymentId)).innerJoin(creators, eq(creators.id, payments.creatorId))
+      .where(where).orderBy(desc(disputes.createdAt), desc(disputes.id)).limit(MONEY_PAGE).offset((f.page - 1) * MONEY_PAGE).all(),
+    deps.db.select({ total: count() }).from(disputes).where(where),
+  ]);
+  return { rows, total };
+}
+
+export const isOpenDispute = (status: string) => (OPEN as readonly string[]).includes(status);
+
+// ---------------------------------------------------------------------------------------------- admin refund
+
+export type AdminRefundRefusal = 'PAYMENT_NOT_FOUND' | 'NOTHING_TO_REFUND';
+
+/** An admin refunds any amount up to what is left of a payment, with a reason; audited. */
+export async function adminRefund(deps: Deps, adminId: string, paymentId: string, input: { amount: number; reason: string; requestId?: string | null }): Promise<{ ok: true; refundId: string; amount: number } | { ok: false; code: AdminRefundRefusal }> {
+  const payment = await deps.db.select().from(payments).where(eq(payments.id, paymentId)).get();
+  if (!payment) return { ok: false, code: 'PAYMENT_NOT_FOUND' };
+  if (payment.status === 'PENDING' || payment.status === 'FAILED' || payment.status === 'CANCELED') return { ok: false, code: 'NOTHING_TO_REFUND' };
+  const decision = decideRefund({ kind: 'ADMIN', amount: input.amount }, refundable(payment));
+  if (decision.amount === 0) return { ok: false, code: 'NOTHING_TO_REFUND' };
+  const out = await issueRefund(deps, payment, decision, { initiatedBy: 'ADMIN', actorUserId: adminId, note: input.reason, key: `admin:${payment.id}:${payment.refundedAmount}:${decision.amount}` });
+  if (!out) return { ok: false, code: 'NOTHING_TO_REFUND' };
+  await audit(deps, {
+    actor: adminId, action: 'REFUND', entity: 'payment', entityId: payment.id,
+    before: { status: payment.status, refundedAmount: payment.refundedAmount }, after: { amount: out.amount, refundId: out.refundId, currency: payment.currency },
+    reason: input.reason, requestId: input.requestId ?? null,
+  });
+  return { ok: true, ...out };
+}

@@ -1,0 +1,63 @@
+/** Admin — accounts: search by name or email, filter by role, one account's detail, role changes (audited). */
+import { and, count, desc, eq, or } from 'drizzle-orm';
+import { bookings, creators, users, type Creator, type Role, type User } from '../../db/schema';
+import type { Deps } from '../../deps';
+import { forgetUser } from '../accounts/session-cache';
+import { ensureCreatorProfile } from '../creators/create-profile';
+import { audit } from './audit';
+import { contains } from './filters';
+
+export const USERS_PAGE = 50;
+
+export interface UserFilter { q?: string; role?: Role; page: number }
+
+/** The Stripe and payout state an admin needs to see about a creator. */
+export type CreatorState = Pick<Creator, 'id' | 'slug' | 'displayName' | 'currency' | 'stripeAccountId' | 'chargesEnabled' | 'payoutsEnabled' | 'detailsSubmitted' | 'onboardedAt' | 'payoutsBlocked' | 'payoutBlockReason' | 'payoutSchedule'>;
+
+const creatorState = {
+  id: creators.id, slug: creators.slug, displayName: creators.displayName, currency: creators.currency, stripeAccountId: creators.stripeAccountId,
+  chargesEnabled: creators.chargesEnabled, payoutsEnabled: creators.payoutsEnabled, detailsSubmitted: creators.detailsSubmitted, onboardedAt: creators.onboardedAt,
+  payoutsBlocked: creators.payoutsBlocked, payoutBlockReason: creators.payoutBlockReason, payoutSchedule: creators.payoutSchedule,
+};
+
+export async function usersPage(deps: Pick<Deps, 'db'>, f: UserFilter) {
+  const q = f.q?.trim().slice(0, 100);
+  const where = and(q ? or(contains(users.email, q), contains(users.name, q)) : undefined, f.role ? eq(users.role, f.role) : undefined);
+  // Joined rows with clashing column names (id, created_at…) are read outside db.batch, whose D1 results are keyed by column name.
+  const [rows, [{ total }]] = await Promise.all([
+    deps.db.select({ user: users, creator: creatorState }).from(users).leftJoin(creators, eq(creators.userId, users.id))
+      .where(where).orderBy(desc(users.createdAt), desc(users.id)).limit(USERS_PAGE).offset((f.page - 1) * USERS_PAGE).all(),
+    deps.db.select({ total: count() }).from(users).where(where),
+  ]);
+  return { rows: rows as { user: User; creator: CreatorState | null }[], total };
+}
+
+export async function userDetail(deps: Pick<Deps, 'db'>, userId: string) {
+  const [row, [asFan]] = await Promise.all([
+    deps.db.select({ user: users, creator: creatorState }).from(users).leftJoin(creators, eq(creators.userId, users.id)).where(eq(users.id, userId)).get(),
+    deps.db.select({ n: count() }).from(bookings).where(eq(bookings.userId, userId)),
+  ]);
+  if (!row) return null;
+  const asCreator = row.creator ? (await deps.db.select({ n: count() }).from(bookings).where(eq(bookings.creatorId, row.creator.id)).get())!.n : 0;
+  return { user: row.user, creator: row.creator as CreatorState | null, bookingsAsFan: asFan.n, bookingsAsCreator: asCreator };
+}
+
+export type RoleChangeRefusal = 'USER_NOT_FOUND' | 'CANNOT_DEMOTE_SELF' | 'ROLE_UNCHANGED';
+
+/**
+ * Changes an account's role. An admin cannot take the ADMIN role from themself (so there is
+ * always at least the acting admin left). Becoming a CREATOR creates the creator profile; losing
+ * it keeps the profile (bookings and money refer to it) but closes the creator space.
+ */
+export async function changeRole(deps: Deps, admin: Pick<User, 'id'>, userId: string, role: Role, meta: { reason?: string | null; requestId?: string | null } = {}): Promise<{ ok: true; user: User } | { ok: false; code: RoleChangeRefusal }> {
+  const before = await deps.db.select().from(users).where(eq(users.id, userId)).get();
+  if (!before) return { ok: false, code: 'USER_NOT_FOUND' };
+  if (before.id === admin.id && role !== 'ADMIN') return { ok: false, code: 'CANNOT_DEMOTE_SELF' };
+  if (before.role === role) return { ok: false, code: 'ROLE_UNCHANGED' };
+  const [updated] = await deps.db.update(users).set({ role, updatedAt: deps.clock.now() }).where(eq(users.id, userId)).returning();
+  if (role === 'CREATOR') await ensureCreatorProfile(deps, updated);
+  forgetUser(userId);
+  await audit(deps, { actor: admin.id, action: 'ROLE_CHANGE', entity: 'user', entityId: userId, before: { role: before.role }, after: { role }, reason: meta.reason ?? null, requestId: meta.requestId ?? null });
+  await deps.log.info('ADMIN_ACTION', `Role of ${userId}: ${before.role} → ${role}`, { actor: 'ADMIN', actorId: admin.id, context: { userId, from: before.role, to: role } });
+  return { ok: true, user: updated };
+}

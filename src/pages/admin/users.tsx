@@ -1,0 +1,167 @@
+/** Admin — accounts: search, role filter, paging; one account's detail with role change and, for creators, Stripe state and payout blocking. */
+import { Hono } from 'hono';
+import { ROLES, type Role } from '../../db/schema';
+import { changeRole, USERS_PAGE, userDetail, usersPage, type CreatorState } from '../../domain/admin/users';
+import type { AppEnv, Ctx } from '../../http/context';
+import { notFound } from '../../http/errors';
+import type { MessageKey, T } from '../../i18n';
+import { readForm } from '../components/form';
+import { Empty, Pagination, When } from '../components/ui';
+import { flash, page, viewOf } from '../render';
+import { AdminNav, requireAdminPage } from './common';
+import { oneOf, pageNo, qs, SelectFilter, YesNo } from './kit';
+
+export const adminUserPages = new Hono<AppEnv>();
+const L = '/:lang{fr|en}';
+
+const roleLabel = (t: T, r: Role) => t(`adminx.role.${r}` as MessageKey);
+
+/** Stripe account and payout state of a creator, in a compact form. */
+function StripeState({ t, cr }: { t: T; cr: CreatorState }) {
+  const yn = { yes: t('adminx.yes'), no: t('adminx.no') };
+  return (
+    <div class="stripe-state" data-stripe-state={cr.id}>
+      <span class="mono small">{cr.stripeAccountId ?? t('adminx.users.noAccount')}</span>
+      <span>{t('adminx.users.charges')} <YesNo yes={cr.chargesEnabled} labels={yn} /></span>
+      <span>{t('adminx.users.payouts')} <YesNo yes={cr.payoutsEnabled} labels={yn} /></span>
+      {cr.payoutsBlocked ? <span class="badge danger" data-blocked>{t('admin.blocked', { reason: cr.payoutBlockReason ?? '' })}</span> : null}
+    </div>
+  );
+}
+
+adminUserPages.get(`${L}/admin/users`, async (c) => {
+  const admin = requireAdminPage(c);
+  if (admin instanceof Response) return admin;
+  const { t, href, locale, timezone } = viewOf(c);
+  const q = (c.req.query('q') ?? '').trim().slice(0, 100) || undefined;
+  const role = oneOf(ROLES, c.req.query('role'));
+  const p = pageNo(c.req.query('page'));
+  const { rows, total } = await usersPage(c.get('deps'), { q, role, page: p });
+  return page(c, {
+    title: t('adminx.users.title'),
+    mainClass: 'wide',
+    body: (
+      <>
+        <h1>{t('admin.title')}</h1>
+        <AdminNav c={c} current="users" />
+        <h2>{t('adminx.users.title')}</h2>
+        <form method="get" action={href('/admin/users')} class="inline-actions filters" role="search">
+          <label for="u-q">{t('adminx.users.search')}</label>
+          <input id="u-q" name="q" type="search" value={q ?? ''} placeholder={t('adminx.users.searchHint')} />
+          <SelectFilter id="u-role" name="role" label={t('adminx.users.role')} all={t('admin.filterAll')} value={role} options={ROLES.map((r) => ({ value: r, label: roleLabel(t, r) }))} />
+          <button class="button small secondary" type="submit">{t('admin.filter')}</button>
+        </form>
+        <p class="muted small" data-total={total}>{t('adminx.results', { n: total })}</p>
+        {rows.length === 0 ? <Empty>{t('adminx.users.none')}</Empty> : (
+          <table class="table" data-users>
+            <thead><tr><th>{t('adminx.users.account')}</th><th>{t('adminx.users.role')}</th><th>{t('adminx.users.since')}</th><th>{t('adminx.users.stripe')}</th></tr></thead>
+            <tbody>
+              {rows.map(({ user: u, creator: cr }) => (
+                <tr data-user={u.id} data-role={u.role}>
+                  <td><a href={href(`/admin/users/${u.id}`)}><strong>{u.name}</strong></a><div class="muted small">{u.email}</div>{u.disabledAt ? <span class="badge danger">{t('adminx.users.disabled')}</span> : null}</td>
+                  <td><span class={`badge ${u.role === 'ADMIN' ? 'info' : u.role === 'CREATOR' ? 'success' : ''}`}>{roleLabel(t, u.role)}</span></td>
+                  <td class="small"><When at={u.createdAt} locale={locale} timezone={timezone} style="short" withZone={false} /></td>
+                  <td>{cr ? <StripeState t={t} cr={cr} /> : <span class="muted">—</span>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <Pagination t={t} page={p} total={total} pageSize={USERS_PAGE} href={(n) => `${href('/admin/users')}?${qs({ q, role, page: n })}`} />
+      </>
+    ),
+  });
+});
+
+adminUserPages.get(`${L}/admin/users/:id`, async (c) => {
+  const admin = requireAdminPage(c);
+  if (admin instanceof Response) return admin;
+  const { t, href, locale, timezone } = viewOf(c);
+  const id = c.req.param('id');
+  const d = /^usr_[0-9a-z]{6,40}$/.test(id) ? await userDetail(c.get('deps'), id) : null;
+  if (!d) throw notFound('User');
+  const { user: u, creator: cr } = d;
+  const self = u.id === admin.id;
+  const back = `/admin/users/${u.id}`;
+  return page(c, {
+    title: u.name,
+    mainClass: 'wide',
+    body: (
+      <>
+        <h1>{t('admin.title')}</h1>
+        <AdminNav c={c} current="users" />
+        <p><a href={href('/admin/users')}>← {t('adminx.users.back')}</a></p>
+        <div class="grid two">
+          <section class="card" data-user-detail={u.id}>
+            <h2>{u.name}</h2>
+            <dl class="meta">
+              <dt>{t('adminx.users.email')}</dt><dd>{u.email}{u.emailVerifiedAt ? '' : <span class="badge warning"> {t('adminx.users.unverified')}</span>}</dd>
+              <dt>{t('adminx.users.role')}</dt><dd data-current-role={u.role}>{roleLabel(t, u.role)}</dd>
+              <dt>{t('adminx.users.langZone')}</dt><dd>{u.locale} · {u.timezone}</dd>
+              <dt>{t('adminx.users.since')}</dt><dd><When at={u.createdAt} locale={locale} timezone={timezone} style="medium" withZone={false} /></dd>
+              <dt>{t('adminx.users.bookings')}</dt><dd><a href={`${href('/admin/bookings')}?${qs({ fan: u.email })}`}>{d.bookingsAsFan}</a>{cr ? <> · {t('adminx.users.asCreator')} <a href={`${href('/admin/bookings')}?${qs({ creator: cr.id })}`}>{d.bookingsAsCreator}</a></> : null}</dd>
+              <dt>{t('adminx.nav.audit')}</dt><dd><a href={`${href('/admin/audit')}?${qs({ entity: 'user', entityId: u.id })}`}>{t('adminx.users.history')}</a></dd>
+            </dl>
+            <h3>{t('adminx.users.changeRole')}</h3>
+            {self ? <p class="muted" data-self>{t('adminx.users.selfNote')}</p> : null}
+            <form method="post" action={href(`/admin/users/${u.id}/role`)} class="stack" data-role-form>
+              <label for="r-role">{t('adminx.users.newRole')}</label>
+              <select id="r-role" name="role" disabled={self}>{ROLES.map((r) => <option value={r} selected={r === u.role}>{roleLabel(t, r)}</option>)}</select>
+              <label for="r-reason">{t('admin.reason')}</label>
+              <input id="r-reason" name="reason" type="text" maxLength={500} disabled={self} />
+              <button class="button small" type="submit" disabled={self}>{t('adminx.users.saveRole')}</button>
+            </form>
+          </section>
+          {cr ? (
+            <section class="card" data-creator={cr.id}>
+              <h2>{t('adminx.users.creatorProfile')}</h2>
+              <dl class="meta">
+                <dt>{t('adminx.users.page')}</dt><dd><a href={href(`/c/${cr.slug}`)}>{cr.displayName}</a></dd>
+                <dt>{t('adminx.users.stripeAccount')}</dt><dd class="mono small">{cr.stripeAccountId ?? t('adminx.users.noAccount')}</dd>
+                <dt>{t('adminx.users.charges')}</dt><dd><YesNo yes={cr.chargesEnabled} labels={{ yes: t('adminx.yes'), no: t('adminx.no') }} /></dd>
+                <dt>{t('adminx.users.payouts')}</dt><dd><YesNo yes={cr.payoutsEnabled} labels={{ yes: t('adminx.yes'), no: t('adminx.no') }} /></dd>
+                <dt>{t('adminx.users.details')}</dt><dd><YesNo yes={cr.detailsSubmitted} labels={{ yes: t('adminx.yes'), no: t('adminx.no') }} /></dd>
+                <dt>{t('adminx.users.onboarded')}</dt><dd>{cr.onboardedAt ? <When at={cr.onboardedAt} locale={locale} timezone={timezone} style="medium" withZone={false} /> : '—'}</dd>
+                <dt>{t('adminx.users.currency')}</dt><dd>{cr.currency} · {t(`payouts.schedule${cr.payoutSchedule}` as MessageKey)}</dd>
+                <dt>{t('adminx.users.payoutState')}</dt>
+                <dd data-payouts-blocked={String(cr.payoutsBlocked)}>{cr.payoutsBlocked ? <span class="badge danger">{t('admin.blocked', { reason: cr.payoutBlockReason ?? '' })}</span> : <span class="badge success">{t('adminx.users.notBlocked')}</span>}</dd>
+              </dl>
+              <div class="inline-actions">
+                {cr.payoutsBlocked ? (
+                  <form method="post" action={href(`/admin/creators/${cr.id}/unblock`)}><input type="hidden" name="back" value={back} /><button class="button small secondary" type="submit">{t('admin.unblock')}</button></form>
+                ) : (
+                  <form method="post" action={href(`/admin/creators/${cr.id}/block`)}>
+                    <input type="hidden" name="back" value={back} />
+                    <label class="sr-only" for="b-reason">{t('admin.reason')}</label>
+                    <input id="b-reason" name="reason" type="text" required minLength={3} maxLength={500} placeholder={t('admin.reason')} />
+                    <button class="button small danger" type="submit">{t('admin.block')}</button>
+                  </form>
+                )}
+                <a class="button small secondary" href={`${href('/admin/payments')}?${qs({ creator: cr.id })}`}>{t('adminx.nav.payments')}</a>
+                <a class="button small secondary" href={`${href('/admin/payouts')}`}>{t('admin.payouts')}</a>
+              </div>
+            </section>
+          ) : null}
+        </div>
+      </>
+    ),
+  });
+});
+
+adminUserPages.post(`${L}/admin/users/:id/role`, async (c: Ctx) => {
+  const admin = requireAdminPage(c);
+  if (admin instanceof Response) return admin;
+  const id = c.req.param('id') ?? '';
+  const form = await readForm(c.req.raw);
+  const role = oneOf(ROLES, form.role);
+  if (!/^usr_[0-9a-z]{6,40}$/.test(id)) throw notFound('User');
+  if (!role) {
+    flash(c, 'admin.failed', 'error');
+  } else {
+    const r = await changeRole(c.get('deps'), admin, id, role, { reason: (form.reason ?? '').trim().slice(0, 500) || null, requestId: c.get('requestId') });
+    if (r.ok) flash(c, 'adminx.users.roleChanged');
+    else if (r.code === 'USER_NOT_FOUND') throw notFound('User');
+    else flash(c, r.code === 'CANNOT_DEMOTE_SELF' ? 'adminx.users.cannotDemoteSelf' : 'adminx.users.roleUnchanged', 'error');
+  }
+  return c.redirect(viewOf(c).href(`/admin/users/${id}`), 303);
+});
