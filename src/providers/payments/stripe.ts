@@ -74,6 +74,7 @@ const refundInfo = (r: Stripe.Refund): RefundInfo => ({
 
 export function stripePayments(cfg: StripeConfig): PaymentsPort {
   const stripe = client(cfg);
+  const webhookSecrets = cfg.webhookSecret.split(',').map((s) => s.trim()).filter(Boolean);
   return {
     name: 'stripe',
     publishableKey: cfg.publishableKey,
@@ -185,12 +186,19 @@ export function stripePayments(cfg: StripeConfig): PaymentsPort {
       for await (const e of stripe.events.list({ created: { gte: sinceSeconds }, limit: 100 })) out.push(e as unknown as PaymentEvent);
       return out.sort((a, b) => a.created - b.created);
     }),
+    // Stripe signs each endpoint with its own secret, and Connect events (account.updated, payouts of
+    // connected accounts) come through a second, Connect endpoint: STRIPE_WEBHOOK_SECRET may list
+    // both, comma-separated, and an event is accepted when one of them verifies it.
     verifyWebhook: async (rawBody, signature) => {
-      try {
-        return (await stripe.webhooks.constructEventAsync(rawBody, signature, cfg.webhookSecret, 300, cryptoProvider)) as unknown as PaymentEvent;
-      } catch (e) {
-        throw new PaymentProviderError((e as Error).message, 400, 'signature_verification_failed', false);
+      let last: unknown = null;
+      for (const secret of webhookSecrets) {
+        try {
+          return (await stripe.webhooks.constructEventAsync(rawBody, signature, secret, 300, cryptoProvider)) as unknown as PaymentEvent;
+        } catch (e) {
+          last = e;
+        }
       }
+      throw new PaymentProviderError((last as Error | null)?.message ?? 'No webhook secret configured', 400, 'signature_verification_failed', false);
     },
   };
 }
