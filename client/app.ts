@@ -2,6 +2,7 @@
  * Loaded on every page (tiny, no framework): remembers the browser's time zone in a cookie so
  * anonymous pages show local times, and fills time-zone fields of forms that ask for it.
  */
+
 const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 if (zone) {

@@ -43,6 +43,7 @@ import { adminPayoutPages } from './pages/admin/payouts';
 import { adminSettingsPages } from './pages/admin/settings';
 import { creatorPayoutPages } from './pages/creator/payouts';
 import { demoCallPages } from './pages/dev-demo-call';
+import { devClockRoutes } from './pages/dev-clock';
 import { localCheckoutPages } from './pages/local-checkout';
 import { creatorPaymentPages } from './pages/creator/payments';
 import { creatorAvailabilityPages } from './pages/creator/availability';
@@ -79,7 +80,7 @@ export function createApp(): Hono<AppEnv> {
   for (const api of [systemApi, authApi, meApi, availabilityApi, creatorsApi, offersApi, bookingsApi, callsApi, reviewsApi, notificationsApi, requestsApi, webhooksApi, paymentsApi, payoutsApi, adminApi]) app.route('/', api);
   for (const pages of [
     homePages, authPages, accountPages, apiDocsPages, devMailboxPages, mediaRoutes, creatorPages, offerPages,
-    creatorOfferPages, creatorRequestPages, creatorProfilePages, fanRequestPages, fanDashboardPages, bookingPages, callPages, localCheckoutPages, creatorPaymentPages, creatorPayoutPages, adminPayoutPages, adminSettingsPages, demoCallPages, notificationPages, unsubscribePages, adminOpsPages,
+    creatorOfferPages, creatorRequestPages, creatorProfilePages, fanRequestPages, fanDashboardPages, bookingPages, callPages, localCheckoutPages, creatorPaymentPages, creatorPayoutPages, adminPayoutPages, adminSettingsPages, demoCallPages, devClockRoutes, notificationPages, unsubscribePages, adminOpsPages,
     creatorAvailabilityPages, creatorPlanningPages, slotPages, adminDashboardPages, creatorHomePages, creatorReviewPages,
   ]) app.route('/', pages);
 

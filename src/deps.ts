@@ -5,7 +5,8 @@
 import { createDb, type Db } from './db/client';
 import type { EmailQueueMessage } from './domain/email/enqueue';
 import { readConfig, type Bindings, type Config } from './env';
-import { systemClock, type Clock } from './lib/clock';
+import type { Clock } from './lib/clock';
+import { appClock } from './lib/dev-clock';
 import { randomIds, type Ids } from './lib/ids';
 import { createLogger, type Logger } from './lib/logger';
 import { outboxProvider } from './providers/email/outbox';
@@ -52,7 +53,8 @@ export interface DepsOptions {
 export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
   const config = readConfig(env);
   const db: Db = createDb(env.DB);
-  const clock = opts.clock ?? systemClock;
+  // The system clock; in development and tests only, shifted by the /dev/clock offset (src/lib/dev-clock.ts).
+  const clock = opts.clock ?? appClock(config);
   const ids: Ids = randomIds;
   const log = createLogger({ db, clock, ids, console: env.LOG_CONSOLE !== 'false' }, opts.requestId ?? null);
   const local = env.STRIPE_SECRET_KEY ? null : localPayments({

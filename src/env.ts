@@ -46,6 +46,8 @@ const VarsSchema = z.object({
   APP_URL: z.url().optional(),
   EMAIL_FROM: z.string().min(3),
   SUPPORT_EMAIL: z.email(),
+  /** Seconds public pages stay cached for anonymous visitors (0 = off). */
+  PAGE_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(0),
 });
 
 export interface Config {
@@ -60,6 +62,8 @@ export interface Config {
   devTools: boolean;
   google: { clientId: string; clientSecret: string; base: string } | null;
   sessionSecret: string;
+  /** Anonymous views of public pages are served from the Cache API for this long (0 = off). */
+  pageCacheSeconds: number;
   /** STUN/TURN servers for the built-in call (none by default: peers on one network need none). */
   iceServers: { urls: string[]; username?: string; credential?: string }[];
 }
@@ -97,6 +101,7 @@ export function readConfig(env: Bindings): Config {
       ? { clientId: env.GOOGLE_CLIENT_ID, clientSecret: env.GOOGLE_CLIENT_SECRET, base: env.GOOGLE_OAUTH_BASE ?? '' }
       : null,
     sessionSecret: env.SESSION_SECRET ?? DEV_SESSION_SECRET,
+    pageCacheSeconds: vars.PAGE_CACHE_SECONDS,
     iceServers: parseIceServers(env),
   };
   cache.set(env, config);

@@ -9,6 +9,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { buildDeps } from '../deps';
 import { recordCallEvent } from '../domain/calls/events';
 import type { Bindings } from '../env';
+import { wallTime } from '../lib/dev-clock';
 import { verifyCallToken, type CallClaims } from '../providers/video/p2p';
 import type { CallSignal } from '../shared/calls';
 
@@ -83,8 +84,10 @@ export class CallRoom extends DurableObject<Bindings> {
     this.send(server, { type: 'welcome', role: claims.role, peer: other ? { name: other.who.userName, role: other.who.role } : null, initiator: !!other });
     if (other) this.send(other.ws, { type: 'peer-joined', peer: { name: claims.userName, role: claims.role } });
     // The booked end ends the call on the server too, whatever the pages do.
+    // Alarms fire on the machine clock: the booked end is an instant of the app's clock (the same outside development).
+    const endAt = wallTime(deps.config, claims.end * 1000);
     const alarm = await this.ctx.storage.getAlarm();
-    if (alarm === null || alarm !== claims.end * 1000) await this.ctx.storage.setAlarm(claims.end * 1000);
+    if (alarm === null || alarm !== endAt) await this.ctx.storage.setAlarm(endAt);
     await recordCallEvent(deps, { bookingId, type: 'PARTICIPANT_JOINED', source: 'SERVER', actorUserId: claims.userId, actorRole: claims.role, metadata: { provider: 'p2p' } });
     return new Response(null, { status: 101, webSocket: client });
   }

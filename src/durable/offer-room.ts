@@ -14,6 +14,7 @@ import { toBookingDto } from '../domain/offers/dto';
 import { createIntentFor, startPayment, type StartedPayment } from '../domain/payments/checkout';
 import { getSettings } from '../domain/settings';
 import type { Bindings } from '../env';
+import { wallTime } from '../lib/dev-clock';
 import type { OfferStatusMessageT } from '../shared/offers';
 import { Mutex } from './mutex';
 import { bookings } from '../db/schema';
@@ -151,7 +152,7 @@ export class OfferRoom extends DurableObject<Bindings> {
         throw e;
       }
       st.live!.persisted = true;
-      await this.ctx.storage.setAlarm(holdExpiresAt);
+      await this.ctx.storage.setAlarm(wallTime(deps.config, holdExpiresAt));
       return { ok: true as const, created: true, booking: toBookingDto(booking), payment: { provider: deps.payments.name, ...payment.start } };
     });
   }
@@ -347,7 +348,7 @@ export class OfferRoom extends DurableObject<Bindings> {
       if (!st?.live || st.live.status !== 'PENDING' || st.live.holdExpiresAt === null) return null;
       const deps = this.deps();
       if (st.live.holdExpiresAt > deps.clock.now().getTime()) {
-        await this.ctx.storage.setAlarm(st.live.holdExpiresAt);
+        await this.ctx.storage.setAlarm(wallTime(deps.config, st.live.holdExpiresAt));
         return null;
       }
       const id = st.live.id;

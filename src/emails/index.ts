@@ -16,7 +16,8 @@ export const templates = Object.fromEntries([
 export type TemplateName = keyof typeof templates;
 
 export function getTemplate(name: string): EmailTemplate | null {
-  return templates[name] ?? null;
+  // Own keys only: `__proto__`, `constructor`… are not templates (a 500 on the admin preview before).
+  return Object.hasOwn(templates, name) ? templates[name] : null;
 }
 
 /** Validates `data` against the template's schema, then renders both parts. */

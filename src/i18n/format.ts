@@ -12,9 +12,16 @@ function numberFormat(locale: Locale, currency: string): Intl.NumberFormat {
   return nf;
 }
 
-/** Number of minor-unit digits of a currency (2 for EUR/CHF/USD/GBP, 0 for JPY…). */
+const digitsCache = new Map<string, number>();
+
+/** Number of minor-unit digits of a currency (2 for EUR/CHF/USD/GBP, 0 for JPY…). Remembered: building an Intl formatter is the cost. */
 export function currencyDigits(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  let d = digitsCache.get(currency);
+  if (d === undefined) {
+    d = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    if (digitsCache.size < 512) digitsCache.set(currency, d);
+  }
+  return d;
 }
 
 /** 10000 EUR → "100,00 €" (fr) / "€100.00" (en). */
@@ -83,15 +90,24 @@ export function formatDuration(minutes: number, locale: Locale): string {
   return `${m} min`;
 }
 
-/** True when `tz` is an IANA zone this runtime knows. */
+const zoneCache = new Map<string, boolean>();
+
+/**
+ * True when `tz` is an IANA zone this runtime knows. Remembered per isolate (bounded: the input can
+ * come from a cookie), since every date formatted on a page asks.
+ */
 export function isValidTimeZone(tz: string): boolean {
   if (!tz || tz.length > 64) return false;
+  const known = zoneCache.get(tz);
+  if (known !== undefined) return known;
+  let ok = true;
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
   } catch {
-    return false;
+    ok = false;
   }
+  if (zoneCache.size < 1024) zoneCache.set(tz, ok);
+  return ok;
 }
 
 function safeZone(tz: string): string {

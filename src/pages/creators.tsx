@@ -1,9 +1,10 @@
 /** Public creator directory (search + paging) and creator pages with upcoming offers and a request form. */
 import { Hono } from 'hono';
 import type { CallOffer, Creator } from '../db/schema';
-import { DIRECTORY_PAGE_SIZE, findCreator, imageUrl, listCreators, rating, upcomingOffers } from '../domain/creators/queries';
+import { creatorPageBySlug, creatorPageReads, DIRECTORY_PAGE_SIZE, findCreator, imageUrl, listCreators, rating, type CreatorPageReads } from '../domain/creators/queries';
 import type { AppEnv, Ctx } from '../http/context';
 import { notFound } from '../http/errors';
+import { cachedForAnonymous } from '../http/page-cache';
 import { formatMoney } from '../i18n/format';
 import { toLocalInput } from '../lib/tz';
 import { CreatorListQuery } from '../shared/creators';
@@ -26,7 +27,7 @@ const LATEST_REVIEWS = 5;
 export const creatorPages = new Hono<AppEnv>();
 const L = '/:lang{fr|en}';
 
-creatorPages.get(`${L}/creators`, async (c) => {
+creatorPages.get(`${L}/creators`, (c) => cachedForAnonymous(c, async () => {
   const view = viewOf(c);
   const { t, href, locale, timezone } = view;
   const parsed = CreatorListQuery.safeParse(c.req.query());
@@ -73,7 +74,7 @@ creatorPages.get(`${L}/creators`, async (c) => {
       </>
     ),
   });
-});
+}));
 
 export function OfferList({ view, offers }: { view: View; offers: CallOffer[] }) {
   const { t, href, locale, timezone } = view;
@@ -121,11 +122,12 @@ export function RequestForm({ c, creator, values = {}, errors = {} }: { c: Ctx; 
   );
 }
 
-export async function creatorPageBody(c: Ctx, creator: Creator, extra?: { values?: Record<string, string>; errors?: FieldErrors; formError?: string }) {
+export async function creatorPageBody(c: Ctx, creator: Creator, extra?: { values?: Record<string, string>; errors?: FieldErrors; formError?: string }, preloaded?: CreatorPageReads) {
   const view = viewOf(c);
   const { t, user } = view;
   const deps = c.get('deps');
-  const [offers, r, booking, latest] = await Promise.all([upcomingOffers(deps, creator.id), rating(deps, creator.id), bookFromAvailability(c, creator), creatorReviews(deps, creator.id, 1, LATEST_REVIEWS)]);
+  const { offers, rating: r, types, latest } = preloaded ?? await creatorPageReads(deps, creator.id, LATEST_REVIEWS);
+  const booking = await bookFromAvailability(c, creator, types);
   const links = Object.entries(creator.socialLinks as Record<string, string>);
   return (
     <>
@@ -157,13 +159,13 @@ export async function creatorPageBody(c: Ctx, creator: Creator, extra?: { values
           <OfferList view={view} offers={offers} />
         </section>
       </div>
-      {latest.rows.length ? (
+      {latest.length ? (
         <section id="reviews" aria-labelledby="reviews-h">
           <h2 id="reviews-h">{t('reviews.latest')} <Stars t={t} average={r.average} count={r.count} /></h2>
           <ul class="plain review-list">
-            {latest.rows.map((x) => <ReviewItem t={t} locale={view.locale} timezone={view.timezone} review={x.review} author={x.author} creatorName={creator.displayName} />)}
+            {latest.map((x) => <ReviewItem t={t} locale={view.locale} timezone={view.timezone} review={x.review} author={x.author} creatorName={creator.displayName} />)}
           </ul>
-          {latest.total > latest.rows.length ? <p><a href={view.href(`/c/${creator.slug}/reviews`)}>{t('reviews.all', { count: latest.total })}</a></p> : null}
+          {r.count > latest.length ? <p><a href={view.href(`/c/${creator.slug}/reviews`)}>{t('reviews.all', { count: r.count })}</a></p> : null}
         </section>
       ) : null}
       {extra?.formError ? <div class="notice error" role="alert">{extra.formError}</div> : null}
@@ -200,11 +202,12 @@ creatorPages.post(`${L}/c/:slug/request`, async (c) => {
   return c.redirect(href('/dashboard/requests'), 303);
 });
 
-creatorPages.get(`${L}/c/:slug`, async (c) => {
-  const creator = await findCreator(c.get('deps'), c.req.param('slug'));
-  if (!creator) throw notFound('Creator');
-  return page(c, { title: creator.displayName, description: creator.expertise, mainClass: 'wide', body: await creatorPageBody(c, creator) });
-});
+creatorPages.get(`${L}/c/:slug`, (c) => cachedForAnonymous(c, async () => {
+  const found = await creatorPageBySlug(c.get('deps'), c.req.param('slug'), LATEST_REVIEWS);
+  if (!found) throw notFound('Creator');
+  const { creator, reads } = found;
+  return page(c, { title: creator.displayName, description: creator.expertise, mainClass: 'wide', body: await creatorPageBody(c, creator, undefined, reads) });
+}));
 
 creatorPages.get(`${L}/c/:slug/reviews`, async (c) => {
   const deps = c.get('deps');

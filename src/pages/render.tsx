@@ -76,6 +76,8 @@ export function page(c: Ctx, opts: PageOptions): Response {
   const declared = new Set(opts.islands ?? []);
   const found = [...new Set([...html.matchAll(/data-island="([a-z][a-z0-9-]*)"/g)].map((m) => m[1]))].filter((n) => !declared.has(n));
   if (found.length) html = html.replace('</head>', `${found.map((n) => `<script type="module" src="/static/${n}.js"></script>`).join('')}</head>`);
+  // A page rendered for someone signed in carries their data: never stored by a shared cache or the back/forward cache.
+  if (c.get('auth')?.user) c.header('Cache-Control', 'private, no-store');
   return c.html(`<!doctype html>${html}`, (opts.status ?? 200) as 200);
 }
 

@@ -75,9 +75,9 @@ function Island({ props }: { props: Awaited<ReturnType<typeof pickerProps>> }) {
 }
 
 /** "Book a time" on a creator's page: their active appointment types, when they can be paid. */
-export async function bookFromAvailability(c: Ctx, creator: Creator) {
+export async function bookFromAvailability(c: Ctx, creator: Creator, activeTypes?: AppointmentType[]) {
   if (!creator.chargesEnabled) return null;
-  const types = await listTypes(c.get('deps'), creator.id, true);
+  const types = activeTypes ?? await listTypes(c.get('deps'), creator.id, true);
   if (!types.length) return null;
   const { t, user } = viewOf(c);
   const props = await pickerProps(c, creator, { mode: 'book', types });

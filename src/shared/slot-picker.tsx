@@ -118,7 +118,7 @@ export function SlotPicker(p: SlotPickerProps) {
       {p.mode === 'book' && p.types.length > 1 ? (
         <div class="type-choice" role="group" aria-label={p.labels.chooseType}>
           {p.types.map((t) => (
-            <a href={link({ typeId: t.id, day: null })} onClick={nav({ typeId: t.id, day: null })} class={`type-option${t.id === p.typeId ? ' active' : ''}`} aria-current={t.id === p.typeId ? 'true' : undefined} style={`--type-color:${t.color}`} data-type-id={t.id}>
+            <a href={link({ typeId: t.id, day: null })} onClick={nav({ typeId: t.id, day: null })} class={`type-option${t.id === p.typeId ? ' active' : ''}`} aria-current={t.id === p.typeId ? 'true' : undefined} data-type-color={t.color} data-type-id={t.id}>
               <strong>{t.name}</strong>
               <span class="muted small">{t.durationMinutes} min · {formatMoney(t.price, t.currency, p.locale)}</span>
             </a>

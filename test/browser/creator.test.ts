@@ -26,6 +26,10 @@ describe.skipIf(!chromiumPath)('creator space in a real browser', () => {
     // Reviews waiting for a reply: the home links straight to them.
     await noah.locator('[data-card="reviews"] a').click();
     await noah.waitForURL(/\/en\/creator\/reviews/);
+    // The spread's bars get their width through the CSSOM (the CSP blocks style attributes).
+    const bar = async (r: number) => (await noah.locator(`.rating-spread li[data-rating="${r}"] .bar span`).boundingBox())?.width ?? 0;
+    expect(await bar(5)).toBeGreaterThan(0);
+    expect(await bar(1)).toBe(0);
     const review = noah.locator('li.review', { hasText: 'Found the exact move' });
     await review.locator('summary').click();
     await review.locator('textarea').fill('Thanks! Keep drilling that endgame.');

@@ -20,7 +20,10 @@ export function dayRange(from: string | undefined, to: string | undefined, tz: s
   return { from: localDayStart(from, tz) ?? undefined, to: localDayStart(to, tz, 1) ?? undefined };
 }
 
-/** `column LIKE '%text%'` with `%`, `_` and `\` in the text taken literally (SQLite's LIKE is case-insensitive for ASCII). */
+/**
+ * `text` anywhere in `column`, case-insensitive for ASCII like LIKE, taken literally. Not LIKE: D1
+ * refuses LIKE patterns over 50 bytes, so a longer search answered 500.
+ */
 export function contains(column: SQLWrapper, text: string): SQL {
-  return sql`${column} like ${`%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`;
+  return sql`instr(lower(${column}), lower(${text})) > 0`;
 }

@@ -1,16 +1,16 @@
 /** Admin operations: the email log (filter, retry), job runs (run now), logs with per-family stats. */
-import { and, count, desc, eq, gte, inArray, like, lte, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
 import { cronRuns, emailLog, EMAIL_STATUSES, LOG_LEVELS, logs } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { LOG_TYPES, type LogFamily } from '../../lib/logger';
+import { contains } from './filters';
 
 export const PAGE = 50;
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 
 export async function emailLogPage(deps: Deps, f: { status?: (typeof EMAIL_STATUSES)[number]; to?: string; template?: string; page: number }) {
   const where = and(
     f.status ? eq(emailLog.status, f.status) : undefined,
-    f.to ? like(emailLog.to, `%${escapeLike(f.to.toLowerCase())}%`) : undefined,
+    f.to ? contains(emailLog.to, f.to.toLowerCase()) : undefined,
     f.template ? eq(emailLog.template, f.template) : undefined,
   );
   const [rows, [{ total }]] = await Promise.all([
@@ -50,7 +50,7 @@ export async function logsPage(deps: Deps, f: LogFilter) {
     f.level ? eq(logs.level, f.level) : undefined,
     typesOfFamily ? inArray(logs.type, typesOfFamily) : undefined,
     f.type ? eq(logs.type, f.type) : undefined,
-    f.q ? like(logs.message, `%${escapeLike(f.q)}%`) : undefined,
+    f.q ? contains(logs.message, f.q) : undefined,
     f.from ? gte(logs.createdAt, f.from) : undefined,
     f.to ? lte(logs.createdAt, f.to) : undefined,
   );

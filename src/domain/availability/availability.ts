@@ -4,7 +4,7 @@
  * the slots they give, minus every span of the creator's time already taken (offers open, held or
  * booked, whatever their origin).
  */
-import { and, asc, eq, gt, inArray, lt, ne } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lt, ne, type SQL } from 'drizzle-orm';
 import { appointmentTypes, availabilityExceptions, availabilityRules, callOffers, type Creator, type Currency } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { OCCUPYING } from '../offers/create';
@@ -40,10 +40,16 @@ export async function ensureAvailabilityDefaults(deps: Deps, creator: Creator, l
   }
 }
 
-export async function listTypes(deps: Pick<Deps, 'db'>, creatorId: string, activeOnly = false): Promise<AppointmentType[]> {
-  return deps.db.select().from(appointmentTypes)
+const typesQuery = (deps: Pick<Deps, 'db'>, creatorId: string | SQL, activeOnly: boolean) =>
+  deps.db.select().from(appointmentTypes)
     .where(and(eq(appointmentTypes.creatorId, creatorId), activeOnly ? eq(appointmentTypes.active, true) : undefined))
-    .orderBy(asc(appointmentTypes.sortOrder), asc(appointmentTypes.durationMinutes)).all();
+    .orderBy(asc(appointmentTypes.sortOrder), asc(appointmentTypes.durationMinutes));
+
+/** The bookable types of a creator, as a query to batch with others. */
+export const activeTypesQuery = (deps: Pick<Deps, 'db'>, creatorId: string | SQL) => typesQuery(deps, creatorId, true);
+
+export async function listTypes(deps: Pick<Deps, 'db'>, creatorId: string, activeOnly = false): Promise<AppointmentType[]> {
+  return typesQuery(deps, creatorId, activeOnly).all();
 }
 
 const weeklyQuery = (deps: Pick<Deps, 'db'>, creatorId: string) =>

@@ -1,13 +1,18 @@
 /** Read side of creators: the public directory, a creator page, DTOs. */
-import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import { callOffers, creators, reviews, type Creator, type Currency } from '../../db/schema';
 import type { Deps } from '../../deps';
+import { activeTypesQuery } from '../availability/availability';
+import { visibleReviewsQuery } from '../reviews/reviews';
 import type { CreatorCardDto, CreatorDto } from '../../shared/creators';
 
 export const DIRECTORY_PAGE_SIZE = 12;
 /** Offer statuses shown publicly on a creator's page (taken ones stay visible as "booked"). */
 export const PUBLIC_OFFER_STATUSES = ['AVAILABLE', 'HELD', 'BOOKED'] as const;
+
+/** A creator's id, or a subquery that yields it (to batch a page's reads with the creator lookup). */
+export type CreatorRef = string | SQL;
 
 export const imageUrl = (key: string | null) => (key ? `/media/${key}` : null);
 
@@ -28,19 +33,22 @@ export function toCreatorDto(c: Creator): z.infer<typeof CreatorDto> {
   };
 }
 
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
+const ratingQuery = (deps: Pick<Deps, 'db'>, creatorId: CreatorRef) =>
+  deps.db.select({ avg: sql<number | null>`avg(${reviews.rating})`, count: sql<number>`count(*)` })
+    .from(reviews).where(and(eq(reviews.creatorId, creatorId), isNull(reviews.hiddenAt)));
+const toRating = (r: { avg: number | null; count: number } | undefined) => ({ average: r?.avg == null ? null : Math.round(r.avg * 10) / 10, count: r?.count ?? 0 });
 
+/** Average (one decimal) and count of a creator's visible reviews. */
 export async function rating(deps: Pick<Deps, 'db'>, creatorId: string): Promise<{ average: number | null; count: number }> {
-  const r = await deps.db.select({ avg: sql<number | null>`avg(${reviews.rating})`, count: sql<number>`count(*)` })
-    .from(reviews).where(and(eq(reviews.creatorId, creatorId), isNull(reviews.hiddenAt))).get();
-  return { average: r?.avg == null ? null : Math.round(r.avg * 10) / 10, count: r?.count ?? 0 };
+  return toRating(await ratingQuery(deps, creatorId).get());
 }
 
 /** Directory: search on name, expertise and bio; creators with upcoming availability first. */
 export async function listCreators(deps: Deps, q: string | undefined, page: number): Promise<{ items: z.infer<typeof CreatorCardDto>[]; total: number }> {
   const now = deps.clock.now().getTime();
   const where = q
-    ? or(...[creators.displayName, creators.expertise, creators.bio].map((col) => sql`${col} like ${`%${escapeLike(q)}%`} escape '\\'`))
+    // instr, not LIKE: D1 refuses LIKE patterns over 50 bytes (a long search answered 500).
+    ? or(...[creators.displayName, creators.expertise, creators.bio].map((col) => sql`instr(lower(${col}), lower(${q})) > 0`))
     : undefined;
   const nextOffer = sql<number | null>`(select min(o.starts_at) from call_offers o where o.creator_id = "creators"."id" and o.status = 'AVAILABLE' and o.starts_at > ${now})`;
   const rows = await deps.db.select({
@@ -75,10 +83,43 @@ export async function findCreator(deps: Pick<Deps, 'db'>, idOrSlug: string): Pro
 
 /** A creator's upcoming public offers (soonest first). */
 export async function upcomingOffers(deps: Deps, creatorId: string, limit = 50) {
-  return deps.db.select().from(callOffers).where(and(
+  return upcomingOffersQuery(deps, creatorId, limit).all();
+}
+
+const upcomingOffersQuery = (deps: Deps, creatorId: CreatorRef, limit: number) =>
+  deps.db.select().from(callOffers).where(and(
     eq(callOffers.creatorId, creatorId),
     inArray(callOffers.status, [...PUBLIC_OFFER_STATUSES]),
     gt(callOffers.startsAt, deps.clock.now()),
     isNull(callOffers.reservedForUserId),
-  )).orderBy(asc(callOffers.startsAt)).limit(limit).all();
+  )).orderBy(asc(callOffers.startsAt)).limit(limit);
+
+/**
+ * Everything a creator's page reads besides the creator, in one D1 round trip: upcoming offers,
+ * the rating, the active appointment types and the latest visible reviews (the rating's count is
+ * their total).
+ */
+export async function creatorPageReads(deps: Deps, creatorId: CreatorRef, latestReviews: number) {
+  const [offers, [r], types, latest] = await deps.db.batch([
+    upcomingOffersQuery(deps, creatorId, 50),
+    ratingQuery(deps, creatorId),
+    activeTypesQuery(deps, creatorId),
+    visibleReviewsQuery(deps, creatorId, 1, latestReviews),
+  ]);
+  return { offers, rating: toRating(r), types, latest };
+}
+export type CreatorPageReads = Awaited<ReturnType<typeof creatorPageReads>>;
+
+/** The creator behind a slug and everything their page shows, in one round trip (the hot public page). */
+export async function creatorPageBySlug(deps: Deps, slug: string, latestReviews: number): Promise<{ creator: Creator; reads: CreatorPageReads } | null> {
+  const bySlug = eq(creators.slug, slug.toLowerCase());
+  const id = sql`(select ${creators.id} from ${creators} where ${bySlug})`;
+  const [[creator], offers, [r], types, latest] = await deps.db.batch([
+    deps.db.select().from(creators).where(bySlug).limit(1),
+    upcomingOffersQuery(deps, id, 50),
+    ratingQuery(deps, id),
+    activeTypesQuery(deps, id),
+    visibleReviewsQuery(deps, id, 1, latestReviews),
+  ]);
+  return creator ? { creator, reads: { offers, rating: toRating(r), types, latest } } : null;
 }

@@ -2,7 +2,7 @@
  * Reviews: the fan of a call that took place reviews it once (1–5 and a comment). "Took place"
  * means the outcome job found both in the call — or, before it has run, the call log shows it.
  */
-import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, count, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import { creators, reviews, users, type Review, type User } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { loadCallParties, type CallParties } from '../calls/access';
@@ -48,12 +48,17 @@ export async function submitReview(deps: Deps, user: Pick<User, 'id'>, bookingId
   return { ok: true, review: inserted[0] };
 }
 
+const visibleOf = (creatorId: string | SQL) => and(eq(reviews.creatorId, creatorId), isNull(reviews.hiddenAt));
+
+/** A page of a creator's visible reviews with the author's name, newest first, as a query to batch. */
+export const visibleReviewsQuery = (deps: Pick<Deps, 'db'>, creatorId: string | SQL, page: number, perPage: number) =>
+  deps.db.select({ review: reviews, author: users.name }).from(reviews).innerJoin(users, eq(users.id, reviews.userId))
+    .where(visibleOf(creatorId)).orderBy(desc(reviews.createdAt)).limit(perPage).offset((page - 1) * perPage);
+
 export async function creatorReviews(deps: Deps, creatorId: string, page: number, perPage = REVIEWS_PER_PAGE) {
-  const visible = and(eq(reviews.creatorId, creatorId), isNull(reviews.hiddenAt));
-  const [rows, [{ total }]] = await Promise.all([
-    deps.db.select({ review: reviews, author: users.name }).from(reviews).innerJoin(users, eq(users.id, reviews.userId))
-      .where(visible).orderBy(desc(reviews.createdAt)).limit(perPage).offset((page - 1) * perPage).all(),
-    deps.db.select({ total: count() }).from(reviews).where(visible),
+  const [rows, [{ total }]] = await deps.db.batch([
+    visibleReviewsQuery(deps, creatorId, page, perPage),
+    deps.db.select({ total: count() }).from(reviews).where(visibleOf(creatorId)),
   ]);
   return { rows, total };
 }

@@ -155,7 +155,7 @@ adminOpsPages.get(`${L}/admin/jobs`, async (c) => {
         <ul class="plain jobs">
           {JOB_NAMES.map((job) => (
             <li class="card" data-job={job}>
-              <div class="inline-actions" style="justify-content: space-between">
+              <div class="inline-actions spread">
                 <div><h2>{job}</h2><p class="muted">{JOBS[job].description}</p><p class="small mono">{JOBS[job].crons.join(' · ')}</p></div>
                 <form method="post" action={href(`/admin/jobs/${job}/run`)}><button class="button small" type="submit">{t('ops.runNow')}</button></form>
               </div>

@@ -40,7 +40,7 @@ export function RatingSpread({ t, counts }: { t: T; counts: number[] }) {
       {[5, 4, 3, 2, 1].map((r) => (
         <li data-rating={r}>
           <span class="label">{t('reviews.starsShort', { n: r })}</span>
-          <span class="bar" aria-hidden="true"><span style={`width:${Math.round((counts[r - 1] / total) * 100)}%`} /></span>
+          <span class="bar" aria-hidden="true"><span data-width-pct={`${Math.round((counts[r - 1] / total) * 100)}%`} /></span>
           <span class="n">{counts[r - 1]}</span>
         </li>
       ))}

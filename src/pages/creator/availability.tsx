@@ -118,7 +118,7 @@ function TypesTab({ c, creator, types, form }: { c: Ctx; creator: Creator; types
         {types.map((type) => {
           const editing = form?.typeId === type.id;
           return (
-            <li class="card type-card" style={`--type-color:${type.color}`} data-type-id={type.id}>
+            <li class="card type-card" data-type-color={type.color} data-type-id={type.id}>
               <details open={editing}>
                 <summary>
                   <span class="type-dot" aria-hidden="true" />

@@ -124,7 +124,7 @@ function MonthGrid({ c, month, rows, open = [] }: { c: Ctx; month: string; rows:
                   <span class="day-number">{n}</span>
                   <ul class="day-bookings">
                     {list.map((r) => (
-                      <li class={`status-${r.status.toLowerCase()}`} style={r.color ? `--type-color:${r.color}` : undefined}>
+                      <li class={`status-${r.status.toLowerCase()}`} data-type-color={r.color ?? undefined}>
                         <a href={href(`/bookings/${r.id}`)} title={`${r.title} — ${t(`status.booking.${r.status}`)}`} data-booking-id={r.id}>
                           <time datetime={r.startsAt.toISOString()}>{formatTime(r.startsAt, locale, timezone)}</time> {r.fan}
                         </a>
@@ -173,7 +173,7 @@ function BookingTable({ c, rows }: { c: Ctx; rows: Row[] }) {
           <tr data-booking-id={r.id}>
             <td><a href={href(`/bookings/${r.id}`)}><When at={r.startsAt} locale={locale} timezone={timezone} style="medium" /></a></td>
             <td>{r.fan}</td>
-            <td>{r.color ? <span class="type-dot" style={`--type-color:${r.color}`} aria-hidden="true" /> : null}{r.title}</td>
+            <td>{r.color ? <span class="type-dot" data-type-color={r.color} aria-hidden="true" /> : null}{r.title}</td>
             <td><Money amount={r.price} currency={r.currency} locale={locale} /></td>
             <td><StatusBadge t={t} kind="booking" status={r.status} /></td>
             <td data-outcome={r.outcome ?? ''}><CallCell c={c} r={r} now={now} /></td>
@@ -275,7 +275,7 @@ export async function todayAgenda(c: Ctx, creator: Creator) {
             const live = r.status === 'CONFIRMED' && r.endsAt > now;
             const ongoing = live && r.startsAt <= now;
             return (
-              <li class={`status-${r.status.toLowerCase()}${ongoing ? ' ongoing' : ''}`} style={r.color ? `--type-color:${r.color}` : undefined}>
+              <li class={`status-${r.status.toLowerCase()}${ongoing ? ' ongoing' : ''}`} data-type-color={r.color ?? undefined}>
                 <time datetime={r.startsAt.toISOString()}>{formatTime(r.startsAt, locale, timezone)}–{formatTime(r.endsAt, locale, timezone)}</time>
                 {' '}<strong>{r.fan}</strong> · {r.title} <StatusBadge t={t} kind="booking" status={r.status} />
                 {' '}{live ? <a href={href(`/call/${r.id}`)} class={ongoing ? 'button' : ''}>{ongoing ? t('planning.joinNow') : t('booking.callPage')}</a> : <a href={href(`/bookings/${r.id}`)}>{t('planning.details')}</a>}
