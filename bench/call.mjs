@@ -4,6 +4,7 @@
 // and the outcome job settling a batch of finished calls.
 import WebSocket from 'ws';
 import { load, machine, percentile, startApp, table } from './lib.mjs';
+import { memoryLine, sampler } from './proc.mjs';
 
 const CALLS = Number(process.env.CALLS ?? 100);
 const RELAY_CALLS = Math.min(CALLS, 50);
@@ -15,6 +16,7 @@ const stats = (label, lat, wallMs, extra = {}) => {
 };
 
 const app = await startApp({ fans: CALLS, calls: CALLS, callStartsInMs: 2 * 60_000 });
+const mem = sampler(app.pid);
 const { base, tokens, creatorTokens, bookingIds } = app;
 const fanToken = (i) => tokens[i % tokens.length];
 const creatorToken = (i) => creatorTokens[i % creatorTokens.length];
@@ -92,6 +94,7 @@ try {
   const ratio = (a, b) => `${Math.round((percentile([...a.lat].sort((x, y) => x - y), 50) / percentile([...b.lat].sort((x, y) => x - y), 50)) * 100) / 100}×`;
   console.log(`\njoin p50 / floor p50: ${ratio(joinSeq, floorSeq)} sequential, ${ratio(joinConc, floorConc)} with 20 in flight; join throughput ${Math.round((joinConc.lat.length / joinConc.wallMs) * 1000)} req/s vs floor ${Math.round((floorConc.lat.length / floorConc.wallMs) * 1000)} req/s.`);
   console.log(`outcome job: ${CALLS} finished calls settled in ${run?.duration_ms} ms (${run ? (run.duration_ms / CALLS).toFixed(1) : '?'} ms per call); counts ${run?.counts}; bookings now ${JSON.stringify(outcomes)}`);
+  console.log(memoryLine(mem.stop()));
 } finally {
   await app.stop();
 }

@@ -3,7 +3,7 @@
 import autocannon from 'autocannon';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -97,8 +97,32 @@ function wrangler(args, persist) {
   return r.stdout;
 }
 
-/** Starts `wrangler dev` on a fresh D1 with fixtures. Returns the base URL and helpers. */
-export async function startApp(fixtures) {
+/**
+ * A frozen copy of the app for `wrangler dev`: the Worker bundled once (`wrangler deploy --dry-run`)
+ * and public/ copied, under a config pointing at them, so edits to src/ or a client rebuild during a
+ * run do not reload the Worker mid-measure. Returns the extra `wrangler dev` arguments.
+ */
+function snapshot(persist, entry) {
+  const dir = join(persist, 'snapshot');
+  const r = spawnSync('wrangler', ['deploy', ...(entry ? [entry] : []), '--dry-run', '--outdir', join(dir, 'dist')], { cwd: root, env: { ...process.env, CI: 'true' }, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${r.stdout}\n${r.stderr}`);
+  cpSync(join(root, 'public'), join(dir, 'public'), { recursive: true });
+  const bundle = readdirSync(join(dir, 'dist')).find((f) => f.endsWith('.js'));
+  const toml = readFileSync(join(root, 'wrangler.toml'), 'utf8')
+    .replace(/^main\s*=.*$/m, `main = ${JSON.stringify(join(dir, 'dist', bundle))}`)
+    .replace(/^directory\s*=.*$/m, `directory = ${JSON.stringify(join(dir, 'public'))}`)
+    .replace(/^migrations_dir\s*=.*$/m, `migrations_dir = ${JSON.stringify(join(root, 'migrations'))}`);
+  writeFileSync(join(dir, 'wrangler.toml'), toml);
+  return ['--config', join(dir, 'wrangler.toml'), '--no-bundle'];
+}
+
+/**
+ * Starts `wrangler dev` on a fresh D1 with fixtures. Returns the base URL and helpers.
+ * `{ snapshot: true }`: serve a frozen bundle of the current tree (see snapshot()); `entry`: bundle
+ * another entry module instead of src/index.ts (e.g. an instrumented wrapper in bench/); `devArgs`:
+ * more `wrangler dev` flags.
+ */
+export async function startApp(fixtures, opts = {}) {
   spawnSync('node', ['scripts/build-client.mjs'], { cwd: root, stdio: 'ignore' });
   const persist = mkdtempSync(join(tmpdir(), 'cas-bench-'));
   wrangler(['d1', 'migrations', 'apply', 'DB'], persist);
@@ -106,8 +130,9 @@ export async function startApp(fixtures) {
   const file = join(persist, 'fixtures.sql');
   writeFileSync(file, fx.sql);
   wrangler(['d1', 'execute', 'DB', `--file=${file}`], persist);
+  const frozen = opts.snapshot || opts.entry ? snapshot(persist, opts.entry) : [];
   const port = await freePort();
-  const child = spawn('wrangler', ['dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persist, '--show-interactive-dev-session=false', '--var', 'LOG_CONSOLE:false', '--var', `SESSION_SECRET:${BENCH_SESSION_SECRET}`, '--var', `APP_URL:http://127.0.0.1:${port}`], {
+  const child = spawn('wrangler', ['dev', ...frozen, ...(opts.devArgs ?? []), '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persist, '--show-interactive-dev-session=false', '--var', 'LOG_CONSOLE:false', '--var', `SESSION_SECRET:${BENCH_SESSION_SECRET}`, '--var', `APP_URL:http://127.0.0.1:${port}`], {
     cwd: root, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
   });
   let log = '';
@@ -121,6 +146,8 @@ export async function startApp(fixtures) {
   return {
     base,
     persist,
+    /** Process id of `wrangler dev` (its process group leader). */
+    pid: child.pid,
     ...fx,
     /** Resident memory (KiB) of the workerd process serving the app. */
     workerdRssKiB() {

@@ -3,10 +3,12 @@
 // creators whose payout date has come (one guarded D1 transaction + one provider payout each).
 import { createHash } from 'node:crypto';
 import { load, machine, mintToken, percentile, startApp, table } from './lib.mjs';
+import { memoryLine, sampler } from './proc.mjs';
 
 const CREATORS = Number(process.env.CREATORS ?? 100);
 const PER_CREATOR = Number(process.env.PAYMENTS ?? 20);
 const app = await startApp({ fans: 1, creatorsCount: CREATORS });
+const mem = sampler(app.pid);
 const { base, creatorIds } = app;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const stats = (label, lat, wallMs) => {
@@ -58,6 +60,7 @@ try {
   const p50 = (r) => percentile([...r.lat].sort((a, b) => a - b), 50);
   console.log(`\npayouts page p50 / floor p50: ${(p50(page) / p50(floor)).toFixed(2)}×`);
   console.log(`payout job: ${CREATORS} creators (${PER_CREATOR} released payments each) paid in ${run?.duration_ms} ms (${run ? (run.duration_ms / CREATORS).toFixed(1) : '?'} ms per creator); counts ${run?.counts}; payouts ${paid.n} (sent ${paid.sent}), total ${paid.total} = expected ${CREATORS * PER_CREATOR * 8500}; ledger sums ${JSON.stringify(books)}; after a second run: ${again.n} payouts.`);
+  console.log(memoryLine(mem.stop()));
 } finally {
   await app.stop();
 }

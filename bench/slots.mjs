@@ -5,10 +5,12 @@
 import { build } from 'esbuild';
 import { join } from 'node:path';
 import { load, machine, percentile, root, startApp, table } from './lib.mjs';
+import { memoryLine, sampler } from './proc.mjs';
 
 const BOOKINGS = Number(process.env.BOOKINGS ?? 200);
 const DAY = 86_400_000;
 const app = await startApp({ fans: 1, creatorsCount: 1 });
+const mem = sampler(app.pid);
 const { base } = app;
 const creator = 'crt_benchcreator0000';
 const stats = (label, lat, wallMs) => {
@@ -91,6 +93,7 @@ try {
   console.log(`\nslots p50 / floor p50: ${(p(month, 50) / p(floor, 50)).toFixed(2)}× sequential, ${(p(month10, 50) / p(floor10, 50)).toFixed(2)}× with 10 in flight`);
   const inRuntime = percentile([...inside].sort((a, b) => a - b), 99) + percentile([...engine].sort((a, b) => a - b), 99);
   console.log(`month of slots in the runtime, p99 of D1 reads + p99 of the engine: ${inRuntime.toFixed(1)} ms (target < 20 ms); through the dev proxy p99 ${p(month, 99).toFixed(1)} ms beside a floor p99 of ${p(floor, 99).toFixed(1)} ms`);
+  console.log(memoryLine(mem.stop()));
 } finally {
   await app.stop();
 }
