@@ -106,12 +106,13 @@ route(paymentsApi, {
 route(paymentsApi, {
   method: 'post', path: '/api/admin/disputes/:id/evidence', summary: 'Submit the booking and call timeline as dispute evidence (admin; audited)', tags: ['Admin'], access: ['ADMIN'],
   params: z.object({ id: IdParam('dsp') }),
-  responses: { 200: { description: 'Submitted', schema: z.object({ ok: z.literal(true) }) } },
+  responses: { 200: { description: 'Submitted', schema: z.object({ ok: z.literal(true) }) }, 404: { description: 'DISPUTE_NOT_FOUND' }, 409: { description: 'EVIDENCE_REFUSED (the provider refused it, e.g. a closed dispute)' }, 502: { description: 'PAYMENT_PROVIDER_ERROR (retry)' } },
 }, async (c, { user, params }) => {
   const deps = c.get('deps');
   const d = await deps.db.select().from(disputes).where(eq(disputes.id, params.id)).get();
   if (!d) throw notFound('Dispute');
-  await submitDisputeEvidence(deps, d.id);
+  const r = await submitDisputeEvidence(deps, d.id);
+  if (!r.ok) throw refusal(r.code);
   await audit(deps, { actor: user.id, action: 'DISPUTE_EVIDENCE', entity: 'dispute', entityId: d.id, before: { evidenceSubmittedAt: d.evidenceSubmittedAt?.toISOString() ?? null }, after: { evidenceSubmitted: true }, requestId: c.get('requestId') });
   return c.json({ ok: true as const });
 });

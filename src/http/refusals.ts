@@ -44,6 +44,7 @@ const TABLE: Record<string, [ErrorStatus, string]> = {
   PAYOUT_NOT_PENDING: [409, 'This payout is not waiting for approval any more.'],
   DISPUTE_NOT_FOUND: [404, 'This dispute does not exist.'],
   DEBT_NOT_OUTSTANDING: [409, 'This dispute leaves no debt to settle.'],
+  EVIDENCE_REFUSED: [409, 'The payment provider refused the evidence (the dispute may be closed).'],
   SLOT_UNAVAILABLE: [409, 'This slot is not free any more: pick another one.'],
   TYPE_NOT_FOUND: [404, 'This kind of call is not offered.'],
   BOOKING_NOT_RESCHEDULABLE: [409, 'Only a confirmed booking can be moved.'],

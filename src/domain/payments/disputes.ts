@@ -10,6 +10,7 @@ import { disputeClosed, disputeOpened } from '../events';
 import { hasTx, record } from '../ledger/ledger';
 import { disputeOpenedEntries, recoverDisputeDebt } from '../payouts/debt';
 import { ensureChargeRecorded } from './intents';
+import { PaymentProviderError } from '../../providers/payments/port';
 
 type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
 const toStatus = (s: string): DisputeStatus => {
@@ -72,22 +73,31 @@ export async function syncDispute(deps: Deps, disputeId: string): Promise<void> 
 }
 
 /** Sends the booking and call timeline to the provider as dispute evidence. */
-export async function submitDisputeEvidence(deps: Deps, disputeRowId: string): Promise<{ ok: boolean }> {
+export type EvidenceRefusal = 'DISPUTE_NOT_FOUND' | 'EVIDENCE_REFUSED' | 'PAYMENT_PROVIDER_ERROR';
+
+export async function submitDisputeEvidence(deps: Deps, disputeRowId: string): Promise<{ ok: true } | { ok: false; code: EvidenceRefusal }> {
   const d = await deps.db.select().from(disputes).where(eq(disputes.id, disputeRowId)).get();
-  if (!d) return { ok: false };
+  if (!d) return { ok: false, code: 'DISPUTE_NOT_FOUND' };
   const payment = (await deps.db.select().from(payments).where(eq(payments.id, d.paymentId)).get())!;
   const row = (await deps.db.select({ booking: bookings, title: callOffers.title, fanEmail: users.email, fanName: users.name }).from(bookings)
     .innerJoin(callOffers, eq(callOffers.id, bookings.offerId)).innerJoin(users, eq(users.id, bookings.userId))
     .where(eq(bookings.id, payment.bookingId)).get())!;
   const events = await deps.db.select().from(callEvents).where(eq(callEvents.bookingId, payment.bookingId)).orderBy(asc(callEvents.occurredAt)).all();
   const timeline = events.map((e) => `${e.occurredAt.toISOString()} ${e.type} ${e.actorRole ?? ''}`.trim()).join('\n');
-  await deps.payments.submitDisputeEvidence(d.stripeDisputeId, {
-    productDescription: `1:1 video call "${row.title}", booked ${row.booking.createdAt.toISOString()}, scheduled ${row.booking.startsAt.toISOString()} – ${row.booking.endsAt.toISOString()}. Booking ${row.booking.id}, status ${row.booking.status}${row.booking.outcome ? `, outcome ${row.booking.outcome}` : ''}.`,
-    serviceDate: row.booking.startsAt.toISOString().slice(0, 10),
-    customerEmail: row.fanEmail,
-    customerName: row.fanName,
-    serviceDocumentation: timeline || 'No call events were recorded.',
-  });
+  try {
+    await deps.payments.submitDisputeEvidence(d.stripeDisputeId, {
+      productDescription: `1:1 video call "${row.title}", booked ${row.booking.createdAt.toISOString()}, scheduled ${row.booking.startsAt.toISOString()} – ${row.booking.endsAt.toISOString()}. Booking ${row.booking.id}, status ${row.booking.status}${row.booking.outcome ? `, outcome ${row.booking.outcome}` : ''}.`,
+      serviceDate: row.booking.startsAt.toISOString().slice(0, 10),
+      customerEmail: row.fanEmail,
+      customerName: row.fanName,
+      serviceDocumentation: timeline || 'No call events were recorded.',
+    });
+  } catch (e) {
+    // A closed dispute or an unknown one is refused for good; an outage can be retried.
+    if (!(e instanceof PaymentProviderError)) throw e;
+    await deps.log.warn('PAYMENT_DISPUTE', `Evidence for dispute ${d.stripeDisputeId} not accepted: ${e.message}`, { context: { disputeId: d.id, code: e.code } });
+    return { ok: false, code: e.retryable ? 'PAYMENT_PROVIDER_ERROR' : 'EVIDENCE_REFUSED' };
+  }
   await deps.db.update(disputes).set({ evidenceSubmittedAt: deps.clock.now(), updatedAt: deps.clock.now() }).where(eq(disputes.id, d.id));
   await deps.log.info('PAYMENT_DISPUTE', `Evidence submitted for dispute ${d.stripeDisputeId}`, { context: { disputeId: d.id, events: events.length } });
   return { ok: true };
