@@ -32,7 +32,7 @@ creatorHomePages.get(`${L}/creator`, async (c) => {
     { key: 'profile', done: home.setup.profile, href: href('/creator/profile') },
     { key: 'bookable', done: home.setup.bookable, href: href('/creator/availability') },
   ] as const;
-  const todo = steps.filter((s) => !s.done);
+  const left = steps.filter((s) => !s.done);
   return page(c, {
     title: t('creatorHome.title'),
     mainClass: 'wide',
@@ -46,15 +46,15 @@ creatorHomePages.get(`${L}/creator`, async (c) => {
           </p>
         </div>
         <CreatorNav c={c} current="home" />
-        {todo.length ? (
-          <section class="card setup" aria-labelledby="setup-h" data-setup-left={todo.length}>
-            <h2 id="setup-h">{t('creatorHome.setup', { done: steps.length - todo.length, total: steps.length })}</h2>
+        {left.length ? (
+          <section class="card setup" aria-labelledby="setup-h" data-setup-left={left.length}>
+            <h2 id="setup-h">{t('creatorHome.setup', { done: steps.length - left.length, total: steps.length })}</h2>
             <ol class="setup-steps">
               {steps.map((s) => (
                 <li class={s.done ? 'done' : ''} data-step={s.key}>
                   <span aria-hidden="true">{s.done ? '✓' : '○'}</span>{' '}
                   {s.done ? t(`creatorHome.steps.${s.key}`) : <a href={s.href}>{t(`creatorHome.steps.${s.key}`)}</a>}
-                  <span class="sr-only"> — {t(s.done ? 'creatorHome.stepDone' : 'creatorHome.stepTodo')}</span>
+                  <span class="sr-only"> — {t(s.done ? 'creatorHome.stepDone' : 'creatorHome.stepOpen')}</span>
                 </li>
               ))}
             </ol>
