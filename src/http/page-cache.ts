@@ -1,7 +1,7 @@
 /**
- * Micro-caching of public pages for anonymous visitors (the directory, creator pages, the landing
- * page): the rendered HTML is kept in the Cache API for `PAGE_CACHE_SECONDS` (0 = off, the default
- * locally and in tests; staging/production set it). Keyed by the full URL plus the viewer's time zone
+ * Micro-caching of public pages for anonymous visitors (the creator directory and creator pages,
+ * the ones that read the database): the rendered HTML is kept in the Cache API for
+ * `PAGE_CACHE_SECONDS` (0 = off, the default locally and in tests; staging/production set it). Keyed by the full URL plus the viewer's time zone
  * (pages show times in it). Never for a signed-in viewer, a pending flash message, a non-200 or a
  * response that sets a cookie. What can be stale is bounded by the TTL and covered by the live parts:
  * the slot picker asks its creator's calendar for the current version on connect and refetches, and
