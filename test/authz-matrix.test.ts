@@ -381,6 +381,35 @@ function ownedChanges(before: Snapshot, after: Snapshot, ignore: string[] = []):
   return out;
 }
 
+/**
+ * Every row for every persona: anonymous first, then the strangers — who must change nothing F or C
+ * own (`mayChange`: row fragments whose change is the point, e.g. booking a public offer) —, then the
+ * owners and the admin. Each cell is judged against its expectation; the table of actual answers is
+ * printed when something fails.
+ */
+async function checkMatrix<C, O>(rows: Record<string, C[]>, keys: string[], call: (key: string, p: Persona, n: number) => Promise<O>, show: (o: O) => string, judgeCell: (cell: C, o: O) => boolean, mayChange: string[]) {
+  const failures: string[] = [];
+  const actual: Record<string, string[]> = {};
+  const run = async (personas: Persona[]) => {
+    for (const key of keys) {
+      for (const p of personas) {
+        const i = PERSONAS.indexOf(p);
+        const o = await call(key, p, i);
+        (actual[key] ??= Array(6).fill('?'))[i] = show(o);
+        if (!judgeCell(rows[key][i], o)) failures.push(`${p.padEnd(12)} ${key} → ${show(o)} (expected ${rows[key][i]})`);
+      }
+    }
+  };
+  await run(['anonymous']);
+  const before = await snapshot();
+  await run(['otherFan', 'otherCreator']);
+  const changed = ownedChanges(before, await snapshot(), mayChange);
+  await run(['fan', 'creator', 'admin']);
+  if (failures.length) console.log(Object.entries(actual).map(([k, v]) => `${k}: ${v.join(' | ')}`).join('\n'));
+  expect(failures).toEqual([]);
+  expect(changed).toEqual([]);
+}
+
 // ------------------------------------------------------------------------------------------------ API
 
 describe('authorization matrix — API', () => {
@@ -393,29 +422,10 @@ describe('authorization matrix — API', () => {
   });
 
   it('answers each persona as its row says; strangers change nothing owned by the fan or the creator', async () => {
-    const keys = inOrder(apiSpecs().map((s) => `${s.method.toUpperCase()} ${s.path}`));
-    const failures: string[] = [];
-    const actual: Record<string, string[]> = {};
-    const run = async (personas: Persona[]) => {
-      for (const key of keys) {
-        for (const p of personas) {
-          const i = PERSONAS.indexOf(p);
-          const o = await callApi(key, p, i);
-          (actual[key] ??= Array(6).fill('?'))[i] = `${o.status}${o.code ? ` ${o.code}` : ''}`;
-          if (!judge(API[key][i], o)) failures.push(`${p.padEnd(12)} ${key} → ${o.status} ${o.code ?? ''} (expected ${API[key][i]})`);
-        }
-      }
-    };
-    await run(['anonymous']);
-    const before = await snapshot();
-    await run(['otherFan', 'otherCreator']);
     // A stranger booking C's public offer changes that offer's status: that is what booking is. Anyone may ask
     // for a password reset of any address (the answer never tells whether it exists): the new link voids F's previous one.
-    const changed = ownedChanges(before, await snapshot(), [`"${W.bookable}"`, '"RESET_PASSWORD"']);
-    await run(['fan', 'creator', 'admin']);
-    if (failures.length) console.log(Object.entries(actual).map(([k, v]) => `${k}: ${v.join(' | ')}`).join('\n'));
-    expect(failures).toEqual([]);
-    expect(changed).toEqual([]);
+    await checkMatrix(API, inOrder(apiSpecs().map((s) => `${s.method.toUpperCase()} ${s.path}`)), callApi,
+      (o) => `${o.status}${o.code ? ` ${o.code}` : ''}`, judge, [`"${W.bookable}"`, '"RESET_PASSWORD"']);
   }, 60_000);
 });
 
@@ -545,26 +555,7 @@ describe('authorization matrix — pages with object ids', () => {
   });
 
   it('answers each persona as its row says; strangers change nothing owned by the fan or the creator', async () => {
-    const keys = inOrder(Object.keys(PAGES));
-    const failures: string[] = [];
-    const actual: Record<string, string[]> = {};
-    const run = async (personas: Persona[]) => {
-      for (const key of keys) {
-        for (const p of personas) {
-          const i = PERSONAS.indexOf(p);
-          const o = await callPage(key, p, i);
-          (actual[key] ??= Array(6).fill('?'))[i] = `${o.status} ${o.location ?? ''} ${o.flash ?? ''}`.trim();
-          if (!judgePage(PAGES[key][i], o)) failures.push(`${p.padEnd(12)} ${key} → ${o.status} ${o.location ?? ''} ${o.flash ?? ''} (expected ${PAGES[key][i]})`);
-        }
-      }
-    };
-    await run(['anonymous']);
-    const before = await snapshot();
-    await run(['otherFan', 'otherCreator']);
-    const changed = ownedChanges(before, await snapshot(), [`"${W.bookable}"`]);
-    await run(['fan', 'creator', 'admin']);
-    if (failures.length) console.log(Object.entries(actual).map(([k, v]) => `${k}: ${v.join(' | ')}`).join('\n'));
-    expect(failures).toEqual([]);
-    expect(changed).toEqual([]);
+    await checkMatrix(PAGES, inOrder(Object.keys(PAGES)), callPage,
+      (o) => `${o.status} ${o.location ?? ''} ${o.flash ?? ''}`.trim(), judgePage, [`"${W.bookable}"`]);
   }, 60_000);
 });
