@@ -8,6 +8,7 @@ import { creatorReviews, replyToReview, submitReview } from '../domain/reviews/r
 import type { AppEnv } from '../http/context';
 import { notFound } from '../http/errors';
 import { refusal } from '../http/refusals';
+import { firstName } from '../lib/text';
 import { route } from '../http/route';
 import { PageQuery } from '../shared/common';
 import { ReplyBody, ReviewBody, ReviewDto, type ReviewDtoT } from '../shared/reviews';
@@ -16,8 +17,6 @@ import { BookingIdParam } from './bookings';
 export const reviewsApi = new Hono<AppEnv>();
 const tags = ['Reviews'];
 
-/** Public name of a reviewer: first name only. */
-export const firstName = (name: string) => name.trim().split(/\s+/)[0] ?? '';
 
 export function toReviewDto(r: Review, author: string): ReviewDtoT {
   return { id: r.id, bookingId: r.bookingId, creatorId: r.creatorId, rating: r.rating, comment: r.comment, author: firstName(author), reply: r.reply, repliedAt: r.repliedAt?.toISOString() ?? null, createdAt: r.createdAt.toISOString() };

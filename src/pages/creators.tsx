@@ -15,7 +15,7 @@ import { parseMajorAmount } from '../i18n/format';
 import { parseLocalDateTime } from '../lib/tz';
 import { CreateRequestBody } from '../shared/offers';
 import { Field, localizeIssues, readForm, type FieldErrors } from './components/form';
-import { Avatar, Duration, Empty, Money, Pagination, Stars, StatusBadge, When } from './components/ui';
+import { Avatar, Duration, Empty, Money, Pagination, pageParam, Stars, StatusBadge, When } from './components/ui';
 import { ReviewItem } from './components/reviews';
 import { creatorReviews, REVIEWS_PER_PAGE } from '../domain/reviews/reviews';
 import { flash, page, viewOf, type View } from './render';
@@ -214,7 +214,7 @@ creatorPages.get(`${L}/c/:slug/reviews`, async (c) => {
   const creator = await findCreator(deps, c.req.param('slug'));
   if (!creator) throw notFound('Creator');
   const { t, href, locale, timezone } = viewOf(c);
-  const pageNo = Math.max(1, Math.min(1000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1));
+  const pageNo = pageParam(c.req.query('page'));
   const [list, r] = await Promise.all([creatorReviews(deps, creator.id, pageNo), rating(deps, creator.id)]);
   return page(c, {
     title: t('reviews.of', { name: creator.displayName }),

@@ -9,6 +9,7 @@ import { loadCallParties, type CallParties } from '../calls/access';
 import { computeAttendance } from '../calls/attendance';
 import { callEventsOf } from '../calls/log';
 import { tell } from '../notifications/tell';
+import { firstName } from '../../lib/text';
 
 export const REVIEWS_PER_PAGE = 20;
 
@@ -44,7 +45,7 @@ export async function submitReview(deps: Deps, user: Pick<User, 'id'>, bookingId
   }).onConflictDoNothing().returning();
   // Two submissions at once: the unique index keeps the first.
   if (!inserted.length) return { ok: false, code: 'ALREADY_REVIEWED' };
-  await tell(deps, p.creator.userId, { notification: { type: 'REVIEW_RECEIVED', params: { fan: p.fan.name.split(/\s+/)[0] ?? '', rating: input.rating, title: p.title }, link: `/c/${p.creator.slug}` } });
+  await tell(deps, p.creator.userId, { notification: { type: 'REVIEW_RECEIVED', params: { fan: firstName(p.fan.name), rating: input.rating, title: p.title }, link: `/c/${p.creator.slug}` } });
   return { ok: true, review: inserted[0] };
 }
 

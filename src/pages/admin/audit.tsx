@@ -3,10 +3,10 @@ import { Hono } from 'hono';
 import { AUDIT_ENTITIES, AUDIT_PAGE, auditPage } from '../../domain/admin/audit';
 import type { AppEnv } from '../../http/context';
 import type { MessageKey } from '../../i18n';
-import { Empty, Pagination, When } from '../components/ui';
+import { Empty, pageParam, Pagination, When } from '../components/ui';
 import { page, viewOf } from '../render';
 import { AdminNav, requireAdminPage } from './common';
-import { changes, oneOf, pageNo, qs, SelectFilter } from './kit';
+import { changes, oneOf, qs, SelectFilter } from './kit';
 
 export const adminAuditPages = new Hono<AppEnv>();
 const L = '/:lang{fr|en}';
@@ -34,7 +34,7 @@ adminAuditPages.get(`${L}/admin/audit`, async (c) => {
   const q = c.req.query();
   const entity = oneOf(AUDIT_ENTITIES, q.entity);
   const entityId = q.entityId && /^[\w-]{1,64}$/.test(q.entityId) ? q.entityId : undefined;
-  const p = pageNo(q.page);
+  const p = pageParam(q.page);
   const { rows, total } = await auditPage(c.get('deps'), { entity, entityId, page: p });
   return page(c, {
     title: t('adminx.audit.title'),

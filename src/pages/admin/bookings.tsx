@@ -11,10 +11,10 @@ import { notFound } from '../../http/errors';
 import type { MessageKey, T } from '../../i18n';
 import { formatMoney, parseMajorAmount, toMajorString } from '../../i18n/format';
 import { readForm } from '../components/form';
-import { Empty, Money, Pagination, StatusBadge, TimeRange, When } from '../components/ui';
+import { Empty, Money, pageParam, Pagination, StatusBadge, TimeRange, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { AdminNav, requireAdminPage } from './common';
-import { DateRange, dayOf, idOf, oneOf, pageNo, qs, SelectFilter } from './kit';
+import { DateRange, dayOf, idOf, oneOf, qs, SelectFilter } from './kit';
 
 export const adminBookingPages = new Hono<AppEnv>();
 const L = '/:lang{fr|en}';
@@ -30,7 +30,7 @@ adminBookingPages.get(`${L}/admin/bookings`, async (c) => {
   const fan = (q.fan ?? '').trim().slice(0, 254) || undefined;
   const from = dayOf(q.from);
   const to = dayOf(q.to);
-  const p = pageNo(q.page);
+  const p = pageParam(q.page);
   const range = dayRange(from, to, timezone);
   const [{ rows, total }, creatorsList] = await Promise.all([
     bookingsPage(deps, { status, creatorId: creator, fanEmail: fan, from: range.from, to: range.to, page: p }),

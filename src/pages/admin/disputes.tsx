@@ -8,10 +8,10 @@ import { submitDisputeEvidence } from '../../domain/payments/disputes';
 import type { AppEnv } from '../../http/context';
 import { notFound } from '../../http/errors';
 import type { MessageKey } from '../../i18n';
-import { Empty, Money, Pagination, When } from '../components/ui';
+import { Empty, Money, pageParam, Pagination, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { AdminNav, requireAdminPage } from './common';
-import { oneOf, pageNo, qs, SelectFilter } from './kit';
+import { oneOf, qs, SelectFilter } from './kit';
 
 export const adminDisputePages = new Hono<AppEnv>();
 const L = '/:lang{fr|en}';
@@ -26,8 +26,8 @@ adminDisputePages.get(`${L}/admin/disputes`, async (c) => {
   const q = c.req.query();
   const view = oneOf(VIEWS, q.view) as DisputeView | undefined;
   const rstatus = oneOf(REFUND_STATUSES, q.rstatus);
-  const dpage = pageNo(q.dpage);
-  const rpage = pageNo(q.rpage);
+  const dpage = pageParam(q.dpage);
+  const rpage = pageParam(q.rpage);
   const [ds, rs] = await Promise.all([disputesPage(deps, { view, page: dpage }), refundsPage(deps, { status: rstatus, page: rpage })]);
   const here = `/admin/disputes?${qs({ view, rstatus, dpage, rpage })}`;
   const viewLabel = (v: (typeof VIEWS)[number]) => (v === 'open' ? t('adminx.disputes.viewOpen') : v === 'debt' ? t('adminx.disputes.viewDebt') : t(`adminx.dispute.${v}` as MessageKey));

@@ -3,8 +3,6 @@ import type { ComponentChildren } from 'preact';
 import type { Ctx } from '../../http/context';
 import { localDate } from '../../lib/tz';
 
-export const pageNo = (v: string | undefined) => Math.max(1, Math.min(10_000, Number(v) || 1));
-
 /** A query string from the non-empty params. */
 export const qs = (params: Record<string, string | number | undefined | null>) =>
   new URLSearchParams(Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== null && e[1] !== '').map(([k, v]) => [k, String(v)])).toString();

@@ -13,14 +13,13 @@ import { DAY } from '../../lib/clock';
 import { LOG_TYPES, type LogFamily } from '../../lib/logger';
 import { JOB_NAMES, JOBS, type JobName } from '../../jobs/registry';
 import { runJob } from '../../jobs/run-job';
-import { Empty, Pagination, When } from '../components/ui';
+import { Empty, Pagination, pageParam, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { AdminNav, requireAdminPage } from './common';
 
 export const adminOpsPages = new Hono<AppEnv>();
 const L = '/:lang{fr|en}';
 const FAMILIES = [...new Set(Object.values(LOG_TYPES))] as LogFamily[];
-const pageNo = (c: Ctx) => Math.max(1, Math.min(10_000, Number(c.req.query('page')) || 1));
 const qs = (params: Record<string, string | undefined>) => new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => !!e[1])).toString();
 
 // ---------------------------------------------------------------------------------------------- emails
@@ -32,7 +31,7 @@ adminOpsPages.get(`${L}/admin/emails`, async (c) => {
   const status = (EMAIL_STATUSES as readonly string[]).includes(c.req.query('status') ?? '') ? (c.req.query('status') as (typeof EMAIL_STATUSES)[number]) : undefined;
   const to = c.req.query('to')?.trim() || undefined;
   const template = c.req.query('template') && templates[c.req.query('template')!] ? c.req.query('template') : undefined;
-  const p = pageNo(c);
+  const p = pageParam(c.req.query('page'));
   const { rows, total } = await emailLogPage(c.get('deps'), { status, to, template, page: p });
   return page(c, {
     title: t('ops.emails'),
@@ -205,7 +204,7 @@ adminOpsPages.get(`${L}/admin/logs`, async (c) => {
   const level = (LOG_LEVELS as readonly string[]).includes(q.level ?? '') ? (q.level as (typeof LOG_LEVELS)[number]) : undefined;
   const family = (FAMILIES as string[]).includes(q.family ?? '') ? (q.family as LogFamily) : undefined;
   const period = (['1', '7', '30'] as const).find((x) => x === q.days) ?? '1';
-  const p = pageNo(c);
+  const p = pageParam(c.req.query('page'));
   const [{ rows, total }, stats] = await Promise.all([
     logsPage(deps, { level, family, q: q.q?.trim() || undefined, page: p }),
     logStats(deps, new Date(deps.clock.now().getTime() - Number(period) * DAY)),

@@ -6,10 +6,10 @@ import { dayRange } from '../../domain/admin/filters';
 import { PAYMENTS_PAGE, paymentsCsvStream, paymentsPage, type PaymentFilter } from '../../domain/admin/payments';
 import type { AppEnv, Ctx } from '../../http/context';
 import type { MessageKey } from '../../i18n';
-import { Empty, Money, Pagination, StatusBadge, When } from '../components/ui';
+import { Empty, Money, pageParam, Pagination, StatusBadge, When } from '../components/ui';
 import { page, viewOf } from '../render';
 import { AdminNav, requireAdminPage } from './common';
-import { DateRange, dayOf, idOf, oneOf, pageNo, qs, SelectFilter, todayIn } from './kit';
+import { DateRange, dayOf, idOf, oneOf, qs, SelectFilter, todayIn } from './kit';
 
 export const adminPaymentPages = new Hono<AppEnv>();
 const L = '/:lang{fr|en}';
@@ -31,7 +31,7 @@ adminPaymentPages.get(`${L}/admin/payments`, async (c) => {
   const { t, href, locale, timezone } = viewOf(c);
   const deps = c.get('deps');
   const { params, filter } = filterOf(c);
-  const p = pageNo(c.req.query('page'));
+  const p = pageParam(c.req.query('page'));
   const [{ rows, total, totals }, creatorsList] = await Promise.all([paymentsPage(deps, filter, p), creatorChoices(deps)]);
   const query = qs(params);
   return page(c, {

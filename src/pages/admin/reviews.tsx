@@ -4,10 +4,10 @@ import { creatorChoices } from '../../domain/admin/bookings';
 import { hideReview, MODERATION_PAGE, reviewsForModeration, unhideReview } from '../../domain/reviews/moderation';
 import type { AppEnv, Ctx } from '../../http/context';
 import { readForm } from '../components/form';
-import { Empty, Pagination, When } from '../components/ui';
+import { Empty, pageParam, Pagination, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { AdminNav, requireAdminPage } from './common';
-import { idOf, oneOf, pageNo, qs, SelectFilter } from './kit';
+import { idOf, oneOf, qs, SelectFilter } from './kit';
 
 export const adminReviewPages = new Hono<AppEnv>();
 const L = '/:lang{fr|en}';
@@ -29,7 +29,7 @@ adminReviewPages.get(`${L}/admin/reviews`, async (c) => {
   const { t, href, locale, timezone } = viewOf(c);
   const deps = c.get('deps');
   const f = filtersOf(c);
-  const p = pageNo(c.req.query('page'));
+  const p = pageParam(c.req.query('page'));
   const [{ rows, total }, creatorsList] = await Promise.all([
     reviewsForModeration(deps, { visibility: f.visibility, creatorId: f.creator, rating: f.rating ? Number(f.rating) : undefined, q: f.q, page: p }),
     creatorChoices(deps),

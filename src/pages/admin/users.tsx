@@ -6,10 +6,10 @@ import type { AppEnv, Ctx } from '../../http/context';
 import { notFound } from '../../http/errors';
 import type { MessageKey, T } from '../../i18n';
 import { readForm } from '../components/form';
-import { Empty, Pagination, When } from '../components/ui';
+import { Empty, pageParam, Pagination, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { AdminNav, requireAdminPage } from './common';
-import { oneOf, pageNo, qs, SelectFilter, YesNo } from './kit';
+import { oneOf, qs, SelectFilter, YesNo } from './kit';
 
 export const adminUserPages = new Hono<AppEnv>();
 const L = '/:lang{fr|en}';
@@ -35,7 +35,7 @@ adminUserPages.get(`${L}/admin/users`, async (c) => {
   const { t, href, locale, timezone } = viewOf(c);
   const q = (c.req.query('q') ?? '').trim().slice(0, 100) || undefined;
   const role = oneOf(ROLES, c.req.query('role'));
-  const p = pageNo(c.req.query('page'));
+  const p = pageParam(c.req.query('page'));
   const { rows, total } = await usersPage(c.get('deps'), { q, role, page: p });
   return page(c, {
     title: t('adminx.users.title'),

@@ -3,8 +3,7 @@ import type { ComponentChildren } from 'preact';
 import type { Locale, Review } from '../../db/schema';
 import type { T } from '../../i18n';
 import { formatDate } from '../../i18n/format';
-
-export const firstNameOf = (name: string) => name.trim().split(/\s+/)[0] ?? '';
+import { firstName } from '../../lib/text';
 
 export function StarRating({ t, rating }: { t: T; rating: number }) {
   return <span class="star-rating" role="img" aria-label={t('reviews.outOf', { n: rating })}>{'★'.repeat(rating)}{'☆'.repeat(5 - rating)}</span>;
@@ -16,7 +15,7 @@ export function ReviewItem({ t, locale, timezone, review, author, creatorName, c
   return (
     <li class={`review${review.hiddenAt ? ' hidden-review' : ''}`} data-review-id={review.id}>
       <p class="review-head">
-        <StarRating t={t} rating={review.rating} /> <strong>{firstNameOf(author)}</strong>
+        <StarRating t={t} rating={review.rating} /> <strong>{firstName(author)}</strong>
         {' '}<time class="muted small" datetime={review.createdAt.toISOString()}>{formatDate(review.createdAt, locale, timezone, 'medium')}</time>
         {review.hiddenAt ? <> <span class="badge danger" data-hidden>{t('reviews.hidden')}</span></> : null}
       </p>

@@ -50,6 +50,9 @@ export function Stars({ t, average, count }: { t: T; average: number | null; cou
   return <span class="stars" title={t('rating.summary', { average: average.toFixed(1), count })}>★ {average.toFixed(1)} <span class="muted">({count})</span></span>;
 }
 
+/** A page number from the query (untrusted): a whole number from 1 to 10,000, else 1. */
+export const pageParam = (v: string | undefined): number => Math.max(1, Math.min(10_000, Math.trunc(Number(v)) || 1));
+
 export function Pagination({ t, page, total, pageSize, href }: { t: T; page: number; total: number; pageSize: number; href: (p: number) => string }) {
   const pages = Math.max(1, Math.ceil(total / pageSize));
   if (pages <= 1) return null;

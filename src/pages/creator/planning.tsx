@@ -13,7 +13,7 @@ import type { AppEnv, Ctx } from '../../http/context';
 import { formatTime } from '../../i18n/format';
 import { localDate, localParts, zonedToUtc } from '../../lib/tz';
 import { monthOf, monthSpan, shiftMonth } from '../../shared/slot-picker';
-import { Empty, Money, Pagination, StatusBadge, When } from '../components/ui';
+import { Empty, Money, Pagination, pageParam, StatusBadge, When } from '../components/ui';
 import { page, viewOf } from '../render';
 import { CreatorNav, requireCreatorPage } from './common';
 
@@ -194,7 +194,7 @@ creatorPlanningPages.get(`${L}/creator/planning`, async (c) => {
   const view = q.view === 'list' ? 'list' : 'month';
   const filter = (PLANNING_FILTERS as readonly string[]).includes(q.status ?? '') ? (q.status as PlanningFilter) : 'all';
   const month = /^\d{4}-(0[1-9]|1[0-2])$/.test(q.month ?? '') ? q.month : monthOf(now, timezone);
-  const pageNo = Math.max(1, Math.min(1000, Number.parseInt(q.page ?? '1', 10) || 1));
+  const pageNo = pageParam(q.page);
   const where = filterWhere(filter, now);
   const stats = await planningStats(deps, r.creator.id, now);
   let content;

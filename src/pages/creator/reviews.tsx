@@ -7,7 +7,7 @@ import { ReplyBody } from '../../shared/reviews';
 import type { Creator } from '../../db/schema';
 import { readForm } from '../components/form';
 import { RatingSpread, ReviewItem } from '../components/reviews';
-import { Empty, Pagination, Stars } from '../components/ui';
+import { Empty, Pagination, pageParam, Stars } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { CreatorNav, requireCreatorPage } from './common';
 
@@ -18,7 +18,7 @@ async function reviewsPage(c: Ctx, creator: Creator, opts: { status?: number; er
   const { t, href, locale, timezone } = viewOf(c);
   const q = c.req.query();
   const filter = q.filter === 'unreplied' ? 'unreplied' : 'all';
-  const pageNo = Math.max(1, Math.min(1000, Number.parseInt(q.page ?? '1', 10) || 1));
+  const pageNo = pageParam(q.page);
   const r = await reviewsForCreator(c.get('deps'), creator.id, pageNo, filter);
   const url = (f: string, p = 1) => href(`/creator/reviews?${new URLSearchParams({ filter: f, ...(p > 1 ? { page: String(p) } : {}) })}`);
   return page(c, {

@@ -7,6 +7,7 @@ import { Hono } from 'hono';
 import { fanOverview } from '../../domain/fan/dashboard';
 import type { AppEnv } from '../../http/context';
 import { zoneName } from '../../i18n/format';
+import { firstName } from '../../lib/text';
 import { requireUserPage } from '../account';
 import { StatusBadge } from '../components/ui';
 import { page, viewOf } from '../render';
@@ -26,13 +27,12 @@ fanDashboardPages.get(`${L}/dashboard`, async (c) => {
   const deps = c.get('deps');
   const now = deps.clock.now();
   const o = await fanOverview(deps, user.id, now);
-  const firstName = user.name.trim().split(/\s+/)[0] ?? '';
   return page(c, {
     title: t('fan.title'),
     mainClass: 'wide',
     body: (
       <>
-        <h1>{t('fan.home.hello', { name: firstName })}</h1>
+        <h1>{t('fan.home.hello', { name: firstName(user.name) })}</h1>
         <FanNav c={c} current="home" />
         <p class="muted">{t('fan.home.lead', { zone: `${timezone} (${zoneName(now, locale, timezone)})` })}</p>
         {user.role !== 'USER' ? (

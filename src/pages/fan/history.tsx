@@ -13,7 +13,7 @@ import { formatMoney } from '../../i18n/format';
 import { ReviewBody } from '../../shared/reviews';
 import { requireUserPage } from '../account';
 import { readForm } from '../components/form';
-import { Empty, Pagination } from '../components/ui';
+import { Empty, Pagination, pageParam } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { CallHead, FanNav } from './common';
 
@@ -75,7 +75,7 @@ fanHistoryPages.get(`${L}/dashboard/history`, async (c) => {
   if (user instanceof Response) return user;
   const { t, href } = viewOf(c);
   const deps = c.get('deps');
-  const pageNo = Math.max(1, Math.min(1000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1));
+  const pageNo = pageParam(c.req.query('page'));
   const { rows, total } = await pastCalls(deps, user.id, deps.clock.now(), pageNo);
   return page(c, {
     title: t('fan.history.title'),
@@ -102,8 +102,8 @@ fanHistoryPages.post(`${L}/dashboard/history/:id/review`, async (c) => {
   // Only the booking's own fan gets further than this; anyone else learns nothing.
   if (!/^bkg_[0-9a-z]{6,40}$/.test(id) || !(await ownBooking(deps, user.id, id))) throw notFound('Booking');
   const form = await readForm(c.req.raw);
-  const pageNo = Number.parseInt(form.page ?? '1', 10);
-  const back = `${href('/dashboard/history')}${pageNo > 1 && pageNo <= 1000 ? `?page=${pageNo}` : ''}`;
+  const pageNo = pageParam(form.page);
+  const back = `${href('/dashboard/history')}${pageNo > 1 ? `?page=${pageNo}` : ''}`;
   const parsed = ReviewBody.safeParse({ rating: Number(form.rating), comment: form.comment ?? '' });
   if (!parsed.success) {
     flash(c, 'summary.review.errors.invalid', 'error');
