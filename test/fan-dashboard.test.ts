@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { bookings, callRequests, notifications, payments, reviews } from '../src/db/schema';
 import { applyCallOutcome, decideCallOutcome } from '../src/domain/calls/outcome';
 import { markRead } from '../src/domain/notifications/render';
-import { api, cookieFrom, createAccount, deps, getPage, postPage, type TestAccount } from './helpers';
+import { api, cookieFrom, createAccount, deps, expectError, getPage, postPage, type TestAccount } from './helpers';
 import { book, callAt, moveCall, offerFor, onboardedCreator, presence, type CreatorScenario } from './scenarios';
 
 const MIN = 60_000;
@@ -237,6 +237,9 @@ describe('upcoming calls', () => {
     // so nothing is cancelled and the fan is shown the new amount to confirm again.
     const stale = await postPage(`/en/bookings/${close}/cancel`, fan.token, { confirm: 'yes', expectedRefund: '2500', back: '/en/dashboard/calls' });
     expect([stale.status, stale.headers.get('location'), flashOf(stale)]).toEqual([303, '/en/dashboard/calls', 'error:booking.refundChanged']);
+    expect((await statusOf(close)).status).toBe('CONFIRMED');
+    // The API takes the same guard.
+    await expectError(await api('POST', `/api/bookings/${close}/cancel`, { expectedRefund: 2500 }, { token: fan.token }), 409, 'REFUND_CHANGED');
     expect((await statusOf(close)).status).toBe('CONFIRMED');
     const done = await postPage(`/en/bookings/${close}/cancel`, fan.token, { confirm: 'yes', expectedRefund: '1250', back: '/en/dashboard/calls' });
     expect([done.status, done.headers.get('location'), flashOf(done)]).toEqual([303, '/en/dashboard/calls', 'success:booking.cancelled']);

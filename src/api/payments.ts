@@ -82,11 +82,15 @@ route(paymentsApi, {
 route(paymentsApi, {
   method: 'post', path: '/api/bookings/:id/cancel', summary: 'Cancel a booking (fan, creator or admin); the refund follows the policy', tags: ['Booking'], access: 'user',
   params: BookingIdParam,
-  body: z.object({ reason: z.string().trim().max(500).optional() }),
-  responses: { 200: { description: 'Cancelled', schema: z.object({ booking: BookingDto, refunded: z.number().int() }) }, 409: { description: 'CALL_STARTED, BOOKING_NOT_CANCELLABLE' } },
+  body: z.object({
+    reason: z.string().trim().max(500).optional(),
+    /** The refund shown to the person (GET …/cancellation): refused with REFUND_CHANGED if it moved since. */
+    expectedRefund: MinorAmount.optional(),
+  }),
+  responses: { 200: { description: 'Cancelled', schema: z.object({ booking: BookingDto, refunded: z.number().int() }) }, 409: { description: 'CALL_STARTED, BOOKING_NOT_CANCELLABLE, REFUND_CHANGED (the refund is no longer the expected one: nothing was cancelled)' } },
 }, async (c, { user, params, body }) => {
   const deps = c.get('deps');
-  const r = await cancelBooking(deps, user, params.id, body.reason ?? null, c.get('requestId'));
+  const r = await cancelBooking(deps, user, params.id, body.reason ?? null, { requestId: c.get('requestId'), expectedRefund: body.expectedRefund });
   if (!r.ok) throw r.code === 'BOOKING_NOT_FOUND' ? notFound('Booking') : refusal(r.code);
   const found = (await bookingForViewer(deps, user, params.id))!;
   return c.json({ booking: toBookingDto(found.booking), refunded: r.refunded });

@@ -27,6 +27,7 @@ const TABLE: Record<string, [ErrorStatus, string]> = {
   PAYMENT_PROVIDER_ERROR: [502, 'The payment provider did not answer; nothing was charged. Try again.'],
   CALL_STARTED: [409, 'The call has started: it can no longer be cancelled.'],
   BOOKING_NOT_CANCELLABLE: [409, 'This booking cannot be cancelled in its current state.'],
+  REFUND_CHANGED: [409, 'The refund changed since it was shown (a cancellation-policy deadline passed): nothing was cancelled.'],
   NOT_PARTICIPANT: [403, 'Only the fan and the creator of this booking can join its call.'],
   BOOKING_NOT_CONFIRMED: [403, 'This booking is not confirmed: there is no call to join.'],
   CALL_NOT_OPEN: [403, 'The call opens 15 minutes before it starts.'],

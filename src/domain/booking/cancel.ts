@@ -12,7 +12,7 @@ import { decideRefund, type RefundDecision } from '../payments/refund-policy';
 import { issueRefund, refundable } from '../payments/refunds';
 import { bookingForViewer, type BookingRole } from './access';
 
-export type CancelRefusal = 'BOOKING_NOT_FOUND' | 'CALL_STARTED' | 'BOOKING_NOT_CANCELLABLE';
+export type CancelRefusal = 'BOOKING_NOT_FOUND' | 'CALL_STARTED' | 'BOOKING_NOT_CANCELLABLE' | 'REFUND_CHANGED';
 export type CancelPreview = { ok: true; role: BookingRole; refund: RefundDecision; charged: number } | { ok: false; code: CancelRefusal };
 
 export async function cancellationPreview(deps: Deps, role: BookingRole, booking: Booking): Promise<CancelPreview> {
@@ -30,13 +30,19 @@ export async function cancellationPreview(deps: Deps, role: BookingRole, booking
 
 export type CancelResult = { ok: true; status: 'CANCELLED'; refunded: number } | { ok: false; code: CancelRefusal };
 
-/** `requestId` goes to the audit log when an admin cancels someone else's booking. */
-export async function cancelBooking(deps: Deps, user: User, bookingId: string, reason: string | null, requestId: string | null = null): Promise<CancelResult> {
+/**
+ * `requestId` goes to the audit log when an admin cancels someone else's booking. `expectedRefund`
+ * is the refund the person was shown before confirming: if a policy line was crossed since (the 24 h
+ * mark), nothing is cancelled (REFUND_CHANGED) and they are shown the new amount instead.
+ */
+export async function cancelBooking(deps: Deps, user: User, bookingId: string, reason: string | null, opts: { requestId?: string | null; expectedRefund?: number } = {}): Promise<CancelResult> {
+  const requestId = opts.requestId ?? null;
   const found = await bookingForViewer(deps, user, bookingId);
   if (!found) return { ok: false, code: 'BOOKING_NOT_FOUND' };
   const { booking, role } = found;
   const preview = await cancellationPreview(deps, role, booking);
   if (!preview.ok) return preview;
+  if (booking.status === 'CONFIRMED' && opts.expectedRefund !== undefined && opts.expectedRefund !== preview.refund.amount) return { ok: false, code: 'REFUND_CHANGED' };
   const room = deps.rooms.offer(booking.offerId);
   const by = role === 'FAN' ? 'FAN' : role === 'CREATOR' ? 'CREATOR' : 'ADMIN';
   if (booking.status === 'PENDING') {
