@@ -3,8 +3,8 @@ import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { users, type Review } from '../db/schema';
-import { findCreator, rating } from '../domain/creators/queries';
-import { creatorReviews, replyToReview, submitReview } from '../domain/reviews/reviews';
+import { creatorReviewPage, findCreator } from '../domain/creators/queries';
+import { replyToReview, submitReview } from '../domain/reviews/reviews';
 import type { AppEnv } from '../http/context';
 import { notFound } from '../http/errors';
 import { refusal } from '../http/refusals';
@@ -47,7 +47,7 @@ route(reviewsApi, {
   const deps = c.get('deps');
   const creator = await findCreator(deps, params.idOrSlug);
   if (!creator) throw notFound('Creator');
-  const [{ rows, total }, r] = await Promise.all([creatorReviews(deps, creator.id, query.page), rating(deps, creator.id)]);
+  const { rows, total, rating: r } = await creatorReviewPage(deps, creator.id, query.page);
   return c.json({ items: rows.map((x) => toReviewDto(x.review, x.author)), page: query.page, total, rating: r });
 });
 

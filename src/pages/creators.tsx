@@ -1,7 +1,7 @@
 /** Public creator directory (search + paging) and creator pages with upcoming offers and a request form. */
 import { Hono } from 'hono';
 import type { CallOffer, Creator } from '../db/schema';
-import { creatorPageBySlug, creatorPageReads, DIRECTORY_PAGE_SIZE, findCreator, imageUrl, listCreators, rating, type CreatorPageReads } from '../domain/creators/queries';
+import { creatorPageBySlug, creatorPageReads, creatorReviewPage, DIRECTORY_PAGE_SIZE, findCreator, imageUrl, listCreators, type CreatorPageReads } from '../domain/creators/queries';
 import type { AppEnv, Ctx } from '../http/context';
 import { notFound } from '../http/errors';
 import { cachedForAnonymous } from '../http/page-cache';
@@ -17,7 +17,7 @@ import { CreateRequestBody } from '../shared/offers';
 import { Field, localizeIssues, readForm, type FieldErrors } from './components/form';
 import { Avatar, Duration, Empty, Money, Pagination, pageParam, Stars, StatusBadge, When } from './components/ui';
 import { ReviewItem } from './components/reviews';
-import { creatorReviews, REVIEWS_PER_PAGE } from '../domain/reviews/reviews';
+import { REVIEWS_PER_PAGE } from '../domain/reviews/reviews';
 import { flash, page, viewOf, type View } from './render';
 import { bookFromAvailability } from './slots';
 
@@ -215,7 +215,7 @@ creatorPages.get(`${L}/c/:slug/reviews`, async (c) => {
   if (!creator) throw notFound('Creator');
   const { t, href, locale, timezone } = viewOf(c);
   const pageNo = pageParam(c.req.query('page'));
-  const [list, r] = await Promise.all([creatorReviews(deps, creator.id, pageNo), rating(deps, creator.id)]);
+  const { rating: r, ...list } = await creatorReviewPage(deps, creator.id, pageNo);
   return page(c, {
     title: t('reviews.of', { name: creator.displayName }),
     body: (

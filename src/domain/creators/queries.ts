@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { callOffers, creators, reviews, type Creator, type Currency } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { activeTypesQuery } from '../availability/availability';
-import { visibleReviewsQuery } from '../reviews/reviews';
+import { REVIEWS_PER_PAGE, visibleReviewsQuery } from '../reviews/reviews';
 import type { CreatorCardDto, CreatorDto } from '../../shared/creators';
 
 export const DIRECTORY_PAGE_SIZE = 12;
@@ -109,6 +109,13 @@ export async function creatorPageReads(deps: Deps, creatorId: CreatorRef, latest
   return { offers, rating: toRating(r), types, latest };
 }
 export type CreatorPageReads = Awaited<ReturnType<typeof creatorPageReads>>;
+
+/** A page of a creator's visible reviews and their rating (whose count is the total), in one round trip. */
+export async function creatorReviewPage(deps: Deps, creatorId: string, page: number) {
+  const [rows, [r]] = await deps.db.batch([visibleReviewsQuery(deps, creatorId, page, REVIEWS_PER_PAGE), ratingQuery(deps, creatorId)]);
+  const rating = toRating(r);
+  return { rows, total: rating.count, rating };
+}
 
 /** The creator behind a slug and everything their page shows, in one round trip (the hot public page). */
 export async function creatorPageBySlug(deps: Deps, slug: string, latestReviews: number): Promise<{ creator: Creator; reads: CreatorPageReads } | null> {

@@ -56,14 +56,6 @@ export const visibleReviewsQuery = (deps: Pick<Deps, 'db'>, creatorId: string | 
   deps.db.select({ review: reviews, author: users.name }).from(reviews).innerJoin(users, eq(users.id, reviews.userId))
     .where(visibleOf(creatorId)).orderBy(desc(reviews.createdAt)).limit(perPage).offset((page - 1) * perPage);
 
-export async function creatorReviews(deps: Deps, creatorId: string, page: number, perPage = REVIEWS_PER_PAGE) {
-  const [rows, [{ total }]] = await deps.db.batch([
-    visibleReviewsQuery(deps, creatorId, page, perPage),
-    deps.db.select({ total: count() }).from(reviews).where(visibleOf(creatorId)),
-  ]);
-  return { rows, total };
-}
-
 export type ReplyRefusal = 'REVIEW_NOT_FOUND' | 'ALREADY_REPLIED';
 export const REPLY_MAX = 1000;
 
