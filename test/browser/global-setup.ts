@@ -1,6 +1,7 @@
 /**
  * Browser tests: start the real app under `wrangler dev` (fresh local D1, migrated and seeded)
- * and find Chromium. Without Chromium the tests are skipped with a loud warning, not failed.
+ * and find Chromium. Without Chromium the tests are skipped with a loud warning, not failed —
+ * unless REQUIRE_BROWSER=1 (CI), where a missing browser fails the run.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,6 +44,8 @@ export default async function setup(project: TestProject) {
   const chromium = findChromium();
   project.provide('chromium', chromium);
   if (!chromium) {
+    // CI sets REQUIRE_BROWSER=1 (.ci/run): there, a missing browser is a failure, not a skip.
+    if (process.env.REQUIRE_BROWSER === '1') throw new Error('REQUIRE_BROWSER=1 but no Chromium found (apt-get install -y chromium, or set CHROMIUM_PATH)');
     const bar = '!'.repeat(78);
     console.warn(`\n${bar}\n!! BROWSER TESTS SKIPPED: no Chromium found (apt-get install -y chromium, or set CHROMIUM_PATH).\n${bar}\n`);
     project.provide('baseUrl', '');
