@@ -17,7 +17,6 @@ describe('call requests', () => {
     expect(sent.status).toBe(201);
     const { request } = (await sent.json()) as { request: { id: string; status: string; expiresAt: string } };
     expect(request.status).toBe('PENDING');
-    expect(Date.parse(request.expiresAt) - Date.now()).toBeGreaterThan(71 * 3600_000);
 
     const other = await onboardedCreator();
     await expectError(await api('POST', `/api/requests/${request.id}/accept`, {}, { token: other.token }), 403, 'FORBIDDEN');
@@ -48,7 +47,7 @@ describe('call requests', () => {
     expect((await deps().db.select().from(callRequests).where(eq(callRequests.id, request.id)).get())!.status).toBe('PENDING');
   });
 
-  it('lets the creator reject, the fan list and withdraw, and expires unanswered requests after 72 h', async () => {
+  it('lets the creator reject, the fan list and withdraw', async () => {
     const c = await onboardedCreator();
     const [fan] = await fans(1);
     const ids: string[] = [];
@@ -62,10 +61,49 @@ describe('call requests', () => {
     expect(inbox.items.map((r) => r.status).sort()).toEqual(['CANCELLED', 'PENDING', 'REJECTED']);
     const mine = (await (await api('GET', '/api/requests', undefined, { token: fan.token })).json()) as { items: unknown[] };
     expect(mine.items).toHaveLength(3);
-    await deps().db.update(callRequests).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(callRequests.id, ids[2]));
-    await runScheduled(testEnv, { cron: CRON.every5min, scheduledTime: Date.now() + 7 });
-    expect((await deps().db.select().from(callRequests).where(eq(callRequests.id, ids[2])).get())!.status).toBe('EXPIRED');
-    await expectError(await api('POST', `/api/requests/${ids[2]}/accept`, {}, { token: c.token }), 409, 'REQUEST_NOT_PENDING');
+  });
+
+  it('closes a request exactly 72 h after it is sent, or 30 min before the proposed time when that is sooner; expiry happens then, not before', async () => {
+    const c = await onboardedCreator();
+    const [fan] = await fans(1);
+    const send = async (proposedStartsAt: string) => {
+      const before = Date.now();
+      const res = await api('POST', `/api/creators/${c.creator.id}/requests`, proposal({ proposedStartsAt }), { token: fan.token });
+      const after = Date.now();
+      expect(res.status).toBe(201);
+      const { request } = (await res.json()) as { request: { id: string; expiresAt: string } };
+      return { before, after, id: request.id, expiresAt: Date.parse(request.expiresAt) };
+    };
+    const statusOf = async (id: string) => (await deps().db.select().from(callRequests).where(eq(callRequests.id, id)).get())!.status;
+    // Far enough ahead: the 72 h window, to the millisecond of the request (the clock only moves with I/O).
+    const far = await send(at(100));
+    expect(far.expiresAt).toBeGreaterThanOrEqual(far.before + 72 * 3600_000);
+    expect(far.expiresAt).toBeLessThanOrEqual(far.after + 72 * 3600_000);
+    // Proposed sooner than 72 h 30 min: closes 30 minutes before the proposed start, exactly.
+    const soonStart = at(10);
+    const soon = await send(soonStart);
+    expect(soon.expiresAt).toBe(Date.parse(soonStart) - 30 * 60_000);
+    // Just past the cap's reach (72 h 31 min ahead): the 72 h window again.
+    const edge = await send(at(72 + 31 / 60));
+    expect(edge.expiresAt).toBeLessThanOrEqual(edge.after + 72 * 3600_000);
+    expect(edge.expiresAt).toBeGreaterThanOrEqual(edge.before + 72 * 3600_000);
+
+    // Time moves (the app's clock, not the row): 2 s before the deadline the sweep leaves it open…
+    const moveTo = (t: number) => api('POST', '/dev/clock', { offsetMs: t - Date.now() });
+    try {
+      await moveTo(far.expiresAt - 2000);
+      await runScheduled(testEnv, { cron: CRON.every5min, scheduledTime: Date.now() + 7 });
+      expect(await statusOf(far.id)).toBe('PENDING');
+      // …1 s after it, the creator can no longer accept, and the next sweep marks it expired.
+      await moveTo(far.expiresAt + 1000);
+      await expectError(await api('POST', `/api/requests/${far.id}/accept`, {}, { token: c.token }), 409, 'REQUEST_EXPIRED');
+      await runScheduled(testEnv, { cron: CRON.every5min, scheduledTime: Date.now() + 11 });
+      expect(await statusOf(far.id)).toBe('EXPIRED');
+      expect(await statusOf(soon.id)).toBe('EXPIRED');
+      await expectError(await api('POST', `/api/requests/${far.id}/accept`, {}, { token: c.token }), 409, 'REQUEST_NOT_PENDING');
+    } finally {
+      await api('POST', '/dev/clock', { reset: true });
+    }
   });
 
   it('validates proposals: card minimum, future time, not to oneself', async () => {

@@ -19,6 +19,9 @@ const RequestIdParam = z.object({ id: IdParam('req') });
 
 route(requestsApi, {
   method: 'post', path: '/api/creators/:id/requests', summary: 'Propose a call (price, time, duration, message) to a creator; expires after 72 h unanswered', tags, access: 'user',
+  description: 'The request stays open for the creator to answer until `expiresAt` = min(sent + 72 h, proposedStartsAt − 30 min): '
+    + 'a proposal for a time less than 72 h 30 min away closes 30 minutes before that time, since a later acceptance could not be paid in time. '
+    + 'Past `expiresAt` it can no longer be accepted (409 REQUEST_EXPIRED) and the 5-minute sweep marks it EXPIRED.',
   params: z.object({ id: IdParam('crt') }),
   body: CreateRequestBody,
   responses: { 201: { description: 'Sent', schema: z.object({ request: RequestDto }) }, 404: { description: 'CREATOR_NOT_FOUND' }, 422: { description: 'TOO_SOON, TOO_FAR' } },
