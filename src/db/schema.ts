@@ -31,6 +31,14 @@ export const PAYMENT_STATUSES = [
 ] as const;
 export const REFUND_STATUSES = ['PENDING', 'SUCCEEDED', 'FAILED', 'CANCELED'] as const;
 export const REFUND_INITIATORS = ['FAN', 'CREATOR', 'ADMIN', 'SYSTEM'] as const;
+/** What a refund the app owes comes from (see owedRefunds). */
+export const OWED_REFUND_KINDS = ['CANCELLATION', 'NO_SHOW', 'SLOT_LOST', 'ADMIN'] as const;
+/**
+ * PREPARED = written before the cancellation it depends on (due only once that cancellation is in
+ * D1); OWED = due, retried with the same key until ISSUED; FAILED = refused for good (an admin acts);
+ * VOID = the cancellation it was prepared for did not happen.
+ */
+export const OWED_REFUND_STATUSES = ['PREPARED', 'OWED', 'ISSUED', 'FAILED', 'VOID'] as const;
 export const DISPUTE_STATUSES = [
   'WARNING_NEEDS_RESPONSE', 'WARNING_UNDER_REVIEW', 'WARNING_CLOSED', 'NEEDS_RESPONSE', 'UNDER_REVIEW', 'WON', 'LOST',
 ] as const;
@@ -40,10 +48,12 @@ export const PAYOUT_MODES = ['AUTOMATIC', 'APPROVAL'] as const;
 export const PAYOUT_ORIGINS = ['SCHEDULE', 'CREATOR', 'ADMIN'] as const;
 export const LOG_LEVELS = ['INFO', 'WARNING', 'ERROR', 'CRITICAL'] as const;
 export const LOG_ACTORS = ['USER', 'CREATOR', 'ADMIN', 'SYSTEM', 'GUEST'] as const;
-export const EMAIL_STATUSES = ['PENDING', 'SENT', 'FAILED', 'DEAD', 'SUPPRESSED'] as const;
+/** SKIPPED: no longer relevant when its turn came (a reminder for a call cancelled, moved or already started). */
+export const EMAIL_STATUSES = ['PENDING', 'SENT', 'FAILED', 'DEAD', 'SUPPRESSED', 'SKIPPED'] as const;
 export const EMAIL_DELIVERY = ['DELIVERED', 'BOUNCED', 'COMPLAINED', 'DELAYED'] as const;
 export const AUTH_TOKEN_KINDS = ['VERIFY_EMAIL', 'RESET_PASSWORD'] as const;
-export const CRON_STATUSES = ['RUNNING', 'SUCCESS', 'ERROR'] as const;
+/** SKIPPED: the job's previous run was still running (runs of one job never overlap). */
+export const CRON_STATUSES = ['RUNNING', 'SUCCESS', 'ERROR', 'SKIPPED'] as const;
 export const WEBHOOK_PROVIDERS = ['stripe', 'daily', 'resend'] as const;
 export const CALL_EVENT_TYPES = [
   'PRE_CALL_ENTERED', 'CALL_JOINED', 'CALL_STARTED', 'CALL_ENDED', 'CALL_ERROR',
@@ -400,11 +410,51 @@ export const refunds = sqliteTable('refunds', {
   reconciledAt: at('reconciled_at'),
   reconciledBy: text('reconciled_by', { enum: ['TRANSFER_REVERSAL', 'PAYOUT_DEDUCTION', 'MANUAL'] }),
   reversalId: text('reversal_id'),
+  /** The provider's reason when the refund failed or was canceled after it was booked. */
+  failureReason: text('failure_reason'),
+  /** Set when a booked refund failed later and its money movements were reversed. */
+  reversedAt: at('reversed_at'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (t) => [
   index('refunds_payment_idx').on(t.paymentId),
   uniqueIndex('refunds_stripe_unique').on(t.stripeRefundId),
+]);
+
+/**
+ * A refund the app decided to give (cancellation, no-show, slot lost, admin), written before the
+ * provider is asked: if the provider fails, the refund stays owed and the refund-retry job asks again
+ * with the same idempotency key until it is issued. Carries who asked and why, for the refund row.
+ */
+export const owedRefunds = sqliteTable('owed_refunds', {
+  id: id(),
+  paymentId: text('payment_id').notNull().references(() => payments.id),
+  bookingId: text('booking_id').notNull(),
+  kind: text('kind', { enum: OWED_REFUND_KINDS }).notNull(),
+  amount: money('amount').notNull(),
+  currency: currency().notNull(),
+  /** Ours (e.g. `<bookingId>:cancel`); every provider call for it uses `refund:<key>`. */
+  idempotencyKey: text('idempotency_key').notNull(),
+  /** Machine reason (RefundDecision.reason) and the person's note, if any. */
+  reason: text('reason').notNull(),
+  note: text('note'),
+  initiatedBy: text('initiated_by', { enum: REFUND_INITIATORS }).notNull(),
+  actorUserId: text('actor_user_id'),
+  status: text('status', { enum: OWED_REFUND_STATUSES }).notNull(),
+  attempts: integer('attempts').notNull().default(0),
+  lastError: text('last_error'),
+  lastAttemptAt: at('last_attempt_at'),
+  nextAttemptAt: at('next_attempt_at'),
+  /** Our refunds row once issued. */
+  refundId: text('refund_id'),
+  issuedAt: at('issued_at'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (t) => [
+  // One per key and initiator: a fan and a creator cancelling at the same moment each prepare their own.
+  uniqueIndex('owed_refunds_key_unique').on(t.idempotencyKey, t.initiatedBy),
+  index('owed_refunds_due_idx').on(t.status, t.nextAttemptAt),
+  index('owed_refunds_payment_idx').on(t.paymentId),
 ]);
 
 export const disputes = sqliteTable('disputes', {
@@ -533,9 +583,13 @@ export const emailLog = sqliteTable('email_log', {
   attempts: integer('attempts').notNull().default(0),
   provider: text('provider'),
   providerId: text('provider_id'),
-  /** Sent to the provider as Idempotency-Key: a retry never sends twice. */
+  /** The logical key of this email: enqueuing it twice records it once. Sent as Idempotency-Key unless `providerKey` is set. */
   idempotencyKey: text('idempotency_key').notNull(),
-  /** What the template needs, to re-render on retry. */
+  /** A fresh Idempotency-Key for an admin retry after the provider's 24 h window, when nothing was sent before. */
+  providerKey: text('provider_key'),
+  /** An attempt ended without a clear answer (5xx, network, conflicting key): the provider may have sent it. */
+  maybeSent: bool('maybe_sent').notNull().default(false),
+  /** What the template needs, to re-render on retry. Never a usable secret: one-time links are derived at send time. */
   payload: json<Record<string, unknown>>('payload').notNull(),
   lastError: text('last_error'),
   sentAt: at('sent_at'),
@@ -595,6 +649,8 @@ export const cronRuns = sqliteTable('cron_runs', {
   cron: text('cron'),
   /** The scheduled tick (or the on-demand request time): (job, scheduledAt) runs once. */
   scheduledAt: at('scheduled_at').notNull(),
+  /** 0 for the run itself; 1… for the chunks it fanned out through the jobs queue (trigger QUEUE). */
+  part: integer('part').notNull().default(0),
   trigger: text('trigger', { enum: ['CRON', 'MANUAL', 'QUEUE'] }).notNull(),
   status: text('status', { enum: CRON_STATUSES }).notNull(),
   startedAt: at('started_at').notNull(),
@@ -602,7 +658,7 @@ export const cronRuns = sqliteTable('cron_runs', {
   durationMs: integer('duration_ms'),
   counts: json<Record<string, number>>('counts'),
   error: text('error'),
-}, (t) => [uniqueIndex('cron_runs_job_tick_unique').on(t.job, t.scheduledAt), index('cron_runs_started_idx').on(t.startedAt)]);
+}, (t) => [uniqueIndex('cron_runs_job_tick_part_unique').on(t.job, t.scheduledAt, t.part), index('cron_runs_started_idx').on(t.startedAt)]);
 
 /** Idempotency for incoming webhooks: (provider, event id) is processed once. */
 export const webhookEvents = sqliteTable('webhook_events', {
@@ -659,6 +715,7 @@ export type CallOffer = typeof callOffers.$inferSelect;
 export type Booking = typeof bookings.$inferSelect;
 export type CallRequest = typeof callRequests.$inferSelect;
 export type Payment = typeof payments.$inferSelect;
+export type OwedRefund = typeof owedRefunds.$inferSelect;
 export type EmailLogRow = typeof emailLog.$inferSelect;
 export type CallEvent = typeof callEvents.$inferSelect;
 export type Review = typeof reviews.$inferSelect;
