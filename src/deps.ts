@@ -42,7 +42,10 @@ export interface Deps {
     call(bookingId: string): DurableObjectStub<CallRoom>;
   };
   limiters: { login: RateLimit; signup: RateLimit; booking: RateLimit; request: RateLimit; upload: RateLimit };
-  images: R2Bucket;
+  /** Creator images (the resized variants), in R2. */
+  media: R2Bucket;
+  /** Cloudflare Images: decodes, resizes and encodes uploads (miniflare uses sharp locally). */
+  images: ImagesBinding;
 }
 
 export interface DepsOptions {
@@ -97,6 +100,7 @@ export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
       call: (bookingId) => env.CALL_ROOM.getByName(bookingId),
     },
     limiters: { login: env.LOGIN_LIMITER, signup: env.SIGNUP_LIMITER, booking: env.BOOKING_LIMITER, request: env.REQUEST_LIMITER, upload: env.UPLOAD_LIMITER },
+    media: env.MEDIA,
     images: env.IMAGES,
   };
   return deps;

@@ -19,6 +19,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { disputes, emailLog, notifications, payments, payouts } from '../src/db/schema';
 import { diff, snapshot, type Snapshot } from './db-snapshot';
 import { api, BASE, createAccount, deps, fetchApp, PASSWORD, uniqueEmail, type TestAccount } from './helpers';
+import { pngImage } from './images';
 import { apiSpecs, app } from './routes';
 import { book, fans, moveCall, offerFor, onboardedCreator, presence, type CreatorScenario } from './scenarios';
 
@@ -260,13 +261,8 @@ const fill = (key: string) => key.split(' ')[1].replace(/:(\w+)(\{([^}]*)\})?/g,
 
 let slot = 0;
 const futureIso = (days: number) => new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + days * 86_400_000 + (slot++ % 40) * 3_600_000).toISOString();
-const pngBytes = () => {
-  const b = new Uint8Array(64);
-  b.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
-  new DataView(b.buffer).setUint32(16, 400);
-  new DataView(b.buffer).setUint32(20, 400);
-  return b;
-};
+/** A real 400×400 PNG (uploads are decoded and resized: a header alone is refused). */
+const pngBytes = () => pngImage(400, 400);
 
 async function freeSlot(n: number): Promise<string> {
   const res = await api('GET', `/api/creators/${W.C.creator.slug}/slots?type=${W.type}`);
@@ -285,7 +281,7 @@ async function inputFor(key: string, n: number): Promise<{ body?: unknown; query
     case 'PATCH /api/me': return { body: { locale: 'en' } };
     case 'POST /api/me/password': return { body: { currentPassword: PASSWORD, newPassword: 'matrix-password-3' } };
     case 'PUT /api/creators/me': return { body: { bio: 'Updated by the matrix' } };
-    case 'PUT /api/creators/me/images/:kind': return { raw: { bytes: pngBytes(), type: 'image/png' } };
+    case 'PUT /api/creators/me/images/:kind': return { raw: { bytes: await pngBytes(), type: 'image/png' } };
     case 'POST /api/offers': return { body: { title: 'Matrix offer', price: 2500, currency: 'EUR', startsAt: futureIso(20 + n), durationMinutes: 30 } };
     case 'PATCH /api/offers/:id': return { body: { title: 'Renamed by the matrix' } };
     case 'POST /api/bookings/:id/cancel': return { body: { reason: 'Matrix' } };

@@ -580,7 +580,7 @@ describe('hostile input, generated from /api/openapi.json', () => {
     expect(op.raw).toBe(true);
     expect(failures).toEqual([]);
     expect(unexpectedChanges(diff(before, await snapshot()), [])).toEqual([]);
-    expect(await testEnv.IMAGES.list({ prefix: `creators/${creator.creator.id}/` }).then((l) => l.objects.length)).toBe(0);
+    expect(await testEnv.MEDIA.list({ prefix: `creators/${creator.creator.id}/` }).then((l) => l.objects.length)).toBe(0);
   }, 30_000);
 
   it('in-contract but hostile values (unicode text, boundary amounts, odd dates and zones, unknown well-formed ids, extra fields) → never 5xx, refusals carry the envelope, no mass assignment', async () => {

@@ -23,6 +23,7 @@ import { authTokens, bookings, callEvents, emailSuppressions, sessions, users, w
 import { LOCAL_WEBHOOK_SECRET } from '../src/providers/payments/local';
 import { sha256Hex } from '../src/lib/crypto';
 import { diff, snapshot, unexpectedChanges } from './db-snapshot';
+import { pngImage } from './images';
 import { FAKE_DAILY, FAKE_GOOGLE_CLIENT, FAKE_RESEND, FAKE_STRIPE } from './fake-credentials';
 import { api, BASE, cookieFrom, createAccount, deps, fetchApp, getPage, lastEmailTo, PASSWORD, postForm, testEnv, tokenFromEmail, uniqueEmail, type TestAccount } from './helpers';
 import { apiSpecs, app, fillPath, pagePaths } from './routes';
@@ -448,19 +449,16 @@ describe('rate limits (numbers from wrangler.toml)', () => {
 // ------------------------------------------------------------------------------------------------ uploads
 
 describe('uploads', () => {
-  it('the bytes decide, not the declared type: a PNG sent as text/plain is stored and served as image/png with nosniff; HTML sent as image/png is refused', async () => {
+  it('the bytes decide, not the declared type: a PNG sent as text/plain is stored (re-encoded as WebP) and served as image/webp with nosniff; HTML sent as image/png is refused', async () => {
     const c = await onboardedCreator();
-    const png = new Uint8Array(64);
-    png.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
-    new DataView(png.buffer).setUint32(16, 400);
-    new DataView(png.buffer).setUint32(20, 400);
+    const png = await pngImage(400, 400);
     const put = (body: Uint8Array, type: string) => fetchApp('/api/creators/me/images/profile', { method: 'PUT', headers: { authorization: `Bearer ${c.token}`, 'content-type': type }, body: body as unknown as BodyInit });
     const ok = await put(png, 'text/plain');
     expect(ok.status).toBe(200);
     const { url } = (await ok.json()) as { url: string };
-    expect(url).toMatch(/\.png$/);
+    expect(url).toMatch(/-256\.webp$/);
     const served = await fetchApp(url);
-    expect(served.headers.get('content-type')).toBe('image/png');
+    expect(served.headers.get('content-type')).toBe('image/webp');
     expect(served.headers.get('x-content-type-options')).toBe('nosniff');
     expect(served.headers.get('content-security-policy')).toContain("default-src 'self'");
     await served.body?.cancel();

@@ -1,7 +1,7 @@
 /**
- * Creator images: resized in the browser before upload (profile 512 px, banner 1600 px, WebP),
- * so uploads are small and within the server's limits. Without JavaScript the file goes as is
- * and the server checks it the same way.
+ * Creator images: shrunk in the browser before upload (profile 512 px, banner 1600 px, WebP), so
+ * uploads are quick and within the server's limits. Without JavaScript the file goes as is. Either
+ * way the server checks the bytes and makes the variants it serves (src/domain/creators/profile.ts).
  */
 const TARGET: Record<string, number> = { profile: 512, banner: 1600 };
 

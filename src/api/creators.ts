@@ -79,9 +79,14 @@ const ImageKindParam = z.object({ kind: z.enum(Object.keys(IMAGE_LIMITS) as [Ima
 
 route(creatorsApi, {
   method: 'put', path: '/api/creators/me/images/:kind', summary: 'Upload my profile or banner image (raw JPEG/PNG/WebP body, ≤ 5 MB; checked from the bytes)', tags, access: ['CREATOR', 'ADMIN'],
+  description: 'The upload is checked from its bytes, then stored as WebP variants only (the original is not kept): profile 96×96 and 256×256 (centred square crops), '
+    + 'banner 800 and 1600 px wide (its aspect ratio kept). `url` is the largest variant; pages pick one per <img> with srcset.',
   params: ImageKindParam,
   rawBody: { contentType: 'image/*', description: 'The image bytes' },
-  responses: { 200: { description: 'Stored', schema: z.object({ url: z.string(), creator: CreatorDto }) }, 413: { description: 'IMAGE_TOO_LARGE' }, 415: { description: 'IMAGE_TYPE_UNSUPPORTED' }, 422: { description: 'IMAGE_DIMENSIONS' } },
+  responses: {
+    200: { description: 'Stored', schema: z.object({ url: z.string(), variants: z.array(z.object({ url: z.string(), width: z.number().int(), height: z.number().int() })), creator: CreatorDto }) },
+    413: { description: 'IMAGE_TOO_LARGE' }, 415: { description: 'IMAGE_TYPE_UNSUPPORTED' }, 422: { description: 'IMAGE_DIMENSIONS, IMAGE_UNREADABLE (looks like an image but cannot be decoded)' },
+  },
 }, async (c, { user, params }) => {
   const deps = c.get('deps');
   await enforceLimit(deps.limiters.upload, `upload:${user.id}`);
@@ -91,7 +96,7 @@ route(creatorsApi, {
   const bytes = new Uint8Array(await c.req.arrayBuffer());
   const r = await setCreatorImage(deps, creator, params.kind, bytes);
   if (!r.ok) throw refusal(r.code, r.message);
-  return c.json({ url: r.url, creator: toCreatorDto(r.creator) });
+  return c.json({ url: r.url, variants: r.variants.map((v) => ({ url: `/media/${v.key}`, width: v.width, height: v.height })), creator: toCreatorDto(r.creator) });
 });
 
 route(creatorsApi, {

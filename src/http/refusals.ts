@@ -53,6 +53,7 @@ const TABLE: Record<string, [ErrorStatus, string]> = {
   IMAGE_TOO_LARGE: [413, 'The image is too large.'],
   IMAGE_TYPE_UNSUPPORTED: [415, 'Use a JPEG, PNG or WebP image.'],
   IMAGE_DIMENSIONS: [422, 'The image dimensions are out of range.'],
+  IMAGE_UNREADABLE: [422, 'This file cannot be read as an image.'],
 };
 
 export function refusal(code: string, message?: string, details?: unknown): AppError {

@@ -15,7 +15,7 @@ import { parseMajorAmount } from '../i18n/format';
 import { parseLocalDateTime } from '../lib/tz';
 import { CreateRequestBody } from '../shared/offers';
 import { Field, localizeIssues, readForm, type FieldErrors } from './components/form';
-import { Avatar, Duration, Empty, Money, Pagination, pageParam, Stars, StatusBadge, When } from './components/ui';
+import { Avatar, Banner, Duration, Empty, Money, Pagination, pageParam, Stars, StatusBadge, When } from './components/ui';
 import { ReviewItem } from './components/reviews';
 import { REVIEWS_PER_PAGE } from '../domain/reviews/reviews';
 import { flash, page, viewOf, type View } from './render';
@@ -132,7 +132,7 @@ export async function creatorPageBody(c: Ctx, creator: Creator, extra?: { values
   return (
     <>
       <section class="creator-hero">
-        {creator.bannerImageKey ? <img class="banner" src={imageUrl(creator.bannerImageKey)!} alt="" /> : <div class="banner placeholder" />}
+        {creator.bannerImageKey ? <Banner class="banner" url={imageUrl(creator.bannerImageKey)!} /> : <div class="banner placeholder" />}
         <div class="creator-head">
           <Avatar name={creator.displayName} url={imageUrl(creator.profileImageKey)} size="lg" />
           <div>

@@ -3,6 +3,7 @@ import type { ComponentChildren } from 'preact';
 import type { Currency, Locale } from '../../db/schema';
 import type { MessageKey, T } from '../../i18n';
 import { formatDateTime, formatDuration, formatMoney, formatTime, zoneName } from '../../i18n/format';
+import { imageSources } from '../../lib/image-variants';
 
 const STATUS_TONE: Record<string, string> = {
   AVAILABLE: 'success', HELD: 'warning', BOOKED: 'info', COMPLETED: 'success', CANCELLED: 'danger', EXPIRED: '',
@@ -40,9 +41,24 @@ export function TimeRange({ start, end, locale, timezone }: { start: Date; end: 
 
 export const Duration = ({ minutes, locale }: { minutes: number; locale: Locale }) => <span>{formatDuration(minutes, locale)}</span>;
 
+const AVATAR_PX = { sm: 36, md: 64, lg: 120 } as const;
+
 export function Avatar({ name, url, size = 'md' }: { name: string; url: string | null; size?: 'sm' | 'md' | 'lg' }) {
   const initials = name.split(/\s+/).map((w) => w[0] ?? '').join('').slice(0, 2).toUpperCase();
-  return url ? <img class={`avatar ${size}`} src={url} alt="" width={size === 'lg' ? 120 : size === 'md' ? 64 : 36} height={size === 'lg' ? 120 : size === 'md' ? 64 : 36} /> : <span class={`avatar ${size} initials`} aria-hidden="true">{initials}</span>;
+  if (!url) return <span class={`avatar ${size} initials`} aria-hidden="true">{initials}</span>;
+  // The smallest variant that covers the box at 1×; srcset lets 2×/3× screens take the larger one.
+  const px = AVATAR_PX[size];
+  const { src, srcset } = imageSources(url, px);
+  return <img class={`avatar ${size}`} src={src} srcset={srcset} sizes={srcset ? `${px}px` : undefined} alt="" width={px} height={px} loading={size === 'lg' ? undefined : 'lazy'} decoding="async" />;
+}
+
+/** Banner <img> sizes: the page's content width (main.container.wide: min(1180px, 100% − 32px)). */
+const BANNER_SIZES = '(max-width: 1212px) calc(100vw - 32px), 1180px';
+
+/** A creator's banner, the variant chosen by the browser for its width. */
+export function Banner({ url, class: className }: { url: string; class: string }) {
+  const { src, srcset } = imageSources(url, 800);
+  return <img class={className} src={src} srcset={srcset} sizes={srcset ? BANNER_SIZES : undefined} alt="" />;
 }
 
 export function Stars({ t, average, count }: { t: T; average: number | null; count: number }) {

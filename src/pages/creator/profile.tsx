@@ -10,7 +10,7 @@ import { timeZones } from '../../i18n/format';
 import { UpdateCreatorBody } from '../../shared/creators';
 import { requireUserPage } from '../account';
 import { Field, FormError, localizeIssues, readForm, type FieldErrors } from '../components/form';
-import { Avatar } from '../components/ui';
+import { Avatar, Banner } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { CreatorNav, requireCreatorPage } from './common';
 
@@ -24,7 +24,7 @@ function ImageForm({ c, creator, kind }: { c: Ctx; creator: Creator; kind: Image
   const lim = IMAGE_LIMITS[kind];
   return (
     <div class="image-field">
-      {kind === 'profile' ? <Avatar name={creator.displayName} url={imageUrl(key)} size="lg" /> : key ? <img class="banner-preview" src={imageUrl(key)!} alt="" /> : <div class="banner-preview placeholder" />}
+      {kind === 'profile' ? <Avatar name={creator.displayName} url={imageUrl(key)} size="lg" /> : key ? <Banner class="banner-preview" url={imageUrl(key)!} /> : <div class="banner-preview placeholder" />}
       <form method="post" action={href(`/creator/profile/image/${kind}`)} enctype="multipart/form-data" data-image-upload={kind} data-max={lim.max}>
         <label for={`img-${kind}`}>{t(`creatorSpace.image.${kind}` as MessageKey)}</label>
         <input id={`img-${kind}`} name="image" type="file" accept="image/jpeg,image/png,image/webp" required />
