@@ -3,9 +3,10 @@ import { defineConfig } from 'vitest/config';
 import { FAKE_DAILY, FAKE_GOOGLE_CLIENT, FAKE_RESEND, FAKE_STRIPE } from './test/fake-credentials';
 import { startFakes } from './test/fakes/server';
 
-// Three projects: `workers` and `workers-keys` run inside workerd (real D1, Durable Objects,
+// Four projects: `workers` and `workers-keys` run inside workerd (real D1, Durable Objects,
 // queues, rate limiters) through the Cloudflare plugin — with the built-in providers, and with
-// Stripe, Daily and Resend configured against the local fakes; `browser` drives headless Chromium against `wrangler dev`.
+// Stripe, Daily and Resend configured against the local fakes; `client` runs browser-free client
+// logic in Node; `browser` drives headless Chromium against `wrangler dev`.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations');
   // Fake Stripe/Daily/Resend/Google APIs for the workers project, on a random local port.
@@ -43,6 +44,8 @@ export default defineConfig(async () => {
           STRIPE_WEBHOOK_SECRET: FAKE_STRIPE.webhookSecret,
           STRIPE_API_BASE: fakes.url,
         }, true), // one file at a time: they share the fake Stripe's webhook queue and failure switches
+        // Client logic that needs no browser (reconnect rules, with fake sockets and timers): plain Node, milliseconds.
+        { test: { name: 'client', environment: 'node', include: ['client/**/*.test.ts'] } },
         {
           test: {
             name: 'browser',
