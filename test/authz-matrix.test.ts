@@ -88,6 +88,7 @@ const API: Record<string, Row> = {
   'DELETE /api/creators/me/availability/exceptions/:id': ['auth', 'role', 'role', 'ok', 'deny', 'role'],
   'GET /api/creators/:idOrSlug/appointment-types': PUBLIC(),
   'GET /api/creators/:idOrSlug/slots': PUBLIC(),
+  'GET /api/offers/:id/alternatives': PUBLIC(),
   'GET /api/creators/:idOrSlug/slots/live': PUBLIC(),
   'POST /api/creators/:idOrSlug/slots/book': ['auth', 'allow', 'allow', 'deny', 'allow', 'allow'],
   // calls of F ↔ C: join and the socket on the live call; logs and summary on the past one

@@ -2,13 +2,15 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { callOffers, OFFER_STATUSES } from '../db/schema';
+import { callOffers, creators, OFFER_STATUSES } from '../db/schema';
+import { offerAlternatives, type OfferAlternatives } from '../domain/offers/alternatives';
 import { toOfferDto } from '../domain/offers/dto';
 import type { AppEnv } from '../http/context';
 import type { Deps } from '../deps';
 import { badRequest, notFound, tooManyRequests } from '../http/errors';
 import { refusal } from '../http/refusals';
 import { route } from '../http/route';
+import { AlternativesDto } from '../shared/alternatives';
 import { CARD_MINIMUM } from '../shared/money';
 import { BookingDto, CreateOfferBody, OfferDto, OfferIdParam, OfferStatusMessage, PaymentStartDto, UpdateOfferBody } from '../shared/offers';
 import { creatorOfUser } from './creators';
@@ -136,3 +138,30 @@ route(offersApi, {
   return c.json(status);
 });
 
+
+/** The alternatives as the API (and the offer page's island) gets them. */
+export function toAlternativesDto(creator: { id: string; slug: string; displayName: string }, a: OfferAlternatives): z.infer<typeof AlternativesDto> {
+  return {
+    creator: { id: creator.id, slug: creator.slug, displayName: creator.displayName },
+    offers: a.offers.map(toOfferDto),
+    slots: a.slots.map((s) => ({
+      typeId: s.type.id, typeName: s.type.name, startsAt: s.startsAt.toISOString(), endsAt: s.endsAt.toISOString(),
+      durationMinutes: s.type.durationMinutes, price: s.type.price, currency: s.type.currency,
+    })),
+  };
+}
+
+route(offersApi, {
+  method: 'get', path: '/api/offers/:id/alternatives', summary: 'What else to book from this offer\'s creator: their other free offers and next free times (at most 4 of each, soonest first)', tags: ['Booking'], access: 'public',
+  description: 'Asked by the offer page when the offer becomes HELD or BOOKED. `offers`: the creator\'s other AVAILABLE public offers; `slots`: the next free times over the coming 31 days across '
+    + 'their active appointment types (the engine of GET /api/creators/:idOrSlug/slots; book one with POST /api/creators/:idOrSlug/slots/book). Both empty when nothing is bookable: propose a time with POST /api/creators/:id/requests.',
+  params: OfferIdParam,
+  responses: { 200: { description: 'Alternatives', schema: AlternativesDto }, 404: { description: 'NOT_FOUND' } },
+}, async (c, { params }) => {
+  const deps = c.get('deps');
+  const row = await deps.db.select({ offer: callOffers, creator: creators }).from(callOffers)
+    .innerJoin(creators, eq(creators.id, callOffers.creatorId)).where(eq(callOffers.id, params.id)).get();
+  if (!row) throw notFound('Offer');
+  c.header('Cache-Control', 'no-store');
+  return c.json(toAlternativesDto(row.creator, await offerAlternatives(deps, row.creator, row.offer.id)));
+});

@@ -101,7 +101,7 @@ export function RequestForm({ c, creator, values = {}, errors = {} }: { c: Ctx; 
   const { t, href, timezone } = viewOf(c);
   const defaultStart = toLocalInput(new Date(Date.now() + 3 * 86_400_000), timezone).slice(0, 11) + '18:00';
   return (
-    <form method="post" action={href(`/c/${creator.slug}/request`)} class="card request-form" novalidate>
+    <form method="post" action={href(`/c/${creator.slug}/request`)} class="card request-form" id="request" novalidate>
       <h2>{t('request.title')}</h2>
       <p class="muted">{t('request.lead', { name: creator.displayName })}</p>
       <div class="grid two tight">
@@ -170,7 +170,7 @@ export async function creatorPageBody(c: Ctx, creator: Creator, extra?: { values
       ) : null}
       {extra?.formError ? <div class="notice error" role="alert">{extra.formError}</div> : null}
       {user && user.id !== creator.userId ? <RequestForm c={c} creator={creator} values={extra?.values} errors={extra?.errors} /> : null}
-      {!user ? <p class="card center"><a href={view.href(`/signin?next=${encodeURIComponent(view.href(`/c/${creator.slug}`))}`)}>{t('creator.signInToRequest')}</a></p> : null}
+      {!user ? <p class="card center" id="request"><a href={view.href(`/signin?next=${encodeURIComponent(view.href(`/c/${creator.slug}`))}`)}>{t('creator.signInToRequest')}</a></p> : null}
     </>
   );
 }

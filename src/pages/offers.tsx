@@ -3,13 +3,15 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { bookings, callOffers, creators, type CallOffer, type Creator } from '../db/schema';
 import { imageUrl, upcomingOffers } from '../domain/creators/queries';
+import { offerAlternatives } from '../domain/offers/alternatives';
 import type { AppEnv, Ctx } from '../http/context';
 import { notFound } from '../http/errors';
 import { refusal } from '../http/refusals';
-import { limitHolds } from '../api/offers';
+import { limitHolds, toAlternativesDto } from '../api/offers';
 import type { MessageKey } from '../i18n';
 import { formatMoney } from '../i18n/format';
 import { OfferList } from './creators';
+import { OfferAlternatives, type AlternativesLabels } from '../shared/offer-alternatives';
 import { Avatar, Duration, Money, StatusBadge, TimeRange } from './components/ui';
 import { page, viewOf } from './render';
 
@@ -21,6 +23,15 @@ async function loadOffer(c: Ctx, id: string): Promise<{ offer: CallOffer; creato
   const row = await c.get('deps').db.select({ offer: callOffers, creator: creators }).from(callOffers)
     .innerJoin(creators, eq(creators.id, callOffers.creatorId)).where(eq(callOffers.id, id)).get();
   return row ?? null;
+}
+
+/** Labels of the "what else to book" list inside the taken notice. */
+function alternativesLabels(c: Ctx, name: string): AlternativesLabels {
+  const { t } = viewOf(c);
+  return {
+    offers: t('offer.alternatives.offers', { name }), slots: t('offer.alternatives.slots', { name }), none: t('offer.alternatives.none', { name }),
+    request: t('offer.alternatives.request'), loading: t('offer.alternatives.loading'), failed: t('offer.alternatives.failed'),
+  };
 }
 
 /** Labels the live island needs, in the page language. */
@@ -38,6 +49,7 @@ function liveLabels(c: Ctx) {
     live: t('offer.liveOn'),
     polling: t('offer.livePolling'),
     notForYou: t('offer.notForYou'),
+    alternativesFound: t('offer.alternatives.found'),
   };
 }
 
@@ -52,7 +64,13 @@ async function offerPage(c: Ctx, id: string, error?: { code: string; message: st
     .where(and(eq(bookings.offerId, offer.id), eq(bookings.userId, user.id), inArray(bookings.status, ['PENDING']))).get() : null;
   const others = (await upcomingOffers(deps, creator.id, 8)).filter((o) => o.id !== offer.id && o.status === 'AVAILABLE');
   const bookable = (!offer.reservedForUserId || offer.reservedForUserId === user?.id) && user?.id !== creator.userId;
-  const props = { offerId: offer.id, status: offer.status, youHold: !!myHold, canBook: bookable, bookUrl: href(`/offers/${offer.id}/book`), checkoutUrl: myHold ? href(`/bookings/${myHold.id}/checkout`) : null, labels: liveLabels(c) };
+  // Taken (or closed) for someone who could have booked it: say what else there is, right in the notice.
+  const alternatives = offer.status !== 'AVAILABLE' && bookable && !myHold ? toAlternativesDto(creator, await offerAlternatives(deps, creator, offer.id)) : null;
+  const alt = { locale, timezone, langPrefix: `/${locale}`, creatorSlug: creator.slug, labels: alternativesLabels(c, creator.displayName) };
+  const props = {
+    offerId: offer.id, status: offer.status, youHold: !!myHold, canBook: bookable, bookUrl: href(`/offers/${offer.id}/book`),
+    checkoutUrl: myHold ? href(`/bookings/${myHold.id}/checkout`) : null, labels: liveLabels(c), alternatives, alt,
+  };
   return page(c, {
     title: offer.title,
     status,
@@ -87,8 +105,13 @@ async function offerPage(c: Ctx, id: string, error?: { code: string; message: st
                 <form method="post" action={href(`/offers/${offer.id}/book`)}>
                   <button type="submit" class="button block">{t('offer.book')}</button>
                 </form>
-              ) : (
+              ) : offer.status === 'AVAILABLE' || !bookable ? (
                 <p class="notice info">{offer.status === 'AVAILABLE' ? t('offer.notForYou') : t(offer.status === 'HELD' ? 'offer.beingBooked' : offer.status === 'BOOKED' ? 'offer.alreadyBooked' : 'offer.closed')}</p>
+              ) : (
+                <div class="notice warning taken" tabIndex={-1}>
+                  <p class="taken-title">{t(offer.status === 'HELD' ? 'offer.beingBooked' : offer.status === 'BOOKED' ? 'offer.alreadyBooked' : 'offer.closed')}</p>
+                  <OfferAlternatives alternatives={alternatives} {...alt} />
+                </div>
               )}
             </div>
             <p class="muted small">{t('offer.holdNote')}</p>
@@ -97,6 +120,7 @@ async function offerPage(c: Ctx, id: string, error?: { code: string; message: st
         <section class="other-slots" id="other-slots" aria-labelledby="others-h">
           <h2 id="others-h">{t('offer.otherSlots', { name: creator.displayName })}</h2>
           <OfferList view={view} offers={others} />
+          {others.length ? null : <p><a href={href(`/c/${creator.slug}#request`)}>{t('offer.alternatives.request')}</a></p>}
         </section>
       </>
     ),
