@@ -26,9 +26,9 @@ async function freePort() {
 export const BENCH_SESSION_SECRET = randomBytes(32).toString('hex');
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
-/** A session token in the app's format: v1.<sid>.<userId>.<exp base36>.<HMAC-SHA256 base64url>. */
+/** A session token in the app's format (src/lib/session-token.ts): v1.<sid: 52 base32 chars, 260 random bits>.<userId>.<exp base36>.<HMAC-SHA256 base64url>. */
 export function mintToken(userId, expSeconds) {
-  const sid = [...randomBytes(24)].map((b) => ALPHABET[b & 31]).join('');
+  const sid = [...randomBytes(52)].map((b) => ALPHABET[b & 31]).join('');
   const body = `v1.${sid}.${userId}.${expSeconds.toString(36)}`;
   return { sid, token: `${body}.${createHmac('sha256', BENCH_SESSION_SECRET).update(body).digest('base64url')}` };
 }
@@ -118,7 +118,8 @@ function snapshot(persist, entry) {
 
 /**
  * Starts `wrangler dev` on a fresh D1 with fixtures. Returns the base URL and helpers.
- * `{ snapshot: true }`: serve a frozen bundle of the current tree (see snapshot()); `entry`: bundle
+ * It serves a frozen bundle of the current tree (see snapshot()) unless `{ snapshot: false }`, so
+ * editing src/ during a run never reloads the Worker mid-measure; `entry`: bundle
  * another entry module instead of src/index.ts (e.g. an instrumented wrapper in bench/); `devArgs`:
  * more `wrangler dev` flags.
  */
@@ -130,7 +131,7 @@ export async function startApp(fixtures, opts = {}) {
   const file = join(persist, 'fixtures.sql');
   writeFileSync(file, fx.sql);
   wrangler(['d1', 'execute', 'DB', `--file=${file}`], persist);
-  const frozen = opts.snapshot || opts.entry ? snapshot(persist, opts.entry) : [];
+  const frozen = opts.snapshot !== false || opts.entry ? snapshot(persist, opts.entry) : [];
   const port = await freePort();
   const child = spawn('wrangler', ['dev', ...frozen, ...(opts.devArgs ?? []), '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persist, '--show-interactive-dev-session=false', '--var', 'LOG_CONSOLE:false', '--var', `SESSION_SECRET:${BENCH_SESSION_SECRET}`, '--var', `APP_URL:http://127.0.0.1:${port}`], {
     cwd: root, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,

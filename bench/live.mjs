@@ -1,26 +1,52 @@
 // bench:live — 1,000 WebSocket subscribers on one offer: time from the start of the winning
-// booking request to each subscriber receiving the change (several rounds: book, release, book…).
-// Floor: a trivial HTTP round trip, measured in the same run.
+// booking request to each subscriber receiving the change (several rounds: book, release, book…),
+// every round counted, the first one after the sockets connected included. Floor: a trivial HTTP
+// round trip, measured in the same run. Memory: the runtime workerd process (Worker + Durable
+// Objects + local D1) apart from the dev proxy that relays every socket, with 0, 500 and 1,000
+// sockets open and after they closed; then, as a control, a second fresh `wrangler dev` where
+// 1,000 sockets are accepted by the Worker itself (no Durable Object: bench/live-entry.mjs), to
+// tell the object's share from the transport's. (A fresh one: in the same runtime, the control's
+// sockets would reuse the memory the first ones freed — RSS does not shrink back after a close.)
+import { loadavg } from 'node:os';
 import WebSocket from 'ws';
 import { load, machine, percentile, startApp, table } from './lib.mjs';
+import { mib, rssOf, workerdRoles } from './proc.mjs';
 
 const SUBS = Number(process.env.SUBSCRIBERS ?? 1000);
+const HALF = Math.floor(SUBS / 2);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
-const app = await startApp({ fans: 20, offers: 1 });
-const { base, tokens, offerIds } = app;
-const offer = offerIds[0];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const load1 = () => loadavg()[0].toFixed(2);
 
-try {
-  await load(100, 10, () => fetch(`${base}/api/health`));
-  const floor = await load(300, 1, () => fetch(`${base}/api/health`));
-  const rssBefore = app.workerdRssKiB();
+/** Starts the app (the bench entry) and tells its runtime workerd from its dev proxy. */
+async function start() {
+  const app = await startApp({ fans: 20, offers: 1 }, { entry: 'bench/live-entry.mjs' });
+  const roles = workerdRoles(app.pid, Number(new URL(app.base).port));
+  if (!roles.runtime || !roles.proxy) {
+    await app.stop();
+    throw new Error(`could not tell the runtime and the dev proxy apart: ${JSON.stringify(roles)}`);
+  }
+  return { app, roles };
+}
 
-  const subs = [];
-  const wsUrl = `${base.replace('http', 'ws')}/api/offers/${offer}/live`;
-  for (let i = 0; i < SUBS; i += 100) {
-    await Promise.all(Array.from({ length: Math.min(100, SUBS - i) }, () => new Promise((resolve, reject) => {
-      const ws = new WebSocket(wsUrl);
+/** RSS (KiB) of the runtime and of the proxy: the median of 5 readings 200 ms apart (one reading jitters by a few MiB). */
+async function memory(roles) {
+  const r = [];
+  const p = [];
+  for (let i = 0; i < 5; i++) {
+    r.push(rssOf(roles.runtime).rssKiB);
+    p.push(rssOf(roles.proxy).rssKiB);
+    await sleep(200);
+  }
+  const med = (xs) => xs.sort((a, b) => a - b)[2];
+  return { runtime: med(r), proxy: med(p) };
+}
+
+/** Opens `n` sockets to `url`, 100 at a time, each resolved on its first message. */
+async function connect(subs, n, url) {
+  for (let i = 0; i < n; i += 100) {
+    await Promise.all(Array.from({ length: Math.min(100, n - i) }, () => new Promise((resolve, reject) => {
+      const ws = new WebSocket(url);
       const s = { ws, seen: [] };
       ws.on('message', (data) => {
         const m = JSON.parse(String(data));
@@ -31,41 +57,107 @@ try {
       subs.push(s);
     })));
   }
-  await sleep(2000); // let the connection burst settle
-  const rssConnected = app.workerdRssKiB();
+}
 
-  const all = [];
-  const perRound = [];
-  // Round 0 warms the booking path (JIT, first settings read); it is reported but not counted.
+const loadAtStart = load1();
+const { app, roles } = await start();
+const { base, tokens, offerIds } = app;
+const offer = offerIds[0];
+const subs = [];
+let floor;
+let mem;
+let closed;
+const all = [];
+const steady = [];
+const perRound = [];
+try {
+  await load(100, 10, () => fetch(`${base}/api/health`));
+  floor = await load(300, 1, () => fetch(`${base}/api/health`));
+  await sleep(2000);
+  mem = { 0: await memory(roles) };
+  const wsUrl = `${base.replace('http', 'ws')}/api/offers/${offer}/live`;
+  await connect(subs, HALF, wsUrl);
+  await sleep(2000); // let the connection burst settle
+  mem[HALF] = await memory(roles);
+  await connect(subs, SUBS - HALF, wsUrl);
+  await sleep(2000);
+  mem[SUBS] = await memory(roles);
+
   for (let r = 0; r <= ROUNDS; r++) {
     for (const s of subs) s.seen = [];
     const t0 = performance.now();
-    const res = await fetch(`${base}/api/offers/${offer}/bookings`, { method: 'POST', headers: { authorization: `Bearer ${tokens[r]}` } });
-    if (res.status !== 201) throw new Error(`round ${r}: booking answered ${res.status}`);
+    const res = await fetch(`${base}/api/offers/${offer}/bookings`, { method: 'POST', headers: { authorization: `Bearer ${tokens[r]}`, 'content-type': 'application/json' }, body: '{}' });
+    if (res.status !== 201) throw new Error(`booking failed: ${res.status} ${await res.text()}`);
     const { booking } = await res.json();
     const deadline = Date.now() + 10_000;
     while (subs.some((s) => !s.seen.some((x) => x.status === 'HELD')) && Date.now() < deadline) await sleep(5);
     const lat = subs.map((s) => s.seen.find((x) => x.status === 'HELD')?.t).filter(Boolean).map((t) => t - t0).sort((a, b) => a - b);
-    if (r > 0) all.push(...lat);
-    perRound.push({ round: r === 0 ? '0 (warm-up)' : r, notified: `${lat.length}/${SUBS}`, 'first ms': +lat[0].toFixed(1), 'p50 ms': +percentile(lat, 50).toFixed(1), 'p99 ms': +percentile(lat, 99).toFixed(1) });
+    all.push(...lat);
+    if (r > 0) steady.push(...lat);
+    perRound.push({ round: r === 0 ? '0 (first after connecting)' : r, notified: `${lat.length}/${SUBS}`, 'first ms': +lat[0].toFixed(1), 'p50 ms': +percentile(lat, 50).toFixed(1), 'p99 ms': +percentile(lat, 99).toFixed(1), 'max ms': +lat[lat.length - 1].toFixed(1) });
     // Release the hold (the fan cancels) so the next round has an available offer again.
     await fetch(`${base}/api/bookings/${booking.id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${tokens[r]}`, 'content-type': 'application/json' }, body: '{}' });
     while (subs.some((s) => !s.seen.some((x) => x.status === 'AVAILABLE')) && Date.now() < deadline) await sleep(5);
     await sleep(500);
   }
-  all.sort((a, b) => a - b);
-  const f = [...floor.lat].sort((a, b) => a - b);
-  console.log(`\nbench:live — ${new Date().toISOString()} — ${machine()}\n`);
-  console.log(table([
-    { measure: 'floor: GET /api/health round trip (sequential)', n: f.length, 'p50 ms': +percentile(f, 50).toFixed(1), 'p99 ms': +percentile(f, 99).toFixed(1) },
-    { measure: `${SUBS} subscribers × ${ROUNDS} rounds: booking start → HELD received`, n: all.length, 'p50 ms': +percentile(all, 50).toFixed(1), 'p99 ms': +percentile(all, 99).toFixed(1) },
-  ]));
-  console.log('');
-  console.log(table(perRound));
-  console.log(`\nworkerd RSS (dev proxy + runtime): ${Math.round(rssBefore / 1024)} MiB idle → ${Math.round(rssConnected / 1024)} MiB with ${SUBS} sockets (+${((rssConnected - rssBefore) / SUBS).toFixed(0)} KiB per socket).`);
-  const p99 = percentile(all, 99);
-  console.log(all.length === SUBS * ROUNDS && p99 <= 150 ? `\nTARGET MET: every subscriber notified every round, p99 ${p99.toFixed(1)} ms ≤ 150 ms.` : `\nTARGET MISSED: ${all.length}/${SUBS * ROUNDS} notifications, p99 ${p99.toFixed(1)} ms.`);
   for (const s of subs) s.ws.close();
+  await sleep(3000);
+  closed = await memory(roles);
 } finally {
+  for (const s of subs) s.ws.terminate();
   await app.stop();
 }
+
+// Control: a fresh runtime, the same number of sockets held by the Worker instead of the OfferRoom.
+const loadBeforeControl = load1();
+const ctl = await start();
+const ctlSubs = [];
+let control;
+try {
+  await load(100, 10, () => fetch(`${ctl.app.base}/api/health`));
+  await sleep(2000);
+  control = { 0: await memory(ctl.roles) };
+  await connect(ctlSubs, SUBS, `${ctl.app.base.replace('http', 'ws')}/__bench/ws-worker`);
+  await sleep(2000);
+  control[SUBS] = await memory(ctl.roles);
+} finally {
+  for (const s of ctlSubs) s.ws.terminate();
+  await ctl.app.stop();
+}
+
+all.sort((a, b) => a - b);
+steady.sort((a, b) => a - b);
+const f = [...floor.lat].sort((a, b) => a - b);
+console.log(`\nbench:live — ${new Date().toISOString()} — ${machine()} — load average (1 min) ${loadAtStart} at start, ${loadBeforeControl} before the control\n`);
+console.log(table([
+  { measure: 'floor: GET /api/health round trip (sequential)', n: f.length, 'p50 ms': +percentile(f, 50).toFixed(1), 'p99 ms': +percentile(f, 99).toFixed(1) },
+  { measure: `${SUBS} subscribers × ${ROUNDS + 1} rounds (all, round 0 included): booking start → HELD received`, n: all.length, 'p50 ms': +percentile(all, 50).toFixed(1), 'p99 ms': +percentile(all, 99).toFixed(1) },
+  { measure: `rounds 1–${ROUNDS} only (the same sockets, after a first change)`, n: steady.length, 'p50 ms': +percentile(steady, 50).toFixed(1), 'p99 ms': +percentile(steady, 99).toFixed(1) },
+]));
+console.log('');
+console.log(table(perRound));
+const per = (kib, n) => (n ? (kib / n).toFixed(1) : '—');
+const row = (label, pick) => ({
+  process: label,
+  'idle MiB': mib(pick(mem[0])),
+  [`${HALF} sockets MiB`]: mib(pick(mem[HALF])),
+  [`${SUBS} sockets MiB`]: mib(pick(mem[SUBS])),
+  [`KiB per socket (0→${SUBS})`]: per(pick(mem[SUBS]) - pick(mem[0]), SUBS),
+  [`KiB per socket (${HALF}→${SUBS})`]: per(pick(mem[SUBS]) - pick(mem[HALF]), SUBS - HALF),
+  'after closing MiB': mib(pick(closed)),
+});
+const ctlRow = (label, pick) => ({
+  process: label,
+  'idle MiB': mib(pick(control[0])),
+  [`${SUBS} sockets MiB`]: mib(pick(control[SUBS])),
+  [`KiB per socket (0→${SUBS})`]: per(pick(control[SUBS]) - pick(control[0]), SUBS),
+});
+console.log('');
+console.log(table([row('runtime workerd (Worker, OfferRoom, local D1)', (m) => m.runtime), row('dev proxy workerd (relays each socket)', (m) => m.proxy)]));
+console.log(`\ncontrol — a fresh runtime, ${SUBS} sockets accepted by the Worker itself (no Durable Object):\n`);
+console.log(table([ctlRow('runtime workerd', (m) => m.runtime), ctlRow('dev proxy workerd', (m) => m.proxy)]));
+const object = per((mem[SUBS].runtime - mem[0].runtime) - (control[SUBS].runtime - control[0].runtime), SUBS);
+console.log(`\nRuntime cost per socket with the OfferRoom minus the control's: ${object} KiB (the object's share: the Worker → object hop and the hibernatable socket).`);
+console.log('RSS, median of 5 readings 200 ms apart, 2 s after each connection step. The OfferRoom lives in the runtime process with the Worker isolate and local D1: its share is the runtime\'s growth with sockets.');
+const p99 = percentile(all, 99);
+console.log(all.length === SUBS * (ROUNDS + 1) && p99 <= 150 ? `\nTARGET MET: every subscriber notified every round, p99 ${p99.toFixed(1)} ms ≤ 150 ms (round 0 included).` : `\nTARGET MISSED: ${all.length}/${SUBS * (ROUNDS + 1)} notifications, p99 ${p99.toFixed(1)} ms (round 0 included).`);

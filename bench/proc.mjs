@@ -99,3 +99,26 @@ export const mib = (kib) => Math.round(kib / 1024);
 export function memoryLine(m) {
   return `memory: wrangler + workerd RSS ${mib(m.idle.all)} MiB at start → peak ${mib(m.peakAllKiB)} MiB (workerd only ${mib(m.idle.workerd)} → ${mib(m.peakWorkerdKiB)} MiB, sampled every 250 ms); peak per process (VmHWM): ${m.processes.map((p) => `${p.comm} ${mib(p.hwmKiB)}`).join(', ')} MiB`;
 }
+
+/**
+ * The two workerd processes of `wrangler dev`, told apart by their command line: the dev proxy
+ * listens on the public port (`--socket-addr=entry=127.0.0.1:<port>`) and relays every request and
+ * WebSocket to the runtime, which runs the Worker, its Durable Objects and the local D1/R2 (its
+ * entry is on an ephemeral port). Only the runtime stands for what production would run.
+ */
+export function workerdRoles(rootPid, publicPort) {
+  const out = { runtime: null, proxy: null };
+  for (const p of tree(rootPid)) {
+    if (!p.comm.includes('workerd')) continue;
+    let cmd = '';
+    try { cmd = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { continue; }
+    if (cmd.includes(`--socket-addr=entry=127.0.0.1:${publicPort} `)) out.proxy = p.pid;
+    else out.runtime = p.pid;
+  }
+  return out;
+}
+
+/** Resident memory (KiB) of one process now, and its peak so far (VmHWM). */
+export function rssOf(pid) {
+  return status(pid);
+}

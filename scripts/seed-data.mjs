@@ -1,6 +1,6 @@
 // Demo data for `npm run dev`: SQL statements, runtime-agnostic (WebCrypto only) so the test suite
 // can load the very same seed into D1. Re-running is safe: fixed ids + INSERT OR IGNORE, and new
-// offers are added only while a creator has fewer than three upcoming ones.
+// offers are added only while a creator has fewer than three upcoming ones, never over another.
 
 export const DEMO_PASSWORD = 'star-demo-2026';
 
@@ -49,6 +49,13 @@ export const DEMO_CREATORS = [
   },
 ];
 
+/** Offer statuses that take the creator's time: the same list as OCCUPYING in src/domain/offers/create.ts (a test keeps them equal). */
+export const OCCUPYING_STATUSES = ['AVAILABLE', 'HELD', 'BOOKED'];
+/** Bookings that hold a time: waiting for payment or confirmed. */
+const LIVE_BOOKING_STATUSES = ['PENDING', 'CONFIRMED'];
+/** Days ahead of the seeding day (UTC) tried for upcoming offers, in order. */
+const OFFER_DAYS = [1, 2, 4, 5, 6, 7];
+
 const q = (v) => (v === null || v === undefined ? 'NULL' : typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
 
 function b64url(bytes) {
@@ -81,14 +88,23 @@ export async function seedStatements(now = new Date()) {
     const acct = `acct_local_${c.slug.replace(/-/g, '')}`;
     const acctData = { id: acct, object: 'account', type: 'express', email: DEMO_USERS.find((u) => u.id === c.userId).email, charges_enabled: true, payouts_enabled: true, details_submitted: true, default_currency: c.currency.toLowerCase(), settings: { payouts: { schedule: { interval: 'manual' } } }, metadata: { creatorId: c.id }, created: Math.floor(t / 1000) };
     out.push(`INSERT OR IGNORE INTO local_stripe_objects (id, type, account, idempotency_key, data, created_at, updated_at) VALUES (${[acct, 'account', null, `seed:${acct}`, JSON.stringify(acctData), t, t].map(q).join(', ')});`);
-    // Upcoming offers: day +1, +2, +4 at 17:00 UTC (+ minutes so creators differ).
+    // Upcoming offers: day +1, +2, +4 at 17:00 UTC (+ 15 minutes per template so creators' lists
+    // differ), then days +5, +6, +7 as fallbacks. A candidate goes in only while the creator has
+    // fewer than three upcoming offers AND its span overlaps none of their live offers or bookings
+    // (the rule CreatorCalendar enforces): a run on another day shifts the candidates, and without
+    // that check yesterday's 17:15 and today's 17:00 would overlap.
     const day0 = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-    c.offers.forEach((o, i) => {
-      const startsAt = day0 + [1, 2, 4][i] * 86400000 + (17 * 60 + 15 * i) * 60000;
-      const stamp = new Date(day0).toISOString().slice(0, 10).replace(/-/g, '');
-      const id = `off_${c.slug.replace(/-/g, '').slice(0, 8)}${stamp}${i}`;
+    const stamp = new Date(day0).toISOString().slice(0, 10).replace(/-/g, '');
+    OFFER_DAYS.forEach((day, k) => {
+      const i = k % c.offers.length;
+      const o = c.offers[i];
+      const startsAt = day0 + day * DAY_MS + (17 * 60 + 15 * i) * 60000;
+      const endsAt = startsAt + o.minutes * 60000;
+      const id = `off_${c.slug.replace(/-/g, '').slice(0, 8)}${stamp}${k}`;
+      const overlaps = (table, statuses) => `EXISTS (SELECT 1 FROM ${table} WHERE creator_id = ${q(c.id)} AND status IN (${statuses.map(q).join(', ')}) AND starts_at < ${endsAt} AND ends_at > ${startsAt})`;
       out.push(`INSERT OR IGNORE INTO call_offers (id, creator_id, title, description, price, currency, starts_at, duration_minutes, ends_at, status, source, created_at, updated_at) SELECT ${[
-        id, c.id, o.title, o.description, o.price, c.currency, startsAt, o.minutes, startsAt + o.minutes * 60000, 'AVAILABLE', 'OFFER', t, t].map(q).join(', ')} WHERE (SELECT count(*) FROM call_offers WHERE creator_id = ${q(c.id)} AND status = 'AVAILABLE' AND starts_at > ${t}) < 3;`);
+        id, c.id, o.title, o.description, o.price, c.currency, startsAt, o.minutes, endsAt, 'AVAILABLE', 'OFFER', t, t].map(q).join(', ')} WHERE (SELECT count(*) FROM call_offers WHERE creator_id = ${q(c.id)} AND status = 'AVAILABLE' AND starts_at > ${t}) < 3`
+        + ` AND NOT ${overlaps('call_offers', OCCUPYING_STATUSES)} AND NOT ${overlaps('bookings', LIVE_BOOKING_STATUSES)};`);
     });
   }
   out.push(...historyStatements(t));

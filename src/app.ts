@@ -17,12 +17,12 @@ import { systemApi } from './api/system';
 import type { AppEnv } from './http/context';
 import { AppError, type ErrorEnvelope } from './http/errors';
 import { csrf, ensureUser, requestContext, securityHeaders, session } from './http/middleware';
-import { isLocale } from './i18n';
+import { isLocale, localeFromAcceptLanguage, translator } from './i18n';
 import { accountPages } from './pages/account';
 import { apiDocsPages } from './pages/api-docs';
 import { authPages } from './pages/auth';
 import { devMailboxPages } from './pages/dev-mailbox';
-import { errorPage } from './pages/errors';
+import { errorPage, errorText } from './pages/errors';
 import { homePages } from './pages/home';
 import { mediaRoutes } from './pages/media';
 import { creatorPages } from './pages/creators';
@@ -104,21 +104,30 @@ export function createApp(): Hono<AppEnv> {
     const requestId = c.get('requestId') ?? 'unknown';
     const known = err instanceof AppError;
     if (!known) {
-      await c.get('deps')?.log.error(isApi(c.req.path) ? 'API_ERROR' : 'SYSTEM_ERROR', `Unhandled error on ${c.req.method} ${c.req.path}`, {
-        actorId: c.get('auth')?.userId ?? null, error: err,
-      });
+      const log = c.get('deps')?.log;
+      const opts = { actorId: c.get('auth')?.userId ?? null, error: err };
+      if (isApi(c.req.path)) await log?.api.error('API_ERROR', `Unhandled error on ${c.req.method} ${c.req.path}`, { method: c.req.method, path: c.req.path, status: 500 }, opts);
+      else await log?.system.error('SYSTEM_ERROR', `Unhandled error on ${c.req.method} ${c.req.path}`, { component: 'pages', method: c.req.method, path: c.req.path }, opts);
     }
     const status = known ? err.status : 500;
     const headers = known ? (err.headers ?? {}) : {};
     if (isApi(c.req.path) || !c.get('deps')) {
+      // Messages are English unless the request asks for French (Accept-Language): then the code's
+      // translation (the English ones stay as thrown: they can be more specific).
+      const asked = localeFromAcceptLanguage(c.req.header('accept-language'));
+      const t = asked && asked !== 'en' ? translator(asked) : null;
+      const message = known ? (t ? errorText(t, status, err) : err.message) : t ? t('errors.server', { id: requestId }) : 'Something went wrong on our side.';
       const body: ErrorEnvelope = {
         error: known
-          ? { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}), requestId }
-          : { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side.', requestId },
+          ? { code: err.code, message, ...(err.details !== undefined ? { details: err.details } : {}), requestId }
+          : { code: 'INTERNAL_ERROR', message, requestId },
       };
       return c.json(body, status as 500, headers);
     }
-    const res = errorPage(c, status, known ? err.message : undefined);
+    // A page URL without a language (/checkout/…, /dev/…) speaks the viewer's, even when the error
+    // came before the middleware that loads them (CSRF).
+    if (!isLocale(c.req.path.split('/')[1])) await ensureUser(c).catch(() => null);
+    const res = errorPage(c, status, known ? err : undefined);
     for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
     return res;
   });

@@ -17,6 +17,7 @@ import type { PaymentsPort } from './providers/payments/port';
 import { stripePayments } from './providers/payments/stripe';
 import type { CallRoom, CreatorCalendar, OfferRoom } from './index';
 import { dailyVideo } from './providers/video/daily';
+import { cloudflareTurn, staticIce, type IcePort } from './providers/video/ice';
 import { p2pVideo } from './providers/video/p2p';
 import type { VideoPort } from './providers/video/port';
 import { resendProvider } from './providers/email/resend';
@@ -36,12 +37,14 @@ export interface Deps {
   /** Present when the built-in payment provider runs (local checkout, simulations). */
   localPayments: LocalPaymentsControls | null;
   video: VideoPort;
+  /** STUN/TURN for the built-in call: static, or with TURN credentials minted per join (Cloudflare). */
+  ice: IcePort;
   rooms: {
     offer(offerId: string): DurableObjectStub<OfferRoom>;
     calendar(creatorId: string): DurableObjectStub<CreatorCalendar>;
     call(bookingId: string): DurableObjectStub<CallRoom>;
   };
-  limiters: { login: RateLimit; signup: RateLimit; booking: RateLimit; request: RateLimit; upload: RateLimit };
+  limiters: { login: RateLimit; loginIp: RateLimit; signup: RateLimit; booking: RateLimit; request: RateLimit; upload: RateLimit };
   /** Creator images (the resized variants), in R2. */
   media: R2Bucket;
   /** Cloudflare Images: decodes, resizes and encodes uploads (miniflare uses sharp locally). */
@@ -94,12 +97,13 @@ export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
     video: env.DAILY_API_KEY
       ? dailyVideo({ apiKey: env.DAILY_API_KEY, apiBase: env.DAILY_API_BASE })
       : p2pVideo({ secret: config.sessionSecret, closeRoom: async (bookingId) => { await env.CALL_ROOM.getByName(bookingId).close(); } }),
+    ice: config.turnKey ? cloudflareTurn(config.turnKey, config.iceServers) : staticIce(config.iceServers),
     rooms: {
       offer: (offerId) => env.OFFER_ROOM.getByName(offerId),
       calendar: (creatorId) => env.CREATOR_CALENDAR.getByName(creatorId),
       call: (bookingId) => env.CALL_ROOM.getByName(bookingId),
     },
-    limiters: { login: env.LOGIN_LIMITER, signup: env.SIGNUP_LIMITER, booking: env.BOOKING_LIMITER, request: env.REQUEST_LIMITER, upload: env.UPLOAD_LIMITER },
+    limiters: { login: env.LOGIN_LIMITER, loginIp: env.LOGIN_IP_LIMITER, signup: env.SIGNUP_LIMITER, booking: env.BOOKING_LIMITER, request: env.REQUEST_LIMITER, upload: env.UPLOAD_LIMITER },
     media: env.MEDIA,
     images: env.IMAGES,
   };

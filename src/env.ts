@@ -26,6 +26,11 @@ export interface Secrets {
   ICE_SERVERS?: string;
   TURN_USERNAME?: string;
   TURN_CREDENTIAL?: string;
+  /** Cloudflare Realtime TURN key: short-lived TURN credentials are minted per join (both required). */
+  TURN_KEY_ID?: string;
+  TURN_KEY_API_TOKEN?: string;
+  /** Base of Cloudflare's Realtime API (tests: the local fake), default https://rtc.live.cloudflare.com. */
+  TURN_API_BASE?: string;
   /** 'false' silences the console echo of structured logs (tests); rows are still written. */
   LOG_CONSOLE?: string;
   /** 'embedded' shows Stripe's embedded onboarding component instead of redirecting to an Account Link. */
@@ -66,13 +71,19 @@ export interface Config {
   pageCacheSeconds: number;
   /** STUN/TURN servers for the built-in call (none by default: peers on one network need none). */
   iceServers: { urls: string[]; username?: string; credential?: string }[];
+  /** Cloudflare Realtime TURN key: each join mints its own short-lived TURN credentials (null: static servers only). */
+  turnKey: { keyId: string; apiToken: string; apiBase: string } | null;
 }
 
-/** ICE_SERVERS="stun:a:3478,turn:b:3478" → one STUN entry and one TURN entry (with TURN_USERNAME/TURN_CREDENTIAL). */
+/**
+ * ICE_SERVERS="stun:a:3478,stuns:a:5349,turn:b:3478,turns:b:5349" → one STUN entry (stun: and stuns:,
+ * no credentials) and one TURN entry (turn: and turns:, with TURN_USERNAME/TURN_CREDENTIAL); anything
+ * else in the list is ignored.
+ */
 export function parseIceServers(env: Pick<Secrets, 'ICE_SERVERS' | 'TURN_USERNAME' | 'TURN_CREDENTIAL'>): Config['iceServers'] {
-  const urls = (env.ICE_SERVERS ?? '').split(',').map((u) => u.trim()).filter((u) => /^(stun|turns?):/.test(u));
-  const stun = urls.filter((u) => u.startsWith('stun:'));
-  const turn = urls.filter((u) => !u.startsWith('stun:'));
+  const urls = (env.ICE_SERVERS ?? '').split(',').map((u) => u.trim()).filter((u) => /^(stuns?|turns?):\S+$/i.test(u));
+  const stun = urls.filter((u) => /^stuns?:/i.test(u));
+  const turn = urls.filter((u) => /^turns?:/i.test(u));
   return [
     ...(stun.length ? [{ urls: stun }] : []),
     ...(turn.length ? [{ urls: turn, username: env.TURN_USERNAME ?? '', credential: env.TURN_CREDENTIAL ?? '' }] : []),
@@ -103,6 +114,9 @@ export function readConfig(env: Bindings): Config {
     sessionSecret: env.SESSION_SECRET ?? DEV_SESSION_SECRET,
     pageCacheSeconds: vars.PAGE_CACHE_SECONDS,
     iceServers: parseIceServers(env),
+    turnKey: env.TURN_KEY_ID && env.TURN_KEY_API_TOKEN
+      ? { keyId: env.TURN_KEY_ID, apiToken: env.TURN_KEY_API_TOKEN, apiBase: (env.TURN_API_BASE ?? 'https://rtc.live.cloudflare.com').replace(/\/$/, '') }
+      : null,
   };
   cache.set(env, config);
   return config;

@@ -4,9 +4,10 @@ import { creators, logs, sessionRevocations, sessions, users } from '../src/db/s
 import { expireRevocationSync } from '../src/domain/accounts/session-cache';
 import { createSession, renewIfDue, resolveSession, SESSION_TTL_MS, verifySession } from '../src/domain/accounts/sessions';
 import { sha256Hex } from '../src/lib/crypto';
-import { signToken } from '../src/lib/session-token';
+import { newSid, SID_LENGTH, signToken, verifyToken } from '../src/lib/session-token';
 import { fixedClock, MINUTE } from '../src/lib/clock';
 import { api, createAccount, deps, expectError, lastEmailTo, PASSWORD, tokenFromEmail, uniqueEmail } from './helpers';
+import { freshWindow } from './rate-limit';
 
 const signupBody = (over: Record<string, unknown> = {}) => ({ email: uniqueEmail('signup'), password: 'a-long-enough-pass', name: 'Ada Lovelace', ...over });
 
@@ -71,6 +72,7 @@ describe('sign-in and sign-out', () => {
     const { user } = await createAccount();
     const headers = { 'cf-connecting-ip': '203.0.113.77' };
     const statuses: number[] = [];
+    await freshWindow();
     for (let i = 0; i < 6; i++) {
       statuses.push((await api('POST', '/api/auth/login', { email: user.email, password: 'wrong-password!' }, { headers })).status);
     }
@@ -113,6 +115,21 @@ describe('sign-in and sign-out', () => {
     await expectError(await api('GET', '/api/me', undefined, { token: altered }), 401, 'UNAUTHENTICATED');
     const forged = await signToken('not-the-server-secret-at-all-1234567890', { sid, userId: user.id, exp: Math.floor(Date.now() / 1000) + 3600 });
     await expectError(await api('GET', '/api/me', undefined, { token: forged }), 401, 'UNAUTHENTICATED');
+  });
+
+  it('session ids carry at least 256 random bits (52 base32 characters), and tokens minted with the older 24-character ids still parse', async () => {
+    const { token } = await createAccount();
+    const sid = token.split('.')[1];
+    expect(sid).toMatch(/^[0-9abcdefghjkmnpqrstvwxyz]{52}$/);
+    expect(SID_LENGTH * Math.log2(32)).toBeGreaterThanOrEqual(256);
+    // Every character position takes many values over a few hundred ids (no constant padding).
+    const sids = Array.from({ length: 300 }, () => newSid());
+    expect(new Set(sids).size).toBe(300);
+    for (let i = 0; i < SID_LENGTH; i++) expect(new Set(sids.map((s) => s[i])).size, `position ${i}`).toBeGreaterThan(20);
+    const secret = deps().config.sessionSecret;
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    const old = await signToken(secret, { sid: 'abcdefghjkmnpqrstvwxyz01', userId: 'usr_0123456789abcdefghjk', exp });
+    expect(await verifyToken(secret, old)).toEqual({ sid: 'abcdefghjkmnpqrstvwxyz01', userId: 'usr_0123456789abcdefghjk', exp });
   });
 
   it('renews a cookie session that has less than 15 days left (same session, new expiry)', async () => {

@@ -9,10 +9,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
 import { auditLog, bookings, callOffers, cronRuns, disputes, emailLog, ledgerEntries, payments, payouts, refunds, reviews, users, type Currency } from '../src/db/schema';
 import { PAYMENTS_PAGE, csvField } from '../src/domain/admin/payments';
+import { getSettings, updateSettings } from '../src/domain/settings';
 import { registry } from '../src/http/route';
 import { localDate } from '../src/lib/tz';
 import { ID_PREFIXES } from '../src/lib/ids';
 import { api, createAccount, creatorOf, deps, expectError, getPage, postPage, type TestAccount } from './helpers';
+import { completeCalls } from './payout-helpers';
 import { book, fans, offerFor, onboardedCreator, presence, type CreatorScenario } from './scenarios';
 
 createApp(); // populate the route registry
@@ -62,12 +64,18 @@ let admin: TestAccount;
 let fan: TestAccount;
 let creator: CreatorScenario;
 let booking: { bookingId: string; payment: typeof payments.$inferSelect };
+/** A payout of `creator` waiting for approval (its detail page and audit trail). */
+let payoutId: string;
 
 beforeAll(async () => {
   admin = await createAccount('ADMIN');
   [fan] = await fans(1);
   creator = await onboardedCreator();
   booking = await paidBooking(creator, fan);
+  const d = deps();
+  const now = new Date();
+  payoutId = d.ids.next('pyt');
+  await d.db.insert(payouts).values({ id: payoutId, creatorId: creator.creator.id, amount: 1234, currency: 'EUR', status: 'REQUESTED', origin: 'CREATOR', idempotencyKey: `t:${payoutId}`, requestedAt: now, createdAt: now, updatedAt: now });
 });
 
 // ------------------------------------------------------------------------------------------------ access
@@ -76,7 +84,7 @@ describe('role-based access', () => {
   const pages = () => [
     '/en/admin', '/en/admin?period=week', '/en/admin/users', `/en/admin/users/${fan.user.id}`, '/en/admin/bookings', `/en/admin/bookings/${booking.bookingId}`,
     '/en/admin/payments', '/en/admin/payments.csv', '/en/admin/disputes', '/en/admin/reviews', '/en/admin/audit',
-    '/en/admin/payouts', '/en/admin/settings', '/en/admin/emails', '/en/admin/emails/templates', '/en/admin/jobs', '/en/admin/logs',
+    '/en/admin/payouts', `/en/admin/payouts/${payoutId}`, '/en/admin/settings', '/en/admin/emails', '/en/admin/emails/templates', '/en/admin/jobs', '/en/admin/logs',
     '/fr/admin', '/fr/admin/users', '/fr/admin/payments', '/fr/admin/reviews', '/fr/admin/audit',
   ];
   const writes = () => [
@@ -84,7 +92,7 @@ describe('role-based access', () => {
     '/en/admin/disputes/dsp_aaaaaaaaaaaaaaaaaaaa/evidence', '/en/admin/disputes/dsp_aaaaaaaaaaaaaaaaaaaa/settle-debt', '/en/admin/payouts/pyt_aaaaaaaaaaaaaaaaaaaa/approve',
     '/en/admin/payouts/pyt_aaaaaaaaaaaaaaaaaaaa/reject', '/en/admin/payouts/pyt_aaaaaaaaaaaaaaaaaaaa/simulate', `/en/admin/creators/${creator.creator.id}/payouts`,
     `/en/admin/creators/${creator.creator.id}/block`, `/en/admin/creators/${creator.creator.id}/unblock`, '/en/admin/emails/eml_aaaaaaaaaaaaaaaaaaaa/retry',
-    '/en/admin/jobs/log-retention/run', '/en/admin/settings',
+    '/en/admin/jobs/log-retention/run', '/en/admin/settings', '/en/admin/refunds/ref_aaaaaaaaaaaaaaaaaaaa/settle-debt', '/en/admin/owed-refunds/orf_aaaaaaaaaaaaaaaaaaaa/retry',
   ];
 
   it('anonymous visitors are sent to sign in, from every admin page and admin form', async () => {
@@ -122,7 +130,7 @@ describe('role-based access', () => {
     const specs = [...registry.values()].filter((s) => s.path.startsWith('/api/admin/'));
     expect(specs.map((s) => `${s.method} ${s.path}`)).toEqual(expect.arrayContaining(['post /api/admin/reviews/:id/hide', 'post /api/admin/reviews/:id/unhide', 'get /api/admin/overview', 'get /api/admin/users', 'post /api/admin/users/:id/role']));
     // Reads get real ids (so admins get 200); writes get well-formed ids of nothing (so nothing changes).
-    const real = [creator.creator.id, fan.user.id, booking.bookingId, booking.payment.id];
+    const real = [creator.creator.id, fan.user.id, booking.bookingId, booking.payment.id, payoutId];
     const fill = (s: (typeof specs)[number]) => {
       const shape = ((s.params as { shape?: Record<string, { safeParse(v: unknown): { success: boolean } }> } | undefined)?.shape) ?? {};
       const candidates = [...(s.method === 'get' ? real : []), ...ID_PREFIXES.map((p) => `${p}_aaaaaaaaaaaaaaaaaaaa`)];
@@ -495,6 +503,8 @@ describe('audit of every admin write', () => {
     'post /api/admin/creators/:id/payouts/block': 'PAYOUTS_BLOCK',
     'post /api/admin/creators/:id/payouts/unblock': 'PAYOUTS_UNBLOCK',
     'post /api/admin/disputes/:id/settle-debt': 'DEBT_SETTLE',
+    'post /api/admin/refunds/:id/settle-debt': 'DEBT_SETTLE',
+    'post /api/admin/owed-refunds/:id/retry': 'REFUND_RETRY',
     'post /api/admin/disputes/:id/evidence': 'DISPUTE_EVIDENCE',
     'post /api/admin/payments/:id/refund': 'REFUND',
     'put /api/admin/settings': 'SETTINGS_UPDATE',
@@ -508,26 +518,55 @@ describe('audit of every admin write', () => {
     expect(writes.sort()).toEqual(Object.keys(API_WRITES).sort());
   });
 
-  /** Released funds for `c`: a paid booking whose share is available now. */
+  /** Released funds for `c`: a paid booking whose call took place and whose share is available now. */
   async function released(c: CreatorScenario) {
     const [f] = await fans(1);
     const b = await paidBooking(c, f, 10_000);
+    await completeCalls([b.bookingId]);
     await deps().db.update(ledgerEntries).set({ availableAt: new Date(Date.now() - DAY) }).where(eq(ledgerEntries.creatorId, c.creator.id));
     return b;
   }
-  const requested = async (c: CreatorScenario, amount = 500) => {
+  /** A payout of all of `c`'s released funds that `c` asked for, waiting for an admin (the platform in APPROVAL mode meanwhile). */
+  const requested = async (c: CreatorScenario) => {
     const d = deps();
-    const id = d.ids.next('pyt');
-    const now = new Date();
-    await d.db.insert(payouts).values({ id, creatorId: c.creator.id, amount, currency: c.creator.currency, status: 'REQUESTED', origin: 'CREATOR', idempotencyKey: `t:${id}`, requestedAt: now, createdAt: now, updatedAt: now });
-    return id;
+    const mode = (await getSettings(d, { fresh: true })).payoutMode;
+    await updateSettings(d, admin.user.id, { payoutMode: 'APPROVAL' }, null);
+    try {
+      const res = await api('POST', '/api/creators/me/payouts', {}, { token: c.token });
+      const { payout } = (await res.json()) as { payout: { id: string; status: string } };
+      expect(payout.status).toBe('REQUESTED');
+      return payout.id;
+    } finally {
+      await updateSettings(d, admin.user.id, { payoutMode: mode }, null);
+    }
   };
-  const lostDebt = async (paymentId: string) => {
-    const d = deps();
-    const id = d.ids.next('dsp');
-    const now = new Date();
-    await d.db.insert(disputes).values({ id, paymentId, stripeDisputeId: `dp_t_${id}`, amount: 1000, currency: 'EUR', reason: 'fraudulent', status: 'LOST', creatorDebt: 850, createdAt: now, updatedAt: now });
-    return id;
+  /** A lost dispute on a new paid booking of `c` whose debt is still owed: the provider refused to take the share back from the charge's transfer. */
+  const lostDebt = async (c: CreatorScenario) => {
+    const [f] = await fans(1);
+    const { payment } = await paidBooking(c, f, 10_000);
+    const local = deps().localPayments!;
+    const dsp = await local.openDispute(payment.chargeId!, 'fraudulent');
+    await local.failNext('reverseTransfer', 1, false);
+    await local.updateDispute(dsp, 'lost');
+    return (await deps().db.select().from(disputes).where(eq(disputes.stripeDisputeId, dsp)).get())!.id;
+  };
+  /**
+   * A refund of `b` once its creator's money was paid out: the provider cannot take the share back
+   * from the emptied account, so the creator owes it. Returns the refund and what is owed on it.
+   */
+  const refundDebt = async (b: { payment: { id: string } }, refund: () => Promise<unknown>) => {
+    await refund();
+    const row = (await deps().db.select().from(refunds).where(eq(refunds.paymentId, b.payment.id)).orderBy(desc(refunds.createdAt)).get())!;
+    const owed = row.creatorDebt - (row.transferReversed ?? row.creatorDebt);
+    expect(owed, 'refund shortfall').toBeGreaterThan(0);
+    return { id: row.id, owed };
+  };
+  /** A refund the provider could not be reached for (owed, retried later), of `paymentId`. */
+  const owedRefund = async (paymentId: string) => {
+    await deps().localPayments!.failNext('refund', 1, true);
+    const res = await api('POST', `/api/admin/payments/${paymentId}/refund`, { amount: 500, reason: 'Provider outage' }, { token: admin.token });
+    expect(res.status).toBe(202);
+    return ((await res.json()) as { owedRefundId: string }).owedRefundId;
   };
   const expectAudit = async (action: string, entityId: string, entity: string) => {
     const rows = await auditRows(admin.user.id, action, entityId);
@@ -544,6 +583,7 @@ describe('audit of every admin write', () => {
     const p1 = await requested(c);
     expect((await api('POST', `/api/admin/payouts/${p1}/approve`, undefined, t)).status).toBe(200);
     expect((await expectAudit('PAYOUT_APPROVE', p1, 'payout')).before).toEqual({ status: 'REQUESTED' });
+    await released(c);
     const p2 = await requested(c);
     expect((await api('POST', `/api/admin/payouts/${p2}/reject`, { reason: 'Bank check' }, t)).status).toBe(200);
     expect((await expectAudit('PAYOUT_REJECT', p2, 'payout')).reason).toBe('Bank check');
@@ -556,7 +596,13 @@ describe('audit of every admin write', () => {
     await expectAudit('PAYOUTS_BLOCK', c.creator.id, 'creator');
     expect((await api('POST', `/api/admin/creators/${c.creator.id}/payouts/unblock`, undefined, t)).status).toBe(200);
     await expectAudit('PAYOUTS_UNBLOCK', c.creator.id, 'creator');
-    const debt = await lostDebt(b.payment.id);
+    // Everything was paid out: a refund now leaves the creator owing their share of it.
+    const short = await refundDebt(b, () => api('POST', `/api/admin/payments/${b.payment.id}/refund`, { amount: 1000, reason: 'Late complaint' }, t));
+    expect((await api('POST', `/api/admin/refunds/${short.id}/settle-debt`, { note: 'Repaid by bank transfer' }, t)).status).toBe(200);
+    expect((await expectAudit('DEBT_SETTLE', short.id, 'refund'))).toMatchObject({ reason: 'Repaid by bank transfer', after: { reconciledBy: 'MANUAL', amount: short.owed } });
+    await expectError(await api('POST', `/api/admin/refunds/${short.id}/settle-debt`, { note: 'Twice' }, t), 409, 'DEBT_NOT_OUTSTANDING');
+    expect(await auditRows(admin.user.id, 'DEBT_SETTLE', short.id)).toHaveLength(1);
+    const debt = await lostDebt(c);
     expect((await api('POST', `/api/admin/disputes/${debt}/settle-debt`, { note: 'Paid by transfer' }, t)).status).toBe(200);
     expect((await expectAudit('DEBT_SETTLE', debt, 'dispute')).reason).toBe('Paid by transfer');
     const dspId = await deps().localPayments!.openDispute(b.payment.chargeId!, 'fraudulent');
@@ -568,6 +614,12 @@ describe('audit of every admin write', () => {
     const other = await paidBooking(c, f, 4000);
     expect((await api('POST', `/api/admin/payments/${other.payment.id}/refund`, { amount: 1000, reason: 'Goodwill' }, t)).status).toBe(200);
     expect((await expectAudit('REFUND', other.payment.id, 'payment')).after).toMatchObject({ amount: 1000 });
+    const owed = await owedRefund(other.payment.id);
+    const retried = await api('POST', `/api/admin/owed-refunds/${owed}/retry`, undefined, t);
+    expect(await retried.json()).toMatchObject({ status: 'ISSUED', amount: 500 });
+    expect((await expectAudit('REFUND_RETRY', other.payment.id, 'payment')).after).toEqual({ owedRefundId: owed, status: 'ISSUED' });
+    await expectError(await api('POST', `/api/admin/owed-refunds/${owed}/retry`, undefined, t), 409, 'NOT_RETRYABLE');
+    expect(await auditRows(admin.user.id, 'REFUND_RETRY', other.payment.id)).toHaveLength(1);
     expect((await api('POST', `/api/bookings/${other.bookingId}/cancel`, { reason: 'Platform issue' }, t)).status).toBe(200);
     await expectAudit('BOOKING_CANCEL', other.bookingId, 'booking');
     // The fan cancelling their own booking is not an admin write.
@@ -589,6 +641,7 @@ describe('audit of every admin write', () => {
     const p1 = await requested(c);
     expect((await post(`/en/admin/payouts/${p1}/approve`, tok)).status).toBe(303);
     await expectAudit('PAYOUT_APPROVE', p1, 'payout');
+    await released(c);
     const p2 = await requested(c);
     await post(`/en/admin/payouts/${p2}/reject`, tok, { reason: 'Too soon' });
     await expectAudit('PAYOUT_REJECT', p2, 'payout');
@@ -599,10 +652,23 @@ describe('audit of every admin write', () => {
     expect(sent.status).toBe('PROCESSING');
     await post(`/en/admin/payouts/${triggered}/simulate`, tok, { outcome: 'paid' });
     expect((await expectAudit('PAYOUT_SIMULATE', triggered, 'payout')).after).toMatchObject({ status: 'PAID' });
-    const debt = await lostDebt(b.payment.id);
+    // The payout's own page shows its steps: sent to the bank, then paid (the simulation).
+    const detail = await (await get(`/en/admin/payouts/${triggered}`, tok)).text();
+    expect(detail).toContain(`data-payout="${triggered}"`);
+    expect(detail.indexOf('data-step="PROCESSING"')).toBeGreaterThan(-1);
+    expect(detail.indexOf('data-step="PAID"')).toBeGreaterThan(detail.indexOf('data-step="PROCESSING"'));
+    // Everything was paid out: a refund now leaves the creator owing their share of it, settled from the payouts page.
+    const short = await refundDebt(b, () => post(`/en/admin/bookings/${b.bookingId}/refund`, tok, { amount: '10', reason: 'Late complaint' }));
+    expect(await (await get('/en/admin/payouts', tok)).text()).toContain(`data-debt="${short.id}"`);
+    expect((await post(`/en/admin/refunds/${short.id}/settle-debt`, tok, { note: 'Cash' })).status).toBe(303);
+    expect((await expectAudit('DEBT_SETTLE', short.id, 'refund')).after).toMatchObject({ reconciledBy: 'MANUAL', amount: short.owed });
+    const debt = await lostDebt(c);
     const settled = await post(`/en/admin/disputes/${debt}/settle-debt`, tok, { note: 'Cash', back: '/admin/disputes?view=debt' });
     expect(settled.headers.get('location')).toBe('/en/admin/disputes?view=debt');
     await expectAudit('DEBT_SETTLE', debt, 'dispute');
+    const owed = await owedRefund(b.payment.id);
+    expect((await post(`/en/admin/owed-refunds/${owed}/retry`, tok)).status).toBe(303);
+    expect((await expectAudit('REFUND_RETRY', b.payment.id, 'payment')).after).toEqual({ owedRefundId: owed, status: 'ISSUED' });
     const dspId = await deps().localPayments!.openDispute(b.payment.chargeId!, 'fraudulent');
     const open = (await deps().db.select().from(disputes).where(eq(disputes.stripeDisputeId, dspId)).get())!;
     const disputesPage = await (await get('/en/admin/disputes?view=open', tok)).text();

@@ -2,7 +2,7 @@
  * Authorization matrix: every API route and every page route with an object id × {anonymous, fan,
  * other fan, creator, other creator, admin}, on real objects owned by "fan" and "creator" (a
  * confirmed booking between them, a call that took place with its review, offers, a pending
- * request, an appointment type and a date exception, a notification, the payment, a dispute and a
+ * request, an appointment type and a date exception, a notification, the payment and a refund of it, a dispute and a
  * payout). Path parameters are filled with THOSE ids, bodies are minimal and valid (so a refusal
  * comes from authorization, not validation), and each cell's expectation is written below: a route
  * without a row fails the test.
@@ -16,9 +16,9 @@
  */
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { disputes, emailLog, notifications, payments, payouts } from '../src/db/schema';
+import { disputes, emailLog, notifications, owedRefunds, payments, payouts } from '../src/db/schema';
 import { diff, snapshot, type Snapshot } from './db-snapshot';
-import { api, BASE, createAccount, deps, fetchApp, PASSWORD, uniqueEmail, type TestAccount } from './helpers';
+import { api, BASE, createAccount, deliverPendingEmails, deps, fetchApp, PASSWORD, uniqueEmail, type TestAccount } from './helpers';
 import { pngImage } from './images';
 import { apiSpecs, app } from './routes';
 import { book, fans, moveCall, offerFor, onboardedCreator, presence, type CreatorScenario } from './scenarios';
@@ -75,6 +75,7 @@ const API: Record<string, Row> = {
   'GET /api/bookings/:id': ['auth', 'ok', 'deny', 'ok', 'deny', 'ok'],
   'GET /api/bookings/:id/calendar.ics': ['auth', 'ok', 'deny', 'ok', 'deny', 'ok'],
   'GET /api/bookings/:id/cancellation': ['auth', 'ok', 'deny', 'ok', 'deny', 'ok'],
+  'POST /api/bookings/:id/payment/prepare': ['auth', 'allow', 'deny', 'deny', 'deny', 'deny'], // only its fan pays (409 ALREADY_PAID: the booking is paid)
   'POST /api/bookings/:id/cancel': ['auth', 'ok', 'deny', 'allow', 'deny', 'allow'], // the fan cancels first; then it is no longer cancellable (409)
   'GET /api/bookings/:id/reschedule-slots': ['auth', 'allow', 'deny', 'allow', 'deny', 'deny'],
   'POST /api/bookings/:id/reschedule': ['auth', 'allow', 'deny', 'allow', 'deny', 'deny'],
@@ -105,19 +106,25 @@ const API: Record<string, Row> = {
   'GET /api/creators/me/balance': CREATOR_SELF,
   'POST /api/admin/payments/:id/refund': ADMIN_ONLY(),
   'POST /api/admin/disputes/:id/evidence': ADMIN_ONLY(),
+  'GET /api/admin/owed-refunds': ADMIN_ONLY(),
+  'POST /api/admin/owed-refunds/:id/retry': ADMIN_ONLY('allow'),
   // payouts
   'GET /api/creators/me/payouts': CREATOR_SELF,
+  'GET /api/creators/me/payouts/:id': ['auth', 'role', 'role', 'ok', 'deny', 'role'], // C's payout: another creator gets 404 PAYOUT_NOT_FOUND
+  'GET /api/creators/me/finances': CREATOR_SELF,
   'POST /api/creators/me/payouts': ['auth', 'role', 'role', 'allow', 'allow', 'role'],
   'PUT /api/creators/me/payout-settings': CREATOR_SELF,
   'GET /api/creators/me/earnings': CREATOR_SELF,
   'GET /api/admin/payouts': ADMIN_ONLY(),
   'POST /api/admin/payouts/:id/approve': ADMIN_ONLY('allow'),
   'POST /api/admin/payouts/:id/reject': ADMIN_ONLY('allow'),
+  'GET /api/admin/payouts/:id/audit': ADMIN_ONLY(),
   'GET /api/admin/creators/:id/payouts/eligibility': ADMIN_ONLY(),
   'POST /api/admin/creators/:id/payouts': ADMIN_ONLY('allow'),
   'POST /api/admin/creators/:id/payouts/block': ADMIN_ONLY(),
   'POST /api/admin/creators/:id/payouts/unblock': ADMIN_ONLY(),
   'POST /api/admin/disputes/:id/settle-debt': ADMIN_ONLY('allow'),
+  'POST /api/admin/refunds/:id/settle-debt': ADMIN_ONLY('allow'), // 409 DEBT_NOT_OUTSTANDING: the refund's transfer reversal covered it
   'GET /api/admin/settings': ADMIN_ONLY(),
   'PUT /api/admin/settings': ADMIN_ONLY(),
   // requests (F → C)
@@ -173,6 +180,10 @@ interface World {
   exception: string;
   notification: string;
   payment: string;
+  /** A refund the provider refused for good, waiting for an admin. */
+  owedRefund: string;
+  /** A partial refund of `payment` (an admin's). */
+  refund: string;
   dispute: string;
   payout: string;
   email: string;
@@ -212,6 +223,11 @@ async function buildWorld(): Promise<World> {
   // A real dispute on the past call's charge (the provider emits it; the webhook records it).
   await d.localPayments!.openDispute(pastPayment.chargeId ?? (await d.payments.retrieveIntent(pastPayment.intentId)).latestChargeId!, 'fraudulent');
   const dispute = (await d.db.select().from(disputes).where(eq(disputes.paymentId, pastPayment.id)).get())!.id;
+  const owedRefund = d.ids.next('orf');
+  await d.db.insert(owedRefunds).values({ id: owedRefund, paymentId: payment.id, bookingId: b.booking.id, kind: 'ADMIN', amount: 100, currency: 'EUR', idempotencyKey: `matrix:${owedRefund}`, reason: 'ADMIN', note: 'Matrix', initiatedBy: 'ADMIN', status: 'FAILED', attempts: 1, lastError: 'refused', createdAt: now, updatedAt: now });
+  const refunded = await api('POST', `/api/admin/payments/${payment.id}/refund`, { amount: 100, reason: 'Matrix refund' }, { token: admin.token });
+  if (refunded.status !== 200) throw new Error(`the world's refund: ${refunded.status} ${await refunded.text()}`);
+  const refund = ((await refunded.json()) as { refundId: string }).refundId;
   const payout = d.ids.next('pyt');
   await d.db.insert(payouts).values({ id: payout, creatorId: C.creator.id, amount: 1234, currency: 'EUR', status: 'REQUESTED', origin: 'CREATOR', idempotencyKey: `matrix:${payout}`, requestedAt: now, createdAt: now, updatedAt: now });
   const notification = (await d.db.select().from(notifications).where(eq(notifications.userId, F.user.id)).all())[0];
@@ -225,7 +241,7 @@ async function buildWorld(): Promise<World> {
     accounts: { fan: F, otherFan: OF, creator: C, otherCreator: OC, admin },
     C, F, booking: b.booking.id, pastBooking: pb.booking.id, liveBooking: live.booking.id, review: review.review.id,
     offer: (await offerFor(C, { startsInMinutes: 5 * 24 * 60 })).id, bookable: (await offerFor(C, { startsInMinutes: 7 * 24 * 60 })).id,
-    request: request.request.id, type: type.type.id, exception: exception.id, notification: notification.id, payment: payment.id, dispute, payout,
+    request: request.request.id, type: type.type.id, exception: exception.id, notification: notification.id, payment: payment.id, owedRefund, refund, dispute, payout,
     email: email?.id ?? 'eml_aaaaaaaaaaaaaaaaaaaa', loginEmail: login.user.email, intent: b.payment.intentId, callTokens,
   };
 }
@@ -235,6 +251,8 @@ function idFor(key: string, name: string): string {
   const path = key.split(' ')[1];
   if (name === 'kind') return 'profile';
   if (name === 'idOrSlug' || name === 'slug') return W.C.creator.slug;
+  if (/owed-refunds\/:id/.test(path)) return W.owedRefund;
+  if (/refunds\/:id/.test(path)) return W.refund;
   if (/reviews?\/:id|\/review$/.test(path) && !path.startsWith('/api/bookings') && !path.includes('/call/') && !path.includes('/history/')) return W.review;
   if (/\/call\/:bookingId$/.test(path)) return W.booking; // the call page of the coming call (a past one redirects to its summary)
   if (/\/join$|call-socket/.test(path)) return W.liveBooking;
@@ -258,7 +276,8 @@ function idFor(key: string, name: string): string {
   throw new Error(`no object for :${name} in ${key}`);
 }
 
-const fill = (key: string) => key.split(' ')[1].replace(/:(\w+)(\{([^}]*)\})?/g, (_m, name: string, _g, alt?: string) => (name === 'lang' ? 'en' : alt && name !== 'intentId' && name !== 'accountId' ? alt.split('|')[0] : idFor(key, name)));
+/** `{a|b}` alternatives take their first choice; ids (also those with a pattern, `{pyt_[0-9a-z]+}`) the object's. */
+const fill = (key: string) => key.split(' ')[1].replace(/:(\w+)(\{([^}]*)\})?/g, (_m, name: string, _g, alt?: string) => (name === 'lang' ? 'en' : alt && /^[\w.-]+(\|[\w.-]+)*$/.test(alt) ? alt.split('|')[0] : idFor(key, name)));
 
 let slot = 0;
 const futureIso = (days: number) => new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + days * 86_400_000 + (slot++ % 40) * 3_600_000).toISOString();
@@ -302,7 +321,7 @@ async function inputFor(key: string, n: number): Promise<{ body?: unknown; query
     case 'POST /api/admin/payouts/:id/reject': return { body: { reason: 'Matrix says no' } };
     case 'POST /api/admin/creators/:id/payouts': return { body: {} };
     case 'POST /api/admin/creators/:id/payouts/block': return { body: { reason: 'Matrix block' } };
-    case 'POST /api/admin/disputes/:id/settle-debt': return { body: { note: 'Repaid by bank transfer' } };
+    case 'POST /api/admin/disputes/:id/settle-debt': case 'POST /api/admin/refunds/:id/settle-debt': return { body: { note: 'Repaid by bank transfer' } };
     case 'PUT /api/admin/settings': return { body: { holdMinutes: 15 } };
     case 'POST /api/creators/:id/requests': return { body: { proposedPrice: 3000, currency: 'EUR', proposedStartsAt: futureIso(30 + n), durationMinutes: 30, message: 'Matrix request' } };
     case 'POST /api/requests/:id/accept': case 'POST /api/requests/:id/reject': return { body: { message: 'Matrix answer' } };
@@ -363,7 +382,7 @@ function judge(cell: Cell, o: Outcome): boolean {
 // ------------------------------------------------------------------------------------------------ rows owned by F and C
 
 /** Ids that identify what fan F and creator C own. */
-const ownedIds = () => [W.F.user.id, W.C.user.id, W.C.creator.id, W.booking, W.pastBooking, W.liveBooking, W.review, W.offer, W.request, W.type, W.exception, W.notification, W.payment, W.dispute, W.payout];
+const ownedIds = () => [W.F.user.id, W.C.user.id, W.C.creator.id, W.booking, W.pastBooking, W.liveBooking, W.review, W.offer, W.request, W.type, W.exception, W.notification, W.payment, W.refund, W.dispute, W.payout];
 
 /** Rows mentioning anything F or C own that were changed or removed (added rows are new objects, e.g. another fan's hold). */
 function ownedChanges(before: Snapshot, after: Snapshot, ignore: string[] = []): string[] {
@@ -398,6 +417,8 @@ async function checkMatrix<C, O>(rows: Record<string, C[]>, keys: string[], call
     }
   };
   await run(['anonymous']);
+  // The emails written so far go out now: their delivery (attempts, status) is not a stranger's doing.
+  await deliverPendingEmails();
   const before = await snapshot();
   await run(['otherFan', 'otherCreator']);
   const changed = ownedChanges(before, await snapshot(), mayChange);
@@ -469,6 +490,9 @@ const PAGES: Record<string, PageRow> = {
   'POST /:lang{fr|en}/admin/creators/:id/block': ['signin', 'role', 'role', 'role', 'role', 'allow'],
   'POST /:lang{fr|en}/admin/creators/:id/unblock': ['signin', 'role', 'role', 'role', 'role', 'allow'],
   'POST /:lang{fr|en}/admin/disputes/:id/settle-debt': ['signin', 'role', 'role', 'role', 'role', 'allow'],
+  'POST /:lang{fr|en}/admin/refunds/:id/settle-debt': ['signin', 'role', 'role', 'role', 'role', 'allow'],
+  'GET /:lang{fr|en}/admin/payouts/:id{pyt_[0-9a-z]+}': ['signin', 'role', 'role', 'role', 'role', 'page'],
+  'GET /:lang{fr|en}/creator/payouts/:id{pyt_[0-9a-z]+}': ['signin', 'become', 'become', 'page', 'deny', 'become'], // another creator's payout is a 404
   'POST /:lang{fr|en}/admin/payouts/:id/simulate': ['signin', 'role', 'role', 'role', 'role', 'allow'],
   'POST /:lang{fr|en}/notifications/:id/read': ['signin', 'allow', 'deny', 'deny', 'deny', 'deny'],
   'POST /:lang{fr|en}/admin/emails/:id/retry': ['signin', 'role', 'role', 'role', 'role', 'allow'],
@@ -482,6 +506,7 @@ const PAGES: Record<string, PageRow> = {
   'GET /:lang{fr|en}/admin/bookings/:id': ['signin', 'role', 'role', 'role', 'role', 'page'],
   'POST /:lang{fr|en}/admin/bookings/:id/refund': ['signin', 'role', 'role', 'role', 'role', 'allow'],
   'POST /:lang{fr|en}/admin/disputes/:id/evidence': ['signin', 'role', 'role', 'role', 'role', 'allow'],
+  'POST /:lang{fr|en}/admin/owed-refunds/:id/retry': ['signin', 'role', 'role', 'role', 'role', 'allow'],
   'POST /:lang{fr|en}/admin/reviews/:id/hide': ['signin', 'role', 'role', 'role', 'role', 'allow'],
   'POST /:lang{fr|en}/admin/reviews/:id/unhide': ['signin', 'role', 'role', 'role', 'role', 'allow'],
   'POST /:lang{fr|en}/creator/reviews/:id/reply': ['signin', 'become', 'become', 'allow', 'deny', 'become'],

@@ -8,6 +8,7 @@ import { CRON } from '../src/jobs/registry';
 import { errorText } from '../src/lib/logger';
 import { api, deps, expectError, fetchApp, testEnv } from './helpers';
 import { book, fans, offerFor, onboardedCreator } from './scenarios';
+import { freshWindow } from './rate-limit';
 
 const stub = (offerId: string) => testEnv.OFFER_ROOM.getByName(offerId);
 const liveRows = (offerId: string) => deps().db.select().from(bookings).where(and(eq(bookings.offerId, offerId), inArray(bookings.status, ['PENDING', 'CONFIRMED', 'COMPLETED']))).all();
@@ -64,6 +65,7 @@ describe('race-proof booking', () => {
     for (let i = 0; i < 21; i++) offers.push(await offerFor(c));
     const [fan] = await fans(1);
     const statuses = [];
+    await freshWindow(60, 15_000);
     for (const o of offers) statuses.push((await book(o.id, fan.token)).status);
     expect(statuses.slice(0, 20).every((s) => s === 201)).toBe(true);
     expect(statuses[20]).toBe(429);
@@ -224,7 +226,15 @@ describe('offers: ownership, edits, calendar', () => {
     await expectError(await api('POST', '/api/offers', body({ startsAt: future(0.2) }), { token: c.token }), 422, 'TOO_SOON');
     await expectError(await api('POST', '/api/offers', body({ durationMinutes: 7 }), { token: c.token }), 400, 'VALIDATION_ERROR');
     await expectError(await api('POST', '/api/offers', body({ price: 49 }), { token: c.token }), 400, 'VALIDATION_ERROR');
-    expect((await api('POST', '/api/offers', body({ price: 30, currency: 'GBP', startsAt: future(60) }), { token: c.token })).status).toBe(201);
+    // The card minimum is the currency's own (GBP: 30 pence) — for a creator whose account settles in GBP.
+    const gbp = await onboardedCreator('GBP');
+    expect((await api('POST', '/api/offers', body({ price: 30, currency: 'GBP', startsAt: future(60) }), { token: gbp.token })).status).toBe(201);
+    await expectError(await api('POST', '/api/offers', body({ price: 29, currency: 'GBP', startsAt: future(62) }), { token: gbp.token }), 400, 'VALIDATION_ERROR');
+    // A EUR creator's offer in GBP would be converted: refused, nothing stored.
+    const offersOf = async (creatorId: string) => (await deps().db.select().from(callOffers).where(eq(callOffers.creatorId, creatorId)).all()).length;
+    const held = await offersOf(c.creator.id);
+    await expectError(await api('POST', '/api/offers', body({ price: 30, currency: 'GBP', startsAt: future(64) }), { token: c.token }), 422, 'CURRENCY_NOT_ACCEPTED');
+    expect(await offersOf(c.creator.id)).toBe(held);
     await expectError(await api('POST', '/api/offers', body({ price: 12.5 }), { token: c.token }), 400, 'VALIDATION_ERROR');
     const overlap = await api('POST', '/api/offers', body({ startsAt: new Date(Date.parse(body().startsAt as string) + 15 * 60_000).toISOString() }), { token: c.token });
     await expectError(overlap, 409, 'OVERLAPS_ANOTHER_OFFER');

@@ -2,9 +2,9 @@
  * The call: access window and who may join, the call log and summary, attendance outcomes and their
  * money effects (exactly once), room cleanup, reviews. Built-in video provider (p2p).
  */
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq, or } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { bookings, callEvents, callOffers, logs, notifications, payments, refunds } from '../src/db/schema';
+import { bookings, callEvents, callOffers, ledgerEntries, logs, notifications, payments, refunds } from '../src/db/schema';
 import { computeAttendance, callStatus, decideOutcome } from '../src/domain/calls/attendance';
 import { applyCallOutcome, decideCallOutcome, settleCallOutcomes } from '../src/domain/calls/outcome';
 import { ACCESS_GRACE_MS, ACCESS_OPENS_BEFORE_MS, decideJoin } from '../src/domain/calls/window';
@@ -256,6 +256,48 @@ describe('outcome job (after the window closes, exactly once)', () => {
     expect((await paymentOf(s.bookingId)).status).toBe('REFUNDED');
   });
 
+  // Every outcome's money effect happens on the first run and never again: a second run of the job
+  // leaves the ledger, refunds, payment, balances, booking, offer and notifications exactly as they were.
+  const outcomes = [
+    ['COMPLETED', 'both', 'COMPLETED', 0],
+    ['CREATOR_NO_SHOW', 'fan', 'CANCELLED', 1],
+    ['FAN_NO_SHOW', 'creator', 'COMPLETED', 0],
+    ['BOTH_NO_SHOW', 'nobody', 'CANCELLED', 1],
+  ] as const;
+  it.each(outcomes)('%s (%s came): the money moves on the first run, a second run changes nothing', async (outcome, who, status, refundCount) => {
+    const s = await ended();
+    if (who === 'both' || who === 'creator') await presence(s.bookingId, 'CREATOR', s.c.user.id, s.startsAt.getTime(), s.endsAt.getTime());
+    if (who === 'both' || who === 'fan') await presence(s.bookingId, 'FAN', s.fan.user.id, s.startsAt.getTime(), s.endsAt.getTime());
+    const pay = await paymentOf(s.bookingId);
+    const later = new Date(pay.payoutReleaseAt!.getTime() + 1);
+    const snapshot = async () => ({
+      ledger: await deps().db.select().from(ledgerEntries).where(or(eq(ledgerEntries.paymentId, pay.id), eq(ledgerEntries.creatorId, s.c.creator.id))).orderBy(asc(ledgerEntries.id)).all(),
+      refunds: await deps().db.select().from(refunds).where(eq(refunds.bookingId, s.bookingId)).orderBy(asc(refunds.id)).all(),
+      payment: await paymentOf(s.bookingId),
+      balances: await creatorBalances(deps(), s.c.creator.id, later),
+      booking: await booking(s.bookingId),
+      offer: (await deps().db.select().from(callOffers).where(eq(callOffers.id, s.offer.id)).get())!,
+      notifications: (await deps().db.select().from(notifications).where(eq(notifications.type, 'CALL_OUTCOME')).all()).filter((n) => n.link === `/call/${s.bookingId}/summary`).map((n) => n.id).sort(),
+    });
+    const ledgerBefore = (await snapshot()).ledger.length;
+    await settleCallOutcomes(deps());
+    const first = await snapshot();
+    expect([first.booking.outcome, first.booking.status]).toEqual([outcome, status]);
+    expect(first.refunds).toHaveLength(refundCount);
+    // The first run did move the money (or completed the booking), so "unchanged" below means something.
+    if (refundCount) {
+      expect(first.payment.refundedAmount).toBe(pay.amount);
+      expect(first.ledger.length).toBeGreaterThan(ledgerBefore);
+      expect(first.balances.every((b) => b.total === 0)).toBe(true);
+    } else {
+      expect(first.payment.refundedAmount).toBe(0);
+      expect(first.balances.find((b) => b.currency === pay.currency)!.available).toBe(pay.amount - pay.platformFee);
+    }
+    expect(first.notifications).toHaveLength(2);
+    await settleCallOutcomes(deps());
+    expect(await snapshot()).toEqual(first);
+  });
+
   it('waits for the window to close; a decided outcome whose effects were interrupted is finished later without paying twice', async () => {
     const open = await callAt(-32 * MIN); // ended 2 min ago: still in the grace
     await settleCallOutcomes(deps());
@@ -332,6 +374,14 @@ describe('call pages', () => {
     const html = await page.text();
     expect(html).toContain('data-island="call"');
     expect(html).toContain('data-initial-phase="waiting"');
+    // The built-in call needs no third party: the page's CSP stays closed (Daily's sources only with Daily).
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).not.toContain('daily.co');
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).toContain("worker-src 'self';");
+    // The island knows the booked duration, shown in the waiting and pre-call phases.
+    const props = JSON.parse(html.match(/data-props="([^"]*)"/)![1].replace(/&quot;/g, '"').replace(/&amp;/g, '&')) as { duration: string; endsAt: string };
+    expect(props).toMatchObject({ duration: '30 min', endsAt: s.endsAt.toISOString() });
     expect((await fetchApp(`/en/call/${s.bookingId}`, { headers: { authorization: `Bearer ${(await createAccount('USER')).token}` } })).status).toBe(404);
 
     const over = await callAt(-40 * MIN);

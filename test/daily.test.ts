@@ -1,6 +1,6 @@
 /** The Daily adapter against the local fake Daily API, and Daily's webhook signature check. */
 import { describe, expect, it } from 'vitest';
-import { DailyError, dailyRoomName, dailyVideo, verifyDailySignature } from '../src/providers/video/daily';
+import { DAILY_SIGNATURE_HEADER, DAILY_TIMESTAMP_HEADER, DailyError, dailyRoomName, dailyVideo, verifyDailySignature } from '../src/providers/video/daily';
 import { FAKE_DAILY } from './fake-credentials';
 import { testEnv } from './helpers';
 
@@ -32,17 +32,22 @@ describe('Daily adapter (against the local fake Daily API)', () => {
     expect((await state()).rooms.filter((r) => r.name === room.name)).toHaveLength(1);
   });
 
-  it('issues short-lived meeting tokens: the creator owns the room, the fan does not; both carry the user id', async () => {
+  it('issues meeting tokens that expire, and eject their holder, at the booked end (the room keeps its grace); the creator owns the room', async () => {
     const video = dailyVideo({ apiKey: FAKE_DAILY.apiKey, apiBase: base() });
     const id = bookingId();
     const w = window();
+    const callEndsAt = new Date(w.expiresAt.getTime() - 5 * 60_000); // the room closes 5 minutes after the booked end
     const room = await video.ensureRoom({ bookingId: id, ...w });
-    const common = { room, bookingId: id, notBefore: w.notBefore, expiresAt: w.expiresAt, callEndsAt: w.expiresAt };
+    const common = { room, bookingId: id, notBefore: w.notBefore, expiresAt: w.expiresAt, callEndsAt };
     const owner = await video.joinToken({ ...common, userId: 'usr_creator1', userName: 'Léa', isOwner: true });
     const fan = await video.joinToken({ ...common, userId: 'usr_fan1', userName: 'Camille', isOwner: false });
     const claims = (t: string) => JSON.parse(Buffer.from(t.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
-    expect(claims(owner)).toMatchObject({ r: room.name, o: true, ud: 'usr_creator1', nbf: sec(w.notBefore), exp: sec(w.expiresAt), ejt: true });
-    expect(claims(fan)).toMatchObject({ r: room.name, o: false, ud: 'usr_fan1', u: 'Camille' });
+    expect(claims(owner)).toMatchObject({ r: room.name, o: true, ud: 'usr_creator1', nbf: sec(w.notBefore), exp: sec(callEndsAt), ejt: true });
+    expect(claims(fan)).toMatchObject({ r: room.name, o: false, ud: 'usr_fan1', u: 'Camille', nbf: sec(w.notBefore), exp: sec(callEndsAt), ejt: true });
+    // What Daily was asked for, property by property.
+    const asked = (await state()).tokens.filter((t) => t.room_name === room.name);
+    expect(asked.map((t) => [t.user_id, t.exp, t.eject_at_token_exp])).toEqual([['usr_creator1', sec(callEndsAt), true], ['usr_fan1', sec(callEndsAt), true]]);
+    expect((await state()).rooms.find((r) => r.name === room.name)!.config).toMatchObject({ exp: sec(w.expiresAt), eject_at_room_exp: true });
   });
 
   it('deletes the room, and deleting again is not an error (idempotent)', async () => {
@@ -93,6 +98,25 @@ describe('Daily adapter (against the local fake Daily API)', () => {
 });
 
 describe('Daily webhook signature', () => {
+  it('reads the headers Daily sends (X-Webhook-Signature, X-Webhook-Timestamp)', () => {
+    expect([DAILY_SIGNATURE_HEADER, DAILY_TIMESTAMP_HEADER]).toEqual(['x-webhook-signature', 'x-webhook-timestamp']);
+  });
+
+  it('verifies a known-answer vector computed outside this code (Python hmac and openssl agree)', async () => {
+    // secret = base64("call-a-star known-answer daily hmac key"); signature = base64(HMAC-SHA256(
+    // base64decode(secret), timestamp + "." + body)), computed with Python's hmac module and checked
+    // with `openssl dgst -sha256 -mac HMAC` — not with the helper under test.
+    const secret = 'Y2FsbC1hLXN0YXIga25vd24tYW5zd2VyIGRhaWx5IGhtYWMga2V5';
+    const timestamp = '1767225600';
+    const body = '{"version":"1.0.0","type":"participant.joined","id":"ptcpt-join-6497c79b","payload":{"room":"cas-bkg-kat1","user_id":"usr_fan_kat","session_id":"5b2e2f3a-1d4c-4e0f-9a65-0c1a2b3c4d5e","joined_at":1767225590},"event_ts":1767225600.123}';
+    const signature = '5PN53jAKhcZiof65Wt5gEfi6o2+KEyVA9tGX4B6zq2g=';
+    expect(await verifyDailySignature(secret, timestamp, body, signature)).toBe(true);
+    // The same vector under the schemes one might wrongly assume, each refused:
+    expect(await verifyDailySignature(secret, timestamp, body, '1VYwtE7cyGqzM3hMhqNeZ9U4ErWu9V4I7iA5RuUsvRU=')).toBe(false); // HMAC of the body alone
+    expect(await verifyDailySignature(secret, timestamp, body, 'ob8Ja/hjOWLhbFCIdUANPwuXQLxCZO8M8tJpWxQLWqo=')).toBe(false); // key = the base64 text, not its bytes
+    expect(await verifyDailySignature(secret, timestamp, body.replace('1767225590', '1767225591'), signature)).toBe(false);
+  });
+
   it('accepts what Daily signs and refuses a changed body, timestamp or secret, and garbage', async () => {
     const signed = (await control('webhook', { type: 'meeting.started', payload: { room: 'x', start_ts: 1 } })) as { body: string; headers: Record<string, string> };
     const sig = signed.headers['x-webhook-signature'];

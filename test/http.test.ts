@@ -1,10 +1,13 @@
 import { createExecutionContext } from 'cloudflare:test';
+import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { notifications } from '../src/db/schema';
 import type { AppEnv } from '../src/http/context';
 import { route } from '../src/http/route';
-import { api, BASE, createAccount, expectError, fetchApp, postForm, testEnv } from './helpers';
+import { translate } from '../src/i18n';
+import { api, BASE, createAccount, deps, expectError, fetchApp, postForm, testEnv } from './helpers';
 import { apiSpecs, fillPath } from './routes';
 import { createApp } from '../src/app';
 
@@ -88,7 +91,7 @@ describe('CSRF', () => {
   it('refuses a cross-site form post (login CSRF) even without a session', async () => {
     const res = await postForm('/en/signin', { email: 'x@example.test', password: 'whatever-it-is' }, { origin: 'https://evil.example' });
     expect(res.status).toBe(403);
-    expect(await res.text()).toContain('Cross-site request refused');
+    expect(await res.text()).toContain(translate('en', 'errors.codes.CSRF_FAILED'));
   });
 });
 
@@ -123,6 +126,24 @@ describe('HTTP conventions', () => {
     await expectError(form, 415, 'UNSUPPORTED_MEDIA_TYPE');
     const huge = await api('POST', '/api/auth/login', { email: 'a@b.co', password: 'x'.repeat(300_000) });
     await expectError(huge, 413, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('refuses a body sent to a route that declares none (400 UNEXPECTED_BODY, nothing done); no body or {} goes through', async () => {
+    const a = await createAccount();
+    const d = deps();
+    await d.db.insert(notifications).values({ id: d.ids.next('ntf'), userId: a.user.id, type: 'REMINDER', params: {}, link: null, createdAt: new Date() });
+    const unread = async () => (await d.db.select().from(notifications).where(eq(notifications.userId, a.user.id)).all()).filter((n) => !n.readAt).length;
+    for (const [type, body] of [['application/json', '{broken'], ['application/json', '{"all":false}'], ['application/json', 'null'], ['application/json', '[]'], ['text/plain', 'hello']]) {
+      const res = await fetchApp('/api/notifications/read-all', { method: 'POST', headers: { authorization: `Bearer ${a.token}`, 'content-type': type }, body });
+      await expectError(res, 400, 'UNEXPECTED_BODY');
+      expect(await unread(), `${type} ${body}`).toBe(1);
+    }
+    // The same on a public route.
+    await expectError(await api('POST', '/api/auth/logout', { everything: true }, { token: a.token }), 400, 'UNEXPECTED_BODY');
+    expect((await api('GET', '/api/me', undefined, { token: a.token })).status).toBe(200); // still signed in
+    expect((await api('POST', '/api/notifications/read-all', '{}', { token: a.token })).status).toBe(200);
+    expect(await unread()).toBe(0);
+    expect((await fetchApp('/api/notifications/read-all', { method: 'POST', headers: { authorization: `Bearer ${a.token}` } })).status).toBe(200);
   });
 
   it('hides the dev mailbox outside development/test', async () => {

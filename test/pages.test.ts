@@ -147,3 +147,20 @@ describe('Google sign-in (against the local fake)', () => {
     expect(cookieFrom(res, SESSION)).toBeNull();
   });
 });
+
+describe('layout', () => {
+  it('the footer\'s support link writes to SUPPORT_EMAIL, whatever it is configured to', async () => {
+    const { createApp } = await import('../src/app');
+    const { createExecutionContext, waitOnExecutionContext } = await import('cloudflare:test');
+    const configured = testEnv.SUPPORT_EMAIL;
+    expect(await (await fetchApp('/en/')).text()).toContain(`href="mailto:${configured}"`);
+    for (const supportEmail of ['help@other-brand.example', 'assistance@callastar.example']) {
+      const ctx = createExecutionContext();
+      const res = await createApp().fetch(new Request('http://localhost/fr/creators'), { ...testEnv, SUPPORT_EMAIL: supportEmail }, ctx);
+      await waitOnExecutionContext(ctx);
+      const html = await res.text();
+      expect(html).toContain(`href="mailto:${supportEmail}"`);
+      expect(html).not.toContain(`mailto:${configured}`);
+    }
+  });
+});

@@ -105,10 +105,13 @@ for (const [name, make] of Object.entries(harnesses)) {
     it('pays out from a connected account and reverses transfers within limits', async () => {
       const h = make();
       const acct = await payableAccount(h);
-      const po = await h.port.createPayout({ accountId: acct, amount: 2000, currency: 'CHF', metadata: { payoutId: 'pyt_x' }, idempotencyKey: key('po') });
-      expect(['pending', 'in_transit']).toContain(po.status);
       const i = await h.port.createIntent({ amount: 1000, currency: 'CHF', applicationFeeAmount: 100, destinationAccount: acct, description: 'd', metadata: {}, idempotencyKey: key('pi') });
       await h.pay(i.intentId);
+      // Like Stripe, a payout is paid from the account's balance (the 900 transferred): never more.
+      const broke = await h.port.createPayout({ accountId: acct, amount: 2000, currency: 'CHF', metadata: { payoutId: 'pyt_y' }, idempotencyKey: key('po') }).catch((x: unknown) => x);
+      expect(broke).toBeInstanceOf(PaymentProviderError);
+      const po = await h.port.createPayout({ accountId: acct, amount: 500, currency: 'CHF', metadata: { payoutId: 'pyt_x' }, idempotencyKey: key('po') });
+      expect(['pending', 'in_transit']).toContain(po.status);
       const tr = (await h.port.transferOfCharge((await h.port.retrieveIntent(i.intentId)).latestChargeId!))!;
       expect((await h.port.reverseTransfer({ transferId: tr, amount: 300, metadata: {}, idempotencyKey: key('tr') })).reversalId).toBeTruthy();
       const tooMuch = await h.port.reverseTransfer({ transferId: tr, amount: 900, metadata: {}, idempotencyKey: key('tr') }).catch((x: unknown) => x);

@@ -1,15 +1,22 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import Stripe from 'stripe';
-import { bookings, callOffers, creators, disputes, ledgerEntries, localStripeEvents, notifications, payments, refunds, webhookEvents } from '../src/db/schema';
+import { bookings, callOffers, creators, disputes, ledgerEntries, localStripeEvents, notifications, owedRefunds, payments, refunds, webhookEvents } from '../src/db/schema';
+import type { Deps } from '../src/deps';
+import { cancelBooking } from '../src/domain/booking/cancel';
+import { createOffer } from '../src/domain/offers/create';
+import { submitDisputeEvidence } from '../src/domain/payments/disputes';
+import { decideRefund } from '../src/domain/payments/refund-policy';
+import { issueRefund, refundable } from '../src/domain/payments/refunds';
 import { bankAccount, creatorAccount, creatorBalances, paymentLedgerSum, record } from '../src/domain/ledger/ledger';
 import { runScheduled } from '../src/jobs/scheduled';
 import { CRON } from '../src/jobs/registry';
 import { LOCAL_WEBHOOK_SECRET, localPayments } from '../src/providers/payments/local';
-import { api, createAccount, deps, expectError, fetchApp, postForm, testEnv } from './helpers';
+import { api, createAccount, deps, expectError, fetchApp, postForm, testEnv, type TestAccount } from './helpers';
 import { book, fans, offerFor, onboardedCreator } from './scenarios';
 
 const cryptoProvider = Stripe.createSubtleCryptoProvider();
+type Captured = { raw: string; sig: string; type: string };
 
 async function held(opts: { price?: number; startsInMinutes?: number; policy?: 'NONE' | 'HALF' | 'FULL' } = {}) {
   const c = await onboardedCreator('EUR', opts.policy ? { cancellationPolicy: opts.policy } : {});
@@ -37,6 +44,8 @@ describe('local checkout → webhook → booking', () => {
     expect(entries.map((e) => [e.kind, e.amount]).sort()).toEqual([['CHARGE', -10000], ['CREATOR_SHARE', 8500], ['PLATFORM_FEE', 1500]]);
     const [bal] = await creatorBalances(deps(), h.c.creator.id, new Date());
     expect(bal).toMatchObject({ currency: 'EUR', pending: 8500, available: 0, debt: 0 });
+    // Released once past the date and the call took place (the outcome decides it).
+    await deps().db.update(bookings).set({ outcome: 'COMPLETED' }).where(eq(bookings.id, h.bookingId));
     const [later] = await creatorBalances(deps(), h.c.creator.id, new Date(p.payoutReleaseAt!.getTime() + 1));
     expect(later).toMatchObject({ pending: 0, available: 8500 });
     const notes = await deps().db.select().from(notifications).all();
@@ -99,50 +108,149 @@ describe('webhook endpoint', () => {
   });
 
   /**
-   * The same story (pay, partial refund, dispute opened then won) with the provider's events
-   * captured instead of delivered; returns them and a function reading the resulting state.
+   * One story told twice, its provider events captured instead of delivered: a creator onboards
+   * (account.updated); fan A's card is declined (payment_failed); fan B abandons (canceled); fan C
+   * pays, an admin refunds part of it, the bank opens a dispute, evidence goes in, the dispute is
+   * won, then the admin refund fails at the bank; fan D pays and cancels late (half back). `deliver`
+   * is called at every point of the story with the events captured since the last one.
    */
-  async function capturedStory() {
-    const h = await held({ price: 12345 });
-    const captured: { raw: string; sig: string }[] = [];
+  async function story(deliver: (batch: Captured[], point: string) => Promise<void>) {
     const d = deps();
-    const local = localPayments({ db: d.db, clock: d.clock, appUrl: 'http://localhost', webhookSecret: LOCAL_WEBHOOK_SECRET, dispatch: async (raw, sig) => { captured.push({ raw, sig }); } });
-    await local.checkout(h.intentId, 'succeed');
-    await local.refund({ intentId: h.intentId, amount: 2345, reverseTransfer: true, refundApplicationFee: true, metadata: {}, idempotencyKey: `t:${h.bookingId}` });
-    const chargeId = (await local.retrieveIntent(h.intentId)).latestChargeId!;
-    const dsp = await local.openDispute(chargeId, 'fraudulent');
-    await local.updateDispute(dsp, 'won');
+    const captured: Captured[] = [];
+    let sent = 0;
+    const capture = localPayments({ db: d.db, clock: d.clock, appUrl: 'http://localhost', webhookSecret: LOCAL_WEBHOOK_SECRET, dispatch: async (raw, sig) => { captured.push({ raw, sig, type: JSON.parse(raw).type }); } });
+    // The app itself (cancellations, admin refund, evidence) talks to the capturing provider too.
+    const app: Deps = { ...d, payments: capture, localPayments: capture };
+    const point = async (name: string) => { const batch = captured.slice(sent); sent = captured.length; await deliver(batch, name); };
+    const admin = await createAccount('ADMIN', { passwordHash: null });
+    const creator = await createAccount('CREATOR');
+    const creatorRow = (await d.db.select().from(creators).where(eq(creators.userId, creator.user.id)).get())!;
+    const { accountId } = await capture.createConnectedAccount({ email: creator.user.email, creatorId: creatorRow.id, currency: 'EUR', idempotencyKey: `story:${creatorRow.id}` });
+    await d.db.update(creators).set({ stripeAccountId: accountId }).where(eq(creators.id, creatorRow.id));
+    await capture.completeOnboarding(accountId);
+    await point('onboarded');
+    const onboarded = (await d.db.select().from(creators).where(eq(creators.id, creatorRow.id)).get())!;
+    const offer = async (startsInMinutes: number) => {
+      const r = await createOffer(d, onboarded, { title: 'Story call', description: '', price: 12_345, currency: 'EUR', startsAt: new Date(Date.now() + startsInMinutes * 60_000), durationMinutes: 30 });
+      if (!r.ok) throw new Error(r.code);
+      return r.offer;
+    };
+    const [fanA, fanB, fanC, fanD] = await fans(4);
+    const hold = async (offerId: string, fan: TestAccount) => (await (await book(offerId, fan.token)).json()) as { booking: { id: string }; payment: { intentId: string } };
+    const x = await offer(3 * 24 * 60);
+    const y = await offer(4 * 24 * 60);
+    const z = await offer(5 * 60);
+    const a = await hold(x.id, fanA);
+    await capture.checkout(a.payment.intentId, 'decline');
+    await point('declined');
+    const b = await hold(y.id, fanB);
+    await capture.cancelIntent(b.payment.intentId, 'story');
+    await point('abandoned');
+    const c = await hold(x.id, fanC);
+    await capture.checkout(c.payment.intentId, 'succeed');
+    await point('paid');
+    const payC = (await d.db.select().from(payments).where(eq(payments.bookingId, c.booking.id)).get())!;
+    const adminRefund = await issueRefund(app, payC, decideRefund({ kind: 'ADMIN', amount: 2345 }, refundable(payC)), { initiatedBy: 'ADMIN', actorUserId: admin.user.id, note: 'Audio issues', key: `story:${payC.id}`, kind: 'ADMIN' });
+    await point('admin refund');
+    const dsp = await capture.openDispute(payC.chargeId!, 'fraudulent');
+    await point('dispute opened');
+    const dispute = (await d.db.select().from(disputes).where(eq(disputes.stripeDisputeId, dsp)).get())!;
+    expect(await submitDisputeEvidence(app, dispute.id)).toEqual({ ok: true });
+    await point('evidence');
+    await capture.updateDispute(dsp, 'won');
+    await point('dispute closed');
+    const providerRefund = (await d.db.select().from(refunds).where(eq(refunds.id, adminRefund!.status === 'ISSUED' ? adminRefund!.refundId : '')).get())!.stripeRefundId!;
+    await capture.updateRefund(providerRefund, 'failed', 'expired_or_canceled_card');
+    await point('refund failed');
+    const dd = await hold(z.id, fanD);
+    await capture.checkout(dd.payment.intentId, 'succeed');
+    await point('paid late call');
+    const fanDUser = fanD.user;
+    expect(await cancelBooking(app, fanDUser, dd.booking.id, 'Change of plans')).toMatchObject({ ok: true, refunded: 6172 });
+    await point('fan cancelled');
+
+    const who = new Map<string, string>([[admin.user.id, 'admin'], [creator.user.id, 'creator'], [fanA.user.id, 'fanA'], [fanB.user.id, 'fanB'], [fanC.user.id, 'fanC'], [fanD.user.id, 'fanD']]);
     const state = async () => {
-      const p = await paymentOf(h.bookingId);
-      const dispute = await d.db.select().from(disputes).where(eq(disputes.paymentId, p.id)).get();
+      const ids = [a, b, c, dd].map((h) => h.booking.id);
+      const pays = await d.db.select().from(payments).where(inArray(payments.bookingId, ids)).all();
+      const payIds = pays.map((p) => p.id);
+      const label = (bookingId: string) => ['A', 'B', 'C', 'D'][ids.indexOf(bookingId)];
+      const account = (acct: string) => acct.replace(creatorRow.id, 'creator');
+      const ledger = payIds.length ? await d.db.select().from(ledgerEntries).where(inArray(ledgerEntries.paymentId, payIds)).all() : [];
+      const myNotes = await d.db.select().from(notifications).where(inArray(notifications.userId, [...who.keys()])).all();
+      const count = (xs: string[]) => Object.fromEntries([...new Set(xs)].sort().map((k) => [k, xs.filter((v) => v === k).length]));
+      const dispRow = (await d.db.select().from(disputes).where(eq(disputes.stripeDisputeId, dsp)).get())!;
       return {
-        booking: (await bookingRow(h.bookingId)).status,
-        payment: { status: p.status, refunded: p.refundedAmount },
-        refunds: (await d.db.select().from(refunds).where(eq(refunds.paymentId, p.id)).all()).map((r) => r.amount),
-        dispute: dispute ? { status: dispute.status, debt: dispute.creatorDebt } : null,
-        ledgerSum: await paymentLedgerSum(d, p.id),
-        balances: await creatorBalances(d, h.c.creator.id, new Date(Date.now() + 400 * 86_400_000)),
-        confirmations: (await d.db.select().from(notifications).where(and(eq(notifications.userId, h.fan.user.id), eq(notifications.type, 'BOOKING_CONFIRMED'))).all()).length,
+        creator: { chargesEnabled: (await d.db.select().from(creators).where(eq(creators.id, creatorRow.id)).get())!.chargesEnabled },
+        bookings: Object.fromEntries((await d.db.select().from(bookings).where(inArray(bookings.id, ids)).all()).map((r) => [label(r.id), r.status])),
+        offers: (await d.db.select().from(callOffers).where(inArray(callOffers.id, [x.id, y.id, z.id])).all()).map((o) => [o.id === x.id ? 'X' : o.id === y.id ? 'Y' : 'Z', o.status]).sort(),
+        payments: Object.fromEntries(pays.map((p) => [label(p.bookingId), { status: p.status, refunded: p.refundedAmount, fee: p.platformFee }])),
+        refunds: (await d.db.select().from(refunds).where(inArray(refunds.paymentId, payIds)).all())
+          .map((r) => ({ booking: label(r.bookingId), amount: r.amount, status: r.status, by: r.initiatedBy, actor: r.actorUserId ? who.get(r.actorUserId) : null, reason: r.reason, reversed: !!r.reversedAt }))
+          .sort((p, q) => p.booking.localeCompare(q.booking)),
+        owed: (await d.db.select().from(owedRefunds).where(inArray(owedRefunds.paymentId, payIds)).all()).map((o) => `${label(o.bookingId)}:${o.kind}:${o.status}`).sort(),
+        dispute: { status: dispRow.status, debt: dispRow.creatorDebt, evidence: !!dispRow.evidenceSubmittedAt },
+        ledger: count(ledger.map((e) => `${label(pays.find((p) => p.id === e.paymentId)!.bookingId)} ${e.kind} ${account(e.account)} ${e.amount}`)),
+        ledgerSums: await Promise.all(payIds.map((id) => paymentLedgerSum(d, id))),
+        notifications: count(myNotes.map((n) => `${who.get(n.userId)} ${n.type}`)),
       };
     };
     return { captured, state };
   }
 
-  it('ends in the same state whether each event comes once in order or three times shuffled', async () => {
-    const inOrder = await capturedStory();
-    expect(inOrder.captured.map((e) => JSON.parse(e.raw).type)).toEqual(['charge.succeeded', 'payment_intent.succeeded', 'charge.refunded', 'refund.created', 'charge.dispute.created', 'charge.dispute.closed']);
-    for (const e of inOrder.captured) expect((await post(e.raw, e.sig)).status).toBe(200);
+  it('ends in the same state when every event comes three times, shuffled, and late (after the state moved on) as when each comes once in order', async () => {
+    const post1 = async (e: Captured) => expect((await post(e.raw, e.sig)).status).toBe(200);
+    const inOrder = await story(async (batch) => { for (const e of batch) await post1(e); });
+    expect(inOrder.captured.map((e) => e.type)).toEqual([
+      'account.updated', 'payment_intent.payment_failed', 'payment_intent.canceled', 'charge.succeeded', 'payment_intent.succeeded',
+      'charge.refunded', 'refund.created', 'charge.dispute.created', 'charge.dispute.updated', 'charge.dispute.closed', 'refund.updated', 'refund.failed',
+      'charge.succeeded', 'payment_intent.succeeded', 'charge.refunded', 'refund.created',
+    ]);
     const reference = await inOrder.state();
-    expect(reference).toMatchObject({ booking: 'CONFIRMED', payment: { status: 'PARTIALLY_REFUNDED', refunded: 2345 }, refunds: [2345], dispute: { status: 'WON', debt: 0 }, ledgerSum: 0, confirmations: 1 });
-    expect(reference.balances[0]).toMatchObject({ available: 12345 - 1852 - (2345 - 351), debt: 0 });
+    // What the story must end in (so that equal states are also right ones).
+    expect(reference).toMatchObject({
+      creator: { chargesEnabled: true },
+      bookings: { A: 'FAILED', B: 'FAILED', C: 'CONFIRMED', D: 'CANCELLED' },
+      offers: [['X', 'BOOKED'], ['Y', 'AVAILABLE'], ['Z', 'AVAILABLE']],
+      payments: { C: { status: 'SUCCEEDED', refunded: 0, fee: 1852 }, D: { status: 'PARTIALLY_REFUNDED', refunded: 6172 } },
+      refunds: [
+        { booking: 'C', amount: 2345, status: 'FAILED', by: 'ADMIN', actor: 'admin', reason: 'ADMIN: Audio issues', reversed: true },
+        { booking: 'D', amount: 6172, status: 'SUCCEEDED', by: 'FAN', actor: 'fanD', reason: 'FAN_CANCELLED_LATE: Change of plans', reversed: false },
+      ],
+      owed: ['C:ADMIN:FAILED', 'D:CANCELLATION:ISSUED'],
+      dispute: { status: 'WON', debt: 0, evidence: true },
+      ledgerSums: [0, 0, 0, 0],
+    });
+    expect(reference.notifications).toMatchObject({ 'fanC BOOKING_CONFIRMED': 1, 'fanD BOOKING_CONFIRMED': 1, 'creator NEW_BOOKING': 2, 'fanC REFUND_ISSUED': 1, 'fanC REFUND_FAILED': 1, 'admin REFUND_FAILED': 1, 'admin DISPUTE_OPENED': 1, 'admin DISPUTE_CLOSED': 1, 'fanD REFUND_ISSUED': 1 });
+    expect(reference.notifications['fanA BOOKING_CONFIRMED']).toBeUndefined();
 
-    const shuffled = await capturedStory();
-    const deliveries = [...shuffled.captured, ...shuffled.captured, ...shuffled.captured];
+    // Run B, the same story with its events delivered badly: at each point the batch three times,
+    // shuffled; some held back and delivered for the first time only later (the evidence's dispute
+    // update after the dispute closed, the admin refund's events after the refund failed); and some
+    // handled again after the state moved on, as when a first delivery crashed half-way and the
+    // provider retries it (the dispute's creation after it was won, the payment's success after the
+    // fan cancelled — which must not refund the rest as a "slot lost").
     let seed = 7;
-    for (let i = deliveries.length - 1; i > 0; i--) { seed = (seed * 16807) % 2147483647; const j = seed % (i + 1); [deliveries[i], deliveries[j]] = [deliveries[j], deliveries[i]]; }
-    for (const e of deliveries) expect((await post(e.raw, e.sig)).status).toBe(200);
-    const after = await shuffled.state();
-    expect(after).toEqual(reference);
+    const rand = (n: number) => { seed = (seed * 16807) % 2147483647; return seed % n; };
+    const shuffle = <T>(xs: T[]) => { for (let i = xs.length - 1; i > 0; i--) { const j = rand(i + 1); [xs[i], xs[j]] = [xs[j], xs[i]]; } return xs; };
+    const held: Record<string, { types: string[]; until: string }> = { 'admin refund': { types: ['charge.refunded', 'refund.created'], until: 'refund failed' }, evidence: { types: ['charge.dispute.updated'], until: 'dispute closed' } };
+    const retried: Record<string, string[]> = { 'dispute closed': ['charge.dispute.created'], 'refund failed': ['payment_intent.succeeded'], 'fan cancelled': ['payment_intent.succeeded'] };
+    const seen: Captured[] = [];
+    const waiting: { e: Captured; until: string }[] = [];
+    const messy = await story(async (batch, at) => {
+      const hold = held[at];
+      const now = batch.filter((e) => !hold?.types.includes(e.type));
+      waiting.push(...batch.filter((e) => hold?.types.includes(e.type)).map((e) => ({ e, until: hold!.until })));
+      const due = waiting.filter((w) => w.until === at).map((w) => w.e);
+      // Their first delivery "crashed": the provider delivers them again, and the handler runs again.
+      const again = seen.filter((e) => (retried[at] ?? []).includes(e.type));
+      const ids = again.map((e) => JSON.parse(e.raw).id as string);
+      if (ids.length) await deps().db.update(webhookEvents).set({ status: 'FAILED' }).where(inArray(webhookEvents.eventId, ids));
+      seen.push(...now, ...due);
+      for (const e of shuffle([...now, ...now, ...now, ...due, ...due, ...again])) await post1(e);
+    });
+    expect(waiting.length).toBe(3);
+    expect(await messy.state()).toEqual(reference);
   });
 
   it('the hourly reconciliation replays events the webhook never received', async () => {
@@ -243,6 +351,7 @@ describe('disputes', () => {
     expect((await deps().payments.retrieveDispute(dspId)).status).toBe('under_review');
     await deps().localPayments!.updateDispute(dspId, 'won');
     expect((await deps().db.select().from(disputes).where(eq(disputes.id, d.id)).get())).toMatchObject({ status: 'WON', creatorDebt: 0 });
+    await deps().db.update(bookings).set({ outcome: 'COMPLETED' }).where(eq(bookings.id, h.bookingId)); // the call took place
     expect((await creatorBalances(deps(), h.c.creator.id, now))[0]).toMatchObject({ total: 8500, available: 8500, debt: 0 });
     expect(await paymentLedgerSum(deps(), d.paymentId)).toBe(0);
   });
@@ -250,6 +359,7 @@ describe('disputes', () => {
   it('a lost dispute leaves the creator in debt when the share was already paid out', async () => {
     const h = await held();
     await deps().localPayments!.checkout(h.intentId, 'succeed');
+    await deps().db.update(bookings).set({ outcome: 'COMPLETED' }).where(eq(bookings.id, h.bookingId)); // the call took place
     // The creator's share was paid out to their bank before the dispute came in.
     await record(deps(), { txId: `payout:test-${h.bookingId}`, currency: 'EUR', entries: [
       { account: creatorAccount(h.c.creator.id), kind: 'PAYOUT', amount: -8500, creatorId: h.c.creator.id, availableAt: new Date() },

@@ -20,14 +20,17 @@ export const apiSpecs = () => [...registry.values()];
 
 /**
  * The GET pages under /:lang, with parameters filled: `{a|b}` alternatives take their first choice,
- * ids a well-formed id that exists nowhere.
+ * ids (and `{prefix_[0-9a-z]+}` patterns) a well-formed id that exists nowhere.
  */
 export function pagePaths(): string[] {
   const out = new Set<string>();
   for (const r of app.routes) {
     if (r.method !== 'GET' || !r.path.startsWith('/:lang{fr|en}/')) continue;
     out.add(r.path.replace(/^\/:lang\{fr\|en\}/, '/en').replace(/:(\w+)(\{([^}]*)\})?/g, (_m, name: string, _g, alt?: string) => {
-      if (alt) return alt.split('|')[0];
+      if (alt && /^[\w.-]+(\|[\w.-]+)*$/.test(alt)) return alt.split('|')[0];
+      // An id pattern such as `{pyt_[0-9a-z]+}`: a well-formed id with that prefix.
+      const prefix = alt?.match(/^([a-z_]+_)\[/)?.[1];
+      if (prefix) return `${prefix}aaaaaaaaaaaaaaaaaaaa`;
       return name === 'slug' ? 'nobody-here' : `${name === 'bookingId' ? 'bkg' : 'x'}_aaaaaaaaaaaaaaaaaaaa`;
     }));
   }

@@ -16,7 +16,7 @@ export async function onboardedCreator(currency: Currency = 'EUR', overrides: Pa
   const { accountId } = await d.payments.createConnectedAccount({ email: acc.user.email, creatorId: creator.id, currency, idempotencyKey: `acct:${creator.id}` });
   await d.localPayments!.completeOnboarding(accountId);
   const [updated] = await d.db.update(creators).set({
-    currency, stripeAccountId: accountId, chargesEnabled: true, payoutsEnabled: true, detailsSubmitted: true, onboardedAt: new Date(), ...overrides,
+    currency, stripeAccountId: accountId, stripeDefaultCurrency: currency, chargesEnabled: true, payoutsEnabled: true, detailsSubmitted: true, onboardedAt: new Date(), ...overrides,
   }).where(eq(creators.id, creator.id)).returning();
   return { ...acc, creator: updated };
 }

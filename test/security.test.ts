@@ -13,19 +13,20 @@
  * upload refusals; payments.test.ts, daily.test.ts, with-keys/*.test.ts — signature refusals.
  */
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, like } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import wranglerToml from '../wrangler.toml?raw';
 import { createApp } from '../src/app';
-import { authTokens, bookings, callEvents, emailSuppressions, sessions, users, webhookEvents } from '../src/db/schema';
+import { authTokens, bookings, callEvents, emailSuppressions, logs, sessions, users, webhookEvents } from '../src/db/schema';
 import { LOCAL_WEBHOOK_SECRET } from '../src/providers/payments/local';
+import { translate } from '../src/i18n';
 import { sha256Hex } from '../src/lib/crypto';
 import { diff, snapshot, unexpectedChanges } from './db-snapshot';
 import { pngImage } from './images';
 import { FAKE_DAILY, FAKE_GOOGLE_CLIENT, FAKE_RESEND, FAKE_STRIPE } from './fake-credentials';
 import { api, BASE, cookieFrom, createAccount, deps, fetchApp, getPage, lastEmailTo, PASSWORD, postForm, testEnv, tokenFromEmail, uniqueEmail, type TestAccount } from './helpers';
+import { limitOf, untilLimited } from './rate-limit';
 import { apiSpecs, app, fillPath, pagePaths } from './routes';
 import { book, fans, moveCall, offerFor, onboardedCreator, reviewedCall } from './scenarios';
 
@@ -230,7 +231,7 @@ describe('CSRF', () => {
         const headers: Record<string, string> = { cookie: cookieFor(w.path), 'content-type': w.json ? 'application/json' : 'application/x-www-form-urlencoded', ...h };
         const res = await fetchApp(w.path, { method: w.method, headers, body: w.json ? '{}' : 'a=1' });
         const text = await res.text();
-        if (res.status !== 403 || !(w.json ? text.includes('"CSRF_FAILED"') : text.includes('Cross-site request refused'))) failures.push(`${w.method} ${w.path} [${label}] → ${res.status} ${text.slice(0, 120)}`);
+        if (res.status !== 403 || !(w.json ? text.includes('"CSRF_FAILED"') : text.includes(translate('en', 'errors.codes.CSRF_FAILED')))) failures.push(`${w.method} ${w.path} [${label}] → ${res.status} ${text.slice(0, 120)}`);
       }
     }
     expect(failures).toEqual([]);
@@ -351,28 +352,10 @@ describe('password reset and verification tokens', () => {
 
 // ------------------------------------------------------------------------------------------------ rate limits
 
-/** `limit` and `period` of a [[ratelimits]] entry of wrangler.toml (the local, top-level one). */
-function limitOf(name: string): { limit: number; period: number } {
-  const m = new RegExp(`name = "${name}"[^\\[]*?simple = \\{ limit = (\\d+), period = (\\d+) \\}`).exec(wranglerToml.split('[env.')[0]);
-  if (!m) throw new Error(`${name} not in wrangler.toml`);
-  return { limit: Number(m[1]), period: Number(m[2]) };
-}
-
-/** Calls `attempt` until the first 429; returns its index and the response. */
-async function untilLimited(attempt: (i: number) => Promise<Response>, max = 40): Promise<{ at: number; res: Response; statuses: number[] }> {
-  const statuses: number[] = [];
-  for (let i = 0; i < max; i++) {
-    const res = await attempt(i);
-    statuses.push(res.status);
-    if (res.status === 429) return { at: i, res, statuses };
-    await res.body?.cancel();
-  }
-  throw new Error(`never limited: ${statuses.join(',')}`);
-}
-
 describe('rate limits (numbers from wrangler.toml)', () => {
   it('wrangler.toml has the documented limits, per minute', () => {
     expect(limitOf('LOGIN_LIMITER')).toEqual({ limit: 5, period: 60 });
+    expect(limitOf('LOGIN_IP_LIMITER')).toEqual({ limit: 30, period: 60 });
     expect(limitOf('SIGNUP_LIMITER')).toEqual({ limit: 10, period: 60 });
     expect(limitOf('BOOKING_LIMITER')).toEqual({ limit: 20, period: 60 });
     expect(limitOf('REQUEST_LIMITER')).toEqual({ limit: 10, period: 60 });
@@ -389,6 +372,55 @@ describe('rate limits (numbers from wrangler.toml)', () => {
     const right = await postForm('/en/signin', { email: a.user.email, password: a.password }, { headers: { 'cf-connecting-ip': '198.51.100.21' } });
     expect(right.status).toBe(429);
     expect(cookieFrom(right, SESSION)).toBeNull();
+  });
+
+  it('sign-in per IP, whatever the emails: the (LOGIN_IP_LIMITER + 1)th attempt from one IP in a minute is 429 with Retry-After — API and page, even with the right password', async () => {
+    const { limit, period } = limitOf('LOGIN_IP_LIMITER');
+    expect(limit).toBeGreaterThan(limitOf('LOGIN_LIMITER').limit);
+    const victim = await createAccount();
+    const ip = { 'cf-connecting-ip': '198.51.100.31' };
+    // Each email is tried once: the per-(IP, email) limit never trips, the per-IP one does.
+    const r = await untilLimited((i) => (i % 2
+      ? postForm('/en/signin', { email: uniqueEmail('spray'), password: 'wrong-password!' }, { headers: ip })
+      : api('POST', '/api/auth/login', { email: uniqueEmail('spray'), password: 'wrong-password!' }, { headers: ip })), limit + 5, { needMs: 20_000 });
+    expect(r.at).toBe(limit);
+    expect(r.statuses.slice(0, limit).every((s) => s === 401)).toBe(true);
+    expect(r.res.headers.get('retry-after')).toBe(String(period));
+    // The right password of a real account is refused too while that address is limited; no session.
+    const api429 = await api('POST', '/api/auth/login', { email: victim.user.email, password: victim.password }, { headers: ip });
+    expect(api429.status).toBe(429);
+    expect(api429.headers.get('retry-after')).toBe(String(period));
+    expect(((await api429.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+    const page429 = await postForm('/en/signin', { email: victim.user.email, password: victim.password }, { headers: ip });
+    expect(page429.status).toBe(429);
+    expect(page429.headers.get('retry-after')).toBe(String(period));
+    expect(cookieFrom(page429, SESSION)).toBeNull();
+    // Another address signs in normally.
+    expect((await api('POST', '/api/auth/login', { email: victim.user.email, password: victim.password }, { headers: { 'cf-connecting-ip': '198.51.100.32' } })).status).toBe(200);
+  });
+
+  it('password change (API and page): the (LOGIN_LIMITER + 1)th attempt in a minute per account is 429 with Retry-After, and the password stays', async () => {
+    const { limit, period } = limitOf('LOGIN_LIMITER');
+    const a = await createAccount();
+    const hashBefore = (await deps().db.select().from(users).where(eq(users.id, a.user.id)).get())!.passwordHash;
+    const r = await untilLimited((i) => (i % 2
+      ? api('POST', '/api/me/password', { currentPassword: `wrong-guess-${i}-pass`, newPassword: 'a-brand-new-passphrase' }, { token: a.token })
+      : postForm('/en/account/password', { currentPassword: `wrong-guess-${i}-pass`, newPassword: 'a-brand-new-passphrase' }, { headers: { authorization: `Bearer ${a.token}` } })), limit + 3);
+    expect(r.at).toBe(limit);
+    expect(r.statuses.slice(0, limit).every((s) => s === 422)).toBe(true);
+    expect(r.res.headers.get('retry-after')).toBe(String(period));
+    // Even the right current password is refused now, on both.
+    const viaApi = await api('POST', '/api/me/password', { currentPassword: a.password, newPassword: 'a-brand-new-passphrase' }, { token: a.token });
+    expect(viaApi.status).toBe(429);
+    expect(viaApi.headers.get('retry-after')).toBe(String(period));
+    const viaPage = await postForm('/en/account/password', { currentPassword: a.password, newPassword: 'a-brand-new-passphrase' }, { headers: { authorization: `Bearer ${a.token}` } });
+    expect(viaPage.status).toBe(429);
+    expect(viaPage.headers.get('retry-after')).toBe(String(period));
+    expect(await viaPage.text()).toContain(translate('en', 'auth.errors.rateLimited'));
+    expect((await deps().db.select().from(users).where(eq(users.id, a.user.id)).get())!.passwordHash).toBe(hashBefore);
+    // Per account: someone else changes theirs.
+    const b = await createAccount();
+    expect((await api('POST', '/api/me/password', { currentPassword: b.password, newPassword: 'another-new-passphrase' }, { token: b.token })).status).toBe(200);
   });
 
   it('password-reset requests share the sign-in limit', async () => {
@@ -542,14 +574,16 @@ describe('no secret in any URL or log line', () => {
       resendKey: FAKE_RESEND.apiKey, resendWebhook: FAKE_RESEND.webhookSecret,
     });
 
-    // Every table; the email tables may carry the one-time links (that is what an email is for), nothing else.
+    // Every table; only the built-in provider's outbox (the sent email itself, development only) may carry
+    // the one-time links — not the email log, which keeps a reference and derives the link at send time.
     const all = await snapshot();
     const found: string[] = [];
     for (const [table, rows] of all) {
       const text = [...rows].join('\n');
       for (const [name, value] of Object.entries(secrets)) if (value && text.includes(value)) found.push(`${table} contains ${name}`);
-      if (!['email_log', 'dev_outbox'].includes(table)) for (const [name, value] of Object.entries(emailOnly)) if (text.includes(value)) found.push(`${table} contains the ${name} token`);
+      if (table !== 'dev_outbox') for (const [name, value] of Object.entries(emailOnly)) if (text.includes(value)) found.push(`${table} contains the ${name} token`);
     }
+    expect([...all.get('email_log')!].join('\n')).toMatch(/tokenId\\?":\\?"tok_/); // the reference is there
     expect(found).toEqual([]);
     expect([...all.get('logs')!].length).toBeGreaterThan(5);
     expect([...all.get('dev_outbox')!].join('\n')).toContain(emailOnly.reset); // by design: the reset email carries its link
@@ -564,6 +598,44 @@ describe('no secret in any URL or log line', () => {
     expect(leaks).toEqual([]);
     expect(join.socketUrl).toBe(`/api/bookings/${bookingId}/call-socket`); // the call token travels in the WebSocket URL only when the client opens it
   }, 40_000);
+
+  it('a crash in a query logs the SQL and the database\'s reason, never the bound values: no email, password hash, one-time link or token in the logs row (API and page)', async () => {
+    const a = await createAccount();
+    const hash = (await deps().db.select().from(users).where(eq(users.id, a.user.id)).get())!.passwordHash!;
+    const leakEmail = uniqueEmail('leaky');
+    const resetToken = 'Zq9'.repeat(15);
+    const body = `Reset your password: http://localhost/en/reset-password?token=${resetToken}\nThanks`;
+    const boom = createApp();
+    // A duplicate primary key: drizzle throws "Failed query: insert into users … params: <every value>".
+    const failingInsert = (c: { get(k: 'deps'): ReturnType<typeof deps> }) => c.get('deps').db.insert(users).values({
+      id: a.user.id, email: leakEmail, passwordHash: hash, name: body, role: 'USER', locale: 'en', timezone: 'Europe/Paris', createdAt: new Date(), updatedAt: new Date(),
+    });
+    boom.get('/api/__leak', async (c) => { await failingInsert(c); return c.body(null, 204); });
+    boom.get('/en/__leak', async (c) => { await failingInsert(c); return c.body(null, 204); });
+    // An error whose own text echoes credentials (as a provider's error might).
+    boom.get('/api/__echo', () => { throw new Error(`upstream refused Bearer ${a.token} for ${leakEmail} (${hash}) at /en/reset-password?token=${resetToken}`); });
+    for (const path of ['/api/__leak', '/en/__leak', '/api/__echo']) {
+      const ctx = createExecutionContext();
+      const res = await boom.fetch(new Request(`${BASE}${path}`), testEnv, ctx);
+      await waitOnExecutionContext(ctx);
+      expect(res.status, path).toBe(500);
+      const row = (await deps().db.select().from(logs).where(like(logs.message, `%${path}`)).get())!;
+      expect(row, path).toBeDefined();
+      const stored = `${row.message}\n${row.error}\n${JSON.stringify(row.context)}`;
+      for (const [name, secret] of Object.entries({ email: leakEmail, hash, salt: hash.split('$')[2], resetToken, token: a.token, sid: a.token.split('.')[1], body: 'Reset your password' })) {
+        expect(stored.includes(secret), `${path}: the log row contains the ${name}`).toBe(false);
+      }
+      if (path.endsWith('__leak')) {
+        // What an operator needs stays: the statement, how many values there were, and D1's reason.
+        expect(row.error).toMatch(/^DrizzleQueryError: Failed query: insert into "users" \(.*"email".*\) values \(\?, \?/);
+        expect(row.error).toMatch(/params: \[\d+ withheld\]/);
+        expect(row.error).toMatch(/Caused by: .*UNIQUE constraint failed: users\.id/);
+        expect(row.error).toMatch(/\n\s+at /);
+      } else {
+        expect(row.error).toContain('upstream refused Bearer [redacted] for [email]@example.test ([password-hash]) at /en/reset-password?token=[redacted]');
+      }
+    }
+  });
 });
 
 // ------------------------------------------------------------------------------------------------ webhooks

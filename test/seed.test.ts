@@ -1,15 +1,30 @@
 import { env } from 'cloudflare:workers';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { appointmentTypes, availabilityRules, callOffers, creators, ledgerEntries, payments, payouts, users } from '../src/db/schema';
+import { appointmentTypes, availabilityRules, bookings, callOffers, creators, ledgerEntries, payments, payouts, users } from '../src/db/schema';
 import { creatorBalances } from '../src/domain/ledger/ledger';
 import { creatorEligibility } from '../src/domain/payouts/engine';
-import { DEMO_PASSWORD, DEMO_USERS, seedStatements } from '../scripts/seed-data.mjs';
+import { DEMO_CREATORS, DEMO_PASSWORD, DEMO_USERS, OCCUPYING_STATUSES, seedStatements } from '../scripts/seed-data.mjs';
+import { OCCUPYING } from '../src/domain/offers/create';
 import { api, deps } from './helpers';
 
 async function runSeed(now: Date) {
   const db = (env as unknown as { DB: D1Database }).DB;
   await db.batch((await seedStatements(now)).map((s: string) => db.prepare(s)));
+}
+
+/** Every demo creator has exactly three upcoming open offers at `now`, and none of their live offers overlap. */
+async function expectThreeUpcomingAndNoOverlap(now: Date) {
+  const d = deps();
+  const live = await d.db.select().from(callOffers).where(inArray(callOffers.status, [...OCCUPYING])).all();
+  for (const c of DEMO_CREATORS) {
+    const mine = live.filter((o) => o.creatorId === c.id).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+    for (let i = 1; i < mine.length; i++) {
+      expect(mine[i].startsAt.getTime(), `${c.slug}: ${mine[i - 1].id} overlaps ${mine[i].id} (seeded at ${now.toISOString()})`).toBeGreaterThanOrEqual(mine[i - 1].endsAt.getTime());
+    }
+    const upcoming = mine.filter((o) => o.status === 'AVAILABLE' && o.startsAt > now);
+    expect(upcoming.map((o) => o.startsAt.toISOString()), `${c.slug} seeded at ${now.toISOString()}`).toHaveLength(3);
+  }
 }
 
 describe('demo seed (npm run dev)', () => {
@@ -27,9 +42,11 @@ describe('demo seed (npm run dev)', () => {
       expect(o.startsAt.getTime()).toBeGreaterThan(now.getTime());
       expect(o.endsAt.getTime() - o.startsAt.getTime()).toBe(o.durationMinutes * 60_000);
     }
-    // The next day's run does not pile offers up while three are still upcoming.
-    await runSeed(new Date(now.getTime() + 86_400_000));
-    expect(await d.db.select().from(callOffers).where(eq(callOffers.status, 'AVAILABLE')).all()).toHaveLength(9);
+    // The next day's run tops each creator up to three upcoming offers, whatever the time of day,
+    // and never over another one.
+    const tomorrow = new Date(now.getTime() + 86_400_000);
+    await runSeed(tomorrow);
+    await expectThreeUpcomingAndNoOverlap(tomorrow);
   });
 
   it('comes with a history: completed calls paid and on the books, reviews, a paid payout, and money to pay out now', async () => {
@@ -96,5 +113,57 @@ describe('demo seed: bookable availability', () => {
     await runSeed(new Date(now.getTime() + 86_400_000));
     expect((await d.db.select().from(availabilityRules).where(eq(availabilityRules.creatorId, noah.id)).all()).map((r) => r.weekday)).not.toContain(5);
     expect(await d.db.select().from(appointmentTypes).where(eq(appointmentTypes.creatorId, noah.id)).all()).toHaveLength(1);
+  });
+});
+
+describe('demo seed: re-running on later days and at any hour', () => {
+  // Pinned instants (all after the other tests' real-clock seeding, each series past the previous
+  // one's offers): mornings, evenings after the 17:00 UTC offers, around that hour, and across the
+  // spring-forward and fall-back nights in Europe and the USA. The old seed overlapped offers as
+  // soon as it re-ran on a later day after 17:00 UTC.
+  const series: [string, string[]][] = [
+    ['10:00 UTC on five days', ['2027-01-11T10:00:00Z', '2027-01-12T10:00:00Z', '2027-01-13T10:00:00Z', '2027-01-14T10:00:00Z', '2027-01-15T10:00:00Z']],
+    ['18:00 UTC on five days, twice a day', ['2027-02-08T18:00:00Z', '2027-02-08T18:30:00Z', '2027-02-09T18:00:00Z', '2027-02-10T18:00:00Z', '2027-02-11T18:00:00Z', '2027-02-12T18:00:00Z']],
+    ['around 17:00 UTC, morning and evening mixed', ['2027-03-01T16:59:00Z', '2027-03-02T17:01:00Z', '2027-03-02T23:59:00Z', '2027-03-03T00:00:00Z', '2027-03-04T17:20:00Z', '2027-03-06T10:00:00Z']],
+    ['across a US spring-forward night', ['2027-03-13T18:00:00Z', '2027-03-14T10:00:00Z', '2027-03-15T18:00:00Z']],
+    ['across the EU spring-forward night', ['2027-03-26T18:00:00Z', '2027-03-27T18:00:00Z', '2027-03-28T01:30:00Z', '2027-03-28T18:00:00Z', '2027-03-29T10:00:00Z']],
+    ['across the EU fall-back night', ['2027-10-29T18:00:00Z', '2027-10-30T18:00:00Z', '2027-10-31T00:30:00Z', '2027-10-31T18:00:00Z', '2027-11-01T18:00:00Z']],
+  ];
+  for (const [name, instants] of series) {
+    it(`keeps three upcoming offers per creator and never overlaps one: ${name}`, async () => {
+      for (const at of instants) {
+        const now = new Date(at);
+        await runSeed(now);
+        await expectThreeUpcomingAndNoOverlap(now);
+        // The same run again adds nothing.
+        const count = (await deps().db.select({ n: sql<number>`count(*)` }).from(callOffers).get())!.n;
+        await runSeed(now);
+        expect((await deps().db.select({ n: sql<number>`count(*)` }).from(callOffers).get())!.n).toBe(count);
+      }
+    });
+  }
+
+  it('does not place an offer over a held or booked one, nor over a live booking', async () => {
+    const now = new Date('2027-12-06T12:00:00Z');
+    const d = deps();
+    const lea = DEMO_CREATORS.find((c) => c.slug === 'lea-martin')!;
+    const day = (n: number, h: number, m = 0) => new Date(Date.UTC(2027, 11, 6 + n, h, m));
+    // Léa already holds the first candidate's time (day +1, 17:00) as a held private slot, and a
+    // booking (rescheduled: its offer elsewhere) covers the second one's (day +2, 17:15).
+    await d.db.insert(callOffers).values([
+      { id: 'off_seedtestheld', creatorId: lea.id, title: 'Held', description: '', price: 3000, currency: 'EUR', startsAt: day(1, 16, 50), durationMinutes: 20, endsAt: day(1, 17, 10), status: 'HELD', source: 'SLOT', createdAt: now, updatedAt: now },
+      { id: 'off_seedtestbook', creatorId: lea.id, title: 'Booked', description: '', price: 3000, currency: 'EUR', startsAt: day(30, 9), durationMinutes: 20, endsAt: day(30, 9, 20), status: 'BOOKED', source: 'OFFER', createdAt: now, updatedAt: now },
+    ]);
+    await d.db.insert(bookings).values({ id: 'bkg_seedtestbook', offerId: 'off_seedtestbook', userId: DEMO_USERS[4].id, creatorId: lea.id, status: 'CONFIRMED', price: 3000, currency: 'EUR', cancellationPolicy: 'HALF', startsAt: day(2, 17, 40), endsAt: day(2, 18, 0), createdAt: now, updatedAt: now });
+    await runSeed(now);
+    await expectThreeUpcomingAndNoOverlap(now);
+    const offers = await d.db.select().from(callOffers).where(and(eq(callOffers.creatorId, lea.id), eq(callOffers.status, 'AVAILABLE'))).all();
+    const upcoming = offers.filter((o) => o.startsAt > now).map((o) => o.startsAt.toISOString()).sort();
+    // Day +1 and day +2 are taken: the seed falls back to days +4, +5, +6.
+    expect(upcoming).toEqual([day(4, 17, 30), day(5, 17, 0), day(6, 17, 15)].map((x) => x.toISOString()));
+  });
+
+  it('uses the same statuses as the app for "taking the creator\'s time"', () => {
+    expect(OCCUPYING_STATUSES).toEqual([...OCCUPYING]);
   });
 });

@@ -10,7 +10,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { CallEventDtoT, CallIslandProps, JoinResponseT } from '../../src/shared/calls';
 import { formatClock } from '../../src/shared/clock';
-import { connectDaily, connectP2P, type CallConnection, type EndReason } from '../lib/call-connection';
+import { CallStartLog, connectDaily, connectP2P, type CallConnection, type EndReason } from '../lib/call-connection';
 import { mount } from '../lib/islands';
 
 type Phase = 'waiting' | 'precall' | 'incall' | 'ended';
@@ -77,6 +77,7 @@ function CallApp(p: CallIslandProps) {
   const setPhase = (next: Phase) => { phaseRef.current = next; setPhaseState(next); };
   const [attempt, setAttempt] = useState(0);
   const [endReason, setEndReason] = useState<EndReason | null>(null);
+  const [endedAt, setEndedAt] = useState<number | null>(null);
   const [local, setLocal] = useState<MediaStream | null>(null);
   const [problem, setProblem] = useState<MediaProblem>(null);
   const [devices, setDevices] = useState<{ cams: MediaDeviceInfo[]; mics: MediaDeviceInfo[] }>({ cams: [], mics: [] });
@@ -95,6 +96,7 @@ function CallApp(p: CallIslandProps) {
   const [serverEvents, setServerEvents] = useState<CallEventDtoT[]>([]);
   const conn = useRef<CallConnection | null>(null);
   const localRef = useRef<MediaStream | null>(null);
+  const audioCtx = useRef<AudioContext | null>(null);
   const started = useRef(false);
 
   const note = (text: string) => { if (p.debug) setDebug((d) => [...d.slice(-199), { at: Date.now() + offset.current, text }]); };
@@ -150,6 +152,7 @@ function CallApp(p: CallIslandProps) {
     const Ctx = window.AudioContext ?? (window as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
     if (!Ctx) return;
     const ctx = new Ctx();
+    audioCtx.current = ctx;
     const analyser = ctx.createAnalyser();
     analyser.fftSize = 512;
     ctx.createMediaStreamSource(new MediaStream([track])).connect(analyser);
@@ -163,10 +166,20 @@ function CallApp(p: CallIslandProps) {
       raf = requestAnimationFrame(tick);
     };
     tick();
-    // Browsers start audio contexts suspended until the person interacts with the page.
-    const resume = () => void ctx.resume();
-    document.addEventListener('pointerdown', resume, { once: true });
-    return () => { cancelAnimationFrame(raf); document.removeEventListener('pointerdown', resume); void ctx.close(); };
+    // Browsers may start an audio context suspended until the person interacts with the page: try at
+    // once (allowed once the page has had a gesture, e.g. after the Join click), on the first
+    // pointer or key press, and on Join (a keyboard "click" fires no pointer event).
+    const resume = () => { if (ctx.state === 'suspended') void ctx.resume().catch(() => undefined); };
+    resume();
+    document.addEventListener('pointerdown', resume);
+    document.addEventListener('keydown', resume);
+    return () => {
+      cancelAnimationFrame(raf);
+      document.removeEventListener('pointerdown', resume);
+      document.removeEventListener('keydown', resume);
+      if (audioCtx.current === ctx) audioCtx.current = null;
+      void ctx.close();
+    };
   }, [local, phase]);
 
   // Debug: what the server recorded, refreshed.
@@ -187,6 +200,7 @@ function CallApp(p: CallIslandProps) {
     const wasInCall = phaseRef.current === 'incall';
     setPhase('ended');
     setEndReason(reason);
+    setEndedAt(Date.now() + offset.current);
     conn.current?.close();
     conn.current = null;
     stopStream(localRef.current);
@@ -198,6 +212,7 @@ function CallApp(p: CallIslandProps) {
   }
 
   async function join() {
+    if (audioCtx.current?.state === 'suspended') void audioCtx.current.resume().catch(() => undefined);
     setJoining(true);
     setError(null);
     try {
@@ -210,11 +225,13 @@ function CallApp(p: CallIslandProps) {
       }
       offset.current = Date.parse(body.serverNow) - Date.now();
       note(`joined with ${body.provider}`);
+      const starts = new CallStartLog(body.provider);
       const handlers = {
         onRemoteStream: setRemote,
-        onPeer: (s: 'absent' | 'present' | 'left') => setPeer(s),
+        onPeer: (s: 'absent' | 'present' | 'left') => { setPeer(s); if (s === 'left') starts.interruption(); },
         onPeerMedia: setPeerMedia,
-        onConnected: () => log('CALL_STARTED', { provider: body.provider }),
+        onConnected: () => { const m = starts.connected(); if (m) log('CALL_STARTED', m); },
+        onInterrupted: () => starts.interruption(),
         onReconnecting: setReconnecting,
         onEnded: (r: EndReason) => finish(r),
         onError: (m: string) => { setError(L('errors.media')); log('CALL_ERROR', { reason: m.slice(0, 200) }); },
@@ -247,6 +264,12 @@ function CallApp(p: CallIslandProps) {
   const remaining = Math.max(0, (t.ends - now) / 1000);
   const elapsed = Math.max(0, (now - Math.max(t.starts, joinedAt ?? t.starts)) / 1000);
   const startsIn = (t.starts - now) / 1000;
+  const clockTime = (ms: number) => new Intl.DateTimeFormat(p.locale, { hour: '2-digit', minute: '2-digit', timeZone: p.timezone }).format(ms);
+  const planned = (
+    <p class="planned" data-duration-minutes={Math.round((t.ends - t.starts) / 60_000)} data-ends-at={p.endsAt}>
+      {L('planned', { duration: p.duration, end: clockTime(t.ends) })}
+    </p>
+  );
 
   return (
     <div class={`call-app phase-${phase}`} data-phase={phase}>
@@ -259,7 +282,8 @@ function CallApp(p: CallIslandProps) {
         <section class="card call-waiting">
           <h2>{L('waiting.heading')}</h2>
           <p class="big">{L('waiting.opensIn')} <Countdown seconds={(t.opens - now) / 1000} locale={p.locale} /></p>
-          <p>{L('waiting.startsAt', { time: new Intl.DateTimeFormat(p.locale, { hour: '2-digit', minute: '2-digit', timeZone: p.timezone }).format(t.starts) })}</p>
+          <p>{L('waiting.startsAt', { time: clockTime(t.starts) })}</p>
+          {planned}
           <Tips L={L} />
         </section>
       ) : null}
@@ -292,6 +316,7 @@ function CallApp(p: CallIslandProps) {
           </div>
           <div class="card">
             <p class="big">{startsIn > 0 ? L('precall.startsIn', { time: formatClock(startsIn) }) : L('precall.started', { name: p.peerName })}</p>
+            {planned}
             {error ? <p class="notice error" role="alert">{error}</p> : null}
             <button type="button" class="button block" data-action="join" disabled={joining} onClick={() => void join()}>{joining ? L('precall.joining') : L('precall.join')}</button>
             <Tips L={L} />
@@ -328,7 +353,7 @@ function CallApp(p: CallIslandProps) {
       ) : null}
 
       {phase === 'ended' ? (
-        <section class="card call-ended" data-end-reason={endReason ?? ''}>
+        <section class="card call-ended" data-end-reason={endReason ?? ''} data-ended-at={endedAt === null ? '' : new Date(endedAt).toISOString()}>
           <h2>{L('ended.heading')}</h2>
           {endReason === 'time-up' ? <p>{L('ended.timeUp')}</p> : endReason === 'closed' ? <p>{L('ended.closed')}</p> : null}
           <a class="button" href={p.summaryUrl}>{L('ended.toSummary')}</a>

@@ -1,7 +1,10 @@
 /**
  * Stripe's Payment Element, only on the checkout page and only with Stripe configured. Stripe.js is
- * loaded from js.stripe.com at this moment (never bundled, never on other pages).
+ * loaded from js.stripe.com at this moment (never bundled, never on other pages). Paying asks our
+ * server first whether the hold still stands (client/lib/checkout.ts).
  */
+import { prepareThenPay } from '../lib/checkout';
+
 interface StripeLike {
   elements(o: { clientSecret: string; locale?: string; appearance?: unknown }): { create(t: string): { mount(el: HTMLElement): void } };
   confirmPayment(o: { elements: unknown; confirmParams: { return_url: string } }): Promise<{ error?: { message?: string } }>;
@@ -20,7 +23,10 @@ function loadStripe(): Promise<void> {
 }
 
 for (const el of document.querySelectorAll<HTMLElement>('[data-island="stripe-checkout"]')) {
-  const p = JSON.parse(el.dataset.props ?? '{}') as { publishableKey: string; clientSecret: string; returnUrl: string; locale: string; pay: string; paying: string };
+  const p = JSON.parse(el.dataset.props ?? '{}') as {
+    publishableKey: string; clientSecret: string; returnUrl: string; locale: string; pay: string; paying: string;
+    prepareUrl: string; expired: string; paid: string; failed: string; expiredHref: string; expiredLink: string;
+  };
   void (async () => {
     await loadStripe();
     const stripe = window.Stripe!(p.publishableKey);
@@ -40,12 +46,23 @@ for (const el of document.querySelectorAll<HTMLElement>('[data-island="stripe-ch
       e.preventDefault();
       button.disabled = true;
       button.textContent = p.paying;
-      const { error: err } = await stripe.confirmPayment({ elements, confirmParams: { return_url: p.returnUrl } });
-      if (err) {
-        error.textContent = err.message ?? '';
-        button.disabled = false;
-        button.textContent = p.pay;
+      const result = await prepareThenPay({
+        prepare: () => fetch(p.prepareUrl, { method: 'POST', credentials: 'same-origin', headers: { accept: 'application/json' } }),
+        confirm: () => stripe.confirmPayment({ elements, confirmParams: { return_url: p.returnUrl } }),
+      }, { expired: p.expired, paid: p.paid, failed: p.failed });
+      if (result.ok) return;
+      error.textContent = result.message;
+      if (result.final) {
+        // The hold is gone (or already paid): no card form any more, a way back instead.
+        const back = document.createElement('a');
+        back.href = result.code === 'ALREADY_PAID' ? p.returnUrl : p.expiredHref;
+        back.className = 'button';
+        back.textContent = p.expiredLink;
+        form.replaceChildren(error, back);
+        return;
       }
+      button.disabled = false;
+      button.textContent = p.pay;
     });
   })().catch((e: Error) => { el.textContent = e.message; });
 }

@@ -4,6 +4,7 @@
  *   (the second to arrive makes the offer; a peer that leaves and returns renegotiates from scratch);
  * - daily: daily-js call object (loaded only then), with our own UI around its tracks.
  */
+import type { DailyCall, DailyFactoryOptions } from '@daily-co/daily-js';
 import type { CallSignal, JoinResponseT } from '../../src/shared/calls';
 
 export type EndReason = 'hangup' | 'time-up' | 'closed' | 'replaced' | 'error';
@@ -12,8 +13,10 @@ export interface ConnectionHandlers {
   onRemoteStream(stream: MediaStream | null): void;
   onPeer(state: 'absent' | 'present' | 'left'): void;
   onPeerMedia(media: { camera: boolean; mic: boolean }): void;
-  /** Media flows between the two (first time and after each renegotiation). */
+  /** Media flows between the two (first time and after each renegotiation; may repeat: see CallStartLog). */
   onConnected(): void;
+  /** Media stopped flowing (the connection to the other side failed or dropped). */
+  onInterrupted(): void;
   onReconnecting(on: boolean): void;
   onEnded(reason: EndReason): void;
   onError(message: string): void;
@@ -54,7 +57,9 @@ export function connectP2P(join: JoinResponseT, local: MediaStream | null, h: Co
     peer.ontrack = (e) => h.onRemoteStream(e.streams[0] ?? new MediaStream([e.track]));
     peer.onconnectionstatechange = () => {
       h.debug(`webrtc ${peer.connectionState}`);
+      if (pc !== peer) return; // a replaced connection closing
       if (peer.connectionState === 'connected') h.onConnected();
+      if (peer.connectionState === 'disconnected' || peer.connectionState === 'failed') h.onInterrupted();
       // A connection that failed (network change): the offerer starts a fresh one, the other side follows.
       if (peer.connectionState === 'failed' && initiator && pc === peer) {
         newPeer(true);
@@ -185,13 +190,30 @@ export function connectP2P(join: JoinResponseT, local: MediaStream | null, h: Co
   };
 }
 
-/** Daily (when the platform has a Daily key): daily-js call object, tracks shown in our own UI. */
-export async function connectDaily(join: JoinResponseT, local: MediaStream | null, h: ConnectionHandlers): Promise<CallConnection> {
-  const { default: Daily } = await import('@daily-co/daily-js');
-  const call = Daily.createCallObject({
+/**
+ * The daily-js call object's options: our own (already opened) camera and microphone tracks, and
+ * `avoidEval` — daily-js then loads its call bundle with a <script> tag from Daily's CDN instead of
+ * running it through Function(), which the page's CSP (no 'unsafe-eval') would refuse.
+ */
+export function dailyCallOptions(local: Pick<MediaStream, 'getVideoTracks' | 'getAudioTracks'> | null): DailyFactoryOptions {
+  return {
     videoSource: local?.getVideoTracks()[0] ?? false,
     audioSource: local?.getAudioTracks()[0] ?? false,
-  });
+    dailyConfig: { avoidEval: true },
+  };
+}
+
+type DailyModule = { default: { createCallObject(options: DailyFactoryOptions): DailyCall } };
+
+/** Daily (when the platform has a Daily key): daily-js call object, tracks shown in our own UI. */
+export async function connectDaily(
+  join: JoinResponseT,
+  local: MediaStream | null,
+  h: ConnectionHandlers,
+  load: () => Promise<DailyModule> = () => import('@daily-co/daily-js'),
+): Promise<CallConnection> {
+  const { default: Daily } = await load();
+  const call = Daily.createCallObject(dailyCallOptions(local));
   let ended = false;
   const remote = (p: { local: boolean; tracks: { video: { persistentTrack?: MediaStreamTrack; state: string }; audio: { persistentTrack?: MediaStreamTrack; state: string } } }) => {
     if (p.local) return;
@@ -207,10 +229,14 @@ export async function connectDaily(join: JoinResponseT, local: MediaStream | nul
       h.onConnected();
     }
   });
-  call.on('participant-left', (e) => { if (e && !e.participant.local) { h.onPeer('left'); h.onRemoteStream(null); } });
+  call.on('participant-left', (e) => { if (e && !e.participant.local) { h.onPeer('left'); h.onRemoteStream(null); h.onInterrupted(); } });
   call.on('left-meeting', () => { if (!ended) { ended = true; h.onEnded('closed'); } });
   call.on('error', (e) => h.onError(e?.errorMsg ?? 'Daily error'));
-  call.on('network-connection', (e) => h.onReconnecting(e?.event === 'interrupted'));
+  call.on('network-connection', (e) => {
+    const lost = e?.event === 'interrupted';
+    h.onReconnecting(lost);
+    if (lost) h.onInterrupted();
+  });
   await call.join({ url: join.roomUrl ?? '', token: join.token });
   const others = Object.values(call.participants()).filter((p) => !p.local);
   h.onPeer(others.length ? 'present' : 'absent');
@@ -233,4 +259,35 @@ export async function connectDaily(join: JoinResponseT, local: MediaStream | nul
       leave();
     },
   };
+}
+
+/**
+ * When a page logs CALL_STARTED: once per connection, the first time media flows — not on every
+ * track that starts (Daily fires `track-started` per track and after each camera/mic toggle) nor on
+ * every WebRTC renegotiation. Media flowing again after an interruption (network loss, the other
+ * side leaving and coming back) is logged as its own CALL_STARTED, numbered in its metadata
+ * (`reconnection: 1, 2…`), so the timeline shows one start and each real reconnection.
+ */
+export class CallStartLog {
+  private started = false;
+  private interrupted = false;
+  private reconnections = 0;
+
+  constructor(private readonly provider: string) {}
+
+  /** Media flows: the metadata of the CALL_STARTED to log, or null when there is nothing new. */
+  connected(): Record<string, string | number> | null {
+    if (!this.started) {
+      this.started = true;
+      return { provider: this.provider };
+    }
+    if (!this.interrupted) return null;
+    this.interrupted = false;
+    return { provider: this.provider, reconnection: ++this.reconnections };
+  }
+
+  /** Media stopped flowing (only counts once the call has started). */
+  interruption(): void {
+    if (this.started) this.interrupted = true;
+  }
 }

@@ -7,9 +7,9 @@ import { createSession, revokeAllSessions, revokeSession } from '../domain/accou
 import { requestPasswordReset, resetPassword, sendVerificationEmail, verifyEmail } from '../domain/accounts/tokens';
 import type { AppEnv, Ctx } from '../http/context';
 import { clearSessionCookie } from '../http/cookies';
-import { AppError, conflict, forbidden } from '../http/errors';
+import { AppError, conflict, forbidden, tooManyRequests } from '../http/errors';
 import { clientIp } from '../http/middleware';
-import { enforceLimit } from '../http/rate-limit';
+import { credentialAttemptAllowed, enforceLimit } from '../http/rate-limit';
 import { route } from '../http/route';
 import { AuthResponse, LoginBody, MeResponse, ResetConfirmBody, ResetRequestBody, SignupBody, TokenBody } from '../shared/auth';
 
@@ -36,14 +36,12 @@ route(authApi, {
 route(authApi, {
   method: 'post', path: '/api/auth/login', summary: 'Sign in with email and password; returns a bearer token', tags, access: 'public',
   body: LoginBody,
-  responses: { 200: { description: 'Signed in', schema: AuthResponse }, 401: { description: 'INVALID_CREDENTIALS' }, 429: { description: 'RATE_LIMITED (Retry-After)' } },
+  responses: { 200: { description: 'Signed in', schema: AuthResponse }, 401: { description: 'INVALID_CREDENTIALS' }, 429: { description: 'RATE_LIMITED (Retry-After): 5 attempts a minute per IP and email, 30 per IP' } },
 }, async (c, { body }) => {
   const deps = c.get('deps');
-  try {
-    await enforceLimit(deps.limiters.login, `login:${clientIp(c.req.raw)}:${body.email}`);
-  } catch (e) {
+  if (!(await credentialAttemptAllowed(deps, 'login', clientIp(c.req.raw), body.email))) {
     await deps.log.warn('AUTH_RATE_LIMITED', 'Sign-in rate limited', { actor: 'GUEST', context: { ip: clientIp(c.req.raw) } });
-    throw e;
+    throw tooManyRequests(60);
   }
   const r = await verifyCredentials(deps, body.email, body.password);
   if (!r.ok) {
@@ -103,7 +101,7 @@ route(authApi, {
   responses: { 202: { description: 'Accepted', schema: z.object({ ok: z.literal(true) }) }, 429: { description: 'RATE_LIMITED' } },
 }, async (c, { body }) => {
   const deps = c.get('deps');
-  await enforceLimit(deps.limiters.login, `reset:${clientIp(c.req.raw)}:${body.email}`);
+  if (!(await credentialAttemptAllowed(deps, 'reset', clientIp(c.req.raw), body.email))) throw tooManyRequests(60);
   await requestPasswordReset(deps, body.email);
   return c.json({ ok: true as const }, 202);
 });

@@ -47,6 +47,7 @@ function range(deps: Deps, q: { from?: string; to?: string }): { from: Date; to:
 const typeOutcome = (r: TypeResult) => {
   if (r.ok) return r.type;
   if (r.code === 'NOT_FOUND') throw notFound('Appointment type');
+  if (r.code === 'CURRENCY_NOT_ACCEPTED') throw refusal(r.code, `Prices must be in ${r.accepted}, the currency your payment account settles in (amounts are never converted).`, { accepted: r.accepted });
   throw new AppError(400, 'VALIDATION_ERROR', `Minimum price is ${r.minimum} (minor units).`, [{ path: 'price', message: 'below the card minimum', code: 'too_small' }]);
 };
 

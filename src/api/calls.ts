@@ -43,7 +43,7 @@ route(callsApi, {
   try {
     r = await joinCall(deps, user, params.id);
   } catch (e) {
-    await deps.log.error('ROOM_ERROR', `Could not open the video room of ${params.id}`, { context: { bookingId: params.id }, error: e });
+    await deps.log.room.error('ROOM_ERROR', `Could not open the video room of ${params.id}`, { bookingId: params.id, room: null }, { error: e });
     throw refusal('VIDEO_PROVIDER_ERROR');
   }
   if (!r.ok) {
@@ -65,7 +65,7 @@ route(callsApi, {
     endsAt: w.endsAt.toISOString(),
     closesAt: w.closesAt.toISOString(),
     serverNow: deps.clock.now().toISOString(),
-    iceServers: deps.config.iceServers,
+    iceServers: r.iceServers,
   } satisfies z.infer<typeof JoinResponse>);
 });
 

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { changePassword, updateProfile } from '../domain/accounts/accounts';
 import { toUserDto } from '../domain/accounts/dto';
 import type { AppEnv } from '../http/context';
-import { AppError } from '../http/errors';
+import { AppError, tooManyRequests } from '../http/errors';
+import { passwordChangeAllowed } from '../http/rate-limit';
 import { route } from '../http/route';
 import { ChangePasswordBody, MeResponse, UpdateMeBody } from '../shared/auth';
 
@@ -25,8 +26,9 @@ route(meApi, {
 route(meApi, {
   method: 'post', path: '/api/me/password', summary: 'Change password (current one required if set); signs out other sessions', tags, access: 'user',
   body: ChangePasswordBody,
-  responses: { 200: { description: 'Changed', schema: z.object({ revokedSessions: z.number().int() }) }, 422: { description: 'WRONG_PASSWORD' } },
+  responses: { 200: { description: 'Changed', schema: z.object({ revokedSessions: z.number().int() }) }, 422: { description: 'WRONG_PASSWORD' }, 429: { description: 'RATE_LIMITED (Retry-After): 5 attempts a minute per account' } },
 }, async (c, { user, body }) => {
+  if (!(await passwordChangeAllowed(c.get('deps'), user.id))) throw tooManyRequests(60);
   const r = await changePassword(c.get('deps'), user, body, c.get('auth')?.sessionId);
   if (!r.ok) throw new AppError(422, 'WRONG_PASSWORD', 'The current password is wrong.');
   return c.json({ revokedSessions: r.revokedSessions });

@@ -4,11 +4,13 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { callOffers, creators, OFFER_STATUSES } from '../db/schema';
 import { offerAlternatives, type OfferAlternatives } from '../domain/offers/alternatives';
+import { takenOffers } from '../domain/booking/taken';
 import { toOfferDto } from '../domain/offers/dto';
 import type { AppEnv } from '../http/context';
 import type { Deps } from '../deps';
 import { badRequest, notFound, tooManyRequests } from '../http/errors';
 import { refusal } from '../http/refusals';
+import { currencyRefusal } from '../domain/payments/currency';
 import { route } from '../http/route';
 import { AlternativesDto } from '../shared/alternatives';
 import { CARD_MINIMUM } from '../shared/money';
@@ -25,6 +27,7 @@ export async function limitHolds(deps: Deps, userId: string, room: ReturnType<De
   const { success } = await deps.limiters.booking.limit({ key: `hold:${userId}` });
   if (success) return;
   await room.release({ offerId, bookingId, reason: 'CANCELLED', cancelledBy: 'SYSTEM' });
+  takenOffers.forget(offerId);
   await deps.log.warn('AUTH_RATE_LIMITED', `Hold ${bookingId} released: ${userId} is taking holds too fast`, { actor: 'USER', actorId: userId });
   throw tooManyRequests(60);
 }
@@ -34,7 +37,7 @@ const OfferResponse = z.object({ offer: OfferDto });
 route(offersApi, {
   method: 'post', path: '/api/offers', summary: 'Publish an offer (creator; onboarded for payments; no overlap with my other offers)', tags, access: ['CREATOR'],
   body: CreateOfferBody,
-  responses: { 201: { description: 'Created', schema: OfferResponse }, 409: { description: 'OVERLAPS_ANOTHER_OFFER' }, 422: { description: 'TOO_SOON, TOO_FAR, CREATOR_NOT_ONBOARDED' } },
+  responses: { 201: { description: 'Created', schema: OfferResponse }, 409: { description: 'OVERLAPS_ANOTHER_OFFER' }, 422: { description: 'TOO_SOON, TOO_FAR, CREATOR_NOT_ONBOARDED, CURRENCY_NOT_ACCEPTED (prices are in the currency the creator\'s payment account settles in: GET /api/creators/me → acceptedCurrency)' } },
 }, async (c, { user, body }) => {
   const deps = c.get('deps');
   const creator = await creatorOfUser(deps, user);
@@ -70,7 +73,7 @@ route(offersApi, {
   method: 'patch', path: '/api/offers/:id', summary: 'Edit my offer (price, currency and time only while nobody holds or booked it)', tags, access: ['CREATOR'],
   params: OfferIdParam,
   body: UpdateOfferBody,
-  responses: { 200: { description: 'Updated', schema: OfferResponse }, 409: { description: 'OFFER_LOCKED, OVERLAPS_ANOTHER_OFFER' } },
+  responses: { 200: { description: 'Updated', schema: OfferResponse }, 409: { description: 'OFFER_LOCKED, OVERLAPS_ANOTHER_OFFER' }, 422: { description: 'CURRENCY_NOT_ACCEPTED (not the currency the creator\'s payment account settles in)' } },
 }, async (c, { user, params, body }) => {
   const deps = c.get('deps');
   const offer = await deps.db.select().from(callOffers).where(eq(callOffers.id, params.id)).get();
@@ -80,6 +83,8 @@ route(offersApi, {
   const price = body.price ?? offer.price;
   const currency = body.currency ?? offer.currency;
   if (price < CARD_MINIMUM[currency]) throw badRequest(`Minimum price in ${currency} is ${CARD_MINIMUM[currency]} (minor units).`, [{ path: 'price', message: 'Below the card minimum', code: 'too_small' }]);
+  const wrong = body.currency ? currencyRefusal(creator, body.currency) : null;
+  if (wrong) throw refusal(wrong.code, `Prices must be in ${wrong.accepted}, the currency your payment account settles in (amounts are never converted).`, { accepted: wrong.accepted });
   const r = await deps.rooms.calendar(creator.id).updateOffer({
     creatorId: creator.id, offerId: offer.id, actorUserId: user.id, patch: body, currentStartsAt: offer.startsAt.toISOString(), currentDuration: offer.durationMinutes,
   });
@@ -107,14 +112,19 @@ route(offersApi, {
   responses: {
     201: { description: 'Held for you; pay before holdExpiresAt', schema: z.object({ booking: BookingDto, payment: PaymentStartDto }) },
     200: { description: 'You already hold it: the same booking and payment', schema: z.object({ booking: BookingDto, payment: PaymentStartDto }) },
-    409: { description: 'OFFER_UNAVAILABLE (someone else holds or booked it), OFFER_STARTED' },
+    409: { description: 'OFFER_UNAVAILABLE (someone else holds or booked it), OFFER_STARTED, HOLD_EXPIRED (your own hold on it ran out: it was released, nothing is charged; book again)' },
     403: { description: 'OWN_OFFER' },
   },
 }, async (c, { user, params }) => {
   const deps = c.get('deps');
+  // A crowd behind a taken offer is turned away here for up to 1 s, sparing its OfferRoom (see domain/booking/taken.ts).
+  if (takenOffers.refuses(params.id, user.id, deps.clock.now().getTime())) throw refusal('OFFER_UNAVAILABLE');
   const room = deps.rooms.offer(params.id);
   const r = await room.book({ offerId: params.id, userId: user.id });
-  if (!r.ok) throw refusal(r.code);
+  if (!r.ok) {
+    if (r.taken) takenOffers.remember(params.id, r.taken, deps.clock.now().getTime());
+    throw refusal(r.code);
+  }
   // Refused attempts cost nothing (decided in memory); the limit guards what is costly: taking holds.
   if (r.created) await limitHolds(deps, user.id, room, r.booking.id, params.id);
   return c.json({ booking: r.booking, payment: r.payment }, r.created ? 201 : 200);

@@ -2,20 +2,21 @@
 import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { disputes } from '../db/schema';
+import { disputes, OWED_REFUND_KINDS, OWED_REFUND_STATUSES, REFUND_INITIATORS, type OwedRefund } from '../db/schema';
 import { audit } from '../domain/admin/audit';
-import { adminRefund } from '../domain/admin/payments';
+import { adminRefund, owedRefundsPage, retryOwedRefundNow } from '../domain/admin/payments';
 import { bookingForViewer } from '../domain/booking/access';
 import { cancelBooking, cancellationPreview } from '../domain/booking/cancel';
 import { creatorBalances } from '../domain/ledger/ledger';
 import { startOnboarding, syncAccount } from '../domain/payments/connect';
 import { submitDisputeEvidence } from '../domain/payments/disputes';
+import { checkHoldForPayment } from '../domain/payments/hold';
 import { toBookingDto } from '../domain/offers/dto';
 import type { AppEnv } from '../http/context';
 import { AppError, notFound } from '../http/errors';
 import { refusal } from '../http/refusals';
 import { route } from '../http/route';
-import { CurrencySchema, IdParam, MinorAmount } from '../shared/common';
+import { CurrencySchema, IdParam, MinorAmount, PageQuery } from '../shared/common';
 import { BookingDto } from '../shared/offers';
 import { creatorOfUser } from './creators';
 
@@ -80,6 +81,26 @@ route(paymentsApi, {
 });
 
 route(paymentsApi, {
+  method: 'post', path: '/api/bookings/:id/payment/prepare',
+  summary: 'Before charging the card (Stripe.js confirmPayment, or the local checkout): re-checks server-side that the hold still stands for this fan',
+  tags: ['Booking'], access: 'user',
+  params: BookingIdParam,
+  responses: {
+    200: { description: 'The hold stands: go ahead and confirm the payment', schema: z.object({ ok: z.literal(true), intentId: z.string(), holdExpiresAt: z.string() }) },
+    404: { description: 'NOT_FOUND (also: not your booking)' },
+    409: { description: 'HOLD_EXPIRED (released, expired or its payment canceled: nothing is charged), ALREADY_PAID' },
+  },
+}, async (c, { user, params }) => {
+  const deps = c.get('deps');
+  const found = await bookingForViewer(deps, user, params.id);
+  // Only the fan pays; for anyone else the booking's payment does not exist.
+  if (!found || found.role !== 'FAN') throw notFound('Booking');
+  const r = await checkHoldForPayment(deps, found.booking);
+  if (!r.ok) throw refusal(r.code);
+  return c.json({ ok: true as const, intentId: r.intent.id, holdExpiresAt: r.holdExpiresAt.toISOString() });
+});
+
+route(paymentsApi, {
   method: 'post', path: '/api/bookings/:id/cancel', summary: 'Cancel a booking (fan, creator or admin); the refund follows the policy', tags: ['Booking'], access: 'user',
   params: BookingIdParam,
   body: z.object({
@@ -87,24 +108,61 @@ route(paymentsApi, {
     /** The refund shown to the person (GET …/cancellation): refused with REFUND_CHANGED if it moved since. */
     expectedRefund: MinorAmount.optional(),
   }),
-  responses: { 200: { description: 'Cancelled', schema: z.object({ booking: BookingDto, refunded: z.number().int() }) }, 409: { description: 'CALL_STARTED, BOOKING_NOT_CANCELLABLE, REFUND_CHANGED (the refund is no longer the expected one: nothing was cancelled)' } },
+  responses: { 200: { description: 'Cancelled. `refunded`: what goes back to the fan; `refundPending`: the provider has not taken it yet (it is owed and retried automatically)', schema: z.object({ booking: BookingDto, refunded: z.number().int(), refundPending: z.boolean() }) }, 409: { description: 'CALL_STARTED, BOOKING_NOT_CANCELLABLE, REFUND_CHANGED (the refund is no longer the expected one: nothing was cancelled)' } },
 }, async (c, { user, params, body }) => {
   const deps = c.get('deps');
   const r = await cancelBooking(deps, user, params.id, body.reason ?? null, { requestId: c.get('requestId'), expectedRefund: body.expectedRefund });
   if (!r.ok) throw r.code === 'BOOKING_NOT_FOUND' ? notFound('Booking') : refusal(r.code);
   const found = (await bookingForViewer(deps, user, params.id))!;
-  return c.json({ booking: toBookingDto(found.booking), refunded: r.refunded });
+  return c.json({ booking: toBookingDto(found.booking), refunded: r.refunded, refundPending: r.refundPending });
 });
 
 route(paymentsApi, {
   method: 'post', path: '/api/admin/payments/:id/refund', summary: 'Refund any amount (up to what is left) of a payment, with a reason (admin; audited)', tags: ['Admin'], access: ['ADMIN'],
   params: z.object({ id: IdParam('pay') }),
   body: z.object({ amount: MinorAmount.min(1), reason: z.string().trim().min(3).max(500) }),
-  responses: { 200: { description: 'Refunded', schema: z.object({ refundId: z.string(), amount: z.number().int() }) }, 422: { description: 'NOTHING_TO_REFUND' } },
+  responses: {
+    200: { description: 'Refunded', schema: z.object({ refundId: z.string(), amount: z.number().int(), status: z.literal('ISSUED') }) },
+    202: { description: 'The provider did not answer: the refund is owed and retried automatically (same idempotency key)', schema: z.object({ owedRefundId: z.string(), amount: z.number().int(), status: z.literal('OWED') }) },
+    409: { description: 'REFUND_REFUSED (the provider refused it for good; an admin settles it)' }, 422: { description: 'NOTHING_TO_REFUND' },
+  },
 }, async (c, { user, params, body }) => {
   const r = await adminRefund(c.get('deps'), user.id, params.id, { amount: body.amount, reason: body.reason, requestId: c.get('requestId') });
-  if (!r.ok) throw r.code === 'PAYMENT_NOT_FOUND' ? notFound('Payment') : new AppError(422, 'NOTHING_TO_REFUND', 'Nothing is left to refund on this payment.');
-  return c.json({ refundId: r.refundId, amount: r.amount });
+  if (!r.ok) {
+    if (r.code === 'PAYMENT_NOT_FOUND') throw notFound('Payment');
+    if (r.code === 'REFUND_REFUSED') throw new AppError(409, 'REFUND_REFUSED', `The payment provider refused this refund: ${r.message ?? 'no reason given'}`);
+    throw new AppError(422, 'NOTHING_TO_REFUND', 'Nothing is left to refund on this payment.');
+  }
+  return r.status === 'ISSUED' ? c.json({ refundId: r.refundId, amount: r.amount, status: r.status }, 200) : c.json({ owedRefundId: r.owedRefundId, amount: r.amount, status: r.status }, 202);
+});
+
+const OwedRefundDto = z.object({
+  id: z.string(), paymentId: z.string(), bookingId: z.string(), kind: z.enum(OWED_REFUND_KINDS), amount: z.number().int(), currency: CurrencySchema,
+  reason: z.string(), note: z.string().nullable(), initiatedBy: z.enum(REFUND_INITIATORS), actorUserId: z.string().nullable(), status: z.enum(OWED_REFUND_STATUSES),
+  attempts: z.number().int(), lastError: z.string().nullable(), nextAttemptAt: z.string().nullable(), refundId: z.string().nullable(), createdAt: z.string(),
+});
+const owedDto = (o: OwedRefund): z.infer<typeof OwedRefundDto> => ({
+  id: o.id, paymentId: o.paymentId, bookingId: o.bookingId, kind: o.kind, amount: o.amount, currency: o.currency, reason: o.reason, note: o.note, initiatedBy: o.initiatedBy,
+  actorUserId: o.actorUserId, status: o.status, attempts: o.attempts, lastError: o.lastError, nextAttemptAt: o.nextAttemptAt?.toISOString() ?? null, refundId: o.refundId, createdAt: o.createdAt.toISOString(),
+});
+
+route(paymentsApi, {
+  method: 'get', path: '/api/admin/owed-refunds', summary: 'Refunds the app owes that the provider has not taken (default: OWED and FAILED), newest first (admin)', tags: ['Admin'], access: ['ADMIN'],
+  query: z.object({ status: z.enum(OWED_REFUND_STATUSES).optional(), page: PageQuery }),
+  responses: { 200: { description: 'Owed refunds', schema: z.object({ items: z.array(OwedRefundDto), total: z.number().int(), page: z.number().int() }) } },
+}, async (c, { query }) => {
+  const r = await owedRefundsPage(c.get('deps'), { status: query.status, page: query.page });
+  return c.json({ items: r.rows.map(({ o }) => owedDto(o)), total: r.total, page: query.page });
+});
+
+route(paymentsApi, {
+  method: 'post', path: '/api/admin/owed-refunds/:id/retry', summary: 'Ask the provider again now for an owed (or refused, never issued) refund — same idempotency key (admin; audited)', tags: ['Admin'], access: ['ADMIN'],
+  params: z.object({ id: IdParam('orf') }),
+  responses: { 200: { description: 'The attempt\'s outcome (ISSUED, still OWED, or FAILED)', schema: z.object({ status: z.enum(['ISSUED', 'OWED', 'FAILED']), amount: z.number().int(), error: z.string().optional() }) }, 404: { description: 'NOT_FOUND' }, 409: { description: 'NOT_RETRYABLE (issued, void, or its refund was issued then failed: refund again instead)' } },
+}, async (c, { user, params }) => {
+  const r = await retryOwedRefundNow(c.get('deps'), user.id, params.id, c.get('requestId'));
+  if (!r.ok) throw r.code === 'NOT_FOUND' ? notFound('Refund') : new AppError(409, 'NOT_RETRYABLE', 'This refund cannot be retried: it was issued, voided, or issued then failed (refund again instead).');
+  return c.json({ status: r.outcome.status, amount: r.outcome.amount, ...(r.outcome.status === 'ISSUED' ? {} : { error: r.outcome.error }) });
 });
 
 route(paymentsApi, {

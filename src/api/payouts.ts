@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { creators, PAYOUT_STATUSES, payouts, type Creator } from '../db/schema';
 import type { Deps } from '../deps';
 import { audit } from '../domain/admin/audit';
-import { earnings } from '../domain/payouts/earnings';
+import { payoutTimeline, type PayoutAuditRow } from '../domain/payouts/audit';
+import { earnings, financeSummary } from '../domain/payouts/earnings';
 import { settleDebtManually } from '../domain/payouts/debt';
 import { approvePayout, creatorEligibility, openPayout, rejectPayout, setPayoutsBlocked, updatePayoutSettings, type Payout } from '../domain/payouts/engine';
 import type { Eligibility } from '../domain/payouts/eligibility';
@@ -15,7 +16,7 @@ import { AppError, notFound } from '../http/errors';
 import { refusal } from '../http/refusals';
 import { route } from '../http/route';
 import { CurrencySchema, IdParam } from '../shared/common';
-import { EligibilityDto, NoteBody, PayoutDto, PayoutSettingsBody, PayoutSettingsDto, ReasonBody, RequestPayoutBody, SettingsDto, SettingsPatch } from '../shared/payouts';
+import { EligibilityDto, FinanceDto, NoteBody, PayoutAuditDto, PayoutDto, PayoutSettingsBody, PayoutSettingsDto, PayoutStepDto, ReasonBody, RequestPayoutBody, SettingsDto, SettingsPatch } from '../shared/payouts';
 import { creatorOfUser } from './creators';
 
 export const payoutsApi = new Hono<AppEnv>();
@@ -28,6 +29,9 @@ export function toPayoutDto(p: Payout): z.infer<typeof PayoutDto> {
     failureReason: p.failureReason, rejectedReason: p.rejectedReason, requestedAt: p.requestedAt.toISOString(), approvedAt: iso(p.approvedAt), paidAt: iso(p.paidAt), failedAt: iso(p.failedAt),
   };
 }
+/** A payout's step as its creator sees it: what happened and why (no admin ids, no internals). */
+export const toPayoutStep = (a: PayoutAuditRow): z.infer<typeof PayoutStepDto> => ({ action: a.action, status: a.status, amount: a.amount, currency: a.currency, reason: a.reason, at: a.createdAt.toISOString() });
+const toPayoutAudit = (a: PayoutAuditRow): z.infer<typeof PayoutAuditDto> => ({ ...toPayoutStep(a), id: a.id, actorUserId: a.actorUserId, context: a.context });
 export const toEligibilityDto = (e: Eligibility): z.infer<typeof EligibilityDto> => ({ ...e, nextReleaseAt: iso(e.nextReleaseAt) });
 const toSettingsDto = (s: PlatformSettings): z.infer<typeof SettingsDto> => ({ ...s, updatedAt: s.updatedAt.toISOString() });
 const payoutSettingsOf = (c: Creator): z.infer<typeof PayoutSettingsDto> => ({
@@ -69,6 +73,27 @@ route(payoutsApi, {
   const r = await openPayout(deps, { creator, currency: body.currency ?? creator.currency, origin: 'CREATOR', periodKey: `request:${deps.ids.next('req')}`, actorUserId: user.id });
   if (!r.ok) throw payoutRefusal(r);
   return c.json({ payout: toPayoutDto(r.payout) }, 201);
+});
+
+route(payoutsApi, {
+  method: 'get', path: '/api/creators/me/payouts/:id', summary: 'One of my payouts and its steps, with the reasons (held, failed, rejected…)', tags, access: ['CREATOR'],
+  params: z.object({ id: IdParam('pyt') }),
+  responses: { 200: { description: 'Payout', schema: z.object({ payout: PayoutDto, steps: z.array(PayoutStepDto) }) }, 404: { description: 'PAYOUT_NOT_FOUND (also another creator\'s)' } },
+}, async (c, { user, params }) => {
+  const deps = c.get('deps');
+  const creator = await creatorOfUser(deps, user);
+  const p = await deps.db.select().from(payouts).where(and(eq(payouts.id, params.id), eq(payouts.creatorId, creator.id))).get();
+  if (!p) throw refusal('PAYOUT_NOT_FOUND');
+  return c.json({ payout: toPayoutDto(p), steps: (await payoutTimeline(deps, p.id)).map(toPayoutStep) });
+});
+
+route(payoutsApi, {
+  method: 'get', path: '/api/creators/me/finances', summary: 'My lifetime totals per currency: earned, paid out, in transit, pending, available, debt', tags, access: ['CREATOR'],
+  responses: { 200: { description: 'Totals', schema: z.object({ items: z.array(FinanceDto) }) } },
+}, async (c, { user }) => {
+  const deps = c.get('deps');
+  const creator = await creatorOfUser(deps, user);
+  return c.json({ items: await financeSummary(deps, creator.id, deps.clock.now()) });
 });
 
 route(payoutsApi, {
@@ -114,13 +139,24 @@ const CreatorIdParam = z.object({ id: IdParam('crt') });
 route(payoutsApi, {
   method: 'post', path: '/api/admin/payouts/:id/approve', summary: 'Approve a requested payout: it is sent at once (admin; audited)', tags: ['Admin'], access: admin,
   params: PayoutIdParam,
-  responses: { 200: { description: 'Approved (and sent)', schema: z.object({ payout: PayoutDto }) }, 404: { description: 'PAYOUT_NOT_FOUND' }, 409: { description: 'PAYOUT_NOT_PENDING' } },
+  responses: { 200: { description: 'Approved (and sent)', schema: z.object({ payout: PayoutDto }) }, 404: { description: 'PAYOUT_NOT_FOUND' }, 409: { description: 'PAYOUT_NOT_PENDING' }, 422: { description: 'NOT_ELIGIBLE: the creator is blocked, not onboarded or without payouts (details.reasons); nothing changed' } },
 }, async (c, { user, params }) => {
   const deps = c.get('deps');
   const r = await approvePayout(deps, params.id, user);
-  if (!r.ok) throw refusal(r.code);
+  if (!r.ok) throw r.code === 'NOT_ELIGIBLE' ? refusal('NOT_ELIGIBLE', `This creator cannot be paid now: ${r.reasons.join(', ')}.`, { reasons: r.reasons }) : refusal(r.code);
   await audit(deps, { actor: user.id, action: 'PAYOUT_APPROVE', entity: 'payout', entityId: params.id, before: { status: 'REQUESTED' }, after: { status: r.payout.status, amount: r.payout.amount, currency: r.payout.currency }, requestId: c.get('requestId') });
   return c.json({ payout: toPayoutDto(r.payout) });
+});
+
+route(payoutsApi, {
+  method: 'get', path: '/api/admin/payouts/:id/audit', summary: 'A payout and every step of it, oldest first: who, what, why (admin)', tags: ['Admin'], access: admin,
+  params: PayoutIdParam,
+  responses: { 200: { description: 'Audit trail', schema: z.object({ payout: PayoutDto, items: z.array(PayoutAuditDto) }) }, 404: { description: 'PAYOUT_NOT_FOUND' } },
+}, async (c, { params }) => {
+  const deps = c.get('deps');
+  const p = await deps.db.select().from(payouts).where(eq(payouts.id, params.id)).get();
+  if (!p) throw refusal('PAYOUT_NOT_FOUND');
+  return c.json({ payout: toPayoutDto(p), items: (await payoutTimeline(deps, p.id)).map(toPayoutAudit) });
 });
 
 route(payoutsApi, {
@@ -183,15 +219,27 @@ route(payoutsApi, {
 });
 
 route(payoutsApi, {
-  method: 'post', path: '/api/admin/disputes/:id/settle-debt', summary: 'Record that a creator repaid a lost dispute\'s debt outside the platform (admin; audited; ledger)', tags: ['Admin'], access: admin,
+  method: 'post', path: '/api/admin/disputes/:id/settle-debt', summary: 'Record that a creator repaid what is left of a lost dispute\'s debt outside the platform (admin; audited; ledger)', tags: ['Admin'], access: admin,
   params: z.object({ id: IdParam('dsp') }), body: NoteBody,
-  responses: { 200: { description: 'Settled', schema: z.object({ settled: z.literal(true) }) }, 404: { description: 'DISPUTE_NOT_FOUND' }, 409: { description: 'DEBT_NOT_OUTSTANDING' } },
+  responses: { 200: { description: 'Settled', schema: z.object({ settled: z.literal(true), amount: z.number().int() }) }, 404: { description: 'DISPUTE_NOT_FOUND' }, 409: { description: 'DEBT_NOT_OUTSTANDING, DEBT_RECOVERY_IN_PROGRESS' } },
 }, async (c, { user, params, body }) => {
   const deps = c.get('deps');
-  const r = await settleDebtManually(deps, params.id, user.id, body.note);
+  const r = await settleDebtManually(deps, { kind: 'dispute', id: params.id }, user.id, body.note);
   if (!r.ok) throw refusal(r.code);
-  await audit(deps, { actor: user.id, action: 'DEBT_SETTLE', entity: 'dispute', entityId: params.id, before: { reconciledAt: null }, after: { reconciledBy: 'MANUAL' }, reason: body.note, requestId: c.get('requestId') });
-  return c.json({ settled: true as const });
+  await audit(deps, { actor: user.id, action: 'DEBT_SETTLE', entity: 'dispute', entityId: params.id, before: { reconciledAt: null }, after: { reconciledBy: 'MANUAL', amount: r.amount }, reason: body.note, requestId: c.get('requestId') });
+  return c.json({ settled: true as const, amount: r.amount });
+});
+
+route(payoutsApi, {
+  method: 'post', path: '/api/admin/refunds/:id/settle-debt', summary: 'Record that a creator repaid the part of a refund their transfer could not give back (admin; audited; ledger)', tags: ['Admin'], access: admin,
+  params: z.object({ id: IdParam('ref') }), body: NoteBody,
+  responses: { 200: { description: 'Settled', schema: z.object({ settled: z.literal(true), amount: z.number().int() }) }, 404: { description: 'REFUND_NOT_FOUND' }, 409: { description: 'DEBT_NOT_OUTSTANDING, DEBT_RECOVERY_IN_PROGRESS' } },
+}, async (c, { user, params, body }) => {
+  const deps = c.get('deps');
+  const r = await settleDebtManually(deps, { kind: 'refund', id: params.id }, user.id, body.note);
+  if (!r.ok) throw refusal(r.code);
+  await audit(deps, { actor: user.id, action: 'DEBT_SETTLE', entity: 'refund', entityId: params.id, before: { reconciledAt: null }, after: { reconciledBy: 'MANUAL', amount: r.amount }, reason: body.note, requestId: c.get('requestId') });
+  return c.json({ settled: true as const, amount: r.amount });
 });
 
 route(payoutsApi, {

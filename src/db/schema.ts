@@ -46,6 +46,10 @@ export const PAYOUT_STATUSES = ['REQUESTED', 'APPROVED', 'PROCESSING', 'PAID', '
 export const PAYOUT_SCHEDULES = ['DAILY', 'WEEKLY', 'MANUAL'] as const;
 export const PAYOUT_MODES = ['AUTOMATIC', 'APPROVAL'] as const;
 export const PAYOUT_ORIGINS = ['SCHEDULE', 'CREATOR', 'ADMIN'] as const;
+/** How a creator's debt is taken back from their connected account (see debtRecoveries). */
+export const DEBT_RECOVERY_METHODS = ['TRANSFER_REVERSAL', 'PAYOUT_DEDUCTION'] as const;
+/** PENDING = written before the provider is asked (a retry replays the same key and amount). */
+export const DEBT_RECOVERY_STATUSES = ['PENDING', 'SUCCEEDED', 'FAILED'] as const;
 export const LOG_LEVELS = ['INFO', 'WARNING', 'ERROR', 'CRITICAL'] as const;
 export const LOG_ACTORS = ['USER', 'CREATOR', 'ADMIN', 'SYSTEM', 'GUEST'] as const;
 /** SKIPPED: no longer relevant when its turn came (a reminder for a call cancelled, moved or already started). */
@@ -410,6 +414,12 @@ export const refunds = sqliteTable('refunds', {
   reconciledAt: at('reconciled_at'),
   reconciledBy: text('reconciled_by', { enum: ['TRANSFER_REVERSAL', 'PAYOUT_DEDUCTION', 'MANUAL'] }),
   reversalId: text('reversal_id'),
+  /**
+   * How much of `creatorDebt` the provider took back from the creator's transfer (`reverse_transfer`);
+   * the rest is the creator's debt, recovered by the payout engine. Null on refunds booked before it
+   * was recorded (taken as fully reversed).
+   */
+  transferReversed: money('transfer_reversed'),
   /** The provider's reason when the refund failed or was canceled after it was booked. */
   failureReason: text('failure_reason'),
   /** Set when a booked refund failed later and its money movements were reversed. */
@@ -515,6 +525,40 @@ export const payoutAudit = sqliteTable('payout_audit', {
   context: json<Record<string, unknown>>('context'),
   createdAt: createdAt(),
 }, (t) => [index('payout_audit_creator_idx').on(t.creatorId, t.createdAt), index('payout_audit_payout_idx').on(t.payoutId)]);
+
+/**
+ * One transfer reversal that takes a creator's debt (a lost dispute, or a refund whose own transfer
+ * reversal fell short) back from their connected account: of the charge's own transfer
+ * (TRANSFER_REVERSAL) or of another of their released payments' transfers (PAYOUT_DEDUCTION, before
+ * a payout). Written PENDING before the provider is asked, so a retry replays the same key and amount;
+ * the ledger records the recovery only once the provider succeeded.
+ */
+export const debtRecoveries = sqliteTable('debt_recoveries', {
+  id: id(),
+  creatorId: text('creator_id').notNull().references(() => creators.id),
+  currency: currency().notNull(),
+  /** The debt: exactly one of disputeId / refundId. */
+  disputeId: text('dispute_id'),
+  refundId: text('refund_id'),
+  method: text('method', { enum: DEBT_RECOVERY_METHODS }).notNull(),
+  /** The payment whose transfer is reversed. */
+  paymentId: text('payment_id').notNull(),
+  transferId: text('transfer_id').notNull(),
+  amount: money('amount').notNull(),
+  idempotencyKey: text('idempotency_key').notNull(),
+  status: text('status', { enum: DEBT_RECOVERY_STATUSES }).notNull(),
+  providerReversalId: text('provider_reversal_id'),
+  failureReason: text('failure_reason'),
+  /** The payout this deduction was withheld from, when one was opened right after it. */
+  payoutId: text('payout_id'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (t) => [
+  uniqueIndex('debt_recoveries_key_unique').on(t.idempotencyKey),
+  index('debt_recoveries_dispute_idx').on(t.disputeId),
+  index('debt_recoveries_refund_idx').on(t.refundId),
+  index('debt_recoveries_creator_idx').on(t.creatorId, t.currency, t.status),
+]);
 
 /**
  * Double-entry ledger. Every money movement is one `txId` whose entries sum to zero per currency.

@@ -33,7 +33,7 @@ export function icsFor(deps: Deps, p: Parties, booking: Booking, u: Pick<User, '
     callUrl: url(deps, u, `/call/${booking.id}`),
     organizer: { name: deps.config.appName, email: deps.config.supportEmail },
     attendees: [{ name: p.fanName, email: p.fan.email }, { name: p.creatorName, email: p.creatorUser.email }],
-    timezone: u.timezone, domain: new URL(deps.config.appUrl).hostname, now: deps.clock.now(),
+    timezone: u.timezone, locale: u.locale, domain: new URL(deps.config.appUrl).hostname, now: deps.clock.now(),
   });
 }
 
@@ -100,14 +100,33 @@ export async function refundIssued(deps: Deps, r: { bookingId: string; refundId:
   await tell(deps, p.creatorUser, { notification: { type: 'REFUND_ISSUED', params, link: `/bookings/${r.bookingId}` } });
 }
 
+/**
+ * A refund the fan was told about did not reach them (the bank refused it after it was issued): the
+ * fan, the creator and the admins are told; an admin settles it.
+ */
+export async function refundFailed(deps: Deps, r: { bookingId: string; refundId: string; amount: number; currency: Currency; reason: string }): Promise<void> {
+  const p = await bookingParties(deps, r.bookingId);
+  if (!p) return;
+  const params = { title: p.offerTitle, amount: r.amount, currency: r.currency, reason: r.reason };
+  await tell(deps, p.fan, { notification: { type: 'REFUND_FAILED', params, link: `/bookings/${r.bookingId}` } });
+  await tell(deps, p.creatorUser, { notification: { type: 'REFUND_FAILED', params, link: `/bookings/${r.bookingId}` } });
+  await notifyAdmins(deps, 'REFUND_FAILED', params, '/admin/disputes');
+}
+
+/** Admins: a refund the app owes is not going through (still retried, or refused for good when `final`). */
+export async function refundDelayed(deps: Deps, r: { bookingId: string; amount: number; currency: Currency; error: string; final: boolean }): Promise<void> {
+  const p = await bookingParties(deps, r.bookingId);
+  await notifyAdmins(deps, r.final ? 'REFUND_FAILED' : 'REFUND_DELAYED', { title: p?.offerTitle ?? r.bookingId, amount: r.amount, currency: r.currency, reason: r.error.slice(0, 200) }, '/admin/disputes');
+}
+
 export async function disputeOpened(deps: Deps, d: { disputeId: string; amount: number; currency: Currency; reason: string; bookingId: string }): Promise<void> {
-  await notifyAdmins(deps, 'DISPUTE_OPENED', { amount: d.amount, currency: d.currency, reason: d.reason }, `/admin/payouts`);
+  await notifyAdmins(deps, 'DISPUTE_OPENED', { amount: d.amount, currency: d.currency, reason: d.reason }, '/admin/disputes');
   const p = await bookingParties(deps, d.bookingId);
   if (p) await tell(deps, p.creatorUser, { notification: { type: 'DISPUTE_OPENED', params: { amount: d.amount, currency: d.currency, reason: d.reason, title: p.offerTitle }, link: `/bookings/${d.bookingId}` } });
 }
 
 export async function disputeClosed(deps: Deps, d: { amount: number; currency: Currency; status: string; bookingId: string }): Promise<void> {
-  await notifyAdmins(deps, 'DISPUTE_CLOSED', { amount: d.amount, currency: d.currency, status: d.status }, `/admin/payouts`);
+  await notifyAdmins(deps, 'DISPUTE_CLOSED', { amount: d.amount, currency: d.currency, status: d.status }, '/admin/disputes');
   const p = await bookingParties(deps, d.bookingId);
   if (p) await tell(deps, p.creatorUser, { notification: { type: 'DISPUTE_CLOSED', params: { amount: d.amount, currency: d.currency, status: d.status, title: p.offerTitle }, link: `/bookings/${d.bookingId}` } });
 }

@@ -19,7 +19,7 @@ import { offerRoom, type BookResult } from './offer-room';
 
 export type AcceptResult =
   | { ok: true; requestId: string; offerId: string; booking: Extract<BookResult, { ok: true }>['booking'] }
-  | { ok: false; code: AnswerRefusal | 'OVERLAPS_ANOTHER_OFFER' | 'TOO_SOON' | 'TOO_FAR' | 'CREATOR_NOT_ONBOARDED' | 'BOOKING_FAILED'; message?: string };
+  | { ok: false; code: AnswerRefusal | 'OVERLAPS_ANOTHER_OFFER' | 'TOO_SOON' | 'TOO_FAR' | 'CREATOR_NOT_ONBOARDED' | 'CURRENCY_NOT_ACCEPTED' | 'BOOKING_FAILED'; message?: string };
 
 export type BookSlotResult = BookResult | { ok: false; code: SlotRefusal | 'CREATOR_NOT_FOUND' };
 export type RescheduleResult = { ok: true; startsAt: string; endsAt: string } | { ok: false; code: RescheduleRefusal | 'BOOKING_NOT_RESCHEDULABLE' };

@@ -12,7 +12,8 @@ import {
 } from '../domain/booking/transitions';
 import { toBookingDto } from '../domain/offers/dto';
 import { createIntentFor, startPayment, type StartedPayment } from '../domain/payments/checkout';
-import { getSettings } from '../domain/settings';
+import { getSettings, SETTINGS_CACHE_MS } from '../domain/settings';
+import type { TakenBy } from '../domain/booking/taken';
 import type { Bindings } from '../env';
 import { wallTime } from '../lib/dev-clock';
 import type { OfferStatusMessageT } from '../shared/offers';
@@ -25,15 +26,30 @@ import type { BookingDto, PaymentStartDto } from '../shared/offers';
 
 export type BookResult =
   | { ok: true; created: boolean; booking: z.infer<typeof BookingDto>; payment: z.infer<typeof PaymentStartDto> }
-  | { ok: false; code: BookRefusal | 'OFFER_NOT_FOUND' | 'PAYMENT_PROVIDER_ERROR'; message?: string };
+  | { ok: false; code: BookRefusal | 'OFFER_NOT_FOUND' | 'PAYMENT_PROVIDER_ERROR' | 'HOLD_EXPIRED'; message?: string; taken?: TakenBy };
 
 export type ConfirmResult = { ok: true; transitioned: boolean } | { ok: false; reason: 'LATE' | 'UNKNOWN_BOOKING' };
+
+/** Storage key of the offer this object serves, written with its first alarm (see load()). */
+const OFFER_ID_KEY = 'offerId';
+
+/** An offer occupies its creator's time while AVAILABLE, HELD or BOOKED; slot pickers care only about that and its times. */
+function occupancy(st: OfferState): string {
+  const occupied = st.offer.status === 'AVAILABLE' || st.offer.status === 'HELD' || st.offer.status === 'BOOKED';
+  return occupied ? `occupied:${st.offer.startsAt}:${st.offer.endsAt}` : 'free';
+}
 
 
 export class OfferRoom extends DurableObject<Bindings> {
   private state: OfferState | null = null;
   private loading: Promise<OfferState | null> | null = null;
   private readonly lock = new Mutex();
+  /** The occupancy last told to the creator's calendar (or loaded): see broadcast(). */
+  private toldOccupancy: string | null = null;
+  /** The platform's hold length, read once per SETTINGS_CACHE_MS, before a claim (the claim itself stays synchronous). */
+  private holdSetting: { minutes: number; at: number } | null = null;
+  /** Whether OFFER_ID_KEY is known to be in storage already. */
+  private offerIdStored = false;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -49,14 +65,31 @@ export class OfferRoom extends DurableObject<Bindings> {
   private async load(offerId?: string): Promise<OfferState | null> {
     if (this.state) return this.state;
     this.loading ??= (async () => {
-      // Objects are named after their offer (getByName): the name survives eviction, alarms included.
-      const id = offerId ?? this.ctx.id.name ?? null;
+      // Objects are named after their offer (getByName), but an id made another way (idFromString,
+      // an alarm or a socket waking an object whose name the runtime did not pass) has no name:
+      // the offer id stored with the first alarm (and in each socket's attachment) is the fallback.
+      const id = offerId || this.ctx.id.name || (await this.ctx.storage.get<string>(OFFER_ID_KEY)) || null;
       if (!id) return null;
       const st = await loadOfferState(this.deps(), id);
-      if (st) this.state = st;
+      if (st) this.adopt(st);
       return st;
     })().finally(() => { this.loading = null; });
     return this.loading;
+  }
+
+  /** Makes `st` (fresh from D1) this object's state. */
+  private adopt(st: OfferState): void {
+    this.state = st;
+    this.toldOccupancy = occupancy(st);
+  }
+
+  /** Sets the hold alarm, with the offer id beside it so a nameless wake-up still knows its offer. */
+  private async armAlarm(deps: Deps, offerId: string, at: number): Promise<void> {
+    if (!this.offerIdStored) {
+      await this.ctx.storage.put(OFFER_ID_KEY, offerId);
+      this.offerIdStored = true;
+    }
+    await this.ctx.storage.setAlarm(wallTime(deps.config, at));
   }
 
   private message(st: OfferState): OfferStatusMessageT {
@@ -90,7 +123,11 @@ export class OfferRoom extends DurableObject<Bindings> {
       }
     }
     // The creator's bookable slots depend on every span of their time: tell their calendar's
-    // subscribers (slot pickers) too — without making anyone here wait for it.
+    // subscribers (slot pickers) too — without making anyone here wait for it — but only when this
+    // offer starts or stops occupying that time (or moves): AVAILABLE → HELD → BOOKED changes nothing there.
+    const occ = occupancy(st);
+    if (occ === this.toldOccupancy) return;
+    this.toldOccupancy = occ;
     this.ctx.waitUntil(this.env.CREATOR_CALENDAR.getByName(st.offer.creatorId).slotsChanged().catch(() => undefined));
   }
 
@@ -101,25 +138,34 @@ export class OfferRoom extends DurableObject<Bindings> {
     const st = await this.load(input.offerId);
     if (!st) return { ok: false, code: 'OFFER_NOT_FOUND' };
     const deps = this.deps();
+    const mine = () => st.live !== null && st.live.userId === input.userId && st.live.status === 'PENDING';
+
+    // The hold's length (platform settings) is known before the claim, so the very first HELD
+    // broadcast already carries the real deadline. Read at most once per SETTINGS_CACHE_MS, and
+    // only for a fan who could win: losers still get their answer from memory, without an await.
+    if (input.holdMinutes === undefined && !this.holdSettingFresh() && !mine() && decideBooking(st, input.userId, deps.clock.now().getTime()).ok) {
+      await this.refreshHoldSetting(deps);
+    }
 
     // The same fan asking again (double click, retry): hand back their hold.
-    if (st.live && st.live.userId === input.userId && st.live.status === 'PENDING') {
-      return this.lock.run(() => this.resumeHold(deps, st, input.userId));
+    if (mine()) {
+      const heldId = st.live!.id;
+      const r = await this.lock.run(() => this.resumeHold(deps, st, input.userId));
+      if (!r.ok && r.code === 'HOLD_EXPIRED') await this.cancelIntentOf(heldId);
+      return r;
     }
     // Decide and claim with no await in between: from the claim on, every other attempt sees
     // HELD and is refused from memory (no I/O at all for losers).
     const now = deps.clock.now().getTime();
     const decision = decideBooking(st, input.userId, now);
-    if (!decision.ok) return decision;
+    if (!decision.ok) return this.refuse(st, input.userId, decision.code);
+    const holdExpiresAt = holdUntil(now, input.holdMinutes ?? this.holdSetting!.minutes, st.offer.startsAt);
     const bookingId = deps.ids.next('bkg');
-    st.live = { id: bookingId, userId: input.userId, status: 'PENDING', holdExpiresAt: holdUntil(now, input.holdMinutes ?? 10, st.offer.startsAt), persisted: false };
+    st.live = { id: bookingId, userId: input.userId, status: 'PENDING', holdExpiresAt, persisted: false };
     st.offer.status = 'HELD';
     this.broadcast(st);
 
     return this.lock.run(async () => {
-      // The hold's length comes from platform settings (read only on this winner path).
-      const holdExpiresAt = holdUntil(now, input.holdMinutes ?? (await getSettings(deps)).holdMinutes, st.offer.startsAt);
-      st.live!.holdExpiresAt = holdExpiresAt;
       const undo = () => {
         st.live = null;
         st.offer.status = 'AVAILABLE';
@@ -140,30 +186,75 @@ export class OfferRoom extends DurableObject<Bindings> {
       try {
         booking = await writeHold(deps, st, { bookingId, userId: input.userId, holdExpiresAt, payment });
       } catch (e) {
-        undo();
         // The intent belongs to nothing now: cancel it (its event finds no booking, so no call comes back here).
         await deps.payments.cancelIntent(payment.start.intentId, `booking:${bookingId}:cancel`).catch(() => undefined);
         if (isLiveBookingIndexViolation(e)) {
           // The OfferRoom believed the offer free while D1 holds a live booking: should never happen.
+          // D1 is right: take its state and tell the subscribers (not our stale claim, not AVAILABLE).
           await deps.log.critical('BOOKING_INVARIANT_VIOLATION', `Second live booking for ${st.offer.id} refused by the D1 unique index`, { context: { offerId: st.offer.id, bookingId }, error: e });
-          this.state = null; // reload the truth from D1 next time
-          return { ok: false as const, code: 'OFFER_UNAVAILABLE' as const };
+          await this.resync(deps, st);
+          return this.refuse(st, input.userId, 'OFFER_UNAVAILABLE');
         }
+        undo();
         throw e;
       }
       st.live!.persisted = true;
-      await this.ctx.storage.setAlarm(wallTime(deps.config, holdExpiresAt));
-      return { ok: true as const, created: true, booking: toBookingDto(booking), payment: { provider: deps.payments.name, ...payment.start } };
+      await this.armAlarm(deps, st.offer.id, holdExpiresAt);
+      const started = { booking: toBookingDto(booking), payment: { provider: deps.payments.name, ...payment.start } };
+      st.live!.started = started; // a double click gets it back from memory
+      return { ok: true as const, created: true, ...started };
     });
+  }
+
+  /** A refusal; when another fan holds or booked the offer, says who (for the Worker's cache of taken offers, never sent to clients). */
+  private refuse(st: OfferState, userId: string, code: BookRefusal): BookResult {
+    const live = st.live;
+    if (code !== 'OFFER_UNAVAILABLE' || !live || live.userId === userId) return { ok: false, code };
+    return { ok: false, code, taken: { holderId: live.userId, creatorUserId: st.offer.creatorUserId, holdExpiresAt: live.status === 'PENDING' ? live.holdExpiresAt : null } };
+  }
+
+  private holdSettingFresh(): boolean {
+    return this.holdSetting !== null && Date.now() - this.holdSetting.at < SETTINGS_CACHE_MS;
+  }
+
+  private async refreshHoldSetting(deps: Deps): Promise<void> {
+    this.holdSetting = { minutes: (await getSettings(deps)).holdMinutes, at: Date.now() };
+  }
+
+  /**
+   * D1 refused a write that this object's memory allowed (the backstop index): D1 is the truth.
+   * Reload it into `st` (in place: pending calls hold it), broadcast what it says, and make sure
+   * the live hold found there has its alarm.
+   */
+  private async resync(deps: Deps, st: OfferState): Promise<void> {
+    const fresh = await loadOfferState(deps, st.offer.id);
+    if (!fresh) {
+      this.state = null;
+      return;
+    }
+    st.offer = fresh.offer;
+    st.live = fresh.live;
+    this.state = st;
+    this.broadcast(st);
+    if (st.live?.status === 'PENDING' && st.live.holdExpiresAt !== null) await this.armAlarm(deps, st.offer.id, st.live.holdExpiresAt);
   }
 
   private async resumeHold(deps: Deps, st: OfferState, userId: string): Promise<BookResult> {
     const live = st.live;
-    if (!live || live.userId !== userId || live.status !== 'PENDING') return { ok: false, code: 'OFFER_UNAVAILABLE' };
+    if (!live || live.userId !== userId || live.status !== 'PENDING') return this.refuse(st, userId, 'OFFER_UNAVAILABLE');
+    if (live.holdExpiresAt !== null && live.holdExpiresAt <= deps.clock.now().getTime()) {
+      // Its time ran out (the alarm is due or was missed): end it rather than hand back a payment
+      // that must not succeed; the caller cancels the intent outside the lock.
+      await this.releaseLocked(deps, st, live.id, 'EXPIRED', 'SYSTEM');
+      return { ok: false, code: 'HOLD_EXPIRED' };
+    }
+    if (live.started) return { ok: true, created: false, ...live.started };
+    // After a restart the payment start is not in memory: from D1 (and the provider) once.
     const booking = await deps.db.select().from(bookings).where(eq(bookings.id, live.id)).get();
     if (!booking) return { ok: false, code: 'OFFER_UNAVAILABLE' };
     const payment = await startPayment(deps, booking, st.offer);
-    return { ok: true, created: false, booking: toBookingDto({ ...booking, paymentIntentId: payment.intentId }), payment: { provider: deps.payments.name, ...payment } };
+    live.started = { booking: toBookingDto({ ...booking, paymentIntentId: payment.intentId }), payment: { provider: deps.payments.name, ...payment } };
+    return { ok: true, created: false, ...live.started };
   }
 
   /** Payment succeeded: the hold becomes a confirmed booking (idempotent). A payment arriving after its hold ended re-takes the offer if it is still free. */
@@ -179,14 +270,25 @@ export class OfferRoom extends DurableObject<Bindings> {
         st.offer.status = 'BOOKED';
         await this.ctx.storage.deleteAlarm();
         this.broadcast(st);
-        await deps.log.info('BOOKING_CONFIRMED', `Booking ${input.bookingId} confirmed`, { context: { bookingId: input.bookingId, offerId: st.offer.id } });
+        await deps.log.booking.info('BOOKING_CONFIRMED', `Booking ${input.bookingId} confirmed`, { bookingId: input.bookingId, offerId: st.offer.id });
         return { ok: true, transitioned: true };
       }
       const row = await deps.db.select().from(bookings).where(eq(bookings.id, input.bookingId)).get();
       if (!row || row.offerId !== st.offer.id) return { ok: false, reason: 'UNKNOWN_BOOKING' };
       const now = deps.clock.now().getTime();
       if (!st.live && st.offer.status === 'AVAILABLE' && st.offer.startsAt > now && (row.status === 'EXPIRED' || row.status === 'FAILED')) {
-        await writeConfirm(deps, st, input.bookingId, ['EXPIRED', 'FAILED']);
+        try {
+          if (!(await writeConfirm(deps, st, input.bookingId, ['EXPIRED', 'FAILED']))) {
+            await this.resync(deps, st); // the row moved on meanwhile: take D1's word
+            return { ok: false, reason: 'LATE' };
+          }
+        } catch (e) {
+          if (!isLiveBookingIndexViolation(e)) throw e;
+          // This object believed the offer free while D1 holds another live booking: should never happen.
+          await deps.log.critical('BOOKING_INVARIANT_VIOLATION', `Late payment for ${input.bookingId} would make a second live booking for ${st.offer.id}; refused by the D1 unique index`, { context: { offerId: st.offer.id, bookingId: input.bookingId }, error: e });
+          await this.resync(deps, st);
+          return { ok: false, reason: 'LATE' };
+        }
         st.live = { id: row.id, userId: row.userId, status: 'CONFIRMED', holdExpiresAt: null, persisted: true };
         st.offer.status = 'BOOKED';
         this.broadcast(st);
@@ -243,7 +345,7 @@ export class OfferRoom extends DurableObject<Bindings> {
       st.offer.status = await writeCancelConfirmed(deps, st, input.bookingId, input.by, input.reason);
       st.live = null;
       this.broadcast(st);
-      await deps.log.info('BOOKING_CANCELLED', `Booking ${input.bookingId} cancelled by ${input.by}`, { context: { bookingId: input.bookingId, reason: input.reason } });
+      await deps.log.booking.info('BOOKING_CANCELLED', `Booking ${input.bookingId} cancelled by ${input.by}`, { bookingId: input.bookingId, offerId: st.offer.id, by: input.by, reason: input.reason });
       return { cancelled: true };
     });
   }
@@ -293,7 +395,9 @@ export class OfferRoom extends DurableObject<Bindings> {
       st.busy = true;
       try {
         await applyOfferPatch(deps, st.offer.id, input.patch);
-        this.state = await loadOfferState(deps, st.offer.id);
+        const fresh = await loadOfferState(deps, st.offer.id);
+        if (fresh) this.adopt(fresh);
+        else this.state = null;
       } finally {
         st.busy = false;
       }
@@ -365,6 +469,7 @@ export class OfferRoom extends DurableObject<Bindings> {
     if (!st) return new Response('Offer not found', { status: 404 });
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
+    server.serializeAttachment({ offerId: st.offer.id }); // survives hibernation: see webSocketMessage
     this.subscribers().add(server);
     server.send(JSON.stringify(this.message(st)));
     return new Response(null, { status: 101, webSocket: client });
@@ -373,7 +478,8 @@ export class OfferRoom extends DurableObject<Bindings> {
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     // Clients only listen; a "status" message asks for the current state again.
     if (message === 'status') {
-      const st = await this.load();
+      const attached = ws.deserializeAttachment() as { offerId?: string } | null;
+      const st = await this.load(attached?.offerId);
       if (st) ws.send(JSON.stringify(this.message(st)));
     }
   }

@@ -7,6 +7,8 @@ import { defineTemplate } from './types';
 
 const PerCurrency = z.array(z.object({ currency: z.enum(CURRENCIES), amount: z.number().int(), fees: z.number().int() }));
 
+const summarySample = (appUrl: string) => ({ day: '2026-11-20', bookings: 14, callsCompleted: 11, noShows: 1, cancellations: 2, revenue: [{ currency: 'EUR' as const, amount: 64_000, fees: 9600 }, { currency: 'CHF' as const, amount: 13_000, fees: 1950 }] as { currency: (typeof CURRENCIES)[number]; amount: number; fees: number }[], refunds: 1, disputesOpen: 0, payoutsAwaiting: 3, payoutsFailed: 0, emailsFailed: 0, cronErrors: 0, errors: 2, url: `${appUrl}/fr/admin` });
+
 export const adminDailySummary = defineTemplate({
   name: 'admin_daily_summary',
   transactional: false,
@@ -17,7 +19,11 @@ export const adminDailySummary = defineTemplate({
     revenue: PerCurrency, refunds: z.number().int(), disputesOpen: z.number().int(), payoutsAwaiting: z.number().int(), payoutsFailed: z.number().int(),
     emailsFailed: z.number().int(), cronErrors: z.number().int(), errors: z.number().int(), url: z.url(),
   }),
-  sample: (appUrl) => ({ day: '2026-11-20', bookings: 14, callsCompleted: 11, noShows: 1, cancellations: 2, revenue: [{ currency: 'EUR' as const, amount: 64_000, fees: 9600 }, { currency: 'CHF' as const, amount: 13_000, fees: 1950 }], refunds: 1, disputesOpen: 0, payoutsAwaiting: 3, payoutsFailed: 0, emailsFailed: 0, cronErrors: 0, errors: 2, url: `${appUrl}/fr/admin/payouts` }),
+  sample: summarySample,
+  variants: (appUrl) => ({
+    attention: summarySample(appUrl),
+    'all-good': { ...summarySample(appUrl), payoutsAwaiting: 0, refunds: 0, errors: 0, revenue: [] },
+  }),
   render(ctx, d) {
     const { t } = ctx;
     const rows: [string, string][] = [

@@ -20,7 +20,8 @@ export const whenFor = (ctx: EmailContext, iso: string) => {
   return `${formatDateTime(d, ctx.locale, ctx.timezone, 'full')} ${zoneName(d, ctx.locale, ctx.timezone)}`;
 };
 const minutesBetween = (a: string, b: string) => Math.round((new Date(b).getTime() - new Date(a).getTime()) / 60_000);
-const icsAttachment = (ics: string | undefined, name = 'call.ics') => (ics ? [{ filename: name, contentType: 'text/calendar; charset=utf-8; method=PUBLISH', content: base64Utf8(ics) }] : undefined);
+/** The .ics as an iMIP part: its Content-Type carries the same METHOD as the calendar object (RFC 6047 §2.4). */
+const icsAttachment = (ics: string | undefined, name = 'call.ics') => (ics ? [{ filename: name, contentType: `text/calendar; charset=utf-8; method=${/^METHOD:CANCEL\r?$/m.test(ics) ? 'CANCEL' : 'REQUEST'}`, content: base64Utf8(ics) }] : undefined);
 const greet = (ctx: EmailContext) => ctx.t('email.greeting', { name: ctx.recipientName });
 
 const sampleTimes = () => {
@@ -97,12 +98,15 @@ export const newBooking = defineTemplate({
   },
 });
 
+const reminderSample = (appUrl: string) => ({ kind: '1h' as '24h' | '1h' | '15m', bookingId: 'bkg_sample000000', title: 'Préparer une audition', other: 'Léa Martin', ...sampleTimes(), callUrl: `${appUrl}/fr/call/bkg_sample000000`, bookingUrl: `${appUrl}/fr/bookings/bkg_sample000000` });
+
 export const bookingReminder = defineTemplate({
   name: 'booking_reminder',
   transactional: false,
   category: 'reminders',
   data: CallData.extend({ kind: z.enum(['24h', '1h', '15m']) }),
-  sample: (appUrl) => ({ kind: '1h' as const, bookingId: 'bkg_sample000000', title: 'Préparer une audition', other: 'Léa Martin', ...sampleTimes(), callUrl: `${appUrl}/fr/call/bkg_sample000000`, bookingUrl: `${appUrl}/fr/bookings/bkg_sample000000` }),
+  sample: reminderSample,
+  variants: (appUrl) => Object.fromEntries((['24h', '1h', '15m'] as const).map((kind) => [kind, { ...reminderSample(appUrl), kind }])),
   render(ctx, d) {
     const { t } = ctx;
     const lead = t(`email.reminder.lead.${d.kind}` as MessageKey);
@@ -124,11 +128,23 @@ export const bookingReminder = defineTemplate({
   },
 });
 
+const cancelledSample = (appUrl: string) => ({ bookingId: 'bkg_sample000000', title: 'Préparer une audition', other: 'Léa Martin', ...sampleTimes(), callUrl: `${appUrl}/fr/call/bkg_sample000000`, bookingUrl: `${appUrl}/fr/bookings/bkg_sample000000`, by: 'CREATOR' as 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM', refunded: 6000, currency: 'EUR' as const, reason: 'Imprévu' });
+
 export const bookingCancelled = defineTemplate({
   name: 'booking_cancelled',
   transactional: true,
   data: CallData.extend({ by: z.enum(['FAN', 'CREATOR', 'ADMIN', 'SYSTEM']), refunded: z.number().int().min(0), currency: Cur, reason: z.string().max(500).default(''), ics: z.string().optional() }),
-  sample: (appUrl) => ({ bookingId: 'bkg_sample000000', title: 'Préparer une audition', other: 'Léa Martin', ...sampleTimes(), callUrl: `${appUrl}/fr/call/bkg_sample000000`, bookingUrl: `${appUrl}/fr/bookings/bkg_sample000000`, by: 'CREATOR' as const, refunded: 6000, currency: 'EUR' as const, reason: 'Imprévu' }),
+  sample: cancelledSample,
+  variants: (appUrl) => {
+    const s = cancelledSample(appUrl);
+    return {
+      'by-creator-refunded': s,
+      'by-fan-half-refund': { ...s, by: 'FAN' as const, other: 'Jordan Lee', refunded: 3000, reason: '' },
+      'by-fan-no-refund': { ...s, by: 'FAN' as const, other: 'Jordan Lee', refunded: 0, reason: '' },
+      'by-admin': { ...s, by: 'ADMIN' as const, reason: 'Compte suspendu' },
+      'by-system': { ...s, by: 'SYSTEM' as const, refunded: 0, reason: '' },
+    };
+  },
   render(ctx, d) {
     const { t } = ctx;
     const by = t(`email.cancelled.by.${d.by}` as MessageKey, { other: d.other });
@@ -148,16 +164,19 @@ export const bookingCancelled = defineTemplate({
         </>
       ),
       text: [greet(ctx), '', `${t('email.cancelled.intro', { title: d.title })} ${by}`, ...rows.map(([a, b]) => kv(ctx, a, b)), ...(d.refunded > 0 ? ['', t('email.cancelled.refundNote')] : []), '', kv(ctx, t('email.booking.seeBooking'), d.bookingUrl)],
-      attachments: d.ics ? [{ filename: 'call.ics', contentType: 'text/calendar; charset=utf-8; method=CANCEL', content: base64Utf8(d.ics) }] : undefined,
+      attachments: icsAttachment(d.ics),
     };
   },
 });
+
+const refundSample = (appUrl: string) => ({ title: 'Préparer une audition', amount: 3000, currency: 'EUR' as const, reason: 'FAN_CANCELLED_LATE', bookingUrl: `${appUrl}/fr/bookings/bkg_sample000000` });
 
 export const refundIssuedEmail = defineTemplate({
   name: 'refund_issued',
   transactional: true,
   data: z.object({ title: z.string().max(200), amount: z.number().int().min(1), currency: Cur, reason: z.string().max(200), bookingUrl: z.url() }),
-  sample: (appUrl) => ({ title: 'Préparer une audition', amount: 3000, currency: 'EUR' as const, reason: 'FAN_CANCELLED_LATE', bookingUrl: `${appUrl}/fr/bookings/bkg_sample000000` }),
+  sample: refundSample,
+  variants: (appUrl) => Object.fromEntries(['CREATOR_CANCELLED', 'FAN_CANCELLED_EARLY', 'FAN_CANCELLED_LATE', 'CREATOR_NO_SHOW', 'ADMIN'].map((reason) => [reason, { ...refundSample(appUrl), reason }])),
   render(ctx, d) {
     const { t } = ctx;
     const amount = formatMoney(d.amount, d.currency, ctx.locale);
@@ -228,11 +247,14 @@ export const reviewRequest = defineTemplate({
   },
 });
 
+const rescheduledSample = (appUrl: string) => ({ bookingId: 'bkg_sample000000', title: 'Préparer une audition', other: 'Léa Martin', ...sampleTimes(), previousStartsAt: '2026-12-02T17:00:00.000Z', by: 'CREATOR' as 'FAN' | 'CREATOR', callUrl: `${appUrl}/fr/call/bkg_sample000000`, bookingUrl: `${appUrl}/fr/bookings/bkg_sample000000` });
+
 export const bookingRescheduledEmail = defineTemplate({
   name: 'booking_rescheduled',
   transactional: true,
   data: CallData.extend({ by: z.enum(['FAN', 'CREATOR']), previousStartsAt: Iso, ics: z.string().optional() }),
-  sample: (appUrl) => ({ bookingId: 'bkg_sample000000', title: 'Préparer une audition', other: 'Léa Martin', ...sampleTimes(), previousStartsAt: '2026-12-02T17:00:00.000Z', by: 'CREATOR' as const, callUrl: `${appUrl}/fr/call/bkg_sample000000`, bookingUrl: `${appUrl}/fr/bookings/bkg_sample000000` }),
+  sample: rescheduledSample,
+  variants: (appUrl) => ({ 'by-creator': rescheduledSample(appUrl), 'by-fan': { ...rescheduledSample(appUrl), by: 'FAN' as const, other: 'Jordan Lee' } }),
   render(ctx, d) {
     const { t } = ctx;
     const by = t(`email.rescheduled.by.${d.by}` as MessageKey, { other: d.other });

@@ -15,6 +15,11 @@ export const templates = Object.fromEntries([
 
 export type TemplateName = keyof typeof templates;
 
+/** Every example of a template: its named variants, or `{ sample }` when it has none. */
+export function samplesOf(template: EmailTemplate, appUrl: string): Record<string, unknown> {
+  return template.variants ? template.variants(appUrl) : { sample: template.sample(appUrl) };
+}
+
 export function getTemplate(name: string): EmailTemplate | null {
   // Own keys only: `__proto__`, `constructor`… are not templates (a 500 on the admin preview before).
   return Object.hasOwn(templates, name) ? templates[name] : null;

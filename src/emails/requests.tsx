@@ -33,11 +33,17 @@ export const requestReceived = defineTemplate({
   },
 });
 
+const answeredSample = (appUrl: string) => ({ accepted: true, creator: 'Léa Martin', startsAt: '2026-12-05T18:00:00.000Z', message: 'Avec plaisir !', url: `${appUrl}/fr/bookings/bkg_sample000000/checkout`, payBy: '2026-11-22T18:00:00.000Z' as string | null });
+
 export const requestAnswered = defineTemplate({
   name: 'request_answered',
   transactional: true,
   data: z.object({ accepted: z.boolean(), creator: z.string().max(200), startsAt: z.iso.datetime({ offset: true }), message: z.string().max(2000).default(''), url: z.url(), payBy: z.iso.datetime({ offset: true }).nullable().default(null) }),
-  sample: (appUrl) => ({ accepted: true, creator: 'Léa Martin', startsAt: '2026-12-05T18:00:00.000Z', message: 'Avec plaisir !', url: `${appUrl}/fr/bookings/bkg_sample000000/checkout`, payBy: '2026-11-22T18:00:00.000Z' }),
+  sample: answeredSample,
+  variants: (appUrl) => ({
+    accepted: answeredSample(appUrl),
+    rejected: { accepted: false, creator: 'Léa Martin', startsAt: '2026-12-05T18:00:00.000Z', message: 'Je ne suis pas disponible ce jour-là.', url: `${appUrl}/fr/c/lea-martin`, payBy: null },
+  }),
   render(ctx, d) {
     const { t } = ctx;
     const key = d.accepted ? 'accepted' : 'rejected';

@@ -34,6 +34,11 @@ export interface EmailTemplate<S extends ZodType = ZodType> {
   data: S;
   /** Example data for the admin preview page and the template tests. */
   sample(appUrl: string): z.input<S>;
+  /**
+   * Named examples of every form the email takes (each reminder, each payout step, accepted and
+   * declined…): the preview page offers each one and the tests render each one. Absent: the sample alone.
+   */
+  variants?(appUrl: string): Record<string, z.input<S>>;
   render(ctx: EmailContext, data: z.infer<S>): { subject: string; preheader: string; body: ComponentChildren; text: string[]; attachments?: EmailAttachment[] };
 }
 

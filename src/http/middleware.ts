@@ -39,7 +39,7 @@ function trySetHeader(res: Response, name: string, value: string) {
 export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   const extra = c.get('cspExtra') ?? {};
-  const list = (xs?: string[]) => (xs?.length ? ` ${xs.join(' ')}` : '');
+  const list = (xs?: readonly string[]) => (xs?.length ? ` ${xs.join(' ')}` : '');
   const csp = [
     "default-src 'self'",
     `script-src 'self'${list(extra.script)}`,
@@ -48,6 +48,7 @@ export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
     "font-src 'self'",
     `connect-src 'self'${list(extra.connect)}`,
     `frame-src ${extra.frame?.length ? extra.frame.join(' ') : "'none'"}`,
+    `worker-src 'self'${list(extra.worker)}`,
     "media-src 'self' blob: mediastream:",
     "object-src 'none'",
     "base-uri 'self'",

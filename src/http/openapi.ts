@@ -17,7 +17,7 @@ const ErrorEnvelopeSchema = z.object({
 });
 
 const STANDARD_ERRORS: Record<number, string> = {
-  400: 'Invalid input (VALIDATION_ERROR, INVALID_JSON)',
+  400: 'Invalid input (VALIDATION_ERROR, INVALID_JSON; UNEXPECTED_BODY: a body sent to a route that takes none)',
   401: 'Not signed in (UNAUTHENTICATED)',
   403: 'Signed in but not allowed (FORBIDDEN, FORBIDDEN_ROLE, CSRF_FAILED)',
   429: 'Rate limited (RATE_LIMITED); see Retry-After',

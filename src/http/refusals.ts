@@ -13,6 +13,7 @@ const TABLE: Record<string, [ErrorStatus, string]> = {
   OWN_PROFILE: [403, 'You cannot send a request to yourself.'],
   FORBIDDEN: [403, 'This is not yours.'],
   CREATOR_NOT_PAYABLE: [422, 'This creator cannot take payments right now.'],
+  CURRENCY_NOT_ACCEPTED: [422, 'Prices must be in the currency the creator\'s payment account settles in (amounts are never converted).'],
   CREATOR_NOT_ONBOARDED: [422, 'Finish your payment onboarding before publishing paid offers.'],
   OFFER_LOCKED: [409, 'Price and time can no longer change: the offer is held, booked or closed.'],
   OFFER_HAS_BOOKING: [409, 'This offer is held or booked: cancel the booking instead.'],
@@ -27,6 +28,8 @@ const TABLE: Record<string, [ErrorStatus, string]> = {
   PAYMENT_PROVIDER_ERROR: [502, 'The payment provider did not answer; nothing was charged. Try again.'],
   CALL_STARTED: [409, 'The call has started: it can no longer be cancelled.'],
   BOOKING_NOT_CANCELLABLE: [409, 'This booking cannot be cancelled in its current state.'],
+  HOLD_EXPIRED: [409, 'The hold on this slot has ended: nothing was charged. Book it again if it is still free.'],
+  ALREADY_PAID: [409, 'This booking is already paid.'],
   REFUND_CHANGED: [409, 'The refund changed since it was shown (a cancellation-policy deadline passed): nothing was cancelled.'],
   NOT_PARTICIPANT: [403, 'Only the fan and the creator of this booking can join its call.'],
   BOOKING_NOT_CONFIRMED: [403, 'This booking is not confirmed: there is no call to join.'],
@@ -44,7 +47,9 @@ const TABLE: Record<string, [ErrorStatus, string]> = {
   PAYOUT_NOT_FOUND: [404, 'This payout does not exist.'],
   PAYOUT_NOT_PENDING: [409, 'This payout is not waiting for approval any more.'],
   DISPUTE_NOT_FOUND: [404, 'This dispute does not exist.'],
-  DEBT_NOT_OUTSTANDING: [409, 'This dispute leaves no debt to settle.'],
+  DEBT_NOT_OUTSTANDING: [409, 'This leaves no debt to settle.'],
+  DEBT_RECOVERY_IN_PROGRESS: [409, 'A recovery of this debt is in progress at the payment provider: try again in a moment.'],
+  REFUND_NOT_FOUND: [404, 'This refund does not exist.'],
   EVIDENCE_REFUSED: [409, 'The payment provider refused the evidence (the dispute may be closed).'],
   SLOT_UNAVAILABLE: [409, 'This slot is not free any more: pick another one.'],
   TYPE_NOT_FOUND: [404, 'This kind of call is not offered.'],
@@ -55,6 +60,9 @@ const TABLE: Record<string, [ErrorStatus, string]> = {
   IMAGE_DIMENSIONS: [422, 'The image dimensions are out of range.'],
   IMAGE_UNREADABLE: [422, 'This file cannot be read as an image.'],
 };
+
+/** Every domain refusal code (each has its translation under `errors.codes`: a test checks it). */
+export const REFUSAL_CODES = Object.keys(TABLE);
 
 export function refusal(code: string, message?: string, details?: unknown): AppError {
   const [status, text] = TABLE[code] ?? [409, 'Conflict.'];

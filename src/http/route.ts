@@ -74,6 +74,17 @@ async function readJson(c: Ctx): Promise<unknown> {
   }
 }
 
+/**
+ * A route that declares no body takes none: anything but an empty body (or `{}`, which many
+ * clients send by default) is refused, so a caller's mistake is not silently ignored. Raw-body
+ * routes (webhooks, uploads) read theirs themselves.
+ */
+async function refuseBody(c: Ctx): Promise<void> {
+  const text = (await c.req.text()).replace(/^\uFEFF/, '').trim();
+  if (text === '' || /^\{\s*\}$/.test(text)) return;
+  throw new AppError(400, 'UNEXPECTED_BODY', 'This route takes no request body.');
+}
+
 function parseWith<S extends ZodType>(schema: S, data: unknown, where: string): z.infer<S> {
   const r = schema.safeParse(data);
   if (!r.success) throw validationError(r.error, where);
@@ -92,6 +103,7 @@ export function route<P extends ZodType | undefined, Q extends ZodType | undefin
     const params = spec.params ? parseWith(spec.params, c.req.param(), 'path parameters') : undefined;
     const query = spec.query ? parseWith(spec.query, c.req.query(), 'query') : undefined;
     const body = spec.body ? parseWith(spec.body, await readJson(c), 'body') : undefined;
+    if (!spec.body && !spec.rawBody && spec.method !== 'get') await refuseBody(c);
     return handler(c, { params, query, body, user } as RouteInput<Infer<P>, Infer<Q>, Infer<B>, UserFor<A, I>>);
   });
 }

@@ -4,12 +4,14 @@ import { purgeExpiredSessions } from '../domain/accounts/sessions';
 import { purgeAuthTokens } from '../domain/accounts/tokens';
 import { applyLogRetention } from './log-retention';
 import { settleCallOutcomes } from '../domain/calls/outcome';
-import { runPayouts } from '../domain/payouts/engine';
+import { runPayouts } from '../domain/payouts/job';
 import { reminderJob } from '../domain/notifications/reminders';
 import { sendDailySummary } from '../domain/admin/summary';
+import { requeueStalePendingEmails } from '../domain/email/enqueue';
 import { bookingSweep } from './booking-sweep';
 import { cleanUpVideoRooms } from './room-cleanup';
 import { reconcilePayments } from './payment-reconciliation';
+import { retryOwedRefunds } from './refund-retry';
 
 export const CRON = {
   every5min: '*/5 * * * *',
@@ -17,10 +19,15 @@ export const CRON = {
   daily: '0 2 * * *',
 } as const;
 
+export interface JobContext {
+  /** CRON for a Cron Trigger, MANUAL for an admin's "run now". */
+  trigger: 'CRON' | 'MANUAL';
+}
+
 export interface JobDefinition {
   crons: string[];
   description: string;
-  run(deps: Deps, tick: Date): Promise<Record<string, number>>;
+  run(deps: Deps, tick: Date, ctx: JobContext): Promise<Record<string, number>>;
 }
 
 const jobs = {
@@ -28,6 +35,11 @@ const jobs = {
     crons: [CRON.every5min],
     description: 'Remind both people 24 h, 1 h and 15 min before each call (exact windows, once each; large batches fan out through the jobs queue)',
     run: (deps, tick) => reminderJob(deps, tick),
+  },
+  'email-sweep': {
+    crons: [CRON.every5min],
+    description: 'Queue again the emails whose queue message was lost (still pending, never attempted, 10 minutes after they were recorded)',
+    run: (deps) => requeueStalePendingEmails(deps),
   },
   'booking-sweep': {
     crons: [CRON.every5min],
@@ -47,8 +59,13 @@ const jobs = {
   },
   payouts: {
     crons: [CRON.hourly],
-    description: 'Pay creators whose payout date has come (per schedule, once per slot), send approved payouts, recover lost-dispute debt',
+    description: 'Pay creators whose payout date has come (per schedule, once per slot, debt deducted first), send approved payouts, recover due debt, check payouts long in transit',
     run: (deps, tick) => runPayouts(deps, tick),
+  },
+  'refund-retry': {
+    crons: [CRON.every5min],
+    description: 'Ask the provider again for the refunds the app owes (same idempotency key, backing off to 6 h); make prepared refunds of completed cancellations due',
+    run: (deps) => retryOwedRefunds(deps),
   },
   'payment-reconciliation': {
     crons: [CRON.hourly],
@@ -62,8 +79,8 @@ const jobs = {
   },
   'admin-summary': {
     crons: [CRON.daily],
-    description: 'Email admins the last 24 hours: bookings, calls, revenue, refunds, disputes, payouts, failed emails and jobs',
-    run: (deps, tick) => sendDailySummary(deps, tick),
+    description: 'Email admins the last 24 hours: bookings, calls, revenue, refunds, disputes, payouts, failed emails and jobs (once a day; "run now" sends a fresh copy)',
+    run: (deps, tick, ctx) => sendDailySummary(deps, tick, { manual: ctx.trigger === 'MANUAL' }),
   },
   'session-cleanup': {
     crons: [CRON.daily],

@@ -26,7 +26,7 @@ export async function cleanUpVideoRooms(deps: Deps): Promise<Record<string, numb
       if (await deleteBookingRoom(deps, b)) deleted++;
     } catch (e) {
       failed++;
-      await deps.log.warn('ROOM_ERROR', `Could not delete room ${b.videoRoomName}; retried next run`, { context: { bookingId: b.id }, error: e });
+      await deps.log.room.warn('ROOM_ERROR', `Could not delete room ${b.videoRoomName}; retried next run`, { bookingId: b.id, room: b.videoRoomName, provider: b.videoProvider }, { error: e });
     }
   }
   return { deleted, failed };

@@ -3,7 +3,7 @@ const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford-ish base32, no
 
 export const ID_PREFIXES = [
   'usr', 'crt', 'off', 'req', 'bkg', 'pay', 'ref', 'dsp', 'pyt', 'pya', 'led', 'ltx',
-  'rev', 'ntf', 'eml', 'log', 'cev', 'cron', 'aud', 'tok', 'apt', 'avr', 'avx', 'out',
+  'rev', 'ntf', 'eml', 'log', 'cev', 'cron', 'aud', 'tok', 'apt', 'avr', 'avx', 'out', 'dbr', 'orf',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

@@ -1,6 +1,11 @@
 /**
  * Structured logging: a typed event union, written as one JSON line to the console and as a row
  * in the `logs` table (admin log page, stats, retention). Never throws; never logs secrets.
+ *
+ * Besides the generic `info/warn/error/critical(type, …)`, each event family has its own helper
+ * (`log.email`, `log.cron`, `log.room`, `log.booking`, `log.payment`, `log.payout`, `log.webhook`,
+ * `log.notification`, `log.system`, `log.api`): it accepts only that family's types and a context
+ * of that family's shape, so an email event always carries its email id, a cron event its job…
  */
 import type { Db } from '../db/client';
 import { logs, type LogActor, type LogLevel } from '../db/schema';
@@ -13,7 +18,7 @@ export const LOG_TYPES = {
   AUTH_PASSWORD_CHANGED: 'AUTH', AUTH_PASSWORD_RESET: 'AUTH', AUTH_EMAIL_VERIFIED: 'AUTH', AUTH_GOOGLE: 'AUTH',
   AUTH_SESSIONS_REVOKED: 'AUTH',
   EMAIL_QUEUED: 'EMAIL', EMAIL_SENT: 'EMAIL', EMAIL_FAILED: 'EMAIL', EMAIL_RETRY: 'EMAIL', EMAIL_DEAD: 'EMAIL',
-  EMAIL_SUPPRESSED: 'EMAIL', EMAIL_DELIVERY: 'EMAIL',
+  EMAIL_SUPPRESSED: 'EMAIL', EMAIL_DELIVERY: 'EMAIL', EMAIL_SKIPPED: 'EMAIL',
   CRON_RUN: 'CRON', CRON_ERROR: 'CRON',
   ROOM_CREATED: 'ROOM', ROOM_DELETED: 'ROOM', ROOM_ERROR: 'ROOM',
   OFFER_CREATED: 'BOOKING', OFFER_UPDATED: 'BOOKING', OFFER_CANCELLED: 'BOOKING', OFFER_EXPIRED: 'BOOKING',
@@ -35,6 +40,36 @@ export type LogType = keyof typeof LOG_TYPES;
 export type LogFamily = (typeof LOG_TYPES)[LogType];
 export const LOG_FAMILIES = [...new Set(Object.values(LOG_TYPES))] as LogFamily[];
 
+/** The context each family's events carry (typed: the family helpers accept nothing else). */
+export interface FamilyContexts {
+  EMAIL: {
+    emailId: string | null; template?: string; locale?: string; providerId?: string; attempt?: number; attempts?: number;
+    status?: number | null; reason?: string; delaySeconds?: number; count?: number; newKey?: boolean;
+  };
+  CRON: { job: string; trigger?: 'CRON' | 'MANUAL' | 'QUEUE'; tick?: number; part?: number; counts?: Record<string, number>; durationMs?: number; messageId?: string; bookingIds?: string[]; count?: number };
+  ROOM: { bookingId: string; room: string | null; provider?: string | null };
+  BOOKING: { bookingId?: string; offerId?: string; requestId?: string; creatorId?: string; userId?: string; status?: string; count?: number; by?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM'; reason?: string | null };
+  PAYMENT: { paymentId?: string; bookingId?: string; intentId?: string; refundId?: string; disputeId?: string; amount?: number; currency?: string; reason?: string | null };
+  PAYOUT: { payoutId?: string; creatorId?: string; amount?: number; currency?: string; reason?: string; debtDeducted?: number; from?: string };
+  WEBHOOK: { provider: 'stripe' | 'daily' | 'resend'; eventId?: string; eventType?: string; count?: number };
+  NOTIFICATION: { userId: string; type: string; notificationId?: string; link?: string | null };
+  SYSTEM: { component: string; [detail: string]: string | number | boolean | null };
+  API: { method: string; path: string; status?: number; code?: string };
+}
+/** The log types of one family. */
+export type TypesOf<F extends LogFamily> = { [K in LogType]: (typeof LOG_TYPES)[K] extends F ? K : never }[LogType];
+export type HelperFamily = keyof FamilyContexts & LogFamily;
+
+type FamilyWrite<F extends HelperFamily> = (type: TypesOf<F>, message: string, context: FamilyContexts[F], opts?: Omit<LogOptions, 'context'>) => Promise<void>;
+export interface FamilyLogger<F extends HelperFamily> {
+  info: FamilyWrite<F>;
+  warn: FamilyWrite<F>;
+  error: FamilyWrite<F>;
+  critical: FamilyWrite<F>;
+  /** The row as a statement for a caller's `db.batch` (one round trip with the change it records). */
+  statement(level: LogLevel, type: TypesOf<F>, message: string, context: FamilyContexts[F], opts?: Omit<LogOptions, 'context'>): ReturnType<typeof logInsert>;
+}
+
 export interface LogOptions {
   actor?: LogActor;
   actorId?: string | null;
@@ -51,6 +86,16 @@ export interface Logger {
   withRequest(requestId: string): Logger;
   /** The log row as a statement to include in a caller's `db.batch` (one round trip); echoes the console line now. */
   statement(level: LogLevel, type: LogType, message: string, opts?: LogOptions): ReturnType<typeof logInsert>;
+  email: FamilyLogger<'EMAIL'>;
+  cron: FamilyLogger<'CRON'>;
+  room: FamilyLogger<'ROOM'>;
+  booking: FamilyLogger<'BOOKING'>;
+  payment: FamilyLogger<'PAYMENT'>;
+  payout: FamilyLogger<'PAYOUT'>;
+  webhook: FamilyLogger<'WEBHOOK'>;
+  notification: FamilyLogger<'NOTIFICATION'>;
+  system: FamilyLogger<'SYSTEM'>;
+  api: FamilyLogger<'API'>;
 }
 
 function logInsert(db: Db, row: typeof logs.$inferInsert) {
@@ -59,8 +104,9 @@ function logInsert(db: Db, row: typeof logs.$inferInsert) {
 
 const SECRET_KEY = /pass(word)?|token|secret|authorization|cookie|signature|api[_-]?key|card|cvc|iban/i;
 
-/** Deep-copies `value` with secret-looking keys replaced, so contexts can be logged as they are. */
+/** Deep-copies `value` with secret-looking keys replaced and secret-looking strings masked, so contexts can be logged as they are. */
 export function redact(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return scrubSecrets(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.slice(0, 50).map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
@@ -68,16 +114,71 @@ export function redact(value: unknown, depth = 0): unknown {
   return out;
 }
 
+/**
+ * drizzle's DrizzleQueryError reads "Failed query: <sql>\nparams: <values>": the values are user data
+ * (emails, password hashes, email bodies with one-time links). The SQL stays, the values go.
+ */
+const QUERY_PARAMS = /\nparams: (?!\[\d+ withheld\](?:\n|$))[\s\S]*?(?=\n\s+at |\nCaused by: |$)/g;
+const WITHHELD = '\nparams: [withheld]';
+
+/** Values that are secrets wherever they appear: masked in every stored or printed log field. */
+const SECRET_PATTERNS: [RegExp, string][] = [
+  [/pbkdf2-sha256\$\d+\$[\w-]+\$[\w-]+/g, '[password-hash]'],
+  [/\b(Bearer|Basic)\s+[\w.~+/=-]+/gi, '$1 [redacted]'],
+  [/\bv1\.[0-9a-z]{16,60}\.usr_[0-9a-z]+\.[0-9a-z]+\.[\w-]+/g, '[session-token]'],
+  [/\beyJ[\w-]+\.[\w-]+\.[\w-]*/g, '[jwt]'],
+  [/\b(sk|rk|pk)_(live|test)_\w+/g, '[api-key]'],
+  [/\b(whsec|re)_[\w+/=]{8,}/g, '[api-key]'],
+  [/\b(pi|seti)_\w+_secret_\w+/g, '[client-secret]'],
+  // One-time links and signed URLs: the value of any credential-like query parameter.
+  [/([?&;](?:token|t|code|key|secret|sig|signature|password|access_token|refresh_token|id_token|state|s)=)[^&\s"'<>]+/gi, '$1[redacted]'],
+];
+/** In error texts only (messages name recipients on purpose): addresses and long random strings. */
+const ERROR_ONLY_PATTERNS: [RegExp, string][] = [
+  [/[\w.!#$%&'*+/=?^`{|}~-]+@([a-z0-9-]+(?:\.[a-z0-9-]+)+)/gi, '[email]@$1'],
+  [/\b(?![0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b)(?=[\w-]*\d)(?=[\w-]*[a-z])[\w-]{32,}/gi, '[redacted]'],
+];
+
+/** A log message or error text with query parameters and secret-looking values removed. */
+export function scrubSecrets(text: string, opts: { errorText?: boolean } = {}): string {
+  let out = text.replace(QUERY_PARAMS, WITHHELD);
+  for (const [re, to] of SECRET_PATTERNS) out = out.replace(re, to);
+  if (opts.errorText) for (const [re, to] of ERROR_ONLY_PATTERNS) out = out.replace(re, to);
+  return out;
+}
+
+const isQueryError = (e: Error): e is Error & { query: string; params: unknown[] } =>
+  typeof (e as { query?: unknown }).query === 'string' && Array.isArray((e as { params?: unknown }).params);
+
+/** An error's name and own message; for a DrizzleQueryError (named plain "Error"), the SQL without its bound values. */
+function headline(e: Error): string {
+  if (isQueryError(e)) return `DrizzleQueryError: Failed query: ${e.query}\nparams: [${e.params.length} withheld]`;
+  return `${e.name}: ${e.message}`;
+}
+
+/**
+ * Error text safe to store: name and message, the first stack frames, then the causes (drizzle
+ * wraps D1's error: the constraint is in `cause`) — query values dropped, secrets masked.
+ */
 export function describeError(error: unknown): string | null {
   if (error == null) return null;
-  if (error instanceof Error) return `${error.name}: ${error.message}${error.stack ? `\n${error.stack.split('\n').slice(1, 6).join('\n')}` : ''}`;
-  return String(error).slice(0, 2000);
+  if (!(error instanceof Error)) return scrubSecrets(String(error), { errorText: true }).slice(0, 2000);
+  const lines = [headline(error)];
+  // Frames only: a stack starts with the message again, params included.
+  lines.push(...(error.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 5));
+  let cause = (error as Error & { cause?: unknown }).cause;
+  for (let i = 0; cause != null && i < 3; i++) {
+    lines.push(`Caused by: ${cause instanceof Error ? headline(cause) : String(cause)}`);
+    cause = cause instanceof Error ? (cause as Error & { cause?: unknown }).cause : null;
+  }
+  return scrubSecrets(lines.join('\n'), { errorText: true }).slice(0, 4000);
 }
 
 export function createLogger(deps: { db: Db; clock: Clock; ids: Ids; console?: boolean }, requestId: string | null = null): Logger {
   const row = (level: LogLevel, type: LogType, message: string, opts: LogOptions = {}) => {
     const context = opts.context ? (redact(opts.context) as Record<string, unknown>) : null;
     const error = describeError(opts.error);
+    message = scrubSecrets(message);
     const createdAt = deps.clock.now();
     const line = { level, type, family: LOG_TYPES[type], actor: opts.actor ?? 'SYSTEM', actorId: opts.actorId ?? null, message, context, error, requestId, at: createdAt.toISOString() };
     if (deps.console !== false) (level === 'INFO' ? console.log : console.error)(JSON.stringify(line));
@@ -91,6 +192,13 @@ export function createLogger(deps: { db: Db; clock: Clock; ids: Ids; console?: b
       console.error(JSON.stringify({ level: 'ERROR', type: 'SYSTEM_ERROR', message: 'log write failed', error: describeError(e) }));
     }
   };
+  const family = <F extends HelperFamily>(): FamilyLogger<F> => {
+    const at = (level: LogLevel): FamilyWrite<F> => (type, message, context, opts) => write(level, type, message, { ...opts, context });
+    return {
+      info: at('INFO'), warn: at('WARNING'), error: at('ERROR'), critical: at('CRITICAL'),
+      statement: (level, type, message, context, opts) => logInsert(deps.db, row(level, type, message, { ...opts, context })),
+    };
+  };
   return {
     info: (t, m, o) => write('INFO', t, m, o),
     warn: (t, m, o) => write('WARNING', t, m, o),
@@ -98,6 +206,8 @@ export function createLogger(deps: { db: Db; clock: Clock; ids: Ids; console?: b
     critical: (t, m, o) => write('CRITICAL', t, m, o),
     withRequest: (rid) => createLogger(deps, rid),
     statement: (level, type, message, opts) => logInsert(deps.db, row(level, type, message, opts)),
+    email: family<'EMAIL'>(), cron: family<'CRON'>(), room: family<'ROOM'>(), booking: family<'BOOKING'>(), payment: family<'PAYMENT'>(),
+    payout: family<'PAYOUT'>(), webhook: family<'WEBHOOK'>(), notification: family<'NOTIFICATION'>(), system: family<'SYSTEM'>(), api: family<'API'>(),
   };
 }
 

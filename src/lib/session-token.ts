@@ -1,5 +1,6 @@
 /**
- * Signed session tokens: `v1.<sid>.<userId>.<exp>.<sig>`, HMAC-SHA256 with SESSION_SECRET.
+ * Signed session tokens: `v1.<sid>.<userId>.<exp>.<sig>`, HMAC-SHA256 with SESSION_SECRET. The sid
+ * carries 260 random bits (52 base32 characters; ids minted before were 24 characters and still parse).
  * They verify with no database read (the hot booking path), while the session itself stays a row
  * in D1 (stored by the hash of its sid) so it can be listed and revoked.
  */
@@ -22,8 +23,12 @@ export interface TokenClaims {
   exp: number;
 }
 
+/** Characters of a session id: 52 × 5 random bits = 260 bits (at least 256). */
+export const SID_LENGTH = 52;
+
+/** A fresh session id: 52 lowercase base32 characters, each 5 uniformly random bits. */
 export function newSid(): string {
-  return randomId('tok', 24).slice(4);
+  return randomId('tok', SID_LENGTH).slice(4);
 }
 
 export async function signToken(secret: string, claims: TokenClaims): Promise<string> {
@@ -36,7 +41,7 @@ export async function signToken(secret: string, claims: TokenClaims): Promise<st
 export async function verifyToken(secret: string, token: string): Promise<TokenClaims | null> {
   if (token.length > 300) return null;
   const parts = token.split('.');
-  if (parts.length !== 5 || parts[0] !== 'v1' || !/^[0-9a-z]{16,40}$/.test(parts[1]) || !/^usr_[0-9a-z]{6,40}$/.test(parts[2]) || !/^[0-9a-z]{1,10}$/.test(parts[3])) return null;
+  if (parts.length !== 5 || parts[0] !== 'v1' || !/^[0-9a-z]{16,64}$/.test(parts[1]) || !/^usr_[0-9a-z]{6,40}$/.test(parts[2]) || !/^[0-9a-z]{1,10}$/.test(parts[3])) return null;
   let sig: Uint8Array<ArrayBuffer>;
   try {
     sig = fromBase64Url(parts[4]);

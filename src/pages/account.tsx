@@ -6,6 +6,7 @@ import { revokeAllSessions } from '../domain/accounts/sessions';
 import { sendVerificationEmail } from '../domain/accounts/tokens';
 import type { AppEnv, Ctx } from '../http/context';
 import { clearSessionCookie } from '../http/cookies';
+import { passwordChangeAllowed } from '../http/rate-limit';
 import { formatDateTime, timeZones } from '../i18n/format';
 import { ChangePasswordBody, UpdateMeBody } from '../shared/auth';
 import { Field, localizeIssues, readForm, type FieldErrors } from './components/form';
@@ -129,6 +130,10 @@ accountPages.post(`${L}/account/password`, async (c) => {
   const parsed = ChangePasswordBody.safeParse({ currentPassword: form.currentPassword, newPassword: form.newPassword });
   if (!parsed.success) {
     return page(c, { title: t('account.title'), status: 400, body: <AccountView c={c} user={user} passwordErrors={localizeIssues(t, parsed.error)} /> });
+  }
+  if (!(await passwordChangeAllowed(c.get('deps'), user.id))) {
+    c.header('Retry-After', '60');
+    return page(c, { title: t('account.title'), status: 429, body: <AccountView c={c} user={user} passwordErrors={{ currentPassword: t('auth.errors.rateLimited') }} /> });
   }
   const r = await changePassword(c.get('deps'), user, parsed.data, c.get('auth')?.sessionId);
   if (!r.ok) {

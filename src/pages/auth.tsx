@@ -8,8 +8,9 @@ import { createSession, revokeSession } from '../domain/accounts/sessions';
 import { requestPasswordReset, resetPassword, verifyEmail } from '../domain/accounts/tokens';
 import type { AppEnv, Ctx } from '../http/context';
 import { clearSessionCookie, setSessionCookie } from '../http/cookies';
-import { AppError } from '../http/errors';
+import { AppError, tooManyRequests } from '../http/errors';
 import { clientIp } from '../http/middleware';
+import { credentialAttemptAllowed } from '../http/rate-limit';
 import { isLocale } from '../i18n';
 import { randomToken } from '../lib/crypto';
 import { exchangeGoogleCode, googleAuthorizeUrl } from '../providers/google/oauth';
@@ -73,8 +74,7 @@ authPages.post(`${L}/signin`, async (c) => {
   if (!parsed.success) {
     return page(c, { title, status: 400, body: <SignInForm c={c} values={form} errors={localizeIssues(t, parsed.error)} /> });
   }
-  const { success } = await deps.limiters.login.limit({ key: `login:${clientIp(c.req.raw)}:${parsed.data.email}` });
-  if (!success) {
+  if (!(await credentialAttemptAllowed(deps, 'login', clientIp(c.req.raw), parsed.data.email))) {
     await deps.log.warn('AUTH_RATE_LIMITED', 'Sign-in rate limited', { actor: 'GUEST', context: { ip: clientIp(c.req.raw) } });
     c.header('Retry-After', '60');
     return page(c, { title, status: 429, body: <SignInForm c={c} values={form} errors={{}} formError={t('auth.errors.rateLimited')} /> });
@@ -226,8 +226,7 @@ authPages.post(`${L}/forgot-password`, async (c) => {
   const form = await readForm(c.req.raw);
   const parsed = ResetRequestBody.safeParse(form);
   if (!parsed.success) return page(c, { title: t('auth.forgot.title'), status: 400, body: <ForgotForm c={c} values={form} errors={localizeIssues(t, parsed.error)} /> });
-  const { success } = await deps.limiters.login.limit({ key: `reset:${clientIp(c.req.raw)}:${parsed.data.email}` });
-  if (!success) throw new AppError(429, 'RATE_LIMITED', t('auth.errors.rateLimited'), undefined, { 'Retry-After': '60' });
+  if (!(await credentialAttemptAllowed(deps, 'reset', clientIp(c.req.raw), parsed.data.email))) throw tooManyRequests(60);
   await requestPasswordReset(deps, parsed.data.email);
   return page(c, { title: t('auth.forgot.title'), body: <Message title={t('auth.forgot.sentTitle')} text={t('auth.forgot.sent')} /> });
 });

@@ -1,9 +1,10 @@
 /** Booking pages: checkout (hold countdown + payment), the booking itself (status, cancellation with its refund). */
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { callOffers, creators, payments, type Booking, type CallOffer, type Creator } from '../db/schema';
+import { callOffers, creators, owedRefunds, payments, type Booking, type CallOffer, type Creator } from '../db/schema';
 import { bookingForViewer, type BookingRole } from '../domain/booking/access';
 import { cancelBooking, cancellationPreview } from '../domain/booking/cancel';
+import { checkHoldForPayment } from '../domain/payments/hold';
 import { imageUrl } from '../domain/creators/queries';
 import type { AppEnv, Ctx } from '../http/context';
 import { notFound } from '../http/errors';
@@ -55,6 +56,9 @@ bookingPages.get(`${L}/bookings/:id/checkout`, async (c) => {
   const { t, href, locale } = viewOf(c);
   if (booking.status !== 'PENDING' || role !== 'FAN') return c.redirect(href(`/bookings/${booking.id}`), 303);
   const deps = c.get('deps');
+  // A hold whose time is up is released here rather than offered for payment.
+  const hold = await checkHoldForPayment(deps, booking);
+  if (!hold.ok) return c.redirect(href(`/bookings/${booking.id}`), 303);
   // Resuming the hold re-checks it server-side and returns the payment to continue (idempotent).
   const resumed = await deps.rooms.offer(booking.offerId).book({ offerId: booking.offerId, userId: booking.userId });
   if (!resumed.ok || resumed.booking.id !== booking.id) return c.redirect(href(`/bookings/${booking.id}`), 303);
@@ -76,7 +80,11 @@ bookingPages.get(`${L}/bookings/:id/checkout`, async (c) => {
             </p>
             <p class="total">{t('checkout.total')} <strong>{formatMoney(booking.price, booking.currency, locale)}</strong></p>
             {stripe ? (
-              <div data-island="stripe-checkout" data-props={JSON.stringify({ publishableKey: deps.payments.publishableKey, clientSecret: payment.clientSecret, returnUrl: new URL(returnUrl, c.req.url).toString(), locale, pay: t('checkout.payNow'), paying: t('checkout.paying') })}>
+              <div data-island="stripe-checkout" data-props={JSON.stringify({
+                publishableKey: deps.payments.publishableKey, clientSecret: payment.clientSecret, returnUrl: new URL(returnUrl, c.req.url).toString(), locale, pay: t('checkout.payNow'), paying: t('checkout.paying'),
+                prepareUrl: `/api/bookings/${booking.id}/payment/prepare`, expired: t('localCheckout.expiredText'), paid: t('localCheckout.alreadyPaidText'), failed: t('checkout.prepareFailed'),
+                expiredHref: href(`/offers/${offer.id}`), expiredLink: t('localCheckout.backToOffer'),
+              })}>
                 <p class="muted">{t('checkout.loadingStripe')}</p>
               </div>
             ) : (
@@ -103,6 +111,8 @@ bookingPages.get(`${L}/bookings/:id`, async (c) => {
   const deps = c.get('deps');
   const preview = await cancellationPreview(deps, role, booking);
   const payment = await deps.db.select().from(payments).where(eq(payments.bookingId, booking.id)).get();
+  // Refunds decided but not yet taken by the provider (retried automatically): shown as on their way.
+  const owed = payment ? await deps.db.select({ amount: owedRefunds.amount, currency: owedRefunds.currency }).from(owedRefunds).where(and(eq(owedRefunds.paymentId, payment.id), eq(owedRefunds.status, 'OWED'))).all() : [];
   const reschedule = role !== 'ADMIN' ? await rescheduleSection(c, booking, creator) : null;
   return page(c, {
     title: offer.title,
@@ -131,6 +141,7 @@ bookingPages.get(`${L}/bookings/:id`, async (c) => {
               <p><a href={href(`/call/${booking.id}/summary`)}>{t('booking.callSummary')}</a></p>
             ) : null}
             {payment && payment.refundedAmount > 0 ? <p class="notice info">{t('booking.refunded', { amount: formatMoney(payment.refundedAmount, payment.currency, locale) })}</p> : null}
+            {owed.map((o) => <p class="notice info" data-refund-pending>{t('booking.refundPending', { amount: formatMoney(o.amount, o.currency, locale) })}</p>)}
             {booking.status === 'CANCELLED' && booking.cancelReason ? <p class="muted">{t('booking.reason')}: {booking.cancelReason}</p> : null}
             {preview.ok && booking.status === 'CONFIRMED' ? (
               <form method="post" action={href(`/bookings/${booking.id}/cancel`)} class="cancel-form">

@@ -11,7 +11,8 @@ import { reviewOf, reviewRefusal, submitReview } from '../domain/reviews/reviews
 import type { AppEnv, Ctx } from '../http/context';
 import { notFound } from '../http/errors';
 import { messagesUnder, type MessageKey } from '../i18n';
-import { formatDateTime, formatTimeSeconds } from '../i18n/format';
+import { DAILY_CSP } from '../providers/video/daily';
+import { formatDateTime, formatDuration, formatTimeSeconds } from '../i18n/format';
 import type { CallIslandProps, CallSummaryT } from '../shared/calls';
 import { formatClock } from '../shared/clock';
 import { ReviewBody } from '../shared/reviews';
@@ -57,10 +58,8 @@ callPages.get(`${L}/call/:bookingId`, async (c) => {
       ),
     });
   }
-  if (deps.video.name === 'daily') {
-    // daily-js fetches its call engine from Daily's CDN and talks to the room's domain.
-    c.set('cspExtra', { script: ['https://c.daily.co', 'https://*.daily.co'], connect: ['https://*.daily.co', 'wss://*.daily.co'], frame: ['https://*.daily.co'] });
-  }
+  // daily-js (call-object mode, avoidEval) loads its call engine from Daily's CDN and talks to Daily's domains.
+  if (deps.video.name === 'daily') c.set('cspExtra', DAILY_CSP);
   const w = callWindow(booking);
   const props: CallIslandProps = {
     bookingId: booking.id,
@@ -73,6 +72,7 @@ callPages.get(`${L}/call/:bookingId`, async (c) => {
     startsAt: w.startsAt.toISOString(),
     endsAt: w.endsAt.toISOString(),
     closesAt: w.closesAt.toISOString(),
+    duration: formatDuration(Math.round((w.endsAt.getTime() - w.startsAt.getTime()) / 60_000), locale),
     serverNow: deps.clock.now().toISOString(),
     summaryUrl,
     debug: ['1', 'true', 'yes'].includes(c.req.query('debug') ?? ''),
@@ -106,6 +106,7 @@ function Summary({ c, s, parties, role, review }: { c: Ctx; s: CallSummaryT; par
     if (!m) return '';
     if (typeof m.on === 'boolean') return ` · ${t(m.on ? 'callEvent.on' : 'callEvent.off')}`;
     if (typeof m.reason === 'string') return ` · ${REASONS[m.reason] ? t(REASONS[m.reason]) : m.reason}`;
+    if (typeof m.reconnection === 'number') return ` · ${t('callEvent.reconnection', { n: m.reconnection })}`;
     return '';
   };
   return (
@@ -131,7 +132,7 @@ function Summary({ c, s, parties, role, review }: { c: Ctx; s: CallSummaryT; par
             <thead><tr><th /><th>{t('summary.scheduled')}</th><th>{t('summary.actual')}</th></tr></thead>
             <tbody>
               <tr><th scope="row">{t('summary.start')}</th><td>{at(s.scheduled.startsAt)}</td><td data-actual="start">{at(s.actual.startedAt)}</td></tr>
-              <tr><th scope="row">{t('summary.end')}</th><td>{at(s.scheduled.endsAt)}</td><td data-actual="end">{at(s.actual.endedAt)}</td></tr>
+              <tr><th scope="row">{t('summary.end')}</th><td data-scheduled="end">{at(s.scheduled.endsAt)}</td><td data-actual="end">{at(s.actual.endedAt)}</td></tr>
               <tr><th scope="row">{t('summary.duration')}</th><td>{formatClock(s.scheduled.durationSeconds)}</td><td data-actual="duration">{formatClock(s.actual.durationSeconds)}</td></tr>
             </tbody>
           </table>

@@ -20,6 +20,7 @@ import { ReviewItem } from './components/reviews';
 import { REVIEWS_PER_PAGE } from '../domain/reviews/reviews';
 import { flash, page, viewOf, type View } from './render';
 import { bookFromAvailability } from './slots';
+import { acceptedCurrency } from '../domain/payments/currency';
 
 /** Reviews shown on a creator's page; the rest are one click away. */
 const LATEST_REVIEWS = 5;
@@ -111,8 +112,8 @@ export function RequestForm({ c, creator, values = {}, errors = {} }: { c: Ctx; 
             {[15, 20, 30, 45, 60, 90].map((m) => <option value={m} selected={String(m) === (values.durationMinutes ?? '30')}>{m} min</option>)}
           </select>
         </Field>
-        <Field name="proposedPrice" type="text" label={t('request.price', { currency: creator.currency })} value={values.proposedPrice ?? ''} error={errors.proposedPrice} required attrs={{ inputmode: 'decimal', placeholder: '50.00' }} />
-        <input type="hidden" name="currency" value={creator.currency} />
+        <Field name="proposedPrice" type="text" label={t('request.price', { currency: acceptedCurrency(creator) })} value={values.proposedPrice ?? ''} error={errors.proposedPrice} required attrs={{ inputmode: 'decimal', placeholder: '50.00' }} />
+        <input type="hidden" name="currency" value={acceptedCurrency(creator)} />
       </div>
       <Field name="message" label={t('request.message')} error={errors.message} required>
         <textarea id="f-message" name="message" maxlength={1000} required>{values.message ?? ''}</textarea>
@@ -185,8 +186,8 @@ creatorPages.post(`${L}/c/:slug/request`, async (c) => {
   const form = await readForm(c.req.raw);
   const start = parseLocalDateTime(form.proposedStartsAt ?? '', timezone);
   const parsed = CreateRequestBody.safeParse({
-    proposedPrice: parseMajorAmount(form.proposedPrice ?? '', creator.currency) ?? -1,
-    currency: creator.currency,
+    proposedPrice: parseMajorAmount(form.proposedPrice ?? '', acceptedCurrency(creator)) ?? -1,
+    currency: acceptedCurrency(creator),
     proposedStartsAt: start ? start.toISOString() : 'invalid',
     durationMinutes: Number(form.durationMinutes),
     message: form.message ?? '',
@@ -197,7 +198,7 @@ creatorPages.post(`${L}/c/:slug/request`, async (c) => {
   const { success } = await deps.limiters.request.limit({ key: `request:${user.id}` });
   if (!success) return render({ values: form, formError: t('auth.errors.rateLimited') }, 429);
   const r = await createRequest(deps, user, creator.id, { ...parsed.data, proposedStartsAt: new Date(parsed.data.proposedStartsAt) });
-  if (!r.ok) return render({ values: form, formError: t(`offer.errors.${r.code}` as MessageKey) }, refusal(r.code).status);
+  if (!r.ok) return render({ values: form, formError: t(`offer.errors.${r.code}` as MessageKey, { currency: acceptedCurrency(creator) }) }, refusal(r.code).status);
   flash(c, 'request.sent');
   return c.redirect(href('/dashboard/requests'), 303);
 });

@@ -59,7 +59,7 @@ function Footer({ view }: { view: View }) {
         <p>© 2026 {view.appName} · {t('footer.tagline')}</p>
         <nav aria-label={t('nav.footer')}>
           <a href={href('/docs/api')}>{t('footer.api')}</a>
-          <a href="mailto:support@callastar.local">{t('footer.support')}</a>
+          <a href={`mailto:${view.supportEmail}`}>{t('footer.support')}</a>
         </nav>
       </div>
     </footer>

@@ -6,6 +6,7 @@
 import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { bookings, creators } from '../db/schema';
+import { checkHoldForPayment, type HoldRefusal } from '../domain/payments/hold';
 import type { AppEnv, Ctx } from '../http/context';
 import { notFound } from '../http/errors';
 import { isLocale } from '../i18n';
@@ -23,6 +24,27 @@ localCheckoutPages.use('/checkout/local/*', async (c, next) => {
   await next();
 });
 
+/**
+ * The hold ended (expired, released, paid meanwhile): a clear page instead of the card form, with
+ * nothing charged — the same server-side check Stripe payments go through (payment/prepare).
+ */
+function holdGone(c: Ctx, r: { booking: { id: string; offerId: string } }, code: HoldRefusal) {
+  const { t, href } = viewOf(c);
+  return page(c, {
+    title: t(`localCheckout.${code === 'ALREADY_PAID' ? 'alreadyPaidTitle' : 'expiredTitle'}`),
+    status: 409,
+    body: (
+      <section class="card local-checkout" data-hold-refusal={code}>
+        <h1>{t(`localCheckout.${code === 'ALREADY_PAID' ? 'alreadyPaidTitle' : 'expiredTitle'}`)}</h1>
+        <p>{t(`localCheckout.${code === 'ALREADY_PAID' ? 'alreadyPaidText' : 'expiredText'}`)}</p>
+        <p class="actions">
+          <a class="button" href={href(code === 'ALREADY_PAID' ? `/bookings/${r.booking.id}` : `/offers/${r.booking.offerId}`)}>{t(code === 'ALREADY_PAID' ? 'localCheckout.back' : 'localCheckout.backToOffer')}</a>
+        </p>
+      </section>
+    ),
+  });
+}
+
 async function intentForFan(c: Ctx) {
   const user = requireUserPage(c);
   if (user instanceof Response) return user;
@@ -38,6 +60,10 @@ localCheckoutPages.get('/checkout/local/:intentId{pi_local_[0-9a-z]+}', async (c
   const r = await intentForFan(c);
   if (r instanceof Response) return r;
   const { t, locale } = viewOf(c);
+  if (r.intent.status !== 'succeeded') {
+    const hold = await checkHoldForPayment(c.get('deps'), r.booking);
+    if (!hold.ok) return holdGone(c, r, hold.code);
+  }
   const back = safeNext(c.req.query('return'), `/${locale}/bookings/${r.booking.id}`);
   const action = (step: string) => `/checkout/local/${r.intent.id}/${step}?return=${encodeURIComponent(back)}`;
   const needs3ds = r.intent.status === 'requires_action';
@@ -78,6 +104,9 @@ localCheckoutPages.post('/checkout/local/:intentId{pi_local_[0-9a-z]+}/:step{pay
   const r = await intentForFan(c);
   if (r instanceof Response) return r;
   const local = c.get('deps').localPayments!;
+  // Re-checked on every charge attempt: the page may have stayed open past the hold.
+  const hold = await checkHoldForPayment(c.get('deps'), r.booking);
+  if (!hold.ok) return holdGone(c, r, hold.code);
   const form = await readForm(c.req.raw);
   const back = safeNext(c.req.query('return'), `/${c.get('locale')}/bookings/${r.booking.id}`);
   const result = c.req.param('step') === 'pay'

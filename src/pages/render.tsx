@@ -15,6 +15,8 @@ export interface View {
   /** Current path without the /fr or /en prefix (for the language switch). */
   path: string;
   appName: string;
+  /** SUPPORT_EMAIL: where the footer's support link writes to. */
+  supportEmail: string;
   /** Prefixes a path with the page language: `href('/signin')` → `/fr/signin`. */
   href: (path: string) => string;
   /** Unread notifications (signed-in pages). */
@@ -33,6 +35,7 @@ export function viewOf(c: Ctx): View {
     unread: c.get('unread') ?? 0,
     path: path + url.search,
     appName: c.get('deps').config.appName,
+    supportEmail: c.get('deps').config.supportEmail,
     href: (p: string) => `/${locale}${p === '/' ? '/' : p}`,
   };
 }

@@ -91,6 +91,8 @@ export interface CallIslandProps {
   startsAt: string;
   endsAt: string;
   closesAt: string;
+  /** The booked duration, formatted in the page's language ("30 min", "1 h 30 min"). */
+  duration: string;
   serverNow: string;
   summaryUrl: string;
   debug: boolean;

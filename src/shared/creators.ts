@@ -35,6 +35,8 @@ export const CreatorDto = z.object({
   timezone: z.string(),
   cancellationPolicy: z.enum(CANCELLATION_POLICIES),
   acceptsPayments: z.boolean(),
+  /** The only currency this creator's prices (and requests to them) can be in: the one their payment account settles in. */
+  acceptedCurrency: CurrencySchema,
 });
 
 export const CreatorCardDto = z.object({

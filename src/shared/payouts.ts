@@ -20,6 +20,32 @@ export const PayoutDto = z.object({
   failedAt: z.string().nullable(),
 });
 
+/** One step of a payout's audit trail (admins see who and the context; creators see what and why). */
+export const PayoutStepDto = z.object({
+  action: z.string(),
+  status: z.string().nullable(),
+  amount: z.number().int().nullable(),
+  currency: CurrencySchema.nullable(),
+  reason: z.string().nullable(),
+  at: z.string(),
+});
+export const PayoutAuditDto = PayoutStepDto.extend({
+  id: z.string(),
+  actorUserId: z.string().nullable(),
+  context: z.record(z.string(), z.unknown()).nullable(),
+});
+
+/** Lifetime totals in one currency (minor units). */
+export const FinanceDto = z.object({
+  currency: CurrencySchema,
+  earned: z.number().int(),
+  paidOut: z.number().int(),
+  inTransit: z.number().int(),
+  pending: z.number().int(),
+  available: z.number().int(),
+  debt: z.number().int(),
+});
+
 export const INELIGIBLE_REASONS = ['NOT_ONBOARDED', 'PAYOUTS_DISABLED', 'BLOCKED', 'IN_DEBT', 'FUNDS_ON_HOLD', 'NOTHING_TO_PAY', 'BELOW_MINIMUM'] as const;
 
 export const EligibilityDto = z.object({

@@ -31,7 +31,7 @@ export function dailyFake(): Fake {
   let meetings: Meeting[] = [];
   /** Per API key: the next `count` requests with that key answer 429. */
   let rateLimited = new Map<string, { count: number; retryAfter: number }>();
-  let requests: { method: string; path: string }[] = [];
+  let requests: { method: string; path: string; query: string }[] = [];
 
   function api(req: FakeRequest): FakeResponse {
     const key = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
@@ -118,7 +118,7 @@ export function dailyFake(): Fake {
   return {
     prefix: '/daily',
     handle(req) {
-      requests.push({ method: req.method, path: req.path });
+      requests.push({ method: req.method, path: req.path, query: req.query.toString() });
       return req.path.startsWith('/__daily/') ? control(req) : api(req);
     },
     state: () => ({ rooms: [...rooms.values()], deleted, tokens, meetings, requests }),

@@ -2,8 +2,9 @@
  * A local fake of Resend's email API, strict where it matters: Bearer key, required fields,
  * `Idempotency-Key` (same key + same body → the same email, never a second one; same key +
  * another body → 409), Resend's error shape, and failure modes per API key: the next N requests
- * answer 429 (Retry-After), 500 or 422, or a share of requests fail — half of those AFTER the email
- * was accepted (the response is lost), the hard case for exactly-once. Deliveries are counted per
+ * answer 429 (Retry-After), 409 (`concurrent_idempotent_requests` by default), 500 or 422, or a
+ * share of requests fail — half of those AFTER the email was accepted (the response is lost), the
+ * hard case for exactly-once — and mail to the `failTo` addresses always fails (503). Deliveries are counted per
  * idempotency key. `/__resend/webhook` signs delivery events the Svix way for the app's webhook.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -12,7 +13,7 @@ import { FAKE_RESEND } from '../fake-credentials';
 import type { Fake, FakeRequest, FakeResponse } from './server';
 
 interface Sent { id: string; key: string | null; to: string[]; subject: string; from: string; headers: Record<string, string>; attachments: { filename: string }[]; apiKey: string }
-type Mode = { next: { status: number; retryAfter?: number }[]; failRate: number; seed: number };
+type Mode = { next: { status: number; retryAfter?: number; name?: string }[]; failRate: number; seed: number; failTo: string[] };
 
 const err = (status: number, name: string, message: string, headers?: Record<string, string>): FakeResponse => ({ status, body: { statusCode: status, name, message }, headers });
 
@@ -37,6 +38,7 @@ export function resendFake(): Fake {
     if (forced) {
       if (forced.status === 429) return err(429, 'rate_limit_exceeded', 'Too many requests. You can only make 2 requests per second.', { 'retry-after': String(forced.retryAfter ?? 1) });
       if (forced.status === 422) return err(422, 'validation_error', 'The `to` field is invalid.');
+      if (forced.status === 409) return err(409, forced.name ?? 'concurrent_idempotent_requests', 'Another request with the same idempotency key is in progress.');
       return err(forced.status, 'internal_server_error', 'Something went wrong.');
     }
     let body: Record<string, unknown>;
@@ -51,6 +53,7 @@ export function resendFake(): Fake {
     if (to.some((a) => !/^[^@\s]+@[^@\s]+$/.test(a))) return err(422, 'validation_error', 'Invalid `to` field.');
     const key = (req.headers['idempotency-key'] as string | undefined) ?? null;
     const fingerprint = createHash('sha256').update(req.rawBody).digest('hex');
+    if (mode?.failTo.some((a) => to.includes(a))) return err(503, 'internal_server_error', 'Service unavailable for this recipient.');
     // Random failures BEFORE processing: nothing was sent.
     const roll = mode && mode.failRate > 0 ? rand(mode) : 1;
     if (mode && roll < mode.failRate / 2) return err(503, 'internal_server_error', 'Service unavailable.');
@@ -72,7 +75,7 @@ export function resendFake(): Fake {
   function control(req: FakeRequest): FakeResponse {
     const body = JSON.parse(req.rawBody || '{}') as Record<string, unknown>;
     if (req.path === '/__resend/mode') {
-      modes.set(String(body.apiKey ?? FAKE_RESEND.apiKey), { next: (body.next as Mode['next']) ?? [], failRate: Number(body.failRate ?? 0), seed: Number(body.seed ?? 42) });
+      modes.set(String(body.apiKey ?? FAKE_RESEND.apiKey), { next: (body.next as Mode['next']) ?? [], failRate: Number(body.failRate ?? 0), seed: Number(body.seed ?? 42), failTo: (body.failTo as string[]) ?? [] });
       return { status: 204 };
     }
     if (req.path === '/__resend/webhook') {

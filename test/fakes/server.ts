@@ -1,10 +1,11 @@
 /**
- * Local fakes of the external HTTP APIs (Google OAuth, Stripe, Daily, Resend),
+ * Local fakes of the external HTTP APIs (Google OAuth, Stripe, Daily, Resend, Cloudflare TURN),
  * served by one Node HTTP server on a random port. Tests reach them through the same base-URL
  * settings production uses, so adapters are exercised over real HTTP.
  * `GET /__state/<fake>` returns a fake's recorded state; `POST /__reset` clears everything.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { cloudflareTurnFake } from './cloudflare-turn';
 import { dailyFake } from './daily';
 import { googleFake } from './google';
 import { resendFake } from './resend';
@@ -34,7 +35,7 @@ export interface Fake {
 }
 
 export async function startFakes(port = 0): Promise<{ url: string; close: () => Promise<void> }> {
-  const fakes: Fake[] = [googleFake(), stripeFake(), dailyFake(), resendFake()];
+  const fakes: Fake[] = [googleFake(), stripeFake(), dailyFake(), resendFake(), cloudflareTurnFake()];
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);

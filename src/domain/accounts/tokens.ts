@@ -1,10 +1,15 @@
-/** Single-use, expiring email tokens: email verification and password reset. Stored hashed. */
+/**
+ * Single-use, expiring email tokens: email verification and password reset. Stored hashed; the
+ * token is an HMAC of its id (email/links.ts), so the email log keeps only the id and the link is
+ * derived when the email is rendered — no table holds a usable token.
+ */
 import { and, eq, gt, isNull, lt, or, isNotNull } from 'drizzle-orm';
 import { authTokens, users, type User } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { HOUR, MINUTE } from '../../lib/clock';
-import { hashPassword, randomToken, sha256Hex } from '../../lib/crypto';
+import { hashPassword, sha256Hex } from '../../lib/crypto';
 import { enqueueEmail } from '../email/enqueue';
+import { authTokenFor } from '../email/links';
 import { forgetUser } from './session-cache';
 import { revokeAllSessions } from './sessions';
 
@@ -12,16 +17,16 @@ export const VERIFY_TTL_MS = 48 * HOUR;
 export const RESET_TTL_MS = 60 * MINUTE;
 type Kind = 'VERIFY_EMAIL' | 'RESET_PASSWORD';
 
-async function issueToken(deps: Deps, userId: string, kind: Kind, ttlMs: number): Promise<{ id: string; token: string }> {
-  const token = randomToken();
+async function issueToken(deps: Deps, userId: string, kind: Kind, ttlMs: number): Promise<{ id: string }> {
   const now = deps.clock.now();
   const id = deps.ids.next('tok');
+  const token = await authTokenFor(deps.config, id);
   // A new token replaces the older unused ones of the same kind.
   await deps.db.batch([
     deps.db.update(authTokens).set({ usedAt: now }).where(and(eq(authTokens.userId, userId), eq(authTokens.kind, kind), isNull(authTokens.usedAt))),
     deps.db.insert(authTokens).values({ id, userId, kind, tokenHash: await sha256Hex(token), expiresAt: new Date(now.getTime() + ttlMs), createdAt: now }),
   ]);
-  return { id, token };
+  return { id };
 }
 
 /** Marks the token used and returns its user, atomically: a token works once, before it expires. */
@@ -36,11 +41,12 @@ async function consumeToken(deps: Deps, token: string, kind: Kind): Promise<stri
 
 export async function sendVerificationEmail(deps: Deps, user: User): Promise<boolean> {
   if (user.emailVerifiedAt) return false;
-  const { id, token } = await issueToken(deps, user.id, 'VERIFY_EMAIL', VERIFY_TTL_MS);
+  const { id } = await issueToken(deps, user.id, 'VERIFY_EMAIL', VERIFY_TTL_MS);
   await enqueueEmail(deps, {
     template: 'verify_email',
     to: { email: user.email, name: user.name, locale: user.locale, timezone: user.timezone, userId: user.id },
-    data: { url: `${deps.config.appUrl}/${user.locale}/verify-email?token=${token}` },
+    data: {},
+    links: { url: { kind: 'auth-token', tokenId: id, path: `/${user.locale}/verify-email` } },
     key: `verify:${id}`,
   });
   return true;
@@ -59,11 +65,12 @@ export async function verifyEmail(deps: Deps, token: string): Promise<User | nul
 export async function requestPasswordReset(deps: Deps, email: string): Promise<void> {
   const user = await deps.db.select().from(users).where(eq(users.email, email)).get();
   if (!user || user.disabledAt) return;
-  const { id, token } = await issueToken(deps, user.id, 'RESET_PASSWORD', RESET_TTL_MS);
+  const { id } = await issueToken(deps, user.id, 'RESET_PASSWORD', RESET_TTL_MS);
   await enqueueEmail(deps, {
     template: 'password_reset',
     to: { email: user.email, name: user.name, locale: user.locale, timezone: user.timezone, userId: user.id },
-    data: { url: `${deps.config.appUrl}/${user.locale}/reset-password?token=${token}`, expiresMinutes: RESET_TTL_MS / MINUTE },
+    data: { expiresMinutes: RESET_TTL_MS / MINUTE },
+    links: { url: { kind: 'auth-token', tokenId: id, path: `/${user.locale}/reset-password` } },
     key: `reset:${id}`,
   });
 }

@@ -6,7 +6,7 @@ import { and, count, desc, eq, inArray, or, type SQL } from 'drizzle-orm';
 import { auditLog, users } from '../../db/schema';
 import type { Deps } from '../../deps';
 
-export const AUDIT_ENTITIES = ['user', 'creator', 'booking', 'payment', 'payout', 'dispute', 'review', 'email', 'job', 'platform_settings'] as const;
+export const AUDIT_ENTITIES = ['user', 'creator', 'booking', 'payment', 'refund', 'payout', 'dispute', 'review', 'email', 'job', 'platform_settings'] as const;
 export type AuditEntity = (typeof AUDIT_ENTITIES)[number];
 
 export interface AuditInput {

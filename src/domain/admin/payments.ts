@@ -3,10 +3,10 @@
  * CSV export of exactly the filtered rows), refunds and disputes lists, and the admin refund.
  */
 import { and, count, desc, eq, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
-import { bookings, creators, DISPUTE_STATUSES, disputes, PAYMENT_STATUSES, payments, REFUND_STATUSES, refunds, users, type Currency, type Payment } from '../../db/schema';
+import { bookings, creators, DISPUTE_STATUSES, disputes, OWED_REFUND_STATUSES, owedRefunds, PAYMENT_STATUSES, payments, REFUND_STATUSES, refunds, users, type Currency, type Payment } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { decideRefund } from '../payments/refund-policy';
-import { issueRefund, refundable } from '../payments/refunds';
+import { attemptOwedRefund, issueRefund, refundable, type RefundOutcome } from '../payments/refunds';
 import { audit } from './audit';
 
 export const PAYMENTS_PAGE = 50;
@@ -147,23 +147,67 @@ export async function disputesPage(deps: Pick<Deps, 'db'>, f: { view?: DisputeVi
 
 export const isOpenDispute = (status: string) => (OPEN as readonly string[]).includes(status);
 
+// ---------------------------------------------------------------------------------------------- owed refunds
+
+/** What admins watch: refunds still owed (being retried) and those the provider refused for good. */
+export const OWED_VIEW = ['OWED', 'FAILED'] as const;
+
+export async function owedRefundsPage(deps: Pick<Deps, 'db'>, f: { status?: (typeof OWED_REFUND_STATUSES)[number]; page: number }) {
+  const where = f.status ? eq(owedRefunds.status, f.status) : inArray(owedRefunds.status, [...OWED_VIEW]);
+  const [rows, [{ total }]] = await Promise.all([
+    deps.db.select({ o: owedRefunds, creatorName: creators.displayName, actorName: users.name }).from(owedRefunds)
+      .innerJoin(payments, eq(payments.id, owedRefunds.paymentId)).innerJoin(creators, eq(creators.id, payments.creatorId))
+      .leftJoin(users, eq(users.id, owedRefunds.actorUserId))
+      .where(where).orderBy(desc(owedRefunds.createdAt), desc(owedRefunds.id)).limit(MONEY_PAGE).offset((f.page - 1) * MONEY_PAGE).all(),
+    deps.db.select({ total: count() }).from(owedRefunds).where(where),
+  ]);
+  return { rows, total };
+}
+
+/**
+ * An admin asks again now: an owed refund is attempted at once; a refused one is owed again first
+ * (e.g. after the platform balance was topped up). Same idempotency key, so never twice; audited.
+ */
+export async function retryOwedRefundNow(deps: Deps, adminId: string, owedRefundId: string, requestId: string | null): Promise<{ ok: true; outcome: RefundOutcome } | { ok: false; code: 'NOT_FOUND' | 'NOT_RETRYABLE' }> {
+  const row = await deps.db.select().from(owedRefunds).where(eq(owedRefunds.id, owedRefundId)).get();
+  if (!row) return { ok: false, code: 'NOT_FOUND' };
+  if (row.status !== 'OWED' && row.status !== 'FAILED') return { ok: false, code: 'NOT_RETRYABLE' };
+  const now = deps.clock.now();
+  if (row.status === 'FAILED') {
+    // Only a refund nothing was issued for: a reversed (bank-refused) one needs a new refund instead.
+    const [again] = await deps.db.update(owedRefunds).set({ status: 'OWED', nextAttemptAt: now, updatedAt: now })
+      .where(and(eq(owedRefunds.id, row.id), eq(owedRefunds.status, 'FAILED'), isNull(owedRefunds.refundId))).returning();
+    if (!again) return { ok: false, code: 'NOT_RETRYABLE' };
+  }
+  const outcome = await attemptOwedRefund(deps, (await deps.db.select().from(owedRefunds).where(eq(owedRefunds.id, row.id)).get())!);
+  await audit(deps, { actor: adminId, action: 'REFUND_RETRY', entity: 'payment', entityId: row.paymentId, before: { owedRefundId: row.id, status: row.status, attempts: row.attempts }, after: { owedRefundId: row.id, status: outcome.status }, requestId });
+  return { ok: true, outcome };
+}
+
 // ---------------------------------------------------------------------------------------------- admin refund
 
-export type AdminRefundRefusal = 'PAYMENT_NOT_FOUND' | 'NOTHING_TO_REFUND';
+export type AdminRefundRefusal = 'PAYMENT_NOT_FOUND' | 'NOTHING_TO_REFUND' | 'REFUND_REFUSED';
+export type AdminRefundResult =
+  | { ok: true; status: 'ISSUED'; refundId: string; amount: number }
+  /** The provider did not answer: the refund is owed and the refund-retry job will issue it. */
+  | { ok: true; status: 'OWED'; owedRefundId: string; amount: number }
+  | { ok: false; code: AdminRefundRefusal; message?: string };
 
 /** An admin refunds any amount up to what is left of a payment, with a reason; audited. */
-export async function adminRefund(deps: Deps, adminId: string, paymentId: string, input: { amount: number; reason: string; requestId?: string | null }): Promise<{ ok: true; refundId: string; amount: number } | { ok: false; code: AdminRefundRefusal }> {
+export async function adminRefund(deps: Deps, adminId: string, paymentId: string, input: { amount: number; reason: string; requestId?: string | null }): Promise<AdminRefundResult> {
   const payment = await deps.db.select().from(payments).where(eq(payments.id, paymentId)).get();
   if (!payment) return { ok: false, code: 'PAYMENT_NOT_FOUND' };
   if (payment.status === 'PENDING' || payment.status === 'FAILED' || payment.status === 'CANCELED') return { ok: false, code: 'NOTHING_TO_REFUND' };
   const decision = decideRefund({ kind: 'ADMIN', amount: input.amount }, refundable(payment));
   if (decision.amount === 0) return { ok: false, code: 'NOTHING_TO_REFUND' };
-  const out = await issueRefund(deps, payment, decision, { initiatedBy: 'ADMIN', actorUserId: adminId, note: input.reason, key: `admin:${payment.id}:${payment.refundedAmount}:${decision.amount}` });
+  const out = await issueRefund(deps, payment, decision, { initiatedBy: 'ADMIN', actorUserId: adminId, note: input.reason, key: `admin:${payment.id}:${payment.refundedAmount}:${decision.amount}`, kind: 'ADMIN' });
   if (!out) return { ok: false, code: 'NOTHING_TO_REFUND' };
+  if (out.status === 'FAILED') return { ok: false, code: 'REFUND_REFUSED', message: out.error };
   await audit(deps, {
     actor: adminId, action: 'REFUND', entity: 'payment', entityId: payment.id,
-    before: { status: payment.status, refundedAmount: payment.refundedAmount }, after: { amount: out.amount, refundId: out.refundId, currency: payment.currency },
+    before: { status: payment.status, refundedAmount: payment.refundedAmount },
+    after: { amount: out.amount, status: out.status, ...(out.status === 'ISSUED' ? { refundId: out.refundId } : { owedRefundId: out.owedRefundId }), currency: payment.currency },
     reason: input.reason, requestId: input.requestId ?? null,
   });
-  return { ok: true, ...out };
+  return out.status === 'ISSUED' ? { ok: true, status: 'ISSUED', refundId: out.refundId, amount: out.amount } : { ok: true, status: 'OWED', owedRefundId: out.owedRefundId, amount: out.amount };
 }

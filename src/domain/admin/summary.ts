@@ -33,8 +33,15 @@ export async function dailySummary(deps: Deps, tick: Date) {
   };
 }
 
-export async function sendDailySummary(deps: Deps, tick: Date): Promise<Record<string, number>> {
+/**
+ * The cron sends the day's summary once (key `summary:<day>`: a redelivered tick sends nothing
+ * more). An admin's "run now" is explicit: it sends a fresh copy under its own key. `emails` counts
+ * the emails queued by this run (0 when the day's summary had already gone).
+ */
+export async function sendDailySummary(deps: Deps, tick: Date, opts: { manual?: boolean } = {}): Promise<Record<string, number>> {
   const s = await dailySummary(deps, tick);
-  await tellAdmins(deps, { email: { template: 'admin_daily_summary', key: `summary:${s.day}`, data: (u) => ({ ...s, url: `${deps.config.appUrl}/${u.locale}/admin/payouts` }) } });
-  return { bookings: s.bookings, callsCompleted: s.callsCompleted, errors: s.errors };
+  const key = opts.manual ? `summary:${s.day}:manual:${deps.clock.now().getTime()}` : `summary:${s.day}`;
+  const told = await tellAdmins(deps, { email: { template: 'admin_daily_summary', key, data: (u) => ({ ...s, url: `${deps.config.appUrl}/${u.locale}/admin` }) } });
+  const emails = told.filter((x) => x.email && !x.email.duplicate).length;
+  return { emails, alreadySent: told.filter((x) => x.email?.duplicate).length, bookings: s.bookings, callsCompleted: s.callsCompleted, errors: s.errors };
 }

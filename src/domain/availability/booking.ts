@@ -16,7 +16,7 @@ import { getSettings } from '../settings';
 import { isFreeSlot } from './availability';
 import type { SlotType } from './slots';
 
-export type SlotRefusal = 'TYPE_NOT_FOUND' | 'OWN_PROFILE' | 'SLOT_UNAVAILABLE' | 'CREATOR_NOT_ONBOARDED' | 'TOO_SOON' | 'TOO_FAR' | 'OVERLAPS_ANOTHER_OFFER';
+export type SlotRefusal = 'TYPE_NOT_FOUND' | 'OWN_PROFILE' | 'SLOT_UNAVAILABLE' | 'CREATOR_NOT_ONBOARDED' | 'CURRENCY_NOT_ACCEPTED' | 'TOO_SOON' | 'TOO_FAR' | 'OVERLAPS_ANOTHER_OFFER';
 
 /** Checks a slot and creates its offer (reserved for the fan); the caller then holds it through the OfferRoom. */
 export async function prepareSlot(deps: Deps, creator: Creator, input: { typeId: string; startsAt: Date; fanId: string }): Promise<{ ok: true; offerId: string } | { ok: false; code: SlotRefusal }> {

@@ -9,14 +9,17 @@ import { appointmentTypes, availabilityExceptions, callOffers, type Creator } fr
 import type { Deps } from '../../deps';
 import type { CreateTypeBody, ExceptionBody, UpdateTypeBody } from '../../shared/availability';
 import { CARD_MINIMUM } from '../../shared/money';
+import { acceptedCurrency, currencyRefusal } from '../payments/currency';
 import { replaceWeekly, type AppointmentType } from './availability';
 
-export type TypeResult = { ok: true; type: AppointmentType } | { ok: false; code: 'PRICE_TOO_LOW'; minimum: number } | { ok: false; code: 'NOT_FOUND' };
+export type TypeResult = { ok: true; type: AppointmentType } | { ok: false; code: 'PRICE_TOO_LOW'; minimum: number } | { ok: false; code: 'CURRENCY_NOT_ACCEPTED'; accepted: Creator['currency'] } | { ok: false; code: 'NOT_FOUND' };
 
 const belowMinimum = (price: number, currency: keyof typeof CARD_MINIMUM) => price < CARD_MINIMUM[currency];
 
 export async function createType(deps: Deps, creator: Creator, body: z.infer<typeof CreateTypeBody>): Promise<TypeResult> {
-  const currency = body.currency ?? creator.currency;
+  const currency = body.currency ?? acceptedCurrency(creator);
+  const wrong = currencyRefusal(creator, currency);
+  if (wrong) return { ok: false, ...wrong };
   if (belowMinimum(body.price, currency)) return { ok: false, code: 'PRICE_TOO_LOW', minimum: CARD_MINIMUM[currency] };
   const now = deps.clock.now();
   const [type] = await deps.db.insert(appointmentTypes).values({ ...body, currency, id: deps.ids.next('apt'), creatorId: creator.id, sortOrder: 100, createdAt: now, updatedAt: now }).returning();
@@ -33,6 +36,9 @@ export async function updateType(deps: Deps, creator: Creator, id: string, body:
   const current = await ownType(deps, creator.id, id);
   if (!current) return { ok: false, code: 'NOT_FOUND' };
   const currency = body.currency ?? current.currency;
+  // A type priced in another currency (from before the account's was known) must move to it when edited.
+  const wrong = currencyRefusal(creator, currency);
+  if (wrong) return { ok: false, ...wrong };
   if (belowMinimum(body.price ?? current.price, currency)) return { ok: false, code: 'PRICE_TOO_LOW', minimum: CARD_MINIMUM[currency] };
   const patch = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
   const [type] = await deps.db.update(appointmentTypes).set({ ...patch, updatedAt: deps.clock.now() }).where(eq(appointmentTypes.id, current.id)).returning();

@@ -9,8 +9,9 @@ import { audit } from '../admin/audit';
 import { deleteBookingRoom } from '../calls/access';
 import { bookingCancelled } from '../events';
 import { decideRefund, type RefundDecision } from '../payments/refund-policy';
-import { issueRefund, refundable } from '../payments/refunds';
+import { activatePreparedRefund, attemptOwedRefund, oweRefund, refundable, voidPreparedRefund } from '../payments/refunds';
 import { bookingForViewer, type BookingRole } from './access';
+import { takenOffers } from './taken';
 
 export type CancelRefusal = 'BOOKING_NOT_FOUND' | 'CALL_STARTED' | 'BOOKING_NOT_CANCELLABLE' | 'REFUND_CHANGED';
 export type CancelPreview = { ok: true; role: BookingRole; refund: RefundDecision; charged: number } | { ok: false; code: CancelRefusal };
@@ -28,7 +29,8 @@ export async function cancellationPreview(deps: Deps, role: BookingRole, booking
   return { ok: true, role, refund, charged: payment?.amount ?? 0 };
 }
 
-export type CancelResult = { ok: true; status: 'CANCELLED'; refunded: number } | { ok: false; code: CancelRefusal };
+/** `refunded`: what goes back to the fan; `refundPending`: the provider has not confirmed it yet (it stays owed and is retried). */
+export type CancelResult = { ok: true; status: 'CANCELLED'; refunded: number; refundPending: boolean } | { ok: false; code: CancelRefusal };
 
 /**
  * `requestId` goes to the audit log when an admin cancels someone else's booking. `expectedRefund`
@@ -47,16 +49,31 @@ export async function cancelBooking(deps: Deps, user: User, bookingId: string, r
   const by = role === 'FAN' ? 'FAN' : role === 'CREATOR' ? 'CREATOR' : 'ADMIN';
   if (booking.status === 'PENDING') {
     const r = await room.release({ offerId: booking.offerId, bookingId, reason: 'CANCELLED', cancelledBy: by });
+    if (r.released) takenOffers.forget(booking.offerId); // free again: this isolate stops turning fans away at once
     if (r.released && role === 'ADMIN') await audit(deps, { actor: user.id, action: 'BOOKING_CANCEL', entity: 'booking', entityId: bookingId, before: { status: booking.status }, after: { status: 'CANCELLED', refunded: 0 }, reason, requestId });
-    return r.released ? { ok: true, status: 'CANCELLED', refunded: 0 } : { ok: false, code: 'BOOKING_NOT_CANCELLABLE' };
+    return r.released ? { ok: true, status: 'CANCELLED', refunded: 0, refundPending: false } : { ok: false, code: 'BOOKING_NOT_CANCELLABLE' };
   }
-  const r = await room.cancelConfirmed({ offerId: booking.offerId, bookingId, by, reason });
-  if (!r.cancelled) return { ok: false, code: 'BOOKING_NOT_CANCELLABLE' };
-  let refunded = 0;
+  // The refund is written down (prepared) before the cancellation, so no crash can cancel without
+  // it: once the booking is CANCELLED by this person it is owed, and retried until the provider
+  // takes it (the refund-retry job also finds prepared refunds whose cancellation happened).
   const payment = await deps.db.select().from(payments).where(eq(payments.bookingId, bookingId)).get();
-  if (payment && preview.refund.amount > 0) {
-    const out = await issueRefund(deps, payment, preview.refund, { initiatedBy: by, actorUserId: user.id, note: reason ?? undefined, key: `${bookingId}:cancel` });
-    refunded = out?.amount ?? 0;
+  const amount = payment ? Math.min(preview.refund.amount, refundable(payment)) : 0;
+  const prepared = payment && amount > 0
+    ? await oweRefund(deps, payment, amount, preview.refund, { initiatedBy: by, actorUserId: user.id, note: reason ?? undefined, key: `${bookingId}:cancel`, kind: 'CANCELLATION' }, 'PREPARED')
+    : null;
+  const r = await room.cancelConfirmed({ offerId: booking.offerId, bookingId, by, reason });
+  if (!r.cancelled) {
+    if (prepared) await voidPreparedRefund(deps, prepared.id, 'the booking was not cancelled');
+    return { ok: false, code: 'BOOKING_NOT_CANCELLABLE' };
+  }
+  takenOffers.forget(booking.offerId);
+  let refunded = 0;
+  let refundPending = false;
+  if (prepared) {
+    const owed = (await activatePreparedRefund(deps, prepared.id)) ?? prepared;
+    const out = await attemptOwedRefund(deps, owed);
+    refunded = out.amount;
+    refundPending = out.status !== 'ISSUED';
   }
   if (role === 'ADMIN') await audit(deps, { actor: user.id, action: 'BOOKING_CANCEL', entity: 'booking', entityId: bookingId, before: { status: booking.status }, after: { status: 'CANCELLED', refunded }, reason, requestId });
   await bookingCancelled(deps, bookingId, by, refunded, reason);
@@ -66,5 +83,5 @@ export async function cancelBooking(deps: Deps, user: User, bookingId: string, r
   } catch (e) {
     await deps.log.warn('ROOM_ERROR', `Could not delete the room of cancelled booking ${bookingId}; the cleanup job will retry`, { context: { bookingId }, error: e });
   }
-  return { ok: true, status: 'CANCELLED', refunded };
+  return { ok: true, status: 'CANCELLED', refunded, refundPending };
 }

@@ -5,6 +5,8 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { bookings, callOffers, creators, LIVE_BOOKING_STATUSES, type CancellationPolicy, type Currency, type OfferStatus } from '../../db/schema';
 import type { Deps } from '../../deps';
+import type { z } from 'zod';
+import type { BookingDto, PaymentStartDto } from '../../shared/offers';
 
 export interface OfferSnapshot {
   id: string;
@@ -31,6 +33,8 @@ export interface LiveBooking {
   holdExpiresAt: number | null;
   /** False between the in-memory claim and the D1 write that makes it durable. */
   persisted: boolean;
+  /** What the fan got when the hold was taken (or first resumed): a double click is answered from memory, without D1. */
+  started?: { booking: z.infer<typeof BookingDto>; payment: z.infer<typeof PaymentStartDto> };
 }
 
 export interface OfferState {

@@ -1,11 +1,18 @@
 /**
- * iCalendar (RFC 5545) for a booking: one VEVENT whose UID is the booking id (stable across
- * reschedules; SEQUENCE grows), times in UTC (every calendar shows them in its own zone) plus the
- * recipient's zone as X-WR-TIMEZONE, the call page as URL and in the description, the platform as
- * organizer and both people as attendees. A cancelled booking yields METHOD:CANCEL so calendars
- * remove the event.
+ * iCalendar (RFC 5545) for a booking, as an iTIP message (RFC 5546): one VEVENT whose UID is the
+ * booking id (stable: an update replaces the event), the platform as ORGANIZER and both people as
+ * ATTENDEEs (accepted, no reply expected), the call page as URL, LOCATION and in the description.
+ *
+ * - METHOD:REQUEST while the booking is on (a reschedule sends it again with a higher SEQUENCE).
+ *   Not PUBLISH: RFC 5546 §3.2.1 forbids ATTENDEE in a PUBLISH.
+ * - METHOD:CANCEL once cancelled, with STATUS:CANCELLED, the same attendees, no VALARM, and
+ *   SEQUENCE one above the last REQUEST's (§3.2.5: "the SEQUENCE property value MUST be incremented").
+ * - Times in UTC (`…Z`): no TZID, so no VTIMEZONE is needed, and every calendar shows them in its
+ *   own zone. No X-WR-TIMEZONE (a non-standard calendar-wide default that some clients apply to the
+ *   event). The recipient's own local time, in their language, is written in the description.
  */
-import type { Booking } from '../../db/schema';
+import type { Booking, Locale } from '../../db/schema';
+import { formatDateTime, zoneName } from '../../i18n/format';
 
 export interface IcsInput {
   booking: Pick<Booking, 'id' | 'startsAt' | 'endsAt' | 'icsSequence' | 'status' | 'updatedAt'>;
@@ -14,7 +21,9 @@ export interface IcsInput {
   callUrl: string;
   organizer: { name: string; email: string };
   attendees: { name: string; email: string }[];
+  /** The recipient's zone and language, for the local time written in the description. */
   timezone: string;
+  locale: Locale;
   /** Host part of the UID (the app's domain). */
   domain: string;
   now: Date;
@@ -46,29 +55,32 @@ export function foldLine(line: string): string {
   return out.join('\r\n ');
 }
 
+/** Whether the booking's calendar event is a cancellation (METHOD:CANCEL). */
+export const icsCancelled = (b: Pick<Booking, 'status'>) => b.status === 'CANCELLED' || b.status === 'EXPIRED' || b.status === 'FAILED';
+
 export function bookingIcs(i: IcsInput): string {
-  const cancelled = i.booking.status === 'CANCELLED' || i.booking.status === 'EXPIRED' || i.booking.status === 'FAILED';
+  const cancelled = icsCancelled(i.booking);
+  const localTime = `${formatDateTime(i.booking.startsAt, i.locale, i.timezone, 'full')} ${zoneName(i.booking.startsAt, i.locale, i.timezone)} (${i.timezone})`;
   const lines = [
     'BEGIN:VCALENDAR',
     'VERSION:2.0',
     'PRODID:-//Call a Star//Bookings//EN',
     'CALSCALE:GREGORIAN',
-    `METHOD:${cancelled ? 'CANCEL' : 'PUBLISH'}`,
-    `X-WR-TIMEZONE:${i.timezone}`,
+    `METHOD:${cancelled ? 'CANCEL' : 'REQUEST'}`,
     'BEGIN:VEVENT',
     `UID:${i.booking.id}@${i.domain}`,
-    `SEQUENCE:${i.booking.icsSequence}`,
+    `SEQUENCE:${i.booking.icsSequence + (cancelled ? 1 : 0)}`,
     `DTSTAMP:${stamp(i.now)}`,
     `LAST-MODIFIED:${stamp(i.booking.updatedAt)}`,
     `DTSTART:${stamp(i.booking.startsAt)}`,
     `DTEND:${stamp(i.booking.endsAt)}`,
     `SUMMARY:${icsText(i.title)}`,
-    `DESCRIPTION:${icsText(`${i.description}\n\n${i.callUrl}`)}`,
+    `DESCRIPTION:${icsText(`${i.description}\n${localTime}\n\n${i.callUrl}`)}`,
     `URL:${i.callUrl}`,
     `LOCATION:${icsText(i.callUrl)}`,
     `STATUS:${cancelled ? 'CANCELLED' : 'CONFIRMED'}`,
     `ORGANIZER;CN=${param(i.organizer.name)}:mailto:${i.organizer.email}`,
-    ...i.attendees.map((a) => `ATTENDEE;CN=${param(a.name)};ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED:mailto:${a.email}`),
+    ...i.attendees.map((a) => `ATTENDEE;CN=${param(a.name)};CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE:mailto:${a.email}`),
     ...(cancelled ? [] : ['BEGIN:VALARM', 'ACTION:DISPLAY', `DESCRIPTION:${icsText(i.title)}`, 'TRIGGER:-PT15M', 'END:VALARM']),
     'END:VEVENT',
     'END:VCALENDAR',

@@ -5,6 +5,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { bookings, callOffers, creators, users, type Booking, type User } from '../../db/schema';
 import type { Deps } from '../../deps';
+import type { IceServerT } from '../../providers/video/ice';
 import type { VideoRoom } from '../../providers/video/port';
 import { recordCallEvent } from './events';
 import { decideJoin, type CallRole, type CallWindow, type JoinRefusal } from './window';
@@ -50,12 +51,12 @@ export async function ensureBookingRoom(deps: Deps, booking: Booking, w: CallWin
   const room = await deps.video.ensureRoom({ bookingId: booking.id, notBefore: w.opensAt, expiresAt: w.closesAt });
   await deps.db.update(bookings).set({ videoProvider: room.provider, videoRoomName: room.name, videoRoomUrl: room.url, videoRoomDeletedAt: null, updatedAt: deps.clock.now() })
     .where(eq(bookings.id, booking.id));
-  await deps.log.info('ROOM_CREATED', `Video room ${room.name} (${room.provider}) for booking ${booking.id}`, { context: { bookingId: booking.id, provider: room.provider } });
+  await deps.log.room.info('ROOM_CREATED', `Video room ${room.name} (${room.provider}) for booking ${booking.id}`, { bookingId: booking.id, room: room.name, provider: room.provider });
   return room;
 }
 
 export type JoinResult =
-  | { ok: true; parties: CallParties; role: 'FAN' | 'CREATOR'; window: CallWindow; room: VideoRoom; token: string }
+  | { ok: true; parties: CallParties; role: 'FAN' | 'CREATOR'; window: CallWindow; room: VideoRoom; token: string; iceServers: IceServerT[] }
   | { ok: false; code: JoinRefusal | 'BOOKING_NOT_FOUND'; window?: CallWindow };
 
 export async function joinCall(deps: Deps, user: Pick<User, 'id' | 'role'>, bookingId: string): Promise<JoinResult> {
@@ -71,8 +72,23 @@ export async function joinCall(deps: Deps, user: Pick<User, 'id' | 'role'>, book
     isOwner: role === 'CREATOR',
     notBefore: window.opensAt, expiresAt: window.closesAt, callEndsAt: window.endsAt,
   });
+  const iceServers = room.provider === 'p2p' ? await iceServersFor(deps, bookingId, window) : deps.config.iceServers;
   await recordCallEvent(deps, { bookingId, type: 'CALL_JOINED', source: 'SERVER', actorUserId: user.id, actorRole: role, metadata: { provider: room.provider } });
-  return { ok: true, parties, role, window, room, token };
+  return { ok: true, parties, role, window, room, token, iceServers };
+}
+
+/**
+ * STUN/TURN for one join of the built-in call, credentials valid until the window closes. When
+ * minting TURN credentials fails, the call still goes ahead with the static servers (peers on one
+ * network, or behind friendly NATs, need no relay); the failure is logged.
+ */
+async function iceServersFor(deps: Deps, bookingId: string, w: CallWindow): Promise<IceServerT[]> {
+  try {
+    return await deps.ice.serversFor({ now: deps.clock.now(), until: w.closesAt });
+  } catch (e) {
+    await deps.log.warn('ROOM_ERROR', `TURN credentials for ${bookingId} unavailable: static ICE servers only`, { context: { bookingId }, error: e });
+    return deps.config.iceServers;
+  }
 }
 
 /** Deletes the booking's room once (call over, booking cancelled); a room of another provider is left to expire. */

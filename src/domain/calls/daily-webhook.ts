@@ -44,9 +44,11 @@ export async function handleDailyWebhook(deps: Deps, secret: string, raw: string
   }
   // Daily checks the endpoint with an unsigned `{"test":"test"}` before creating a webhook: answer 200, do nothing.
   if (body && typeof body === 'object' && 'test' in body && !('type' in body)) return { status: 'test' };
-  const ts = Number(headers.timestamp);
+  const rawTs = Number(headers.timestamp);
+  // Unix seconds; a value in milliseconds is read as such (the signature covers the header as sent).
+  const ts = rawTs > 1e12 ? rawTs / 1000 : rawTs;
   const nowS = Math.floor(deps.clock.now().getTime() / 1000);
-  if (!headers.signature || !Number.isFinite(ts) || Math.abs(nowS - ts) > REPLAY_WINDOW_S
+  if (!headers.signature || !headers.timestamp || !Number.isFinite(ts) || Math.abs(nowS - ts) > REPLAY_WINDOW_S
     || !(await verifyDailySignature(secret, headers.timestamp!, raw, headers.signature))) {
     await deps.log.warn('WEBHOOK_REJECTED', 'Daily webhook with an invalid or stale signature refused');
     throw new WebhookSignatureError('Invalid or stale Daily signature');

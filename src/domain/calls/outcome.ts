@@ -11,7 +11,7 @@
  * never the decision, and never pays twice.
  */
 import { and, eq, isNotNull, isNull, lt } from 'drizzle-orm';
-import { bookings, payments, type Booking } from '../../db/schema';
+import { bookings, payments } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { callOutcomeNotice } from '../events';
 import { notifyAdmins } from '../notifications/notify';
@@ -19,27 +19,14 @@ import { decideRefund } from '../payments/refund-policy';
 import { issueRefund, refundable } from '../payments/refunds';
 import { loadCallParties } from './access';
 import { computeAttendance, decideOutcome, type CallOutcome } from './attendance';
-import { recordCallEvent } from './events';
 import { callEventsOf } from './log';
+import { importProviderAttendance } from './provider-attendance';
 import { ACCESS_GRACE_MS, callWindow } from './window';
 
 /** ~20 ms per call (bench:call): 500 calls ≈ 10 s of a 5-minute tick. One at a time: 8 at once measured no faster (D1 writes serialize). */
 const BATCH = 500;
 /** How long a provider's meeting records may stay unreachable before deciding without them. */
 const PROVIDER_PATIENCE_MS = 60 * 60_000;
-
-/** Daily's own meeting records fill in presence its webhooks may have missed (same dedupe keys). */
-async function importProviderAttendance(deps: Deps, booking: Booking, fanUserId: string, creatorUserId: string): Promise<void> {
-  if (!booking.videoProvider || !booking.videoRoomName || booking.videoProvider !== deps.video.name) return;
-  const records = await deps.video.attendance({ provider: booking.videoProvider, name: booking.videoRoomName, url: booking.videoRoomUrl });
-  for (const p of records ?? []) {
-    const role: 'FAN' | 'CREATOR' | null = p.userId === fanUserId ? 'FAN' : p.userId === creatorUserId ? 'CREATOR' : null;
-    if (!role) continue;
-    const base = { bookingId: booking.id, source: 'DAILY' as const, actorUserId: p.userId, actorRole: role, metadata: { sessionId: p.sessionId, from: 'meetings' } };
-    await recordCallEvent(deps, { ...base, type: 'PARTICIPANT_JOINED', dedupeKey: `daily:${p.sessionId}:joined`, occurredAt: p.joinedAt });
-    if (p.leftAt) await recordCallEvent(deps, { ...base, type: 'PARTICIPANT_LEFT', dedupeKey: `daily:${p.sessionId}:left`, occurredAt: p.leftAt });
-  }
-}
 
 /** Decides one booking's outcome if nobody has; returns it when this call decided. */
 export async function decideCallOutcome(deps: Deps, bookingId: string): Promise<CallOutcome | null> {
@@ -74,7 +61,7 @@ export async function applyCallOutcome(deps: Deps, bookingId: string): Promise<b
     await room.cancelConfirmed({ offerId: booking.offerId, bookingId, by: 'SYSTEM', reason: outcome });
     const payment = await deps.db.select().from(payments).where(eq(payments.bookingId, bookingId)).get();
     if (payment && refundable(payment) > 0 && payment.status !== 'PENDING' && payment.status !== 'FAILED' && payment.status !== 'CANCELED') {
-      const r = await issueRefund(deps, payment, decideRefund({ kind: 'CREATOR_NO_SHOW' }, refundable(payment)), { initiatedBy: 'SYSTEM', key: `${bookingId}:no-show`, note: outcome });
+      const r = await issueRefund(deps, payment, decideRefund({ kind: 'CREATOR_NO_SHOW' }, refundable(payment)), { initiatedBy: 'SYSTEM', key: `${bookingId}:no-show`, note: outcome, kind: 'NO_SHOW' });
       refunded = r?.amount ?? 0;
     }
   } else {

@@ -1,14 +1,27 @@
-/** The call summary: status, both participants, scheduled vs actual times, the event timeline. */
+/**
+ * The call summary: status, both participants, scheduled vs actual times, the event timeline — with
+ * the provider's meeting records imported first when the window has closed and no outcome exists yet.
+ */
 import type { Deps } from '../../deps';
 import type { CallSummaryT } from '../../shared/calls';
 import type { CallParties } from './access';
 import { callStatus, computeAttendance } from './attendance';
 import { callEventsOf, toCallEventDto } from './log';
+import { importProviderAttendance, summaryNeedsProviderRecords } from './provider-attendance';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export async function callSummary(deps: Deps, p: CallParties): Promise<CallSummaryT> {
   const { booking } = p;
+  // Read after the window closed but before the outcome job: Daily's records complete what its
+  // webhooks told (idempotent; a provider outage only leaves the summary as the webhooks made it).
+  if (summaryNeedsProviderRecords(deps, booking)) {
+    try {
+      await importProviderAttendance(deps, booking, p.fan.id, p.creator.userId);
+    } catch (e) {
+      await deps.log.warn('ROOM_ERROR', `Meeting records of ${booking.videoRoomName} unavailable for the summary`, { context: { bookingId: booking.id }, error: e });
+    }
+  }
   const events = await callEventsOf(deps, booking.id);
   const now = deps.clock.now();
   const a = computeAttendance(events, booking, now);

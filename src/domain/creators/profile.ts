@@ -17,9 +17,11 @@ export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 export const IMAGE_LIMITS: Record<ImageKind, { min: number; max: number }> = { profile: { min: 64, max: 2048 }, banner: { min: 320, max: 4096 } };
 export type { ImageKind };
 
-export type UpdateResult = { ok: true; creator: Creator } | { ok: false; code: 'SLUG_TAKEN' };
+export type UpdateResult = { ok: true; creator: Creator } | { ok: false; code: 'SLUG_TAKEN' | 'CURRENCY_NOT_ACCEPTED' };
 
 export async function updateCreatorProfile(deps: Deps, creator: Creator, patch: z.infer<typeof UpdateCreatorBody>): Promise<UpdateResult> {
+  // Once the payment account's currency is known, the profile's (the default for new prices) is that one.
+  if (patch.currency && creator.stripeDefaultCurrency && patch.currency !== creator.stripeDefaultCurrency) return { ok: false, code: 'CURRENCY_NOT_ACCEPTED' };
   if (patch.slug && patch.slug !== creator.slug) {
     const taken = await deps.db.select({ id: creators.id }).from(creators).where(and(eq(creators.slug, patch.slug), ne(creators.id, creator.id))).get();
     if (taken) return { ok: false, code: 'SLUG_TAKEN' };

@@ -6,6 +6,7 @@ import type { Deps } from '../../deps';
 import { activeTypesQuery } from '../availability/availability';
 import { REVIEWS_PER_PAGE, visibleReviewsQuery } from '../reviews/reviews';
 import type { CreatorCardDto, CreatorDto } from '../../shared/creators';
+import { acceptedCurrency } from '../payments/currency';
 
 export const DIRECTORY_PAGE_SIZE = 12;
 /** Offer statuses shown publicly on a creator's page (taken ones stay visible as "booked"). */
@@ -30,6 +31,7 @@ export function toCreatorDto(c: Creator): z.infer<typeof CreatorDto> {
     timezone: c.timezone,
     cancellationPolicy: c.cancellationPolicy,
     acceptsPayments: c.chargesEnabled,
+    acceptedCurrency: acceptedCurrency(c),
   };
 }
 

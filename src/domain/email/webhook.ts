@@ -23,7 +23,7 @@ export async function handleResendWebhook(deps: Deps, secret: string, raw: strin
   try {
     body = verifyResendWebhook(secret, raw, headers);
   } catch (e) {
-    await deps.log.warn('WEBHOOK_REJECTED', 'Resend webhook with an invalid signature refused', { error: e });
+    await deps.log.webhook.warn('WEBHOOK_REJECTED', 'Resend webhook with an invalid signature refused', { provider: 'resend', eventId: headers.id ?? undefined }, { error: e });
     throw new WebhookSignatureError((e as Error).message);
   }
   const parsed = ResendEvent.safeParse(body);
@@ -38,10 +38,10 @@ export async function handleResendWebhook(deps: Deps, secret: string, raw: strin
       const to = [row?.to, ...(Array.isArray(event.data.to) ? event.data.to : event.data.to ? [event.data.to] : [])].filter((x): x is string => !!x);
       for (const address of new Set(to.map((a) => a.toLowerCase()))) {
         await deps.db.insert(emailSuppressions).values({ email: address, reason: status, createdAt: now }).onConflictDoNothing();
-        await deps.log.warn('EMAIL_SUPPRESSED', `${address} suppressed after ${status.toLowerCase()}`, { context: { emailId: row?.id ?? null } });
+        await deps.log.email.warn('EMAIL_SUPPRESSED', `${address} suppressed after ${status.toLowerCase()}`, { emailId: row?.id ?? null, reason: status });
       }
     }
-    await deps.log.info('EMAIL_DELIVERY', `Email ${event.data.email_id}: ${status}`, { context: { emailId: row?.id ?? null } });
+    await deps.log.email.info('EMAIL_DELIVERY', `Email ${event.data.email_id}: ${status}`, { emailId: row?.id ?? null, providerId: event.data.email_id, reason: status });
     return row ? 'processed' : 'ignored';
   });
 }

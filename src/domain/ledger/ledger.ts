@@ -17,6 +17,7 @@ import type { Deps } from '../../deps';
 
 export type EntryKind =
   | 'CHARGE' | 'PLATFORM_FEE' | 'CREATOR_SHARE' | 'REFUND' | 'FEE_REFUND' | 'SHARE_REVERSAL'
+  | 'REFUND_FAILED'
   | 'DISPUTE' | 'DISPUTE_REVERSAL' | 'DEBT' | 'DEBT_REVERSAL' | 'DEBT_RECOVERY' | 'DEBT_SETTLED' | 'PAYOUT' | 'PAYOUT_REVERSAL';
 
 export interface Entry {
@@ -64,9 +65,27 @@ export function guardedTxStatements(deps: Deps, tx: Tx, guard: SQL) {
     where ${guard}`));
 }
 
+/** The call outcomes after which a creator's share is theirs (the service was given). */
+export const RELEASING_OUTCOMES = ['COMPLETED', 'FAN_NO_SHOW', 'INTERRUPTED'] as const;
+
+/**
+ * Whether a `ledger_entries` row counts as released at `now` (SQL condition on that table): past its
+ * date, and — for a charge's share, its refund reversals (and their undoing) — only once the call's outcome is
+ * decided and releases it (completed, fan no-show, interrupted) or the fan cancelled before the call
+ * (what the refund left is the creator's). Never for a creator no-show or a call nobody attended
+ * (refunded in full), nor a call not decided yet: a zero holding period cannot pay out a share
+ * before its automatic refund.
+ */
+export function releasedSql(now: Date): SQL {
+  return sql`((ledger_entries.available_at is null or ledger_entries.available_at <= ${now.getTime()})
+    and (ledger_entries.kind not in ('CREATOR_SHARE', 'SHARE_REVERSAL', 'REFUND_FAILED') or ledger_entries.payment_id is null or exists (
+      select 1 from payments p join bookings b on b.id = p.booking_id where p.id = ledger_entries.payment_id
+        and (b.outcome in ('COMPLETED', 'FAN_NO_SHOW', 'INTERRUPTED') or (b.status = 'CANCELLED' and b.outcome is null and b.cancelled_by = 'FAN')))))`;
+}
+
 /** What a creator's account holds and is released at `now` in one currency (SQL, for guards). */
 export function releasedBalanceSql(creatorId: string, currency: Currency, now: Date): SQL {
-  return sql`(select coalesce(sum(amount), 0) from ledger_entries where account = ${creatorAccount(creatorId)} and currency = ${currency} and (available_at is null or available_at <= ${now.getTime()}))`;
+  return sql`(select coalesce(sum(amount), 0) from ledger_entries where account = ${creatorAccount(creatorId)} and currency = ${currency} and ${releasedSql(now)})`;
 }
 
 /** The insert statements of a transaction (to join a caller's db.batch), after checking balance. */
@@ -124,7 +143,7 @@ export interface CreatorBalance {
   currency: Currency;
   /** Everything earned minus reversals, payouts and debts. */
   total: number;
-  /** Shares not yet past their release date (call end + holding period). */
+  /** Shares not released yet (call end + holding period, and the call's outcome decided). */
   pending: number;
   /** Released funds that can be paid out. */
   available: number;
@@ -137,7 +156,7 @@ export async function creatorBalances(deps: Pick<Deps, 'db'>, creatorId: string,
   const rows = await deps.db.select({
     currency: ledgerEntries.currency,
     total: sql<number>`sum(${ledgerEntries.amount})`,
-    pending: sql<number>`coalesce(sum(case when ${ledgerEntries.availableAt} > ${now.getTime()} then ${ledgerEntries.amount} else 0 end), 0)`,
+    pending: sql<number>`coalesce(sum(case when ${releasedSql(now)} then 0 else ${ledgerEntries.amount} end), 0)`,
   }).from(ledgerEntries).where(and(eq(ledgerEntries.account, creatorAccount(creatorId)))).groupBy(ledgerEntries.currency).all();
   return rows.map((r) => {
     const released = r.total - r.pending;

@@ -3,10 +3,15 @@
  * [start − 24 h, start − 1 h), [start − 1 h, start − 15 min), [start − 15 min, start) — so a run that
  * comes late (a missed cron) still sends the reminder that is due, and never one that another
  * replaced. A booking confirmed after a reminder's time does not get it (its confirmation says it
- * all). Each (booking, kind, person, start) is sent once: the row is claimed before the email.
- * A reschedule changes the start, which re-arms the reminders.
+ * all). Each (booking, kind, person, start) is sent once: the row is claimed before the email, and
+ * released if telling the person fails (the next run tries again). A reschedule changes the start,
+ * which re-arms the reminders.
+ *
+ * "Due" is decided in SQL, claimed reminders excluded: a booking whose current reminder went to both
+ * people is not listed again, so each 5-minute run only sees what is left to send and fans out
+ * through the queue only when more than FANOUT_THRESHOLD bookings really are due.
  */
-import { and, eq, gt, inArray, lte } from 'drizzle-orm';
+import { and, eq, gt, inArray, lte, or, sql } from 'drizzle-orm';
 import { bookingReminders, bookings, callOffers, creators, users } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { HOUR, MINUTE } from '../../lib/clock';
@@ -20,7 +25,7 @@ export const REMINDERS = [
 export type ReminderKind = (typeof REMINDERS)[number]['kind'];
 
 /** A confirmation a few minutes after a reminder's time still counts as "before" (clock skew, slow webhook). */
-const CONFIRM_GRACE = 5 * MINUTE;
+export const CONFIRM_GRACE = 5 * MINUTE;
 /** More than this many due at once: fan out through the jobs queue in chunks. */
 export const FANOUT_THRESHOLD = 100;
 export const CHUNK = 50;
@@ -36,11 +41,23 @@ export function dueReminder(b: { startsAt: Date; confirmedAt: Date | null }, now
   return null;
 }
 
-/** Bookings with a reminder due at `tick` (ids only; confirmed, starting within a day). */
+/**
+ * Confirmed bookings with a reminder due at `tick` that has not yet gone to both people (ids only).
+ * The same windows as dueReminder, in SQL: start − before ≤ tick < start − until, confirmed by
+ * start − before + grace, and fewer than two claims for (booking, kind, start).
+ */
 export async function dueBookings(deps: Deps, tick: Date): Promise<string[]> {
-  const rows = await deps.db.select({ id: bookings.id, startsAt: bookings.startsAt, confirmedAt: bookings.confirmedAt }).from(bookings)
-    .where(and(eq(bookings.status, 'CONFIRMED'), gt(bookings.startsAt, tick), lte(bookings.startsAt, new Date(tick.getTime() + 24 * HOUR)))).all();
-  return rows.filter((b) => dueReminder(b, tick)).map((b) => b.id);
+  const t = tick.getTime();
+  const windows = REMINDERS.map((r) => and(
+    lte(bookings.startsAt, new Date(t + r.before)),
+    gt(bookings.startsAt, new Date(t + r.until)),
+    sql`coalesce(${bookings.confirmedAt}, 0) <= ${bookings.startsAt} - ${r.before - CONFIRM_GRACE}`,
+    sql`(select count(*) from ${bookingReminders} where ${bookingReminders.bookingId} = ${bookings.id} and ${bookingReminders.kind} = ${r.kind} and ${bookingReminders.startsAt} = ${bookings.startsAt}) < 2`,
+  ));
+  const rows = await deps.db.select({ id: bookings.id }).from(bookings)
+    .where(and(eq(bookings.status, 'CONFIRMED'), gt(bookings.startsAt, tick), lte(bookings.startsAt, new Date(t + 24 * HOUR)), or(...windows)))
+    .orderBy(bookings.startsAt).all();
+  return rows.map((b) => b.id);
 }
 
 /** Sends the due reminder of each booking to its fan and creator, once. Returns how many were sent. */
@@ -55,33 +72,41 @@ export async function sendReminders(deps: Deps, bookingIds: string[], tick: Date
     const kind = b.status === 'CONFIRMED' ? dueReminder(b, tick) : null;
     if (!kind) continue;
     for (const [userId, other] of [[b.userId, creatorName], [creatorUserId, fanName]] as const) {
+      const claim = and(eq(bookingReminders.bookingId, b.id), eq(bookingReminders.kind, kind), eq(bookingReminders.userId, userId), eq(bookingReminders.startsAt, b.startsAt));
       const claimed = await deps.db.insert(bookingReminders).values({ bookingId: b.id, kind, userId, startsAt: b.startsAt, sentAt: deps.clock.now() })
         .onConflictDoNothing().returning({ bookingId: bookingReminders.bookingId });
       if (!claimed.length) continue;
+      try {
+        await tell(deps, userId, {
+          notification: { type: 'REMINDER', params: { kind, title, other, startsAt: b.startsAt.toISOString() }, link: `/call/${b.id}` },
+          email: {
+            template: 'booking_reminder', key: `booking:${b.id}:reminder:${kind}:${b.startsAt.getTime()}`,
+            // bookingId + startsAt let delivery skip it if the call is cancelled, moved or started by then.
+            data: (u) => ({
+              kind, bookingId: b.id, title, other, startsAt: b.startsAt.toISOString(), endsAt: b.endsAt.toISOString(),
+              callUrl: `${deps.config.appUrl}/${u.locale}/call/${b.id}`, bookingUrl: `${deps.config.appUrl}/${u.locale}/bookings/${b.id}`,
+            }),
+          },
+        });
+      } catch (e) {
+        // Not told: release the claim so the next run (or the chunk's retry) tries again.
+        await deps.db.delete(bookingReminders).where(claim);
+        throw e;
+      }
       sent++;
-      await tell(deps, userId, {
-        notification: { type: 'REMINDER', params: { kind, title, other, startsAt: b.startsAt.toISOString() }, link: `/call/${b.id}` },
-        email: {
-          template: 'booking_reminder', key: `booking:${b.id}:reminder:${kind}:${b.startsAt.getTime()}`,
-          data: (u) => ({
-            kind, bookingId: b.id, title, other, startsAt: b.startsAt.toISOString(), endsAt: b.endsAt.toISOString(),
-            callUrl: `${deps.config.appUrl}/${u.locale}/call/${b.id}`, bookingUrl: `${deps.config.appUrl}/${u.locale}/bookings/${b.id}`,
-          }),
-        },
-      });
     }
   }
   return sent;
 }
 
-export interface ReminderChunk { job: 'reminders'; tick: number; bookingIds: string[] }
+export interface ReminderChunk { job: 'reminders'; tick: number; bookingIds: string[]; /** 1-based; the chunk's cron-run row. */ part?: number }
 
 /** The 5-minute job: small batches inline, large ones fanned out through the jobs queue. */
 export async function reminderJob(deps: Deps, tick: Date): Promise<Record<string, number>> {
   const ids = await dueBookings(deps, tick);
   if (ids.length <= FANOUT_THRESHOLD) return { due: ids.length, sent: await sendReminders(deps, ids, tick), chunks: 0 };
   const chunks: ReminderChunk[] = [];
-  for (let i = 0; i < ids.length; i += CHUNK) chunks.push({ job: 'reminders', tick: tick.getTime(), bookingIds: ids.slice(i, i + CHUNK) });
+  for (let i = 0; i < ids.length; i += CHUNK) chunks.push({ job: 'reminders', tick: tick.getTime(), part: chunks.length + 1, bookingIds: ids.slice(i, i + CHUNK) });
   // sendBatch takes at most 100 messages per call.
   for (let i = 0; i < chunks.length; i += 100) await deps.queues.jobs.sendBatch(chunks.slice(i, i + 100).map((body) => ({ body })));
   return { due: ids.length, sent: 0, chunks: chunks.length };

@@ -13,8 +13,8 @@ import type { NotificationType } from './notify';
 export type Tone = 'success' | 'warning' | 'danger' | 'info';
 
 const TONE: Partial<Record<NotificationType, Tone>> = {
-  BOOKING_CONFIRMED: 'success', NEW_BOOKING: 'success', PAYMENT_RECEIVED: 'success', REQUEST_ACCEPTED: 'success', PAYOUT_PAID: 'success', PAYOUTS_UNBLOCKED: 'success', REVIEW_RECEIVED: 'success',
-  BOOKING_CANCELLED: 'danger', REQUEST_REJECTED: 'danger', PAYOUT_FAILED: 'danger', PAYOUT_REJECTED: 'danger', PAYOUTS_BLOCKED: 'danger', DISPUTE_OPENED: 'danger', EMAIL_FAILED: 'danger',
+  BOOKING_CONFIRMED: 'success', NEW_BOOKING: 'success', PAYMENT_RECEIVED: 'success', REQUEST_ACCEPTED: 'success', PAYOUT_PAID: 'success', PAYOUTS_UNBLOCKED: 'success', REVIEW_RECEIVED: 'success', PAYOUT_APPROVED: 'success', PAYOUT_SENT: 'success',
+  BOOKING_CANCELLED: 'danger', REQUEST_REJECTED: 'danger', PAYOUT_FAILED: 'danger', PAYOUT_REJECTED: 'danger', PAYOUTS_BLOCKED: 'danger', DISPUTE_OPENED: 'danger', EMAIL_FAILED: 'danger', JOB_FAILED: 'danger', REFUND_FAILED: 'danger', REFUND_DELAYED: 'warning',
   REMINDER: 'warning', PAYOUT_REQUESTED: 'warning', REQUEST_RECEIVED: 'warning',
 };
 

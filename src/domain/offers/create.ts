@@ -4,6 +4,7 @@ import { callOffers, type CallOffer, type Creator, type Currency } from '../../d
 import type { Deps } from '../../deps';
 import { DAY, MINUTE } from '../../lib/clock';
 import { MAX_AHEAD_DAYS, MIN_LEAD_MINUTES } from '../../shared/offers';
+import { currencyRefusal } from '../payments/currency';
 
 /** Offer statuses that occupy the creator's time. */
 export const OCCUPYING = ['AVAILABLE', 'HELD', 'BOOKED'] as const;
@@ -20,7 +21,7 @@ export interface NewOfferInput {
   appointmentTypeId?: string | null;
 }
 
-export type CreateOfferRefusal = 'CREATOR_NOT_ONBOARDED' | 'TOO_SOON' | 'TOO_FAR' | 'OVERLAPS_ANOTHER_OFFER';
+export type CreateOfferRefusal = 'CREATOR_NOT_ONBOARDED' | 'CURRENCY_NOT_ACCEPTED' | 'TOO_SOON' | 'TOO_FAR' | 'OVERLAPS_ANOTHER_OFFER';
 export type CreateOfferResult = { ok: true; offer: CallOffer } | { ok: false; code: CreateOfferRefusal; conflicts?: { id: string; startsAt: string; endsAt: string }[] };
 
 /** The creator's occupying offers overlapping [start, end). */
@@ -43,6 +44,8 @@ export function checkTiming(startsAt: Date, now: Date): 'TOO_SOON' | 'TOO_FAR' |
 /** Inserts an offer after the checks. Callers serialize per creator (CreatorCalendar) so two overlapping offers cannot both pass. */
 export async function createOffer(deps: Deps, creator: Creator, input: NewOfferInput): Promise<CreateOfferResult> {
   if (!creator.chargesEnabled || !creator.stripeAccountId) return { ok: false, code: 'CREATOR_NOT_ONBOARDED' };
+  // Offers, slots of appointment types and accepted requests alike: never in a currency the account would convert.
+  if (currencyRefusal(creator, input.currency)) return { ok: false, code: 'CURRENCY_NOT_ACCEPTED' };
   const now = deps.clock.now();
   const timing = checkTiming(input.startsAt, now);
   if (timing) return { ok: false, code: timing };

@@ -7,19 +7,17 @@ import { settleProviderPayout } from '../payouts/engine';
 import { syncAccount } from './connect';
 import { syncDispute } from './disputes';
 import { onIntentReleased, onIntentSucceeded } from './intents';
-import { recordRefund } from './refunds';
+import { metaOfProviderRefund, recordRefund } from './refunds';
 
 export type EventHandler = (deps: Deps, event: PaymentEvent) => Promise<void>;
 
 const obj = (e: PaymentEvent) => e.data.object as Record<string, unknown>;
 const objectId = (e: PaymentEvent) => String(obj(e).id);
 
-const INITIATORS = ['FAN', 'CREATOR', 'ADMIN', 'SYSTEM'] as const;
-
 /**
- * Re-reads every refund of the charge's intent and records the ones we do not know: made in the
- * Stripe dashboard, or ours when this event arrives before our own call returned (the metadata we
- * attached then says who and why).
+ * Re-reads every refund of the charge's intent and records each one's current state: made in the
+ * Stripe dashboard, ours when this event arrives before our own call returned (the metadata we
+ * attached says who and why), or one whose status changed (succeeded, failed, canceled).
  */
 async function syncRefunds(deps: Deps, e: PaymentEvent): Promise<void> {
   const o = obj(e);
@@ -27,12 +25,7 @@ async function syncRefunds(deps: Deps, e: PaymentEvent): Promise<void> {
   const intentId = String(o.payment_intent ?? '');
   const payment = await deps.db.select().from(payments).where(or(eq(payments.chargeId, chargeId), eq(payments.intentId, intentId))).get();
   if (!payment) return;
-  for (const r of await deps.payments.listRefunds(payment.intentId)) {
-    const by = INITIATORS.find((i) => i === r.metadata?.initiatedBy);
-    await recordRefund(deps, payment.id, r, by
-      ? { initiatedBy: by, actorUserId: null, reason: r.metadata?.reason ?? 'REFUND' }
-      : { initiatedBy: 'ADMIN', actorUserId: null, reason: 'PROVIDER: refunded outside the app' });
-  }
+  for (const r of await deps.payments.listRefunds(payment.intentId)) await recordRefund(deps, payment.id, r, await metaOfProviderRefund(deps, r));
 }
 
 export const EVENT_HANDLERS: Record<string, EventHandler> = {
@@ -42,10 +35,12 @@ export const EVENT_HANDLERS: Record<string, EventHandler> = {
   'charge.refunded': syncRefunds,
   'refund.created': syncRefunds,
   'refund.updated': syncRefunds,
+  'refund.failed': syncRefunds,
   'charge.dispute.created': (deps, e) => syncDispute(deps, objectId(e)),
   'charge.dispute.updated': (deps, e) => syncDispute(deps, objectId(e)),
   'charge.dispute.closed': (deps, e) => syncDispute(deps, objectId(e)),
   'account.updated': async (deps, e) => { await syncAccount(deps, objectId(e)); },
   'payout.paid': async (deps, e) => { await settleProviderPayout(deps, objectId(e), 'paid', null); },
   'payout.failed': async (deps, e) => { await settleProviderPayout(deps, objectId(e), 'failed', (obj(e).failure_message as string | null) ?? null); },
+  'payout.canceled': async (deps, e) => { await settleProviderPayout(deps, objectId(e), 'canceled', null); },
 };

@@ -9,6 +9,7 @@ import type { IntentInfo } from '../../providers/payments/port';
 import { splitFee } from '../../shared/money';
 import { getSettings } from '../settings';
 import { decideRefund } from './refund-policy';
+import { splitOfIntent } from './checkout';
 import { issueRefund, refundable } from './refunds';
 
 async function bookingOfIntent(deps: Deps, intentId: string, metadataBookingId?: string): Promise<Booking | null> {
@@ -32,15 +33,23 @@ export async function onIntentSucceeded(deps: Deps, intentId: string): Promise<v
   const result = await deps.rooms.offer(booking.offerId).confirm({ offerId: booking.offerId, bookingId: booking.id });
   if (result.ok) {
     if (result.transitioned) {
-      await deps.log.info('PAYMENT_SUCCEEDED', `Payment for booking ${booking.id} succeeded`, { context: { bookingId: booking.id, intentId, amount: intent.amount, currency: intent.currency } });
+      await deps.log.payment.info('PAYMENT_SUCCEEDED', `Payment for booking ${booking.id} succeeded`, { bookingId: booking.id, paymentId: payment.id, intentId, amount: intent.amount, currency: intent.currency });
       await bookingConfirmed(deps, booking.id);
       await paymentReceived(deps, payment);
     }
     return;
   }
+  // A stale or replayed success for a booking that went on (cancelled — its refund was decided then —
+  // or held and completed): nothing to give back here. Only a payment that came after its hold ended
+  // (EXPIRED/FAILED) and found the slot taken is refunded.
+  const now = (await deps.db.select({ status: bookings.status }).from(bookings).where(eq(bookings.id, booking.id)).get())?.status;
+  if (now !== 'EXPIRED' && now !== 'FAILED') {
+    await deps.log.info('PAYMENT_SUCCEEDED', `Succeeded event for ${booking.id}, now ${now}: nothing to do`, { context: { bookingId: booking.id, intentId } });
+    return;
+  }
   // Paid after the hold ended and someone else took the slot: give everything back.
   await deps.log.warn('PAYMENT_ERROR', `Payment for ${booking.id} arrived after its hold ended and the offer was taken (${result.reason}); refunding`, { context: { bookingId: booking.id, intentId } });
-  await issueRefund(deps, payment, decideRefund({ kind: 'SLOT_LOST' }, refundable(payment)), { initiatedBy: 'SYSTEM', key: `${booking.id}:slot-lost` });
+  await issueRefund(deps, payment, decideRefund({ kind: 'SLOT_LOST' }, refundable(payment)), { initiatedBy: 'SYSTEM', key: `${booking.id}:slot-lost`, kind: 'SLOT_LOST' });
 }
 
 /** The money side of a succeeded charge: payment row and ledger (fan → platform fee + creator share). Idempotent. */
@@ -52,10 +61,12 @@ export async function recordCharge(deps: Deps, booking: Booking, intent: IntentI
     // The intent was created but its id never reached D1 (crash in between): adopt it now.
     await deps.db.update(bookings).set({ paymentIntentId: intent.id, paymentProvider: deps.payments.name, updatedAt: now }).where(eq(bookings.id, booking.id));
   }
-  const split = splitFee(intent.amount, settings.platformFeeBps);
+  // Normally the row was written with the hold. Missing (crash in between), it takes the split the
+  // intent itself was created with — what the provider will actually transfer — not today's fee.
+  const frozen = splitOfIntent(intent) ?? { platformFeeBps: settings.platformFeeBps, platformFee: splitFee(intent.amount, settings.platformFeeBps).platformFee };
   await deps.db.insert(payments).values({
     id: deps.ids.next('pay'), bookingId: booking.id, creatorId: booking.creatorId, provider: deps.payments.name, intentId: intent.id,
-    amount: intent.amount, currency: intent.currency, platformFeeBps: settings.platformFeeBps, ...split, status: 'PENDING', createdAt: now, updatedAt: now,
+    amount: intent.amount, currency: intent.currency, ...frozen, creatorShare: intent.amount - frozen.platformFee, status: 'PENDING', createdAt: now, updatedAt: now,
   }).onConflictDoNothing();
   await deps.db.update(payments).set({ status: 'SUCCEEDED', chargeId: intent.latestChargeId, payoutReleaseAt: releaseAt, updatedAt: now })
     .where(and(eq(payments.intentId, intent.id), inArray(payments.status, ['PENDING', 'FAILED', 'CANCELED'])));
@@ -84,5 +95,5 @@ export async function onIntentReleased(deps: Deps, intentId: string, reason: 'FA
   if (!booking || booking.status !== 'PENDING') return;
   await deps.rooms.offer(booking.offerId).release({ offerId: booking.offerId, bookingId: booking.id, reason, cancelledBy: 'SYSTEM' });
   await deps.db.update(payments).set({ status: intent.status === 'canceled' ? 'CANCELED' : 'FAILED', updatedAt: deps.clock.now() }).where(eq(payments.intentId, intentId));
-  await deps.log.info('PAYMENT_FAILED', `Payment for booking ${booking.id} ${intent.status === 'canceled' ? 'canceled' : 'failed'}: hold released`, { context: { bookingId: booking.id, intentId, error: intent.lastError } });
+  await deps.log.payment.info('PAYMENT_FAILED', `Payment for booking ${booking.id} ${intent.status === 'canceled' ? 'canceled' : 'failed'}: hold released`, { bookingId: booking.id, intentId, reason: intent.lastError });
 }

@@ -16,7 +16,7 @@ export async function handleStripeWebhook(deps: Deps, rawBody: string, signature
   try {
     event = await deps.payments.verifyWebhook(rawBody, signature);
   } catch (e) {
-    await deps.log.warn('WEBHOOK_REJECTED', 'Stripe webhook with an invalid signature refused', { error: e });
+    await deps.log.webhook.warn('WEBHOOK_REJECTED', 'Stripe webhook with an invalid signature refused', { provider: 'stripe' }, { error: e });
     throw new WebhookSignatureError((e as Error).message);
   }
   return processPaymentEvent(deps, event);

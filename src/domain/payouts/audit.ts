@@ -1,6 +1,13 @@
-/** Payout audit trail: every step of every payout, and every block/unblock. */
+/**
+ * Payout audit trail: every step of every payout (CREATED, APPROVED, HELD, SEND_RETRY, PROCESSING,
+ * PAID, FAILED, CANCELED, REJECTED, CHECKED, STUCK, debt recovered or deducted) and of every
+ * creator's payouts (SCHEDULED, ADVANCED, SKIPPED, SETTINGS, BLOCKED, UNBLOCKED), oldest first.
+ */
+import { asc, eq, sql } from 'drizzle-orm';
 import { payoutAudit, type Currency } from '../../db/schema';
 import type { Deps } from '../../deps';
+
+export type PayoutAuditRow = typeof payoutAudit.$inferSelect;
 
 export async function audit(deps: Deps, a: {
   payoutId?: string | null; creatorId: string; action: string; amount?: number | null; currency?: Currency | null; status?: string | null;
@@ -11,4 +18,9 @@ export async function audit(deps: Deps, a: {
     currency: a.currency ?? null, status: a.status ?? null, actorUserId: a.actorUserId ?? null, reason: a.reason ?? null,
     context: a.context ?? null, createdAt: deps.clock.now(),
   });
+}
+
+/** One payout's steps in the order they happened (insertion order breaks ties within a millisecond). */
+export function payoutTimeline(deps: Pick<Deps, 'db'>, payoutId: string): Promise<PayoutAuditRow[]> {
+  return deps.db.select().from(payoutAudit).where(eq(payoutAudit.payoutId, payoutId)).orderBy(asc(payoutAudit.createdAt), asc(sql`rowid`)).all();
 }

@@ -2,24 +2,28 @@
  * The payout engine — the only code that moves a creator's money to their bank.
  *
  * A payout is opened with one D1 batch (one transaction): the payout row is inserted only if the
- * creator's released balance still covers it and its idempotency key is new, and the ledger
- * entries (creator → bank) only if that row exists. Two runners, a double click or a job running
- * twice therefore cannot pay the same money twice. Then, in AUTOMATIC mode (or when an admin
- * triggers or approves it), the provider pays out from the connected account with an
- * idempotency key per payout; payout.paid / payout.failed webhooks settle it. A failed payout gives
- * the money back to the balance and is retried on the next run (three failures in a row block
- * payouts until an admin looks).
+ * creator's released balance still covers it and its idempotency key is new, and its ledger entries
+ * (creator → bank) and its CREATED audit only if that row exists. Two runners, a double click or a
+ * job running twice therefore cannot pay the same money twice. Before it, the creator's due debts
+ * are taken back from their connected account (see debt.ts) — the same order whoever opens it.
+ * Then, in AUTOMATIC mode (or when an admin triggers or approves it), the provider pays out from the
+ * connected account with an idempotency key per payout — unless the creator was blocked, lost
+ * payouts at the provider or left onboarding since (checked again at approval and at sending: the
+ * payout is held, not sent). payout.paid / failed / canceled (webhook, reconciliation or the job's
+ * check of payouts long in transit) settle it; a failed payout — even one the bank returns after it
+ * was paid — gives the money back to the balance and is retried on the next run (three failures in
+ * a row block payouts until an admin looks).
  */
-import { and, asc, desc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { rawStatement } from '../../db/client';
-import { creators, disputes, ledgerEntries, payouts, type Creator, type Currency, type User } from '../../db/schema';
+import { creators, debtRecoveries, ledgerEntries, payoutAudit, payouts, type Creator, type Currency, type User } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { PaymentProviderError } from '../../providers/payments/port';
 import { bankAccount, creatorAccount, creatorBalances, guardedTxStatements, hasTx, record, releasedBalanceSql } from '../ledger/ledger';
-import { getSettings } from '../settings';
+import { getSettings, type PlatformSettings } from '../settings';
 import { audit } from './audit';
-import { debtRecoveryTx, outstandingDisputeDebts, recoverDisputeDebt } from './debt';
-import { payoutEligibility, payoutMinimum, type Eligibility } from './eligibility';
+import { recoverCreatorDebts } from './debt';
+import { payoutEligibility, payoutMinimum, type Eligibility, type IneligibleReason } from './eligibility';
 import { payoutNotice } from './notices';
 import { nextPayoutSlot } from './schedule';
 
@@ -27,25 +31,33 @@ export type Payout = typeof payouts.$inferSelect;
 export const MAX_CONSECUTIVE_FAILURES = 3;
 
 /** Eligibility per currency: every currency the creator has money in, and always their own. */
-export async function creatorEligibility(deps: Deps, creator: Creator, now = deps.clock.now()): Promise<Eligibility[]> {
-  const [balances, settings, releases] = await Promise.all([
+export async function creatorEligibility(deps: Deps, creator: Creator, now = deps.clock.now(), settings?: PlatformSettings): Promise<Eligibility[]> {
+  const [balances, current, releases] = await Promise.all([
     creatorBalances(deps, creator.id, now),
-    getSettings(deps),
+    settings ?? getSettings(deps),
     deps.db.select({ currency: ledgerEntries.currency, next: sql<number>`min(${ledgerEntries.availableAt})` }).from(ledgerEntries)
-      .where(and(eq(ledgerEntries.account, creatorAccount(creator.id)), gt(ledgerEntries.availableAt, now), gt(ledgerEntries.amount, 0)))
+      .where(and(eq(ledgerEntries.account, creatorAccount(creator.id)), sql`${ledgerEntries.availableAt} > ${now.getTime()}`, sql`${ledgerEntries.amount} > 0`))
       .groupBy(ledgerEntries.currency).all(),
   ]);
   const list = balances.some((b) => b.currency === creator.currency) ? balances : [{ currency: creator.currency, total: 0, pending: 0, available: 0, debt: 0 }, ...balances];
   return list.map((balance) => {
     const next = releases.find((r) => r.currency === balance.currency)?.next;
-    return payoutEligibility({ creator, balance, minimum: payoutMinimum(settings, creator, balance.currency), nextReleaseAt: next ? new Date(next) : null });
+    return payoutEligibility({ creator, balance, minimum: payoutMinimum(current, creator, balance.currency), nextReleaseAt: next ? new Date(next) : null });
   });
+}
+
+/** What keeps money from leaving whatever the balance (re-checked at approval and at sending). */
+export function sendBlockers(creator: Pick<Creator, 'stripeAccountId' | 'detailsSubmitted' | 'payoutsEnabled' | 'payoutsBlocked' | 'currency'>): IneligibleReason[] {
+  return payoutEligibility({ creator, balance: { currency: creator.currency, available: 1, pending: 0, debt: 0 }, minimum: 0, nextReleaseAt: null }).reasons;
 }
 
 export type OpenResult =
   | { ok: true; payout: Payout; created: boolean }
   | { ok: false; code: 'NOT_ELIGIBLE'; eligibility: Eligibility }
   | { ok: false; code: 'PAYOUT_CONFLICT' };
+
+const creatorOf = async (deps: Deps, id: string) => (await deps.db.select().from(creators).where(eq(creators.id, id)).get())!;
+const payoutOf = async (deps: Deps, id: string) => (await deps.db.select().from(payouts).where(eq(payouts.id, id)).get()) ?? null;
 
 /**
  * Opens a payout of everything released in `currency` (idempotent per `periodKey`). SCHEDULE and
@@ -56,22 +68,26 @@ export async function openPayout(deps: Deps, input: { creator: Creator; currency
   const key = `payout:${creator.id}:${currency}:${input.periodKey}`;
   const existing = await deps.db.select().from(payouts).where(eq(payouts.idempotencyKey, key)).get();
   if (existing) return { ok: true, payout: existing, created: false };
+  // Read fresh: another isolate's cached AUTOMATIC must not bypass an admin who just chose APPROVAL.
+  const settings = await getSettings(deps, { fresh: true });
   const now = deps.clock.now();
-  const e = (await creatorEligibility(deps, creator, now)).find((x) => x.currency === currency)
+  const e = (await creatorEligibility(deps, creator, now, settings)).find((x) => x.currency === currency)
     ?? payoutEligibility({ creator, balance: { currency, available: 0, pending: 0, debt: 0 }, minimum: 0, nextReleaseAt: null });
   if (!e.eligible) return { ok: false, code: 'NOT_ELIGIBLE', eligibility: e };
-  const settings = await getSettings(deps);
+  // Due debt first, in the same order as the job: the debt's own transfer, then the creator's other
+  // released transfers (the ledger already holds the debt back: the payout is the rest).
+  const recovery = await recoverCreatorDebts(deps, creator.id, currency, { deduct: true });
   const status = origin === 'ADMIN' || settings.payoutMode === 'AUTOMATIC' ? 'APPROVED' : 'REQUESTED';
-  const debts = await outstandingDisputeDebts(deps, creator.id, currency);
-  const debtDeducted = debts.reduce((sum, d) => sum + d.creatorDebt, 0);
   const id = deps.ids.next('pyt');
   const amount = e.amount;
+  const t = now.getTime();
   const inserted = sql`exists (select 1 from payouts where id = ${id})`;
   const approvedBy = status === 'APPROVED' ? (input.actorUserId ?? null) : null;
+  const created = { origin, debtDeducted: recovery.deducted, debtRecovered: recovery.reversed, recoveries: recovery.recoveryIds, mode: settings.payoutMode };
   await deps.d1.batch([
     // The guard: still covered by the released balance (read inside this transaction), key unused.
     rawStatement(deps.d1, sql`insert or ignore into payouts (id, creator_id, amount, currency, status, origin, idempotency_key, debt_deducted, approved_by, requested_at, approved_at, created_at, updated_at)
-      select ${id}, ${creator.id}, ${amount}, ${currency}, ${status}, ${origin}, ${key}, ${debtDeducted}, ${approvedBy}, ${now.getTime()}, ${status === 'APPROVED' ? now.getTime() : null}, ${now.getTime()}, ${now.getTime()}
+      select ${id}, ${creator.id}, ${amount}, ${currency}, ${status}, ${origin}, ${key}, ${recovery.deducted}, ${approvedBy}, ${t}, ${status === 'APPROVED' ? t : null}, ${t}, ${t}
       where ${releasedBalanceSql(creator.id, currency, now)} >= ${amount}`),
     ...guardedTxStatements(deps, {
       txId: `payout:${id}`, currency, refs: { payoutId: id }, memo: `${origin} payout`,
@@ -80,19 +96,16 @@ export async function openPayout(deps: Deps, input: { creator: Creator; currency
         { account: bankAccount(creator.id), kind: 'PAYOUT', amount },
       ],
     }, inserted),
-    // Dispute debt the transfer reversal could not recover is withheld from this payout.
-    ...debts.flatMap((d) => [
-      ...guardedTxStatements(deps, debtRecoveryTx(d, 'PAYOUT_DEDUCTION', id), inserted),
-      rawStatement(deps.d1, sql`update disputes set reconciled_at = ${now.getTime()}, reconciled_by = 'PAYOUT_DEDUCTION', updated_at = ${now.getTime()} where id = ${d.id} and reconciled_at is null and ${inserted}`),
-    ]),
+    rawStatement(deps.d1, sql`insert into payout_audit (id, payout_id, creator_id, action, amount, currency, status, actor_user_id, reason, context, created_at)
+      select ${deps.ids.next('pya')}, ${id}, ${creator.id}, 'CREATED', ${amount}, ${currency}, ${status}, ${input.actorUserId ?? null}, null, ${JSON.stringify(created)}, ${t} where ${inserted}`),
+    rawStatement(deps.d1, sql`update debt_recoveries set payout_id = ${id} where method = 'PAYOUT_DEDUCTION' and id in (select value from json_each(${JSON.stringify(recovery.recoveryIds)})) and ${inserted}`),
   ]);
-  const payout = await deps.db.select().from(payouts).where(eq(payouts.id, id)).get();
+  const payout = await payoutOf(deps, id);
   if (!payout) {
     const same = await deps.db.select().from(payouts).where(eq(payouts.idempotencyKey, key)).get();
     return same ? { ok: true, payout: same, created: false } : { ok: false, code: 'PAYOUT_CONFLICT' };
   }
-  await audit(deps, { payoutId: id, creatorId: creator.id, action: 'CREATED', amount, currency, status, actorUserId: input.actorUserId ?? null, context: { origin, debtDeducted, disputes: debts.map((d) => d.id) } });
-  await deps.log.info('PAYOUT_CREATED', `Payout ${id} of ${amount} ${currency} for ${creator.id} (${origin}, ${status})`, { actorId: input.actorUserId ?? null, context: { payoutId: id, creatorId: creator.id } });
+  await deps.log.payout.info('PAYOUT_CREATED', `Payout ${id} of ${amount} ${currency} for ${creator.id} (${origin}, ${status})`, { payoutId: id, creatorId: creator.id, amount, currency, debtDeducted: recovery.deducted }, { actorId: input.actorUserId ?? null });
   if (status === 'REQUESTED') {
     await payoutNotice(deps, creator, payout, 'requested');
     await payoutNotice(deps, creator, payout, 'approval_needed');
@@ -101,10 +114,28 @@ export async function openPayout(deps: Deps, input: { creator: Creator; currency
   return { ok: true, payout: await sendPayout(deps, payout), created: true };
 }
 
-/** Pays an APPROVED payout out through the provider (idempotent per payout); a permanent refusal fails it. */
+/** Records once (per reason set) that an approved payout waits because its creator cannot be paid now. */
+async function holdPayout(deps: Deps, p: Payout, creator: Creator, reasons: IneligibleReason[]): Promise<void> {
+  const last = await deps.db.select({ action: payoutAudit.action, reason: payoutAudit.reason }).from(payoutAudit).where(eq(payoutAudit.payoutId, p.id)).orderBy(desc(payoutAudit.createdAt), desc(sql`rowid`)).get();
+  const reason = reasons.join(',');
+  if (last?.action === 'HELD' && last.reason === reason) return;
+  await audit(deps, { payoutId: p.id, creatorId: p.creatorId, action: 'HELD', amount: p.amount, currency: p.currency, status: p.status, reason, context: { blockReason: creator.payoutBlockReason } });
+  await deps.log.warn('PAYOUT_SKIPPED', `Payout ${p.id} held: ${reason}`, { context: { payoutId: p.id, creatorId: p.creatorId } });
+}
+
+/**
+ * Pays an APPROVED payout out through the provider (idempotent per payout). Held while the creator
+ * is blocked, not onboarded or without provider payouts; a permanent refusal fails it; an outage
+ * leaves it APPROVED for the next run (SEND_RETRY).
+ */
 export async function sendPayout(deps: Deps, payout: Payout): Promise<Payout> {
   if (payout.status !== 'APPROVED' || payout.stripePayoutId) return payout;
-  const creator = (await deps.db.select().from(creators).where(eq(creators.id, payout.creatorId)).get())!;
+  const creator = await creatorOf(deps, payout.creatorId);
+  const blockers = sendBlockers(creator);
+  if (blockers.length) {
+    await holdPayout(deps, payout, creator, blockers);
+    return payout;
+  }
   try {
     const info = await deps.payments.createPayout({
       accountId: creator.stripeAccountId ?? '', amount: payout.amount, currency: payout.currency,
@@ -113,21 +144,22 @@ export async function sendPayout(deps: Deps, payout: Payout): Promise<Payout> {
     const now = deps.clock.now();
     const [updated] = await deps.db.update(payouts).set({ status: 'PROCESSING', stripePayoutId: info.id, updatedAt: now })
       .where(and(eq(payouts.id, payout.id), eq(payouts.status, 'APPROVED'))).returning();
-    if (!updated) return (await deps.db.select().from(payouts).where(eq(payouts.id, payout.id)).get())!;
+    if (!updated) return (await payoutOf(deps, payout.id))!;
     await audit(deps, { payoutId: payout.id, creatorId: creator.id, action: 'PROCESSING', amount: payout.amount, currency: payout.currency, status: 'PROCESSING', context: { providerPayoutId: info.id } });
     await payoutNotice(deps, creator, updated, 'sent');
     // The provider may settle at once (some local accounts do): take the answer now, the webhook agrees.
-    if (info.status === 'paid' || info.status === 'failed') return (await settleProviderPayout(deps, info.id, info.status, info.failureMessage)) ?? updated;
+    if (info.status === 'paid' || info.status === 'failed' || info.status === 'canceled') return (await settleProviderPayout(deps, info.id, info.status, info.failureMessage)) ?? updated;
     return updated;
   } catch (e) {
     if (e instanceof PaymentProviderError && !e.retryable) return failPayout(deps, payout, e.message);
+    await audit(deps, { payoutId: payout.id, creatorId: payout.creatorId, action: 'SEND_RETRY', amount: payout.amount, currency: payout.currency, status: payout.status, reason: (e as Error).message.slice(0, 500) });
     await deps.log.warn('PAYOUT_ERROR', `Payout ${payout.id} not sent yet (${(e as Error).message}); retried next run`, { context: { payoutId: payout.id }, error: e });
     return payout;
   }
 }
 
-/** payout.paid / payout.failed (webhook, or the provider's immediate answer). */
-export async function settleProviderPayout(deps: Deps, providerPayoutId: string, outcome: 'paid' | 'failed', failureMessage: string | null): Promise<Payout | null> {
+/** payout.paid / payout.failed / payout.canceled (webhook, the provider's immediate answer, or a check). */
+export async function settleProviderPayout(deps: Deps, providerPayoutId: string, outcome: 'paid' | 'failed' | 'canceled', failureMessage: string | null): Promise<Payout | null> {
   const p = await deps.db.select().from(payouts).where(eq(payouts.stripePayoutId, providerPayoutId)).get();
   if (!p) {
     // A payout made outside the app (e.g. in the Stripe dashboard): nothing of ours to settle.
@@ -135,77 +167,117 @@ export async function settleProviderPayout(deps: Deps, providerPayoutId: string,
     return null;
   }
   if (outcome === 'failed') return failPayout(deps, p, failureMessage ?? 'The bank refused the payout.');
+  if (outcome === 'canceled') return cancelPayout(deps, p);
   const now = deps.clock.now();
   const [paid] = await deps.db.update(payouts).set({ status: 'PAID', paidAt: now, updatedAt: now })
     .where(and(eq(payouts.id, p.id), inArray(payouts.status, ['APPROVED', 'PROCESSING']))).returning();
   if (!paid) return p; // already settled (duplicate or late event)
-  const creator = (await deps.db.select().from(creators).where(eq(creators.id, p.creatorId)).get())!;
+  const creator = await creatorOf(deps, p.creatorId);
   await audit(deps, { payoutId: p.id, creatorId: p.creatorId, action: 'PAID', amount: p.amount, currency: p.currency, status: 'PAID' });
-  await deps.log.info('PAYOUT_PAID', `Payout ${p.id} paid`, { context: { payoutId: p.id, amount: p.amount, currency: p.currency } });
+  await deps.log.payout.info('PAYOUT_PAID', `Payout ${p.id} paid`, { payoutId: p.id, creatorId: p.creatorId, amount: p.amount, currency: p.currency });
   await payoutNotice(deps, creator, paid, 'paid');
   return paid;
 }
 
-/** A payout that will not arrive: the money goes back to the balance, retried on the next run. */
-export async function failPayout(deps: Deps, p: Payout, reason: string): Promise<Payout> {
+/** The money of a payout that will not arrive goes back to the creator's balance (once). */
+async function returnToBalance(deps: Deps, p: Payout, txId: string, memo: string): Promise<void> {
+  if (!(await hasTx(deps, `payout:${p.id}`))) return;
+  await record(deps, {
+    txId, currency: p.currency, refs: { payoutId: p.id }, memo,
+    entries: [
+      { account: bankAccount(p.creatorId), kind: 'PAYOUT_REVERSAL', amount: -p.amount },
+      { account: creatorAccount(p.creatorId), kind: 'PAYOUT_REVERSAL', amount: p.amount, creatorId: p.creatorId, availableAt: deps.clock.now() },
+    ],
+  });
+}
+
+/** Puts a scheduled creator back in line for the next run (a payout to retry). */
+const retryNextRun = (deps: Deps, creatorId: string) => deps.db.update(creators).set({ nextPayoutAt: deps.clock.now(), updatedAt: deps.clock.now() }).where(eq(creators.id, creatorId));
+
+/**
+ * A payout that will not arrive — refused, failed, or returned by the bank after it was paid: the
+ * money goes back to the balance and is retried on the next run, unless it is the third failure in
+ * a row: then payouts are blocked until an admin checks the bank details (and the creator is told so).
+ */
+export async function failPayout(deps: Deps, payout: Payout, reason: string): Promise<Payout> {
+  const p = (await payoutOf(deps, payout.id)) ?? payout;
+  if (p.status !== 'APPROVED' && p.status !== 'PROCESSING' && p.status !== 'PAID') return p;
   const now = deps.clock.now();
   const [failed] = await deps.db.update(payouts).set({ status: 'FAILED', failedAt: now, failureReason: reason.slice(0, 500), updatedAt: now })
-    .where(and(eq(payouts.id, p.id), inArray(payouts.status, ['APPROVED', 'PROCESSING']))).returning();
-  if (!failed) return p;
-  if (await hasTx(deps, `payout:${p.id}`)) {
-    await record(deps, {
-      txId: `payout-failed:${p.id}`, currency: p.currency, refs: { payoutId: p.id }, memo: reason,
-      entries: [
-        { account: bankAccount(p.creatorId), kind: 'PAYOUT_REVERSAL', amount: -p.amount },
-        { account: creatorAccount(p.creatorId), kind: 'PAYOUT_REVERSAL', amount: p.amount, creatorId: p.creatorId, availableAt: now },
-      ],
-    });
-  }
-  const creator = (await deps.db.select().from(creators).where(eq(creators.id, p.creatorId)).get())!;
-  await audit(deps, { payoutId: p.id, creatorId: p.creatorId, action: 'FAILED', amount: p.amount, currency: p.currency, status: 'FAILED', reason });
-  await deps.log.error('PAYOUT_FAILED', `Payout ${p.id} failed: ${reason}`, { context: { payoutId: p.id, creatorId: p.creatorId } });
-  await payoutNotice(deps, creator, failed, 'failed');
-  // Retry on the next run — unless it keeps failing: then a human has to look at the bank details.
+    .where(and(eq(payouts.id, p.id), eq(payouts.status, p.status))).returning();
+  if (!failed) return (await payoutOf(deps, p.id))!;
+  const returned = p.status === 'PAID';
+  await returnToBalance(deps, p, `payout-failed:${p.id}`, reason);
+  const creator = await creatorOf(deps, p.creatorId);
+  await audit(deps, { payoutId: p.id, creatorId: p.creatorId, action: 'FAILED', amount: p.amount, currency: p.currency, status: 'FAILED', reason, context: { from: p.status } });
+  await deps.log.payout.error('PAYOUT_FAILED', `Payout ${p.id} ${returned ? 'returned after it was paid' : 'failed'}: ${reason}`, { payoutId: p.id, creatorId: p.creatorId, amount: p.amount, currency: p.currency, reason, from: p.status });
   const recent = await deps.db.select({ status: payouts.status }).from(payouts).where(eq(payouts.creatorId, p.creatorId)).orderBy(desc(payouts.createdAt)).limit(MAX_CONSECUTIVE_FAILURES).all();
-  if (recent.length === MAX_CONSECUTIVE_FAILURES && recent.every((r) => r.status === 'FAILED')) {
-    await setPayoutsBlocked(deps, creator, null, true, `${MAX_CONSECUTIVE_FAILURES} payouts failed in a row: check the bank account, then unblock.`);
-  } else {
-    await deps.db.update(creators).set({ nextPayoutAt: now, updatedAt: now }).where(eq(creators.id, p.creatorId));
-  }
+  const block = recent.length === MAX_CONSECUTIVE_FAILURES && recent.every((r) => r.status === 'FAILED');
+  await payoutNotice(deps, creator, failed, block ? 'failed_blocked' : returned ? 'returned' : 'failed');
+  if (block) await setPayoutsBlocked(deps, creator, null, true, `${MAX_CONSECUTIVE_FAILURES} payouts failed in a row: check the bank account, then unblock.`, { notify: false });
+  else await retryNextRun(deps, p.creatorId);
   return failed;
 }
 
-export type AdminRefusal = 'PAYOUT_NOT_FOUND' | 'PAYOUT_NOT_PENDING';
+/** payout.canceled: stopped before it arrived (e.g. from the provider's dashboard). The money goes back; retried on the next run. */
+export async function cancelPayout(deps: Deps, p: Payout): Promise<Payout> {
+  const now = deps.clock.now();
+  const [canceled] = await deps.db.update(payouts).set({ status: 'CANCELED', failedAt: now, failureReason: 'Canceled before it reached the bank.', updatedAt: now })
+    .where(and(eq(payouts.id, p.id), inArray(payouts.status, ['APPROVED', 'PROCESSING']))).returning();
+  if (!canceled) return (await payoutOf(deps, p.id)) ?? p;
+  await returnToBalance(deps, p, `payout-canceled:${p.id}`, 'payout canceled');
+  await audit(deps, { payoutId: p.id, creatorId: p.creatorId, action: 'CANCELED', amount: p.amount, currency: p.currency, status: 'CANCELED' });
+  await deps.log.warn('PAYOUT_FAILED', `Payout ${p.id} canceled at the provider; the money is back on the balance`, { context: { payoutId: p.id, creatorId: p.creatorId } });
+  await payoutNotice(deps, await creatorOf(deps, p.creatorId), canceled, 'canceled');
+  await retryNextRun(deps, p.creatorId);
+  return canceled;
+}
 
-export async function approvePayout(deps: Deps, payoutId: string, admin: Pick<User, 'id'>): Promise<{ ok: true; payout: Payout } | { ok: false; code: AdminRefusal }> {
+export type AdminRefusal = 'PAYOUT_NOT_FOUND' | 'PAYOUT_NOT_PENDING';
+export type ApproveResult = { ok: true; payout: Payout } | { ok: false; code: AdminRefusal } | { ok: false; code: 'NOT_ELIGIBLE'; reasons: IneligibleReason[] };
+
+async function refusalFor(deps: Deps, payoutId: string): Promise<{ ok: false; code: AdminRefusal }> {
+  return (await payoutOf(deps, payoutId)) ? { ok: false, code: 'PAYOUT_NOT_PENDING' } : { ok: false, code: 'PAYOUT_NOT_FOUND' };
+}
+
+/** Approves a requested payout and sends it — unless its creator cannot be paid now (blocked, not onboarded, payouts off). */
+export async function approvePayout(deps: Deps, payoutId: string, admin: Pick<User, 'id'>): Promise<ApproveResult> {
+  const p = await payoutOf(deps, payoutId);
+  if (!p || p.status !== 'REQUESTED') return refusalFor(deps, payoutId);
+  const blockers = sendBlockers(await creatorOf(deps, p.creatorId));
+  if (blockers.length) return { ok: false, code: 'NOT_ELIGIBLE', reasons: blockers };
   const now = deps.clock.now();
   const [approved] = await deps.db.update(payouts).set({ status: 'APPROVED', approvedBy: admin.id, approvedAt: now, updatedAt: now })
     .where(and(eq(payouts.id, payoutId), eq(payouts.status, 'REQUESTED'))).returning();
-  if (!approved) return (await deps.db.select({ id: payouts.id }).from(payouts).where(eq(payouts.id, payoutId)).get()) ? { ok: false, code: 'PAYOUT_NOT_PENDING' } : { ok: false, code: 'PAYOUT_NOT_FOUND' };
+  if (!approved) return refusalFor(deps, payoutId);
   await audit(deps, { payoutId, creatorId: approved.creatorId, action: 'APPROVED', amount: approved.amount, currency: approved.currency, status: 'APPROVED', actorUserId: admin.id });
+  await payoutNotice(deps, await creatorOf(deps, approved.creatorId), approved, 'approved');
   return { ok: true, payout: await sendPayout(deps, approved) };
 }
 
-export async function rejectPayout(deps: Deps, payoutId: string, admin: Pick<User, 'id'>, reason: string): Promise<{ ok: true; payout: Payout } | { ok: false; code: AdminRefusal }> {
+/** A requested payout turned down: the money stays on the creator's balance. */
+async function reject(deps: Deps, payoutId: string, actorUserId: string | null, reason: string): Promise<Payout | null> {
   const now = deps.clock.now();
   const [rejected] = await deps.db.update(payouts).set({ status: 'REJECTED', rejectedAt: now, rejectedReason: reason, updatedAt: now })
     .where(and(eq(payouts.id, payoutId), eq(payouts.status, 'REQUESTED'))).returning();
-  if (!rejected) return (await deps.db.select({ id: payouts.id }).from(payouts).where(eq(payouts.id, payoutId)).get()) ? { ok: false, code: 'PAYOUT_NOT_PENDING' } : { ok: false, code: 'PAYOUT_NOT_FOUND' };
-  await record(deps, {
-    txId: `payout-rejected:${payoutId}`, currency: rejected.currency, refs: { payoutId }, memo: reason,
-    entries: [
-      { account: bankAccount(rejected.creatorId), kind: 'PAYOUT_REVERSAL', amount: -rejected.amount },
-      { account: creatorAccount(rejected.creatorId), kind: 'PAYOUT_REVERSAL', amount: rejected.amount, creatorId: rejected.creatorId, availableAt: now },
-    ],
-  });
-  await audit(deps, { payoutId, creatorId: rejected.creatorId, action: 'REJECTED', amount: rejected.amount, currency: rejected.currency, status: 'REJECTED', actorUserId: admin.id, reason });
-  const creator = (await deps.db.select().from(creators).where(eq(creators.id, rejected.creatorId)).get())!;
-  await payoutNotice(deps, creator, rejected, 'rejected');
-  return { ok: true, payout: rejected };
+  if (!rejected) return null;
+  await returnToBalance(deps, rejected, `payout-rejected:${payoutId}`, reason);
+  await audit(deps, { payoutId, creatorId: rejected.creatorId, action: 'REJECTED', amount: rejected.amount, currency: rejected.currency, status: 'REJECTED', actorUserId, reason });
+  await payoutNotice(deps, await creatorOf(deps, rejected.creatorId), rejected, 'rejected');
+  return rejected;
 }
 
-/** Blocks or unblocks a creator's payouts (admin, or the engine after repeated failures). */
-export async function setPayoutsBlocked(deps: Deps, creator: Creator, adminId: string | null, blocked: boolean, reason: string | null): Promise<Creator> {
+export async function rejectPayout(deps: Deps, payoutId: string, admin: Pick<User, 'id'>, reason: string): Promise<{ ok: true; payout: Payout } | { ok: false; code: AdminRefusal }> {
+  const rejected = await reject(deps, payoutId, admin.id, reason);
+  return rejected ? { ok: true, payout: rejected } : refusalFor(deps, payoutId);
+}
+
+/**
+ * Blocks or unblocks a creator's payouts (admin, or the engine after repeated failures). Blocking
+ * turns down the payouts waiting for approval (the money stays on the balance) and holds the approved
+ * ones not sent yet; unblocking sends those at once.
+ */
+export async function setPayoutsBlocked(deps: Deps, creator: Creator, adminId: string | null, blocked: boolean, reason: string | null, opts: { notify?: boolean } = {}): Promise<Creator> {
   const now = deps.clock.now();
   const [updated] = await deps.db.update(creators).set({
     payoutsBlocked: blocked, payoutBlockReason: blocked ? reason : null, updatedAt: now,
@@ -214,7 +286,12 @@ export async function setPayoutsBlocked(deps: Deps, creator: Creator, adminId: s
   }).where(eq(creators.id, creator.id)).returning();
   await audit(deps, { creatorId: creator.id, action: blocked ? 'BLOCKED' : 'UNBLOCKED', actorUserId: adminId, reason });
   await deps.log.info('PAYOUT_SKIPPED', `Payouts of ${creator.id} ${blocked ? 'blocked' : 'unblocked'}`, { actorId: adminId, context: { creatorId: creator.id, reason } });
-  await payoutNotice(deps, updated, null, blocked ? 'blocked' : 'unblocked', reason);
+  if (opts.notify !== false) await payoutNotice(deps, updated, null, blocked ? 'blocked' : 'unblocked', reason);
+  const open = await deps.db.select().from(payouts).where(and(eq(payouts.creatorId, creator.id), inArray(payouts.status, ['REQUESTED', 'APPROVED']), isNull(payouts.stripePayoutId))).all();
+  for (const p of open) {
+    if (blocked && p.status === 'REQUESTED') await reject(deps, p.id, adminId, `Payouts blocked: ${reason ?? ''}`.trim());
+    else if (p.status === 'APPROVED') await sendPayout(deps, p); // blocked: held (audited); unblocked: sent
+  }
   return updated;
 }
 
@@ -224,48 +301,11 @@ export async function updatePayoutSettings(deps: Deps, creator: Creator, input: 
   const next = nextPayoutSlot({ payoutSchedule: input.schedule, payoutWeekday: input.weekday }, now, creator.timezone);
   const [updated] = await deps.db.update(creators).set({ payoutSchedule: input.schedule, payoutWeekday: input.weekday, payoutMinimum: input.minimum, nextPayoutAt: next, updatedAt: now })
     .where(eq(creators.id, creator.id)).returning();
-  await audit(deps, { creatorId: creator.id, action: 'SETTINGS', actorUserId: creator.userId, context: { schedule: input.schedule, weekday: input.weekday, minimum: input.minimum, nextPayoutAt: next?.toISOString() ?? null } });
+  await audit(deps, { creatorId: creator.id, action: 'SETTINGS', actorUserId: creator.userId, context: { schedule: input.schedule, weekday: input.weekday, minimum: input.minimum, from: creator.nextPayoutAt?.toISOString() ?? null, nextPayoutAt: next?.toISOString() ?? null } });
   return updated;
 }
 
-const BATCH = 200;
-
-/**
- * The one payout job (hourly): send approved payouts that are still waiting for the provider,
- * recover lost-dispute debts, then pay every creator whose next payout date has come — once per
- * scheduled slot — and move their date to the following slot (computed from the schedule: no drift,
- * no catch-up flood after missed runs).
- */
-export async function runPayouts(deps: Deps, tick: Date): Promise<Record<string, number>> {
-  const counts = { sent: 0, created: 0, skipped: 0, scheduled: 0, debtsRecovered: 0 };
-  const waiting = await deps.db.select().from(payouts).where(and(eq(payouts.status, 'APPROVED'), isNull(payouts.stripePayoutId))).orderBy(asc(payouts.createdAt)).limit(BATCH).all();
-  for (const p of waiting) if ((await sendPayout(deps, p)).status !== 'APPROVED') counts.sent++;
-
-  const lost = await deps.db.select({ id: disputes.id }).from(disputes).where(and(eq(disputes.status, 'LOST'), isNull(disputes.reconciledAt), gt(disputes.creatorDebt, 0))).limit(BATCH).all();
-  for (const d of lost) if (await recoverDisputeDebt(deps, d.id)) counts.debtsRecovered++;
-
-  // Creators put on a schedule but never given a date (newly onboarded): their first slot.
-  const unscheduled = await deps.db.select().from(creators).where(and(isNull(creators.nextPayoutAt), inArray(creators.payoutSchedule, ['DAILY', 'WEEKLY']))).limit(BATCH).all();
-  for (const c of unscheduled) {
-    await deps.db.update(creators).set({ nextPayoutAt: nextPayoutSlot(c, tick, c.timezone) }).where(and(eq(creators.id, c.id), isNull(creators.nextPayoutAt)));
-    counts.scheduled++;
-  }
-
-  const due = await deps.db.select().from(creators).where(lte(creators.nextPayoutAt, tick)).orderBy(asc(creators.nextPayoutAt)).limit(BATCH).all();
-  for (const creator of due) {
-    const slot = creator.nextPayoutAt!;
-    for (const e of await creatorEligibility(deps, creator, tick)) {
-      if (e.eligible) {
-        const r = await openPayout(deps, { creator, currency: e.currency, origin: 'SCHEDULE', periodKey: slot.toISOString() });
-        if (r.ok && r.created) counts.created++;
-      } else if (e.reasons.some((x) => x !== 'NOTHING_TO_PAY')) {
-        counts.skipped++;
-        await audit(deps, { creatorId: creator.id, action: 'SKIPPED', currency: e.currency, amount: e.available, reason: e.reasons.join(','), context: { slot: slot.toISOString() } });
-      }
-    }
-    // Advance from the slot or the tick, whichever is later; a concurrent run cannot advance twice.
-    const next = nextPayoutSlot(creator, new Date(Math.max(tick.getTime(), slot.getTime())), creator.timezone);
-    await deps.db.update(creators).set({ nextPayoutAt: next, updatedAt: deps.clock.now() }).where(and(eq(creators.id, creator.id), eq(creators.nextPayoutAt, slot)));
-  }
-  return counts;
+/** Deductions withheld before a payout (for its detail page). */
+export function deductionsOf(deps: Deps, payoutId: string) {
+  return deps.db.select().from(debtRecoveries).where(and(eq(debtRecoveries.payoutId, payoutId), eq(debtRecoveries.status, 'SUCCEEDED'))).all();
 }

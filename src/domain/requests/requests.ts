@@ -5,6 +5,7 @@ import type { Deps } from '../../deps';
 import { HOUR } from '../../lib/clock';
 import { requestAnswered, requestReceived } from '../events';
 import { checkTiming } from '../offers/create';
+import { currencyRefusal } from '../payments/currency';
 
 export const REQUEST_TTL_MS = 72 * HOUR;
 /** An accepted request holds its offer for the fan this long (capped by the call's start). */
@@ -18,12 +19,14 @@ export interface NewRequest {
   message: string;
 }
 
-export type CreateRequestResult = { ok: true; request: CallRequest } | { ok: false; code: 'CREATOR_NOT_FOUND' | 'OWN_PROFILE' | 'TOO_SOON' | 'TOO_FAR' };
+export type CreateRequestResult = { ok: true; request: CallRequest } | { ok: false; code: 'CREATOR_NOT_FOUND' | 'OWN_PROFILE' | 'CURRENCY_NOT_ACCEPTED' | 'TOO_SOON' | 'TOO_FAR' };
 
 export async function createRequest(deps: Deps, fan: User, creatorId: string, input: NewRequest): Promise<CreateRequestResult> {
   const creator = await deps.db.select().from(creators).where(eq(creators.id, creatorId)).get();
   if (!creator) return { ok: false, code: 'CREATOR_NOT_FOUND' };
   if (creator.userId === fan.id) return { ok: false, code: 'OWN_PROFILE' };
+  // Proposed in the creator's settlement currency, or accepting it would create an offer it refuses.
+  if (currencyRefusal(creator, input.currency)) return { ok: false, code: 'CURRENCY_NOT_ACCEPTED' };
   const now = deps.clock.now();
   const timing = checkTiming(input.proposedStartsAt, now);
   if (timing) return { ok: false, code: timing };
@@ -43,7 +46,7 @@ export async function createRequest(deps: Deps, fan: User, creatorId: string, in
     createdAt: now,
     updatedAt: now,
   }).returning();
-  await deps.log.info('REQUEST_CREATED', `Request ${request.id} to creator ${creatorId}`, { actor: 'USER', actorId: fan.id });
+  await deps.log.booking.info('REQUEST_CREATED', `Request ${request.id} to creator ${creatorId}`, { requestId: request.id, creatorId, userId: fan.id }, { actor: 'USER', actorId: fan.id });
   await requestReceived(deps, request.id);
   return { ok: true, request };
 }
@@ -69,7 +72,7 @@ export async function rejectRequest(deps: Deps, creatorUserId: string, requestId
     .set({ status: 'REJECTED', responseMessage: message ?? null, respondedAt: now, updatedAt: now })
     .where(and(eq(callRequests.id, requestId), eq(callRequests.status, 'PENDING'))).returning();
   if (!request) return { ok: false, code: 'REQUEST_NOT_PENDING' };
-  await deps.log.info('REQUEST_ANSWERED', `Request ${requestId} rejected`, { actor: 'CREATOR', actorId: creatorUserId });
+  await deps.log.booking.info('REQUEST_ANSWERED', `Request ${requestId} rejected`, { requestId, status: 'REJECTED' }, { actor: 'CREATOR', actorId: creatorUserId });
   await requestAnswered(deps, requestId);
   return { ok: true, request };
 }
@@ -88,6 +91,6 @@ export async function expireRequests(deps: Deps): Promise<number> {
   const now = deps.clock.now();
   const r = await deps.db.update(callRequests).set({ status: 'EXPIRED', updatedAt: now })
     .where(and(eq(callRequests.status, 'PENDING'), lt(callRequests.expiresAt, now))).returning({ id: callRequests.id });
-  if (r.length) await deps.log.info('REQUEST_EXPIRED', `${r.length} request(s) expired unanswered`);
+  if (r.length) await deps.log.booking.info('REQUEST_EXPIRED', `${r.length} request(s) expired unanswered`, { status: 'EXPIRED', count: r.length });
   return r.length;
 }

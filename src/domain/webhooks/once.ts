@@ -6,6 +6,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { webhookEvents, WEBHOOK_PROVIDERS } from '../../db/schema';
 import type { Deps } from '../../deps';
+import { describeError } from '../../lib/logger';
 
 export type WebhookProvider = (typeof WEBHOOK_PROVIDERS)[number];
 export type WebhookOutcome = { status: 'processed' | 'duplicate' | 'ignored'; type: string; eventId: string };
@@ -33,7 +34,7 @@ export async function processWebhookOnce(
     // Processed (or deliberately ignored) before: a duplicate. Failed or stuck: try again.
     const stuck = prior?.status === 'PROCESSING' && now.getTime() - prior.receivedAt.getTime() > STUCK_MS;
     if (prior && (prior.status === 'PROCESSED' || prior.status === 'IGNORED' || (prior.status === 'PROCESSING' && !stuck))) {
-      await deps.log.info('WEBHOOK_DUPLICATE', `Duplicate ${provider} ${event.type} ${event.id} ignored`);
+      await deps.log.webhook.info('WEBHOOK_DUPLICATE', `Duplicate ${provider} ${event.type} ${event.id} ignored`, { provider, eventId: event.id, eventType: event.type });
       return { status: 'duplicate', ...base };
     }
     await deps.db.update(webhookEvents).set({ status: 'PROCESSING', attempts: sql`${webhookEvents.attempts} + 1`, error: null }).where(key);
@@ -41,12 +42,12 @@ export async function processWebhookOnce(
   try {
     const result = await handle();
     await deps.db.update(webhookEvents).set({ status: result === 'processed' ? 'PROCESSED' : 'IGNORED', processedAt: deps.clock.now() }).where(key);
-    if (result === 'processed') await deps.log.info('WEBHOOK_RECEIVED', `${provider} ${event.type} processed`, { context: { eventId: event.id } });
-    else await deps.log.info('WEBHOOK_UNHANDLED', `${provider} event ${event.type} acknowledged, nothing to do`, { context: { eventId: event.id } });
+    if (result === 'processed') await deps.log.webhook.info('WEBHOOK_RECEIVED', `${provider} ${event.type} processed`, { provider, eventId: event.id, eventType: event.type });
+    else await deps.log.webhook.info('WEBHOOK_UNHANDLED', `${provider} event ${event.type} acknowledged, nothing to do`, { provider, eventId: event.id, eventType: event.type });
     return { status: result, ...base };
   } catch (e) {
-    await deps.db.update(webhookEvents).set({ status: 'FAILED', error: String(e).slice(0, 1000) }).where(key);
-    await deps.log.error('WEBHOOK_ERROR', `${provider} ${event.type} ${event.id} failed; it will be retried`, { error: e });
+    await deps.db.update(webhookEvents).set({ status: 'FAILED', error: (describeError(e) ?? 'unknown error').slice(0, 1000) }).where(key);
+    await deps.log.webhook.error('WEBHOOK_ERROR', `${provider} ${event.type} ${event.id} failed; it will be retried`, { provider, eventId: event.id, eventType: event.type }, { error: e });
     throw e;
   }
 }

@@ -179,7 +179,8 @@ adminBookingPages.post(`${L}/admin/bookings/:id/refund`, async (c) => {
     flash(c, 'adminx.bookings.refundInvalid', 'error');
   } else {
     const r = await adminRefund(deps, admin.id, payment.id, { amount, reason, requestId: c.get('requestId') });
-    flash(c, r.ok ? 'adminx.bookings.refundDone' : 'adminx.bookings.nothingToRefund', r.ok ? 'success' : 'error');
+    if (r.ok) flash(c, r.status === 'ISSUED' ? 'adminx.bookings.refundDone' : 'adminx.bookings.refundOwed', r.status === 'ISSUED' ? 'success' : 'info');
+    else flash(c, r.code === 'REFUND_REFUSED' ? 'adminx.bookings.refundRefused' : 'adminx.bookings.nothingToRefund', 'error');
   }
   return c.redirect(viewOf(c).href(`/admin/bookings/${id}`), 303);
 });

@@ -1,9 +1,9 @@
 /** Admin — refunds and disputes: statuses, amounts, links to the bookings; evidence submission and manual debt settlement. */
 import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { DISPUTE_STATUSES, disputes, REFUND_STATUSES } from '../../db/schema';
+import { DISPUTE_STATUSES, disputes, OWED_REFUND_STATUSES, REFUND_STATUSES } from '../../db/schema';
 import { audit } from '../../domain/admin/audit';
-import { disputesPage, isOpenDispute, MONEY_PAGE, refundsPage, type DisputeView } from '../../domain/admin/payments';
+import { disputesPage, isOpenDispute, MONEY_PAGE, owedRefundsPage, refundsPage, retryOwedRefundNow, type DisputeView } from '../../domain/admin/payments';
 import { submitDisputeEvidence } from '../../domain/payments/disputes';
 import type { AppEnv } from '../../http/context';
 import { notFound } from '../../http/errors';
@@ -26,9 +26,11 @@ adminDisputePages.get(`${L}/admin/disputes`, async (c) => {
   const q = c.req.query();
   const view = oneOf(VIEWS, q.view) as DisputeView | undefined;
   const rstatus = oneOf(REFUND_STATUSES, q.rstatus);
+  const ostatus = oneOf(OWED_REFUND_STATUSES, q.ostatus);
   const dpage = pageParam(q.dpage);
   const rpage = pageParam(q.rpage);
-  const [ds, rs] = await Promise.all([disputesPage(deps, { view, page: dpage }), refundsPage(deps, { status: rstatus, page: rpage })]);
+  const opage = pageParam(q.opage);
+  const [ds, rs, os] = await Promise.all([disputesPage(deps, { view, page: dpage }), refundsPage(deps, { status: rstatus, page: rpage }), owedRefundsPage(deps, { status: ostatus, page: opage })]);
   const here = `/admin/disputes?${qs({ view, rstatus, dpage, rpage })}`;
   const viewLabel = (v: (typeof VIEWS)[number]) => (v === 'open' ? t('adminx.disputes.viewOpen') : v === 'debt' ? t('adminx.disputes.viewDebt') : t(`adminx.dispute.${v}` as MessageKey));
   return page(c, {
@@ -77,6 +79,38 @@ adminDisputePages.get(`${L}/admin/disputes`, async (c) => {
           )}
           <Pagination t={t} page={dpage} total={ds.total} pageSize={MONEY_PAGE} href={(n) => `${href('/admin/disputes')}?${qs({ view, rstatus, dpage: n, rpage })}`} />
         </section>
+        <section aria-labelledby="owed-h">
+          <h2 id="owed-h">{t('adminx.owed.title')}</h2>
+          <p class="muted">{t('adminx.owed.intro')}</p>
+          <form method="get" action={href('/admin/disputes')} class="inline-actions filters">
+            <SelectFilter id="o-status" name="ostatus" label={t('admin.filterStatus')} all={t('adminx.owed.needsAttention')} value={ostatus} options={OWED_REFUND_STATUSES.map((s) => ({ value: s, label: t(`adminx.owed.status.${s}` as MessageKey) }))} />
+            <button class="button small secondary" type="submit">{t('admin.filter')}</button>
+          </form>
+          {os.rows.length === 0 ? <Empty>{t('adminx.owed.none')}</Empty> : (
+            <table class="table" data-owed-refunds>
+              <thead><tr><th>{t('adminx.payments.date')}</th><th>{t('admin.creator')}</th><th>{t('adminx.payments.amount')}</th><th>{t('adminx.disputes.initiator')}</th><th>{t('adminx.disputes.reason')}</th><th>{t('admin.filterStatus')}</th><th>{t('adminx.owed.attempts')}</th><th /></tr></thead>
+              <tbody>
+                {os.rows.map(({ o, creatorName, actorName }) => (
+                  <tr data-owed-refund={o.id} data-status={o.status}>
+                    <td><a href={href(`/admin/bookings/${o.bookingId}`)}><When at={o.createdAt} locale={locale} timezone={timezone} style="short" withZone={false} /></a></td>
+                    <td>{creatorName}</td>
+                    <td><Money amount={o.amount} currency={o.currency} locale={locale} /></td>
+                    <td>{t(`adminx.initiator.${o.initiatedBy}` as MessageKey)}{actorName ? <div class="small muted">{actorName}</div> : null}</td>
+                    <td class="small">{o.note ? `${o.reason}: ${o.note}` : o.reason}</td>
+                    <td><span class={`badge ${o.status === 'ISSUED' ? 'success' : o.status === 'FAILED' ? 'danger' : o.status === 'VOID' ? '' : 'warning'}`}>{t(`adminx.owed.status.${o.status}` as MessageKey)}</span>{o.lastError ? <div class="small muted">{o.lastError}</div> : null}</td>
+                    <td>{o.attempts}{o.status === 'OWED' && o.nextAttemptAt ? <div class="small muted">{t('adminx.owed.next')} <When at={o.nextAttemptAt} locale={locale} timezone={timezone} style="short" withZone={false} /></div> : null}</td>
+                    <td>
+                      {o.status === 'OWED' || (o.status === 'FAILED' && !o.refundId) ? (
+                        <form method="post" action={href(`/admin/owed-refunds/${o.id}/retry`)}><button class="button small secondary" type="submit">{t('adminx.owed.retry')}</button></form>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <Pagination t={t} page={opage} total={os.total} pageSize={MONEY_PAGE} href={(n) => `${href('/admin/disputes')}?${qs({ view, rstatus, ostatus, dpage, rpage, opage: n })}`} />
+        </section>
         <section aria-labelledby="rf-h">
           <h2 id="rf-h">{t('adminx.disputes.refunds')}</h2>
           <form method="get" action={href('/admin/disputes')} class="inline-actions filters">
@@ -106,6 +140,16 @@ adminDisputePages.get(`${L}/admin/disputes`, async (c) => {
       </>
     ),
   });
+});
+
+/** An owed or refused refund asked of the provider again now (as `POST /api/admin/owed-refunds/:id/retry`). */
+adminDisputePages.post(`${L}/admin/owed-refunds/:id/retry`, async (c) => {
+  const admin = requireAdminPage(c);
+  if (admin instanceof Response) return admin;
+  const r = await retryOwedRefundNow(c.get('deps'), admin.id, c.req.param('id'), c.get('requestId'));
+  if (!r.ok && r.code === 'NOT_FOUND') throw notFound('Refund');
+  flash(c, r.ok ? (r.outcome.status === 'ISSUED' ? 'adminx.bookings.refundDone' : r.outcome.status === 'OWED' ? 'adminx.bookings.refundOwed' : 'adminx.bookings.refundRefused') : 'admin.failed', r.ok && r.outcome.status === 'ISSUED' ? 'success' : r.ok && r.outcome.status === 'OWED' ? 'info' : 'error');
+  return c.redirect(viewOf(c).href('/admin/disputes'), 303);
 });
 
 /** The booking and call timeline goes to the provider as evidence (as `POST /api/admin/disputes/:id/evidence`). */

@@ -3,12 +3,13 @@ import { Hono } from 'hono';
 import { eq } from 'drizzle-orm';
 import { EMAIL_STATUSES, emailLog, LOG_LEVELS, type Locale } from '../../db/schema';
 import { audit } from '../../domain/admin/audit';
-import { emailLogPage, logsPage, logStats, PAGE, recentRuns, retryEmail } from '../../domain/admin/ops';
-import { emailContext } from '../../domain/email/enqueue';
-import { getTemplate, renderEmail, templates } from '../../emails';
+import { canRetryEmail, emailLogPage, logsPage, logStats, logStatsByDay, PAGE, recentRuns, retryEmail, typesOf } from '../../domain/admin/ops';
+import { emailContext, isStalePending } from '../../domain/email/enqueue';
+import { getTemplate, renderEmail, samplesOf, templates } from '../../emails';
 import type { AppEnv, Ctx } from '../../http/context';
 import { notFound } from '../../http/errors';
 import { isLocale, type MessageKey } from '../../i18n';
+import { isValidTimeZone } from '../../i18n/format';
 import { DAY } from '../../lib/clock';
 import { LOG_TYPES, type LogFamily } from '../../lib/logger';
 import { JOB_NAMES, JOBS, type JobName } from '../../jobs/registry';
@@ -33,6 +34,7 @@ adminOpsPages.get(`${L}/admin/emails`, async (c) => {
   const template = c.req.query('template') && templates[c.req.query('template')!] ? c.req.query('template') : undefined;
   const p = pageParam(c.req.query('page'));
   const { rows, total } = await emailLogPage(c.get('deps'), { status, to, template, page: p });
+  const now = c.get('deps').clock.now();
   return page(c, {
     title: t('ops.emails'),
     mainClass: 'wide',
@@ -52,7 +54,7 @@ adminOpsPages.get(`${L}/admin/emails`, async (c) => {
         <p><a href={href('/admin/emails/templates')}>{t('ops.previews')}</a></p>
         {rows.length === 0 ? <Empty>{t('ops.noEmails')}</Empty> : (
           <table class="table" data-email-log>
-            <thead><tr><th>{t('ops.when')}</th><th>{t('ops.to')}</th><th>{t('ops.template')}</th><th>{t('ops.locale')}</th><th>{t('admin.filterStatus')}</th><th>{t('ops.attempts')}</th><th>{t('ops.error')}</th><th /></tr></thead>
+            <thead><tr><th>{t('ops.when')}</th><th>{t('ops.to')}</th><th>{t('ops.template')}</th><th>{t('ops.locale')}</th><th>{t('admin.filterStatus')}</th><th>{t('ops.attempts')}</th><th>{t('ops.provider')}</th><th>{t('ops.error')}</th><th /></tr></thead>
             <tbody>
               {rows.map((e) => (
                 <tr data-email={e.id} data-status={e.status}>
@@ -60,10 +62,15 @@ adminOpsPages.get(`${L}/admin/emails`, async (c) => {
                   <td>{e.to}</td>
                   <td>{e.template}<div class="muted small">{e.subject}</div></td>
                   <td>{e.locale}</td>
-                  <td><span class={`badge ${e.status === 'SENT' ? 'success' : e.status === 'PENDING' ? 'warning' : 'danger'}`}>{e.status}</span>{e.deliveryStatus ? <div class="muted small">{e.deliveryStatus}</div> : null}</td>
+                  <td>
+                    <span class={`badge ${e.status === 'SENT' ? 'success' : e.status === 'PENDING' || e.status === 'SKIPPED' ? 'warning' : 'danger'}`}>{e.status}</span>
+                    {isStalePending(e, now) ? <div class="small error" data-stuck>{t('ops.stuck')}</div> : null}
+                    {e.deliveryStatus ? <div class="muted small">{e.deliveryStatus}</div> : null}
+                  </td>
                   <td>{e.attempts}</td>
+                  <td class="mono small" data-provider-id>{e.providerId ? <>{e.provider ? `${e.provider} ` : ''}{e.providerId}</> : e.provider ?? ''}{e.maybeSent && e.status !== 'SENT' ? <div class="muted" data-maybe-sent>{t('ops.maybeSent')}</div> : null}</td>
                   <td class="small">{e.lastError ?? ''}</td>
-                  <td>{e.status === 'FAILED' || e.status === 'DEAD' ? <form method="post" action={href(`/admin/emails/${e.id}/retry`)}><button class="button small secondary" type="submit">{t('ops.retry')}</button></form> : null}</td>
+                  <td>{canRetryEmail(e, now) ? <form method="post" action={href(`/admin/emails/${e.id}/retry`)}><button class="button small secondary" type="submit">{t('ops.retry')}</button></form> : null}</td>
                 </tr>
               ))}
             </tbody>
@@ -80,9 +87,10 @@ adminOpsPages.post(`${L}/admin/emails/:id/retry`, async (c) => {
   if (admin instanceof Response) return admin;
   const deps = c.get('deps');
   const before = await deps.db.select({ status: emailLog.status, attempts: emailLog.attempts, lastError: emailLog.lastError }).from(emailLog).where(eq(emailLog.id, c.req.param('id'))).get();
-  const ok = await retryEmail(deps, c.req.param('id'), admin.id);
-  if (ok) await audit(deps, { actor: admin.id, action: 'EMAIL_RETRY', entity: 'email', entityId: c.req.param('id'), before, after: { status: 'PENDING' }, requestId: c.get('requestId') });
-  flash(c, ok ? 'ops.retried' : 'admin.failed', ok ? 'success' : 'error');
+  if (!before) throw notFound('Email');
+  const r = await retryEmail(deps, c.req.param('id'), admin.id);
+  if (r.ok) await audit(deps, { actor: admin.id, action: 'EMAIL_RETRY', entity: 'email', entityId: c.req.param('id'), before, after: { status: 'PENDING', newKey: r.newKey }, requestId: c.get('requestId') });
+  flash(c, r.ok ? (r.newKey ? 'ops.retriedNewKey' : 'ops.retried') : 'ops.notRetryable', r.ok ? 'success' : 'error');
   return c.redirect(viewOf(c).href('/admin/emails'), 303);
 });
 
@@ -93,8 +101,12 @@ adminOpsPages.get(`${L}/admin/emails/templates`, async (c) => {
   const { t, href } = viewOf(c);
   const name = c.req.query('name') && templates[c.req.query('name')!] ? c.req.query('name')! : Object.keys(templates)[0];
   const locale: Locale = isLocale(c.req.query('locale')) ? (c.req.query('locale') as Locale) : viewOf(c).locale;
-  const tz = c.req.query('tz') || 'Europe/Paris';
-  const rendered = previewOf(c, name, locale, tz);
+  const tz = zoneOf(c.req.query('tz'));
+  const tpl = getTemplate(name);
+  if (!tpl) throw notFound('Template');
+  const variants = Object.keys(samplesOf(tpl, c.get('deps').config.appUrl));
+  const variant = variants.includes(c.req.query('variant') ?? '') ? c.req.query('variant')! : variants[0];
+  const rendered = previewOf(c, name, locale, tz, variant);
   c.set('cspExtra', { frame: ["'self'"] });
   return page(c, {
     title: t('ops.previews'),
@@ -110,10 +122,21 @@ adminOpsPages.get(`${L}/admin/emails/templates`, async (c) => {
           <select id="p-locale" name="locale">{(['fr', 'en'] as const).map((l) => <option value={l} selected={l === locale}>{l}</option>)}</select>
           <label for="p-tz">{t('ops.timezone')}</label>
           <select id="p-tz" name="tz">{['Europe/Paris', 'America/New_York', 'Europe/London', 'Asia/Tokyo'].map((z) => <option value={z} selected={z === tz}>{z}</option>)}</select>
+          {variants.length > 1 ? (
+            <>
+              <label for="p-variant">{t('ops.variant')}</label>
+              <select id="p-variant" name="variant">{variants.map((v) => <option value={v} selected={v === variant}>{v}</option>)}</select>
+            </>
+          ) : null}
           <button class="button small secondary" type="submit">{t('ops.show')}</button>
         </form>
-        <h2 data-preview-subject>{rendered.subject}</h2>
-        <iframe class="mail-frame" title={rendered.subject} src={`${href('/admin/emails/templates/html')}?${qs({ name, locale, tz })}`} sandbox="allow-top-navigation-by-user-activation allow-popups" />
+        {variants.length > 1 ? (
+          <nav class="inline-actions" aria-label={t('ops.variant')} data-variants>
+            {variants.map((v) => <a class={`button small ${v === variant ? '' : 'secondary'}`} aria-current={v === variant ? 'true' : undefined} href={`${href('/admin/emails/templates')}?${qs({ name, locale, tz, variant: v })}`}>{v}</a>)}
+          </nav>
+        ) : null}
+        <h2 data-preview-subject data-variant={variant}>{rendered.subject}</h2>
+        <iframe class="mail-frame" title={rendered.subject} src={`${href('/admin/emails/templates/html')}?${qs({ name, locale, tz, variant })}`} sandbox="allow-top-navigation-by-user-activation allow-popups" />
         <h3>{t('ops.textPart')}</h3>
         <pre class="mono small text-part" data-preview-text>{rendered.text}</pre>
         {rendered.attachments?.length ? <p class="muted">{t('ops.attachments')}: {rendered.attachments.map((a) => a.filename).join(', ')}</p> : null}
@@ -122,18 +145,20 @@ adminOpsPages.get(`${L}/admin/emails/templates`, async (c) => {
   });
 });
 
-function previewOf(c: Ctx, name: string, locale: Locale, tz: string) {
+function previewOf(c: Ctx, name: string, locale: Locale, tz: string, variant: string | undefined) {
   const deps = c.get('deps');
   const tpl = getTemplate(name);
   if (!tpl) throw notFound('Template');
-  return renderEmail(tpl, emailContext(deps, { locale, timezone: tz, name: 'Camille Dubois' }, tpl.transactional ? undefined : `${deps.config.appUrl}/email/unsubscribe?u=preview`), tpl.sample(deps.config.appUrl));
+  const samples = samplesOf(tpl, deps.config.appUrl);
+  const data = variant && Object.hasOwn(samples, variant) ? samples[variant] : Object.values(samples)[0];
+  return renderEmail(tpl, emailContext(deps, { locale, timezone: tz, name: 'Camille Dubois' }, tpl.transactional ? undefined : `${deps.config.appUrl}/email/unsubscribe?u=preview`), data);
 }
 
 adminOpsPages.get(`${L}/admin/emails/templates/html`, async (c) => {
   const admin = requireAdminPage(c);
   if (admin instanceof Response) return admin;
   const locale: Locale = isLocale(c.req.query('locale')) ? (c.req.query('locale') as Locale) : 'fr';
-  const html = previewOf(c, c.req.query('name') ?? '', locale, c.req.query('tz') || 'Europe/Paris').html.replace(/<head>/i, '<head><base target="_top">');
+  const html = previewOf(c, c.req.query('name') ?? '', locale, zoneOf(c.req.query('tz')), c.req.query('variant')).html.replace(/<head>/i, '<head><base target="_top">');
   return new Response(html, { headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; frame-ancestors 'self'", 'x-frame-options': 'SAMEORIGIN' } });
 });
 
@@ -162,9 +187,9 @@ adminOpsPages.get(`${L}/admin/jobs`, async (c) => {
                 <table class="table compact">
                   <tbody>
                     {(runs.get(job) ?? []).map((r) => (
-                      <tr data-run-status={r.status}>
+                      <tr data-run-status={r.status} data-run-part={r.part}>
                         <td><When at={r.startedAt} locale={locale} timezone={timezone} style="short" withZone={false} /></td>
-                        <td><span class={`badge ${r.status === 'SUCCESS' ? 'success' : r.status === 'ERROR' ? 'danger' : 'warning'}`}>{r.status}</span> <span class="muted small">{r.trigger}</span></td>
+                        <td><span class={`badge ${r.status === 'SUCCESS' ? 'success' : r.status === 'ERROR' ? 'danger' : 'warning'}`}>{r.status}</span> <span class="muted small">{r.trigger}{r.part ? ` · ${t('ops.chunk', { n: r.part })}` : ''}</span></td>
                         <td>{r.durationMs ?? '—'} ms</td>
                         <td class="mono small">{r.counts ? JSON.stringify(r.counts) : ''}{r.error ? <span class="error"> {r.error}</span> : null}</td>
                       </tr>
@@ -189,7 +214,7 @@ adminOpsPages.post(`${L}/admin/jobs/:job/run`, async (c) => {
   const r = await runJob(deps, job, deps.clock.now(), 'MANUAL');
   await audit(deps, { actor: admin.id, action: 'JOB_RUN', entity: 'job', entityId: job, after: { status: r.status }, requestId: c.get('requestId') });
   await deps.log.info('ADMIN_ACTION', `Job ${job} run on demand: ${r.status}`, { actor: 'ADMIN', actorId: admin.id });
-  flash(c, r.status === 'SUCCESS' ? 'ops.ran' : 'ops.runFailed', r.status === 'SUCCESS' ? 'success' : 'error');
+  flash(c, r.status === 'SUCCESS' ? 'ops.ran' : r.status === 'SKIPPED' ? 'ops.runSkipped' : 'ops.runFailed', r.status === 'SUCCESS' ? 'success' : 'error');
   return c.redirect(viewOf(c).href('/admin/jobs'), 303);
 });
 
@@ -203,12 +228,21 @@ adminOpsPages.get(`${L}/admin/logs`, async (c) => {
   const q = c.req.query();
   const level = (LOG_LEVELS as readonly string[]).includes(q.level ?? '') ? (q.level as (typeof LOG_LEVELS)[number]) : undefined;
   const family = (FAMILIES as string[]).includes(q.family ?? '') ? (q.family as LogFamily) : undefined;
+  const types = family ? typesOf(family) : Object.keys(LOG_TYPES);
+  const type = types.includes(q.type ?? '') ? q.type : undefined;
+  // A date range in UTC days, both ends included (invalid dates are ignored, like any invalid filter).
+  const from = utcDay(q.from);
+  const to = utcDay(q.to);
   const period = (['1', '7', '30'] as const).find((x) => x === q.days) ?? '1';
   const p = pageParam(c.req.query('page'));
-  const [{ rows, total }, stats] = await Promise.all([
-    logsPage(deps, { level, family, q: q.q?.trim() || undefined, page: p }),
-    logStats(deps, new Date(deps.clock.now().getTime() - Number(period) * DAY)),
+  const since = new Date(deps.clock.now().getTime() - Number(period) * DAY);
+  const [{ rows, total }, stats, byDay] = await Promise.all([
+    logsPage(deps, { level, family, type, q: q.q?.trim() || undefined, from: from ? new Date(from) : undefined, to: to ? new Date(to + DAY - 1) : undefined, page: p }),
+    logStats(deps, since),
+    logStatsByDay(deps, since),
   ]);
+  const dayFamilies = FAMILIES.filter((f) => byDay.some((d) => d.families[f]));
+  const filters = { level, family, type, q: q.q, from: q.from && from ? q.from : undefined, to: q.to && to ? q.to : undefined, days: period };
   return page(c, {
     title: t('ops.logs'),
     mainClass: 'wide',
@@ -227,12 +261,32 @@ adminOpsPages.get(`${L}/admin/logs`, async (c) => {
               <tbody>{stats.map((s) => <tr data-family={s.family}><td><a href={`${href('/admin/logs')}?${qs({ family: s.family, days: period })}`}>{s.family}</a></td><td>{s.total}</td><td>{s.warnings}</td><td>{s.errors}</td><td>{s.errorRate} %</td></tr>)}</tbody>
             </table>
           )}
+          <h3>{t('ops.byDay')}</h3>
+          <table class="table compact" data-log-days>
+            <thead><tr><th>{t('ops.day')}</th><th>{t('ops.total')}</th>{dayFamilies.map((f) => <th>{f}</th>)}</tr></thead>
+            <tbody>
+              {byDay.map((d) => (
+                <tr data-day={d.day} data-total={d.total} data-errors={d.errors}>
+                  <td><a href={`${href('/admin/logs')}?${qs({ from: d.day, to: d.day, days: period })}`}>{d.day}</a></td>
+                  <td>{d.total}{d.errors ? <span class="error"> ({d.errors})</span> : null}</td>
+                  {dayFamilies.map((f) => <td data-day-family={f}>{d.families[f]?.total ?? 0}{d.families[f]?.errors ? <span class="error"> ({d.families[f]!.errors})</span> : null}</td>)}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p class="muted small">{t('ops.byDayNote')}</p>
         </section>
         <form method="get" action={href('/admin/logs')} class="inline-actions filters">
           <label for="l-level">{t('ops.level')}</label>
           <select id="l-level" name="level"><option value="">{t('admin.filterAll')}</option>{LOG_LEVELS.map((l) => <option value={l} selected={l === level}>{l}</option>)}</select>
           <label for="l-family">{t('ops.family')}</label>
           <select id="l-family" name="family"><option value="">{t('admin.filterAll')}</option>{FAMILIES.map((f) => <option value={f} selected={f === family}>{f}</option>)}</select>
+          <label for="l-type">{t('ops.type')}</label>
+          <select id="l-type" name="type"><option value="">{t('admin.filterAll')}</option>{types.map((x) => <option value={x} selected={x === type}>{x}</option>)}</select>
+          <label for="l-from">{t('ops.dateFrom')}</label>
+          <input id="l-from" name="from" type="date" value={filters.from ?? ''} />
+          <label for="l-to">{t('ops.dateTo')}</label>
+          <input id="l-to" name="to" type="date" value={filters.to ?? ''} />
           <label for="l-q">{t('ops.search')}</label>
           <input id="l-q" name="q" type="text" value={q.q ?? ''} />
           <input type="hidden" name="days" value={period} />
@@ -253,8 +307,18 @@ adminOpsPages.get(`${L}/admin/logs`, async (c) => {
             </tbody>
           </table>
         )}
-        <Pagination t={t} page={p} total={total} pageSize={PAGE} href={(n) => `${href('/admin/logs')}?${qs({ level, family, q: q.q, days: period, page: String(n) })}`} />
+        <Pagination t={t} page={p} total={total} pageSize={PAGE} href={(n) => `${href('/admin/logs')}?${qs({ ...filters, page: String(n) })}`} />
       </>
     ),
   });
 });
+
+/** A preview zone from the query (an unknown zone falls back to Paris, like a bad tz cookie). */
+const zoneOf = (tz: string | undefined) => (tz && isValidTimeZone(tz) ? tz : 'Europe/Paris');
+
+/** `YYYY-MM-DD` → the UTC midnight of that day in ms; anything else (or an impossible date) → null. */
+function utcDay(v: string | undefined): number | null {
+  if (!v || !/^\d{4}-\d{2}-\d{2}$/.test(v)) return null;
+  const ms = Date.parse(`${v}T00:00:00.000Z`);
+  return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === v ? ms : null;
+}

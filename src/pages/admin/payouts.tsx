@@ -1,9 +1,10 @@
-/** Admin — payouts: approve / reject requests, every payout by status, creators' eligibility with trigger / block / unblock, dispute debts. */
-import { and, asc, desc, eq, gt, inArray, isNull } from 'drizzle-orm';
+/** Admin — payouts: approve / reject requests, every payout by status (each with its audit trail), creators' eligibility with trigger / block / unblock, debts to recover. */
+import { asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { creators, disputes, PAYOUT_STATUSES, payments, payouts, type Creator } from '../../db/schema';
-import { settleDebtManually } from '../../domain/payouts/debt';
-import { approvePayout, creatorEligibility, openPayout, rejectPayout, setPayoutsBlocked } from '../../domain/payouts/engine';
+import { creators, PAYOUT_STATUSES, payouts, users, type Creator } from '../../db/schema';
+import { payoutTimeline } from '../../domain/payouts/audit';
+import { RECEIVABLE, settleDebtManually } from '../../domain/payouts/debt';
+import { approvePayout, creatorEligibility, deductionsOf, openPayout, rejectPayout, setPayoutsBlocked } from '../../domain/payouts/engine';
 import type { AppEnv, Ctx } from '../../http/context';
 import { audit, type AuditInput } from '../../domain/admin/audit';
 import { notFound } from '../../http/errors';
@@ -11,7 +12,7 @@ import type { MessageKey } from '../../i18n';
 import { formatMoney } from '../../i18n/format';
 import { readForm } from '../components/form';
 import { Empty, Money, StatusBadge, When } from '../components/ui';
-import { ReasonList } from '../creator/payouts';
+import { PayoutSteps, ReasonList } from '../creator/payouts';
 import { flash, page, viewOf } from '../render';
 import { AdminNav, requireAdminPage } from './common';
 
@@ -40,8 +41,22 @@ adminPayoutPages.get(`${L}/admin/payouts`, async (c) => {
     deps.db.select({ p: payouts, name: creators.displayName }).from(payouts).innerJoin(creators, eq(creators.id, payouts.creatorId))
       .where(status ? inArray(payouts.status, [status]) : undefined).orderBy(desc(payouts.createdAt)).limit(200).all(),
     deps.db.select().from(creators).where(eq(creators.chargesEnabled, true)).orderBy(asc(creators.displayName)).limit(200).all(),
-    deps.db.select({ d: disputes, name: creators.displayName }).from(disputes).innerJoin(payments, eq(payments.id, disputes.paymentId)).innerJoin(creators, eq(creators.id, payments.creatorId))
-      .where(and(eq(disputes.status, 'LOST'), isNull(disputes.reconciledAt), gt(disputes.creatorDebt, 0))).all(),
+    // Due debts: lost disputes and refunds whose transfer reversal fell short, with what is still owed.
+    deps.db.all<{ kind: 'dispute' | 'refund'; id: string; currency: Creator['currency']; name: string; owed: number; pending: number; recovered: number }>(sql`
+      select 'dispute' as kind, d.id, d.currency, c.display_name as name,
+        (select coalesce(sum(amount), 0) from ledger_entries where account = ${RECEIVABLE} and dispute_id = d.id) as owed,
+        (select coalesce(sum(amount), 0) from debt_recoveries where dispute_id = d.id and status = 'PENDING') as pending,
+        (select coalesce(sum(amount), 0) from debt_recoveries where dispute_id = d.id and status = 'SUCCEEDED') as recovered
+      from disputes d join payments p on p.id = d.payment_id join creators c on c.id = p.creator_id
+      where d.status = 'LOST' and d.reconciled_at is null and owed > 0
+      union all
+      select 'refund' as kind, r.id, r.currency, c.display_name as name,
+        (select coalesce(sum(amount), 0) from ledger_entries where account = ${RECEIVABLE} and refund_id = r.id) as owed,
+        (select coalesce(sum(amount), 0) from debt_recoveries where refund_id = r.id and status = 'PENDING') as pending,
+        (select coalesce(sum(amount), 0) from debt_recoveries where refund_id = r.id and status = 'SUCCEEDED') as recovered
+      from refunds r join payments p on p.id = r.payment_id join creators c on c.id = p.creator_id
+      where r.reconciled_at is null and owed > 0
+      limit 200`),
   ]);
   const eligibilities = await Promise.all(creatorRows.map(async (cr) => ({ cr, list: await creatorEligibility(deps, cr) })));
   const local = deps.localPayments !== null;
@@ -101,13 +116,16 @@ adminPayoutPages.get(`${L}/admin/payouts`, async (c) => {
           <h2 id="debt-h">{t('admin.debts')}</h2>
           {debts.length === 0 ? <Empty>{t('admin.noDebts')}</Empty> : (
             <table class="table">
+              <thead><tr><th>{t('admin.creator')}</th><th>{t('admin.debtSource')}</th><th>{t('admin.debtOwed')}</th><th>{t('admin.debtRecovered')}</th><th /></tr></thead>
               <tbody>
-                {debts.map(({ d, name }) => (
+                {debts.map((d) => (
                   <tr data-debt={d.id}>
-                    <td>{name}</td>
-                    <td><Money amount={d.creatorDebt} currency={d.currency} locale={locale} /></td>
+                    <td>{d.name}</td>
+                    <td>{t(d.kind === 'dispute' ? 'admin.debtDispute' : 'admin.debtRefund')}</td>
+                    <td><Money amount={d.owed} currency={d.currency} locale={locale} />{d.pending ? <div class="muted small">{t('admin.debtInProgress', { amount: formatMoney(d.pending, d.currency, locale) })}</div> : null}</td>
+                    <td><Money amount={d.recovered} currency={d.currency} locale={locale} /></td>
                     <td class="inline-actions">
-                      <ReasonForm action={href(`/admin/disputes/${d.id}/settle-debt`)} id={`sd-${d.id}`} name="note" label={t('admin.note')} submit={t('admin.settleDebt')} tone="secondary" />
+                      <ReasonForm action={href(`/admin/${d.kind === 'dispute' ? 'disputes' : 'refunds'}/${d.id}/settle-debt`)} id={`sd-${d.id}`} name="note" label={t('admin.note')} submit={t('admin.settleDebt')} tone="secondary" />
                     </td>
                   </tr>
                 ))}
@@ -137,7 +155,7 @@ adminPayoutPages.get(`${L}/admin/payouts`, async (c) => {
                     <td><StatusBadge t={t} kind="payout" status={p.status} /></td>
                     <td>{t(`payouts.origin${p.origin}`)}</td>
                     <td class="small">
-                      {p.failureReason ?? p.rejectedReason ?? ''}
+                      {p.failureReason ?? p.rejectedReason ?? ''} <a href={href(`/admin/payouts/${p.id}`)}>{t('payouts.steps.link')}</a>
                       {local && p.status === 'PROCESSING' && p.stripePayoutId ? (
                         <span class="inline-actions">{t('admin.simulate')}
                           {(['paid', 'failed'] as const).map((o) => (
@@ -151,6 +169,54 @@ adminPayoutPages.get(`${L}/admin/payouts`, async (c) => {
               </tbody>
             </table>
           )}
+        </section>
+      </>
+    ),
+  });
+});
+
+adminPayoutPages.get(`${L}/admin/payouts/:id{pyt_[0-9a-z]+}`, async (c) => {
+  const admin = requireAdminPage(c);
+  if (admin instanceof Response) return admin;
+  const { t, href, locale, timezone } = viewOf(c);
+  const deps = c.get('deps');
+  const row = await deps.db.select({ p: payouts, name: creators.displayName }).from(payouts).innerJoin(creators, eq(creators.id, payouts.creatorId)).where(eq(payouts.id, c.req.param('id'))).get();
+  if (!row) throw notFound('Payout');
+  const { p, name } = row;
+  const [steps, deductions] = await Promise.all([payoutTimeline(deps, p.id), deductionsOf(deps, p.id)]);
+  const actorIds = [...new Set(steps.map((s) => s.actorUserId).filter((x): x is string => !!x))];
+  const actors = new Map((actorIds.length ? await deps.db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, actorIds)).all() : []).map((u) => [u.id, u.name]));
+  return page(c, {
+    title: t('payouts.detailTitle'),
+    mainClass: 'wide',
+    body: (
+      <>
+        <h1>{t('admin.title')}</h1>
+        <AdminNav c={c} current="payouts" />
+        <section class="card" data-payout={p.id}>
+          <h2>{t('payouts.detailTitle')} — {name}</h2>
+          <p class="big"><Money amount={p.amount} currency={p.currency} locale={locale} /> <StatusBadge t={t} kind="payout" status={p.status} /></p>
+          <dl class="facts">
+            <dt>{t('payouts.origin')}</dt><dd>{t(`payouts.origin${p.origin}`)}</dd>
+            <dt>{t('payouts.requestedAt')}</dt><dd><When at={p.requestedAt} locale={locale} timezone={timezone} style="short" withZone={false} /></dd>
+            {p.stripePayoutId ? <><dt>{t('admin.providerPayout')}</dt><dd class="mono">{p.stripePayoutId}</dd></> : null}
+            {p.failureReason || p.rejectedReason ? <><dt>{t('payouts.details')}</dt><dd>{p.failureReason ?? p.rejectedReason}</dd></> : null}
+          </dl>
+          {deductions.length ? (
+            <>
+              <h3>{t('admin.deductions', { amount: formatMoney(p.debtDeducted, p.currency, locale) })}</h3>
+              <ul data-deductions>{deductions.map((d) => <li><Money amount={d.amount} currency={d.currency} locale={locale} /> · <span class="mono small">{d.transferId}</span> ({d.disputeId ?? d.refundId})</li>)}</ul>
+            </>
+          ) : null}
+          {p.status === 'REQUESTED' ? (
+            <div class="inline-actions">
+              <form method="post" action={href(`/admin/payouts/${p.id}/approve`)}><input type="hidden" name="back" value={`/admin/payouts/${p.id}`} /><button class="button small" type="submit">{t('admin.approve')}</button></form>
+              <ReasonForm action={href(`/admin/payouts/${p.id}/reject`)} id={`rj-${p.id}`} name="reason" label={t('admin.reason')} submit={t('admin.reject')} tone="danger" />
+            </div>
+          ) : null}
+          <h3>{t('payouts.stepsTitle')}</h3>
+          <PayoutSteps t={t} steps={steps} locale={locale} timezone={timezone} actors={actors} />
+          <p><a href={href('/admin/payouts')}>{t('payouts.back')}</a></p>
         </section>
       </>
     ),
@@ -213,12 +279,14 @@ adminPayoutPages.post(`${L}/admin/creators/:id/unblock`, (c) => act(c, async (ad
   await setPayoutsBlocked(c.get('deps'), before, admin.id, false, null);
   return { ok: true, audit: { action: 'PAYOUTS_UNBLOCK', entity: 'creator', entityId: before.id, before: { payoutsBlocked: before.payoutsBlocked, payoutBlockReason: before.payoutBlockReason }, after: { payoutsBlocked: false, payoutBlockReason: null } } };
 }));
-adminPayoutPages.post(`${L}/admin/disputes/:id/settle-debt`, (c) => act(c, async (admin, form) => {
-  const note = (form.note ?? '').trim().slice(0, 500);
-  if (note.length < 3) return { ok: false, code: 'NOTE_REQUIRED' };
-  const r = await settleDebtManually(c.get('deps'), c.req.param('id'), admin.id, note);
-  return r.ok ? { ok: true, audit: { action: 'DEBT_SETTLE', entity: 'dispute', entityId: c.req.param('id'), before: { reconciledAt: null }, after: { reconciledBy: 'MANUAL' }, reason: note } } : r;
-}));
+for (const kind of ['dispute', 'refund'] as const) {
+  adminPayoutPages.post(`${L}/admin/${kind}s/:id/settle-debt`, (c) => act(c, async (admin, form) => {
+    const note = (form.note ?? '').trim().slice(0, 500);
+    if (note.length < 3) return { ok: false, code: 'NOTE_REQUIRED' };
+    const r = await settleDebtManually(c.get('deps'), { kind, id: c.req.param('id') }, admin.id, note);
+    return r.ok ? { ok: true, audit: { action: 'DEBT_SETTLE', entity: kind, entityId: c.req.param('id'), before: { reconciledAt: null }, after: { reconciledBy: 'MANUAL', amount: r.amount }, reason: note } } : r;
+  }));
+}
 // The built-in provider only: make the bank answer now (Stripe's own payouts take days).
 adminPayoutPages.post(`${L}/admin/payouts/:id/simulate`, (c) => act(c, async (_admin, form) => {
   const deps = c.get('deps');

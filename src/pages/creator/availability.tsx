@@ -16,6 +16,7 @@ import { Field, FormError, localizeIssues, readForm, type FieldErrors } from '..
 import { Duration, Empty, Money } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { CreatorNav, requireCreatorPage } from './common';
+import { acceptedCurrency } from '../../domain/payments/currency';
 
 export const creatorAvailabilityPages = new Hono<AppEnv>();
 const L = '/:lang{fr|en}';
@@ -59,7 +60,7 @@ function typeValues(type: AppointmentType): Record<string, string> {
 
 /** Form fields (major units, checkbox) → API body. */
 function typeBody(form: Record<string, string>, creator: Creator) {
-  const currency = (CURRENCIES as readonly string[]).includes(form.currency) ? (form.currency as Creator['currency']) : creator.currency;
+  const currency = (CURRENCIES as readonly string[]).includes(form.currency) ? (form.currency as Creator['currency']) : acceptedCurrency(creator);
   const int = (k: string) => (form[k] !== undefined && form[k] !== '' ? Number(form[k]) : undefined);
   return {
     name: form.name, description: form.description ?? '', durationMinutes: int('durationMinutes'),
@@ -95,7 +96,7 @@ function TypeForm({ c, creator, action, values, errors, formError, submit }: { c
         <div class="price-pair">
           <Field name="price" label={t('offer.price')} value={values.price} error={errors.price} required attrs={{ inputmode: 'decimal', placeholder: '50.00' }} />
           <Field name="currency" label={t('creatorSpace.currency')} error={errors.currency}>
-            <select id="f-currency" name="currency">{CURRENCIES.map((cur) => <option value={cur} selected={cur === (values.currency ?? creator.currency)}>{cur}</option>)}</select>
+            <select id="f-currency" name="currency">{CURRENCIES.map((cur) => <option value={cur} selected={cur === (values.currency ?? acceptedCurrency(creator))}>{cur}</option>)}</select>
           </Field>
         </div>
         <Select name="bufferBeforeMinutes" label={t('availability.bufferBefore')} values={BUFFERS} current={values.bufferBeforeMinutes ?? '0'} format={minutes} error={errors.bufferBeforeMinutes} />
@@ -136,7 +137,7 @@ function TypesTab({ c, creator, types, form }: { c: Ctx; creator: Creator; types
       </ul>
       <section class="card" aria-labelledby="new-type-h">
         <h2 id="new-type-h">{t('availability.newType')}</h2>
-        <TypeForm c={c} creator={creator} action={href('/creator/availability/types')} values={form && !form.typeId ? form.values : { currency: creator.currency, active: 'on', durationMinutes: '30' }} errors={form && !form.typeId ? form.errors : {}} formError={form && !form.typeId ? form.formError : undefined} submit={t('availability.addType')} />
+        <TypeForm c={c} creator={creator} action={href('/creator/availability/types')} values={form && !form.typeId ? form.values : { currency: acceptedCurrency(creator), active: 'on', durationMinutes: '30' }} errors={form && !form.typeId ? form.errors : {}} formError={form && !form.typeId ? form.formError : undefined} submit={t('availability.addType')} />
       </section>
     </>
   );
@@ -277,6 +278,7 @@ async function afterType(c: Ctx, creator: Creator, form: Record<string, string>,
     return back(c, 'types');
   }
   if (out.code === 'NOT_FOUND') return back(c, 'types');
+  if (out.code === 'CURRENCY_NOT_ACCEPTED') return availabilityPage(c, creator, 'types', { values: form, typeId, errors: { currency: t('offer.errors.CURRENCY_NOT_ACCEPTED', { currency: out.accepted }) } }, 422);
   return availabilityPage(c, creator, 'types', { values: form, typeId, errors: { price: t('availability.errors.minPrice', { min: formatMoney(out.minimum, form.currency ?? creator.currency, viewOf(c).locale) }) } }, 400);
 }
 

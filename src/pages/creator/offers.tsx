@@ -12,6 +12,7 @@ import { Field, FormError, localizeIssues, readForm, type FieldErrors } from '..
 import { Duration, Empty, Money, StatusBadge, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { CreatorNav, requireCreatorPage } from './common';
+import { acceptedCurrency, currencyRefusal } from '../../domain/payments/currency';
 
 export const creatorOfferPages = new Hono<AppEnv>();
 const L = '/:lang{fr|en}';
@@ -19,7 +20,7 @@ const DURATIONS = [10, 15, 20, 30, 45, 60, 90, 120];
 
 /** Form fields (major units, local time) → API shape (minor units, UTC). */
 function fromForm(form: Record<string, string>, creator: Creator) {
-  const currency = (CURRENCIES as readonly string[]).includes(form.currency) ? form.currency : creator.currency;
+  const currency = (CURRENCIES as readonly string[]).includes(form.currency) ? form.currency : acceptedCurrency(creator);
   const start = form.startsAt ? parseLocalDateTime(form.startsAt, creator.timezone) : null;
   return {
     title: form.title,
@@ -54,9 +55,10 @@ function OfferForm({ c, creator, action, values, errors, formError, submit, lock
           <Field name="price" label={t('offer.price')} value={values.price} error={errors.price} required attrs={{ inputmode: 'decimal', placeholder: '45.00' }} />
           <Field name="currency" label={t('creatorSpace.currency')} error={errors.currency}>
             <select id="f-currency" name="currency">
-              {CURRENCIES.map((cur) => <option value={cur} selected={cur === (values.currency ?? creator.currency)}>{cur}</option>)}
+              {CURRENCIES.map((cur) => <option value={cur} selected={cur === (values.currency ?? acceptedCurrency(creator))}>{cur}</option>)}
             </select>
           </Field>
+          <p class="muted small" data-accepted-currency={acceptedCurrency(creator)}>{t('creatorSpace.currencyPolicy', { currency: acceptedCurrency(creator) })}</p>
         </div>
       </fieldset>
       <button type="submit" class="button">{submit}</button>
@@ -98,7 +100,7 @@ async function offersPage(c: Ctx, creator: Creator, form?: { values: Record<stri
   const now = Date.now();
   const upcoming = all.filter((o) => o.startsAt.getTime() > now && ['AVAILABLE', 'HELD', 'BOOKED'].includes(o.status)).reverse();
   const past = all.filter((o) => !upcoming.includes(o));
-  const defaults = { startsAt: toLocalInput(new Date(now + 2 * 86_400_000), creator.timezone).slice(0, 11) + '18:00', durationMinutes: '30', currency: creator.currency };
+  const defaults = { startsAt: toLocalInput(new Date(now + 2 * 86_400_000), creator.timezone).slice(0, 11) + '18:00', durationMinutes: '30', currency: acceptedCurrency(creator) };
   return page(c, {
     title: t('creatorSpace.offers'),
     status,
@@ -142,7 +144,7 @@ creatorOfferPages.post(`${L}/creator/offers`, async (c) => {
   const parsed = CreateOfferBody.safeParse(fromForm(form, r.creator));
   if (!parsed.success) return offersPage(c, r.creator, { values: form, errors: localizeIssues(t, parsed.error) }, 400);
   const out = await c.get('deps').rooms.calendar(r.creator.id).createOffer({ creatorId: r.creator.id, offer: parsed.data });
-  if (!out.ok) return offersPage(c, r.creator, { values: form, errors: {}, formError: t(`offer.errors.${out.code}` as MessageKey) }, refusal(out.code).status);
+  if (!out.ok) return offersPage(c, r.creator, { values: form, errors: {}, formError: t(`offer.errors.${out.code}` as MessageKey, { currency: acceptedCurrency(r.creator) }) }, refusal(out.code).status);
   flash(c, 'creatorSpace.published');
   return c.redirect(viewOf(c).href('/creator/offers'), 303);
 });
@@ -195,6 +197,8 @@ creatorOfferPages.post(`${L}/creator/offers/:id/edit`, async (c) => {
   if (all.durationMinutes !== undefined && all.durationMinutes !== offer.durationMinutes) patch.durationMinutes = all.durationMinutes;
   const parsed = UpdateOfferBody.safeParse(patch);
   if (!parsed.success) return editPage(c, r.creator, offer, { values: form, errors: localizeIssues(t, parsed.error) }, 400);
+  const wrong = parsed.data.currency ? currencyRefusal(r.creator, parsed.data.currency) : null;
+  if (wrong) return editPage(c, r.creator, offer, { values: form, errors: { currency: t('offer.errors.CURRENCY_NOT_ACCEPTED', { currency: wrong.accepted }) } }, 422);
   const out = await c.get('deps').rooms.calendar(r.creator.id).updateOffer({
     creatorId: r.creator.id, offerId: offer.id, actorUserId: r.user.id, patch: parsed.data, currentStartsAt: offer.startsAt.toISOString(), currentDuration: offer.durationMinutes,
   });

@@ -1,9 +1,8 @@
-/** Creator space — payments: onboarding (Stripe Connect or simulated), balances and payments received. */
+/** Creator space — payments: onboarding (Stripe Connect or simulated), lifetime totals per currency, earnings chart, payments received. */
 import { desc, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { bookings, callOffers, payments, type Creator } from '../../db/schema';
-import { creatorBalances } from '../../domain/ledger/ledger';
-import { earnings, type EarningsPeriod } from '../../domain/payouts/earnings';
+import { bookings, callOffers, CURRENCIES, payments, type Creator } from '../../db/schema';
+import { earnings, financeSummary, type EarningsPeriod } from '../../domain/payouts/earnings';
 import { formatMoney } from '../../i18n/format';
 import { BarChart } from '../components/chart';
 import { startOnboarding, syncAccount } from '../../domain/payments/connect';
@@ -11,6 +10,7 @@ import type { AppEnv, Ctx } from '../../http/context';
 import { Empty, Money, StatusBadge, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { CreatorNav, requireCreatorPage } from './common';
+import { acceptedCurrency } from '../../domain/payments/currency';
 
 export const creatorPaymentPages = new Hono<AppEnv>();
 const L = '/:lang{fr|en}';
@@ -18,9 +18,12 @@ const L = '/:lang{fr|en}';
 async function paymentsPage(c: Ctx, creator: Creator) {
   const { t, href, locale, timezone } = viewOf(c);
   const deps = c.get('deps');
-  const balances = await creatorBalances(deps, creator.id, deps.clock.now());
+  const balances = await financeSummary(deps, creator.id, deps.clock.now());
   const period: EarningsPeriod = (['day', 'week', 'month'] as const).find((x) => x === c.req.query('period')) ?? 'day';
-  const chartCurrency = creator.currency;
+  // The chart shows one currency at a time: the creator's own, or any other they earned in.
+  const chartCurrencies = [...new Set([creator.currency, ...balances.map((b) => b.currency)])];
+  const chartCurrency = CURRENCIES.find((x) => x === c.req.query('currency') && chartCurrencies.includes(x)) ?? creator.currency;
+  const chartHref = (p: EarningsPeriod, cur: string) => `${href('/creator/payments')}?period=${p}${cur === creator.currency ? '' : `&currency=${cur}`}`;
   const buckets = await earnings(deps, creator.id, chartCurrency, period, creator.timezone);
   const fmt = (d: Date) => new Intl.DateTimeFormat(locale, period === 'month' ? { month: 'short', year: '2-digit', timeZone: creator.timezone } : { day: 'numeric', month: 'short', timeZone: creator.timezone }).format(d);
   const rows = await deps.db.select({ p: payments, title: callOffers.title, bookingId: bookings.id }).from(payments)
@@ -41,7 +44,10 @@ async function paymentsPage(c: Ctx, creator: Creator) {
         <section class="card onboarding" aria-labelledby="onb-h">
           <h2 id="onb-h">{t('creatorPayments.onboarding')}</h2>
           {creator.chargesEnabled ? (
-            <p class="notice success">{t('creatorPayments.ready')} {creator.payoutsEnabled ? t('creatorPayments.payoutsOn') : t('creatorPayments.payoutsOff')}</p>
+            <>
+              <p class="notice success">{t('creatorPayments.ready')} {creator.payoutsEnabled ? t('creatorPayments.payoutsOn') : t('creatorPayments.payoutsOff')}</p>
+              <p data-accepted-currency={acceptedCurrency(creator)}>{t('creatorSpace.currencyPolicy', { currency: acceptedCurrency(creator) })}</p>
+            </>
           ) : (
             <>
               <p>{creator.stripeAccountId ? t('creatorPayments.incomplete') : t('creatorPayments.notStarted')}</p>
@@ -60,12 +66,16 @@ async function paymentsPage(c: Ctx, creator: Creator) {
           {balances.length === 0 ? <Empty>{t('creatorPayments.noMoneyYet')}</Empty> : (
             <ul class="grid three balances">
               {balances.map((b) => (
-                <li class="card">
+                <li class="card" data-finance={b.currency}>
                   <p class="muted">{b.currency}</p>
-                  <p class="big"><Money amount={b.available} currency={b.currency} locale={locale} /> <span class="muted small">{t('creatorPayments.available')}</span></p>
-                  <p><Money amount={b.pending} currency={b.currency} locale={locale} /> <span class="muted small">{t('creatorPayments.pending')}</span></p>
-                  {b.debt > 0 ? <p class="notice warning"><Money amount={b.debt} currency={b.currency} locale={locale} /> {t('creatorPayments.debt')}</p> : null}
-                  <p class="muted small"><Money amount={b.total} currency={b.currency} locale={locale} /> {t('creatorPayments.totalBalance')}</p>
+                  <p class="big" data-available={b.available}><Money amount={b.available} currency={b.currency} locale={locale} /> <span class="muted small">{t('creatorPayments.available')}</span></p>
+                  <dl class="facts">
+                    <dt>{t('creatorPayments.earnedTotal')}</dt><dd data-earned={b.earned}><Money amount={b.earned} currency={b.currency} locale={locale} /></dd>
+                    <dt>{t('creatorPayments.paidOut')}</dt><dd data-paid-out={b.paidOut}><Money amount={b.paidOut} currency={b.currency} locale={locale} /></dd>
+                    {b.inTransit ? <><dt>{t('creatorPayments.inTransit')}</dt><dd data-in-transit={b.inTransit}><Money amount={b.inTransit} currency={b.currency} locale={locale} /></dd></> : null}
+                    <dt>{t('creatorPayments.pending')}</dt><dd data-pending={b.pending}><Money amount={b.pending} currency={b.currency} locale={locale} /></dd>
+                  </dl>
+                  {b.debt > 0 ? <p class="notice warning" data-debt={b.debt}><Money amount={b.debt} currency={b.currency} locale={locale} /> {t('creatorPayments.debt')}</p> : null}
                 </li>
               ))}
             </ul>
@@ -75,9 +85,16 @@ async function paymentsPage(c: Ctx, creator: Creator) {
           <h2 id="earn-h">{t('creatorPayments.earnings')}</h2>
           <nav class="inline-actions" aria-label={t('creatorPayments.periodNav')}>
             {(['day', 'week', 'month'] as const).map((p) => (
-              <a href={`${href('/creator/payments')}?period=${p}`} class={`button small ${p === period ? '' : 'secondary'}`} aria-current={p === period ? 'true' : undefined}>{t(`creatorPayments.period.${p}`)}</a>
+              <a href={chartHref(p, chartCurrency)} class={`button small ${p === period ? '' : 'secondary'}`} aria-current={p === period ? 'true' : undefined}>{t(`creatorPayments.period.${p}`)}</a>
             ))}
           </nav>
+          {chartCurrencies.length > 1 ? (
+            <nav class="inline-actions" aria-label={t('creatorPayments.currencyNav')} data-currency-switch>
+              {chartCurrencies.map((cur) => (
+                <a href={chartHref(period, cur)} class={`button small ${cur === chartCurrency ? '' : 'secondary'}`} aria-current={cur === chartCurrency ? 'true' : undefined} data-currency={cur}>{cur}</a>
+              ))}
+            </nav>
+          ) : null}
           <BarChart
             data={buckets.map((b) => ({ label: fmt(b.start), value: b.amount, title: fmt(b.start) }))}
             title={t('creatorPayments.chartTitle', { currency: chartCurrency, period: t(`creatorPayments.period.${period}`) })}

@@ -1,11 +1,13 @@
-/** Creator space — payouts: can I be paid now (and why not), request a payout, schedule settings, history. */
-import { desc, eq } from 'drizzle-orm';
+/** Creator space — payouts: can I be paid now (and why not), request a payout, schedule settings, history, each payout's steps. */
+import { and, desc, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { payouts, type Creator, type Locale } from '../../db/schema';
-import { creatorEligibility, openPayout, updatePayoutSettings } from '../../domain/payouts/engine';
+import { payoutTimeline, type PayoutAuditRow } from '../../domain/payouts/audit';
+import { creatorEligibility, openPayout, updatePayoutSettings, type Payout } from '../../domain/payouts/engine';
 import { payoutMinimum, type Eligibility } from '../../domain/payouts/eligibility';
 import { getSettings } from '../../domain/settings';
 import type { AppEnv, Ctx } from '../../http/context';
+import { notFound } from '../../http/errors';
 import type { MessageKey, T } from '../../i18n';
 import { formatDate, formatMoney, parseMajorAmount, toMajorString } from '../../i18n/format';
 import { CurrencySchema } from '../../shared/common';
@@ -24,13 +26,48 @@ export function ReasonList({ t, e, locale, timezone, blockReason }: { t: T; e: E
   return (
     <ul class="reasons">
       {e.reasons.map((r) => (
-        <li data-reason={r}>{t(`payouts.reasons.${r}` as MessageKey, {
+        // Shares of calls whose outcome is not decided yet have no date: they wait for the call.
+        <li data-reason={r}>{t((r === 'FUNDS_ON_HOLD' && !e.nextReleaseAt ? 'payouts.reasons.FUNDS_ON_HOLD_CALL' : `payouts.reasons.${r}`) as MessageKey, {
           reason: blockReason ?? '', debt: m(e.debt), pending: m(e.pending), available: m(e.available), minimum: m(e.minimum),
           date: e.nextReleaseAt ? formatDate(e.nextReleaseAt, locale, timezone, 'long') : '—',
         })}</li>
       ))}
     </ul>
   );
+}
+
+/** A payout step's words: what happened, and why (hold reasons read as words, other reasons as given). */
+export function stepText(t: T, a: Pick<PayoutAuditRow, 'action' | 'reason'>): { label: string; reason: string } {
+  const key = `payouts.steps.${a.action}` as MessageKey;
+  const label = t(key) === key ? a.action : t(key);
+  const codes = a.action === 'HELD' && a.reason ? a.reason.split(',') : null;
+  const reason = codes ? codes.map((x) => t(`payouts.held.${x}` as MessageKey)).join(', ') : (a.reason ?? '');
+  return { label, reason };
+}
+
+/** A payout's steps, oldest first (both the creator's and the admin's page). */
+export function PayoutSteps({ t, steps, locale, timezone, actors }: { t: T; steps: PayoutAuditRow[]; locale: Locale; timezone: string; actors?: Map<string, string> }) {
+  if (!steps.length) return <Empty>{t('payouts.noSteps')}</Empty>;
+  return (
+    <ol class="timeline" data-steps>
+      {steps.map((a) => {
+        const { label, reason } = stepText(t, a);
+        return (
+          <li data-step={a.action}>
+            <When at={a.createdAt} locale={locale} timezone={timezone} style="short" withZone={false} /> — <strong>{label}</strong>
+            {a.amount !== null && a.currency ? <> · <Money amount={a.amount} currency={a.currency} locale={locale} /></> : null}
+            {reason ? <div class="small" data-step-reason>{reason}</div> : null}
+            {actors && a.actorUserId ? <div class="muted small">{t('admin.by', { name: actors.get(a.actorUserId) ?? a.actorUserId })}</div> : null}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+/** What a payout row says in its last column: why it failed or was turned down, else when it arrived. */
+function PayoutDetail({ p, locale, timezone }: { p: Payout; locale: Locale; timezone: string }) {
+  return <>{p.failureReason ?? p.rejectedReason ?? (p.paidAt ? <When at={p.paidAt} locale={locale} timezone={timezone} style="short" withZone={false} /> : '')}</>;
 }
 
 async function payoutsPage(c: Ctx, creator: Creator) {
@@ -103,7 +140,7 @@ async function payoutsPage(c: Ctx, creator: Creator) {
                     <td><Money amount={p.amount} currency={p.currency} locale={locale} />{p.debtDeducted ? <div class="muted small">{t('payouts.debtDeducted', { amount: formatMoney(p.debtDeducted, p.currency, locale) })}</div> : null}</td>
                     <td><StatusBadge t={t} kind="payout" status={p.status} /></td>
                     <td>{t(`payouts.origin${p.origin}`)}</td>
-                    <td class="small">{p.failureReason ?? p.rejectedReason ?? (p.paidAt ? <When at={p.paidAt} locale={locale} timezone={timezone} style="short" withZone={false} /> : '')}</td>
+                    <td class="small"><PayoutDetail p={p} locale={locale} timezone={timezone} /> <a href={href(`/creator/payouts/${p.id}`)}>{t('payouts.steps.link')}</a></td>
                   </tr>
                 ))}
               </tbody>
@@ -119,6 +156,36 @@ creatorPayoutPages.get(`${L}/creator/payouts`, async (c) => {
   const r = await requireCreatorPage(c);
   if (r instanceof Response) return r;
   return payoutsPage(c, r.creator);
+});
+
+creatorPayoutPages.get(`${L}/creator/payouts/:id{pyt_[0-9a-z]+}`, async (c) => {
+  const r = await requireCreatorPage(c);
+  if (r instanceof Response) return r;
+  const deps = c.get('deps');
+  const { t, href, locale, timezone } = viewOf(c);
+  // Only the creator's own payouts: another's is a 404 like a missing one.
+  const p = await deps.db.select().from(payouts).where(and(eq(payouts.id, c.req.param('id')), eq(payouts.creatorId, r.creator.id))).get();
+  if (!p) throw notFound('Payout');
+  const steps = await payoutTimeline(deps, p.id);
+  return page(c, {
+    title: t('payouts.detailTitle'),
+    mainClass: 'wide',
+    body: (
+      <>
+        <h1>{t('creatorSpace.title')}</h1>
+        <CreatorNav c={c} current="payouts" />
+        <section class="card" data-payout={p.id}>
+          <h2>{t('payouts.detailTitle')}</h2>
+          <p class="big"><Money amount={p.amount} currency={p.currency} locale={locale} /> <StatusBadge t={t} kind="payout" status={p.status} /></p>
+          {p.debtDeducted ? <p class="muted">{t('payouts.debtDeducted', { amount: formatMoney(p.debtDeducted, p.currency, locale) })}</p> : null}
+          <p class="small"><PayoutDetail p={p} locale={locale} timezone={timezone} /></p>
+          <h3>{t('payouts.stepsTitle')}</h3>
+          <PayoutSteps t={t} steps={steps} locale={locale} timezone={timezone} />
+          <p><a href={href('/creator/payouts')}>{t('payouts.back')}</a></p>
+        </section>
+      </>
+    ),
+  });
 });
 
 creatorPayoutPages.post(`${L}/creator/payouts/request`, async (c) => {

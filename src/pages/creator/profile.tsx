@@ -115,6 +115,7 @@ creatorProfilePages.post(`${L}/creator/profile`, async (c) => {
   });
   if (!parsed.success) return profilePage(c, r.creator, { values: form, errors: localizeIssues(t, parsed.error) }, 400);
   const out = await updateCreatorProfile(c.get('deps'), r.creator, parsed.data);
+  if (!out.ok && out.code === 'CURRENCY_NOT_ACCEPTED') return profilePage(c, r.creator, { values: form, errors: { currency: t('offer.errors.CURRENCY_NOT_ACCEPTED', { currency: r.creator.stripeDefaultCurrency ?? r.creator.currency }) } }, 422);
   if (!out.ok) return profilePage(c, r.creator, { values: form, errors: { slug: t('offer.errors.SLUG_TAKEN') } }, 409);
   flash(c, 'account.saved');
   return c.redirect(href('/creator/profile'), 303);

@@ -21,7 +21,13 @@ export interface EmailMessage {
 export type SendResult =
   | { ok: true; providerId: string }
   /** retryable: 429/5xx/network; permanent: 4xx validation errors (never retried). */
-  | { ok: false; retryable: boolean; status?: number; retryAfterSeconds?: number; message: string };
+  | {
+    ok: false; retryable: boolean; status?: number; retryAfterSeconds?: number; message: string;
+    /** The provider's error name (Resend: `rate_limit_exceeded`, `concurrent_idempotent_requests`…). */
+    code?: string;
+    /** The provider may have sent it anyway (a 5xx or lost answer after acceptance, a key already used): never "known not sent". */
+    maybeSent: boolean;
+  };
 
 export interface EmailProvider {
   readonly name: 'resend' | 'outbox';

@@ -19,16 +19,37 @@ export function resendProvider(cfg: { apiKey: string; baseUrl?: string }): Email
       }, { idempotencyKey });
       if (r.data?.id) return { ok: true, providerId: r.data.id };
       const status = (r.error as { statusCode?: number | null } | null)?.statusCode ?? null;
+      const code = r.error?.name ?? undefined;
       const retryAfter = Number(r.headers?.['retry-after']);
       return {
         ok: false,
-        retryable: status === null || status === 429 || status >= 500,
+        retryable: isRetryable(status, code),
         status: status ?? undefined,
+        code,
         retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
-        message: `${r.error?.name ?? 'error'}: ${r.error?.message ?? 'unknown'}`,
+        message: `${code ?? 'error'}: ${r.error?.message ?? 'unknown'}`,
+        maybeSent: mayHaveBeenSent(status),
       };
     },
   };
+}
+
+/**
+ * 429 (rate limit), 5xx and no answer at all are retried; so is 409 `concurrent_idempotent_requests`
+ * (another request with the same key is still in flight: "safe to retry later", Resend's docs). Other
+ * 4xx — validation, 409 `invalid_idempotent_request` (the key was used with another payload) — are not.
+ */
+export function isRetryable(status: number | null, code: string | undefined): boolean {
+  return status === null || status === 429 || status >= 500 || (status === 409 && code === 'concurrent_idempotent_requests');
+}
+
+/**
+ * Whether the email may have gone out despite the error: no answer or a 5xx (maybe after
+ * acceptance), or a 409 (the key was used by another request, finished or still in flight).
+ * 429 and validation errors mean nothing was sent.
+ */
+export function mayHaveBeenSent(status: number | null): boolean {
+  return status === null || status >= 500 || status === 409;
 }
 
 /**

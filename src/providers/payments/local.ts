@@ -3,7 +3,7 @@
  * Stripe-shaped objects in D1 and, like Stripe, reports what happened through signed webhook
  * events delivered to the very same handler as Stripe's — so the whole flow works in `npm run dev`.
  */
-import { and, eq, gte, sql } from 'drizzle-orm';
+import { and, eq, gte, isNull, sql } from 'drizzle-orm';
 import Stripe from 'stripe';
 import type { Db } from '../../db/client';
 import { localStripeEvents, localStripeObjects, type Currency } from '../../db/schema';
@@ -18,6 +18,7 @@ import {
   type PaymentsPort,
   type PayoutInfo,
   type RefundInfo,
+  type TransferInfo,
 } from './port';
 
 type Obj = Record<string, unknown> & { id: string };
@@ -43,8 +44,18 @@ export interface LocalPaymentsControls {
   updateDispute(disputeId: string, status: 'under_review' | 'won' | 'lost'): Promise<void>;
   /** Completes a simulated Connect onboarding at once. */
   completeOnboarding(accountId: string): Promise<void>;
-  /** Settles a payout (the bank answered). */
-  settlePayout(accountId: string, payoutId: string, outcome: 'paid' | 'failed'): Promise<void>;
+  /** Refunds created from now on start `pending` (like some bank refunds) or `succeeded` (cards, the default). */
+  setRefundMode(status: 'pending' | 'succeeded'): Promise<void>;
+  /** The bank's later answer on a refund: it succeeds, or fails / is canceled (the money comes back to the platform). */
+  updateRefund(refundId: string, status: 'succeeded' | 'failed' | 'canceled', failureReason?: string): Promise<void>;
+  /**
+   * Settles a payout (the bank answered): `failed` after `paid` is the bank returning it, `canceled`
+   * stops one still in transit. `deliver: false` records the event without delivering it (a missed
+   * webhook, for the reconciliation job to find).
+   */
+  settlePayout(accountId: string, payoutId: string, outcome: 'paid' | 'failed' | 'canceled', opts?: { deliver?: boolean }): Promise<void>;
+  /** Makes the next `count` calls of `op` fail (a provider outage when `retryable`, else a refusal), after any failures already queued. */
+  failNext(op: 'reverseTransfer' | 'createPayout' | 'refund', count: number, retryable: boolean): Promise<void>;
 }
 
 export const LOCAL_WEBHOOK_SECRET = 'whsec_local_development_only';
@@ -81,9 +92,10 @@ export function localPayments(deps: LocalPaymentsDeps): PaymentsPort & LocalPaym
     return data;
   }
 
-  async function emit(type: string, object: Obj, account?: string | null): Promise<void> {
+  async function emit(type: string, object: Obj, account?: string | null, deliver = true): Promise<void> {
     const event = { id: randomId('ltx', 24).replace('ltx_', 'evt_local_'), object: 'event', api_version: '2025-01-01', created: nowSec(), livemode: false, type, account: account ?? undefined, data: { object } };
     await deps.db.insert(localStripeEvents).values({ id: event.id, type, account: account ?? null, data: event, created: event.created });
+    if (!deliver) return;
     const raw = JSON.stringify(event);
     const signature = await Stripe.webhooks.generateTestHeaderStringAsync({ payload: raw, secret: deps.webhookSecret, cryptoProvider });
     await deps.dispatch(raw, signature);
@@ -99,6 +111,7 @@ export function localPayments(deps: LocalPaymentsDeps): PaymentsPort & LocalPaym
     latestChargeId: (pi.latest_charge as string | null) ?? null,
     metadata: (pi.metadata as Record<string, string>) ?? {},
     lastError: ((pi.last_payment_error as { message?: string } | null)?.message) ?? null,
+    checkoutUrl: `${deps.appUrl}/checkout/local/${pi.id}`,
   });
 
   const accountInfo = (a: Obj): AccountInfo => ({
@@ -109,6 +122,47 @@ export function localPayments(deps: LocalPaymentsDeps): PaymentsPort & LocalPaym
     defaultCurrency: a.default_currency ? uc(a.default_currency) : null,
     payoutInterval: ((a.settings as { payouts?: { schedule?: { interval?: string } } })?.payouts?.schedule?.interval) ?? null,
   });
+
+  const payoutInfo = (po: Obj): PayoutInfo => ({ id: po.id, status: po.status as PayoutInfo['status'], amount: po.amount as number, currency: uc(po.currency), failureMessage: (po.failure_message as string | null) ?? null });
+
+  /** A fault set by `failNext` (kept in D1: every request builds its own provider). */
+  async function takeFault(op: string): Promise<void> {
+    const id = `fault_${op}`;
+    const row = await deps.db.select().from(localStripeObjects).where(and(eq(localStripeObjects.id, id), eq(localStripeObjects.type, 'fault'))).get();
+    const queue = (row?.data as { queue?: boolean[] } | undefined)?.queue ?? [];
+    if (!queue.length) return;
+    const [retryable, ...rest] = queue;
+    await put('fault', { id, queue: rest });
+    throw retryable
+      ? new PaymentProviderError('An error occurred with our connection to the provider.', 500, 'api_error', true)
+      : new PaymentProviderError(`The provider refused this ${op}.`, 400, 'provider_refused', false);
+  }
+
+  /** Like Stripe's connected-account balance: transfers in, minus reversals and payouts not failed or canceled. */
+  async function accountBalance(accountId: string, currency: string): Promise<number> {
+    const row = await deps.db.get<{ b: number }>(sql`select
+      coalesce((select sum(json_extract(data, '$.amount') - json_extract(data, '$.amount_reversed')) from local_stripe_objects
+        where type = 'transfer' and json_extract(data, '$.destination') = ${accountId} and json_extract(data, '$.currency') = ${currency}), 0)
+      - coalesce((select sum(json_extract(data, '$.amount')) from local_stripe_objects
+        where type = 'payout' and account = ${accountId} and json_extract(data, '$.currency') = ${currency} and json_extract(data, '$.status') not in ('failed', 'canceled')), 0) as b`);
+    return row?.b ?? 0;
+  }
+
+  async function reversalOf(r: Obj): Promise<RefundInfo['transferReversal']> {
+    if (!r.transfer_reversal) return null;
+    const rev = await get(r.transfer_reversal as string, 'transfer_reversal');
+    return { id: rev.id, amount: rev.amount as number };
+  }
+  const refundInfo = async (r: Obj): Promise<RefundInfo> => ({
+    id: r.id, status: r.status as RefundInfo['status'], amount: r.amount as number, currency: uc(r.currency), chargeId: r.charge as string,
+    intentId: r.payment_intent as string, metadata: (r.metadata ?? {}) as Record<string, string>, transferReversal: await reversalOf(r),
+    failureReason: (r.failure_reason as string | null | undefined) ?? null,
+  });
+
+  async function refundMode(): Promise<'pending' | 'succeeded' | null> {
+    const row = await deps.db.select().from(localStripeObjects).where(and(eq(localStripeObjects.id, 'setting_refund_mode'), eq(localStripeObjects.type, 'setting'))).get();
+    return ((row?.data as { status?: 'pending' | 'succeeded' } | undefined)?.status) ?? null;
+  }
 
   async function succeed(pi: Obj): Promise<Obj> {
     const chargeId = randomId('ltx', 24).replace('ltx_', 'ch_local_');
@@ -200,10 +254,8 @@ export function localPayments(deps: LocalPaymentsDeps): PaymentsPort & LocalPaym
     async refund(input) {
       const existing = await deps.db.select().from(localStripeObjects)
         .where(and(eq(localStripeObjects.type, 'refund'), eq(localStripeObjects.idempotencyKey, input.idempotencyKey))).get();
-      if (existing) {
-        const r = existing.data as Obj;
-        return { id: r.id, status: r.status as RefundInfo['status'], amount: r.amount as number, currency: uc(r.currency), chargeId: r.charge as string, intentId: r.payment_intent as string };
-      }
+      if (existing) return refundInfo(existing.data as Obj);
+      await takeFault('refund');
       const pi = await get(input.intentId, 'payment_intent');
       if (pi.status !== 'succeeded' || !pi.latest_charge) throw new PaymentProviderError('This PaymentIntent has no successful charge to refund', 400, 'charge_not_refundable', false);
       const charge = await get(pi.latest_charge as string, 'charge');
@@ -211,27 +263,32 @@ export function localPayments(deps: LocalPaymentsDeps): PaymentsPort & LocalPaym
       if (input.amount < 1 || input.amount > remaining) {
         throw new PaymentProviderError(`Refund amount (${input.amount}) is greater than unrefunded amount on charge (${remaining})`, 400, 'amount_too_large', false);
       }
+      const refundId = randomId('ltx', 24).replace('ltx_', 're_local_');
+      // Stripe reverses the transfer pro rata to the refunded share of the charge — only what is left of
+      // it (a transfer already reversed, e.g. to recover a debt, gives back less or nothing), and this
+      // provider never takes a connected account below zero (what it cannot take back, the creator owes).
+      const tr = input.reverseTransfer && charge.transfer ? await get(charge.transfer as string, 'transfer') : null;
+      const reversal = tr ? Math.min((tr.amount as number) - (tr.amount_reversed as number), Math.floor((input.amount * (tr.amount as number)) / (charge.amount as number)),
+        Math.max(0, await accountBalance(tr.destination as string, tr.currency as string))) : 0;
+      const reversalId = reversal > 0 ? randomId('ltx', 24).replace('ltx_', 'trr_local_') : null;
       const refund = await put('refund', {
-        id: randomId('ltx', 24).replace('ltx_', 're_local_'), object: 'refund', amount: input.amount, currency: charge.currency, charge: charge.id,
-        payment_intent: pi.id, status: 'succeeded', metadata: input.metadata, reverse_transfer: input.reverseTransfer,
-        refund_application_fee: input.refundApplicationFee, created: nowSec(),
+        id: refundId, object: 'refund', amount: input.amount, currency: charge.currency, charge: charge.id,
+        payment_intent: pi.id, status: (await refundMode()) ?? 'succeeded', metadata: input.metadata, reverse_transfer: input.reverseTransfer,
+        refund_application_fee: input.refundApplicationFee, transfer_reversal: reversalId, created: nowSec(),
       }, { idempotencyKey: input.idempotencyKey });
-      if (input.reverseTransfer && charge.transfer) {
-        const tr = await get(charge.transfer as string, 'transfer');
-        // Stripe reverses the transfer pro rata to the refunded share of the charge.
-        const reversal = Math.min((tr.amount as number) - (tr.amount_reversed as number), Math.floor((input.amount * (tr.amount as number)) / (charge.amount as number)));
+      if (tr && reversalId && refund.id === refundId) {
+        await put('transfer_reversal', { id: reversalId, object: 'transfer_reversal', amount: reversal, currency: tr.currency, transfer: tr.id, source_refund: refundId, metadata: {}, created: nowSec() });
         await put('transfer', { ...tr, amount_reversed: (tr.amount_reversed as number) + reversal, reversed: (tr.amount_reversed as number) + reversal >= (tr.amount as number) });
       }
       const amountRefunded = (charge.amount_refunded as number) + input.amount;
       const updatedCharge = await put('charge', { ...charge, amount_refunded: amountRefunded, refunded: amountRefunded >= (charge.amount as number), refunds: { data: [refund] } });
       await emit('charge.refunded', updatedCharge);
       await emit('refund.created', refund);
-      return { id: refund.id, status: 'succeeded', amount: input.amount, currency: uc(charge.currency), chargeId: charge.id, intentId: pi.id };
+      return refundInfo(refund);
     },
     async listRefunds(intentId) {
       const rows = await deps.db.select().from(localStripeObjects).where(eq(localStripeObjects.type, 'refund')).all();
-      return rows.map((r) => r.data as Obj).filter((r) => r.payment_intent === intentId)
-        .map((r) => ({ id: r.id, status: r.status as RefundInfo['status'], amount: r.amount as number, currency: uc(r.currency), chargeId: r.charge as string, intentId: r.payment_intent as string, metadata: (r.metadata ?? {}) as Record<string, string> }));
+      return Promise.all(rows.map((r) => r.data as Obj).filter((r) => r.payment_intent === intentId).map(refundInfo));
     },
     async retrieveDispute(disputeId) {
       const d = await get(disputeId, 'dispute');
@@ -242,23 +299,42 @@ export function localPayments(deps: LocalPaymentsDeps): PaymentsPort & LocalPaym
     },
     async submitDisputeEvidence(disputeId, evidence) {
       const d = await get(disputeId, 'dispute');
+      // Like Stripe: a closed dispute takes no more evidence.
+      if (['won', 'lost', 'warning_closed', 'charge_refunded'].includes(String(d.status))) throw new PaymentProviderError(`This dispute is already closed (${d.status}): evidence can no longer be submitted.`, 400, null, false);
       const updated = await put('dispute', { ...d, evidence, evidence_details: { submission_count: 1, has_evidence: true }, status: 'under_review' });
       await emit('charge.dispute.updated', updated);
     },
 
     async createPayout({ accountId, amount, currency, metadata, idempotencyKey }) {
+      const replay = await deps.db.select().from(localStripeObjects).where(and(eq(localStripeObjects.type, 'payout'), eq(localStripeObjects.idempotencyKey, idempotencyKey))).get();
+      if (replay) return payoutInfo(replay.data as Obj);
+      await takeFault('createPayout');
       const acct = await get(accountId, 'account');
       if (acct.payouts_enabled !== true) throw new PaymentProviderError('Payouts are not enabled for this account', 400, 'payouts_not_allowed', false);
+      if (amount < 1) throw new PaymentProviderError('Amount must be at least 1', 400, 'parameter_invalid_integer', false);
+      const balance = await accountBalance(accountId, lc(currency));
+      if (amount > balance) throw new PaymentProviderError(`You have insufficient funds in the account's balance (${balance}) for this payout.`, 400, 'balance_insufficient', false);
       const po = await put('payout', {
         id: randomId('ltx', 24).replace('ltx_', 'po_local_'), object: 'payout', amount, currency: lc(currency), status: 'in_transit',
         failure_message: null, metadata, arrival_date: nowSec() + 86400, created: nowSec(),
       }, { account: accountId, idempotencyKey });
-      return { id: po.id, status: po.status as PayoutInfo['status'], amount, currency, failureMessage: null };
+      return payoutInfo(po);
+    },
+    async retrievePayout(accountId, payoutId) {
+      const row = await deps.db.select().from(localStripeObjects).where(and(eq(localStripeObjects.id, payoutId), eq(localStripeObjects.type, 'payout'))).get();
+      // Like Stripe: another account's payout does not exist for this Stripe-Account.
+      if (!row || row.account !== accountId) throw new PaymentProviderError(`No such payout: '${payoutId}'`, 404, 'resource_missing', false);
+      return payoutInfo(row.data as Obj);
     },
     async reverseTransfer({ transferId, amount, metadata, idempotencyKey }) {
+      const replay = await deps.db.select().from(localStripeObjects).where(and(eq(localStripeObjects.type, 'transfer_reversal'), eq(localStripeObjects.idempotencyKey, idempotencyKey))).get();
+      if (replay) return { reversalId: replay.id };
+      await takeFault('reverseTransfer');
       const tr = await get(transferId, 'transfer');
       const left = (tr.amount as number) - (tr.amount_reversed as number);
       if (amount < 1 || amount > left) throw new PaymentProviderError(`Reversal amount ${amount} exceeds what is left on the transfer (${left})`, 400, 'transfer_reversal_too_large', false);
+      const balance = await accountBalance(tr.destination as string, tr.currency as string);
+      if (amount > balance) throw new PaymentProviderError(`The connected account's balance (${balance}) does not cover this reversal.`, 400, 'balance_insufficient', false);
       const rev = await put('transfer_reversal', { id: randomId('ltx', 24).replace('ltx_', 'trr_local_'), object: 'transfer_reversal', amount, currency: tr.currency, transfer: tr.id, metadata, created: nowSec() }, { idempotencyKey });
       if (rev.amount === amount && (tr.amount_reversed as number) + amount <= (tr.amount as number)) {
         await put('transfer', { ...tr, amount_reversed: (tr.amount_reversed as number) + amount, reversed: (tr.amount_reversed as number) + amount >= (tr.amount as number) });
@@ -268,9 +344,15 @@ export function localPayments(deps: LocalPaymentsDeps): PaymentsPort & LocalPaym
     async transferOfCharge(chargeId) {
       return ((await get(chargeId, 'charge')).transfer as string | null) ?? null;
     },
+    async retrieveTransfer(transferId): Promise<TransferInfo> {
+      const tr = await get(transferId, 'transfer');
+      return { id: tr.id, amount: tr.amount as number, amountReversed: tr.amount_reversed as number, currency: uc(tr.currency), destination: (tr.destination as string | null) ?? null };
+    },
 
-    async listEvents({ sinceSeconds }) {
-      const rows = await deps.db.select().from(localStripeEvents).where(gte(localStripeEvents.created, sinceSeconds)).orderBy(localStripeEvents.created).all();
+    async listEvents({ sinceSeconds, account }) {
+      // Like Stripe: a connected account's events are listed only with its Stripe-Account.
+      const rows = await deps.db.select().from(localStripeEvents)
+        .where(and(gte(localStripeEvents.created, sinceSeconds), account ? eq(localStripeEvents.account, account) : isNull(localStripeEvents.account))).orderBy(localStripeEvents.created).all();
       return rows.map((r) => r.data as unknown as PaymentEvent);
     },
     async verifyWebhook(rawBody, signature) {
@@ -319,11 +401,35 @@ export function localPayments(deps: LocalPaymentsDeps): PaymentsPort & LocalPaym
       const updated = await put('account', { ...a, charges_enabled: true, payouts_enabled: true, details_submitted: true });
       await emit('account.updated', updated, accountId);
     },
-    async settlePayout(accountId, payoutId, outcome) {
+    async settlePayout(accountId, payoutId, outcome, opts = {}) {
       const po = await get(payoutId, 'payout');
-      if (po.status === 'paid' || po.status === 'failed') return;
+      // Failed and canceled are final; a paid payout can still come back (the bank returns it).
+      const from = po.status as string;
+      if (from === 'failed' || from === 'canceled' || from === outcome || (from === 'paid' && outcome !== 'failed')) return;
       const updated = await put('payout', { ...po, status: outcome, failure_message: outcome === 'failed' ? 'The bank account details on file are incorrect.' : null, failure_code: outcome === 'failed' ? 'account_closed' : null }, { account: accountId });
-      await emit(outcome === 'paid' ? 'payout.paid' : 'payout.failed', updated, accountId);
+      await emit(`payout.${outcome}`, updated, accountId, opts.deliver !== false);
+    },
+    async setRefundMode(status) {
+      await put('setting', { id: 'setting_refund_mode', status });
+    },
+    async updateRefund(refundId, status, failureReason) {
+      const r = await get(refundId, 'refund');
+      const from = r.status as string;
+      if (from === status || from === 'failed' || from === 'canceled') return;
+      const updated = await put('refund', { ...r, status, failure_reason: status === 'succeeded' ? null : (failureReason ?? (status === 'failed' ? 'expired_or_canceled_card' : null)) });
+      if (status !== 'succeeded') {
+        // Like Stripe: the refunded amount goes back onto the charge (the money returned to the platform).
+        const charge = await get(r.charge as string, 'charge');
+        const amountRefunded = Math.max(0, (charge.amount_refunded as number) - (r.amount as number));
+        await put('charge', { ...charge, amount_refunded: amountRefunded, refunded: amountRefunded >= (charge.amount as number) });
+      }
+      await emit('refund.updated', updated);
+      if (status === 'failed') await emit('refund.failed', updated);
+    },
+    async failNext(op, count, retryable) {
+      const row = await deps.db.select().from(localStripeObjects).where(and(eq(localStripeObjects.id, `fault_${op}`), eq(localStripeObjects.type, 'fault'))).get();
+      const queue = (row?.data as { queue?: boolean[] } | undefined)?.queue ?? [];
+      await put('fault', { id: `fault_${op}`, queue: [...queue, ...Array.from({ length: count }, () => retryable)] });
     },
   };
   return port;

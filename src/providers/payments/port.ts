@@ -17,6 +17,10 @@ export interface IntentInfo {
   latestChargeId: string | null;
   metadata: Record<string, string>;
   lastError: string | null;
+  /** Stripe: for the Payment Element when the fan comes back to pay. */
+  clientSecret?: string | null;
+  /** Local provider: its checkout page. */
+  checkoutUrl?: string | null;
 }
 
 export interface IntentStart {
@@ -59,6 +63,10 @@ export interface RefundInfo {
   intentId: string;
   /** What we attached when issuing it (initiatedBy, reason…); empty for refunds made elsewhere. */
   metadata?: Record<string, string>;
+  /** The reversal of the creator's transfer this refund made (`reverse_transfer`); null when none was made. */
+  transferReversal: { id: string; amount: number } | null;
+  /** Why it failed or was canceled (the provider's failure_reason), when it did. */
+  failureReason?: string | null;
 }
 
 export interface DisputeInfo {
@@ -88,6 +96,15 @@ export interface PayoutInfo {
   amount: number;
   currency: Currency;
   failureMessage: string | null;
+}
+
+/** A transfer to a connected account (a destination charge's), and how much of it was reversed. */
+export interface TransferInfo {
+  id: string;
+  amount: number;
+  amountReversed: number;
+  currency: Currency;
+  destination: string | null;
 }
 
 /** A Stripe event (both providers produce this shape). */
@@ -140,13 +157,21 @@ export interface PaymentsPort {
   retrieveDispute(disputeId: string): Promise<DisputeInfo>;
   submitDisputeEvidence(disputeId: string, evidence: DisputeEvidence): Promise<void>;
 
+  /** Pays out from the connected account's balance (refused with `balance_insufficient` beyond it). */
   createPayout(input: { accountId: string; amount: number; currency: Currency; metadata: Record<string, string>; idempotencyKey: string }): Promise<PayoutInfo>;
+  /** A payout of a connected account, as the provider sees it now (settlement checks). */
+  retrievePayout(accountId: string, payoutId: string): Promise<PayoutInfo>;
   reverseTransfer(input: { transferId: string; amount: number; metadata: Record<string, string>; idempotencyKey: string }): Promise<{ reversalId: string }>;
   /** The transfer a destination charge created (to reverse it later). */
   transferOfCharge(chargeId: string): Promise<string | null>;
+  retrieveTransfer(transferId: string): Promise<TransferInfo>;
 
-  /** Events since `sinceSeconds` (Unix), oldest first (reconciliation). */
-  listEvents(input: { sinceSeconds: number }): Promise<PaymentEvent[]>;
+  /**
+   * Events since `sinceSeconds` (Unix), oldest first (reconciliation). Without `account`, the
+   * platform's own events; with it, that connected account's (payout.*, account.updated…), which
+   * the platform's list does not include.
+   */
+  listEvents(input: { sinceSeconds: number; account?: string }): Promise<PaymentEvent[]>;
   /** Verifies a webhook's raw body against its Stripe-Signature header; throws when invalid. */
   verifyWebhook(rawBody: string, signature: string): Promise<PaymentEvent>;
 }

@@ -14,6 +14,7 @@ import {
   type PaymentsPort,
   type PayoutInfo,
   type RefundInfo,
+  type TransferInfo,
 } from './port';
 
 export interface StripeConfig {
@@ -60,6 +61,7 @@ const intentInfo = (pi: Stripe.PaymentIntent): IntentInfo => ({
   latestChargeId: typeof pi.latest_charge === 'string' ? pi.latest_charge : (pi.latest_charge?.id ?? null),
   metadata: pi.metadata ?? {},
   lastError: pi.last_payment_error?.message ?? null,
+  clientSecret: pi.client_secret ?? null,
 });
 
 const refundInfo = (r: Stripe.Refund): RefundInfo => ({
@@ -70,10 +72,18 @@ const refundInfo = (r: Stripe.Refund): RefundInfo => ({
   chargeId: typeof r.charge === 'string' ? r.charge : (r.charge?.id ?? ''),
   intentId: typeof r.payment_intent === 'string' ? r.payment_intent : (r.payment_intent?.id ?? ''),
   metadata: (r.metadata ?? {}) as Record<string, string>,
+  transferReversal: r.transfer_reversal && typeof r.transfer_reversal === 'object' ? { id: r.transfer_reversal.id, amount: r.transfer_reversal.amount } : null,
+  failureReason: r.failure_reason ?? null,
 });
+
+const payoutInfo = (po: Stripe.Payout): PayoutInfo => ({ id: po.id, status: po.status as PayoutInfo['status'], amount: po.amount, currency: uc(po.currency), failureMessage: po.failure_message ?? null });
 
 export function stripePayments(cfg: StripeConfig): PaymentsPort {
   const stripe = client(cfg);
+  // Refunds are read with their transfer reversal expanded: whether (and how much of) the creator's
+  // transfer came back is what the books record.
+  const expandedRefund = async (r: Stripe.Refund): Promise<RefundInfo> =>
+    refundInfo(typeof r.transfer_reversal === 'string' ? await stripe.refunds.retrieve(r.id, { expand: ['transfer_reversal'] }) : r);
   const webhookSecrets = cfg.webhookSecret.split(',').map((s) => s.trim()).filter(Boolean);
   return {
     name: 'stripe',
@@ -130,16 +140,17 @@ export function stripePayments(cfg: StripeConfig): PaymentsPort {
     retrieveIntent: (intentId) => call(async () => intentInfo(await stripe.paymentIntents.retrieve(intentId))),
     cancelIntent: (intentId, idempotencyKey) => call(async () => intentInfo(await stripe.paymentIntents.cancel(intentId, {}, { idempotencyKey }))),
 
-    refund: (input) => call(async () => refundInfo(await stripe.refunds.create({
+    refund: (input) => call(async () => expandedRefund(await stripe.refunds.create({
       payment_intent: input.intentId,
       amount: input.amount,
       reverse_transfer: input.reverseTransfer,
       refund_application_fee: input.refundApplicationFee,
       metadata: input.metadata,
+      expand: ['transfer_reversal'],
     }, { idempotencyKey: input.idempotencyKey }))),
     listRefunds: (intentId) => call(async () => {
       const out: RefundInfo[] = [];
-      for await (const r of stripe.refunds.list({ payment_intent: intentId, limit: 100 })) out.push(refundInfo(r));
+      for await (const r of stripe.refunds.list({ payment_intent: intentId, limit: 100, expand: ['data.transfer_reversal'] })) out.push(await expandedRefund(r));
       return out;
     }),
     retrieveDispute: (disputeId) => call(async () => {
@@ -169,9 +180,10 @@ export function stripePayments(cfg: StripeConfig): PaymentsPort {
     }),
 
     createPayout: ({ accountId, amount, currency, metadata, idempotencyKey }) => call(async () => {
-      const po = await stripe.payouts.create({ amount, currency: currency.toLowerCase(), metadata }, { stripeAccount: accountId, idempotencyKey });
-      return { id: po.id, status: po.status as PayoutInfo['status'], amount: po.amount, currency: uc(po.currency), failureMessage: po.failure_message ?? null };
+      return payoutInfo(await stripe.payouts.create({ amount, currency: currency.toLowerCase(), metadata }, { stripeAccount: accountId, idempotencyKey }));
     }),
+    // A connected account's payout is only visible with its Stripe-Account header.
+    retrievePayout: (accountId, payoutId) => call(async () => payoutInfo(await stripe.payouts.retrieve(payoutId, {}, { stripeAccount: accountId }))),
     reverseTransfer: ({ transferId, amount, metadata, idempotencyKey }) => call(async () => {
       const r = await stripe.transfers.createReversal(transferId, { amount, metadata }, { idempotencyKey });
       return { reversalId: r.id };
@@ -180,10 +192,18 @@ export function stripePayments(cfg: StripeConfig): PaymentsPort {
       const ch = await stripe.charges.retrieve(chargeId);
       return typeof ch.transfer === 'string' ? ch.transfer : (ch.transfer?.id ?? null);
     }),
+    retrieveTransfer: (transferId) => call(async () => {
+      const tr = await stripe.transfers.retrieve(transferId);
+      return {
+        id: tr.id, amount: tr.amount, amountReversed: tr.amount_reversed, currency: uc(tr.currency),
+        destination: typeof tr.destination === 'string' ? tr.destination : (tr.destination?.id ?? null),
+      } satisfies TransferInfo;
+    }),
 
-    listEvents: ({ sinceSeconds }) => call(async () => {
+    listEvents: ({ sinceSeconds, account }) => call(async () => {
       const out: PaymentEvent[] = [];
-      for await (const e of stripe.events.list({ created: { gte: sinceSeconds }, limit: 100 })) out.push(e as unknown as PaymentEvent);
+      const list = stripe.events.list({ created: { gte: sinceSeconds }, limit: 100 }, account ? { stripeAccount: account } : undefined);
+      for await (const e of list) out.push((account ? { ...e, account } : e) as unknown as PaymentEvent);
       return out.sort((a, b) => a.created - b.created);
     }),
     // Stripe signs each endpoint with its own secret, and Connect events (account.updated, payouts of

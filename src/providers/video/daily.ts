@@ -1,6 +1,7 @@
 /**
  * Daily adapter (when DAILY_API_KEY is set): one private room per confirmed booking (2 people,
- * open around the call, everyone ejected at expiry) and short-lived meeting tokens. 429 answers
+ * open around the call, everyone ejected at expiry) and short-lived meeting tokens that expire, and
+ * eject their holder, at the booked end. 429 answers
  * are retried after Retry-After. DAILY_API_BASE points it at another host (tests: a local fake).
  */
 import type { ProviderPresence, VideoPort, VideoRoom } from './port';
@@ -67,6 +68,8 @@ export function dailyVideo(cfg: DailyConfig, opts: { sleep?: (ms: number) => Pro
       throw new DailyError(`Daily room ${name}: ${created.status} ${created.data.info ?? created.data.error ?? ''}`.trim(), created.status);
     },
     async joinToken(input) {
+      // The token expires at the booked end and Daily ejects its holder then: a background tab or a
+      // modified page cannot stay past the end. (The room itself stays open for the grace period.)
       const r = await call<{ token: string; error?: string; info?: string }>('POST', '/meeting-tokens', {
         properties: {
           room_name: input.room.name,
@@ -74,7 +77,7 @@ export function dailyVideo(cfg: DailyConfig, opts: { sleep?: (ms: number) => Pro
           user_name: input.userName,
           user_id: input.userId,
           nbf: sec(input.notBefore),
-          exp: sec(input.expiresAt),
+          exp: sec(input.callEndsAt),
           eject_at_token_exp: true,
         },
       });
@@ -97,6 +100,20 @@ export function dailyVideo(cfg: DailyConfig, opts: { sleep?: (ms: number) => Pro
     },
   };
 }
+
+/**
+ * What the call page's Content-Security-Policy must allow for daily-js in call-object mode with
+ * `dailyConfig.avoidEval` (Daily's CSP guide, and daily-js's README: with avoidEval the call bundle
+ * is loaded by a <script> from https://c.daily.co, so `script-src` needs https://*.daily.co instead of
+ * 'unsafe-eval'): scripts from Daily's CDN and blob: (its audio worklets), API and signalling
+ * connections to Daily's domains (wss://*.wss.daily.co for the call's websocket, *.pluot.blue for
+ * its media servers), and blob: workers. Call-object mode embeds no Daily iframe.
+ */
+export const DAILY_CSP = {
+  script: ['https://*.daily.co', 'blob:'],
+  connect: ['https://*.daily.co', 'https://*.pluot.blue', 'wss://*.wss.daily.co'],
+  worker: ['blob:'],
+} as const;
 
 /** Headers Daily signs its webhooks with (the secret is the webhook's base64 `hmac`). */
 export const DAILY_SIGNATURE_HEADER = 'x-webhook-signature';
