@@ -6,12 +6,12 @@
  * the call's outcome, authorization. Debt: payout-debt.test.ts; property: payout-property.test.ts;
  * finance pages and chart buckets: payout-finance.test.ts.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { bookings, creators, ledgerEntries, payoutAudit, payments, platformSettings } from '../src/db/schema';
+import { bookings, creators, emailLog, ledgerEntries, payoutAudit, payments, platformSettings } from '../src/db/schema';
 import { settleCallOutcomes } from '../src/domain/calls/outcome';
 import { bankAccount, creatorBalances } from '../src/domain/ledger/ledger';
-import { creatorEligibility, openPayout, setPayoutsBlocked } from '../src/domain/payouts/engine';
+import { approvePayout, creatorEligibility, openPayout, setPayoutsBlocked } from '../src/domain/payouts/engine';
 import { payoutEligibility } from '../src/domain/payouts/eligibility';
 import { runPayouts, STUCK_AFTER_MS } from '../src/domain/payouts/job';
 import { nextPayoutSlot } from '../src/domain/payouts/schedule';
@@ -305,6 +305,38 @@ describe('eligibility is checked again at approval and at sending', () => {
     expect(await auditActions(id)).toEqual(['CREATED', 'SEND_RETRY', 'HELD', 'PROCESSING']);
     const held = await d.db.select().from(payoutAudit).where(and(eq(payoutAudit.payoutId, id), eq(payoutAudit.action, 'HELD'))).get();
     expect(held).toMatchObject({ reason: 'BLOCKED' });
+  });
+
+  it('a refund booked after the request takes back part of the money: approving cancels the payout before the provider is asked, tells the creator in their language, and the next payout pays the rest', async () => {
+    await withSettings({ payoutMode: 'APPROVAL' }, async (admin) => {
+      const c = await onboardedCreator();
+      const acct = c.creator.stripeAccountId!;
+      const [first] = await earn(c, 2, 10_000);
+      const clock = await afterRelease(c);
+      const d = deps({ clock });
+      const r = await openPayout(d, { creator: await creatorRow(c.creator.id), currency: 'EUR', origin: 'CREATOR', periodKey: 'overdrawn' });
+      const id = r.ok ? r.payout.id : '';
+      expect(await payoutRow(id)).toMatchObject({ status: 'REQUESTED', amount: 17_000 });
+      // Half of the first call refunded while the payout waits: the provider takes 4,250 back from the connected account.
+      await d.payments.refund({ intentId: first.intentId, amount: 5_000, reverseTransfer: true, refundApplicationFee: true, metadata: { initiatedBy: 'ADMIN', reason: 'ADMIN' }, idempotencyKey: `overdrawn:${first.intentId}` });
+      expect(await providerBalance(acct)).toBe(12_750);
+
+      const approved = await approvePayout(d, id, admin.user);
+      // Canceled, not refused by the provider for lack of funds (that would count as a failure towards blocking).
+      expect(approved.ok && approved.payout).toMatchObject({ status: 'CANCELED', stripePayoutId: null, failureReason: expect.stringMatching(/^Overdrawn by 4250:/) });
+      expect(await auditActions(id)).toEqual(['CREATED', 'APPROVED', 'CANCELED']);
+      expect(await providerBalance(acct)).toBe(12_750);
+      expect((await creatorBalances(d, c.creator.id, clock.now()))[0]).toMatchObject({ available: 12_750, debt: 0 });
+      expect((await notificationsOf(c.user.id, 'PAYOUT_FAILED')).map((n) => n.params.kind)).toEqual(['overdrawn']);
+      expect((await payoutEmailKinds(c.user.id)).at(-1)).toBe('overdrawn');
+      const email = await d.db.select().from(emailLog).where(and(eq(emailLog.userId, c.user.id), eq(emailLog.template, 'payout_update'))).orderBy(desc(sql`rowid`)).get();
+      expect(email!.subject).toBe(c.user.locale === 'en' ? 'Payout of €170.00 canceled: your balance changed' : 'Versement de 170,00 € annulé : votre solde a changé');
+
+      // What is left is the creator's: the next payout pays exactly that, and the provider can.
+      const next = await openPayout(d, { creator: await creatorRow(c.creator.id), currency: 'EUR', origin: 'ADMIN', periodKey: 'overdrawn-rest', actorUserId: admin.user.id });
+      expect(next.ok && next.payout).toMatchObject({ status: 'PROCESSING', amount: 12_750 });
+      expect(await providerBalance(acct)).toBe(0);
+    });
   });
 });
 

@@ -5,7 +5,7 @@ import type { MessageKey } from '../i18n';
 import { kv, Button, Details } from './layout';
 import { defineTemplate } from './types';
 
-const KINDS = ['requested', 'approval_needed', 'sent', 'paid', 'failed', 'failed_blocked', 'returned', 'canceled', 'rejected', 'blocked', 'unblocked'] as const;
+const KINDS = ['requested', 'approval_needed', 'sent', 'paid', 'failed', 'failed_blocked', 'returned', 'canceled', 'overdrawn', 'rejected', 'blocked', 'unblocked'] as const;
 
 /** The reason shown in the preview / tests for the steps that carry one. */
 const SAMPLE_REASONS: Partial<Record<(typeof KINDS)[number], string>> = {

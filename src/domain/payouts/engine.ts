@@ -136,6 +136,15 @@ export async function sendPayout(deps: Deps, payout: Payout): Promise<Payout> {
     await holdPayout(deps, payout, creator, blockers);
     return payout;
   }
+  // Refunds or lost disputes booked after this payout was opened may have taken back money it counted
+  // on (a transfer reversal empties the connected account it was to be paid from): the released
+  // balance is then below zero. Paying it would pay money the creator no longer owns — and the
+  // provider would refuse it for lack of funds. It is canceled instead: the money goes back to the
+  // balance, the debt is settled first, and the next payout pays the rest.
+  const released = await releasedBalance(deps, creator.id, payout.currency, new Date(Math.max(deps.clock.now().getTime(), payout.createdAt.getTime())));
+  if (released < 0) {
+    return cancelPayout(deps, payout, { reason: `Overdrawn by ${-released}: refunds or disputes booked after the payout was opened took that money back.`, notice: 'overdrawn' });
+  }
   try {
     const info = await deps.payments.createPayout({
       accountId: creator.stripeAccountId ?? '', amount: payout.amount, currency: payout.currency,
@@ -219,16 +228,30 @@ export async function failPayout(deps: Deps, payout: Payout, reason: string): Pr
   return failed;
 }
 
-/** payout.canceled: stopped before it arrived (e.g. from the provider's dashboard). The money goes back; retried on the next run. */
-export async function cancelPayout(deps: Deps, p: Payout): Promise<Payout> {
+/**
+ * The creator's released balance in a currency at `at`, below zero when they owe (their open payouts
+ * are booked already). Released money only grows with time, so asking at or after a payout's opening
+ * sees at least what its guard saw then.
+ */
+async function releasedBalance(deps: Deps, creatorId: string, currency: Currency, at: Date): Promise<number> {
+  return (await deps.db.get<{ s: number }>(sql`select ${releasedBalanceSql(creatorId, currency, at)} as s`))!.s;
+}
+
+/**
+ * payout.canceled: stopped before it arrived (e.g. from the provider's dashboard), or by the engine
+ * before sending when the balance no longer covers it. The money goes back; retried on the next run.
+ */
+export async function cancelPayout(deps: Deps, p: Payout, why: { reason: string; notice: 'canceled' | 'overdrawn' } = { reason: 'Canceled before it reached the bank.', notice: 'canceled' }): Promise<Payout> {
+  const { reason } = why;
   const now = deps.clock.now();
-  const [canceled] = await deps.db.update(payouts).set({ status: 'CANCELED', failedAt: now, failureReason: 'Canceled before it reached the bank.', updatedAt: now })
+  const [canceled] = await deps.db.update(payouts).set({ status: 'CANCELED', failedAt: now, failureReason: reason.slice(0, 500), updatedAt: now })
     .where(and(eq(payouts.id, p.id), inArray(payouts.status, ['APPROVED', 'PROCESSING']))).returning();
   if (!canceled) return (await payoutOf(deps, p.id)) ?? p;
   await returnToBalance(deps, p, `payout-canceled:${p.id}`, 'payout canceled');
-  await audit(deps, { payoutId: p.id, creatorId: p.creatorId, action: 'CANCELED', amount: p.amount, currency: p.currency, status: 'CANCELED' });
-  await deps.log.warn('PAYOUT_FAILED', `Payout ${p.id} canceled at the provider; the money is back on the balance`, { context: { payoutId: p.id, creatorId: p.creatorId } });
-  await payoutNotice(deps, await creatorOf(deps, p.creatorId), canceled, 'canceled');
+  await audit(deps, { payoutId: p.id, creatorId: p.creatorId, action: 'CANCELED', amount: p.amount, currency: p.currency, status: 'CANCELED', reason });
+  await deps.log.warn('PAYOUT_FAILED', `Payout ${p.id} canceled (${reason}); the money is back on the balance`, { context: { payoutId: p.id, creatorId: p.creatorId } });
+  // The notice says why in the creator's language (the reason above is for the audit and admins).
+  await payoutNotice(deps, await creatorOf(deps, p.creatorId), canceled, why.notice, '');
   await retryNextRun(deps, p.creatorId);
   return canceled;
 }

@@ -11,13 +11,14 @@ import type { Payout } from './engine';
 
 /**
  * failed: retried on the next run; failed_blocked: the third failure in a row, payouts now on hold;
- * returned: the bank sent back a payout that had arrived; canceled: stopped before it arrived.
+ * returned: the bank sent back a payout that had arrived; canceled: stopped before it arrived;
+ * overdrawn: canceled before sending because refunds or disputes booked since took part of it back.
  */
-export type PayoutNoticeKind = 'requested' | 'approval_needed' | 'approved' | 'sent' | 'paid' | 'failed' | 'failed_blocked' | 'returned' | 'canceled' | 'rejected' | 'blocked' | 'unblocked';
+export type PayoutNoticeKind = 'requested' | 'approval_needed' | 'approved' | 'sent' | 'paid' | 'failed' | 'failed_blocked' | 'returned' | 'canceled' | 'overdrawn' | 'rejected' | 'blocked' | 'unblocked';
 
 const TYPE: Record<PayoutNoticeKind, NotificationType> = {
   requested: 'PAYOUT_REQUESTED', approval_needed: 'PAYOUT_REQUESTED', approved: 'PAYOUT_APPROVED', sent: 'PAYOUT_SENT', paid: 'PAYOUT_PAID',
-  failed: 'PAYOUT_FAILED', failed_blocked: 'PAYOUT_FAILED', returned: 'PAYOUT_FAILED', canceled: 'PAYOUT_FAILED',
+  failed: 'PAYOUT_FAILED', failed_blocked: 'PAYOUT_FAILED', returned: 'PAYOUT_FAILED', canceled: 'PAYOUT_FAILED', overdrawn: 'PAYOUT_FAILED',
   rejected: 'PAYOUT_REJECTED', blocked: 'PAYOUTS_BLOCKED', unblocked: 'PAYOUTS_UNBLOCKED',
 };
 /** Admins hear about these too (to approve, or to look at the bank details). */
