@@ -323,8 +323,16 @@ describe('eligibility is checked again at approval and at sending', () => {
 
       const approved = await approvePayout(d, id, admin.user);
       // Canceled, not refused by the provider for lack of funds (that would count as a failure towards blocking).
-      expect(approved.ok && approved.payout).toMatchObject({ status: 'CANCELED', stripePayoutId: null, failureReason: expect.stringMatching(/^Overdrawn by 4250:/) });
+      expect(approved.ok && approved.payout).toMatchObject({ status: 'CANCELED', stripePayoutId: null, failureReason: 'OVERDRAWN' });
       expect(await auditActions(id)).toEqual(['CREATED', 'APPROVED', 'CANCELED']);
+      const step = await d.db.select().from(payoutAudit).where(and(eq(payoutAudit.payoutId, id), eq(payoutAudit.action, 'CANCELED'))).get();
+      expect(step).toMatchObject({ reason: 'OVERDRAWN', context: { overdrawnBy: 4250 } });
+      // The pages say why in the reader's language (the stored code never shows).
+      const fr = await (await getPage(`/fr/creator/payouts/${id}`, c.token)).text();
+      expect(fr).toContain('des remboursements ou un litige enregistrés depuis son ouverture en ont repris une partie');
+      const enAdmin = await (await getPage(`/en/admin/payouts/${id}`, admin.token)).text();
+      expect(enAdmin).toContain('Canceled before it was sent: refunds or a dispute booked since it was opened took back part of this money.');
+      expect(fr + enAdmin).not.toMatch(/>\s*OVERDRAWN\s*</);
       expect(await providerBalance(acct)).toBe(12_750);
       expect((await creatorBalances(d, c.creator.id, clock.now()))[0]).toMatchObject({ available: 12_750, debt: 0 });
       expect((await notificationsOf(c.user.id, 'PAYOUT_FAILED')).map((n) => n.params.kind)).toEqual(['overdrawn']);

@@ -3,6 +3,7 @@
  * CSV export of exactly the filtered rows), refunds and disputes lists, and the admin refund.
  */
 import { and, count, desc, eq, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { SQLiteSelect } from 'drizzle-orm/sqlite-core';
 import { bookings, creators, DISPUTE_STATUSES, disputes, OWED_REFUND_STATUSES, owedRefunds, PAYMENT_STATUSES, payments, REFUND_STATUSES, refunds, users, type Currency, type Payment } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { decideRefund } from '../payments/refund-policy';
@@ -117,16 +118,23 @@ export function paymentsCsvStream(deps: Pick<Deps, 'db'>, f: PaymentFilter): Rea
 
 export const MONEY_PAGE = 50;
 
-export async function refundsPage(deps: Pick<Deps, 'db'>, f: { status?: (typeof REFUND_STATUSES)[number]; page: number }) {
-  const where = f.status ? eq(refunds.status, f.status) : undefined;
+/**
+ * One page of a money list (refunds, disputes, owed refunds): `list` — the joined select, made
+ * `$dynamic()` — filtered by `where`, newest first, and the filter's total count of `table` rows.
+ */
+async function moneyPage<T extends SQLiteSelect>(deps: Pick<Deps, 'db'>, table: typeof refunds | typeof disputes | typeof owedRefunds, where: SQL | undefined, page: number, list: T) {
   const [rows, [{ total }]] = await Promise.all([
-    deps.db.select({ r: refunds, creatorName: creators.displayName, actorName: users.name }).from(refunds)
-      .innerJoin(payments, eq(payments.id, refunds.paymentId)).innerJoin(creators, eq(creators.id, payments.creatorId))
-      .leftJoin(users, eq(users.id, refunds.actorUserId))
-      .where(where).orderBy(desc(refunds.createdAt), desc(refunds.id)).limit(MONEY_PAGE).offset((f.page - 1) * MONEY_PAGE).all(),
-    deps.db.select({ total: count() }).from(refunds).where(where),
+    list.where(where).orderBy(desc(table.createdAt), desc(table.id)).limit(MONEY_PAGE).offset((page - 1) * MONEY_PAGE).all() as Promise<Awaited<ReturnType<T['all']>>>,
+    deps.db.select({ total: count() }).from(table).where(where),
   ]);
   return { rows, total };
+}
+
+export async function refundsPage(deps: Pick<Deps, 'db'>, f: { status?: (typeof REFUND_STATUSES)[number]; page: number }) {
+  const where = f.status ? eq(refunds.status, f.status) : undefined;
+  return moneyPage(deps, refunds, where, f.page, deps.db.select({ r: refunds, creatorName: creators.displayName, actorName: users.name }).from(refunds)
+    .innerJoin(payments, eq(payments.id, refunds.paymentId)).innerJoin(creators, eq(creators.id, payments.creatorId))
+    .leftJoin(users, eq(users.id, refunds.actorUserId)).$dynamic());
 }
 
 export type DisputeView = 'open' | 'debt' | (typeof DISPUTE_STATUSES)[number];
@@ -136,13 +144,8 @@ export async function disputesPage(deps: Pick<Deps, 'db'>, f: { view?: DisputeVi
   const where = f.view === 'open' ? inArray(disputes.status, [...OPEN])
     : f.view === 'debt' ? and(eq(disputes.status, 'LOST'), isNull(disputes.reconciledAt), sql`${disputes.creatorDebt} > 0`)
       : f.view ? eq(disputes.status, f.view) : undefined;
-  const [rows, [{ total }]] = await Promise.all([
-    deps.db.select({ d: disputes, bookingId: payments.bookingId, creatorName: creators.displayName }).from(disputes)
-      .innerJoin(payments, eq(payments.id, disputes.paymentId)).innerJoin(creators, eq(creators.id, payments.creatorId))
-      .where(where).orderBy(desc(disputes.createdAt), desc(disputes.id)).limit(MONEY_PAGE).offset((f.page - 1) * MONEY_PAGE).all(),
-    deps.db.select({ total: count() }).from(disputes).where(where),
-  ]);
-  return { rows, total };
+  return moneyPage(deps, disputes, where, f.page, deps.db.select({ d: disputes, bookingId: payments.bookingId, creatorName: creators.displayName }).from(disputes)
+    .innerJoin(payments, eq(payments.id, disputes.paymentId)).innerJoin(creators, eq(creators.id, payments.creatorId)).$dynamic());
 }
 
 export const isOpenDispute = (status: string) => (OPEN as readonly string[]).includes(status);
@@ -154,14 +157,9 @@ export const OWED_VIEW = ['OWED', 'FAILED'] as const;
 
 export async function owedRefundsPage(deps: Pick<Deps, 'db'>, f: { status?: (typeof OWED_REFUND_STATUSES)[number]; page: number }) {
   const where = f.status ? eq(owedRefunds.status, f.status) : inArray(owedRefunds.status, [...OWED_VIEW]);
-  const [rows, [{ total }]] = await Promise.all([
-    deps.db.select({ o: owedRefunds, creatorName: creators.displayName, actorName: users.name }).from(owedRefunds)
-      .innerJoin(payments, eq(payments.id, owedRefunds.paymentId)).innerJoin(creators, eq(creators.id, payments.creatorId))
-      .leftJoin(users, eq(users.id, owedRefunds.actorUserId))
-      .where(where).orderBy(desc(owedRefunds.createdAt), desc(owedRefunds.id)).limit(MONEY_PAGE).offset((f.page - 1) * MONEY_PAGE).all(),
-    deps.db.select({ total: count() }).from(owedRefunds).where(where),
-  ]);
-  return { rows, total };
+  return moneyPage(deps, owedRefunds, where, f.page, deps.db.select({ o: owedRefunds, creatorName: creators.displayName, actorName: users.name }).from(owedRefunds)
+    .innerJoin(payments, eq(payments.id, owedRefunds.paymentId)).innerJoin(creators, eq(creators.id, payments.creatorId))
+    .leftJoin(users, eq(users.id, owedRefunds.actorUserId)).$dynamic());
 }
 
 /**

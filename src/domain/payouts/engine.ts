@@ -28,6 +28,12 @@ import { payoutNotice } from './notices';
 import { nextPayoutSlot } from './schedule';
 
 export type Payout = typeof payouts.$inferSelect;
+/**
+ * Reasons the engine itself gives (stored as codes, shown as words in the reader's language); other
+ * reasons — the provider's or the bank's, an admin's — are shown as given.
+ */
+export const PAYOUT_REASON_CODES = ['CANCELED', 'OVERDRAWN'] as const;
+export type PayoutReasonCode = (typeof PAYOUT_REASON_CODES)[number];
 export const MAX_CONSECUTIVE_FAILURES = 3;
 
 /** Eligibility per currency: every currency the creator has money in, and always their own. */
@@ -143,7 +149,7 @@ export async function sendPayout(deps: Deps, payout: Payout): Promise<Payout> {
   // balance, the debt is settled first, and the next payout pays the rest.
   const released = await releasedBalance(deps, creator.id, payout.currency, new Date(Math.max(deps.clock.now().getTime(), payout.createdAt.getTime())));
   if (released < 0) {
-    return cancelPayout(deps, payout, { reason: `Overdrawn by ${-released}: refunds or disputes booked after the payout was opened took that money back.`, notice: 'overdrawn' });
+    return cancelPayout(deps, payout, { reason: 'OVERDRAWN', notice: 'overdrawn', context: { overdrawnBy: -released } });
   }
   try {
     const info = await deps.payments.createPayout({
@@ -241,16 +247,16 @@ async function releasedBalance(deps: Deps, creatorId: string, currency: Currency
  * payout.canceled: stopped before it arrived (e.g. from the provider's dashboard), or by the engine
  * before sending when the balance no longer covers it. The money goes back; retried on the next run.
  */
-export async function cancelPayout(deps: Deps, p: Payout, why: { reason: string; notice: 'canceled' | 'overdrawn' } = { reason: 'Canceled before it reached the bank.', notice: 'canceled' }): Promise<Payout> {
+export async function cancelPayout(deps: Deps, p: Payout, why: { reason: PayoutReasonCode; notice: 'canceled' | 'overdrawn'; context?: Record<string, unknown> } = { reason: 'CANCELED', notice: 'canceled' }): Promise<Payout> {
   const { reason } = why;
   const now = deps.clock.now();
   const [canceled] = await deps.db.update(payouts).set({ status: 'CANCELED', failedAt: now, failureReason: reason.slice(0, 500), updatedAt: now })
     .where(and(eq(payouts.id, p.id), inArray(payouts.status, ['APPROVED', 'PROCESSING']))).returning();
   if (!canceled) return (await payoutOf(deps, p.id)) ?? p;
   await returnToBalance(deps, p, `payout-canceled:${p.id}`, 'payout canceled');
-  await audit(deps, { payoutId: p.id, creatorId: p.creatorId, action: 'CANCELED', amount: p.amount, currency: p.currency, status: 'CANCELED', reason });
+  await audit(deps, { payoutId: p.id, creatorId: p.creatorId, action: 'CANCELED', amount: p.amount, currency: p.currency, status: 'CANCELED', reason, context: why.context });
   await deps.log.warn('PAYOUT_FAILED', `Payout ${p.id} canceled (${reason}); the money is back on the balance`, { context: { payoutId: p.id, creatorId: p.creatorId } });
-  // The notice says why in the creator's language (the reason above is for the audit and admins).
+  // The notice says why in the creator's language (the code is read as words on the pages).
   await payoutNotice(deps, await creatorOf(deps, p.creatorId), canceled, why.notice, '');
   await retryNextRun(deps, p.creatorId);
   return canceled;

@@ -12,7 +12,7 @@ import type { MessageKey } from '../../i18n';
 import { formatMoney } from '../../i18n/format';
 import { readForm } from '../components/form';
 import { Empty, Money, StatusBadge, When } from '../components/ui';
-import { PayoutSteps, ReasonList } from '../creator/payouts';
+import { payoutReason, PayoutHeadline, PayoutSteps, ReasonList } from '../creator/payouts';
 import { flash, page, viewOf } from '../render';
 import { AdminNav, requireAdminPage } from './common';
 
@@ -155,7 +155,7 @@ adminPayoutPages.get(`${L}/admin/payouts`, async (c) => {
                     <td><StatusBadge t={t} kind="payout" status={p.status} /></td>
                     <td>{t(`payouts.origin${p.origin}`)}</td>
                     <td class="small">
-                      {p.failureReason ?? p.rejectedReason ?? ''} <a href={href(`/admin/payouts/${p.id}`)}>{t('payouts.steps.link')}</a>
+                      {payoutReason(t, p.failureReason ?? p.rejectedReason)} <a href={href(`/admin/payouts/${p.id}`)}>{t('payouts.steps.link')}</a>
                       {local && p.status === 'PROCESSING' && p.stripePayoutId ? (
                         <span class="inline-actions">{t('admin.simulate')}
                           {(['paid', 'failed'] as const).map((o) => (
@@ -195,12 +195,11 @@ adminPayoutPages.get(`${L}/admin/payouts/:id{pyt_[0-9a-z]+}`, async (c) => {
         <AdminNav c={c} current="payouts" />
         <section class="card" data-payout={p.id}>
           <h2>{t('payouts.detailTitle')} — {name}</h2>
-          <p class="big"><Money amount={p.amount} currency={p.currency} locale={locale} /> <StatusBadge t={t} kind="payout" status={p.status} /></p>
+          <PayoutHeadline t={t} p={p} locale={locale} />
           <dl class="facts">
             <dt>{t('payouts.origin')}</dt><dd>{t(`payouts.origin${p.origin}`)}</dd>
             <dt>{t('payouts.requestedAt')}</dt><dd><When at={p.requestedAt} locale={locale} timezone={timezone} style="short" withZone={false} /></dd>
             {p.stripePayoutId ? <><dt>{t('admin.providerPayout')}</dt><dd class="mono">{p.stripePayoutId}</dd></> : null}
-            {p.failureReason || p.rejectedReason ? <><dt>{t('payouts.details')}</dt><dd>{p.failureReason ?? p.rejectedReason}</dd></> : null}
           </dl>
           {deductions.length ? (
             <>

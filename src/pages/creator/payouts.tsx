@@ -3,7 +3,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { payouts, type Creator, type Locale } from '../../db/schema';
 import { payoutTimeline, type PayoutAuditRow } from '../../domain/payouts/audit';
-import { creatorEligibility, openPayout, updatePayoutSettings, type Payout } from '../../domain/payouts/engine';
+import { creatorEligibility, openPayout, PAYOUT_REASON_CODES, updatePayoutSettings, type Payout } from '../../domain/payouts/engine';
 import { payoutMinimum, type Eligibility } from '../../domain/payouts/eligibility';
 import { getSettings } from '../../domain/settings';
 import type { AppEnv, Ctx } from '../../http/context';
@@ -36,13 +36,30 @@ export function ReasonList({ t, e, locale, timezone, blockReason }: { t: T; e: E
   );
 }
 
-/** A payout step's words: what happened, and why (hold reasons read as words, other reasons as given). */
+/** A payout's reason in words: the engine's own codes translated, the provider's, the bank's or an admin's words as given. */
+export function payoutReason(t: T, reason: string | null): string {
+  return reason && (PAYOUT_REASON_CODES as readonly string[]).includes(reason) ? t(`payouts.reasonCodes.${reason}` as MessageKey) : (reason ?? '');
+}
+
+/** A payout step's words: what happened, and why (hold reasons and the engine's codes read as words, other reasons as given). */
 export function stepText(t: T, a: Pick<PayoutAuditRow, 'action' | 'reason'>): { label: string; reason: string } {
   const key = `payouts.steps.${a.action}` as MessageKey;
   const label = t(key) === key ? a.action : t(key);
   const codes = a.action === 'HELD' && a.reason ? a.reason.split(',') : null;
-  const reason = codes ? codes.map((x) => t(`payouts.held.${x}` as MessageKey)).join(', ') : (a.reason ?? '');
+  const reason = codes ? codes.map((x) => t(`payouts.held.${x}` as MessageKey)).join(', ') : payoutReason(t, a.reason);
   return { label, reason };
+}
+
+/** The head of a payout's page (the creator's and the admin's): amount and status, and why it failed or was turned down. */
+export function PayoutHeadline({ t, p, locale }: { t: T; p: Payout; locale: Locale }) {
+  const why = payoutReason(t, p.failureReason ?? p.rejectedReason);
+  return (
+    <>
+      <p class="big"><Money amount={p.amount} currency={p.currency} locale={locale} /> <StatusBadge t={t} kind="payout" status={p.status} /></p>
+      {why ? <p class="small" data-payout-reason>{why}</p> : null}
+      {p.debtDeducted ? <p class="muted">{t('payouts.debtDeducted', { amount: formatMoney(p.debtDeducted, p.currency, locale) })}</p> : null}
+    </>
+  );
 }
 
 /** A payout's steps, oldest first (both the creator's and the admin's page). */
@@ -66,8 +83,9 @@ export function PayoutSteps({ t, steps, locale, timezone, actors }: { t: T; step
 }
 
 /** What a payout row says in its last column: why it failed or was turned down, else when it arrived. */
-function PayoutDetail({ p, locale, timezone }: { p: Payout; locale: Locale; timezone: string }) {
-  return <>{p.failureReason ?? p.rejectedReason ?? (p.paidAt ? <When at={p.paidAt} locale={locale} timezone={timezone} style="short" withZone={false} /> : '')}</>;
+function PayoutDetail({ t, p, locale, timezone }: { t: T; p: Payout; locale: Locale; timezone: string }) {
+  const why = payoutReason(t, p.failureReason ?? p.rejectedReason);
+  return <>{why || (p.paidAt ? <When at={p.paidAt} locale={locale} timezone={timezone} style="short" withZone={false} /> : '')}</>;
 }
 
 async function payoutsPage(c: Ctx, creator: Creator) {
@@ -140,7 +158,7 @@ async function payoutsPage(c: Ctx, creator: Creator) {
                     <td><Money amount={p.amount} currency={p.currency} locale={locale} />{p.debtDeducted ? <div class="muted small">{t('payouts.debtDeducted', { amount: formatMoney(p.debtDeducted, p.currency, locale) })}</div> : null}</td>
                     <td><StatusBadge t={t} kind="payout" status={p.status} /></td>
                     <td>{t(`payouts.origin${p.origin}`)}</td>
-                    <td class="small"><PayoutDetail p={p} locale={locale} timezone={timezone} /> <a href={href(`/creator/payouts/${p.id}`)}>{t('payouts.steps.link')}</a></td>
+                    <td class="small"><PayoutDetail t={t} p={p} locale={locale} timezone={timezone} /> <a href={href(`/creator/payouts/${p.id}`)}>{t('payouts.steps.link')}</a></td>
                   </tr>
                 ))}
               </tbody>
@@ -176,9 +194,8 @@ creatorPayoutPages.get(`${L}/creator/payouts/:id{pyt_[0-9a-z]+}`, async (c) => {
         <CreatorNav c={c} current="payouts" />
         <section class="card" data-payout={p.id}>
           <h2>{t('payouts.detailTitle')}</h2>
-          <p class="big"><Money amount={p.amount} currency={p.currency} locale={locale} /> <StatusBadge t={t} kind="payout" status={p.status} /></p>
-          {p.debtDeducted ? <p class="muted">{t('payouts.debtDeducted', { amount: formatMoney(p.debtDeducted, p.currency, locale) })}</p> : null}
-          <p class="small"><PayoutDetail p={p} locale={locale} timezone={timezone} /></p>
+          <PayoutHeadline t={t} p={p} locale={locale} />
+          {p.paidAt && p.status === 'PAID' ? <p class="small"><When at={p.paidAt} locale={locale} timezone={timezone} style="short" withZone={false} /></p> : null}
           <h3>{t('payouts.stepsTitle')}</h3>
           <PayoutSteps t={t} steps={steps} locale={locale} timezone={timezone} />
           <p><a href={href('/creator/payouts')}>{t('payouts.back')}</a></p>
