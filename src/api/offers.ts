@@ -13,6 +13,7 @@ import { refusal } from '../http/refusals';
 import { currencyRefusal } from '../domain/payments/currency';
 import { route } from '../http/route';
 import { AlternativesDto } from '../shared/alternatives';
+import { IsoDateTime } from '../shared/common';
 import { CARD_MINIMUM } from '../shared/money';
 import { BookingDto, CreateOfferBody, OfferDto, OfferIdParam, OfferStatusMessage, PaymentStartDto, UpdateOfferBody } from '../shared/offers';
 import { creatorOfUser } from './creators';
@@ -108,17 +109,22 @@ route(offersApi, {
 
 route(offersApi, {
   method: 'post', path: '/api/offers/:id/bookings', summary: 'Book an offer: exactly one caller wins; the winner holds it while paying', tags: ['Booking'], access: 'user', identityOnly: true,
+  description: 'Refusals may come from a short-lived cache of taken offers (up to 10 s, never past the hold\'s end). A client that follows the offer\'s status '
+    + '(GET /api/offers/:id/live) and saw it AVAILABLE passes that message\'s `at` as `seenAvailableAt`: the offer is then always asked, never the cache.',
   params: OfferIdParam,
+  query: z.object({ seenAvailableAt: IsoDateTime.optional().describe('The `at` of the latest AVAILABLE status this client received for the offer') }),
   responses: {
     201: { description: 'Held for you; pay before holdExpiresAt', schema: z.object({ booking: BookingDto, payment: PaymentStartDto }) },
     200: { description: 'You already hold it: the same booking and payment', schema: z.object({ booking: BookingDto, payment: PaymentStartDto }) },
     409: { description: 'OFFER_UNAVAILABLE (someone else holds or booked it), OFFER_STARTED, HOLD_EXPIRED (your own hold on it ran out: it was released, nothing is charged; book again)' },
     403: { description: 'OWN_OFFER' },
   },
-}, async (c, { user, params }) => {
+}, async (c, { user, params, query }) => {
   const deps = c.get('deps');
-  // A crowd behind a taken offer is turned away here for up to 1 s, sparing its OfferRoom (see domain/booking/taken.ts).
-  if (takenOffers.refuses(params.id, user.id, deps.clock.now().getTime())) throw refusal('OFFER_UNAVAILABLE');
+  // The fans behind a taken offer are turned away here for up to 10 s, sparing its OfferRoom — unless
+  // they saw it free since (see domain/booking/taken.ts).
+  const seen = query.seenAvailableAt ? Date.parse(query.seenAvailableAt) : null;
+  if (takenOffers.refuses(params.id, user.id, deps.clock.now().getTime(), seen)) throw refusal('OFFER_UNAVAILABLE');
   const room = deps.rooms.offer(params.id);
   const r = await room.book({ offerId: params.id, userId: user.id });
   if (!r.ok) {

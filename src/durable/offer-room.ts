@@ -161,7 +161,7 @@ export class OfferRoom extends DurableObject<Bindings> {
     if (!decision.ok) return this.refuse(st, input.userId, decision.code);
     const holdExpiresAt = holdUntil(now, input.holdMinutes ?? this.holdSetting!.minutes, st.offer.startsAt);
     const bookingId = deps.ids.next('bkg');
-    st.live = { id: bookingId, userId: input.userId, status: 'PENDING', holdExpiresAt, persisted: false };
+    st.live = { id: bookingId, userId: input.userId, status: 'PENDING', holdExpiresAt, persisted: false, since: Date.now() };
     st.offer.status = 'HELD';
     this.broadcast(st);
 
@@ -210,7 +210,7 @@ export class OfferRoom extends DurableObject<Bindings> {
   private refuse(st: OfferState, userId: string, code: BookRefusal): BookResult {
     const live = st.live;
     if (code !== 'OFFER_UNAVAILABLE' || !live || live.userId === userId) return { ok: false, code };
-    return { ok: false, code, taken: { holderId: live.userId, creatorUserId: st.offer.creatorUserId, holdExpiresAt: live.status === 'PENDING' ? live.holdExpiresAt : null } };
+    return { ok: false, code, taken: { holderId: live.userId, creatorUserId: st.offer.creatorUserId, holdExpiresAt: live.status === 'PENDING' ? live.holdExpiresAt : null, since: live.since } };
   }
 
   private holdSettingFresh(): boolean {
@@ -289,7 +289,7 @@ export class OfferRoom extends DurableObject<Bindings> {
           await this.resync(deps, st);
           return { ok: false, reason: 'LATE' };
         }
-        st.live = { id: row.id, userId: row.userId, status: 'CONFIRMED', holdExpiresAt: null, persisted: true };
+        st.live = { id: row.id, userId: row.userId, status: 'CONFIRMED', holdExpiresAt: null, persisted: true, since: Date.now() };
         st.offer.status = 'BOOKED';
         this.broadcast(st);
         await deps.log.warn('BOOKING_CONFIRMED', `Late payment for ${input.bookingId} re-took the still-free offer`, { context: { bookingId: input.bookingId } });

@@ -33,6 +33,12 @@ export interface LiveBooking {
   holdExpiresAt: number | null;
   /** False between the in-memory claim and the D1 write that makes it durable. */
   persisted: boolean;
+  /**
+   * A moment (the object's clock, ms) while this booking held the offer: its claim, or when the
+   * object loaded it. An AVAILABLE status a fan saw at or after it may be newer than this booking
+   * (see domain/booking/taken.ts); one seen before it is older.
+   */
+  since: number;
   /** What the fan got when the hold was taken (or first resumed): a double click is answered from memory, without D1. */
   started?: { booking: z.infer<typeof BookingDto>; payment: z.infer<typeof PaymentStartDto> };
 }
@@ -74,7 +80,7 @@ export async function loadOfferState(deps: Pick<Deps, 'db'>, offerId: string): P
       source: o.source,
     },
     live: live
-      ? { id: live.id, userId: live.userId, status: live.status as LiveBooking['status'], holdExpiresAt: live.holdExpiresAt?.getTime() ?? null, persisted: true }
+      ? { id: live.id, userId: live.userId, status: live.status as LiveBooking['status'], holdExpiresAt: live.holdExpiresAt?.getTime() ?? null, persisted: true, since: Date.now() }
       : null,
   };
 }

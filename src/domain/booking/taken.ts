@@ -1,21 +1,27 @@
 /**
- * Isolate-level negative cache of taken offers, read by the booking route before it asks the
- * offer's OfferRoom.
+ * Isolate-level negative cache of taken offers, read by the booking API route
+ * (POST /api/offers/:id/bookings) before it asks the offer's OfferRoom.
  *
  * Why: every booking attempt is an RPC to one Durable Object per offer, and one object serves
- * about 1,000 requests/s (Cloudflare's soft per-object limit). When a popular offer is taken, the
- * crowd behind the winner would spend that budget — and the winner's own requests' latency — on
- * refusals. So when the OfferRoom refuses a fan because ANOTHER fan holds or booked the offer, the
- * Worker remembers that for at most TAKEN_TTL_MS (and never past the hold's expiry) and turns the
- * other fans away itself.
+ * about 1,000 requests/s (Cloudflare's soft per-object limit). When an offer is taken, the fans
+ * behind the winner would spend that budget — and the winner's own requests' latency — on
+ * refusals, each one an RPC. So when the OfferRoom refuses a fan because ANOTHER fan holds or
+ * booked the offer, the Worker remembers that for at most TAKEN_TTL_MS (and never past the hold's
+ * expiry) and turns the other fans away itself.
  *
- * Why it is harmless: a refusal at most 1 s stale (the hold was released within that second) only
- * tells a fan "taken" slightly too long; the offer page shows the live status anyway (WebSocket),
- * and a retry a second later reaches the object. It never grants anything: only the OfferRoom
- * decides winners. The holder and the offer's creator are never answered from here (the holder's
- * retry must get its hold back, 200; the creator must get OWN_OFFER), and a release seen by this
- * isolate (a fan cancelling their hold, a hold taken too fast) forgets the entry at once.
- * The map is bounded: entries live ≤ 1 s, and past TAKEN_MAX_ENTRIES the oldest go first.
+ * Why it is harmless: it never grants anything (only the OfferRoom decides winners), and a stale
+ * entry — the hold was released in another isolate (its alarm, a payment webhook) — is bypassed by
+ * anyone who knows better:
+ * - a fan who saw the offer AVAILABLE (live feed or status poll: its `at`) at or after the moment
+ *   the cached hold was taken sends it as `seenAvailableAt`, and is sent to the object;
+ * - the offer page's own Book button posts to a page route that always asks the object;
+ * - the holder and the offer's creator are never answered from here (the holder's retry must get
+ *   its hold back, 200; the creator must get OWN_OFFER);
+ * - a release seen by this isolate (a fan cancelling their hold, a hold taken too fast) forgets the
+ *   entry at once.
+ * What is left: an API client that does not follow the offer's status may be told "taken" for up
+ * to TAKEN_TTL_MS after an early release elsewhere. The map is bounded: past TAKEN_MAX_ENTRIES the
+ * oldest go first.
  */
 
 /** What the OfferRoom tells the Worker (internal: never sent to clients). */
@@ -24,14 +30,17 @@ export interface TakenBy {
   creatorUserId: string;
   /** The hold's end for a PENDING booking; null once booked. */
   holdExpiresAt: number | null;
+  /** A moment while this booking held the offer (the object's clock, like the `at` of its status messages). */
+  since: number;
 }
 
-export const TAKEN_TTL_MS = 1_000;
+export const TAKEN_TTL_MS = 10_000;
 export const TAKEN_MAX_ENTRIES = 4_096;
 
 interface Entry {
   holderId: string;
   creatorUserId: string;
+  since: number;
   until: number;
 }
 
@@ -40,14 +49,18 @@ export class TakenOffers {
 
   constructor(private readonly maxEntries = TAKEN_MAX_ENTRIES, private readonly ttlMs = TAKEN_TTL_MS) {}
 
-  /** True when `userId` can be told OFFER_UNAVAILABLE for `offerId` without asking its OfferRoom. */
-  refuses(offerId: string, userId: string, now: number): boolean {
+  /**
+   * True when `userId` can be told OFFER_UNAVAILABLE for `offerId` without asking its OfferRoom:
+   * not when they saw the offer AVAILABLE (`seenAvailableAt`) at or after the cached hold began.
+   */
+  refuses(offerId: string, userId: string, now: number, seenAvailableAt: number | null = null): boolean {
     const e = this.entries.get(offerId);
     if (!e) return false;
     if (e.until <= now) {
       this.entries.delete(offerId);
       return false;
     }
+    if (seenAvailableAt !== null && seenAvailableAt >= e.since) return false;
     return userId !== e.holderId && userId !== e.creatorUserId;
   }
 
@@ -56,7 +69,7 @@ export class TakenOffers {
     if (until <= now) return;
     // Re-inserting moves the key last: the Map's order is then oldest-written first.
     this.entries.delete(offerId);
-    this.entries.set(offerId, { holderId: taken.holderId, creatorUserId: taken.creatorUserId, until });
+    this.entries.set(offerId, { holderId: taken.holderId, creatorUserId: taken.creatorUserId, since: taken.since, until });
     if (this.entries.size <= this.maxEntries) return;
     for (const key of this.entries.keys()) {
       if (this.entries.size <= this.maxEntries) break;
