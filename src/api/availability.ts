@@ -196,7 +196,7 @@ route(availabilityApi, {
   const creator = await publicCreator(deps, params.idOrSlug);
   const r = await deps.rooms.calendar(creator.id).bookSlot({ creatorId: creator.id, typeId: body.typeId, startsAt: body.startsAt, fanId: user.id });
   if (!r.ok) throw refusal(r.code);
-  await limitHolds(deps, user.id, deps.rooms.offer(r.booking.offerId), r.booking.id, r.booking.offerId);
+  await limitHolds(deps, user.id, r.booking.id, r.booking.offerId);
   return c.json({ booking: r.booking, payment: r.payment }, 201);
 });
 

@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { callOffers, creators, OFFER_STATUSES } from '../db/schema';
 import { offerAlternatives, type OfferAlternatives } from '../domain/offers/alternatives';
-import { takenOffers } from '../domain/booking/taken';
+import { releaseHold, takenOffers } from '../domain/booking/taken';
 import { toOfferDto } from '../domain/offers/dto';
 import type { AppEnv } from '../http/context';
 import type { Deps } from '../deps';
@@ -24,11 +24,10 @@ export const offersApi = new Hono<AppEnv>();
  * Rate limit on holds: a fan who takes holds faster than the limit gets the new one released at
  * once (429), so nobody can squat many slots with a script.
  */
-export async function limitHolds(deps: Deps, userId: string, room: ReturnType<Deps['rooms']['offer']>, bookingId: string, offerId: string): Promise<void> {
+export async function limitHolds(deps: Deps, userId: string, bookingId: string, offerId: string): Promise<void> {
   const { success } = await deps.limiters.booking.limit({ key: `hold:${userId}` });
   if (success) return;
-  await room.release({ offerId, bookingId, reason: 'CANCELLED', cancelledBy: 'SYSTEM' });
-  takenOffers.forget(offerId);
+  await releaseHold(deps, { offerId, bookingId, reason: 'CANCELLED', cancelledBy: 'SYSTEM' });
   await deps.log.warn('AUTH_RATE_LIMITED', `Hold ${bookingId} released: ${userId} is taking holds too fast`, { actor: 'USER', actorId: userId });
   throw tooManyRequests(60);
 }
@@ -132,7 +131,7 @@ route(offersApi, {
     throw refusal(r.code);
   }
   // Refused attempts cost nothing (decided in memory); the limit guards what is costly: taking holds.
-  if (r.created) await limitHolds(deps, user.id, room, r.booking.id, params.id);
+  if (r.created) await limitHolds(deps, user.id, r.booking.id, params.id);
   return c.json({ booking: r.booking, payment: r.payment }, r.created ? 201 : 200);
 });
 

@@ -6,6 +6,7 @@
 import { and, eq, lt } from 'drizzle-orm';
 import { bookings, callOffers } from '../db/schema';
 import type { Deps } from '../deps';
+import { releaseHold } from '../domain/booking/taken';
 import { expireRequests } from '../domain/requests/requests';
 
 const BATCH = 200;
@@ -18,7 +19,7 @@ export async function bookingSweep(deps: Deps): Promise<Record<string, number>> 
     .where(and(eq(bookings.status, 'PENDING'), lt(bookings.holdExpiresAt, new Date(now - ALARM_GRACE_MS)))).limit(BATCH).all();
   let holdsReleased = 0;
   for (const b of stale) {
-    const r = await deps.rooms.offer(b.offerId).release({ offerId: b.offerId, bookingId: b.id, reason: 'EXPIRED', cancelledBy: 'SYSTEM' });
+    const r = await releaseHold(deps, { offerId: b.offerId, bookingId: b.id, reason: 'EXPIRED', cancelledBy: 'SYSTEM' });
     if (r.released) holdsReleased++;
   }
   const started = await deps.db.select({ id: callOffers.id }).from(callOffers)

@@ -144,7 +144,7 @@ offerPages.post(`${L}/offers/:id/book`, async (c) => {
   }
   if (r.created) {
     try {
-      await limitHolds(deps, user.id, room, r.booking.id, id);
+      await limitHolds(deps, user.id, r.booking.id, id);
     } catch {
       return offerPage(c, id, { code: 'RATE_LIMITED', message: t('auth.errors.rateLimited') }, 429);
     }

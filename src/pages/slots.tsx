@@ -126,7 +126,7 @@ slotPages.post(`${L}/c/:slug/slots/book`, async (c) => {
     return c.redirect(back, 303);
   }
   try {
-    await limitHolds(deps, user.id, deps.rooms.offer(r.booking.offerId), r.booking.id, r.booking.offerId);
+    await limitHolds(deps, user.id, r.booking.id, r.booking.offerId);
   } catch {
     flash(c, 'auth.errors.rateLimited', 'error');
     return c.redirect(back, 303);

@@ -11,7 +11,7 @@ import { bookingCancelled } from '../events';
 import { decideRefund, type RefundDecision } from '../payments/refund-policy';
 import { activatePreparedRefund, attemptOwedRefund, oweRefund, refundable, voidPreparedRefund } from '../payments/refunds';
 import { bookingForViewer, type BookingRole } from './access';
-import { takenOffers } from './taken';
+import { releaseHold, takenOffers } from './taken';
 
 export type CancelRefusal = 'BOOKING_NOT_FOUND' | 'CALL_STARTED' | 'BOOKING_NOT_CANCELLABLE' | 'REFUND_CHANGED';
 export type CancelPreview = { ok: true; role: BookingRole; refund: RefundDecision; charged: number } | { ok: false; code: CancelRefusal };
@@ -48,8 +48,7 @@ export async function cancelBooking(deps: Deps, user: User, bookingId: string, r
   const room = deps.rooms.offer(booking.offerId);
   const by = role === 'FAN' ? 'FAN' : role === 'CREATOR' ? 'CREATOR' : 'ADMIN';
   if (booking.status === 'PENDING') {
-    const r = await room.release({ offerId: booking.offerId, bookingId, reason: 'CANCELLED', cancelledBy: by });
-    if (r.released) takenOffers.forget(booking.offerId); // free again: this isolate stops turning fans away at once
+    const r = await releaseHold(deps, { offerId: booking.offerId, bookingId, reason: 'CANCELLED', cancelledBy: by });
     if (r.released && role === 'ADMIN') await audit(deps, { actor: user.id, action: 'BOOKING_CANCEL', entity: 'booking', entityId: bookingId, before: { status: booking.status }, after: { status: 'CANCELLED', refunded: 0 }, reason, requestId });
     return r.released ? { ok: true, status: 'CANCELLED', refunded: 0, refundPending: false } : { ok: false, code: 'BOOKING_NOT_CANCELLABLE' };
   }

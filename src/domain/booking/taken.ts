@@ -17,12 +17,15 @@
  * - the offer page's own Book button posts to a page route that always asks the object;
  * - the holder and the offer's creator are never answered from here (the holder's retry must get
  *   its hold back, 200; the creator must get OWN_OFFER);
- * - a release seen by this isolate (a fan cancelling their hold, a hold taken too fast) forgets the
- *   entry at once.
+ * - a release made by this isolate (releaseHold: a fan cancelling their hold, a failed payment, a
+ *   hold taken too fast, an expiry) forgets the entry at once.
  * What is left: an API client that does not follow the offer's status may be told "taken" for up
  * to TAKEN_TTL_MS after an early release elsewhere. The map is bounded: past TAKEN_MAX_ENTRIES the
  * oldest go first.
  */
+
+import type { Deps } from '../../deps';
+import type { ReleaseReason } from './transitions';
 
 /** What the OfferRoom tells the Worker (internal: never sent to clients). */
 export interface TakenBy {
@@ -89,3 +92,10 @@ export class TakenOffers {
 
 /** The one cache of this isolate. */
 export const takenOffers = new TakenOffers();
+
+/** Releases a PENDING hold through its OfferRoom; once released, this isolate stops turning fans away from the offer. */
+export async function releaseHold(deps: Pick<Deps, 'rooms'>, input: { offerId: string; bookingId: string; reason: ReleaseReason; cancelledBy?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM' }): Promise<{ released: boolean }> {
+  const r = await deps.rooms.offer(input.offerId).release(input);
+  if (r.released) takenOffers.forget(input.offerId);
+  return r;
+}

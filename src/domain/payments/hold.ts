@@ -7,6 +7,7 @@
 import type { Booking } from '../../db/schema';
 import type { Deps } from '../../deps';
 import type { IntentInfo } from '../../providers/payments/port';
+import { releaseHold } from '../booking/taken';
 
 export type HoldRefusal = 'HOLD_EXPIRED' | 'ALREADY_PAID';
 export type HoldCheck = { ok: true; intent: IntentInfo; holdExpiresAt: Date } | { ok: false; code: HoldRefusal };
@@ -15,7 +16,7 @@ export async function checkHoldForPayment(deps: Deps, booking: Booking): Promise
   if (booking.status === 'CONFIRMED' || booking.status === 'COMPLETED') return { ok: false, code: 'ALREADY_PAID' };
   if (booking.status !== 'PENDING' || !booking.holdExpiresAt || !booking.paymentIntentId) return { ok: false, code: 'HOLD_EXPIRED' };
   if (booking.holdExpiresAt.getTime() <= deps.clock.now().getTime()) {
-    await deps.rooms.offer(booking.offerId).release({ offerId: booking.offerId, bookingId: booking.id, reason: 'EXPIRED', cancelledBy: 'SYSTEM' });
+    await releaseHold(deps, { offerId: booking.offerId, bookingId: booking.id, reason: 'EXPIRED', cancelledBy: 'SYSTEM' });
     await deps.log.info('BOOKING_RELEASED', `Payment refused: the hold of ${booking.id} ended at ${booking.holdExpiresAt.toISOString()}`, { context: { bookingId: booking.id } });
     return { ok: false, code: 'HOLD_EXPIRED' };
   }

@@ -11,7 +11,7 @@ import { getSettings } from '../settings';
 import { decideRefund } from './refund-policy';
 import { splitOfIntent } from './checkout';
 import { issueRefund, refundable } from './refunds';
-import { takenOffers } from '../booking/taken';
+import { releaseHold } from '../booking/taken';
 
 async function bookingOfIntent(deps: Deps, intentId: string, metadataBookingId?: string): Promise<Booking | null> {
   const byIntent = await deps.db.select().from(bookings).where(eq(bookings.paymentIntentId, intentId)).get();
@@ -94,8 +94,7 @@ export async function onIntentReleased(deps: Deps, intentId: string, reason: 'FA
   if (intent.status === 'succeeded') return;
   const booking = await bookingOfIntent(deps, intentId, intent.metadata.bookingId);
   if (!booking || booking.status !== 'PENDING') return;
-  await deps.rooms.offer(booking.offerId).release({ offerId: booking.offerId, bookingId: booking.id, reason, cancelledBy: 'SYSTEM' });
-  takenOffers.forget(booking.offerId); // free again: this isolate stops turning fans away at once
+  await releaseHold(deps, { offerId: booking.offerId, bookingId: booking.id, reason, cancelledBy: 'SYSTEM' });
   await deps.db.update(payments).set({ status: intent.status === 'canceled' ? 'CANCELED' : 'FAILED', updatedAt: deps.clock.now() }).where(eq(payments.intentId, intentId));
   await deps.log.payment.info('PAYMENT_FAILED', `Payment for booking ${booking.id} ${intent.status === 'canceled' ? 'canceled' : 'failed'}: hold released`, { bookingId: booking.id, intentId, reason: intent.lastError });
 }

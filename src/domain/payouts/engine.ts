@@ -149,7 +149,7 @@ export async function sendPayout(deps: Deps, payout: Payout): Promise<Payout> {
   // balance, the debt is settled first, and the next payout pays the rest.
   const released = await releasedBalance(deps, creator.id, payout.currency, new Date(Math.max(deps.clock.now().getTime(), payout.createdAt.getTime())));
   if (released < 0) {
-    return cancelPayout(deps, payout, { reason: 'OVERDRAWN', notice: 'overdrawn', context: { overdrawnBy: -released } });
+    return cancelPayout(deps, payout, 'OVERDRAWN', { overdrawnBy: -released });
   }
   try {
     const info = await deps.payments.createPayout({
@@ -247,17 +247,16 @@ async function releasedBalance(deps: Deps, creatorId: string, currency: Currency
  * payout.canceled: stopped before it arrived (e.g. from the provider's dashboard), or by the engine
  * before sending when the balance no longer covers it. The money goes back; retried on the next run.
  */
-export async function cancelPayout(deps: Deps, p: Payout, why: { reason: PayoutReasonCode; notice: 'canceled' | 'overdrawn'; context?: Record<string, unknown> } = { reason: 'CANCELED', notice: 'canceled' }): Promise<Payout> {
-  const { reason } = why;
+export async function cancelPayout(deps: Deps, p: Payout, reason: PayoutReasonCode = 'CANCELED', context?: Record<string, unknown>): Promise<Payout> {
   const now = deps.clock.now();
-  const [canceled] = await deps.db.update(payouts).set({ status: 'CANCELED', failedAt: now, failureReason: reason.slice(0, 500), updatedAt: now })
+  const [canceled] = await deps.db.update(payouts).set({ status: 'CANCELED', failedAt: now, failureReason: reason, updatedAt: now })
     .where(and(eq(payouts.id, p.id), inArray(payouts.status, ['APPROVED', 'PROCESSING']))).returning();
   if (!canceled) return (await payoutOf(deps, p.id)) ?? p;
   await returnToBalance(deps, p, `payout-canceled:${p.id}`, 'payout canceled');
-  await audit(deps, { payoutId: p.id, creatorId: p.creatorId, action: 'CANCELED', amount: p.amount, currency: p.currency, status: 'CANCELED', reason, context: why.context });
+  await audit(deps, { payoutId: p.id, creatorId: p.creatorId, action: 'CANCELED', amount: p.amount, currency: p.currency, status: 'CANCELED', reason, context });
   await deps.log.warn('PAYOUT_FAILED', `Payout ${p.id} canceled (${reason}); the money is back on the balance`, { context: { payoutId: p.id, creatorId: p.creatorId } });
   // The notice says why in the creator's language (the code is read as words on the pages).
-  await payoutNotice(deps, await creatorOf(deps, p.creatorId), canceled, why.notice, '');
+  await payoutNotice(deps, await creatorOf(deps, p.creatorId), canceled, reason === 'OVERDRAWN' ? 'overdrawn' : 'canceled', '');
   await retryNextRun(deps, p.creatorId);
   return canceled;
 }
