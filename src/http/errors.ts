@@ -4,15 +4,23 @@ import type { ZodError } from 'zod';
 export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 410 | 413 | 415 | 422 | 426 | 429 | 500 | 502 | 503;
 
 export class AppError extends Error {
-  constructor(
-    readonly status: ErrorStatus,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-    readonly headers?: Record<string, string>,
-  ) {
+  readonly status: ErrorStatus;
+  readonly code: string;
+  readonly details?: unknown;
+  readonly headers?: Record<string, string>;
+
+  constructor(status: ErrorStatus, code: string, message: string, details?: unknown, headers?: Record<string, string>) {
+    // A 4xx is an answer, not a fault: nobody reads its stack, and capturing one is the costliest
+    // step of a refused request (booking losers: ~9 % of their CPU in a profile). 5xx keep theirs.
+    const limit = Error.stackTraceLimit;
+    if (status < 500) Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
     this.name = 'AppError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+    this.headers = headers;
   }
 }
 

@@ -80,6 +80,7 @@ async function readJson(c: Ctx): Promise<unknown> {
  * routes (webhooks, uploads) read theirs themselves.
  */
 async function refuseBody(c: Ctx): Promise<void> {
+  if (c.req.raw.body === null) return; // nothing was sent: nothing to read
   const text = (await c.req.text()).replace(/^\uFEFF/, '').trim();
   if (text === '' || /^\{\s*\}$/.test(text)) return;
   throw new AppError(400, 'UNEXPECTED_BODY', 'This route takes no request body.');
