@@ -1,7 +1,7 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { bookings, callOffers, payments } from '../src/db/schema';
+import { bookings, callOffers, localStripeObjects, logs, payments } from '../src/db/schema';
 import type { OfferRoom } from '../src/durable/offer-room';
 import { runScheduled } from '../src/jobs/scheduled';
 import { CRON } from '../src/jobs/registry';
@@ -59,7 +59,7 @@ describe('race-proof booking', () => {
     expect(second.payment.intentId).toBe(first.payment.intentId);
   });
 
-  it('rate limits holds per fan: the 21st hold in a minute is released at once with 429', async () => {
+  it('rate limits holds per fan: the 21st hold in a minute is refused with 429 before anything is written', async () => {
     const c = await onboardedCreator();
     const offers = [];
     for (let i = 0; i < 21; i++) offers.push(await offerFor(c));
@@ -70,7 +70,20 @@ describe('race-proof booking', () => {
     expect(statuses.slice(0, 20).every((s) => s === 201)).toBe(true);
     expect(statuses[20]).toBe(429);
     expect((await deps().db.select().from(callOffers).where(eq(callOffers.id, offers[20].id)).get())!.status).toBe('AVAILABLE');
-    expect(await liveRows(offers[20].id)).toHaveLength(0);
+    // The limit is asked beside the payment provider, before the hold is written: no booking row
+    // at all (not even a released one); the intent started meanwhile is canceled; the refusal is logged.
+    expect(await deps().db.select().from(bookings).where(eq(bookings.offerId, offers[20].id)).all()).toHaveLength(0);
+    const intents = await deps().db.select().from(localStripeObjects)
+      .where(and(eq(localStripeObjects.type, 'payment_intent'), sql`json_extract(${localStripeObjects.data}, '$.metadata.offerId') = ${offers[20].id}`)).all();
+    expect(intents.map((i) => i.data.status)).toEqual(['canceled']);
+    const logged = await deps().db.select().from(logs).where(and(eq(logs.type, 'AUTH_RATE_LIMITED'), eq(logs.actorId, fan.user.id))).all();
+    expect(logged.map((l) => l.message)).toEqual([`Hold on ${offers[20].id} refused: ${fan.user.id} is taking holds too fast`]);
+    // A hold the creator grants (accepting the fan's request) is not one the fan took: not limited.
+    const asked = await api('POST', `/api/creators/${c.creator.id}/requests`, { proposedPrice: 4000, currency: 'EUR', proposedStartsAt: new Date(Date.now() + 40 * 86_400_000).toISOString(), durationMinutes: 30, message: 'Over my limit' }, { token: fan.token });
+    const requestId = ((await asked.json()) as { request: { id: string } }).request.id;
+    const accepted = await api('POST', `/api/requests/${requestId}/accept`, {}, { token: c.token });
+    expect(accepted.status).toBe(200);
+    expect(((await accepted.json()) as { booking: { status: string; userId: string } }).booking).toMatchObject({ status: 'PENDING', userId: fan.user.id });
     // Refused attempts are not counted: the same fan trying a taken offer still gets 409, not 429.
     await expectError(await book(offers[0].id, (await fans(1))[0].token), 409, 'OFFER_UNAVAILABLE');
   });

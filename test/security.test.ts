@@ -9,7 +9,7 @@
  * /api/me, login CSRF; pages.test.ts — a second sign-in replaces the session, Google state check;
  * accounts.test.ts — API logout / logout-all with bearer tokens, reset single use and expiry through
  * the domain clock, sign-in rate limit on the API, no password in logs after sign-up/sign-in;
- * booking.test.ts — the 21st hold is released with 429; requests-creators.test.ts — SVG/dimension/5 MB
+ * booking.test.ts — the 21st hold is refused with 429 before anything is written; requests-creators.test.ts — SVG/dimension/5 MB
  * upload refusals; payments.test.ts, daily.test.ts, with-keys/*.test.ts — signature refusals.
  */
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
@@ -444,7 +444,7 @@ describe('rate limits (numbers from wrangler.toml)', () => {
     expect((await api('POST', '/api/auth/signup', { email: uniqueEmail('other-ip'), password: 'a-long-enough-pass', name: 'Other' }, { headers: { 'cf-connecting-ip': '198.51.100.24' } })).status).toBe(201);
   });
 
-  it('booking: the (BOOKING_LIMITER + 1)th hold in a minute is 429 with Retry-After and released at once', async () => {
+  it('booking: the (BOOKING_LIMITER + 1)th hold in a minute is 429 with Retry-After and never held', async () => {
     const c = await onboardedCreator();
     const { limit, period } = limitOf('BOOKING_LIMITER');
     const offers: { id: string }[] = [];

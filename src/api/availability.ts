@@ -17,7 +17,6 @@ import { IdParam } from '../shared/common';
 import { BookingDto, PaymentStartDto } from '../shared/offers';
 import { BookingIdParam } from './bookings';
 import { creatorOfUser } from './creators';
-import { limitHolds } from './offers';
 
 export const availabilityApi = new Hono<AppEnv>();
 const tags = ['Availability'];
@@ -196,7 +195,6 @@ route(availabilityApi, {
   const creator = await publicCreator(deps, params.idOrSlug);
   const r = await deps.rooms.calendar(creator.id).bookSlot({ creatorId: creator.id, typeId: body.typeId, startsAt: body.startsAt, fanId: user.id });
   if (!r.ok) throw refusal(r.code);
-  await limitHolds(deps, user.id, r.booking.id, r.booking.offerId);
   return c.json({ booking: r.booking, payment: r.payment }, 201);
 });
 

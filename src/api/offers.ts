@@ -4,11 +4,10 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { callOffers, creators, OFFER_STATUSES } from '../db/schema';
 import { offerAlternatives, type OfferAlternatives } from '../domain/offers/alternatives';
-import { releaseHold, takenOffers } from '../domain/booking/taken';
+import { takenOffers } from '../domain/booking/taken';
 import { toOfferDto } from '../domain/offers/dto';
 import type { AppEnv } from '../http/context';
-import type { Deps } from '../deps';
-import { badRequest, notFound, tooManyRequests } from '../http/errors';
+import { badRequest, notFound } from '../http/errors';
 import { refusal } from '../http/refusals';
 import { currencyRefusal } from '../domain/payments/currency';
 import { route } from '../http/route';
@@ -20,17 +19,6 @@ import { creatorOfUser } from './creators';
 
 export const offersApi = new Hono<AppEnv>();
 
-/**
- * Rate limit on holds: a fan who takes holds faster than the limit gets the new one released at
- * once (429), so nobody can squat many slots with a script.
- */
-export async function limitHolds(deps: Deps, userId: string, bookingId: string, offerId: string): Promise<void> {
-  const { success } = await deps.limiters.booking.limit({ key: `hold:${userId}` });
-  if (success) return;
-  await releaseHold(deps, { offerId, bookingId, reason: 'CANCELLED', cancelledBy: 'SYSTEM' });
-  await deps.log.warn('AUTH_RATE_LIMITED', `Hold ${bookingId} released: ${userId} is taking holds too fast`, { actor: 'USER', actorId: userId });
-  throw tooManyRequests(60);
-}
 const tags = ['Offers'];
 const OfferResponse = z.object({ offer: OfferDto });
 
@@ -117,6 +105,7 @@ route(offersApi, {
     200: { description: 'You already hold it: the same booking and payment', schema: z.object({ booking: BookingDto, payment: PaymentStartDto }) },
     409: { description: 'OFFER_UNAVAILABLE (someone else holds or booked it), OFFER_STARTED, HOLD_EXPIRED (your own hold on it ran out: it was released, nothing is charged; book again)' },
     403: { description: 'OWN_OFFER' },
+    429: { description: 'RATE_LIMITED (Retry-After): you took too many holds in the last minute (20); nothing was held or charged' },
   },
 }, async (c, { user, params, query }) => {
   const deps = c.get('deps');
@@ -130,8 +119,6 @@ route(offersApi, {
     if (r.taken) takenOffers.remember(params.id, r.taken, deps.clock.now().getTime());
     throw refusal(r.code);
   }
-  // Refused attempts cost nothing (decided in memory); the limit guards what is costly: taking holds.
-  if (r.created) await limitHolds(deps, user.id, r.booking.id, params.id);
   return c.json({ booking: r.booking, payment: r.payment }, r.created ? 201 : 200);
 });
 

@@ -154,7 +154,7 @@ export class CreatorCalendar extends DurableObject<Bindings> {
         reservedForUserId: fan.id,
       });
       if (!created.ok) return { ok: false, code: created.code };
-      const booked = await offerRoom(this.env, created.offer.id).book({ offerId: created.offer.id, userId: fan.id, holdMinutes: REQUEST_HOLD_MINUTES });
+      const booked = await offerRoom(this.env, created.offer.id).book({ offerId: created.offer.id, userId: fan.id, holdMinutes: REQUEST_HOLD_MINUTES, limited: false });
       if (!booked.ok) {
         await offerRoom(this.env, created.offer.id).cancelOffer({ offerId: created.offer.id, actorUserId: null });
         return { ok: false, code: 'BOOKING_FAILED', message: booked.code };

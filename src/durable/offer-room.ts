@@ -26,7 +26,7 @@ import type { BookingDto, PaymentStartDto } from '../shared/offers';
 
 export type BookResult =
   | { ok: true; created: boolean; booking: z.infer<typeof BookingDto>; payment: z.infer<typeof PaymentStartDto> }
-  | { ok: false; code: BookRefusal | 'OFFER_NOT_FOUND' | 'PAYMENT_PROVIDER_ERROR' | 'HOLD_EXPIRED'; message?: string; taken?: TakenBy };
+  | { ok: false; code: BookRefusal | 'OFFER_NOT_FOUND' | 'PAYMENT_PROVIDER_ERROR' | 'HOLD_EXPIRED' | 'RATE_LIMITED'; message?: string; taken?: TakenBy };
 
 export type ConfirmResult = { ok: true; transitioned: boolean } | { ok: false; reason: 'LATE' | 'UNKNOWN_BOOKING' };
 
@@ -57,8 +57,11 @@ export class OfferRoom extends DurableObject<Bindings> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
   }
 
+  /** Built once per object: its parts are stateless (the clock reads the time, and the dev offset, on every call). */
+  private depsOnce: Deps | null = null;
+
   private deps(): Deps {
-    return buildDeps(this.env);
+    return (this.depsOnce ??= buildDeps(this.env));
   }
 
   /** The offer's state, loaded from D1 once (single flight) and then kept current by this object. */
@@ -133,8 +136,12 @@ export class OfferRoom extends DurableObject<Bindings> {
 
   // ------------------------------------------------------------------ booking
 
-  /** Holds the offer for `userId` and starts the payment. `holdMinutes` overrides the platform default (accepted requests). */
-  async book(input: { offerId: string; userId: string; holdMinutes?: number }): Promise<BookResult> {
+  /**
+   * Holds the offer for `userId` and starts the payment. `holdMinutes` overrides the platform
+   * default (accepted requests). A hold the fan takes counts against their hold rate limit
+   * (BOOKING_LIMITER); `limited: false` for one a creator grants them (accepting their request).
+   */
+  async book(input: { offerId: string; userId: string; holdMinutes?: number; limited?: boolean }): Promise<BookResult> {
     const st = await this.load(input.offerId);
     if (!st) return { ok: false, code: 'OFFER_NOT_FOUND' };
     const deps = this.deps();
@@ -172,22 +179,33 @@ export class OfferRoom extends DurableObject<Bindings> {
         this.broadcast(st);
       };
       // Payment first, then one D1 transaction (booking + offer + payment + log): a provider
-      // failure leaves nothing behind, and the winner costs a single database round trip.
+      // failure leaves nothing behind, and the winner costs a single database round trip. The
+      // fan's hold rate limit is asked at the same time as the provider (one wait, not two), so
+      // a fan over it is refused before anything is written.
       const draft = { id: bookingId, offerId: st.offer.id, userId: input.userId, creatorId: st.offer.creatorId, price: st.offer.price, currency: st.offer.currency };
-      let payment: StartedPayment;
-      try {
-        payment = await createIntentFor(deps, draft, st.offer);
-      } catch (e) {
+      const [intent, allowed] = await Promise.allSettled([
+        createIntentFor(deps, draft, st.offer),
+        input.limited === false ? true : this.underHoldLimit(deps, input.userId),
+      ]);
+      // The intent belongs to nothing when no hold follows: cancel it (its event finds no booking, so no call comes back here).
+      const dropIntent = (p: StartedPayment) => deps.payments.cancelIntent(p.start.intentId, `booking:${bookingId}:cancel`).then(() => undefined, () => undefined);
+      if (allowed.status === 'fulfilled' && !allowed.value) {
         undo();
-        await deps.log.error('PAYMENT_ERROR', `Could not start the payment for ${st.offer.id}; nothing was held`, { context: { bookingId, offerId: st.offer.id }, error: e });
-        return { ok: false as const, code: 'PAYMENT_PROVIDER_ERROR' as const, message: (e as Error).message };
+        if (intent.status === 'fulfilled') await dropIntent(intent.value);
+        await deps.log.warn('AUTH_RATE_LIMITED', `Hold on ${st.offer.id} refused: ${input.userId} is taking holds too fast`, { actor: 'USER', actorId: input.userId, context: { offerId: st.offer.id } });
+        return { ok: false as const, code: 'RATE_LIMITED' as const };
       }
+      if (intent.status === 'rejected') {
+        undo();
+        await deps.log.error('PAYMENT_ERROR', `Could not start the payment for ${st.offer.id}; nothing was held`, { context: { bookingId, offerId: st.offer.id }, error: intent.reason });
+        return { ok: false as const, code: 'PAYMENT_PROVIDER_ERROR' as const, message: (intent.reason as Error).message };
+      }
+      const payment = intent.value;
       let booking;
       try {
         booking = await writeHold(deps, st, { bookingId, userId: input.userId, holdExpiresAt, payment });
       } catch (e) {
-        // The intent belongs to nothing now: cancel it (its event finds no booking, so no call comes back here).
-        await deps.payments.cancelIntent(payment.start.intentId, `booking:${bookingId}:cancel`).catch(() => undefined);
+        await dropIntent(payment);
         if (isLiveBookingIndexViolation(e)) {
           // The OfferRoom believed the offer free while D1 holds a live booking: should never happen.
           // D1 is right: take its state and tell the subscribers (not our stale claim, not AVAILABLE).
@@ -211,6 +229,20 @@ export class OfferRoom extends DurableObject<Bindings> {
     const live = st.live;
     if (code !== 'OFFER_UNAVAILABLE' || !live || live.userId === userId) return { ok: false, code };
     return { ok: false, code, taken: { holderId: live.userId, creatorUserId: st.offer.creatorUserId, holdExpiresAt: live.status === 'PENDING' ? live.holdExpiresAt : null, since: live.since } };
+  }
+
+  /**
+   * Whether `userId` may take one more hold now (BOOKING_LIMITER, keyed per fan). Only holds count:
+   * refused attempts never get here. If the limiter itself fails, the hold goes ahead (it guards
+   * against squatting, not against double booking) and the failure is logged.
+   */
+  private async underHoldLimit(deps: Deps, userId: string): Promise<boolean> {
+    try {
+      return (await deps.limiters.booking.limit({ key: `hold:${userId}` })).success;
+    } catch (e) {
+      await deps.log.warn('AUTH_RATE_LIMITED', `The hold rate limit could not be checked for ${userId}; hold allowed`, { actor: 'USER', actorId: userId, error: e });
+      return true;
+    }
   }
 
   private holdSettingFresh(): boolean {

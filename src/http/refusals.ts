@@ -1,5 +1,5 @@
 /** Maps domain refusal codes to HTTP errors (one table, so every route answers alike). */
-import { AppError, type ErrorStatus } from './errors';
+import { AppError, tooManyRequests, type ErrorStatus } from './errors';
 
 const TABLE: Record<string, [ErrorStatus, string]> = {
   OFFER_NOT_FOUND: [404, 'This offer does not exist.'],
@@ -64,7 +64,12 @@ const TABLE: Record<string, [ErrorStatus, string]> = {
 /** Every domain refusal code (each has its translation under `errors.codes`: a test checks it). */
 export const REFUSAL_CODES = Object.keys(TABLE);
 
+/** The period of BOOKING_LIMITER (wrangler.toml): a fan refused a hold by it may try again after this. */
+const HOLD_LIMIT_PERIOD_SECONDS = 60;
+
 export function refusal(code: string, message?: string, details?: unknown): AppError {
+  // The one rate limit decided inside a Durable Object (the OfferRoom, on taking a hold): a 429 with Retry-After like the others.
+  if (code === 'RATE_LIMITED') return tooManyRequests(HOLD_LIMIT_PERIOD_SECONDS);
   const [status, text] = TABLE[code] ?? [409, 'Conflict.'];
   return new AppError(status, code, message ?? text, details);
 }

@@ -7,12 +7,13 @@ import { offerAlternatives } from '../domain/offers/alternatives';
 import type { AppEnv, Ctx } from '../http/context';
 import { notFound } from '../http/errors';
 import { refusal } from '../http/refusals';
-import { limitHolds, toAlternativesDto } from '../api/offers';
+import { toAlternativesDto } from '../api/offers';
 import type { MessageKey } from '../i18n';
 import { formatMoney } from '../i18n/format';
 import { OfferList } from './creators';
 import { OfferAlternatives, type AlternativesLabels } from '../shared/offer-alternatives';
 import { Avatar, Duration, Money, StatusBadge, TimeRange } from './components/ui';
+import { errorText } from './errors';
 import { page, viewOf } from './render';
 
 export const offerPages = new Hono<AppEnv>();
@@ -140,14 +141,10 @@ offerPages.post(`${L}/offers/:id/book`, async (c) => {
   const r = await room.book({ offerId: id, userId: user.id });
   if (!r.ok) {
     const err = refusal(r.code);
-    return offerPage(c, id, { code: r.code, message: t(`offer.errors.${r.code}` as MessageKey) }, err.status);
-  }
-  if (r.created) {
-    try {
-      await limitHolds(deps, user.id, r.booking.id, id);
-    } catch {
-      return offerPage(c, id, { code: 'RATE_LIMITED', message: t('auth.errors.rateLimited') }, 429);
-    }
+    // The offer page's own wording where it has one (OFFER_UNAVAILABLE offers other slots), else the code's (HOLD_EXPIRED, RATE_LIMITED…).
+    const key = `offer.errors.${r.code}` as MessageKey;
+    const own = t(key);
+    return offerPage(c, id, { code: r.code, message: own !== key ? own : errorText(t, err.status, err) }, err.status);
   }
   return c.redirect(href(`/bookings/${r.booking.id}/checkout`), 303);
 });

@@ -11,7 +11,6 @@ import { findCreator } from '../domain/creators/queries';
 import type { AppEnv, Ctx } from '../http/context';
 import { notFound } from '../http/errors';
 import type { MessageKey } from '../i18n';
-import { limitHolds } from '../api/offers';
 import { monthOf, monthSpan, SlotPicker, type PickerLabels, type SlotPickerProps } from '../shared/slot-picker';
 import { readForm } from './components/form';
 import { flash, viewOf } from './render';
@@ -122,13 +121,7 @@ slotPages.post(`${L}/c/:slug/slots/book`, async (c) => {
   }
   const r = await deps.rooms.calendar(creator.id).bookSlot({ creatorId: creator.id, typeId: form.typeId, startsAt: startsAt.toISOString(), fanId: user.id });
   if (!r.ok) {
-    flash(c, r.code === 'SLOT_UNAVAILABLE' || r.code === 'TYPE_NOT_FOUND' ? `slots.errors.${r.code}` : (`offer.errors.${r.code}` as MessageKey), 'error');
-    return c.redirect(back, 303);
-  }
-  try {
-    await limitHolds(deps, user.id, r.booking.id, r.booking.offerId);
-  } catch {
-    flash(c, 'auth.errors.rateLimited', 'error');
+    flash(c, r.code === 'SLOT_UNAVAILABLE' || r.code === 'TYPE_NOT_FOUND' ? `slots.errors.${r.code}` : r.code === 'RATE_LIMITED' ? 'auth.errors.rateLimited' : (`offer.errors.${r.code}` as MessageKey), 'error');
     return c.redirect(back, 303);
   }
   return c.redirect(href(`/bookings/${r.booking.id}/checkout`), 303);
