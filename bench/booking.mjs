@@ -1,6 +1,7 @@
 // bench:booking — a burst of 500 simultaneous booking attempts on one offer, and 2,000 attempts
 // spread over 200 offers; each next to the trivial-route floor (GET /api/health) in the same run.
 import { hammer, machine, startApp, table } from './lib.mjs';
+import { sampler, workerdRoles } from './proc.mjs';
 
 const BURST = Number(process.env.BURST ?? 500);
 const SPREAD = Number(process.env.SPREAD ?? 2000);
@@ -17,6 +18,18 @@ const tableCounts = (app) => Object.fromEntries(
 
 const app = await startApp({ fans: FANS, offers: 2 * OFFERS + 1 });
 const { base, tokens, offerIds } = app;
+// CPU of the runtime workerd (the Worker, its Durable Objects, local D1) per request of each phase,
+// from /proc: steadier than req/s on a shared machine, and where a booking's extra cost shows. The
+// runtime runs JS on one thread, so once it is the busiest process it sets the throughput.
+const roles = workerdRoles(app.pid, Number(new URL(base).port));
+const cpu = sampler(app.pid, 1000);
+const measured = async (total, conc, request) => {
+  const before = cpu.cpu();
+  const r = await hammer(base, total, conc, request);
+  const after = cpu.cpu();
+  const used = (pid) => (after.get(pid)?.cpuMs ?? 0) - (before.get(pid)?.cpuMs ?? 0);
+  return { ...r, runtimeCpu: used(roles.runtime) / r.n, proxyCpu: used(roles.proxy) / r.n };
+};
 const health = () => ({ path: '/api/health' });
 const book = (offerId, token) => ({ method: 'POST', path: `/api/offers/${offerId}/bookings`, headers: { authorization: `Bearer ${token}` } });
 
@@ -25,21 +38,21 @@ try {
   const rssBefore = app.workerdRssKiB();
   const countsBefore = tableCounts(app);
 
-  const floorBurst = await hammer(base, BURST, BURST, health);
+  const floorBurst = await measured(BURST, BURST, health);
   const burstOffer = offerIds[OFFERS];
-  const burst = await hammer(base, BURST, BURST, (i) => book(burstOffer, tokens[i % FANS]));
+  const burst = await measured(BURST, BURST, (i) => book(burstOffer, tokens[i % FANS]));
 
-  const floorSpread = await hammer(base, SPREAD, CONC, health);
+  const floorSpread = await measured(SPREAD, CONC, health);
   // Each fan tries 4 different offers (within the booking rate limit of 20/min per fan).
-  const spread = await hammer(base, SPREAD, CONC, (i) => book(offerIds[i % OFFERS], tokens[Math.floor(i / 4) % FANS]));
+  const spread = await measured(SPREAD, CONC, (i) => book(offerIds[i % OFFERS], tokens[Math.floor(i / 4) % FANS]));
   const rssAfter = app.workerdRssKiB();
 
   // 3) The same spread on offers whose pages were open already (their OfferRoom is loaded, as
   // when fans watch the live status before booking): the cold start of 200 objects excluded.
   const warmOffers = offerIds.slice(OFFERS + 1, 2 * OFFERS + 1);
   await hammer(base, OFFERS, 10, (i) => ({ path: `/api/offers/${warmOffers[i]}/live` }));
-  const floorWarm = await hammer(base, SPREAD, CONC, health);
-  const warm = await hammer(base, SPREAD, CONC, (i) => book(warmOffers[i % OFFERS], tokens[(Math.floor(i / 4) + 250) % FANS]));
+  const floorWarm = await measured(SPREAD, CONC, health);
+  const warm = await measured(SPREAD, CONC, (i) => book(warmOffers[i % OFFERS], tokens[(Math.floor(i / 4) + 250) % FANS]));
 
   const countsAfter = tableCounts(app);
   const perOffer = app.d1("select offer_id, count(*) as n from bookings where status = 'PENDING' group by offer_id");
@@ -55,6 +68,8 @@ try {
     if (floor) ratios.push({ label, ratio });
     return {
       label, n: r.n, 'p50 ms': r.p50, 'p99 ms': r.p99, 'req/s': r.rps,
+      'runtime CPU ms/req': `${r.runtimeCpu.toFixed(2)}${floor ? ` (×${(r.runtimeCpu / floor.runtimeCpu).toFixed(2)})` : ''}`,
+      'proxy CPU ms/req': r.proxyCpu.toFixed(2),
       codes: Object.entries(r.codes).map(([k, v]) => `${k}×${v}`).join(' '),
       ...(floor ? { 'vs floor': `${Math.round(ratio * 100)}% req/s (${ratio >= TARGET ? 'PASS' : 'MISS'} ≥ ${TARGET * 100}%), p99 ×${(r.p99 / floor.p99).toFixed(2)}` } : {}),
     };
@@ -87,5 +102,6 @@ try {
   console.log(ok ? '\nINVARIANTS OK: exactly one winner per offer, no 5xx, no writes by losers.' : '\nINVARIANTS BROKEN');
   if (!ok) process.exitCode = 1;
 } finally {
+  cpu.stop();
   await app.stop();
 }
