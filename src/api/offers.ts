@@ -117,6 +117,9 @@ route(offersApi, {
   const r = await room.book({ offerId: params.id, userId: user.id });
   if (!r.ok) {
     if (r.taken) takenOffers.remember(params.id, r.taken, deps.clock.now().getTime());
+    // This fan's claim was undone (over the hold limit, or the provider failed): fans the object
+    // refused meanwhile may have been cached as turned away by them; the offer is free again.
+    if (r.code === 'RATE_LIMITED' || r.code === 'PAYMENT_PROVIDER_ERROR') takenOffers.forget(params.id);
     throw refusal(r.code);
   }
   return c.json({ booking: r.booking, payment: r.payment }, r.created ? 201 : 200);

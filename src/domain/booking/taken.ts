@@ -18,7 +18,8 @@
  * - the holder and the offer's creator are never answered from here (the holder's retry must get
  *   its hold back, 200; the creator must get OWN_OFFER);
  * - a release made by this isolate (releaseHold: a fan cancelling their hold, a failed payment, an
- *   expiry) forgets the entry at once.
+ *   expiry) forgets the entry at once, and so does a claim undone before it was held (the fan was
+ *   over the hold limit, or the payment provider failed).
  * What is left: an API client that does not follow the offer's status may be told "taken" for up
  * to TAKEN_TTL_MS after an early release elsewhere. The map is bounded: past TAKEN_MAX_ENTRIES the
  * oldest go first.
