@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { callOffers, creators, OFFER_STATUSES } from '../db/schema';
 import { offerAlternatives, type OfferAlternatives } from '../domain/offers/alternatives';
-import { takenOffers } from '../domain/booking/taken';
+import { bookOffer, takenOffers } from '../domain/booking/taken';
 import { toOfferDto } from '../domain/offers/dto';
 import type { AppEnv } from '../http/context';
 import { badRequest, notFound } from '../http/errors';
@@ -113,15 +113,8 @@ route(offersApi, {
   // they saw it free since (see domain/booking/taken.ts).
   const seen = query.seenAvailableAt ? Date.parse(query.seenAvailableAt) : null;
   if (takenOffers.refuses(params.id, user.id, deps.clock.now().getTime(), seen)) throw refusal('OFFER_UNAVAILABLE');
-  const room = deps.rooms.offer(params.id);
-  const r = await room.book({ offerId: params.id, userId: user.id });
-  if (!r.ok) {
-    if (r.taken) takenOffers.remember(params.id, r.taken, deps.clock.now().getTime());
-    // This fan's claim was undone (over the hold limit, or the provider failed): fans the object
-    // refused meanwhile may have been cached as turned away by them; the offer is free again.
-    if (r.code === 'RATE_LIMITED' || r.code === 'PAYMENT_PROVIDER_ERROR') takenOffers.forget(params.id);
-    throw refusal(r.code);
-  }
+  const r = await bookOffer(deps, params.id, user.id);
+  if (!r.ok) throw refusal(r.code);
   return c.json({ booking: r.booking, payment: r.payment }, r.created ? 201 : 200);
 });
 

@@ -3,6 +3,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { bookings, callOffers, creators, type CallOffer, type Creator } from '../db/schema';
 import { imageUrl, upcomingOffers } from '../domain/creators/queries';
+import { bookOffer } from '../domain/booking/taken';
 import { offerAlternatives } from '../domain/offers/alternatives';
 import type { AppEnv, Ctx } from '../http/context';
 import { notFound } from '../http/errors';
@@ -137,8 +138,8 @@ offerPages.post(`${L}/offers/:id/book`, async (c) => {
   if (!user) return c.redirect(href(`/signin?next=${encodeURIComponent(href(`/offers/${id}`))}`), 303);
   const deps = c.get('deps');
   if (!(await loadOffer(c, id))) throw notFound('Offer');
-  const room = deps.rooms.offer(id);
-  const r = await room.book({ offerId: id, userId: user.id });
+  // Never answered from the cache of taken offers (the page's button always asks the object), but keeps it in step.
+  const r = await bookOffer(deps, id, user.id);
   if (!r.ok) {
     const err = refusal(r.code);
     // The offer page's own wording where it has one (OFFER_UNAVAILABLE offers other slots), else the code's (HOLD_EXPIRED, RATE_LIMITED…).

@@ -26,6 +26,7 @@
  */
 
 import type { Deps } from '../../deps';
+import type { BookResult } from '../../durable/offer-room';
 import type { ReleaseReason } from './transitions';
 
 /** What the OfferRoom tells the Worker (internal: never sent to clients). */
@@ -98,5 +99,19 @@ export const takenOffers = new TakenOffers();
 export async function releaseHold(deps: Pick<Deps, 'rooms'>, input: { offerId: string; bookingId: string; reason: ReleaseReason; cancelledBy?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM' }): Promise<{ released: boolean }> {
   const r = await deps.rooms.offer(input.offerId).release(input);
   if (r.released) takenOffers.forget(input.offerId);
+  return r;
+}
+
+/**
+ * Asks the offer's OfferRoom for a hold (every booking route: the API and the offer page) and keeps
+ * this isolate's cache in step with the answer: a refusal naming another holder is remembered; a
+ * claim the object undid before it was held (the fan over the hold limit, the provider failing)
+ * is forgotten, since fans refused during it may have been cached as turned away by it.
+ */
+export async function bookOffer(deps: Pick<Deps, 'rooms' | 'clock'>, offerId: string, userId: string): Promise<BookResult> {
+  const r = await deps.rooms.offer(offerId).book({ offerId, userId });
+  if (r.ok) return r;
+  if (r.taken) takenOffers.remember(offerId, r.taken, deps.clock.now().getTime());
+  if (r.code === 'RATE_LIMITED' || r.code === 'PAYMENT_PROVIDER_ERROR') takenOffers.forget(offerId);
   return r;
 }
