@@ -4,7 +4,7 @@
  * unless REQUIRE_BROWSER=1 (CI), where a missing browser fails the run.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,6 +15,8 @@ declare module 'vitest' {
   interface ProvidedContext {
     baseUrl: string;
     chromium: string | null;
+    /** Where signed-in demo sessions are kept for the run (one sign-in per account, see helpers.ts). */
+    sessionDir: string;
   }
 }
 
@@ -49,6 +51,7 @@ export default async function setup(project: TestProject) {
     const bar = '!'.repeat(78);
     console.warn(`\n${bar}\n!! BROWSER TESTS SKIPPED: no Chromium found (apt-get install -y chromium, or set CHROMIUM_PATH).\n${bar}\n`);
     project.provide('baseUrl', '');
+    project.provide('sessionDir', '');
     return;
   }
   const persist = mkdtempSync(join(tmpdir(), 'cas-browser-'));
@@ -78,6 +81,9 @@ export default async function setup(project: TestProject) {
     child.on('exit', (code) => reject(new Error(`wrangler dev exited (${code}):\n${output}`)));
   });
   project.provide('baseUrl', `http://localhost:${port}`);
+  const sessionDir = join(persist, 'sessions');
+  mkdirSync(sessionDir);
+  project.provide('sessionDir', sessionDir);
   return async () => {
     child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
