@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launch, shot } from './browser';
 import { signedIn } from './helpers';
@@ -23,6 +23,24 @@ async function openDayAtLeast(page: Page, minDays: number, tz: string): Promise<
     await expect.poll(() => page.locator('.slot-picker').getAttribute('data-month')).not.toBe(month);
   }
   throw new Error(`no free day from ${wanted}`);
+}
+
+/**
+ * In the picker inside `scope`, the start of the first offered time other than `not`: the day shown
+ * first, else each free day of the month in turn (how many times a day offers depends on the hour).
+ */
+async function firstOtherSlot(scope: Locator, not: string): Promise<string> {
+  const pick = async () => (await scope.locator('button.slot').evaluateAll((els) => els.map((e) => e.getAttribute('data-starts-at')!))).find((s) => s !== not);
+  const first = await pick();
+  if (first) return first;
+  const days = await scope.locator('.month-grid a[data-day]').evaluateAll((els) => els.map((e) => e.getAttribute('data-day')!));
+  for (const day of days) {
+    await scope.locator(`.month-grid a[data-day="${day}"]`).click();
+    await expect.poll(() => scope.locator('.slot-picker').getAttribute('data-day')).toBe(day);
+    const found = await pick();
+    if (found) return found;
+  }
+  throw new Error('the reschedule picker offers no other time this month');
 }
 
 describe.skipIf(!chromiumPath)('booking from availability in a real browser', () => {
@@ -72,9 +90,9 @@ describe.skipIf(!chromiumPath)('booking from availability in a real browser', ()
     // Moving it: another time, same payment.
     await jordan.locator('details.reschedule summary').click();
     await expect.poll(() => jordan.locator('details.reschedule .slot-picker[data-live-mode="live"]').count()).toBe(1);
-    const target = jordan.locator('details.reschedule button.slot').nth(2);
-    const newStart = (await target.getAttribute('data-starts-at'))!;
-    expect(newStart).not.toBe(startsAt);
+    // Whatever the hour, from what the picker offers: the first other free time, on whichever day has one.
+    const newStart = await firstOtherSlot(jordan.locator('details.reschedule'), startsAt);
+    const target = jordan.locator(`details.reschedule button.slot[data-starts-at="${newStart}"]`);
     await shot(jordan, 'slots-03-reschedule');
     await target.click();
     await jordan.waitForURL(bookingUrl);
