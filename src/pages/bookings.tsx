@@ -8,12 +8,13 @@ import { checkHoldForPayment } from '../domain/payments/hold';
 import { imageUrl } from '../domain/creators/queries';
 import type { AppEnv, Ctx } from '../http/context';
 import { notFound } from '../http/errors';
+import { redirectTarget } from '../http/redirect';
 import type { MessageKey } from '../i18n';
 import { formatMoney } from '../i18n/format';
 import { requireUserPage } from './account';
 import { readForm } from './components/form';
 import { Avatar, Duration, Money, StatusBadge, TimeRange } from './components/ui';
-import { flash, page, safeNext, viewOf } from './render';
+import { flash, page, viewOf } from './render';
 import { rescheduleSection } from './slots';
 
 export const bookingPages = new Hono<AppEnv>();
@@ -173,7 +174,7 @@ bookingPages.post(`${L}/bookings/:id/cancel`, async (c) => {
   const found = await bookingForViewer(c.get('deps'), user, id);
   if (!found) throw notFound('Booking');
   // Where the form came from (the fan dashboard), else the booking page.
-  const back = safeNext(form.back, '');
+  const back = redirectTarget(c, form.back, '');
   // A confirmed booking needs the explicit confirmation box (the refund was shown next to it).
   if (found.booking.status === 'CONFIRMED' && form.confirm !== 'yes') {
     flash(c, 'booking.confirmRequired', 'error');
