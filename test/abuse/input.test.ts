@@ -5,10 +5,11 @@
  */
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { diff, snapshot, unexpectedChanges } from '../db-snapshot';
 import { FAKE_GOOGLE_CLIENT } from '../fake-credentials';
 import { BASE, cookieFrom, createAccount, deps, fetchApp, postPage, testEnv, type TestAccount } from '../helpers';
 import { book, offerFor, onboardedCreator, type CreatorScenario } from '../scenarios';
-import { bookings } from '../../src/db/schema';
+import { bookings, payments } from '../../src/db/schema';
 import { safeRedirectTarget } from '../../src/http/redirect';
 
 // ------------------------------------------------------------------------------------------------ open redirects
@@ -198,4 +199,117 @@ describe('open redirects: every redirect parameter × every trick', () => {
     }
     expect(failures).toEqual([]);
   }, 120_000);
+});
+
+// ------------------------------------------------------------------------------------------------ single-line fields
+
+/** Characters that break a line (an .ics content line, an email header) or hide in one. */
+const LINE_BREAKERS: [string, string][] = [
+  ['CR LF + an injected property', 'Eve\r\nLOCATION:https://evil.example'],
+  ['LF', 'Eve\nDTSTART:20300101T000000Z'],
+  ['lone CR', 'Eve\rBcc: victim@example.test'],
+  ['tab', 'Eve\tEvil'],
+  ['NUL', 'Eve\u0000Evil'],
+  ['ESC', 'Eve\u001b[31mEvil'],
+  ['DEL', 'Eve\u007fEvil'],
+  ['C1 next line', 'Eve\u0085Evil'],
+  ['line separator', 'Eve\u2028Evil'],
+  ['paragraph separator', 'Eve\u2029Evil'],
+];
+
+interface FieldCase { name: string; send: (value: string, i: number) => Promise<Response> }
+
+let fieldCases: FieldCase[] = [];
+
+describe('single-line fields refuse control characters and line breaks', () => {
+  beforeAll(async () => {
+    const c = creator;
+    const api = (method: string, path: string, token: string, body: unknown, ip?: string) =>
+      fetchApp(path, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(ip ? { 'cf-connecting-ip': ip } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const anon = (path: string, body: unknown, ip: string) =>
+      fetchApp(path, { method: 'POST', headers: { 'content-type': 'application/json', 'cf-connecting-ip': ip }, body: JSON.stringify(body) });
+    const form = (path: string, fields: Record<string, string>, ip: string) =>
+      fetchApp(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: BASE, 'cf-connecting-ip': ip }, body: new URLSearchParams(fields).toString() });
+    const offer = await offerFor(c);
+    const offer2 = await offerFor(c);
+    // The availability page creates a creator's default hours on first sight: done here, before the snapshot.
+    expect((await api('GET', '/api/creators/me/availability', c.token, undefined)).status).toBe(200);
+    const typeRes = await api('POST', '/api/creators/me/appointment-types', c.token, { name: 'Half an hour', durationMinutes: 30, price: 5000 });
+    const typeId = ((await typeRes.json()) as { type: { id: string } }).type.id;
+    const startsAt = new Date(Math.ceil((Date.now() + 6 * 86_400_000) / 3_600_000) * 3_600_000).toISOString();
+    const reqRes = await api('POST', `/api/creators/${c.creator.id}/requests`, fan.token, { proposedPrice: 3000, currency: 'EUR', proposedStartsAt: startsAt, durationMinutes: 30, message: 'Hello' });
+    expect(reqRes.status).toBe(201);
+    const requestId = ((await reqRes.json()) as { request: { id: string } }).request.id;
+    const paid = (await (await book(offer2.id, fan.token)).json()) as { booking: { id: string }; payment: { intentId: string } };
+    await deps().localPayments!.checkout(paid.payment.intentId, 'succeed');
+    const bookingId = paid.booking.id;
+    const payment = (await deps().db.select().from(payments).where(eq(payments.bookingId, bookingId)).get())!;
+    const day = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+    const profile = { displayName: c.creator.displayName, slug: c.creator.slug, expertise: '', bio: '', currency: c.creator.currency, timezone: c.creator.timezone, cancellationPolicy: c.creator.cancellationPolicy };
+    fieldCases = [
+      // API bodies
+      { name: 'API signup name', send: (v, i) => anon('/api/auth/signup', { email: `field-${i}@example.test`, password: 'a-long-enough-pass', name: v }, `203.0.113.${i % 250}`) },
+      { name: 'API me name', send: (v) => api('PATCH', '/api/me', fan.token, { name: v }) },
+      { name: 'API creator displayName', send: (v) => api('PUT', '/api/creators/me', c.token, { displayName: v }) },
+      { name: 'API creator expertise', send: (v) => api('PUT', '/api/creators/me', c.token, { expertise: v }) },
+      { name: 'API offer title (create)', send: (v) => api('POST', '/api/offers', c.token, { title: v, price: 2500, currency: 'EUR', startsAt, durationMinutes: 30 }) },
+      { name: 'API offer title (update)', send: (v) => api('PATCH', `/api/offers/${offer.id}`, c.token, { title: v }) },
+      { name: 'API appointment type name (create)', send: (v) => api('POST', '/api/creators/me/appointment-types', c.token, { name: v, durationMinutes: 30, price: 5000 }) },
+      { name: 'API appointment type name (update)', send: (v) => api('PATCH', `/api/creators/me/appointment-types/${typeId}`, c.token, { name: v }) },
+      { name: 'API exception note', send: (v) => api('POST', '/api/creators/me/availability/exceptions', c.token, { date: day, kind: 'OFF', note: v }) },
+      { name: 'API cancel reason', send: (v) => api('POST', `/api/bookings/${bookingId}/cancel`, fan.token, { reason: v }) },
+      { name: 'API request accept message', send: (v) => api('POST', `/api/requests/${requestId}/accept`, c.token, { message: v }) },
+      { name: 'API request reject message', send: (v) => api('POST', `/api/requests/${requestId}/reject`, c.token, { message: v }) },
+      { name: 'API admin role reason', send: (v) => api('POST', `/api/admin/users/${fan.user.id}/role`, admin.token, { role: 'USER', reason: v }) },
+      { name: 'API admin review hide reason', send: (v) => api('POST', '/api/admin/reviews/rev_aaaaaaaaaaaa/hide', admin.token, { reason: v }) },
+      { name: 'API admin payout reject reason', send: (v) => api('POST', '/api/admin/payouts/pyt_aaaaaaaaaaaa/reject', admin.token, { reason: v }) },
+      { name: 'API admin payouts block reason', send: (v) => api('POST', `/api/admin/creators/${c.creator.id}/payouts/block`, admin.token, { reason: v }) },
+      { name: 'API admin dispute settle note', send: (v) => api('POST', '/api/admin/disputes/dsp_aaaaaaaaaaaa/settle-debt', admin.token, { note: v }) },
+      { name: 'API admin refund reason', send: (v) => api('POST', `/api/admin/payments/${payment.id}/refund`, admin.token, { amount: 100, reason: v }) },
+      // Page forms
+      { name: 'page signup name', send: (v, i) => form('/en/signup', { role: 'USER', name: v, email: `field-page-${i}@example.test`, password: 'a-long-enough-pass' }, `192.0.2.${i % 250}`) },
+      { name: 'page account name', send: (v) => postPage('/en/account/profile', fan.token, { name: v, locale: 'en', timezone: 'Europe/Paris' }) },
+      { name: 'page creator displayName', send: (v) => postPage('/en/creator/profile', c.token, { ...profile, displayName: v }) },
+      { name: 'page creator expertise', send: (v) => postPage('/en/creator/profile', c.token, { ...profile, expertise: v }) },
+      { name: 'page offer title (create)', send: (v) => postPage('/en/creator/offers', c.token, { title: v, price: '25', currency: 'EUR', startsAt: startsAt.slice(0, 16), durationMinutes: '30' }) },
+      { name: 'page offer title (edit)', send: (v) => postPage(`/en/creator/offers/${offer.id}/edit`, c.token, { title: v }) },
+      { name: 'page appointment type name (create)', send: (v) => postPage('/en/creator/availability/types', c.token, { name: v, durationMinutes: '30', price: '50' }) },
+      { name: 'page appointment type name (edit)', send: (v) => postPage(`/en/creator/availability/types/${typeId}`, c.token, { name: v, durationMinutes: '30', price: '50' }) },
+      { name: 'page exception note', send: (v) => postPage('/en/creator/availability/exceptions', c.token, { date: day, kind: 'OFF', note: v }) },
+      { name: 'page cancel reason', send: (v) => postPage(`/en/bookings/${bookingId}/cancel`, fan.token, { reason: v, confirm: 'yes' }) },
+      { name: 'page request answer message', send: (v) => postPage(`/en/creator/requests/${requestId}/answer`, c.token, { decision: 'reject', message: v }) },
+      { name: 'page admin role reason', send: (v) => postPage(`/en/admin/users/${fan.user.id}/role`, admin.token, { role: 'USER', reason: v }) },
+      { name: 'page admin block reason', send: (v) => postPage(`/en/admin/creators/${c.creator.id}/block`, admin.token, { reason: v }) },
+      { name: 'page admin payout reject reason', send: (v) => postPage('/en/admin/payouts/pyt_aaaaaaaaaaaa/reject', admin.token, { reason: v }) },
+      { name: 'page admin review hide reason', send: (v) => postPage('/en/admin/reviews/rev_aaaaaaaaaaaa/hide', admin.token, { reason: v }) },
+      { name: 'page admin refund reason', send: (v) => postPage(`/en/admin/bookings/${bookingId}/refund`, admin.token, { amount: '1', reason: v }) },
+      { name: 'page admin settle note', send: (v) => postPage('/en/admin/disputes/dsp_aaaaaaaaaaaa/settle-debt', admin.token, { note: v }) },
+    ];
+  });
+
+  it('every field × every breaker → 400, and nothing in the database changed', async () => {
+    const before = await snapshot();
+    const failures: string[] = [];
+    let i = 0;
+    for (const f of fieldCases) {
+      for (const [label, value] of LINE_BREAKERS) {
+        const res = await f.send(value, ++i);
+        if (res.status !== 400) failures.push(`${f.name} ${label} → ${res.status}`);
+        await res.body?.cancel();
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(unexpectedChanges(diff(before, await snapshot()), [])).toEqual([]);
+  }, 120_000);
+
+  it('each of those requests passes validation with an ordinary line instead (so the 400s above are the breakers\' doing)', async () => {
+    const failures: string[] = [];
+    let i = 1000;
+    for (const f of fieldCases) {
+      const res = await f.send('Eve Ordinary', ++i);
+      if (res.status === 400 || res.status >= 500) failures.push(`${f.name} → ${res.status}`);
+      await res.body?.cancel();
+    }
+    expect(failures).toEqual([]);
+  }, 60_000);
 });

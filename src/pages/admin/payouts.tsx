@@ -11,7 +11,7 @@ import { notFound } from '../../http/errors';
 import { redirectTarget } from '../../http/redirect';
 import type { MessageKey } from '../../i18n';
 import { formatMoney } from '../../i18n/format';
-import { readForm } from '../components/form';
+import { readForm, singleLine } from '../components/form';
 import { Empty, Money, StatusBadge, When } from '../components/ui';
 import { payoutReason, PayoutHeadline, PayoutSteps, ReasonList } from '../creator/payouts';
 import { flash, page, viewOf } from '../render';
@@ -250,7 +250,7 @@ const creatorOf = async (c: Ctx): Promise<Creator> => {
   if (!cr) throw notFound('Creator');
   return cr;
 };
-const reasonOf = (form: Record<string, string>) => (form.reason ?? '').trim().slice(0, 500);
+const reasonOf = (form: Record<string, string>) => singleLine(form.reason, 500);
 const money = (p: { amount: number; currency: string; status: string }) => ({ amount: p.amount, currency: p.currency, status: p.status });
 
 adminPayoutPages.post(`${L}/admin/payouts/:id/approve`, (c) => act(c, async (admin) => {
@@ -284,7 +284,7 @@ adminPayoutPages.post(`${L}/admin/creators/:id/unblock`, (c) => act(c, async (ad
 }));
 for (const kind of ['dispute', 'refund'] as const) {
   adminPayoutPages.post(`${L}/admin/${kind}s/:id/settle-debt`, (c) => act(c, async (admin, form) => {
-    const note = (form.note ?? '').trim().slice(0, 500);
+    const note = singleLine(form.note, 500);
     if (note.length < 3) return { ok: false, code: 'NOTE_REQUIRED' };
     const r = await settleDebtManually(c.get('deps'), { kind, id: c.req.param('id') }, admin.id, note);
     return r.ok ? { ok: true, audit: { action: 'DEBT_SETTLE', entity: kind, entityId: c.req.param('id'), before: { reconciledAt: null }, after: { reconciledBy: 'MANUAL', amount: r.amount }, reason: note } } : r;

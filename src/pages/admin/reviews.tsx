@@ -4,7 +4,7 @@ import { creatorChoices } from '../../domain/admin/bookings';
 import { hideReview, MODERATION_PAGE, reviewsForModeration, unhideReview } from '../../domain/reviews/moderation';
 import type { AppEnv, Ctx } from '../../http/context';
 import { redirectTarget } from '../../http/redirect';
-import { readForm } from '../components/form';
+import { readForm, singleLine } from '../components/form';
 import { Empty, pageParam, Pagination, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { AdminNav, requireAdminPage } from './common';
@@ -103,7 +103,7 @@ adminReviewPages.post(`${L}/admin/reviews/:id/hide`, async (c) => {
   const admin = requireAdminPage(c);
   if (admin instanceof Response) return admin;
   const form = await readForm(c.req.raw);
-  const reason = (form.reason ?? '').trim().slice(0, 500);
+  const reason = singleLine(form.reason, 500);
   if (reason.length < 3) flash(c, 'adminx.reviews.reasonRequired', 'error');
   else {
     const r = await hideReview(c.get('deps'), admin.id, c.req.param('id'), reason, c.get('requestId'));
