@@ -3,13 +3,15 @@
  * every redirect parameter, control characters in single-line text (into .ics files and email
  * headers), and oversized or endless bodies on page routes.
  */
-import { eq } from 'drizzle-orm';
+import { eq, like } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { diff, snapshot, unexpectedChanges } from '../db-snapshot';
 import { FAKE_GOOGLE_CLIENT } from '../fake-credentials';
 import { BASE, cookieFrom, createAccount, deps, fetchApp, postPage, testEnv, type TestAccount } from '../helpers';
 import { book, offerFor, onboardedCreator, type CreatorScenario } from '../scenarios';
-import { bookings, payments } from '../../src/db/schema';
+import { bookings, callOffers, creators, devOutbox, emailLog, payments, users } from '../../src/db/schema';
+import { deliverEmail } from '../../src/domain/email/deliver';
+import { headerSafe } from '../../src/providers/email/port';
 import { safeRedirectTarget } from '../../src/http/redirect';
 
 // ------------------------------------------------------------------------------------------------ open redirects
@@ -312,4 +314,126 @@ describe('single-line fields refuse control characters and line breaks', () => {
     }
     expect(failures).toEqual([]);
   }, 60_000);
+});
+
+// ------------------------------------------------------------------------------------------------ stored text → .ics and email
+
+/** What one booking's .ics holds, property by property: an injected line would change these counts. */
+const ICS_PROPERTIES: Record<string, number> = {
+  BEGIN: 3, END: 3, VERSION: 1, PRODID: 1, CALSCALE: 1, METHOD: 1, UID: 1, SEQUENCE: 1, DTSTAMP: 1, 'LAST-MODIFIED': 1,
+  DTSTART: 1, DTEND: 1, SUMMARY: 1, DESCRIPTION: 2, URL: 1, LOCATION: 1, STATUS: 1, ORGANIZER: 1, ATTENDEE: 2, ACTION: 1, TRIGGER: 1,
+};
+/** RFC 5545 TEXT: no control character (tab aside), and `\ ; ,` only escaped. */
+const ICS_TEXT = /^(?:[^\\;,\u0000-\u0008\u000a-\u001f\u007f-\u009f]|\\[\\;,nN])*$/;
+/** A quoted parameter value: no DQUOTE and no control character inside (RFC 5545 §3.1 QSAFE-CHAR). */
+const ICS_PARAM = /^"[^"\u0000-\u0008\u000a-\u001f\u007f-\u009f]*"$/;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** Every problem with one .ics file (empty when it is well-formed and holds exactly the expected lines). */
+function icsProblems(raw: string, callUrl: string): string[] {
+  const out: string[] = [];
+  if (!raw.endsWith('\r\n')) out.push('does not end with CRLF');
+  const physical = raw.slice(0, -2).split('\r\n');
+  for (const l of physical) {
+    if (/[\r\n]/.test(l)) out.push(`bare CR or LF in ${JSON.stringify(l)}`);
+    if (new TextEncoder().encode(l).length > 75) out.push(`longer than 75 octets: ${JSON.stringify(l)}`);
+  }
+  const lines = raw.slice(0, -2).replace(/\r\n[ \t]/g, '').split('\r\n');
+  const counts: Record<string, number> = {};
+  for (const l of lines) {
+    const m = /^([A-Z][A-Z0-9-]*)((?:;[A-Z-]+=(?:"[^"]*"|[^;:"]*))*):(.*)$/su.exec(l);
+    if (!m) { out.push(`not a content line: ${JSON.stringify(l)}`); continue; }
+    const [, name, params, value] = m;
+    counts[name] = (counts[name] ?? 0) + 1;
+    for (const [, , v] of params.matchAll(/;([A-Z-]+)=("[^"]*"|[^;:"]*)/g)) {
+      if (v.startsWith('"') && !ICS_PARAM.test(v)) out.push(`bad parameter value in ${name}: ${JSON.stringify(v)}`);
+      if (CONTROL.test(v)) out.push(`control character in a parameter of ${name}`);
+    }
+    if (['SUMMARY', 'DESCRIPTION'].includes(name) && !ICS_TEXT.test(value)) out.push(`bad TEXT in ${name}: ${JSON.stringify(value)}`);
+    if (CONTROL.test(value)) out.push(`control character in ${name}: ${JSON.stringify(value)}`);
+    if (name === 'LOCATION' && value !== callUrl) out.push(`LOCATION is ${JSON.stringify(value)}`);
+  }
+  const expected: Record<string, number> = { ...ICS_PROPERTIES, ...(/METHOD:CANCEL/.test(raw) ? { BEGIN: 2, END: 2, DESCRIPTION: 1, ACTION: 0, TRIGGER: 0 } : {}) };
+  for (const k of new Set([...Object.keys(expected), ...Object.keys(counts)])) {
+    if ((counts[k] ?? 0) !== (expected[k] ?? 0)) out.push(`${k}: ${counts[k] ?? 0} line(s), expected ${expected[k] ?? 0}`);
+  }
+  return out;
+}
+
+describe('text stored before the schema refused control characters (older rows)', () => {
+  const FAN_NAME = 'Eve\r\nLOCATION:https://evil.example\r\nATTENDEE;CN=x:mailto:spy@evil.example';
+  const CREATOR_NAME = 'Star "Quoted"\rX-INJECTED:1;CN=evil\u0000\u2028';
+  const TITLE = 'Call\nDTSTART:20300101T000000Z\u0085BEGIN:VALARM, with; commas\\';
+  let s: { bookingId: string; fan: TestAccount; c: CreatorScenario };
+
+  beforeAll(async () => {
+    const c = await onboardedCreator();
+    const f = await createAccount('USER');
+    const offer = await offerFor(c);
+    // As an older row would hold them: straight into D1, past today's schema.
+    const d = deps();
+    await d.db.update(users).set({ name: FAN_NAME }).where(eq(users.id, f.user.id));
+    await d.db.update(creators).set({ displayName: CREATOR_NAME }).where(eq(creators.id, c.creator.id));
+    await d.db.update(callOffers).set({ title: TITLE }).where(eq(callOffers.id, offer.id));
+    const out = (await (await book(offer.id, f.token)).json()) as { booking: { id: string }; payment: { intentId: string } };
+    await d.localPayments!.checkout(out.payment.intentId, 'succeed');
+    s = { bookingId: out.booking.id, fan: f, c };
+  });
+
+  it('the downloaded .ics of each person holds exactly the expected properties, values escaped, parameters quoted', async () => {
+    for (const who of [s.fan, s.c]) {
+      const res = await fetchApp(`/api/bookings/${s.bookingId}/calendar.ics`, { headers: bearer(who) });
+      expect(res.status).toBe(200);
+      const raw = await res.text();
+      expect(icsProblems(raw, `http://localhost/en/call/${s.bookingId}`)).toEqual([]);
+      const unfolded = raw.replace(/\r\n[ \t]/g, '');
+      // The text is still there, escaped: nothing was lost but the line breaks.
+      expect(unfolded).toContain('SUMMARY:Call\\nDTSTART:20300101T000000Z\\nBEGIN:VALARM\\, with\\; commas\\\\');
+      expect(unfolded).toContain('ATTENDEE;CN="Eve LOCATION:https://evil.example ATTENDEE;CN=x:mailto:spy@evil.example";');
+      expect(unfolded).toContain('ATTENDEE;CN="Star \'Quoted\' X-INJECTED:1;CN=evil";');
+    }
+  });
+
+  it('the confirmation emails: .ics attachments as clean, subjects and every header without CR/LF or controls', async () => {
+    const rows = await deps().db.select().from(emailLog).where(like(emailLog.idempotencyKey, `booking:${s.bookingId}:%`)).all();
+    expect(rows.map((r) => r.template).sort()).toEqual(['booking_confirmed', 'new_booking']);
+    for (const r of rows) {
+      expect(r.subject).not.toMatch(CONTROL);
+      const ics = (r.payload as { data: { ics: string } }).data.ics;
+      expect(icsProblems(ics, `http://localhost/en/call/${s.bookingId}`)).toEqual([]);
+      await deliverEmail(deps(), r.id, 1);
+      const sent = (await deps().db.select().from(devOutbox).where(eq(devOutbox.idempotencyKey, r.idempotencyKey)).get())!;
+      expect(sent.subject).not.toMatch(CONTROL);
+      expect(sent.subject).toContain(r.template === 'booking_confirmed' ? 'Star' : 'Eve');
+      for (const v of [sent.from, sent.to, ...Object.keys(sent.headers), ...Object.values(sent.headers), ...sent.attachments.flatMap((a) => [a.filename, a.contentType])]) expect(v).not.toMatch(CONTROL);
+    }
+  });
+
+  it('the cancellation .ics (METHOD:CANCEL) is as clean', async () => {
+    expect((await fetchApp(`/api/bookings/${s.bookingId}/cancel`, { method: 'POST', headers: { ...bearer(s.c), 'content-type': 'application/json' }, body: '{}' })).status).toBe(200);
+    const raw = await (await fetchApp(`/api/bookings/${s.bookingId}/calendar.ics`, { headers: bearer(s.fan) })).text();
+    expect(raw).toContain('METHOD:CANCEL\r\n');
+    expect(icsProblems(raw, `http://localhost/en/call/${s.bookingId}`)).toEqual([]);
+    const mails = await deps().db.select().from(emailLog).where(like(emailLog.idempotencyKey, `booking:${s.bookingId}:cancelled%`)).all();
+    expect(mails.length).toBeGreaterThan(0);
+    for (const m of mails) {
+      expect(m.subject).not.toMatch(CONTROL);
+      expect(icsProblems((m.payload as { data: { ics: string } }).data.ics, `http://localhost/en/call/${s.bookingId}`)).toEqual([]);
+    }
+  });
+});
+
+describe('the email port boundary', () => {
+  it('whatever reaches it, every header-bound field leaves on one line (defence behind the schema and the subject rendering)', () => {
+    const evil = 'x\r\nBcc: victim@example.test\rX-A: 1\n\u0000\u2028end';
+    const m = headerSafe({
+      from: `Call a Star ${evil} <no-reply@callastar.local>`, to: `fan@example.test${evil}`, subject: `Confirmed: ${evil}`, html: '<p>a\r\nb</p>', text: 'a\r\nb',
+      headers: { 'X-Entity-Ref-ID': evil, [`X-Bad\r\nBcc: a@b.c`]: 'v' }, attachments: [{ filename: `call${evil}.ics`, contentType: `text/calendar${evil}`, content: 'QQ==' }], tags: [{ name: 'template', value: evil }],
+    });
+    for (const v of [m.from, m.to, m.subject, ...Object.keys(m.headers!), ...Object.values(m.headers!), m.attachments![0].filename, m.attachments![0].contentType, m.tags![0].value]) expect(v).not.toMatch(CONTROL);
+    expect(m.subject).toBe('Confirmed: x Bcc: victim@example.test X-A: 1 end');
+    expect(Object.keys(m.headers!)).toEqual(['X-Entity-Ref-ID', 'X-BadBcca@b.c']);
+    // Bodies are not headers: left as written.
+    expect([m.html, m.text]).toEqual(['<p>a\r\nb</p>', 'a\r\nb']);
+  });
 });
