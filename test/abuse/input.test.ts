@@ -437,3 +437,67 @@ describe('the email port boundary', () => {
     expect([m.html, m.text]).toEqual(['<p>a\r\nb</p>', 'a\r\nb']);
   });
 });
+
+// ------------------------------------------------------------------------------------------------ page body limits
+
+/** A body sent as a stream: no Content-Length, the way a chunked upload arrives. */
+function chunked(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream({ start(ctl) { for (let i = 0; i < bytes.length; i += 16 * 1024) ctl.enqueue(bytes.slice(i, i + 16 * 1024)); ctl.close(); } });
+}
+
+describe('page routes cap their bodies (forms 64 KB, the image form 5 MB), streamed ones too', () => {
+  const FORM_LIMIT = 64 * 1024;
+  const form = (fields: Record<string, string>, size: number) => {
+    const base = new URLSearchParams(fields).toString();
+    return new TextEncoder().encode(`${base}&padding=${'x'.repeat(Math.max(0, size - base.length - 9))}`);
+  };
+  const post = (path: string, token: string | null, body: Uint8Array | ReadableStream, type = 'application/x-www-form-urlencoded', ip = '198.18.0.1') =>
+    fetchApp(path, {
+      method: 'POST', body: body as BodyInit, ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
+      headers: { 'content-type': type, origin: BASE, 'cf-connecting-ip': ip, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    } as RequestInit);
+
+  it('oversized and streamed-oversized forms → 413 with a readable page in the viewer\'s language; nothing changed', async () => {
+    const someone = await createAccount('USER');
+    const before = await snapshot();
+    const cases: [string, () => Promise<Response>, string][] = [
+      ['profile form, 64 KB + 1', () => post('/en/account/profile', someone.token, form({ name: 'Grown', locale: 'en', timezone: 'Europe/Paris' }, FORM_LIMIT + 1)), 'The request body is too large.'],
+      ['profile form, 1 MB streamed', () => post('/fr/account/profile', someone.token, chunked(form({ name: 'Grown', locale: 'fr', timezone: 'Europe/Paris' }, 1024 * 1024))), 'Le contenu envoyé est trop volumineux.'],
+      ['sign-up form, 64 KB + 1 streamed', () => post('/en/signup', null, chunked(form({ role: 'USER', name: 'Big', email: 'big-body@example.test', password: 'a-long-enough-pass' }, FORM_LIMIT + 1)), 'application/x-www-form-urlencoded', '198.18.0.2'), 'The request body is too large.'],
+      ['sign-in form, 300 KB', () => post('/fr/signin', null, form({ email: someone.user.email, password: someone.password }, 300 * 1024), 'application/x-www-form-urlencoded', '198.18.0.3'), 'Le contenu envoyé est trop volumineux.'],
+      ['multipart form, 64 KB + 1 streamed', () => post('/en/account/profile', someone.token, chunked(new TextEncoder().encode(`--x\r\nContent-Disposition: form-data; name="name"\r\n\r\n${'y'.repeat(FORM_LIMIT)}\r\n--x--\r\n`)), 'multipart/form-data; boundary=x'), 'The request body is too large.'],
+    ];
+    for (const [name, send, text] of cases) {
+      const res = await send();
+      const html = await res.text();
+      expect(res.status, name).toBe(413);
+      expect(res.headers.get('content-type'), name).toContain('text/html');
+      expect(html, name).toContain(text);
+    }
+    expect(unexpectedChanges(diff(before, await snapshot()), [])).toEqual([]);
+    // Just under the limit still goes through (the cap is not refusing every form).
+    const ok = await post('/en/account/profile', someone.token, form({ name: 'Grown', locale: 'en', timezone: 'Europe/Paris' }, FORM_LIMIT - 1024));
+    expect([ok.status, ok.headers.get('location')]).toEqual([303, '/en/account']);
+    expect((await deps().db.select().from(users).where(eq(users.id, someone.user.id)).get())!.name).toBe('Grown');
+  }, 60_000);
+
+  it('the image form: over 5 MB, declared or streamed → 413 (IMAGE_TOO_LARGE), no image stored', async () => {
+    const c = await onboardedCreator();
+    const before = await snapshot();
+    const big = new Uint8Array(5 * 1024 * 1024 + 64 * 1024);
+    const multipart = (bytes: Uint8Array) => {
+      const head = new TextEncoder().encode('--x\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n');
+      const tail = new TextEncoder().encode('\r\n--x--\r\n');
+      const out = new Uint8Array(head.length + bytes.length + tail.length);
+      out.set(head, 0); out.set(bytes, head.length); out.set(tail, head.length + bytes.length);
+      return out;
+    };
+    for (const body of [multipart(big), chunked(multipart(big))]) {
+      const res = await post('/fr/creator/profile/image/profile', c.token, body, 'multipart/form-data; boundary=x');
+      expect(res.status).toBe(413);
+      expect(await res.text()).toContain('L’image est trop lourde (5 Mo maximum).');
+    }
+    expect(unexpectedChanges(diff(before, await snapshot()), [])).toEqual([]);
+    expect((await deps().db.select().from(creators).where(eq(creators.id, c.creator.id)).get())!.profileImageKey).toBeNull();
+  }, 60_000);
+});
