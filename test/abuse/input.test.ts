@@ -501,3 +501,31 @@ describe('page routes cap their bodies (forms 64 KB, the image form 5 MB), strea
     expect((await deps().db.select().from(creators).where(eq(creators.id, c.creator.id)).get())!.profileImageKey).toBeNull();
   }, 60_000);
 });
+
+describe('names from elsewhere', () => {
+  it('a Google profile name with line breaks becomes one line before it is stored', async () => {
+    const start = await fetchApp('/auth/google/start?lang=en');
+    const authorize = new URL(start.headers.get('location')!);
+    const consent = new URL(`${testEnv.FAKES_URL}/google/__consent`);
+    for (const k of ['client_id', 'redirect_uri', 'state', 'code_challenge']) consent.searchParams.set(k, authorize.searchParams.get(k)!);
+    const email = 'google-crlf@example.test';
+    for (const [k, v] of Object.entries({ sub: 'g-crlf', email, email_verified: 'true', name: 'Grace\r\nLOCATION:https://evil.example\u0000' })) consent.searchParams.set(k, v);
+    const { code, state } = (await (await fetch(consent)).json()) as { code: string; state: string };
+    const res = await fetchApp(`/auth/google/callback?code=${code}&state=${state}`, { headers: { cookie: cookieFrom(start, 'g_oauth')! } });
+    expect(res.status).toBe(303);
+    expect((await deps().db.select().from(users).where(eq(users.email, email)).get())!.name).toBe('Grace LOCATION:https://evil.example');
+  });
+});
+
+describe('the language redirect of unprefixed page URLs', () => {
+  it('keeps tricky paths on this origin, under the language', async () => {
+    for (const path of ['//evil.example/x', '/%2F%2Fevil.example', '/%09/evil.example', '/%0d%0aSet-Cookie:x=1', '/.//evil.example', '/%5cevil.example']) {
+      const res = await fetchApp(path);
+      const location = res.headers.get('location') ?? '';
+      expect(res.status, path).toBe(302);
+      expect(location, path).toMatch(/^\/(fr|en)\//);
+      expect(new URL(location, BASE).origin, path).toBe(BASE);
+      expect(location, path).not.toMatch(CONTROL);
+    }
+  });
+});
