@@ -123,11 +123,11 @@ const CASES: () => RedirectCase[] = () => [
   {
     name: 'POST /signin next=', fallback: '/en/dashboard',
     // One address per attempt: the sign-in limiter counts per (IP, email) and per IP.
-    send: (v, i) => fetchApp('/en/signin', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: BASE, 'cf-connecting-ip': `198.51.100.${i}` }, body: new URLSearchParams({ email: fan.user.email, password: fan.password, next: v }).toString() }),
+    send: (v, i) => fetchApp('/en/signin', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: BASE, 'cf-connecting-ip': `10.16.${i >> 8}.${i & 255}` }, body: new URLSearchParams({ email: fan.user.email, password: fan.password, next: v }).toString() }),
   },
   { name: 'Google callback (next kept in the state cookie)', fallback: '/en/dashboard', send: googleWith },
   { name: 'POST /bookings/:id/cancel back=', fallback: `/en/bookings/${confirmed.bookingId}`, send: (v) => postPage(`/en/bookings/${confirmed.bookingId}/cancel`, fan.token, { back: v }) },
-    {
+  {
     // 3-D Secure keeps the hold (a decline would end it) and sends the fan on with the checked value.
     name: 'POST /checkout/local/:intent/pay?return=', fallback: `/en/bookings/${heldPay.bookingId}`, location: (t) => `/checkout/local/${heldPay.intentId}?return=${q(t)}`,
     send: (v) => postPage(`/checkout/local/${heldPay.intentId}/pay?return=${q(v)}`, fan.token, { outcome: '3ds' }),
