@@ -1,6 +1,5 @@
 /** createApp(): global middleware, error handling, and every API and page route. */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { authApi } from './api/auth';
 import { availabilityApi } from './api/availability';
 import { bookingsApi } from './api/bookings';
@@ -14,6 +13,7 @@ import { reviewsApi } from './api/reviews';
 import { webhooksApi } from './api/webhooks';
 import { meApi } from './api/me';
 import { systemApi } from './api/system';
+import { bodyLimits } from './http/body-limit';
 import type { AppEnv } from './http/context';
 import { AppError, type ErrorEnvelope } from './http/errors';
 import { csrf, ensureUser, requestContext, securityHeaders, session } from './http/middleware';
@@ -73,9 +73,7 @@ export function createApp(): Hono<AppEnv> {
     if (isLocale(seg)) c.set('locale', seg);
     await next();
   });
-  const jsonLimit = bodyLimit({ maxSize: 256 * 1024, onError: () => { throw new AppError(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.'); } });
-  const uploadLimit = bodyLimit({ maxSize: 5 * 1024 * 1024 + 1024, onError: () => { throw new AppError(413, 'IMAGE_TOO_LARGE', 'Images are limited to 5 MB.'); } });
-  app.use('/api/*', (c, next) => (c.req.path.startsWith('/api/creators/me/images/') ? uploadLimit(c, next) : jsonLimit(c, next)));
+  app.use('*', bodyLimits);
 
   for (const api of [systemApi, authApi, meApi, availabilityApi, creatorsApi, offersApi, bookingsApi, callsApi, reviewsApi, notificationsApi, requestsApi, webhooksApi, paymentsApi, payoutsApi, adminApi]) app.route('/', api);
   for (const pages of [

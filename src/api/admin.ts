@@ -10,14 +10,14 @@ import { hideReview, reviewsForModeration, unhideReview, type ModerationRefusal 
 import type { AppEnv } from '../http/context';
 import { AppError } from '../http/errors';
 import { route } from '../http/route';
-import { CurrencySchema, IdParam, IsoDateTime, PageQuery } from '../shared/common';
+import { CurrencySchema, IdParam, IsoDateTime, PageQuery, SingleLineText } from '../shared/common';
 
 export const adminApi = new Hono<AppEnv>();
 const tags = ['Admin'];
 const access = ['ADMIN'] as const;
 const iso = (d: Date | null | undefined) => d?.toISOString() ?? null;
 
-const ReasonBody = z.object({ reason: z.string().trim().min(3).max(500) });
+const ReasonBody = z.object({ reason: SingleLineText(3, 500) });
 
 // ---------------------------------------------------------------------------------------------- overview
 
@@ -72,7 +72,7 @@ route(adminApi, {
 route(adminApi, {
   method: 'post', path: '/api/admin/users/:id/role', summary: 'Change an account\'s role (USER / CREATOR / ADMIN; an admin cannot demote themself; audited)', tags, access,
   params: z.object({ id: IdParam('usr') }),
-  body: z.object({ role: z.enum(ROLES), reason: z.string().trim().max(500).optional() }),
+  body: z.object({ role: z.enum(ROLES), reason: SingleLineText(0, 500).optional() }),
   responses: {
     200: { description: 'Changed', schema: z.object({ id: z.string(), role: z.enum(ROLES) }) },
     404: { description: 'USER_NOT_FOUND' }, 409: { description: 'CANNOT_DEMOTE_SELF, ROLE_UNCHANGED' },

@@ -16,7 +16,7 @@ import type { AppEnv } from '../http/context';
 import { AppError, notFound } from '../http/errors';
 import { refusal } from '../http/refusals';
 import { route } from '../http/route';
-import { CurrencySchema, IdParam, MinorAmount, PageQuery } from '../shared/common';
+import { CurrencySchema, IdParam, MinorAmount, PageQuery, SingleLineText } from '../shared/common';
 import { BookingDto } from '../shared/offers';
 import { creatorOfUser } from './creators';
 
@@ -104,7 +104,7 @@ route(paymentsApi, {
   method: 'post', path: '/api/bookings/:id/cancel', summary: 'Cancel a booking (fan, creator or admin); the refund follows the policy', tags: ['Booking'], access: 'user',
   params: BookingIdParam,
   body: z.object({
-    reason: z.string().trim().max(500).optional(),
+    reason: SingleLineText(0, 500).optional(),
     /** The refund shown to the person (GET …/cancellation): refused with REFUND_CHANGED if it moved since. */
     expectedRefund: MinorAmount.optional(),
   }),
@@ -120,7 +120,7 @@ route(paymentsApi, {
 route(paymentsApi, {
   method: 'post', path: '/api/admin/payments/:id/refund', summary: 'Refund any amount (up to what is left) of a payment, with a reason (admin; audited)', tags: ['Admin'], access: ['ADMIN'],
   params: z.object({ id: IdParam('pay') }),
-  body: z.object({ amount: MinorAmount.min(1), reason: z.string().trim().min(3).max(500) }),
+  body: z.object({ amount: MinorAmount.min(1), reason: SingleLineText(3, 500) }),
   responses: {
     200: { description: 'Refunded', schema: z.object({ refundId: z.string(), amount: z.number().int(), status: z.literal('ISSUED') }) },
     202: { description: 'The provider did not answer: the refund is owed and retried automatically (same idempotency key)', schema: z.object({ owedRefundId: z.string(), amount: z.number().int(), status: z.literal('OWED') }) },

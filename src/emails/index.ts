@@ -1,5 +1,6 @@
 /** Template registry and rendering: one place turns (template, data, recipient) into subject + HTML + text. */
 import { translator } from '../i18n';
+import { oneLine } from '../lib/text';
 import { passwordReset, verifyEmail } from './account';
 import { adminDailySummary } from './admin';
 import { bookingCancelled, bookingConfirmed, bookingReminder, bookingRescheduledEmail, newBooking, paymentReceived, refundIssuedEmail, reviewRequest } from './bookings';
@@ -31,7 +32,8 @@ export function renderEmail(template: EmailTemplate, ctx: Omit<EmailContext, 't'
   const parsed = template.data.parse(data);
   const out = template.render(full, parsed);
   return {
-    subject: out.subject,
+    // Names and titles go into subjects: one line, whatever an older row holds.
+    subject: oneLine(out.subject),
     html: renderEmailHtml(full, out.preheader, out.body),
     text: renderEmailText(full, out.text),
     attachments: out.attachments,

@@ -9,6 +9,7 @@ import { requestPasswordReset, resetPassword, verifyEmail } from '../domain/acco
 import type { AppEnv, Ctx } from '../http/context';
 import { clearSessionCookie, setSessionCookie } from '../http/cookies';
 import { AppError, tooManyRequests } from '../http/errors';
+import { redirectTarget } from '../http/redirect';
 import { clientIp } from '../http/middleware';
 import { credentialAttemptAllowed } from '../http/rate-limit';
 import { isLocale } from '../i18n';
@@ -17,7 +18,7 @@ import { exchangeGoogleCode, googleAuthorizeUrl } from '../providers/google/oaut
 import { LoginBody, Password, ResetRequestBody, SignupBody } from '../shared/auth';
 import { Field, FormError, localizeIssues, readForm, type FieldErrors } from './components/form';
 import { homeFor } from './home-for';
-import { flash, page, safeNext, viewOf } from './render';
+import { flash, page, viewOf } from './render';
 
 export const authPages = new Hono<AppEnv>();
 const L = '/:lang{fr|en}';
@@ -34,7 +35,7 @@ async function startSession(c: Ctx, userId: string) {
 // ------------------------------------------------------------------ sign in
 function SignInForm({ c, values, errors, formError }: { c: Ctx; values: Record<string, string>; errors: FieldErrors; formError?: string }) {
   const { t, href } = viewOf(c);
-  const next = safeNext(c.req.query('next') ?? values.next, '');
+  const next = redirectTarget(c, c.req.query('next') ?? values.next, '');
   const google = c.get('deps').config.google;
   return (
     <section class="auth-card card">
@@ -61,7 +62,7 @@ function SignInForm({ c, values, errors, formError }: { c: Ctx; values: Record<s
 
 authPages.get(`${L}/signin`, (c) => {
   const user = c.get('auth')?.user;
-  if (user) return c.redirect(safeNext(c.req.query('next'), homeFor(user, c.get('locale'))), 303);
+  if (user) return c.redirect(redirectTarget(c, c.req.query('next'), homeFor(user, c.get('locale'))), 303);
   return page(c, { title: viewOf(c).t('auth.signin.title'), body: <SignInForm c={c} values={{}} errors={{}} /> });
 });
 
@@ -87,7 +88,7 @@ authPages.post(`${L}/signin`, async (c) => {
   await startSession(c, r.user.id);
   await deps.log.info('AUTH_LOGIN', 'Signed in', { actor: 'USER', actorId: r.user.id });
   // Pages follow the user's language once signed in.
-  return c.redirect(safeNext(form.next, homeFor(r.user, r.user.locale)), 303);
+  return c.redirect(redirectTarget(c, form.next, homeFor(r.user, r.user.locale)), 303);
 });
 
 // ------------------------------------------------------------------ sign up
@@ -278,7 +279,7 @@ authPages.get('/auth/google/start', async (c) => {
   const lang = isLocale(c.req.query('lang')) ? c.req.query('lang')! : c.get('locale');
   const state = randomToken(16);
   const verifier = randomToken(32);
-  const next = safeNext(c.req.query('next'), '');
+  const next = redirectTarget(c, c.req.query('next'), '');
   setCookie(c, OAUTH_COOKIE, JSON.stringify({ state, verifier, lang, next }), { path: '/auth/google', httpOnly: true, secure: true, sameSite: 'Lax', maxAge: 600 });
   return c.redirect(await googleAuthorizeUrl(cfg, { state, codeVerifier: verifier, redirectUri: `${new URL(c.req.url).origin}/auth/google/callback` }), 302);
 });
@@ -310,7 +311,7 @@ authPages.get('/auth/google/callback', async (c) => {
       return c.redirect(`/${lang}/signin`, 303);
     }
     await startSession(c, r.user.id);
-    return c.redirect(safeNext(saved.next, homeFor(r.user, r.user.locale)), 303);
+    return c.redirect(redirectTarget(c, saved.next, homeFor(r.user, r.user.locale)), 303);
   } catch (e) {
     await deps.log.error('AUTH_GOOGLE', 'Google sign-in failed', { error: e });
     flash(c, 'auth.errors.google', 'error');

@@ -8,12 +8,13 @@ import { checkHoldForPayment } from '../domain/payments/hold';
 import { imageUrl } from '../domain/creators/queries';
 import type { AppEnv, Ctx } from '../http/context';
 import { notFound } from '../http/errors';
+import { redirectTarget } from '../http/redirect';
 import type { MessageKey } from '../i18n';
 import { formatMoney } from '../i18n/format';
 import { requireUserPage } from './account';
-import { readForm } from './components/form';
+import { readForm, singleLine } from './components/form';
 import { Avatar, Duration, Money, StatusBadge, TimeRange } from './components/ui';
-import { flash, page, safeNext, viewOf } from './render';
+import { flash, page, viewOf } from './render';
 import { rescheduleSection } from './slots';
 
 export const bookingPages = new Hono<AppEnv>();
@@ -170,10 +171,11 @@ bookingPages.post(`${L}/bookings/:id/cancel`, async (c) => {
   const { href } = viewOf(c);
   const id = c.req.param('id');
   const form = await readForm(c.req.raw);
+  const reason = singleLine(form.reason, 500) || null;
   const found = await bookingForViewer(c.get('deps'), user, id);
   if (!found) throw notFound('Booking');
   // Where the form came from (the fan dashboard), else the booking page.
-  const back = safeNext(form.back, '');
+  const back = redirectTarget(c, form.back, '');
   // A confirmed booking needs the explicit confirmation box (the refund was shown next to it).
   if (found.booking.status === 'CONFIRMED' && form.confirm !== 'yes') {
     flash(c, 'booking.confirmRequired', 'error');
@@ -181,7 +183,7 @@ bookingPages.post(`${L}/bookings/:id/cancel`, async (c) => {
   }
   // The refund stated next to the button is the one given (see cancelBooking's expectedRefund).
   const expected = /^\d{1,9}$/.test(form.expectedRefund ?? '') ? Number(form.expectedRefund) : undefined;
-  const r = await cancelBooking(c.get('deps'), user, id, (form.reason ?? '').trim().slice(0, 500) || null, { expectedRefund: expected });
+  const r = await cancelBooking(c.get('deps'), user, id, reason, { expectedRefund: expected });
   if (!r.ok && r.code === 'REFUND_CHANGED') {
     flash(c, 'booking.refundChanged', 'error');
     return c.redirect(back || href(`/bookings/${id}`), 303);

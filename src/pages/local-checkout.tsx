@@ -9,11 +9,12 @@ import { bookings, creators } from '../db/schema';
 import { checkHoldForPayment, type HoldRefusal } from '../domain/payments/hold';
 import type { AppEnv, Ctx } from '../http/context';
 import { notFound } from '../http/errors';
+import { redirectTarget } from '../http/redirect';
 import { isLocale } from '../i18n';
 import { formatMoney } from '../i18n/format';
 import { requireUserPage } from './account';
 import { readForm } from './components/form';
-import { page, safeNext, viewOf } from './render';
+import { page, viewOf } from './render';
 
 export const localCheckoutPages = new Hono<AppEnv>();
 
@@ -64,7 +65,7 @@ localCheckoutPages.get('/checkout/local/:intentId{pi_local_[0-9a-z]+}', async (c
     const hold = await checkHoldForPayment(c.get('deps'), r.booking);
     if (!hold.ok) return holdGone(c, r, hold.code);
   }
-  const back = safeNext(c.req.query('return'), `/${locale}/bookings/${r.booking.id}`);
+  const back = redirectTarget(c, c.req.query('return'), `/${locale}/bookings/${r.booking.id}`);
   const action = (step: string) => `/checkout/local/${r.intent.id}/${step}?return=${encodeURIComponent(back)}`;
   const needs3ds = r.intent.status === 'requires_action';
   return page(c, {
@@ -108,7 +109,7 @@ localCheckoutPages.post('/checkout/local/:intentId{pi_local_[0-9a-z]+}/:step{pay
   const hold = await checkHoldForPayment(c.get('deps'), r.booking);
   if (!hold.ok) return holdGone(c, r, hold.code);
   const form = await readForm(c.req.raw);
-  const back = safeNext(c.req.query('return'), `/${c.get('locale')}/bookings/${r.booking.id}`);
+  const back = redirectTarget(c, c.req.query('return'), `/${c.get('locale')}/bookings/${r.booking.id}`);
   const result = c.req.param('step') === 'pay'
     ? await local.checkout(r.intent.id, form.outcome === 'decline' ? 'decline' : form.outcome === '3ds' ? '3ds' : 'succeed')
     : await local.authenticate(r.intent.id, form.ok === '1');
@@ -122,7 +123,7 @@ localCheckoutPages.get('/checkout/local/onboarding/:accountId{acct_local_[0-9a-z
   const { t } = viewOf(c);
   const creator = await c.get('deps').db.select().from(creators).where(eq(creators.stripeAccountId, c.req.param('accountId'))).get();
   if (!creator || creator.userId !== user.id) throw notFound('Account');
-  const back = safeNext(c.req.query('return') && new URL(c.req.query('return')!, c.req.url).pathname, `/${c.get('locale')}/creator/payments`);
+  const back = redirectTarget(c, c.req.query('return'), `/${c.get('locale')}/creator/payments`);
   return page(c, {
     title: t('localCheckout.onboardingTitle'),
     body: (
@@ -145,5 +146,5 @@ localCheckoutPages.post('/checkout/local/onboarding/:accountId{acct_local_[0-9a-
   const creator = await deps.db.select().from(creators).where(eq(creators.stripeAccountId, c.req.param('accountId'))).get();
   if (!creator || creator.userId !== user.id) throw notFound('Account');
   await deps.localPayments!.completeOnboarding(creator.stripeAccountId!);
-  return c.redirect(safeNext(c.req.query('return'), `/${c.get('locale')}/creator/payments`), 303);
+  return c.redirect(redirectTarget(c, c.req.query('return'), `/${c.get('locale')}/creator/payments`), 303);
 });

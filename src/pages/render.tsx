@@ -83,9 +83,3 @@ export function page(c: Ctx, opts: PageOptions): Response {
   if (c.get('auth')?.user) c.header('Cache-Control', 'private, no-store');
   return c.html(`<!doctype html>${html}`, (opts.status ?? 200) as 200);
 }
-
-/** Safe post-sign-in destination: a local path only. */
-export function safeNext(next: string | undefined | null, fallback: string): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) return fallback;
-  return next.slice(0, 500);
-}

@@ -1,7 +1,7 @@
 /** Account DTOs: what the auth and profile routes accept and return. */
 import { z } from 'zod';
 import { ROLES } from '../db/schema';
-import { Email, IsoDateTime, LocaleSchema, PlainText, TimeZone } from './common';
+import { Email, IsoDateTime, LocaleSchema, SingleLineText, TimeZone } from './common';
 
 const COMMON_PASSWORDS = new Set([
   'password', 'password1', 'password123', '1234567890', '12345678910', 'qwertyuiop', 'azertyuiop', 'iloveyou123',
@@ -19,7 +19,7 @@ export const Password = z.string()
 export const SignupBody = z.object({
   email: Email,
   password: Password,
-  name: PlainText(1, 80),
+  name: SingleLineText(1, 80),
   role: z.enum(['USER', 'CREATOR']).default('USER'),
   locale: LocaleSchema.optional(),
   timezone: TimeZone.optional(),
@@ -43,7 +43,7 @@ export const AuthResponse = z.object({ user: UserDto, token: z.string(), expires
 export const MeResponse = z.object({ user: UserDto });
 
 export const UpdateMeBody = z.object({
-  name: PlainText(1, 80).optional(),
+  name: SingleLineText(1, 80).optional(),
   locale: LocaleSchema.optional(),
   timezone: TimeZone.optional(),
 }).refine((b) => Object.keys(b).length > 0, 'Nothing to update.');

@@ -1,7 +1,7 @@
 /** Availability DTOs: appointment types, weekly hours, exceptions, slots, rescheduling. */
 import { z } from 'zod';
 import { EXCEPTION_KINDS } from '../db/schema';
-import { CurrencySchema, IdParam, IsoDateTime, MinorAmount, PlainText } from './common';
+import { CurrencySchema, IdParam, IsoDateTime, MinorAmount, SingleLineText } from './common';
 import { MAX_PRICE } from './money';
 
 export const Minute = z.number().int().min(0).max(1440);
@@ -9,7 +9,7 @@ export const HexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'Use a colour like
 export const LocalDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use YYYY-MM-DD.').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'Not a date.');
 
 const typeFields = {
-  name: PlainText(2, 80),
+  name: SingleLineText(2, 80),
   description: z.string().trim().max(1000).default(''),
   durationMinutes: z.number().int().min(10).max(240).refine((m) => m % 5 === 0, 'Use a multiple of 5 minutes.'),
   price: MinorAmount.max(MAX_PRICE),
@@ -44,7 +44,7 @@ export const ExceptionBody = z.object({
   kind: z.enum(EXCEPTION_KINDS),
   startMinute: Minute.nullable().default(null),
   endMinute: Minute.nullable().default(null),
-  note: z.string().trim().max(200).nullable().default(null),
+  note: SingleLineText(0, 200).nullable().default(null),
 }).refine((e) => (e.startMinute === null) === (e.endMinute === null), 'Give both a start and an end, or neither (the whole day).')
   .refine((e) => e.startMinute === null || e.endMinute! > e.startMinute, 'The end must be after the start.')
   .refine((e) => e.kind === 'OFF' || e.startMinute !== null, 'Extra hours need a start and an end.');

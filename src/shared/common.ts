@@ -1,6 +1,7 @@
 /** Reusable zod building blocks for API inputs and outputs (shared by worker and client). */
 import { z } from 'zod';
 import { CURRENCIES, LOCALES } from '../db/schema';
+import { LINE_BREAKING } from '../lib/text';
 
 export const Email = z.string().trim().toLowerCase().pipe(z.email('Enter a valid email address.').max(254));
 export const LocaleSchema = z.enum(LOCALES);
@@ -21,8 +22,11 @@ export const TimeZone = z.string().max(64).refine((tz) => {
   }
 }, 'Unknown time zone (use an IANA name such as Europe/Paris).');
 
-/** Plain text for names and titles: no control characters. */
-export const PlainText = (min: number, max: number) =>
-  z.string().trim().min(min).max(max).refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'Contains control characters.');
+/**
+ * One line of plain text — every name, title, label and reason: trimmed, and without control
+ * characters or line breaks (they would reach .ics lines and email headers).
+ */
+export const SingleLineText = (min: number, max: number) =>
+  z.string().trim().min(min).max(max).refine((s) => !LINE_BREAKING.test(s), 'Use a single line, without control characters.');
 
 export const Money = z.object({ amount: MinorAmount, currency: CurrencySchema });

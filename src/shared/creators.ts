@@ -1,7 +1,7 @@
 /** Creator profile DTOs. */
 import { z } from 'zod';
 import { CANCELLATION_POLICIES } from '../db/schema';
-import { CurrencySchema, IsoDateTime, PlainText, TimeZone } from './common';
+import { CurrencySchema, IsoDateTime, SingleLineText, TimeZone } from './common';
 import { OfferDto } from './offers';
 
 const SOCIAL_KEYS = ['instagram', 'tiktok', 'youtube', 'x', 'website'] as const;
@@ -11,9 +11,9 @@ export const Slug = z.string().trim().toLowerCase().regex(/^[a-z0-9](?:[a-z0-9-]
 
 export const UpdateCreatorBody = z.object({
   slug: Slug.optional(),
-  displayName: PlainText(2, 80).optional(),
+  displayName: SingleLineText(2, 80).optional(),
   bio: z.string().trim().max(2000).optional(),
-  expertise: z.string().trim().max(160).optional(),
+  expertise: SingleLineText(0, 160).optional(),
   socialLinks: SocialLinksSchema.optional(),
   currency: CurrencySchema.optional(),
   timezone: TimeZone.optional(),

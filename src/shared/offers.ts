@@ -1,7 +1,7 @@
 /** Offer, booking and request DTOs: what the API accepts and returns. */
 import { z } from 'zod';
 import { BOOKING_STATUSES, CANCELLATION_POLICIES, OFFER_SOURCES, OFFER_STATUSES, REQUEST_STATUSES } from '../db/schema';
-import { CurrencySchema, IdParam, IsoDateTime, MinorAmount, PlainText } from './common';
+import { CurrencySchema, IdParam, IsoDateTime, MinorAmount, SingleLineText } from './common';
 import { CARD_MINIMUM, MAX_PRICE } from './money';
 
 export const MIN_DURATION = 10;
@@ -22,7 +22,7 @@ export const withCardMinimum = <T extends { price?: number; currency?: z.infer<t
 };
 
 export const CreateOfferBody = z.object({
-  title: PlainText(3, 120),
+  title: SingleLineText(3, 120),
   description: z.string().trim().max(2000).default(''),
   price: MinorAmount.max(MAX_PRICE),
   currency: CurrencySchema,
@@ -31,7 +31,7 @@ export const CreateOfferBody = z.object({
 }).superRefine(withCardMinimum);
 
 export const UpdateOfferBody = z.object({
-  title: PlainText(3, 120).optional(),
+  title: SingleLineText(3, 120).optional(),
   description: z.string().trim().max(2000).optional(),
   price: MinorAmount.max(MAX_PRICE).optional(),
   currency: CurrencySchema.optional(),
@@ -85,7 +85,8 @@ export const CreateRequestBody = z.object({
   message: z.string().trim().min(1).max(1000),
 }).superRefine((v, ctx) => withCardMinimum({ price: v.proposedPrice, currency: v.currency }, ctx));
 
-export const AnswerRequestBody = z.object({ message: z.string().trim().max(1000).optional() });
+/** The creator's answer travels as one line (the answer form's single input). */
+export const AnswerRequestBody = z.object({ message: SingleLineText(0, 1000).optional() });
 
 export const RequestDto = z.object({
   id: z.string(),

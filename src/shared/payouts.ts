@@ -1,7 +1,7 @@
 /** Payout, eligibility and platform-settings DTOs: what the API accepts and returns. */
 import { z } from 'zod';
 import { CURRENCIES, PAYOUT_MODES, PAYOUT_ORIGINS, PAYOUT_SCHEDULES, PAYOUT_STATUSES } from '../db/schema';
-import { CurrencySchema, MinorAmount, PlainText } from './common';
+import { CurrencySchema, MinorAmount, SingleLineText } from './common';
 
 export const PayoutDto = z.object({
   id: z.string(),
@@ -75,8 +75,8 @@ export const PayoutSettingsDto = PayoutSettingsBody.extend({
 });
 
 export const RequestPayoutBody = z.object({ currency: CurrencySchema.optional() });
-export const ReasonBody = z.object({ reason: PlainText(3, 500) });
-export const NoteBody = z.object({ note: PlainText(3, 500) });
+export const ReasonBody = z.object({ reason: SingleLineText(3, 500) });
+export const NoteBody = z.object({ note: SingleLineText(3, 500) });
 
 export const SettingsDto = z.object({
   platformFeeBps: z.number().int(),

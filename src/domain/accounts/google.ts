@@ -2,6 +2,7 @@
 import { eq } from 'drizzle-orm';
 import { users, type Locale, type User } from '../../db/schema';
 import type { Deps } from '../../deps';
+import { oneLine } from '../../lib/text';
 import type { GoogleProfile } from '../../providers/google/oauth';
 
 export type GoogleSignInResult = { ok: true; user: User; created: boolean } | { ok: false; reason: 'EMAIL_NOT_VERIFIED' | 'ACCOUNT_DISABLED' };
@@ -23,7 +24,8 @@ export async function googleSignIn(deps: Deps, profile: GoogleProfile, fallback:
         email,
         googleSub: profile.sub,
         emailVerifiedAt: now,
-        name: (profile.name ?? email.split('@')[0]).slice(0, 80),
+        // Google's name is outside text like a form's: the same single line, whatever it holds.
+        name: (oneLine(profile.name ?? '') || email.split('@')[0]).slice(0, 80),
         role: 'USER',
         locale: profile.locale?.startsWith('en') ? 'en' : fallback.locale,
         timezone: fallback.timezone,

@@ -13,6 +13,7 @@
  */
 import type { Booking, Locale } from '../../db/schema';
 import { formatDateTime, zoneName } from '../../i18n/format';
+import { oneLine } from '../../lib/text';
 
 export interface IcsInput {
   booking: Pick<Booking, 'id' | 'startsAt' | 'endsAt' | 'icsSequence' | 'status' | 'updatedAt'>;
@@ -30,9 +31,21 @@ export interface IcsInput {
 }
 
 const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-/** TEXT value escaping (RFC 5545 §3.3.11). */
-export const icsText = (s: string) => s.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
-const param = (s: string) => `"${s.replace(/"/g, "'")}"`;
+/** Line breaks, lone CR and the Unicode ones included: each becomes an escaped `\n` in TEXT. */
+const NEWLINE = /\r\n|[\r\n\u0085\u2028\u2029]/g;
+/** Any other control character (TAB, NUL, ESC, DEL, C1) becomes a space: TEXT allows TAB alone of them, parameters none. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * TEXT value escaping (RFC 5545 §3.3.11): `\\`, `\;`, `\,`, every line break as `\n`; other
+ * control characters become spaces. Names and titles stored before the schema refused them can
+ * never end the content line (a `LOCATION:` line added by a fan's name).
+ */
+export const icsText = (s: string) => s.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(NEWLINE, '\\n').replace(CONTROL, ' ');
+/** A quoted parameter value (§3.1 QSAFE-CHAR): on one line, no control characters, no DQUOTE. */
+const param = (s: string) => `"${oneLine(s).replace(/"/g, "'")}"`;
+/** A URI value (mailto:, the call page): nothing that could end the line or the value. */
+const uri = (s: string) => s.replace(/[\u0000-\u0020\u007f-\u009f\u2028\u2029"\\]/g, '');
 
 /** Folds content lines at 75 octets (RFC 5545 §3.1), never inside a UTF-8 sequence. */
 export function foldLine(line: string): string {
@@ -76,11 +89,11 @@ export function bookingIcs(i: IcsInput): string {
     `DTEND:${stamp(i.booking.endsAt)}`,
     `SUMMARY:${icsText(i.title)}`,
     `DESCRIPTION:${icsText(`${i.description}\n${localTime}\n\n${i.callUrl}`)}`,
-    `URL:${i.callUrl}`,
-    `LOCATION:${icsText(i.callUrl)}`,
+    `URL:${uri(i.callUrl)}`,
+    `LOCATION:${icsText(uri(i.callUrl))}`,
     `STATUS:${cancelled ? 'CANCELLED' : 'CONFIRMED'}`,
-    `ORGANIZER;CN=${param(i.organizer.name)}:mailto:${i.organizer.email}`,
-    ...i.attendees.map((a) => `ATTENDEE;CN=${param(a.name)};CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE:mailto:${a.email}`),
+    `ORGANIZER;CN=${param(i.organizer.name)}:mailto:${uri(i.organizer.email)}`,
+    ...i.attendees.map((a) => `ATTENDEE;CN=${param(a.name)};CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE:mailto:${uri(a.email)}`),
     ...(cancelled ? [] : ['BEGIN:VALARM', 'ACTION:DISPLAY', `DESCRIPTION:${icsText(i.title)}`, 'TRIGGER:-PT15M', 'END:VALARM']),
     'END:VEVENT',
     'END:VCALENDAR',

@@ -9,7 +9,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { bookings, emailLog, emailSuppressions, users } from '../../db/schema';
 import type { Deps } from '../../deps';
-import type { SendResult } from '../../providers/email/port';
+import { headerSafe, type SendResult } from '../../providers/email/port';
 import { notifyAdmins } from '../notifications/notify';
 import { renderLogged, type EmailPayload } from './enqueue';
 import { unsubscribeUrl, wantsEmail, type EmailCategory } from './unsubscribe';
@@ -81,7 +81,7 @@ export async function deliverEmail(deps: Deps, emailId: string, attempt: number)
 
   let result: SendResult;
   try {
-    result = await deps.emailProvider.send({
+    result = await deps.emailProvider.send(headerSafe({
       from: deps.config.emailFrom,
       to: row.to,
       subject: mail.subject,
@@ -94,7 +94,7 @@ export async function deliverEmail(deps: Deps, emailId: string, attempt: number)
         ...(unsubscribe ? { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
       },
       tags: [{ name: 'template', value: row.template }],
-    }, row.providerKey ?? row.idempotencyKey);
+    }), row.providerKey ?? row.idempotencyKey);
   } catch (e) {
     // The request may have reached the provider: retried with the same key, never "known not sent".
     result = { ok: false, retryable: true, maybeSent: true, message: `no answer: ${(e as Error).message}` };

@@ -10,7 +10,7 @@ import type { AppEnv } from '../../http/context';
 import { notFound } from '../../http/errors';
 import type { MessageKey, T } from '../../i18n';
 import { formatMoney, parseMajorAmount, toMajorString } from '../../i18n/format';
-import { readForm } from '../components/form';
+import { readForm, singleLine } from '../components/form';
 import { Empty, Money, pageParam, Pagination, StatusBadge, TimeRange, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { AdminNav, requireAdminPage } from './common';
@@ -173,7 +173,7 @@ adminBookingPages.post(`${L}/admin/bookings/:id/refund`, async (c) => {
   const payment = /^bkg_[0-9a-z]{6,40}$/.test(id) ? await deps.db.select().from(payments).where(eq(payments.bookingId, id)).get() : null;
   if (!payment) throw notFound('Payment');
   const form = await readForm(c.req.raw);
-  const reason = (form.reason ?? '').trim().slice(0, 500);
+  const reason = singleLine(form.reason, 500);
   const amount = parseMajorAmount(form.amount ?? '', payment.currency);
   if (!amount || reason.length < 3) {
     flash(c, 'adminx.bookings.refundInvalid', 'error');

@@ -8,9 +8,10 @@ import { approvePayout, creatorEligibility, deductionsOf, openPayout, rejectPayo
 import type { AppEnv, Ctx } from '../../http/context';
 import { audit, type AuditInput } from '../../domain/admin/audit';
 import { notFound } from '../../http/errors';
+import { redirectTarget } from '../../http/redirect';
 import type { MessageKey } from '../../i18n';
 import { formatMoney } from '../../i18n/format';
-import { readForm } from '../components/form';
+import { readForm, singleLine } from '../components/form';
 import { Empty, Money, StatusBadge, When } from '../components/ui';
 import { payoutReason, PayoutHeadline, PayoutSteps, ReasonList } from '../creator/payouts';
 import { flash, page, viewOf } from '../render';
@@ -225,8 +226,11 @@ adminPayoutPages.get(`${L}/admin/payouts/:id{pyt_[0-9a-z]+}`, async (c) => {
 type Audited = Omit<AuditInput, 'actor' | 'requestId'>;
 type ActResult = { ok: boolean; code?: string; audit?: Audited };
 
-/** Only admin pages are valid places to come back to after an action. */
-const backTo = (form: Record<string, string>) => (/^\/admin\/[\w\-/?=&.%]*$/.test(form.back ?? '') && !form.back.includes('//') ? form.back : '/admin/payouts');
+/** Only admin pages are valid places to come back to after an action (`back` is a path without the language). */
+const backTo = (c: Ctx, form: Record<string, string>) => {
+  const { href } = viewOf(c);
+  return redirectTarget(c, form.back ? href(form.back) : null, href('/admin/payouts'), href('/admin'));
+};
 
 /** Runs an admin action, audits it when it changed something, and comes back to the page with its outcome. */
 async function act(c: Ctx, run: (admin: { id: string }, form: Record<string, string>) => Promise<ActResult>) {
@@ -239,14 +243,14 @@ async function act(c: Ctx, run: (admin: { id: string }, form: Record<string, str
   if (r.ok) flash(c, 'admin.done');
   else flash(c, 'admin.failed', 'error');
   await deps.log.info('ADMIN_ACTION', `${c.req.method} ${c.req.path}: ${r.ok ? 'ok' : r.code}`, { actorId: admin.id });
-  return c.redirect(viewOf(c).href(backTo(form)), 303);
+  return c.redirect(backTo(c, form), 303);
 }
 const creatorOf = async (c: Ctx): Promise<Creator> => {
   const cr = await c.get('deps').db.select().from(creators).where(eq(creators.id, c.req.param('id') ?? '')).get();
   if (!cr) throw notFound('Creator');
   return cr;
 };
-const reasonOf = (form: Record<string, string>) => (form.reason ?? '').trim().slice(0, 500);
+const reasonOf = (form: Record<string, string>) => singleLine(form.reason, 500);
 const money = (p: { amount: number; currency: string; status: string }) => ({ amount: p.amount, currency: p.currency, status: p.status });
 
 adminPayoutPages.post(`${L}/admin/payouts/:id/approve`, (c) => act(c, async (admin) => {
@@ -280,7 +284,7 @@ adminPayoutPages.post(`${L}/admin/creators/:id/unblock`, (c) => act(c, async (ad
 }));
 for (const kind of ['dispute', 'refund'] as const) {
   adminPayoutPages.post(`${L}/admin/${kind}s/:id/settle-debt`, (c) => act(c, async (admin, form) => {
-    const note = (form.note ?? '').trim().slice(0, 500);
+    const note = singleLine(form.note, 500);
     if (note.length < 3) return { ok: false, code: 'NOTE_REQUIRED' };
     const r = await settleDebtManually(c.get('deps'), { kind, id: c.req.param('id') }, admin.id, note);
     return r.ok ? { ok: true, audit: { action: 'DEBT_SETTLE', entity: kind, entityId: c.req.param('id'), before: { reconciledAt: null }, after: { reconciledBy: 'MANUAL', amount: r.amount }, reason: note } } : r;

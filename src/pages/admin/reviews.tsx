@@ -3,7 +3,8 @@ import { Hono } from 'hono';
 import { creatorChoices } from '../../domain/admin/bookings';
 import { hideReview, MODERATION_PAGE, reviewsForModeration, unhideReview } from '../../domain/reviews/moderation';
 import type { AppEnv, Ctx } from '../../http/context';
-import { readForm } from '../components/form';
+import { redirectTarget } from '../../http/redirect';
+import { readForm, singleLine } from '../components/form';
 import { Empty, pageParam, Pagination, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { AdminNav, requireAdminPage } from './common';
@@ -92,19 +93,23 @@ adminReviewPages.get(`${L}/admin/reviews`, async (c) => {
   });
 });
 
-const backOf = (form: Record<string, string>) => (/^\/admin\/reviews(\?[\w\-=&%.]*)?$/.test(form.back ?? '') ? form.back : '/admin/reviews');
+/** Back to the moderation list it came from (`back`: a path without the language), nowhere else. */
+const backOf = (c: Ctx, form: Record<string, string>) => {
+  const { href } = viewOf(c);
+  return redirectTarget(c, form.back ? href(form.back) : null, href('/admin/reviews'), href('/admin/reviews'));
+};
 
 adminReviewPages.post(`${L}/admin/reviews/:id/hide`, async (c) => {
   const admin = requireAdminPage(c);
   if (admin instanceof Response) return admin;
   const form = await readForm(c.req.raw);
-  const reason = (form.reason ?? '').trim().slice(0, 500);
+  const reason = singleLine(form.reason, 500);
   if (reason.length < 3) flash(c, 'adminx.reviews.reasonRequired', 'error');
   else {
     const r = await hideReview(c.get('deps'), admin.id, c.req.param('id'), reason, c.get('requestId'));
     flash(c, r.ok ? 'adminx.reviews.hiddenDone' : 'admin.failed', r.ok ? 'success' : 'error');
   }
-  return c.redirect(viewOf(c).href(backOf(form)), 303);
+  return c.redirect(backOf(c, form), 303);
 });
 
 adminReviewPages.post(`${L}/admin/reviews/:id/unhide`, async (c) => {
@@ -113,5 +118,5 @@ adminReviewPages.post(`${L}/admin/reviews/:id/unhide`, async (c) => {
   const form = await readForm(c.req.raw);
   const r = await unhideReview(c.get('deps'), admin.id, c.req.param('id'), c.get('requestId'));
   flash(c, r.ok ? 'adminx.reviews.shownDone' : 'admin.failed', r.ok ? 'success' : 'error');
-  return c.redirect(viewOf(c).href(backOf(form)), 303);
+  return c.redirect(backOf(c, form), 303);
 });

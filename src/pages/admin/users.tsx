@@ -5,7 +5,7 @@ import { changeRole, USERS_PAGE, userDetail, usersPage, type CreatorState } from
 import type { AppEnv, Ctx } from '../../http/context';
 import { notFound } from '../../http/errors';
 import type { MessageKey, T } from '../../i18n';
-import { readForm } from '../components/form';
+import { readForm, singleLine } from '../components/form';
 import { Empty, pageParam, Pagination, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { AdminNav, requireAdminPage } from './common';
@@ -158,7 +158,7 @@ adminUserPages.post(`${L}/admin/users/:id/role`, async (c: Ctx) => {
   if (!role) {
     flash(c, 'admin.failed', 'error');
   } else {
-    const r = await changeRole(c.get('deps'), admin, id, role, { reason: (form.reason ?? '').trim().slice(0, 500) || null, requestId: c.get('requestId') });
+    const r = await changeRole(c.get('deps'), admin, id, role, { reason: singleLine(form.reason, 500) || null, requestId: c.get('requestId') });
     if (r.ok) flash(c, 'adminx.users.roleChanged');
     else if (r.code === 'USER_NOT_FOUND') throw notFound('User');
     else flash(c, r.code === 'CANNOT_DEMOTE_SELF' ? 'adminx.users.cannotDemoteSelf' : 'adminx.users.roleUnchanged', 'error');

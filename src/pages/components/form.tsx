@@ -1,7 +1,9 @@
 /** Form building blocks for server-rendered pages, with localized validation messages. */
 import type { ComponentChildren } from 'preact';
 import type { ZodError } from 'zod';
+import { validationError } from '../../http/errors';
 import type { T } from '../../i18n';
+import { SingleLineText } from '../../shared/common';
 
 export type FieldErrors = Record<string, string>;
 
@@ -20,6 +22,7 @@ export function localizeIssues(t: T, err: ZodError): FieldErrors {
     else if (i.message.includes('too common')) out[field] = t('form.errors.passwordCommon');
     else if (i.message.includes('too simple')) out[field] = t('form.errors.passwordSimple');
     else if (i.message.includes('time zone')) out[field] = t('form.errors.timezone');
+    else if (i.message.includes('single line')) out[field] = t('form.errors.singleLine');
     else out[field] = t('form.errors.invalid');
   }
   return out;
@@ -71,4 +74,14 @@ export async function readForm(req: Request): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const [k, v] of form.entries()) if (typeof v === 'string') out[k] = v;
   return out;
+}
+
+/**
+ * A single-line form value read outside a schema (a reason, a note, an answer): trimmed and checked
+ * like the API's; a control character or line break is a 400, never stored.
+ */
+export function singleLine(value: string | undefined, max: number): string {
+  const r = SingleLineText(0, max).safeParse(value ?? '');
+  if (!r.success) throw validationError(r.error, 'form');
+  return r.data;
 }

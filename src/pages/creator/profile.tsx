@@ -126,10 +126,7 @@ creatorProfilePages.post(`${L}/creator/profile/image/:kind{profile|banner}`, asy
   if (r instanceof Response) return r;
   const deps = c.get('deps');
   const { success } = await deps.limiters.upload.limit({ key: `upload:${r.user.id}` });
-  if (Number(c.req.header('content-length') ?? '0') > 6 * 1024 * 1024) {
-    flash(c, 'offer.errors.IMAGE_TOO_LARGE', 'error');
-    return c.redirect(viewOf(c).href('/creator/profile'), 303);
-  }
+  // Bodies over 5 MB never get here: the page upload limit (http/body-limit.ts) answers 413.
   const file = success ? (await c.req.formData()).get('image') : null;
   if (file && typeof file !== 'string') {
     const out = await setCreatorImage(deps, r.creator, c.req.param('kind') as ImageKind, new Uint8Array(await file.arrayBuffer()));

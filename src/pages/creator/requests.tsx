@@ -5,7 +5,7 @@ import { callRequests, users, type CallRequest, type User } from '../../db/schem
 import { rejectRequest } from '../../domain/requests/requests';
 import type { AppEnv, Ctx } from '../../http/context';
 import type { MessageKey } from '../../i18n';
-import { readForm } from '../components/form';
+import { readForm, singleLine } from '../components/form';
 import { Duration, Empty, Money, StatusBadge, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { CreatorNav, requireCreatorPage } from './common';
@@ -71,7 +71,7 @@ creatorRequestPages.post(`${L}/creator/requests/:id/answer`, async (c) => {
   if (r instanceof Response) return r;
   const form = await readForm(c.req.raw);
   const id = c.req.param('id');
-  const message = (form.message ?? '').trim().slice(0, 1000) || undefined;
+  const message = singleLine(form.message, 1000) || undefined;
   const deps = c.get('deps');
   if (form.decision === 'accept') {
     const out = await deps.rooms.calendar(r.creator.id).acceptRequest({ requestId: id, actorUserId: r.user.id, message });

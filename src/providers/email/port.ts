@@ -1,4 +1,5 @@
 /** Email port: what the queue consumer needs from an email provider (Resend or the local outbox). */
+import { oneLine } from '../../lib/text';
 
 export interface EmailAttachment {
   filename: string;
@@ -33,4 +34,22 @@ export interface EmailProvider {
   readonly name: 'resend' | 'outbox';
   /** Sends once per idempotency key: a retry with the same key never produces a second email. */
   send(message: EmailMessage, idempotencyKey: string): Promise<SendResult>;
+}
+
+/**
+ * The message as it may cross the port: subject, addresses, header names and values, attachment
+ * names and types each on one line. User text (names, titles) reaches subjects; whatever a row
+ * holds, it can never start a header of its own (`\r\nBcc: …`).
+ */
+export function headerSafe(m: EmailMessage): EmailMessage {
+  return {
+    ...m,
+    from: oneLine(m.from),
+    to: oneLine(m.to),
+    subject: oneLine(m.subject),
+    // A header name is printable ASCII without the colon (RFC 5322 §3.6.8).
+    headers: m.headers && Object.fromEntries(Object.entries(m.headers).map(([k, v]) => [k.replace(/[^!-9;-~]/g, ''), oneLine(v)])),
+    attachments: m.attachments?.map((a) => ({ ...a, filename: oneLine(a.filename).replace(/["\\]/g, ''), contentType: oneLine(a.contentType) })),
+    tags: m.tags?.map((t) => ({ name: oneLine(t.name), value: oneLine(t.value) })),
+  };
 }
