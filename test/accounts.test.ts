@@ -137,11 +137,13 @@ describe('sign-in and sign-out', () => {
     const d = deps({ clock: fixedClock(Date.now() + 20 * 24 * 3600_000) });
     const s = await createSession(deps(), user, 'COOKIE');
     const id = (await verifySession(d, s.token))!;
-    const renewed = (await renewIfDue(d, id))!;
+    const renewal = await renewIfDue(d, id);
+    if (renewal.status !== 'RENEWED') throw new Error(`not renewed: ${renewal.status}`);
+    const renewed = renewal.session;
     expect(renewed.sessionId).toBe(s.sessionId);
     expect(renewed.expiresAt.getTime()).toBe(d.clock.now().getTime() + SESSION_TTL_MS);
     expect((await verifySession(d, renewed.token))!.expiresAt.getTime()).toBe(Math.floor(renewed.expiresAt.getTime() / 1000) * 1000);
-    expect(await renewIfDue(deps(), (await verifySession(deps(), s.token))!)).toBeNull();
+    expect(await renewIfDue(deps(), (await verifySession(deps(), s.token))!)).toEqual({ status: 'NOT_DUE' });
   });
 
   it('honours a revocation made by another isolate once the revoked list is re-read', async () => {

@@ -40,6 +40,13 @@ export function expireRevocationSync(): void {
   syncedAt = 0;
 }
 
+/** Forgets everything this isolate learnt about sessions (tests: a cold isolate). */
+export function forgetSessionCache(): void {
+  revoked.clear();
+  cursor = 0;
+  syncedAt = 0;
+}
+
 export function markRevoked(sessionIds: string[]): void {
   for (const id of sessionIds) revoked.add(id);
 }

@@ -3,7 +3,7 @@
  * stored by the SHA-256 of its id. Checking a token needs no database read: signature, expiry,
  * and the in-memory revoked list. Loading the user row is separate (cached briefly).
  */
-import { and, eq, lt, ne } from 'drizzle-orm';
+import { and, eq, gt, lt, ne, notExists, sql } from 'drizzle-orm';
 import { sessionRevocations, sessions, users, type User } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { DAY } from '../../lib/clock';
@@ -14,6 +14,11 @@ import { cachedUser, forgetUser, freshRevocations, markRevoked, rememberUser } f
 export const SESSION_TTL_MS = 30 * DAY;
 /** Cookie sessions used with less than this left are re-issued for another SESSION_TTL_MS. */
 export const RENEW_WHEN_LEFT_MS = 15 * DAY;
+/**
+ * How long a revocation is kept: past the latest expiry of any token of the session (a renewal
+ * racing the sign-out signs for SESSION_TTL_MS from then), plus a day for clocks that disagree.
+ */
+export const REVOCATION_KEEP_MS = SESSION_TTL_MS + DAY;
 
 export interface NewSession {
   token: string;
@@ -80,22 +85,40 @@ export async function resolveSession(deps: Deps, token: string): Promise<{ user:
   return user ? { user, sessionId: id.sessionId } : null;
 }
 
-/** A cookie session running low is extended: same session, new expiry, new token. */
-export async function renewIfDue(deps: Deps, id: Identity): Promise<NewSession | null> {
+export type Renewal = { status: 'NOT_DUE' } | { status: 'RENEWED'; session: NewSession } | { status: 'GONE' };
+
+/**
+ * A cookie session running low is extended: same session, new expiry, new token — only through an
+ * update that proves the session row is still there (not signed out in another isolate whose
+ * revocation this one has not read yet). GONE: the session is dead, the request is signed out.
+ */
+export async function renewIfDue(deps: Deps, id: Identity): Promise<Renewal> {
   const now = deps.clock.now();
-  if (id.expiresAt.getTime() - now.getTime() > RENEW_WHEN_LEFT_MS) return null;
-  const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
-  await deps.db.update(sessions).set({ lastSeenAt: now, expiresAt }).where(eq(sessions.id, id.sessionId));
-  const token = await signToken(deps.config.sessionSecret, { sid: id.sid, userId: id.userId, exp: Math.floor(expiresAt.getTime() / 1000) });
-  return { token, sessionId: id.sessionId, expiresAt };
+  if (id.expiresAt.getTime() - now.getTime() > RENEW_WHEN_LEFT_MS) return { status: 'NOT_DUE' };
+  const wanted = now.getTime() + SESSION_TTL_MS;
+  const revoked = deps.db.select({ one: sql`1` }).from(sessionRevocations).where(eq(sessionRevocations.sessionId, id.sessionId));
+  const [row] = await deps.db.update(sessions)
+    // max(): two renewals racing never shorten the row below a token already signed.
+    .set({ lastSeenAt: now, expiresAt: sql`max(${sessions.expiresAt}, ${wanted})` })
+    .where(and(eq(sessions.id, id.sessionId), eq(sessions.userId, id.userId), gt(sessions.expiresAt, now), notExists(revoked)))
+    .returning({ expiresAt: sessions.expiresAt });
+  if (!row) {
+    markRevoked([id.sessionId]);
+    return { status: 'GONE' };
+  }
+  const exp = Math.floor(row.expiresAt.getTime() / 1000);
+  const token = await signToken(deps.config.sessionSecret, { sid: id.sid, userId: id.userId, exp });
+  return { status: 'RENEWED', session: { token, sessionId: id.sessionId, expiresAt: row.expiresAt } };
 }
 
-async function revoke(deps: Deps, rows: { id: string; userId: string; expiresAt: Date }[]): Promise<void> {
+async function revoke(deps: Deps, rows: { id: string; userId: string }[]): Promise<void> {
   if (!rows.length) return;
   markRevoked(rows.map((r) => r.id));
   const now = deps.clock.now();
+  // Not the row's expiry: a renewal racing this sign-out may have signed a token that outlives it.
+  const expiresAt = new Date(now.getTime() + REVOCATION_KEEP_MS);
   const stmts = rows.flatMap((r) => [
-    deps.db.insert(sessionRevocations).values({ sessionId: r.id, userId: r.userId, revokedAt: now, expiresAt: r.expiresAt }).onConflictDoNothing(),
+    deps.db.insert(sessionRevocations).values({ sessionId: r.id, userId: r.userId, revokedAt: now, expiresAt }).onConflictDoNothing(),
     deps.db.delete(sessions).where(eq(sessions.id, r.id)),
   ]);
   for (let i = 0; i < stmts.length; i += 50) {
@@ -105,7 +128,7 @@ async function revoke(deps: Deps, rows: { id: string; userId: string; expiresAt:
 }
 
 export async function revokeSession(deps: Deps, sessionId: string): Promise<void> {
-  const row = await deps.db.select({ id: sessions.id, userId: sessions.userId, expiresAt: sessions.expiresAt }).from(sessions).where(eq(sessions.id, sessionId)).get();
+  const row = await deps.db.select({ id: sessions.id, userId: sessions.userId }).from(sessions).where(eq(sessions.id, sessionId)).get();
   markRevoked([sessionId]);
   if (row) await revoke(deps, [row]);
 }
@@ -114,12 +137,12 @@ export async function revokeSession(deps: Deps, sessionId: string): Promise<void
 export async function revokeAllSessions(deps: Deps, userId: string, keepSessionId?: string): Promise<number> {
   forgetUser(userId);
   const where = keepSessionId ? and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId)) : eq(sessions.userId, userId);
-  const rows = await deps.db.select({ id: sessions.id, userId: sessions.userId, expiresAt: sessions.expiresAt }).from(sessions).where(where).all();
+  const rows = await deps.db.select({ id: sessions.id, userId: sessions.userId }).from(sessions).where(where).all();
   await revoke(deps, rows);
   return rows.length;
 }
 
-/** Cron: drop expired sessions and revocations of sessions that have expired anyway. */
+/** Cron: drop expired sessions, and revocations once every token they cover has expired (REVOCATION_KEEP_MS). */
 export async function purgeExpiredSessions(deps: Deps): Promise<number> {
   const now = deps.clock.now();
   const deleted = await deps.db.delete(sessions).where(lt(sessions.expiresAt, now)).returning({ id: sessions.id });
