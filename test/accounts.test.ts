@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { creators, logs, sessionRevocations, sessions, users } from '../src/db/schema';
+import { creators, logs, sessions, users } from '../src/db/schema';
 import { expireRevocationSync } from '../src/domain/accounts/session-cache';
-import { createSession, renewIfDue, resolveSession, SESSION_TTL_MS, verifySession } from '../src/domain/accounts/sessions';
+import { createSession, renewIfDue, resolveSession, SESSION_TTL_MS, verifySession, writeRevocations } from '../src/domain/accounts/sessions';
 import { sha256Hex } from '../src/lib/crypto';
 import { newSid, SID_LENGTH, signToken, verifyToken } from '../src/lib/session-token';
 import { fixedClock, MINUTE } from '../src/lib/clock';
@@ -150,8 +150,8 @@ describe('sign-in and sign-out', () => {
     const { user, token } = await createAccount();
     expect((await api('GET', '/api/me', undefined, { token })).status).toBe(200);
     const row = (await deps().db.select().from(sessions).where(eq(sessions.userId, user.id)).get())!;
-    // Another isolate revoked it: only the D1 row exists, this isolate's memory does not know yet.
-    await deps().db.insert(sessionRevocations).values({ sessionId: row.id, userId: user.id, revokedAt: new Date(), expiresAt: row.expiresAt });
+    // Another isolate revoked it: only the D1 rows changed, this isolate's memory does not know yet.
+    await writeRevocations(deps(), [row]);
     expireRevocationSync();
     await expectError(await api('GET', '/api/me', undefined, { token }), 401, 'UNAUTHENTICATED');
   });

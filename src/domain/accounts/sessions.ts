@@ -1,7 +1,8 @@
 /**
  * Sessions. The client holds a signed token (see lib/session-token); D1 holds the session row,
- * stored by the SHA-256 of its id. Checking a token needs no database read: signature, expiry,
- * and the in-memory revoked list. Loading the user row is separate (cached briefly).
+ * stored by the SHA-256 of its id. Checking a token needs no database read on the hot path:
+ * signature, expiry, and what this isolate knows of the session (session-cache.ts). Loading the
+ * user row is separate (cached briefly).
  */
 import { and, eq, gt, lt, ne, notExists, sql } from 'drizzle-orm';
 import { sessionRevocations, sessions, users, type User } from '../../db/schema';
@@ -9,7 +10,8 @@ import type { Deps } from '../../deps';
 import { DAY } from '../../lib/clock';
 import { sha256Hex } from '../../lib/crypto';
 import { newSid, signToken, verifyToken } from '../../lib/session-token';
-import { cachedUser, forgetUser, freshRevocations, markRevoked, rememberUser } from './session-cache';
+import { rawStatement } from '../../db/client';
+import { cachedUser, forgetUser, markAlive, markRevoked, rememberUser, sessionAlive } from './session-cache';
 
 export const SESSION_TTL_MS = 30 * DAY;
 /** Cookie sessions used with less than this left are re-issued for another SESSION_TTL_MS. */
@@ -54,16 +56,18 @@ export async function createSession(
     lastSeenAt: now,
     expiresAt,
   });
+  markAlive(sessionId);
   return { token, sessionId, expiresAt };
 }
 
-/** Who a token belongs to — without reading the database (signature, expiry, revoked list). */
+/** Who a token belongs to: signature, expiry, then whether the session is still signed in (no read when this isolate knows it). */
 export async function verifySession(deps: Deps, token: string): Promise<Identity | null> {
   if (!token) return null;
   const claims = await verifyToken(deps.config.sessionSecret, token);
-  if (!claims || claims.exp * 1000 <= deps.clock.now().getTime()) return null;
+  const now = deps.clock.now();
+  if (!claims || claims.exp * 1000 <= now.getTime()) return null;
   const sessionId = await sha256Hex(claims.sid);
-  if ((await freshRevocations(deps.db)).has(sessionId)) return null;
+  if (!(await sessionAlive(deps.d1, sessionId, claims.userId, now))) return null;
   return { userId: claims.userId, sessionId, sid: claims.sid, expiresAt: new Date(claims.exp * 1000) };
 }
 
@@ -106,25 +110,33 @@ export async function renewIfDue(deps: Deps, id: Identity): Promise<Renewal> {
     markRevoked([id.sessionId]);
     return { status: 'GONE' };
   }
+  markAlive(id.sessionId);
   const exp = Math.floor(row.expiresAt.getTime() / 1000);
   const token = await signToken(deps.config.sessionSecret, { sid: id.sid, userId: id.userId, exp });
   return { status: 'RENEWED', session: { token, sessionId: id.sessionId, expiresAt: row.expiresAt } };
 }
 
+/**
+ * Writes revocations to D1, where every isolate reads them (in `seq` order) — and nothing else:
+ * the caller tells this isolate. Each takes the next `seq` in the transaction that writes it.
+ */
+export async function writeRevocations(deps: Deps, rows: { id: string; userId: string }[]): Promise<void> {
+  const now = deps.clock.now().getTime();
+  // Not the row's expiry: a renewal racing this sign-out may have signed a token that outlives it.
+  const expiresAt = now + REVOCATION_KEEP_MS;
+  const stmts = rows.flatMap((r) => [
+    rawStatement(deps.d1, sql`insert into session_revocations (session_id, user_id, revoked_at, expires_at, seq)
+      select ${r.id}, ${r.userId}, ${now}, ${expiresAt}, coalesce(max(seq), 0) + 1 from session_revocations where true
+      on conflict (session_id) do nothing`),
+    rawStatement(deps.d1, sql`delete from sessions where id = ${r.id}`),
+  ]);
+  for (let i = 0; i < stmts.length; i += 50) await deps.d1.batch(stmts.slice(i, i + 50));
+}
+
 async function revoke(deps: Deps, rows: { id: string; userId: string }[]): Promise<void> {
   if (!rows.length) return;
   markRevoked(rows.map((r) => r.id));
-  const now = deps.clock.now();
-  // Not the row's expiry: a renewal racing this sign-out may have signed a token that outlives it.
-  const expiresAt = new Date(now.getTime() + REVOCATION_KEEP_MS);
-  const stmts = rows.flatMap((r) => [
-    deps.db.insert(sessionRevocations).values({ sessionId: r.id, userId: r.userId, revokedAt: now, expiresAt }).onConflictDoNothing(),
-    deps.db.delete(sessions).where(eq(sessions.id, r.id)),
-  ]);
-  for (let i = 0; i < stmts.length; i += 50) {
-    const chunk = stmts.slice(i, i + 50);
-    await deps.db.batch(chunk as [typeof chunk[number], ...typeof chunk]);
-  }
+  await writeRevocations(deps, rows);
 }
 
 export async function revokeSession(deps: Deps, sessionId: string): Promise<void> {
@@ -146,6 +158,8 @@ export async function revokeAllSessions(deps: Deps, userId: string, keepSessionI
 export async function purgeExpiredSessions(deps: Deps): Promise<number> {
   const now = deps.clock.now();
   const deleted = await deps.db.delete(sessions).where(lt(sessions.expiresAt, now)).returning({ id: sessions.id });
-  await deps.db.delete(sessionRevocations).where(lt(sessionRevocations.expiresAt, now));
+  // The newest revocation stays whatever its age: `seq` is max + 1, and must never go back.
+  // The newest revocation stays whatever its age: `seq` is max + 1, and must never go back.
+  await deps.db.delete(sessionRevocations).where(and(lt(sessionRevocations.expiresAt, now), lt(sessionRevocations.seq, sql`(select max(seq) from session_revocations)`)));
   return deleted.length;
 }
