@@ -3,7 +3,8 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { signup, verifyCredentials } from '../domain/accounts/accounts';
 import { toUserDto } from '../domain/accounts/dto';
-import { createSession, revokeAllSessions, revokeSession } from '../domain/accounts/sessions';
+import { createPasswordSession, revokeAllSessions, revokeSession } from '../domain/accounts/sessions';
+import type { User } from '../db/schema';
 import { requestPasswordReset, resetPassword, sendVerificationEmail, verifyEmail } from '../domain/accounts/tokens';
 import type { AppEnv, Ctx } from '../http/context';
 import { clearSessionCookie } from '../http/cookies';
@@ -16,8 +17,10 @@ import { AuthResponse, LoginBody, MeResponse, ResetConfirmBody, ResetRequestBody
 export const authApi = new Hono<AppEnv>();
 const tags = ['Accounts'];
 
-async function issueBearer(c: Ctx, userId: string) {
-  const s = await createSession(c.get('deps'), { id: userId }, 'BEARER', { userAgent: c.req.header('user-agent'), ip: clientIp(c.req.raw) });
+/** A bearer token for a password just checked — refused (401) if that password is no longer the account's. */
+async function issueBearer(c: Ctx, user: Pick<User, 'id' | 'passwordHash'>) {
+  const s = await createPasswordSession(c.get('deps'), user, 'BEARER', { userAgent: c.req.header('user-agent'), ip: clientIp(c.req.raw) });
+  if (!s) throw new AppError(401, 'INVALID_CREDENTIALS', 'Wrong email or password.');
   return { token: s.token, expiresAt: s.expiresAt.toISOString() };
 }
 
@@ -30,7 +33,7 @@ route(authApi, {
   await enforceLimit(deps.limiters.signup, `signup:${clientIp(c.req.raw)}`);
   const r = await signup(deps, { ...body, locale: body.locale ?? c.get('locale'), timezone: body.timezone ?? c.get('timezone') });
   if (!r.ok) throw conflict('EMAIL_TAKEN', 'An account already exists with this email.');
-  return c.json({ user: toUserDto(r.user), ...(await issueBearer(c, r.user.id)) }, 201);
+  return c.json({ user: toUserDto(r.user), ...(await issueBearer(c, r.user)) }, 201);
 });
 
 route(authApi, {
@@ -49,7 +52,7 @@ route(authApi, {
     throw new AppError(401, 'INVALID_CREDENTIALS', 'Wrong email or password.');
   }
   await deps.log.info('AUTH_LOGIN', 'Signed in (API)', { actor: 'USER', actorId: r.user.id });
-  return c.json({ user: toUserDto(r.user), ...(await issueBearer(c, r.user.id)) });
+  return c.json({ user: toUserDto(r.user), ...(await issueBearer(c, r.user)) });
 });
 
 route(authApi, {
@@ -111,7 +114,7 @@ route(authApi, {
   body: ResetConfirmBody,
   responses: { 200: { description: 'Password changed', schema: MeResponse }, 410: { description: 'TOKEN_INVALID' } },
 }, async (c, { body }) => {
-  const user = await resetPassword(c.get('deps'), body.token, body.password);
-  if (!user) throw new AppError(410, 'TOKEN_INVALID', 'This link is invalid, already used or expired.');
-  return c.json({ user: toUserDto(user) });
+  const r = await resetPassword(c.get('deps'), body.token, body.password);
+  if (!r) throw new AppError(410, 'TOKEN_INVALID', 'This link is invalid, already used or expired.');
+  return c.json({ user: toUserDto(r.user) });
 });

@@ -4,18 +4,21 @@
  * account signed up under someone else's address, and mailboxes flooded with account emails.
  * Each story checks the refusal and that no session, account or message changed.
  */
-import { count, eq } from 'drizzle-orm';
+import { and, count, eq, isNull } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { emailLog, sessionRevocations, sessions, users } from '../../src/db/schema';
+import { auditLog, authTokens, creators, emailLog, localStripeObjects, logs, payoutAudit, payouts, sessionRevocations, sessions, users } from '../../src/db/schema';
+import { changePassword, verifyCredentials } from '../../src/domain/accounts/accounts';
+import { startOnboarding } from '../../src/domain/payments/connect';
 import { expireRevocationSync, forgetSessionCache, REVOCATION_PAGE } from '../../src/domain/accounts/session-cache';
-import { createSession, purgeExpiredSessions, revokeAllSessions, revokeSession, SESSION_TTL_MS, verifySession, writeRevocations } from '../../src/domain/accounts/sessions';
+import { createPasswordSession, createSession, purgeExpiredSessions, revokeAllSessions, revokeSession, SESSION_TTL_MS, verifySession, writeRevocations } from '../../src/domain/accounts/sessions';
 import { buildDeps } from '../../src/deps';
 import { DAY, fixedClock } from '../../src/lib/clock';
 import { setDevClockOffset } from '../../src/lib/dev-clock';
 import { signToken } from '../../src/lib/session-token';
 import { sha256Hex } from '../../src/lib/crypto';
 import { countingD1 } from '../d1-reads';
-import { createAccount, deps, fetchApp, testEnv } from '../helpers';
+import { api, cookieFrom, createAccount, deps, expectError, fetchApp, googleSignIn, lastEmailTo, PASSWORD, postForm, testEnv, tokenFromEmail, uniqueEmail } from '../helpers';
+import { onboardedCreator } from '../scenarios';
 
 const SESSION = '__Host-cas';
 
@@ -164,5 +167,137 @@ describe('a revocation flood cannot make an isolate read without bound', () => {
     expireRevocationSync();
     expect(await verifySession(deps(), live.token)).toBeNull();
     expect(await sessionRows(live.user.id)).toEqual([]);
+  });
+});
+
+// ------------------------------------------------------------------------------------------------ account takeover
+
+const ATTACKER_PASSWORD = 'attacker-knows-this-one';
+const emailRows = (userId: string) => deps().db.select().from(emailLog).where(eq(emailLog.userId, userId)).all();
+const creatorRowOf = async (userId: string) => (await deps().db.select().from(creators).where(eq(creators.userId, userId)).get())!;
+const me = async (opts: { token?: string; cookie?: string }) => (await api('GET', '/api/me', undefined, opts)).status;
+
+/**
+ * The attacker signs up as a creator under the victim's address (never confirmed), signs in on a
+ * browser too, connects their own payout account, and has payouts waiting (one requested, one approved).
+ */
+async function preHijackedCreator() {
+  const email = uniqueEmail('victim');
+  const signup = await api('POST', '/api/auth/signup', { email, password: ATTACKER_PASSWORD, name: 'Not The Owner', role: 'CREATOR' }, { headers: { 'cf-connecting-ip': '203.0.113.50' } });
+  expect(signup.status).toBe(201);
+  const { token: bearer, user: { id: userId } } = (await signup.json()) as { token: string; user: { id: string } };
+  const cookie = cookieFrom(await postForm('/en/signin', { email, password: ATTACKER_PASSWORD }, { headers: { 'cf-connecting-ip': '203.0.113.51' } }), SESSION)!;
+  const d = deps();
+  const { accountId } = await startOnboarding(d, await creatorRowOf(userId), await userRow(userId), { returnUrl: 'http://localhost/', refreshUrl: 'http://localhost/' });
+  await d.localPayments!.completeOnboarding(accountId);
+  const creator = await creatorRowOf(userId);
+  expect(creator).toMatchObject({ stripeAccountId: accountId, chargesEnabled: true, payoutsEnabled: true });
+  const now = new Date();
+  const payout = (status: 'REQUESTED' | 'APPROVED') => ({ id: d.ids.next('pyt'), creatorId: creator.id, amount: 8_500, currency: 'EUR' as const, status, origin: 'CREATOR' as const, idempotencyKey: `test:${d.ids.next('pyt')}`, requestedAt: now, approvedAt: status === 'APPROVED' ? now : null, createdAt: now, updatedAt: now });
+  const [requested, approved] = [payout('REQUESTED'), payout('APPROVED')];
+  await d.db.insert(payouts).values([requested, approved]);
+  return { email, userId, bearer, cookie, accountId, creatorId: creator.id, requestedId: requested.id, approvedId: approved.id };
+}
+
+describe('signing up under someone else\'s address gives no hold on the account once its owner shows up', () => {
+  it('the owner signing in with Google gets the unverified account scrubbed: password, sessions, tokens, links and payout details go; the attacker is refused and changes nothing', async () => {
+    const a = await preHijackedCreator();
+    expect(await me({ token: a.bearer })).toBe(200);
+    const res = await googleSignIn({ sub: `g-owner-${a.userId}`, email: a.email, email_verified: 'true', name: 'Real Owner' });
+    // The owner is signed in to the account and shown what happened.
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/en/account');
+    expect(cookieFrom(res, 'flash')).toBe('flash=info%3Aauth.claimed.google');
+    const ownerCookie = cookieFrom(res, SESSION)!;
+    expect(await me({ cookie: ownerCookie })).toBe(200);
+    const user = await userRow(a.userId);
+    expect(user).toMatchObject({ passwordHash: null, googleSub: `g-owner-${a.userId}` });
+    expect(user.emailVerifiedAt).not.toBeNull();
+    // Every session of the attacker is gone: only the owner's remains.
+    const rows = await sessionRows(a.userId);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].id).toBe(await sessionIdOf(ownerCookie.split('=')[1]));
+    expect(await deps().db.select().from(authTokens).where(and(eq(authTokens.userId, a.userId), isNull(authTokens.usedAt))).all()).toEqual([]);
+    // The attacker's payout account is unlinked, payouts are off until an admin checks; nothing was paid to it.
+    expect(await creatorRowOf(a.userId)).toMatchObject({ stripeAccountId: null, chargesEnabled: false, payoutsEnabled: false, detailsSubmitted: false, onboardedAt: null, payoutsBlocked: true });
+    const open = await deps().db.select().from(payouts).where(eq(payouts.creatorId, a.creatorId)).all();
+    expect(open.find((p) => p.id === a.requestedId)).toMatchObject({ status: 'REJECTED' });
+    expect(open.find((p) => p.id === a.approvedId)).toMatchObject({ status: 'APPROVED', stripePayoutId: null });
+    expect(await deps().db.select().from(localStripeObjects).where(and(eq(localStripeObjects.type, 'payout'), eq(localStripeObjects.account, a.accountId))).all()).toEqual([]);
+    expect((await deps().db.select().from(payoutAudit).where(eq(payoutAudit.creatorId, a.creatorId)).all()).map((r) => r.action)).toEqual(expect.arrayContaining(['DETAILS_RESET', 'BLOCKED', 'REJECTED']));
+    // Audited, logged, and the owner is told by email too.
+    const audit = await deps().db.select().from(auditLog).where(and(eq(auditLog.entity, 'user'), eq(auditLog.entityId, a.userId))).all();
+    expect(audit).toEqual([expect.objectContaining({ action: 'ACCOUNT_CLAIMED', actorUserId: a.userId, reason: 'GOOGLE' })]);
+    expect(audit[0].before).toMatchObject({ hadPassword: true, stripeAccountId: a.accountId });
+    expect(await deps().db.select().from(logs).where(and(eq(logs.type, 'AUTH_ACCOUNT_CLAIMED'), eq(logs.actorId, a.userId))).all()).toHaveLength(1);
+    const mail = (await lastEmailTo(a.email))!;
+    expect(mail.subject).toContain('Your account is secured');
+    expect(mail.text).toContain('/en/account');
+
+    // The attacker's bearer token, browser session and password are all refused — and change nothing.
+    const before = { user: await userRow(a.userId), sessions: await sessionRows(a.userId), emails: await emailRows(a.userId), creator: await creatorRowOf(a.userId) };
+    expect(await me({ token: a.bearer })).toBe(401);
+    expect(await me({ cookie: `${SESSION}=${a.cookie.split('=')[1]}` })).toBe(401);
+    await expectError(await api('POST', '/api/auth/login', { email: a.email, password: ATTACKER_PASSWORD }, { headers: { 'cf-connecting-ip': '203.0.113.52' } }), 401, 'INVALID_CREDENTIALS');
+    expect((await postForm('/en/signin', { email: a.email, password: ATTACKER_PASSWORD }, { headers: { 'cf-connecting-ip': '203.0.113.53' } })).status).toBe(401);
+    expect((await postForm('/en/creator/payments/onboard', {}, { cookie: a.cookie })).status).toBe(303); // bounced to sign-in
+    expect(await userRow(a.userId)).toEqual(before.user);
+    expect(await sessionRows(a.userId)).toEqual(before.sessions);
+    expect(await emailRows(a.userId)).toEqual(before.emails);
+    expect(await creatorRowOf(a.userId)).toEqual(before.creator);
+
+    // The owner connecting payouts again gets an account of their own, not the attacker's back.
+    const fresh = await startOnboarding(deps(), await creatorRowOf(a.userId), await userRow(a.userId), { returnUrl: 'http://localhost/', refreshUrl: 'http://localhost/' });
+    expect(fresh.accountId).not.toBe(a.accountId);
+  });
+
+  it('a verified account is linked to Google as it is: nothing is scrubbed', async () => {
+    const c = await onboardedCreator();
+    const before = { user: await userRow(c.user.id), creator: await creatorRowOf(c.user.id), sessions: await sessionRows(c.user.id) };
+    const res = await googleSignIn({ sub: `g-verified-${c.user.id}`, email: c.user.email, email_verified: 'true' }, '/en/account');
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/en/account');
+    expect(cookieFrom(res, 'flash')).toBeNull();
+    const user = await userRow(c.user.id);
+    expect(user).toMatchObject({ passwordHash: before.user.passwordHash, emailVerifiedAt: before.user.emailVerifiedAt, googleSub: `g-verified-${c.user.id}` });
+    expect(await me({ token: c.token })).toBe(200);
+    expect((await api('POST', '/api/auth/login', { email: c.user.email, password: PASSWORD }, { headers: { 'cf-connecting-ip': '203.0.113.54' } })).status).toBe(200);
+    expect(await creatorRowOf(c.user.id)).toEqual(before.creator);
+    expect((await sessionRows(c.user.id)).map((r) => r.id)).toEqual(expect.arrayContaining(before.sessions.map((r) => r.id)));
+    expect(await deps().db.select().from(auditLog).where(and(eq(auditLog.entity, 'user'), eq(auditLog.entityId, c.user.id))).all()).toEqual([]);
+    expect((await emailRows(c.user.id)).filter((e) => e.template === 'account_claimed')).toEqual([]);
+  });
+
+  it('a sign-in or a password change by the attacker in flight while the owner claims the account gets nothing', async () => {
+    const email = uniqueEmail('race');
+    const signup = await api('POST', '/api/auth/signup', { email, password: ATTACKER_PASSWORD, name: 'Racer' }, { headers: { 'cf-connecting-ip': '203.0.113.55' } });
+    const { user: { id: userId } } = (await signup.json()) as { user: { id: string } };
+    // The attacker's password was checked a moment before the owner's claim…
+    const checked = await verifyCredentials(deps(), email, ATTACKER_PASSWORD);
+    if (!checked.ok) throw new Error('attacker sign-in refused');
+    const stale = await userRow(userId);
+    expect((await googleSignIn({ sub: `g-race-${userId}`, email, email_verified: 'true' })).status).toBe(303);
+    const before = { user: await userRow(userId), sessions: await sessionRows(userId) };
+    // …so the session it asks for next, and a new password set with the old one, are refused.
+    expect(await createPasswordSession(deps(), checked.user, 'BEARER')).toBeNull();
+    expect(await changePassword(deps(), stale, { currentPassword: ATTACKER_PASSWORD, newPassword: 'attacker-sets-a-new-one' })).toEqual({ ok: false, reason: 'WRONG_PASSWORD' });
+    expect(await userRow(userId)).toEqual(before.user);
+    expect(await sessionRows(userId)).toEqual(before.sessions);
+  });
+
+  it('the owner resetting the password of the unverified account scrubs it the same way', async () => {
+    const a = await preHijackedCreator();
+    expect((await postForm('/en/forgot-password', { email: a.email }, { headers: { 'cf-connecting-ip': '203.0.113.56' } })).status).toBe(200);
+    const token = tokenFromEmail((await lastEmailTo(a.email))!.text);
+    const res = await postForm('/en/reset-password', { token, password: 'owner-chose-this-one' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/en/signin');
+    expect(cookieFrom(res, 'flash')).toBe('flash=info%3Aauth.claimed.reset');
+    expect(await me({ token: a.bearer })).toBe(401);
+    expect(await sessionRows(a.userId)).toEqual([]);
+    expect(await creatorRowOf(a.userId)).toMatchObject({ stripeAccountId: null, chargesEnabled: false, payoutsBlocked: true });
+    expect(await deps().db.select().from(auditLog).where(and(eq(auditLog.entity, 'user'), eq(auditLog.entityId, a.userId))).all()).toEqual([expect.objectContaining({ action: 'ACCOUNT_CLAIMED', reason: 'PASSWORD_RESET' })]);
+    await expectError(await api('POST', '/api/auth/login', { email: a.email, password: ATTACKER_PASSWORD }, { headers: { 'cf-connecting-ip': '203.0.113.57' } }), 401, 'INVALID_CREDENTIALS');
+    expect((await api('POST', '/api/auth/login', { email: a.email, password: 'owner-chose-this-one' }, { headers: { 'cf-connecting-ip': '203.0.113.57' } })).status).toBe(200);
   });
 });

@@ -4,7 +4,7 @@
  * signature, expiry, and what this isolate knows of the session (session-cache.ts). Loading the
  * user row is separate (cached briefly).
  */
-import { and, eq, gt, lt, ne, notExists, sql } from 'drizzle-orm';
+import { and, eq, gt, lt, ne, notExists, sql, type SQL } from 'drizzle-orm';
 import { sessionRevocations, sessions, users, type User } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { DAY } from '../../lib/clock';
@@ -35,29 +35,38 @@ export interface Identity {
   sid: string;
 }
 
-export async function createSession(
-  deps: Deps,
-  user: Pick<User, 'id'>,
-  kind: 'COOKIE' | 'BEARER',
-  meta: { userAgent?: string | null; ip?: string | null } = {},
-): Promise<NewSession> {
+type SessionMeta = { userAgent?: string | null; ip?: string | null };
+
+/**
+ * Inserts a session row — only while `guard` (a condition on the account) holds, in the same
+ * statement. Null when it did not.
+ */
+async function insertSession(deps: Deps, userId: string, kind: 'COOKIE' | 'BEARER', meta: SessionMeta, guard: SQL): Promise<NewSession | null> {
   const sid = newSid();
   const sessionId = await sha256Hex(sid);
-  const now = deps.clock.now();
-  const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
-  const token = await signToken(deps.config.sessionSecret, { sid, userId: user.id, exp: Math.floor(expiresAt.getTime() / 1000) });
-  await deps.db.insert(sessions).values({
-    id: sessionId,
-    userId: user.id,
-    kind,
-    userAgent: meta.userAgent?.slice(0, 300) ?? null,
-    ip: meta.ip ?? null,
-    createdAt: now,
-    lastSeenAt: now,
-    expiresAt,
-  });
+  const now = deps.clock.now().getTime();
+  const expiresAt = new Date(now + SESSION_TTL_MS);
+  const r = await rawStatement(deps.d1, sql`insert into sessions (id, user_id, kind, user_agent, ip, created_at, last_seen_at, expires_at)
+    select ${sessionId}, ${userId}, ${kind}, ${meta.userAgent?.slice(0, 300) ?? null}, ${meta.ip ?? null}, ${now}, ${now}, ${expiresAt.getTime()}
+    where ${guard}`).run();
+  if (!r.meta.changes) return null;
   markAlive(sessionId);
+  const token = await signToken(deps.config.sessionSecret, { sid, userId, exp: Math.floor(expiresAt.getTime() / 1000) });
   return { token, sessionId, expiresAt };
+}
+
+export async function createSession(deps: Deps, user: Pick<User, 'id'>, kind: 'COOKIE' | 'BEARER', meta: SessionMeta = {}): Promise<NewSession> {
+  return (await insertSession(deps, user.id, kind, meta, sql`1`))!;
+}
+
+/**
+ * The session of a password sign-in: created only if the password just checked is still the
+ * account's and the account is not disabled. A sign-in that checked the password before the owner
+ * claimed the account (password cleared, sessions revoked) gets nothing.
+ */
+export async function createPasswordSession(deps: Deps, user: Pick<User, 'id' | 'passwordHash'>, kind: 'COOKIE' | 'BEARER', meta: SessionMeta = {}): Promise<NewSession | null> {
+  if (!user.passwordHash) return null;
+  return insertSession(deps, user.id, kind, meta, sql`exists (select 1 from users where id = ${user.id} and password_hash = ${user.passwordHash} and disabled_at is null)`);
 }
 
 /** Who a token belongs to: signature, expiry, then whether the session is still signed in (no read when this isolate knows it). */
@@ -163,3 +172,4 @@ export async function purgeExpiredSessions(deps: Deps): Promise<number> {
   await deps.db.delete(sessionRevocations).where(and(lt(sessionRevocations.expiresAt, now), lt(sessionRevocations.seq, sql`(select max(seq) from session_revocations)`)));
   return deleted.length;
 }
+

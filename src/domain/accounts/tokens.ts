@@ -4,12 +4,13 @@
  * derived when the email is rendered — no table holds a usable token.
  */
 import { and, eq, gt, isNull, lt, or, isNotNull } from 'drizzle-orm';
-import { authTokens, users, type User } from '../../db/schema';
+import { authTokens, users, type Locale, type User } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { HOUR, MINUTE } from '../../lib/clock';
 import { hashPassword, sha256Hex } from '../../lib/crypto';
 import { enqueueEmail } from '../email/enqueue';
 import { authTokenFor } from '../email/links';
+import { claimUnverifiedAccount } from './claim';
 import { forgetUser } from './session-cache';
 import { revokeAllSessions } from './sessions';
 
@@ -76,16 +77,21 @@ export async function requestPasswordReset(deps: Deps, email: string): Promise<v
 }
 
 /** Sets a new password from a reset token; signs out every session (the old password may be known to someone). */
-export async function resetPassword(deps: Deps, token: string, newPassword: string): Promise<User | null> {
+export async function resetPassword(deps: Deps, token: string, newPassword: string, locale?: Locale): Promise<{ user: User; claimed: boolean } | null> {
   const userId = await consumeToken(deps, token, 'RESET_PASSWORD');
   if (!userId) return null;
   const now = deps.clock.now();
+  const passwordHash = await hashPassword(newPassword);
+  // The link proves the address: an account never verified is claimed (claim.ts), not just reset.
+  const claimed = await claimUnverifiedAccount(deps, userId, { via: 'PASSWORD_RESET', passwordHash, locale });
+  if (claimed) return { user: claimed, claimed: true };
   const [user] = await deps.db.update(users)
-    .set({ passwordHash: await hashPassword(newPassword), emailVerifiedAt: now, updatedAt: now })
+    .set({ passwordHash, emailVerifiedAt: now, updatedAt: now })
     .where(eq(users.id, userId)).returning();
+  forgetUser(userId);
   const revoked = await revokeAllSessions(deps, userId);
   await deps.log.info('AUTH_PASSWORD_RESET', 'Password reset by email; all sessions signed out', { actor: 'USER', actorId: userId, context: { revoked } });
-  return user;
+  return { user, claimed: false };
 }
 
 /** Cron: forget used or expired tokens after a day. */
