@@ -5,7 +5,7 @@ import { signup, verifyCredentials } from '../domain/accounts/accounts';
 import { toUserDto } from '../domain/accounts/dto';
 import { createPasswordSession, revokeAllSessions, revokeSession } from '../domain/accounts/sessions';
 import type { User } from '../db/schema';
-import { requestPasswordReset, resetPassword, sendVerificationEmail, verifyEmail } from '../domain/accounts/tokens';
+import { EMAIL_LIMITS, requestPasswordReset, resendVerificationEmail, resetPassword, verifyEmail } from '../domain/accounts/tokens';
 import type { AppEnv, Ctx } from '../http/context';
 import { clearSessionCookie } from '../http/cookies';
 import { AppError, conflict, forbidden, tooManyRequests } from '../http/errors';
@@ -91,15 +91,17 @@ route(authApi, {
 
 route(authApi, {
   method: 'post', path: '/api/auth/verify-email/resend', summary: 'Send the verification email again', tags, access: 'user',
-  responses: { 202: { description: 'Sent (or already verified)', schema: z.object({ sent: z.boolean() }) } },
+  responses: { 202: { description: 'Sent (or already verified)', schema: z.object({ sent: z.boolean() }) }, 429: { description: `RATE_LIMITED (Retry-After): ${EMAIL_LIMITS.perHour} verification emails an hour, ${EMAIL_LIMITS.perDay} a day per account` } },
 }, async (c, { user }) => {
   const deps = c.get('deps');
   await enforceLimit(deps.limiters.signup, `verify-resend:${user.id}`);
-  return c.json({ sent: await sendVerificationEmail(deps, user) }, 202);
+  const r = await resendVerificationEmail(deps, user);
+  if (r.status === 'THROTTLED') throw tooManyRequests(r.retryAfterSeconds);
+  return c.json({ sent: r.status === 'SENT' }, 202);
 });
 
 route(authApi, {
-  method: 'post', path: '/api/auth/password-reset/request', summary: 'Email a password-reset link (the answer never reveals whether the account exists)', tags, access: 'public',
+  method: 'post', path: '/api/auth/password-reset/request', summary: `Email a password-reset link (at most ${EMAIL_LIMITS.perHour} an hour, ${EMAIL_LIMITS.perDay} a day per account; the answer never reveals whether the account exists or was sent one)`, tags, access: 'public',
   body: ResetRequestBody,
   responses: { 202: { description: 'Accepted', schema: z.object({ ok: z.literal(true) }) }, 429: { description: 'RATE_LIMITED' } },
 }, async (c, { body }) => {

@@ -12,7 +12,9 @@ import { startOnboarding } from '../../src/domain/payments/connect';
 import { expireRevocationSync, forgetSessionCache, REVOCATION_PAGE } from '../../src/domain/accounts/session-cache';
 import { createPasswordSession, createSession, purgeExpiredSessions, revokeAllSessions, revokeSession, SESSION_TTL_MS, verifySession, writeRevocations } from '../../src/domain/accounts/sessions';
 import { buildDeps } from '../../src/deps';
-import { DAY, fixedClock } from '../../src/lib/clock';
+import { DAY, fixedClock, HOUR } from '../../src/lib/clock';
+import { requestPasswordReset } from '../../src/domain/accounts/tokens';
+import { translate } from '../../src/i18n';
 import { setDevClockOffset } from '../../src/lib/dev-clock';
 import { signToken } from '../../src/lib/session-token';
 import { sha256Hex } from '../../src/lib/crypto';
@@ -299,5 +301,76 @@ describe('signing up under someone else\'s address gives no hold on the account 
     expect(await deps().db.select().from(auditLog).where(and(eq(auditLog.entity, 'user'), eq(auditLog.entityId, a.userId))).all()).toEqual([expect.objectContaining({ action: 'ACCOUNT_CLAIMED', reason: 'PASSWORD_RESET' })]);
     await expectError(await api('POST', '/api/auth/login', { email: a.email, password: ATTACKER_PASSWORD }, { headers: { 'cf-connecting-ip': '203.0.113.57' } }), 401, 'INVALID_CREDENTIALS');
     expect((await api('POST', '/api/auth/login', { email: a.email, password: 'owner-chose-this-one' }, { headers: { 'cf-connecting-ip': '203.0.113.57' } })).status).toBe(200);
+  });
+});
+
+// ------------------------------------------------------------------------------------------------ mailbox flooding
+
+const tokenRows = (userId: string, kind: 'VERIFY_EMAIL' | 'RESET_PASSWORD') => deps().db.select().from(authTokens).where(and(eq(authTokens.userId, userId), eq(authTokens.kind, kind))).all();
+const mailsOf = async (userId: string, template: string) => (await emailRows(userId)).filter((e) => e.template === template);
+
+describe('account emails cannot be used to flood a mailbox', () => {
+  it('password-reset emails: 3 an hour per account whatever the IPs, racing or not; the answer never changes and the last link still works', async () => {
+    const a = await createAccount();
+    const ask = (email: string, i: number) => api('POST', '/api/auth/password-reset/request', { email }, { headers: { 'cf-connecting-ip': `198.51.100.${100 + i}` } });
+    // Ten requests at once, each from its own IP (each IP well under its own limit).
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => ask(a.user.email, i)));
+    expect(answers.map((r) => r.status)).toEqual(Array(10).fill(202));
+    const bodies = await Promise.all(answers.map((r) => r.json()));
+    expect(new Set(bodies.map((b) => JSON.stringify(b)))).toEqual(new Set([JSON.stringify({ ok: true })]));
+    expect(await mailsOf(a.user.id, 'password_reset')).toHaveLength(3);
+    const before = { tokens: await tokenRows(a.user.id, 'RESET_PASSWORD'), mails: await emailRows(a.user.id), user: await userRow(a.user.id) };
+    expect(before.tokens).toHaveLength(3);
+    // More requests, through the page too: the same answers, no email, no token, the pending link intact.
+    const unknown = await ask('nobody-at-all@example.test', 20);
+    const refused = await ask(a.user.email, 21);
+    expect([unknown.status, refused.status]).toEqual([202, 202]);
+    expect(await refused.json()).toEqual(await unknown.json());
+    const pageAnswer = async (email: string, i: number) => (await postForm('/en/forgot-password', { email }, { headers: { 'cf-connecting-ip': `198.51.100.${30 + i}` } })).text();
+    const [pageKnown, pageUnknown] = [await pageAnswer(a.user.email, 1), await pageAnswer('nobody-either@example.test', 2)];
+    expect(pageKnown).toContain(translate('en', 'auth.forgot.sent'));
+    expect(pageUnknown).toContain(translate('en', 'auth.forgot.sent'));
+    expect(await tokenRows(a.user.id, 'RESET_PASSWORD')).toEqual(before.tokens);
+    expect(await emailRows(a.user.id)).toEqual(before.mails);
+    expect(await userRow(a.user.id)).toEqual(before.user);
+    const link = tokenFromEmail((await lastEmailTo(a.user.email))!.text);
+    expect((await api('POST', '/api/auth/password-reset/confirm', { token: link, password: 'still-works-fine' })).status).toBe(200);
+  });
+
+  it('password-reset emails: 10 a day per account, however they are spread over the hours', async () => {
+    const a = await createAccount();
+    const t0 = Date.now();
+    for (let h = 0; h < 5; h++) for (let i = 0; i < 3; i++) await requestPasswordReset(deps({ clock: fixedClock(t0 + h * HOUR + i * 1000) }), a.user.email);
+    expect(await tokenRows(a.user.id, 'RESET_PASSWORD')).toHaveLength(10);
+    expect(await mailsOf(a.user.id, 'password_reset')).toHaveLength(10);
+    // A day after the first ones, the account may be sent some again.
+    await requestPasswordReset(deps({ clock: fixedClock(t0 + DAY + 1000) }), a.user.email);
+    expect(await tokenRows(a.user.id, 'RESET_PASSWORD')).toHaveLength(11);
+  });
+
+  it('verification emails: the sign-up one and 2 resends an hour per account (API 429 with Retry-After, page message); nothing else is sent', async () => {
+    const email = uniqueEmail('resend');
+    const signup = await api('POST', '/api/auth/signup', { email, password: 'a-long-enough-pass', name: 'Resender' }, { headers: { 'cf-connecting-ip': '198.51.100.60' } });
+    const { token, user: { id: userId } } = (await signup.json()) as { token: string; user: { id: string } };
+    const resend = (i: number) => api('POST', '/api/auth/verify-email/resend', undefined, { token, headers: { 'cf-connecting-ip': `198.51.100.${61 + i}` } });
+    expect((await resend(0)).status).toBe(202);
+    expect((await resend(1)).status).toBe(202);
+    const before = { tokens: await tokenRows(userId, 'VERIFY_EMAIL'), mails: await emailRows(userId), user: await userRow(userId) };
+    expect(before.tokens).toHaveLength(3);
+    const limited = await resend(2);
+    const err = await expectError(limited, 429, 'RATE_LIMITED');
+    const retry = Number(limited.headers.get('retry-after'));
+    expect(retry).toBeGreaterThan(3500);
+    expect(retry).toBeLessThanOrEqual(3600);
+    expect(err.details).toEqual({ retryAfterSeconds: retry });
+    const viaPage = await postForm('/en/account/verify-resend', {}, { headers: { authorization: `Bearer ${token}` } });
+    expect(viaPage.status).toBe(303);
+    expect(cookieFrom(viaPage, 'flash')).toBe('flash=error%3Aauth.errors.emailThrottled');
+    expect(await tokenRows(userId, 'VERIFY_EMAIL')).toEqual(before.tokens);
+    expect(await emailRows(userId)).toEqual(before.mails);
+    expect(await userRow(userId)).toEqual(before.user);
+    // The last link sent still confirms the address.
+    const link = tokenFromEmail((await lastEmailTo(email))!.text);
+    expect((await api('POST', '/api/auth/verify-email', { token: link })).status).toBe(200);
   });
 });
