@@ -5,12 +5,12 @@
  * user row is separate (cached briefly).
  */
 import { and, eq, gt, lt, ne, notExists, sql, type SQL } from 'drizzle-orm';
+import { rawStatement } from '../../db/client';
 import { sessionRevocations, sessions, users, type User } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { DAY } from '../../lib/clock';
 import { sha256Hex } from '../../lib/crypto';
 import { newSid, signToken, verifyToken } from '../../lib/session-token';
-import { rawStatement } from '../../db/client';
 import { cachedUser, forgetUser, markAlive, markRevoked, rememberUser, sessionAlive } from './session-cache';
 
 export const SESSION_TTL_MS = 30 * DAY;
@@ -167,7 +167,6 @@ export async function revokeAllSessions(deps: Deps, userId: string, keepSessionI
 export async function purgeExpiredSessions(deps: Deps): Promise<number> {
   const now = deps.clock.now();
   const deleted = await deps.db.delete(sessions).where(lt(sessions.expiresAt, now)).returning({ id: sessions.id });
-  // The newest revocation stays whatever its age: `seq` is max + 1, and must never go back.
   // The newest revocation stays whatever its age: `seq` is max + 1, and must never go back.
   await deps.db.delete(sessionRevocations).where(and(lt(sessionRevocations.expiresAt, now), lt(sessionRevocations.seq, sql`(select max(seq) from session_revocations)`)));
   return deleted.length;
