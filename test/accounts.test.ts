@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { creators, logs, sessionRevocations, sessions, users } from '../src/db/schema';
+import { creators, logs, sessions, users } from '../src/db/schema';
 import { expireRevocationSync } from '../src/domain/accounts/session-cache';
-import { createSession, renewIfDue, resolveSession, SESSION_TTL_MS, verifySession } from '../src/domain/accounts/sessions';
+import { createSession, renewIfDue, resolveSession, SESSION_TTL_MS, verifySession, writeRevocations } from '../src/domain/accounts/sessions';
 import { sha256Hex } from '../src/lib/crypto';
 import { newSid, SID_LENGTH, signToken, verifyToken } from '../src/lib/session-token';
 import { fixedClock, MINUTE } from '../src/lib/clock';
@@ -137,19 +137,21 @@ describe('sign-in and sign-out', () => {
     const d = deps({ clock: fixedClock(Date.now() + 20 * 24 * 3600_000) });
     const s = await createSession(deps(), user, 'COOKIE');
     const id = (await verifySession(d, s.token))!;
-    const renewed = (await renewIfDue(d, id))!;
+    const renewal = await renewIfDue(d, id);
+    if (renewal.status !== 'RENEWED') throw new Error(`not renewed: ${renewal.status}`);
+    const renewed = renewal.session;
     expect(renewed.sessionId).toBe(s.sessionId);
     expect(renewed.expiresAt.getTime()).toBe(d.clock.now().getTime() + SESSION_TTL_MS);
     expect((await verifySession(d, renewed.token))!.expiresAt.getTime()).toBe(Math.floor(renewed.expiresAt.getTime() / 1000) * 1000);
-    expect(await renewIfDue(deps(), (await verifySession(deps(), s.token))!)).toBeNull();
+    expect(await renewIfDue(deps(), (await verifySession(deps(), s.token))!)).toEqual({ status: 'NOT_DUE' });
   });
 
   it('honours a revocation made by another isolate once the revoked list is re-read', async () => {
     const { user, token } = await createAccount();
     expect((await api('GET', '/api/me', undefined, { token })).status).toBe(200);
     const row = (await deps().db.select().from(sessions).where(eq(sessions.userId, user.id)).get())!;
-    // Another isolate revoked it: only the D1 row exists, this isolate's memory does not know yet.
-    await deps().db.insert(sessionRevocations).values({ sessionId: row.id, userId: user.id, revokedAt: new Date(), expiresAt: row.expiresAt });
+    // Another isolate revoked it: only the D1 rows changed, this isolate's memory does not know yet.
+    await writeRevocations(deps(), [row]);
     expireRevocationSync();
     await expectError(await api('GET', '/api/me', undefined, { token }), 401, 'UNAUTHENTICATED');
   });

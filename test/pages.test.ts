@@ -1,8 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { users } from '../src/db/schema';
-import { FAKE_GOOGLE_CLIENT } from './fake-credentials';
-import { cookieFrom, createAccount, deps, fetchApp, lastEmailTo, postForm, testEnv, tokenFromEmail, uniqueEmail } from './helpers';
+import { cookieFrom, createAccount, deps, fetchApp, googleSignIn, lastEmailTo, postForm, testEnv, tokenFromEmail, uniqueEmail } from './helpers';
 
 const SESSION = '__Host-cas';
 
@@ -105,19 +104,7 @@ describe('sign-up and sign-in pages (no JavaScript needed)', () => {
 });
 
 describe('Google sign-in (against the local fake)', () => {
-  async function googleRoundTrip(profile: Record<string, string>) {
-    const start = await fetchApp('/auth/google/start?lang=en&next=%2Fen%2Faccount');
-    expect(start.status).toBe(302);
-    const authorize = new URL(start.headers.get('location')!);
-    expect(authorize.searchParams.get('client_id')).toBe(FAKE_GOOGLE_CLIENT.id);
-    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
-    const oauthCookie = cookieFrom(start, 'g_oauth')!;
-    const consent = new URL(`${testEnv.FAKES_URL}/google/__consent`);
-    for (const k of ['client_id', 'redirect_uri', 'state', 'code_challenge']) consent.searchParams.set(k, authorize.searchParams.get(k)!);
-    for (const [k, v] of Object.entries(profile)) consent.searchParams.set(k, v);
-    const { code, state } = (await (await fetch(consent)).json()) as { code: string; state: string };
-    return fetchApp(`/auth/google/callback?code=${code}&state=${state}`, { headers: { cookie: oauthCookie } });
-  }
+  const googleRoundTrip = (profile: Record<string, string>) => googleSignIn(profile, '/en/account');
 
   it('creates a verified fan account from a verified Google identity and signs it in', async () => {
     const email = uniqueEmail('google');

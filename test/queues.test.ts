@@ -308,7 +308,7 @@ describe('one-time links are not stored in the email log', () => {
     expect(tokens.map((t) => t.tokenHash).sort()).toEqual([await sha256Hex(verifyToken), await sha256Hex(resetToken)].sort());
     expect((await verifyEmail(deps(), verifyToken))?.id).toBe(a.user.id);
     expect(await verifyEmail(deps(), verifyToken)).toBeNull();
-    expect((await resetPassword(deps(), resetToken, 'a-brand-new-password'))?.id).toBe(a.user.id);
+    expect((await resetPassword(deps(), resetToken, 'a-brand-new-password'))?.user.id).toBe(a.user.id);
     // The database alone does not give the link: the same token id under another secret is another token.
     const verifyRow = rows.find((r) => r.template === 'verify_email')!;
     const forged = await resolveLinks({ ...deps().config, sessionSecret: 'not-the-secret-of-this-deployment-0000' }, (verifyRow.payload as unknown as EmailPayload).links);

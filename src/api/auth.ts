@@ -3,8 +3,9 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { signup, verifyCredentials } from '../domain/accounts/accounts';
 import { toUserDto } from '../domain/accounts/dto';
-import { createSession, revokeAllSessions, revokeSession } from '../domain/accounts/sessions';
-import { requestPasswordReset, resetPassword, sendVerificationEmail, verifyEmail } from '../domain/accounts/tokens';
+import { createPasswordSession, revokeAllSessions, revokeSession } from '../domain/accounts/sessions';
+import type { User } from '../db/schema';
+import { EMAIL_LIMITS, requestPasswordReset, resendVerificationEmail, resetPassword, verifyEmail } from '../domain/accounts/tokens';
 import type { AppEnv, Ctx } from '../http/context';
 import { clearSessionCookie } from '../http/cookies';
 import { AppError, conflict, forbidden, tooManyRequests } from '../http/errors';
@@ -16,8 +17,10 @@ import { AuthResponse, LoginBody, MeResponse, ResetConfirmBody, ResetRequestBody
 export const authApi = new Hono<AppEnv>();
 const tags = ['Accounts'];
 
-async function issueBearer(c: Ctx, userId: string) {
-  const s = await createSession(c.get('deps'), { id: userId }, 'BEARER', { userAgent: c.req.header('user-agent'), ip: clientIp(c.req.raw) });
+/** A bearer token for a password just checked — refused (401) if that password is no longer the account's. */
+async function issueBearer(c: Ctx, user: Pick<User, 'id' | 'passwordHash'>) {
+  const s = await createPasswordSession(c.get('deps'), user, 'BEARER', { userAgent: c.req.header('user-agent'), ip: clientIp(c.req.raw) });
+  if (!s) throw new AppError(401, 'INVALID_CREDENTIALS', 'Wrong email or password.');
   return { token: s.token, expiresAt: s.expiresAt.toISOString() };
 }
 
@@ -30,7 +33,7 @@ route(authApi, {
   await enforceLimit(deps.limiters.signup, `signup:${clientIp(c.req.raw)}`);
   const r = await signup(deps, { ...body, locale: body.locale ?? c.get('locale'), timezone: body.timezone ?? c.get('timezone') });
   if (!r.ok) throw conflict('EMAIL_TAKEN', 'An account already exists with this email.');
-  return c.json({ user: toUserDto(r.user), ...(await issueBearer(c, r.user.id)) }, 201);
+  return c.json({ user: toUserDto(r.user), ...(await issueBearer(c, r.user)) }, 201);
 });
 
 route(authApi, {
@@ -49,7 +52,7 @@ route(authApi, {
     throw new AppError(401, 'INVALID_CREDENTIALS', 'Wrong email or password.');
   }
   await deps.log.info('AUTH_LOGIN', 'Signed in (API)', { actor: 'USER', actorId: r.user.id });
-  return c.json({ user: toUserDto(r.user), ...(await issueBearer(c, r.user.id)) });
+  return c.json({ user: toUserDto(r.user), ...(await issueBearer(c, r.user)) });
 });
 
 route(authApi, {
@@ -88,15 +91,17 @@ route(authApi, {
 
 route(authApi, {
   method: 'post', path: '/api/auth/verify-email/resend', summary: 'Send the verification email again', tags, access: 'user',
-  responses: { 202: { description: 'Sent (or already verified)', schema: z.object({ sent: z.boolean() }) } },
+  responses: { 202: { description: 'Sent (or already verified)', schema: z.object({ sent: z.boolean() }) }, 429: { description: `RATE_LIMITED (Retry-After): ${EMAIL_LIMITS.perHour} verification emails an hour, ${EMAIL_LIMITS.perDay} a day per account` } },
 }, async (c, { user }) => {
   const deps = c.get('deps');
   await enforceLimit(deps.limiters.signup, `verify-resend:${user.id}`);
-  return c.json({ sent: await sendVerificationEmail(deps, user) }, 202);
+  const r = await resendVerificationEmail(deps, user);
+  if (r.status === 'THROTTLED') throw tooManyRequests(r.retryAfterSeconds);
+  return c.json({ sent: r.status === 'SENT' }, 202);
 });
 
 route(authApi, {
-  method: 'post', path: '/api/auth/password-reset/request', summary: 'Email a password-reset link (the answer never reveals whether the account exists)', tags, access: 'public',
+  method: 'post', path: '/api/auth/password-reset/request', summary: `Email a password-reset link (at most ${EMAIL_LIMITS.perHour} an hour, ${EMAIL_LIMITS.perDay} a day per account; the answer never reveals whether the account exists or was sent one)`, tags, access: 'public',
   body: ResetRequestBody,
   responses: { 202: { description: 'Accepted', schema: z.object({ ok: z.literal(true) }) }, 429: { description: 'RATE_LIMITED' } },
 }, async (c, { body }) => {
@@ -111,7 +116,7 @@ route(authApi, {
   body: ResetConfirmBody,
   responses: { 200: { description: 'Password changed', schema: MeResponse }, 410: { description: 'TOKEN_INVALID' } },
 }, async (c, { body }) => {
-  const user = await resetPassword(c.get('deps'), body.token, body.password);
-  if (!user) throw new AppError(410, 'TOKEN_INVALID', 'This link is invalid, already used or expired.');
-  return c.json({ user: toUserDto(user) });
+  const r = await resetPassword(c.get('deps'), body.token, body.password);
+  if (!r) throw new AppError(410, 'TOKEN_INVALID', 'This link is invalid, already used or expired.');
+  return c.json({ user: toUserDto(r.user) });
 });

@@ -126,15 +126,22 @@ export const sessions = sqliteTable('sessions', {
 
 /**
  * Revoked sessions (sign-out, sign-out everywhere, password change, disabled account). Session
- * tokens are signed, so they verify without a database read; every isolate keeps this list in
- * memory (synced every few seconds) to refuse revoked ones. Rows go once the session would have expired.
+ * tokens are signed, so they verify without a database read; every isolate reads the revocations
+ * made since it started, in `seq` order a page at a time (session-cache.ts). Rows go once every
+ * token of the session has expired.
  */
 export const sessionRevocations = sqliteTable('session_revocations', {
   sessionId: text('session_id').primaryKey(),
   userId: text('user_id').notNull(),
   revokedAt: at('revoked_at').notNull(),
   expiresAt: at('expires_at').notNull(),
-}, (t) => [index('session_revocations_revoked_idx').on(t.revokedAt), index('session_revocations_expires_idx').on(t.expiresAt)]);
+  /** Commit order: max + 1 at insert (the newest row is never purged, so it never goes back). */
+  seq: integer('seq').notNull().default(0),
+}, (t) => [
+  index('session_revocations_revoked_idx').on(t.revokedAt),
+  index('session_revocations_expires_idx').on(t.expiresAt),
+  index('session_revocations_seq_idx').on(t.seq),
+]);
 
 /** Single-use, expiring tokens sent by email (verification, password reset), stored hashed. */
 export const authTokens = sqliteTable('auth_tokens', {

@@ -1,4 +1,4 @@
-/** Account emails: email verification and password reset (transactional). */
+/** Account emails: email verification, password reset, an unverified account claimed by its address's owner (transactional). */
 import { z } from 'zod';
 import { kv, Button } from './layout';
 import { defineTemplate } from './types';
@@ -46,6 +46,41 @@ export const passwordReset = defineTemplate({
         </>
       ),
       text: [t('email.greeting', { name: ctx.recipientName }), '', t('email.reset.intro'), '', kv(ctx, t('email.reset.cta'), data.url), '', t('email.reset.expiry', { minutes: data.expiresMinutes }), t('email.reset.ignore')],
+    };
+  },
+});
+
+/** The owner of an address claimed the unverified account made with it (domain/accounts/claim.ts). */
+export const accountClaimed = defineTemplate({
+  name: 'account_claimed',
+  transactional: true,
+  data: z.object({ via: z.enum(['GOOGLE', 'PASSWORD_RESET']), payoutReset: z.boolean(), url: z.url() }),
+  sample: (appUrl) => ({ via: 'GOOGLE' as const, payoutReset: true, url: `${appUrl}/fr/account` }),
+  variants: (appUrl) => ({
+    google_creator: { via: 'GOOGLE' as const, payoutReset: true, url: `${appUrl}/fr/account` },
+    google_fan: { via: 'GOOGLE' as const, payoutReset: false, url: `${appUrl}/fr/account` },
+    reset: { via: 'PASSWORD_RESET' as const, payoutReset: false, url: `${appUrl}/fr/account` },
+  }),
+  render(ctx, data) {
+    const { t } = ctx;
+    const lines = [
+      t(data.via === 'GOOGLE' ? 'email.claimed.introGoogle' : 'email.claimed.introReset', { app: ctx.appName }),
+      t('email.claimed.done'),
+      ...(data.via === 'GOOGLE' ? [t('email.claimed.donePassword')] : []),
+      ...(data.payoutReset ? [t('email.claimed.payout')] : []),
+      t('email.claimed.review'),
+    ];
+    return {
+      subject: t('email.claimed.subject', { app: ctx.appName }),
+      preheader: t('email.claimed.preheader'),
+      body: (
+        <>
+          <p>{t('email.greeting', { name: ctx.recipientName })}</p>
+          {lines.map((l) => <p>{l}</p>)}
+          <Button href={data.url}>{t('email.claimed.cta')}</Button>
+        </>
+      ),
+      text: [t('email.greeting', { name: ctx.recipientName }), '', ...lines.flatMap((l) => [l, '']), kv(ctx, t('email.claimed.cta'), data.url)],
     };
   },
 });

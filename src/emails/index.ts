@@ -1,7 +1,7 @@
 /** Template registry and rendering: one place turns (template, data, recipient) into subject + HTML + text. */
 import { translator } from '../i18n';
 import { oneLine } from '../lib/text';
-import { passwordReset, verifyEmail } from './account';
+import { accountClaimed, passwordReset, verifyEmail } from './account';
 import { adminDailySummary } from './admin';
 import { bookingCancelled, bookingConfirmed, bookingReminder, bookingRescheduledEmail, newBooking, paymentReceived, refundIssuedEmail, reviewRequest } from './bookings';
 import { payoutUpdate } from './payouts';
@@ -10,7 +10,7 @@ import { renderEmailHtml, renderEmailText } from './layout';
 import type { EmailContext, EmailTemplate, RenderedEmail } from './types';
 
 export const templates = Object.fromEntries([
-  verifyEmail, passwordReset, payoutUpdate, bookingConfirmed, newBooking, bookingReminder, bookingCancelled, bookingRescheduledEmail, refundIssuedEmail,
+  verifyEmail, passwordReset, accountClaimed, payoutUpdate, bookingConfirmed, newBooking, bookingReminder, bookingCancelled, bookingRescheduledEmail, refundIssuedEmail,
   paymentReceived, reviewRequest, requestReceived, requestAnswered, adminDailySummary,
 ].map((tpl) => [tpl.name, tpl as unknown as EmailTemplate])) as Record<string, EmailTemplate>;
 

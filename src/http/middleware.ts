@@ -5,7 +5,7 @@ import { buildDeps } from '../deps';
 import { loadUser, renewIfDue, verifySession } from '../domain/accounts/sessions';
 import type { User } from '../db/schema';
 import type { Ctx } from './context';
-import { setSessionCookie } from './cookies';
+import { clearSessionCookie, setSessionCookie } from './cookies';
 import { DEFAULT_LOCALE, localeFromAcceptLanguage } from '../i18n';
 import { isValidTimeZone } from '../i18n/format';
 import { randomId } from '../lib/ids';
@@ -83,11 +83,11 @@ export const session: MiddlewareHandler<AppEnv> = async (c, next) => {
     const id = await verifySession(deps, token);
     if (id) {
       const via = bearer ? 'bearer' : 'cookie';
-      c.set('auth', { userId: id.userId, sessionId: id.sessionId, via, user: null });
-      if (via === 'cookie') {
-        const renewed = await renewIfDue(deps, id);
-        if (renewed) setSessionCookie(c, renewed.token, renewed.expiresAt);
-      }
+      const renewal = via === 'cookie' ? await renewIfDue(deps, id) : null;
+      if (renewal?.status === 'RENEWED') setSessionCookie(c, renewal.session.token, renewal.session.expiresAt);
+      // Signed out in another isolate (its row is gone): this request is anonymous.
+      if (renewal?.status === 'GONE') clearSessionCookie(c);
+      else c.set('auth', { userId: id.userId, sessionId: id.sessionId, via, user: null });
     }
   }
   c.set('locale', localeFromAcceptLanguage(c.req.header('accept-language')) ?? DEFAULT_LOCALE);

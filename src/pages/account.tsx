@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { User } from '../db/schema';
 import { changePassword, updateProfile } from '../domain/accounts/accounts';
 import { revokeAllSessions } from '../domain/accounts/sessions';
-import { sendVerificationEmail } from '../domain/accounts/tokens';
+import { resendVerificationEmail } from '../domain/accounts/tokens';
 import type { AppEnv, Ctx } from '../http/context';
 import { clearSessionCookie } from '../http/cookies';
 import { passwordChangeAllowed } from '../http/rate-limit';
@@ -148,8 +148,10 @@ accountPages.post(`${L}/account/verify-resend`, async (c) => {
   if (user instanceof Response) return user;
   const deps = c.get('deps');
   const { success } = await deps.limiters.signup.limit({ key: `verify-resend:${user.id}` });
-  if (success) await sendVerificationEmail(deps, user);
-  flash(c, success ? 'account.verifySent' : 'auth.errors.rateLimited', success ? 'success' : 'error');
+  const r = success ? await resendVerificationEmail(deps, user) : null;
+  if (!r) flash(c, 'auth.errors.rateLimited', 'error');
+  else if (r.status === 'THROTTLED') flash(c, 'auth.errors.emailThrottled', 'error');
+  else flash(c, 'account.verifySent');
   return c.redirect(viewOf(c).href('/account'), 303);
 });
 

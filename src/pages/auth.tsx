@@ -4,7 +4,8 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { signup, verifyCredentials } from '../domain/accounts/accounts';
 import { googleSignIn } from '../domain/accounts/google';
-import { createSession, revokeSession } from '../domain/accounts/sessions';
+import { createPasswordSession, createSession, revokeSession } from '../domain/accounts/sessions';
+import type { User } from '../db/schema';
 import { requestPasswordReset, resetPassword, verifyEmail } from '../domain/accounts/tokens';
 import type { AppEnv, Ctx } from '../http/context';
 import { clearSessionCookie, setSessionCookie } from '../http/cookies';
@@ -23,13 +24,19 @@ import { flash, page, viewOf } from './render';
 export const authPages = new Hono<AppEnv>();
 const L = '/:lang{fr|en}';
 
-async function startSession(c: Ctx, userId: string) {
+/**
+ * Signs the browser in. With a password-checked `user`, only if that password is still the
+ * account's (see createPasswordSession); false when it is not.
+ */
+async function startSession(c: Ctx, user: Pick<User, 'id' | 'passwordHash'>, via: 'PASSWORD' | 'GOOGLE'): Promise<boolean> {
   const deps = c.get('deps');
   // A fresh token on every sign-in: a session id planted before sign-in is never promoted (fixation).
   const previous = c.get('auth');
   if (previous) await revokeSession(deps, previous.sessionId);
-  const s = await createSession(deps, { id: userId }, 'COOKIE', { userAgent: c.req.header('user-agent'), ip: clientIp(c.req.raw) });
-  setSessionCookie(c, s.token, s.expiresAt);
+  const meta = { userAgent: c.req.header('user-agent'), ip: clientIp(c.req.raw) };
+  const s = via === 'PASSWORD' ? await createPasswordSession(deps, user, 'COOKIE', meta) : await createSession(deps, user, 'COOKIE', meta);
+  if (s) setSessionCookie(c, s.token, s.expiresAt);
+  return s !== null;
 }
 
 // ------------------------------------------------------------------ sign in
@@ -85,7 +92,9 @@ authPages.post(`${L}/signin`, async (c) => {
     const msg = r.reason === 'ACCOUNT_DISABLED' ? t('auth.errors.disabled') : t('auth.errors.invalidCredentials');
     return page(c, { title, status: r.reason === 'ACCOUNT_DISABLED' ? 403 : 401, body: <SignInForm c={c} values={form} errors={{}} formError={msg} /> });
   }
-  await startSession(c, r.user.id);
+  if (!(await startSession(c, r.user, 'PASSWORD'))) {
+    return page(c, { title, status: 401, body: <SignInForm c={c} values={form} errors={{}} formError={t('auth.errors.invalidCredentials')} /> });
+  }
   await deps.log.info('AUTH_LOGIN', 'Signed in', { actor: 'USER', actorId: r.user.id });
   // Pages follow the user's language once signed in.
   return c.redirect(redirectTarget(c, form.next, homeFor(r.user, r.user.locale)), 303);
@@ -147,7 +156,8 @@ authPages.post(`${L}/signup`, async (c) => {
   if (!r.ok) {
     return page(c, { title, status: 409, body: <SignUpForm c={c} values={form} errors={{ email: view.t('auth.errors.emailTaken') }} /> });
   }
-  await startSession(c, r.user.id);
+  // Claimed by the address's owner in the meantime: the account is not the one just created any more.
+  if (!(await startSession(c, r.user, 'PASSWORD'))) return c.redirect(view.href('/signin'), 303);
   flash(c, 'auth.signup.welcome');
   return c.redirect(homeFor(r.user, view.locale), 303);
 });
@@ -263,10 +273,11 @@ authPages.post(`${L}/reset-password`, async (c) => {
   if (!password.success) {
     return page(c, { title: t('auth.reset.title'), status: 400, body: <ResetForm c={c} token={token.data} errors={{ password: localizeIssues(t, password.error)._ }} /> });
   }
-  const user = await resetPassword(c.get('deps'), token.data, password.data);
-  if (!user) return page(c, { title: t('auth.reset.title'), status: 410, body: <Message title={t('auth.reset.title')} text={t('auth.errors.badLink')} /> });
+  const r = await resetPassword(c.get('deps'), token.data, password.data, viewOf(c).locale);
+  if (!r) return page(c, { title: t('auth.reset.title'), status: 410, body: <Message title={t('auth.reset.title')} text={t('auth.errors.badLink')} /> });
   clearSessionCookie(c);
-  flash(c, 'auth.reset.done');
+  if (r.claimed) flash(c, 'auth.claimed.reset', 'info');
+  else flash(c, 'auth.reset.done');
   return c.redirect(href('/signin'), 303);
 });
 
@@ -310,7 +321,12 @@ authPages.get('/auth/google/callback', async (c) => {
       flash(c, r.reason === 'ACCOUNT_DISABLED' ? 'auth.errors.disabled' : 'auth.errors.googleUnverified', 'error');
       return c.redirect(`/${lang}/signin`, 303);
     }
-    await startSession(c, r.user.id);
+    await startSession(c, r.user, 'GOOGLE');
+    if (r.claimed) {
+      // What happened to the account, on the page where they can check it.
+      flash(c, 'auth.claimed.google', 'info');
+      return c.redirect(`/${r.user.locale}/account`, 303);
+    }
     return c.redirect(redirectTarget(c, saved.next, homeFor(r.user, r.user.locale)), 303);
   } catch (e) {
     await deps.log.error('AUTH_GOOGLE', 'Google sign-in failed', { error: e });

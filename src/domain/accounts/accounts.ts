@@ -1,5 +1,5 @@
 /** Accounts: sign-up, sign-in, profile and password changes. Results are typed; routes map them to HTTP. */
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { z } from 'zod';
 import { creators, users, type Locale, type User } from '../../db/schema';
 import type { Deps } from '../../deps';
@@ -81,8 +81,13 @@ export async function changePassword(
   if (user.passwordHash && !(await verifyPassword(input.currentPassword ?? '', user.passwordHash))) {
     return { ok: false, reason: 'WRONG_PASSWORD' };
   }
-  await deps.db.update(users).set({ passwordHash: await hashPassword(input.newPassword), updatedAt: deps.clock.now() }).where(eq(users.id, user.id));
+  // Only over the password just checked (or its absence): not over one cleared or changed meanwhile,
+  // e.g. by the address's owner claiming the account (claim.ts).
+  const same = user.passwordHash ? eq(users.passwordHash, user.passwordHash) : isNull(users.passwordHash);
+  const changed = await deps.db.update(users).set({ passwordHash: await hashPassword(input.newPassword), updatedAt: deps.clock.now() })
+    .where(and(eq(users.id, user.id), same)).returning({ id: users.id });
   forgetUser(user.id);
+  if (!changed.length) return { ok: false, reason: 'WRONG_PASSWORD' };
   const revokedSessions = await revokeAllSessions(deps, user.id, keepSessionId);
   await deps.log.info('AUTH_PASSWORD_CHANGED', 'Password changed; other sessions signed out', { actor: 'USER', actorId: user.id, context: { revokedSessions } });
   return { ok: true, revokedSessions };

@@ -1,11 +1,16 @@
-/** Signs in (or up) with a Google identity: by Google id, else by verified email, else a new fan account. */
+/**
+ * Signs in (or up) with a Google identity: by Google id, else by verified email, else a new fan
+ * account. An account found by email that was never verified is claimed (claim.ts): Google proved
+ * the address, whoever signed it up did not.
+ */
 import { eq } from 'drizzle-orm';
 import { users, type Locale, type User } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { oneLine } from '../../lib/text';
 import type { GoogleProfile } from '../../providers/google/oauth';
+import { claimUnverifiedAccount } from './claim';
 
-export type GoogleSignInResult = { ok: true; user: User; created: boolean } | { ok: false; reason: 'EMAIL_NOT_VERIFIED' | 'ACCOUNT_DISABLED' };
+export type GoogleSignInResult = { ok: true; user: User; created: boolean; claimed: boolean } | { ok: false; reason: 'EMAIL_NOT_VERIFIED' | 'ACCOUNT_DISABLED' };
 
 export async function googleSignIn(deps: Deps, profile: GoogleProfile, fallback: { locale: Locale; timezone: string }): Promise<GoogleSignInResult> {
   const now = deps.clock.now();
@@ -15,6 +20,10 @@ export async function googleSignIn(deps: Deps, profile: GoogleProfile, fallback:
     if (profile.email_verified !== true) return { ok: false, reason: 'EMAIL_NOT_VERIFIED' };
     const byEmail = await deps.db.select().from(users).where(eq(users.email, email)).get();
     if (byEmail) {
+      // A disabled account stays as it is, claimed or linked by nobody.
+      if (byEmail.disabledAt) return { ok: false, reason: 'ACCOUNT_DISABLED' };
+      const claimed = byEmail.emailVerifiedAt ? null : await claimUnverifiedAccount(deps, byEmail.id, { via: 'GOOGLE', passwordHash: null, googleSub: profile.sub, locale: fallback.locale });
+      if (claimed) return { ok: true, user: claimed, created: false, claimed: true };
       [user] = await deps.db.update(users)
         .set({ googleSub: profile.sub, emailVerifiedAt: byEmail.emailVerifiedAt ?? now, updatedAt: now })
         .where(eq(users.id, byEmail.id)).returning();
@@ -33,10 +42,10 @@ export async function googleSignIn(deps: Deps, profile: GoogleProfile, fallback:
         updatedAt: now,
       }).returning();
       await deps.log.info('AUTH_SIGNUP', 'New USER account via Google', { actor: 'USER', actorId: user.id });
-      return { ok: true, user, created: true };
+      return { ok: true, user, created: true, claimed: false };
     }
   }
   if (user.disabledAt) return { ok: false, reason: 'ACCOUNT_DISABLED' };
   await deps.log.info('AUTH_GOOGLE', 'Signed in with Google', { actor: 'USER', actorId: user.id });
-  return { ok: true, user, created: false };
+  return { ok: true, user, created: false, claimed: false };
 }

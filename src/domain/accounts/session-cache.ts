@@ -1,47 +1,123 @@
 /**
  * Per-isolate memory for authentication, so the hot path does no database read:
- *  - the revoked-session list (synced from D1 at most every REVOCATION_SYNC_MS; revocations made
- *    by this isolate apply at once);
+ *  - which sessions are alive or dead. A session id this isolate has not seen yet is checked once
+ *    against its D1 row (bounded LRUs of alive and dead ids; an evicted id is checked again);
+ *  - the revocations made since this isolate started, read from D1 in `seq` order at most every
+ *    REVOCATION_SYNC_MS, REVOCATION_PAGE rows at a time (a flood is caught up over several requests;
+ *    until then the sessions asked about are checked against their rows);
  *  - a short-lived cache of user rows (USER_CACHE_TTL_MS), dropped on every change this isolate makes.
- * Across isolates, a revocation or a profile change takes effect within a few seconds.
+ * A cold isolate reads a few rows whatever the number of revocations; across isolates a
+ * revocation or a profile change takes effect within a few seconds.
  */
-import { gte } from 'drizzle-orm';
-import type { Db } from '../../db/client';
-import { sessionRevocations, type User } from '../../db/schema';
+import { sql } from 'drizzle-orm';
+import { rawStatement } from '../../db/client';
+import { type User } from '../../db/schema';
+import { DAY } from '../../lib/clock';
 
 export const REVOCATION_SYNC_MS = 5_000;
+/** Revocations read per sync at most. */
+export const REVOCATION_PAGE = 200;
 export const USER_CACHE_TTL_MS = 10_000;
 const MAX_USERS = 20_000;
+const MAX_SESSIONS = 20_000;
+/** Unsynced this long (an idle isolate), the feed may have lost rows to the purge: start over. */
+const RESTART_AFTER_MS = DAY;
 
-const revoked = new Set<string>();
-let cursor = 0;
-let syncedAt = 0;
-let syncing: Promise<void> | null = null;
-
-/** Refreshes the revoked list when it is older than the sync interval (single flight). */
-export async function freshRevocations(db: Db): Promise<Set<string>> {
-  if (Date.now() - syncedAt > REVOCATION_SYNC_MS) {
-    syncing ??= (async () => {
-      const rows = await db.select({ id: sessionRevocations.sessionId, at: sessionRevocations.revokedAt })
-        .from(sessionRevocations).where(gte(sessionRevocations.revokedAt, new Date(Math.max(0, cursor - 1000)))).all();
-      for (const r of rows) {
-        revoked.add(r.id);
-        cursor = Math.max(cursor, r.at.getTime());
-      }
-      syncedAt = Date.now();
-    })().finally(() => { syncing = null; });
-    await syncing;
+/** Insertion-ordered map used as an LRU set: oldest first, bounded. */
+class LruSet {
+  private readonly m = new Map<string, true>();
+  constructor(private readonly max: number) {}
+  has(id: string): boolean {
+    if (!this.m.has(id)) return false;
+    this.m.delete(id);
+    this.m.set(id, true);
+    return true;
   }
-  return revoked;
+  add(id: string): void {
+    this.m.delete(id);
+    if (this.m.size >= this.max) this.m.delete(this.m.keys().next().value!);
+    this.m.set(id, true);
+  }
+  delete(id: string): void {
+    this.m.delete(id);
+  }
+  clear(): void {
+    this.m.clear();
+  }
 }
 
-/** Makes the next check re-read the revoked list (tests: another isolate revoked something). */
+const alive = new LruSet(MAX_SESSIONS);
+const dead = new LruSet(MAX_SESSIONS);
+/** Highest revocation `seq` read; null until this isolate first reads the feed. */
+let cursor: number | null = null;
+let syncedAt = 0;
+/** The last page was full: revocations may be waiting, known sessions are not trusted yet. */
+let behind = false;
+let syncing: Promise<void> | null = null;
+
+async function sync(d1: D1Database): Promise<void> {
+  if (cursor === null || Date.now() - syncedAt > RESTART_AFTER_MS) {
+    // Starting point first: a session found alive after this read is revoked, if ever, at a higher seq.
+    const top = await d1.prepare('select coalesce(max(seq), 0) as top from session_revocations').all<{ top: number }>();
+    cursor = top.results[0]?.top ?? 0;
+    alive.clear();
+    behind = false;
+  } else {
+    const page = await rawStatement(d1, sql`select session_id as id, seq from session_revocations where seq > ${cursor} order by seq limit ${REVOCATION_PAGE}`).all<{ id: string; seq: number }>();
+    for (const r of page.results) {
+      alive.delete(r.id);
+      dead.add(r.id);
+      cursor = Math.max(cursor, r.seq);
+    }
+    behind = page.results.length === REVOCATION_PAGE;
+  }
+  syncedAt = Date.now();
+}
+
+/**
+ * Whether a session (its token's signature and expiry already checked) is still signed in. No read
+ * for a session this isolate knows while the revocation feed is fresh; else one row (plus a page of
+ * the feed every few seconds).
+ */
+export async function sessionAlive(d1: D1Database, sessionId: string, userId: string, now: Date): Promise<boolean> {
+  if (behind || Date.now() - syncedAt > REVOCATION_SYNC_MS) {
+    syncing ??= sync(d1).finally(() => { syncing = null; });
+    await syncing;
+  }
+  if (dead.has(sessionId)) return false;
+  if (!behind && alive.has(sessionId)) return true;
+  const row = await rawStatement(d1, sql`select 1 as ok from sessions s where s.id = ${sessionId} and s.user_id = ${userId} and s.expires_at > ${now.getTime()}
+    and not exists (select 1 from session_revocations r where r.session_id = s.id)`).all();
+  if (row.results.length) alive.add(sessionId);
+  else dead.add(sessionId);
+  return row.results.length > 0;
+}
+
+/** Makes the next check read the revocation feed (tests: another isolate revoked something). */
 export function expireRevocationSync(): void {
+  syncedAt = Math.min(syncedAt, Date.now() - REVOCATION_SYNC_MS - 1);
+}
+
+/** Forgets everything this isolate learnt about sessions (tests: a cold isolate). */
+export function forgetSessionCache(): void {
+  alive.clear();
+  dead.clear();
+  cursor = null;
   syncedAt = 0;
+  behind = false;
 }
 
 export function markRevoked(sessionIds: string[]): void {
-  for (const id of sessionIds) revoked.add(id);
+  for (const id of sessionIds) {
+    alive.delete(id);
+    dead.add(id);
+  }
+}
+
+/** A session this isolate just proved alive (created or renewed it): no row check for it here. */
+export function markAlive(sessionId: string): void {
+  // Before the feed's starting point is read, a revocation could slip under it: check the row then.
+  if (cursor !== null) alive.add(sessionId);
 }
 
 interface CachedUser { user: User; at: number }

@@ -3,13 +3,15 @@
  * token is an HMAC of its id (email/links.ts), so the email log keeps only the id and the link is
  * derived when the email is rendered — no table holds a usable token.
  */
-import { and, eq, gt, isNull, lt, or, isNotNull } from 'drizzle-orm';
-import { authTokens, users, type User } from '../../db/schema';
+import { and, desc, eq, gt, isNull, lt, or, isNotNull, sql } from 'drizzle-orm';
+import { rawStatement } from '../../db/client';
+import { authTokens, users, type Locale, type User } from '../../db/schema';
 import type { Deps } from '../../deps';
-import { HOUR, MINUTE } from '../../lib/clock';
+import { DAY, HOUR, MINUTE } from '../../lib/clock';
 import { hashPassword, sha256Hex } from '../../lib/crypto';
 import { enqueueEmail } from '../email/enqueue';
 import { authTokenFor } from '../email/links';
+import { claimUnverifiedAccount } from './claim';
 import { forgetUser } from './session-cache';
 import { revokeAllSessions } from './sessions';
 
@@ -17,16 +19,41 @@ export const VERIFY_TTL_MS = 48 * HOUR;
 export const RESET_TTL_MS = 60 * MINUTE;
 type Kind = 'VERIFY_EMAIL' | 'RESET_PASSWORD';
 
-async function issueToken(deps: Deps, userId: string, kind: Kind, ttlMs: number): Promise<{ id: string }> {
-  const now = deps.clock.now();
+/**
+ * Emails of one kind (verification, reset) an account is sent at most, whoever asks — from any IP,
+ * any isolate: counted from its auth_tokens rows (one per email; purgeAuthTokens keeps them a day).
+ */
+export const EMAIL_LIMITS = { perHour: 3, perDay: 10 } as const;
+
+type Issued = { ok: true; id: string } | { ok: false; retryAfterSeconds: number };
+
+async function issueToken(deps: Deps, userId: string, kind: Kind, ttlMs: number): Promise<Issued> {
+  const now = deps.clock.now().getTime();
   const id = deps.ids.next('tok');
-  const token = await authTokenFor(deps.config, id);
-  // A new token replaces the older unused ones of the same kind.
-  await deps.db.batch([
-    deps.db.update(authTokens).set({ usedAt: now }).where(and(eq(authTokens.userId, userId), eq(authTokens.kind, kind), isNull(authTokens.usedAt))),
-    deps.db.insert(authTokens).values({ id, userId, kind, tokenHash: await sha256Hex(token), expiresAt: new Date(now.getTime() + ttlMs), createdAt: now }),
+  const hash = await sha256Hex(await authTokenFor(deps.config, id));
+  const sentSince = (t: number) => sql`(select count(*) from auth_tokens where user_id = ${userId} and kind = ${kind} and created_at > ${t})`;
+  // One transaction: the count and the insert cannot be raced; a refused one voids no older link.
+  const [inserted] = await deps.d1.batch([
+    rawStatement(deps.d1, sql`insert into auth_tokens (id, user_id, kind, token_hash, expires_at, created_at)
+      select ${id}, ${userId}, ${kind}, ${hash}, ${now + ttlMs}, ${now}
+      where ${sentSince(now - HOUR)} < ${EMAIL_LIMITS.perHour} and ${sentSince(now - DAY)} < ${EMAIL_LIMITS.perDay}`),
+    // A new token replaces the older unused ones of the same kind.
+    rawStatement(deps.d1, sql`update auth_tokens set used_at = ${now}
+      where user_id = ${userId} and kind = ${kind} and used_at is null and id <> ${id} and exists (select 1 from auth_tokens where id = ${id})`),
   ]);
-  return { id };
+  if (inserted.meta.changes) return { ok: true, id };
+  return { ok: false, retryAfterSeconds: await retryAfter(deps, userId, kind, now) };
+}
+
+/** Seconds until the account may be sent this kind of email again (the oldest counted send leaves its window). */
+async function retryAfter(deps: Deps, userId: string, kind: Kind, now: number): Promise<number> {
+  const recent = await deps.db.select({ at: authTokens.createdAt }).from(authTokens)
+    .where(and(eq(authTokens.userId, userId), eq(authTokens.kind, kind), gt(authTokens.createdAt, new Date(now - DAY))))
+    .orderBy(desc(authTokens.createdAt)).limit(EMAIL_LIMITS.perDay).all();
+  const at = recent.map((r) => r.at.getTime());
+  const hourFree = at.length >= EMAIL_LIMITS.perHour && at[EMAIL_LIMITS.perHour - 1] > now - HOUR ? at[EMAIL_LIMITS.perHour - 1] + HOUR : now;
+  const dayFree = at.length >= EMAIL_LIMITS.perDay ? at[EMAIL_LIMITS.perDay - 1] + DAY : now;
+  return Math.max(1, Math.ceil((Math.max(hourFree, dayFree) - now) / 1000));
 }
 
 /** Marks the token used and returns its user, atomically: a token works once, before it expires. */
@@ -39,17 +66,29 @@ async function consumeToken(deps: Deps, token: string, kind: Kind): Promise<stri
   return rows[0]?.userId ?? null;
 }
 
-export async function sendVerificationEmail(deps: Deps, user: User): Promise<boolean> {
-  if (user.emailVerifiedAt) return false;
-  const { id } = await issueToken(deps, user.id, 'VERIFY_EMAIL', VERIFY_TTL_MS);
+export type VerificationSend = { status: 'SENT' } | { status: 'ALREADY_VERIFIED' } | { status: 'THROTTLED'; retryAfterSeconds: number };
+
+/** Sends a verification link, unless the address is verified or the account was sent its share of them (EMAIL_LIMITS). */
+export async function resendVerificationEmail(deps: Deps, user: User): Promise<VerificationSend> {
+  if (user.emailVerifiedAt) return { status: 'ALREADY_VERIFIED' };
+  const issued = await issueToken(deps, user.id, 'VERIFY_EMAIL', VERIFY_TTL_MS);
+  if (!issued.ok) {
+    await deps.log.warn('AUTH_RATE_LIMITED', 'Verification email not sent: the account was sent enough of them', { actor: 'USER', actorId: user.id });
+    return { status: 'THROTTLED', retryAfterSeconds: issued.retryAfterSeconds };
+  }
   await enqueueEmail(deps, {
     template: 'verify_email',
     to: { email: user.email, name: user.name, locale: user.locale, timezone: user.timezone, userId: user.id },
     data: {},
-    links: { url: { kind: 'auth-token', tokenId: id, path: `/${user.locale}/verify-email` } },
-    key: `verify:${id}`,
+    links: { url: { kind: 'auth-token', tokenId: issued.id, path: `/${user.locale}/verify-email` } },
+    key: `verify:${issued.id}`,
   });
-  return true;
+  return { status: 'SENT' };
+}
+
+/** Whether a verification email went out (see resendVerificationEmail). */
+export async function sendVerificationEmail(deps: Deps, user: User): Promise<boolean> {
+  return (await resendVerificationEmail(deps, user)).status === 'SENT';
 }
 
 export async function verifyEmail(deps: Deps, token: string): Promise<User | null> {
@@ -61,11 +100,16 @@ export async function verifyEmail(deps: Deps, token: string): Promise<User | nul
   return user;
 }
 
-/** Always succeeds from the caller's point of view: whether the account exists is not revealed. */
+/** Always succeeds from the caller's point of view: whether the account exists, or was sent enough resets, is not revealed. */
 export async function requestPasswordReset(deps: Deps, email: string): Promise<void> {
   const user = await deps.db.select().from(users).where(eq(users.email, email)).get();
   if (!user || user.disabledAt) return;
-  const { id } = await issueToken(deps, user.id, 'RESET_PASSWORD', RESET_TTL_MS);
+  const issued = await issueToken(deps, user.id, 'RESET_PASSWORD', RESET_TTL_MS);
+  if (!issued.ok) {
+    await deps.log.warn('AUTH_RATE_LIMITED', 'Password-reset email not sent: the account was sent enough of them', { actor: 'GUEST', actorId: user.id });
+    return;
+  }
+  const { id } = issued;
   await enqueueEmail(deps, {
     template: 'password_reset',
     to: { email: user.email, name: user.name, locale: user.locale, timezone: user.timezone, userId: user.id },
@@ -76,19 +120,24 @@ export async function requestPasswordReset(deps: Deps, email: string): Promise<v
 }
 
 /** Sets a new password from a reset token; signs out every session (the old password may be known to someone). */
-export async function resetPassword(deps: Deps, token: string, newPassword: string): Promise<User | null> {
+export async function resetPassword(deps: Deps, token: string, newPassword: string, locale?: Locale): Promise<{ user: User; claimed: boolean } | null> {
   const userId = await consumeToken(deps, token, 'RESET_PASSWORD');
   if (!userId) return null;
   const now = deps.clock.now();
+  const passwordHash = await hashPassword(newPassword);
+  // The link proves the address: an account never verified is claimed (claim.ts), not just reset.
+  const claimed = await claimUnverifiedAccount(deps, userId, { via: 'PASSWORD_RESET', passwordHash, locale });
+  if (claimed) return { user: claimed, claimed: true };
   const [user] = await deps.db.update(users)
-    .set({ passwordHash: await hashPassword(newPassword), emailVerifiedAt: now, updatedAt: now })
+    .set({ passwordHash, emailVerifiedAt: now, updatedAt: now })
     .where(eq(users.id, userId)).returning();
+  forgetUser(userId);
   const revoked = await revokeAllSessions(deps, userId);
   await deps.log.info('AUTH_PASSWORD_RESET', 'Password reset by email; all sessions signed out', { actor: 'USER', actorId: userId, context: { revoked } });
-  return user;
+  return { user, claimed: false };
 }
 
-/** Cron: forget used or expired tokens after a day. */
+/** Cron: forget used or expired tokens after a day (not sooner: EMAIL_LIMITS counts a day of them). */
 export async function purgeAuthTokens(deps: Deps): Promise<number> {
   const cutoff = new Date(deps.clock.now().getTime() - 24 * HOUR);
   const deleted = await deps.db.delete(authTokens)

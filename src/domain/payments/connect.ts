@@ -1,13 +1,18 @@
 /** Stripe Connect (Express) onboarding for creators, and keeping their account state in D1. */
-import { eq } from 'drizzle-orm';
-import { creators, type Creator, type User } from '../../db/schema';
+import { and, count, eq } from 'drizzle-orm';
+import { creators, payoutAudit, type Creator, type User } from '../../db/schema';
+import { DETAILS_RESET } from '../accounts/claim';
 import type { Deps } from '../../deps';
 
 /** Creates the connected account if needed and returns where to send the creator to onboard. */
 export async function startOnboarding(deps: Deps, creator: Creator, user: User, urls: { returnUrl: string; refreshUrl: string }): Promise<{ url: string; accountId: string }> {
   let accountId = creator.stripeAccountId;
   if (!accountId) {
-    ({ accountId } = await deps.payments.createConnectedAccount({ email: user.email, creatorId: creator.id, currency: creator.currency, idempotencyKey: `connect:${creator.id}` }));
+    // After a reset (an account claimed by its address's owner) the key changes: an idempotent
+    // replay must not hand back the retired account.
+    const resets = (await deps.db.select({ n: count() }).from(payoutAudit).where(and(eq(payoutAudit.creatorId, creator.id), eq(payoutAudit.action, DETAILS_RESET))).get())?.n ?? 0;
+    const idempotencyKey = resets ? `connect:${creator.id}:${resets}` : `connect:${creator.id}`;
+    ({ accountId } = await deps.payments.createConnectedAccount({ email: user.email, creatorId: creator.id, currency: creator.currency, idempotencyKey }));
     await deps.db.update(creators).set({ stripeAccountId: accountId, updatedAt: deps.clock.now() }).where(eq(creators.id, creator.id));
     // The platform decides when creators are paid (after the holding period): manual payouts.
     await deps.payments.setManualPayouts(accountId);
