@@ -83,7 +83,7 @@ export interface Config {
   iceServers: { urls: string[]; username?: string; credential?: string }[];
   /** Cloudflare Realtime TURN key: each join mints its own short-lived TURN credentials (null: static servers only). */
   turnKey: { keyId: string; apiToken: string; apiBase: string } | null;
-  /** The real providers whose keys are set (null: built-in); `apiBase` is the tests' fake host. */
+  /** The real providers whose keys are set (null: built-in); `apiBase` is the tests' fake host, never in production. */
   stripe: { secretKey: string; publishableKey: string | null; webhookSecret: string; apiBase?: string } | null;
   daily: { apiKey: string; apiBase?: string } | null;
   resend: { apiKey: string; apiBase?: string } | null;
@@ -132,7 +132,9 @@ export function readConfig(env: Bindings): Config {
   const problems = plan.missing.length || plan.invalid.length ? [describePlan(vars.APP_ENV, plan)] : [];
   if (deployed && present(env.SESSION_SECRET) && env.SESSION_SECRET.length < 32) problems.push('SESSION_SECRET must have at least 32 characters');
   if (problems.length) throw new ConfigError(`${vars.APP_ENV}: ${problems.join('; ')}`);
-  const override = (name: 'STRIPE_API_BASE' | 'DAILY_API_BASE' | 'RESEND_API_BASE' | 'GOOGLE_OAUTH_BASE' | 'TURN_API_BASE') => secret(name);
+  // Host overrides exist for the tests' fakes; production always talks to the real hosts.
+  const override = (name: 'STRIPE_API_BASE' | 'DAILY_API_BASE' | 'RESEND_API_BASE' | 'GOOGLE_OAUTH_BASE' | 'TURN_API_BASE') =>
+    vars.APP_ENV === 'production' ? undefined : secret(name);
   const google = { id: secret('GOOGLE_CLIENT_ID'), secret: secret('GOOGLE_CLIENT_SECRET') };
   const turn = { id: secret('TURN_KEY_ID'), token: secret('TURN_KEY_API_TOKEN') };
   const stripeKey = secret('STRIPE_SECRET_KEY');

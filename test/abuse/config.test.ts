@@ -55,7 +55,8 @@ async function forgedPaymentEvent(intentId: string) {
 
 const bookingStatus = async (id: string) => (await deps().db.select().from(bookings).where(eq(bookings.id, id)).get())!.status;
 
-// Every outbound request is caught here: none of these tests may reach a provider.
+// Every outbound request is caught here: none of these tests may reach a provider (production
+// ignores the fakes' hosts), and the hosts the SDKs asked for are what the override story checks.
 let outbound: string[] = [];
 let consoleErrors: string[] = [];
 beforeEach(() => {
@@ -186,6 +187,41 @@ describe('production never runs a built-in provider', () => {
     expect(await bookingStatus(held.bookingId)).toBe('PENDING');
     expect(diff(before, await snapshot())).toEqual([]);
     expect(outbound).toEqual([]);
+  });
+});
+
+describe('*_API_BASE overrides', () => {
+  const fakes = testEnv.FAKES_URL;
+  const OVERRIDES: Patch = {
+    STRIPE_API_BASE: fakes, DAILY_API_BASE: `${fakes}/daily`, RESEND_API_BASE: `${fakes}/resend`, TURN_API_BASE: `${fakes}/cloudflare`, GOOGLE_OAUTH_BASE: `${fakes}/google`,
+    TURN_KEY_ID: FAKE_TURN.keyId, TURN_KEY_API_TOKEN: FAKE_TURN.apiToken,
+  };
+  /** The origins the Stripe SDK, the Daily and Resend adapters, the TURN minting and Google sign-in use in `appEnv`. */
+  async function hostsUsed(appEnv: 'staging' | 'production') {
+    outbound = [];
+    const env = deployedEnv(appEnv, OVERRIDES);
+    const d = buildDeps(env);
+    const soon = new Date(Date.now() + 3_600_000);
+    await d.payments.retrieveIntent('pi_override_check').catch(() => null);
+    await d.video.ensureRoom({ bookingId: 'bkg_override_check', notBefore: new Date(), expiresAt: soon }).catch(() => null);
+    await d.emailProvider.send({ from: 'a@callastar.example', to: 'b@example.test', subject: 's', html: '<p>h</p>', text: 't' }, 'override-check').catch(() => null);
+    await d.ice.serversFor({ now: new Date(), until: soon }).catch(() => null);
+    const google = await serve(env, '/auth/google/start');
+    return { api: outbound.map((u) => new URL(u).origin), google: new URL(google.headers.get('location') ?? 'about:blank').origin };
+  }
+
+  it('are ignored in production: the SDKs and adapters talk to the real hosts', async () => {
+    const used = await hostsUsed('production');
+    expect(new Set(used.api)).toEqual(new Set(['https://api.stripe.com', 'https://api.daily.co', 'https://api.resend.com', 'https://rtc.live.cloudflare.com']));
+    expect(used.google).toBe('https://accounts.google.com');
+  });
+
+  it('are honoured outside production (staging here; the with-keys tests run against the fakes in test)', async () => {
+    const used = await hostsUsed('staging');
+    const origin = new URL(fakes).origin;
+    expect(used.api.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(used.api)).toEqual(new Set([origin]));
+    expect(used.google).toBe(origin);
   });
 });
 
