@@ -56,6 +56,19 @@ export interface DepsOptions {
   requestId?: string;
 }
 
+let isolateWebhookSecret: string | null = null;
+
+/**
+ * What the built-in payment provider signs its events with. The public development secret only in
+ * development and test: in staging (its opt-in) anyone could forge events with it, so there it is
+ * STRIPE_WEBHOOK_SECRET or a secret of this isolate — its events are verified by the same isolate.
+ */
+function builtinWebhookSecret(env: Bindings, config: Config): string {
+  if (env.STRIPE_WEBHOOK_SECRET) return env.STRIPE_WEBHOOK_SECRET;
+  if (config.devTools) return LOCAL_WEBHOOK_SECRET;
+  return (isolateWebhookSecret ??= `whsec_${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))}`);
+}
+
 export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
   const config = readConfig(env);
   const db: Db = createDb(env.DB);
@@ -67,7 +80,7 @@ export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
     db,
     clock,
     appUrl: config.appUrl,
-    webhookSecret: env.STRIPE_WEBHOOK_SECRET ?? LOCAL_WEBHOOK_SECRET,
+    webhookSecret: builtinWebhookSecret(env, config),
     // Local events go through the very handler Stripe's webhooks use.
     dispatch: async (raw, signature) => {
       try {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { describePlan, isLocalEnv, providerPlan } from './env-rules.mjs';
+import { LOCAL_WEBHOOK_SECRET } from './providers/payments/local';
 
 /**
  * Secrets (Worker secrets when deployed, `.dev.vars` locally). Locally, absent = built-in provider;
@@ -131,6 +132,8 @@ export function readConfig(env: Bindings): Config {
   const plan = providerPlan({ appEnv: vars.APP_ENV, builtinProviders: env.BUILTIN_PROVIDERS, isSet: (n) => present((env as unknown as Record<string, unknown>)[n]) });
   const problems = plan.missing.length || plan.invalid.length ? [describePlan(vars.APP_ENV, plan)] : [];
   if (deployed && present(env.SESSION_SECRET) && env.SESSION_SECRET.length < 32) problems.push('SESSION_SECRET must have at least 32 characters');
+  // The built-in provider's signing secret is in the source: accepted anywhere deployed, it would let anyone forge payments.
+  if (deployed && (env.STRIPE_WEBHOOK_SECRET ?? '').split(',').some((s) => s.trim() === LOCAL_WEBHOOK_SECRET)) problems.push('STRIPE_WEBHOOK_SECRET is the public development secret');
   if (problems.length) throw new ConfigError(`${vars.APP_ENV}: ${problems.join('; ')}`);
   // Host overrides exist for the tests' fakes; production always talks to the real hosts.
   const override = (name: 'STRIPE_API_BASE' | 'DAILY_API_BASE' | 'RESEND_API_BASE' | 'GOOGLE_OAUTH_BASE' | 'TURN_API_BASE') =>

@@ -10,14 +10,14 @@ import { eq } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src/app';
-import { bookings, users } from '../../src/db/schema';
+import { bookings, payments, users, webhookEvents } from '../../src/db/schema';
 import { createSession } from '../../src/domain/accounts/sessions';
 import { buildDeps } from '../../src/deps';
 import { readConfig, type Bindings } from '../../src/env';
 import { LOCAL_WEBHOOK_SECRET } from '../../src/providers/payments/local';
 import { deployedEnv, productionEnv } from '../config-envs';
-import { diff, snapshot } from '../db-snapshot';
-import { FAKE_TURN } from '../fake-credentials';
+import { APPEND_ONLY, diff, snapshot } from '../db-snapshot';
+import { FAKE_STRIPE, FAKE_TURN } from '../fake-credentials';
 import { BASE, deps, testEnv, uniqueEmail } from '../helpers';
 import { book, fans, offerFor, onboardedCreator } from '../scenarios';
 
@@ -54,6 +54,9 @@ async function forgedPaymentEvent(intentId: string) {
 }
 
 const bookingStatus = async (id: string) => (await deps().db.select().from(bookings).where(eq(bookings.id, id)).get())!.status;
+/** What changed besides the append-only logs (a refused webhook logs its refusal). */
+const changesBesideLogs = async (before: Awaited<ReturnType<typeof snapshot>>) =>
+  diff(before, await snapshot()).filter((ch) => !APPEND_ONLY.includes(ch.table));
 
 // Every outbound request is caught here: none of these tests may reach a provider (production
 // ignores the fakes' hosts), and the hosts the SDKs asked for are what the override story checks.
@@ -77,6 +80,8 @@ const REFUSED: { what: string; patch: Patch; names: string[] }[] = [
   { what: 'the Stripe key with an empty webhook secret', patch: { STRIPE_WEBHOOK_SECRET: '' }, names: ['STRIPE_WEBHOOK_SECRET'] },
   { what: 'the Stripe key without the publishable key', patch: { STRIPE_PUBLISHABLE_KEY: undefined }, names: ['STRIPE_PUBLISHABLE_KEY'] },
   { what: 'the Stripe webhook secret without the key', patch: { STRIPE_SECRET_KEY: undefined }, names: ['STRIPE_SECRET_KEY'] },
+  { what: 'the public development secret as Stripe webhook secret', patch: { STRIPE_WEBHOOK_SECRET: LOCAL_WEBHOOK_SECRET }, names: ['STRIPE_WEBHOOK_SECRET'] },
+  { what: 'the public development secret among the Stripe endpoint secrets', patch: { STRIPE_WEBHOOK_SECRET: `${FAKE_STRIPE.webhookSecret}, ${LOCAL_WEBHOOK_SECRET}` }, names: ['STRIPE_WEBHOOK_SECRET'] },
   { what: 'no video provider', patch: { DAILY_API_KEY: undefined, DAILY_WEBHOOK_SECRET: undefined }, names: ['DAILY_API_KEY', 'DAILY_WEBHOOK_SECRET'] },
   { what: 'the Daily key without its webhook secret', patch: { DAILY_WEBHOOK_SECRET: undefined }, names: ['DAILY_WEBHOOK_SECRET'] },
   { what: 'no email provider', patch: { RESEND_API_KEY: undefined, RESEND_WEBHOOK_SECRET: undefined }, names: ['RESEND_API_KEY', 'RESEND_WEBHOOK_SECRET'] },
@@ -187,6 +192,47 @@ describe('production never runs a built-in provider', () => {
     expect(await bookingStatus(held.bookingId)).toBe('PENDING');
     expect(diff(before, await snapshot())).toEqual([]);
     expect(outbound).toEqual([]);
+  });
+});
+
+describe('the public development webhook secret', () => {
+  it('is never accepted in production: a forged payment event is refused and changes nothing', async () => {
+    const held = await heldBooking();
+    const before = await snapshot();
+    const res = await serve(productionEnv(), '/api/webhooks/stripe', await forgedPaymentEvent(held.intentId));
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('SIGNATURE_INVALID');
+    expect(await bookingStatus(held.bookingId)).toBe('PENDING');
+    expect((await deps().db.select().from(payments).where(eq(payments.bookingId, held.bookingId)).get())!.status).not.toBe('SUCCEEDED');
+    expect(await changesBesideLogs(before)).toEqual([]);
+    expect(outbound).toEqual([]);
+  });
+
+  it('is not accepted by staging with built-in payments either, whose own checkout still confirms the booking', async () => {
+    const held = await heldBooking();
+    const env = deployedEnv('staging', { BUILTIN_PROVIDERS: 'payments', STRIPE_SECRET_KEY: undefined, STRIPE_PUBLISHABLE_KEY: undefined, STRIPE_WEBHOOK_SECRET: undefined });
+    expect(buildDeps(env).localPayments).not.toBeNull();
+    const before = await snapshot();
+    const res = await serve(env, '/api/webhooks/stripe', await forgedPaymentEvent(held.intentId));
+    expect(res.status).toBe(400);
+    expect(await bookingStatus(held.bookingId)).toBe('PENDING');
+    expect(await changesBesideLogs(before)).toEqual([]);
+    expect(await deps().db.select().from(webhookEvents).where(eq(webhookEvents.eventId, `evt_forged_${eventNo}`)).get()).toBeUndefined();
+
+    // The fan pays on staging's built-in checkout: its events are signed with a secret nobody outside knows.
+    const { token } = await createSession(buildDeps(env), held.fan.user, 'BEARER');
+    const back = `/en/bookings/${held.bookingId}`;
+    const pay = await serve(env, `/checkout/local/${held.intentId}/pay?return=${encodeURIComponent(back)}`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded', origin: BASE }, body: 'outcome=succeed',
+    });
+    expect(pay.status).toBe(303);
+    expect(await bookingStatus(held.bookingId)).toBe('CONFIRMED');
+  });
+
+  it('still signs the built-in provider events in development and test (unchanged)', async () => {
+    const held = await heldBooking();
+    const res = await serve(testEnv, '/api/webhooks/stripe', await forgedPaymentEvent(held.intentId));
+    expect(res.status).toBe(200);
   });
 });
 
