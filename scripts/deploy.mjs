@@ -6,6 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { unstable_readConfig } from 'wrangler';
+import { deployCheck } from './deploy-check.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const [env, ...flags] = process.argv.slice(2);
@@ -25,6 +27,19 @@ const run = (args, opts = {}) => {
   return r.stdout ?? '';
 };
 
+// The environment's vars as wrangler resolves them, for the same rules the Worker applies at start.
+const vars = unstable_readConfig({ config: join(root, 'wrangler.toml'), env }).vars ?? {};
+const check = (secrets) => {
+  const { errors, warnings } = deployCheck({ env, vars, secrets });
+  for (const w of warnings) console.warn(`  ! ${w}`);
+  if (errors.length) {
+    console.error(`\n✗ ${env} would refuse to start, so nothing was deployed:\n${errors.map((e) => `  - ${e}`).join('\n')}\n  Set secrets with: npx wrangler secret put <NAME> --env ${env} (docs/DEPLOY.md)`);
+    process.exit(1);
+  }
+};
+// Without an account the secrets are unknown: check what the vars alone decide.
+check(null);
+
 const build = spawnSync('node', ['scripts/build-client.mjs'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
@@ -35,16 +50,8 @@ if (dryRun) {
   process.exit(0);
 }
 
-// The Worker refuses to serve without SESSION_SECRET in staging/production: check before touching anything.
-const secrets = JSON.parse(run(['secret', 'list', '--env', env, '--format', 'json'], { capture: true }) || '[]').map((s) => s.name);
-const missing = ['SESSION_SECRET'].filter((s) => !secrets.includes(s));
-if (missing.length) {
-  console.error(`\n✗ missing secrets for ${env}: ${missing.join(', ')} — set with: wrangler secret put <NAME> --env ${env}`);
-  process.exit(1);
-}
-for (const optional of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'DAILY_API_KEY', 'RESEND_API_KEY']) {
-  if (!secrets.includes(optional)) console.warn(`  ! ${optional} is not set: ${env} uses the built-in provider for it`);
-}
+// The Worker refuses to serve without the secrets its environment needs: check before touching anything.
+check(JSON.parse(run(['secret', 'list', '--env', env, '--format', 'json'], { capture: true }) || '[]').map((s) => s.name));
 
 run(['d1', 'migrations', 'apply', 'DB', '--remote', '--env', env]);
 run(['deploy', '--env', env]);

@@ -17,6 +17,7 @@ import { bodyLimits } from './http/body-limit';
 import type { AppEnv } from './http/context';
 import { AppError, type ErrorEnvelope } from './http/errors';
 import { csrf, ensureUser, requestContext, securityHeaders, session } from './http/middleware';
+import { requireConfig } from './http/misconfigured';
 import { isLocale, localeFromAcceptLanguage, translator } from './i18n';
 import { accountPages } from './pages/account';
 import { apiDocsPages } from './pages/api-docs';
@@ -59,6 +60,8 @@ const isApi = (path: string) => path === '/api' || path.startsWith('/api/');
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
+  // First: a deploy missing its secrets answers 503 before anything reads or writes.
+  app.use('*', requireConfig);
   app.use('*', requestContext);
   app.use('*', securityHeaders);
   app.use('*', session);

@@ -56,6 +56,19 @@ export interface DepsOptions {
   requestId?: string;
 }
 
+let isolateWebhookSecret: string | null = null;
+
+/**
+ * What the built-in payment provider signs its events with. The public development secret only in
+ * development and test: in staging (its opt-in) anyone could forge events with it, so there it is
+ * STRIPE_WEBHOOK_SECRET or a secret of this isolate — its events are verified by the same isolate.
+ */
+function builtinWebhookSecret(env: Bindings, config: Config): string {
+  if (env.STRIPE_WEBHOOK_SECRET) return env.STRIPE_WEBHOOK_SECRET;
+  if (config.devTools) return LOCAL_WEBHOOK_SECRET;
+  return (isolateWebhookSecret ??= `whsec_${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))}`);
+}
+
 export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
   const config = readConfig(env);
   const db: Db = createDb(env.DB);
@@ -63,11 +76,11 @@ export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
   const clock = opts.clock ?? appClock(config);
   const ids: Ids = randomIds;
   const log = createLogger({ db, clock, ids, console: env.LOG_CONSOLE !== 'false' }, opts.requestId ?? null);
-  const local = env.STRIPE_SECRET_KEY ? null : localPayments({
+  const local = config.stripe ? null : localPayments({
     db,
     clock,
     appUrl: config.appUrl,
-    webhookSecret: env.STRIPE_WEBHOOK_SECRET ?? LOCAL_WEBHOOK_SECRET,
+    webhookSecret: builtinWebhookSecret(env, config),
     // Local events go through the very handler Stripe's webhooks use.
     dispatch: async (raw, signature) => {
       try {
@@ -86,16 +99,11 @@ export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
     ids,
     log,
     queues: { email: env.EMAIL_QUEUE, jobs: env.JOB_QUEUE },
-    emailProvider: env.RESEND_API_KEY ? resendProvider({ apiKey: env.RESEND_API_KEY, baseUrl: env.RESEND_API_BASE }) : outboxProvider({ db, clock, ids }),
-    payments: local ?? stripePayments({
-      secretKey: env.STRIPE_SECRET_KEY!,
-      publishableKey: env.STRIPE_PUBLISHABLE_KEY ?? null,
-      webhookSecret: env.STRIPE_WEBHOOK_SECRET ?? '',
-      apiBase: env.STRIPE_API_BASE,
-    }),
+    emailProvider: config.resend ? resendProvider({ apiKey: config.resend.apiKey, baseUrl: config.resend.apiBase }) : outboxProvider({ db, clock, ids }),
+    payments: local ?? stripePayments(config.stripe!),
     localPayments: local,
-    video: env.DAILY_API_KEY
-      ? dailyVideo({ apiKey: env.DAILY_API_KEY, apiBase: env.DAILY_API_BASE })
+    video: config.daily
+      ? dailyVideo(config.daily)
       : p2pVideo({ secret: config.sessionSecret, closeRoom: async (bookingId) => { await env.CALL_ROOM.getByName(bookingId).close(); } }),
     ice: config.turnKey ? cloudflareTurn(config.turnKey, config.iceServers) : staticIce(config.iceServers),
     rooms: {

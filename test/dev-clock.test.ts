@@ -13,8 +13,9 @@ import { runScheduled } from '../src/jobs/scheduled';
 import { DAY } from '../src/lib/clock';
 import { appClock, devClockOffset, setDevClockOffset, wallTime } from '../src/lib/dev-clock';
 import { api, BASE, fetchApp, testEnv } from './helpers';
+import { productionEnv } from './config-envs';
 
-const prodEnv = { ...testEnv, APP_ENV: 'production', SESSION_SECRET: 'a-production-session-secret-of-enough-length' };
+const prodEnv = productionEnv();
 const DEV = { devTools: true };
 const PROD = { devTools: false };
 const clockOf = async (res: Response) => {

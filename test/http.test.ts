@@ -8,6 +8,7 @@ import type { AppEnv } from '../src/http/context';
 import { route } from '../src/http/route';
 import { translate } from '../src/i18n';
 import { api, BASE, createAccount, deps, expectError, fetchApp, postForm, testEnv } from './helpers';
+import { productionEnv } from './config-envs';
 import { apiSpecs, fillPath } from './routes';
 import { createApp } from '../src/app';
 
@@ -148,7 +149,7 @@ describe('HTTP conventions', () => {
 
   it('hides the dev mailbox outside development/test', async () => {
     expect((await fetchApp('/dev/mailbox')).status).toBe(200);
-    const prodEnv = { ...testEnv, APP_ENV: 'production', SESSION_SECRET: 'a-production-session-secret-of-enough-length' };
+    const prodEnv = productionEnv();
     const { buildDeps } = await import('../src/deps');
     expect(() => buildDeps({ ...testEnv, APP_ENV: 'production' })).toThrow(/SESSION_SECRET/);
     const res = await createApp().fetch(new Request(`${BASE}/dev/mailbox`), prodEnv, createExecutionContext());

@@ -26,6 +26,7 @@ import { diff, snapshot, unexpectedChanges } from './db-snapshot';
 import { pngImage } from './images';
 import { FAKE_DAILY, FAKE_GOOGLE_CLIENT, FAKE_RESEND, FAKE_STRIPE } from './fake-credentials';
 import { api, BASE, cookieFrom, createAccount, deps, fetchApp, getPage, lastEmailTo, PASSWORD, postForm, testEnv, tokenFromEmail, uniqueEmail, type TestAccount } from './helpers';
+import { productionEnv } from './config-envs';
 import { limitOf, untilLimited } from './rate-limit';
 import { apiSpecs, app, fillPath, pagePaths } from './routes';
 import { book, fans, moveCall, offerFor, onboardedCreator, reviewedCall } from './scenarios';
@@ -172,7 +173,7 @@ describe('security headers', () => {
   });
 
   it('adds HSTS (≥ 1 year, subdomains) in production, on pages and API', async () => {
-    const prodEnv = { ...testEnv, APP_ENV: 'production', SESSION_SECRET: 'a-production-session-secret-of-enough-length' };
+    const prodEnv = productionEnv();
     for (const path of ['/en/', '/api/health', '/en/nope']) {
       const ctx = createExecutionContext();
       const res = await createApp().fetch(new Request(`${BASE}${path}`), prodEnv, ctx);
