@@ -1,0 +1,129 @@
+/**
+ * Attacker stories for payments (issue 16, items 3 and 5): a payment that completes for a hold that
+ * was cancelled, released or expired; cancelling a hold while its payment is being processed (to
+ * keep the booking's money with the creator, or to dodge the cancellation policy); a booking made
+ * on terms the creator changed after the offer's room had loaded them. Each story checks the
+ * refusal and that no money moved wrongly: payment row, refunds, ledger, the creator's released
+ * balance and payouts.
+ */
+import { eq, inArray } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { bookings, creators, ledgerEntries, owedRefunds, payments, payouts, refunds, webhookEvents } from '../../src/db/schema';
+import type { Deps } from '../../src/deps';
+import { creatorBalances, paymentLedgerSum } from '../../src/domain/ledger/ledger';
+import { onIntentSucceeded } from '../../src/domain/payments/intents';
+import { processPaymentEvent } from '../../src/domain/payments/webhook';
+import { openPayout } from '../../src/domain/payouts/engine';
+import { CRON } from '../../src/jobs/registry';
+import { runScheduled } from '../../src/jobs/scheduled';
+import { reconcilePayments } from '../../src/jobs/payment-reconciliation';
+import { DAY } from '../../src/lib/clock';
+import { LOCAL_WEBHOOK_SECRET, localPayments } from '../../src/providers/payments/local';
+import type { PaymentEvent } from '../../src/providers/payments/port';
+import { api, deps, testEnv } from '../helpers';
+import { book, fans, offerFor, onboardedCreator, type CreatorScenario } from '../scenarios';
+
+const PRICE = 10_000;
+const SHARE = 8_500; // 15 % platform fee
+const bookingRow = async (id: string) => (await deps().db.select().from(bookings).where(eq(bookings.id, id)).get())!;
+type Held = { booking: { id: string; cancellationPolicy: string }; payment: { intentId: string } };
+
+async function held(opts: { policy?: 'NONE' | 'HALF' | 'FULL'; startsInMinutes?: number } = {}) {
+  const c = await onboardedCreator('EUR', opts.policy ? { cancellationPolicy: opts.policy } : {});
+  const offer = await offerFor(c, { price: PRICE, startsInMinutes: opts.startsInMinutes });
+  const [fan, other] = await fans(2);
+  const res = await book(offer.id, fan.token);
+  expect(res.status).toBe(201);
+  const out = (await res.json()) as Held;
+  return { c, offer, fan, other, bookingId: out.booking.id, intentId: out.payment.intentId };
+}
+
+/** Everything money about one booking, and what its creator could be paid out a year from now. */
+async function money(bookingId: string, c: CreatorScenario) {
+  const d = deps();
+  const p = await d.db.select().from(payments).where(eq(payments.bookingId, bookingId)).get();
+  const far = new Date(Date.now() + 400 * DAY);
+  const [bal] = await creatorBalances(d, c.creator.id, far);
+  const ledger = p ? await d.db.select().from(ledgerEntries).where(eq(ledgerEntries.paymentId, p.id)).all() : [];
+  return {
+    booking: (await bookingRow(bookingId)).status,
+    payment: p ? { status: p.status, amount: p.amount, refunded: p.refundedAmount } : null,
+    refunds: (await d.db.select().from(refunds).where(eq(refunds.bookingId, bookingId)).all()).map((r) => ({ amount: r.amount, status: r.status, by: r.initiatedBy, reason: r.reason })),
+    owed: (await d.db.select().from(owedRefunds).where(eq(owedRefunds.bookingId, bookingId)).all()).map((o) => `${o.kind}:${o.status}:${o.amount}`),
+    ledgerSum: p ? await paymentLedgerSum(d, p.id) : 0,
+    ledger: ledger.map((e) => `${e.kind} ${e.amount}`).sort(),
+    creator: { total: bal?.total ?? 0, released: bal?.available ?? 0 },
+    payouts: (await d.db.select().from(payouts).where(eq(payouts.creatorId, c.creator.id)).all()).length,
+  };
+}
+
+/** A payout of everything released, a year from now (when every holding period is over): refused when nothing is. */
+async function payoutAttempt(c: CreatorScenario) {
+  const later = Date.now() + 400 * DAY;
+  const d = deps({ clock: { now: () => new Date(later) } });
+  const creator = (await d.db.select().from(creators).where(eq(creators.id, c.creator.id)).get())!;
+  return openPayout(d, { creator, currency: 'EUR', origin: 'ADMIN', periodKey: `abuse:${c.creator.id}` });
+}
+
+/** The local provider, its events captured instead of delivered (the test delivers them, as it likes). */
+function capturing() {
+  const d = deps();
+  const captured: PaymentEvent[] = [];
+  const capture = localPayments({ db: d.db, clock: d.clock, appUrl: 'http://localhost', webhookSecret: LOCAL_WEBHOOK_SECRET, dispatch: async (raw) => { captured.push(JSON.parse(raw) as PaymentEvent); } });
+  const app: Deps = { ...d, payments: capture, localPayments: capture };
+  return { capture, captured, app };
+}
+
+/** Delivers events again as after crashed first deliveries (the provider retries; the handler runs again). */
+async function redeliver(app: Deps, events: PaymentEvent[]) {
+  await deps().db.update(webhookEvents).set({ status: 'FAILED' }).where(inArray(webhookEvents.eventId, events.map((e) => e.id)));
+  for (const e of events) await processPaymentEvent(app, e);
+}
+
+const fullOrphanRefund = { amount: PRICE, status: 'SUCCEEDED', by: 'SYSTEM', reason: 'SLOT_LOST' };
+
+describe('a payment that completes after its hold was released is refunded in full, once', () => {
+  it('the release could not cancel the intent (provider outage) and the fan pays it anyway: full refund, the share never released or paid out; duplicates, disorder and the reconciliation change nothing', async () => {
+    const h = await held();
+    await deps().localPayments!.failNext('cancelIntent', 1, true);
+    expect((await api('POST', `/api/bookings/${h.bookingId}/cancel`, {}, { token: h.fan.token })).status).toBe(200);
+    expect((await bookingRow(h.bookingId)).status).toBe('CANCELLED');
+    expect((await deps().payments.retrieveIntent(h.intentId)).status).toBe('requires_payment_method'); // still payable
+
+    // The fan confirms the payment directly with the provider (as Stripe.js can, past our pages).
+    const { capture, captured, app } = capturing();
+    await capture.checkout(h.intentId, 'succeed');
+    const paid = captured.splice(0);
+    expect(paid.map((e) => e.type)).toEqual(['charge.succeeded', 'payment_intent.succeeded']);
+    for (const e of [...paid, ...paid, ...paid]) await processPaymentEvent(app, e);
+    const refundEvents = captured.splice(0);
+    expect(refundEvents.map((e) => e.type)).toEqual(['charge.refunded', 'refund.created']);
+    // The refund's own events first seen out of order, three times; the success handled again after crashes; the hourly job.
+    for (const e of [...refundEvents].reverse().concat(refundEvents, refundEvents)) await processPaymentEvent(app, e);
+    await redeliver(app, paid);
+    await onIntentSucceeded(app, h.intentId);
+    await reconcilePayments(app);
+    await runScheduled(testEnv, { cron: CRON.hourly, scheduledTime: Date.now() });
+
+    expect(await money(h.bookingId, h.c)).toEqual({
+      booking: 'CANCELLED', payment: { status: 'REFUNDED', amount: PRICE, refunded: PRICE }, refunds: [fullOrphanRefund], owed: [`SLOT_LOST:ISSUED:${PRICE}`], ledgerSum: 0,
+      ledger: ['CHARGE -10000', 'CREATOR_SHARE 8500', 'FEE_REFUND -1500', 'PLATFORM_FEE 1500', 'REFUND 10000', 'SHARE_REVERSAL -8500'], creator: { total: 0, released: 0 }, payouts: 0,
+    });
+    expect(await capture.listRefunds(h.intentId)).toHaveLength(1);
+    expect(await payoutAttempt(h.c)).toMatchObject({ ok: false, code: 'NOT_ELIGIBLE' });
+  });
+
+  it('while that refund is still owed (the provider refuses to answer), the share of a hold cancelled while pending is never released nor paid out', async () => {
+    const h = await held();
+    const local = deps().localPayments!;
+    await local.failNext('cancelIntent', 1, true);
+    expect((await api('POST', `/api/bookings/${h.bookingId}/cancel`, {}, { token: h.fan.token })).status).toBe(200);
+    await local.failNext('refund', 1, true);
+    await local.checkout(h.intentId, 'succeed');
+    const m = await money(h.bookingId, h.c);
+    expect(m).toMatchObject({ booking: 'CANCELLED', payment: { status: 'SUCCEEDED', refunded: 0 }, refunds: [], owed: [`SLOT_LOST:OWED:${PRICE}`], ledgerSum: 0, creator: { total: SHARE, released: 0 }, payouts: 0 });
+    expect(await payoutAttempt(h.c)).toMatchObject({ ok: false, code: 'NOT_ELIGIBLE' });
+    expect(await deps().db.select().from(payouts).where(eq(payouts.creatorId, h.c.creator.id)).all()).toEqual([]);
+  });
+});
+
