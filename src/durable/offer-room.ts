@@ -6,9 +6,9 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { buildDeps, type Deps } from '../deps';
-import { decideBooking, holdUntil, loadOfferState, type BookRefusal, type OfferState } from '../domain/booking/offer-state';
+import { decideBooking, holdUntil, loadOfferState, type BookRefusal, type LiveBooking, type OfferState } from '../domain/booking/offer-state';
 import {
-  isLiveBookingIndexViolation, writeCancelConfirmed, writeComplete, writeConfirm, writeHold, writeOfferStatus, writeRelease, writeReschedule, type ReleaseReason,
+  isLiveBookingIndexViolation, writeCancelConfirmed, writeComplete, writeConfirm, writeHold, writeHoldExtension, writeOfferStatus, writeRelease, writeReschedule, type ReleaseReason,
 } from '../domain/booking/transitions';
 import { toBookingDto } from '../domain/offers/dto';
 import { createIntentFor, startPayment, type StartedPayment } from '../domain/payments/checkout';
@@ -29,6 +29,14 @@ export type BookResult =
   | { ok: false; code: BookRefusal | 'OFFER_NOT_FOUND' | 'PAYMENT_PROVIDER_ERROR' | 'HOLD_EXPIRED' | 'RATE_LIMITED'; message?: string; taken?: TakenBy };
 
 export type ConfirmResult = { ok: true; transitioned: boolean } | { ok: false; reason: 'LATE' | 'UNKNOWN_BOOKING' };
+
+/** A hold's payment under way at the provider: the bank is settling it, or it succeeded and its webhook is on the way. */
+export type PaymentUnderWay = 'processing' | 'succeeded';
+/** `paying`: not released because its payment is under way (that payment's outcome ends the hold). */
+export type ReleaseResult = { released: boolean; paying?: PaymentUnderWay };
+
+/** How often a hold kept past its deadline for a payment under way is checked again. */
+export const PAYING_RECHECK_MS = 15 * 60_000;
 
 /** Storage key of the offer this object serves, written with its first alarm (see load()). */
 const OFFER_ID_KEY = 'offerId';
@@ -168,7 +176,7 @@ export class OfferRoom extends DurableObject<Bindings> {
     if (!decision.ok) return this.refuse(st, input.userId, decision.code);
     const holdExpiresAt = holdUntil(now, input.holdMinutes ?? this.holdSetting!.minutes, st.offer.startsAt);
     const bookingId = deps.ids.next('bkg');
-    st.live = { id: bookingId, userId: input.userId, status: 'PENDING', holdExpiresAt, persisted: false, since: Date.now() };
+    st.live = { id: bookingId, userId: input.userId, status: 'PENDING', holdExpiresAt, persisted: false, intentId: null, since: Date.now() };
     st.offer.status = 'HELD';
     this.broadcast(st);
 
@@ -201,6 +209,7 @@ export class OfferRoom extends DurableObject<Bindings> {
         return { ok: false as const, code: 'PAYMENT_PROVIDER_ERROR' as const, message: (intent.reason as Error).message };
       }
       const payment = intent.value;
+      st.live!.intentId = payment.start.intentId;
       let booking;
       try {
         booking = await writeHold(deps, st, { bookingId, userId: input.userId, holdExpiresAt, payment });
@@ -274,7 +283,7 @@ export class OfferRoom extends DurableObject<Bindings> {
   private async resumeHold(deps: Deps, st: OfferState, userId: string): Promise<BookResult> {
     const live = st.live;
     if (!live || live.userId !== userId || live.status !== 'PENDING') return this.refuse(st, userId, 'OFFER_UNAVAILABLE');
-    if (live.holdExpiresAt !== null && live.holdExpiresAt <= deps.clock.now().getTime()) {
+    if (live.holdExpiresAt !== null && live.holdExpiresAt <= deps.clock.now().getTime() && !(await this.keepWhilePaying(deps, st, live))) {
       // Its time ran out (the alarm is due or was missed): end it rather than hand back a payment
       // that must not succeed; the caller cancels the intent outside the lock.
       await this.releaseLocked(deps, st, live.id, 'EXPIRED', 'SYSTEM');
@@ -321,7 +330,7 @@ export class OfferRoom extends DurableObject<Bindings> {
           await this.resync(deps, st);
           return { ok: false, reason: 'LATE' };
         }
-        st.live = { id: row.id, userId: row.userId, status: 'CONFIRMED', holdExpiresAt: null, persisted: true, since: Date.now() };
+        st.live = { id: row.id, userId: row.userId, status: 'CONFIRMED', holdExpiresAt: null, persisted: true, intentId: row.paymentIntentId, since: Date.now() };
         st.offer.status = 'BOOKED';
         this.broadcast(st);
         await deps.log.warn('BOOKING_CONFIRMED', `Late payment for ${input.bookingId} re-took the still-free offer`, { context: { bookingId: input.bookingId } });
@@ -331,16 +340,66 @@ export class OfferRoom extends DurableObject<Bindings> {
     });
   }
 
-  /** Ends a PENDING hold (payment failed or canceled, fan abandoned, hold expired). Idempotent. */
-  async release(input: { offerId: string; bookingId: string; reason: ReleaseReason; cancelledBy?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM' }): Promise<{ released: boolean }> {
-    const released = await this.lock.run(async () => {
+  /**
+   * Ends a PENDING hold (payment failed or canceled, fan abandoned, hold expired). Idempotent. A
+   * hold whose payment is under way is neither cancelled by a person (`paying`: they are told to
+   * wait for it) nor dropped at its deadline (kept until the payment's outcome, at most until the
+   * call's start): its outcome ends it.
+   */
+  async release(input: { offerId: string; bookingId: string; reason: ReleaseReason; cancelledBy?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM' }): Promise<ReleaseResult> {
+    const out = await this.lock.run(async (): Promise<ReleaseResult> => {
       const st = await this.load(input.offerId);
-      if (!st || st.live?.id !== input.bookingId || st.live.status !== 'PENDING') return false;
-      await this.releaseLocked(this.deps(), st, input.bookingId, input.reason, input.cancelledBy);
-      return true;
+      const live = st?.live;
+      if (!st || !live || live.id !== input.bookingId || live.status !== 'PENDING') return { released: false };
+      const deps = this.deps();
+      if (input.reason === 'CANCELLED') {
+        const paying = await this.paymentUnderWay(deps, live);
+        if (paying) return { released: false, paying };
+      } else if (input.reason === 'EXPIRED') {
+        const paying = await this.keepWhilePaying(deps, st, live);
+        if (paying) return { released: false, paying };
+      }
+      await this.releaseLocked(deps, st, input.bookingId, input.reason, input.cancelledBy);
+      return { released: true };
     });
-    if (released) await this.cancelIntentOf(input.bookingId);
-    return { released };
+    if (out.released) await this.cancelIntentOf(input.bookingId);
+    return out;
+  }
+
+  /**
+   * The payment of a PENDING hold as the provider has it now, when it is under way: processing (a
+   * bank debit, a card still confirming) or succeeded (its webhook on the way). A status the
+   * provider cannot give now counts as not under way: the hold goes, and a payment that completes
+   * anyway is refunded in full (onIntentSucceeded).
+   */
+  private async paymentUnderWay(deps: Deps, live: LiveBooking): Promise<PaymentUnderWay | null> {
+    if (!live.intentId) return null;
+    try {
+      const { status } = await deps.payments.retrieveIntent(live.intentId);
+      return status === 'processing' || status === 'succeeded' ? status : null;
+    } catch (e) {
+      await deps.log.warn('PAYMENT_ERROR', `Could not read the payment of hold ${live.id} before releasing it`, { context: { bookingId: live.id }, error: e });
+      return null;
+    }
+  }
+
+  /**
+   * At a hold's deadline: if its payment is under way, keeps the hold and checks again in
+   * PAYING_RECHECK_MS (D1, memory, alarm and subscribers all get the new deadline) — dropping it
+   * would hand the slot to someone else while the fan's money is on its way. Never past the call's
+   * start: then it goes, and a payment completing later is refunded in full. Null when not kept.
+   */
+  private async keepWhilePaying(deps: Deps, st: OfferState, live: LiveBooking): Promise<PaymentUnderWay | null> {
+    const until = holdUntil(deps.clock.now().getTime(), PAYING_RECHECK_MS / 60_000, st.offer.startsAt);
+    const paying = until > deps.clock.now().getTime() ? await this.paymentUnderWay(deps, live) : null;
+    if (!paying) return null;
+    await writeHoldExtension(deps, live.id, until);
+    live.holdExpiresAt = until;
+    live.started = undefined; // its DTO carries the old deadline
+    await this.armAlarm(deps, st.offer.id, until);
+    this.broadcast(st);
+    await deps.log.info('BOOKING_HELD', `Hold ${live.id} kept past its deadline: its payment is ${paying} (checked again at ${new Date(until).toISOString()})`, { context: { bookingId: live.id, offerId: st.offer.id } });
+    return paying;
   }
 
   private async releaseLocked(deps: Deps, st: OfferState, bookingId: string, reason: ReleaseReason, cancelledBy?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM'): Promise<void> {
@@ -488,6 +547,7 @@ export class OfferRoom extends DurableObject<Bindings> {
         return null;
       }
       const id = st.live.id;
+      if (await this.keepWhilePaying(deps, st, st.live)) return null;
       await this.releaseLocked(deps, st, id, 'EXPIRED', 'SYSTEM');
       return id;
     });

@@ -6,9 +6,10 @@
  * refusal and that no money moved wrongly: payment row, refunds, ledger, the creator's released
  * balance and payouts.
  */
+import { evictDurableObject, runDurableObjectAlarm } from 'cloudflare:test';
 import { eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { bookings, creators, ledgerEntries, owedRefunds, payments, payouts, refunds, webhookEvents } from '../../src/db/schema';
+import { bookings, callOffers, creators, ledgerEntries, owedRefunds, payments, payouts, refunds, webhookEvents } from '../../src/db/schema';
 import type { Deps } from '../../src/deps';
 import { creatorBalances, paymentLedgerSum } from '../../src/domain/ledger/ledger';
 import { onIntentSucceeded } from '../../src/domain/payments/intents';
@@ -20,12 +21,14 @@ import { reconcilePayments } from '../../src/jobs/payment-reconciliation';
 import { DAY } from '../../src/lib/clock';
 import { LOCAL_WEBHOOK_SECRET, localPayments } from '../../src/providers/payments/local';
 import type { PaymentEvent } from '../../src/providers/payments/port';
-import { api, deps, testEnv } from '../helpers';
+import { api, deps, expectError, fetchApp, postPage, testEnv } from '../helpers';
 import { book, fans, offerFor, onboardedCreator, type CreatorScenario } from '../scenarios';
 
 const PRICE = 10_000;
 const SHARE = 8_500; // 15 % platform fee
+const stub = (offerId: string) => testEnv.OFFER_ROOM.getByName(offerId);
 const bookingRow = async (id: string) => (await deps().db.select().from(bookings).where(eq(bookings.id, id)).get())!;
+const offerStatus = async (id: string) => (await deps().db.select().from(callOffers).where(eq(callOffers.id, id)).get())!.status;
 type Held = { booking: { id: string; cancellationPolicy: string }; payment: { intentId: string } };
 
 async function held(opts: { policy?: 'NONE' | 'HALF' | 'FULL'; startsInMinutes?: number } = {}) {
@@ -82,6 +85,60 @@ async function redeliver(app: Deps, events: PaymentEvent[]) {
 
 const fullOrphanRefund = { amount: PRICE, status: 'SUCCEEDED', by: 'SYSTEM', reason: 'SLOT_LOST' };
 
+describe('cancel during processing then success', () => {
+  it('a hold whose payment is processing cannot be cancelled (API and page, fr/en); the payment then confirms it and nothing is refunded', async () => {
+    const h = await held();
+    await deps().localPayments!.checkout(h.intentId, 'processing'); // a SEPA debit: the bank answers later
+    const before = await money(h.bookingId, h.c);
+
+    const refused = await expectError(await api('POST', `/api/bookings/${h.bookingId}/cancel`, {}, { token: h.fan.token }), 409, 'PAYMENT_PROCESSING');
+    expect(refused.message).toMatch(/being processed/);
+    // The page route (the checkout's "release the slot" button) says why, in the person's language.
+    for (const [lang, text] of [['en', 'being processed'], ['fr', 'en cours de traitement']] as const) {
+      const res = await postPage(`/${lang}/bookings/${h.bookingId}/cancel`, h.fan.token);
+      expect(res.status).toBe(303);
+      const flash = res.headers.getSetCookie().find((x) => x.startsWith('flash='))!.split(';')[0];
+      expect(decodeURIComponent(flash)).toBe('flash=error:booking.errors.PAYMENT_PROCESSING');
+      const page = await (await fetchApp(res.headers.get('location')!, { headers: { authorization: `Bearer ${h.fan.token}`, cookie: flash } })).text();
+      expect(page).toContain(text);
+    }
+    // The creator and an admin are refused alike.
+    await expectError(await api('POST', `/api/bookings/${h.bookingId}/cancel`, {}, { token: h.c.token }), 409, 'PAYMENT_PROCESSING');
+
+    // Nothing moved: the hold stands, nothing charged, refunded or booked.
+    expect(await money(h.bookingId, h.c)).toEqual(before);
+    expect(before).toMatchObject({ booking: 'PENDING', payment: { status: 'PENDING', refunded: 0 }, refunds: [], owed: [], ledger: [] });
+    expect(await offerStatus(h.offer.id)).toBe('HELD');
+    await expectError(await book(h.offer.id, h.other.token), 409, 'OFFER_UNAVAILABLE');
+
+    // The bank accepts: the booking is confirmed, the creator's share booked (not released before the call), nothing refunded.
+    await deps().localPayments!.settleProcessing(h.intentId, true);
+    expect(await money(h.bookingId, h.c)).toEqual({
+      booking: 'CONFIRMED', payment: { status: 'SUCCEEDED', amount: PRICE, refunded: 0 }, refunds: [], owed: [], ledgerSum: 0,
+      ledger: ['CHARGE -10000', 'CREATOR_SHARE 8500', 'PLATFORM_FEE 1500'], creator: { total: SHARE, released: 0 }, payouts: 0,
+    });
+    expect(await offerStatus(h.offer.id)).toBe('BOOKED');
+  });
+
+  it('paid but not yet confirmed (the webhook is late): cancelling the hold is refused, the payment is taken into account, and the cancellation policy then applies — no full refund by racing the webhook', async () => {
+    const h = await held({ policy: 'HALF', startsInMinutes: 5 * 60 });
+    const { capture } = capturing();
+    await capture.checkout(h.intentId, 'succeed'); // paid at the provider, its events not delivered yet
+    expect((await bookingRow(h.bookingId)).status).toBe('PENDING');
+
+    await expectError(await api('POST', `/api/bookings/${h.bookingId}/cancel`, {}, { token: h.fan.token }), 409, 'PAYMENT_PROCESSING');
+    // The refusal caught up with the payment: confirmed, nothing refunded.
+    expect(await money(h.bookingId, h.c)).toMatchObject({ booking: 'CONFIRMED', payment: { status: 'SUCCEEDED', refunded: 0 }, refunds: [], owed: [], ledgerSum: 0 });
+
+    // Cancelling now (less than 24 h before) gives what the policy says: half.
+    const res = await api('POST', `/api/bookings/${h.bookingId}/cancel`, {}, { token: h.fan.token });
+    expect(await res.json()).toMatchObject({ refunded: PRICE / 2 });
+    const after = await money(h.bookingId, h.c);
+    expect(after).toMatchObject({ booking: 'CANCELLED', payment: { status: 'PARTIALLY_REFUNDED', refunded: PRICE / 2 }, ledgerSum: 0, creator: { total: SHARE / 2 } });
+    expect(after.refunds).toEqual([{ amount: PRICE / 2, status: 'SUCCEEDED', by: 'FAN', reason: 'FAN_CANCELLED_LATE' }]);
+  });
+});
+
 describe('a payment that completes after its hold was released is refunded in full, once', () => {
   it('the release could not cancel the intent (provider outage) and the fan pays it anyway: full refund, the share never released or paid out; duplicates, disorder and the reconciliation change nothing', async () => {
     const h = await held();
@@ -124,6 +181,64 @@ describe('a payment that completes after its hold was released is refunded in fu
     expect(m).toMatchObject({ booking: 'CANCELLED', payment: { status: 'SUCCEEDED', refunded: 0 }, refunds: [], owed: [`SLOT_LOST:OWED:${PRICE}`], ledgerSum: 0, creator: { total: SHARE, released: 0 }, payouts: 0 });
     expect(await payoutAttempt(h.c)).toMatchObject({ ok: false, code: 'NOT_ELIGIBLE' });
     expect(await deps().db.select().from(payouts).where(eq(payouts.creatorId, h.c.creator.id)).all()).toEqual([]);
+  });
+});
+
+describe('a hold whose payment is processing is not dropped at its deadline', () => {
+  const backdate = (bookingId: string) => deps().db.update(bookings).set({ holdExpiresAt: new Date(Date.now() - 5 * 60_000) }).where(eq(bookings.id, bookingId));
+
+  it('the alarm and the sweep keep it (re-checked later); no other fan takes the slot; the bank accepts and it is confirmed, nothing refunded', async () => {
+    const h = await held();
+    await deps().localPayments!.checkout(h.intentId, 'processing');
+    await backdate(h.bookingId);
+    await evictDurableObject(stub(h.offer.id));
+    await runDurableObjectAlarm(stub(h.offer.id));
+    const kept = await bookingRow(h.bookingId);
+    expect(kept.status).toBe('PENDING');
+    expect(kept.holdExpiresAt!.getTime()).toBeGreaterThan(Date.now()); // the next check
+    expect(await offerStatus(h.offer.id)).toBe('HELD');
+    await backdate(h.bookingId);
+    const sweep = await runScheduled(testEnv, { cron: CRON.every5min, scheduledTime: Date.now() });
+    expect(sweep['booking-sweep']).toMatchObject({ status: 'SUCCESS' });
+    expect((await bookingRow(h.bookingId)).status).toBe('PENDING');
+    await expectError(await book(h.offer.id, h.other.token), 409, 'OFFER_UNAVAILABLE');
+    expect(await money(h.bookingId, h.c)).toMatchObject({ payment: { status: 'PENDING' }, refunds: [], owed: [], ledger: [] });
+
+    await deps().localPayments!.settleProcessing(h.intentId, true);
+    expect(await money(h.bookingId, h.c)).toMatchObject({ booking: 'CONFIRMED', payment: { status: 'SUCCEEDED', refunded: 0 }, refunds: [], owed: [], ledgerSum: 0, creator: { total: SHARE, released: 0 } });
+  });
+
+  it('a late "payment failed" from a first attempt, delivered while the retry is processing, does not drop the hold', async () => {
+    const h = await held();
+    const { capture, captured, app } = capturing();
+    await capture.checkout(h.intentId, 'decline'); // its event is late
+    await capture.checkout(h.intentId, 'processing'); // the fan tried again, by bank debit
+    expect(captured.map((e) => e.type)).toEqual(['payment_intent.payment_failed', 'payment_intent.processing']);
+    for (const e of captured.splice(0)) await processPaymentEvent(app, e);
+    expect(await money(h.bookingId, h.c)).toMatchObject({ booking: 'PENDING', payment: { status: 'PENDING' }, refunds: [], ledger: [] });
+    expect(await offerStatus(h.offer.id)).toBe('HELD');
+    await deps().localPayments!.settleProcessing(h.intentId, true);
+    expect(await money(h.bookingId, h.c)).toMatchObject({ booking: 'CONFIRMED', payment: { status: 'SUCCEEDED', refunded: 0 }, refunds: [], owed: [], ledgerSum: 0 });
+  });
+
+  it('still processing when the call starts: released then, and the payment that completes later is refunded in full', async () => {
+    const h = await held();
+    await deps().localPayments!.checkout(h.intentId, 'processing');
+    const past = new Date(Date.now() - 60_000);
+    await deps().db.batch([
+      deps().db.update(callOffers).set({ startsAt: past, endsAt: new Date(past.getTime() + 30 * 60_000) }).where(eq(callOffers.id, h.offer.id)),
+      deps().db.update(bookings).set({ startsAt: past, endsAt: new Date(past.getTime() + 30 * 60_000), holdExpiresAt: new Date(Date.now() - 120_000) }).where(eq(bookings.id, h.bookingId)),
+    ]);
+    await evictDurableObject(stub(h.offer.id));
+    await runDurableObjectAlarm(stub(h.offer.id));
+    expect((await bookingRow(h.bookingId)).status).toBe('EXPIRED');
+    expect(await offerStatus(h.offer.id)).toBe('EXPIRED');
+
+    await deps().localPayments!.settleProcessing(h.intentId, true);
+    expect(await money(h.bookingId, h.c)).toMatchObject({
+      booking: 'EXPIRED', payment: { status: 'REFUNDED', refunded: PRICE }, refunds: [fullOrphanRefund], owed: [`SLOT_LOST:ISSUED:${PRICE}`], ledgerSum: 0, creator: { total: 0, released: 0 }, payouts: 0,
+    });
+    expect(await payoutAttempt(h.c)).toMatchObject({ ok: false, code: 'NOT_ELIGIBLE' });
   });
 });
 

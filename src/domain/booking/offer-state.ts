@@ -33,6 +33,8 @@ export interface LiveBooking {
   holdExpiresAt: number | null;
   /** False between the in-memory claim and the D1 write that makes it durable. */
   persisted: boolean;
+  /** Its payment intent (null until the claim has created it). */
+  intentId: string | null;
   /**
    * A moment (the object's clock, ms) while this booking held the offer: its claim, or when the
    * object loaded it. An AVAILABLE status a fan saw at or after it may be newer than this booking
@@ -80,7 +82,7 @@ export async function loadOfferState(deps: Pick<Deps, 'db'>, offerId: string): P
       source: o.source,
     },
     live: live
-      ? { id: live.id, userId: live.userId, status: live.status as LiveBooking['status'], holdExpiresAt: live.holdExpiresAt?.getTime() ?? null, persisted: true, since: Date.now() }
+      ? { id: live.id, userId: live.userId, status: live.status as LiveBooking['status'], holdExpiresAt: live.holdExpiresAt?.getTime() ?? null, persisted: true, intentId: live.paymentIntentId, since: Date.now() }
       : null,
   };
 }

@@ -26,7 +26,7 @@
  */
 
 import type { Deps } from '../../deps';
-import type { BookResult } from '../../durable/offer-room';
+import type { BookResult, ReleaseResult } from '../../durable/offer-room';
 import type { ReleaseReason } from './transitions';
 
 /** What the OfferRoom tells the Worker (internal: never sent to clients). */
@@ -95,8 +95,11 @@ export class TakenOffers {
 /** The one cache of this isolate. */
 export const takenOffers = new TakenOffers();
 
-/** Releases a PENDING hold through its OfferRoom; once released, this isolate stops turning fans away from the offer. */
-export async function releaseHold(deps: Pick<Deps, 'rooms'>, input: { offerId: string; bookingId: string; reason: ReleaseReason; cancelledBy?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM' }): Promise<{ released: boolean }> {
+/**
+ * Releases a PENDING hold through its OfferRoom; once released, this isolate stops turning fans away
+ * from the offer. Not released with `paying`: the hold's payment is under way (see OfferRoom.release).
+ */
+export async function releaseHold(deps: Pick<Deps, 'rooms'>, input: { offerId: string; bookingId: string; reason: ReleaseReason; cancelledBy?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM' }): Promise<ReleaseResult> {
   const r = await deps.rooms.offer(input.offerId).release(input);
   if (r.released) takenOffers.forget(input.offerId);
   return r;

@@ -97,7 +97,8 @@ export async function ensureChargeRecorded(deps: Deps, payment: Payment): Promis
 /** payment_intent.payment_failed / canceled: release the hold (if the intent did not succeed meanwhile). */
 export async function onIntentReleased(deps: Deps, intentId: string, reason: 'FAILED'): Promise<void> {
   const intent = await deps.payments.retrieveIntent(intentId);
-  if (intent.status === 'succeeded') return;
+  // Paid since, or being paid again (a stale failure, then a bank debit now processing): not a release.
+  if (intent.status === 'succeeded' || intent.status === 'processing') return;
   const booking = await bookingOfIntent(deps, intentId, intent.metadata.bookingId);
   if (!booking || booking.status !== 'PENDING') return;
   await releaseHold(deps, { offerId: booking.offerId, bookingId: booking.id, reason, cancelledBy: 'SYSTEM' });
