@@ -6,7 +6,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { buildDeps, type Deps } from '../deps';
-import { decideBooking, holdUntil, loadOfferState, type BookRefusal, type LiveBooking, type OfferState } from '../domain/booking/offer-state';
+import { decideBooking, holdUntil, loadCreatorTerms, loadOfferState, type BookRefusal, type CreatorTerms, type LiveBooking, type OfferState } from '../domain/booking/offer-state';
 import {
   isLiveBookingIndexViolation, writeCancelConfirmed, writeComplete, writeConfirm, writeHold, writeHoldExtension, writeOfferStatus, writeRelease, writeReschedule, type ReleaseReason,
 } from '../domain/booking/transitions';
@@ -37,6 +37,8 @@ export type ReleaseResult = { released: boolean; paying?: PaymentUnderWay };
 
 /** How often a hold kept past its deadline for a payment under way is checked again. */
 export const PAYING_RECHECK_MS = 15 * 60_000;
+/** A creator who cannot take payments has their terms read again at most this often (refusals stay cheap). */
+const TERMS_RECHECK_MS = 1_000;
 
 /** Storage key of the offer this object serves, written with its first alarm (see load()). */
 const OFFER_ID_KEY = 'offerId';
@@ -58,6 +60,9 @@ export class OfferRoom extends DurableObject<Bindings> {
   private holdSetting: { minutes: number; at: number } | null = null;
   /** Whether OFFER_ID_KEY is known to be in storage already. */
   private offerIdStored = false;
+  /** When the creator's terms in `state` were read (Date.now()), and a re-read in flight. */
+  private termsAt = 0;
+  private termsLoading: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -92,6 +97,21 @@ export class OfferRoom extends DurableObject<Bindings> {
   private adopt(st: OfferState): void {
     this.state = st;
     this.toldOccupancy = occupancy(st);
+    this.termsAt = Date.now();
+  }
+
+  /** The creator's terms as read now become the offer's (the booking about to be written takes them). */
+  private adoptTerms(st: OfferState, terms: CreatorTerms): void {
+    Object.assign(st.offer, terms);
+    this.termsAt = Date.now();
+  }
+
+  /** Re-reads the terms of a creator this object believes cannot take payments (they may have finished onboarding since). */
+  private async refreshUnpayableTerms(deps: Deps, st: OfferState): Promise<void> {
+    this.termsLoading ??= loadCreatorTerms(deps, st.offer.creatorId)
+      .then((t) => { if (t) this.adoptTerms(st, t); }, (e) => deps.log.warn('BOOKING_ERROR', `Could not re-read the terms of creator ${st.offer.creatorId}`, { error: e }))
+      .finally(() => { this.termsLoading = null; });
+    await this.termsLoading;
   }
 
   /** Sets the hold alarm, with the offer id beside it so a nameless wake-up still knows its offer. */
@@ -155,6 +175,11 @@ export class OfferRoom extends DurableObject<Bindings> {
     const deps = this.deps();
     const mine = () => st.live !== null && st.live.userId === input.userId && st.live.status === 'PENDING';
 
+    // A creator refused as not payable may have become payable since this object loaded: their
+    // terms are read again (at most once per TERMS_RECHECK_MS) before saying no.
+    if (!mine() && (!st.offer.chargesEnabled || !st.offer.creatorAccountId) && Date.now() - this.termsAt >= TERMS_RECHECK_MS) {
+      await this.refreshUnpayableTerms(deps, st);
+    }
     // The hold's length (platform settings) is known before the claim, so the very first HELD
     // broadcast already carries the real deadline. Read at most once per SETTINGS_CACHE_MS, and
     // only for a fan who could win: losers still get their answer from memory, without an await.
@@ -175,7 +200,7 @@ export class OfferRoom extends DurableObject<Bindings> {
     const decision = decideBooking(st, input.userId, now);
     if (!decision.ok) return this.refuse(st, input.userId, decision.code);
     const holdExpiresAt = holdUntil(now, input.holdMinutes ?? this.holdSetting!.minutes, st.offer.startsAt);
-    const bookingId = deps.ids.next('bkg');
+    let bookingId = deps.ids.next('bkg');
     st.live = { id: bookingId, userId: input.userId, status: 'PENDING', holdExpiresAt, persisted: false, intentId: null, since: Date.now() };
     st.offer.status = 'HELD';
     this.broadcast(st);
@@ -188,12 +213,15 @@ export class OfferRoom extends DurableObject<Bindings> {
       };
       // Payment first, then one D1 transaction (booking + offer + payment + log): a provider
       // failure leaves nothing behind, and the winner costs a single database round trip. The
-      // fan's hold rate limit is asked at the same time as the provider (one wait, not two), so
-      // a fan over it is refused before anything is written.
-      const draft = { id: bookingId, offerId: st.offer.id, userId: input.userId, creatorId: st.offer.creatorId, price: st.offer.price, currency: st.offer.currency };
-      const [intent, allowed] = await Promise.allSettled([
-        createIntentFor(deps, draft, st.offer),
+      // fan's hold rate limit and the creator's current terms (this object's copy may be older
+      // than a change of policy, account or charges) are read at the same time as the provider
+      // is asked (one wait, not three), so a refused hold is refused before anything is written.
+      const draft = () => ({ id: bookingId, offerId: st.offer.id, userId: input.userId, creatorId: st.offer.creatorId, price: st.offer.price, currency: st.offer.currency });
+      const paidTo = st.offer.creatorAccountId;
+      const [intent, allowed, terms] = await Promise.allSettled([
+        createIntentFor(deps, draft(), st.offer),
         input.limited === false ? true : this.underHoldLimit(deps, input.userId),
+        loadCreatorTerms(deps, st.offer.creatorId),
       ]);
       // The intent belongs to nothing when no hold follows: cancel it (its event finds no booking, so no call comes back here).
       const dropIntent = (p: StartedPayment) => deps.payments.cancelIntent(p.start.intentId, `booking:${bookingId}:cancel`).then(() => undefined, () => undefined);
@@ -203,12 +231,36 @@ export class OfferRoom extends DurableObject<Bindings> {
         await deps.log.warn('AUTH_RATE_LIMITED', `Hold on ${st.offer.id} refused: ${input.userId} is taking holds too fast`, { actor: 'USER', actorId: input.userId, context: { offerId: st.offer.id } });
         return { ok: false as const, code: 'RATE_LIMITED' as const };
       }
-      if (intent.status === 'rejected') {
+      if (terms.status === 'rejected') {
         undo();
-        await deps.log.error('PAYMENT_ERROR', `Could not start the payment for ${st.offer.id}; nothing was held`, { context: { bookingId, offerId: st.offer.id }, error: intent.reason });
-        return { ok: false as const, code: 'PAYMENT_PROVIDER_ERROR' as const, message: (intent.reason as Error).message };
+        if (intent.status === 'fulfilled') await dropIntent(intent.value);
+        throw terms.reason;
       }
-      const payment = intent.value;
+      const fresh = terms.value;
+      if (fresh) this.adoptTerms(st, fresh); // what the booking is written with: the policy of now
+      if (!fresh?.chargesEnabled || !fresh.creatorAccountId) {
+        undo();
+        if (intent.status === 'fulfilled') await dropIntent(intent.value);
+        await deps.log.warn('BOOKING_ERROR', `Hold on ${st.offer.id} refused: its creator can no longer take payments`, { context: { offerId: st.offer.id, creatorId: st.offer.creatorId } });
+        return { ok: false as const, code: 'CREATOR_NOT_PAYABLE' as const };
+      }
+      let current: PromiseSettledResult<StartedPayment> = intent;
+      if (fresh.creatorAccountId !== paidTo) {
+        // The creator's payment account changed since this object loaded: the intent is made out to
+        // the old one. Drop it and start again on the account of now, under a new booking id (an
+        // intent's key always carries the same parameters). Rare: the one case with a second call.
+        if (intent.status === 'fulfilled') await dropIntent(intent.value);
+        await deps.log.warn('PAYMENT_ERROR', `Creator ${st.offer.creatorId} changed payment account since offer ${st.offer.id} was loaded: intent made again`, { context: { offerId: st.offer.id, bookingId } });
+        bookingId = deps.ids.next('bkg');
+        st.live!.id = bookingId;
+        current = await createIntentFor(deps, draft(), st.offer).then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason }));
+      }
+      if (current.status === 'rejected') {
+        undo();
+        await deps.log.error('PAYMENT_ERROR', `Could not start the payment for ${st.offer.id}; nothing was held`, { context: { bookingId, offerId: st.offer.id }, error: current.reason });
+        return { ok: false as const, code: 'PAYMENT_PROVIDER_ERROR' as const, message: (current.reason as Error).message };
+      }
+      const payment = current.value;
       st.live!.intentId = payment.start.intentId;
       let booking;
       try {

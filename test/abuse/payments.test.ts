@@ -7,9 +7,9 @@
  * balance and payouts.
  */
 import { evictDurableObject, runDurableObjectAlarm } from 'cloudflare:test';
-import { eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { bookings, callOffers, creators, ledgerEntries, owedRefunds, payments, payouts, refunds, webhookEvents } from '../../src/db/schema';
+import { bookings, callOffers, creators, ledgerEntries, localStripeObjects, owedRefunds, payments, payouts, refunds, webhookEvents } from '../../src/db/schema';
 import type { Deps } from '../../src/deps';
 import { creatorBalances, paymentLedgerSum } from '../../src/domain/ledger/ledger';
 import { onIntentSucceeded } from '../../src/domain/payments/intents';
@@ -242,3 +242,62 @@ describe('a hold whose payment is processing is not dropped at its deadline', ()
   });
 });
 
+describe('stale creator terms: the booking gets the terms of the moment it is made', () => {
+  async function loadedOffer(policy: 'NONE' | 'HALF' | 'FULL' = 'FULL') {
+    const c = await onboardedCreator('EUR', { cancellationPolicy: policy });
+    const offer = await offerFor(c, { price: PRICE });
+    const [fan] = await fans(1);
+    expect(await stub(offer.id).status({ offerId: offer.id })).toMatchObject({ status: 'AVAILABLE' }); // the room has loaded the terms
+    return { c, offer, fan };
+  }
+  /** The intents the provider holds for an offer (or to an account), with their status. */
+  const intentsWhere = async (pred: (pi: { metadata: Record<string, string>; transfer_data: { destination: string }; status: string }) => boolean) =>
+    (await deps().db.select().from(localStripeObjects).where(eq(localStripeObjects.type, 'payment_intent')).all())
+      .map((o) => o.data as { metadata: Record<string, string>; transfer_data: { destination: string }; status: string }).filter(pred);
+  const noHoldLeft = async (c: CreatorScenario, offerId: string) => {
+    expect(await deps().db.select().from(bookings).where(eq(bookings.offerId, offerId)).all()).toEqual([]);
+    expect(await deps().db.select().from(payments).where(eq(payments.creatorId, c.creator.id)).all()).toEqual([]);
+    expect(await offerStatus(offerId)).toBe('AVAILABLE');
+    // Any intent the claim started was canceled: it can never be paid.
+    expect((await intentsWhere((pi) => pi.metadata.offerId === offerId)).map((pi) => pi.status).filter((st) => st !== 'canceled')).toEqual([]);
+  };
+
+  it('a policy changed after the room loaded is the one the booking gets', async () => {
+    const { c, offer, fan } = await loadedOffer('FULL');
+    expect((await api('PUT', '/api/creators/me', { cancellationPolicy: 'NONE' }, { token: c.token })).status).toBe(200);
+    const res = await book(offer.id, fan.token);
+    expect(res.status).toBe(201);
+    const out = (await res.json()) as Held;
+    expect(out.booking.cancellationPolicy).toBe('NONE');
+    expect((await bookingRow(out.booking.id)).cancellationPolicy).toBe('NONE');
+  });
+
+  it('charges disabled after the room loaded: the booking is refused (422 CREATOR_NOT_PAYABLE), nothing held, charged or left payable; re-enabled, it is bookable again', async () => {
+    const { c, offer, fan } = await loadedOffer();
+    // What account.updated records when the provider turns charges off; the provider's account itself still takes them here.
+    await deps().db.update(creators).set({ chargesEnabled: false }).where(eq(creators.id, c.creator.id));
+    await expectError(await book(offer.id, fan.token), 422, 'CREATOR_NOT_PAYABLE');
+    await noHoldLeft(c, offer.id);
+    await expectError(await book(offer.id, fan.token), 422, 'CREATOR_NOT_PAYABLE');
+    await deps().db.update(creators).set({ chargesEnabled: true }).where(eq(creators.id, c.creator.id));
+    await new Promise((r) => setTimeout(r, 1_100)); // the room re-reads a refusing creator's terms at most once a second
+    expect((await book(offer.id, fan.token)).status).toBe(201);
+  });
+
+  it('a payment account changed after the room loaded: the payment goes to the new account, never the old one', async () => {
+    const { c, offer, fan } = await loadedOffer();
+    const d = deps();
+    const old = c.creator.stripeAccountId!;
+    const { accountId } = await d.payments.createConnectedAccount({ email: c.user.email, creatorId: c.creator.id, currency: 'EUR', idempotencyKey: `acct2:${c.creator.id}` });
+    await d.localPayments!.completeOnboarding(accountId);
+    await d.db.update(creators).set({ stripeAccountId: accountId }).where(eq(creators.id, c.creator.id));
+    const res = await book(offer.id, fan.token);
+    expect(res.status).toBe(201);
+    const out = (await res.json()) as Held;
+    expect((await d.payments.retrieveIntent(out.payment.intentId)).destination).toBe(accountId);
+    const live = await d.db.select().from(bookings).where(and(eq(bookings.offerId, offer.id), eq(bookings.status, 'PENDING'))).all();
+    expect(live.map((b) => b.id)).toEqual([out.booking.id]);
+    // No intent to the old account was left payable.
+    expect((await intentsWhere((pi) => pi.transfer_data.destination === old)).map((pi) => pi.status).filter((st) => st !== 'canceled')).toEqual([]);
+  });
+});

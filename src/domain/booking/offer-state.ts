@@ -87,6 +87,16 @@ export async function loadOfferState(deps: Pick<Deps, 'db'>, offerId: string): P
   };
 }
 
+/** The creator's terms a booking is made on: who is paid, whether they can be, and the policy the booking keeps. */
+export type CreatorTerms = Pick<OfferSnapshot, 'creatorAccountId' | 'chargesEnabled' | 'cancellationPolicy'>;
+
+/** The creator's terms as they are now (one read by primary key); null when the creator is gone. */
+export async function loadCreatorTerms(deps: Pick<Deps, 'db'>, creatorId: string): Promise<CreatorTerms | null> {
+  const row = await deps.db.select({ creatorAccountId: creators.stripeAccountId, chargesEnabled: creators.chargesEnabled, cancellationPolicy: creators.cancellationPolicy })
+    .from(creators).where(eq(creators.id, creatorId)).get();
+  return row ?? null;
+}
+
 export type BookRefusal = 'OFFER_UNAVAILABLE' | 'OWN_OFFER' | 'OFFER_STARTED' | 'RESERVED_FOR_ANOTHER_FAN' | 'CREATOR_NOT_PAYABLE';
 
 /** Can `userId` take this offer now? Pure: no I/O, so losers are turned away from memory. */
