@@ -21,7 +21,7 @@ import { reconcilePayments } from '../../src/jobs/payment-reconciliation';
 import { DAY } from '../../src/lib/clock';
 import { LOCAL_WEBHOOK_SECRET, localPayments } from '../../src/providers/payments/local';
 import type { PaymentEvent } from '../../src/providers/payments/port';
-import { api, deps, expectError, fetchApp, postPage, testEnv } from '../helpers';
+import { api, createAccount, deps, expectError, fetchApp, postPage, testEnv } from '../helpers';
 import { book, fans, offerFor, onboardedCreator, type CreatorScenario } from '../scenarios';
 
 const PRICE = 10_000;
@@ -104,6 +104,8 @@ describe('cancel during processing then success', () => {
     }
     // The creator and an admin are refused alike.
     await expectError(await api('POST', `/api/bookings/${h.bookingId}/cancel`, {}, { token: h.c.token }), 409, 'PAYMENT_PROCESSING');
+    const admin = await createAccount('ADMIN', { passwordHash: null });
+    await expectError(await api('POST', `/api/bookings/${h.bookingId}/cancel`, { reason: 'cleanup' }, { token: admin.token }), 409, 'PAYMENT_PROCESSING');
 
     // Nothing moved: the hold stands, nothing charged, refunded or booked.
     expect(await money(h.bookingId, h.c)).toEqual(before);
