@@ -482,6 +482,7 @@ const PAGES: Record<string, PageRow> = {
   'POST /:lang{fr|en}/call/:bookingId/review': ['signin', 'allow', 'deny', 'deny', 'deny', 'deny'],
   'GET /checkout/local/:intentId{pi_local_[0-9a-z]+}': ['signin', 'page', 'deny', 'deny', 'deny', 'deny'],
   'POST /checkout/local/:intentId{pi_local_[0-9a-z]+}/:step{pay|authenticate}': ['signin', 'allow', 'deny', 'deny', 'deny', 'deny'],
+  'POST /checkout/local/:intentId{pi_local_[0-9a-z]+}/settle': ['signin', 'allow', 'deny', 'deny', 'deny', 'deny'],
   'GET /checkout/local/onboarding/:accountId{acct_local_[0-9a-z]+}': ['signin', 'deny', 'deny', 'page', 'deny', 'deny'],
   'POST /checkout/local/onboarding/:accountId{acct_local_[0-9a-z]+}': ['signin', 'deny', 'deny', 'allow', 'deny', 'deny'],
   'POST /:lang{fr|en}/admin/payouts/:id/approve': ['signin', 'role', 'role', 'role', 'role', 'allow'],

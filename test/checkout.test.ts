@@ -100,6 +100,44 @@ describe('the hold is re-checked before the card is charged', () => {
   });
 });
 
+describe('a bank debit through the local checkout (processing until the bank answers)', () => {
+  it('pays by debit, shows the payment as processing with the bank\'s answers, never charges twice, and the bank\'s yes confirms the booking', async () => {
+    const h = await held();
+    const back = encodeURIComponent(`/en/bookings/${h.bookingId}`);
+    const debit = await postPage(`/checkout/local/${h.intentId}/pay?return=${back}`, h.fan.token, { outcome: 'processing' });
+    expect(debit.status).toBe(303);
+    expect(debit.headers.get('location')).toBe(`/checkout/local/${h.intentId}?return=${back}`);
+    expect(await intentStatus(h.intentId)).toBe('processing');
+    const page = await getPage(`/checkout/local/${h.intentId}?return=${back}`, h.fan.token);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('data-intent-processing');
+    expect(html).toContain(`/checkout/local/${h.intentId}/settle`);
+    // Paying again is refused as paid; the hold's deadline passing meanwhile does not release it.
+    await expectError(await api('POST', `/api/bookings/${h.bookingId}/payment/prepare`, undefined, { token: h.fan.token }), 409, 'ALREADY_PAID');
+    await expire(h.bookingId);
+    await expectError(await api('POST', `/api/bookings/${h.bookingId}/payment/prepare`, undefined, { token: h.fan.token }), 409, 'ALREADY_PAID');
+    expect(await bookingRow(h.bookingId)).toMatchObject({ status: 'PENDING' });
+    expect((await bookingRow(h.bookingId)).holdExpiresAt!.getTime()).toBeGreaterThan(Date.now());
+    // Only the booking's fan answers for the simulated bank.
+    const stranger = await createAccount('USER', { passwordHash: null });
+    expect((await postPage(`/checkout/local/${h.intentId}/settle`, stranger.token, { ok: '1' })).status).toBe(404);
+    expect(await intentStatus(h.intentId)).toBe('processing');
+    const yes = await postPage(`/checkout/local/${h.intentId}/settle?return=${back}`, h.fan.token, { ok: '1' });
+    expect(yes.headers.get('location')).toBe(`/en/bookings/${h.bookingId}`);
+    expect((await bookingRow(h.bookingId)).status).toBe('CONFIRMED');
+  });
+
+  it('the bank\'s no releases the hold, nothing charged', async () => {
+    const h = await held();
+    await postPage(`/checkout/local/${h.intentId}/pay`, h.fan.token, { outcome: 'processing' });
+    await postPage(`/checkout/local/${h.intentId}/settle`, h.fan.token, { ok: '0' });
+    expect((await bookingRow(h.bookingId)).status).toBe('FAILED');
+    expect((await deps().db.select().from(callOffers).where(eq(callOffers.id, h.offer.id)).get())!.status).toBe('AVAILABLE');
+    expect((await deps().db.select().from(payments).where(eq(payments.bookingId, h.bookingId)).get())!.status).toBe('FAILED');
+  });
+});
+
 describe('a hold keeps the fee split it started with', () => {
   it('coming back to pay after the platform fee changed hands back the same intent and split', async () => {
     await setFee(1500);

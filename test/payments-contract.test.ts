@@ -14,7 +14,9 @@ interface Harness {
   port: PaymentsPort;
   secret: string;
   completeOnboarding(accountId: string): Promise<void>;
-  pay(intentId: string, outcome?: 'succeed' | 'decline'): Promise<void>;
+  /** `processing`: a bank debit (SEPA) waiting for the bank; `settle` gives the bank's answer. */
+  pay(intentId: string, outcome?: 'succeed' | 'decline' | 'processing'): Promise<void>;
+  settle(intentId: string, ok: boolean): Promise<void>;
 }
 
 const fake = (path: string, body: Record<string, string> = {}) =>
@@ -26,13 +28,15 @@ const fake = (path: string, body: Record<string, string> = {}) =>
 const harnesses: Record<string, () => Harness> = {
   local: () => {
     const d = deps();
-    return { port: d.payments, secret: LOCAL_WEBHOOK_SECRET, completeOnboarding: (id) => d.localPayments!.completeOnboarding(id), pay: async (id, o = 'succeed') => { await d.localPayments!.checkout(id, o); } };
+    return { port: d.payments, secret: LOCAL_WEBHOOK_SECRET, completeOnboarding: (id) => d.localPayments!.completeOnboarding(id), pay: async (id, o = 'succeed') => { await d.localPayments!.checkout(id, o); },
+      settle: async (id, ok) => { await d.localPayments!.settleProcessing(id, ok); } };
   },
   stripe: () => ({
     port: stripePayments({ secretKey: FAKE_STRIPE.secretKey, publishableKey: FAKE_STRIPE.publishableKey, webhookSecret: FAKE_STRIPE.webhookSecret, apiBase: testEnv.FAKES_URL }),
     secret: FAKE_STRIPE.webhookSecret,
     completeOnboarding: async (id) => { await fake(`/__stripe/accounts/${id}/complete`); },
     pay: async (id, o = 'succeed') => { await fake(`/__stripe/confirm/${id}`, { outcome: o }); },
+    settle: async (id, ok) => { await fake(`/__stripe/confirm/${id}`, { outcome: ok ? 'succeed' : 'decline' }); },
   }),
 };
 
@@ -100,6 +104,24 @@ for (const [name, make] of Object.entries(harnesses)) {
       const b = await h.port.createIntent({ amount: 900, currency: 'CHF', applicationFeeAmount: 0, destinationAccount: acct, description: 'd', metadata: {}, idempotencyKey: key('pi') });
       await h.pay(b.intentId, 'decline');
       expect(await h.port.retrieveIntent(b.intentId)).toMatchObject({ status: 'requires_payment_method', lastError: 'Your card was declined.' });
+    });
+
+    it('a processing payment (bank debit) cannot be canceled, and ends as the bank answers', async () => {
+      const h = make();
+      const acct = await payableAccount(h);
+      const start = () => h.port.createIntent({ amount: 900, currency: 'CHF', applicationFeeAmount: 100, destinationAccount: acct, description: 'd', metadata: {}, idempotencyKey: key('pi') });
+      const a = await start();
+      await h.pay(a.intentId, 'processing');
+      expect((await h.port.retrieveIntent(a.intentId)).status).toBe('processing');
+      const refused = await h.port.cancelIntent(a.intentId, key('c')).then(() => null, (e: unknown) => e);
+      expect(refused).toBeInstanceOf(PaymentProviderError);
+      expect(refused).toMatchObject({ code: 'payment_intent_unexpected_state', retryable: false });
+      await h.settle(a.intentId, true);
+      expect(await h.port.retrieveIntent(a.intentId)).toMatchObject({ status: 'succeeded', latestChargeId: expect.any(String) });
+      const b = await start();
+      await h.pay(b.intentId, 'processing');
+      await h.settle(b.intentId, false);
+      expect((await h.port.retrieveIntent(b.intentId)).status).toBe('requires_payment_method');
     });
 
     it('pays out from a connected account and reverses transfers within limits', async () => {

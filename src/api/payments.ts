@@ -108,7 +108,7 @@ route(paymentsApi, {
     /** The refund shown to the person (GET …/cancellation): refused with REFUND_CHANGED if it moved since. */
     expectedRefund: MinorAmount.optional(),
   }),
-  responses: { 200: { description: 'Cancelled. `refunded`: what goes back to the fan; `refundPending`: the provider has not taken it yet (it is owed and retried automatically)', schema: z.object({ booking: BookingDto, refunded: z.number().int(), refundPending: z.boolean() }) }, 409: { description: 'CALL_STARTED, BOOKING_NOT_CANCELLABLE, REFUND_CHANGED (the refund is no longer the expected one: nothing was cancelled)' } },
+  responses: { 200: { description: 'Cancelled. `refunded`: what goes back to the fan; `refundPending`: the provider has not taken it yet (it is owed and retried automatically)', schema: z.object({ booking: BookingDto, refunded: z.number().int(), refundPending: z.boolean() }) }, 409: { description: 'CALL_STARTED, BOOKING_NOT_CANCELLABLE, REFUND_CHANGED (the refund is no longer the expected one: nothing was cancelled), PAYMENT_PROCESSING (a held booking whose payment is under way: it can be cancelled once the payment completes)' } },
 }, async (c, { user, params, body }) => {
   const deps = c.get('deps');
   const r = await cancelBooking(deps, user, params.id, body.reason ?? null, { requestId: c.get('requestId'), expectedRefund: body.expectedRefund });

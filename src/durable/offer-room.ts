@@ -6,9 +6,9 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { buildDeps, type Deps } from '../deps';
-import { decideBooking, holdUntil, loadOfferState, type BookRefusal, type OfferState } from '../domain/booking/offer-state';
+import { decideBooking, holdUntil, loadCreatorTerms, loadOfferState, type BookRefusal, type CreatorTerms, type LiveBooking, type OfferState } from '../domain/booking/offer-state';
 import {
-  isLiveBookingIndexViolation, writeCancelConfirmed, writeComplete, writeConfirm, writeHold, writeOfferStatus, writeRelease, writeReschedule, type ReleaseReason,
+  isLiveBookingIndexViolation, writeCancelConfirmed, writeComplete, writeConfirm, writeHold, writeHoldExtension, writeOfferStatus, writeRelease, writeReschedule, type ReleaseReason,
 } from '../domain/booking/transitions';
 import { toBookingDto } from '../domain/offers/dto';
 import { createIntentFor, startPayment, type StartedPayment } from '../domain/payments/checkout';
@@ -30,6 +30,16 @@ export type BookResult =
 
 export type ConfirmResult = { ok: true; transitioned: boolean } | { ok: false; reason: 'LATE' | 'UNKNOWN_BOOKING' };
 
+/** A hold's payment under way at the provider: the bank is settling it, or it succeeded and its webhook is on the way. */
+export type PaymentUnderWay = 'processing' | 'succeeded';
+/** `paying`: not released because its payment is under way (that payment's outcome ends the hold). */
+export type ReleaseResult = { released: boolean; paying?: PaymentUnderWay };
+
+/** How often a hold kept past its deadline for a payment under way is checked again. */
+export const PAYING_RECHECK_MS = 15 * 60_000;
+/** A creator who cannot take payments has their terms read again at most this often (refusals stay cheap). */
+const TERMS_RECHECK_MS = 1_000;
+
 /** Storage key of the offer this object serves, written with its first alarm (see load()). */
 const OFFER_ID_KEY = 'offerId';
 
@@ -50,6 +60,9 @@ export class OfferRoom extends DurableObject<Bindings> {
   private holdSetting: { minutes: number; at: number } | null = null;
   /** Whether OFFER_ID_KEY is known to be in storage already. */
   private offerIdStored = false;
+  /** When the creator's terms in `state` were read (Date.now()), and a re-read in flight. */
+  private termsAt = 0;
+  private termsLoading: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -84,6 +97,21 @@ export class OfferRoom extends DurableObject<Bindings> {
   private adopt(st: OfferState): void {
     this.state = st;
     this.toldOccupancy = occupancy(st);
+    this.termsAt = Date.now();
+  }
+
+  /** The creator's terms as read now become the offer's (the booking about to be written takes them). */
+  private adoptTerms(st: OfferState, terms: CreatorTerms): void {
+    Object.assign(st.offer, terms);
+    this.termsAt = Date.now();
+  }
+
+  /** Re-reads the terms of a creator this object believes cannot take payments (they may have finished onboarding since). */
+  private async refreshUnpayableTerms(deps: Deps, st: OfferState): Promise<void> {
+    this.termsLoading ??= loadCreatorTerms(deps, st.offer.creatorId)
+      .then((t) => { if (t) this.adoptTerms(st, t); }, (e) => deps.log.warn('BOOKING_ERROR', `Could not re-read the terms of creator ${st.offer.creatorId}`, { error: e }))
+      .finally(() => { this.termsLoading = null; });
+    await this.termsLoading;
   }
 
   /** Sets the hold alarm, with the offer id beside it so a nameless wake-up still knows its offer. */
@@ -147,6 +175,11 @@ export class OfferRoom extends DurableObject<Bindings> {
     const deps = this.deps();
     const mine = () => st.live !== null && st.live.userId === input.userId && st.live.status === 'PENDING';
 
+    // A creator refused as not payable may have become payable since this object loaded: their
+    // terms are read again (at most once per TERMS_RECHECK_MS) before saying no.
+    if (!mine() && (!st.offer.chargesEnabled || !st.offer.creatorAccountId) && Date.now() - this.termsAt >= TERMS_RECHECK_MS) {
+      await this.refreshUnpayableTerms(deps, st);
+    }
     // The hold's length (platform settings) is known before the claim, so the very first HELD
     // broadcast already carries the real deadline. Read at most once per SETTINGS_CACHE_MS, and
     // only for a fan who could win: losers still get their answer from memory, without an await.
@@ -167,8 +200,8 @@ export class OfferRoom extends DurableObject<Bindings> {
     const decision = decideBooking(st, input.userId, now);
     if (!decision.ok) return this.refuse(st, input.userId, decision.code);
     const holdExpiresAt = holdUntil(now, input.holdMinutes ?? this.holdSetting!.minutes, st.offer.startsAt);
-    const bookingId = deps.ids.next('bkg');
-    st.live = { id: bookingId, userId: input.userId, status: 'PENDING', holdExpiresAt, persisted: false, since: Date.now() };
+    let bookingId = deps.ids.next('bkg');
+    st.live = { id: bookingId, userId: input.userId, status: 'PENDING', holdExpiresAt, persisted: false, intentId: null, since: Date.now() };
     st.offer.status = 'HELD';
     this.broadcast(st);
 
@@ -180,12 +213,15 @@ export class OfferRoom extends DurableObject<Bindings> {
       };
       // Payment first, then one D1 transaction (booking + offer + payment + log): a provider
       // failure leaves nothing behind, and the winner costs a single database round trip. The
-      // fan's hold rate limit is asked at the same time as the provider (one wait, not two), so
-      // a fan over it is refused before anything is written.
-      const draft = { id: bookingId, offerId: st.offer.id, userId: input.userId, creatorId: st.offer.creatorId, price: st.offer.price, currency: st.offer.currency };
-      const [intent, allowed] = await Promise.allSettled([
-        createIntentFor(deps, draft, st.offer),
+      // fan's hold rate limit and the creator's current terms (this object's copy may be older
+      // than a change of policy, account or charges) are read at the same time as the provider
+      // is asked (one wait, not three), so a refused hold is refused before anything is written.
+      const draft = () => ({ id: bookingId, offerId: st.offer.id, userId: input.userId, creatorId: st.offer.creatorId, price: st.offer.price, currency: st.offer.currency });
+      const paidTo = st.offer.creatorAccountId;
+      const [intent, allowed, terms] = await Promise.allSettled([
+        createIntentFor(deps, draft(), st.offer),
         input.limited === false ? true : this.underHoldLimit(deps, input.userId),
+        loadCreatorTerms(deps, st.offer.creatorId),
       ]);
       // The intent belongs to nothing when no hold follows: cancel it (its event finds no booking, so no call comes back here).
       const dropIntent = (p: StartedPayment) => deps.payments.cancelIntent(p.start.intentId, `booking:${bookingId}:cancel`).then(() => undefined, () => undefined);
@@ -195,12 +231,37 @@ export class OfferRoom extends DurableObject<Bindings> {
         await deps.log.warn('AUTH_RATE_LIMITED', `Hold on ${st.offer.id} refused: ${input.userId} is taking holds too fast`, { actor: 'USER', actorId: input.userId, context: { offerId: st.offer.id } });
         return { ok: false as const, code: 'RATE_LIMITED' as const };
       }
-      if (intent.status === 'rejected') {
+      if (terms.status === 'rejected') {
         undo();
-        await deps.log.error('PAYMENT_ERROR', `Could not start the payment for ${st.offer.id}; nothing was held`, { context: { bookingId, offerId: st.offer.id }, error: intent.reason });
-        return { ok: false as const, code: 'PAYMENT_PROVIDER_ERROR' as const, message: (intent.reason as Error).message };
+        if (intent.status === 'fulfilled') await dropIntent(intent.value);
+        throw terms.reason;
       }
-      const payment = intent.value;
+      const fresh = terms.value;
+      if (fresh) this.adoptTerms(st, fresh); // what the booking is written with: the policy of now
+      if (!fresh?.chargesEnabled || !fresh.creatorAccountId) {
+        undo();
+        if (intent.status === 'fulfilled') await dropIntent(intent.value);
+        await deps.log.warn('BOOKING_ERROR', `Hold on ${st.offer.id} refused: its creator can no longer take payments`, { context: { offerId: st.offer.id, creatorId: st.offer.creatorId } });
+        return { ok: false as const, code: 'CREATOR_NOT_PAYABLE' as const };
+      }
+      let current: PromiseSettledResult<StartedPayment> = intent;
+      if (fresh.creatorAccountId !== paidTo) {
+        // The creator's payment account changed since this object loaded: the intent is made out to
+        // the old one. Drop it and start again on the account of now, under a new booking id (an
+        // intent's key always carries the same parameters). Rare: the one case with a second call.
+        if (intent.status === 'fulfilled') await dropIntent(intent.value);
+        await deps.log.warn('PAYMENT_ERROR', `Creator ${st.offer.creatorId} changed payment account since offer ${st.offer.id} was loaded: intent made again`, { context: { offerId: st.offer.id, bookingId } });
+        bookingId = deps.ids.next('bkg');
+        st.live!.id = bookingId;
+        current = await createIntentFor(deps, draft(), st.offer).then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason }));
+      }
+      if (current.status === 'rejected') {
+        undo();
+        await deps.log.error('PAYMENT_ERROR', `Could not start the payment for ${st.offer.id}; nothing was held`, { context: { bookingId, offerId: st.offer.id }, error: current.reason });
+        return { ok: false as const, code: 'PAYMENT_PROVIDER_ERROR' as const, message: (current.reason as Error).message };
+      }
+      const payment = current.value;
+      st.live!.intentId = payment.start.intentId;
       let booking;
       try {
         booking = await writeHold(deps, st, { bookingId, userId: input.userId, holdExpiresAt, payment });
@@ -274,7 +335,7 @@ export class OfferRoom extends DurableObject<Bindings> {
   private async resumeHold(deps: Deps, st: OfferState, userId: string): Promise<BookResult> {
     const live = st.live;
     if (!live || live.userId !== userId || live.status !== 'PENDING') return this.refuse(st, userId, 'OFFER_UNAVAILABLE');
-    if (live.holdExpiresAt !== null && live.holdExpiresAt <= deps.clock.now().getTime()) {
+    if (live.holdExpiresAt !== null && live.holdExpiresAt <= deps.clock.now().getTime() && !(await this.keepWhilePaying(deps, st, live))) {
       // Its time ran out (the alarm is due or was missed): end it rather than hand back a payment
       // that must not succeed; the caller cancels the intent outside the lock.
       await this.releaseLocked(deps, st, live.id, 'EXPIRED', 'SYSTEM');
@@ -321,7 +382,7 @@ export class OfferRoom extends DurableObject<Bindings> {
           await this.resync(deps, st);
           return { ok: false, reason: 'LATE' };
         }
-        st.live = { id: row.id, userId: row.userId, status: 'CONFIRMED', holdExpiresAt: null, persisted: true, since: Date.now() };
+        st.live = { id: row.id, userId: row.userId, status: 'CONFIRMED', holdExpiresAt: null, persisted: true, intentId: row.paymentIntentId, since: Date.now() };
         st.offer.status = 'BOOKED';
         this.broadcast(st);
         await deps.log.warn('BOOKING_CONFIRMED', `Late payment for ${input.bookingId} re-took the still-free offer`, { context: { bookingId: input.bookingId } });
@@ -331,16 +392,66 @@ export class OfferRoom extends DurableObject<Bindings> {
     });
   }
 
-  /** Ends a PENDING hold (payment failed or canceled, fan abandoned, hold expired). Idempotent. */
-  async release(input: { offerId: string; bookingId: string; reason: ReleaseReason; cancelledBy?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM' }): Promise<{ released: boolean }> {
-    const released = await this.lock.run(async () => {
+  /**
+   * Ends a PENDING hold (payment failed or canceled, fan abandoned, hold expired). Idempotent. A
+   * hold whose payment is under way is neither cancelled by a person (`paying`: they are told to
+   * wait for it) nor dropped at its deadline (kept until the payment's outcome, at most until the
+   * call's start): its outcome ends it.
+   */
+  async release(input: { offerId: string; bookingId: string; reason: ReleaseReason; cancelledBy?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM' }): Promise<ReleaseResult> {
+    const out = await this.lock.run(async (): Promise<ReleaseResult> => {
       const st = await this.load(input.offerId);
-      if (!st || st.live?.id !== input.bookingId || st.live.status !== 'PENDING') return false;
-      await this.releaseLocked(this.deps(), st, input.bookingId, input.reason, input.cancelledBy);
-      return true;
+      const live = st?.live;
+      if (!st || !live || live.id !== input.bookingId || live.status !== 'PENDING') return { released: false };
+      const deps = this.deps();
+      if (input.reason === 'CANCELLED') {
+        const paying = await this.paymentUnderWay(deps, live);
+        if (paying) return { released: false, paying };
+      } else if (input.reason === 'EXPIRED') {
+        const paying = await this.keepWhilePaying(deps, st, live);
+        if (paying) return { released: false, paying };
+      }
+      await this.releaseLocked(deps, st, input.bookingId, input.reason, input.cancelledBy);
+      return { released: true };
     });
-    if (released) await this.cancelIntentOf(input.bookingId);
-    return { released };
+    if (out.released) await this.cancelIntentOf(input.bookingId);
+    return out;
+  }
+
+  /**
+   * The payment of a PENDING hold as the provider has it now, when it is under way: processing (a
+   * bank debit, a card still confirming) or succeeded (its webhook on the way). A status the
+   * provider cannot give now counts as not under way: the hold goes, and a payment that completes
+   * anyway is refunded in full (onIntentSucceeded).
+   */
+  private async paymentUnderWay(deps: Deps, live: LiveBooking): Promise<PaymentUnderWay | null> {
+    if (!live.intentId) return null;
+    try {
+      const { status } = await deps.payments.retrieveIntent(live.intentId);
+      return status === 'processing' || status === 'succeeded' ? status : null;
+    } catch (e) {
+      await deps.log.warn('PAYMENT_ERROR', `Could not read the payment of hold ${live.id} before releasing it`, { context: { bookingId: live.id }, error: e });
+      return null;
+    }
+  }
+
+  /**
+   * At a hold's deadline: if its payment is under way, keeps the hold and checks again in
+   * PAYING_RECHECK_MS (D1, memory, alarm and subscribers all get the new deadline) — dropping it
+   * would hand the slot to someone else while the fan's money is on its way. Never past the call's
+   * start: then it goes, and a payment completing later is refunded in full. Null when not kept.
+   */
+  private async keepWhilePaying(deps: Deps, st: OfferState, live: LiveBooking): Promise<PaymentUnderWay | null> {
+    const until = holdUntil(deps.clock.now().getTime(), PAYING_RECHECK_MS / 60_000, st.offer.startsAt);
+    const paying = until > deps.clock.now().getTime() ? await this.paymentUnderWay(deps, live) : null;
+    if (!paying) return null;
+    await writeHoldExtension(deps, live.id, until);
+    live.holdExpiresAt = until;
+    live.started = undefined; // its DTO carries the old deadline
+    await this.armAlarm(deps, st.offer.id, until);
+    this.broadcast(st);
+    await deps.log.info('BOOKING_HELD', `Hold ${live.id} kept past its deadline: its payment is ${paying} (checked again at ${new Date(until).toISOString()})`, { context: { bookingId: live.id, offerId: st.offer.id } });
+    return paying;
   }
 
   private async releaseLocked(deps: Deps, st: OfferState, bookingId: string, reason: ReleaseReason, cancelledBy?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM'): Promise<void> {
@@ -488,6 +599,7 @@ export class OfferRoom extends DurableObject<Bindings> {
         return null;
       }
       const id = st.live.id;
+      if (await this.keepWhilePaying(deps, st, st.live)) return null;
       await this.releaseLocked(deps, st, id, 'EXPIRED', 'SYSTEM');
       return id;
     });

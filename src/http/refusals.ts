@@ -28,6 +28,7 @@ const TABLE: Record<string, [ErrorStatus, string]> = {
   PAYMENT_PROVIDER_ERROR: [502, 'The payment provider did not answer; nothing was charged. Try again.'],
   CALL_STARTED: [409, 'The call has started: it can no longer be cancelled.'],
   BOOKING_NOT_CANCELLABLE: [409, 'This booking cannot be cancelled in its current state.'],
+  PAYMENT_PROCESSING: [409, 'Your payment is being processed: you can cancel once it completes.'],
   HOLD_EXPIRED: [409, 'The hold on this slot has ended: nothing was charged. Book it again if it is still free.'],
   ALREADY_PAID: [409, 'This booking is already paid.'],
   REFUND_CHANGED: [409, 'The refund changed since it was shown (a cancellation-policy deadline passed): nothing was cancelled.'],

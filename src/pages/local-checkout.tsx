@@ -1,6 +1,7 @@
 /**
  * The built-in payment provider's pages (only when Stripe is not configured): a card checkout with
- * pay / 3-D Secure / decline, and a simulated Connect onboarding. They produce the same signed
+ * pay / 3-D Secure / decline / bank debit (processing until the simulated bank answers), and a
+ * simulated Connect onboarding. They produce the same signed
  * events as Stripe, handled by the same webhook code.
  */
 import { eq } from 'drizzle-orm';
@@ -61,7 +62,8 @@ localCheckoutPages.get('/checkout/local/:intentId{pi_local_[0-9a-z]+}', async (c
   const r = await intentForFan(c);
   if (r instanceof Response) return r;
   const { t, locale } = viewOf(c);
-  if (r.intent.status !== 'succeeded') {
+  // A processing payment is made: only the bank's (simulated) answer is left, whatever the hold.
+  if (r.intent.status !== 'succeeded' && r.intent.status !== 'processing') {
     const hold = await checkHoldForPayment(c.get('deps'), r.booking);
     if (!hold.ok) return holdGone(c, r, hold.code);
   }
@@ -78,6 +80,14 @@ localCheckoutPages.get('/checkout/local/:intentId{pi_local_[0-9a-z]+}', async (c
         {r.intent.lastError ? <p class="notice error">{r.intent.lastError}</p> : null}
         {r.intent.status === 'succeeded' || r.intent.status === 'canceled' ? (
           <p><a class="button" href={back}>{t('localCheckout.back')}</a></p>
+        ) : r.intent.status === 'processing' ? (
+          <>
+            <p data-intent-processing>{t('localCheckout.processing')}</p>
+            <div class="actions">
+              <form method="post" action={action('settle')}><button class="button" name="ok" value="1">{t('localCheckout.bankAccepts')}</button></form>
+              <form method="post" action={action('settle')}><button class="button secondary" name="ok" value="0">{t('localCheckout.bankRefuses')}</button></form>
+            </div>
+          </>
         ) : needs3ds ? (
           <>
             <p>{t('localCheckout.threeDs')}</p>
@@ -92,6 +102,7 @@ localCheckoutPages.get('/checkout/local/:intentId{pi_local_[0-9a-z]+}', async (c
             <div class="actions">
               <form method="post" action={action('pay')}><button class="button" name="outcome" value="succeed">{t('localCheckout.pay')}</button></form>
               <form method="post" action={action('pay')}><button class="button secondary" name="outcome" value="3ds">{t('localCheckout.pay3ds')}</button></form>
+              <form method="post" action={action('pay')}><button class="button secondary" name="outcome" value="processing">{t('localCheckout.payDebit')}</button></form>
               <form method="post" action={action('pay')}><button class="button secondary" name="outcome" value="decline">{t('localCheckout.decline')}</button></form>
             </div>
           </>
@@ -99,6 +110,15 @@ localCheckoutPages.get('/checkout/local/:intentId{pi_local_[0-9a-z]+}', async (c
       </section>
     ),
   });
+});
+
+// The simulated bank answers a payment already made (processing): no hold check, a real bank would not ask.
+localCheckoutPages.post('/checkout/local/:intentId{pi_local_[0-9a-z]+}/settle', async (c) => {
+  const r = await intentForFan(c);
+  if (r instanceof Response) return r;
+  const form = await readForm(c.req.raw);
+  await c.get('deps').localPayments!.settleProcessing(r.intent.id, form.ok === '1');
+  return c.redirect(safeNext(c.req.query('return'), `/${c.get('locale')}/bookings/${r.booking.id}`), 303);
 });
 
 localCheckoutPages.post('/checkout/local/:intentId{pi_local_[0-9a-z]+}/:step{pay|authenticate}', async (c) => {
@@ -111,9 +131,9 @@ localCheckoutPages.post('/checkout/local/:intentId{pi_local_[0-9a-z]+}/:step{pay
   const form = await readForm(c.req.raw);
   const back = redirectTarget(c, c.req.query('return'), `/${c.get('locale')}/bookings/${r.booking.id}`);
   const result = c.req.param('step') === 'pay'
-    ? await local.checkout(r.intent.id, form.outcome === 'decline' ? 'decline' : form.outcome === '3ds' ? '3ds' : 'succeed')
+    ? await local.checkout(r.intent.id, form.outcome === 'decline' ? 'decline' : form.outcome === '3ds' ? '3ds' : form.outcome === 'processing' ? 'processing' : 'succeed')
     : await local.authenticate(r.intent.id, form.ok === '1');
-  if (result.status === 'requires_action') return c.redirect(`/checkout/local/${r.intent.id}?return=${encodeURIComponent(back)}`, 303);
+  if (result.status === 'requires_action' || result.status === 'processing') return c.redirect(`/checkout/local/${r.intent.id}?return=${encodeURIComponent(back)}`, 303);
   return c.redirect(back, 303);
 });
 

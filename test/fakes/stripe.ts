@@ -8,9 +8,10 @@
  * stripe-node adds its own `stripe-node-retry-…` key when the app passes none, so tests check the
  * app's keys there. Events are signed like Stripe's webhooks; tests collect them from
  * `/__stripe/deliveries` and post them to the app.
- * Controls under /__stripe/: confirm a payment, finish onboarding, open/close disputes, settle
- * payouts, pending refunds and their later outcome, make the next requests fail (429/500) or
- * lose their responses (the request happened, the answer never came back).
+ * Controls under /__stripe/: confirm a payment (or leave it processing, like SEPA), have the next
+ * cancel of an intent find it paid (a race with the fan's confirmation), finish onboarding,
+ * open/close disputes, settle payouts, pending refunds and their later outcome, make the next
+ * requests fail (429/500) or lose their responses (the request happened, the answer never came back).
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { FAKE_STRIPE } from '../fake-credentials';
@@ -137,6 +138,8 @@ export function stripeFake(): Fake {
     return err(500, 'api_error', 'The connection was reset before the response arrived.');
   };
   let requests: StripeRequestRecord[] = [];
+  /** Intents whose next cancel finds them paid (see /__stripe/pay-before-cancel). */
+  let payBeforeCancel = new Set<string>();
   /** Refunds created from now on start with this status (`pending`: like some bank refunds). */
   let refundStatus: 'succeeded' | 'pending' = 'succeeded';
 
@@ -237,7 +240,10 @@ export function stripeFake(): Fake {
     ['POST', /^\/v1\/payment_intents\/(pi_\w+)\/cancel$/, (_r, m) => {
       const pi = get(m[1], 'payment_intent');
       if (!pi) return missing('payment_intent', m[1], 'intent');
-      if (pi.status === 'succeeded' || pi.status === 'canceled') return err(400, 'invalid_request_error', `You cannot cancel this PaymentIntent because it has a status of ${pi.status}.`, 'payment_intent_unexpected_state');
+      // The fan's confirmation landed between the app's retrieve and this cancel (see /__stripe/pay-before-cancel).
+      if (payBeforeCancel.delete(pi.id) && pi.status !== 'succeeded' && pi.status !== 'canceled') succeed(pi);
+      // Like Stripe: a processing payment (the bank is settling it) can no longer be called off.
+      if (pi.status === 'succeeded' || pi.status === 'canceled' || pi.status === 'processing') return err(400, 'invalid_request_error', `You cannot cancel this PaymentIntent because it has a status of ${pi.status}.`, 'payment_intent_unexpected_state');
       Object.assign(pi, { status: 'canceled', cancellation_reason: 'requested_by_customer' });
       emit('payment_intent.canceled', pi);
       return { status: 200, body: pi };
@@ -329,12 +335,19 @@ export function stripeFake(): Fake {
     ['POST', /^\/__stripe\/confirm\/(pi_\w+)$/, (_r, m, b) => {
       const pi = get(m[1], 'payment_intent');
       if (!pi) return missing('payment_intent', m[1]);
-      if (b.outcome === 'decline') {
+      if (pi.status === 'succeeded' || pi.status === 'canceled') return err(400, 'invalid_request_error', `This PaymentIntent's status is ${pi.status}: it cannot be confirmed.`, 'payment_intent_unexpected_state');
+      if (b.outcome === 'processing') {
+        // SEPA Debit, or a card whose confirmation takes a while: the bank answers later (confirm again with the outcome).
+        Object.assign(pi, { status: 'processing', last_payment_error: null });
+        emit('payment_intent.processing', pi);
+      } else if (b.outcome === 'decline') {
         Object.assign(pi, { status: 'requires_payment_method', last_payment_error: { type: 'card_error', code: 'card_declined', message: 'Your card was declined.' } });
         emit('payment_intent.payment_failed', pi);
       } else succeed(pi);
       return { status: 200, body: pi };
     }],
+    // The next cancel of this intent finds it paid: the fan's confirmation raced the app's release.
+    ['POST', /^\/__stripe\/pay-before-cancel\/(pi_\w+)$/, (_r, m) => { payBeforeCancel.add(m[1]); return { status: 204 }; }],
     ['POST', /^\/__stripe\/accounts\/(acct_\w+)\/complete$/, (_r, m) => {
       const a = get(m[1], 'account');
       if (!a) return missing('account', m[1]);
@@ -396,7 +409,7 @@ export function stripeFake(): Fake {
     prefix: '/v1',
     prefixes: ['/v1', '/__stripe'],
     state: () => ({ objects: objects.size, events: events.length, requests }),
-    reset: () => { objects = new Map(); idem = new Map(); events = []; deliveries = []; requests = []; failNext = { status: 0, count: 0 }; refundStatus = 'succeeded'; lose = { path: '', count: 0 }; },
+    reset: () => { objects = new Map(); idem = new Map(); events = []; deliveries = []; requests = []; failNext = { status: 0, count: 0 }; refundStatus = 'succeeded'; lose = { path: '', count: 0 }; payBeforeCancel = new Set(); },
     handle(req: FakeRequest) {
       const path = req.path;
       const control = path.startsWith('/__stripe/');

@@ -7,6 +7,7 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { bookings, disputes, owedRefunds, payments, platformSettings, refunds } from '../../src/db/schema';
+import { creatorBalances, paymentLedgerSum } from '../../src/domain/ledger/ledger';
 import { forgetSettings } from '../../src/domain/settings';
 import { runJob } from '../../src/jobs/run-job';
 import { FAKE_STRIPE } from '../fake-credentials';
@@ -220,5 +221,47 @@ describe('a hold with Stripe', () => {
     expect((await deps().payments.retrieveIntent(payment.intentId)).status).toBe('canceled');
     await deliverWebhooks();
     expect((await deps().db.select().from(bookings).where(eq(bookings.id, booking.id)).get())!.status).toBe('EXPIRED');
+  });
+});
+
+describe('a payment that completes after its hold, with Stripe', () => {
+  const held = async () => {
+    const c = await stripeCreator();
+    const offer = await offerFor(c, { price: 5000 });
+    const [fan] = await fans(1);
+    const { booking, payment } = (await (await book(offer.id, fan.token)).json()) as { booking: { id: string }; payment: { intentId: string } };
+    return { c, fan, bookingId: booking.id, intentId: payment.intentId };
+  };
+
+  it('the fan\'s confirmation lands between the release\'s retrieve and its cancel: refunded in full once, under the booking\'s own key, the books balanced', async () => {
+    const h = await held();
+    await control(`pay-before-cancel/${h.intentId}`);
+    expect((await api('POST', `/api/bookings/${h.bookingId}/cancel`, {}, { token: h.fan.token })).status).toBe(200);
+    expect((await deps().payments.retrieveIntent(h.intentId)).status).toBe('succeeded');
+    const m = await mark();
+    expect(await deliverWebhooks()).toEqual(expect.arrayContaining(['charge.succeeded', 'payment_intent.succeeded']));
+    expect(await deliverWebhooks()).toEqual(expect.arrayContaining(['charge.refunded', 'refund.created']));
+    const refundCalls = (await since(m)).filter((q) => q.method === 'POST' && q.path === '/v1/refunds');
+    expect(refundCalls.map((q) => [q.idempotencyKey, q.params.amount])).toEqual([[`refund:${h.bookingId}:slot-lost`, '5000']]);
+    expect((await deps().db.select().from(bookings).where(eq(bookings.id, h.bookingId)).get())!.status).toBe('CANCELLED');
+    const p = await paymentOf(h.bookingId);
+    expect(p).toMatchObject({ status: 'REFUNDED', refundedAmount: 5000 });
+    expect(await refundRowsOf(h.bookingId)).toEqual([expect.objectContaining({ amount: 5000, initiatedBy: 'SYSTEM', reason: 'SLOT_LOST', status: 'SUCCEEDED' })]);
+    expect(await paymentLedgerSum(deps(), p.id)).toBe(0);
+    expect(await creatorBalances(deps(), h.c.creator.id, new Date(Date.now() + 400 * 86_400_000))).toEqual([expect.objectContaining({ total: 0, available: 0 })]);
+  });
+
+  it('a processing payment (SEPA): cancelling the hold is refused until the bank answers, then it is confirmed', async () => {
+    const h = await held();
+    await control(`confirm/${h.intentId}`, { outcome: 'processing' });
+    expect(await deliverWebhooks()).toEqual(['payment_intent.processing']);
+    await expectError(await api('POST', `/api/bookings/${h.bookingId}/cancel`, {}, { token: h.fan.token }), 409, 'PAYMENT_PROCESSING');
+    expect((await deps().db.select().from(bookings).where(eq(bookings.id, h.bookingId)).get())!.status).toBe('PENDING');
+    expect((await deps().payments.retrieveIntent(h.intentId)).status).toBe('processing');
+    await control(`confirm/${h.intentId}`);
+    await deliverWebhooks();
+    expect((await deps().db.select().from(bookings).where(eq(bookings.id, h.bookingId)).get())!.status).toBe('CONFIRMED');
+    expect(await paymentOf(h.bookingId)).toMatchObject({ status: 'SUCCEEDED', refundedAmount: 0 });
+    expect(await refundRowsOf(h.bookingId)).toEqual([]);
   });
 });

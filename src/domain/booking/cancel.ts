@@ -9,11 +9,12 @@ import { audit } from '../admin/audit';
 import { deleteBookingRoom } from '../calls/access';
 import { bookingCancelled } from '../events';
 import { decideRefund, type RefundDecision } from '../payments/refund-policy';
+import { onIntentSucceeded } from '../payments/intents';
 import { activatePreparedRefund, attemptOwedRefund, oweRefund, refundable, voidPreparedRefund } from '../payments/refunds';
 import { bookingForViewer, type BookingRole } from './access';
 import { releaseHold, takenOffers } from './taken';
 
-export type CancelRefusal = 'BOOKING_NOT_FOUND' | 'CALL_STARTED' | 'BOOKING_NOT_CANCELLABLE' | 'REFUND_CHANGED';
+export type CancelRefusal = 'BOOKING_NOT_FOUND' | 'CALL_STARTED' | 'BOOKING_NOT_CANCELLABLE' | 'REFUND_CHANGED' | 'PAYMENT_PROCESSING';
 export type CancelPreview = { ok: true; role: BookingRole; refund: RefundDecision; charged: number } | { ok: false; code: CancelRefusal };
 
 export async function cancellationPreview(deps: Deps, role: BookingRole, booking: Booking): Promise<CancelPreview> {
@@ -27,6 +28,15 @@ export async function cancellationPreview(deps: Deps, role: BookingRole, booking
     ? decideRefund({ kind: 'FAN_CANCELLED', startsAt: booking.startsAt, now, policy: booking.cancellationPolicy }, left)
     : decideRefund({ kind: 'CREATOR_CANCELLED' }, left);
   return { ok: true, role, refund, charged: payment?.amount ?? 0 };
+}
+
+/** What the payment's webhook would do, done now (idempotent); left to the webhook if the provider does not answer. */
+async function catchUpPayment(deps: Deps, intentId: string): Promise<void> {
+  try {
+    await onIntentSucceeded(deps, intentId);
+  } catch (e) {
+    await deps.log.warn('PAYMENT_ERROR', `Could not take succeeded payment ${intentId} into account now; its webhook will`, { context: { intentId }, error: e });
+  }
 }
 
 /** `refunded`: what goes back to the fan; `refundPending`: the provider has not confirmed it yet (it stays owed and is retried). */
@@ -49,6 +59,14 @@ export async function cancelBooking(deps: Deps, user: User, bookingId: string, r
   const by = role === 'FAN' ? 'FAN' : role === 'CREATOR' ? 'CREATOR' : 'ADMIN';
   if (booking.status === 'PENDING') {
     const r = await releaseHold(deps, { offerId: booking.offerId, bookingId, reason: 'CANCELLED', cancelledBy: by });
+    if (r.paying) {
+      // The payment is under way: its outcome ends the hold, not this cancellation (which would let
+      // the money arrive for nothing, or — paid already — be refunded in full past the policy).
+      // Paid with its webhook still on the way: taken into account now, so the booking shows as
+      // confirmed and can be cancelled under its policy.
+      if (r.paying === 'succeeded' && booking.paymentIntentId) await catchUpPayment(deps, booking.paymentIntentId);
+      return { ok: false, code: 'PAYMENT_PROCESSING' };
+    }
     if (r.released && role === 'ADMIN') await audit(deps, { actor: user.id, action: 'BOOKING_CANCEL', entity: 'booking', entityId: bookingId, before: { status: booking.status }, after: { status: 'CANCELLED', refunded: 0 }, reason, requestId });
     return r.released ? { ok: true, status: 'CANCELLED', refunded: 0, refundPending: false } : { ok: false, code: 'BOOKING_NOT_CANCELLABLE' };
   }

@@ -33,6 +33,8 @@ export interface LiveBooking {
   holdExpiresAt: number | null;
   /** False between the in-memory claim and the D1 write that makes it durable. */
   persisted: boolean;
+  /** Its payment intent (null until the claim has created it). */
+  intentId: string | null;
   /**
    * A moment (the object's clock, ms) while this booking held the offer: its claim, or when the
    * object loaded it. An AVAILABLE status a fan saw at or after it may be newer than this booking
@@ -80,9 +82,19 @@ export async function loadOfferState(deps: Pick<Deps, 'db'>, offerId: string): P
       source: o.source,
     },
     live: live
-      ? { id: live.id, userId: live.userId, status: live.status as LiveBooking['status'], holdExpiresAt: live.holdExpiresAt?.getTime() ?? null, persisted: true, since: Date.now() }
+      ? { id: live.id, userId: live.userId, status: live.status as LiveBooking['status'], holdExpiresAt: live.holdExpiresAt?.getTime() ?? null, persisted: true, intentId: live.paymentIntentId, since: Date.now() }
       : null,
   };
+}
+
+/** The creator's terms a booking is made on: who is paid, whether they can be, and the policy the booking keeps. */
+export type CreatorTerms = Pick<OfferSnapshot, 'creatorAccountId' | 'chargesEnabled' | 'cancellationPolicy'>;
+
+/** The creator's terms as they are now (one read by primary key); null when the creator is gone. */
+export async function loadCreatorTerms(deps: Pick<Deps, 'db'>, creatorId: string): Promise<CreatorTerms | null> {
+  const row = await deps.db.select({ creatorAccountId: creators.stripeAccountId, chargesEnabled: creators.chargesEnabled, cancellationPolicy: creators.cancellationPolicy })
+    .from(creators).where(eq(creators.id, creatorId)).get();
+  return row ?? null;
 }
 
 export type BookRefusal = 'OFFER_UNAVAILABLE' | 'OWN_OFFER' | 'OFFER_STARTED' | 'RESERVED_FOR_ANOTHER_FAN' | 'CREATOR_NOT_PAYABLE';

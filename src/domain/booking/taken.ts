@@ -19,14 +19,14 @@
  *   its hold back, 200; the creator must get OWN_OFFER);
  * - a release made by this isolate (releaseHold: a fan cancelling their hold, a failed payment, an
  *   expiry) forgets the entry at once, and so does a claim undone before it was held (the fan was
- *   over the hold limit, or the payment provider failed).
+ *   over the hold limit, the payment provider failed, or the creator could no longer be paid).
  * What is left: an API client that does not follow the offer's status may be told "taken" for up
  * to TAKEN_TTL_MS after an early release elsewhere. The map is bounded: past TAKEN_MAX_ENTRIES the
  * oldest go first.
  */
 
 import type { Deps } from '../../deps';
-import type { BookResult } from '../../durable/offer-room';
+import type { BookResult, ReleaseResult } from '../../durable/offer-room';
 import type { ReleaseReason } from './transitions';
 
 /** What the OfferRoom tells the Worker (internal: never sent to clients). */
@@ -95,8 +95,11 @@ export class TakenOffers {
 /** The one cache of this isolate. */
 export const takenOffers = new TakenOffers();
 
-/** Releases a PENDING hold through its OfferRoom; once released, this isolate stops turning fans away from the offer. */
-export async function releaseHold(deps: Pick<Deps, 'rooms'>, input: { offerId: string; bookingId: string; reason: ReleaseReason; cancelledBy?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM' }): Promise<{ released: boolean }> {
+/**
+ * Releases a PENDING hold through its OfferRoom; once released, this isolate stops turning fans away
+ * from the offer. Not released with `paying`: the hold's payment is under way (see OfferRoom.release).
+ */
+export async function releaseHold(deps: Pick<Deps, 'rooms'>, input: { offerId: string; bookingId: string; reason: ReleaseReason; cancelledBy?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM' }): Promise<ReleaseResult> {
   const r = await deps.rooms.offer(input.offerId).release(input);
   if (r.released) takenOffers.forget(input.offerId);
   return r;
@@ -105,13 +108,14 @@ export async function releaseHold(deps: Pick<Deps, 'rooms'>, input: { offerId: s
 /**
  * Asks the offer's OfferRoom for a hold (every booking route: the API and the offer page) and keeps
  * this isolate's cache in step with the answer: a refusal naming another holder is remembered; a
- * claim the object undid before it was held (the fan over the hold limit, the provider failing)
- * is forgotten, since fans refused during it may have been cached as turned away by it.
+ * claim the object undid before it was held (the fan over the hold limit, the provider failing,
+ * the creator's terms no longer allowing it) is forgotten, since fans refused during it may have
+ * been cached as turned away by it.
  */
 export async function bookOffer(deps: Pick<Deps, 'rooms' | 'clock'>, offerId: string, userId: string): Promise<BookResult> {
   const r = await deps.rooms.offer(offerId).book({ offerId, userId });
   if (r.ok) return r;
   if (r.taken) takenOffers.remember(offerId, r.taken, deps.clock.now().getTime());
-  if (r.code === 'RATE_LIMITED' || r.code === 'PAYMENT_PROVIDER_ERROR') takenOffers.forget(offerId);
+  if (r.code === 'RATE_LIMITED' || r.code === 'PAYMENT_PROVIDER_ERROR' || r.code === 'CREATOR_NOT_PAYABLE') takenOffers.forget(offerId);
   return r;
 }

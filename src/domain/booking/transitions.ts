@@ -41,6 +41,11 @@ export async function writeHold(deps: Deps, st: OfferState, input: { bookingId: 
 
 export type ReleaseReason = 'EXPIRED' | 'FAILED' | 'CANCELLED';
 
+/** Moves a PENDING hold's deadline (its payment is under way): the alarm, the sweep and the pay checks all read it. */
+export async function writeHoldExtension(deps: Deps, bookingId: string, until: number): Promise<void> {
+  await deps.db.update(bookings).set({ holdExpiresAt: new Date(until), updatedAt: deps.clock.now() }).where(and(eq(bookings.id, bookingId), eq(bookings.status, 'PENDING')));
+}
+
 /**
  * Ends a PENDING hold; the offer becomes available again (or expired if its start has passed). A
  * slot booked from availability existed only for that hold: it is withdrawn, freeing the time.

@@ -16,7 +16,8 @@ export async function checkHoldForPayment(deps: Deps, booking: Booking): Promise
   if (booking.status === 'CONFIRMED' || booking.status === 'COMPLETED') return { ok: false, code: 'ALREADY_PAID' };
   if (booking.status !== 'PENDING' || !booking.holdExpiresAt || !booking.paymentIntentId) return { ok: false, code: 'HOLD_EXPIRED' };
   if (booking.holdExpiresAt.getTime() <= deps.clock.now().getTime()) {
-    await releaseHold(deps, { offerId: booking.offerId, bookingId: booking.id, reason: 'EXPIRED', cancelledBy: 'SYSTEM' });
+    // Kept past its deadline when its payment is under way: that payment is made, nothing more to charge.
+    if ((await releaseHold(deps, { offerId: booking.offerId, bookingId: booking.id, reason: 'EXPIRED', cancelledBy: 'SYSTEM' })).paying) return { ok: false, code: 'ALREADY_PAID' };
     await deps.log.info('BOOKING_RELEASED', `Payment refused: the hold of ${booking.id} ended at ${booking.holdExpiresAt.toISOString()}`, { context: { bookingId: booking.id } });
     return { ok: false, code: 'HOLD_EXPIRED' };
   }

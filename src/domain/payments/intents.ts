@@ -1,6 +1,6 @@
 /** Payment intent outcomes → booking transitions (through the booking's OfferRoom). */
 import { and, eq, inArray } from 'drizzle-orm';
-import { bookings, payments, type Booking, type Payment } from '../../db/schema';
+import { bookings, LIVE_BOOKING_STATUSES, payments, type Booking, type Payment } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { DAY } from '../../lib/clock';
 import { bookingConfirmed, paymentReceived } from '../events';
@@ -40,18 +40,24 @@ export async function onIntentSucceeded(deps: Deps, intentId: string): Promise<v
     }
     return;
   }
-  // A stale or replayed success for a booking that went on (cancelled — its refund was decided then —
-  // or held and completed): nothing to give back here. Only a payment that came after its hold ended
-  // (EXPIRED/FAILED) and found the slot taken is refunded.
-  const now = (await deps.db.select({ status: bookings.status }).from(bookings).where(eq(bookings.id, booking.id)).get())?.status;
-  if (now !== 'EXPIRED' && now !== 'FAILED') {
-    await deps.log.info('PAYMENT_SUCCEEDED', `Succeeded event for ${booking.id}, now ${now}: nothing to do`, { context: { bookingId: booking.id, intentId } });
+  // The success did not leave the booking CONFIRMED. One that was confirmed went on (cancelled —
+  // its refund was decided then — or completed): a stale or replayed success changes nothing. One
+  // never confirmed (cancelled or released while PENDING, expired, failed, or paid after someone
+  // else took the slot) did not get what was paid for: everything goes back, once (one key).
+  const now = await deps.db.select({ status: bookings.status, confirmedAt: bookings.confirmedAt }).from(bookings).where(eq(bookings.id, booking.id)).get();
+  if (!now || now.confirmedAt || (LIVE_BOOKING_STATUSES as readonly string[]).includes(now.status)) {
+    await deps.log.info('PAYMENT_SUCCEEDED', `Succeeded event for ${booking.id}, now ${now?.status}: nothing to do`, { context: { bookingId: booking.id, intentId } });
     return;
   }
-  // Paid after the hold ended and someone else took the slot: give everything back.
-  await deps.log.warn('PAYMENT_ERROR', `Payment for ${booking.id} arrived after its hold ended and the offer was taken (${result.reason}); refunding`, { context: { bookingId: booking.id, intentId } });
-  await issueRefund(deps, payment, decideRefund({ kind: 'SLOT_LOST' }, refundable(payment)), { initiatedBy: 'SYSTEM', key: `${booking.id}:slot-lost`, kind: 'SLOT_LOST' });
+  await deps.log.warn('PAYMENT_ERROR', `Payment for ${booking.id} completed after its hold ended (${now.status}, ${result.reason}); refunding it in full`, { context: { bookingId: booking.id, intentId } });
+  await issueRefund(deps, payment, decideRefund({ kind: 'SLOT_LOST' }, refundable(payment)), { initiatedBy: 'SYSTEM', key: orphanRefundKey(booking.id), kind: 'SLOT_LOST' });
 }
+
+/**
+ * The key of the full refund of a payment its booking did not keep. It predates the cases other
+ * than a lost slot: a refund owed under it at deploy keeps it, so none is ever asked twice.
+ */
+export const orphanRefundKey = (bookingId: string) => `${bookingId}:slot-lost`;
 
 /** The money side of a succeeded charge: payment row and ledger (fan → platform fee + creator share). Idempotent. */
 export async function recordCharge(deps: Deps, booking: Booking, intent: IntentInfo) {
@@ -91,7 +97,8 @@ export async function ensureChargeRecorded(deps: Deps, payment: Payment): Promis
 /** payment_intent.payment_failed / canceled: release the hold (if the intent did not succeed meanwhile). */
 export async function onIntentReleased(deps: Deps, intentId: string, reason: 'FAILED'): Promise<void> {
   const intent = await deps.payments.retrieveIntent(intentId);
-  if (intent.status === 'succeeded') return;
+  // Paid since, or being paid again (a stale failure, then a bank debit now processing): not a release.
+  if (intent.status === 'succeeded' || intent.status === 'processing') return;
   const booking = await bookingOfIntent(deps, intentId, intent.metadata.bookingId);
   if (!booking || booking.status !== 'PENDING') return;
   await releaseHold(deps, { offerId: booking.offerId, bookingId: booking.id, reason, cancelledBy: 'SYSTEM' });

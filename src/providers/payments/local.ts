@@ -34,10 +34,15 @@ export interface LocalPaymentsDeps {
 
 /** Dev/test controls the local checkout and admin simulations use; not part of the port. */
 export interface LocalPaymentsControls {
-  /** Pays (or fails) an intent as a card would: `3ds` leaves it waiting for authentication. */
-  checkout(intentId: string, outcome: 'succeed' | 'decline' | '3ds'): Promise<IntentInfo>;
+  /**
+   * Pays (or fails) an intent as a card would: `3ds` leaves it waiting for authentication;
+   * `processing` leaves it waiting for the bank (SEPA Debit, a slow card confirmation), as Stripe does.
+   */
+  checkout(intentId: string, outcome: 'succeed' | 'decline' | '3ds' | 'processing'): Promise<IntentInfo>;
   /** Completes or fails the 3-D Secure step of an intent in `requires_action`. */
   authenticate(intentId: string, ok: boolean): Promise<IntentInfo>;
+  /** The bank's answer on an intent in `processing`: it succeeds, or fails (back to `requires_payment_method`). */
+  settleProcessing(intentId: string, ok: boolean): Promise<IntentInfo>;
   /** Simulates a fan's bank opening a dispute on a charge. */
   openDispute(chargeId: string, reason: string): Promise<string>;
   /** Moves a dispute to a new status (e.g. won / lost), emitting the Stripe events. */
@@ -55,7 +60,7 @@ export interface LocalPaymentsControls {
    */
   settlePayout(accountId: string, payoutId: string, outcome: 'paid' | 'failed' | 'canceled', opts?: { deliver?: boolean }): Promise<void>;
   /** Makes the next `count` calls of `op` fail (a provider outage when `retryable`, else a refusal), after any failures already queued. */
-  failNext(op: 'reverseTransfer' | 'createPayout' | 'refund', count: number, retryable: boolean): Promise<void>;
+  failNext(op: 'reverseTransfer' | 'createPayout' | 'refund' | 'cancelIntent', count: number, retryable: boolean): Promise<void>;
 }
 
 export const LOCAL_WEBHOOK_SECRET = 'whsec_local_development_only';
@@ -243,9 +248,11 @@ export function localPayments(deps: LocalPaymentsDeps): PaymentsPort & LocalPaym
       return intentInfo(await get(intentId, 'payment_intent'));
     },
     async cancelIntent(intentId) {
+      await takeFault('cancelIntent');
       const pi = await get(intentId, 'payment_intent');
       if (pi.status === 'canceled') return intentInfo(pi);
-      if (pi.status === 'succeeded') throw new PaymentProviderError('This PaymentIntent has already succeeded and cannot be canceled', 400, 'payment_intent_unexpected_state', false);
+      // Like Stripe: the bank is settling a processing payment, it can no longer be called off.
+      if (pi.status === 'succeeded' || pi.status === 'processing') throw new PaymentProviderError(`You cannot cancel this PaymentIntent because it has a status of ${pi.status}.`, 400, 'payment_intent_unexpected_state', false);
       const updated = await put('payment_intent', { ...pi, status: 'canceled', cancellation_reason: 'requested_by_customer' });
       await emit('payment_intent.canceled', updated);
       return intentInfo(updated);
@@ -366,14 +373,24 @@ export function localPayments(deps: LocalPaymentsDeps): PaymentsPort & LocalPaym
     // ------------------------------------------------------------------ local controls
     async checkout(intentId, outcome) {
       const pi = await get(intentId, 'payment_intent');
-      if (pi.status === 'succeeded' || pi.status === 'canceled') return intentInfo(pi);
+      if (pi.status === 'succeeded' || pi.status === 'canceled' || pi.status === 'processing') return intentInfo(pi);
       if (outcome === 'decline') return intentInfo(await fail(pi, 'Your card was declined.', 'card_declined'));
       if (outcome === '3ds') {
         const updated = await put('payment_intent', { ...pi, status: 'requires_action', next_action: { type: 'use_stripe_sdk' } });
         await emit('payment_intent.requires_action', updated);
         return intentInfo(updated);
       }
+      if (outcome === 'processing') {
+        const updated = await put('payment_intent', { ...pi, status: 'processing', last_payment_error: null, next_action: null });
+        await emit('payment_intent.processing', updated);
+        return intentInfo(updated);
+      }
       return intentInfo(await succeed(pi));
+    },
+    async settleProcessing(intentId, ok) {
+      const pi = await get(intentId, 'payment_intent');
+      if (pi.status !== 'processing') return intentInfo(pi);
+      return intentInfo(ok ? await succeed(pi) : await fail(pi, 'The bank refused the debit.', 'payment_method_provider_decline'));
     },
     async authenticate(intentId, ok) {
       const pi = await get(intentId, 'payment_intent');
