@@ -118,7 +118,7 @@ localCheckoutPages.post('/checkout/local/:intentId{pi_local_[0-9a-z]+}/settle', 
   if (r instanceof Response) return r;
   const form = await readForm(c.req.raw);
   await c.get('deps').localPayments!.settleProcessing(r.intent.id, form.ok === '1');
-  return c.redirect(safeNext(c.req.query('return'), `/${c.get('locale')}/bookings/${r.booking.id}`), 303);
+  return c.redirect(redirectTarget(c, c.req.query('return'), `/${c.get('locale')}/bookings/${r.booking.id}`), 303);
 });
 
 localCheckoutPages.post('/checkout/local/:intentId{pi_local_[0-9a-z]+}/:step{pay|authenticate}', async (c) => {

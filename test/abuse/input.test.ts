@@ -86,6 +86,7 @@ let admin: TestAccount;
 let held: { bookingId: string; intentId: string };
 let heldPay: { bookingId: string; intentId: string };
 let confirmed: { bookingId: string };
+let debit: { bookingId: string; intentId: string };
 
 beforeAll(async () => {
   creator = await onboardedCreator();
@@ -98,6 +99,9 @@ beforeAll(async () => {
   const paid = (await (await book((await offerFor(creator)).id, fan.token)).json()) as { booking: { id: string }; payment: { intentId: string } };
   await deps().localPayments!.checkout(paid.payment.intentId, 'succeed');
   confirmed = { bookingId: paid.booking.id };
+  const debitOut = (await (await book((await offerFor(creator)).id, fan.token)).json()) as { booking: { id: string }; payment: { intentId: string } };
+  await deps().localPayments!.checkout(debitOut.payment.intentId, 'processing');
+  debit = { bookingId: debitOut.booking.id, intentId: debitOut.payment.intentId };
 });
 
 const q = encodeURIComponent;
@@ -132,6 +136,8 @@ const CASES: () => RedirectCase[] = () => [
     name: 'POST /checkout/local/:intent/pay?return=', fallback: `/en/bookings/${heldPay.bookingId}`, location: (t) => `/checkout/local/${heldPay.intentId}?return=${q(t)}`,
     send: (v) => postPage(`/checkout/local/${heldPay.intentId}/pay?return=${q(v)}`, fan.token, { outcome: '3ds' }),
   },
+  // The simulated bank's answer to a debit under way (the first attempt settles it; later ones find it settled).
+  { name: 'POST /checkout/local/:intent/settle?return=', fallback: `/en/bookings/${debit.bookingId}`, send: (v) => postPage(`/checkout/local/${debit.intentId}/settle?return=${q(v)}`, fan.token, { ok: '1' }) },
   { name: 'POST /checkout/local/onboarding/:acct?return=', fallback: '/en/creator/payments', send: (v) => postPage(`/checkout/local/onboarding/${creator.creator.stripeAccountId}?return=${q(v)}`, creator.token) },
   { name: 'POST /admin/payouts/:id/reject back=', fallback: '/en/admin/payouts', send: (v) => postPage('/en/admin/payouts/pyt_aaaaaaaaaaaa/reject', admin.token, { reason: '', back: v }) },
   { name: 'POST /admin/reviews/:id/hide back=', fallback: '/en/admin/reviews', send: (v) => postPage('/en/admin/reviews/rev_aaaaaaaaaaaa/hide', admin.token, { reason: '', back: v }) },
