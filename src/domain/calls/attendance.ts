@@ -24,13 +24,16 @@ export interface Attendance {
   ongoing: Record<Party, boolean>;
 }
 
+/** One trusted presence row (see presence.ts); `sessionId` tells one connection of a person from another. */
+export type PresenceRow = Pick<CallEvent, 'type' | 'source' | 'actorRole' | 'occurredAt'> & { sessionId?: string | null };
+
 /** A call that ends less than this before its booked end still counts as completed (goodbyes). */
 export const EARLY_END_TOLERANCE_MS = 2 * 60_000;
 
 const trusted = (e: Pick<CallEvent, 'source'>) => e.source === 'SERVER' || e.source === 'DAILY';
 
 export function computeAttendance(
-  events: Pick<CallEvent, 'type' | 'source' | 'actorRole' | 'occurredAt'>[],
+  events: PresenceRow[],
   booking: { startsAt: Date; endsAt: Date },
   now: Date,
 ): Attendance {

@@ -19,7 +19,7 @@ import { decideRefund } from '../payments/refund-policy';
 import { issueRefund, refundable } from '../payments/refunds';
 import { loadCallParties } from './access';
 import { computeAttendance, decideOutcome, type CallOutcome } from './attendance';
-import { callEventsOf } from './log';
+import { presenceOf } from './presence';
 import { importProviderAttendance } from './provider-attendance';
 import { ACCESS_GRACE_MS, callWindow } from './window';
 
@@ -42,7 +42,7 @@ export async function decideCallOutcome(deps: Deps, bookingId: string): Promise<
     await deps.log.warn('ROOM_ERROR', `Meeting records of ${booking.videoRoomName} unavailable`, { context: { bookingId }, error: e });
     if (now.getTime() - w.closesAt.getTime() < PROVIDER_PATIENCE_MS) return null; // next tick
   }
-  const outcome = decideOutcome(computeAttendance(await callEventsOf(deps, bookingId), booking, now));
+  const outcome = decideOutcome(computeAttendance(await presenceOf(deps, bookingId), booking, now));
   const claimed = await deps.db.update(bookings).set({ outcome, outcomeDecidedAt: now, updatedAt: now })
     .where(and(eq(bookings.id, bookingId), eq(bookings.status, 'CONFIRMED'), isNull(bookings.outcome))).returning({ id: bookings.id });
   if (!claimed.length) return null;

@@ -7,6 +7,7 @@ import type { CallSummaryT } from '../../shared/calls';
 import type { CallParties } from './access';
 import { callStatus, computeAttendance } from './attendance';
 import { callEventsOf, toCallEventDto } from './log';
+import { presenceOf } from './presence';
 import { importProviderAttendance, summaryNeedsProviderRecords } from './provider-attendance';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -22,9 +23,10 @@ export async function callSummary(deps: Deps, p: CallParties): Promise<CallSumma
       await deps.log.warn('ROOM_ERROR', `Meeting records of ${booking.videoRoomName} unavailable for the summary`, { context: { bookingId: booking.id }, error: e });
     }
   }
-  const events = await callEventsOf(deps, booking.id);
+  // The timeline is a capped slice for display; attendance reads every trusted presence row.
+  const [events, presence] = await Promise.all([callEventsOf(deps, booking.id), presenceOf(deps, booking.id)]);
   const now = deps.clock.now();
-  const a = computeAttendance(events, booking, now);
+  const a = computeAttendance(presence, booking, now);
   const cancelled = booking.status === 'CANCELLED' && booking.outcome === null;
   return {
     bookingId: booking.id,

@@ -7,7 +7,7 @@ import { creators, reviews, users, type Review, type User } from '../../db/schem
 import type { Deps } from '../../deps';
 import { loadCallParties, type CallParties } from '../calls/access';
 import { computeAttendance } from '../calls/attendance';
-import { callEventsOf } from '../calls/log';
+import { presenceOf } from '../calls/presence';
 import { tell } from '../notifications/tell';
 import { firstName } from '../../lib/text';
 
@@ -20,7 +20,7 @@ export async function callTookPlace(deps: Deps, p: CallParties): Promise<boolean
   const b = p.booking;
   if (b.outcome) return b.outcome === 'COMPLETED';
   if (b.status !== 'CONFIRMED' && b.status !== 'COMPLETED') return false;
-  return computeAttendance(await callEventsOf(deps, b.id), b, deps.clock.now()).togetherMs > 0;
+  return computeAttendance(await presenceOf(deps, b.id), b, deps.clock.now()).togetherMs > 0;
 }
 
 export async function reviewOf(deps: Deps, bookingId: string): Promise<Review | null> {
