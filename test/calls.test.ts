@@ -170,6 +170,19 @@ describe('attendance (pure)', () => {
     expect(decideOutcome(apart)).toBe('INTERRUPTED');
     expect(callStatus(computeAttendance([], b, after), b, after)).toBe('no_show');
   });
+  it('follows each connection of a person on its own: one leaving does not end the presence of another still open', () => {
+    const s = (type: 'PARTICIPANT_JOINED' | 'PARTICIPANT_LEFT', role: 'FAN' | 'CREATOR', min: number, sessionId: string) => ({ ...ev(type, role, min), sessionId });
+    // The fan opens a second tab at 10 and closes the first at 20: present from 0 to 30, not 0 to 20.
+    const a = computeAttendance([
+      s('PARTICIPANT_JOINED', 'CREATOR', 0, 'c1'), s('PARTICIPANT_JOINED', 'FAN', 0, 'f1'), s('PARTICIPANT_JOINED', 'FAN', 10, 'f2'),
+      s('PARTICIPANT_LEFT', 'FAN', 20, 'f1'), s('PARTICIPANT_LEFT', 'FAN', 30, 'f2'), s('PARTICIPANT_LEFT', 'CREATOR', 30, 'c1'),
+    ], b, after);
+    expect(a.present.FAN).toEqual([[startsAt.getTime(), startsAt.getTime() + 30 * MIN]]);
+    expect(a.togetherMs).toBe(30 * MIN);
+    // A connection's leave ends it even when recorded before its join (out-of-order webhooks); one never left is still open.
+    const b2 = computeAttendance([s('PARTICIPANT_LEFT', 'FAN', 12, 'f1'), s('PARTICIPANT_JOINED', 'FAN', 2, 'f1'), s('PARTICIPANT_JOINED', 'CREATOR', 5, 'c1')], b, new Date(startsAt.getTime() + 20 * MIN));
+    expect([b2.present.FAN, b2.ongoing]).toEqual([[[startsAt.getTime() + 2 * MIN, startsAt.getTime() + 12 * MIN]], { FAN: false, CREATOR: true }]);
+  });
   it('ignores page-reported presence, and counts a still-open presence up to now (in progress)', () => {
     expect(decideOutcome(computeAttendance([ev('PARTICIPANT_JOINED', 'CREATOR', 0, 'CLIENT'), ev('PARTICIPANT_JOINED', 'FAN', 0)], b, after))).toBe('CREATOR_NO_SHOW');
     const during = new Date(startsAt.getTime() + 10 * MIN);

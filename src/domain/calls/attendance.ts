@@ -32,6 +32,23 @@ export const EARLY_END_TOLERANCE_MS = 2 * 60_000;
 
 const trusted = (e: Pick<CallEvent, 'source'>) => e.source === 'SERVER' || e.source === 'DAILY';
 
+/** Intervals merged where they overlap or touch (a person's connections, as one presence). */
+function union(list: Interval[]): Interval[] {
+  const out: Interval[] = [];
+  for (const [s, e] of [...list].sort((x, y) => x[0] - y[0])) {
+    const last = out[out.length - 1];
+    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+    else out.push([s, e]);
+  }
+  return out;
+}
+
+/**
+ * Each connection (session) is followed on its own — its join, its leave (in whatever order they
+ * were recorded) — and a person's presence is the union of their connections: one tab closing does
+ * not end the presence of another still open. Rows without a session id (older rows) are read as one
+ * sequence per person, joins before leaves at the same instant.
+ */
 export function computeAttendance(
   events: PresenceRow[],
   booking: { startsAt: Date; endsAt: Date },
@@ -40,26 +57,46 @@ export function computeAttendance(
   const w = callWindow(booking);
   const lo = w.opensAt.getTime();
   const hi = Math.min(w.closesAt.getTime(), now.getTime());
-  const present: Record<Party, Interval[]> = { FAN: [], CREATOR: [] };
-  const since: Record<Party, number | null> = { FAN: null, CREATOR: null };
-  const sorted = events.filter((e) => trusted(e) && (e.actorRole === 'FAN' || e.actorRole === 'CREATOR'))
-    .sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
-  for (const e of sorted) {
-    const who = e.actorRole as Party;
-    const t = Math.min(Math.max(e.occurredAt.getTime(), lo), hi);
-    if (e.type === 'PARTICIPANT_JOINED' && since[who] === null) since[who] = t;
-    if (e.type === 'PARTICIPANT_LEFT' && since[who] !== null) {
-      if (t > since[who]!) present[who].push([since[who]!, t]);
-      since[who] = null;
-    }
+  const clip = (t: number) => Math.min(Math.max(t, lo), hi);
+  const sessions = new Map<string, { who: Party; sid: string | null; rows: PresenceRow[] }>();
+  for (const e of events) {
+    if (!trusted(e) || (e.actorRole !== 'FAN' && e.actorRole !== 'CREATOR')) continue;
+    const key = `${e.actorRole}:${e.sessionId ?? ''}`;
+    const group = sessions.get(key) ?? { who: e.actorRole, sid: e.sessionId ?? null, rows: [] };
+    group.rows.push(e);
+    sessions.set(key, group);
   }
-  const ongoing: Record<Party, boolean> = { FAN: false, CREATOR: false };
-  for (const who of ['FAN', 'CREATOR'] as Party[]) {
-    if (since[who] === null) continue;
+  const raw: Record<Party, Interval[]> = { FAN: [], CREATOR: [] };
+  const open: Record<Party, boolean> = { FAN: false, CREATOR: false };
+  const add = (who: Party, from: number, to: number | null) => {
     // Still connected (or the leave was never reported): present until now, at most to the window's close.
-    if (hi > since[who]!) present[who].push([since[who]!, hi]);
-    ongoing[who] = now.getTime() < w.closesAt.getTime();
+    if (to === null) open[who] = true;
+    const end = to ?? hi;
+    if (end > from) raw[who].push([from, end]);
+  };
+  for (const { who, sid, rows } of sessions.values()) {
+    const times = (type: PresenceRow['type']) => rows.filter((r) => r.type === type).map((r) => clip(r.occurredAt.getTime()));
+    if (sid !== null) {
+      const joins = times('PARTICIPANT_JOINED');
+      const leaves = times('PARTICIPANT_LEFT');
+      if (joins.length) add(who, Math.min(...joins), leaves.length ? Math.max(...leaves) : null);
+      continue;
+    }
+    rows.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || (a.type === b.type ? 0 : a.type === 'PARTICIPANT_JOINED' ? -1 : 1));
+    let since: number | null = null;
+    for (const e of rows) {
+      const t = clip(e.occurredAt.getTime());
+      if (e.type === 'PARTICIPANT_JOINED' && since === null) since = t;
+      else if (e.type === 'PARTICIPANT_LEFT' && since !== null) {
+        add(who, since, t);
+        since = null;
+      }
+    }
+    if (since !== null) add(who, since, null);
   }
+  const present: Record<Party, Interval[]> = { FAN: union(raw.FAN), CREATOR: union(raw.CREATOR) };
+  const stillOpen = now.getTime() < w.closesAt.getTime();
+  const ongoing: Record<Party, boolean> = { FAN: open.FAN && stillOpen, CREATOR: open.CREATOR && stillOpen };
   const together: Interval[] = [];
   for (const [a0, a1] of present.FAN) {
     for (const [b0, b1] of present.CREATOR) {
