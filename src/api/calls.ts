@@ -10,6 +10,7 @@ import { callSummary } from '../domain/calls/summary';
 import { WebhookSignatureError } from '../domain/webhooks/once';
 import type { AppEnv } from '../http/context';
 import { AppError, notFound } from '../http/errors';
+import { enforceLimit } from '../http/rate-limit';
 import { refusal } from '../http/refusals';
 import { route } from '../http/route';
 import { DAILY_SIGNATURE_HEADER, DAILY_TIMESTAMP_HEADER } from '../providers/video/daily';
@@ -35,10 +36,13 @@ route(callsApi, {
     200: { description: 'Room and token', schema: JoinResponse },
     403: { description: 'NOT_PARTICIPANT, BOOKING_NOT_CONFIRMED, CALL_NOT_OPEN (details.opensAt), CALL_OVER (details.closesAt)' },
     404: { description: 'BOOKING_NOT_FOUND' },
+    429: { description: 'RATE_LIMITED (CALL_LIMITER per person and booking; Retry-After)' },
     502: { description: 'VIDEO_PROVIDER_ERROR' },
   },
 }, async (c, { user, params }) => {
   const deps = c.get('deps');
+  // Before anything is read or written: a flood of joins costs one limiter call each.
+  await enforceLimit(deps.limiters.call, `join:${user.id}:${params.id}`);
   let r: Awaited<ReturnType<typeof joinCall>>;
   try {
     r = await joinCall(deps, user, params.id);
@@ -73,9 +77,15 @@ route(callsApi, {
   method: 'get', path: '/api/bookings/:id/call-socket', summary: 'The built-in call\'s signalling WebSocket (?token= from join; the token\'s person must be the one signed in)', tags, access: 'user',
   params: BookingIdParam,
   query: z.object({ token: z.string().min(10).max(2000) }),
-  responses: { 101: { description: 'WebSocket: offer/answer/candidate/media/hangup relayed; welcome, peer-joined, peer-left, time-up, closed from the server' }, 426: { description: 'UPGRADE_REQUIRED' } },
+  responses: {
+    101: { description: 'WebSocket: offer/answer/candidate/media/hangup relayed; welcome, peer-joined, peer-left, time-up, closed from the server' },
+    426: { description: 'UPGRADE_REQUIRED' },
+    429: { description: 'RATE_LIMITED (CALL_LIMITER per person and booking; Retry-After)' },
+  },
 }, async (c, { user, params, query }) => {
   if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') throw new AppError(426, 'UPGRADE_REQUIRED', 'Connect with a WebSocket.');
+  // Each connection records a join and a leave: reconnecting in a loop is refused before the CallRoom.
+  await enforceLimit(c.get('deps').limiters.call, `socket:${user.id}:${params.id}`);
   const url = new URL(c.req.url);
   url.search = new URLSearchParams({ bookingId: params.id, token: query.token, user: user.id }).toString();
   return c.get('deps').rooms.call(params.id).fetch(new Request(url.toString(), c.req.raw));

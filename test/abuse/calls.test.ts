@@ -11,7 +11,8 @@ import { bookings, callEvents, ledgerEntries, payments, refunds } from '../../sr
 import { settleCallOutcomes } from '../../src/domain/calls/outcome';
 import { creatorBalances } from '../../src/domain/ledger/ledger';
 import { creatorEligibility } from '../../src/domain/payouts/engine';
-import { creatorOf, deps } from '../helpers';
+import { api, creatorOf, deps, expectError, fetchApp } from '../helpers';
+import { freshWindow, limitOf, untilLimited } from '../rate-limit';
 import { callAt, presence } from '../scenarios';
 
 const MIN = 60_000;
@@ -41,7 +42,55 @@ async function flood(bookingId: string, who: { id: string; role: 'FAN' | 'CREATO
   for (let i = 0; i < rows.length; i += 100) await d.db.batch(rows.slice(i, i + 100) as [typeof rows[number], ...typeof rows]);
 }
 
+const eventsOf = (bookingId: string) => deps().db.select().from(callEvents).where(eq(callEvents.bookingId, bookingId)).orderBy(asc(callEvents.id)).all();
+
 describe('join floods before a call', () => {
+  it('a fan calling join again and again is refused with 429 after CALL_LIMITER joins; the log keeps one join, nothing else changes', async () => {
+    const s = await callAt(5 * MIN);
+    const { limit, period } = limitOf('CALL_LIMITER');
+    const join = () => api('POST', `/api/bookings/${s.bookingId}/join`, undefined, { token: s.fan.token });
+    const r = await untilLimited(join, limit + 5, { periodSeconds: period });
+    expect(r.at).toBe(limit);
+    await expectError(r.res, 429, 'RATE_LIMITED');
+    expect(r.res.headers.get('retry-after')).toBe(String(period));
+    // However many joins got through, the log has one join of this fan for the interval.
+    const joined = (await eventsOf(s.bookingId)).filter((e) => e.type === 'CALL_JOINED');
+    expect(joined.map((e) => [e.actorUserId, e.source])).toEqual([[s.fan.user.id, 'SERVER']]);
+    // Refused joins write nothing, and another person's joins of the same call are counted apart.
+    const before = { events: await eventsOf(s.bookingId), booking: await booking(s.bookingId), money: await money(s) };
+    await expectError(await join(), 429, 'RATE_LIMITED');
+    expect({ events: await eventsOf(s.bookingId), booking: await booking(s.bookingId), money: await money(s) }).toEqual(before);
+    expect((await api('POST', `/api/bookings/${s.bookingId}/join`, undefined, { token: s.c.token })).status).toBe(200);
+    expect(before.money.refunds).toEqual([]);
+  });
+
+  it("reconnecting the call's socket again and again is refused with 429 after CALL_LIMITER connections, and writes nothing more", async () => {
+    const s = await callAt(5 * MIN);
+    const { limit, period } = limitOf('CALL_LIMITER');
+    const { token } = (await (await api('POST', `/api/bookings/${s.bookingId}/join`, undefined, { token: s.fan.token })).json()) as { token: string };
+    await freshWindow(period, 15_000);
+    const statuses: number[] = [];
+    let refused: Response | null = null;
+    for (let i = 0; i < limit + 5 && !refused; i++) {
+      const res = await fetchApp(`/api/bookings/${s.bookingId}/call-socket?token=${encodeURIComponent(token)}`, { headers: { upgrade: 'websocket', authorization: `Bearer ${s.fan.token}` } });
+      statuses.push(res.status);
+      if (res.status === 429) refused = res;
+      else {
+        res.webSocket!.accept();
+        res.webSocket!.close(1000, 'again');
+      }
+    }
+    expect(statuses.indexOf(429)).toBe(limit);
+    expect(refused!.headers.get('retry-after')).toBe(String(period));
+    for (let i = 0; i < 100 && (await eventsOf(s.bookingId)).filter((e) => e.type === 'PARTICIPANT_LEFT').length < limit; i++) await new Promise((r) => setTimeout(r, 10));
+    const before = await eventsOf(s.bookingId);
+    // One join and one leave per connection that got through.
+    expect(before.filter((e) => e.type === 'PARTICIPANT_JOINED')).toHaveLength(limit);
+    const again = await fetchApp(`/api/bookings/${s.bookingId}/call-socket?token=${encodeURIComponent(token)}`, { headers: { upgrade: 'websocket', authorization: `Bearer ${s.fan.token}` } });
+    await expectError(again, 429, 'RATE_LIMITED');
+    expect(await eventsOf(s.bookingId)).toEqual(before);
+  });
+
   it("a fan's 1,200 joins before the start do not hide the creator's presence: the call completes, nobody is refunded", async () => {
     const s = await callAt(-40 * MIN);
     // The flood lands before everything else (the access window opens 15 minutes before the start).

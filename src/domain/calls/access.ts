@@ -55,6 +55,9 @@ export async function ensureBookingRoom(deps: Deps, booking: Booking, w: CallWin
   return room;
 }
 
+/** Repeated joins of one person within this interval are logged once. */
+export const JOIN_LOG_INTERVAL_MS = 10 * 60_000;
+
 export type JoinResult =
   | { ok: true; parties: CallParties; role: 'FAN' | 'CREATOR'; window: CallWindow; room: VideoRoom; token: string; iceServers: IceServerT[] }
   | { ok: false; code: JoinRefusal | 'BOOKING_NOT_FOUND'; window?: CallWindow };
@@ -73,7 +76,9 @@ export async function joinCall(deps: Deps, user: Pick<User, 'id' | 'role'>, book
     notBefore: window.opensAt, expiresAt: window.closesAt, callEndsAt: window.endsAt,
   });
   const iceServers = room.provider === 'p2p' ? await iceServersFor(deps, bookingId, window) : deps.config.iceServers;
-  await recordCallEvent(deps, { bookingId, type: 'CALL_JOINED', source: 'SERVER', actorUserId: user.id, actorRole: role, metadata: { provider: room.provider } });
+  // One CALL_JOINED per person per interval, however often the page (or a script) asks.
+  const slot = Math.floor(deps.clock.now().getTime() / JOIN_LOG_INTERVAL_MS);
+  await recordCallEvent(deps, { bookingId, type: 'CALL_JOINED', source: 'SERVER', actorUserId: user.id, actorRole: role, dedupeKey: `join:${bookingId}:${user.id}:${slot}`, metadata: { provider: room.provider } });
   return { ok: true, parties, role, window, room, token, iceServers };
 }
 
