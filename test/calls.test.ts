@@ -4,7 +4,7 @@
  */
 import { and, asc, eq, or } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { bookings, callEvents, callOffers, ledgerEntries, logs, notifications, payments, refunds } from '../src/db/schema';
+import { bookings, callCredentials, callEvents, callOffers, ledgerEntries, logs, notifications, payments, refunds } from '../src/db/schema';
 import { computeAttendance, callStatus, decideOutcome } from '../src/domain/calls/attendance';
 import { applyCallOutcome, decideCallOutcome, settleCallOutcomes } from '../src/domain/calls/outcome';
 import { ACCESS_GRACE_MS, ACCESS_OPENS_BEFORE_MS, decideJoin } from '../src/domain/calls/window';
@@ -346,6 +346,9 @@ describe('video room cleanup job', () => {
     expect((await booking(finished.bookingId)).videoRoomDeletedAt).not.toBeNull();
     expect((await booking(cancelled.bookingId)).videoRoomDeletedAt).not.toBeNull();
     expect((await booking(upcoming.bookingId)).videoRoomDeletedAt).toBeNull();
+    // The deleted room's join credentials are not kept; the upcoming call's are.
+    const kept = async (id: string) => (await deps().db.select().from(callCredentials).where(eq(callCredentials.bookingId, id)).all()).length;
+    expect([await kept(cancelled.bookingId), await kept(upcoming.bookingId)]).toEqual([0, 1]);
     // Deleted for real: the CallRoom refuses everyone from now on.
     const { token } = (await (await join(upcoming.bookingId, upcoming.fan.token)).json()) as JoinResponseT;
     const refused = await testEnv.CALL_ROOM.getByName(cancelled.bookingId).fetch(new Request(`http://call/?bookingId=${cancelled.bookingId}&token=${encodeURIComponent(token)}`, { headers: { upgrade: 'websocket' } }));
