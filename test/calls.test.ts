@@ -4,15 +4,15 @@
  */
 import { and, asc, eq, or } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { bookings, callCredentials, callEvents, callOffers, ledgerEntries, logs, notifications, payments, refunds } from '../src/db/schema';
-import { computeAttendance, callStatus, decideOutcome } from '../src/domain/calls/attendance';
+import { auditLog, bookings, callCredentials, callEvents, callOffers, ledgerEntries, logs, notifications, payments, refunds } from '../src/db/schema';
+import { computeAttendance, callStatus, decideOutcome, tookPlaceThresholdMs } from '../src/domain/calls/attendance';
 import { applyCallOutcome, decideCallOutcome, settleCallOutcomes } from '../src/domain/calls/outcome';
 import { ACCESS_GRACE_MS, ACCESS_OPENS_BEFORE_MS, decideJoin } from '../src/domain/calls/window';
 import { creatorBalances } from '../src/domain/ledger/ledger';
 import { cleanUpVideoRooms } from '../src/jobs/room-cleanup';
 import { verifyCallToken } from '../src/providers/video/p2p';
 import type { JoinResponseT } from '../src/shared/calls';
-import { api, createAccount, deps, expectError, fetchApp, testEnv } from './helpers';
+import { api, createAccount, deps, expectError, fetchApp, postPage, testEnv } from './helpers';
 import { callAt, confirmedBooking, presence } from './scenarios';
 
 const MIN = 60_000;
@@ -189,6 +189,42 @@ describe('attendance (pure)', () => {
     const live = computeAttendance([ev('PARTICIPANT_JOINED', 'CREATOR', 0, 'DAILY'), ev('PARTICIPANT_JOINED', 'FAN', 2, 'DAILY')], b, during);
     expect(live.togetherMs).toBe(8 * MIN);
     expect(callStatus(live, b, during)).toBe('in_progress');
+  });
+});
+
+describe('"the call took place": a platform setting', () => {
+  it('defaults to 10 minutes or half the booked duration; admins change it (validated, audited); others cannot', async () => {
+    const admin = await createAccount('ADMIN');
+    const get = async () => ((await (await api('GET', '/api/admin/settings', undefined, { token: admin.token })).json()) as { settings: Record<string, unknown> }).settings;
+    expect(await get()).toMatchObject({ callMinTogetherMinutes: 10, callMinTogetherPct: 50 });
+    const audits = async () => (await deps().db.select().from(auditLog).where(and(eq(auditLog.action, 'SETTINGS_UPDATE'), eq(auditLog.actorUserId, admin.user.id))).all());
+    for (const bad of [{ callMinTogetherMinutes: -1 }, { callMinTogetherMinutes: 0 }, { callMinTogetherMinutes: 1.5 }, { callMinTogetherPct: 101 }, { callMinTogetherPct: -5 }, { callMinTogetherPct: '50' }]) {
+      await expectError(await api('PUT', '/api/admin/settings', bad, { token: admin.token }), 400, 'VALIDATION_ERROR');
+    }
+    expect(await audits()).toHaveLength(0);
+    await expectError(await api('PUT', '/api/admin/settings', { callMinTogetherMinutes: 1 }, { token: (await createAccount('USER')).token }), 403, 'FORBIDDEN_ROLE');
+    const saved = await api('PUT', '/api/admin/settings', { callMinTogetherMinutes: 12, callMinTogetherPct: 40 }, { token: admin.token });
+    expect(((await saved.json()) as { settings: Record<string, unknown> }).settings).toMatchObject({ callMinTogetherMinutes: 12, callMinTogetherPct: 40 });
+    const [row] = await audits();
+    expect([(row.before as Record<string, unknown>).callMinTogetherMinutes, (row.after as Record<string, unknown>).callMinTogetherPct]).toEqual([10, 40]);
+    // The settings page shows and saves them too (a form without them leaves them as they are).
+    const html = await (await fetchApp('/en/admin/settings', { headers: { authorization: `Bearer ${admin.token}` } })).text();
+    expect(html).toContain('name="callMinTogetherMinutes"');
+    expect(html).toContain('value="12"');
+    const form = { platformFeeBps: '1500', holdingDays: '7', holdMinutes: '10', payoutMode: 'AUTOMATIC', min_EUR: '10', min_CHF: '10', min_USD: '10', min_GBP: '10', callMinTogetherMinutes: '10', callMinTogetherPct: '50' };
+    await postPage('/en/admin/settings', admin.token, form);
+    expect(await get()).toMatchObject({ callMinTogetherMinutes: 10, callMinTogetherPct: 50 });
+    await postPage('/en/admin/settings', admin.token, { ...form, callMinTogetherPct: '120' });
+    expect(await get()).toMatchObject({ callMinTogetherPct: 50 });
+  });
+
+  it('is the lesser of the two: a 30-minute call needs 10 minutes together, a 12-minute one 6', () => {
+    const s = { callMinTogetherMinutes: 10, callMinTogetherPct: 50 };
+    const at = new Date('2026-12-01T18:00:00Z');
+    const len = (min: number) => ({ startsAt: at, endsAt: new Date(at.getTime() + min * MIN) });
+    expect(tookPlaceThresholdMs(s, len(30))).toBe(10 * MIN);
+    expect(tookPlaceThresholdMs(s, len(12))).toBe(6 * MIN);
+    expect(tookPlaceThresholdMs({ callMinTogetherMinutes: 45, callMinTogetherPct: 100 }, len(60))).toBe(45 * MIN);
   });
 });
 

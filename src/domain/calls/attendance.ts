@@ -117,6 +117,15 @@ export function computeAttendance(
   };
 }
 
+/**
+ * How long both must have been in the call together for it to count as held (platform settings):
+ * the lesser of a number of minutes and a share of the booked duration.
+ */
+export function tookPlaceThresholdMs(s: { callMinTogetherMinutes: number; callMinTogetherPct: number }, booking: { startsAt: Date; endsAt: Date }): number {
+  const booked = booking.endsAt.getTime() - booking.startsAt.getTime();
+  return Math.min(s.callMinTogetherMinutes * 60_000, Math.floor((booked * s.callMinTogetherPct) / 100));
+}
+
 /** The attendance outcome, decided once the window has closed. */
 export function decideOutcome(a: Attendance): CallOutcome {
   if (a.togetherMs > 0) return 'COMPLETED';
