@@ -151,24 +151,38 @@ describe('attendance (pure)', () => {
     ({ type, source, actorRole: role, occurredAt: new Date(startsAt.getTime() + min * MIN) });
   const after = new Date(startsAt.getTime() + 60 * MIN);
 
+  /** The default rule for a 30-minute call: 10 minutes together. */
+  const T = 10 * MIN;
+
   it('both together until the end → completed; overlap gives actual start, end and duration', () => {
     const a = computeAttendance([ev('PARTICIPANT_JOINED', 'CREATOR', -3), ev('PARTICIPANT_JOINED', 'FAN', 1), ev('PARTICIPANT_LEFT', 'FAN', 30), ev('PARTICIPANT_LEFT', 'CREATOR', 30)], b, after);
     expect([a.actualStart, a.actualEnd, a.togetherMs]).toEqual([startsAt.getTime() + MIN, startsAt.getTime() + 30 * MIN, 29 * MIN]);
-    expect(decideOutcome(a)).toBe('COMPLETED');
-    expect(callStatus(a, b, after)).toBe('completed');
+    expect(decideOutcome(a, T)).toBe('COMPLETED');
+    expect(callStatus(a, b, after, T)).toBe('completed');
   });
-  it('together but ended 10 minutes early → interrupted (still a completed outcome: both came)', () => {
+  it('together 20 of 30 minutes (ended early) → completed, and the summary says so too', () => {
     const a = computeAttendance([ev('PARTICIPANT_JOINED', 'CREATOR', 0), ev('PARTICIPANT_JOINED', 'FAN', 0), ev('PARTICIPANT_LEFT', 'FAN', 20), ev('PARTICIPANT_LEFT', 'CREATOR', 21)], b, after);
-    expect(callStatus(a, b, after)).toBe('interrupted');
-    expect(decideOutcome(a)).toBe('COMPLETED');
+    expect(decideOutcome(a, T)).toBe('COMPLETED');
+    expect(callStatus(a, b, after, T)).toBe('completed');
+  });
+  it('together less than the threshold (two seconds, nine minutes) → interrupted, outcome and summary alike', () => {
+    for (const ms of [2000, 9 * MIN]) {
+      const a = computeAttendance([ev('PARTICIPANT_JOINED', 'CREATOR', 0), ev('PARTICIPANT_LEFT', 'CREATOR', 30),
+        { type: 'PARTICIPANT_JOINED' as const, source: 'SERVER' as const, actorRole: 'FAN' as const, occurredAt: new Date(startsAt.getTime() + MIN) },
+        { type: 'PARTICIPANT_LEFT' as const, source: 'SERVER' as const, actorRole: 'FAN' as const, occurredAt: new Date(startsAt.getTime() + MIN + ms) }], b, after);
+      expect(a.togetherMs).toBe(ms);
+      expect(decideOutcome(a, T)).toBe('INTERRUPTED');
+      expect(callStatus(a, b, after, T)).toBe('interrupted');
+    }
   });
   it('one side only → no-show of the other; nobody → both; never at the same time → interrupted', () => {
-    expect(decideOutcome(computeAttendance([ev('PARTICIPANT_JOINED', 'FAN', 0), ev('PARTICIPANT_LEFT', 'FAN', 30)], b, after))).toBe('CREATOR_NO_SHOW');
-    expect(decideOutcome(computeAttendance([ev('PARTICIPANT_JOINED', 'CREATOR', 0)], b, after))).toBe('FAN_NO_SHOW');
-    expect(decideOutcome(computeAttendance([], b, after))).toBe('BOTH_NO_SHOW');
+    expect(decideOutcome(computeAttendance([ev('PARTICIPANT_JOINED', 'FAN', 0), ev('PARTICIPANT_LEFT', 'FAN', 30)], b, after), T)).toBe('CREATOR_NO_SHOW');
+    expect(decideOutcome(computeAttendance([ev('PARTICIPANT_JOINED', 'CREATOR', 0)], b, after), T)).toBe('FAN_NO_SHOW');
+    expect(decideOutcome(computeAttendance([], b, after), T)).toBe('BOTH_NO_SHOW');
     const apart = computeAttendance([ev('PARTICIPANT_JOINED', 'FAN', -10), ev('PARTICIPANT_LEFT', 'FAN', -5), ev('PARTICIPANT_JOINED', 'CREATOR', 0), ev('PARTICIPANT_LEFT', 'CREATOR', 30)], b, after);
-    expect(decideOutcome(apart)).toBe('INTERRUPTED');
-    expect(callStatus(computeAttendance([], b, after), b, after)).toBe('no_show');
+    expect(decideOutcome(apart, T)).toBe('INTERRUPTED');
+    expect(callStatus(apart, b, after, T)).toBe('interrupted');
+    expect(callStatus(computeAttendance([], b, after), b, after, T)).toBe('no_show');
   });
   it('follows each connection of a person on its own: one leaving does not end the presence of another still open', () => {
     const s = (type: 'PARTICIPANT_JOINED' | 'PARTICIPANT_LEFT', role: 'FAN' | 'CREATOR', min: number, sessionId: string) => ({ ...ev(type, role, min), sessionId });
@@ -184,11 +198,11 @@ describe('attendance (pure)', () => {
     expect([b2.present.FAN, b2.ongoing]).toEqual([[[startsAt.getTime() + 2 * MIN, startsAt.getTime() + 12 * MIN]], { FAN: false, CREATOR: true }]);
   });
   it('ignores page-reported presence, and counts a still-open presence up to now (in progress)', () => {
-    expect(decideOutcome(computeAttendance([ev('PARTICIPANT_JOINED', 'CREATOR', 0, 'CLIENT'), ev('PARTICIPANT_JOINED', 'FAN', 0)], b, after))).toBe('CREATOR_NO_SHOW');
+    expect(decideOutcome(computeAttendance([ev('PARTICIPANT_JOINED', 'CREATOR', 0, 'CLIENT'), ev('PARTICIPANT_JOINED', 'FAN', 0)], b, after), T)).toBe('CREATOR_NO_SHOW');
     const during = new Date(startsAt.getTime() + 10 * MIN);
     const live = computeAttendance([ev('PARTICIPANT_JOINED', 'CREATOR', 0, 'DAILY'), ev('PARTICIPANT_JOINED', 'FAN', 2, 'DAILY')], b, during);
     expect(live.togetherMs).toBe(8 * MIN);
-    expect(callStatus(live, b, during)).toBe('in_progress');
+    expect(callStatus(live, b, during, T)).toBe('in_progress');
   });
 });
 

@@ -5,13 +5,13 @@
  * outcome AND that no money moved wrongly: refunds, ledger entries, released balances, payout
  * eligibility.
  */
-import { asc, eq, or } from 'drizzle-orm';
+import { and, asc, eq, or } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { bookings, callEvents, ledgerEntries, payments, refunds } from '../../src/db/schema';
+import { bookings, callEvents, ledgerEntries, notifications, payments, refunds } from '../../src/db/schema';
 import { settleCallOutcomes } from '../../src/domain/calls/outcome';
 import { creatorBalances } from '../../src/domain/ledger/ledger';
 import { creatorEligibility } from '../../src/domain/payouts/engine';
-import { api, creatorOf, deps, expectError, fetchApp } from '../helpers';
+import { api, createAccount, creatorOf, deps, expectError, fetchApp } from '../helpers';
 import { freshWindow, limitOf, untilLimited } from '../rate-limit';
 import { callAt, presence } from '../scenarios';
 
@@ -127,5 +127,54 @@ describe('join floods before a call', () => {
     const after = await money(s);
     expect(after.refunds).toEqual([]);
     expect(after.ledger).toEqual(before.ledger);
+    // Nothing released to the creator, even after the holding period: it waits for an admin.
+    expect([after.released.available, after.released.pending]).toEqual([0, before.payment.creatorShare]);
+    expect(after.eligibility).toMatchObject({ eligible: false, amount: 0 });
+  });
+});
+
+describe('the two-second call', () => {
+  const stories = [
+    ['the fan looks in for two seconds (the creator waits the whole call)', 'FAN'],
+    ['the creator looks in for two seconds (the fan waits the whole call)', 'CREATOR'],
+  ] as const;
+  it.each(stories)('%s: INTERRUPTED — nobody paid, nobody refunded, nothing released; admins are asked to decide', async (_name, brief) => {
+    const s = await callAt(-40 * MIN);
+    const start = s.startsAt.getTime();
+    const stays = brief === 'FAN' ? 'CREATOR' : 'FAN';
+    const idOf = (who: 'FAN' | 'CREATOR') => (who === 'FAN' ? s.fan.user.id : s.c.user.id);
+    await presence(s.bookingId, stays, idOf(stays), start, s.endsAt.getTime());
+    await presence(s.bookingId, brief, idOf(brief), start + MIN, start + MIN + 2000);
+    const admin = await createAccount('ADMIN');
+    const before = await money(s);
+
+    await settleCallOutcomes(deps());
+    await settleCallOutcomes(deps());
+    const b = await booking(s.bookingId);
+    expect([b.outcome, b.status, b.reviewDecision]).toEqual(['INTERRUPTED', 'COMPLETED', null]);
+    const after = await money(s);
+    expect(after.refunds).toEqual([]);
+    expect(after.payment.refundedAmount).toBe(0);
+    expect(after.ledger).toEqual(before.ledger);
+    expect([after.released.available, after.released.pending]).toEqual([0, before.payment.creatorShare]);
+    expect(after.eligibility).toMatchObject({ eligible: false, amount: 0, reasons: ['FUNDS_ON_HOLD'] });
+    const told = await deps().db.select().from(notifications).where(and(eq(notifications.userId, admin.user.id), eq(notifications.link, `/admin/bookings/${s.bookingId}`))).all();
+    expect(told.map((n) => n.type)).toEqual(['CALL_OUTCOME']);
+    // The summary says so too (not "completed").
+    const summary = (await (await api('GET', `/api/call-summary/${s.bookingId}`, undefined, { token: s.fan.token })).json()) as { summary: { status: string; actual: { durationSeconds: number } } };
+    expect(summary.summary).toMatchObject({ status: 'interrupted', actual: { durationSeconds: 2 } });
+  });
+
+  it('just under the threshold is interrupted, at it the call took place (30-minute call: 10 minutes together)', async () => {
+    for (const [minutes, outcome] of [[9, 'INTERRUPTED'], [10, 'COMPLETED']] as const) {
+      const s = await callAt(-40 * MIN);
+      const start = s.startsAt.getTime();
+      await presence(s.bookingId, 'CREATOR', s.c.user.id, start, s.endsAt.getTime());
+      await presence(s.bookingId, 'FAN', s.fan.user.id, start, start + minutes * MIN);
+      await settleCallOutcomes(deps());
+      expect((await booking(s.bookingId)).outcome).toBe(outcome);
+      const m = await money(s);
+      expect(m.released.available).toBe(outcome === 'COMPLETED' ? m.payment.creatorShare : 0);
+    }
   });
 });

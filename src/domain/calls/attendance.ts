@@ -27,9 +27,6 @@ export interface Attendance {
 /** One trusted presence row (see presence.ts); `sessionId` tells one connection of a person from another. */
 export type PresenceRow = Pick<CallEvent, 'type' | 'source' | 'actorRole' | 'occurredAt'> & { sessionId?: string | null };
 
-/** A call that ends less than this before its booked end still counts as completed (goodbyes). */
-export const EARLY_END_TOLERANCE_MS = 2 * 60_000;
-
 const trusted = (e: Pick<CallEvent, 'source'>) => e.source === 'SERVER' || e.source === 'DAILY';
 
 /** Intervals merged where they overlap or touch (a person's connections, as one presence). */
@@ -126,22 +123,27 @@ export function tookPlaceThresholdMs(s: { callMinTogetherMinutes: number; callMi
   return Math.min(s.callMinTogetherMinutes * 60_000, Math.floor((booked * s.callMinTogetherPct) / 100));
 }
 
-/** The attendance outcome, decided once the window has closed. */
-export function decideOutcome(a: Attendance): CallOutcome {
-  if (a.togetherMs > 0) return 'COMPLETED';
-  if (a.attended.FAN && a.attended.CREATOR) return 'INTERRUPTED'; // both came, never at the same time
+/** Together long enough (`thresholdMs`, see tookPlaceThresholdMs): the call took place. */
+const tookPlace = (a: Attendance, thresholdMs: number) => a.togetherMs > 0 && a.togetherMs >= thresholdMs;
+
+/**
+ * The attendance outcome, decided once the window has closed. Both came but were not together long
+ * enough (two seconds, or never at once) → INTERRUPTED: an admin decides, nothing is automatic.
+ */
+export function decideOutcome(a: Attendance, thresholdMs: number): CallOutcome {
+  if (tookPlace(a, thresholdMs)) return 'COMPLETED';
+  if (a.attended.FAN && a.attended.CREATOR) return 'INTERRUPTED';
   if (a.attended.FAN) return 'CREATOR_NO_SHOW';
   if (a.attended.CREATOR) return 'FAN_NO_SHOW';
   return 'BOTH_NO_SHOW';
 }
 
-/** What the summary shows: completed / interrupted / no-show, or not decided yet. */
-export function callStatus(a: Attendance, booking: { startsAt: Date; endsAt: Date }, now: Date): CallStatus {
+/** What the summary shows: the outcome rule's verdict as far as it is known, `in_progress` / `pending` before. */
+export function callStatus(a: Attendance, booking: { startsAt: Date; endsAt: Date }, now: Date, thresholdMs: number): CallStatus {
   const w = callWindow(booking);
   if (a.togetherMs > 0) {
     if (a.ongoing.FAN && a.ongoing.CREATOR) return 'in_progress';
-    if ((a.actualEnd ?? 0) >= booking.endsAt.getTime() - EARLY_END_TOLERANCE_MS) return 'completed';
-    return 'interrupted';
+    return tookPlace(a, thresholdMs) ? 'completed' : 'interrupted';
   }
   if (now.getTime() < w.closesAt.getTime()) return a.ongoing.FAN || a.ongoing.CREATOR ? 'in_progress' : 'pending';
   return a.attended.FAN && a.attended.CREATOR ? 'interrupted' : 'no_show';

@@ -5,7 +5,8 @@
 import type { Deps } from '../../deps';
 import type { CallSummaryT } from '../../shared/calls';
 import type { CallParties } from './access';
-import { callStatus, computeAttendance } from './attendance';
+import { getSettings } from '../settings';
+import { callStatus, computeAttendance, tookPlaceThresholdMs } from './attendance';
 import { callEventsOf, toCallEventDto } from './log';
 import { presenceOf } from './presence';
 import { importProviderAttendance, summaryNeedsProviderRecords } from './provider-attendance';
@@ -24,14 +25,14 @@ export async function callSummary(deps: Deps, p: CallParties): Promise<CallSumma
     }
   }
   // The timeline is a capped slice for display; attendance reads every trusted presence row.
-  const [events, presence] = await Promise.all([callEventsOf(deps, booking.id), presenceOf(deps, booking.id)]);
+  const [events, presence, settings] = await Promise.all([callEventsOf(deps, booking.id), presenceOf(deps, booking.id), getSettings(deps)]);
   const now = deps.clock.now();
   const a = computeAttendance(presence, booking, now);
   const cancelled = booking.status === 'CANCELLED' && booking.outcome === null;
   return {
     bookingId: booking.id,
     title: p.title,
-    status: cancelled ? 'cancelled' : outcomeStatus(booking.outcome) ?? callStatus(a, booking, now),
+    status: cancelled ? 'cancelled' : outcomeStatus(booking.outcome) ?? callStatus(a, booking, now, tookPlaceThresholdMs(settings, booking)),
     outcome: booking.outcome,
     participants: {
       creator: { id: p.creator.id, userId: p.creator.userId, name: p.creator.name, attended: a.attended.CREATOR },
@@ -43,9 +44,10 @@ export async function callSummary(deps: Deps, p: CallParties): Promise<CallSumma
   };
 }
 
-/** Once decided, the outcome is the status (an interrupted-but-completed call stays as measured). */
+/** Once decided, the outcome is the status (the same rule decided both). */
 function outcomeStatus(outcome: CallParties['booking']['outcome']): CallSummaryT['status'] | null {
   if (outcome === 'CREATOR_NO_SHOW' || outcome === 'FAN_NO_SHOW' || outcome === 'BOTH_NO_SHOW') return 'no_show';
   if (outcome === 'INTERRUPTED') return 'interrupted';
+  if (outcome === 'COMPLETED') return 'completed';
   return null;
 }
