@@ -5,7 +5,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { logs, users } from '../src/db/schema';
+import { callCredentials, logs, users } from '../src/db/schema';
 import { buildDeps } from '../src/deps';
 import { joinCall } from '../src/domain/calls/access';
 import { CREDENTIALS_REUSE_MS } from '../src/domain/calls/credentials';
@@ -96,6 +96,10 @@ describe('joining the built-in call with a TURN key', () => {
     // The same join answer again: same TURN credentials, same call token.
     expect(second.iceServers).toEqual(first.iceServers);
     expect(second.token).toBe(first.token);
+    // What is kept in the database is sealed: neither the call token nor the TURN credential is readable there.
+    const stored = JSON.stringify(await deps().db.select().from(callCredentials).where(eq(callCredentials.bookingId, s.bookingId)).all());
+    expect(stored).toContain('"sealed"');
+    for (const secret of [first.token, a.username, a.credential]) expect(stored).not.toContain(secret);
     // The other participant has their own; after the interval the fan gets new ones.
     const creator = await joinCall(d, (await deps().db.select().from(users).where(eq(users.id, s.c.user.id)).get())!, s.bookingId);
     if (!creator.ok) throw new Error('join refused');

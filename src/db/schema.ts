@@ -373,13 +373,14 @@ export const callEvents = sqliteTable('call_events', {
  * The live join credentials of one person for one booking's call (the provider's token, the TURN
  * servers minted with it): handed back again for a few minutes instead of minting new ones on every
  * join. `windowKey` ties them to the call's times and room (a reschedule or a new room mints anew).
+ * `sealed` is AES-GCM under a key derived from SESSION_SECRET: a copy of the database holds no
+ * credential that lets anyone into a call.
  */
 export const callCredentials = sqliteTable('call_credentials', {
   bookingId: text('booking_id').notNull().references(() => bookings.id, { onDelete: 'cascade' }),
   userId: text('user_id').notNull(),
   windowKey: text('window_key').notNull(),
-  token: text('token').notNull(),
-  iceServers: json<{ urls: string[]; username?: string; credential?: string }[]>('ice_servers').notNull(),
+  sealed: text('sealed').notNull(),
   mintedAt: at('minted_at').notNull(),
   /** When the token (or the TURN credentials) stop working, whichever is first. */
   expiresAt: at('expires_at').notNull(),
