@@ -1,4 +1,4 @@
-/** The call: join (access window, room, token), the built-in call's socket, call log, summary, Daily webhooks. */
+/** The call: join (access window, room, token), the built-in call's socket, call log, summary, an admin's review of an interrupted call, Daily webhooks. */
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { User } from '../db/schema';
@@ -6,6 +6,7 @@ import type { Deps } from '../deps';
 import { callRole, joinCall, loadCallParties, type CallParties } from '../domain/calls/access';
 import { handleDailyWebhook } from '../domain/calls/daily-webhook';
 import { addClientEvent, callEventsOf, toCallEventDto } from '../domain/calls/log';
+import { reviewInterruptedCall } from '../domain/calls/review';
 import { callSummary } from '../domain/calls/summary';
 import { WebhookSignatureError } from '../domain/webhooks/once';
 import type { AppEnv } from '../http/context';
@@ -14,7 +15,7 @@ import { enforceLimit } from '../http/rate-limit';
 import { refusal } from '../http/refusals';
 import { route } from '../http/route';
 import { DAILY_SIGNATURE_HEADER, DAILY_TIMESTAMP_HEADER } from '../providers/video/daily';
-import { CallEventDto, CallLogBody, CallSummaryDto, JoinResponse } from '../shared/calls';
+import { CallEventDto, CallLogBody, CallReviewBody, CallReviewDto, CallSummaryDto, JoinResponse } from '../shared/calls';
 import { IdParam } from '../shared/common';
 import { BookingIdParam } from './bookings';
 
@@ -127,6 +128,23 @@ route(callsApi, {
   const parties = await viewableCall(deps, user, params.bookingId);
   c.header('Cache-Control', 'no-store');
   return c.json({ summary: await callSummary(deps, parties) });
+});
+
+route(callsApi, {
+  method: 'post', path: '/api/admin/bookings/:id/call-review', summary: 'Settle an interrupted call: pay the creator, or refund the fan in full or in part (admin; audited; both told). Until then nothing of it is released or refunded', tags: ['Admin'], access: ['ADMIN'],
+  params: BookingIdParam,
+  body: CallReviewBody,
+  responses: {
+    200: { description: 'Decided (refund.status OWED: the provider did not answer, retried automatically; FAILED: refused, see owed refunds)', schema: z.object({ review: CallReviewDto }) },
+    404: { description: 'BOOKING_NOT_FOUND' },
+    409: { description: 'CALL_NOT_UNDER_REVIEW, CALL_ALREADY_REVIEWED' },
+    422: { description: 'REFUND_TOO_LARGE' },
+  },
+}, async (c, { user, params, body }) => {
+  const r = await reviewInterruptedCall(c.get('deps'), user.id, params.id, body, c.get('requestId'));
+  if (!r.ok) throw refusal(r.code);
+  const b = r.booking;
+  return c.json({ review: { bookingId: b.id, outcome: b.outcome, decision: b.reviewDecision!, refund: r.refund, reviewedAt: b.reviewedAt!.toISOString() } });
 });
 
 route(callsApi, {

@@ -7,11 +7,13 @@
  */
 import { and, asc, eq, or } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { bookings, callEvents, ledgerEntries, notifications, payments, refunds } from '../../src/db/schema';
+import { auditLog, bookings, callEvents, ledgerEntries, notifications, payments, refunds } from '../../src/db/schema';
 import { settleCallOutcomes } from '../../src/domain/calls/outcome';
 import { creatorBalances } from '../../src/domain/ledger/ledger';
 import { creatorEligibility } from '../../src/domain/payouts/engine';
-import { api, createAccount, creatorOf, deps, expectError, fetchApp } from '../helpers';
+import { retryOwedRefunds } from '../../src/jobs/refund-retry';
+import { fixedClock } from '../../src/lib/clock';
+import { api, createAccount, creatorOf, deps, expectError, fetchApp, postPage } from '../helpers';
 import { freshWindow, limitOf, untilLimited } from '../rate-limit';
 import { callAt, presence } from '../scenarios';
 
@@ -176,5 +178,128 @@ describe('the two-second call', () => {
       const m = await money(s);
       expect(m.released.available).toBe(outcome === 'COMPLETED' ? m.payment.creatorShare : 0);
     }
+  });
+});
+
+describe('an admin settles the interrupted call', () => {
+  /** A two-second call, decided INTERRUPTED and applied; an admin; the money before anyone decides. */
+  async function interrupted() {
+    const s = await callAt(-40 * MIN);
+    const start = s.startsAt.getTime();
+    await presence(s.bookingId, 'CREATOR', s.c.user.id, start, s.endsAt.getTime());
+    await presence(s.bookingId, 'FAN', s.fan.user.id, start + MIN, start + MIN + 2000);
+    await settleCallOutcomes(deps());
+    expect((await booking(s.bookingId)).outcome).toBe('INTERRUPTED');
+    return { s, admin: await createAccount('ADMIN'), before: await money(s) };
+  }
+  const review = (bookingId: string, body: unknown, token: string) => api('POST', `/api/admin/bookings/${bookingId}/call-review`, body, { token });
+  const told = async (userId: string) => (await deps().db.select().from(notifications).where(and(eq(notifications.userId, userId), eq(notifications.type, 'CALL_REVIEWED'))).all())
+    .map((n) => n.params.decision);
+
+  it('pay the creator: released after the holding period, audited, both told; a second decision is refused and changes nothing', async () => {
+    const { s, admin, before } = await interrupted();
+    const res = await review(s.bookingId, { decision: 'PAY_CREATOR', reason: 'The fan confirmed the call took place by phone' }, admin.token);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { review: unknown }).review).toMatchObject({ bookingId: s.bookingId, outcome: 'INTERRUPTED', decision: 'PAY_CREATOR', refund: null });
+    const after = await money(s);
+    expect(after.refunds).toEqual([]);
+    expect(after.ledger).toEqual(before.ledger);
+    expect(after.released.available).toBe(before.payment.creatorShare);
+    expect(after.eligibility).toMatchObject({ eligible: true, amount: before.payment.creatorShare });
+    const audits = await deps().db.select().from(auditLog).where(and(eq(auditLog.action, 'CALL_REVIEW'), eq(auditLog.entityId, s.bookingId))).all();
+    expect(audits.map((a) => [a.actorUserId, a.entity, a.reason])).toEqual([[admin.user.id, 'booking', 'The fan confirmed the call took place by phone']]);
+    expect([await told(s.fan.user.id), await told(s.c.user.id)]).toEqual([['PAY_CREATOR'], ['PAY_CREATOR']]);
+    // Changing one's mind (or a second admin at once) is refused: one decision, one set of effects.
+    await expectError(await review(s.bookingId, { decision: 'REFUND', amount: 100, reason: 'Second thoughts' }, admin.token), 409, 'CALL_ALREADY_REVIEWED');
+    await settleCallOutcomes(deps());
+    expect(await money(s)).toEqual(after);
+    expect(await told(s.fan.user.id)).toEqual(['PAY_CREATOR']);
+  });
+
+  it('refund part of it: one refund of that amount, the rest released to the creator; both told', async () => {
+    const { s, admin, before } = await interrupted();
+    const res = await review(s.bookingId, { decision: 'REFUND', amount: 1000, reason: 'Half the call was lost' }, admin.token);
+    expect(((await res.json()) as { review: unknown }).review).toMatchObject({ decision: 'REFUND', refund: { status: 'ISSUED', amount: 1000 } });
+    await settleCallOutcomes(deps());
+    const after = await money(s);
+    expect(after.refunds.map((r) => [r.amount, r.initiatedBy])).toEqual([[1000, 'ADMIN']]);
+    expect(after.payment.refundedAmount).toBe(1000);
+    const reversal = after.ledger.filter((e) => e.kind === 'SHARE_REVERSAL').reduce((sum, e) => sum + e.amount, 0);
+    expect(reversal).toBeLessThan(0);
+    expect(after.released.available).toBe(before.payment.creatorShare + reversal);
+    expect([await told(s.fan.user.id), await told(s.c.user.id)]).toEqual([['REFUND_PARTIAL'], ['REFUND_PARTIAL']]);
+  });
+
+  it('refund it all: the fan gets everything back, nothing is released', async () => {
+    const { s, admin, before } = await interrupted();
+    expect((await review(s.bookingId, { decision: 'REFUND', amount: before.payment.amount, reason: 'The creator left at once' }, admin.token)).status).toBe(200);
+    const after = await money(s);
+    expect([after.payment.refundedAmount, after.payment.status]).toEqual([before.payment.amount, 'REFUNDED']);
+    expect([after.released.available, after.released.total]).toEqual([0, 0]);
+    expect(await told(s.fan.user.id)).toEqual(['REFUND_FULL']);
+  });
+
+  it('a refund the provider does not take yet keeps the whole share on hold until it is issued', async () => {
+    const { s, admin, before } = await interrupted();
+    await deps().localPayments!.failNext('refund', 1, true);
+    const res = await review(s.bookingId, { decision: 'REFUND', amount: 1000, reason: 'Half the call was lost' }, admin.token);
+    expect(((await res.json()) as { review: unknown }).review).toMatchObject({ refund: { status: 'OWED', amount: 1000 } });
+    const waiting = await money(s);
+    expect(waiting.refunds).toEqual([]);
+    expect([waiting.released.available, waiting.eligibility.eligible]).toEqual([0, false]);
+    // The refund job issues it later: then (and only then) the rest is the creator's.
+    const later = fixedClock(Date.now() + 10 * MIN);
+    await retryOwedRefunds(deps({ clock: later }));
+    const after = await money(s);
+    expect(after.refunds.map((r) => r.amount)).toEqual([1000]);
+    expect(after.released.available).toBe(before.payment.creatorShare + after.ledger.filter((e) => e.kind === 'SHARE_REVERSAL').reduce((sum, e) => sum + e.amount, 0));
+  });
+
+  it('a decision a crash cut short (written, not applied) releases nothing until the job finishes it — once', async () => {
+    const { s, admin, before } = await interrupted();
+    const now = new Date();
+    await deps().db.update(bookings).set({ reviewDecision: 'REFUND', reviewRefund: 700, reviewReason: 'Crash test', reviewedBy: admin.user.id, reviewedAt: now }).where(eq(bookings.id, s.bookingId));
+    const cut = await money(s);
+    expect([cut.refunds.length, cut.released.available]).toEqual([0, 0]);
+    await settleCallOutcomes(deps());
+    await settleCallOutcomes(deps());
+    const after = await money(s);
+    expect(after.refunds.map((r) => r.amount)).toEqual([700]);
+    expect(after.released.available).toBe(before.payment.creatorShare + after.ledger.filter((e) => e.kind === 'SHARE_REVERSAL').reduce((sum, e) => sum + e.amount, 0));
+    expect(await told(s.fan.user.id)).toEqual(['REFUND_PARTIAL']);
+  });
+
+  it('refuses bad decisions (400/403/404/409/422) and they change nothing', async () => {
+    const { s, admin, before } = await interrupted();
+    const other = await callAt(-40 * MIN); // nobody came: refunded automatically, nothing to review
+    await settleCallOutcomes(deps());
+    const snap = async () => ({ booking: await booking(s.bookingId), money: await money(s) });
+    const start = await snap();
+    await expectError(await review(s.bookingId, { decision: 'REFUND', amount: before.payment.amount + 1, reason: 'Too much' }, admin.token), 422, 'REFUND_TOO_LARGE');
+    await expectError(await review(s.bookingId, { decision: 'REFUND', reason: 'No amount' }, admin.token), 400, 'VALIDATION_ERROR');
+    await expectError(await review(s.bookingId, { decision: 'REFUND', amount: 0, reason: 'Nothing' }, admin.token), 400, 'VALIDATION_ERROR');
+    await expectError(await review(s.bookingId, { decision: 'PAY_CREATOR', reason: '' }, admin.token), 400, 'VALIDATION_ERROR');
+    await expectError(await review(s.bookingId, { decision: 'CANCEL', reason: 'Unknown decision' }, admin.token), 400, 'VALIDATION_ERROR');
+    await expectError(await review(s.bookingId, { decision: 'PAY_CREATOR', reason: 'I am the creator' }, s.c.token), 403, 'FORBIDDEN_ROLE');
+    await expectError(await review(s.bookingId, { decision: 'REFUND', amount: 100, reason: 'I am the fan' }, s.fan.token), 403, 'FORBIDDEN_ROLE');
+    await expectError(await review(other.bookingId, { decision: 'PAY_CREATOR', reason: 'Not interrupted' }, admin.token), 409, 'CALL_NOT_UNDER_REVIEW');
+    await expectError(await review('bkg_doesnotexist00', { decision: 'PAY_CREATOR', reason: 'Unknown' }, admin.token), 404, 'BOOKING_NOT_FOUND');
+    expect(await snap()).toEqual(start);
+    expect(await deps().db.select().from(auditLog).where(and(eq(auditLog.action, 'CALL_REVIEW'), eq(auditLog.entityId, s.bookingId))).all()).toEqual([]);
+  });
+
+  it('the admin booking page shows the call to review and decides it (listed under "to review" until then)', async () => {
+    const { s, admin } = await interrupted();
+    const page = async (path: string) => (await fetchApp(path, { headers: { authorization: `Bearer ${admin.token}` } })).text();
+    expect(await page('/en/admin/bookings?review=pending')).toContain(`data-booking="${s.bookingId}"`);
+    const html = await page(`/fr/admin/bookings/${s.bookingId}`);
+    expect(html).toContain('data-call-review="pending"');
+    expect(html).toContain('data-review-form="REFUND"');
+    const res = await postPage(`/en/admin/bookings/${s.bookingId}/call-review`, admin.token, { decision: 'REFUND', amount: '10.00', reason: 'Sound was lost' });
+    expect(res.status).toBe(303);
+    const b = await booking(s.bookingId);
+    expect([b.reviewDecision, b.reviewRefund, b.reviewedBy, !!b.reviewAppliedAt]).toEqual(['REFUND', 1000, admin.user.id, true]);
+    expect(await page(`/en/admin/bookings/${s.bookingId}`)).toContain('data-review-decision="REFUND"');
+    expect(await page('/en/admin/bookings?review=pending')).not.toContain(`data-booking="${s.bookingId}"`);
   });
 });

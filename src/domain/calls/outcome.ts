@@ -19,10 +19,11 @@ import { callOutcomeNotice } from '../events';
 import { notifyAdmins } from '../notifications/notify';
 import { decideRefund } from '../payments/refund-policy';
 import { issueRefund, refundable } from '../payments/refunds';
-import { loadCallParties } from './access';
 import { getSettings } from '../settings';
+import { loadCallParties } from './access';
 import { computeAttendance, decideOutcome, tookPlaceThresholdMs, type CallOutcome } from './attendance';
 import { presenceOf } from './presence';
+import { applyCallReview } from './review';
 import { importProviderAttendance } from './provider-attendance';
 import { ACCESS_GRACE_MS, callWindow } from './window';
 
@@ -83,7 +84,7 @@ export async function applyCallOutcome(deps: Deps, bookingId: string): Promise<b
   return true;
 }
 
-/** The job: decide what is due, then apply what is decided and not applied (including earlier failures). */
+/** The job: decide what is due, apply what is decided and not applied (earlier failures too), and finish admin reviews a crash cut short. */
 export async function settleCallOutcomes(deps: Deps): Promise<Record<string, number>> {
   const now = deps.clock.now().getTime();
   const due = await deps.db.select({ id: bookings.id }).from(bookings)
@@ -104,6 +105,16 @@ export async function settleCallOutcomes(deps: Deps): Promise<Record<string, num
     } catch (e) {
       counts.failed++;
       await deps.log.error('BOOKING_ERROR', `Applying the outcome of ${b.id} failed; retried next run`, { context: { bookingId: b.id }, error: e });
+    }
+  }
+  const reviews = await deps.db.select({ id: bookings.id }).from(bookings)
+    .where(and(eq(bookings.outcome, 'INTERRUPTED'), isNull(bookings.reviewAppliedAt), isNotNull(bookings.reviewDecision))).limit(BATCH).all();
+  for (const b of reviews) {
+    try {
+      if ((await applyCallReview(deps, b.id)).applied) counts.reviewed = (counts.reviewed ?? 0) + 1;
+    } catch (e) {
+      counts.failed++;
+      await deps.log.error('BOOKING_ERROR', `Applying the review of ${b.id} failed; retried next run`, { context: { bookingId: b.id }, error: e });
     }
   }
   return counts;

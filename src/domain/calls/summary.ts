@@ -4,8 +4,8 @@
  */
 import type { Deps } from '../../deps';
 import type { CallSummaryT } from '../../shared/calls';
-import type { CallParties } from './access';
 import { getSettings } from '../settings';
+import type { CallParties } from './access';
 import { callStatus, computeAttendance, tookPlaceThresholdMs } from './attendance';
 import { callEventsOf, toCallEventDto } from './log';
 import { presenceOf } from './presence';
