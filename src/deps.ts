@@ -44,7 +44,7 @@ export interface Deps {
     calendar(creatorId: string): DurableObjectStub<CreatorCalendar>;
     call(bookingId: string): DurableObjectStub<CallRoom>;
   };
-  limiters: { login: RateLimit; loginIp: RateLimit; signup: RateLimit; booking: RateLimit; request: RateLimit; upload: RateLimit };
+  limiters: { login: RateLimit; loginIp: RateLimit; signup: RateLimit; booking: RateLimit; request: RateLimit; upload: RateLimit; call: RateLimit };
   /** Creator images (the resized variants), in R2. */
   media: R2Bucket;
   /** Cloudflare Images: decodes, resizes and encodes uploads (miniflare uses sharp locally). */
@@ -111,7 +111,7 @@ export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
       calendar: (creatorId) => env.CREATOR_CALENDAR.getByName(creatorId),
       call: (bookingId) => env.CALL_ROOM.getByName(bookingId),
     },
-    limiters: { login: env.LOGIN_LIMITER, loginIp: env.LOGIN_IP_LIMITER, signup: env.SIGNUP_LIMITER, booking: env.BOOKING_LIMITER, request: env.REQUEST_LIMITER, upload: env.UPLOAD_LIMITER },
+    limiters: { login: env.LOGIN_LIMITER, loginIp: env.LOGIN_IP_LIMITER, signup: env.SIGNUP_LIMITER, booking: env.BOOKING_LIMITER, request: env.REQUEST_LIMITER, upload: env.UPLOAD_LIMITER, call: env.CALL_LIMITER },
     media: env.MEDIA,
     images: env.IMAGES,
   };

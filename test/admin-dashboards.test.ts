@@ -88,7 +88,7 @@ describe('role-based access', () => {
     '/fr/admin', '/fr/admin/users', '/fr/admin/payments', '/fr/admin/reviews', '/fr/admin/audit',
   ];
   const writes = () => [
-    `/en/admin/users/${fan.user.id}/role`, `/en/admin/bookings/${booking.bookingId}/refund`, '/en/admin/reviews/rev_aaaaaaaaaaaaaaaaaaaa/hide', '/en/admin/reviews/rev_aaaaaaaaaaaaaaaaaaaa/unhide',
+    `/en/admin/users/${fan.user.id}/role`, `/en/admin/bookings/${booking.bookingId}/refund`, `/en/admin/bookings/${booking.bookingId}/call-review`, '/en/admin/reviews/rev_aaaaaaaaaaaaaaaaaaaa/hide', '/en/admin/reviews/rev_aaaaaaaaaaaaaaaaaaaa/unhide',
     '/en/admin/disputes/dsp_aaaaaaaaaaaaaaaaaaaa/evidence', '/en/admin/disputes/dsp_aaaaaaaaaaaaaaaaaaaa/settle-debt', '/en/admin/payouts/pyt_aaaaaaaaaaaaaaaaaaaa/approve',
     '/en/admin/payouts/pyt_aaaaaaaaaaaaaaaaaaaa/reject', '/en/admin/payouts/pyt_aaaaaaaaaaaaaaaaaaaa/simulate', `/en/admin/creators/${creator.creator.id}/payouts`,
     `/en/admin/creators/${creator.creator.id}/block`, `/en/admin/creators/${creator.creator.id}/unblock`, '/en/admin/emails/eml_aaaaaaaaaaaaaaaaaaaa/retry',
@@ -507,6 +507,7 @@ describe('audit of every admin write', () => {
     'post /api/admin/owed-refunds/:id/retry': 'REFUND_RETRY',
     'post /api/admin/disputes/:id/evidence': 'DISPUTE_EVIDENCE',
     'post /api/admin/payments/:id/refund': 'REFUND',
+    'post /api/admin/bookings/:id/call-review': 'CALL_REVIEW',
     'put /api/admin/settings': 'SETTINGS_UPDATE',
     'post /api/admin/users/:id/role': 'ROLE_CHANGE',
     'post /api/admin/reviews/:id/hide': 'REVIEW_HIDE',

@@ -105,6 +105,8 @@ const API: Record<string, Row> = {
   'POST /api/creators/me/onboarding/session': ['auth', 'role', 'role', 404, 404, 'role'], // Stripe only
   'GET /api/creators/me/balance': CREATOR_SELF,
   'POST /api/admin/payments/:id/refund': ADMIN_ONLY(),
+  // The booking is not an interrupted call: the admin is admitted and told so (409 CALL_NOT_UNDER_REVIEW).
+  'POST /api/admin/bookings/:id/call-review': ADMIN_ONLY('allow'),
   'POST /api/admin/disputes/:id/evidence': ADMIN_ONLY(),
   'GET /api/admin/owed-refunds': ADMIN_ONLY(),
   'POST /api/admin/owed-refunds/:id/retry': ADMIN_ONLY('allow'),
@@ -316,6 +318,7 @@ async function inputFor(key: string, n: number): Promise<{ body?: unknown; query
     case 'POST /api/call-logs': return { body: { bookingId: W.pastBooking, event: 'CAMERA_TOGGLED' } };
     case 'GET /api/call-logs': return { query: `bookingId=${W.pastBooking}` };
     case 'POST /api/admin/payments/:id/refund': return { body: { amount: 100, reason: 'Matrix goodwill' } };
+    case 'POST /api/admin/bookings/:id/call-review': return { body: { decision: 'PAY_CREATOR', reason: 'Matrix review' } };
     case 'POST /api/creators/me/payouts': return { body: {} };
     case 'PUT /api/creators/me/payout-settings': return { body: { schedule: 'MANUAL' } };
     case 'POST /api/admin/payouts/:id/reject': return { body: { reason: 'Matrix says no' } };
@@ -506,6 +509,7 @@ const PAGES: Record<string, PageRow> = {
   'POST /:lang{fr|en}/admin/users/:id/role': ['signin', 'role', 'role', 'role', 'role', 'allow'],
   'GET /:lang{fr|en}/admin/bookings/:id': ['signin', 'role', 'role', 'role', 'role', 'page'],
   'POST /:lang{fr|en}/admin/bookings/:id/refund': ['signin', 'role', 'role', 'role', 'role', 'allow'],
+  'POST /:lang{fr|en}/admin/bookings/:id/call-review': ['signin', 'role', 'role', 'role', 'role', 'allow'],
   'POST /:lang{fr|en}/admin/disputes/:id/evidence': ['signin', 'role', 'role', 'role', 'role', 'allow'],
   'POST /:lang{fr|en}/admin/owed-refunds/:id/retry': ['signin', 'role', 'role', 'role', 'role', 'allow'],
   'POST /:lang{fr|en}/admin/reviews/:id/hide': ['signin', 'role', 'role', 'role', 'role', 'allow'],
@@ -531,6 +535,7 @@ function formFor(key: string, n: number): Record<string, string> {
   if (key.includes('/bookings/:id/cancel')) return { confirm: 'yes', reason: 'Matrix page' };
   if (key.includes('/reject') || key.includes('/block') || key.includes('/hide') || key.includes('/refund')) return { reason: 'Matrix reason', amount: '1' };
   if (key.includes('/settle-debt')) return { note: 'Matrix note' };
+  if (key.includes('/call-review')) return { decision: 'PAY_CREATOR', reason: 'Matrix review' };
   if (key.includes('/role')) return { role: 'USER' };
   if (key.includes('/availability/types/:id') && !key.endsWith('/delete')) return { name: 'Renamed type', durationMinutes: '30', price: '50' };
   if (key.includes('/slots/book')) return { typeId: W.type, startsAt: futureIso(12 + n) };

@@ -2,6 +2,8 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { callEvents } from '../src/db/schema';
 import { eq } from 'drizzle-orm';
+import { computeAttendance } from '../src/domain/calls/attendance';
+import { presenceOf } from '../src/domain/calls/presence';
 import { signCallToken } from '../src/providers/video/p2p';
 import { deps, testEnv } from './helpers';
 import { confirmedBooking } from './scenarios';
@@ -76,6 +78,29 @@ describe('CallRoom signalling (built-in peer-to-peer call)', () => {
     expect(events.filter((e) => e.type === 'PARTICIPANT_LEFT').map((e) => e.actorRole).sort()).toEqual(['CREATOR', 'FAN']);
     // A token whose call has ended opens nothing.
     expect((await join(b, await token(b, 'usr_f3', 'FAN', [now() - 600, now() + 600], now() - 1))).status).toBe(410);
+  });
+
+  it('records one join and one leave per connection, a replaced connection included, so presence ends when the last one does', async () => {
+    const s = await confirmedBooking();
+    const b = s.bookingId;
+    const fanId = s.fan.user.id;
+    const first = await join(b, await token(b, fanId, 'FAN'));
+    const second = await join(b, await token(b, fanId, 'FAN')); // a new tab: the first connection is replaced
+    expect([first.status, second.status]).toEqual([101, 101]);
+    second.ws!.close(1000, 'bye');
+    const rows = async () => (await deps().db.select().from(callEvents).where(eq(callEvents.bookingId, b)).all()).filter((e) => e.type === 'PARTICIPANT_JOINED' || e.type === 'PARTICIPANT_LEFT');
+    for (let i = 0; i < 100 && (await rows()).length < 4; i++) await new Promise((r) => setTimeout(r, 10));
+    const events = await rows();
+    const sessions = new Map<string, string[]>();
+    for (const e of events) {
+      const sid = String((e.metadata as { sessionId?: string }).sessionId);
+      sessions.set(sid, [...(sessions.get(sid) ?? []), e.type].sort());
+      expect(e.dedupeKey).toBe(`p2p:${sid}:${e.type === 'PARTICIPANT_JOINED' ? 'joined' : 'left'}`);
+    }
+    expect([...sessions.values()]).toEqual([['PARTICIPANT_JOINED', 'PARTICIPANT_LEFT'], ['PARTICIPANT_JOINED', 'PARTICIPANT_LEFT']]);
+    // Nobody is still counted as in the call.
+    const a = computeAttendance(await presenceOf(deps(), b), { startsAt: new Date(Date.now() - 60_000), endsAt: new Date(Date.now() + 3_600_000) }, new Date());
+    expect(a.ongoing).toEqual({ FAN: false, CREATOR: false });
   });
 
   it('closes for good when the room is deleted', async () => {

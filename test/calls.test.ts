@@ -4,15 +4,15 @@
  */
 import { and, asc, eq, or } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { bookings, callEvents, callOffers, ledgerEntries, logs, notifications, payments, refunds } from '../src/db/schema';
-import { computeAttendance, callStatus, decideOutcome } from '../src/domain/calls/attendance';
+import { auditLog, bookings, callCredentials, callEvents, callOffers, ledgerEntries, logs, notifications, payments, refunds } from '../src/db/schema';
+import { computeAttendance, callStatus, decideOutcome, tookPlaceThresholdMs } from '../src/domain/calls/attendance';
 import { applyCallOutcome, decideCallOutcome, settleCallOutcomes } from '../src/domain/calls/outcome';
 import { ACCESS_GRACE_MS, ACCESS_OPENS_BEFORE_MS, decideJoin } from '../src/domain/calls/window';
 import { creatorBalances } from '../src/domain/ledger/ledger';
 import { cleanUpVideoRooms } from '../src/jobs/room-cleanup';
 import { verifyCallToken } from '../src/providers/video/p2p';
 import type { JoinResponseT } from '../src/shared/calls';
-import { api, createAccount, deps, expectError, fetchApp, testEnv } from './helpers';
+import { api, createAccount, deps, expectError, fetchApp, postPage, testEnv } from './helpers';
 import { callAt, confirmedBooking, presence } from './scenarios';
 
 const MIN = 60_000;
@@ -151,31 +151,94 @@ describe('attendance (pure)', () => {
     ({ type, source, actorRole: role, occurredAt: new Date(startsAt.getTime() + min * MIN) });
   const after = new Date(startsAt.getTime() + 60 * MIN);
 
+  /** The default rule for a 30-minute call: 10 minutes together. */
+  const T = 10 * MIN;
+
   it('both together until the end → completed; overlap gives actual start, end and duration', () => {
     const a = computeAttendance([ev('PARTICIPANT_JOINED', 'CREATOR', -3), ev('PARTICIPANT_JOINED', 'FAN', 1), ev('PARTICIPANT_LEFT', 'FAN', 30), ev('PARTICIPANT_LEFT', 'CREATOR', 30)], b, after);
     expect([a.actualStart, a.actualEnd, a.togetherMs]).toEqual([startsAt.getTime() + MIN, startsAt.getTime() + 30 * MIN, 29 * MIN]);
-    expect(decideOutcome(a)).toBe('COMPLETED');
-    expect(callStatus(a, b, after)).toBe('completed');
+    expect(decideOutcome(a, T)).toBe('COMPLETED');
+    expect(callStatus(a, b, after, T)).toBe('completed');
   });
-  it('together but ended 10 minutes early → interrupted (still a completed outcome: both came)', () => {
+  it('together 20 of 30 minutes (ended early) → completed, and the summary says so too', () => {
     const a = computeAttendance([ev('PARTICIPANT_JOINED', 'CREATOR', 0), ev('PARTICIPANT_JOINED', 'FAN', 0), ev('PARTICIPANT_LEFT', 'FAN', 20), ev('PARTICIPANT_LEFT', 'CREATOR', 21)], b, after);
-    expect(callStatus(a, b, after)).toBe('interrupted');
-    expect(decideOutcome(a)).toBe('COMPLETED');
+    expect(decideOutcome(a, T)).toBe('COMPLETED');
+    expect(callStatus(a, b, after, T)).toBe('completed');
+  });
+  it('together less than the threshold (two seconds, nine minutes) → interrupted, outcome and summary alike', () => {
+    for (const ms of [2000, 9 * MIN]) {
+      const a = computeAttendance([ev('PARTICIPANT_JOINED', 'CREATOR', 0), ev('PARTICIPANT_LEFT', 'CREATOR', 30),
+        { type: 'PARTICIPANT_JOINED' as const, source: 'SERVER' as const, actorRole: 'FAN' as const, occurredAt: new Date(startsAt.getTime() + MIN) },
+        { type: 'PARTICIPANT_LEFT' as const, source: 'SERVER' as const, actorRole: 'FAN' as const, occurredAt: new Date(startsAt.getTime() + MIN + ms) }], b, after);
+      expect(a.togetherMs).toBe(ms);
+      expect(decideOutcome(a, T)).toBe('INTERRUPTED');
+      expect(callStatus(a, b, after, T)).toBe('interrupted');
+    }
   });
   it('one side only → no-show of the other; nobody → both; never at the same time → interrupted', () => {
-    expect(decideOutcome(computeAttendance([ev('PARTICIPANT_JOINED', 'FAN', 0), ev('PARTICIPANT_LEFT', 'FAN', 30)], b, after))).toBe('CREATOR_NO_SHOW');
-    expect(decideOutcome(computeAttendance([ev('PARTICIPANT_JOINED', 'CREATOR', 0)], b, after))).toBe('FAN_NO_SHOW');
-    expect(decideOutcome(computeAttendance([], b, after))).toBe('BOTH_NO_SHOW');
+    expect(decideOutcome(computeAttendance([ev('PARTICIPANT_JOINED', 'FAN', 0), ev('PARTICIPANT_LEFT', 'FAN', 30)], b, after), T)).toBe('CREATOR_NO_SHOW');
+    expect(decideOutcome(computeAttendance([ev('PARTICIPANT_JOINED', 'CREATOR', 0)], b, after), T)).toBe('FAN_NO_SHOW');
+    expect(decideOutcome(computeAttendance([], b, after), T)).toBe('BOTH_NO_SHOW');
     const apart = computeAttendance([ev('PARTICIPANT_JOINED', 'FAN', -10), ev('PARTICIPANT_LEFT', 'FAN', -5), ev('PARTICIPANT_JOINED', 'CREATOR', 0), ev('PARTICIPANT_LEFT', 'CREATOR', 30)], b, after);
-    expect(decideOutcome(apart)).toBe('INTERRUPTED');
-    expect(callStatus(computeAttendance([], b, after), b, after)).toBe('no_show');
+    expect(decideOutcome(apart, T)).toBe('INTERRUPTED');
+    expect(callStatus(apart, b, after, T)).toBe('interrupted');
+    expect(callStatus(computeAttendance([], b, after), b, after, T)).toBe('no_show');
+  });
+  it('follows each connection of a person on its own: one leaving does not end the presence of another still open', () => {
+    const s = (type: 'PARTICIPANT_JOINED' | 'PARTICIPANT_LEFT', role: 'FAN' | 'CREATOR', min: number, sessionId: string) => ({ ...ev(type, role, min), sessionId });
+    // The fan opens a second tab at 10 and closes the first at 20: present from 0 to 30, not 0 to 20.
+    const a = computeAttendance([
+      s('PARTICIPANT_JOINED', 'CREATOR', 0, 'c1'), s('PARTICIPANT_JOINED', 'FAN', 0, 'f1'), s('PARTICIPANT_JOINED', 'FAN', 10, 'f2'),
+      s('PARTICIPANT_LEFT', 'FAN', 20, 'f1'), s('PARTICIPANT_LEFT', 'FAN', 30, 'f2'), s('PARTICIPANT_LEFT', 'CREATOR', 30, 'c1'),
+    ], b, after);
+    expect(a.present.FAN).toEqual([[startsAt.getTime(), startsAt.getTime() + 30 * MIN]]);
+    expect(a.togetherMs).toBe(30 * MIN);
+    // A connection's leave ends it even when recorded before its join (out-of-order webhooks); one never left is still open.
+    const b2 = computeAttendance([s('PARTICIPANT_LEFT', 'FAN', 12, 'f1'), s('PARTICIPANT_JOINED', 'FAN', 2, 'f1'), s('PARTICIPANT_JOINED', 'CREATOR', 5, 'c1')], b, new Date(startsAt.getTime() + 20 * MIN));
+    expect([b2.present.FAN, b2.ongoing]).toEqual([[[startsAt.getTime() + 2 * MIN, startsAt.getTime() + 12 * MIN]], { FAN: false, CREATOR: true }]);
   });
   it('ignores page-reported presence, and counts a still-open presence up to now (in progress)', () => {
-    expect(decideOutcome(computeAttendance([ev('PARTICIPANT_JOINED', 'CREATOR', 0, 'CLIENT'), ev('PARTICIPANT_JOINED', 'FAN', 0)], b, after))).toBe('CREATOR_NO_SHOW');
+    expect(decideOutcome(computeAttendance([ev('PARTICIPANT_JOINED', 'CREATOR', 0, 'CLIENT'), ev('PARTICIPANT_JOINED', 'FAN', 0)], b, after), T)).toBe('CREATOR_NO_SHOW');
     const during = new Date(startsAt.getTime() + 10 * MIN);
     const live = computeAttendance([ev('PARTICIPANT_JOINED', 'CREATOR', 0, 'DAILY'), ev('PARTICIPANT_JOINED', 'FAN', 2, 'DAILY')], b, during);
     expect(live.togetherMs).toBe(8 * MIN);
-    expect(callStatus(live, b, during)).toBe('in_progress');
+    expect(callStatus(live, b, during, T)).toBe('in_progress');
+  });
+});
+
+describe('"the call took place": a platform setting', () => {
+  it('defaults to 10 minutes or half the booked duration; admins change it (validated, audited); others cannot', async () => {
+    const admin = await createAccount('ADMIN');
+    const get = async () => ((await (await api('GET', '/api/admin/settings', undefined, { token: admin.token })).json()) as { settings: Record<string, unknown> }).settings;
+    expect(await get()).toMatchObject({ callMinTogetherMinutes: 10, callMinTogetherPct: 50 });
+    const audits = async () => (await deps().db.select().from(auditLog).where(and(eq(auditLog.action, 'SETTINGS_UPDATE'), eq(auditLog.actorUserId, admin.user.id))).all());
+    for (const bad of [{ callMinTogetherMinutes: -1 }, { callMinTogetherMinutes: 0 }, { callMinTogetherMinutes: 1.5 }, { callMinTogetherPct: 101 }, { callMinTogetherPct: -5 }, { callMinTogetherPct: '50' }]) {
+      await expectError(await api('PUT', '/api/admin/settings', bad, { token: admin.token }), 400, 'VALIDATION_ERROR');
+    }
+    expect(await audits()).toHaveLength(0);
+    await expectError(await api('PUT', '/api/admin/settings', { callMinTogetherMinutes: 1 }, { token: (await createAccount('USER')).token }), 403, 'FORBIDDEN_ROLE');
+    const saved = await api('PUT', '/api/admin/settings', { callMinTogetherMinutes: 12, callMinTogetherPct: 40 }, { token: admin.token });
+    expect(((await saved.json()) as { settings: Record<string, unknown> }).settings).toMatchObject({ callMinTogetherMinutes: 12, callMinTogetherPct: 40 });
+    const [row] = await audits();
+    expect([(row.before as Record<string, unknown>).callMinTogetherMinutes, (row.after as Record<string, unknown>).callMinTogetherPct]).toEqual([10, 40]);
+    // The settings page shows and saves them too (a form without them leaves them as they are).
+    const html = await (await fetchApp('/en/admin/settings', { headers: { authorization: `Bearer ${admin.token}` } })).text();
+    expect(html).toContain('name="callMinTogetherMinutes"');
+    expect(html).toContain('value="12"');
+    const form = { platformFeeBps: '1500', holdingDays: '7', holdMinutes: '10', payoutMode: 'AUTOMATIC', min_EUR: '10', min_CHF: '10', min_USD: '10', min_GBP: '10', callMinTogetherMinutes: '10', callMinTogetherPct: '50' };
+    await postPage('/en/admin/settings', admin.token, form);
+    expect(await get()).toMatchObject({ callMinTogetherMinutes: 10, callMinTogetherPct: 50 });
+    await postPage('/en/admin/settings', admin.token, { ...form, callMinTogetherPct: '120' });
+    expect(await get()).toMatchObject({ callMinTogetherPct: 50 });
+  });
+
+  it('is the lesser of the two: a 30-minute call needs 10 minutes together, a 12-minute one 6', () => {
+    const s = { callMinTogetherMinutes: 10, callMinTogetherPct: 50 };
+    const at = new Date('2026-12-01T18:00:00Z');
+    const len = (min: number) => ({ startsAt: at, endsAt: new Date(at.getTime() + min * MIN) });
+    expect(tookPlaceThresholdMs(s, len(30))).toBe(10 * MIN);
+    expect(tookPlaceThresholdMs(s, len(12))).toBe(6 * MIN);
+    expect(tookPlaceThresholdMs({ callMinTogetherMinutes: 45, callMinTogetherPct: 100 }, len(60))).toBe(45 * MIN);
   });
 });
 
@@ -333,6 +396,9 @@ describe('video room cleanup job', () => {
     expect((await booking(finished.bookingId)).videoRoomDeletedAt).not.toBeNull();
     expect((await booking(cancelled.bookingId)).videoRoomDeletedAt).not.toBeNull();
     expect((await booking(upcoming.bookingId)).videoRoomDeletedAt).toBeNull();
+    // The deleted room's join credentials are not kept; the upcoming call's are.
+    const kept = async (id: string) => (await deps().db.select().from(callCredentials).where(eq(callCredentials.bookingId, id)).all()).length;
+    expect([await kept(cancelled.bookingId), await kept(upcoming.bookingId)]).toEqual([0, 1]);
     // Deleted for real: the CallRoom refuses everyone from now on.
     const { token } = (await (await join(upcoming.bookingId, upcoming.fan.token)).json()) as JoinResponseT;
     const refused = await testEnv.CALL_ROOM.getByName(cancelled.bookingId).fetch(new Request(`http://call/?bookingId=${cancelled.bookingId}&token=${encodeURIComponent(token)}`, { headers: { upgrade: 'websocket' } }));

@@ -5,15 +5,17 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { logs, users } from '../src/db/schema';
+import { callCredentials, logs, users } from '../src/db/schema';
 import { buildDeps } from '../src/deps';
 import { joinCall } from '../src/domain/calls/access';
+import { CREDENTIALS_REUSE_MS } from '../src/domain/calls/credentials';
 import { callWindow } from '../src/domain/calls/window';
 import { parseIceServers, type Bindings } from '../src/env';
+import { fixedClock } from '../src/lib/clock';
 import { cloudflareTurn, IceError, MAX_TURN_TTL_S } from '../src/providers/video/ice';
 import { FAKE_TURN } from './fake-credentials';
 import { deps, testEnv } from './helpers';
-import { callAt } from './scenarios';
+import { callAt, moveCall } from './scenarios';
 
 const MIN = 60_000;
 const issued = async () => ((await (await fetch(`${testEnv.FAKES_URL}/__state/cloudflare`)).json()) as { issued: { ttl: number; username: string; credential: string }[] }).issued;
@@ -75,28 +77,60 @@ describe('Cloudflare Realtime TURN (local fake)', () => {
 describe('joining the built-in call with a TURN key', () => {
   const fanOf = async (s: Awaited<ReturnType<typeof callAt>>) => (await deps().db.select().from(users).where(eq(users.id, s.fan.user.id)).get())!;
 
-  it('gives each join its own TURN credentials, valid until the access window closes', async () => {
+  it('mints TURN credentials valid until the access window closes, at most once per person per interval (a second join reuses them)', async () => {
     const s = await callAt(5 * MIN);
-    const d = buildDeps(turnEnv());
+    const clock = fixedClock(Date.now());
+    const d = buildDeps(turnEnv(), { clock });
     const before = Date.now();
+    const mintedBefore = (await issued()).length;
     const first = await joinCall(d, await fanOf(s), s.bookingId);
     const second = await joinCall(d, await fanOf(s), s.bookingId);
     if (!first.ok || !second.ok) throw new Error('join refused');
-    const [a, b] = (await issued()).slice(-2);
+    expect((await issued()).length).toBe(mintedBefore + 1);
+    const a = (await issued()).at(-1)!;
     const closes = callWindow(s).closesAt.getTime();
     expect(a.ttl).toBeGreaterThanOrEqual(Math.floor((closes - Date.now()) / 1000));
     expect(a.ttl).toBeLessThanOrEqual(Math.ceil((closes - before) / 1000));
     expect(first.iceServers[0]).toEqual({ urls: ['stun:stun.example.org:3478'] });
     expect(first.iceServers.find((x) => x.username)).toMatchObject({ username: a.username, credential: a.credential });
-    expect(second.iceServers.find((x) => x.username)).toMatchObject({ username: b.username, credential: b.credential });
-    expect(a.username).not.toBe(b.username);
+    // The same join answer again: same TURN credentials, same call token.
+    expect(second.iceServers).toEqual(first.iceServers);
+    expect(second.token).toBe(first.token);
+    // What is kept in the database is sealed: neither the call token nor the TURN credential is readable there.
+    const stored = JSON.stringify(await deps().db.select().from(callCredentials).where(eq(callCredentials.bookingId, s.bookingId)).all());
+    expect(stored).toContain('"sealed"');
+    for (const secret of [first.token, a.username, a.credential]) expect(stored).not.toContain(secret);
+    // The other participant has their own; after the interval the fan gets new ones.
+    const creator = await joinCall(d, (await deps().db.select().from(users).where(eq(users.id, s.c.user.id)).get())!, s.bookingId);
+    if (!creator.ok) throw new Error('join refused');
+    expect(creator.iceServers.find((x) => x.username)!.username).not.toBe(a.username);
+    clock.advance(CREDENTIALS_REUSE_MS + 1000);
+    const later = await joinCall(d, await fanOf(s), s.bookingId);
+    if (!later.ok) throw new Error('join refused');
+    expect((await issued()).length).toBe(mintedBefore + 3);
+    expect(later.iceServers.find((x) => x.username)!.username).toBe((await issued()).at(-1)!.username);
   });
 
-  it('still lets people in with the static servers when Cloudflare refuses, and logs why', async () => {
+  it('mints again when the call moved (credentials are tied to its times)', async () => {
+    const s = await callAt(5 * MIN);
+    const d = buildDeps(turnEnv());
+    const first = await joinCall(d, await fanOf(s), s.bookingId);
+    await moveCall(s.bookingId, 6 * MIN);
+    const moved = await joinCall(d, await fanOf(s), s.bookingId);
+    if (!first.ok || !moved.ok) throw new Error('join refused');
+    expect(moved.token).not.toBe(first.token);
+    expect(moved.iceServers.find((x) => x.username)!.username).not.toBe(first.iceServers.find((x) => x.username)!.username);
+  });
+
+  it('still lets people in with the static servers when Cloudflare refuses, and logs why (and asks again on the next join)', async () => {
     const s = await callAt(5 * MIN);
     const r = await joinCall(buildDeps(turnEnv('revoked-token')), await fanOf(s), s.bookingId);
     if (!r.ok) throw new Error('join refused');
     expect(r.iceServers).toEqual([{ urls: ['stun:stun.example.org:3478'] }]);
+    const mintedBefore = (await issued()).length;
+    const next = await joinCall(buildDeps(turnEnv()), await fanOf(s), s.bookingId);
+    if (!next.ok) throw new Error('join refused');
+    expect((await issued()).length).toBe(mintedBefore + 1);
     const warned = await deps().db.select().from(logs).where(and(eq(logs.type, 'ROOM_ERROR'), eq(logs.level, 'WARNING'))).all();
     expect(warned.some((l) => (l.context as { bookingId?: string } | null)?.bookingId === s.bookingId)).toBe(true);
   });

@@ -1,4 +1,4 @@
-/** The call: join (access window, room, token), the built-in call's socket, call log, summary, Daily webhooks. */
+/** The call: join (access window, room, token), the built-in call's socket, call log, summary, an admin's review of an interrupted call, Daily webhooks. */
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { User } from '../db/schema';
@@ -6,14 +6,16 @@ import type { Deps } from '../deps';
 import { callRole, joinCall, loadCallParties, type CallParties } from '../domain/calls/access';
 import { handleDailyWebhook } from '../domain/calls/daily-webhook';
 import { addClientEvent, callEventsOf, toCallEventDto } from '../domain/calls/log';
+import { reviewInterruptedCall } from '../domain/calls/review';
 import { callSummary } from '../domain/calls/summary';
 import { WebhookSignatureError } from '../domain/webhooks/once';
 import type { AppEnv } from '../http/context';
 import { AppError, notFound } from '../http/errors';
+import { enforceLimit } from '../http/rate-limit';
 import { refusal } from '../http/refusals';
 import { route } from '../http/route';
 import { DAILY_SIGNATURE_HEADER, DAILY_TIMESTAMP_HEADER } from '../providers/video/daily';
-import { CallEventDto, CallLogBody, CallSummaryDto, JoinResponse } from '../shared/calls';
+import { CallEventDto, CallLogBody, CallReviewBody, CallReviewDto, CallSummaryDto, JoinResponse } from '../shared/calls';
 import { IdParam } from '../shared/common';
 import { BookingIdParam } from './bookings';
 
@@ -35,10 +37,13 @@ route(callsApi, {
     200: { description: 'Room and token', schema: JoinResponse },
     403: { description: 'NOT_PARTICIPANT, BOOKING_NOT_CONFIRMED, CALL_NOT_OPEN (details.opensAt), CALL_OVER (details.closesAt)' },
     404: { description: 'BOOKING_NOT_FOUND' },
+    429: { description: 'RATE_LIMITED (CALL_LIMITER per person and booking; Retry-After)' },
     502: { description: 'VIDEO_PROVIDER_ERROR' },
   },
 }, async (c, { user, params }) => {
   const deps = c.get('deps');
+  // Before anything is read or written: a flood of joins costs one limiter call each.
+  await enforceLimit(deps.limiters.call, `join:${user.id}:${params.id}`);
   let r: Awaited<ReturnType<typeof joinCall>>;
   try {
     r = await joinCall(deps, user, params.id);
@@ -73,9 +78,15 @@ route(callsApi, {
   method: 'get', path: '/api/bookings/:id/call-socket', summary: 'The built-in call\'s signalling WebSocket (?token= from join; the token\'s person must be the one signed in)', tags, access: 'user',
   params: BookingIdParam,
   query: z.object({ token: z.string().min(10).max(2000) }),
-  responses: { 101: { description: 'WebSocket: offer/answer/candidate/media/hangup relayed; welcome, peer-joined, peer-left, time-up, closed from the server' }, 426: { description: 'UPGRADE_REQUIRED' } },
+  responses: {
+    101: { description: 'WebSocket: offer/answer/candidate/media/hangup relayed; welcome, peer-joined, peer-left, time-up, closed from the server' },
+    426: { description: 'UPGRADE_REQUIRED' },
+    429: { description: 'RATE_LIMITED (CALL_LIMITER per person and booking; Retry-After)' },
+  },
 }, async (c, { user, params, query }) => {
   if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') throw new AppError(426, 'UPGRADE_REQUIRED', 'Connect with a WebSocket.');
+  // Each connection records a join and a leave: reconnecting in a loop is refused before the CallRoom.
+  await enforceLimit(c.get('deps').limiters.call, `socket:${user.id}:${params.id}`);
   const url = new URL(c.req.url);
   url.search = new URLSearchParams({ bookingId: params.id, token: query.token, user: user.id }).toString();
   return c.get('deps').rooms.call(params.id).fetch(new Request(url.toString(), c.req.raw));
@@ -117,6 +128,23 @@ route(callsApi, {
   const parties = await viewableCall(deps, user, params.bookingId);
   c.header('Cache-Control', 'no-store');
   return c.json({ summary: await callSummary(deps, parties) });
+});
+
+route(callsApi, {
+  method: 'post', path: '/api/admin/bookings/:id/call-review', summary: 'Settle an interrupted call: pay the creator, or refund the fan in full or in part (admin; audited; both told). Until then nothing of it is released or refunded', tags: ['Admin'], access: ['ADMIN'],
+  params: BookingIdParam,
+  body: CallReviewBody,
+  responses: {
+    200: { description: 'Decided (refund.status OWED: the provider did not answer, retried automatically; FAILED: refused, see owed refunds)', schema: z.object({ review: CallReviewDto }) },
+    404: { description: 'BOOKING_NOT_FOUND' },
+    409: { description: 'CALL_NOT_UNDER_REVIEW, CALL_ALREADY_REVIEWED' },
+    422: { description: 'REFUND_TOO_LARGE' },
+  },
+}, async (c, { user, params, body }) => {
+  const r = await reviewInterruptedCall(c.get('deps'), user.id, params.id, body, c.get('requestId'));
+  if (!r.ok) throw refusal(r.code);
+  const b = r.booking;
+  return c.json({ review: { bookingId: b.id, outcome: b.outcome, decision: b.reviewDecision!, refund: r.refund, reviewedAt: b.reviewedAt!.toISOString() } });
 });
 
 route(callsApi, {

@@ -23,6 +23,8 @@ export const BOOKING_STATUSES = ['PENDING', 'CONFIRMED', 'COMPLETED', 'CANCELLED
 /** The statuses that occupy an offer; the partial unique index below allows one per offer. */
 export const LIVE_BOOKING_STATUSES = ['PENDING', 'CONFIRMED', 'COMPLETED'] as const;
 export const CALL_OUTCOMES = ['COMPLETED', 'CREATOR_NO_SHOW', 'FAN_NO_SHOW', 'BOTH_NO_SHOW', 'INTERRUPTED'] as const;
+/** An admin's decision on an INTERRUPTED call: the creator is paid, or the fan refunded (all or part). */
+export const CALL_REVIEW_DECISIONS = ['PAY_CREATOR', 'REFUND'] as const;
 export const CANCELLATION_POLICIES = ['NONE', 'HALF', 'FULL'] as const;
 export const PAYMENT_PROVIDERS = ['stripe', 'local'] as const;
 export const VIDEO_PROVIDERS = ['daily', 'p2p'] as const;
@@ -313,6 +315,16 @@ export const bookings = sqliteTable('bookings', {
   outcomeDecidedAt: at('outcome_decided_at'),
   /** Set once the outcome's effects (completion, no-show refund) are done; until then the job retries them. */
   outcomeAppliedAt: at('outcome_applied_at'),
+  /**
+   * An INTERRUPTED call waits for an admin: the decision (written once), the refund it asks for, why,
+   * who and when; `reviewAppliedAt` once its refund is owed — the creator's share is released only then.
+   */
+  reviewDecision: text('review_decision', { enum: CALL_REVIEW_DECISIONS }),
+  reviewRefund: money('review_refund'),
+  reviewReason: text('review_reason'),
+  reviewedBy: text('reviewed_by'),
+  reviewedAt: at('reviewed_at'),
+  reviewAppliedAt: at('review_applied_at'),
   /** iCalendar SEQUENCE: bumped on reschedule so calendars replace the event (UID = booking id). */
   icsSequence: integer('ics_sequence').notNull().default(0),
   createdAt: createdAt(),
@@ -330,6 +342,8 @@ export const bookings = sqliteTable('bookings', {
   index('bookings_video_room_idx').on(t.videoRoomName).where(sql`video_room_name is not null`),
   // Decided outcomes whose effects are not done yet (the outcome job retries them).
   index('bookings_outcome_pending_idx').on(t.outcomeDecidedAt).where(sql`outcome is not null and outcome_applied_at is null`),
+  // Interrupted calls an admin has not settled yet (the review list, the job finishing a decided review).
+  index('bookings_review_pending_idx').on(t.outcomeDecidedAt).where(sql`outcome = 'INTERRUPTED' and review_applied_at is null`),
 ]);
 
 /** At most one reminder of each kind per booking and recipient. */
@@ -357,7 +371,27 @@ export const callEvents = sqliteTable('call_events', {
 }, (t) => [
   index('call_events_booking_idx').on(t.bookingId, t.occurredAt),
   uniqueIndex('call_events_dedupe_unique').on(t.dedupeKey),
+  // Attendance reads only the trusted presence rows, however many other events a call has.
+  index('call_events_presence_idx').on(t.bookingId, t.occurredAt, t.id)
+    .where(sql`source in ('SERVER', 'DAILY') and type in ('PARTICIPANT_JOINED', 'PARTICIPANT_LEFT')`),
 ]);
+
+/**
+ * The live join credentials of one person for one booking's call (the provider's token, the TURN
+ * servers minted with it): handed back again for a few minutes instead of minting new ones on every
+ * join. `windowKey` ties them to the call's times and room (a reschedule or a new room mints anew).
+ * `sealed` is AES-GCM under a key derived from SESSION_SECRET: a copy of the database holds no
+ * credential that lets anyone into a call.
+ */
+export const callCredentials = sqliteTable('call_credentials', {
+  bookingId: text('booking_id').notNull().references(() => bookings.id, { onDelete: 'cascade' }),
+  userId: text('user_id').notNull(),
+  windowKey: text('window_key').notNull(),
+  sealed: text('sealed').notNull(),
+  mintedAt: at('minted_at').notNull(),
+  /** When the token (or the TURN credentials) stop working, whichever is first. */
+  expiresAt: at('expires_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.bookingId, t.userId] })]);
 
 export const reviews = sqliteTable('reviews', {
   id: id(),
@@ -604,6 +638,9 @@ export const platformSettings = sqliteTable('platform_settings', {
   payoutMode: text('payout_mode', { enum: PAYOUT_MODES }).notNull().default('AUTOMATIC'),
   minPayout: json<Record<Currency, number>>('min_payout').notNull()
     .default({ EUR: 1000, CHF: 1000, USD: 1000, GBP: 1000 }),
+  /** "The call took place": both together at least this many minutes or this share (%) of the booked duration, whichever is less. */
+  callMinTogetherMinutes: integer('call_min_together_minutes').notNull().default(10),
+  callMinTogetherPct: integer('call_min_together_pct').notNull().default(50),
   updatedAt: updatedAt(),
   updatedBy: text('updated_by'),
 });

@@ -143,6 +143,15 @@ export async function callOutcomeNotice(deps: Deps, bookingId: string, outcome: 
   await tell(deps, p.creatorUser, { notification: { type: 'CALL_OUTCOME', params, link: `/call/${bookingId}/summary` } });
 }
 
+/** An admin settled an interrupted call: both people hear how (paid to the creator, or refunded in full or in part). */
+export async function callReviewNotice(deps: Deps, bookingId: string, decision: 'PAY_CREATOR' | 'REFUND_FULL' | 'REFUND_PARTIAL', refunded: number): Promise<void> {
+  const p = await bookingParties(deps, bookingId);
+  if (!p) return;
+  const params = { title: p.offerTitle, creator: p.creatorName, fan: p.fanName, decision, refunded, currency: p.booking.currency };
+  await tell(deps, p.fan, { notification: { type: 'CALL_REVIEWED', params, link: `/call/${bookingId}/summary` } });
+  await tell(deps, p.creatorUser, { notification: { type: 'CALL_REVIEWED', params, link: `/call/${bookingId}/summary` } });
+}
+
 export async function requestReceived(deps: Deps, requestId: string): Promise<void> {
   const row = await deps.db.select({ r: callRequests, fan: users.name, creatorUserId: creators.userId }).from(callRequests)
     .innerJoin(users, eq(users.id, callRequests.userId)).innerJoin(creators, eq(creators.id, callRequests.creatorId)).where(eq(callRequests.id, requestId)).get();

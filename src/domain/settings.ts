@@ -1,4 +1,4 @@
-/** Platform settings (singleton row): fee, holding period, hold duration, payout mode and minimums. */
+/** Platform settings (singleton row): fee, holding period, hold duration, payout mode and minimums, when a call took place. */
 import { eq } from 'drizzle-orm';
 import { platformSettings } from '../db/schema';
 import type { Deps } from '../deps';
@@ -24,7 +24,7 @@ export function forgetSettings(): void {
 }
 
 /** Admin change of the platform settings, audited with before/after (applies at once here, within 30 s elsewhere). */
-export async function updateSettings(deps: Pick<Deps, 'db' | 'ids' | 'clock' | 'log'>, adminId: string, patch: Partial<Pick<PlatformSettings, 'platformFeeBps' | 'holdingDays' | 'holdMinutes' | 'payoutMode'>> & { minPayout?: Partial<PlatformSettings['minPayout']> }, requestId: string | null): Promise<PlatformSettings> {
+export async function updateSettings(deps: Pick<Deps, 'db' | 'ids' | 'clock' | 'log'>, adminId: string, patch: Partial<Pick<PlatformSettings, 'platformFeeBps' | 'holdingDays' | 'holdMinutes' | 'payoutMode' | 'callMinTogetherMinutes' | 'callMinTogetherPct'>> & { minPayout?: Partial<PlatformSettings['minPayout']> }, requestId: string | null): Promise<PlatformSettings> {
   const before = await getSettings(deps, { fresh: true });
   const { minPayout, ...rest } = patch;
   const now = deps.clock.now();

@@ -17,6 +17,8 @@ interface Attachment {
   userId: string;
   userName: string;
   role: 'CREATOR' | 'FAN';
+  /** This connection's own id: its join and its leave are recorded once each under it (older sockets have none). */
+  sessionId?: string;
   /** Set when the server ended this connection (its leave is already recorded, or it was replaced). */
   gone?: boolean;
 }
@@ -33,20 +35,24 @@ export class CallRoom extends DurableObject<Bindings> {
     return this.ctx.getWebSockets().map((ws) => ({ ws, who: ws.deserializeAttachment() as Attachment })).filter((p) => p.who && !p.who.gone);
   }
 
-  /** Ends one connection from the server side; `left` records the departure (not for a replaced connection). */
-  private async end(p: { ws: WebSocket; who: Attachment }, code: number, reason: string, left: boolean): Promise<void> {
+  /** Ends one connection from the server side and records its departure (a replaced one too: presence is per connection). */
+  private async end(p: { ws: WebSocket; who: Attachment }, code: number, reason: string): Promise<void> {
     p.ws.serializeAttachment({ ...p.who, gone: true } satisfies Attachment);
     try {
       p.ws.close(code, reason);
     } catch {
       // already closed
     }
-    if (left) await this.recordLeft(p.who, code);
+    await this.recordLeft(p.who, code);
   }
 
   private async recordLeft(who: Attachment, code: number): Promise<void> {
     const bookingId = this.ctx.id.name ?? '';
-    if (bookingId) await recordCallEvent(buildDeps(this.env), { bookingId, type: 'PARTICIPANT_LEFT', source: 'SERVER', actorUserId: who.userId, actorRole: who.role, metadata: { provider: 'p2p', code } });
+    if (!bookingId) return;
+    await recordCallEvent(buildDeps(this.env), {
+      bookingId, type: 'PARTICIPANT_LEFT', source: 'SERVER', actorUserId: who.userId, actorRole: who.role,
+      dedupeKey: who.sessionId ? `p2p:${who.sessionId}:left` : null, metadata: { provider: 'p2p', code, ...(who.sessionId ? { sessionId: who.sessionId } : {}) },
+    });
   }
 
   private send(ws: WebSocket, msg: CallSignal): void {
@@ -71,14 +77,15 @@ export class CallRoom extends DurableObject<Bindings> {
     if (deps.clock.now().getTime() >= claims.end * 1000) return new Response('This call is over', { status: 410 });
     const present = this.peers();
     // The same person reconnecting (new tab, network change) replaces their old connection.
-    for (const p of present) if (p.who.userId === claims.userId) await this.end(p, 4000, 'replaced', false);
+    for (const p of present) if (p.who.userId === claims.userId) await this.end(p, 4000, 'replaced');
     const others = present.filter((p) => p.who.userId !== claims.userId);
     if (others.length >= 1 && others.some((p) => p.who.role === claims.role)) return new Response('This call already has its two participants', { status: 409 });
     if (others.length >= 2) return new Response('This call already has its two participants', { status: 409 });
 
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [claims.role]);
-    server.serializeAttachment({ userId: claims.userId, userName: claims.userName, role: claims.role } satisfies Attachment);
+    const sessionId = crypto.randomUUID();
+    server.serializeAttachment({ userId: claims.userId, userName: claims.userName, role: claims.role, sessionId } satisfies Attachment);
     const other = others[0];
     // The second to arrive starts the WebRTC negotiation (they are the "polite" offerer).
     this.send(server, { type: 'welcome', role: claims.role, peer: other ? { name: other.who.userName, role: other.who.role } : null, initiator: !!other });
@@ -88,7 +95,7 @@ export class CallRoom extends DurableObject<Bindings> {
     const endAt = wallTime(deps.config, claims.end * 1000);
     const alarm = await this.ctx.storage.getAlarm();
     if (alarm === null || alarm !== endAt) await this.ctx.storage.setAlarm(endAt);
-    await recordCallEvent(deps, { bookingId, type: 'PARTICIPANT_JOINED', source: 'SERVER', actorUserId: claims.userId, actorRole: claims.role, metadata: { provider: 'p2p' } });
+    await recordCallEvent(deps, { bookingId, type: 'PARTICIPANT_JOINED', source: 'SERVER', actorUserId: claims.userId, actorRole: claims.role, dedupeKey: `p2p:${sessionId}:joined`, metadata: { provider: 'p2p', sessionId } });
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -112,7 +119,7 @@ export class CallRoom extends DurableObject<Bindings> {
     } catch {
       // already closed
     }
-    // Ended by the server (recorded there) or replaced by a newer connection of the same person.
+    // Ended by the server: its leave is recorded there.
     if (!who || who.gone) return;
     try {
       ws.serializeAttachment({ ...who, gone: true } satisfies Attachment);
@@ -131,7 +138,7 @@ export class CallRoom extends DurableObject<Bindings> {
   async alarm(): Promise<void> {
     for (const p of this.peers()) {
       this.send(p.ws, { type: 'time-up' });
-      await this.end(p, 4002, 'time is up', true);
+      await this.end(p, 4002, 'time is up');
     }
   }
 
@@ -141,7 +148,7 @@ export class CallRoom extends DurableObject<Bindings> {
     const peers = this.peers();
     for (const p of peers) {
       this.send(p.ws, { type: 'closed' });
-      await this.end(p, 4001, 'room closed', true);
+      await this.end(p, 4001, 'room closed');
     }
     return { closed: peers.length };
   }

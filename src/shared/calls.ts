@@ -1,7 +1,7 @@
-/** The call's API shapes (join, call log, summary) and the built-in call's signalling messages. */
+/** The call's API shapes (join, call log, summary, an admin's review) and the built-in call's signalling messages. */
 import { z } from 'zod';
-import { CALL_EVENT_SOURCES, CALL_EVENT_TYPES, CALL_OUTCOMES } from '../db/schema';
-import { IdParam } from './common';
+import { CALL_EVENT_SOURCES, CALL_EVENT_TYPES, CALL_OUTCOMES, CALL_REVIEW_DECISIONS } from '../db/schema';
+import { IdParam, MinorAmount, PlainText } from './common';
 
 /** Messages of the built-in call's signalling channel (CallRoom WebSocket), both directions. */
 export type CallSignal =
@@ -77,6 +77,19 @@ export const CallSummaryDto = z.object({
   timeline: z.array(CallEventDto),
 });
 export type CallSummaryT = z.infer<typeof CallSummaryDto>;
+
+/** An admin's decision on an interrupted call: pay the creator, or refund the fan (`amount`, minor units, up to what is left). */
+export const CallReviewBody = z.discriminatedUnion('decision', [
+  z.object({ decision: z.literal('PAY_CREATOR'), reason: PlainText(3, 500) }),
+  z.object({ decision: z.literal('REFUND'), amount: MinorAmount.min(1), reason: PlainText(3, 500) }),
+]);
+export const CallReviewDto = z.object({
+  bookingId: z.string(),
+  outcome: z.enum(CALL_OUTCOMES).nullable(),
+  decision: z.enum(CALL_REVIEW_DECISIONS),
+  refund: z.object({ status: z.enum(['ISSUED', 'OWED', 'FAILED']), amount: z.number().int() }).nullable(),
+  reviewedAt: z.string(),
+});
 
 
 /** Props of the call page island (server: src/pages/call.tsx; client: client/islands/call.tsx). */

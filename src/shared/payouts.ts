@@ -84,6 +84,9 @@ export const SettingsDto = z.object({
   holdMinutes: z.number().int(),
   payoutMode: z.enum(PAYOUT_MODES),
   minPayout: z.record(z.enum(CURRENCIES), z.number().int()),
+  /** "The call took place": together at least this many minutes or this % of the booked duration, whichever is less. */
+  callMinTogetherMinutes: z.number().int(),
+  callMinTogetherPct: z.number().int(),
   updatedAt: z.string(),
   updatedBy: z.string().nullable(),
 });
@@ -95,4 +98,7 @@ export const SettingsPatch = z.object({
   holdMinutes: z.number().int().min(5).max(60).optional(),
   payoutMode: z.enum(PAYOUT_MODES).optional(),
   minPayout: z.object({ EUR: MinorAmount, CHF: MinorAmount, USD: MinorAmount, GBP: MinorAmount }).partial().optional(),
+  /** Never 0: any overlap at all would pay the creator again. */
+  callMinTogetherMinutes: z.number().int().min(1).max(240).optional(),
+  callMinTogetherPct: z.number().int().min(1).max(100).optional(),
 }).refine((p) => Object.keys(p).length > 0, 'Nothing to change.');

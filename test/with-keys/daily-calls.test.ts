@@ -49,6 +49,12 @@ describe('with Daily configured', () => {
     // (a background tab, a modified client); the room keeps the 5-minute grace for late reconnections.
     for (const t of tokens) expect([t.nbf, t.exp, t.eject_at_token_exp]).toEqual([(startsAt.getTime() - 15 * MIN) / 1000, endsAt.getTime() / 1000, true]);
     expect((await booking(s.bookingId))).toMatchObject({ videoProvider: 'daily', videoRoomName: name, videoRoomUrl: fan.roomUrl });
+    // Joining again (a reload, or a script in a loop) hands back the live token: Daily is not asked for another.
+    const asked = (await dailyState()).requests.length;
+    const again = (await (await api('POST', `/api/bookings/${s.bookingId}/join`, undefined, { token: s.fan.token })).json()) as JoinResponseT;
+    expect(again.token).toBe(fan.token);
+    expect((await dailyRequestsSince(asked)).filter((r) => r.path.includes('meeting-tokens'))).toEqual([]);
+    expect((await dailyState()).tokens.filter((t) => t.room_name === name)).toHaveLength(2);
   });
 
   it('records signed Daily webhooks once, refuses bad or stale signatures, ignores other rooms, answers the endpoint check', async () => {

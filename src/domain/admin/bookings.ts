@@ -3,7 +3,7 @@
  * booking's detail with a single timeline merged from its own timestamps, payment, refunds,
  * disputes, call events, emails, review and the admin audit trail.
  */
-import { and, asc, count, desc, eq, gte, inArray, like, lt, or } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNull, like, lt, or } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import {
   BOOKING_STATUSES, bookings, callEvents, callOffers, creators, disputes, emailLog, payments, refunds, reviews, users,
@@ -22,6 +22,8 @@ export interface BookingFilter {
   /** Call start within [from, to). */
   from?: Date;
   to?: Date;
+  /** Interrupted calls no admin has decided yet. */
+  toReview?: boolean;
   page: number;
 }
 
@@ -33,6 +35,7 @@ export async function bookingsPage(deps: Pick<Deps, 'db'>, f: BookingFilter) {
     fanEmail ? contains(users.email, fanEmail) : undefined,
     f.from ? gte(bookings.startsAt, f.from) : undefined,
     f.to ? lt(bookings.startsAt, f.to) : undefined,
+    f.toReview ? and(eq(bookings.outcome, 'INTERRUPTED'), isNull(bookings.reviewDecision)) : undefined,
   );
   // Joined rows with clashing column names (id, created_at…) are read outside db.batch, whose D1 results are keyed by column name.
   const [rows, [{ total }]] = await Promise.all([

@@ -7,6 +7,7 @@ import { bookings, callOffers, creators, users, type Booking, type User } from '
 import type { Deps } from '../../deps';
 import type { IceServerT } from '../../providers/video/ice';
 import type { VideoRoom } from '../../providers/video/port';
+import { forgetCredentials, keepCredentials, reusableCredentials, windowKeyOf, type JoinCredentials } from './credentials';
 import { recordCallEvent } from './events';
 import { decideJoin, type CallRole, type CallWindow, type JoinRefusal } from './window';
 
@@ -55,6 +56,9 @@ export async function ensureBookingRoom(deps: Deps, booking: Booking, w: CallWin
   return room;
 }
 
+/** Repeated joins of one person within this interval are logged once. */
+export const JOIN_LOG_INTERVAL_MS = 10 * 60_000;
+
 export type JoinResult =
   | { ok: true; parties: CallParties; role: 'FAN' | 'CREATOR'; window: CallWindow; room: VideoRoom; token: string; iceServers: IceServerT[] }
   | { ok: false; code: JoinRefusal | 'BOOKING_NOT_FOUND'; window?: CallWindow };
@@ -66,28 +70,46 @@ export async function joinCall(deps: Deps, user: Pick<User, 'id' | 'role'>, book
   if (!decision.ok) return { ok: false, code: decision.code, window: decision.window };
   const { role, window } = decision;
   const room = await ensureBookingRoom(deps, parties.booking, window);
-  const token = await deps.video.joinToken({
-    room, bookingId, userId: user.id,
-    userName: role === 'CREATOR' ? parties.creator.name : parties.fan.name,
-    isOwner: role === 'CREATOR',
-    notBefore: window.opensAt, expiresAt: window.closesAt, callEndsAt: window.endsAt,
-  });
-  const iceServers = room.provider === 'p2p' ? await iceServersFor(deps, bookingId, window) : deps.config.iceServers;
-  await recordCallEvent(deps, { bookingId, type: 'CALL_JOINED', source: 'SERVER', actorUserId: user.id, actorRole: role, metadata: { provider: room.provider } });
+  const { token, iceServers } = await credentialsFor(deps, parties, role, room, window, user.id);
+  // One CALL_JOINED per person per interval, however often the page (or a script) asks.
+  const slot = Math.floor(deps.clock.now().getTime() / JOIN_LOG_INTERVAL_MS);
+  await recordCallEvent(deps, { bookingId, type: 'CALL_JOINED', source: 'SERVER', actorUserId: user.id, actorRole: role, dedupeKey: `join:${bookingId}:${user.id}:${slot}`, metadata: { provider: room.provider } });
   return { ok: true, parties, role, window, room, token, iceServers };
 }
 
 /**
- * STUN/TURN for one join of the built-in call, credentials valid until the window closes. When
- * minting TURN credentials fails, the call still goes ahead with the static servers (peers on one
- * network, or behind friendly NATs, need no relay); the failure is logged.
+ * The person's live credentials when they were minted a few minutes ago and still work; otherwise a
+ * new token (and, for the built-in call, TURN credentials), kept for the next join — unless TURN
+ * minting failed: the static servers are used once, and the next join asks again.
  */
-async function iceServersFor(deps: Deps, bookingId: string, w: CallWindow): Promise<IceServerT[]> {
+async function credentialsFor(deps: Deps, parties: CallParties, role: 'FAN' | 'CREATOR', room: VideoRoom, window: CallWindow, userId: string): Promise<JoinCredentials> {
+  const bookingId = parties.booking.id;
+  const windowKey = windowKeyOf(room, window);
+  const live = await reusableCredentials(deps, bookingId, userId, windowKey);
+  if (live) return live;
+  const token = await deps.video.joinToken({
+    room, bookingId, userId,
+    userName: role === 'CREATOR' ? parties.creator.name : parties.fan.name,
+    isOwner: role === 'CREATOR',
+    notBefore: window.opensAt, expiresAt: window.closesAt, callEndsAt: window.endsAt,
+  });
+  const ice = room.provider === 'p2p' ? await iceServersFor(deps, bookingId, window) : { servers: deps.config.iceServers, minted: true };
+  // Daily's token ends at the booked end; after it neither provider lets anyone in.
+  if (ice.minted) await keepCredentials(deps, { bookingId, userId, windowKey, token, iceServers: ice.servers, expiresAt: window.endsAt });
+  return { token, iceServers: ice.servers };
+}
+
+/**
+ * STUN/TURN for the built-in call, credentials valid until the window closes. When minting TURN
+ * credentials fails, the call still goes ahead with the static servers (peers on one network, or
+ * behind friendly NATs, need no relay); the failure is logged.
+ */
+async function iceServersFor(deps: Deps, bookingId: string, w: CallWindow): Promise<{ servers: IceServerT[]; minted: boolean }> {
   try {
-    return await deps.ice.serversFor({ now: deps.clock.now(), until: w.closesAt });
+    return { servers: await deps.ice.serversFor({ now: deps.clock.now(), until: w.closesAt }), minted: true };
   } catch (e) {
     await deps.log.warn('ROOM_ERROR', `TURN credentials for ${bookingId} unavailable: static ICE servers only`, { context: { bookingId }, error: e });
-    return deps.config.iceServers;
+    return { servers: deps.config.iceServers, minted: false };
   }
 }
 
@@ -101,6 +123,7 @@ export async function deleteBookingRoom(deps: Deps, booking: Pick<Booking, 'id' 
   }
   const r = await deps.db.update(bookings).set({ videoRoomDeletedAt: deps.clock.now(), updatedAt: deps.clock.now() })
     .where(and(eq(bookings.id, booking.id), isNull(bookings.videoRoomDeletedAt))).returning({ id: bookings.id });
+  await forgetCredentials(deps, booking.id);
   if (r.length) await deps.log.info('ROOM_DELETED', `Video room ${booking.videoRoomName} deleted`, { context: { bookingId: booking.id, provider: booking.videoProvider } });
   return r.length === 1;
 }

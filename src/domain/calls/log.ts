@@ -47,6 +47,7 @@ export async function addClientEvent(
   return { ok: true, event: toCallEventDto(row), duplicate: r.duplicate };
 }
 
+/** The call's log for display (the oldest rows, capped): never what attendance is decided from (presence.ts). */
 export async function callEventsOf(deps: Deps, bookingId: string): Promise<CallEvent[]> {
   return deps.db.select().from(callEvents).where(eq(callEvents.bookingId, bookingId)).orderBy(asc(callEvents.occurredAt), asc(callEvents.createdAt)).limit(MAX_EVENTS_PER_CALL * 2).all();
 }

@@ -1,10 +1,12 @@
 /**
  * After the call window closes, attendance decides what happens to the money — exactly once:
- *   both were in the call together → COMPLETED (the creator's share is released on schedule);
+ *   both were in the call together long enough (platform setting) → COMPLETED (the creator's share
+ *     is released on schedule);
  *   the creator never came → CREATOR_NO_SHOW: booking cancelled, the fan refunded in full;
  *   the fan never came → FAN_NO_SHOW: the booking completes and the creator is paid;
  *   nobody came → BOTH_NO_SHOW: refunded like a creator no-show (the service was not given);
- *   both came but never at the same time → INTERRUPTED: completes, and admins are asked to look.
+ *   both came but were not together long enough → INTERRUPTED: the booking completes, its money
+ *     waits (nothing released, nothing refunded) and admins decide (review.ts).
  * Two steps, each guarded by a conditional update: the decision is written once (outcome IS NULL),
  * then its effects run — each idempotent (OfferRoom transitions, refund idempotency key) — and are
  * marked applied once (outcome_applied_at IS NULL). A crash between the two retries the effects,
@@ -17,9 +19,11 @@ import { callOutcomeNotice } from '../events';
 import { notifyAdmins } from '../notifications/notify';
 import { decideRefund } from '../payments/refund-policy';
 import { issueRefund, refundable } from '../payments/refunds';
+import { getSettings } from '../settings';
 import { loadCallParties } from './access';
-import { computeAttendance, decideOutcome, type CallOutcome } from './attendance';
-import { callEventsOf } from './log';
+import { computeAttendance, decideOutcome, tookPlaceThresholdMs, type CallOutcome } from './attendance';
+import { presenceOf } from './presence';
+import { applyCallReview } from './review';
 import { importProviderAttendance } from './provider-attendance';
 import { ACCESS_GRACE_MS, callWindow } from './window';
 
@@ -42,7 +46,8 @@ export async function decideCallOutcome(deps: Deps, bookingId: string): Promise<
     await deps.log.warn('ROOM_ERROR', `Meeting records of ${booking.videoRoomName} unavailable`, { context: { bookingId }, error: e });
     if (now.getTime() - w.closesAt.getTime() < PROVIDER_PATIENCE_MS) return null; // next tick
   }
-  const outcome = decideOutcome(computeAttendance(await callEventsOf(deps, bookingId), booking, now));
+  const threshold = tookPlaceThresholdMs(await getSettings(deps), booking);
+  const outcome = decideOutcome(computeAttendance(await presenceOf(deps, bookingId), booking, now), threshold);
   const claimed = await deps.db.update(bookings).set({ outcome, outcomeDecidedAt: now, updatedAt: now })
     .where(and(eq(bookings.id, bookingId), eq(bookings.status, 'CONFIRMED'), isNull(bookings.outcome))).returning({ id: bookings.id });
   if (!claimed.length) return null;
@@ -74,12 +79,12 @@ export async function applyCallOutcome(deps: Deps, bookingId: string): Promise<b
   await callOutcomeNotice(deps, bookingId, outcome, refunded);
   if (outcome === 'INTERRUPTED') {
     await notifyAdmins(deps, 'CALL_OUTCOME', { outcome, bookingId }, `/admin/bookings/${bookingId}`);
-    await deps.log.warn('BOOKING_OUTCOME', `Call ${bookingId}: both came but never together; review it`, { context: { bookingId } });
+    await deps.log.warn('BOOKING_OUTCOME', `Call ${bookingId}: both came but not together long enough; its money waits for an admin`, { context: { bookingId } });
   }
   return true;
 }
 
-/** The job: decide what is due, then apply what is decided and not applied (including earlier failures). */
+/** The job: decide what is due, apply what is decided and not applied (earlier failures too), and finish admin reviews a crash cut short. */
 export async function settleCallOutcomes(deps: Deps): Promise<Record<string, number>> {
   const now = deps.clock.now().getTime();
   const due = await deps.db.select({ id: bookings.id }).from(bookings)
@@ -100,6 +105,16 @@ export async function settleCallOutcomes(deps: Deps): Promise<Record<string, num
     } catch (e) {
       counts.failed++;
       await deps.log.error('BOOKING_ERROR', `Applying the outcome of ${b.id} failed; retried next run`, { context: { bookingId: b.id }, error: e });
+    }
+  }
+  const reviews = await deps.db.select({ id: bookings.id }).from(bookings)
+    .where(and(eq(bookings.outcome, 'INTERRUPTED'), isNull(bookings.reviewAppliedAt), isNotNull(bookings.reviewDecision))).limit(BATCH).all();
+  for (const b of reviews) {
+    try {
+      if ((await applyCallReview(deps, b.id)).applied) counts.reviewed = (counts.reviewed ?? 0) + 1;
+    } catch (e) {
+      counts.failed++;
+      await deps.log.error('BOOKING_ERROR', `Applying the review of ${b.id} failed; retried next run`, { context: { bookingId: b.id }, error: e });
     }
   }
   return counts;

@@ -4,9 +4,11 @@
  */
 import type { Deps } from '../../deps';
 import type { CallSummaryT } from '../../shared/calls';
+import { getSettings } from '../settings';
 import type { CallParties } from './access';
-import { callStatus, computeAttendance } from './attendance';
+import { callStatus, computeAttendance, tookPlaceThresholdMs } from './attendance';
 import { callEventsOf, toCallEventDto } from './log';
+import { presenceOf } from './presence';
 import { importProviderAttendance, summaryNeedsProviderRecords } from './provider-attendance';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -22,14 +24,15 @@ export async function callSummary(deps: Deps, p: CallParties): Promise<CallSumma
       await deps.log.warn('ROOM_ERROR', `Meeting records of ${booking.videoRoomName} unavailable for the summary`, { context: { bookingId: booking.id }, error: e });
     }
   }
-  const events = await callEventsOf(deps, booking.id);
+  // The timeline is a capped slice for display; attendance reads every trusted presence row.
+  const [events, presence, settings] = await Promise.all([callEventsOf(deps, booking.id), presenceOf(deps, booking.id), getSettings(deps)]);
   const now = deps.clock.now();
-  const a = computeAttendance(events, booking, now);
+  const a = computeAttendance(presence, booking, now);
   const cancelled = booking.status === 'CANCELLED' && booking.outcome === null;
   return {
     bookingId: booking.id,
     title: p.title,
-    status: cancelled ? 'cancelled' : outcomeStatus(booking.outcome) ?? callStatus(a, booking, now),
+    status: cancelled ? 'cancelled' : outcomeStatus(booking.outcome) ?? callStatus(a, booking, now, tookPlaceThresholdMs(settings, booking)),
     outcome: booking.outcome,
     participants: {
       creator: { id: p.creator.id, userId: p.creator.userId, name: p.creator.name, attended: a.attended.CREATOR },
@@ -41,9 +44,10 @@ export async function callSummary(deps: Deps, p: CallParties): Promise<CallSumma
   };
 }
 
-/** Once decided, the outcome is the status (an interrupted-but-completed call stays as measured). */
+/** Once decided, the outcome is the status (the same rule decided both). */
 function outcomeStatus(outcome: CallParties['booking']['outcome']): CallSummaryT['status'] | null {
   if (outcome === 'CREATOR_NO_SHOW' || outcome === 'FAN_NO_SHOW' || outcome === 'BOTH_NO_SHOW') return 'no_show';
   if (outcome === 'INTERRUPTED') return 'interrupted';
+  if (outcome === 'COMPLETED') return 'completed';
   return null;
 }

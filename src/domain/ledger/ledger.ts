@@ -66,22 +66,26 @@ export function guardedTxStatements(deps: Deps, tx: Tx, guard: SQL) {
 }
 
 /** The call outcomes after which a creator's share is theirs (the service was given). */
-export const RELEASING_OUTCOMES = ['COMPLETED', 'FAN_NO_SHOW', 'INTERRUPTED'] as const;
+export const RELEASING_OUTCOMES = ['COMPLETED', 'FAN_NO_SHOW'] as const;
 
 /**
  * Whether a `ledger_entries` row counts as released at `now` (SQL condition on that table): past its
  * date, and — for a charge's share, its refund reversals (and their undoing) — only once the call's outcome is
- * decided and releases it (completed, fan no-show, interrupted) or the fan cancelled a confirmed
- * booking before the call (what the refund left is the creator's). Never for a hold cancelled while
- * pending (a payment completing after it is refunded in full), a creator no-show or a call nobody attended
- * (refunded in full), nor a call not decided yet: a zero holding period cannot pay out a share
- * before its automatic refund.
+ * decided and releases it (completed, fan no-show), an admin settled an interrupted call (paid, or
+ * refunded: what the refund left is the creator's — once that refund is issued, its key is
+ * `review:<bookingId>`), or the fan cancelled a confirmed booking before the call (likewise).
+ * Never for a hold cancelled while pending (a payment completing after it is refunded in full), a
+ * creator no-show or a call nobody attended (refunded in full), an interrupted call no admin
+ * settled, nor a call not decided yet: a zero holding period cannot pay out a share before its refund.
  */
 export function releasedSql(now: Date): SQL {
   return sql`((ledger_entries.available_at is null or ledger_entries.available_at <= ${now.getTime()})
     and (ledger_entries.kind not in ('CREATOR_SHARE', 'SHARE_REVERSAL', 'REFUND_FAILED') or ledger_entries.payment_id is null or exists (
       select 1 from payments p join bookings b on b.id = p.booking_id where p.id = ledger_entries.payment_id
-        and (b.outcome in ('COMPLETED', 'FAN_NO_SHOW', 'INTERRUPTED') or (b.status = 'CANCELLED' and b.outcome is null and b.cancelled_by = 'FAN' and b.confirmed_at is not null)))))`;
+        and (b.outcome in ('COMPLETED', 'FAN_NO_SHOW')
+          or (b.outcome = 'INTERRUPTED' and b.review_applied_at is not null and not exists (
+            select 1 from owed_refunds o where o.idempotency_key = 'review:' || b.id and o.status in ('PREPARED', 'OWED', 'FAILED')))
+          or (b.status = 'CANCELLED' and b.outcome is null and b.cancelled_by = 'FAN' and b.confirmed_at is not null)))))`;
 }
 
 /** What a creator's account holds and is released at `now` in one currency (SQL, for guards). */

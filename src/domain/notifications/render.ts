@@ -26,8 +26,8 @@ export function renderNotification(t: T, locale: Locale, timezone: string, n: { 
   for (const k of ['amount', 'share', 'refunded']) if (k in p) p[k] = money(p[k]);
   if (typeof p.startsAt === 'string') p.when = formatDateTime(new Date(p.startsAt), locale, timezone, 'long');
   if (typeof p.kind === 'string') p.lead = t(`email.reminder.lead.${p.kind}` as MessageKey);
-  // Some types read differently per variant (payout kind, call outcome).
-  const variant = typeof p.outcome === 'string' ? p.outcome : n.type.startsWith('PAYOUT') && typeof p.kind === 'string' ? p.kind : null;
+  // Some types read differently per variant (payout kind, call outcome, an admin's decision on a call).
+  const variant = typeof p.outcome === 'string' ? p.outcome : typeof p.decision === 'string' ? p.decision : n.type.startsWith('PAYOUT') && typeof p.kind === 'string' ? p.kind : null;
   const key = variant ? `notifications.types.${n.type}.${variant}` : `notifications.types.${n.type}`;
   let text = t(key as MessageKey, p);
   if (text === key) text = t(`notifications.types.${n.type}.default` as MessageKey, p);

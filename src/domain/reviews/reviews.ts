@@ -1,13 +1,15 @@
 /**
  * Reviews: the fan of a call that took place reviews it once (1–5 and a comment). "Took place"
- * means the outcome job found both in the call — or, before it has run, the call log shows it.
+ * means the outcome job found both in the call long enough — or, before it has run, the presence
+ * recorded so far shows it (the same threshold).
  */
 import { and, count, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import { creators, reviews, users, type Review, type User } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { loadCallParties, type CallParties } from '../calls/access';
-import { computeAttendance } from '../calls/attendance';
-import { callEventsOf } from '../calls/log';
+import { computeAttendance, tookPlaceThresholdMs } from '../calls/attendance';
+import { getSettings } from '../settings';
+import { presenceOf } from '../calls/presence';
 import { tell } from '../notifications/tell';
 import { firstName } from '../../lib/text';
 
@@ -15,12 +17,13 @@ export const REVIEWS_PER_PAGE = 20;
 
 export type ReviewRefusal = 'BOOKING_NOT_FOUND' | 'REVIEW_NOT_ALLOWED' | 'ALREADY_REVIEWED';
 
-/** Whether the call happened (both were in it together), as far as we know now. */
+/** Whether the call happened (both were in it together long enough), as far as we know now. */
 export async function callTookPlace(deps: Deps, p: CallParties): Promise<boolean> {
   const b = p.booking;
   if (b.outcome) return b.outcome === 'COMPLETED';
   if (b.status !== 'CONFIRMED' && b.status !== 'COMPLETED') return false;
-  return computeAttendance(await callEventsOf(deps, b.id), b, deps.clock.now()).togetherMs > 0;
+  const a = computeAttendance(await presenceOf(deps, b.id), b, deps.clock.now());
+  return a.togetherMs > 0 && a.togetherMs >= tookPlaceThresholdMs(await getSettings(deps), b);
 }
 
 export async function reviewOf(deps: Deps, bookingId: string): Promise<Review | null> {

@@ -1,4 +1,4 @@
-/** Admin — bookings: filters (status, creator, fan email, call dates) and one booking's detail with its whole timeline and an admin refund. */
+/** Admin — bookings: filters (status, creator, fan email, call dates, calls to review) and one booking's detail with its whole timeline, an admin refund and the review of an interrupted call. */
 import { Hono } from 'hono';
 import { eq } from 'drizzle-orm';
 import { BOOKING_STATUSES, CALL_EVENT_TYPES, payments } from '../../db/schema';
@@ -13,6 +13,7 @@ import { formatMoney, parseMajorAmount, toMajorString } from '../../i18n/format'
 import { readForm, singleLine } from '../components/form';
 import { Empty, Money, pageParam, Pagination, StatusBadge, TimeRange, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
+import { callReviewView, CallReviewCard, postCallReview } from './call-review';
 import { AdminNav, requireAdminPage } from './common';
 import { DateRange, dayOf, idOf, oneOf, qs, SelectFilter } from './kit';
 
@@ -30,13 +31,14 @@ adminBookingPages.get(`${L}/admin/bookings`, async (c) => {
   const fan = (q.fan ?? '').trim().slice(0, 254) || undefined;
   const from = dayOf(q.from);
   const to = dayOf(q.to);
+  const review = q.review === 'pending' ? 'pending' : undefined;
   const p = pageParam(q.page);
   const range = dayRange(from, to, timezone);
   const [{ rows, total }, creatorsList] = await Promise.all([
-    bookingsPage(deps, { status, creatorId: creator, fanEmail: fan, from: range.from, to: range.to, page: p }),
+    bookingsPage(deps, { status, creatorId: creator, fanEmail: fan, from: range.from, to: range.to, toReview: !!review, page: p }),
     creatorChoices(deps),
   ]);
-  const filters = { status, creator, fan, from, to };
+  const filters = { status, creator, fan, from, to, review };
   return page(c, {
     title: t('adminx.bookings.title'),
     mainClass: 'wide',
@@ -51,6 +53,7 @@ adminBookingPages.get(`${L}/admin/bookings`, async (c) => {
           <label for="b-fan">{t('adminx.bookings.fanEmail')}</label>
           <input id="b-fan" name="fan" type="search" value={fan ?? ''} />
           <DateRange from={from} to={to} labels={{ from: t('adminx.callFrom'), to: t('adminx.to') }} />
+          <SelectFilter id="b-review" name="review" label={t('adminx.bookings.review')} all={t('admin.filterAll')} value={review} options={[{ value: 'pending', label: t('adminx.bookings.toReview') }]} />
           <button class="button small secondary" type="submit">{t('admin.filter')}</button>
         </form>
         <p class="muted small" data-total={total}>{t('adminx.results', { n: total })}</p>
@@ -105,6 +108,7 @@ adminBookingPages.get(`${L}/admin/bookings/:id`, async (c) => {
   const b = d.booking;
   const pay = d.payment;
   const left = pay && !['PENDING', 'FAILED', 'CANCELED'].includes(pay.status) ? refundable(pay) : 0;
+  const review = await callReviewView(c.get('deps'), b, pay);
   return page(c, {
     title: t('adminx.bookings.detailTitle'),
     mainClass: 'wide',
@@ -146,6 +150,7 @@ adminBookingPages.get(`${L}/admin/bookings/:id`, async (c) => {
             ) : <p class="muted">{t('adminx.bookings.nothingToRefund')}</p>}
           </section>
         </div>
+        {review ? <CallReviewCard t={t} href={href} locale={locale} timezone={timezone} b={b} v={review} /> : null}
         <section class="card" aria-labelledby="tl-h">
           <h2 id="tl-h">{t('adminx.bookings.timeline')}</h2>
           <ol class="timeline admin-timeline" data-timeline>
@@ -164,6 +169,8 @@ adminBookingPages.get(`${L}/admin/bookings/:id`, async (c) => {
     ),
   });
 });
+
+adminBookingPages.post(`${L}/admin/bookings/:id/call-review`, postCallReview);
 
 adminBookingPages.post(`${L}/admin/bookings/:id/refund`, async (c) => {
   const admin = requireAdminPage(c);

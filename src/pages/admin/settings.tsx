@@ -1,4 +1,4 @@
-/** Admin — platform settings: fee, holding period, hold to pay, payout mode and minimums; every change audited. */
+/** Admin — platform settings: fee, holding period, hold to pay, payout mode and minimums, when a call took place; every change audited. */
 import { desc, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { auditLog, CURRENCIES, users } from '../../db/schema';
@@ -27,7 +27,7 @@ adminSettingsPages.get(`${L}/admin/settings`, async (c) => {
   const changed = (before: unknown, after: unknown) => {
     const b = (before ?? {}) as Record<string, unknown>;
     const a = (after ?? {}) as Record<string, unknown>;
-    return ['platformFeeBps', 'holdingDays', 'holdMinutes', 'payoutMode', 'minPayout']
+    return ['platformFeeBps', 'holdingDays', 'holdMinutes', 'payoutMode', 'minPayout', 'callMinTogetherMinutes', 'callMinTogetherPct']
       .filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k]))
       .map((k) => `${k}: ${JSON.stringify(b[k])} → ${JSON.stringify(a[k])}`).join('; ');
   };
@@ -56,6 +56,11 @@ adminSettingsPages.get(`${L}/admin/settings`, async (c) => {
               <input id={`s-min-${cur}`} name={`min_${cur}`} inputMode="decimal" value={toMajorString(s.minPayout[cur] ?? 0, cur)} required />
             </>
           ))}
+          <label for="s-call-min">{t('admin.callMinTogetherMinutes')}</label>
+          <input id="s-call-min" name="callMinTogetherMinutes" type="number" min={1} max={240} value={String(s.callMinTogetherMinutes)} required aria-describedby="s-call-hint" />
+          <label for="s-call-pct">{t('admin.callMinTogetherPct')}</label>
+          <input id="s-call-pct" name="callMinTogetherPct" type="number" min={1} max={100} value={String(s.callMinTogetherPct)} required aria-describedby="s-call-hint" />
+          <p id="s-call-hint" class="muted small">{t('admin.callThresholdHint')}</p>
           <button type="submit" class="button">{t('admin.saveSettings')}</button>
         </form>
         <section aria-labelledby="hist-h">
@@ -78,8 +83,11 @@ adminSettingsPages.post(`${L}/admin/settings`, async (c) => {
   if (admin instanceof Response) return admin;
   const form = await readForm(c.req.raw);
   const minPayout = Object.fromEntries(CURRENCIES.map((cur) => [cur, parseMajorAmount(form[`min_${cur}`] ?? '', cur)]));
+  // A form from before these fields existed leaves them as they are.
+  const optional = (v: string | undefined) => (v === undefined ? undefined : Number(v));
   const parsed = SettingsPatch.safeParse({
     platformFeeBps: Number(form.platformFeeBps), holdingDays: Number(form.holdingDays), holdMinutes: Number(form.holdMinutes), payoutMode: form.payoutMode, minPayout,
+    callMinTogetherMinutes: optional(form.callMinTogetherMinutes), callMinTogetherPct: optional(form.callMinTogetherPct),
   });
   if (!parsed.success) {
     flash(c, 'admin.settingsInvalid', 'error');
