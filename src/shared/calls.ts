@@ -1,7 +1,7 @@
 /** The call's API shapes (join, call log, summary, an admin's review) and the built-in call's signalling messages. */
 import { z } from 'zod';
 import { CALL_EVENT_SOURCES, CALL_EVENT_TYPES, CALL_OUTCOMES, CALL_REVIEW_DECISIONS } from '../db/schema';
-import { IdParam, MinorAmount, PlainText } from './common';
+import { IdParam, MinorAmount, SingleLineText } from './common';
 
 /** Messages of the built-in call's signalling channel (CallRoom WebSocket), both directions. */
 export type CallSignal =
@@ -80,8 +80,8 @@ export type CallSummaryT = z.infer<typeof CallSummaryDto>;
 
 /** An admin's decision on an interrupted call: pay the creator, or refund the fan (`amount`, minor units, up to what is left). */
 export const CallReviewBody = z.discriminatedUnion('decision', [
-  z.object({ decision: z.literal('PAY_CREATOR'), reason: PlainText(3, 500) }),
-  z.object({ decision: z.literal('REFUND'), amount: MinorAmount.min(1), reason: PlainText(3, 500) }),
+  z.object({ decision: z.literal('PAY_CREATOR'), reason: SingleLineText(3, 500) }),
+  z.object({ decision: z.literal('REFUND'), amount: MinorAmount.min(1), reason: SingleLineText(3, 500) }),
 ]);
 export const CallReviewDto = z.object({
   bookingId: z.string(),
