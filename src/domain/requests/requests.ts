@@ -1,6 +1,7 @@
 /** Call requests: a fan proposes price, time and duration; the creator accepts or rejects within 72 hours. */
 import { and, eq, lt } from 'drizzle-orm';
-import { callRequests, creators, type CallRequest, type Currency, type User } from '../../db/schema';
+import { callRequests, creators, users, type CallRequest, type Currency, type User } from '../../db/schema';
+import { creatorRefusal, type CreatorRefusal } from '../creators/standing';
 import type { Deps } from '../../deps';
 import { HOUR } from '../../lib/clock';
 import { requestAnswered, requestReceived } from '../events';
@@ -51,14 +52,17 @@ export async function createRequest(deps: Deps, fan: User, creatorId: string, in
   return { ok: true, request };
 }
 
-export type AnswerRefusal = 'REQUEST_NOT_FOUND' | 'FORBIDDEN' | 'REQUEST_NOT_PENDING' | 'REQUEST_EXPIRED';
+export type AnswerRefusal = 'REQUEST_NOT_FOUND' | 'FORBIDDEN' | 'REQUEST_NOT_PENDING' | 'REQUEST_EXPIRED' | CreatorRefusal;
 
-/** Loads a request the given creator may answer now. */
+/** Loads a request the given creator may answer now (their account read with it: demoted or disabled, refused). */
 export async function answerableRequest(deps: Deps, creatorUserId: string, requestId: string): Promise<{ ok: true; request: CallRequest; creatorId: string } | { ok: false; code: AnswerRefusal }> {
-  const row = await deps.db.select({ request: callRequests, creatorUserId: creators.userId })
-    .from(callRequests).innerJoin(creators, eq(creators.id, callRequests.creatorId)).where(eq(callRequests.id, requestId)).get();
+  const row = await deps.db.select({ request: callRequests, creatorUserId: creators.userId, role: users.role, disabledAt: users.disabledAt, creatorWithdrawnAt: users.creatorWithdrawnAt })
+    .from(callRequests).innerJoin(creators, eq(creators.id, callRequests.creatorId)).innerJoin(users, eq(users.id, creators.userId))
+    .where(eq(callRequests.id, requestId)).get();
   if (!row) return { ok: false, code: 'REQUEST_NOT_FOUND' };
   if (row.creatorUserId !== creatorUserId) return { ok: false, code: 'FORBIDDEN' };
+  const refused = creatorRefusal(row, true);
+  if (refused) return { ok: false, code: refused };
   if (row.request.status !== 'PENDING') return { ok: false, code: 'REQUEST_NOT_PENDING' };
   if (row.request.expiresAt.getTime() <= deps.clock.now().getTime()) return { ok: false, code: 'REQUEST_EXPIRED' };
   return { ok: true, request: row.request, creatorId: row.request.creatorId };

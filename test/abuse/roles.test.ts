@@ -1,0 +1,297 @@
+/**
+ * Abuse stories — roles: a creator an admin demoted, an account an admin disabled.
+ *
+ * A demoted creator tries every creator action (pages, API, and the Durable Objects behind them, as
+ * if the demotion landed after their page loaded) and tries to become a creator again; a disabled
+ * account's cookie and bearer sessions are tried on every route, including the identity-only ones
+ * before this isolate has learnt of the revocation, and every way back in (password, Google, a reset
+ * link). Each story checks the refusal and that nothing changed besides what the admin action did.
+ */
+import { and, eq } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { auditLog, callOffers, callRequests, users } from '../../src/db/schema';
+import { createSession } from '../../src/domain/accounts/sessions';
+import { rejectRequest } from '../../src/domain/requests/requests';
+import { SESSION_COOKIE } from '../../src/http/middleware';
+import { diff, snapshot, unexpectedChanges } from '../db-snapshot';
+import { api, BASE, cookieFrom, createAccount, deliverPendingEmails, deps, fetchApp, postForm, type TestAccount } from '../helpers';
+import { pngImage } from '../images';
+import { apiSpecs, app } from '../routes';
+import { book, fans, offerFor, onboardedCreator, openCreator, reviewedCall, slotsOf, type CreatorScenario } from '../scenarios';
+
+const inDays = (d: number) => new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + d * 86_400_000).toISOString();
+const cookieOf = (token: string) => `${SESSION_COOKIE}=${token}`;
+
+async function paidBooking(offerId: string, fan: TestAccount): Promise<string> {
+  const res = await book(offerId, fan.token);
+  expect(res.status).toBe(201);
+  const out = (await res.json()) as { booking: { id: string }; payment: { intentId: string } };
+  await deps().localPayments!.checkout(out.payment.intentId, 'succeed');
+  return out.booking.id;
+}
+
+async function sendRequest(c: CreatorScenario, fan: TestAccount, days = 6): Promise<string> {
+  const res = await api('POST', `/api/creators/${c.creator.id}/requests`, { proposedPrice: 3000, currency: 'EUR', proposedStartsAt: inDays(days), durationMinutes: 30, message: 'Hello!' }, { token: fan.token });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { request: { id: string } }).request.id;
+}
+
+const offerOf = async (id: string) => (await deps().db.select().from(callOffers).where(eq(callOffers.id, id)).get())!;
+const requestOf = async (id: string) => (await deps().db.select().from(callRequests).where(eq(callRequests.id, id)).get())!;
+const userOf = async (id: string) => (await deps().db.select().from(users).where(eq(users.id, id)).get())!;
+
+/** Every row, once the emails written so far went out (their delivery is the email queue's doing, not the story's). */
+async function settled() {
+  await deliverPendingEmails();
+  return snapshot();
+}
+
+/** What changed since `before` besides appended log rows (emails included: a refused attempt sends none). */
+async function changedSince(before: Awaited<ReturnType<typeof snapshot>>): Promise<string[]> {
+  await deliverPendingEmails();
+  return unexpectedChanges(diff(before, await snapshot()));
+}
+
+// ------------------------------------------------------------------------------------------------ a demoted creator
+
+interface CreatorWorld {
+  admin: TestAccount;
+  C: CreatorScenario & { t30: string };
+  cookie: string;
+  fan: TestAccount;
+  offer: string;
+  heldOffer: string;
+  hold: string;
+  booking: string;
+  request: string;
+  exception: string;
+  review: string;
+}
+
+/** C: open hours and a type, an offer, a fan's hold, a confirmed booking, a pending request, a date exception, a review of a past call. */
+async function creatorWorld(): Promise<CreatorWorld> {
+  const admin = await createAccount('ADMIN', { passwordHash: null });
+  const past = await reviewedCall(4, 'Nice');
+  const token = past.c.token;
+  expect((await api('GET', '/api/creators/me/availability', undefined, { token })).status).toBe(200);
+  const ranges = [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, startMinute: 8 * 60, endMinute: 20 * 60 }));
+  expect((await api('PUT', '/api/creators/me/availability/weekly', { ranges }, { token })).status).toBe(200);
+  const t30 = ((await (await api('POST', '/api/creators/me/appointment-types', { name: '30 min', durationMinutes: 30, price: 5000, minNoticeMinutes: 60 }, { token })).json()) as { type: { id: string } }).type.id;
+  const C = { ...past.c, t30 };
+  const exception = ((await (await api('POST', '/api/creators/me/availability/exceptions', { date: inDays(40).slice(0, 10), kind: 'OFF' }, { token: C.token })).json()) as { id: string }).id;
+  const [fan, holder] = await fans(2);
+  const offer = (await offerFor(C, { startsInMinutes: 5 * 24 * 60 })).id;
+  const heldOffer = (await offerFor(C, { startsInMinutes: 6 * 24 * 60 })).id;
+  const held = await book(heldOffer, holder.token);
+  expect(held.status).toBe(201);
+  const hold = ((await held.json()) as { booking: { id: string } }).booking.id;
+  const booking = await paidBooking((await offerFor(C, { startsInMinutes: 3 * 24 * 60 })).id, fan);
+  const request = await sendRequest(C, fan, 9);
+  const cookie = cookieOf((await createSession(deps(), C.user, 'COOKIE')).token);
+  return { admin, C, cookie, fan, offer, heldOffer, hold, booking, request, exception, review: past.reviewId };
+}
+
+/** Every creator action of the API, on C's real objects. */
+async function creatorApiCalls(w: CreatorWorld): Promise<[string, string, unknown?][]> {
+  return [
+    ['GET', '/api/creators/me'],
+    ['PUT', '/api/creators/me', { bio: 'Still a creator?' }],
+    ['DELETE', '/api/creators/me/images/profile'],
+    ['POST', '/api/offers', { title: 'Comeback', price: 2500, currency: 'EUR', startsAt: inDays(12), durationMinutes: 30 }],
+    ['GET', '/api/creators/me/offers'],
+    ['PATCH', `/api/offers/${w.offer}`, { title: 'Renamed' }],
+    ['DELETE', `/api/offers/${w.offer}`],
+    ['GET', '/api/creators/me/availability'],
+    ['PUT', '/api/creators/me/availability/weekly', { ranges: [{ weekday: 1, startMinute: 600, endMinute: 700 }] }],
+    ['POST', '/api/creators/me/appointment-types', { name: 'New type', durationMinutes: 30, price: 5000 }],
+    ['PATCH', `/api/creators/me/appointment-types/${w.C.t30}`, { name: 'Renamed type' }],
+    ['DELETE', `/api/creators/me/appointment-types/${w.C.t30}`],
+    ['POST', '/api/creators/me/availability/exceptions', { date: inDays(41).slice(0, 10), kind: 'OFF' }],
+    ['DELETE', `/api/creators/me/availability/exceptions/${w.exception}`],
+    ['GET', '/api/requests?as=creator'],
+    ['POST', `/api/requests/${w.request}/accept`, {}],
+    ['POST', `/api/requests/${w.request}/reject`, {}],
+    ['GET', '/api/bookings?as=creator'],
+    ['POST', `/api/reviews/${w.review}/reply`, { reply: 'Thanks!' }],
+    ['POST', '/api/creators/me/onboarding'],
+    ['GET', '/api/creators/me/onboarding'],
+    ['POST', '/api/creators/me/onboarding/session'],
+    ['GET', '/api/creators/me/balance'],
+    ['GET', '/api/creators/me/payouts'],
+    ['GET', '/api/creators/me/payouts/pyt_aaaaaaaaaaaaaaaaaaaa'],
+    ['POST', '/api/creators/me/payouts', {}],
+    ['PUT', '/api/creators/me/payout-settings', { schedule: 'MANUAL' }],
+    ['GET', '/api/creators/me/earnings'],
+    ['GET', '/api/creators/me/finances'],
+  ];
+}
+
+/** Every page route of the creator space (and the creator's local onboarding), with C's real objects. */
+function creatorPageCalls(w: CreatorWorld): [string, string, Record<string, string>][] {
+  const keys = [...new Set(app.routes.filter((r) => r.method !== 'ALL' && /^\/:lang\{fr\|en\}\/creator(\/|$)/.test(r.path)).map((r) => `${r.method} ${r.path}`))];
+  const fill = (path: string) => path.replace('/:lang{fr|en}', '/en').replace(/:(\w+)(\{([^}]*)\})?/g, (_m, name: string, _g, alt?: string) => {
+    if (alt && /^[\w.-]+(\|[\w.-]+)*$/.test(alt)) return alt.split('|')[0];
+    if (alt?.startsWith('pyt_')) return 'pyt_aaaaaaaaaaaaaaaaaaaa';
+    if (path.includes('/offers/')) return w.offer;
+    if (path.includes('/requests/')) return w.request;
+    if (path.includes('/types/')) return w.C.t30;
+    if (path.includes('/exceptions/')) return w.exception;
+    if (path.includes('/reviews/')) return w.review;
+    throw new Error(`no object for :${name} in ${path}`);
+  });
+  const form = (path: string): Record<string, string> => {
+    if (path.endsWith('/answer')) return { decision: 'accept', message: 'Yes' };
+    if (path.endsWith('/creator/offers')) return { title: 'Page offer', price: '25', currency: 'EUR', startsAt: inDays(13).slice(0, 16), durationMinutes: '30' };
+    if (path.endsWith('/edit')) return { title: 'Renamed on the page', price: '25', currency: 'EUR', durationMinutes: '30' };
+    if (path.endsWith('/reply')) return { reply: 'Thanks' };
+    if (path.endsWith('/profile')) return { displayName: 'Still me', slug: w.C.creator.slug, currency: 'EUR', timezone: 'Europe/Paris', cancellationPolicy: 'FULL' };
+    return {};
+  };
+  return keys.map((k) => {
+    const [method, path] = k.split(' ');
+    return [method, fill(path), method === 'POST' ? form(path) : {}];
+  });
+}
+
+function asPage(method: string, path: string, form: Record<string, string>, auth: { token?: string; cookie?: string }): Promise<Response> {
+  const headers: Record<string, string> = auth.token ? { authorization: `Bearer ${auth.token}` } : { cookie: auth.cookie! };
+  if (method === 'GET') return fetchApp(path, { headers });
+  return fetchApp(path, { method, headers: { ...headers, origin: BASE, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
+}
+
+describe('a creator demoted by an admin', () => {
+  let w: CreatorWorld;
+  beforeAll(async () => {
+    w = await creatorWorld();
+  }, 30_000);
+
+  it('the demotion is recorded (when, by whom) and audited with the reason', async () => {
+    const res = await api('POST', `/api/admin/users/${w.C.user.id}/role`, { role: 'USER', reason: 'Repeated no-shows' }, { token: w.admin.token });
+    expect(res.status).toBe(200);
+    expect(await userOf(w.C.user.id)).toMatchObject({ role: 'USER', creatorWithdrawnBy: w.admin.user.id });
+    expect((await userOf(w.C.user.id)).creatorWithdrawnAt).not.toBeNull();
+    const audit = await deps().db.select().from(auditLog).where(and(eq(auditLog.entityId, w.C.user.id), eq(auditLog.action, 'ROLE_CHANGE'))).all();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actorUserId: w.admin.user.id, reason: 'Repeated no-shows' });
+  });
+
+  it('every creator action of the API is refused (bearer and cookie), and nothing changes', async () => {
+    const calls = await creatorApiCalls(w);
+    // Every route restricted to creators is in the list: a new one cannot be forgotten here.
+    const listed = new Set(calls.map(([m, p]) => `${m} ${p.replace(/\?.*$/, '')}`));
+    const creatorRoutes = apiSpecs().filter((s) => Array.isArray(s.access) && s.access.includes('CREATOR')).map((s) => s.path);
+    for (const path of creatorRoutes) expect([...listed].some((k) => new RegExp(`^[A-Z]+ ${path.replace(/:\w+/g, '[^/]+')}$`).test(k)), path).toBe(true);
+    const before = await settled();
+    const failures: string[] = [];
+    for (const auth of [{ token: w.C.token }, { cookie: w.cookie }]) {
+      for (const [method, path, body] of calls) {
+        const res = await api(method, path, body, { ...auth, origin: auth.cookie ? BASE : undefined });
+        const code = ((await res.json().catch(() => ({}))) as { error?: { code?: string } }).error?.code ?? '';
+        if (res.status !== 403 || !['FORBIDDEN_ROLE', 'NOT_A_CREATOR', 'CREATOR_ROLE_WITHDRAWN'].includes(code)) failures.push(`${method} ${path} → ${res.status} ${code}`);
+      }
+      const upload = await fetchApp('/api/creators/me/images/profile', { method: 'PUT', headers: { ...(auth.token ? { authorization: `Bearer ${auth.token}` } : { cookie: auth.cookie!, origin: BASE }), 'content-type': 'image/png' }, body: (await pngImage(400, 400)) as unknown as BodyInit });
+      if (upload.status !== 403) failures.push(`PUT /api/creators/me/images/profile → ${upload.status}`);
+    }
+    expect(failures).toEqual([]);
+    expect(await changedSince(before)).toEqual([]);
+  });
+
+  it('every page and form of the creator space sends them to their account, and nothing changes', async () => {
+    const calls = creatorPageCalls(w);
+    expect(calls.length).toBeGreaterThan(25);
+    const before = await settled();
+    const failures: string[] = [];
+    for (const auth of [{ token: w.C.token }, { cookie: w.cookie }]) {
+      for (const [method, path, form] of calls) {
+        const res = await asPage(method, path, form, auth);
+        await res.body?.cancel();
+        if (res.status !== 303 || res.headers.get('location') !== '/en/account#become-creator') failures.push(`${method} ${path} → ${res.status} ${res.headers.get('location') ?? ''}`);
+      }
+      // The simulated payment onboarding of their old connected account.
+      for (const method of ['GET', 'POST']) {
+        const res = await asPage(method, `/checkout/local/onboarding/${w.C.creator.stripeAccountId}`, {}, auth);
+        await res.body?.cancel();
+        if (res.status !== 404) failures.push(`${method} /checkout/local/onboarding → ${res.status}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(await changedSince(before)).toEqual([]);
+  });
+
+  it('cannot become a creator again (API and page); the account page says why', async () => {
+    const before = await settled();
+    const res = await api('POST', '/api/me/become-creator', undefined, { token: w.C.token });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('CREATOR_ROLE_WITHDRAWN');
+    const page = await postForm('/en/account/become-creator', {}, { cookie: w.cookie });
+    expect(page.status).toBe(303);
+    expect(page.headers.get('location')).toBe('/en/account#become-creator');
+    expect(cookieFrom(page, 'flash') ?? '').toContain('error');
+    expect(await changedSince(before)).toEqual([]);
+    expect((await userOf(w.C.user.id)).role).toBe('USER');
+    for (const lang of ['en', 'fr']) {
+      const account = await fetchApp(`/${lang}/account`, { headers: { cookie: w.cookie } });
+      const html = await account.text();
+      expect(html).toContain('data-creator-withdrawn');
+      expect(html).not.toContain('action="/' + lang + '/account/become-creator"');
+    }
+  });
+
+  it('only an admin restores the role: the creator space opens again; audited', async () => {
+    const res = await api('POST', `/api/admin/users/${w.C.user.id}/role`, { role: 'CREATOR', reason: 'Appeal accepted' }, { token: w.admin.token });
+    expect(res.status).toBe(200);
+    expect(await userOf(w.C.user.id)).toMatchObject({ role: 'CREATOR', creatorWithdrawnAt: null, creatorWithdrawnBy: null });
+    expect((await fetchApp('/en/creator/offers', { headers: { cookie: w.cookie } })).status).toBe(200);
+    expect((await api('GET', '/api/creators/me', undefined, { token: w.C.token })).status).toBe(200);
+    expect((await fetchApp(`/en/c/${w.C.creator.slug}`)).status).toBe(200);
+    const audit = await deps().db.select().from(auditLog).where(and(eq(auditLog.entityId, w.C.user.id), eq(auditLog.action, 'ROLE_CHANGE'))).all();
+    expect(audit.map((a) => a.reason).sort()).toEqual(['Appeal accepted', 'Repeated no-shows']);
+  });
+});
+
+describe('a creator demoted (or disabled) after their page loaded', () => {
+  it('is refused inside the objects: publish, edit, withdraw, accept, reject — nothing changes', async () => {
+    const C = await onboardedCreator();
+    const [fan] = await fans(1);
+    const offer = await offerFor(C, { startsInMinutes: 4 * 24 * 60 });
+    const request = await sendRequest(C, fan, 7);
+    const d = deps();
+    const tryAll = async () => {
+      const out: { ok: boolean; code?: string }[] = [];
+      out.push(await d.rooms.calendar(C.creator.id).createOffer({ creatorId: C.creator.id, actorUserId: C.user.id, offer: { title: 'Sneaky', description: '', price: 2500, currency: 'EUR', startsAt: inDays(15), durationMinutes: 30 } }));
+      out.push(await d.rooms.calendar(C.creator.id).updateOffer({ creatorId: C.creator.id, offerId: offer.id, actorUserId: C.user.id, patch: { startsAt: inDays(16) }, currentStartsAt: offer.startsAt.toISOString(), currentDuration: 30 }));
+      out.push(await d.rooms.offer(offer.id).update({ offerId: offer.id, actorUserId: C.user.id, patch: { title: 'Renamed' } }));
+      out.push(await d.rooms.offer(offer.id).cancelOffer({ offerId: offer.id, actorUserId: C.user.id }));
+      out.push(await d.rooms.calendar(C.creator.id).acceptRequest({ requestId: request, actorUserId: C.user.id }));
+      out.push(await rejectRequest(d, C.user.id, request));
+      return out;
+    };
+    // The admin's change is in D1; the page that checked the role ran before it (its sweep has not run yet).
+    await d.db.update(users).set({ role: 'USER' }).where(eq(users.id, C.user.id));
+    let before = await settled();
+    for (const r of await tryAll()) expect(r).toMatchObject({ ok: false, code: 'NOT_A_CREATOR' });
+    expect(await changedSince(before)).toEqual([]);
+    await d.db.update(users).set({ role: 'CREATOR', disabledAt: new Date() }).where(eq(users.id, C.user.id));
+    before = await settled();
+    for (const r of await tryAll()) expect(r).toMatchObject({ ok: false, code: 'ACCOUNT_DISABLED' });
+    expect(await changedSince(before)).toEqual([]);
+    expect((await offerOf(offer.id)).status).toBe('AVAILABLE');
+    expect((await requestOf(request)).status).toBe('PENDING');
+  });
+
+  it('a creator cannot reschedule a booking once demoted (inside the calendar object)', async () => {
+    const C = await openCreator();
+    const [fan] = await fans(1);
+    const [slot] = await slotsOf(C, C.t30, new Date(Date.now() + 3 * 86_400_000));
+    const held = await api('POST', `/api/creators/${C.creator.slug}/slots/book`, { typeId: C.t30, startsAt: slot.startsAt }, { token: fan.token });
+    expect(held.status).toBe(201);
+    const out = (await held.json()) as { booking: { id: string }; payment: { intentId: string } };
+    await deps().localPayments!.checkout(out.payment.intentId, 'succeed');
+    const later = (await slotsOf(C, C.t30, new Date(Date.now() + 5 * 86_400_000)))[0];
+    await deps().db.update(users).set({ role: 'USER' }).where(eq(users.id, C.user.id));
+    const before = await settled();
+    const r = await deps().rooms.calendar(C.creator.id).reschedule({ bookingId: out.booking.id, actorUserId: C.user.id, startsAt: later.startsAt });
+    expect(r).toMatchObject({ ok: false, code: 'NOT_A_CREATOR' });
+    expect(await changedSince(before)).toEqual([]);
+  });
+});
