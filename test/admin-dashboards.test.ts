@@ -249,7 +249,8 @@ describe('accounts', () => {
 
     // Through the API too.
     const res = await api('POST', `/api/admin/users/${u.user.id}/role`, { role: 'USER' }, { token: admin.token });
-    expect(await res.json()).toEqual({ id: u.user.id, role: 'USER' });
+    // Back to fan: the creator role is withdrawn for good (only an admin gives it back) and nothing was left open.
+    expect(await res.json()).toMatchObject({ id: u.user.id, role: 'USER', creatorWithdrawnAt: expect.any(String), closed: { offersWithdrawn: 0, bookingsCancelled: 0, remaining: 0 } });
     expect(await auditRows(admin.user.id, 'ROLE_CHANGE', u.user.id)).toHaveLength(2);
     await expectError(await api('POST', `/api/admin/users/${u.user.id}/role`, { role: 'USER' }, { token: admin.token }), 409, 'ROLE_UNCHANGED');
 

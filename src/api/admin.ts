@@ -48,6 +48,7 @@ route(adminApi, {
 
 const AdminUserDto = z.object({
   id: z.string(), email: z.string(), name: z.string(), role: z.enum(ROLES), locale: z.string(), timezone: z.string(), createdAt: z.string(),
+  creatorWithdrawnAt: z.string().nullable().describe('Set once an admin withdrew the creator role (only an admin gives it back)'),
   creator: z.object({
     id: z.string(), slug: z.string(), stripeAccountId: z.string().nullable(), chargesEnabled: z.boolean(), payoutsEnabled: z.boolean(),
     detailsSubmitted: z.boolean(), payoutsBlocked: z.boolean(), payoutBlockReason: z.string().nullable(),
@@ -64,17 +65,25 @@ route(adminApi, {
     total, page: query.page,
     items: rows.map(({ user: u, creator: cr }) => ({
       id: u.id, email: u.email, name: u.name, role: u.role, locale: u.locale, timezone: u.timezone, createdAt: u.createdAt.toISOString(),
+      creatorWithdrawnAt: iso(u.creatorWithdrawnAt),
       creator: cr ? { id: cr.id, slug: cr.slug, stripeAccountId: cr.stripeAccountId, chargesEnabled: cr.chargesEnabled, payoutsEnabled: cr.payoutsEnabled, detailsSubmitted: cr.detailsSubmitted, payoutsBlocked: cr.payoutsBlocked, payoutBlockReason: cr.payoutBlockReason } : null,
     })),
   });
 });
 
+const ClosureDto = z.object({
+  offersWithdrawn: z.number().int(), holdsReleased: z.number().int(), bookingsCancelled: z.number().int(), requestsClosed: z.number().int(),
+  remaining: z.number().int().describe('Bookings or offers still open (over the per-call limit, or taken meanwhile): call again to finish'),
+}).describe('What the action closed of the account\'s future (refunds go through the usual refund path)');
+
 route(adminApi, {
   method: 'post', path: '/api/admin/users/:id/role', summary: 'Change an account\'s role (USER / CREATOR / ADMIN; an admin cannot demote themself; audited)', tags, access,
+  description: 'Taking a creator down to USER withdraws the creator role for good (the person cannot become a creator again; giving CREATOR or ADMIN back clears it) '
+    + 'and closes their creator future: future calls cancelled with full refunds (fans told), holds released, open offers withdrawn, pending requests declined.',
   params: z.object({ id: IdParam('usr') }),
   body: z.object({ role: z.enum(ROLES), reason: z.string().trim().max(500).optional() }),
   responses: {
-    200: { description: 'Changed', schema: z.object({ id: z.string(), role: z.enum(ROLES) }) },
+    200: { description: 'Changed', schema: z.object({ id: z.string(), role: z.enum(ROLES), creatorWithdrawnAt: z.string().nullable(), closed: ClosureDto.nullable() }) },
     404: { description: 'USER_NOT_FOUND' }, 409: { description: 'CANNOT_DEMOTE_SELF, ROLE_UNCHANGED' },
   },
 }, async (c, { user, params, body }) => {
@@ -84,7 +93,7 @@ route(adminApi, {
       : r.code === 'CANNOT_DEMOTE_SELF' ? new AppError(409, r.code, 'You cannot take the admin role from yourself.')
         : new AppError(409, r.code, 'The account already has this role.');
   }
-  return c.json({ id: r.user.id, role: r.user.role });
+  return c.json({ id: r.user.id, role: r.user.role, creatorWithdrawnAt: iso(r.user.creatorWithdrawnAt), closed: r.closed });
 });
 
 // ---------------------------------------------------------------------------------------------- payments

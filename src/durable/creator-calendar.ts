@@ -11,7 +11,7 @@ import { createOffer, findOverlaps, checkTiming, type CreateOfferResult, type Ne
 import type { OfferPatch } from '../domain/offers/edit';
 import { requestAnswered } from '../domain/events';
 import { answerableRequest, REQUEST_HOLD_MINUTES, type AnswerRefusal } from '../domain/requests/requests';
-import { actingCreator, isDisabled, type CreatorRefusal } from '../domain/creators/standing';
+import { actingCreator, activeCreator, isDisabled, type CreatorRefusal } from '../domain/creators/standing';
 import type { Bindings } from '../env';
 import { MINUTE } from '../lib/clock';
 import { afterReschedule, canMoveTo, checkReschedule, prepareSlot, type RescheduleRefusal, type SlotRefusal } from '../domain/availability/booking';
@@ -76,8 +76,10 @@ export class CreatorCalendar extends DurableObject<Bindings> {
   async bookSlot(input: { creatorId: string; typeId: string; startsAt: string; fanId: string }): Promise<BookSlotResult> {
     const r = await this.lock.run(async (): Promise<BookSlotResult> => {
       const deps = buildDeps(this.env);
-      const creator = await deps.db.select().from(creators).where(eq(creators.id, input.creatorId)).get();
-      if (!creator) return { ok: false, code: 'CREATOR_NOT_FOUND' };
+      // Only while the creator may act as one (not demoted, not disabled), read with the profile.
+      const row = await deps.db.select({ creator: creators, open: activeCreator().mapWith(Boolean) }).from(creators).where(eq(creators.id, input.creatorId)).get();
+      if (!row?.open) return { ok: false, code: 'CREATOR_NOT_FOUND' };
+      const creator = row.creator;
       const prepared = await prepareSlot(deps, creator, { typeId: input.typeId, startsAt: new Date(input.startsAt), fanId: input.fanId });
       if (!prepared.ok) return prepared;
       const booked = await offerRoom(this.env, prepared.offerId).book({ offerId: prepared.offerId, userId: input.fanId });

@@ -9,7 +9,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, callOffers, callRequests, users } from '../../src/db/schema';
+import { auditLog, bookings, callOffers, callRequests, notifications, payments, refunds, users } from '../../src/db/schema';
 import { createSession } from '../../src/domain/accounts/sessions';
 import { rejectRequest } from '../../src/domain/requests/requests';
 import { SESSION_COOKIE } from '../../src/http/middleware';
@@ -36,9 +36,12 @@ async function sendRequest(c: CreatorScenario, fan: TestAccount, days = 6): Prom
   return ((await res.json()) as { request: { id: string } }).request.id;
 }
 
+const bookingOf = async (id: string) => (await deps().db.select().from(bookings).where(eq(bookings.id, id)).get())!;
 const offerOf = async (id: string) => (await deps().db.select().from(callOffers).where(eq(callOffers.id, id)).get())!;
 const requestOf = async (id: string) => (await deps().db.select().from(callRequests).where(eq(callRequests.id, id)).get())!;
 const userOf = async (id: string) => (await deps().db.select().from(users).where(eq(users.id, id)).get())!;
+const refundsOf = async (bookingId: string) => deps().db.select().from(refunds).where(eq(refunds.bookingId, bookingId)).all();
+const paymentOf = async (bookingId: string) => (await deps().db.select().from(payments).where(eq(payments.bookingId, bookingId)).get())!;
 
 /** Every row, once the emails written so far went out (their delivery is the email queue's doing, not the story's). */
 async function settled() {
@@ -165,14 +168,31 @@ describe('a creator demoted by an admin', () => {
     w = await creatorWorld();
   }, 30_000);
 
-  it('the demotion is recorded (when, by whom) and audited with the reason', async () => {
+  it('the demotion closes the creator space: offers withdrawn, the hold released, the booked call cancelled with a full refund and its fan told, the request answered; audited', async () => {
     const res = await api('POST', `/api/admin/users/${w.C.user.id}/role`, { role: 'USER', reason: 'Repeated no-shows' }, { token: w.admin.token });
     expect(res.status).toBe(200);
     expect(await userOf(w.C.user.id)).toMatchObject({ role: 'USER', creatorWithdrawnBy: w.admin.user.id });
     expect((await userOf(w.C.user.id)).creatorWithdrawnAt).not.toBeNull();
+    expect((await offerOf(w.offer)).status).toBe('CANCELLED');
+    expect((await offerOf(w.heldOffer)).status).toBe('CANCELLED');
+    expect((await bookingOf(w.hold)).status).toBe('CANCELLED');
+    const b = await bookingOf(w.booking);
+    expect(b).toMatchObject({ status: 'CANCELLED', cancelledBy: 'ADMIN' });
+    const paid = await paymentOf(w.booking);
+    expect((await refundsOf(w.booking)).reduce((s, r) => s + r.amount, 0)).toBe(paid.amount);
+    expect((await paymentOf(w.booking)).status).toBe('REFUNDED');
+    const told = await deps().db.select().from(notifications).where(and(eq(notifications.userId, w.fan.user.id), eq(notifications.type, 'BOOKING_CANCELLED'))).all();
+    expect(told).toHaveLength(1);
+    expect((await requestOf(w.request)).status).toBe('REJECTED');
     const audit = await deps().db.select().from(auditLog).where(and(eq(auditLog.entityId, w.C.user.id), eq(auditLog.action, 'ROLE_CHANGE'))).all();
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ actorUserId: w.admin.user.id, reason: 'Repeated no-shows' });
+    // The public page, its slots and its requests are gone with the role.
+    expect((await fetchApp(`/en/c/${w.C.creator.slug}`)).status).toBe(404);
+    expect((await api('GET', `/api/creators/${w.C.creator.slug}`)).status).toBe(404);
+    const [other] = await fans(1);
+    expect((await api('POST', `/api/creators/${w.C.creator.id}/requests`, { proposedPrice: 3000, currency: 'EUR', proposedStartsAt: inDays(8), durationMinutes: 30, message: 'Hi' }, { token: other.token })).status).toBe(404);
+    expect((await api('POST', `/api/creators/${w.C.creator.slug}/slots/book`, { typeId: w.C.t30, startsAt: inDays(7) }, { token: other.token })).status).toBe(404);
   });
 
   it('every creator action of the API is refused (bearer and cookie), and nothing changes', async () => {

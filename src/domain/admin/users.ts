@@ -5,6 +5,7 @@ import type { Deps } from '../../deps';
 import { forgetUser } from '../accounts/session-cache';
 import { ensureCreatorProfile } from '../creators/create-profile';
 import { auditStatement } from './audit';
+import { closeCreatorSchedule, type ClosureCounts } from './closure';
 import { contains } from './filters';
 
 export const USERS_PAGE = 50;
@@ -48,16 +49,22 @@ export type RoleChangeRefusal = 'USER_NOT_FOUND' | 'CANNOT_DEMOTE_SELF' | 'ROLE_
  * Changes an account's role. An admin cannot take the ADMIN role from themself (so there is
  * always at least the acting admin left). Becoming a CREATOR creates the creator profile.
  * Taking an account with a creator profile down to USER withdraws the creator role for good: it is
- * recorded (when, by whom) so the person cannot make themself a creator again; the profile stays
- * (bookings and money refer to it). Giving the CREATOR or ADMIN role back clears the withdrawal.
+ * recorded (when, by whom) so the person cannot make themself a creator again, and their creator
+ * future is closed (closure.ts); the profile stays (bookings and money refer to it). Giving the
+ * CREATOR or ADMIN role back clears the withdrawal.
  */
-export async function changeRole(deps: Deps, admin: Pick<User, 'id'>, userId: string, role: Role, meta: { reason?: string | null; requestId?: string | null } = {}): Promise<{ ok: true; user: User } | { ok: false; code: RoleChangeRefusal }> {
+export async function changeRole(deps: Deps, admin: User, userId: string, role: Role, meta: { reason?: string | null; requestId?: string | null } = {}): Promise<{ ok: true; user: User; closed: ClosureCounts | null } | { ok: false; code: RoleChangeRefusal }> {
   const before = await deps.db.select().from(users).where(eq(users.id, userId)).get();
   if (!before) return { ok: false, code: 'USER_NOT_FOUND' };
   if (before.id === admin.id && role !== 'ADMIN') return { ok: false, code: 'CANNOT_DEMOTE_SELF' };
-  if (before.role === role) return { ok: false, code: 'ROLE_UNCHANGED' };
-  const now = deps.clock.now();
   const profile = await deps.db.select({ id: creators.id }).from(creators).where(eq(creators.userId, userId)).get();
+  if (before.role === role) {
+    // Demoting again finishes what a first closure left open (over its batch, or taken meanwhile); with nothing left, nothing changed.
+    const closed = role === 'USER' && before.creatorWithdrawnAt && profile ? await closeCreatorSchedule(deps, admin, profile.id, meta) : null;
+    const did = closed ? closed.offersWithdrawn + closed.holdsReleased + closed.bookingsCancelled + closed.requestsClosed : 0;
+    return did ? { ok: true, user: before, closed } : { ok: false, code: 'ROLE_UNCHANGED' };
+  }
+  const now = deps.clock.now();
   const withdraw = role === 'USER' && profile !== undefined;
   const [[updated]] = await deps.db.batch([
     deps.db.update(users).set({
@@ -73,6 +80,7 @@ export async function changeRole(deps: Deps, admin: Pick<User, 'id'>, userId: st
   ]);
   if (role === 'CREATOR') await ensureCreatorProfile(deps, updated);
   forgetUser(userId);
-  await deps.log.info('ADMIN_ACTION', `Role of ${userId}: ${before.role} → ${role}`, { actor: 'ADMIN', actorId: admin.id, context: { userId, from: before.role, to: role } });
-  return { ok: true, user: (await deps.db.select().from(users).where(eq(users.id, userId)).get())! };
+  const closed = withdraw ? await closeCreatorSchedule(deps, admin, profile.id, meta) : null;
+  await deps.log.info('ADMIN_ACTION', `Role of ${userId}: ${before.role} → ${role}`, { actor: 'ADMIN', actorId: admin.id, context: { userId, from: before.role, to: role, ...(closed ?? {}) } });
+  return { ok: true, user: (await deps.db.select().from(users).where(eq(users.id, userId)).get())!, closed };
 }

@@ -1,7 +1,7 @@
 /** Call requests: a fan proposes price, time and duration; the creator accepts or rejects within 72 hours. */
 import { and, eq, lt } from 'drizzle-orm';
 import { callRequests, creators, users, type CallRequest, type Currency, type User } from '../../db/schema';
-import { creatorRefusal, type CreatorRefusal } from '../creators/standing';
+import { activeCreator, creatorRefusal, type CreatorRefusal } from '../creators/standing';
 import type { Deps } from '../../deps';
 import { HOUR } from '../../lib/clock';
 import { requestAnswered, requestReceived } from '../events';
@@ -23,7 +23,8 @@ export interface NewRequest {
 export type CreateRequestResult = { ok: true; request: CallRequest } | { ok: false; code: 'CREATOR_NOT_FOUND' | 'OWN_PROFILE' | 'CURRENCY_NOT_ACCEPTED' | 'TOO_SOON' | 'TOO_FAR' };
 
 export async function createRequest(deps: Deps, fan: User, creatorId: string, input: NewRequest): Promise<CreateRequestResult> {
-  const creator = await deps.db.select().from(creators).where(eq(creators.id, creatorId)).get();
+  // Only to a creator who may act as one (not demoted, not disabled): nobody could answer otherwise.
+  const creator = await deps.db.select().from(creators).where(and(eq(creators.id, creatorId), activeCreator())).get();
   if (!creator) return { ok: false, code: 'CREATOR_NOT_FOUND' };
   if (creator.userId === fan.id) return { ok: false, code: 'OWN_PROFILE' };
   // Proposed in the creator's settlement currency, or accepting it would create an offer it refuses.

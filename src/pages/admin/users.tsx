@@ -96,7 +96,7 @@ adminUserPages.get(`${L}/admin/users/:id`, async (c) => {
             <h2>{u.name}</h2>
             <dl class="meta">
               <dt>{t('adminx.users.email')}</dt><dd>{u.email}{u.emailVerifiedAt ? '' : <span class="badge warning"> {t('adminx.users.unverified')}</span>}</dd>
-              <dt>{t('adminx.users.role')}</dt><dd data-current-role={u.role}>{roleLabel(t, u.role)}</dd>
+              <dt>{t('adminx.users.role')}</dt><dd data-current-role={u.role}>{roleLabel(t, u.role)}{u.creatorWithdrawnAt ? <> <span class="badge warning" data-creator-withdrawn>{t('adminx.users.roleWithdrawn')}</span></> : null}</dd>
               <dt>{t('adminx.users.langZone')}</dt><dd>{u.locale} · {u.timezone}</dd>
               <dt>{t('adminx.users.since')}</dt><dd><When at={u.createdAt} locale={locale} timezone={timezone} style="medium" withZone={false} /></dd>
               <dt>{t('adminx.users.bookings')}</dt><dd><a href={`${href('/admin/bookings')}?${qs({ fan: u.email })}`}>{d.bookingsAsFan}</a>{cr ? <> · {t('adminx.users.asCreator')} <a href={`${href('/admin/bookings')}?${qs({ creator: cr.id })}`}>{d.bookingsAsCreator}</a></> : null}</dd>
@@ -109,6 +109,7 @@ adminUserPages.get(`${L}/admin/users/:id`, async (c) => {
               <select id="r-role" name="role" disabled={self}>{ROLES.map((r) => <option value={r} selected={r === u.role}>{roleLabel(t, r)}</option>)}</select>
               <label for="r-reason">{t('admin.reason')}</label>
               <input id="r-reason" name="reason" type="text" maxLength={500} disabled={self} />
+              <p class="muted small">{t('adminx.users.demoteHelp')}</p>
               <button class="button small" type="submit" disabled={self}>{t('adminx.users.saveRole')}</button>
             </form>
           </section>
@@ -159,9 +160,10 @@ adminUserPages.post(`${L}/admin/users/:id/role`, async (c: Ctx) => {
     flash(c, 'admin.failed', 'error');
   } else {
     const r = await changeRole(c.get('deps'), admin, id, role, { reason: (form.reason ?? '').trim().slice(0, 500) || null, requestId: c.get('requestId') });
-    if (r.ok) flash(c, 'adminx.users.roleChanged');
+    if (r.ok) flash(c, r.closed?.remaining ? 'adminx.users.leftOpen' : 'adminx.users.roleChanged', r.closed?.remaining ? 'info' : 'success');
     else if (r.code === 'USER_NOT_FOUND') throw notFound('User');
     else flash(c, r.code === 'CANNOT_DEMOTE_SELF' ? 'adminx.users.cannotDemoteSelf' : 'adminx.users.roleUnchanged', 'error');
   }
   return c.redirect(viewOf(c).href(`/admin/users/${id}`), 303);
 });
+
