@@ -510,6 +510,8 @@ describe('audit of every admin write', () => {
     'post /api/admin/payments/:id/refund': 'REFUND',
     'put /api/admin/settings': 'SETTINGS_UPDATE',
     'post /api/admin/users/:id/role': 'ROLE_CHANGE',
+    'post /api/admin/users/:id/disable': 'ACCOUNT_DISABLE', // exercised in test/abuse/roles.test.ts
+    'post /api/admin/users/:id/enable': 'ACCOUNT_ENABLE',
     'post /api/admin/reviews/:id/hide': 'REVIEW_HIDE',
     'post /api/admin/reviews/:id/unhide': 'REVIEW_UNHIDE',
   };

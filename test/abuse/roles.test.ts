@@ -9,14 +9,15 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, bookings, callOffers, callRequests, notifications, payments, refunds, users } from '../../src/db/schema';
+import { auditLog, authTokens, bookings, callOffers, callRequests, creators, notifications, payments, refunds, sessionRevocations, sessions, users } from '../../src/db/schema';
 import { createSession } from '../../src/domain/accounts/sessions';
 import { rejectRequest } from '../../src/domain/requests/requests';
 import { SESSION_COOKIE } from '../../src/http/middleware';
 import { diff, snapshot, unexpectedChanges } from '../db-snapshot';
-import { api, BASE, cookieFrom, createAccount, deliverPendingEmails, deps, fetchApp, postForm, type TestAccount } from '../helpers';
+import { FAKE_GOOGLE_CLIENT } from '../fake-credentials';
+import { api, BASE, cookieFrom, createAccount, deliverPendingEmails, deps, fetchApp, lastEmailTo, PASSWORD, postForm, testEnv, tokenFromEmail, type TestAccount } from '../helpers';
 import { pngImage } from '../images';
-import { apiSpecs, app } from '../routes';
+import { apiSpecs, app, pagePaths } from '../routes';
 import { book, fans, offerFor, onboardedCreator, openCreator, reviewedCall, slotsOf, type CreatorScenario } from '../scenarios';
 
 const inDays = (d: number) => new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + d * 86_400_000).toISOString();
@@ -313,5 +314,216 @@ describe('a creator demoted (or disabled) after their page loaded', () => {
     const r = await deps().rooms.calendar(C.creator.id).reschedule({ bookingId: out.booking.id, actorUserId: C.user.id, startsAt: later.startsAt });
     expect(r).toMatchObject({ ok: false, code: 'NOT_A_CREATOR' });
     expect(await changedSince(before)).toEqual([]);
+  });
+});
+
+// ------------------------------------------------------------------------------------------------ a disabled account
+
+async function googleRoundTrip(profile: Record<string, string>) {
+  const start = await fetchApp('/auth/google/start?lang=en&next=%2Fen%2Faccount');
+  const authorize = new URL(start.headers.get('location')!);
+  expect(authorize.searchParams.get('client_id')).toBe(FAKE_GOOGLE_CLIENT.id);
+  const oauthCookie = cookieFrom(start, 'g_oauth')!;
+  const consent = new URL(`${testEnv.FAKES_URL}/google/__consent`);
+  for (const k of ['client_id', 'redirect_uri', 'state', 'code_challenge']) consent.searchParams.set(k, authorize.searchParams.get(k)!);
+  for (const [k, v] of Object.entries(profile)) consent.searchParams.set(k, v);
+  const { code, state } = (await (await fetch(consent)).json()) as { code: string; state: string };
+  return fetchApp(`/auth/google/callback?code=${code}&state=${state}`, { headers: { cookie: oauthCookie } });
+}
+
+interface FanWorld {
+  admin: TestAccount;
+  C: CreatorScenario;
+  F: TestAccount;
+  cookie: string;
+  early: string; // confirmed, in 3 days
+  late: string; // confirmed, in 12 hours
+  hold: string; // F's unpaid hold
+  request: string;
+  free: string; // an offer F could book
+  resetToken: string;
+}
+
+describe('an account an admin disabled (a fan)', () => {
+  let w: FanWorld;
+  beforeAll(async () => {
+    const admin = await createAccount('ADMIN', { passwordHash: null });
+    const C = await onboardedCreator(); // cancellation policy HALF: 50 % back within 24 h
+    const F = await createAccount('USER');
+    const signin = await postForm('/en/signin', { email: F.user.email, password: PASSWORD });
+    const cookie = cookieFrom(signin, SESSION_COOKIE)!;
+    expect(cookie).toBeTruthy();
+    const early = await paidBooking((await offerFor(C, { startsInMinutes: 3 * 24 * 60 })).id, F);
+    const late = await paidBooking((await offerFor(C, { startsInMinutes: 12 * 60 })).id, F);
+    const held = await book((await offerFor(C, { startsInMinutes: 4 * 24 * 60 })).id, F.token);
+    const hold = ((await held.json()) as { booking: { id: string } }).booking.id;
+    const request = await sendRequest(C, F, 8);
+    const free = (await offerFor(C, { startsInMinutes: 9 * 24 * 60 })).id;
+    expect((await api('POST', '/api/auth/password-reset/request', { email: F.user.email })).status).toBe(202);
+    const resetToken = tokenFromEmail((await lastEmailTo(F.user.email))!.text);
+    w = { admin, C, F, cookie, early, late, hold, request, free, resetToken };
+  }, 30_000);
+
+  it('disabling signs them out everywhere and cancels their future bookings under the creator\'s policy; audited with the admin and the reason', async () => {
+    const res = await api('POST', `/api/admin/users/${w.F.user.id}/disable`, { reason: 'Harassed two creators' }, { token: w.admin.token });
+    expect(res.status).toBe(200);
+    expect((await userOf(w.F.user.id)).disabledAt).not.toBeNull();
+    expect(await deps().db.select().from(sessions).where(eq(sessions.userId, w.F.user.id)).all()).toEqual([]);
+    expect((await deps().db.select().from(sessionRevocations).where(eq(sessionRevocations.userId, w.F.user.id)).all()).length).toBeGreaterThanOrEqual(2);
+    // More than 24 h ahead: everything back; within 24 h: the creator's policy (HALF).
+    const earlyPaid = await paymentOf(w.early);
+    const latePaid = await paymentOf(w.late);
+    expect(await bookingOf(w.early)).toMatchObject({ status: 'CANCELLED', cancelledBy: 'ADMIN' });
+    expect(await bookingOf(w.late)).toMatchObject({ status: 'CANCELLED', cancelledBy: 'ADMIN' });
+    expect((await refundsOf(w.early)).reduce((s, r) => s + r.amount, 0)).toBe(earlyPaid.amount);
+    expect((await refundsOf(w.late)).reduce((s, r) => s + r.amount, 0)).toBe(Math.floor(latePaid.amount / 2));
+    expect((await bookingOf(w.hold)).status).toBe('CANCELLED');
+    expect((await requestOf(w.request)).status).toBe('CANCELLED');
+    const told = await deps().db.select().from(notifications).where(and(eq(notifications.userId, w.C.user.id), eq(notifications.type, 'BOOKING_CANCELLED'))).all();
+    expect(told).toHaveLength(2);
+    expect((await deps().db.select().from(authTokens).where(eq(authTokens.userId, w.F.user.id)).all()).every((t) => t.usedAt !== null)).toBe(true);
+    const audit = await deps().db.select().from(auditLog).where(and(eq(auditLog.entityId, w.F.user.id), eq(auditLog.action, 'ACCOUNT_DISABLE'))).all();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actorUserId: w.admin.user.id, reason: 'Harassed two creators', entity: 'user' });
+  });
+
+  it('refuses their cookie and bearer sessions on every API route and every page, and changes nothing', async () => {
+    const before = await settled();
+    const failures: string[] = [];
+    const anonymous = new Map<string, number>();
+    for (const s of apiSpecs()) {
+      if (s.access !== 'public') continue;
+      if (s.method !== 'get' || /\/live$|socket/.test(s.path)) continue;
+      const path = s.path.replace(/:idOrSlug/, w.C.creator.slug).replace(/:id/, w.free);
+      const res = await api('GET', path);
+      anonymous.set(path, res.status);
+      await res.body?.cancel();
+    }
+    for (const auth of [{ token: w.F.token }, { cookie: w.cookie }]) {
+      for (const s of apiSpecs()) {
+        const path = s.path.replace(/:idOrSlug/, w.C.creator.slug).replace(/:bookingId|:id/, s.path.includes('/offers/') ? w.free : s.path.includes('/bookings/') ? w.early : 'x').replace(/:\w+/g, 'x');
+        if (s.access === 'public') {
+          if (!anonymous.has(path)) continue;
+          const res = await api('GET', path, undefined, auth);
+          await res.body?.cancel();
+          if (res.status !== anonymous.get(path)) failures.push(`public GET ${path} → ${res.status}, anonymous got ${anonymous.get(path)}`);
+          continue;
+        }
+        const res = await api(s.method.toUpperCase(), path, s.method === 'get' ? undefined : {}, { ...auth, origin: auth.cookie ? BASE : undefined });
+        const code = ((await res.json().catch(() => ({}))) as { error?: { code?: string } }).error?.code;
+        if (res.status !== 401 || code !== 'UNAUTHENTICATED') failures.push(`${s.method.toUpperCase()} ${s.path}${s.identityOnly ? ' (identity only)' : ''} → ${res.status} ${code ?? ''}`);
+      }
+      for (const path of pagePaths()) {
+        const headers: Record<string, string> = auth.token ? { authorization: `Bearer ${auth.token}` } : { cookie: auth.cookie! };
+        const [mine, anon] = [await fetchApp(path, { headers }), await fetchApp(path)];
+        await mine.body?.cancel();
+        await anon.body?.cancel();
+        if (mine.status !== anon.status || (mine.headers.get('location') ?? '') !== (anon.headers.get('location') ?? '')) failures.push(`GET ${path} → ${mine.status} ${mine.headers.get('location') ?? ''}, anonymous got ${anon.status}`);
+      }
+      const bookPage = await asPage('POST', `/en/offers/${w.free}/book`, {}, auth);
+      if (bookPage.status !== 303 || !bookPage.headers.get('location')?.startsWith('/en/signin')) failures.push(`POST /en/offers/:id/book → ${bookPage.status}`);
+      await bookPage.body?.cancel();
+    }
+    expect(failures).toEqual([]);
+    expect(await changedSince(before)).toEqual([]);
+    expect((await offerOf(w.free)).status).toBe('AVAILABLE');
+  }, 60_000);
+
+  it('cannot sign in again: password (API and page), Google, a reset link sent before — nothing changes', async () => {
+    const before = await settled();
+    const login = await api('POST', '/api/auth/login', { email: w.F.user.email, password: PASSWORD });
+    expect(login.status).toBe(403);
+    expect(((await login.json()) as { error: { code: string } }).error.code).toBe('ACCOUNT_DISABLED');
+    const page = await postForm('/en/signin', { email: w.F.user.email, password: PASSWORD });
+    expect(page.status).toBe(403);
+    expect(cookieFrom(page, SESSION_COOKIE)).toBeNull();
+    const google = await googleRoundTrip({ sub: `g-disabled-${w.F.user.id}`, email: w.F.user.email, email_verified: 'true' });
+    expect(google.headers.get('location')).toBe('/en/signin');
+    expect(cookieFrom(google, SESSION_COOKIE)).toBeNull();
+    expect((await api('POST', '/api/auth/password-reset/request', { email: w.F.user.email })).status).toBe(202);
+    const reset = await api('POST', '/api/auth/password-reset/confirm', { token: w.resetToken, password: 'a-brand-new-password' });
+    expect(reset.status).toBe(410);
+    const resetPage = await postForm('/en/reset-password', { token: w.resetToken, password: 'a-brand-new-password' });
+    expect(resetPage.status).toBe(410);
+    expect(await changedSince(before)).toEqual([]);
+  });
+
+  it('re-enabling (audited) lets them sign in again; what was cancelled stays cancelled', async () => {
+    const res = await api('POST', `/api/admin/users/${w.F.user.id}/enable`, { reason: 'Apologised' }, { token: w.admin.token });
+    expect(res.status).toBe(200);
+    expect((await userOf(w.F.user.id)).disabledAt).toBeNull();
+    expect((await api('POST', '/api/auth/login', { email: w.F.user.email, password: PASSWORD })).status).toBe(200);
+    expect((await api('GET', '/api/me', undefined, { token: w.F.token })).status).toBe(401); // the old sessions stay revoked
+    expect((await bookingOf(w.early)).status).toBe('CANCELLED');
+    const audit = await deps().db.select().from(auditLog).where(and(eq(auditLog.entityId, w.F.user.id), eq(auditLog.action, 'ACCOUNT_ENABLE'))).all();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actorUserId: w.admin.user.id, reason: 'Apologised' });
+  });
+});
+
+describe('a creator an admin disabled', () => {
+  it('their fans are refunded in full and told, their offers withdrawn, their page gone; re-enabled, they can work again', async () => {
+    const admin = await createAccount('ADMIN', { passwordHash: null });
+    const C = await openCreator();
+    await deps().db.update(creators).set({ cancellationPolicy: 'NONE' }).where(eq(creators.id, C.creator.id));
+    const [fan] = await fans(1);
+    const booking = await paidBooking((await offerFor(C, { startsInMinutes: 10 * 60 })).id, fan);
+    const offer = (await offerFor(C, { startsInMinutes: 6 * 24 * 60 })).id;
+    const request = await sendRequest(C, fan, 8);
+    const res = await api('POST', `/api/admin/users/${C.user.id}/disable`, { reason: 'Fraud suspected' }, { token: admin.token });
+    expect(res.status).toBe(200);
+    expect(await bookingOf(booking)).toMatchObject({ status: 'CANCELLED', cancelledBy: 'ADMIN' });
+    expect((await refundsOf(booking)).reduce((s, r) => s + r.amount, 0)).toBe((await paymentOf(booking)).amount);
+    expect((await deps().db.select().from(notifications).where(and(eq(notifications.userId, fan.user.id), eq(notifications.type, 'BOOKING_CANCELLED'))).all())).toHaveLength(1);
+    expect((await offerOf(offer)).status).toBe('CANCELLED');
+    expect((await requestOf(request)).status).toBe('REJECTED');
+    expect((await fetchApp(`/en/c/${C.creator.slug}`)).status).toBe(404);
+    expect((await api('GET', '/api/creators/me', undefined, { token: C.token })).status).toBe(401);
+    expect(((await (await api('GET', '/api/creators')).json()) as { items: { id: string }[] }).items.map((i) => i.id)).not.toContain(C.creator.id);
+
+    expect((await api('POST', `/api/admin/users/${C.user.id}/enable`, {}, { token: admin.token })).status).toBe(200);
+    const login = await api('POST', '/api/auth/login', { email: C.user.email, password: PASSWORD });
+    expect(login.status).toBe(200);
+    const { token } = (await login.json()) as { token: string };
+    expect((await api('POST', '/api/offers', { title: 'Back', price: 2500, currency: 'EUR', startsAt: inDays(14), durationMinutes: 30 }, { token })).status).toBe(201);
+    expect((await fetchApp(`/en/c/${C.creator.slug}`)).status).toBe(200);
+  });
+});
+
+describe('the admin controls', () => {
+  it('an admin cannot disable themself; disable and enable say what they did (409 when there is nothing to do)', async () => {
+    const admin = await createAccount('ADMIN', { passwordHash: null });
+    const [fan] = await fans(1);
+    const self = await api('POST', `/api/admin/users/${admin.user.id}/disable`, { reason: 'Oops me' }, { token: admin.token });
+    expect(self.status).toBe(409);
+    expect(((await self.json()) as { error: { code: string } }).error.code).toBe('CANNOT_DISABLE_SELF');
+    expect((await api('POST', `/api/admin/users/${fan.user.id}/enable`, {}, { token: admin.token })).status).toBe(409);
+    expect((await api('POST', `/api/admin/users/${fan.user.id}/disable`, {}, { token: admin.token })).status).toBe(400); // a reason is required
+    expect((await api('POST', `/api/admin/users/usr_aaaaaaaaaaaaaaaaaaaa/disable`, { reason: 'Nobody' }, { token: admin.token })).status).toBe(404);
+    expect((await userOf(fan.user.id)).disabledAt).toBeNull();
+  });
+
+  it('the account page has disable and enable buttons behind a confirmation (fr and en); unconfirmed, nothing happens', async () => {
+    const admin = await createAccount('ADMIN', { passwordHash: null });
+    const [fan] = await fans(1);
+    const cookie = cookieOf((await createSession(deps(), admin.user, 'COOKIE')).token);
+    for (const lang of ['en', 'fr']) {
+      const html = await (await fetchApp(`/${lang}/admin/users/${fan.user.id}`, { headers: { cookie } })).text();
+      expect(html).toContain(`action="/${lang}/admin/users/${fan.user.id}/disable"`);
+      expect(html).toMatch(/name="confirm"[^>]*required/);
+    }
+    const before = await settled();
+    const unconfirmed = await postForm(`/en/admin/users/${fan.user.id}/disable`, { reason: 'No confirm' }, { cookie });
+    expect(unconfirmed.status).toBe(303);
+    expect(cookieFrom(unconfirmed, 'flash') ?? '').toContain('error');
+    expect(await changedSince(before)).toEqual([]);
+    const done = await postForm(`/en/admin/users/${fan.user.id}/disable`, { reason: 'Spam account', confirm: 'yes' }, { cookie });
+    expect(done.status).toBe(303);
+    expect((await userOf(fan.user.id)).disabledAt).not.toBeNull();
+    const html = await (await fetchApp(`/en/admin/users/${fan.user.id}`, { headers: { cookie } })).text();
+    expect(html).toContain(`action="/en/admin/users/${fan.user.id}/enable"`);
+    const back = await postForm(`/en/admin/users/${fan.user.id}/enable`, { reason: 'Mistake', confirm: 'yes' }, { cookie });
+    expect(back.status).toBe(303);
+    expect((await userOf(fan.user.id)).disabledAt).toBeNull();
   });
 });

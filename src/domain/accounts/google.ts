@@ -13,6 +13,7 @@ export async function googleSignIn(deps: Deps, profile: GoogleProfile, fallback:
   if (!user) {
     if (profile.email_verified !== true) return { ok: false, reason: 'EMAIL_NOT_VERIFIED' };
     const byEmail = await deps.db.select().from(users).where(eq(users.email, email)).get();
+    if (byEmail?.disabledAt) return { ok: false, reason: 'ACCOUNT_DISABLED' }; // refused before anything is linked to it
     if (byEmail) {
       [user] = await deps.db.update(users)
         .set({ googleSub: profile.sub, emailVerifiedAt: byEmail.emailVerifiedAt ?? now, updatedAt: now })
