@@ -11,7 +11,7 @@ import { createOffer, findOverlaps, checkTiming, type CreateOfferResult, type Ne
 import type { OfferPatch } from '../domain/offers/edit';
 import { requestAnswered } from '../domain/events';
 import { answerableRequest, REQUEST_HOLD_MINUTES, type AnswerRefusal } from '../domain/requests/requests';
-import { actingCreator, activeCreator, isDisabled, type CreatorRefusal } from '../domain/creators/standing';
+import { accountDisabled, actingCreator, activeCreator, isDisabled, type CreatorRefusal } from '../domain/creators/standing';
 import type { Bindings } from '../env';
 import { MINUTE } from '../lib/clock';
 import { afterReschedule, canMoveTo, checkReschedule, prepareSlot, type RescheduleRefusal, type SlotRefusal } from '../domain/availability/booking';
@@ -22,7 +22,7 @@ export type AcceptResult =
   | { ok: true; requestId: string; offerId: string; booking: Extract<BookResult, { ok: true }>['booking'] }
   | { ok: false; code: AnswerRefusal | 'OVERLAPS_ANOTHER_OFFER' | 'TOO_SOON' | 'TOO_FAR' | 'CREATOR_NOT_ONBOARDED' | 'CURRENCY_NOT_ACCEPTED' | 'BOOKING_FAILED'; message?: string };
 
-export type BookSlotResult = BookResult | { ok: false; code: SlotRefusal | 'CREATOR_NOT_FOUND' };
+export type BookSlotResult = BookResult | { ok: false; code: SlotRefusal | 'CREATOR_NOT_FOUND' | 'ACCOUNT_DISABLED' };
 export type RescheduleResult = { ok: true; startsAt: string; endsAt: string } | { ok: false; code: RescheduleRefusal | 'BOOKING_NOT_RESCHEDULABLE' | CreatorRefusal | 'FORBIDDEN' };
 
 export class CreatorCalendar extends DurableObject<Bindings> {
@@ -76,9 +76,11 @@ export class CreatorCalendar extends DurableObject<Bindings> {
   async bookSlot(input: { creatorId: string; typeId: string; startsAt: string; fanId: string }): Promise<BookSlotResult> {
     const r = await this.lock.run(async (): Promise<BookSlotResult> => {
       const deps = buildDeps(this.env);
-      // Only while the creator may act as one (not demoted, not disabled), read with the profile.
-      const row = await deps.db.select({ creator: creators, open: activeCreator().mapWith(Boolean) }).from(creators).where(eq(creators.id, input.creatorId)).get();
+      // The fan's account as D1 has it, in the same read (no extra round trip): a session another isolate has not yet learnt is revoked takes nothing.
+      const row = await deps.db.select({ creator: creators, open: activeCreator().mapWith(Boolean), fanDisabled: accountDisabled(input.fanId) })
+        .from(creators).where(eq(creators.id, input.creatorId)).get();
       if (!row?.open) return { ok: false, code: 'CREATOR_NOT_FOUND' };
+      if (row.fanDisabled) return { ok: false, code: 'ACCOUNT_DISABLED' };
       const creator = row.creator;
       const prepared = await prepareSlot(deps, creator, { typeId: input.typeId, startsAt: new Date(input.startsAt), fanId: input.fanId });
       if (!prepared.ok) return prepared;

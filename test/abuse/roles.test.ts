@@ -7,7 +7,7 @@
  * before this isolate has learnt of the revocation, and every way back in (password, Google, a reset
  * link). Each story checks the refusal and that nothing changed besides what the admin action did.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, authTokens, bookings, callOffers, callRequests, creators, notifications, payments, refunds, sessionRevocations, sessions, users } from '../../src/db/schema';
 import { createSession } from '../../src/domain/accounts/sessions';
@@ -458,6 +458,37 @@ describe('an account an admin disabled (a fan)', () => {
     const audit = await deps().db.select().from(auditLog).where(and(eq(auditLog.entityId, w.F.user.id), eq(auditLog.action, 'ACCOUNT_ENABLE'))).all();
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ actorUserId: w.admin.user.id, reason: 'Apologised' });
+  });
+});
+
+describe('a disabled account on identity-only routes, before this isolate learnt of it', () => {
+  it('cannot take a hold or a slot in the seconds another isolate needs: refused, nothing held', async () => {
+    const C = await openCreator();
+    const [F] = await fans(1);
+    const offer = await offerFor(C, { startsInMinutes: 5 * 24 * 60 });
+    const [slot] = await slotsOf(C, C.t30, new Date(Date.now() + 2 * 86_400_000));
+    expect((await api('GET', '/api/me', undefined, { token: F.token })).status).toBe(200); // the account row is in this isolate's cache
+    // Another isolate disabled the account: D1 has it, this isolate's revoked list and cache do not (yet).
+    const now = new Date();
+    const rows = await deps().db.select().from(sessions).where(eq(sessions.userId, F.user.id)).all();
+    await deps().db.batch([
+      deps().db.update(users).set({ disabledAt: now }).where(eq(users.id, F.user.id)),
+      ...rows.map((r) => deps().db.insert(sessionRevocations).values({ sessionId: r.id, userId: F.user.id, revokedAt: now, expiresAt: r.expiresAt })),
+    ] as unknown as Parameters<ReturnType<typeof deps>['db']['batch']>[0]);
+    const before = await settled();
+    const held = await book(offer.id, F.token);
+    expect([401, 403]).toContain(held.status);
+    const slotted = await api('POST', `/api/creators/${C.creator.slug}/slots/book`, { typeId: C.t30, startsAt: slot.startsAt }, { token: F.token });
+    expect([401, 403]).toContain(slotted.status);
+    const live = await deps().db.select().from(bookings).where(and(eq(bookings.userId, F.user.id), inArray(bookings.status, ['PENDING', 'CONFIRMED']))).all();
+    expect(live).toEqual([]);
+    expect((await offerOf(offer.id)).status).toBe('AVAILABLE');
+    // What stays behind is the trace of the claim undone at once: the released booking row, its cancelled payment intent.
+    const trace = (await changedSince(before)).map((l) => l.split(':')[0]).sort();
+    expect(trace).toEqual(['bookings', 'call_offers', 'local_stripe_events', 'local_stripe_objects', 'payments', 'webhook_events']);
+    const undone = await deps().db.select().from(bookings).where(eq(bookings.userId, F.user.id)).all();
+    expect(undone.map((b) => b.status)).toEqual(['CANCELLED']);
+    expect((await deps().payments.retrieveIntent(undone[0].paymentIntentId!)).status).toBe('canceled'); // nothing can be paid on it
   });
 });
 

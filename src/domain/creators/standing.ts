@@ -52,3 +52,7 @@ export function activeCreator(): SQL {
   return sql`exists (select 1 from ${users} where ${users.id} = ${creators.userId} and ${users.disabledAt} is null and ${users.creatorWithdrawnAt} is null and ${users.role} in ('CREATOR', 'ADMIN'))`;
 }
 
+/** SQL: whether account `userId` is disabled or gone — to read alongside another query, in the same round trip. */
+export function accountDisabled(userId: string): SQL<boolean> {
+  return sql<number>`coalesce((select ${users.disabledAt} is not null from ${users} where ${users.id} = ${userId}), 1)`.mapWith(Boolean);
+}
