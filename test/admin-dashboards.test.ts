@@ -249,7 +249,8 @@ describe('accounts', () => {
 
     // Through the API too.
     const res = await api('POST', `/api/admin/users/${u.user.id}/role`, { role: 'USER' }, { token: admin.token });
-    expect(await res.json()).toEqual({ id: u.user.id, role: 'USER' });
+    // Back to fan: the creator role is withdrawn for good (only an admin gives it back) and nothing was left open.
+    expect(await res.json()).toMatchObject({ id: u.user.id, role: 'USER', creatorWithdrawnAt: expect.any(String), closed: { offersWithdrawn: 0, bookingsCancelled: 0, remaining: 0 } });
     expect(await auditRows(admin.user.id, 'ROLE_CHANGE', u.user.id)).toHaveLength(2);
     await expectError(await api('POST', `/api/admin/users/${u.user.id}/role`, { role: 'USER' }, { token: admin.token }), 409, 'ROLE_UNCHANGED');
 
@@ -510,6 +511,8 @@ describe('audit of every admin write', () => {
     'post /api/admin/bookings/:id/call-review': 'CALL_REVIEW',
     'put /api/admin/settings': 'SETTINGS_UPDATE',
     'post /api/admin/users/:id/role': 'ROLE_CHANGE',
+    'post /api/admin/users/:id/disable': 'ACCOUNT_DISABLE', // exercised in test/abuse/roles.test.ts
+    'post /api/admin/users/:id/enable': 'ACCOUNT_ENABLE',
     'post /api/admin/reviews/:id/hide': 'REVIEW_HIDE',
     'post /api/admin/reviews/:id/unhide': 'REVIEW_UNHIDE',
   };

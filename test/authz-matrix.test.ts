@@ -155,6 +155,8 @@ const API: Record<string, Row> = {
   'GET /api/admin/overview': ADMIN_ONLY(),
   'GET /api/admin/users': ADMIN_ONLY(),
   'POST /api/admin/users/:id/role': ADMIN_ONLY(409), // role unchanged (F stays a fan: the rest of the matrix relies on it)
+  'POST /api/admin/users/:id/disable': ADMIN_ONLY(), // on a spare account (the matrix's people stay enabled), then:
+  'POST /api/admin/users/:id/enable': ADMIN_ONLY(),
   'GET /api/admin/payments': ADMIN_ONLY(),
   'GET /api/admin/reviews': ADMIN_ONLY(),
   'POST /api/admin/reviews/:id/hide': ADMIN_ONLY(),
@@ -193,6 +195,8 @@ interface World {
   intent: string;
   /** Join tokens of the live call, from POST /join. */
   callTokens: { fan: string; creator: string };
+  /** An account the admin disables and enables again. */
+  spare: string;
 }
 
 let W: World;
@@ -245,6 +249,7 @@ async function buildWorld(): Promise<World> {
     offer: (await offerFor(C, { startsInMinutes: 5 * 24 * 60 })).id, bookable: (await offerFor(C, { startsInMinutes: 7 * 24 * 60 })).id,
     request: request.request.id, type: type.type.id, exception: exception.id, notification: notification.id, payment: payment.id, owedRefund, refund, dispute, payout,
     email: email?.id ?? 'eml_aaaaaaaaaaaaaaaaaaaa', loginEmail: login.user.email, intent: b.payment.intentId, callTokens,
+    spare: (await createAccount('USER', { passwordHash: null })).user.id,
   };
 }
 
@@ -270,6 +275,7 @@ function idFor(key: string, name: string): string {
   if (/disputes\/:id/.test(path)) return W.dispute;
   if (/payouts\/:id/.test(path)) return W.payout;
   if (/admin\/creators\/:id|\/creators\/:id\/requests/.test(path)) return W.C.creator.id;
+  if (/users\/:id\/(disable|enable)$/.test(path)) return W.spare;
   if (/users\/:id/.test(path)) return W.F.user.id;
   if (/emails\/:id/.test(path)) return W.email;
   if (name === 'intentId') return W.intent;
@@ -331,6 +337,7 @@ async function inputFor(key: string, n: number): Promise<{ body?: unknown; query
     case 'POST /api/bookings/:id/review': return { body: { rating: 5, comment: 'Matrix review' } };
     case 'POST /api/reviews/:id/reply': return { body: { reply: 'Thank you' } };
     case 'POST /api/admin/users/:id/role': return { body: { role: 'USER' } };
+    case 'POST /api/admin/users/:id/disable': case 'POST /api/admin/users/:id/enable': return { body: { reason: 'Matrix status' } };
     case 'POST /api/admin/reviews/:id/hide': return { body: { reason: 'Matrix moderation' } };
     case 'POST /api/webhooks/stripe': case 'POST /api/webhooks/daily': case 'POST /api/webhooks/resend':
       return { body: { id: 'evt_matrix', type: 'payment_intent.succeeded', data: { object: { id: W.intent } } } };
@@ -507,6 +514,8 @@ const PAGES: Record<string, PageRow> = {
   'POST /:lang{fr|en}/bookings/:id/reschedule': ['signin', 'allow', 'deny', 'allow', 'deny', 'deny'],
   'GET /:lang{fr|en}/admin/users/:id': ['signin', 'role', 'role', 'role', 'role', 'page'],
   'POST /:lang{fr|en}/admin/users/:id/role': ['signin', 'role', 'role', 'role', 'role', 'allow'],
+  'POST /:lang{fr|en}/admin/users/:id/disable': ['signin', 'role', 'role', 'role', 'role', 'allow'],
+  'POST /:lang{fr|en}/admin/users/:id/enable': ['signin', 'role', 'role', 'role', 'role', 'allow'],
   'GET /:lang{fr|en}/admin/bookings/:id': ['signin', 'role', 'role', 'role', 'role', 'page'],
   'POST /:lang{fr|en}/admin/bookings/:id/refund': ['signin', 'role', 'role', 'role', 'role', 'allow'],
   'POST /:lang{fr|en}/admin/bookings/:id/call-review': ['signin', 'role', 'role', 'role', 'role', 'allow'],
@@ -537,6 +546,7 @@ function formFor(key: string, n: number): Record<string, string> {
   if (key.includes('/settle-debt')) return { note: 'Matrix note' };
   if (key.includes('/call-review')) return { decision: 'PAY_CREATOR', reason: 'Matrix review' };
   if (key.includes('/role')) return { role: 'USER' };
+  if (key.endsWith('/disable') || key.endsWith('/enable')) return { reason: 'Matrix status', confirm: 'yes' };
   if (key.includes('/availability/types/:id') && !key.endsWith('/delete')) return { name: 'Renamed type', durationMinutes: '30', price: '50' };
   if (key.includes('/slots/book')) return { typeId: W.type, startsAt: futureIso(12 + n) };
   if (key.includes('/bookings/:id/reschedule')) return { startsAt: futureIso(14 + n) };

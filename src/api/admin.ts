@@ -5,6 +5,7 @@ import { PAYMENT_STATUSES, ROLES, type Review } from '../db/schema';
 import { AUDIT_ENTITIES, auditPage } from '../domain/admin/audit';
 import { adminOverview } from '../domain/admin/overview';
 import { paymentsPage } from '../domain/admin/payments';
+import { disableAccount, enableAccount } from '../domain/admin/account-status';
 import { changeRole, usersPage } from '../domain/admin/users';
 import { hideReview, reviewsForModeration, unhideReview, type ModerationRefusal } from '../domain/reviews/moderation';
 import type { AppEnv } from '../http/context';
@@ -48,6 +49,8 @@ route(adminApi, {
 
 const AdminUserDto = z.object({
   id: z.string(), email: z.string(), name: z.string(), role: z.enum(ROLES), locale: z.string(), timezone: z.string(), createdAt: z.string(),
+  disabledAt: z.string().nullable().describe('Set while an admin has the account disabled'),
+  creatorWithdrawnAt: z.string().nullable().describe('Set once an admin withdrew the creator role (only an admin gives it back)'),
   creator: z.object({
     id: z.string(), slug: z.string(), stripeAccountId: z.string().nullable(), chargesEnabled: z.boolean(), payoutsEnabled: z.boolean(),
     detailsSubmitted: z.boolean(), payoutsBlocked: z.boolean(), payoutBlockReason: z.string().nullable(),
@@ -64,17 +67,25 @@ route(adminApi, {
     total, page: query.page,
     items: rows.map(({ user: u, creator: cr }) => ({
       id: u.id, email: u.email, name: u.name, role: u.role, locale: u.locale, timezone: u.timezone, createdAt: u.createdAt.toISOString(),
+      disabledAt: iso(u.disabledAt), creatorWithdrawnAt: iso(u.creatorWithdrawnAt),
       creator: cr ? { id: cr.id, slug: cr.slug, stripeAccountId: cr.stripeAccountId, chargesEnabled: cr.chargesEnabled, payoutsEnabled: cr.payoutsEnabled, detailsSubmitted: cr.detailsSubmitted, payoutsBlocked: cr.payoutsBlocked, payoutBlockReason: cr.payoutBlockReason } : null,
     })),
   });
 });
 
+const ClosureDto = z.object({
+  offersWithdrawn: z.number().int(), holdsReleased: z.number().int(), bookingsCancelled: z.number().int(), requestsClosed: z.number().int(),
+  remaining: z.number().int().describe('Bookings or offers still open (over the per-call limit, or taken meanwhile): call again to finish'),
+}).describe('What the action closed of the account\'s future (refunds go through the usual refund path)');
+
 route(adminApi, {
   method: 'post', path: '/api/admin/users/:id/role', summary: 'Change an account\'s role (USER / CREATOR / ADMIN; an admin cannot demote themself; audited)', tags, access,
+  description: 'Taking a creator down to USER withdraws the creator role for good (the person cannot become a creator again; giving CREATOR or ADMIN back clears it) '
+    + 'and closes their creator future: future calls cancelled with full refunds (fans told), holds released, open offers withdrawn, pending requests declined.',
   params: z.object({ id: IdParam('usr') }),
   body: z.object({ role: z.enum(ROLES), reason: SingleLineText(0, 500).optional() }),
   responses: {
-    200: { description: 'Changed', schema: z.object({ id: z.string(), role: z.enum(ROLES) }) },
+    200: { description: 'Changed', schema: z.object({ id: z.string(), role: z.enum(ROLES), creatorWithdrawnAt: z.string().nullable(), closed: ClosureDto.nullable() }) },
     404: { description: 'USER_NOT_FOUND' }, 409: { description: 'CANNOT_DEMOTE_SELF, ROLE_UNCHANGED' },
   },
 }, async (c, { user, params, body }) => {
@@ -84,7 +95,35 @@ route(adminApi, {
       : r.code === 'CANNOT_DEMOTE_SELF' ? new AppError(409, r.code, 'You cannot take the admin role from yourself.')
         : new AppError(409, r.code, 'The account already has this role.');
   }
-  return c.json({ id: r.user.id, role: r.user.role });
+  return c.json({ id: r.user.id, role: r.user.role, creatorWithdrawnAt: iso(r.user.creatorWithdrawnAt), closed: r.closed });
+});
+
+route(adminApi, {
+  method: 'post', path: '/api/admin/users/:id/disable', summary: 'Disable an account (admin; audited with the reason): signed out everywhere, refused on every route, its future closed', tags, access,
+  description: 'Every session is revoked and every route refuses the account; it cannot sign in again (password, Google, a reset link already sent). As a fan: holds released, '
+    + 'pending requests withdrawn, future calls cancelled under the creator\'s cancellation policy (a booking taken after the disablement: in full). As a creator: future calls cancelled '
+    + 'with full refunds (fans told), open offers withdrawn, pending requests declined, the public page gone. On an account already disabled it only finishes that closure (`changed: false`).',
+  params: z.object({ id: IdParam('usr') }),
+  body: ReasonBody,
+  responses: {
+    200: { description: 'Disabled', schema: z.object({ id: z.string(), disabledAt: z.string(), changed: z.boolean(), revokedSessions: z.number().int(), closed: ClosureDto }) },
+    404: { description: 'USER_NOT_FOUND' }, 409: { description: 'CANNOT_DISABLE_SELF' },
+  },
+}, async (c, { user, params, body }) => {
+  const r = await disableAccount(c.get('deps'), user, params.id, { reason: body.reason, requestId: c.get('requestId') });
+  if (!r.ok) throw r.code === 'USER_NOT_FOUND' ? new AppError(404, r.code, 'This account does not exist.') : new AppError(409, r.code, 'You cannot disable your own account.');
+  return c.json({ id: r.user.id, disabledAt: r.user.disabledAt!.toISOString(), changed: r.changed, revokedSessions: r.revokedSessions, closed: r.closed });
+});
+
+route(adminApi, {
+  method: 'post', path: '/api/admin/users/:id/enable', summary: 'Re-enable a disabled account (admin; audited): it may sign in again; what was cancelled stays cancelled', tags, access,
+  params: z.object({ id: IdParam('usr') }),
+  body: z.object({ reason: z.string().trim().max(500).optional() }),
+  responses: { 200: { description: 'Enabled', schema: z.object({ id: z.string(), disabledAt: z.null() }) }, 404: { description: 'USER_NOT_FOUND' }, 409: { description: 'NOT_DISABLED' } },
+}, async (c, { user, params, body }) => {
+  const r = await enableAccount(c.get('deps'), user, params.id, { reason: body.reason ?? null, requestId: c.get('requestId') });
+  if (!r.ok) throw r.code === 'USER_NOT_FOUND' ? new AppError(404, r.code, 'This account does not exist.') : new AppError(409, r.code, 'This account is not disabled.');
+  return c.json({ id: r.user.id, disabledAt: null });
 });
 
 // ---------------------------------------------------------------------------------------------- payments

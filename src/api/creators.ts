@@ -2,16 +2,17 @@
 import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { creators, users, type Creator, type User } from '../db/schema';
+import { users, type Creator, type User } from '../db/schema';
 import type { Deps } from '../deps';
 import { toUserDto } from '../domain/accounts/dto';
-import { ensureCreatorProfile } from '../domain/creators/create-profile';
+import { becomeCreator } from '../domain/creators/create-profile';
+import { actingCreator } from '../domain/creators/standing';
 import { IMAGE_LIMITS, removeCreatorImage, setCreatorImage, type ImageKind } from '../domain/creators/profile';
 import { updateCreatorProfile } from '../domain/creators/profile';
 import { DIRECTORY_PAGE_SIZE, findCreator, listCreators, rating, toCreatorDto, upcomingOffers } from '../domain/creators/queries';
 import { toOfferDto } from '../domain/offers/dto';
 import type { AppEnv } from '../http/context';
-import { forbidden, notFound } from '../http/errors';
+import { notFound } from '../http/errors';
 import { enforceLimit } from '../http/rate-limit';
 import { refusal } from '../http/refusals';
 import { route } from '../http/route';
@@ -21,11 +22,11 @@ import { CreatorDto, CreatorListQuery, CreatorListResponse, CreatorPageResponse,
 export const creatorsApi = new Hono<AppEnv>();
 const tags = ['Creators'];
 
-/** The creator profile of a CREATOR account (403 for others). */
-export async function creatorOfUser(deps: Deps, user: User): Promise<Creator> {
-  const c = await deps.db.select().from(creators).where(eq(creators.userId, user.id)).get();
-  if (!c) throw forbidden('This needs a creator profile.', 'NOT_A_CREATOR');
-  return c;
+/** The creator profile the caller may act as (403 for others: no profile, role withdrawn by an admin, disabled). */
+export async function creatorOfUser(deps: Deps, user: Pick<User, 'id'>): Promise<Creator> {
+  const acting = await actingCreator(deps, user.id);
+  if (!acting.ok) throw refusal(acting.code);
+  return acting.creator;
 }
 
 route(creatorsApi, {
@@ -55,13 +56,14 @@ route(creatorsApi, {
 });
 
 route(creatorsApi, {
-  method: 'post', path: '/api/me/become-creator', summary: 'Turn this fan account into a creator (creates the profile)', tags, access: 'user',
-  responses: { 200: { description: 'Now a creator', schema: z.object({ user: UserDto, creator: CreatorDto }) } },
+  method: 'post', path: '/api/me/become-creator', summary: 'Turn this fan account into a creator (creates the profile); refused once an admin withdrew the creator role', tags, access: 'user',
+  responses: { 200: { description: 'Now a creator', schema: z.object({ user: UserDto, creator: CreatorDto }) }, 403: { description: 'CREATOR_ROLE_WITHDRAWN: only an admin can give the role back' } },
 }, async (c, { user }) => {
   const deps = c.get('deps');
-  const creator = await ensureCreatorProfile(deps, user);
+  const r = await becomeCreator(deps, user.id);
+  if (!r.ok) throw refusal(r.code);
   const updated = (await deps.db.select().from(users).where(eq(users.id, user.id)).get())!;
-  return c.json({ user: toUserDto(updated), creator: toCreatorDto(creator) });
+  return c.json({ user: toUserDto(updated), creator: toCreatorDto(r.creator) });
 });
 
 route(creatorsApi, {

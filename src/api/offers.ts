@@ -29,7 +29,7 @@ route(offersApi, {
 }, async (c, { user, body }) => {
   const deps = c.get('deps');
   const creator = await creatorOfUser(deps, user);
-  const r = await deps.rooms.calendar(creator.id).createOffer({ creatorId: creator.id, offer: body });
+  const r = await deps.rooms.calendar(creator.id).createOffer({ creatorId: creator.id, actorUserId: user.id, offer: body });
   if (!r.ok) throw refusal(r.code, undefined, 'conflicts' in r ? { conflicts: r.conflicts } : undefined);
   return c.json({ offer: toOfferDto(r.offer) }, 201);
 });

@@ -105,7 +105,15 @@ export const users = sqliteTable('users', {
   timezone: text('timezone').notNull().default('Europe/Paris'),
   /** Opt-outs for non-transactional emails, e.g. `{ "reminders": false }`. */
   emailPrefs: json<Record<string, boolean>>('email_prefs').notNull().default({}),
+  /** Set by an admin (disable account): every session is revoked and every route refuses it until re-enabled. */
   disabledAt: at('disabled_at'),
+  /**
+   * An admin withdrew the creator role (demotion): the person cannot make themself a creator again;
+   * only an admin giving the role back clears it. The creator profile stays (bookings and money refer to it).
+   */
+  creatorWithdrawnAt: at('creator_withdrawn_at'),
+  /** The admin who withdrew it. */
+  creatorWithdrawnBy: text('creator_withdrawn_by'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (t) => [

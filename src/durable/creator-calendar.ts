@@ -11,6 +11,7 @@ import { createOffer, findOverlaps, checkTiming, type CreateOfferResult, type Ne
 import type { OfferPatch } from '../domain/offers/edit';
 import { requestAnswered } from '../domain/events';
 import { answerableRequest, REQUEST_HOLD_MINUTES, type AnswerRefusal } from '../domain/requests/requests';
+import { accountDisabled, actingCreator, activeCreator, isDisabled, type CreatorRefusal } from '../domain/creators/standing';
 import type { Bindings } from '../env';
 import { MINUTE } from '../lib/clock';
 import { afterReschedule, canMoveTo, checkReschedule, prepareSlot, type RescheduleRefusal, type SlotRefusal } from '../domain/availability/booking';
@@ -21,8 +22,8 @@ export type AcceptResult =
   | { ok: true; requestId: string; offerId: string; booking: Extract<BookResult, { ok: true }>['booking'] }
   | { ok: false; code: AnswerRefusal | 'OVERLAPS_ANOTHER_OFFER' | 'TOO_SOON' | 'TOO_FAR' | 'CREATOR_NOT_ONBOARDED' | 'CURRENCY_NOT_ACCEPTED' | 'BOOKING_FAILED'; message?: string };
 
-export type BookSlotResult = BookResult | { ok: false; code: SlotRefusal | 'CREATOR_NOT_FOUND' };
-export type RescheduleResult = { ok: true; startsAt: string; endsAt: string } | { ok: false; code: RescheduleRefusal | 'BOOKING_NOT_RESCHEDULABLE' };
+export type BookSlotResult = BookResult | { ok: false; code: SlotRefusal | 'CREATOR_NOT_FOUND' | 'ACCOUNT_DISABLED' };
+export type RescheduleResult = { ok: true; startsAt: string; endsAt: string } | { ok: false; code: RescheduleRefusal | 'BOOKING_NOT_RESCHEDULABLE' | CreatorRefusal | 'FORBIDDEN' };
 
 export class CreatorCalendar extends DurableObject<Bindings> {
   private readonly lock = new Mutex();
@@ -75,8 +76,12 @@ export class CreatorCalendar extends DurableObject<Bindings> {
   async bookSlot(input: { creatorId: string; typeId: string; startsAt: string; fanId: string }): Promise<BookSlotResult> {
     const r = await this.lock.run(async (): Promise<BookSlotResult> => {
       const deps = buildDeps(this.env);
-      const creator = await deps.db.select().from(creators).where(eq(creators.id, input.creatorId)).get();
-      if (!creator) return { ok: false, code: 'CREATOR_NOT_FOUND' };
+      // The fan's account as D1 has it, in the same read (no extra round trip): a session another isolate has not yet learnt is revoked takes nothing.
+      const row = await deps.db.select({ creator: creators, open: activeCreator().mapWith(Boolean), fanDisabled: accountDisabled(input.fanId) })
+        .from(creators).where(eq(creators.id, input.creatorId)).get();
+      if (!row?.open) return { ok: false, code: 'CREATOR_NOT_FOUND' };
+      if (row.fanDisabled) return { ok: false, code: 'ACCOUNT_DISABLED' };
+      const creator = row.creator;
       const prepared = await prepareSlot(deps, creator, { typeId: input.typeId, startsAt: new Date(input.startsAt), fanId: input.fanId });
       if (!prepared.ok) return prepared;
       const booked = await offerRoom(this.env, prepared.offerId).book({ offerId: prepared.offerId, userId: input.fanId });
@@ -95,6 +100,10 @@ export class CreatorCalendar extends DurableObject<Bindings> {
       const checked = await checkReschedule(deps, input.bookingId, input.actorUserId);
       if (!checked.ok) return checked;
       const { booking, creator, by } = checked;
+      // The actor as D1 has them now: a creator demoted or disabled, or a fan disabled, since their page loaded.
+      const acting = by === 'CREATOR' ? await actingCreator(deps, input.actorUserId, creator.id) : null;
+      if (acting && !acting.ok) return { ok: false, code: acting.code };
+      if (by === 'FAN' && (await isDisabled(deps, input.actorUserId))) return { ok: false, code: 'ACCOUNT_DISABLED' };
       const startsAt = new Date(input.startsAt);
       if (!(await canMoveTo(deps, booking, creator, startsAt))) return { ok: false, code: 'SLOT_UNAVAILABLE' };
       const endsAt = new Date(startsAt.getTime() + (booking.endsAt.getTime() - booking.startsAt.getTime()));
@@ -107,12 +116,13 @@ export class CreatorCalendar extends DurableObject<Bindings> {
     return r;
   }
 
-  async createOffer(input: { creatorId: string; offer: Omit<NewOfferInput, 'startsAt'> & { startsAt: string } }): Promise<CreateOfferResult | { ok: false; code: 'CREATOR_NOT_FOUND' }> {
+  /** Publishes an offer for `actorUserId`, who must (still) be this calendar's creator. */
+  async createOffer(input: { creatorId: string; actorUserId: string; offer: Omit<NewOfferInput, 'startsAt'> & { startsAt: string } }): Promise<CreateOfferResult | { ok: false; code: CreatorRefusal | 'FORBIDDEN' }> {
     const r = await this.lock.run(async () => {
       const deps = buildDeps(this.env);
-      const creator = await deps.db.select().from(creators).where(eq(creators.id, input.creatorId)).get();
-      if (!creator) return { ok: false as const, code: 'CREATOR_NOT_FOUND' as const };
-      return createOffer(deps, creator, { ...input.offer, startsAt: new Date(input.offer.startsAt) });
+      const acting = await actingCreator(deps, input.actorUserId, input.creatorId);
+      if (!acting.ok) return { ok: false as const, code: acting.code };
+      return createOffer(deps, acting.creator, { ...input.offer, startsAt: new Date(input.offer.startsAt) });
     });
     if (r.ok) await this.slotsChanged();
     return r;
@@ -122,6 +132,8 @@ export class CreatorCalendar extends DurableObject<Bindings> {
   async updateOffer(input: { creatorId: string; offerId: string; actorUserId: string; patch: OfferPatch; currentStartsAt: string; currentDuration: number }) {
     return this.lock.run(async () => {
       const deps = buildDeps(this.env);
+      const acting = await actingCreator(deps, input.actorUserId, input.creatorId);
+      if (!acting.ok) return { ok: false as const, code: acting.code };
       if (input.patch.startsAt !== undefined || input.patch.durationMinutes !== undefined) {
         const start = new Date(input.patch.startsAt ?? input.currentStartsAt);
         const timing = checkTiming(start, deps.clock.now());

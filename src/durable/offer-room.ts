@@ -22,6 +22,7 @@ import { bookings } from '../db/schema';
 import { eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import { applyOfferPatch, type OfferPatch } from '../domain/offers/edit';
+import { actingCreator, type CreatorRefusal } from '../domain/creators/standing';
 import type { BookingDto, PaymentStartDto } from '../shared/offers';
 
 export type BookResult =
@@ -526,11 +527,14 @@ export class OfferRoom extends DurableObject<Bindings> {
   // ------------------------------------------------------------------ offer lifecycle
 
   /** Applies an edit; price, currency and time are frozen once the offer is held or booked. */
-  async update(input: { offerId: string; actorUserId: string; patch: OfferPatch }): Promise<{ ok: true } | { ok: false; code: 'OFFER_NOT_FOUND' | 'FORBIDDEN' | 'OFFER_LOCKED' }> {
+  async update(input: { offerId: string; actorUserId: string; patch: OfferPatch }): Promise<{ ok: true } | { ok: false; code: 'OFFER_NOT_FOUND' | 'FORBIDDEN' | 'OFFER_LOCKED' | CreatorRefusal }> {
     return this.lock.run(async () => {
       const st = await this.load(input.offerId);
       if (!st) return { ok: false, code: 'OFFER_NOT_FOUND' };
       if (st.offer.creatorUserId !== input.actorUserId) return { ok: false, code: 'FORBIDDEN' };
+      // The actor as D1 has them now (demoted or disabled since their page loaded?), before the state checks below.
+      const acting = await actingCreator(this.deps(), input.actorUserId, st.offer.creatorId);
+      if (!acting.ok) return { ok: false, code: acting.code };
       const closed = ['CANCELLED', 'EXPIRED', 'COMPLETED'].includes(st.offer.status);
       const touchesTerms = (['price', 'currency', 'startsAt', 'durationMinutes'] as const).some((k) => input.patch[k] !== undefined);
       if (closed || (touchesTerms && (st.live !== null || st.offer.status !== 'AVAILABLE'))) return { ok: false, code: 'OFFER_LOCKED' };
@@ -550,11 +554,15 @@ export class OfferRoom extends DurableObject<Bindings> {
   }
 
   /** Withdraws an offer that nobody holds or booked. */
-  async cancelOffer(input: { offerId: string; actorUserId: string | null }): Promise<{ ok: true } | { ok: false; code: 'OFFER_NOT_FOUND' | 'FORBIDDEN' | 'OFFER_HAS_BOOKING' | 'OFFER_CLOSED' }> {
+  async cancelOffer(input: { offerId: string; actorUserId: string | null }): Promise<{ ok: true } | { ok: false; code: 'OFFER_NOT_FOUND' | 'FORBIDDEN' | 'OFFER_HAS_BOOKING' | 'OFFER_CLOSED' | CreatorRefusal }> {
     return this.lock.run(async () => {
       const st = await this.load(input.offerId);
       if (!st) return { ok: false, code: 'OFFER_NOT_FOUND' };
       if (input.actorUserId && st.offer.creatorUserId !== input.actorUserId) return { ok: false, code: 'FORBIDDEN' };
+      if (input.actorUserId) {
+        const acting = await actingCreator(this.deps(), input.actorUserId, st.offer.creatorId);
+        if (!acting.ok) return { ok: false, code: acting.code };
+      }
       if (st.live) return { ok: false, code: 'OFFER_HAS_BOOKING' };
       if (st.offer.status !== 'AVAILABLE') return { ok: false, code: 'OFFER_CLOSED' };
       const deps = this.deps();

@@ -73,7 +73,12 @@ function AccountView({ c, user, profileErrors = {}, passwordErrors = {}, values 
           </form>
         </section>
       </div>
-      {user.role === 'USER' ? (
+      {user.creatorWithdrawnAt ? (
+        <section class="card" id="become-creator" aria-labelledby="creator-h" data-creator-withdrawn>
+          <h2 id="creator-h">{t('account.becomeCreator')}</h2>
+          <p>{t('account.creatorWithdrawn')}</p>
+        </section>
+      ) : user.role === 'USER' ? (
         <section class="card" id="become-creator" aria-labelledby="creator-h">
           <h2 id="creator-h">{t('account.becomeCreator')}</h2>
           <p class="muted">{t('account.becomeCreatorHelp')}</p>

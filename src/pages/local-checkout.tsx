@@ -6,7 +6,8 @@
  */
 import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { bookings, creators } from '../db/schema';
+import { bookings, type Creator } from '../db/schema';
+import { actingCreator } from '../domain/creators/standing';
 import { checkHoldForPayment, type HoldRefusal } from '../domain/payments/hold';
 import type { AppEnv, Ctx } from '../http/context';
 import { notFound } from '../http/errors';
@@ -137,12 +138,18 @@ localCheckoutPages.post('/checkout/local/:intentId{pi_local_[0-9a-z]+}/:step{pay
   return c.redirect(back, 303);
 });
 
+/** The caller's own connected account, while they may act as a creator (404 for anyone else). */
+async function onboardingCreator(c: Ctx, userId: string): Promise<Creator> {
+  const acting = await actingCreator(c.get('deps'), userId);
+  if (!acting.ok || acting.creator.stripeAccountId !== c.req.param('accountId')) throw notFound('Account');
+  return acting.creator;
+}
+
 localCheckoutPages.get('/checkout/local/onboarding/:accountId{acct_local_[0-9a-z]+}', async (c) => {
   const user = requireUserPage(c);
   if (user instanceof Response) return user;
   const { t } = viewOf(c);
-  const creator = await c.get('deps').db.select().from(creators).where(eq(creators.stripeAccountId, c.req.param('accountId'))).get();
-  if (!creator || creator.userId !== user.id) throw notFound('Account');
+  const creator = await onboardingCreator(c, user.id);
   const back = redirectTarget(c, c.req.query('return'), `/${c.get('locale')}/creator/payments`);
   return page(c, {
     title: t('localCheckout.onboardingTitle'),
@@ -163,8 +170,7 @@ localCheckoutPages.post('/checkout/local/onboarding/:accountId{acct_local_[0-9a-
   const user = requireUserPage(c);
   if (user instanceof Response) return user;
   const deps = c.get('deps');
-  const creator = await deps.db.select().from(creators).where(eq(creators.stripeAccountId, c.req.param('accountId'))).get();
-  if (!creator || creator.userId !== user.id) throw notFound('Account');
+  const creator = await onboardingCreator(c, user.id);
   await deps.localPayments!.completeOnboarding(creator.stripeAccountId!);
   return c.redirect(redirectTarget(c, c.req.query('return'), `/${c.get('locale')}/creator/payments`), 303);
 });

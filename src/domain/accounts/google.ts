@@ -19,6 +19,7 @@ export async function googleSignIn(deps: Deps, profile: GoogleProfile, fallback:
   if (!user) {
     if (profile.email_verified !== true) return { ok: false, reason: 'EMAIL_NOT_VERIFIED' };
     const byEmail = await deps.db.select().from(users).where(eq(users.email, email)).get();
+    if (byEmail?.disabledAt) return { ok: false, reason: 'ACCOUNT_DISABLED' }; // refused before anything is linked to it
     if (byEmail) {
       // A disabled account stays as it is, claimed or linked by nobody.
       if (byEmail.disabledAt) return { ok: false, reason: 'ACCOUNT_DISABLED' };

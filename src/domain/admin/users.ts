@@ -4,7 +4,8 @@ import { bookings, creators, users, type Creator, type Role, type User } from '.
 import type { Deps } from '../../deps';
 import { forgetUser } from '../accounts/session-cache';
 import { ensureCreatorProfile } from '../creators/create-profile';
-import { audit } from './audit';
+import { auditStatement } from './audit';
+import { closeCreatorSchedule, type ClosureCounts } from './closure';
 import { contains } from './filters';
 
 export const USERS_PAGE = 50;
@@ -46,18 +47,40 @@ export type RoleChangeRefusal = 'USER_NOT_FOUND' | 'CANNOT_DEMOTE_SELF' | 'ROLE_
 
 /**
  * Changes an account's role. An admin cannot take the ADMIN role from themself (so there is
- * always at least the acting admin left). Becoming a CREATOR creates the creator profile; losing
- * it keeps the profile (bookings and money refer to it) but closes the creator space.
+ * always at least the acting admin left). Becoming a CREATOR creates the creator profile.
+ * Taking an account with a creator profile down to USER withdraws the creator role for good: it is
+ * recorded (when, by whom) so the person cannot make themself a creator again, and their creator
+ * future is closed (closure.ts); the profile stays (bookings and money refer to it). Giving the
+ * CREATOR or ADMIN role back clears the withdrawal.
  */
-export async function changeRole(deps: Deps, admin: Pick<User, 'id'>, userId: string, role: Role, meta: { reason?: string | null; requestId?: string | null } = {}): Promise<{ ok: true; user: User } | { ok: false; code: RoleChangeRefusal }> {
+export async function changeRole(deps: Deps, admin: User, userId: string, role: Role, meta: { reason?: string | null; requestId?: string | null } = {}): Promise<{ ok: true; user: User; closed: ClosureCounts | null } | { ok: false; code: RoleChangeRefusal }> {
   const before = await deps.db.select().from(users).where(eq(users.id, userId)).get();
   if (!before) return { ok: false, code: 'USER_NOT_FOUND' };
   if (before.id === admin.id && role !== 'ADMIN') return { ok: false, code: 'CANNOT_DEMOTE_SELF' };
-  if (before.role === role) return { ok: false, code: 'ROLE_UNCHANGED' };
-  const [updated] = await deps.db.update(users).set({ role, updatedAt: deps.clock.now() }).where(eq(users.id, userId)).returning();
+  const profile = await deps.db.select({ id: creators.id }).from(creators).where(eq(creators.userId, userId)).get();
+  if (before.role === role) {
+    // Demoting again finishes what a first closure left open (over its batch, or taken meanwhile); with nothing left, nothing changed.
+    const closed = role === 'USER' && before.creatorWithdrawnAt && profile ? await closeCreatorSchedule(deps, admin, profile.id, meta) : null;
+    const did = closed ? closed.offersWithdrawn + closed.holdsReleased + closed.bookingsCancelled + closed.requestsClosed : 0;
+    return did ? { ok: true, user: before, closed } : { ok: false, code: 'ROLE_UNCHANGED' };
+  }
+  const now = deps.clock.now();
+  const withdraw = role === 'USER' && profile !== undefined;
+  const [[updated]] = await deps.db.batch([
+    deps.db.update(users).set({
+      role, updatedAt: now,
+      ...(withdraw ? { creatorWithdrawnAt: now, creatorWithdrawnBy: admin.id } : role !== 'USER' ? { creatorWithdrawnAt: null, creatorWithdrawnBy: null } : {}),
+    }).where(eq(users.id, userId)).returning(),
+    auditStatement(deps, {
+      actor: admin.id, action: 'ROLE_CHANGE', entity: 'user', entityId: userId,
+      before: { role: before.role, creatorWithdrawnAt: before.creatorWithdrawnAt?.toISOString() ?? null },
+      after: { role, creatorWithdrawnAt: withdraw ? now.toISOString() : role !== 'USER' ? null : before.creatorWithdrawnAt?.toISOString() ?? null },
+      reason: meta.reason ?? null, requestId: meta.requestId ?? null,
+    }),
+  ]);
   if (role === 'CREATOR') await ensureCreatorProfile(deps, updated);
   forgetUser(userId);
-  await audit(deps, { actor: admin.id, action: 'ROLE_CHANGE', entity: 'user', entityId: userId, before: { role: before.role }, after: { role }, reason: meta.reason ?? null, requestId: meta.requestId ?? null });
-  await deps.log.info('ADMIN_ACTION', `Role of ${userId}: ${before.role} → ${role}`, { actor: 'ADMIN', actorId: admin.id, context: { userId, from: before.role, to: role } });
-  return { ok: true, user: updated };
+  const closed = withdraw ? await closeCreatorSchedule(deps, admin, profile.id, meta) : null;
+  await deps.log.info('ADMIN_ACTION', `Role of ${userId}: ${before.role} → ${role}`, { actor: 'ADMIN', actorId: admin.id, context: { userId, from: before.role, to: role, ...(closed ?? {}) } });
+  return { ok: true, user: (await deps.db.select().from(users).where(eq(users.id, userId)).get())!, closed };
 }

@@ -46,13 +46,15 @@ export type CancelResult = { ok: true; status: 'CANCELLED'; refunded: number; re
  * `requestId` goes to the audit log when an admin cancels someone else's booking. `expectedRefund`
  * is the refund the person was shown before confirming: if a policy line was crossed since (the 24 h
  * mark), nothing is cancelled (REFUND_CHANGED) and they are shown the new amount instead.
+ * `refundAs: 'FAN'`: an admin cancelling for the fan (a disabled account) refunds what the fan
+ * cancelling now would get (the creator's policy) instead of everything.
  */
-export async function cancelBooking(deps: Deps, user: User, bookingId: string, reason: string | null, opts: { requestId?: string | null; expectedRefund?: number } = {}): Promise<CancelResult> {
+export async function cancelBooking(deps: Deps, user: User, bookingId: string, reason: string | null, opts: { requestId?: string | null; expectedRefund?: number; refundAs?: 'FAN' } = {}): Promise<CancelResult> {
   const requestId = opts.requestId ?? null;
   const found = await bookingForViewer(deps, user, bookingId);
   if (!found) return { ok: false, code: 'BOOKING_NOT_FOUND' };
   const { booking, role } = found;
-  const preview = await cancellationPreview(deps, role, booking);
+  const preview = await cancellationPreview(deps, role === 'ADMIN' && opts.refundAs ? opts.refundAs : role, booking);
   if (!preview.ok) return preview;
   if (booking.status === 'CONFIRMED' && opts.expectedRefund !== undefined && opts.expectedRefund !== preview.refund.amount) return { ok: false, code: 'REFUND_CHANGED' };
   const room = deps.rooms.offer(booking.offerId);

@@ -26,6 +26,7 @@
  */
 
 import type { Deps } from '../../deps';
+import { isDisabled } from '../creators/standing';
 import type { BookResult, ReleaseResult } from '../../durable/offer-room';
 import type { ReleaseReason } from './transitions';
 
@@ -112,10 +113,21 @@ export async function releaseHold(deps: Pick<Deps, 'rooms'>, input: { offerId: s
  * the creator's terms no longer allowing it) is forgotten, since fans refused during it may have
  * been cached as turned away by it.
  */
-export async function bookOffer(deps: Pick<Deps, 'rooms' | 'clock'>, offerId: string, userId: string): Promise<BookResult> {
+export async function bookOffer(deps: Pick<Deps, 'rooms' | 'clock' | 'db'>, offerId: string, userId: string): Promise<BookResult | { ok: false; code: 'ACCOUNT_DISABLED' }> {
   const r = await deps.rooms.offer(offerId).book({ offerId, userId });
-  if (r.ok) return r;
+  if (r.ok) return r.created ? undoIfDisabled(deps, offerId, userId, r) : r;
   if (r.taken) takenOffers.remember(offerId, r.taken, deps.clock.now().getTime());
   if (r.code === 'RATE_LIMITED' || r.code === 'PAYMENT_PROVIDER_ERROR' || r.code === 'CREATOR_NOT_PAYABLE') takenOffers.forget(offerId);
   return r;
+}
+
+/**
+ * A new hold's fan, checked in D1 once they have won (never for the many who lose: they cost no read).
+ * Identity-only routes trust the signed session, and another isolate learns of a revocation within a
+ * few seconds; a disabled account winning in those seconds has its claim undone at once.
+ */
+async function undoIfDisabled(deps: Pick<Deps, 'rooms' | 'db'>, offerId: string, userId: string, r: Extract<BookResult, { ok: true }>): Promise<BookResult | { ok: false; code: 'ACCOUNT_DISABLED' }> {
+  if (!(await isDisabled(deps, userId))) return r;
+  await releaseHold(deps, { offerId, bookingId: r.booking.id, reason: 'CANCELLED', cancelledBy: 'SYSTEM' });
+  return { ok: false, code: 'ACCOUNT_DISABLED' };
 }

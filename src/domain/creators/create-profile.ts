@@ -1,5 +1,5 @@
 /** Creates the creator profile that goes with a CREATOR account (at sign-up or when a fan becomes a creator). */
-import { eq, like } from 'drizzle-orm';
+import { and, eq, isNull, like } from 'drizzle-orm';
 import { creators, users, type Creator, type Currency, type User } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { errorText } from '../../lib/logger';
@@ -29,19 +29,24 @@ export function newCreatorRow(deps: Deps, user: Pick<User, 'id' | 'name' | 'time
   } satisfies typeof creators.$inferInsert;
 }
 
-/** Turns an existing account into a creator (idempotent: returns the existing profile). */
+/**
+ * Turns an existing account into a creator (idempotent: returns the existing profile). The role
+ * write never applies to an account whose creator role an admin withdrew (even one withdrawn a
+ * moment ago): only an admin clears that, before calling this.
+ */
 export async function ensureCreatorProfile(deps: Deps, user: User): Promise<Creator> {
   forgetUser(user.id); // the role changes
+  const promotable = and(eq(users.id, user.id), isNull(users.creatorWithdrawnAt));
   const existing = await deps.db.select().from(creators).where(eq(creators.userId, user.id)).get();
   if (existing) {
-    if (user.role === 'USER') await deps.db.update(users).set({ role: 'CREATOR', updatedAt: deps.clock.now() }).where(eq(users.id, user.id));
+    if (user.role === 'USER') await deps.db.update(users).set({ role: 'CREATOR', updatedAt: deps.clock.now() }).where(promotable);
     return existing;
   }
   for (let attempt = 0; attempt < 3; attempt++) {
     const row = newCreatorRow(deps, user, await freeSlug(deps, slugify(user.name)));
     try {
       const [, [created]] = await deps.db.batch([
-        deps.db.update(users).set({ role: user.role === 'ADMIN' ? 'ADMIN' : 'CREATOR', updatedAt: row.createdAt }).where(eq(users.id, user.id)),
+        deps.db.update(users).set({ role: user.role === 'ADMIN' ? 'ADMIN' : 'CREATOR', updatedAt: row.createdAt }).where(promotable),
         deps.db.insert(creators).values(row).returning(),
       ]);
       return created;
@@ -52,4 +57,19 @@ export async function ensureCreatorProfile(deps: Deps, user: User): Promise<Crea
     }
   }
   throw new Error('Could not allocate a creator slug');
+}
+
+export type BecomeCreatorResult = { ok: true; creator: Creator } | { ok: false; code: 'CREATOR_ROLE_WITHDRAWN' | 'ACCOUNT_DISABLED' };
+
+/**
+ * "Become a creator", asked by the person: refused once an admin withdrew their creator role
+ * (read from D1, not the account cache), including when it is withdrawn while this runs.
+ */
+export async function becomeCreator(deps: Deps, userId: string): Promise<BecomeCreatorResult> {
+  const user = await deps.db.select().from(users).where(eq(users.id, userId)).get();
+  if (!user || user.disabledAt) return { ok: false, code: 'ACCOUNT_DISABLED' };
+  if (user.creatorWithdrawnAt) return { ok: false, code: 'CREATOR_ROLE_WITHDRAWN' };
+  const creator = await ensureCreatorProfile(deps, user);
+  const after = await deps.db.select({ withdrawn: users.creatorWithdrawnAt }).from(users).where(eq(users.id, userId)).get();
+  return after?.withdrawn ? { ok: false, code: 'CREATOR_ROLE_WITHDRAWN' } : { ok: true, creator };
 }

@@ -7,6 +7,7 @@ import { activeTypesQuery } from '../availability/availability';
 import { REVIEWS_PER_PAGE, visibleReviewsQuery } from '../reviews/reviews';
 import type { CreatorCardDto, CreatorDto } from '../../shared/creators';
 import { acceptedCurrency } from '../payments/currency';
+import { activeCreator } from './standing';
 
 export const DIRECTORY_PAGE_SIZE = 12;
 /** Offer statuses shown publicly on a creator's page (taken ones stay visible as "booked"). */
@@ -48,10 +49,10 @@ export async function rating(deps: Pick<Deps, 'db'>, creatorId: string): Promise
 /** Directory: search on name, expertise and bio; creators with upcoming availability first. */
 export async function listCreators(deps: Deps, q: string | undefined, page: number): Promise<{ items: z.infer<typeof CreatorCardDto>[]; total: number }> {
   const now = deps.clock.now().getTime();
-  const where = q
+  const where = and(activeCreator(), q
     // instr, not LIKE: D1 refuses LIKE patterns over 50 bytes (a long search answered 500).
     ? or(...[creators.displayName, creators.expertise, creators.bio].map((col) => sql`instr(lower(${col}), lower(${q})) > 0`))
-    : undefined;
+    : undefined);
   const nextOffer = sql<number | null>`(select min(o.starts_at) from call_offers o where o.creator_id = "creators"."id" and o.status = 'AVAILABLE' and o.starts_at > ${now})`;
   const rows = await deps.db.select({
     c: creators,
@@ -79,8 +80,10 @@ export async function listCreators(deps: Deps, q: string | undefined, page: numb
   };
 }
 
+/** A creator shown to the public: only while their account may act as a creator (not demoted, not disabled). */
 export async function findCreator(deps: Pick<Deps, 'db'>, idOrSlug: string): Promise<Creator | null> {
-  return (await deps.db.select().from(creators).where(idOrSlug.startsWith('crt_') ? eq(creators.id, idOrSlug) : eq(creators.slug, idOrSlug.toLowerCase())).get()) ?? null;
+  const which = idOrSlug.startsWith('crt_') ? eq(creators.id, idOrSlug) : eq(creators.slug, idOrSlug.toLowerCase());
+  return (await deps.db.select().from(creators).where(and(which, activeCreator())).get()) ?? null;
 }
 
 /** A creator's upcoming public offers (soonest first). */
@@ -121,7 +124,7 @@ export async function creatorReviewPage(deps: Deps, creatorId: string, page: num
 
 /** The creator behind a slug and everything their page shows, in one round trip (the hot public page). */
 export async function creatorPageBySlug(deps: Deps, slug: string, latestReviews: number): Promise<{ creator: Creator; reads: CreatorPageReads } | null> {
-  const bySlug = eq(creators.slug, slug.toLowerCase());
+  const bySlug = and(eq(creators.slug, slug.toLowerCase()), activeCreator());
   const id = sql`(select ${creators.id} from ${creators} where ${bySlug})`;
   const [[creator], offers, [r], types, latest] = await deps.db.batch([
     deps.db.select().from(creators).where(bySlug).limit(1),

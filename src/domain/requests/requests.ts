@@ -1,6 +1,7 @@
 /** Call requests: a fan proposes price, time and duration; the creator accepts or rejects within 72 hours. */
 import { and, eq, lt } from 'drizzle-orm';
-import { callRequests, creators, type CallRequest, type Currency, type User } from '../../db/schema';
+import { callRequests, creators, users, type CallRequest, type Currency, type User } from '../../db/schema';
+import { activeCreator, creatorRefusal, type CreatorRefusal } from '../creators/standing';
 import type { Deps } from '../../deps';
 import { HOUR } from '../../lib/clock';
 import { requestAnswered, requestReceived } from '../events';
@@ -22,7 +23,8 @@ export interface NewRequest {
 export type CreateRequestResult = { ok: true; request: CallRequest } | { ok: false; code: 'CREATOR_NOT_FOUND' | 'OWN_PROFILE' | 'CURRENCY_NOT_ACCEPTED' | 'TOO_SOON' | 'TOO_FAR' };
 
 export async function createRequest(deps: Deps, fan: User, creatorId: string, input: NewRequest): Promise<CreateRequestResult> {
-  const creator = await deps.db.select().from(creators).where(eq(creators.id, creatorId)).get();
+  // Only to a creator who may act as one (not demoted, not disabled): nobody could answer otherwise.
+  const creator = await deps.db.select().from(creators).where(and(eq(creators.id, creatorId), activeCreator())).get();
   if (!creator) return { ok: false, code: 'CREATOR_NOT_FOUND' };
   if (creator.userId === fan.id) return { ok: false, code: 'OWN_PROFILE' };
   // Proposed in the creator's settlement currency, or accepting it would create an offer it refuses.
@@ -51,14 +53,17 @@ export async function createRequest(deps: Deps, fan: User, creatorId: string, in
   return { ok: true, request };
 }
 
-export type AnswerRefusal = 'REQUEST_NOT_FOUND' | 'FORBIDDEN' | 'REQUEST_NOT_PENDING' | 'REQUEST_EXPIRED';
+export type AnswerRefusal = 'REQUEST_NOT_FOUND' | 'FORBIDDEN' | 'REQUEST_NOT_PENDING' | 'REQUEST_EXPIRED' | CreatorRefusal;
 
-/** Loads a request the given creator may answer now. */
+/** Loads a request the given creator may answer now (their account read with it: demoted or disabled, refused). */
 export async function answerableRequest(deps: Deps, creatorUserId: string, requestId: string): Promise<{ ok: true; request: CallRequest; creatorId: string } | { ok: false; code: AnswerRefusal }> {
-  const row = await deps.db.select({ request: callRequests, creatorUserId: creators.userId })
-    .from(callRequests).innerJoin(creators, eq(creators.id, callRequests.creatorId)).where(eq(callRequests.id, requestId)).get();
+  const row = await deps.db.select({ request: callRequests, creatorUserId: creators.userId, role: users.role, disabledAt: users.disabledAt, creatorWithdrawnAt: users.creatorWithdrawnAt })
+    .from(callRequests).innerJoin(creators, eq(creators.id, callRequests.creatorId)).innerJoin(users, eq(users.id, creators.userId))
+    .where(eq(callRequests.id, requestId)).get();
   if (!row) return { ok: false, code: 'REQUEST_NOT_FOUND' };
   if (row.creatorUserId !== creatorUserId) return { ok: false, code: 'FORBIDDEN' };
+  const refused = creatorRefusal(row, true);
+  if (refused) return { ok: false, code: refused };
   if (row.request.status !== 'PENDING') return { ok: false, code: 'REQUEST_NOT_PENDING' };
   if (row.request.expiresAt.getTime() <= deps.clock.now().getTime()) return { ok: false, code: 'REQUEST_EXPIRED' };
   return { ok: true, request: row.request, creatorId: row.request.creatorId };

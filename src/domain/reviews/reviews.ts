@@ -12,6 +12,7 @@ import { getSettings } from '../settings';
 import { presenceOf } from '../calls/presence';
 import { tell } from '../notifications/tell';
 import { firstName } from '../../lib/text';
+import { creatorRefusal, type CreatorRefusal } from '../creators/standing';
 
 export const REVIEWS_PER_PAGE = 20;
 
@@ -59,7 +60,7 @@ export const visibleReviewsQuery = (deps: Pick<Deps, 'db'>, creatorId: string | 
   deps.db.select({ review: reviews, author: users.name }).from(reviews).innerJoin(users, eq(users.id, reviews.userId))
     .where(visibleOf(creatorId)).orderBy(desc(reviews.createdAt)).limit(perPage).offset((page - 1) * perPage);
 
-export type ReplyRefusal = 'REVIEW_NOT_FOUND' | 'ALREADY_REPLIED';
+export type ReplyRefusal = 'REVIEW_NOT_FOUND' | 'ALREADY_REPLIED' | CreatorRefusal;
 export const REPLY_MAX = 1000;
 
 /**
@@ -67,9 +68,14 @@ export const REPLY_MAX = 1000;
  * so a reply cannot be used to probe which reviews exist. The fan is told.
  */
 export async function replyToReview(deps: Deps, user: Pick<User, 'id'>, reviewId: string, text: string): Promise<{ ok: true; review: Review } | { ok: false; code: ReplyRefusal }> {
-  const row = await deps.db.select({ review: reviews, creatorUserId: creators.userId, creatorName: creators.displayName, slug: creators.slug })
-    .from(reviews).innerJoin(creators, eq(creators.id, reviews.creatorId)).where(eq(reviews.id, reviewId)).get();
+  const row = await deps.db.select({
+    review: reviews, creatorUserId: creators.userId, creatorName: creators.displayName, slug: creators.slug,
+    role: users.role, disabledAt: users.disabledAt, creatorWithdrawnAt: users.creatorWithdrawnAt,
+  }).from(reviews).innerJoin(creators, eq(creators.id, reviews.creatorId)).innerJoin(users, eq(users.id, creators.userId)).where(eq(reviews.id, reviewId)).get();
   if (!row || row.creatorUserId !== user.id) return { ok: false, code: 'REVIEW_NOT_FOUND' };
+  // Replying is a creator's act: not once an admin withdrew the role (or disabled the account).
+  const refused = creatorRefusal(row, true);
+  if (refused) return { ok: false, code: refused };
   if (row.review.reply !== null) return { ok: false, code: 'ALREADY_REPLIED' };
   const now = deps.clock.now();
   // Guarded: of two replies at once, only the first finds reply still null.

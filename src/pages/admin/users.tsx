@@ -1,6 +1,7 @@
 /** Admin — accounts: search, role filter, paging; one account's detail with role change and, for creators, Stripe state and payout blocking. */
 import { Hono } from 'hono';
-import { ROLES, type Role } from '../../db/schema';
+import { ROLES, type Role, type User } from '../../db/schema';
+import { disableAccount, enableAccount } from '../../domain/admin/account-status';
 import { changeRole, USERS_PAGE, userDetail, usersPage, type CreatorState } from '../../domain/admin/users';
 import type { AppEnv, Ctx } from '../../http/context';
 import { notFound } from '../../http/errors';
@@ -73,6 +74,28 @@ adminUserPages.get(`${L}/admin/users`, async (c) => {
   });
 });
 
+/** Disable (or finish closing) / enable, each behind a reason and a confirmation box. */
+function AccountStatusForm({ t, href, u, self }: { t: T; href: (p: string) => string; u: User; self: boolean }) {
+  if (self) return <p class="muted" data-self-status>{t('adminx.users.cannotDisableSelf')}</p>;
+  const form = (action: 'disable' | 'enable', label: string, confirm: string, help: string, danger: boolean) => (
+    <form method="post" action={href(`/admin/users/${u.id}/${action}`)} class="stack" data-status-form={action}>
+      <p class="muted small">{help}</p>
+      <label for={`s-${action}-reason`}>{t('admin.reason')}</label>
+      <input id={`s-${action}-reason`} name="reason" type="text" maxLength={500} required={action === 'disable'} minLength={action === 'disable' ? 3 : undefined} />
+      <label class="check"><input type="checkbox" name="confirm" value="yes" required /> {confirm}</label>
+      <button class={`button small${danger ? ' danger' : ''}`} type="submit">{label}</button>
+    </form>
+  );
+  return (
+    <>
+      <h3>{t('adminx.users.status')}</h3>
+      {u.disabledAt
+        ? <>{form('enable', t('adminx.users.enable'), t('adminx.users.confirmEnable'), t('adminx.users.enableHelp'), false)}{form('disable', t('adminx.users.finishClosing'), t('adminx.users.confirmDisable'), t('adminx.users.finishHelp'), true)}</>
+        : form('disable', t('adminx.users.disable'), t('adminx.users.confirmDisable'), t('adminx.users.disableHelp'), true)}
+    </>
+  );
+}
+
 adminUserPages.get(`${L}/admin/users/:id`, async (c) => {
   const admin = requireAdminPage(c);
   if (admin instanceof Response) return admin;
@@ -96,7 +119,8 @@ adminUserPages.get(`${L}/admin/users/:id`, async (c) => {
             <h2>{u.name}</h2>
             <dl class="meta">
               <dt>{t('adminx.users.email')}</dt><dd>{u.email}{u.emailVerifiedAt ? '' : <span class="badge warning"> {t('adminx.users.unverified')}</span>}</dd>
-              <dt>{t('adminx.users.role')}</dt><dd data-current-role={u.role}>{roleLabel(t, u.role)}</dd>
+              <dt>{t('adminx.users.role')}</dt><dd data-current-role={u.role}>{roleLabel(t, u.role)}{u.creatorWithdrawnAt ? <> <span class="badge warning" data-creator-withdrawn>{t('adminx.users.roleWithdrawn')}</span></> : null}</dd>
+              <dt>{t('adminx.users.status')}</dt><dd data-disabled={String(u.disabledAt !== null)}>{u.disabledAt ? <span class="badge danger">{t('adminx.users.disabled')} · <When at={u.disabledAt} locale={locale} timezone={timezone} style="medium" withZone={false} /></span> : <span class="badge success">{t('adminx.users.active')}</span>}</dd>
               <dt>{t('adminx.users.langZone')}</dt><dd>{u.locale} · {u.timezone}</dd>
               <dt>{t('adminx.users.since')}</dt><dd><When at={u.createdAt} locale={locale} timezone={timezone} style="medium" withZone={false} /></dd>
               <dt>{t('adminx.users.bookings')}</dt><dd><a href={`${href('/admin/bookings')}?${qs({ fan: u.email })}`}>{d.bookingsAsFan}</a>{cr ? <> · {t('adminx.users.asCreator')} <a href={`${href('/admin/bookings')}?${qs({ creator: cr.id })}`}>{d.bookingsAsCreator}</a></> : null}</dd>
@@ -109,8 +133,10 @@ adminUserPages.get(`${L}/admin/users/:id`, async (c) => {
               <select id="r-role" name="role" disabled={self}>{ROLES.map((r) => <option value={r} selected={r === u.role}>{roleLabel(t, r)}</option>)}</select>
               <label for="r-reason">{t('admin.reason')}</label>
               <input id="r-reason" name="reason" type="text" maxLength={500} disabled={self} />
+              <p class="muted small">{t('adminx.users.demoteHelp')}</p>
               <button class="button small" type="submit" disabled={self}>{t('adminx.users.saveRole')}</button>
             </form>
+            <AccountStatusForm t={t} href={href} u={u} self={self} />
           </section>
           {cr ? (
             <section class="card" data-creator={cr.id}>
@@ -159,9 +185,45 @@ adminUserPages.post(`${L}/admin/users/:id/role`, async (c: Ctx) => {
     flash(c, 'admin.failed', 'error');
   } else {
     const r = await changeRole(c.get('deps'), admin, id, role, { reason: singleLine(form.reason, 500) || null, requestId: c.get('requestId') });
-    if (r.ok) flash(c, 'adminx.users.roleChanged');
+    if (r.ok) flash(c, r.closed?.remaining ? 'adminx.users.leftOpen' : 'adminx.users.roleChanged', r.closed?.remaining ? 'info' : 'success');
     else if (r.code === 'USER_NOT_FOUND') throw notFound('User');
     else flash(c, r.code === 'CANNOT_DEMOTE_SELF' ? 'adminx.users.cannotDemoteSelf' : 'adminx.users.roleUnchanged', 'error');
   }
   return c.redirect(viewOf(c).href(`/admin/users/${id}`), 303);
+});
+
+/** The confirmed status forms: nothing happens without the box ticked (and, to disable, a reason). */
+async function statusForm(c: Ctx): Promise<{ admin: User; id: string; reason: string } | Response> {
+  const admin = requireAdminPage(c);
+  if (admin instanceof Response) return admin;
+  const id = c.req.param('id') ?? '';
+  if (!/^usr_[0-9a-z]{6,40}$/.test(id)) throw notFound('User');
+  const form = await readForm(c.req.raw);
+  const reason = (form.reason ?? '').trim().slice(0, 500);
+  const refuse = (key: 'adminx.users.confirmMissing' | 'adminx.users.reasonMissing') => {
+    flash(c, key, 'error');
+    return c.redirect(viewOf(c).href(`/admin/users/${id}`), 303);
+  };
+  if (form.confirm !== 'yes') return refuse('adminx.users.confirmMissing');
+  if (c.req.path.endsWith('/disable') && reason.length < 3) return refuse('adminx.users.reasonMissing');
+  return { admin, id, reason };
+}
+
+adminUserPages.post(`${L}/admin/users/:id/disable`, async (c: Ctx) => {
+  const f = await statusForm(c);
+  if (f instanceof Response) return f;
+  const r = await disableAccount(c.get('deps'), f.admin, f.id, { reason: f.reason, requestId: c.get('requestId') });
+  if (!r.ok && r.code === 'USER_NOT_FOUND') throw notFound('User');
+  if (!r.ok) flash(c, 'adminx.users.cannotDisableSelf', 'error');
+  else flash(c, r.closed.remaining ? 'adminx.users.leftOpen' : 'adminx.users.disabledDone', r.closed.remaining ? 'info' : 'success');
+  return c.redirect(viewOf(c).href(`/admin/users/${f.id}`), 303);
+});
+
+adminUserPages.post(`${L}/admin/users/:id/enable`, async (c: Ctx) => {
+  const f = await statusForm(c);
+  if (f instanceof Response) return f;
+  const r = await enableAccount(c.get('deps'), f.admin, f.id, { reason: f.reason || null, requestId: c.get('requestId') });
+  if (!r.ok && r.code === 'USER_NOT_FOUND') throw notFound('User');
+  flash(c, r.ok ? 'adminx.users.enabledDone' : 'adminx.users.notDisabled', r.ok ? 'success' : 'error');
+  return c.redirect(viewOf(c).href(`/admin/users/${f.id}`), 303);
 });

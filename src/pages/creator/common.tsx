@@ -1,18 +1,21 @@
-/** Creator space: the guard (signed-in creator with a profile) and the section navigation. */
-import { eq } from 'drizzle-orm';
-import { creators, type Creator, type User } from '../../db/schema';
+/** Creator space: the guard (signed-in account that may act as a creator) and the section navigation. */
+import type { Creator, User } from '../../db/schema';
+import { actingCreator } from '../../domain/creators/standing';
 import type { Ctx } from '../../http/context';
 import { SectionNav } from '../components/ui';
 import { viewOf } from '../render';
 import { requireUserPage } from '../account';
 
-/** The signed-in creator, or a redirect (sign-in, or the account page for non-creators). */
+/**
+ * The signed-in creator, or a redirect: to sign in, or to the account page for those who may not act
+ * as a creator (never were, or an admin withdrew the role: the page says so).
+ */
 export async function requireCreatorPage(c: Ctx): Promise<{ user: User; creator: Creator } | Response> {
   const user = requireUserPage(c);
   if (user instanceof Response) return user;
-  const creator = await c.get('deps').db.select().from(creators).where(eq(creators.userId, user.id)).get();
-  if (!creator) return c.redirect(`/${c.get('locale')}/account#become-creator`, 303);
-  return { user, creator };
+  const acting = await actingCreator(c.get('deps'), user.id);
+  if (!acting.ok) return c.redirect(`/${c.get('locale')}/account#become-creator`, 303);
+  return { user, creator: acting.creator };
 }
 
 export function CreatorNav({ c, current }: { c: Ctx; current: 'home' | 'offers' | 'planning' | 'reviews' | 'availability' | 'requests' | 'profile' | 'payments' | 'payouts' }) {

@@ -143,7 +143,7 @@ creatorOfferPages.post(`${L}/creator/offers`, async (c) => {
   const form = await readForm(c.req.raw);
   const parsed = CreateOfferBody.safeParse(fromForm(form, r.creator));
   if (!parsed.success) return offersPage(c, r.creator, { values: form, errors: localizeIssues(t, parsed.error) }, 400);
-  const out = await c.get('deps').rooms.calendar(r.creator.id).createOffer({ creatorId: r.creator.id, offer: parsed.data });
+  const out = await c.get('deps').rooms.calendar(r.creator.id).createOffer({ creatorId: r.creator.id, actorUserId: r.user.id, offer: parsed.data });
   if (!out.ok) return offersPage(c, r.creator, { values: form, errors: {}, formError: t(`offer.errors.${out.code}` as MessageKey, { currency: acceptedCurrency(r.creator) }) }, refusal(out.code).status);
   flash(c, 'creatorSpace.published');
   return c.redirect(viewOf(c).href('/creator/offers'), 303);

@@ -1,7 +1,7 @@
 /** Creator space — public profile: identity, bio, links, currency, zone, cancellation policy, images. */
 import { Hono } from 'hono';
 import { CANCELLATION_POLICIES, CURRENCIES, type Creator } from '../../db/schema';
-import { ensureCreatorProfile } from '../../domain/creators/create-profile';
+import { becomeCreator } from '../../domain/creators/create-profile';
 import { IMAGE_LIMITS, removeCreatorImage, setCreatorImage, updateCreatorProfile, type ImageKind } from '../../domain/creators/profile';
 import { imageUrl } from '../../domain/creators/queries';
 import type { AppEnv, Ctx } from '../../http/context';
@@ -147,7 +147,11 @@ creatorProfilePages.post(`${L}/creator/profile/image/:kind{profile|banner}/remov
 creatorProfilePages.post(`${L}/account/become-creator`, async (c) => {
   const user = requireUserPage(c);
   if (user instanceof Response) return user;
-  await ensureCreatorProfile(c.get('deps'), user);
+  const r = await becomeCreator(c.get('deps'), user.id);
+  if (!r.ok) {
+    flash(c, 'account.creatorWithdrawn', 'error');
+    return c.redirect(`${viewOf(c).href('/account')}#become-creator`, 303);
+  }
   flash(c, 'creatorSpace.welcome');
   return c.redirect(viewOf(c).href('/creator/profile'), 303);
 });

@@ -89,7 +89,12 @@ creatorReviewPages.post(`${L}/creator/reviews/:id/reply`, async (c) => {
   const parsed = ReplyBody.safeParse({ reply: form.reply ?? '' });
   if (!parsed.success) return reviewsPage(c, r.creator, { status: 400, error: { id, message: t('reviews.errors.invalid'), value: form.reply ?? '' } });
   const done = await replyToReview(c.get('deps'), r.user, id, parsed.data.reply);
-  if (!done.ok) return reviewsPage(c, r.creator, { status: done.code === 'REVIEW_NOT_FOUND' ? 404 : 409, error: { id, message: t(`reviews.errors.${done.code}` as MessageKey), value: form.reply ?? '' } });
+  if (!done.ok) {
+    // A role withdrawn since the guard ran (CreatorRefusal): the offer pages' wording for it.
+    const own = done.code === 'REVIEW_NOT_FOUND' || done.code === 'ALREADY_REPLIED';
+    const message = t((own ? `reviews.errors.${done.code}` : `offer.errors.${done.code}`) as MessageKey);
+    return reviewsPage(c, r.creator, { status: done.code === 'REVIEW_NOT_FOUND' ? 404 : own ? 409 : 403, error: { id, message, value: form.reply ?? '' } });
+  }
   flash(c, 'reviews.replied');
   return c.redirect(href('/creator/reviews'), 303);
 });
