@@ -118,7 +118,7 @@ route(adminApi, {
 route(adminApi, {
   method: 'post', path: '/api/admin/users/:id/enable', summary: 'Re-enable a disabled account (admin; audited): it may sign in again; what was cancelled stays cancelled', tags, access,
   params: z.object({ id: IdParam('usr') }),
-  body: z.object({ reason: z.string().trim().max(500).optional() }),
+  body: z.object({ reason: SingleLineText(0, 500).optional() }),
   responses: { 200: { description: 'Enabled', schema: z.object({ id: z.string(), disabledAt: z.null() }) }, 404: { description: 'USER_NOT_FOUND' }, 409: { description: 'NOT_DISABLED' } },
 }, async (c, { user, params, body }) => {
   const r = await enableAccount(c.get('deps'), user, params.id, { reason: body.reason ?? null, requestId: c.get('requestId') });

@@ -274,6 +274,8 @@ describe('single-line fields refuse control characters and line breaks', () => {
       { name: 'API admin payouts block reason', send: (v) => api('POST', `/api/admin/creators/${c.creator.id}/payouts/block`, admin.token, { reason: v }) },
       { name: 'API admin dispute settle note', send: (v) => api('POST', '/api/admin/disputes/dsp_aaaaaaaaaaaa/settle-debt', admin.token, { note: v }) },
       { name: 'API admin refund reason', send: (v) => api('POST', `/api/admin/payments/${payment.id}/refund`, admin.token, { amount: 100, reason: v }) },
+      { name: 'API admin disable reason', send: (v) => api('POST', '/api/admin/users/usr_aaaaaaaaaaaa/disable', admin.token, { reason: v }) },
+      { name: 'API admin enable reason', send: (v) => api('POST', '/api/admin/users/usr_aaaaaaaaaaaa/enable', admin.token, { reason: v }) },
       { name: 'API admin call review reason', send: (v) => api('POST', `/api/admin/bookings/${bookingId}/call-review`, admin.token, { decision: 'PAY_CREATOR', reason: v }) },
       // Page forms
       { name: 'page signup name', send: (v, i) => form('/en/signup', { role: 'USER', name: v, email: `field-page-${i}@example.test`, password: 'a-long-enough-pass' }, `192.0.2.${i % 250}`) },

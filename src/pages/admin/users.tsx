@@ -199,7 +199,7 @@ async function statusForm(c: Ctx): Promise<{ admin: User; id: string; reason: st
   const id = c.req.param('id') ?? '';
   if (!/^usr_[0-9a-z]{6,40}$/.test(id)) throw notFound('User');
   const form = await readForm(c.req.raw);
-  const reason = (form.reason ?? '').trim().slice(0, 500);
+  const reason = singleLine(form.reason, 500);
   const refuse = (key: 'adminx.users.confirmMissing' | 'adminx.users.reasonMissing') => {
     flash(c, key, 'error');
     return c.redirect(viewOf(c).href(`/admin/users/${id}`), 303);
