@@ -4,13 +4,13 @@
  * overlap, however the requests race. Booking an existing offer goes to its OfferRoom instead.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { and, eq } from 'drizzle-orm';
-import { callRequests, creators, users } from '../db/schema';
+import { eq } from 'drizzle-orm';
+import { creators, users } from '../db/schema';
 import { buildDeps } from '../deps';
 import { createOffer, findOverlaps, checkTiming, type CreateOfferResult, type NewOfferInput } from '../domain/offers/create';
 import type { OfferPatch } from '../domain/offers/edit';
 import { requestAnswered } from '../domain/events';
-import { answerableRequest, REQUEST_HOLD_MINUTES, type AnswerRefusal } from '../domain/requests/requests';
+import { answerableRequest, cancelRequest, claimRequest, recordAcceptance, REQUEST_HOLD_MINUTES, unclaimRequest, type AnswerRefusal } from '../domain/requests/requests';
 import type { Bindings } from '../env';
 import { MINUTE } from '../lib/clock';
 import { afterReschedule, canMoveTo, checkReschedule, prepareSlot, type RescheduleRefusal, type SlotRefusal } from '../domain/availability/booking';
@@ -141,32 +141,43 @@ export class CreatorCalendar extends DurableObject<Bindings> {
       const r = await answerableRequest(deps, input.actorUserId, input.requestId);
       if (!r.ok) return r;
       const req = r.request;
-      const creator = (await deps.db.select().from(creators).where(eq(creators.id, r.creatorId)).get())!;
-      const fan = (await deps.db.select().from(users).where(eq(users.id, req.userId)).get())!;
-      const created = await createOffer(deps, creator, {
-        title: `${creator.displayName} × ${fan.name}`.slice(0, 120),
-        description: req.message,
-        price: req.proposedPrice,
-        currency: req.currency,
-        startsAt: req.proposedStartsAt,
-        durationMinutes: req.durationMinutes,
-        source: 'REQUEST',
-        reservedForUserId: fan.id,
-      });
-      if (!created.ok) return { ok: false, code: created.code };
-      const booked = await offerRoom(this.env, created.offer.id).book({ offerId: created.offer.id, userId: fan.id, holdMinutes: REQUEST_HOLD_MINUTES, limited: false });
-      if (!booked.ok) {
-        await offerRoom(this.env, created.offer.id).cancelOffer({ offerId: created.offer.id, actorUserId: null });
-        return { ok: false, code: 'BOOKING_FAILED', message: booked.code };
+      // Claimed before any offer or payment exists: a withdrawal (here, under this lock), a
+      // rejection or the expiry sweep that got in first leaves nothing behind.
+      if (!(await claimRequest(deps, req.id, input.message))) return { ok: false, code: 'REQUEST_NOT_PENDING' };
+      let held: { offerId: string; booking: Extract<BookResult, { ok: true }>['booking'] } | null = null;
+      try {
+        const creator = (await deps.db.select().from(creators).where(eq(creators.id, r.creatorId)).get())!;
+        const fan = (await deps.db.select().from(users).where(eq(users.id, req.userId)).get())!;
+        const created = await createOffer(deps, creator, {
+          title: `${creator.displayName} × ${fan.name}`.slice(0, 120),
+          description: req.message,
+          price: req.proposedPrice,
+          currency: req.currency,
+          startsAt: req.proposedStartsAt,
+          durationMinutes: req.durationMinutes,
+          source: 'REQUEST',
+          reservedForUserId: fan.id,
+        });
+        if (!created.ok) return { ok: false, code: created.code };
+        const booked = await offerRoom(this.env, created.offer.id).book({ offerId: created.offer.id, userId: fan.id, holdMinutes: REQUEST_HOLD_MINUTES, limited: false });
+        if (!booked.ok) {
+          await offerRoom(this.env, created.offer.id).cancelOffer({ offerId: created.offer.id, actorUserId: null });
+          return { ok: false, code: 'BOOKING_FAILED', message: booked.code };
+        }
+        held = { offerId: created.offer.id, booking: booked.booking };
+      } finally {
+        if (!held) await unclaimRequest(deps, req.id);
       }
-      const now = deps.clock.now();
-      await deps.db.update(callRequests).set({
-        status: 'ACCEPTED', responseMessage: input.message ?? null, offerId: created.offer.id, bookingId: booked.booking.id, respondedAt: now, updatedAt: now,
-      }).where(and(eq(callRequests.id, req.id), eq(callRequests.status, 'PENDING')));
-      await deps.log.info('REQUEST_ANSWERED', `Request ${req.id} accepted: offer ${created.offer.id} held for the fan`, { actor: 'CREATOR', actorId: input.actorUserId });
+      await recordAcceptance(deps, req.id, held.offerId, held.booking.id);
+      await deps.log.info('REQUEST_ANSWERED', `Request ${req.id} accepted: offer ${held.offerId} held for the fan`, { actor: 'CREATOR', actorId: input.actorUserId });
       await requestAnswered(deps, req.id);
-      return { ok: true, requestId: req.id, offerId: created.offer.id, booking: booked.booking };
+      return { ok: true, requestId: req.id, offerId: held.offerId, booking: held.booking };
     });
+  }
+
+  /** A fan withdraws their request: under the lock an acceptance holds (see withdrawRequest). */
+  async cancelRequest(input: { requestId: string; fanId: string }): Promise<Awaited<ReturnType<typeof cancelRequest>>> {
+    return this.lock.run(() => cancelRequest(buildDeps(this.env), input.fanId, input.requestId));
   }
 }
 
