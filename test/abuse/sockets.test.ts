@@ -1,11 +1,40 @@
-// Attacker story: the accept/withdraw race (issue 16, item 15) — a fan withdrawing a request while
-// the creator accepts it, or the creator rejecting it meanwhile.
+// Attacker stories: the quota of one address's live sockets (issue 16, item 11), and the
+// accept/withdraw race (item 15) — a fan withdrawing a request while the creator accepts it, or the
+// creator rejecting it meanwhile.
 import { and, count, eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { bookings, callOffers, callRequests, emailLog, localStripeObjects, notifications, payments } from '../../src/db/schema';
+import { addressKey } from '../../src/durable/socket-quota';
 import { createRequest } from '../../src/domain/requests/requests';
-import { api, deps, expectError } from '../helpers';
+import { LIVE_SOCKETS } from '../../src/shared/live-sockets';
+import { api, deps, expectError, testEnv } from '../helpers';
 import { fans, onboardedCreator } from '../scenarios';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('the quota of an address (all its live sockets, on every object)', () => {
+  it('an IPv6 client is counted by its /64 (it owns every address in it)', () => {
+    expect(addressKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:0db8:0001:0002:ffff:1:2:3')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(addressKey('::ffff:198.51.100.4')).toBe('198.51.100.4');
+    expect(addressKey('198.51.100.4')).toBe('198.51.100.4');
+    expect(addressKey('not an address')).toBe('unknown');
+  });
+
+  it('leases lapse on their own: a release lost to a crash cannot lock an address out for good', async () => {
+    const quota = testEnv.SOCKET_QUOTA.getByName('198.51.100.250');
+    const later = Date.now() + 60_000;
+    await Promise.all(Array.from({ length: LIVE_SOCKETS.perAddress - 1 }, () => quota.acquire({ until: later })));
+    // The last place, on a lease whose holder will never give it back.
+    expect(await quota.acquire({ until: Date.now() + 1000 })).not.toBeNull();
+    expect(await quota.acquire({ until: later })).toBeNull();
+    expect(await quota.held()).toBe(LIVE_SOCKETS.perAddress);
+    await sleep(1100);
+    expect(await quota.acquire({ until: later })).not.toBeNull();
+    expect(await quota.acquire({ until: later })).toBeNull();
+  });
+});
 
 describe('accept vs. withdraw of a fan\'s request: never a hold for a request that did not stay accepted', () => {
   const at = (hours: number) => new Date(Date.now() + hours * 3600_000);
