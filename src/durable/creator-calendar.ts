@@ -16,6 +16,7 @@ import { MINUTE } from '../lib/clock';
 import { afterReschedule, canMoveTo, checkReschedule, prepareSlot, type RescheduleRefusal, type SlotRefusal } from '../domain/availability/booking';
 import { Mutex } from './mutex';
 import { offerRoom, type BookResult } from './offer-room';
+import { SocketHub } from './socket-hub';
 
 export type AcceptResult =
   | { ok: true; requestId: string; offerId: string; booking: Extract<BookResult, { ok: true }>['booking'] }
@@ -26,19 +27,30 @@ export type RescheduleResult = { ok: true; startsAt: string; endsAt: string } | 
 
 export class CreatorCalendar extends DurableObject<Bindings> {
   private readonly lock = new Mutex();
+  /** Slot pickers: capped per client address, idle ones swept by the alarm (see socket-hub.ts). */
+  private readonly hub: SocketHub;
+
+  constructor(ctx: DurableObjectState, env: Bindings) {
+    super(ctx, env);
+    // Keep-alive pings are answered without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
+    this.hub = new SocketHub(ctx, env);
+  }
 
   // ------------------------------------------------------------------ live slot pickers
 
   /** Slot pickers subscribe here (hibernating sockets) and hear whenever the creator's time changes. */
   async fetch(request: Request): Promise<Response> {
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('Expected a WebSocket upgrade', { status: 426 });
-    const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server);
-    server.send(JSON.stringify({ type: 'hello', version: await this.slotsVersion() }));
-    return new Response(null, { status: 101, webSocket: client });
+    const admitted = await this.hub.admit(request, {});
+    if (!admitted.ok) return admitted.response;
+    admitted.server.send(JSON.stringify({ type: 'hello', version: await this.slotsVersion() }));
+    await this.hub.arm();
+    return admitted.response;
   }
 
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.hub.heard(ws);
     if (message === 'ping') ws.send('pong');
   }
 
@@ -48,6 +60,18 @@ export class CreatorCalendar extends DurableObject<Bindings> {
     } catch {
       // already closed
     }
+    await this.hub.gone(ws);
+  }
+
+  async webSocketError(ws: WebSocket): Promise<void> {
+    await this.hub.gone(ws);
+  }
+
+  /** This object's only alarm: the sweep of idle slot pickers, while any is open. */
+  async alarm(): Promise<void> {
+    this.hub.fired();
+    await this.hub.sweep();
+    await this.hub.arm();
   }
 
   /** Bumped at every change, so a picker that reconnects (or polls) knows whether it missed one. */
@@ -59,14 +83,7 @@ export class CreatorCalendar extends DurableObject<Bindings> {
   async slotsChanged(): Promise<void> {
     const version = (await this.slotsVersion()) + 1;
     await this.ctx.storage.put('slotsVersion', version);
-    const msg = JSON.stringify({ type: 'slots-changed', version });
-    for (const ws of this.ctx.getWebSockets()) {
-      try {
-        ws.send(msg);
-      } catch {
-        // closing
-      }
-    }
+    this.hub.broadcast(JSON.stringify({ type: 'slots-changed', version }));
   }
 
   // ------------------------------------------------------------------ availability

@@ -38,6 +38,7 @@ const TABLE: Record<string, [ErrorStatus, string]> = {
   CALL_LOG_CLOSED: [409, 'This call\'s log is closed.'],
   CALL_LOG_FULL: [429, 'Too many events for this call.'],
   VIDEO_PROVIDER_ERROR: [502, 'The video provider did not answer. Try again in a moment.'],
+  TOO_MANY_SOCKETS: [429, 'Too many live connections from your network (at most 20 on one page, 200 in all): close some pages. This page keeps updating anyway.'],
   REVIEW_NOT_ALLOWED: [403, 'Only the fan of a call that took place can review it.'],
   ALREADY_REVIEWED: [409, 'You have already reviewed this call.'],
   REVIEW_NOT_FOUND: [404, 'This review does not exist.'],

@@ -1,16 +1,120 @@
-// Attacker stories: the quota of one address's live sockets (issue 16, item 11), and the
-// accept/withdraw race (item 15) — a fan withdrawing a request while the creator accepts it, or the
-// creator rejecting it meanwhile.
+// Attacker stories "socket floods" and the accept/withdraw race (issue 16, items 11 and 15): one
+// address opening sockets to one object or to every object it can reach, sockets left idle, and a
+// fan withdrawing a request while the creator accepts it (or the creator rejecting it meanwhile).
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { and, count, eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { bookings, callOffers, callRequests, emailLog, localStripeObjects, notifications, payments } from '../../src/db/schema';
+import { MAX_AGE_MS } from '../../src/durable/socket-hub';
 import { addressKey } from '../../src/durable/socket-quota';
 import { createRequest } from '../../src/domain/requests/requests';
-import { LIVE_SOCKETS } from '../../src/shared/live-sockets';
-import { api, deps, expectError, testEnv } from '../helpers';
-import { fans, onboardedCreator } from '../scenarios';
+import { LIVE_SOCKETS, SOCKET_CLOSE } from '../../src/shared/live-sockets';
+import { diff, snapshot, unexpectedChanges } from '../db-snapshot';
+import { api, deps, expectError, fetchApp, testEnv } from '../helpers';
+import { book, fans, offerFor, onboardedCreator, type CreatorScenario } from '../scenarios';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const until = async (fn: () => boolean | Promise<boolean>, tries = 300) => {
+  for (let i = 0; i < tries && !(await fn()); i++) await sleep(10);
+};
+
+interface Live { status: number; ws: WebSocket | null; messages: string[]; closed: number | null; code: string | null }
+
+/** Opens a live socket as a browser at `ip` would (Cloudflare sets cf-connecting-ip). */
+async function open(path: string, ip: string, headers: Record<string, string> = {}): Promise<Live> {
+  const res = await fetchApp(path, { headers: { upgrade: 'websocket', 'cf-connecting-ip': ip, ...headers } });
+  if (res.status !== 101) {
+    const text = await res.text();
+    let code: string | null = null;
+    try {
+      code = (JSON.parse(text) as { error: { code: string } }).error.code;
+    } catch {
+      // a plain-text refusal
+    }
+    return { status: res.status, ws: null, messages: [], closed: null, code };
+  }
+  const ws = res.webSocket!;
+  const live: Live = { status: 101, ws, messages: [], closed: null, code: null };
+  ws.accept();
+  ws.addEventListener('message', (e) => { live.messages.push(String(e.data)); });
+  ws.addEventListener('close', (e) => { live.closed = e.code; });
+  return live;
+}
+const openMany = (n: number, path: string, ip: string) => Promise.all(Array.from({ length: n }, () => open(path, ip)));
+const held = (ip: string) => testEnv.SOCKET_QUOTA.getByName(addressKey(ip)).held();
+const offerLive = (offerId: string) => `/api/offers/${offerId}/live`;
+const slotsLive = (c: CreatorScenario) => `/api/creators/${c.creator.slug}/slots/live`;
+
+/** Moves every socket of an object back in time by `ms`: as if it had connected, and last spoken, that long ago. */
+const age = (stub: DurableObjectStub, ms: number) => runInDurableObject(stub, (_i, state) => {
+  for (const ws of state.getWebSockets()) {
+    const a = ws.deserializeAttachment() as { sock: { at: number; seen: number } };
+    ws.serializeAttachment({ ...a, sock: { ...a.sock, at: a.sock.at - ms, seen: a.sock.seen - ms } });
+  }
+});
+
+describe('socket floods: one address opening live sockets', () => {
+  const kinds = [
+    { kind: 'offer status', setup: async () => { const c = await onboardedCreator(); const o = await offerFor(c); return { path: offerLive(o.id), stub: testEnv.OFFER_ROOM.getByName(o.id) as DurableObjectStub }; } },
+    { kind: 'slot picker', setup: async () => { const c = await onboardedCreator(); return { path: slotsLive(c), stub: testEnv.CREATOR_CALENDAR.getByName(c.creator.id) as DurableObjectStub }; } },
+  ];
+
+  for (const { kind, setup } of kinds) {
+    it(`${kind}: 25 sockets at once from one address → 20 accepted, 5 refused (429 TOO_MANY_SOCKETS), nothing written; others unaffected; a closed socket frees its place`, async () => {
+      const { path } = await setup();
+      const ip = kind === 'offer status' ? '198.51.100.1' : '198.51.100.2';
+      const before = await snapshot();
+      const all = await openMany(25, path, ip);
+      const accepted = all.filter((s) => s.status === 101);
+      const refused = all.filter((s) => s.status !== 101);
+      expect(accepted).toHaveLength(LIVE_SOCKETS.perObject);
+      expect(refused.map((s) => [s.status, s.code])).toEqual(Array(5).fill([429, 'TOO_MANY_SOCKETS']));
+      await until(() => accepted.every((s) => s.messages.length > 0));
+      expect(accepted.every((s) => s.messages.length > 0)).toBe(true); // each got its first message
+      expect(await held(ip)).toBe(20);
+      // Another address is not concerned.
+      const other = await open(path, '203.0.113.7');
+      expect(other.status).toBe(101);
+      // Refusals (and sockets) wrote nothing: no row, no log.
+      expect(unexpectedChanges(diff(before, await snapshot()), [])).toEqual([]);
+
+      accepted[0].ws!.close(1000, 'bye');
+      let again: Live | null = null;
+      await until(async () => (again = await open(path, ip)).status === 101);
+      expect(again!.status).toBe(101);
+      expect(await held(ip)).toBe(20);
+      for (const s of [...accepted, other, again!]) s.ws?.close();
+    });
+  }
+
+  it('the same address spread over many objects is held to 200 in all — offer feeds and slot pickers alike; others unaffected; a closed socket frees a place', async () => {
+    const ip = '198.51.100.3';
+    const c = await onboardedCreator();
+    const offers = [];
+    for (let i = 0; i < 11; i++) offers.push(await offerFor(c));
+    const before = await snapshot();
+
+    const open200: Live[] = [];
+    for (const o of offers.slice(0, 10)) open200.push(...(await openMany(20, offerLive(o.id), ip)));
+    expect(open200.filter((s) => s.status === 101)).toHaveLength(200);
+    expect(await held(ip)).toBe(200);
+    // The 201st anywhere: another offer, a slot picker.
+    expect([(await open(offerLive(offers[10].id), ip)), await open(slotsLive(c), ip)].map((s) => [s.status, s.code]))
+      .toEqual(Array(2).fill([429, 'TOO_MANY_SOCKETS']));
+    // Another address: welcome on the same objects.
+    const other = await open(offerLive(offers[10].id), '203.0.113.8');
+    expect(other.status).toBe(101);
+    expect(unexpectedChanges(diff(before, await snapshot()), [])).toEqual([]);
+
+    // One socket closes: its place goes to the slot picker.
+    open200[0].ws!.close(1000, 'bye');
+    let joined: Live | null = null;
+    await until(async () => (joined = await open(slotsLive(c), ip)).status === 101);
+    expect(joined!.status).toBe(101);
+    expect(await held(ip)).toBe(200);
+    for (const s of [...open200, other, joined!]) s.ws?.close();
+  });
+});
 
 describe('the quota of an address (all its live sockets, on every object)', () => {
   it('an IPv6 client is counted by its /64 (it owns every address in it)', () => {
@@ -34,6 +138,51 @@ describe('the quota of an address (all its live sockets, on every object)', () =
     expect(await quota.acquire({ until: later })).not.toBeNull();
     expect(await quota.acquire({ until: later })).toBeNull();
   });
+});
+
+describe('idle sockets are closed after the idle limit', () => {
+  for (const kind of ['offer status', 'slot picker'] as const) {
+    it(`${kind}: silent past the limit → closed (${SOCKET_CLOSE.idle}) at the next sweep and its place freed; a socket that pings stays; past its maximum age it reconnects (${SOCKET_CLOSE.tooOld})`, async () => {
+      const c = await onboardedCreator();
+      const o = await offerFor(c);
+      const path = kind === 'offer status' ? offerLive(o.id) : slotsLive(c);
+      const stub = (kind === 'offer status' ? testEnv.OFFER_ROOM.getByName(o.id) : testEnv.CREATOR_CALENDAR.getByName(c.creator.id)) as DurableObjectStub;
+      const ip = kind === 'offer status' ? '198.51.100.10' : '198.51.100.11';
+      const silent = await open(path, ip);
+      const pinging = await open(path, ip);
+      expect([silent.status, pinging.status]).toEqual([101, 101]);
+      await until(() => pinging.messages.length > 0);
+      // The sweep is armed as soon as a socket is open.
+      expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).not.toBeNull();
+      await age(stub, LIVE_SOCKETS.idleMs + 1000);
+      pinging.ws!.send('ping'); // answered by the runtime, which remembers when
+      await until(() => pinging.messages.includes('pong'));
+      expect(await runDurableObjectAlarm(stub)).toBe(true);
+      await until(() => silent.closed !== null);
+      expect(silent.closed).toBe(SOCKET_CLOSE.idle);
+      expect(pinging.closed).toBeNull();
+      await until(async () => (await held(ip)) === 1);
+      expect(await held(ip)).toBe(1);
+      // Still subscribed: the next change reaches it.
+      const seen = pinging.messages.length;
+      if (kind === 'offer status') expect((await book(o.id, (await fans(1))[0].token)).status).toBe(201);
+      else await testEnv.CREATOR_CALENDAR.getByName(c.creator.id).slotsChanged();
+      await until(() => pinging.messages.length > seen);
+      expect(pinging.messages.length).toBeGreaterThan(seen);
+
+      // Its lease would lapse after the maximum age: it is closed first (the client reconnects).
+      await age(stub, MAX_AGE_MS);
+      pinging.ws!.send('ping');
+      await until(() => pinging.messages.filter((m) => m === 'pong').length === 2);
+      expect(await runDurableObjectAlarm(stub)).toBe(true);
+      await until(() => pinging.closed !== null);
+      expect(pinging.closed).toBe(SOCKET_CLOSE.tooOld);
+      await until(async () => (await held(ip)) === 0);
+      expect(await held(ip)).toBe(0);
+      // Nothing open: no sweep is armed for it any more (a pending hold keeps its own deadline).
+      if (kind === 'slot picker') expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBeNull();
+    });
+  }
 });
 
 describe('accept vs. withdraw of a fan\'s request: never a hold for a request that did not stay accepted', () => {
