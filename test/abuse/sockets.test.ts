@@ -9,9 +9,10 @@ import { MAX_AGE_MS } from '../../src/durable/socket-hub';
 import { addressKey } from '../../src/durable/socket-quota';
 import { createRequest } from '../../src/domain/requests/requests';
 import { LIVE_SOCKETS, SOCKET_CLOSE } from '../../src/shared/live-sockets';
+import type { JoinResponseT } from '../../src/shared/calls';
 import { diff, snapshot, unexpectedChanges } from '../db-snapshot';
 import { api, deps, expectError, fetchApp, testEnv } from '../helpers';
-import { book, fans, offerFor, onboardedCreator, type CreatorScenario } from '../scenarios';
+import { book, callAt, fans, offerFor, onboardedCreator, type CreatorScenario } from '../scenarios';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const until = async (fn: () => boolean | Promise<boolean>, tries = 300) => {
@@ -87,29 +88,32 @@ describe('socket floods: one address opening live sockets', () => {
     });
   }
 
-  it('the same address spread over many objects is held to 200 in all — offer feeds and slot pickers alike; others unaffected; a closed socket frees a place', async () => {
+  it('the same address spread over many objects is held to 200 in all — offer feeds, slot pickers and calls alike; others unaffected; a closed socket frees a place', async () => {
     const ip = '198.51.100.3';
     const c = await onboardedCreator();
     const offers = [];
     for (let i = 0; i < 11; i++) offers.push(await offerFor(c));
+    const call = await callAt(5 * 60_000);
+    const token = ((await (await api('POST', `/api/bookings/${call.bookingId}/join`, undefined, { token: call.fan.token })).json()) as JoinResponseT).token;
+    const callPath = `/api/bookings/${call.bookingId}/call-socket?token=${encodeURIComponent(token)}`;
     const before = await snapshot();
 
     const open200: Live[] = [];
     for (const o of offers.slice(0, 10)) open200.push(...(await openMany(20, offerLive(o.id), ip)));
     expect(open200.filter((s) => s.status === 101)).toHaveLength(200);
     expect(await held(ip)).toBe(200);
-    // The 201st anywhere: another offer, a slot picker.
-    expect([(await open(offerLive(offers[10].id), ip)), await open(slotsLive(c), ip)].map((s) => [s.status, s.code]))
-      .toEqual(Array(2).fill([429, 'TOO_MANY_SOCKETS']));
+    // The 201st anywhere: another offer, a slot picker, the call.
+    expect([(await open(offerLive(offers[10].id), ip)), await open(slotsLive(c), ip), await open(callPath, ip, { authorization: `Bearer ${call.fan.token}` })].map((s) => [s.status, s.code]))
+      .toEqual(Array(3).fill([429, 'TOO_MANY_SOCKETS']));
     // Another address: welcome on the same objects.
     const other = await open(offerLive(offers[10].id), '203.0.113.8');
     expect(other.status).toBe(101);
     expect(unexpectedChanges(diff(before, await snapshot()), [])).toEqual([]);
 
-    // One socket closes: its place goes to the slot picker.
+    // One socket closes: its place goes to the call.
     open200[0].ws!.close(1000, 'bye');
     let joined: Live | null = null;
-    await until(async () => (joined = await open(slotsLive(c), ip)).status === 101);
+    await until(async () => (joined = await open(callPath, ip, { authorization: `Bearer ${call.fan.token}` })).status === 101);
     expect(joined!.status).toBe(101);
     expect(await held(ip)).toBe(200);
     for (const s of [...open200, other, joined!]) s.ws?.close();
@@ -183,6 +187,23 @@ describe('idle sockets are closed after the idle limit', () => {
       if (kind === 'slot picker') expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBeNull();
     });
   }
+
+  it('call: a participant silent past the limit is closed when the other one connects, and their leave is recorded', async () => {
+    const s = await callAt(5 * 60_000);
+    const joinAs = async (token: string) => ((await (await api('POST', `/api/bookings/${s.bookingId}/join`, undefined, { token })).json()) as JoinResponseT).token;
+    const path = (t: string) => `/api/bookings/${s.bookingId}/call-socket?token=${encodeURIComponent(t)}`;
+    const fan = await open(path(await joinAs(s.fan.token)), '198.51.100.12', { authorization: `Bearer ${s.fan.token}` });
+    expect(fan.status).toBe(101);
+    const stub = testEnv.CALL_ROOM.getByName(s.bookingId) as DurableObjectStub;
+    await age(stub, LIVE_SOCKETS.idleMs + 1000);
+    const creator = await open(path(await joinAs(s.c.token)), '198.51.100.13', { authorization: `Bearer ${s.c.token}` });
+    expect(creator.status).toBe(101);
+    await until(() => fan.closed !== null);
+    expect(fan.closed).toBe(SOCKET_CLOSE.idle);
+    expect(await testEnv.CALL_ROOM.getByName(s.bookingId).presence()).toEqual([{ role: 'CREATOR', userId: s.c.user.id }]);
+    expect(await held('198.51.100.12')).toBe(0);
+    creator.ws!.close();
+  });
 });
 
 describe('accept vs. withdraw of a fan\'s request: never a hold for a request that did not stay accepted', () => {
