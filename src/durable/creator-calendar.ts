@@ -49,9 +49,9 @@ export class CreatorCalendar extends DurableObject<Bindings> {
     return admitted.response;
   }
 
-  async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+  /** Pickers only listen (their pings are answered by the runtime); anything they send still counts as activity. */
+  async webSocketMessage(ws: WebSocket): Promise<void> {
     this.hub.heard(ws);
-    if (message === 'ping') ws.send('pong');
   }
 
   async webSocketClose(ws: WebSocket, code: number): Promise<void> {
