@@ -6,7 +6,7 @@
 // In workerd the clock only advances on I/O: these durations are waits, not CPU.
 import app from '../src/index.ts';
 
-export { OfferRoom, CreatorCalendar, CallRoom } from '../src/index.ts';
+export { OfferRoom, CreatorCalendar, CallRoom, SocketQuota } from '../src/index.ts';
 
 function wrapStatement(stmt, c, sql) {
   return new Proxy(stmt, {

@@ -4,7 +4,7 @@
 // holds it.
 import app from '../src/index.ts';
 
-export { OfferRoom, CreatorCalendar, CallRoom } from '../src/index.ts';
+export { OfferRoom, CreatorCalendar, CallRoom, SocketQuota } from '../src/index.ts';
 
 export default {
   ...app,

@@ -7,6 +7,10 @@
 // 1,000 sockets are accepted by the Worker itself (no Durable Object: bench/live-entry.mjs), to
 // tell the object's share from the transport's. (A fresh one: in the same runtime, the control's
 // sockets would reuse the memory the first ones freed — RSS does not shrink back after a close.)
+// Subscribers come from many addresses (PER_ADDRESS each, cf-connecting-ip, which wrangler dev
+// keeps when the client sets it) and ping like the pages do; before the rounds, one address
+// floods the offer with FLOOD more sockets that never ping — the app keeps at most 20 per address
+// per object, so the broadcast does not pay for them.
 import { loadavg } from 'node:os';
 import WebSocket from 'ws';
 import { load, machine, percentile, startApp, table } from './lib.mjs';
@@ -15,6 +19,11 @@ import { mib, rssOf, workerdRoles } from './proc.mjs';
 const SUBS = Number(process.env.SUBSCRIBERS ?? 1000);
 const HALF = Math.floor(SUBS / 2);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const PER_ADDRESS = Number(process.env.PER_ADDRESS ?? 10);
+const FLOOD = Number(process.env.FLOOD ?? 1000);
+/** The address of the i-th subscriber (10.1.x.y, PER_ADDRESS subscribers each). */
+const addressOf = (i) => { const a = Math.floor(i / PER_ADDRESS); return `10.1.${Math.floor(a / 250)}.${(a % 250) + 1}`; };
+const FLOODER = '10.255.255.1';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const load1 = () => loadavg()[0].toFixed(2);
 
@@ -42,21 +51,40 @@ async function memory(roles) {
   return { runtime: med(r), proxy: med(p) };
 }
 
-/** Opens `n` sockets to `url`, 100 at a time, each resolved on its first message. */
+/** Opens `n` more sockets to `url`, 100 at a time, each resolved on its first message; each pings every 25 s like the pages. */
 async function connect(subs, n, url) {
+  const first = subs.length;
   for (let i = 0; i < n; i += 100) {
-    await Promise.all(Array.from({ length: Math.min(100, n - i) }, () => new Promise((resolve, reject) => {
-      const ws = new WebSocket(url);
-      const s = { ws, seen: [] };
+    await Promise.all(Array.from({ length: Math.min(100, n - i) }, (_, k) => new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { headers: { 'cf-connecting-ip': addressOf(first + i + k) } });
+      const s = { ws, seen: [], ping: setInterval(() => ws.readyState === WebSocket.OPEN && ws.send('ping'), 25_000) };
       ws.on('message', (data) => {
+        if (String(data) === 'pong') return;
         const m = JSON.parse(String(data));
         s.seen.push({ status: m.status, t: performance.now() });
         if (s.seen.length === 1) resolve();
       });
       ws.on('error', reject);
+      ws.on('close', () => clearInterval(s.ping));
       subs.push(s);
     })));
   }
+}
+
+/** `n` socket attempts from one address (100 at a time): each counts as accepted (its first message came) or refused (the upgrade's HTTP status). */
+async function flood(n, url, kept) {
+  const statuses = {};
+  const t0 = performance.now();
+  for (let i = 0; i < n; i += 100) {
+    await Promise.all(Array.from({ length: Math.min(100, n - i) }, () => new Promise((resolve) => {
+      const ws = new WebSocket(url, { headers: { 'cf-connecting-ip': FLOODER } });
+      const done = (code) => { statuses[code] = (statuses[code] ?? 0) + 1; resolve(); };
+      ws.once('message', () => { kept.push(ws); done(101); });
+      ws.on('unexpected-response', (_req, res) => { res.resume(); done(res.statusCode); });
+      ws.on('error', () => undefined);
+    })));
+  }
+  return { statuses, ms: performance.now() - t0 };
 }
 
 const loadAtStart = load1();
@@ -64,6 +92,8 @@ const { app, roles } = await start();
 const { base, tokens, offerIds } = app;
 const offer = offerIds[0];
 const subs = [];
+const flooded = [];
+let flooding;
 let floor;
 let mem;
 let closed;
@@ -82,6 +112,10 @@ try {
   await connect(subs, SUBS - HALF, wsUrl);
   await sleep(2000);
   mem[SUBS] = await memory(roles);
+  if (FLOOD) {
+    flooding = await flood(FLOOD, wsUrl, flooded);
+    await sleep(2000);
+  }
 
   for (let r = 0; r <= ROUNDS; r++) {
     for (const s of subs) s.seen = [];
@@ -101,10 +135,12 @@ try {
     await sleep(500);
   }
   for (const s of subs) s.ws.close();
+  for (const ws of flooded) ws.close();
   await sleep(3000);
   closed = await memory(roles);
 } finally {
-  for (const s of subs) s.ws.terminate();
+  for (const s of subs) { clearInterval(s.ping); s.ws.terminate(); }
+  for (const ws of flooded) ws.terminate();
   await app.stop();
 }
 
@@ -121,7 +157,7 @@ try {
   await sleep(2000);
   control[SUBS] = await memory(ctl.roles);
 } finally {
-  for (const s of ctlSubs) s.ws.terminate();
+  for (const s of ctlSubs) { clearInterval(s.ping); s.ws.terminate(); }
   await ctl.app.stop();
 }
 
@@ -134,6 +170,11 @@ console.log(table([
   { measure: `${SUBS} subscribers × ${ROUNDS + 1} rounds (all, round 0 included): booking start → HELD received`, n: all.length, 'p50 ms': +percentile(all, 50).toFixed(1), 'p99 ms': +percentile(all, 99).toFixed(1) },
   { measure: `rounds 1–${ROUNDS} only (the same sockets, after a first change)`, n: steady.length, 'p50 ms': +percentile(steady, 50).toFixed(1), 'p99 ms': +percentile(steady, 99).toFixed(1) },
 ]));
+if (flooding) {
+  const codes = Object.entries(flooding.statuses).map(([k, v]) => `${k}×${v}`).join(' ');
+  console.log(`\nflood: ${FLOOD} more sockets from one address (${FLOODER}) to the same offer, never pinging: ${codes} in ${Math.round(flooding.ms)} ms — ${flooded.length} kept open during the rounds, so each change went to ${SUBS + flooded.length} sockets.`);
+}
+console.log(`subscribers: ${SUBS} from ${Math.ceil(SUBS / PER_ADDRESS)} addresses (${PER_ADDRESS} each), pinging every 25 s.`);
 console.log('');
 console.log(table(perRound));
 const per = (kib, n) => (n ? (kib / n).toFixed(1) : '—');

@@ -17,3 +17,4 @@ export default {
 export { OfferRoom } from './durable/offer-room';
 export { CreatorCalendar } from './durable/creator-calendar';
 export { CallRoom } from './durable/call-room';
+export { SocketQuota } from './durable/socket-quota';

@@ -4,7 +4,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JoinResponseT } from '../../src/shared/calls';
-import { CallStartLog, connectDaily, dailyCallOptions, type ConnectionHandlers } from './call-connection';
+import { LIVE_SOCKETS, SOCKET_CLOSE } from '../../src/shared/live-sockets';
+import { CallStartLog, connectDaily, connectP2P, dailyCallOptions, type ConnectionHandlers } from './call-connection';
 
 const track = (kind: string) => ({ kind, id: `${kind}-1` }) as unknown as MediaStreamTrack;
 const stream = (tracks: MediaStreamTrack[]) => ({
@@ -107,5 +108,53 @@ describe('CallStartLog', () => {
     log.interruption();
     expect(log.connected()).toEqual({ provider: 'p2p', reconnection: 1 });
     expect(log.connected()).toBeNull();
+  });
+});
+
+describe('connectP2P signalling socket', () => {
+  class FakeSocket {
+    static readonly OPEN = 1;
+    static all: FakeSocket[] = [];
+    readyState = 0;
+    sent: string[] = [];
+    onopen: (() => void) | null = null;
+    onclose: ((e: { code: number }) => void) | null = null;
+    onmessage: ((e: { data: unknown }) => void) | null = null;
+    constructor(readonly url: URL) { FakeSocket.all.push(this); }
+    send(data: string) { this.sent.push(data); }
+    close() { this.readyState = 3; }
+    accept() { this.readyState = 1; this.onopen?.(); }
+    drop(code: number) { this.readyState = 3; this.onclose?.({ code }); }
+  }
+  const join = { provider: 'p2p', roomUrl: null, token: 'signed-token', socketUrl: '/api/bookings/bkg_1/call-socket', iceServers: [] } as unknown as JoinResponseT;
+  const quiet: ConnectionHandlers = {
+    onRemoteStream: () => undefined, onPeer: () => undefined, onPeerMedia: () => undefined, onConnected: () => undefined, onInterrupted: () => undefined,
+    onReconnecting: () => undefined, onEnded: () => undefined, onError: () => undefined, debug: () => undefined,
+  };
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    FakeSocket.all = [];
+    vi.stubGlobal('WebSocket', FakeSocket);
+    vi.stubGlobal('location', { href: 'https://app.test/en/call/bkg_1', protocol: 'https:' });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  it('pings while the call goes on (the room closes a silent socket as idle), and comes back after such a close', async () => {
+    const conn = connectP2P(join, null, quiet, () => false);
+    FakeSocket.all[0].accept();
+    await vi.advanceTimersByTimeAsync(LIVE_SOCKETS.idleMs);
+    expect(FakeSocket.all[0].sent.filter((m) => m === 'ping').length).toBeGreaterThanOrEqual(LIVE_SOCKETS.idleMs / LIVE_SOCKETS.pingMs - 1);
+    FakeSocket.all[0].drop(SOCKET_CLOSE.idle);
+    await vi.advanceTimersByTimeAsync(8000);
+    expect(FakeSocket.all).toHaveLength(2);
+    // The closed socket pings no more.
+    const before = FakeSocket.all[0].sent.length;
+    await vi.advanceTimersByTimeAsync(LIVE_SOCKETS.pingMs * 2);
+    expect(FakeSocket.all[0].sent.length).toBe(before);
+    conn.close();
   });
 });

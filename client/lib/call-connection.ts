@@ -6,6 +6,7 @@
  */
 import type { DailyCall, DailyFactoryOptions } from '@daily-co/daily-js';
 import type { CallSignal, JoinResponseT } from '../../src/shared/calls';
+import { LIVE_SOCKETS } from '../../src/shared/live-sockets';
 
 export type EndReason = 'hangup' | 'time-up' | 'closed' | 'replaced' | 'error';
 
@@ -149,7 +150,15 @@ export function connectP2P(join: JoinResponseT, local: MediaStream | null, h: Co
     url.searchParams.set('token', join.token);
     const socket = new WebSocket(url);
     ws = socket;
-    socket.onopen = () => { attempts = 0; h.onReconnecting(false); h.debug('socket open'); };
+    // Once the media flows the socket carries nothing: keep-alive pings (answered by the server
+    // without waking the room) tell it this participant is still here, or it closes the socket as idle.
+    let ping: ReturnType<typeof setInterval> | undefined;
+    socket.onopen = () => {
+      attempts = 0;
+      h.onReconnecting(false);
+      h.debug('socket open');
+      ping = setInterval(() => { if (socket.readyState === WebSocket.OPEN) socket.send('ping'); }, LIVE_SOCKETS.pingMs);
+    };
     socket.onmessage = (e) => {
       try {
         void handle(JSON.parse(String(e.data)) as CallSignal).catch((err) => h.debug(`signal error: ${err}`));
@@ -158,6 +167,7 @@ export function connectP2P(join: JoinResponseT, local: MediaStream | null, h: Co
       }
     };
     socket.onclose = (e) => {
+      clearInterval(ping);
       if (ws !== socket || closed) return;
       h.debug(`socket closed ${e.code}`);
       if (e.code === 4002) return finish('time-up');

@@ -3,6 +3,7 @@
  * (the `client` vitest project runs this in Node).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { LIVE_SOCKETS } from '../../src/shared/live-sockets';
 import { backoffMs, connectLive, jittered, LIVE_TIMING, type LiveMode } from './live';
 
 class FakeSocket {
@@ -135,6 +136,23 @@ describe('connectLive', () => {
     const polls = fetchMock.mock.calls.length;
     await vi.advanceTimersByTimeAsync(30_000);
     expect(fetchMock.mock.calls.length).toBe(polls);
+    live.stop();
+  });
+
+  it('pings far more often than the server\'s idle limit, and replaces at once a socket the server closes (idle, too old)', async () => {
+    const live = start();
+    FakeSocket.last().accept();
+    await vi.advanceTimersByTimeAsync(LIVE_SOCKETS.idleMs);
+    // Even at a background tab's one timer a minute, several pings land inside the limit.
+    expect(FakeSocket.last().sent.filter((m) => m === 'ping').length).toBeGreaterThanOrEqual(LIVE_SOCKETS.idleMs / LIVE_TIMING.pingMs - 1);
+    expect(Math.max(LIVE_TIMING.pingMs, 60_000) * 4).toBeLessThanOrEqual(LIVE_SOCKETS.idleMs);
+    FakeSocket.last().drop(); // the server's close (4008 / 4009)
+    expect(live.mode()).toBe('connecting');
+    await vi.advanceTimersByTimeAsync(jittered(backoffMs(1)));
+    expect(FakeSocket.all).toHaveLength(2);
+    FakeSocket.last().accept();
+    expect(live.mode()).toBe('live');
+    expect(fetchMock).not.toHaveBeenCalled();
     live.stop();
   });
 

@@ -8,6 +8,8 @@
  * that accepts the upgrade and then drops the connection must not keep the page reconnecting
  * forever without ever polling (counting only "never opened" did exactly that).
  */
+import { LIVE_SOCKETS } from '../../src/shared/live-sockets';
+
 export interface LiveOptions<M> {
   url: string;
   onMessage(message: M): void;
@@ -28,8 +30,8 @@ export const LIVE_TIMING = {
   maxDelayMs: 30_000,
   /** While polling, try a socket again about this often (jittered the same way). */
   probeMs: 60_000,
-  /** Keep-alive ping on an open socket. */
-  pingMs: 25_000,
+  /** Keep-alive ping on an open socket (the server closes one silent for LIVE_SOCKETS.idleMs). */
+  pingMs: LIVE_SOCKETS.pingMs as number,
 };
 
 /** "Equal jitter": half the delay fixed, half random, so many pages never reconnect in step. */

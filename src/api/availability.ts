@@ -10,6 +10,7 @@ import { checkReschedule, slotTypeOf } from '../domain/availability/booking';
 import { findCreator } from '../domain/creators/queries';
 import type { AppEnv } from '../http/context';
 import { AppError, notFound } from '../http/errors';
+import { upgradeTo } from '../http/live-socket';
 import { refusal } from '../http/refusals';
 import { route } from '../http/route';
 import { AppointmentTypeDto, BookSlotBody, CreateTypeBody, ExceptionBody, RescheduleBody, SlotDto, SlotsQuery, UpdateTypeBody, WeeklyBody, WeeklyRangeSchema } from '../shared/availability';
@@ -172,12 +173,12 @@ route(availabilityApi, {
 route(availabilityApi, {
   method: 'get', path: '/api/creators/:idOrSlug/slots/live', summary: 'Slot changes: a WebSocket ({ type: "hello", version } on connect, { type: "slots-changed", version } whenever the creator\'s time is taken or freed: refresh the slots); without Upgrade, the current version as JSON (polling fallback)', tags, access: 'public',
   params: CreatorParam,
-  responses: { 101: { description: 'WebSocket' }, 200: { description: 'Current version', schema: z.object({ type: z.literal('version'), version: z.number() }) } },
+  responses: { 101: { description: 'WebSocket; ping it ("ping" → "pong") at least every 5 minutes or it is closed (4008)' }, 200: { description: 'Current version', schema: z.object({ type: z.literal('version'), version: z.number() }) }, 429: { description: 'TOO_MANY_SOCKETS: this address holds 20 sockets on this calendar, or 200 in all; poll instead' } },
 }, async (c, { params }) => {
   const deps = c.get('deps');
   const creator = await publicCreator(deps, params.idOrSlug);
   const calendar = deps.rooms.calendar(creator.id);
-  if (c.req.header('upgrade')?.toLowerCase() === 'websocket') return calendar.fetch(new Request(c.req.url, c.req.raw));
+  if (c.req.header('upgrade')?.toLowerCase() === 'websocket') return upgradeTo(c, calendar, c.req.url);
   c.header('Cache-Control', 'no-store');
   return c.json({ type: 'version' as const, version: await calendar.slotsVersion() });
 });

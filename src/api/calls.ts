@@ -11,6 +11,7 @@ import { callSummary } from '../domain/calls/summary';
 import { WebhookSignatureError } from '../domain/webhooks/once';
 import type { AppEnv } from '../http/context';
 import { AppError, notFound } from '../http/errors';
+import { upgradeTo } from '../http/live-socket';
 import { enforceLimit } from '../http/rate-limit';
 import { refusal } from '../http/refusals';
 import { route } from '../http/route';
@@ -79,9 +80,9 @@ route(callsApi, {
   params: BookingIdParam,
   query: z.object({ token: z.string().min(10).max(2000) }),
   responses: {
-    101: { description: 'WebSocket: offer/answer/candidate/media/hangup relayed; welcome, peer-joined, peer-left, time-up, closed from the server' },
+    101: { description: 'WebSocket: offer/answer/candidate/media/hangup relayed; welcome, peer-joined, peer-left, time-up, closed from the server; ping it ("ping" → "pong") at least every 5 minutes or it is closed (4008)' },
     426: { description: 'UPGRADE_REQUIRED' },
-    429: { description: 'RATE_LIMITED (CALL_LIMITER per person and booking; Retry-After)' },
+    429: { description: 'RATE_LIMITED (CALL_LIMITER per person and booking; Retry-After), or TOO_MANY_SOCKETS: this address holds 200 live sockets in all' },
   },
 }, async (c, { user, params, query }) => {
   if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') throw new AppError(426, 'UPGRADE_REQUIRED', 'Connect with a WebSocket.');
@@ -89,7 +90,7 @@ route(callsApi, {
   await enforceLimit(c.get('deps').limiters.call, `socket:${user.id}:${params.id}`);
   const url = new URL(c.req.url);
   url.search = new URLSearchParams({ bookingId: params.id, token: query.token, user: user.id }).toString();
-  return c.get('deps').rooms.call(params.id).fetch(new Request(url.toString(), c.req.raw));
+  return upgradeTo(c, c.get('deps').rooms.call(params.id), url.toString());
 });
 
 route(callsApi, {

@@ -8,6 +8,7 @@ import { bookOffer, takenOffers } from '../domain/booking/taken';
 import { toOfferDto } from '../domain/offers/dto';
 import type { AppEnv } from '../http/context';
 import { badRequest, notFound } from '../http/errors';
+import { upgradeTo } from '../http/live-socket';
 import { refusal } from '../http/refusals';
 import { currencyRefusal } from '../domain/payments/currency';
 import { route } from '../http/route';
@@ -121,14 +122,14 @@ route(offersApi, {
 route(offersApi, {
   method: 'get', path: '/api/offers/:id/live', summary: 'Live status: a WebSocket (status on connect, then every change); without Upgrade, the current status as JSON (polling fallback)', tags: ['Booking'], access: 'public',
   params: OfferIdParam,
-  responses: { 101: { description: 'WebSocket: messages are { type: "status", offerId, status, at, holdExpiresAt? }' }, 200: { description: 'Current status', schema: OfferStatusMessage } },
+  responses: { 101: { description: 'WebSocket: messages are { type: "status", offerId, status, at, holdExpiresAt? }; ping it ("ping" → "pong") at least every 5 minutes or it is closed (4008)' }, 200: { description: 'Current status', schema: OfferStatusMessage }, 429: { description: 'TOO_MANY_SOCKETS: this address holds 20 sockets on this offer, or 200 in all; poll instead' } },
 }, async (c, { params }) => {
   const deps = c.get('deps');
   const stub = deps.rooms.offer(params.id);
   if (c.req.header('upgrade')?.toLowerCase() === 'websocket') {
     const url = new URL(c.req.url);
     url.searchParams.set('offerId', params.id);
-    return stub.fetch(new Request(url.toString(), c.req.raw));
+    return upgradeTo(c, stub, url.toString());
   }
   const status = await stub.status({ offerId: params.id });
   if (!status) throw notFound('Offer');

@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { callRequests, REQUEST_STATUSES } from '../db/schema';
 import { toRequestDto } from '../domain/offers/dto';
-import { cancelRequest, createRequest, rejectRequest } from '../domain/requests/requests';
+import { createRequest, rejectRequest, withdrawRequest } from '../domain/requests/requests';
 import type { AppEnv } from '../http/context';
 import { enforceLimit } from '../http/rate-limit';
 import { refusal } from '../http/refusals';
@@ -75,7 +75,7 @@ route(requestsApi, {
   params: RequestIdParam,
   responses: { 204: { description: 'Withdrawn' } },
 }, async (c, { user, params }) => {
-  const r = await cancelRequest(c.get('deps'), user.id, params.id);
+  const r = await withdrawRequest(c.get('deps'), user.id, params.id);
   if (!r.ok) throw refusal(r.code);
   return c.body(null, 204);
 });

@@ -12,6 +12,8 @@ import type { Bindings } from '../env';
 import { wallTime } from '../lib/dev-clock';
 import { verifyCallToken, type CallClaims } from '../providers/video/p2p';
 import type { CallSignal } from '../shared/calls';
+import { SOCKET_CLOSE } from '../shared/live-sockets';
+import { SocketHub } from './socket-hub';
 
 interface Attachment {
   userId: string;
@@ -24,11 +26,17 @@ interface Attachment {
 }
 const CLOSED_KEY = 'closed';
 const MAX_MESSAGE = 64 * 1024;
+/** A call socket's lease on its address's quota lasts until the booked end and this much more (the end alarm closes it before). */
+const LEASE_AFTER_END_MS = 10 * 60_000;
 
 export class CallRoom extends DurableObject<Bindings> {
+  /** Admission per client address and the idle rule (see socket-hub.ts); presence stays here. */
+  private readonly hub: SocketHub;
+
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
+    this.hub = new SocketHub(ctx, env);
   }
 
   private peers(): { ws: WebSocket; who: Attachment }[] {
@@ -38,12 +46,18 @@ export class CallRoom extends DurableObject<Bindings> {
   /** Ends one connection from the server side and records its departure (a replaced one too: presence is per connection). */
   private async end(p: { ws: WebSocket; who: Attachment }, code: number, reason: string): Promise<void> {
     p.ws.serializeAttachment({ ...p.who, gone: true } satisfies Attachment);
-    try {
-      p.ws.close(code, reason);
-    } catch {
-      // already closed
-    }
+    await this.hub.close(p.ws, code, reason);
     await this.recordLeft(p.who, code);
+  }
+
+  /** A participant silent for the idle limit (no signal, no keep-alive ping) has gone: they leave. */
+  private async endIdle(): Promise<void> {
+    const idle = new Set(this.hub.stale(Date.now(), { maxAge: false }).map((s) => s.ws));
+    for (const p of this.peers()) {
+      if (!idle.has(p.ws)) continue;
+      for (const o of this.peers()) if (o.ws !== p.ws) this.send(o.ws, { type: 'peer-left', peer: { name: p.who.userName, role: p.who.role } });
+      await this.end(p, SOCKET_CLOSE.idle, 'idle');
+    }
   }
 
   private async recordLeft(who: Attachment, code: number): Promise<void> {
@@ -75,6 +89,7 @@ export class CallRoom extends DurableObject<Bindings> {
     const expected = url.searchParams.get('user');
     if (expected !== null && expected !== claims.userId) return new Response('This join token is someone else\'s', { status: 403 });
     if (deps.clock.now().getTime() >= claims.end * 1000) return new Response('This call is over', { status: 410 });
+    await this.endIdle();
     const present = this.peers();
     // The same person reconnecting (new tab, network change) replaces their old connection.
     for (const p of present) if (p.who.userId === claims.userId) await this.end(p, 4000, 'replaced');
@@ -82,24 +97,26 @@ export class CallRoom extends DurableObject<Bindings> {
     if (others.length >= 1 && others.some((p) => p.who.role === claims.role)) return new Response('This call already has its two participants', { status: 409 });
     if (others.length >= 2) return new Response('This call already has its two participants', { status: 409 });
 
-    const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server, [claims.role]);
+    // Alarms fire on the machine clock: the booked end is an instant of the app's clock (the same outside development).
+    const endAt = wallTime(deps.config, claims.end * 1000);
     const sessionId = crypto.randomUUID();
-    server.serializeAttachment({ userId: claims.userId, userName: claims.userName, role: claims.role, sessionId } satisfies Attachment);
+    const admitted = await this.hub.admit(request, { userId: claims.userId, userName: claims.userName, role: claims.role, sessionId } satisfies Attachment, { until: endAt + LEASE_AFTER_END_MS, tags: [claims.role] });
+    if (!admitted.ok) return admitted.response;
+    const server = admitted.server;
     const other = others[0];
     // The second to arrive starts the WebRTC negotiation (they are the "polite" offerer).
     this.send(server, { type: 'welcome', role: claims.role, peer: other ? { name: other.who.userName, role: other.who.role } : null, initiator: !!other });
     if (other) this.send(other.ws, { type: 'peer-joined', peer: { name: claims.userName, role: claims.role } });
     // The booked end ends the call on the server too, whatever the pages do.
-    // Alarms fire on the machine clock: the booked end is an instant of the app's clock (the same outside development).
-    const endAt = wallTime(deps.config, claims.end * 1000);
     const alarm = await this.ctx.storage.getAlarm();
     if (alarm === null || alarm !== endAt) await this.ctx.storage.setAlarm(endAt);
     await recordCallEvent(deps, { bookingId, type: 'PARTICIPANT_JOINED', source: 'SERVER', actorUserId: claims.userId, actorRole: claims.role, dedupeKey: `p2p:${sessionId}:joined`, metadata: { provider: 'p2p', sessionId } });
-    return new Response(null, { status: 101, webSocket: client });
+    return admitted.response;
   }
 
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.hub.heard(ws);
+    await this.endIdle();
     if (typeof message !== 'string' || message.length > MAX_MESSAGE) return;
     let msg: CallSignal;
     try {
@@ -119,6 +136,7 @@ export class CallRoom extends DurableObject<Bindings> {
     } catch {
       // already closed
     }
+    await this.hub.gone(ws);
     // Ended by the server: its leave is recorded there.
     if (!who || who.gone) return;
     try {

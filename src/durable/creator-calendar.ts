@@ -4,19 +4,20 @@
  * overlap, however the requests race. Booking an existing offer goes to its OfferRoom instead.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { and, eq } from 'drizzle-orm';
-import { callRequests, creators, users } from '../db/schema';
+import { eq } from 'drizzle-orm';
+import { creators, users } from '../db/schema';
 import { buildDeps } from '../deps';
 import { createOffer, findOverlaps, checkTiming, type CreateOfferResult, type NewOfferInput } from '../domain/offers/create';
 import type { OfferPatch } from '../domain/offers/edit';
 import { requestAnswered } from '../domain/events';
-import { answerableRequest, REQUEST_HOLD_MINUTES, type AnswerRefusal } from '../domain/requests/requests';
+import { answerableRequest, cancelRequest, claimRequest, recordAcceptance, REQUEST_HOLD_MINUTES, unclaimRequest, type AnswerRefusal } from '../domain/requests/requests';
 import { accountDisabled, actingCreator, activeCreator, isDisabled, type CreatorRefusal } from '../domain/creators/standing';
 import type { Bindings } from '../env';
 import { MINUTE } from '../lib/clock';
 import { afterReschedule, canMoveTo, checkReschedule, prepareSlot, type RescheduleRefusal, type SlotRefusal } from '../domain/availability/booking';
 import { Mutex } from './mutex';
 import { offerRoom, type BookResult } from './offer-room';
+import { SocketHub } from './socket-hub';
 
 export type AcceptResult =
   | { ok: true; requestId: string; offerId: string; booking: Extract<BookResult, { ok: true }>['booking'] }
@@ -27,20 +28,31 @@ export type RescheduleResult = { ok: true; startsAt: string; endsAt: string } | 
 
 export class CreatorCalendar extends DurableObject<Bindings> {
   private readonly lock = new Mutex();
+  /** Slot pickers: capped per client address, idle ones swept by the alarm (see socket-hub.ts). */
+  private readonly hub: SocketHub;
+
+  constructor(ctx: DurableObjectState, env: Bindings) {
+    super(ctx, env);
+    // Keep-alive pings are answered without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
+    this.hub = new SocketHub(ctx, env);
+  }
 
   // ------------------------------------------------------------------ live slot pickers
 
   /** Slot pickers subscribe here (hibernating sockets) and hear whenever the creator's time changes. */
   async fetch(request: Request): Promise<Response> {
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('Expected a WebSocket upgrade', { status: 426 });
-    const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server);
-    server.send(JSON.stringify({ type: 'hello', version: await this.slotsVersion() }));
-    return new Response(null, { status: 101, webSocket: client });
+    const admitted = await this.hub.admit(request, {});
+    if (!admitted.ok) return admitted.response;
+    admitted.server.send(JSON.stringify({ type: 'hello', version: await this.slotsVersion() }));
+    await this.hub.arm();
+    return admitted.response;
   }
 
-  async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    if (message === 'ping') ws.send('pong');
+  /** Pickers only listen (their pings are answered by the runtime); anything they send still counts as activity. */
+  async webSocketMessage(ws: WebSocket): Promise<void> {
+    this.hub.heard(ws);
   }
 
   async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -49,6 +61,18 @@ export class CreatorCalendar extends DurableObject<Bindings> {
     } catch {
       // already closed
     }
+    await this.hub.gone(ws);
+  }
+
+  async webSocketError(ws: WebSocket): Promise<void> {
+    await this.hub.gone(ws);
+  }
+
+  /** This object's only alarm: the sweep of idle slot pickers, while any is open. */
+  async alarm(): Promise<void> {
+    this.hub.fired();
+    await this.hub.sweep();
+    await this.hub.arm();
   }
 
   /** Bumped at every change, so a picker that reconnects (or polls) knows whether it missed one. */
@@ -60,14 +84,7 @@ export class CreatorCalendar extends DurableObject<Bindings> {
   async slotsChanged(): Promise<void> {
     const version = (await this.slotsVersion()) + 1;
     await this.ctx.storage.put('slotsVersion', version);
-    const msg = JSON.stringify({ type: 'slots-changed', version });
-    for (const ws of this.ctx.getWebSockets()) {
-      try {
-        ws.send(msg);
-      } catch {
-        // closing
-      }
-    }
+    this.hub.broadcast(JSON.stringify({ type: 'slots-changed', version }));
   }
 
   // ------------------------------------------------------------------ availability
@@ -153,32 +170,43 @@ export class CreatorCalendar extends DurableObject<Bindings> {
       const r = await answerableRequest(deps, input.actorUserId, input.requestId);
       if (!r.ok) return r;
       const req = r.request;
-      const creator = (await deps.db.select().from(creators).where(eq(creators.id, r.creatorId)).get())!;
-      const fan = (await deps.db.select().from(users).where(eq(users.id, req.userId)).get())!;
-      const created = await createOffer(deps, creator, {
-        title: `${creator.displayName} × ${fan.name}`.slice(0, 120),
-        description: req.message,
-        price: req.proposedPrice,
-        currency: req.currency,
-        startsAt: req.proposedStartsAt,
-        durationMinutes: req.durationMinutes,
-        source: 'REQUEST',
-        reservedForUserId: fan.id,
-      });
-      if (!created.ok) return { ok: false, code: created.code };
-      const booked = await offerRoom(this.env, created.offer.id).book({ offerId: created.offer.id, userId: fan.id, holdMinutes: REQUEST_HOLD_MINUTES, limited: false });
-      if (!booked.ok) {
-        await offerRoom(this.env, created.offer.id).cancelOffer({ offerId: created.offer.id, actorUserId: null });
-        return { ok: false, code: 'BOOKING_FAILED', message: booked.code };
+      // Claimed before any offer or payment exists: a withdrawal (here, under this lock), a
+      // rejection or the expiry sweep that got in first leaves nothing behind.
+      if (!(await claimRequest(deps, req.id, input.message))) return { ok: false, code: 'REQUEST_NOT_PENDING' };
+      let held: { offerId: string; booking: Extract<BookResult, { ok: true }>['booking'] } | null = null;
+      try {
+        const creator = (await deps.db.select().from(creators).where(eq(creators.id, r.creatorId)).get())!;
+        const fan = (await deps.db.select().from(users).where(eq(users.id, req.userId)).get())!;
+        const created = await createOffer(deps, creator, {
+          title: `${creator.displayName} × ${fan.name}`.slice(0, 120),
+          description: req.message,
+          price: req.proposedPrice,
+          currency: req.currency,
+          startsAt: req.proposedStartsAt,
+          durationMinutes: req.durationMinutes,
+          source: 'REQUEST',
+          reservedForUserId: fan.id,
+        });
+        if (!created.ok) return { ok: false, code: created.code };
+        const booked = await offerRoom(this.env, created.offer.id).book({ offerId: created.offer.id, userId: fan.id, holdMinutes: REQUEST_HOLD_MINUTES, limited: false });
+        if (!booked.ok) {
+          await offerRoom(this.env, created.offer.id).cancelOffer({ offerId: created.offer.id, actorUserId: null });
+          return { ok: false, code: 'BOOKING_FAILED', message: booked.code };
+        }
+        held = { offerId: created.offer.id, booking: booked.booking };
+      } finally {
+        if (!held) await unclaimRequest(deps, req.id);
       }
-      const now = deps.clock.now();
-      await deps.db.update(callRequests).set({
-        status: 'ACCEPTED', responseMessage: input.message ?? null, offerId: created.offer.id, bookingId: booked.booking.id, respondedAt: now, updatedAt: now,
-      }).where(and(eq(callRequests.id, req.id), eq(callRequests.status, 'PENDING')));
-      await deps.log.info('REQUEST_ANSWERED', `Request ${req.id} accepted: offer ${created.offer.id} held for the fan`, { actor: 'CREATOR', actorId: input.actorUserId });
+      await recordAcceptance(deps, req.id, held.offerId, held.booking.id);
+      await deps.log.info('REQUEST_ANSWERED', `Request ${req.id} accepted: offer ${held.offerId} held for the fan`, { actor: 'CREATOR', actorId: input.actorUserId });
       await requestAnswered(deps, req.id);
-      return { ok: true, requestId: req.id, offerId: created.offer.id, booking: booked.booking };
+      return { ok: true, requestId: req.id, offerId: held.offerId, booking: held.booking };
     });
+  }
+
+  /** A fan withdraws their request: under the lock an acceptance holds (see withdrawRequest). */
+  async cancelRequest(input: { requestId: string; fanId: string }): Promise<Awaited<ReturnType<typeof cancelRequest>>> {
+    return this.lock.run(() => cancelRequest(buildDeps(this.env), input.fanId, input.requestId));
   }
 }
 

@@ -18,6 +18,7 @@ import type { Bindings } from '../env';
 import { wallTime } from '../lib/dev-clock';
 import type { OfferStatusMessageT } from '../shared/offers';
 import { Mutex } from './mutex';
+import { SocketHub } from './socket-hub';
 import { bookings } from '../db/schema';
 import { eq } from 'drizzle-orm';
 import type { z } from 'zod';
@@ -65,10 +66,14 @@ export class OfferRoom extends DurableObject<Bindings> {
   private termsAt = 0;
   private termsLoading: Promise<void> | null = null;
 
+  /** Status subscribers: capped per client address, idle ones swept (see socket-hub.ts). */
+  private readonly hub: SocketHub;
+
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     // Keep-alive pings are answered without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
+    this.hub = new SocketHub(ctx, env);
   }
 
   /** Built once per object: its parts are stateless (the clock reads the time, and the dev offset, on every call). */
@@ -116,12 +121,21 @@ export class OfferRoom extends DurableObject<Bindings> {
   }
 
   /** Sets the hold alarm, with the offer id beside it so a nameless wake-up still knows its offer. */
-  private async armAlarm(deps: Deps, offerId: string, at: number): Promise<void> {
+  private async armAlarm(deps: Deps, offerId: string): Promise<void> {
     if (!this.offerIdStored) {
       await this.ctx.storage.put(OFFER_ID_KEY, offerId);
       this.offerIdStored = true;
     }
-    await this.ctx.storage.setAlarm(wallTime(deps.config, at));
+    await this.rearm(deps);
+  }
+
+  /**
+   * The one alarm serves the hold deadline and the socket sweep: set it to whichever comes first
+   * (no alarm when there is neither a pending hold nor an open socket).
+   */
+  private async rearm(deps: Deps): Promise<void> {
+    const live = this.state?.live;
+    await this.hub.arm(live?.status === 'PENDING' && live.holdExpiresAt !== null ? wallTime(deps.config, live.holdExpiresAt) : null);
   }
 
   private message(st: OfferState): OfferStatusMessageT {
@@ -134,26 +148,8 @@ export class OfferRoom extends DurableObject<Bindings> {
     };
   }
 
-  /**
-   * Subscribers, kept in memory: asking the runtime for all hibernatable sockets on every change
-   * costs more than the sends (1,000 sockets: p99 170 → 107 ms). Rebuilt after a wake-up.
-   */
-  private sockets: Set<WebSocket> | null = null;
-
-  private subscribers(): Set<WebSocket> {
-    this.sockets ??= new Set(this.ctx.getWebSockets());
-    return this.sockets;
-  }
-
   private broadcast(st: OfferState): void {
-    const msg = JSON.stringify(this.message(st));
-    for (const ws of this.subscribers()) {
-      try {
-        ws.send(msg);
-      } catch {
-        this.sockets?.delete(ws); // closed meanwhile
-      }
-    }
+    this.hub.broadcast(JSON.stringify(this.message(st)));
     // The creator's bookable slots depend on every span of their time: tell their calendar's
     // subscribers (slot pickers) too — without making anyone here wait for it — but only when this
     // offer starts or stops occupying that time (or moves): AVAILABLE → HELD → BOOKED changes nothing there.
@@ -279,7 +275,7 @@ export class OfferRoom extends DurableObject<Bindings> {
         throw e;
       }
       st.live!.persisted = true;
-      await this.armAlarm(deps, st.offer.id, holdExpiresAt);
+      await this.armAlarm(deps, st.offer.id);
       const started = { booking: toBookingDto(booking), payment: { provider: deps.payments.name, ...payment.start } };
       st.live!.started = started; // a double click gets it back from memory
       return { ok: true as const, created: true, ...started };
@@ -330,7 +326,7 @@ export class OfferRoom extends DurableObject<Bindings> {
     st.live = fresh.live;
     this.state = st;
     this.broadcast(st);
-    if (st.live?.status === 'PENDING' && st.live.holdExpiresAt !== null) await this.armAlarm(deps, st.offer.id, st.live.holdExpiresAt);
+    if (st.live?.status === 'PENDING' && st.live.holdExpiresAt !== null) await this.armAlarm(deps, st.offer.id);
   }
 
   private async resumeHold(deps: Deps, st: OfferState, userId: string): Promise<BookResult> {
@@ -362,7 +358,7 @@ export class OfferRoom extends DurableObject<Bindings> {
         await writeConfirm(deps, st, input.bookingId);
         st.live = { ...st.live, status: 'CONFIRMED', holdExpiresAt: null };
         st.offer.status = 'BOOKED';
-        await this.ctx.storage.deleteAlarm();
+        await this.rearm(deps);
         this.broadcast(st);
         await deps.log.booking.info('BOOKING_CONFIRMED', `Booking ${input.bookingId} confirmed`, { bookingId: input.bookingId, offerId: st.offer.id });
         return { ok: true, transitioned: true };
@@ -449,7 +445,7 @@ export class OfferRoom extends DurableObject<Bindings> {
     await writeHoldExtension(deps, live.id, until);
     live.holdExpiresAt = until;
     live.started = undefined; // its DTO carries the old deadline
-    await this.armAlarm(deps, st.offer.id, until);
+    await this.armAlarm(deps, st.offer.id);
     this.broadcast(st);
     await deps.log.info('BOOKING_HELD', `Hold ${live.id} kept past its deadline: its payment is ${paying} (checked again at ${new Date(until).toISOString()})`, { context: { bookingId: live.id, offerId: st.offer.id } });
     return paying;
@@ -459,7 +455,7 @@ export class OfferRoom extends DurableObject<Bindings> {
     const status = await writeRelease(deps, st, bookingId, reason, { cancelledBy });
     st.live = null;
     st.offer.status = status;
-    await this.ctx.storage.deleteAlarm();
+    await this.rearm(deps);
     this.broadcast(st);
     await deps.log.info('BOOKING_RELEASED', `Hold ${bookingId} released (${reason})`, { context: { bookingId, offerId: st.offer.id, reason } });
   }
@@ -596,21 +592,24 @@ export class OfferRoom extends DurableObject<Bindings> {
 
   // ------------------------------------------------------------------ alarm & WebSockets
 
-  /** The hold deadline: release an unpaid hold (survives eviction: state reloads from D1). */
+  /**
+   * The hold deadline: release an unpaid hold (survives eviction: state reloads from D1). The same
+   * alarm sweeps idle sockets while any are open (see rearm()).
+   */
   async alarm(): Promise<void> {
+    this.hub.fired();
+    const deps = this.deps();
+    await this.hub.sweep();
     const expired = await this.lock.run(async () => {
       const st = await this.load();
       if (!st?.live || st.live.status !== 'PENDING' || st.live.holdExpiresAt === null) return null;
-      const deps = this.deps();
-      if (st.live.holdExpiresAt > deps.clock.now().getTime()) {
-        await this.ctx.storage.setAlarm(wallTime(deps.config, st.live.holdExpiresAt));
-        return null;
-      }
+      if (st.live.holdExpiresAt > deps.clock.now().getTime()) return null;
       const id = st.live.id;
       if (await this.keepWhilePaying(deps, st, st.live)) return null;
       await this.releaseLocked(deps, st, id, 'EXPIRED', 'SYSTEM');
       return id;
     });
+    await this.rearm(deps);
     if (expired) await this.cancelIntentOf(expired);
   }
 
@@ -619,15 +618,16 @@ export class OfferRoom extends DurableObject<Bindings> {
     const offerId = new URL(request.url).searchParams.get('offerId') ?? '';
     const st = await this.load(offerId);
     if (!st) return new Response('Offer not found', { status: 404 });
-    const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server);
-    server.serializeAttachment({ offerId: st.offer.id }); // survives hibernation: see webSocketMessage
-    this.subscribers().add(server);
-    server.send(JSON.stringify(this.message(st)));
-    return new Response(null, { status: 101, webSocket: client });
+    // The offer id survives hibernation in the attachment: see webSocketMessage.
+    const admitted = await this.hub.admit(request, { offerId: st.offer.id });
+    if (!admitted.ok) return admitted.response;
+    admitted.server.send(JSON.stringify(this.message(st)));
+    await this.rearm(this.deps());
+    return admitted.response;
   }
 
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.hub.heard(ws);
     // Clients only listen; a "status" message asks for the current state again.
     if (message === 'status') {
       const attached = ws.deserializeAttachment() as { offerId?: string } | null;
@@ -637,16 +637,16 @@ export class OfferRoom extends DurableObject<Bindings> {
   }
 
   async webSocketError(ws: WebSocket): Promise<void> {
-    this.sockets?.delete(ws);
+    await this.hub.gone(ws);
   }
 
   async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    this.sockets?.delete(ws);
     try {
       ws.close(code === 1005 ? 1000 : code, 'bye');
     } catch {
       // already closed
     }
+    await this.hub.gone(ws);
   }
 }
 

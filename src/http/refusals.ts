@@ -45,6 +45,7 @@ const TABLE: Record<string, [ErrorStatus, string]> = {
   CALL_NOT_UNDER_REVIEW: [409, 'This call is not waiting for a review (only an interrupted call whose outcome is settled is).'],
   CALL_ALREADY_REVIEWED: [409, 'This call has already been reviewed.'],
   REFUND_TOO_LARGE: [422, 'The refund is more than what is left of the payment.'],
+  TOO_MANY_SOCKETS: [429, 'Too many live connections from your network (at most 20 on one page, 200 in all): close some pages. This page keeps updating anyway.'],
   REVIEW_NOT_ALLOWED: [403, 'Only the fan of a call that took place can review it.'],
   ALREADY_REVIEWED: [409, 'You have already reviewed this call.'],
   REVIEW_NOT_FOUND: [404, 'This review does not exist.'],

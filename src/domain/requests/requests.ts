@@ -1,5 +1,5 @@
 /** Call requests: a fan proposes price, time and duration; the creator accepts or rejects within 72 hours. */
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt } from 'drizzle-orm';
 import { callRequests, creators, users, type CallRequest, type Currency, type User } from '../../db/schema';
 import { activeCreator, creatorRefusal, type CreatorRefusal } from '../creators/standing';
 import type { Deps } from '../../deps';
@@ -82,6 +82,40 @@ export async function rejectRequest(deps: Deps, creatorUserId: string, requestId
   return { ok: true, request };
 }
 
+/**
+ * Takes a pending, unexpired request for acceptance before anything is created for it: from here
+ * a withdrawal, a rejection or the expiry sweep (all `WHERE status = 'PENDING'`) no longer applies,
+ * so no hold is ever made for a request that one of them ended. False: it was no longer pending.
+ */
+export async function claimRequest(deps: Deps, requestId: string, message: string | undefined): Promise<boolean> {
+  const now = deps.clock.now();
+  const r = await deps.db.update(callRequests).set({ status: 'ACCEPTED', responseMessage: message ?? null, respondedAt: now, updatedAt: now })
+    .where(and(eq(callRequests.id, requestId), eq(callRequests.status, 'PENDING'), gt(callRequests.expiresAt, now))).returning({ id: callRequests.id });
+  return r.length === 1;
+}
+
+/** The acceptance failed after its claim (overlap, payment provider): the request is pending again, as it was. */
+export async function unclaimRequest(deps: Deps, requestId: string): Promise<void> {
+  await deps.db.update(callRequests).set({ status: 'PENDING', responseMessage: null, respondedAt: null, updatedAt: deps.clock.now() })
+    .where(and(eq(callRequests.id, requestId), eq(callRequests.status, 'ACCEPTED'), isNull(callRequests.offerId)));
+}
+
+/** The claimed request's offer and hold. */
+export async function recordAcceptance(deps: Deps, requestId: string, offerId: string, bookingId: string): Promise<void> {
+  await deps.db.update(callRequests).set({ offerId, bookingId, updatedAt: deps.clock.now() }).where(eq(callRequests.id, requestId));
+}
+
+/**
+ * The fan withdraws their pending request, through their creator's calendar: under the lock an
+ * acceptance holds, so the two never interleave (either it is withdrawn, or accepted and held).
+ */
+export async function withdrawRequest(deps: Deps, fanId: string, requestId: string): Promise<{ ok: true } | { ok: false; code: 'REQUEST_NOT_FOUND' | 'REQUEST_NOT_PENDING' }> {
+  const row = await deps.db.select({ creatorId: callRequests.creatorId }).from(callRequests).where(and(eq(callRequests.id, requestId), eq(callRequests.userId, fanId))).get();
+  if (!row) return { ok: false, code: 'REQUEST_NOT_FOUND' };
+  return deps.rooms.calendar(row.creatorId).cancelRequest({ requestId, fanId });
+}
+
+/** The withdrawal itself (run by the CreatorCalendar, under its lock: see withdrawRequest). */
 export async function cancelRequest(deps: Deps, fanId: string, requestId: string): Promise<{ ok: true } | { ok: false; code: 'REQUEST_NOT_FOUND' | 'REQUEST_NOT_PENDING' }> {
   const now = deps.clock.now();
   const r = await deps.db.update(callRequests).set({ status: 'CANCELLED', updatedAt: now })

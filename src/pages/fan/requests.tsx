@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { REQUEST_STATUSES } from '../../db/schema';
 import { fanRequests, type FanRequest } from '../../domain/fan/dashboard';
-import { cancelRequest } from '../../domain/requests/requests';
+import { withdrawRequest } from '../../domain/requests/requests';
 import type { AppEnv, Ctx } from '../../http/context';
 import type { MessageKey } from '../../i18n';
 import { formatDateTime } from '../../i18n/format';
@@ -84,7 +84,7 @@ fanRequestPages.get(`${L}/dashboard/requests`, async (c) => {
 fanRequestPages.post(`${L}/dashboard/requests/:id/cancel`, async (c) => {
   const user = requireUserPage(c);
   if (user instanceof Response) return user;
-  const out = await cancelRequest(c.get('deps'), user.id, c.req.param('id'));
+  const out = await withdrawRequest(c.get('deps'), user.id, c.req.param('id'));
   flash(c, out.ok ? 'request.withdrawn' : (`offer.errors.${out.code}` as MessageKey), out.ok ? 'info' : 'error');
   return c.redirect(viewOf(c).href('/dashboard/requests'), 303);
 });
