@@ -22,28 +22,49 @@ export default defineConfig(async () => {
     GOOGLE_CLIENT_SECRET: FAKE_GOOGLE_CLIENT.secret,
     GOOGLE_OAUTH_BASE: `${fakes.url}/google`,
   };
-  const workers = (name: string, include: string[], exclude: string[], extra: Record<string, string> = {}, serial = false) => ({
-    plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: { ...bindings, ...extra } } })],
+  const workers = (
+    name: string,
+    include: string[],
+    exclude: string[],
+    extra: Record<string, string> = {},
+    serial = false,
+  ) => ({
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: './wrangler.toml' },
+        miniflare: { bindings: { ...bindings, ...extra } },
+      }),
+    ],
     test: { name, include, exclude, setupFiles: ['./test/setup.ts'], testTimeout: 30_000, fileParallelism: !serial },
   });
   return {
     test: {
       projects: [
         // Built-in providers (the default, offline mode).
-        workers('workers', ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'], ['test/browser/**', 'test/with-keys/**']),
+        workers(
+          'workers',
+          ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'],
+          ['test/browser/**', 'test/with-keys/**'],
+        ),
         // The same app with provider keys set: the real Stripe and Resend SDKs and the Daily adapter talk to the local fakes.
-        workers('workers-keys', ['test/with-keys/**/*.test.ts'], [], {
-          DAILY_API_KEY: FAKE_DAILY.apiKey,
-          DAILY_API_BASE: `${fakes.url}/daily`,
-          DAILY_WEBHOOK_SECRET: FAKE_DAILY.webhookSecret,
-          RESEND_API_KEY: FAKE_RESEND.apiKey,
-          RESEND_API_BASE: `${fakes.url}/resend`,
-          RESEND_WEBHOOK_SECRET: FAKE_RESEND.webhookSecret,
-          STRIPE_SECRET_KEY: FAKE_STRIPE.secretKey,
-          STRIPE_PUBLISHABLE_KEY: FAKE_STRIPE.publishableKey,
-          STRIPE_WEBHOOK_SECRET: FAKE_STRIPE.webhookSecret,
-          STRIPE_API_BASE: fakes.url,
-        }, true), // one file at a time: they share the fake Stripe's webhook queue and failure switches
+        workers(
+          'workers-keys',
+          ['test/with-keys/**/*.test.ts'],
+          [],
+          {
+            DAILY_API_KEY: FAKE_DAILY.apiKey,
+            DAILY_API_BASE: `${fakes.url}/daily`,
+            DAILY_WEBHOOK_SECRET: FAKE_DAILY.webhookSecret,
+            RESEND_API_KEY: FAKE_RESEND.apiKey,
+            RESEND_API_BASE: `${fakes.url}/resend`,
+            RESEND_WEBHOOK_SECRET: FAKE_RESEND.webhookSecret,
+            STRIPE_SECRET_KEY: FAKE_STRIPE.secretKey,
+            STRIPE_PUBLISHABLE_KEY: FAKE_STRIPE.publishableKey,
+            STRIPE_WEBHOOK_SECRET: FAKE_STRIPE.webhookSecret,
+            STRIPE_API_BASE: fakes.url,
+          },
+          true,
+        ), // one file at a time: they share the fake Stripe's webhook queue and failure switches
         // Client logic that needs no browser (reconnect rules, with fake sockets and timers): plain Node, milliseconds.
         { test: { name: 'client', environment: 'node', include: ['client/**/*.test.ts'] } },
         {

@@ -11,10 +11,14 @@ const FANS = 500;
 const TARGET = 0.75; // throughput ≥ 75 % of the floor measured in the same run (issue 3)
 
 /** Row count of every table: compared before and after the booking phases (losers must add nothing anywhere). */
-const tableCounts = (app) => Object.fromEntries(
-  app.d1("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%' and name not like 'd1_%' and name != '__drizzle_migrations'")
-    .map(({ name }) => [name, app.d1(`select count(*) as n from "${name}"`)[0].n]),
-);
+const tableCounts = (app) =>
+  Object.fromEntries(
+    app
+      .d1(
+        "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%' and name not like 'd1_%' and name != '__drizzle_migrations'",
+      )
+      .map(({ name }) => [name, app.d1(`select count(*) as n from "${name}"`)[0].n]),
+  );
 
 const app = await startApp({ fans: FANS, offers: 2 * OFFERS + 1 });
 const { base, tokens, offerIds } = app;
@@ -31,7 +35,11 @@ const measured = async (total, conc, request) => {
   return { ...r, runtimeCpu: used(roles.runtime) / r.n, proxyCpu: used(roles.proxy) / r.n };
 };
 const health = () => ({ path: '/api/health' });
-const book = (offerId, token) => ({ method: 'POST', path: `/api/offers/${offerId}/bookings`, headers: { authorization: `Bearer ${token}` } });
+const book = (offerId, token) => ({
+  method: 'POST',
+  path: `/api/offers/${offerId}/bookings`,
+  headers: { authorization: `Bearer ${token}` },
+});
 
 try {
   await hammer(base, 300, 10, health); // warm-up: JIT, isolate, first D1 reads
@@ -52,7 +60,9 @@ try {
   const warmOffers = offerIds.slice(OFFERS + 1, 2 * OFFERS + 1);
   await hammer(base, OFFERS, 10, (i) => ({ path: `/api/offers/${warmOffers[i]}/live` }));
   const floorWarm = await measured(SPREAD, CONC, health);
-  const warm = await measured(SPREAD, CONC, (i) => book(warmOffers[i % OFFERS], tokens[(Math.floor(i / 4) + 250) % FANS]));
+  const warm = await measured(SPREAD, CONC, (i) =>
+    book(warmOffers[i % OFFERS], tokens[(Math.floor(i / 4) + 250) % FANS]),
+  );
 
   const countsAfter = tableCounts(app);
   const perOffer = app.d1("select offer_id, count(*) as n from bookings where status = 'PENDING' group by offer_id");
@@ -67,39 +77,81 @@ try {
     const ratio = floor ? r.rps / floor.rps : null;
     if (floor) ratios.push({ label, ratio });
     return {
-      label, n: r.n, 'p50 ms': r.p50, 'p99 ms': r.p99, 'req/s': r.rps,
+      label,
+      n: r.n,
+      'p50 ms': r.p50,
+      'p99 ms': r.p99,
+      'req/s': r.rps,
       'runtime CPU ms/req': `${r.runtimeCpu.toFixed(2)}${floor ? ` (×${(r.runtimeCpu / floor.runtimeCpu).toFixed(2)})` : ''}`,
       'proxy CPU ms/req': r.proxyCpu.toFixed(2),
-      codes: Object.entries(r.codes).map(([k, v]) => `${k}×${v}`).join(' '),
-      ...(floor ? { 'vs floor': `${Math.round(ratio * 100)}% req/s (${ratio >= TARGET ? 'PASS' : 'MISS'} ≥ ${TARGET * 100}%), p99 ×${(r.p99 / floor.p99).toFixed(2)}` } : {}),
+      codes: Object.entries(r.codes)
+        .map(([k, v]) => `${k}×${v}`)
+        .join(' '),
+      ...(floor
+        ? {
+            'vs floor': `${Math.round(ratio * 100)}% req/s (${ratio >= TARGET ? 'PASS' : 'MISS'} ≥ ${TARGET * 100}%), p99 ×${(r.p99 / floor.p99).toFixed(2)}`,
+          }
+        : {}),
     };
   };
   console.log(`\nbench:booking — ${new Date().toISOString()} — ${machine()}\n`);
-  console.log(table([
-    row(`floor: GET /api/health, ${BURST} at once`, floorBurst),
-    row(`book 1 offer, ${BURST} at once`, burst, floorBurst),
-    row(`floor: GET /api/health ×${SPREAD}, ${CONC} conns`, floorSpread),
-    row(`book ${OFFERS} offers ×${SPREAD}, ${CONC} conns (cold objects)`, spread, floorSpread),
-    row(`floor: GET /api/health ×${SPREAD}, ${CONC} conns`, floorWarm),
-    row(`book ${OFFERS} offers ×${SPREAD}, ${CONC} conns (pages open)`, warm, floorWarm),
-  ]));
+  console.log(
+    table([
+      row(`floor: GET /api/health, ${BURST} at once`, floorBurst),
+      row(`book 1 offer, ${BURST} at once`, burst, floorBurst),
+      row(`floor: GET /api/health ×${SPREAD}, ${CONC} conns`, floorSpread),
+      row(`book ${OFFERS} offers ×${SPREAD}, ${CONC} conns (cold objects)`, spread, floorSpread),
+      row(`floor: GET /api/health ×${SPREAD}, ${CONC} conns`, floorWarm),
+      row(`book ${OFFERS} offers ×${SPREAD}, ${CONC} conns (pages open)`, warm, floorWarm),
+    ]),
+  );
   const allWinners = burstWinners + spreadWinners + warmWinners;
   console.log(`\nThroughput vs floor (target ≥ ${TARGET * 100}%; reported, not an invariant — the machine is shared):`);
-  for (const { label, ratio } of ratios) console.log(`  ${ratio >= TARGET ? 'PASS' : 'MISS'} ${Math.round(ratio * 100)}%  ${label}`);
+  for (const { label, ratio } of ratios)
+    console.log(`  ${ratio >= TARGET ? 'PASS' : 'MISS'} ${Math.round(ratio * 100)}%  ${label}`);
   // Every row the booking phases added, per table: a winner writes a fixed set of rows (booking,
   // payment, log…); anything that is not a whole multiple of the winners (or that grows with the
   // losers) means a refused attempt wrote something.
-  const grown = Object.keys(countsAfter).map((t) => ({ table: t, added: countsAfter[t] - (countsBefore[t] ?? 0) })).filter((x) => x.added !== 0);
+  const grown = Object.keys(countsAfter)
+    .map((t) => ({ table: t, added: countsAfter[t] - (countsBefore[t] ?? 0) }))
+    .filter((x) => x.added !== 0);
   const losersWrote = grown.filter((x) => x.added < 0 || x.added % allWinners !== 0 || x.added / allWinners > 3);
-  console.log(`Rows added by the booking phases: ${grown.map((x) => `${x.table} +${x.added}`).join(', ') || 'none'} (${allWinners} winners); every other table unchanged.`);
-  console.log(`\nWinners: ${burstWinners} on the burst offer; ${perOffer.length} of ${2 * OFFERS + 1} offers held, max ${Math.max(...perOffer.map((r) => r.n))} live booking per offer.`);
-  console.log(`D1 after the run: ${bookingRows} booking rows and ${heldLogs} BOOKING_HELD logs for ${allWinners} winners (the ${BURST + 2 * SPREAD - allWinners} losers ${losersWrote.length ? 'WROTE ROWS' : 'wrote nothing'}).`);
-  console.log(`workerd RSS: ${Math.round(rssBefore / 1024)} MiB before, ${Math.round(rssAfter / 1024)} MiB after (${OFFERS + 1} OfferRooms, each with its own SQLite storage, all in one local process).`);
-  const fiveXX = [burst, spread, warm].reduce((n, r) => n + Object.entries(r.codes).filter(([k]) => k.startsWith('5')).reduce((a, [, v]) => a + v, 0) + r.errors, 0);
-  if (losersWrote.length) console.log(`Rows not explained by the winners: ${losersWrote.map((x) => `${x.table} +${x.added}`).join(', ')}`);
-  const ok = burstWinners === 1 && spreadWinners === OFFERS && warmWinners === OFFERS && perOffer.every((r) => r.n === 1) && fiveXX === 0 && bookingRows === allWinners && heldLogs === allWinners
-    && losersWrote.length === 0 && (countsAfter.bookings - countsBefore.bookings) === allWinners;
-  console.log(ok ? '\nINVARIANTS OK: exactly one winner per offer, no 5xx, no writes by losers.' : '\nINVARIANTS BROKEN');
+  console.log(
+    `Rows added by the booking phases: ${grown.map((x) => `${x.table} +${x.added}`).join(', ') || 'none'} (${allWinners} winners); every other table unchanged.`,
+  );
+  console.log(
+    `\nWinners: ${burstWinners} on the burst offer; ${perOffer.length} of ${2 * OFFERS + 1} offers held, max ${Math.max(...perOffer.map((r) => r.n))} live booking per offer.`,
+  );
+  console.log(
+    `D1 after the run: ${bookingRows} booking rows and ${heldLogs} BOOKING_HELD logs for ${allWinners} winners (the ${BURST + 2 * SPREAD - allWinners} losers ${losersWrote.length ? 'WROTE ROWS' : 'wrote nothing'}).`,
+  );
+  console.log(
+    `workerd RSS: ${Math.round(rssBefore / 1024)} MiB before, ${Math.round(rssAfter / 1024)} MiB after (${OFFERS + 1} OfferRooms, each with its own SQLite storage, all in one local process).`,
+  );
+  const fiveXX = [burst, spread, warm].reduce(
+    (n, r) =>
+      n +
+      Object.entries(r.codes)
+        .filter(([k]) => k.startsWith('5'))
+        .reduce((a, [, v]) => a + v, 0) +
+      r.errors,
+    0,
+  );
+  if (losersWrote.length)
+    console.log(`Rows not explained by the winners: ${losersWrote.map((x) => `${x.table} +${x.added}`).join(', ')}`);
+  const ok =
+    burstWinners === 1 &&
+    spreadWinners === OFFERS &&
+    warmWinners === OFFERS &&
+    perOffer.every((r) => r.n === 1) &&
+    fiveXX === 0 &&
+    bookingRows === allWinners &&
+    heldLogs === allWinners &&
+    losersWrote.length === 0 &&
+    countsAfter.bookings - countsBefore.bookings === allWinners;
+  console.log(
+    ok ? '\nINVARIANTS OK: exactly one winner per offer, no 5xx, no writes by losers.' : '\nINVARIANTS BROKEN',
+  );
   if (!ok) process.exitCode = 1;
 } finally {
   cpu.stop();

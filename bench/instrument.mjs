@@ -16,8 +16,14 @@ function wrapStatement(stmt, c, sql) {
       if (k === 'first' || k === 'all' || k === 'run' || k === 'raw') {
         return async (...a) => {
           const s = Date.now();
-          c.calls++; c.statements++;
-          try { return await t[k](...a); } finally { c.ms += Date.now() - s; c.log.push(`${Date.now() - s}ms@+${s - c.t0} ${sql.replace(/\s+/g, ' ').slice(0, 90)}`); }
+          c.calls++;
+          c.statements++;
+          try {
+            return await t[k](...a);
+          } finally {
+            c.ms += Date.now() - s;
+            c.log.push(`${Date.now() - s}ms@+${s - c.t0} ${sql.replace(/\s+/g, ' ').slice(0, 90)}`);
+          }
         };
       }
       const v = t[k];
@@ -31,7 +37,16 @@ function wrapDb(db, c) {
     get(t, k) {
       if (k === 'prepare') return (sql) => wrapStatement(t.prepare(sql), c, sql);
       if (k === 'batch') {
-        return async (stmts) => { const s = Date.now(); c.calls++; c.statements += stmts.length; try { return await t.batch(stmts.map((x) => x.__real ?? x)); } finally { c.ms += Date.now() - s; } };
+        return async (stmts) => {
+          const s = Date.now();
+          c.calls++;
+          c.statements += stmts.length;
+          try {
+            return await t.batch(stmts.map((x) => x.__real ?? x));
+          } finally {
+            c.ms += Date.now() - s;
+          }
+        };
       }
       const v = t[k];
       return typeof v === 'function' ? v.bind(t) : v;
@@ -45,7 +60,8 @@ export default {
     const url = new URL(req.url);
     if (url.pathname === '/__bench/d1') {
       const n = Number(url.searchParams.get('n') ?? 1);
-      if (url.searchParams.has('batch')) await env.DB.batch(Array.from({ length: n }, () => env.DB.prepare('SELECT 1 AS one')));
+      if (url.searchParams.has('batch'))
+        await env.DB.batch(Array.from({ length: n }, () => env.DB.prepare('SELECT 1 AS one')));
       else for (let i = 0; i < n; i++) await env.DB.prepare('SELECT 1 AS one').first();
       return new Response('ok');
     }

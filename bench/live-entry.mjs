@@ -9,7 +9,10 @@ export { OfferRoom, CreatorCalendar, CallRoom, SocketQuota } from '../src/index.
 export default {
   ...app,
   async fetch(request, env, ctx) {
-    if (new URL(request.url).pathname === '/__bench/ws-worker' && request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
+    if (
+      new URL(request.url).pathname === '/__bench/ws-worker' &&
+      request.headers.get('upgrade')?.toLowerCase() === 'websocket'
+    ) {
       const [client, server] = Object.values(new WebSocketPair());
       server.accept();
       server.send(JSON.stringify({ type: 'hello' }));

@@ -22,7 +22,10 @@ const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const PER_ADDRESS = Number(process.env.PER_ADDRESS ?? 10);
 const FLOOD = Number(process.env.FLOOD ?? 1000);
 /** The address of the i-th subscriber (10.1.x.y, PER_ADDRESS subscribers each). */
-const addressOf = (i) => { const a = Math.floor(i / PER_ADDRESS); return `10.1.${Math.floor(a / 250)}.${(a % 250) + 1}`; };
+const addressOf = (i) => {
+  const a = Math.floor(i / PER_ADDRESS);
+  return `10.1.${Math.floor(a / 250)}.${(a % 250) + 1}`;
+};
 const FLOODER = '10.255.255.1';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const load1 = () => loadavg()[0].toFixed(2);
@@ -55,19 +58,29 @@ async function memory(roles) {
 async function connect(subs, n, url) {
   const first = subs.length;
   for (let i = 0; i < n; i += 100) {
-    await Promise.all(Array.from({ length: Math.min(100, n - i) }, (_, k) => new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { headers: { 'cf-connecting-ip': addressOf(first + i + k) } });
-      const s = { ws, seen: [], ping: setInterval(() => ws.readyState === WebSocket.OPEN && ws.send('ping'), 25_000) };
-      ws.on('message', (data) => {
-        if (String(data) === 'pong') return;
-        const m = JSON.parse(String(data));
-        s.seen.push({ status: m.status, t: performance.now() });
-        if (s.seen.length === 1) resolve();
-      });
-      ws.on('error', reject);
-      ws.on('close', () => clearInterval(s.ping));
-      subs.push(s);
-    })));
+    await Promise.all(
+      Array.from(
+        { length: Math.min(100, n - i) },
+        (_, k) =>
+          new Promise((resolve, reject) => {
+            const ws = new WebSocket(url, { headers: { 'cf-connecting-ip': addressOf(first + i + k) } });
+            const s = {
+              ws,
+              seen: [],
+              ping: setInterval(() => ws.readyState === WebSocket.OPEN && ws.send('ping'), 25_000),
+            };
+            ws.on('message', (data) => {
+              if (String(data) === 'pong') return;
+              const m = JSON.parse(String(data));
+              s.seen.push({ status: m.status, t: performance.now() });
+              if (s.seen.length === 1) resolve();
+            });
+            ws.on('error', reject);
+            ws.on('close', () => clearInterval(s.ping));
+            subs.push(s);
+          }),
+      ),
+    );
   }
 }
 
@@ -76,13 +89,28 @@ async function flood(n, url, kept) {
   const statuses = {};
   const t0 = performance.now();
   for (let i = 0; i < n; i += 100) {
-    await Promise.all(Array.from({ length: Math.min(100, n - i) }, () => new Promise((resolve) => {
-      const ws = new WebSocket(url, { headers: { 'cf-connecting-ip': FLOODER } });
-      const done = (code) => { statuses[code] = (statuses[code] ?? 0) + 1; resolve(); };
-      ws.once('message', () => { kept.push(ws); done(101); });
-      ws.on('unexpected-response', (_req, res) => { res.resume(); done(res.statusCode); });
-      ws.on('error', () => undefined);
-    })));
+    await Promise.all(
+      Array.from(
+        { length: Math.min(100, n - i) },
+        () =>
+          new Promise((resolve) => {
+            const ws = new WebSocket(url, { headers: { 'cf-connecting-ip': FLOODER } });
+            const done = (code) => {
+              statuses[code] = (statuses[code] ?? 0) + 1;
+              resolve();
+            };
+            ws.once('message', () => {
+              kept.push(ws);
+              done(101);
+            });
+            ws.on('unexpected-response', (_req, res) => {
+              res.resume();
+              done(res.statusCode);
+            });
+            ws.on('error', () => undefined);
+          }),
+      ),
+    );
   }
   return { statuses, ms: performance.now() - t0 };
 }
@@ -120,17 +148,36 @@ try {
   for (let r = 0; r <= ROUNDS; r++) {
     for (const s of subs) s.seen = [];
     const t0 = performance.now();
-    const res = await fetch(`${base}/api/offers/${offer}/bookings`, { method: 'POST', headers: { authorization: `Bearer ${tokens[r]}`, 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(`${base}/api/offers/${offer}/bookings`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens[r]}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     if (res.status !== 201) throw new Error(`booking failed: ${res.status} ${await res.text()}`);
     const { booking } = await res.json();
     const deadline = Date.now() + 10_000;
     while (subs.some((s) => !s.seen.some((x) => x.status === 'HELD')) && Date.now() < deadline) await sleep(5);
-    const lat = subs.map((s) => s.seen.find((x) => x.status === 'HELD')?.t).filter(Boolean).map((t) => t - t0).sort((a, b) => a - b);
+    const lat = subs
+      .map((s) => s.seen.find((x) => x.status === 'HELD')?.t)
+      .filter(Boolean)
+      .map((t) => t - t0)
+      .sort((a, b) => a - b);
     all.push(...lat);
     if (r > 0) steady.push(...lat);
-    perRound.push({ round: r === 0 ? '0 (first after connecting)' : r, notified: `${lat.length}/${SUBS}`, 'first ms': +lat[0].toFixed(1), 'p50 ms': +percentile(lat, 50).toFixed(1), 'p99 ms': +percentile(lat, 99).toFixed(1), 'max ms': +lat[lat.length - 1].toFixed(1) });
+    perRound.push({
+      round: r === 0 ? '0 (first after connecting)' : r,
+      notified: `${lat.length}/${SUBS}`,
+      'first ms': +lat[0].toFixed(1),
+      'p50 ms': +percentile(lat, 50).toFixed(1),
+      'p99 ms': +percentile(lat, 99).toFixed(1),
+      'max ms': +lat[lat.length - 1].toFixed(1),
+    });
     // Release the hold (the fan cancels) so the next round has an available offer again.
-    await fetch(`${base}/api/bookings/${booking.id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${tokens[r]}`, 'content-type': 'application/json' }, body: '{}' });
+    await fetch(`${base}/api/bookings/${booking.id}/cancel`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens[r]}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     while (subs.some((s) => !s.seen.some((x) => x.status === 'AVAILABLE')) && Date.now() < deadline) await sleep(5);
     await sleep(500);
   }
@@ -139,7 +186,10 @@ try {
   await sleep(3000);
   closed = await memory(roles);
 } finally {
-  for (const s of subs) { clearInterval(s.ping); s.ws.terminate(); }
+  for (const s of subs) {
+    clearInterval(s.ping);
+    s.ws.terminate();
+  }
   for (const ws of flooded) ws.terminate();
   await app.stop();
 }
@@ -157,24 +207,52 @@ try {
   await sleep(2000);
   control[SUBS] = await memory(ctl.roles);
 } finally {
-  for (const s of ctlSubs) { clearInterval(s.ping); s.ws.terminate(); }
+  for (const s of ctlSubs) {
+    clearInterval(s.ping);
+    s.ws.terminate();
+  }
   await ctl.app.stop();
 }
 
 all.sort((a, b) => a - b);
 steady.sort((a, b) => a - b);
 const f = [...floor.lat].sort((a, b) => a - b);
-console.log(`\nbench:live — ${new Date().toISOString()} — ${machine()} — load average (1 min) ${loadAtStart} at start, ${loadBeforeControl} before the control\n`);
-console.log(table([
-  { measure: 'floor: GET /api/health round trip (sequential)', n: f.length, 'p50 ms': +percentile(f, 50).toFixed(1), 'p99 ms': +percentile(f, 99).toFixed(1) },
-  { measure: `${SUBS} subscribers × ${ROUNDS + 1} rounds (all, round 0 included): booking start → HELD received`, n: all.length, 'p50 ms': +percentile(all, 50).toFixed(1), 'p99 ms': +percentile(all, 99).toFixed(1) },
-  { measure: `rounds 1–${ROUNDS} only (the same sockets, after a first change)`, n: steady.length, 'p50 ms': +percentile(steady, 50).toFixed(1), 'p99 ms': +percentile(steady, 99).toFixed(1) },
-]));
+console.log(
+  `\nbench:live — ${new Date().toISOString()} — ${machine()} — load average (1 min) ${loadAtStart} at start, ${loadBeforeControl} before the control\n`,
+);
+console.log(
+  table([
+    {
+      measure: 'floor: GET /api/health round trip (sequential)',
+      n: f.length,
+      'p50 ms': +percentile(f, 50).toFixed(1),
+      'p99 ms': +percentile(f, 99).toFixed(1),
+    },
+    {
+      measure: `${SUBS} subscribers × ${ROUNDS + 1} rounds (all, round 0 included): booking start → HELD received`,
+      n: all.length,
+      'p50 ms': +percentile(all, 50).toFixed(1),
+      'p99 ms': +percentile(all, 99).toFixed(1),
+    },
+    {
+      measure: `rounds 1–${ROUNDS} only (the same sockets, after a first change)`,
+      n: steady.length,
+      'p50 ms': +percentile(steady, 50).toFixed(1),
+      'p99 ms': +percentile(steady, 99).toFixed(1),
+    },
+  ]),
+);
 if (flooding) {
-  const codes = Object.entries(flooding.statuses).map(([k, v]) => `${k}×${v}`).join(' ');
-  console.log(`\nflood: ${FLOOD} more sockets from one address (${FLOODER}) to the same offer, never pinging: ${codes} in ${Math.round(flooding.ms)} ms — ${flooded.length} kept open during the rounds, so each change went to ${SUBS + flooded.length} sockets.`);
+  const codes = Object.entries(flooding.statuses)
+    .map(([k, v]) => `${k}×${v}`)
+    .join(' ');
+  console.log(
+    `\nflood: ${FLOOD} more sockets from one address (${FLOODER}) to the same offer, never pinging: ${codes} in ${Math.round(flooding.ms)} ms — ${flooded.length} kept open during the rounds, so each change went to ${SUBS + flooded.length} sockets.`,
+  );
 }
-console.log(`subscribers: ${SUBS} from ${Math.ceil(SUBS / PER_ADDRESS)} addresses (${PER_ADDRESS} each), pinging every 25 s.`);
+console.log(
+  `subscribers: ${SUBS} from ${Math.ceil(SUBS / PER_ADDRESS)} addresses (${PER_ADDRESS} each), pinging every 25 s.`,
+);
 console.log('');
 console.log(table(perRound));
 const per = (kib, n) => (n ? (kib / n).toFixed(1) : '—');
@@ -194,11 +272,24 @@ const ctlRow = (label, pick) => ({
   [`KiB per socket (0→${SUBS})`]: per(pick(control[SUBS]) - pick(control[0]), SUBS),
 });
 console.log('');
-console.log(table([row('runtime workerd (Worker, OfferRoom, local D1)', (m) => m.runtime), row('dev proxy workerd (relays each socket)', (m) => m.proxy)]));
+console.log(
+  table([
+    row('runtime workerd (Worker, OfferRoom, local D1)', (m) => m.runtime),
+    row('dev proxy workerd (relays each socket)', (m) => m.proxy),
+  ]),
+);
 console.log(`\ncontrol — a fresh runtime, ${SUBS} sockets accepted by the Worker itself (no Durable Object):\n`);
 console.log(table([ctlRow('runtime workerd', (m) => m.runtime), ctlRow('dev proxy workerd', (m) => m.proxy)]));
-const object = per((mem[SUBS].runtime - mem[0].runtime) - (control[SUBS].runtime - control[0].runtime), SUBS);
-console.log(`\nRuntime cost per socket with the OfferRoom minus the control's: ${object} KiB (the object's share: the Worker → object hop and the hibernatable socket).`);
-console.log('RSS, median of 5 readings 200 ms apart, 2 s after each connection step. The OfferRoom lives in the runtime process with the Worker isolate and local D1: its share is the runtime\'s growth with sockets.');
+const object = per(mem[SUBS].runtime - mem[0].runtime - (control[SUBS].runtime - control[0].runtime), SUBS);
+console.log(
+  `\nRuntime cost per socket with the OfferRoom minus the control's: ${object} KiB (the object's share: the Worker → object hop and the hibernatable socket).`,
+);
+console.log(
+  "RSS, median of 5 readings 200 ms apart, 2 s after each connection step. The OfferRoom lives in the runtime process with the Worker isolate and local D1: its share is the runtime's growth with sockets.",
+);
 const p99 = percentile(all, 99);
-console.log(all.length === SUBS * (ROUNDS + 1) && p99 <= 150 ? `\nTARGET MET: every subscriber notified every round, p99 ${p99.toFixed(1)} ms ≤ 150 ms (round 0 included).` : `\nTARGET MISSED: ${all.length}/${SUBS * (ROUNDS + 1)} notifications, p99 ${p99.toFixed(1)} ms (round 0 included).`);
+console.log(
+  all.length === SUBS * (ROUNDS + 1) && p99 <= 150
+    ? `\nTARGET MET: every subscriber notified every round, p99 ${p99.toFixed(1)} ms ≤ 150 ms (round 0 included).`
+    : `\nTARGET MISSED: ${all.length}/${SUBS * (ROUNDS + 1)} notifications, p99 ${p99.toFixed(1)} ms (round 0 included).`,
+);

@@ -11,7 +11,9 @@ function stat(pid) {
     const comm = s.slice(s.indexOf('(') + 1, close);
     const f = s.slice(close + 2).split(' '); // f[0] = state (field 3)
     return { pid, comm, ppid: Number(f[1]), cpuMs: (Number(f[11]) + Number(f[12])) * TICK_MS };
-  } catch { return null; }
+  } catch {
+    return null;
+  }
 }
 
 function status(pid) {
@@ -19,19 +21,30 @@ function status(pid) {
     const s = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kib = (k) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? 0);
     return { rssKiB: kib('VmRSS'), hwmKiB: kib('VmHWM') };
-  } catch { return { rssKiB: 0, hwmKiB: 0 }; }
+  } catch {
+    return { rssKiB: 0, hwmKiB: 0 };
+  }
 }
 
 function all() {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((d) => stat(Number(d))).filter(Boolean);
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map((d) => stat(Number(d)))
+    .filter(Boolean);
 }
 
 /** The live child of this Node process whose command line mentions `match` (the `wrangler dev` startApp spawned). */
 export function findChild(match = 'wrangler') {
-  return all().find((p) => {
-    if (p.ppid !== process.pid) return false;
-    try { return readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes(match); } catch { return false; }
-  })?.pid ?? null;
+  return (
+    all().find((p) => {
+      if (p.ppid !== process.pid) return false;
+      try {
+        return readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes(match);
+      } catch {
+        return false;
+      }
+    })?.pid ?? null
+  );
 }
 
 /** Every process under `rootPid` (included): pid, comm, RSS, peak RSS (VmHWM), CPU ms (user + system). */
@@ -59,13 +72,23 @@ export function sampler(rootPid, everyMs = 250) {
   const hwm = new Map();
   const take = () => {
     const t = tree(rootPid);
-    peakAll = Math.max(peakAll, t.reduce((s, p) => s + p.rssKiB, 0));
-    peakWorkerd = Math.max(peakWorkerd, t.filter((p) => p.comm.includes('workerd')).reduce((s, p) => s + p.rssKiB, 0));
-    for (const p of t) hwm.set(p.pid, { comm: p.comm, hwmKiB: Math.max(p.hwmKiB, hwm.get(p.pid)?.hwmKiB ?? 0), rssKiB: p.rssKiB });
+    peakAll = Math.max(
+      peakAll,
+      t.reduce((s, p) => s + p.rssKiB, 0),
+    );
+    peakWorkerd = Math.max(
+      peakWorkerd,
+      t.filter((p) => p.comm.includes('workerd')).reduce((s, p) => s + p.rssKiB, 0),
+    );
+    for (const p of t)
+      hwm.set(p.pid, { comm: p.comm, hwmKiB: Math.max(p.hwmKiB, hwm.get(p.pid)?.hwmKiB ?? 0), rssKiB: p.rssKiB });
     return t;
   };
   const first = take();
-  const idle = { all: first.reduce((s, p) => s + p.rssKiB, 0), workerd: first.filter((p) => p.comm.includes('workerd')).reduce((s, p) => s + p.rssKiB, 0) };
+  const idle = {
+    all: first.reduce((s, p) => s + p.rssKiB, 0),
+    workerd: first.filter((p) => p.comm.includes('workerd')).reduce((s, p) => s + p.rssKiB, 0),
+  };
   const timer = setInterval(take, everyMs);
   timer.unref();
   return {
@@ -88,7 +111,12 @@ export function sampler(rootPid, everyMs = 250) {
     stop() {
       clearInterval(timer);
       take();
-      return { idle, peakAllKiB: peakAll, peakWorkerdKiB: peakWorkerd, processes: [...hwm.entries()].map(([pid, v]) => ({ pid, ...v })) };
+      return {
+        idle,
+        peakAllKiB: peakAll,
+        peakWorkerdKiB: peakWorkerd,
+        processes: [...hwm.entries()].map(([pid, v]) => ({ pid, ...v })),
+      };
     },
   };
 }
@@ -111,7 +139,11 @@ export function workerdRoles(rootPid, publicPort) {
   for (const p of tree(rootPid)) {
     if (!p.comm.includes('workerd')) continue;
     let cmd = '';
-    try { cmd = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { continue; }
+    try {
+      cmd = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      continue;
+    }
     if (cmd.includes(`--socket-addr=entry=127.0.0.1:${publicPort} `)) out.proxy = p.pid;
     else out.runtime = p.pid;
   }

@@ -33,19 +33,33 @@ try {
       const res = await fetch(base + path);
       const st = res.headers.get('server-timing') ?? '';
       const d1 = /d1;desc="(\d+)\/(\d+)";dur=(\d+)/.exec(st);
-      timings.push({ calls: Number(d1?.[1] ?? NaN), statements: Number(d1?.[2] ?? NaN), d1: Number(d1?.[3] ?? NaN), app: Number(/app;dur=(\d+)/.exec(st)?.[1] ?? NaN) });
+      timings.push({
+        calls: Number(d1?.[1] ?? NaN),
+        statements: Number(d1?.[2] ?? NaN),
+        d1: Number(d1?.[3] ?? NaN),
+        app: Number(/app;dur=(\d+)/.exec(st)?.[1] ?? NaN),
+      });
       bytes = Number(res.headers.get('content-length') ?? 0) || bytes;
       return res;
     });
     const cpu = mem.cpuSince(cpu0);
     if (r.statuses.some((s) => s !== 200)) throw new Error(`${path} answered ${[...new Set(r.statuses)]}`);
     const s = [...r.lat].sort((a, b) => a - b);
-    const med = (k) => percentile(timings.map((t) => t[k]).sort((a, b) => a - b), 50);
+    const med = (k) =>
+      percentile(
+        timings.map((t) => t[k]).sort((a, b) => a - b),
+        50,
+      );
     rows.push({
-      measure: label, n: N, 'p50 ms': s.length ? +percentile(s, 50).toFixed(1) : '', 'p99 ms': +percentile(s, 99).toFixed(1),
+      measure: label,
+      n: N,
+      'p50 ms': s.length ? +percentile(s, 50).toFixed(1) : '',
+      'p99 ms': +percentile(s, 99).toFixed(1),
       'D1 calls (statements)': Number.isNaN(med('calls')) ? '—' : `${med('calls')} (${med('statements')})`,
-      'D1 wait ms p50 (sum)': Number.isNaN(med('d1')) ? '—' : med('d1'), 'in-Worker I/O wait ms p50': Number.isNaN(med('app')) ? '—' : med('app'),
-      'workerd CPU ms/req': (cpu.workerd / N).toFixed(2), 'all CPU ms/req': (cpu.all / N).toFixed(2),
+      'D1 wait ms p50 (sum)': Number.isNaN(med('d1')) ? '—' : med('d1'),
+      'in-Worker I/O wait ms p50': Number.isNaN(med('app')) ? '—' : med('app'),
+      'workerd CPU ms/req': (cpu.workerd / N).toFixed(2),
+      'all CPU ms/req': (cpu.all / N).toFixed(2),
     });
   }
   const m = mem.stop();
@@ -53,12 +67,23 @@ try {
   for (const [label, path] of routes.filter(([, p]) => !p.startsWith('/__bench'))) {
     const res = await fetch(base + path);
     await res.arrayBuffer();
-    detail.push(`${label}:\n  ${decodeURIComponent(res.headers.get('x-bench-d1') ?? '').split(' | ').filter(Boolean).join('\n  ') || '(no D1)'}`);
+    detail.push(
+      `${label}:\n  ${
+        decodeURIComponent(res.headers.get('x-bench-d1') ?? '')
+          .split(' | ')
+          .filter(Boolean)
+          .join('\n  ') || '(no D1)'
+      }`,
+    );
   }
   console.log(`\nbench:ssr profile — ${new Date().toISOString()} — ${machine()} — sequential, 1 request in flight\n`);
   console.log(table(rows));
-  console.log(`\nD1 calls of one request each (wait ms @ start offset from the request start, SQL):\n${detail.join('\n')}`);
-  console.log(`\nworkerd = dev proxy + runtime (D1 runs as a local object inside the runtime process); all = + wrangler (Node). RSS peak ${mib(m.peakAllKiB)} MiB.`);
+  console.log(
+    `\nD1 calls of one request each (wait ms @ start offset from the request start, SQL):\n${detail.join('\n')}`,
+  );
+  console.log(
+    `\nworkerd = dev proxy + runtime (D1 runs as a local object inside the runtime process); all = + wrangler (Node). RSS peak ${mib(m.peakAllKiB)} MiB.`,
+  );
 } finally {
   await app.stop();
 }

@@ -18,7 +18,10 @@ const REVIEWS = 50;
 
 // PAGE_CACHE_SECONDS=15: anonymous public pages micro-cached as in staging/production (0 = rendered every time).
 const PAGE_CACHE = Number(process.env.PAGE_CACHE_SECONDS ?? 0);
-const app = await startApp({ fans: REVIEWS, creatorsCount: CREATORS, offers: CREATORS }, { snapshot: true, devArgs: ['--var', `PAGE_CACHE_SECONDS:${PAGE_CACHE}`] });
+const app = await startApp(
+  { fans: REVIEWS, creatorsCount: CREATORS, offers: CREATORS },
+  { snapshot: true, devArgs: ['--var', `PAGE_CACHE_SECONDS:${PAGE_CACHE}`] },
+);
 const { base } = app;
 const slug = 'bench-creator-0';
 
@@ -43,7 +46,8 @@ try {
   const dirTotal = /(\d+) creators/.exec(dirHtml)?.[1];
   const dirPages = /Page 1 of (\d+)|1 \/ (\d+)/.exec(dirHtml);
   if (offerRows !== OFFERS) throw new Error(`creator page renders ${offerRows} offers, expected ${OFFERS}`);
-  if (!reviewItems || Number(ratingShown) !== REVIEWS) throw new Error(`creator page renders ${reviewItems} reviews, rating count ${ratingShown}`);
+  if (!reviewItems || Number(ratingShown) !== REVIEWS)
+    throw new Error(`creator page renders ${reviewItems} reviews, rating count ${ratingShown}`);
   if (!cards || Number(dirTotal) !== CREATORS) throw new Error(`directory renders ${cards} cards of ${dirTotal}`);
 
   const mem = sampler(app.pid);
@@ -56,9 +60,18 @@ try {
     const cpu = mem.cpuSince(cpu0);
     if (cpu.restarted) console.warn(`warning: a runtime process exited during ${route.path} × ${connections}`);
     return {
-      n: r.requests.total, rps: Math.round((r.requests.total / wallMs) * 1000), p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max,
-      load: loadavg()[0].toFixed(1), non2xx: r.non2xx, errors: r.errors + r.timeouts, bytes: Math.round(r.throughput.total / Math.max(1, r.requests.total)),
-      workerdCpuPerReq: cpu.workerd / Math.max(1, r.requests.total), workerdCpuShare: cpu.workerd / wallMs, allCpuShare: cpu.all / wallMs,
+      n: r.requests.total,
+      rps: Math.round((r.requests.total / wallMs) * 1000),
+      p50: r.latency.p50,
+      p99: r.latency.p99,
+      max: r.latency.max,
+      load: loadavg()[0].toFixed(1),
+      non2xx: r.non2xx,
+      errors: r.errors + r.timeouts,
+      bytes: Math.round(r.throughput.total / Math.max(1, r.requests.total)),
+      workerdCpuPerReq: cpu.workerd / Math.max(1, r.requests.total),
+      workerdCpuShare: cpu.workerd / wallMs,
+      allCpuShare: cpu.all / wallMs,
     };
   };
 
@@ -69,30 +82,61 @@ try {
   for (const connections of CONNECTIONS) {
     const floor = await run(routes[0], connections, DURATION);
     results.push({ connections, route: routes[0], r: floor, floor });
-    for (const route of routes.slice(1)) results.push({ connections, route, r: await run(route, connections, DURATION), floor });
+    for (const route of routes.slice(1))
+      results.push({ connections, route, r: await run(route, connections, DURATION), floor });
   }
   const memory = mem.stop();
 
-  console.log(`\nbench:ssr — ${new Date().toISOString()} — ${machine()}${PAGE_CACHE ? ` — page cache ${PAGE_CACHE} s (anonymous pages served from the Cache API)` : ' — page cache off (every page rendered)'}\n`);
-  console.log(`creator page: ${offerRows} upcoming offers rendered, ${reviewItems} latest reviews rendered of ${ratingShown} (link to all reviews: ${allReviewsLink ? 'yes' : 'no'}), ${Math.round(creatorHtml.length / 1024)} KiB HTML`);
-  console.log(`directory: first page renders ${cards} creator cards of ${dirTotal} (${dirPages ? `${dirPages[1] ?? dirPages[2]} pages` : 'pages ?'}), ${Math.round(dirHtml.length / 1024)} KiB HTML`);
+  console.log(
+    `\nbench:ssr — ${new Date().toISOString()} — ${machine()}${PAGE_CACHE ? ` — page cache ${PAGE_CACHE} s (anonymous pages served from the Cache API)` : ' — page cache off (every page rendered)'}\n`,
+  );
+  console.log(
+    `creator page: ${offerRows} upcoming offers rendered, ${reviewItems} latest reviews rendered of ${ratingShown} (link to all reviews: ${allReviewsLink ? 'yes' : 'no'}), ${Math.round(creatorHtml.length / 1024)} KiB HTML`,
+  );
+  console.log(
+    `directory: first page renders ${cards} creator cards of ${dirTotal} (${dirPages ? `${dirPages[1] ?? dirPages[2]} pages` : 'pages ?'}), ${Math.round(dirHtml.length / 1024)} KiB HTML`,
+  );
   console.log(`each measure: ${DURATION} s of autocannon, keep-alive, pipelining 1, after a 3 s warm-up per route\n`);
   const rows = results.map(({ connections, route, r, floor }) => {
     const isFloor = route.key === 'floor';
     const share = r.rps / floor.rps;
     const p99x = r.p99 / floor.p99;
-    const verdict = route.key === 'creator' ? (share >= 0.5 && p99x <= 2 ? 'PASS' : 'FAIL') : route.key === 'directory' ? `(${share >= 0.5 && p99x <= 2 ? 'within' : 'outside'} the creator-page target)` : '';
+    const verdict =
+      route.key === 'creator'
+        ? share >= 0.5 && p99x <= 2
+          ? 'PASS'
+          : 'FAIL'
+        : route.key === 'directory'
+          ? `(${share >= 0.5 && p99x <= 2 ? 'within' : 'outside'} the creator-page target)`
+          : '';
     return {
-      conns: connections, measure: route.label, n: r.n, 'req/s': r.rps, 'p50 ms': r.p50, 'p99 ms': r.p99, 'max ms': r.max, 'non-2xx': r.non2xx + (r.errors ? ` (+${r.errors} errors)` : ''),
-      'body B': r.bytes, 'load 1m': r.load, 'workerd CPU ms/req': r.workerdCpuPerReq.toFixed(2), 'workerd cores': r.workerdCpuShare.toFixed(2),
-      'vs floor': isFloor ? '' : `${Math.round(share * 100)} % req/s, p99 ×${p99x.toFixed(2)}`, target: verdict,
+      conns: connections,
+      measure: route.label,
+      n: r.n,
+      'req/s': r.rps,
+      'p50 ms': r.p50,
+      'p99 ms': r.p99,
+      'max ms': r.max,
+      'non-2xx': r.non2xx + (r.errors ? ` (+${r.errors} errors)` : ''),
+      'body B': r.bytes,
+      'load 1m': r.load,
+      'workerd CPU ms/req': r.workerdCpuPerReq.toFixed(2),
+      'workerd cores': r.workerdCpuShare.toFixed(2),
+      'vs floor': isFloor ? '' : `${Math.round(share * 100)} % req/s, p99 ×${p99x.toFixed(2)}`,
+      target: verdict,
     };
   });
   console.log(table(rows));
-  console.log(`\ntarget (creator page): ≥ 50 % of the floor's req/s and p99 ≤ 2× the floor's p99, at each connection count`);
-  console.log(`memory: wrangler + workerd RSS ${mib(memory.idle.all)} MiB at start → peak ${mib(memory.peakAllKiB)} MiB (workerd only ${mib(memory.idle.workerd)} → ${mib(memory.peakWorkerdKiB)} MiB, sampled every 250 ms)`);
+  console.log(
+    `\ntarget (creator page): ≥ 50 % of the floor's req/s and p99 ≤ 2× the floor's p99, at each connection count`,
+  );
+  console.log(
+    `memory: wrangler + workerd RSS ${mib(memory.idle.all)} MiB at start → peak ${mib(memory.peakAllKiB)} MiB (workerd only ${mib(memory.idle.workerd)} → ${mib(memory.peakWorkerdKiB)} MiB, sampled every 250 ms)`,
+  );
   console.log(`peak per process (VmHWM): ${memory.processes.map((p) => `${p.comm} ${mib(p.hwmKiB)} MiB`).join(', ')}`);
-  console.log(`load generator (autocannon) runs in this Node process on the same ${machine().split(' ')[0]} cores; 'load 1m' = the machine's 1-minute load average at the end of each measure (other work on the machine shows there).`);
+  console.log(
+    `load generator (autocannon) runs in this Node process on the same ${machine().split(' ')[0]} cores; 'load 1m' = the machine's 1-minute load average at the end of each measure (other work on the machine shows there).`,
+  );
   if (results.some(({ r }) => r.non2xx || r.errors)) process.exitCode = 1;
 } finally {
   await app.stop();

@@ -28,18 +28,36 @@ try {
   // Demo data (scripts/seed-data.mjs: users with the demo password, creators, availability, history).
   const seedFile = join(persist, 'seed.sql');
   writeFileSync(seedFile, (await seedStatements(new Date())).join('\n'));
-  const r = spawnSync('wrangler', ['d1', 'execute', 'DB', '--local', '--persist-to', persist, `--file=${seedFile}`], { cwd: root, env: { ...process.env, CI: 'true' }, encoding: 'utf8' });
+  const r = spawnSync('wrangler', ['d1', 'execute', 'DB', '--local', '--persist-to', persist, `--file=${seedFile}`], {
+    cwd: root,
+    env: { ...process.env, CI: 'true' },
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`seed failed: ${r.stderr}`);
   // Jordan (fan) has a call with Léa in 5 minutes: the call page opens, dashboards show it.
   const now = Date.now();
   const start = Math.floor((now + 5 * 60_000) / 1000) * 1000;
-  app.d1(`INSERT INTO call_offers (id,creator_id,title,description,price,currency,starts_at,duration_minutes,ends_at,status,source,created_at,updated_at) VALUES ('off_benchweight01','crt_demolea000000','Bench call','',3500,'EUR',${start},20,${start + 1_200_000},'BOOKED','OFFER',${now},${now})`);
-  app.d1(`INSERT INTO bookings (id,offer_id,user_id,creator_id,status,price,currency,cancellation_policy,starts_at,ends_at,confirmed_at,created_at,updated_at) VALUES ('bkg_benchweight01','off_benchweight01','usr_demojordan000','crt_demolea000000','CONFIRMED',3500,'EUR','HALF',${start},${start + 1_200_000},${now},${now},${now})`);
-  const [bookable] = app.d1(`SELECT id FROM call_offers WHERE creator_id = 'crt_demoamelia000' AND status = 'AVAILABLE' AND starts_at > ${now} ORDER BY starts_at LIMIT 1`);
+  app.d1(
+    `INSERT INTO call_offers (id,creator_id,title,description,price,currency,starts_at,duration_minutes,ends_at,status,source,created_at,updated_at) VALUES ('off_benchweight01','crt_demolea000000','Bench call','',3500,'EUR',${start},20,${start + 1_200_000},'BOOKED','OFFER',${now},${now})`,
+  );
+  app.d1(
+    `INSERT INTO bookings (id,offer_id,user_id,creator_id,status,price,currency,cancellation_policy,starts_at,ends_at,confirmed_at,created_at,updated_at) VALUES ('bkg_benchweight01','off_benchweight01','usr_demojordan000','crt_demolea000000','CONFIRMED',3500,'EUR','HALF',${start},${start + 1_200_000},${now},${now},${now})`,
+  );
+  const [bookable] = app.d1(
+    `SELECT id FROM call_offers WHERE creator_id = 'crt_demoamelia000' AND status = 'AVAILABLE' AND starts_at > ${now} ORDER BY starts_at LIMIT 1`,
+  );
 
   const signIn = async (email) => {
-    const res = await fetch(`${base}/en/signin`, { method: 'POST', redirect: 'manual', headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email, password: PASSWORD }) });
-    const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith('__Host-cas='));
+    const res = await fetch(`${base}/en/signin`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email, password: PASSWORD }),
+    });
+    const cookie = res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .find((c) => c.startsWith('__Host-cas='));
     if (res.status !== 303 || !cookie) throw new Error(`sign-in as ${email}: ${res.status}`);
     return cookie;
   };
@@ -47,17 +65,52 @@ try {
   const lea = await signIn('lea@callastar.local');
   const admin = await signIn('admin@callastar.local');
   // Booking page: Jordan books one of Amelia's offers and lands on its checkout (hold + payment).
-  const book = await fetch(`${base}/en/offers/${bookable.id}/book`, { method: 'POST', redirect: 'manual', headers: { origin: base, cookie: jordan, 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+  const book = await fetch(`${base}/en/offers/${bookable.id}/book`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin: base, cookie: jordan, 'content-type': 'application/x-www-form-urlencoded' },
+    body: '',
+  });
   const checkout = book.headers.get('location') ?? '';
-  if (!/\/bookings\/bkg_\w+\/checkout$/.test(checkout)) throw new Error(`booking did not lead to a checkout: ${book.status} ${checkout}`);
+  if (!/\/bookings\/bkg_\w+\/checkout$/.test(checkout))
+    throw new Error(`booking did not lead to a checkout: ${book.status} ${checkout}`);
 
   const pages = [
     { kind: 'landing', label: 'landing /en/', path: '/en/', budget: BUDGET.landing },
-    { kind: 'creator', label: 'creator page, one-off offers /en/c/amelia-hart', path: '/en/c/amelia-hart', budget: BUDGET.creator },
-    { kind: 'creator', label: 'creator page with slot calendar /en/c/lea-martin', path: '/en/c/lea-martin', budget: BUDGET.creator },
-    { kind: 'booking', label: 'offer page (book button) /en/offers/:id', path: `/en/offers/${bookable.id}`, cookie: jordan, budget: BUDGET.booking },
-    { kind: 'booking', label: 'checkout /en/bookings/:id/checkout', path: new URL(checkout, base).pathname, cookie: jordan, budget: BUDGET.booking, stripe: true },
-    { kind: 'call', label: 'call page /en/call/:id', path: '/en/call/bkg_benchweight01', cookie: jordan, budget: BUDGET.call },
+    {
+      kind: 'creator',
+      label: 'creator page, one-off offers /en/c/amelia-hart',
+      path: '/en/c/amelia-hart',
+      budget: BUDGET.creator,
+    },
+    {
+      kind: 'creator',
+      label: 'creator page with slot calendar /en/c/lea-martin',
+      path: '/en/c/lea-martin',
+      budget: BUDGET.creator,
+    },
+    {
+      kind: 'booking',
+      label: 'offer page (book button) /en/offers/:id',
+      path: `/en/offers/${bookable.id}`,
+      cookie: jordan,
+      budget: BUDGET.booking,
+    },
+    {
+      kind: 'booking',
+      label: 'checkout /en/bookings/:id/checkout',
+      path: new URL(checkout, base).pathname,
+      cookie: jordan,
+      budget: BUDGET.booking,
+      stripe: true,
+    },
+    {
+      kind: 'call',
+      label: 'call page /en/call/:id',
+      path: '/en/call/bkg_benchweight01',
+      cookie: jordan,
+      budget: BUDGET.call,
+    },
     { kind: 'other', label: 'fan dashboard /en/dashboard (Jordan)', path: '/en/dashboard', cookie: jordan },
     { kind: 'other', label: 'creator home /en/creator (Léa)', path: '/en/creator', cookie: lea },
     { kind: 'other', label: 'admin /en/admin', path: '/en/admin', cookie: admin },
@@ -72,9 +125,18 @@ try {
     const text = buf.toString('utf8');
     const abs = (spec) => new URL(spec, url).href;
     // esbuild's minified ESM: import{a as b}from"./chunks/x.js"; import"./x.js"; export{…}from"…"; import("…")
-    const imports = [...text.matchAll(/(?:^|[;}\s])(?:import|export)\s*(?:[\w$*{}\s,]+?\s*from\s*)?["']([^"']+\.js)["']/g)].map((m) => abs(m[1]));
+    const imports = [
+      ...text.matchAll(/(?:^|[;}\s])(?:import|export)\s*(?:[\w$*{}\s,]+?\s*from\s*)?["']([^"']+\.js)["']/g),
+    ].map((m) => abs(m[1]));
     const dynamic = [...text.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)].map((m) => abs(m[1]));
-    const f = { raw: buf.length, gz9: gz(buf, 9), gz6: gz(buf, 6), br: br(buf), imports: [...new Set(imports)], dynamic: [...new Set(dynamic)] };
+    const f = {
+      raw: buf.length,
+      gz9: gz(buf, 9),
+      gz6: gz(buf, 6),
+      br: br(buf),
+      imports: [...new Set(imports)],
+      dynamic: [...new Set(dynamic)],
+    };
     files.set(url, f);
     return f;
   };
@@ -104,7 +166,11 @@ try {
     const html = await res.text();
     if (res.status !== 200) throw new Error(`${p.path}: ${res.status} ${res.headers.get('location') ?? ''}`);
     const srcs = [...html.matchAll(/<script\b[^>]*\bsrc="([^"]+)"/g)].map((m) => new URL(m[1], base + p.path).href);
-    const preloads = [...html.matchAll(/<link\b[^>]*rel="modulepreload"[^>]*href="([^"]+)"|<link\b[^>]*href="([^"]+)"[^>]*rel="modulepreload"/g)].map((m) => new URL(m[1] ?? m[2], base + p.path).href);
+    const preloads = [
+      ...html.matchAll(
+        /<link\b[^>]*rel="modulepreload"[^>]*href="([^"]+)"|<link\b[^>]*href="([^"]+)"[^>]*rel="modulepreload"/g,
+      ),
+    ].map((m) => new URL(m[1] ?? m[2], base + p.path).href);
     const inline = [...html.matchAll(/<script\b(?![^>]*\bsrc=)[^>]*>/g)].length;
     const external = srcs.filter((u) => !u.startsWith(base));
     const entries = [...new Set([...srcs, ...preloads])].filter((u) => u.startsWith(base));
@@ -129,10 +195,19 @@ try {
       'gzip -6 B': bytes(total6),
       'brotli B (info)': bytes(sum(c.files, 'br')),
       'with Stripe keys, gz -9 / -6 B': withStripe ? `${bytes(withStripe.gz9)} / ${bytes(withStripe.gz6)}` : '',
-      'lazy, not counted': [...c.lazy.map((u) => `${short(u)} (${kb(files.get(u).gz9)} KB gz)`), ...external.map((u) => `external ${u}`)].join(', '),
+      'lazy, not counted': [
+        ...c.lazy.map((u) => `${short(u)} (${kb(files.get(u).gz9)} KB gz)`),
+        ...external.map((u) => `external ${u}`),
+      ].join(', '),
       'HTML gz': `${kb(gz(Buffer.from(html), 9))} KB`,
       budget: p.budget ? `≤ ${bytes(p.budget)} B` : '—',
-      result: p.budget ? (worst <= p.budget ? 'PASS' : worst <= p.budget * 1.024 ? 'FAIL (PASS if KB = 1,024 B)' : 'FAIL') : '',
+      result: p.budget
+        ? worst <= p.budget
+          ? 'PASS'
+          : worst <= p.budget * 1.024
+            ? 'FAIL (PASS if KB = 1,024 B)'
+            : 'FAIL'
+        : '',
     });
     if (inline) notes.push(`${p.path}: ${inline} inline <script> without src (not counted)`);
   }
@@ -140,26 +215,51 @@ try {
   // The Worker as deployed: the snapshot startApp served is `wrangler deploy --dry-run --outdir` output.
   const dist = join(persist, 'snapshot', 'dist');
   const workerFiles = readdirSync(dist).filter((f) => /\.(js|mjs|wasm)$/.test(f));
-  const worker = workerFiles.map((f) => { const b = readFileSync(join(dist, f)); return { f, raw: b.length, gz9: gz(b, 9), gz6: gz(b, 6) }; });
+  const worker = workerFiles.map((f) => {
+    const b = readFileSync(join(dist, f));
+    return { f, raw: b.length, gz9: gz(b, 9), gz6: gz(b, 6) };
+  });
   const wRaw = worker.reduce((s, x) => s + x.raw, 0);
   const w9 = worker.reduce((s, x) => s + x.gz9, 0);
   const w6 = worker.reduce((s, x) => s + x.gz6, 0);
   // For information: the same with --minify (not what `wrangler deploy` does by default here).
   const minDir = join(persist, 'minified');
-  const m = spawnSync('wrangler', ['deploy', '--dry-run', '--minify', '--outdir', minDir], { cwd: root, env: { ...process.env, CI: 'true' }, encoding: 'utf8' });
-  const minJs = m.status === 0 ? readdirSync(minDir).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(minDir, f))) : [];
+  const m = spawnSync('wrangler', ['deploy', '--dry-run', '--minify', '--outdir', minDir], {
+    cwd: root,
+    env: { ...process.env, CI: 'true' },
+    encoding: 'utf8',
+  });
+  const minJs =
+    m.status === 0
+      ? readdirSync(minDir)
+          .filter((f) => f.endsWith('.js'))
+          .map((f) => readFileSync(join(minDir, f)))
+      : [];
   const memory = mem.stop();
 
   console.log(`\nbench:weight — ${new Date().toISOString()} — ${machine()}\n`);
   console.log(table(rows));
-  console.log(`\nbudgets judged on the larger of gzip -9 / -6 (and, for the checkout, with Stripe keys set: + stripe-checkout.js). KB = 1,000 bytes.`);
+  console.log(
+    `\nbudgets judged on the larger of gzip -9 / -6 (and, for the checkout, with Stripe keys set: + stripe-checkout.js). KB = 1,000 bytes.`,
+  );
   console.log(`CSS (same file on every page, not JS, not counted): app.css ${kb(cssGz)} KB gz -9.`);
-  console.log(`every static/ file: ${[...files.entries()].map(([u, f]) => `${short(u)} ${kb(f.raw)}→${kb(f.gz9)}`).join(', ')} (KB raw→gz -9)`);
-  console.log(`Worker bundle (wrangler deploy --dry-run, ${workerFiles.join(' + ')}; source maps not uploaded as code): ${kb(wRaw)} KB raw, ${kb(w9)} KB gzip -9, ${kb(w6)} KB gzip -6 — budget ≤ 1,000 KB gzipped: ${Math.max(w9, w6) <= BUDGET.worker ? 'PASS' : 'FAIL'}`);
-  if (minJs.length) console.log(`  with --minify: ${kb(minJs.reduce((s, b) => s + b.length, 0))} KB raw, ${kb(minJs.reduce((s, b) => s + gz(b, 9), 0))} KB gzip -9`);
+  console.log(
+    `every static/ file: ${[...files.entries()].map(([u, f]) => `${short(u)} ${kb(f.raw)}→${kb(f.gz9)}`).join(', ')} (KB raw→gz -9)`,
+  );
+  console.log(
+    `Worker bundle (wrangler deploy --dry-run, ${workerFiles.join(' + ')}; source maps not uploaded as code): ${kb(wRaw)} KB raw, ${kb(w9)} KB gzip -9, ${kb(w6)} KB gzip -6 — budget ≤ 1,000 KB gzipped: ${Math.max(w9, w6) <= BUDGET.worker ? 'PASS' : 'FAIL'}`,
+  );
+  if (minJs.length)
+    console.log(
+      `  with --minify: ${kb(minJs.reduce((s, b) => s + b.length, 0))} KB raw, ${kb(minJs.reduce((s, b) => s + gz(b, 9), 0))} KB gzip -9`,
+    );
   for (const n of notes) console.log(n);
-  console.log(`memory: wrangler + workerd RSS ${mib(memory.idle.all)} MiB at start → peak ${mib(memory.peakAllKiB)} MiB (workerd ${mib(memory.idle.workerd)} → ${mib(memory.peakWorkerdKiB)} MiB); peak per process (VmHWM): ${memory.processes.map((p) => `${p.comm} ${mib(p.hwmKiB)}`).join(', ')} MiB`);
-  const statics = readdirSync(join(persist, 'snapshot', 'public', 'static', 'chunks')).map((f) => `${f} ${kb(statSync(join(persist, 'snapshot', 'public', 'static', 'chunks', f)).size)} KB`);
+  console.log(
+    `memory: wrangler + workerd RSS ${mib(memory.idle.all)} MiB at start → peak ${mib(memory.peakAllKiB)} MiB (workerd ${mib(memory.idle.workerd)} → ${mib(memory.peakWorkerdKiB)} MiB); peak per process (VmHWM): ${memory.processes.map((p) => `${p.comm} ${mib(p.hwmKiB)}`).join(', ')} MiB`,
+  );
+  const statics = readdirSync(join(persist, 'snapshot', 'public', 'static', 'chunks')).map(
+    (f) => `${f} ${kb(statSync(join(persist, 'snapshot', 'public', 'static', 'chunks', f)).size)} KB`,
+  );
   console.log(`chunks built: ${statics.join(', ')}`);
   if (rows.some((r) => r.result === 'FAIL')) process.exitCode = 1;
 } finally {

@@ -22,7 +22,10 @@ if (bell) {
   const refresh = async () => {
     if (document.visibilityState !== 'visible') return;
     try {
-      const res = await fetch('/api/notifications/unread-count', { cache: 'no-store', headers: { accept: 'application/json' } });
+      const res = await fetch('/api/notifications/unread-count', {
+        cache: 'no-store',
+        headers: { accept: 'application/json' },
+      });
       if (!res.ok) return;
       const { unread } = (await res.json()) as { unread: number };
       if (badge) {

@@ -36,7 +36,10 @@ const options = {
 
 cpSync(join(root, 'client', 'public'), out, { recursive: true });
 // Short caching: names are stable; ETags let browsers revalidate cheaply.
-writeFileSync(join(root, 'public', '_headers'), '/static/*\n  Cache-Control: public, max-age=300, stale-while-revalidate=86400\n');
+writeFileSync(
+  join(root, 'public', '_headers'),
+  '/static/*\n  Cache-Control: public, max-age=300, stale-while-revalidate=86400\n',
+);
 
 if (watch) {
   const { context } = await import('esbuild');

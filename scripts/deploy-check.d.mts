@@ -1,2 +1,5 @@
 /** Types of deploy-check.mjs. */
-export declare function deployCheck(input: { env: string; vars: Record<string, unknown>; secrets: string[] | null }): { errors: string[]; warnings: string[] };
+export declare function deployCheck(input: { env: string; vars: Record<string, unknown>; secrets: string[] | null }): {
+  errors: string[];
+  warnings: string[];
+};

@@ -19,8 +19,12 @@ export function deployCheck({ env, vars, secrets }) {
   const known = secrets === null ? { ...plan, missing: [] } : plan;
   if (known.missing.length || known.invalid.length) errors.push(describePlan(env, known));
   if (!errors.length) {
-    for (const [name, builtin] of Object.entries(plan.builtin)) if (builtin && secrets !== null) warnings.push(`${name}: the built-in provider runs on ${env} (BUILTIN_PROVIDERS)`);
-    if (env === 'production') for (const n of API_BASE_OVERRIDES) if (isSet(n)) warnings.push(`${n} is set but ignored in production (the real host is used)`);
+    for (const [name, builtin] of Object.entries(plan.builtin))
+      if (builtin && secrets !== null)
+        warnings.push(`${name}: the built-in provider runs on ${env} (BUILTIN_PROVIDERS)`);
+    if (env === 'production')
+      for (const n of API_BASE_OVERRIDES)
+        if (isSet(n)) warnings.push(`${n} is set but ignored in production (the real host is used)`);
   }
   return { errors, warnings };
 }

@@ -19,7 +19,12 @@ if (env !== 'staging' && env !== 'production') {
 
 const run = (args, opts = {}) => {
   console.log(`\n$ wrangler ${args.join(' ')}`);
-  const r = spawnSync('wrangler', args, { cwd: root, stdio: opts.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit', encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  const r = spawnSync('wrangler', args, {
+    cwd: root,
+    stdio: opts.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit',
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
   if (r.status !== 0) {
     console.error(`\n✗ wrangler ${args[0]} failed (exit ${r.status}); nothing after this step ran.`);
     process.exit(r.status ?? 1);
@@ -33,7 +38,9 @@ const check = (secrets) => {
   const { errors, warnings } = deployCheck({ env, vars, secrets });
   for (const w of warnings) console.warn(`  ! ${w}`);
   if (errors.length) {
-    console.error(`\n✗ ${env} would refuse to start, so nothing was deployed:\n${errors.map((e) => `  - ${e}`).join('\n')}\n  Set secrets with: npx wrangler secret put <NAME> --env ${env} (docs/DEPLOY.md)`);
+    console.error(
+      `\n✗ ${env} would refuse to start, so nothing was deployed:\n${errors.map((e) => `  - ${e}`).join('\n')}\n  Set secrets with: npx wrangler secret put <NAME> --env ${env} (docs/DEPLOY.md)`,
+    );
     process.exit(1);
   }
 };
@@ -46,12 +53,16 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 if (dryRun) {
   // Everything that needs no account: the bundle builds and the configuration resolves.
   run(['deploy', '--dry-run', '--env', env, '--outdir', `.wrangler/dry-run-${env}`]);
-  console.log(`\n✓ dry run for ${env}: bundle and bindings resolve. Without --dry-run: migrations on callastar-${env}, then deploy.`);
+  console.log(
+    `\n✓ dry run for ${env}: bundle and bindings resolve. Without --dry-run: migrations on callastar-${env}, then deploy.`,
+  );
   process.exit(0);
 }
 
 // The Worker refuses to serve without the secrets its environment needs: check before touching anything.
-check(JSON.parse(run(['secret', 'list', '--env', env, '--format', 'json'], { capture: true }) || '[]').map((s) => s.name));
+check(
+  JSON.parse(run(['secret', 'list', '--env', env, '--format', 'json'], { capture: true }) || '[]').map((s) => s.name),
+);
 
 run(['d1', 'migrations', 'apply', 'DB', '--remote', '--env', env]);
 run(['deploy', '--env', env]);

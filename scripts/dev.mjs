@@ -18,15 +18,33 @@ mkdirSync(join(root, '.wrangler'), { recursive: true });
 const seedFile = join(root, '.wrangler', 'seed.sql');
 writeFileSync(seedFile, (await seedStatements()).join('\n') + '\n');
 run('wrangler', ['d1', 'execute', 'DB', '--local', `--file=${seedFile}`], { CI: 'true' });
-console.log('\n  Demo accounts (password: star-demo-2026): admin@callastar.local, lea@callastar.local, noah@callastar.local,');
-console.log('  amelia@callastar.local (creators), camille@callastar.local, jordan@callastar.local (fans). Mailbox: /dev/mailbox\n');
+console.log(
+  '\n  Demo accounts (password: star-demo-2026): admin@callastar.local, lea@callastar.local, noah@callastar.local,',
+);
+console.log(
+  '  amelia@callastar.local (creators), camille@callastar.local, jordan@callastar.local (fans). Mailbox: /dev/mailbox\n',
+);
 
 const port = process.env.PORT ?? '8787';
 const children = [
   spawn('node', ['scripts/build-client.mjs', '--watch'], { cwd: root, stdio: 'inherit' }),
-  spawn('wrangler', ['dev', '--port', port, '--var', `APP_URL:${process.env.APP_URL ?? `http://localhost:${port}`}`, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' }),
+  spawn(
+    'wrangler',
+    [
+      'dev',
+      '--port',
+      port,
+      '--var',
+      `APP_URL:${process.env.APP_URL ?? `http://localhost:${port}`}`,
+      ...process.argv.slice(2),
+    ],
+    { cwd: root, stdio: 'inherit' },
+  ),
 ];
 const stop = () => children.forEach((c) => c.kill('SIGTERM'));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
-children[1].on('exit', (code) => { stop(); process.exit(code ?? 0); });
+children[1].on('exit', (code) => {
+  stop();
+  process.exit(code ?? 0);
+});

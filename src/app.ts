@@ -78,23 +78,75 @@ export function createApp(): Hono<AppEnv> {
   });
   app.use('*', bodyLimits);
 
-  for (const api of [systemApi, authApi, meApi, availabilityApi, creatorsApi, offersApi, bookingsApi, callsApi, reviewsApi, notificationsApi, requestsApi, webhooksApi, paymentsApi, payoutsApi, adminApi]) app.route('/', api);
+  for (const api of [
+    systemApi,
+    authApi,
+    meApi,
+    availabilityApi,
+    creatorsApi,
+    offersApi,
+    bookingsApi,
+    callsApi,
+    reviewsApi,
+    notificationsApi,
+    requestsApi,
+    webhooksApi,
+    paymentsApi,
+    payoutsApi,
+    adminApi,
+  ])
+    app.route('/', api);
   for (const pages of [
-    homePages, authPages, accountPages, apiDocsPages, devMailboxPages, mediaRoutes, creatorPages, offerPages,
-    creatorOfferPages, creatorRequestPages, creatorProfilePages, fanRequestPages, fanDashboardPages, bookingPages, callPages, localCheckoutPages, creatorPaymentPages, creatorPayoutPages, adminPayoutPages, adminSettingsPages, demoCallPages, devClockRoutes, notificationPages, unsubscribePages, adminOpsPages,
-    creatorAvailabilityPages, creatorPlanningPages, slotPages, adminDashboardPages, creatorHomePages, creatorReviewPages,
-  ]) app.route('/', pages);
+    homePages,
+    authPages,
+    accountPages,
+    apiDocsPages,
+    devMailboxPages,
+    mediaRoutes,
+    creatorPages,
+    offerPages,
+    creatorOfferPages,
+    creatorRequestPages,
+    creatorProfilePages,
+    fanRequestPages,
+    fanDashboardPages,
+    bookingPages,
+    callPages,
+    localCheckoutPages,
+    creatorPaymentPages,
+    creatorPayoutPages,
+    adminPayoutPages,
+    adminSettingsPages,
+    demoCallPages,
+    devClockRoutes,
+    notificationPages,
+    unsubscribePages,
+    adminOpsPages,
+    creatorAvailabilityPages,
+    creatorPlanningPages,
+    slotPages,
+    adminDashboardPages,
+    creatorHomePages,
+    creatorReviewPages,
+  ])
+    app.route('/', pages);
 
   app.get('/', (c) => c.redirect(`/${c.get('locale')}/`, 302));
 
   app.notFound((c) => {
     if (isApi(c.req.path)) {
-      const body: ErrorEnvelope = { error: { code: 'NOT_FOUND', message: `No route ${c.req.method} ${c.req.path}.`, requestId: c.get('requestId') } };
+      const body: ErrorEnvelope = {
+        error: { code: 'NOT_FOUND', message: `No route ${c.req.method} ${c.req.path}.`, requestId: c.get('requestId') },
+      };
       return c.json(body, 404);
     }
     // Unprefixed page URLs (/signin) go to the viewer's language (/fr/signin).
     const seg = c.req.path.split('/')[1];
-    if (c.req.method === 'GET' && !isLocale(seg) && !['static', 'dev', 'auth', 'cdn-cgi', 'media', 'checkout', 'email'].includes(seg)) {
+    if (
+      c.req.method === 'GET' &&
+      !isLocale(seg) &&
+      !['static', 'dev', 'auth', 'cdn-cgi', 'media', 'checkout', 'email'].includes(seg)
+    ) {
       const url = new URL(c.req.url);
       return c.redirect(`/${c.get('locale')}${url.pathname}${url.search}`, 302);
     }
@@ -107,8 +159,20 @@ export function createApp(): Hono<AppEnv> {
     if (!known) {
       const log = c.get('deps')?.log;
       const opts = { actorId: c.get('auth')?.userId ?? null, error: err };
-      if (isApi(c.req.path)) await log?.api.error('API_ERROR', `Unhandled error on ${c.req.method} ${c.req.path}`, { method: c.req.method, path: c.req.path, status: 500 }, opts);
-      else await log?.system.error('SYSTEM_ERROR', `Unhandled error on ${c.req.method} ${c.req.path}`, { component: 'pages', method: c.req.method, path: c.req.path }, opts);
+      if (isApi(c.req.path))
+        await log?.api.error(
+          'API_ERROR',
+          `Unhandled error on ${c.req.method} ${c.req.path}`,
+          { method: c.req.method, path: c.req.path, status: 500 },
+          opts,
+        );
+      else
+        await log?.system.error(
+          'SYSTEM_ERROR',
+          `Unhandled error on ${c.req.method} ${c.req.path}`,
+          { component: 'pages', method: c.req.method, path: c.req.path },
+          opts,
+        );
     }
     const status = known ? err.status : 500;
     const headers = known ? (err.headers ?? {}) : {};
@@ -117,7 +181,13 @@ export function createApp(): Hono<AppEnv> {
       // translation (the English ones stay as thrown: they can be more specific).
       const asked = localeFromAcceptLanguage(c.req.header('accept-language'));
       const t = asked && asked !== 'en' ? translator(asked) : null;
-      const message = known ? (t ? errorText(t, status, err) : err.message) : t ? t('errors.server', { id: requestId }) : 'Something went wrong on our side.';
+      const message = known
+        ? t
+          ? errorText(t, status, err)
+          : err.message
+        : t
+          ? t('errors.server', { id: requestId })
+          : 'Something went wrong on our side.';
       const body: ErrorEnvelope = {
         error: known
           ? { code: err.code, message, ...(err.details !== undefined ? { details: err.details } : {}), requestId }

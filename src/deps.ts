@@ -44,7 +44,15 @@ export interface Deps {
     calendar(creatorId: string): DurableObjectStub<CreatorCalendar>;
     call(bookingId: string): DurableObjectStub<CallRoom>;
   };
-  limiters: { login: RateLimit; loginIp: RateLimit; signup: RateLimit; booking: RateLimit; request: RateLimit; upload: RateLimit; call: RateLimit };
+  limiters: {
+    login: RateLimit;
+    loginIp: RateLimit;
+    signup: RateLimit;
+    booking: RateLimit;
+    request: RateLimit;
+    upload: RateLimit;
+    call: RateLimit;
+  };
   /** Creator images (the resized variants), in R2. */
   media: R2Bucket;
   /** Cloudflare Images: decodes, resizes and encodes uploads (miniflare uses sharp locally). */
@@ -76,21 +84,23 @@ export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
   const clock = opts.clock ?? appClock(config);
   const ids: Ids = randomIds;
   const log = createLogger({ db, clock, ids, console: env.LOG_CONSOLE !== 'false' }, opts.requestId ?? null);
-  const local = config.stripe ? null : localPayments({
-    db,
-    clock,
-    appUrl: config.appUrl,
-    webhookSecret: builtinWebhookSecret(env, config),
-    // Local events go through the very handler Stripe's webhooks use.
-    dispatch: async (raw, signature) => {
-      try {
-        await handleStripeWebhook(deps, raw, signature);
-      } catch (e) {
-        // Like a failed Stripe delivery: the reconciliation job replays it from the event list.
-        await log.error('WEBHOOK_ERROR', 'Local payment event delivery failed', { error: e });
-      }
-    },
-  });
+  const local = config.stripe
+    ? null
+    : localPayments({
+        db,
+        clock,
+        appUrl: config.appUrl,
+        webhookSecret: builtinWebhookSecret(env, config),
+        // Local events go through the very handler Stripe's webhooks use.
+        dispatch: async (raw, signature) => {
+          try {
+            await handleStripeWebhook(deps, raw, signature);
+          } catch (e) {
+            // Like a failed Stripe delivery: the reconciliation job replays it from the event list.
+            await log.error('WEBHOOK_ERROR', 'Local payment event delivery failed', { error: e });
+          }
+        },
+      });
   const deps: Deps = {
     config,
     db,
@@ -99,19 +109,34 @@ export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
     ids,
     log,
     queues: { email: env.EMAIL_QUEUE, jobs: env.JOB_QUEUE },
-    emailProvider: config.resend ? resendProvider({ apiKey: config.resend.apiKey, baseUrl: config.resend.apiBase }) : outboxProvider({ db, clock, ids }),
+    emailProvider: config.resend
+      ? resendProvider({ apiKey: config.resend.apiKey, baseUrl: config.resend.apiBase })
+      : outboxProvider({ db, clock, ids }),
     payments: local ?? stripePayments(config.stripe!),
     localPayments: local,
     video: config.daily
       ? dailyVideo(config.daily)
-      : p2pVideo({ secret: config.sessionSecret, closeRoom: async (bookingId) => { await env.CALL_ROOM.getByName(bookingId).close(); } }),
+      : p2pVideo({
+          secret: config.sessionSecret,
+          closeRoom: async (bookingId) => {
+            await env.CALL_ROOM.getByName(bookingId).close();
+          },
+        }),
     ice: config.turnKey ? cloudflareTurn(config.turnKey, config.iceServers) : staticIce(config.iceServers),
     rooms: {
       offer: (offerId) => env.OFFER_ROOM.getByName(offerId),
       calendar: (creatorId) => env.CREATOR_CALENDAR.getByName(creatorId),
       call: (bookingId) => env.CALL_ROOM.getByName(bookingId),
     },
-    limiters: { login: env.LOGIN_LIMITER, loginIp: env.LOGIN_IP_LIMITER, signup: env.SIGNUP_LIMITER, booking: env.BOOKING_LIMITER, request: env.REQUEST_LIMITER, upload: env.UPLOAD_LIMITER, call: env.CALL_LIMITER },
+    limiters: {
+      login: env.LOGIN_LIMITER,
+      loginIp: env.LOGIN_IP_LIMITER,
+      signup: env.SIGNUP_LIMITER,
+      booking: env.BOOKING_LIMITER,
+      request: env.REQUEST_LIMITER,
+      upload: env.UPLOAD_LIMITER,
+      call: env.CALL_LIMITER,
+    },
     media: env.MEDIA,
     images: env.IMAGES,
   };

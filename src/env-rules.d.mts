@@ -12,5 +12,9 @@ export interface ProviderPlan {
   missing: string[];
   invalid: string[];
 }
-export declare function providerPlan(input: { appEnv: string; builtinProviders?: string | null; isSet: (name: string) => boolean }): ProviderPlan;
+export declare function providerPlan(input: {
+  appEnv: string;
+  builtinProviders?: string | null;
+  isSet: (name: string) => boolean;
+}): ProviderPlan;
 export declare function describePlan(appEnv: string, plan: ProviderPlan): string;

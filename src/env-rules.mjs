@@ -17,13 +17,23 @@ export const PAIRS = [
 ];
 
 /** Host overrides for the tests' fakes: ignored in production, where the SDKs talk to the real hosts. */
-export const API_BASE_OVERRIDES = ['STRIPE_API_BASE', 'DAILY_API_BASE', 'RESEND_API_BASE', 'GOOGLE_OAUTH_BASE', 'TURN_API_BASE'];
+export const API_BASE_OVERRIDES = [
+  'STRIPE_API_BASE',
+  'DAILY_API_BASE',
+  'RESEND_API_BASE',
+  'GOOGLE_OAUTH_BASE',
+  'TURN_API_BASE',
+];
 
 /** Development and test run everything built-in without asking; every other environment is "deployed". */
 export const isLocalEnv = (appEnv) => appEnv === 'development' || appEnv === 'test';
 
 /** BUILTIN_PROVIDERS="payments, email" → ['payments', 'email']. */
-export const parseBuiltinProviders = (value) => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+export const parseBuiltinProviders = (value) =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /**
  * The decision for one environment. `builtin` says which providers run built-in (no key);
@@ -37,9 +47,13 @@ export function providerPlan({ appEnv, builtinProviders, isSet }) {
   const missing = [];
   if (!local) {
     const unknown = optIn.filter((n) => !PROVIDERS.some((p) => p.name === n));
-    if (unknown.length) invalid.push(`BUILTIN_PROVIDERS names unknown providers (${unknown.join(', ')}); known: ${PROVIDERS.map((p) => p.name).join(', ')}`);
+    if (unknown.length)
+      invalid.push(
+        `BUILTIN_PROVIDERS names unknown providers (${unknown.join(', ')}); known: ${PROVIDERS.map((p) => p.name).join(', ')}`,
+      );
     // Built-in payments confirm bookings with a fake card: never where the money is real.
-    if (appEnv === 'production' && optIn.length) invalid.push('BUILTIN_PROVIDERS is refused in production (staging only)');
+    if (appEnv === 'production' && optIn.length)
+      invalid.push('BUILTIN_PROVIDERS is refused in production (staging only)');
     if (!isSet('SESSION_SECRET')) missing.push('SESSION_SECRET');
   }
   const builtin = {};

@@ -105,8 +105,13 @@ const present = (v: unknown): v is string => typeof v === 'string' && v.trim() !
  * no credentials) and one TURN entry (turn: and turns:, with TURN_USERNAME/TURN_CREDENTIAL); anything
  * else in the list is ignored.
  */
-export function parseIceServers(env: Pick<Secrets, 'ICE_SERVERS' | 'TURN_USERNAME' | 'TURN_CREDENTIAL'>): Config['iceServers'] {
-  const urls = (env.ICE_SERVERS ?? '').split(',').map((u) => u.trim()).filter((u) => /^(stuns?|turns?):\S+$/i.test(u));
+export function parseIceServers(
+  env: Pick<Secrets, 'ICE_SERVERS' | 'TURN_USERNAME' | 'TURN_CREDENTIAL'>,
+): Config['iceServers'] {
+  const urls = (env.ICE_SERVERS ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => /^(stuns?|turns?):\S+$/i.test(u));
   const stun = urls.filter((u) => /^stuns?:/i.test(u));
   const turn = urls.filter((u) => /^turns?:/i.test(u));
   return [
@@ -125,19 +130,27 @@ export function readConfig(env: Bindings): Config {
   const hit = cache.get(env);
   if (hit) return hit;
   const parsed = VarsSchema.safeParse(env);
-  if (!parsed.success) throw new ConfigError(`invalid vars: ${[...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ')}`);
+  if (!parsed.success)
+    throw new ConfigError(`invalid vars: ${[...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ')}`);
   const vars = parsed.data;
   const deployed = !isLocalEnv(vars.APP_ENV);
   const secret = (name: keyof Secrets) => (present(env[name]) ? env[name] : undefined);
-  const plan = providerPlan({ appEnv: vars.APP_ENV, builtinProviders: env.BUILTIN_PROVIDERS, isSet: (n) => present((env as unknown as Record<string, unknown>)[n]) });
+  const plan = providerPlan({
+    appEnv: vars.APP_ENV,
+    builtinProviders: env.BUILTIN_PROVIDERS,
+    isSet: (n) => present((env as unknown as Record<string, unknown>)[n]),
+  });
   const problems = plan.missing.length || plan.invalid.length ? [describePlan(vars.APP_ENV, plan)] : [];
-  if (deployed && present(env.SESSION_SECRET) && env.SESSION_SECRET.length < 32) problems.push('SESSION_SECRET must have at least 32 characters');
+  if (deployed && present(env.SESSION_SECRET) && env.SESSION_SECRET.length < 32)
+    problems.push('SESSION_SECRET must have at least 32 characters');
   // The built-in provider's signing secret is in the source: accepted anywhere deployed, it would let anyone forge payments.
-  if (deployed && (env.STRIPE_WEBHOOK_SECRET ?? '').split(',').some((s) => s.trim() === LOCAL_WEBHOOK_SECRET)) problems.push('STRIPE_WEBHOOK_SECRET is the public development secret');
+  if (deployed && (env.STRIPE_WEBHOOK_SECRET ?? '').split(',').some((s) => s.trim() === LOCAL_WEBHOOK_SECRET))
+    problems.push('STRIPE_WEBHOOK_SECRET is the public development secret');
   if (problems.length) throw new ConfigError(`${vars.APP_ENV}: ${problems.join('; ')}`);
   // Host overrides exist for the tests' fakes; production always talks to the real hosts.
-  const override = (name: 'STRIPE_API_BASE' | 'DAILY_API_BASE' | 'RESEND_API_BASE' | 'GOOGLE_OAUTH_BASE' | 'TURN_API_BASE') =>
-    vars.APP_ENV === 'production' ? undefined : secret(name);
+  const override = (
+    name: 'STRIPE_API_BASE' | 'DAILY_API_BASE' | 'RESEND_API_BASE' | 'GOOGLE_OAUTH_BASE' | 'TURN_API_BASE',
+  ) => (vars.APP_ENV === 'production' ? undefined : secret(name));
   const google = { id: secret('GOOGLE_CLIENT_ID'), secret: secret('GOOGLE_CLIENT_SECRET') };
   const turn = { id: secret('TURN_KEY_ID'), token: secret('TURN_KEY_API_TOKEN') };
   const stripeKey = secret('STRIPE_SECRET_KEY');
@@ -151,15 +164,28 @@ export function readConfig(env: Bindings): Config {
     supportEmail: vars.SUPPORT_EMAIL,
     isProduction: vars.APP_ENV === 'production',
     devTools: !deployed,
-    google: google.id && google.secret ? { clientId: google.id, clientSecret: google.secret, base: override('GOOGLE_OAUTH_BASE') ?? '' } : null,
+    google:
+      google.id && google.secret
+        ? { clientId: google.id, clientSecret: google.secret, base: override('GOOGLE_OAUTH_BASE') ?? '' }
+        : null,
     sessionSecret: env.SESSION_SECRET ?? DEV_SESSION_SECRET,
     pageCacheSeconds: vars.PAGE_CACHE_SECONDS,
     iceServers: parseIceServers(env),
-    turnKey: turn.id && turn.token
-      ? { keyId: turn.id, apiToken: turn.token, apiBase: (override('TURN_API_BASE') ?? 'https://rtc.live.cloudflare.com').replace(/\/$/, '') }
-      : null,
+    turnKey:
+      turn.id && turn.token
+        ? {
+            keyId: turn.id,
+            apiToken: turn.token,
+            apiBase: (override('TURN_API_BASE') ?? 'https://rtc.live.cloudflare.com').replace(/\/$/, ''),
+          }
+        : null,
     stripe: stripeKey
-      ? { secretKey: stripeKey, publishableKey: secret('STRIPE_PUBLISHABLE_KEY') ?? null, webhookSecret: env.STRIPE_WEBHOOK_SECRET ?? '', apiBase: override('STRIPE_API_BASE') }
+      ? {
+          secretKey: stripeKey,
+          publishableKey: secret('STRIPE_PUBLISHABLE_KEY') ?? null,
+          webhookSecret: env.STRIPE_WEBHOOK_SECRET ?? '',
+          apiBase: override('STRIPE_API_BASE'),
+        }
       : null,
     daily: dailyKey ? { apiKey: dailyKey, apiBase: override('DAILY_API_BASE') } : null,
     resend: resendKey ? { apiKey: resendKey, apiBase: override('RESEND_API_BASE') } : null,

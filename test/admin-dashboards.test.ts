@@ -7,7 +7,21 @@
 import { and, desc, eq, gte } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
-import { auditLog, bookings, callOffers, cronRuns, disputes, emailLog, ledgerEntries, payments, payouts, refunds, reviews, users, type Currency } from '../src/db/schema';
+import {
+  auditLog,
+  bookings,
+  callOffers,
+  cronRuns,
+  disputes,
+  emailLog,
+  ledgerEntries,
+  payments,
+  payouts,
+  refunds,
+  reviews,
+  users,
+  type Currency,
+} from '../src/db/schema';
 import { PAYMENTS_PAGE, csvField } from '../src/domain/admin/payments';
 import { getSettings, updateSettings } from '../src/domain/settings';
 import { registry } from '../src/http/route';
@@ -26,7 +40,10 @@ const post = postPage;
 /** A paid booking of `c` by `fan` (built-in provider). */
 async function paidBooking(c: CreatorScenario, fan: TestAccount, price = 5000) {
   const offer = await offerFor(c, { price });
-  const out = (await (await book(offer.id, fan.token)).json()) as { booking: { id: string }; payment: { intentId: string } };
+  const out = (await (await book(offer.id, fan.token)).json()) as {
+    booking: { id: string };
+    payment: { intentId: string };
+  };
   await deps().localPayments!.checkout(out.payment.intentId, 'succeed');
   const payment = (await deps().db.select().from(payments).where(eq(payments.bookingId, out.booking.id)).get())!;
   return { bookingId: out.booking.id, offer, payment };
@@ -34,12 +51,23 @@ async function paidBooking(c: CreatorScenario, fan: TestAccount, price = 5000) {
 
 /** Audit rows written since `since` by `actor` with this action (and entity id). */
 async function auditRows(actor: string, action: string, entityId?: string, since = new Date(Date.now() - 60_000)) {
-  return deps().db.select().from(auditLog)
-    .where(and(eq(auditLog.actorUserId, actor), eq(auditLog.action, action), entityId ? eq(auditLog.entityId, entityId) : undefined, gte(auditLog.createdAt, since)))
-    .orderBy(desc(auditLog.createdAt)).all();
+  return deps()
+    .db.select()
+    .from(auditLog)
+    .where(
+      and(
+        eq(auditLog.actorUserId, actor),
+        eq(auditLog.action, action),
+        entityId ? eq(auditLog.entityId, entityId) : undefined,
+        gte(auditLog.createdAt, since),
+      ),
+    )
+    .orderBy(desc(auditLog.createdAt))
+    .all();
 }
 
-const idsIn = (html: string, attr: string) => [...html.matchAll(new RegExp(`${attr}="([a-z]+_[0-9a-z]+)"`, 'g'))].map((m) => m[1]);
+const idsIn = (html: string, attr: string) =>
+  [...html.matchAll(new RegExp(`${attr}="([a-z]+_[0-9a-z]+)"`, 'g'))].map((m) => m[1]);
 
 /** RFC 4180 parser (quoted fields, doubled quotes, CRLF). */
 function parseCsv(text: string): string[][] {
@@ -51,12 +79,27 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < s.length; i++) {
     const ch = s[i];
     if (quoted) {
-      if (ch === '"' && s[i + 1] === '"') { field += '"'; i++; } else if (ch === '"') quoted = false;
+      if (ch === '"' && s[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') { row.push(field); field = ''; } else if (ch === '\r' && s[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++; } else field += ch;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\r' && s[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else field += ch;
   }
-  if (field || row.length) { row.push(field); rows.push(row); }
+  if (field || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
   return rows;
 }
 
@@ -75,24 +118,67 @@ beforeAll(async () => {
   const d = deps();
   const now = new Date();
   payoutId = d.ids.next('pyt');
-  await d.db.insert(payouts).values({ id: payoutId, creatorId: creator.creator.id, amount: 1234, currency: 'EUR', status: 'REQUESTED', origin: 'CREATOR', idempotencyKey: `t:${payoutId}`, requestedAt: now, createdAt: now, updatedAt: now });
+  await d.db.insert(payouts).values({
+    id: payoutId,
+    creatorId: creator.creator.id,
+    amount: 1234,
+    currency: 'EUR',
+    status: 'REQUESTED',
+    origin: 'CREATOR',
+    idempotencyKey: `t:${payoutId}`,
+    requestedAt: now,
+    createdAt: now,
+    updatedAt: now,
+  });
 });
 
 // ------------------------------------------------------------------------------------------------ access
 
 describe('role-based access', () => {
   const pages = () => [
-    '/en/admin', '/en/admin?period=week', '/en/admin/users', `/en/admin/users/${fan.user.id}`, '/en/admin/bookings', `/en/admin/bookings/${booking.bookingId}`,
-    '/en/admin/payments', '/en/admin/payments.csv', '/en/admin/disputes', '/en/admin/reviews', '/en/admin/audit',
-    '/en/admin/payouts', `/en/admin/payouts/${payoutId}`, '/en/admin/settings', '/en/admin/emails', '/en/admin/emails/templates', '/en/admin/jobs', '/en/admin/logs',
-    '/fr/admin', '/fr/admin/users', '/fr/admin/payments', '/fr/admin/reviews', '/fr/admin/audit',
+    '/en/admin',
+    '/en/admin?period=week',
+    '/en/admin/users',
+    `/en/admin/users/${fan.user.id}`,
+    '/en/admin/bookings',
+    `/en/admin/bookings/${booking.bookingId}`,
+    '/en/admin/payments',
+    '/en/admin/payments.csv',
+    '/en/admin/disputes',
+    '/en/admin/reviews',
+    '/en/admin/audit',
+    '/en/admin/payouts',
+    `/en/admin/payouts/${payoutId}`,
+    '/en/admin/settings',
+    '/en/admin/emails',
+    '/en/admin/emails/templates',
+    '/en/admin/jobs',
+    '/en/admin/logs',
+    '/fr/admin',
+    '/fr/admin/users',
+    '/fr/admin/payments',
+    '/fr/admin/reviews',
+    '/fr/admin/audit',
   ];
   const writes = () => [
-    `/en/admin/users/${fan.user.id}/role`, `/en/admin/bookings/${booking.bookingId}/refund`, `/en/admin/bookings/${booking.bookingId}/call-review`, '/en/admin/reviews/rev_aaaaaaaaaaaaaaaaaaaa/hide', '/en/admin/reviews/rev_aaaaaaaaaaaaaaaaaaaa/unhide',
-    '/en/admin/disputes/dsp_aaaaaaaaaaaaaaaaaaaa/evidence', '/en/admin/disputes/dsp_aaaaaaaaaaaaaaaaaaaa/settle-debt', '/en/admin/payouts/pyt_aaaaaaaaaaaaaaaaaaaa/approve',
-    '/en/admin/payouts/pyt_aaaaaaaaaaaaaaaaaaaa/reject', '/en/admin/payouts/pyt_aaaaaaaaaaaaaaaaaaaa/simulate', `/en/admin/creators/${creator.creator.id}/payouts`,
-    `/en/admin/creators/${creator.creator.id}/block`, `/en/admin/creators/${creator.creator.id}/unblock`, '/en/admin/emails/eml_aaaaaaaaaaaaaaaaaaaa/retry',
-    '/en/admin/jobs/log-retention/run', '/en/admin/settings', '/en/admin/refunds/ref_aaaaaaaaaaaaaaaaaaaa/settle-debt', '/en/admin/owed-refunds/orf_aaaaaaaaaaaaaaaaaaaa/retry',
+    `/en/admin/users/${fan.user.id}/role`,
+    `/en/admin/bookings/${booking.bookingId}/refund`,
+    `/en/admin/bookings/${booking.bookingId}/call-review`,
+    '/en/admin/reviews/rev_aaaaaaaaaaaaaaaaaaaa/hide',
+    '/en/admin/reviews/rev_aaaaaaaaaaaaaaaaaaaa/unhide',
+    '/en/admin/disputes/dsp_aaaaaaaaaaaaaaaaaaaa/evidence',
+    '/en/admin/disputes/dsp_aaaaaaaaaaaaaaaaaaaa/settle-debt',
+    '/en/admin/payouts/pyt_aaaaaaaaaaaaaaaaaaaa/approve',
+    '/en/admin/payouts/pyt_aaaaaaaaaaaaaaaaaaaa/reject',
+    '/en/admin/payouts/pyt_aaaaaaaaaaaaaaaaaaaa/simulate',
+    `/en/admin/creators/${creator.creator.id}/payouts`,
+    `/en/admin/creators/${creator.creator.id}/block`,
+    `/en/admin/creators/${creator.creator.id}/unblock`,
+    '/en/admin/emails/eml_aaaaaaaaaaaaaaaaaaaa/retry',
+    '/en/admin/jobs/log-retention/run',
+    '/en/admin/settings',
+    '/en/admin/refunds/ref_aaaaaaaaaaaaaaaaaaaa/settle-debt',
+    '/en/admin/owed-refunds/orf_aaaaaaaaaaaaaaaaaaaa/retry',
   ];
 
   it('anonymous visitors are sent to sign in, from every admin page and admin form', async () => {
@@ -111,11 +197,17 @@ describe('role-based access', () => {
   it('fans and creators get 403 on every admin page and admin form, and change nothing', async () => {
     for (const who of [fan, creator]) {
       for (const path of pages()) expect((await get(path, who.token)).status, `${who.user.role} ${path}`).toBe(403);
-      for (const path of writes()) expect((await post(path, who.token, { reason: 'nope nope', role: 'ADMIN', amount: '1', note: 'nope' })).status, `${who.user.role} POST ${path}`).toBe(403);
+      for (const path of writes())
+        expect(
+          (await post(path, who.token, { reason: 'nope nope', role: 'ADMIN', amount: '1', note: 'nope' })).status,
+          `${who.user.role} POST ${path}`,
+        ).toBe(403);
     }
     expect((await deps().db.select().from(users).where(eq(users.id, fan.user.id)).get())!.role).toBe('USER');
     expect((await creatorOf(creator.user.id)).payoutsBlocked).toBe(false);
-    expect(await deps().db.select().from(refunds).where(eq(refunds.bookingId, booking.bookingId)).all()).toHaveLength(0);
+    expect(await deps().db.select().from(refunds).where(eq(refunds.bookingId, booking.bookingId)).all()).toHaveLength(
+      0,
+    );
   });
 
   it('admins get every admin page', async () => {
@@ -128,13 +220,26 @@ describe('role-based access', () => {
 
   it('every /api/admin route: 401 anonymous, 403 fan and creator, allowed for admins', async () => {
     const specs = [...registry.values()].filter((s) => s.path.startsWith('/api/admin/'));
-    expect(specs.map((s) => `${s.method} ${s.path}`)).toEqual(expect.arrayContaining(['post /api/admin/reviews/:id/hide', 'post /api/admin/reviews/:id/unhide', 'get /api/admin/overview', 'get /api/admin/users', 'post /api/admin/users/:id/role']));
+    expect(specs.map((s) => `${s.method} ${s.path}`)).toEqual(
+      expect.arrayContaining([
+        'post /api/admin/reviews/:id/hide',
+        'post /api/admin/reviews/:id/unhide',
+        'get /api/admin/overview',
+        'get /api/admin/users',
+        'post /api/admin/users/:id/role',
+      ]),
+    );
     // Reads get real ids (so admins get 200); writes get well-formed ids of nothing (so nothing changes).
     const real = [creator.creator.id, fan.user.id, booking.bookingId, booking.payment.id, payoutId];
     const fill = (s: (typeof specs)[number]) => {
-      const shape = ((s.params as { shape?: Record<string, { safeParse(v: unknown): { success: boolean } }> } | undefined)?.shape) ?? {};
+      const shape =
+        (s.params as { shape?: Record<string, { safeParse(v: unknown): { success: boolean } }> } | undefined)?.shape ??
+        {};
       const candidates = [...(s.method === 'get' ? real : []), ...ID_PREFIXES.map((p) => `${p}_aaaaaaaaaaaaaaaaaaaa`)];
-      return s.path.replace(/:(\w+)/g, (_m, name: string) => candidates.find((v) => shape[name]?.safeParse(v).success) ?? 'x');
+      return s.path.replace(
+        /:(\w+)/g,
+        (_m, name: string) => candidates.find((v) => shape[name]?.safeParse(v).success) ?? 'x',
+      );
     };
     for (const s of specs) {
       const method = s.method.toUpperCase();
@@ -152,15 +257,34 @@ describe('role-based access', () => {
 // ------------------------------------------------------------------------------------------------ overview
 
 type OverviewJson = {
-  buckets: string[]; callsCompleted: number; failedEmails24h: number; failedJobs24h: number; openDisputes: number;
+  buckets: string[];
+  callsCompleted: number;
+  failedEmails24h: number;
+  failedJobs24h: number;
+  openDisputes: number;
   payoutsAwaiting: { count: number; byCurrency: { currency: Currency; count: number; amount: number }[] };
-  series: { currency: Currency; bookings: number[]; revenue: number[]; fees: number[]; totals: { bookings: number; revenue: number; fees: number; refunded: number } }[];
+  series: {
+    currency: Currency;
+    bookings: number[];
+    revenue: number[];
+    fees: number[];
+    totals: { bookings: number; revenue: number; fees: number; refunded: number };
+  }[];
   usersByRole: Record<string, number>;
 };
 
 describe('overview', () => {
-  const overview = async (period = 'day') => (await (await api('GET', `/api/admin/overview?period=${period}`, undefined, { token: admin.token })).json()) as OverviewJson;
-  const chf = (o: OverviewJson) => o.series.find((s) => s.currency === 'CHF') ?? { bookings: [0], revenue: [0], fees: [0], totals: { bookings: 0, revenue: 0, fees: 0, refunded: 0 } };
+  const overview = async (period = 'day') =>
+    (await (
+      await api('GET', `/api/admin/overview?period=${period}`, undefined, { token: admin.token })
+    ).json()) as OverviewJson;
+  const chf = (o: OverviewJson) =>
+    o.series.find((s) => s.currency === 'CHF') ?? {
+      bookings: [0],
+      revenue: [0],
+      fees: [0],
+      totals: { bookings: 0, revenue: 0, fees: 0, refunded: 0 },
+    };
   const kpi = (html: string, name: string) => html.match(new RegExp(`data-kpi="${name}" data-value="([^"]*)"`))?.[1];
 
   it('counts paid bookings, revenue and fees per currency by day and week, calls completed, failures in 24 h, open disputes, payouts to approve', async () => {
@@ -177,11 +301,49 @@ describe('overview', () => {
     const d = deps();
     const now = new Date();
     // One call that took place yesterday, a failed email, a failed job run, an open dispute, a payout to approve.
-    await d.db.update(bookings).set({ status: 'COMPLETED', startsAt: new Date(now.getTime() - DAY - 3_600_000), endsAt: new Date(now.getTime() - DAY) }).where(eq(bookings.id, a.bookingId));
-    await d.db.insert(emailLog).values({ id: d.ids.next('eml'), to: 'x@example.test', template: 'verify_email', locale: 'en', subject: 's', status: 'DEAD', attempts: 6, idempotencyKey: `t:${d.ids.next('eml')}`, payload: {}, createdAt: now, updatedAt: now });
-    await d.db.insert(cronRuns).values({ id: d.ids.next('cron'), job: 'payouts', scheduledAt: new Date(now.getTime() - 1234), trigger: 'CRON', status: 'ERROR', startedAt: now, error: 'boom' });
+    await d.db
+      .update(bookings)
+      .set({
+        status: 'COMPLETED',
+        startsAt: new Date(now.getTime() - DAY - 3_600_000),
+        endsAt: new Date(now.getTime() - DAY),
+      })
+      .where(eq(bookings.id, a.bookingId));
+    await d.db.insert(emailLog).values({
+      id: d.ids.next('eml'),
+      to: 'x@example.test',
+      template: 'verify_email',
+      locale: 'en',
+      subject: 's',
+      status: 'DEAD',
+      attempts: 6,
+      idempotencyKey: `t:${d.ids.next('eml')}`,
+      payload: {},
+      createdAt: now,
+      updatedAt: now,
+    });
+    await d.db.insert(cronRuns).values({
+      id: d.ids.next('cron'),
+      job: 'payouts',
+      scheduledAt: new Date(now.getTime() - 1234),
+      trigger: 'CRON',
+      status: 'ERROR',
+      startedAt: now,
+      error: 'boom',
+    });
     await d.localPayments!.openDispute(b.payment.chargeId!, 'fraudulent');
-    await d.db.insert(payouts).values({ id: d.ids.next('pyt'), creatorId: c.creator.id, amount: 1234, currency: 'CHF', status: 'REQUESTED', origin: 'CREATOR', idempotencyKey: `t:${d.ids.next('pyt')}`, requestedAt: now, createdAt: now, updatedAt: now });
+    await d.db.insert(payouts).values({
+      id: d.ids.next('pyt'),
+      creatorId: c.creator.id,
+      amount: 1234,
+      currency: 'CHF',
+      status: 'REQUESTED',
+      origin: 'CREATOR',
+      idempotencyKey: `t:${d.ids.next('pyt')}`,
+      requestedAt: now,
+      createdAt: now,
+      updatedAt: now,
+    });
 
     const after = await overview();
     const fees = a.payment.platformFee + b.payment.platformFee;
@@ -196,7 +358,10 @@ describe('overview', () => {
     expect(after.failedJobs24h - before.failedJobs24h).toBe(1);
     expect(after.openDisputes - before.openDisputes).toBe(1);
     expect(after.payoutsAwaiting.count - before.payoutsAwaiting.count).toBe(1);
-    expect(after.payoutsAwaiting.byCurrency.find((x) => x.currency === 'CHF')!.amount - (before.payoutsAwaiting.byCurrency.find((x) => x.currency === 'CHF')?.amount ?? 0)).toBe(1234);
+    expect(
+      after.payoutsAwaiting.byCurrency.find((x) => x.currency === 'CHF')!.amount -
+        (before.payoutsAwaiting.byCurrency.find((x) => x.currency === 'CHF')?.amount ?? 0),
+    ).toBe(1234);
     expect(after.usersByRole.CREATOR - before.usersByRole.CREATOR).toBe(1);
     const week = await overview('week');
     expect(chf(week).totals.revenue - chf(beforeWeek).totals.revenue).toBe(12_000);
@@ -204,7 +369,14 @@ describe('overview', () => {
 
     // The page shows the same numbers, each card linking to its page, and one chart per currency.
     const html = await (await get('/en/admin', admin.token)).text();
-    for (const [name, delta] of [['failedEmails', 1], ['failedJobs', 1], ['openDisputes', 1], ['payoutsAwaiting', 1], ['callsCompleted', 1], ['paidBookings', 2]] as const) {
+    for (const [name, delta] of [
+      ['failedEmails', 1],
+      ['failedJobs', 1],
+      ['openDisputes', 1],
+      ['payoutsAwaiting', 1],
+      ['callsCompleted', 1],
+      ['paidBookings', 2],
+    ] as const) {
       expect(Number(kpi(html, name)) - Number(kpi(beforePage, name)), name).toBe(delta);
     }
     expect(html).toContain('href="/en/admin/emails?status=FAILED"');
@@ -228,19 +400,31 @@ describe('accounts', () => {
     expect(idsIn(creatorsOnly, 'data-user')).toEqual([u2.user.id]);
     // The creator's Stripe state shows in the list.
     expect(creatorsOnly).toContain('data-stripe-state=');
-    const byEmail = (await (await api('GET', `/api/admin/users?q=${encodeURIComponent(u1.user.email)}`, undefined, { token: admin.token })).json()) as { items: { id: string }[]; total: number };
+    const byEmail = (await (
+      await api('GET', `/api/admin/users?q=${encodeURIComponent(u1.user.email)}`, undefined, { token: admin.token })
+    ).json()) as { items: { id: string }[]; total: number };
     expect(byEmail.items.map((x) => x.id)).toEqual([u1.user.id]);
-    const wildcard = (await (await api('GET', '/api/admin/users?q=%25', undefined, { token: admin.token })).json()) as { total: number };
+    const wildcard = (await (await api('GET', '/api/admin/users?q=%25', undefined, { token: admin.token })).json()) as {
+      total: number;
+    };
     expect(wildcard.total).toBe(0);
   });
 
-  it('changes a role (audited, creator profile created), never the admin\'s own', async () => {
+  it("changes a role (audited, creator profile created), never the admin's own", async () => {
     const u = await createAccount('USER');
-    expect((await post(`/en/admin/users/${u.user.id}/role`, admin.token, { role: 'CREATOR', reason: 'Verified talent' })).status).toBe(303);
+    expect(
+      (await post(`/en/admin/users/${u.user.id}/role`, admin.token, { role: 'CREATOR', reason: 'Verified talent' }))
+        .status,
+    ).toBe(303);
     expect((await deps().db.select().from(users).where(eq(users.id, u.user.id)).get())!.role).toBe('CREATOR');
     expect(await creatorOf(u.user.id)).toBeTruthy();
     const [row] = await auditRows(admin.user.id, 'ROLE_CHANGE', u.user.id);
-    expect(row).toMatchObject({ entity: 'user', before: { role: 'USER' }, after: { role: 'CREATOR' }, reason: 'Verified talent' });
+    expect(row).toMatchObject({
+      entity: 'user',
+      before: { role: 'USER' },
+      after: { role: 'CREATOR' },
+      reason: 'Verified talent',
+    });
     expect(row.requestId).toMatch(/^req_/);
     // The change applies to the account's next request: it now reaches the creator API.
     expect((await api('GET', '/api/creators/me', undefined, { token: u.token })).status).toBe(200);
@@ -250,30 +434,54 @@ describe('accounts', () => {
     // Through the API too.
     const res = await api('POST', `/api/admin/users/${u.user.id}/role`, { role: 'USER' }, { token: admin.token });
     // Back to fan: the creator role is withdrawn for good (only an admin gives it back) and nothing was left open.
-    expect(await res.json()).toMatchObject({ id: u.user.id, role: 'USER', creatorWithdrawnAt: expect.any(String), closed: { offersWithdrawn: 0, bookingsCancelled: 0, remaining: 0 } });
+    expect(await res.json()).toMatchObject({
+      id: u.user.id,
+      role: 'USER',
+      creatorWithdrawnAt: expect.any(String),
+      closed: { offersWithdrawn: 0, bookingsCancelled: 0, remaining: 0 },
+    });
     expect(await auditRows(admin.user.id, 'ROLE_CHANGE', u.user.id)).toHaveLength(2);
-    await expectError(await api('POST', `/api/admin/users/${u.user.id}/role`, { role: 'USER' }, { token: admin.token }), 409, 'ROLE_UNCHANGED');
+    await expectError(
+      await api('POST', `/api/admin/users/${u.user.id}/role`, { role: 'USER' }, { token: admin.token }),
+      409,
+      'ROLE_UNCHANGED',
+    );
 
     // An admin cannot demote themself (page or API); the page disables the form.
-    await expectError(await api('POST', `/api/admin/users/${admin.user.id}/role`, { role: 'USER' }, { token: admin.token }), 409, 'CANNOT_DEMOTE_SELF');
+    await expectError(
+      await api('POST', `/api/admin/users/${admin.user.id}/role`, { role: 'USER' }, { token: admin.token }),
+      409,
+      'CANNOT_DEMOTE_SELF',
+    );
     expect((await post(`/en/admin/users/${admin.user.id}/role`, admin.token, { role: 'USER' })).status).toBe(303);
     expect((await deps().db.select().from(users).where(eq(users.id, admin.user.id)).get())!.role).toBe('ADMIN');
     expect(await auditRows(admin.user.id, 'ROLE_CHANGE', admin.user.id)).toHaveLength(0);
     expect(await (await get(`/en/admin/users/${admin.user.id}`, admin.token)).text()).toContain('data-self');
   });
 
-  it('shows a creator\'s Stripe account state and blocks / unblocks their payouts from the account page (audited)', async () => {
+  it("shows a creator's Stripe account state and blocks / unblocks their payouts from the account page (audited)", async () => {
     const c = await onboardedCreator();
     const html = await (await get(`/en/admin/users/${c.user.id}`, admin.token)).text();
     expect(html).toContain(c.creator.stripeAccountId!);
     expect(html).toContain('data-payouts-blocked="false"');
-    const blocked = await post(`/en/admin/creators/${c.creator.id}/block`, admin.token, { reason: 'Identity check', back: `/admin/users/${c.user.id}` });
+    const blocked = await post(`/en/admin/creators/${c.creator.id}/block`, admin.token, {
+      reason: 'Identity check',
+      back: `/admin/users/${c.user.id}`,
+    });
     expect(blocked.headers.get('location')).toBe(`/en/admin/users/${c.user.id}`);
     expect((await creatorOf(c.user.id)).payoutsBlocked).toBe(true);
-    expect((await auditRows(admin.user.id, 'PAYOUTS_BLOCK', c.creator.id))[0]).toMatchObject({ entity: 'creator', before: { payoutsBlocked: false }, after: { payoutsBlocked: true, payoutBlockReason: 'Identity check' } });
-    expect(await (await get(`/en/admin/users/${c.user.id}`, admin.token)).text()).toContain('data-payouts-blocked="true"');
+    expect((await auditRows(admin.user.id, 'PAYOUTS_BLOCK', c.creator.id))[0]).toMatchObject({
+      entity: 'creator',
+      before: { payoutsBlocked: false },
+      after: { payoutsBlocked: true, payoutBlockReason: 'Identity check' },
+    });
+    expect(await (await get(`/en/admin/users/${c.user.id}`, admin.token)).text()).toContain(
+      'data-payouts-blocked="true"',
+    );
     // `back` only ever leads to an admin page.
-    const unblocked = await post(`/en/admin/creators/${c.creator.id}/unblock`, admin.token, { back: '//evil.example/admin/' });
+    const unblocked = await post(`/en/admin/creators/${c.creator.id}/unblock`, admin.token, {
+      back: '//evil.example/admin/',
+    });
     expect(unblocked.headers.get('location')).toBe('/en/admin/payouts');
     expect((await creatorOf(c.user.id)).payoutsBlocked).toBe(false);
     expect(await auditRows(admin.user.id, 'PAYOUTS_UNBLOCK', c.creator.id)).toHaveLength(1);
@@ -288,8 +496,18 @@ describe('bookings', () => {
     const [f1, f2] = await fans(2);
     const b1 = await paidBooking(c, f1);
     const b2 = await paidBooking(c, f2);
-    expect((await api('POST', `/api/bookings/${b2.bookingId}/cancel`, { reason: 'Creator unavailable' }, { token: admin.token })).status).toBe(200);
-    const list = async (query: string) => idsIn(await (await get(`/en/admin/bookings?${query}`, admin.token)).text(), 'data-booking');
+    expect(
+      (
+        await api(
+          'POST',
+          `/api/bookings/${b2.bookingId}/cancel`,
+          { reason: 'Creator unavailable' },
+          { token: admin.token },
+        )
+      ).status,
+    ).toBe(200);
+    const list = async (query: string) =>
+      idsIn(await (await get(`/en/admin/bookings?${query}`, admin.token)).text(), 'data-booking');
     expect((await list(`creator=${c.creator.id}`)).sort()).toEqual([b1.bookingId, b2.bookingId].sort());
     expect(await list(`creator=${c.creator.id}&status=CONFIRMED`)).toEqual([b1.bookingId]);
     expect(await list(`creator=${c.creator.id}&status=CANCELLED`)).toEqual([b2.bookingId]);
@@ -297,12 +515,19 @@ describe('bookings', () => {
     const day1 = localDate(b1.offer.startsAt, 'Europe/Paris');
     const day2 = localDate(b2.offer.startsAt, 'Europe/Paris');
     const days = [day1, day2].sort();
-    expect((await list(`creator=${c.creator.id}&from=${days[0]}&to=${days[1]}`)).sort()).toEqual([b1.bookingId, b2.bookingId].sort());
+    expect((await list(`creator=${c.creator.id}&from=${days[0]}&to=${days[1]}`)).sort()).toEqual(
+      [b1.bookingId, b2.bookingId].sort(),
+    );
     const before = new Date(new Date(`${days[0]}T12:00:00Z`).getTime() - DAY).toISOString().slice(0, 10);
     expect(await list(`creator=${c.creator.id}&to=${before}`)).toEqual([]);
     expect(await list(`creator=${c.creator.id}&from=${day1}&to=${day1}`)).toContain(b1.bookingId);
     // The admin cancellation is in the audit log.
-    expect((await auditRows(admin.user.id, 'BOOKING_CANCEL', b2.bookingId))[0]).toMatchObject({ entity: 'booking', before: { status: 'CONFIRMED' }, after: { status: 'CANCELLED' }, reason: 'Creator unavailable' });
+    expect((await auditRows(admin.user.id, 'BOOKING_CANCEL', b2.bookingId))[0]).toMatchObject({
+      entity: 'booking',
+      before: { status: 'CONFIRMED' },
+      after: { status: 'CANCELLED' },
+      reason: 'Creator unavailable',
+    });
   });
 
   it('shows one timeline of the booking, payment, refund, dispute, call events, emails and admin actions — and refunds from it (audited)', async () => {
@@ -310,11 +535,18 @@ describe('bookings', () => {
     const [f] = await fans(1);
     const b = await paidBooking(c, f, 10_000);
     await presence(b.bookingId, 'FAN', f.user.id, Date.now() - 5000, Date.now() - 1000);
-    const refund = await post(`/en/admin/bookings/${b.bookingId}/refund`, admin.token, { amount: '12.50', reason: 'Sound problems' });
+    const refund = await post(`/en/admin/bookings/${b.bookingId}/refund`, admin.token, {
+      amount: '12.50',
+      reason: 'Sound problems',
+    });
     expect(refund.headers.get('location')).toBe(`/en/admin/bookings/${b.bookingId}`);
     const [r] = await deps().db.select().from(refunds).where(eq(refunds.bookingId, b.bookingId)).all();
     expect(r).toMatchObject({ amount: 1250, initiatedBy: 'ADMIN' });
-    expect((await auditRows(admin.user.id, 'REFUND', b.payment.id))[0]).toMatchObject({ entity: 'payment', reason: 'Sound problems', after: { amount: 1250 } });
+    expect((await auditRows(admin.user.id, 'REFUND', b.payment.id))[0]).toMatchObject({
+      entity: 'payment',
+      reason: 'Sound problems',
+      after: { amount: 1250 },
+    });
     // A bad amount changes nothing.
     await post(`/en/admin/bookings/${b.bookingId}/refund`, admin.token, { amount: '1.005', reason: 'Sound problems' });
     expect(await deps().db.select().from(refunds).where(eq(refunds.bookingId, b.bookingId)).all()).toHaveLength(1);
@@ -356,15 +588,56 @@ describe('payments and the CSV export', () => {
       const bookingId = d.ids.next('bkg');
       const status = statuses[i % 3];
       const amount = 1000 + i;
-      const row = { id: d.ids.next('pay'), bookingId, creatorId: c.creator.id, provider: 'local' as const, intentId: `pi_t_${bookingId}`, chargeId: null, amount, currency: 'GBP' as const, platformFeeBps: 1500, platformFee: 150, creatorShare: amount - 150, refundedAmount: status === 'REFUNDED' ? amount : 0, status, createdAt: at, updatedAt: at };
+      const row = {
+        id: d.ids.next('pay'),
+        bookingId,
+        creatorId: c.creator.id,
+        provider: 'local' as const,
+        intentId: `pi_t_${bookingId}`,
+        chargeId: null,
+        amount,
+        currency: 'GBP' as const,
+        platformFeeBps: 1500,
+        platformFee: 150,
+        creatorShare: amount - 150,
+        refundedAmount: status === 'REFUNDED' ? amount : 0,
+        status,
+        createdAt: at,
+        updatedAt: at,
+      };
       made.push({ ...row, payoutReleaseAt: null, transferId: null });
       stmts.push(
-        d.db.insert(callOffers).values({ id: offerId, creatorId: c.creator.id, title: 'Past call', price: amount, currency: 'GBP', startsAt: at, durationMinutes: 30, endsAt: new Date(at.getTime() + 1_800_000), status: 'BOOKED', createdAt: at, updatedAt: at }),
-        d.db.insert(bookings).values({ id: bookingId, offerId, userId: f.user.id, creatorId: c.creator.id, status: status === 'FAILED' ? 'FAILED' : 'CONFIRMED', price: amount, currency: 'GBP', cancellationPolicy: 'HALF', startsAt: at, endsAt: new Date(at.getTime() + 1_800_000), createdAt: at, updatedAt: at }),
+        d.db.insert(callOffers).values({
+          id: offerId,
+          creatorId: c.creator.id,
+          title: 'Past call',
+          price: amount,
+          currency: 'GBP',
+          startsAt: at,
+          durationMinutes: 30,
+          endsAt: new Date(at.getTime() + 1_800_000),
+          status: 'BOOKED',
+          createdAt: at,
+          updatedAt: at,
+        }),
+        d.db.insert(bookings).values({
+          id: bookingId,
+          offerId,
+          userId: f.user.id,
+          creatorId: c.creator.id,
+          status: status === 'FAILED' ? 'FAILED' : 'CONFIRMED',
+          price: amount,
+          currency: 'GBP',
+          cancellationPolicy: 'HALF',
+          startsAt: at,
+          endsAt: new Date(at.getTime() + 1_800_000),
+          createdAt: at,
+          updatedAt: at,
+        }),
         d.db.insert(payments).values(row),
       );
     }
-    await d.db.batch(stmts as [typeof stmts[number], ...typeof stmts]);
+    await d.db.batch(stmts as [(typeof stmts)[number], ...typeof stmts]);
   });
 
   const listed = async (query: string) => {
@@ -391,13 +664,37 @@ describe('payments and the CSV export', () => {
     expect(ids).toHaveLength(made.length);
     expect(new Set(ids)).toEqual(new Set(made.map((m) => m.id)));
     const [header, ...rows] = await csv(query);
-    expect(header).toEqual(['id', 'created_at', 'booking_id', 'creator_id', 'creator_name', 'fan_email', 'status', 'provider', 'currency', 'amount_minor', 'platform_fee_minor', 'creator_share_minor', 'refunded_minor', 'intent_id', 'charge_id']);
+    expect(header).toEqual([
+      'id',
+      'created_at',
+      'booking_id',
+      'creator_id',
+      'creator_name',
+      'fan_email',
+      'status',
+      'provider',
+      'currency',
+      'amount_minor',
+      'platform_fee_minor',
+      'creator_share_minor',
+      'refunded_minor',
+      'intent_id',
+      'charge_id',
+    ]);
     expect(rows.map((r) => r[0])).toEqual(ids);
     const byId = new Map(made.map((m) => [m.id, m]));
     for (const r of rows) {
       const m = byId.get(r[0])!;
       expect(r).toHaveLength(15);
-      expect(r.slice(6, 13)).toEqual([m.status, 'local', 'GBP', String(m.amount), '150', String(m.amount - 150), String(m.refundedAmount)]);
+      expect(r.slice(6, 13)).toEqual([
+        m.status,
+        'local',
+        'GBP',
+        String(m.amount),
+        '150',
+        String(m.amount - 150),
+        String(m.refundedAmount),
+      ]);
       expect(r[1]).toBe(m.createdAt.toISOString());
       // Quotes and commas survive; a leading "=" cannot run as a spreadsheet formula.
       expect(r[4]).toBe('\'=Zoë "Quotes", Ltd');
@@ -409,7 +706,12 @@ describe('payments and the CSV export', () => {
     const tenDaysAgo = localDate(new Date(Date.now() - 10 * DAY), 'Europe/Paris');
     const query = `creator=${c.creator.id}&status=SUCCEEDED&from=${tenDaysAgo}&to=${today}`;
     const ids = await listed(query);
-    const expected = made.filter((m) => m.status === 'SUCCEEDED' && localDate(m.createdAt, 'Europe/Paris') >= tenDaysAgo && localDate(m.createdAt, 'Europe/Paris') <= today);
+    const expected = made.filter(
+      (m) =>
+        m.status === 'SUCCEEDED' &&
+        localDate(m.createdAt, 'Europe/Paris') >= tenDaysAgo &&
+        localDate(m.createdAt, 'Europe/Paris') <= today,
+    );
     expect(new Set(ids)).toEqual(new Set(expected.map((m) => m.id)));
     expect(ids.length).toBeGreaterThan(0);
     expect(ids.length).toBeLessThan(made.length);
@@ -417,10 +719,20 @@ describe('payments and the CSV export', () => {
     expect(rows.map((r) => r[0])).toEqual(ids);
     expect(rows.every((r) => r[6] === 'SUCCEEDED')).toBe(true);
     // Totals per currency of the whole filter.
-    const apiRes = (await (await api('GET', `/api/admin/payments?creatorId=${c.creator.id}&status=SUCCEEDED`, undefined, { token: admin.token })).json()) as { total: number; totals: { currency: string; count: number; amount: number }[] };
+    const apiRes = (await (
+      await api('GET', `/api/admin/payments?creatorId=${c.creator.id}&status=SUCCEEDED`, undefined, {
+        token: admin.token,
+      })
+    ).json()) as { total: number; totals: { currency: string; count: number; amount: number }[] };
     const succeeded = made.filter((m) => m.status === 'SUCCEEDED');
     expect(apiRes.total).toBe(succeeded.length);
-    expect(apiRes.totals).toEqual([expect.objectContaining({ currency: 'GBP', count: succeeded.length, amount: succeeded.reduce((s, m) => s + m.amount, 0) })]);
+    expect(apiRes.totals).toEqual([
+      expect.objectContaining({
+        currency: 'GBP',
+        count: succeeded.length,
+        amount: succeeded.reduce((s, m) => s + m.amount, 0),
+      }),
+    ]);
     const html = await (await get(`/en/admin/payments?${query}`, admin.token)).text();
     expect(html).toContain(`data-total="${expected.length}"`);
     expect(html).toContain(`href="/en/admin/payments.csv?${query.replace(/&/g, '&amp;')}"`);
@@ -431,7 +743,7 @@ describe('payments and the CSV export', () => {
     expect(csvField('a,b')).toBe('"a,b"');
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField('two\nlines')).toBe('"two\nlines"');
-    expect(csvField('+33 6')).toBe('\'+33 6');
+    expect(csvField('+33 6')).toBe("'+33 6");
     expect(csvField(-5)).toBe('-5');
     expect(csvField(null)).toBe('');
   });
@@ -447,7 +759,15 @@ describe('review moderation', () => {
     const mk = async (f: TestAccount, rating: number, comment: string) => {
       const b = await paidBooking(c, f);
       const id = d.ids.next('rev');
-      await d.db.insert(reviews).values({ id, bookingId: b.bookingId, userId: f.user.id, creatorId: c.creator.id, rating, comment, createdAt: new Date() });
+      await d.db.insert(reviews).values({
+        id,
+        bookingId: b.bookingId,
+        userId: f.user.id,
+        creatorId: c.creator.id,
+        rating,
+        comment,
+        createdAt: new Date(),
+      });
       return id;
     };
     const good = await mk(f1, 5, 'Wonderful');
@@ -456,17 +776,51 @@ describe('review moderation', () => {
     const pub = async () => (await (await api('GET', `/api/creators/${c.creator.slug}/reviews`)).json()) as Pub;
     expect(await pub()).toMatchObject({ total: 2, rating: { average: 3, count: 2 } });
 
-    await expectError(await api('POST', `/api/admin/reviews/${abusive}/hide`, { reason: 'Abusive language' }, { token: f1.token }), 403, 'FORBIDDEN_ROLE');
-    await expectError(await api('POST', `/api/admin/reviews/${abusive}/hide`, { reason: '' }, { token: admin.token }), 400, 'VALIDATION_ERROR');
-    const hidden = await api('POST', `/api/admin/reviews/${abusive}/hide`, { reason: 'Abusive language' }, { token: admin.token });
-    expect(((await hidden.json()) as { review: { hidden: boolean; hiddenReason: string } }).review).toMatchObject({ hidden: true, hiddenReason: 'Abusive language' });
+    await expectError(
+      await api('POST', `/api/admin/reviews/${abusive}/hide`, { reason: 'Abusive language' }, { token: f1.token }),
+      403,
+      'FORBIDDEN_ROLE',
+    );
+    await expectError(
+      await api('POST', `/api/admin/reviews/${abusive}/hide`, { reason: '' }, { token: admin.token }),
+      400,
+      'VALIDATION_ERROR',
+    );
+    const hidden = await api(
+      'POST',
+      `/api/admin/reviews/${abusive}/hide`,
+      { reason: 'Abusive language' },
+      { token: admin.token },
+    );
+    expect(((await hidden.json()) as { review: { hidden: boolean; hiddenReason: string } }).review).toMatchObject({
+      hidden: true,
+      hiddenReason: 'Abusive language',
+    });
     const afterHide = await pub();
     expect(afterHide.items.map((x) => x.id)).toEqual([good]);
     expect(afterHide).toMatchObject({ total: 1, rating: { average: 5, count: 1 } });
     expect(await (await api('GET', `/api/creators/${c.creator.slug}/reviews`)).text()).not.toContain('Insults');
-    await expectError(await api('POST', `/api/admin/reviews/${abusive}/hide`, { reason: 'Again and again' }, { token: admin.token }), 409, 'REVIEW_ALREADY_HIDDEN');
-    await expectError(await api('POST', '/api/admin/reviews/rev_aaaaaaaaaaaaaaaaaaaa/hide', { reason: 'Who is it' }, { token: admin.token }), 404, 'REVIEW_NOT_FOUND');
-    expect((await auditRows(admin.user.id, 'REVIEW_HIDE', abusive))[0]).toMatchObject({ entity: 'review', reason: 'Abusive language', before: { hiddenAt: null }, after: { hiddenBy: admin.user.id, hiddenReason: 'Abusive language' } });
+    await expectError(
+      await api('POST', `/api/admin/reviews/${abusive}/hide`, { reason: 'Again and again' }, { token: admin.token }),
+      409,
+      'REVIEW_ALREADY_HIDDEN',
+    );
+    await expectError(
+      await api(
+        'POST',
+        '/api/admin/reviews/rev_aaaaaaaaaaaaaaaaaaaa/hide',
+        { reason: 'Who is it' },
+        { token: admin.token },
+      ),
+      404,
+      'REVIEW_NOT_FOUND',
+    );
+    expect((await auditRows(admin.user.id, 'REVIEW_HIDE', abusive))[0]).toMatchObject({
+      entity: 'review',
+      reason: 'Abusive language',
+      before: { hiddenAt: null },
+      after: { hiddenBy: admin.user.id, hiddenReason: 'Abusive language' },
+    });
     // The public creator page no longer shows it either.
     expect(await (await get(`/en/c/${c.creator.slug}`)).text()).not.toContain('Insults here');
 
@@ -479,16 +833,26 @@ describe('review moderation', () => {
     expect(res.headers.get('location')).toBe(`/en${back}`);
     expect(await pub()).toMatchObject({ total: 2, rating: { average: 3, count: 2 } });
     expect(await auditRows(admin.user.id, 'REVIEW_UNHIDE', abusive)).toHaveLength(1);
-    await expectError(await api('POST', `/api/admin/reviews/${abusive}/unhide`, undefined, { token: admin.token }), 409, 'REVIEW_NOT_HIDDEN');
+    await expectError(
+      await api('POST', `/api/admin/reviews/${abusive}/unhide`, undefined, { token: admin.token }),
+      409,
+      'REVIEW_NOT_HIDDEN',
+    );
 
     // Hide from the page (reason required), unhide through the API.
     await post(`/en/admin/reviews/${good}/hide`, admin.token, { reason: '' });
     expect((await d.db.select().from(reviews).where(eq(reviews.id, good)).get())!.hiddenAt).toBeNull();
     await post(`/en/admin/reviews/${good}/hide`, admin.token, { reason: 'Spam link' });
     expect((await pub()).items.map((x) => x.id)).toEqual([abusive]);
-    expect((await api('POST', `/api/admin/reviews/${good}/unhide`, undefined, { token: admin.token })).status).toBe(200);
+    expect((await api('POST', `/api/admin/reviews/${good}/unhide`, undefined, { token: admin.token })).status).toBe(
+      200,
+    );
     expect((await pub()).total).toBe(2);
-    const visible = (await (await api('GET', `/api/admin/reviews?visibility=visible&creatorId=${c.creator.id}`, undefined, { token: admin.token })).json()) as { items: { id: string }[] };
+    const visible = (await (
+      await api('GET', `/api/admin/reviews?visibility=visible&creatorId=${c.creator.id}`, undefined, {
+        token: admin.token,
+      })
+    ).json()) as { items: { id: string }[] };
     expect(visible.items.map((x) => x.id).sort()).toEqual([good, abusive].sort());
   });
 });
@@ -518,7 +882,9 @@ describe('audit of every admin write', () => {
   };
 
   it('knows every admin write route of the API', () => {
-    const writes = [...registry.values()].filter((s) => s.path.startsWith('/api/admin/') && s.method !== 'get').map((s) => `${s.method} ${s.path}`);
+    const writes = [...registry.values()]
+      .filter((s) => s.path.startsWith('/api/admin/') && s.method !== 'get')
+      .map((s) => `${s.method} ${s.path}`);
     expect(writes.sort()).toEqual(Object.keys(API_WRITES).sort());
   });
 
@@ -527,7 +893,10 @@ describe('audit of every admin write', () => {
     const [f] = await fans(1);
     const b = await paidBooking(c, f, 10_000);
     await completeCalls([b.bookingId]);
-    await deps().db.update(ledgerEntries).set({ availableAt: new Date(Date.now() - DAY) }).where(eq(ledgerEntries.creatorId, c.creator.id));
+    await deps()
+      .db.update(ledgerEntries)
+      .set({ availableAt: new Date(Date.now() - DAY) })
+      .where(eq(ledgerEntries.creatorId, c.creator.id));
     return b;
   }
   /** A payout of all of `c`'s released funds that `c` asked for, waiting for an admin (the platform in APPROVAL mode meanwhile). */
@@ -560,7 +929,12 @@ describe('audit of every admin write', () => {
    */
   const refundDebt = async (b: { payment: { id: string } }, refund: () => Promise<unknown>) => {
     await refund();
-    const row = (await deps().db.select().from(refunds).where(eq(refunds.paymentId, b.payment.id)).orderBy(desc(refunds.createdAt)).get())!;
+    const row = (await deps()
+      .db.select()
+      .from(refunds)
+      .where(eq(refunds.paymentId, b.payment.id))
+      .orderBy(desc(refunds.createdAt))
+      .get())!;
     const owed = row.creatorDebt - (row.transferReversed ?? row.creatorDebt);
     expect(owed, 'refund shortfall').toBeGreaterThan(0);
     return { id: row.id, owed };
@@ -568,7 +942,12 @@ describe('audit of every admin write', () => {
   /** A refund the provider could not be reached for (owed, retried later), of `paymentId`. */
   const owedRefund = async (paymentId: string) => {
     await deps().localPayments!.failNext('refund', 1, true);
-    const res = await api('POST', `/api/admin/payments/${paymentId}/refund`, { amount: 500, reason: 'Provider outage' }, { token: admin.token });
+    const res = await api(
+      'POST',
+      `/api/admin/payments/${paymentId}/refund`,
+      { amount: 500, reason: 'Provider outage' },
+      { token: admin.token },
+    );
     expect(res.status).toBe(202);
     return ((await res.json()) as { owedRefundId: string }).owedRefundId;
   };
@@ -596,18 +975,33 @@ describe('audit of every admin write', () => {
     expect(await auditRows(admin.user.id, 'PAYOUT_APPROVE', p2)).toHaveLength(0);
     expect((await api('POST', `/api/admin/creators/${c.creator.id}/payouts`, {}, t)).status).toBe(201);
     expect((await expectAudit('PAYOUT_TRIGGER', c.creator.id, 'creator')).after).toMatchObject({ currency: 'EUR' });
-    expect((await api('POST', `/api/admin/creators/${c.creator.id}/payouts/block`, { reason: 'KYC' }, t)).status).toBe(200);
+    expect((await api('POST', `/api/admin/creators/${c.creator.id}/payouts/block`, { reason: 'KYC' }, t)).status).toBe(
+      200,
+    );
     await expectAudit('PAYOUTS_BLOCK', c.creator.id, 'creator');
     expect((await api('POST', `/api/admin/creators/${c.creator.id}/payouts/unblock`, undefined, t)).status).toBe(200);
     await expectAudit('PAYOUTS_UNBLOCK', c.creator.id, 'creator');
     // Everything was paid out: a refund now leaves the creator owing their share of it.
-    const short = await refundDebt(b, () => api('POST', `/api/admin/payments/${b.payment.id}/refund`, { amount: 1000, reason: 'Late complaint' }, t));
-    expect((await api('POST', `/api/admin/refunds/${short.id}/settle-debt`, { note: 'Repaid by bank transfer' }, t)).status).toBe(200);
-    expect((await expectAudit('DEBT_SETTLE', short.id, 'refund'))).toMatchObject({ reason: 'Repaid by bank transfer', after: { reconciledBy: 'MANUAL', amount: short.owed } });
-    await expectError(await api('POST', `/api/admin/refunds/${short.id}/settle-debt`, { note: 'Twice' }, t), 409, 'DEBT_NOT_OUTSTANDING');
+    const short = await refundDebt(b, () =>
+      api('POST', `/api/admin/payments/${b.payment.id}/refund`, { amount: 1000, reason: 'Late complaint' }, t),
+    );
+    expect(
+      (await api('POST', `/api/admin/refunds/${short.id}/settle-debt`, { note: 'Repaid by bank transfer' }, t)).status,
+    ).toBe(200);
+    expect(await expectAudit('DEBT_SETTLE', short.id, 'refund')).toMatchObject({
+      reason: 'Repaid by bank transfer',
+      after: { reconciledBy: 'MANUAL', amount: short.owed },
+    });
+    await expectError(
+      await api('POST', `/api/admin/refunds/${short.id}/settle-debt`, { note: 'Twice' }, t),
+      409,
+      'DEBT_NOT_OUTSTANDING',
+    );
     expect(await auditRows(admin.user.id, 'DEBT_SETTLE', short.id)).toHaveLength(1);
     const debt = await lostDebt(c);
-    expect((await api('POST', `/api/admin/disputes/${debt}/settle-debt`, { note: 'Paid by transfer' }, t)).status).toBe(200);
+    expect((await api('POST', `/api/admin/disputes/${debt}/settle-debt`, { note: 'Paid by transfer' }, t)).status).toBe(
+      200,
+    );
     expect((await expectAudit('DEBT_SETTLE', debt, 'dispute')).reason).toBe('Paid by transfer');
     const dspId = await deps().localPayments!.openDispute(b.payment.chargeId!, 'fraudulent');
     const open = (await deps().db.select().from(disputes).where(eq(disputes.stripeDisputeId, dspId)).get())!;
@@ -616,15 +1010,23 @@ describe('audit of every admin write', () => {
 
     const [f] = await fans(1);
     const other = await paidBooking(c, f, 4000);
-    expect((await api('POST', `/api/admin/payments/${other.payment.id}/refund`, { amount: 1000, reason: 'Goodwill' }, t)).status).toBe(200);
+    expect(
+      (await api('POST', `/api/admin/payments/${other.payment.id}/refund`, { amount: 1000, reason: 'Goodwill' }, t))
+        .status,
+    ).toBe(200);
     expect((await expectAudit('REFUND', other.payment.id, 'payment')).after).toMatchObject({ amount: 1000 });
     const owed = await owedRefund(other.payment.id);
     const retried = await api('POST', `/api/admin/owed-refunds/${owed}/retry`, undefined, t);
     expect(await retried.json()).toMatchObject({ status: 'ISSUED', amount: 500 });
-    expect((await expectAudit('REFUND_RETRY', other.payment.id, 'payment')).after).toEqual({ owedRefundId: owed, status: 'ISSUED' });
+    expect((await expectAudit('REFUND_RETRY', other.payment.id, 'payment')).after).toEqual({
+      owedRefundId: owed,
+      status: 'ISSUED',
+    });
     await expectError(await api('POST', `/api/admin/owed-refunds/${owed}/retry`, undefined, t), 409, 'NOT_RETRYABLE');
     expect(await auditRows(admin.user.id, 'REFUND_RETRY', other.payment.id)).toHaveLength(1);
-    expect((await api('POST', `/api/bookings/${other.bookingId}/cancel`, { reason: 'Platform issue' }, t)).status).toBe(200);
+    expect((await api('POST', `/api/bookings/${other.bookingId}/cancel`, { reason: 'Platform issue' }, t)).status).toBe(
+      200,
+    );
     await expectAudit('BOOKING_CANCEL', other.bookingId, 'booking');
     // The fan cancelling their own booking is not an admin write.
     const [f2] = await fans(1);
@@ -632,9 +1034,15 @@ describe('audit of every admin write', () => {
     expect((await api('POST', `/api/bookings/${own.bookingId}/cancel`, {}, { token: f2.token })).status).toBe(200);
     expect(await deps().db.select().from(auditLog).where(eq(auditLog.entityId, own.bookingId)).all()).toHaveLength(0);
 
-    const before = (await (await api('GET', '/api/admin/settings', undefined, t)).json()) as { settings: { holdingDays: number } };
-    expect((await api('PUT', '/api/admin/settings', { holdingDays: before.settings.holdingDays + 1 }, t)).status).toBe(200);
-    expect((await expectAudit('SETTINGS_UPDATE', '1', 'platform_settings')).after).toMatchObject({ holdingDays: before.settings.holdingDays + 1 });
+    const before = (await (await api('GET', '/api/admin/settings', undefined, t)).json()) as {
+      settings: { holdingDays: number };
+    };
+    expect((await api('PUT', '/api/admin/settings', { holdingDays: before.settings.holdingDays + 1 }, t)).status).toBe(
+      200,
+    );
+    expect((await expectAudit('SETTINGS_UPDATE', '1', 'platform_settings')).after).toMatchObject({
+      holdingDays: before.settings.holdingDays + 1,
+    });
     await api('PUT', '/api/admin/settings', { holdingDays: before.settings.holdingDays }, t);
   });
 
@@ -662,17 +1070,28 @@ describe('audit of every admin write', () => {
     expect(detail.indexOf('data-step="PROCESSING"')).toBeGreaterThan(-1);
     expect(detail.indexOf('data-step="PAID"')).toBeGreaterThan(detail.indexOf('data-step="PROCESSING"'));
     // Everything was paid out: a refund now leaves the creator owing their share of it, settled from the payouts page.
-    const short = await refundDebt(b, () => post(`/en/admin/bookings/${b.bookingId}/refund`, tok, { amount: '10', reason: 'Late complaint' }));
+    const short = await refundDebt(b, () =>
+      post(`/en/admin/bookings/${b.bookingId}/refund`, tok, { amount: '10', reason: 'Late complaint' }),
+    );
     expect(await (await get('/en/admin/payouts', tok)).text()).toContain(`data-debt="${short.id}"`);
     expect((await post(`/en/admin/refunds/${short.id}/settle-debt`, tok, { note: 'Cash' })).status).toBe(303);
-    expect((await expectAudit('DEBT_SETTLE', short.id, 'refund')).after).toMatchObject({ reconciledBy: 'MANUAL', amount: short.owed });
+    expect((await expectAudit('DEBT_SETTLE', short.id, 'refund')).after).toMatchObject({
+      reconciledBy: 'MANUAL',
+      amount: short.owed,
+    });
     const debt = await lostDebt(c);
-    const settled = await post(`/en/admin/disputes/${debt}/settle-debt`, tok, { note: 'Cash', back: '/admin/disputes?view=debt' });
+    const settled = await post(`/en/admin/disputes/${debt}/settle-debt`, tok, {
+      note: 'Cash',
+      back: '/admin/disputes?view=debt',
+    });
     expect(settled.headers.get('location')).toBe('/en/admin/disputes?view=debt');
     await expectAudit('DEBT_SETTLE', debt, 'dispute');
     const owed = await owedRefund(b.payment.id);
     expect((await post(`/en/admin/owed-refunds/${owed}/retry`, tok)).status).toBe(303);
-    expect((await expectAudit('REFUND_RETRY', b.payment.id, 'payment')).after).toEqual({ owedRefundId: owed, status: 'ISSUED' });
+    expect((await expectAudit('REFUND_RETRY', b.payment.id, 'payment')).after).toEqual({
+      owedRefundId: owed,
+      status: 'ISSUED',
+    });
     const dspId = await deps().localPayments!.openDispute(b.payment.chargeId!, 'fraudulent');
     const open = (await deps().db.select().from(disputes).where(eq(disputes.stripeDisputeId, dspId)).get())!;
     const disputesPage = await (await get('/en/admin/disputes?view=open', tok)).text();
@@ -680,18 +1099,44 @@ describe('audit of every admin write', () => {
     expect(disputesPage).toContain(`/en/admin/bookings/${b.bookingId}`);
     await post(`/en/admin/disputes/${open.id}/evidence`, tok);
     await expectAudit('DISPUTE_EVIDENCE', open.id, 'dispute');
-    expect((await deps().db.select().from(disputes).where(eq(disputes.id, open.id)).get())!.evidenceSubmittedAt).not.toBeNull();
+    expect(
+      (await deps().db.select().from(disputes).where(eq(disputes.id, open.id)).get())!.evidenceSubmittedAt,
+    ).not.toBeNull();
 
     const d = deps();
     const emailId = d.ids.next('eml');
     const now = new Date();
-    await d.db.insert(emailLog).values({ id: emailId, to: fan.user.email, template: 'verify_email', locale: 'en', subject: 's', status: 'FAILED', attempts: 3, lastError: '500', idempotencyKey: `t:${emailId}`, payload: { data: {}, recipient: { name: 'x', timezone: 'UTC' } }, createdAt: now, updatedAt: now });
+    await d.db.insert(emailLog).values({
+      id: emailId,
+      to: fan.user.email,
+      template: 'verify_email',
+      locale: 'en',
+      subject: 's',
+      status: 'FAILED',
+      attempts: 3,
+      lastError: '500',
+      idempotencyKey: `t:${emailId}`,
+      payload: { data: {}, recipient: { name: 'x', timezone: 'UTC' } },
+      createdAt: now,
+      updatedAt: now,
+    });
     await post(`/en/admin/emails/${emailId}/retry`, tok);
     expect((await expectAudit('EMAIL_RETRY', emailId, 'email')).before).toMatchObject({ status: 'FAILED' });
     await post('/en/admin/jobs/log-retention/run', tok);
     await expectAudit('JOB_RUN', 'log-retention', 'job');
-    const s = (await (await api('GET', '/api/admin/settings', undefined, { token: tok })).json()) as { settings: { platformFeeBps: number; holdingDays: number; holdMinutes: number; payoutMode: string } };
-    const form = { platformFeeBps: String(s.settings.platformFeeBps), holdingDays: String(s.settings.holdingDays + 2), holdMinutes: String(s.settings.holdMinutes), payoutMode: s.settings.payoutMode, min_EUR: '10', min_CHF: '10', min_USD: '10', min_GBP: '10' };
+    const s = (await (await api('GET', '/api/admin/settings', undefined, { token: tok })).json()) as {
+      settings: { platformFeeBps: number; holdingDays: number; holdMinutes: number; payoutMode: string };
+    };
+    const form = {
+      platformFeeBps: String(s.settings.platformFeeBps),
+      holdingDays: String(s.settings.holdingDays + 2),
+      holdMinutes: String(s.settings.holdMinutes),
+      payoutMode: s.settings.payoutMode,
+      min_EUR: '10',
+      min_CHF: '10',
+      min_USD: '10',
+      min_GBP: '10',
+    };
     await post('/en/admin/settings', tok, form);
     await expectAudit('SETTINGS_UPDATE', '1', 'platform_settings');
     await post('/en/admin/settings', tok, { ...form, holdingDays: String(s.settings.holdingDays) });
@@ -704,7 +1149,9 @@ describe('audit of every admin write', () => {
     expect(page).not.toContain('data-action="JOB_RUN"');
     const all = await (await get('/en/admin/audit', tok)).text();
     expect(all).toContain('data-action="JOB_RUN"');
-    const jobs = (await (await api('GET', '/api/admin/audit?entity=job', undefined, { token: tok })).json()) as { items: { action: string; actorUserId: string }[] };
+    const jobs = (await (await api('GET', '/api/admin/audit?entity=job', undefined, { token: tok })).json()) as {
+      items: { action: string; actorUserId: string }[];
+    };
     expect(jobs.items[0]).toMatchObject({ action: 'JOB_RUN', actorUserId: admin.user.id });
   });
 });
@@ -712,7 +1159,7 @@ describe('audit of every admin write', () => {
 // ------------------------------------------------------------------------------------------------ language
 
 describe('French pages', () => {
-  it('render in French with French money and the admin\'s zone', async () => {
+  it("render in French with French money and the admin's zone", async () => {
     const html = await (await get('/fr/admin/payments', admin.token)).text();
     expect(html).toContain('Exporter en CSV');
     expect(html).toContain('Remboursements et litiges');

@@ -18,7 +18,17 @@ import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { disputes, emailLog, notifications, owedRefunds, payments, payouts } from '../src/db/schema';
 import { diff, snapshot, type Snapshot } from './db-snapshot';
-import { api, BASE, createAccount, deliverPendingEmails, deps, fetchApp, PASSWORD, uniqueEmail, type TestAccount } from './helpers';
+import {
+  api,
+  BASE,
+  createAccount,
+  deliverPendingEmails,
+  deps,
+  fetchApp,
+  PASSWORD,
+  uniqueEmail,
+  type TestAccount,
+} from './helpers';
 import { pngImage } from './images';
 import { apiSpecs, app } from './routes';
 import { book, fans, moveCall, offerFor, onboardedCreator, presence, type CreatorScenario } from './scenarios';
@@ -165,7 +175,12 @@ const API: Record<string, Row> = {
 };
 
 /** Routes acting on the caller's own session or role: each persona calls them with a disposable account of its kind. */
-const DISPOSABLE = new Set(['POST /api/auth/logout', 'POST /api/auth/logout-all', 'POST /api/me/password', 'POST /api/me/become-creator']);
+const DISPOSABLE = new Set([
+  'POST /api/auth/logout',
+  'POST /api/auth/logout-all',
+  'POST /api/me/password',
+  'POST /api/me/become-creator',
+]);
 
 // ------------------------------------------------------------------------------------------------ the world
 
@@ -208,7 +223,10 @@ async function buildWorld(): Promise<World> {
   const [F, OF] = await fans(2);
   const admin = await createAccount('ADMIN', { passwordHash: null });
   const paid = async (offerId: string) => {
-    const out = (await (await book(offerId, F.token)).json()) as { booking: { id: string }; payment: { intentId: string } };
+    const out = (await (await book(offerId, F.token)).json()) as {
+      booking: { id: string };
+      payment: { intentId: string };
+    };
     await d.localPayments!.checkout(out.payment.intentId, 'succeed');
     return out;
   };
@@ -217,38 +235,129 @@ async function buildWorld(): Promise<World> {
   const moved = await moveCall(pb.booking.id, -31 * 60_000);
   await presence(pb.booking.id, 'CREATOR', C.user.id, moved.startsAt.getTime(), moved.endsAt.getTime());
   await presence(pb.booking.id, 'FAN', F.user.id, moved.startsAt.getTime(), moved.endsAt.getTime());
-  const review = (await (await api('POST', `/api/bookings/${pb.booking.id}/review`, { rating: 4, comment: 'Good call' }, { token: F.token })).json()) as { review: { id: string } };
-  const request = (await (await api('POST', `/api/creators/${C.creator.id}/requests`, { proposedPrice: 3000, currency: 'EUR', proposedStartsAt: new Date(Date.now() + 6 * 86_400_000).toISOString(), durationMinutes: 30, message: 'Hello!' }, { token: F.token })).json()) as { request: { id: string } };
+  const review = (await (
+    await api('POST', `/api/bookings/${pb.booking.id}/review`, { rating: 4, comment: 'Good call' }, { token: F.token })
+  ).json()) as { review: { id: string } };
+  const request = (await (
+    await api(
+      'POST',
+      `/api/creators/${C.creator.id}/requests`,
+      {
+        proposedPrice: 3000,
+        currency: 'EUR',
+        proposedStartsAt: new Date(Date.now() + 6 * 86_400_000).toISOString(),
+        durationMinutes: 30,
+        message: 'Hello!',
+      },
+      { token: F.token },
+    )
+  ).json()) as { request: { id: string } };
   await api('GET', '/api/creators/me/availability', undefined, { token: C.token });
-  await api('PUT', '/api/creators/me/availability/weekly', { ranges: [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, startMinute: 8 * 60, endMinute: 20 * 60 })) }, { token: C.token });
-  const type = (await (await api('POST', '/api/creators/me/appointment-types', { name: 'Matrix call', durationMinutes: 30, price: 5000, minNoticeMinutes: 60 }, { token: C.token })).json()) as { type: { id: string } };
-  const exception = (await (await api('POST', '/api/creators/me/availability/exceptions', { date: new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10), kind: 'OFF' }, { token: C.token })).json()) as { id: string };
+  await api(
+    'PUT',
+    '/api/creators/me/availability/weekly',
+    { ranges: [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, startMinute: 8 * 60, endMinute: 20 * 60 })) },
+    { token: C.token },
+  );
+  const type = (await (
+    await api(
+      'POST',
+      '/api/creators/me/appointment-types',
+      { name: 'Matrix call', durationMinutes: 30, price: 5000, minNoticeMinutes: 60 },
+      { token: C.token },
+    )
+  ).json()) as { type: { id: string } };
+  const exception = (await (
+    await api(
+      'POST',
+      '/api/creators/me/availability/exceptions',
+      { date: new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10), kind: 'OFF' },
+      { token: C.token },
+    )
+  ).json()) as { id: string };
   const payment = (await d.db.select().from(payments).where(eq(payments.bookingId, b.booking.id)).get())!;
   const pastPayment = (await d.db.select().from(payments).where(eq(payments.bookingId, pb.booking.id)).get())!;
   const now = new Date();
   // A real dispute on the past call's charge (the provider emits it; the webhook records it).
-  await d.localPayments!.openDispute(pastPayment.chargeId ?? (await d.payments.retrieveIntent(pastPayment.intentId)).latestChargeId!, 'fraudulent');
+  await d.localPayments!.openDispute(
+    pastPayment.chargeId ?? (await d.payments.retrieveIntent(pastPayment.intentId)).latestChargeId!,
+    'fraudulent',
+  );
   const dispute = (await d.db.select().from(disputes).where(eq(disputes.paymentId, pastPayment.id)).get())!.id;
   const owedRefund = d.ids.next('orf');
-  await d.db.insert(owedRefunds).values({ id: owedRefund, paymentId: payment.id, bookingId: b.booking.id, kind: 'ADMIN', amount: 100, currency: 'EUR', idempotencyKey: `matrix:${owedRefund}`, reason: 'ADMIN', note: 'Matrix', initiatedBy: 'ADMIN', status: 'FAILED', attempts: 1, lastError: 'refused', createdAt: now, updatedAt: now });
-  const refunded = await api('POST', `/api/admin/payments/${payment.id}/refund`, { amount: 100, reason: 'Matrix refund' }, { token: admin.token });
+  await d.db.insert(owedRefunds).values({
+    id: owedRefund,
+    paymentId: payment.id,
+    bookingId: b.booking.id,
+    kind: 'ADMIN',
+    amount: 100,
+    currency: 'EUR',
+    idempotencyKey: `matrix:${owedRefund}`,
+    reason: 'ADMIN',
+    note: 'Matrix',
+    initiatedBy: 'ADMIN',
+    status: 'FAILED',
+    attempts: 1,
+    lastError: 'refused',
+    createdAt: now,
+    updatedAt: now,
+  });
+  const refunded = await api(
+    'POST',
+    `/api/admin/payments/${payment.id}/refund`,
+    { amount: 100, reason: 'Matrix refund' },
+    { token: admin.token },
+  );
   if (refunded.status !== 200) throw new Error(`the world's refund: ${refunded.status} ${await refunded.text()}`);
   const refund = ((await refunded.json()) as { refundId: string }).refundId;
   const payout = d.ids.next('pyt');
-  await d.db.insert(payouts).values({ id: payout, creatorId: C.creator.id, amount: 1234, currency: 'EUR', status: 'REQUESTED', origin: 'CREATOR', idempotencyKey: `matrix:${payout}`, requestedAt: now, createdAt: now, updatedAt: now });
+  await d.db.insert(payouts).values({
+    id: payout,
+    creatorId: C.creator.id,
+    amount: 1234,
+    currency: 'EUR',
+    status: 'REQUESTED',
+    origin: 'CREATOR',
+    idempotencyKey: `matrix:${payout}`,
+    requestedAt: now,
+    createdAt: now,
+    updatedAt: now,
+  });
   const notification = (await d.db.select().from(notifications).where(eq(notifications.userId, F.user.id)).all())[0];
   const email = (await d.db.select().from(emailLog).where(eq(emailLog.to, F.user.email)).all())[0];
   const login = await createAccount('USER'); // with a password, for the sign-in route
   const live = await paid((await offerFor(C, { startsInMinutes: 8 * 24 * 60 })).id);
   await moveCall(live.booking.id, -5 * 60_000);
-  const join = async (who: TestAccount) => ((await (await api('POST', `/api/bookings/${live.booking.id}/join`, undefined, { token: who.token })).json()) as { token: string }).token;
+  const join = async (who: TestAccount) =>
+    (
+      (await (await api('POST', `/api/bookings/${live.booking.id}/join`, undefined, { token: who.token })).json()) as {
+        token: string;
+      }
+    ).token;
   const callTokens = { fan: await join(F), creator: await join(C) };
   return {
     accounts: { fan: F, otherFan: OF, creator: C, otherCreator: OC, admin },
-    C, F, booking: b.booking.id, pastBooking: pb.booking.id, liveBooking: live.booking.id, review: review.review.id,
-    offer: (await offerFor(C, { startsInMinutes: 5 * 24 * 60 })).id, bookable: (await offerFor(C, { startsInMinutes: 7 * 24 * 60 })).id,
-    request: request.request.id, type: type.type.id, exception: exception.id, notification: notification.id, payment: payment.id, owedRefund, refund, dispute, payout,
-    email: email?.id ?? 'eml_aaaaaaaaaaaaaaaaaaaa', loginEmail: login.user.email, intent: b.payment.intentId, callTokens,
+    C,
+    F,
+    booking: b.booking.id,
+    pastBooking: pb.booking.id,
+    liveBooking: live.booking.id,
+    review: review.review.id,
+    offer: (await offerFor(C, { startsInMinutes: 5 * 24 * 60 })).id,
+    bookable: (await offerFor(C, { startsInMinutes: 7 * 24 * 60 })).id,
+    request: request.request.id,
+    type: type.type.id,
+    exception: exception.id,
+    notification: notification.id,
+    payment: payment.id,
+    owedRefund,
+    refund,
+    dispute,
+    payout,
+    email: email?.id ?? 'eml_aaaaaaaaaaaaaaaaaaaa',
+    loginEmail: login.user.email,
+    intent: b.payment.intentId,
+    callTokens,
     spare: (await createAccount('USER', { passwordHash: null })).user.id,
   };
 }
@@ -260,7 +369,13 @@ function idFor(key: string, name: string): string {
   if (name === 'idOrSlug' || name === 'slug') return W.C.creator.slug;
   if (/owed-refunds\/:id/.test(path)) return W.owedRefund;
   if (/refunds\/:id/.test(path)) return W.refund;
-  if (/reviews?\/:id|\/review$/.test(path) && !path.startsWith('/api/bookings') && !path.includes('/call/') && !path.includes('/history/')) return W.review;
+  if (
+    /reviews?\/:id|\/review$/.test(path) &&
+    !path.startsWith('/api/bookings') &&
+    !path.includes('/call/') &&
+    !path.includes('/history/')
+  )
+    return W.review;
   if (/\/call\/:bookingId$/.test(path)) return W.booking; // the call page of the coming call (a past one redirects to its summary)
   if (/\/join$|call-socket/.test(path)) return W.liveBooking;
   if (/\/(call-summary|call)\/:bookingId|\/review$|\/history\//.test(path)) return W.pastBooking;
@@ -285,10 +400,16 @@ function idFor(key: string, name: string): string {
 }
 
 /** `{a|b}` alternatives take their first choice; ids (also those with a pattern, `{pyt_[0-9a-z]+}`) the object's. */
-const fill = (key: string) => key.split(' ')[1].replace(/:(\w+)(\{([^}]*)\})?/g, (_m, name: string, _g, alt?: string) => (name === 'lang' ? 'en' : alt && /^[\w.-]+(\|[\w.-]+)*$/.test(alt) ? alt.split('|')[0] : idFor(key, name)));
+const fill = (key: string) =>
+  key
+    .split(' ')[1]
+    .replace(/:(\w+)(\{([^}]*)\})?/g, (_m, name: string, _g, alt?: string) =>
+      name === 'lang' ? 'en' : alt && /^[\w.-]+(\|[\w.-]+)*$/.test(alt) ? alt.split('|')[0] : idFor(key, name),
+    );
 
 let slot = 0;
-const futureIso = (days: number) => new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + days * 86_400_000 + (slot++ % 40) * 3_600_000).toISOString();
+const futureIso = (days: number) =>
+  new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + days * 86_400_000 + (slot++ % 40) * 3_600_000).toISOString();
 /** A real 400×400 PNG (uploads are decoded and resized: a header alone is refused). */
 const pngBytes = () => pngImage(400, 400);
 
@@ -299,49 +420,113 @@ async function freeSlot(n: number): Promise<string> {
 }
 
 /** A minimal valid body (and query) per route, so that the answer is about who asks. */
-async function inputFor(key: string, n: number): Promise<{ body?: unknown; query?: string; raw?: { bytes: Uint8Array; type: string }; upgrade?: boolean }> {
+async function inputFor(
+  key: string,
+  n: number,
+): Promise<{ body?: unknown; query?: string; raw?: { bytes: Uint8Array; type: string }; upgrade?: boolean }> {
   switch (key) {
-    case 'POST /api/auth/signup': return { body: { email: uniqueEmail('matrix'), password: 'matrix-password-1', name: 'Matrix' } };
-    case 'POST /api/auth/login': return { body: { email: W.loginEmail, password: 'correct-horse-battery' } };
-    case 'POST /api/auth/verify-email': return { body: { token: 'x'.repeat(40) } };
-    case 'POST /api/auth/password-reset/request': return { body: { email: W.F.user.email } };
-    case 'POST /api/auth/password-reset/confirm': return { body: { token: 'x'.repeat(40), password: 'matrix-password-2' } };
-    case 'PATCH /api/me': return { body: { locale: 'en' } };
-    case 'POST /api/me/password': return { body: { currentPassword: PASSWORD, newPassword: 'matrix-password-3' } };
-    case 'PUT /api/creators/me': return { body: { bio: 'Updated by the matrix' } };
-    case 'PUT /api/creators/me/images/:kind': return { raw: { bytes: await pngBytes(), type: 'image/png' } };
-    case 'POST /api/offers': return { body: { title: 'Matrix offer', price: 2500, currency: 'EUR', startsAt: futureIso(20 + n), durationMinutes: 30 } };
-    case 'PATCH /api/offers/:id': return { body: { title: 'Renamed by the matrix' } };
-    case 'POST /api/bookings/:id/cancel': return { body: { reason: 'Matrix' } };
-    case 'POST /api/bookings/:id/reschedule': return { body: { startsAt: await freeSlot(n + 3) } };
-    case 'POST /api/creators/me/appointment-types': return { body: { name: 'Matrix type', durationMinutes: 30, price: 5000 } };
-    case 'PATCH /api/creators/me/appointment-types/:id': return { body: { name: 'Renamed type' } };
-    case 'PUT /api/creators/me/availability/weekly': return { body: { ranges: [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, startMinute: 8 * 60, endMinute: 20 * 60 })) } };
-    case 'POST /api/creators/me/availability/exceptions': return { body: { date: '2027-06-01', kind: 'OFF' } };
-    case 'GET /api/creators/:idOrSlug/slots': return { query: `type=${W.type}` };
-    case 'POST /api/creators/:idOrSlug/slots/book': return { body: { typeId: W.type, startsAt: await freeSlot(n + 10) } };
-    case 'GET /api/bookings/:id/call-socket': return { query: `token=${encodeURIComponent(n === PERSONAS.indexOf('creator') ? W.callTokens.creator : W.callTokens.fan)}`, upgrade: true };
-    case 'POST /api/call-logs': return { body: { bookingId: W.pastBooking, event: 'CAMERA_TOGGLED' } };
-    case 'GET /api/call-logs': return { query: `bookingId=${W.pastBooking}` };
-    case 'POST /api/admin/payments/:id/refund': return { body: { amount: 100, reason: 'Matrix goodwill' } };
-    case 'POST /api/admin/bookings/:id/call-review': return { body: { decision: 'PAY_CREATOR', reason: 'Matrix review' } };
-    case 'POST /api/creators/me/payouts': return { body: {} };
-    case 'PUT /api/creators/me/payout-settings': return { body: { schedule: 'MANUAL' } };
-    case 'POST /api/admin/payouts/:id/reject': return { body: { reason: 'Matrix says no' } };
-    case 'POST /api/admin/creators/:id/payouts': return { body: {} };
-    case 'POST /api/admin/creators/:id/payouts/block': return { body: { reason: 'Matrix block' } };
-    case 'POST /api/admin/disputes/:id/settle-debt': case 'POST /api/admin/refunds/:id/settle-debt': return { body: { note: 'Repaid by bank transfer' } };
-    case 'PUT /api/admin/settings': return { body: { holdMinutes: 15 } };
-    case 'POST /api/creators/:id/requests': return { body: { proposedPrice: 3000, currency: 'EUR', proposedStartsAt: futureIso(30 + n), durationMinutes: 30, message: 'Matrix request' } };
-    case 'POST /api/requests/:id/accept': case 'POST /api/requests/:id/reject': return { body: { message: 'Matrix answer' } };
-    case 'POST /api/bookings/:id/review': return { body: { rating: 5, comment: 'Matrix review' } };
-    case 'POST /api/reviews/:id/reply': return { body: { reply: 'Thank you' } };
-    case 'POST /api/admin/users/:id/role': return { body: { role: 'USER' } };
-    case 'POST /api/admin/users/:id/disable': case 'POST /api/admin/users/:id/enable': return { body: { reason: 'Matrix status' } };
-    case 'POST /api/admin/reviews/:id/hide': return { body: { reason: 'Matrix moderation' } };
-    case 'POST /api/webhooks/stripe': case 'POST /api/webhooks/daily': case 'POST /api/webhooks/resend':
+    case 'POST /api/auth/signup':
+      return { body: { email: uniqueEmail('matrix'), password: 'matrix-password-1', name: 'Matrix' } };
+    case 'POST /api/auth/login':
+      return { body: { email: W.loginEmail, password: 'correct-horse-battery' } };
+    case 'POST /api/auth/verify-email':
+      return { body: { token: 'x'.repeat(40) } };
+    case 'POST /api/auth/password-reset/request':
+      return { body: { email: W.F.user.email } };
+    case 'POST /api/auth/password-reset/confirm':
+      return { body: { token: 'x'.repeat(40), password: 'matrix-password-2' } };
+    case 'PATCH /api/me':
+      return { body: { locale: 'en' } };
+    case 'POST /api/me/password':
+      return { body: { currentPassword: PASSWORD, newPassword: 'matrix-password-3' } };
+    case 'PUT /api/creators/me':
+      return { body: { bio: 'Updated by the matrix' } };
+    case 'PUT /api/creators/me/images/:kind':
+      return { raw: { bytes: await pngBytes(), type: 'image/png' } };
+    case 'POST /api/offers':
+      return {
+        body: { title: 'Matrix offer', price: 2500, currency: 'EUR', startsAt: futureIso(20 + n), durationMinutes: 30 },
+      };
+    case 'PATCH /api/offers/:id':
+      return { body: { title: 'Renamed by the matrix' } };
+    case 'POST /api/bookings/:id/cancel':
+      return { body: { reason: 'Matrix' } };
+    case 'POST /api/bookings/:id/reschedule':
+      return { body: { startsAt: await freeSlot(n + 3) } };
+    case 'POST /api/creators/me/appointment-types':
+      return { body: { name: 'Matrix type', durationMinutes: 30, price: 5000 } };
+    case 'PATCH /api/creators/me/appointment-types/:id':
+      return { body: { name: 'Renamed type' } };
+    case 'PUT /api/creators/me/availability/weekly':
+      return {
+        body: {
+          ranges: [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, startMinute: 8 * 60, endMinute: 20 * 60 })),
+        },
+      };
+    case 'POST /api/creators/me/availability/exceptions':
+      return { body: { date: '2027-06-01', kind: 'OFF' } };
+    case 'GET /api/creators/:idOrSlug/slots':
+      return { query: `type=${W.type}` };
+    case 'POST /api/creators/:idOrSlug/slots/book':
+      return { body: { typeId: W.type, startsAt: await freeSlot(n + 10) } };
+    case 'GET /api/bookings/:id/call-socket':
+      return {
+        query: `token=${encodeURIComponent(n === PERSONAS.indexOf('creator') ? W.callTokens.creator : W.callTokens.fan)}`,
+        upgrade: true,
+      };
+    case 'POST /api/call-logs':
+      return { body: { bookingId: W.pastBooking, event: 'CAMERA_TOGGLED' } };
+    case 'GET /api/call-logs':
+      return { query: `bookingId=${W.pastBooking}` };
+    case 'POST /api/admin/payments/:id/refund':
+      return { body: { amount: 100, reason: 'Matrix goodwill' } };
+    case 'POST /api/admin/bookings/:id/call-review':
+      return { body: { decision: 'PAY_CREATOR', reason: 'Matrix review' } };
+    case 'POST /api/creators/me/payouts':
+      return { body: {} };
+    case 'PUT /api/creators/me/payout-settings':
+      return { body: { schedule: 'MANUAL' } };
+    case 'POST /api/admin/payouts/:id/reject':
+      return { body: { reason: 'Matrix says no' } };
+    case 'POST /api/admin/creators/:id/payouts':
+      return { body: {} };
+    case 'POST /api/admin/creators/:id/payouts/block':
+      return { body: { reason: 'Matrix block' } };
+    case 'POST /api/admin/disputes/:id/settle-debt':
+    case 'POST /api/admin/refunds/:id/settle-debt':
+      return { body: { note: 'Repaid by bank transfer' } };
+    case 'PUT /api/admin/settings':
+      return { body: { holdMinutes: 15 } };
+    case 'POST /api/creators/:id/requests':
+      return {
+        body: {
+          proposedPrice: 3000,
+          currency: 'EUR',
+          proposedStartsAt: futureIso(30 + n),
+          durationMinutes: 30,
+          message: 'Matrix request',
+        },
+      };
+    case 'POST /api/requests/:id/accept':
+    case 'POST /api/requests/:id/reject':
+      return { body: { message: 'Matrix answer' } };
+    case 'POST /api/bookings/:id/review':
+      return { body: { rating: 5, comment: 'Matrix review' } };
+    case 'POST /api/reviews/:id/reply':
+      return { body: { reply: 'Thank you' } };
+    case 'POST /api/admin/users/:id/role':
+      return { body: { role: 'USER' } };
+    case 'POST /api/admin/users/:id/disable':
+    case 'POST /api/admin/users/:id/enable':
+      return { body: { reason: 'Matrix status' } };
+    case 'POST /api/admin/reviews/:id/hide':
+      return { body: { reason: 'Matrix moderation' } };
+    case 'POST /api/webhooks/stripe':
+    case 'POST /api/webhooks/daily':
+    case 'POST /api/webhooks/resend':
       return { body: { id: 'evt_matrix', type: 'payment_intent.succeeded', data: { object: { id: W.intent } } } };
-    default: return {};
+    default:
+      return {};
   }
 }
 
@@ -354,7 +539,12 @@ async function disposable(p: Exclude<Persona, 'anonymous'>): Promise<TestAccount
 const LAST = /^DELETE |\/(cancel|reject|accept|answer|delete|remove|hide|unhide)$/;
 const inOrder = (keys: string[]) => [...keys.filter((k) => !LAST.test(k)), ...keys.filter((k) => LAST.test(k))];
 
-interface Outcome { status: number; code: string | null; location: string | null; flash: string | null }
+interface Outcome {
+  status: number;
+  code: string | null;
+  location: string | null;
+  flash: string | null;
+}
 
 async function callApi(key: string, p: Persona, n: number): Promise<Outcome> {
   const [method] = key.split(' ');
@@ -365,7 +555,15 @@ async function callApi(key: string, p: Persona, n: number): Promise<Outcome> {
   if (token) headers.authorization = `Bearer ${token}`;
   if (input.upgrade) headers.upgrade = 'websocket';
   let body: BodyInit | undefined;
-  if (input.raw) { headers['content-type'] = input.raw.type; body = input.raw.bytes as unknown as BodyInit; } else if (input.body !== undefined) { headers['content-type'] = 'application/json'; body = JSON.stringify(input.body); } else if (method !== 'GET') { headers['content-type'] = 'application/json'; }
+  if (input.raw) {
+    headers['content-type'] = input.raw.type;
+    body = input.raw.bytes as unknown as BodyInit;
+  } else if (input.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(input.body);
+  } else if (method !== 'GET') {
+    headers['content-type'] = 'application/json';
+  }
   const res = await fetchApp(url, { method, headers, body });
   if (res.webSocket) {
     res.webSocket.accept();
@@ -373,7 +571,11 @@ async function callApi(key: string, p: Persona, n: number): Promise<Outcome> {
   }
   const text = res.status === 101 ? '' : await res.text();
   let code: string | null = null;
-  try { code = (JSON.parse(text) as { error?: { code?: string } }).error?.code ?? null; } catch { /* not JSON */ }
+  try {
+    code = (JSON.parse(text) as { error?: { code?: string } }).error?.code ?? null;
+  } catch {
+    /* not JSON */
+  }
   return { status: res.status, code, location: res.headers.get('location'), flash: null };
 }
 
@@ -381,18 +583,43 @@ function judge(cell: Cell, o: Outcome): boolean {
   if (o.status >= 500) return false;
   if (typeof cell === 'number') return o.status === cell;
   switch (cell) {
-    case 'ok': return o.status >= 200 && o.status < 300;
-    case 'allow': return (o.status < 400 && o.status !== 303) || (o.status !== 401 && o.status !== 404 && !(o.status === 403 && AUTHZ_CODES.includes(o.code ?? '')));
-    case 'deny': return o.status === 403 || o.status === 404;
-    case 'auth': return o.status === 401 && o.code === 'UNAUTHENTICATED';
-    case 'role': return o.status === 403 && (o.code === 'FORBIDDEN_ROLE' || o.code === 'NOT_A_CREATOR');
+    case 'ok':
+      return o.status >= 200 && o.status < 300;
+    case 'allow':
+      return (
+        (o.status < 400 && o.status !== 303) ||
+        (o.status !== 401 && o.status !== 404 && !(o.status === 403 && AUTHZ_CODES.includes(o.code ?? '')))
+      );
+    case 'deny':
+      return o.status === 403 || o.status === 404;
+    case 'auth':
+      return o.status === 401 && o.code === 'UNAUTHENTICATED';
+    case 'role':
+      return o.status === 403 && (o.code === 'FORBIDDEN_ROLE' || o.code === 'NOT_A_CREATOR');
   }
 }
 
 // ------------------------------------------------------------------------------------------------ rows owned by F and C
 
 /** Ids that identify what fan F and creator C own. */
-const ownedIds = () => [W.F.user.id, W.C.user.id, W.C.creator.id, W.booking, W.pastBooking, W.liveBooking, W.review, W.offer, W.request, W.type, W.exception, W.notification, W.payment, W.refund, W.dispute, W.payout];
+const ownedIds = () => [
+  W.F.user.id,
+  W.C.user.id,
+  W.C.creator.id,
+  W.booking,
+  W.pastBooking,
+  W.liveBooking,
+  W.review,
+  W.offer,
+  W.request,
+  W.type,
+  W.exception,
+  W.notification,
+  W.payment,
+  W.refund,
+  W.dispute,
+  W.payout,
+];
 
 /** Rows mentioning anything F or C own that were changed or removed (added rows are new objects, e.g. another fan's hold). */
 function ownedChanges(before: Snapshot, after: Snapshot, ignore: string[] = []): string[] {
@@ -401,7 +628,8 @@ function ownedChanges(before: Snapshot, after: Snapshot, ignore: string[] = []):
   for (const c of diff(before, after)) {
     if (c.table === 'logs') continue;
     for (const r of c.removed) {
-      if (ids.some((id) => r.includes(`"${id}"`)) && !ignore.some((x) => r.includes(x))) out.push(`${c.table}: ${r.slice(0, 400)}`);
+      if (ids.some((id) => r.includes(`"${id}"`)) && !ignore.some((x) => r.includes(x)))
+        out.push(`${c.table}: ${r.slice(0, 400)}`);
     }
   }
   return out;
@@ -413,7 +641,14 @@ function ownedChanges(before: Snapshot, after: Snapshot, ignore: string[] = []):
  * owners and the admin. Each cell is judged against its expectation; the table of actual answers is
  * printed when something fails.
  */
-async function checkMatrix<C, O>(rows: Record<string, C[]>, keys: string[], call: (key: string, p: Persona, n: number) => Promise<O>, show: (o: O) => string, judgeCell: (cell: C, o: O) => boolean, mayChange: string[]) {
+async function checkMatrix<C, O>(
+  rows: Record<string, C[]>,
+  keys: string[],
+  call: (key: string, p: Persona, n: number) => Promise<O>,
+  show: (o: O) => string,
+  judgeCell: (cell: C, o: O) => boolean,
+  mayChange: string[],
+) {
   const failures: string[] = [];
   const actual: Record<string, string[]> = {};
   const run = async (personas: Persona[]) => {
@@ -422,7 +657,8 @@ async function checkMatrix<C, O>(rows: Record<string, C[]>, keys: string[], call
         const i = PERSONAS.indexOf(p);
         const o = await call(key, p, i);
         (actual[key] ??= Array(6).fill('?'))[i] = show(o);
-        if (!judgeCell(rows[key][i], o)) failures.push(`${p.padEnd(12)} ${key} → ${show(o)} (expected ${rows[key][i]})`);
+        if (!judgeCell(rows[key][i], o))
+          failures.push(`${p.padEnd(12)} ${key} → ${show(o)} (expected ${rows[key][i]})`);
       }
     }
   };
@@ -433,7 +669,12 @@ async function checkMatrix<C, O>(rows: Record<string, C[]>, keys: string[], call
   await run(['otherFan', 'otherCreator']);
   const changed = ownedChanges(before, await snapshot(), mayChange);
   await run(['fan', 'creator', 'admin']);
-  if (failures.length) console.log(Object.entries(actual).map(([k, v]) => `${k}: ${v.join(' | ')}`).join('\n'));
+  if (failures.length)
+    console.log(
+      Object.entries(actual)
+        .map(([k, v]) => `${k}: ${v.join(' | ')}`)
+        .join('\n'),
+    );
   expect(failures).toEqual([]);
   expect(changed).toEqual([]);
 }
@@ -441,7 +682,9 @@ async function checkMatrix<C, O>(rows: Record<string, C[]>, keys: string[], call
 // ------------------------------------------------------------------------------------------------ API
 
 describe('authorization matrix — API', () => {
-  beforeAll(async () => { W = await buildWorld(); }, 30_000);
+  beforeAll(async () => {
+    W = await buildWorld();
+  }, 30_000);
 
   it('has a row for every API route (a new route without an expectation fails here)', () => {
     const keys = apiSpecs().map((s) => `${s.method.toUpperCase()} ${s.path}`);
@@ -452,8 +695,14 @@ describe('authorization matrix — API', () => {
   it('answers each persona as its row says; strangers change nothing owned by the fan or the creator', async () => {
     // A stranger booking C's public offer changes that offer's status: that is what booking is. Anyone may ask
     // for a password reset of any address (the answer never tells whether it exists): the new link voids F's previous one.
-    await checkMatrix(API, inOrder(apiSpecs().map((s) => `${s.method.toUpperCase()} ${s.path}`)), callApi,
-      (o) => `${o.status}${o.code ? ` ${o.code}` : ''}`, judge, [`"${W.bookable}"`, '"RESET_PASSWORD"']);
+    await checkMatrix(
+      API,
+      inOrder(apiSpecs().map((s) => `${s.method.toUpperCase()} ${s.path}`)),
+      callApi,
+      (o) => `${o.status}${o.code ? ` ${o.code}` : ''}`,
+      judge,
+      [`"${W.bookable}"`, '"RESET_PASSWORD"'],
+    );
   }, 60_000);
 });
 
@@ -479,8 +728,22 @@ const PAGES: Record<string, PageRow> = {
   'POST /:lang{fr|en}/creator/offers/:id/edit': ['signin', 'become', 'become', 'allow', 'deny', 'become'],
   'POST /:lang{fr|en}/creator/offers/:id/cancel': ['signin', 'become', 'become', 'allow', 'deny', 'become'],
   'POST /:lang{fr|en}/creator/requests/:id/answer': ['signin', 'become', 'become', 'allow', 'deny', 'become'],
-  'POST /:lang{fr|en}/creator/profile/image/:kind{profile|banner}': ['signin', 'become', 'become', 'allow', 'allow', 'become'],
-  'POST /:lang{fr|en}/creator/profile/image/:kind{profile|banner}/remove': ['signin', 'become', 'become', 'allow', 'allow', 'become'],
+  'POST /:lang{fr|en}/creator/profile/image/:kind{profile|banner}': [
+    'signin',
+    'become',
+    'become',
+    'allow',
+    'allow',
+    'become',
+  ],
+  'POST /:lang{fr|en}/creator/profile/image/:kind{profile|banner}/remove': [
+    'signin',
+    'become',
+    'become',
+    'allow',
+    'allow',
+    'become',
+  ],
   'POST /:lang{fr|en}/dashboard/requests/:id/cancel': ['signin', 'allow', 'deny', 'deny', 'deny', 'deny'],
   'GET /:lang{fr|en}/dashboard/calls/:id/cancel': ['signin', 'page', 'deny', 'deny', 'deny', 'deny'],
   'POST /:lang{fr|en}/dashboard/history/:id/review': ['signin', 'allow', 'deny', 'deny', 'deny', 'deny'],
@@ -491,10 +754,24 @@ const PAGES: Record<string, PageRow> = {
   'GET /:lang{fr|en}/call/:bookingId/summary': ['signin', 'page', 'deny', 'page', 'deny', 'page'],
   'POST /:lang{fr|en}/call/:bookingId/review': ['signin', 'allow', 'deny', 'deny', 'deny', 'deny'],
   'GET /checkout/local/:intentId{pi_local_[0-9a-z]+}': ['signin', 'page', 'deny', 'deny', 'deny', 'deny'],
-  'POST /checkout/local/:intentId{pi_local_[0-9a-z]+}/:step{pay|authenticate}': ['signin', 'allow', 'deny', 'deny', 'deny', 'deny'],
+  'POST /checkout/local/:intentId{pi_local_[0-9a-z]+}/:step{pay|authenticate}': [
+    'signin',
+    'allow',
+    'deny',
+    'deny',
+    'deny',
+    'deny',
+  ],
   'POST /checkout/local/:intentId{pi_local_[0-9a-z]+}/settle': ['signin', 'allow', 'deny', 'deny', 'deny', 'deny'],
   'GET /checkout/local/onboarding/:accountId{acct_local_[0-9a-z]+}': ['signin', 'deny', 'deny', 'page', 'deny', 'deny'],
-  'POST /checkout/local/onboarding/:accountId{acct_local_[0-9a-z]+}': ['signin', 'deny', 'deny', 'allow', 'deny', 'deny'],
+  'POST /checkout/local/onboarding/:accountId{acct_local_[0-9a-z]+}': [
+    'signin',
+    'deny',
+    'deny',
+    'allow',
+    'deny',
+    'deny',
+  ],
   'POST /:lang{fr|en}/admin/payouts/:id/approve': ['signin', 'role', 'role', 'role', 'role', 'allow'],
   'POST /:lang{fr|en}/admin/payouts/:id/reject': ['signin', 'role', 'role', 'role', 'role', 'allow'],
   'POST /:lang{fr|en}/admin/creators/:id/payouts': ['signin', 'role', 'role', 'role', 'role', 'allow'],
@@ -510,7 +787,14 @@ const PAGES: Record<string, PageRow> = {
   'POST /:lang{fr|en}/admin/jobs/:job/run': ['signin', 'role', 'role', 'role', 'role', 'allow'],
   'POST /:lang{fr|en}/creator/availability/types/:id': ['signin', 'become', 'become', 'allow', 'deny', 'become'],
   'POST /:lang{fr|en}/creator/availability/types/:id/delete': ['signin', 'become', 'become', 'allow', 'deny', 'become'],
-  'POST /:lang{fr|en}/creator/availability/exceptions/:id/delete': ['signin', 'become', 'become', 'allow', 'deny', 'become'],
+  'POST /:lang{fr|en}/creator/availability/exceptions/:id/delete': [
+    'signin',
+    'become',
+    'become',
+    'allow',
+    'deny',
+    'become',
+  ],
   'POST /:lang{fr|en}/bookings/:id/reschedule': ['signin', 'allow', 'deny', 'allow', 'deny', 'deny'],
   'GET /:lang{fr|en}/admin/users/:id': ['signin', 'role', 'role', 'role', 'role', 'page'],
   'POST /:lang{fr|en}/admin/users/:id/role': ['signin', 'role', 'role', 'role', 'role', 'allow'],
@@ -530,24 +814,44 @@ const PAGES: Record<string, PageRow> = {
  * Routes with an object id that are not in the table, and why: the dev mailbox is a development
  * tool (404 in production, see http.test.ts), media files are public by design (unguessable keys).
  */
-const PAGES_OUT_OF_SCOPE = ['GET /dev/mailbox/:id', 'GET /dev/mailbox/:id/html', 'GET /media/creators/:creatorId/:file'];
+const PAGES_OUT_OF_SCOPE = [
+  'GET /dev/mailbox/:id',
+  'GET /dev/mailbox/:id/html',
+  'GET /media/creators/:creatorId/:file',
+];
 
-const pageKeys = () => [...new Set(app.routes.filter((r) => r.method !== 'ALL' && !r.path.startsWith('/api/') && /:(?!lang\{)\w+/.test(r.path)).map((r) => `${r.method} ${r.path}`))];
+const pageKeys = () => [
+  ...new Set(
+    app.routes
+      .filter((r) => r.method !== 'ALL' && !r.path.startsWith('/api/') && /:(?!lang\{)\w+/.test(r.path))
+      .map((r) => `${r.method} ${r.path}`),
+  ),
+];
 
 /** Minimal valid form fields per page form. */
 function formFor(key: string, n: number): Record<string, string> {
-  if (key.includes('/c/:slug/request')) return { proposedPrice: '30', currency: 'EUR', proposedStartsAt: futureIso(50 + n).slice(0, 16), durationMinutes: '30', message: 'Matrix page request' };
-  if (key.includes('/creator/offers/:id/edit')) return { title: 'Renamed on the page', description: '', price: '25', currency: 'EUR', durationMinutes: '30' };
+  if (key.includes('/c/:slug/request'))
+    return {
+      proposedPrice: '30',
+      currency: 'EUR',
+      proposedStartsAt: futureIso(50 + n).slice(0, 16),
+      durationMinutes: '30',
+      message: 'Matrix page request',
+    };
+  if (key.includes('/creator/offers/:id/edit'))
+    return { title: 'Renamed on the page', description: '', price: '25', currency: 'EUR', durationMinutes: '30' };
   if (key.includes('/creator/requests/:id/answer')) return { decision: 'reject', message: 'No thanks' };
   if (key.includes('/reply')) return { reply: 'Thanks from the page' };
   if (key.includes('/review')) return { rating: '5', comment: 'Page review' };
   if (key.includes('/bookings/:id/cancel')) return { confirm: 'yes', reason: 'Matrix page' };
-  if (key.includes('/reject') || key.includes('/block') || key.includes('/hide') || key.includes('/refund')) return { reason: 'Matrix reason', amount: '1' };
+  if (key.includes('/reject') || key.includes('/block') || key.includes('/hide') || key.includes('/refund'))
+    return { reason: 'Matrix reason', amount: '1' };
   if (key.includes('/settle-debt')) return { note: 'Matrix note' };
   if (key.includes('/call-review')) return { decision: 'PAY_CREATOR', reason: 'Matrix review' };
   if (key.includes('/role')) return { role: 'USER' };
   if (key.endsWith('/disable') || key.endsWith('/enable')) return { reason: 'Matrix status', confirm: 'yes' };
-  if (key.includes('/availability/types/:id') && !key.endsWith('/delete')) return { name: 'Renamed type', durationMinutes: '30', price: '50' };
+  if (key.includes('/availability/types/:id') && !key.endsWith('/delete'))
+    return { name: 'Renamed type', durationMinutes: '30', price: '50' };
   if (key.includes('/slots/book')) return { typeId: W.type, startsAt: futureIso(12 + n) };
   if (key.includes('/bookings/:id/reschedule')) return { startsAt: futureIso(14 + n) };
   return {};
@@ -564,8 +868,18 @@ async function callPage(key: string, p: Persona, n: number): Promise<Outcome> {
   }
   const res = await fetchApp(fill(key), init);
   await res.body?.cancel();
-  const flash = res.headers.getSetCookie().find((c) => c.startsWith('flash='))?.split(';')[0].slice(6) ?? null;
-  return { status: res.status, code: null, location: res.headers.get('location'), flash: flash ? decodeURIComponent(flash) : null };
+  const flash =
+    res.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('flash='))
+      ?.split(';')[0]
+      .slice(6) ?? null;
+  return {
+    status: res.status,
+    code: null,
+    location: res.headers.get('location'),
+    flash: flash ? decodeURIComponent(flash) : null,
+  };
 }
 
 function judgePage(cell: PageCell, o: Outcome): boolean {
@@ -573,18 +887,29 @@ function judgePage(cell: PageCell, o: Outcome): boolean {
   const loc = o.location ?? '';
   const signin = o.status === 303 && /^\/(en|fr)\/signin\?next=/.test(loc); // /checkout/* has no language in its URL: the default one
   switch (cell) {
-    case 'page': return o.status === 200;
-    case 'public': return o.status === 200 || o.status === 404;
-    case 'signin': return signin;
-    case 'become': return o.status === 303 && loc === '/en/account#become-creator';
-    case 'role': return o.status === 403;
-    case 'deny': return o.status === 403 || o.status === 404 || (o.status === 303 && !signin && !(o.flash ?? '').startsWith('success'));
-    case 'allow': return (o.status === 200 || (o.status === 303 && !signin) || [400, 409, 422].includes(o.status));
+    case 'page':
+      return o.status === 200;
+    case 'public':
+      return o.status === 200 || o.status === 404;
+    case 'signin':
+      return signin;
+    case 'become':
+      return o.status === 303 && loc === '/en/account#become-creator';
+    case 'role':
+      return o.status === 403;
+    case 'deny':
+      return (
+        o.status === 403 || o.status === 404 || (o.status === 303 && !signin && !(o.flash ?? '').startsWith('success'))
+      );
+    case 'allow':
+      return o.status === 200 || (o.status === 303 && !signin) || [400, 409, 422].includes(o.status);
   }
 }
 
 describe('authorization matrix — pages with object ids', () => {
-  beforeAll(async () => { W = await buildWorld(); }, 30_000); // a fresh world: the API matrix cancelled, withdrew and answered things
+  beforeAll(async () => {
+    W = await buildWorld();
+  }, 30_000); // a fresh world: the API matrix cancelled, withdrew and answered things
 
   it('has a row for every page route with an object id (GET and the forms that change state)', () => {
     const keys = pageKeys().filter((k) => !PAGES_OUT_OF_SCOPE.includes(k));
@@ -593,7 +918,13 @@ describe('authorization matrix — pages with object ids', () => {
   });
 
   it('answers each persona as its row says; strangers change nothing owned by the fan or the creator', async () => {
-    await checkMatrix(PAGES, inOrder(Object.keys(PAGES)), callPage,
-      (o) => `${o.status} ${o.location ?? ''} ${o.flash ?? ''}`.trim(), judgePage, [`"${W.bookable}"`]);
+    await checkMatrix(
+      PAGES,
+      inOrder(Object.keys(PAGES)),
+      callPage,
+      (o) => `${o.status} ${o.location ?? ''} ${o.flash ?? ''}`.trim(),
+      judgePage,
+      [`"${W.bookable}"`],
+    );
   }, 60_000);
 });

@@ -15,19 +15,72 @@ const DAY = 86_400_000;
 describe('availability settings', () => {
   it('gives defaults (inactive types, Mon–Fri 9–12 and 14–18), validates hours and types, keeps exceptions', async () => {
     const c = await onboardedCreator();
-    const first = (await (await api('GET', '/api/creators/me/availability', undefined, { token: c.token })).json()) as { types: { active: boolean; durationMinutes: number }[]; weekly: { weekday: number }[] };
-    expect(first.types.map((t) => [t.durationMinutes, t.active])).toEqual([[15, false], [30, false], [60, false]]);
+    const first = (await (await api('GET', '/api/creators/me/availability', undefined, { token: c.token })).json()) as {
+      types: { active: boolean; durationMinutes: number }[];
+      weekly: { weekday: number }[];
+    };
+    expect(first.types.map((t) => [t.durationMinutes, t.active])).toEqual([
+      [15, false],
+      [30, false],
+      [60, false],
+    ]);
     expect(first.weekly).toHaveLength(10);
-    expect(((await (await api('GET', `/api/creators/${c.creator.slug}/appointment-types`)).json()) as { types: unknown[] }).types).toEqual([]);
-    await expectError(await api('PUT', '/api/creators/me/availability/weekly', { ranges: [{ weekday: 1, startMinute: 540, endMinute: 720 }, { weekday: 1, startMinute: 700, endMinute: 800 }] }, { token: c.token }), 400, 'VALIDATION_ERROR');
-    await expectError(await api('POST', '/api/creators/me/appointment-types', { name: 'Too cheap', durationMinutes: 30, price: 10 }, { token: c.token }), 400, 'VALIDATION_ERROR');
-    await expectError(await api('POST', '/api/creators/me/availability/exceptions', { date: '2026-12-24', kind: 'EXTRA' }, { token: c.token }), 400, 'VALIDATION_ERROR');
-    const ex = await api('POST', '/api/creators/me/availability/exceptions', { date: '2026-12-24', kind: 'OFF', note: 'Christmas Eve' }, { token: c.token });
+    expect(
+      ((await (await api('GET', `/api/creators/${c.creator.slug}/appointment-types`)).json()) as { types: unknown[] })
+        .types,
+    ).toEqual([]);
+    await expectError(
+      await api(
+        'PUT',
+        '/api/creators/me/availability/weekly',
+        {
+          ranges: [
+            { weekday: 1, startMinute: 540, endMinute: 720 },
+            { weekday: 1, startMinute: 700, endMinute: 800 },
+          ],
+        },
+        { token: c.token },
+      ),
+      400,
+      'VALIDATION_ERROR',
+    );
+    await expectError(
+      await api(
+        'POST',
+        '/api/creators/me/appointment-types',
+        { name: 'Too cheap', durationMinutes: 30, price: 10 },
+        { token: c.token },
+      ),
+      400,
+      'VALIDATION_ERROR',
+    );
+    await expectError(
+      await api(
+        'POST',
+        '/api/creators/me/availability/exceptions',
+        { date: '2026-12-24', kind: 'EXTRA' },
+        { token: c.token },
+      ),
+      400,
+      'VALIDATION_ERROR',
+    );
+    const ex = await api(
+      'POST',
+      '/api/creators/me/availability/exceptions',
+      { date: '2026-12-24', kind: 'OFF', note: 'Christmas Eve' },
+      { token: c.token },
+    );
     expect(ex.status).toBe(201);
     const [fan] = await fans(1);
-    await expectError(await api('PUT', '/api/creators/me/availability/weekly', { ranges: [] }, { token: fan.token }), 403, 'FORBIDDEN_ROLE');
+    await expectError(
+      await api('PUT', '/api/creators/me/availability/weekly', { ranges: [] }, { token: fan.token }),
+      403,
+      'FORBIDDEN_ROLE',
+    );
     const id = ((await ex.json()) as { id: string }).id;
-    expect((await api('DELETE', `/api/creators/me/availability/exceptions/${id}`, undefined, { token: c.token })).status).toBe(200);
+    expect(
+      (await api('DELETE', `/api/creators/me/availability/exceptions/${id}`, undefined, { token: c.token })).status,
+    ).toBe(200);
   });
 });
 
@@ -40,28 +93,56 @@ describe('booking a slot', () => {
     const [fan, other] = await fans(2);
     const res = await bookSlot(c, fan.token, c.t30, target.startsAt);
     expect(res.status).toBe(201);
-    const { booking, payment } = (await res.json()) as { booking: { id: string; status: string; offerId: string }; payment: { intentId: string } };
+    const { booking, payment } = (await res.json()) as {
+      booking: { id: string; status: string; offerId: string };
+      payment: { intentId: string };
+    };
     expect(booking.status).toBe('PENDING');
     const offer = (await deps().db.select().from(callOffers).where(eq(callOffers.id, booking.offerId)).get())!;
-    expect(offer).toMatchObject({ source: 'SLOT', status: 'HELD', reservedForUserId: fan.user.id, appointmentTypeId: c.t30, price: 5000 });
+    expect(offer).toMatchObject({
+      source: 'SLOT',
+      status: 'HELD',
+      reservedForUserId: fan.user.id,
+      appointmentTypeId: c.t30,
+      price: 5000,
+    });
     expect((await slotsOf(c, c.t30)).some((s) => s.startsAt === target.startsAt)).toBe(false);
     // The 60-minute type cannot overlap it either.
-    expect((await slotsOf(c, c.t60)).some((s) => new Date(s.startsAt) <= new Date(target.startsAt) && new Date(s.endsAt) > new Date(target.startsAt))).toBe(false);
+    expect(
+      (await slotsOf(c, c.t60)).some(
+        (s) => new Date(s.startsAt) <= new Date(target.startsAt) && new Date(s.endsAt) > new Date(target.startsAt),
+      ),
+    ).toBe(false);
     await expectError(await bookSlot(c, other.token, c.t30, target.startsAt), 409, 'SLOT_UNAVAILABLE');
     // Not a slot at all (off the half-hour grid, or outside hours).
-    await expectError(await bookSlot(c, other.token, c.t30, new Date(new Date(slots[3].startsAt).getTime() + 10 * 60_000).toISOString()), 409, 'SLOT_UNAVAILABLE');
+    await expectError(
+      await bookSlot(
+        c,
+        other.token,
+        c.t30,
+        new Date(new Date(slots[3].startsAt).getTime() + 10 * 60_000).toISOString(),
+      ),
+      409,
+      'SLOT_UNAVAILABLE',
+    );
     // The one-off offer list stays clean: a slot is private to its fan.
     const page = (await (await api('GET', `/api/creators/${c.creator.slug}`)).json()) as { offers: { id: string }[] };
     expect(page.offers.some((o) => o.id === booking.offerId)).toBe(false);
 
     await deps().localPayments!.checkout(payment.intentId, 'succeed');
-    expect((await deps().db.select().from(bookings).where(eq(bookings.id, booking.id)).get())!.status).toBe('CONFIRMED');
+    expect((await deps().db.select().from(bookings).where(eq(bookings.id, booking.id)).get())!.status).toBe(
+      'CONFIRMED',
+    );
 
     // Another fan holds a slot, then lets it go: the slot comes back, its offer is withdrawn.
     const second = slots[14];
-    const held = (await (await bookSlot(c, other.token, c.t30, second.startsAt)).json()) as { booking: { id: string; offerId: string } };
+    const held = (await (await bookSlot(c, other.token, c.t30, second.startsAt)).json()) as {
+      booking: { id: string; offerId: string };
+    };
     expect((await api('POST', `/api/bookings/${held.booking.id}/cancel`, {}, { token: other.token })).status).toBe(200);
-    expect((await deps().db.select().from(callOffers).where(eq(callOffers.id, held.booking.offerId)).get())!.status).toBe('CANCELLED');
+    expect(
+      (await deps().db.select().from(callOffers).where(eq(callOffers.id, held.booking.offerId)).get())!.status,
+    ).toBe('CANCELLED');
     expect((await slotsOf(c, c.t30)).some((s) => s.startsAt === second.startsAt)).toBe(true);
   });
 
@@ -71,13 +152,18 @@ describe('booking a slot', () => {
     const pool30 = (await slotsOf(c, c.t30, from, new Date(from.getTime() + DAY))).slice(0, 6); // 6 adjacent half-hours
     const pool60 = (await slotsOf(c, c.t60, from, new Date(from.getTime() + DAY))).slice(0, 5);
     const racers = await fans(100);
-    const attempts = racers.map((f, i) => (i % 2 ? { type: c.t30, slot: pool30[i % pool30.length] } : { type: c.t60, slot: pool60[i % pool60.length] }));
+    const attempts = racers.map((f, i) =>
+      i % 2 ? { type: c.t30, slot: pool30[i % pool30.length] } : { type: c.t60, slot: pool60[i % pool60.length] },
+    );
     const results = await Promise.all(attempts.map((a, i) => bookSlot(c, racers[i].token, a.type, a.slot.startsAt)));
     const codes = results.map((r) => r.status);
     expect(codes.filter((s) => s >= 500)).toEqual([]);
     expect(codes.filter((s) => s === 201).length).toBeGreaterThanOrEqual(2);
-    const live = await deps().db.select({ s: bookings.startsAt, e: bookings.endsAt }).from(bookings)
-      .where(and(eq(bookings.creatorId, c.creator.id), inArray(bookings.status, ['PENDING', 'CONFIRMED']))).all();
+    const live = await deps()
+      .db.select({ s: bookings.startsAt, e: bookings.endsAt })
+      .from(bookings)
+      .where(and(eq(bookings.creatorId, c.creator.id), inArray(bookings.status, ['PENDING', 'CONFIRMED'])))
+      .all();
     expect(live.length).toBe(codes.filter((s) => s === 201).length);
     const sorted = live.map((b) => [b.s.getTime(), b.e.getTime()]).sort((a, b) => a[0] - b[0]);
     for (let i = 1; i < sorted.length; i++) expect(sorted[i][0]).toBeGreaterThanOrEqual(sorted[i - 1][1]);
@@ -87,13 +173,29 @@ describe('booking a slot', () => {
     const c = await openCreator();
     const from = new Date(Date.now() + 5 * DAY);
     const slot = (await slotsOf(c, c.t30, from, new Date(from.getTime() + DAY)))[4];
-    const offer = await api('POST', '/api/offers', { title: 'One-off', price: 5000, currency: 'EUR', startsAt: slot.startsAt, durationMinutes: 30 }, { token: c.token });
+    const offer = await api(
+      'POST',
+      '/api/offers',
+      { title: 'One-off', price: 5000, currency: 'EUR', startsAt: slot.startsAt, durationMinutes: 30 },
+      { token: c.token },
+    );
     expect(offer.status).toBe(201);
-    expect((await slotsOf(c, c.t30, from, new Date(from.getTime() + DAY))).some((s) => s.startsAt === slot.startsAt)).toBe(false);
+    expect(
+      (await slotsOf(c, c.t30, from, new Date(from.getTime() + DAY))).some((s) => s.startsAt === slot.startsAt),
+    ).toBe(false);
     const next = (await slotsOf(c, c.t30, from, new Date(from.getTime() + DAY)))[6];
     const [fan] = await fans(1);
     expect((await bookSlot(c, fan.token, c.t30, next.startsAt)).status).toBe(201);
-    await expectError(await api('POST', '/api/offers', { title: 'Clash', price: 5000, currency: 'EUR', startsAt: next.startsAt, durationMinutes: 30 }, { token: c.token }), 409, 'OVERLAPS_ANOTHER_OFFER');
+    await expectError(
+      await api(
+        'POST',
+        '/api/offers',
+        { title: 'Clash', price: 5000, currency: 'EUR', startsAt: next.startsAt, durationMinutes: 30 },
+        { token: c.token },
+      ),
+      409,
+      'OVERLAPS_ANOTHER_OFFER',
+    );
   });
 });
 
@@ -103,7 +205,10 @@ describe('rescheduling', () => {
     const from = new Date(Date.now() + 4 * DAY);
     const slots = await slotsOf(c, c.t30, from, new Date(from.getTime() + DAY));
     const [fan] = await fans(1);
-    const { booking, payment } = (await (await bookSlot(c, fan.token, c.t30, slots[2].startsAt)).json()) as { booking: { id: string; offerId: string }; payment: { intentId: string } };
+    const { booking, payment } = (await (await bookSlot(c, fan.token, c.t30, slots[2].startsAt)).json()) as {
+      booking: { id: string; offerId: string };
+      payment: { intentId: string };
+    };
     await deps().localPayments!.checkout(payment.intentId, 'succeed');
     return { c, fan, bookingId: booking.id, offerId: booking.offerId, slots };
   }
@@ -118,22 +223,48 @@ describe('rescheduling', () => {
     const socket = ws.webSocket!;
     const heard: string[] = [];
     socket.accept();
-    socket.addEventListener('message', (e) => { heard.push(JSON.parse(String(e.data)).type); });
-    const version = async () => ((await (await fetchApp(`/api/creators/${c.creator.slug}/slots/live`)).json()) as { version: number }).version;
+    socket.addEventListener('message', (e) => {
+      heard.push(JSON.parse(String(e.data)).type);
+    });
+    const version = async () =>
+      ((await (await fetchApp(`/api/creators/${c.creator.slug}/slots/live`)).json()) as { version: number }).version;
     const versionBefore = await version();
 
-    const options = ((await (await api('GET', `/api/bookings/${bookingId}/reschedule-slots`, undefined, { token: fan.token })).json()) as { slots: Slot[] }).slots;
+    const options = (
+      (await (
+        await api('GET', `/api/bookings/${bookingId}/reschedule-slots`, undefined, { token: fan.token })
+      ).json()) as { slots: Slot[] }
+    ).slots;
     const target = options.find((s) => new Date(s.startsAt).getTime() > before.startsAt.getTime() + 2 * 3_600_000)!;
-    const moved = await api('POST', `/api/bookings/${bookingId}/reschedule`, { startsAt: target.startsAt }, { token: fan.token });
+    const moved = await api(
+      'POST',
+      `/api/bookings/${bookingId}/reschedule`,
+      { startsAt: target.startsAt },
+      { token: fan.token },
+    );
     expect(moved.status).toBe(200);
     const after = (await deps().db.select().from(bookings).where(eq(bookings.id, bookingId)).get())!;
-    expect([after.startsAt.toISOString(), after.status, after.icsSequence]).toEqual([target.startsAt, 'CONFIRMED', before.icsSequence + 1]);
+    expect([after.startsAt.toISOString(), after.status, after.icsSequence]).toEqual([
+      target.startsAt,
+      'CONFIRMED',
+      before.icsSequence + 1,
+    ]);
     const payAfter = (await deps().db.select().from(payments).where(eq(payments.bookingId, bookingId)).get())!;
-    expect([payAfter.id, payAfter.intentId, payAfter.amount, payAfter.status]).toEqual([payBefore.id, payBefore.intentId, payBefore.amount, payBefore.status]);
+    expect([payAfter.id, payAfter.intentId, payAfter.amount, payAfter.status]).toEqual([
+      payBefore.id,
+      payBefore.intentId,
+      payBefore.amount,
+      payBefore.status,
+    ]);
     expect(await deps().db.select().from(payments).where(eq(payments.bookingId, bookingId)).all()).toHaveLength(1);
-    expect(payAfter.payoutReleaseAt!.getTime() - payBefore.payoutReleaseAt!.getTime()).toBe(after.startsAt.getTime() - before.startsAt.getTime());
+    expect(payAfter.payoutReleaseAt!.getTime() - payBefore.payoutReleaseAt!.getTime()).toBe(
+      after.startsAt.getTime() - before.startsAt.getTime(),
+    );
     // The creator's share now waits for the new release date (the books still balance).
-    const [{ sum }] = await deps().db.select({ sum: sql<number>`sum(${ledgerEntries.amount})` }).from(ledgerEntries).where(eq(ledgerEntries.paymentId, payAfter.id));
+    const [{ sum }] = await deps()
+      .db.select({ sum: sql<number>`sum(${ledgerEntries.amount})` })
+      .from(ledgerEntries)
+      .where(eq(ledgerEntries.paymentId, payAfter.id));
     expect(sum).toBe(0);
     // The old time is free again; the new one is taken.
     const now = await slotsOf(c, c.t30, new Date(Date.now() + 4 * DAY), new Date(Date.now() + 5 * DAY));
@@ -141,8 +272,12 @@ describe('rescheduling', () => {
     expect(now.some((s) => s.startsAt === target.startsAt)).toBe(false);
     // Both told, with an updated calendar event.
     const mails = await deps().db.select().from(emailLog).where(eq(emailLog.template, 'booking_rescheduled')).all();
-    expect(mails.filter((m) => (m.payload as { data: { bookingId: string } }).data.bookingId === bookingId)).toHaveLength(2);
-    const ics = await (await fetchApp(`/api/bookings/${bookingId}/calendar.ics`, { headers: { authorization: `Bearer ${fan.token}` } })).text();
+    expect(
+      mails.filter((m) => (m.payload as { data: { bookingId: string } }).data.bookingId === bookingId),
+    ).toHaveLength(2);
+    const ics = await (
+      await fetchApp(`/api/bookings/${bookingId}/calendar.ics`, { headers: { authorization: `Bearer ${fan.token}` } })
+    ).text();
     expect(ics).toContain(`SEQUENCE:${before.icsSequence + 1}`);
     expect(ics).toContain(`UID:${bookingId}@`);
     for (let i = 0; i < 100 && !heard.includes('slots-changed'); i++) await new Promise((r) => setTimeout(r, 10));
@@ -156,22 +291,62 @@ describe('rescheduling', () => {
     const { fan, bookingId } = await confirmedSlot();
     // Pretend the 24 h reminder went out for the old time.
     const b = (await deps().db.select().from(bookings).where(eq(bookings.id, bookingId)).get())!;
-    await deps().db.insert(bookingReminders).values({ bookingId, kind: '24h', userId: fan.user.id, startsAt: b.startsAt, sentAt: new Date() });
-    const target = ((await (await api('GET', `/api/bookings/${bookingId}/reschedule-slots`, undefined, { token: fan.token })).json()) as { slots: Slot[] }).slots.at(-1)!;
-    expect((await api('POST', `/api/bookings/${bookingId}/reschedule`, { startsAt: target.startsAt }, { token: fan.token })).status).toBe(200);
+    await deps()
+      .db.insert(bookingReminders)
+      .values({ bookingId, kind: '24h', userId: fan.user.id, startsAt: b.startsAt, sentAt: new Date() });
+    const target = (
+      (await (
+        await api('GET', `/api/bookings/${bookingId}/reschedule-slots`, undefined, { token: fan.token })
+      ).json()) as { slots: Slot[] }
+    ).slots.at(-1)!;
+    expect(
+      (await api('POST', `/api/bookings/${bookingId}/reschedule`, { startsAt: target.startsAt }, { token: fan.token }))
+        .status,
+    ).toBe(200);
     const moved = new Date(target.startsAt);
-    await deps().db.update(bookings).set({ confirmedAt: new Date(moved.getTime() - 3 * DAY) }).where(eq(bookings.id, bookingId));
+    await deps()
+      .db.update(bookings)
+      .set({ confirmedAt: new Date(moved.getTime() - 3 * DAY) })
+      .where(eq(bookings.id, bookingId));
     expect(await sendReminders(deps(), [bookingId], new Date(moved.getTime() - 20 * 3_600_000))).toBe(2);
   });
 
   it('only its fan or creator, only while confirmed and more than 24 h ahead, only to a free slot', async () => {
     const { c, fan, bookingId, slots } = await confirmedSlot();
     const [stranger] = await fans(1);
-    await expectError(await api('POST', `/api/bookings/${bookingId}/reschedule`, { startsAt: slots[5].startsAt }, { token: stranger.token }), 403, 'FORBIDDEN');
-    await expectError(await api('POST', `/api/bookings/${bookingId}/reschedule`, { startsAt: new Date(Date.now() + 3_600_000).toISOString() }, { token: fan.token }), 409, 'SLOT_UNAVAILABLE');
+    await expectError(
+      await api(
+        'POST',
+        `/api/bookings/${bookingId}/reschedule`,
+        { startsAt: slots[5].startsAt },
+        { token: stranger.token },
+      ),
+      403,
+      'FORBIDDEN',
+    );
+    await expectError(
+      await api(
+        'POST',
+        `/api/bookings/${bookingId}/reschedule`,
+        { startsAt: new Date(Date.now() + 3_600_000).toISOString() },
+        { token: fan.token },
+      ),
+      409,
+      'SLOT_UNAVAILABLE',
+    );
     // The creator may move it too.
-    expect((await api('POST', `/api/bookings/${bookingId}/reschedule`, { startsAt: slots[6].startsAt }, { token: c.token })).status).toBe(200);
-    await deps().db.update(bookings).set({ startsAt: new Date(Date.now() + 3_600_000) }).where(eq(bookings.id, bookingId));
-    await expectError(await api('POST', `/api/bookings/${bookingId}/reschedule`, { startsAt: slots[8].startsAt }, { token: fan.token }), 409, 'TOO_LATE_TO_RESCHEDULE');
+    expect(
+      (await api('POST', `/api/bookings/${bookingId}/reschedule`, { startsAt: slots[6].startsAt }, { token: c.token }))
+        .status,
+    ).toBe(200);
+    await deps()
+      .db.update(bookings)
+      .set({ startsAt: new Date(Date.now() + 3_600_000) })
+      .where(eq(bookings.id, bookingId));
+    await expectError(
+      await api('POST', `/api/bookings/${bookingId}/reschedule`, { startsAt: slots[8].startsAt }, { token: fan.token }),
+      409,
+      'TOO_LATE_TO_RESCHEDULE',
+    );
   });
 });

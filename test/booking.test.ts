@@ -12,7 +12,12 @@ import { freshWindow } from './rate-limit';
 import { takenOffers } from '../src/domain/booking/taken';
 
 const stub = (offerId: string) => testEnv.OFFER_ROOM.getByName(offerId);
-const liveRows = (offerId: string) => deps().db.select().from(bookings).where(and(eq(bookings.offerId, offerId), inArray(bookings.status, ['PENDING', 'CONFIRMED', 'COMPLETED']))).all();
+const liveRows = (offerId: string) =>
+  deps()
+    .db.select()
+    .from(bookings)
+    .where(and(eq(bookings.offerId, offerId), inArray(bookings.status, ['PENDING', 'CONFIRMED', 'COMPLETED'])))
+    .all();
 
 describe('race-proof booking', () => {
   it('lets exactly one of 60 simultaneous fans win an offer; the others get 409 OFFER_UNAVAILABLE', async () => {
@@ -23,8 +28,12 @@ describe('race-proof booking', () => {
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(59);
-    for (const r of results.filter((x) => x.status === 409)) expect(((await r.json()) as { error: { code: string } }).error.code).toBe('OFFER_UNAVAILABLE');
-    const winner = (await results.find((r) => r.status === 201)!.json()) as { booking: { id: string; status: string; holdExpiresAt: string }; payment: { provider: string; intentId: string; checkoutUrl: string } };
+    for (const r of results.filter((x) => x.status === 409))
+      expect(((await r.json()) as { error: { code: string } }).error.code).toBe('OFFER_UNAVAILABLE');
+    const winner = (await results.find((r) => r.status === 201)!.json()) as {
+      booking: { id: string; status: string; holdExpiresAt: string };
+      payment: { provider: string; intentId: string; checkoutUrl: string };
+    };
     expect(winner.booking.status).toBe('PENDING');
     expect(new Date(winner.booking.holdExpiresAt).getTime()).toBeGreaterThan(Date.now() + 9 * 60_000);
     expect(winner.payment).toMatchObject({ provider: 'local' });
@@ -39,8 +48,12 @@ describe('race-proof booking', () => {
     const c = await onboardedCreator('CHF');
     const offers = await Promise.all(Array.from({ length: 8 }, () => offerFor(c)));
     const crowd = await fans(16);
-    const attempts = offers.flatMap((o) => crowd.slice(0, 6).map((f, i) => ({ o, f: crowd[(i + offers.indexOf(o)) % crowd.length] })));
-    const results = await Promise.all(attempts.map(({ o, f }) => book(o.id, f.token).then((r) => ({ offerId: o.id, status: r.status }))));
+    const attempts = offers.flatMap((o) =>
+      crowd.slice(0, 6).map((f, i) => ({ o, f: crowd[(i + offers.indexOf(o)) % crowd.length] })),
+    );
+    const results = await Promise.all(
+      attempts.map(({ o, f }) => book(o.id, f.token).then((r) => ({ offerId: o.id, status: r.status }))),
+    );
     for (const o of offers) {
       expect(results.filter((r) => r.offerId === o.id && r.status === 201)).toHaveLength(1);
       expect(await liveRows(o.id)).toHaveLength(1);
@@ -52,7 +65,10 @@ describe('race-proof booking', () => {
     const c = await onboardedCreator();
     const offer = await offerFor(c);
     const [fan] = await fans(1);
-    const first = (await (await book(offer.id, fan.token)).json()) as { booking: { id: string }; payment: { intentId: string } };
+    const first = (await (await book(offer.id, fan.token)).json()) as {
+      booking: { id: string };
+      payment: { intentId: string };
+    };
     const again = await book(offer.id, fan.token);
     expect(again.status).toBe(200);
     const second = (await again.json()) as { booking: { id: string }; payment: { intentId: string } };
@@ -69,27 +85,61 @@ describe('race-proof booking', () => {
     await freshWindow(60, 15_000);
     for (const o of offers.slice(0, 20)) statuses.push((await book(o.id, fan.token)).status);
     // As if the object had turned another fan away during the 21st claim, naming this fan: the Worker's cache entry.
-    takenOffers.remember(offers[20].id, { holderId: fan.user.id, creatorUserId: c.user.id, holdExpiresAt: Date.now() + 600_000, since: Date.now() }, Date.now());
+    takenOffers.remember(
+      offers[20].id,
+      { holderId: fan.user.id, creatorUserId: c.user.id, holdExpiresAt: Date.now() + 600_000, since: Date.now() },
+      Date.now(),
+    );
     statuses.push((await book(offers[20].id, fan.token)).status);
     expect(statuses.slice(0, 20).every((s) => s === 201)).toBe(true);
     expect(statuses[20]).toBe(429);
-    expect((await deps().db.select().from(callOffers).where(eq(callOffers.id, offers[20].id)).get())!.status).toBe('AVAILABLE');
+    expect((await deps().db.select().from(callOffers).where(eq(callOffers.id, offers[20].id)).get())!.status).toBe(
+      'AVAILABLE',
+    );
     // The limit is asked beside the payment provider, before the hold is written: no booking row
     // at all (not even a released one); the intent started meanwhile is canceled; the refusal is logged.
     expect(await deps().db.select().from(bookings).where(eq(bookings.offerId, offers[20].id)).all()).toHaveLength(0);
-    const intents = await deps().db.select().from(localStripeObjects)
-      .where(and(eq(localStripeObjects.type, 'payment_intent'), sql`json_extract(${localStripeObjects.data}, '$.metadata.offerId') = ${offers[20].id}`)).all();
+    const intents = await deps()
+      .db.select()
+      .from(localStripeObjects)
+      .where(
+        and(
+          eq(localStripeObjects.type, 'payment_intent'),
+          sql`json_extract(${localStripeObjects.data}, '$.metadata.offerId') = ${offers[20].id}`,
+        ),
+      )
+      .all();
     expect(intents.map((i) => i.data.status)).toEqual(['canceled']);
-    const logged = await deps().db.select().from(logs).where(and(eq(logs.type, 'AUTH_RATE_LIMITED'), eq(logs.actorId, fan.user.id))).all();
-    expect(logged.map((l) => l.message)).toEqual([`Hold on ${offers[20].id} refused: ${fan.user.id} is taking holds too fast`]);
+    const logged = await deps()
+      .db.select()
+      .from(logs)
+      .where(and(eq(logs.type, 'AUTH_RATE_LIMITED'), eq(logs.actorId, fan.user.id)))
+      .all();
+    expect(logged.map((l) => l.message)).toEqual([
+      `Hold on ${offers[20].id} refused: ${fan.user.id} is taking holds too fast`,
+    ]);
     // The undone claim cleared that entry: the next fan is not told "taken" by the cache, and wins.
     expect((await book(offers[20].id, (await fans(1))[0].token)).status).toBe(201);
     // A hold the creator grants (accepting the fan's request) is not one the fan took: not limited.
-    const asked = await api('POST', `/api/creators/${c.creator.id}/requests`, { proposedPrice: 4000, currency: 'EUR', proposedStartsAt: new Date(Date.now() + 40 * 86_400_000).toISOString(), durationMinutes: 30, message: 'Over my limit' }, { token: fan.token });
+    const asked = await api(
+      'POST',
+      `/api/creators/${c.creator.id}/requests`,
+      {
+        proposedPrice: 4000,
+        currency: 'EUR',
+        proposedStartsAt: new Date(Date.now() + 40 * 86_400_000).toISOString(),
+        durationMinutes: 30,
+        message: 'Over my limit',
+      },
+      { token: fan.token },
+    );
     const requestId = ((await asked.json()) as { request: { id: string } }).request.id;
     const accepted = await api('POST', `/api/requests/${requestId}/accept`, {}, { token: c.token });
     expect(accepted.status).toBe(200);
-    expect(((await accepted.json()) as { booking: { status: string; userId: string } }).booking).toMatchObject({ status: 'PENDING', userId: fan.user.id });
+    expect(((await accepted.json()) as { booking: { status: string; userId: string } }).booking).toMatchObject({
+      status: 'PENDING',
+      userId: fan.user.id,
+    });
     // Refused attempts are not counted: the same fan trying a taken offer still gets 409, not 429.
     await expectError(await book(offers[0].id, (await fans(1))[0].token), 409, 'OFFER_UNAVAILABLE');
   });
@@ -99,7 +149,10 @@ describe('race-proof booking', () => {
     const offer = await offerFor(c);
     await expectError(await book(offer.id, c.token), 403, 'OWN_OFFER');
     const [fan] = await fans(1);
-    await deps().db.update(callOffers).set({ startsAt: new Date(Date.now() - 60_000) }).where(eq(callOffers.id, offer.id));
+    await deps()
+      .db.update(callOffers)
+      .set({ startsAt: new Date(Date.now() - 60_000) })
+      .where(eq(callOffers.id, offer.id));
     await evictDurableObject(stub(offer.id));
     await expectError(await book(offer.id, fan.token), 409, 'OFFER_STARTED');
     await expectError(await book('off_doesnotexist00', fan.token), 404, 'OFFER_NOT_FOUND');
@@ -114,15 +167,38 @@ describe('race-proof booking', () => {
     expect((await book(offer.id, a.token)).status).toBe(201);
     const d = deps();
     const forged = d.db.insert(bookings).values({
-      id: d.ids.next('bkg'), offerId: offer.id, userId: b.user.id, creatorId: c.creator.id, status: 'CONFIRMED', price: 1, currency: 'EUR',
-      cancellationPolicy: 'NONE', startsAt: offer.startsAt, endsAt: offer.endsAt, createdAt: new Date(), updatedAt: new Date(),
+      id: d.ids.next('bkg'),
+      offerId: offer.id,
+      userId: b.user.id,
+      creatorId: c.creator.id,
+      status: 'CONFIRMED',
+      price: 1,
+      currency: 'EUR',
+      cancellationPolicy: 'NONE',
+      startsAt: offer.startsAt,
+      endsAt: offer.endsAt,
+      createdAt: new Date(),
+      updatedAt: new Date(),
     });
-    const err = await forged.then(() => null, (e: unknown) => e);
+    const err = await forged.then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(errorText(err)).toMatch(/UNIQUE constraint failed: bookings\.offer_id/);
     // A dead booking (expired) does not block the offer.
     await d.db.insert(bookings).values({
-      id: d.ids.next('bkg'), offerId: offer.id, userId: b.user.id, creatorId: c.creator.id, status: 'EXPIRED', price: 1, currency: 'EUR',
-      cancellationPolicy: 'NONE', startsAt: offer.startsAt, endsAt: offer.endsAt, createdAt: new Date(), updatedAt: new Date(),
+      id: d.ids.next('bkg'),
+      offerId: offer.id,
+      userId: b.user.id,
+      creatorId: c.creator.id,
+      status: 'EXPIRED',
+      price: 1,
+      currency: 'EUR',
+      cancellationPolicy: 'NONE',
+      startsAt: offer.startsAt,
+      endsAt: offer.endsAt,
+      createdAt: new Date(),
+      updatedAt: new Date(),
     });
   });
 
@@ -140,7 +216,11 @@ describe('race-proof booking', () => {
     const res = await book(offer.id, b.token);
     await expectError(res, 409, 'OFFER_UNAVAILABLE');
     const { logs } = await import('../src/db/schema');
-    const critical = await d.db.select().from(logs).where(and(eq(logs.level, 'CRITICAL'), eq(logs.type, 'BOOKING_INVARIANT_VIOLATION'))).all();
+    const critical = await d.db
+      .select()
+      .from(logs)
+      .where(and(eq(logs.level, 'CRITICAL'), eq(logs.type, 'BOOKING_INVARIANT_VIOLATION')))
+      .all();
     expect(critical.length).toBeGreaterThanOrEqual(1);
     expect(await liveRows(offer.id)).toHaveLength(1);
   });
@@ -151,10 +231,17 @@ describe('holds expire', () => {
     const c = await onboardedCreator();
     const offer = await offerFor(c);
     const [fan, other] = await fans(2);
-    const held = (await (await book(offer.id, fan.token)).json()) as { booking: { id: string }; payment: { intentId: string } };
+    const held = (await (await book(offer.id, fan.token)).json()) as {
+      booking: { id: string };
+      payment: { intentId: string };
+    };
     return { c, offer, fan, other, bookingId: held.booking.id, intentId: held.payment.intentId };
   }
-  const backdate = (bookingId: string) => deps().db.update(bookings).set({ holdExpiresAt: new Date(Date.now() - 5 * 60_000) }).where(eq(bookings.id, bookingId));
+  const backdate = (bookingId: string) =>
+    deps()
+      .db.update(bookings)
+      .set({ holdExpiresAt: new Date(Date.now() - 5 * 60_000) })
+      .where(eq(bookings.id, bookingId));
 
   it('through the Durable Object alarm, even after the object was evicted, and the offer can be booked again', async () => {
     const { offer, other, bookingId, intentId } = await heldOffer();
@@ -162,7 +249,9 @@ describe('holds expire', () => {
     await evictDurableObject(stub(offer.id)); // a restart: memory gone, the alarm survives
     expect(await runDurableObjectAlarm(stub(offer.id))).toBe(true);
     expect((await deps().db.select().from(bookings).where(eq(bookings.id, bookingId)).get())!.status).toBe('EXPIRED');
-    expect((await deps().db.select().from(callOffers).where(eq(callOffers.id, offer.id)).get())!.status).toBe('AVAILABLE');
+    expect((await deps().db.select().from(callOffers).where(eq(callOffers.id, offer.id)).get())!.status).toBe(
+      'AVAILABLE',
+    );
     // The abandoned payment can no longer succeed.
     expect((await deps().payments.retrieveIntent(intentId)).status).toBe('canceled');
     expect((await book(offer.id, other.token)).status).toBe(201);
@@ -189,9 +278,14 @@ describe('holds expire', () => {
   it('the sweep expires offers that started unbooked', async () => {
     const c = await onboardedCreator();
     const offer = await offerFor(c);
-    await deps().db.update(callOffers).set({ startsAt: new Date(Date.now() - 60_000) }).where(eq(callOffers.id, offer.id));
+    await deps()
+      .db.update(callOffers)
+      .set({ startsAt: new Date(Date.now() - 60_000) })
+      .where(eq(callOffers.id, offer.id));
     await runScheduled(testEnv, { cron: CRON.every5min, scheduledTime: Date.now() + 1 });
-    expect((await deps().db.select().from(callOffers).where(eq(callOffers.id, offer.id)).get())!.status).toBe('EXPIRED');
+    expect((await deps().db.select().from(callOffers).where(eq(callOffers.id, offer.id)).get())!.status).toBe(
+      'EXPIRED',
+    );
   });
 });
 
@@ -214,7 +308,8 @@ describe('live status over WebSocket', () => {
     const offer = await offerFor(c);
     const subs = await Promise.all([connect(offer.id), connect(offer.id), connect(offer.id)]);
     await until(() => subs.every((s) => s.messages.length >= 1));
-    for (const s of subs) expect(s.messages[0]).toMatchObject({ type: 'status', offerId: offer.id, status: 'AVAILABLE' });
+    for (const s of subs)
+      expect(s.messages[0]).toMatchObject({ type: 'status', offerId: offer.id, status: 'AVAILABLE' });
     const [fan] = await fans(1);
     expect((await book(offer.id, fan.token)).status).toBe(201);
     await until(() => subs.every((s) => s.messages.some((m) => m.status === 'HELD')));
@@ -236,33 +331,85 @@ describe('live status over WebSocket', () => {
 
 describe('offers: ownership, edits, calendar', () => {
   const future = (h: number) => new Date(Date.now() + h * 3600_000).toISOString();
-  const body = (over: Record<string, unknown> = {}) => ({ title: 'Coaching', description: 'Let us talk', price: 4500, currency: 'EUR', startsAt: future(48), durationMinutes: 30, ...over });
+  const body = (over: Record<string, unknown> = {}) => ({
+    title: 'Coaching',
+    description: 'Let us talk',
+    price: 4500,
+    currency: 'EUR',
+    startsAt: future(48),
+    durationMinutes: 30,
+    ...over,
+  });
 
   it('creates offers with validation: future, sane duration, card minimum, no overlap', async () => {
     const c = await onboardedCreator();
     const ok = await api('POST', '/api/offers', body(), { token: c.token });
     expect(ok.status).toBe(201);
-    await expectError(await api('POST', '/api/offers', body({ startsAt: future(0.2) }), { token: c.token }), 422, 'TOO_SOON');
-    await expectError(await api('POST', '/api/offers', body({ durationMinutes: 7 }), { token: c.token }), 400, 'VALIDATION_ERROR');
-    await expectError(await api('POST', '/api/offers', body({ price: 49 }), { token: c.token }), 400, 'VALIDATION_ERROR');
+    await expectError(
+      await api('POST', '/api/offers', body({ startsAt: future(0.2) }), { token: c.token }),
+      422,
+      'TOO_SOON',
+    );
+    await expectError(
+      await api('POST', '/api/offers', body({ durationMinutes: 7 }), { token: c.token }),
+      400,
+      'VALIDATION_ERROR',
+    );
+    await expectError(
+      await api('POST', '/api/offers', body({ price: 49 }), { token: c.token }),
+      400,
+      'VALIDATION_ERROR',
+    );
     // The card minimum is the currency's own (GBP: 30 pence) — for a creator whose account settles in GBP.
     const gbp = await onboardedCreator('GBP');
-    expect((await api('POST', '/api/offers', body({ price: 30, currency: 'GBP', startsAt: future(60) }), { token: gbp.token })).status).toBe(201);
-    await expectError(await api('POST', '/api/offers', body({ price: 29, currency: 'GBP', startsAt: future(62) }), { token: gbp.token }), 400, 'VALIDATION_ERROR');
+    expect(
+      (
+        await api('POST', '/api/offers', body({ price: 30, currency: 'GBP', startsAt: future(60) }), {
+          token: gbp.token,
+        })
+      ).status,
+    ).toBe(201);
+    await expectError(
+      await api('POST', '/api/offers', body({ price: 29, currency: 'GBP', startsAt: future(62) }), {
+        token: gbp.token,
+      }),
+      400,
+      'VALIDATION_ERROR',
+    );
     // A EUR creator's offer in GBP would be converted: refused, nothing stored.
-    const offersOf = async (creatorId: string) => (await deps().db.select().from(callOffers).where(eq(callOffers.creatorId, creatorId)).all()).length;
+    const offersOf = async (creatorId: string) =>
+      (await deps().db.select().from(callOffers).where(eq(callOffers.creatorId, creatorId)).all()).length;
     const held = await offersOf(c.creator.id);
-    await expectError(await api('POST', '/api/offers', body({ price: 30, currency: 'GBP', startsAt: future(64) }), { token: c.token }), 422, 'CURRENCY_NOT_ACCEPTED');
+    await expectError(
+      await api('POST', '/api/offers', body({ price: 30, currency: 'GBP', startsAt: future(64) }), { token: c.token }),
+      422,
+      'CURRENCY_NOT_ACCEPTED',
+    );
     expect(await offersOf(c.creator.id)).toBe(held);
-    await expectError(await api('POST', '/api/offers', body({ price: 12.5 }), { token: c.token }), 400, 'VALIDATION_ERROR');
-    const overlap = await api('POST', '/api/offers', body({ startsAt: new Date(Date.parse(body().startsAt as string) + 15 * 60_000).toISOString() }), { token: c.token });
+    await expectError(
+      await api('POST', '/api/offers', body({ price: 12.5 }), { token: c.token }),
+      400,
+      'VALIDATION_ERROR',
+    );
+    const overlap = await api(
+      'POST',
+      '/api/offers',
+      body({ startsAt: new Date(Date.parse(body().startsAt as string) + 15 * 60_000).toISOString() }),
+      { token: c.token },
+    );
     await expectError(overlap, 409, 'OVERLAPS_ANOTHER_OFFER');
   });
 
   it('refuses two overlapping offers created at the same time (serialized per creator)', async () => {
     const c = await onboardedCreator();
     const start = Date.now() + 72 * 3600_000;
-    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => api('POST', '/api/offers', body({ startsAt: new Date(start + i * 5 * 60_000).toISOString() }), { token: c.token })));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        api('POST', '/api/offers', body({ startsAt: new Date(start + i * 5 * 60_000).toISOString() }), {
+          token: c.token,
+        }),
+      ),
+    );
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(results.filter((r) => r.status === 409)).toHaveLength(5);
   });
@@ -276,18 +423,54 @@ describe('offers: ownership, edits, calendar', () => {
     const c = await onboardedCreator();
     const other = await onboardedCreator();
     const offer = await offerFor(c);
-    await expectError(await api('PATCH', `/api/offers/${offer.id}`, { title: 'Mine now' }, { token: other.token }), 403, 'FORBIDDEN');
-    await expectError(await api('DELETE', `/api/offers/${offer.id}`, undefined, { token: other.token }), 403, 'FORBIDDEN');
+    await expectError(
+      await api('PATCH', `/api/offers/${offer.id}`, { title: 'Mine now' }, { token: other.token }),
+      403,
+      'FORBIDDEN',
+    );
+    await expectError(
+      await api('DELETE', `/api/offers/${offer.id}`, undefined, { token: other.token }),
+      403,
+      'FORBIDDEN',
+    );
     const [fan] = await fans(1);
-    await expectError(await api('PATCH', `/api/offers/${offer.id}`, { title: 'x' }, { token: fan.token }), 403, 'FORBIDDEN_ROLE');
-    const edited = await api('PATCH', `/api/offers/${offer.id}`, { price: 3000, title: 'Better title' }, { token: c.token });
-    expect(((await edited.json()) as { offer: { price: number; title: string } }).offer).toMatchObject({ price: 3000, title: 'Better title' });
+    await expectError(
+      await api('PATCH', `/api/offers/${offer.id}`, { title: 'x' }, { token: fan.token }),
+      403,
+      'FORBIDDEN_ROLE',
+    );
+    const edited = await api(
+      'PATCH',
+      `/api/offers/${offer.id}`,
+      { price: 3000, title: 'Better title' },
+      { token: c.token },
+    );
+    expect(((await edited.json()) as { offer: { price: number; title: string } }).offer).toMatchObject({
+      price: 3000,
+      title: 'Better title',
+    });
     expect((await book(offer.id, fan.token)).status).toBe(201);
-    await expectError(await api('PATCH', `/api/offers/${offer.id}`, { price: 9000 }, { token: c.token }), 409, 'OFFER_LOCKED');
-    expect((await api('PATCH', `/api/offers/${offer.id}`, { description: 'Wording only' }, { token: c.token })).status).toBe(200);
-    await expectError(await api('DELETE', `/api/offers/${offer.id}`, undefined, { token: c.token }), 409, 'OFFER_HAS_BOOKING');
+    await expectError(
+      await api('PATCH', `/api/offers/${offer.id}`, { price: 9000 }, { token: c.token }),
+      409,
+      'OFFER_LOCKED',
+    );
+    expect(
+      (await api('PATCH', `/api/offers/${offer.id}`, { description: 'Wording only' }, { token: c.token })).status,
+    ).toBe(200);
+    await expectError(
+      await api('DELETE', `/api/offers/${offer.id}`, undefined, { token: c.token }),
+      409,
+      'OFFER_HAS_BOOKING',
+    );
     const free = await offerFor(c);
-    expect(((await (await api('DELETE', `/api/offers/${free.id}`, undefined, { token: c.token })).json()) as { offer: { status: string } }).offer.status).toBe('CANCELLED');
+    expect(
+      (
+        (await (await api('DELETE', `/api/offers/${free.id}`, undefined, { token: c.token })).json()) as {
+          offer: { status: string };
+        }
+      ).offer.status,
+    ).toBe('CANCELLED');
     await expectError(await book(free.id, fan.token), 409, 'OFFER_UNAVAILABLE');
   });
 });

@@ -11,21 +11,41 @@ import { confirmedBooking } from './scenarios';
 const SECRET = () => deps().config.sessionSecret;
 const now = () => Math.floor(Date.now() / 1000);
 
-async function token(bookingId: string, userId: string, role: 'CREATOR' | 'FAN', window: [number, number] = [now() - 60, now() + 3600], end = window[1]) {
-  return signCallToken(SECRET(), { bookingId, userId, userName: `${role} ${userId}`, role, nbf: window[0], exp: window[1], end });
+async function token(
+  bookingId: string,
+  userId: string,
+  role: 'CREATOR' | 'FAN',
+  window: [number, number] = [now() - 60, now() + 3600],
+  end = window[1],
+) {
+  return signCallToken(SECRET(), {
+    bookingId,
+    userId,
+    userName: `${role} ${userId}`,
+    role,
+    nbf: window[0],
+    exp: window[1],
+    end,
+  });
 }
 
 async function join(bookingId: string, tok: string, user?: string) {
   const qs = new URLSearchParams({ bookingId, token: tok, ...(user ? { user } : {}) });
-  const res = await testEnv.CALL_ROOM.getByName(bookingId).fetch(new Request(`http://call/ws?${qs}`, { headers: { upgrade: 'websocket' } }));
+  const res = await testEnv.CALL_ROOM.getByName(bookingId).fetch(
+    new Request(`http://call/ws?${qs}`, { headers: { upgrade: 'websocket' } }),
+  );
   if (res.status !== 101) return { status: res.status, ws: null, inbox: [] as Record<string, unknown>[] };
   const ws = res.webSocket!;
   const inbox: Record<string, unknown>[] = [];
   ws.accept();
-  ws.addEventListener('message', (e) => { inbox.push(JSON.parse(String(e.data))); });
+  ws.addEventListener('message', (e) => {
+    inbox.push(JSON.parse(String(e.data)));
+  });
   return { status: 101, ws, inbox };
 }
-const until = async (fn: () => boolean) => { for (let i = 0; i < 200 && !fn(); i++) await new Promise((r) => setTimeout(r, 5)); };
+const until = async (fn: () => boolean) => {
+  for (let i = 0; i < 200 && !fn(); i++) await new Promise((r) => setTimeout(r, 5));
+};
 
 describe('CallRoom signalling (built-in peer-to-peer call)', () => {
   it('admits the fan and the creator, relays offer/answer/candidates, refuses a third and bad tokens', async () => {
@@ -42,7 +62,12 @@ describe('CallRoom signalling (built-in peer-to-peer call)', () => {
     fan.ws!.send(JSON.stringify({ type: 'offer', sdp: 'v=0 offer' }));
     await until(() => creator.inbox.some((m) => m.type === 'offer'));
     creator.ws!.send(JSON.stringify({ type: 'answer', sdp: 'v=0 answer' }));
-    creator.ws!.send(JSON.stringify({ type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0' } }));
+    creator.ws!.send(
+      JSON.stringify({
+        type: 'candidate',
+        candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0' },
+      }),
+    );
     fan.ws!.send(JSON.stringify({ type: 'evil', payload: 'not relayed' }));
     await until(() => fan.inbox.some((m) => m.type === 'candidate'));
     expect(creator.inbox.find((m) => m.type === 'offer')).toEqual({ type: 'offer', sdp: 'v=0 offer' });
@@ -59,7 +84,11 @@ describe('CallRoom signalling (built-in peer-to-peer call)', () => {
     fan.ws!.close(1000, 'bye');
     await until(() => creator.inbox.some((m) => m.type === 'peer-left'));
     const events = await deps().db.select().from(callEvents).where(eq(callEvents.bookingId, b)).all();
-    expect(events.map((e) => `${e.type}:${e.actorRole}`).sort()).toEqual(['PARTICIPANT_JOINED:CREATOR', 'PARTICIPANT_JOINED:FAN', 'PARTICIPANT_LEFT:FAN']);
+    expect(events.map((e) => `${e.type}:${e.actorRole}`).sort()).toEqual([
+      'PARTICIPANT_JOINED:CREATOR',
+      'PARTICIPANT_JOINED:FAN',
+      'PARTICIPANT_LEFT:FAN',
+    ]);
     creator.ws!.close();
   });
 
@@ -75,7 +104,12 @@ describe('CallRoom signalling (built-in peer-to-peer call)', () => {
     await until(() => creator.inbox.some((m) => m.type === 'time-up') && fan.inbox.some((m) => m.type === 'time-up'));
     expect(await stub.presence()).toEqual([]);
     const events = await deps().db.select().from(callEvents).where(eq(callEvents.bookingId, b)).all();
-    expect(events.filter((e) => e.type === 'PARTICIPANT_LEFT').map((e) => e.actorRole).sort()).toEqual(['CREATOR', 'FAN']);
+    expect(
+      events
+        .filter((e) => e.type === 'PARTICIPANT_LEFT')
+        .map((e) => e.actorRole)
+        .sort(),
+    ).toEqual(['CREATOR', 'FAN']);
     // A token whose call has ended opens nothing.
     expect((await join(b, await token(b, 'usr_f3', 'FAN', [now() - 600, now() + 600], now() - 1))).status).toBe(410);
   });
@@ -88,7 +122,10 @@ describe('CallRoom signalling (built-in peer-to-peer call)', () => {
     const second = await join(b, await token(b, fanId, 'FAN')); // a new tab: the first connection is replaced
     expect([first.status, second.status]).toEqual([101, 101]);
     second.ws!.close(1000, 'bye');
-    const rows = async () => (await deps().db.select().from(callEvents).where(eq(callEvents.bookingId, b)).all()).filter((e) => e.type === 'PARTICIPANT_JOINED' || e.type === 'PARTICIPANT_LEFT');
+    const rows = async () =>
+      (await deps().db.select().from(callEvents).where(eq(callEvents.bookingId, b)).all()).filter(
+        (e) => e.type === 'PARTICIPANT_JOINED' || e.type === 'PARTICIPANT_LEFT',
+      );
     for (let i = 0; i < 100 && (await rows()).length < 4; i++) await new Promise((r) => setTimeout(r, 10));
     const events = await rows();
     const sessions = new Map<string, string[]>();
@@ -97,9 +134,16 @@ describe('CallRoom signalling (built-in peer-to-peer call)', () => {
       sessions.set(sid, [...(sessions.get(sid) ?? []), e.type].sort());
       expect(e.dedupeKey).toBe(`p2p:${sid}:${e.type === 'PARTICIPANT_JOINED' ? 'joined' : 'left'}`);
     }
-    expect([...sessions.values()]).toEqual([['PARTICIPANT_JOINED', 'PARTICIPANT_LEFT'], ['PARTICIPANT_JOINED', 'PARTICIPANT_LEFT']]);
+    expect([...sessions.values()]).toEqual([
+      ['PARTICIPANT_JOINED', 'PARTICIPANT_LEFT'],
+      ['PARTICIPANT_JOINED', 'PARTICIPANT_LEFT'],
+    ]);
     // Nobody is still counted as in the call.
-    const a = computeAttendance(await presenceOf(deps(), b), { startsAt: new Date(Date.now() - 60_000), endsAt: new Date(Date.now() + 3_600_000) }, new Date());
+    const a = computeAttendance(
+      await presenceOf(deps(), b),
+      { startsAt: new Date(Date.now() - 60_000), endsAt: new Date(Date.now() + 3_600_000) },
+      new Date(),
+    );
     expect(a.ongoing).toEqual({ FAN: false, CREATOR: false });
   });
 

@@ -19,7 +19,10 @@ export const DEPLOYED_SECRETS = {
 };
 
 /** The test env as `appEnv` with every secret set, then `patch` (a value of undefined removes that binding). */
-export function deployedEnv(appEnv: 'staging' | 'production', patch: Record<string, string | undefined> = {}): Bindings {
+export function deployedEnv(
+  appEnv: 'staging' | 'production',
+  patch: Record<string, string | undefined> = {},
+): Bindings {
   const env: Record<string, unknown> = { ...testEnv, APP_ENV: appEnv, ...DEPLOYED_SECRETS, ...patch };
   for (const [k, v] of Object.entries(patch)) if (v === undefined) delete env[k];
   return env as unknown as Bindings;

@@ -19,7 +19,10 @@ async function paidBookings(c: CreatorScenario, n: number, days = 3) {
   for (let i = 0; i < n; i++) {
     const offer = await offerFor(c, { startsInMinutes: days * 24 * 60 + i * 60 });
     const [fan] = await fans(1);
-    const r = (await (await book(offer.id, fan.token)).json()) as { booking: { id: string }; payment: { intentId: string } };
+    const r = (await (await book(offer.id, fan.token)).json()) as {
+      booking: { id: string };
+      payment: { intentId: string };
+    };
     await deps().localPayments!.checkout(r.payment.intentId, 'succeed');
     out.push({ bookingId: r.booking.id, fanId: fan.user.id });
   }
@@ -34,7 +37,15 @@ async function seedReviews(c: CreatorScenario, ratings: number[]) {
   for (const [i, rating] of ratings.entries()) {
     const id = d.ids.next('rev');
     ids.push(id);
-    await d.db.insert(reviews).values({ id, bookingId: made[i].bookingId, userId: made[i].fanId, creatorId: c.creator.id, rating, comment: `Comment ${i}`, createdAt: new Date(Date.now() - i * 1000) });
+    await d.db.insert(reviews).values({
+      id,
+      bookingId: made[i].bookingId,
+      userId: made[i].fanId,
+      creatorId: c.creator.id,
+      rating,
+      comment: `Comment ${i}`,
+      createdAt: new Date(Date.now() - i * 1000),
+    });
   }
   return ids;
 }
@@ -52,7 +63,22 @@ describe('creator home', () => {
     await paidBookings(c, 2, 3);
     const [fan] = await fans(1);
     for (let i = 0; i < 2; i++) {
-      expect((await api('POST', `/api/creators/${c.creator.id}/requests`, { proposedPrice: 4000, currency: 'EUR', proposedStartsAt: new Date(Date.now() + (5 + i) * DAY).toISOString(), durationMinutes: 30, message: `Hello ${i}` }, { token: fan.token })).status).toBe(201);
+      expect(
+        (
+          await api(
+            'POST',
+            `/api/creators/${c.creator.id}/requests`,
+            {
+              proposedPrice: 4000,
+              currency: 'EUR',
+              proposedStartsAt: new Date(Date.now() + (5 + i) * DAY).toISOString(),
+              durationMinutes: 30,
+              message: `Hello ${i}`,
+            },
+            { token: fan.token },
+          )
+        ).status,
+      ).toBe(201);
     }
     // Someone else's data must not show up.
     const other = await onboardedCreator();
@@ -74,15 +100,18 @@ describe('creator home', () => {
     expect(html).toMatch(/data-step="profile"><span aria-hidden="true">○/);
     expect(html).toMatch(/data-step="bookable"><span aria-hidden="true">○/);
     await offerFor(c, { startsInMinutes: 6 * 24 * 60 });
-    expect(await (await getPage('/en/creator', c.token)).text()).toMatch(/data-step="bookable"><span aria-hidden="true">✓/);
+    expect(await (await getPage('/en/creator', c.token)).text()).toMatch(
+      /data-step="bookable"><span aria-hidden="true">✓/,
+    );
     // The creator was told of each booking: unread notifications are counted.
     const unread = await deps().db.select().from(notifications).where(eq(notifications.userId, c.user.id)).all();
     expect(html).toContain(`data-unread="${unread.filter((n) => !n.readAt).length}"`);
   });
 
-  it('puts today\'s calls first, with a join link while they are on', async () => {
+  it("puts today's calls first, with a join link while they are on", async () => {
     // Ongoing unless it is just past midnight in Paris, when a call starting in 5 minutes is still "today".
-    const early = localParts(Date.now(), 'Europe/Paris').hour === 0 && localParts(Date.now(), 'Europe/Paris').minute < 10;
+    const early =
+      localParts(Date.now(), 'Europe/Paris').hour === 0 && localParts(Date.now(), 'Europe/Paris').minute < 10;
     const s = await callAt(early ? 5 * 60_000 : -5 * 60_000);
     const html = await (await getPage('/en/creator', s.c.token)).text();
     expect(html).toContain('data-today-count="1"');
@@ -97,7 +126,9 @@ describe('creator home', () => {
     const ok = await fetchSignin(c.user.email, c.password);
     expect(ok.headers.get('location')).toBe(`/${c.user.locale}/creator`);
     const fan = await createAccount('USER');
-    expect((await fetchSignin(fan.user.email, fan.password)).headers.get('location')).toBe(`/${fan.user.locale}/dashboard`);
+    expect((await fetchSignin(fan.user.email, fan.password)).headers.get('location')).toBe(
+      `/${fan.user.locale}/dashboard`,
+    );
     const admin = await createAccount('ADMIN', { locale: 'fr' });
     expect((await fetchSignin(admin.user.email, admin.password)).headers.get('location')).toBe('/fr/admin');
   });
@@ -108,7 +139,8 @@ const fetchSignin = (email: string, password: string) => postForm('/fr/signin', 
 describe('reviews received', () => {
   it('the creator replies once, publicly; the fan is told; nobody else can reply', async () => {
     const s = await reviewedCall(4, 'Very helpful');
-    const reply = (token: string, text = 'Thank you!') => api('POST', `/api/reviews/${s.reviewId}/reply`, { reply: text }, { token });
+    const reply = (token: string, text = 'Thank you!') =>
+      api('POST', `/api/reviews/${s.reviewId}/reply`, { reply: text }, { token });
     await expectError(await reply(s.fan.token), 404, 'REVIEW_NOT_FOUND');
     await expectError(await reply((await onboardedCreator()).token), 404, 'REVIEW_NOT_FOUND');
     await expectError(await reply(s.c.token, '   '), 400, 'VALIDATION_ERROR');
@@ -117,15 +149,24 @@ describe('reviews received', () => {
 
     const ok = await reply(s.c.token, '  Thank you!  ');
     expect(ok.status).toBe(200);
-    expect(((await ok.json()) as { review: { reply: string; repliedAt: string } }).review).toMatchObject({ reply: 'Thank you!', repliedAt: expect.any(String) });
+    expect(((await ok.json()) as { review: { reply: string; repliedAt: string } }).review).toMatchObject({
+      reply: 'Thank you!',
+      repliedAt: expect.any(String),
+    });
     await expectError(await reply(s.c.token, 'Again'), 409, 'ALREADY_REPLIED');
     expect((await deps().db.select().from(reviews).where(eq(reviews.id, s.reviewId)).get())!.reply).toBe('Thank you!');
-    const told = await deps().db.select().from(notifications).where(and(eq(notifications.userId, s.fan.user.id), eq(notifications.type, 'REVIEW_REPLIED'))).all();
+    const told = await deps()
+      .db.select()
+      .from(notifications)
+      .where(and(eq(notifications.userId, s.fan.user.id), eq(notifications.type, 'REVIEW_REPLIED')))
+      .all();
     expect(told).toHaveLength(1);
     expect(told[0].params).toEqual({ creator: s.c.creator.displayName });
 
     // Public: the API and the creator's page show the reply under the review.
-    const list = (await (await api('GET', `/api/creators/${s.c.creator.slug}/reviews`)).json()) as { items: { reply: string }[] };
+    const list = (await (await api('GET', `/api/creators/${s.c.creator.slug}/reviews`)).json()) as {
+      items: { reply: string }[];
+    };
     expect(list.items[0].reply).toBe('Thank you!');
     const pageHtml = await (await getPage(`/en/c/${s.c.creator.slug}`)).text();
     expect(pageHtml).toContain('id="reviews"');
@@ -147,11 +188,17 @@ describe('reviews received', () => {
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('Write a reply');
     const done = await postPage(`/en/creator/reviews/${ids[3]}/reply`, c.token, { reply: 'Sorry it did not help.' });
-    expect([done.status, done.headers.get('location'), flashOf(done)]).toEqual([303, '/en/creator/reviews', 'success:reviews.replied']);
+    expect([done.status, done.headers.get('location'), flashOf(done)]).toEqual([
+      303,
+      '/en/creator/reviews',
+      'success:reviews.replied',
+    ]);
     const twice = await postPage(`/en/creator/reviews/${ids[3]}/reply`, c.token, { reply: 'Again' });
     expect(twice.status).toBe(409);
     const other = await onboardedCreator();
-    expect((await postPage(`/en/creator/reviews/${ids[0]}/reply`, other.token, { reply: 'Not mine' })).status).toBe(404);
+    expect((await postPage(`/en/creator/reviews/${ids[0]}/reply`, other.token, { reply: 'Not mine' })).status).toBe(
+      404,
+    );
     expect((await deps().db.select().from(reviews).where(eq(reviews.id, ids[0])).get())!.reply).toBeNull();
 
     const unreplied = await (await getPage('/en/creator/reviews?filter=unreplied', c.token)).text();
@@ -159,11 +206,17 @@ describe('reviews received', () => {
     expect(unreplied).not.toContain(ids[3]);
 
     // A hidden review is flagged for the creator, and leaves the average and the public lists.
-    await deps().db.update(reviews).set({ hiddenAt: new Date(), hiddenBy: 'test', hiddenReason: 'abuse' }).where(eq(reviews.id, ids[3]));
+    await deps()
+      .db.update(reviews)
+      .set({ hiddenAt: new Date(), hiddenBy: 'test', hiddenReason: 'abuse' })
+      .where(eq(reviews.id, ids[3]));
     const after = await (await getPage('/en/creator/reviews', c.token)).text();
     expect(after).toContain('data-average="4.3"');
     expect(after).toContain('data-hidden');
-    const pub = (await (await api('GET', `/api/creators/${c.creator.id}/reviews`)).json()) as { items: { id: string }[]; rating: { average: number; count: number } };
+    const pub = (await (await api('GET', `/api/creators/${c.creator.id}/reviews`)).json()) as {
+      items: { id: string }[];
+      rating: { average: number; count: number };
+    };
     expect(pub.rating).toEqual({ average: 4.3, count: 3 });
     expect(pub.items.map((x) => x.id)).not.toContain(ids[3]);
   });
@@ -183,7 +236,10 @@ describe('reviews received', () => {
 describe('calls on the planning', () => {
   it('past calls show their outcome and a summary link; open offers sit on the calendar', async () => {
     const s = await callAt(-2 * HOUR);
-    await deps().db.update(bookings).set({ outcome: 'FAN_NO_SHOW', outcomeDecidedAt: new Date() }).where(eq(bookings.id, s.bookingId));
+    await deps()
+      .db.update(bookings)
+      .set({ outcome: 'FAN_NO_SHOW', outcomeDecidedAt: new Date() })
+      .where(eq(bookings.id, s.bookingId));
     const past = await (await getPage('/en/creator/planning?view=list&status=past', s.c.token)).text();
     expect(past).toContain(`data-booking-id="${s.bookingId}"`);
     expect(past).toContain('data-outcome="FAN_NO_SHOW"');
@@ -199,6 +255,8 @@ describe('calls on the planning', () => {
     expect(grid).toContain(`data-offer-id="${offer.id}"`);
     expect(grid).toContain(`href="/en/creator/offers/${offer.id}/edit"`);
     // Filtered views are about bookings only.
-    expect(await (await getPage(`/en/creator/planning?view=month&month=${month}&status=upcoming`, c.token)).text()).not.toContain(`data-offer-id="${offer.id}"`);
+    expect(
+      await (await getPage(`/en/creator/planning?view=month&month=${month}&status=upcoming`, c.token)).text(),
+    ).not.toContain(`data-offer-id="${offer.id}"`);
   });
 });

@@ -11,12 +11,22 @@ import { BASE, deps, expectError, fetchApp, testEnv } from './helpers';
 import { corruptPng, pngImage } from './images';
 import { onboardedCreator, type CreatorScenario } from './scenarios';
 
-type Uploaded = { url: string; variants: { url: string; width: number; height: number }[]; creator: { profileImageUrl: string | null; bannerImageUrl: string | null } };
+type Uploaded = {
+  url: string;
+  variants: { url: string; width: number; height: number }[];
+  creator: { profileImageUrl: string | null; bannerImageUrl: string | null };
+};
 
 const put = (c: CreatorScenario, kind: string, body: Uint8Array, type = 'image/png') =>
-  fetchApp(`/api/creators/me/images/${kind}`, { method: 'PUT', headers: { authorization: `Bearer ${c.token}`, 'content-type': type }, body: body as unknown as BodyInit });
-const stored = async (c: CreatorScenario) => (await testEnv.MEDIA.list({ prefix: `creators/${c.creator.id}/` })).objects.map((o) => o.key).sort();
-const row = async (c: CreatorScenario) => (await deps().db.select().from(creators).where(eq(creators.id, c.creator.id)).get())!;
+  fetchApp(`/api/creators/me/images/${kind}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${c.token}`, 'content-type': type },
+    body: body as unknown as BodyInit,
+  });
+const stored = async (c: CreatorScenario) =>
+  (await testEnv.MEDIA.list({ prefix: `creators/${c.creator.id}/` })).objects.map((o) => o.key).sort();
+const row = async (c: CreatorScenario) =>
+  (await deps().db.select().from(creators).where(eq(creators.id, c.creator.id)).get())!;
 
 /** Fetches a served variant: its headers, and its real format and size read from the bytes. */
 async function served(url: string) {
@@ -33,7 +43,10 @@ describe('creator images', () => {
     const res = await put(c, 'profile', original);
     expect(res.status).toBe(200);
     const out = (await res.json()) as Uploaded;
-    expect(out.variants.map((v) => [v.width, v.height])).toEqual([[96, 96], [256, 256]]);
+    expect(out.variants.map((v) => [v.width, v.height])).toEqual([
+      [96, 96],
+      [256, 256],
+    ]);
     expect(out.url).toBe(out.variants[1].url);
     expect(out.url).toMatch(/^\/media\/creators\/crt_\w+\/profile-[0-9a-f]{16}-256\.webp$/);
     expect(out.creator.profileImageUrl).toBe(out.url);
@@ -56,7 +69,10 @@ describe('creator images', () => {
     const c = await onboardedCreator();
     const original = await pngImage(3200, 1000, 2);
     const out = (await (await put(c, 'banner', original)).json()) as Uploaded;
-    expect(out.variants.map((v) => [v.width, v.height])).toEqual([[800, 250], [1600, 500]]);
+    expect(out.variants.map((v) => [v.width, v.height])).toEqual([
+      [800, 250],
+      [1600, 500],
+    ]);
     for (const v of out.variants) {
       const { info, bytes } = await served(v.url);
       expect(info).toMatchObject({ type: 'image/webp', width: v.width, height: v.height });
@@ -73,7 +89,9 @@ describe('creator images', () => {
     const [b800, b1600] = banner.variants.map((v) => v.url);
     // The 120 px avatar: the 256 variant at 1×, both offered.
     expect(html).toContain(`<img class="avatar lg" src="${p256}" srcset="${p96} 96w, ${p256} 256w" sizes="120px"`);
-    expect(html).toContain(`<img class="banner" src="${b800}" srcset="${b800} 800w, ${b1600} 1600w" sizes="(max-width: 1212px) calc(100vw - 32px), 1180px"`);
+    expect(html).toContain(
+      `<img class="banner" src="${b800}" srcset="${b800} 800w, ${b1600} 1600w" sizes="(max-width: 1212px) calc(100vw - 32px), 1180px"`,
+    );
     // A 36/64 px avatar (the directory card) starts from the 96 one.
     const directory = await (await fetchApp(`/en/creators?q=${encodeURIComponent(c.creator.displayName)}`)).text();
     expect(directory).toContain(`src="${p96}" srcset="${p96} 96w, ${p256} 256w" sizes="64px"`);
@@ -85,13 +103,21 @@ describe('creator images', () => {
     const c = await onboardedCreator();
     const form = new FormData();
     form.set('image', new File([await pngImage(1200, 1200, 4)], 'me.png', { type: 'image/png' }));
-    const res = await fetchApp('/en/creator/profile/image/profile', { method: 'POST', headers: { authorization: `Bearer ${c.token}`, origin: BASE }, body: form });
+    const res = await fetchApp('/en/creator/profile/image/profile', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${c.token}`, origin: BASE },
+      body: form,
+    });
     expect(res.status).toBe(303);
     const key = (await row(c)).profileImageKey!;
     expect(key).toMatch(/^creators\/crt_\w+\/profile-[0-9a-f]{16}-256\.webp$/);
     const keys = await stored(c);
     expect(keys).toHaveLength(2);
-    for (const k of keys) expect((await served(`/media/${k}`)).info).toMatchObject({ type: 'image/webp', width: Number(/-(\d+)\.webp$/.exec(k)![1]) });
+    for (const k of keys)
+      expect((await served(`/media/${k}`)).info).toMatchObject({
+        type: 'image/webp',
+        width: Number(/-(\d+)\.webp$/.exec(k)![1]),
+      });
   });
 
   it('replacing or removing an image deletes all its variants', async () => {
@@ -101,7 +127,10 @@ describe('creator images', () => {
     for (const v of first.variants) expect((await fetchApp(v.url)).status).toBe(404);
     for (const v of second.variants) expect((await fetchApp(v.url)).status).toBe(200);
     expect(await stored(c)).toHaveLength(2);
-    const removed = await fetchApp('/api/creators/me/images/profile', { method: 'DELETE', headers: { authorization: `Bearer ${c.token}` } });
+    const removed = await fetchApp('/api/creators/me/images/profile', {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${c.token}` },
+    });
     expect(removed.status).toBe(200);
     expect(await stored(c)).toEqual([]);
     expect((await row(c)).profileImageKey).toBeNull();
@@ -109,7 +138,11 @@ describe('creator images', () => {
 
   it('refuses wrong types, bad dimensions, oversize and undecodable files with a 4xx, storing nothing', async () => {
     const c = await onboardedCreator();
-    await expectError(await put(c, 'profile', new TextEncoder().encode('<svg onload=alert(1)>'.padEnd(64)), 'image/png'), 415, 'IMAGE_TYPE_UNSUPPORTED');
+    await expectError(
+      await put(c, 'profile', new TextEncoder().encode('<svg onload=alert(1)>'.padEnd(64)), 'image/png'),
+      415,
+      'IMAGE_TYPE_UNSUPPORTED',
+    );
     await expectError(await put(c, 'profile', await pngImage(40, 40)), 422, 'IMAGE_DIMENSIONS');
     await expectError(await put(c, 'banner', await pngImage(200, 200)), 422, 'IMAGE_DIMENSIONS');
     await expectError(await put(c, 'avatar', await pngImage(100, 100)), 400, 'VALIDATION_ERROR');

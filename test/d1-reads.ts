@@ -2,7 +2,12 @@
  * A D1 binding that counts what goes through it (statements, rows read as D1 reports them, rows
  * returned), to prove that a code path reads a bounded amount whatever the table sizes.
  */
-export interface D1Reads { statements: number; rowsRead: number; rowsReturned: number; rowsWritten: number }
+export interface D1Reads {
+  statements: number;
+  rowsRead: number;
+  rowsReturned: number;
+  rowsWritten: number;
+}
 
 export function countingD1(db: D1Database): { d1: D1Database; reads: D1Reads; reset(): void } {
   const reads: D1Reads = { statements: 0, rowsRead: 0, rowsReturned: 0, rowsWritten: 0 };
@@ -50,7 +55,13 @@ export function countingD1(db: D1Database): { d1: D1Database; reads: D1Reads; re
     },
     exec: (query: string) => db.exec(query),
     dump: () => db.dump(),
-    withSession: () => { throw new Error('countingD1: sessions are not counted'); },
+    withSession: () => {
+      throw new Error('countingD1: sessions are not counted');
+    },
   } as unknown as D1Database;
-  return { d1, reads, reset: () => Object.assign(reads, { statements: 0, rowsRead: 0, rowsReturned: 0, rowsWritten: 0 }) };
+  return {
+    d1,
+    reads,
+    reset: () => Object.assign(reads, { statements: 0, rowsRead: 0, rowsReturned: 0, rowsWritten: 0 }),
+  };
 }

@@ -1,16 +1,25 @@
 /** The Daily adapter against the local fake Daily API, and Daily's webhook signature check. */
 import { describe, expect, it } from 'vitest';
-import { DAILY_SIGNATURE_HEADER, DAILY_TIMESTAMP_HEADER, DailyError, dailyRoomName, dailyVideo, verifyDailySignature } from '../src/providers/video/daily';
+import {
+  DAILY_SIGNATURE_HEADER,
+  DAILY_TIMESTAMP_HEADER,
+  DailyError,
+  dailyRoomName,
+  dailyVideo,
+  verifyDailySignature,
+} from '../src/providers/video/daily';
 import { FAKE_DAILY } from './fake-credentials';
 import { testEnv } from './helpers';
 
 const base = () => `${testEnv.FAKES_URL}/daily`;
-const control = (path: string, body: unknown) => fetch(`${base()}/__daily/${path}`, { method: 'POST', body: JSON.stringify(body) }).then((r) => r.json());
-const state = async () => (await (await fetch(`${testEnv.FAKES_URL}/__state/daily`)).json()) as {
-  rooms: { name: string; privacy: string; url: string; config: Record<string, unknown> }[];
-  deleted: string[];
-  tokens: Record<string, unknown>[];
-};
+const control = (path: string, body: unknown) =>
+  fetch(`${base()}/__daily/${path}`, { method: 'POST', body: JSON.stringify(body) }).then((r) => r.json());
+const state = async () =>
+  (await (await fetch(`${testEnv.FAKES_URL}/__state/daily`)).json()) as {
+    rooms: { name: string; privacy: string; url: string; config: Record<string, unknown> }[];
+    deleted: string[];
+    tokens: Record<string, unknown>[];
+  };
 let n = 0;
 const bookingId = () => `bkg_dailytest${Date.now().toString(36)}${++n}`;
 const sec = (d: Date) => Math.floor(d.getTime() / 1000);
@@ -23,10 +32,19 @@ describe('Daily adapter (against the local fake Daily API)', () => {
     const id = bookingId();
     const w = window();
     const room = await video.ensureRoom({ bookingId: id, ...w });
-    expect(room).toEqual({ provider: 'daily', name: dailyRoomName(id), url: `https://${FAKE_DAILY.domain}/${dailyRoomName(id)}` });
+    expect(room).toEqual({
+      provider: 'daily',
+      name: dailyRoomName(id),
+      url: `https://${FAKE_DAILY.domain}/${dailyRoomName(id)}`,
+    });
     const stored = (await state()).rooms.find((r) => r.name === room.name)!;
     expect(stored.privacy).toBe('private');
-    expect(stored.config).toMatchObject({ nbf: sec(w.notBefore), exp: sec(w.expiresAt), eject_at_room_exp: true, max_participants: 2 });
+    expect(stored.config).toMatchObject({
+      nbf: sec(w.notBefore),
+      exp: sec(w.expiresAt),
+      eject_at_room_exp: true,
+      max_participants: 2,
+    });
     // A second join (or a retry) finds the room instead of failing on "already exists".
     expect(await video.ensureRoom({ bookingId: id, ...w })).toEqual(room);
     expect((await state()).rooms.filter((r) => r.name === room.name)).toHaveLength(1);
@@ -41,13 +59,35 @@ describe('Daily adapter (against the local fake Daily API)', () => {
     const common = { room, bookingId: id, notBefore: w.notBefore, expiresAt: w.expiresAt, callEndsAt };
     const owner = await video.joinToken({ ...common, userId: 'usr_creator1', userName: 'Léa', isOwner: true });
     const fan = await video.joinToken({ ...common, userId: 'usr_fan1', userName: 'Camille', isOwner: false });
-    const claims = (t: string) => JSON.parse(Buffer.from(t.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
-    expect(claims(owner)).toMatchObject({ r: room.name, o: true, ud: 'usr_creator1', nbf: sec(w.notBefore), exp: sec(callEndsAt), ejt: true });
-    expect(claims(fan)).toMatchObject({ r: room.name, o: false, ud: 'usr_fan1', u: 'Camille', nbf: sec(w.notBefore), exp: sec(callEndsAt), ejt: true });
+    const claims = (t: string) =>
+      JSON.parse(Buffer.from(t.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
+    expect(claims(owner)).toMatchObject({
+      r: room.name,
+      o: true,
+      ud: 'usr_creator1',
+      nbf: sec(w.notBefore),
+      exp: sec(callEndsAt),
+      ejt: true,
+    });
+    expect(claims(fan)).toMatchObject({
+      r: room.name,
+      o: false,
+      ud: 'usr_fan1',
+      u: 'Camille',
+      nbf: sec(w.notBefore),
+      exp: sec(callEndsAt),
+      ejt: true,
+    });
     // What Daily was asked for, property by property.
     const asked = (await state()).tokens.filter((t) => t.room_name === room.name);
-    expect(asked.map((t) => [t.user_id, t.exp, t.eject_at_token_exp])).toEqual([['usr_creator1', sec(callEndsAt), true], ['usr_fan1', sec(callEndsAt), true]]);
-    expect((await state()).rooms.find((r) => r.name === room.name)!.config).toMatchObject({ exp: sec(w.expiresAt), eject_at_room_exp: true });
+    expect(asked.map((t) => [t.user_id, t.exp, t.eject_at_token_exp])).toEqual([
+      ['usr_creator1', sec(callEndsAt), true],
+      ['usr_fan1', sec(callEndsAt), true],
+    ]);
+    expect((await state()).rooms.find((r) => r.name === room.name)!.config).toMatchObject({
+      exp: sec(w.expiresAt),
+      eject_at_room_exp: true,
+    });
   });
 
   it('deletes the room, and deleting again is not an error (idempotent)', async () => {
@@ -62,7 +102,15 @@ describe('Daily adapter (against the local fake Daily API)', () => {
 
   it('waits and retries on 429 (Retry-After), and gives up with a DailyError after its retries', async () => {
     const waits: number[] = [];
-    const video = dailyVideo({ apiKey: FAKE_DAILY.isolatedApiKey, apiBase: base() }, { sleep: async (ms) => { waits.push(ms); }, maxRetries: 3 });
+    const video = dailyVideo(
+      { apiKey: FAKE_DAILY.isolatedApiKey, apiBase: base() },
+      {
+        sleep: async (ms) => {
+          waits.push(ms);
+        },
+        maxRetries: 3,
+      },
+    );
     await control('rate-limit', { apiKey: FAKE_DAILY.isolatedApiKey, count: 2, retryAfter: 2 });
     const room = await video.ensureRoom({ bookingId: bookingId(), ...window() });
     expect(room.provider).toBe('daily');
@@ -86,13 +134,23 @@ describe('Daily adapter (against the local fake Daily API)', () => {
     const video = dailyVideo({ apiKey: FAKE_DAILY.apiKey, apiBase: base() });
     const room = await video.ensureRoom({ bookingId: bookingId(), ...window() });
     const t0 = Math.floor(Date.now() / 1000) - 1800;
-    await control('meetings', { room: room.name, start_time: t0, duration: 1500, participants: [
-      { user_id: 'usr_a', participant_id: 'sess-a', user_name: 'A', join_time: t0, duration: 1500 },
-      { user_id: 'usr_b', participant_id: 'sess-b', user_name: 'B', join_time: t0 + 60, duration: 1400 },
-    ] });
+    await control('meetings', {
+      room: room.name,
+      start_time: t0,
+      duration: 1500,
+      participants: [
+        { user_id: 'usr_a', participant_id: 'sess-a', user_name: 'A', join_time: t0, duration: 1500 },
+        { user_id: 'usr_b', participant_id: 'sess-b', user_name: 'B', join_time: t0 + 60, duration: 1400 },
+      ],
+    });
     expect(await video.attendance(room)).toEqual([
       { sessionId: 'sess-a', userId: 'usr_a', joinedAt: new Date(t0 * 1000), leftAt: new Date((t0 + 1500) * 1000) },
-      { sessionId: 'sess-b', userId: 'usr_b', joinedAt: new Date((t0 + 60) * 1000), leftAt: new Date((t0 + 1460) * 1000) },
+      {
+        sessionId: 'sess-b',
+        userId: 'usr_b',
+        joinedAt: new Date((t0 + 60) * 1000),
+        leftAt: new Date((t0 + 1460) * 1000),
+      },
     ]);
   });
 });
@@ -108,21 +166,38 @@ describe('Daily webhook signature', () => {
     // with `openssl dgst -sha256 -mac HMAC` — not with the helper under test.
     const secret = 'Y2FsbC1hLXN0YXIga25vd24tYW5zd2VyIGRhaWx5IGhtYWMga2V5';
     const timestamp = '1767225600';
-    const body = '{"version":"1.0.0","type":"participant.joined","id":"ptcpt-join-6497c79b","payload":{"room":"cas-bkg-kat1","user_id":"usr_fan_kat","session_id":"5b2e2f3a-1d4c-4e0f-9a65-0c1a2b3c4d5e","joined_at":1767225590},"event_ts":1767225600.123}';
+    const body =
+      '{"version":"1.0.0","type":"participant.joined","id":"ptcpt-join-6497c79b","payload":{"room":"cas-bkg-kat1","user_id":"usr_fan_kat","session_id":"5b2e2f3a-1d4c-4e0f-9a65-0c1a2b3c4d5e","joined_at":1767225590},"event_ts":1767225600.123}';
     const signature = '5PN53jAKhcZiof65Wt5gEfi6o2+KEyVA9tGX4B6zq2g=';
     expect(await verifyDailySignature(secret, timestamp, body, signature)).toBe(true);
     // The same vector under the schemes one might wrongly assume, each refused:
-    expect(await verifyDailySignature(secret, timestamp, body, '1VYwtE7cyGqzM3hMhqNeZ9U4ErWu9V4I7iA5RuUsvRU=')).toBe(false); // HMAC of the body alone
-    expect(await verifyDailySignature(secret, timestamp, body, 'ob8Ja/hjOWLhbFCIdUANPwuXQLxCZO8M8tJpWxQLWqo=')).toBe(false); // key = the base64 text, not its bytes
-    expect(await verifyDailySignature(secret, timestamp, body.replace('1767225590', '1767225591'), signature)).toBe(false);
+    expect(await verifyDailySignature(secret, timestamp, body, '1VYwtE7cyGqzM3hMhqNeZ9U4ErWu9V4I7iA5RuUsvRU=')).toBe(
+      false,
+    ); // HMAC of the body alone
+    expect(await verifyDailySignature(secret, timestamp, body, 'ob8Ja/hjOWLhbFCIdUANPwuXQLxCZO8M8tJpWxQLWqo=')).toBe(
+      false,
+    ); // key = the base64 text, not its bytes
+    expect(await verifyDailySignature(secret, timestamp, body.replace('1767225590', '1767225591'), signature)).toBe(
+      false,
+    );
   });
 
   it('accepts what Daily signs and refuses a changed body, timestamp or secret, and garbage', async () => {
-    const signed = (await control('webhook', { type: 'meeting.started', payload: { room: 'x', start_ts: 1 } })) as { body: string; headers: Record<string, string> };
+    const signed = (await control('webhook', { type: 'meeting.started', payload: { room: 'x', start_ts: 1 } })) as {
+      body: string;
+      headers: Record<string, string>;
+    };
     const sig = signed.headers['x-webhook-signature'];
     const ts = signed.headers['x-webhook-timestamp'];
     expect(await verifyDailySignature(FAKE_DAILY.webhookSecret, ts, signed.body, sig)).toBe(true);
-    expect(await verifyDailySignature(FAKE_DAILY.webhookSecret, ts, signed.body.replace('meeting.started', 'meeting.ended'), sig)).toBe(false);
+    expect(
+      await verifyDailySignature(
+        FAKE_DAILY.webhookSecret,
+        ts,
+        signed.body.replace('meeting.started', 'meeting.ended'),
+        sig,
+      ),
+    ).toBe(false);
     expect(await verifyDailySignature(FAKE_DAILY.webhookSecret, String(Number(ts) + 1), signed.body, sig)).toBe(false);
     expect(await verifyDailySignature(btoa('another-secret-entirely'), ts, signed.body, sig)).toBe(false);
     expect(await verifyDailySignature(FAKE_DAILY.webhookSecret, ts, signed.body, 'not base64 !!')).toBe(false);

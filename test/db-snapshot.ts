@@ -19,7 +19,11 @@ export async function tableNames(): Promise<string[]> {
 }
 
 const stable = (row: Record<string, unknown>) =>
-  JSON.stringify(Object.keys(row).sort().map((k) => [k, row[k] instanceof ArrayBuffer ? [...new Uint8Array(row[k] as ArrayBuffer)] : row[k]]));
+  JSON.stringify(
+    Object.keys(row)
+      .sort()
+      .map((k) => [k, row[k] instanceof ArrayBuffer ? [...new Uint8Array(row[k] as ArrayBuffer)] : row[k]]),
+  );
 
 /** Every row of every table, as canonical JSON strings (tables in `only`, if given). */
 export async function snapshot(only?: string[]): Promise<Snapshot> {
@@ -29,7 +33,11 @@ export async function snapshot(only?: string[]): Promise<Snapshot> {
   return new Map(names.map((n, i) => [n, new Set(results[i].results.map(stable))]));
 }
 
-export interface Change { table: string; added: string[]; removed: string[] }
+export interface Change {
+  table: string;
+  added: string[];
+  removed: string[];
+}
 
 /** What differs between two snapshots (a changed row shows as one removed and one added). */
 export function diff(before: Snapshot, after: Snapshot): Change[] {
@@ -61,12 +69,16 @@ export function unexpectedChanges(changes: Change[], allowedLogTypes?: string[])
       }
       continue;
     }
-    out.push(`${c.table}: +${c.added.length} -${c.removed.length} ${[...c.removed.map((r) => `- ${r}`), ...c.added.map((r) => `+ ${r}`)].slice(0, 4).join(' | ').slice(0, 1200)}`);
+    out.push(
+      `${c.table}: +${c.added.length} -${c.removed.length} ${[...c.removed.map((r) => `- ${r}`), ...c.added.map((r) => `+ ${r}`)].slice(0, 4).join(' | ').slice(0, 1200)}`,
+    );
   }
   return out;
 }
 
 /** Log rows added between two snapshots, parsed. */
 export function addedLogs(changes: Change[]): Record<string, unknown>[] {
-  return changes.filter((c) => c.table === 'logs').flatMap((c) => c.added.map((r) => Object.fromEntries(JSON.parse(r) as [string, unknown][])));
+  return changes
+    .filter((c) => c.table === 'logs')
+    .flatMap((c) => c.added.map((r) => Object.fromEntries(JSON.parse(r) as [string, unknown][])));
 }

@@ -24,7 +24,9 @@ const clockOf = async (res: Response) => {
 };
 
 describe('the development clock', () => {
-  afterEach(() => { setDevClockOffset(DEV, 0); });
+  afterEach(() => {
+    setDevClockOffset(DEV, 0);
+  });
 
   it('moves deps.clock (pages, API, Durable Objects, jobs all build their deps from it) and reads back', async () => {
     expect((await clockOf(await fetchApp('/dev/clock'))).offsetMs).toBe(0);
@@ -35,12 +37,24 @@ describe('the development clock', () => {
     // Advancing adds up; `at` sets the time; reset goes back to the machine's clock.
     expect((await clockOf(await api('POST', '/dev/clock', { advanceMs: DAY }))).offsetMs).toBe(9 * DAY);
     const at = new Date(Date.now() + 3 * DAY);
-    expect(Math.abs(Date.parse((await clockOf(await api('POST', '/dev/clock', { at: at.toISOString() }))).now) - at.getTime())).toBeLessThan(5_000);
+    expect(
+      Math.abs(
+        Date.parse((await clockOf(await api('POST', '/dev/clock', { at: at.toISOString() }))).now) - at.getTime(),
+      ),
+    ).toBeLessThan(5_000);
     expect((await clockOf(await api('POST', '/dev/clock', { reset: true }))).offsetMs).toBe(0);
   });
 
   it('refuses what it does not understand, and more than 400 days', async () => {
-    for (const body of [{}, { advanceMs: 'soon' }, { offsetMs: 1.5 }, { at: 'tomorrow' }, { reset: false }, { advanceMs: 1, reset: true }, { offsetMs: 401 * DAY }]) {
+    for (const body of [
+      {},
+      { advanceMs: 'soon' },
+      { offsetMs: 1.5 },
+      { at: 'tomorrow' },
+      { reset: false },
+      { advanceMs: 1, reset: true },
+      { offsetMs: 401 * DAY },
+    ]) {
       expect((await api('POST', '/dev/clock', body)).status, JSON.stringify(body)).toBe(400);
     }
     await api('POST', '/dev/clock', { offsetMs: 300 * DAY });
@@ -52,7 +66,12 @@ describe('the development clock', () => {
     setDevClockOffset(DEV, 8 * DAY);
     const scheduledTime = Date.now();
     await runScheduled(testEnv, { cron: CRON.hourly, scheduledTime });
-    const run = await buildDeps(testEnv).db.select().from(cronRuns).where(eq(cronRuns.job, 'payouts')).orderBy(desc(cronRuns.startedAt)).get();
+    const run = await buildDeps(testEnv)
+      .db.select()
+      .from(cronRuns)
+      .where(eq(cronRuns.job, 'payouts'))
+      .orderBy(desc(cronRuns.startedAt))
+      .get();
     expect(run?.scheduledAt.getTime()).toBe(scheduledTime + 8 * DAY);
     expect(run?.status).toBe('SUCCESS');
   });
@@ -66,7 +85,10 @@ describe('the development clock', () => {
   it('does not exist in production: 404, the system clock, no tick shift, no alarm shift', async () => {
     setDevClockOffset(DEV, 8 * DAY);
     const app = createApp();
-    for (const init of [{}, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reset: true }) }]) {
+    for (const init of [
+      {},
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reset: true }) },
+    ]) {
       const res = await app.fetch(new Request(`${BASE}/dev/clock`, init), prodEnv, createExecutionContext());
       expect(res.status).toBe(404);
     }

@@ -19,16 +19,41 @@ describe('dispute evidence', () => {
     const d = await openDispute();
     const failing = (e: PaymentProviderError) => {
       const base = deps();
-      return { ...base, payments: { ...base.payments, submitDisputeEvidence: async () => { throw e; } } };
+      return {
+        ...base,
+        payments: {
+          ...base.payments,
+          submitDisputeEvidence: async () => {
+            throw e;
+          },
+        },
+      };
     };
-    expect(await submitDisputeEvidence(failing(new PaymentProviderError('This dispute is closed', 400, 'dispute_already_closed', false)), d.id)).toEqual({ ok: false, code: 'EVIDENCE_REFUSED' });
-    expect(await submitDisputeEvidence(failing(new PaymentProviderError('Service unavailable', 503, null, true)), d.id)).toEqual({ ok: false, code: 'PAYMENT_PROVIDER_ERROR' });
-    expect((await deps().db.select().from(disputes).where(eq(disputes.id, d.id)).get())!.evidenceSubmittedAt).toBeNull();
+    expect(
+      await submitDisputeEvidence(
+        failing(new PaymentProviderError('This dispute is closed', 400, 'dispute_already_closed', false)),
+        d.id,
+      ),
+    ).toEqual({ ok: false, code: 'EVIDENCE_REFUSED' });
+    expect(
+      await submitDisputeEvidence(failing(new PaymentProviderError('Service unavailable', 503, null, true)), d.id),
+    ).toEqual({ ok: false, code: 'PAYMENT_PROVIDER_ERROR' });
+    expect(
+      (await deps().db.select().from(disputes).where(eq(disputes.id, d.id)).get())!.evidenceSubmittedAt,
+    ).toBeNull();
     // Through the API: unknown dispute 404; the real (local) provider accepts it once.
     const admin = await createAccount('ADMIN', { passwordHash: null });
-    await expectError(await api('POST', '/api/admin/disputes/dsp_aaaaaaaaaaaaaaaaaaaa/evidence', undefined, { token: admin.token }), 404, 'NOT_FOUND');
-    expect((await api('POST', `/api/admin/disputes/${d.id}/evidence`, undefined, { token: admin.token })).status).toBe(200);
-    expect((await deps().db.select().from(disputes).where(eq(disputes.id, d.id)).get())!.evidenceSubmittedAt).not.toBeNull();
+    await expectError(
+      await api('POST', '/api/admin/disputes/dsp_aaaaaaaaaaaaaaaaaaaa/evidence', undefined, { token: admin.token }),
+      404,
+      'NOT_FOUND',
+    );
+    expect((await api('POST', `/api/admin/disputes/${d.id}/evidence`, undefined, { token: admin.token })).status).toBe(
+      200,
+    );
+    expect(
+      (await deps().db.select().from(disputes).where(eq(disputes.id, d.id)).get())!.evidenceSubmittedAt,
+    ).not.toBeNull();
   });
 });
 
@@ -43,9 +68,12 @@ describe('dispute evidence content', () => {
     const dspId = await d.localPayments!.openDispute(payment.chargeId!, 'product_not_received');
     const row = (await d.db.select().from(disputes).where(eq(disputes.stripeDisputeId, dspId)).get())!;
     const admin = await createAccount('ADMIN', { passwordHash: null });
-    expect((await api('POST', `/api/admin/disputes/${row.id}/evidence`, undefined, { token: admin.token })).status).toBe(200);
+    expect(
+      (await api('POST', `/api/admin/disputes/${row.id}/evidence`, undefined, { token: admin.token })).status,
+    ).toBe(200);
     // What the provider received (the built-in one keeps it on the dispute, like Stripe).
-    const stored = (await d.db.select().from(localStripeObjects).where(eq(localStripeObjects.id, dspId)).get())!.data as { evidence: Record<string, string>; status: string };
+    const stored = (await d.db.select().from(localStripeObjects).where(eq(localStripeObjects.id, dspId)).get())!
+      .data as { evidence: Record<string, string>; status: string };
     expect(stored.status).toBe('under_review');
     const ev = stored.evidence;
     const iso = (ms: number) => new Date(ms).toISOString();
@@ -63,7 +91,11 @@ describe('dispute evidence content', () => {
     // Once the dispute is closed the provider takes no more evidence: a clear 409, nothing recorded.
     await d.localPayments!.updateDispute(dspId, 'won');
     await d.db.update(disputes).set({ evidenceSubmittedAt: null }).where(eq(disputes.id, row.id));
-    await expectError(await api('POST', `/api/admin/disputes/${row.id}/evidence`, undefined, { token: admin.token }), 409, 'EVIDENCE_REFUSED');
+    await expectError(
+      await api('POST', `/api/admin/disputes/${row.id}/evidence`, undefined, { token: admin.token }),
+      409,
+      'EVIDENCE_REFUSED',
+    );
     expect((await d.db.select().from(disputes).where(eq(disputes.id, row.id)).get())!.evidenceSubmittedAt).toBeNull();
   });
 });

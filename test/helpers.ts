@@ -23,7 +23,12 @@ export function fetchApp(path: string, init: RequestInit = {}): Promise<Response
   return exports.default.fetch(new Request(`${BASE}${path}`, { redirect: 'manual', ...init }));
 }
 
-export interface CallOptions { token?: string; cookie?: string; origin?: string | null; headers?: Record<string, string> }
+export interface CallOptions {
+  token?: string;
+  cookie?: string;
+  origin?: string | null;
+  headers?: Record<string, string>;
+}
 
 /** JSON API call; `body` is serialized unless it is already a string. */
 export function api(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<Response> {
@@ -32,12 +37,19 @@ export function api(method: string, path: string, body?: unknown, opts: CallOpti
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (opts.cookie) headers.cookie = opts.cookie;
   if (opts.origin) headers.origin = opts.origin;
-  return fetchApp(path, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  return fetchApp(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
 }
 
 /** Posts an urlencoded form like a browser on our own origin would. */
 export function postForm(path: string, fields: Record<string, string>, opts: CallOptions = {}): Promise<Response> {
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', ...(opts.headers ?? {}) };
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded',
+    ...(opts.headers ?? {}),
+  };
   if (opts.origin !== null) headers.origin = opts.origin ?? BASE;
   if (opts.cookie) headers.cookie = opts.cookie;
   return fetchApp(path, { method: 'POST', headers, body: new URLSearchParams(fields).toString() });
@@ -54,10 +66,17 @@ let counter = 0;
 export const uniqueEmail = (tag = 'user') => `${tag}-${Date.now().toString(36)}-${++counter}@example.test`;
 export const PASSWORD = 'correct-horse-battery';
 
-export interface TestAccount { user: User; token: string; password: string }
+export interface TestAccount {
+  user: User;
+  token: string;
+  password: string;
+}
 
 /** Creates an account directly (verified email) and a bearer session for it. */
-export async function createAccount(role: Role = 'USER', overrides: Partial<typeof users.$inferInsert> = {}): Promise<TestAccount> {
+export async function createAccount(
+  role: Role = 'USER',
+  overrides: Partial<typeof users.$inferInsert> = {},
+): Promise<TestAccount> {
   const d = deps();
   const now = new Date();
   const id = d.ids.next('usr');
@@ -122,22 +141,43 @@ export function getPage(path: string, token?: string): Promise<Response> {
 }
 
 /** A page form posted by the holder of `token` (same origin, urlencoded). */
-export function postPage(path: string, token: string | undefined, form: Record<string, string> = {}): Promise<Response> {
-  return fetchApp(path, { method: 'POST', headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/x-www-form-urlencoded', origin: BASE }, body: new URLSearchParams(form).toString() });
+export function postPage(
+  path: string,
+  token: string | undefined,
+  form: Record<string, string> = {},
+): Promise<Response> {
+  return fetchApp(path, {
+    method: 'POST',
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      'content-type': 'application/x-www-form-urlencoded',
+      origin: BASE,
+    },
+    body: new URLSearchParams(form).toString(),
+  });
 }
 
 /**
  * Signs in with Google against the local fake: start, consent with `profile` (sub, email,
  * email_verified, name…), callback. Returns the callback's response (cookies, redirect).
  */
-export async function googleSignIn(profile: Record<string, string>, next = '', headers: Record<string, string> = {}): Promise<Response> {
+export async function googleSignIn(
+  profile: Record<string, string>,
+  next = '',
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const start = await fetchApp(`/auth/google/start?lang=en&next=${encodeURIComponent(next)}`, { headers });
   if (start.status !== 302) throw new Error(`google start: ${start.status}`);
   const authorize = new URL(start.headers.get('location')!);
-  if (authorize.searchParams.get('client_id') !== FAKE_GOOGLE_CLIENT.id || authorize.searchParams.get('code_challenge_method') !== 'S256') throw new Error(`unexpected authorize URL ${authorize}`);
+  if (
+    authorize.searchParams.get('client_id') !== FAKE_GOOGLE_CLIENT.id ||
+    authorize.searchParams.get('code_challenge_method') !== 'S256'
+  )
+    throw new Error(`unexpected authorize URL ${authorize}`);
   const oauthCookie = cookieFrom(start, 'g_oauth')!;
   const consent = new URL(`${testEnv.FAKES_URL}/google/__consent`);
-  for (const k of ['client_id', 'redirect_uri', 'state', 'code_challenge']) consent.searchParams.set(k, authorize.searchParams.get(k)!);
+  for (const k of ['client_id', 'redirect_uri', 'state', 'code_challenge'])
+    consent.searchParams.set(k, authorize.searchParams.get(k)!);
   for (const [k, v] of Object.entries(profile)) consent.searchParams.set(k, v);
   const { code, state } = (await (await fetch(consent)).json()) as { code: string; state: string };
   const cookie = [oauthCookie, headers.cookie].filter(Boolean).join('; ');

@@ -12,12 +12,14 @@ import { productionEnv } from './config-envs';
 import { apiSpecs, fillPath } from './routes';
 import { createApp } from '../src/app';
 
-
 describe('every API route', () => {
   const specs = apiSpecs();
 
   it('is documented in /api/openapi.json (OpenAPI 3.1)', async () => {
-    const doc = (await (await fetchApp('/api/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    const doc = (await (await fetchApp('/api/openapi.json')).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+    };
     expect(doc.openapi).toBe('3.1.0');
     for (const s of specs) {
       const p = s.path.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}');
@@ -37,7 +39,11 @@ describe('every API route', () => {
   });
 
   it('answers 400 with the envelope to malformed JSON and to wrong shapes', async () => {
-    const accounts = { USER: await createAccount('USER'), CREATOR: await createAccount('CREATOR'), ADMIN: await createAccount('ADMIN') };
+    const accounts = {
+      USER: await createAccount('USER'),
+      CREATOR: await createAccount('CREATOR'),
+      ADMIN: await createAccount('ADMIN'),
+    };
     const withBody = specs.filter((s) => s.body);
     expect(withBody.length).toBeGreaterThan(5);
     for (const s of withBody) {
@@ -55,16 +61,31 @@ describe('route access control', () => {
   const app = new Hono<AppEnv>();
   app.use('*', async (c, next) => {
     const role = c.req.header('x-role');
-    c.set('auth', role ? { userId: 'usr_test', user: { id: 'usr_test', role } as never, sessionId: 's', via: 'bearer' } : null);
+    c.set(
+      'auth',
+      role ? { userId: 'usr_test', user: { id: 'usr_test', role } as never, sessionId: 's', via: 'bearer' } : null,
+    );
     c.set('requestId', 'req_test');
     await next();
   });
-  app.onError((err, c) => c.json({ status: (err as { status?: number }).status, code: (err as { code?: string }).code }, 200));
-  route(app, {
-    method: 'get', path: '/admin-only', summary: 't', tags: ['T'], access: ['ADMIN'], query: z.object({ n: z.coerce.number().int().optional() }),
-    responses: { 200: { description: 'ok' } },
-  }, (c, { user, query }) => c.json({ ok: true, id: user.id, n: query.n ?? null }));
-  const call = async (role?: string, qs = '') => (await app.request(`/admin-only${qs}`, { headers: role ? { 'x-role': role } : {} })).json();
+  app.onError((err, c) =>
+    c.json({ status: (err as { status?: number }).status, code: (err as { code?: string }).code }, 200),
+  );
+  route(
+    app,
+    {
+      method: 'get',
+      path: '/admin-only',
+      summary: 't',
+      tags: ['T'],
+      access: ['ADMIN'],
+      query: z.object({ n: z.coerce.number().int().optional() }),
+      responses: { 200: { description: 'ok' } },
+    },
+    (c, { user, query }) => c.json({ ok: true, id: user.id, n: query.n ?? null }),
+  );
+  const call = async (role?: string, qs = '') =>
+    (await app.request(`/admin-only${qs}`, { headers: role ? { 'x-role': role } : {} })).json();
 
   it('401 anonymous, 403 wrong role, 200 right role, 400 bad query', async () => {
     expect(await call()).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
@@ -80,7 +101,10 @@ describe('CSRF', () => {
     const a = await createAccount();
     const signin = await postForm('/en/signin', { email: a.user.email, password: a.password });
     expect(signin.status).toBe(303);
-    const cookie = signin.headers.getSetCookie().find((c) => c.startsWith('__Host-cas='))!.split(';')[0];
+    const cookie = signin.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('__Host-cas='))!
+      .split(';')[0];
     const patch = (origin?: string) => api('PATCH', '/api/me', { name: 'Renamed' }, { cookie, origin });
     await expectError(await patch('https://evil.example'), 403, 'CSRF_FAILED');
     await expectError(await patch(), 403, 'CSRF_FAILED');
@@ -90,7 +114,11 @@ describe('CSRF', () => {
   });
 
   it('refuses a cross-site form post (login CSRF) even without a session', async () => {
-    const res = await postForm('/en/signin', { email: 'x@example.test', password: 'whatever-it-is' }, { origin: 'https://evil.example' });
+    const res = await postForm(
+      '/en/signin',
+      { email: 'x@example.test', password: 'whatever-it-is' },
+      { origin: 'https://evil.example' },
+    );
     expect(res.status).toBe(403);
     expect(await res.text()).toContain(translate('en', 'errors.codes.CSRF_FAILED'));
   });
@@ -123,7 +151,11 @@ describe('HTTP conventions', () => {
   });
 
   it('refuses non-JSON bodies with 415 and oversized bodies with 413', async () => {
-    const form = await fetchApp('/api/auth/login', { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<x/>' });
+    const form = await fetchApp('/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: '<x/>',
+    });
     await expectError(form, 415, 'UNSUPPORTED_MEDIA_TYPE');
     const huge = await api('POST', '/api/auth/login', { email: 'a@b.co', password: 'x'.repeat(300_000) });
     await expectError(huge, 413, 'PAYLOAD_TOO_LARGE');
@@ -132,19 +164,50 @@ describe('HTTP conventions', () => {
   it('refuses a body sent to a route that declares none (400 UNEXPECTED_BODY, nothing done); no body or {} goes through', async () => {
     const a = await createAccount();
     const d = deps();
-    await d.db.insert(notifications).values({ id: d.ids.next('ntf'), userId: a.user.id, type: 'REMINDER', params: {}, link: null, createdAt: new Date() });
-    const unread = async () => (await d.db.select().from(notifications).where(eq(notifications.userId, a.user.id)).all()).filter((n) => !n.readAt).length;
-    for (const [type, body] of [['application/json', '{broken'], ['application/json', '{"all":false}'], ['application/json', 'null'], ['application/json', '[]'], ['text/plain', 'hello']]) {
-      const res = await fetchApp('/api/notifications/read-all', { method: 'POST', headers: { authorization: `Bearer ${a.token}`, 'content-type': type }, body });
+    await d.db.insert(notifications).values({
+      id: d.ids.next('ntf'),
+      userId: a.user.id,
+      type: 'REMINDER',
+      params: {},
+      link: null,
+      createdAt: new Date(),
+    });
+    const unread = async () =>
+      (await d.db.select().from(notifications).where(eq(notifications.userId, a.user.id)).all()).filter(
+        (n) => !n.readAt,
+      ).length;
+    for (const [type, body] of [
+      ['application/json', '{broken'],
+      ['application/json', '{"all":false}'],
+      ['application/json', 'null'],
+      ['application/json', '[]'],
+      ['text/plain', 'hello'],
+    ]) {
+      const res = await fetchApp('/api/notifications/read-all', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${a.token}`, 'content-type': type },
+        body,
+      });
       await expectError(res, 400, 'UNEXPECTED_BODY');
       expect(await unread(), `${type} ${body}`).toBe(1);
     }
     // The same on a public route.
-    await expectError(await api('POST', '/api/auth/logout', { everything: true }, { token: a.token }), 400, 'UNEXPECTED_BODY');
+    await expectError(
+      await api('POST', '/api/auth/logout', { everything: true }, { token: a.token }),
+      400,
+      'UNEXPECTED_BODY',
+    );
     expect((await api('GET', '/api/me', undefined, { token: a.token })).status).toBe(200); // still signed in
     expect((await api('POST', '/api/notifications/read-all', '{}', { token: a.token })).status).toBe(200);
     expect(await unread()).toBe(0);
-    expect((await fetchApp('/api/notifications/read-all', { method: 'POST', headers: { authorization: `Bearer ${a.token}` } })).status).toBe(200);
+    expect(
+      (
+        await fetchApp('/api/notifications/read-all', {
+          method: 'POST',
+          headers: { authorization: `Bearer ${a.token}` },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('hides the dev mailbox outside development/test', async () => {

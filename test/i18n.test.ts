@@ -67,7 +67,9 @@ describe('formatting', () => {
 
 describe('language routing', () => {
   it('sends / to the Accept-Language choice, French by default', async () => {
-    expect((await fetchApp('/', { headers: { 'accept-language': 'en-GB,en;q=0.9' } })).headers.get('location')).toBe('/en/');
+    expect((await fetchApp('/', { headers: { 'accept-language': 'en-GB,en;q=0.9' } })).headers.get('location')).toBe(
+      '/en/',
+    );
     expect((await fetchApp('/', { headers: { 'accept-language': 'de' } })).headers.get('location')).toBe('/fr/');
     expect((await fetchApp('/')).headers.get('location')).toBe('/fr/');
   });
@@ -79,7 +81,9 @@ describe('language routing', () => {
     const page = await fetchApp('/fr/signin', { headers: { authorization: `Bearer ${token}` } });
     expect(page.status).toBe(303);
     // The URL wins over an English user and an English browser: /fr/account is French.
-    const account = await fetchApp('/fr/account', { headers: { authorization: `Bearer ${token}`, 'accept-language': 'en-US,en;q=0.9' } });
+    const account = await fetchApp('/fr/account', {
+      headers: { authorization: `Bearer ${token}`, 'accept-language': 'en-US,en;q=0.9' },
+    });
     expect(account.status).toBe(200);
     const html = await account.text();
     expect(html).toContain('<html lang="fr">');
@@ -88,7 +92,9 @@ describe('language routing', () => {
     expect(html).toContain(translate('fr', 'account.timezone'));
     // And the other way round.
     const fan = await createAccount('USER', { locale: 'fr' });
-    const en = await (await fetchApp('/en/account', { headers: { authorization: `Bearer ${fan.token}`, 'accept-language': 'fr' } })).text();
+    const en = await (
+      await fetchApp('/en/account', { headers: { authorization: `Bearer ${fan.token}`, 'accept-language': 'fr' } })
+    ).text();
     expect(en).toContain('<html lang="en">');
     expect(en).toContain(`<h1>${translate('en', 'account.title')}</h1>`);
   });
@@ -96,8 +102,12 @@ describe('language routing', () => {
   it('falls back URL → user setting → Accept-Language → French, at every step', async () => {
     const enUser = await createAccount('USER', { locale: 'en' });
     const frUser = await createAccount('USER', { locale: 'fr' });
-    const where = async (path: string, headers: Record<string, string>) => (await fetchApp(path, { headers })).headers.get('location');
-    const as = (a: { token: string }, lang?: string) => ({ authorization: `Bearer ${a.token}`, ...(lang ? { 'accept-language': lang } : {}) });
+    const where = async (path: string, headers: Record<string, string>) =>
+      (await fetchApp(path, { headers })).headers.get('location');
+    const as = (a: { token: string }, lang?: string) => ({
+      authorization: `Bearer ${a.token}`,
+      ...(lang ? { 'accept-language': lang } : {}),
+    });
     // No language in the URL: the user's setting beats the header, whichever way round.
     expect(await where('/', as(enUser, 'fr-FR,fr'))).toBe('/en/');
     expect(await where('/', as(frUser, 'en-US,en'))).toBe('/fr/');
@@ -139,9 +149,27 @@ describe('error pages and messages in the viewer’s language', () => {
   const textOf = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 
   it('every error code the app can answer with has a French and an English message', () => {
-    const codes = [...REFUSAL_CODES, 'CSRF_FAILED', 'FORBIDDEN_ROLE', 'FORBIDDEN', 'NOT_A_CREATOR', 'ACCOUNT_DISABLED', 'UNAUTHENTICATED', 'RATE_LIMITED', 'VALIDATION_ERROR', 'INVALID_JSON', 'UNEXPECTED_BODY', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE', 'TOKEN_INVALID'];
+    const codes = [
+      ...REFUSAL_CODES,
+      'CSRF_FAILED',
+      'FORBIDDEN_ROLE',
+      'FORBIDDEN',
+      'NOT_A_CREATOR',
+      'ACCOUNT_DISABLED',
+      'UNAUTHENTICATED',
+      'RATE_LIMITED',
+      'VALIDATION_ERROR',
+      'INVALID_JSON',
+      'UNEXPECTED_BODY',
+      'UNSUPPORTED_MEDIA_TYPE',
+      'PAYLOAD_TOO_LARGE',
+      'TOKEN_INVALID',
+    ];
     for (const code of codes) {
-      for (const locale of ['fr', 'en'] as const) expect(translate(locale, `errors.codes.${code}` as never), `${locale} ${code}`).not.toBe(`errors.codes.${code}`);
+      for (const locale of ['fr', 'en'] as const)
+        expect(translate(locale, `errors.codes.${code}` as never), `${locale} ${code}`).not.toBe(
+          `errors.codes.${code}`,
+        );
     }
   });
 
@@ -159,13 +187,21 @@ describe('error pages and messages in the viewer’s language', () => {
   });
 
   it('CSRF refusal on a /fr form is French even from an English browser (the refusal comes before the URL is read)', async () => {
-    const res = await postForm('/fr/signin', { email: 'a@b.co', password: 'whatever-password' }, { origin: EVIL, headers: { 'accept-language': 'en-US,en' } });
+    const res = await postForm(
+      '/fr/signin',
+      { email: 'a@b.co', password: 'whatever-password' },
+      { origin: EVIL, headers: { 'accept-language': 'en-US,en' } },
+    );
     expect(res.status).toBe(403);
     const html = await res.text();
     expect(html).toContain('<html lang="fr">');
     expect(textOf(html)).toContain(translate('fr', 'errors.codes.CSRF_FAILED'));
     expect(html).not.toContain('Cross-site');
-    const en = await postForm('/en/signin', { email: 'a@b.co', password: 'whatever-password' }, { origin: EVIL, headers: { 'accept-language': 'fr' } });
+    const en = await postForm(
+      '/en/signin',
+      { email: 'a@b.co', password: 'whatever-password' },
+      { origin: EVIL, headers: { 'accept-language': 'fr' } },
+    );
     expect(textOf(await en.text())).toContain(translate('en', 'errors.codes.CSRF_FAILED'));
   });
 
@@ -177,14 +213,24 @@ describe('error pages and messages in the viewer’s language', () => {
     expect(html).toContain(translate('fr', 'errors.notFound'));
   });
 
-  it('409 on /fr pages is French: a thrown conflict (its code\'s text, or the status text for an unknown code) and a taken email at sign-up', async () => {
+  it("409 on /fr pages is French: a thrown conflict (its code's text, or the status text for an unknown code) and a taken email at sign-up", async () => {
     const app = createApp();
-    app.get('/:lang/__conflict', () => { throw refusal('SLOT_UNAVAILABLE'); });
-    app.get('/:lang/__other', () => { throw new AppError(409, 'SOMETHING_NEW', 'Some English detail.'); });
-    app.get('/:lang/__limited', () => { throw tooManyRequests(42); });
+    app.get('/:lang/__conflict', () => {
+      throw refusal('SLOT_UNAVAILABLE');
+    });
+    app.get('/:lang/__other', () => {
+      throw new AppError(409, 'SOMETHING_NEW', 'Some English detail.');
+    });
+    app.get('/:lang/__limited', () => {
+      throw tooManyRequests(42);
+    });
     const open = async (path: string) => {
       const ctx = createExecutionContext();
-      const res = await app.fetch(new Request(`${BASE}${path}`, { headers: { 'accept-language': 'en' } }), testEnv, ctx);
+      const res = await app.fetch(
+        new Request(`${BASE}${path}`, { headers: { 'accept-language': 'en' } }),
+        testEnv,
+        ctx,
+      );
       await waitOnExecutionContext(ctx);
       return { status: res.status, html: await res.text() };
     };
@@ -201,7 +247,11 @@ describe('error pages and messages in the viewer’s language', () => {
     expect(textOf(limited.html)).toContain(translate('fr', 'errors.codes.RATE_LIMITED', { seconds: 42 }));
     // A page that answers 409 itself: the sign-up form with an address already taken.
     const taken = await createAccount('USER');
-    const signup = await postForm('/fr/signup', { email: taken.user.email, password: 'a-long-enough-pass', name: 'Twice', role: 'USER' }, { headers: { 'accept-language': 'en', 'cf-connecting-ip': '198.51.100.77' } });
+    const signup = await postForm(
+      '/fr/signup',
+      { email: taken.user.email, password: 'a-long-enough-pass', name: 'Twice', role: 'USER' },
+      { headers: { 'accept-language': 'en', 'cf-connecting-ip': '198.51.100.77' } },
+    );
     expect(signup.status).toBe(409);
     expect(textOf(await signup.text())).toContain(translate('fr', 'auth.errors.emailTaken'));
   });
@@ -209,12 +259,20 @@ describe('error pages and messages in the viewer’s language', () => {
   it('API errors follow Accept-Language: French when asked, English otherwise (code and details unchanged)', async () => {
     const fr = await api('GET', '/api/me', undefined, { headers: { 'accept-language': 'fr-FR,fr;q=0.9' } });
     expect(fr.status).toBe(401);
-    expect(((await fr.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'UNAUTHENTICATED', message: translate('fr', 'errors.codes.UNAUTHENTICATED') });
-    for (const headers of [{}, { 'accept-language': 'en-US' }, { 'accept-language': 'de' }] as Record<string, string>[]) {
+    expect(((await fr.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      message: translate('fr', 'errors.codes.UNAUTHENTICATED'),
+    });
+    for (const headers of [{}, { 'accept-language': 'en-US' }, { 'accept-language': 'de' }] as Record<
+      string,
+      string
+    >[]) {
       const res = await api('GET', '/api/me', undefined, { headers });
       expect(((await res.json()) as { error: { message: string } }).error.message).toBe('Sign in to continue.');
     }
-    const bad = (await (await api('POST', '/api/auth/login', { email: 'nope' }, { headers: { 'accept-language': 'fr' } })).json()) as { error: { code: string; message: string; details: { path: string }[] } };
+    const bad = (await (
+      await api('POST', '/api/auth/login', { email: 'nope' }, { headers: { 'accept-language': 'fr' } })
+    ).json()) as { error: { code: string; message: string; details: { path: string }[] } };
     expect(bad.error.code).toBe('VALIDATION_ERROR');
     expect(bad.error.message).toBe(translate('fr', 'errors.codes.VALIDATION_ERROR'));
     expect(bad.error.details.map((d) => d.path)).toContain('email');

@@ -18,21 +18,60 @@ import { deps, testEnv } from './helpers';
 import { callAt, moveCall } from './scenarios';
 
 const MIN = 60_000;
-const issued = async () => ((await (await fetch(`${testEnv.FAKES_URL}/__state/cloudflare`)).json()) as { issued: { ttl: number; username: string; credential: string }[] }).issued;
-const turnKey = (apiToken: string = FAKE_TURN.apiToken) => ({ keyId: FAKE_TURN.keyId, apiToken, apiBase: `${testEnv.FAKES_URL}/cloudflare` });
+const issued = async () =>
+  (
+    (await (await fetch(`${testEnv.FAKES_URL}/__state/cloudflare`)).json()) as {
+      issued: { ttl: number; username: string; credential: string }[];
+    }
+  ).issued;
+const turnKey = (apiToken: string = FAKE_TURN.apiToken) => ({
+  keyId: FAKE_TURN.keyId,
+  apiToken,
+  apiBase: `${testEnv.FAKES_URL}/cloudflare`,
+});
 /** The app's env with a Cloudflare TURN key (and one static STUN server) configured. */
 const turnEnv = (apiToken: string = FAKE_TURN.apiToken): Bindings => ({
-  ...testEnv, ICE_SERVERS: 'stun:stun.example.org:3478', TURN_KEY_ID: FAKE_TURN.keyId, TURN_KEY_API_TOKEN: apiToken, TURN_API_BASE: `${testEnv.FAKES_URL}/cloudflare`,
+  ...testEnv,
+  ICE_SERVERS: 'stun:stun.example.org:3478',
+  TURN_KEY_ID: FAKE_TURN.keyId,
+  TURN_KEY_API_TOKEN: apiToken,
+  TURN_API_BASE: `${testEnv.FAKES_URL}/cloudflare`,
 });
 
 describe('ICE_SERVERS', () => {
   it.each([
     ['nothing', {}, []],
-    ['STUN only (stun: and stuns:), no credentials', { ICE_SERVERS: 'stun:stun.example.org:3478, stuns:stun.example.org:5349' }, [{ urls: ['stun:stun.example.org:3478', 'stuns:stun.example.org:5349'] }]],
-    ['TURN (turn: and turns:) with its credentials, next to STUN', { ICE_SERVERS: 'stuns:s.example.org:5349,turn:t.example.org:3478?transport=udp,turns:t.example.org:5349?transport=tcp', TURN_USERNAME: 'u', TURN_CREDENTIAL: 'p' },
-      [{ urls: ['stuns:s.example.org:5349'] }, { urls: ['turn:t.example.org:3478?transport=udp', 'turns:t.example.org:5349?transport=tcp'], username: 'u', credential: 'p' }]],
-    ['other schemes, blanks and junk ignored', { ICE_SERVERS: ' ,https://x.example.org,stun:,stunx:a:1, turn:t.example.org:3478 ,', TURN_USERNAME: 'u', TURN_CREDENTIAL: 'p' },
-      [{ urls: ['turn:t.example.org:3478'], username: 'u', credential: 'p' }]],
+    [
+      'STUN only (stun: and stuns:), no credentials',
+      { ICE_SERVERS: 'stun:stun.example.org:3478, stuns:stun.example.org:5349' },
+      [{ urls: ['stun:stun.example.org:3478', 'stuns:stun.example.org:5349'] }],
+    ],
+    [
+      'TURN (turn: and turns:) with its credentials, next to STUN',
+      {
+        ICE_SERVERS:
+          'stuns:s.example.org:5349,turn:t.example.org:3478?transport=udp,turns:t.example.org:5349?transport=tcp',
+        TURN_USERNAME: 'u',
+        TURN_CREDENTIAL: 'p',
+      },
+      [
+        { urls: ['stuns:s.example.org:5349'] },
+        {
+          urls: ['turn:t.example.org:3478?transport=udp', 'turns:t.example.org:5349?transport=tcp'],
+          username: 'u',
+          credential: 'p',
+        },
+      ],
+    ],
+    [
+      'other schemes, blanks and junk ignored',
+      {
+        ICE_SERVERS: ' ,https://x.example.org,stun:,stunx:a:1, turn:t.example.org:3478 ,',
+        TURN_USERNAME: 'u',
+        TURN_CREDENTIAL: 'p',
+      },
+      [{ urls: ['turn:t.example.org:3478'], username: 'u', credential: 'p' }],
+    ],
   ] as const)('%s', (_name, env, expected) => {
     expect(parseIceServers(env)).toEqual(expected);
   });
@@ -50,7 +89,13 @@ describe('Cloudflare Realtime TURN (local fake)', () => {
       { urls: ['stun:stun.example.org:3478'] },
       { urls: ['stun:stun.cloudflare.com:3478'] },
       {
-        urls: ['turn:turn.cloudflare.com:3478?transport=udp', 'turn:turn.cloudflare.com:3478?transport=tcp', 'turn:turn.cloudflare.com:80?transport=tcp', 'turns:turn.cloudflare.com:5349?transport=tcp', 'turns:turn.cloudflare.com:443?transport=tcp'],
+        urls: [
+          'turn:turn.cloudflare.com:3478?transport=udp',
+          'turn:turn.cloudflare.com:3478?transport=tcp',
+          'turn:turn.cloudflare.com:80?transport=tcp',
+          'turns:turn.cloudflare.com:5349?transport=tcp',
+          'turns:turn.cloudflare.com:443?transport=tcp',
+        ],
         username: mine.username,
         credential: mine.credential,
       },
@@ -67,7 +112,9 @@ describe('Cloudflare Realtime TURN (local fake)', () => {
 
   it('throws an IceError when Cloudflare refuses the key (nothing minted)', async () => {
     const before = (await issued()).length;
-    const err = await cloudflareTurn(turnKey('not-the-token'), []).serversFor({ now, until: new Date(now.getTime() + MIN) }).catch((e: unknown) => e);
+    const err = await cloudflareTurn(turnKey('not-the-token'), [])
+      .serversFor({ now, until: new Date(now.getTime() + MIN) })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(IceError);
     expect((err as IceError).status).toBe(401);
     expect((await issued()).length).toBe(before);
@@ -75,7 +122,8 @@ describe('Cloudflare Realtime TURN (local fake)', () => {
 });
 
 describe('joining the built-in call with a TURN key', () => {
-  const fanOf = async (s: Awaited<ReturnType<typeof callAt>>) => (await deps().db.select().from(users).where(eq(users.id, s.fan.user.id)).get())!;
+  const fanOf = async (s: Awaited<ReturnType<typeof callAt>>) =>
+    (await deps().db.select().from(users).where(eq(users.id, s.fan.user.id)).get())!;
 
   it('mints TURN credentials valid until the access window closes, at most once per person per interval (a second join reuses them)', async () => {
     const s = await callAt(5 * MIN);
@@ -97,11 +145,17 @@ describe('joining the built-in call with a TURN key', () => {
     expect(second.iceServers).toEqual(first.iceServers);
     expect(second.token).toBe(first.token);
     // What is kept in the database is sealed: neither the call token nor the TURN credential is readable there.
-    const stored = JSON.stringify(await deps().db.select().from(callCredentials).where(eq(callCredentials.bookingId, s.bookingId)).all());
+    const stored = JSON.stringify(
+      await deps().db.select().from(callCredentials).where(eq(callCredentials.bookingId, s.bookingId)).all(),
+    );
     expect(stored).toContain('"sealed"');
     for (const secret of [first.token, a.username, a.credential]) expect(stored).not.toContain(secret);
     // The other participant has their own; after the interval the fan gets new ones.
-    const creator = await joinCall(d, (await deps().db.select().from(users).where(eq(users.id, s.c.user.id)).get())!, s.bookingId);
+    const creator = await joinCall(
+      d,
+      (await deps().db.select().from(users).where(eq(users.id, s.c.user.id)).get())!,
+      s.bookingId,
+    );
     if (!creator.ok) throw new Error('join refused');
     expect(creator.iceServers.find((x) => x.username)!.username).not.toBe(a.username);
     clock.advance(CREDENTIALS_REUSE_MS + 1000);
@@ -119,7 +173,9 @@ describe('joining the built-in call with a TURN key', () => {
     const moved = await joinCall(d, await fanOf(s), s.bookingId);
     if (!first.ok || !moved.ok) throw new Error('join refused');
     expect(moved.token).not.toBe(first.token);
-    expect(moved.iceServers.find((x) => x.username)!.username).not.toBe(first.iceServers.find((x) => x.username)!.username);
+    expect(moved.iceServers.find((x) => x.username)!.username).not.toBe(
+      first.iceServers.find((x) => x.username)!.username,
+    );
   });
 
   it('still lets people in with the static servers when Cloudflare refuses, and logs why (and asks again on the next join)', async () => {
@@ -131,14 +187,22 @@ describe('joining the built-in call with a TURN key', () => {
     const next = await joinCall(buildDeps(turnEnv()), await fanOf(s), s.bookingId);
     if (!next.ok) throw new Error('join refused');
     expect((await issued()).length).toBe(mintedBefore + 1);
-    const warned = await deps().db.select().from(logs).where(and(eq(logs.type, 'ROOM_ERROR'), eq(logs.level, 'WARNING'))).all();
+    const warned = await deps()
+      .db.select()
+      .from(logs)
+      .where(and(eq(logs.type, 'ROOM_ERROR'), eq(logs.level, 'WARNING')))
+      .all();
     expect(warned.some((l) => (l.context as { bookingId?: string } | null)?.bookingId === s.bookingId)).toBe(true);
   });
 
   it('without a TURN key, the join answers the static servers and asks Cloudflare nothing', async () => {
     const s = await callAt(5 * MIN);
     const before = (await issued()).length;
-    const r = await joinCall(buildDeps({ ...testEnv, ICE_SERVERS: 'stun:stun.example.org:3478' }), await fanOf(s), s.bookingId);
+    const r = await joinCall(
+      buildDeps({ ...testEnv, ICE_SERVERS: 'stun:stun.example.org:3478' }),
+      await fanOf(s),
+      s.bookingId,
+    );
     if (!r.ok) throw new Error('join refused');
     expect(r.iceServers).toEqual([{ urls: ['stun:stun.example.org:3478'] }]);
     expect((await issued()).length).toBe(before);

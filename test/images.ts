@@ -27,7 +27,11 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
 }
 
 async function zlib(data: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await new Response(new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream('deflate'))).arrayBuffer());
+  return new Uint8Array(
+    await new Response(
+      new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream('deflate')),
+    ).arrayBuffer(),
+  );
 }
 
 /**
@@ -39,7 +43,9 @@ export async function pngImage(width: number, height: number, noise = 0): Promis
   const raw = new Uint8Array(stride * height);
   let seed = 0x2545f491;
   const rand = () => {
-    seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
     return ((seed >>> 0) % (noise || 1)) - (noise >> 1);
   };
   const clamp = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : v);
@@ -57,10 +63,18 @@ export async function pngImage(width: number, height: number, noise = 0): Promis
   v.setUint32(0, width);
   v.setUint32(4, height);
   ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit, truecolour, deflate, adaptive filtering, no interlace
-  const parts = [new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', await zlib(raw)), chunk('IEND', new Uint8Array(0))];
+  const parts = [
+    new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', await zlib(raw)),
+    chunk('IEND', new Uint8Array(0)),
+  ];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 

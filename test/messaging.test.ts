@@ -11,12 +11,31 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { and, eq, like, or } from 'drizzle-orm';
 import type { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { bookingReminders, bookings, callOffers, cronRuns, devOutbox, emailLog, logs, notifications, users } from '../src/db/schema';
+import {
+  bookingReminders,
+  bookings,
+  callOffers,
+  cronRuns,
+  devOutbox,
+  emailLog,
+  logs,
+  notifications,
+  users,
+} from '../src/db/schema';
 import type { Deps } from '../src/deps';
 import { emailContext, type EmailPayload } from '../src/domain/email/enqueue';
 import { deliverEmail } from '../src/domain/email/deliver';
 import { unsubscribeUrl } from '../src/domain/email/unsubscribe';
-import { CHUNK, CONFIRM_GRACE, dueBookings, dueReminder, FANOUT_THRESHOLD, reminderJob, sendReminders, type ReminderChunk } from '../src/domain/notifications/reminders';
+import {
+  CHUNK,
+  CONFIRM_GRACE,
+  dueBookings,
+  dueReminder,
+  FANOUT_THRESHOLD,
+  reminderJob,
+  sendReminders,
+  type ReminderChunk,
+} from '../src/domain/notifications/reminders';
 import { notify } from '../src/domain/notifications/notify';
 import { sendDailySummary } from '../src/domain/admin/summary';
 import { renderEmail, samplesOf, templates } from '../src/emails';
@@ -31,22 +50,38 @@ import { book, callAt, confirmedBooking, moveCall, offerFor, onboardedCreator } 
 const get = getPage;
 const post = postPage;
 const emailsOf = (userId: string) => deps().db.select().from(emailLog).where(eq(emailLog.userId, userId)).all();
-const outboxOf = async (key: string) => deps().db.select().from(devOutbox).where(eq(devOutbox.idempotencyKey, key)).get();
+const outboxOf = async (key: string) =>
+  deps().db.select().from(devOutbox).where(eq(devOutbox.idempotencyKey, key)).get();
 const bookingRow = async (id: string) => (await deps().db.select().from(bookings).where(eq(bookings.id, id)).get())!;
-const remindersOf = (bookingId: string) => deps().db.select().from(bookingReminders).where(eq(bookingReminders.bookingId, bookingId)).all();
+const remindersOf = (bookingId: string) =>
+  deps().db.select().from(bookingReminders).where(eq(bookingReminders.bookingId, bookingId)).all();
 /** "6:00 PM" / "18:00": the hour as Intl writes it in that language and zone (independent of the app's formatting code). */
-const hm = (d: Date, locale: string, tz: string) => new Intl.DateTimeFormat(locale, { timeZone: tz, hour: 'numeric', minute: '2-digit' }).format(d);
+const hm = (d: Date, locale: string, tz: string) =>
+  new Intl.DateTimeFormat(locale, { timeZone: tz, hour: 'numeric', minute: '2-digit' }).format(d);
 /** RFC 5545 unfolding: continuation lines start with one space. */
 const unfold = (ics: string) => ics.replace(/\r\n /g, '');
-const icsStamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const icsStamp = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
 /** Deps whose email queue keeps its messages (nothing is delivered in the background): the test drives delivery. */
-const quiet = (d: Deps = deps()): Deps => ({ ...d, queues: { ...d.queues, email: { send: async () => {}, sendBatch: async () => {} } as unknown as Deps['queues']['email'] } });
+const quiet = (d: Deps = deps()): Deps => ({
+  ...d,
+  queues: {
+    ...d.queues,
+    email: { send: async () => {}, sendBatch: async () => {} } as unknown as Deps['queues']['email'],
+  },
+});
 
 /** A confirmed call whose reminders are all "before" its confirmation (confirmed a day earlier). */
 async function remindable(startsInMs: number) {
   const s = await callAt(startsInMs);
-  await deps().db.update(bookings).set({ confirmedAt: new Date(s.startsAt.getTime() - 2 * DAY) }).where(eq(bookings.id, s.bookingId));
+  await deps()
+    .db.update(bookings)
+    .set({ confirmedAt: new Date(s.startsAt.getTime() - 2 * DAY) })
+    .where(eq(bookings.id, s.bookingId));
   return s;
 }
 
@@ -63,7 +98,11 @@ describe('email templates', () => {
       for (const r of recipients) {
         it(`${name} [${variant}] renders for ${r.label} (text part snapshotted)`, () => {
           const unsubscribe = tpl.transactional ? undefined : 'http://localhost/email/unsubscribe?u=usr_x&c=x&s=y';
-          const out = renderEmail(tpl, emailContext(deps(), { locale: r.locale, timezone: r.timezone, name: r.name }, unsubscribe), data);
+          const out = renderEmail(
+            tpl,
+            emailContext(deps(), { locale: r.locale, timezone: r.timezone, name: r.name }, unsubscribe),
+            data,
+          );
           expect(out.subject.length).toBeGreaterThan(5);
           expect(out.html).toContain(`lang="${r.locale}"`);
           expect(out.text).not.toMatch(/\b(email|notifications)\.[a-z]+\.[a-zA-Z.]+/); // no untranslated key
@@ -82,15 +121,18 @@ describe('email templates', () => {
     expect(kinds).toContain('failed');
     for (const [name, tpl] of Object.entries(templates)) {
       const variants = Object.values(samplesOf(tpl, 'http://localhost'));
-      const texts = variants.map((data) => renderEmail(tpl, emailContext(deps(), { locale: 'en', timezone: 'UTC', name: 'X' }), data).text);
+      const texts = variants.map(
+        (data) => renderEmail(tpl, emailContext(deps(), { locale: 'en', timezone: 'UTC', name: 'X' }), data).text,
+      );
       expect(new Set(texts).size, name).toBe(variants.length);
     }
   });
 
-  it('writes each time in the recipient\'s zone, whatever their language (the same call at 17:00 UTC)', () => {
+  it("writes each time in the recipient's zone, whatever their language (the same call at 17:00 UTC)", () => {
     const tpl = templates.booking_confirmed;
     const data = tpl.sample('http://localhost'); // starts 2026-12-03 17:00 UTC
-    const text = (locale: 'fr' | 'en', timezone: string) => renderEmail(tpl, emailContext(deps(), { locale, timezone, name: 'X' }), data).text;
+    const text = (locale: 'fr' | 'en', timezone: string) =>
+      renderEmail(tpl, emailContext(deps(), { locale, timezone, name: 'X' }), data).text;
     expect(text('fr', 'Europe/Paris')).toContain('jeudi 3 décembre 2026 à 18:00 UTC+1');
     expect(text('fr', 'America/New_York')).toContain('jeudi 3 décembre 2026 à 12:00 UTC−5');
     expect(text('en', 'Europe/Paris')).toContain('Thursday, December 3, 2026 at 6:00 PM GMT+1');
@@ -104,7 +146,10 @@ describe('booking emails', () => {
     await deps().db.update(users).set({ locale: 'en', timezone: 'America/New_York' }).where(eq(users.id, c.user.id));
     const fan = await createAccount('USER', { locale: 'fr', timezone: 'Europe/Paris', passwordHash: null });
     const offer = await offerFor(c, { startsInMinutes: 3 * 24 * 60 });
-    const out = (await (await book(offer.id, fan.token)).json()) as { booking: { id: string }; payment: { intentId: string } };
+    const out = (await (await book(offer.id, fan.token)).json()) as {
+      booking: { id: string };
+      payment: { intentId: string };
+    };
     await deps().localPayments!.checkout(out.payment.intentId, 'succeed');
     const start = (await bookingRow(out.booking.id)).startsAt;
 
@@ -135,19 +180,25 @@ describe('booking emails', () => {
     }
     expect(fanIcs).toContain('(Europe/Paris)');
     expect(creatorIcs).toContain('(America/New_York)');
-    expect((await outboxOf(fanMail.idempotencyKey))!.attachments).toEqual([expect.objectContaining({ filename: 'call.ics', contentType: 'text/calendar; charset=utf-8; method=REQUEST' })]);
+    expect((await outboxOf(fanMail.idempotencyKey))!.attachments).toEqual([
+      expect.objectContaining({ filename: 'call.ics', contentType: 'text/calendar; charset=utf-8; method=REQUEST' }),
+    ]);
   });
 
   it('cancellation emails both people, with the refund for the fan and an .ics that cancels the event', async () => {
     const s = await confirmedBooking({ startsInMinutes: 3 * 24 * 60 });
-    expect((await api('POST', `/api/bookings/${s.bookingId}/cancel`, { reason: 'Conflit' }, { token: s.c.token })).status).toBe(200);
+    expect(
+      (await api('POST', `/api/bookings/${s.bookingId}/cancel`, { reason: 'Conflit' }, { token: s.c.token })).status,
+    ).toBe(200);
     const mail = (await emailsOf(s.fan.user.id)).filter((e) => e.template === 'booking_cancelled');
     expect(mail).toHaveLength(1);
     expect((mail[0].payload as unknown as EmailPayload).data.refunded).toBe(2500);
     expect((await emailsOf(s.c.user.id)).some((e) => e.template === 'booking_cancelled')).toBe(true);
     expect((await emailsOf(s.fan.user.id)).some((e) => e.template === 'refund_issued')).toBe(true);
     await deliverEmail(deps(), mail[0].id, 1);
-    expect((await outboxOf(mail[0].idempotencyKey))!.attachments).toEqual([expect.objectContaining({ contentType: 'text/calendar; charset=utf-8; method=CANCEL' })]);
+    expect((await outboxOf(mail[0].idempotencyKey))!.attachments).toEqual([
+      expect.objectContaining({ contentType: 'text/calendar; charset=utf-8; method=CANCEL' }),
+    ]);
     expect((mail[0].payload as unknown as EmailPayload).data.ics).toMatch(/METHOD:CANCEL\r\n[\s\S]*SEQUENCE:1\r\n/);
   });
 });
@@ -155,7 +206,10 @@ describe('booking emails', () => {
 describe('.ics export', () => {
   it('one event for both people: iTIP REQUEST with organizer, attendees and join link, UTC times the same for a Paris and a New York viewer, no X-WR-TIMEZONE; strangers get 404', async () => {
     const s = await confirmedBooking({ startsInMinutes: 3 * 24 * 60 });
-    await deps().db.update(users).set({ locale: 'en', timezone: 'America/New_York' }).where(eq(users.id, s.fan.user.id));
+    await deps()
+      .db.update(users)
+      .set({ locale: 'en', timezone: 'America/New_York' })
+      .where(eq(users.id, s.fan.user.id));
     await deps().db.update(users).set({ locale: 'fr', timezone: 'Europe/Paris' }).where(eq(users.id, s.c.user.id));
     const res = await get(`/api/bookings/${s.bookingId}/calendar.ics`, s.fan.token);
     expect(res.headers.get('content-type')).toContain('text/calendar');
@@ -191,7 +245,11 @@ describe('.ics export', () => {
     expect(fanIcs).toContain('(America/New_York)');
     expect(creatorIcs).toContain(hm(b.startsAt, 'fr-FR', 'Europe/Paris'));
     expect(creatorIcs).toContain('(Europe/Paris)');
-    await expectError(await get(`/api/bookings/${s.bookingId}/calendar.ics`, (await createAccount('USER')).token), 404, 'NOT_FOUND');
+    await expectError(
+      await get(`/api/bookings/${s.bookingId}/calendar.ics`, (await createAccount('USER')).token),
+      404,
+      'NOT_FOUND',
+    );
   });
 
   it('keeps its UID through a reschedule (SEQUENCE + 1) and a cancellation (METHOD:CANCEL, SEQUENCE + 1 again, no alarm)', async () => {
@@ -199,7 +257,10 @@ describe('.ics export', () => {
     const b = await bookingRow(s.bookingId);
     // What a reschedule leaves behind: a new time, the sequence bumped.
     const moved = new Date(b.startsAt.getTime() + HOUR);
-    await deps().db.update(bookings).set({ startsAt: moved, endsAt: new Date(moved.getTime() + 30 * MINUTE), icsSequence: 1 }).where(eq(bookings.id, s.bookingId));
+    await deps()
+      .db.update(bookings)
+      .set({ startsAt: moved, endsAt: new Date(moved.getTime() + 30 * MINUTE), icsSequence: 1 })
+      .where(eq(bookings.id, s.bookingId));
     const after = unfold(await (await get(`/api/bookings/${s.bookingId}/calendar.ics`, s.fan.token)).text());
     expect(after).toContain(`UID:${s.bookingId}@localhost\r\n`);
     expect(after).toContain('SEQUENCE:1\r\n');
@@ -237,7 +298,7 @@ describe('reminders', () => {
   it.each(BOUNDARIES)('%s → %s', (_n, offset, kind) => {
     expect(dueReminder(booked, at(offset))).toBe(kind);
   });
-  it('a booking made after a reminder\'s time (beyond the grace) does not get that reminder', () => {
+  it("a booking made after a reminder's time (beyond the grace) does not get that reminder", () => {
     expect(dueReminder({ startsAt: start, confirmedAt: at(-20 * HOUR) }, at(-19 * HOUR))).toBeNull();
     expect(dueReminder({ startsAt: start, confirmedAt: at(-20 * HOUR) }, at(-50 * MINUTE))).toBe('1h');
     // The grace, to the millisecond: confirmed at the due time + grace still gets it, 1 ms later does not.
@@ -252,19 +313,32 @@ describe('reminders', () => {
       expect((await dueBookings(deps(), new Date(S + offset))).includes(s.bookingId), name).toBe(kind !== null);
     }
     // The confirmation grace, in SQL too.
-    await deps().db.update(bookings).set({ confirmedAt: new Date(S - HOUR + CONFIRM_GRACE + 1) }).where(eq(bookings.id, s.bookingId));
+    await deps()
+      .db.update(bookings)
+      .set({ confirmedAt: new Date(S - HOUR + CONFIRM_GRACE + 1) })
+      .where(eq(bookings.id, s.bookingId));
     expect(await dueBookings(deps(), new Date(S - 50 * MINUTE))).not.toContain(s.bookingId);
-    await deps().db.update(bookings).set({ confirmedAt: new Date(S - HOUR + CONFIRM_GRACE) }).where(eq(bookings.id, s.bookingId));
+    await deps()
+      .db.update(bookings)
+      .set({ confirmedAt: new Date(S - HOUR + CONFIRM_GRACE) })
+      .where(eq(bookings.id, s.bookingId));
     expect(await dueBookings(deps(), new Date(S - 50 * MINUTE))).toContain(s.bookingId);
     // Claimed for one person: still due (the other is missing); for both: no longer listed — until the next kind.
     const tick = new Date(S - 50 * MINUTE);
-    await deps().db.insert(bookingReminders).values({ bookingId: s.bookingId, kind: '1h', userId: s.fan.user.id, startsAt: s.startsAt, sentAt: tick });
+    await deps()
+      .db.insert(bookingReminders)
+      .values({ bookingId: s.bookingId, kind: '1h', userId: s.fan.user.id, startsAt: s.startsAt, sentAt: tick });
     expect(await dueBookings(deps(), tick)).toContain(s.bookingId);
-    await deps().db.insert(bookingReminders).values({ bookingId: s.bookingId, kind: '1h', userId: s.c.user.id, startsAt: s.startsAt, sentAt: tick });
+    await deps()
+      .db.insert(bookingReminders)
+      .values({ bookingId: s.bookingId, kind: '1h', userId: s.c.user.id, startsAt: s.startsAt, sentAt: tick });
     expect(await dueBookings(deps(), tick)).not.toContain(s.bookingId);
     expect(await dueBookings(deps(), new Date(S - 10 * MINUTE))).toContain(s.bookingId);
     // Claims for another start (before a reschedule) do not count.
-    await deps().db.update(bookings).set({ startsAt: new Date(S + MINUTE) }).where(eq(bookings.id, s.bookingId));
+    await deps()
+      .db.update(bookings)
+      .set({ startsAt: new Date(S + MINUTE) })
+      .where(eq(bookings.id, s.bookingId));
     expect(await dueBookings(deps(), tick)).toContain(s.bookingId);
   });
 
@@ -275,9 +349,18 @@ describe('reminders', () => {
     expect(first.sent).toBeGreaterThanOrEqual(2);
     expect(second.sent).toBe(0);
     const rows = await remindersOf(s.bookingId);
-    expect(rows.map((r) => `${r.kind}:${r.userId === s.fan.user.id ? 'fan' : 'creator'}`).sort()).toEqual(['1h:creator', '1h:fan']);
+    expect(rows.map((r) => `${r.kind}:${r.userId === s.fan.user.id ? 'fan' : 'creator'}`).sort()).toEqual([
+      '1h:creator',
+      '1h:fan',
+    ]);
     expect((await emailsOf(s.fan.user.id)).filter((e) => e.template === 'booking_reminder')).toHaveLength(1);
-    expect(await deps().db.select().from(notifications).where(and(eq(notifications.userId, s.c.user.id), eq(notifications.type, 'REMINDER'))).all()).toHaveLength(1);
+    expect(
+      await deps()
+        .db.select()
+        .from(notifications)
+        .where(and(eq(notifications.userId, s.c.user.id), eq(notifications.type, 'REMINDER')))
+        .all(),
+    ).toHaveLength(1);
 
     const cancelled = await remindable(50 * MINUTE);
     await deps().db.update(bookings).set({ status: 'CANCELLED' }).where(eq(bookings.id, cancelled.bookingId));
@@ -298,7 +381,9 @@ describe('reminders', () => {
     expect((await remindersOf(s.bookingId)).map((r) => r.kind).sort()).toEqual(['1h', '1h', '24h', '24h']);
     await reminderJob(deps(), run2);
     expect(await remindersOf(s.bookingId)).toHaveLength(4);
-    const kinds = (await emailsOf(s.fan.user.id)).filter((e) => e.template === 'booking_reminder').map((e) => (e.payload as unknown as EmailPayload).data.kind);
+    const kinds = (await emailsOf(s.fan.user.id))
+      .filter((e) => e.template === 'booking_reminder')
+      .map((e) => (e.payload as unknown as EmailPayload).data.kind);
     expect(kinds.sort()).toEqual(['1h', '24h']);
   });
 
@@ -311,7 +396,15 @@ describe('reminders', () => {
 
   it('a claim is released when telling the person fails, so the next run sends it', async () => {
     const s = await remindable(40 * MINUTE);
-    const broken: Deps = { ...deps(), ids: { next: (p) => { if (p === 'eml') throw new Error('D1 unavailable'); return randomIds.next(p); } } };
+    const broken: Deps = {
+      ...deps(),
+      ids: {
+        next: (p) => {
+          if (p === 'eml') throw new Error('D1 unavailable');
+          return randomIds.next(p);
+        },
+      },
+    };
     await expect(sendReminders(broken, [s.bookingId], new Date())).rejects.toThrow('D1 unavailable');
     expect(await remindersOf(s.bookingId)).toHaveLength(0);
     expect(await dueBookings(deps(), new Date())).toContain(s.bookingId);
@@ -320,24 +413,42 @@ describe('reminders', () => {
   });
 
   it('delivery re-checks the call: a retried reminder is skipped after a cancellation, a move, or the start — and still sent when the call is on', async () => {
-    const down: EmailProvider = { name: 'outbox', send: async () => ({ ok: false, retryable: true, maybeSent: false, status: 503, message: 'internal_server_error: down' }) };
+    const down: EmailProvider = {
+      name: 'outbox',
+      send: async () => ({
+        ok: false,
+        retryable: true,
+        maybeSent: false,
+        status: 503,
+        message: 'internal_server_error: down',
+      }),
+    };
     const reminderFor = async (startsInMs: number) => {
       const s = await remindable(startsInMs);
       await sendReminders(quiet(), [s.bookingId], new Date());
       const e = (await emailsOf(s.fan.user.id)).find((x) => x.template === 'booking_reminder')!;
-      expect((e.payload as unknown as EmailPayload).data).toMatchObject({ bookingId: s.bookingId, startsAt: s.startsAt.toISOString() });
+      expect((e.payload as unknown as EmailPayload).data).toMatchObject({
+        bookingId: s.bookingId,
+        startsAt: s.startsAt.toISOString(),
+      });
       // The first attempt fails: the queue will retry it.
       expect((await deliverEmail({ ...deps(), emailProvider: down }, e.id, 1)).action).toBe('retry');
       return { s, e };
     };
     const expectSkipped = async (e: { id: string; idempotencyKey: string }, reason: string, d: Deps = deps()) => {
       expect(await deliverEmail(d, e.id, 2)).toEqual({ action: 'ack', outcome: 'skipped' });
-      expect((await deps().db.select().from(emailLog).where(eq(emailLog.id, e.id)).get())).toMatchObject({ status: 'SKIPPED', lastError: expect.stringContaining(reason), attempts: 1 });
+      expect(await deps().db.select().from(emailLog).where(eq(emailLog.id, e.id)).get()).toMatchObject({
+        status: 'SKIPPED',
+        lastError: expect.stringContaining(reason),
+        attempts: 1,
+      });
       expect(await outboxOf(e.idempotencyKey)).toBeUndefined();
     };
 
     const cancelled = await reminderFor(50 * MINUTE);
-    expect((await api('POST', `/api/bookings/${cancelled.s.bookingId}/cancel`, {}, { token: cancelled.s.c.token })).status).toBe(200);
+    expect(
+      (await api('POST', `/api/bookings/${cancelled.s.bookingId}/cancel`, {}, { token: cancelled.s.c.token })).status,
+    ).toBe(200);
     await expectSkipped(cancelled.e, 'booking cancelled');
 
     const moved = await reminderFor(52 * MINUTE);
@@ -348,9 +459,14 @@ describe('reminders', () => {
     await expectSkipped(started.e, 'call already started', deps({ clock: fixedClock(started.s.startsAt) }));
 
     const on = await reminderFor(56 * MINUTE);
-    expect(await deliverEmail(deps({ clock: fixedClock(on.s.startsAt.getTime() - 1) }), on.e.id, 2)).toEqual({ action: 'ack', outcome: 'sent' });
+    expect(await deliverEmail(deps({ clock: fixedClock(on.s.startsAt.getTime() - 1) }), on.e.id, 2)).toEqual({
+      action: 'ack',
+      outcome: 'sent',
+    });
     expect(await outboxOf(on.e.idempotencyKey)).toBeDefined();
-    const skipped = (await deps().db.select().from(logs).where(eq(logs.type, 'EMAIL_SKIPPED')).all()).map((l) => (l.context as { emailId: string }).emailId);
+    const skipped = (await deps().db.select().from(logs).where(eq(logs.type, 'EMAIL_SKIPPED')).all()).map(
+      (l) => (l.context as { emailId: string }).emailId,
+    );
     for (const { e } of [cancelled, moved, started]) expect(skipped.filter((x) => x === e.id)).toHaveLength(1);
     expect(skipped).not.toContain(on.e.id);
   });
@@ -368,12 +484,25 @@ describe('reminders', () => {
         const oid = `off_fanout${String(j).padStart(6, '0')}`;
         const bid = `bkg_fanout${String(j).padStart(6, '0')}`;
         ids.push(bid);
-        stmts.push(d0.db.insert(callOffers).values({ ...offer, id: oid }), d0.db.insert(bookings).values({ ...b, id: bid, offerId: oid, paymentIntentId: null }));
+        stmts.push(
+          d0.db.insert(callOffers).values({ ...offer, id: oid }),
+          d0.db.insert(bookings).values({ ...b, id: bid, offerId: oid, paymentIntentId: null }),
+        );
       }
-      await d0.db.batch(stmts as [typeof stmts[number], ...typeof stmts]);
+      await d0.db.batch(stmts as [(typeof stmts)[number], ...typeof stmts]);
     }
     const captured: ReminderChunk[] = [];
-    const d = { ...d0, queues: { ...d0.queues, jobs: { sendBatch: async (msgs: { body: ReminderChunk }[]) => { captured.push(...msgs.map((m) => m.body)); } } as unknown as Queue<ReminderChunk> } };
+    const d = {
+      ...d0,
+      queues: {
+        ...d0.queues,
+        jobs: {
+          sendBatch: async (msgs: { body: ReminderChunk }[]) => {
+            captured.push(...msgs.map((m) => m.body));
+          },
+        } as unknown as Queue<ReminderChunk>,
+      },
+    };
     const tick = new Date();
     const due = (await dueBookings(d0, tick)).filter((id) => ids.includes(id));
     expect(due).toHaveLength(121);
@@ -390,9 +519,20 @@ describe('reminders', () => {
       expect((await getQueueResult(batch, createExecutionContext())).explicitAcks).toEqual([id]);
     };
     for (const [i, chunk] of captured.entries()) await consume(chunk, `m${i}`);
-    const claimed = async () => d0.db.select().from(bookingReminders).where(or(eq(bookingReminders.bookingId, s.bookingId), like(bookingReminders.bookingId, 'bkg_fanout%'))).all();
+    const claimed = async () =>
+      d0.db
+        .select()
+        .from(bookingReminders)
+        .where(or(eq(bookingReminders.bookingId, s.bookingId), like(bookingReminders.bookingId, 'bkg_fanout%')))
+        .all();
     expect(await claimed()).toHaveLength(2 * ids.length);
-    const chunkRuns = () => d0.db.select().from(cronRuns).where(and(eq(cronRuns.job, 'reminders'), eq(cronRuns.scheduledAt, tick), eq(cronRuns.trigger, 'QUEUE'))).orderBy(cronRuns.part).all();
+    const chunkRuns = () =>
+      d0.db
+        .select()
+        .from(cronRuns)
+        .where(and(eq(cronRuns.job, 'reminders'), eq(cronRuns.scheduledAt, tick), eq(cronRuns.trigger, 'QUEUE')))
+        .orderBy(cronRuns.part)
+        .all();
     const runs = await chunkRuns();
     expect(runs.map((x) => x.part)).toEqual(captured.map((c) => c.part));
     expect(runs.every((x) => x.status === 'SUCCESS' && x.durationMs !== null)).toBe(true);
@@ -401,7 +541,11 @@ describe('reminders', () => {
     // A redelivered chunk (queue retry) sends nothing more; its row records that last attempt.
     await consume(captured[0], 'again');
     expect(await claimed()).toHaveLength(2 * ids.length);
-    expect((await chunkRuns())[0]).toMatchObject({ part: 1, status: 'SUCCESS', counts: { bookings: captured[0].bookingIds.length, sent: 0 } });
+    expect((await chunkRuns())[0]).toMatchObject({
+      part: 1,
+      status: 'SUCCESS',
+      counts: { bookings: captured[0].bookingIds.length, sent: 0 },
+    });
     // Due now means due: the next 5-minute run lists none of them and fans nothing out.
     captured.length = 0;
     expect((await dueBookings(d0, tick)).filter((id) => ids.includes(id))).toEqual([]);
@@ -416,39 +560,103 @@ describe('in-app notifications', () => {
     const me = await createAccount('USER', { locale: 'en', timezone: 'America/New_York' });
     const other = await createAccount('USER');
     const d = deps();
-    await notify(d, me.user.id, 'BOOKING_CONFIRMED', { title: 'Game review', creator: 'Noah Keller', fan: 'Me', startsAt: '2026-12-03T17:00:00.000Z' }, '/bookings/bkg_x');
-    await notify(d, me.user.id, 'REFUND_ISSUED', { title: 'Game review', amount: 2500, currency: 'EUR', reason: 'ADMIN' }, '/bookings/bkg_x');
-    await notify(d, other.user.id, 'REMINDER', { kind: '1h', title: 't', other: 'o', startsAt: '2026-12-03T17:00:00.000Z' }, null);
-    const list = (await (await api('GET', '/api/notifications', undefined, { token: me.token })).json()) as { items: { id: string; text: string; read: boolean; tone: string }[]; unread: number };
+    await notify(
+      d,
+      me.user.id,
+      'BOOKING_CONFIRMED',
+      { title: 'Game review', creator: 'Noah Keller', fan: 'Me', startsAt: '2026-12-03T17:00:00.000Z' },
+      '/bookings/bkg_x',
+    );
+    await notify(
+      d,
+      me.user.id,
+      'REFUND_ISSUED',
+      { title: 'Game review', amount: 2500, currency: 'EUR', reason: 'ADMIN' },
+      '/bookings/bkg_x',
+    );
+    await notify(
+      d,
+      other.user.id,
+      'REMINDER',
+      { kind: '1h', title: 't', other: 'o', startsAt: '2026-12-03T17:00:00.000Z' },
+      null,
+    );
+    const list = (await (await api('GET', '/api/notifications', undefined, { token: me.token })).json()) as {
+      items: { id: string; text: string; read: boolean; tone: string }[];
+      unread: number;
+    };
     expect(list.unread).toBe(2);
-    expect(list.items.map((n) => n.text)).toEqual(expect.arrayContaining(['Booking confirmed: "Game review" with Noah Keller, December 3, 2026 at 12:00 PM.', 'Refund of €25.00 for "Game review".']));
+    expect(list.items.map((n) => n.text)).toEqual(
+      expect.arrayContaining([
+        'Booking confirmed: "Game review" with Noah Keller, December 3, 2026 at 12:00 PM.',
+        'Refund of €25.00 for "Game review".',
+      ]),
+    );
     const html = await (await get('/en/notifications', me.token)).text();
     expect(html.match(/data-read="false"/g)).toHaveLength(2);
     expect(html).toMatch(/data-bell-count[^>]*>2</);
     // Not mine: 404, nothing changes.
-    await expectError(await api('POST', `/api/notifications/${list.items[0].id}/read`, undefined, { token: other.token }), 404, 'NOT_FOUND');
-    expect(((await (await api('POST', `/api/notifications/${list.items[0].id}/read`, undefined, { token: me.token })).json()) as { unread: number }).unread).toBe(1);
+    await expectError(
+      await api('POST', `/api/notifications/${list.items[0].id}/read`, undefined, { token: other.token }),
+      404,
+      'NOT_FOUND',
+    );
+    expect(
+      (
+        (await (
+          await api('POST', `/api/notifications/${list.items[0].id}/read`, undefined, { token: me.token })
+        ).json()) as { unread: number }
+      ).unread,
+    ).toBe(1);
     expect((await post('/en/notifications/read-all', me.token)).status).toBe(303);
-    expect(((await (await api('GET', '/api/notifications/unread-count', undefined, { token: me.token })).json()) as { unread: number }).unread).toBe(0);
-    expect(((await (await api('GET', '/api/notifications/unread-count', undefined, { token: other.token })).json()) as { unread: number }).unread).toBe(1);
+    expect(
+      (
+        (await (await api('GET', '/api/notifications/unread-count', undefined, { token: me.token })).json()) as {
+          unread: number;
+        }
+      ).unread,
+    ).toBe(0);
+    expect(
+      (
+        (await (await api('GET', '/api/notifications/unread-count', undefined, { token: other.token })).json()) as {
+          unread: number;
+        }
+      ).unread,
+    ).toBe(1);
   });
 
   it('each notification is logged (NOTIFICATION family, in the stats); one that cannot be written is logged as NOTIFICATION_ERROR and thrown', async () => {
     const me = await createAccount('USER');
-    const id = await notify(deps(), me.user.id, 'PAYOUT_PAID', { amount: 100, currency: 'EUR', kind: 'paid' }, '/creator/payouts');
+    const id = await notify(
+      deps(),
+      me.user.id,
+      'PAYOUT_PAID',
+      { amount: 100, currency: 'EUR', kind: 'paid' },
+      '/creator/payouts',
+    );
     const created = await deps().db.select().from(logs).where(eq(logs.type, 'NOTIFICATION_CREATED')).all();
-    expect(created.find((l) => (l.context as { notificationId?: string }).notificationId === id)).toMatchObject({ level: 'INFO', context: { userId: me.user.id, type: 'PAYOUT_PAID' } });
+    expect(created.find((l) => (l.context as { notificationId?: string }).notificationId === id)).toMatchObject({
+      level: 'INFO',
+      context: { userId: me.user.id, type: 'PAYOUT_PAID' },
+    });
     // A user that does not exist: the foreign key refuses the row.
     await expect(notify(deps(), 'usr_doesnotexist0000000', 'REMINDER', {}, null)).rejects.toThrow();
-    expect(await deps().db.select().from(logs).where(eq(logs.type, 'NOTIFICATION_ERROR')).all()).toEqual([expect.objectContaining({ level: 'ERROR', context: expect.objectContaining({ userId: 'usr_doesnotexist0000000', type: 'REMINDER' }) })]);
+    expect(await deps().db.select().from(logs).where(eq(logs.type, 'NOTIFICATION_ERROR')).all()).toEqual([
+      expect.objectContaining({
+        level: 'ERROR',
+        context: expect.objectContaining({ userId: 'usr_doesnotexist0000000', type: 'REMINDER' }),
+      }),
+    ]);
     const admin = await createAccount('ADMIN');
     const page = await (await get('/en/admin/logs', admin.token)).text();
-    expect(page).toMatch(/<tr data-family="NOTIFICATION"><td><a [^>]*>NOTIFICATION<\/a><\/td><td>\d+<\/td><td>0<\/td><td>1<\/td>/);
+    expect(page).toMatch(
+      /<tr data-family="NOTIFICATION"><td><a [^>]*>NOTIFICATION<\/a><\/td><td>\d+<\/td><td>0<\/td><td>1<\/td>/,
+    );
   });
 });
 
 describe('typed log helpers', () => {
-  it('each family helper writes its own family\'s types with its typed context; the main call sites use them (payment, booking, cancellation)', async () => {
+  it("each family helper writes its own family's types with its typed context; the main call sites use them (payment, booking, cancellation)", async () => {
     const d = deps();
     const writes: [string, string][] = [];
     const LOG_HELPERS = {
@@ -456,22 +664,34 @@ describe('typed log helpers', () => {
       cron: () => d.log.cron.info('CRON_RUN', 'h-cron', { job: 'reminders', trigger: 'QUEUE', part: 2 }),
       room: () => d.log.room.error('ROOM_ERROR', 'h-room', { bookingId: 'bkg_h', room: null }),
       booking: () => d.log.booking.info('BOOKING_RESCHEDULED', 'h-booking', { bookingId: 'bkg_h', by: 'FAN' }),
-      payment: () => d.log.payment.warn('PAYMENT_ERROR', 'h-payment', { paymentId: 'pay_h', amount: 100, currency: 'EUR' }),
+      payment: () =>
+        d.log.payment.warn('PAYMENT_ERROR', 'h-payment', { paymentId: 'pay_h', amount: 100, currency: 'EUR' }),
       payout: () => d.log.payout.error('PAYOUT_FAILED', 'h-payout', { payoutId: 'pyt_h', reason: 'closed' }),
       webhook: () => d.log.webhook.info('WEBHOOK_RECEIVED', 'h-webhook', { provider: 'resend', eventId: 'evt_h' }),
-      notification: () => d.log.notification.info('NOTIFICATION_CREATED', 'h-notification', { userId: 'usr_h', type: 'REMINDER' }),
+      notification: () =>
+        d.log.notification.info('NOTIFICATION_CREATED', 'h-notification', { userId: 'usr_h', type: 'REMINDER' }),
       system: () => d.log.system.critical('SYSTEM_ERROR', 'h-system', { component: 'test', queue: 'x' }),
       api: () => d.log.api.error('API_ERROR', 'h-api', { method: 'GET', path: '/api/x', status: 500 }),
     };
-    for (const [family, write] of Object.entries(LOG_HELPERS)) { await write(); writes.push([family, `h-${family}`]); }
+    for (const [family, write] of Object.entries(LOG_HELPERS)) {
+      await write();
+      writes.push([family, `h-${family}`]);
+    }
     const rows = await d.db.select().from(logs).where(like(logs.message, 'h-%')).all();
     for (const [family, message] of writes) {
       const r = rows.find((x) => x.message === message)!;
       expect(r, family).toBeDefined();
       expect(LOG_TYPES[r.type as LogType], family).toBe(family.toUpperCase());
     }
-    expect(rows.find((r) => r.message === 'h-payout')).toMatchObject({ level: 'ERROR', type: 'PAYOUT_FAILED', context: { payoutId: 'pyt_h', reason: 'closed' } });
-    expect(rows.find((r) => r.message === 'h-system')).toMatchObject({ level: 'CRITICAL', context: { component: 'test', queue: 'x' } });
+    expect(rows.find((r) => r.message === 'h-payout')).toMatchObject({
+      level: 'ERROR',
+      type: 'PAYOUT_FAILED',
+      context: { payoutId: 'pyt_h', reason: 'closed' },
+    });
+    expect(rows.find((r) => r.message === 'h-system')).toMatchObject({
+      level: 'CRITICAL',
+      context: { component: 'test', queue: 'x' },
+    });
     // Type checks only (npm run typecheck; never called): a family helper refuses another family's type and a context of another shape.
     const typeChecks = async () => {
       // @ts-expect-error CRON_RUN is not an EMAIL type
@@ -485,12 +705,27 @@ describe('typed log helpers', () => {
 
     // A paid booking logs PAYMENT_SUCCEEDED and BOOKING_CONFIRMED through their helpers (typed contexts); a cancellation BOOKING_CANCELLED.
     const s = await confirmedBooking({ startsInMinutes: 3 * 24 * 60 });
-    const ofBooking = async (type: LogType) => (await d.db.select().from(logs).where(eq(logs.type, type)).all()).filter((l) => (l.context as { bookingId?: string } | null)?.bookingId === s.bookingId);
+    const ofBooking = async (type: LogType) =>
+      (await d.db.select().from(logs).where(eq(logs.type, type)).all()).filter(
+        (l) => (l.context as { bookingId?: string } | null)?.bookingId === s.bookingId,
+      );
     const [paid] = await ofBooking('PAYMENT_SUCCEEDED');
-    expect(paid.context).toEqual({ bookingId: s.bookingId, paymentId: expect.stringMatching(/^pay_/), intentId: s.intentId, amount: s.offer.price, currency: s.offer.currency });
+    expect(paid.context).toEqual({
+      bookingId: s.bookingId,
+      paymentId: expect.stringMatching(/^pay_/),
+      intentId: s.intentId,
+      amount: s.offer.price,
+      currency: s.offer.currency,
+    });
     expect((await ofBooking('BOOKING_CONFIRMED'))[0].context).toEqual({ bookingId: s.bookingId, offerId: s.offer.id });
-    expect((await api('POST', `/api/bookings/${s.bookingId}/cancel`, { reason: 'Conflit' }, { token: s.c.token })).status).toBe(200);
-    expect((await ofBooking('BOOKING_CANCELLED'))[0].context).toMatchObject({ bookingId: s.bookingId, offerId: s.offer.id, by: 'CREATOR' });
+    expect(
+      (await api('POST', `/api/bookings/${s.bookingId}/cancel`, { reason: 'Conflit' }, { token: s.c.token })).status,
+    ).toBe(200);
+    expect((await ofBooking('BOOKING_CANCELLED'))[0].context).toMatchObject({
+      bookingId: s.bookingId,
+      offerId: s.offer.id,
+      by: 'CREATOR',
+    });
   });
 });
 
@@ -499,14 +734,52 @@ describe('email preferences and one-click unsubscribe', () => {
     const fan = await createAccount('USER');
     const res = await post('/en/account/emails', fan.token, { requests: 'on', reviews: 'on' }); // reminders unchecked
     expect(res.status).toBe(303);
-    expect((await deps().db.select().from(users).where(eq(users.id, fan.user.id)).get())!.emailPrefs).toMatchObject({ reminders: false, requests: true, reviews: true });
+    expect((await deps().db.select().from(users).where(eq(users.id, fan.user.id)).get())!.emailPrefs).toMatchObject({
+      reminders: false,
+      requests: true,
+      reviews: true,
+    });
     const id = 'eml_prefstest00001';
     const now = new Date();
-    await deps().db.insert(emailLog).values({ id, to: fan.user.email, userId: fan.user.id, template: 'review_request', locale: 'fr', subject: 's', status: 'PENDING', idempotencyKey: `test:${id}`, payload: { data: templates.review_request.sample('http://localhost'), recipient: { name: 'x', timezone: 'Europe/Paris' } }, createdAt: now, updatedAt: now });
+    await deps()
+      .db.insert(emailLog)
+      .values({
+        id,
+        to: fan.user.email,
+        userId: fan.user.id,
+        template: 'review_request',
+        locale: 'fr',
+        subject: 's',
+        status: 'PENDING',
+        idempotencyKey: `test:${id}`,
+        payload: {
+          data: templates.review_request.sample('http://localhost'),
+          recipient: { name: 'x', timezone: 'Europe/Paris' },
+        },
+        createdAt: now,
+        updatedAt: now,
+      });
     expect(await deliverEmail(deps(), id, 1)).toEqual({ action: 'ack', outcome: 'sent' });
     await post('/en/account/emails', fan.token, { requests: 'on' }); // reviews off too
     const id2 = 'eml_prefstest00002';
-    await deps().db.insert(emailLog).values({ id: id2, to: fan.user.email, userId: fan.user.id, template: 'review_request', locale: 'fr', subject: 's', status: 'PENDING', idempotencyKey: `test:${id2}`, payload: { data: templates.review_request.sample('http://localhost'), recipient: { name: 'x', timezone: 'Europe/Paris' } }, createdAt: now, updatedAt: now });
+    await deps()
+      .db.insert(emailLog)
+      .values({
+        id: id2,
+        to: fan.user.email,
+        userId: fan.user.id,
+        template: 'review_request',
+        locale: 'fr',
+        subject: 's',
+        status: 'PENDING',
+        idempotencyKey: `test:${id2}`,
+        payload: {
+          data: templates.review_request.sample('http://localhost'),
+          recipient: { name: 'x', timezone: 'Europe/Paris' },
+        },
+        createdAt: now,
+        updatedAt: now,
+      });
     expect(await deliverEmail(deps(), id2, 1)).toEqual({ action: 'ack', outcome: 'suppressed' });
   });
 
@@ -516,12 +789,20 @@ describe('email preferences and one-click unsubscribe', () => {
     const page = await fetchApp(url.pathname + url.search);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<form method="post"');
-    expect((await deps().db.select().from(users).where(eq(users.id, fan.user.id)).get())!.emailPrefs.reviews).not.toBe(false);
+    expect((await deps().db.select().from(users).where(eq(users.id, fan.user.id)).get())!.emailPrefs.reviews).not.toBe(
+      false,
+    );
     // A mail client's one-click POST: no cookie, no Origin.
-    const one = await fetchApp(url.pathname + url.search, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    const one = await fetchApp(url.pathname + url.search, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
     expect(one.status).toBe(200);
     expect(await one.text()).toContain('data-unsubscribed="reviews"');
-    expect((await deps().db.select().from(users).where(eq(users.id, fan.user.id)).get())!.emailPrefs.reviews).toBe(false);
+    expect((await deps().db.select().from(users).where(eq(users.id, fan.user.id)).get())!.emailPrefs.reviews).toBe(
+      false,
+    );
     const forged = new URL(url);
     forged.searchParams.set('c', 'reminders');
     expect((await fetchApp(forged.pathname + forged.search, { method: 'POST' })).status).toBe(400);
@@ -533,7 +814,9 @@ describe('email preferences and one-click unsubscribe', () => {
     const reminder = (await emailsOf(s.fan.user.id)).find((e) => e.template === 'booking_reminder')!;
     await deliverEmail(deps(), reminder.id, 1);
     const out = (await outboxOf(reminder.idempotencyKey))!;
-    expect((out.headers as Record<string, string>)['List-Unsubscribe']).toMatch(/^<http:\/\/localhost\/email\/unsubscribe\?u=usr_/);
+    expect((out.headers as Record<string, string>)['List-Unsubscribe']).toMatch(
+      /^<http:\/\/localhost\/email\/unsubscribe\?u=usr_/,
+    );
     expect((out.headers as Record<string, string>)['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
     const confirmation = (await emailsOf(s.fan.user.id)).find((e) => e.template === 'booking_confirmed')!;
     await deliverEmail(deps(), confirmation.id, 1);
@@ -546,13 +829,45 @@ describe('admin operations', () => {
   it('email log with filters, provider id and retry; previews of every template and every variant; jobs with run-now; admins only', async () => {
     const admin = await createAccount('ADMIN');
     const fan = await createAccount('USER');
-    for (const path of ['/en/admin/emails', '/en/admin/jobs', '/en/admin/logs', '/en/admin/emails/templates']) expect((await get(path, fan.token)).status).toBe(403);
+    for (const path of ['/en/admin/emails', '/en/admin/jobs', '/en/admin/logs', '/en/admin/emails/templates'])
+      expect((await get(path, fan.token)).status).toBe(403);
     const id = 'eml_retrytest00001';
     const now = new Date();
-    await deps().db.insert(emailLog).values([
-      { id, to: 'dead@example.test', userId: null, template: 'verify_email', locale: 'en', subject: 'Verify', status: 'DEAD', attempts: 6, lastError: '500 boom', idempotencyKey: `test:${id}`, payload: { data: { url: 'http://localhost/x' }, recipient: { name: 'x', timezone: 'UTC' } }, createdAt: now, updatedAt: now },
-      { id: 'eml_senttest000001', to: 'sent@example.test', userId: null, template: 'verify_email', locale: 'en', subject: 'Verify', status: 'SENT', attempts: 1, provider: 'resend', providerId: '4ef9a417-02e9-4d39-ad75-9611e0fcc33c', idempotencyKey: 'test:sent1', payload: { data: { url: 'http://localhost/x' }, recipient: { name: 'x', timezone: 'UTC' } }, createdAt: now, updatedAt: now },
-    ]);
+    await deps()
+      .db.insert(emailLog)
+      .values([
+        {
+          id,
+          to: 'dead@example.test',
+          userId: null,
+          template: 'verify_email',
+          locale: 'en',
+          subject: 'Verify',
+          status: 'DEAD',
+          attempts: 6,
+          lastError: '500 boom',
+          idempotencyKey: `test:${id}`,
+          payload: { data: { url: 'http://localhost/x' }, recipient: { name: 'x', timezone: 'UTC' } },
+          createdAt: now,
+          updatedAt: now,
+        },
+        {
+          id: 'eml_senttest000001',
+          to: 'sent@example.test',
+          userId: null,
+          template: 'verify_email',
+          locale: 'en',
+          subject: 'Verify',
+          status: 'SENT',
+          attempts: 1,
+          provider: 'resend',
+          providerId: '4ef9a417-02e9-4d39-ad75-9611e0fcc33c',
+          idempotencyKey: 'test:sent1',
+          payload: { data: { url: 'http://localhost/x' }, recipient: { name: 'x', timezone: 'UTC' } },
+          createdAt: now,
+          updatedAt: now,
+        },
+      ]);
     const log = await (await get('/en/admin/emails?status=DEAD', admin.token)).text();
     expect(log).toContain(`data-email="${id}"`);
     expect(log).toMatch(new RegExp(`data-email="${id}"[\\s\\S]*?/admin/emails/${id}/retry`));
@@ -562,22 +877,40 @@ describe('admin operations', () => {
     expect((await post(`/en/admin/emails/${id}/retry`, admin.token)).status).toBe(303);
     expect((await deps().db.select().from(emailLog).where(eq(emailLog.id, id)).get())!.status).toBe('PENDING');
     expect((await post('/en/admin/emails/eml_senttest000001/retry', admin.token)).status).toBe(303);
-    expect((await deps().db.select().from(emailLog).where(eq(emailLog.id, 'eml_senttest000001')).get())!.status).toBe('SENT');
+    expect((await deps().db.select().from(emailLog).where(eq(emailLog.id, 'eml_senttest000001')).get())!.status).toBe(
+      'SENT',
+    );
     expect((await post('/en/admin/emails/eml_nosuchemail0000/retry', admin.token)).status).toBe(404);
     for (const [name, tpl] of Object.entries(templates)) {
       const variants = Object.keys(samplesOf(tpl, 'http://localhost'));
       const texts = new Set<string>();
       for (const variant of variants) {
-        const html = await (await get(`/en/admin/emails/templates?name=${name}&locale=fr&tz=America/New_York&variant=${encodeURIComponent(variant)}`, admin.token)).text();
+        const html = await (
+          await get(
+            `/en/admin/emails/templates?name=${name}&locale=fr&tz=America/New_York&variant=${encodeURIComponent(variant)}`,
+            admin.token,
+          )
+        ).text();
         expect(html).toContain(`data-variant="${variant}"`);
         texts.add(/data-preview-text[^>]*>([\s\S]*?)<\/pre>/.exec(html)![1]);
-        expect((await get(`/en/admin/emails/templates/html?name=${name}&locale=en&variant=${encodeURIComponent(variant)}`, admin.token)).status).toBe(200);
+        expect(
+          (
+            await get(
+              `/en/admin/emails/templates/html?name=${name}&locale=en&variant=${encodeURIComponent(variant)}`,
+              admin.token,
+            )
+          ).status,
+        ).toBe(200);
       }
       expect(texts.size, name).toBe(variants.length);
     }
-    const reminder15 = await (await get('/en/admin/emails/templates?name=booking_reminder&locale=en&variant=15m', admin.token)).text();
+    const reminder15 = await (
+      await get('/en/admin/emails/templates?name=booking_reminder&locale=en&variant=15m', admin.token)
+    ).text();
     expect(reminder15).toContain('in 15 minutes');
-    const failed = await (await get('/en/admin/emails/templates?name=payout_update&locale=en&variant=failed', admin.token)).text();
+    const failed = await (
+      await get('/en/admin/emails/templates?name=payout_update&locale=en&variant=failed', admin.token)
+    ).text();
     expect(failed).toMatch(/data-preview-subject[^>]*>Payout of €80.75 failed/);
     expect((await post('/en/admin/jobs/log-retention/run', admin.token)).status).toBe(303);
     const jobs = await (await get('/en/admin/jobs', admin.token)).text();
@@ -591,8 +924,22 @@ describe('admin operations', () => {
     const twoDaysAgo = new Date(Math.floor(Date.now() / DAY) * DAY - 2 * DAY + 3 * HOUR);
     const day = twoDaysAgo.toISOString().slice(0, 10);
     await d.db.insert(logs).values([
-      { id: d.ids.next('log'), level: 'ERROR', type: 'EMAIL_FAILED', actor: 'SYSTEM', message: 'an old email failure', createdAt: twoDaysAgo },
-      { id: d.ids.next('log'), level: 'INFO', type: 'CRON_RUN', actor: 'SYSTEM', message: 'an old cron run', createdAt: twoDaysAgo },
+      {
+        id: d.ids.next('log'),
+        level: 'ERROR',
+        type: 'EMAIL_FAILED',
+        actor: 'SYSTEM',
+        message: 'an old email failure',
+        createdAt: twoDaysAgo,
+      },
+      {
+        id: d.ids.next('log'),
+        level: 'INFO',
+        type: 'CRON_RUN',
+        actor: 'SYSTEM',
+        message: 'an old cron run',
+        createdAt: twoDaysAgo,
+      },
     ]);
     await d.log.email.error('EMAIL_FAILED', 'a fresh email failure', { emailId: null });
     const page = async (q: string) => (await get(`/en/admin/logs?${q}`, admin.token)).text();
@@ -609,7 +956,9 @@ describe('admin operations', () => {
     expect(typed).toContain('an old cron run');
     expect(typed).not.toContain('an old email failure');
     // A type from another family than the one chosen, or a nonsense date, is ignored (not a 500).
-    expect((await get('/en/admin/logs?family=CRON&type=EMAIL_FAILED&from=2026-02-31&to=yesterday', admin.token)).status).toBe(200);
+    expect(
+      (await get('/en/admin/logs?family=CRON&type=EMAIL_FAILED&from=2026-02-31&to=yesterday', admin.token)).status,
+    ).toBe(200);
     const week = await page('days=7');
     const row = new RegExp(`<tr data-day="${day}" data-total="(\\d+)" data-errors="(\\d+)">`).exec(week)!;
     expect(Number(row[1])).toBeGreaterThanOrEqual(2);

@@ -12,7 +12,15 @@ import { book, fans, offerFor, onboardedCreator, openCreator, slotsOf } from './
 type Alternatives = {
   creator: { slug: string };
   offers: { id: string; startsAt: string; status: string }[];
-  slots: { typeId: string; typeName: string; startsAt: string; endsAt: string; durationMinutes: number; price: number; currency: string }[];
+  slots: {
+    typeId: string;
+    typeName: string;
+    startsAt: string;
+    endsAt: string;
+    durationMinutes: number;
+    price: number;
+    currency: string;
+  }[];
 };
 const alternativesOf = async (offerId: string) => {
   const res = await api('GET', `/api/offers/${offerId}/alternatives`);
@@ -23,7 +31,7 @@ const alternativesOf = async (offerId: string) => {
 const decode = (s: string) => s.replace(/&amp;/g, '&');
 
 describe('alternatives to a taken offer', () => {
-  it('lists the creator\'s other free public offers and their next free times across active types, soonest first', async () => {
+  it("lists the creator's other free public offers and their next free times across active types, soonest first", async () => {
     const c = await openCreator();
     const [fan, other] = await fans(2);
     const taken = await offerFor(c, { startsInMinutes: 3 * 24 * 60 });
@@ -45,7 +53,12 @@ describe('alternatives to a taken offer', () => {
     const free = { [c.t30]: await slotsOf(c, c.t30), [c.t60]: await slotsOf(c, c.t60) };
     for (const s of a.slots) {
       expect(free[s.typeId].map((f) => f.startsAt)).toContain(s.startsAt);
-      expect(s).toMatchObject({ typeName: s.typeId === c.t30 ? '30 min' : '60 min', durationMinutes: s.typeId === c.t30 ? 30 : 60, price: 5000, currency: 'EUR' });
+      expect(s).toMatchObject({
+        typeName: s.typeId === c.t30 ? '30 min' : '60 min',
+        durationMinutes: s.typeId === c.t30 ? 30 : 60,
+        price: 5000,
+        currency: 'EUR',
+      });
     }
     const starts = a.slots.map((s) => Date.parse(s.startsAt));
     expect(starts).toEqual([...starts].sort((x, y) => x - y));
@@ -70,23 +83,32 @@ describe('alternatives to a taken offer', () => {
     await expectError(await api('GET', '/api/offers/off_nothingherexxxxxxxx/alternatives'), 404, 'NOT_FOUND');
   });
 
-  it('the page of a taken offer lists them inside the notice, with links to a bookable offer and to the exact time in the creator\'s picker (also after a refused no-JS booking)', async () => {
+  it("the page of a taken offer lists them inside the notice, with links to a bookable offer and to the exact time in the creator's picker (also after a refused no-JS booking)", async () => {
     const c = await openCreator();
     const [fan, late] = await fans(2);
     const taken = await offerFor(c, { startsInMinutes: 3 * 24 * 60 });
     const other = await offerFor(c, { startsInMinutes: 4 * 24 * 60 });
     expect((await book(taken.id, fan.token)).status).toBe(201);
 
-    for (const res of [await getPage(`/en/offers/${taken.id}`, late.token), await postPage(`/en/offers/${taken.id}/book`, late.token)]) {
+    for (const res of [
+      await getPage(`/en/offers/${taken.id}`, late.token),
+      await postPage(`/en/offers/${taken.id}/book`, late.token),
+    ]) {
       const html = await res.text();
       const notice = /<div class="notice warning taken"[^]*?<\/div><\/div>/.exec(html)?.[0] ?? '';
       expect(notice).toContain('Someone is booking this slot right now.');
       expect(notice).toContain(`href="/en/offers/${other.id}" data-alternative="offer"`);
-      const slotLinks = [...notice.matchAll(/href="([^"]+)" data-alternative="slot" data-type-id="(\w+)" data-starts-at="([^"]+)"/g)];
+      const slotLinks = [
+        ...notice.matchAll(/href="([^"]+)" data-alternative="slot" data-type-id="(\w+)" data-starts-at="([^"]+)"/g),
+      ];
       expect(slotLinks).toHaveLength(4);
       // The first time's link opens the creator page on that day, where that very time can be booked.
       const [, href, typeId, startsAt] = slotLinks[0];
-      expect(decode(href)).toMatch(new RegExp(`^/en/c/${c.creator.slug}\\?type=${typeId}&month=\\d{4}-\\d{2}&day=\\d{4}-\\d{2}-\\d{2}#slot-picker$`));
+      expect(decode(href)).toMatch(
+        new RegExp(
+          `^/en/c/${c.creator.slug}\\?type=${typeId}&month=\\d{4}-\\d{2}&day=\\d{4}-\\d{2}-\\d{2}#slot-picker$`,
+        ),
+      );
       const picker = await (await getPage(decode(href).replace(/#.*$/, ''), late.token)).text();
       expect(picker).toContain(`data-starts-at="${startsAt}"`);
     }
@@ -100,14 +122,20 @@ describe('alternatives to a taken offer', () => {
     const only = await offerFor(c);
     expect((await book(only.id, fan.token)).status).toBe(201);
     const html = await (await getPage(`/en/offers/${only.id}`, late.token)).text();
-    expect(html).toContain(`<p class="alternatives-none" data-alternatives="none">${c.creator.displayName} has no other free time right now. <a href="/en/c/${c.creator.slug}#request" data-alternative="request">Propose another time</a></p>`);
+    expect(html).toContain(
+      `<p class="alternatives-none" data-alternatives="none">${c.creator.displayName} has no other free time right now. <a href="/en/c/${c.creator.slug}#request" data-alternative="request">Propose another time</a></p>`,
+    );
     const creatorPage = await (await getPage(`/en/c/${c.creator.slug}`, late.token)).text();
-    expect(creatorPage).toMatch(/<form method="post" action="\/en\/c\/[\w-]+\/request" class="card request-form" id="request"/);
+    expect(creatorPage).toMatch(
+      /<form method="post" action="\/en\/c\/[\w-]+\/request" class="card request-form" id="request"/,
+    );
     // Whoever can book it anyway (the fan holding it) sees no alternatives, and the creator neither.
     expect(await (await getPage(`/en/offers/${only.id}`, fan.token)).text()).not.toContain('data-alternatives');
     expect(await (await getPage(`/en/offers/${only.id}`, c.token)).text()).not.toContain('data-alternatives');
     // The French page says it in French.
-    const fr = await (await fetchApp(`/fr/offers/${only.id}`, { headers: { authorization: `Bearer ${late.token}` } })).text();
+    const fr = await (
+      await fetchApp(`/fr/offers/${only.id}`, { headers: { authorization: `Bearer ${late.token}` } })
+    ).text();
     expect(fr).toContain('n’a pas d’autre disponibilité pour le moment.');
   });
 });

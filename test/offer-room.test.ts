@@ -13,18 +13,32 @@ import { api, deps, expectError, fetchApp, testEnv } from './helpers';
 import { book, fans, offerFor, onboardedCreator } from './scenarios';
 
 const stub = (offerId: string) => testEnv.OFFER_ROOM.getByName(offerId);
-const liveRows = (offerId: string) => deps().db.select().from(bookings).where(and(eq(bookings.offerId, offerId), inArray(bookings.status, ['PENDING', 'CONFIRMED', 'COMPLETED']))).all();
+const liveRows = (offerId: string) =>
+  deps()
+    .db.select()
+    .from(bookings)
+    .where(and(eq(bookings.offerId, offerId), inArray(bookings.status, ['PENDING', 'CONFIRMED', 'COMPLETED'])))
+    .all();
 const bookingRow = async (id: string) => (await deps().db.select().from(bookings).where(eq(bookings.id, id)).get())!;
-const offerStatus = async (id: string) => (await deps().db.select().from(callOffers).where(eq(callOffers.id, id)).get())!.status;
-const criticalFor = (offerId: string) => deps().db.select().from(logs)
-  .where(and(eq(logs.level, 'CRITICAL'), eq(logs.type, 'BOOKING_INVARIANT_VIOLATION'), like(logs.message, `%${offerId}%`))).all();
-const memory = (offerId: string) => runInDurableObject(stub(offerId), (i: OfferRoom) => (i as unknown as { state: OfferState | null }).state);
+const offerStatus = async (id: string) =>
+  (await deps().db.select().from(callOffers).where(eq(callOffers.id, id)).get())!.status;
+const criticalFor = (offerId: string) =>
+  deps()
+    .db.select()
+    .from(logs)
+    .where(
+      and(eq(logs.level, 'CRITICAL'), eq(logs.type, 'BOOKING_INVARIANT_VIOLATION'), like(logs.message, `%${offerId}%`)),
+    )
+    .all();
+const memory = (offerId: string) =>
+  runInDurableObject(stub(offerId), (i: OfferRoom) => (i as unknown as { state: OfferState | null }).state);
 /** Makes the object believe the offer is free (a stale memory the D1 index must catch). */
-const forgetHold = (offerId: string) => runInDurableObject(stub(offerId), (i: OfferRoom) => {
-  const st = (i as unknown as { state: OfferState }).state;
-  st.live = null;
-  st.offer.status = 'AVAILABLE';
-});
+const forgetHold = (offerId: string) =>
+  runInDurableObject(stub(offerId), (i: OfferRoom) => {
+    const st = (i as unknown as { state: OfferState }).state;
+    st.live = null;
+    st.offer.status = 'AVAILABLE';
+  });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Held = { booking: { id: string; holdExpiresAt: string }; payment: { intentId: string } };
 
@@ -80,11 +94,14 @@ describe('the Worker turns fans away from a taken offer without asking its Offer
     const held = (await (await book(offer.id, holder.token)).json()) as Held;
     await expectError(await book(offer.id, b.token), 409, 'OFFER_UNAVAILABLE'); // from the object: now cached
     // Released by the object alone (as by a webhook handled in another isolate): this isolate's cache still says taken.
-    expect(await stub(offer.id).release({ offerId: offer.id, bookingId: held.booking.id, reason: 'FAILED' })).toEqual({ released: true });
+    expect(await stub(offer.id).release({ offerId: offer.id, bookingId: held.booking.id, reason: 'FAILED' })).toEqual({
+      released: true,
+    });
     await until(() => sub.messages.some((m, i) => i > 0 && m.status === 'AVAILABLE'));
     const freed = sub.messages.filter((m) => m.status === 'AVAILABLE').at(-1) as { status: string; at: string };
     expect(Date.parse(freed.at)).toBeGreaterThan(Date.parse(before.at));
-    const bookSeen = (token: string, at: string) => api('POST', `/api/offers/${offer.id}/bookings?seenAvailableAt=${encodeURIComponent(at)}`, undefined, { token });
+    const bookSeen = (token: string, at: string) =>
+      api('POST', `/api/offers/${offer.id}/bookings?seenAvailableAt=${encodeURIComponent(at)}`, undefined, { token });
     // Without a sighting, or with one from before the hold, the stale entry answers (the object, which would say yes, is not asked).
     await expectError(await book(offer.id, d.token), 409, 'OFFER_UNAVAILABLE');
     await expectError(await bookSeen(d.token, before.at), 409, 'OFFER_UNAVAILABLE');
@@ -109,7 +126,7 @@ describe('the Worker turns fans away from a taken offer without asking its Offer
     expect((await book(offer.id, b.token)).status).toBe(201);
   });
 
-  it('never keeps an entry past the hold\'s expiry, and stays bounded (oldest first)', () => {
+  it("never keeps an entry past the hold's expiry, and stays bounded (oldest first)", () => {
     const cache = new TakenOffers(3, 1_000);
     cache.remember('off_a', { holderId: 'u1', creatorUserId: 'c1', holdExpiresAt: 10_200, since: 9_500 }, 10_000);
     expect(cache.refuses('off_a', 'u2', 10_100)).toBe(true);
@@ -124,7 +141,8 @@ describe('the Worker turns fans away from a taken offer without asking its Offer
     expect(cache.refuses('off_b', 'u2', 11_000)).toBe(false); // booked: the TTL at most (1 s here; TAKEN_TTL_MS in the app)
     cache.remember('off_c', { holderId: 'u1', creatorUserId: 'c1', holdExpiresAt: 9_000, since: 8_000 }, 10_000); // already over: not kept
     expect(cache.size).toBe(0);
-    for (const id of ['o1', 'o2', 'o3', 'o4', 'o5']) cache.remember(id, { holderId: 'u1', creatorUserId: 'c1', holdExpiresAt: null, since: 19_000 }, 20_000);
+    for (const id of ['o1', 'o2', 'o3', 'o4', 'o5'])
+      cache.remember(id, { holderId: 'u1', creatorUserId: 'c1', holdExpiresAt: null, since: 19_000 }, 20_000);
     expect(cache.size).toBe(3);
     expect(cache.refuses('o1', 'u2', 20_001)).toBe(false);
     expect(cache.refuses('o2', 'u2', 20_001)).toBe(false);
@@ -133,7 +151,7 @@ describe('the Worker turns fans away from a taken offer without asking its Offer
   });
 });
 
-describe('the OfferRoom tells the creator\'s calendar only when its occupancy changes', () => {
+describe("the OfferRoom tells the creator's calendar only when its occupancy changes", () => {
   it('AVAILABLE → HELD → BOOKED leaves slot pickers alone; a cancellation that frees the time tells them', async () => {
     const c = await onboardedCreator();
     const offer = await offerFor(c);
@@ -142,10 +160,20 @@ describe('the OfferRoom tells the creator\'s calendar only when its occupancy ch
     const v0 = await calendar.slotsVersion();
     const [fan] = await fans(1);
     const held = (await (await book(offer.id, fan.token)).json()) as Held;
-    expect(await stub(offer.id).confirm({ offerId: offer.id, bookingId: held.booking.id })).toEqual({ ok: true, transitioned: true });
+    expect(await stub(offer.id).confirm({ offerId: offer.id, bookingId: held.booking.id })).toEqual({
+      ok: true,
+      transitioned: true,
+    });
     await sleep(100); // the notice is sent in the background
     expect(await calendar.slotsVersion()).toBe(v0);
-    expect(await stub(offer.id).cancelConfirmed({ offerId: offer.id, bookingId: held.booking.id, by: 'CREATOR', reason: null })).toEqual({ cancelled: true });
+    expect(
+      await stub(offer.id).cancelConfirmed({
+        offerId: offer.id,
+        bookingId: held.booking.id,
+        by: 'CREATOR',
+        reason: null,
+      }),
+    ).toEqual({ cancelled: true });
     for (let i = 0; i < 200 && (await calendar.slotsVersion()) === v0; i++) await sleep(10);
     expect(await calendar.slotsVersion()).toBe(v0 + 1);
   });
@@ -185,12 +213,20 @@ describe('holds', () => {
     expect(again.status).toBe(200);
     expect(((await again.json()) as Held).payment.intentId).toBe(first.payment.intentId);
     expect((await bookingRow(first.booking.id)).paymentIntentId).toBeNull();
-    expect(await deps().db.select().from(payments).where(eq(payments.bookingId, first.booking.id)).all()).toHaveLength(1);
-    await deps().db.update(bookings).set({ paymentIntentId: first.payment.intentId }).where(eq(bookings.id, first.booking.id));
+    expect(await deps().db.select().from(payments).where(eq(payments.bookingId, first.booking.id)).all()).toHaveLength(
+      1,
+    );
+    await deps()
+      .db.update(bookings)
+      .set({ paymentIntentId: first.payment.intentId })
+      .where(eq(bookings.id, first.booking.id));
     await evictDurableObject(stub(offer.id));
     const reloaded = await book(offer.id, fan.token);
     expect(reloaded.status).toBe(200);
-    expect(((await reloaded.json()) as Held)).toMatchObject({ booking: { id: first.booking.id }, payment: { intentId: first.payment.intentId } });
+    expect((await reloaded.json()) as Held).toMatchObject({
+      booking: { id: first.booking.id },
+      payment: { intentId: first.payment.intentId },
+    });
   });
 
   it('asking again for a hold that ran out releases it with 409 HOLD_EXPIRED instead of resuming it', async () => {
@@ -213,14 +249,21 @@ describe('holds', () => {
     const offer = await offerFor(c);
     const [fan, other] = await fans(2);
     const held = (await (await book(offer.id, fan.token)).json()) as Held;
-    await deps().db.update(bookings).set({ holdExpiresAt: new Date(Date.now() - 60_000) }).where(eq(bookings.id, held.booking.id));
+    await deps()
+      .db.update(bookings)
+      .set({ holdExpiresAt: new Date(Date.now() - 60_000) })
+      .where(eq(bookings.id, held.booking.id));
     await evictDurableObject(stub(offer.id)); // a restart: memory gone, alarm and storage kept
     expect(await runInDurableObject(stub(offer.id), (_i, state) => state.storage.get('offerId'))).toBe(offer.id);
     // The local runtime passes the name even to an id from idFromString, so the new instance is
     // given a context whose id has no name, as an object reached without one would see it.
     await runInDurableObject(stub(offer.id), (i: OfferRoom) => {
       const real = (i as unknown as { ctx: DurableObjectState }).ctx;
-      const id = { toString: () => real.id.toString(), equals: (o: DurableObjectId) => real.id.equals(o), name: undefined };
+      const id = {
+        toString: () => real.id.toString(),
+        equals: (o: DurableObjectId) => real.id.equals(o),
+        name: undefined,
+      };
       const nameless = new Proxy(real, {
         get: (t, p) => {
           if (p === 'id') return id;
@@ -238,8 +281,8 @@ describe('holds', () => {
   });
 });
 
-describe('D1\'s backstop index wins over a stale memory', () => {
-  it('a refused hold reloads D1\'s state and broadcasts it (never a stale HELD or AVAILABLE)', async () => {
+describe("D1's backstop index wins over a stale memory", () => {
+  it("a refused hold reloads D1's state and broadcasts it (never a stale HELD or AVAILABLE)", async () => {
     const c = await onboardedCreator();
     const offer = await offerFor(c);
     const [a, b] = await fans(2);
@@ -266,11 +309,24 @@ describe('D1\'s backstop index wins over a stale memory', () => {
     const d = deps();
     const expiredId = d.ids.next('bkg');
     await d.db.insert(bookings).values({
-      id: expiredId, offerId: offer.id, userId: b.user.id, creatorId: c.creator.id, status: 'EXPIRED', price: 2500, currency: 'EUR',
-      cancellationPolicy: 'NONE', startsAt: offer.startsAt, endsAt: offer.endsAt, createdAt: new Date(), updatedAt: new Date(),
+      id: expiredId,
+      offerId: offer.id,
+      userId: b.user.id,
+      creatorId: c.creator.id,
+      status: 'EXPIRED',
+      price: 2500,
+      currency: 'EUR',
+      cancellationPolicy: 'NONE',
+      startsAt: offer.startsAt,
+      endsAt: offer.endsAt,
+      createdAt: new Date(),
+      updatedAt: new Date(),
     });
     await forgetHold(offer.id);
-    expect(await stub(offer.id).confirm({ offerId: offer.id, bookingId: expiredId })).toEqual({ ok: false, reason: 'LATE' });
+    expect(await stub(offer.id).confirm({ offerId: offer.id, bookingId: expiredId })).toEqual({
+      ok: false,
+      reason: 'LATE',
+    });
     expect(await criticalFor(offer.id)).toHaveLength(1);
     expect((await bookingRow(expiredId)).status).toBe('EXPIRED');
     expect((await bookingRow(held.booking.id)).status).toBe('PENDING');

@@ -44,7 +44,9 @@ describe('page cache', () => {
     expect(own.body).toContain('Renamed Star');
     expect(own.res.headers.get('cache-control')).toBe('private, no-store');
     // A pending flash message is personal too.
-    expect((await get(path, { cookie: 'tz=Europe/Paris; flash=success:request.sent' })).res.headers.get('x-page-cache')).toBeNull();
+    expect(
+      (await get(path, { cookie: 'tz=Europe/Paris; flash=success:request.sent' })).res.headers.get('x-page-cache'),
+    ).toBeNull();
     // Off by default (local development, tests).
     const off = await get(path, { cookie: 'tz=Europe/Paris' }, testEnv);
     expect(off.res.headers.get('x-page-cache')).toBeNull();

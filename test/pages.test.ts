@@ -1,14 +1,31 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { users } from '../src/db/schema';
-import { cookieFrom, createAccount, deps, fetchApp, googleSignIn, lastEmailTo, postForm, testEnv, tokenFromEmail, uniqueEmail } from './helpers';
+import {
+  cookieFrom,
+  createAccount,
+  deps,
+  fetchApp,
+  googleSignIn,
+  lastEmailTo,
+  postForm,
+  testEnv,
+  tokenFromEmail,
+  uniqueEmail,
+} from './helpers';
 
 const SESSION = '__Host-cas';
 
 describe('sign-up and sign-in pages (no JavaScript needed)', () => {
   it('signs up through the form, sets a secure session cookie and lands on the creator home', async () => {
     const email = uniqueEmail('form');
-    const res = await postForm('/fr/signup', { role: 'CREATOR', name: 'Inès Forme', email, password: 'form-password-ok', timezone: 'America/New_York' });
+    const res = await postForm('/fr/signup', {
+      role: 'CREATOR',
+      name: 'Inès Forme',
+      email,
+      password: 'form-password-ok',
+      timezone: 'America/New_York',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/fr/creator');
     const setCookie = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION}=`))!;
@@ -35,7 +52,9 @@ describe('sign-up and sign-in pages (no JavaScript needed)', () => {
     expect(html).toContain('At least 10 characters.');
     expect(html).toContain('value="Bob"');
     expect(html).not.toContain('value="short"');
-    const fr = await (await postForm('/fr/signup', { role: 'USER', name: 'Bob', email: 'x', password: 'short' })).text();
+    const fr = await (
+      await postForm('/fr/signup', { role: 'USER', name: 'Bob', email: 'x', password: 'short' })
+    ).text();
     expect(fr).toContain('Adresse e-mail invalide.');
   });
 
@@ -97,9 +116,17 @@ describe('sign-up and sign-in pages (no JavaScript needed)', () => {
   it('updates language and time zone from the account page', async () => {
     const a = await createAccount();
     const cookie = cookieFrom(await postForm('/en/signin', { email: a.user.email, password: a.password }), SESSION)!;
-    const res = await postForm('/en/account/profile', { name: 'Changed', locale: 'fr', timezone: 'Asia/Tokyo' }, { cookie });
+    const res = await postForm(
+      '/en/account/profile',
+      { name: 'Changed', locale: 'fr', timezone: 'Asia/Tokyo' },
+      { cookie },
+    );
     expect(res.headers.get('location')).toBe('/fr/account');
-    expect(await deps().db.select().from(users).where(eq(users.id, a.user.id)).get()).toMatchObject({ name: 'Changed', locale: 'fr', timezone: 'Asia/Tokyo' });
+    expect(await deps().db.select().from(users).where(eq(users.id, a.user.id)).get()).toMatchObject({
+      name: 'Changed',
+      locale: 'fr',
+      timezone: 'Asia/Tokyo',
+    });
   });
 });
 
@@ -122,28 +149,38 @@ describe('Google sign-in (against the local fake)', () => {
     const linked = await googleRoundTrip({ sub: 'g-linked-1', email: a.user.email, email_verified: 'true' });
     expect(linked.status).toBe(303);
     expect((await deps().db.select().from(users).where(eq(users.id, a.user.id)).get())!.googleSub).toBe('g-linked-1');
-    const unverified = await googleRoundTrip({ sub: 'g-unverified', email: uniqueEmail('unv'), email_verified: 'false' });
+    const unverified = await googleRoundTrip({
+      sub: 'g-unverified',
+      email: uniqueEmail('unv'),
+      email_verified: 'false',
+    });
     expect(unverified.headers.get('location')).toBe('/en/signin');
     expect(cookieFrom(unverified, SESSION)).toBeNull();
   });
 
   it('rejects a callback whose state does not match', async () => {
     const start = await fetchApp('/auth/google/start?lang=fr');
-    const res = await fetchApp('/auth/google/callback?code=abc&state=forged', { headers: { cookie: cookieFrom(start, 'g_oauth')! } });
+    const res = await fetchApp('/auth/google/callback?code=abc&state=forged', {
+      headers: { cookie: cookieFrom(start, 'g_oauth')! },
+    });
     expect(res.headers.get('location')).toBe('/fr/signin');
     expect(cookieFrom(res, SESSION)).toBeNull();
   });
 });
 
 describe('layout', () => {
-  it('the footer\'s support link writes to SUPPORT_EMAIL, whatever it is configured to', async () => {
+  it("the footer's support link writes to SUPPORT_EMAIL, whatever it is configured to", async () => {
     const { createApp } = await import('../src/app');
     const { createExecutionContext, waitOnExecutionContext } = await import('cloudflare:test');
     const configured = testEnv.SUPPORT_EMAIL;
     expect(await (await fetchApp('/en/')).text()).toContain(`href="mailto:${configured}"`);
     for (const supportEmail of ['help@other-brand.example', 'assistance@callastar.example']) {
       const ctx = createExecutionContext();
-      const res = await createApp().fetch(new Request('http://localhost/fr/creators'), { ...testEnv, SUPPORT_EMAIL: supportEmail }, ctx);
+      const res = await createApp().fetch(
+        new Request('http://localhost/fr/creators'),
+        { ...testEnv, SUPPORT_EMAIL: supportEmail },
+        ctx,
+      );
       await waitOnExecutionContext(ctx);
       const html = await res.text();
       expect(html).toContain(`href="mailto:${supportEmail}"`);

@@ -17,7 +17,7 @@ import { onboardedCreator } from './scenarios';
 const at = (iso: string) => new Date(iso);
 const iso = (d: Date) => d.toISOString();
 
-describe('chart buckets (literal instants in the creator\'s zone)', () => {
+describe("chart buckets (literal instants in the creator's zone)", () => {
   it('day: local midnights, a 23-hour day when Paris moves to summer time and a 25-hour day when New York moves back', () => {
     // 29 March 2026: Paris goes from UTC+1 to UTC+2 at 01:00 UTC.
     expect(iso(bucketStart(at('2026-03-29T12:00:00Z'), 'day', 'Europe/Paris'))).toBe('2026-03-28T23:00:00.000Z');
@@ -88,8 +88,25 @@ describe('chart buckets (literal instants in the creator\'s zone)', () => {
 
 /** Releases these payments' shares now (their calls took place: `earn` completed them). */
 const release = (d: Deps, intentIds: string[]) =>
-  d.db.select({ id: payments.id }).from(payments).where(inArray(payments.intentId, intentIds)).all()
-    .then((ps) => d.db.update(ledgerEntries).set({ availableAt: new Date(Date.now() - MINUTE) }).where(and(inArray(ledgerEntries.paymentId, ps.map((p) => p.id)), eq(ledgerEntries.kind, 'CREATOR_SHARE'))));
+  d.db
+    .select({ id: payments.id })
+    .from(payments)
+    .where(inArray(payments.intentId, intentIds))
+    .all()
+    .then((ps) =>
+      d.db
+        .update(ledgerEntries)
+        .set({ availableAt: new Date(Date.now() - MINUTE) })
+        .where(
+          and(
+            inArray(
+              ledgerEntries.paymentId,
+              ps.map((p) => p.id),
+            ),
+            eq(ledgerEntries.kind, 'CREATOR_SHARE'),
+          ),
+        ),
+    );
 
 const num = (html: string, attr: string, currency: string) => {
   const card = html.split(`data-finance="${currency}"`)[1]?.split('</li>')[0] ?? '';
@@ -105,7 +122,12 @@ describe('creator finance page', () => {
     // EUR: three calls (8,500 share each), two released and paid out, the third one's charge disputed and lost.
     const [a, b, x] = await earn(c, 3);
     await release(d, [a.intentId, b.intentId]);
-    const opened = await openPayout(d, { creator: await creatorRow(c.creator.id), currency: 'EUR', origin: 'CREATOR', periodKey: 'finance-1' });
+    const opened = await openPayout(d, {
+      creator: await creatorRow(c.creator.id),
+      currency: 'EUR',
+      origin: 'CREATOR',
+      periodKey: 'finance-1',
+    });
     const payout = opened.ok ? opened.payout : null;
     expect(payout).toMatchObject({ amount: 17_000, status: 'PROCESSING' });
     await d.localPayments!.settlePayout(c.creator.stripeAccountId!, payout!.stripePayoutId!, 'paid');
@@ -115,24 +137,60 @@ describe('creator finance page', () => {
     const px = (await d.db.select().from(payments).where(eq(payments.intentId, x.intentId)).get())!;
     const dsp = await d.localPayments!.openDispute(px.chargeId!, 'fraudulent');
     await d.localPayments!.updateDispute(dsp, 'lost');
-    expect((await d.db.select().from(disputes).where(eq(disputes.stripeDisputeId, dsp)).get())).toMatchObject({ status: 'LOST', reconciledAt: null });
+    expect(await d.db.select().from(disputes).where(eq(disputes.stripeDisputeId, dsp)).get()).toMatchObject({
+      status: 'LOST',
+      reconciledAt: null,
+    });
 
     // USD: the creator's account later settles in dollars; one call (5,000 → 4,250), not released yet.
-    const [usdCreator] = await d.db.update(creators).set({ currency: 'USD', stripeDefaultCurrency: 'USD' }).where(eq(creators.id, c.creator.id)).returning();
+    const [usdCreator] = await d.db
+      .update(creators)
+      .set({ currency: 'USD', stripeDefaultCurrency: 'USD' })
+      .where(eq(creators.id, c.creator.id))
+      .returning();
     await earn({ ...c, creator: usdCreator }, 1, 5_000);
-    await d.db.update(creators).set({ currency: 'EUR', stripeDefaultCurrency: 'EUR' }).where(eq(creators.id, c.creator.id));
+    await d.db
+      .update(creators)
+      .set({ currency: 'EUR', stripeDefaultCurrency: 'EUR' })
+      .where(eq(creators.id, c.creator.id));
 
     const summary = await financeSummary(d, c.creator.id, new Date());
-    expect(summary.find((s) => s.currency === 'EUR')).toEqual({ currency: 'EUR', earned: 17_000, paidOut: 17_000, inTransit: 0, pending: 8_500, available: 0, debt: 8_500 });
-    expect(summary.find((s) => s.currency === 'USD')).toEqual({ currency: 'USD', earned: 4_250, paidOut: 0, inTransit: 0, pending: 4_250, available: 0, debt: 0 });
+    expect(summary.find((s) => s.currency === 'EUR')).toEqual({
+      currency: 'EUR',
+      earned: 17_000,
+      paidOut: 17_000,
+      inTransit: 0,
+      pending: 8_500,
+      available: 0,
+      debt: 8_500,
+    });
+    expect(summary.find((s) => s.currency === 'USD')).toEqual({
+      currency: 'USD',
+      earned: 4_250,
+      paidOut: 0,
+      inTransit: 0,
+      pending: 4_250,
+      available: 0,
+      debt: 0,
+    });
     // The identity the page relies on: earned − paid out − in transit = pending + available − debt.
     for (const s of summary) expect(s.earned - s.paidOut - s.inTransit).toBe(s.pending + s.available - s.debt);
 
     const html = await (await getPage('/en/creator/payments', c.token)).text();
-    expect([num(html, 'data-earned', 'EUR'), num(html, 'data-paid-out', 'EUR'), num(html, 'data-pending', 'EUR'), num(html, 'data-available', 'EUR'), num(html, 'data-debt', 'EUR')])
-      .toEqual([17_000, 17_000, 8_500, 0, 8_500]);
+    expect([
+      num(html, 'data-earned', 'EUR'),
+      num(html, 'data-paid-out', 'EUR'),
+      num(html, 'data-pending', 'EUR'),
+      num(html, 'data-available', 'EUR'),
+      num(html, 'data-debt', 'EUR'),
+    ]).toEqual([17_000, 17_000, 8_500, 0, 8_500]);
     expect(num(html, 'data-in-transit', 'EUR')).toBeNull(); // nothing on its way: not shown
-    expect([num(html, 'data-earned', 'USD'), num(html, 'data-paid-out', 'USD'), num(html, 'data-pending', 'USD'), num(html, 'data-debt', 'USD')]).toEqual([4_250, 0, 4_250, null]);
+    expect([
+      num(html, 'data-earned', 'USD'),
+      num(html, 'data-paid-out', 'USD'),
+      num(html, 'data-pending', 'USD'),
+      num(html, 'data-debt', 'USD'),
+    ]).toEqual([4_250, 0, 4_250, null]);
     expect(html).toContain('Earned in total');
     // The chart: the creator's own currency by default, 30 days, today's earnings net of the dispute.
     const eurBars = bars(html);
@@ -157,13 +215,28 @@ describe('creator finance page', () => {
     const [y] = await earn(c, 1);
     await release(d, [y.intentId]);
     // The new share only covers the debt held back: nothing to pay out yet.
-    const again = await openPayout(d, { creator: await creatorRow(c.creator.id), currency: 'EUR', origin: 'CREATOR', periodKey: 'finance-2' });
+    const again = await openPayout(d, {
+      creator: await creatorRow(c.creator.id),
+      currency: 'EUR',
+      origin: 'CREATOR',
+      periodKey: 'finance-2',
+    });
     expect(again.ok).toBe(false);
     const [z] = await earn(c, 1);
     await release(d, [z.intentId]);
-    const third = await openPayout(d, { creator: await creatorRow(c.creator.id), currency: 'EUR', origin: 'CREATOR', periodKey: 'finance-3' });
+    const third = await openPayout(d, {
+      creator: await creatorRow(c.creator.id),
+      currency: 'EUR',
+      origin: 'CREATOR',
+      periodKey: 'finance-3',
+    });
     expect(third.ok && third.payout).toMatchObject({ amount: 8_500, status: 'PROCESSING' });
     const after = await (await getPage('/en/creator/payments', c.token)).text();
-    expect([num(after, 'data-earned', 'EUR'), num(after, 'data-paid-out', 'EUR'), num(after, 'data-in-transit', 'EUR'), num(after, 'data-available', 'EUR')]).toEqual([34_000, 17_000, 8_500, 0]);
+    expect([
+      num(after, 'data-earned', 'EUR'),
+      num(after, 'data-paid-out', 'EUR'),
+      num(after, 'data-in-transit', 'EUR'),
+      num(after, 'data-available', 'EUR'),
+    ]).toEqual([34_000, 17_000, 8_500, 0]);
   });
 });

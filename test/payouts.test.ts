@@ -20,19 +20,37 @@ import { reconcilePayments } from '../src/jobs/payment-reconciliation';
 import { DAY, fixedClock, HOUR, MINUTE } from '../src/lib/clock';
 import { api, createAccount, deps, expectError, getPage, postPage } from './helpers';
 import {
-  accountBalance, afterRelease, auditActions, creatorRow, earn, makeDue, notificationsOf, payoutEmailKinds, payoutRow, payoutsOf, providerBalance,
+  accountBalance,
+  afterRelease,
+  auditActions,
+  creatorRow,
+  earn,
+  makeDue,
+  notificationsOf,
+  payoutEmailKinds,
+  payoutRow,
+  payoutsOf,
+  providerBalance,
 } from './payout-helpers';
 import { fans, onboardedCreator, presence } from './scenarios';
 
 /** Runs `fn` with platform settings changed, then puts them back. */
-async function withSettings(patch: Parameters<typeof updateSettings>[2], fn: (admin: Awaited<ReturnType<typeof createAccount>>) => Promise<void>) {
+async function withSettings(
+  patch: Parameters<typeof updateSettings>[2],
+  fn: (admin: Awaited<ReturnType<typeof createAccount>>) => Promise<void>,
+) {
   const admin = await createAccount('ADMIN');
   const before = await getSettings(deps(), { fresh: true });
   await updateSettings(deps(), admin.user.id, patch, null);
   try {
     await fn(admin);
   } finally {
-    await updateSettings(deps(), admin.user.id, { payoutMode: before.payoutMode, holdingDays: before.holdingDays }, null);
+    await updateSettings(
+      deps(),
+      admin.user.id,
+      { payoutMode: before.payoutMode, holdingDays: before.holdingDays },
+      null,
+    );
   }
 }
 
@@ -41,13 +59,37 @@ describe('eligibility (one function, every reason)', () => {
   const bal = (available: number, pending = 0, debt = 0) => ({ currency: 'EUR' as const, available, pending, debt });
   const cases: [string, Parameters<typeof payoutEligibility>[0], string[]][] = [
     ['eligible', { creator: ok, balance: bal(5000), minimum: 1000, nextReleaseAt: null }, []],
-    ['not onboarded', { creator: { ...ok, stripeAccountId: null }, balance: bal(5000), minimum: 1000, nextReleaseAt: null }, ['NOT_ONBOARDED']],
-    ['onboarding unfinished', { creator: { ...ok, detailsSubmitted: false }, balance: bal(5000), minimum: 1000, nextReleaseAt: null }, ['NOT_ONBOARDED']],
-    ['payouts disabled by the provider', { creator: { ...ok, payoutsEnabled: false }, balance: bal(5000), minimum: 1000, nextReleaseAt: null }, ['PAYOUTS_DISABLED']],
-    ['blocked by an admin', { creator: { ...ok, payoutsBlocked: true }, balance: bal(5000), minimum: 1000, nextReleaseAt: null }, ['BLOCKED']],
-    ['funds still in the holding period', { creator: ok, balance: bal(0, 8500), minimum: 1000, nextReleaseAt: new Date('2026-12-08T10:00:00Z') }, ['FUNDS_ON_HOLD']],
+    [
+      'not onboarded',
+      { creator: { ...ok, stripeAccountId: null }, balance: bal(5000), minimum: 1000, nextReleaseAt: null },
+      ['NOT_ONBOARDED'],
+    ],
+    [
+      'onboarding unfinished',
+      { creator: { ...ok, detailsSubmitted: false }, balance: bal(5000), minimum: 1000, nextReleaseAt: null },
+      ['NOT_ONBOARDED'],
+    ],
+    [
+      'payouts disabled by the provider',
+      { creator: { ...ok, payoutsEnabled: false }, balance: bal(5000), minimum: 1000, nextReleaseAt: null },
+      ['PAYOUTS_DISABLED'],
+    ],
+    [
+      'blocked by an admin',
+      { creator: { ...ok, payoutsBlocked: true }, balance: bal(5000), minimum: 1000, nextReleaseAt: null },
+      ['BLOCKED'],
+    ],
+    [
+      'funds still in the holding period',
+      { creator: ok, balance: bal(0, 8500), minimum: 1000, nextReleaseAt: new Date('2026-12-08T10:00:00Z') },
+      ['FUNDS_ON_HOLD'],
+    ],
     ['in debt', { creator: ok, balance: bal(0, 0, 2000), minimum: 1000, nextReleaseAt: null }, ['IN_DEBT']],
-    ['in debt with funds on hold', { creator: ok, balance: bal(0, 8500, 2000), minimum: 1000, nextReleaseAt: null }, ['IN_DEBT', 'FUNDS_ON_HOLD']],
+    [
+      'in debt with funds on hold',
+      { creator: ok, balance: bal(0, 8500, 2000), minimum: 1000, nextReleaseAt: null },
+      ['IN_DEBT', 'FUNDS_ON_HOLD'],
+    ],
     ['below the minimum', { creator: ok, balance: bal(999), minimum: 1000, nextReleaseAt: null }, ['BELOW_MINIMUM']],
     ['nothing at all', { creator: ok, balance: bal(0), minimum: 1000, nextReleaseAt: null }, ['NOTHING_TO_PAY']],
   ];
@@ -59,7 +101,7 @@ describe('eligibility (one function, every reason)', () => {
   });
 });
 
-describe('schedule arithmetic (06:00 in the creator\'s zone)', () => {
+describe("schedule arithmetic (06:00 in the creator's zone)", () => {
   const daily = { payoutSchedule: 'DAILY' as const, payoutWeekday: 1 };
   const weekly = (d: number) => ({ payoutSchedule: 'WEEKLY' as const, payoutWeekday: d });
   const at = (s: string) => new Date(s);
@@ -79,7 +121,9 @@ describe('schedule arithmetic (06:00 in the creator\'s zone)', () => {
     expect(nextPayoutSlot(weekly(1), at('2026-11-21T12:00:00Z'), 'Europe/Paris')).toEqual(at('2026-11-23T05:00:00Z')); // Saturday → Monday
     expect(nextPayoutSlot(weekly(1), at('2026-11-23T05:00:00Z'), 'Europe/Paris')).toEqual(at('2026-11-30T05:00:00Z'));
     expect(nextPayoutSlot(weekly(0), at('2026-11-21T12:00:00Z'), 'Asia/Tokyo')).toEqual(at('2026-11-21T21:00:00Z')); // Sunday 06:00 JST
-    expect(nextPayoutSlot({ payoutSchedule: 'MANUAL', payoutWeekday: 1 }, at('2026-11-21T12:00:00Z'), 'Europe/Paris')).toBeNull();
+    expect(
+      nextPayoutSlot({ payoutSchedule: 'MANUAL', payoutWeekday: 1 }, at('2026-11-21T12:00:00Z'), 'Europe/Paris'),
+    ).toBeNull();
   });
 });
 
@@ -93,7 +137,13 @@ describe('the payout job', () => {
     await makeDue(c.creator.id, slot);
     expect((await runPayouts(d, clock.now())).created).toBe(1);
     const [p] = await payoutsOf(c.creator.id);
-    expect(p).toMatchObject({ amount: 17_000, currency: 'EUR', status: 'PROCESSING', origin: 'SCHEDULE', debtDeducted: 0 });
+    expect(p).toMatchObject({
+      amount: 17_000,
+      currency: 'EUR',
+      status: 'PROCESSING',
+      origin: 'SCHEDULE',
+      debtDeducted: 0,
+    });
     expect(p.stripePayoutId).toMatch(/^po_local_/);
     expect(p.idempotencyKey).toBe(`payout:${c.creator.id}:EUR:${slot.toISOString()}`);
     expect(await accountBalance(d, bankAccount(c.creator.id))).toBe(17_000);
@@ -118,7 +168,10 @@ describe('the payout job', () => {
   it('no drift: a run at 09:17 Paris moves a Monday creator to next Monday 06:00 Paris, across the change to summer time', async () => {
     const c = await onboardedCreator();
     await earn(c, 1);
-    await deps().db.update(creators).set({ payoutSchedule: 'WEEKLY', payoutWeekday: 1, nextPayoutAt: new Date('2031-03-17T05:00:00Z') }).where(eq(creators.id, c.creator.id));
+    await deps()
+      .db.update(creators)
+      .set({ payoutSchedule: 'WEEKLY', payoutWeekday: 1, nextPayoutAt: new Date('2031-03-17T05:00:00Z') })
+      .where(eq(creators.id, c.creator.id));
     const clock = fixedClock('2031-03-17T08:17:00Z'); // Monday 09:17 CET
     await runPayouts(deps({ clock }), clock.now());
     expect((await creatorRow(c.creator.id)).nextPayoutAt).toEqual(new Date('2031-03-24T05:00:00Z'));
@@ -126,7 +179,12 @@ describe('the payout job', () => {
     clock.set('2031-03-24T09:00:00Z');
     await runPayouts(deps({ clock }), clock.now());
     expect((await creatorRow(c.creator.id)).nextPayoutAt).toEqual(new Date('2031-03-31T04:00:00Z')); // 06:00 CEST
-    const moves = await deps().db.select().from(payoutAudit).where(and(eq(payoutAudit.creatorId, c.creator.id), eq(payoutAudit.action, 'ADVANCED'))).orderBy(payoutAudit.createdAt).all();
+    const moves = await deps()
+      .db.select()
+      .from(payoutAudit)
+      .where(and(eq(payoutAudit.creatorId, c.creator.id), eq(payoutAudit.action, 'ADVANCED')))
+      .orderBy(payoutAudit.createdAt)
+      .all();
     expect(moves.map((m) => [m.context?.from, m.context?.to])).toEqual([
       ['2031-03-17T05:00:00.000Z', '2031-03-24T05:00:00.000Z'],
       ['2031-03-24T05:00:00.000Z', '2031-03-31T04:00:00.000Z'],
@@ -136,7 +194,10 @@ describe('the payout job', () => {
   it('three missed weeks pay once, and the next date is the coming Monday 06:00, not a catch-up', async () => {
     const c = await onboardedCreator();
     await earn(c, 1);
-    await deps().db.update(creators).set({ payoutSchedule: 'WEEKLY', payoutWeekday: 1, nextPayoutAt: new Date('2031-02-24T05:00:00Z') }).where(eq(creators.id, c.creator.id));
+    await deps()
+      .db.update(creators)
+      .set({ payoutSchedule: 'WEEKLY', payoutWeekday: 1, nextPayoutAt: new Date('2031-02-24T05:00:00Z') })
+      .where(eq(creators.id, c.creator.id));
     const clock = fixedClock('2031-03-17T08:17:00Z');
     await runPayouts(deps({ clock }), clock.now());
     await runPayouts(deps({ clock }), clock.now());
@@ -154,18 +215,27 @@ describe('the payout job', () => {
     expect(counts.scheduled).toBe(0);
     expect(await payoutsOf(c.creator.id)).toHaveLength(0);
     expect((await creatorRow(c.creator.id)).nextPayoutAt).toBeNull();
-    const r = await openPayout(deps({ clock }), { creator: await creatorRow(c.creator.id), currency: 'EUR', origin: 'CREATOR', periodKey: 'manual-1' });
+    const r = await openPayout(deps({ clock }), {
+      creator: await creatorRow(c.creator.id),
+      currency: 'EUR',
+      origin: 'CREATOR',
+      periodKey: 'manual-1',
+    });
     expect(r.ok && r.payout).toMatchObject({ amount: 8500, status: 'PROCESSING', origin: 'CREATOR' });
   });
 
-  it('the creator\'s own minimum: below it the job skips them (BELOW_MINIMUM, audited) and pays nothing', async () => {
+  it("the creator's own minimum: below it the job skips them (BELOW_MINIMUM, audited) and pays nothing", async () => {
     const c = await onboardedCreator('EUR', { payoutMinimum: 20_000 });
     await earn(c, 2); // 17,000 available < 20,000
     const clock = await afterRelease(c);
     await makeDue(c.creator.id, new Date(clock.now().getTime() - MINUTE));
     expect((await runPayouts(deps({ clock }), clock.now())).skipped).toBe(1);
     expect(await payoutsOf(c.creator.id)).toHaveLength(0);
-    const skipped = await deps().db.select().from(payoutAudit).where(and(eq(payoutAudit.creatorId, c.creator.id), eq(payoutAudit.action, 'SKIPPED'))).all();
+    const skipped = await deps()
+      .db.select()
+      .from(payoutAudit)
+      .where(and(eq(payoutAudit.creatorId, c.creator.id), eq(payoutAudit.action, 'SKIPPED')))
+      .all();
     expect(skipped.map((s) => [s.reason, s.amount])).toEqual([['BELOW_MINIMUM', 17_000]]);
   });
 
@@ -181,11 +251,19 @@ describe('the payout job', () => {
       expect(p).toMatchObject({ status: 'REQUESTED', amount: 8500, stripePayoutId: null });
       expect(await notificationsOf(admin.user.id, 'PAYOUT_REQUESTED')).not.toHaveLength(0);
       expect(await payoutEmailKinds(c.user.id)).toEqual(['requested']);
-      await expectError(await api('POST', `/api/admin/payouts/${p.id}/approve`, undefined, { token: c.token }), 403, 'FORBIDDEN_ROLE');
+      await expectError(
+        await api('POST', `/api/admin/payouts/${p.id}/approve`, undefined, { token: c.token }),
+        403,
+        'FORBIDDEN_ROLE',
+      );
       const ok = await api('POST', `/api/admin/payouts/${p.id}/approve`, undefined, { token: admin.token });
       expect(ok.status).toBe(200);
       expect(((await ok.json()) as { payout: { status: string } }).payout.status).toBe('PROCESSING');
-      await expectError(await api('POST', `/api/admin/payouts/${p.id}/approve`, undefined, { token: admin.token }), 409, 'PAYOUT_NOT_PENDING');
+      await expectError(
+        await api('POST', `/api/admin/payouts/${p.id}/approve`, undefined, { token: admin.token }),
+        409,
+        'PAYOUT_NOT_PENDING',
+      );
 
       // A second one, rejected: the money stays on the creator's balance.
       await earn(c, 1);
@@ -194,15 +272,35 @@ describe('the payout job', () => {
       await makeDue(c.creator.id, new Date(clock2.now().getTime() - MINUTE));
       await runPayouts(d2, clock2.now());
       const second = (await payoutsOf(c.creator.id)).find((x) => x.status === 'REQUESTED')!;
-      await expectError(await api('POST', `/api/admin/payouts/${second.id}/reject`, { reason: '' }, { token: admin.token }), 400, 'VALIDATION_ERROR');
-      expect((await api('POST', `/api/admin/payouts/${second.id}/reject`, { reason: 'Bank details under review' }, { token: admin.token })).status).toBe(200);
+      await expectError(
+        await api('POST', `/api/admin/payouts/${second.id}/reject`, { reason: '' }, { token: admin.token }),
+        400,
+        'VALIDATION_ERROR',
+      );
+      expect(
+        (
+          await api(
+            'POST',
+            `/api/admin/payouts/${second.id}/reject`,
+            { reason: 'Bank details under review' },
+            { token: admin.token },
+          )
+        ).status,
+      ).toBe(200);
       expect((await creatorBalances(d2, c.creator.id, clock2.now()))[0].available).toBe(8500);
       expect(await auditActions(second.id)).toEqual(['CREATED', 'REJECTED']);
 
       // An admin-triggered payout is approved by that admin and goes out at once, even in APPROVAL mode.
-      const res = await api('POST', `/api/admin/creators/${c.creator.id}/payouts`, { currency: 'EUR' }, { token: admin.token });
+      const res = await api(
+        'POST',
+        `/api/admin/creators/${c.creator.id}/payouts`,
+        { currency: 'EUR' },
+        { token: admin.token },
+      );
       expect(res.status).toBe(201);
-      const triggered = ((await res.json()) as { payout: { id: string; status: string; origin: string; amount: number } }).payout;
+      const triggered = (
+        (await res.json()) as { payout: { id: string; status: string; origin: string; amount: number } }
+      ).payout;
       expect(triggered).toMatchObject({ status: 'PROCESSING', origin: 'ADMIN', amount: 8500 });
       expect((await payoutRow(triggered.id)).approvedBy).toBe(admin.user.id);
     });
@@ -217,7 +315,12 @@ describe('the payout job', () => {
     await deps().db.update(platformSettings).set({ payoutMode: 'APPROVAL' }).where(eq(platformSettings.id, 1));
     try {
       expect((await getSettings(deps())).payoutMode).toBe('AUTOMATIC');
-      const r = await openPayout(deps({ clock }), { creator: await creatorRow(c.creator.id), currency: 'EUR', origin: 'CREATOR', periodKey: 'cache' });
+      const r = await openPayout(deps({ clock }), {
+        creator: await creatorRow(c.creator.id),
+        currency: 'EUR',
+        origin: 'CREATOR',
+        periodKey: 'cache',
+      });
       expect(r.ok && r.payout).toMatchObject({ status: 'REQUESTED', stripePayoutId: null });
     } finally {
       await deps().db.update(platformSettings).set({ payoutMode: 'AUTOMATIC' }).where(eq(platformSettings.id, 1));
@@ -237,7 +340,10 @@ describe('the payout job', () => {
       const open = (await payoutsOf(c.creator.id)).find((x) => x.status === 'PROCESSING')!;
       expect(open.amount).toBe(8500);
       await d.localPayments!.settlePayout(c.creator.stripeAccountId!, open.stripePayoutId!, 'failed');
-      expect(await payoutRow(open.id)).toMatchObject({ status: 'FAILED', failureReason: 'The bank account details on file are incorrect.' });
+      expect(await payoutRow(open.id)).toMatchObject({
+        status: 'FAILED',
+        failureReason: 'The bank account details on file are incorrect.',
+      });
       expect((await creatorBalances(d, c.creator.id, clock.now()))[0].available).toBe(8500);
       expect(await providerBalance(c.creator.stripeAccountId!)).toBe(8500);
       clock.advance(HOUR);
@@ -265,18 +371,38 @@ describe('eligibility is checked again at approval and at sending', () => {
       await earn(c, 2, 10_000);
       const clock = await afterRelease(c);
       const d = deps({ clock });
-      const first = await openPayout(d, { creator: await creatorRow(c.creator.id), currency: 'EUR', origin: 'CREATOR', periodKey: 'a' });
+      const first = await openPayout(d, {
+        creator: await creatorRow(c.creator.id),
+        currency: 'EUR',
+        origin: 'CREATOR',
+        periodKey: 'a',
+      });
       expect(first.ok && first.payout.status).toBe('REQUESTED');
       expect((await creatorBalances(d, c.creator.id, clock.now()))[0].available).toBe(0);
 
       // The provider turned payouts off (account.updated): approval is refused, nothing changes.
       await d.db.update(creators).set({ payoutsEnabled: false }).where(eq(creators.id, c.creator.id));
-      const refused = await expectError(await api('POST', `/api/admin/payouts/${first.ok && first.payout.id}/approve`, undefined, { token: admin.token }), 422, 'NOT_ELIGIBLE');
+      const refused = await expectError(
+        await api('POST', `/api/admin/payouts/${first.ok && first.payout.id}/approve`, undefined, {
+          token: admin.token,
+        }),
+        422,
+        'NOT_ELIGIBLE',
+      );
       expect(refused.details).toEqual({ reasons: ['PAYOUTS_DISABLED'] });
       expect((await payoutRow(first.ok ? first.payout.id : '')).status).toBe('REQUESTED');
       await d.db.update(creators).set({ payoutsEnabled: true }).where(eq(creators.id, c.creator.id));
 
-      expect((await api('POST', `/api/admin/creators/${c.creator.id}/payouts/block`, { reason: 'Identity check' }, { token: admin.token })).status).toBe(200);
+      expect(
+        (
+          await api(
+            'POST',
+            `/api/admin/creators/${c.creator.id}/payouts/block`,
+            { reason: 'Identity check' },
+            { token: admin.token },
+          )
+        ).status,
+      ).toBe(200);
       const after = await payoutRow(first.ok ? first.payout.id : '');
       expect(after).toMatchObject({ status: 'REJECTED', rejectedReason: 'Payouts blocked: Identity check' });
       expect((await creatorBalances(d, c.creator.id, clock.now()))[0].available).toBe(17_000);
@@ -291,7 +417,12 @@ describe('eligibility is checked again at approval and at sending', () => {
     const clock = await afterRelease(c);
     const d = deps({ clock });
     await d.localPayments!.failNext('createPayout', 1, true); // the provider is down when it is opened
-    const r = await openPayout(d, { creator: await creatorRow(c.creator.id), currency: 'EUR', origin: 'CREATOR', periodKey: 'held' });
+    const r = await openPayout(d, {
+      creator: await creatorRow(c.creator.id),
+      currency: 'EUR',
+      origin: 'CREATOR',
+      periodKey: 'held',
+    });
     const id = r.ok ? r.payout.id : '';
     expect(await payoutRow(id)).toMatchObject({ status: 'APPROVED', stripePayoutId: null });
     await setPayoutsBlocked(d, await creatorRow(c.creator.id), admin.user.id, true, 'Fraud review');
@@ -303,7 +434,11 @@ describe('eligibility is checked again at approval and at sending', () => {
     expect((await payoutRow(id)).status).toBe('PROCESSING');
     // Held once (not once per run), with the reason.
     expect(await auditActions(id)).toEqual(['CREATED', 'SEND_RETRY', 'HELD', 'PROCESSING']);
-    const held = await d.db.select().from(payoutAudit).where(and(eq(payoutAudit.payoutId, id), eq(payoutAudit.action, 'HELD'))).get();
+    const held = await d.db
+      .select()
+      .from(payoutAudit)
+      .where(and(eq(payoutAudit.payoutId, id), eq(payoutAudit.action, 'HELD')))
+      .get();
     expect(held).toMatchObject({ reason: 'BLOCKED' });
   });
 
@@ -314,34 +449,71 @@ describe('eligibility is checked again at approval and at sending', () => {
       const [first] = await earn(c, 2, 10_000);
       const clock = await afterRelease(c);
       const d = deps({ clock });
-      const r = await openPayout(d, { creator: await creatorRow(c.creator.id), currency: 'EUR', origin: 'CREATOR', periodKey: 'overdrawn' });
+      const r = await openPayout(d, {
+        creator: await creatorRow(c.creator.id),
+        currency: 'EUR',
+        origin: 'CREATOR',
+        periodKey: 'overdrawn',
+      });
       const id = r.ok ? r.payout.id : '';
       expect(await payoutRow(id)).toMatchObject({ status: 'REQUESTED', amount: 17_000 });
       // Half of the first call refunded while the payout waits: the provider takes 4,250 back from the connected account.
-      await d.payments.refund({ intentId: first.intentId, amount: 5_000, reverseTransfer: true, refundApplicationFee: true, metadata: { initiatedBy: 'ADMIN', reason: 'ADMIN' }, idempotencyKey: `overdrawn:${first.intentId}` });
+      await d.payments.refund({
+        intentId: first.intentId,
+        amount: 5_000,
+        reverseTransfer: true,
+        refundApplicationFee: true,
+        metadata: { initiatedBy: 'ADMIN', reason: 'ADMIN' },
+        idempotencyKey: `overdrawn:${first.intentId}`,
+      });
       expect(await providerBalance(acct)).toBe(12_750);
 
       const approved = await approvePayout(d, id, admin.user);
       // Canceled, not refused by the provider for lack of funds (that would count as a failure towards blocking).
-      expect(approved.ok && approved.payout).toMatchObject({ status: 'CANCELED', stripePayoutId: null, failureReason: 'OVERDRAWN' });
+      expect(approved.ok && approved.payout).toMatchObject({
+        status: 'CANCELED',
+        stripePayoutId: null,
+        failureReason: 'OVERDRAWN',
+      });
       expect(await auditActions(id)).toEqual(['CREATED', 'APPROVED', 'CANCELED']);
-      const step = await d.db.select().from(payoutAudit).where(and(eq(payoutAudit.payoutId, id), eq(payoutAudit.action, 'CANCELED'))).get();
+      const step = await d.db
+        .select()
+        .from(payoutAudit)
+        .where(and(eq(payoutAudit.payoutId, id), eq(payoutAudit.action, 'CANCELED')))
+        .get();
       expect(step).toMatchObject({ reason: 'OVERDRAWN', context: { overdrawnBy: 4250 } });
       // The pages say why in the reader's language (the stored code never shows).
       const fr = await (await getPage(`/fr/creator/payouts/${id}`, c.token)).text();
       expect(fr).toContain('des remboursements ou un litige enregistrés depuis son ouverture en ont repris une partie');
       const enAdmin = await (await getPage(`/en/admin/payouts/${id}`, admin.token)).text();
-      expect(enAdmin).toContain('Canceled before it was sent: refunds or a dispute booked since it was opened took back part of this money.');
+      expect(enAdmin).toContain(
+        'Canceled before it was sent: refunds or a dispute booked since it was opened took back part of this money.',
+      );
       expect(fr + enAdmin).not.toMatch(/>\s*OVERDRAWN\s*</);
       expect(await providerBalance(acct)).toBe(12_750);
       expect((await creatorBalances(d, c.creator.id, clock.now()))[0]).toMatchObject({ available: 12_750, debt: 0 });
       expect((await notificationsOf(c.user.id, 'PAYOUT_FAILED')).map((n) => n.params.kind)).toEqual(['overdrawn']);
       expect((await payoutEmailKinds(c.user.id)).at(-1)).toBe('overdrawn');
-      const email = await d.db.select().from(emailLog).where(and(eq(emailLog.userId, c.user.id), eq(emailLog.template, 'payout_update'))).orderBy(desc(sql`rowid`)).get();
-      expect(email!.subject).toBe(c.user.locale === 'en' ? 'Payout of €170.00 canceled: your balance changed' : 'Versement de 170,00 € annulé : votre solde a changé');
+      const email = await d.db
+        .select()
+        .from(emailLog)
+        .where(and(eq(emailLog.userId, c.user.id), eq(emailLog.template, 'payout_update')))
+        .orderBy(desc(sql`rowid`))
+        .get();
+      expect(email!.subject).toBe(
+        c.user.locale === 'en'
+          ? 'Payout of €170.00 canceled: your balance changed'
+          : 'Versement de 170,00 € annulé : votre solde a changé',
+      );
 
       // What is left is the creator's: the next payout pays exactly that, and the provider can.
-      const next = await openPayout(d, { creator: await creatorRow(c.creator.id), currency: 'EUR', origin: 'ADMIN', periodKey: 'overdrawn-rest', actorUserId: admin.user.id });
+      const next = await openPayout(d, {
+        creator: await creatorRow(c.creator.id),
+        currency: 'EUR',
+        origin: 'ADMIN',
+        periodKey: 'overdrawn-rest',
+        actorUserId: admin.user.id,
+      });
       expect(next.ok && next.payout).toMatchObject({ status: 'PROCESSING', amount: 12_750 });
       expect(await providerBalance(acct)).toBe(0);
     });
@@ -354,13 +526,25 @@ describe('the payout audit trail', () => {
       const c = await onboardedCreator();
       const other = await onboardedCreator();
       await earn(c, 1);
-      await deps().db.update(payments).set({ payoutReleaseAt: new Date(Date.now() - DAY) }).where(eq(payments.creatorId, c.creator.id));
-      await deps().db.update(ledgerEntries).set({ availableAt: new Date(Date.now() - DAY) }).where(eq(ledgerEntries.creatorId, c.creator.id));
+      await deps()
+        .db.update(payments)
+        .set({ payoutReleaseAt: new Date(Date.now() - DAY) })
+        .where(eq(payments.creatorId, c.creator.id));
+      await deps()
+        .db.update(ledgerEntries)
+        .set({ availableAt: new Date(Date.now() - DAY) })
+        .where(eq(ledgerEntries.creatorId, c.creator.id));
       const requested = await api('POST', '/api/creators/me/payouts', {}, { token: c.token });
       expect(requested.status).toBe(201);
       const { payout } = (await requested.json()) as { payout: { id: string } };
       await deps().localPayments!.failNext('createPayout', 1, true);
-      expect(((await (await api('POST', `/api/admin/payouts/${payout.id}/approve`, undefined, { token: admin.token })).json()) as { payout: { status: string } }).payout.status).toBe('APPROVED');
+      expect(
+        (
+          (await (
+            await api('POST', `/api/admin/payouts/${payout.id}/approve`, undefined, { token: admin.token })
+          ).json()) as { payout: { status: string } }
+        ).payout.status,
+      ).toBe('APPROVED');
       await runPayouts(deps(), new Date());
       const sent = await payoutRow(payout.id);
       expect(sent.status).toBe('PROCESSING');
@@ -368,18 +552,55 @@ describe('the payout audit trail', () => {
       // Days later the bank sends it back.
       await deps().localPayments!.settlePayout(c.creator.stripeAccountId!, sent.stripePayoutId!, 'failed');
 
-      const trail = (await (await api('GET', `/api/admin/payouts/${payout.id}/audit`, undefined, { token: admin.token })).json()) as { items: { action: string; status: string; actorUserId: string | null; reason: string | null }[] };
-      expect(trail.items.map((i) => i.action)).toEqual(['CREATED', 'APPROVED', 'SEND_RETRY', 'PROCESSING', 'PAID', 'FAILED']);
-      expect(trail.items.map((i) => i.status)).toEqual(['REQUESTED', 'APPROVED', 'APPROVED', 'PROCESSING', 'PAID', 'FAILED']);
+      const trail = (await (
+        await api('GET', `/api/admin/payouts/${payout.id}/audit`, undefined, { token: admin.token })
+      ).json()) as { items: { action: string; status: string; actorUserId: string | null; reason: string | null }[] };
+      expect(trail.items.map((i) => i.action)).toEqual([
+        'CREATED',
+        'APPROVED',
+        'SEND_RETRY',
+        'PROCESSING',
+        'PAID',
+        'FAILED',
+      ]);
+      expect(trail.items.map((i) => i.status)).toEqual([
+        'REQUESTED',
+        'APPROVED',
+        'APPROVED',
+        'PROCESSING',
+        'PAID',
+        'FAILED',
+      ]);
       expect(trail.items[1].actorUserId).toBe(admin.user.id);
       expect(trail.items[5].reason).toBe('The bank account details on file are incorrect.');
-      await expectError(await api('GET', `/api/admin/payouts/${payout.id}/audit`, undefined, { token: c.token }), 403, 'FORBIDDEN_ROLE');
-      await expectError(await api('GET', '/api/admin/payouts/pyt_doesnotexist000/audit', undefined, { token: admin.token }), 404, 'PAYOUT_NOT_FOUND');
+      await expectError(
+        await api('GET', `/api/admin/payouts/${payout.id}/audit`, undefined, { token: c.token }),
+        403,
+        'FORBIDDEN_ROLE',
+      );
+      await expectError(
+        await api('GET', '/api/admin/payouts/pyt_doesnotexist000/audit', undefined, { token: admin.token }),
+        404,
+        'PAYOUT_NOT_FOUND',
+      );
 
-      const mine = (await (await api('GET', `/api/creators/me/payouts/${payout.id}`, undefined, { token: c.token })).json()) as { steps: { action: string; reason: string | null }[] };
-      expect(mine.steps.map((s) => s.action)).toEqual(['CREATED', 'APPROVED', 'SEND_RETRY', 'PROCESSING', 'PAID', 'FAILED']);
+      const mine = (await (
+        await api('GET', `/api/creators/me/payouts/${payout.id}`, undefined, { token: c.token })
+      ).json()) as { steps: { action: string; reason: string | null }[] };
+      expect(mine.steps.map((s) => s.action)).toEqual([
+        'CREATED',
+        'APPROVED',
+        'SEND_RETRY',
+        'PROCESSING',
+        'PAID',
+        'FAILED',
+      ]);
       expect(mine.steps[5].reason).toBe('The bank account details on file are incorrect.');
-      await expectError(await api('GET', `/api/creators/me/payouts/${payout.id}`, undefined, { token: other.token }), 404, 'PAYOUT_NOT_FOUND');
+      await expectError(
+        await api('GET', `/api/creators/me/payouts/${payout.id}`, undefined, { token: other.token }),
+        404,
+        'PAYOUT_NOT_FOUND',
+      );
 
       const creatorPage = await (await getPage(`/en/creator/payouts/${payout.id}`, c.token)).text();
       expect(creatorPage.match(/data-step="/g)).toHaveLength(6);
@@ -408,7 +629,12 @@ describe('settlement', () => {
     await earn(c, 1);
     const clock = await afterRelease(c);
     const d = deps({ clock });
-    const r = await openPayout(d, { creator: await creatorRow(c.creator.id), currency: 'EUR', origin: 'CREATOR', periodKey: 'settle' });
+    const r = await openPayout(d, {
+      creator: await creatorRow(c.creator.id),
+      currency: 'EUR',
+      origin: 'CREATOR',
+      periodKey: 'settle',
+    });
     if (!r.ok) throw new Error('not opened');
     return { c, clock, d, p: r.payout };
   }
@@ -423,18 +649,26 @@ describe('settlement', () => {
     expect((await notificationsOf(c.user.id, 'PAYOUT_FAILED')).map((n) => n.params.kind)).toEqual(['canceled']);
     expect((await creatorRow(c.creator.id)).nextPayoutAt).toEqual(clock.now());
     await runPayouts(d, clock.now());
-    expect((await payoutsOf(c.creator.id)).map((x) => [x.status, x.amount])).toEqual([['CANCELED', 8500], ['PROCESSING', 8500]]);
+    expect((await payoutsOf(c.creator.id)).map((x) => [x.status, x.amount])).toEqual([
+      ['CANCELED', 8500],
+      ['PROCESSING', 8500],
+    ]);
   });
 
-  it('a payout in transit for more than 5 days is asked about: settled from the provider\'s answer, or flagged once', async () => {
+  it("a payout in transit for more than 5 days is asked about: settled from the provider's answer, or flagged once", async () => {
     const a = await sentPayout();
     const b = await sentPayout();
     // The bank answered for `a`, but the webhook never came.
-    await a.d.localPayments!.settlePayout(a.c.creator.stripeAccountId!, a.p.stripePayoutId!, 'paid', { deliver: false });
+    await a.d.localPayments!.settlePayout(a.c.creator.stripeAccountId!, a.p.stripePayoutId!, 'paid', {
+      deliver: false,
+    });
     expect((await payoutRow(a.p.id)).status).toBe('PROCESSING');
     const sentAt = Math.min(a.p.updatedAt.getTime(), b.p.updatedAt.getTime());
     const tick = new Date(Math.max(a.p.updatedAt.getTime(), b.p.updatedAt.getTime()));
-    await runPayouts(deps({ clock: fixedClock(sentAt + STUCK_AFTER_MS - MINUTE) }), new Date(sentAt + STUCK_AFTER_MS - MINUTE));
+    await runPayouts(
+      deps({ clock: fixedClock(sentAt + STUCK_AFTER_MS - MINUTE) }),
+      new Date(sentAt + STUCK_AFTER_MS - MINUTE),
+    );
     expect((await payoutRow(a.p.id)).status).toBe('PROCESSING'); // not asked yet
     expect(await auditActions(b.p.id)).toEqual(['CREATED', 'PROCESSING']);
     const late = fixedClock(tick.getTime() + STUCK_AFTER_MS + HOUR);
@@ -446,31 +680,43 @@ describe('settlement', () => {
     expect((await auditActions(b.p.id)).filter((x) => x === 'STUCK')).toHaveLength(1);
   });
 
-  it('the reconciliation finds a missed payout.paid in the connected account\'s own events (the platform\'s list does not have it)', async () => {
+  it("the reconciliation finds a missed payout.paid in the connected account's own events (the platform's list does not have it)", async () => {
     const { c, d, p } = await sentPayout();
     await d.localPayments!.settlePayout(c.creator.stripeAccountId!, p.stripePayoutId!, 'paid', { deliver: false });
     const since = Math.floor(Date.now() / 1000) - 3600;
     const platform = await d.payments.listEvents({ sinceSeconds: since });
-    expect(platform.some((e) => e.type === 'payout.paid' && (e.data.object as { id: string }).id === p.stripePayoutId)).toBe(false);
+    expect(
+      platform.some((e) => e.type === 'payout.paid' && (e.data.object as { id: string }).id === p.stripePayoutId),
+    ).toBe(false);
     const out = await reconcilePayments(deps());
     expect(out.accounts).toBeGreaterThanOrEqual(1);
     expect((await payoutRow(p.id)).status).toBe('PAID');
   });
 });
 
-describe('funds are released only once the call\'s outcome is decided', () => {
+describe("funds are released only once the call's outcome is decided", () => {
   it('with no holding period: nothing payable before the outcome; a creator no-show is refunded and never released; a completed call is', async () => {
     await withSettings({ holdingDays: 0 }, async () => {
       const c = await onboardedCreator();
       const [noShow, held] = await earn(c, 2, 10_000, { completed: false });
-      const bookingOf = async (id: string) => (await deps().db.select({ s: payments.payoutReleaseAt, b: payments.bookingId }).from(payments).where(eq(payments.bookingId, id)).get())!;
+      const bookingOf = async (id: string) =>
+        (await deps()
+          .db.select({ s: payments.payoutReleaseAt, b: payments.bookingId })
+          .from(payments)
+          .where(eq(payments.bookingId, id))
+          .get())!;
       const release = (await bookingOf(held.bookingId)).s!.getTime();
       const clock = fixedClock(Math.max(release, (await bookingOf(noShow.bookingId)).s!.getTime()) + 10 * MINUTE);
       const d = deps({ clock });
       // Past the booked end (+0 days) but no outcome yet: on hold, not payable.
       const e = (await creatorEligibility(d, await creatorRow(c.creator.id), clock.now()))[0];
       expect(e).toMatchObject({ available: 0, pending: 17_000, reasons: ['FUNDS_ON_HOLD'], nextReleaseAt: null });
-      const refused = await openPayout(d, { creator: await creatorRow(c.creator.id), currency: 'EUR', origin: 'CREATOR', periodKey: 'early' });
+      const refused = await openPayout(d, {
+        creator: await creatorRow(c.creator.id),
+        currency: 'EUR',
+        origin: 'CREATOR',
+        periodKey: 'early',
+      });
       expect(refused).toMatchObject({ ok: false, code: 'NOT_ELIGIBLE' });
 
       // The outcome job: only the fan came to the first call; both came to the second.
@@ -486,7 +732,12 @@ describe('funds are released only once the call\'s outcome is decided', () => {
       expect((await times(held.bookingId)).outcome).toBe('COMPLETED');
       const [bal] = await creatorBalances(d, c.creator.id, clock.now());
       expect(bal).toMatchObject({ available: 8500, pending: 0, total: 8500 });
-      const r = await openPayout(d, { creator: await creatorRow(c.creator.id), currency: 'EUR', origin: 'CREATOR', periodKey: 'after' });
+      const r = await openPayout(d, {
+        creator: await creatorRow(c.creator.id),
+        currency: 'EUR',
+        origin: 'CREATOR',
+        periodKey: 'after',
+      });
       expect(r.ok && r.payout.amount).toBe(8500);
     });
   });
@@ -495,20 +746,30 @@ describe('funds are released only once the call\'s outcome is decided', () => {
 describe('creator requests and authorization', () => {
   it('a creator requests a payout of released funds (once); nothing left → 422 with the reasons', async () => {
     const c = await onboardedCreator();
-    const early = (await (await api('GET', '/api/creators/me/payouts', undefined, { token: c.token })).json()) as { eligibility: { reasons: string[] }[] };
+    const early = (await (await api('GET', '/api/creators/me/payouts', undefined, { token: c.token })).json()) as {
+      eligibility: { reasons: string[] }[];
+    };
     expect(early.eligibility[0].reasons).toEqual(['NOTHING_TO_PAY']);
     await earn(c, 1);
-    const held = (await (await api('GET', '/api/creators/me/payouts', undefined, { token: c.token })).json()) as { eligibility: { reasons: string[]; pending: number; nextReleaseAt: string }[] };
+    const held = (await (await api('GET', '/api/creators/me/payouts', undefined, { token: c.token })).json()) as {
+      eligibility: { reasons: string[]; pending: number; nextReleaseAt: string }[];
+    };
     expect(held.eligibility[0]).toMatchObject({ reasons: ['FUNDS_ON_HOLD'], pending: 8500 });
     expect(new Date(held.eligibility[0].nextReleaseAt).getTime()).toBeGreaterThan(Date.now() + 6 * DAY);
-    const err = await expectError(await api('POST', '/api/creators/me/payouts', {}, { token: c.token }), 422, 'NOT_ELIGIBLE');
+    const err = await expectError(
+      await api('POST', '/api/creators/me/payouts', {}, { token: c.token }),
+      422,
+      'NOT_ELIGIBLE',
+    );
     expect((err.details as { reasons: string[] }).reasons).toEqual(['FUNDS_ON_HOLD']);
 
     // Released: two simultaneous requests pay once.
     const clock = await afterRelease(c);
     const d = deps({ clock });
     const creator = await creatorRow(c.creator.id);
-    const both = await Promise.all([1, 2].map((i) => openPayout(d, { creator, currency: 'EUR', origin: 'CREATOR', periodKey: `race-${i}` })));
+    const both = await Promise.all(
+      [1, 2].map((i) => openPayout(d, { creator, currency: 'EUR', origin: 'CREATOR', periodKey: `race-${i}` })),
+    );
     expect(both.filter((r) => r.ok && r.created)).toHaveLength(1);
     expect(await payoutsOf(c.creator.id)).toHaveLength(1);
     expect(await accountBalance(d, bankAccount(c.creator.id))).toBe(8500);
@@ -517,14 +778,41 @@ describe('creator requests and authorization', () => {
   it('creators see only their own money; fans none; admin routes are admin-only', async () => {
     const c = await onboardedCreator();
     const [fan] = await fans(1);
-    await expectError(await api('GET', '/api/creators/me/payouts', undefined, { token: fan.token }), 403, 'FORBIDDEN_ROLE');
-    await expectError(await api('GET', '/api/creators/me/finances', undefined, { token: fan.token }), 403, 'FORBIDDEN_ROLE');
+    await expectError(
+      await api('GET', '/api/creators/me/payouts', undefined, { token: fan.token }),
+      403,
+      'FORBIDDEN_ROLE',
+    );
+    await expectError(
+      await api('GET', '/api/creators/me/finances', undefined, { token: fan.token }),
+      403,
+      'FORBIDDEN_ROLE',
+    );
     await expectError(await api('GET', '/api/admin/payouts', undefined, { token: c.token }), 403, 'FORBIDDEN_ROLE');
-    await expectError(await api('PUT', '/api/admin/settings', { platformFeeBps: 0 }, { token: c.token }), 403, 'FORBIDDEN_ROLE');
-    await expectError(await api('POST', `/api/admin/creators/${c.creator.id}/payouts/block`, { reason: 'nope' }, { token: c.token }), 403, 'FORBIDDEN_ROLE');
-    const saved = await api('PUT', '/api/creators/me/payout-settings', { schedule: 'WEEKLY', weekday: 5, minimum: 5000 }, { token: c.token });
-    expect(((await saved.json()) as { settings: { schedule: string; nextPayoutAt: string } }).settings).toMatchObject({ schedule: 'WEEKLY' });
-    await expectError(await api('PUT', '/api/creators/me/payout-settings', { schedule: 'HOURLY' }, { token: c.token }), 400, 'VALIDATION_ERROR');
+    await expectError(
+      await api('PUT', '/api/admin/settings', { platformFeeBps: 0 }, { token: c.token }),
+      403,
+      'FORBIDDEN_ROLE',
+    );
+    await expectError(
+      await api('POST', `/api/admin/creators/${c.creator.id}/payouts/block`, { reason: 'nope' }, { token: c.token }),
+      403,
+      'FORBIDDEN_ROLE',
+    );
+    const saved = await api(
+      'PUT',
+      '/api/creators/me/payout-settings',
+      { schedule: 'WEEKLY', weekday: 5, minimum: 5000 },
+      { token: c.token },
+    );
+    expect(((await saved.json()) as { settings: { schedule: string; nextPayoutAt: string } }).settings).toMatchObject({
+      schedule: 'WEEKLY',
+    });
+    await expectError(
+      await api('PUT', '/api/creators/me/payout-settings', { schedule: 'HOURLY' }, { token: c.token }),
+      400,
+      'VALIDATION_ERROR',
+    );
     const e = (await creatorEligibility(deps(), await creatorRow(c.creator.id)))[0];
     expect(e.minimum).toBe(5000);
   });
@@ -533,15 +821,43 @@ describe('creator requests and authorization', () => {
     const admin = await createAccount('ADMIN');
     const c = await onboardedCreator();
     const before = await getSettings(deps(), { fresh: true });
-    const res = await api('PUT', '/api/admin/settings', { holdingDays: 3, minPayout: { GBP: 2000 } }, { token: admin.token });
+    const res = await api(
+      'PUT',
+      '/api/admin/settings',
+      { holdingDays: 3, minPayout: { GBP: 2000 } },
+      { token: admin.token },
+    );
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { settings: { holdingDays: number; minPayout: Record<string, number> } }).settings).toMatchObject({ holdingDays: 3, minPayout: { ...before.minPayout, GBP: 2000 } });
-    await expectError(await api('PUT', '/api/admin/settings', { platformFeeBps: 9000 }, { token: admin.token }), 400, 'VALIDATION_ERROR');
-    await api('PUT', '/api/admin/settings', { holdingDays: before.holdingDays, minPayout: before.minPayout }, { token: admin.token });
-    expect((await api('POST', `/api/admin/creators/${c.creator.id}/payouts/block`, { reason: 'Identity check' }, { token: admin.token })).status).toBe(200);
+    expect(
+      ((await res.json()) as { settings: { holdingDays: number; minPayout: Record<string, number> } }).settings,
+    ).toMatchObject({ holdingDays: 3, minPayout: { ...before.minPayout, GBP: 2000 } });
+    await expectError(
+      await api('PUT', '/api/admin/settings', { platformFeeBps: 9000 }, { token: admin.token }),
+      400,
+      'VALIDATION_ERROR',
+    );
+    await api(
+      'PUT',
+      '/api/admin/settings',
+      { holdingDays: before.holdingDays, minPayout: before.minPayout },
+      { token: admin.token },
+    );
+    expect(
+      (
+        await api(
+          'POST',
+          `/api/admin/creators/${c.creator.id}/payouts/block`,
+          { reason: 'Identity check' },
+          { token: admin.token },
+        )
+      ).status,
+    ).toBe(200);
     expect((await creatorRow(c.creator.id)).payoutsBlocked).toBe(true);
     expect(await notificationsOf(c.user.id, 'PAYOUTS_BLOCKED')).toHaveLength(1);
-    expect((await api('POST', `/api/admin/creators/${c.creator.id}/payouts/unblock`, undefined, { token: admin.token })).status).toBe(200);
+    expect(
+      (await api('POST', `/api/admin/creators/${c.creator.id}/payouts/unblock`, undefined, { token: admin.token }))
+        .status,
+    ).toBe(200);
     expect((await creatorRow(c.creator.id)).payoutsBlocked).toBe(false);
   });
 });
@@ -551,7 +867,10 @@ describe('admin pages', () => {
     await withSettings({ payoutMode: 'APPROVAL' }, async (admin) => {
       const c = await onboardedCreator();
       await earn(c, 1);
-      await deps().db.update(ledgerEntries).set({ availableAt: new Date(Date.now() - DAY) }).where(eq(ledgerEntries.creatorId, c.creator.id));
+      await deps()
+        .db.update(ledgerEntries)
+        .set({ availableAt: new Date(Date.now() - DAY) })
+        .where(eq(ledgerEntries.creatorId, c.creator.id));
       const requested = await postPage('/en/creator/payouts/request', c.token, { currency: 'EUR' });
       expect(requested.status).toBe(303);
       const [p] = await payoutsOf(c.creator.id);
@@ -571,7 +890,16 @@ describe('admin pages', () => {
   it('the settings page saves (audited, shown in its history) and refuses nonsense', async () => {
     const admin = await createAccount('ADMIN');
     const before = await getSettings(deps(), { fresh: true });
-    const form = { platformFeeBps: '1200', holdingDays: String(before.holdingDays), holdMinutes: String(before.holdMinutes), payoutMode: 'AUTOMATIC', min_EUR: '10', min_CHF: '10', min_USD: '10', min_GBP: '10' };
+    const form = {
+      platformFeeBps: '1200',
+      holdingDays: String(before.holdingDays),
+      holdMinutes: String(before.holdMinutes),
+      payoutMode: 'AUTOMATIC',
+      min_EUR: '10',
+      min_CHF: '10',
+      min_USD: '10',
+      min_GBP: '10',
+    };
     expect((await postPage('/en/admin/settings', admin.token, form)).status).toBe(303);
     expect((await getSettings(deps(), { fresh: true })).platformFeeBps).toBe(1200);
     const html = await (await getPage('/en/admin/settings', admin.token)).text();

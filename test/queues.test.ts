@@ -14,7 +14,14 @@ import type { Deps } from '../src/deps';
 import { PROVIDER_KEY_WINDOW_MS, retryEmail } from '../src/domain/admin/ops';
 import { requestPasswordReset, resetPassword, sendVerificationEmail, verifyEmail } from '../src/domain/accounts/tokens';
 import { deliverEmail } from '../src/domain/email/deliver';
-import { enqueueEmail, requeueStalePendingEmails, STALE_PENDING_MS, STALE_RETRYING_MS, type EmailPayload, type EmailQueueMessage } from '../src/domain/email/enqueue';
+import {
+  enqueueEmail,
+  requeueStalePendingEmails,
+  STALE_PENDING_MS,
+  STALE_RETRYING_MS,
+  type EmailPayload,
+  type EmailQueueMessage,
+} from '../src/domain/email/enqueue';
 import { resolveLinks } from '../src/domain/email/links';
 import { handleQueue, queueKind } from '../src/jobs/queue';
 import { KILLED_AFTER_MS, KILLED_ERROR, runJob, runJobChunk } from '../src/jobs/run-job';
@@ -25,12 +32,20 @@ import { createAccount, deps, getPage, testEnv, tokenFromEmail } from './helpers
 
 // ------------------------------------------------------------------------------------------------ wrangler.toml
 
-type Entry = { role: 'producers' | 'consumers'; binding?: string; queue?: string; dead_letter_queue?: string; max_retries?: string };
-const fields = (text: string) => Object.fromEntries([...text.matchAll(/(\w+)\s*=\s*(?:"([^"]*)"|(\d+))/g)].map((m) => [m[1], m[2] ?? m[3]]));
+type Entry = {
+  role: 'producers' | 'consumers';
+  binding?: string;
+  queue?: string;
+  dead_letter_queue?: string;
+  max_retries?: string;
+};
+const fields = (text: string) =>
+  Object.fromEntries([...text.matchAll(/(\w+)\s*=\s*(?:"([^"]*)"|(\d+))/g)].map((m) => [m[1], m[2] ?? m[3]]));
 /** Every queue producer and consumer of every environment: [[queues.*]] blocks and the environments' inline tables. */
 function queueEntries(toml: string): Entry[] {
   const out: Entry[] = [];
-  for (const m of toml.matchAll(/^\[\[queues\.(producers|consumers)\]\]\n((?:[^\n[#][^\n]*\n?)*)/gm)) out.push({ role: m[1] as Entry['role'], ...fields(m[2]) });
+  for (const m of toml.matchAll(/^\[\[queues\.(producers|consumers)\]\]\n((?:[^\n[#][^\n]*\n?)*)/gm))
+    out.push({ role: m[1] as Entry['role'], ...fields(m[2]) });
   for (const m of toml.matchAll(/^queues\.(producers|consumers)\s*=\s*\[([^\]]*)\]/gm)) {
     for (const t of m[2].matchAll(/\{([^}]*)\}/g)) out.push({ role: m[1] as Entry['role'], ...fields(t[1]) });
   }
@@ -51,8 +66,18 @@ describe('queue names (every one in wrangler.toml)', () => {
     expect(producers.length).toBe(6);
     expect(consumers.length).toBe(12);
     expect([...names].sort()).toEqual([
-      'emails', 'emails-dlq', 'emails-dlq-production', 'emails-dlq-staging', 'emails-production', 'emails-staging',
-      'jobs', 'jobs-dlq', 'jobs-dlq-production', 'jobs-dlq-staging', 'jobs-production', 'jobs-staging',
+      'emails',
+      'emails-dlq',
+      'emails-dlq-production',
+      'emails-dlq-staging',
+      'emails-production',
+      'emails-staging',
+      'jobs',
+      'jobs-dlq',
+      'jobs-dlq-production',
+      'jobs-dlq-staging',
+      'jobs-production',
+      'jobs-staging',
     ]);
   });
 
@@ -63,7 +88,10 @@ describe('queue names (every one in wrangler.toml)', () => {
       expect(queueKind(c.queue!), c.queue).toBe(family);
       expect(queueKind(c.dead_letter_queue!), c.dead_letter_queue).toBe(`${family}-dead`);
       // The dead-letter queue has a consumer (else dead letters would never be marked).
-      expect(consumers.some((x) => x.queue === c.dead_letter_queue), c.dead_letter_queue).toBe(true);
+      expect(
+        consumers.some((x) => x.queue === c.dead_letter_queue),
+        c.dead_letter_queue,
+      ).toBe(true);
     }
     for (const name of names) expect(queueKind(name), name).not.toBeNull();
     expect(queueKind('notifications')).toBeNull();
@@ -71,33 +99,71 @@ describe('queue names (every one in wrangler.toml)', () => {
   });
 
   it('every email consumer allows the documented 6 retries', () => {
-    for (const c of consumers.filter((x) => x.queue && familyOf(x.queue) === 'email')) expect(c.max_retries, c.queue).toBe('6');
+    for (const c of consumers.filter((x) => x.queue && familyOf(x.queue) === 'email'))
+      expect(c.max_retries, c.queue).toBe('6');
   });
 });
 
 describe('queue consumers in deployed environments', () => {
   const pending = async (id: string) => {
     const now = new Date();
-    await deps().db.insert(emailLog).values({ id, to: `${id}@example.test`, userId: null, template: 'verify_email', locale: 'en', subject: 's', status: 'PENDING', attempts: 6, idempotencyKey: `test:${id}`, payload: { data: { url: 'http://localhost/x' }, recipient: { name: 'x', timezone: 'UTC' } }, createdAt: now, updatedAt: now });
+    await deps()
+      .db.insert(emailLog)
+      .values({
+        id,
+        to: `${id}@example.test`,
+        userId: null,
+        template: 'verify_email',
+        locale: 'en',
+        subject: 's',
+        status: 'PENDING',
+        attempts: 6,
+        idempotencyKey: `test:${id}`,
+        payload: { data: { url: 'http://localhost/x' }, recipient: { name: 'x', timezone: 'UTC' } },
+        createdAt: now,
+        updatedAt: now,
+      });
   };
 
   it('a dead letter from emails-dlq-staging / -production is marked DEAD and admins are alerted (not re-sent)', async () => {
     const admin = await createAccount('ADMIN');
-    for (const [queue, id] of [['emails-dlq-staging', 'eml_dlqstaging00001'], ['emails-dlq-production', 'eml_dlqproduction01']] as const) {
+    for (const [queue, id] of [
+      ['emails-dlq-staging', 'eml_dlqstaging00001'],
+      ['emails-dlq-production', 'eml_dlqproduction01'],
+    ] as const) {
       await pending(id);
-      const batch = createMessageBatch(queue, [{ id: `m-${id}`, timestamp: new Date(), attempts: 1, body: { emailId: id } }]);
+      const batch = createMessageBatch(queue, [
+        { id: `m-${id}`, timestamp: new Date(), attempts: 1, body: { emailId: id } },
+      ]);
       await handleQueue(batch, testEnv);
       expect((await getQueueResult(batch, createExecutionContext())).explicitAcks).toEqual([`m-${id}`]);
       expect((await deps().db.select().from(emailLog).where(eq(emailLog.id, id)).get())!.status).toBe('DEAD');
-      expect(await deps().db.select().from(devOutbox).where(eq(devOutbox.idempotencyKey, `test:${id}`)).all()).toHaveLength(0);
+      expect(
+        await deps()
+          .db.select()
+          .from(devOutbox)
+          .where(eq(devOutbox.idempotencyKey, `test:${id}`))
+          .all(),
+      ).toHaveLength(0);
     }
-    const alerts = await deps().db.select().from(notifications).where(and(eq(notifications.userId, admin.user.id), eq(notifications.type, 'EMAIL_FAILED'))).all();
+    const alerts = await deps()
+      .db.select()
+      .from(notifications)
+      .where(and(eq(notifications.userId, admin.user.id), eq(notifications.type, 'EMAIL_FAILED')))
+      .all();
     expect(alerts).toHaveLength(2);
   });
 
   it('a reminder chunk that failed for good (jobs-dlq-production) alerts admins as JOB_FAILED, and is not run', async () => {
     const admin = await createAccount('ADMIN');
-    const batch = createMessageBatch('jobs-dlq-production', [{ id: 'j1', timestamp: new Date(), attempts: 1, body: { job: 'reminders', tick: Date.now(), part: 2, bookingIds: ['bkg_a', 'bkg_b', 'bkg_c'] } }]);
+    const batch = createMessageBatch('jobs-dlq-production', [
+      {
+        id: 'j1',
+        timestamp: new Date(),
+        attempts: 1,
+        body: { job: 'reminders', tick: Date.now(), part: 2, bookingIds: ['bkg_a', 'bkg_b', 'bkg_c'] },
+      },
+    ]);
     await handleQueue(batch, testEnv);
     expect((await getQueueResult(batch, createExecutionContext())).explicitAcks).toEqual(['j1']);
     const mine = await deps().db.select().from(notifications).where(eq(notifications.userId, admin.user.id)).all();
@@ -108,12 +174,20 @@ describe('queue consumers in deployed environments', () => {
   });
 
   it('messages from a queue it does not know are kept (retried), with a CRITICAL log', async () => {
-    const batch = createMessageBatch('notifications-production', [{ id: 'x1', timestamp: new Date(), attempts: 1, body: { emailId: 'eml_x' } }]);
+    const batch = createMessageBatch('notifications-production', [
+      { id: 'x1', timestamp: new Date(), attempts: 1, body: { emailId: 'eml_x' } },
+    ]);
     await handleQueue(batch, testEnv);
     const r = await getQueueResult(batch, createExecutionContext());
     expect(r.retryBatch.retry).toBe(true);
     expect(r.explicitAcks).toEqual([]);
-    expect(await deps().db.select().from(logs).where(and(eq(logs.type, 'SYSTEM_ERROR'), eq(logs.level, 'CRITICAL'))).all()).toHaveLength(1);
+    expect(
+      await deps()
+        .db.select()
+        .from(logs)
+        .where(and(eq(logs.type, 'SYSTEM_ERROR'), eq(logs.level, 'CRITICAL')))
+        .all(),
+    ).toHaveLength(1);
   });
 });
 
@@ -123,30 +197,61 @@ describe('queue consumers in deployed environments', () => {
 function capturing(d: Deps = deps(), fail = false) {
   const sent: string[] = [];
   const queue = {
-    send: async (m: EmailQueueMessage) => { if (fail) throw new Error('queue unavailable'); sent.push(m.emailId); },
-    sendBatch: async (ms: { body: EmailQueueMessage }[]) => { if (fail) throw new Error('queue unavailable'); sent.push(...ms.map((m) => m.body.emailId)); },
+    send: async (m: EmailQueueMessage) => {
+      if (fail) throw new Error('queue unavailable');
+      sent.push(m.emailId);
+    },
+    sendBatch: async (ms: { body: EmailQueueMessage }[]) => {
+      if (fail) throw new Error('queue unavailable');
+      sent.push(...ms.map((m) => m.body.emailId));
+    },
   };
   return { d: { ...d, queues: { ...d.queues, email: queue as unknown as Deps['queues']['email'] } } as Deps, sent };
 }
 const row = async (id: string) => (await deps().db.select().from(emailLog).where(eq(emailLog.id, id)).get())!;
-async function insertEmail(id: string, over: Partial<typeof emailLog.$inferInsert> & { ageMs?: number; touchedMs?: number } = {}) {
+async function insertEmail(
+  id: string,
+  over: Partial<typeof emailLog.$inferInsert> & { ageMs?: number; touchedMs?: number } = {},
+) {
   const { ageMs = 0, touchedMs = ageMs, ...rest } = over;
   const now = Date.now();
-  await deps().db.insert(emailLog).values({
-    id, to: `${id}@example.test`, userId: null, template: 'verify_email', locale: 'en', subject: 's', status: 'PENDING', attempts: 0, idempotencyKey: `key:${id}`,
-    payload: { data: { url: 'http://localhost/x' }, recipient: { name: 'x', timezone: 'UTC' } }, createdAt: new Date(now - ageMs), updatedAt: new Date(now - touchedMs), ...rest,
-  });
+  await deps()
+    .db.insert(emailLog)
+    .values({
+      id,
+      to: `${id}@example.test`,
+      userId: null,
+      template: 'verify_email',
+      locale: 'en',
+      subject: 's',
+      status: 'PENDING',
+      attempts: 0,
+      idempotencyKey: `key:${id}`,
+      payload: { data: { url: 'http://localhost/x' }, recipient: { name: 'x', timezone: 'UTC' } },
+      createdAt: new Date(now - ageMs),
+      updatedAt: new Date(now - touchedMs),
+      ...rest,
+    });
 }
 
 describe('an email whose queue message was lost is never stuck', () => {
   it('enqueue: the queue refusing the message leaves the row pending (logged, not thrown); the same key, later, queues it again — once', async () => {
     const a = await createAccount();
-    const input = { template: 'password_reset', to: { email: a.user.email, name: a.user.name, locale: 'en' as const, timezone: 'UTC', userId: a.user.id }, data: { url: 'http://localhost/en/reset-password?token=x', expiresMinutes: 60 }, key: `lost:${a.user.id}` };
+    const input = {
+      template: 'password_reset',
+      to: { email: a.user.email, name: a.user.name, locale: 'en' as const, timezone: 'UTC', userId: a.user.id },
+      data: { url: 'http://localhost/en/reset-password?token=x', expiresMinutes: 60 },
+      key: `lost:${a.user.id}`,
+    };
     const down = capturing(deps(), true);
     const first = await enqueueEmail(down.d, input);
     expect(first.duplicate).toBe(false);
     expect(await row(first.emailId)).toMatchObject({ status: 'PENDING', attempts: 0 });
-    expect((await deps().db.select().from(logs).where(eq(logs.type, 'EMAIL_FAILED')).all()).some((l) => (l.context as { emailId: string }).emailId === first.emailId)).toBe(true);
+    expect(
+      (await deps().db.select().from(logs).where(eq(logs.type, 'EMAIL_FAILED')).all()).some(
+        (l) => (l.context as { emailId: string }).emailId === first.emailId,
+      ),
+    ).toBe(true);
     // Right away: a duplicate, not queued again (its message may just be slow).
     const soon = capturing();
     expect(await enqueueEmail(soon.d, input)).toEqual({ emailId: first.emailId, duplicate: true });
@@ -166,7 +271,8 @@ describe('an email whose queue message was lost is never stuck', () => {
     const { d, sent } = capturing();
     const counts = await requeueStalePendingEmails(d);
     expect(sent).toContain('eml_sweepstale00001');
-    for (const id of ['eml_sweepfresh00001', 'eml_sweepretry00001', 'eml_sweepsent000001']) expect(sent).not.toContain(id);
+    for (const id of ['eml_sweepfresh00001', 'eml_sweepretry00001', 'eml_sweepsent000001'])
+      expect(sent).not.toContain(id);
     expect(counts).toMatchObject({ requeued: sent.length, failed: 0 });
     expect((await row('eml_sweepstale00001')).updatedAt.getTime()).toBeGreaterThan(Date.now() - MINUTE);
     const again = capturing();
@@ -175,7 +281,9 @@ describe('an email whose queue message was lost is never stuck', () => {
     // Registered as a 5-minute job; the requeued email is then delivered by the consumer.
     await insertEmail('eml_sweepjob000001', { ageMs: STALE_PENDING_MS + MINUTE });
     const viaJob = capturing();
-    expect(await runJob(viaJob.d, 'email-sweep', new Date(Date.UTC(2026, 10, 20, 10, 5)), 'CRON', '*/5 * * * *')).toMatchObject({ status: 'SUCCESS', counts: { requeued: 1, failed: 0 } });
+    expect(
+      await runJob(viaJob.d, 'email-sweep', new Date(Date.UTC(2026, 10, 20, 10, 5)), 'CRON', '*/5 * * * *'),
+    ).toMatchObject({ status: 'SUCCESS', counts: { requeued: 1, failed: 0 } });
     expect(viaJob.sent).toEqual(['eml_sweepjob000001']);
     expect(await deliverEmail(deps(), 'eml_sweepjob000001', 1)).toEqual({ action: 'ack', outcome: 'sent' });
   });
@@ -191,7 +299,8 @@ describe('admin retry', () => {
     await insertEmail('eml_retrystuck0002', { ageMs: 5 * HOUR, touchedMs: STALE_RETRYING_MS + MINUTE, attempts: 3 });
     await insertEmail('eml_retryinflight1', { ageMs: 5 * HOUR, touchedMs: 20 * MINUTE, attempts: 3 });
     await insertEmail('eml_retryfailed001', { ageMs: HOUR, status: 'FAILED', attempts: 1 });
-    for (const status of ['SENT', 'SKIPPED', 'SUPPRESSED'] as const) await insertEmail(`eml_retry${status.toLowerCase().padEnd(10, '0')}`, { ageMs: HOUR, status });
+    for (const status of ['SENT', 'SKIPPED', 'SUPPRESSED'] as const)
+      await insertEmail(`eml_retry${status.toLowerCase().padEnd(10, '0')}`, { ageMs: HOUR, status });
     const { d, sent } = capturing();
     const r = (id: string) => retryEmail(d, id, admin.user.id);
     expect(await r('eml_retryfresh0001')).toEqual({ ok: false, code: 'EMAIL_NOT_RETRYABLE' });
@@ -199,23 +308,31 @@ describe('admin retry', () => {
     expect(await r('eml_retrystuck0001')).toEqual({ ok: true, newKey: false });
     expect(await r('eml_retrystuck0002')).toEqual({ ok: true, newKey: false });
     expect(await r('eml_retryfailed001')).toEqual({ ok: true, newKey: false });
-    for (const status of ['sent', 'skipped', 'suppressed']) expect(await r(`eml_retry${status.padEnd(10, '0')}`)).toEqual({ ok: false, code: 'EMAIL_NOT_RETRYABLE' });
+    for (const status of ['sent', 'skipped', 'suppressed'])
+      expect(await r(`eml_retry${status.padEnd(10, '0')}`)).toEqual({ ok: false, code: 'EMAIL_NOT_RETRYABLE' });
     expect(await r('eml_nosuchemail000')).toEqual({ ok: false, code: 'EMAIL_NOT_FOUND' });
     expect(sent).toEqual(['eml_retrystuck0001', 'eml_retrystuck0002', 'eml_retryfailed001']);
     expect(await row('eml_retryfailed001')).toMatchObject({ status: 'PENDING', lastError: null, providerKey: null });
     // The log page offers the button on a stuck one and says it is stuck.
     await insertEmail('eml_retrystuckpage', { ageMs: STALE_PENDING_MS + MINUTE });
     const page = await (await getPage('/en/admin/emails?status=PENDING', admin.token)).text();
-    expect(page).toMatch(/data-email="eml_retrystuckpage"[\s\S]*?data-stuck[\s\S]*?\/admin\/emails\/eml_retrystuckpage\/retry/);
+    expect(page).toMatch(
+      /data-email="eml_retrystuckpage"[\s\S]*?data-stuck[\s\S]*?\/admin\/emails\/eml_retrystuckpage\/retry/,
+    );
     expect(page).not.toContain('/admin/emails/eml_retryinflight1/retry');
   });
 
-  it('past the provider\'s 24 h key window: a new key only when nothing can have been sent; the old one otherwise', async () => {
+  it("past the provider's 24 h key window: a new key only when nothing can have been sent; the old one otherwise", async () => {
     const admin = await createAccount('ADMIN');
     const old = PROVIDER_KEY_WINDOW_MS + HOUR;
     await insertEmail('eml_keyoldnotsent01', { ageMs: old, status: 'FAILED', attempts: 1, maybeSent: false });
     await insertEmail('eml_keyoldmaybe0001', { ageMs: old, status: 'DEAD', attempts: 7, maybeSent: true });
-    await insertEmail('eml_keyrecent00001', { ageMs: PROVIDER_KEY_WINDOW_MS - HOUR, status: 'FAILED', attempts: 1, maybeSent: false });
+    await insertEmail('eml_keyrecent00001', {
+      ageMs: PROVIDER_KEY_WINDOW_MS - HOUR,
+      status: 'FAILED',
+      attempts: 1,
+      maybeSent: false,
+    });
     const { d } = capturing();
     expect(await retryEmail(d, 'eml_keyoldnotsent01', admin.user.id)).toEqual({ ok: true, newKey: true });
     expect(await retryEmail(d, 'eml_keyoldmaybe0001', admin.user.id)).toEqual({ ok: true, newKey: false });
@@ -226,8 +343,12 @@ describe('admin retry', () => {
     expect((await row('eml_keyoldmaybe0001')).providerKey).toBeNull();
     // The send uses the new key.
     await deliverEmail(deps(), 'eml_keyoldnotsent01', 1);
-    expect(await deps().db.select().from(devOutbox).where(eq(devOutbox.idempotencyKey, fresh.providerKey!)).all()).toHaveLength(1);
-    expect(await deps().db.select().from(devOutbox).where(eq(devOutbox.idempotencyKey, 'key:eml_keyoldnotsent01')).all()).toHaveLength(0);
+    expect(
+      await deps().db.select().from(devOutbox).where(eq(devOutbox.idempotencyKey, fresh.providerKey!)).all(),
+    ).toHaveLength(1);
+    expect(
+      await deps().db.select().from(devOutbox).where(eq(devOutbox.idempotencyKey, 'key:eml_keyoldnotsent01')).all(),
+    ).toHaveLength(0);
   });
 
   it('classifies provider answers: 429, 5xx, no answer and 409 concurrent_idempotent_requests are retried; others are not; only 5xx, 409 and no answer may have sent', () => {
@@ -246,7 +367,15 @@ describe('cron runs', () => {
   const running = async (job: string, startedAgoMs: number, tick: number) => {
     const d = deps();
     const id = d.ids.next('cron');
-    await d.db.insert(cronRuns).values({ id, job, cron: '*/5 * * * *', scheduledAt: new Date(tick), trigger: 'CRON', status: 'RUNNING', startedAt: new Date(Date.now() - startedAgoMs) });
+    await d.db.insert(cronRuns).values({
+      id,
+      job,
+      cron: '*/5 * * * *',
+      scheduledAt: new Date(tick),
+      trigger: 'CRON',
+      status: 'RUNNING',
+      startedAt: new Date(Date.now() - startedAgoMs),
+    });
     return id;
   };
   const runRow = async (id: string) => (await deps().db.select().from(cronRuns).where(eq(cronRuns.id, id)).get())!;
@@ -257,29 +386,65 @@ describe('cron runs', () => {
     expect(r.status).toBe('SUCCESS');
     expect(await runRow(killed)).toMatchObject({ status: 'ERROR', error: KILLED_ERROR });
     expect((await runRow(killed)).finishedAt).not.toBeNull();
-    expect((await deps().db.select().from(logs).where(eq(logs.type, 'CRON_ERROR')).all()).some((l) => (l.context as { job: string }).job === 'video-room-cleanup')).toBe(true);
+    expect(
+      (await deps().db.select().from(logs).where(eq(logs.type, 'CRON_ERROR')).all()).some(
+        (l) => (l.context as { job: string }).job === 'video-room-cleanup',
+      ),
+    ).toBe(true);
   });
 
   it('a job still running (under 15 minutes) makes the next tick SKIPPED, recorded; the same tick twice is skipped once', async () => {
     const other = await running('log-retention', 2 * MINUTE, Date.UTC(2026, 10, 20, 2, 0));
     const tick = new Date(Date.UTC(2026, 10, 21, 2, 0));
     expect(await runJob(deps(), 'log-retention', tick, 'CRON')).toEqual({ status: 'SKIPPED', reason: 'STILL_RUNNING' });
-    const rows = await deps().db.select().from(cronRuns).where(and(eq(cronRuns.job, 'log-retention'), eq(cronRuns.scheduledAt, tick))).all();
-    expect(rows).toEqual([expect.objectContaining({ status: 'SKIPPED', error: `previous run ${other} still running` })]);
-    expect(await runJob(deps(), 'log-retention', tick, 'CRON')).toEqual({ status: 'SKIPPED', reason: 'DUPLICATE_TICK' });
+    const rows = await deps()
+      .db.select()
+      .from(cronRuns)
+      .where(and(eq(cronRuns.job, 'log-retention'), eq(cronRuns.scheduledAt, tick)))
+      .all();
+    expect(rows).toEqual([
+      expect.objectContaining({ status: 'SKIPPED', error: `previous run ${other} still running` }),
+    ]);
+    expect(await runJob(deps(), 'log-retention', tick, 'CRON')).toEqual({
+      status: 'SKIPPED',
+      reason: 'DUPLICATE_TICK',
+    });
     expect(await runRow(other)).toMatchObject({ status: 'RUNNING' });
     // Once it is over, the next tick runs.
     await deps().db.update(cronRuns).set({ status: 'SUCCESS' }).where(eq(cronRuns.id, other));
-    expect((await runJob(deps(), 'log-retention', new Date(Date.UTC(2026, 10, 22, 2, 0)), 'CRON')).status).toBe('SUCCESS');
+    expect((await runJob(deps(), 'log-retention', new Date(Date.UTC(2026, 10, 22, 2, 0)), 'CRON')).status).toBe(
+      'SUCCESS',
+    );
   });
 
   it('a fanned-out chunk records its own run: the error when it fails, the counts when its retry succeeds', async () => {
     const tick = new Date(Date.UTC(2026, 10, 20, 12, 5));
-    await expect(runJobChunk(deps(), 'reminders', tick, 3, async () => { throw new Error('D1 overloaded'); })).rejects.toThrow('D1 overloaded');
-    const rowsOf = () => deps().db.select().from(cronRuns).where(and(eq(cronRuns.job, 'reminders'), eq(cronRuns.scheduledAt, tick))).all();
-    expect(await rowsOf()).toEqual([expect.objectContaining({ part: 3, trigger: 'QUEUE', status: 'ERROR', error: expect.stringContaining('D1 overloaded') })]);
-    expect(await runJobChunk(deps(), 'reminders', tick, 3, async () => ({ bookings: 50, sent: 100 }))).toEqual({ bookings: 50, sent: 100 });
-    expect(await rowsOf()).toEqual([expect.objectContaining({ part: 3, status: 'SUCCESS', error: null, counts: { bookings: 50, sent: 100 } })]);
+    await expect(
+      runJobChunk(deps(), 'reminders', tick, 3, async () => {
+        throw new Error('D1 overloaded');
+      }),
+    ).rejects.toThrow('D1 overloaded');
+    const rowsOf = () =>
+      deps()
+        .db.select()
+        .from(cronRuns)
+        .where(and(eq(cronRuns.job, 'reminders'), eq(cronRuns.scheduledAt, tick)))
+        .all();
+    expect(await rowsOf()).toEqual([
+      expect.objectContaining({
+        part: 3,
+        trigger: 'QUEUE',
+        status: 'ERROR',
+        error: expect.stringContaining('D1 overloaded'),
+      }),
+    ]);
+    expect(await runJobChunk(deps(), 'reminders', tick, 3, async () => ({ bookings: 50, sent: 100 }))).toEqual({
+      bookings: 50,
+      sent: 100,
+    });
+    expect(await rowsOf()).toEqual([
+      expect.objectContaining({ part: 3, status: 'SUCCESS', error: null, counts: { bookings: 50, sent: 100 } }),
+    ]);
   });
 });
 
@@ -301,17 +466,27 @@ describe('one-time links are not stored in the email log', () => {
       expect(tokens.map((t) => t.id)).toContain(payload.links!.url.tokenId);
       await deliverEmail(deps(), r.id, 1);
     }
-    const textOf = async (template: string) => (await deps().db.select().from(devOutbox).where(eq(devOutbox.idempotencyKey, rows.find((r) => r.template === template)!.idempotencyKey)).get())!.text;
+    const textOf = async (template: string) =>
+      (await deps()
+        .db.select()
+        .from(devOutbox)
+        .where(eq(devOutbox.idempotencyKey, rows.find((r) => r.template === template)!.idempotencyKey))
+        .get())!.text;
     const verifyToken = tokenFromEmail(await textOf('verify_email'));
     const resetToken = tokenFromEmail(await textOf('password_reset'));
     // Only the hash is in auth_tokens; the link works once.
-    expect(tokens.map((t) => t.tokenHash).sort()).toEqual([await sha256Hex(verifyToken), await sha256Hex(resetToken)].sort());
+    expect(tokens.map((t) => t.tokenHash).sort()).toEqual(
+      [await sha256Hex(verifyToken), await sha256Hex(resetToken)].sort(),
+    );
     expect((await verifyEmail(deps(), verifyToken))?.id).toBe(a.user.id);
     expect(await verifyEmail(deps(), verifyToken)).toBeNull();
     expect((await resetPassword(deps(), resetToken, 'a-brand-new-password'))?.user.id).toBe(a.user.id);
     // The database alone does not give the link: the same token id under another secret is another token.
     const verifyRow = rows.find((r) => r.template === 'verify_email')!;
-    const forged = await resolveLinks({ ...deps().config, sessionSecret: 'not-the-secret-of-this-deployment-0000' }, (verifyRow.payload as unknown as EmailPayload).links);
+    const forged = await resolveLinks(
+      { ...deps().config, sessionSecret: 'not-the-secret-of-this-deployment-0000' },
+      (verifyRow.payload as unknown as EmailPayload).links,
+    );
     expect(forged.url).not.toContain(verifyToken);
     expect((await deps().db.select().from(users).where(eq(users.id, a.user.id)).get())!.emailVerifiedAt).not.toBeNull();
   });

@@ -7,7 +7,9 @@ import wranglerToml from '../wrangler.toml?raw';
 
 /** `limit` and `period` of a [[ratelimits]] entry of wrangler.toml (the local, top-level one). */
 export function limitOf(name: string): { limit: number; period: number } {
-  const m = new RegExp(`name = "${name}"[^\\[]*?simple = \\{ limit = (\\d+), period = (\\d+) \\}`).exec(wranglerToml.split('[env.')[0]);
+  const m = new RegExp(`name = "${name}"[^\\[]*?simple = \\{ limit = (\\d+), period = (\\d+) \\}`).exec(
+    wranglerToml.split('[env.')[0],
+  );
   if (!m) throw new Error(`${name} not in wrangler.toml`);
   return { limit: Number(m[1]), period: Number(m[2]) };
 }
@@ -28,7 +30,11 @@ export async function freshWindow(periodSeconds = 60, needMs = 10_000): Promise<
  * Starts in a fresh enough window, then calls `attempt` until the first 429; returns its index,
  * the response and every status. `periodSeconds`/`needMs`: see freshWindow.
  */
-export async function untilLimited(attempt: (i: number) => Promise<Response>, max = 40, opts: { periodSeconds?: number; needMs?: number } = {}): Promise<{ at: number; res: Response; statuses: number[] }> {
+export async function untilLimited(
+  attempt: (i: number) => Promise<Response>,
+  max = 40,
+  opts: { periodSeconds?: number; needMs?: number } = {},
+): Promise<{ at: number; res: Response; statuses: number[] }> {
   await freshWindow(opts.periodSeconds ?? 60, opts.needMs ?? 10_000);
   const statuses: number[] = [];
   for (let i = 0; i < max; i++) {

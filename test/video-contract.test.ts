@@ -19,7 +19,11 @@ const sec = (d: Date) => Math.floor(d.getTime() / 1000);
 interface Harness {
   port: () => VideoPort;
   /** What a token lets its holder do, read in the provider's own terms. */
-  inspect(room: VideoRoom, token: string, bookingId: string): Promise<{ userId: string; owner: boolean; from: number; until: number }>;
+  inspect(
+    room: VideoRoom,
+    token: string,
+    bookingId: string,
+  ): Promise<{ userId: string; owner: boolean; from: number; until: number }>;
   /** Whether a participant with this token can still get into the room. */
   isOpen(room: VideoRoom, token: string, bookingId: string): Promise<boolean>;
 }
@@ -30,10 +34,19 @@ const p2p: Harness = {
     const claims = await verifyCallToken(deps().config.sessionSecret, token, bookingId, Math.floor(Date.now() / 1000));
     if (!claims) throw new Error('token not valid now');
     // The CallRoom refuses connections from the booked end on and disconnects everyone then.
-    return { userId: claims.userId, owner: claims.role === 'CREATOR', from: claims.nbf, until: Math.min(claims.exp, claims.end) };
+    return {
+      userId: claims.userId,
+      owner: claims.role === 'CREATOR',
+      from: claims.nbf,
+      until: Math.min(claims.exp, claims.end),
+    };
   },
   async isOpen(room, token, bookingId) {
-    const res = await testEnv.CALL_ROOM.getByName(room.name).fetch(new Request(`http://call/?bookingId=${bookingId}&token=${encodeURIComponent(token)}`, { headers: { upgrade: 'websocket' } }));
+    const res = await testEnv.CALL_ROOM.getByName(room.name).fetch(
+      new Request(`http://call/?bookingId=${bookingId}&token=${encodeURIComponent(token)}`, {
+        headers: { upgrade: 'websocket' },
+      }),
+    );
     if (res.status === 101) {
       res.webSocket!.accept();
       res.webSocket!.close(1000, 'contract probe');
@@ -42,12 +55,22 @@ const p2p: Harness = {
   },
 };
 
-const dailyState = async () => (await (await fetch(`${testEnv.FAKES_URL}/__state/daily`)).json()) as { rooms: { name: string; config: Record<string, number | boolean> }[] };
+const dailyState = async () =>
+  (await (await fetch(`${testEnv.FAKES_URL}/__state/daily`)).json()) as {
+    rooms: { name: string; config: Record<string, number | boolean> }[];
+  };
 const daily: Harness = {
   port: () => dailyVideo({ apiKey: FAKE_DAILY.apiKey, apiBase: `${testEnv.FAKES_URL}/daily` }),
   async inspect(room, token) {
     // A Daily meeting token is a JWT: room (r), owner (o), user id (ud), nbf, exp, eject at exp (ejt).
-    const c = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { r: string; o: boolean; ud: string; nbf: number; exp: number; ejt?: boolean };
+    const c = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as {
+      r: string;
+      o: boolean;
+      ud: string;
+      nbf: number;
+      exp: number;
+      ejt?: boolean;
+    };
     expect(c.r).toBe(room.name);
     // Without eject_at_token_exp a holder already inside stays until the room itself expires.
     const roomExp = (await dailyState()).rooms.find((r) => r.name === room.name)!.config.exp as number;
@@ -61,12 +84,19 @@ const daily: Harness = {
 /** A real booking (the built-in call records presence against it). */
 const newBooking = async () => (await callAt(-MIN)).bookingId;
 
-describe.each([['p2p (built-in)', p2p], ['daily (fake Daily API)', daily]] as const)('video port contract: %s', (_name, h) => {
+describe.each([
+  ['p2p (built-in)', p2p],
+  ['daily (fake Daily API)', daily],
+] as const)('video port contract: %s', (_name, h) => {
   // A call that started a minute ago and lasts 30 minutes; its window opened 15 minutes before the start and closes 5 after the end.
   const window = () => {
     const startsAt = new Date(Math.floor(Date.now() / 1000) * 1000 - MIN);
     const callEndsAt = new Date(startsAt.getTime() + 30 * MIN);
-    return { notBefore: new Date(startsAt.getTime() - 15 * MIN), expiresAt: new Date(callEndsAt.getTime() + 5 * MIN), callEndsAt };
+    return {
+      notBefore: new Date(startsAt.getTime() - 15 * MIN),
+      expiresAt: new Date(callEndsAt.getTime() + 5 * MIN),
+      callEndsAt,
+    };
   };
 
   it('creates one room per booking, idempotently, named after the booking and marked with the provider', async () => {
@@ -77,7 +107,9 @@ describe.each([['p2p (built-in)', p2p], ['daily (fake Daily API)', daily]] as co
     expect(room.provider).toBe(port.name);
     expect(room.name).toBe(port.name === 'daily' ? dailyRoomName(a) : a);
     expect(await port.ensureRoom({ bookingId: a, notBefore: w.notBefore, expiresAt: w.expiresAt })).toEqual(room);
-    expect((await port.ensureRoom({ bookingId: b, notBefore: w.notBefore, expiresAt: w.expiresAt })).name).not.toBe(room.name);
+    expect((await port.ensureRoom({ bookingId: b, notBefore: w.notBefore, expiresAt: w.expiresAt })).name).not.toBe(
+      room.name,
+    );
   });
 
   it("gives each participant their own token, the creator's owning the room, admitting them from the window's opening until the booked end", async () => {
@@ -89,8 +121,18 @@ describe.each([['p2p (built-in)', p2p], ['daily (fake Daily API)', daily]] as co
     const creator = await port.joinToken({ ...common, userId: 'usr_contractcreator', userName: 'Léa', isOwner: true });
     const fan = await port.joinToken({ ...common, userId: 'usr_contractfan', userName: 'Camille', isOwner: false });
     expect(creator).not.toBe(fan);
-    expect(await h.inspect(room, creator, bookingId)).toEqual({ userId: 'usr_contractcreator', owner: true, from: sec(w.notBefore), until: sec(w.callEndsAt) });
-    expect(await h.inspect(room, fan, bookingId)).toEqual({ userId: 'usr_contractfan', owner: false, from: sec(w.notBefore), until: sec(w.callEndsAt) });
+    expect(await h.inspect(room, creator, bookingId)).toEqual({
+      userId: 'usr_contractcreator',
+      owner: true,
+      from: sec(w.notBefore),
+      until: sec(w.callEndsAt),
+    });
+    expect(await h.inspect(room, fan, bookingId)).toEqual({
+      userId: 'usr_contractfan',
+      owner: false,
+      from: sec(w.notBefore),
+      until: sec(w.callEndsAt),
+    });
   });
 
   it('deletes a room for everyone; deleting it again is not an error', async () => {
@@ -98,7 +140,16 @@ describe.each([['p2p (built-in)', p2p], ['daily (fake Daily API)', daily]] as co
     const bookingId = await newBooking();
     const w = window();
     const room = await port.ensureRoom({ bookingId, notBefore: w.notBefore, expiresAt: w.expiresAt });
-    const token = await port.joinToken({ room, bookingId, userId: 'usr_contractfan', userName: 'Camille', isOwner: false, notBefore: w.notBefore, expiresAt: w.expiresAt, callEndsAt: w.callEndsAt });
+    const token = await port.joinToken({
+      room,
+      bookingId,
+      userId: 'usr_contractfan',
+      userName: 'Camille',
+      isOwner: false,
+      notBefore: w.notBefore,
+      expiresAt: w.expiresAt,
+      callEndsAt: w.callEndsAt,
+    });
     expect(await h.isOpen(room, token, bookingId)).toBe(true);
     await port.deleteRoom(room);
     expect(await h.isOpen(room, token, bookingId)).toBe(false);
@@ -106,7 +157,7 @@ describe.each([['p2p (built-in)', p2p], ['daily (fake Daily API)', daily]] as co
     expect(await h.isOpen(room, token, bookingId)).toBe(false);
   });
 
-  it("keeps no attendance for a room nobody entered (null: the provider keeps no records; else an empty list)", async () => {
+  it('keeps no attendance for a room nobody entered (null: the provider keeps no records; else an empty list)', async () => {
     const port = h.port();
     const bookingId = await newBooking();
     const w = window();

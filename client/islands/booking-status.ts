@@ -5,7 +5,10 @@ for (const el of document.querySelectorAll<HTMLElement>('[data-island="booking-s
   const poll = async () => {
     tries++;
     try {
-      const res = await fetch(`/api/bookings/${p.bookingId}`, { headers: { accept: 'application/json' }, cache: 'no-store' });
+      const res = await fetch(`/api/bookings/${p.bookingId}`, {
+        headers: { accept: 'application/json' },
+        cache: 'no-store',
+      });
       if (res.ok) {
         const { booking } = (await res.json()) as { booking: { status: string } };
         if (booking.status !== 'PENDING') {

@@ -1,6 +1,11 @@
 /** Checkout: a live countdown of the hold; when it runs out, the page says so and points back to the offer. */
 for (const el of document.querySelectorAll<HTMLElement>('[data-island="hold-countdown"]')) {
-  const p = JSON.parse(el.dataset.props ?? '{}') as { until?: string; label: string; expired: string; expiredHref: string };
+  const p = JSON.parse(el.dataset.props ?? '{}') as {
+    until?: string;
+    label: string;
+    expired: string;
+    expiredHref: string;
+  };
   if (!p.until) continue;
   const until = Date.parse(p.until);
   const tick = () => {
@@ -12,7 +17,9 @@ for (const el of document.querySelectorAll<HTMLElement>('[data-island="hold-coun
       a.textContent = p.expired;
       el.className = 'notice warning';
       el.append(a);
-      document.querySelectorAll<HTMLElement>('.checkout-panel .button').forEach((b) => b.setAttribute('aria-disabled', 'true'));
+      document
+        .querySelectorAll<HTMLElement>('.checkout-panel .button')
+        .forEach((b) => b.setAttribute('aria-disabled', 'true'));
       clearInterval(timer);
       return;
     }

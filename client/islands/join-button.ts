@@ -15,7 +15,14 @@ type State = 'closed' | 'open' | 'ended';
 
 const els = [...document.querySelectorAll<HTMLElement>('[data-island="join-button"]')].map((el) => {
   const p = JSON.parse(el.dataset.props ?? '{}') as Props;
-  return { el, p, opens: Date.parse(p.opensAt), closes: Date.parse(p.closesAt), offset: Date.parse(p.serverNow) - Date.now(), state: '' as State | '' };
+  return {
+    el,
+    p,
+    opens: Date.parse(p.opensAt),
+    closes: Date.parse(p.closesAt),
+    offset: Date.parse(p.serverNow) - Date.now(),
+    state: '' as State | '',
+  };
 });
 
 const clock = (ms: number) => {
@@ -50,7 +57,8 @@ function render(x: (typeof els)[number], state: State, left: number): void {
   }
   const hint = el.querySelector<HTMLElement>('.join-hint')!;
   // A countdown in the last hour; before that, the time it opens.
-  hint.textContent = state !== 'closed' ? '' : left <= 3_600_000 ? p.labels.opensIn.replace('{left}', clock(left)) : p.labels.opensAt;
+  hint.textContent =
+    state !== 'closed' ? '' : left <= 3_600_000 ? p.labels.opensIn.replace('{left}', clock(left)) : p.labels.opensAt;
 }
 
 function tick(): void {

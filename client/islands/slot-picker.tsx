@@ -4,7 +4,14 @@
  * over a WebSocket (polling its version when sockets fail) and the free times are fetched again.
  */
 import { Component } from 'preact';
-import { monthSpan, pickDay, SlotPicker, slotsByDay, type PickerSlot, type SlotPickerProps } from '../../src/shared/slot-picker';
+import {
+  monthSpan,
+  pickDay,
+  SlotPicker,
+  slotsByDay,
+  type PickerSlot,
+  type SlotPickerProps,
+} from '../../src/shared/slot-picker';
 import { mount } from '../lib/islands';
 import { connectLive } from '../lib/live';
 
@@ -35,7 +42,12 @@ function syncUrl(to: { typeId: string | null; month: string; day: string | null 
 }
 
 type Where = { typeId: string | null; month: string; day: string | null };
-interface State extends Where { slots: PickerSlot[]; mode: 'live' | 'polling' | 'connecting'; notice: string | null; busy: boolean }
+interface State extends Where {
+  slots: PickerSlot[];
+  mode: 'live' | 'polling' | 'connecting';
+  notice: string | null;
+  busy: boolean;
+}
 
 /**
  * A class, not hooks: the creator page loads only this island, and leaving `preact/hooks` out keeps
@@ -48,7 +60,15 @@ class SlotPickerIsland extends Component<Props, State> {
   constructor(p: Props) {
     super(p);
     this.version = p.version;
-    this.state = { typeId: p.typeId, month: p.month, day: p.day, slots: p.slots, mode: 'connecting', notice: null, busy: false };
+    this.state = {
+      typeId: p.typeId,
+      month: p.month,
+      day: p.day,
+      slots: p.slots,
+      mode: 'connecting',
+      notice: null,
+      busy: false,
+    };
   }
 
   componentDidMount() {
@@ -74,7 +94,10 @@ class SlotPickerIsland extends Component<Props, State> {
     const p = this.props;
     this.setState({ busy: true });
     try {
-      const res = await fetch(slotsUrl(p, to.typeId, to.month), { headers: { accept: 'application/json' }, cache: 'no-store' });
+      const res = await fetch(slotsUrl(p, to.typeId, to.month), {
+        headers: { accept: 'application/json' },
+        cache: 'no-store',
+      });
       if (!res.ok) return;
       const { slots } = (await res.json()) as { slots: PickerSlot[] };
       let notice: string | null = null;
@@ -83,7 +106,8 @@ class SlotPickerIsland extends Component<Props, State> {
         const before = slotsByDay(this.state.slots, p.timezone);
         const shown = pickDay(before, this.state.day);
         const after = new Set(slots.map((s) => s.startsAt));
-        notice = shown && (before.get(shown) ?? []).some((s) => !after.has(s.startsAt)) ? p.labels.taken : this.state.notice;
+        notice =
+          shown && (before.get(shown) ?? []).some((s) => !after.has(s.startsAt)) ? p.labels.taken : this.state.notice;
       }
       this.setState({ ...to, slots, notice });
       if (reason === 'navigate') syncUrl(to);
@@ -98,12 +122,19 @@ class SlotPickerIsland extends Component<Props, State> {
     return (
       <SlotPicker
         {...p}
-        typeId={s.typeId} month={s.month} day={s.day} slots={s.slots}
+        typeId={s.typeId}
+        month={s.month}
+        day={s.day}
+        slots={s.slots}
         mode_live={s.mode}
         notice={s.notice}
         busy={s.busy}
         onNavigate={(to) => {
-          const next = { typeId: to.typeId !== undefined ? to.typeId : s.typeId, month: to.month ?? s.month, day: to.day !== undefined ? to.day : s.day };
+          const next = {
+            typeId: to.typeId !== undefined ? to.typeId : s.typeId,
+            month: to.month ?? s.month,
+            day: to.day !== undefined ? to.day : s.day,
+          };
           // Same month and type: only the selected day changes, nothing to fetch.
           if (next.typeId === s.typeId && next.month === s.month) {
             this.setState({ notice: null, day: next.day });

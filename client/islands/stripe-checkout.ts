@@ -6,10 +6,19 @@
 import { prepareThenPay } from '../lib/checkout';
 
 interface StripeLike {
-  elements(o: { clientSecret: string; locale?: string; appearance?: unknown }): { create(t: string): { mount(el: HTMLElement): void } };
-  confirmPayment(o: { elements: unknown; confirmParams: { return_url: string } }): Promise<{ error?: { message?: string } }>;
+  elements(o: { clientSecret: string; locale?: string; appearance?: unknown }): {
+    create(t: string): { mount(el: HTMLElement): void };
+  };
+  confirmPayment(o: {
+    elements: unknown;
+    confirmParams: { return_url: string };
+  }): Promise<{ error?: { message?: string } }>;
 }
-declare global { interface Window { Stripe?: (key: string) => StripeLike } }
+declare global {
+  interface Window {
+    Stripe?: (key: string) => StripeLike;
+  }
+}
 
 function loadStripe(): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -24,13 +33,27 @@ function loadStripe(): Promise<void> {
 
 for (const el of document.querySelectorAll<HTMLElement>('[data-island="stripe-checkout"]')) {
   const p = JSON.parse(el.dataset.props ?? '{}') as {
-    publishableKey: string; clientSecret: string; returnUrl: string; locale: string; pay: string; paying: string;
-    prepareUrl: string; expired: string; paid: string; failed: string; expiredHref: string; expiredLink: string;
+    publishableKey: string;
+    clientSecret: string;
+    returnUrl: string;
+    locale: string;
+    pay: string;
+    paying: string;
+    prepareUrl: string;
+    expired: string;
+    paid: string;
+    failed: string;
+    expiredHref: string;
+    expiredLink: string;
   };
   void (async () => {
     await loadStripe();
     const stripe = window.Stripe!(p.publishableKey);
-    const elements = stripe.elements({ clientSecret: p.clientSecret, locale: p.locale, appearance: { theme: 'stripe', variables: { colorPrimary: '#5b4cf0' } } });
+    const elements = stripe.elements({
+      clientSecret: p.clientSecret,
+      locale: p.locale,
+      appearance: { theme: 'stripe', variables: { colorPrimary: '#5b4cf0' } },
+    });
     const form = document.createElement('form');
     const mountPoint = document.createElement('div');
     const error = document.createElement('p');
@@ -46,10 +69,18 @@ for (const el of document.querySelectorAll<HTMLElement>('[data-island="stripe-ch
       e.preventDefault();
       button.disabled = true;
       button.textContent = p.paying;
-      const result = await prepareThenPay({
-        prepare: () => fetch(p.prepareUrl, { method: 'POST', credentials: 'same-origin', headers: { accept: 'application/json' } }),
-        confirm: () => stripe.confirmPayment({ elements, confirmParams: { return_url: p.returnUrl } }),
-      }, { expired: p.expired, paid: p.paid, failed: p.failed });
+      const result = await prepareThenPay(
+        {
+          prepare: () =>
+            fetch(p.prepareUrl, {
+              method: 'POST',
+              credentials: 'same-origin',
+              headers: { accept: 'application/json' },
+            }),
+          confirm: () => stripe.confirmPayment({ elements, confirmParams: { return_url: p.returnUrl } }),
+        },
+        { expired: p.expired, paid: p.paid, failed: p.failed },
+      );
       if (result.ok) return;
       error.textContent = result.message;
       if (result.final) {
@@ -64,6 +95,8 @@ for (const el of document.querySelectorAll<HTMLElement>('[data-island="stripe-ch
       button.disabled = false;
       button.textContent = p.pay;
     });
-  })().catch((e: Error) => { el.textContent = e.message; });
+  })().catch((e: Error) => {
+    el.textContent = e.message;
+  });
 }
 export {};

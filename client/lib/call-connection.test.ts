@@ -8,18 +8,31 @@ import { LIVE_SOCKETS, SOCKET_CLOSE } from '../../src/shared/live-sockets';
 import { CallStartLog, connectDaily, connectP2P, dailyCallOptions, type ConnectionHandlers } from './call-connection';
 
 const track = (kind: string) => ({ kind, id: `${kind}-1` }) as unknown as MediaStreamTrack;
-const stream = (tracks: MediaStreamTrack[]) => ({
-  getVideoTracks: () => tracks.filter((t) => t.kind === 'video'),
-  getAudioTracks: () => tracks.filter((t) => t.kind === 'audio'),
-}) as unknown as MediaStream;
+const stream = (tracks: MediaStreamTrack[]) =>
+  ({
+    getVideoTracks: () => tracks.filter((t) => t.kind === 'video'),
+    getAudioTracks: () => tracks.filter((t) => t.kind === 'audio'),
+  }) as unknown as MediaStream;
 
 describe('dailyCallOptions', () => {
   it('always sets dailyConfig.avoidEval (the CSP has no unsafe-eval) and hands over our own tracks', () => {
     const cam = track('video');
     const mic = track('audio');
-    expect(dailyCallOptions(stream([cam, mic]))).toEqual({ videoSource: cam, audioSource: mic, dailyConfig: { avoidEval: true } });
-    expect(dailyCallOptions(null)).toEqual({ videoSource: false, audioSource: false, dailyConfig: { avoidEval: true } });
-    expect(dailyCallOptions(stream([mic]))).toEqual({ videoSource: false, audioSource: mic, dailyConfig: { avoidEval: true } });
+    expect(dailyCallOptions(stream([cam, mic]))).toEqual({
+      videoSource: cam,
+      audioSource: mic,
+      dailyConfig: { avoidEval: true },
+    });
+    expect(dailyCallOptions(null)).toEqual({
+      videoSource: false,
+      audioSource: false,
+      dailyConfig: { avoidEval: true },
+    });
+    expect(dailyCallOptions(stream([mic]))).toEqual({
+      videoSource: false,
+      audioSource: mic,
+      dailyConfig: { avoidEval: true },
+    });
   });
 });
 
@@ -28,38 +41,71 @@ class FakeCall {
   static last: FakeCall;
   listeners = new Map<string, ((e: unknown) => void)[]>();
   joined: unknown = null;
-  constructor(readonly options: unknown) { FakeCall.last = this; }
-  on(name: string, fn: (e: unknown) => void) { this.listeners.set(name, [...(this.listeners.get(name) ?? []), fn]); return this; }
-  emit(name: string, e: unknown) { for (const fn of this.listeners.get(name) ?? []) fn(e); }
-  async join(p: unknown) { this.joined = p; return {}; }
-  participants() { return {}; }
-  setLocalVideo() { return this; }
-  setLocalAudio() { return this; }
+  constructor(readonly options: unknown) {
+    FakeCall.last = this;
+  }
+  on(name: string, fn: (e: unknown) => void) {
+    this.listeners.set(name, [...(this.listeners.get(name) ?? []), fn]);
+    return this;
+  }
+  emit(name: string, e: unknown) {
+    for (const fn of this.listeners.get(name) ?? []) fn(e);
+  }
+  async join(p: unknown) {
+    this.joined = p;
+    return {};
+  }
+  participants() {
+    return {};
+  }
+  setLocalVideo() {
+    return this;
+  }
+  setLocalAudio() {
+    return this;
+  }
   async leave() {}
   async destroy() {}
 }
 
 const remote = (video: string, audio: string) => ({
   local: false,
-  tracks: { video: { state: video, persistentTrack: track('video') }, audio: { state: audio, persistentTrack: track('audio') } },
+  tracks: {
+    video: { state: video, persistentTrack: track('video') },
+    audio: { state: audio, persistentTrack: track('audio') },
+  },
 });
 
 describe('connectDaily with a fake daily-js', () => {
-  const join = { provider: 'daily', roomUrl: 'https://callastar.daily.co/cas-bkg-1', token: 'jwt-token' } as JoinResponseT;
+  const join = {
+    provider: 'daily',
+    roomUrl: 'https://callastar.daily.co/cas-bkg-1',
+    token: 'jwt-token',
+  } as JoinResponseT;
   let logged: Record<string, string | number>[];
   let handlers: ConnectionHandlers;
 
   beforeEach(() => {
     // daily-js hands tracks; the page wraps them in a MediaStream (a browser class).
-    vi.stubGlobal('MediaStream', class { constructor(readonly tracks: MediaStreamTrack[]) {} });
+    vi.stubGlobal(
+      'MediaStream',
+      class {
+        constructor(readonly tracks: MediaStreamTrack[]) {}
+      },
+    );
     logged = [];
     const starts = new CallStartLog('daily');
     // Wired like the call page does it.
     handlers = {
       onRemoteStream: () => undefined,
-      onPeer: (s) => { if (s === 'left') starts.interruption(); },
+      onPeer: (s) => {
+        if (s === 'left') starts.interruption();
+      },
       onPeerMedia: () => undefined,
-      onConnected: () => { const m = starts.connected(); if (m) logged.push(m); },
+      onConnected: () => {
+        const m = starts.connected();
+        if (m) logged.push(m);
+      },
       onInterrupted: () => starts.interruption(),
       onReconnecting: () => undefined,
       onEnded: () => undefined,
@@ -69,7 +115,10 @@ describe('connectDaily with a fake daily-js', () => {
   });
   afterEach(() => vi.unstubAllGlobals());
 
-  const connect = () => connectDaily(join, stream([track('video'), track('audio')]), handlers, async () => ({ default: { createCallObject: (o) => new FakeCall(o) as never } }));
+  const connect = () =>
+    connectDaily(join, stream([track('video'), track('audio')]), handlers, async () => ({
+      default: { createCallObject: (o) => new FakeCall(o) as never },
+    }));
 
   it('creates the call object with avoidEval and joins the room with the token', async () => {
     await connect();
@@ -94,7 +143,11 @@ describe('connectDaily with a fake daily-js', () => {
     call.emit('participant-left', { participant: { local: false } });
     call.emit('participant-joined', { participant: remote('playable', 'playable') });
     started('playable', 'playable');
-    expect(logged).toEqual([{ provider: 'daily' }, { provider: 'daily', reconnection: 1 }, { provider: 'daily', reconnection: 2 }]);
+    expect(logged).toEqual([
+      { provider: 'daily' },
+      { provider: 'daily', reconnection: 1 },
+      { provider: 'daily', reconnection: 2 },
+    ]);
   });
 });
 
@@ -120,16 +173,41 @@ describe('connectP2P signalling socket', () => {
     onopen: (() => void) | null = null;
     onclose: ((e: { code: number }) => void) | null = null;
     onmessage: ((e: { data: unknown }) => void) | null = null;
-    constructor(readonly url: URL) { FakeSocket.all.push(this); }
-    send(data: string) { this.sent.push(data); }
-    close() { this.readyState = 3; }
-    accept() { this.readyState = 1; this.onopen?.(); }
-    drop(code: number) { this.readyState = 3; this.onclose?.({ code }); }
+    constructor(readonly url: URL) {
+      FakeSocket.all.push(this);
+    }
+    send(data: string) {
+      this.sent.push(data);
+    }
+    close() {
+      this.readyState = 3;
+    }
+    accept() {
+      this.readyState = 1;
+      this.onopen?.();
+    }
+    drop(code: number) {
+      this.readyState = 3;
+      this.onclose?.({ code });
+    }
   }
-  const join = { provider: 'p2p', roomUrl: null, token: 'signed-token', socketUrl: '/api/bookings/bkg_1/call-socket', iceServers: [] } as unknown as JoinResponseT;
+  const join = {
+    provider: 'p2p',
+    roomUrl: null,
+    token: 'signed-token',
+    socketUrl: '/api/bookings/bkg_1/call-socket',
+    iceServers: [],
+  } as unknown as JoinResponseT;
   const quiet: ConnectionHandlers = {
-    onRemoteStream: () => undefined, onPeer: () => undefined, onPeerMedia: () => undefined, onConnected: () => undefined, onInterrupted: () => undefined,
-    onReconnecting: () => undefined, onEnded: () => undefined, onError: () => undefined, debug: () => undefined,
+    onRemoteStream: () => undefined,
+    onPeer: () => undefined,
+    onPeerMedia: () => undefined,
+    onConnected: () => undefined,
+    onInterrupted: () => undefined,
+    onReconnecting: () => undefined,
+    onEnded: () => undefined,
+    onError: () => undefined,
+    debug: () => undefined,
   };
 
   beforeEach(() => {
@@ -147,7 +225,9 @@ describe('connectP2P signalling socket', () => {
     const conn = connectP2P(join, null, quiet, () => false);
     FakeSocket.all[0].accept();
     await vi.advanceTimersByTimeAsync(LIVE_SOCKETS.idleMs);
-    expect(FakeSocket.all[0].sent.filter((m) => m === 'ping').length).toBeGreaterThanOrEqual(LIVE_SOCKETS.idleMs / LIVE_SOCKETS.pingMs - 1);
+    expect(FakeSocket.all[0].sent.filter((m) => m === 'ping').length).toBeGreaterThanOrEqual(
+      LIVE_SOCKETS.idleMs / LIVE_SOCKETS.pingMs - 1,
+    );
     FakeSocket.all[0].drop(SOCKET_CLOSE.idle);
     await vi.advanceTimersByTimeAsync(8000);
     expect(FakeSocket.all).toHaveLength(2);

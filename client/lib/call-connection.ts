@@ -32,7 +32,12 @@ export interface CallConnection {
   close(): void;
 }
 
-export function connectP2P(join: JoinResponseT, local: MediaStream | null, h: ConnectionHandlers, isOver: () => boolean): CallConnection {
+export function connectP2P(
+  join: JoinResponseT,
+  local: MediaStream | null,
+  h: ConnectionHandlers,
+  isOver: () => boolean,
+): CallConnection {
   let ws: WebSocket | null = null;
   let pc: RTCPeerConnection | null = null;
   let pending: RTCIceCandidateInit[] = [];
@@ -54,7 +59,9 @@ export function connectP2P(join: JoinResponseT, local: MediaStream | null, h: Co
       if (!local?.getVideoTracks().length) peer.addTransceiver('video', { direction: 'recvonly' });
       if (!local?.getAudioTracks().length) peer.addTransceiver('audio', { direction: 'recvonly' });
     }
-    peer.onicecandidate = (e) => { if (e.candidate) send({ type: 'candidate', candidate: e.candidate.toJSON() }); };
+    peer.onicecandidate = (e) => {
+      if (e.candidate) send({ type: 'candidate', candidate: e.candidate.toJSON() });
+    };
     peer.ontrack = (e) => h.onRemoteStream(e.streams[0] ?? new MediaStream([e.track]));
     peer.onconnectionstatechange = () => {
       h.debug(`webrtc ${peer.connectionState}`);
@@ -117,7 +124,10 @@ export function connectP2P(join: JoinResponseT, local: MediaStream | null, h: Co
         await flush();
         break;
       case 'candidate':
-        if (pc?.remoteDescription) await pc.addIceCandidate(msg.candidate as RTCIceCandidateInit).catch((e) => h.debug(`candidate refused: ${e}`));
+        if (pc?.remoteDescription)
+          await pc
+            .addIceCandidate(msg.candidate as RTCIceCandidateInit)
+            .catch((e) => h.debug(`candidate refused: ${e}`));
         else pending.push(msg.candidate as RTCIceCandidateInit);
         break;
       case 'media':
@@ -138,7 +148,11 @@ export function connectP2P(join: JoinResponseT, local: MediaStream | null, h: Co
   function finish(reason: EndReason) {
     if (closed) return;
     closed = true;
-    try { ws?.close(1000, reason); } catch { /* closing */ }
+    try {
+      ws?.close(1000, reason);
+    } catch {
+      /* closing */
+    }
     pc?.close();
     pc = null;
     h.onEnded(reason);
@@ -157,7 +171,9 @@ export function connectP2P(join: JoinResponseT, local: MediaStream | null, h: Co
       attempts = 0;
       h.onReconnecting(false);
       h.debug('socket open');
-      ping = setInterval(() => { if (socket.readyState === WebSocket.OPEN) socket.send('ping'); }, LIVE_SOCKETS.pingMs);
+      ping = setInterval(() => {
+        if (socket.readyState === WebSocket.OPEN) socket.send('ping');
+      }, LIVE_SOCKETS.pingMs);
     };
     socket.onmessage = (e) => {
       try {
@@ -177,7 +193,12 @@ export function connectP2P(join: JoinResponseT, local: MediaStream | null, h: Co
       // Network hiccup: come back (the token stays valid until the window closes).
       h.onReconnecting(true);
       attempts++;
-      setTimeout(() => { if (!closed) open(); }, Math.min(8000, 500 * 2 ** Math.min(attempts, 4)));
+      setTimeout(
+        () => {
+          if (!closed) open();
+        },
+        Math.min(8000, 500 * 2 ** Math.min(attempts, 4)),
+      );
     };
   }
 
@@ -194,7 +215,11 @@ export function connectP2P(join: JoinResponseT, local: MediaStream | null, h: Co
     close() {
       if (closed) return;
       closed = true;
-      try { ws?.close(1000, 'bye'); } catch { /* closing */ }
+      try {
+        ws?.close(1000, 'bye');
+      } catch {
+        /* closing */
+      }
       pc?.close();
     },
   };
@@ -205,7 +230,9 @@ export function connectP2P(join: JoinResponseT, local: MediaStream | null, h: Co
  * `avoidEval` — daily-js then loads its call bundle with a <script> tag from Daily's CDN instead of
  * running it through Function(), which the page's CSP (no 'unsafe-eval') would refuse.
  */
-export function dailyCallOptions(local: Pick<MediaStream, 'getVideoTracks' | 'getAudioTracks'> | null): DailyFactoryOptions {
+export function dailyCallOptions(
+  local: Pick<MediaStream, 'getVideoTracks' | 'getAudioTracks'> | null,
+): DailyFactoryOptions {
   return {
     videoSource: local?.getVideoTracks()[0] ?? false,
     audioSource: local?.getAudioTracks()[0] ?? false,
@@ -225,22 +252,48 @@ export async function connectDaily(
   const { default: Daily } = await load();
   const call = Daily.createCallObject(dailyCallOptions(local));
   let ended = false;
-  const remote = (p: { local: boolean; tracks: { video: { persistentTrack?: MediaStreamTrack; state: string }; audio: { persistentTrack?: MediaStreamTrack; state: string } } }) => {
+  const remote = (p: {
+    local: boolean;
+    tracks: {
+      video: { persistentTrack?: MediaStreamTrack; state: string };
+      audio: { persistentTrack?: MediaStreamTrack; state: string };
+    };
+  }) => {
     if (p.local) return;
-    const tracks = [p.tracks.video.persistentTrack, p.tracks.audio.persistentTrack].filter((x): x is MediaStreamTrack => !!x);
+    const tracks = [p.tracks.video.persistentTrack, p.tracks.audio.persistentTrack].filter(
+      (x): x is MediaStreamTrack => !!x,
+    );
     h.onRemoteStream(tracks.length ? new MediaStream(tracks) : null);
     h.onPeerMedia({ camera: p.tracks.video.state === 'playable', mic: p.tracks.audio.state === 'playable' });
   };
-  call.on('participant-joined', (e) => { if (e && !e.participant.local) { h.onPeer('present'); remote(e.participant); } });
-  call.on('participant-updated', (e) => { if (e) remote(e.participant); });
+  call.on('participant-joined', (e) => {
+    if (e && !e.participant.local) {
+      h.onPeer('present');
+      remote(e.participant);
+    }
+  });
+  call.on('participant-updated', (e) => {
+    if (e) remote(e.participant);
+  });
   call.on('track-started', (e) => {
     if (e?.participant && !e.participant.local) {
       remote(e.participant);
       h.onConnected();
     }
   });
-  call.on('participant-left', (e) => { if (e && !e.participant.local) { h.onPeer('left'); h.onRemoteStream(null); h.onInterrupted(); } });
-  call.on('left-meeting', () => { if (!ended) { ended = true; h.onEnded('closed'); } });
+  call.on('participant-left', (e) => {
+    if (e && !e.participant.local) {
+      h.onPeer('left');
+      h.onRemoteStream(null);
+      h.onInterrupted();
+    }
+  });
+  call.on('left-meeting', () => {
+    if (!ended) {
+      ended = true;
+      h.onEnded('closed');
+    }
+  });
   call.on('error', (e) => h.onError(e?.errorMsg ?? 'Daily error'));
   call.on('network-connection', (e) => {
     const lost = e?.event === 'interrupted';
@@ -251,7 +304,9 @@ export async function connectDaily(
   const others = Object.values(call.participants()).filter((p) => !p.local);
   h.onPeer(others.length ? 'present' : 'absent');
   for (const p of others) remote(p);
-  const leave = () => { void call.leave().finally(() => call.destroy()); };
+  const leave = () => {
+    void call.leave().finally(() => call.destroy());
+  };
   return {
     setMedia(m) {
       call.setLocalVideo(m.camera);

@@ -4,7 +4,11 @@
  * (409 HOLD_EXPIRED) or a booking already paid (409 ALREADY_PAID) never reaches confirmPayment.
  * DOM-free so it is tested on its own (test/checkout.test.ts).
  */
-export interface PayMessages { expired: string; paid: string; failed: string }
+export interface PayMessages {
+  expired: string;
+  paid: string;
+  failed: string;
+}
 
 export interface PaySteps {
   /** The server's check (same-origin POST with the session cookie). */

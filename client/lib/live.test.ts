@@ -14,22 +14,49 @@ class FakeSocket {
   onopen: (() => void) | null = null;
   onclose: (() => void) | null = null;
   onmessage: ((e: { data: unknown }) => void) | null = null;
-  constructor(readonly url: URL) { FakeSocket.all.push(this); }
-  send(data: string) { this.sent.push(data); }
-  close() { this.drop(); }
+  constructor(readonly url: URL) {
+    FakeSocket.all.push(this);
+  }
+  send(data: string) {
+    this.sent.push(data);
+  }
+  close() {
+    this.drop();
+  }
   // What the server / network does:
-  accept() { this.readyState = 1; this.onopen?.(); }
-  drop() { if (this.readyState === 3) return; this.readyState = 3; this.onclose?.(); }
-  deliver(m: unknown) { this.onmessage?.({ data: JSON.stringify(m) }); }
-  static last() { return FakeSocket.all[FakeSocket.all.length - 1]; }
+  accept() {
+    this.readyState = 1;
+    this.onopen?.();
+  }
+  drop() {
+    if (this.readyState === 3) return;
+    this.readyState = 3;
+    this.onclose?.();
+  }
+  deliver(m: unknown) {
+    this.onmessage?.({ data: JSON.stringify(m) });
+  }
+  static last() {
+    return FakeSocket.all[FakeSocket.all.length - 1];
+  }
 }
 
-const fetchMock = vi.fn(async () => new Response(JSON.stringify({ type: 'status', status: 'HELD' }), { headers: { 'content-type': 'application/json' } }));
+const fetchMock = vi.fn(
+  async () =>
+    new Response(JSON.stringify({ type: 'status', status: 'HELD' }), {
+      headers: { 'content-type': 'application/json' },
+    }),
+);
 
 function start(pollMs = 5000) {
   const modes: LiveMode[] = [];
   const messages: unknown[] = [];
-  const stop = connectLive<unknown>({ url: '/api/offers/off_x/live', pollMs, onMessage: (m) => messages.push(m), onMode: (m) => modes.push(m) });
+  const stop = connectLive<unknown>({
+    url: '/api/offers/off_x/live',
+    pollMs,
+    onMessage: (m) => messages.push(m),
+    onMode: (m) => modes.push(m),
+  });
   return { modes, messages, stop, mode: () => modes[modes.length - 1] };
 }
 
@@ -80,7 +107,10 @@ describe('connectLive', () => {
     }
     expect(live.mode()).toBe('polling');
     expect(fetchMock).toHaveBeenCalledTimes(1);
-    expect(fetchMock.mock.calls[0]).toEqual(['/api/offers/off_x/live', { headers: { accept: 'application/json' }, cache: 'no-store' }]);
+    expect(fetchMock.mock.calls[0]).toEqual([
+      '/api/offers/off_x/live',
+      { headers: { accept: 'application/json' }, cache: 'no-store' },
+    ]);
     await vi.advanceTimersByTimeAsync(4999);
     expect(live.messages).toEqual([{ type: 'status', status: 'HELD' }]);
     expect(fetchMock).toHaveBeenCalledTimes(1);
@@ -139,12 +169,14 @@ describe('connectLive', () => {
     live.stop();
   });
 
-  it('pings far more often than the server\'s idle limit, and replaces at once a socket the server closes (idle, too old)', async () => {
+  it("pings far more often than the server's idle limit, and replaces at once a socket the server closes (idle, too old)", async () => {
     const live = start();
     FakeSocket.last().accept();
     await vi.advanceTimersByTimeAsync(LIVE_SOCKETS.idleMs);
     // Even at a background tab's one timer a minute, several pings land inside the limit.
-    expect(FakeSocket.last().sent.filter((m) => m === 'ping').length).toBeGreaterThanOrEqual(LIVE_SOCKETS.idleMs / LIVE_TIMING.pingMs - 1);
+    expect(FakeSocket.last().sent.filter((m) => m === 'ping').length).toBeGreaterThanOrEqual(
+      LIVE_SOCKETS.idleMs / LIVE_TIMING.pingMs - 1,
+    );
     expect(Math.max(LIVE_TIMING.pingMs, 60_000) * 4).toBeLessThanOrEqual(LIVE_SOCKETS.idleMs);
     FakeSocket.last().drop(); // the server's close (4008 / 4009)
     expect(live.mode()).toBe('connecting');

@@ -12,24 +12,52 @@ import { ChangePasswordBody, MeResponse, UpdateMeBody } from '../shared/auth';
 export const meApi = new Hono<AppEnv>();
 const tags = ['Accounts'];
 
-route(meApi, {
-  method: 'get', path: '/api/me', summary: 'The signed-in account', tags, access: 'user',
-  responses: { 200: { description: 'Current user', schema: MeResponse } },
-}, (c, { user }) => c.json({ user: toUserDto(user) }));
+route(
+  meApi,
+  {
+    method: 'get',
+    path: '/api/me',
+    summary: 'The signed-in account',
+    tags,
+    access: 'user',
+    responses: { 200: { description: 'Current user', schema: MeResponse } },
+  },
+  (c, { user }) => c.json({ user: toUserDto(user) }),
+);
 
-route(meApi, {
-  method: 'patch', path: '/api/me', summary: 'Update name, language or time zone', tags, access: 'user',
-  body: UpdateMeBody,
-  responses: { 200: { description: 'Updated', schema: MeResponse } },
-}, async (c, { user, body }) => c.json({ user: toUserDto(await updateProfile(c.get('deps'), user, body)) }));
+route(
+  meApi,
+  {
+    method: 'patch',
+    path: '/api/me',
+    summary: 'Update name, language or time zone',
+    tags,
+    access: 'user',
+    body: UpdateMeBody,
+    responses: { 200: { description: 'Updated', schema: MeResponse } },
+  },
+  async (c, { user, body }) => c.json({ user: toUserDto(await updateProfile(c.get('deps'), user, body)) }),
+);
 
-route(meApi, {
-  method: 'post', path: '/api/me/password', summary: 'Change password (current one required if set); signs out other sessions', tags, access: 'user',
-  body: ChangePasswordBody,
-  responses: { 200: { description: 'Changed', schema: z.object({ revokedSessions: z.number().int() }) }, 422: { description: 'WRONG_PASSWORD' }, 429: { description: 'RATE_LIMITED (Retry-After): 5 attempts a minute per account' } },
-}, async (c, { user, body }) => {
-  if (!(await passwordChangeAllowed(c.get('deps'), user.id))) throw tooManyRequests(60);
-  const r = await changePassword(c.get('deps'), user, body, c.get('auth')?.sessionId);
-  if (!r.ok) throw new AppError(422, 'WRONG_PASSWORD', 'The current password is wrong.');
-  return c.json({ revokedSessions: r.revokedSessions });
-});
+route(
+  meApi,
+  {
+    method: 'post',
+    path: '/api/me/password',
+    summary: 'Change password (current one required if set); signs out other sessions',
+    tags,
+    access: 'user',
+    body: ChangePasswordBody,
+    responses: {
+      200: { description: 'Changed', schema: z.object({ revokedSessions: z.number().int() }) },
+      422: { description: 'WRONG_PASSWORD' },
+      429: { description: 'RATE_LIMITED (Retry-After): 5 attempts a minute per account' },
+    },
+  },
+  async (c, { user, body }) => {
+    if (!(await passwordChangeAllowed(c.get('deps'), user.id))) throw tooManyRequests(60);
+    const r = await changePassword(c.get('deps'), user, body, c.get('auth')?.sessionId);
+    if (!r.ok) throw new AppError(422, 'WRONG_PASSWORD', 'The current password is wrong.');
+    return c.json({ revokedSessions: r.revokedSessions });
+  },
+);

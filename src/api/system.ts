@@ -7,16 +7,32 @@ import { route } from '../http/route';
 
 export const systemApi = new Hono<AppEnv>();
 
-route(systemApi, {
-  method: 'get', path: '/api/health', summary: 'Liveness probe (touches nothing)', tags: ['System'], access: 'public',
-  responses: { 200: { description: 'OK', schema: z.object({ ok: z.literal(true) }) } },
-}, (c) => c.json({ ok: true as const }));
+route(
+  systemApi,
+  {
+    method: 'get',
+    path: '/api/health',
+    summary: 'Liveness probe (touches nothing)',
+    tags: ['System'],
+    access: 'public',
+    responses: { 200: { description: 'OK', schema: z.object({ ok: z.literal(true) }) } },
+  },
+  (c) => c.json({ ok: true as const }),
+);
 
 let cached: unknown = null;
-route(systemApi, {
-  method: 'get', path: '/api/openapi.json', summary: 'This API, as OpenAPI 3.1 (generated from the validating zod schemas)', tags: ['System'], access: 'public',
-  responses: { 200: { description: 'OpenAPI document' } },
-}, (c) => {
-  cached ??= buildOpenApi({ title: 'Call a Star API', version: '1.0.0' });
-  return c.json(cached);
-});
+route(
+  systemApi,
+  {
+    method: 'get',
+    path: '/api/openapi.json',
+    summary: 'This API, as OpenAPI 3.1 (generated from the validating zod schemas)',
+    tags: ['System'],
+    access: 'public',
+    responses: { 200: { description: 'OpenAPI document' } },
+  },
+  (c) => {
+    cached ??= buildOpenApi({ title: 'Call a Star API', version: '1.0.0' });
+    return c.json(cached);
+  },
+);

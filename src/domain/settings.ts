@@ -24,13 +24,39 @@ export function forgetSettings(): void {
 }
 
 /** Admin change of the platform settings, audited with before/after (applies at once here, within 30 s elsewhere). */
-export async function updateSettings(deps: Pick<Deps, 'db' | 'ids' | 'clock' | 'log'>, adminId: string, patch: Partial<Pick<PlatformSettings, 'platformFeeBps' | 'holdingDays' | 'holdMinutes' | 'payoutMode' | 'callMinTogetherMinutes' | 'callMinTogetherPct'>> & { minPayout?: Partial<PlatformSettings['minPayout']> }, requestId: string | null): Promise<PlatformSettings> {
+export async function updateSettings(
+  deps: Pick<Deps, 'db' | 'ids' | 'clock' | 'log'>,
+  adminId: string,
+  patch: Partial<
+    Pick<
+      PlatformSettings,
+      'platformFeeBps' | 'holdingDays' | 'holdMinutes' | 'payoutMode' | 'callMinTogetherMinutes' | 'callMinTogetherPct'
+    >
+  > & { minPayout?: Partial<PlatformSettings['minPayout']> },
+  requestId: string | null,
+): Promise<PlatformSettings> {
   const before = await getSettings(deps, { fresh: true });
   const { minPayout, ...rest } = patch;
   const now = deps.clock.now();
-  const [after] = await deps.db.update(platformSettings).set({ ...rest, ...(minPayout ? { minPayout: { ...before.minPayout, ...minPayout } } : {}), updatedAt: now, updatedBy: adminId })
-    .where(eq(platformSettings.id, 1)).returning();
-  await audit(deps, { actor: adminId, action: 'SETTINGS_UPDATE', entity: 'platform_settings', entityId: '1', before, after, requestId });
+  const [after] = await deps.db
+    .update(platformSettings)
+    .set({
+      ...rest,
+      ...(minPayout ? { minPayout: { ...before.minPayout, ...minPayout } } : {}),
+      updatedAt: now,
+      updatedBy: adminId,
+    })
+    .where(eq(platformSettings.id, 1))
+    .returning();
+  await audit(deps, {
+    actor: adminId,
+    action: 'SETTINGS_UPDATE',
+    entity: 'platform_settings',
+    entityId: '1',
+    before,
+    after,
+    requestId,
+  });
   await deps.log.info('ADMIN_ACTION', 'Platform settings changed', { actorId: adminId, context: { patch } });
   forgetSettings();
   return after;

@@ -40,7 +40,10 @@ export class CallRoom extends DurableObject<Bindings> {
   }
 
   private peers(): { ws: WebSocket; who: Attachment }[] {
-    return this.ctx.getWebSockets().map((ws) => ({ ws, who: ws.deserializeAttachment() as Attachment })).filter((p) => p.who && !p.who.gone);
+    return this.ctx
+      .getWebSockets()
+      .map((ws) => ({ ws, who: ws.deserializeAttachment() as Attachment }))
+      .filter((p) => p.who && !p.who.gone);
   }
 
   /** Ends one connection from the server side and records its departure (a replaced one too: presence is per connection). */
@@ -55,7 +58,8 @@ export class CallRoom extends DurableObject<Bindings> {
     const idle = new Set(this.hub.stale(Date.now(), { maxAge: false }).map((s) => s.ws));
     for (const p of this.peers()) {
       if (!idle.has(p.ws)) continue;
-      for (const o of this.peers()) if (o.ws !== p.ws) this.send(o.ws, { type: 'peer-left', peer: { name: p.who.userName, role: p.who.role } });
+      for (const o of this.peers())
+        if (o.ws !== p.ws) this.send(o.ws, { type: 'peer-left', peer: { name: p.who.userName, role: p.who.role } });
       await this.end(p, SOCKET_CLOSE.idle, 'idle');
     }
   }
@@ -64,8 +68,13 @@ export class CallRoom extends DurableObject<Bindings> {
     const bookingId = this.ctx.id.name ?? '';
     if (!bookingId) return;
     await recordCallEvent(buildDeps(this.env), {
-      bookingId, type: 'PARTICIPANT_LEFT', source: 'SERVER', actorUserId: who.userId, actorRole: who.role,
-      dedupeKey: who.sessionId ? `p2p:${who.sessionId}:left` : null, metadata: { provider: 'p2p', code, ...(who.sessionId ? { sessionId: who.sessionId } : {}) },
+      bookingId,
+      type: 'PARTICIPANT_LEFT',
+      source: 'SERVER',
+      actorUserId: who.userId,
+      actorRole: who.role,
+      dedupeKey: who.sessionId ? `p2p:${who.sessionId}:left` : null,
+      metadata: { provider: 'p2p', code, ...(who.sessionId ? { sessionId: who.sessionId } : {}) },
     });
   }
 
@@ -78,39 +87,65 @@ export class CallRoom extends DurableObject<Bindings> {
   }
 
   async fetch(request: Request): Promise<Response> {
-    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('Expected a WebSocket upgrade', { status: 426 });
+    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket')
+      return new Response('Expected a WebSocket upgrade', { status: 426 });
     const url = new URL(request.url);
     const bookingId = url.searchParams.get('bookingId') ?? '';
     const deps = buildDeps(this.env);
-    if (await this.ctx.storage.get<boolean>(CLOSED_KEY)) return new Response('This call room is closed', { status: 410 });
-    const claims: CallClaims | null = await verifyCallToken(deps.config.sessionSecret, url.searchParams.get('token') ?? '', bookingId, Math.floor(deps.clock.now().getTime() / 1000));
+    if (await this.ctx.storage.get<boolean>(CLOSED_KEY))
+      return new Response('This call room is closed', { status: 410 });
+    const claims: CallClaims | null = await verifyCallToken(
+      deps.config.sessionSecret,
+      url.searchParams.get('token') ?? '',
+      bookingId,
+      Math.floor(deps.clock.now().getTime() / 1000),
+    );
     if (!claims) return new Response('Invalid or expired join token', { status: 403 });
     // Through the API, the signed-in person must be the token's (a leaked link is not enough).
     const expected = url.searchParams.get('user');
-    if (expected !== null && expected !== claims.userId) return new Response('This join token is someone else\'s', { status: 403 });
+    if (expected !== null && expected !== claims.userId)
+      return new Response("This join token is someone else's", { status: 403 });
     if (deps.clock.now().getTime() >= claims.end * 1000) return new Response('This call is over', { status: 410 });
     await this.endIdle();
     const present = this.peers();
     // The same person reconnecting (new tab, network change) replaces their old connection.
     for (const p of present) if (p.who.userId === claims.userId) await this.end(p, 4000, 'replaced');
     const others = present.filter((p) => p.who.userId !== claims.userId);
-    if (others.length >= 1 && others.some((p) => p.who.role === claims.role)) return new Response('This call already has its two participants', { status: 409 });
+    if (others.length >= 1 && others.some((p) => p.who.role === claims.role))
+      return new Response('This call already has its two participants', { status: 409 });
     if (others.length >= 2) return new Response('This call already has its two participants', { status: 409 });
 
     // Alarms fire on the machine clock: the booked end is an instant of the app's clock (the same outside development).
     const endAt = wallTime(deps.config, claims.end * 1000);
     const sessionId = crypto.randomUUID();
-    const admitted = await this.hub.admit(request, { userId: claims.userId, userName: claims.userName, role: claims.role, sessionId } satisfies Attachment, { until: endAt + LEASE_AFTER_END_MS, tags: [claims.role] });
+    const admitted = await this.hub.admit(
+      request,
+      { userId: claims.userId, userName: claims.userName, role: claims.role, sessionId } satisfies Attachment,
+      { until: endAt + LEASE_AFTER_END_MS, tags: [claims.role] },
+    );
     if (!admitted.ok) return admitted.response;
     const server = admitted.server;
     const other = others[0];
     // The second to arrive starts the WebRTC negotiation (they are the "polite" offerer).
-    this.send(server, { type: 'welcome', role: claims.role, peer: other ? { name: other.who.userName, role: other.who.role } : null, initiator: !!other });
+    this.send(server, {
+      type: 'welcome',
+      role: claims.role,
+      peer: other ? { name: other.who.userName, role: other.who.role } : null,
+      initiator: !!other,
+    });
     if (other) this.send(other.ws, { type: 'peer-joined', peer: { name: claims.userName, role: claims.role } });
     // The booked end ends the call on the server too, whatever the pages do.
     const alarm = await this.ctx.storage.getAlarm();
     if (alarm === null || alarm !== endAt) await this.ctx.storage.setAlarm(endAt);
-    await recordCallEvent(deps, { bookingId, type: 'PARTICIPANT_JOINED', source: 'SERVER', actorUserId: claims.userId, actorRole: claims.role, dedupeKey: `p2p:${sessionId}:joined`, metadata: { provider: 'p2p', sessionId } });
+    await recordCallEvent(deps, {
+      bookingId,
+      type: 'PARTICIPANT_JOINED',
+      source: 'SERVER',
+      actorUserId: claims.userId,
+      actorRole: claims.role,
+      dedupeKey: `p2p:${sessionId}:joined`,
+      metadata: { provider: 'p2p', sessionId },
+    });
     return admitted.response;
   }
 
@@ -125,7 +160,14 @@ export class CallRoom extends DurableObject<Bindings> {
       return;
     }
     // Only signalling is relayed; anything else is dropped.
-    if (msg.type !== 'offer' && msg.type !== 'answer' && msg.type !== 'candidate' && msg.type !== 'hangup' && msg.type !== 'media') return;
+    if (
+      msg.type !== 'offer' &&
+      msg.type !== 'answer' &&
+      msg.type !== 'candidate' &&
+      msg.type !== 'hangup' &&
+      msg.type !== 'media'
+    )
+      return;
     for (const p of this.peers()) if (p.ws !== ws) this.send(p.ws, msg);
   }
 
@@ -144,7 +186,8 @@ export class CallRoom extends DurableObject<Bindings> {
     } catch {
       // closed sockets may refuse; getWebSockets() no longer lists them anyway
     }
-    for (const p of this.peers()) if (p.ws !== ws) this.send(p.ws, { type: 'peer-left', peer: { name: who.userName, role: who.role } });
+    for (const p of this.peers())
+      if (p.ws !== ws) this.send(p.ws, { type: 'peer-left', peer: { name: who.userName, role: who.role } });
     await this.recordLeft(who, code);
   }
 

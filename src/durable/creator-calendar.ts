@@ -7,24 +7,64 @@ import { DurableObject } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { creators, users } from '../db/schema';
 import { buildDeps } from '../deps';
-import { createOffer, findOverlaps, checkTiming, type CreateOfferResult, type NewOfferInput } from '../domain/offers/create';
+import {
+  createOffer,
+  findOverlaps,
+  checkTiming,
+  type CreateOfferResult,
+  type NewOfferInput,
+} from '../domain/offers/create';
 import type { OfferPatch } from '../domain/offers/edit';
 import { requestAnswered } from '../domain/events';
-import { answerableRequest, cancelRequest, claimRequest, recordAcceptance, REQUEST_HOLD_MINUTES, unclaimRequest, type AnswerRefusal } from '../domain/requests/requests';
-import { accountDisabled, actingCreator, activeCreator, isDisabled, type CreatorRefusal } from '../domain/creators/standing';
+import {
+  answerableRequest,
+  cancelRequest,
+  claimRequest,
+  recordAcceptance,
+  REQUEST_HOLD_MINUTES,
+  unclaimRequest,
+  type AnswerRefusal,
+} from '../domain/requests/requests';
+import {
+  accountDisabled,
+  actingCreator,
+  activeCreator,
+  isDisabled,
+  type CreatorRefusal,
+} from '../domain/creators/standing';
 import type { Bindings } from '../env';
 import { MINUTE } from '../lib/clock';
-import { afterReschedule, canMoveTo, checkReschedule, prepareSlot, type RescheduleRefusal, type SlotRefusal } from '../domain/availability/booking';
+import {
+  afterReschedule,
+  canMoveTo,
+  checkReschedule,
+  prepareSlot,
+  type RescheduleRefusal,
+  type SlotRefusal,
+} from '../domain/availability/booking';
 import { Mutex } from './mutex';
 import { offerRoom, type BookResult } from './offer-room';
 import { SocketHub } from './socket-hub';
 
 export type AcceptResult =
   | { ok: true; requestId: string; offerId: string; booking: Extract<BookResult, { ok: true }>['booking'] }
-  | { ok: false; code: AnswerRefusal | 'OVERLAPS_ANOTHER_OFFER' | 'TOO_SOON' | 'TOO_FAR' | 'CREATOR_NOT_ONBOARDED' | 'CURRENCY_NOT_ACCEPTED' | 'BOOKING_FAILED'; message?: string };
+  | {
+      ok: false;
+      code:
+        | AnswerRefusal
+        | 'OVERLAPS_ANOTHER_OFFER'
+        | 'TOO_SOON'
+        | 'TOO_FAR'
+        | 'CREATOR_NOT_ONBOARDED'
+        | 'CURRENCY_NOT_ACCEPTED'
+        | 'BOOKING_FAILED';
+      message?: string;
+    };
 
 export type BookSlotResult = BookResult | { ok: false; code: SlotRefusal | 'CREATOR_NOT_FOUND' | 'ACCOUNT_DISABLED' };
-export type RescheduleResult = { ok: true; startsAt: string; endsAt: string } | { ok: false; code: RescheduleRefusal | 'BOOKING_NOT_RESCHEDULABLE' | CreatorRefusal | 'FORBIDDEN' };
+export type RescheduleResult =
+  | { ok: true; startsAt: string; endsAt: string }
+  | { ok: false; code: RescheduleRefusal | 'BOOKING_NOT_RESCHEDULABLE' | CreatorRefusal | 'FORBIDDEN' };
 
 export class CreatorCalendar extends DurableObject<Bindings> {
   private readonly lock = new Mutex();
@@ -42,7 +82,8 @@ export class CreatorCalendar extends DurableObject<Bindings> {
 
   /** Slot pickers subscribe here (hibernating sockets) and hear whenever the creator's time changes. */
   async fetch(request: Request): Promise<Response> {
-    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('Expected a WebSocket upgrade', { status: 426 });
+    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket')
+      return new Response('Expected a WebSocket upgrade', { status: 426 });
     const admitted = await this.hub.admit(request, {});
     if (!admitted.ok) return admitted.response;
     admitted.server.send(JSON.stringify({ type: 'hello', version: await this.slotsVersion() }));
@@ -90,20 +131,40 @@ export class CreatorCalendar extends DurableObject<Bindings> {
   // ------------------------------------------------------------------ availability
 
   /** A fan takes a free slot: checked and created here (one at a time per creator), held by its OfferRoom. */
-  async bookSlot(input: { creatorId: string; typeId: string; startsAt: string; fanId: string }): Promise<BookSlotResult> {
+  async bookSlot(input: {
+    creatorId: string;
+    typeId: string;
+    startsAt: string;
+    fanId: string;
+  }): Promise<BookSlotResult> {
     const r = await this.lock.run(async (): Promise<BookSlotResult> => {
       const deps = buildDeps(this.env);
       // The fan's account as D1 has it, in the same read (no extra round trip): a session another isolate has not yet learnt is revoked takes nothing.
-      const row = await deps.db.select({ creator: creators, open: activeCreator().mapWith(Boolean), fanDisabled: accountDisabled(input.fanId) })
-        .from(creators).where(eq(creators.id, input.creatorId)).get();
+      const row = await deps.db
+        .select({
+          creator: creators,
+          open: activeCreator().mapWith(Boolean),
+          fanDisabled: accountDisabled(input.fanId),
+        })
+        .from(creators)
+        .where(eq(creators.id, input.creatorId))
+        .get();
       if (!row?.open) return { ok: false, code: 'CREATOR_NOT_FOUND' };
       if (row.fanDisabled) return { ok: false, code: 'ACCOUNT_DISABLED' };
       const creator = row.creator;
-      const prepared = await prepareSlot(deps, creator, { typeId: input.typeId, startsAt: new Date(input.startsAt), fanId: input.fanId });
+      const prepared = await prepareSlot(deps, creator, {
+        typeId: input.typeId,
+        startsAt: new Date(input.startsAt),
+        fanId: input.fanId,
+      });
       if (!prepared.ok) return prepared;
-      const booked = await offerRoom(this.env, prepared.offerId).book({ offerId: prepared.offerId, userId: input.fanId });
+      const booked = await offerRoom(this.env, prepared.offerId).book({
+        offerId: prepared.offerId,
+        userId: input.fanId,
+      });
       // The hold failed (payment provider down…): the slot offer goes, the time is free again.
-      if (!booked.ok) await offerRoom(this.env, prepared.offerId).cancelOffer({ offerId: prepared.offerId, actorUserId: null });
+      if (!booked.ok)
+        await offerRoom(this.env, prepared.offerId).cancelOffer({ offerId: prepared.offerId, actorUserId: null });
       return booked;
     });
     await this.slotsChanged();
@@ -124,7 +185,12 @@ export class CreatorCalendar extends DurableObject<Bindings> {
       const startsAt = new Date(input.startsAt);
       if (!(await canMoveTo(deps, booking, creator, startsAt))) return { ok: false, code: 'SLOT_UNAVAILABLE' };
       const endsAt = new Date(startsAt.getTime() + (booking.endsAt.getTime() - booking.startsAt.getTime()));
-      const moved = await offerRoom(this.env, booking.offerId).reschedule({ offerId: booking.offerId, bookingId: booking.id, startsAt: startsAt.getTime(), endsAt: endsAt.getTime() });
+      const moved = await offerRoom(this.env, booking.offerId).reschedule({
+        offerId: booking.offerId,
+        bookingId: booking.id,
+        startsAt: startsAt.getTime(),
+        endsAt: endsAt.getTime(),
+      });
       if (!moved.ok) return moved;
       await afterReschedule(deps, booking, by);
       return { ok: true, startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString() };
@@ -134,7 +200,11 @@ export class CreatorCalendar extends DurableObject<Bindings> {
   }
 
   /** Publishes an offer for `actorUserId`, who must (still) be this calendar's creator. */
-  async createOffer(input: { creatorId: string; actorUserId: string; offer: Omit<NewOfferInput, 'startsAt'> & { startsAt: string } }): Promise<CreateOfferResult | { ok: false; code: CreatorRefusal | 'FORBIDDEN' }> {
+  async createOffer(input: {
+    creatorId: string;
+    actorUserId: string;
+    offer: Omit<NewOfferInput, 'startsAt'> & { startsAt: string };
+  }): Promise<CreateOfferResult | { ok: false; code: CreatorRefusal | 'FORBIDDEN' }> {
     const r = await this.lock.run(async () => {
       const deps = buildDeps(this.env);
       const acting = await actingCreator(deps, input.actorUserId, input.creatorId);
@@ -146,7 +216,14 @@ export class CreatorCalendar extends DurableObject<Bindings> {
   }
 
   /** Edits an offer; a new time is checked against the creator's other offers first. */
-  async updateOffer(input: { creatorId: string; offerId: string; actorUserId: string; patch: OfferPatch; currentStartsAt: string; currentDuration: number }) {
+  async updateOffer(input: {
+    creatorId: string;
+    offerId: string;
+    actorUserId: string;
+    patch: OfferPatch;
+    currentStartsAt: string;
+    currentDuration: number;
+  }) {
     return this.lock.run(async () => {
       const deps = buildDeps(this.env);
       const acting = await actingCreator(deps, input.actorUserId, input.creatorId);
@@ -159,7 +236,11 @@ export class CreatorCalendar extends DurableObject<Bindings> {
         const overlaps = await findOverlaps(deps, input.creatorId, start, end, input.offerId);
         if (overlaps.length) return { ok: false as const, code: 'OVERLAPS_ANOTHER_OFFER' as const };
       }
-      return offerRoom(this.env, input.offerId).update({ offerId: input.offerId, actorUserId: input.actorUserId, patch: input.patch });
+      return offerRoom(this.env, input.offerId).update({
+        offerId: input.offerId,
+        actorUserId: input.actorUserId,
+        patch: input.patch,
+      });
     });
   }
 
@@ -188,7 +269,12 @@ export class CreatorCalendar extends DurableObject<Bindings> {
           reservedForUserId: fan.id,
         });
         if (!created.ok) return { ok: false, code: created.code };
-        const booked = await offerRoom(this.env, created.offer.id).book({ offerId: created.offer.id, userId: fan.id, holdMinutes: REQUEST_HOLD_MINUTES, limited: false });
+        const booked = await offerRoom(this.env, created.offer.id).book({
+          offerId: created.offer.id,
+          userId: fan.id,
+          holdMinutes: REQUEST_HOLD_MINUTES,
+          limited: false,
+        });
         if (!booked.ok) {
           await offerRoom(this.env, created.offer.id).cancelOffer({ offerId: created.offer.id, actorUserId: null });
           return { ok: false, code: 'BOOKING_FAILED', message: booked.code };
@@ -198,7 +284,10 @@ export class CreatorCalendar extends DurableObject<Bindings> {
         if (!held) await unclaimRequest(deps, req.id);
       }
       await recordAcceptance(deps, req.id, held.offerId, held.booking.id);
-      await deps.log.info('REQUEST_ANSWERED', `Request ${req.id} accepted: offer ${held.offerId} held for the fan`, { actor: 'CREATOR', actorId: input.actorUserId });
+      await deps.log.info('REQUEST_ANSWERED', `Request ${req.id} accepted: offer ${held.offerId} held for the fan`, {
+        actor: 'CREATOR',
+        actorId: input.actorUserId,
+      });
       await requestAnswered(deps, req.id);
       return { ok: true, requestId: req.id, offerId: held.offerId, booking: held.booking };
     });
@@ -210,6 +299,9 @@ export class CreatorCalendar extends DurableObject<Bindings> {
   }
 }
 
-export function creatorCalendar(env: Pick<Bindings, 'CREATOR_CALENDAR'>, creatorId: string): DurableObjectStub<CreatorCalendar> {
+export function creatorCalendar(
+  env: Pick<Bindings, 'CREATOR_CALENDAR'>,
+  creatorId: string,
+): DurableObjectStub<CreatorCalendar> {
   return env.CREATOR_CALENDAR.getByName(creatorId);
 }

@@ -6,9 +6,27 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { buildDeps, type Deps } from '../deps';
-import { decideBooking, holdUntil, loadCreatorTerms, loadOfferState, type BookRefusal, type CreatorTerms, type LiveBooking, type OfferState } from '../domain/booking/offer-state';
 import {
-  isLiveBookingIndexViolation, writeCancelConfirmed, writeComplete, writeConfirm, writeHold, writeHoldExtension, writeOfferStatus, writeRelease, writeReschedule, type ReleaseReason,
+  decideBooking,
+  holdUntil,
+  loadCreatorTerms,
+  loadOfferState,
+  type BookRefusal,
+  type CreatorTerms,
+  type LiveBooking,
+  type OfferState,
+} from '../domain/booking/offer-state';
+import {
+  isLiveBookingIndexViolation,
+  writeCancelConfirmed,
+  writeComplete,
+  writeConfirm,
+  writeHold,
+  writeHoldExtension,
+  writeOfferStatus,
+  writeRelease,
+  writeReschedule,
+  type ReleaseReason,
 } from '../domain/booking/transitions';
 import { toBookingDto } from '../domain/offers/dto';
 import { createIntentFor, startPayment, type StartedPayment } from '../domain/payments/checkout';
@@ -28,7 +46,12 @@ import type { BookingDto, PaymentStartDto } from '../shared/offers';
 
 export type BookResult =
   | { ok: true; created: boolean; booking: z.infer<typeof BookingDto>; payment: z.infer<typeof PaymentStartDto> }
-  | { ok: false; code: BookRefusal | 'OFFER_NOT_FOUND' | 'PAYMENT_PROVIDER_ERROR' | 'HOLD_EXPIRED' | 'RATE_LIMITED'; message?: string; taken?: TakenBy };
+  | {
+      ok: false;
+      code: BookRefusal | 'OFFER_NOT_FOUND' | 'PAYMENT_PROVIDER_ERROR' | 'HOLD_EXPIRED' | 'RATE_LIMITED';
+      message?: string;
+      taken?: TakenBy;
+    };
 
 export type ConfirmResult = { ok: true; transitioned: boolean } | { ok: false; reason: 'LATE' | 'UNKNOWN_BOOKING' };
 
@@ -50,7 +73,6 @@ function occupancy(st: OfferState): string {
   const occupied = st.offer.status === 'AVAILABLE' || st.offer.status === 'HELD' || st.offer.status === 'BOOKED';
   return occupied ? `occupied:${st.offer.startsAt}:${st.offer.endsAt}` : 'free';
 }
-
 
 export class OfferRoom extends DurableObject<Bindings> {
   private state: OfferState | null = null;
@@ -95,7 +117,9 @@ export class OfferRoom extends DurableObject<Bindings> {
       const st = await loadOfferState(this.deps(), id);
       if (st) this.adopt(st);
       return st;
-    })().finally(() => { this.loading = null; });
+    })().finally(() => {
+      this.loading = null;
+    });
     return this.loading;
   }
 
@@ -115,8 +139,16 @@ export class OfferRoom extends DurableObject<Bindings> {
   /** Re-reads the terms of a creator this object believes cannot take payments (they may have finished onboarding since). */
   private async refreshUnpayableTerms(deps: Deps, st: OfferState): Promise<void> {
     this.termsLoading ??= loadCreatorTerms(deps, st.offer.creatorId)
-      .then((t) => { if (t) this.adoptTerms(st, t); }, (e) => deps.log.warn('BOOKING_ERROR', `Could not re-read the terms of creator ${st.offer.creatorId}`, { error: e }))
-      .finally(() => { this.termsLoading = null; });
+      .then(
+        (t) => {
+          if (t) this.adoptTerms(st, t);
+        },
+        (e) =>
+          deps.log.warn('BOOKING_ERROR', `Could not re-read the terms of creator ${st.offer.creatorId}`, { error: e }),
+      )
+      .finally(() => {
+        this.termsLoading = null;
+      });
     await this.termsLoading;
   }
 
@@ -135,7 +167,9 @@ export class OfferRoom extends DurableObject<Bindings> {
    */
   private async rearm(deps: Deps): Promise<void> {
     const live = this.state?.live;
-    await this.hub.arm(live?.status === 'PENDING' && live.holdExpiresAt !== null ? wallTime(deps.config, live.holdExpiresAt) : null);
+    await this.hub.arm(
+      live?.status === 'PENDING' && live.holdExpiresAt !== null ? wallTime(deps.config, live.holdExpiresAt) : null,
+    );
   }
 
   private message(st: OfferState): OfferStatusMessageT {
@@ -144,7 +178,9 @@ export class OfferRoom extends DurableObject<Bindings> {
       offerId: st.offer.id,
       status: st.offer.status,
       at: new Date().toISOString(),
-      ...(st.offer.status === 'HELD' && st.live?.holdExpiresAt ? { holdExpiresAt: new Date(st.live.holdExpiresAt).toISOString() } : {}),
+      ...(st.offer.status === 'HELD' && st.live?.holdExpiresAt
+        ? { holdExpiresAt: new Date(st.live.holdExpiresAt).toISOString() }
+        : {}),
     };
   }
 
@@ -156,7 +192,11 @@ export class OfferRoom extends DurableObject<Bindings> {
     const occ = occupancy(st);
     if (occ === this.toldOccupancy) return;
     this.toldOccupancy = occ;
-    this.ctx.waitUntil(this.env.CREATOR_CALENDAR.getByName(st.offer.creatorId).slotsChanged().catch(() => undefined));
+    this.ctx.waitUntil(
+      this.env.CREATOR_CALENDAR.getByName(st.offer.creatorId)
+        .slotsChanged()
+        .catch(() => undefined),
+    );
   }
 
   // ------------------------------------------------------------------ booking
@@ -174,13 +214,22 @@ export class OfferRoom extends DurableObject<Bindings> {
 
     // A creator refused as not payable may have become payable since this object loaded: their
     // terms are read again (at most once per TERMS_RECHECK_MS) before saying no.
-    if (!mine() && (!st.offer.chargesEnabled || !st.offer.creatorAccountId) && Date.now() - this.termsAt >= TERMS_RECHECK_MS) {
+    if (
+      !mine() &&
+      (!st.offer.chargesEnabled || !st.offer.creatorAccountId) &&
+      Date.now() - this.termsAt >= TERMS_RECHECK_MS
+    ) {
       await this.refreshUnpayableTerms(deps, st);
     }
     // The hold's length (platform settings) is known before the claim, so the very first HELD
     // broadcast already carries the real deadline. Read at most once per SETTINGS_CACHE_MS, and
     // only for a fan who could win: losers still get their answer from memory, without an await.
-    if (input.holdMinutes === undefined && !this.holdSettingFresh() && !mine() && decideBooking(st, input.userId, deps.clock.now().getTime()).ok) {
+    if (
+      input.holdMinutes === undefined &&
+      !this.holdSettingFresh() &&
+      !mine() &&
+      decideBooking(st, input.userId, deps.clock.now().getTime()).ok
+    ) {
       await this.refreshHoldSetting(deps);
     }
 
@@ -198,7 +247,15 @@ export class OfferRoom extends DurableObject<Bindings> {
     if (!decision.ok) return this.refuse(st, input.userId, decision.code);
     const holdExpiresAt = holdUntil(now, input.holdMinutes ?? this.holdSetting!.minutes, st.offer.startsAt);
     let bookingId = deps.ids.next('bkg');
-    st.live = { id: bookingId, userId: input.userId, status: 'PENDING', holdExpiresAt, persisted: false, intentId: null, since: Date.now() };
+    st.live = {
+      id: bookingId,
+      userId: input.userId,
+      status: 'PENDING',
+      holdExpiresAt,
+      persisted: false,
+      intentId: null,
+      since: Date.now(),
+    };
     st.offer.status = 'HELD';
     this.broadcast(st);
 
@@ -213,7 +270,14 @@ export class OfferRoom extends DurableObject<Bindings> {
       // fan's hold rate limit and the creator's current terms (this object's copy may be older
       // than a change of policy, account or charges) are read at the same time as the provider
       // is asked (one wait, not three), so a refused hold is refused before anything is written.
-      const draft = () => ({ id: bookingId, offerId: st.offer.id, userId: input.userId, creatorId: st.offer.creatorId, price: st.offer.price, currency: st.offer.currency });
+      const draft = () => ({
+        id: bookingId,
+        offerId: st.offer.id,
+        userId: input.userId,
+        creatorId: st.offer.creatorId,
+        price: st.offer.price,
+        currency: st.offer.currency,
+      });
       const paidTo = st.offer.creatorAccountId;
       const [intent, allowed, terms] = await Promise.allSettled([
         createIntentFor(deps, draft(), st.offer),
@@ -221,11 +285,19 @@ export class OfferRoom extends DurableObject<Bindings> {
         loadCreatorTerms(deps, st.offer.creatorId),
       ]);
       // The intent belongs to nothing when no hold follows: cancel it (its event finds no booking, so no call comes back here).
-      const dropIntent = (p: StartedPayment) => deps.payments.cancelIntent(p.start.intentId, `booking:${bookingId}:cancel`).then(() => undefined, () => undefined);
+      const dropIntent = (p: StartedPayment) =>
+        deps.payments.cancelIntent(p.start.intentId, `booking:${bookingId}:cancel`).then(
+          () => undefined,
+          () => undefined,
+        );
       if (allowed.status === 'fulfilled' && !allowed.value) {
         undo();
         if (intent.status === 'fulfilled') await dropIntent(intent.value);
-        await deps.log.warn('AUTH_RATE_LIMITED', `Hold on ${st.offer.id} refused: ${input.userId} is taking holds too fast`, { actor: 'USER', actorId: input.userId, context: { offerId: st.offer.id } });
+        await deps.log.warn(
+          'AUTH_RATE_LIMITED',
+          `Hold on ${st.offer.id} refused: ${input.userId} is taking holds too fast`,
+          { actor: 'USER', actorId: input.userId, context: { offerId: st.offer.id } },
+        );
         return { ok: false as const, code: 'RATE_LIMITED' as const };
       }
       if (terms.status === 'rejected') {
@@ -238,7 +310,11 @@ export class OfferRoom extends DurableObject<Bindings> {
       if (!fresh?.chargesEnabled || !fresh.creatorAccountId) {
         undo();
         if (intent.status === 'fulfilled') await dropIntent(intent.value);
-        await deps.log.warn('BOOKING_ERROR', `Hold on ${st.offer.id} refused: its creator can no longer take payments`, { context: { offerId: st.offer.id, creatorId: st.offer.creatorId } });
+        await deps.log.warn(
+          'BOOKING_ERROR',
+          `Hold on ${st.offer.id} refused: its creator can no longer take payments`,
+          { context: { offerId: st.offer.id, creatorId: st.offer.creatorId } },
+        );
         return { ok: false as const, code: 'CREATOR_NOT_PAYABLE' as const };
       }
       let current: PromiseSettledResult<StartedPayment> = intent;
@@ -247,15 +323,29 @@ export class OfferRoom extends DurableObject<Bindings> {
         // the old one. Drop it and start again on the account of now, under a new booking id (an
         // intent's key always carries the same parameters). Rare: the one case with a second call.
         if (intent.status === 'fulfilled') await dropIntent(intent.value);
-        await deps.log.warn('PAYMENT_ERROR', `Creator ${st.offer.creatorId} changed payment account since offer ${st.offer.id} was loaded: intent made again`, { context: { offerId: st.offer.id, bookingId } });
+        await deps.log.warn(
+          'PAYMENT_ERROR',
+          `Creator ${st.offer.creatorId} changed payment account since offer ${st.offer.id} was loaded: intent made again`,
+          { context: { offerId: st.offer.id, bookingId } },
+        );
         bookingId = deps.ids.next('bkg');
         st.live!.id = bookingId;
-        current = await createIntentFor(deps, draft(), st.offer).then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason }));
+        current = await createIntentFor(deps, draft(), st.offer).then(
+          (value) => ({ status: 'fulfilled' as const, value }),
+          (reason: unknown) => ({ status: 'rejected' as const, reason }),
+        );
       }
       if (current.status === 'rejected') {
         undo();
-        await deps.log.error('PAYMENT_ERROR', `Could not start the payment for ${st.offer.id}; nothing was held`, { context: { bookingId, offerId: st.offer.id }, error: current.reason });
-        return { ok: false as const, code: 'PAYMENT_PROVIDER_ERROR' as const, message: (current.reason as Error).message };
+        await deps.log.error('PAYMENT_ERROR', `Could not start the payment for ${st.offer.id}; nothing was held`, {
+          context: { bookingId, offerId: st.offer.id },
+          error: current.reason,
+        });
+        return {
+          ok: false as const,
+          code: 'PAYMENT_PROVIDER_ERROR' as const,
+          message: (current.reason as Error).message,
+        };
       }
       const payment = current.value;
       st.live!.intentId = payment.start.intentId;
@@ -267,7 +357,11 @@ export class OfferRoom extends DurableObject<Bindings> {
         if (isLiveBookingIndexViolation(e)) {
           // The OfferRoom believed the offer free while D1 holds a live booking: should never happen.
           // D1 is right: take its state and tell the subscribers (not our stale claim, not AVAILABLE).
-          await deps.log.critical('BOOKING_INVARIANT_VIOLATION', `Second live booking for ${st.offer.id} refused by the D1 unique index`, { context: { offerId: st.offer.id, bookingId }, error: e });
+          await deps.log.critical(
+            'BOOKING_INVARIANT_VIOLATION',
+            `Second live booking for ${st.offer.id} refused by the D1 unique index`,
+            { context: { offerId: st.offer.id, bookingId }, error: e },
+          );
           await this.resync(deps, st);
           return this.refuse(st, input.userId, 'OFFER_UNAVAILABLE');
         }
@@ -286,7 +380,16 @@ export class OfferRoom extends DurableObject<Bindings> {
   private refuse(st: OfferState, userId: string, code: BookRefusal): BookResult {
     const live = st.live;
     if (code !== 'OFFER_UNAVAILABLE' || !live || live.userId === userId) return { ok: false, code };
-    return { ok: false, code, taken: { holderId: live.userId, creatorUserId: st.offer.creatorUserId, holdExpiresAt: live.status === 'PENDING' ? live.holdExpiresAt : null, since: live.since } };
+    return {
+      ok: false,
+      code,
+      taken: {
+        holderId: live.userId,
+        creatorUserId: st.offer.creatorUserId,
+        holdExpiresAt: live.status === 'PENDING' ? live.holdExpiresAt : null,
+        since: live.since,
+      },
+    };
   }
 
   /**
@@ -298,7 +401,11 @@ export class OfferRoom extends DurableObject<Bindings> {
     try {
       return (await deps.limiters.booking.limit({ key: `hold:${userId}` })).success;
     } catch (e) {
-      await deps.log.warn('AUTH_RATE_LIMITED', `The hold rate limit could not be checked for ${userId}; hold allowed`, { actor: 'USER', actorId: userId, error: e });
+      await deps.log.warn('AUTH_RATE_LIMITED', `The hold rate limit could not be checked for ${userId}; hold allowed`, {
+        actor: 'USER',
+        actorId: userId,
+        error: e,
+      });
       return true;
     }
   }
@@ -331,8 +438,13 @@ export class OfferRoom extends DurableObject<Bindings> {
 
   private async resumeHold(deps: Deps, st: OfferState, userId: string): Promise<BookResult> {
     const live = st.live;
-    if (!live || live.userId !== userId || live.status !== 'PENDING') return this.refuse(st, userId, 'OFFER_UNAVAILABLE');
-    if (live.holdExpiresAt !== null && live.holdExpiresAt <= deps.clock.now().getTime() && !(await this.keepWhilePaying(deps, st, live))) {
+    if (!live || live.userId !== userId || live.status !== 'PENDING')
+      return this.refuse(st, userId, 'OFFER_UNAVAILABLE');
+    if (
+      live.holdExpiresAt !== null &&
+      live.holdExpiresAt <= deps.clock.now().getTime() &&
+      !(await this.keepWhilePaying(deps, st, live))
+    ) {
       // Its time ran out (the alarm is due or was missed): end it rather than hand back a payment
       // that must not succeed; the caller cancels the intent outside the lock.
       await this.releaseLocked(deps, st, live.id, 'EXPIRED', 'SYSTEM');
@@ -343,7 +455,10 @@ export class OfferRoom extends DurableObject<Bindings> {
     const booking = await deps.db.select().from(bookings).where(eq(bookings.id, live.id)).get();
     if (!booking) return { ok: false, code: 'OFFER_UNAVAILABLE' };
     const payment = await startPayment(deps, booking, st.offer);
-    live.started = { booking: toBookingDto({ ...booking, paymentIntentId: payment.intentId }), payment: { provider: deps.payments.name, ...payment } };
+    live.started = {
+      booking: toBookingDto({ ...booking, paymentIntentId: payment.intentId }),
+      payment: { provider: deps.payments.name, ...payment },
+    };
     return { ok: true, created: false, ...live.started };
   }
 
@@ -360,13 +475,21 @@ export class OfferRoom extends DurableObject<Bindings> {
         st.offer.status = 'BOOKED';
         await this.rearm(deps);
         this.broadcast(st);
-        await deps.log.booking.info('BOOKING_CONFIRMED', `Booking ${input.bookingId} confirmed`, { bookingId: input.bookingId, offerId: st.offer.id });
+        await deps.log.booking.info('BOOKING_CONFIRMED', `Booking ${input.bookingId} confirmed`, {
+          bookingId: input.bookingId,
+          offerId: st.offer.id,
+        });
         return { ok: true, transitioned: true };
       }
       const row = await deps.db.select().from(bookings).where(eq(bookings.id, input.bookingId)).get();
       if (!row || row.offerId !== st.offer.id) return { ok: false, reason: 'UNKNOWN_BOOKING' };
       const now = deps.clock.now().getTime();
-      if (!st.live && st.offer.status === 'AVAILABLE' && st.offer.startsAt > now && (row.status === 'EXPIRED' || row.status === 'FAILED')) {
+      if (
+        !st.live &&
+        st.offer.status === 'AVAILABLE' &&
+        st.offer.startsAt > now &&
+        (row.status === 'EXPIRED' || row.status === 'FAILED')
+      ) {
         try {
           if (!(await writeConfirm(deps, st, input.bookingId, ['EXPIRED', 'FAILED']))) {
             await this.resync(deps, st); // the row moved on meanwhile: take D1's word
@@ -375,14 +498,28 @@ export class OfferRoom extends DurableObject<Bindings> {
         } catch (e) {
           if (!isLiveBookingIndexViolation(e)) throw e;
           // This object believed the offer free while D1 holds another live booking: should never happen.
-          await deps.log.critical('BOOKING_INVARIANT_VIOLATION', `Late payment for ${input.bookingId} would make a second live booking for ${st.offer.id}; refused by the D1 unique index`, { context: { offerId: st.offer.id, bookingId: input.bookingId }, error: e });
+          await deps.log.critical(
+            'BOOKING_INVARIANT_VIOLATION',
+            `Late payment for ${input.bookingId} would make a second live booking for ${st.offer.id}; refused by the D1 unique index`,
+            { context: { offerId: st.offer.id, bookingId: input.bookingId }, error: e },
+          );
           await this.resync(deps, st);
           return { ok: false, reason: 'LATE' };
         }
-        st.live = { id: row.id, userId: row.userId, status: 'CONFIRMED', holdExpiresAt: null, persisted: true, intentId: row.paymentIntentId, since: Date.now() };
+        st.live = {
+          id: row.id,
+          userId: row.userId,
+          status: 'CONFIRMED',
+          holdExpiresAt: null,
+          persisted: true,
+          intentId: row.paymentIntentId,
+          since: Date.now(),
+        };
         st.offer.status = 'BOOKED';
         this.broadcast(st);
-        await deps.log.warn('BOOKING_CONFIRMED', `Late payment for ${input.bookingId} re-took the still-free offer`, { context: { bookingId: input.bookingId } });
+        await deps.log.warn('BOOKING_CONFIRMED', `Late payment for ${input.bookingId} re-took the still-free offer`, {
+          context: { bookingId: input.bookingId },
+        });
         return { ok: true, transitioned: true };
       }
       return { ok: false, reason: 'LATE' };
@@ -395,7 +532,12 @@ export class OfferRoom extends DurableObject<Bindings> {
    * wait for it) nor dropped at its deadline (kept until the payment's outcome, at most until the
    * call's start): its outcome ends it.
    */
-  async release(input: { offerId: string; bookingId: string; reason: ReleaseReason; cancelledBy?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM' }): Promise<ReleaseResult> {
+  async release(input: {
+    offerId: string;
+    bookingId: string;
+    reason: ReleaseReason;
+    cancelledBy?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM';
+  }): Promise<ReleaseResult> {
     const out = await this.lock.run(async (): Promise<ReleaseResult> => {
       const st = await this.load(input.offerId);
       const live = st?.live;
@@ -427,7 +569,10 @@ export class OfferRoom extends DurableObject<Bindings> {
       const { status } = await deps.payments.retrieveIntent(live.intentId);
       return status === 'processing' || status === 'succeeded' ? status : null;
     } catch (e) {
-      await deps.log.warn('PAYMENT_ERROR', `Could not read the payment of hold ${live.id} before releasing it`, { context: { bookingId: live.id }, error: e });
+      await deps.log.warn('PAYMENT_ERROR', `Could not read the payment of hold ${live.id} before releasing it`, {
+        context: { bookingId: live.id },
+        error: e,
+      });
       return null;
     }
   }
@@ -447,17 +592,29 @@ export class OfferRoom extends DurableObject<Bindings> {
     live.started = undefined; // its DTO carries the old deadline
     await this.armAlarm(deps, st.offer.id);
     this.broadcast(st);
-    await deps.log.info('BOOKING_HELD', `Hold ${live.id} kept past its deadline: its payment is ${paying} (checked again at ${new Date(until).toISOString()})`, { context: { bookingId: live.id, offerId: st.offer.id } });
+    await deps.log.info(
+      'BOOKING_HELD',
+      `Hold ${live.id} kept past its deadline: its payment is ${paying} (checked again at ${new Date(until).toISOString()})`,
+      { context: { bookingId: live.id, offerId: st.offer.id } },
+    );
     return paying;
   }
 
-  private async releaseLocked(deps: Deps, st: OfferState, bookingId: string, reason: ReleaseReason, cancelledBy?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM'): Promise<void> {
+  private async releaseLocked(
+    deps: Deps,
+    st: OfferState,
+    bookingId: string,
+    reason: ReleaseReason,
+    cancelledBy?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM',
+  ): Promise<void> {
     const status = await writeRelease(deps, st, bookingId, reason, { cancelledBy });
     st.live = null;
     st.offer.status = status;
     await this.rearm(deps);
     this.broadcast(st);
-    await deps.log.info('BOOKING_RELEASED', `Hold ${bookingId} released (${reason})`, { context: { bookingId, offerId: st.offer.id, reason } });
+    await deps.log.info('BOOKING_RELEASED', `Hold ${bookingId} released (${reason})`, {
+      context: { bookingId, offerId: st.offer.id, reason },
+    });
   }
 
   /**
@@ -466,18 +623,31 @@ export class OfferRoom extends DurableObject<Bindings> {
    */
   private async cancelIntentOf(bookingId: string): Promise<void> {
     const deps = this.deps();
-    const row = await deps.db.select({ intentId: bookings.paymentIntentId }).from(bookings).where(eq(bookings.id, bookingId)).get();
+    const row = await deps.db
+      .select({ intentId: bookings.paymentIntentId })
+      .from(bookings)
+      .where(eq(bookings.id, bookingId))
+      .get();
     if (!row?.intentId) return;
     try {
       const intent = await deps.payments.retrieveIntent(row.intentId);
-      if (intent.status !== 'succeeded' && intent.status !== 'canceled') await deps.payments.cancelIntent(row.intentId, `booking:${bookingId}:cancel`);
+      if (intent.status !== 'succeeded' && intent.status !== 'canceled')
+        await deps.payments.cancelIntent(row.intentId, `booking:${bookingId}:cancel`);
     } catch (e) {
-      await deps.log.warn('PAYMENT_ERROR', `Could not cancel the intent of released hold ${bookingId}`, { context: { bookingId }, error: e });
+      await deps.log.warn('PAYMENT_ERROR', `Could not cancel the intent of released hold ${bookingId}`, {
+        context: { bookingId },
+        error: e,
+      });
     }
   }
 
   /** Cancels a CONFIRMED booking (refunds are the caller's business). */
-  async cancelConfirmed(input: { offerId: string; bookingId: string; by: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM'; reason: string | null }): Promise<{ cancelled: boolean }> {
+  async cancelConfirmed(input: {
+    offerId: string;
+    bookingId: string;
+    by: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM';
+    reason: string | null;
+  }): Promise<{ cancelled: boolean }> {
     return this.lock.run(async () => {
       const st = await this.load(input.offerId);
       if (!st || st.live?.id !== input.bookingId || st.live.status !== 'CONFIRMED') return { cancelled: false };
@@ -485,7 +655,12 @@ export class OfferRoom extends DurableObject<Bindings> {
       st.offer.status = await writeCancelConfirmed(deps, st, input.bookingId, input.by, input.reason);
       st.live = null;
       this.broadcast(st);
-      await deps.log.booking.info('BOOKING_CANCELLED', `Booking ${input.bookingId} cancelled by ${input.by}`, { bookingId: input.bookingId, offerId: st.offer.id, by: input.by, reason: input.reason });
+      await deps.log.booking.info('BOOKING_CANCELLED', `Booking ${input.bookingId} cancelled by ${input.by}`, {
+        bookingId: input.bookingId,
+        offerId: st.offer.id,
+        by: input.by,
+        reason: input.reason,
+      });
       return { cancelled: true };
     });
   }
@@ -507,10 +682,16 @@ export class OfferRoom extends DurableObject<Bindings> {
    * Moves a confirmed booking (and its offer) to a new time already checked free by the creator's
    * calendar. The payment stays with the booking; the calendar event keeps its UID (SEQUENCE + 1).
    */
-  async reschedule(input: { offerId: string; bookingId: string; startsAt: number; endsAt: number }): Promise<{ ok: true } | { ok: false; code: 'BOOKING_NOT_RESCHEDULABLE' }> {
+  async reschedule(input: {
+    offerId: string;
+    bookingId: string;
+    startsAt: number;
+    endsAt: number;
+  }): Promise<{ ok: true } | { ok: false; code: 'BOOKING_NOT_RESCHEDULABLE' }> {
     return this.lock.run(async () => {
       const st = await this.load(input.offerId);
-      if (!st || st.live?.id !== input.bookingId || st.live.status !== 'CONFIRMED') return { ok: false as const, code: 'BOOKING_NOT_RESCHEDULABLE' as const };
+      if (!st || st.live?.id !== input.bookingId || st.live.status !== 'CONFIRMED')
+        return { ok: false as const, code: 'BOOKING_NOT_RESCHEDULABLE' as const };
       const deps = this.deps();
       await writeReschedule(deps, st, input.bookingId, new Date(input.startsAt), new Date(input.endsAt));
       st.offer.startsAt = input.startsAt;
@@ -523,7 +704,11 @@ export class OfferRoom extends DurableObject<Bindings> {
   // ------------------------------------------------------------------ offer lifecycle
 
   /** Applies an edit; price, currency and time are frozen once the offer is held or booked. */
-  async update(input: { offerId: string; actorUserId: string; patch: OfferPatch }): Promise<{ ok: true } | { ok: false; code: 'OFFER_NOT_FOUND' | 'FORBIDDEN' | 'OFFER_LOCKED' | CreatorRefusal }> {
+  async update(input: {
+    offerId: string;
+    actorUserId: string;
+    patch: OfferPatch;
+  }): Promise<{ ok: true } | { ok: false; code: 'OFFER_NOT_FOUND' | 'FORBIDDEN' | 'OFFER_LOCKED' | CreatorRefusal }> {
     return this.lock.run(async () => {
       const st = await this.load(input.offerId);
       if (!st) return { ok: false, code: 'OFFER_NOT_FOUND' };
@@ -532,8 +717,11 @@ export class OfferRoom extends DurableObject<Bindings> {
       const acting = await actingCreator(this.deps(), input.actorUserId, st.offer.creatorId);
       if (!acting.ok) return { ok: false, code: acting.code };
       const closed = ['CANCELLED', 'EXPIRED', 'COMPLETED'].includes(st.offer.status);
-      const touchesTerms = (['price', 'currency', 'startsAt', 'durationMinutes'] as const).some((k) => input.patch[k] !== undefined);
-      if (closed || (touchesTerms && (st.live !== null || st.offer.status !== 'AVAILABLE'))) return { ok: false, code: 'OFFER_LOCKED' };
+      const touchesTerms = (['price', 'currency', 'startsAt', 'durationMinutes'] as const).some(
+        (k) => input.patch[k] !== undefined,
+      );
+      if (closed || (touchesTerms && (st.live !== null || st.offer.status !== 'AVAILABLE')))
+        return { ok: false, code: 'OFFER_LOCKED' };
       const deps = this.deps();
       st.busy = true;
       try {
@@ -544,13 +732,23 @@ export class OfferRoom extends DurableObject<Bindings> {
       } finally {
         st.busy = false;
       }
-      await deps.log.info('OFFER_UPDATED', `Offer ${st.offer.id} edited`, { actor: 'CREATOR', actorId: input.actorUserId, context: { fields: Object.keys(input.patch) } });
+      await deps.log.info('OFFER_UPDATED', `Offer ${st.offer.id} edited`, {
+        actor: 'CREATOR',
+        actorId: input.actorUserId,
+        context: { fields: Object.keys(input.patch) },
+      });
       return { ok: true };
     });
   }
 
   /** Withdraws an offer that nobody holds or booked. */
-  async cancelOffer(input: { offerId: string; actorUserId: string | null }): Promise<{ ok: true } | { ok: false; code: 'OFFER_NOT_FOUND' | 'FORBIDDEN' | 'OFFER_HAS_BOOKING' | 'OFFER_CLOSED' | CreatorRefusal }> {
+  async cancelOffer(input: {
+    offerId: string;
+    actorUserId: string | null;
+  }): Promise<
+    | { ok: true }
+    | { ok: false; code: 'OFFER_NOT_FOUND' | 'FORBIDDEN' | 'OFFER_HAS_BOOKING' | 'OFFER_CLOSED' | CreatorRefusal }
+  > {
     return this.lock.run(async () => {
       const st = await this.load(input.offerId);
       if (!st) return { ok: false, code: 'OFFER_NOT_FOUND' };
@@ -565,7 +763,10 @@ export class OfferRoom extends DurableObject<Bindings> {
       st.offer.status = 'CANCELLED'; // before the await: no booking can slip in meanwhile
       await writeOfferStatus(deps, st.offer.id, ['AVAILABLE'], 'CANCELLED');
       this.broadcast(st);
-      await deps.log.info('OFFER_CANCELLED', `Offer ${st.offer.id} withdrawn`, { actor: 'CREATOR', actorId: input.actorUserId });
+      await deps.log.info('OFFER_CANCELLED', `Offer ${st.offer.id} withdrawn`, {
+        actor: 'CREATOR',
+        actorId: input.actorUserId,
+      });
       return { ok: true };
     });
   }
@@ -575,11 +776,14 @@ export class OfferRoom extends DurableObject<Bindings> {
     return this.lock.run(async () => {
       const st = await this.load(input.offerId);
       const deps = this.deps();
-      if (!st || st.live || st.offer.status !== 'AVAILABLE' || st.offer.startsAt > deps.clock.now().getTime()) return { expired: false };
+      if (!st || st.live || st.offer.status !== 'AVAILABLE' || st.offer.startsAt > deps.clock.now().getTime())
+        return { expired: false };
       st.offer.status = 'EXPIRED';
       await writeOfferStatus(deps, st.offer.id, ['AVAILABLE'], 'EXPIRED');
       this.broadcast(st);
-      await deps.log.info('OFFER_EXPIRED', `Offer ${st.offer.id} expired unbooked`, { context: { offerId: st.offer.id } });
+      await deps.log.info('OFFER_EXPIRED', `Offer ${st.offer.id} expired unbooked`, {
+        context: { offerId: st.offer.id },
+      });
       return { expired: true };
     });
   }
@@ -614,7 +818,8 @@ export class OfferRoom extends DurableObject<Bindings> {
   }
 
   async fetch(request: Request): Promise<Response> {
-    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('Expected a WebSocket upgrade', { status: 426 });
+    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket')
+      return new Response('Expected a WebSocket upgrade', { status: 426 });
     const offerId = new URL(request.url).searchParams.get('offerId') ?? '';
     const st = await this.load(offerId);
     if (!st) return new Response('Offer not found', { status: 404 });

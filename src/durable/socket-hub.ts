@@ -48,7 +48,10 @@ export class SocketHub {
   /** When the next sweep is due (in memory: after a wake-up the next arming picks a new one). */
   private due: number | null = null;
 
-  constructor(private readonly ctx: DurableObjectState, private readonly env: Bindings) {}
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly env: Bindings,
+  ) {}
 
   subscribers(): Set<WebSocket> {
     this.sockets ??= new Set(this.ctx.getWebSockets());
@@ -70,7 +73,11 @@ export class SocketHub {
    * perAddress in all. `attachment` is the object's own (kept beside the hub's fields); `until`:
    * when the lease may lapse (default: the socket's maximum age and some). Refusals write nothing.
    */
-  async admit(request: Request, attachment: Record<string, unknown>, opts: { until?: number; tags?: string[] } = {}): Promise<Admission> {
+  async admit(
+    request: Request,
+    attachment: Record<string, unknown>,
+    opts: { until?: number; tags?: string[] } = {},
+  ): Promise<Admission> {
     const ip = addressKey(request.headers.get(SOCKET_IP_HEADER));
     const here = this.ctx.getWebSockets(tagOf(ip)).length + (this.pending.get(ip) ?? 0);
     if (here >= LIVE_SOCKETS.perObject) return refused();
@@ -82,7 +89,11 @@ export class SocketHub {
       lease = got.lease;
     } catch (e) {
       // The quota could not be asked: the per-object cap still bounds this object; the socket goes ahead.
-      await buildDeps(this.env).log.warn('SYSTEM_ERROR', `The socket quota of ${ip} could not be asked; socket accepted without a lease`, { error: e });
+      await buildDeps(this.env).log.warn(
+        'SYSTEM_ERROR',
+        `The socket quota of ${ip} could not be asked; socket accepted without a lease`,
+        { error: e },
+      );
     } finally {
       const n = (this.pending.get(ip) ?? 1) - 1;
       if (n > 0) this.pending.set(ip, n);
@@ -138,8 +149,10 @@ export class SocketHub {
       } catch {
         // closing
       }
-      if (now - Math.max(m.seen, pinged) >= LIVE_SOCKETS.idleMs) out.push({ ws, code: SOCKET_CLOSE.idle, reason: 'idle' });
-      else if (opts.maxAge !== false && now - m.at >= MAX_AGE_MS) out.push({ ws, code: SOCKET_CLOSE.tooOld, reason: 'reconnect' });
+      if (now - Math.max(m.seen, pinged) >= LIVE_SOCKETS.idleMs)
+        out.push({ ws, code: SOCKET_CLOSE.idle, reason: 'idle' });
+      else if (opts.maxAge !== false && now - m.at >= MAX_AGE_MS)
+        out.push({ ws, code: SOCKET_CLOSE.tooOld, reason: 'reconnect' });
     }
     return out;
   }
@@ -211,7 +224,13 @@ export class SocketHub {
         // a closed socket may refuse; its lease is still given back below
       }
     }
-    await Promise.all([...byIp].map(([ip, leases]) => socketQuota(this.env, ip).release({ leases }).catch(() => undefined)));
+    await Promise.all(
+      [...byIp].map(([ip, leases]) =>
+        socketQuota(this.env, ip)
+          .release({ leases })
+          .catch(() => undefined),
+      ),
+    );
   }
 }
 
@@ -224,5 +243,11 @@ function attachmentOf(ws: WebSocket): WithMeta | null {
 }
 
 function refused(): { ok: false; response: Response } {
-  return { ok: false, response: new Response('Too many live connections from this address', { status: 429, headers: { [SOCKET_REFUSAL_HEADER]: 'TOO_MANY_SOCKETS' } }) };
+  return {
+    ok: false,
+    response: new Response('Too many live connections from this address', {
+      status: 429,
+      headers: { [SOCKET_REFUSAL_HEADER]: 'TOO_MANY_SOCKETS' },
+    }),
+  };
 }

@@ -66,9 +66,14 @@ export function addressKey(ip: string | null | undefined): string {
   const [head, tail = ''] = raw.split('::');
   const left = head ? head.split(':') : [];
   const right = raw.includes('::') && tail ? tail.split(':') : [];
-  const full = raw.includes('::') ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  const full = raw.includes('::')
+    ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+    : left;
   if (full.length !== 8 || full.some((h) => h.length === 0 || h.length > 4)) return 'unknown';
-  return `${full.slice(0, 4).map((h) => h.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${full
+    .slice(0, 4)
+    .map((h) => h.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 export function socketQuota(env: Pick<Bindings, 'SOCKET_QUOTA'>, key: string): DurableObjectStub<SocketQuota> {

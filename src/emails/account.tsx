@@ -21,7 +21,15 @@ export const verifyEmail = defineTemplate({
           <p style="color:#6b6880;font-size:13px">{t('email.verify.expiry')}</p>
         </>
       ),
-      text: [t('email.greeting', { name: ctx.recipientName }), '', t('email.verify.intro', { app: ctx.appName }), '', kv(ctx, t('email.verify.cta'), data.url), '', t('email.verify.expiry')],
+      text: [
+        t('email.greeting', { name: ctx.recipientName }),
+        '',
+        t('email.verify.intro', { app: ctx.appName }),
+        '',
+        kv(ctx, t('email.verify.cta'), data.url),
+        '',
+        t('email.verify.expiry'),
+      ],
     };
   },
 });
@@ -45,7 +53,16 @@ export const passwordReset = defineTemplate({
           <p style="color:#6b6880;font-size:13px">{t('email.reset.ignore')}</p>
         </>
       ),
-      text: [t('email.greeting', { name: ctx.recipientName }), '', t('email.reset.intro'), '', kv(ctx, t('email.reset.cta'), data.url), '', t('email.reset.expiry', { minutes: data.expiresMinutes }), t('email.reset.ignore')],
+      text: [
+        t('email.greeting', { name: ctx.recipientName }),
+        '',
+        t('email.reset.intro'),
+        '',
+        kv(ctx, t('email.reset.cta'), data.url),
+        '',
+        t('email.reset.expiry', { minutes: data.expiresMinutes }),
+        t('email.reset.ignore'),
+      ],
     };
   },
 });
@@ -76,11 +93,18 @@ export const accountClaimed = defineTemplate({
       body: (
         <>
           <p>{t('email.greeting', { name: ctx.recipientName })}</p>
-          {lines.map((l) => <p>{l}</p>)}
+          {lines.map((l) => (
+            <p>{l}</p>
+          ))}
           <Button href={data.url}>{t('email.claimed.cta')}</Button>
         </>
       ),
-      text: [t('email.greeting', { name: ctx.recipientName }), '', ...lines.flatMap((l) => [l, '']), kv(ctx, t('email.claimed.cta'), data.url)],
+      text: [
+        t('email.greeting', { name: ctx.recipientName }),
+        '',
+        ...lines.flatMap((l) => [l, '']),
+        kv(ctx, t('email.claimed.cta'), data.url),
+      ],
     };
   },
 });

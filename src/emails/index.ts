@@ -3,16 +3,40 @@ import { translator } from '../i18n';
 import { oneLine } from '../lib/text';
 import { accountClaimed, passwordReset, verifyEmail } from './account';
 import { adminDailySummary } from './admin';
-import { bookingCancelled, bookingConfirmed, bookingReminder, bookingRescheduledEmail, newBooking, paymentReceived, refundIssuedEmail, reviewRequest } from './bookings';
+import {
+  bookingCancelled,
+  bookingConfirmed,
+  bookingReminder,
+  bookingRescheduledEmail,
+  newBooking,
+  paymentReceived,
+  refundIssuedEmail,
+  reviewRequest,
+} from './bookings';
 import { payoutUpdate } from './payouts';
 import { requestAnswered, requestReceived } from './requests';
 import { renderEmailHtml, renderEmailText } from './layout';
 import type { EmailContext, EmailTemplate, RenderedEmail } from './types';
 
-export const templates = Object.fromEntries([
-  verifyEmail, passwordReset, accountClaimed, payoutUpdate, bookingConfirmed, newBooking, bookingReminder, bookingCancelled, bookingRescheduledEmail, refundIssuedEmail,
-  paymentReceived, reviewRequest, requestReceived, requestAnswered, adminDailySummary,
-].map((tpl) => [tpl.name, tpl as unknown as EmailTemplate])) as Record<string, EmailTemplate>;
+export const templates = Object.fromEntries(
+  [
+    verifyEmail,
+    passwordReset,
+    accountClaimed,
+    payoutUpdate,
+    bookingConfirmed,
+    newBooking,
+    bookingReminder,
+    bookingCancelled,
+    bookingRescheduledEmail,
+    refundIssuedEmail,
+    paymentReceived,
+    reviewRequest,
+    requestReceived,
+    requestAnswered,
+    adminDailySummary,
+  ].map((tpl) => [tpl.name, tpl as unknown as EmailTemplate]),
+) as Record<string, EmailTemplate>;
 
 export type TemplateName = keyof typeof templates;
 

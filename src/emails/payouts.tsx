@@ -5,14 +5,37 @@ import type { MessageKey } from '../i18n';
 import { kv, Button, Details } from './layout';
 import { defineTemplate } from './types';
 
-const KINDS = ['requested', 'approval_needed', 'sent', 'paid', 'failed', 'failed_blocked', 'returned', 'canceled', 'overdrawn', 'rejected', 'blocked', 'unblocked'] as const;
+const KINDS = [
+  'requested',
+  'approval_needed',
+  'sent',
+  'paid',
+  'failed',
+  'failed_blocked',
+  'returned',
+  'canceled',
+  'overdrawn',
+  'rejected',
+  'blocked',
+  'unblocked',
+] as const;
 
 /** The reason shown in the preview / tests for the steps that carry one. */
 const SAMPLE_REASONS: Partial<Record<(typeof KINDS)[number], string>> = {
-  failed: 'Le compte bancaire a été fermé.', failed_blocked: 'Le compte bancaire a été fermé.', returned: 'La banque a retourné le virement.',
-  rejected: 'Montant à vérifier', blocked: '3 versements ont échoué : vérifiez le compte bancaire.',
+  failed: 'Le compte bancaire a été fermé.',
+  failed_blocked: 'Le compte bancaire a été fermé.',
+  returned: 'La banque a retourné le virement.',
+  rejected: 'Montant à vérifier',
+  blocked: '3 versements ont échoué : vérifiez le compte bancaire.',
 };
-const payoutSample = (appUrl: string) => ({ kind: 'paid' as (typeof KINDS)[number], amount: 8075, currency: 'EUR', reason: '', creator: 'Léa Martin', url: `${appUrl}/fr/creator/payouts` });
+const payoutSample = (appUrl: string) => ({
+  kind: 'paid' as (typeof KINDS)[number],
+  amount: 8075,
+  currency: 'EUR',
+  reason: '',
+  creator: 'Léa Martin',
+  url: `${appUrl}/fr/creator/payouts`,
+});
 
 export const payoutUpdate = defineTemplate({
   name: 'payout_update',
@@ -26,12 +49,19 @@ export const payoutUpdate = defineTemplate({
     url: z.url(),
   }),
   sample: payoutSample,
-  variants: (appUrl) => Object.fromEntries(KINDS.map((kind) => [kind, {
-    ...payoutSample(appUrl), kind,
-    amount: kind === 'blocked' || kind === 'unblocked' ? 0 : 8075,
-    reason: SAMPLE_REASONS[kind] ?? '',
-    url: kind === 'approval_needed' ? `${appUrl}/fr/admin/payouts` : `${appUrl}/fr/creator/payouts`,
-  }])),
+  variants: (appUrl) =>
+    Object.fromEntries(
+      KINDS.map((kind) => [
+        kind,
+        {
+          ...payoutSample(appUrl),
+          kind,
+          amount: kind === 'blocked' || kind === 'unblocked' ? 0 : 8075,
+          reason: SAMPLE_REASONS[kind] ?? '',
+          url: kind === 'approval_needed' ? `${appUrl}/fr/admin/payouts` : `${appUrl}/fr/creator/payouts`,
+        },
+      ]),
+    ),
   render(ctx, data) {
     const { t } = ctx;
     const amount = formatMoney(data.amount, data.currency, ctx.locale);
@@ -50,7 +80,14 @@ export const payoutUpdate = defineTemplate({
           <Button href={data.url}>{t(k('cta'))}</Button>
         </>
       ),
-      text: [t('email.greeting', { name: ctx.recipientName }), '', t(k('intro'), params), ...rows.map(([a, b]) => kv(ctx, a, b)), '', kv(ctx, t(k('cta')), data.url)],
+      text: [
+        t('email.greeting', { name: ctx.recipientName }),
+        '',
+        t(k('intro'), params),
+        ...rows.map(([a, b]) => kv(ctx, a, b)),
+        '',
+        kv(ctx, t(k('cta')), data.url),
+      ],
     };
   },
 });

@@ -39,7 +39,10 @@ export interface EmailTemplate<S extends ZodType = ZodType> {
    * declined…): the preview page offers each one and the tests render each one. Absent: the sample alone.
    */
   variants?(appUrl: string): Record<string, z.input<S>>;
-  render(ctx: EmailContext, data: z.infer<S>): { subject: string; preheader: string; body: ComponentChildren; text: string[]; attachments?: EmailAttachment[] };
+  render(
+    ctx: EmailContext,
+    data: z.infer<S>,
+  ): { subject: string; preheader: string; body: ComponentChildren; text: string[]; attachments?: EmailAttachment[] };
 }
 
 export function defineTemplate<S extends ZodType>(t: EmailTemplate<S>): EmailTemplate<S> {

@@ -12,7 +12,12 @@ const MB = 1024 * 1024;
 const UPLOAD_LIMIT = 5 * MB + 16 * 1024;
 
 const limit = (maxSize: number, code: string, message: string): MiddlewareHandler<AppEnv> =>
-  bodyLimit({ maxSize, onError: () => { throw new AppError(413, code, message); } });
+  bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new AppError(413, code, message);
+    },
+  });
 
 const apiJson = limit(256 * 1024, 'PAYLOAD_TOO_LARGE', 'The request body is too large.');
 const apiUpload = limit(5 * MB + 1024, 'IMAGE_TOO_LARGE', 'Images are limited to 5 MB.');
@@ -25,6 +30,7 @@ const PAGE_UPLOAD = /^\/(fr|en)\/creator\/profile\/image\/(profile|banner)$/;
 /** The cap for this request's path: 413 (the JSON error, or an error page in the viewer's language) beyond it. */
 export const bodyLimits: MiddlewareHandler<AppEnv> = (c, next) => {
   const path = c.req.path;
-  if (path === '/api' || path.startsWith('/api/')) return (path.startsWith('/api/creators/me/images/') ? apiUpload : apiJson)(c, next);
+  if (path === '/api' || path.startsWith('/api/'))
+    return (path.startsWith('/api/creators/me/images/') ? apiUpload : apiJson)(c, next);
   return (PAGE_UPLOAD.test(path) ? pageUpload : pageForm)(c, next);
 };

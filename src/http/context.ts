@@ -27,7 +27,12 @@ export type AppEnv = {
     /** Unread notifications of the signed-in viewer (pages only; the header bell). */
     unread?: number;
     /** Extra CSP sources a page needs (e.g. Stripe.js on the booking page). */
-    cspExtra?: { script?: readonly string[]; frame?: readonly string[]; connect?: readonly string[]; worker?: readonly string[] };
+    cspExtra?: {
+      script?: readonly string[];
+      frame?: readonly string[];
+      connect?: readonly string[];
+      worker?: readonly string[];
+    };
   };
 };
 

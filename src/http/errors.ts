@@ -32,13 +32,30 @@ export function zodDetails(err: ZodError): { path: string; message: string; code
   return err.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message, code: i.code }));
 }
 
-export const badRequest = (message: string, details?: unknown) => new AppError(400, 'VALIDATION_ERROR', message, details);
+export const badRequest = (message: string, details?: unknown) =>
+  new AppError(400, 'VALIDATION_ERROR', message, details);
 export const validationError = (err: ZodError, where = 'request') =>
-  new AppError(400, 'VALIDATION_ERROR', `Invalid ${where}: ${err.issues.map((i) => `${i.path.join('.') || where} ${i.message}`).slice(0, 3).join('; ')}`, zodDetails(err));
+  new AppError(
+    400,
+    'VALIDATION_ERROR',
+    `Invalid ${where}: ${err.issues
+      .map((i) => `${i.path.join('.') || where} ${i.message}`)
+      .slice(0, 3)
+      .join('; ')}`,
+    zodDetails(err),
+  );
 export const unauthorized = (message = 'Sign in to continue.') => new AppError(401, 'UNAUTHENTICATED', message);
-export const forbidden = (message = 'You are not allowed to do this.', code = 'FORBIDDEN', details?: unknown) => new AppError(403, code, message, details);
+export const forbidden = (message = 'You are not allowed to do this.', code = 'FORBIDDEN', details?: unknown) =>
+  new AppError(403, code, message, details);
 export const notFound = (what = 'Resource') => new AppError(404, 'NOT_FOUND', `${what} not found.`);
 export const conflict = (code: string, message: string, details?: unknown) => new AppError(409, code, message, details);
-export const unprocessable = (code: string, message: string, details?: unknown) => new AppError(422, code, message, details);
+export const unprocessable = (code: string, message: string, details?: unknown) =>
+  new AppError(422, code, message, details);
 export const tooManyRequests = (retryAfterSeconds: number) =>
-  new AppError(429, 'RATE_LIMITED', `Too many attempts. Try again in ${retryAfterSeconds} seconds.`, { retryAfterSeconds }, { 'Retry-After': String(retryAfterSeconds) });
+  new AppError(
+    429,
+    'RATE_LIMITED',
+    `Too many attempts. Try again in ${retryAfterSeconds} seconds.`,
+    { retryAfterSeconds },
+    { 'Retry-After': String(retryAfterSeconds) },
+  );

@@ -9,7 +9,11 @@ import { refusal } from './refusals';
  * per address: a client cannot choose this header, it is set here from cf-connecting-ip); the
  * object's cap refusal becomes the app's error (429 TOO_MANY_SOCKETS).
  */
-export async function upgradeTo(c: Ctx, stub: { fetch(request: Request): Promise<Response> }, url: string): Promise<Response> {
+export async function upgradeTo(
+  c: Ctx,
+  stub: { fetch(request: Request): Promise<Response> },
+  url: string,
+): Promise<Response> {
   const request = new Request(url, c.req.raw);
   request.headers.set(SOCKET_IP_HEADER, clientIp(c.req.raw));
   const res = await stub.fetch(request);

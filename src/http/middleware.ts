@@ -121,7 +121,8 @@ const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 
  */
 export const csrf: MiddlewareHandler<AppEnv> = async (c, next) => {
   // Webhooks and one-click unsubscribe (RFC 8058: posted by mail clients) are authenticated by their signatures.
-  if (!UNSAFE.has(c.req.method) || c.req.path.startsWith('/api/webhooks/') || c.req.path === '/email/unsubscribe') return next();
+  if (!UNSAFE.has(c.req.method) || c.req.path.startsWith('/api/webhooks/') || c.req.path === '/email/unsubscribe')
+    return next();
   if (c.req.header('authorization')?.startsWith('Bearer ')) return next();
   const hasCookie = (c.req.header('cookie') ?? '').includes(`${SESSION_COOKIE}=`);
   const type = (c.req.header('content-type') ?? '').toLowerCase();

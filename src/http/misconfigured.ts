@@ -28,7 +28,12 @@ function misconfigured(req: Request, requestId: string): Response {
   const locale = isLocale(seg) ? seg : (localeFromAcceptLanguage(req.headers.get('accept-language')) ?? DEFAULT_LOCALE);
   const t = translator(locale);
   const message = t('errors.codes.MISCONFIGURED');
-  const headers = { 'Cache-Control': 'no-store', 'Retry-After': '300', 'X-Request-Id': requestId, 'X-Content-Type-Options': 'nosniff' };
+  const headers = {
+    'Cache-Control': 'no-store',
+    'Retry-After': '300',
+    'X-Request-Id': requestId,
+    'X-Content-Type-Options': 'nosniff',
+  };
   if (seg === 'api') {
     const body: ErrorEnvelope = { error: { code: 'MISCONFIGURED', message, requestId } };
     return Response.json(body, { status: 503, headers });
@@ -37,6 +42,11 @@ function misconfigured(req: Request, requestId: string): Response {
   const html = `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title></head><body><main><h1>${title}</h1><p>${message}</p></main></body></html>`;
   return new Response(html, {
     status: 503,
-    headers: { ...headers, 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'", 'X-Frame-Options': 'DENY' },
+    headers: {
+      ...headers,
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+      'X-Frame-Options': 'DENY',
+    },
   });
 }

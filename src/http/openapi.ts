@@ -45,12 +45,22 @@ export function buildOpenApi(info: { title: string; version: string; serverUrl?:
     const responses: Record<string, Json> = {};
     for (const [status, r] of Object.entries(spec.responses)) {
       responses[status] = r.schema
-        ? { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: toSchema(r.schema, 'output') } } }
+        ? {
+            description: r.description,
+            content: { [r.contentType ?? 'application/json']: { schema: toSchema(r.schema, 'output') } },
+          }
         : { description: r.description };
     }
-    const errorStatuses = [400, ...(spec.access === 'public' ? [] : [401]), ...(Array.isArray(spec.access) ? [403] : [])];
+    const errorStatuses = [
+      400,
+      ...(spec.access === 'public' ? [] : [401]),
+      ...(Array.isArray(spec.access) ? [403] : []),
+    ];
     for (const status of errorStatuses) {
-      responses[status] ??= { description: STANDARD_ERRORS[status], content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } } };
+      responses[status] ??= {
+        description: STANDARD_ERRORS[status],
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } },
+      };
     }
     const op: Json = {
       operationId: `${spec.method}_${spec.path.replace(/[^a-zA-Z0-9]+/g, '_').replace(/^_|_$/g, '')}`,
@@ -62,20 +72,35 @@ export function buildOpenApi(info: { title: string; version: string; serverUrl?:
       'x-access': spec.access === 'public' || spec.access === 'user' ? spec.access : [...spec.access],
     };
     if (spec.access !== 'public') op.security = [{ bearerAuth: [] }, { cookieAuth: [] }];
-    if (spec.body) op.requestBody = { required: true, content: { 'application/json': { schema: toSchema(spec.body, 'input') } } };
-    if (spec.rawBody) op.requestBody = { required: true, description: spec.rawBody.description, content: { [spec.rawBody.contentType]: {} } };
+    if (spec.body)
+      op.requestBody = { required: true, content: { 'application/json': { schema: toSchema(spec.body, 'input') } } };
+    if (spec.rawBody)
+      op.requestBody = {
+        required: true,
+        description: spec.rawBody.description,
+        content: { [spec.rawBody.contentType]: {} },
+      };
     (paths[path] ??= {})[spec.method] = op;
   }
   return {
     openapi: '3.1.0',
-    info: { title: info.title, version: info.version, description: 'Call a Star public API v1. Money: integer minor units + ISO 4217 currency. Times: ISO 8601 UTC.' },
+    info: {
+      title: info.title,
+      version: info.version,
+      description: 'Call a Star public API v1. Money: integer minor units + ISO 4217 currency. Times: ISO 8601 UTC.',
+    },
     servers: info.serverUrl ? [{ url: info.serverUrl }] : [],
     paths,
     components: {
       schemas: { ErrorEnvelope: toSchema(ErrorEnvelopeSchema, 'output') },
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', description: 'Token from /api/auth/login or /api/auth/signup' },
-        cookieAuth: { type: 'apiKey', in: 'cookie', name: '__Host-cas', description: 'Browser session (writes need a same-origin Origin header)' },
+        cookieAuth: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: '__Host-cas',
+          description: 'Browser session (writes need a same-origin Origin header)',
+        },
       },
     },
   };

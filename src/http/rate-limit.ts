@@ -11,7 +11,12 @@ export async function enforceLimit(limiter: RateLimit, key: string, periodSecond
  * A sign-in or password-reset attempt: at most LOGIN_LIMITER per (IP, email) and LOGIN_IP_LIMITER
  * per IP whatever the emails (one address trying many accounts). False when over either.
  */
-export async function credentialAttemptAllowed(deps: Pick<Deps, 'limiters'>, kind: 'login' | 'reset', ip: string, email: string): Promise<boolean> {
+export async function credentialAttemptAllowed(
+  deps: Pick<Deps, 'limiters'>,
+  kind: 'login' | 'reset',
+  ip: string,
+  email: string,
+): Promise<boolean> {
   if (!(await deps.limiters.login.limit({ key: `${kind}:${ip}:${email.toLowerCase()}` })).success) return false;
   return (await deps.limiters.loginIp.limit({ key: `${kind}:${ip}` })).success;
 }

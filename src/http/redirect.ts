@@ -23,7 +23,12 @@ const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
  * Refused after: another origin, userinfo, and a path a browser reads as protocol-relative
  * (`/.//evil` resolves to `//evil`). `within` (a path) also requires the target to lie under it.
  */
-export function safeRedirectTarget(raw: string | null | undefined, origin: string, fallback: string, within?: string): string {
+export function safeRedirectTarget(
+  raw: string | null | undefined,
+  origin: string,
+  fallback: string,
+  within?: string,
+): string {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_LENGTH) return fallback;
   let layer = raw;
   for (let i = 0; i <= LAYERS; i++) {
@@ -45,7 +50,8 @@ export function safeRedirectTarget(raw: string | null | undefined, origin: strin
   if (url.origin !== origin || url.username || url.password) return fallback;
   const target = `${url.pathname}${url.search}${url.hash}`;
   if (target.startsWith('//')) return fallback;
-  if (within !== undefined && !(url.pathname === within || url.pathname.startsWith(`${within.replace(/\/$/, '')}/`))) return fallback;
+  if (within !== undefined && !(url.pathname === within || url.pathname.startsWith(`${within.replace(/\/$/, '')}/`)))
+    return fallback;
   return target;
 }
 

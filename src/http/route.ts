@@ -13,7 +13,11 @@ import { ensureUser } from './middleware';
 export type Access = 'public' | 'user' | readonly Role[];
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-export interface RouteSpec<P extends ZodType | undefined = undefined, Q extends ZodType | undefined = undefined, B extends ZodType | undefined = undefined> {
+export interface RouteSpec<
+  P extends ZodType | undefined = undefined,
+  Q extends ZodType | undefined = undefined,
+  B extends ZodType | undefined = undefined,
+> {
   method: Method;
   /** Hono path syntax, full path: `/api/offers/:id`. */
   path: string;
@@ -93,12 +97,21 @@ function parseWith<S extends ZodType>(schema: S, data: unknown, where: string): 
 }
 
 /** Registers `spec` on `app` with validation and access control in front of `handler`. */
-export function route<P extends ZodType | undefined, Q extends ZodType | undefined, B extends ZodType | undefined, A extends Access, I extends boolean = false>(
+export function route<
+  P extends ZodType | undefined,
+  Q extends ZodType | undefined,
+  B extends ZodType | undefined,
+  A extends Access,
+  I extends boolean = false,
+>(
   app: Hono<AppEnv>,
   spec: RouteSpec<P, Q, B> & { access: A; identityOnly?: I },
   handler: (c: Ctx, input: RouteInput<Infer<P>, Infer<Q>, Infer<B>, UserFor<A, I>>) => Response | Promise<Response>,
 ): void {
-  registry.set(`${spec.method} ${spec.path}`, spec as RouteSpec<ZodType | undefined, ZodType | undefined, ZodType | undefined>);
+  registry.set(
+    `${spec.method} ${spec.path}`,
+    spec as RouteSpec<ZodType | undefined, ZodType | undefined, ZodType | undefined>,
+  );
   app.on(spec.method.toUpperCase(), spec.path, async (c) => {
     const user = await checkAccess(c, spec.access, spec.identityOnly === true);
     const params = spec.params ? parseWith(spec.params, c.req.param(), 'path parameters') : undefined;

@@ -117,5 +117,7 @@ function safeZone(tz: string): string {
 /** Every IANA zone the runtime supports (for pickers). */
 export function timeZones(): string[] {
   const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };
-  return intl.supportedValuesOf ? intl.supportedValuesOf('timeZone') : ['Europe/Paris', 'Europe/London', 'Europe/Zurich', 'America/New_York', 'UTC'];
+  return intl.supportedValuesOf
+    ? intl.supportedValuesOf('timeZone')
+    : ['Europe/Paris', 'Europe/London', 'Europe/Zurich', 'America/New_York', 'UTC'];
 }

@@ -42,9 +42,15 @@ export function messagesUnder(locale: Locale, prefix: string): Record<string, st
   const out: Record<string, string> = {};
   const walk = (node: unknown, path: string) => {
     if (typeof node === 'string') out[path] = node;
-    else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, path ? `${path}.${k}` : k);
+    else if (node && typeof node === 'object')
+      for (const [k, v] of Object.entries(node)) walk(v, path ? `${path}.${k}` : k);
   };
-  const root = prefix.split('.').reduce<unknown>((n, part) => (n && typeof n === 'object' ? (n as Record<string, unknown>)[part] : undefined), dicts[locale]);
+  const root = prefix
+    .split('.')
+    .reduce<unknown>(
+      (n, part) => (n && typeof n === 'object' ? (n as Record<string, unknown>)[part] : undefined),
+      dicts[locale],
+    );
   walk(root, '');
   return out;
 }
@@ -56,11 +62,15 @@ export function translator(locale: Locale): T {
 /** Best locale from an Accept-Language header, or null. */
 export function localeFromAcceptLanguage(header: string | null | undefined): Locale | null {
   if (!header) return null;
-  const ranked = header.split(',').map((part) => {
-    const [tagPart, ...rest] = part.trim().split(';');
-    const q = rest.find((r) => r.trim().startsWith('q='));
-    return { lang: tagPart.trim().slice(0, 2).toLowerCase(), q: q ? Number(q.split('=')[1]) : 1 };
-  }).filter((x) => x.q > 0).sort((a, b) => b.q - a.q);
+  const ranked = header
+    .split(',')
+    .map((part) => {
+      const [tagPart, ...rest] = part.trim().split(';');
+      const q = rest.find((r) => r.trim().startsWith('q='));
+      return { lang: tagPart.trim().slice(0, 2).toLowerCase(), q: q ? Number(q.split('=')[1]) : 1 };
+    })
+    .filter((x) => x.q > 0)
+    .sort((a, b) => b.q - a.q);
   for (const { lang } of ranked) if (isLocale(lang)) return lang;
   return null;
 }

@@ -14,7 +14,9 @@ export async function applyLogRetention(deps: Deps): Promise<Record<string, numb
     const cutoff = now - days * DAY;
     let total = 0;
     for (let i = 0; i < MAX_CHUNKS; i++) {
-      const r = await deps.db.run(sql`delete from logs where id in (select id from logs where level = ${level} and created_at < ${cutoff} limit ${CHUNK})`);
+      const r = await deps.db.run(
+        sql`delete from logs where id in (select id from logs where level = ${level} and created_at < ${cutoff} limit ${CHUNK})`,
+      );
       const changed = r.meta.changes ?? 0;
       total += changed;
       if (changed < CHUNK) break;

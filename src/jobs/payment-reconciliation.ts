@@ -20,8 +20,24 @@ async function replay(deps: Deps, events: PaymentEvent[]): Promise<{ recovered: 
   let failed = 0;
   for (let i = 0; i < events.length; i += 90) {
     const chunk = events.slice(i, i + 90);
-    const done = new Set((await deps.db.select({ id: webhookEvents.eventId }).from(webhookEvents)
-      .where(and(eq(webhookEvents.provider, 'stripe'), inArray(webhookEvents.eventId, chunk.map((e) => e.id)), inArray(webhookEvents.status, ['PROCESSED', 'IGNORED']))).all()).map((r) => r.id));
+    const done = new Set(
+      (
+        await deps.db
+          .select({ id: webhookEvents.eventId })
+          .from(webhookEvents)
+          .where(
+            and(
+              eq(webhookEvents.provider, 'stripe'),
+              inArray(
+                webhookEvents.eventId,
+                chunk.map((e) => e.id),
+              ),
+              inArray(webhookEvents.status, ['PROCESSED', 'IGNORED']),
+            ),
+          )
+          .all()
+      ).map((r) => r.id),
+    );
     for (const e of chunk) {
       if (done.has(e.id)) continue;
       try {
@@ -37,9 +53,19 @@ async function replay(deps: Deps, events: PaymentEvent[]): Promise<{ recovered: 
 
 /** Connected accounts whose payouts may still hear from the bank. */
 async function accountsWithOpenPayouts(deps: Deps, since: Date): Promise<string[]> {
-  const rows = await deps.db.selectDistinct({ acct: creators.stripeAccountId }).from(payouts).innerJoin(creators, eq(creators.id, payouts.creatorId))
-    .where(and(isNotNull(payouts.stripePayoutId), isNotNull(creators.stripeAccountId), or(eq(payouts.status, 'PROCESSING'), gte(payouts.updatedAt, since))))
-    .limit(ACCOUNTS_PER_RUN).all();
+  const rows = await deps.db
+    .selectDistinct({ acct: creators.stripeAccountId })
+    .from(payouts)
+    .innerJoin(creators, eq(creators.id, payouts.creatorId))
+    .where(
+      and(
+        isNotNull(payouts.stripePayoutId),
+        isNotNull(creators.stripeAccountId),
+        or(eq(payouts.status, 'PROCESSING'), gte(payouts.updatedAt, since)),
+      ),
+    )
+    .limit(ACCOUNTS_PER_RUN)
+    .all();
   return rows.map((r) => r.acct!);
 }
 
@@ -60,9 +86,18 @@ export async function reconcilePayments(deps: Deps): Promise<Record<string, numb
       failed += r.failed;
     } catch (e) {
       failed++;
-      await deps.log.webhook.warn('WEBHOOK_ERROR', `Could not list the events of connected account ${account}; next run`, { provider: 'stripe' }, { error: e });
+      await deps.log.webhook.warn(
+        'WEBHOOK_ERROR',
+        `Could not list the events of connected account ${account}; next run`,
+        { provider: 'stripe' },
+        { error: e },
+      );
     }
   }
-  if (recovered) await deps.log.webhook.warn('WEBHOOK_RECEIVED', `Reconciliation recovered ${recovered} missed payment event(s)`, { provider: 'stripe', count: recovered });
+  if (recovered)
+    await deps.log.webhook.warn('WEBHOOK_RECEIVED', `Reconciliation recovered ${recovered} missed payment event(s)`, {
+      provider: 'stripe',
+      count: recovered,
+    });
   return { seen, recovered, failed, accounts: accounts.length };
 }

@@ -8,7 +8,12 @@ import type { Bindings } from '../env';
 import { runJobChunk } from './run-job';
 
 const EmailMessage = z.object({ emailId: z.string().min(1) });
-const JobChunk = z.object({ job: z.literal('reminders'), tick: z.number().int(), part: z.number().int().min(1).optional(), bookingIds: z.array(z.string().min(1)).max(500) });
+const JobChunk = z.object({
+  job: z.literal('reminders'),
+  tick: z.number().int(),
+  part: z.number().int().min(1).optional(),
+  bookingIds: z.array(z.string().min(1)).max(500),
+});
 
 export type QueueKind = 'email' | 'email-dead' | 'jobs' | 'jobs-dead';
 
@@ -29,7 +34,11 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Bindings): 
   const kind = queueKind(batch.queue);
   if (!kind) {
     // Not ours to guess: keep the messages (retried, then dead-lettered if configured) and say so.
-    await deps.log.system.critical('SYSTEM_ERROR', `Messages from unknown queue ${batch.queue} left unprocessed`, { component: 'queue', queue: batch.queue, messages: batch.messages.length });
+    await deps.log.system.critical('SYSTEM_ERROR', `Messages from unknown queue ${batch.queue} left unprocessed`, {
+      component: 'queue',
+      queue: batch.queue,
+      messages: batch.messages.length,
+    });
     batch.retryAll({ delaySeconds: 300 });
     return;
   }
@@ -42,7 +51,10 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Bindings): 
 async function handleEmailMessage(deps: Deps, msg: Message<unknown>, dead: boolean): Promise<void> {
   const body = EmailMessage.safeParse(msg.body);
   if (!body.success) {
-    await deps.log.email.error('EMAIL_FAILED', 'Malformed email message dropped', { emailId: null, reason: `message ${msg.id}` });
+    await deps.log.email.error('EMAIL_FAILED', 'Malformed email message dropped', {
+      emailId: null,
+      reason: `message ${msg.id}`,
+    });
     msg.ack();
     return;
   }
@@ -56,7 +68,12 @@ async function handleEmailMessage(deps: Deps, msg: Message<unknown>, dead: boole
     if (decision.action === 'ack') msg.ack();
     else msg.retry({ delaySeconds: decision.delaySeconds });
   } catch (e) {
-    await deps.log.email.error('EMAIL_FAILED', 'Email delivery crashed; will retry', { emailId: body.data.emailId, attempt: msg.attempts }, { error: e });
+    await deps.log.email.error(
+      'EMAIL_FAILED',
+      'Email delivery crashed; will retry',
+      { emailId: body.data.emailId, attempt: msg.attempts },
+      { error: e },
+    );
     msg.retry({ delaySeconds: 60 });
   }
 }
@@ -71,20 +88,35 @@ async function handleJobMessage(deps: Deps, msg: Message<unknown>, dead: boolean
   const chunk = body.data;
   const tick = new Date(chunk.tick);
   if (dead) {
-    await deps.log.cron.error('CRON_ERROR', `A ${chunk.job} chunk of ${chunk.bookingIds.length} failed for good`, { job: chunk.job, tick: chunk.tick, part: chunk.part, bookingIds: chunk.bookingIds.slice(0, 20), count: chunk.bookingIds.length });
+    await deps.log.cron.error('CRON_ERROR', `A ${chunk.job} chunk of ${chunk.bookingIds.length} failed for good`, {
+      job: chunk.job,
+      tick: chunk.tick,
+      part: chunk.part,
+      bookingIds: chunk.bookingIds.slice(0, 20),
+      count: chunk.bookingIds.length,
+    });
     await notifyAdmins(deps, 'JOB_FAILED', { job: chunk.job, count: chunk.bookingIds.length }, '/admin/jobs');
     msg.ack();
     return;
   }
   // Idempotent: reminders already claimed are skipped, so a retried chunk sends only what is missing.
-  const work = async () => ({ bookings: chunk.bookingIds.length, sent: await sendReminders(deps, chunk.bookingIds, tick) });
+  const work = async () => ({
+    bookings: chunk.bookingIds.length,
+    sent: await sendReminders(deps, chunk.bookingIds, tick),
+  });
   try {
     // Each chunk has its own cron-run row (trigger QUEUE); a chunk queued before parts existed just runs.
     if (chunk.part) await runJobChunk(deps, chunk.job, tick, chunk.part, work);
     else await work();
     msg.ack();
   } catch (e) {
-    if (!chunk.part) await deps.log.cron.error('CRON_ERROR', 'Reminder chunk failed; will retry', { job: chunk.job, tick: chunk.tick }, { error: e });
+    if (!chunk.part)
+      await deps.log.cron.error(
+        'CRON_ERROR',
+        'Reminder chunk failed; will retry',
+        { job: chunk.job, tick: chunk.tick },
+        { error: e },
+      );
     msg.retry({ delaySeconds: 30 });
   }
 }

@@ -15,8 +15,13 @@ export const PREPARED_STALE_MS = 15 * 60_000;
 
 export async function retryOwedRefunds(deps: Deps): Promise<Record<string, number>> {
   const { activated, voided } = await settlePreparedRefunds(deps, PREPARED_STALE_MS);
-  const due = await deps.db.select().from(owedRefunds)
-    .where(and(eq(owedRefunds.status, 'OWED'), lte(owedRefunds.nextAttemptAt, deps.clock.now()))).orderBy(asc(owedRefunds.nextAttemptAt)).limit(BATCH).all();
+  const due = await deps.db
+    .select()
+    .from(owedRefunds)
+    .where(and(eq(owedRefunds.status, 'OWED'), lte(owedRefunds.nextAttemptAt, deps.clock.now())))
+    .orderBy(asc(owedRefunds.nextAttemptAt))
+    .limit(BATCH)
+    .all();
   const counts = { activated, voided, issued: 0, stillOwed: 0, failed: 0 };
   for (const owed of due) {
     const out = await attemptOwedRefund(deps, owed);

@@ -33,12 +33,14 @@ export interface JobDefinition {
 const jobs = {
   reminders: {
     crons: [CRON.every5min],
-    description: 'Remind both people 24 h, 1 h and 15 min before each call (exact windows, once each; large batches fan out through the jobs queue)',
+    description:
+      'Remind both people 24 h, 1 h and 15 min before each call (exact windows, once each; large batches fan out through the jobs queue)',
     run: (deps, tick) => reminderJob(deps, tick),
   },
   'email-sweep': {
     crons: [CRON.every5min],
-    description: 'Queue again the emails whose queue message was lost (still pending, never attempted, 10 minutes after they were recorded)',
+    description:
+      'Queue again the emails whose queue message was lost (still pending, never attempted, 10 minutes after they were recorded)',
     run: (deps) => requeueStalePendingEmails(deps),
   },
   'booking-sweep': {
@@ -49,7 +51,8 @@ const jobs = {
   // Outcomes before cleanup: Daily's meeting records are read while the room still exists.
   'call-outcomes': {
     crons: [CRON.every5min],
-    description: 'After each call window: decide attendance (completed / no-show) once and apply it (completion, no-show refund)',
+    description:
+      'After each call window: decide attendance (completed / no-show) once and apply it (completion, no-show refund)',
     run: (deps) => settleCallOutcomes(deps),
   },
   'video-room-cleanup': {
@@ -59,12 +62,14 @@ const jobs = {
   },
   payouts: {
     crons: [CRON.hourly],
-    description: 'Pay creators whose payout date has come (per schedule, once per slot, debt deducted first), send approved payouts, recover due debt, check payouts long in transit',
+    description:
+      'Pay creators whose payout date has come (per schedule, once per slot, debt deducted first), send approved payouts, recover due debt, check payouts long in transit',
     run: (deps, tick) => runPayouts(deps, tick),
   },
   'refund-retry': {
     crons: [CRON.every5min],
-    description: 'Ask the provider again for the refunds the app owes (same idempotency key, backing off to 6 h); make prepared refunds of completed cancellations due',
+    description:
+      'Ask the provider again for the refunds the app owes (same idempotency key, backing off to 6 h); make prepared refunds of completed cancellations due',
     run: (deps) => retryOwedRefunds(deps),
   },
   'payment-reconciliation': {
@@ -79,7 +84,8 @@ const jobs = {
   },
   'admin-summary': {
     crons: [CRON.daily],
-    description: 'Email admins the last 24 hours: bookings, calls, revenue, refunds, disputes, payouts, failed emails and jobs (once a day; "run now" sends a fresh copy)',
+    description:
+      'Email admins the last 24 hours: bookings, calls, revenue, refunds, disputes, payouts, failed emails and jobs (once a day; "run now" sends a fresh copy)',
     run: (deps, tick, ctx) => sendDailySummary(deps, tick, { manual: ctx.trigger === 'MANUAL' }),
   },
   'session-cleanup': {

@@ -5,7 +5,10 @@ import { devClockOffset } from '../lib/dev-clock';
 import { jobsForCron } from './registry';
 import { runJob, type RunOutcome } from './run-job';
 
-export async function runScheduled(env: Bindings, controller: Pick<ScheduledController, 'cron' | 'scheduledTime'>): Promise<Record<string, RunOutcome>> {
+export async function runScheduled(
+  env: Bindings,
+  controller: Pick<ScheduledController, 'cron' | 'scheduledTime'>,
+): Promise<Record<string, RunOutcome>> {
   const deps = buildDeps(env);
   // The tick on the app's clock (development and tests may shift it with /dev/clock; 0 elsewhere).
   const tick = new Date(controller.scheduledTime + devClockOffset(deps.config));

@@ -11,12 +11,18 @@ export function offsetClock(offsetMs: number): Clock {
 }
 
 /** A clock frozen at `at`; `set`/`advance` move it (tests). */
-export function fixedClock(at: Date | string | number): Clock & { set(d: Date | string | number): void; advance(ms: number): void } {
+export function fixedClock(
+  at: Date | string | number,
+): Clock & { set(d: Date | string | number): void; advance(ms: number): void } {
   let t = new Date(at).getTime();
   return {
     now: () => new Date(t),
-    set: (d) => { t = new Date(d).getTime(); },
-    advance: (ms) => { t += ms; },
+    set: (d) => {
+      t = new Date(d).getTime();
+    },
+    advance: (ms) => {
+      t += ms;
+    },
   };
 }
 

@@ -30,7 +30,11 @@ export async function sha256Hex(input: string): Promise<string> {
 
 export async function hmacSha256(secret: string | Uint8Array<ArrayBuffer>, message: string): Promise<Uint8Array> {
   const key = await crypto.subtle.importKey(
-    'raw', typeof secret === 'string' ? enc.encode(secret) : secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'],
+    'raw',
+    typeof secret === 'string' ? enc.encode(secret) : secret,
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
   );
   return new Uint8Array(await crypto.subtle.sign('HMAC', key, enc.encode(message)));
 }
@@ -47,7 +51,9 @@ export function timingSafeEqual(a: string, b: string): boolean {
 export const PBKDF2_ITERATIONS = 100_000;
 
 async function pbkdf2(password: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<Uint8Array> {
-  const key = await crypto.subtle.importKey('raw', enc.encode(password.normalize('NFKC')), 'PBKDF2', false, ['deriveBits']);
+  const key = await crypto.subtle.importKey('raw', enc.encode(password.normalize('NFKC')), 'PBKDF2', false, [
+    'deriveBits',
+  ]);
   const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, key, 256);
   return new Uint8Array(bits);
 }
@@ -69,4 +75,5 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 /** A hash to compare against when the user does not exist, so timing does not reveal accounts. */
-export const DUMMY_PASSWORD_HASH = 'pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+export const DUMMY_PASSWORD_HASH =
+  'pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';

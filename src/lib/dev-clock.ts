@@ -29,7 +29,8 @@ export function devClockOffset(config: DevGate): number {
 /** Sets the offset (development and tests only); returns the offset now in force. */
 export function setDevClockOffset(config: DevGate, ms: number): number {
   if (!config.devTools) throw new Error('The development clock is not available in this environment');
-  if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DEV_CLOCK_OFFSET_MS) throw new RangeError(`The clock offset must be within ±${MAX_DEV_CLOCK_OFFSET_MS} ms`);
+  if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DEV_CLOCK_OFFSET_MS)
+    throw new RangeError(`The clock offset must be within ±${MAX_DEV_CLOCK_OFFSET_MS} ms`);
   offsetMs = Math.round(ms);
   return offsetMs;
 }

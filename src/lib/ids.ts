@@ -2,8 +2,32 @@
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford-ish base32, no ambiguous letters
 
 export const ID_PREFIXES = [
-  'usr', 'crt', 'off', 'req', 'bkg', 'pay', 'ref', 'dsp', 'pyt', 'pya', 'led', 'ltx',
-  'rev', 'ntf', 'eml', 'log', 'cev', 'cron', 'aud', 'tok', 'apt', 'avr', 'avx', 'out', 'dbr', 'orf',
+  'usr',
+  'crt',
+  'off',
+  'req',
+  'bkg',
+  'pay',
+  'ref',
+  'dsp',
+  'pyt',
+  'pya',
+  'led',
+  'ltx',
+  'rev',
+  'ntf',
+  'eml',
+  'log',
+  'cev',
+  'cron',
+  'aud',
+  'tok',
+  'apt',
+  'avr',
+  'avx',
+  'out',
+  'dbr',
+  'orf',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

@@ -28,6 +28,6 @@ export function imageSources(url: string, cssWidth?: number): { src: string; src
   const m = VARIANT.exec(url);
   if (!m) return { src: url };
   const widths = IMAGE_VARIANTS[m[2] as ImageKind];
-  const fit = cssWidth ? widths.find((w) => w >= cssWidth) ?? widths[widths.length - 1] : widths[widths.length - 1];
+  const fit = cssWidth ? (widths.find((w) => w >= cssWidth) ?? widths[widths.length - 1]) : widths[widths.length - 1];
   return { src: variantKey(m[1], fit), srcset: widths.map((w) => `${variantKey(m[1], w)} ${w}w`).join(', ') };
 }

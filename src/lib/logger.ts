@@ -14,26 +14,70 @@ import type { Ids } from './ids';
 
 /** Every log type and the family it belongs to (stats are computed per family). */
 export const LOG_TYPES = {
-  AUTH_SIGNUP: 'AUTH', AUTH_LOGIN: 'AUTH', AUTH_LOGIN_FAILED: 'AUTH', AUTH_LOGOUT: 'AUTH', AUTH_RATE_LIMITED: 'AUTH',
-  AUTH_PASSWORD_CHANGED: 'AUTH', AUTH_PASSWORD_RESET: 'AUTH', AUTH_EMAIL_VERIFIED: 'AUTH', AUTH_GOOGLE: 'AUTH',
-  AUTH_SESSIONS_REVOKED: 'AUTH', AUTH_ACCOUNT_CLAIMED: 'AUTH',
-  EMAIL_QUEUED: 'EMAIL', EMAIL_SENT: 'EMAIL', EMAIL_FAILED: 'EMAIL', EMAIL_RETRY: 'EMAIL', EMAIL_DEAD: 'EMAIL',
-  EMAIL_SUPPRESSED: 'EMAIL', EMAIL_DELIVERY: 'EMAIL', EMAIL_SKIPPED: 'EMAIL',
-  CRON_RUN: 'CRON', CRON_ERROR: 'CRON',
-  ROOM_CREATED: 'ROOM', ROOM_DELETED: 'ROOM', ROOM_ERROR: 'ROOM',
-  OFFER_CREATED: 'BOOKING', OFFER_UPDATED: 'BOOKING', OFFER_CANCELLED: 'BOOKING', OFFER_EXPIRED: 'BOOKING',
-  REQUEST_CREATED: 'BOOKING', REQUEST_ANSWERED: 'BOOKING', REQUEST_EXPIRED: 'BOOKING',
-  BOOKING_HELD: 'BOOKING', BOOKING_CONFIRMED: 'BOOKING', BOOKING_RELEASED: 'BOOKING', BOOKING_CANCELLED: 'BOOKING',
-  BOOKING_RESCHEDULED: 'BOOKING', BOOKING_OUTCOME: 'BOOKING', BOOKING_INVARIANT_VIOLATION: 'BOOKING', BOOKING_ERROR: 'BOOKING',
-  PAYMENT_CREATED: 'PAYMENT', PAYMENT_SUCCEEDED: 'PAYMENT', PAYMENT_FAILED: 'PAYMENT', PAYMENT_REFUND: 'PAYMENT',
-  PAYMENT_DISPUTE: 'PAYMENT', PAYMENT_ERROR: 'PAYMENT', CONNECT_ACCOUNT: 'PAYMENT',
-  PAYOUT_CREATED: 'PAYOUT', PAYOUT_PAID: 'PAYOUT', PAYOUT_FAILED: 'PAYOUT', PAYOUT_SKIPPED: 'PAYOUT', PAYOUT_ERROR: 'PAYOUT',
-  WEBHOOK_RECEIVED: 'WEBHOOK', WEBHOOK_DUPLICATE: 'WEBHOOK', WEBHOOK_REJECTED: 'WEBHOOK', WEBHOOK_ERROR: 'WEBHOOK',
+  AUTH_SIGNUP: 'AUTH',
+  AUTH_LOGIN: 'AUTH',
+  AUTH_LOGIN_FAILED: 'AUTH',
+  AUTH_LOGOUT: 'AUTH',
+  AUTH_RATE_LIMITED: 'AUTH',
+  AUTH_PASSWORD_CHANGED: 'AUTH',
+  AUTH_PASSWORD_RESET: 'AUTH',
+  AUTH_EMAIL_VERIFIED: 'AUTH',
+  AUTH_GOOGLE: 'AUTH',
+  AUTH_SESSIONS_REVOKED: 'AUTH',
+  AUTH_ACCOUNT_CLAIMED: 'AUTH',
+  EMAIL_QUEUED: 'EMAIL',
+  EMAIL_SENT: 'EMAIL',
+  EMAIL_FAILED: 'EMAIL',
+  EMAIL_RETRY: 'EMAIL',
+  EMAIL_DEAD: 'EMAIL',
+  EMAIL_SUPPRESSED: 'EMAIL',
+  EMAIL_DELIVERY: 'EMAIL',
+  EMAIL_SKIPPED: 'EMAIL',
+  CRON_RUN: 'CRON',
+  CRON_ERROR: 'CRON',
+  ROOM_CREATED: 'ROOM',
+  ROOM_DELETED: 'ROOM',
+  ROOM_ERROR: 'ROOM',
+  OFFER_CREATED: 'BOOKING',
+  OFFER_UPDATED: 'BOOKING',
+  OFFER_CANCELLED: 'BOOKING',
+  OFFER_EXPIRED: 'BOOKING',
+  REQUEST_CREATED: 'BOOKING',
+  REQUEST_ANSWERED: 'BOOKING',
+  REQUEST_EXPIRED: 'BOOKING',
+  BOOKING_HELD: 'BOOKING',
+  BOOKING_CONFIRMED: 'BOOKING',
+  BOOKING_RELEASED: 'BOOKING',
+  BOOKING_CANCELLED: 'BOOKING',
+  BOOKING_RESCHEDULED: 'BOOKING',
+  BOOKING_OUTCOME: 'BOOKING',
+  BOOKING_INVARIANT_VIOLATION: 'BOOKING',
+  BOOKING_ERROR: 'BOOKING',
+  PAYMENT_CREATED: 'PAYMENT',
+  PAYMENT_SUCCEEDED: 'PAYMENT',
+  PAYMENT_FAILED: 'PAYMENT',
+  PAYMENT_REFUND: 'PAYMENT',
+  PAYMENT_DISPUTE: 'PAYMENT',
+  PAYMENT_ERROR: 'PAYMENT',
+  CONNECT_ACCOUNT: 'PAYMENT',
+  PAYOUT_CREATED: 'PAYOUT',
+  PAYOUT_PAID: 'PAYOUT',
+  PAYOUT_FAILED: 'PAYOUT',
+  PAYOUT_SKIPPED: 'PAYOUT',
+  PAYOUT_ERROR: 'PAYOUT',
+  WEBHOOK_RECEIVED: 'WEBHOOK',
+  WEBHOOK_DUPLICATE: 'WEBHOOK',
+  WEBHOOK_REJECTED: 'WEBHOOK',
+  WEBHOOK_ERROR: 'WEBHOOK',
   WEBHOOK_UNHANDLED: 'WEBHOOK',
-  NOTIFICATION_CREATED: 'NOTIFICATION', NOTIFICATION_ERROR: 'NOTIFICATION',
-  CALL_EVENT: 'CALL', CALL_ERROR: 'CALL',
+  NOTIFICATION_CREATED: 'NOTIFICATION',
+  NOTIFICATION_ERROR: 'NOTIFICATION',
+  CALL_EVENT: 'CALL',
+  CALL_ERROR: 'CALL',
   ADMIN_ACTION: 'ADMIN',
-  SYSTEM_ERROR: 'SYSTEM', SYSTEM_INFO: 'SYSTEM', API_ERROR: 'API',
+  SYSTEM_ERROR: 'SYSTEM',
+  SYSTEM_INFO: 'SYSTEM',
+  API_ERROR: 'API',
 } as const;
 
 export type LogType = keyof typeof LOG_TYPES;
@@ -43,14 +87,60 @@ export const LOG_FAMILIES = [...new Set(Object.values(LOG_TYPES))] as LogFamily[
 /** The context each family's events carry (typed: the family helpers accept nothing else). */
 export interface FamilyContexts {
   EMAIL: {
-    emailId: string | null; template?: string; locale?: string; providerId?: string; attempt?: number; attempts?: number;
-    status?: number | null; reason?: string; delaySeconds?: number; count?: number; newKey?: boolean;
+    emailId: string | null;
+    template?: string;
+    locale?: string;
+    providerId?: string;
+    attempt?: number;
+    attempts?: number;
+    status?: number | null;
+    reason?: string;
+    delaySeconds?: number;
+    count?: number;
+    newKey?: boolean;
   };
-  CRON: { job: string; trigger?: 'CRON' | 'MANUAL' | 'QUEUE'; tick?: number; part?: number; counts?: Record<string, number>; durationMs?: number; messageId?: string; bookingIds?: string[]; count?: number };
+  CRON: {
+    job: string;
+    trigger?: 'CRON' | 'MANUAL' | 'QUEUE';
+    tick?: number;
+    part?: number;
+    counts?: Record<string, number>;
+    durationMs?: number;
+    messageId?: string;
+    bookingIds?: string[];
+    count?: number;
+  };
   ROOM: { bookingId: string; room: string | null; provider?: string | null };
-  BOOKING: { bookingId?: string; offerId?: string; requestId?: string; creatorId?: string; userId?: string; status?: string; count?: number; by?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM'; reason?: string | null };
-  PAYMENT: { paymentId?: string; bookingId?: string; intentId?: string; refundId?: string; disputeId?: string; amount?: number; currency?: string; reason?: string | null };
-  PAYOUT: { payoutId?: string; creatorId?: string; amount?: number; currency?: string; reason?: string; debtDeducted?: number; from?: string };
+  BOOKING: {
+    bookingId?: string;
+    offerId?: string;
+    requestId?: string;
+    creatorId?: string;
+    userId?: string;
+    status?: string;
+    count?: number;
+    by?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM';
+    reason?: string | null;
+  };
+  PAYMENT: {
+    paymentId?: string;
+    bookingId?: string;
+    intentId?: string;
+    refundId?: string;
+    disputeId?: string;
+    amount?: number;
+    currency?: string;
+    reason?: string | null;
+  };
+  PAYOUT: {
+    payoutId?: string;
+    creatorId?: string;
+    amount?: number;
+    currency?: string;
+    reason?: string;
+    debtDeducted?: number;
+    from?: string;
+  };
   WEBHOOK: { provider: 'stripe' | 'daily' | 'resend'; eventId?: string; eventType?: string; count?: number };
   NOTIFICATION: { userId: string; type: string; notificationId?: string; link?: string | null };
   SYSTEM: { component: string; [detail: string]: string | number | boolean | null };
@@ -60,14 +150,25 @@ export interface FamilyContexts {
 export type TypesOf<F extends LogFamily> = { [K in LogType]: (typeof LOG_TYPES)[K] extends F ? K : never }[LogType];
 export type HelperFamily = keyof FamilyContexts & LogFamily;
 
-type FamilyWrite<F extends HelperFamily> = (type: TypesOf<F>, message: string, context: FamilyContexts[F], opts?: Omit<LogOptions, 'context'>) => Promise<void>;
+type FamilyWrite<F extends HelperFamily> = (
+  type: TypesOf<F>,
+  message: string,
+  context: FamilyContexts[F],
+  opts?: Omit<LogOptions, 'context'>,
+) => Promise<void>;
 export interface FamilyLogger<F extends HelperFamily> {
   info: FamilyWrite<F>;
   warn: FamilyWrite<F>;
   error: FamilyWrite<F>;
   critical: FamilyWrite<F>;
   /** The row as a statement for a caller's `db.batch` (one round trip with the change it records). */
-  statement(level: LogLevel, type: TypesOf<F>, message: string, context: FamilyContexts[F], opts?: Omit<LogOptions, 'context'>): ReturnType<typeof logInsert>;
+  statement(
+    level: LogLevel,
+    type: TypesOf<F>,
+    message: string,
+    context: FamilyContexts[F],
+    opts?: Omit<LogOptions, 'context'>,
+  ): ReturnType<typeof logInsert>;
 }
 
 export interface LogOptions {
@@ -131,12 +232,18 @@ const SECRET_PATTERNS: [RegExp, string][] = [
   [/\b(whsec|re)_[\w+/=]{8,}/g, '[api-key]'],
   [/\b(pi|seti)_\w+_secret_\w+/g, '[client-secret]'],
   // One-time links and signed URLs: the value of any credential-like query parameter.
-  [/([?&;](?:token|t|code|key|secret|sig|signature|password|access_token|refresh_token|id_token|state|s)=)[^&\s"'<>]+/gi, '$1[redacted]'],
+  [
+    /([?&;](?:token|t|code|key|secret|sig|signature|password|access_token|refresh_token|id_token|state|s)=)[^&\s"'<>]+/gi,
+    '$1[redacted]',
+  ],
 ];
 /** In error texts only (messages name recipients on purpose): addresses and long random strings. */
 const ERROR_ONLY_PATTERNS: [RegExp, string][] = [
   [/[\w.!#$%&'*+/=?^`{|}~-]+@([a-z0-9-]+(?:\.[a-z0-9-]+)+)/gi, '[email]@$1'],
-  [/\b(?![0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b)(?=[\w-]*\d)(?=[\w-]*[a-z])[\w-]{32,}/gi, '[redacted]'],
+  [
+    /\b(?![0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b)(?=[\w-]*\d)(?=[\w-]*[a-z])[\w-]{32,}/gi,
+    '[redacted]',
+  ],
 ];
 
 /** A log message or error text with query parameters and secret-looking values removed. */
@@ -165,7 +272,12 @@ export function describeError(error: unknown): string | null {
   if (!(error instanceof Error)) return scrubSecrets(String(error), { errorText: true }).slice(0, 2000);
   const lines = [headline(error)];
   // Frames only: a stack starts with the message again, params included.
-  lines.push(...(error.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 5));
+  lines.push(
+    ...(error.stack ?? '')
+      .split('\n')
+      .filter((l) => /^\s+at /.test(l))
+      .slice(0, 5),
+  );
   let cause = (error as Error & { cause?: unknown }).cause;
   for (let i = 0; cause != null && i < 3; i++) {
     lines.push(`Caused by: ${cause instanceof Error ? headline(cause) : String(cause)}`);
@@ -174,29 +286,63 @@ export function describeError(error: unknown): string | null {
   return scrubSecrets(lines.join('\n'), { errorText: true }).slice(0, 4000);
 }
 
-export function createLogger(deps: { db: Db; clock: Clock; ids: Ids; console?: boolean }, requestId: string | null = null): Logger {
+export function createLogger(
+  deps: { db: Db; clock: Clock; ids: Ids; console?: boolean },
+  requestId: string | null = null,
+): Logger {
   const row = (level: LogLevel, type: LogType, message: string, opts: LogOptions = {}) => {
     const context = opts.context ? (redact(opts.context) as Record<string, unknown>) : null;
     const error = describeError(opts.error);
     message = scrubSecrets(message);
     const createdAt = deps.clock.now();
-    const line = { level, type, family: LOG_TYPES[type], actor: opts.actor ?? 'SYSTEM', actorId: opts.actorId ?? null, message, context, error, requestId, at: createdAt.toISOString() };
+    const line = {
+      level,
+      type,
+      family: LOG_TYPES[type],
+      actor: opts.actor ?? 'SYSTEM',
+      actorId: opts.actorId ?? null,
+      message,
+      context,
+      error,
+      requestId,
+      at: createdAt.toISOString(),
+    };
     if (deps.console !== false) (level === 'INFO' ? console.log : console.error)(JSON.stringify(line));
-    return { id: deps.ids.next('log'), level, type, actor: opts.actor ?? 'SYSTEM', actorId: opts.actorId ?? null, message: message.slice(0, 2000), context, error, requestId, createdAt };
+    return {
+      id: deps.ids.next('log'),
+      level,
+      type,
+      actor: opts.actor ?? 'SYSTEM',
+      actorId: opts.actorId ?? null,
+      message: message.slice(0, 2000),
+      context,
+      error,
+      requestId,
+      createdAt,
+    };
   };
   const write = async (level: LogLevel, type: LogType, message: string, opts: LogOptions = {}) => {
     const values = row(level, type, message, opts);
     try {
       await logInsert(deps.db, values);
     } catch (e) {
-      console.error(JSON.stringify({ level: 'ERROR', type: 'SYSTEM_ERROR', message: 'log write failed', error: describeError(e) }));
+      console.error(
+        JSON.stringify({ level: 'ERROR', type: 'SYSTEM_ERROR', message: 'log write failed', error: describeError(e) }),
+      );
     }
   };
   const family = <F extends HelperFamily>(): FamilyLogger<F> => {
-    const at = (level: LogLevel): FamilyWrite<F> => (type, message, context, opts) => write(level, type, message, { ...opts, context });
+    const at =
+      (level: LogLevel): FamilyWrite<F> =>
+      (type, message, context, opts) =>
+        write(level, type, message, { ...opts, context });
     return {
-      info: at('INFO'), warn: at('WARNING'), error: at('ERROR'), critical: at('CRITICAL'),
-      statement: (level, type, message, context, opts) => logInsert(deps.db, row(level, type, message, { ...opts, context })),
+      info: at('INFO'),
+      warn: at('WARNING'),
+      error: at('ERROR'),
+      critical: at('CRITICAL'),
+      statement: (level, type, message, context, opts) =>
+        logInsert(deps.db, row(level, type, message, { ...opts, context })),
     };
   };
   return {
@@ -206,8 +352,16 @@ export function createLogger(deps: { db: Db; clock: Clock; ids: Ids; console?: b
     critical: (t, m, o) => write('CRITICAL', t, m, o),
     withRequest: (rid) => createLogger(deps, rid),
     statement: (level, type, message, opts) => logInsert(deps.db, row(level, type, message, opts)),
-    email: family<'EMAIL'>(), cron: family<'CRON'>(), room: family<'ROOM'>(), booking: family<'BOOKING'>(), payment: family<'PAYMENT'>(),
-    payout: family<'PAYOUT'>(), webhook: family<'WEBHOOK'>(), notification: family<'NOTIFICATION'>(), system: family<'SYSTEM'>(), api: family<'API'>(),
+    email: family<'EMAIL'>(),
+    cron: family<'CRON'>(),
+    room: family<'ROOM'>(),
+    booking: family<'BOOKING'>(),
+    payment: family<'PAYMENT'>(),
+    payout: family<'PAYOUT'>(),
+    webhook: family<'WEBHOOK'>(),
+    notification: family<'NOTIFICATION'>(),
+    system: family<'SYSTEM'>(),
+    api: family<'API'>(),
   };
 }
 

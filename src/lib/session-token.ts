@@ -12,7 +12,14 @@ const enc = new TextEncoder();
 
 function key(secret: string): Promise<CryptoKey> {
   let k = keys.get(secret);
-  if (!k) keys.set(secret, (k = crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])));
+  if (!k)
+    keys.set(
+      secret,
+      (k = crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+        'sign',
+        'verify',
+      ])),
+    );
   return k;
 }
 
@@ -41,7 +48,14 @@ export async function signToken(secret: string, claims: TokenClaims): Promise<st
 export async function verifyToken(secret: string, token: string): Promise<TokenClaims | null> {
   if (token.length > 300) return null;
   const parts = token.split('.');
-  if (parts.length !== 5 || parts[0] !== 'v1' || !/^[0-9a-z]{16,64}$/.test(parts[1]) || !/^usr_[0-9a-z]{6,40}$/.test(parts[2]) || !/^[0-9a-z]{1,10}$/.test(parts[3])) return null;
+  if (
+    parts.length !== 5 ||
+    parts[0] !== 'v1' ||
+    !/^[0-9a-z]{16,64}$/.test(parts[1]) ||
+    !/^usr_[0-9a-z]{6,40}$/.test(parts[2]) ||
+    !/^[0-9a-z]{1,10}$/.test(parts[3])
+  )
+    return null;
   let sig: Uint8Array<ArrayBuffer>;
   try {
     sig = fromBase64Url(parts[4]);

@@ -8,13 +8,31 @@ const fmtCache = new Map<string, Intl.DateTimeFormat>();
 function fmt(tz: string): Intl.DateTimeFormat {
   let f = fmtCache.get(tz);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', weekday: 'short' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      weekday: 'short',
+    });
     fmtCache.set(tz, f);
   }
   return f;
 }
 
-export interface LocalParts { year: number; month: number; day: number; hour: number; minute: number; second: number; weekday: number }
+export interface LocalParts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  weekday: number;
+}
 
 const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
 
@@ -23,8 +41,13 @@ export function localParts(instant: Date | number, tz: string): LocalParts {
   const parts: Record<string, string> = {};
   for (const p of fmt(tz).formatToParts(new Date(instant))) parts[p.type] = p.value;
   return {
-    year: Number(parts.year), month: Number(parts.month), day: Number(parts.day),
-    hour: Number(parts.hour) % 24, minute: Number(parts.minute), second: Number(parts.second), weekday: WEEKDAYS[parts.weekday],
+    year: Number(parts.year),
+    month: Number(parts.month),
+    day: Number(parts.day),
+    hour: Number(parts.hour) % 24,
+    minute: Number(parts.minute),
+    second: Number(parts.second),
+    weekday: WEEKDAYS[parts.weekday],
   };
 }
 
@@ -40,7 +63,9 @@ export function zonedToUtc(year: number, month: number, day: number, hour: numbe
   const wall = Date.UTC(year, month - 1, day, hour, minute);
   const before = offsetMinutes(wall - 36 * 3_600_000, tz);
   const after = offsetMinutes(wall + 36 * 3_600_000, tz);
-  const candidates = [...new Set([before, after])].map((o) => wall - o * 60_000).filter((t) => offsetMinutes(t, tz) * 60_000 === wall - t);
+  const candidates = [...new Set([before, after])]
+    .map((o) => wall - o * 60_000)
+    .filter((t) => offsetMinutes(t, tz) * 60_000 === wall - t);
   if (candidates.length) return new Date(Math.min(...candidates));
   return new Date(wall - before * 60_000); // in the gap: shifted forward
 }

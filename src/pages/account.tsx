@@ -27,8 +27,18 @@ export function requireUserPage(c: Ctx): User | Response {
   return c.redirect(`/${c.get('locale')}/signin?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
 }
 
-function AccountView({ c, user, profileErrors = {}, passwordErrors = {}, values = {} }: {
-  c: Ctx; user: User; profileErrors?: FieldErrors; passwordErrors?: FieldErrors; values?: Record<string, string>;
+function AccountView({
+  c,
+  user,
+  profileErrors = {},
+  passwordErrors = {},
+  values = {},
+}: {
+  c: Ctx;
+  user: User;
+  profileErrors?: FieldErrors;
+  passwordErrors?: FieldErrors;
+  values?: Record<string, string>;
 }) {
   const { t, href, locale, timezone } = viewOf(c);
   const zones = timeZones();
@@ -39,37 +49,87 @@ function AccountView({ c, user, profileErrors = {}, passwordErrors = {}, values 
         <section class="card" aria-labelledby="profile-h">
           <h2 id="profile-h">{t('account.profile')}</h2>
           <form method="post" action={href('/account/profile')} novalidate>
-            <Field name="name" label={t('auth.name')} value={values.name ?? user.name} error={profileErrors.name} required autocomplete="name" />
+            <Field
+              name="name"
+              label={t('auth.name')}
+              value={values.name ?? user.name}
+              error={profileErrors.name}
+              required
+              autocomplete="name"
+            />
             <Field name="locale" label={t('account.language')} error={profileErrors.locale}>
               <select id="f-locale" name="locale">
-                <option value="fr" selected={user.locale === 'fr'}>Français</option>
-                <option value="en" selected={user.locale === 'en'}>English</option>
+                <option value="fr" selected={user.locale === 'fr'}>
+                  Français
+                </option>
+                <option value="en" selected={user.locale === 'en'}>
+                  English
+                </option>
               </select>
             </Field>
-            <Field name="timezone" label={t('account.timezone')} error={profileErrors.timezone} hint={t('account.timezoneHint', { now: formatDateTime(new Date(), locale, timezone, 'medium') })}>
+            <Field
+              name="timezone"
+              label={t('account.timezone')}
+              error={profileErrors.timezone}
+              hint={t('account.timezoneHint', { now: formatDateTime(new Date(), locale, timezone, 'medium') })}
+            >
               <select id="f-timezone" name="timezone">
-                {zones.map((z) => <option value={z} selected={z === user.timezone}>{z}</option>)}
+                {zones.map((z) => (
+                  <option value={z} selected={z === user.timezone}>
+                    {z}
+                  </option>
+                ))}
               </select>
             </Field>
-            <button type="submit" class="button">{t('account.save')}</button>
+            <button type="submit" class="button">
+              {t('account.save')}
+            </button>
           </form>
         </section>
         <section class="card" aria-labelledby="email-h">
           <h2 id="email-h">{t('account.email')}</h2>
-          <p><strong>{user.email}</strong>{' '}
-            {user.emailVerifiedAt ? <span class="badge success">{t('account.verified')}</span> : <span class="badge warning">{t('account.unverified')}</span>}
+          <p>
+            <strong>{user.email}</strong>{' '}
+            {user.emailVerifiedAt ? (
+              <span class="badge success">{t('account.verified')}</span>
+            ) : (
+              <span class="badge warning">{t('account.unverified')}</span>
+            )}
           </p>
           {user.emailVerifiedAt ? null : (
             <form method="post" action={href('/account/verify-resend')}>
               <p class="muted">{t('account.verifyHelp')}</p>
-              <button type="submit" class="button secondary">{t('account.resend')}</button>
+              <button type="submit" class="button secondary">
+                {t('account.resend')}
+              </button>
             </form>
           )}
           <h2 id="password-h">{t('account.password')}</h2>
           <form method="post" action={href('/account/password')} novalidate>
-            {user.passwordHash ? <Field name="currentPassword" type="password" label={t('account.currentPassword')} error={passwordErrors.currentPassword} required autocomplete="current-password" /> : <p class="muted">{t('account.noPasswordYet')}</p>}
-            <Field name="newPassword" type="password" label={t('account.newPassword')} error={passwordErrors.newPassword} hint={t('auth.passwordHint')} required autocomplete="new-password" />
-            <button type="submit" class="button">{t('account.changePassword')}</button>
+            {user.passwordHash ? (
+              <Field
+                name="currentPassword"
+                type="password"
+                label={t('account.currentPassword')}
+                error={passwordErrors.currentPassword}
+                required
+                autocomplete="current-password"
+              />
+            ) : (
+              <p class="muted">{t('account.noPasswordYet')}</p>
+            )}
+            <Field
+              name="newPassword"
+              type="password"
+              label={t('account.newPassword')}
+              error={passwordErrors.newPassword}
+              hint={t('auth.passwordHint')}
+              required
+              autocomplete="new-password"
+            />
+            <button type="submit" class="button">
+              {t('account.changePassword')}
+            </button>
           </form>
         </section>
       </div>
@@ -83,7 +143,9 @@ function AccountView({ c, user, profileErrors = {}, passwordErrors = {}, values 
           <h2 id="creator-h">{t('account.becomeCreator')}</h2>
           <p class="muted">{t('account.becomeCreatorHelp')}</p>
           <form method="post" action={href('/account/become-creator')}>
-            <button type="submit" class="button secondary">{t('account.becomeCreatorCta')}</button>
+            <button type="submit" class="button secondary">
+              {t('account.becomeCreatorCta')}
+            </button>
           </form>
         </section>
       ) : null}
@@ -92,16 +154,23 @@ function AccountView({ c, user, profileErrors = {}, passwordErrors = {}, values 
         <p class="muted">{t('account.emailsIntro')}</p>
         <form method="post" action={href('/account/emails')} data-email-prefs>
           {emailCategoriesFor(user.role).map((cat) => (
-            <label class="check"><input type="checkbox" name={cat} value="on" checked={wantsEmail(user.emailPrefs, cat)} /> {t(`account.emailCategory.${cat}`)}</label>
+            <label class="check">
+              <input type="checkbox" name={cat} value="on" checked={wantsEmail(user.emailPrefs, cat)} />{' '}
+              {t(`account.emailCategory.${cat}`)}
+            </label>
           ))}
-          <button type="submit" class="button secondary">{t('account.emailsSave')}</button>
+          <button type="submit" class="button secondary">
+            {t('account.emailsSave')}
+          </button>
         </form>
       </section>
       <section class="card danger-zone" aria-labelledby="sessions-h">
         <h2 id="sessions-h">{t('account.sessions')}</h2>
         <p class="muted">{t('account.sessionsHelp')}</p>
         <form method="post" action={href('/account/signout-all')}>
-          <button type="submit" class="button danger">{t('account.signoutAll')}</button>
+          <button type="submit" class="button danger">
+            {t('account.signoutAll')}
+          </button>
         </form>
       </section>
     </>
@@ -120,7 +189,11 @@ accountPages.post(`${L}/account/profile`, async (c) => {
   const form = await readForm(c.req.raw);
   const parsed = UpdateMeBody.safeParse({ name: form.name, locale: form.locale, timezone: form.timezone });
   if (!parsed.success) {
-    return page(c, { title: viewOf(c).t('account.title'), status: 400, body: <AccountView c={c} user={user} profileErrors={localizeIssues(viewOf(c).t, parsed.error)} values={form} /> });
+    return page(c, {
+      title: viewOf(c).t('account.title'),
+      status: 400,
+      body: <AccountView c={c} user={user} profileErrors={localizeIssues(viewOf(c).t, parsed.error)} values={form} />,
+    });
   }
   const updated = await updateProfile(c.get('deps'), user, parsed.data);
   flash(c, 'account.saved');
@@ -134,15 +207,27 @@ accountPages.post(`${L}/account/password`, async (c) => {
   const form = await readForm(c.req.raw);
   const parsed = ChangePasswordBody.safeParse({ currentPassword: form.currentPassword, newPassword: form.newPassword });
   if (!parsed.success) {
-    return page(c, { title: t('account.title'), status: 400, body: <AccountView c={c} user={user} passwordErrors={localizeIssues(t, parsed.error)} /> });
+    return page(c, {
+      title: t('account.title'),
+      status: 400,
+      body: <AccountView c={c} user={user} passwordErrors={localizeIssues(t, parsed.error)} />,
+    });
   }
   if (!(await passwordChangeAllowed(c.get('deps'), user.id))) {
     c.header('Retry-After', '60');
-    return page(c, { title: t('account.title'), status: 429, body: <AccountView c={c} user={user} passwordErrors={{ currentPassword: t('auth.errors.rateLimited') }} /> });
+    return page(c, {
+      title: t('account.title'),
+      status: 429,
+      body: <AccountView c={c} user={user} passwordErrors={{ currentPassword: t('auth.errors.rateLimited') }} />,
+    });
   }
   const r = await changePassword(c.get('deps'), user, parsed.data, c.get('auth')?.sessionId);
   if (!r.ok) {
-    return page(c, { title: t('account.title'), status: 422, body: <AccountView c={c} user={user} passwordErrors={{ currentPassword: t('account.wrongPassword') }} /> });
+    return page(c, {
+      title: t('account.title'),
+      status: 422,
+      body: <AccountView c={c} user={user} passwordErrors={{ currentPassword: t('account.wrongPassword') }} />,
+    });
   }
   flash(c, 'account.passwordChanged');
   return c.redirect(href('/account'), 303);
@@ -165,7 +250,11 @@ accountPages.post(`${L}/account/signout-all`, async (c) => {
   if (user instanceof Response) return user;
   const deps = c.get('deps');
   const revoked = await revokeAllSessions(deps, user.id);
-  await deps.log.info('AUTH_SESSIONS_REVOKED', 'Signed out everywhere', { actor: 'USER', actorId: user.id, context: { revoked } });
+  await deps.log.info('AUTH_SESSIONS_REVOKED', 'Signed out everywhere', {
+    actor: 'USER',
+    actorId: user.id,
+    context: { revoked },
+  });
   clearSessionCookie(c);
   flash(c, 'account.signedOutAll', 'info');
   return c.redirect(viewOf(c).href('/signin'), 303);
@@ -178,7 +267,10 @@ accountPages.post(`${L}/account/emails`, async (c) => {
   const deps = c.get('deps');
   // Unchecked boxes are absent from the form: every category shown is set explicitly.
   const prefs = Object.fromEntries(emailCategoriesFor(user.role).map((cat) => [cat, form[cat] === 'on']));
-  await deps.db.update(users).set({ emailPrefs: { ...user.emailPrefs, ...prefs }, updatedAt: deps.clock.now() }).where(eq(users.id, user.id));
+  await deps.db
+    .update(users)
+    .set({ emailPrefs: { ...user.emailPrefs, ...prefs }, updatedAt: deps.clock.now() })
+    .where(eq(users.id, user.id));
   forgetUser(user.id);
   flash(c, 'account.emailsSaved');
   return c.redirect(`${viewOf(c).href('/account')}#emails`, 303);

@@ -28,19 +28,36 @@ const L = '/:lang{fr|en}';
  * Signs the browser in. With a password-checked `user`, only if that password is still the
  * account's (see createPasswordSession); false when it is not.
  */
-async function startSession(c: Ctx, user: Pick<User, 'id' | 'passwordHash'>, via: 'PASSWORD' | 'GOOGLE'): Promise<boolean> {
+async function startSession(
+  c: Ctx,
+  user: Pick<User, 'id' | 'passwordHash'>,
+  via: 'PASSWORD' | 'GOOGLE',
+): Promise<boolean> {
   const deps = c.get('deps');
   // A fresh token on every sign-in: a session id planted before sign-in is never promoted (fixation).
   const previous = c.get('auth');
   if (previous) await revokeSession(deps, previous.sessionId);
   const meta = { userAgent: c.req.header('user-agent'), ip: clientIp(c.req.raw) };
-  const s = via === 'PASSWORD' ? await createPasswordSession(deps, user, 'COOKIE', meta) : await createSession(deps, user, 'COOKIE', meta);
+  const s =
+    via === 'PASSWORD'
+      ? await createPasswordSession(deps, user, 'COOKIE', meta)
+      : await createSession(deps, user, 'COOKIE', meta);
   if (s) setSessionCookie(c, s.token, s.expiresAt);
   return s !== null;
 }
 
 // ------------------------------------------------------------------ sign in
-function SignInForm({ c, values, errors, formError }: { c: Ctx; values: Record<string, string>; errors: FieldErrors; formError?: string }) {
+function SignInForm({
+  c,
+  values,
+  errors,
+  formError,
+}: {
+  c: Ctx;
+  values: Record<string, string>;
+  errors: FieldErrors;
+  formError?: string;
+}) {
   const { t, href } = viewOf(c);
   const next = redirectTarget(c, c.req.query('next') ?? values.next, '');
   const google = c.get('deps').config.google;
@@ -51,18 +68,46 @@ function SignInForm({ c, values, errors, formError }: { c: Ctx; values: Record<s
       <FormError message={formError} />
       <form method="post" action={href('/signin')} novalidate>
         <input type="hidden" name="next" value={next} />
-        <Field name="email" type="email" label={t('auth.email')} value={values.email} error={errors.email} required autocomplete="email" />
-        <Field name="password" type="password" label={t('auth.password')} error={errors.password} required autocomplete="current-password" />
-        <p class="form-aside"><a href={href('/forgot-password')}>{t('auth.signin.forgot')}</a></p>
-        <button type="submit" class="button block">{t('auth.signin.submit')}</button>
+        <Field
+          name="email"
+          type="email"
+          label={t('auth.email')}
+          value={values.email}
+          error={errors.email}
+          required
+          autocomplete="email"
+        />
+        <Field
+          name="password"
+          type="password"
+          label={t('auth.password')}
+          error={errors.password}
+          required
+          autocomplete="current-password"
+        />
+        <p class="form-aside">
+          <a href={href('/forgot-password')}>{t('auth.signin.forgot')}</a>
+        </p>
+        <button type="submit" class="button block">
+          {t('auth.signin.submit')}
+        </button>
       </form>
       {google ? (
         <>
-          <div class="divider"><span>{t('auth.or')}</span></div>
-          <a class="button secondary block" href={`/auth/google/start?lang=${viewOf(c).locale}&next=${encodeURIComponent(next)}`}>{t('auth.google')}</a>
+          <div class="divider">
+            <span>{t('auth.or')}</span>
+          </div>
+          <a
+            class="button secondary block"
+            href={`/auth/google/start?lang=${viewOf(c).locale}&next=${encodeURIComponent(next)}`}
+          >
+            {t('auth.google')}
+          </a>
         </>
       ) : null}
-      <p class="muted center">{t('auth.signin.noAccount')} <a href={href('/signup')}>{t('auth.signin.createOne')}</a></p>
+      <p class="muted center">
+        {t('auth.signin.noAccount')} <a href={href('/signup')}>{t('auth.signin.createOne')}</a>
+      </p>
     </section>
   );
 }
@@ -80,20 +125,39 @@ authPages.post(`${L}/signin`, async (c) => {
   const parsed = LoginBody.safeParse(form);
   const title = t('auth.signin.title');
   if (!parsed.success) {
-    return page(c, { title, status: 400, body: <SignInForm c={c} values={form} errors={localizeIssues(t, parsed.error)} /> });
+    return page(c, {
+      title,
+      status: 400,
+      body: <SignInForm c={c} values={form} errors={localizeIssues(t, parsed.error)} />,
+    });
   }
   if (!(await credentialAttemptAllowed(deps, 'login', clientIp(c.req.raw), parsed.data.email))) {
-    await deps.log.warn('AUTH_RATE_LIMITED', 'Sign-in rate limited', { actor: 'GUEST', context: { ip: clientIp(c.req.raw) } });
+    await deps.log.warn('AUTH_RATE_LIMITED', 'Sign-in rate limited', {
+      actor: 'GUEST',
+      context: { ip: clientIp(c.req.raw) },
+    });
     c.header('Retry-After', '60');
-    return page(c, { title, status: 429, body: <SignInForm c={c} values={form} errors={{}} formError={t('auth.errors.rateLimited')} /> });
+    return page(c, {
+      title,
+      status: 429,
+      body: <SignInForm c={c} values={form} errors={{}} formError={t('auth.errors.rateLimited')} />,
+    });
   }
   const r = await verifyCredentials(deps, parsed.data.email, parsed.data.password);
   if (!r.ok) {
     const msg = r.reason === 'ACCOUNT_DISABLED' ? t('auth.errors.disabled') : t('auth.errors.invalidCredentials');
-    return page(c, { title, status: r.reason === 'ACCOUNT_DISABLED' ? 403 : 401, body: <SignInForm c={c} values={form} errors={{}} formError={msg} /> });
+    return page(c, {
+      title,
+      status: r.reason === 'ACCOUNT_DISABLED' ? 403 : 401,
+      body: <SignInForm c={c} values={form} errors={{}} formError={msg} />,
+    });
   }
   if (!(await startSession(c, r.user, 'PASSWORD'))) {
-    return page(c, { title, status: 401, body: <SignInForm c={c} values={form} errors={{}} formError={t('auth.errors.invalidCredentials')} /> });
+    return page(c, {
+      title,
+      status: 401,
+      body: <SignInForm c={c} values={form} errors={{}} formError={t('auth.errors.invalidCredentials')} />,
+    });
   }
   await deps.log.info('AUTH_LOGIN', 'Signed in', { actor: 'USER', actorId: r.user.id });
   // Pages follow the user's language once signed in.
@@ -101,7 +165,17 @@ authPages.post(`${L}/signin`, async (c) => {
 });
 
 // ------------------------------------------------------------------ sign up
-function SignUpForm({ c, values, errors, formError }: { c: Ctx; values: Record<string, string>; errors: FieldErrors; formError?: string }) {
+function SignUpForm({
+  c,
+  values,
+  errors,
+  formError,
+}: {
+  c: Ctx;
+  values: Record<string, string>;
+  errors: FieldErrors;
+  formError?: string;
+}) {
   const { t, href, timezone } = viewOf(c);
   const role = values.role === 'CREATOR' || c.req.query('as') === 'creator' ? 'CREATOR' : 'USER';
   return (
@@ -114,20 +188,54 @@ function SignUpForm({ c, values, errors, formError }: { c: Ctx; values: Record<s
           <legend>{t('auth.signup.roleLegend')}</legend>
           <label class="choice">
             <input type="radio" name="role" value="USER" checked={role === 'USER'} />
-            <span><strong>{t('auth.signup.roleFan')}</strong><small>{t('auth.signup.roleFanHint')}</small></span>
+            <span>
+              <strong>{t('auth.signup.roleFan')}</strong>
+              <small>{t('auth.signup.roleFanHint')}</small>
+            </span>
           </label>
           <label class="choice">
             <input type="radio" name="role" value="CREATOR" checked={role === 'CREATOR'} />
-            <span><strong>{t('auth.signup.roleCreator')}</strong><small>{t('auth.signup.roleCreatorHint')}</small></span>
+            <span>
+              <strong>{t('auth.signup.roleCreator')}</strong>
+              <small>{t('auth.signup.roleCreatorHint')}</small>
+            </span>
           </label>
         </fieldset>
-        <Field name="name" label={t('auth.name')} value={values.name} error={errors.name} required autocomplete="name" />
-        <Field name="email" type="email" label={t('auth.email')} value={values.email} error={errors.email} required autocomplete="email" />
-        <Field name="password" type="password" label={t('auth.password')} error={errors.password} hint={t('auth.passwordHint')} required autocomplete="new-password" attrs={{ minlength: 10 }} />
+        <Field
+          name="name"
+          label={t('auth.name')}
+          value={values.name}
+          error={errors.name}
+          required
+          autocomplete="name"
+        />
+        <Field
+          name="email"
+          type="email"
+          label={t('auth.email')}
+          value={values.email}
+          error={errors.email}
+          required
+          autocomplete="email"
+        />
+        <Field
+          name="password"
+          type="password"
+          label={t('auth.password')}
+          error={errors.password}
+          hint={t('auth.passwordHint')}
+          required
+          autocomplete="new-password"
+          attrs={{ minlength: 10 }}
+        />
         <input type="hidden" name="timezone" value={values.timezone ?? timezone} data-detect-timezone="" />
-        <button type="submit" class="button block">{t('auth.signup.submit')}</button>
+        <button type="submit" class="button block">
+          {t('auth.signup.submit')}
+        </button>
       </form>
-      <p class="muted center">{t('auth.signup.haveAccount')} <a href={href('/signin')}>{t('auth.signup.signIn')}</a></p>
+      <p class="muted center">
+        {t('auth.signup.haveAccount')} <a href={href('/signin')}>{t('auth.signup.signIn')}</a>
+      </p>
     </section>
   );
 }
@@ -145,16 +253,32 @@ authPages.post(`${L}/signup`, async (c) => {
   const title = view.t('auth.signup.title');
   const parsed = SignupBody.safeParse({ ...form, locale: view.locale, timezone: form.timezone || view.timezone });
   if (!parsed.success) {
-    return page(c, { title, status: 400, body: <SignUpForm c={c} values={form} errors={localizeIssues(view.t, parsed.error)} /> });
+    return page(c, {
+      title,
+      status: 400,
+      body: <SignUpForm c={c} values={form} errors={localizeIssues(view.t, parsed.error)} />,
+    });
   }
   const { success } = await deps.limiters.signup.limit({ key: `signup:${clientIp(c.req.raw)}` });
   if (!success) {
     c.header('Retry-After', '60');
-    return page(c, { title, status: 429, body: <SignUpForm c={c} values={form} errors={{}} formError={view.t('auth.errors.rateLimited')} /> });
+    return page(c, {
+      title,
+      status: 429,
+      body: <SignUpForm c={c} values={form} errors={{}} formError={view.t('auth.errors.rateLimited')} />,
+    });
   }
-  const r = await signup(deps, { ...parsed.data, locale: view.locale, timezone: parsed.data.timezone ?? view.timezone });
+  const r = await signup(deps, {
+    ...parsed.data,
+    locale: view.locale,
+    timezone: parsed.data.timezone ?? view.timezone,
+  });
   if (!r.ok) {
-    return page(c, { title, status: 409, body: <SignUpForm c={c} values={form} errors={{ email: view.t('auth.errors.emailTaken') }} /> });
+    return page(c, {
+      title,
+      status: 409,
+      body: <SignUpForm c={c} values={form} errors={{ email: view.t('auth.errors.emailTaken') }} />,
+    });
   }
   // Claimed by the address's owner in the meantime: the account is not the one just created any more.
   if (!(await startSession(c, r.user, 'PASSWORD'))) return c.redirect(view.href('/signin'), 303);
@@ -190,7 +314,12 @@ function Message({ title, text, children }: { title: string; text: string; child
 authPages.get(`${L}/verify-email`, (c) => {
   const { t, href } = viewOf(c);
   const token = TokenQuery.safeParse(c.req.query('token'));
-  if (!token.success) return page(c, { title: t('auth.verify.title'), status: 400, body: <Message title={t('auth.verify.title')} text={t('auth.errors.badLink')} /> });
+  if (!token.success)
+    return page(c, {
+      title: t('auth.verify.title'),
+      status: 400,
+      body: <Message title={t('auth.verify.title')} text={t('auth.errors.badLink')} />,
+    });
   // Confirming takes a click (a POST): mail scanners that prefetch links do not verify anyone.
   return page(c, {
     title: t('auth.verify.title'),
@@ -198,7 +327,9 @@ authPages.get(`${L}/verify-email`, (c) => {
       <Message title={t('auth.verify.title')} text={t('auth.verify.prompt')}>
         <form method="post" action={href('/verify-email')}>
           <input type="hidden" name="token" value={token.data} />
-          <button type="submit" class="button">{t('auth.verify.submit')}</button>
+          <button type="submit" class="button">
+            {t('auth.verify.submit')}
+          </button>
         </form>
       </Message>
     ),
@@ -209,7 +340,12 @@ authPages.post(`${L}/verify-email`, async (c) => {
   const { t, href } = viewOf(c);
   const token = TokenQuery.safeParse((await readForm(c.req.raw)).token);
   const user = token.success ? await verifyEmail(c.get('deps'), token.data) : null;
-  if (!user) return page(c, { title: t('auth.verify.title'), status: 410, body: <Message title={t('auth.verify.title')} text={t('auth.errors.badLink')} /> });
+  if (!user)
+    return page(c, {
+      title: t('auth.verify.title'),
+      status: 410,
+      body: <Message title={t('auth.verify.title')} text={t('auth.errors.badLink')} />,
+    });
   flash(c, 'auth.verify.done');
   return c.redirect(c.get('auth') ? href('/account') : href('/signin'), 303);
 });
@@ -222,24 +358,45 @@ function ForgotForm({ c, values, errors }: { c: Ctx; values: Record<string, stri
       <h1>{t('auth.forgot.title')}</h1>
       <p class="muted">{t('auth.forgot.subtitle')}</p>
       <form method="post" action={href('/forgot-password')} novalidate>
-        <Field name="email" type="email" label={t('auth.email')} value={values.email} error={errors.email} required autocomplete="email" />
-        <button type="submit" class="button block">{t('auth.forgot.submit')}</button>
+        <Field
+          name="email"
+          type="email"
+          label={t('auth.email')}
+          value={values.email}
+          error={errors.email}
+          required
+          autocomplete="email"
+        />
+        <button type="submit" class="button block">
+          {t('auth.forgot.submit')}
+        </button>
       </form>
     </section>
   );
 }
 
-authPages.get(`${L}/forgot-password`, (c) => page(c, { title: viewOf(c).t('auth.forgot.title'), body: <ForgotForm c={c} values={{}} errors={{}} /> }));
+authPages.get(`${L}/forgot-password`, (c) =>
+  page(c, { title: viewOf(c).t('auth.forgot.title'), body: <ForgotForm c={c} values={{}} errors={{}} /> }),
+);
 
 authPages.post(`${L}/forgot-password`, async (c) => {
   const deps = c.get('deps');
   const { t } = viewOf(c);
   const form = await readForm(c.req.raw);
   const parsed = ResetRequestBody.safeParse(form);
-  if (!parsed.success) return page(c, { title: t('auth.forgot.title'), status: 400, body: <ForgotForm c={c} values={form} errors={localizeIssues(t, parsed.error)} /> });
-  if (!(await credentialAttemptAllowed(deps, 'reset', clientIp(c.req.raw), parsed.data.email))) throw tooManyRequests(60);
+  if (!parsed.success)
+    return page(c, {
+      title: t('auth.forgot.title'),
+      status: 400,
+      body: <ForgotForm c={c} values={form} errors={localizeIssues(t, parsed.error)} />,
+    });
+  if (!(await credentialAttemptAllowed(deps, 'reset', clientIp(c.req.raw), parsed.data.email)))
+    throw tooManyRequests(60);
   await requestPasswordReset(deps, parsed.data.email);
-  return page(c, { title: t('auth.forgot.title'), body: <Message title={t('auth.forgot.sentTitle')} text={t('auth.forgot.sent')} /> });
+  return page(c, {
+    title: t('auth.forgot.title'),
+    body: <Message title={t('auth.forgot.sentTitle')} text={t('auth.forgot.sent')} />,
+  });
 });
 
 function ResetForm({ c, token, errors }: { c: Ctx; token: string; errors: FieldErrors }) {
@@ -249,8 +406,18 @@ function ResetForm({ c, token, errors }: { c: Ctx; token: string; errors: FieldE
       <h1>{t('auth.reset.title')}</h1>
       <form method="post" action={href('/reset-password')} novalidate>
         <input type="hidden" name="token" value={token} />
-        <Field name="password" type="password" label={t('auth.reset.newPassword')} error={errors.password} hint={t('auth.passwordHint')} required autocomplete="new-password" />
-        <button type="submit" class="button block">{t('auth.reset.submit')}</button>
+        <Field
+          name="password"
+          type="password"
+          label={t('auth.reset.newPassword')}
+          error={errors.password}
+          hint={t('auth.passwordHint')}
+          required
+          autocomplete="new-password"
+        />
+        <button type="submit" class="button block">
+          {t('auth.reset.submit')}
+        </button>
       </form>
     </section>
   );
@@ -259,7 +426,12 @@ function ResetForm({ c, token, errors }: { c: Ctx; token: string; errors: FieldE
 authPages.get(`${L}/reset-password`, (c) => {
   const { t } = viewOf(c);
   const token = TokenQuery.safeParse(c.req.query('token'));
-  if (!token.success) return page(c, { title: t('auth.reset.title'), status: 400, body: <Message title={t('auth.reset.title')} text={t('auth.errors.badLink')} /> });
+  if (!token.success)
+    return page(c, {
+      title: t('auth.reset.title'),
+      status: 400,
+      body: <Message title={t('auth.reset.title')} text={t('auth.errors.badLink')} />,
+    });
   c.header('Referrer-Policy', 'no-referrer');
   return page(c, { title: t('auth.reset.title'), body: <ResetForm c={c} token={token.data} errors={{}} /> });
 });
@@ -268,13 +440,27 @@ authPages.post(`${L}/reset-password`, async (c) => {
   const { t, href } = viewOf(c);
   const form = await readForm(c.req.raw);
   const token = TokenQuery.safeParse(form.token);
-  if (!token.success) return page(c, { title: t('auth.reset.title'), status: 400, body: <Message title={t('auth.reset.title')} text={t('auth.errors.badLink')} /> });
+  if (!token.success)
+    return page(c, {
+      title: t('auth.reset.title'),
+      status: 400,
+      body: <Message title={t('auth.reset.title')} text={t('auth.errors.badLink')} />,
+    });
   const password = Password.safeParse(form.password);
   if (!password.success) {
-    return page(c, { title: t('auth.reset.title'), status: 400, body: <ResetForm c={c} token={token.data} errors={{ password: localizeIssues(t, password.error)._ }} /> });
+    return page(c, {
+      title: t('auth.reset.title'),
+      status: 400,
+      body: <ResetForm c={c} token={token.data} errors={{ password: localizeIssues(t, password.error)._ }} />,
+    });
   }
   const r = await resetPassword(c.get('deps'), token.data, password.data, viewOf(c).locale);
-  if (!r) return page(c, { title: t('auth.reset.title'), status: 410, body: <Message title={t('auth.reset.title')} text={t('auth.errors.badLink')} /> });
+  if (!r)
+    return page(c, {
+      title: t('auth.reset.title'),
+      status: 410,
+      body: <Message title={t('auth.reset.title')} text={t('auth.errors.badLink')} />,
+    });
   clearSessionCookie(c);
   if (r.claimed) flash(c, 'auth.claimed.reset', 'info');
   else flash(c, 'auth.reset.done');
@@ -291,8 +477,21 @@ authPages.get('/auth/google/start', async (c) => {
   const state = randomToken(16);
   const verifier = randomToken(32);
   const next = redirectTarget(c, c.req.query('next'), '');
-  setCookie(c, OAUTH_COOKIE, JSON.stringify({ state, verifier, lang, next }), { path: '/auth/google', httpOnly: true, secure: true, sameSite: 'Lax', maxAge: 600 });
-  return c.redirect(await googleAuthorizeUrl(cfg, { state, codeVerifier: verifier, redirectUri: `${new URL(c.req.url).origin}/auth/google/callback` }), 302);
+  setCookie(c, OAUTH_COOKIE, JSON.stringify({ state, verifier, lang, next }), {
+    path: '/auth/google',
+    httpOnly: true,
+    secure: true,
+    sameSite: 'Lax',
+    maxAge: 600,
+  });
+  return c.redirect(
+    await googleAuthorizeUrl(cfg, {
+      state,
+      codeVerifier: verifier,
+      redirectUri: `${new URL(c.req.url).origin}/auth/google/callback`,
+    }),
+    302,
+  );
 });
 
 const OAuthCookie = z.object({ state: z.string(), verifier: z.string(), lang: z.enum(['fr', 'en']), next: z.string() });
@@ -315,7 +514,11 @@ authPages.get('/auth/google/callback', async (c) => {
     return c.redirect(`/${lang}/signin`, 303);
   }
   try {
-    const profile = await exchangeGoogleCode(cfg, { code, codeVerifier: saved.verifier, redirectUri: `${new URL(c.req.url).origin}/auth/google/callback` });
+    const profile = await exchangeGoogleCode(cfg, {
+      code,
+      codeVerifier: saved.verifier,
+      redirectUri: `${new URL(c.req.url).origin}/auth/google/callback`,
+    });
     const r = await googleSignIn(deps, profile, { locale: lang, timezone: c.get('timezone') });
     if (!r.ok) {
       flash(c, r.reason === 'ACCOUNT_DISABLED' ? 'auth.errors.disabled' : 'auth.errors.googleUnverified', 'error');

@@ -20,14 +20,21 @@ import { rescheduleSection } from './slots';
 export const bookingPages = new Hono<AppEnv>();
 const L = '/:lang{fr|en}';
 
-async function load(c: Ctx): Promise<{ booking: Booking; role: BookingRole; offer: CallOffer; creator: Creator } | Response> {
+async function load(
+  c: Ctx,
+): Promise<{ booking: Booking; role: BookingRole; offer: CallOffer; creator: Creator } | Response> {
   const user = requireUserPage(c);
   if (user instanceof Response) return user;
   const id = c.req.param('id') ?? '';
   const deps = c.get('deps');
   const found = /^bkg_[0-9a-z]{6,40}$/.test(id) ? await bookingForViewer(deps, user, id) : null;
   if (!found) throw notFound('Booking');
-  const row = (await deps.db.select({ offer: callOffers, creator: creators }).from(callOffers).innerJoin(creators, eq(creators.id, callOffers.creatorId)).where(eq(callOffers.id, found.booking.offerId)).get())!;
+  const row = (await deps.db
+    .select({ offer: callOffers, creator: creators })
+    .from(callOffers)
+    .innerJoin(creators, eq(creators.id, callOffers.creatorId))
+    .where(eq(callOffers.id, found.booking.offerId))
+    .get())!;
   return { ...found, ...row };
 }
 
@@ -37,14 +44,35 @@ function Summary({ c, booking, offer, creator }: { c: Ctx; booking: Booking; off
     <section class="card">
       <div class="creator-mini">
         <Avatar name={creator.displayName} url={imageUrl(creator.profileImageKey)} size="sm" />
-        <div><a href={href(`/c/${creator.slug}`)}><strong>{creator.displayName}</strong></a><div class="muted small">{offer.title}</div></div>
+        <div>
+          <a href={href(`/c/${creator.slug}`)}>
+            <strong>{creator.displayName}</strong>
+          </a>
+          <div class="muted small">{offer.title}</div>
+        </div>
       </div>
-      <p class="offer-when"><TimeRange start={booking.startsAt} end={booking.endsAt} locale={locale} timezone={timezone} /></p>
+      <p class="offer-when">
+        <TimeRange start={booking.startsAt} end={booking.endsAt} locale={locale} timezone={timezone} />
+      </p>
       <dl class="meta">
-        <dt>{t('offer.duration')}</dt><dd><Duration minutes={offer.durationMinutes} locale={locale} /></dd>
-        <dt>{t('offer.price')}</dt><dd><strong><Money amount={booking.price} currency={booking.currency} locale={locale} /></strong></dd>
-        <dt>{t('offer.policy')}</dt><dd>{t(`policy.${booking.cancellationPolicy}` as MessageKey)} {t('checkout.earlyRefund')}</dd>
-        <dt>{t('checkout.status')}</dt><dd><StatusBadge t={t} kind="booking" status={booking.status} /></dd>
+        <dt>{t('offer.duration')}</dt>
+        <dd>
+          <Duration minutes={offer.durationMinutes} locale={locale} />
+        </dd>
+        <dt>{t('offer.price')}</dt>
+        <dd>
+          <strong>
+            <Money amount={booking.price} currency={booking.currency} locale={locale} />
+          </strong>
+        </dd>
+        <dt>{t('offer.policy')}</dt>
+        <dd>
+          {t(`policy.${booking.cancellationPolicy}` as MessageKey)} {t('checkout.earlyRefund')}
+        </dd>
+        <dt>{t('checkout.status')}</dt>
+        <dd>
+          <StatusBadge t={t} kind="booking" status={booking.status} />
+        </dd>
       </dl>
     </section>
   );
@@ -65,7 +93,12 @@ bookingPages.get(`${L}/bookings/:id/checkout`, async (c) => {
   if (!resumed.ok || resumed.booking.id !== booking.id) return c.redirect(href(`/bookings/${booking.id}`), 303);
   const payment = resumed.payment;
   const stripe = payment.provider === 'stripe' && deps.payments.publishableKey && payment.clientSecret;
-  if (stripe) c.set('cspExtra', { script: ['https://js.stripe.com'], frame: ['https://js.stripe.com', 'https://hooks.stripe.com'], connect: ['https://api.stripe.com'] });
+  if (stripe)
+    c.set('cspExtra', {
+      script: ['https://js.stripe.com'],
+      frame: ['https://js.stripe.com', 'https://hooks.stripe.com'],
+      connect: ['https://api.stripe.com'],
+    });
   const returnUrl = href(`/bookings/${booking.id}`);
   return page(c, {
     title: t('checkout.title'),
@@ -76,26 +109,65 @@ bookingPages.get(`${L}/bookings/:id/checkout`, async (c) => {
         <div class="grid two">
           <Summary c={c} booking={booking} offer={offer} creator={creator} />
           <section class="card checkout-panel">
-            <p class="hold" data-island="hold-countdown" data-props={JSON.stringify({ until: booking.holdExpiresAt?.toISOString(), label: t('checkout.holdLeft'), expired: t('checkout.holdExpired'), expiredHref: href(`/offers/${offer.id}`) })}>
-              {t('checkout.holdUntil')} <time datetime={booking.holdExpiresAt?.toISOString()}>{booking.holdExpiresAt ? new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', timeZone: viewOf(c).timezone }).format(booking.holdExpiresAt) : ''}</time>
+            <p
+              class="hold"
+              data-island="hold-countdown"
+              data-props={JSON.stringify({
+                until: booking.holdExpiresAt?.toISOString(),
+                label: t('checkout.holdLeft'),
+                expired: t('checkout.holdExpired'),
+                expiredHref: href(`/offers/${offer.id}`),
+              })}
+            >
+              {t('checkout.holdUntil')}{' '}
+              <time datetime={booking.holdExpiresAt?.toISOString()}>
+                {booking.holdExpiresAt
+                  ? new Intl.DateTimeFormat(locale, {
+                      hour: '2-digit',
+                      minute: '2-digit',
+                      timeZone: viewOf(c).timezone,
+                    }).format(booking.holdExpiresAt)
+                  : ''}
+              </time>
             </p>
-            <p class="total">{t('checkout.total')} <strong>{formatMoney(booking.price, booking.currency, locale)}</strong></p>
+            <p class="total">
+              {t('checkout.total')} <strong>{formatMoney(booking.price, booking.currency, locale)}</strong>
+            </p>
             {stripe ? (
-              <div data-island="stripe-checkout" data-props={JSON.stringify({
-                publishableKey: deps.payments.publishableKey, clientSecret: payment.clientSecret, returnUrl: new URL(returnUrl, c.req.url).toString(), locale, pay: t('checkout.payNow'), paying: t('checkout.paying'),
-                prepareUrl: `/api/bookings/${booking.id}/payment/prepare`, expired: t('localCheckout.expiredText'), paid: t('localCheckout.alreadyPaidText'), failed: t('checkout.prepareFailed'),
-                expiredHref: href(`/offers/${offer.id}`), expiredLink: t('localCheckout.backToOffer'),
-              })}>
+              <div
+                data-island="stripe-checkout"
+                data-props={JSON.stringify({
+                  publishableKey: deps.payments.publishableKey,
+                  clientSecret: payment.clientSecret,
+                  returnUrl: new URL(returnUrl, c.req.url).toString(),
+                  locale,
+                  pay: t('checkout.payNow'),
+                  paying: t('checkout.paying'),
+                  prepareUrl: `/api/bookings/${booking.id}/payment/prepare`,
+                  expired: t('localCheckout.expiredText'),
+                  paid: t('localCheckout.alreadyPaidText'),
+                  failed: t('checkout.prepareFailed'),
+                  expiredHref: href(`/offers/${offer.id}`),
+                  expiredLink: t('localCheckout.backToOffer'),
+                })}
+              >
                 <p class="muted">{t('checkout.loadingStripe')}</p>
               </div>
             ) : (
               <>
                 <p class="muted">{t('checkout.localIntro')}</p>
-                <a class="button block" href={`${new URL(payment.checkoutUrl!, c.req.url).pathname}?return=${encodeURIComponent(returnUrl)}&lang=${locale}`}>{t('checkout.payNow')}</a>
+                <a
+                  class="button block"
+                  href={`${new URL(payment.checkoutUrl!, c.req.url).pathname}?return=${encodeURIComponent(returnUrl)}&lang=${locale}`}
+                >
+                  {t('checkout.payNow')}
+                </a>
               </>
             )}
             <form method="post" action={href(`/bookings/${booking.id}/cancel`)} class="release">
-              <button type="submit" class="link-button">{t('checkout.release')}</button>
+              <button type="submit" class="link-button">
+                {t('checkout.release')}
+              </button>
             </form>
           </section>
         </div>
@@ -113,7 +185,13 @@ bookingPages.get(`${L}/bookings/:id`, async (c) => {
   const preview = await cancellationPreview(deps, role, booking);
   const payment = await deps.db.select().from(payments).where(eq(payments.bookingId, booking.id)).get();
   // Refunds decided but not yet taken by the provider (retried automatically): shown as on their way.
-  const owed = payment ? await deps.db.select({ amount: owedRefunds.amount, currency: owedRefunds.currency }).from(owedRefunds).where(and(eq(owedRefunds.paymentId, payment.id), eq(owedRefunds.status, 'OWED'))).all() : [];
+  const owed = payment
+    ? await deps.db
+        .select({ amount: owedRefunds.amount, currency: owedRefunds.currency })
+        .from(owedRefunds)
+        .where(and(eq(owedRefunds.paymentId, payment.id), eq(owedRefunds.status, 'OWED')))
+        .all()
+    : [];
   const reschedule = role !== 'ADMIN' ? await rescheduleSection(c, booking, creator) : null;
   return page(c, {
     title: offer.title,
@@ -125,39 +203,86 @@ bookingPages.get(`${L}/bookings/:id`, async (c) => {
           <Summary c={c} booking={booking} offer={offer} creator={creator} />
           <section class="card">
             {booking.status === 'PENDING' ? (
-              <div data-island="booking-status" data-props={JSON.stringify({ bookingId: booking.id, confirmed: t('booking.justConfirmed'), failed: t('booking.notConfirmed') })}>
+              <div
+                data-island="booking-status"
+                data-props={JSON.stringify({
+                  bookingId: booking.id,
+                  confirmed: t('booking.justConfirmed'),
+                  failed: t('booking.notConfirmed'),
+                })}
+              >
                 <p class="notice info">{t('booking.waitingPayment')}</p>
-                {role === 'FAN' ? <a class="button" href={href(`/bookings/${booking.id}/checkout`)}>{t('offer.resumePayment')}</a> : null}
+                {role === 'FAN' ? (
+                  <a class="button" href={href(`/bookings/${booking.id}/checkout`)}>
+                    {t('offer.resumePayment')}
+                  </a>
+                ) : null}
               </div>
             ) : null}
             {booking.status === 'CONFIRMED' ? <p class="notice success">{t('booking.confirmedNote')}</p> : null}
             {booking.status === 'CONFIRMED' && role !== 'ADMIN' && deps.clock.now() < booking.endsAt ? (
               <>
-                <p><a class="button" href={href(`/call/${booking.id}`)} data-call-link>{t('booking.callPage')}</a> <span class="muted small">{t('booking.callOpens')}</span></p>
-                <p><a href={`/api/bookings/${booking.id}/calendar.ics`} download>{t('booking.addToCalendar')}</a></p>
+                <p>
+                  <a class="button" href={href(`/call/${booking.id}`)} data-call-link>
+                    {t('booking.callPage')}
+                  </a>{' '}
+                  <span class="muted small">{t('booking.callOpens')}</span>
+                </p>
+                <p>
+                  <a href={`/api/bookings/${booking.id}/calendar.ics`} download>
+                    {t('booking.addToCalendar')}
+                  </a>
+                </p>
               </>
             ) : null}
             {reschedule}
-            {booking.status === 'COMPLETED' || booking.outcome || (booking.status === 'CONFIRMED' && deps.clock.now() >= booking.endsAt) ? (
-              <p><a href={href(`/call/${booking.id}/summary`)}>{t('booking.callSummary')}</a></p>
+            {booking.status === 'COMPLETED' ||
+            booking.outcome ||
+            (booking.status === 'CONFIRMED' && deps.clock.now() >= booking.endsAt) ? (
+              <p>
+                <a href={href(`/call/${booking.id}/summary`)}>{t('booking.callSummary')}</a>
+              </p>
             ) : null}
-            {payment && payment.refundedAmount > 0 ? <p class="notice info">{t('booking.refunded', { amount: formatMoney(payment.refundedAmount, payment.currency, locale) })}</p> : null}
-            {owed.map((o) => <p class="notice info" data-refund-pending>{t('booking.refundPending', { amount: formatMoney(o.amount, o.currency, locale) })}</p>)}
-            {booking.status === 'CANCELLED' && booking.cancelReason ? <p class="muted">{t('booking.reason')}: {booking.cancelReason}</p> : null}
+            {payment && payment.refundedAmount > 0 ? (
+              <p class="notice info">
+                {t('booking.refunded', { amount: formatMoney(payment.refundedAmount, payment.currency, locale) })}
+              </p>
+            ) : null}
+            {owed.map((o) => (
+              <p class="notice info" data-refund-pending>
+                {t('booking.refundPending', { amount: formatMoney(o.amount, o.currency, locale) })}
+              </p>
+            ))}
+            {booking.status === 'CANCELLED' && booking.cancelReason ? (
+              <p class="muted">
+                {t('booking.reason')}: {booking.cancelReason}
+              </p>
+            ) : null}
             {preview.ok && booking.status === 'CONFIRMED' ? (
               <form method="post" action={href(`/bookings/${booking.id}/cancel`)} class="cancel-form">
                 <h2>{t('booking.cancelTitle')}</h2>
-                <p>{preview.refund.amount > 0
-                  ? t('booking.cancelRefund', { amount: formatMoney(preview.refund.amount, booking.currency, locale), percent: preview.refund.percent })
-                  : t('booking.cancelNoRefund')}</p>
+                <p>
+                  {preview.refund.amount > 0
+                    ? t('booking.cancelRefund', {
+                        amount: formatMoney(preview.refund.amount, booking.currency, locale),
+                        percent: preview.refund.percent,
+                      })
+                    : t('booking.cancelNoRefund')}
+                </p>
                 <label for="cancel-reason">{t('booking.cancelReason')}</label>
                 <input id="cancel-reason" name="reason" type="text" maxlength={500} />
                 <input type="hidden" name="expectedRefund" value={String(preview.refund.amount)} />
-                <label class="check"><input type="checkbox" name="confirm" value="yes" required /> {t('booking.cancelConfirm')}</label>
-                <button type="submit" class="button danger">{t('booking.cancelSubmit')}</button>
+                <label class="check">
+                  <input type="checkbox" name="confirm" value="yes" required /> {t('booking.cancelConfirm')}
+                </label>
+                <button type="submit" class="button danger">
+                  {t('booking.cancelSubmit')}
+                </button>
               </form>
             ) : null}
-            {!preview.ok && preview.code === 'CALL_STARTED' ? <p class="muted">{t('booking.tooLateToCancel')}</p> : null}
+            {!preview.ok && preview.code === 'CALL_STARTED' ? (
+              <p class="muted">{t('booking.tooLateToCancel')}</p>
+            ) : null}
           </section>
         </div>
       </>
@@ -188,6 +313,18 @@ bookingPages.post(`${L}/bookings/:id/cancel`, async (c) => {
     flash(c, 'booking.refundChanged', 'error');
     return c.redirect(back || href(`/bookings/${id}`), 303);
   }
-  flash(c, r.ok ? (found.booking.status === 'PENDING' ? 'booking.released' : 'booking.cancelled') : (`booking.errors.${r.code}` as MessageKey), r.ok ? 'success' : 'error');
-  return c.redirect(back || (found.booking.status === 'PENDING' && r.ok ? href(`/offers/${found.booking.offerId}`) : href(`/bookings/${id}`)), 303);
+  flash(
+    c,
+    r.ok
+      ? found.booking.status === 'PENDING'
+        ? 'booking.released'
+        : 'booking.cancelled'
+      : (`booking.errors.${r.code}` as MessageKey),
+    r.ok ? 'success' : 'error',
+  );
+  return c.redirect(
+    back ||
+      (found.booking.status === 'PENDING' && r.ok ? href(`/offers/${found.booking.offerId}`) : href(`/bookings/${id}`)),
+    303,
+  );
 });

@@ -53,7 +53,9 @@ callPages.get(`${L}/call/:bookingId`, async (c) => {
         <>
           <h1>{t('call.pageTitle', { title: parties.title })}</h1>
           <p class="notice warning">{t('call.unavailable')}</p>
-          <p><a href={href(`/bookings/${booking.id}`)}>{t('summary.backToBooking')}</a></p>
+          <p>
+            <a href={href(`/bookings/${booking.id}`)}>{t('summary.backToBooking')}</a>
+          </p>
         </>
       ),
     });
@@ -87,21 +89,56 @@ callPages.get(`${L}/call/:bookingId`, async (c) => {
     body: (
       <div class="call" data-island="call" data-props={JSON.stringify(props)} data-initial-phase={phase}>
         <h1>{parties.title}</h1>
-        <p class="muted">{t('call.with', { name: props.peerName })} · {formatDateTime(booking.startsAt, locale, timezone, 'full')}</p>
+        <p class="muted">
+          {t('call.with', { name: props.peerName })} · {formatDateTime(booking.startsAt, locale, timezone, 'full')}
+        </p>
         <p class="muted">{t('call.loading')}</p>
-        <noscript><p class="notice warning">{t('call.noscript')}</p></noscript>
+        <noscript>
+          <p class="notice warning">{t('call.noscript')}</p>
+        </noscript>
       </div>
     ),
   });
 });
 
-function Summary({ c, s, parties, role, review }: { c: Ctx; s: CallSummaryT; parties: CallParties; role: 'FAN' | 'CREATOR' | 'ADMIN'; review: { form: boolean; mine: { rating: number; comment: string } | null } }) {
+function Summary({
+  c,
+  s,
+  parties,
+  role,
+  review,
+}: {
+  c: Ctx;
+  s: CallSummaryT;
+  parties: CallParties;
+  role: 'FAN' | 'CREATOR' | 'ADMIN';
+  review: { form: boolean; mine: { rating: number; comment: string } | null };
+}) {
   const { t, href, locale, timezone } = viewOf(c);
-  const tone = { completed: 'success', interrupted: 'warning', no_show: 'danger', cancelled: 'danger', pending: '', in_progress: 'info' }[s.status];
-  const at = (iso: string | null) => (iso ? <time datetime={iso}>{formatTimeSeconds(new Date(iso), locale, timezone)}</time> : <span class="muted">—</span>);
-  const who = (r: string | null) => (r === 'FAN' ? s.participants.fan.name : r === 'CREATOR' ? s.participants.creator.name : t('callEvent.actor.SYSTEM'));
+  const tone = {
+    completed: 'success',
+    interrupted: 'warning',
+    no_show: 'danger',
+    cancelled: 'danger',
+    pending: '',
+    in_progress: 'info',
+  }[s.status];
+  const at = (iso: string | null) =>
+    iso ? (
+      <time datetime={iso}>{formatTimeSeconds(new Date(iso), locale, timezone)}</time>
+    ) : (
+      <span class="muted">—</span>
+    );
+  const who = (r: string | null) =>
+    r === 'FAN' ? s.participants.fan.name : r === 'CREATOR' ? s.participants.creator.name : t('callEvent.actor.SYSTEM');
   const names = { creator: s.participants.creator.name, fan: s.participants.fan.name };
-  const REASONS: Record<string, MessageKey> = { hangup: 'callEvent.reasons.hangup', 'time-up': 'callEvent.reasons.timeUp', closed: 'callEvent.reasons.closed', replaced: 'callEvent.reasons.replaced', error: 'callEvent.reasons.error' };
+  const REASONS: Record<string, MessageKey> = {
+    hangup: 'callEvent.reasons.hangup',
+    'time-up': 'callEvent.reasons.timeUp',
+    closed: 'callEvent.reasons.closed',
+    replaced: 'callEvent.reasons.replaced',
+    error: 'callEvent.reasons.error',
+  };
   const detail = (m: Record<string, unknown> | null) => {
     if (!m) return '';
     if (typeof m.on === 'boolean') return ` · ${t(m.on ? 'callEvent.on' : 'callEvent.off')}`;
@@ -112,16 +149,36 @@ function Summary({ c, s, parties, role, review }: { c: Ctx; s: CallSummaryT; par
   return (
     <>
       <h1>{t('summary.title')}</h1>
-      <p class="muted">{parties.title} · <When at={new Date(s.scheduled.startsAt)} locale={locale} timezone={timezone} /></p>
-      <p class="summary-status"><span class={`badge ${tone}`} data-call-status={s.status}>{t(`summary.status.${s.status}` as MessageKey)}</span></p>
-      <p class="notice info" data-outcome={s.outcome ?? ''}>{s.outcome ? t(`summary.outcome.${s.outcome}` as MessageKey, names) : s.status === 'cancelled' ? t('call.unavailable') : t('summary.outcome.pending')}</p>
+      <p class="muted">
+        {parties.title} · <When at={new Date(s.scheduled.startsAt)} locale={locale} timezone={timezone} />
+      </p>
+      <p class="summary-status">
+        <span class={`badge ${tone}`} data-call-status={s.status}>
+          {t(`summary.status.${s.status}` as MessageKey)}
+        </span>
+      </p>
+      <p class="notice info" data-outcome={s.outcome ?? ''}>
+        {s.outcome
+          ? t(`summary.outcome.${s.outcome}` as MessageKey, names)
+          : s.status === 'cancelled'
+            ? t('call.unavailable')
+            : t('summary.outcome.pending')}
+      </p>
       <div class="grid two">
         <section class="card">
           <h2>{t('summary.participants')}</h2>
           <ul class="plain participants">
-            {([['creator', s.participants.creator], ['fan', s.participants.fan]] as const).map(([k, p]) => (
+            {(
+              [
+                ['creator', s.participants.creator],
+                ['fan', s.participants.fan],
+              ] as const
+            ).map(([k, p]) => (
               <li data-participant={k} data-attended={String(p.attended)}>
-                <strong>{p.name}</strong> <span class="muted">({t(`summary.${k}`)})</span> — <span class={`badge ${p.attended ? 'success' : 'danger'}`}>{p.attended ? t('summary.joined') : t('summary.notJoined')}</span>
+                <strong>{p.name}</strong> <span class="muted">({t(`summary.${k}`)})</span> —{' '}
+                <span class={`badge ${p.attended ? 'success' : 'danger'}`}>
+                  {p.attended ? t('summary.joined') : t('summary.notJoined')}
+                </span>
               </li>
             ))}
           </ul>
@@ -129,22 +186,46 @@ function Summary({ c, s, parties, role, review }: { c: Ctx; s: CallSummaryT; par
         <section class="card">
           <h2>{t('summary.times')}</h2>
           <table class="table compact">
-            <thead><tr><th /><th>{t('summary.scheduled')}</th><th>{t('summary.actual')}</th></tr></thead>
+            <thead>
+              <tr>
+                <th />
+                <th>{t('summary.scheduled')}</th>
+                <th>{t('summary.actual')}</th>
+              </tr>
+            </thead>
             <tbody>
-              <tr><th scope="row">{t('summary.start')}</th><td>{at(s.scheduled.startsAt)}</td><td data-actual="start">{at(s.actual.startedAt)}</td></tr>
-              <tr><th scope="row">{t('summary.end')}</th><td data-scheduled="end">{at(s.scheduled.endsAt)}</td><td data-actual="end">{at(s.actual.endedAt)}</td></tr>
-              <tr><th scope="row">{t('summary.duration')}</th><td>{formatClock(s.scheduled.durationSeconds)}</td><td data-actual="duration">{formatClock(s.actual.durationSeconds)}</td></tr>
+              <tr>
+                <th scope="row">{t('summary.start')}</th>
+                <td>{at(s.scheduled.startsAt)}</td>
+                <td data-actual="start">{at(s.actual.startedAt)}</td>
+              </tr>
+              <tr>
+                <th scope="row">{t('summary.end')}</th>
+                <td data-scheduled="end">{at(s.scheduled.endsAt)}</td>
+                <td data-actual="end">{at(s.actual.endedAt)}</td>
+              </tr>
+              <tr>
+                <th scope="row">{t('summary.duration')}</th>
+                <td>{formatClock(s.scheduled.durationSeconds)}</td>
+                <td data-actual="duration">{formatClock(s.actual.durationSeconds)}</td>
+              </tr>
             </tbody>
           </table>
         </section>
       </div>
       <section class="card">
         <h2>{t('summary.timeline')}</h2>
-        {s.timeline.length === 0 ? <p class="empty">{t('summary.noEvents')}</p> : (
+        {s.timeline.length === 0 ? (
+          <p class="empty">{t('summary.noEvents')}</p>
+        ) : (
           <ol class="timeline">
             {s.timeline.map((e) => (
               <li data-event={e.type} data-source={e.source}>
-                {at(e.occurredAt)} <strong>{t(`callEvent.${e.type}` as MessageKey)}</strong> — {who(e.actor.role)} <span class="muted small">({t(`callEvent.source.${e.source}` as MessageKey)}{detail(e.metadata)})</span>
+                {at(e.occurredAt)} <strong>{t(`callEvent.${e.type}` as MessageKey)}</strong> — {who(e.actor.role)}{' '}
+                <span class="muted small">
+                  ({t(`callEvent.source.${e.source}` as MessageKey)}
+                  {detail(e.metadata)})
+                </span>
               </li>
             ))}
           </ol>
@@ -153,7 +234,10 @@ function Summary({ c, s, parties, role, review }: { c: Ctx; s: CallSummaryT; par
       {role === 'FAN' && review.mine ? (
         <section class="card" data-review="done">
           <h2>{t('summary.review.yours')}</h2>
-          <p class="stars" aria-label={t('summary.review.stars', { n: review.mine.rating })}>{'★'.repeat(review.mine.rating)}{'☆'.repeat(5 - review.mine.rating)}</p>
+          <p class="stars" aria-label={t('summary.review.stars', { n: review.mine.rating })}>
+            {'★'.repeat(review.mine.rating)}
+            {'☆'.repeat(5 - review.mine.rating)}
+          </p>
           {review.mine.comment ? <p>{review.mine.comment}</p> : null}
         </section>
       ) : null}
@@ -163,17 +247,30 @@ function Summary({ c, s, parties, role, review }: { c: Ctx; s: CallSummaryT; par
           <fieldset class="rating">
             <legend>{t('summary.review.rating')}</legend>
             {[5, 4, 3, 2, 1].map((n) => (
-              <label><input type="radio" name="rating" value={String(n)} required /> {'★'.repeat(n)} <span class="sr-only">{t('summary.review.stars', { n })}</span></label>
+              <label>
+                <input type="radio" name="rating" value={String(n)} required /> {'★'.repeat(n)}{' '}
+                <span class="sr-only">{t('summary.review.stars', { n })}</span>
+              </label>
             ))}
           </fieldset>
           <label for="review-comment">{t('summary.review.comment')}</label>
           <textarea id="review-comment" name="comment" maxlength={2000} rows={3} />
-          <button type="submit" class="button">{t('summary.review.submit')}</button>
+          <button type="submit" class="button">
+            {t('summary.review.submit')}
+          </button>
         </form>
       ) : null}
       <p class="actions">
         {role !== 'ADMIN' ? <a href={href(`/bookings/${s.bookingId}`)}>{t('summary.backToBooking')}</a> : null}
-        {role !== 'ADMIN' ? <> · <a href={href(role === 'CREATOR' ? '/creator/planning?view=list&status=past' : '/dashboard/history')}>{t('summary.backToSpace')}</a></> : null}
+        {role !== 'ADMIN' ? (
+          <>
+            {' '}
+            ·{' '}
+            <a href={href(role === 'CREATOR' ? '/creator/planning?view=list&status=past' : '/dashboard/history')}>
+              {t('summary.backToSpace')}
+            </a>
+          </>
+        ) : null}
       </p>
     </>
   );
@@ -193,7 +290,15 @@ callPages.get(`${L}/call/:bookingId/summary`, async (c) => {
   ]);
   return page(c, {
     title: t('summary.title'),
-    body: <Summary c={c} s={s} parties={parties} role={role} review={{ form: refused === null, mine: mine ? { rating: mine.rating, comment: mine.comment } : null }} />,
+    body: (
+      <Summary
+        c={c}
+        s={s}
+        parties={parties}
+        role={role}
+        review={{ form: refused === null, mine: mine ? { rating: mine.rating, comment: mine.comment } : null }}
+      />
+    ),
   });
 });
 
@@ -210,6 +315,10 @@ callPages.post(`${L}/call/:bookingId/review`, async (c) => {
     return c.redirect(back, 303);
   }
   const r = await submitReview(c.get('deps'), user, id, parsed.data);
-  flash(c, r.ok ? 'summary.review.thanks' : (`summary.review.errors.${r.code}` as MessageKey), r.ok ? 'success' : 'error');
+  flash(
+    c,
+    r.ok ? 'summary.review.thanks' : (`summary.review.errors.${r.code}` as MessageKey),
+    r.ok ? 'success' : 'error',
+  );
   return c.redirect(back, 303);
 });

@@ -37,13 +37,21 @@ devClockRoutes.get('/dev/clock', (c) => state(c));
 devClockRoutes.post('/dev/clock', async (c) => {
   const config = c.get('deps').config;
   const parsed = ClockBody.safeParse(await c.req.json().catch(() => null));
-  if (!parsed.success) throw badRequest('Send one of { advanceMs }, { offsetMs }, { at } (ISO date) or { reset: true }; offsets within 400 days.');
+  if (!parsed.success)
+    throw badRequest(
+      'Send one of { advanceMs }, { offsetMs }, { at } (ISO date) or { reset: true }; offsets within 400 days.',
+    );
   const b = parsed.data;
-  const next = 'advanceMs' in b ? devClockOffset(config) + b.advanceMs
-    : 'offsetMs' in b ? b.offsetMs
-      : 'at' in b ? Date.parse(b.at) - Date.now()
-        : 0;
-  if (Math.abs(next) > MAX_DEV_CLOCK_OFFSET_MS) throw badRequest('The clock may move at most 400 days from the machine clock.');
+  const next =
+    'advanceMs' in b
+      ? devClockOffset(config) + b.advanceMs
+      : 'offsetMs' in b
+        ? b.offsetMs
+        : 'at' in b
+          ? Date.parse(b.at) - Date.now()
+          : 0;
+  if (Math.abs(next) > MAX_DEV_CLOCK_OFFSET_MS)
+    throw badRequest('The clock may move at most 400 days from the machine clock.');
   setDevClockOffset(config, next);
   return state(c);
 });

@@ -31,18 +31,30 @@ demoCallPages.get('/dev/demo-call', async (c) => {
   const user = requireUserPage(c);
   if (user instanceof Response) return user;
   const { t } = viewOf(c);
-  const list = await c.get('deps').db.select({ id: creators.id, name: creators.displayName }).from(creators)
-    .where(ne(creators.userId, user.id)).orderBy(asc(creators.displayName)).limit(200).all();
+  const list = await c
+    .get('deps')
+    .db.select({ id: creators.id, name: creators.displayName })
+    .from(creators)
+    .where(ne(creators.userId, user.id))
+    .orderBy(asc(creators.displayName))
+    .limit(200)
+    .all();
   return page(c, {
     title: t('demoCall.title'),
     body: (
       <>
         <h1>{t('demoCall.title')}</h1>
         <p class="muted">{t('demoCall.intro')}</p>
-        {list.length === 0 ? <p class="empty">{t('demoCall.noCreator')}</p> : (
+        {list.length === 0 ? (
+          <p class="empty">{t('demoCall.noCreator')}</p>
+        ) : (
           <form method="post" action="/dev/demo-call" class="card narrow">
             <label for="dc-creator">{t('demoCall.creator')}</label>
-            <select id="dc-creator" name="creatorId">{list.map((cr) => <option value={cr.id}>{cr.name}</option>)}</select>
+            <select id="dc-creator" name="creatorId">
+              {list.map((cr) => (
+                <option value={cr.id}>{cr.name}</option>
+              ))}
+            </select>
             <label for="dc-duration">{t('demoCall.duration')}</label>
             <input id="dc-duration" name="durationMinutes" type="number" min={1} max={120} value="5" required />
             <label for="dc-start">{t('demoCall.start')}</label>
@@ -51,7 +63,9 @@ demoCallPages.get('/dev/demo-call', async (c) => {
               <option value="120">{t('demoCall.startSoon')}</option>
               <option value="960">{t('demoCall.startWaiting')}</option>
             </select>
-            <button type="submit" class="button">{t('demoCall.submit')}</button>
+            <button type="submit" class="button">
+              {t('demoCall.submit')}
+            </button>
           </form>
         )}
       </>
@@ -64,7 +78,8 @@ demoCallPages.post('/dev/demo-call', async (c) => {
   if (user instanceof Response) return user;
   const { t, href } = viewOf(c);
   const parsed = DemoCallForm.safeParse(await readForm(c.req.raw));
-  if (!parsed.success) throw badRequest('creatorId, durationMinutes (1–120) and startInSeconds (0–86400) are required.');
+  if (!parsed.success)
+    throw badRequest('creatorId, durationMinutes (1–120) and startInSeconds (0–86400) are required.');
   const deps = c.get('deps');
   const creator = await deps.db.select().from(creators).where(eq(creators.id, parsed.data.creatorId)).get();
   if (!creator || creator.userId === user.id) throw notFound('Creator');
@@ -75,15 +90,41 @@ demoCallPages.post('/dev/demo-call', async (c) => {
   const bookingId = deps.ids.next('bkg');
   await deps.db.batch([
     deps.db.insert(callOffers).values({
-      id: offerId, creatorId: creator.id, title: t('demoCall.offerTitle'), description: '', price: 0, currency: creator.currency,
-      startsAt, durationMinutes: parsed.data.durationMinutes, endsAt, status: 'BOOKED', source: 'OFFER', reservedForUserId: user.id, createdAt: now, updatedAt: now,
+      id: offerId,
+      creatorId: creator.id,
+      title: t('demoCall.offerTitle'),
+      description: '',
+      price: 0,
+      currency: creator.currency,
+      startsAt,
+      durationMinutes: parsed.data.durationMinutes,
+      endsAt,
+      status: 'BOOKED',
+      source: 'OFFER',
+      reservedForUserId: user.id,
+      createdAt: now,
+      updatedAt: now,
     }),
     deps.db.insert(bookings).values({
-      id: bookingId, offerId, userId: user.id, creatorId: creator.id, status: 'CONFIRMED', price: 0, currency: creator.currency,
-      cancellationPolicy: creator.cancellationPolicy, startsAt, endsAt, confirmedAt: now, createdAt: now, updatedAt: now,
+      id: bookingId,
+      offerId,
+      userId: user.id,
+      creatorId: creator.id,
+      status: 'CONFIRMED',
+      price: 0,
+      currency: creator.currency,
+      cancellationPolicy: creator.cancellationPolicy,
+      startsAt,
+      endsAt,
+      confirmedAt: now,
+      createdAt: now,
+      updatedAt: now,
     }),
   ]);
-  await deps.log.info('BOOKING_CONFIRMED', `Demo call ${bookingId} created (dev tool)`, { actorId: user.id, context: { bookingId, creatorId: creator.id } });
+  await deps.log.info('BOOKING_CONFIRMED', `Demo call ${bookingId} created (dev tool)`, {
+    actorId: user.id,
+    context: { bookingId, creatorId: creator.id },
+  });
   flash(c, 'demoCall.created');
   return c.redirect(href(`/call/${bookingId}`), 303);
 });

@@ -17,8 +17,14 @@ devMailboxPages.use('/dev/*', async (c, next) => {
 devMailboxPages.get('/dev/mailbox', async (c) => {
   const { t, locale, timezone } = viewOf(c);
   const to = c.req.query('to');
-  const rows = await c.get('deps').db.select({ id: devOutbox.id, to: devOutbox.to, subject: devOutbox.subject, createdAt: devOutbox.createdAt })
-    .from(devOutbox).where(to ? eq(devOutbox.to, to.toLowerCase()) : undefined).orderBy(desc(devOutbox.createdAt)).limit(100).all();
+  const rows = await c
+    .get('deps')
+    .db.select({ id: devOutbox.id, to: devOutbox.to, subject: devOutbox.subject, createdAt: devOutbox.createdAt })
+    .from(devOutbox)
+    .where(to ? eq(devOutbox.to, to.toLowerCase()) : undefined)
+    .orderBy(desc(devOutbox.createdAt))
+    .limit(100)
+    .all();
   return page(c, {
     title: t('mailbox.title'),
     body: (
@@ -26,18 +32,32 @@ devMailboxPages.get('/dev/mailbox', async (c) => {
         <h1>{t('mailbox.title')}</h1>
         <p class="muted">{t('mailbox.intro')}</p>
         <form method="get" action="/dev/mailbox" class="inline-form">
-          <label for="mb-to" class="sr-only">{t('mailbox.filter')}</label>
+          <label for="mb-to" class="sr-only">
+            {t('mailbox.filter')}
+          </label>
           <input id="mb-to" name="to" type="email" placeholder={t('mailbox.filter')} value={to ?? ''} />
-          <button type="submit" class="button secondary small">{t('mailbox.filterSubmit')}</button>
+          <button type="submit" class="button secondary small">
+            {t('mailbox.filterSubmit')}
+          </button>
         </form>
-        {rows.length === 0 ? <p class="empty">{t('mailbox.empty')}</p> : (
+        {rows.length === 0 ? (
+          <p class="empty">{t('mailbox.empty')}</p>
+        ) : (
           <table class="table">
-            <thead><tr><th>{t('mailbox.to')}</th><th>{t('mailbox.subject')}</th><th>{t('mailbox.when')}</th></tr></thead>
+            <thead>
+              <tr>
+                <th>{t('mailbox.to')}</th>
+                <th>{t('mailbox.subject')}</th>
+                <th>{t('mailbox.when')}</th>
+              </tr>
+            </thead>
             <tbody>
               {rows.map((r) => (
                 <tr>
                   <td>{r.to}</td>
-                  <td><a href={`/dev/mailbox/${r.id}`}>{r.subject}</a></td>
+                  <td>
+                    <a href={`/dev/mailbox/${r.id}`}>{r.subject}</a>
+                  </td>
                   <td>{formatDateTime(r.createdAt, locale, timezone, 'short')}</td>
                 </tr>
               ))}
@@ -51,7 +71,12 @@ devMailboxPages.get('/dev/mailbox', async (c) => {
 
 devMailboxPages.get('/dev/mailbox/:id', async (c) => {
   const { t, locale, timezone } = viewOf(c);
-  const row = await c.get('deps').db.select().from(devOutbox).where(eq(devOutbox.id, c.req.param('id'))).get();
+  const row = await c
+    .get('deps')
+    .db.select()
+    .from(devOutbox)
+    .where(eq(devOutbox.id, c.req.param('id')))
+    .get();
   if (!row) throw notFound('Email');
   c.set('cspExtra', { frame: ["'self'"] });
   return page(c, {
@@ -59,16 +84,36 @@ devMailboxPages.get('/dev/mailbox/:id', async (c) => {
     mainClass: 'wide',
     body: (
       <>
-        <p><a href="/dev/mailbox">← {t('mailbox.title')}</a></p>
+        <p>
+          <a href="/dev/mailbox">← {t('mailbox.title')}</a>
+        </p>
         <h1>{row.subject}</h1>
         <dl class="meta">
-          <dt>{t('mailbox.from')}</dt><dd>{row.from}</dd>
-          <dt>{t('mailbox.to')}</dt><dd>{row.to}</dd>
-          <dt>{t('mailbox.when')}</dt><dd>{formatDateTime(row.createdAt, locale, timezone, 'medium')}</dd>
-          {Object.entries(row.headers).map(([k, v]) => (<><dt>{k}</dt><dd>{v}</dd></>))}
-          {row.attachments.length ? (<><dt>{t('mailbox.attachments')}</dt><dd>{row.attachments.map((a) => `${a.filename} (${a.contentType}, ${a.size} B)`).join(', ')}</dd></>) : null}
+          <dt>{t('mailbox.from')}</dt>
+          <dd>{row.from}</dd>
+          <dt>{t('mailbox.to')}</dt>
+          <dd>{row.to}</dd>
+          <dt>{t('mailbox.when')}</dt>
+          <dd>{formatDateTime(row.createdAt, locale, timezone, 'medium')}</dd>
+          {Object.entries(row.headers).map(([k, v]) => (
+            <>
+              <dt>{k}</dt>
+              <dd>{v}</dd>
+            </>
+          ))}
+          {row.attachments.length ? (
+            <>
+              <dt>{t('mailbox.attachments')}</dt>
+              <dd>{row.attachments.map((a) => `${a.filename} (${a.contentType}, ${a.size} B)`).join(', ')}</dd>
+            </>
+          ) : null}
         </dl>
-        <iframe class="mail-frame" title={row.subject} src={`/dev/mailbox/${row.id}/html`} sandbox="allow-top-navigation-by-user-activation allow-popups" />
+        <iframe
+          class="mail-frame"
+          title={row.subject}
+          src={`/dev/mailbox/${row.id}/html`}
+          sandbox="allow-top-navigation-by-user-activation allow-popups"
+        />
         <details>
           <summary>{t('mailbox.textPart')}</summary>
           <pre class="mail-text">{row.text}</pre>
@@ -79,14 +124,20 @@ devMailboxPages.get('/dev/mailbox/:id', async (c) => {
 });
 
 devMailboxPages.get('/dev/mailbox/:id/html', async (c) => {
-  const row = await c.get('deps').db.select({ html: devOutbox.html }).from(devOutbox).where(eq(devOutbox.id, c.req.param('id'))).get();
+  const row = await c
+    .get('deps')
+    .db.select({ html: devOutbox.html })
+    .from(devOutbox)
+    .where(eq(devOutbox.id, c.req.param('id')))
+    .get();
   if (!row) throw notFound('Email');
   // Links in the email open in the top window; the email itself runs no script.
   const html = row.html.replace(/<head>/i, '<head><base target="_top">');
   return new Response(html, {
     headers: {
       'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; frame-ancestors 'self'",
+      'content-security-policy':
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; frame-ancestors 'self'",
       'x-frame-options': 'SAMEORIGIN',
     },
   });

@@ -4,7 +4,11 @@ import { isLocale, type MessageKey, type T } from '../i18n';
 import { page, viewOf } from './render';
 
 /** What went wrong, as far as the page tells it: the error's code and the details its text may need. */
-export interface PageError { code: string; details?: unknown; headers?: Record<string, string> }
+export interface PageError {
+  code: string;
+  details?: unknown;
+  headers?: Record<string, string>;
+}
 
 /**
  * The page's text for an error: the code's own message when fr.json/en.json has one
@@ -36,13 +40,22 @@ export function errorPage(c: Ctx, status: number, err?: PageError): Response {
   if (isLocale(seg)) c.set('locale', seg);
   const { t, href } = viewOf(c);
   const notFound = status === 404;
-  const title = notFound ? t('errors.notFoundTitle')
-    : status >= 500 ? t('errors.serverTitle')
-    : status === 401 || status === 403 ? t('errors.forbiddenTitle')
-    : status === 409 ? t('errors.conflictTitle')
-    : status === 429 ? t('errors.rateLimitedTitle')
-    : t('errors.genericTitle');
-  const text = notFound ? t('errors.notFound') : status >= 500 ? t('errors.server', { id: c.get('requestId') }) : errorText(t, status, err);
+  const title = notFound
+    ? t('errors.notFoundTitle')
+    : status >= 500
+      ? t('errors.serverTitle')
+      : status === 401 || status === 403
+        ? t('errors.forbiddenTitle')
+        : status === 409
+          ? t('errors.conflictTitle')
+          : status === 429
+            ? t('errors.rateLimitedTitle')
+            : t('errors.genericTitle');
+  const text = notFound
+    ? t('errors.notFound')
+    : status >= 500
+      ? t('errors.server', { id: c.get('requestId') })
+      : errorText(t, status, err);
   return page(c, {
     title,
     status,
@@ -51,7 +64,11 @@ export function errorPage(c: Ctx, status: number, err?: PageError): Response {
         <p class="error-code">{status}</p>
         <h1>{title}</h1>
         <p>{text}</p>
-        <p><a class="button" href={href('/')}>{t('errors.home')}</a></p>
+        <p>
+          <a class="button" href={href('/')}>
+            {t('errors.home')}
+          </a>
+        </p>
       </section>
     ),
   });

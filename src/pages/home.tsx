@@ -19,11 +19,17 @@ homePages.get('/:lang{fr|en}/', (c) => {
             <p class="lead">{t('home.lead')}</p>
             <div class="actions">
               {user ? (
-                <a class="button" href={href('/account')}>{t('home.ctaAccount')}</a>
+                <a class="button" href={href('/account')}>
+                  {t('home.ctaAccount')}
+                </a>
               ) : (
                 <>
-                  <a class="button" href={href('/signup')}>{t('home.ctaFan')}</a>
-                  <a class="button secondary" href={href('/signup?as=creator')}>{t('home.ctaCreator')}</a>
+                  <a class="button" href={href('/signup')}>
+                    {t('home.ctaFan')}
+                  </a>
+                  <a class="button secondary" href={href('/signup?as=creator')}>
+                    {t('home.ctaCreator')}
+                  </a>
                 </>
               )}
             </div>
@@ -39,9 +45,18 @@ homePages.get('/:lang{fr|en}/', (c) => {
         <section class="steps" aria-labelledby="how-h">
           <h2 id="how-h">{t('home.howTitle')}</h2>
           <ol class="grid three">
-            <li class="card"><h3>{t('home.step1Title')}</h3><p>{t('home.step1')}</p></li>
-            <li class="card"><h3>{t('home.step2Title')}</h3><p>{t('home.step2')}</p></li>
-            <li class="card"><h3>{t('home.step3Title')}</h3><p>{t('home.step3')}</p></li>
+            <li class="card">
+              <h3>{t('home.step1Title')}</h3>
+              <p>{t('home.step1')}</p>
+            </li>
+            <li class="card">
+              <h3>{t('home.step2Title')}</h3>
+              <p>{t('home.step2')}</p>
+            </li>
+            <li class="card">
+              <h3>{t('home.step3Title')}</h3>
+              <p>{t('home.step3')}</p>
+            </li>
           </ol>
         </section>
         <section class="promises" aria-labelledby="why-h">

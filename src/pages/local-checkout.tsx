@@ -41,7 +41,12 @@ function holdGone(c: Ctx, r: { booking: { id: string; offerId: string } }, code:
         <h1>{t(`localCheckout.${code === 'ALREADY_PAID' ? 'alreadyPaidTitle' : 'expiredTitle'}`)}</h1>
         <p>{t(`localCheckout.${code === 'ALREADY_PAID' ? 'alreadyPaidText' : 'expiredText'}`)}</p>
         <p class="actions">
-          <a class="button" href={href(code === 'ALREADY_PAID' ? `/bookings/${r.booking.id}` : `/offers/${r.booking.offerId}`)}>{t(code === 'ALREADY_PAID' ? 'localCheckout.back' : 'localCheckout.backToOffer')}</a>
+          <a
+            class="button"
+            href={href(code === 'ALREADY_PAID' ? `/bookings/${r.booking.id}` : `/offers/${r.booking.offerId}`)}
+          >
+            {t(code === 'ALREADY_PAID' ? 'localCheckout.back' : 'localCheckout.backToOffer')}
+          </a>
         </p>
       </section>
     ),
@@ -77,34 +82,75 @@ localCheckoutPages.get('/checkout/local/:intentId{pi_local_[0-9a-z]+}', async (c
       <section class="card local-checkout">
         <p class="badge warning">{t('localCheckout.testMode')}</p>
         <h1>{t('localCheckout.title')}</h1>
-        <p class="total">{t('checkout.total')} <strong>{formatMoney(r.intent.amount, r.intent.currency, locale)}</strong></p>
+        <p class="total">
+          {t('checkout.total')} <strong>{formatMoney(r.intent.amount, r.intent.currency, locale)}</strong>
+        </p>
         {r.intent.lastError ? <p class="notice error">{r.intent.lastError}</p> : null}
         {r.intent.status === 'succeeded' || r.intent.status === 'canceled' ? (
-          <p><a class="button" href={back}>{t('localCheckout.back')}</a></p>
+          <p>
+            <a class="button" href={back}>
+              {t('localCheckout.back')}
+            </a>
+          </p>
         ) : r.intent.status === 'processing' ? (
           <>
             <p data-intent-processing>{t('localCheckout.processing')}</p>
             <div class="actions">
-              <form method="post" action={action('settle')}><button class="button" name="ok" value="1">{t('localCheckout.bankAccepts')}</button></form>
-              <form method="post" action={action('settle')}><button class="button secondary" name="ok" value="0">{t('localCheckout.bankRefuses')}</button></form>
+              <form method="post" action={action('settle')}>
+                <button class="button" name="ok" value="1">
+                  {t('localCheckout.bankAccepts')}
+                </button>
+              </form>
+              <form method="post" action={action('settle')}>
+                <button class="button secondary" name="ok" value="0">
+                  {t('localCheckout.bankRefuses')}
+                </button>
+              </form>
             </div>
           </>
         ) : needs3ds ? (
           <>
             <p>{t('localCheckout.threeDs')}</p>
             <div class="actions">
-              <form method="post" action={action('authenticate')}><button class="button" name="ok" value="1">{t('localCheckout.approve')}</button></form>
-              <form method="post" action={action('authenticate')}><button class="button secondary" name="ok" value="0">{t('localCheckout.fail3ds')}</button></form>
+              <form method="post" action={action('authenticate')}>
+                <button class="button" name="ok" value="1">
+                  {t('localCheckout.approve')}
+                </button>
+              </form>
+              <form method="post" action={action('authenticate')}>
+                <button class="button secondary" name="ok" value="0">
+                  {t('localCheckout.fail3ds')}
+                </button>
+              </form>
             </div>
           </>
         ) : (
           <>
-            <div class="fake-card" aria-hidden="true"><span>4242 4242 4242 4242</span><span>12/34 · 123</span></div>
+            <div class="fake-card" aria-hidden="true">
+              <span>4242 4242 4242 4242</span>
+              <span>12/34 · 123</span>
+            </div>
             <div class="actions">
-              <form method="post" action={action('pay')}><button class="button" name="outcome" value="succeed">{t('localCheckout.pay')}</button></form>
-              <form method="post" action={action('pay')}><button class="button secondary" name="outcome" value="3ds">{t('localCheckout.pay3ds')}</button></form>
-              <form method="post" action={action('pay')}><button class="button secondary" name="outcome" value="processing">{t('localCheckout.payDebit')}</button></form>
-              <form method="post" action={action('pay')}><button class="button secondary" name="outcome" value="decline">{t('localCheckout.decline')}</button></form>
+              <form method="post" action={action('pay')}>
+                <button class="button" name="outcome" value="succeed">
+                  {t('localCheckout.pay')}
+                </button>
+              </form>
+              <form method="post" action={action('pay')}>
+                <button class="button secondary" name="outcome" value="3ds">
+                  {t('localCheckout.pay3ds')}
+                </button>
+              </form>
+              <form method="post" action={action('pay')}>
+                <button class="button secondary" name="outcome" value="processing">
+                  {t('localCheckout.payDebit')}
+                </button>
+              </form>
+              <form method="post" action={action('pay')}>
+                <button class="button secondary" name="outcome" value="decline">
+                  {t('localCheckout.decline')}
+                </button>
+              </form>
             </div>
           </>
         )}
@@ -131,10 +177,21 @@ localCheckoutPages.post('/checkout/local/:intentId{pi_local_[0-9a-z]+}/:step{pay
   if (!hold.ok) return holdGone(c, r, hold.code);
   const form = await readForm(c.req.raw);
   const back = redirectTarget(c, c.req.query('return'), `/${c.get('locale')}/bookings/${r.booking.id}`);
-  const result = c.req.param('step') === 'pay'
-    ? await local.checkout(r.intent.id, form.outcome === 'decline' ? 'decline' : form.outcome === '3ds' ? '3ds' : form.outcome === 'processing' ? 'processing' : 'succeed')
-    : await local.authenticate(r.intent.id, form.ok === '1');
-  if (result.status === 'requires_action' || result.status === 'processing') return c.redirect(`/checkout/local/${r.intent.id}?return=${encodeURIComponent(back)}`, 303);
+  const result =
+    c.req.param('step') === 'pay'
+      ? await local.checkout(
+          r.intent.id,
+          form.outcome === 'decline'
+            ? 'decline'
+            : form.outcome === '3ds'
+              ? '3ds'
+              : form.outcome === 'processing'
+                ? 'processing'
+                : 'succeed',
+        )
+      : await local.authenticate(r.intent.id, form.ok === '1');
+  if (result.status === 'requires_action' || result.status === 'processing')
+    return c.redirect(`/checkout/local/${r.intent.id}?return=${encodeURIComponent(back)}`, 303);
   return c.redirect(back, 303);
 });
 
@@ -158,8 +215,13 @@ localCheckoutPages.get('/checkout/local/onboarding/:accountId{acct_local_[0-9a-z
         <p class="badge warning">{t('localCheckout.testMode')}</p>
         <h1>{t('localCheckout.onboardingTitle')}</h1>
         <p>{t('localCheckout.onboardingText')}</p>
-        <form method="post" action={`/checkout/local/onboarding/${creator.stripeAccountId}?return=${encodeURIComponent(back)}`}>
-          <button type="submit" class="button">{t('localCheckout.onboardingSubmit')}</button>
+        <form
+          method="post"
+          action={`/checkout/local/onboarding/${creator.stripeAccountId}?return=${encodeURIComponent(back)}`}
+        >
+          <button type="submit" class="button">
+            {t('localCheckout.onboardingSubmit')}
+          </button>
         </form>
       </section>
     ),

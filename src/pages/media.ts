@@ -8,7 +8,11 @@ export const mediaRoutes = new Hono<AppEnv>();
 mediaRoutes.get('/media/creators/:creatorId/:file', async (c) => {
   const { creatorId, file } = c.req.param();
   // Resized variants (`profile-<hash>-256.webp`), and originals stored before variants existed.
-  if (!/^crt_[0-9a-z]+$/.test(creatorId) || !/^(profile|banner)-[0-9a-f]{16}(-\d{2,4}\.webp|\.(jpg|png|webp))$/.test(file)) throw notFound('Image');
+  if (
+    !/^crt_[0-9a-z]+$/.test(creatorId) ||
+    !/^(profile|banner)-[0-9a-f]{16}(-\d{2,4}\.webp|\.(jpg|png|webp))$/.test(file)
+  )
+    throw notFound('Image');
   const key = `creators/${creatorId}/${file}`;
   const obj = await c.get('deps').media.get(key, { onlyIf: c.req.raw.headers });
   if (!obj) throw notFound('Image');

@@ -1,6 +1,11 @@
 /** /:lang/notifications: unread first with a "new" badge, coloured by kind, each linking to what it is about; mark one or all as read. */
 import { Hono } from 'hono';
-import { listNotifications, markRead, NOTIFICATIONS_PER_PAGE, renderNotification } from '../domain/notifications/render';
+import {
+  listNotifications,
+  markRead,
+  NOTIFICATIONS_PER_PAGE,
+  renderNotification,
+} from '../domain/notifications/render';
 import type { AppEnv } from '../http/context';
 import { requireUserPage } from './account';
 import { Empty, Pagination, When } from './components/ui';
@@ -25,27 +30,47 @@ notificationPages.get(`${L}/notifications`, async (c) => {
         {unread ? (
           <form method="post" action={href('/notifications/read-all')} class="inline-actions">
             <span class="muted">{t('notifications.unreadCount', { n: unread })}</span>
-            <button type="submit" class="button small secondary">{t('notifications.markAll')}</button>
+            <button type="submit" class="button small secondary">
+              {t('notifications.markAll')}
+            </button>
           </form>
         ) : null}
-        {items.length === 0 ? <Empty>{t('notifications.empty')}</Empty> : (
+        {items.length === 0 ? (
+          <Empty>{t('notifications.empty')}</Empty>
+        ) : (
           <ul class="plain notification-list">
             {items.map((n) => (
-              <li class={`notification tone-${n.tone} ${n.read ? 'read' : 'unread'}`} data-notification={n.id} data-type={n.type} data-read={String(n.read)}>
+              <li
+                class={`notification tone-${n.tone} ${n.read ? 'read' : 'unread'}`}
+                data-notification={n.id}
+                data-type={n.type}
+                data-read={String(n.read)}
+              >
                 <div>
-                  {!n.read ? <span class="badge info">{t('notifications.new')}</span> : null} {n.link ? <a href={href(n.link)}>{n.text}</a> : n.text}
-                  <div class="muted small"><When at={n.createdAt} locale={locale} timezone={timezone} style="medium" withZone={false} /></div>
+                  {!n.read ? <span class="badge info">{t('notifications.new')}</span> : null}{' '}
+                  {n.link ? <a href={href(n.link)}>{n.text}</a> : n.text}
+                  <div class="muted small">
+                    <When at={n.createdAt} locale={locale} timezone={timezone} style="medium" withZone={false} />
+                  </div>
                 </div>
                 {!n.read ? (
                   <form method="post" action={href(`/notifications/${n.id}/read`)}>
-                    <button type="submit" class="link-button small">{t('notifications.markRead')}</button>
+                    <button type="submit" class="link-button small">
+                      {t('notifications.markRead')}
+                    </button>
                   </form>
                 ) : null}
               </li>
             ))}
           </ul>
         )}
-        <Pagination t={t} page={pageNo} total={total} pageSize={NOTIFICATIONS_PER_PAGE} href={(p) => `${href('/notifications')}?page=${p}`} />
+        <Pagination
+          t={t}
+          page={pageNo}
+          total={total}
+          pageSize={NOTIFICATIONS_PER_PAGE}
+          href={(p) => `${href('/notifications')}?page=${p}`}
+        />
       </>
     ),
   });

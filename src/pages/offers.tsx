@@ -22,8 +22,13 @@ const L = '/:lang{fr|en}';
 
 async function loadOffer(c: Ctx, id: string): Promise<{ offer: CallOffer; creator: Creator } | null> {
   if (!/^off_[0-9a-z]{6,40}$/.test(id)) return null;
-  const row = await c.get('deps').db.select({ offer: callOffers, creator: creators }).from(callOffers)
-    .innerJoin(creators, eq(creators.id, callOffers.creatorId)).where(eq(callOffers.id, id)).get();
+  const row = await c
+    .get('deps')
+    .db.select({ offer: callOffers, creator: creators })
+    .from(callOffers)
+    .innerJoin(creators, eq(creators.id, callOffers.creatorId))
+    .where(eq(callOffers.id, id))
+    .get();
   return row ?? null;
 }
 
@@ -31,8 +36,12 @@ async function loadOffer(c: Ctx, id: string): Promise<{ offer: CallOffer; creato
 function alternativesLabels(c: Ctx, name: string): AlternativesLabels {
   const { t } = viewOf(c);
   return {
-    offers: t('offer.alternatives.offers', { name }), slots: t('offer.alternatives.slots', { name }), none: t('offer.alternatives.none', { name }),
-    request: t('offer.alternatives.request'), loading: t('offer.alternatives.loading'), failed: t('offer.alternatives.failed'),
+    offers: t('offer.alternatives.offers', { name }),
+    slots: t('offer.alternatives.slots', { name }),
+    none: t('offer.alternatives.none', { name }),
+    request: t('offer.alternatives.request'),
+    loading: t('offer.alternatives.loading'),
+    failed: t('offer.alternatives.failed'),
   };
 }
 
@@ -62,16 +71,39 @@ async function offerPage(c: Ctx, id: string, error?: { code: string; message: st
   const view = viewOf(c);
   const { t, href, locale, timezone, user } = view;
   const deps = c.get('deps');
-  const myHold = user ? await deps.db.select({ id: bookings.id }).from(bookings)
-    .where(and(eq(bookings.offerId, offer.id), eq(bookings.userId, user.id), inArray(bookings.status, ['PENDING']))).get() : null;
-  const others = (await upcomingOffers(deps, creator.id, 8)).filter((o) => o.id !== offer.id && o.status === 'AVAILABLE');
+  const myHold = user
+    ? await deps.db
+        .select({ id: bookings.id })
+        .from(bookings)
+        .where(and(eq(bookings.offerId, offer.id), eq(bookings.userId, user.id), inArray(bookings.status, ['PENDING'])))
+        .get()
+    : null;
+  const others = (await upcomingOffers(deps, creator.id, 8)).filter(
+    (o) => o.id !== offer.id && o.status === 'AVAILABLE',
+  );
   const bookable = (!offer.reservedForUserId || offer.reservedForUserId === user?.id) && user?.id !== creator.userId;
   // Taken (or closed) for someone who could have booked it: say what else there is, right in the notice.
-  const alternatives = offer.status !== 'AVAILABLE' && bookable && !myHold ? toAlternativesDto(creator, await offerAlternatives(deps, creator, offer.id)) : null;
-  const alt = { locale, timezone, langPrefix: `/${locale}`, creatorSlug: creator.slug, labels: alternativesLabels(c, creator.displayName) };
+  const alternatives =
+    offer.status !== 'AVAILABLE' && bookable && !myHold
+      ? toAlternativesDto(creator, await offerAlternatives(deps, creator, offer.id))
+      : null;
+  const alt = {
+    locale,
+    timezone,
+    langPrefix: `/${locale}`,
+    creatorSlug: creator.slug,
+    labels: alternativesLabels(c, creator.displayName),
+  };
   const props = {
-    offerId: offer.id, status: offer.status, youHold: !!myHold, canBook: bookable, bookUrl: href(`/offers/${offer.id}/book`),
-    checkoutUrl: myHold ? href(`/bookings/${myHold.id}/checkout`) : null, labels: liveLabels(c), alternatives, alt,
+    offerId: offer.id,
+    status: offer.status,
+    youHold: !!myHold,
+    canBook: bookable,
+    bookUrl: href(`/offers/${offer.id}/book`),
+    checkoutUrl: myHold ? href(`/bookings/${myHold.id}/checkout`) : null,
+    labels: liveLabels(c),
+    alternatives,
+    alt,
   };
   return page(c, {
     title: offer.title,
@@ -80,38 +112,82 @@ async function offerPage(c: Ctx, id: string, error?: { code: string; message: st
     description: `${creator.displayName} · ${formatMoney(offer.price, offer.currency, locale)}`,
     body: (
       <>
-        <p><a href={href(`/c/${creator.slug}`)}>← {creator.displayName}</a></p>
-        {error ? <div class="notice error" role="alert" data-error={error.code}>{error.message}</div> : null}
+        <p>
+          <a href={href(`/c/${creator.slug}`)}>← {creator.displayName}</a>
+        </p>
+        {error ? (
+          <div class="notice error" role="alert" data-error={error.code}>
+            {error.message}
+          </div>
+        ) : null}
         <div class="grid two offer-layout">
           <article class="card">
             <h1>{offer.title}</h1>
-            <p class="offer-when"><TimeRange start={offer.startsAt} end={offer.endsAt} locale={locale} timezone={timezone} /></p>
+            <p class="offer-when">
+              <TimeRange start={offer.startsAt} end={offer.endsAt} locale={locale} timezone={timezone} />
+            </p>
             <p class="muted">{t('offer.inYourZone', { zone: timezone })}</p>
             <dl class="meta">
-              <dt>{t('offer.duration')}</dt><dd><Duration minutes={offer.durationMinutes} locale={locale} /></dd>
-              <dt>{t('offer.price')}</dt><dd><strong><Money amount={offer.price} currency={offer.currency} locale={locale} /></strong></dd>
-              <dt>{t('offer.policy')}</dt><dd>{t(`policy.${creator.cancellationPolicy}` as MessageKey)}</dd>
+              <dt>{t('offer.duration')}</dt>
+              <dd>
+                <Duration minutes={offer.durationMinutes} locale={locale} />
+              </dd>
+              <dt>{t('offer.price')}</dt>
+              <dd>
+                <strong>
+                  <Money amount={offer.price} currency={offer.currency} locale={locale} />
+                </strong>
+              </dd>
+              <dt>{t('offer.policy')}</dt>
+              <dd>{t(`policy.${creator.cancellationPolicy}` as MessageKey)}</dd>
             </dl>
             {offer.description ? <p class="offer-description">{offer.description}</p> : null}
           </article>
           <aside class="card booking-panel">
             <div class="creator-mini">
               <Avatar name={creator.displayName} url={imageUrl(creator.profileImageKey)} size="sm" />
-              <div><strong>{creator.displayName}</strong><div class="muted small">{creator.expertise}</div></div>
+              <div>
+                <strong>{creator.displayName}</strong>
+                <div class="muted small">{creator.expertise}</div>
+              </div>
             </div>
             <div data-island="offer-live" data-props={JSON.stringify(props)}>
-              <p class="live-status"><StatusBadge t={t} kind="offer" status={offer.status} /></p>
+              <p class="live-status">
+                <StatusBadge t={t} kind="offer" status={offer.status} />
+              </p>
               {myHold ? (
-                <a class="button block" href={href(`/bookings/${myHold.id}/checkout`)}>{t('offer.resumePayment')}</a>
+                <a class="button block" href={href(`/bookings/${myHold.id}/checkout`)}>
+                  {t('offer.resumePayment')}
+                </a>
               ) : offer.status === 'AVAILABLE' && bookable ? (
                 <form method="post" action={href(`/offers/${offer.id}/book`)}>
-                  <button type="submit" class="button block">{t('offer.book')}</button>
+                  <button type="submit" class="button block">
+                    {t('offer.book')}
+                  </button>
                 </form>
               ) : offer.status === 'AVAILABLE' || !bookable ? (
-                <p class="notice info">{offer.status === 'AVAILABLE' ? t('offer.notForYou') : t(offer.status === 'HELD' ? 'offer.beingBooked' : offer.status === 'BOOKED' ? 'offer.alreadyBooked' : 'offer.closed')}</p>
+                <p class="notice info">
+                  {offer.status === 'AVAILABLE'
+                    ? t('offer.notForYou')
+                    : t(
+                        offer.status === 'HELD'
+                          ? 'offer.beingBooked'
+                          : offer.status === 'BOOKED'
+                            ? 'offer.alreadyBooked'
+                            : 'offer.closed',
+                      )}
+                </p>
               ) : (
                 <div class="notice warning taken" tabIndex={-1}>
-                  <p class="taken-title">{t(offer.status === 'HELD' ? 'offer.beingBooked' : offer.status === 'BOOKED' ? 'offer.alreadyBooked' : 'offer.closed')}</p>
+                  <p class="taken-title">
+                    {t(
+                      offer.status === 'HELD'
+                        ? 'offer.beingBooked'
+                        : offer.status === 'BOOKED'
+                          ? 'offer.alreadyBooked'
+                          : 'offer.closed',
+                    )}
+                  </p>
                   <OfferAlternatives alternatives={alternatives} {...alt} />
                 </div>
               )}
@@ -122,7 +198,11 @@ async function offerPage(c: Ctx, id: string, error?: { code: string; message: st
         <section class="other-slots" id="other-slots" aria-labelledby="others-h">
           <h2 id="others-h">{t('offer.otherSlots', { name: creator.displayName })}</h2>
           <OfferList view={view} offers={others} />
-          {others.length ? null : <p><a href={href(`/c/${creator.slug}#request`)}>{t('offer.alternatives.request')}</a></p>}
+          {others.length ? null : (
+            <p>
+              <a href={href(`/c/${creator.slug}#request`)}>{t('offer.alternatives.request')}</a>
+            </p>
+          )}
         </section>
       </>
     ),

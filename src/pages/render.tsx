@@ -55,7 +55,13 @@ const FLASH_COOKIE = 'flash';
 
 /** Shows `key` as a notice on the next rendered page (after a redirect). */
 export function flash(c: Ctx, key: MessageKey, kind: 'success' | 'info' | 'error' = 'success'): void {
-  setCookie(c, FLASH_COOKIE, `${kind}:${key}`, { path: '/', httpOnly: true, sameSite: 'Lax', secure: true, maxAge: 60 });
+  setCookie(c, FLASH_COOKIE, `${kind}:${key}`, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: true,
+    maxAge: 60,
+  });
 }
 
 function takeFlash(c: Ctx): { kind: string; key: MessageKey } | null {
@@ -70,15 +76,28 @@ export function page(c: Ctx, opts: PageOptions): Response {
   const view = viewOf(c);
   const notice = takeFlash(c);
   const vnode: VNode = (
-    <Layout view={view} title={opts.title} description={opts.description} islands={opts.islands ?? []} notice={notice ? { kind: notice.kind, text: view.t(notice.key) } : null} mainClass={opts.mainClass}>
+    <Layout
+      view={view}
+      title={opts.title}
+      description={opts.description}
+      islands={opts.islands ?? []}
+      notice={notice ? { kind: notice.kind, text: view.t(notice.key) } : null}
+      mainClass={opts.mainClass}
+    >
       {opts.body}
     </Layout>
   );
   let html = renderToString(vnode);
   // Islands placed by shared components (a slot picker inside the creator page…) load themselves.
   const declared = new Set(opts.islands ?? []);
-  const found = [...new Set([...html.matchAll(/data-island="([a-z][a-z0-9-]*)"/g)].map((m) => m[1]))].filter((n) => !declared.has(n));
-  if (found.length) html = html.replace('</head>', `${found.map((n) => `<script type="module" src="/static/${n}.js"></script>`).join('')}</head>`);
+  const found = [...new Set([...html.matchAll(/data-island="([a-z][a-z0-9-]*)"/g)].map((m) => m[1]))].filter(
+    (n) => !declared.has(n),
+  );
+  if (found.length)
+    html = html.replace(
+      '</head>',
+      `${found.map((n) => `<script type="module" src="/static/${n}.js"></script>`).join('')}</head>`,
+    );
   // A page rendered for someone signed in carries their data: never stored by a shared cache or the back/forward cache.
   if (c.get('auth')?.user) c.header('Cache-Control', 'private, no-store');
   return c.html(`<!doctype html>${html}`, (opts.status ?? 200) as 200);

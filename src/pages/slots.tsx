@@ -22,40 +22,85 @@ const DAY = 86_400_000;
 function labels(c: Ctx, mode: 'book' | 'reschedule'): PickerLabels {
   const { t, timezone } = viewOf(c);
   return {
-    chooseType: t('slots.chooseType'), prev: t('slots.prev'), next: t('slots.next'), noSlotsMonth: t('slots.noSlotsMonth'), pickDay: t('slots.pickDay'),
-    zone: t('slots.zone', { zone: timezone }), morning: t('slots.morning'), afternoon: t('slots.afternoon'), evening: t('slots.evening'),
-    bookAt: mode === 'book' ? t('slots.bookAt') : t('slots.moveTo'), taken: t('slots.taken'), live: t('offer.liveOn'), polling: t('offer.livePolling'), updating: t('slots.updating'), submit: t('slots.submit'),
+    chooseType: t('slots.chooseType'),
+    prev: t('slots.prev'),
+    next: t('slots.next'),
+    noSlotsMonth: t('slots.noSlotsMonth'),
+    pickDay: t('slots.pickDay'),
+    zone: t('slots.zone', { zone: timezone }),
+    morning: t('slots.morning'),
+    afternoon: t('slots.afternoon'),
+    evening: t('slots.evening'),
+    bookAt: mode === 'book' ? t('slots.bookAt') : t('slots.moveTo'),
+    taken: t('slots.taken'),
+    live: t('offer.liveOn'),
+    polling: t('offer.livePolling'),
+    updating: t('slots.updating'),
+    submit: t('slots.submit'),
   };
 }
 
 /** Month and day asked in the URL, kept within what can be booked. */
 function wanted(c: Ctx, minMonth: string, maxMonth: string): { month: string; day: string | null } {
   const q = c.req.query();
-  const month = /^\d{4}-(0[1-9]|1[0-2])$/.test(q.month ?? '') && q.month >= minMonth && q.month <= maxMonth ? q.month : minMonth;
+  const month =
+    /^\d{4}-(0[1-9]|1[0-2])$/.test(q.month ?? '') && q.month >= minMonth && q.month <= maxMonth ? q.month : minMonth;
   const day = /^\d{4}-\d{2}-\d{2}$/.test(q.day ?? '') && q.day.startsWith(month) ? q.day : null;
   return { month, day };
 }
 
 /** What the picker needs, for the server render and the island alike. */
-async function pickerProps(c: Ctx, creator: Creator, opts: { mode: 'book'; types: AppointmentType[] } | { mode: 'reschedule'; booking: Booking }) {
+async function pickerProps(
+  c: Ctx,
+  creator: Creator,
+  opts: { mode: 'book'; types: AppointmentType[] } | { mode: 'reschedule'; booking: Booking },
+) {
   const deps = c.get('deps');
   const { locale, timezone, href, path } = viewOf(c);
   const now = deps.clock.now();
-  const type = opts.mode === 'book' ? opts.types.find((t) => t.id === c.req.query('type')) ?? opts.types[0] : await slotTypeOf(deps, opts.booking);
+  const type =
+    opts.mode === 'book'
+      ? (opts.types.find((t) => t.id === c.req.query('type')) ?? opts.types[0])
+      : await slotTypeOf(deps, opts.booking);
   const minMonth = monthOf(now, timezone);
   const maxMonth = monthOf(now.getTime() + type.maxAdvanceDays * DAY, timezone);
   const { month, day } = wanted(c, minMonth, maxMonth);
   const { from, to } = monthSpan(month, timezone);
-  const free = await slotsFor(deps, creator, type, from, to, opts.mode === 'reschedule' ? { excludeOfferId: opts.booking.offerId } : {});
+  const free = await slotsFor(
+    deps,
+    creator,
+    type,
+    from,
+    to,
+    opts.mode === 'reschedule' ? { excludeOfferId: opts.booking.offerId } : {},
+  );
   const slots = free
     .filter((s) => opts.mode === 'book' || s.startsAt.getTime() !== opts.booking.startsAt.getTime())
     .map((s) => ({ startsAt: s.startsAt.toISOString(), endsAt: s.endsAt.toISOString() }));
   const props: Omit<SlotPickerProps, 'onNavigate'> & { creatorSlug: string; bookingId?: string; version: number } = {
-    mode: opts.mode, locale, timezone,
-    types: opts.mode === 'book' ? opts.types.map(({ id, name, description, durationMinutes, price, currency, color }) => ({ id, name, description, durationMinutes, price, currency, color })) : [],
+    mode: opts.mode,
+    locale,
+    timezone,
+    types:
+      opts.mode === 'book'
+        ? opts.types.map(({ id, name, description, durationMinutes, price, currency, color }) => ({
+            id,
+            name,
+            description,
+            durationMinutes,
+            price,
+            currency,
+            color,
+          }))
+        : [],
     typeId: opts.mode === 'book' ? (type as AppointmentType).id : null,
-    month, day, slots, minMonth, maxMonth,
-    action: opts.mode === 'book' ? href(`/c/${creator.slug}/slots/book`) : href(`/bookings/${opts.booking.id}/reschedule`),
+    month,
+    day,
+    slots,
+    minMonth,
+    maxMonth,
+    action:
+      opts.mode === 'book' ? href(`/c/${creator.slug}/slots/book`) : href(`/bookings/${opts.booking.id}/reschedule`),
     pageHref: href(path.split('?')[0]),
     labels: labels(c, opts.mode),
     creatorSlug: creator.slug,
@@ -76,14 +121,16 @@ function Island({ props }: { props: Awaited<ReturnType<typeof pickerProps>> }) {
 /** "Book a time" on a creator's page: their active appointment types, when they can be paid. */
 export async function bookFromAvailability(c: Ctx, creator: Creator, activeTypes?: AppointmentType[]) {
   if (!creator.chargesEnabled) return null;
-  const types = activeTypes ?? await listTypes(c.get('deps'), creator.id, true);
+  const types = activeTypes ?? (await listTypes(c.get('deps'), creator.id, true));
   if (!types.length) return null;
   const { t, user } = viewOf(c);
   const props = await pickerProps(c, creator, { mode: 'book', types });
   return (
     <section class="card book-slot" aria-labelledby="book-slot-h">
       <h2 id="book-slot-h">{t('slots.title')}</h2>
-      <p class="muted">{user?.id === creator.userId ? t('slots.ownPreview') : t('slots.lead', { name: creator.displayName })}</p>
+      <p class="muted">
+        {user?.id === creator.userId ? t('slots.ownPreview') : t('slots.lead', { name: creator.displayName })}
+      </p>
       <Island props={props} />
     </section>
   );
@@ -94,7 +141,8 @@ export async function rescheduleSection(c: Ctx, booking: Booking, creator: Creat
   const { t, user } = viewOf(c);
   if (!user || booking.status !== 'CONFIRMED') return null;
   const checked = await checkReschedule(c.get('deps'), booking.id, user.id);
-  if (!checked.ok) return checked.code === 'TOO_LATE_TO_RESCHEDULE' ? <p class="muted small">{t('reschedule.tooLate')}</p> : null;
+  if (!checked.ok)
+    return checked.code === 'TOO_LATE_TO_RESCHEDULE' ? <p class="muted small">{t('reschedule.tooLate')}</p> : null;
   const props = await pickerProps(c, creator, { mode: 'reschedule', booking });
   return (
     <details class="reschedule" open={c.req.query('month') !== undefined || c.req.query('day') !== undefined}>
@@ -111,7 +159,9 @@ slotPages.post(`${L}/c/:slug/slots/book`, async (c) => {
   const creator = await findCreator(deps, c.req.param('slug'));
   if (!creator) throw notFound('Creator');
   const form = await readForm(c.req.raw);
-  const back = href(`/c/${creator.slug}?${new URLSearchParams({ ...(form.typeId ? { type: form.typeId } : {}) })}#slot-picker`);
+  const back = href(
+    `/c/${creator.slug}?${new URLSearchParams({ ...(form.typeId ? { type: form.typeId } : {}) })}#slot-picker`,
+  );
   const user = c.get('auth')?.user;
   if (!user) return c.redirect(href(`/signin?next=${encodeURIComponent(back)}`), 303);
   const startsAt = new Date(form.startsAt ?? '');
@@ -119,9 +169,19 @@ slotPages.post(`${L}/c/:slug/slots/book`, async (c) => {
     flash(c, 'slots.errors.invalid', 'error');
     return c.redirect(back, 303);
   }
-  const r = await deps.rooms.calendar(creator.id).bookSlot({ creatorId: creator.id, typeId: form.typeId, startsAt: startsAt.toISOString(), fanId: user.id });
+  const r = await deps.rooms
+    .calendar(creator.id)
+    .bookSlot({ creatorId: creator.id, typeId: form.typeId, startsAt: startsAt.toISOString(), fanId: user.id });
   if (!r.ok) {
-    flash(c, r.code === 'SLOT_UNAVAILABLE' || r.code === 'TYPE_NOT_FOUND' ? `slots.errors.${r.code}` : r.code === 'RATE_LIMITED' ? 'auth.errors.rateLimited' : (`offer.errors.${r.code}` as MessageKey), 'error');
+    flash(
+      c,
+      r.code === 'SLOT_UNAVAILABLE' || r.code === 'TYPE_NOT_FOUND'
+        ? `slots.errors.${r.code}`
+        : r.code === 'RATE_LIMITED'
+          ? 'auth.errors.rateLimited'
+          : (`offer.errors.${r.code}` as MessageKey),
+      'error',
+    );
     return c.redirect(back, 303);
   }
   return c.redirect(href(`/bookings/${r.booking.id}/checkout`), 303);
@@ -135,11 +195,16 @@ slotPages.post(`${L}/bookings/:id/reschedule`, async (c) => {
   if (!user) return c.redirect(href(`/signin?next=${encodeURIComponent(href(`/bookings/${id}`))}`), 303);
   const form = await readForm(c.req.raw);
   const checked = /^bkg_[0-9a-z]{6,40}$/.test(id) ? await checkReschedule(deps, id, user.id) : null;
-  if (!checked || (!checked.ok && (checked.code === 'BOOKING_NOT_FOUND' || checked.code === 'FORBIDDEN'))) throw notFound('Booking');
+  if (!checked || (!checked.ok && (checked.code === 'BOOKING_NOT_FOUND' || checked.code === 'FORBIDDEN')))
+    throw notFound('Booking');
   const startsAt = new Date(form.startsAt ?? '');
-  const r = !checked.ok ? checked
-    : Number.isNaN(startsAt.getTime()) ? { ok: false as const, code: 'SLOT_UNAVAILABLE' as const }
-    : await deps.rooms.calendar(checked.creator.id).reschedule({ bookingId: id, actorUserId: user.id, startsAt: startsAt.toISOString() });
+  const r = !checked.ok
+    ? checked
+    : Number.isNaN(startsAt.getTime())
+      ? { ok: false as const, code: 'SLOT_UNAVAILABLE' as const }
+      : await deps.rooms
+          .calendar(checked.creator.id)
+          .reschedule({ bookingId: id, actorUserId: user.id, startsAt: startsAt.toISOString() });
   flash(c, r.ok ? 'reschedule.done' : (`reschedule.errors.${r.code}` as MessageKey), r.ok ? 'success' : 'error');
   return c.redirect(href(`/bookings/${id}`), 303);
 });

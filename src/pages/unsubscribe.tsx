@@ -31,13 +31,23 @@ function done(c: Ctx, ok: boolean, category?: string, confirm = false) {
     body: (
       <section class="card narrow">
         <h1>{t('unsubscribe.title')}</h1>
-        {!ok ? <p class="notice error">{t('unsubscribe.invalid')}</p> : confirm ? (
+        {!ok ? (
+          <p class="notice error">{t('unsubscribe.invalid')}</p>
+        ) : confirm ? (
           <form method="post" action={c.req.url.replace(/^https?:\/\/[^/]+/, '')}>
             <p>{t('unsubscribe.question', { category: name })}</p>
-            <button type="submit" class="button">{t('unsubscribe.confirm')}</button>
+            <button type="submit" class="button">
+              {t('unsubscribe.confirm')}
+            </button>
           </form>
-        ) : <p class="notice success" data-unsubscribed={category}>{t('unsubscribe.done', { category: name })}</p>}
-        <p><a href={`${href('/account')}#emails`}>{t('unsubscribe.manage')}</a></p>
+        ) : (
+          <p class="notice success" data-unsubscribed={category}>
+            {t('unsubscribe.done', { category: name })}
+          </p>
+        )}
+        <p>
+          <a href={`${href('/account')}#emails`}>{t('unsubscribe.manage')}</a>
+        </p>
       </section>
     ),
   });
@@ -53,6 +63,8 @@ unsubscribePages.post('/email/unsubscribe', async (c) => {
   if (!r) return done(c, false);
   await setEmailPreference(c.get('deps'), r.user.id, r.category, false);
   forgetUser(r.user.id);
-  await c.get('deps').log.info('EMAIL_SUPPRESSED', `${r.user.id} unsubscribed from ${r.category}`, { actorId: r.user.id });
+  await c
+    .get('deps')
+    .log.info('EMAIL_SUPPRESSED', `${r.user.id} unsubscribed from ${r.category}`, { actorId: r.user.id });
   return done(c, true, r.category);
 });

@@ -16,7 +16,11 @@ export type CallSignal =
   | { type: 'closed' }
   | { type: 'time-up' };
 
-export const IceServer = z.object({ urls: z.array(z.string()), username: z.string().optional(), credential: z.string().optional() });
+export const IceServer = z.object({
+  urls: z.array(z.string()),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
 
 export const JoinResponse = z.object({
   provider: z.enum(['daily', 'p2p']),
@@ -42,10 +46,15 @@ export type JoinResponseT = z.infer<typeof JoinResponse>;
 export const CallLogBody = z.object({
   bookingId: IdParam('bkg'),
   event: z.enum(CALL_EVENT_TYPES),
-  metadata: z.record(z.string().max(60), z.union([z.string().max(500), z.number(), z.boolean(), z.null()]))
-    .refine((m) => Object.keys(m).length <= 20, 'At most 20 metadata fields.').optional(),
+  metadata: z
+    .record(z.string().max(60), z.union([z.string().max(500), z.number(), z.boolean(), z.null()]))
+    .refine((m) => Object.keys(m).length <= 20, 'At most 20 metadata fields.')
+    .optional(),
   /** A client-made id (e.g. a UUID): the same event sent twice is kept once. */
-  clientEventId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/).optional(),
+  clientEventId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{8,64}$/)
+    .optional(),
 });
 
 export const CallEventDto = z.object({
@@ -73,7 +82,11 @@ export const CallSummaryDto = z.object({
     fan: z.object({ id: z.string(), name: z.string(), attended: z.boolean() }),
   }),
   scheduled: z.object({ startsAt: z.string(), endsAt: z.string(), durationSeconds: z.number().int() }),
-  actual: z.object({ startedAt: z.string().nullable(), endedAt: z.string().nullable(), durationSeconds: z.number().int() }),
+  actual: z.object({
+    startedAt: z.string().nullable(),
+    endedAt: z.string().nullable(),
+    durationSeconds: z.number().int(),
+  }),
   timeline: z.array(CallEventDto),
 });
 export type CallSummaryT = z.infer<typeof CallSummaryDto>;
@@ -90,7 +103,6 @@ export const CallReviewDto = z.object({
   refund: z.object({ status: z.enum(['ISSUED', 'OWED', 'FAILED']), amount: z.number().int() }).nullable(),
   reviewedAt: z.string(),
 });
-
 
 /** Props of the call page island (server: src/pages/call.tsx; client: client/islands/call.tsx). */
 export interface CallIslandProps {

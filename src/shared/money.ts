@@ -8,7 +8,8 @@ export const MAX_PRICE = 1_000_000;
 
 /** Platform fee for `amount` at `bps` basis points, rounded half up; the creator gets the rest. */
 export function splitFee(amount: number, bps: number): { platformFee: number; creatorShare: number } {
-  if (!Number.isSafeInteger(amount) || amount < 0) throw new RangeError(`amount must be a non-negative integer, got ${amount}`);
+  if (!Number.isSafeInteger(amount) || amount < 0)
+    throw new RangeError(`amount must be a non-negative integer, got ${amount}`);
   if (!Number.isInteger(bps) || bps < 0 || bps > 10_000) throw new RangeError(`bps must be 0..10000, got ${bps}`);
   const platformFee = Math.floor((amount * bps + 5_000) / 10_000);
   return { platformFee, creatorShare: amount - platformFee };

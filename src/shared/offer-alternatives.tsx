@@ -8,9 +8,26 @@ type Locale = 'fr' | 'en';
 import { formatDateTime, formatDuration, formatMoney } from '../i18n/format';
 import { localDate } from '../lib/tz';
 
-export interface AlternativeOffer { id: string; title: string; startsAt: string; durationMinutes: number; price: number; currency: string }
-export interface AlternativeSlot { typeId: string; typeName: string; startsAt: string; durationMinutes: number; price: number; currency: string }
-export interface Alternatives { offers: AlternativeOffer[]; slots: AlternativeSlot[] }
+export interface AlternativeOffer {
+  id: string;
+  title: string;
+  startsAt: string;
+  durationMinutes: number;
+  price: number;
+  currency: string;
+}
+export interface AlternativeSlot {
+  typeId: string;
+  typeName: string;
+  startsAt: string;
+  durationMinutes: number;
+  price: number;
+  currency: string;
+}
+export interface Alternatives {
+  offers: AlternativeOffer[];
+  slots: AlternativeSlot[];
+}
 
 export interface AlternativesLabels {
   offers: string;
@@ -34,7 +51,10 @@ export interface AlternativesProps {
 }
 
 /** The creator page opened on that slot's day in the picker (its month and day in the viewer's zone). */
-export function slotHref(p: Pick<AlternativesProps, 'langPrefix' | 'creatorSlug' | 'timezone'>, s: AlternativeSlot): string {
+export function slotHref(
+  p: Pick<AlternativesProps, 'langPrefix' | 'creatorSlug' | 'timezone'>,
+  s: AlternativeSlot,
+): string {
   const day = localDate(new Date(s.startsAt), p.timezone);
   const q = new URLSearchParams({ type: s.typeId, month: day.slice(0, 7), day });
   return `${p.langPrefix}/c/${encodeURIComponent(p.creatorSlug)}?${q}#slot-picker`;
@@ -42,12 +62,20 @@ export function slotHref(p: Pick<AlternativesProps, 'langPrefix' | 'creatorSlug'
 
 export function OfferAlternatives(p: AlternativesProps) {
   const a = p.alternatives;
-  if (!a) return <p class="alternatives-status" data-alternatives="loading">{p.failed ? p.labels.failed : p.labels.loading}</p>;
+  if (!a)
+    return (
+      <p class="alternatives-status" data-alternatives="loading">
+        {p.failed ? p.labels.failed : p.labels.loading}
+      </p>
+    );
   const when = (iso: string) => formatDateTime(new Date(iso), p.locale, p.timezone, 'medium');
   if (!a.offers.length && !a.slots.length) {
     return (
       <p class="alternatives-none" data-alternatives="none">
-        {p.labels.none} <a href={`${p.langPrefix}/c/${encodeURIComponent(p.creatorSlug)}#request`} data-alternative="request">{p.labels.request}</a>
+        {p.labels.none}{' '}
+        <a href={`${p.langPrefix}/c/${encodeURIComponent(p.creatorSlug)}#request`} data-alternative="request">
+          {p.labels.request}
+        </a>
       </p>
     );
   }
@@ -59,8 +87,14 @@ export function OfferAlternatives(p: AlternativesProps) {
           <ul class="plain alternatives-list">
             {a.offers.map((o) => (
               <li>
-                <a href={`${p.langPrefix}/offers/${o.id}`} data-alternative="offer" data-offer-id={o.id}>{when(o.startsAt)}</a>
-                <span class="muted small"> · {o.title} · {formatDuration(o.durationMinutes, p.locale)} · {formatMoney(o.price, o.currency, p.locale)}</span>
+                <a href={`${p.langPrefix}/offers/${o.id}`} data-alternative="offer" data-offer-id={o.id}>
+                  {when(o.startsAt)}
+                </a>
+                <span class="muted small">
+                  {' '}
+                  · {o.title} · {formatDuration(o.durationMinutes, p.locale)} ·{' '}
+                  {formatMoney(o.price, o.currency, p.locale)}
+                </span>
               </li>
             ))}
           </ul>
@@ -72,8 +106,14 @@ export function OfferAlternatives(p: AlternativesProps) {
           <ul class="plain alternatives-list">
             {a.slots.map((s) => (
               <li>
-                <a href={slotHref(p, s)} data-alternative="slot" data-type-id={s.typeId} data-starts-at={s.startsAt}>{when(s.startsAt)}</a>
-                <span class="muted small"> · {s.typeName} · {formatDuration(s.durationMinutes, p.locale)} · {formatMoney(s.price, s.currency, p.locale)}</span>
+                <a href={slotHref(p, s)} data-alternative="slot" data-type-id={s.typeId} data-starts-at={s.startsAt}>
+                  {when(s.startsAt)}
+                </a>
+                <span class="muted small">
+                  {' '}
+                  · {s.typeName} · {formatDuration(s.durationMinutes, p.locale)} ·{' '}
+                  {formatMoney(s.price, s.currency, p.locale)}
+                </span>
               </li>
             ))}
           </ul>

@@ -11,33 +11,48 @@ export const MIN_LEAD_MINUTES = 30;
 export const MAX_AHEAD_DAYS = 365;
 
 export const OfferIdParam = z.object({ id: IdParam('off') });
-export const Duration = z.number().int().min(MIN_DURATION, `At least ${MIN_DURATION} minutes.`).max(MAX_DURATION, `At most ${MAX_DURATION} minutes.`)
+export const Duration = z
+  .number()
+  .int()
+  .min(MIN_DURATION, `At least ${MIN_DURATION} minutes.`)
+  .max(MAX_DURATION, `At most ${MAX_DURATION} minutes.`)
   .refine((m) => m % 5 === 0, 'Use a multiple of 5 minutes.');
 
 /** Price at or above the currency's card minimum. */
-export const withCardMinimum = <T extends { price?: number; currency?: z.infer<typeof CurrencySchema> }>(v: T, ctx: z.RefinementCtx) => {
+export const withCardMinimum = <T extends { price?: number; currency?: z.infer<typeof CurrencySchema> }>(
+  v: T,
+  ctx: z.RefinementCtx,
+) => {
   if (v.price !== undefined && v.currency && v.price < CARD_MINIMUM[v.currency]) {
-    ctx.addIssue({ code: 'custom', path: ['price'], message: `Minimum price in ${v.currency} is ${CARD_MINIMUM[v.currency]} (minor units).` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['price'],
+      message: `Minimum price in ${v.currency} is ${CARD_MINIMUM[v.currency]} (minor units).`,
+    });
   }
 };
 
-export const CreateOfferBody = z.object({
-  title: SingleLineText(3, 120),
-  description: z.string().trim().max(2000).default(''),
-  price: MinorAmount.max(MAX_PRICE),
-  currency: CurrencySchema,
-  startsAt: IsoDateTime,
-  durationMinutes: Duration,
-}).superRefine(withCardMinimum);
+export const CreateOfferBody = z
+  .object({
+    title: SingleLineText(3, 120),
+    description: z.string().trim().max(2000).default(''),
+    price: MinorAmount.max(MAX_PRICE),
+    currency: CurrencySchema,
+    startsAt: IsoDateTime,
+    durationMinutes: Duration,
+  })
+  .superRefine(withCardMinimum);
 
-export const UpdateOfferBody = z.object({
-  title: SingleLineText(3, 120).optional(),
-  description: z.string().trim().max(2000).optional(),
-  price: MinorAmount.max(MAX_PRICE).optional(),
-  currency: CurrencySchema.optional(),
-  startsAt: IsoDateTime.optional(),
-  durationMinutes: Duration.optional(),
-}).refine((b) => Object.keys(b).length > 0, 'Nothing to update.');
+export const UpdateOfferBody = z
+  .object({
+    title: SingleLineText(3, 120).optional(),
+    description: z.string().trim().max(2000).optional(),
+    price: MinorAmount.max(MAX_PRICE).optional(),
+    currency: CurrencySchema.optional(),
+    startsAt: IsoDateTime.optional(),
+    durationMinutes: Duration.optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'Nothing to update.');
 
 export const OfferDto = z.object({
   id: z.string(),
@@ -49,7 +64,9 @@ export const OfferDto = z.object({
   startsAt: IsoDateTime,
   endsAt: IsoDateTime,
   durationMinutes: z.number().int(),
-  status: z.enum(OFFER_STATUSES).describe('AVAILABLE | HELD | BOOKED | COMPLETED | CANCELLED, and EXPIRED for offers that started unbooked'),
+  status: z
+    .enum(OFFER_STATUSES)
+    .describe('AVAILABLE | HELD | BOOKED | COMPLETED | CANCELLED, and EXPIRED for offers that started unbooked'),
   source: z.enum(OFFER_SOURCES),
 });
 
@@ -77,13 +94,15 @@ export const PaymentStartDto = z.object({
   checkoutUrl: z.string().optional(),
 });
 
-export const CreateRequestBody = z.object({
-  proposedPrice: MinorAmount.max(MAX_PRICE),
-  currency: CurrencySchema,
-  proposedStartsAt: IsoDateTime,
-  durationMinutes: Duration,
-  message: z.string().trim().min(1).max(1000),
-}).superRefine((v, ctx) => withCardMinimum({ price: v.proposedPrice, currency: v.currency }, ctx));
+export const CreateRequestBody = z
+  .object({
+    proposedPrice: MinorAmount.max(MAX_PRICE),
+    currency: CurrencySchema,
+    proposedStartsAt: IsoDateTime,
+    durationMinutes: Duration,
+    message: z.string().trim().min(1).max(1000),
+  })
+  .superRefine((v, ctx) => withCardMinimum({ price: v.proposedPrice, currency: v.currency }, ctx));
 
 /** The creator's answer travels as one line (the answer form's single input). */
 export const AnswerRequestBody = z.object({ message: SingleLineText(0, 1000).optional() });

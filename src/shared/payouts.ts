@@ -46,7 +46,15 @@ export const FinanceDto = z.object({
   debt: z.number().int(),
 });
 
-export const INELIGIBLE_REASONS = ['NOT_ONBOARDED', 'PAYOUTS_DISABLED', 'BLOCKED', 'IN_DEBT', 'FUNDS_ON_HOLD', 'NOTHING_TO_PAY', 'BELOW_MINIMUM'] as const;
+export const INELIGIBLE_REASONS = [
+  'NOT_ONBOARDED',
+  'PAYOUTS_DISABLED',
+  'BLOCKED',
+  'IN_DEBT',
+  'FUNDS_ON_HOLD',
+  'NOTHING_TO_PAY',
+  'BELOW_MINIMUM',
+] as const;
 
 export const EligibilityDto = z.object({
   currency: CurrencySchema,
@@ -91,14 +99,19 @@ export const SettingsDto = z.object({
   updatedBy: z.string().nullable(),
 });
 
-export const SettingsPatch = z.object({
-  /** Platform fee in basis points (1500 = 15 %). */
-  platformFeeBps: z.number().int().min(0).max(5000).optional(),
-  holdingDays: z.number().int().min(0).max(90).optional(),
-  holdMinutes: z.number().int().min(5).max(60).optional(),
-  payoutMode: z.enum(PAYOUT_MODES).optional(),
-  minPayout: z.object({ EUR: MinorAmount, CHF: MinorAmount, USD: MinorAmount, GBP: MinorAmount }).partial().optional(),
-  /** Never 0: any overlap at all would pay the creator again. */
-  callMinTogetherMinutes: z.number().int().min(1).max(240).optional(),
-  callMinTogetherPct: z.number().int().min(1).max(100).optional(),
-}).refine((p) => Object.keys(p).length > 0, 'Nothing to change.');
+export const SettingsPatch = z
+  .object({
+    /** Platform fee in basis points (1500 = 15 %). */
+    platformFeeBps: z.number().int().min(0).max(5000).optional(),
+    holdingDays: z.number().int().min(0).max(90).optional(),
+    holdMinutes: z.number().int().min(5).max(60).optional(),
+    payoutMode: z.enum(PAYOUT_MODES).optional(),
+    minPayout: z
+      .object({ EUR: MinorAmount, CHF: MinorAmount, USD: MinorAmount, GBP: MinorAmount })
+      .partial()
+      .optional(),
+    /** Never 0: any overlap at all would pay the creator again. */
+    callMinTogetherMinutes: z.number().int().min(1).max(240).optional(),
+    callMinTogetherPct: z.number().int().min(1).max(100).optional(),
+  })
+  .refine((p) => Object.keys(p).length > 0, 'Nothing to change.');

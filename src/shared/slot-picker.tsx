@@ -7,12 +7,36 @@
 import { formatMoney, formatTime } from '../i18n/format';
 import { localDate, localParts, zonedToUtc } from '../lib/tz';
 
-export interface PickerType { id: string; name: string; description: string; durationMinutes: number; price: number; currency: string; color: string }
-export interface PickerSlot { startsAt: string; endsAt: string }
+export interface PickerType {
+  id: string;
+  name: string;
+  description: string;
+  durationMinutes: number;
+  price: number;
+  currency: string;
+  color: string;
+}
+export interface PickerSlot {
+  startsAt: string;
+  endsAt: string;
+}
 
 export interface PickerLabels {
-  chooseType: string; prev: string; next: string; noSlotsMonth: string; pickDay: string; zone: string;
-  morning: string; afternoon: string; evening: string; bookAt: string; taken: string; live: string; polling: string; updating: string; submit: string;
+  chooseType: string;
+  prev: string;
+  next: string;
+  noSlotsMonth: string;
+  pickDay: string;
+  zone: string;
+  morning: string;
+  afternoon: string;
+  evening: string;
+  bookAt: string;
+  taken: string;
+  live: string;
+  polling: string;
+  updating: string;
+  submit: string;
 }
 
 export interface SlotPickerProps {
@@ -89,7 +113,9 @@ export function SlotPicker(p: SlotPickerProps) {
   const lead = (new Date(Date.UTC(y, m - 1, 1)).getUTCDay() + 6) % 7; // weeks start on Monday
   const weekdayFmt = new Intl.DateTimeFormat(p.locale, { weekday: 'short', timeZone: 'UTC' });
   const weekdays = Array.from({ length: 7 }, (_, i) => weekdayFmt.format(new Date(Date.UTC(2024, 0, 1 + i)))); // 2024-01-01 was a Monday
-  const monthTitle = new Intl.DateTimeFormat(p.locale, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, 1)));
+  const monthTitle = new Intl.DateTimeFormat(p.locale, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
+    new Date(Date.UTC(y, m - 1, 1)),
+  );
   const dayFmt = new Intl.DateTimeFormat(p.locale, { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' });
   const type = p.types.find((t) => t.id === p.typeId) ?? null;
 
@@ -108,31 +134,79 @@ export function SlotPicker(p: SlotPickerProps) {
     p.onNavigate(to);
   };
 
-  const daySlots = day ? byDay.get(day) ?? [] : [];
-  const groups = PART_OF_DAY.map((part) => ({ part, slots: daySlots.filter((s) => partOf(localParts(new Date(s.startsAt), p.timezone).hour) === part) })).filter((g) => g.slots.length);
+  const daySlots = day ? (byDay.get(day) ?? []) : [];
+  const groups = PART_OF_DAY.map((part) => ({
+    part,
+    slots: daySlots.filter((s) => partOf(localParts(new Date(s.startsAt), p.timezone).hour) === part),
+  })).filter((g) => g.slots.length);
   const canPrev = p.month > p.minMonth;
   const canNext = p.month < p.maxMonth;
 
   return (
-    <div class="slot-picker" data-month={p.month} data-day={day ?? ''} data-busy={p.busy ? 'true' : undefined} data-live-mode={p.mode_live}>
+    <div
+      class="slot-picker"
+      data-month={p.month}
+      data-day={day ?? ''}
+      data-busy={p.busy ? 'true' : undefined}
+      data-live-mode={p.mode_live}
+    >
       {p.mode === 'book' && p.types.length > 1 ? (
         <div class="type-choice" role="group" aria-label={p.labels.chooseType}>
           {p.types.map((t) => (
-            <a href={link({ typeId: t.id, day: null })} onClick={nav({ typeId: t.id, day: null })} class={`type-option${t.id === p.typeId ? ' active' : ''}`} aria-current={t.id === p.typeId ? 'true' : undefined} data-type-color={t.color} data-type-id={t.id}>
+            <a
+              href={link({ typeId: t.id, day: null })}
+              onClick={nav({ typeId: t.id, day: null })}
+              class={`type-option${t.id === p.typeId ? ' active' : ''}`}
+              aria-current={t.id === p.typeId ? 'true' : undefined}
+              data-type-color={t.color}
+              data-type-id={t.id}
+            >
               <strong>{t.name}</strong>
-              <span class="muted small">{t.durationMinutes} min · {formatMoney(t.price, t.currency, p.locale)}</span>
+              <span class="muted small">
+                {t.durationMinutes} min · {formatMoney(t.price, t.currency, p.locale)}
+              </span>
             </a>
           ))}
         </div>
       ) : null}
       {type?.description ? <p class="muted small">{type.description}</p> : null}
       <div class="month-nav">
-        {canPrev ? <a href={link({ month: shiftMonth(p.month, -1), day: null })} onClick={nav({ month: shiftMonth(p.month, -1), day: null })} rel="prev" aria-label={p.labels.prev}>‹</a> : <span aria-hidden="true">‹</span>}
-        <strong class="month-title" aria-live="polite">{monthTitle}</strong>
-        {canNext ? <a href={link({ month: shiftMonth(p.month, 1), day: null })} onClick={nav({ month: shiftMonth(p.month, 1), day: null })} rel="next" aria-label={p.labels.next}>›</a> : <span aria-hidden="true">›</span>}
+        {canPrev ? (
+          <a
+            href={link({ month: shiftMonth(p.month, -1), day: null })}
+            onClick={nav({ month: shiftMonth(p.month, -1), day: null })}
+            rel="prev"
+            aria-label={p.labels.prev}
+          >
+            ‹
+          </a>
+        ) : (
+          <span aria-hidden="true">‹</span>
+        )}
+        <strong class="month-title" aria-live="polite">
+          {monthTitle}
+        </strong>
+        {canNext ? (
+          <a
+            href={link({ month: shiftMonth(p.month, 1), day: null })}
+            onClick={nav({ month: shiftMonth(p.month, 1), day: null })}
+            rel="next"
+            aria-label={p.labels.next}
+          >
+            ›
+          </a>
+        ) : (
+          <span aria-hidden="true">›</span>
+        )}
       </div>
       <table class="month-grid">
-        <thead><tr>{weekdays.map((w) => <th scope="col">{w}</th>)}</tr></thead>
+        <thead>
+          <tr>
+            {weekdays.map((w) => (
+              <th scope="col">{w}</th>
+            ))}
+          </tr>
+        </thead>
         <tbody>
           {Array.from({ length: Math.ceil((lead + daysInMonth) / 7) }, (_, w) => (
             <tr>
@@ -144,8 +218,18 @@ export function SlotPicker(p: SlotPickerProps) {
                 return (
                   <td class={`${free ? 'has-slots' : 'no-slots'}${date === day ? ' selected' : ''}`}>
                     {free ? (
-                      <a href={link({ day: date })} onClick={nav({ day: date })} data-day={date} aria-current={date === day ? 'date' : undefined} aria-label={`${dayFmt.format(new Date(`${date}T12:00:00Z`))} (${free})`}>{n}</a>
-                    ) : <span>{n}</span>}
+                      <a
+                        href={link({ day: date })}
+                        onClick={nav({ day: date })}
+                        data-day={date}
+                        aria-current={date === day ? 'date' : undefined}
+                        aria-label={`${dayFmt.format(new Date(`${date}T12:00:00Z`))} (${free})`}
+                      >
+                        {n}
+                      </a>
+                    ) : (
+                      <span>{n}</span>
+                    )}
                   </td>
                 );
               })}
@@ -154,7 +238,11 @@ export function SlotPicker(p: SlotPickerProps) {
         </tbody>
       </table>
       <p class="muted small">{p.labels.zone}</p>
-      {p.notice ? <p class="notice warning" role="status">{p.notice}</p> : null}
+      {p.notice ? (
+        <p class="notice warning" role="status">
+          {p.notice}
+        </p>
+      ) : null}
       {day ? (
         <div class="day-slots" aria-live="polite">
           <h3>{dayFmt.format(new Date(`${day}T12:00:00Z`))}</h3>
@@ -169,7 +257,14 @@ export function SlotPicker(p: SlotPickerProps) {
                       <form method="post" action={p.action}>
                         {p.typeId ? <input type="hidden" name="typeId" value={p.typeId} /> : null}
                         <input type="hidden" name="startsAt" value={s.startsAt} />
-                        <button type="submit" class="slot" data-starts-at={s.startsAt} aria-label={p.labels.bookAt.replace('{time}', time)}>{time}</button>
+                        <button
+                          type="submit"
+                          class="slot"
+                          data-starts-at={s.startsAt}
+                          aria-label={p.labels.bookAt.replace('{time}', time)}
+                        >
+                          {time}
+                        </button>
                       </form>
                     </li>
                   );

@@ -38,7 +38,10 @@ async function heldBooking() {
   const c = await onboardedCreator();
   const offer = await offerFor(c, { price: 4200 });
   const [fan] = await fans(1);
-  const out = (await (await book(offer.id, fan.token)).json()) as { booking: { id: string }; payment: { intentId: string } };
+  const out = (await (await book(offer.id, fan.token)).json()) as {
+    booking: { id: string };
+    payment: { intentId: string };
+  };
   return { fan, bookingId: out.booking.id, intentId: out.payment.intentId };
 }
 
@@ -46,14 +49,35 @@ let eventNo = 0;
 /** "payment_intent.succeeded" for `intentId`, signed with the built-in provider's public development secret. */
 async function forgedPaymentEvent(intentId: string) {
   const payload = JSON.stringify({
-    id: `evt_forged_${++eventNo}`, object: 'event', type: 'payment_intent.succeeded', created: Math.floor(Date.now() / 1000),
-    data: { object: { id: intentId, object: 'payment_intent', status: 'succeeded', amount: 4200, currency: 'eur', latest_charge: 'ch_forged' } },
+    id: `evt_forged_${++eventNo}`,
+    object: 'event',
+    type: 'payment_intent.succeeded',
+    created: Math.floor(Date.now() / 1000),
+    data: {
+      object: {
+        id: intentId,
+        object: 'payment_intent',
+        status: 'succeeded',
+        amount: 4200,
+        currency: 'eur',
+        latest_charge: 'ch_forged',
+      },
+    },
   });
-  const signature = await Stripe.webhooks.generateTestHeaderStringAsync({ payload, secret: LOCAL_WEBHOOK_SECRET, cryptoProvider });
-  return { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, body: payload };
+  const signature = await Stripe.webhooks.generateTestHeaderStringAsync({
+    payload,
+    secret: LOCAL_WEBHOOK_SECRET,
+    cryptoProvider,
+  });
+  return {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+    body: payload,
+  };
 }
 
-const bookingStatus = async (id: string) => (await deps().db.select().from(bookings).where(eq(bookings.id, id)).get())!.status;
+const bookingStatus = async (id: string) =>
+  (await deps().db.select().from(bookings).where(eq(bookings.id, id)).get())!.status;
 /** What changed besides the append-only logs (a refused webhook logs its refusal). */
 const changesBesideLogs = async (before: Awaited<ReturnType<typeof snapshot>>) =>
   diff(before, await snapshot()).filter((ch) => !APPEND_ONLY.includes(ch.table));
@@ -67,41 +91,126 @@ beforeEach(() => {
   consoleErrors = [];
   vi.spyOn(globalThis, 'fetch').mockImplementation(async (input: RequestInfo | URL) => {
     outbound.push(input instanceof Request ? input.url : String(input));
-    return Response.json({ error: { type: 'invalid_request_error', message: 'intercepted by the test' } }, { status: 400 });
+    return Response.json(
+      { error: { type: 'invalid_request_error', message: 'intercepted by the test' } },
+      { status: 400 },
+    );
   });
-  vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => { consoleErrors.push(args.map(String).join(' ')); });
+  vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+    consoleErrors.push(args.map(String).join(' '));
+  });
 });
-afterEach(() => { vi.restoreAllMocks(); });
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 /** Deployed envs that lack what a provider (or a pair of secrets that only work together) needs. */
 const REFUSED: { what: string; patch: Patch; names: string[] }[] = [
-  { what: 'no payment provider', patch: { STRIPE_SECRET_KEY: undefined, STRIPE_PUBLISHABLE_KEY: undefined, STRIPE_WEBHOOK_SECRET: undefined }, names: ['STRIPE_SECRET_KEY', 'STRIPE_PUBLISHABLE_KEY', 'STRIPE_WEBHOOK_SECRET'] },
-  { what: 'the Stripe key without its webhook secret', patch: { STRIPE_WEBHOOK_SECRET: undefined }, names: ['STRIPE_WEBHOOK_SECRET'] },
-  { what: 'the Stripe key with an empty webhook secret', patch: { STRIPE_WEBHOOK_SECRET: '' }, names: ['STRIPE_WEBHOOK_SECRET'] },
-  { what: 'the Stripe key without the publishable key', patch: { STRIPE_PUBLISHABLE_KEY: undefined }, names: ['STRIPE_PUBLISHABLE_KEY'] },
-  { what: 'the Stripe webhook secret without the key', patch: { STRIPE_SECRET_KEY: undefined }, names: ['STRIPE_SECRET_KEY'] },
-  { what: 'the public development secret as Stripe webhook secret', patch: { STRIPE_WEBHOOK_SECRET: LOCAL_WEBHOOK_SECRET }, names: ['STRIPE_WEBHOOK_SECRET'] },
-  { what: 'the public development secret among the Stripe endpoint secrets', patch: { STRIPE_WEBHOOK_SECRET: `${FAKE_STRIPE.webhookSecret}, ${LOCAL_WEBHOOK_SECRET}` }, names: ['STRIPE_WEBHOOK_SECRET'] },
-  { what: 'no video provider', patch: { DAILY_API_KEY: undefined, DAILY_WEBHOOK_SECRET: undefined }, names: ['DAILY_API_KEY', 'DAILY_WEBHOOK_SECRET'] },
-  { what: 'the Daily key without its webhook secret', patch: { DAILY_WEBHOOK_SECRET: undefined }, names: ['DAILY_WEBHOOK_SECRET'] },
-  { what: 'no email provider', patch: { RESEND_API_KEY: undefined, RESEND_WEBHOOK_SECRET: undefined }, names: ['RESEND_API_KEY', 'RESEND_WEBHOOK_SECRET'] },
-  { what: 'the Resend key without its webhook secret', patch: { RESEND_WEBHOOK_SECRET: undefined }, names: ['RESEND_WEBHOOK_SECRET'] },
-  { what: 'a Google client id without its secret', patch: { GOOGLE_CLIENT_SECRET: undefined }, names: ['GOOGLE_CLIENT_SECRET'] },
-  { what: 'a Google client secret without its id', patch: { GOOGLE_CLIENT_ID: undefined }, names: ['GOOGLE_CLIENT_ID'] },
-  { what: 'a TURN key id without its API token', patch: { TURN_KEY_ID: FAKE_TURN.keyId }, names: ['TURN_KEY_API_TOKEN'] },
-  { what: 'a TURN API token without its key id', patch: { TURN_KEY_API_TOKEN: FAKE_TURN.apiToken }, names: ['TURN_KEY_ID'] },
+  {
+    what: 'no payment provider',
+    patch: { STRIPE_SECRET_KEY: undefined, STRIPE_PUBLISHABLE_KEY: undefined, STRIPE_WEBHOOK_SECRET: undefined },
+    names: ['STRIPE_SECRET_KEY', 'STRIPE_PUBLISHABLE_KEY', 'STRIPE_WEBHOOK_SECRET'],
+  },
+  {
+    what: 'the Stripe key without its webhook secret',
+    patch: { STRIPE_WEBHOOK_SECRET: undefined },
+    names: ['STRIPE_WEBHOOK_SECRET'],
+  },
+  {
+    what: 'the Stripe key with an empty webhook secret',
+    patch: { STRIPE_WEBHOOK_SECRET: '' },
+    names: ['STRIPE_WEBHOOK_SECRET'],
+  },
+  {
+    what: 'the Stripe key without the publishable key',
+    patch: { STRIPE_PUBLISHABLE_KEY: undefined },
+    names: ['STRIPE_PUBLISHABLE_KEY'],
+  },
+  {
+    what: 'the Stripe webhook secret without the key',
+    patch: { STRIPE_SECRET_KEY: undefined },
+    names: ['STRIPE_SECRET_KEY'],
+  },
+  {
+    what: 'the public development secret as Stripe webhook secret',
+    patch: { STRIPE_WEBHOOK_SECRET: LOCAL_WEBHOOK_SECRET },
+    names: ['STRIPE_WEBHOOK_SECRET'],
+  },
+  {
+    what: 'the public development secret among the Stripe endpoint secrets',
+    patch: { STRIPE_WEBHOOK_SECRET: `${FAKE_STRIPE.webhookSecret}, ${LOCAL_WEBHOOK_SECRET}` },
+    names: ['STRIPE_WEBHOOK_SECRET'],
+  },
+  {
+    what: 'no video provider',
+    patch: { DAILY_API_KEY: undefined, DAILY_WEBHOOK_SECRET: undefined },
+    names: ['DAILY_API_KEY', 'DAILY_WEBHOOK_SECRET'],
+  },
+  {
+    what: 'the Daily key without its webhook secret',
+    patch: { DAILY_WEBHOOK_SECRET: undefined },
+    names: ['DAILY_WEBHOOK_SECRET'],
+  },
+  {
+    what: 'no email provider',
+    patch: { RESEND_API_KEY: undefined, RESEND_WEBHOOK_SECRET: undefined },
+    names: ['RESEND_API_KEY', 'RESEND_WEBHOOK_SECRET'],
+  },
+  {
+    what: 'the Resend key without its webhook secret',
+    patch: { RESEND_WEBHOOK_SECRET: undefined },
+    names: ['RESEND_WEBHOOK_SECRET'],
+  },
+  {
+    what: 'a Google client id without its secret',
+    patch: { GOOGLE_CLIENT_SECRET: undefined },
+    names: ['GOOGLE_CLIENT_SECRET'],
+  },
+  {
+    what: 'a Google client secret without its id',
+    patch: { GOOGLE_CLIENT_ID: undefined },
+    names: ['GOOGLE_CLIENT_ID'],
+  },
+  {
+    what: 'a TURN key id without its API token',
+    patch: { TURN_KEY_ID: FAKE_TURN.keyId },
+    names: ['TURN_KEY_API_TOKEN'],
+  },
+  {
+    what: 'a TURN API token without its key id',
+    patch: { TURN_KEY_API_TOKEN: FAKE_TURN.apiToken },
+    names: ['TURN_KEY_ID'],
+  },
   { what: 'no session secret', patch: { SESSION_SECRET: undefined }, names: ['SESSION_SECRET'] },
-  { what: 'no provider at all', patch: { STRIPE_SECRET_KEY: undefined, STRIPE_PUBLISHABLE_KEY: undefined, STRIPE_WEBHOOK_SECRET: undefined, DAILY_API_KEY: undefined, DAILY_WEBHOOK_SECRET: undefined, RESEND_API_KEY: undefined, RESEND_WEBHOOK_SECRET: undefined }, names: ['STRIPE_SECRET_KEY', 'DAILY_API_KEY', 'RESEND_API_KEY'] },
+  {
+    what: 'no provider at all',
+    patch: {
+      STRIPE_SECRET_KEY: undefined,
+      STRIPE_PUBLISHABLE_KEY: undefined,
+      STRIPE_WEBHOOK_SECRET: undefined,
+      DAILY_API_KEY: undefined,
+      DAILY_WEBHOOK_SECRET: undefined,
+      RESEND_API_KEY: undefined,
+      RESEND_WEBHOOK_SECRET: undefined,
+    },
+    names: ['STRIPE_SECRET_KEY', 'DAILY_API_KEY', 'RESEND_API_KEY'],
+  },
 ];
 
 describe.each(['staging', 'production'] as const)('%s without what a provider needs', (appEnv) => {
   let held: Awaited<ReturnType<typeof heldBooking>>;
-  beforeAll(async () => { held = await heldBooking(); });
+  beforeAll(async () => {
+    held = await heldBooking();
+  });
 
   it.each(REFUSED)('$what: refused at start, the app does not serve, nothing is written', async ({ patch, names }) => {
     const env = deployedEnv(appEnv, patch);
     let thrown: unknown = null;
-    try { readConfig(env); } catch (e) { thrown = e; }
+    try {
+      readConfig(env);
+    } catch (e) {
+      thrown = e;
+    }
     expect(thrown, 'readConfig must refuse').toBeInstanceOf(Error);
     for (const name of names) expect((thrown as Error).message).toContain(name);
 
@@ -111,9 +220,27 @@ describe.each(['staging', 'production'] as const)('%s without what a provider ne
       ['/en/', {}],
       ['/fr/', { headers: { 'accept-language': 'fr' } }],
       ['/api/health', {}],
-      ['/api/auth/signup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'correct-horse-battery', name: 'Mallory' }) }],
+      [
+        '/api/auth/signup',
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email, password: 'correct-horse-battery', name: 'Mallory' }),
+        },
+      ],
       ['/api/webhooks/stripe', await forgedPaymentEvent(held.intentId)],
-      [`/checkout/local/${held.intentId}/pay`, { method: 'POST', headers: { authorization: `Bearer ${held.fan.token}`, 'content-type': 'application/x-www-form-urlencoded', origin: BASE }, body: 'outcome=succeed' }],
+      [
+        `/checkout/local/${held.intentId}/pay`,
+        {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${held.fan.token}`,
+            'content-type': 'application/x-www-form-urlencoded',
+            origin: BASE,
+          },
+          body: 'outcome=succeed',
+        },
+      ],
     ];
     for (const [path, init] of requests) {
       const res = await serve(env, path, init);
@@ -129,7 +256,11 @@ describe.each(['staging', 'production'] as const)('%s without what a provider ne
       } else {
         expect(res.headers.get('content-type'), path).toContain('text/html');
         // The page speaks the URL's language, else the visitor's, else French (the default).
-        expect(text, path).toContain(path.startsWith('/en/') ? 'The service is temporarily unavailable' : 'Le service est momentanément indisponible');
+        expect(text, path).toContain(
+          path.startsWith('/en/')
+            ? 'The service is temporarily unavailable'
+            : 'Le service est momentanément indisponible',
+        );
       }
     }
     // Nothing at all was written: no account, no session, no payment, no webhook record, no log row.
@@ -155,7 +286,10 @@ describe('production never runs a built-in provider', () => {
       [deployedEnv('production', { APP_ENV: 'Production', STRIPE_SECRET_KEY: undefined }), /APP_ENV/],
     ];
     for (const [env, reason] of cases) {
-      expect(() => readConfig(env), JSON.stringify({ APP_ENV: env.APP_ENV, BUILTIN_PROVIDERS: env.BUILTIN_PROVIDERS })).toThrow(reason);
+      expect(
+        () => readConfig(env),
+        JSON.stringify({ APP_ENV: env.APP_ENV, BUILTIN_PROVIDERS: env.BUILTIN_PROVIDERS }),
+      ).toThrow(reason);
       const before = await snapshot();
       expect((await serve(env, '/api/health')).status).toBe(503);
       expect(diff(before, await snapshot())).toEqual([]);
@@ -166,7 +300,12 @@ describe('production never runs a built-in provider', () => {
     const held = await heldBooking();
     const env = productionEnv();
     const d = buildDeps(env);
-    expect([d.payments.name, d.video.name, d.emailProvider.name, d.localPayments]).toEqual(['stripe', 'daily', 'resend', null]);
+    expect([d.payments.name, d.video.name, d.emailProvider.name, d.localPayments]).toEqual([
+      'stripe',
+      'daily',
+      'resend',
+      null,
+    ]);
     const { token } = await createSession(d, held.fan.user, 'BEARER');
     const before = await snapshot();
     const auth = { authorization: `Bearer ${token}` };
@@ -203,27 +342,42 @@ describe('the public development webhook secret', () => {
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('SIGNATURE_INVALID');
     expect(await bookingStatus(held.bookingId)).toBe('PENDING');
-    expect((await deps().db.select().from(payments).where(eq(payments.bookingId, held.bookingId)).get())!.status).not.toBe('SUCCEEDED');
+    expect(
+      (await deps().db.select().from(payments).where(eq(payments.bookingId, held.bookingId)).get())!.status,
+    ).not.toBe('SUCCEEDED');
     expect(await changesBesideLogs(before)).toEqual([]);
     expect(outbound).toEqual([]);
   });
 
   it('is not accepted by staging with built-in payments either, whose own checkout still confirms the booking', async () => {
     const held = await heldBooking();
-    const env = deployedEnv('staging', { BUILTIN_PROVIDERS: 'payments', STRIPE_SECRET_KEY: undefined, STRIPE_PUBLISHABLE_KEY: undefined, STRIPE_WEBHOOK_SECRET: undefined });
+    const env = deployedEnv('staging', {
+      BUILTIN_PROVIDERS: 'payments',
+      STRIPE_SECRET_KEY: undefined,
+      STRIPE_PUBLISHABLE_KEY: undefined,
+      STRIPE_WEBHOOK_SECRET: undefined,
+    });
     expect(buildDeps(env).localPayments).not.toBeNull();
     const before = await snapshot();
     const res = await serve(env, '/api/webhooks/stripe', await forgedPaymentEvent(held.intentId));
     expect(res.status).toBe(400);
     expect(await bookingStatus(held.bookingId)).toBe('PENDING');
     expect(await changesBesideLogs(before)).toEqual([]);
-    expect(await deps().db.select().from(webhookEvents).where(eq(webhookEvents.eventId, `evt_forged_${eventNo}`)).get()).toBeUndefined();
+    expect(
+      await deps()
+        .db.select()
+        .from(webhookEvents)
+        .where(eq(webhookEvents.eventId, `evt_forged_${eventNo}`))
+        .get(),
+    ).toBeUndefined();
 
     // The fan pays on staging's built-in checkout: its events are signed with a secret nobody outside knows.
     const { token } = await createSession(buildDeps(env), held.fan.user, 'BEARER');
     const back = `/en/bookings/${held.bookingId}`;
     const pay = await serve(env, `/checkout/local/${held.intentId}/pay?return=${encodeURIComponent(back)}`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded', origin: BASE }, body: 'outcome=succeed',
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded', origin: BASE },
+      body: 'outcome=succeed',
     });
     expect(pay.status).toBe(303);
     expect(await bookingStatus(held.bookingId)).toBe('CONFIRMED');
@@ -239,8 +393,13 @@ describe('the public development webhook secret', () => {
 describe('*_API_BASE overrides', () => {
   const fakes = testEnv.FAKES_URL;
   const OVERRIDES: Patch = {
-    STRIPE_API_BASE: fakes, DAILY_API_BASE: `${fakes}/daily`, RESEND_API_BASE: `${fakes}/resend`, TURN_API_BASE: `${fakes}/cloudflare`, GOOGLE_OAUTH_BASE: `${fakes}/google`,
-    TURN_KEY_ID: FAKE_TURN.keyId, TURN_KEY_API_TOKEN: FAKE_TURN.apiToken,
+    STRIPE_API_BASE: fakes,
+    DAILY_API_BASE: `${fakes}/daily`,
+    RESEND_API_BASE: `${fakes}/resend`,
+    TURN_API_BASE: `${fakes}/cloudflare`,
+    GOOGLE_OAUTH_BASE: `${fakes}/google`,
+    TURN_KEY_ID: FAKE_TURN.keyId,
+    TURN_KEY_API_TOKEN: FAKE_TURN.apiToken,
   };
   /** The origins the Stripe SDK, the Daily and Resend adapters, the TURN minting and Google sign-in use in `appEnv`. */
   async function hostsUsed(appEnv: 'staging' | 'production') {
@@ -249,16 +408,33 @@ describe('*_API_BASE overrides', () => {
     const d = buildDeps(env);
     const soon = new Date(Date.now() + 3_600_000);
     await d.payments.retrieveIntent('pi_override_check').catch(() => null);
-    await d.video.ensureRoom({ bookingId: 'bkg_override_check', notBefore: new Date(), expiresAt: soon }).catch(() => null);
-    await d.emailProvider.send({ from: 'a@callastar.example', to: 'b@example.test', subject: 's', html: '<p>h</p>', text: 't' }, 'override-check').catch(() => null);
+    await d.video
+      .ensureRoom({ bookingId: 'bkg_override_check', notBefore: new Date(), expiresAt: soon })
+      .catch(() => null);
+    await d.emailProvider
+      .send(
+        { from: 'a@callastar.example', to: 'b@example.test', subject: 's', html: '<p>h</p>', text: 't' },
+        'override-check',
+      )
+      .catch(() => null);
     await d.ice.serversFor({ now: new Date(), until: soon }).catch(() => null);
     const google = await serve(env, '/auth/google/start');
-    return { api: outbound.map((u) => new URL(u).origin), google: new URL(google.headers.get('location') ?? 'about:blank').origin };
+    return {
+      api: outbound.map((u) => new URL(u).origin),
+      google: new URL(google.headers.get('location') ?? 'about:blank').origin,
+    };
   }
 
   it('are ignored in production: the SDKs and adapters talk to the real hosts', async () => {
     const used = await hostsUsed('production');
-    expect(new Set(used.api)).toEqual(new Set(['https://api.stripe.com', 'https://api.daily.co', 'https://api.resend.com', 'https://rtc.live.cloudflare.com']));
+    expect(new Set(used.api)).toEqual(
+      new Set([
+        'https://api.stripe.com',
+        'https://api.daily.co',
+        'https://api.resend.com',
+        'https://rtc.live.cloudflare.com',
+      ]),
+    );
     expect(used.google).toBe('https://accounts.google.com');
   });
 
@@ -273,31 +449,58 @@ describe('*_API_BASE overrides', () => {
 
 describe('staging with built-in providers', () => {
   const NO_KEYS: Patch = {
-    STRIPE_SECRET_KEY: undefined, STRIPE_PUBLISHABLE_KEY: undefined, STRIPE_WEBHOOK_SECRET: undefined,
-    DAILY_API_KEY: undefined, DAILY_WEBHOOK_SECRET: undefined, RESEND_API_KEY: undefined, RESEND_WEBHOOK_SECRET: undefined,
+    STRIPE_SECRET_KEY: undefined,
+    STRIPE_PUBLISHABLE_KEY: undefined,
+    STRIPE_WEBHOOK_SECRET: undefined,
+    DAILY_API_KEY: undefined,
+    DAILY_WEBHOOK_SECRET: undefined,
+    RESEND_API_KEY: undefined,
+    RESEND_WEBHOOK_SECRET: undefined,
   };
 
   it('runs them only when it opts in explicitly, provider by provider', async () => {
     expect(() => readConfig(deployedEnv('staging', NO_KEYS))).toThrow(/STRIPE_SECRET_KEY/);
-    expect(() => readConfig(deployedEnv('staging', { ...NO_KEYS, BUILTIN_PROVIDERS: 'payments,video' }))).toThrow(/RESEND_API_KEY/);
+    expect(() => readConfig(deployedEnv('staging', { ...NO_KEYS, BUILTIN_PROVIDERS: 'payments,video' }))).toThrow(
+      /RESEND_API_KEY/,
+    );
 
     const all = deployedEnv('staging', { ...NO_KEYS, BUILTIN_PROVIDERS: 'payments, video, email' });
     const d = buildDeps(all);
-    expect([d.payments.name, d.video.name, d.emailProvider.name, d.localPayments === null]).toEqual(['local', 'p2p', 'outbox', false]);
+    expect([d.payments.name, d.video.name, d.emailProvider.name, d.localPayments === null]).toEqual([
+      'local',
+      'p2p',
+      'outbox',
+      false,
+    ]);
     expect((await serve(all, '/api/health')).status).toBe(200);
     // Built-in providers are not the development tools: those stay out of staging.
-    for (const path of ['/dev/mailbox', '/dev/clock', '/dev/demo-call']) expect((await serve(all, path)).status, path).toBe(404);
+    for (const path of ['/dev/mailbox', '/dev/clock', '/dev/demo-call'])
+      expect((await serve(all, path)).status, path).toBe(404);
 
     // Only the providers it names: Stripe's keys set, payments are Stripe's even though listed.
-    const some = deployedEnv('staging', { BUILTIN_PROVIDERS: 'payments,email', RESEND_API_KEY: undefined, RESEND_WEBHOOK_SECRET: undefined });
+    const some = deployedEnv('staging', {
+      BUILTIN_PROVIDERS: 'payments,email',
+      RESEND_API_KEY: undefined,
+      RESEND_WEBHOOK_SECRET: undefined,
+    });
     const s = buildDeps(some);
     expect([s.payments.name, s.video.name, s.emailProvider.name]).toEqual(['stripe', 'daily', 'outbox']);
   });
 
   it('development and test need nothing: without keys everything is built-in (unchanged)', () => {
     const d = buildDeps(testEnv);
-    expect([d.payments.name, d.video.name, d.emailProvider.name, d.config.devTools]).toEqual(['local', 'p2p', 'outbox', true]);
+    expect([d.payments.name, d.video.name, d.emailProvider.name, d.config.devTools]).toEqual([
+      'local',
+      'p2p',
+      'outbox',
+      true,
+    ]);
     const dev = buildDeps({ ...testEnv, APP_ENV: 'development' });
-    expect([dev.payments.name, dev.video.name, dev.emailProvider.name, dev.config.devTools]).toEqual(['local', 'p2p', 'outbox', true]);
+    expect([dev.payments.name, dev.video.name, dev.emailProvider.name, dev.config.devTools]).toEqual([
+      'local',
+      'p2p',
+      'outbox',
+      true,
+    ]);
   });
 });

@@ -9,7 +9,18 @@
 import { evictDurableObject, runDurableObjectAlarm } from 'cloudflare:test';
 import { and, eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { bookings, callOffers, creators, ledgerEntries, localStripeObjects, owedRefunds, payments, payouts, refunds, webhookEvents } from '../../src/db/schema';
+import {
+  bookings,
+  callOffers,
+  creators,
+  ledgerEntries,
+  localStripeObjects,
+  owedRefunds,
+  payments,
+  payouts,
+  refunds,
+  webhookEvents,
+} from '../../src/db/schema';
 import type { Deps } from '../../src/deps';
 import { creatorBalances, paymentLedgerSum } from '../../src/domain/ledger/ledger';
 import { onIntentSucceeded } from '../../src/domain/payments/intents';
@@ -28,7 +39,8 @@ const PRICE = 10_000;
 const SHARE = 8_500; // 15 % platform fee
 const stub = (offerId: string) => testEnv.OFFER_ROOM.getByName(offerId);
 const bookingRow = async (id: string) => (await deps().db.select().from(bookings).where(eq(bookings.id, id)).get())!;
-const offerStatus = async (id: string) => (await deps().db.select().from(callOffers).where(eq(callOffers.id, id)).get())!.status;
+const offerStatus = async (id: string) =>
+  (await deps().db.select().from(callOffers).where(eq(callOffers.id, id)).get())!.status;
 type Held = { booking: { id: string; cancellationPolicy: string }; payment: { intentId: string } };
 
 async function held(opts: { policy?: 'NONE' | 'HALF' | 'FULL'; startsInMinutes?: number } = {}) {
@@ -51,8 +63,15 @@ async function money(bookingId: string, c: CreatorScenario) {
   return {
     booking: (await bookingRow(bookingId)).status,
     payment: p ? { status: p.status, amount: p.amount, refunded: p.refundedAmount } : null,
-    refunds: (await d.db.select().from(refunds).where(eq(refunds.bookingId, bookingId)).all()).map((r) => ({ amount: r.amount, status: r.status, by: r.initiatedBy, reason: r.reason })),
-    owed: (await d.db.select().from(owedRefunds).where(eq(owedRefunds.bookingId, bookingId)).all()).map((o) => `${o.kind}:${o.status}:${o.amount}`),
+    refunds: (await d.db.select().from(refunds).where(eq(refunds.bookingId, bookingId)).all()).map((r) => ({
+      amount: r.amount,
+      status: r.status,
+      by: r.initiatedBy,
+      reason: r.reason,
+    })),
+    owed: (await d.db.select().from(owedRefunds).where(eq(owedRefunds.bookingId, bookingId)).all()).map(
+      (o) => `${o.kind}:${o.status}:${o.amount}`,
+    ),
     ledgerSum: p ? await paymentLedgerSum(d, p.id) : 0,
     ledger: ledger.map((e) => `${e.kind} ${e.amount}`).sort(),
     creator: { total: bal?.total ?? 0, released: bal?.available ?? 0 },
@@ -72,14 +91,30 @@ async function payoutAttempt(c: CreatorScenario) {
 function capturing() {
   const d = deps();
   const captured: PaymentEvent[] = [];
-  const capture = localPayments({ db: d.db, clock: d.clock, appUrl: 'http://localhost', webhookSecret: LOCAL_WEBHOOK_SECRET, dispatch: async (raw) => { captured.push(JSON.parse(raw) as PaymentEvent); } });
+  const capture = localPayments({
+    db: d.db,
+    clock: d.clock,
+    appUrl: 'http://localhost',
+    webhookSecret: LOCAL_WEBHOOK_SECRET,
+    dispatch: async (raw) => {
+      captured.push(JSON.parse(raw) as PaymentEvent);
+    },
+  });
   const app: Deps = { ...d, payments: capture, localPayments: capture };
   return { capture, captured, app };
 }
 
 /** Delivers events again as after crashed first deliveries (the provider retries; the handler runs again). */
 async function redeliver(app: Deps, events: PaymentEvent[]) {
-  await deps().db.update(webhookEvents).set({ status: 'FAILED' }).where(inArray(webhookEvents.eventId, events.map((e) => e.id)));
+  await deps()
+    .db.update(webhookEvents)
+    .set({ status: 'FAILED' })
+    .where(
+      inArray(
+        webhookEvents.eventId,
+        events.map((e) => e.id),
+      ),
+    );
   for (const e of events) await processPaymentEvent(app, e);
 }
 
@@ -91,33 +126,67 @@ describe('cancel during processing then success', () => {
     await deps().localPayments!.checkout(h.intentId, 'processing'); // a SEPA debit: the bank answers later
     const before = await money(h.bookingId, h.c);
 
-    const refused = await expectError(await api('POST', `/api/bookings/${h.bookingId}/cancel`, {}, { token: h.fan.token }), 409, 'PAYMENT_PROCESSING');
+    const refused = await expectError(
+      await api('POST', `/api/bookings/${h.bookingId}/cancel`, {}, { token: h.fan.token }),
+      409,
+      'PAYMENT_PROCESSING',
+    );
     expect(refused.message).toMatch(/being processed/);
     // The page route (the checkout's "release the slot" button) says why, in the person's language.
-    for (const [lang, text] of [['en', 'being processed'], ['fr', 'en cours de traitement']] as const) {
+    for (const [lang, text] of [
+      ['en', 'being processed'],
+      ['fr', 'en cours de traitement'],
+    ] as const) {
       const res = await postPage(`/${lang}/bookings/${h.bookingId}/cancel`, h.fan.token);
       expect(res.status).toBe(303);
-      const flash = res.headers.getSetCookie().find((x) => x.startsWith('flash='))!.split(';')[0];
+      const flash = res.headers
+        .getSetCookie()
+        .find((x) => x.startsWith('flash='))!
+        .split(';')[0];
       expect(decodeURIComponent(flash)).toBe('flash=error:booking.errors.PAYMENT_PROCESSING');
-      const page = await (await fetchApp(res.headers.get('location')!, { headers: { authorization: `Bearer ${h.fan.token}`, cookie: flash } })).text();
+      const page = await (
+        await fetchApp(res.headers.get('location')!, {
+          headers: { authorization: `Bearer ${h.fan.token}`, cookie: flash },
+        })
+      ).text();
       expect(page).toContain(text);
     }
     // The creator and an admin are refused alike.
-    await expectError(await api('POST', `/api/bookings/${h.bookingId}/cancel`, {}, { token: h.c.token }), 409, 'PAYMENT_PROCESSING');
+    await expectError(
+      await api('POST', `/api/bookings/${h.bookingId}/cancel`, {}, { token: h.c.token }),
+      409,
+      'PAYMENT_PROCESSING',
+    );
     const admin = await createAccount('ADMIN', { passwordHash: null });
-    await expectError(await api('POST', `/api/bookings/${h.bookingId}/cancel`, { reason: 'cleanup' }, { token: admin.token }), 409, 'PAYMENT_PROCESSING');
+    await expectError(
+      await api('POST', `/api/bookings/${h.bookingId}/cancel`, { reason: 'cleanup' }, { token: admin.token }),
+      409,
+      'PAYMENT_PROCESSING',
+    );
 
     // Nothing moved: the hold stands, nothing charged, refunded or booked.
     expect(await money(h.bookingId, h.c)).toEqual(before);
-    expect(before).toMatchObject({ booking: 'PENDING', payment: { status: 'PENDING', refunded: 0 }, refunds: [], owed: [], ledger: [] });
+    expect(before).toMatchObject({
+      booking: 'PENDING',
+      payment: { status: 'PENDING', refunded: 0 },
+      refunds: [],
+      owed: [],
+      ledger: [],
+    });
     expect(await offerStatus(h.offer.id)).toBe('HELD');
     await expectError(await book(h.offer.id, h.other.token), 409, 'OFFER_UNAVAILABLE');
 
     // The bank accepts: the booking is confirmed, the creator's share booked (not released before the call), nothing refunded.
     await deps().localPayments!.settleProcessing(h.intentId, true);
     expect(await money(h.bookingId, h.c)).toEqual({
-      booking: 'CONFIRMED', payment: { status: 'SUCCEEDED', amount: PRICE, refunded: 0 }, refunds: [], owed: [], ledgerSum: 0,
-      ledger: ['CHARGE -10000', 'CREATOR_SHARE 8500', 'PLATFORM_FEE 1500'], creator: { total: SHARE, released: 0 }, payouts: 0,
+      booking: 'CONFIRMED',
+      payment: { status: 'SUCCEEDED', amount: PRICE, refunded: 0 },
+      refunds: [],
+      owed: [],
+      ledgerSum: 0,
+      ledger: ['CHARGE -10000', 'CREATOR_SHARE 8500', 'PLATFORM_FEE 1500'],
+      creator: { total: SHARE, released: 0 },
+      payouts: 0,
     });
     expect(await offerStatus(h.offer.id)).toBe('BOOKED');
   });
@@ -128,16 +197,33 @@ describe('cancel during processing then success', () => {
     await capture.checkout(h.intentId, 'succeed'); // paid at the provider, its events not delivered yet
     expect((await bookingRow(h.bookingId)).status).toBe('PENDING');
 
-    await expectError(await api('POST', `/api/bookings/${h.bookingId}/cancel`, {}, { token: h.fan.token }), 409, 'PAYMENT_PROCESSING');
+    await expectError(
+      await api('POST', `/api/bookings/${h.bookingId}/cancel`, {}, { token: h.fan.token }),
+      409,
+      'PAYMENT_PROCESSING',
+    );
     // The refusal caught up with the payment: confirmed, nothing refunded.
-    expect(await money(h.bookingId, h.c)).toMatchObject({ booking: 'CONFIRMED', payment: { status: 'SUCCEEDED', refunded: 0 }, refunds: [], owed: [], ledgerSum: 0 });
+    expect(await money(h.bookingId, h.c)).toMatchObject({
+      booking: 'CONFIRMED',
+      payment: { status: 'SUCCEEDED', refunded: 0 },
+      refunds: [],
+      owed: [],
+      ledgerSum: 0,
+    });
 
     // Cancelling now (less than 24 h before) gives what the policy says: half.
     const res = await api('POST', `/api/bookings/${h.bookingId}/cancel`, {}, { token: h.fan.token });
     expect(await res.json()).toMatchObject({ refunded: PRICE / 2 });
     const after = await money(h.bookingId, h.c);
-    expect(after).toMatchObject({ booking: 'CANCELLED', payment: { status: 'PARTIALLY_REFUNDED', refunded: PRICE / 2 }, ledgerSum: 0, creator: { total: SHARE / 2 } });
-    expect(after.refunds).toEqual([{ amount: PRICE / 2, status: 'SUCCEEDED', by: 'FAN', reason: 'FAN_CANCELLED_LATE' }]);
+    expect(after).toMatchObject({
+      booking: 'CANCELLED',
+      payment: { status: 'PARTIALLY_REFUNDED', refunded: PRICE / 2 },
+      ledgerSum: 0,
+      creator: { total: SHARE / 2 },
+    });
+    expect(after.refunds).toEqual([
+      { amount: PRICE / 2, status: 'SUCCEEDED', by: 'FAN', reason: 'FAN_CANCELLED_LATE' },
+    ]);
   });
 });
 
@@ -165,8 +251,21 @@ describe('a payment that completes after its hold was released is refunded in fu
     await runScheduled(testEnv, { cron: CRON.hourly, scheduledTime: Date.now() });
 
     expect(await money(h.bookingId, h.c)).toEqual({
-      booking: 'CANCELLED', payment: { status: 'REFUNDED', amount: PRICE, refunded: PRICE }, refunds: [fullOrphanRefund], owed: [`SLOT_LOST:ISSUED:${PRICE}`], ledgerSum: 0,
-      ledger: ['CHARGE -10000', 'CREATOR_SHARE 8500', 'FEE_REFUND -1500', 'PLATFORM_FEE 1500', 'REFUND 10000', 'SHARE_REVERSAL -8500'], creator: { total: 0, released: 0 }, payouts: 0,
+      booking: 'CANCELLED',
+      payment: { status: 'REFUNDED', amount: PRICE, refunded: PRICE },
+      refunds: [fullOrphanRefund],
+      owed: [`SLOT_LOST:ISSUED:${PRICE}`],
+      ledgerSum: 0,
+      ledger: [
+        'CHARGE -10000',
+        'CREATOR_SHARE 8500',
+        'FEE_REFUND -1500',
+        'PLATFORM_FEE 1500',
+        'REFUND 10000',
+        'SHARE_REVERSAL -8500',
+      ],
+      creator: { total: 0, released: 0 },
+      payouts: 0,
     });
     expect(await capture.listRefunds(h.intentId)).toHaveLength(1);
     expect(await payoutAttempt(h.c)).toMatchObject({ ok: false, code: 'NOT_ELIGIBLE' });
@@ -180,14 +279,26 @@ describe('a payment that completes after its hold was released is refunded in fu
     await local.failNext('refund', 1, true);
     await local.checkout(h.intentId, 'succeed');
     const m = await money(h.bookingId, h.c);
-    expect(m).toMatchObject({ booking: 'CANCELLED', payment: { status: 'SUCCEEDED', refunded: 0 }, refunds: [], owed: [`SLOT_LOST:OWED:${PRICE}`], ledgerSum: 0, creator: { total: SHARE, released: 0 }, payouts: 0 });
+    expect(m).toMatchObject({
+      booking: 'CANCELLED',
+      payment: { status: 'SUCCEEDED', refunded: 0 },
+      refunds: [],
+      owed: [`SLOT_LOST:OWED:${PRICE}`],
+      ledgerSum: 0,
+      creator: { total: SHARE, released: 0 },
+      payouts: 0,
+    });
     expect(await payoutAttempt(h.c)).toMatchObject({ ok: false, code: 'NOT_ELIGIBLE' });
     expect(await deps().db.select().from(payouts).where(eq(payouts.creatorId, h.c.creator.id)).all()).toEqual([]);
   });
 });
 
 describe('a hold whose payment is processing is not dropped at its deadline', () => {
-  const backdate = (bookingId: string) => deps().db.update(bookings).set({ holdExpiresAt: new Date(Date.now() - 5 * 60_000) }).where(eq(bookings.id, bookingId));
+  const backdate = (bookingId: string) =>
+    deps()
+      .db.update(bookings)
+      .set({ holdExpiresAt: new Date(Date.now() - 5 * 60_000) })
+      .where(eq(bookings.id, bookingId));
 
   it('the alarm and the sweep keep it (re-checked later); no other fan takes the slot; the bank accepts and it is confirmed, nothing refunded', async () => {
     const h = await held();
@@ -204,10 +315,22 @@ describe('a hold whose payment is processing is not dropped at its deadline', ()
     expect(sweep['booking-sweep']).toMatchObject({ status: 'SUCCESS' });
     expect((await bookingRow(h.bookingId)).status).toBe('PENDING');
     await expectError(await book(h.offer.id, h.other.token), 409, 'OFFER_UNAVAILABLE');
-    expect(await money(h.bookingId, h.c)).toMatchObject({ payment: { status: 'PENDING' }, refunds: [], owed: [], ledger: [] });
+    expect(await money(h.bookingId, h.c)).toMatchObject({
+      payment: { status: 'PENDING' },
+      refunds: [],
+      owed: [],
+      ledger: [],
+    });
 
     await deps().localPayments!.settleProcessing(h.intentId, true);
-    expect(await money(h.bookingId, h.c)).toMatchObject({ booking: 'CONFIRMED', payment: { status: 'SUCCEEDED', refunded: 0 }, refunds: [], owed: [], ledgerSum: 0, creator: { total: SHARE, released: 0 } });
+    expect(await money(h.bookingId, h.c)).toMatchObject({
+      booking: 'CONFIRMED',
+      payment: { status: 'SUCCEEDED', refunded: 0 },
+      refunds: [],
+      owed: [],
+      ledgerSum: 0,
+      creator: { total: SHARE, released: 0 },
+    });
   });
 
   it('a late "payment failed" from a first attempt, delivered while the retry is processing, does not drop the hold', async () => {
@@ -217,10 +340,21 @@ describe('a hold whose payment is processing is not dropped at its deadline', ()
     await capture.checkout(h.intentId, 'processing'); // the fan tried again, by bank debit
     expect(captured.map((e) => e.type)).toEqual(['payment_intent.payment_failed', 'payment_intent.processing']);
     for (const e of captured.splice(0)) await processPaymentEvent(app, e);
-    expect(await money(h.bookingId, h.c)).toMatchObject({ booking: 'PENDING', payment: { status: 'PENDING' }, refunds: [], ledger: [] });
+    expect(await money(h.bookingId, h.c)).toMatchObject({
+      booking: 'PENDING',
+      payment: { status: 'PENDING' },
+      refunds: [],
+      ledger: [],
+    });
     expect(await offerStatus(h.offer.id)).toBe('HELD');
     await deps().localPayments!.settleProcessing(h.intentId, true);
-    expect(await money(h.bookingId, h.c)).toMatchObject({ booking: 'CONFIRMED', payment: { status: 'SUCCEEDED', refunded: 0 }, refunds: [], owed: [], ledgerSum: 0 });
+    expect(await money(h.bookingId, h.c)).toMatchObject({
+      booking: 'CONFIRMED',
+      payment: { status: 'SUCCEEDED', refunded: 0 },
+      refunds: [],
+      owed: [],
+      ledgerSum: 0,
+    });
   });
 
   it('still processing when the call starts: released then, and the payment that completes later is refunded in full', async () => {
@@ -228,8 +362,18 @@ describe('a hold whose payment is processing is not dropped at its deadline', ()
     await deps().localPayments!.checkout(h.intentId, 'processing');
     const past = new Date(Date.now() - 60_000);
     await deps().db.batch([
-      deps().db.update(callOffers).set({ startsAt: past, endsAt: new Date(past.getTime() + 30 * 60_000) }).where(eq(callOffers.id, h.offer.id)),
-      deps().db.update(bookings).set({ startsAt: past, endsAt: new Date(past.getTime() + 30 * 60_000), holdExpiresAt: new Date(Date.now() - 120_000) }).where(eq(bookings.id, h.bookingId)),
+      deps()
+        .db.update(callOffers)
+        .set({ startsAt: past, endsAt: new Date(past.getTime() + 30 * 60_000) })
+        .where(eq(callOffers.id, h.offer.id)),
+      deps()
+        .db.update(bookings)
+        .set({
+          startsAt: past,
+          endsAt: new Date(past.getTime() + 30 * 60_000),
+          holdExpiresAt: new Date(Date.now() - 120_000),
+        })
+        .where(eq(bookings.id, h.bookingId)),
     ]);
     await evictDurableObject(stub(h.offer.id));
     await runDurableObjectAlarm(stub(h.offer.id));
@@ -238,7 +382,13 @@ describe('a hold whose payment is processing is not dropped at its deadline', ()
 
     await deps().localPayments!.settleProcessing(h.intentId, true);
     expect(await money(h.bookingId, h.c)).toMatchObject({
-      booking: 'EXPIRED', payment: { status: 'REFUNDED', refunded: PRICE }, refunds: [fullOrphanRefund], owed: [`SLOT_LOST:ISSUED:${PRICE}`], ledgerSum: 0, creator: { total: 0, released: 0 }, payouts: 0,
+      booking: 'EXPIRED',
+      payment: { status: 'REFUNDED', refunded: PRICE },
+      refunds: [fullOrphanRefund],
+      owed: [`SLOT_LOST:ISSUED:${PRICE}`],
+      ledgerSum: 0,
+      creator: { total: 0, released: 0 },
+      payouts: 0,
     });
     expect(await payoutAttempt(h.c)).toMatchObject({ ok: false, code: 'NOT_ELIGIBLE' });
   });
@@ -253,15 +403,24 @@ describe('stale creator terms: the booking gets the terms of the moment it is ma
     return { c, offer, fan };
   }
   /** The intents the provider holds for an offer (or to an account), with their status. */
-  const intentsWhere = async (pred: (pi: { metadata: Record<string, string>; transfer_data: { destination: string }; status: string }) => boolean) =>
+  const intentsWhere = async (
+    pred: (pi: { metadata: Record<string, string>; transfer_data: { destination: string }; status: string }) => boolean,
+  ) =>
     (await deps().db.select().from(localStripeObjects).where(eq(localStripeObjects.type, 'payment_intent')).all())
-      .map((o) => o.data as { metadata: Record<string, string>; transfer_data: { destination: string }; status: string }).filter(pred);
+      .map(
+        (o) => o.data as { metadata: Record<string, string>; transfer_data: { destination: string }; status: string },
+      )
+      .filter(pred);
   const noHoldLeft = async (c: CreatorScenario, offerId: string) => {
     expect(await deps().db.select().from(bookings).where(eq(bookings.offerId, offerId)).all()).toEqual([]);
     expect(await deps().db.select().from(payments).where(eq(payments.creatorId, c.creator.id)).all()).toEqual([]);
     expect(await offerStatus(offerId)).toBe('AVAILABLE');
     // Any intent the claim started was canceled: it can never be paid.
-    expect((await intentsWhere((pi) => pi.metadata.offerId === offerId)).map((pi) => pi.status).filter((st) => st !== 'canceled')).toEqual([]);
+    expect(
+      (await intentsWhere((pi) => pi.metadata.offerId === offerId))
+        .map((pi) => pi.status)
+        .filter((st) => st !== 'canceled'),
+    ).toEqual([]);
   };
 
   it('a policy changed after the room loaded is the one the booking gets', async () => {
@@ -290,16 +449,29 @@ describe('stale creator terms: the booking gets the terms of the moment it is ma
     const { c, offer, fan } = await loadedOffer();
     const d = deps();
     const old = c.creator.stripeAccountId!;
-    const { accountId } = await d.payments.createConnectedAccount({ email: c.user.email, creatorId: c.creator.id, currency: 'EUR', idempotencyKey: `acct2:${c.creator.id}` });
+    const { accountId } = await d.payments.createConnectedAccount({
+      email: c.user.email,
+      creatorId: c.creator.id,
+      currency: 'EUR',
+      idempotencyKey: `acct2:${c.creator.id}`,
+    });
     await d.localPayments!.completeOnboarding(accountId);
     await d.db.update(creators).set({ stripeAccountId: accountId }).where(eq(creators.id, c.creator.id));
     const res = await book(offer.id, fan.token);
     expect(res.status).toBe(201);
     const out = (await res.json()) as Held;
     expect((await d.payments.retrieveIntent(out.payment.intentId)).destination).toBe(accountId);
-    const live = await d.db.select().from(bookings).where(and(eq(bookings.offerId, offer.id), eq(bookings.status, 'PENDING'))).all();
+    const live = await d.db
+      .select()
+      .from(bookings)
+      .where(and(eq(bookings.offerId, offer.id), eq(bookings.status, 'PENDING')))
+      .all();
     expect(live.map((b) => b.id)).toEqual([out.booking.id]);
     // No intent to the old account was left payable.
-    expect((await intentsWhere((pi) => pi.transfer_data.destination === old)).map((pi) => pi.status).filter((st) => st !== 'canceled')).toEqual([]);
+    expect(
+      (await intentsWhere((pi) => pi.transfer_data.destination === old))
+        .map((pi) => pi.status)
+        .filter((st) => st !== 'canceled'),
+    ).toEqual([]);
   });
 });

@@ -4,7 +4,15 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { and, count, eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { bookings, callOffers, callRequests, emailLog, localStripeObjects, notifications, payments } from '../../src/db/schema';
+import {
+  bookings,
+  callOffers,
+  callRequests,
+  emailLog,
+  localStripeObjects,
+  notifications,
+  payments,
+} from '../../src/db/schema';
 import { MAX_AGE_MS } from '../../src/durable/socket-hub';
 import { addressKey } from '../../src/durable/socket-quota';
 import { createRequest } from '../../src/domain/requests/requests';
@@ -19,7 +27,13 @@ const until = async (fn: () => boolean | Promise<boolean>, tries = 300) => {
   for (let i = 0; i < tries && !(await fn()); i++) await sleep(10);
 };
 
-interface Live { status: number; ws: WebSocket | null; messages: string[]; closed: number | null; code: string | null }
+interface Live {
+  status: number;
+  ws: WebSocket | null;
+  messages: string[];
+  closed: number | null;
+  code: string | null;
+}
 
 /** Opens a live socket as a browser at `ip` would (Cloudflare sets cf-connecting-ip). */
 async function open(path: string, ip: string, headers: Record<string, string> = {}): Promise<Live> {
@@ -37,8 +51,12 @@ async function open(path: string, ip: string, headers: Record<string, string> = 
   const ws = res.webSocket!;
   const live: Live = { status: 101, ws, messages: [], closed: null, code: null };
   ws.accept();
-  ws.addEventListener('message', (e) => { live.messages.push(String(e.data)); });
-  ws.addEventListener('close', (e) => { live.closed = e.code; });
+  ws.addEventListener('message', (e) => {
+    live.messages.push(String(e.data));
+  });
+  ws.addEventListener('close', (e) => {
+    live.closed = e.code;
+  });
   return live;
 }
 const openMany = (n: number, path: string, ip: string) => Promise.all(Array.from({ length: n }, () => open(path, ip)));
@@ -47,17 +65,31 @@ const offerLive = (offerId: string) => `/api/offers/${offerId}/live`;
 const slotsLive = (c: CreatorScenario) => `/api/creators/${c.creator.slug}/slots/live`;
 
 /** Moves every socket of an object back in time by `ms`: as if it had connected, and last spoken, that long ago. */
-const age = (stub: DurableObjectStub, ms: number) => runInDurableObject(stub, (_i, state) => {
-  for (const ws of state.getWebSockets()) {
-    const a = ws.deserializeAttachment() as { sock: { at: number; seen: number } };
-    ws.serializeAttachment({ ...a, sock: { ...a.sock, at: a.sock.at - ms, seen: a.sock.seen - ms } });
-  }
-});
+const age = (stub: DurableObjectStub, ms: number) =>
+  runInDurableObject(stub, (_i, state) => {
+    for (const ws of state.getWebSockets()) {
+      const a = ws.deserializeAttachment() as { sock: { at: number; seen: number } };
+      ws.serializeAttachment({ ...a, sock: { ...a.sock, at: a.sock.at - ms, seen: a.sock.seen - ms } });
+    }
+  });
 
 describe('socket floods: one address opening live sockets', () => {
   const kinds = [
-    { kind: 'offer status', setup: async () => { const c = await onboardedCreator(); const o = await offerFor(c); return { path: offerLive(o.id), stub: testEnv.OFFER_ROOM.getByName(o.id) as DurableObjectStub }; } },
-    { kind: 'slot picker', setup: async () => { const c = await onboardedCreator(); return { path: slotsLive(c), stub: testEnv.CREATOR_CALENDAR.getByName(c.creator.id) as DurableObjectStub }; } },
+    {
+      kind: 'offer status',
+      setup: async () => {
+        const c = await onboardedCreator();
+        const o = await offerFor(c);
+        return { path: offerLive(o.id), stub: testEnv.OFFER_ROOM.getByName(o.id) as DurableObjectStub };
+      },
+    },
+    {
+      kind: 'slot picker',
+      setup: async () => {
+        const c = await onboardedCreator();
+        return { path: slotsLive(c), stub: testEnv.CREATOR_CALENDAR.getByName(c.creator.id) as DurableObjectStub };
+      },
+    },
   ];
 
   for (const { kind, setup } of kinds) {
@@ -94,7 +126,11 @@ describe('socket floods: one address opening live sockets', () => {
     const offers = [];
     for (let i = 0; i < 11; i++) offers.push(await offerFor(c));
     const call = await callAt(5 * 60_000);
-    const token = ((await (await api('POST', `/api/bookings/${call.bookingId}/join`, undefined, { token: call.fan.token })).json()) as JoinResponseT).token;
+    const token = (
+      (await (
+        await api('POST', `/api/bookings/${call.bookingId}/join`, undefined, { token: call.fan.token })
+      ).json()) as JoinResponseT
+    ).token;
     const callPath = `/api/bookings/${call.bookingId}/call-socket?token=${encodeURIComponent(token)}`;
     const before = await snapshot();
 
@@ -103,8 +139,13 @@ describe('socket floods: one address opening live sockets', () => {
     expect(open200.filter((s) => s.status === 101)).toHaveLength(200);
     expect(await held(ip)).toBe(200);
     // The 201st anywhere: another offer, a slot picker, the call.
-    expect([(await open(offerLive(offers[10].id), ip)), await open(slotsLive(c), ip), await open(callPath, ip, { authorization: `Bearer ${call.fan.token}` })].map((s) => [s.status, s.code]))
-      .toEqual(Array(3).fill([429, 'TOO_MANY_SOCKETS']));
+    expect(
+      [
+        await open(offerLive(offers[10].id), ip),
+        await open(slotsLive(c), ip),
+        await open(callPath, ip, { authorization: `Bearer ${call.fan.token}` }),
+      ].map((s) => [s.status, s.code]),
+    ).toEqual(Array(3).fill([429, 'TOO_MANY_SOCKETS']));
     // Another address: welcome on the same objects.
     const other = await open(offerLive(offers[10].id), '203.0.113.8');
     expect(other.status).toBe(101);
@@ -113,7 +154,9 @@ describe('socket floods: one address opening live sockets', () => {
     // One socket closes: its place goes to the call.
     open200[0].ws!.close(1000, 'bye');
     let joined: Live | null = null;
-    await until(async () => (joined = await open(callPath, ip, { authorization: `Bearer ${call.fan.token}` })).status === 101);
+    await until(
+      async () => (joined = await open(callPath, ip, { authorization: `Bearer ${call.fan.token}` })).status === 101,
+    );
     expect(joined!.status).toBe(101);
     expect(await held(ip)).toBe(200);
     for (const s of [...open200, other, joined!]) s.ws?.close();
@@ -150,7 +193,9 @@ describe('idle sockets are closed after the idle limit', () => {
       const c = await onboardedCreator();
       const o = await offerFor(c);
       const path = kind === 'offer status' ? offerLive(o.id) : slotsLive(c);
-      const stub = (kind === 'offer status' ? testEnv.OFFER_ROOM.getByName(o.id) : testEnv.CREATOR_CALENDAR.getByName(c.creator.id)) as DurableObjectStub;
+      const stub = (
+        kind === 'offer status' ? testEnv.OFFER_ROOM.getByName(o.id) : testEnv.CREATOR_CALENDAR.getByName(c.creator.id)
+      ) as DurableObjectStub;
       const ip = kind === 'offer status' ? '198.51.100.10' : '198.51.100.11';
       const silent = await open(path, ip);
       const pinging = await open(path, ip);
@@ -184,38 +229,58 @@ describe('idle sockets are closed after the idle limit', () => {
       await until(async () => (await held(ip)) === 0);
       expect(await held(ip)).toBe(0);
       // Nothing open: no sweep is armed for it any more (a pending hold keeps its own deadline).
-      if (kind === 'slot picker') expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBeNull();
+      if (kind === 'slot picker')
+        expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBeNull();
     });
   }
 
   it('call: a participant silent past the limit is closed when the other one connects, and their leave is recorded', async () => {
     const s = await callAt(5 * 60_000);
-    const joinAs = async (token: string) => ((await (await api('POST', `/api/bookings/${s.bookingId}/join`, undefined, { token })).json()) as JoinResponseT).token;
+    const joinAs = async (token: string) =>
+      ((await (await api('POST', `/api/bookings/${s.bookingId}/join`, undefined, { token })).json()) as JoinResponseT)
+        .token;
     const path = (t: string) => `/api/bookings/${s.bookingId}/call-socket?token=${encodeURIComponent(t)}`;
-    const fan = await open(path(await joinAs(s.fan.token)), '198.51.100.12', { authorization: `Bearer ${s.fan.token}` });
+    const fan = await open(path(await joinAs(s.fan.token)), '198.51.100.12', {
+      authorization: `Bearer ${s.fan.token}`,
+    });
     expect(fan.status).toBe(101);
     const stub = testEnv.CALL_ROOM.getByName(s.bookingId) as DurableObjectStub;
     await age(stub, LIVE_SOCKETS.idleMs + 1000);
-    const creator = await open(path(await joinAs(s.c.token)), '198.51.100.13', { authorization: `Bearer ${s.c.token}` });
+    const creator = await open(path(await joinAs(s.c.token)), '198.51.100.13', {
+      authorization: `Bearer ${s.c.token}`,
+    });
     expect(creator.status).toBe(101);
     await until(() => fan.closed !== null);
     expect(fan.closed).toBe(SOCKET_CLOSE.idle);
-    expect(await testEnv.CALL_ROOM.getByName(s.bookingId).presence()).toEqual([{ role: 'CREATOR', userId: s.c.user.id }]);
+    expect(await testEnv.CALL_ROOM.getByName(s.bookingId).presence()).toEqual([
+      { role: 'CREATOR', userId: s.c.user.id },
+    ]);
     expect(await held('198.51.100.12')).toBe(0);
     creator.ws!.close();
   });
 });
 
-describe('accept vs. withdraw of a fan\'s request: never a hold for a request that did not stay accepted', () => {
+describe("accept vs. withdraw of a fan's request: never a hold for a request that did not stay accepted", () => {
   const at = (hours: number) => new Date(Date.now() + hours * 3600_000);
   const totals = async (creatorId: string, fanId: string, fanEmail: string) => {
     const d = deps().db;
     const [offers] = await d.select({ n: count() }).from(callOffers).where(eq(callOffers.creatorId, creatorId));
     const [books] = await d.select({ n: count() }).from(bookings).where(eq(bookings.creatorId, creatorId));
     const [pays] = await d.select({ n: count() }).from(payments).where(eq(payments.creatorId, creatorId));
-    const [intents] = await d.select({ n: count() }).from(localStripeObjects).where(eq(localStripeObjects.type, 'payment_intent'));
-    const [told] = await d.select({ n: count() }).from(notifications).where(and(eq(notifications.userId, fanId), inArray(notifications.type, ['REQUEST_ACCEPTED', 'REQUEST_REJECTED'])));
-    const [mails] = await d.select({ n: count() }).from(emailLog).where(and(eq(emailLog.to, fanEmail), eq(emailLog.template, 'request_answered')));
+    const [intents] = await d
+      .select({ n: count() })
+      .from(localStripeObjects)
+      .where(eq(localStripeObjects.type, 'payment_intent'));
+    const [told] = await d
+      .select({ n: count() })
+      .from(notifications)
+      .where(
+        and(eq(notifications.userId, fanId), inArray(notifications.type, ['REQUEST_ACCEPTED', 'REQUEST_REJECTED'])),
+      );
+    const [mails] = await d
+      .select({ n: count() })
+      .from(emailLog)
+      .where(and(eq(emailLog.to, fanEmail), eq(emailLog.template, 'request_answered')));
     return { offers: offers.n, bookings: books.n, payments: pays.n, intents: intents.n, told: told.n, mails: mails.n };
   };
 
@@ -224,7 +289,13 @@ describe('accept vs. withdraw of a fan\'s request: never a hold for a request th
     const c = await onboardedCreator();
     const [fan] = await fans(1);
     const ask = async (hours: number) => {
-      const r = await createRequest(deps(), fan.user, c.creator.id, { proposedPrice: 6000, currency: 'EUR', proposedStartsAt: at(hours), durationMinutes: 30, message: 'Race' });
+      const r = await createRequest(deps(), fan.user, c.creator.id, {
+        proposedPrice: 6000,
+        currency: 'EUR',
+        proposedStartsAt: at(hours),
+        durationMinutes: 30,
+        message: 'Race',
+      });
       if (!r.ok) throw new Error(r.code);
       return r.request.id;
     };
@@ -234,17 +305,22 @@ describe('accept vs. withdraw of a fan\'s request: never a hold for a request th
     for (let i = 0; i < rounds; i++) {
       const id = await ask(100 + 2 * i);
       const accept = () => api('POST', `/api/requests/${id}/accept`, {}, { token: c.token });
-      const end = () => (other === 'withdraw' ? api('POST', `/api/requests/${id}/cancel`, undefined, { token: fan.token }) : api('POST', `/api/requests/${id}/reject`, {}, { token: c.token }));
+      const end = () =>
+        other === 'withdraw'
+          ? api('POST', `/api/requests/${id}/cancel`, undefined, { token: fan.token })
+          : api('POST', `/api/requests/${id}/reject`, {}, { token: c.token });
       // The other side lands at a different moment of the acceptance each round (and first, every
       // third round). Waited out with D1 reads: the test's own timers do not fire while the Worker
       // serves its requests here.
       const later = async <T>(fn: () => Promise<T>) => {
-        for (let k = 0; k < i; k++) await deps().db.select({ id: callRequests.id }).from(callRequests).where(eq(callRequests.id, id)).get();
+        for (let k = 0; k < i; k++)
+          await deps().db.select({ id: callRequests.id }).from(callRequests).where(eq(callRequests.id, id)).get();
         return fn();
       };
-      const [a, e] = i % 3 === 2
-        ? await Promise.all([end(), later(accept)]).then(([x, y]) => [y, x])
-        : await Promise.all([accept(), later(end)]);
+      const [a, e] =
+        i % 3 === 2
+          ? await Promise.all([end(), later(accept)]).then(([x, y]) => [y, x])
+          : await Promise.all([accept(), later(end)]);
       const row = (await deps().db.select().from(callRequests).where(eq(callRequests.id, id)).get())!;
       if (row.status === 'ACCEPTED') {
         accepted++;
@@ -263,9 +339,26 @@ describe('accept vs. withdraw of a fan\'s request: never a hold for a request th
     // Holds, payments, intents and messages: exactly one set per accepted request, none for the others.
     const end = await totals(c.creator.id, fan.user.id, fan.user.email);
     const rejections = other === 'reject' ? ended : 0;
-    expect({ offers: end.offers - start.offers, bookings: end.bookings - start.bookings, payments: end.payments - start.payments, intents: end.intents - start.intents, told: end.told - start.told, mails: end.mails - start.mails })
-      .toEqual({ offers: accepted, bookings: accepted, payments: accepted, intents: accepted, told: accepted + rejections, mails: accepted + rejections });
-    const live = await deps().db.select().from(callOffers).where(and(eq(callOffers.creatorId, c.creator.id), inArray(callOffers.status, ['AVAILABLE', 'HELD', 'BOOKED']))).all();
+    expect({
+      offers: end.offers - start.offers,
+      bookings: end.bookings - start.bookings,
+      payments: end.payments - start.payments,
+      intents: end.intents - start.intents,
+      told: end.told - start.told,
+      mails: end.mails - start.mails,
+    }).toEqual({
+      offers: accepted,
+      bookings: accepted,
+      payments: accepted,
+      intents: accepted,
+      told: accepted + rejections,
+      mails: accepted + rejections,
+    });
+    const live = await deps()
+      .db.select()
+      .from(callOffers)
+      .where(and(eq(callOffers.creatorId, c.creator.id), inArray(callOffers.status, ['AVAILABLE', 'HELD', 'BOOKED'])))
+      .all();
     expect(live).toHaveLength(accepted);
     expect(accepted).toBeGreaterThan(0);
     expect(ended).toBeGreaterThan(0);

@@ -14,7 +14,10 @@ const chromiumPath = inject('chromium');
 const base = inject('baseUrl');
 
 /** Runs axe on each page (a path to open, or the page as it is when `path` is null); returns the failures by page. */
-async function audit(page: Page, pages: [name: string, path: string | null, status?: number][]): Promise<Record<string, string[]>> {
+async function audit(
+  page: Page,
+  pages: [name: string, path: string | null, status?: number][],
+): Promise<Record<string, string[]>> {
   const failures: Record<string, string[]> = {};
   for (const [name, path, status] of pages) {
     if (path !== null) {
@@ -28,14 +31,21 @@ async function audit(page: Page, pages: [name: string, path: string | null, stat
   return failures;
 }
 
-interface Focused { what: string; hit: boolean; focusVisible: boolean; outlineContrast: number; boxShadow: boolean }
+interface Focused {
+  what: string;
+  hit: boolean;
+  focusVisible: boolean;
+  outlineContrast: number;
+  boxShadow: boolean;
+}
 
 /**
  * The focused element, whether it is the one wanted (`test`: a JS expression on `el`), and how its
  * focus shows: `:focus-visible`, the contrast of its outline (≥ 2 px) against what is behind it,
  * or a box shadow. Evaluated as a string: the browser tests have no DOM types.
  */
-const focusedState = (page: Page, test: string) => page.evaluate(`(() => {
+const focusedState = (page: Page, test: string) =>
+  page.evaluate(`(() => {
   const el = document.activeElement;
   if (!el || el === document.body || el === document.documentElement) return null;
   const cs = getComputedStyle(el);
@@ -61,7 +71,10 @@ async function tabTo(page: Page, test: string, seen: string[], max = 80): Promis
     await page.keyboard.press('Tab');
     const f = await focusedState(page, test);
     if (!f) continue;
-    if (!f.focusVisible || (f.outlineContrast < 3 && !f.boxShadow)) seen.push(`${new URL(page.url()).pathname}: ${f.what} (focus-visible ${f.focusVisible}, outline contrast ${f.outlineContrast}, shadow ${f.boxShadow})`);
+    if (!f.focusVisible || (f.outlineContrast < 3 && !f.boxShadow))
+      seen.push(
+        `${new URL(page.url()).pathname}: ${f.what} (focus-visible ${f.focusVisible}, outline contrast ${f.outlineContrast}, shadow ${f.boxShadow})`,
+      );
     if (f.hit) return;
   }
   throw new Error(`Tab never reached ${test} on ${page.url()}`);
@@ -75,8 +88,12 @@ async function skipToMain(page: Page, seen: string[]): Promise<void> {
 
 describe.skipIf(!chromiumPath)('accessibility of every main page, and booking with the keyboard only', () => {
   let browser: Browser;
-  beforeAll(async () => { browser = await launch(chromiumPath!, { media: true }); });
-  afterAll(async () => { await browser?.close(); });
+  beforeAll(async () => {
+    browser = await launch(chromiumPath!, { media: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
 
   it('public pages: landing, directory, creator pages, offer, sign-in, sign-up, password reset, API docs', async () => {
     const ctx = await browser.newContext({ locale: 'en-US', timezoneId: 'America/New_York' });
@@ -84,10 +101,20 @@ describe.skipIf(!chromiumPath)('accessibility of every main page, and booking wi
     await page.goto(`${base}/en/c/amelia-hart`);
     const offer = await page.locator('.offer-row.status-available a.offer-title').first().getAttribute('href');
     const failures = await audit(page, [
-      ['landing', '/en/'], ['landing-fr', '/fr/'], ['directory', '/en/creators'], ['directory-search', '/en/creators?q=martin'],
-      ['creator-page', '/en/c/lea-martin'], ['creator-reviews', '/en/c/lea-martin/reviews'], ['creator-page-offers', '/en/c/amelia-hart'],
-      ['offer', offer!], ['signin', '/en/signin'], ['signup', '/en/signup'], ['signup-creator-fr', '/fr/signup?as=creator'],
-      ['forgot-password', '/en/forgot-password'], ['api-docs', '/en/docs/api'], ['not-found', '/en/no-such-page', 404],
+      ['landing', '/en/'],
+      ['landing-fr', '/fr/'],
+      ['directory', '/en/creators'],
+      ['directory-search', '/en/creators?q=martin'],
+      ['creator-page', '/en/c/lea-martin'],
+      ['creator-reviews', '/en/c/lea-martin/reviews'],
+      ['creator-page-offers', '/en/c/amelia-hart'],
+      ['offer', offer!],
+      ['signin', '/en/signin'],
+      ['signup', '/en/signup'],
+      ['signup-creator-fr', '/fr/signup?as=creator'],
+      ['forgot-password', '/en/forgot-password'],
+      ['api-docs', '/en/docs/api'],
+      ['not-found', '/en/no-such-page', 404],
     ]);
     // The slot calendar with a day open (its times), and forms showing their errors.
     await page.goto(`${base}/en/c/lea-martin`);
@@ -103,18 +130,30 @@ describe.skipIf(!chromiumPath)('accessibility of every main page, and booking wi
   });
 
   it('fan pages: dashboard, upcoming calls, history, requests, notifications, account, a past booking and its call summary', async () => {
-    const jordan = await signedIn(browser, base, 'jordan@callastar.local', { locale: 'en', timezoneId: 'America/New_York' });
+    const jordan = await signedIn(browser, base, 'jordan@callastar.local', {
+      locale: 'en',
+      timezoneId: 'America/New_York',
+    });
     const failures = await audit(jordan, [
-      ['fan-dashboard', '/en/dashboard'], ['fan-calls', '/en/dashboard/calls'], ['fan-history', '/en/dashboard/history'],
-      ['fan-requests', '/en/dashboard/requests'], ['notifications', '/en/notifications'], ['account', '/en/account'],
+      ['fan-dashboard', '/en/dashboard'],
+      ['fan-calls', '/en/dashboard/calls'],
+      ['fan-history', '/en/dashboard/history'],
+      ['fan-requests', '/en/dashboard/requests'],
+      ['notifications', '/en/notifications'],
+      ['account', '/en/account'],
     ]);
     const camille = await signedIn(browser, base, 'camille@callastar.local', { locale: 'fr' });
     await camille.goto(`${base}/fr/dashboard/history`);
     const past = camille.locator('li.fan-call', { has: camille.locator('[data-summary]') }).first();
     const pastId = (await past.getAttribute('data-booking-id'))!;
-    Object.assign(failures, await audit(camille, [
-      ['fan-history-fr', null], ['past-booking-fr', `/fr/bookings/${pastId}`], ['call-summary-fan-fr', `/fr/call/${pastId}/summary`],
-    ]));
+    Object.assign(
+      failures,
+      await audit(camille, [
+        ['fan-history-fr', null],
+        ['past-booking-fr', `/fr/bookings/${pastId}`],
+        ['call-summary-fan-fr', `/fr/call/${pastId}/summary`],
+      ]),
+    );
     expect(failures).toEqual({});
     for (const p of [jordan, camille]) await p.context().close();
   });
@@ -126,12 +165,20 @@ describe.skipIf(!chromiumPath)('accessibility of every main page, and booking wi
     await noah.goto(`${base}/en/creator/planning?view=list&status=past`);
     const summary = await noah.getByRole('link', { name: 'Summary' }).first().getAttribute('href');
     const failures = await audit(noah, [
-      ['creator-home', '/en/creator'], ['creator-offers', '/en/creator/offers'], ['creator-offer-edit', edit!],
-      ['creator-planning-month', '/en/creator/planning?view=month'], ['creator-planning-list', '/en/creator/planning?view=list&status=all'],
-      ['creator-availability-types', '/en/creator/availability?tab=types'], ['creator-availability-hours', '/en/creator/availability?tab=hours'],
-      ['creator-availability-exceptions', '/en/creator/availability?tab=exceptions'], ['creator-requests', '/en/creator/requests'],
-      ['creator-reviews', '/en/creator/reviews'], ['creator-payments', '/en/creator/payments'], ['creator-payouts', '/en/creator/payouts'],
-      ['creator-profile', '/en/creator/profile'], ['call-summary-creator', summary!],
+      ['creator-home', '/en/creator'],
+      ['creator-offers', '/en/creator/offers'],
+      ['creator-offer-edit', edit!],
+      ['creator-planning-month', '/en/creator/planning?view=month'],
+      ['creator-planning-list', '/en/creator/planning?view=list&status=all'],
+      ['creator-availability-types', '/en/creator/availability?tab=types'],
+      ['creator-availability-hours', '/en/creator/availability?tab=hours'],
+      ['creator-availability-exceptions', '/en/creator/availability?tab=exceptions'],
+      ['creator-requests', '/en/creator/requests'],
+      ['creator-reviews', '/en/creator/reviews'],
+      ['creator-payments', '/en/creator/payments'],
+      ['creator-payouts', '/en/creator/payouts'],
+      ['creator-profile', '/en/creator/profile'],
+      ['call-summary-creator', summary!],
     ]);
     // A form with its errors (an offer without title or price).
     await noah.goto(`${base}/en/creator/offers`);
@@ -139,7 +186,13 @@ describe.skipIf(!chromiumPath)('accessibility of every main page, and booking wi
     await noah.waitForLoadState();
     Object.assign(failures, await audit(noah, [['creator-offer-errors', null]]));
     const lea = await signedIn(browser, base, 'lea@callastar.local', { locale: 'fr' });
-    Object.assign(failures, await audit(lea, [['creator-home-fr', '/fr/creator'], ['creator-planning-fr', '/fr/creator/planning']]));
+    Object.assign(
+      failures,
+      await audit(lea, [
+        ['creator-home-fr', '/fr/creator'],
+        ['creator-planning-fr', '/fr/creator/planning'],
+      ]),
+    );
     expect(failures).toEqual({});
     for (const p of [noah, lea]) await p.context().close();
   });
@@ -147,11 +200,22 @@ describe.skipIf(!chromiumPath)('accessibility of every main page, and booking wi
   it('admin pages: overview, accounts, bookings, payments, disputes, payouts, settings, emails, jobs, logs, reviews, audit', async () => {
     const admin = await signedIn(browser, base, 'admin@callastar.local', { locale: 'en' });
     const failures = await audit(admin, [
-      ['admin-overview', '/en/admin'], ['admin-overview-weeks', '/en/admin?period=week'], ['admin-users', '/en/admin/users'],
-      ['admin-user', '/en/admin/users/usr_demolea000000'], ['admin-bookings', '/en/admin/bookings'], ['admin-booking', '/en/admin/bookings/bkg_histlea00000'],
-      ['admin-payments', '/en/admin/payments'], ['admin-disputes', '/en/admin/disputes'], ['admin-payouts', '/en/admin/payouts'],
-      ['admin-settings', '/en/admin/settings'], ['admin-emails', '/en/admin/emails'], ['admin-email-templates', '/en/admin/emails/templates'],
-      ['admin-jobs', '/en/admin/jobs'], ['admin-logs', '/en/admin/logs'], ['admin-reviews', '/en/admin/reviews'], ['admin-audit', '/en/admin/audit'],
+      ['admin-overview', '/en/admin'],
+      ['admin-overview-weeks', '/en/admin?period=week'],
+      ['admin-users', '/en/admin/users'],
+      ['admin-user', '/en/admin/users/usr_demolea000000'],
+      ['admin-bookings', '/en/admin/bookings'],
+      ['admin-booking', '/en/admin/bookings/bkg_histlea00000'],
+      ['admin-payments', '/en/admin/payments'],
+      ['admin-disputes', '/en/admin/disputes'],
+      ['admin-payouts', '/en/admin/payouts'],
+      ['admin-settings', '/en/admin/settings'],
+      ['admin-emails', '/en/admin/emails'],
+      ['admin-email-templates', '/en/admin/emails/templates'],
+      ['admin-jobs', '/en/admin/jobs'],
+      ['admin-logs', '/en/admin/logs'],
+      ['admin-reviews', '/en/admin/reviews'],
+      ['admin-audit', '/en/admin/audit'],
       ['admin-overview-fr', '/fr/admin'],
     ]);
     expect(failures).toEqual({});
@@ -204,7 +268,14 @@ describe.skipIf(!chromiumPath)('accessibility of every main page, and booking wi
 
     // The booking, its cancel step and a call page (pre-call check) pass axe too.
     const bookingId = new URL(fan.url()).pathname.split('/').pop()!;
-    Object.assign(checkoutFailures, await audit(fan, [['booking', null], ['cancel-step', `/en/dashboard/calls/${bookingId}/cancel`], ['call-waiting', `/en/call/${bookingId}`]]));
+    Object.assign(
+      checkoutFailures,
+      await audit(fan, [
+        ['booking', null],
+        ['cancel-step', `/en/dashboard/calls/${bookingId}/cancel`],
+        ['call-waiting', `/en/call/${bookingId}`],
+      ]),
+    );
     await fan.goto(`${base}/dev/demo-call`);
     await fan.locator('#dc-creator').selectOption({ label: 'Amelia Hart' });
     await fan.locator('#dc-duration').fill('10');

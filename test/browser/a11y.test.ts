@@ -12,11 +12,18 @@ const base = inject('baseUrl');
 
 describe.skipIf(!chromiumPath)('accessibility of the main pages', () => {
   let browser: Browser;
-  beforeAll(async () => { browser = await launch(chromiumPath!, { media: true }); });
-  afterAll(async () => { await browser?.close(); });
+  beforeAll(async () => {
+    browser = await launch(chromiumPath!, { media: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
 
   it('the fan dashboard, a booking page and its call page', async () => {
-    const jordan = await signedIn(browser, base, 'jordan@callastar.local', { locale: 'en', timezoneId: 'America/New_York' });
+    const jordan = await signedIn(browser, base, 'jordan@callastar.local', {
+      locale: 'en',
+      timezoneId: 'America/New_York',
+    });
     expect(new URL(jordan.url()).pathname).toBe('/en/dashboard');
     expect(await seriousA11yViolations(jordan, 'fan-dashboard')).toEqual([]);
 

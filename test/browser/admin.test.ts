@@ -10,14 +10,19 @@ const base = inject('baseUrl');
 const LEA = 'crt_demolea000000';
 
 /** Ids in `data-<attr>` attributes on the page, in order. */
-const ids = (page: Page, attr: string) => page.locator(`[data-${attr}]`).evaluateAll((els, a) => els.map((e) => e.getAttribute(`data-${a}`) ?? ''), attr);
+const ids = (page: Page, attr: string) =>
+  page.locator(`[data-${attr}]`).evaluateAll((els, a) => els.map((e) => e.getAttribute(`data-${a}`) ?? ''), attr);
 
 describe.skipIf(!chromiumPath)('the admin area in a real browser', () => {
   let browser: Browser;
-  beforeAll(async () => { browser = await launch(chromiumPath!); });
-  afterAll(async () => { await browser?.close(); });
+  beforeAll(async () => {
+    browser = await launch(chromiumPath!);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
 
-  it('the admin signs in, reads the overview, finds an account, a booking\'s timeline, filters payments and downloads them, hides then shows a review', async () => {
+  it("the admin signs in, reads the overview, finds an account, a booking's timeline, filters payments and downloads them, hides then shows a review", async () => {
     // Signing in lands admins on the overview.
     const ctx = await browser.newContext({ locale: 'en-US', timezoneId: 'Europe/Paris', acceptDownloads: true });
     const admin = await ctx.newPage();
@@ -28,7 +33,9 @@ describe.skipIf(!chromiumPath)('the admin area in a real browser', () => {
     await admin.waitForURL(/\/(fr|en)\/admin$/);
     await admin.goto(`${base}/en/admin`);
     expect(await admin.locator('[data-kpi]').count()).toBeGreaterThanOrEqual(9);
-    expect(Number(await admin.locator('[data-kpi="callsCompleted"]').getAttribute('data-value'))).toBeGreaterThanOrEqual(6); // seeded calls of the last 30 days
+    expect(
+      Number(await admin.locator('[data-kpi="callsCompleted"]').getAttribute('data-value')),
+    ).toBeGreaterThanOrEqual(6); // seeded calls of the last 30 days
     expect(await admin.locator('[data-currency="EUR"] [data-total="revenue"]').textContent()).toMatch(/€/);
     expect(await admin.locator('[data-currency="CHF"]').count()).toBe(1);
     expect(await admin.locator('[data-currency="EUR"] figure.chart svg').first().locator('rect').count()).toBe(30);
@@ -64,7 +71,9 @@ describe.skipIf(!chromiumPath)('the admin area in a real browser', () => {
     expect(completed).toContain('bkg_histlea00000');
     await admin.locator('[data-booking="bkg_histlea00000"] a').click();
     await admin.waitForURL(/\/en\/admin\/bookings\/bkg_histlea00000$/);
-    const kinds = await admin.locator('[data-timeline] li').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
+    const kinds = await admin
+      .locator('[data-timeline] li')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
     expect(kinds).toEqual(expect.arrayContaining(['booking', 'payment', 'review']));
     expect(await admin.locator('[data-timeline]').textContent()).toContain('Booking confirmed');
     expect(await admin.locator('[data-refund-form]').count()).toBe(1);
@@ -84,7 +93,10 @@ describe.skipIf(!chromiumPath)('the admin area in a real browser', () => {
     await shot(admin, 'admin-05-payments');
     const [download] = await Promise.all([admin.waitForEvent('download'), admin.locator('[data-csv]').click()]);
     expect(download.suggestedFilename()).toMatch(/^payments-\d{4}-\d{2}-\d{2}\.csv$/);
-    const lines = readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = readFileSync((await download.path())!, 'utf8')
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toMatch(/^id,created_at,booking_id,creator_id,creator_name/);
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(listed);
     expect(lines.slice(1).every((l) => l.includes(',SUCCEEDED,local,EUR,'))).toBe(true);
@@ -112,19 +124,27 @@ describe.skipIf(!chromiumPath)('the admin area in a real browser', () => {
 
     // The audit log has both, with who and why.
     await admin.goto(`${base}/en/admin/audit?entity=review&entityId=rev_histlea20000`);
-    expect(await admin.locator('[data-audit-row]').evaluateAll((els) => els.map((e) => e.getAttribute('data-action')))).toEqual(['REVIEW_UNHIDE', 'REVIEW_HIDE']);
+    expect(
+      await admin.locator('[data-audit-row]').evaluateAll((els) => els.map((e) => e.getAttribute('data-action'))),
+    ).toEqual(['REVIEW_UNHIDE', 'REVIEW_HIDE']);
     expect(await admin.locator('[data-audit]').textContent()).toContain('Test of moderation');
     expect(await admin.locator('[data-audit]').textContent()).toContain('Alex Admin');
     expect(await seriousA11yViolations(admin, 'admin-08-audit')).toEqual([]);
     await shot(admin, 'admin-08-audit');
 
     // The overview on a phone.
-    const phone = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: { width: 390, height: 844 } });
+    const phone = await browser.newContext({
+      locale: 'fr-FR',
+      timezoneId: 'Europe/Paris',
+      viewport: { width: 390, height: 844 },
+    });
     await phone.addCookies(await ctx.cookies());
     const small = await phone.newPage();
     await small.goto(`${base}/fr/admin`);
     expect(await small.locator('[data-kpi]').count()).toBeGreaterThanOrEqual(9);
-    const overflow = (await small.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+    const overflow = (await small.evaluate(
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+    )) as number;
     expect(overflow).toBeLessThanOrEqual(1);
     expect(await seriousA11yViolations(small, 'admin-09-overview-phone')).toEqual([]);
     await shot(small, 'admin-09-overview-phone');

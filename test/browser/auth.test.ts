@@ -7,8 +7,12 @@ const base = inject('baseUrl');
 
 describe.skipIf(!chromiumPath)('accounts in a real browser', () => {
   let browser: Browser;
-  beforeAll(async () => { browser = await launch(chromiumPath!); });
-  afterAll(async () => { await browser?.close(); });
+  beforeAll(async () => {
+    browser = await launch(chromiumPath!);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
 
   it('signs up in English from New York, confirms the email from the mailbox, signs out and back in', async () => {
     const ctx = await browser.newContext({ locale: 'en-US', timezoneId: 'America/New_York' });
@@ -34,12 +38,20 @@ describe.skipIf(!chromiumPath)('accounts in a real browser', () => {
     await shot(page, 'auth-02-account');
 
     await page.goto(`${base}/dev/mailbox?to=${encodeURIComponent(email)}`);
-    await expect.poll(async () => {
-      await page.reload();
-      return page.getByRole('link', { name: /Confirm your email address/ }).count();
-    }, { timeout: 15_000 }).toBe(1);
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.getByRole('link', { name: /Confirm your email address/ }).count();
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(1);
     await page.getByRole('link', { name: /Confirm your email address/ }).click();
-    const link = await page.frameLocator('iframe.mail-frame').getByRole('link', { name: 'Confirm my address' }).getAttribute('href');
+    const link = await page
+      .frameLocator('iframe.mail-frame')
+      .getByRole('link', { name: 'Confirm my address' })
+      .getAttribute('href');
     expect(link).toContain('/en/verify-email?token=');
     expect(link!.startsWith(base)).toBe(true);
     await page.goto(link!);

@@ -12,8 +12,10 @@ const chromiumPath = inject('chromium');
 const base = inject('baseUrl');
 
 /** Width of the frames a <video> receives (0 until it gets some), evaluated in the page. */
-const videoWidth = (page: Page, id: string) => page.evaluate(`document.getElementById(${JSON.stringify(id)})?.videoWidth ?? 0`) as Promise<number>;
-const remainingSeconds = async (page: Page) => Number(await page.locator('[data-remaining]').getAttribute('data-remaining'));
+const videoWidth = (page: Page, id: string) =>
+  page.evaluate(`document.getElementById(${JSON.stringify(id)})?.videoWidth ?? 0`) as Promise<number>;
+const remainingSeconds = async (page: Page) =>
+  Number(await page.locator('[data-remaining]').getAttribute('data-remaining'));
 /**
  * A strict autoplay policy (Safari-like), installed before the page's scripts: every AudioContext
  * starts suspended, and resume() works only once the page has had a user activation (a click or key).
@@ -28,18 +30,28 @@ const STRICT_AUTOPLAY = `(() => {
 /** The microphone level the pre-call meter shows (0–100). */
 const micLevel = async (page: Page) => Number(await page.locator('[role="meter"]').getAttribute('aria-valuenow'));
 /** The booked end, as the server gave it to the page. */
-const bookedEnd = async (page: Page) => Date.parse((JSON.parse((await page.locator('[data-island="call"]').getAttribute('data-props'))!) as { endsAt: string }).endsAt);
+const bookedEnd = async (page: Page) =>
+  Date.parse(
+    (JSON.parse((await page.locator('[data-island="call"]').getAttribute('data-props'))!) as { endsAt: string }).endsAt,
+  );
 /** "Planned duration: … · ends at hh:mm." as the page should word it for a viewer in `timeZone`. */
 const plannedText = (duration: string, endsAt: number, locale: string, timeZone: string) =>
   `Planned duration: ${duration} · ends at ${new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', timeZone }).format(endsAt)}.`;
 
 describe.skipIf(!chromiumPath)('the call in a real browser', () => {
   let browser: Browser;
-  beforeAll(async () => { browser = await launch(chromiumPath!, { media: true }); });
-  afterAll(async () => { await browser?.close(); });
+  beforeAll(async () => {
+    browser = await launch(chromiumPath!, { media: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
 
   it('the waiting screen counts down to the access and shows the tips', async () => {
-    const jordan = await signedIn(browser, base, 'jordan@callastar.local', { locale: 'en', timezoneId: 'America/New_York' });
+    const jordan = await signedIn(browser, base, 'jordan@callastar.local', {
+      locale: 'en',
+      timezoneId: 'America/New_York',
+    });
     await jordan.goto(`${base}/dev/demo-call`);
     await jordan.locator('#dc-creator').selectOption({ label: 'Noah Keller' });
     await jordan.locator('#dc-duration').fill('20');
@@ -50,12 +62,18 @@ describe.skipIf(!chromiumPath)('the call in a real browser', () => {
     const first = Number(await jordan.locator('[data-countdown]').getAttribute('data-countdown'));
     expect(first).toBeGreaterThan(30);
     expect(first).toBeLessThanOrEqual(60);
-    await expect.poll(async () => Number(await jordan.locator('[data-countdown]').getAttribute('data-countdown')), { timeout: 5000 }).toBeLessThan(first);
+    await expect
+      .poll(async () => Number(await jordan.locator('[data-countdown]').getAttribute('data-countdown')), {
+        timeout: 5000,
+      })
+      .toBeLessThan(first);
     expect(await jordan.getByRole('heading', { name: 'Get ready' }).count()).toBe(1);
     // The waiting screen says how long the call lasts and when it ends (in Jordan's zone).
     const planned = jordan.locator('.call-waiting .planned');
     expect(await planned.getAttribute('data-duration-minutes')).toBe('20');
-    expect((await planned.textContent())?.trim()).toBe(plannedText('20 min', await bookedEnd(jordan), 'en', 'America/New_York'));
+    expect((await planned.textContent())?.trim()).toBe(
+      plannedText('20 min', await bookedEnd(jordan), 'en', 'America/New_York'),
+    );
     await shot(jordan, 'call-01-waiting');
     await jordan.context().close();
   });
@@ -63,7 +81,10 @@ describe.skipIf(!chromiumPath)('the call in a real browser', () => {
   it('without camera or microphone access the pre-call check says so clearly, and joining stays possible', async () => {
     const bare = await launch(chromiumPath!); // no fake devices, no auto-granted permission
     try {
-      const jordan = await signedIn(bare, base, 'jordan@callastar.local', { locale: 'en', timezoneId: 'America/New_York' });
+      const jordan = await signedIn(bare, base, 'jordan@callastar.local', {
+        locale: 'en',
+        timezoneId: 'America/New_York',
+      });
       await jordan.goto(`${base}/dev/demo-call`);
       await jordan.locator('#dc-creator').selectOption({ label: 'Amelia Hart' });
       await jordan.locator('#dc-duration').fill('10');
@@ -77,7 +98,9 @@ describe.skipIf(!chromiumPath)('the call in a real browser', () => {
       expect((await problem.textContent())!.length).toBeGreaterThan(30);
       expect(await jordan.locator('[data-action="join"]').isEnabled()).toBe(true);
       expect(await jordan.getByText(/^Starts in \d+:\d\d$/).count()).toBe(1);
-      expect((await jordan.locator('.call-precall .planned').textContent())?.trim()).toBe(plannedText('10 min', await bookedEnd(jordan), 'en', 'America/New_York'));
+      expect((await jordan.locator('.call-precall .planned').textContent())?.trim()).toBe(
+        plannedText('10 min', await bookedEnd(jordan), 'en', 'America/New_York'),
+      );
       await shot(jordan, 'call-01b-precall-no-devices');
     } finally {
       await bare.close();
@@ -114,12 +137,13 @@ describe.skipIf(!chromiumPath)('the call in a real browser', () => {
       // The pre-call check shows the (fake) camera.
       await expect.poll(() => videoWidth(p, 'local-preview'), { timeout: 10_000 }).toBeGreaterThan(0);
     }
-    expect((await camille.locator('.call-precall .planned').getAttribute('data-duration-minutes'))).toBe('1');
+    expect(await camille.locator('.call-precall .planned').getAttribute('data-duration-minutes')).toBe('1');
     await shot(camille, 'call-02-precall');
 
     await camille.locator('[data-action="join"]').click();
     await lea.locator('[data-action="join"]').click();
-    for (const p of [camille, lea]) await expect.poll(() => p.locator('.call-app').getAttribute('data-phase')).toBe('incall');
+    for (const p of [camille, lea])
+      await expect.poll(() => p.locator('.call-app').getAttribute('data-phase')).toBe('incall');
     // Each sees the other's video over the peer-to-peer connection.
     await expect.poll(() => videoWidth(camille, 'remote-video'), { timeout: 20_000 }).toBeGreaterThan(0);
     await expect.poll(() => videoWidth(lea, 'remote-video'), { timeout: 20_000 }).toBeGreaterThan(0);
@@ -139,7 +163,9 @@ describe.skipIf(!chromiumPath)('the call in a real browser', () => {
     await camille.locator('[data-action="camera"]').click();
 
     // ?debug=1 shows the event stream, including what the server recorded.
-    await expect.poll(() => lea.locator('[data-server-events] [data-event="PARTICIPANT_JOINED"]').count(), { timeout: 10_000 }).toBe(2);
+    await expect
+      .poll(() => lea.locator('[data-server-events] [data-event="PARTICIPANT_JOINED"]').count(), { timeout: 10_000 })
+      .toBe(2);
     await shot(camille, 'call-03-in-call-fan');
     await shot(lea, 'call-04-in-call-creator-debug');
 
@@ -148,11 +174,16 @@ describe.skipIf(!chromiumPath)('the call in a real browser', () => {
     const endsAt = await bookedEnd(camille);
     expect(endsAt).toBe(await bookedEnd(lea));
     expect(await camille.locator('.call-app').getAttribute('data-phase')).toBe('incall');
-    const ended = await Promise.all([camille, lea].map(async (p) => {
-      const section = p.locator('.call-ended[data-end-reason]');
-      await section.waitFor({ timeout: 90_000 });
-      return { reason: await section.getAttribute('data-end-reason'), at: Date.parse((await section.getAttribute('data-ended-at'))!) };
-    }));
+    const ended = await Promise.all(
+      [camille, lea].map(async (p) => {
+        const section = p.locator('.call-ended[data-end-reason]');
+        await section.waitFor({ timeout: 90_000 });
+        return {
+          reason: await section.getAttribute('data-end-reason'),
+          at: Date.parse((await section.getAttribute('data-ended-at'))!),
+        };
+      }),
+    );
     for (const e of ended) {
       expect(e.reason).toBe('time-up');
       // The page stamps the end with its server-corrected clock, whose correction is only as good as

@@ -12,18 +12,24 @@ import { signedIn } from './helpers';
 const chromiumPath = inject('chromium');
 const base = inject('baseUrl');
 
-const count = async (page: Page, name: string) => Number(await page.locator(`[data-count="${name}"]`).first().textContent());
+const count = async (page: Page, name: string) =>
+  Number(await page.locator(`[data-count="${name}"]`).first().textContent());
 
 describe.skipIf(!chromiumPath)('the fan dashboard in a real browser', () => {
   let browser: Browser;
-  beforeAll(async () => { browser = await launch(chromiumPath!); });
-  afterAll(async () => { await browser?.close(); });
+  beforeAll(async () => {
+    browser = await launch(chromiumPath!);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
 
   it('Camille: home cards → live "Join" → cancel with its refund stated → review a past call', async () => {
     const camille = await signedIn(browser, base, 'camille@callastar.local', { locale: 'fr' });
     // Signing in lands on the fan home.
     expect(new URL(camille.url()).pathname).toBe('/fr/dashboard');
-    for (const card of ['upcoming', 'history', 'requests', 'notifications', 'account']) expect(await camille.locator(`[data-card="${card}"]`).isVisible(), card).toBe(true);
+    for (const card of ['upcoming', 'history', 'requests', 'notifications', 'account'])
+      expect(await camille.locator(`[data-card="${card}"]`).isVisible(), card).toBe(true);
     // Seeded history: four past calls, one not reviewed yet.
     expect(await count(camille, 'history')).toBeGreaterThanOrEqual(4);
     expect(await camille.locator('[data-count="to-review"]').getAttribute('data-n')).toBe('1');
@@ -44,7 +50,9 @@ describe.skipIf(!chromiumPath)('the fan dashboard in a real browser', () => {
     await camille.goto(`${base}/dev/demo-call`);
     await camille.locator('#dc-creator').selectOption({ label: 'Amelia Hart' });
     await camille.locator('#dc-duration').fill('5');
-    await camille.evaluate(`(() => { const s = document.getElementById('dc-start'); s.add(new Option('soon', '912')); s.value = '912'; })()`);
+    await camille.evaluate(
+      `(() => { const s = document.getElementById('dc-start'); s.add(new Option('soon', '912')); s.value = '912'; })()`,
+    );
     await camille.getByRole('button', { name: "Créer l'appel" }).click();
     await camille.waitForURL(/\/fr\/call\/bkg_\w+$/);
     const soonId = new URL(camille.url()).pathname.split('/').pop()!;
@@ -72,7 +80,9 @@ describe.skipIf(!chromiumPath)('the fan dashboard in a real browser', () => {
     const refund = camille.locator('[data-refund-amount]');
     expect(Number(await refund.getAttribute('data-refund-amount'))).toBeGreaterThan(0);
     expect(['50', '100']).toContain(await refund.getAttribute('data-refund-percent'));
-    expect(await camille.locator('.fan-refund-statement').textContent()).toMatch(/^Si vous annulez maintenant, .+ \((50|100) %\) seront remboursés\.$/);
+    expect(await camille.locator('.fan-refund-statement').textContent()).toMatch(
+      /^Si vous annulez maintenant, .+ \((50|100) %\) seront remboursés\.$/,
+    );
     await shot(camille, 'fan-04-cancel-confirmation');
     await camille.locator('input[name="confirm"]').check();
     await camille.getByRole('button', { name: 'Annuler la réservation' }).click();

@@ -23,7 +23,12 @@ declare module 'vitest' {
 const root = resolve(__dirname, '../..');
 
 export function findChromium(): string | null {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+  const candidates = [
+    process.env.CHROMIUM_PATH,
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+    '/usr/bin/google-chrome',
+  ];
   return candidates.find((p): p is string => !!p && existsSync(p)) ?? null;
 }
 
@@ -38,7 +43,11 @@ async function freePort(): Promise<number> {
 }
 
 function run(args: string[], persist: string) {
-  const r = spawnSync('wrangler', [...args, '--local', '--persist-to', persist], { cwd: root, env: { ...process.env, CI: 'true' }, encoding: 'utf8' });
+  const r = spawnSync('wrangler', [...args, '--local', '--persist-to', persist], {
+    cwd: root,
+    env: { ...process.env, CI: 'true' },
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`wrangler ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
 }
 
@@ -47,9 +56,12 @@ export default async function setup(project: TestProject) {
   project.provide('chromium', chromium);
   if (!chromium) {
     // CI sets REQUIRE_BROWSER=1 (.ci/run): there, a missing browser is a failure, not a skip.
-    if (process.env.REQUIRE_BROWSER === '1') throw new Error('REQUIRE_BROWSER=1 but no Chromium found (apt-get install -y chromium, or set CHROMIUM_PATH)');
+    if (process.env.REQUIRE_BROWSER === '1')
+      throw new Error('REQUIRE_BROWSER=1 but no Chromium found (apt-get install -y chromium, or set CHROMIUM_PATH)');
     const bar = '!'.repeat(78);
-    console.warn(`\n${bar}\n!! BROWSER TESTS SKIPPED: no Chromium found (apt-get install -y chromium, or set CHROMIUM_PATH).\n${bar}\n`);
+    console.warn(
+      `\n${bar}\n!! BROWSER TESTS SKIPPED: no Chromium found (apt-get install -y chromium, or set CHROMIUM_PATH).\n${bar}\n`,
+    );
     project.provide('baseUrl', '');
     project.provide('sessionDir', '');
     return;
@@ -61,11 +73,26 @@ export default async function setup(project: TestProject) {
   run(['d1', 'execute', 'DB', `--file=${seedFile}`], persist);
 
   const port = await freePort();
-  const child: ChildProcess = spawn('wrangler', ['dev', '--port', String(port), '--persist-to', persist, '--ip', '127.0.0.1', '--show-interactive-dev-session=false', '--var', `APP_URL:http://localhost:${port}`], {
-    cwd: root,
-    env: { ...process.env, CI: 'true' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    'wrangler',
+    [
+      'dev',
+      '--port',
+      String(port),
+      '--persist-to',
+      persist,
+      '--ip',
+      '127.0.0.1',
+      '--show-interactive-dev-session=false',
+      '--var',
+      `APP_URL:http://localhost:${port}`,
+    ],
+    {
+      cwd: root,
+      env: { ...process.env, CI: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   await new Promise<void>((resolveReady, reject) => {
     const timer = setTimeout(() => reject(new Error(`wrangler dev did not start:\n${output}`)), 90_000);

@@ -11,7 +11,12 @@ export const DEMO_PASSWORD = 'star-demo-2026';
  * signing in afresh in every test would run into the app's own sign-in limits (5 per minute per
  * account and address), making the suite's result depend on how fast it runs.
  */
-export async function signedIn(browser: Browser, base: string, email: string, opts: { locale?: 'fr' | 'en'; timezoneId?: string } = {}): Promise<Page> {
+export async function signedIn(
+  browser: Browser,
+  base: string,
+  email: string,
+  opts: { locale?: 'fr' | 'en'; timezoneId?: string } = {},
+): Promise<Page> {
   const locale = opts.locale ?? 'en';
   const contextOpts = { locale: locale === 'fr' ? 'fr-FR' : 'en-US', timezoneId: opts.timezoneId ?? 'Europe/Paris' };
   const dir = inject('sessionDir');

@@ -26,7 +26,10 @@ const DAY = 86_400_000;
 
 /** The app's clock under `wrangler dev` (GET, or POST to move it). */
 async function appClock(body?: Record<string, unknown>): Promise<{ now: string; offsetMs: number }> {
-  const res = await fetch(`${base}/dev/clock`, body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : undefined);
+  const res = await fetch(
+    `${base}/dev/clock`,
+    body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : undefined,
+  );
   expect(res.status, await res.clone().text()).toBe(200);
   return (await res.json()) as { now: string; offsetMs: number };
 }
@@ -35,10 +38,18 @@ type Threshold = { callMinTogetherMinutes: number; callMinTogetherPct: number };
 
 /** Sets the platform's "the call took place" minimum as the demo admin (API); returns what it was. */
 async function setThreshold(next: Threshold): Promise<Threshold> {
-  const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@callastar.local', password: DEMO_PASSWORD }) });
+  const login = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'admin@callastar.local', password: DEMO_PASSWORD }),
+  });
   expect(login.status).toBe(200);
-  const headers = { authorization: `Bearer ${((await login.json()) as { token: string }).token}`, 'content-type': 'application/json' };
-  const before = ((await (await fetch(`${base}/api/admin/settings`, { headers })).json()) as { settings: Threshold }).settings;
+  const headers = {
+    authorization: `Bearer ${((await login.json()) as { token: string }).token}`,
+    'content-type': 'application/json',
+  };
+  const before = ((await (await fetch(`${base}/api/admin/settings`, { headers })).json()) as { settings: Threshold })
+    .settings;
   const res = await fetch(`${base}/api/admin/settings`, { method: 'PUT', headers, body: JSON.stringify(next) });
   expect(res.status, await res.clone().text()).toBe(200);
   return { callMinTogetherMinutes: before.callMinTogetherMinutes, callMinTogetherPct: before.callMinTogetherPct };
@@ -52,10 +63,21 @@ async function cron(expression: string): Promise<void> {
 
 /** "2026-11-21T18:05" in a zone: what a datetime-local input takes. */
 const localInput = (d: Date, timeZone: string) =>
-  new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d).replace(' ', 'T');
+  new Intl.DateTimeFormat('sv-SE', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  })
+    .format(d)
+    .replace(' ', 'T');
 /** Whitespace as one plain space (Intl uses narrow no-break spaces before AM/PM). */
 const squash = (s: string) => s.replace(/[\s\u202f\u00a0]+/g, ' ').trim();
-const videoWidth = (page: Page, id: string) => page.evaluate(`document.getElementById(${JSON.stringify(id)})?.videoWidth ?? 0`) as Promise<number>;
+const videoWidth = (page: Page, id: string) =>
+  page.evaluate(`document.getElementById(${JSON.stringify(id)})?.videoWidth ?? 0`) as Promise<number>;
 const phase = (page: Page) => page.locator('.call-app').getAttribute('data-phase');
 
 describe.skipIf(!chromiumPath)('the full journey in a real browser', () => {
@@ -167,7 +189,8 @@ describe.skipIf(!chromiumPath)('the full journey in a real browser', () => {
 
     // The creator's home: payments on and something bookable.
     await creator.goto(`${base}/en/creator`);
-    for (const step of ['payments', 'bookable']) expect(await creator.locator(`[data-step="${step}"]`).getAttribute('class')).toBe('done');
+    for (const step of ['payments', 'bookable'])
+      expect(await creator.locator(`[data-step="${step}"]`).getAttribute('class')).toBe('done');
   }, 60_000);
 
   it('a fan signs up in English from New York, finds the creator, books and pays; the confirmation email shows New York time', async () => {
@@ -221,13 +244,21 @@ describe.skipIf(!chromiumPath)('the full journey in a real browser', () => {
 
     // The confirmation email, in English and on New York time (computed here with Intl).
     const when = `${new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', dateStyle: 'full', timeStyle: 'short' }).format(startsAt)} ${
-      new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', timeZoneName: 'short' }).formatToParts(startsAt).find((p) => p.type === 'timeZoneName')!.value}`;
+      new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', timeZoneName: 'short' })
+        .formatToParts(startsAt)
+        .find((p) => p.type === 'timeZoneName')!.value
+    }`;
     await fan.goto(`${base}/dev/mailbox?to=${encodeURIComponent(fanEmail)}`);
     const subject = `Confirmed: ${offerTitle} with ${creatorName}`;
-    await expect.poll(async () => {
-      await fan.reload();
-      return fan.getByRole('link', { name: subject }).count();
-    }, { timeout: 15_000 }).toBe(1);
+    await expect
+      .poll(
+        async () => {
+          await fan.reload();
+          return fan.getByRole('link', { name: subject }).count();
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(1);
     await fan.getByRole('link', { name: subject }).click();
     const mail = fan.frameLocator('iframe.mail-frame');
     const text = squash((await mail.locator('body').textContent())!);
@@ -276,7 +307,9 @@ describe.skipIf(!chromiumPath)('the full journey in a real browser', () => {
     await creator.waitForURL(new RegExp(`/en/call/${bookingId}/summary$`), { timeout: 30_000 });
     // The offset lives in wrangler dev's isolate: a reload (a source or public/ file changed mid-run,
     // e.g. someone's `npm run build:client`) resets it, and drops the call's sockets too.
-    expect((await appClock()).offsetMs, 'wrangler dev reloaded during the call and lost the clock offset').toBe(offsetMs);
+    expect((await appClock()).offsetMs, 'wrangler dev reloaded during the call and lost the clock offset').toBe(
+      offsetMs,
+    );
     for (const p of [fan, creator]) {
       expect(await p.locator('[data-call-status]').getAttribute('data-call-status')).toBe('completed');
       expect(await p.locator('[data-participant][data-attended="true"]').count()).toBe(2);
@@ -309,10 +342,15 @@ describe.skipIf(!chromiumPath)('the full journey in a real browser', () => {
     await appClock({ at: new Date(endsAt.getTime() + 6 * MINUTE).toISOString() });
     await cron('*/5 * * * *');
     await fan.goto(`${base}/en/dashboard/history`);
-    await expect.poll(async () => {
-      await fan.reload();
-      return fan.locator(`[data-booking-id="${bookingId}"]`).getAttribute('data-past-status');
-    }, { timeout: 15_000 }).toBe('completed');
+    await expect
+      .poll(
+        async () => {
+          await fan.reload();
+          return fan.locator(`[data-booking-id="${bookingId}"]`).getAttribute('data-past-status');
+        },
+        { timeout: 15_000 },
+      )
+      .toBe('completed');
     await shot(fan, 'journey-18-history-completed');
 
     // Still in the holding period: nothing to pay, and the page says why.
@@ -323,10 +361,15 @@ describe.skipIf(!chromiumPath)('the full journey in a real browser', () => {
     // Past the holding period (and the creator's 06:00 payout slot): the hourly cron's payout job pays.
     await appClock({ at: new Date(endsAt.getTime() + (holdingDays + 1) * DAY).toISOString() });
     await cron('0 * * * *');
-    await expect.poll(async () => {
-      await creator.reload();
-      return creator.locator('[data-payouts] tbody tr').count();
-    }, { timeout: 15_000 }).toBe(1);
+    await expect
+      .poll(
+        async () => {
+          await creator.reload();
+          return creator.locator('[data-payouts] tbody tr').count();
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(1);
     const payoutRow = creator.locator('[data-payouts] tbody tr').first();
     expect(await payoutRow.locator('[data-status]').getAttribute('data-status')).toBe('PROCESSING');
     expect(await payoutRow.textContent()).toContain('€21.25'); // €25.00 less the platform's 15 %
@@ -339,7 +382,9 @@ describe.skipIf(!chromiumPath)('the full journey in a real browser', () => {
     await adminRow.getByRole('button', { name: 'paid' }).click();
     await admin.waitForURL(/\/en\/admin\/payouts/);
     await creator.reload();
-    expect(await creator.locator('[data-payouts] tbody tr').first().locator('[data-status]').getAttribute('data-status')).toBe('PAID');
+    expect(
+      await creator.locator('[data-payouts] tbody tr').first().locator('[data-status]').getAttribute('data-status'),
+    ).toBe('PAID');
     await shot(creator, 'journey-20-payout-paid');
   }, 60_000);
 
@@ -352,10 +397,14 @@ describe.skipIf(!chromiumPath)('the full journey in a real browser', () => {
     await admin.locator('#b-creator').selectOption({ label: creatorName });
     await admin.getByRole('button', { name: 'Filter' }).click();
     await admin.waitForURL(/creator=crt_/);
-    expect(await admin.locator('[data-booking]').evaluateAll((els) => els.map((e) => e.getAttribute('data-booking')))).toEqual([bookingId]);
+    expect(
+      await admin.locator('[data-booking]').evaluateAll((els) => els.map((e) => e.getAttribute('data-booking'))),
+    ).toEqual([bookingId]);
     await admin.locator(`[data-booking="${bookingId}"] a`).first().click();
     await admin.waitForURL(new RegExp(`/en/admin/bookings/${bookingId}$`));
-    const kinds = await admin.locator('[data-timeline] li').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
+    const kinds = await admin
+      .locator('[data-timeline] li')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
     expect(kinds).toEqual(expect.arrayContaining(['booking', 'payment', 'review']));
     expect(await admin.locator('[data-timeline]').textContent()).toContain('Clear, kind and right on time.');
     await shot(admin, 'journey-22-admin-booking-timeline');

@@ -9,8 +9,12 @@ const base = inject('baseUrl');
 
 describe.skipIf(!chromiumPath)('payouts in a real browser', () => {
   let browser: Browser;
-  beforeAll(async () => { browser = await launch(chromiumPath!); });
-  afterAll(async () => { await browser?.close(); });
+  beforeAll(async () => {
+    browser = await launch(chromiumPath!);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
 
   it('Léa sees her earnings chart, asks to be paid what is released; the admin sees it and the bank confirms', async () => {
     const lea = await signedIn(browser, base, 'lea@callastar.local', { locale: 'fr' });
@@ -29,7 +33,9 @@ describe.skipIf(!chromiumPath)('payouts in a real browser', () => {
     await lea.waitForURL(/\/fr\/creator\/payouts$/);
     expect(await lea.locator('.notice').first().textContent()).toContain('Versement demandé');
     expect(await lea.locator('[data-payouts] tbody tr').count()).toBe(2);
-    expect(await lea.locator('[data-payouts] tbody tr').first().locator('[data-status]').getAttribute('data-status')).toBe('PROCESSING');
+    expect(
+      await lea.locator('[data-payouts] tbody tr').first().locator('[data-status]').getAttribute('data-status'),
+    ).toBe('PROCESSING');
     // Nothing left to pay: the page explains why (the last call is still in its holding period).
     expect(await lea.locator('[data-reason="FUNDS_ON_HOLD"]').count()).toBe(1);
     await shot(lea, 'payouts-02-requested');
@@ -46,7 +52,9 @@ describe.skipIf(!chromiumPath)('payouts in a real browser', () => {
     await shot(admin, 'payouts-03-admin');
 
     await lea.reload();
-    expect(await lea.locator('[data-payouts] tbody tr').first().locator('[data-status]').getAttribute('data-status')).toBe('PAID');
+    expect(
+      await lea.locator('[data-payouts] tbody tr').first().locator('[data-status]').getAttribute('data-status'),
+    ).toBe('PAID');
     for (const p of [lea, admin]) await p.context().close();
   });
 });

@@ -11,7 +11,9 @@ const DAY = 86_400_000;
 async function openDayAtLeast(page: Page, minDays: number, tz: string): Promise<string> {
   const wanted = new Intl.DateTimeFormat('en-CA', { timeZone: tz }).format(new Date(Date.now() + minDays * DAY));
   for (let i = 0; i < 3; i++) {
-    const days = await page.locator('.month-grid a[data-day]').evaluateAll((els) => els.map((e) => e.getAttribute('data-day')!));
+    const days = await page
+      .locator('.month-grid a[data-day]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-day')!));
     const day = days.find((d) => d >= wanted);
     if (day) {
       await page.locator(`.month-grid a[data-day="${day}"]`).click();
@@ -30,10 +32,15 @@ async function openDayAtLeast(page: Page, minDays: number, tz: string): Promise<
  * first, else each free day of the month in turn (how many times a day offers depends on the hour).
  */
 async function firstOtherSlot(scope: Locator, not: string): Promise<string> {
-  const pick = async () => (await scope.locator('button.slot').evaluateAll((els) => els.map((e) => e.getAttribute('data-starts-at')!))).find((s) => s !== not);
+  const pick = async () =>
+    (await scope.locator('button.slot').evaluateAll((els) => els.map((e) => e.getAttribute('data-starts-at')!))).find(
+      (s) => s !== not,
+    );
   const first = await pick();
   if (first) return first;
-  const days = await scope.locator('.month-grid a[data-day]').evaluateAll((els) => els.map((e) => e.getAttribute('data-day')!));
+  const days = await scope
+    .locator('.month-grid a[data-day]')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-day')!));
   for (const day of days) {
     await scope.locator(`.month-grid a[data-day="${day}"]`).click();
     await expect.poll(() => scope.locator('.slot-picker').getAttribute('data-day')).toBe(day);
@@ -45,11 +52,18 @@ async function firstOtherSlot(scope: Locator, not: string): Promise<string> {
 
 describe.skipIf(!chromiumPath)('booking from availability in a real browser', () => {
   let browser: Browser;
-  beforeAll(async () => { browser = await launch(chromiumPath!); });
-  afterAll(async () => { await browser?.close(); });
+  beforeAll(async () => {
+    browser = await launch(chromiumPath!);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
 
   it('a fan picks a day and a time on the calendar (in their zone), pays with the local checkout, and moves the call; another fan sees the time go live', async () => {
-    const jordan = await signedIn(browser, base, 'jordan@callastar.local', { locale: 'en', timezoneId: 'America/New_York' });
+    const jordan = await signedIn(browser, base, 'jordan@callastar.local', {
+      locale: 'en',
+      timezoneId: 'America/New_York',
+    });
     const camille = await signedIn(browser, base, 'camille@callastar.local', { locale: 'fr' });
 
     await jordan.goto(`${base}/en/c/noah-keller`);
@@ -61,7 +75,11 @@ describe.skipIf(!chromiumPath)('booking from availability in a real browser', ()
     const first = jordan.locator('.day-slots button.slot').first();
     const startsAt = (await first.getAttribute('data-starts-at'))!;
     // Shown on Jordan's clock (New York), grouped by part of day.
-    const nyTime = new Intl.DateTimeFormat('en', { hour: '2-digit', minute: '2-digit', timeZone: 'America/New_York' }).format(new Date(startsAt));
+    const nyTime = new Intl.DateTimeFormat('en', {
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone: 'America/New_York',
+    }).format(new Date(startsAt));
     expect(await first.textContent()).toBe(nyTime);
     expect(await jordan.locator('.slot-group h4').count()).toBeGreaterThan(0);
     expect(await jordan.evaluate('window.stay')).toBe(1);
@@ -69,15 +87,21 @@ describe.skipIf(!chromiumPath)('booking from availability in a real browser', ()
 
     // Camille looks at the same time (her own clock, Paris).
     const month = new URL(jordan.url()).searchParams.get('month');
-    await camille.goto(`${base}/fr/c/noah-keller?month=${month}&day=${new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date(startsAt))}`);
+    await camille.goto(
+      `${base}/fr/c/noah-keller?month=${month}&day=${new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date(startsAt))}`,
+    );
     await expect.poll(() => camille.locator('.slot-picker[data-live-mode="live"]').count()).toBe(1);
     expect(await camille.locator(`button.slot[data-starts-at="${startsAt}"]`).count()).toBe(1);
 
     await first.click();
     await jordan.waitForURL(/\/en\/bookings\/bkg_\w+\/checkout$/);
     // Held for Jordan: it disappeared from Camille's picker, without a reload.
-    await expect.poll(() => camille.locator(`button.slot[data-starts-at="${startsAt}"]`).count(), { timeout: 5000 }).toBe(0);
-    expect(await camille.locator('.slot-picker .notice').textContent()).toBe('Un horaire vient d\'être pris : la liste est à jour.');
+    await expect
+      .poll(() => camille.locator(`button.slot[data-starts-at="${startsAt}"]`).count(), { timeout: 5000 })
+      .toBe(0);
+    expect(await camille.locator('.slot-picker .notice').textContent()).toBe(
+      "Un horaire vient d'être pris : la liste est à jour.",
+    );
     await shot(camille, 'slots-02-taken-live');
 
     await jordan.getByRole('link', { name: 'Pay', exact: true }).click();
@@ -99,7 +123,9 @@ describe.skipIf(!chromiumPath)('booking from availability in a real browser', ()
     expect(await jordan.locator('.notice.success').first().textContent()).toContain('Call moved');
     expect(await jordan.locator('.offer-when time').first().getAttribute('datetime')).toBe(newStart);
     // The first time is free again for Camille (live), the new one is not.
-    await expect.poll(() => camille.locator(`button.slot[data-starts-at="${startsAt}"]`).count(), { timeout: 5000 }).toBe(1);
+    await expect
+      .poll(() => camille.locator(`button.slot[data-starts-at="${startsAt}"]`).count(), { timeout: 5000 })
+      .toBe(1);
     for (const p of [jordan, camille]) await p.context().close();
   });
 

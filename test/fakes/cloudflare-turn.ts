@@ -17,7 +17,8 @@ export function cloudflareTurnFake(): Fake {
     prefix: '/cloudflare',
     handle(req): FakeResponse {
       const m = req.path.match(/^\/v1\/turn\/keys\/([^/]+)\/credentials\/generate-ice-servers$/);
-      if (!m || req.method !== 'POST') return { status: 404, body: { success: false, errors: [{ code: 404, message: 'Not found' }] } };
+      if (!m || req.method !== 'POST')
+        return { status: 404, body: { success: false, errors: [{ code: 404, message: 'Not found' }] } };
       const keyId = decodeURIComponent(m[1]);
       if (keyId !== FAKE_TURN.keyId || req.headers.authorization !== `Bearer ${FAKE_TURN.apiToken}`) {
         return { status: 401, body: { success: false, errors: [{ code: 10000, message: 'Authentication error' }] } };
@@ -29,7 +30,10 @@ export function cloudflareTurnFake(): Fake {
         return { status: 400, body: { success: false, errors: [{ code: 400, message: 'Invalid JSON' }] } };
       }
       if (!Number.isInteger(ttl) || (ttl as number) < 1 || (ttl as number) > MAX_TTL) {
-        return { status: 400, body: { success: false, errors: [{ code: 400, message: `ttl must be an integer between 1 and ${MAX_TTL}` }] } };
+        return {
+          status: 400,
+          body: { success: false, errors: [{ code: 400, message: `ttl must be an integer between 1 and ${MAX_TTL}` }] },
+        };
       }
       const username = randomBytes(16).toString('hex');
       const credential = randomBytes(24).toString('hex');
@@ -41,9 +45,12 @@ export function cloudflareTurnFake(): Fake {
             { urls: ['stun:stun.cloudflare.com:3478', 'stun:stun.cloudflare.com:53'] },
             {
               urls: [
-                'turn:turn.cloudflare.com:3478?transport=udp', 'turn:turn.cloudflare.com:53?transport=udp',
-                'turn:turn.cloudflare.com:3478?transport=tcp', 'turn:turn.cloudflare.com:80?transport=tcp',
-                'turns:turn.cloudflare.com:5349?transport=tcp', 'turns:turn.cloudflare.com:443?transport=tcp',
+                'turn:turn.cloudflare.com:3478?transport=udp',
+                'turn:turn.cloudflare.com:53?transport=udp',
+                'turn:turn.cloudflare.com:3478?transport=tcp',
+                'turn:turn.cloudflare.com:80?transport=tcp',
+                'turns:turn.cloudflare.com:5349?transport=tcp',
+                'turns:turn.cloudflare.com:443?transport=tcp',
               ],
               username,
               credential,

@@ -7,8 +7,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { FAKE_GOOGLE_CLIENT } from '../fake-credentials';
 import type { Fake, FakeRequest } from './server';
 
-
-interface Grant { clientId: string; redirectUri: string; challenge: string; profile: Record<string, unknown>; used: boolean }
+interface Grant {
+  clientId: string;
+  redirectUri: string;
+  challenge: string;
+  profile: Record<string, unknown>;
+  used: boolean;
+}
 
 const b64url = (b: Buffer) => b.toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
@@ -19,7 +24,11 @@ export function googleFake(): Fake {
   return {
     prefix: '/google',
     state: () => ({ exchanges, codes: codes.size, tokens: tokens.size }),
-    reset: () => { codes = new Map(); tokens = new Map(); exchanges = 0; },
+    reset: () => {
+      codes = new Map();
+      tokens = new Map();
+      exchanges = 0;
+    },
     handle(req: FakeRequest) {
       if (req.path === '/__consent') {
         const q = req.query;
@@ -28,7 +37,13 @@ export function googleFake(): Fake {
           clientId: q.get('client_id') ?? '',
           redirectUri: q.get('redirect_uri') ?? '',
           challenge: q.get('code_challenge') ?? '',
-          profile: { sub: q.get('sub'), email: q.get('email'), email_verified: q.get('email_verified') === 'true', name: q.get('name') ?? undefined, locale: q.get('locale') ?? undefined },
+          profile: {
+            sub: q.get('sub'),
+            email: q.get('email'),
+            email_verified: q.get('email_verified') === 'true',
+            name: q.get('name') ?? undefined,
+            locale: q.get('locale') ?? undefined,
+          },
           used: false,
         });
         return { status: 200, body: { code, state: q.get('state') } };
@@ -41,14 +56,22 @@ export function googleFake(): Fake {
         }
         const grant = codes.get(f.get('code') ?? '');
         const verifier = f.get('code_verifier') ?? '';
-        if (!grant || grant.used || grant.redirectUri !== f.get('redirect_uri') || grant.clientId !== f.get('client_id')
-          || b64url(createHash('sha256').update(verifier).digest()) !== grant.challenge) {
+        if (
+          !grant ||
+          grant.used ||
+          grant.redirectUri !== f.get('redirect_uri') ||
+          grant.clientId !== f.get('client_id') ||
+          b64url(createHash('sha256').update(verifier).digest()) !== grant.challenge
+        ) {
           return { status: 400, body: { error: 'invalid_grant' } };
         }
         grant.used = true;
         const access = `ya29.${b64url(randomBytes(24))}`;
         tokens.set(access, grant.profile);
-        return { status: 200, body: { access_token: access, token_type: 'Bearer', expires_in: 3599, scope: 'openid email profile' } };
+        return {
+          status: 200,
+          body: { access_token: access, token_type: 'Bearer', expires_in: 3599, scope: 'openid email profile' },
+        };
       }
       if (req.path === '/v1/userinfo') {
         const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');

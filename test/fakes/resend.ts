@@ -12,10 +12,28 @@ import { Webhook } from 'standardwebhooks';
 import { FAKE_RESEND } from '../fake-credentials';
 import type { Fake, FakeRequest, FakeResponse } from './server';
 
-interface Sent { id: string; key: string | null; to: string[]; subject: string; from: string; headers: Record<string, string>; attachments: { filename: string }[]; apiKey: string }
-type Mode = { next: { status: number; retryAfter?: number; name?: string }[]; failRate: number; seed: number; failTo: string[] };
+interface Sent {
+  id: string;
+  key: string | null;
+  to: string[];
+  subject: string;
+  from: string;
+  headers: Record<string, string>;
+  attachments: { filename: string }[];
+  apiKey: string;
+}
+type Mode = {
+  next: { status: number; retryAfter?: number; name?: string }[];
+  failRate: number;
+  seed: number;
+  failTo: string[];
+};
 
-const err = (status: number, name: string, message: string, headers?: Record<string, string>): FakeResponse => ({ status, body: { statusCode: status, name, message }, headers });
+const err = (status: number, name: string, message: string, headers?: Record<string, string>): FakeResponse => ({
+  status,
+  body: { statusCode: status, name, message },
+  headers,
+});
 
 export function resendFake(): Fake {
   let sent: Sent[] = [];
@@ -32,13 +50,22 @@ export function resendFake(): Fake {
   function send(req: FakeRequest): FakeResponse {
     requests++;
     const apiKey = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
-    if (apiKey !== FAKE_RESEND.apiKey && apiKey !== FAKE_RESEND.isolatedApiKey) return err(401, 'validation_error', 'API key is invalid');
+    if (apiKey !== FAKE_RESEND.apiKey && apiKey !== FAKE_RESEND.isolatedApiKey)
+      return err(401, 'validation_error', 'API key is invalid');
     const mode = modes.get(apiKey);
     const forced = mode?.next.shift();
     if (forced) {
-      if (forced.status === 429) return err(429, 'rate_limit_exceeded', 'Too many requests. You can only make 2 requests per second.', { 'retry-after': String(forced.retryAfter ?? 1) });
+      if (forced.status === 429)
+        return err(429, 'rate_limit_exceeded', 'Too many requests. You can only make 2 requests per second.', {
+          'retry-after': String(forced.retryAfter ?? 1),
+        });
       if (forced.status === 422) return err(422, 'validation_error', 'The `to` field is invalid.');
-      if (forced.status === 409) return err(409, forced.name ?? 'concurrent_idempotent_requests', 'Another request with the same idempotency key is in progress.');
+      if (forced.status === 409)
+        return err(
+          409,
+          forced.name ?? 'concurrent_idempotent_requests',
+          'Another request with the same idempotency key is in progress.',
+        );
       return err(forced.status, 'internal_server_error', 'Something went wrong.');
     }
     let body: Record<string, unknown>;
@@ -47,44 +74,76 @@ export function resendFake(): Fake {
     } catch {
       return err(400, 'validation_error', 'Invalid JSON');
     }
-    for (const f of ['from', 'to', 'subject']) if (!body[f]) return err(422, 'missing_required_field', `Missing \`${f}\` field.`);
+    for (const f of ['from', 'to', 'subject'])
+      if (!body[f]) return err(422, 'missing_required_field', `Missing \`${f}\` field.`);
     if (!body.html && !body.text) return err(422, 'validation_error', 'Missing `html` or `text` field.');
     const to = Array.isArray(body.to) ? (body.to as string[]) : [String(body.to)];
     if (to.some((a) => !/^[^@\s]+@[^@\s]+$/.test(a))) return err(422, 'validation_error', 'Invalid `to` field.');
     const key = (req.headers['idempotency-key'] as string | undefined) ?? null;
     const fingerprint = createHash('sha256').update(req.rawBody).digest('hex');
-    if (mode?.failTo.some((a) => to.includes(a))) return err(503, 'internal_server_error', 'Service unavailable for this recipient.');
+    if (mode?.failTo.some((a) => to.includes(a)))
+      return err(503, 'internal_server_error', 'Service unavailable for this recipient.');
     // Random failures BEFORE processing: nothing was sent.
     const roll = mode && mode.failRate > 0 ? rand(mode) : 1;
     if (mode && roll < mode.failRate / 2) return err(503, 'internal_server_error', 'Service unavailable.');
     if (key) {
       const prior = byKey.get(key);
       if (prior) {
-        if (prior.fingerprint !== fingerprint) return err(409, 'invalid_idempotent_request', 'Same idempotency key used with a different request payload.');
+        if (prior.fingerprint !== fingerprint)
+          return err(409, 'invalid_idempotent_request', 'Same idempotency key used with a different request payload.');
         return { status: 200, body: { id: prior.id } };
       }
     }
     const id = randomUUID();
-    sent.push({ id, key, to, subject: String(body.subject), from: String(body.from), headers: (body.headers as Record<string, string>) ?? {}, attachments: ((body.attachments as { filename: string }[]) ?? []).map((a) => ({ filename: a.filename })), apiKey });
+    sent.push({
+      id,
+      key,
+      to,
+      subject: String(body.subject),
+      from: String(body.from),
+      headers: (body.headers as Record<string, string>) ?? {},
+      attachments: ((body.attachments as { filename: string }[]) ?? []).map((a) => ({ filename: a.filename })),
+      apiKey,
+    });
     if (key) byKey.set(key, { fingerprint, id });
     // Random failures AFTER processing: the email went out, the answer is lost.
-    if (mode && roll < mode.failRate) return err(500, 'internal_server_error', 'Something went wrong after accepting the email.');
+    if (mode && roll < mode.failRate)
+      return err(500, 'internal_server_error', 'Something went wrong after accepting the email.');
     return { status: 200, body: { id } };
   }
 
   function control(req: FakeRequest): FakeResponse {
     const body = JSON.parse(req.rawBody || '{}') as Record<string, unknown>;
     if (req.path === '/__resend/mode') {
-      modes.set(String(body.apiKey ?? FAKE_RESEND.apiKey), { next: (body.next as Mode['next']) ?? [], failRate: Number(body.failRate ?? 0), seed: Number(body.seed ?? 42), failTo: (body.failTo as string[]) ?? [] });
+      modes.set(String(body.apiKey ?? FAKE_RESEND.apiKey), {
+        next: (body.next as Mode['next']) ?? [],
+        failRate: Number(body.failRate ?? 0),
+        seed: Number(body.seed ?? 42),
+        failTo: (body.failTo as string[]) ?? [],
+      });
       return { status: 204 };
     }
     if (req.path === '/__resend/webhook') {
-      const event = { type: String(body.type), created_at: new Date().toISOString(), data: { email_id: body.emailId, to: body.to ?? [], subject: 'x', from: 'x' } };
+      const event = {
+        type: String(body.type),
+        created_at: new Date().toISOString(),
+        data: { email_id: body.emailId, to: body.to ?? [], subject: 'x', from: 'x' },
+      };
       const raw = JSON.stringify(event);
       const id = `msg_${randomUUID().replace(/-/g, '')}`;
       const at = body.timestamp ? new Date(Number(body.timestamp) * 1000) : new Date();
       const signature = new Webhook(String(body.secret ?? FAKE_RESEND.webhookSecret)).sign(id, at, raw);
-      return { status: 200, body: { body: raw, headers: { 'svix-id': id, 'svix-timestamp': String(Math.floor(at.getTime() / 1000)), 'svix-signature': signature } } };
+      return {
+        status: 200,
+        body: {
+          body: raw,
+          headers: {
+            'svix-id': id,
+            'svix-timestamp': String(Math.floor(at.getTime() / 1000)),
+            'svix-signature': signature,
+          },
+        },
+      };
     }
     return err(404, 'not_found', 'no such control');
   }

@@ -57,13 +57,15 @@ export async function startFakes(port = 0): Promise<{ url: string; close: () => 
       }
       const fake = fakes.find((f) => (f.prefixes ?? [f.prefix]).some((p) => url.pathname.startsWith(`${p}/`)));
       if (!fake) return send({ status: 404, body: { error: `no fake for ${url.pathname}` } });
-      send(await fake.handle({
-        method: req.method ?? 'GET',
-        path: fake.prefixes ? url.pathname : url.pathname.slice(fake.prefix.length),
-        query: url.searchParams,
-        headers: req.headers,
-        rawBody: Buffer.concat(chunks).toString('utf8'),
-      }));
+      send(
+        await fake.handle({
+          method: req.method ?? 'GET',
+          path: fake.prefixes ? url.pathname : url.pathname.slice(fake.prefix.length),
+          query: url.searchParams,
+          headers: req.headers,
+          rawBody: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
     } catch (e) {
       send({ status: 500, body: { error: String(e) } });
     }

@@ -15,16 +15,26 @@ describe('with Stripe configured', () => {
     const [fan] = await fans(1);
     const res = await book(offer.id, fan.token);
     expect(res.status).toBe(201);
-    const { booking, payment } = (await res.json()) as { booking: { id: string }; payment: { provider: string; intentId: string; clientSecret: string } };
+    const { booking, payment } = (await res.json()) as {
+      booking: { id: string };
+      payment: { provider: string; intentId: string; clientSecret: string };
+    };
     expect(payment.provider).toBe('stripe');
     expect(payment.clientSecret).toMatch(new RegExp(`^${payment.intentId}_secret_`));
     const intent = await deps().payments.retrieveIntent(payment.intentId);
-    expect(intent).toMatchObject({ amount: 5000, applicationFeeAmount: 750, destination: c.creator.stripeAccountId, metadata: { bookingId: booking.id } });
+    expect(intent).toMatchObject({
+      amount: 5000,
+      applicationFeeAmount: 750,
+      destination: c.creator.stripeAccountId,
+      metadata: { bookingId: booking.id },
+    });
 
     await control(`confirm/${payment.intentId}`);
     // Other test files share the fake: only check that ours arrived.
     expect(await deliverWebhooks()).toEqual(expect.arrayContaining(['charge.succeeded', 'payment_intent.succeeded']));
-    expect((await deps().db.select().from(bookings).where(eq(bookings.id, booking.id)).get())!.status).toBe('CONFIRMED');
+    expect((await deps().db.select().from(bookings).where(eq(bookings.id, booking.id)).get())!.status).toBe(
+      'CONFIRMED',
+    );
 
     const cancel = await api('POST', `/api/bookings/${booking.id}/cancel`, { reason: 'Conflict' }, { token: c.token });
     expect(((await cancel.json()) as { refunded: number }).refunded).toBe(5000);
@@ -39,7 +49,10 @@ describe('with Stripe configured', () => {
     const c = await stripeCreator();
     const offer = await offerFor(c);
     const [fan] = await fans(1);
-    const { booking, payment } = (await (await book(offer.id, fan.token)).json()) as { booking: { id: string }; payment: { intentId: string } };
+    const { booking, payment } = (await (await book(offer.id, fan.token)).json()) as {
+      booking: { id: string };
+      payment: { intentId: string };
+    };
     await control(`confirm/${payment.intentId}`, { outcome: 'decline' });
     expect(await deliverWebhooks()).toContain('payment_intent.payment_failed');
     expect((await deps().db.select().from(bookings).where(eq(bookings.id, booking.id)).get())!.status).toBe('FAILED');

@@ -19,7 +19,8 @@ import { deps, testEnv } from '../helpers';
 import { completeCalls, creatorRow, payoutRow } from '../payout-helpers';
 import { control, deliverWebhooks, stripePaidBooking } from './stripe';
 
-const requests = async () => ((await (await fetch(`${testEnv.FAKES_URL}/__state/stripe`)).json()) as { requests: StripeRequestRecord[] }).requests;
+const requests = async () =>
+  ((await (await fetch(`${testEnv.FAKES_URL}/__state/stripe`)).json()) as { requests: StripeRequestRecord[] }).requests;
 const mark = async () => (await requests()).length;
 const since = async (from: number) => (await requests()).slice(from);
 
@@ -32,27 +33,40 @@ async function releasedBooking() {
 }
 
 async function openCreatorPayout(s: Awaited<ReturnType<typeof releasedBooking>>, key: string) {
-  const r = await openPayout(deps({ clock: s.clock }), { creator: await creatorRow(s.c.creator.id), currency: 'EUR', origin: 'CREATOR', periodKey: key });
+  const r = await openPayout(deps({ clock: s.clock }), {
+    creator: await creatorRow(s.c.creator.id),
+    currency: 'EUR',
+    origin: 'CREATOR',
+    periodKey: key,
+  });
   if (!r.ok) throw new Error(`payout not opened: ${r.code}`);
   return r.payout;
 }
 
 describe('payouts through Stripe', () => {
-  it('made on the connected account; a lost payout.paid is found in that account\'s events by the reconciliation', async () => {
+  it("made on the connected account; a lost payout.paid is found in that account's events by the reconciliation", async () => {
     const s = await releasedBooking();
     const before = await mark();
     const p = await openCreatorPayout(s, 'stripe-1');
     expect(p).toMatchObject({ amount: 4250, status: 'PROCESSING' });
     expect(p.stripePayoutId).toMatch(/^po_/);
     const create = (await since(before)).find((q) => q.method === 'POST' && q.path === '/v1/payouts');
-    expect(create).toMatchObject({ account: s.c.creator.stripeAccountId, idempotencyKey: `payout:${p.id}`, params: { amount: '4250', currency: 'eur' } });
+    expect(create).toMatchObject({
+      account: s.c.creator.stripeAccountId,
+      idempotencyKey: `payout:${p.id}`,
+      params: { amount: '4250', currency: 'eur' },
+    });
 
     // The bank paid it, but the webhook never arrived.
     await control(`payouts/${p.stripePayoutId}/settle`, { outcome: 'paid', deliver: 'false' });
     expect(await deliverWebhooks()).toEqual([]);
     expect((await payoutRow(p.id)).status).toBe('PROCESSING');
     // The platform's own list does not have the connected account's payout.paid…
-    const platform = (await (await fetch(`${testEnv.FAKES_URL}/v1/events?limit=100`, { headers: { authorization: `Bearer ${FAKE_STRIPE.secretKey}` } })).json()) as { data: { type: string; data: { object: { id: string } } }[] };
+    const platform = (await (
+      await fetch(`${testEnv.FAKES_URL}/v1/events?limit=100`, {
+        headers: { authorization: `Bearer ${FAKE_STRIPE.secretKey}` },
+      })
+    ).json()) as { data: { type: string; data: { object: { id: string } } }[] };
     expect(platform.data.filter((e) => e.data.object.id === p.stripePayoutId)).toEqual([]);
     // …the reconciliation asks the account's own list (Stripe-Account) and settles it.
     const beforeRecon = await mark();
@@ -74,10 +88,13 @@ describe('payouts through Stripe', () => {
     expect(counts.settled).toBeGreaterThanOrEqual(1);
     const get = (await since(before)).find((q) => q.method === 'GET' && q.path === `/v1/payouts/${p.stripePayoutId}`);
     expect(get?.account).toBe(s.c.creator.stripeAccountId);
-    expect(await payoutRow(p.id)).toMatchObject({ status: 'FAILED', failureReason: 'The bank account has been closed.' });
+    expect(await payoutRow(p.id)).toMatchObject({
+      status: 'FAILED',
+      failureReason: 'The bank account has been closed.',
+    });
   });
 
-  it('a lost dispute\'s debt is taken back by reversing the charge\'s transfer, with the recovery\'s own key', async () => {
+  it("a lost dispute's debt is taken back by reversing the charge's transfer, with the recovery's own key", async () => {
     const s = await releasedBooking();
     const dispute = (await control('disputes', { charge: s.payment.chargeId! })) as { id: string };
     await deliverWebhooks();
@@ -86,7 +103,9 @@ describe('payouts through Stripe', () => {
     await deliverWebhooks();
     const row = (await deps().db.select().from(disputes).where(eq(disputes.stripeDisputeId, dispute.id)).get())!;
     expect(row).toMatchObject({ status: 'LOST', reconciledBy: 'TRANSFER_REVERSAL' });
-    const reversal = (await since(before)).find((q) => q.method === 'POST' && /^\/v1\/transfers\/tr_\w+\/reversals$/.test(q.path));
+    const reversal = (await since(before)).find(
+      (q) => q.method === 'POST' && /^\/v1\/transfers\/tr_\w+\/reversals$/.test(q.path),
+    );
     expect(reversal).toMatchObject({ idempotencyKey: `debt:dispute:${row.id}:1`, params: { amount: '4250' } });
     expect(reversal?.account).toBeUndefined(); // the transfer is the platform's object
   });

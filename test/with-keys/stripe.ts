@@ -6,7 +6,11 @@ import { api, createAccount, deps, fetchApp, testEnv } from '../helpers';
 import { book, fans, offerFor, type CreatorScenario } from '../scenarios';
 
 export const control = async (path: string, body: Record<string, string> = {}) => {
-  const r = await fetch(`${testEnv.FAKES_URL}/__stripe/${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) });
+  const r = await fetch(`${testEnv.FAKES_URL}/__stripe/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(body),
+  });
   return r.status === 204 ? null : r.json();
 };
 
@@ -14,7 +18,11 @@ export const control = async (path: string, body: Record<string, string> = {}) =
 export async function deliverWebhooks(): Promise<string[]> {
   const pending = (await control('deliveries')) as { payload: string; signature: string }[];
   for (const d of pending) {
-    const res = await fetchApp('/api/webhooks/stripe', { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': d.signature }, body: d.payload });
+    const res = await fetchApp('/api/webhooks/stripe', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': d.signature },
+      body: d.payload,
+    });
     expect(res.status).toBe(200);
   }
   return pending.map((d) => JSON.parse(d.payload).type);
@@ -26,7 +34,9 @@ export async function stripeCreator(): Promise<CreatorScenario> {
   const { url, accountId } = (await res.json()) as { url: string; accountId: string };
   expect(url).toMatch(/^https:\/\/connect\.stripe\.test\//);
   // The embedded onboarding component gets an Account Session from our API.
-  const session = (await (await api('POST', '/api/creators/me/onboarding/session', undefined, { token: acc.token })).json()) as { clientSecret: string };
+  const session = (await (
+    await api('POST', '/api/creators/me/onboarding/session', undefined, { token: acc.token })
+  ).json()) as { clientSecret: string };
   expect(session.clientSecret).toMatch(/^accs_secret_/);
   await control(`accounts/${accountId}/complete`);
   expect(await deliverWebhooks()).toContain('account.updated');
@@ -35,13 +45,15 @@ export async function stripeCreator(): Promise<CreatorScenario> {
   return { ...acc, creator };
 }
 
-
 /** A booking paid through Stripe (fake) and confirmed by its signed webhook. */
 export async function stripePaidBooking(opts: { price?: number } = {}) {
   const c = await stripeCreator();
   const offer = await offerFor(c, { price: opts.price ?? 5000 });
   const [fan] = await fans(1);
-  const { booking, payment } = (await (await book(offer.id, fan.token)).json()) as { booking: { id: string }; payment: { intentId: string } };
+  const { booking, payment } = (await (await book(offer.id, fan.token)).json()) as {
+    booking: { id: string };
+    payment: { intentId: string };
+  };
   await control(`confirm/${payment.intentId}`);
   await deliverWebhooks();
   return { c, fan, offer, bookingId: booking.id, intentId: payment.intentId };

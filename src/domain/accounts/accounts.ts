@@ -16,7 +16,10 @@ export type SignupInput = z.infer<typeof SignupBody>;
 
 export type SignupResult = { ok: true; user: User } | { ok: false; reason: 'EMAIL_TAKEN' };
 
-export async function signup(deps: Deps, input: SignupInput & { locale: Locale; timezone: string }): Promise<SignupResult> {
+export async function signup(
+  deps: Deps,
+  input: SignupInput & { locale: Locale; timezone: string },
+): Promise<SignupResult> {
   const existing = await deps.db.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get();
   if (existing) return { ok: false, reason: 'EMAIL_TAKEN' };
   const now = deps.clock.now();
@@ -33,7 +36,11 @@ export async function signup(deps: Deps, input: SignupInput & { locale: Locale; 
   };
   try {
     if (input.role === 'CREATOR') {
-      const creator = newCreatorRow(deps, { id: user.id, name: input.name, timezone: input.timezone }, await freeSlug(deps, slugify(input.name)));
+      const creator = newCreatorRow(
+        deps,
+        { id: user.id, name: input.name, timezone: input.timezone },
+        await freeSlug(deps, slugify(input.name)),
+      );
       await deps.db.batch([deps.db.insert(users).values(user), deps.db.insert(creators).values(creator)]);
     } else {
       await deps.db.insert(users).values(user);
@@ -44,7 +51,11 @@ export async function signup(deps: Deps, input: SignupInput & { locale: Locale; 
     throw e;
   }
   const created = (await deps.db.select().from(users).where(eq(users.id, user.id)).get())!;
-  await deps.log.info('AUTH_SIGNUP', `New ${created.role} account`, { actor: created.role === 'CREATOR' ? 'CREATOR' : 'USER', actorId: created.id, context: { locale: created.locale } });
+  await deps.log.info('AUTH_SIGNUP', `New ${created.role} account`, {
+    actor: created.role === 'CREATOR' ? 'CREATOR' : 'USER',
+    actorId: created.id,
+    context: { locale: created.locale },
+  });
   await sendVerificationEmail(deps, created);
   return { ok: true, user: created };
 }
@@ -56,7 +67,10 @@ export async function verifyCredentials(deps: Deps, email: string, password: str
   const user = await deps.db.select().from(users).where(eq(users.email, email)).get();
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
   if (!user || !user.passwordHash || !ok) {
-    await deps.log.warn('AUTH_LOGIN_FAILED', 'Sign-in failed: bad credentials', { actor: 'GUEST', actorId: user?.id ?? null });
+    await deps.log.warn('AUTH_LOGIN_FAILED', 'Sign-in failed: bad credentials', {
+      actor: 'GUEST',
+      actorId: user?.id ?? null,
+    });
     return { ok: false, reason: 'INVALID_CREDENTIALS' };
   }
   if (user.disabledAt) return { ok: false, reason: 'ACCOUNT_DISABLED' };
@@ -64,7 +78,11 @@ export async function verifyCredentials(deps: Deps, email: string, password: str
 }
 
 export async function updateProfile(deps: Deps, user: User, patch: z.infer<typeof UpdateMeBody>): Promise<User> {
-  const [updated] = await deps.db.update(users).set({ ...patch, updatedAt: deps.clock.now() }).where(eq(users.id, user.id)).returning();
+  const [updated] = await deps.db
+    .update(users)
+    .set({ ...patch, updatedAt: deps.clock.now() })
+    .where(eq(users.id, user.id))
+    .returning();
   forgetUser(user.id);
   return updated;
 }
@@ -84,11 +102,18 @@ export async function changePassword(
   // Only over the password just checked (or its absence): not over one cleared or changed meanwhile,
   // e.g. by the address's owner claiming the account (claim.ts).
   const same = user.passwordHash ? eq(users.passwordHash, user.passwordHash) : isNull(users.passwordHash);
-  const changed = await deps.db.update(users).set({ passwordHash: await hashPassword(input.newPassword), updatedAt: deps.clock.now() })
-    .where(and(eq(users.id, user.id), same)).returning({ id: users.id });
+  const changed = await deps.db
+    .update(users)
+    .set({ passwordHash: await hashPassword(input.newPassword), updatedAt: deps.clock.now() })
+    .where(and(eq(users.id, user.id), same))
+    .returning({ id: users.id });
   forgetUser(user.id);
   if (!changed.length) return { ok: false, reason: 'WRONG_PASSWORD' };
   const revokedSessions = await revokeAllSessions(deps, user.id, keepSessionId);
-  await deps.log.info('AUTH_PASSWORD_CHANGED', 'Password changed; other sessions signed out', { actor: 'USER', actorId: user.id, context: { revokedSessions } });
+  await deps.log.info('AUTH_PASSWORD_CHANGED', 'Password changed; other sessions signed out', {
+    actor: 'USER',
+    actorId: user.id,
+    context: { revokedSessions },
+  });
   return { ok: true, revokedSessions };
 }

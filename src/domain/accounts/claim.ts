@@ -18,7 +18,8 @@ import { revokeAllSessions } from './sessions';
 export type ClaimVia = 'GOOGLE' | 'PASSWORD_RESET';
 
 /** What a creator's payout block says (admins and the creator read it on the payout pages). */
-export const CLAIM_BLOCK_REASON = 'Account claimed by the owner of its email address: payout details reset. An admin checks before payouts resume.';
+export const CLAIM_BLOCK_REASON =
+  'Account claimed by the owner of its email address: payout details reset. An admin checks before payouts resume.';
 /** Payout-audit action of a reset; counted to give a new connected account a new idempotency key. */
 export const DETAILS_RESET = 'DETAILS_RESET';
 
@@ -41,22 +42,54 @@ export async function claimUnverifiedAccount(deps: Deps, userId: string, input: 
   const now = deps.clock.now();
   // Conditional: two owners' requests racing claim once. The password goes before the sessions:
   // a sign-in that checked the old one cannot create a session after this (createPasswordSession).
-  const [user] = await deps.db.update(users)
-    .set({ passwordHash: input.passwordHash, emailVerifiedAt: now, googleSub: input.googleSub ?? before.googleSub, locale: input.locale ?? before.locale, updatedAt: now })
-    .where(and(eq(users.id, userId), isNull(users.emailVerifiedAt))).returning();
+  const [user] = await deps.db
+    .update(users)
+    .set({
+      passwordHash: input.passwordHash,
+      emailVerifiedAt: now,
+      googleSub: input.googleSub ?? before.googleSub,
+      locale: input.locale ?? before.locale,
+      updatedAt: now,
+    })
+    .where(and(eq(users.id, userId), isNull(users.emailVerifiedAt)))
+    .returning();
   if (!user) return null;
   forgetUser(userId);
-  await deps.db.update(authTokens).set({ usedAt: now }).where(and(eq(authTokens.userId, userId), isNull(authTokens.usedAt)));
+  await deps.db
+    .update(authTokens)
+    .set({ usedAt: now })
+    .where(and(eq(authTokens.userId, userId), isNull(authTokens.usedAt)));
   const revokedSessions = await revokeAllSessions(deps, userId);
   const retiredAccount = await resetPayoutDetails(deps, userId);
   await audit(deps, {
-    actor: userId, action: 'ACCOUNT_CLAIMED', entity: 'user', entityId: userId, reason: input.via,
-    before: { hadPassword: before.passwordHash !== null, googleSub: before.googleSub, locale: before.locale, stripeAccountId: retiredAccount },
-    after: { hasPassword: input.passwordHash !== null, googleSub: user.googleSub, locale: user.locale, stripeAccountId: null, revokedSessions },
+    actor: userId,
+    action: 'ACCOUNT_CLAIMED',
+    entity: 'user',
+    entityId: userId,
+    reason: input.via,
+    before: {
+      hadPassword: before.passwordHash !== null,
+      googleSub: before.googleSub,
+      locale: before.locale,
+      stripeAccountId: retiredAccount,
+    },
+    after: {
+      hasPassword: input.passwordHash !== null,
+      googleSub: user.googleSub,
+      locale: user.locale,
+      stripeAccountId: null,
+      revokedSessions,
+    },
   });
-  await deps.log.warn('AUTH_ACCOUNT_CLAIMED', `Unverified account claimed by its address's owner (${input.via}); ${revokedSessions} sessions revoked${retiredAccount ? ', payout details reset' : ''}`, {
-    actor: 'USER', actorId: userId, context: { via: input.via, revokedSessions, payoutReset: retiredAccount !== null },
-  });
+  await deps.log.warn(
+    'AUTH_ACCOUNT_CLAIMED',
+    `Unverified account claimed by its address's owner (${input.via}); ${revokedSessions} sessions revoked${retiredAccount ? ', payout details reset' : ''}`,
+    {
+      actor: 'USER',
+      actorId: userId,
+      context: { via: input.via, revokedSessions, payoutReset: retiredAccount !== null },
+    },
+  );
   await enqueueEmail(deps, {
     template: 'account_claimed',
     to: { email: user.email, name: user.name, locale: user.locale, timezone: user.timezone, userId },
@@ -70,10 +103,26 @@ export async function claimUnverifiedAccount(deps: Deps, userId: string, input: 
 async function resetPayoutDetails(deps: Deps, userId: string): Promise<string | null> {
   const creator = await deps.db.select().from(creators).where(eq(creators.userId, userId)).get();
   if (!creator?.stripeAccountId) return null;
-  const [reset] = await deps.db.update(creators)
-    .set({ stripeAccountId: null, chargesEnabled: false, payoutsEnabled: false, detailsSubmitted: false, stripeDefaultCurrency: null, onboardedAt: null, updatedAt: deps.clock.now() })
-    .where(eq(creators.id, creator.id)).returning();
-  await payoutAudit(deps, { creatorId: creator.id, action: DETAILS_RESET, actorUserId: userId, reason: CLAIM_BLOCK_REASON, context: { retiredAccountId: creator.stripeAccountId } });
+  const [reset] = await deps.db
+    .update(creators)
+    .set({
+      stripeAccountId: null,
+      chargesEnabled: false,
+      payoutsEnabled: false,
+      detailsSubmitted: false,
+      stripeDefaultCurrency: null,
+      onboardedAt: null,
+      updatedAt: deps.clock.now(),
+    })
+    .where(eq(creators.id, creator.id))
+    .returning();
+  await payoutAudit(deps, {
+    creatorId: creator.id,
+    action: DETAILS_RESET,
+    actorUserId: userId,
+    reason: CLAIM_BLOCK_REASON,
+    context: { retiredAccountId: creator.stripeAccountId },
+  });
   // The owner hears it in the claim email (in their language), not in a second payout email.
   await setPayoutsBlocked(deps, reset, null, true, CLAIM_BLOCK_REASON, { notify: false });
   return creator.stripeAccountId;

@@ -10,9 +10,15 @@ import { oneLine } from '../../lib/text';
 import type { GoogleProfile } from '../../providers/google/oauth';
 import { claimUnverifiedAccount } from './claim';
 
-export type GoogleSignInResult = { ok: true; user: User; created: boolean; claimed: boolean } | { ok: false; reason: 'EMAIL_NOT_VERIFIED' | 'ACCOUNT_DISABLED' };
+export type GoogleSignInResult =
+  | { ok: true; user: User; created: boolean; claimed: boolean }
+  | { ok: false; reason: 'EMAIL_NOT_VERIFIED' | 'ACCOUNT_DISABLED' };
 
-export async function googleSignIn(deps: Deps, profile: GoogleProfile, fallback: { locale: Locale; timezone: string }): Promise<GoogleSignInResult> {
+export async function googleSignIn(
+  deps: Deps,
+  profile: GoogleProfile,
+  fallback: { locale: Locale; timezone: string },
+): Promise<GoogleSignInResult> {
   const now = deps.clock.now();
   const email = profile.email.trim().toLowerCase();
   let user = await deps.db.select().from(users).where(eq(users.googleSub, profile.sub)).get();
@@ -23,25 +29,37 @@ export async function googleSignIn(deps: Deps, profile: GoogleProfile, fallback:
     if (byEmail) {
       // A disabled account stays as it is, claimed or linked by nobody.
       if (byEmail.disabledAt) return { ok: false, reason: 'ACCOUNT_DISABLED' };
-      const claimed = byEmail.emailVerifiedAt ? null : await claimUnverifiedAccount(deps, byEmail.id, { via: 'GOOGLE', passwordHash: null, googleSub: profile.sub, locale: fallback.locale });
+      const claimed = byEmail.emailVerifiedAt
+        ? null
+        : await claimUnverifiedAccount(deps, byEmail.id, {
+            via: 'GOOGLE',
+            passwordHash: null,
+            googleSub: profile.sub,
+            locale: fallback.locale,
+          });
       if (claimed) return { ok: true, user: claimed, created: false, claimed: true };
-      [user] = await deps.db.update(users)
+      [user] = await deps.db
+        .update(users)
         .set({ googleSub: profile.sub, emailVerifiedAt: byEmail.emailVerifiedAt ?? now, updatedAt: now })
-        .where(eq(users.id, byEmail.id)).returning();
+        .where(eq(users.id, byEmail.id))
+        .returning();
     } else {
-      [user] = await deps.db.insert(users).values({
-        id: deps.ids.next('usr'),
-        email,
-        googleSub: profile.sub,
-        emailVerifiedAt: now,
-        // Google's name is outside text like a form's: the same single line, whatever it holds.
-        name: (oneLine(profile.name ?? '') || email.split('@')[0]).slice(0, 80),
-        role: 'USER',
-        locale: profile.locale?.startsWith('en') ? 'en' : fallback.locale,
-        timezone: fallback.timezone,
-        createdAt: now,
-        updatedAt: now,
-      }).returning();
+      [user] = await deps.db
+        .insert(users)
+        .values({
+          id: deps.ids.next('usr'),
+          email,
+          googleSub: profile.sub,
+          emailVerifiedAt: now,
+          // Google's name is outside text like a form's: the same single line, whatever it holds.
+          name: (oneLine(profile.name ?? '') || email.split('@')[0]).slice(0, 80),
+          role: 'USER',
+          locale: profile.locale?.startsWith('en') ? 'en' : fallback.locale,
+          timezone: fallback.timezone,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
       await deps.log.info('AUTH_SIGNUP', 'New USER account via Google', { actor: 'USER', actorId: user.id });
       return { ok: true, user, created: true, claimed: false };
     }

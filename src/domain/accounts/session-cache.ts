@@ -63,7 +63,10 @@ async function sync(d1: D1Database): Promise<void> {
     alive.clear();
     behind = false;
   } else {
-    const page = await rawStatement(d1, sql`select session_id as id, seq from session_revocations where seq > ${cursor} order by seq limit ${REVOCATION_PAGE}`).all<{ id: string; seq: number }>();
+    const page = await rawStatement(
+      d1,
+      sql`select session_id as id, seq from session_revocations where seq > ${cursor} order by seq limit ${REVOCATION_PAGE}`,
+    ).all<{ id: string; seq: number }>();
     for (const r of page.results) {
       alive.delete(r.id);
       dead.add(r.id);
@@ -81,13 +84,18 @@ async function sync(d1: D1Database): Promise<void> {
  */
 export async function sessionAlive(d1: D1Database, sessionId: string, userId: string, now: Date): Promise<boolean> {
   if (behind || Date.now() - syncedAt > REVOCATION_SYNC_MS) {
-    syncing ??= sync(d1).finally(() => { syncing = null; });
+    syncing ??= sync(d1).finally(() => {
+      syncing = null;
+    });
     await syncing;
   }
   if (dead.has(sessionId)) return false;
   if (!behind && alive.has(sessionId)) return true;
-  const row = await rawStatement(d1, sql`select 1 as ok from sessions s where s.id = ${sessionId} and s.user_id = ${userId} and s.expires_at > ${now.getTime()}
-    and not exists (select 1 from session_revocations r where r.session_id = s.id)`).all();
+  const row = await rawStatement(
+    d1,
+    sql`select 1 as ok from sessions s where s.id = ${sessionId} and s.user_id = ${userId} and s.expires_at > ${now.getTime()}
+    and not exists (select 1 from session_revocations r where r.session_id = s.id)`,
+  ).all();
   if (row.results.length) alive.add(sessionId);
   else dead.add(sessionId);
   return row.results.length > 0;
@@ -120,7 +128,10 @@ export function markAlive(sessionId: string): void {
   if (cursor !== null) alive.add(sessionId);
 }
 
-interface CachedUser { user: User; at: number }
+interface CachedUser {
+  user: User;
+  at: number;
+}
 const users = new Map<string, CachedUser>();
 
 export function cachedUser(userId: string): User | null {

@@ -41,21 +41,39 @@ type SessionMeta = { userAgent?: string | null; ip?: string | null };
  * Inserts a session row — only while `guard` (a condition on the account) holds, in the same
  * statement. Null when it did not.
  */
-async function insertSession(deps: Deps, userId: string, kind: 'COOKIE' | 'BEARER', meta: SessionMeta, guard: SQL): Promise<NewSession | null> {
+async function insertSession(
+  deps: Deps,
+  userId: string,
+  kind: 'COOKIE' | 'BEARER',
+  meta: SessionMeta,
+  guard: SQL,
+): Promise<NewSession | null> {
   const sid = newSid();
   const sessionId = await sha256Hex(sid);
   const now = deps.clock.now().getTime();
   const expiresAt = new Date(now + SESSION_TTL_MS);
-  const r = await rawStatement(deps.d1, sql`insert into sessions (id, user_id, kind, user_agent, ip, created_at, last_seen_at, expires_at)
+  const r = await rawStatement(
+    deps.d1,
+    sql`insert into sessions (id, user_id, kind, user_agent, ip, created_at, last_seen_at, expires_at)
     select ${sessionId}, ${userId}, ${kind}, ${meta.userAgent?.slice(0, 300) ?? null}, ${meta.ip ?? null}, ${now}, ${now}, ${expiresAt.getTime()}
-    where ${guard}`).run();
+    where ${guard}`,
+  ).run();
   if (!r.meta.changes) return null;
   markAlive(sessionId);
-  const token = await signToken(deps.config.sessionSecret, { sid, userId, exp: Math.floor(expiresAt.getTime() / 1000) });
+  const token = await signToken(deps.config.sessionSecret, {
+    sid,
+    userId,
+    exp: Math.floor(expiresAt.getTime() / 1000),
+  });
   return { token, sessionId, expiresAt };
 }
 
-export async function createSession(deps: Deps, user: Pick<User, 'id'>, kind: 'COOKIE' | 'BEARER', meta: SessionMeta = {}): Promise<NewSession> {
+export async function createSession(
+  deps: Deps,
+  user: Pick<User, 'id'>,
+  kind: 'COOKIE' | 'BEARER',
+  meta: SessionMeta = {},
+): Promise<NewSession> {
   return (await insertSession(deps, user.id, kind, meta, sql`1`))!;
 }
 
@@ -64,9 +82,20 @@ export async function createSession(deps: Deps, user: Pick<User, 'id'>, kind: 'C
  * account's and the account is not disabled. A sign-in that checked the password before the owner
  * claimed the account (password cleared, sessions revoked) gets nothing.
  */
-export async function createPasswordSession(deps: Deps, user: Pick<User, 'id' | 'passwordHash'>, kind: 'COOKIE' | 'BEARER', meta: SessionMeta = {}): Promise<NewSession | null> {
+export async function createPasswordSession(
+  deps: Deps,
+  user: Pick<User, 'id' | 'passwordHash'>,
+  kind: 'COOKIE' | 'BEARER',
+  meta: SessionMeta = {},
+): Promise<NewSession | null> {
   if (!user.passwordHash) return null;
-  return insertSession(deps, user.id, kind, meta, sql`exists (select 1 from users where id = ${user.id} and password_hash = ${user.passwordHash} and disabled_at is null)`);
+  return insertSession(
+    deps,
+    user.id,
+    kind,
+    meta,
+    sql`exists (select 1 from users where id = ${user.id} and password_hash = ${user.passwordHash} and disabled_at is null)`,
+  );
 }
 
 /** Who a token belongs to: signature, expiry, then whether the session is still signed in (no read when this isolate knows it). */
@@ -109,11 +138,22 @@ export async function renewIfDue(deps: Deps, id: Identity): Promise<Renewal> {
   const now = deps.clock.now();
   if (id.expiresAt.getTime() - now.getTime() > RENEW_WHEN_LEFT_MS) return { status: 'NOT_DUE' };
   const wanted = now.getTime() + SESSION_TTL_MS;
-  const revoked = deps.db.select({ one: sql`1` }).from(sessionRevocations).where(eq(sessionRevocations.sessionId, id.sessionId));
-  const [row] = await deps.db.update(sessions)
+  const revoked = deps.db
+    .select({ one: sql`1` })
+    .from(sessionRevocations)
+    .where(eq(sessionRevocations.sessionId, id.sessionId));
+  const [row] = await deps.db
+    .update(sessions)
     // max(): two renewals racing never shorten the row below a token already signed.
     .set({ lastSeenAt: now, expiresAt: sql`max(${sessions.expiresAt}, ${wanted})` })
-    .where(and(eq(sessions.id, id.sessionId), eq(sessions.userId, id.userId), gt(sessions.expiresAt, now), notExists(revoked)))
+    .where(
+      and(
+        eq(sessions.id, id.sessionId),
+        eq(sessions.userId, id.userId),
+        gt(sessions.expiresAt, now),
+        notExists(revoked),
+      ),
+    )
     .returning({ expiresAt: sessions.expiresAt });
   if (!row) {
     markRevoked([id.sessionId]);
@@ -134,9 +174,12 @@ export async function writeRevocations(deps: Deps, rows: { id: string; userId: s
   // Not the row's expiry: a renewal racing this sign-out may have signed a token that outlives it.
   const expiresAt = now + REVOCATION_KEEP_MS;
   const stmts = rows.flatMap((r) => [
-    rawStatement(deps.d1, sql`insert into session_revocations (session_id, user_id, revoked_at, expires_at, seq)
+    rawStatement(
+      deps.d1,
+      sql`insert into session_revocations (session_id, user_id, revoked_at, expires_at, seq)
       select ${r.id}, ${r.userId}, ${now}, ${expiresAt}, coalesce(max(seq), 0) + 1 from session_revocations where true
-      on conflict (session_id) do nothing`),
+      on conflict (session_id) do nothing`,
+    ),
     rawStatement(deps.d1, sql`delete from sessions where id = ${r.id}`),
   ]);
   for (let i = 0; i < stmts.length; i += 50) await deps.d1.batch(stmts.slice(i, i + 50));
@@ -149,7 +192,11 @@ async function revoke(deps: Deps, rows: { id: string; userId: string }[]): Promi
 }
 
 export async function revokeSession(deps: Deps, sessionId: string): Promise<void> {
-  const row = await deps.db.select({ id: sessions.id, userId: sessions.userId }).from(sessions).where(eq(sessions.id, sessionId)).get();
+  const row = await deps.db
+    .select({ id: sessions.id, userId: sessions.userId })
+    .from(sessions)
+    .where(eq(sessions.id, sessionId))
+    .get();
   markRevoked([sessionId]);
   if (row) await revoke(deps, [row]);
 }
@@ -157,7 +204,9 @@ export async function revokeSession(deps: Deps, sessionId: string): Promise<void
 /** Signs the user out everywhere, optionally keeping the session making the request. */
 export async function revokeAllSessions(deps: Deps, userId: string, keepSessionId?: string): Promise<number> {
   forgetUser(userId);
-  const where = keepSessionId ? and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId)) : eq(sessions.userId, userId);
+  const where = keepSessionId
+    ? and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId))
+    : eq(sessions.userId, userId);
   const rows = await deps.db.select({ id: sessions.id, userId: sessions.userId }).from(sessions).where(where).all();
   await revoke(deps, rows);
   return rows.length;
@@ -168,7 +217,13 @@ export async function purgeExpiredSessions(deps: Deps): Promise<number> {
   const now = deps.clock.now();
   const deleted = await deps.db.delete(sessions).where(lt(sessions.expiresAt, now)).returning({ id: sessions.id });
   // The newest revocation stays whatever its age: `seq` is max + 1, and must never go back.
-  await deps.db.delete(sessionRevocations).where(and(lt(sessionRevocations.expiresAt, now), lt(sessionRevocations.seq, sql`(select max(seq) from session_revocations)`)));
+  await deps.db
+    .delete(sessionRevocations)
+    .where(
+      and(
+        lt(sessionRevocations.expiresAt, now),
+        lt(sessionRevocations.seq, sql`(select max(seq) from session_revocations)`),
+      ),
+    );
   return deleted.length;
 }
-

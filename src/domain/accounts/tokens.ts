@@ -31,15 +31,22 @@ async function issueToken(deps: Deps, userId: string, kind: Kind, ttlMs: number)
   const now = deps.clock.now().getTime();
   const id = deps.ids.next('tok');
   const hash = await sha256Hex(await authTokenFor(deps.config, id));
-  const sentSince = (t: number) => sql`(select count(*) from auth_tokens where user_id = ${userId} and kind = ${kind} and created_at > ${t})`;
+  const sentSince = (t: number) =>
+    sql`(select count(*) from auth_tokens where user_id = ${userId} and kind = ${kind} and created_at > ${t})`;
   // One transaction: the count and the insert cannot be raced; a refused one voids no older link.
   const [inserted] = await deps.d1.batch([
-    rawStatement(deps.d1, sql`insert into auth_tokens (id, user_id, kind, token_hash, expires_at, created_at)
+    rawStatement(
+      deps.d1,
+      sql`insert into auth_tokens (id, user_id, kind, token_hash, expires_at, created_at)
       select ${id}, ${userId}, ${kind}, ${hash}, ${now + ttlMs}, ${now}
-      where ${sentSince(now - HOUR)} < ${EMAIL_LIMITS.perHour} and ${sentSince(now - DAY)} < ${EMAIL_LIMITS.perDay}`),
+      where ${sentSince(now - HOUR)} < ${EMAIL_LIMITS.perHour} and ${sentSince(now - DAY)} < ${EMAIL_LIMITS.perDay}`,
+    ),
     // A new token replaces the older unused ones of the same kind.
-    rawStatement(deps.d1, sql`update auth_tokens set used_at = ${now}
-      where user_id = ${userId} and kind = ${kind} and used_at is null and id <> ${id} and exists (select 1 from auth_tokens where id = ${id})`),
+    rawStatement(
+      deps.d1,
+      sql`update auth_tokens set used_at = ${now}
+      where user_id = ${userId} and kind = ${kind} and used_at is null and id <> ${id} and exists (select 1 from auth_tokens where id = ${id})`,
+    ),
   ]);
   if (inserted.meta.changes) return { ok: true, id };
   return { ok: false, retryAfterSeconds: await retryAfter(deps, userId, kind, now) };
@@ -47,11 +54,18 @@ async function issueToken(deps: Deps, userId: string, kind: Kind, ttlMs: number)
 
 /** Seconds until the account may be sent this kind of email again (the oldest counted send leaves its window). */
 async function retryAfter(deps: Deps, userId: string, kind: Kind, now: number): Promise<number> {
-  const recent = await deps.db.select({ at: authTokens.createdAt }).from(authTokens)
+  const recent = await deps.db
+    .select({ at: authTokens.createdAt })
+    .from(authTokens)
     .where(and(eq(authTokens.userId, userId), eq(authTokens.kind, kind), gt(authTokens.createdAt, new Date(now - DAY))))
-    .orderBy(desc(authTokens.createdAt)).limit(EMAIL_LIMITS.perDay).all();
+    .orderBy(desc(authTokens.createdAt))
+    .limit(EMAIL_LIMITS.perDay)
+    .all();
   const at = recent.map((r) => r.at.getTime());
-  const hourFree = at.length >= EMAIL_LIMITS.perHour && at[EMAIL_LIMITS.perHour - 1] > now - HOUR ? at[EMAIL_LIMITS.perHour - 1] + HOUR : now;
+  const hourFree =
+    at.length >= EMAIL_LIMITS.perHour && at[EMAIL_LIMITS.perHour - 1] > now - HOUR
+      ? at[EMAIL_LIMITS.perHour - 1] + HOUR
+      : now;
   const dayFree = at.length >= EMAIL_LIMITS.perDay ? at[EMAIL_LIMITS.perDay - 1] + DAY : now;
   return Math.max(1, Math.ceil((Math.max(hourFree, dayFree) - now) / 1000));
 }
@@ -59,21 +73,35 @@ async function retryAfter(deps: Deps, userId: string, kind: Kind, now: number): 
 /** Marks the token used and returns its user, atomically: a token works once, before it expires. */
 async function consumeToken(deps: Deps, token: string, kind: Kind): Promise<string | null> {
   const now = deps.clock.now();
-  const rows = await deps.db.update(authTokens)
+  const rows = await deps.db
+    .update(authTokens)
     .set({ usedAt: now })
-    .where(and(eq(authTokens.tokenHash, await sha256Hex(token)), eq(authTokens.kind, kind), isNull(authTokens.usedAt), gt(authTokens.expiresAt, now)))
+    .where(
+      and(
+        eq(authTokens.tokenHash, await sha256Hex(token)),
+        eq(authTokens.kind, kind),
+        isNull(authTokens.usedAt),
+        gt(authTokens.expiresAt, now),
+      ),
+    )
     .returning({ userId: authTokens.userId });
   return rows[0]?.userId ?? null;
 }
 
-export type VerificationSend = { status: 'SENT' } | { status: 'ALREADY_VERIFIED' } | { status: 'THROTTLED'; retryAfterSeconds: number };
+export type VerificationSend =
+  | { status: 'SENT' }
+  | { status: 'ALREADY_VERIFIED' }
+  | { status: 'THROTTLED'; retryAfterSeconds: number };
 
 /** Sends a verification link, unless the address is verified or the account was sent its share of them (EMAIL_LIMITS). */
 export async function resendVerificationEmail(deps: Deps, user: User): Promise<VerificationSend> {
   if (user.emailVerifiedAt) return { status: 'ALREADY_VERIFIED' };
   const issued = await issueToken(deps, user.id, 'VERIFY_EMAIL', VERIFY_TTL_MS);
   if (!issued.ok) {
-    await deps.log.warn('AUTH_RATE_LIMITED', 'Verification email not sent: the account was sent enough of them', { actor: 'USER', actorId: user.id });
+    await deps.log.warn('AUTH_RATE_LIMITED', 'Verification email not sent: the account was sent enough of them', {
+      actor: 'USER',
+      actorId: user.id,
+    });
     return { status: 'THROTTLED', retryAfterSeconds: issued.retryAfterSeconds };
   }
   await enqueueEmail(deps, {
@@ -94,7 +122,11 @@ export async function sendVerificationEmail(deps: Deps, user: User): Promise<boo
 export async function verifyEmail(deps: Deps, token: string): Promise<User | null> {
   const userId = await consumeToken(deps, token, 'VERIFY_EMAIL');
   if (!userId) return null;
-  const [user] = await deps.db.update(users).set({ emailVerifiedAt: deps.clock.now(), updatedAt: deps.clock.now() }).where(eq(users.id, userId)).returning();
+  const [user] = await deps.db
+    .update(users)
+    .set({ emailVerifiedAt: deps.clock.now(), updatedAt: deps.clock.now() })
+    .where(eq(users.id, userId))
+    .returning();
   forgetUser(userId);
   await deps.log.info('AUTH_EMAIL_VERIFIED', 'Email address verified', { actor: 'USER', actorId: userId });
   return user;
@@ -106,7 +138,10 @@ export async function requestPasswordReset(deps: Deps, email: string): Promise<v
   if (!user || user.disabledAt) return;
   const issued = await issueToken(deps, user.id, 'RESET_PASSWORD', RESET_TTL_MS);
   if (!issued.ok) {
-    await deps.log.warn('AUTH_RATE_LIMITED', 'Password-reset email not sent: the account was sent enough of them', { actor: 'GUEST', actorId: user.id });
+    await deps.log.warn('AUTH_RATE_LIMITED', 'Password-reset email not sent: the account was sent enough of them', {
+      actor: 'GUEST',
+      actorId: user.id,
+    });
     return;
   }
   const { id } = issued;
@@ -120,7 +155,12 @@ export async function requestPasswordReset(deps: Deps, email: string): Promise<v
 }
 
 /** Sets a new password from a reset token; signs out every session (the old password may be known to someone). */
-export async function resetPassword(deps: Deps, token: string, newPassword: string, locale?: Locale): Promise<{ user: User; claimed: boolean } | null> {
+export async function resetPassword(
+  deps: Deps,
+  token: string,
+  newPassword: string,
+  locale?: Locale,
+): Promise<{ user: User; claimed: boolean } | null> {
   const userId = await consumeToken(deps, token, 'RESET_PASSWORD');
   if (!userId) return null;
   const now = deps.clock.now();
@@ -128,19 +168,26 @@ export async function resetPassword(deps: Deps, token: string, newPassword: stri
   // The link proves the address: an account never verified is claimed (claim.ts), not just reset.
   const claimed = await claimUnverifiedAccount(deps, userId, { via: 'PASSWORD_RESET', passwordHash, locale });
   if (claimed) return { user: claimed, claimed: true };
-  const [user] = await deps.db.update(users)
+  const [user] = await deps.db
+    .update(users)
     .set({ passwordHash, emailVerifiedAt: now, updatedAt: now })
-    .where(eq(users.id, userId)).returning();
+    .where(eq(users.id, userId))
+    .returning();
   forgetUser(userId);
   const revoked = await revokeAllSessions(deps, userId);
-  await deps.log.info('AUTH_PASSWORD_RESET', 'Password reset by email; all sessions signed out', { actor: 'USER', actorId: userId, context: { revoked } });
+  await deps.log.info('AUTH_PASSWORD_RESET', 'Password reset by email; all sessions signed out', {
+    actor: 'USER',
+    actorId: userId,
+    context: { revoked },
+  });
   return { user, claimed: false };
 }
 
 /** Cron: forget used or expired tokens after a day (not sooner: EMAIL_LIMITS counts a day of them). */
 export async function purgeAuthTokens(deps: Deps): Promise<number> {
   const cutoff = new Date(deps.clock.now().getTime() - 24 * HOUR);
-  const deleted = await deps.db.delete(authTokens)
+  const deleted = await deps.db
+    .delete(authTokens)
     .where(or(lt(authTokens.expiresAt, cutoff), and(isNotNull(authTokens.usedAt), lt(authTokens.usedAt, cutoff))))
     .returning({ id: authTokens.id });
   return deleted.length;

@@ -16,9 +16,14 @@ import { addClosures, closeCreatorSchedule, closeFanSchedule, type ClosureCounts
 export type DisableRefusal = 'USER_NOT_FOUND' | 'CANNOT_DISABLE_SELF';
 export type EnableRefusal = 'USER_NOT_FOUND' | 'NOT_DISABLED';
 
-interface Meta { reason: string; requestId?: string | null }
+interface Meta {
+  reason: string;
+  requestId?: string | null;
+}
 
-export type DisableResult = { ok: true; user: User; changed: boolean; revokedSessions: number; closed: ClosureCounts } | { ok: false; code: DisableRefusal };
+export type DisableResult =
+  | { ok: true; user: User; changed: boolean; revokedSessions: number; closed: ClosureCounts }
+  | { ok: false; code: DisableRefusal };
 
 /**
  * Disables `userId`. On an account already disabled it only finishes the closure (nothing is
@@ -33,10 +38,26 @@ export async function disableAccount(deps: Deps, admin: User, userId: string, me
   let user = before;
   if (!before.disabledAt) {
     const [[updated]] = await deps.db.batch([
-      deps.db.update(users).set({ disabledAt: now, updatedAt: now }).where(and(eq(users.id, userId), isNull(users.disabledAt))).returning(),
-      auditStatement(deps, { actor: admin.id, action: 'ACCOUNT_DISABLE', entity: 'user', entityId: userId, before: { disabledAt: null }, after: { disabledAt: now.toISOString() }, reason: meta.reason, requestId: meta.requestId ?? null }),
+      deps.db
+        .update(users)
+        .set({ disabledAt: now, updatedAt: now })
+        .where(and(eq(users.id, userId), isNull(users.disabledAt)))
+        .returning(),
+      auditStatement(deps, {
+        actor: admin.id,
+        action: 'ACCOUNT_DISABLE',
+        entity: 'user',
+        entityId: userId,
+        before: { disabledAt: null },
+        after: { disabledAt: now.toISOString() },
+        reason: meta.reason,
+        requestId: meta.requestId ?? null,
+      }),
       // Links already sent must not bring the person back (a reset link would set a password for later).
-      deps.db.update(authTokens).set({ usedAt: now }).where(and(eq(authTokens.userId, userId), isNull(authTokens.usedAt))),
+      deps.db
+        .update(authTokens)
+        .set({ usedAt: now })
+        .where(and(eq(authTokens.userId, userId), isNull(authTokens.usedAt))),
     ]);
     user = updated ?? (await deps.db.select().from(users).where(eq(users.id, userId)).get())!;
   }
@@ -46,21 +67,47 @@ export async function disableAccount(deps: Deps, admin: User, userId: string, me
   let closed = await closeFanSchedule(deps, admin, userId, since, meta);
   const creator = await deps.db.select({ id: creators.id }).from(creators).where(eq(creators.userId, userId)).get();
   if (creator) closed = addClosures(closed, await closeCreatorSchedule(deps, admin, creator.id, meta));
-  await deps.log.info('ADMIN_ACTION', `Account ${userId} disabled${before.disabledAt ? ' (closure run again)' : ''}`, { actor: 'ADMIN', actorId: admin.id, context: { userId, revokedSessions, ...closed } });
+  await deps.log.info('ADMIN_ACTION', `Account ${userId} disabled${before.disabledAt ? ' (closure run again)' : ''}`, {
+    actor: 'ADMIN',
+    actorId: admin.id,
+    context: { userId, revokedSessions, ...closed },
+  });
   return { ok: true, user, changed: !before.disabledAt, revokedSessions, closed };
 }
 
-export async function enableAccount(deps: Deps, admin: User, userId: string, meta: { reason?: string | null; requestId?: string | null }): Promise<{ ok: true; user: User } | { ok: false; code: EnableRefusal }> {
+export async function enableAccount(
+  deps: Deps,
+  admin: User,
+  userId: string,
+  meta: { reason?: string | null; requestId?: string | null },
+): Promise<{ ok: true; user: User } | { ok: false; code: EnableRefusal }> {
   const before = await deps.db.select().from(users).where(eq(users.id, userId)).get();
   if (!before) return { ok: false, code: 'USER_NOT_FOUND' };
   if (!before.disabledAt) return { ok: false, code: 'NOT_DISABLED' };
   const now = deps.clock.now();
   const [[updated]] = await deps.db.batch([
-    deps.db.update(users).set({ disabledAt: null, updatedAt: now }).where(and(eq(users.id, userId), isNotNull(users.disabledAt))).returning(),
-    auditStatement(deps, { actor: admin.id, action: 'ACCOUNT_ENABLE', entity: 'user', entityId: userId, before: { disabledAt: before.disabledAt.toISOString() }, after: { disabledAt: null }, reason: meta.reason ?? null, requestId: meta.requestId ?? null }),
+    deps.db
+      .update(users)
+      .set({ disabledAt: null, updatedAt: now })
+      .where(and(eq(users.id, userId), isNotNull(users.disabledAt)))
+      .returning(),
+    auditStatement(deps, {
+      actor: admin.id,
+      action: 'ACCOUNT_ENABLE',
+      entity: 'user',
+      entityId: userId,
+      before: { disabledAt: before.disabledAt.toISOString() },
+      after: { disabledAt: null },
+      reason: meta.reason ?? null,
+      requestId: meta.requestId ?? null,
+    }),
   ]);
   forgetUser(userId);
   if (!updated) return { ok: false, code: 'NOT_DISABLED' }; // another admin re-enabled it at the same moment
-  await deps.log.info('ADMIN_ACTION', `Account ${userId} enabled again`, { actor: 'ADMIN', actorId: admin.id, context: { userId } });
+  await deps.log.info('ADMIN_ACTION', `Account ${userId} enabled again`, {
+    actor: 'ADMIN',
+    actorId: admin.id,
+    context: { userId },
+  });
   return { ok: true, user: updated };
 }

@@ -6,7 +6,19 @@ import { and, count, desc, eq, inArray, or, type SQL } from 'drizzle-orm';
 import { auditLog, users } from '../../db/schema';
 import type { Deps } from '../../deps';
 
-export const AUDIT_ENTITIES = ['user', 'creator', 'booking', 'payment', 'refund', 'payout', 'dispute', 'review', 'email', 'job', 'platform_settings'] as const;
+export const AUDIT_ENTITIES = [
+  'user',
+  'creator',
+  'booking',
+  'payment',
+  'refund',
+  'payout',
+  'dispute',
+  'review',
+  'email',
+  'job',
+  'platform_settings',
+] as const;
 export type AuditEntity = (typeof AUDIT_ENTITIES)[number];
 
 export interface AuditInput {
@@ -26,8 +38,16 @@ type AuditDeps = Pick<Deps, 'db' | 'ids' | 'clock'>;
 
 function row(deps: AuditDeps, a: AuditInput): typeof auditLog.$inferInsert {
   return {
-    id: deps.ids.next('aud'), actorUserId: a.actor, action: a.action, entity: a.entity, entityId: a.entityId ?? null,
-    before: a.before ?? null, after: a.after ?? null, reason: a.reason ?? null, requestId: a.requestId ?? null, createdAt: deps.clock.now(),
+    id: deps.ids.next('aud'),
+    actorUserId: a.actor,
+    action: a.action,
+    entity: a.entity,
+    entityId: a.entityId ?? null,
+    before: a.before ?? null,
+    after: a.after ?? null,
+    reason: a.reason ?? null,
+    requestId: a.requestId ?? null,
+    createdAt: deps.clock.now(),
   };
 }
 
@@ -43,7 +63,13 @@ export function auditStatement(deps: AuditDeps, a: AuditInput) {
 
 export const AUDIT_PAGE = 50;
 
-export interface AuditFilter { entity?: AuditEntity; entityId?: string; actor?: string; action?: string; page: number }
+export interface AuditFilter {
+  entity?: AuditEntity;
+  entityId?: string;
+  actor?: string;
+  action?: string;
+  page: number;
+}
 
 /** The audit log, newest first, with the acting admin's name and email. */
 export async function auditPage(deps: Pick<Deps, 'db'>, f: AuditFilter) {
@@ -54,8 +80,15 @@ export async function auditPage(deps: Pick<Deps, 'db'>, f: AuditFilter) {
     f.action ? eq(auditLog.action, f.action) : undefined,
   );
   const [rows, [{ total }]] = await Promise.all([
-    deps.db.select({ a: auditLog, actorName: users.name, actorEmail: users.email }).from(auditLog).leftJoin(users, eq(users.id, auditLog.actorUserId))
-      .where(where).orderBy(desc(auditLog.createdAt), desc(auditLog.id)).limit(AUDIT_PAGE).offset((f.page - 1) * AUDIT_PAGE).all(),
+    deps.db
+      .select({ a: auditLog, actorName: users.name, actorEmail: users.email })
+      .from(auditLog)
+      .leftJoin(users, eq(users.id, auditLog.actorUserId))
+      .where(where)
+      .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
+      .limit(AUDIT_PAGE)
+      .offset((f.page - 1) * AUDIT_PAGE)
+      .all(),
     deps.db.select({ total: count() }).from(auditLog).where(where),
   ]);
   return { rows, total };
@@ -63,8 +96,16 @@ export async function auditPage(deps: Pick<Deps, 'db'>, f: AuditFilter) {
 
 /** Every audit row about any of these entities (a booking's timeline: the booking, its payment, review, disputes). */
 export async function auditOf(deps: Pick<Deps, 'db'>, refs: { entity: AuditEntity; ids: string[] }[]) {
-  const parts = refs.filter((r) => r.ids.length).map((r) => and(eq(auditLog.entity, r.entity), inArray(auditLog.entityId, r.ids)) as SQL);
+  const parts = refs
+    .filter((r) => r.ids.length)
+    .map((r) => and(eq(auditLog.entity, r.entity), inArray(auditLog.entityId, r.ids)) as SQL);
   if (!parts.length) return [];
-  return deps.db.select({ a: auditLog, actorName: users.name }).from(auditLog).leftJoin(users, eq(users.id, auditLog.actorUserId))
-    .where(or(...parts)).orderBy(desc(auditLog.createdAt)).limit(200).all();
+  return deps.db
+    .select({ a: auditLog, actorName: users.name })
+    .from(auditLog)
+    .leftJoin(users, eq(users.id, auditLog.actorUserId))
+    .where(or(...parts))
+    .orderBy(desc(auditLog.createdAt))
+    .limit(200)
+    .all();
 }

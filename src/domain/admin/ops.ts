@@ -9,14 +9,24 @@ import { contains } from './filters';
 
 export const PAGE = 50;
 
-export async function emailLogPage(deps: Deps, f: { status?: (typeof EMAIL_STATUSES)[number]; to?: string; template?: string; page: number }) {
+export async function emailLogPage(
+  deps: Deps,
+  f: { status?: (typeof EMAIL_STATUSES)[number]; to?: string; template?: string; page: number },
+) {
   const where = and(
     f.status ? eq(emailLog.status, f.status) : undefined,
     f.to ? contains(emailLog.to, f.to.toLowerCase()) : undefined,
     f.template ? eq(emailLog.template, f.template) : undefined,
   );
   const [rows, [{ total }]] = await Promise.all([
-    deps.db.select().from(emailLog).where(where).orderBy(desc(emailLog.createdAt)).limit(PAGE).offset((f.page - 1) * PAGE).all(),
+    deps.db
+      .select()
+      .from(emailLog)
+      .where(where)
+      .orderBy(desc(emailLog.createdAt))
+      .limit(PAGE)
+      .offset((f.page - 1) * PAGE)
+      .all(),
     deps.db.select({ total: count() }).from(emailLog).where(where),
   ]);
   return { rows, total };
@@ -30,7 +40,9 @@ export function canRetryEmail(row: Pick<EmailLogRow, 'status' | 'attempts' | 'up
   return row.status === 'FAILED' || row.status === 'DEAD' || isStalePending(row, now);
 }
 
-export type RetryOutcome = { ok: true; newKey: boolean } | { ok: false; code: 'EMAIL_NOT_FOUND' | 'EMAIL_NOT_RETRYABLE' };
+export type RetryOutcome =
+  | { ok: true; newKey: boolean }
+  | { ok: false; code: 'EMAIL_NOT_FOUND' | 'EMAIL_NOT_RETRYABLE' };
 
 /**
  * Sends a failed, dead or stuck email again. Within the provider's 24 h window the same key is kept:
@@ -45,12 +57,24 @@ export async function retryEmail(deps: Deps, emailId: string, adminId: string): 
   if (!canRetryEmail(row, now)) return { ok: false, code: 'EMAIL_NOT_RETRYABLE' };
   const newKey = now.getTime() - row.createdAt.getTime() >= PROVIDER_KEY_WINDOW_MS && !row.maybeSent;
   // Guarded by the row as read: two admins clicking at once queue it once.
-  const [updated] = await deps.db.update(emailLog)
-    .set({ status: 'PENDING', lastError: null, updatedAt: now, ...(newKey ? { providerKey: `${row.idempotencyKey}:retry:${now.getTime()}` } : {}) })
-    .where(and(eq(emailLog.id, emailId), eq(emailLog.status, row.status), eq(emailLog.updatedAt, row.updatedAt))).returning();
+  const [updated] = await deps.db
+    .update(emailLog)
+    .set({
+      status: 'PENDING',
+      lastError: null,
+      updatedAt: now,
+      ...(newKey ? { providerKey: `${row.idempotencyKey}:retry:${now.getTime()}` } : {}),
+    })
+    .where(and(eq(emailLog.id, emailId), eq(emailLog.status, row.status), eq(emailLog.updatedAt, row.updatedAt)))
+    .returning();
   if (!updated) return { ok: false, code: 'EMAIL_NOT_RETRYABLE' };
   await deps.queues.email.send({ emailId } satisfies EmailQueueMessage);
-  await deps.log.email.info('EMAIL_RETRY', `${row.template} to ${row.to} (${row.status}) queued again by an admin${newKey ? ' with a new idempotency key' : ''}`, { emailId, template: row.template, attempts: row.attempts, newKey }, { actor: 'ADMIN', actorId: adminId });
+  await deps.log.email.info(
+    'EMAIL_RETRY',
+    `${row.template} to ${row.to} (${row.status}) queued again by an admin${newKey ? ' with a new idempotency key' : ''}`,
+    { emailId, template: row.template, attempts: row.attempts, newKey },
+    { actor: 'ADMIN', actorId: adminId },
+  );
   return { ok: true, newKey };
 }
 
@@ -65,10 +89,21 @@ export async function recentRuns(deps: Deps, perJob = 5) {
   return byJob;
 }
 
-export interface LogFilter { level?: (typeof LOG_LEVELS)[number]; family?: LogFamily; type?: string; q?: string; from?: Date; to?: Date; page: number }
+export interface LogFilter {
+  level?: (typeof LOG_LEVELS)[number];
+  family?: LogFamily;
+  type?: string;
+  q?: string;
+  from?: Date;
+  to?: Date;
+  page: number;
+}
 
 /** Every log type of a family (for the type filter). */
-export const typesOf = (family: LogFamily) => Object.entries(LOG_TYPES).filter(([, fam]) => fam === family).map(([t]) => t);
+export const typesOf = (family: LogFamily) =>
+  Object.entries(LOG_TYPES)
+    .filter(([, fam]) => fam === family)
+    .map(([t]) => t);
 
 export async function logsPage(deps: Deps, f: LogFilter) {
   const typesOfFamily = f.family ? typesOf(f.family) : null;
@@ -81,17 +116,35 @@ export async function logsPage(deps: Deps, f: LogFilter) {
     f.to ? lte(logs.createdAt, f.to) : undefined,
   );
   const [rows, [{ total }]] = await Promise.all([
-    deps.db.select().from(logs).where(where).orderBy(desc(logs.createdAt)).limit(PAGE).offset((f.page - 1) * PAGE).all(),
+    deps.db
+      .select()
+      .from(logs)
+      .where(where)
+      .orderBy(desc(logs.createdAt))
+      .limit(PAGE)
+      .offset((f.page - 1) * PAGE)
+      .all(),
     deps.db.select({ total: count() }).from(logs).where(where),
   ]);
   return { rows, total };
 }
 
-export interface FamilyStats { family: LogFamily; total: number; errors: number; warnings: number; errorRate: number }
+export interface FamilyStats {
+  family: LogFamily;
+  total: number;
+  errors: number;
+  warnings: number;
+  errorRate: number;
+}
 
 /** Per family since `since`: how many events, how many errors (ERROR + CRITICAL), the error rate. */
 export async function logStats(deps: Deps, since: Date): Promise<FamilyStats[]> {
-  const rows = await deps.db.select({ type: logs.type, level: logs.level, n: sql<number>`count(*)` }).from(logs).where(gte(logs.createdAt, since)).groupBy(logs.type, logs.level).all();
+  const rows = await deps.db
+    .select({ type: logs.type, level: logs.level, n: sql<number>`count(*)` })
+    .from(logs)
+    .where(gte(logs.createdAt, since))
+    .groupBy(logs.type, logs.level)
+    .all();
   const acc = new Map<LogFamily, FamilyStats>();
   for (const r of rows) {
     const family = (LOG_TYPES as Record<string, LogFamily>)[r.type] ?? 'SYSTEM';
@@ -101,17 +154,28 @@ export async function logStats(deps: Deps, since: Date): Promise<FamilyStats[]> 
     if (r.level === 'WARNING') s.warnings += r.n;
     acc.set(family, s);
   }
-  return [...acc.values()].map((s) => ({ ...s, errorRate: s.total ? Math.round((s.errors / s.total) * 1000) / 10 : 0 })).sort((a, b) => b.total - a.total);
+  return [...acc.values()]
+    .map((s) => ({ ...s, errorRate: s.total ? Math.round((s.errors / s.total) * 1000) / 10 : 0 }))
+    .sort((a, b) => b.total - a.total);
 }
 
-export interface DayStats { day: string; families: Partial<Record<LogFamily, { total: number; errors: number }>>; total: number; errors: number }
+export interface DayStats {
+  day: string;
+  families: Partial<Record<LogFamily, { total: number; errors: number }>>;
+  total: number;
+  errors: number;
+}
 
 /** Per UTC day since `since` (oldest first, every day present): events and errors of each family. */
 export async function logStatsByDay(deps: Deps, since: Date, until: Date = deps.clock.now()): Promise<DayStats[]> {
   // Integer division by a literal (a bound number would be a REAL, and so would the day).
   const dayOf = sql<number>`${logs.createdAt} / ${sql.raw(String(DAY))}`;
-  const rows = await deps.db.select({ day: dayOf, type: logs.type, level: logs.level, n: sql<number>`count(*)` }).from(logs)
-    .where(and(gte(logs.createdAt, since), lte(logs.createdAt, until))).groupBy(dayOf, logs.type, logs.level).all();
+  const rows = await deps.db
+    .select({ day: dayOf, type: logs.type, level: logs.level, n: sql<number>`count(*)` })
+    .from(logs)
+    .where(and(gte(logs.createdAt, since), lte(logs.createdAt, until)))
+    .groupBy(dayOf, logs.type, logs.level)
+    .all();
   const days = new Map<number, DayStats>();
   for (let d = Math.floor(since.getTime() / DAY); d <= Math.floor(until.getTime() / DAY); d++) {
     days.set(d, { day: new Date(d * DAY).toISOString().slice(0, 10), families: {}, total: 0, errors: 0 });

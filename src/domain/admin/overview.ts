@@ -6,7 +6,18 @@
  * 15-minute UTC slots, so any zone (half-hour offsets included) gets exact day boundaries.
  */
 import { and, count, eq, gte, inArray, lt, sql } from 'drizzle-orm';
-import { bookings, cronRuns, CURRENCIES, disputes, emailLog, payments, payouts, users, type Currency, type Role } from '../../db/schema';
+import {
+  bookings,
+  cronRuns,
+  CURRENCIES,
+  disputes,
+  emailLog,
+  payments,
+  payouts,
+  users,
+  type Currency,
+  type Role,
+} from '../../db/schema';
 import type { Deps } from '../../deps';
 import { HOUR } from '../../lib/clock';
 import { bucketStart } from '../payouts/earnings';
@@ -15,7 +26,12 @@ export type OverviewPeriod = 'day' | 'week';
 export const OVERVIEW_BUCKETS: Record<OverviewPeriod, number> = { day: 30, week: 12 };
 /** Payments that took money (whatever happened after). */
 export const CAPTURED = ['SUCCEEDED', 'PARTIALLY_REFUNDED', 'REFUNDED', 'DISPUTED'] as const;
-export const OPEN_DISPUTES = ['WARNING_NEEDS_RESPONSE', 'WARNING_UNDER_REVIEW', 'NEEDS_RESPONSE', 'UNDER_REVIEW'] as const;
+export const OPEN_DISPUTES = [
+  'WARNING_NEEDS_RESPONSE',
+  'WARNING_UNDER_REVIEW',
+  'NEEDS_RESPONSE',
+  'UNDER_REVIEW',
+] as const;
 const SLOT_MS = 15 * 60_000;
 
 export interface CurrencySeries {
@@ -41,7 +57,11 @@ export interface Overview {
   usersByRole: Record<Role, number>;
 }
 
-export async function adminOverview(deps: Pick<Deps, 'db' | 'clock'>, period: OverviewPeriod, tz: string): Promise<Overview> {
+export async function adminOverview(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  period: OverviewPeriod,
+  tz: string,
+): Promise<Overview> {
   const now = deps.clock.now();
   const n = OVERVIEW_BUCKETS[period];
   const starts = Array.from({ length: n + 1 }, (_, i) => bucketStart(now, period, tz, i - n + 1));
@@ -49,22 +69,58 @@ export async function adminOverview(deps: Pick<Deps, 'db' | 'clock'>, period: Ov
   const dayAgo = new Date(now.getTime() - 24 * HOUR);
   const slot = sql<number>`${payments.createdAt} / ${SLOT_MS}`;
   const [money, [completed], [failedEmails], [failedJobs], [openDisputes], awaiting, roles] = await deps.db.batch([
-    deps.db.select({
-      currency: payments.currency, slot, n: count(), amount: sql<number>`sum(${payments.amount})`,
-      fee: sql<number>`sum(${payments.platformFee})`, refunded: sql<number>`sum(${payments.refundedAmount})`,
-    }).from(payments).where(and(inArray(payments.status, [...CAPTURED]), gte(payments.createdAt, from), lt(payments.createdAt, starts[n]))).groupBy(payments.currency, slot),
-    deps.db.select({ n: count() }).from(bookings).where(and(eq(bookings.status, 'COMPLETED'), gte(bookings.endsAt, from), lt(bookings.endsAt, now))),
-    deps.db.select({ n: count() }).from(emailLog).where(and(inArray(emailLog.status, ['FAILED', 'DEAD']), gte(emailLog.updatedAt, dayAgo))),
-    deps.db.select({ n: count() }).from(cronRuns).where(and(eq(cronRuns.status, 'ERROR'), gte(cronRuns.startedAt, dayAgo))),
-    deps.db.select({ n: count() }).from(disputes).where(inArray(disputes.status, [...OPEN_DISPUTES])),
-    deps.db.select({ currency: payouts.currency, n: count(), amount: sql<number>`sum(${payouts.amount})` }).from(payouts).where(eq(payouts.status, 'REQUESTED')).groupBy(payouts.currency),
+    deps.db
+      .select({
+        currency: payments.currency,
+        slot,
+        n: count(),
+        amount: sql<number>`sum(${payments.amount})`,
+        fee: sql<number>`sum(${payments.platformFee})`,
+        refunded: sql<number>`sum(${payments.refundedAmount})`,
+      })
+      .from(payments)
+      .where(
+        and(inArray(payments.status, [...CAPTURED]), gte(payments.createdAt, from), lt(payments.createdAt, starts[n])),
+      )
+      .groupBy(payments.currency, slot),
+    deps.db
+      .select({ n: count() })
+      .from(bookings)
+      .where(and(eq(bookings.status, 'COMPLETED'), gte(bookings.endsAt, from), lt(bookings.endsAt, now))),
+    deps.db
+      .select({ n: count() })
+      .from(emailLog)
+      .where(and(inArray(emailLog.status, ['FAILED', 'DEAD']), gte(emailLog.updatedAt, dayAgo))),
+    deps.db
+      .select({ n: count() })
+      .from(cronRuns)
+      .where(and(eq(cronRuns.status, 'ERROR'), gte(cronRuns.startedAt, dayAgo))),
+    deps.db
+      .select({ n: count() })
+      .from(disputes)
+      .where(inArray(disputes.status, [...OPEN_DISPUTES])),
+    deps.db
+      .select({ currency: payouts.currency, n: count(), amount: sql<number>`sum(${payouts.amount})` })
+      .from(payouts)
+      .where(eq(payouts.status, 'REQUESTED'))
+      .groupBy(payouts.currency),
     deps.db.select({ role: users.role, n: count() }).from(users).groupBy(users.role),
   ]);
 
   const byCurrency = new Map<Currency, CurrencySeries>();
   const seriesOf = (currency: Currency) => {
     let s = byCurrency.get(currency);
-    if (!s) byCurrency.set(currency, (s = { currency, bookings: Array(n).fill(0), revenue: Array(n).fill(0), fees: Array(n).fill(0), totals: { bookings: 0, revenue: 0, fees: 0, refunded: 0 } }));
+    if (!s)
+      byCurrency.set(
+        currency,
+        (s = {
+          currency,
+          bookings: Array(n).fill(0),
+          revenue: Array(n).fill(0),
+          fees: Array(n).fill(0),
+          totals: { bookings: 0, revenue: 0, fees: 0, refunded: 0 },
+        }),
+      );
     return s;
   };
   for (const r of money) {
@@ -83,13 +139,18 @@ export async function adminOverview(deps: Pick<Deps, 'db' | 'clock'>, period: Ov
   const usersByRole = { USER: 0, CREATOR: 0, ADMIN: 0 } as Record<Role, number>;
   for (const r of roles) usersByRole[r.role] = r.n;
   return {
-    period, from, buckets: starts.slice(0, n),
+    period,
+    from,
+    buckets: starts.slice(0, n),
     series: [...byCurrency.values()].sort((a, b) => CURRENCIES.indexOf(a.currency) - CURRENCIES.indexOf(b.currency)),
     callsCompleted: completed.n,
     failedEmails24h: failedEmails.n,
     failedJobs24h: failedJobs.n,
     openDisputes: openDisputes.n,
-    payoutsAwaiting: { count: awaiting.reduce((s, r) => s + r.n, 0), byCurrency: awaiting.map((r) => ({ currency: r.currency, count: r.n, amount: Number(r.amount) })) },
+    payoutsAwaiting: {
+      count: awaiting.reduce((s, r) => s + r.n, 0),
+      byCurrency: awaiting.map((r) => ({ currency: r.currency, count: r.n, amount: Number(r.amount) })),
+    },
     usersByRole,
   };
 }

@@ -10,24 +10,61 @@ import { contains } from './filters';
 
 export const USERS_PAGE = 50;
 
-export interface UserFilter { q?: string; role?: Role; page: number }
+export interface UserFilter {
+  q?: string;
+  role?: Role;
+  page: number;
+}
 
 /** The Stripe and payout state an admin needs to see about a creator. */
-export type CreatorState = Pick<Creator, 'id' | 'slug' | 'displayName' | 'currency' | 'stripeAccountId' | 'chargesEnabled' | 'payoutsEnabled' | 'detailsSubmitted' | 'onboardedAt' | 'payoutsBlocked' | 'payoutBlockReason' | 'payoutSchedule'>;
+export type CreatorState = Pick<
+  Creator,
+  | 'id'
+  | 'slug'
+  | 'displayName'
+  | 'currency'
+  | 'stripeAccountId'
+  | 'chargesEnabled'
+  | 'payoutsEnabled'
+  | 'detailsSubmitted'
+  | 'onboardedAt'
+  | 'payoutsBlocked'
+  | 'payoutBlockReason'
+  | 'payoutSchedule'
+>;
 
 const creatorState = {
-  id: creators.id, slug: creators.slug, displayName: creators.displayName, currency: creators.currency, stripeAccountId: creators.stripeAccountId,
-  chargesEnabled: creators.chargesEnabled, payoutsEnabled: creators.payoutsEnabled, detailsSubmitted: creators.detailsSubmitted, onboardedAt: creators.onboardedAt,
-  payoutsBlocked: creators.payoutsBlocked, payoutBlockReason: creators.payoutBlockReason, payoutSchedule: creators.payoutSchedule,
+  id: creators.id,
+  slug: creators.slug,
+  displayName: creators.displayName,
+  currency: creators.currency,
+  stripeAccountId: creators.stripeAccountId,
+  chargesEnabled: creators.chargesEnabled,
+  payoutsEnabled: creators.payoutsEnabled,
+  detailsSubmitted: creators.detailsSubmitted,
+  onboardedAt: creators.onboardedAt,
+  payoutsBlocked: creators.payoutsBlocked,
+  payoutBlockReason: creators.payoutBlockReason,
+  payoutSchedule: creators.payoutSchedule,
 };
 
 export async function usersPage(deps: Pick<Deps, 'db'>, f: UserFilter) {
   const q = f.q?.trim().slice(0, 100);
-  const where = and(q ? or(contains(users.email, q), contains(users.name, q)) : undefined, f.role ? eq(users.role, f.role) : undefined);
+  const where = and(
+    q ? or(contains(users.email, q), contains(users.name, q)) : undefined,
+    f.role ? eq(users.role, f.role) : undefined,
+  );
   // Joined rows with clashing column names (id, created_at…) are read outside db.batch, whose D1 results are keyed by column name.
   const [rows, [{ total }]] = await Promise.all([
-    deps.db.select({ user: users, creator: creatorState }).from(users).leftJoin(creators, eq(creators.userId, users.id))
-      .where(where).orderBy(desc(users.createdAt), desc(users.id)).limit(USERS_PAGE).offset((f.page - 1) * USERS_PAGE).all(),
+    deps.db
+      .select({ user: users, creator: creatorState })
+      .from(users)
+      .leftJoin(creators, eq(creators.userId, users.id))
+      .where(where)
+      .orderBy(desc(users.createdAt), desc(users.id))
+      .limit(USERS_PAGE)
+      .offset((f.page - 1) * USERS_PAGE)
+      .all(),
     deps.db.select({ total: count() }).from(users).where(where),
   ]);
   return { rows: rows as { user: User; creator: CreatorState | null }[], total };
@@ -35,12 +72,24 @@ export async function usersPage(deps: Pick<Deps, 'db'>, f: UserFilter) {
 
 export async function userDetail(deps: Pick<Deps, 'db'>, userId: string) {
   const [row, [asFan]] = await Promise.all([
-    deps.db.select({ user: users, creator: creatorState }).from(users).leftJoin(creators, eq(creators.userId, users.id)).where(eq(users.id, userId)).get(),
+    deps.db
+      .select({ user: users, creator: creatorState })
+      .from(users)
+      .leftJoin(creators, eq(creators.userId, users.id))
+      .where(eq(users.id, userId))
+      .get(),
     deps.db.select({ n: count() }).from(bookings).where(eq(bookings.userId, userId)),
   ]);
   if (!row) return null;
-  const asCreator = row.creator ? (await deps.db.select({ n: count() }).from(bookings).where(eq(bookings.creatorId, row.creator.id)).get())!.n : 0;
-  return { user: row.user, creator: row.creator as CreatorState | null, bookingsAsFan: asFan.n, bookingsAsCreator: asCreator };
+  const asCreator = row.creator
+    ? (await deps.db.select({ n: count() }).from(bookings).where(eq(bookings.creatorId, row.creator.id)).get())!.n
+    : 0;
+  return {
+    user: row.user,
+    creator: row.creator as CreatorState | null,
+    bookingsAsFan: asFan.n,
+    bookingsAsCreator: asCreator,
+  };
 }
 
 export type RoleChangeRefusal = 'USER_NOT_FOUND' | 'CANNOT_DEMOTE_SELF' | 'ROLE_UNCHANGED';
@@ -53,34 +102,69 @@ export type RoleChangeRefusal = 'USER_NOT_FOUND' | 'CANNOT_DEMOTE_SELF' | 'ROLE_
  * future is closed (closure.ts); the profile stays (bookings and money refer to it). Giving the
  * CREATOR or ADMIN role back clears the withdrawal.
  */
-export async function changeRole(deps: Deps, admin: User, userId: string, role: Role, meta: { reason?: string | null; requestId?: string | null } = {}): Promise<{ ok: true; user: User; closed: ClosureCounts | null } | { ok: false; code: RoleChangeRefusal }> {
+export async function changeRole(
+  deps: Deps,
+  admin: User,
+  userId: string,
+  role: Role,
+  meta: { reason?: string | null; requestId?: string | null } = {},
+): Promise<{ ok: true; user: User; closed: ClosureCounts | null } | { ok: false; code: RoleChangeRefusal }> {
   const before = await deps.db.select().from(users).where(eq(users.id, userId)).get();
   if (!before) return { ok: false, code: 'USER_NOT_FOUND' };
   if (before.id === admin.id && role !== 'ADMIN') return { ok: false, code: 'CANNOT_DEMOTE_SELF' };
   const profile = await deps.db.select({ id: creators.id }).from(creators).where(eq(creators.userId, userId)).get();
   if (before.role === role) {
     // Demoting again finishes what a first closure left open (over its batch, or taken meanwhile); with nothing left, nothing changed.
-    const closed = role === 'USER' && before.creatorWithdrawnAt && profile ? await closeCreatorSchedule(deps, admin, profile.id, meta) : null;
-    const did = closed ? closed.offersWithdrawn + closed.holdsReleased + closed.bookingsCancelled + closed.requestsClosed : 0;
+    const closed =
+      role === 'USER' && before.creatorWithdrawnAt && profile
+        ? await closeCreatorSchedule(deps, admin, profile.id, meta)
+        : null;
+    const did = closed
+      ? closed.offersWithdrawn + closed.holdsReleased + closed.bookingsCancelled + closed.requestsClosed
+      : 0;
     return did ? { ok: true, user: before, closed } : { ok: false, code: 'ROLE_UNCHANGED' };
   }
   const now = deps.clock.now();
   const withdraw = role === 'USER' && profile !== undefined;
   const [[updated]] = await deps.db.batch([
-    deps.db.update(users).set({
-      role, updatedAt: now,
-      ...(withdraw ? { creatorWithdrawnAt: now, creatorWithdrawnBy: admin.id } : role !== 'USER' ? { creatorWithdrawnAt: null, creatorWithdrawnBy: null } : {}),
-    }).where(eq(users.id, userId)).returning(),
+    deps.db
+      .update(users)
+      .set({
+        role,
+        updatedAt: now,
+        ...(withdraw
+          ? { creatorWithdrawnAt: now, creatorWithdrawnBy: admin.id }
+          : role !== 'USER'
+            ? { creatorWithdrawnAt: null, creatorWithdrawnBy: null }
+            : {}),
+      })
+      .where(eq(users.id, userId))
+      .returning(),
     auditStatement(deps, {
-      actor: admin.id, action: 'ROLE_CHANGE', entity: 'user', entityId: userId,
+      actor: admin.id,
+      action: 'ROLE_CHANGE',
+      entity: 'user',
+      entityId: userId,
       before: { role: before.role, creatorWithdrawnAt: before.creatorWithdrawnAt?.toISOString() ?? null },
-      after: { role, creatorWithdrawnAt: withdraw ? now.toISOString() : role !== 'USER' ? null : before.creatorWithdrawnAt?.toISOString() ?? null },
-      reason: meta.reason ?? null, requestId: meta.requestId ?? null,
+      after: {
+        role,
+        creatorWithdrawnAt: withdraw
+          ? now.toISOString()
+          : role !== 'USER'
+            ? null
+            : (before.creatorWithdrawnAt?.toISOString() ?? null),
+      },
+      reason: meta.reason ?? null,
+      requestId: meta.requestId ?? null,
     }),
   ]);
   if (role === 'CREATOR') await ensureCreatorProfile(deps, updated);
   forgetUser(userId);
   const closed = withdraw ? await closeCreatorSchedule(deps, admin, profile.id, meta) : null;
-  await deps.log.info('ADMIN_ACTION', `Role of ${userId}: ${before.role} → ${role}`, { actor: 'ADMIN', actorId: admin.id, context: { userId, from: before.role, to: role, ...(closed ?? {}) } });
+  await deps.log.info('ADMIN_ACTION', `Role of ${userId}: ${before.role} → ${role}`, {
+    actor: 'ADMIN',
+    actorId: admin.id,
+    context: { userId, from: before.role, to: role, ...(closed ?? {}) },
+  });
   return { ok: true, user: (await deps.db.select().from(users).where(eq(users.id, userId)).get())!, closed };
 }

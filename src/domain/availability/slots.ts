@@ -12,11 +12,32 @@ import { localParts, offsetMinutes, zonedToUtc } from '../../lib/tz';
 export const SLOT_STEP_MINUTES = 30;
 const MIN = 60_000;
 
-export interface WeeklyRange { weekday: number; startMinute: number; endMinute: number }
-export interface DateException { date: string; kind: 'OFF' | 'EXTRA'; startMinute: number | null; endMinute: number | null }
-export interface SlotType { durationMinutes: number; bufferBeforeMinutes: number; bufferAfterMinutes: number; minNoticeMinutes: number; maxAdvanceDays: number }
-export interface Busy { start: number; end: number }
-export interface Slot { startsAt: Date; endsAt: Date }
+export interface WeeklyRange {
+  weekday: number;
+  startMinute: number;
+  endMinute: number;
+}
+export interface DateException {
+  date: string;
+  kind: 'OFF' | 'EXTRA';
+  startMinute: number | null;
+  endMinute: number | null;
+}
+export interface SlotType {
+  durationMinutes: number;
+  bufferBeforeMinutes: number;
+  bufferAfterMinutes: number;
+  minNoticeMinutes: number;
+  maxAdvanceDays: number;
+}
+export interface Busy {
+  start: number;
+  end: number;
+}
+export interface Slot {
+  startsAt: Date;
+  endsAt: Date;
+}
 
 /** "YYYY-MM-DD" + n days (calendar arithmetic). */
 export function addDays(date: string, n: number): string {
@@ -25,22 +46,33 @@ export function addDays(date: string, n: number): string {
 }
 const weekdayOf = (date: string) => new Date(`${date}T00:00:00Z`).getUTCDay();
 const pad = (n: number) => String(n).padStart(2, '0');
-export const localDateOf = (t: number, tz: string) => { const p = localParts(t, tz); return `${p.year}-${pad(p.month)}-${pad(p.day)}`; };
+export const localDateOf = (t: number, tz: string) => {
+  const p = localParts(t, tz);
+  return `${p.year}-${pad(p.month)}-${pad(p.day)}`;
+};
 
 /** A local day's open ranges (minutes from midnight), after that date's exceptions. */
 export function openRanges(date: string, weekly: WeeklyRange[], exceptions: DateException[]): [number, number][] {
   const ex = exceptions.filter((e) => e.date === date);
   if (ex.some((e) => e.kind === 'OFF' && e.startMinute === null)) {
-    return ex.filter((e) => e.kind === 'EXTRA' && e.startMinute !== null && e.endMinute !== null).map((e) => [e.startMinute!, e.endMinute!] as [number, number]);
+    return ex
+      .filter((e) => e.kind === 'EXTRA' && e.startMinute !== null && e.endMinute !== null)
+      .map((e) => [e.startMinute!, e.endMinute!] as [number, number]);
   }
-  let ranges: [number, number][] = weekly.filter((r) => r.weekday === weekdayOf(date)).map((r) => [r.startMinute, r.endMinute]);
+  let ranges: [number, number][] = weekly
+    .filter((r) => r.weekday === weekdayOf(date))
+    .map((r) => [r.startMinute, r.endMinute]);
   for (const e of ex) {
     if (e.startMinute === null || e.endMinute === null) continue;
     if (e.kind === 'EXTRA') ranges.push([e.startMinute, e.endMinute]);
-    else ranges = ranges.flatMap(([s, t]): [number, number][] => {
-      if (e.endMinute! <= s || e.startMinute! >= t) return [[s, t]];
-      return [[s, Math.min(t, e.startMinute!)], [Math.max(s, e.endMinute!), t]].filter(([a, b]) => b > a) as [number, number][];
-    });
+    else
+      ranges = ranges.flatMap(([s, t]): [number, number][] => {
+        if (e.endMinute! <= s || e.startMinute! >= t) return [[s, t]];
+        return [
+          [s, Math.min(t, e.startMinute!)],
+          [Math.max(s, e.endMinute!), t],
+        ].filter(([a, b]) => b > a) as [number, number][];
+      });
   }
   // Merge overlaps so a slot can span two adjoining ranges' boundary only if they touch.
   ranges.sort((a, b) => a[0] - b[0]);

@@ -5,9 +5,17 @@ import type { Deps } from '../../deps';
 
 export type BookingRole = 'FAN' | 'CREATOR' | 'ADMIN';
 
-export async function bookingForViewer(deps: Deps, user: User, bookingId: string): Promise<{ booking: Booking; role: BookingRole } | null> {
-  const row = await deps.db.select({ booking: bookings, creatorUserId: creators.userId })
-    .from(bookings).innerJoin(creators, eq(creators.id, bookings.creatorId)).where(eq(bookings.id, bookingId)).get();
+export async function bookingForViewer(
+  deps: Deps,
+  user: User,
+  bookingId: string,
+): Promise<{ booking: Booking; role: BookingRole } | null> {
+  const row = await deps.db
+    .select({ booking: bookings, creatorUserId: creators.userId })
+    .from(bookings)
+    .innerJoin(creators, eq(creators.id, bookings.creatorId))
+    .where(eq(bookings.id, bookingId))
+    .get();
   if (!row) return null;
   if (row.booking.userId === user.id) return { booking: row.booking, role: 'FAN' };
   if (row.creatorUserId === user.id) return { booking: row.booking, role: 'CREATOR' };

@@ -3,7 +3,15 @@
  * D1 is the system of record; the OfferRoom loads this once and is the only writer afterwards.
  */
 import { and, eq, inArray } from 'drizzle-orm';
-import { bookings, callOffers, creators, LIVE_BOOKING_STATUSES, type CancellationPolicy, type Currency, type OfferStatus } from '../../db/schema';
+import {
+  bookings,
+  callOffers,
+  creators,
+  LIVE_BOOKING_STATUSES,
+  type CancellationPolicy,
+  type Currency,
+  type OfferStatus,
+} from '../../db/schema';
 import type { Deps } from '../../deps';
 import type { z } from 'zod';
 import type { BookingDto, PaymentStartDto } from '../../shared/offers';
@@ -55,7 +63,14 @@ export interface OfferState {
 export async function loadOfferState(deps: Pick<Deps, 'db'>, offerId: string): Promise<OfferState | null> {
   // One round trip: the offer, its creator's payment state and its live booking (if any).
   const row = await deps.db
-    .select({ offer: callOffers, creatorUserId: creators.userId, accountId: creators.stripeAccountId, chargesEnabled: creators.chargesEnabled, policy: creators.cancellationPolicy, live: bookings })
+    .select({
+      offer: callOffers,
+      creatorUserId: creators.userId,
+      accountId: creators.stripeAccountId,
+      chargesEnabled: creators.chargesEnabled,
+      policy: creators.cancellationPolicy,
+      live: bookings,
+    })
     .from(callOffers)
     .innerJoin(creators, eq(creators.id, callOffers.creatorId))
     .leftJoin(bookings, and(eq(bookings.offerId, callOffers.id), inArray(bookings.status, [...LIVE_BOOKING_STATUSES])))
@@ -82,7 +97,15 @@ export async function loadOfferState(deps: Pick<Deps, 'db'>, offerId: string): P
       source: o.source,
     },
     live: live
-      ? { id: live.id, userId: live.userId, status: live.status as LiveBooking['status'], holdExpiresAt: live.holdExpiresAt?.getTime() ?? null, persisted: true, intentId: live.paymentIntentId, since: Date.now() }
+      ? {
+          id: live.id,
+          userId: live.userId,
+          status: live.status as LiveBooking['status'],
+          holdExpiresAt: live.holdExpiresAt?.getTime() ?? null,
+          persisted: true,
+          intentId: live.paymentIntentId,
+          since: Date.now(),
+        }
       : null,
   };
 }
@@ -92,15 +115,31 @@ export type CreatorTerms = Pick<OfferSnapshot, 'creatorAccountId' | 'chargesEnab
 
 /** The creator's terms as they are now (one read by primary key); null when the creator is gone. */
 export async function loadCreatorTerms(deps: Pick<Deps, 'db'>, creatorId: string): Promise<CreatorTerms | null> {
-  const row = await deps.db.select({ creatorAccountId: creators.stripeAccountId, chargesEnabled: creators.chargesEnabled, cancellationPolicy: creators.cancellationPolicy })
-    .from(creators).where(eq(creators.id, creatorId)).get();
+  const row = await deps.db
+    .select({
+      creatorAccountId: creators.stripeAccountId,
+      chargesEnabled: creators.chargesEnabled,
+      cancellationPolicy: creators.cancellationPolicy,
+    })
+    .from(creators)
+    .where(eq(creators.id, creatorId))
+    .get();
   return row ?? null;
 }
 
-export type BookRefusal = 'OFFER_UNAVAILABLE' | 'OWN_OFFER' | 'OFFER_STARTED' | 'RESERVED_FOR_ANOTHER_FAN' | 'CREATOR_NOT_PAYABLE';
+export type BookRefusal =
+  | 'OFFER_UNAVAILABLE'
+  | 'OWN_OFFER'
+  | 'OFFER_STARTED'
+  | 'RESERVED_FOR_ANOTHER_FAN'
+  | 'CREATOR_NOT_PAYABLE';
 
 /** Can `userId` take this offer now? Pure: no I/O, so losers are turned away from memory. */
-export function decideBooking(st: OfferState, userId: string, now: number): { ok: true } | { ok: false; code: BookRefusal } {
+export function decideBooking(
+  st: OfferState,
+  userId: string,
+  now: number,
+): { ok: true } | { ok: false; code: BookRefusal } {
   const o = st.offer;
   if (o.creatorUserId === userId) return { ok: false, code: 'OWN_OFFER' };
   if (st.live || st.busy || o.status !== 'AVAILABLE') return { ok: false, code: 'OFFER_UNAVAILABLE' };

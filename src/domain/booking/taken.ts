@@ -53,7 +53,10 @@ interface Entry {
 export class TakenOffers {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly maxEntries = TAKEN_MAX_ENTRIES, private readonly ttlMs = TAKEN_TTL_MS) {}
+  constructor(
+    private readonly maxEntries = TAKEN_MAX_ENTRIES,
+    private readonly ttlMs = TAKEN_TTL_MS,
+  ) {}
 
   /**
    * True when `userId` can be told OFFER_UNAVAILABLE for `offerId` without asking its OfferRoom:
@@ -75,7 +78,12 @@ export class TakenOffers {
     if (until <= now) return;
     // Re-inserting moves the key last: the Map's order is then oldest-written first.
     this.entries.delete(offerId);
-    this.entries.set(offerId, { holderId: taken.holderId, creatorUserId: taken.creatorUserId, since: taken.since, until });
+    this.entries.set(offerId, {
+      holderId: taken.holderId,
+      creatorUserId: taken.creatorUserId,
+      since: taken.since,
+      until,
+    });
     if (this.entries.size <= this.maxEntries) return;
     for (const key of this.entries.keys()) {
       if (this.entries.size <= this.maxEntries) break;
@@ -100,7 +108,15 @@ export const takenOffers = new TakenOffers();
  * Releases a PENDING hold through its OfferRoom; once released, this isolate stops turning fans away
  * from the offer. Not released with `paying`: the hold's payment is under way (see OfferRoom.release).
  */
-export async function releaseHold(deps: Pick<Deps, 'rooms'>, input: { offerId: string; bookingId: string; reason: ReleaseReason; cancelledBy?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM' }): Promise<ReleaseResult> {
+export async function releaseHold(
+  deps: Pick<Deps, 'rooms'>,
+  input: {
+    offerId: string;
+    bookingId: string;
+    reason: ReleaseReason;
+    cancelledBy?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM';
+  },
+): Promise<ReleaseResult> {
   const r = await deps.rooms.offer(input.offerId).release(input);
   if (r.released) takenOffers.forget(input.offerId);
   return r;
@@ -113,11 +129,16 @@ export async function releaseHold(deps: Pick<Deps, 'rooms'>, input: { offerId: s
  * the creator's terms no longer allowing it) is forgotten, since fans refused during it may have
  * been cached as turned away by it.
  */
-export async function bookOffer(deps: Pick<Deps, 'rooms' | 'clock' | 'db'>, offerId: string, userId: string): Promise<BookResult | { ok: false; code: 'ACCOUNT_DISABLED' }> {
+export async function bookOffer(
+  deps: Pick<Deps, 'rooms' | 'clock' | 'db'>,
+  offerId: string,
+  userId: string,
+): Promise<BookResult | { ok: false; code: 'ACCOUNT_DISABLED' }> {
   const r = await deps.rooms.offer(offerId).book({ offerId, userId });
   if (r.ok) return r.created ? undoIfDisabled(deps, offerId, userId, r) : r;
   if (r.taken) takenOffers.remember(offerId, r.taken, deps.clock.now().getTime());
-  if (r.code === 'RATE_LIMITED' || r.code === 'PAYMENT_PROVIDER_ERROR' || r.code === 'CREATOR_NOT_PAYABLE') takenOffers.forget(offerId);
+  if (r.code === 'RATE_LIMITED' || r.code === 'PAYMENT_PROVIDER_ERROR' || r.code === 'CREATOR_NOT_PAYABLE')
+    takenOffers.forget(offerId);
   return r;
 }
 
@@ -126,7 +147,12 @@ export async function bookOffer(deps: Pick<Deps, 'rooms' | 'clock' | 'db'>, offe
  * Identity-only routes trust the signed session, and another isolate learns of a revocation within a
  * few seconds; a disabled account winning in those seconds has its claim undone at once.
  */
-async function undoIfDisabled(deps: Pick<Deps, 'rooms' | 'db'>, offerId: string, userId: string, r: Extract<BookResult, { ok: true }>): Promise<BookResult | { ok: false; code: 'ACCOUNT_DISABLED' }> {
+async function undoIfDisabled(
+  deps: Pick<Deps, 'rooms' | 'db'>,
+  offerId: string,
+  userId: string,
+  r: Extract<BookResult, { ok: true }>,
+): Promise<BookResult | { ok: false; code: 'ACCOUNT_DISABLED' }> {
   if (!(await isDisabled(deps, userId))) return r;
   await releaseHold(deps, { offerId, bookingId: r.booking.id, reason: 'CANCELLED', cancelledBy: 'SYSTEM' });
   return { ok: false, code: 'ACCOUNT_DISABLED' };

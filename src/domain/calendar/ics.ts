@@ -30,7 +30,11 @@ export interface IcsInput {
   now: Date;
 }
 
-const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const stamp = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 /** Line breaks, lone CR and the Unicode ones included: each becomes an escaped `\n` in TEXT. */
 const NEWLINE = /\r\n|[\r\n\u0085\u2028\u2029]/g;
 /** Any other control character (TAB, NUL, ESC, DEL, C1) becomes a space: TEXT allows TAB alone of them, parameters none. */
@@ -41,7 +45,8 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
  * control characters become spaces. Names and titles stored before the schema refused them can
  * never end the content line (a `LOCATION:` line added by a fan's name).
  */
-export const icsText = (s: string) => s.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(NEWLINE, '\\n').replace(CONTROL, ' ');
+export const icsText = (s: string) =>
+  s.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(NEWLINE, '\\n').replace(CONTROL, ' ');
 /** A quoted parameter value (§3.1 QSAFE-CHAR): on one line, no control characters, no DQUOTE. */
 const param = (s: string) => `"${oneLine(s).replace(/"/g, "'")}"`;
 /** A URI value (mailto:, the call page): nothing that could end the line or the value. */
@@ -69,7 +74,8 @@ export function foldLine(line: string): string {
 }
 
 /** Whether the booking's calendar event is a cancellation (METHOD:CANCEL). */
-export const icsCancelled = (b: Pick<Booking, 'status'>) => b.status === 'CANCELLED' || b.status === 'EXPIRED' || b.status === 'FAILED';
+export const icsCancelled = (b: Pick<Booking, 'status'>) =>
+  b.status === 'CANCELLED' || b.status === 'EXPIRED' || b.status === 'FAILED';
 
 export function bookingIcs(i: IcsInput): string {
   const cancelled = icsCancelled(i.booking);
@@ -93,8 +99,13 @@ export function bookingIcs(i: IcsInput): string {
     `LOCATION:${icsText(uri(i.callUrl))}`,
     `STATUS:${cancelled ? 'CANCELLED' : 'CONFIRMED'}`,
     `ORGANIZER;CN=${param(i.organizer.name)}:mailto:${uri(i.organizer.email)}`,
-    ...i.attendees.map((a) => `ATTENDEE;CN=${param(a.name)};CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE:mailto:${uri(a.email)}`),
-    ...(cancelled ? [] : ['BEGIN:VALARM', 'ACTION:DISPLAY', `DESCRIPTION:${icsText(i.title)}`, 'TRIGGER:-PT15M', 'END:VALARM']),
+    ...i.attendees.map(
+      (a) =>
+        `ATTENDEE;CN=${param(a.name)};CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE:mailto:${uri(a.email)}`,
+    ),
+    ...(cancelled
+      ? []
+      : ['BEGIN:VALARM', 'ACTION:DISPLAY', `DESCRIPTION:${icsText(i.title)}`, 'TRIGGER:-PT15M', 'END:VALARM']),
     'END:VEVENT',
     'END:VCALENDAR',
   ];

@@ -25,7 +25,9 @@ export interface Attendance {
 }
 
 /** One trusted presence row (see presence.ts); `sessionId` tells one connection of a person from another. */
-export type PresenceRow = Pick<CallEvent, 'type' | 'source' | 'actorRole' | 'occurredAt'> & { sessionId?: string | null };
+export type PresenceRow = Pick<CallEvent, 'type' | 'source' | 'actorRole' | 'occurredAt'> & {
+  sessionId?: string | null;
+};
 
 const trusted = (e: Pick<CallEvent, 'source'>) => e.source === 'SERVER' || e.source === 'DAILY';
 
@@ -72,14 +74,19 @@ export function computeAttendance(
     if (end > from) raw[who].push([from, end]);
   };
   for (const { who, sid, rows } of sessions.values()) {
-    const times = (type: PresenceRow['type']) => rows.filter((r) => r.type === type).map((r) => clip(r.occurredAt.getTime()));
+    const times = (type: PresenceRow['type']) =>
+      rows.filter((r) => r.type === type).map((r) => clip(r.occurredAt.getTime()));
     if (sid !== null) {
       const joins = times('PARTICIPANT_JOINED');
       const leaves = times('PARTICIPANT_LEFT');
       if (joins.length) add(who, Math.min(...joins), leaves.length ? Math.max(...leaves) : null);
       continue;
     }
-    rows.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || (a.type === b.type ? 0 : a.type === 'PARTICIPANT_JOINED' ? -1 : 1));
+    rows.sort(
+      (a, b) =>
+        a.occurredAt.getTime() - b.occurredAt.getTime() ||
+        (a.type === b.type ? 0 : a.type === 'PARTICIPANT_JOINED' ? -1 : 1),
+    );
     let since: number | null = null;
     for (const e of rows) {
       const t = clip(e.occurredAt.getTime());
@@ -118,7 +125,10 @@ export function computeAttendance(
  * How long both must have been in the call together for it to count as held (platform settings):
  * the lesser of a number of minutes and a share of the booked duration.
  */
-export function tookPlaceThresholdMs(s: { callMinTogetherMinutes: number; callMinTogetherPct: number }, booking: { startsAt: Date; endsAt: Date }): number {
+export function tookPlaceThresholdMs(
+  s: { callMinTogetherMinutes: number; callMinTogetherPct: number },
+  booking: { startsAt: Date; endsAt: Date },
+): number {
   const booked = booking.endsAt.getTime() - booking.startsAt.getTime();
   return Math.min(s.callMinTogetherMinutes * 60_000, Math.floor((booked * s.callMinTogetherPct) / 100));
 }
@@ -139,7 +149,12 @@ export function decideOutcome(a: Attendance, thresholdMs: number): CallOutcome {
 }
 
 /** What the summary shows: the outcome rule's verdict as far as it is known, `in_progress` / `pending` before. */
-export function callStatus(a: Attendance, booking: { startsAt: Date; endsAt: Date }, now: Date, thresholdMs: number): CallStatus {
+export function callStatus(
+  a: Attendance,
+  booking: { startsAt: Date; endsAt: Date },
+  now: Date,
+  thresholdMs: number,
+): CallStatus {
   const w = callWindow(booking);
   if (a.togetherMs > 0) {
     if (a.ongoing.FAN && a.ongoing.CREATOR) return 'in_progress';

@@ -20,11 +20,27 @@ export interface NewCallEvent {
 export async function recordCallEvent(deps: Deps, e: NewCallEvent): Promise<{ id: string; duplicate: boolean }> {
   const id = deps.ids.next('cev');
   const now = deps.clock.now();
-  const inserted = await deps.db.insert(callEvents).values({
-    id, bookingId: e.bookingId, type: e.type, source: e.source, actorUserId: e.actorUserId ?? null, actorRole: e.actorRole ?? null,
-    dedupeKey: e.dedupeKey ?? null, metadata: e.metadata ?? null, occurredAt: e.occurredAt ?? now, createdAt: now,
-  }).onConflictDoNothing().returning({ id: callEvents.id });
+  const inserted = await deps.db
+    .insert(callEvents)
+    .values({
+      id,
+      bookingId: e.bookingId,
+      type: e.type,
+      source: e.source,
+      actorUserId: e.actorUserId ?? null,
+      actorRole: e.actorRole ?? null,
+      dedupeKey: e.dedupeKey ?? null,
+      metadata: e.metadata ?? null,
+      occurredAt: e.occurredAt ?? now,
+      createdAt: now,
+    })
+    .onConflictDoNothing()
+    .returning({ id: callEvents.id });
   if (inserted.length || !e.dedupeKey) return { id: inserted[0]?.id ?? id, duplicate: inserted.length === 0 };
-  const first = await deps.db.select({ id: callEvents.id }).from(callEvents).where(eq(callEvents.dedupeKey, e.dedupeKey)).get();
+  const first = await deps.db
+    .select({ id: callEvents.id })
+    .from(callEvents)
+    .where(eq(callEvents.dedupeKey, e.dedupeKey))
+    .get();
   return { id: first?.id ?? id, duplicate: true };
 }

@@ -43,13 +43,19 @@ export async function decideCallOutcome(deps: Deps, bookingId: string): Promise<
   try {
     await importProviderAttendance(deps, booking, parties.fan.id, parties.creator.userId);
   } catch (e) {
-    await deps.log.warn('ROOM_ERROR', `Meeting records of ${booking.videoRoomName} unavailable`, { context: { bookingId }, error: e });
+    await deps.log.warn('ROOM_ERROR', `Meeting records of ${booking.videoRoomName} unavailable`, {
+      context: { bookingId },
+      error: e,
+    });
     if (now.getTime() - w.closesAt.getTime() < PROVIDER_PATIENCE_MS) return null; // next tick
   }
   const threshold = tookPlaceThresholdMs(await getSettings(deps), booking);
   const outcome = decideOutcome(computeAttendance(await presenceOf(deps, bookingId), booking, now), threshold);
-  const claimed = await deps.db.update(bookings).set({ outcome, outcomeDecidedAt: now, updatedAt: now })
-    .where(and(eq(bookings.id, bookingId), eq(bookings.status, 'CONFIRMED'), isNull(bookings.outcome))).returning({ id: bookings.id });
+  const claimed = await deps.db
+    .update(bookings)
+    .set({ outcome, outcomeDecidedAt: now, updatedAt: now })
+    .where(and(eq(bookings.id, bookingId), eq(bookings.status, 'CONFIRMED'), isNull(bookings.outcome)))
+    .returning({ id: bookings.id });
   if (!claimed.length) return null;
   await deps.log.info('BOOKING_OUTCOME', `Call ${bookingId}: ${outcome}`, { context: { bookingId, outcome } });
   return outcome;
@@ -65,21 +71,39 @@ export async function applyCallOutcome(deps: Deps, bookingId: string): Promise<b
   if (outcome === 'CREATOR_NO_SHOW' || outcome === 'BOTH_NO_SHOW') {
     await room.cancelConfirmed({ offerId: booking.offerId, bookingId, by: 'SYSTEM', reason: outcome });
     const payment = await deps.db.select().from(payments).where(eq(payments.bookingId, bookingId)).get();
-    if (payment && refundable(payment) > 0 && payment.status !== 'PENDING' && payment.status !== 'FAILED' && payment.status !== 'CANCELED') {
-      const r = await issueRefund(deps, payment, decideRefund({ kind: 'CREATOR_NO_SHOW' }, refundable(payment)), { initiatedBy: 'SYSTEM', key: `${bookingId}:no-show`, note: outcome, kind: 'NO_SHOW' });
+    if (
+      payment &&
+      refundable(payment) > 0 &&
+      payment.status !== 'PENDING' &&
+      payment.status !== 'FAILED' &&
+      payment.status !== 'CANCELED'
+    ) {
+      const r = await issueRefund(deps, payment, decideRefund({ kind: 'CREATOR_NO_SHOW' }, refundable(payment)), {
+        initiatedBy: 'SYSTEM',
+        key: `${bookingId}:no-show`,
+        note: outcome,
+        kind: 'NO_SHOW',
+      });
       refunded = r?.amount ?? 0;
     }
   } else {
     await room.complete({ offerId: booking.offerId, bookingId });
   }
   const now = deps.clock.now();
-  const marked = await deps.db.update(bookings).set({ outcomeAppliedAt: now, updatedAt: now })
-    .where(and(eq(bookings.id, bookingId), isNull(bookings.outcomeAppliedAt))).returning({ id: bookings.id });
+  const marked = await deps.db
+    .update(bookings)
+    .set({ outcomeAppliedAt: now, updatedAt: now })
+    .where(and(eq(bookings.id, bookingId), isNull(bookings.outcomeAppliedAt)))
+    .returning({ id: bookings.id });
   if (!marked.length) return false;
   await callOutcomeNotice(deps, bookingId, outcome, refunded);
   if (outcome === 'INTERRUPTED') {
     await notifyAdmins(deps, 'CALL_OUTCOME', { outcome, bookingId }, `/admin/bookings/${bookingId}`);
-    await deps.log.warn('BOOKING_OUTCOME', `Call ${bookingId}: both came but not together long enough; its money waits for an admin`, { context: { bookingId } });
+    await deps.log.warn(
+      'BOOKING_OUTCOME',
+      `Call ${bookingId}: both came but not together long enough; its money waits for an admin`,
+      { context: { bookingId } },
+    );
   }
   return true;
 }
@@ -87,8 +111,18 @@ export async function applyCallOutcome(deps: Deps, bookingId: string): Promise<b
 /** The job: decide what is due, apply what is decided and not applied (earlier failures too), and finish admin reviews a crash cut short. */
 export async function settleCallOutcomes(deps: Deps): Promise<Record<string, number>> {
   const now = deps.clock.now().getTime();
-  const due = await deps.db.select({ id: bookings.id }).from(bookings)
-    .where(and(eq(bookings.status, 'CONFIRMED'), isNull(bookings.outcome), lt(bookings.endsAt, new Date(now - ACCESS_GRACE_MS)))).limit(BATCH).all();
+  const due = await deps.db
+    .select({ id: bookings.id })
+    .from(bookings)
+    .where(
+      and(
+        eq(bookings.status, 'CONFIRMED'),
+        isNull(bookings.outcome),
+        lt(bookings.endsAt, new Date(now - ACCESS_GRACE_MS)),
+      ),
+    )
+    .limit(BATCH)
+    .all();
   const counts: Record<string, number> = { decided: 0, applied: 0, failed: 0 };
   for (const b of due) {
     const outcome = await decideCallOutcome(deps, b.id);
@@ -97,24 +131,40 @@ export async function settleCallOutcomes(deps: Deps): Promise<Record<string, num
       counts[outcome] = (counts[outcome] ?? 0) + 1;
     }
   }
-  const pending = await deps.db.select({ id: bookings.id }).from(bookings)
-    .where(and(isNotNull(bookings.outcome), isNull(bookings.outcomeAppliedAt))).limit(BATCH).all();
+  const pending = await deps.db
+    .select({ id: bookings.id })
+    .from(bookings)
+    .where(and(isNotNull(bookings.outcome), isNull(bookings.outcomeAppliedAt)))
+    .limit(BATCH)
+    .all();
   for (const b of pending) {
     try {
       if (await applyCallOutcome(deps, b.id)) counts.applied++;
     } catch (e) {
       counts.failed++;
-      await deps.log.error('BOOKING_ERROR', `Applying the outcome of ${b.id} failed; retried next run`, { context: { bookingId: b.id }, error: e });
+      await deps.log.error('BOOKING_ERROR', `Applying the outcome of ${b.id} failed; retried next run`, {
+        context: { bookingId: b.id },
+        error: e,
+      });
     }
   }
-  const reviews = await deps.db.select({ id: bookings.id }).from(bookings)
-    .where(and(eq(bookings.outcome, 'INTERRUPTED'), isNull(bookings.reviewAppliedAt), isNotNull(bookings.reviewDecision))).limit(BATCH).all();
+  const reviews = await deps.db
+    .select({ id: bookings.id })
+    .from(bookings)
+    .where(
+      and(eq(bookings.outcome, 'INTERRUPTED'), isNull(bookings.reviewAppliedAt), isNotNull(bookings.reviewDecision)),
+    )
+    .limit(BATCH)
+    .all();
   for (const b of reviews) {
     try {
       if ((await applyCallReview(deps, b.id)).applied) counts.reviewed = (counts.reviewed ?? 0) + 1;
     } catch (e) {
       counts.failed++;
-      await deps.log.error('BOOKING_ERROR', `Applying the review of ${b.id} failed; retried next run`, { context: { bookingId: b.id }, error: e });
+      await deps.log.error('BOOKING_ERROR', `Applying the review of ${b.id} failed; retried next run`, {
+        context: { bookingId: b.id },
+        error: e,
+      });
     }
   }
   return counts;

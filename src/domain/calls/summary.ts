@@ -21,25 +21,42 @@ export async function callSummary(deps: Deps, p: CallParties): Promise<CallSumma
     try {
       await importProviderAttendance(deps, booking, p.fan.id, p.creator.userId);
     } catch (e) {
-      await deps.log.warn('ROOM_ERROR', `Meeting records of ${booking.videoRoomName} unavailable for the summary`, { context: { bookingId: booking.id }, error: e });
+      await deps.log.warn('ROOM_ERROR', `Meeting records of ${booking.videoRoomName} unavailable for the summary`, {
+        context: { bookingId: booking.id },
+        error: e,
+      });
     }
   }
   // The timeline is a capped slice for display; attendance reads every trusted presence row.
-  const [events, presence, settings] = await Promise.all([callEventsOf(deps, booking.id), presenceOf(deps, booking.id), getSettings(deps)]);
+  const [events, presence, settings] = await Promise.all([
+    callEventsOf(deps, booking.id),
+    presenceOf(deps, booking.id),
+    getSettings(deps),
+  ]);
   const now = deps.clock.now();
   const a = computeAttendance(presence, booking, now);
   const cancelled = booking.status === 'CANCELLED' && booking.outcome === null;
   return {
     bookingId: booking.id,
     title: p.title,
-    status: cancelled ? 'cancelled' : outcomeStatus(booking.outcome) ?? callStatus(a, booking, now, tookPlaceThresholdMs(settings, booking)),
+    status: cancelled
+      ? 'cancelled'
+      : (outcomeStatus(booking.outcome) ?? callStatus(a, booking, now, tookPlaceThresholdMs(settings, booking))),
     outcome: booking.outcome,
     participants: {
       creator: { id: p.creator.id, userId: p.creator.userId, name: p.creator.name, attended: a.attended.CREATOR },
       fan: { id: p.fan.id, name: p.fan.name, attended: a.attended.FAN },
     },
-    scheduled: { startsAt: booking.startsAt.toISOString(), endsAt: booking.endsAt.toISOString(), durationSeconds: Math.round((booking.endsAt.getTime() - booking.startsAt.getTime()) / 1000) },
-    actual: { startedAt: iso(a.actualStart), endedAt: iso(a.actualEnd), durationSeconds: Math.round(a.togetherMs / 1000) },
+    scheduled: {
+      startsAt: booking.startsAt.toISOString(),
+      endsAt: booking.endsAt.toISOString(),
+      durationSeconds: Math.round((booking.endsAt.getTime() - booking.startsAt.getTime()) / 1000),
+    },
+    actual: {
+      startedAt: iso(a.actualStart),
+      endedAt: iso(a.actualEnd),
+      durationSeconds: Math.round(a.togetherMs / 1000),
+    },
     timeline: events.map(toCallEventDto),
   };
 }

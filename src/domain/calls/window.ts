@@ -32,7 +32,11 @@ export type JoinDecision =
   | { ok: true; role: 'FAN' | 'CREATOR'; window: CallWindow }
   | { ok: false; code: JoinRefusal; window: CallWindow };
 
-export function decideJoin(b: { status: BookingStatus; startsAt: Date; endsAt: Date }, role: CallRole, now: Date): JoinDecision {
+export function decideJoin(
+  b: { status: BookingStatus; startsAt: Date; endsAt: Date },
+  role: CallRole,
+  now: Date,
+): JoinDecision {
   const window = callWindow(b);
   // Admins can read a call's logs and summary, never enter it.
   if (role !== 'FAN' && role !== 'CREATOR') return { ok: false, code: 'NOT_PARTICIPANT', window };

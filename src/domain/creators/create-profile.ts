@@ -9,13 +9,24 @@ import { slugify } from './slug';
 /** A free slug: `base`, else `base-2`, `base-3`… (the unique index settles races). */
 export async function freeSlug(deps: Deps, base: string): Promise<string> {
   const taken = new Set(
-    (await deps.db.select({ slug: creators.slug }).from(creators).where(like(creators.slug, `${base}%`)).all()).map((r) => r.slug),
+    (
+      await deps.db
+        .select({ slug: creators.slug })
+        .from(creators)
+        .where(like(creators.slug, `${base}%`))
+        .all()
+    ).map((r) => r.slug),
   );
   if (!taken.has(base)) return base;
   for (let i = 2; ; i++) if (!taken.has(`${base}-${i}`)) return `${base}-${i}`;
 }
 
-export function newCreatorRow(deps: Deps, user: Pick<User, 'id' | 'name' | 'timezone'>, slug: string, currency: Currency = 'EUR') {
+export function newCreatorRow(
+  deps: Deps,
+  user: Pick<User, 'id' | 'name' | 'timezone'>,
+  slug: string,
+  currency: Currency = 'EUR',
+) {
   const now = deps.clock.now();
   return {
     id: deps.ids.next('crt'),
@@ -39,14 +50,18 @@ export async function ensureCreatorProfile(deps: Deps, user: User): Promise<Crea
   const promotable = and(eq(users.id, user.id), isNull(users.creatorWithdrawnAt));
   const existing = await deps.db.select().from(creators).where(eq(creators.userId, user.id)).get();
   if (existing) {
-    if (user.role === 'USER') await deps.db.update(users).set({ role: 'CREATOR', updatedAt: deps.clock.now() }).where(promotable);
+    if (user.role === 'USER')
+      await deps.db.update(users).set({ role: 'CREATOR', updatedAt: deps.clock.now() }).where(promotable);
     return existing;
   }
   for (let attempt = 0; attempt < 3; attempt++) {
     const row = newCreatorRow(deps, user, await freeSlug(deps, slugify(user.name)));
     try {
       const [, [created]] = await deps.db.batch([
-        deps.db.update(users).set({ role: user.role === 'ADMIN' ? 'ADMIN' : 'CREATOR', updatedAt: row.createdAt }).where(promotable),
+        deps.db
+          .update(users)
+          .set({ role: user.role === 'ADMIN' ? 'ADMIN' : 'CREATOR', updatedAt: row.createdAt })
+          .where(promotable),
         deps.db.insert(creators).values(row).returning(),
       ]);
       return created;
@@ -59,7 +74,9 @@ export async function ensureCreatorProfile(deps: Deps, user: User): Promise<Crea
   throw new Error('Could not allocate a creator slug');
 }
 
-export type BecomeCreatorResult = { ok: true; creator: Creator } | { ok: false; code: 'CREATOR_ROLE_WITHDRAWN' | 'ACCOUNT_DISABLED' };
+export type BecomeCreatorResult =
+  | { ok: true; creator: Creator }
+  | { ok: false; code: 'CREATOR_ROLE_WITHDRAWN' | 'ACCOUNT_DISABLED' };
 
 /**
  * "Become a creator", asked by the person: refused once an admin withdrew their creator role
@@ -70,6 +87,10 @@ export async function becomeCreator(deps: Deps, userId: string): Promise<BecomeC
   if (!user || user.disabledAt) return { ok: false, code: 'ACCOUNT_DISABLED' };
   if (user.creatorWithdrawnAt) return { ok: false, code: 'CREATOR_ROLE_WITHDRAWN' };
   const creator = await ensureCreatorProfile(deps, user);
-  const after = await deps.db.select({ withdrawn: users.creatorWithdrawnAt }).from(users).where(eq(users.id, userId)).get();
+  const after = await deps.db
+    .select({ withdrawn: users.creatorWithdrawnAt })
+    .from(users)
+    .where(eq(users.id, userId))
+    .get();
   return after?.withdrawn ? { ok: false, code: 'CREATOR_ROLE_WITHDRAWN' } : { ok: true, creator };
 }

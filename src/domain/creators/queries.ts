@@ -37,33 +37,65 @@ export function toCreatorDto(c: Creator): z.infer<typeof CreatorDto> {
 }
 
 const ratingQuery = (deps: Pick<Deps, 'db'>, creatorId: CreatorRef) =>
-  deps.db.select({ avg: sql<number | null>`avg(${reviews.rating})`, count: sql<number>`count(*)` })
-    .from(reviews).where(and(eq(reviews.creatorId, creatorId), isNull(reviews.hiddenAt)));
-const toRating = (r: { avg: number | null; count: number } | undefined) => ({ average: r?.avg == null ? null : Math.round(r.avg * 10) / 10, count: r?.count ?? 0 });
+  deps.db
+    .select({ avg: sql<number | null>`avg(${reviews.rating})`, count: sql<number>`count(*)` })
+    .from(reviews)
+    .where(and(eq(reviews.creatorId, creatorId), isNull(reviews.hiddenAt)));
+const toRating = (r: { avg: number | null; count: number } | undefined) => ({
+  average: r?.avg == null ? null : Math.round(r.avg * 10) / 10,
+  count: r?.count ?? 0,
+});
 
 /** Average (one decimal) and count of a creator's visible reviews. */
-export async function rating(deps: Pick<Deps, 'db'>, creatorId: string): Promise<{ average: number | null; count: number }> {
+export async function rating(
+  deps: Pick<Deps, 'db'>,
+  creatorId: string,
+): Promise<{ average: number | null; count: number }> {
   return toRating(await ratingQuery(deps, creatorId).get());
 }
 
 /** Directory: search on name, expertise and bio; creators with upcoming availability first. */
-export async function listCreators(deps: Deps, q: string | undefined, page: number): Promise<{ items: z.infer<typeof CreatorCardDto>[]; total: number }> {
+export async function listCreators(
+  deps: Deps,
+  q: string | undefined,
+  page: number,
+): Promise<{ items: z.infer<typeof CreatorCardDto>[]; total: number }> {
   const now = deps.clock.now().getTime();
-  const where = and(activeCreator(), q
-    // instr, not LIKE: D1 refuses LIKE patterns over 50 bytes (a long search answered 500).
-    ? or(...[creators.displayName, creators.expertise, creators.bio].map((col) => sql`instr(lower(${col}), lower(${q})) > 0`))
-    : undefined);
-  const nextOffer = sql<number | null>`(select min(o.starts_at) from call_offers o where o.creator_id = "creators"."id" and o.status = 'AVAILABLE' and o.starts_at > ${now})`;
-  const rows = await deps.db.select({
-    c: creators,
-    nextOfferAt: nextOffer,
-    priceFrom: sql<number | null>`(select min(o.price) from call_offers o where o.creator_id = "creators"."id" and o.status = 'AVAILABLE' and o.starts_at > ${now})`,
-    priceCurrency: sql<string | null>`(select o.currency from call_offers o where o.creator_id = "creators"."id" and o.status = 'AVAILABLE' and o.starts_at > ${now} order by o.price limit 1)`,
-    avg: sql<number | null>`(select avg(r.rating) from reviews r where r.creator_id = "creators"."id" and r.hidden_at is null)`,
-    count: sql<number>`(select count(*) from reviews r where r.creator_id = "creators"."id" and r.hidden_at is null)`,
-  }).from(creators).where(where)
+  const where = and(
+    activeCreator(),
+    q
+      ? // instr, not LIKE: D1 refuses LIKE patterns over 50 bytes (a long search answered 500).
+        or(
+          ...[creators.displayName, creators.expertise, creators.bio].map(
+            (col) => sql`instr(lower(${col}), lower(${q})) > 0`,
+          ),
+        )
+      : undefined,
+  );
+  const nextOffer = sql<
+    number | null
+  >`(select min(o.starts_at) from call_offers o where o.creator_id = "creators"."id" and o.status = 'AVAILABLE' and o.starts_at > ${now})`;
+  const rows = await deps.db
+    .select({
+      c: creators,
+      nextOfferAt: nextOffer,
+      priceFrom: sql<
+        number | null
+      >`(select min(o.price) from call_offers o where o.creator_id = "creators"."id" and o.status = 'AVAILABLE' and o.starts_at > ${now})`,
+      priceCurrency: sql<
+        string | null
+      >`(select o.currency from call_offers o where o.creator_id = "creators"."id" and o.status = 'AVAILABLE' and o.starts_at > ${now} order by o.price limit 1)`,
+      avg: sql<
+        number | null
+      >`(select avg(r.rating) from reviews r where r.creator_id = "creators"."id" and r.hidden_at is null)`,
+      count: sql<number>`(select count(*) from reviews r where r.creator_id = "creators"."id" and r.hidden_at is null)`,
+    })
+    .from(creators)
+    .where(where)
     .orderBy(sql`${nextOffer} is null`, asc(nextOffer), asc(creators.displayName))
-    .limit(DIRECTORY_PAGE_SIZE).offset((page - 1) * DIRECTORY_PAGE_SIZE).all();
+    .limit(DIRECTORY_PAGE_SIZE)
+    .offset((page - 1) * DIRECTORY_PAGE_SIZE)
+    .all();
   const total = (await deps.db.select({ n: sql<number>`count(*)` }).from(creators).where(where).get())?.n ?? 0;
   return {
     total,
@@ -75,7 +107,8 @@ export async function listCreators(deps: Deps, q: string | undefined, page: numb
       profileImageUrl: imageUrl(r.c.profileImageKey),
       rating: { average: r.avg == null ? null : Math.round(r.avg * 10) / 10, count: r.count },
       nextOfferAt: r.nextOfferAt ? new Date(r.nextOfferAt).toISOString() : null,
-      priceFrom: r.priceFrom != null && r.priceCurrency ? { amount: r.priceFrom, currency: r.priceCurrency as Currency } : null,
+      priceFrom:
+        r.priceFrom != null && r.priceCurrency ? { amount: r.priceFrom, currency: r.priceCurrency as Currency } : null,
     })),
   };
 }
@@ -92,12 +125,19 @@ export async function upcomingOffers(deps: Deps, creatorId: string, limit = 50) 
 }
 
 const upcomingOffersQuery = (deps: Deps, creatorId: CreatorRef, limit: number) =>
-  deps.db.select().from(callOffers).where(and(
-    eq(callOffers.creatorId, creatorId),
-    inArray(callOffers.status, [...PUBLIC_OFFER_STATUSES]),
-    gt(callOffers.startsAt, deps.clock.now()),
-    isNull(callOffers.reservedForUserId),
-  )).orderBy(asc(callOffers.startsAt)).limit(limit);
+  deps.db
+    .select()
+    .from(callOffers)
+    .where(
+      and(
+        eq(callOffers.creatorId, creatorId),
+        inArray(callOffers.status, [...PUBLIC_OFFER_STATUSES]),
+        gt(callOffers.startsAt, deps.clock.now()),
+        isNull(callOffers.reservedForUserId),
+      ),
+    )
+    .orderBy(asc(callOffers.startsAt))
+    .limit(limit);
 
 /**
  * Everything a creator's page reads besides the creator, in one D1 round trip: upcoming offers,
@@ -117,13 +157,20 @@ export type CreatorPageReads = Awaited<ReturnType<typeof creatorPageReads>>;
 
 /** A page of a creator's visible reviews and their rating (whose count is the total), in one round trip. */
 export async function creatorReviewPage(deps: Deps, creatorId: string, page: number) {
-  const [rows, [r]] = await deps.db.batch([visibleReviewsQuery(deps, creatorId, page, REVIEWS_PER_PAGE), ratingQuery(deps, creatorId)]);
+  const [rows, [r]] = await deps.db.batch([
+    visibleReviewsQuery(deps, creatorId, page, REVIEWS_PER_PAGE),
+    ratingQuery(deps, creatorId),
+  ]);
   const rating = toRating(r);
   return { rows, total: rating.count, rating };
 }
 
 /** The creator behind a slug and everything their page shows, in one round trip (the hot public page). */
-export async function creatorPageBySlug(deps: Deps, slug: string, latestReviews: number): Promise<{ creator: Creator; reads: CreatorPageReads } | null> {
+export async function creatorPageBySlug(
+  deps: Deps,
+  slug: string,
+  latestReviews: number,
+): Promise<{ creator: Creator; reads: CreatorPageReads } | null> {
   const bySlug = and(eq(creators.slug, slug.toLowerCase()), activeCreator());
   const id = sql`(select ${creators.id} from ${creators} where ${bySlug})`;
   const [[creator], offers, [r], types, latest] = await deps.db.batch([

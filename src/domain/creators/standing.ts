@@ -28,9 +28,17 @@ export type ActingCreator = { ok: true; creator: Creator } | { ok: false; code: 
  * The creator profile `userId` may act as now; with `creatorId`, also that it is this profile
  * (FORBIDDEN otherwise). A missing or disabled account is refused like a non-creator.
  */
-export async function actingCreator(deps: Pick<Deps, 'db'>, userId: string, creatorId?: string): Promise<ActingCreator> {
-  const row = await deps.db.select({ creator: creators, ...standing }).from(users)
-    .leftJoin(creators, eq(creators.userId, users.id)).where(eq(users.id, userId)).get();
+export async function actingCreator(
+  deps: Pick<Deps, 'db'>,
+  userId: string,
+  creatorId?: string,
+): Promise<ActingCreator> {
+  const row = await deps.db
+    .select({ creator: creators, ...standing })
+    .from(users)
+    .leftJoin(creators, eq(creators.userId, users.id))
+    .where(eq(users.id, userId))
+    .get();
   if (!row) return { ok: false, code: 'NOT_A_CREATOR' };
   const refused = creatorRefusal(row, row.creator !== null);
   if (refused) return { ok: false, code: refused };
@@ -54,5 +62,7 @@ export function activeCreator(): SQL {
 
 /** SQL: whether account `userId` is disabled or gone — to read alongside another query, in the same round trip. */
 export function accountDisabled(userId: string): SQL<boolean> {
-  return sql<number>`coalesce((select ${users.disabledAt} is not null from ${users} where ${users.id} = ${userId}), 1)`.mapWith(Boolean);
+  return sql<number>`coalesce((select ${users.disabledAt} is not null from ${users} where ${users.id} = ${userId}), 1)`.mapWith(
+    Boolean,
+  );
 }

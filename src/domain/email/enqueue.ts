@@ -55,7 +55,13 @@ export function isStalePending(row: Pick<EmailLogRow, 'status' | 'attempts' | 'u
 }
 
 /** Renders with the links derived (validates the data; gives the subject). */
-export async function renderLogged(deps: Pick<Deps, 'config'>, templateName: string, to: Pick<Recipient, 'locale' | 'timezone' | 'name'>, payload: Pick<EmailPayload, 'data' | 'links'>, unsubscribeUrl?: string) {
+export async function renderLogged(
+  deps: Pick<Deps, 'config'>,
+  templateName: string,
+  to: Pick<Recipient, 'locale' | 'timezone' | 'name'>,
+  payload: Pick<EmailPayload, 'data' | 'links'>,
+  unsubscribeUrl?: string,
+) {
   const template = getTemplate(templateName);
   if (!template) throw new Error(`Unknown email template ${templateName}`);
   const data = { ...payload.data, ...(await resolveLinks(deps.config, payload.links)) };
@@ -63,40 +69,69 @@ export async function renderLogged(deps: Pick<Deps, 'config'>, templateName: str
 }
 
 /** Returns the email-log id (the existing one when `key` was already enqueued). */
-export async function enqueueEmail(deps: Deps, input: EnqueueInput): Promise<{ emailId: string; duplicate: boolean; requeued?: boolean }> {
+export async function enqueueEmail(
+  deps: Deps,
+  input: EnqueueInput,
+): Promise<{ emailId: string; duplicate: boolean; requeued?: boolean }> {
   // Rendering up front validates the data and gives the subject for the log.
   const { template, rendered } = await renderLogged(deps, input.template, input.to, input);
   const now = deps.clock.now();
   const id = deps.ids.next('eml');
-  const payload: EmailPayload = { data: input.data, ...(input.links ? { links: input.links } : {}), recipient: { name: input.to.name, timezone: input.to.timezone } };
-  const inserted = await deps.db.insert(emailLog).values({
-    id,
-    to: input.to.email,
-    userId: input.to.userId ?? null,
-    template: template.name,
-    locale: input.to.locale,
-    subject: rendered.subject,
-    status: 'PENDING',
-    idempotencyKey: input.key,
-    payload: payload as unknown as Record<string, unknown>,
-    createdAt: now,
-    updatedAt: now,
-  }).onConflictDoNothing().returning({ id: emailLog.id });
+  const payload: EmailPayload = {
+    data: input.data,
+    ...(input.links ? { links: input.links } : {}),
+    recipient: { name: input.to.name, timezone: input.to.timezone },
+  };
+  const inserted = await deps.db
+    .insert(emailLog)
+    .values({
+      id,
+      to: input.to.email,
+      userId: input.to.userId ?? null,
+      template: template.name,
+      locale: input.to.locale,
+      subject: rendered.subject,
+      status: 'PENDING',
+      idempotencyKey: input.key,
+      payload: payload as unknown as Record<string, unknown>,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .onConflictDoNothing()
+    .returning({ id: emailLog.id });
   if (!inserted.length) {
     const existing = (await deps.db.select().from(emailLog).where(eq(emailLog.idempotencyKey, input.key)).get())!;
     // Recorded before but never attempted and long since: its queue message was lost. Queue it again (once).
     if (existing.attempts === 0 && isStalePending(existing, now)) {
-      const claimed = await deps.db.update(emailLog).set({ updatedAt: now })
-        .where(and(eq(emailLog.id, existing.id), eq(emailLog.status, 'PENDING'), eq(emailLog.attempts, 0), eq(emailLog.updatedAt, existing.updatedAt))).returning({ id: emailLog.id });
+      const claimed = await deps.db
+        .update(emailLog)
+        .set({ updatedAt: now })
+        .where(
+          and(
+            eq(emailLog.id, existing.id),
+            eq(emailLog.status, 'PENDING'),
+            eq(emailLog.attempts, 0),
+            eq(emailLog.updatedAt, existing.updatedAt),
+          ),
+        )
+        .returning({ id: emailLog.id });
       if (claimed.length && (await queueEmail(deps, existing.id))) {
-        await deps.log.email.warn('EMAIL_QUEUED', `${existing.template} to ${existing.to} was stuck pending; queued again`, { emailId: existing.id, template: existing.template });
+        await deps.log.email.warn(
+          'EMAIL_QUEUED',
+          `${existing.template} to ${existing.to} was stuck pending; queued again`,
+          { emailId: existing.id, template: existing.template },
+        );
         return { emailId: existing.id, duplicate: true, requeued: true };
       }
     }
     return { emailId: existing.id, duplicate: true };
   }
   if (await queueEmail(deps, id)) {
-    await deps.log.email.info('EMAIL_QUEUED', `${template.name} queued for ${input.to.email}`, { emailId: id, template: template.name, locale: input.to.locale });
+    await deps.log.email.info('EMAIL_QUEUED', `${template.name} queued for ${input.to.email}`, {
+      emailId: id,
+      template: template.name,
+      locale: input.to.locale,
+    });
   }
   return { emailId: id, duplicate: false };
 }
@@ -107,7 +142,12 @@ async function queueEmail(deps: Deps, emailId: string): Promise<boolean> {
     await deps.queues.email.send({ emailId } satisfies EmailQueueMessage);
     return true;
   } catch (e) {
-    await deps.log.email.error('EMAIL_FAILED', `Email ${emailId} recorded but not queued; the email sweep queues it again`, { emailId }, { error: e });
+    await deps.log.email.error(
+      'EMAIL_FAILED',
+      `Email ${emailId} recorded but not queued; the email sweep queues it again`,
+      { emailId },
+      { error: e },
+    );
     return false;
   }
 }
@@ -119,9 +159,22 @@ async function queueEmail(deps: Deps, emailId: string): Promise<boolean> {
  */
 export async function requeueStalePendingEmails(deps: Deps): Promise<Record<string, number>> {
   const now = deps.clock.now();
-  const stale = deps.db.select({ id: emailLog.id }).from(emailLog)
-    .where(and(eq(emailLog.status, 'PENDING'), eq(emailLog.attempts, 0), lt(emailLog.updatedAt, new Date(now.getTime() - STALE_PENDING_MS)))).limit(SWEEP_BATCH);
-  const rows = await deps.db.update(emailLog).set({ updatedAt: now }).where(and(inArray(emailLog.id, stale), eq(emailLog.status, 'PENDING'))).returning({ id: emailLog.id });
+  const stale = deps.db
+    .select({ id: emailLog.id })
+    .from(emailLog)
+    .where(
+      and(
+        eq(emailLog.status, 'PENDING'),
+        eq(emailLog.attempts, 0),
+        lt(emailLog.updatedAt, new Date(now.getTime() - STALE_PENDING_MS)),
+      ),
+    )
+    .limit(SWEEP_BATCH);
+  const rows = await deps.db
+    .update(emailLog)
+    .set({ updatedAt: now })
+    .where(and(inArray(emailLog.id, stale), eq(emailLog.status, 'PENDING')))
+    .returning({ id: emailLog.id });
   let requeued = 0;
   let failed = 0;
   // sendBatch takes at most 100 messages per call.
@@ -132,14 +185,27 @@ export async function requeueStalePendingEmails(deps: Deps): Promise<Record<stri
       requeued += part.length;
     } catch (e) {
       failed += part.length;
-      await deps.log.email.error('EMAIL_FAILED', `${part.length} stale email(s) could not be queued again; next sweep retries`, { emailId: part[0].id, count: part.length }, { error: e });
+      await deps.log.email.error(
+        'EMAIL_FAILED',
+        `${part.length} stale email(s) could not be queued again; next sweep retries`,
+        { emailId: part[0].id, count: part.length },
+        { error: e },
+      );
     }
   }
-  if (requeued) await deps.log.email.warn('EMAIL_QUEUED', `${requeued} email(s) stuck pending were queued again`, { emailId: rows[0].id, count: requeued });
+  if (requeued)
+    await deps.log.email.warn('EMAIL_QUEUED', `${requeued} email(s) stuck pending were queued again`, {
+      emailId: rows[0].id,
+      count: requeued,
+    });
   return { requeued, failed };
 }
 
-export function emailContext(deps: Pick<Deps, 'config'>, to: Pick<Recipient, 'locale' | 'timezone' | 'name'>, unsubscribeUrl?: string) {
+export function emailContext(
+  deps: Pick<Deps, 'config'>,
+  to: Pick<Recipient, 'locale' | 'timezone' | 'name'>,
+  unsubscribeUrl?: string,
+) {
   return {
     unsubscribeUrl,
     locale: to.locale,

@@ -21,7 +21,10 @@ export async function authTokenFor(config: Pick<Config, 'sessionSecret'>, tokenI
 }
 
 /** The template data fields the links stand for (`{ url: SecretLink }` → `{ url: 'https://…?token=…' }`). */
-export async function resolveLinks(config: Pick<Config, 'sessionSecret' | 'appUrl'>, links: Record<string, SecretLink> | undefined): Promise<Record<string, string>> {
+export async function resolveLinks(
+  config: Pick<Config, 'sessionSecret' | 'appUrl'>,
+  links: Record<string, SecretLink> | undefined,
+): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const [field, link] of Object.entries(links ?? {})) {
     out[field] = `${config.appUrl}${link.path}?token=${await authTokenFor(config, link.tokenId)}`;

@@ -16,23 +16,42 @@ export function emailCategoriesFor(role: 'USER' | 'CREATOR' | 'ADMIN'): EmailCat
   return EMAIL_CATEGORIES.filter((c) => (c !== 'summary' || role === 'ADMIN') && (c !== 'payments' || role !== 'USER'));
 }
 
-const sig = async (secret: string, userId: string, category: string) => toBase64Url(await hmacSha256(`unsubscribe:${secret}`, `${userId}.${category}`)).slice(0, 32);
+const sig = async (secret: string, userId: string, category: string) =>
+  toBase64Url(await hmacSha256(`unsubscribe:${secret}`, `${userId}.${category}`)).slice(0, 32);
 
-export async function unsubscribeUrl(deps: Pick<Deps, 'config'>, userId: string, category: EmailCategory): Promise<string> {
+export async function unsubscribeUrl(
+  deps: Pick<Deps, 'config'>,
+  userId: string,
+  category: EmailCategory,
+): Promise<string> {
   return `${deps.config.appUrl}/email/unsubscribe?u=${encodeURIComponent(userId)}&c=${category}&s=${await sig(deps.config.sessionSecret, userId, category)}`;
 }
 
-export async function verifyUnsubscribe(deps: Pick<Deps, 'config'>, userId: string, category: string, signature: string): Promise<EmailCategory | null> {
+export async function verifyUnsubscribe(
+  deps: Pick<Deps, 'config'>,
+  userId: string,
+  category: string,
+  signature: string,
+): Promise<EmailCategory | null> {
   const known = EMAIL_CATEGORIES.find((c) => c === category);
   if (!known || !userId || !signature) return null;
   return timingSafeEqual(await sig(deps.config.sessionSecret, userId, known), signature) ? known : null;
 }
 
 /** Whether `category` mail may go to this person (missing = yes: on by default). */
-export const wantsEmail = (prefs: Record<string, boolean> | null | undefined, category: string | undefined) => !category || prefs?.[category] !== false;
+export const wantsEmail = (prefs: Record<string, boolean> | null | undefined, category: string | undefined) =>
+  !category || prefs?.[category] !== false;
 
-export async function setEmailPreference(deps: Deps, userId: string, category: EmailCategory, on: boolean): Promise<void> {
+export async function setEmailPreference(
+  deps: Deps,
+  userId: string,
+  category: EmailCategory,
+  on: boolean,
+): Promise<void> {
   const u = await deps.db.select({ prefs: users.emailPrefs }).from(users).where(eq(users.id, userId)).get();
   if (!u) return;
-  await deps.db.update(users).set({ emailPrefs: { ...u.prefs, [category]: on }, updatedAt: deps.clock.now() }).where(eq(users.id, userId));
+  await deps.db
+    .update(users)
+    .set({ emailPrefs: { ...u.prefs, [category]: on }, updatedAt: deps.clock.now() })
+    .where(eq(users.id, userId));
 }

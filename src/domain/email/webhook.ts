@@ -13,17 +13,34 @@ import { processWebhookOnce, WebhookSignatureError, type WebhookOutcome } from '
 const ResendEvent = z.object({
   type: z.string().max(100),
   created_at: z.string().optional(),
-  data: z.object({ email_id: z.string().max(200).optional(), to: z.union([z.array(z.string()), z.string()]).optional() }).loose(),
+  data: z
+    .object({ email_id: z.string().max(200).optional(), to: z.union([z.array(z.string()), z.string()]).optional() })
+    .loose(),
 });
 
-const STATUS = { 'email.delivered': 'DELIVERED', 'email.bounced': 'BOUNCED', 'email.complained': 'COMPLAINED', 'email.delivery_delayed': 'DELAYED' } as const;
+const STATUS = {
+  'email.delivered': 'DELIVERED',
+  'email.bounced': 'BOUNCED',
+  'email.complained': 'COMPLAINED',
+  'email.delivery_delayed': 'DELAYED',
+} as const;
 
-export async function handleResendWebhook(deps: Deps, secret: string, raw: string, headers: { id: string | null; timestamp: string | null; signature: string | null }): Promise<WebhookOutcome> {
+export async function handleResendWebhook(
+  deps: Deps,
+  secret: string,
+  raw: string,
+  headers: { id: string | null; timestamp: string | null; signature: string | null },
+): Promise<WebhookOutcome> {
   let body: unknown;
   try {
     body = verifyResendWebhook(secret, raw, headers);
   } catch (e) {
-    await deps.log.webhook.warn('WEBHOOK_REJECTED', 'Resend webhook with an invalid signature refused', { provider: 'resend', eventId: headers.id ?? undefined }, { error: e });
+    await deps.log.webhook.warn(
+      'WEBHOOK_REJECTED',
+      'Resend webhook with an invalid signature refused',
+      { provider: 'resend', eventId: headers.id ?? undefined },
+      { error: e },
+    );
     throw new WebhookSignatureError((e as Error).message);
   }
   const parsed = ResendEvent.safeParse(body);
@@ -33,15 +50,32 @@ export async function handleResendWebhook(deps: Deps, secret: string, raw: strin
     const status = STATUS[event.type as keyof typeof STATUS];
     if (!status || !event.data.email_id) return 'ignored';
     const now = deps.clock.now();
-    const [row] = await deps.db.update(emailLog).set({ deliveryStatus: status, updatedAt: now }).where(eq(emailLog.providerId, event.data.email_id)).returning();
+    const [row] = await deps.db
+      .update(emailLog)
+      .set({ deliveryStatus: status, updatedAt: now })
+      .where(eq(emailLog.providerId, event.data.email_id))
+      .returning();
     if (status === 'BOUNCED' || status === 'COMPLAINED') {
-      const to = [row?.to, ...(Array.isArray(event.data.to) ? event.data.to : event.data.to ? [event.data.to] : [])].filter((x): x is string => !!x);
+      const to = [
+        row?.to,
+        ...(Array.isArray(event.data.to) ? event.data.to : event.data.to ? [event.data.to] : []),
+      ].filter((x): x is string => !!x);
       for (const address of new Set(to.map((a) => a.toLowerCase()))) {
-        await deps.db.insert(emailSuppressions).values({ email: address, reason: status, createdAt: now }).onConflictDoNothing();
-        await deps.log.email.warn('EMAIL_SUPPRESSED', `${address} suppressed after ${status.toLowerCase()}`, { emailId: row?.id ?? null, reason: status });
+        await deps.db
+          .insert(emailSuppressions)
+          .values({ email: address, reason: status, createdAt: now })
+          .onConflictDoNothing();
+        await deps.log.email.warn('EMAIL_SUPPRESSED', `${address} suppressed after ${status.toLowerCase()}`, {
+          emailId: row?.id ?? null,
+          reason: status,
+        });
       }
     }
-    await deps.log.email.info('EMAIL_DELIVERY', `Email ${event.data.email_id}: ${status}`, { emailId: row?.id ?? null, providerId: event.data.email_id, reason: status });
+    await deps.log.email.info('EMAIL_DELIVERY', `Email ${event.data.email_id}: ${status}`, {
+      emailId: row?.id ?? null,
+      providerId: event.data.email_id,
+      reason: status,
+    });
     return row ? 'processed' : 'ignored';
   });
 }

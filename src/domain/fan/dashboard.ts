@@ -4,7 +4,17 @@
  * where it needs several statements). A fan only ever reads rows where they are the booking's fan.
  */
 import { and, asc, desc, eq, gt, isNotNull, lte, or, sql, type SQL } from 'drizzle-orm';
-import { bookings, callOffers, callRequests, creators, payments, reviews, REQUEST_STATUSES, type Booking, type CallRequest } from '../../db/schema';
+import {
+  bookings,
+  callOffers,
+  callRequests,
+  creators,
+  payments,
+  reviews,
+  REQUEST_STATUSES,
+  type Booking,
+  type CallRequest,
+} from '../../db/schema';
 import type { Deps } from '../../deps';
 import { callTookPlace } from '../reviews/reviews';
 import { loadCallParties } from '../calls/access';
@@ -35,18 +45,40 @@ export interface FanCall {
 }
 
 const callFields = {
-  id: bookings.id, status: bookings.status, outcome: bookings.outcome, startsAt: bookings.startsAt, endsAt: bookings.endsAt, holdExpiresAt: bookings.holdExpiresAt,
-  price: bookings.price, currency: bookings.currency, cancellationPolicy: bookings.cancellationPolicy, cancelledBy: bookings.cancelledBy,
-  title: callOffers.title, durationMinutes: callOffers.durationMinutes,
+  id: bookings.id,
+  status: bookings.status,
+  outcome: bookings.outcome,
+  startsAt: bookings.startsAt,
+  endsAt: bookings.endsAt,
+  holdExpiresAt: bookings.holdExpiresAt,
+  price: bookings.price,
+  currency: bookings.currency,
+  cancellationPolicy: bookings.cancellationPolicy,
+  cancelledBy: bookings.cancelledBy,
+  title: callOffers.title,
+  durationMinutes: callOffers.durationMinutes,
   // bookings.creator_id, not creators.id: D1 batches key result columns by name, and two "id" would collide.
-  creatorId: bookings.creatorId, creatorName: creators.displayName, creatorSlug: creators.slug, creatorImage: creators.profileImageKey,
-  refunded: payments.refundedAmount, rating: reviews.rating,
+  creatorId: bookings.creatorId,
+  creatorName: creators.displayName,
+  creatorSlug: creators.slug,
+  creatorImage: creators.profileImageKey,
+  refunded: payments.refundedAmount,
+  rating: reviews.rating,
 };
 
 function toCall(x: CallRow): FanCall {
   return {
-    id: x.id, status: x.status, outcome: x.outcome, startsAt: x.startsAt, endsAt: x.endsAt, holdExpiresAt: x.holdExpiresAt, price: x.price, currency: x.currency,
-    cancellationPolicy: x.cancellationPolicy, cancelledBy: x.cancelledBy, title: x.title,
+    id: x.id,
+    status: x.status,
+    outcome: x.outcome,
+    startsAt: x.startsAt,
+    endsAt: x.endsAt,
+    holdExpiresAt: x.holdExpiresAt,
+    price: x.price,
+    currency: x.currency,
+    cancellationPolicy: x.cancellationPolicy,
+    cancelledBy: x.cancelledBy,
+    title: x.title,
     durationMinutes: Math.round((x.endsAt.getTime() - x.startsAt.getTime()) / 60_000) || x.durationMinutes,
     creator: { id: x.creatorId, name: x.creatorName, slug: x.creatorSlug, imageKey: x.creatorImage },
     refunded: x.refunded ?? 0,
@@ -55,7 +87,9 @@ function toCall(x: CallRow): FanCall {
 }
 
 function callsQuery(deps: Pick<Deps, 'db'>, where: SQL | undefined) {
-  return deps.db.select(callFields).from(bookings)
+  return deps.db
+    .select(callFields)
+    .from(bookings)
     .innerJoin(callOffers, eq(callOffers.id, bookings.offerId))
     .innerJoin(creators, eq(creators.id, bookings.creatorId))
     .leftJoin(payments, eq(payments.bookingId, bookings.id))
@@ -122,20 +156,53 @@ export interface FanOverview {
 export async function fanOverview(deps: Pick<Deps, 'db'>, userId: string, now: Date): Promise<FanOverview> {
   const t = now.getTime();
   const [[counts], requestRows, toPayRows, nextRows] = await deps.db.batch([
-    deps.db.select({
-      upcoming: sql<number>`coalesce(sum(case when ${bookings.status} = 'CONFIRMED' and ${bookings.endsAt} > ${t} then 1 else 0 end), 0)`.as('upcoming'),
-      awaiting: sql<number>`coalesce(sum(case when ${bookings.status} = 'PENDING' and ${bookings.holdExpiresAt} > ${t} then 1 else 0 end), 0)`.as('awaiting'),
-      past: sql<number>`coalesce(sum(case when ${bookings.status} = 'COMPLETED' or (${bookings.status} = 'CONFIRMED' and ${bookings.endsAt} <= ${t}) or (${bookings.status} = 'CANCELLED' and ${bookings.confirmedAt} is not null) then 1 else 0 end), 0)`.as('past'),
-      toReview: sql<number>`coalesce(sum(case when ${bookings.outcome} = 'COMPLETED' and ${reviews.id} is null then 1 else 0 end), 0)`.as('to_review'),
-    }).from(bookings).leftJoin(reviews, eq(reviews.bookingId, bookings.id)).where(eq(bookings.userId, userId)),
-    deps.db.select({
-      status: sql<RequestStatus>`case when ${callRequests.status} = 'PENDING' and ${callRequests.expiresAt} <= ${t} then 'EXPIRED' else ${callRequests.status} end`.as('effective_status'),
-      n: sql<number>`count(*)`.as('n'),
-    }).from(callRequests).where(eq(callRequests.userId, userId)).groupBy(sql`1`),
-    deps.db.select({ n: sql<number>`count(*)`.as('n') }).from(callRequests)
+    deps.db
+      .select({
+        upcoming:
+          sql<number>`coalesce(sum(case when ${bookings.status} = 'CONFIRMED' and ${bookings.endsAt} > ${t} then 1 else 0 end), 0)`.as(
+            'upcoming',
+          ),
+        awaiting:
+          sql<number>`coalesce(sum(case when ${bookings.status} = 'PENDING' and ${bookings.holdExpiresAt} > ${t} then 1 else 0 end), 0)`.as(
+            'awaiting',
+          ),
+        past: sql<number>`coalesce(sum(case when ${bookings.status} = 'COMPLETED' or (${bookings.status} = 'CONFIRMED' and ${bookings.endsAt} <= ${t}) or (${bookings.status} = 'CANCELLED' and ${bookings.confirmedAt} is not null) then 1 else 0 end), 0)`.as(
+          'past',
+        ),
+        toReview:
+          sql<number>`coalesce(sum(case when ${bookings.outcome} = 'COMPLETED' and ${reviews.id} is null then 1 else 0 end), 0)`.as(
+            'to_review',
+          ),
+      })
+      .from(bookings)
+      .leftJoin(reviews, eq(reviews.bookingId, bookings.id))
+      .where(eq(bookings.userId, userId)),
+    deps.db
+      .select({
+        status:
+          sql<RequestStatus>`case when ${callRequests.status} = 'PENDING' and ${callRequests.expiresAt} <= ${t} then 'EXPIRED' else ${callRequests.status} end`.as(
+            'effective_status',
+          ),
+        n: sql<number>`count(*)`.as('n'),
+      })
+      .from(callRequests)
+      .where(eq(callRequests.userId, userId))
+      .groupBy(sql`1`),
+    deps.db
+      .select({ n: sql<number>`count(*)`.as('n') })
+      .from(callRequests)
       .innerJoin(bookings, eq(bookings.id, callRequests.bookingId))
-      .where(and(eq(callRequests.userId, userId), eq(callRequests.status, 'ACCEPTED'), eq(bookings.status, 'PENDING'), gt(bookings.holdExpiresAt, now))),
-    callsQuery(deps, and(eq(bookings.userId, userId), eq(bookings.status, 'CONFIRMED'), gt(bookings.endsAt, now))).orderBy(asc(bookings.startsAt)).limit(1),
+      .where(
+        and(
+          eq(callRequests.userId, userId),
+          eq(callRequests.status, 'ACCEPTED'),
+          eq(bookings.status, 'PENDING'),
+          gt(bookings.holdExpiresAt, now),
+        ),
+      ),
+    callsQuery(deps, and(eq(bookings.userId, userId), eq(bookings.status, 'CONFIRMED'), gt(bookings.endsAt, now)))
+      .orderBy(asc(bookings.startsAt))
+      .limit(1),
   ]);
   const requests = Object.fromEntries(REQUEST_STATUSES.map((s) => [s, 0])) as Record<RequestStatus, number>;
   for (const r of requestRows) requests[r.status] = (requests[r.status] ?? 0) + Number(r.n);
@@ -152,7 +219,10 @@ export async function fanOverview(deps: Pick<Deps, 'db'>, userId: string, now: D
 
 /** Upcoming calls, soonest first (one query). */
 export async function upcomingCalls(deps: Pick<Deps, 'db'>, userId: string, now: Date): Promise<FanCall[]> {
-  const rows = await callsQuery(deps, upcomingWhere(userId, now)).orderBy(asc(bookings.startsAt)).limit(UPCOMING_LIMIT).all();
+  const rows = await callsQuery(deps, upcomingWhere(userId, now))
+    .orderBy(asc(bookings.startsAt))
+    .limit(UPCOMING_LIMIT)
+    .all();
   return rows.map(toCall);
 }
 
@@ -163,11 +233,22 @@ export interface PastCall extends FanCall {
 }
 
 /** Past calls, latest first, a page at a time, with the total (one round trip). */
-export async function pastCalls(deps: Deps, userId: string, now: Date, page: number): Promise<{ rows: PastCall[]; total: number }> {
+export async function pastCalls(
+  deps: Deps,
+  userId: string,
+  now: Date,
+  page: number,
+): Promise<{ rows: PastCall[]; total: number }> {
   const where = pastWhere(userId, now);
   const [rows, [{ total }]] = await deps.db.batch([
-    callsQuery(deps, where).orderBy(desc(bookings.startsAt)).limit(HISTORY_PAGE_SIZE).offset((page - 1) * HISTORY_PAGE_SIZE),
-    deps.db.select({ total: sql<number>`count(*)`.as('total') }).from(bookings).where(where),
+    callsQuery(deps, where)
+      .orderBy(desc(bookings.startsAt))
+      .limit(HISTORY_PAGE_SIZE)
+      .offset((page - 1) * HISTORY_PAGE_SIZE),
+    deps.db
+      .select({ total: sql<number>`count(*)`.as('total') })
+      .from(bookings)
+      .where(where),
   ]);
   const calls = rows.map(toCall);
   const out: PastCall[] = [];
@@ -188,17 +269,30 @@ export async function pastCalls(deps: Deps, userId: string, now: Date, page: num
 
 /** One of the fan's own bookings (null when it is someone else's or does not exist). */
 export async function ownBooking(deps: Pick<Deps, 'db'>, userId: string, bookingId: string): Promise<Booking | null> {
-  return (await deps.db.select().from(bookings).where(and(eq(bookings.id, bookingId), eq(bookings.userId, userId))).get()) ?? null;
+  return (
+    (await deps.db
+      .select()
+      .from(bookings)
+      .where(and(eq(bookings.id, bookingId), eq(bookings.userId, userId)))
+      .get()) ?? null
+  );
 }
 
 /** One of the fan's own calls, with the booking row (one query); null when it is someone else's. */
-export async function ownCall(deps: Pick<Deps, 'db'>, userId: string, bookingId: string): Promise<{ booking: Booking; call: FanCall } | null> {
-  const row = await deps.db.select({ booking: bookings, ...callFields }).from(bookings)
+export async function ownCall(
+  deps: Pick<Deps, 'db'>,
+  userId: string,
+  bookingId: string,
+): Promise<{ booking: Booking; call: FanCall } | null> {
+  const row = await deps.db
+    .select({ booking: bookings, ...callFields })
+    .from(bookings)
     .innerJoin(callOffers, eq(callOffers.id, bookings.offerId))
     .innerJoin(creators, eq(creators.id, bookings.creatorId))
     .leftJoin(payments, eq(payments.bookingId, bookings.id))
     .leftJoin(reviews, eq(reviews.bookingId, bookings.id))
-    .where(and(eq(bookings.id, bookingId), eq(bookings.userId, userId))).get();
+    .where(and(eq(bookings.id, bookingId), eq(bookings.userId, userId)))
+    .get();
   return row ? { booking: row.booking, call: toCall(row) } : null;
 }
 
@@ -211,11 +305,21 @@ export interface FanRequest {
 
 /** The fan's requests (latest first) with their creator and the booking an acceptance created. */
 export async function fanRequests(deps: Pick<Deps, 'db'>, userId: string, now: Date): Promise<FanRequest[]> {
-  const rows = await deps.db.select({ r: callRequests, name: creators.displayName, slug: creators.slug, bookingStatus: bookings.status, holdExpiresAt: bookings.holdExpiresAt })
+  const rows = await deps.db
+    .select({
+      r: callRequests,
+      name: creators.displayName,
+      slug: creators.slug,
+      bookingStatus: bookings.status,
+      holdExpiresAt: bookings.holdExpiresAt,
+    })
     .from(callRequests)
     .innerJoin(creators, eq(creators.id, callRequests.creatorId))
     .leftJoin(bookings, eq(bookings.id, callRequests.bookingId))
-    .where(eq(callRequests.userId, userId)).orderBy(desc(callRequests.createdAt)).limit(200).all();
+    .where(eq(callRequests.userId, userId))
+    .orderBy(desc(callRequests.createdAt))
+    .limit(200)
+    .all();
   return rows.map((x) => ({
     request: x.r,
     status: effectiveRequestStatus(x.r, now),
@@ -223,4 +327,3 @@ export async function fanRequests(deps: Pick<Deps, 'db'>, userId: string, now: D
     booking: x.bookingStatus ? { status: x.bookingStatus, holdExpiresAt: x.holdExpiresAt } : null,
   }));
 }
-

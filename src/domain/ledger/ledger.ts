@@ -16,9 +16,21 @@ import { ledgerEntries, type Currency } from '../../db/schema';
 import type { Deps } from '../../deps';
 
 export type EntryKind =
-  | 'CHARGE' | 'PLATFORM_FEE' | 'CREATOR_SHARE' | 'REFUND' | 'FEE_REFUND' | 'SHARE_REVERSAL'
+  | 'CHARGE'
+  | 'PLATFORM_FEE'
+  | 'CREATOR_SHARE'
+  | 'REFUND'
+  | 'FEE_REFUND'
+  | 'SHARE_REVERSAL'
   | 'REFUND_FAILED'
-  | 'DISPUTE' | 'DISPUTE_REVERSAL' | 'DEBT' | 'DEBT_REVERSAL' | 'DEBT_RECOVERY' | 'DEBT_SETTLED' | 'PAYOUT' | 'PAYOUT_REVERSAL';
+  | 'DISPUTE'
+  | 'DISPUTE_REVERSAL'
+  | 'DEBT'
+  | 'DEBT_REVERSAL'
+  | 'DEBT_RECOVERY'
+  | 'DEBT_SETTLED'
+  | 'PAYOUT'
+  | 'PAYOUT_REVERSAL';
 
 export interface Entry {
   account: string;
@@ -58,11 +70,18 @@ const entryId = (txId: string, i: number) => `led_${txId.replace(/[^a-z0-9]/gi, 
 export function guardedTxStatements(deps: Deps, tx: Tx, guard: SQL) {
   assertBalanced(tx);
   const now = deps.clock.now().getTime();
-  return tx.entries.filter((e) => e.amount !== 0).map((e, i) => rawStatement(deps.d1, sql`
+  return tx.entries
+    .filter((e) => e.amount !== 0)
+    .map((e, i) =>
+      rawStatement(
+        deps.d1,
+        sql`
     insert or ignore into ledger_entries (id, tx_id, kind, account, creator_id, amount, currency, payment_id, refund_id, dispute_id, payout_id, available_at, memo, created_at)
     select ${entryId(tx.txId, i)}, ${tx.txId}, ${e.kind}, ${e.account}, ${e.creatorId ?? null}, ${e.amount}, ${tx.currency}, ${tx.refs?.paymentId ?? null},
       ${tx.refs?.refundId ?? null}, ${tx.refs?.disputeId ?? null}, ${tx.refs?.payoutId ?? null}, ${e.availableAt ? e.availableAt.getTime() : null}, ${tx.memo ?? null}, ${now}
-    where ${guard}`));
+    where ${guard}`,
+      ),
+    );
 }
 
 /** The call outcomes after which a creator's share is theirs (the service was given). */
@@ -97,50 +116,82 @@ export function releasedBalanceSql(creatorId: string, currency: Currency, now: D
 export function txStatements(deps: Deps, tx: Tx) {
   assertBalanced(tx);
   const now = deps.clock.now();
-  return tx.entries.filter((e) => e.amount !== 0).map((e, i) =>
-    deps.db.insert(ledgerEntries).values({
-      id: entryId(tx.txId, i),
-      txId: tx.txId,
-      kind: e.kind,
-      account: e.account,
-      creatorId: e.creatorId ?? null,
-      amount: e.amount,
-      currency: tx.currency,
-      paymentId: tx.refs?.paymentId ?? null,
-      refundId: tx.refs?.refundId ?? null,
-      disputeId: tx.refs?.disputeId ?? null,
-      payoutId: tx.refs?.payoutId ?? null,
-      availableAt: e.availableAt ?? null,
-      memo: tx.memo ?? null,
-      createdAt: now,
-    }).onConflictDoNothing());
+  return tx.entries
+    .filter((e) => e.amount !== 0)
+    .map((e, i) =>
+      deps.db
+        .insert(ledgerEntries)
+        .values({
+          id: entryId(tx.txId, i),
+          txId: tx.txId,
+          kind: e.kind,
+          account: e.account,
+          creatorId: e.creatorId ?? null,
+          amount: e.amount,
+          currency: tx.currency,
+          paymentId: tx.refs?.paymentId ?? null,
+          refundId: tx.refs?.refundId ?? null,
+          disputeId: tx.refs?.disputeId ?? null,
+          payoutId: tx.refs?.payoutId ?? null,
+          availableAt: e.availableAt ?? null,
+          memo: tx.memo ?? null,
+          createdAt: now,
+        })
+        .onConflictDoNothing(),
+    );
 }
 
 /** Records a transaction once (entry ids derive from the transaction id). */
 export async function record(deps: Deps, tx: Tx): Promise<void> {
   const stmts = txStatements(deps, tx);
-  if (stmts.length) await deps.db.batch(stmts as [typeof stmts[number], ...typeof stmts]);
+  if (stmts.length) await deps.db.batch(stmts as [(typeof stmts)[number], ...typeof stmts]);
 }
 
 export async function hasTx(deps: Deps, txId: string): Promise<boolean> {
-  return !!(await deps.db.select({ id: ledgerEntries.id }).from(ledgerEntries).where(eq(ledgerEntries.txId, txId)).get());
+  return !!(await deps.db
+    .select({ id: ledgerEntries.id })
+    .from(ledgerEntries)
+    .where(eq(ledgerEntries.txId, txId))
+    .get());
 }
 
 /** Entries of a succeeded charge: the fan pays, the platform keeps its fee, the creator's share waits for its release date. */
-export function chargeEntries(p: { amount: number; platformFee: number; creatorShare: number; creatorId: string; payoutReleaseAt: Date | null }): Entry[] {
+export function chargeEntries(p: {
+  amount: number;
+  platformFee: number;
+  creatorShare: number;
+  creatorId: string;
+  payoutReleaseAt: Date | null;
+}): Entry[] {
   return [
     { account: 'fan', kind: 'CHARGE', amount: -p.amount },
     { account: 'platform:fees', kind: 'PLATFORM_FEE', amount: p.platformFee },
-    { account: creatorAccount(p.creatorId), kind: 'CREATOR_SHARE', amount: p.creatorShare, creatorId: p.creatorId, availableAt: p.payoutReleaseAt },
+    {
+      account: creatorAccount(p.creatorId),
+      kind: 'CREATOR_SHARE',
+      amount: p.creatorShare,
+      creatorId: p.creatorId,
+      availableAt: p.payoutReleaseAt,
+    },
   ];
 }
 
 /** Entries of a refund: back to the fan, the fee refunded pro rata, the creator's share reversed (same release date). */
-export function refundEntries(p: { creatorId: string; payoutReleaseAt: Date | null }, amount: number, split: { feeRefund: number; shareReversal: number }): Entry[] {
+export function refundEntries(
+  p: { creatorId: string; payoutReleaseAt: Date | null },
+  amount: number,
+  split: { feeRefund: number; shareReversal: number },
+): Entry[] {
   return [
     { account: 'fan', kind: 'REFUND', amount },
     { account: 'platform:fees', kind: 'FEE_REFUND', amount: -split.feeRefund },
-    { account: creatorAccount(p.creatorId), kind: 'SHARE_REVERSAL', amount: -split.shareReversal, creatorId: p.creatorId, availableAt: p.payoutReleaseAt },
+    {
+      account: creatorAccount(p.creatorId),
+      kind: 'SHARE_REVERSAL',
+      amount: -split.shareReversal,
+      creatorId: p.creatorId,
+      availableAt: p.payoutReleaseAt,
+    },
   ];
 }
 
@@ -158,18 +209,37 @@ export interface CreatorBalance {
 
 /** The creator's balances per currency, derived from the ledger at `now`. */
 export async function creatorBalances(deps: Pick<Deps, 'db'>, creatorId: string, now: Date): Promise<CreatorBalance[]> {
-  const rows = await deps.db.select({
-    currency: ledgerEntries.currency,
-    total: sql<number>`sum(${ledgerEntries.amount})`,
-    pending: sql<number>`coalesce(sum(case when ${releasedSql(now)} then 0 else ${ledgerEntries.amount} end), 0)`,
-  }).from(ledgerEntries).where(and(eq(ledgerEntries.account, creatorAccount(creatorId)))).groupBy(ledgerEntries.currency).all();
+  const rows = await deps.db
+    .select({
+      currency: ledgerEntries.currency,
+      total: sql<number>`sum(${ledgerEntries.amount})`,
+      pending: sql<number>`coalesce(sum(case when ${releasedSql(now)} then 0 else ${ledgerEntries.amount} end), 0)`,
+    })
+    .from(ledgerEntries)
+    .where(and(eq(ledgerEntries.account, creatorAccount(creatorId))))
+    .groupBy(ledgerEntries.currency)
+    .all();
   return rows.map((r) => {
     const released = r.total - r.pending;
-    return { currency: r.currency, total: r.total, pending: Math.max(0, r.pending), available: Math.max(0, released), debt: Math.max(0, -released) };
+    return {
+      currency: r.currency,
+      total: r.total,
+      pending: Math.max(0, r.pending),
+      available: Math.max(0, released),
+      debt: Math.max(0, -released),
+    };
   });
 }
 
 /** Sum of every entry of a payment (zero when its books balance). */
 export async function paymentLedgerSum(deps: Pick<Deps, 'db'>, paymentId: string): Promise<number> {
-  return (await deps.db.select({ s: sql<number>`coalesce(sum(${ledgerEntries.amount}), 0)` }).from(ledgerEntries).where(eq(ledgerEntries.paymentId, paymentId)).get())?.s ?? 0;
+  return (
+    (
+      await deps.db
+        .select({ s: sql<number>`coalesce(sum(${ledgerEntries.amount}), 0)` })
+        .from(ledgerEntries)
+        .where(eq(ledgerEntries.paymentId, paymentId))
+        .get()
+    )?.s ?? 0
+  );
 }

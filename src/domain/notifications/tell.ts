@@ -15,13 +15,20 @@ import { notify, type NotificationParams, type NotificationType } from './notify
 
 export interface Message {
   notification?: { type: NotificationType; params: NotificationParams; link: string | null };
-  email?: { template: string; data: Record<string, unknown> | ((u: User) => Record<string, unknown> | Promise<Record<string, unknown>>); key: string };
+  email?: {
+    template: string;
+    data: Record<string, unknown> | ((u: User) => Record<string, unknown> | Promise<Record<string, unknown>>);
+    key: string;
+  };
 }
 
 export type Recipient = Pick<User, 'id' | 'email' | 'name' | 'locale' | 'timezone' | 'emailPrefs'>;
 
 /** What happened: the notification id (null when none or it failed), the email (null when none, or not wanted). */
-export interface Told { notificationId: string | null; email: { emailId: string; duplicate: boolean } | null }
+export interface Told {
+  notificationId: string | null;
+  email: { emailId: string; duplicate: boolean } | null;
+}
 
 export async function tell(deps: Deps, who: Recipient | string, m: Message): Promise<Told> {
   const told: Told = { notificationId: null, email: null };
@@ -43,7 +50,13 @@ export async function tell(deps: Deps, who: Recipient | string, m: Message): Pro
   }
   if (m.notification) {
     try {
-      told.notificationId = await notify(deps, user.id, m.notification.type, m.notification.params, m.notification.link);
+      told.notificationId = await notify(
+        deps,
+        user.id,
+        m.notification.type,
+        m.notification.params,
+        m.notification.link,
+      );
     } catch {
       // Logged by notify(); the email is already on its way.
     }
@@ -53,6 +66,7 @@ export async function tell(deps: Deps, who: Recipient | string, m: Message): Pro
 
 export async function tellAdmins(deps: Deps, m: Message): Promise<Told[]> {
   const out: Told[] = [];
-  for (const admin of await deps.db.select().from(users).where(eq(users.role, 'ADMIN')).all()) out.push(await tell(deps, admin, m));
+  for (const admin of await deps.db.select().from(users).where(eq(users.role, 'ADMIN')).all())
+    out.push(await tell(deps, admin, m));
   return out;
 }

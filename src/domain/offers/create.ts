@@ -21,18 +21,37 @@ export interface NewOfferInput {
   appointmentTypeId?: string | null;
 }
 
-export type CreateOfferRefusal = 'CREATOR_NOT_ONBOARDED' | 'CURRENCY_NOT_ACCEPTED' | 'TOO_SOON' | 'TOO_FAR' | 'OVERLAPS_ANOTHER_OFFER';
-export type CreateOfferResult = { ok: true; offer: CallOffer } | { ok: false; code: CreateOfferRefusal; conflicts?: { id: string; startsAt: string; endsAt: string }[] };
+export type CreateOfferRefusal =
+  | 'CREATOR_NOT_ONBOARDED'
+  | 'CURRENCY_NOT_ACCEPTED'
+  | 'TOO_SOON'
+  | 'TOO_FAR'
+  | 'OVERLAPS_ANOTHER_OFFER';
+export type CreateOfferResult =
+  | { ok: true; offer: CallOffer }
+  | { ok: false; code: CreateOfferRefusal; conflicts?: { id: string; startsAt: string; endsAt: string }[] };
 
 /** The creator's occupying offers overlapping [start, end). */
-export async function findOverlaps(deps: Pick<Deps, 'db'>, creatorId: string, start: Date, end: Date, excludeOfferId?: string): Promise<CallOffer[]> {
-  return deps.db.select().from(callOffers).where(and(
-    eq(callOffers.creatorId, creatorId),
-    inArray(callOffers.status, [...OCCUPYING]),
-    lt(callOffers.startsAt, end),
-    gt(callOffers.endsAt, start),
-    excludeOfferId ? ne(callOffers.id, excludeOfferId) : undefined,
-  )).all();
+export async function findOverlaps(
+  deps: Pick<Deps, 'db'>,
+  creatorId: string,
+  start: Date,
+  end: Date,
+  excludeOfferId?: string,
+): Promise<CallOffer[]> {
+  return deps.db
+    .select()
+    .from(callOffers)
+    .where(
+      and(
+        eq(callOffers.creatorId, creatorId),
+        inArray(callOffers.status, [...OCCUPYING]),
+        lt(callOffers.startsAt, end),
+        gt(callOffers.endsAt, start),
+        excludeOfferId ? ne(callOffers.id, excludeOfferId) : undefined,
+      ),
+    )
+    .all();
 }
 
 export function checkTiming(startsAt: Date, now: Date): 'TOO_SOON' | 'TOO_FAR' | null {
@@ -52,25 +71,40 @@ export async function createOffer(deps: Deps, creator: Creator, input: NewOfferI
   const endsAt = new Date(input.startsAt.getTime() + input.durationMinutes * MINUTE);
   const overlaps = await findOverlaps(deps, creator.id, input.startsAt, endsAt);
   if (overlaps.length) {
-    return { ok: false, code: 'OVERLAPS_ANOTHER_OFFER', conflicts: overlaps.map((o) => ({ id: o.id, startsAt: o.startsAt.toISOString(), endsAt: o.endsAt.toISOString() })) };
+    return {
+      ok: false,
+      code: 'OVERLAPS_ANOTHER_OFFER',
+      conflicts: overlaps.map((o) => ({
+        id: o.id,
+        startsAt: o.startsAt.toISOString(),
+        endsAt: o.endsAt.toISOString(),
+      })),
+    };
   }
-  const [offer] = await deps.db.insert(callOffers).values({
-    id: deps.ids.next('off'),
-    creatorId: creator.id,
-    title: input.title,
-    description: input.description,
-    price: input.price,
-    currency: input.currency,
-    startsAt: input.startsAt,
-    durationMinutes: input.durationMinutes,
-    endsAt,
-    status: 'AVAILABLE',
-    source: input.source ?? 'OFFER',
-    reservedForUserId: input.reservedForUserId ?? null,
-    appointmentTypeId: input.appointmentTypeId ?? null,
-    createdAt: now,
-    updatedAt: now,
-  }).returning();
-  await deps.log.info('OFFER_CREATED', `Offer ${offer.id} created`, { actor: 'CREATOR', actorId: creator.userId, context: { offerId: offer.id, source: offer.source } });
+  const [offer] = await deps.db
+    .insert(callOffers)
+    .values({
+      id: deps.ids.next('off'),
+      creatorId: creator.id,
+      title: input.title,
+      description: input.description,
+      price: input.price,
+      currency: input.currency,
+      startsAt: input.startsAt,
+      durationMinutes: input.durationMinutes,
+      endsAt,
+      status: 'AVAILABLE',
+      source: input.source ?? 'OFFER',
+      reservedForUserId: input.reservedForUserId ?? null,
+      appointmentTypeId: input.appointmentTypeId ?? null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  await deps.log.info('OFFER_CREATED', `Offer ${offer.id} created`, {
+    actor: 'CREATOR',
+    actorId: creator.userId,
+    context: { offerId: offer.id, source: offer.source },
+  });
   return { ok: true, offer };
 }

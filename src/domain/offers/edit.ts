@@ -16,14 +16,17 @@ export async function applyOfferPatch(deps: Deps, offerId: string, patch: OfferP
   const current = (await deps.db.select().from(callOffers).where(eq(callOffers.id, offerId)).get())!;
   const startsAt = patch.startsAt ? new Date(patch.startsAt) : current.startsAt;
   const durationMinutes = patch.durationMinutes ?? current.durationMinutes;
-  await deps.db.update(callOffers).set({
-    title: patch.title ?? current.title,
-    description: patch.description ?? current.description,
-    price: patch.price ?? current.price,
-    currency: patch.currency ?? current.currency,
-    startsAt,
-    durationMinutes,
-    endsAt: new Date(startsAt.getTime() + durationMinutes * 60_000),
-    updatedAt: deps.clock.now(),
-  }).where(eq(callOffers.id, offerId));
+  await deps.db
+    .update(callOffers)
+    .set({
+      title: patch.title ?? current.title,
+      description: patch.description ?? current.description,
+      price: patch.price ?? current.price,
+      currency: patch.currency ?? current.currency,
+      startsAt,
+      durationMinutes,
+      endsAt: new Date(startsAt.getTime() + durationMinutes * 60_000),
+      updatedAt: deps.clock.now(),
+    })
+    .where(eq(callOffers.id, offerId));
 }

@@ -11,7 +11,10 @@ export function acceptedCurrency(creator: Pick<Creator, 'currency' | 'stripeDefa
 }
 
 /** Null when `currency` may be used for this creator's prices; else the one that may. */
-export function currencyRefusal(creator: Pick<Creator, 'currency' | 'stripeDefaultCurrency'>, currency: Currency): { code: 'CURRENCY_NOT_ACCEPTED'; accepted: Currency } | null {
+export function currencyRefusal(
+  creator: Pick<Creator, 'currency' | 'stripeDefaultCurrency'>,
+  currency: Currency,
+): { code: 'CURRENCY_NOT_ACCEPTED'; accepted: Currency } | null {
   const accepted = acceptedCurrency(creator);
   return currency === accepted ? null : { code: 'CURRENCY_NOT_ACCEPTED', accepted };
 }

@@ -4,7 +4,16 @@
  * booking and the call's join/leave events.
  */
 import { asc, eq, or } from 'drizzle-orm';
-import { bookings, callEvents, callOffers, disputes, payments, users, DISPUTE_STATUSES, type Payment } from '../../db/schema';
+import {
+  bookings,
+  callEvents,
+  callOffers,
+  disputes,
+  payments,
+  users,
+  DISPUTE_STATUSES,
+  type Payment,
+} from '../../db/schema';
 import type { Deps } from '../../deps';
 import { disputeClosed, disputeOpened } from '../events';
 import { hasTx, record } from '../ledger/ledger';
@@ -25,8 +34,11 @@ export function creatorDebtFor(disputed: number, p: Pick<Payment, 'amount' | 'cr
 
 export async function syncDispute(deps: Deps, disputeId: string): Promise<void> {
   const info = await deps.payments.retrieveDispute(disputeId);
-  const found = await deps.db.select().from(payments)
-    .where(or(eq(payments.chargeId, info.chargeId), info.intentId ? eq(payments.intentId, info.intentId) : undefined)).get();
+  const found = await deps.db
+    .select()
+    .from(payments)
+    .where(or(eq(payments.chargeId, info.chargeId), info.intentId ? eq(payments.intentId, info.intentId) : undefined))
+    .get();
   const payment = found ? await ensureChargeRecorded(deps, found) : null;
   if (!payment) {
     await deps.log.warn('PAYMENT_DISPUTE', `Dispute ${disputeId} on an unknown charge ${info.chargeId}`);
@@ -39,50 +51,114 @@ export async function syncDispute(deps: Deps, disputeId: string): Promise<void> 
   const closed = status === 'WON' || status === 'LOST' || status === 'WARNING_CLOSED';
   let row;
   if (!existing) {
-    const inserted = await deps.db.insert(disputes).values({
-      id: deps.ids.next('dsp'), paymentId: payment.id, stripeDisputeId: disputeId, amount: info.amount, currency: payment.currency,
-      reason: info.reason, status, creatorDebt: status.startsWith('WARNING') ? 0 : debt, closedAt: closed ? now : null, createdAt: now, updatedAt: now,
-    }).onConflictDoNothing().returning();
+    const inserted = await deps.db
+      .insert(disputes)
+      .values({
+        id: deps.ids.next('dsp'),
+        paymentId: payment.id,
+        stripeDisputeId: disputeId,
+        amount: info.amount,
+        currency: payment.currency,
+        reason: info.reason,
+        status,
+        creatorDebt: status.startsWith('WARNING') ? 0 : debt,
+        closedAt: closed ? now : null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing()
+      .returning();
     row = inserted[0] ?? (await deps.db.select().from(disputes).where(eq(disputes.stripeDisputeId, disputeId)).get())!;
-    if (inserted.length) await disputeOpened(deps, { disputeId: row.id, amount: info.amount, currency: payment.currency, reason: info.reason, bookingId: payment.bookingId });
+    if (inserted.length)
+      await disputeOpened(deps, {
+        disputeId: row.id,
+        amount: info.amount,
+        currency: payment.currency,
+        reason: info.reason,
+        bookingId: payment.bookingId,
+      });
   } else {
-    [row] = await deps.db.update(disputes).set({ status, updatedAt: now, closedAt: closed ? (existing.closedAt ?? now) : null, creatorDebt: status.startsWith('WARNING') ? 0 : debt })
-      .where(eq(disputes.id, existing.id)).returning();
-    if (closed && !existing.closedAt) await disputeClosed(deps, { amount: info.amount, currency: payment.currency, status, bookingId: payment.bookingId });
+    [row] = await deps.db
+      .update(disputes)
+      .set({
+        status,
+        updatedAt: now,
+        closedAt: closed ? (existing.closedAt ?? now) : null,
+        creatorDebt: status.startsWith('WARNING') ? 0 : debt,
+      })
+      .where(eq(disputes.id, existing.id))
+      .returning();
+    if (closed && !existing.closedAt)
+      await disputeClosed(deps, {
+        amount: info.amount,
+        currency: payment.currency,
+        status,
+        bookingId: payment.bookingId,
+      });
   }
   // Inquiries (warning_*) move no money. A formal dispute withdraws the amount from the platform,
   // which books the creator's share as their debt; winning reverses both.
   if (!status.startsWith('WARNING')) {
     await record(deps, {
-      txId: `dispute:${row.id}`, currency: payment.currency, refs: { paymentId: payment.id, disputeId: row.id }, memo: info.reason,
+      txId: `dispute:${row.id}`,
+      currency: payment.currency,
+      refs: { paymentId: payment.id, disputeId: row.id },
+      memo: info.reason,
       entries: disputeOpenedEntries(info.amount, debt, payment.creatorId, now),
     });
     await deps.db.update(payments).set({ status: 'DISPUTED', updatedAt: now }).where(eq(payments.id, payment.id));
   }
   if (status === 'WON' && (await hasTx(deps, `dispute:${row.id}`))) {
     await record(deps, {
-      txId: `dispute-won:${row.id}`, currency: payment.currency, refs: { paymentId: payment.id, disputeId: row.id }, memo: 'dispute won',
-      entries: disputeOpenedEntries(info.amount, debt, payment.creatorId, now).map((e) => ({ ...e, amount: -e.amount, kind: e.kind === 'DEBT' ? 'DEBT_REVERSAL' : 'DISPUTE_REVERSAL' })),
+      txId: `dispute-won:${row.id}`,
+      currency: payment.currency,
+      refs: { paymentId: payment.id, disputeId: row.id },
+      memo: 'dispute won',
+      entries: disputeOpenedEntries(info.amount, debt, payment.creatorId, now).map((e) => ({
+        ...e,
+        amount: -e.amount,
+        kind: e.kind === 'DEBT' ? 'DEBT_REVERSAL' : 'DISPUTE_REVERSAL',
+      })),
     });
-    await deps.db.update(disputes).set({ creatorDebt: 0, reconciledAt: now, reconciledBy: 'MANUAL' }).where(eq(disputes.id, row.id));
-    await deps.db.update(payments).set({ status: payment.refundedAmount > 0 ? 'PARTIALLY_REFUNDED' : 'SUCCEEDED', updatedAt: now }).where(eq(payments.id, payment.id));
+    await deps.db
+      .update(disputes)
+      .set({ creatorDebt: 0, reconciledAt: now, reconciledBy: 'MANUAL' })
+      .where(eq(disputes.id, row.id));
+    await deps.db
+      .update(payments)
+      .set({ status: payment.refundedAmount > 0 ? 'PARTIALLY_REFUNDED' : 'SUCCEEDED', updatedAt: now })
+      .where(eq(payments.id, payment.id));
   }
   // Lost: the creator's held share becomes a debt to recover (transfer reversal now, else the next payout).
   if (status === 'LOST') await recoverDisputeDebt(deps, row.id);
-  await deps.log.info('PAYMENT_DISPUTE', `Dispute ${disputeId} is ${status}`, { context: { disputeId: row.id, paymentId: payment.id, amount: info.amount } });
+  await deps.log.info('PAYMENT_DISPUTE', `Dispute ${disputeId} is ${status}`, {
+    context: { disputeId: row.id, paymentId: payment.id, amount: info.amount },
+  });
 }
 
 /** Sends the booking and call timeline to the provider as dispute evidence. */
 export type EvidenceRefusal = 'DISPUTE_NOT_FOUND' | 'EVIDENCE_REFUSED' | 'PAYMENT_PROVIDER_ERROR';
 
-export async function submitDisputeEvidence(deps: Deps, disputeRowId: string): Promise<{ ok: true } | { ok: false; code: EvidenceRefusal }> {
+export async function submitDisputeEvidence(
+  deps: Deps,
+  disputeRowId: string,
+): Promise<{ ok: true } | { ok: false; code: EvidenceRefusal }> {
   const d = await deps.db.select().from(disputes).where(eq(disputes.id, disputeRowId)).get();
   if (!d) return { ok: false, code: 'DISPUTE_NOT_FOUND' };
   const payment = (await deps.db.select().from(payments).where(eq(payments.id, d.paymentId)).get())!;
-  const row = (await deps.db.select({ booking: bookings, title: callOffers.title, fanEmail: users.email, fanName: users.name }).from(bookings)
-    .innerJoin(callOffers, eq(callOffers.id, bookings.offerId)).innerJoin(users, eq(users.id, bookings.userId))
-    .where(eq(bookings.id, payment.bookingId)).get())!;
-  const events = await deps.db.select().from(callEvents).where(eq(callEvents.bookingId, payment.bookingId)).orderBy(asc(callEvents.occurredAt)).all();
+  const row = (await deps.db
+    .select({ booking: bookings, title: callOffers.title, fanEmail: users.email, fanName: users.name })
+    .from(bookings)
+    .innerJoin(callOffers, eq(callOffers.id, bookings.offerId))
+    .innerJoin(users, eq(users.id, bookings.userId))
+    .where(eq(bookings.id, payment.bookingId))
+    .get())!;
+  const events = await deps.db
+    .select()
+    .from(callEvents)
+    .where(eq(callEvents.bookingId, payment.bookingId))
+    .orderBy(asc(callEvents.occurredAt))
+    .all();
   const timeline = events.map((e) => `${e.occurredAt.toISOString()} ${e.type} ${e.actorRole ?? ''}`.trim()).join('\n');
   try {
     await deps.payments.submitDisputeEvidence(d.stripeDisputeId, {
@@ -95,10 +171,17 @@ export async function submitDisputeEvidence(deps: Deps, disputeRowId: string): P
   } catch (e) {
     // A closed dispute or an unknown one is refused for good; an outage can be retried.
     if (!(e instanceof PaymentProviderError)) throw e;
-    await deps.log.warn('PAYMENT_DISPUTE', `Evidence for dispute ${d.stripeDisputeId} not accepted: ${e.message}`, { context: { disputeId: d.id, code: e.code } });
+    await deps.log.warn('PAYMENT_DISPUTE', `Evidence for dispute ${d.stripeDisputeId} not accepted: ${e.message}`, {
+      context: { disputeId: d.id, code: e.code },
+    });
     return { ok: false, code: e.retryable ? 'PAYMENT_PROVIDER_ERROR' : 'EVIDENCE_REFUSED' };
   }
-  await deps.db.update(disputes).set({ evidenceSubmittedAt: deps.clock.now(), updatedAt: deps.clock.now() }).where(eq(disputes.id, d.id));
-  await deps.log.info('PAYMENT_DISPUTE', `Evidence submitted for dispute ${d.stripeDisputeId}`, { context: { disputeId: d.id, events: events.length } });
+  await deps.db
+    .update(disputes)
+    .set({ evidenceSubmittedAt: deps.clock.now(), updatedAt: deps.clock.now() })
+    .where(eq(disputes.id, d.id));
+  await deps.log.info('PAYMENT_DISPUTE', `Evidence submitted for dispute ${d.stripeDisputeId}`, {
+    context: { disputeId: d.id, events: events.length },
+  });
   return { ok: true };
 }

@@ -23,9 +23,14 @@ async function syncRefunds(deps: Deps, e: PaymentEvent): Promise<void> {
   const o = obj(e);
   const chargeId = o.object === 'charge' ? String(o.id) : String(o.charge ?? '');
   const intentId = String(o.payment_intent ?? '');
-  const payment = await deps.db.select().from(payments).where(or(eq(payments.chargeId, chargeId), eq(payments.intentId, intentId))).get();
+  const payment = await deps.db
+    .select()
+    .from(payments)
+    .where(or(eq(payments.chargeId, chargeId), eq(payments.intentId, intentId)))
+    .get();
   if (!payment) return;
-  for (const r of await deps.payments.listRefunds(payment.intentId)) await recordRefund(deps, payment.id, r, await metaOfProviderRefund(deps, r));
+  for (const r of await deps.payments.listRefunds(payment.intentId))
+    await recordRefund(deps, payment.id, r, await metaOfProviderRefund(deps, r));
 }
 
 export const EVENT_HANDLERS: Record<string, EventHandler> = {
@@ -39,8 +44,16 @@ export const EVENT_HANDLERS: Record<string, EventHandler> = {
   'charge.dispute.created': (deps, e) => syncDispute(deps, objectId(e)),
   'charge.dispute.updated': (deps, e) => syncDispute(deps, objectId(e)),
   'charge.dispute.closed': (deps, e) => syncDispute(deps, objectId(e)),
-  'account.updated': async (deps, e) => { await syncAccount(deps, objectId(e)); },
-  'payout.paid': async (deps, e) => { await settleProviderPayout(deps, objectId(e), 'paid', null); },
-  'payout.failed': async (deps, e) => { await settleProviderPayout(deps, objectId(e), 'failed', (obj(e).failure_message as string | null) ?? null); },
-  'payout.canceled': async (deps, e) => { await settleProviderPayout(deps, objectId(e), 'canceled', null); },
+  'account.updated': async (deps, e) => {
+    await syncAccount(deps, objectId(e));
+  },
+  'payout.paid': async (deps, e) => {
+    await settleProviderPayout(deps, objectId(e), 'paid', null);
+  },
+  'payout.failed': async (deps, e) => {
+    await settleProviderPayout(deps, objectId(e), 'failed', (obj(e).failure_message as string | null) ?? null);
+  },
+  'payout.canceled': async (deps, e) => {
+    await settleProviderPayout(deps, objectId(e), 'canceled', null);
+  },
 };

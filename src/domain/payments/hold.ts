@@ -14,11 +14,26 @@ export type HoldCheck = { ok: true; intent: IntentInfo; holdExpiresAt: Date } | 
 
 export async function checkHoldForPayment(deps: Deps, booking: Booking): Promise<HoldCheck> {
   if (booking.status === 'CONFIRMED' || booking.status === 'COMPLETED') return { ok: false, code: 'ALREADY_PAID' };
-  if (booking.status !== 'PENDING' || !booking.holdExpiresAt || !booking.paymentIntentId) return { ok: false, code: 'HOLD_EXPIRED' };
+  if (booking.status !== 'PENDING' || !booking.holdExpiresAt || !booking.paymentIntentId)
+    return { ok: false, code: 'HOLD_EXPIRED' };
   if (booking.holdExpiresAt.getTime() <= deps.clock.now().getTime()) {
     // Kept past its deadline when its payment is under way: that payment is made, nothing more to charge.
-    if ((await releaseHold(deps, { offerId: booking.offerId, bookingId: booking.id, reason: 'EXPIRED', cancelledBy: 'SYSTEM' })).paying) return { ok: false, code: 'ALREADY_PAID' };
-    await deps.log.info('BOOKING_RELEASED', `Payment refused: the hold of ${booking.id} ended at ${booking.holdExpiresAt.toISOString()}`, { context: { bookingId: booking.id } });
+    if (
+      (
+        await releaseHold(deps, {
+          offerId: booking.offerId,
+          bookingId: booking.id,
+          reason: 'EXPIRED',
+          cancelledBy: 'SYSTEM',
+        })
+      ).paying
+    )
+      return { ok: false, code: 'ALREADY_PAID' };
+    await deps.log.info(
+      'BOOKING_RELEASED',
+      `Payment refused: the hold of ${booking.id} ended at ${booking.holdExpiresAt.toISOString()}`,
+      { context: { bookingId: booking.id } },
+    );
     return { ok: false, code: 'HOLD_EXPIRED' };
   }
   const intent = await deps.payments.retrieveIntent(booking.paymentIntentId);

@@ -34,7 +34,13 @@ export async function onIntentSucceeded(deps: Deps, intentId: string): Promise<v
   const result = await deps.rooms.offer(booking.offerId).confirm({ offerId: booking.offerId, bookingId: booking.id });
   if (result.ok) {
     if (result.transitioned) {
-      await deps.log.payment.info('PAYMENT_SUCCEEDED', `Payment for booking ${booking.id} succeeded`, { bookingId: booking.id, paymentId: payment.id, intentId, amount: intent.amount, currency: intent.currency });
+      await deps.log.payment.info('PAYMENT_SUCCEEDED', `Payment for booking ${booking.id} succeeded`, {
+        bookingId: booking.id,
+        paymentId: payment.id,
+        intentId,
+        amount: intent.amount,
+        currency: intent.currency,
+      });
       await bookingConfirmed(deps, booking.id);
       await paymentReceived(deps, payment);
     }
@@ -44,13 +50,27 @@ export async function onIntentSucceeded(deps: Deps, intentId: string): Promise<v
   // its refund was decided then — or completed): a stale or replayed success changes nothing. One
   // never confirmed (cancelled or released while PENDING, expired, failed, or paid after someone
   // else took the slot) did not get what was paid for: everything goes back, once (one key).
-  const now = await deps.db.select({ status: bookings.status, confirmedAt: bookings.confirmedAt }).from(bookings).where(eq(bookings.id, booking.id)).get();
+  const now = await deps.db
+    .select({ status: bookings.status, confirmedAt: bookings.confirmedAt })
+    .from(bookings)
+    .where(eq(bookings.id, booking.id))
+    .get();
   if (!now || now.confirmedAt || (LIVE_BOOKING_STATUSES as readonly string[]).includes(now.status)) {
-    await deps.log.info('PAYMENT_SUCCEEDED', `Succeeded event for ${booking.id}, now ${now?.status}: nothing to do`, { context: { bookingId: booking.id, intentId } });
+    await deps.log.info('PAYMENT_SUCCEEDED', `Succeeded event for ${booking.id}, now ${now?.status}: nothing to do`, {
+      context: { bookingId: booking.id, intentId },
+    });
     return;
   }
-  await deps.log.warn('PAYMENT_ERROR', `Payment for ${booking.id} completed after its hold ended (${now.status}, ${result.reason}); refunding it in full`, { context: { bookingId: booking.id, intentId } });
-  await issueRefund(deps, payment, decideRefund({ kind: 'SLOT_LOST' }, refundable(payment)), { initiatedBy: 'SYSTEM', key: orphanRefundKey(booking.id), kind: 'SLOT_LOST' });
+  await deps.log.warn(
+    'PAYMENT_ERROR',
+    `Payment for ${booking.id} completed after its hold ended (${now.status}, ${result.reason}); refunding it in full`,
+    { context: { bookingId: booking.id, intentId } },
+  );
+  await issueRefund(deps, payment, decideRefund({ kind: 'SLOT_LOST' }, refundable(payment)), {
+    initiatedBy: 'SYSTEM',
+    key: orphanRefundKey(booking.id),
+    kind: 'SLOT_LOST',
+  });
 }
 
 /**
@@ -66,19 +86,46 @@ export async function recordCharge(deps: Deps, booking: Booking, intent: IntentI
   const releaseAt = new Date(booking.endsAt.getTime() + settings.holdingDays * DAY);
   if (!booking.paymentIntentId) {
     // The intent was created but its id never reached D1 (crash in between): adopt it now.
-    await deps.db.update(bookings).set({ paymentIntentId: intent.id, paymentProvider: deps.payments.name, updatedAt: now }).where(eq(bookings.id, booking.id));
+    await deps.db
+      .update(bookings)
+      .set({ paymentIntentId: intent.id, paymentProvider: deps.payments.name, updatedAt: now })
+      .where(eq(bookings.id, booking.id));
   }
   // Normally the row was written with the hold. Missing (crash in between), it takes the split the
   // intent itself was created with — what the provider will actually transfer — not today's fee.
-  const frozen = splitOfIntent(intent) ?? { platformFeeBps: settings.platformFeeBps, platformFee: splitFee(intent.amount, settings.platformFeeBps).platformFee };
-  await deps.db.insert(payments).values({
-    id: deps.ids.next('pay'), bookingId: booking.id, creatorId: booking.creatorId, provider: deps.payments.name, intentId: intent.id,
-    amount: intent.amount, currency: intent.currency, ...frozen, creatorShare: intent.amount - frozen.platformFee, status: 'PENDING', createdAt: now, updatedAt: now,
-  }).onConflictDoNothing();
-  await deps.db.update(payments).set({ status: 'SUCCEEDED', chargeId: intent.latestChargeId, payoutReleaseAt: releaseAt, updatedAt: now })
+  const frozen = splitOfIntent(intent) ?? {
+    platformFeeBps: settings.platformFeeBps,
+    platformFee: splitFee(intent.amount, settings.platformFeeBps).platformFee,
+  };
+  await deps.db
+    .insert(payments)
+    .values({
+      id: deps.ids.next('pay'),
+      bookingId: booking.id,
+      creatorId: booking.creatorId,
+      provider: deps.payments.name,
+      intentId: intent.id,
+      amount: intent.amount,
+      currency: intent.currency,
+      ...frozen,
+      creatorShare: intent.amount - frozen.platformFee,
+      status: 'PENDING',
+      createdAt: now,
+      updatedAt: now,
+    })
+    .onConflictDoNothing();
+  await deps.db
+    .update(payments)
+    .set({ status: 'SUCCEEDED', chargeId: intent.latestChargeId, payoutReleaseAt: releaseAt, updatedAt: now })
     .where(and(eq(payments.intentId, intent.id), inArray(payments.status, ['PENDING', 'FAILED', 'CANCELED'])));
   const payment = (await deps.db.select().from(payments).where(eq(payments.intentId, intent.id)).get())!;
-  await record(deps, { txId: `charge:${payment.id}`, currency: payment.currency, refs: { paymentId: payment.id }, memo: `booking ${booking.id}`, entries: chargeEntries(payment) });
+  await record(deps, {
+    txId: `charge:${payment.id}`,
+    currency: payment.currency,
+    refs: { paymentId: payment.id },
+    memo: `booking ${booking.id}`,
+    entries: chargeEntries(payment),
+  });
   return payment;
 }
 
@@ -102,6 +149,13 @@ export async function onIntentReleased(deps: Deps, intentId: string, reason: 'FA
   const booking = await bookingOfIntent(deps, intentId, intent.metadata.bookingId);
   if (!booking || booking.status !== 'PENDING') return;
   await releaseHold(deps, { offerId: booking.offerId, bookingId: booking.id, reason, cancelledBy: 'SYSTEM' });
-  await deps.db.update(payments).set({ status: intent.status === 'canceled' ? 'CANCELED' : 'FAILED', updatedAt: deps.clock.now() }).where(eq(payments.intentId, intentId));
-  await deps.log.payment.info('PAYMENT_FAILED', `Payment for booking ${booking.id} ${intent.status === 'canceled' ? 'canceled' : 'failed'}: hold released`, { bookingId: booking.id, intentId, reason: intent.lastError });
+  await deps.db
+    .update(payments)
+    .set({ status: intent.status === 'canceled' ? 'CANCELED' : 'FAILED', updatedAt: deps.clock.now() })
+    .where(eq(payments.intentId, intentId));
+  await deps.log.payment.info(
+    'PAYMENT_FAILED',
+    `Payment for booking ${booking.id} ${intent.status === 'canceled' ? 'canceled' : 'failed'}: hold released`,
+    { bookingId: booking.id, intentId, reason: intent.lastError },
+  );
 }

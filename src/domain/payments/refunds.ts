@@ -63,21 +63,57 @@ async function owedRow(deps: Deps, id: string): Promise<OwedRefund | null> {
  * cancellation's, due once the cancellation is in D1 — see activatePreparedRefund). The same key
  * and initiator again returns the same row (refreshed while still only prepared).
  */
-export async function oweRefund(deps: Deps, payment: Payment, amount: number, decision: RefundDecision, meta: RefundMeta, status: 'OWED' | 'PREPARED'): Promise<OwedRefund> {
+export async function oweRefund(
+  deps: Deps,
+  payment: Payment,
+  amount: number,
+  decision: RefundDecision,
+  meta: RefundMeta,
+  status: 'OWED' | 'PREPARED',
+): Promise<OwedRefund> {
   const now = deps.clock.now();
-  const details = { amount, reason: decision.reason, note: meta.note ?? null, actorUserId: meta.actorUserId ?? null, updatedAt: now };
-  await deps.db.insert(owedRefunds).values({
-    id: deps.ids.next('orf'), paymentId: payment.id, bookingId: payment.bookingId, kind: meta.kind, currency: payment.currency,
-    idempotencyKey: meta.key, initiatedBy: meta.initiatedBy, status, nextAttemptAt: status === 'OWED' ? now : null, createdAt: now, ...details,
-  }).onConflictDoUpdate({ target: [owedRefunds.idempotencyKey, owedRefunds.initiatedBy], set: details, setWhere: eq(owedRefunds.status, 'PREPARED') });
-  return (await deps.db.select().from(owedRefunds).where(and(eq(owedRefunds.idempotencyKey, meta.key), eq(owedRefunds.initiatedBy, meta.initiatedBy))).get())!;
+  const details = {
+    amount,
+    reason: decision.reason,
+    note: meta.note ?? null,
+    actorUserId: meta.actorUserId ?? null,
+    updatedAt: now,
+  };
+  await deps.db
+    .insert(owedRefunds)
+    .values({
+      id: deps.ids.next('orf'),
+      paymentId: payment.id,
+      bookingId: payment.bookingId,
+      kind: meta.kind,
+      currency: payment.currency,
+      idempotencyKey: meta.key,
+      initiatedBy: meta.initiatedBy,
+      status,
+      nextAttemptAt: status === 'OWED' ? now : null,
+      createdAt: now,
+      ...details,
+    })
+    .onConflictDoUpdate({
+      target: [owedRefunds.idempotencyKey, owedRefunds.initiatedBy],
+      set: details,
+      setWhere: eq(owedRefunds.status, 'PREPARED'),
+    });
+  return (await deps.db
+    .select()
+    .from(owedRefunds)
+    .where(and(eq(owedRefunds.idempotencyKey, meta.key), eq(owedRefunds.initiatedBy, meta.initiatedBy)))
+    .get())!;
 }
 
 /** The cancellation happened: its prepared refund is due now. Null when it was not (or no longer) prepared. */
 export async function activatePreparedRefund(deps: Deps, owedRefundId: string): Promise<OwedRefund | null> {
   const now = deps.clock.now();
-  const [row] = await deps.db.update(owedRefunds).set({ status: 'OWED', nextAttemptAt: now, updatedAt: now })
-    .where(and(eq(owedRefunds.id, owedRefundId), eq(owedRefunds.status, 'PREPARED'))).returning();
+  const [row] = await deps.db
+    .update(owedRefunds)
+    .set({ status: 'OWED', nextAttemptAt: now, updatedAt: now })
+    .where(and(eq(owedRefunds.id, owedRefundId), eq(owedRefunds.status, 'PREPARED')))
+    .returning();
   return row ?? null;
 }
 
@@ -89,7 +125,9 @@ const cancelledByPreparer = sql`exists (select 1 from ${bookings} where ${bookin
  * void — unless the same person's other attempt (a double click) did cancel, which keeps it.
  */
 export async function voidPreparedRefund(deps: Deps, owedRefundId: string, why: string): Promise<void> {
-  await deps.db.update(owedRefunds).set({ status: 'VOID', lastError: why, nextAttemptAt: null, updatedAt: deps.clock.now() })
+  await deps.db
+    .update(owedRefunds)
+    .set({ status: 'VOID', lastError: why, nextAttemptAt: null, updatedAt: deps.clock.now() })
     .where(and(eq(owedRefunds.id, owedRefundId), eq(owedRefunds.status, 'PREPARED'), sql`not ${cancelledByPreparer}`));
 }
 
@@ -97,17 +135,37 @@ export async function voidPreparedRefund(deps: Deps, owedRefundId: string, why: 
  * Prepared refunds left behind by a crash: due when their cancellation happened, void when it did
  * not (after `staleMs`, so an ongoing cancellation is never cut short). Returns how many moved.
  */
-export async function settlePreparedRefunds(deps: Deps, staleMs: number): Promise<{ activated: number; voided: number }> {
+export async function settlePreparedRefunds(
+  deps: Deps,
+  staleMs: number,
+): Promise<{ activated: number; voided: number }> {
   const now = deps.clock.now();
-  const activated = await deps.db.update(owedRefunds).set({ status: 'OWED', nextAttemptAt: now, updatedAt: now })
-    .where(and(eq(owedRefunds.status, 'PREPARED'), cancelledByPreparer)).returning({ id: owedRefunds.id });
-  const voided = await deps.db.update(owedRefunds).set({ status: 'VOID', lastError: 'the booking was not cancelled', nextAttemptAt: null, updatedAt: now })
-    .where(and(eq(owedRefunds.status, 'PREPARED'), lt(owedRefunds.updatedAt, new Date(now.getTime() - staleMs)), sql`not ${cancelledByPreparer}`)).returning({ id: owedRefunds.id });
+  const activated = await deps.db
+    .update(owedRefunds)
+    .set({ status: 'OWED', nextAttemptAt: now, updatedAt: now })
+    .where(and(eq(owedRefunds.status, 'PREPARED'), cancelledByPreparer))
+    .returning({ id: owedRefunds.id });
+  const voided = await deps.db
+    .update(owedRefunds)
+    .set({ status: 'VOID', lastError: 'the booking was not cancelled', nextAttemptAt: null, updatedAt: now })
+    .where(
+      and(
+        eq(owedRefunds.status, 'PREPARED'),
+        lt(owedRefunds.updatedAt, new Date(now.getTime() - staleMs)),
+        sql`not ${cancelledByPreparer}`,
+      ),
+    )
+    .returning({ id: owedRefunds.id });
   return { activated: activated.length, voided: voided.length };
 }
 
 /** Owes `decision.amount` (capped at what is left) on the payment and asks the provider at once. Null when nothing is left to refund. */
-export async function issueRefund(deps: Deps, payment: Payment, decision: RefundDecision, meta: RefundMeta): Promise<RefundOutcome | null> {
+export async function issueRefund(
+  deps: Deps,
+  payment: Payment,
+  decision: RefundDecision,
+  meta: RefundMeta,
+): Promise<RefundOutcome | null> {
   const amount = Math.min(decision.amount, refundable(payment));
   if (amount <= 0) return null;
   return attemptOwedRefund(deps, await oweRefund(deps, payment, amount, decision, meta, 'OWED'));
@@ -121,8 +179,15 @@ export async function issueRefund(deps: Deps, payment: Payment, decision: Refund
 export async function attemptOwedRefund(deps: Deps, owed: OwedRefund): Promise<RefundOutcome> {
   const now = deps.clock.now();
   const current = (await owedRow(deps, owed.id)) ?? owed;
-  if (current.status === 'ISSUED' && current.refundId) return { status: 'ISSUED', owedRefundId: current.id, refundId: current.refundId, amount: current.amount };
-  if (current.status !== 'OWED') return { status: 'FAILED', owedRefundId: current.id, amount: current.amount, error: current.lastError ?? current.status };
+  if (current.status === 'ISSUED' && current.refundId)
+    return { status: 'ISSUED', owedRefundId: current.id, refundId: current.refundId, amount: current.amount };
+  if (current.status !== 'OWED')
+    return {
+      status: 'FAILED',
+      owedRefundId: current.id,
+      amount: current.amount,
+      error: current.lastError ?? current.status,
+    };
   const payment = (await deps.db.select().from(payments).where(eq(payments.id, current.paymentId)).get())!;
   try {
     const info = await deps.payments.refund({
@@ -131,8 +196,13 @@ export async function attemptOwedRefund(deps: Deps, owed: OwedRefund): Promise<R
       reverseTransfer: true,
       refundApplicationFee: true,
       metadata: {
-        bookingId: payment.bookingId, paymentId: payment.id, owedRefundId: current.id, reason: current.reason, initiatedBy: current.initiatedBy,
-        ...(current.actorUserId ? { actorUserId: current.actorUserId } : {}), ...(current.note ? { note: meta500(current.note) } : {}),
+        bookingId: payment.bookingId,
+        paymentId: payment.id,
+        owedRefundId: current.id,
+        reason: current.reason,
+        initiatedBy: current.initiatedBy,
+        ...(current.actorUserId ? { actorUserId: current.actorUserId } : {}),
+        ...(current.note ? { note: meta500(current.note) } : {}),
       },
       idempotencyKey: `refund:${current.idempotencyKey}`,
     });
@@ -142,23 +212,66 @@ export async function attemptOwedRefund(deps: Deps, owed: OwedRefund): Promise<R
     const error = e instanceof Error ? e.message : String(e);
     const attempts = current.attempts + 1;
     if (e instanceof PaymentProviderError && !e.retryable) {
-      const [failed] = await deps.db.update(owedRefunds).set({ status: 'FAILED', attempts, lastError: error, lastAttemptAt: now, nextAttemptAt: null, updatedAt: now })
-        .where(and(eq(owedRefunds.id, current.id), eq(owedRefunds.status, 'OWED'))).returning();
-      await deps.log.error('PAYMENT_REFUND', `Refund ${current.idempotencyKey} of ${current.amount} ${current.currency} refused by the provider: ${error}`, { context: { owedRefundId: current.id, paymentId: payment.id, code: e.code } });
-      if (failed) await refundDelayed(deps, { bookingId: current.bookingId, amount: current.amount, currency: current.currency, error, final: true });
+      const [failed] = await deps.db
+        .update(owedRefunds)
+        .set({ status: 'FAILED', attempts, lastError: error, lastAttemptAt: now, nextAttemptAt: null, updatedAt: now })
+        .where(and(eq(owedRefunds.id, current.id), eq(owedRefunds.status, 'OWED')))
+        .returning();
+      await deps.log.error(
+        'PAYMENT_REFUND',
+        `Refund ${current.idempotencyKey} of ${current.amount} ${current.currency} refused by the provider: ${error}`,
+        { context: { owedRefundId: current.id, paymentId: payment.id, code: e.code } },
+      );
+      if (failed)
+        await refundDelayed(deps, {
+          bookingId: current.bookingId,
+          amount: current.amount,
+          currency: current.currency,
+          error,
+          final: true,
+        });
       return { status: 'FAILED', owedRefundId: current.id, amount: current.amount, error };
     }
-    await deps.db.update(owedRefunds).set({ attempts, lastError: error, lastAttemptAt: now, nextAttemptAt: nextAttemptAt(now, attempts), updatedAt: now })
+    await deps.db
+      .update(owedRefunds)
+      .set({
+        attempts,
+        lastError: error,
+        lastAttemptAt: now,
+        nextAttemptAt: nextAttemptAt(now, attempts),
+        updatedAt: now,
+      })
       .where(and(eq(owedRefunds.id, current.id), eq(owedRefunds.status, 'OWED')));
-    await deps.log.warn('PAYMENT_REFUND', `Refund ${current.idempotencyKey} still owed after attempt ${attempts}: ${error}`, { context: { owedRefundId: current.id, paymentId: payment.id }, error: e });
-    if (attempts === REFUND_STUCK_ATTEMPTS) await refundDelayed(deps, { bookingId: current.bookingId, amount: current.amount, currency: current.currency, error, final: false });
+    await deps.log.warn(
+      'PAYMENT_REFUND',
+      `Refund ${current.idempotencyKey} still owed after attempt ${attempts}: ${error}`,
+      { context: { owedRefundId: current.id, paymentId: payment.id }, error: e },
+    );
+    if (attempts === REFUND_STUCK_ATTEMPTS)
+      await refundDelayed(deps, {
+        bookingId: current.bookingId,
+        amount: current.amount,
+        currency: current.currency,
+        error,
+        final: false,
+      });
     return { status: 'OWED', owedRefundId: current.id, amount: current.amount, error };
   }
 }
 
-export interface RecordMeta { initiatedBy: Initiator; actorUserId: string | null; reason: string; owedRefundId?: string | null }
+export interface RecordMeta {
+  initiatedBy: Initiator;
+  actorUserId: string | null;
+  reason: string;
+  owedRefundId?: string | null;
+}
 
-const ownMeta = (o: OwedRefund): RecordMeta => ({ initiatedBy: o.initiatedBy, actorUserId: o.actorUserId, reason: refundReason(o), owedRefundId: o.id });
+const ownMeta = (o: OwedRefund): RecordMeta => ({
+  initiatedBy: o.initiatedBy,
+  actorUserId: o.actorUserId,
+  reason: refundReason(o),
+  owedRefundId: o.id,
+});
 
 /** Who asked for a provider refund and why, from the metadata we attached (or: made outside the app). */
 export async function metaOfProviderRefund(deps: Deps, r: RefundInfo): Promise<RecordMeta> {
@@ -167,7 +280,11 @@ export async function metaOfProviderRefund(deps: Deps, r: RefundInfo): Promise<R
   if (owed) return ownMeta(owed);
   const by = (['FAN', 'CREATOR', 'ADMIN', 'SYSTEM'] as const).find((i) => i === m.initiatedBy);
   if (!by) return { initiatedBy: 'ADMIN', actorUserId: null, reason: 'PROVIDER: refunded outside the app' };
-  return { initiatedBy: by, actorUserId: m.actorUserId || null, reason: m.note ? `${m.reason ?? 'REFUND'}: ${m.note}` : (m.reason ?? 'REFUND') };
+  return {
+    initiatedBy: by,
+    actorUserId: m.actorUserId || null,
+    reason: m.note ? `${m.reason ?? 'REFUND'}: ${m.note}` : (m.reason ?? 'REFUND'),
+  };
 }
 
 /**
@@ -177,12 +294,22 @@ export async function metaOfProviderRefund(deps: Deps, r: RefundInfo): Promise<R
 const reversalOf = (info: RefundInfo, shareReversal: number, now: Date) => {
   const reversed = Math.min(shareReversal, info.transferReversal?.amount ?? 0);
   const covered = reversed >= shareReversal;
-  return { transferReversed: reversed, reversalId: info.transferReversal?.id ?? null, reconciledBy: covered ? 'TRANSFER_REVERSAL' as const : null, reconciledAt: covered ? now : null };
+  return {
+    transferReversed: reversed,
+    reversalId: info.transferReversal?.id ?? null,
+    reconciledBy: covered ? ('TRANSFER_REVERSAL' as const) : null,
+    reconciledAt: covered ? now : null,
+  };
 };
 
 /** Statuses under which a refund's money has left (or is leaving): it is on the books. */
 const booked = (s: RefundInfo['status']) => s === 'pending' || s === 'succeeded' || s === 'requires_action';
-const rowStatus = (s: RefundInfo['status']) => (s === 'succeeded' ? 'SUCCEEDED' : s === 'failed' ? 'FAILED' : s === 'canceled' ? 'CANCELED' : 'PENDING') as 'SUCCEEDED' | 'FAILED' | 'CANCELED' | 'PENDING';
+const rowStatus = (s: RefundInfo['status']) =>
+  (s === 'succeeded' ? 'SUCCEEDED' : s === 'failed' ? 'FAILED' : s === 'canceled' ? 'CANCELED' : 'PENDING') as
+    | 'SUCCEEDED'
+    | 'FAILED'
+    | 'CANCELED'
+    | 'PENDING';
 const BOOKED_ROW = ['PENDING', 'SUCCEEDED'] as ('PENDING' | 'SUCCEEDED')[];
 
 /**
@@ -192,64 +319,173 @@ const BOOKED_ROW = ['PENDING', 'SUCCEEDED'] as ('PENDING' | 'SUCCEEDED')[];
  * crash in between is repaired by the next delivery or retry).
  * `authoritative`: the caller issued it, so its details complete a row the webhook recorded first.
  */
-export async function recordRefund(deps: Deps, paymentId: string, info: RefundInfo, meta: RecordMeta, opts: { authoritative?: boolean } = {}): Promise<string> {
+export async function recordRefund(
+  deps: Deps,
+  paymentId: string,
+  info: RefundInfo,
+  meta: RecordMeta,
+  opts: { authoritative?: boolean } = {},
+): Promise<string> {
   const now = deps.clock.now();
   let row = await deps.db.select().from(refunds).where(eq(refunds.stripeRefundId, info.id)).get();
   if (!row) {
-    const payment = await ensureChargeRecorded(deps, (await deps.db.select().from(payments).where(eq(payments.id, paymentId)).get())!);
+    const payment = await ensureChargeRecorded(
+      deps,
+      (await deps.db.select().from(payments).where(eq(payments.id, paymentId)).get())!,
+    );
     // Booked: the fee and share given back, pro rata of what was refunded so far. First seen failed or
     // canceled: known from now on (admins see it), no money moved.
-    const split = booked(info.status) ? splitRefund(info.amount, payment, payment.refundedAmount) : { feeRefund: 0, shareReversal: 0 };
-    const [inserted] = await deps.db.insert(refunds).values({
-      id: deps.ids.next('ref'), paymentId, bookingId: payment.bookingId, amount: info.amount, currency: payment.currency, reason: meta.reason,
-      initiatedBy: meta.initiatedBy, actorUserId: meta.actorUserId, status: rowStatus(info.status), stripeRefundId: info.id,
-      creatorDebt: split.shareReversal, feeRefunded: split.feeRefund, failureReason: booked(info.status) ? null : (info.failureReason ?? null),
-      ...(booked(info.status) ? reversalOf(info, split.shareReversal, now) : {}),
-      createdAt: now, updatedAt: now,
-    }).onConflictDoNothing().returning();
+    const split = booked(info.status)
+      ? splitRefund(info.amount, payment, payment.refundedAmount)
+      : { feeRefund: 0, shareReversal: 0 };
+    const [inserted] = await deps.db
+      .insert(refunds)
+      .values({
+        id: deps.ids.next('ref'),
+        paymentId,
+        bookingId: payment.bookingId,
+        amount: info.amount,
+        currency: payment.currency,
+        reason: meta.reason,
+        initiatedBy: meta.initiatedBy,
+        actorUserId: meta.actorUserId,
+        status: rowStatus(info.status),
+        stripeRefundId: info.id,
+        creatorDebt: split.shareReversal,
+        feeRefunded: split.feeRefund,
+        failureReason: booked(info.status) ? null : (info.failureReason ?? null),
+        ...(booked(info.status) ? reversalOf(info, split.shareReversal, now) : {}),
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing()
+      .returning();
     if (inserted) {
       await followRefund(deps, inserted.id);
-      if (meta.owedRefundId) await settleOwed(deps, meta.owedRefundId, inserted.id, booked(info.status) ? 'ISSUED' : 'FAILED', info.failureReason ?? `refund ${info.status}`);
+      if (meta.owedRefundId)
+        await settleOwed(
+          deps,
+          meta.owedRefundId,
+          inserted.id,
+          booked(info.status) ? 'ISSUED' : 'FAILED',
+          info.failureReason ?? `refund ${info.status}`,
+        );
       if (booked(info.status)) {
-        await deps.log.info('PAYMENT_REFUND', `Refunded ${info.amount} ${payment.currency} on ${paymentId} (${meta.reason})`, { actorId: meta.actorUserId, context: { paymentId, refundId: inserted.id, providerRefundId: info.id, bookingId: payment.bookingId, status: info.status } });
-        await announce(deps, payment.bookingId, { refundId: inserted.id, amount: info.amount, currency: payment.currency, reason: meta.reason });
+        await deps.log.info(
+          'PAYMENT_REFUND',
+          `Refunded ${info.amount} ${payment.currency} on ${paymentId} (${meta.reason})`,
+          {
+            actorId: meta.actorUserId,
+            context: {
+              paymentId,
+              refundId: inserted.id,
+              providerRefundId: info.id,
+              bookingId: payment.bookingId,
+              status: info.status,
+            },
+          },
+        );
+        await announce(deps, payment.bookingId, {
+          refundId: inserted.id,
+          amount: info.amount,
+          currency: payment.currency,
+          reason: meta.reason,
+        });
       }
       return inserted.id;
     }
     row = (await deps.db.select().from(refunds).where(eq(refunds.stripeRefundId, info.id)).get())!;
   }
-  if (opts.authoritative && (row.reason !== meta.reason || row.actorUserId !== meta.actorUserId || row.initiatedBy !== meta.initiatedBy)) {
-    await deps.db.update(refunds).set({ reason: meta.reason, actorUserId: meta.actorUserId, initiatedBy: meta.initiatedBy, updatedAt: now }).where(eq(refunds.id, row.id));
+  if (
+    opts.authoritative &&
+    (row.reason !== meta.reason || row.actorUserId !== meta.actorUserId || row.initiatedBy !== meta.initiatedBy)
+  ) {
+    await deps.db
+      .update(refunds)
+      .set({ reason: meta.reason, actorUserId: meta.actorUserId, initiatedBy: meta.initiatedBy, updatedAt: now })
+      .where(eq(refunds.id, row.id));
   }
   if (booked(info.status)) {
     if (row.status === 'PENDING' && info.status === 'succeeded') {
-      await deps.db.update(refunds).set({ status: 'SUCCEEDED', updatedAt: now }).where(and(eq(refunds.id, row.id), eq(refunds.status, 'PENDING')));
+      await deps.db
+        .update(refunds)
+        .set({ status: 'SUCCEEDED', updatedAt: now })
+        .where(and(eq(refunds.id, row.id), eq(refunds.status, 'PENDING')));
     } else if ((row.status === 'FAILED' || row.status === 'CANCELED') && !row.reversedAt) {
       // First seen failed, now pending or succeeded: booked now, once.
       const payment = (await deps.db.select().from(payments).where(eq(payments.id, row.paymentId)).get())!;
       const { feeRefund, shareReversal } = splitRefund(row.amount, payment, payment.refundedAmount);
-      const [moved] = await deps.db.update(refunds).set({ status: rowStatus(info.status), creatorDebt: shareReversal, feeRefunded: feeRefund, failureReason: null, ...reversalOf(info, shareReversal, now), updatedAt: now })
-        .where(and(eq(refunds.id, row.id), inArray(refunds.status, ['FAILED', 'CANCELED']), isNull(refunds.reversedAt))).returning();
+      const [moved] = await deps.db
+        .update(refunds)
+        .set({
+          status: rowStatus(info.status),
+          creatorDebt: shareReversal,
+          feeRefunded: feeRefund,
+          failureReason: null,
+          ...reversalOf(info, shareReversal, now),
+          updatedAt: now,
+        })
+        .where(and(eq(refunds.id, row.id), inArray(refunds.status, ['FAILED', 'CANCELED']), isNull(refunds.reversedAt)))
+        .returning();
       if (moved) {
         await followRefund(deps, row.id);
-        await deps.log.info('PAYMENT_REFUND', `Refund ${info.id} first seen ${row.status.toLowerCase()} is now ${info.status}: booked`, { context: { refundId: row.id, paymentId: row.paymentId } });
-        await announce(deps, row.bookingId, { refundId: row.id, amount: row.amount, currency: row.currency, reason: row.reason });
+        await deps.log.info(
+          'PAYMENT_REFUND',
+          `Refund ${info.id} first seen ${row.status.toLowerCase()} is now ${info.status}: booked`,
+          { context: { refundId: row.id, paymentId: row.paymentId } },
+        );
+        await announce(deps, row.bookingId, {
+          refundId: row.id,
+          amount: row.amount,
+          currency: row.currency,
+          reason: row.reason,
+        });
       }
     } else if (row.reversedAt) {
-      await deps.log.error('PAYMENT_REFUND', `Refund ${info.id} reported ${info.status} after it failed and was reversed; left as is`, { context: { refundId: row.id } });
+      await deps.log.error(
+        'PAYMENT_REFUND',
+        `Refund ${info.id} reported ${info.status} after it failed and was reversed; left as is`,
+        { context: { refundId: row.id } },
+      );
     }
     if (meta.owedRefundId) await settleOwed(deps, meta.owedRefundId, row.id, 'ISSUED');
   } else if (row.status === 'PENDING' || row.status === 'SUCCEEDED') {
     // A booked refund failed or was canceled at the provider: the fan did not get the money.
-    const [moved] = await deps.db.update(refunds).set({ status: rowStatus(info.status), reversedAt: now, failureReason: info.failureReason ?? null, updatedAt: now })
-      .where(and(eq(refunds.id, row.id), inArray(refunds.status, BOOKED_ROW), isNull(refunds.reversedAt))).returning();
+    const [moved] = await deps.db
+      .update(refunds)
+      .set({
+        status: rowStatus(info.status),
+        reversedAt: now,
+        failureReason: info.failureReason ?? null,
+        updatedAt: now,
+      })
+      .where(and(eq(refunds.id, row.id), inArray(refunds.status, BOOKED_ROW), isNull(refunds.reversedAt)))
+      .returning();
     if (moved) {
       await followRefund(deps, row.id);
       const why = `refund ${info.status}: ${info.failureReason ?? 'no reason given'}`;
-      await deps.db.update(owedRefunds).set({ status: 'FAILED', lastError: why, updatedAt: now }).where(and(eq(owedRefunds.refundId, row.id), eq(owedRefunds.status, 'ISSUED')));
-      await deps.log.error('PAYMENT_REFUND', `Refund ${info.id} of ${row.amount} ${row.currency} ${info.status} after it was booked: reversed`, { context: { refundId: row.id, paymentId: row.paymentId, reason: info.failureReason ?? null } });
-      const booking = await deps.db.select({ id: bookings.id }).from(bookings).where(eq(bookings.id, row.bookingId)).get();
-      if (booking) await refundFailed(deps, { bookingId: booking.id, refundId: row.id, amount: row.amount, currency: row.currency, reason: info.failureReason ?? info.status });
+      await deps.db
+        .update(owedRefunds)
+        .set({ status: 'FAILED', lastError: why, updatedAt: now })
+        .where(and(eq(owedRefunds.refundId, row.id), eq(owedRefunds.status, 'ISSUED')));
+      await deps.log.error(
+        'PAYMENT_REFUND',
+        `Refund ${info.id} of ${row.amount} ${row.currency} ${info.status} after it was booked: reversed`,
+        { context: { refundId: row.id, paymentId: row.paymentId, reason: info.failureReason ?? null } },
+      );
+      const booking = await deps.db
+        .select({ id: bookings.id })
+        .from(bookings)
+        .where(eq(bookings.id, row.bookingId))
+        .get();
+      if (booking)
+        await refundFailed(deps, {
+          bookingId: booking.id,
+          refundId: row.id,
+          amount: row.amount,
+          currency: row.currency,
+          reason: info.failureReason ?? info.status,
+        });
     }
   }
   // Repairs what a crash between the status change and its books may have left.
@@ -257,9 +493,23 @@ export async function recordRefund(deps: Deps, paymentId: string, info: RefundIn
   return row.id;
 }
 
-async function settleOwed(deps: Deps, owedRefundId: string, refundId: string, status: 'ISSUED' | 'FAILED', error?: string): Promise<void> {
+async function settleOwed(
+  deps: Deps,
+  owedRefundId: string,
+  refundId: string,
+  status: 'ISSUED' | 'FAILED',
+  error?: string,
+): Promise<void> {
   const now = deps.clock.now();
-  await deps.db.update(owedRefunds).set({ status, refundId, nextAttemptAt: null, updatedAt: now, ...(status === 'ISSUED' ? { issuedAt: now } : { lastError: error ?? null }) })
+  await deps.db
+    .update(owedRefunds)
+    .set({
+      status,
+      refundId,
+      nextAttemptAt: null,
+      updatedAt: now,
+      ...(status === 'ISSUED' ? { issuedAt: now } : { lastError: error ?? null }),
+    })
     .where(and(eq(owedRefunds.id, owedRefundId), inArray(owedRefunds.status, ['OWED', 'PREPARED'])));
 }
 
@@ -274,25 +524,44 @@ async function followRefund(deps: Deps, refundId: string): Promise<void> {
   const wasBooked = (BOOKED_ROW as string[]).includes(row.status) || !!row.reversedAt;
   if (wasBooked) {
     // The part of the share the provider did not take back from the creator's transfer: paid by the platform, owed by the creator.
-    const entries = [...refundEntries(payment, row.amount, { feeRefund: row.feeRefunded, shareReversal: row.creatorDebt }), ...refundShortfallEntries(row.creatorDebt - (row.transferReversed ?? row.creatorDebt))];
-    await record(deps, { txId: `refund:${row.id}`, currency: row.currency, refs: { paymentId: row.paymentId, refundId: row.id }, memo: row.reason, entries });
+    const entries = [
+      ...refundEntries(payment, row.amount, { feeRefund: row.feeRefunded, shareReversal: row.creatorDebt }),
+      ...refundShortfallEntries(row.creatorDebt - (row.transferReversed ?? row.creatorDebt)),
+    ];
+    await record(deps, {
+      txId: `refund:${row.id}`,
+      currency: row.currency,
+      refs: { paymentId: row.paymentId, refundId: row.id },
+      memo: row.reason,
+      entries,
+    });
     if (row.reversedAt) {
       await record(deps, {
-        txId: `refund-reversal:${row.id}`, currency: row.currency, refs: { paymentId: row.paymentId, refundId: row.id }, memo: `refund ${row.status.toLowerCase()}: ${row.failureReason ?? 'no reason given'}`,
+        txId: `refund-reversal:${row.id}`,
+        currency: row.currency,
+        refs: { paymentId: row.paymentId, refundId: row.id },
+        memo: `refund ${row.status.toLowerCase()}: ${row.failureReason ?? 'no reason given'}`,
         entries: entries.map((e) => ({ ...e, kind: 'REFUND_FAILED', amount: -e.amount })),
       });
     }
   }
   const refunded = sql<number>`(select coalesce(sum(${refunds.amount}), 0) from ${refunds} where ${refunds.paymentId} = ${payments.id} and ${refunds.status} in ('PENDING', 'SUCCEEDED'))`;
   const capped = sql<number>`min(${payments.amount}, ${refunded})`;
-  await deps.db.update(payments).set({
-    refundedAmount: capped,
-    status: sql`case when ${payments.status} in ('DISPUTED', 'PENDING', 'FAILED', 'CANCELED') then ${payments.status} when ${capped} >= ${payments.amount} then 'REFUNDED' when ${capped} > 0 then 'PARTIALLY_REFUNDED' else 'SUCCEEDED' end`,
-    updatedAt: deps.clock.now(),
-  }).where(eq(payments.id, row.paymentId));
+  await deps.db
+    .update(payments)
+    .set({
+      refundedAmount: capped,
+      status: sql`case when ${payments.status} in ('DISPUTED', 'PENDING', 'FAILED', 'CANCELED') then ${payments.status} when ${capped} >= ${payments.amount} then 'REFUNDED' when ${capped} > 0 then 'PARTIALLY_REFUNDED' else 'SUCCEEDED' end`,
+      updatedAt: deps.clock.now(),
+    })
+    .where(eq(payments.id, row.paymentId));
 }
 
-async function announce(deps: Deps, bookingId: string, r: { refundId: string; amount: number; currency: Payment['currency']; reason: string }): Promise<void> {
+async function announce(
+  deps: Deps,
+  bookingId: string,
+  r: { refundId: string; amount: number; currency: Payment['currency']; reason: string },
+): Promise<void> {
   const booking = await deps.db.select({ id: bookings.id }).from(bookings).where(eq(bookings.id, bookingId)).get();
   if (booking) await refundIssued(deps, { bookingId: booking.id, ...r });
 }

@@ -10,13 +10,22 @@ import { EVENT_HANDLERS } from './events';
 
 export { WebhookSignatureError, type WebhookOutcome };
 
-export async function handleStripeWebhook(deps: Deps, rawBody: string, signature: string | null): Promise<WebhookOutcome> {
+export async function handleStripeWebhook(
+  deps: Deps,
+  rawBody: string,
+  signature: string | null,
+): Promise<WebhookOutcome> {
   if (!signature) throw new WebhookSignatureError('Missing Stripe-Signature header');
   let event: PaymentEvent;
   try {
     event = await deps.payments.verifyWebhook(rawBody, signature);
   } catch (e) {
-    await deps.log.webhook.warn('WEBHOOK_REJECTED', 'Stripe webhook with an invalid signature refused', { provider: 'stripe' }, { error: e });
+    await deps.log.webhook.warn(
+      'WEBHOOK_REJECTED',
+      'Stripe webhook with an invalid signature refused',
+      { provider: 'stripe' },
+      { error: e },
+    );
     throw new WebhookSignatureError((e as Error).message);
   }
   return processPaymentEvent(deps, event);

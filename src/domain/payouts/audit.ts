@@ -9,18 +9,41 @@ import type { Deps } from '../../deps';
 
 export type PayoutAuditRow = typeof payoutAudit.$inferSelect;
 
-export async function audit(deps: Deps, a: {
-  payoutId?: string | null; creatorId: string; action: string; amount?: number | null; currency?: Currency | null; status?: string | null;
-  actorUserId?: string | null; reason?: string | null; context?: Record<string, unknown>;
-}): Promise<void> {
+export async function audit(
+  deps: Deps,
+  a: {
+    payoutId?: string | null;
+    creatorId: string;
+    action: string;
+    amount?: number | null;
+    currency?: Currency | null;
+    status?: string | null;
+    actorUserId?: string | null;
+    reason?: string | null;
+    context?: Record<string, unknown>;
+  },
+): Promise<void> {
   await deps.db.insert(payoutAudit).values({
-    id: deps.ids.next('pya'), payoutId: a.payoutId ?? null, creatorId: a.creatorId, action: a.action, amount: a.amount ?? null,
-    currency: a.currency ?? null, status: a.status ?? null, actorUserId: a.actorUserId ?? null, reason: a.reason ?? null,
-    context: a.context ?? null, createdAt: deps.clock.now(),
+    id: deps.ids.next('pya'),
+    payoutId: a.payoutId ?? null,
+    creatorId: a.creatorId,
+    action: a.action,
+    amount: a.amount ?? null,
+    currency: a.currency ?? null,
+    status: a.status ?? null,
+    actorUserId: a.actorUserId ?? null,
+    reason: a.reason ?? null,
+    context: a.context ?? null,
+    createdAt: deps.clock.now(),
   });
 }
 
 /** One payout's steps in the order they happened (insertion order breaks ties within a millisecond). */
 export function payoutTimeline(deps: Pick<Deps, 'db'>, payoutId: string): Promise<PayoutAuditRow[]> {
-  return deps.db.select().from(payoutAudit).where(eq(payoutAudit.payoutId, payoutId)).orderBy(asc(payoutAudit.createdAt), asc(sql`rowid`)).all();
+  return deps.db
+    .select()
+    .from(payoutAudit)
+    .where(eq(payoutAudit.payoutId, payoutId))
+    .orderBy(asc(payoutAudit.createdAt), asc(sql`rowid`))
+    .all();
 }

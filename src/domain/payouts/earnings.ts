@@ -30,13 +30,25 @@ export interface FinanceSummary {
 /** Lifetime totals per currency (earned − paid out − in transit = pending + available − debt). */
 export async function financeSummary(deps: Pick<Deps, 'db'>, creatorId: string, now: Date): Promise<FinanceSummary[]> {
   const [earned, out, balances] = await Promise.all([
-    deps.db.select({ currency: ledgerEntries.currency, sum: sql<number>`sum(${ledgerEntries.amount})` }).from(ledgerEntries)
-      .where(and(eq(ledgerEntries.account, creatorAccount(creatorId)), inArray(ledgerEntries.kind, EARNING_KINDS))).groupBy(ledgerEntries.currency).all(),
-    deps.db.select({ currency: payouts.currency, status: payouts.status, sum: sql<number>`sum(${payouts.amount})` }).from(payouts)
-      .where(and(eq(payouts.creatorId, creatorId), inArray(payouts.status, ['REQUESTED', 'APPROVED', 'PROCESSING', 'PAID']))).groupBy(payouts.currency, payouts.status).all(),
+    deps.db
+      .select({ currency: ledgerEntries.currency, sum: sql<number>`sum(${ledgerEntries.amount})` })
+      .from(ledgerEntries)
+      .where(and(eq(ledgerEntries.account, creatorAccount(creatorId)), inArray(ledgerEntries.kind, EARNING_KINDS)))
+      .groupBy(ledgerEntries.currency)
+      .all(),
+    deps.db
+      .select({ currency: payouts.currency, status: payouts.status, sum: sql<number>`sum(${payouts.amount})` })
+      .from(payouts)
+      .where(
+        and(eq(payouts.creatorId, creatorId), inArray(payouts.status, ['REQUESTED', 'APPROVED', 'PROCESSING', 'PAID'])),
+      )
+      .groupBy(payouts.currency, payouts.status)
+      .all(),
     creatorBalances(deps, creatorId, now),
   ]);
-  const currencies = [...new Set([...earned.map((e) => e.currency), ...out.map((o) => o.currency), ...balances.map((b) => b.currency)])];
+  const currencies = [
+    ...new Set([...earned.map((e) => e.currency), ...out.map((o) => o.currency), ...balances.map((b) => b.currency)]),
+  ];
   return currencies.map((currency) => {
     const b = balances.find((x) => x.currency === currency);
     const payoutsIn = out.filter((o) => o.currency === currency);
@@ -45,12 +57,17 @@ export async function financeSummary(deps: Pick<Deps, 'db'>, creatorId: string, 
       earned: earned.find((e) => e.currency === currency)?.sum ?? 0,
       paidOut: payoutsIn.filter((o) => o.status === 'PAID').reduce((s, o) => s + o.sum, 0),
       inTransit: payoutsIn.filter((o) => o.status !== 'PAID').reduce((s, o) => s + o.sum, 0),
-      pending: b?.pending ?? 0, available: b?.available ?? 0, debt: b?.debt ?? 0,
+      pending: b?.pending ?? 0,
+      available: b?.available ?? 0,
+      debt: b?.debt ?? 0,
     };
   });
 }
 
-export interface Bucket { start: Date; amount: number }
+export interface Bucket {
+  start: Date;
+  amount: number;
+}
 
 /** Start (UTC instant of local midnight) of the bucket containing `at`, and of the `offset`-th one after it. */
 export function bucketStart(at: Date, period: EarningsPeriod, tz: string, offset = 0): Date {
@@ -65,22 +82,46 @@ export function bucketStart(at: Date, period: EarningsPeriod, tz: string, offset
 }
 
 /** Pure: `entries` into the last `BUCKETS[period]` buckets ending with the one containing `now`. */
-export function bucketize(entries: { at: Date; amount: number }[], period: EarningsPeriod, tz: string, now: Date): Bucket[] {
+export function bucketize(
+  entries: { at: Date; amount: number }[],
+  period: EarningsPeriod,
+  tz: string,
+  now: Date,
+): Bucket[] {
   const n = BUCKETS[period];
   const starts = Array.from({ length: n + 1 }, (_, i) => bucketStart(now, period, tz, i - n + 1));
   const buckets = starts.slice(0, n).map((start) => ({ start, amount: 0 }));
   for (const e of entries) {
     const t = e.at.getTime();
-    for (let i = 0; i < n; i++) if (t >= starts[i].getTime() && t < starts[i + 1].getTime()) { buckets[i].amount += e.amount; break; }
+    for (let i = 0; i < n; i++)
+      if (t >= starts[i].getTime() && t < starts[i + 1].getTime()) {
+        buckets[i].amount += e.amount;
+        break;
+      }
   }
   return buckets;
 }
 
-export async function earnings(deps: Deps, creatorId: string, currency: Currency, period: EarningsPeriod, tz: string): Promise<Bucket[]> {
+export async function earnings(
+  deps: Deps,
+  creatorId: string,
+  currency: Currency,
+  period: EarningsPeriod,
+  tz: string,
+): Promise<Bucket[]> {
   const now = deps.clock.now();
   const from = bucketStart(now, period, tz, -BUCKETS[period] + 1);
-  const rows = await deps.db.select({ at: ledgerEntries.createdAt, amount: ledgerEntries.amount }).from(ledgerEntries)
-    .where(and(eq(ledgerEntries.account, creatorAccount(creatorId)), eq(ledgerEntries.currency, currency), inArray(ledgerEntries.kind, EARNING_KINDS), gte(ledgerEntries.createdAt, from)))
+  const rows = await deps.db
+    .select({ at: ledgerEntries.createdAt, amount: ledgerEntries.amount })
+    .from(ledgerEntries)
+    .where(
+      and(
+        eq(ledgerEntries.account, creatorAccount(creatorId)),
+        eq(ledgerEntries.currency, currency),
+        inArray(ledgerEntries.kind, EARNING_KINDS),
+        gte(ledgerEntries.createdAt, from),
+      ),
+    )
     .all();
   return bucketize(rows, period, tz, now);
 }

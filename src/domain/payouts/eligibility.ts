@@ -31,7 +31,11 @@ export interface Eligibility {
 }
 
 /** The payout minimum for a currency: the platform's, raised by the creator's own (in their currency). */
-export function payoutMinimum(settings: Pick<PlatformSettings, 'minPayout'>, creator: Pick<Creator, 'currency' | 'payoutMinimum'>, currency: Currency): number {
+export function payoutMinimum(
+  settings: Pick<PlatformSettings, 'minPayout'>,
+  creator: Pick<Creator, 'currency' | 'payoutMinimum'>,
+  currency: Currency,
+): number {
   const platform = settings.minPayout[currency] ?? 0;
   return currency === creator.currency && creator.payoutMinimum ? Math.max(platform, creator.payoutMinimum) : platform;
 }
@@ -52,7 +56,14 @@ export function payoutEligibility(input: {
   else if (b.available < minimum) reasons.push('BELOW_MINIMUM');
   const unique = [...new Set(reasons)];
   return {
-    currency: b.currency, eligible: unique.length === 0, amount: Math.max(0, b.available), available: b.available, pending: b.pending, debt: b.debt,
-    minimum, nextReleaseAt: b.pending > 0 ? input.nextReleaseAt : null, reasons: unique,
+    currency: b.currency,
+    eligible: unique.length === 0,
+    amount: Math.max(0, b.available),
+    available: b.available,
+    pending: b.pending,
+    debt: b.debt,
+    minimum,
+    nextReleaseAt: b.pending > 0 ? input.nextReleaseAt : null,
+    reasons: unique,
   };
 }

@@ -10,7 +10,11 @@ import { localParts, zonedToUtc } from '../../lib/tz';
 export const PAYOUT_LOCAL_HOUR = 6;
 
 /** The first slot strictly after `after`; null for MANUAL. weekday: 0 = Sunday … 6 = Saturday. */
-export function nextPayoutSlot(s: Pick<Creator, 'payoutSchedule' | 'payoutWeekday'>, after: Date, timeZone: string): Date | null {
+export function nextPayoutSlot(
+  s: Pick<Creator, 'payoutSchedule' | 'payoutWeekday'>,
+  after: Date,
+  timeZone: string,
+): Date | null {
   if (s.payoutSchedule === 'MANUAL') return null;
   const today = localParts(after, timeZone);
   for (let i = 0; i <= 8; i++) {

@@ -16,52 +16,127 @@ type Result = { ok: true; review: Review } | { ok: false; code: ModerationRefusa
 
 const hider = alias(users, 'hider');
 
-export interface ModerationFilter { visibility?: 'hidden' | 'visible'; creatorId?: string; q?: string; rating?: number; page: number }
+export interface ModerationFilter {
+  visibility?: 'hidden' | 'visible';
+  creatorId?: string;
+  q?: string;
+  rating?: number;
+  page: number;
+}
 
 /** Reviews for the moderation list, newest first, with author, creator and who hid them. */
 export async function reviewsForModeration(deps: Pick<Deps, 'db'>, f: ModerationFilter) {
   const q = f.q?.trim().slice(0, 100);
   const where = and(
-    f.visibility === 'hidden' ? isNotNull(reviews.hiddenAt) : f.visibility === 'visible' ? isNull(reviews.hiddenAt) : undefined,
+    f.visibility === 'hidden'
+      ? isNotNull(reviews.hiddenAt)
+      : f.visibility === 'visible'
+        ? isNull(reviews.hiddenAt)
+        : undefined,
     f.creatorId ? eq(reviews.creatorId, f.creatorId) : undefined,
     f.rating ? eq(reviews.rating, f.rating) : undefined,
     q ? contains(reviews.comment, q) : undefined,
   );
   // Not in db.batch: its D1 results are keyed by column name, and two `name` columns would clash.
   const [rows, [{ total }]] = await Promise.all([
-    deps.db.select({ review: reviews, author: users.name, authorEmail: users.email, creatorName: creators.displayName, creatorSlug: creators.slug, hiddenByName: hider.name })
-      .from(reviews).innerJoin(users, eq(users.id, reviews.userId)).innerJoin(creators, eq(creators.id, reviews.creatorId)).leftJoin(hider, eq(hider.id, reviews.hiddenBy))
-      .where(where).orderBy(desc(reviews.createdAt), desc(reviews.id)).limit(MODERATION_PAGE).offset((f.page - 1) * MODERATION_PAGE).all(),
+    deps.db
+      .select({
+        review: reviews,
+        author: users.name,
+        authorEmail: users.email,
+        creatorName: creators.displayName,
+        creatorSlug: creators.slug,
+        hiddenByName: hider.name,
+      })
+      .from(reviews)
+      .innerJoin(users, eq(users.id, reviews.userId))
+      .innerJoin(creators, eq(creators.id, reviews.creatorId))
+      .leftJoin(hider, eq(hider.id, reviews.hiddenBy))
+      .where(where)
+      .orderBy(desc(reviews.createdAt), desc(reviews.id))
+      .limit(MODERATION_PAGE)
+      .offset((f.page - 1) * MODERATION_PAGE)
+      .all(),
     deps.db.select({ total: count() }).from(reviews).where(where),
   ]);
   return { rows, total };
 }
 
-const snapshot = (r: Review) => ({ hiddenAt: r.hiddenAt?.toISOString() ?? null, hiddenBy: r.hiddenBy, hiddenReason: r.hiddenReason });
+const snapshot = (r: Review) => ({
+  hiddenAt: r.hiddenAt?.toISOString() ?? null,
+  hiddenBy: r.hiddenBy,
+  hiddenReason: r.hiddenReason,
+});
 
 /** Hides a visible review; the update and its audit row commit together. */
-export async function hideReview(deps: Deps, adminId: string, reviewId: string, reason: string, requestId: string | null = null): Promise<Result> {
+export async function hideReview(
+  deps: Deps,
+  adminId: string,
+  reviewId: string,
+  reason: string,
+  requestId: string | null = null,
+): Promise<Result> {
   const before = await deps.db.select().from(reviews).where(eq(reviews.id, reviewId)).get();
   if (!before) return { ok: false, code: 'REVIEW_NOT_FOUND' };
   if (before.hiddenAt) return { ok: false, code: 'REVIEW_ALREADY_HIDDEN' };
   const now = deps.clock.now();
   const after = { ...before, hiddenAt: now, hiddenBy: adminId, hiddenReason: reason };
   // Guarded: of two admins at once, only the one whose update still finds it visible hides it (and is audited).
-  const updated = await deps.db.update(reviews).set({ hiddenAt: now, hiddenBy: adminId, hiddenReason: reason }).where(and(eq(reviews.id, reviewId), isNull(reviews.hiddenAt))).returning();
+  const updated = await deps.db
+    .update(reviews)
+    .set({ hiddenAt: now, hiddenBy: adminId, hiddenReason: reason })
+    .where(and(eq(reviews.id, reviewId), isNull(reviews.hiddenAt)))
+    .returning();
   if (!updated.length) return { ok: false, code: 'REVIEW_ALREADY_HIDDEN' };
-  await audit(deps, { actor: adminId, action: 'REVIEW_HIDE', entity: 'review', entityId: reviewId, before: snapshot(before), after: snapshot(after), reason, requestId });
-  await deps.log.info('ADMIN_ACTION', `Review ${reviewId} hidden`, { actor: 'ADMIN', actorId: adminId, context: { reviewId, creatorId: before.creatorId } });
+  await audit(deps, {
+    actor: adminId,
+    action: 'REVIEW_HIDE',
+    entity: 'review',
+    entityId: reviewId,
+    before: snapshot(before),
+    after: snapshot(after),
+    reason,
+    requestId,
+  });
+  await deps.log.info('ADMIN_ACTION', `Review ${reviewId} hidden`, {
+    actor: 'ADMIN',
+    actorId: adminId,
+    context: { reviewId, creatorId: before.creatorId },
+  });
   return { ok: true, review: updated[0] };
 }
 
 /** Shows a hidden review again (the reason it was hidden stays in the audit log). */
-export async function unhideReview(deps: Deps, adminId: string, reviewId: string, requestId: string | null = null, reason: string | null = null): Promise<Result> {
+export async function unhideReview(
+  deps: Deps,
+  adminId: string,
+  reviewId: string,
+  requestId: string | null = null,
+  reason: string | null = null,
+): Promise<Result> {
   const before = await deps.db.select().from(reviews).where(eq(reviews.id, reviewId)).get();
   if (!before) return { ok: false, code: 'REVIEW_NOT_FOUND' };
   if (!before.hiddenAt) return { ok: false, code: 'REVIEW_NOT_HIDDEN' };
-  const updated = await deps.db.update(reviews).set({ hiddenAt: null, hiddenBy: null, hiddenReason: null }).where(and(eq(reviews.id, reviewId), isNotNull(reviews.hiddenAt))).returning();
+  const updated = await deps.db
+    .update(reviews)
+    .set({ hiddenAt: null, hiddenBy: null, hiddenReason: null })
+    .where(and(eq(reviews.id, reviewId), isNotNull(reviews.hiddenAt)))
+    .returning();
   if (!updated.length) return { ok: false, code: 'REVIEW_NOT_HIDDEN' };
-  await audit(deps, { actor: adminId, action: 'REVIEW_UNHIDE', entity: 'review', entityId: reviewId, before: snapshot(before), after: snapshot(updated[0]), reason, requestId });
-  await deps.log.info('ADMIN_ACTION', `Review ${reviewId} shown again`, { actor: 'ADMIN', actorId: adminId, context: { reviewId, creatorId: before.creatorId } });
+  await audit(deps, {
+    actor: adminId,
+    action: 'REVIEW_UNHIDE',
+    entity: 'review',
+    entityId: reviewId,
+    before: snapshot(before),
+    after: snapshot(updated[0]),
+    reason,
+    requestId,
+  });
+  await deps.log.info('ADMIN_ACTION', `Review ${reviewId} shown again`, {
+    actor: 'ADMIN',
+    actorId: adminId,
+    context: { reviewId, creatorId: before.creatorId },
+  });
   return { ok: true, review: updated[0] };
 }

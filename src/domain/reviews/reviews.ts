@@ -34,22 +34,44 @@ export async function reviewOf(deps: Deps, bookingId: string): Promise<Review | 
 /** Null when the viewer may review this booking now, else why not. */
 export async function reviewRefusal(deps: Deps, p: CallParties, user: Pick<User, 'id'>): Promise<ReviewRefusal | null> {
   if (p.booking.userId !== user.id) return 'REVIEW_NOT_ALLOWED';
-  if (deps.clock.now().getTime() < p.booking.startsAt.getTime() || !(await callTookPlace(deps, p))) return 'REVIEW_NOT_ALLOWED';
+  if (deps.clock.now().getTime() < p.booking.startsAt.getTime() || !(await callTookPlace(deps, p)))
+    return 'REVIEW_NOT_ALLOWED';
   if (await reviewOf(deps, p.booking.id)) return 'ALREADY_REVIEWED';
   return null;
 }
 
-export async function submitReview(deps: Deps, user: Pick<User, 'id'>, bookingId: string, input: { rating: number; comment: string }): Promise<{ ok: true; review: Review } | { ok: false; code: ReviewRefusal }> {
+export async function submitReview(
+  deps: Deps,
+  user: Pick<User, 'id'>,
+  bookingId: string,
+  input: { rating: number; comment: string },
+): Promise<{ ok: true; review: Review } | { ok: false; code: ReviewRefusal }> {
   const p = await loadCallParties(deps, bookingId);
   if (!p) return { ok: false, code: 'BOOKING_NOT_FOUND' };
   const refused = await reviewRefusal(deps, p, user);
   if (refused) return { ok: false, code: refused };
-  const inserted = await deps.db.insert(reviews).values({
-    id: deps.ids.next('rev'), bookingId, userId: user.id, creatorId: p.creator.id, rating: input.rating, comment: input.comment, createdAt: deps.clock.now(),
-  }).onConflictDoNothing().returning();
+  const inserted = await deps.db
+    .insert(reviews)
+    .values({
+      id: deps.ids.next('rev'),
+      bookingId,
+      userId: user.id,
+      creatorId: p.creator.id,
+      rating: input.rating,
+      comment: input.comment,
+      createdAt: deps.clock.now(),
+    })
+    .onConflictDoNothing()
+    .returning();
   // Two submissions at once: the unique index keeps the first.
   if (!inserted.length) return { ok: false, code: 'ALREADY_REVIEWED' };
-  await tell(deps, p.creator.userId, { notification: { type: 'REVIEW_RECEIVED', params: { fan: firstName(p.fan.name), rating: input.rating, title: p.title }, link: `/c/${p.creator.slug}` } });
+  await tell(deps, p.creator.userId, {
+    notification: {
+      type: 'REVIEW_RECEIVED',
+      params: { fan: firstName(p.fan.name), rating: input.rating, title: p.title },
+      link: `/c/${p.creator.slug}`,
+    },
+  });
   return { ok: true, review: inserted[0] };
 }
 
@@ -57,8 +79,14 @@ const visibleOf = (creatorId: string | SQL) => and(eq(reviews.creatorId, creator
 
 /** A page of a creator's visible reviews with the author's name, newest first, as a query to batch. */
 export const visibleReviewsQuery = (deps: Pick<Deps, 'db'>, creatorId: string | SQL, page: number, perPage: number) =>
-  deps.db.select({ review: reviews, author: users.name }).from(reviews).innerJoin(users, eq(users.id, reviews.userId))
-    .where(visibleOf(creatorId)).orderBy(desc(reviews.createdAt)).limit(perPage).offset((page - 1) * perPage);
+  deps.db
+    .select({ review: reviews, author: users.name })
+    .from(reviews)
+    .innerJoin(users, eq(users.id, reviews.userId))
+    .where(visibleOf(creatorId))
+    .orderBy(desc(reviews.createdAt))
+    .limit(perPage)
+    .offset((page - 1) * perPage);
 
 export type ReplyRefusal = 'REVIEW_NOT_FOUND' | 'ALREADY_REPLIED' | CreatorRefusal;
 export const REPLY_MAX = 1000;
@@ -67,11 +95,27 @@ export const REPLY_MAX = 1000;
  * The creator answers a review once (publicly, under it). Someone else's review reads as not found,
  * so a reply cannot be used to probe which reviews exist. The fan is told.
  */
-export async function replyToReview(deps: Deps, user: Pick<User, 'id'>, reviewId: string, text: string): Promise<{ ok: true; review: Review } | { ok: false; code: ReplyRefusal }> {
-  const row = await deps.db.select({
-    review: reviews, creatorUserId: creators.userId, creatorName: creators.displayName, slug: creators.slug,
-    role: users.role, disabledAt: users.disabledAt, creatorWithdrawnAt: users.creatorWithdrawnAt,
-  }).from(reviews).innerJoin(creators, eq(creators.id, reviews.creatorId)).innerJoin(users, eq(users.id, creators.userId)).where(eq(reviews.id, reviewId)).get();
+export async function replyToReview(
+  deps: Deps,
+  user: Pick<User, 'id'>,
+  reviewId: string,
+  text: string,
+): Promise<{ ok: true; review: Review } | { ok: false; code: ReplyRefusal }> {
+  const row = await deps.db
+    .select({
+      review: reviews,
+      creatorUserId: creators.userId,
+      creatorName: creators.displayName,
+      slug: creators.slug,
+      role: users.role,
+      disabledAt: users.disabledAt,
+      creatorWithdrawnAt: users.creatorWithdrawnAt,
+    })
+    .from(reviews)
+    .innerJoin(creators, eq(creators.id, reviews.creatorId))
+    .innerJoin(users, eq(users.id, creators.userId))
+    .where(eq(reviews.id, reviewId))
+    .get();
   if (!row || row.creatorUserId !== user.id) return { ok: false, code: 'REVIEW_NOT_FOUND' };
   // Replying is a creator's act: not once an admin withdrew the role (or disabled the account).
   const refused = creatorRefusal(row, true);
@@ -79,22 +123,48 @@ export async function replyToReview(deps: Deps, user: Pick<User, 'id'>, reviewId
   if (row.review.reply !== null) return { ok: false, code: 'ALREADY_REPLIED' };
   const now = deps.clock.now();
   // Guarded: of two replies at once, only the first finds reply still null.
-  const updated = await deps.db.update(reviews).set({ reply: text, repliedAt: now })
-    .where(and(eq(reviews.id, reviewId), isNull(reviews.reply))).returning();
+  const updated = await deps.db
+    .update(reviews)
+    .set({ reply: text, repliedAt: now })
+    .where(and(eq(reviews.id, reviewId), isNull(reviews.reply)))
+    .returning();
   if (!updated.length) return { ok: false, code: 'ALREADY_REPLIED' };
-  await tell(deps, row.review.userId, { notification: { type: 'REVIEW_REPLIED', params: { creator: row.creatorName }, link: `/c/${row.slug}#reviews` } });
+  await tell(deps, row.review.userId, {
+    notification: { type: 'REVIEW_REPLIED', params: { creator: row.creatorName }, link: `/c/${row.slug}#reviews` },
+  });
   return { ok: true, review: updated[0] };
 }
 
 /** Everything a creator sees of their reviews: all of them (hidden ones flagged), the average and the spread. */
-export async function reviewsForCreator(deps: Deps, creatorId: string, page: number, filter: 'all' | 'unreplied' = 'all') {
-  const mine = and(eq(reviews.creatorId, creatorId), filter === 'unreplied' ? and(isNull(reviews.reply), isNull(reviews.hiddenAt)) : undefined);
+export async function reviewsForCreator(
+  deps: Deps,
+  creatorId: string,
+  page: number,
+  filter: 'all' | 'unreplied' = 'all',
+) {
+  const mine = and(
+    eq(reviews.creatorId, creatorId),
+    filter === 'unreplied' ? and(isNull(reviews.reply), isNull(reviews.hiddenAt)) : undefined,
+  );
   const [rows, [{ total }], spread] = await deps.db.batch([
-    deps.db.select({ review: reviews, author: users.name }).from(reviews).innerJoin(users, eq(users.id, reviews.userId))
-      .where(mine).orderBy(desc(reviews.createdAt)).limit(REVIEWS_PER_PAGE).offset((page - 1) * REVIEWS_PER_PAGE),
+    deps.db
+      .select({ review: reviews, author: users.name })
+      .from(reviews)
+      .innerJoin(users, eq(users.id, reviews.userId))
+      .where(mine)
+      .orderBy(desc(reviews.createdAt))
+      .limit(REVIEWS_PER_PAGE)
+      .offset((page - 1) * REVIEWS_PER_PAGE),
     deps.db.select({ total: count() }).from(reviews).where(mine),
-    deps.db.select({ rating: reviews.rating, n: count(), unreplied: sql<number>`sum(case when ${reviews.reply} is null then 1 else 0 end)` })
-      .from(reviews).where(and(eq(reviews.creatorId, creatorId), isNull(reviews.hiddenAt))).groupBy(reviews.rating),
+    deps.db
+      .select({
+        rating: reviews.rating,
+        n: count(),
+        unreplied: sql<number>`sum(case when ${reviews.reply} is null then 1 else 0 end)`,
+      })
+      .from(reviews)
+      .where(and(eq(reviews.creatorId, creatorId), isNull(reviews.hiddenAt)))
+      .groupBy(reviews.rating),
   ]);
   const counts = [1, 2, 3, 4, 5].map((r) => spread.find((s) => s.rating === r)?.n ?? 0);
   const n = counts.reduce((a, b) => a + b, 0);

@@ -26,28 +26,61 @@ export async function processWebhookOnce(
   const now = deps.clock.now();
   const base = { type: event.type, eventId: event.id };
   const key = and(eq(webhookEvents.provider, provider), eq(webhookEvents.eventId, event.id));
-  const inserted = await deps.db.insert(webhookEvents)
+  const inserted = await deps.db
+    .insert(webhookEvents)
     .values({ provider, eventId: event.id, type: event.type, status: 'PROCESSING', receivedAt: now })
-    .onConflictDoNothing().returning({ eventId: webhookEvents.eventId });
+    .onConflictDoNothing()
+    .returning({ eventId: webhookEvents.eventId });
   if (!inserted.length) {
     const prior = await deps.db.select().from(webhookEvents).where(key).get();
     // Processed (or deliberately ignored) before: a duplicate. Failed or stuck: try again.
     const stuck = prior?.status === 'PROCESSING' && now.getTime() - prior.receivedAt.getTime() > STUCK_MS;
-    if (prior && (prior.status === 'PROCESSED' || prior.status === 'IGNORED' || (prior.status === 'PROCESSING' && !stuck))) {
-      await deps.log.webhook.info('WEBHOOK_DUPLICATE', `Duplicate ${provider} ${event.type} ${event.id} ignored`, { provider, eventId: event.id, eventType: event.type });
+    if (
+      prior &&
+      (prior.status === 'PROCESSED' || prior.status === 'IGNORED' || (prior.status === 'PROCESSING' && !stuck))
+    ) {
+      await deps.log.webhook.info('WEBHOOK_DUPLICATE', `Duplicate ${provider} ${event.type} ${event.id} ignored`, {
+        provider,
+        eventId: event.id,
+        eventType: event.type,
+      });
       return { status: 'duplicate', ...base };
     }
-    await deps.db.update(webhookEvents).set({ status: 'PROCESSING', attempts: sql`${webhookEvents.attempts} + 1`, error: null }).where(key);
+    await deps.db
+      .update(webhookEvents)
+      .set({ status: 'PROCESSING', attempts: sql`${webhookEvents.attempts} + 1`, error: null })
+      .where(key);
   }
   try {
     const result = await handle();
-    await deps.db.update(webhookEvents).set({ status: result === 'processed' ? 'PROCESSED' : 'IGNORED', processedAt: deps.clock.now() }).where(key);
-    if (result === 'processed') await deps.log.webhook.info('WEBHOOK_RECEIVED', `${provider} ${event.type} processed`, { provider, eventId: event.id, eventType: event.type });
-    else await deps.log.webhook.info('WEBHOOK_UNHANDLED', `${provider} event ${event.type} acknowledged, nothing to do`, { provider, eventId: event.id, eventType: event.type });
+    await deps.db
+      .update(webhookEvents)
+      .set({ status: result === 'processed' ? 'PROCESSED' : 'IGNORED', processedAt: deps.clock.now() })
+      .where(key);
+    if (result === 'processed')
+      await deps.log.webhook.info('WEBHOOK_RECEIVED', `${provider} ${event.type} processed`, {
+        provider,
+        eventId: event.id,
+        eventType: event.type,
+      });
+    else
+      await deps.log.webhook.info('WEBHOOK_UNHANDLED', `${provider} event ${event.type} acknowledged, nothing to do`, {
+        provider,
+        eventId: event.id,
+        eventType: event.type,
+      });
     return { status: result, ...base };
   } catch (e) {
-    await deps.db.update(webhookEvents).set({ status: 'FAILED', error: (describeError(e) ?? 'unknown error').slice(0, 1000) }).where(key);
-    await deps.log.webhook.error('WEBHOOK_ERROR', `${provider} ${event.type} ${event.id} failed; it will be retried`, { provider, eventId: event.id, eventType: event.type }, { error: e });
+    await deps.db
+      .update(webhookEvents)
+      .set({ status: 'FAILED', error: (describeError(e) ?? 'unknown error').slice(0, 1000) })
+      .where(key);
+    await deps.log.webhook.error(
+      'WEBHOOK_ERROR',
+      `${provider} ${event.type} ${event.id} failed; it will be retried`,
+      { provider, eventId: event.id, eventType: event.type },
+      { error: e },
+    );
     throw e;
   }
 }

@@ -2,7 +2,13 @@
 import { Hono } from 'hono';
 import { eq } from 'drizzle-orm';
 import { BOOKING_STATUSES, CALL_EVENT_TYPES, payments } from '../../db/schema';
-import { BOOKINGS_PAGE, bookingDetail, bookingsPage, creatorChoices, type TimelineItem } from '../../domain/admin/bookings';
+import {
+  BOOKINGS_PAGE,
+  bookingDetail,
+  bookingsPage,
+  creatorChoices,
+  type TimelineItem,
+} from '../../domain/admin/bookings';
 import { dayRange } from '../../domain/admin/filters';
 import { adminRefund } from '../../domain/admin/payments';
 import { refundable } from '../../domain/payments/refunds';
@@ -35,7 +41,15 @@ adminBookingPages.get(`${L}/admin/bookings`, async (c) => {
   const p = pageParam(q.page);
   const range = dayRange(from, to, timezone);
   const [{ rows, total }, creatorsList] = await Promise.all([
-    bookingsPage(deps, { status, creatorId: creator, fanEmail: fan, from: range.from, to: range.to, toReview: !!review, page: p }),
+    bookingsPage(deps, {
+      status,
+      creatorId: creator,
+      fanEmail: fan,
+      from: range.from,
+      to: range.to,
+      toReview: !!review,
+      page: p,
+    }),
     creatorChoices(deps),
   ]);
   const filters = { status, creator, fan, from, to, review };
@@ -48,32 +62,91 @@ adminBookingPages.get(`${L}/admin/bookings`, async (c) => {
         <AdminNav c={c} current="bookings" />
         <h2>{t('adminx.bookings.title')}</h2>
         <form method="get" action={href('/admin/bookings')} class="inline-actions filters" data-booking-filters>
-          <SelectFilter id="b-status" name="status" label={t('admin.filterStatus')} all={t('admin.filterAll')} value={status} options={BOOKING_STATUSES.map((s) => ({ value: s, label: t(`status.booking.${s}` as MessageKey) }))} />
-          <SelectFilter id="b-creator" name="creator" label={t('admin.creator')} all={t('admin.filterAll')} value={creator} options={creatorsList.map((x) => ({ value: x.id, label: x.name }))} />
+          <SelectFilter
+            id="b-status"
+            name="status"
+            label={t('admin.filterStatus')}
+            all={t('admin.filterAll')}
+            value={status}
+            options={BOOKING_STATUSES.map((s) => ({ value: s, label: t(`status.booking.${s}` as MessageKey) }))}
+          />
+          <SelectFilter
+            id="b-creator"
+            name="creator"
+            label={t('admin.creator')}
+            all={t('admin.filterAll')}
+            value={creator}
+            options={creatorsList.map((x) => ({ value: x.id, label: x.name }))}
+          />
           <label for="b-fan">{t('adminx.bookings.fanEmail')}</label>
           <input id="b-fan" name="fan" type="search" value={fan ?? ''} />
           <DateRange from={from} to={to} labels={{ from: t('adminx.callFrom'), to: t('adminx.to') }} />
-          <SelectFilter id="b-review" name="review" label={t('adminx.bookings.review')} all={t('admin.filterAll')} value={review} options={[{ value: 'pending', label: t('adminx.bookings.toReview') }]} />
-          <button class="button small secondary" type="submit">{t('admin.filter')}</button>
+          <SelectFilter
+            id="b-review"
+            name="review"
+            label={t('adminx.bookings.review')}
+            all={t('admin.filterAll')}
+            value={review}
+            options={[{ value: 'pending', label: t('adminx.bookings.toReview') }]}
+          />
+          <button class="button small secondary" type="submit">
+            {t('admin.filter')}
+          </button>
         </form>
-        <p class="muted small" data-total={total}>{t('adminx.results', { n: total })}</p>
-        {rows.length === 0 ? <Empty>{t('adminx.bookings.none')}</Empty> : (
+        <p class="muted small" data-total={total}>
+          {t('adminx.results', { n: total })}
+        </p>
+        {rows.length === 0 ? (
+          <Empty>{t('adminx.bookings.none')}</Empty>
+        ) : (
           <table class="table" data-bookings>
-            <thead><tr><th>{t('adminx.bookings.call')}</th><th>{t('adminx.bookings.fan')}</th><th>{t('admin.creator')}</th><th>{t('offer.price')}</th><th>{t('admin.filterStatus')}</th></tr></thead>
+            <thead>
+              <tr>
+                <th>{t('adminx.bookings.call')}</th>
+                <th>{t('adminx.bookings.fan')}</th>
+                <th>{t('admin.creator')}</th>
+                <th>{t('offer.price')}</th>
+                <th>{t('admin.filterStatus')}</th>
+              </tr>
+            </thead>
             <tbody>
               {rows.map((r) => (
                 <tr data-booking={r.booking.id} data-status={r.booking.status}>
-                  <td><a href={href(`/admin/bookings/${r.booking.id}`)}><When at={r.booking.startsAt} locale={locale} timezone={timezone} style="short" withZone={false} /></a><div class="muted small">{r.title}</div></td>
-                  <td>{r.fanName}<div class="muted small">{r.fanEmail}</div></td>
+                  <td>
+                    <a href={href(`/admin/bookings/${r.booking.id}`)}>
+                      <When
+                        at={r.booking.startsAt}
+                        locale={locale}
+                        timezone={timezone}
+                        style="short"
+                        withZone={false}
+                      />
+                    </a>
+                    <div class="muted small">{r.title}</div>
+                  </td>
+                  <td>
+                    {r.fanName}
+                    <div class="muted small">{r.fanEmail}</div>
+                  </td>
                   <td>{r.creatorName}</td>
-                  <td><Money amount={r.booking.price} currency={r.booking.currency} locale={locale} /></td>
-                  <td><StatusBadge t={t} kind="booking" status={r.booking.status} /></td>
+                  <td>
+                    <Money amount={r.booking.price} currency={r.booking.currency} locale={locale} />
+                  </td>
+                  <td>
+                    <StatusBadge t={t} kind="booking" status={r.booking.status} />
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         )}
-        <Pagination t={t} page={p} total={total} pageSize={BOOKINGS_PAGE} href={(n) => `${href('/admin/bookings')}?${qs({ ...filters, page: n })}`} />
+        <Pagination
+          t={t}
+          page={p}
+          total={total}
+          pageSize={BOOKINGS_PAGE}
+          href={(n) => `${href('/admin/bookings')}?${qs({ ...filters, page: n })}`}
+        />
       </>
     ),
   });
@@ -82,15 +155,27 @@ adminBookingPages.get(`${L}/admin/bookings`, async (c) => {
 /** One timeline line in words: statuses, outcomes and initiators translated too. */
 function itemText(t: T, i: TimelineItem): string {
   if (i.kind === 'call') {
-    const type = (CALL_EVENT_TYPES as readonly string[]).includes(i.label) ? t(`callEvent.${i.label}` as MessageKey) : i.label;
+    const type = (CALL_EVENT_TYPES as readonly string[]).includes(i.label)
+      ? t(`callEvent.${i.label}` as MessageKey)
+      : i.label;
     const actor = i.params?.actor ? t(`callEvent.actor.${i.params.actor}` as MessageKey) : '';
     const source = i.params?.source ? t(`callEvent.source.${i.params.source}` as MessageKey) : '';
     return `${type} — ${actor} (${source})`;
   }
   const p = { ...(i.params ?? {}) };
-  const tr = (key: string) => { const v = t(key as MessageKey); return v === key ? null : v; };
+  const tr = (key: string) => {
+    const v = t(key as MessageKey);
+    return v === key ? null : v;
+  };
   if (typeof p.status === 'string') {
-    const scope = i.kind === 'payment' ? 'status.payment' : i.kind === 'refund' ? 'adminx.refund' : i.kind === 'dispute' ? 'adminx.dispute' : null;
+    const scope =
+      i.kind === 'payment'
+        ? 'status.payment'
+        : i.kind === 'refund'
+          ? 'adminx.refund'
+          : i.kind === 'dispute'
+            ? 'adminx.dispute'
+            : null;
     p.status = (scope && tr(`${scope}.${p.status}`)) ?? p.status;
   }
   if (typeof p.outcome === 'string') p.outcome = tr(`adminx.outcome.${p.outcome}`) ?? p.outcome;
@@ -116,38 +201,105 @@ adminBookingPages.get(`${L}/admin/bookings/:id`, async (c) => {
       <>
         <h1>{t('admin.title')}</h1>
         <AdminNav c={c} current="bookings" />
-        <p><a href={href('/admin/bookings')}>← {t('adminx.bookings.back')}</a></p>
+        <p>
+          <a href={href('/admin/bookings')}>← {t('adminx.bookings.back')}</a>
+        </p>
         <div class="grid two">
           <section class="card" data-booking-detail={b.id}>
             <h2>{d.offer.title}</h2>
-            <p><TimeRange start={b.startsAt} end={b.endsAt} locale={locale} timezone={timezone} /></p>
+            <p>
+              <TimeRange start={b.startsAt} end={b.endsAt} locale={locale} timezone={timezone} />
+            </p>
             <dl class="meta">
-              <dt>{t('admin.filterStatus')}</dt><dd><StatusBadge t={t} kind="booking" status={b.status} />{b.outcome ? <span class="badge" data-outcome={b.outcome}> {t(`adminx.outcome.${b.outcome}` as MessageKey)}</span> : null}</dd>
-              <dt>{t('adminx.bookings.fan')}</dt><dd><a href={href(`/admin/users/${d.fan.id}`)}>{d.fan.name}</a> <span class="muted small">{d.fan.email}</span></dd>
-              <dt>{t('admin.creator')}</dt><dd><a href={href(`/admin/users/${d.creator.userId}`)}>{d.creator.displayName}</a> <span class="muted small">{d.creatorEmail}</span></dd>
-              <dt>{t('offer.price')}</dt><dd><Money amount={b.price} currency={b.currency} locale={locale} /> · {t(`policy.${b.cancellationPolicy}` as MessageKey)}</dd>
+              <dt>{t('admin.filterStatus')}</dt>
+              <dd>
+                <StatusBadge t={t} kind="booking" status={b.status} />
+                {b.outcome ? (
+                  <span class="badge" data-outcome={b.outcome}>
+                    {' '}
+                    {t(`adminx.outcome.${b.outcome}` as MessageKey)}
+                  </span>
+                ) : null}
+              </dd>
+              <dt>{t('adminx.bookings.fan')}</dt>
+              <dd>
+                <a href={href(`/admin/users/${d.fan.id}`)}>{d.fan.name}</a>{' '}
+                <span class="muted small">{d.fan.email}</span>
+              </dd>
+              <dt>{t('admin.creator')}</dt>
+              <dd>
+                <a href={href(`/admin/users/${d.creator.userId}`)}>{d.creator.displayName}</a>{' '}
+                <span class="muted small">{d.creatorEmail}</span>
+              </dd>
+              <dt>{t('offer.price')}</dt>
+              <dd>
+                <Money amount={b.price} currency={b.currency} locale={locale} /> ·{' '}
+                {t(`policy.${b.cancellationPolicy}` as MessageKey)}
+              </dd>
               <dt>{t('adminx.payments.payment')}</dt>
-              <dd>{pay ? <><StatusBadge t={t} kind="payment" status={pay.status} /> <span class="small">{t('adminx.bookings.feeShare', { fee: formatMoney(pay.platformFee, pay.currency, locale), share: formatMoney(pay.creatorShare, pay.currency, locale) })}</span>{pay.refundedAmount ? <div class="small">{t('adminx.bookings.refunded', { amount: formatMoney(pay.refundedAmount, pay.currency, locale) })}</div> : null}<div class="mono small muted">{pay.id}</div></> : '—'}</dd>
-              <dt>{t('adminx.bookings.id')}</dt><dd class="mono small">{b.id}</dd>
+              <dd>
+                {pay ? (
+                  <>
+                    <StatusBadge t={t} kind="payment" status={pay.status} />{' '}
+                    <span class="small">
+                      {t('adminx.bookings.feeShare', {
+                        fee: formatMoney(pay.platformFee, pay.currency, locale),
+                        share: formatMoney(pay.creatorShare, pay.currency, locale),
+                      })}
+                    </span>
+                    {pay.refundedAmount ? (
+                      <div class="small">
+                        {t('adminx.bookings.refunded', {
+                          amount: formatMoney(pay.refundedAmount, pay.currency, locale),
+                        })}
+                      </div>
+                    ) : null}
+                    <div class="mono small muted">{pay.id}</div>
+                  </>
+                ) : (
+                  '—'
+                )}
+              </dd>
+              <dt>{t('adminx.bookings.id')}</dt>
+              <dd class="mono small">{b.id}</dd>
             </dl>
             <div class="inline-actions">
-              <a class="button small secondary" href={href(`/bookings/${b.id}`)}>{t('adminx.bookings.publicPage')}</a>
-              <a class="button small secondary" href={href(`/call/${b.id}/summary`)}>{t('adminx.bookings.callSummary')}</a>
-              <a class="button small secondary" href={`${href('/admin/audit')}?entity=booking&entityId=${b.id}`}>{t('adminx.nav.audit')}</a>
+              <a class="button small secondary" href={href(`/bookings/${b.id}`)}>
+                {t('adminx.bookings.publicPage')}
+              </a>
+              <a class="button small secondary" href={href(`/call/${b.id}/summary`)}>
+                {t('adminx.bookings.callSummary')}
+              </a>
+              <a class="button small secondary" href={`${href('/admin/audit')}?entity=booking&entityId=${b.id}`}>
+                {t('adminx.nav.audit')}
+              </a>
             </div>
           </section>
           <section class="card" aria-labelledby="refund-h">
             <h2 id="refund-h">{t('adminx.bookings.refundTitle')}</h2>
             {pay && left > 0 ? (
               <form method="post" action={href(`/admin/bookings/${b.id}/refund`)} class="stack" data-refund-form>
-                <p class="muted">{t('adminx.bookings.refundable', { amount: formatMoney(left, pay.currency, locale) })}</p>
+                <p class="muted">
+                  {t('adminx.bookings.refundable', { amount: formatMoney(left, pay.currency, locale) })}
+                </p>
                 <label for="rf-amount">{t('adminx.bookings.refundAmount', { currency: pay.currency })}</label>
-                <input id="rf-amount" name="amount" type="text" inputMode="decimal" required value={toMajorString(left, pay.currency)} />
+                <input
+                  id="rf-amount"
+                  name="amount"
+                  type="text"
+                  inputMode="decimal"
+                  required
+                  value={toMajorString(left, pay.currency)}
+                />
                 <label for="rf-reason">{t('admin.reason')}</label>
                 <input id="rf-reason" name="reason" type="text" required minLength={3} maxLength={500} />
-                <button class="button small danger" type="submit">{t('adminx.bookings.refund')}</button>
+                <button class="button small danger" type="submit">
+                  {t('adminx.bookings.refund')}
+                </button>
               </form>
-            ) : <p class="muted">{t('adminx.bookings.nothingToRefund')}</p>}
+            ) : (
+              <p class="muted">{t('adminx.bookings.nothingToRefund')}</p>
+            )}
           </section>
         </div>
         {review ? <CallReviewCard t={t} href={href} locale={locale} timezone={timezone} b={b} v={review} /> : null}
@@ -156,10 +308,16 @@ adminBookingPages.get(`${L}/admin/bookings/:id`, async (c) => {
           <ol class="timeline admin-timeline" data-timeline>
             {d.timeline.map((i) => (
               <li class={`tl-${i.kind} ${i.tone ? `tone-${i.tone}` : ''}`} data-kind={i.kind}>
-                <time datetime={i.at.toISOString()} class="small muted"><When at={i.at} locale={locale} timezone={timezone} style="short" withZone={false} /></time>
-                <span class="badge">{t(`adminx.kind.${i.kind}` as MessageKey)}</span>{' '}
-                <span>{itemText(t, i)}</span>
-                {i.money ? <> · <Money amount={i.money.amount} currency={i.money.currency} locale={locale} /></> : null}
+                <time datetime={i.at.toISOString()} class="small muted">
+                  <When at={i.at} locale={locale} timezone={timezone} style="short" withZone={false} />
+                </time>
+                <span class="badge">{t(`adminx.kind.${i.kind}` as MessageKey)}</span> <span>{itemText(t, i)}</span>
+                {i.money ? (
+                  <>
+                    {' '}
+                    · <Money amount={i.money.amount} currency={i.money.currency} locale={locale} />
+                  </>
+                ) : null}
                 {i.detail ? <div class="small muted tl-detail">{i.detail}</div> : null}
               </li>
             ))}
@@ -177,7 +335,9 @@ adminBookingPages.post(`${L}/admin/bookings/:id/refund`, async (c) => {
   if (admin instanceof Response) return admin;
   const deps = c.get('deps');
   const id = c.req.param('id');
-  const payment = /^bkg_[0-9a-z]{6,40}$/.test(id) ? await deps.db.select().from(payments).where(eq(payments.bookingId, id)).get() : null;
+  const payment = /^bkg_[0-9a-z]{6,40}$/.test(id)
+    ? await deps.db.select().from(payments).where(eq(payments.bookingId, id)).get()
+    : null;
   if (!payment) throw notFound('Payment');
   const form = await readForm(c.req.raw);
   const reason = singleLine(form.reason, 500);
@@ -186,8 +346,18 @@ adminBookingPages.post(`${L}/admin/bookings/:id/refund`, async (c) => {
     flash(c, 'adminx.bookings.refundInvalid', 'error');
   } else {
     const r = await adminRefund(deps, admin.id, payment.id, { amount, reason, requestId: c.get('requestId') });
-    if (r.ok) flash(c, r.status === 'ISSUED' ? 'adminx.bookings.refundDone' : 'adminx.bookings.refundOwed', r.status === 'ISSUED' ? 'success' : 'info');
-    else flash(c, r.code === 'REFUND_REFUSED' ? 'adminx.bookings.refundRefused' : 'adminx.bookings.nothingToRefund', 'error');
+    if (r.ok)
+      flash(
+        c,
+        r.status === 'ISSUED' ? 'adminx.bookings.refundDone' : 'adminx.bookings.refundOwed',
+        r.status === 'ISSUED' ? 'success' : 'info',
+      );
+    else
+      flash(
+        c,
+        r.code === 'REFUND_REFUSED' ? 'adminx.bookings.refundRefused' : 'adminx.bookings.nothingToRefund',
+        'error',
+      );
   }
   return c.redirect(viewOf(c).href(`/admin/bookings/${id}`), 303);
 });

@@ -38,7 +38,11 @@ export async function callReviewView(deps: Deps, b: Booking, pay: Payment | null
     presenceOf(deps, b.id),
     getSettings(deps),
     b.reviewedBy ? deps.db.select({ name: users.name }).from(users).where(eq(users.id, b.reviewedBy)).get() : null,
-    deps.db.select({ status: owedRefunds.status }).from(owedRefunds).where(and(eq(owedRefunds.idempotencyKey, reviewRefundKey(b.id)), eq(owedRefunds.initiatedBy, 'ADMIN'))).get(),
+    deps.db
+      .select({ status: owedRefunds.status })
+      .from(owedRefunds)
+      .where(and(eq(owedRefunds.idempotencyKey, reviewRefundKey(b.id)), eq(owedRefunds.initiatedBy, 'ADMIN')))
+      .get(),
   ]);
   return {
     togetherMs: computeAttendance(presence, b, deps.clock.now()).togetherMs,
@@ -51,7 +55,21 @@ export async function callReviewView(deps: Deps, b: Booking, pay: Payment | null
 
 const duration = (ms: number) => `${Math.floor(ms / 60_000)} min ${Math.floor((ms % 60_000) / 1000)} s`;
 
-export function CallReviewCard({ t, href, locale, timezone, b, v }: { t: T; href: (p: string) => string; locale: Locale; timezone: string; b: Booking; v: CallReviewView }) {
+export function CallReviewCard({
+  t,
+  href,
+  locale,
+  timezone,
+  b,
+  v,
+}: {
+  t: T;
+  href: (p: string) => string;
+  locale: Locale;
+  timezone: string;
+  b: Booking;
+  v: CallReviewView;
+}) {
   const money = (n: number) => formatMoney(n, b.currency, locale);
   return (
     <section class="card" aria-labelledby="review-h" data-call-review={b.reviewDecision ?? 'pending'}>
@@ -60,33 +78,68 @@ export function CallReviewCard({ t, href, locale, timezone, b, v }: { t: T; href
       {b.reviewDecision ? (
         <>
           <p data-review-decision={b.reviewDecision}>
-            {t(b.reviewDecision === 'PAY_CREATOR' ? 'adminx.bookings.reviewPaid' : 'adminx.bookings.reviewRefunded', { amount: money(b.reviewRefund ?? 0), name: v.reviewerName ?? t('adminx.initiator.SYSTEM') })}
-            {b.reviewedAt ? <> — <When at={b.reviewedAt} locale={locale} timezone={timezone} style="short" withZone={false} /></> : null}
+            {t(b.reviewDecision === 'PAY_CREATOR' ? 'adminx.bookings.reviewPaid' : 'adminx.bookings.reviewRefunded', {
+              amount: money(b.reviewRefund ?? 0),
+              name: v.reviewerName ?? t('adminx.initiator.SYSTEM'),
+            })}
+            {b.reviewedAt ? (
+              <>
+                {' '}
+                — <When at={b.reviewedAt} locale={locale} timezone={timezone} style="short" withZone={false} />
+              </>
+            ) : null}
           </p>
           {b.reviewReason ? <p class="muted small">{b.reviewReason}</p> : null}
-          {v.refundPending || !b.reviewAppliedAt ? <p class="muted small" data-review-pending>{t('adminx.bookings.reviewRefundPending')}</p> : null}
+          {v.refundPending || !b.reviewAppliedAt ? (
+            <p class="muted small" data-review-pending>
+              {t('adminx.bookings.reviewRefundPending')}
+            </p>
+          ) : null}
         </>
       ) : b.outcomeAppliedAt ? (
         <div class="stack">
           <p class="muted">{t('adminx.bookings.reviewWaiting')}</p>
-          <form method="post" action={href(`/admin/bookings/${b.id}/call-review`)} class="stack" data-review-form="PAY_CREATOR">
+          <form
+            method="post"
+            action={href(`/admin/bookings/${b.id}/call-review`)}
+            class="stack"
+            data-review-form="PAY_CREATOR"
+          >
             <input type="hidden" name="decision" value="PAY_CREATOR" />
             <label for="rv-pay-reason">{t('admin.reason')}</label>
             <input id="rv-pay-reason" name="reason" type="text" required minLength={3} maxLength={500} />
-            <button class="button small" type="submit">{t('adminx.bookings.reviewPay')}</button>
+            <button class="button small" type="submit">
+              {t('adminx.bookings.reviewPay')}
+            </button>
           </form>
           {v.refundable > 0 ? (
-            <form method="post" action={href(`/admin/bookings/${b.id}/call-review`)} class="stack" data-review-form="REFUND">
+            <form
+              method="post"
+              action={href(`/admin/bookings/${b.id}/call-review`)}
+              class="stack"
+              data-review-form="REFUND"
+            >
               <input type="hidden" name="decision" value="REFUND" />
               <label for="rv-amount">{t('adminx.bookings.refundAmount', { currency: b.currency })}</label>
-              <input id="rv-amount" name="amount" type="text" inputMode="decimal" required value={toMajorString(v.refundable, b.currency)} />
+              <input
+                id="rv-amount"
+                name="amount"
+                type="text"
+                inputMode="decimal"
+                required
+                value={toMajorString(v.refundable, b.currency)}
+              />
               <label for="rv-refund-reason">{t('admin.reason')}</label>
               <input id="rv-refund-reason" name="reason" type="text" required minLength={3} maxLength={500} />
-              <button class="button small danger" type="submit">{t('adminx.bookings.reviewRefund')}</button>
+              <button class="button small danger" type="submit">
+                {t('adminx.bookings.reviewRefund')}
+              </button>
             </form>
           ) : null}
         </div>
-      ) : <p class="muted">{t('adminx.bookings.reviewSettling')}</p>}
+      ) : (
+        <p class="muted">{t('adminx.bookings.reviewSettling')}</p>
+      )}
     </section>
   );
 }
@@ -99,15 +152,31 @@ export async function postCallReview(c: Context<AppEnv>): Promise<Response> {
   if (!/^bkg_[0-9a-z]{6,40}$/.test(id)) throw notFound('Booking');
   const deps = c.get('deps');
   const form = await readForm(c.req.raw);
-  const currency = (await deps.db.select({ currency: bookings.currency }).from(bookings).where(eq(bookings.id, id)).get())?.currency;
+  const currency = (
+    await deps.db.select({ currency: bookings.currency }).from(bookings).where(eq(bookings.id, id)).get()
+  )?.currency;
   if (!currency) throw notFound('Booking');
-  const parsed = CallReviewBody.safeParse({ decision: form.decision, reason: form.reason, ...(form.decision === 'REFUND' ? { amount: parseMajorAmount(form.amount ?? '', currency) } : {}) });
+  const parsed = CallReviewBody.safeParse({
+    decision: form.decision,
+    reason: form.reason,
+    ...(form.decision === 'REFUND' ? { amount: parseMajorAmount(form.amount ?? '', currency) } : {}),
+  });
   if (!parsed.success) {
     flash(c, 'adminx.bookings.reviewInvalid', 'error');
   } else {
     const r = await reviewInterruptedCall(deps, admin.id, id, parsed.data, c.get('requestId'));
-    if (!r.ok) flash(c, r.code === 'REFUND_TOO_LARGE' ? 'adminx.bookings.reviewTooLarge' : 'adminx.bookings.reviewRefused', 'error');
-    else flash(c, r.refund && r.refund.status !== 'ISSUED' ? 'adminx.bookings.reviewDoneOwed' : 'adminx.bookings.reviewDone', r.refund && r.refund.status !== 'ISSUED' ? 'info' : 'success');
+    if (!r.ok)
+      flash(
+        c,
+        r.code === 'REFUND_TOO_LARGE' ? 'adminx.bookings.reviewTooLarge' : 'adminx.bookings.reviewRefused',
+        'error',
+      );
+    else
+      flash(
+        c,
+        r.refund && r.refund.status !== 'ISSUED' ? 'adminx.bookings.reviewDoneOwed' : 'adminx.bookings.reviewDone',
+        r.refund && r.refund.status !== 'ISSUED' ? 'info' : 'success',
+      );
   }
   return c.redirect(viewOf(c).href(`/admin/bookings/${id}`), 303);
 }

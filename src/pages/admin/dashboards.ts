@@ -10,4 +10,13 @@ import { adminReviewPages } from './reviews';
 import { adminUserPages } from './users';
 
 export const adminDashboardPages = new Hono<AppEnv>();
-for (const group of [adminOverviewPages, adminUserPages, adminBookingPages, adminPaymentPages, adminDisputePages, adminReviewPages, adminAuditPages]) adminDashboardPages.route('/', group);
+for (const group of [
+  adminOverviewPages,
+  adminUserPages,
+  adminBookingPages,
+  adminPaymentPages,
+  adminDisputePages,
+  adminReviewPages,
+  adminAuditPages,
+])
+  adminDashboardPages.route('/', group);

@@ -5,13 +5,19 @@ import { localDate } from '../../lib/tz';
 
 /** A query string from the non-empty params. */
 export const qs = (params: Record<string, string | number | undefined | null>) =>
-  new URLSearchParams(Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== null && e[1] !== '').map(([k, v]) => [k, String(v)])).toString();
+  new URLSearchParams(
+    Object.entries(params)
+      .filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== null && e[1] !== '')
+      .map(([k, v]) => [k, String(v)]),
+  ).toString();
 
 /** `value` when it is one of `list`, else undefined (query parameters from the URL are untrusted). */
-export const oneOf = <T extends string>(list: readonly T[], value: string | undefined): T | undefined => (list as readonly string[]).includes(value ?? '') ? (value as T) : undefined;
+export const oneOf = <T extends string>(list: readonly T[], value: string | undefined): T | undefined =>
+  (list as readonly string[]).includes(value ?? '') ? (value as T) : undefined;
 
 /** A prefixed id (`bkg_…`, `usr_…`) from the query, or undefined. */
-export const idOf = (prefix: string, value: string | undefined) => (value && new RegExp(`^${prefix}_[0-9a-z]{6,40}$`).test(value) ? value : undefined);
+export const idOf = (prefix: string, value: string | undefined) =>
+  value && new RegExp(`^${prefix}_[0-9a-z]{6,40}$`).test(value) ? value : undefined;
 
 /** A YYYY-MM-DD value from the query, or undefined. */
 export const dayOf = (value: string | undefined) => (value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : undefined);
@@ -19,7 +25,21 @@ export const dayOf = (value: string | undefined) => (value && /^\d{4}-\d{2}-\d{2
 export const todayIn = (c: Ctx) => localDate(c.get('deps').clock.now(), c.get('timezone'));
 
 /** A key figure linking to the page that explains it. */
-export function Kpi({ name, label, href, value, tone, children }: { name: string; label: string; href: string; value: string | number; tone?: 'danger' | 'warning' | 'success' | ''; children?: ComponentChildren }) {
+export function Kpi({
+  name,
+  label,
+  href,
+  value,
+  tone,
+  children,
+}: {
+  name: string;
+  label: string;
+  href: string;
+  value: string | number;
+  tone?: 'danger' | 'warning' | 'success' | '';
+  children?: ComponentChildren;
+}) {
   return (
     <li class={`kpi card ${tone ? `tone-${tone}` : ''}`} data-kpi={name} data-value={String(value)}>
       <a href={href}>
@@ -32,13 +52,31 @@ export function Kpi({ name, label, href, value, tone, children }: { name: string
 }
 
 /** Label + select with an "all" first option. */
-export function SelectFilter({ id, name, label, all, value, options }: { id: string; name: string; label: string; all: string; value: string | undefined; options: { value: string; label: string }[] }) {
+export function SelectFilter({
+  id,
+  name,
+  label,
+  all,
+  value,
+  options,
+}: {
+  id: string;
+  name: string;
+  label: string;
+  all: string;
+  value: string | undefined;
+  options: { value: string; label: string }[];
+}) {
   return (
     <>
       <label for={id}>{label}</label>
       <select id={id} name={name}>
         <option value="">{all}</option>
-        {options.map((o) => <option value={o.value} selected={o.value === value}>{o.label}</option>)}
+        {options.map((o) => (
+          <option value={o.value} selected={o.value === value}>
+            {o.label}
+          </option>
+        ))}
       </select>
     </>
   );
@@ -64,7 +102,9 @@ export function changes(before: unknown, after: unknown): string[] {
   if (isObj(before) || isObj(after)) {
     const b = isObj(before) ? before : {};
     const a = isObj(after) ? after : {};
-    const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => k !== 'updatedAt' && JSON.stringify(b[k]) !== JSON.stringify(a[k]));
+    const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter(
+      (k) => k !== 'updatedAt' && JSON.stringify(b[k]) !== JSON.stringify(a[k]),
+    );
     return keys.map((k) => `${k}: ${show(b[k])} → ${show(a[k])}`);
   }
   if (before === null && after === null) return [];
@@ -72,4 +112,6 @@ export function changes(before: unknown, after: unknown): string[] {
 }
 
 /** A small yes/no badge. */
-export const YesNo = ({ yes, labels }: { yes: boolean; labels: { yes: string; no: string } }) => <span class={`badge ${yes ? 'success' : 'danger'}`}>{yes ? labels.yes : labels.no}</span>;
+export const YesNo = ({ yes, labels }: { yes: boolean; labels: { yes: string; no: string } }) => (
+  <span class={`badge ${yes ? 'success' : 'danger'}`}>{yes ? labels.yes : labels.no}</span>
+);

@@ -3,7 +3,17 @@ import { Hono } from 'hono';
 import { eq } from 'drizzle-orm';
 import { EMAIL_STATUSES, emailLog, LOG_LEVELS, type Locale } from '../../db/schema';
 import { audit } from '../../domain/admin/audit';
-import { canRetryEmail, emailLogPage, logsPage, logStats, logStatsByDay, PAGE, recentRuns, retryEmail, typesOf } from '../../domain/admin/ops';
+import {
+  canRetryEmail,
+  emailLogPage,
+  logsPage,
+  logStats,
+  logStatsByDay,
+  PAGE,
+  recentRuns,
+  retryEmail,
+  typesOf,
+} from '../../domain/admin/ops';
 import { emailContext, isStalePending } from '../../domain/email/enqueue';
 import { getTemplate, renderEmail, samplesOf, templates } from '../../emails';
 import type { AppEnv, Ctx } from '../../http/context';
@@ -21,7 +31,8 @@ import { AdminNav, requireAdminPage } from './common';
 export const adminOpsPages = new Hono<AppEnv>();
 const L = '/:lang{fr|en}';
 const FAMILIES = [...new Set(Object.values(LOG_TYPES))] as LogFamily[];
-const qs = (params: Record<string, string | undefined>) => new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => !!e[1])).toString();
+const qs = (params: Record<string, string | undefined>) =>
+  new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => !!e[1])).toString();
 
 // ---------------------------------------------------------------------------------------------- emails
 
@@ -29,7 +40,9 @@ adminOpsPages.get(`${L}/admin/emails`, async (c) => {
   const admin = requireAdminPage(c);
   if (admin instanceof Response) return admin;
   const { t, href, locale, timezone } = viewOf(c);
-  const status = (EMAIL_STATUSES as readonly string[]).includes(c.req.query('status') ?? '') ? (c.req.query('status') as (typeof EMAIL_STATUSES)[number]) : undefined;
+  const status = (EMAIL_STATUSES as readonly string[]).includes(c.req.query('status') ?? '')
+    ? (c.req.query('status') as (typeof EMAIL_STATUSES)[number])
+    : undefined;
   const to = c.req.query('to')?.trim() || undefined;
   const template = c.req.query('template') && templates[c.req.query('template')!] ? c.req.query('template') : undefined;
   const p = pageParam(c.req.query('page'));
@@ -44,39 +57,112 @@ adminOpsPages.get(`${L}/admin/emails`, async (c) => {
         <AdminNav c={c} current="emails" />
         <form method="get" action={href('/admin/emails')} class="inline-actions filters">
           <label for="e-status">{t('admin.filterStatus')}</label>
-          <select id="e-status" name="status"><option value="">{t('admin.filterAll')}</option>{EMAIL_STATUSES.map((s) => <option value={s} selected={s === status}>{s}</option>)}</select>
+          <select id="e-status" name="status">
+            <option value="">{t('admin.filterAll')}</option>
+            {EMAIL_STATUSES.map((s) => (
+              <option value={s} selected={s === status}>
+                {s}
+              </option>
+            ))}
+          </select>
           <label for="e-template">{t('ops.template')}</label>
-          <select id="e-template" name="template"><option value="">{t('admin.filterAll')}</option>{Object.keys(templates).map((n) => <option value={n} selected={n === template}>{n}</option>)}</select>
+          <select id="e-template" name="template">
+            <option value="">{t('admin.filterAll')}</option>
+            {Object.keys(templates).map((n) => (
+              <option value={n} selected={n === template}>
+                {n}
+              </option>
+            ))}
+          </select>
           <label for="e-to">{t('ops.to')}</label>
           <input id="e-to" name="to" type="text" value={to ?? ''} />
-          <button class="button small secondary" type="submit">{t('admin.filter')}</button>
+          <button class="button small secondary" type="submit">
+            {t('admin.filter')}
+          </button>
         </form>
-        <p><a href={href('/admin/emails/templates')}>{t('ops.previews')}</a></p>
-        {rows.length === 0 ? <Empty>{t('ops.noEmails')}</Empty> : (
+        <p>
+          <a href={href('/admin/emails/templates')}>{t('ops.previews')}</a>
+        </p>
+        {rows.length === 0 ? (
+          <Empty>{t('ops.noEmails')}</Empty>
+        ) : (
           <table class="table" data-email-log>
-            <thead><tr><th>{t('ops.when')}</th><th>{t('ops.to')}</th><th>{t('ops.template')}</th><th>{t('ops.locale')}</th><th>{t('admin.filterStatus')}</th><th>{t('ops.attempts')}</th><th>{t('ops.provider')}</th><th>{t('ops.error')}</th><th /></tr></thead>
+            <thead>
+              <tr>
+                <th>{t('ops.when')}</th>
+                <th>{t('ops.to')}</th>
+                <th>{t('ops.template')}</th>
+                <th>{t('ops.locale')}</th>
+                <th>{t('admin.filterStatus')}</th>
+                <th>{t('ops.attempts')}</th>
+                <th>{t('ops.provider')}</th>
+                <th>{t('ops.error')}</th>
+                <th />
+              </tr>
+            </thead>
             <tbody>
               {rows.map((e) => (
                 <tr data-email={e.id} data-status={e.status}>
-                  <td><When at={e.createdAt} locale={locale} timezone={timezone} style="short" withZone={false} /></td>
+                  <td>
+                    <When at={e.createdAt} locale={locale} timezone={timezone} style="short" withZone={false} />
+                  </td>
                   <td>{e.to}</td>
-                  <td>{e.template}<div class="muted small">{e.subject}</div></td>
+                  <td>
+                    {e.template}
+                    <div class="muted small">{e.subject}</div>
+                  </td>
                   <td>{e.locale}</td>
                   <td>
-                    <span class={`badge ${e.status === 'SENT' ? 'success' : e.status === 'PENDING' || e.status === 'SKIPPED' ? 'warning' : 'danger'}`}>{e.status}</span>
-                    {isStalePending(e, now) ? <div class="small error" data-stuck>{t('ops.stuck')}</div> : null}
+                    <span
+                      class={`badge ${e.status === 'SENT' ? 'success' : e.status === 'PENDING' || e.status === 'SKIPPED' ? 'warning' : 'danger'}`}
+                    >
+                      {e.status}
+                    </span>
+                    {isStalePending(e, now) ? (
+                      <div class="small error" data-stuck>
+                        {t('ops.stuck')}
+                      </div>
+                    ) : null}
                     {e.deliveryStatus ? <div class="muted small">{e.deliveryStatus}</div> : null}
                   </td>
                   <td>{e.attempts}</td>
-                  <td class="mono small" data-provider-id>{e.providerId ? <>{e.provider ? `${e.provider} ` : ''}{e.providerId}</> : e.provider ?? ''}{e.maybeSent && e.status !== 'SENT' ? <div class="muted" data-maybe-sent>{t('ops.maybeSent')}</div> : null}</td>
+                  <td class="mono small" data-provider-id>
+                    {e.providerId ? (
+                      <>
+                        {e.provider ? `${e.provider} ` : ''}
+                        {e.providerId}
+                      </>
+                    ) : (
+                      (e.provider ?? '')
+                    )}
+                    {e.maybeSent && e.status !== 'SENT' ? (
+                      <div class="muted" data-maybe-sent>
+                        {t('ops.maybeSent')}
+                      </div>
+                    ) : null}
+                  </td>
                   <td class="small">{e.lastError ?? ''}</td>
-                  <td>{canRetryEmail(e, now) ? <form method="post" action={href(`/admin/emails/${e.id}/retry`)}><button class="button small secondary" type="submit">{t('ops.retry')}</button></form> : null}</td>
+                  <td>
+                    {canRetryEmail(e, now) ? (
+                      <form method="post" action={href(`/admin/emails/${e.id}/retry`)}>
+                        <button class="button small secondary" type="submit">
+                          {t('ops.retry')}
+                        </button>
+                      </form>
+                    ) : null}
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         )}
-        <Pagination t={t} page={p} total={total} pageSize={PAGE} href={(n) => `${href('/admin/emails')}?${qs({ status, to, template, page: String(n) })}`} />
+        <Pagination
+          t={t}
+          page={p}
+          total={total}
+          pageSize={PAGE}
+          href={(n) => `${href('/admin/emails')}?${qs({ status, to, template, page: String(n) })}`}
+        />
       </>
     ),
   });
@@ -86,10 +172,23 @@ adminOpsPages.post(`${L}/admin/emails/:id/retry`, async (c) => {
   const admin = requireAdminPage(c);
   if (admin instanceof Response) return admin;
   const deps = c.get('deps');
-  const before = await deps.db.select({ status: emailLog.status, attempts: emailLog.attempts, lastError: emailLog.lastError }).from(emailLog).where(eq(emailLog.id, c.req.param('id'))).get();
+  const before = await deps.db
+    .select({ status: emailLog.status, attempts: emailLog.attempts, lastError: emailLog.lastError })
+    .from(emailLog)
+    .where(eq(emailLog.id, c.req.param('id')))
+    .get();
   if (!before) throw notFound('Email');
   const r = await retryEmail(deps, c.req.param('id'), admin.id);
-  if (r.ok) await audit(deps, { actor: admin.id, action: 'EMAIL_RETRY', entity: 'email', entityId: c.req.param('id'), before, after: { status: 'PENDING', newKey: r.newKey }, requestId: c.get('requestId') });
+  if (r.ok)
+    await audit(deps, {
+      actor: admin.id,
+      action: 'EMAIL_RETRY',
+      entity: 'email',
+      entityId: c.req.param('id'),
+      before,
+      after: { status: 'PENDING', newKey: r.newKey },
+      requestId: c.get('requestId'),
+    });
   flash(c, r.ok ? (r.newKey ? 'ops.retriedNewKey' : 'ops.retried') : 'ops.notRetryable', r.ok ? 'success' : 'error');
   return c.redirect(viewOf(c).href('/admin/emails'), 303);
 });
@@ -99,7 +198,8 @@ adminOpsPages.get(`${L}/admin/emails/templates`, async (c) => {
   const admin = requireAdminPage(c);
   if (admin instanceof Response) return admin;
   const { t, href } = viewOf(c);
-  const name = c.req.query('name') && templates[c.req.query('name')!] ? c.req.query('name')! : Object.keys(templates)[0];
+  const name =
+    c.req.query('name') && templates[c.req.query('name')!] ? c.req.query('name')! : Object.keys(templates)[0];
   const locale: Locale = isLocale(c.req.query('locale')) ? (c.req.query('locale') as Locale) : viewOf(c).locale;
   const tz = zoneOf(c.req.query('tz'));
   const tpl = getTemplate(name);
@@ -117,29 +217,77 @@ adminOpsPages.get(`${L}/admin/emails/templates`, async (c) => {
         <AdminNav c={c} current="emails" />
         <form method="get" action={href('/admin/emails/templates')} class="inline-actions filters">
           <label for="p-name">{t('ops.template')}</label>
-          <select id="p-name" name="name">{Object.keys(templates).map((n) => <option value={n} selected={n === name}>{n}{templates[n].transactional ? '' : ` (${templates[n].category})`}</option>)}</select>
+          <select id="p-name" name="name">
+            {Object.keys(templates).map((n) => (
+              <option value={n} selected={n === name}>
+                {n}
+                {templates[n].transactional ? '' : ` (${templates[n].category})`}
+              </option>
+            ))}
+          </select>
           <label for="p-locale">{t('ops.locale')}</label>
-          <select id="p-locale" name="locale">{(['fr', 'en'] as const).map((l) => <option value={l} selected={l === locale}>{l}</option>)}</select>
+          <select id="p-locale" name="locale">
+            {(['fr', 'en'] as const).map((l) => (
+              <option value={l} selected={l === locale}>
+                {l}
+              </option>
+            ))}
+          </select>
           <label for="p-tz">{t('ops.timezone')}</label>
-          <select id="p-tz" name="tz">{['Europe/Paris', 'America/New_York', 'Europe/London', 'Asia/Tokyo'].map((z) => <option value={z} selected={z === tz}>{z}</option>)}</select>
+          <select id="p-tz" name="tz">
+            {['Europe/Paris', 'America/New_York', 'Europe/London', 'Asia/Tokyo'].map((z) => (
+              <option value={z} selected={z === tz}>
+                {z}
+              </option>
+            ))}
+          </select>
           {variants.length > 1 ? (
             <>
               <label for="p-variant">{t('ops.variant')}</label>
-              <select id="p-variant" name="variant">{variants.map((v) => <option value={v} selected={v === variant}>{v}</option>)}</select>
+              <select id="p-variant" name="variant">
+                {variants.map((v) => (
+                  <option value={v} selected={v === variant}>
+                    {v}
+                  </option>
+                ))}
+              </select>
             </>
           ) : null}
-          <button class="button small secondary" type="submit">{t('ops.show')}</button>
+          <button class="button small secondary" type="submit">
+            {t('ops.show')}
+          </button>
         </form>
         {variants.length > 1 ? (
           <nav class="inline-actions" aria-label={t('ops.variant')} data-variants>
-            {variants.map((v) => <a class={`button small ${v === variant ? '' : 'secondary'}`} aria-current={v === variant ? 'true' : undefined} href={`${href('/admin/emails/templates')}?${qs({ name, locale, tz, variant: v })}`}>{v}</a>)}
+            {variants.map((v) => (
+              <a
+                class={`button small ${v === variant ? '' : 'secondary'}`}
+                aria-current={v === variant ? 'true' : undefined}
+                href={`${href('/admin/emails/templates')}?${qs({ name, locale, tz, variant: v })}`}
+              >
+                {v}
+              </a>
+            ))}
           </nav>
         ) : null}
-        <h2 data-preview-subject data-variant={variant}>{rendered.subject}</h2>
-        <iframe class="mail-frame" title={rendered.subject} src={`${href('/admin/emails/templates/html')}?${qs({ name, locale, tz, variant })}`} sandbox="allow-top-navigation-by-user-activation allow-popups" />
+        <h2 data-preview-subject data-variant={variant}>
+          {rendered.subject}
+        </h2>
+        <iframe
+          class="mail-frame"
+          title={rendered.subject}
+          src={`${href('/admin/emails/templates/html')}?${qs({ name, locale, tz, variant })}`}
+          sandbox="allow-top-navigation-by-user-activation allow-popups"
+        />
         <h3>{t('ops.textPart')}</h3>
-        <pre class="mono small text-part" data-preview-text>{rendered.text}</pre>
-        {rendered.attachments?.length ? <p class="muted">{t('ops.attachments')}: {rendered.attachments.map((a) => a.filename).join(', ')}</p> : null}
+        <pre class="mono small text-part" data-preview-text>
+          {rendered.text}
+        </pre>
+        {rendered.attachments?.length ? (
+          <p class="muted">
+            {t('ops.attachments')}: {rendered.attachments.map((a) => a.filename).join(', ')}
+          </p>
+        ) : null}
       </>
     ),
   });
@@ -151,15 +299,36 @@ function previewOf(c: Ctx, name: string, locale: Locale, tz: string, variant: st
   if (!tpl) throw notFound('Template');
   const samples = samplesOf(tpl, deps.config.appUrl);
   const data = variant && Object.hasOwn(samples, variant) ? samples[variant] : Object.values(samples)[0];
-  return renderEmail(tpl, emailContext(deps, { locale, timezone: tz, name: 'Camille Dubois' }, tpl.transactional ? undefined : `${deps.config.appUrl}/email/unsubscribe?u=preview`), data);
+  return renderEmail(
+    tpl,
+    emailContext(
+      deps,
+      { locale, timezone: tz, name: 'Camille Dubois' },
+      tpl.transactional ? undefined : `${deps.config.appUrl}/email/unsubscribe?u=preview`,
+    ),
+    data,
+  );
 }
 
 adminOpsPages.get(`${L}/admin/emails/templates/html`, async (c) => {
   const admin = requireAdminPage(c);
   if (admin instanceof Response) return admin;
   const locale: Locale = isLocale(c.req.query('locale')) ? (c.req.query('locale') as Locale) : 'fr';
-  const html = previewOf(c, c.req.query('name') ?? '', locale, zoneOf(c.req.query('tz')), c.req.query('variant')).html.replace(/<head>/i, '<head><base target="_top">');
-  return new Response(html, { headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; frame-ancestors 'self'", 'x-frame-options': 'SAMEORIGIN' } });
+  const html = previewOf(
+    c,
+    c.req.query('name') ?? '',
+    locale,
+    zoneOf(c.req.query('tz')),
+    c.req.query('variant'),
+  ).html.replace(/<head>/i, '<head><base target="_top">');
+  return new Response(html, {
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy':
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; frame-ancestors 'self'",
+      'x-frame-options': 'SAMEORIGIN',
+    },
+  });
 });
 
 // ---------------------------------------------------------------------------------------------- jobs
@@ -180,18 +349,43 @@ adminOpsPages.get(`${L}/admin/jobs`, async (c) => {
           {JOB_NAMES.map((job) => (
             <li class="card" data-job={job}>
               <div class="inline-actions spread">
-                <div><h2>{job}</h2><p class="muted">{JOBS[job].description}</p><p class="small mono">{JOBS[job].crons.join(' · ')}</p></div>
-                <form method="post" action={href(`/admin/jobs/${job}/run`)}><button class="button small" type="submit">{t('ops.runNow')}</button></form>
+                <div>
+                  <h2>{job}</h2>
+                  <p class="muted">{JOBS[job].description}</p>
+                  <p class="small mono">{JOBS[job].crons.join(' · ')}</p>
+                </div>
+                <form method="post" action={href(`/admin/jobs/${job}/run`)}>
+                  <button class="button small" type="submit">
+                    {t('ops.runNow')}
+                  </button>
+                </form>
               </div>
-              {(runs.get(job) ?? []).length === 0 ? <p class="muted">{t('ops.neverRan')}</p> : (
+              {(runs.get(job) ?? []).length === 0 ? (
+                <p class="muted">{t('ops.neverRan')}</p>
+              ) : (
                 <table class="table compact">
                   <tbody>
                     {(runs.get(job) ?? []).map((r) => (
                       <tr data-run-status={r.status} data-run-part={r.part}>
-                        <td><When at={r.startedAt} locale={locale} timezone={timezone} style="short" withZone={false} /></td>
-                        <td><span class={`badge ${r.status === 'SUCCESS' ? 'success' : r.status === 'ERROR' ? 'danger' : 'warning'}`}>{r.status}</span> <span class="muted small">{r.trigger}{r.part ? ` · ${t('ops.chunk', { n: r.part })}` : ''}</span></td>
+                        <td>
+                          <When at={r.startedAt} locale={locale} timezone={timezone} style="short" withZone={false} />
+                        </td>
+                        <td>
+                          <span
+                            class={`badge ${r.status === 'SUCCESS' ? 'success' : r.status === 'ERROR' ? 'danger' : 'warning'}`}
+                          >
+                            {r.status}
+                          </span>{' '}
+                          <span class="muted small">
+                            {r.trigger}
+                            {r.part ? ` · ${t('ops.chunk', { n: r.part })}` : ''}
+                          </span>
+                        </td>
                         <td>{r.durationMs ?? '—'} ms</td>
-                        <td class="mono small">{r.counts ? JSON.stringify(r.counts) : ''}{r.error ? <span class="error"> {r.error}</span> : null}</td>
+                        <td class="mono small">
+                          {r.counts ? JSON.stringify(r.counts) : ''}
+                          {r.error ? <span class="error"> {r.error}</span> : null}
+                        </td>
                       </tr>
                     ))}
                   </tbody>
@@ -212,9 +406,20 @@ adminOpsPages.post(`${L}/admin/jobs/:job/run`, async (c) => {
   if (!JOB_NAMES.includes(job)) throw notFound('Job');
   const deps = c.get('deps');
   const r = await runJob(deps, job, deps.clock.now(), 'MANUAL');
-  await audit(deps, { actor: admin.id, action: 'JOB_RUN', entity: 'job', entityId: job, after: { status: r.status }, requestId: c.get('requestId') });
+  await audit(deps, {
+    actor: admin.id,
+    action: 'JOB_RUN',
+    entity: 'job',
+    entityId: job,
+    after: { status: r.status },
+    requestId: c.get('requestId'),
+  });
   await deps.log.info('ADMIN_ACTION', `Job ${job} run on demand: ${r.status}`, { actor: 'ADMIN', actorId: admin.id });
-  flash(c, r.status === 'SUCCESS' ? 'ops.ran' : r.status === 'SKIPPED' ? 'ops.runSkipped' : 'ops.runFailed', r.status === 'SUCCESS' ? 'success' : 'error');
+  flash(
+    c,
+    r.status === 'SUCCESS' ? 'ops.ran' : r.status === 'SKIPPED' ? 'ops.runSkipped' : 'ops.runFailed',
+    r.status === 'SUCCESS' ? 'success' : 'error',
+  );
   return c.redirect(viewOf(c).href('/admin/jobs'), 303);
 });
 
@@ -226,7 +431,9 @@ adminOpsPages.get(`${L}/admin/logs`, async (c) => {
   const { t, href, locale, timezone } = viewOf(c);
   const deps = c.get('deps');
   const q = c.req.query();
-  const level = (LOG_LEVELS as readonly string[]).includes(q.level ?? '') ? (q.level as (typeof LOG_LEVELS)[number]) : undefined;
+  const level = (LOG_LEVELS as readonly string[]).includes(q.level ?? '')
+    ? (q.level as (typeof LOG_LEVELS)[number])
+    : undefined;
   const family = (FAMILIES as string[]).includes(q.family ?? '') ? (q.family as LogFamily) : undefined;
   const types = family ? typesOf(family) : Object.keys(LOG_TYPES);
   const type = types.includes(q.type ?? '') ? q.type : undefined;
@@ -237,12 +444,28 @@ adminOpsPages.get(`${L}/admin/logs`, async (c) => {
   const p = pageParam(c.req.query('page'));
   const since = new Date(deps.clock.now().getTime() - Number(period) * DAY);
   const [{ rows, total }, stats, byDay] = await Promise.all([
-    logsPage(deps, { level, family, type, q: q.q?.trim() || undefined, from: from ? new Date(from) : undefined, to: to ? new Date(to + DAY - 1) : undefined, page: p }),
+    logsPage(deps, {
+      level,
+      family,
+      type,
+      q: q.q?.trim() || undefined,
+      from: from ? new Date(from) : undefined,
+      to: to ? new Date(to + DAY - 1) : undefined,
+      page: p,
+    }),
     logStats(deps, since),
     logStatsByDay(deps, since),
   ]);
   const dayFamilies = FAMILIES.filter((f) => byDay.some((d) => d.families[f]));
-  const filters = { level, family, type, q: q.q, from: q.from && from ? q.from : undefined, to: q.to && to ? q.to : undefined, days: period };
+  const filters = {
+    level,
+    family,
+    type,
+    q: q.q,
+    from: q.from && from ? q.from : undefined,
+    to: q.to && to ? q.to : undefined,
+    days: period,
+  };
   return page(c, {
     title: t('ops.logs'),
     mainClass: 'wide',
@@ -253,23 +476,71 @@ adminOpsPages.get(`${L}/admin/logs`, async (c) => {
         <section aria-labelledby="stats-h">
           <h2 id="stats-h">{t('ops.stats')}</h2>
           <nav class="inline-actions" aria-label={t('ops.period')}>
-            {(['1', '7', '30'] as const).map((d) => <a class={`button small ${d === period ? '' : 'secondary'}`} aria-current={d === period ? 'true' : undefined} href={`${href('/admin/logs')}?${qs({ days: d, level, family })}`}>{t(`ops.days${d}` as MessageKey)}</a>)}
+            {(['1', '7', '30'] as const).map((d) => (
+              <a
+                class={`button small ${d === period ? '' : 'secondary'}`}
+                aria-current={d === period ? 'true' : undefined}
+                href={`${href('/admin/logs')}?${qs({ days: d, level, family })}`}
+              >
+                {t(`ops.days${d}` as MessageKey)}
+              </a>
+            ))}
           </nav>
-          {stats.length === 0 ? <Empty>{t('ops.noLogs')}</Empty> : (
+          {stats.length === 0 ? (
+            <Empty>{t('ops.noLogs')}</Empty>
+          ) : (
             <table class="table compact" data-log-stats>
-              <thead><tr><th>{t('ops.family')}</th><th>{t('ops.events')}</th><th>{t('ops.warnings')}</th><th>{t('ops.errors')}</th><th>{t('ops.errorRate')}</th></tr></thead>
-              <tbody>{stats.map((s) => <tr data-family={s.family}><td><a href={`${href('/admin/logs')}?${qs({ family: s.family, days: period })}`}>{s.family}</a></td><td>{s.total}</td><td>{s.warnings}</td><td>{s.errors}</td><td>{s.errorRate} %</td></tr>)}</tbody>
+              <thead>
+                <tr>
+                  <th>{t('ops.family')}</th>
+                  <th>{t('ops.events')}</th>
+                  <th>{t('ops.warnings')}</th>
+                  <th>{t('ops.errors')}</th>
+                  <th>{t('ops.errorRate')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {stats.map((s) => (
+                  <tr data-family={s.family}>
+                    <td>
+                      <a href={`${href('/admin/logs')}?${qs({ family: s.family, days: period })}`}>{s.family}</a>
+                    </td>
+                    <td>{s.total}</td>
+                    <td>{s.warnings}</td>
+                    <td>{s.errors}</td>
+                    <td>{s.errorRate} %</td>
+                  </tr>
+                ))}
+              </tbody>
             </table>
           )}
           <h3>{t('ops.byDay')}</h3>
           <table class="table compact" data-log-days>
-            <thead><tr><th>{t('ops.day')}</th><th>{t('ops.total')}</th>{dayFamilies.map((f) => <th>{f}</th>)}</tr></thead>
+            <thead>
+              <tr>
+                <th>{t('ops.day')}</th>
+                <th>{t('ops.total')}</th>
+                {dayFamilies.map((f) => (
+                  <th>{f}</th>
+                ))}
+              </tr>
+            </thead>
             <tbody>
               {byDay.map((d) => (
                 <tr data-day={d.day} data-total={d.total} data-errors={d.errors}>
-                  <td><a href={`${href('/admin/logs')}?${qs({ from: d.day, to: d.day, days: period })}`}>{d.day}</a></td>
-                  <td>{d.total}{d.errors ? <span class="error"> ({d.errors})</span> : null}</td>
-                  {dayFamilies.map((f) => <td data-day-family={f}>{d.families[f]?.total ?? 0}{d.families[f]?.errors ? <span class="error"> ({d.families[f]!.errors})</span> : null}</td>)}
+                  <td>
+                    <a href={`${href('/admin/logs')}?${qs({ from: d.day, to: d.day, days: period })}`}>{d.day}</a>
+                  </td>
+                  <td>
+                    {d.total}
+                    {d.errors ? <span class="error"> ({d.errors})</span> : null}
+                  </td>
+                  {dayFamilies.map((f) => (
+                    <td data-day-family={f}>
+                      {d.families[f]?.total ?? 0}
+                      {d.families[f]?.errors ? <span class="error"> ({d.families[f]!.errors})</span> : null}
+                    </td>
+                  ))}
                 </tr>
               ))}
             </tbody>
@@ -278,11 +549,32 @@ adminOpsPages.get(`${L}/admin/logs`, async (c) => {
         </section>
         <form method="get" action={href('/admin/logs')} class="inline-actions filters">
           <label for="l-level">{t('ops.level')}</label>
-          <select id="l-level" name="level"><option value="">{t('admin.filterAll')}</option>{LOG_LEVELS.map((l) => <option value={l} selected={l === level}>{l}</option>)}</select>
+          <select id="l-level" name="level">
+            <option value="">{t('admin.filterAll')}</option>
+            {LOG_LEVELS.map((l) => (
+              <option value={l} selected={l === level}>
+                {l}
+              </option>
+            ))}
+          </select>
           <label for="l-family">{t('ops.family')}</label>
-          <select id="l-family" name="family"><option value="">{t('admin.filterAll')}</option>{FAMILIES.map((f) => <option value={f} selected={f === family}>{f}</option>)}</select>
+          <select id="l-family" name="family">
+            <option value="">{t('admin.filterAll')}</option>
+            {FAMILIES.map((f) => (
+              <option value={f} selected={f === family}>
+                {f}
+              </option>
+            ))}
+          </select>
           <label for="l-type">{t('ops.type')}</label>
-          <select id="l-type" name="type"><option value="">{t('admin.filterAll')}</option>{types.map((x) => <option value={x} selected={x === type}>{x}</option>)}</select>
+          <select id="l-type" name="type">
+            <option value="">{t('admin.filterAll')}</option>
+            {types.map((x) => (
+              <option value={x} selected={x === type}>
+                {x}
+              </option>
+            ))}
+          </select>
           <label for="l-from">{t('ops.dateFrom')}</label>
           <input id="l-from" name="from" type="date" value={filters.from ?? ''} />
           <label for="l-to">{t('ops.dateTo')}</label>
@@ -290,24 +582,57 @@ adminOpsPages.get(`${L}/admin/logs`, async (c) => {
           <label for="l-q">{t('ops.search')}</label>
           <input id="l-q" name="q" type="text" value={q.q ?? ''} />
           <input type="hidden" name="days" value={period} />
-          <button class="button small secondary" type="submit">{t('admin.filter')}</button>
+          <button class="button small secondary" type="submit">
+            {t('admin.filter')}
+          </button>
         </form>
-        {rows.length === 0 ? <Empty>{t('ops.noLogs')}</Empty> : (
+        {rows.length === 0 ? (
+          <Empty>{t('ops.noLogs')}</Empty>
+        ) : (
           <table class="table" data-logs>
-            <thead><tr><th>{t('ops.when')}</th><th>{t('ops.level')}</th><th>{t('ops.type')}</th><th>{t('ops.message')}</th></tr></thead>
+            <thead>
+              <tr>
+                <th>{t('ops.when')}</th>
+                <th>{t('ops.level')}</th>
+                <th>{t('ops.type')}</th>
+                <th>{t('ops.message')}</th>
+              </tr>
+            </thead>
             <tbody>
               {rows.map((l) => (
                 <tr data-level={l.level}>
-                  <td class="small"><When at={l.createdAt} locale={locale} timezone={timezone} style="short" withZone={false} /></td>
-                  <td><span class={`badge ${l.level === 'INFO' ? '' : l.level === 'WARNING' ? 'warning' : 'danger'}`}>{l.level}</span></td>
-                  <td class="mono small">{l.type}<div class="muted">{l.actor}{l.actorId ? ` ${l.actorId}` : ''}</div></td>
-                  <td>{l.message}{l.error ? <div class="error small">{l.error.slice(0, 300)}</div> : null}{l.context ? <div class="mono small muted">{JSON.stringify(l.context).slice(0, 300)}</div> : null}</td>
+                  <td class="small">
+                    <When at={l.createdAt} locale={locale} timezone={timezone} style="short" withZone={false} />
+                  </td>
+                  <td>
+                    <span class={`badge ${l.level === 'INFO' ? '' : l.level === 'WARNING' ? 'warning' : 'danger'}`}>
+                      {l.level}
+                    </span>
+                  </td>
+                  <td class="mono small">
+                    {l.type}
+                    <div class="muted">
+                      {l.actor}
+                      {l.actorId ? ` ${l.actorId}` : ''}
+                    </div>
+                  </td>
+                  <td>
+                    {l.message}
+                    {l.error ? <div class="error small">{l.error.slice(0, 300)}</div> : null}
+                    {l.context ? <div class="mono small muted">{JSON.stringify(l.context).slice(0, 300)}</div> : null}
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         )}
-        <Pagination t={t} page={p} total={total} pageSize={PAGE} href={(n) => `${href('/admin/logs')}?${qs({ ...filters, page: String(n) })}`} />
+        <Pagination
+          t={t}
+          page={p}
+          total={total}
+          pageSize={PAGE}
+          href={(n) => `${href('/admin/logs')}?${qs({ ...filters, page: String(n) })}`}
+        />
       </>
     ),
   });

@@ -15,14 +15,20 @@ export const adminPaymentPages = new Hono<AppEnv>();
 const L = '/:lang{fr|en}';
 
 /** The filter as the URL gives it (the list and the CSV read it the same way, so they cannot disagree). */
-function filterOf(c: Ctx): { params: { creator?: string; status?: string; from?: string; to?: string }; filter: PaymentFilter } {
+function filterOf(c: Ctx): {
+  params: { creator?: string; status?: string; from?: string; to?: string };
+  filter: PaymentFilter;
+} {
   const q = c.req.query();
   const creator = idOf('crt', q.creator);
   const status = oneOf(PAYMENT_STATUSES, q.status);
   const from = dayOf(q.from);
   const to = dayOf(q.to);
   const range = dayRange(from, to, c.get('timezone'));
-  return { params: { creator, status, from, to }, filter: { creatorId: creator, status, from: range.from, to: range.to } };
+  return {
+    params: { creator, status, from, to },
+    filter: { creatorId: creator, status, from: range.from, to: range.to },
+  };
 }
 
 adminPaymentPages.get(`${L}/admin/payments`, async (c) => {
@@ -32,7 +38,10 @@ adminPaymentPages.get(`${L}/admin/payments`, async (c) => {
   const deps = c.get('deps');
   const { params, filter } = filterOf(c);
   const p = pageParam(c.req.query('page'));
-  const [{ rows, total, totals }, creatorsList] = await Promise.all([paymentsPage(deps, filter, p), creatorChoices(deps)]);
+  const [{ rows, total, totals }, creatorsList] = await Promise.all([
+    paymentsPage(deps, filter, p),
+    creatorChoices(deps),
+  ]);
   const query = qs(params);
   return page(c, {
     title: t('adminx.payments.title'),
@@ -43,39 +52,116 @@ adminPaymentPages.get(`${L}/admin/payments`, async (c) => {
         <AdminNav c={c} current="payments" />
         <h2>{t('adminx.payments.title')}</h2>
         <form method="get" action={href('/admin/payments')} class="inline-actions filters" data-payment-filters>
-          <SelectFilter id="p-creator" name="creator" label={t('admin.creator')} all={t('admin.filterAll')} value={params.creator} options={creatorsList.map((x) => ({ value: x.id, label: x.name }))} />
-          <SelectFilter id="p-status" name="status" label={t('admin.filterStatus')} all={t('admin.filterAll')} value={params.status} options={PAYMENT_STATUSES.map((s) => ({ value: s, label: t(`status.payment.${s}` as MessageKey) }))} />
+          <SelectFilter
+            id="p-creator"
+            name="creator"
+            label={t('admin.creator')}
+            all={t('admin.filterAll')}
+            value={params.creator}
+            options={creatorsList.map((x) => ({ value: x.id, label: x.name }))}
+          />
+          <SelectFilter
+            id="p-status"
+            name="status"
+            label={t('admin.filterStatus')}
+            all={t('admin.filterAll')}
+            value={params.status}
+            options={PAYMENT_STATUSES.map((s) => ({ value: s, label: t(`status.payment.${s}` as MessageKey) }))}
+          />
           <DateRange from={params.from} to={params.to} labels={{ from: t('adminx.from'), to: t('adminx.to') }} />
-          <button class="button small secondary" type="submit">{t('admin.filter')}</button>
+          <button class="button small secondary" type="submit">
+            {t('admin.filter')}
+          </button>
         </form>
         <div class="inline-actions totals-bar">
-          <p class="muted small" data-total={total}>{t('adminx.results', { n: total })}</p>
-          <a class="button small" href={`${href('/admin/payments.csv')}${query ? `?${query}` : ''}`} download data-csv>{t('adminx.payments.csv')}</a>
+          <p class="muted small" data-total={total}>
+            {t('adminx.results', { n: total })}
+          </p>
+          <a class="button small" href={`${href('/admin/payments.csv')}${query ? `?${query}` : ''}`} download data-csv>
+            {t('adminx.payments.csv')}
+          </a>
         </div>
         {totals.length ? (
           <table class="table compact" data-payment-totals>
-            <thead><tr><th>{t('adminx.payments.currency')}</th><th>{t('adminx.payments.count')}</th><th>{t('adminx.payments.amount')}</th><th>{t('adminx.payments.fees')}</th><th>{t('adminx.payments.refunded')}</th></tr></thead>
-            <tbody>{totals.map((x) => <tr data-currency={x.currency}><td>{x.currency}</td><td>{x.count}</td><td><Money amount={x.amount} currency={x.currency} locale={locale} /></td><td><Money amount={x.fees} currency={x.currency} locale={locale} /></td><td><Money amount={x.refunded} currency={x.currency} locale={locale} /></td></tr>)}</tbody>
+            <thead>
+              <tr>
+                <th>{t('adminx.payments.currency')}</th>
+                <th>{t('adminx.payments.count')}</th>
+                <th>{t('adminx.payments.amount')}</th>
+                <th>{t('adminx.payments.fees')}</th>
+                <th>{t('adminx.payments.refunded')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {totals.map((x) => (
+                <tr data-currency={x.currency}>
+                  <td>{x.currency}</td>
+                  <td>{x.count}</td>
+                  <td>
+                    <Money amount={x.amount} currency={x.currency} locale={locale} />
+                  </td>
+                  <td>
+                    <Money amount={x.fees} currency={x.currency} locale={locale} />
+                  </td>
+                  <td>
+                    <Money amount={x.refunded} currency={x.currency} locale={locale} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
           </table>
         ) : null}
-        {rows.length === 0 ? <Empty>{t('adminx.payments.none')}</Empty> : (
+        {rows.length === 0 ? (
+          <Empty>{t('adminx.payments.none')}</Empty>
+        ) : (
           <table class="table" data-payments>
-            <thead><tr><th>{t('adminx.payments.date')}</th><th>{t('admin.creator')}</th><th>{t('adminx.bookings.fan')}</th><th>{t('adminx.payments.amount')}</th><th>{t('adminx.payments.fees')}</th><th>{t('admin.filterStatus')}</th></tr></thead>
+            <thead>
+              <tr>
+                <th>{t('adminx.payments.date')}</th>
+                <th>{t('admin.creator')}</th>
+                <th>{t('adminx.bookings.fan')}</th>
+                <th>{t('adminx.payments.amount')}</th>
+                <th>{t('adminx.payments.fees')}</th>
+                <th>{t('admin.filterStatus')}</th>
+              </tr>
+            </thead>
             <tbody>
               {rows.map(({ payment: x, creatorName, fanEmail }) => (
                 <tr data-payment={x.id} data-status={x.status}>
-                  <td><a href={href(`/admin/bookings/${x.bookingId}`)}><When at={x.createdAt} locale={locale} timezone={timezone} style="short" withZone={false} /></a></td>
+                  <td>
+                    <a href={href(`/admin/bookings/${x.bookingId}`)}>
+                      <When at={x.createdAt} locale={locale} timezone={timezone} style="short" withZone={false} />
+                    </a>
+                  </td>
                   <td>{creatorName}</td>
                   <td class="small">{fanEmail}</td>
-                  <td><Money amount={x.amount} currency={x.currency} locale={locale} />{x.refundedAmount ? <div class="small muted">{t('adminx.payments.refundedOf')} <Money amount={x.refundedAmount} currency={x.currency} locale={locale} /></div> : null}</td>
-                  <td><Money amount={x.platformFee} currency={x.currency} locale={locale} /></td>
-                  <td><StatusBadge t={t} kind="payment" status={x.status} /></td>
+                  <td>
+                    <Money amount={x.amount} currency={x.currency} locale={locale} />
+                    {x.refundedAmount ? (
+                      <div class="small muted">
+                        {t('adminx.payments.refundedOf')}{' '}
+                        <Money amount={x.refundedAmount} currency={x.currency} locale={locale} />
+                      </div>
+                    ) : null}
+                  </td>
+                  <td>
+                    <Money amount={x.platformFee} currency={x.currency} locale={locale} />
+                  </td>
+                  <td>
+                    <StatusBadge t={t} kind="payment" status={x.status} />
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         )}
-        <Pagination t={t} page={p} total={total} pageSize={PAYMENTS_PAGE} href={(n) => `${href('/admin/payments')}?${qs({ ...params, page: n })}`} />
+        <Pagination
+          t={t}
+          page={p}
+          total={total}
+          pageSize={PAYMENTS_PAGE}
+          href={(n) => `${href('/admin/payments')}?${qs({ ...params, page: n })}`}
+        />
       </>
     ),
   });
@@ -86,7 +172,11 @@ adminPaymentPages.get(`${L}/admin/payments.csv`, async (c) => {
   const admin = requireAdminPage(c);
   if (admin instanceof Response) return admin;
   const { filter } = filterOf(c);
-  await c.get('deps').log.info('ADMIN_ACTION', 'Payments exported as CSV', { actor: 'ADMIN', actorId: admin.id, context: { filter: { ...filter, from: filter.from?.toISOString(), to: filter.to?.toISOString() } } });
+  await c.get('deps').log.info('ADMIN_ACTION', 'Payments exported as CSV', {
+    actor: 'ADMIN',
+    actorId: admin.id,
+    context: { filter: { ...filter, from: filter.from?.toISOString(), to: filter.to?.toISOString() } },
+  });
   return new Response(paymentsCsvStream(c.get('deps'), filter), {
     headers: {
       'content-type': 'text/csv; charset=utf-8',

@@ -21,15 +21,30 @@ adminSettingsPages.get(`${L}/admin/settings`, async (c) => {
   const deps = c.get('deps');
   const [s, history] = await Promise.all([
     getSettings(deps, { fresh: true }),
-    deps.db.select({ a: auditLog, name: users.name }).from(auditLog).innerJoin(users, eq(users.id, auditLog.actorUserId))
-      .where(eq(auditLog.entity, 'platform_settings')).orderBy(desc(auditLog.createdAt)).limit(20).all(),
+    deps.db
+      .select({ a: auditLog, name: users.name })
+      .from(auditLog)
+      .innerJoin(users, eq(users.id, auditLog.actorUserId))
+      .where(eq(auditLog.entity, 'platform_settings'))
+      .orderBy(desc(auditLog.createdAt))
+      .limit(20)
+      .all(),
   ]);
   const changed = (before: unknown, after: unknown) => {
     const b = (before ?? {}) as Record<string, unknown>;
     const a = (after ?? {}) as Record<string, unknown>;
-    return ['platformFeeBps', 'holdingDays', 'holdMinutes', 'payoutMode', 'minPayout', 'callMinTogetherMinutes', 'callMinTogetherPct']
+    return [
+      'platformFeeBps',
+      'holdingDays',
+      'holdMinutes',
+      'payoutMode',
+      'minPayout',
+      'callMinTogetherMinutes',
+      'callMinTogetherPct',
+    ]
       .filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k]))
-      .map((k) => `${k}: ${JSON.stringify(b[k])} → ${JSON.stringify(a[k])}`).join('; ');
+      .map((k) => `${k}: ${JSON.stringify(b[k])} → ${JSON.stringify(a[k])}`)
+      .join('; ');
   };
   return page(c, {
     title: t('admin.settingsTitle'),
@@ -41,34 +56,87 @@ adminSettingsPages.get(`${L}/admin/settings`, async (c) => {
         <form method="post" action={href('/admin/settings')} class="card stack" data-settings>
           <h2>{t('admin.settingsTitle')}</h2>
           <label for="s-fee">{t('admin.feeBps')}</label>
-          <input id="s-fee" name="platformFeeBps" type="number" min={0} max={5000} value={String(s.platformFeeBps)} required />
+          <input
+            id="s-fee"
+            name="platformFeeBps"
+            type="number"
+            min={0}
+            max={5000}
+            value={String(s.platformFeeBps)}
+            required
+          />
           <label for="s-hold">{t('admin.holdingDays')}</label>
           <input id="s-hold" name="holdingDays" type="number" min={0} max={90} value={String(s.holdingDays)} required />
           <label for="s-holdmin">{t('admin.holdMinutes')}</label>
-          <input id="s-holdmin" name="holdMinutes" type="number" min={5} max={60} value={String(s.holdMinutes)} required />
+          <input
+            id="s-holdmin"
+            name="holdMinutes"
+            type="number"
+            min={5}
+            max={60}
+            value={String(s.holdMinutes)}
+            required
+          />
           <label for="s-mode">{t('admin.payoutMode')}</label>
           <select id="s-mode" name="payoutMode">
-            {(['AUTOMATIC', 'APPROVAL'] as const).map((m) => <option value={m} selected={s.payoutMode === m}>{t(`admin.mode${m}`)}</option>)}
+            {(['AUTOMATIC', 'APPROVAL'] as const).map((m) => (
+              <option value={m} selected={s.payoutMode === m}>
+                {t(`admin.mode${m}`)}
+              </option>
+            ))}
           </select>
           {CURRENCIES.map((cur) => (
             <>
               <label for={`s-min-${cur}`}>{t('admin.minPayout', { currency: cur })}</label>
-              <input id={`s-min-${cur}`} name={`min_${cur}`} inputMode="decimal" value={toMajorString(s.minPayout[cur] ?? 0, cur)} required />
+              <input
+                id={`s-min-${cur}`}
+                name={`min_${cur}`}
+                inputMode="decimal"
+                value={toMajorString(s.minPayout[cur] ?? 0, cur)}
+                required
+              />
             </>
           ))}
           <label for="s-call-min">{t('admin.callMinTogetherMinutes')}</label>
-          <input id="s-call-min" name="callMinTogetherMinutes" type="number" min={1} max={240} value={String(s.callMinTogetherMinutes)} required aria-describedby="s-call-hint" />
+          <input
+            id="s-call-min"
+            name="callMinTogetherMinutes"
+            type="number"
+            min={1}
+            max={240}
+            value={String(s.callMinTogetherMinutes)}
+            required
+            aria-describedby="s-call-hint"
+          />
           <label for="s-call-pct">{t('admin.callMinTogetherPct')}</label>
-          <input id="s-call-pct" name="callMinTogetherPct" type="number" min={1} max={100} value={String(s.callMinTogetherPct)} required aria-describedby="s-call-hint" />
-          <p id="s-call-hint" class="muted small">{t('admin.callThresholdHint')}</p>
-          <button type="submit" class="button">{t('admin.saveSettings')}</button>
+          <input
+            id="s-call-pct"
+            name="callMinTogetherPct"
+            type="number"
+            min={1}
+            max={100}
+            value={String(s.callMinTogetherPct)}
+            required
+            aria-describedby="s-call-hint"
+          />
+          <p id="s-call-hint" class="muted small">
+            {t('admin.callThresholdHint')}
+          </p>
+          <button type="submit" class="button">
+            {t('admin.saveSettings')}
+          </button>
         </form>
         <section aria-labelledby="hist-h">
           <h2 id="hist-h">{t('admin.history')}</h2>
-          {history.length === 0 ? <Empty>{t('admin.noHistory')}</Empty> : (
+          {history.length === 0 ? (
+            <Empty>{t('admin.noHistory')}</Empty>
+          ) : (
             <ul class="plain" data-settings-history>
               {history.map(({ a, name }) => (
-                <li><When at={a.createdAt} locale={locale} timezone={timezone} style="short" withZone={false} /> — {t('admin.by', { name })}: <span class="mono small">{changed(a.before, a.after)}</span></li>
+                <li>
+                  <When at={a.createdAt} locale={locale} timezone={timezone} style="short" withZone={false} /> —{' '}
+                  {t('admin.by', { name })}: <span class="mono small">{changed(a.before, a.after)}</span>
+                </li>
               ))}
             </ul>
           )}
@@ -86,8 +154,13 @@ adminSettingsPages.post(`${L}/admin/settings`, async (c) => {
   // A form from before these fields existed leaves them as they are.
   const optional = (v: string | undefined) => (v === undefined ? undefined : Number(v));
   const parsed = SettingsPatch.safeParse({
-    platformFeeBps: Number(form.platformFeeBps), holdingDays: Number(form.holdingDays), holdMinutes: Number(form.holdMinutes), payoutMode: form.payoutMode, minPayout,
-    callMinTogetherMinutes: optional(form.callMinTogetherMinutes), callMinTogetherPct: optional(form.callMinTogetherPct),
+    platformFeeBps: Number(form.platformFeeBps),
+    holdingDays: Number(form.holdingDays),
+    holdMinutes: Number(form.holdMinutes),
+    payoutMode: form.payoutMode,
+    minPayout,
+    callMinTogetherMinutes: optional(form.callMinTogetherMinutes),
+    callMinTogetherPct: optional(form.callMinTogetherPct),
   });
   if (!parsed.success) {
     flash(c, 'admin.settingsInvalid', 'error');

@@ -23,9 +23,17 @@ function StripeState({ t, cr }: { t: T; cr: CreatorState }) {
   return (
     <div class="stripe-state" data-stripe-state={cr.id}>
       <span class="mono small">{cr.stripeAccountId ?? t('adminx.users.noAccount')}</span>
-      <span>{t('adminx.users.charges')} <YesNo yes={cr.chargesEnabled} labels={yn} /></span>
-      <span>{t('adminx.users.payouts')} <YesNo yes={cr.payoutsEnabled} labels={yn} /></span>
-      {cr.payoutsBlocked ? <span class="badge danger" data-blocked>{t('admin.blocked', { reason: cr.payoutBlockReason ?? '' })}</span> : null}
+      <span>
+        {t('adminx.users.charges')} <YesNo yes={cr.chargesEnabled} labels={yn} />
+      </span>
+      <span>
+        {t('adminx.users.payouts')} <YesNo yes={cr.payoutsEnabled} labels={yn} />
+      </span>
+      {cr.payoutsBlocked ? (
+        <span class="badge danger" data-blocked>
+          {t('admin.blocked', { reason: cr.payoutBlockReason ?? '' })}
+        </span>
+      ) : null}
     </div>
   );
 }
@@ -49,26 +57,64 @@ adminUserPages.get(`${L}/admin/users`, async (c) => {
         <form method="get" action={href('/admin/users')} class="inline-actions filters" role="search">
           <label for="u-q">{t('adminx.users.search')}</label>
           <input id="u-q" name="q" type="search" value={q ?? ''} placeholder={t('adminx.users.searchHint')} />
-          <SelectFilter id="u-role" name="role" label={t('adminx.users.role')} all={t('admin.filterAll')} value={role} options={ROLES.map((r) => ({ value: r, label: roleLabel(t, r) }))} />
-          <button class="button small secondary" type="submit">{t('admin.filter')}</button>
+          <SelectFilter
+            id="u-role"
+            name="role"
+            label={t('adminx.users.role')}
+            all={t('admin.filterAll')}
+            value={role}
+            options={ROLES.map((r) => ({ value: r, label: roleLabel(t, r) }))}
+          />
+          <button class="button small secondary" type="submit">
+            {t('admin.filter')}
+          </button>
         </form>
-        <p class="muted small" data-total={total}>{t('adminx.results', { n: total })}</p>
-        {rows.length === 0 ? <Empty>{t('adminx.users.none')}</Empty> : (
+        <p class="muted small" data-total={total}>
+          {t('adminx.results', { n: total })}
+        </p>
+        {rows.length === 0 ? (
+          <Empty>{t('adminx.users.none')}</Empty>
+        ) : (
           <table class="table" data-users>
-            <thead><tr><th>{t('adminx.users.account')}</th><th>{t('adminx.users.role')}</th><th>{t('adminx.users.since')}</th><th>{t('adminx.users.stripe')}</th></tr></thead>
+            <thead>
+              <tr>
+                <th>{t('adminx.users.account')}</th>
+                <th>{t('adminx.users.role')}</th>
+                <th>{t('adminx.users.since')}</th>
+                <th>{t('adminx.users.stripe')}</th>
+              </tr>
+            </thead>
             <tbody>
               {rows.map(({ user: u, creator: cr }) => (
                 <tr data-user={u.id} data-role={u.role}>
-                  <td><a href={href(`/admin/users/${u.id}`)}><strong>{u.name}</strong></a><div class="muted small">{u.email}</div>{u.disabledAt ? <span class="badge danger">{t('adminx.users.disabled')}</span> : null}</td>
-                  <td><span class={`badge ${u.role === 'ADMIN' ? 'info' : u.role === 'CREATOR' ? 'success' : ''}`}>{roleLabel(t, u.role)}</span></td>
-                  <td class="small"><When at={u.createdAt} locale={locale} timezone={timezone} style="short" withZone={false} /></td>
+                  <td>
+                    <a href={href(`/admin/users/${u.id}`)}>
+                      <strong>{u.name}</strong>
+                    </a>
+                    <div class="muted small">{u.email}</div>
+                    {u.disabledAt ? <span class="badge danger">{t('adminx.users.disabled')}</span> : null}
+                  </td>
+                  <td>
+                    <span class={`badge ${u.role === 'ADMIN' ? 'info' : u.role === 'CREATOR' ? 'success' : ''}`}>
+                      {roleLabel(t, u.role)}
+                    </span>
+                  </td>
+                  <td class="small">
+                    <When at={u.createdAt} locale={locale} timezone={timezone} style="short" withZone={false} />
+                  </td>
                   <td>{cr ? <StripeState t={t} cr={cr} /> : <span class="muted">—</span>}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         )}
-        <Pagination t={t} page={p} total={total} pageSize={USERS_PAGE} href={(n) => `${href('/admin/users')}?${qs({ q, role, page: n })}`} />
+        <Pagination
+          t={t}
+          page={p}
+          total={total}
+          pageSize={USERS_PAGE}
+          href={(n) => `${href('/admin/users')}?${qs({ q, role, page: n })}`}
+        />
       </>
     ),
   });
@@ -76,22 +122,61 @@ adminUserPages.get(`${L}/admin/users`, async (c) => {
 
 /** Disable (or finish closing) / enable, each behind a reason and a confirmation box. */
 function AccountStatusForm({ t, href, u, self }: { t: T; href: (p: string) => string; u: User; self: boolean }) {
-  if (self) return <p class="muted" data-self-status>{t('adminx.users.cannotDisableSelf')}</p>;
+  if (self)
+    return (
+      <p class="muted" data-self-status>
+        {t('adminx.users.cannotDisableSelf')}
+      </p>
+    );
   const form = (action: 'disable' | 'enable', label: string, confirm: string, help: string, danger: boolean) => (
     <form method="post" action={href(`/admin/users/${u.id}/${action}`)} class="stack" data-status-form={action}>
       <p class="muted small">{help}</p>
       <label for={`s-${action}-reason`}>{t('admin.reason')}</label>
-      <input id={`s-${action}-reason`} name="reason" type="text" maxLength={500} required={action === 'disable'} minLength={action === 'disable' ? 3 : undefined} />
-      <label class="check"><input type="checkbox" name="confirm" value="yes" required /> {confirm}</label>
-      <button class={`button small${danger ? ' danger' : ''}`} type="submit">{label}</button>
+      <input
+        id={`s-${action}-reason`}
+        name="reason"
+        type="text"
+        maxLength={500}
+        required={action === 'disable'}
+        minLength={action === 'disable' ? 3 : undefined}
+      />
+      <label class="check">
+        <input type="checkbox" name="confirm" value="yes" required /> {confirm}
+      </label>
+      <button class={`button small${danger ? ' danger' : ''}`} type="submit">
+        {label}
+      </button>
     </form>
   );
   return (
     <>
       <h3>{t('adminx.users.status')}</h3>
-      {u.disabledAt
-        ? <>{form('enable', t('adminx.users.enable'), t('adminx.users.confirmEnable'), t('adminx.users.enableHelp'), false)}{form('disable', t('adminx.users.finishClosing'), t('adminx.users.confirmDisable'), t('adminx.users.finishHelp'), true)}</>
-        : form('disable', t('adminx.users.disable'), t('adminx.users.confirmDisable'), t('adminx.users.disableHelp'), true)}
+      {u.disabledAt ? (
+        <>
+          {form(
+            'enable',
+            t('adminx.users.enable'),
+            t('adminx.users.confirmEnable'),
+            t('adminx.users.enableHelp'),
+            false,
+          )}
+          {form(
+            'disable',
+            t('adminx.users.finishClosing'),
+            t('adminx.users.confirmDisable'),
+            t('adminx.users.finishHelp'),
+            true,
+          )}
+        </>
+      ) : (
+        form(
+          'disable',
+          t('adminx.users.disable'),
+          t('adminx.users.confirmDisable'),
+          t('adminx.users.disableHelp'),
+          true,
+        )
+      )}
     </>
   );
 }
@@ -113,28 +198,88 @@ adminUserPages.get(`${L}/admin/users/:id`, async (c) => {
       <>
         <h1>{t('admin.title')}</h1>
         <AdminNav c={c} current="users" />
-        <p><a href={href('/admin/users')}>← {t('adminx.users.back')}</a></p>
+        <p>
+          <a href={href('/admin/users')}>← {t('adminx.users.back')}</a>
+        </p>
         <div class="grid two">
           <section class="card" data-user-detail={u.id}>
             <h2>{u.name}</h2>
             <dl class="meta">
-              <dt>{t('adminx.users.email')}</dt><dd>{u.email}{u.emailVerifiedAt ? '' : <span class="badge warning"> {t('adminx.users.unverified')}</span>}</dd>
-              <dt>{t('adminx.users.role')}</dt><dd data-current-role={u.role}>{roleLabel(t, u.role)}{u.creatorWithdrawnAt ? <> <span class="badge warning" data-creator-withdrawn>{t('adminx.users.roleWithdrawn')}</span></> : null}</dd>
-              <dt>{t('adminx.users.status')}</dt><dd data-disabled={String(u.disabledAt !== null)}>{u.disabledAt ? <span class="badge danger">{t('adminx.users.disabled')} · <When at={u.disabledAt} locale={locale} timezone={timezone} style="medium" withZone={false} /></span> : <span class="badge success">{t('adminx.users.active')}</span>}</dd>
-              <dt>{t('adminx.users.langZone')}</dt><dd>{u.locale} · {u.timezone}</dd>
-              <dt>{t('adminx.users.since')}</dt><dd><When at={u.createdAt} locale={locale} timezone={timezone} style="medium" withZone={false} /></dd>
-              <dt>{t('adminx.users.bookings')}</dt><dd><a href={`${href('/admin/bookings')}?${qs({ fan: u.email })}`}>{d.bookingsAsFan}</a>{cr ? <> · {t('adminx.users.asCreator')} <a href={`${href('/admin/bookings')}?${qs({ creator: cr.id })}`}>{d.bookingsAsCreator}</a></> : null}</dd>
-              <dt>{t('adminx.nav.audit')}</dt><dd><a href={`${href('/admin/audit')}?${qs({ entity: 'user', entityId: u.id })}`}>{t('adminx.users.history')}</a></dd>
+              <dt>{t('adminx.users.email')}</dt>
+              <dd>
+                {u.email}
+                {u.emailVerifiedAt ? '' : <span class="badge warning"> {t('adminx.users.unverified')}</span>}
+              </dd>
+              <dt>{t('adminx.users.role')}</dt>
+              <dd data-current-role={u.role}>
+                {roleLabel(t, u.role)}
+                {u.creatorWithdrawnAt ? (
+                  <>
+                    {' '}
+                    <span class="badge warning" data-creator-withdrawn>
+                      {t('adminx.users.roleWithdrawn')}
+                    </span>
+                  </>
+                ) : null}
+              </dd>
+              <dt>{t('adminx.users.status')}</dt>
+              <dd data-disabled={String(u.disabledAt !== null)}>
+                {u.disabledAt ? (
+                  <span class="badge danger">
+                    {t('adminx.users.disabled')} ·{' '}
+                    <When at={u.disabledAt} locale={locale} timezone={timezone} style="medium" withZone={false} />
+                  </span>
+                ) : (
+                  <span class="badge success">{t('adminx.users.active')}</span>
+                )}
+              </dd>
+              <dt>{t('adminx.users.langZone')}</dt>
+              <dd>
+                {u.locale} · {u.timezone}
+              </dd>
+              <dt>{t('adminx.users.since')}</dt>
+              <dd>
+                <When at={u.createdAt} locale={locale} timezone={timezone} style="medium" withZone={false} />
+              </dd>
+              <dt>{t('adminx.users.bookings')}</dt>
+              <dd>
+                <a href={`${href('/admin/bookings')}?${qs({ fan: u.email })}`}>{d.bookingsAsFan}</a>
+                {cr ? (
+                  <>
+                    {' '}
+                    · {t('adminx.users.asCreator')}{' '}
+                    <a href={`${href('/admin/bookings')}?${qs({ creator: cr.id })}`}>{d.bookingsAsCreator}</a>
+                  </>
+                ) : null}
+              </dd>
+              <dt>{t('adminx.nav.audit')}</dt>
+              <dd>
+                <a href={`${href('/admin/audit')}?${qs({ entity: 'user', entityId: u.id })}`}>
+                  {t('adminx.users.history')}
+                </a>
+              </dd>
             </dl>
             <h3>{t('adminx.users.changeRole')}</h3>
-            {self ? <p class="muted" data-self>{t('adminx.users.selfNote')}</p> : null}
+            {self ? (
+              <p class="muted" data-self>
+                {t('adminx.users.selfNote')}
+              </p>
+            ) : null}
             <form method="post" action={href(`/admin/users/${u.id}/role`)} class="stack" data-role-form>
               <label for="r-role">{t('adminx.users.newRole')}</label>
-              <select id="r-role" name="role" disabled={self}>{ROLES.map((r) => <option value={r} selected={r === u.role}>{roleLabel(t, r)}</option>)}</select>
+              <select id="r-role" name="role" disabled={self}>
+                {ROLES.map((r) => (
+                  <option value={r} selected={r === u.role}>
+                    {roleLabel(t, r)}
+                  </option>
+                ))}
+              </select>
               <label for="r-reason">{t('admin.reason')}</label>
               <input id="r-reason" name="reason" type="text" maxLength={500} disabled={self} />
               <p class="muted small">{t('adminx.users.demoteHelp')}</p>
-              <button class="button small" type="submit" disabled={self}>{t('adminx.users.saveRole')}</button>
+              <button class="button small" type="submit" disabled={self}>
+                {t('adminx.users.saveRole')}
+              </button>
             </form>
             <AccountStatusForm t={t} href={href} u={u} self={self} />
           </section>
@@ -142,29 +287,79 @@ adminUserPages.get(`${L}/admin/users/:id`, async (c) => {
             <section class="card" data-creator={cr.id}>
               <h2>{t('adminx.users.creatorProfile')}</h2>
               <dl class="meta">
-                <dt>{t('adminx.users.page')}</dt><dd><a href={href(`/c/${cr.slug}`)}>{cr.displayName}</a></dd>
-                <dt>{t('adminx.users.stripeAccount')}</dt><dd class="mono small">{cr.stripeAccountId ?? t('adminx.users.noAccount')}</dd>
-                <dt>{t('adminx.users.charges')}</dt><dd><YesNo yes={cr.chargesEnabled} labels={{ yes: t('adminx.yes'), no: t('adminx.no') }} /></dd>
-                <dt>{t('adminx.users.payouts')}</dt><dd><YesNo yes={cr.payoutsEnabled} labels={{ yes: t('adminx.yes'), no: t('adminx.no') }} /></dd>
-                <dt>{t('adminx.users.details')}</dt><dd><YesNo yes={cr.detailsSubmitted} labels={{ yes: t('adminx.yes'), no: t('adminx.no') }} /></dd>
-                <dt>{t('adminx.users.onboarded')}</dt><dd>{cr.onboardedAt ? <When at={cr.onboardedAt} locale={locale} timezone={timezone} style="medium" withZone={false} /> : '—'}</dd>
-                <dt>{t('adminx.users.currency')}</dt><dd>{cr.currency} · {t(`payouts.schedule${cr.payoutSchedule}` as MessageKey)}</dd>
+                <dt>{t('adminx.users.page')}</dt>
+                <dd>
+                  <a href={href(`/c/${cr.slug}`)}>{cr.displayName}</a>
+                </dd>
+                <dt>{t('adminx.users.stripeAccount')}</dt>
+                <dd class="mono small">{cr.stripeAccountId ?? t('adminx.users.noAccount')}</dd>
+                <dt>{t('adminx.users.charges')}</dt>
+                <dd>
+                  <YesNo yes={cr.chargesEnabled} labels={{ yes: t('adminx.yes'), no: t('adminx.no') }} />
+                </dd>
+                <dt>{t('adminx.users.payouts')}</dt>
+                <dd>
+                  <YesNo yes={cr.payoutsEnabled} labels={{ yes: t('adminx.yes'), no: t('adminx.no') }} />
+                </dd>
+                <dt>{t('adminx.users.details')}</dt>
+                <dd>
+                  <YesNo yes={cr.detailsSubmitted} labels={{ yes: t('adminx.yes'), no: t('adminx.no') }} />
+                </dd>
+                <dt>{t('adminx.users.onboarded')}</dt>
+                <dd>
+                  {cr.onboardedAt ? (
+                    <When at={cr.onboardedAt} locale={locale} timezone={timezone} style="medium" withZone={false} />
+                  ) : (
+                    '—'
+                  )}
+                </dd>
+                <dt>{t('adminx.users.currency')}</dt>
+                <dd>
+                  {cr.currency} · {t(`payouts.schedule${cr.payoutSchedule}` as MessageKey)}
+                </dd>
                 <dt>{t('adminx.users.payoutState')}</dt>
-                <dd data-payouts-blocked={String(cr.payoutsBlocked)}>{cr.payoutsBlocked ? <span class="badge danger">{t('admin.blocked', { reason: cr.payoutBlockReason ?? '' })}</span> : <span class="badge success">{t('adminx.users.notBlocked')}</span>}</dd>
+                <dd data-payouts-blocked={String(cr.payoutsBlocked)}>
+                  {cr.payoutsBlocked ? (
+                    <span class="badge danger">{t('admin.blocked', { reason: cr.payoutBlockReason ?? '' })}</span>
+                  ) : (
+                    <span class="badge success">{t('adminx.users.notBlocked')}</span>
+                  )}
+                </dd>
               </dl>
               <div class="inline-actions">
                 {cr.payoutsBlocked ? (
-                  <form method="post" action={href(`/admin/creators/${cr.id}/unblock`)}><input type="hidden" name="back" value={back} /><button class="button small secondary" type="submit">{t('admin.unblock')}</button></form>
+                  <form method="post" action={href(`/admin/creators/${cr.id}/unblock`)}>
+                    <input type="hidden" name="back" value={back} />
+                    <button class="button small secondary" type="submit">
+                      {t('admin.unblock')}
+                    </button>
+                  </form>
                 ) : (
                   <form method="post" action={href(`/admin/creators/${cr.id}/block`)}>
                     <input type="hidden" name="back" value={back} />
-                    <label class="sr-only" for="b-reason">{t('admin.reason')}</label>
-                    <input id="b-reason" name="reason" type="text" required minLength={3} maxLength={500} placeholder={t('admin.reason')} />
-                    <button class="button small danger" type="submit">{t('admin.block')}</button>
+                    <label class="sr-only" for="b-reason">
+                      {t('admin.reason')}
+                    </label>
+                    <input
+                      id="b-reason"
+                      name="reason"
+                      type="text"
+                      required
+                      minLength={3}
+                      maxLength={500}
+                      placeholder={t('admin.reason')}
+                    />
+                    <button class="button small danger" type="submit">
+                      {t('admin.block')}
+                    </button>
                   </form>
                 )}
-                <a class="button small secondary" href={`${href('/admin/payments')}?${qs({ creator: cr.id })}`}>{t('adminx.nav.payments')}</a>
-                <a class="button small secondary" href={`${href('/admin/payouts')}`}>{t('admin.payouts')}</a>
+                <a class="button small secondary" href={`${href('/admin/payments')}?${qs({ creator: cr.id })}`}>
+                  {t('adminx.nav.payments')}
+                </a>
+                <a class="button small secondary" href={`${href('/admin/payouts')}`}>
+                  {t('admin.payouts')}
+                </a>
               </div>
             </section>
           ) : null}
@@ -184,10 +379,23 @@ adminUserPages.post(`${L}/admin/users/:id/role`, async (c: Ctx) => {
   if (!role) {
     flash(c, 'admin.failed', 'error');
   } else {
-    const r = await changeRole(c.get('deps'), admin, id, role, { reason: singleLine(form.reason, 500) || null, requestId: c.get('requestId') });
-    if (r.ok) flash(c, r.closed?.remaining ? 'adminx.users.leftOpen' : 'adminx.users.roleChanged', r.closed?.remaining ? 'info' : 'success');
+    const r = await changeRole(c.get('deps'), admin, id, role, {
+      reason: singleLine(form.reason, 500) || null,
+      requestId: c.get('requestId'),
+    });
+    if (r.ok)
+      flash(
+        c,
+        r.closed?.remaining ? 'adminx.users.leftOpen' : 'adminx.users.roleChanged',
+        r.closed?.remaining ? 'info' : 'success',
+      );
     else if (r.code === 'USER_NOT_FOUND') throw notFound('User');
-    else flash(c, r.code === 'CANNOT_DEMOTE_SELF' ? 'adminx.users.cannotDemoteSelf' : 'adminx.users.roleUnchanged', 'error');
+    else
+      flash(
+        c,
+        r.code === 'CANNOT_DEMOTE_SELF' ? 'adminx.users.cannotDemoteSelf' : 'adminx.users.roleUnchanged',
+        'error',
+      );
   }
   return c.redirect(viewOf(c).href(`/admin/users/${id}`), 303);
 });
@@ -215,14 +423,22 @@ adminUserPages.post(`${L}/admin/users/:id/disable`, async (c: Ctx) => {
   const r = await disableAccount(c.get('deps'), f.admin, f.id, { reason: f.reason, requestId: c.get('requestId') });
   if (!r.ok && r.code === 'USER_NOT_FOUND') throw notFound('User');
   if (!r.ok) flash(c, 'adminx.users.cannotDisableSelf', 'error');
-  else flash(c, r.closed.remaining ? 'adminx.users.leftOpen' : 'adminx.users.disabledDone', r.closed.remaining ? 'info' : 'success');
+  else
+    flash(
+      c,
+      r.closed.remaining ? 'adminx.users.leftOpen' : 'adminx.users.disabledDone',
+      r.closed.remaining ? 'info' : 'success',
+    );
   return c.redirect(viewOf(c).href(`/admin/users/${f.id}`), 303);
 });
 
 adminUserPages.post(`${L}/admin/users/:id/enable`, async (c: Ctx) => {
   const f = await statusForm(c);
   if (f instanceof Response) return f;
-  const r = await enableAccount(c.get('deps'), f.admin, f.id, { reason: f.reason || null, requestId: c.get('requestId') });
+  const r = await enableAccount(c.get('deps'), f.admin, f.id, {
+    reason: f.reason || null,
+    requestId: c.get('requestId'),
+  });
   if (!r.ok && r.code === 'USER_NOT_FOUND') throw notFound('User');
   flash(c, r.ok ? 'adminx.users.enabledDone' : 'adminx.users.notDisabled', r.ok ? 'success' : 'error');
   return c.redirect(viewOf(c).href(`/admin/users/${f.id}`), 303);

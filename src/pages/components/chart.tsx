@@ -1,9 +1,24 @@
 /** A server-rendered SVG bar chart (no chart framework): bars, a zero line, sparse labels, and the same data as a table for screen readers. */
 import type { Locale } from '../../db/schema';
 
-export interface BarDatum { label: string; value: number; title: string }
+export interface BarDatum {
+  label: string;
+  value: number;
+  title: string;
+}
 
-export function BarChart({ data, title, format, emptyText }: { data: BarDatum[]; title: string; format: (v: number) => string; emptyText: string; locale?: Locale }) {
+export function BarChart({
+  data,
+  title,
+  format,
+  emptyText,
+}: {
+  data: BarDatum[];
+  title: string;
+  format: (v: number) => string;
+  emptyText: string;
+  locale?: Locale;
+}) {
   const W = 720;
   const H = 220;
   const pad = { top: 16, right: 8, bottom: 28, left: 8 };
@@ -27,19 +42,43 @@ export function BarChart({ data, title, format, emptyText }: { data: BarDatum[];
           const top = Math.min(y(d.value), y(0));
           return (
             <g>
-              <rect x={x} y={top} width={bar} height={Math.max(d.value === 0 ? 0 : 1, Math.abs(y(d.value) - y(0)))} class={d.value < 0 ? 'neg' : 'pos'} data-value={d.value}>
-                <title>{d.title}: {format(d.value)}</title>
+              <rect
+                x={x}
+                y={top}
+                width={bar}
+                height={Math.max(d.value === 0 ? 0 : 1, Math.abs(y(d.value) - y(0)))}
+                class={d.value < 0 ? 'neg' : 'pos'}
+                data-value={d.value}
+              >
+                <title>
+                  {d.title}: {format(d.value)}
+                </title>
               </rect>
-              {i % every === 0 ? <text x={x + bar / 2} y={H - 8} text-anchor="middle">{d.label}</text> : null}
+              {i % every === 0 ? (
+                <text x={x + bar / 2} y={H - 8} text-anchor="middle">
+                  {d.label}
+                </text>
+              ) : null}
             </g>
           );
         })}
-        {max > 0 ? <text x={W - pad.right} y={y(max) - 4} text-anchor="end" class="max">{format(max)}</text> : null}
+        {max > 0 ? (
+          <text x={W - pad.right} y={y(max) - 4} text-anchor="end" class="max">
+            {format(max)}
+          </text>
+        ) : null}
       </svg>
       {empty ? <figcaption class="muted">{emptyText}</figcaption> : null}
       <table class="sr-only">
         <caption>{title}</caption>
-        <tbody>{data.map((d) => <tr><th scope="row">{d.title}</th><td>{format(d.value)}</td></tr>)}</tbody>
+        <tbody>
+          {data.map((d) => (
+            <tr>
+              <th scope="row">{d.title}</th>
+              <td>{format(d.value)}</td>
+            </tr>
+          ))}
+        </tbody>
       </table>
     </figure>
   );

@@ -13,9 +13,19 @@ export function localizeIssues(t: T, err: ZodError): FieldErrors {
   for (const issue of err.issues) {
     const field = String(issue.path[0] ?? '_');
     if (out[field]) continue;
-    const i = issue as unknown as { code: string; minimum?: number | bigint; maximum?: number | bigint; format?: string; origin?: string; message: string; input?: unknown };
-    if (i.code === 'too_small' && i.origin === 'string') out[field] = i.minimum === 1 ? t('form.errors.required') : t('form.errors.tooShort', { min: Number(i.minimum) });
-    else if (i.code === 'too_big' && i.origin === 'string') out[field] = t('form.errors.tooLong', { max: Number(i.maximum) });
+    const i = issue as unknown as {
+      code: string;
+      minimum?: number | bigint;
+      maximum?: number | bigint;
+      format?: string;
+      origin?: string;
+      message: string;
+      input?: unknown;
+    };
+    if (i.code === 'too_small' && i.origin === 'string')
+      out[field] = i.minimum === 1 ? t('form.errors.required') : t('form.errors.tooShort', { min: Number(i.minimum) });
+    else if (i.code === 'too_big' && i.origin === 'string')
+      out[field] = t('form.errors.tooLong', { max: Number(i.maximum) });
     else if (i.code === 'too_small' || i.code === 'too_big') out[field] = t('form.errors.outOfRange');
     else if (i.code === 'invalid_format' && i.format === 'email') out[field] = t('form.errors.email');
     else if (i.code === 'invalid_type' && i.input === undefined) out[field] = t('form.errors.required');
@@ -41,7 +51,8 @@ export function Field(props: {
   attrs?: Record<string, string | number | boolean>;
 }) {
   const id = `f-${props.name}`;
-  const describedBy = [props.error ? `${id}-err` : '', props.hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
+  const describedBy =
+    [props.error ? `${id}-err` : '', props.hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div class={`field${props.error ? ' has-error' : ''}`}>
       <label for={id}>{props.label}</label>
@@ -58,14 +69,26 @@ export function Field(props: {
           {...(props.attrs ?? {})}
         />
       )}
-      {props.hint ? <p class="hint" id={`${id}-hint`}>{props.hint}</p> : null}
-      {props.error ? <p class="error" id={`${id}-err`}>{props.error}</p> : null}
+      {props.hint ? (
+        <p class="hint" id={`${id}-hint`}>
+          {props.hint}
+        </p>
+      ) : null}
+      {props.error ? (
+        <p class="error" id={`${id}-err`}>
+          {props.error}
+        </p>
+      ) : null}
     </div>
   );
 }
 
 export function FormError({ message }: { message?: string | null }) {
-  return message ? <div class="notice error" role="alert">{message}</div> : null;
+  return message ? (
+    <div class="notice error" role="alert">
+      {message}
+    </div>
+  ) : null;
 }
 
 /** Reads an urlencoded/multipart form into a plain object (single values). */

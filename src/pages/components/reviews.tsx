@@ -6,23 +6,53 @@ import { formatDate } from '../../i18n/format';
 import { firstName } from '../../lib/text';
 
 export function StarRating({ t, rating }: { t: T; rating: number }) {
-  return <span class="star-rating" role="img" aria-label={t('reviews.outOf', { n: rating })}>{'★'.repeat(rating)}{'☆'.repeat(5 - rating)}</span>;
+  return (
+    <span class="star-rating" role="img" aria-label={t('reviews.outOf', { n: rating })}>
+      {'★'.repeat(rating)}
+      {'☆'.repeat(5 - rating)}
+    </span>
+  );
 }
 
-export function ReviewItem({ t, locale, timezone, review, author, creatorName, children }: {
-  t: T; locale: Locale; timezone: string; review: Review; author: string; creatorName: string; children?: ComponentChildren;
+export function ReviewItem({
+  t,
+  locale,
+  timezone,
+  review,
+  author,
+  creatorName,
+  children,
+}: {
+  t: T;
+  locale: Locale;
+  timezone: string;
+  review: Review;
+  author: string;
+  creatorName: string;
+  children?: ComponentChildren;
 }) {
   return (
     <li class={`review${review.hiddenAt ? ' hidden-review' : ''}`} data-review-id={review.id}>
       <p class="review-head">
-        <StarRating t={t} rating={review.rating} /> <strong>{firstName(author)}</strong>
-        {' '}<time class="muted small" datetime={review.createdAt.toISOString()}>{formatDate(review.createdAt, locale, timezone, 'medium')}</time>
-        {review.hiddenAt ? <> <span class="badge danger" data-hidden>{t('reviews.hidden')}</span></> : null}
+        <StarRating t={t} rating={review.rating} /> <strong>{firstName(author)}</strong>{' '}
+        <time class="muted small" datetime={review.createdAt.toISOString()}>
+          {formatDate(review.createdAt, locale, timezone, 'medium')}
+        </time>
+        {review.hiddenAt ? (
+          <>
+            {' '}
+            <span class="badge danger" data-hidden>
+              {t('reviews.hidden')}
+            </span>
+          </>
+        ) : null}
       </p>
       {review.comment ? <p class="review-comment">{review.comment}</p> : null}
       {review.reply ? (
         <div class="review-reply" data-reply>
-          <p class="small"><strong>{t('reviews.replyBy', { name: creatorName })}</strong></p>
+          <p class="small">
+            <strong>{t('reviews.replyBy', { name: creatorName })}</strong>
+          </p>
           <p>{review.reply}</p>
         </div>
       ) : null}
@@ -39,7 +69,9 @@ export function RatingSpread({ t, counts }: { t: T; counts: number[] }) {
       {[5, 4, 3, 2, 1].map((r) => (
         <li data-rating={r}>
           <span class="label">{t('reviews.starsShort', { n: r })}</span>
-          <span class="bar" aria-hidden="true"><span data-width-pct={`${Math.round((counts[r - 1] / total) * 100)}%`} /></span>
+          <span class="bar" aria-hidden="true">
+            <span data-width-pct={`${Math.round((counts[r - 1] / total) * 100)}%`} />
+          </span>
           <span class="n">{counts[r - 1]}</span>
         </li>
       ))}

@@ -6,8 +6,22 @@
 import { Hono } from 'hono';
 import type { z } from 'zod';
 import { CURRENCIES, type Creator } from '../../db/schema';
-import { ensureAvailabilityDefaults, exceptionsOf, listTypes, weeklyOf, type AppointmentType } from '../../domain/availability/availability';
-import { addException, createType, removeException, removeType, saveWeekly, updateType, type TypeResult } from '../../domain/availability/settings';
+import {
+  ensureAvailabilityDefaults,
+  exceptionsOf,
+  listTypes,
+  weeklyOf,
+  type AppointmentType,
+} from '../../domain/availability/availability';
+import {
+  addException,
+  createType,
+  removeException,
+  removeType,
+  saveWeekly,
+  updateType,
+  type TypeResult,
+} from '../../domain/availability/settings';
 import type { AppEnv, Ctx } from '../../http/context';
 import { formatMoney, parseMajorAmount, toMajorString } from '../../i18n/format';
 import { localDate } from '../../lib/tz';
@@ -41,7 +55,12 @@ export function timeToMinutes(value: string | undefined, end = false): number | 
   return end && (minutes === 1439 || minutes === 0) ? 1440 : minutes;
 }
 
-interface FormState { values: Record<string, string>; errors: FieldErrors; formError?: string; typeId?: string }
+interface FormState {
+  values: Record<string, string>;
+  errors: FieldErrors;
+  formError?: string;
+  typeId?: string;
+}
 
 function noticeLabel(c: Ctx, minutes: number): string {
   const { t } = viewOf(c);
@@ -52,65 +71,197 @@ function noticeLabel(c: Ctx, minutes: number): string {
 
 function typeValues(type: AppointmentType): Record<string, string> {
   return {
-    name: type.name, description: type.description, durationMinutes: String(type.durationMinutes), price: toMajorString(type.price, type.currency), currency: type.currency,
-    color: type.color, bufferBeforeMinutes: String(type.bufferBeforeMinutes), bufferAfterMinutes: String(type.bufferAfterMinutes),
-    minNoticeMinutes: String(type.minNoticeMinutes), maxAdvanceDays: String(type.maxAdvanceDays), active: type.active ? 'on' : '',
+    name: type.name,
+    description: type.description,
+    durationMinutes: String(type.durationMinutes),
+    price: toMajorString(type.price, type.currency),
+    currency: type.currency,
+    color: type.color,
+    bufferBeforeMinutes: String(type.bufferBeforeMinutes),
+    bufferAfterMinutes: String(type.bufferAfterMinutes),
+    minNoticeMinutes: String(type.minNoticeMinutes),
+    maxAdvanceDays: String(type.maxAdvanceDays),
+    active: type.active ? 'on' : '',
   };
 }
 
 /** Form fields (major units, checkbox) → API body. */
 function typeBody(form: Record<string, string>, creator: Creator) {
-  const currency = (CURRENCIES as readonly string[]).includes(form.currency) ? (form.currency as Creator['currency']) : acceptedCurrency(creator);
+  const currency = (CURRENCIES as readonly string[]).includes(form.currency)
+    ? (form.currency as Creator['currency'])
+    : acceptedCurrency(creator);
   const int = (k: string) => (form[k] !== undefined && form[k] !== '' ? Number(form[k]) : undefined);
   return {
-    name: form.name, description: form.description ?? '', durationMinutes: int('durationMinutes'),
-    price: form.price ? (parseMajorAmount(form.price, currency) ?? Number.NaN) : undefined, currency,
-    color: form.color || undefined, bufferBeforeMinutes: int('bufferBeforeMinutes'), bufferAfterMinutes: int('bufferAfterMinutes'),
-    minNoticeMinutes: int('minNoticeMinutes'), maxAdvanceDays: int('maxAdvanceDays'), active: form.active === 'on',
+    name: form.name,
+    description: form.description ?? '',
+    durationMinutes: int('durationMinutes'),
+    price: form.price ? (parseMajorAmount(form.price, currency) ?? Number.NaN) : undefined,
+    currency,
+    color: form.color || undefined,
+    bufferBeforeMinutes: int('bufferBeforeMinutes'),
+    bufferAfterMinutes: int('bufferAfterMinutes'),
+    minNoticeMinutes: int('minNoticeMinutes'),
+    maxAdvanceDays: int('maxAdvanceDays'),
+    active: form.active === 'on',
   };
 }
 
-function Select({ name, label, values, current, format, error }: { name: string; label: string; values: number[]; current?: string; format: (v: number) => string; error?: string }) {
+function Select({
+  name,
+  label,
+  values,
+  current,
+  format,
+  error,
+}: {
+  name: string;
+  label: string;
+  values: number[];
+  current?: string;
+  format: (v: number) => string;
+  error?: string;
+}) {
   return (
     <Field name={name} label={label} error={error}>
-      <select id={`f-${name}`} name={name}>{values.map((v) => <option value={v} selected={String(v) === current}>{format(v)}</option>)}</select>
+      <select id={`f-${name}`} name={name}>
+        {values.map((v) => (
+          <option value={v} selected={String(v) === current}>
+            {format(v)}
+          </option>
+        ))}
+      </select>
     </Field>
   );
 }
 
-function TypeForm({ c, creator, action, values, errors, formError, submit }: { c: Ctx; creator: Creator; action: string; values: Record<string, string>; errors: FieldErrors; formError?: string; submit: string }) {
+function TypeForm({
+  c,
+  creator,
+  action,
+  values,
+  errors,
+  formError,
+  submit,
+}: {
+  c: Ctx;
+  creator: Creator;
+  action: string;
+  values: Record<string, string>;
+  errors: FieldErrors;
+  formError?: string;
+  submit: string;
+}) {
   const { t } = viewOf(c);
   const minutes = (m: number) => t('availability.minutes', { n: m });
   return (
     <form method="post" action={action} class="type-form" novalidate>
       <FormError message={formError} />
       <div class="grid two tight">
-        <Field name="name" label={t('availability.typeName')} value={values.name} error={errors.name} required attrs={{ maxlength: 80 }} />
-        <Field name="color" type="color" label={t('availability.color')} value={values.color ?? '#5b4cf0'} error={errors.color} />
+        <Field
+          name="name"
+          label={t('availability.typeName')}
+          value={values.name}
+          error={errors.name}
+          required
+          attrs={{ maxlength: 80 }}
+        />
+        <Field
+          name="color"
+          type="color"
+          label={t('availability.color')}
+          value={values.color ?? '#5b4cf0'}
+          error={errors.color}
+        />
       </div>
       <Field name="description" label={t('offer.description')} error={errors.description}>
-        <textarea id="f-description" name="description" maxlength={1000} rows={2}>{values.description ?? ''}</textarea>
+        <textarea id="f-description" name="description" maxlength={1000} rows={2}>
+          {values.description ?? ''}
+        </textarea>
       </Field>
       <div class="grid two tight">
-        <Select name="durationMinutes" label={t('offer.duration')} values={DURATIONS} current={values.durationMinutes ?? '30'} format={(m) => `${m} min`} error={errors.durationMinutes} />
+        <Select
+          name="durationMinutes"
+          label={t('offer.duration')}
+          values={DURATIONS}
+          current={values.durationMinutes ?? '30'}
+          format={(m) => `${m} min`}
+          error={errors.durationMinutes}
+        />
         <div class="price-pair">
-          <Field name="price" label={t('offer.price')} value={values.price} error={errors.price} required attrs={{ inputmode: 'decimal', placeholder: '50.00' }} />
+          <Field
+            name="price"
+            label={t('offer.price')}
+            value={values.price}
+            error={errors.price}
+            required
+            attrs={{ inputmode: 'decimal', placeholder: '50.00' }}
+          />
           <Field name="currency" label={t('creatorSpace.currency')} error={errors.currency}>
-            <select id="f-currency" name="currency">{CURRENCIES.map((cur) => <option value={cur} selected={cur === (values.currency ?? acceptedCurrency(creator))}>{cur}</option>)}</select>
+            <select id="f-currency" name="currency">
+              {CURRENCIES.map((cur) => (
+                <option value={cur} selected={cur === (values.currency ?? acceptedCurrency(creator))}>
+                  {cur}
+                </option>
+              ))}
+            </select>
           </Field>
         </div>
-        <Select name="bufferBeforeMinutes" label={t('availability.bufferBefore')} values={BUFFERS} current={values.bufferBeforeMinutes ?? '0'} format={minutes} error={errors.bufferBeforeMinutes} />
-        <Select name="bufferAfterMinutes" label={t('availability.bufferAfter')} values={BUFFERS} current={values.bufferAfterMinutes ?? '10'} format={minutes} error={errors.bufferAfterMinutes} />
-        <Select name="minNoticeMinutes" label={t('availability.minNotice')} values={NOTICES} current={values.minNoticeMinutes ?? '120'} format={(m) => noticeLabel(c, m)} error={errors.minNoticeMinutes} />
-        <Field name="maxAdvanceDays" type="number" label={t('availability.maxAdvance')} value={values.maxAdvanceDays ?? '60'} error={errors.maxAdvanceDays} attrs={{ min: 1, max: 365 }} />
+        <Select
+          name="bufferBeforeMinutes"
+          label={t('availability.bufferBefore')}
+          values={BUFFERS}
+          current={values.bufferBeforeMinutes ?? '0'}
+          format={minutes}
+          error={errors.bufferBeforeMinutes}
+        />
+        <Select
+          name="bufferAfterMinutes"
+          label={t('availability.bufferAfter')}
+          values={BUFFERS}
+          current={values.bufferAfterMinutes ?? '10'}
+          format={minutes}
+          error={errors.bufferAfterMinutes}
+        />
+        <Select
+          name="minNoticeMinutes"
+          label={t('availability.minNotice')}
+          values={NOTICES}
+          current={values.minNoticeMinutes ?? '120'}
+          format={(m) => noticeLabel(c, m)}
+          error={errors.minNoticeMinutes}
+        />
+        <Field
+          name="maxAdvanceDays"
+          type="number"
+          label={t('availability.maxAdvance')}
+          value={values.maxAdvanceDays ?? '60'}
+          error={errors.maxAdvanceDays}
+          attrs={{ min: 1, max: 365 }}
+        />
       </div>
-      <label class="check"><input type="checkbox" name="active" checked={values.active === 'on'} /> {t('availability.activeLabel')}</label>
-      <p><button type="submit" class="button">{submit}</button></p>
+      <label class="check">
+        <input type="checkbox" name="active" checked={values.active === 'on'} /> {t('availability.activeLabel')}
+      </label>
+      <p>
+        <button type="submit" class="button">
+          {submit}
+        </button>
+      </p>
     </form>
   );
 }
 
-function TypesTab({ c, creator, types, form }: { c: Ctx; creator: Creator; types: AppointmentType[]; form?: FormState }) {
+function TypesTab({
+  c,
+  creator,
+  types,
+  form,
+}: {
+  c: Ctx;
+  creator: Creator;
+  types: AppointmentType[];
+  form?: FormState;
+}) {
   const { t, href, locale } = viewOf(c);
   return (
     <>
@@ -123,12 +274,25 @@ function TypesTab({ c, creator, types, form }: { c: Ctx; creator: Creator; types
               <details open={editing}>
                 <summary>
                   <span class="type-dot" aria-hidden="true" />
-                  <strong>{type.name}</strong> · <Duration minutes={type.durationMinutes} locale={locale} /> · <Money amount={type.price} currency={type.currency} locale={locale} />
-                  {' '}<span class={`badge ${type.active ? 'success' : ''}`}>{type.active ? t('availability.active') : t('availability.inactive')}</span>
+                  <strong>{type.name}</strong> · <Duration minutes={type.durationMinutes} locale={locale} /> ·{' '}
+                  <Money amount={type.price} currency={type.currency} locale={locale} />{' '}
+                  <span class={`badge ${type.active ? 'success' : ''}`}>
+                    {type.active ? t('availability.active') : t('availability.inactive')}
+                  </span>
                 </summary>
-                <TypeForm c={c} creator={creator} action={href(`/creator/availability/types/${type.id}`)} values={editing ? form.values : typeValues(type)} errors={editing ? form.errors : {}} formError={editing ? form.formError : undefined} submit={t('account.save')} />
+                <TypeForm
+                  c={c}
+                  creator={creator}
+                  action={href(`/creator/availability/types/${type.id}`)}
+                  values={editing ? form.values : typeValues(type)}
+                  errors={editing ? form.errors : {}}
+                  formError={editing ? form.formError : undefined}
+                  submit={t('account.save')}
+                />
                 <form method="post" action={href(`/creator/availability/types/${type.id}/delete`)} class="inline">
-                  <button type="submit" class="link-button danger">{t('availability.deleteType')}</button>
+                  <button type="submit" class="link-button danger">
+                    {t('availability.deleteType')}
+                  </button>
                 </form>
               </details>
             </li>
@@ -137,13 +301,35 @@ function TypesTab({ c, creator, types, form }: { c: Ctx; creator: Creator; types
       </ul>
       <section class="card" aria-labelledby="new-type-h">
         <h2 id="new-type-h">{t('availability.newType')}</h2>
-        <TypeForm c={c} creator={creator} action={href('/creator/availability/types')} values={form && !form.typeId ? form.values : { currency: acceptedCurrency(creator), active: 'on', durationMinutes: '30' }} errors={form && !form.typeId ? form.errors : {}} formError={form && !form.typeId ? form.formError : undefined} submit={t('availability.addType')} />
+        <TypeForm
+          c={c}
+          creator={creator}
+          action={href('/creator/availability/types')}
+          values={
+            form && !form.typeId
+              ? form.values
+              : { currency: acceptedCurrency(creator), active: 'on', durationMinutes: '30' }
+          }
+          errors={form && !form.typeId ? form.errors : {}}
+          formError={form && !form.typeId ? form.formError : undefined}
+          submit={t('availability.addType')}
+        />
       </section>
     </>
   );
 }
 
-function HoursTab({ c, creator, weekly, form }: { c: Ctx; creator: Creator; weekly: { weekday: number; startMinute: number; endMinute: number }[]; form?: FormState }) {
+function HoursTab({
+  c,
+  creator,
+  weekly,
+  form,
+}: {
+  c: Ctx;
+  creator: Creator;
+  weekly: { weekday: number; startMinute: number; endMinute: number }[];
+  form?: FormState;
+}) {
   const { t, href, locale } = viewOf(c);
   const dayName = new Intl.DateTimeFormat(locale, { weekday: 'long', timeZone: 'UTC' });
   return (
@@ -162,13 +348,33 @@ function HoursTab({ c, creator, weekly, form }: { c: Ctx; creator: Creator; week
                 <td>
                   <div class="ranges">
                     {Array.from({ length: rows }, (_, i) => {
-                      const from = form ? form.values[`d${d}_${i}_from`] : ranges[i] ? minutesToTime(ranges[i].startMinute) : '';
-                      const to = form ? form.values[`d${d}_${i}_to`] : ranges[i] ? minutesToTime(ranges[i].endMinute) : '';
+                      const from = form
+                        ? form.values[`d${d}_${i}_from`]
+                        : ranges[i]
+                          ? minutesToTime(ranges[i].startMinute)
+                          : '';
+                      const to = form
+                        ? form.values[`d${d}_${i}_to`]
+                        : ranges[i]
+                          ? minutesToTime(ranges[i].endMinute)
+                          : '';
                       return (
                         <span class="range">
-                          <input type="time" name={`d${d}_${i}_from`} value={from ?? ''} aria-label={`${dayName.format(new Date(Date.UTC(2024, 0, d === 0 ? 7 : d)))} ${i + 1} — ${t('availability.from')}`} step={300} />
+                          <input
+                            type="time"
+                            name={`d${d}_${i}_from`}
+                            value={from ?? ''}
+                            aria-label={`${dayName.format(new Date(Date.UTC(2024, 0, d === 0 ? 7 : d)))} ${i + 1} — ${t('availability.from')}`}
+                            step={300}
+                          />
                           <span aria-hidden="true">–</span>
-                          <input type="time" name={`d${d}_${i}_to`} value={to ?? ''} aria-label={`${dayName.format(new Date(Date.UTC(2024, 0, d === 0 ? 7 : d)))} ${i + 1} — ${t('availability.to')}`} step={300} />
+                          <input
+                            type="time"
+                            name={`d${d}_${i}_to`}
+                            value={to ?? ''}
+                            aria-label={`${dayName.format(new Date(Date.UTC(2024, 0, d === 0 ? 7 : d)))} ${i + 1} — ${t('availability.to')}`}
+                            step={300}
+                          />
                         </span>
                       );
                     })}
@@ -182,12 +388,24 @@ function HoursTab({ c, creator, weekly, form }: { c: Ctx; creator: Creator; week
         </tbody>
       </table>
       <p class="hint">{t('availability.hoursHint')}</p>
-      <button type="submit" class="button">{t('account.save')}</button>
+      <button type="submit" class="button">
+        {t('account.save')}
+      </button>
     </form>
   );
 }
 
-function ExceptionsTab({ c, creator, exceptions, form }: { c: Ctx; creator: Creator; exceptions: Awaited<ReturnType<typeof exceptionsOf>>; form?: FormState }) {
+function ExceptionsTab({
+  c,
+  creator,
+  exceptions,
+  form,
+}: {
+  c: Ctx;
+  creator: Creator;
+  exceptions: Awaited<ReturnType<typeof exceptionsOf>>;
+  form?: FormState;
+}) {
   const { t, href, locale } = viewOf(c);
   const today = localDate(c.get('deps').clock.now(), creator.timezone);
   const dateFmt = new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeZone: 'UTC' });
@@ -196,15 +414,26 @@ function ExceptionsTab({ c, creator, exceptions, form }: { c: Ctx; creator: Crea
     <div class="grid two">
       <section aria-labelledby="exc-list-h">
         <h2 id="exc-list-h">{t('availability.upcomingExceptions')}</h2>
-        {!exceptions.length ? <Empty>{t('availability.noExceptions')}</Empty> : (
+        {!exceptions.length ? (
+          <Empty>{t('availability.noExceptions')}</Empty>
+        ) : (
           <ul class="plain exception-list">
             {exceptions.map((e) => (
               <li class="card" data-exception-id={e.id}>
                 <strong>{dateFmt.format(new Date(`${e.date}T12:00:00Z`))}</strong>{' '}
-                <span class={`badge ${e.kind === 'OFF' ? 'danger' : 'success'}`}>{t(`availability.kind.${e.kind}`)}</span>
-                <div class="muted small">{e.startMinute === null ? t('availability.allDay') : `${minutesToTime(e.startMinute)} – ${minutesToTime(e.endMinute!)}`}{e.note ? ` · ${e.note}` : ''}</div>
+                <span class={`badge ${e.kind === 'OFF' ? 'danger' : 'success'}`}>
+                  {t(`availability.kind.${e.kind}`)}
+                </span>
+                <div class="muted small">
+                  {e.startMinute === null
+                    ? t('availability.allDay')
+                    : `${minutesToTime(e.startMinute)} – ${minutesToTime(e.endMinute!)}`}
+                  {e.note ? ` · ${e.note}` : ''}
+                </div>
                 <form method="post" action={href(`/creator/availability/exceptions/${e.id}/delete`)} class="inline">
-                  <button type="submit" class="link-button danger">{t('availability.removeException')}</button>
+                  <button type="submit" class="link-button danger">
+                    {t('availability.removeException')}
+                  </button>
                 </form>
               </li>
             ))}
@@ -215,18 +444,45 @@ function ExceptionsTab({ c, creator, exceptions, form }: { c: Ctx; creator: Crea
         <h2 id="exc-new-h">{t('availability.addException')}</h2>
         <form method="post" action={href('/creator/availability/exceptions')} novalidate>
           <FormError message={form?.formError} />
-          <Field name="date" type="date" label={t('availability.date', { zone: creator.timezone })} value={values.date} error={form?.errors.date} required attrs={{ min: today }} />
+          <Field
+            name="date"
+            type="date"
+            label={t('availability.date', { zone: creator.timezone })}
+            value={values.date}
+            error={form?.errors.date}
+            required
+            attrs={{ min: today }}
+          />
           <Field name="kind" label={t('availability.kindLabel')} error={form?.errors.kind}>
             <select id="f-kind" name="kind">
-              {(['OFF', 'EXTRA'] as const).map((k) => <option value={k} selected={values.kind === k}>{t(`availability.kind.${k}`)}</option>)}
+              {(['OFF', 'EXTRA'] as const).map((k) => (
+                <option value={k} selected={values.kind === k}>
+                  {t(`availability.kind.${k}`)}
+                </option>
+              ))}
             </select>
           </Field>
           <div class="grid two tight">
-            <Field name="from" type="time" label={t('availability.from')} value={values.from} error={form?.errors.from} hint={t('availability.exceptionHint')} />
+            <Field
+              name="from"
+              type="time"
+              label={t('availability.from')}
+              value={values.from}
+              error={form?.errors.from}
+              hint={t('availability.exceptionHint')}
+            />
             <Field name="to" type="time" label={t('availability.to')} value={values.to} error={form?.errors.to} />
           </div>
-          <Field name="note" label={t('availability.note')} value={values.note} error={form?.errors.note} attrs={{ maxlength: 200 }} />
-          <button type="submit" class="button">{t('availability.addException')}</button>
+          <Field
+            name="note"
+            label={t('availability.note')}
+            value={values.note}
+            error={form?.errors.note}
+            attrs={{ maxlength: 200 }}
+          />
+          <button type="submit" class="button">
+            {t('availability.addException')}
+          </button>
         </form>
       </section>
     </div>
@@ -238,7 +494,11 @@ async function availabilityPage(c: Ctx, creator: Creator, tab: Tab, form?: FormS
   const { t, href, locale, user } = viewOf(c);
   await ensureAvailabilityDefaults(deps, creator, user?.locale ?? locale);
   const today = localDate(deps.clock.now(), creator.timezone);
-  const [types, weekly, exceptions] = await Promise.all([listTypes(deps, creator.id), weeklyOf(deps, creator.id), exceptionsOf(deps, creator.id, today)]);
+  const [types, weekly, exceptions] = await Promise.all([
+    listTypes(deps, creator.id),
+    weeklyOf(deps, creator.id),
+    exceptionsOf(deps, creator.id, today),
+  ]);
   return page(c, {
     title: t('availability.title'),
     status,
@@ -248,13 +508,27 @@ async function availabilityPage(c: Ctx, creator: Creator, tab: Tab, form?: FormS
         <h1>{t('creatorSpace.title')}</h1>
         <CreatorNav c={c} current="availability" />
         {!creator.chargesEnabled ? <p class="notice warning">{t('creatorSpace.onboardFirst')}</p> : null}
-        <p class="muted">{t('availability.lead')} <a href={href(`/c/${creator.slug}#slot-picker`)}>{t('creatorSpace.viewPublic')}</a></p>
+        <p class="muted">
+          {t('availability.lead')} <a href={href(`/c/${creator.slug}#slot-picker`)}>{t('creatorSpace.viewPublic')}</a>
+        </p>
         <nav class="tabs" aria-label={t('availability.title')}>
-          {TABS.map((k) => <a href={href(`/creator/availability?tab=${k}`)} aria-current={k === tab ? 'page' : undefined} class={k === tab ? 'active' : ''}>{t(`availability.tabs.${k}`)}</a>)}
+          {TABS.map((k) => (
+            <a
+              href={href(`/creator/availability?tab=${k}`)}
+              aria-current={k === tab ? 'page' : undefined}
+              class={k === tab ? 'active' : ''}
+            >
+              {t(`availability.tabs.${k}`)}
+            </a>
+          ))}
         </nav>
-        {tab === 'types' ? <TypesTab c={c} creator={creator} types={types} form={form} />
-          : tab === 'hours' ? <HoursTab c={c} creator={creator} weekly={weekly} form={form} />
-          : <ExceptionsTab c={c} creator={creator} exceptions={exceptions} form={form} />}
+        {tab === 'types' ? (
+          <TypesTab c={c} creator={creator} types={types} form={form} />
+        ) : tab === 'hours' ? (
+          <HoursTab c={c} creator={creator} weekly={weekly} form={form} />
+        ) : (
+          <ExceptionsTab c={c} creator={creator} exceptions={exceptions} form={form} />
+        )}
         <p class="muted small">{t('availability.prices', { example: formatMoney(5000, creator.currency, locale) })}</p>
       </>
     ),
@@ -271,20 +545,58 @@ creatorAvailabilityPages.get(`${L}/creator/availability`, async (c) => {
 });
 
 /** A type result → redirect, or the form again with the price error. */
-async function afterType(c: Ctx, creator: Creator, form: Record<string, string>, typeId: string | undefined, out: TypeResult) {
+async function afterType(
+  c: Ctx,
+  creator: Creator,
+  form: Record<string, string>,
+  typeId: string | undefined,
+  out: TypeResult,
+) {
   const { t } = viewOf(c);
   if (out.ok) {
     flash(c, 'account.saved');
     return back(c, 'types');
   }
   if (out.code === 'NOT_FOUND') return back(c, 'types');
-  if (out.code === 'CURRENCY_NOT_ACCEPTED') return availabilityPage(c, creator, 'types', { values: form, typeId, errors: { currency: t('offer.errors.CURRENCY_NOT_ACCEPTED', { currency: out.accepted }) } }, 422);
-  return availabilityPage(c, creator, 'types', { values: form, typeId, errors: { price: t('availability.errors.minPrice', { min: formatMoney(out.minimum, form.currency ?? creator.currency, viewOf(c).locale) }) } }, 400);
+  if (out.code === 'CURRENCY_NOT_ACCEPTED')
+    return availabilityPage(
+      c,
+      creator,
+      'types',
+      {
+        values: form,
+        typeId,
+        errors: { currency: t('offer.errors.CURRENCY_NOT_ACCEPTED', { currency: out.accepted }) },
+      },
+      422,
+    );
+  return availabilityPage(
+    c,
+    creator,
+    'types',
+    {
+      values: form,
+      typeId,
+      errors: {
+        price: t('availability.errors.minPrice', {
+          min: formatMoney(out.minimum, form.currency ?? creator.currency, viewOf(c).locale),
+        }),
+      },
+    },
+    400,
+  );
 }
 
-function typeInput<S extends typeof CreateTypeBody | typeof UpdateTypeBody>(c: Ctx, creator: Creator, schema: S, form: Record<string, string>) {
+function typeInput<S extends typeof CreateTypeBody | typeof UpdateTypeBody>(
+  c: Ctx,
+  creator: Creator,
+  schema: S,
+  form: Record<string, string>,
+) {
   const parsed = schema.safeParse(typeBody(form, creator));
-  return parsed.success ? { ok: true as const, body: parsed.data as z.infer<S> } : { ok: false as const, errors: localizeIssues(viewOf(c).t, parsed.error) };
+  return parsed.success
+    ? { ok: true as const, body: parsed.data as z.infer<S> }
+    : { ok: false as const, errors: localizeIssues(viewOf(c).t, parsed.error) };
 }
 
 creatorAvailabilityPages.post(`${L}/creator/availability/types`, async (c) => {
@@ -302,7 +614,8 @@ creatorAvailabilityPages.post(`${L}/creator/availability/types/:id`, async (c) =
   const id = c.req.param('id');
   const form = await readForm(c.req.raw);
   const input = typeInput(c, r.creator, UpdateTypeBody, form);
-  if (!input.ok) return availabilityPage(c, r.creator, 'types', { values: form, errors: input.errors, typeId: id }, 400);
+  if (!input.ok)
+    return availabilityPage(c, r.creator, 'types', { values: form, errors: input.errors, typeId: id }, 400);
   return afterType(c, r.creator, form, id, await updateType(c.get('deps'), r.creator, id, input.body));
 });
 
@@ -315,7 +628,10 @@ creatorAvailabilityPages.post(`${L}/creator/availability/types/:id/delete`, asyn
 });
 
 /** The hours form (`d<weekday>_<i>_from/to`) → ranges, with a message per day that does not add up. */
-export function readWeekly(form: Record<string, string>, t: ReturnType<typeof viewOf>['t']): { ranges: { weekday: number; startMinute: number; endMinute: number }[]; errors: FieldErrors } {
+export function readWeekly(
+  form: Record<string, string>,
+  t: ReturnType<typeof viewOf>['t'],
+): { ranges: { weekday: number; startMinute: number; endMinute: number }[]; errors: FieldErrors } {
   const ranges: { weekday: number; startMinute: number; endMinute: number }[] = [];
   const errors: FieldErrors = {};
   for (const d of WEEK) {
@@ -324,12 +640,14 @@ export function readWeekly(form: Record<string, string>, t: ReturnType<typeof vi
       const from = timeToMinutes(form[`d${d}_${i}_from`]);
       const to = timeToMinutes(form[`d${d}_${i}_to`], true);
       if (from === null && to === null) continue;
-      if (from === null || to === null || Number.isNaN(from) || Number.isNaN(to)) errors[`d${d}`] = t('availability.errors.incomplete');
+      if (from === null || to === null || Number.isNaN(from) || Number.isNaN(to))
+        errors[`d${d}`] = t('availability.errors.incomplete');
       else if (to <= from) errors[`d${d}`] = t('availability.errors.order');
       else day.push({ startMinute: from, endMinute: to });
     }
     day.sort((a, b) => a.startMinute - b.startMinute);
-    if (day.some((r, i) => i > 0 && r.startMinute < day[i - 1].endMinute)) errors[`d${d}`] ??= t('availability.errors.overlap');
+    if (day.some((r, i) => i > 0 && r.startMinute < day[i - 1].endMinute))
+      errors[`d${d}`] ??= t('availability.errors.overlap');
     ranges.push(...day.map((r) => ({ weekday: d, ...r })));
   }
   return { ranges, errors };
@@ -342,7 +660,14 @@ creatorAvailabilityPages.post(`${L}/creator/availability/hours`, async (c) => {
   const form = await readForm(c.req.raw);
   const { ranges, errors } = readWeekly(form, t);
   const parsed = WeeklyBody.safeParse({ ranges });
-  if (Object.keys(errors).length || !parsed.success) return availabilityPage(c, r.creator, 'hours', { values: form, errors, formError: t('availability.errors.hours') }, 400);
+  if (Object.keys(errors).length || !parsed.success)
+    return availabilityPage(
+      c,
+      r.creator,
+      'hours',
+      { values: form, errors, formError: t('availability.errors.hours') },
+      400,
+    );
   await saveWeekly(c.get('deps'), r.creator, parsed.data.ranges);
   flash(c, 'account.saved');
   return back(c, 'hours');
@@ -356,7 +681,8 @@ creatorAvailabilityPages.post(`${L}/creator/availability/exceptions`, async (c) 
   const from = timeToMinutes(form.from);
   const to = timeToMinutes(form.to, true);
   const parsed = ExceptionBody.safeParse({
-    date: form.date, kind: form.kind,
+    date: form.date,
+    kind: form.kind,
     startMinute: from === null ? null : Number.isNaN(from) ? -1 : from,
     endMinute: to === null ? null : Number.isNaN(to) ? -1 : to,
     note: form.note?.trim() || null,
@@ -365,7 +691,10 @@ creatorAvailabilityPages.post(`${L}/creator/availability/exceptions`, async (c) 
   if (!parsed.success || parsed.data.date < today) {
     const errors = parsed.success ? { date: t('availability.errors.pastDate') } : localizeIssues(t, parsed.error);
     // The cross-field rules (both times or neither, end after start, extra hours need times) land on the times.
-    if (errors.startMinute || errors._) errors.from = t(form.kind === 'EXTRA' && from === null ? 'availability.errors.extraNeedsTimes' : 'availability.errors.times');
+    if (errors.startMinute || errors._)
+      errors.from = t(
+        form.kind === 'EXTRA' && from === null ? 'availability.errors.extraNeedsTimes' : 'availability.errors.times',
+      );
     if (errors.endMinute) errors.to = t('availability.errors.times');
     return availabilityPage(c, r.creator, 'exceptions', { values: form, errors }, 400);
   }

@@ -41,8 +41,12 @@ creatorHomePages.get(`${L}/creator`, async (c) => {
         <div class="page-head">
           <h1>{t('creatorHome.hello', { name: creator.displayName })}</h1>
           <p class="actions">
-            <a class="button" href={href('/creator/offers#new-h')}>{t('creatorSpace.newOffer')}</a>
-            <a class="button secondary" href={href(`/c/${creator.slug}`)}>{t('creatorHome.publicPage')}</a>
+            <a class="button" href={href('/creator/offers#new-h')}>
+              {t('creatorSpace.newOffer')}
+            </a>
+            <a class="button secondary" href={href(`/c/${creator.slug}`)}>
+              {t('creatorHome.publicPage')}
+            </a>
           </p>
         </div>
         <CreatorNav c={c} current="home" />
@@ -67,12 +71,22 @@ creatorHomePages.get(`${L}/creator`, async (c) => {
               <h2 id="next-h">{t('creatorHome.next')}</h2>
               <a href={href('/creator/planning?view=list&status=upcoming')}>{t('creatorHome.allUpcoming')}</a>
             </div>
-            {!home.next.length ? <p class="muted">{t('creatorHome.noNext')}</p> : (
+            {!home.next.length ? (
+              <p class="muted">{t('creatorHome.noNext')}</p>
+            ) : (
               <ul class="plain next-calls">
                 {home.next.map((b) => (
                   <li data-booking-id={b.id}>
-                    <a href={href(`/bookings/${b.id}`)}><When at={b.startsAt} locale={locale} timezone={timezone} style="medium" /></a>
-                    <br /><strong>{b.fan}</strong> · {b.title} · <Duration minutes={Math.round((b.endsAt.getTime() - b.startsAt.getTime()) / 60_000)} locale={locale} /> · <Money amount={b.price} currency={b.currency} locale={locale} />
+                    <a href={href(`/bookings/${b.id}`)}>
+                      <When at={b.startsAt} locale={locale} timezone={timezone} style="medium" />
+                    </a>
+                    <br />
+                    <strong>{b.fan}</strong> · {b.title} ·{' '}
+                    <Duration
+                      minutes={Math.round((b.endsAt.getTime() - b.startsAt.getTime()) / 60_000)}
+                      locale={locale}
+                    />{' '}
+                    · <Money amount={b.price} currency={b.currency} locale={locale} />
                   </li>
                 ))}
               </ul>
@@ -81,37 +95,81 @@ creatorHomePages.get(`${L}/creator`, async (c) => {
         </div>
         <div class="grid three home-cards">
           <section class="card" aria-labelledby="req-h" data-card="requests">
-            <h2 id="req-h">{t('creatorSpace.requests')} <span class="count" data-count={home.requests.count}>{home.requests.count}</span></h2>
-            {!home.requests.latest.length ? <p class="muted">{t('creatorHome.noRequests')}</p> : (
+            <h2 id="req-h">
+              {t('creatorSpace.requests')}{' '}
+              <span class="count" data-count={home.requests.count}>
+                {home.requests.count}
+              </span>
+            </h2>
+            {!home.requests.latest.length ? (
+              <p class="muted">{t('creatorHome.noRequests')}</p>
+            ) : (
               <ul class="plain">
                 {home.requests.latest.map((q) => (
-                  <li><strong>{q.fan}</strong> · <When at={q.proposedStartsAt} locale={locale} timezone={timezone} style="medium" withZone={false} /> · <Duration minutes={q.durationMinutes} locale={locale} /> · <Money amount={q.proposedPrice} currency={q.currency} locale={locale} /></li>
+                  <li>
+                    <strong>{q.fan}</strong> ·{' '}
+                    <When at={q.proposedStartsAt} locale={locale} timezone={timezone} style="medium" withZone={false} />{' '}
+                    · <Duration minutes={q.durationMinutes} locale={locale} /> ·{' '}
+                    <Money amount={q.proposedPrice} currency={q.currency} locale={locale} />
+                  </li>
                 ))}
               </ul>
             )}
-            <p><a href={href('/creator/requests')}>{t('creatorHome.answer')}</a></p>
+            <p>
+              <a href={href('/creator/requests')}>{t('creatorHome.answer')}</a>
+            </p>
           </section>
           <section class="card" aria-labelledby="bal-h" data-card="balance">
             <h2 id="bal-h">{t('creatorHome.balance')}</h2>
             <ul class="plain">
               {balances.map((e) => (
                 <li data-balance={e.currency}>
-                  <strong class="big">{formatMoney(e.available, e.currency, locale)}</strong> {t('creatorHome.available')}
-                  <br /><span class="muted small">{t('creatorHome.onHold', { amount: formatMoney(e.pending, e.currency, locale) })}{e.debt ? ` · ${t('creatorHome.debt', { amount: formatMoney(e.debt, e.currency, locale) })}` : ''}</span>
+                  <strong class="big">{formatMoney(e.available, e.currency, locale)}</strong>{' '}
+                  {t('creatorHome.available')}
+                  <br />
+                  <span class="muted small">
+                    {t('creatorHome.onHold', { amount: formatMoney(e.pending, e.currency, locale) })}
+                    {e.debt ? ` · ${t('creatorHome.debt', { amount: formatMoney(e.debt, e.currency, locale) })}` : ''}
+                  </span>
                 </li>
               ))}
             </ul>
-            <p><a href={href('/creator/payouts')}>{t('creatorHome.payouts')}</a></p>
+            <p>
+              <a href={href('/creator/payouts')}>{t('creatorHome.payouts')}</a>
+            </p>
           </section>
           <section class="card" aria-labelledby="rev-h" data-card="reviews">
             <h2 id="rev-h">{t('reviews.title')}</h2>
-            <p class="big"><Stars t={t} average={home.reviews.average} count={home.reviews.count} /></p>
-            <p>{home.reviews.unreplied ? <a href={href('/creator/reviews?filter=unreplied')} data-unreplied={home.reviews.unreplied}>{t('creatorHome.unreplied', { count: home.reviews.unreplied })}</a> : <a href={href('/creator/reviews')}>{t('creatorHome.allReviews')}</a>}</p>
+            <p class="big">
+              <Stars t={t} average={home.reviews.average} count={home.reviews.count} />
+            </p>
+            <p>
+              {home.reviews.unreplied ? (
+                <a href={href('/creator/reviews?filter=unreplied')} data-unreplied={home.reviews.unreplied}>
+                  {t('creatorHome.unreplied', { count: home.reviews.unreplied })}
+                </a>
+              ) : (
+                <a href={href('/creator/reviews')}>{t('creatorHome.allReviews')}</a>
+              )}
+            </p>
           </section>
         </div>
         <p class="muted">
-          {home.unread ? <a href={href('/notifications')} data-unread={home.unread}>{t('creatorHome.unread', { count: home.unread })}</a> : t('creatorHome.noUnread')}
-          {' · '}{creator.chargesEnabled ? <span class="badge success">{t('creatorHome.paymentsOn')}</span> : <a href={href('/creator/payments')} class="badge warning">{t('creatorHome.paymentsOff')}</a>}
+          {home.unread ? (
+            <a href={href('/notifications')} data-unread={home.unread}>
+              {t('creatorHome.unread', { count: home.unread })}
+            </a>
+          ) : (
+            t('creatorHome.noUnread')
+          )}
+          {' · '}
+          {creator.chargesEnabled ? (
+            <span class="badge success">{t('creatorHome.paymentsOn')}</span>
+          ) : (
+            <a href={href('/creator/payments')} class="badge warning">
+              {t('creatorHome.paymentsOff')}
+            </a>
+          )}
         </p>
       </>
     ),

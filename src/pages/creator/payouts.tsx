@@ -3,7 +3,13 @@ import { and, desc, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { payouts, type Creator, type Locale } from '../../db/schema';
 import { payoutTimeline, type PayoutAuditRow } from '../../domain/payouts/audit';
-import { creatorEligibility, openPayout, PAYOUT_REASON_CODES, updatePayoutSettings, type Payout } from '../../domain/payouts/engine';
+import {
+  creatorEligibility,
+  openPayout,
+  PAYOUT_REASON_CODES,
+  updatePayoutSettings,
+  type Payout,
+} from '../../domain/payouts/engine';
 import { payoutMinimum, type Eligibility } from '../../domain/payouts/eligibility';
 import { getSettings } from '../../domain/settings';
 import type { AppEnv, Ctx } from '../../http/context';
@@ -21,16 +27,39 @@ export const creatorPayoutPages = new Hono<AppEnv>();
 const L = '/:lang{fr|en}';
 
 /** Every reason, in words, with its numbers. */
-export function ReasonList({ t, e, locale, timezone, blockReason }: { t: T; e: Eligibility; locale: Locale; timezone: string; blockReason: string | null }) {
+export function ReasonList({
+  t,
+  e,
+  locale,
+  timezone,
+  blockReason,
+}: {
+  t: T;
+  e: Eligibility;
+  locale: Locale;
+  timezone: string;
+  blockReason: string | null;
+}) {
   const m = (v: number) => formatMoney(v, e.currency, locale);
   return (
     <ul class="reasons">
       {e.reasons.map((r) => (
         // Shares of calls whose outcome is not decided yet have no date: they wait for the call.
-        <li data-reason={r}>{t((r === 'FUNDS_ON_HOLD' && !e.nextReleaseAt ? 'payouts.reasons.FUNDS_ON_HOLD_CALL' : `payouts.reasons.${r}`) as MessageKey, {
-          reason: blockReason ?? '', debt: m(e.debt), pending: m(e.pending), available: m(e.available), minimum: m(e.minimum),
-          date: e.nextReleaseAt ? formatDate(e.nextReleaseAt, locale, timezone, 'long') : '—',
-        })}</li>
+        <li data-reason={r}>
+          {t(
+            (r === 'FUNDS_ON_HOLD' && !e.nextReleaseAt
+              ? 'payouts.reasons.FUNDS_ON_HOLD_CALL'
+              : `payouts.reasons.${r}`) as MessageKey,
+            {
+              reason: blockReason ?? '',
+              debt: m(e.debt),
+              pending: m(e.pending),
+              available: m(e.available),
+              minimum: m(e.minimum),
+              date: e.nextReleaseAt ? formatDate(e.nextReleaseAt, locale, timezone, 'long') : '—',
+            },
+          )}
+        </li>
       ))}
     </ul>
   );
@@ -38,7 +67,9 @@ export function ReasonList({ t, e, locale, timezone, blockReason }: { t: T; e: E
 
 /** A payout's reason in words: the engine's own codes translated, the provider's, the bank's or an admin's words as given. */
 export function payoutReason(t: T, reason: string | null): string {
-  return reason && (PAYOUT_REASON_CODES as readonly string[]).includes(reason) ? t(`payouts.reasonCodes.${reason}` as MessageKey) : (reason ?? '');
+  return reason && (PAYOUT_REASON_CODES as readonly string[]).includes(reason)
+    ? t(`payouts.reasonCodes.${reason}` as MessageKey)
+    : (reason ?? '');
 }
 
 /** A payout step's words: what happened, and why (hold reasons and the engine's codes read as words, other reasons as given). */
@@ -55,15 +86,36 @@ export function PayoutHeadline({ t, p, locale }: { t: T; p: Payout; locale: Loca
   const why = payoutReason(t, p.failureReason ?? p.rejectedReason);
   return (
     <>
-      <p class="big"><Money amount={p.amount} currency={p.currency} locale={locale} /> <StatusBadge t={t} kind="payout" status={p.status} /></p>
-      {why ? <p class="small" data-payout-reason>{why}</p> : null}
-      {p.debtDeducted ? <p class="muted">{t('payouts.debtDeducted', { amount: formatMoney(p.debtDeducted, p.currency, locale) })}</p> : null}
+      <p class="big">
+        <Money amount={p.amount} currency={p.currency} locale={locale} />{' '}
+        <StatusBadge t={t} kind="payout" status={p.status} />
+      </p>
+      {why ? (
+        <p class="small" data-payout-reason>
+          {why}
+        </p>
+      ) : null}
+      {p.debtDeducted ? (
+        <p class="muted">{t('payouts.debtDeducted', { amount: formatMoney(p.debtDeducted, p.currency, locale) })}</p>
+      ) : null}
     </>
   );
 }
 
 /** A payout's steps, oldest first (both the creator's and the admin's page). */
-export function PayoutSteps({ t, steps, locale, timezone, actors }: { t: T; steps: PayoutAuditRow[]; locale: Locale; timezone: string; actors?: Map<string, string> }) {
+export function PayoutSteps({
+  t,
+  steps,
+  locale,
+  timezone,
+  actors,
+}: {
+  t: T;
+  steps: PayoutAuditRow[];
+  locale: Locale;
+  timezone: string;
+  actors?: Map<string, string>;
+}) {
   if (!steps.length) return <Empty>{t('payouts.noSteps')}</Empty>;
   return (
     <ol class="timeline" data-steps>
@@ -71,10 +123,22 @@ export function PayoutSteps({ t, steps, locale, timezone, actors }: { t: T; step
         const { label, reason } = stepText(t, a);
         return (
           <li data-step={a.action}>
-            <When at={a.createdAt} locale={locale} timezone={timezone} style="short" withZone={false} /> — <strong>{label}</strong>
-            {a.amount !== null && a.currency ? <> · <Money amount={a.amount} currency={a.currency} locale={locale} /></> : null}
-            {reason ? <div class="small" data-step-reason>{reason}</div> : null}
-            {actors && a.actorUserId ? <div class="muted small">{t('admin.by', { name: actors.get(a.actorUserId) ?? a.actorUserId })}</div> : null}
+            <When at={a.createdAt} locale={locale} timezone={timezone} style="short" withZone={false} /> —{' '}
+            <strong>{label}</strong>
+            {a.amount !== null && a.currency ? (
+              <>
+                {' '}
+                · <Money amount={a.amount} currency={a.currency} locale={locale} />
+              </>
+            ) : null}
+            {reason ? (
+              <div class="small" data-step-reason>
+                {reason}
+              </div>
+            ) : null}
+            {actors && a.actorUserId ? (
+              <div class="muted small">{t('admin.by', { name: actors.get(a.actorUserId) ?? a.actorUserId })}</div>
+            ) : null}
           </li>
         );
       })}
@@ -85,7 +149,12 @@ export function PayoutSteps({ t, steps, locale, timezone, actors }: { t: T; step
 /** What a payout row says in its last column: why it failed or was turned down, else when it arrived. */
 function PayoutDetail({ t, p, locale, timezone }: { t: T; p: Payout; locale: Locale; timezone: string }) {
   const why = payoutReason(t, p.failureReason ?? p.rejectedReason);
-  return <>{why || (p.paidAt ? <When at={p.paidAt} locale={locale} timezone={timezone} style="short" withZone={false} /> : '')}</>;
+  return (
+    <>
+      {why ||
+        (p.paidAt ? <When at={p.paidAt} locale={locale} timezone={timezone} style="short" withZone={false} /> : '')}
+    </>
+  );
 }
 
 async function payoutsPage(c: Ctx, creator: Creator) {
@@ -93,7 +162,13 @@ async function payoutsPage(c: Ctx, creator: Creator) {
   const deps = c.get('deps');
   const [eligibility, rows, settings] = await Promise.all([
     creatorEligibility(deps, creator),
-    deps.db.select().from(payouts).where(eq(payouts.creatorId, creator.id)).orderBy(desc(payouts.createdAt)).limit(100).all(),
+    deps.db
+      .select()
+      .from(payouts)
+      .where(eq(payouts.creatorId, creator.id))
+      .orderBy(desc(payouts.createdAt))
+      .limit(100)
+      .all(),
     getSettings(deps),
   ]);
   const platformMin = payoutMinimum(settings, { currency: creator.currency, payoutMinimum: null }, creator.currency);
@@ -114,14 +189,22 @@ async function payoutsPage(c: Ctx, creator: Creator) {
                     <p class="big">{t('payouts.eligible', { amount: formatMoney(e.amount, e.currency, locale) })}</p>
                     <form method="post" action={href('/creator/payouts/request')}>
                       <input type="hidden" name="currency" value={e.currency} />
-                      <button type="submit" class="button">{t('payouts.request', { amount: formatMoney(e.amount, e.currency, locale) })}</button>
+                      <button type="submit" class="button">
+                        {t('payouts.request', { amount: formatMoney(e.amount, e.currency, locale) })}
+                      </button>
                     </form>
                     {settings.payoutMode === 'APPROVAL' ? <p class="muted small">{t('payouts.approvalNote')}</p> : null}
                   </>
                 ) : (
                   <>
                     <p>{t('payouts.notEligible')}</p>
-                    <ReasonList t={t} e={e} locale={locale} timezone={timezone} blockReason={creator.payoutBlockReason} />
+                    <ReasonList
+                      t={t}
+                      e={e}
+                      locale={locale}
+                      timezone={timezone}
+                      blockReason={creator.payoutBlockReason}
+                    />
                   </>
                 )}
               </li>
@@ -130,35 +213,80 @@ async function payoutsPage(c: Ctx, creator: Creator) {
         </section>
         <section class="card" aria-labelledby="set-h">
           <h2 id="set-h">{t('payouts.settings')}</h2>
-          <p class="muted">{creator.nextPayoutAt && creator.payoutSchedule !== 'MANUAL' ? t('payouts.next', { date: formatDate(creator.nextPayoutAt, locale, timezone, 'full') }) : t('payouts.noNext')}</p>
+          <p class="muted">
+            {creator.nextPayoutAt && creator.payoutSchedule !== 'MANUAL'
+              ? t('payouts.next', { date: formatDate(creator.nextPayoutAt, locale, timezone, 'full') })
+              : t('payouts.noNext')}
+          </p>
           <form method="post" action={href('/creator/payouts/settings')} class="stack">
             <label for="po-schedule">{t('payouts.schedule')}</label>
             <select id="po-schedule" name="schedule">
-              {(['DAILY', 'WEEKLY', 'MANUAL'] as const).map((s) => <option value={s} selected={creator.payoutSchedule === s}>{t(`payouts.schedule${s}`)}</option>)}
+              {(['DAILY', 'WEEKLY', 'MANUAL'] as const).map((s) => (
+                <option value={s} selected={creator.payoutSchedule === s}>
+                  {t(`payouts.schedule${s}`)}
+                </option>
+              ))}
             </select>
             <label for="po-weekday">{t('payouts.weekday')}</label>
             <select id="po-weekday" name="weekday">
-              {[1, 2, 3, 4, 5, 6, 0].map((d) => <option value={String(d)} selected={creator.payoutWeekday === d}>{t(`weekday.${d}` as MessageKey)}</option>)}
+              {[1, 2, 3, 4, 5, 6, 0].map((d) => (
+                <option value={String(d)} selected={creator.payoutWeekday === d}>
+                  {t(`weekday.${d}` as MessageKey)}
+                </option>
+              ))}
             </select>
             <label for="po-min">{t('payouts.minimum', { currency: creator.currency })}</label>
-            <input id="po-min" name="minimum" inputMode="decimal" value={creator.payoutMinimum ? toMajorString(creator.payoutMinimum, creator.currency) : ''} />
-            <p class="muted small">{t('payouts.minimumHint', { minimum: formatMoney(platformMin, creator.currency, locale) })}</p>
-            <button type="submit" class="button secondary">{t('payouts.save')}</button>
+            <input
+              id="po-min"
+              name="minimum"
+              inputMode="decimal"
+              value={creator.payoutMinimum ? toMajorString(creator.payoutMinimum, creator.currency) : ''}
+            />
+            <p class="muted small">
+              {t('payouts.minimumHint', { minimum: formatMoney(platformMin, creator.currency, locale) })}
+            </p>
+            <button type="submit" class="button secondary">
+              {t('payouts.save')}
+            </button>
           </form>
         </section>
         <section aria-labelledby="hist-h">
           <h2 id="hist-h">{t('payouts.history')}</h2>
-          {rows.length === 0 ? <Empty>{t('payouts.none')}</Empty> : (
+          {rows.length === 0 ? (
+            <Empty>{t('payouts.none')}</Empty>
+          ) : (
             <table class="table" data-payouts>
-              <thead><tr><th>{t('payouts.requestedAt')}</th><th>{t('creatorPayments.amount')}</th><th>{t('creatorSpace.status')}</th><th>{t('payouts.origin')}</th><th>{t('payouts.details')}</th></tr></thead>
+              <thead>
+                <tr>
+                  <th>{t('payouts.requestedAt')}</th>
+                  <th>{t('creatorPayments.amount')}</th>
+                  <th>{t('creatorSpace.status')}</th>
+                  <th>{t('payouts.origin')}</th>
+                  <th>{t('payouts.details')}</th>
+                </tr>
+              </thead>
               <tbody>
                 {rows.map((p) => (
                   <tr data-payout={p.id}>
-                    <td><When at={p.requestedAt} locale={locale} timezone={timezone} style="short" withZone={false} /></td>
-                    <td><Money amount={p.amount} currency={p.currency} locale={locale} />{p.debtDeducted ? <div class="muted small">{t('payouts.debtDeducted', { amount: formatMoney(p.debtDeducted, p.currency, locale) })}</div> : null}</td>
-                    <td><StatusBadge t={t} kind="payout" status={p.status} /></td>
+                    <td>
+                      <When at={p.requestedAt} locale={locale} timezone={timezone} style="short" withZone={false} />
+                    </td>
+                    <td>
+                      <Money amount={p.amount} currency={p.currency} locale={locale} />
+                      {p.debtDeducted ? (
+                        <div class="muted small">
+                          {t('payouts.debtDeducted', { amount: formatMoney(p.debtDeducted, p.currency, locale) })}
+                        </div>
+                      ) : null}
+                    </td>
+                    <td>
+                      <StatusBadge t={t} kind="payout" status={p.status} />
+                    </td>
                     <td>{t(`payouts.origin${p.origin}`)}</td>
-                    <td class="small"><PayoutDetail t={t} p={p} locale={locale} timezone={timezone} /> <a href={href(`/creator/payouts/${p.id}`)}>{t('payouts.steps.link')}</a></td>
+                    <td class="small">
+                      <PayoutDetail t={t} p={p} locale={locale} timezone={timezone} />{' '}
+                      <a href={href(`/creator/payouts/${p.id}`)}>{t('payouts.steps.link')}</a>
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -182,7 +310,11 @@ creatorPayoutPages.get(`${L}/creator/payouts/:id{pyt_[0-9a-z]+}`, async (c) => {
   const deps = c.get('deps');
   const { t, href, locale, timezone } = viewOf(c);
   // Only the creator's own payouts: another's is a 404 like a missing one.
-  const p = await deps.db.select().from(payouts).where(and(eq(payouts.id, c.req.param('id')), eq(payouts.creatorId, r.creator.id))).get();
+  const p = await deps.db
+    .select()
+    .from(payouts)
+    .where(and(eq(payouts.id, c.req.param('id')), eq(payouts.creatorId, r.creator.id)))
+    .get();
   if (!p) throw notFound('Payout');
   const steps = await payoutTimeline(deps, p.id);
   return page(c, {
@@ -195,10 +327,16 @@ creatorPayoutPages.get(`${L}/creator/payouts/:id{pyt_[0-9a-z]+}`, async (c) => {
         <section class="card" data-payout={p.id}>
           <h2>{t('payouts.detailTitle')}</h2>
           <PayoutHeadline t={t} p={p} locale={locale} />
-          {p.paidAt && p.status === 'PAID' ? <p class="small"><When at={p.paidAt} locale={locale} timezone={timezone} style="short" withZone={false} /></p> : null}
+          {p.paidAt && p.status === 'PAID' ? (
+            <p class="small">
+              <When at={p.paidAt} locale={locale} timezone={timezone} style="short" withZone={false} />
+            </p>
+          ) : null}
           <h3>{t('payouts.stepsTitle')}</h3>
           <PayoutSteps t={t} steps={steps} locale={locale} timezone={timezone} />
-          <p><a href={href('/creator/payouts')}>{t('payouts.back')}</a></p>
+          <p>
+            <a href={href('/creator/payouts')}>{t('payouts.back')}</a>
+          </p>
         </section>
       </>
     ),
@@ -211,7 +349,13 @@ creatorPayoutPages.post(`${L}/creator/payouts/request`, async (c) => {
   const form = await readForm(c.req.raw);
   const currency = CurrencySchema.safeParse(form.currency);
   const deps = c.get('deps');
-  const out = await openPayout(deps, { creator: r.creator, currency: currency.success ? currency.data : r.creator.currency, origin: 'CREATOR', periodKey: `request:${deps.ids.next('req')}`, actorUserId: r.user.id });
+  const out = await openPayout(deps, {
+    creator: r.creator,
+    currency: currency.success ? currency.data : r.creator.currency,
+    origin: 'CREATOR',
+    periodKey: `request:${deps.ids.next('req')}`,
+    actorUserId: r.user.id,
+  });
   flash(c, out.ok ? 'payouts.requested' : (`payouts.errors.${out.code}` as MessageKey), out.ok ? 'success' : 'error');
   return c.redirect(viewOf(c).href('/creator/payouts'), 303);
 });

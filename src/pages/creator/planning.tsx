@@ -5,7 +5,15 @@
  */
 import { and, asc, desc, eq, gt, gte, inArray, lt, lte, notInArray, sql, type SQL } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { appointmentTypes, bookings, callOffers, users, type BookingStatus, type CALL_OUTCOMES, type Creator } from '../../db/schema';
+import {
+  appointmentTypes,
+  bookings,
+  callOffers,
+  users,
+  type BookingStatus,
+  type CALL_OUTCOMES,
+  type Creator,
+} from '../../db/schema';
 
 type CallOutcome = (typeof CALL_OUTCOMES)[number];
 import type { Deps } from '../../deps';
@@ -30,64 +38,144 @@ const ABANDONED: BookingStatus[] = ['EXPIRED', 'FAILED'];
 /** The condition a filter puts on a creator's bookings. */
 export function filterWhere(filter: PlanningFilter, now: Date): SQL | undefined {
   switch (filter) {
-    case 'upcoming': return and(eq(bookings.status, 'CONFIRMED'), gt(bookings.endsAt, now));
-    case 'past': return and(inArray(bookings.status, ['CONFIRMED', 'COMPLETED']), lte(bookings.endsAt, now));
-    case 'pending': return eq(bookings.status, 'PENDING');
-    case 'completed': return eq(bookings.status, 'COMPLETED');
-    case 'cancelled': return eq(bookings.status, 'CANCELLED');
-    default: return notInArray(bookings.status, ABANDONED);
+    case 'upcoming':
+      return and(eq(bookings.status, 'CONFIRMED'), gt(bookings.endsAt, now));
+    case 'past':
+      return and(inArray(bookings.status, ['CONFIRMED', 'COMPLETED']), lte(bookings.endsAt, now));
+    case 'pending':
+      return eq(bookings.status, 'PENDING');
+    case 'completed':
+      return eq(bookings.status, 'COMPLETED');
+    case 'cancelled':
+      return eq(bookings.status, 'CANCELLED');
+    default:
+      return notInArray(bookings.status, ABANDONED);
   }
 }
 
 /** Total, upcoming, completed, cancelled — one query. */
 export async function planningStats(deps: Pick<Deps, 'db'>, creatorId: string, now: Date) {
-  const row = await deps.db.select({
-    total: sql<number>`coalesce(sum(case when ${bookings.status} not in ('EXPIRED','FAILED') then 1 else 0 end), 0)`,
-    upcoming: sql<number>`coalesce(sum(case when ${bookings.status} = 'CONFIRMED' and ${bookings.endsAt} > ${now.getTime()} then 1 else 0 end), 0)`,
-    completed: sql<number>`coalesce(sum(case when ${bookings.status} = 'COMPLETED' then 1 else 0 end), 0)`,
-    cancelled: sql<number>`coalesce(sum(case when ${bookings.status} = 'CANCELLED' then 1 else 0 end), 0)`,
-  }).from(bookings).where(eq(bookings.creatorId, creatorId)).get();
+  const row = await deps.db
+    .select({
+      total: sql<number>`coalesce(sum(case when ${bookings.status} not in ('EXPIRED','FAILED') then 1 else 0 end), 0)`,
+      upcoming: sql<number>`coalesce(sum(case when ${bookings.status} = 'CONFIRMED' and ${bookings.endsAt} > ${now.getTime()} then 1 else 0 end), 0)`,
+      completed: sql<number>`coalesce(sum(case when ${bookings.status} = 'COMPLETED' then 1 else 0 end), 0)`,
+      cancelled: sql<number>`coalesce(sum(case when ${bookings.status} = 'CANCELLED' then 1 else 0 end), 0)`,
+    })
+    .from(bookings)
+    .where(eq(bookings.creatorId, creatorId))
+    .get();
   return row ?? { total: 0, upcoming: 0, completed: 0, cancelled: 0 };
 }
 
 const rowFields = {
-  id: bookings.id, status: bookings.status, startsAt: bookings.startsAt, endsAt: bookings.endsAt, price: bookings.price, currency: bookings.currency,
-  title: callOffers.title, fan: users.name, color: appointmentTypes.color, outcome: bookings.outcome,
+  id: bookings.id,
+  status: bookings.status,
+  startsAt: bookings.startsAt,
+  endsAt: bookings.endsAt,
+  price: bookings.price,
+  currency: bookings.currency,
+  title: callOffers.title,
+  fan: users.name,
+  color: appointmentTypes.color,
+  outcome: bookings.outcome,
 };
-type Row = { id: string; status: BookingStatus; startsAt: Date; endsAt: Date; price: number; currency: Creator['currency']; title: string; fan: string; color: string | null; outcome: CallOutcome | null };
+type Row = {
+  id: string;
+  status: BookingStatus;
+  startsAt: Date;
+  endsAt: Date;
+  price: number;
+  currency: Creator['currency'];
+  title: string;
+  fan: string;
+  color: string | null;
+  outcome: CallOutcome | null;
+};
 
 function baseQuery(deps: Pick<Deps, 'db'>) {
-  return deps.db.select(rowFields).from(bookings)
+  return deps.db
+    .select(rowFields)
+    .from(bookings)
     .innerJoin(callOffers, eq(callOffers.id, bookings.offerId))
     .innerJoin(users, eq(users.id, bookings.userId))
     .leftJoin(appointmentTypes, eq(appointmentTypes.id, callOffers.appointmentTypeId));
 }
 
 /** Bookings starting in [from, to). */
-export async function bookingsBetween(deps: Pick<Deps, 'db'>, creatorId: string, from: Date, to: Date, where?: SQL): Promise<Row[]> {
-  return baseQuery(deps).where(and(eq(bookings.creatorId, creatorId), gte(bookings.startsAt, from), lt(bookings.startsAt, to), where)).orderBy(asc(bookings.startsAt)).limit(500).all() as Promise<Row[]>;
+export async function bookingsBetween(
+  deps: Pick<Deps, 'db'>,
+  creatorId: string,
+  from: Date,
+  to: Date,
+  where?: SQL,
+): Promise<Row[]> {
+  return baseQuery(deps)
+    .where(and(eq(bookings.creatorId, creatorId), gte(bookings.startsAt, from), lt(bookings.startsAt, to), where))
+    .orderBy(asc(bookings.startsAt))
+    .limit(500)
+    .all() as Promise<Row[]>;
 }
 
-function Filters({ c, view, month, filter }: { c: Ctx; view: 'month' | 'list'; month: string; filter: PlanningFilter }) {
+function Filters({
+  c,
+  view,
+  month,
+  filter,
+}: {
+  c: Ctx;
+  view: 'month' | 'list';
+  month: string;
+  filter: PlanningFilter;
+}) {
   const { t, href } = viewOf(c);
   const url = (v: string, f: string) => href(`/creator/planning?${new URLSearchParams({ view: v, month, status: f })}`);
   return (
     <div class="planning-controls">
       <nav class="tabs" aria-label={t('planning.views')}>
-        {(['month', 'list'] as const).map((v) => <a href={url(v, filter)} class={v === view ? 'active' : ''} aria-current={v === view ? 'page' : undefined}>{t(`planning.view.${v}`)}</a>)}
+        {(['month', 'list'] as const).map((v) => (
+          <a href={url(v, filter)} class={v === view ? 'active' : ''} aria-current={v === view ? 'page' : undefined}>
+            {t(`planning.view.${v}`)}
+          </a>
+        ))}
       </nav>
       <nav class="chips" aria-label={t('planning.filter')}>
-        {PLANNING_FILTERS.map((f) => <a href={url(view, f)} class={`chip${f === filter ? ' active' : ''}`} aria-current={f === filter ? 'true' : undefined} data-filter={f}>{t(`planning.filters.${f}`)}</a>)}
+        {PLANNING_FILTERS.map((f) => (
+          <a
+            href={url(view, f)}
+            class={`chip${f === filter ? ' active' : ''}`}
+            aria-current={f === filter ? 'true' : undefined}
+            data-filter={f}
+          >
+            {t(`planning.filters.${f}`)}
+          </a>
+        ))}
       </nav>
     </div>
   );
 }
 
 /** Published offers nobody has booked yet, in [from, to): the free side of the calendar. */
-export async function openOffersBetween(deps: Pick<Deps, 'db'>, creatorId: string, from: Date, to: Date): Promise<OpenOffer[]> {
-  return deps.db.select({ id: callOffers.id, title: callOffers.title, startsAt: callOffers.startsAt }).from(callOffers)
-    .where(and(eq(callOffers.creatorId, creatorId), eq(callOffers.status, 'AVAILABLE'), gte(callOffers.startsAt, from), lt(callOffers.startsAt, to)))
-    .orderBy(asc(callOffers.startsAt)).limit(500).all();
+export async function openOffersBetween(
+  deps: Pick<Deps, 'db'>,
+  creatorId: string,
+  from: Date,
+  to: Date,
+): Promise<OpenOffer[]> {
+  return deps.db
+    .select({ id: callOffers.id, title: callOffers.title, startsAt: callOffers.startsAt })
+    .from(callOffers)
+    .where(
+      and(
+        eq(callOffers.creatorId, creatorId),
+        eq(callOffers.status, 'AVAILABLE'),
+        gte(callOffers.startsAt, from),
+        lt(callOffers.startsAt, to),
+      ),
+    )
+    .orderBy(asc(callOffers.startsAt))
+    .limit(500)
+    .all();
 }
 type OpenOffer = { id: string; title: string; startsAt: Date };
 
@@ -110,7 +198,13 @@ function MonthGrid({ c, month, rows, open = [] }: { c: Ctx; month: string; rows:
   }
   return (
     <table class="planning-month">
-      <thead><tr>{Array.from({ length: 7 }, (_, i) => <th scope="col">{weekday.format(new Date(Date.UTC(2024, 0, 1 + i)))}</th>)}</tr></thead>
+      <thead>
+        <tr>
+          {Array.from({ length: 7 }, (_, i) => (
+            <th scope="col">{weekday.format(new Date(Date.UTC(2024, 0, 1 + i)))}</th>
+          ))}
+        </tr>
+      </thead>
       <tbody>
         {Array.from({ length: Math.ceil((lead + days) / 7) }, (_, w) => (
           <tr>
@@ -125,15 +219,25 @@ function MonthGrid({ c, month, rows, open = [] }: { c: Ctx; month: string; rows:
                   <ul class="day-bookings">
                     {list.map((r) => (
                       <li class={`status-${r.status.toLowerCase()}`} data-type-color={r.color ?? undefined}>
-                        <a href={href(`/bookings/${r.id}`)} title={`${r.title} — ${t(`status.booking.${r.status}`)}`} data-booking-id={r.id}>
-                          <time datetime={r.startsAt.toISOString()}>{formatTime(r.startsAt, locale, timezone)}</time> {r.fan}
+                        <a
+                          href={href(`/bookings/${r.id}`)}
+                          title={`${r.title} — ${t(`status.booking.${r.status}`)}`}
+                          data-booking-id={r.id}
+                        >
+                          <time datetime={r.startsAt.toISOString()}>{formatTime(r.startsAt, locale, timezone)}</time>{' '}
+                          {r.fan}
                         </a>
                       </li>
                     ))}
                     {(openByDay.get(date) ?? []).map((o) => (
                       <li class="status-open">
-                        <a href={href(`/creator/offers/${o.id}/edit`)} title={`${o.title} — ${t('planning.openOffer')}`} data-offer-id={o.id}>
-                          <time datetime={o.startsAt.toISOString()}>{formatTime(o.startsAt, locale, timezone)}</time> {t('planning.openOffer')}
+                        <a
+                          href={href(`/creator/offers/${o.id}/edit`)}
+                          title={`${o.title} — ${t('planning.openOffer')}`}
+                          data-offer-id={o.id}
+                        >
+                          <time datetime={o.startsAt.toISOString()}>{formatTime(o.startsAt, locale, timezone)}</time>{' '}
+                          {t('planning.openOffer')}
                         </a>
                       </li>
                     ))}
@@ -155,8 +259,14 @@ function CallCell({ c, r, now }: { c: Ctx; r: Row; now: Date }) {
   if (r.status !== 'CONFIRMED' && r.status !== 'COMPLETED') return <span class="muted">—</span>;
   return (
     <>
-      {r.outcome ? <span class={`badge ${r.outcome === 'COMPLETED' ? 'success' : 'warning'}`}>{t(`planning.outcomes.${r.outcome}`)}</span> : <span class="muted small">{t('planning.outcomes.pending')}</span>}
-      {' '}<a href={href(`/call/${r.id}/summary`)}>{t('planning.summary')}</a>
+      {r.outcome ? (
+        <span class={`badge ${r.outcome === 'COMPLETED' ? 'success' : 'warning'}`}>
+          {t(`planning.outcomes.${r.outcome}`)}
+        </span>
+      ) : (
+        <span class="muted small">{t('planning.outcomes.pending')}</span>
+      )}{' '}
+      <a href={href(`/call/${r.id}/summary`)}>{t('planning.summary')}</a>
     </>
   );
 }
@@ -167,16 +277,38 @@ function BookingTable({ c, rows }: { c: Ctx; rows: Row[] }) {
   if (!rows.length) return <Empty>{t('planning.none')}</Empty>;
   return (
     <table class="table planning-list">
-      <thead><tr><th>{t('creatorSpace.when')}</th><th>{t('planning.fan')}</th><th>{t('offer.title')}</th><th>{t('offer.price')}</th><th>{t('creatorSpace.status')}</th><th>{t('planning.call')}</th></tr></thead>
+      <thead>
+        <tr>
+          <th>{t('creatorSpace.when')}</th>
+          <th>{t('planning.fan')}</th>
+          <th>{t('offer.title')}</th>
+          <th>{t('offer.price')}</th>
+          <th>{t('creatorSpace.status')}</th>
+          <th>{t('planning.call')}</th>
+        </tr>
+      </thead>
       <tbody>
         {rows.map((r) => (
           <tr data-booking-id={r.id}>
-            <td><a href={href(`/bookings/${r.id}`)}><When at={r.startsAt} locale={locale} timezone={timezone} style="medium" /></a></td>
+            <td>
+              <a href={href(`/bookings/${r.id}`)}>
+                <When at={r.startsAt} locale={locale} timezone={timezone} style="medium" />
+              </a>
+            </td>
             <td>{r.fan}</td>
-            <td>{r.color ? <span class="type-dot" data-type-color={r.color} aria-hidden="true" /> : null}{r.title}</td>
-            <td><Money amount={r.price} currency={r.currency} locale={locale} /></td>
-            <td><StatusBadge t={t} kind="booking" status={r.status} /></td>
-            <td data-outcome={r.outcome ?? ''}><CallCell c={c} r={r} now={now} /></td>
+            <td>
+              {r.color ? <span class="type-dot" data-type-color={r.color} aria-hidden="true" /> : null}
+              {r.title}
+            </td>
+            <td>
+              <Money amount={r.price} currency={r.currency} locale={locale} />
+            </td>
+            <td>
+              <StatusBadge t={t} kind="booking" status={r.status} />
+            </td>
+            <td data-outcome={r.outcome ?? ''}>
+              <CallCell c={c} r={r} now={now} />
+            </td>
           </tr>
         ))}
       </tbody>
@@ -192,7 +324,9 @@ creatorPlanningPages.get(`${L}/creator/planning`, async (c) => {
   const q = c.req.query();
   const now = deps.clock.now();
   const view = q.view === 'list' ? 'list' : 'month';
-  const filter = (PLANNING_FILTERS as readonly string[]).includes(q.status ?? '') ? (q.status as PlanningFilter) : 'all';
+  const filter = (PLANNING_FILTERS as readonly string[]).includes(q.status ?? '')
+    ? (q.status as PlanningFilter)
+    : 'all';
   const month = /^\d{4}-(0[1-9]|1[0-2])$/.test(q.month ?? '') ? q.month : monthOf(now, timezone);
   const pageNo = pageParam(q.page);
   const where = filterWhere(filter, now);
@@ -200,16 +334,29 @@ creatorPlanningPages.get(`${L}/creator/planning`, async (c) => {
   let content;
   if (view === 'month') {
     const { from, to } = monthSpan(month, timezone);
-    const [rows, open] = await Promise.all([bookingsBetween(deps, r.creator.id, from, to, where), filter === 'all' ? openOffersBetween(deps, r.creator.id, from, to) : []]);
-    const title = new Intl.DateTimeFormat(locale, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${month}-01T12:00:00Z`));
+    const [rows, open] = await Promise.all([
+      bookingsBetween(deps, r.creator.id, from, to, where),
+      filter === 'all' ? openOffersBetween(deps, r.creator.id, from, to) : [],
+    ]);
+    const title = new Intl.DateTimeFormat(locale, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
+      new Date(`${month}-01T12:00:00Z`),
+    );
     const nav = (to: string) => href(`/creator/planning?${new URLSearchParams({ view, month: to, status: filter })}`);
     content = (
       <>
         <div class="month-nav">
-          <a href={nav(shiftMonth(month, -1))} rel="prev" aria-label={t('slots.prev')}>‹</a>
+          <a href={nav(shiftMonth(month, -1))} rel="prev" aria-label={t('slots.prev')}>
+            ‹
+          </a>
           <h2 class="month-title">{title}</h2>
-          <a href={nav(shiftMonth(month, 1))} rel="next" aria-label={t('slots.next')}>›</a>
-          {month !== monthOf(now, timezone) ? <a href={nav(monthOf(now, timezone))} class="small">{t('planning.thisMonth')}</a> : null}
+          <a href={nav(shiftMonth(month, 1))} rel="next" aria-label={t('slots.next')}>
+            ›
+          </a>
+          {month !== monthOf(now, timezone) ? (
+            <a href={nav(monthOf(now, timezone))} class="small">
+              {t('planning.thisMonth')}
+            </a>
+          ) : null}
         </div>
         <MonthGrid c={c} month={month} rows={rows} open={open} />
         <p class="muted small">{t('planning.monthCount', { count: rows.length })}</p>
@@ -219,13 +366,24 @@ creatorPlanningPages.get(`${L}/creator/planning`, async (c) => {
     const soonestFirst = filter === 'upcoming' || filter === 'pending';
     const base = and(eq(bookings.creatorId, r.creator.id), where);
     const [rows, [{ n }]] = await Promise.all([
-      baseQuery(deps).where(base).orderBy(soonestFirst ? asc(bookings.startsAt) : desc(bookings.startsAt)).limit(LIST_PAGE).offset((pageNo - 1) * LIST_PAGE).all() as Promise<Row[]>,
+      baseQuery(deps)
+        .where(base)
+        .orderBy(soonestFirst ? asc(bookings.startsAt) : desc(bookings.startsAt))
+        .limit(LIST_PAGE)
+        .offset((pageNo - 1) * LIST_PAGE)
+        .all() as Promise<Row[]>,
       deps.db.select({ n: sql<number>`count(*)` }).from(bookings).where(base).all(),
     ]);
     content = (
       <>
         <BookingTable c={c} rows={rows} />
-        <Pagination t={t} page={pageNo} total={n} pageSize={LIST_PAGE} href={(p) => href(`/creator/planning?${new URLSearchParams({ view, status: filter, page: String(p) })}`)} />
+        <Pagination
+          t={t}
+          page={pageNo}
+          total={n}
+          pageSize={LIST_PAGE}
+          href={(p) => href(`/creator/planning?${new URLSearchParams({ view, status: filter, page: String(p) })}`)}
+        />
       </>
     );
   }
@@ -237,7 +395,11 @@ creatorPlanningPages.get(`${L}/creator/planning`, async (c) => {
         <h1>{t('creatorSpace.title')}</h1>
         <CreatorNav c={c} current="planning" />
         <ul class="stats planning-stats">
-          {(['total', 'upcoming', 'completed', 'cancelled'] as const).map((k) => <li data-stat={k}><strong>{stats[k]}</strong> {t(`planning.stats.${k}`)}</li>)}
+          {(['total', 'upcoming', 'completed', 'cancelled'] as const).map((k) => (
+            <li data-stat={k}>
+              <strong>{stats[k]}</strong> {t(`planning.stats.${k}`)}
+            </li>
+          ))}
         </ul>
         <Filters c={c} view={view} month={month} filter={filter} />
         {content}
@@ -260,25 +422,54 @@ export async function todayAgenda(c: Ctx, creator: Creator) {
   const { t, href, locale, timezone } = viewOf(c);
   const now = deps.clock.now();
   const { start, end } = todaySpan(now, timezone);
-  const rows = (await bookingsBetween(deps, creator.id, start, end, inArray(bookings.status, ['PENDING', 'CONFIRMED', 'COMPLETED'])));
-  const [{ later }] = await deps.db.select({ later: sql<number>`count(*)` }).from(bookings)
-    .where(and(eq(bookings.creatorId, creator.id), eq(bookings.status, 'CONFIRMED'), gte(bookings.startsAt, end), lt(bookings.startsAt, new Date(end.getTime() + 7 * DAY)))).all();
+  const rows = await bookingsBetween(
+    deps,
+    creator.id,
+    start,
+    end,
+    inArray(bookings.status, ['PENDING', 'CONFIRMED', 'COMPLETED']),
+  );
+  const [{ later }] = await deps.db
+    .select({ later: sql<number>`count(*)` })
+    .from(bookings)
+    .where(
+      and(
+        eq(bookings.creatorId, creator.id),
+        eq(bookings.status, 'CONFIRMED'),
+        gte(bookings.startsAt, end),
+        lt(bookings.startsAt, new Date(end.getTime() + 7 * DAY)),
+      ),
+    )
+    .all();
   return (
     <section class="card today" aria-labelledby="today-h" data-today-count={rows.length}>
       <div class="today-head">
         <h2 id="today-h">{t('planning.today')}</h2>
         <a href={href('/creator/planning')}>{t('planning.open')}</a>
       </div>
-      {!rows.length ? <p class="muted">{t('planning.todayNone')}</p> : (
+      {!rows.length ? (
+        <p class="muted">{t('planning.todayNone')}</p>
+      ) : (
         <ul class="plain today-list">
           {rows.map((r) => {
             const live = r.status === 'CONFIRMED' && r.endsAt > now;
             const ongoing = live && r.startsAt <= now;
             return (
-              <li class={`status-${r.status.toLowerCase()}${ongoing ? ' ongoing' : ''}`} data-type-color={r.color ?? undefined}>
-                <time datetime={r.startsAt.toISOString()}>{formatTime(r.startsAt, locale, timezone)}–{formatTime(r.endsAt, locale, timezone)}</time>
-                {' '}<strong>{r.fan}</strong> · {r.title} <StatusBadge t={t} kind="booking" status={r.status} />
-                {' '}{live ? <a href={href(`/call/${r.id}`)} class={ongoing ? 'button' : ''}>{ongoing ? t('planning.joinNow') : t('booking.callPage')}</a> : <a href={href(`/bookings/${r.id}`)}>{t('planning.details')}</a>}
+              <li
+                class={`status-${r.status.toLowerCase()}${ongoing ? ' ongoing' : ''}`}
+                data-type-color={r.color ?? undefined}
+              >
+                <time datetime={r.startsAt.toISOString()}>
+                  {formatTime(r.startsAt, locale, timezone)}–{formatTime(r.endsAt, locale, timezone)}
+                </time>{' '}
+                <strong>{r.fan}</strong> · {r.title} <StatusBadge t={t} kind="booking" status={r.status} />{' '}
+                {live ? (
+                  <a href={href(`/call/${r.id}`)} class={ongoing ? 'button' : ''}>
+                    {ongoing ? t('planning.joinNow') : t('booking.callPage')}
+                  </a>
+                ) : (
+                  <a href={href(`/bookings/${r.id}`)}>{t('planning.details')}</a>
+                )}
               </li>
             );
           })}

@@ -2,7 +2,13 @@
 import { Hono } from 'hono';
 import { CANCELLATION_POLICIES, CURRENCIES, type Creator } from '../../db/schema';
 import { becomeCreator } from '../../domain/creators/create-profile';
-import { IMAGE_LIMITS, removeCreatorImage, setCreatorImage, updateCreatorProfile, type ImageKind } from '../../domain/creators/profile';
+import {
+  IMAGE_LIMITS,
+  removeCreatorImage,
+  setCreatorImage,
+  updateCreatorProfile,
+  type ImageKind,
+} from '../../domain/creators/profile';
 import { imageUrl } from '../../domain/creators/queries';
 import type { AppEnv, Ctx } from '../../http/context';
 import type { MessageKey } from '../../i18n';
@@ -24,27 +30,53 @@ function ImageForm({ c, creator, kind }: { c: Ctx; creator: Creator; kind: Image
   const lim = IMAGE_LIMITS[kind];
   return (
     <div class="image-field">
-      {kind === 'profile' ? <Avatar name={creator.displayName} url={imageUrl(key)} size="lg" /> : key ? <Banner class="banner-preview" url={imageUrl(key)!} /> : <div class="banner-preview placeholder" />}
-      <form method="post" action={href(`/creator/profile/image/${kind}`)} enctype="multipart/form-data" data-image-upload={kind} data-max={lim.max}>
+      {kind === 'profile' ? (
+        <Avatar name={creator.displayName} url={imageUrl(key)} size="lg" />
+      ) : key ? (
+        <Banner class="banner-preview" url={imageUrl(key)!} />
+      ) : (
+        <div class="banner-preview placeholder" />
+      )}
+      <form
+        method="post"
+        action={href(`/creator/profile/image/${kind}`)}
+        enctype="multipart/form-data"
+        data-image-upload={kind}
+        data-max={lim.max}
+      >
         <label for={`img-${kind}`}>{t(`creatorSpace.image.${kind}` as MessageKey)}</label>
         <input id={`img-${kind}`} name="image" type="file" accept="image/jpeg,image/png,image/webp" required />
         <p class="hint">{t('creatorSpace.image.hint', { min: lim.min, max: lim.max })}</p>
-        <button type="submit" class="button secondary small">{t('creatorSpace.image.upload')}</button>
+        <button type="submit" class="button secondary small">
+          {t('creatorSpace.image.upload')}
+        </button>
       </form>
       {key ? (
         <form method="post" action={href(`/creator/profile/image/${kind}/remove`)}>
-          <button type="submit" class="link-button danger">{t('creatorSpace.image.remove')}</button>
+          <button type="submit" class="link-button danger">
+            {t('creatorSpace.image.remove')}
+          </button>
         </form>
       ) : null}
     </div>
   );
 }
 
-function profilePage(c: Ctx, creator: Creator, form?: { values: Record<string, string>; errors: FieldErrors; formError?: string }, status = 200) {
+function profilePage(
+  c: Ctx,
+  creator: Creator,
+  form?: { values: Record<string, string>; errors: FieldErrors; formError?: string },
+  status = 200,
+) {
   const { t, href } = viewOf(c);
   const v = form?.values ?? {
-    displayName: creator.displayName, slug: creator.slug, expertise: creator.expertise, bio: creator.bio, currency: creator.currency,
-    timezone: creator.timezone, cancellationPolicy: creator.cancellationPolicy,
+    displayName: creator.displayName,
+    slug: creator.slug,
+    expertise: creator.expertise,
+    bio: creator.bio,
+    currency: creator.currency,
+    timezone: creator.timezone,
+    cancellationPolicy: creator.cancellationPolicy,
     ...Object.fromEntries(SOCIAL.map((k) => [`social_${k}`, (creator.socialLinks as Record<string, string>)[k] ?? ''])),
   };
   const errors = form?.errors ?? {};
@@ -57,34 +89,82 @@ function profilePage(c: Ctx, creator: Creator, form?: { values: Record<string, s
       <>
         <h1>{t('creatorSpace.title')}</h1>
         <CreatorNav c={c} current="profile" />
-        <p><a href={href(`/c/${creator.slug}`)}>{t('creatorSpace.viewPublic')} →</a></p>
+        <p>
+          <a href={href(`/c/${creator.slug}`)}>{t('creatorSpace.viewPublic')} →</a>
+        </p>
         <div class="grid two">
           <form method="post" action={href('/creator/profile')} class="card" novalidate>
             <FormError message={form?.formError} />
-            <Field name="displayName" label={t('creatorSpace.displayName')} value={v.displayName} error={errors.displayName} required />
-            <Field name="slug" label={t('creatorSpace.slug')} value={v.slug} error={errors.slug} hint={t('creatorSpace.slugHint')} required />
+            <Field
+              name="displayName"
+              label={t('creatorSpace.displayName')}
+              value={v.displayName}
+              error={errors.displayName}
+              required
+            />
+            <Field
+              name="slug"
+              label={t('creatorSpace.slug')}
+              value={v.slug}
+              error={errors.slug}
+              hint={t('creatorSpace.slugHint')}
+              required
+            />
             <Field name="expertise" label={t('creatorSpace.expertise')} value={v.expertise} error={errors.expertise} />
             <Field name="bio" label={t('creatorSpace.bio')} error={errors.bio}>
-              <textarea id="f-bio" name="bio" maxlength={2000}>{v.bio}</textarea>
+              <textarea id="f-bio" name="bio" maxlength={2000}>
+                {v.bio}
+              </textarea>
             </Field>
             <div class="grid two tight">
               <Field name="currency" label={t('creatorSpace.currency')} error={errors.currency}>
-                <select id="f-currency" name="currency">{CURRENCIES.map((cur) => <option value={cur} selected={cur === v.currency}>{cur}</option>)}</select>
+                <select id="f-currency" name="currency">
+                  {CURRENCIES.map((cur) => (
+                    <option value={cur} selected={cur === v.currency}>
+                      {cur}
+                    </option>
+                  ))}
+                </select>
               </Field>
               <Field name="timezone" label={t('account.timezone')} error={errors.timezone}>
-                <select id="f-timezone" name="timezone">{timeZones().map((z) => <option value={z} selected={z === v.timezone}>{z}</option>)}</select>
+                <select id="f-timezone" name="timezone">
+                  {timeZones().map((z) => (
+                    <option value={z} selected={z === v.timezone}>
+                      {z}
+                    </option>
+                  ))}
+                </select>
               </Field>
             </div>
-            <Field name="cancellationPolicy" label={t('creatorSpace.policy')} error={errors.cancellationPolicy} hint={t('creatorSpace.policyHint')}>
+            <Field
+              name="cancellationPolicy"
+              label={t('creatorSpace.policy')}
+              error={errors.cancellationPolicy}
+              hint={t('creatorSpace.policyHint')}
+            >
               <select id="f-cancellationPolicy" name="cancellationPolicy">
-                {CANCELLATION_POLICIES.map((p) => <option value={p} selected={p === v.cancellationPolicy}>{t(`policy.${p}` as MessageKey)}</option>)}
+                {CANCELLATION_POLICIES.map((p) => (
+                  <option value={p} selected={p === v.cancellationPolicy}>
+                    {t(`policy.${p}` as MessageKey)}
+                  </option>
+                ))}
               </select>
             </Field>
             <fieldset>
               <legend>{t('creatorSpace.links')}</legend>
-              {SOCIAL.map((k) => <Field name={`social_${k}`} type="url" label={t(`social.${k}` as MessageKey)} value={v[`social_${k}`]} error={errors.socialLinks} />)}
+              {SOCIAL.map((k) => (
+                <Field
+                  name={`social_${k}`}
+                  type="url"
+                  label={t(`social.${k}` as MessageKey)}
+                  value={v[`social_${k}`]}
+                  error={errors.socialLinks}
+                />
+              ))}
             </fieldset>
-            <button type="submit" class="button">{t('account.save')}</button>
+            <button type="submit" class="button">
+              {t('account.save')}
+            </button>
           </form>
           <section class="card">
             <h2>{t('creatorSpace.images')}</h2>
@@ -108,14 +188,35 @@ creatorProfilePages.post(`${L}/creator/profile`, async (c) => {
   if (r instanceof Response) return r;
   const { t, href } = viewOf(c);
   const form = await readForm(c.req.raw);
-  const socialLinks = Object.fromEntries(SOCIAL.map((k) => [k, (form[`social_${k}`] ?? '').trim()]).filter(([, v]) => v));
+  const socialLinks = Object.fromEntries(
+    SOCIAL.map((k) => [k, (form[`social_${k}`] ?? '').trim()]).filter(([, v]) => v),
+  );
   const parsed = UpdateCreatorBody.safeParse({
-    displayName: form.displayName, slug: form.slug, expertise: form.expertise ?? '', bio: form.bio ?? '', currency: form.currency,
-    timezone: form.timezone, cancellationPolicy: form.cancellationPolicy, socialLinks,
+    displayName: form.displayName,
+    slug: form.slug,
+    expertise: form.expertise ?? '',
+    bio: form.bio ?? '',
+    currency: form.currency,
+    timezone: form.timezone,
+    cancellationPolicy: form.cancellationPolicy,
+    socialLinks,
   });
   if (!parsed.success) return profilePage(c, r.creator, { values: form, errors: localizeIssues(t, parsed.error) }, 400);
   const out = await updateCreatorProfile(c.get('deps'), r.creator, parsed.data);
-  if (!out.ok && out.code === 'CURRENCY_NOT_ACCEPTED') return profilePage(c, r.creator, { values: form, errors: { currency: t('offer.errors.CURRENCY_NOT_ACCEPTED', { currency: r.creator.stripeDefaultCurrency ?? r.creator.currency }) } }, 422);
+  if (!out.ok && out.code === 'CURRENCY_NOT_ACCEPTED')
+    return profilePage(
+      c,
+      r.creator,
+      {
+        values: form,
+        errors: {
+          currency: t('offer.errors.CURRENCY_NOT_ACCEPTED', {
+            currency: r.creator.stripeDefaultCurrency ?? r.creator.currency,
+          }),
+        },
+      },
+      422,
+    );
   if (!out.ok) return profilePage(c, r.creator, { values: form, errors: { slug: t('offer.errors.SLUG_TAKEN') } }, 409);
   flash(c, 'account.saved');
   return c.redirect(href('/creator/profile'), 303);
@@ -129,8 +230,17 @@ creatorProfilePages.post(`${L}/creator/profile/image/:kind{profile|banner}`, asy
   // Bodies over 5 MB never get here: the page upload limit (http/body-limit.ts) answers 413.
   const file = success ? (await c.req.formData()).get('image') : null;
   if (file && typeof file !== 'string') {
-    const out = await setCreatorImage(deps, r.creator, c.req.param('kind') as ImageKind, new Uint8Array(await file.arrayBuffer()));
-    flash(c, out.ok ? 'creatorSpace.image.saved' : (`offer.errors.${out.code}` as MessageKey), out.ok ? 'success' : 'error');
+    const out = await setCreatorImage(
+      deps,
+      r.creator,
+      c.req.param('kind') as ImageKind,
+      new Uint8Array(await file.arrayBuffer()),
+    );
+    flash(
+      c,
+      out.ok ? 'creatorSpace.image.saved' : (`offer.errors.${out.code}` as MessageKey),
+      out.ok ? 'success' : 'error',
+    );
   } else {
     flash(c, success ? 'offer.errors.IMAGE_TYPE_UNSUPPORTED' : 'auth.errors.rateLimited', 'error');
   }

@@ -22,18 +22,32 @@ function RequestCard({ c, r, fan }: { c: Ctx; r: CallRequest; fan: User }) {
         <strong>{fan.name}</strong>
         <StatusBadge t={t} kind="request" status={r.status} />
       </div>
-      <p><When at={r.proposedStartsAt} locale={locale} timezone={timezone} style="full" /> · <Duration minutes={r.durationMinutes} locale={locale} /> · <Money amount={r.proposedPrice} currency={r.currency} locale={locale} /></p>
+      <p>
+        <When at={r.proposedStartsAt} locale={locale} timezone={timezone} style="full" /> ·{' '}
+        <Duration minutes={r.durationMinutes} locale={locale} /> ·{' '}
+        <Money amount={r.proposedPrice} currency={r.currency} locale={locale} />
+      </p>
       <blockquote>{r.message}</blockquote>
-      {r.responseMessage ? <p class="muted">{t('request.yourAnswer')}: {r.responseMessage}</p> : null}
+      {r.responseMessage ? (
+        <p class="muted">
+          {t('request.yourAnswer')}: {r.responseMessage}
+        </p>
+      ) : null}
       {pending ? (
         <>
-          <p class="muted small">{t('request.expiresOn')} <When at={r.expiresAt} locale={locale} timezone={timezone} style="medium" /></p>
+          <p class="muted small">
+            {t('request.expiresOn')} <When at={r.expiresAt} locale={locale} timezone={timezone} style="medium" />
+          </p>
           <form method="post" action={href(`/creator/requests/${r.id}/answer`)} class="answer-form">
             <label for={`msg-${r.id}`}>{t('request.answerMessage')}</label>
             <input id={`msg-${r.id}`} name="message" type="text" maxlength={1000} />
             <div class="actions">
-              <button type="submit" name="decision" value="accept" class="button">{t('request.accept')}</button>
-              <button type="submit" name="decision" value="reject" class="button secondary">{t('request.reject')}</button>
+              <button type="submit" name="decision" value="accept" class="button">
+                {t('request.accept')}
+              </button>
+              <button type="submit" name="decision" value="reject" class="button secondary">
+                {t('request.reject')}
+              </button>
             </div>
           </form>
         </>
@@ -46,8 +60,15 @@ creatorRequestPages.get(`${L}/creator/requests`, async (c) => {
   const r = await requireCreatorPage(c);
   if (r instanceof Response) return r;
   const { t } = viewOf(c);
-  const rows = await c.get('deps').db.select({ r: callRequests, fan: users }).from(callRequests)
-    .innerJoin(users, eq(users.id, callRequests.userId)).where(eq(callRequests.creatorId, r.creator.id)).orderBy(desc(callRequests.createdAt)).limit(200).all();
+  const rows = await c
+    .get('deps')
+    .db.select({ r: callRequests, fan: users })
+    .from(callRequests)
+    .innerJoin(users, eq(users.id, callRequests.userId))
+    .where(eq(callRequests.creatorId, r.creator.id))
+    .orderBy(desc(callRequests.createdAt))
+    .limit(200)
+    .all();
   const pending = rows.filter((x) => x.r.status === 'PENDING');
   const answered = rows.filter((x) => x.r.status !== 'PENDING');
   return page(c, {
@@ -57,10 +78,28 @@ creatorRequestPages.get(`${L}/creator/requests`, async (c) => {
       <>
         <h1>{t('creatorSpace.title')}</h1>
         <CreatorNav c={c} current="requests" />
-        <h2>{t('request.pending')} ({pending.length})</h2>
-        {pending.length ? <ul class="grid two">{pending.map((x) => <RequestCard c={c} r={x.r} fan={x.fan} />)}</ul> : <Empty>{t('request.nonePending')}</Empty>}
+        <h2>
+          {t('request.pending')} ({pending.length})
+        </h2>
+        {pending.length ? (
+          <ul class="grid two">
+            {pending.map((x) => (
+              <RequestCard c={c} r={x.r} fan={x.fan} />
+            ))}
+          </ul>
+        ) : (
+          <Empty>{t('request.nonePending')}</Empty>
+        )}
         <h2>{t('request.answered')}</h2>
-        {answered.length ? <ul class="grid two">{answered.map((x) => <RequestCard c={c} r={x.r} fan={x.fan} />)}</ul> : <Empty>{t('request.noneAnswered')}</Empty>}
+        {answered.length ? (
+          <ul class="grid two">
+            {answered.map((x) => (
+              <RequestCard c={c} r={x.r} fan={x.fan} />
+            ))}
+          </ul>
+        ) : (
+          <Empty>{t('request.noneAnswered')}</Empty>
+        )}
       </>
     ),
   });
@@ -74,7 +113,9 @@ creatorRequestPages.post(`${L}/creator/requests/:id/answer`, async (c) => {
   const message = singleLine(form.message, 1000) || undefined;
   const deps = c.get('deps');
   if (form.decision === 'accept') {
-    const out = await deps.rooms.calendar(r.creator.id).acceptRequest({ requestId: id, actorUserId: r.user.id, message });
+    const out = await deps.rooms
+      .calendar(r.creator.id)
+      .acceptRequest({ requestId: id, actorUserId: r.user.id, message });
     flash(c, out.ok ? 'request.accepted' : (`offer.errors.${out.code}` as MessageKey), out.ok ? 'success' : 'error');
   } else {
     const out = await rejectRequest(deps, r.user.id, id, message);

@@ -14,13 +14,18 @@ import { CreatorNav, requireCreatorPage } from './common';
 export const creatorReviewPages = new Hono<AppEnv>();
 const L = '/:lang{fr|en}';
 
-async function reviewsPage(c: Ctx, creator: Creator, opts: { status?: number; error?: { id: string; message: string; value: string } } = {}) {
+async function reviewsPage(
+  c: Ctx,
+  creator: Creator,
+  opts: { status?: number; error?: { id: string; message: string; value: string } } = {},
+) {
   const { t, href, locale, timezone } = viewOf(c);
   const q = c.req.query();
   const filter = q.filter === 'unreplied' ? 'unreplied' : 'all';
   const pageNo = pageParam(q.page);
   const r = await reviewsForCreator(c.get('deps'), creator.id, pageNo, filter);
-  const url = (f: string, p = 1) => href(`/creator/reviews?${new URLSearchParams({ filter: f, ...(p > 1 ? { page: String(p) } : {}) })}`);
+  const url = (f: string, p = 1) =>
+    href(`/creator/reviews?${new URLSearchParams({ filter: f, ...(p > 1 ? { page: String(p) } : {}) })}`);
   return page(c, {
     title: t('reviews.title'),
     mainClass: 'wide',
@@ -32,8 +37,12 @@ async function reviewsPage(c: Ctx, creator: Creator, opts: { status?: number; er
         <div class="grid two">
           <section class="card" aria-labelledby="avg-h">
             <h2 id="avg-h">{t('reviews.average')}</h2>
-            <p class="big" data-average={r.average ?? ''}><Stars t={t} average={r.average} count={r.count} /></p>
-            <p class="muted small">{t('reviews.publicNote')} <a href={href(`/c/${creator.slug}#reviews`)}>{t('reviews.seePublic')}</a></p>
+            <p class="big" data-average={r.average ?? ''}>
+              <Stars t={t} average={r.average} count={r.count} />
+            </p>
+            <p class="muted small">
+              {t('reviews.publicNote')} <a href={href(`/c/${creator.slug}#reviews`)}>{t('reviews.seePublic')}</a>
+            </p>
           </section>
           <section class="card" aria-label={t('reviews.spread')}>
             <RatingSpread t={t} counts={r.counts} />
@@ -41,26 +50,56 @@ async function reviewsPage(c: Ctx, creator: Creator, opts: { status?: number; er
         </div>
         <nav class="chips" aria-label={t('reviews.filter')}>
           {(['all', 'unreplied'] as const).map((f) => (
-            <a href={url(f)} class={`chip${f === filter ? ' active' : ''}`} aria-current={f === filter ? 'true' : undefined} data-filter={f}>
-              {t(`reviews.filters.${f}`)}{f === 'unreplied' ? ` (${r.unreplied})` : ''}
+            <a
+              href={url(f)}
+              class={`chip${f === filter ? ' active' : ''}`}
+              aria-current={f === filter ? 'true' : undefined}
+              data-filter={f}
+            >
+              {t(`reviews.filters.${f}`)}
+              {f === 'unreplied' ? ` (${r.unreplied})` : ''}
             </a>
           ))}
         </nav>
-        {!r.rows.length ? <Empty>{t(filter === 'unreplied' ? 'reviews.noneUnreplied' : 'reviews.none')}</Empty> : (
+        {!r.rows.length ? (
+          <Empty>{t(filter === 'unreplied' ? 'reviews.noneUnreplied' : 'reviews.none')}</Empty>
+        ) : (
           <ul class="plain review-list">
             {r.rows.map(({ review, author }) => (
-              <ReviewItem t={t} locale={locale} timezone={timezone} review={review} author={author} creatorName={creator.displayName}>
+              <ReviewItem
+                t={t}
+                locale={locale}
+                timezone={timezone}
+                review={review}
+                author={author}
+                creatorName={creator.displayName}
+              >
                 {review.hiddenAt ? <p class="muted small">{t('reviews.hiddenNote')}</p> : null}
                 {!review.reply && !review.hiddenAt ? (
                   <details class="reply-form" open={opts.error?.id === review.id}>
                     <summary>{t('reviews.reply')}</summary>
                     <form method="post" action={href(`/creator/reviews/${review.id}/reply`)} class="stack">
                       <label for={`reply-${review.id}`}>{t('reviews.replyLabel')}</label>
-                      <textarea id={`reply-${review.id}`} name="reply" rows={3} maxLength={REPLY_MAX} required
-                        aria-invalid={opts.error?.id === review.id ? 'true' : undefined} aria-describedby={opts.error?.id === review.id ? `reply-${review.id}-err` : undefined}>{opts.error?.id === review.id ? opts.error.value : ''}</textarea>
-                      {opts.error?.id === review.id ? <p class="field-error" id={`reply-${review.id}-err`} role="alert">{opts.error.message}</p> : null}
+                      <textarea
+                        id={`reply-${review.id}`}
+                        name="reply"
+                        rows={3}
+                        maxLength={REPLY_MAX}
+                        required
+                        aria-invalid={opts.error?.id === review.id ? 'true' : undefined}
+                        aria-describedby={opts.error?.id === review.id ? `reply-${review.id}-err` : undefined}
+                      >
+                        {opts.error?.id === review.id ? opts.error.value : ''}
+                      </textarea>
+                      {opts.error?.id === review.id ? (
+                        <p class="field-error" id={`reply-${review.id}-err`} role="alert">
+                          {opts.error.message}
+                        </p>
+                      ) : null}
                       <p class="muted small">{t('reviews.replyOnce')}</p>
-                      <button type="submit" class="button">{t('reviews.publishReply')}</button>
+                      <button type="submit" class="button">
+                        {t('reviews.publishReply')}
+                      </button>
                     </form>
                   </details>
                 ) : null}
@@ -87,13 +126,20 @@ creatorReviewPages.post(`${L}/creator/reviews/:id/reply`, async (c) => {
   const id = c.req.param('id');
   const form = await readForm(c.req.raw);
   const parsed = ReplyBody.safeParse({ reply: form.reply ?? '' });
-  if (!parsed.success) return reviewsPage(c, r.creator, { status: 400, error: { id, message: t('reviews.errors.invalid'), value: form.reply ?? '' } });
+  if (!parsed.success)
+    return reviewsPage(c, r.creator, {
+      status: 400,
+      error: { id, message: t('reviews.errors.invalid'), value: form.reply ?? '' },
+    });
   const done = await replyToReview(c.get('deps'), r.user, id, parsed.data.reply);
   if (!done.ok) {
     // A role withdrawn since the guard ran (CreatorRefusal): the offer pages' wording for it.
     const own = done.code === 'REVIEW_NOT_FOUND' || done.code === 'ALREADY_REPLIED';
     const message = t((own ? `reviews.errors.${done.code}` : `offer.errors.${done.code}`) as MessageKey);
-    return reviewsPage(c, r.creator, { status: done.code === 'REVIEW_NOT_FOUND' ? 404 : own ? 409 : 403, error: { id, message, value: form.reply ?? '' } });
+    return reviewsPage(c, r.creator, {
+      status: done.code === 'REVIEW_NOT_FOUND' ? 404 : own ? 409 : 403,
+      error: { id, message, value: form.reply ?? '' },
+    });
   }
   flash(c, 'reviews.replied');
   return c.redirect(href('/creator/reviews'), 303);

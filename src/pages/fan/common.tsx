@@ -12,14 +12,18 @@ export type FanSection = 'home' | 'calls' | 'history' | 'requests' | 'notificati
 export function FanNav({ c, current }: { c: Ctx; current: FanSection }) {
   const { t, href } = viewOf(c);
   return (
-    <SectionNav label={t('fan.nav.label')} current={current} items={[
-      { key: 'home', href: href('/dashboard'), label: t('fan.nav.home') },
-      { key: 'calls', href: href('/dashboard/calls'), label: t('fan.nav.calls') },
-      { key: 'history', href: href('/dashboard/history'), label: t('fan.nav.history') },
-      { key: 'requests', href: href('/dashboard/requests'), label: t('fan.nav.requests') },
-      { key: 'notifications', href: href('/notifications'), label: t('fan.nav.notifications') },
-      { key: 'account', href: href('/account'), label: t('fan.nav.account') },
-    ]} />
+    <SectionNav
+      label={t('fan.nav.label')}
+      current={current}
+      items={[
+        { key: 'home', href: href('/dashboard'), label: t('fan.nav.home') },
+        { key: 'calls', href: href('/dashboard/calls'), label: t('fan.nav.calls') },
+        { key: 'history', href: href('/dashboard/history'), label: t('fan.nav.history') },
+        { key: 'requests', href: href('/dashboard/requests'), label: t('fan.nav.requests') },
+        { key: 'notifications', href: href('/notifications'), label: t('fan.nav.notifications') },
+        { key: 'account', href: href('/account'), label: t('fan.nav.account') },
+      ]}
+    />
   );
 }
 
@@ -31,13 +35,18 @@ export function CallHead({ c, call }: { c: Ctx; call: FanCall }) {
       <div class="creator-mini">
         <Avatar name={call.creator.name} url={imageUrl(call.creator.imageKey)} size="sm" />
         <div>
-          <a href={href(`/c/${call.creator.slug}`)}><strong>{call.creator.name}</strong></a>
+          <a href={href(`/c/${call.creator.slug}`)}>
+            <strong>{call.creator.name}</strong>
+          </a>
           <div class="muted small">{call.title}</div>
         </div>
       </div>
-      <p class="fan-call-when"><TimeRange start={call.startsAt} end={call.endsAt} locale={locale} timezone={timezone} /></p>
+      <p class="fan-call-when">
+        <TimeRange start={call.startsAt} end={call.endsAt} locale={locale} timezone={timezone} />
+      </p>
       <p class="fan-call-meta muted small">
-        <Duration minutes={call.durationMinutes} locale={locale} /> · <Money amount={call.price} currency={call.currency} locale={locale} />
+        <Duration minutes={call.durationMinutes} locale={locale} /> ·{' '}
+        <Money amount={call.price} currency={call.currency} locale={locale} />
         <span class="sr-only"> {t('fan.calls.with', { name: call.creator.name })}</span>
       </p>
     </>
@@ -59,12 +68,34 @@ export function JoinButton({ c, call }: { c: Ctx; call: Pick<FanCall, 'id' | 'st
     opensIn: t('fan.calls.opensIn', { left: '{left}' }),
     ended: t('fan.calls.ended'),
   };
-  const props = { opensAt: w.opensAt.toISOString(), closesAt: w.closesAt.toISOString(), serverNow: new Date(now).toISOString(), href: href(`/call/${call.id}`), labels };
+  const props = {
+    opensAt: w.opensAt.toISOString(),
+    closesAt: w.closesAt.toISOString(),
+    serverNow: new Date(now).toISOString(),
+    href: href(`/call/${call.id}`),
+    labels,
+  };
   return (
-    <div class="join" data-island="join-button" data-props={JSON.stringify(props)} data-join-state={state} data-opens-at={props.opensAt}>
-      {state === 'open' ? <a class="button" href={props.href} data-join="open">{labels.join}</a>
-        : state === 'closed' ? <button type="button" class="button" disabled data-join="closed">{labels.join}</button>
-        : <span class="muted" data-join="ended">{labels.ended}</span>}
+    <div
+      class="join"
+      data-island="join-button"
+      data-props={JSON.stringify(props)}
+      data-join-state={state}
+      data-opens-at={props.opensAt}
+    >
+      {state === 'open' ? (
+        <a class="button" href={props.href} data-join="open">
+          {labels.join}
+        </a>
+      ) : state === 'closed' ? (
+        <button type="button" class="button" disabled data-join="closed">
+          {labels.join}
+        </button>
+      ) : (
+        <span class="muted" data-join="ended">
+          {labels.ended}
+        </span>
+      )}
       <span class="join-hint muted small">{state === 'closed' ? labels.opensAt : ''}</span>
     </div>
   );

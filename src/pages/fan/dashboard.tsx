@@ -36,15 +36,25 @@ fanDashboardPages.get(`${L}/dashboard`, async (c) => {
         <FanNav c={c} current="home" />
         <p class="muted">{t('fan.home.lead', { zone: `${timezone} (${zoneName(now, locale, timezone)})` })}</p>
         {user.role !== 'USER' ? (
-          <p class="notice info">{t('fan.home.creatorSpace')} <a href={href('/creator')}>{t('fan.home.creatorSpaceLink')}</a></p>
+          <p class="notice info">
+            {t('fan.home.creatorSpace')} <a href={href('/creator')}>{t('fan.home.creatorSpaceLink')}</a>
+          </p>
         ) : null}
         <div class="fan-cards">
           <section class="card fan-card fan-card-wide" data-card="upcoming" aria-labelledby="fc-upcoming">
             <div class="fan-card-head">
               <h2 id="fc-upcoming">{t('fan.home.upcoming')}</h2>
-              <p class="fan-count" data-count="upcoming">{o.upcoming}</p>
+              <p class="fan-count" data-count="upcoming">
+                {o.upcoming}
+              </p>
             </div>
-            {o.awaitingPayment ? <p><span class="badge warning" data-count="awaiting" data-n={o.awaitingPayment}>{t('fan.home.awaiting', { n: o.awaitingPayment })}</span></p> : null}
+            {o.awaitingPayment ? (
+              <p>
+                <span class="badge warning" data-count="awaiting" data-n={o.awaitingPayment}>
+                  {t('fan.home.awaiting', { n: o.awaitingPayment })}
+                </span>
+              </p>
+            ) : null}
             {o.next ? (
               <div class="fan-next" data-next={o.next.id}>
                 <h3>{t('fan.home.next')}</h3>
@@ -52,42 +62,81 @@ fanDashboardPages.get(`${L}/dashboard`, async (c) => {
                 <JoinButton c={c} call={o.next} />
               </div>
             ) : (
-              <p class="empty">{t('fan.home.noNext')} <a href={href('/creators')}>{t('fan.home.findCreator')}</a></p>
+              <p class="empty">
+                {t('fan.home.noNext')} <a href={href('/creators')}>{t('fan.home.findCreator')}</a>
+              </p>
             )}
-            <p class="fan-card-link"><a href={href('/dashboard/calls')}>{t('fan.home.seeCalls')} →</a></p>
+            <p class="fan-card-link">
+              <a href={href('/dashboard/calls')}>{t('fan.home.seeCalls')} →</a>
+            </p>
           </section>
           <section class="card fan-card" data-card="history" aria-labelledby="fc-history">
             <div class="fan-card-head">
               <h2 id="fc-history">{t('fan.home.history')}</h2>
-              <p class="fan-count" data-count="history">{o.past}</p>
+              <p class="fan-count" data-count="history">
+                {o.past}
+              </p>
             </div>
-            <p>{o.toReview ? <span class="badge info" data-count="to-review" data-n={o.toReview}>{t('fan.home.toReview', { n: o.toReview })}</span> : <span class="muted small">{o.past ? t('fan.home.allReviewed') : ''}</span>}</p>
-            <p class="fan-card-link"><a href={href('/dashboard/history')}>{t('fan.home.seeHistory')} →</a></p>
+            <p>
+              {o.toReview ? (
+                <span class="badge info" data-count="to-review" data-n={o.toReview}>
+                  {t('fan.home.toReview', { n: o.toReview })}
+                </span>
+              ) : (
+                <span class="muted small">{o.past ? t('fan.home.allReviewed') : ''}</span>
+              )}
+            </p>
+            <p class="fan-card-link">
+              <a href={href('/dashboard/history')}>{t('fan.home.seeHistory')} →</a>
+            </p>
           </section>
           <section class="card fan-card" data-card="requests" aria-labelledby="fc-requests">
             <div class="fan-card-head">
               <h2 id="fc-requests">{t('fan.home.requests')}</h2>
-              <p class="fan-count" data-count="requests">{Object.values(o.requests).reduce((a, b) => a + b, 0)}</p>
+              <p class="fan-count" data-count="requests">
+                {Object.values(o.requests).reduce((a, b) => a + b, 0)}
+              </p>
             </div>
             <ul class="plain fan-mini-stats">
               {REQUEST_GROUPS.map((s) => (
-                <li data-request-status={s} data-n={o.requests[s]}><strong>{o.requests[s]}</strong> <StatusBadge t={t} kind="request" status={s} /></li>
+                <li data-request-status={s} data-n={o.requests[s]}>
+                  <strong>{o.requests[s]}</strong> <StatusBadge t={t} kind="request" status={s} />
+                </li>
               ))}
             </ul>
-            {o.requestsToPay ? <p><a class="badge success" href={href('/dashboard/requests#ACCEPTED')} data-count="to-pay" data-n={o.requestsToPay}>{t('fan.home.toPay', { n: o.requestsToPay })}</a></p> : null}
-            <p class="fan-card-link"><a href={href('/dashboard/requests')}>{t('fan.home.seeRequests')} →</a></p>
+            {o.requestsToPay ? (
+              <p>
+                <a
+                  class="badge success"
+                  href={href('/dashboard/requests#ACCEPTED')}
+                  data-count="to-pay"
+                  data-n={o.requestsToPay}
+                >
+                  {t('fan.home.toPay', { n: o.requestsToPay })}
+                </a>
+              </p>
+            ) : null}
+            <p class="fan-card-link">
+              <a href={href('/dashboard/requests')}>{t('fan.home.seeRequests')} →</a>
+            </p>
           </section>
           <section class="card fan-card" data-card="notifications" aria-labelledby="fc-notifications">
             <div class="fan-card-head">
               <h2 id="fc-notifications">{t('fan.home.notifications')}</h2>
-              <p class="fan-count" data-count="unread">{unread}</p>
+              <p class="fan-count" data-count="unread">
+                {unread}
+              </p>
             </div>
-            <p class="fan-card-link"><a href={href('/notifications')}>{t('fan.home.seeNotifications')} →</a></p>
+            <p class="fan-card-link">
+              <a href={href('/notifications')}>{t('fan.home.seeNotifications')} →</a>
+            </p>
           </section>
           <section class="card fan-card" data-card="account" aria-labelledby="fc-account">
             <h2 id="fc-account">{t('fan.home.account')}</h2>
             <p class="muted small">{t('fan.home.accountLead')}</p>
-            <p class="fan-card-link"><a href={href('/account')}>{t('fan.home.seeAccount')} →</a></p>
+            <p class="fan-card-link">
+              <a href={href('/account')}>{t('fan.home.seeAccount')} →</a>
+            </p>
           </section>
         </div>
       </>

@@ -20,24 +20,40 @@ import { CallHead, FanNav } from './common';
 export const fanHistoryPages = new Hono<AppEnv>();
 const L = '/:lang{fr|en}';
 
-const TONE: Record<PastStatus, string> = { completed: 'success', cancelled: 'danger', no_show: 'danger', interrupted: 'warning', settling: '' };
+const TONE: Record<PastStatus, string> = {
+  completed: 'success',
+  cancelled: 'danger',
+  no_show: 'danger',
+  interrupted: 'warning',
+  settling: '',
+};
 
 function ReviewForm({ c, call, pageNo }: { c: Ctx; call: PastCall; pageNo: number }) {
   const { t, href } = viewOf(c);
   return (
     <details class="fan-review">
       <summary>{t('fan.history.leaveReview')}</summary>
-      <form method="post" action={href(`/dashboard/history/${call.id}/review`)} class="review-form" data-review-form={call.id}>
+      <form
+        method="post"
+        action={href(`/dashboard/history/${call.id}/review`)}
+        class="review-form"
+        data-review-form={call.id}
+      >
         <input type="hidden" name="page" value={String(pageNo)} />
         <fieldset class="rating">
           <legend>{t('summary.review.rating')}</legend>
           {[5, 4, 3, 2, 1].map((n) => (
-            <label><input type="radio" name="rating" value={String(n)} required /> {'★'.repeat(n)} <span class="sr-only">{t('summary.review.stars', { n })}</span></label>
+            <label>
+              <input type="radio" name="rating" value={String(n)} required /> {'★'.repeat(n)}{' '}
+              <span class="sr-only">{t('summary.review.stars', { n })}</span>
+            </label>
           ))}
         </fieldset>
         <label for={`comment-${call.id}`}>{t('summary.review.comment')}</label>
         <textarea id={`comment-${call.id}`} name="comment" maxlength={2000} rows={3} />
-        <button type="submit" class="button">{t('summary.review.submit')}</button>
+        <button type="submit" class="button">
+          {t('summary.review.submit')}
+        </button>
       </form>
     </details>
   );
@@ -47,23 +63,47 @@ function Row({ c, call, pageNo }: { c: Ctx; call: PastCall; pageNo: number }) {
   const { t, href, locale } = viewOf(c);
   const names = { name: call.creator.name };
   let detail: string | null = null;
-  if (call.outcome && call.outcome !== 'COMPLETED') detail = t(`fan.history.outcome.${call.outcome}` as MessageKey, names);
-  else if (call.pastStatus === 'cancelled') detail = t(`fan.history.cancelledBy.${call.cancelledBy ?? 'SYSTEM'}` as MessageKey, names);
+  if (call.outcome && call.outcome !== 'COMPLETED')
+    detail = t(`fan.history.outcome.${call.outcome}` as MessageKey, names);
+  else if (call.pastStatus === 'cancelled')
+    detail = t(`fan.history.cancelledBy.${call.cancelledBy ?? 'SYSTEM'}` as MessageKey, names);
   else if (call.pastStatus === 'settling') detail = t('fan.history.settling');
   return (
     <li class="card fan-call" data-booking-id={call.id} data-past-status={call.pastStatus}>
       <div class="fan-call-main">
         <CallHead c={c} call={call} />
         <p class="fan-badges">
-          <span class={`badge ${TONE[call.pastStatus]}`} data-status-badge={call.pastStatus}>{t(`fan.history.status.${call.pastStatus}` as MessageKey)}</span>
-          {call.review ? <> <span class="badge success" data-reviewed={call.review.rating}>{t('fan.history.reviewed', { n: call.review.rating })}</span></> : null}
-          {call.canReview ? <> <span class="badge info" data-to-review>{t('fan.history.toReview')}</span></> : null}
+          <span class={`badge ${TONE[call.pastStatus]}`} data-status-badge={call.pastStatus}>
+            {t(`fan.history.status.${call.pastStatus}` as MessageKey)}
+          </span>
+          {call.review ? (
+            <>
+              {' '}
+              <span class="badge success" data-reviewed={call.review.rating}>
+                {t('fan.history.reviewed', { n: call.review.rating })}
+              </span>
+            </>
+          ) : null}
+          {call.canReview ? (
+            <>
+              {' '}
+              <span class="badge info" data-to-review>
+                {t('fan.history.toReview')}
+              </span>
+            </>
+          ) : null}
         </p>
         {detail ? <p class="muted small">{detail}</p> : null}
-        {call.refunded > 0 ? <p class="small" data-refunded={call.refunded}>{t('booking.refunded', { amount: formatMoney(call.refunded, call.currency, locale) })}</p> : null}
+        {call.refunded > 0 ? (
+          <p class="small" data-refunded={call.refunded}>
+            {t('booking.refunded', { amount: formatMoney(call.refunded, call.currency, locale) })}
+          </p>
+        ) : null}
       </div>
       <div class="fan-call-actions">
-        <a href={href(`/call/${call.id}/summary`)} data-summary>{t('fan.history.summary')}</a>
+        <a href={href(`/call/${call.id}/summary`)} data-summary>
+          {t('fan.history.summary')}
+        </a>
         {call.canReview ? <ReviewForm c={c} call={call} pageNo={pageNo} /> : null}
       </div>
     </li>
@@ -84,10 +124,24 @@ fanHistoryPages.get(`${L}/dashboard/history`, async (c) => {
       <>
         <h1>{t('fan.history.title')}</h1>
         <FanNav c={c} current="history" />
-        {rows.length === 0 ? <Empty>{t('fan.history.none')} <a href={href('/creators')}>{t('fan.home.findCreator')}</a></Empty> : (
-          <ul class="plain fan-calls">{rows.map((call) => <Row c={c} call={call} pageNo={pageNo} />)}</ul>
+        {rows.length === 0 ? (
+          <Empty>
+            {t('fan.history.none')} <a href={href('/creators')}>{t('fan.home.findCreator')}</a>
+          </Empty>
+        ) : (
+          <ul class="plain fan-calls">
+            {rows.map((call) => (
+              <Row c={c} call={call} pageNo={pageNo} />
+            ))}
+          </ul>
         )}
-        <Pagination t={t} page={pageNo} total={total} pageSize={HISTORY_PAGE_SIZE} href={(p) => `${href('/dashboard/history')}?page=${p}`} />
+        <Pagination
+          t={t}
+          page={pageNo}
+          total={total}
+          pageSize={HISTORY_PAGE_SIZE}
+          href={(p) => `${href('/dashboard/history')}?page=${p}`}
+        />
       </>
     ),
   });
@@ -110,6 +164,10 @@ fanHistoryPages.post(`${L}/dashboard/history/:id/review`, async (c) => {
     return c.redirect(back, 303);
   }
   const r = await submitReview(deps, user, id, parsed.data);
-  flash(c, r.ok ? 'summary.review.thanks' : (`summary.review.errors.${r.code}` as MessageKey), r.ok ? 'success' : 'error');
+  flash(
+    c,
+    r.ok ? 'summary.review.thanks' : (`summary.review.errors.${r.code}` as MessageKey),
+    r.ok ? 'success' : 'error',
+  );
   return c.redirect(back, 303);
 });

@@ -17,29 +17,62 @@ const L = '/:lang{fr|en}';
 function Row({ c, x, now }: { c: Ctx; x: FanRequest; now: Date }) {
   const { t, href, locale, timezone } = viewOf(c);
   const { request: r, creator, booking, status } = x;
-  const payable = status === 'ACCEPTED' && r.bookingId && booking?.status === 'PENDING' && booking.holdExpiresAt && booking.holdExpiresAt.getTime() > now.getTime();
+  const payable =
+    status === 'ACCEPTED' &&
+    r.bookingId &&
+    booking?.status === 'PENDING' &&
+    booking.holdExpiresAt &&
+    booking.holdExpiresAt.getTime() > now.getTime();
   return (
     <li class="card request-card" data-request-id={r.id} data-status={status}>
       <div class="request-head">
-        <a href={href(`/c/${creator.slug}`)}><strong>{creator.name}</strong></a>
+        <a href={href(`/c/${creator.slug}`)}>
+          <strong>{creator.name}</strong>
+        </a>
         <StatusBadge t={t} kind="request" status={status} />
       </div>
-      <p><When at={r.proposedStartsAt} locale={locale} timezone={timezone} style="full" /> · <Duration minutes={r.durationMinutes} locale={locale} /> · <Money amount={r.proposedPrice} currency={r.currency} locale={locale} /></p>
+      <p>
+        <When at={r.proposedStartsAt} locale={locale} timezone={timezone} style="full" /> ·{' '}
+        <Duration minutes={r.durationMinutes} locale={locale} /> ·{' '}
+        <Money amount={r.proposedPrice} currency={r.currency} locale={locale} />
+      </p>
       <blockquote>{r.message}</blockquote>
-      {r.responseMessage ? <p><strong>{creator.name}:</strong> {r.responseMessage}</p> : null}
-      {payable ? (
-        <p class="inline-actions">
-          <a class="button" href={href(`/bookings/${r.bookingId}/checkout`)} data-pay-now>{t('request.payNow')}</a>
-          <span class="muted small">{t('fan.requests.payBefore', { when: formatDateTime(booking!.holdExpiresAt!, locale, timezone, 'medium') })}</span>
+      {r.responseMessage ? (
+        <p>
+          <strong>{creator.name}:</strong> {r.responseMessage}
         </p>
       ) : null}
-      {status === 'ACCEPTED' && !payable && booking && booking.status !== 'CONFIRMED' && booking.status !== 'COMPLETED' ? <p class="notice warning">{t('fan.requests.holdLapsed')}</p> : null}
-      {status === 'ACCEPTED' && (booking?.status === 'CONFIRMED' || booking?.status === 'COMPLETED') ? <p class="notice success">{t('request.paid')} <a href={href(`/bookings/${r.bookingId}`)}>{t('fan.calls.details')}</a></p> : null}
+      {payable ? (
+        <p class="inline-actions">
+          <a class="button" href={href(`/bookings/${r.bookingId}/checkout`)} data-pay-now>
+            {t('request.payNow')}
+          </a>
+          <span class="muted small">
+            {t('fan.requests.payBefore', { when: formatDateTime(booking!.holdExpiresAt!, locale, timezone, 'medium') })}
+          </span>
+        </p>
+      ) : null}
+      {status === 'ACCEPTED' &&
+      !payable &&
+      booking &&
+      booking.status !== 'CONFIRMED' &&
+      booking.status !== 'COMPLETED' ? (
+        <p class="notice warning">{t('fan.requests.holdLapsed')}</p>
+      ) : null}
+      {status === 'ACCEPTED' && (booking?.status === 'CONFIRMED' || booking?.status === 'COMPLETED') ? (
+        <p class="notice success">
+          {t('request.paid')} <a href={href(`/bookings/${r.bookingId}`)}>{t('fan.calls.details')}</a>
+        </p>
+      ) : null}
       {status === 'PENDING' ? (
         <>
-          <p class="muted small">{t('fan.requests.expiresOn', { when: formatDateTime(r.expiresAt, locale, timezone, 'medium') })}</p>
+          <p class="muted small">
+            {t('fan.requests.expiresOn', { when: formatDateTime(r.expiresAt, locale, timezone, 'medium') })}
+          </p>
           <form method="post" action={href(`/dashboard/requests/${r.id}/cancel`)}>
-            <button type="submit" class="link-button danger">{t('request.withdraw')}</button>
+            <button type="submit" class="link-button danger">
+              {t('request.withdraw')}
+            </button>
           </form>
         </>
       ) : null}
@@ -64,18 +97,34 @@ fanRequestPages.get(`${L}/dashboard/requests`, async (c) => {
         <h1>{t('request.mine')}</h1>
         <FanNav c={c} current="requests" />
         <ul class="stats" aria-label={t('fan.nav.requests')}>
-          <li data-stat="total"><strong>{rows.length}</strong> {t('fan.requests.total')}</li>
-          {groups.map((g) => <li data-stat={g}><strong>{counts[g]}</strong> <StatusBadge t={t} kind="request" status={g} /></li>)}
+          <li data-stat="total">
+            <strong>{rows.length}</strong> {t('fan.requests.total')}
+          </li>
+          {groups.map((g) => (
+            <li data-stat={g}>
+              <strong>{counts[g]}</strong> <StatusBadge t={t} kind="request" status={g} />
+            </li>
+          ))}
         </ul>
-        {rows.length === 0 ? <Empty>{t('request.noneSent')} <a href={href('/creators')}>{t('request.browse')}</a></Empty> : groups.map((g) => {
-          const list = rows.filter((x) => x.status === g);
-          return list.length ? (
-            <section id={g} data-group={g}>
-              <h2>{t(`status.request.${g}` as MessageKey)}</h2>
-              <ul class="grid two">{list.map((x) => <Row c={c} x={x} now={now} />)}</ul>
-            </section>
-          ) : null;
-        })}
+        {rows.length === 0 ? (
+          <Empty>
+            {t('request.noneSent')} <a href={href('/creators')}>{t('request.browse')}</a>
+          </Empty>
+        ) : (
+          groups.map((g) => {
+            const list = rows.filter((x) => x.status === g);
+            return list.length ? (
+              <section id={g} data-group={g}>
+                <h2>{t(`status.request.${g}` as MessageKey)}</h2>
+                <ul class="grid two">
+                  {list.map((x) => (
+                    <Row c={c} x={x} now={now} />
+                  ))}
+                </ul>
+              </section>
+            ) : null;
+          })
+        )}
       </>
     ),
   });

@@ -11,20 +11,32 @@ export function outboxProvider(deps: { db: Db; clock: Clock; ids: Ids }): EmailP
     name: 'outbox',
     async send(message, idempotencyKey) {
       const id = deps.ids.next('out');
-      const inserted = await deps.db.insert(devOutbox).values({
-        id,
-        to: message.to,
-        from: message.from,
-        subject: message.subject,
-        html: message.html,
-        text: message.text,
-        headers: message.headers ?? {},
-        attachments: (message.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, size: Math.floor((a.content.length * 3) / 4) })),
-        idempotencyKey,
-        createdAt: deps.clock.now(),
-      }).onConflictDoNothing().returning({ id: devOutbox.id });
+      const inserted = await deps.db
+        .insert(devOutbox)
+        .values({
+          id,
+          to: message.to,
+          from: message.from,
+          subject: message.subject,
+          html: message.html,
+          text: message.text,
+          headers: message.headers ?? {},
+          attachments: (message.attachments ?? []).map((a) => ({
+            filename: a.filename,
+            contentType: a.contentType,
+            size: Math.floor((a.content.length * 3) / 4),
+          })),
+          idempotencyKey,
+          createdAt: deps.clock.now(),
+        })
+        .onConflictDoNothing()
+        .returning({ id: devOutbox.id });
       if (inserted.length) return { ok: true, providerId: id };
-      const existing = await deps.db.select({ id: devOutbox.id }).from(devOutbox).where(eq(devOutbox.idempotencyKey, idempotencyKey)).get();
+      const existing = await deps.db
+        .select({ id: devOutbox.id })
+        .from(devOutbox)
+        .where(eq(devOutbox.idempotencyKey, idempotencyKey))
+        .get();
       return { ok: true, providerId: existing!.id };
     },
   };

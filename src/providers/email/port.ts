@@ -23,12 +23,16 @@ export type SendResult =
   | { ok: true; providerId: string }
   /** retryable: 429/5xx/network; permanent: 4xx validation errors (never retried). */
   | {
-    ok: false; retryable: boolean; status?: number; retryAfterSeconds?: number; message: string;
-    /** The provider's error name (Resend: `rate_limit_exceeded`, `concurrent_idempotent_requests`…). */
-    code?: string;
-    /** The provider may have sent it anyway (a 5xx or lost answer after acceptance, a key already used): never "known not sent". */
-    maybeSent: boolean;
-  };
+      ok: false;
+      retryable: boolean;
+      status?: number;
+      retryAfterSeconds?: number;
+      message: string;
+      /** The provider's error name (Resend: `rate_limit_exceeded`, `concurrent_idempotent_requests`…). */
+      code?: string;
+      /** The provider may have sent it anyway (a 5xx or lost answer after acceptance, a key already used): never "known not sent". */
+      maybeSent: boolean;
+    };
 
 export interface EmailProvider {
   readonly name: 'resend' | 'outbox';
@@ -48,8 +52,14 @@ export function headerSafe(m: EmailMessage): EmailMessage {
     to: oneLine(m.to),
     subject: oneLine(m.subject),
     // A header name is printable ASCII without the colon (RFC 5322 §3.6.8).
-    headers: m.headers && Object.fromEntries(Object.entries(m.headers).map(([k, v]) => [k.replace(/[^!-9;-~]/g, ''), oneLine(v)])),
-    attachments: m.attachments?.map((a) => ({ ...a, filename: oneLine(a.filename).replace(/["\\]/g, ''), contentType: oneLine(a.contentType) })),
+    headers:
+      m.headers &&
+      Object.fromEntries(Object.entries(m.headers).map(([k, v]) => [k.replace(/[^!-9;-~]/g, ''), oneLine(v)])),
+    attachments: m.attachments?.map((a) => ({
+      ...a,
+      filename: oneLine(a.filename).replace(/["\\]/g, ''),
+      contentType: oneLine(a.contentType),
+    })),
     tags: m.tags?.map((t) => ({ name: oneLine(t.name), value: oneLine(t.value) })),
   };
 }

@@ -12,11 +12,23 @@ export function resendProvider(cfg: { apiKey: string; baseUrl?: string }): Email
   return {
     name: 'resend',
     async send(m, idempotencyKey) {
-      const r = await client.emails.send({
-        from: m.from, to: m.to, subject: m.subject, html: m.html, text: m.text, headers: m.headers,
-        attachments: m.attachments?.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
-        tags: m.tags?.map((t) => ({ name: t.name, value: t.value.replace(/[^A-Za-z0-9_-]/g, '_') })),
-      }, { idempotencyKey });
+      const r = await client.emails.send(
+        {
+          from: m.from,
+          to: m.to,
+          subject: m.subject,
+          html: m.html,
+          text: m.text,
+          headers: m.headers,
+          attachments: m.attachments?.map((a) => ({
+            filename: a.filename,
+            content: a.content,
+            contentType: a.contentType,
+          })),
+          tags: m.tags?.map((t) => ({ name: t.name, value: t.value.replace(/[^A-Za-z0-9_-]/g, '_') })),
+        },
+        { idempotencyKey },
+      );
       if (r.data?.id) return { ok: true, providerId: r.data.id };
       const status = (r.error as { statusCode?: number | null } | null)?.statusCode ?? null;
       const code = r.error?.name ?? undefined;
@@ -40,7 +52,9 @@ export function resendProvider(cfg: { apiKey: string; baseUrl?: string }): Email
  * 4xx — validation, 409 `invalid_idempotent_request` (the key was used with another payload) — are not.
  */
 export function isRetryable(status: number | null, code: string | undefined): boolean {
-  return status === null || status === 429 || status >= 500 || (status === 409 && code === 'concurrent_idempotent_requests');
+  return (
+    status === null || status === 429 || status >= 500 || (status === 409 && code === 'concurrent_idempotent_requests')
+  );
 }
 
 /**
@@ -57,7 +71,15 @@ export function mayHaveBeenSent(status: number | null): boolean {
  * `svix-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, keyed by the `whsec_` secret.
  * Verified by the SDK (standard-webhooks), which also refuses timestamps older than 5 minutes.
  */
-export function verifyResendWebhook(secret: string, raw: string, headers: { id: string | null; timestamp: string | null; signature: string | null }): unknown {
+export function verifyResendWebhook(
+  secret: string,
+  raw: string,
+  headers: { id: string | null; timestamp: string | null; signature: string | null },
+): unknown {
   const client = new Resend('re_webhook_verifier');
-  return client.webhooks.verify({ payload: raw, headers: { id: headers.id ?? '', timestamp: headers.timestamp ?? '', signature: headers.signature ?? '' }, webhookSecret: secret });
+  return client.webhooks.verify({
+    payload: raw,
+    headers: { id: headers.id ?? '', timestamp: headers.timestamp ?? '', signature: headers.signature ?? '' },
+    webhookSecret: secret,
+  });
 }

@@ -15,7 +15,10 @@ const endpoints = (cfg: GoogleConfig) => ({
   userinfo: cfg.base ? `${cfg.base}/v1/userinfo` : 'https://openidconnect.googleapis.com/v1/userinfo',
 });
 
-export async function googleAuthorizeUrl(cfg: GoogleConfig, p: { state: string; codeVerifier: string; redirectUri: string }): Promise<string> {
+export async function googleAuthorizeUrl(
+  cfg: GoogleConfig,
+  p: { state: string; codeVerifier: string; redirectUri: string },
+): Promise<string> {
   const url = new URL(endpoints(cfg).authorize);
   url.search = new URLSearchParams({
     client_id: cfg.clientId,
@@ -40,7 +43,10 @@ const UserInfo = z.object({
 });
 export type GoogleProfile = z.infer<typeof UserInfo>;
 
-export async function exchangeGoogleCode(cfg: GoogleConfig, p: { code: string; codeVerifier: string; redirectUri: string }): Promise<GoogleProfile> {
+export async function exchangeGoogleCode(
+  cfg: GoogleConfig,
+  p: { code: string; codeVerifier: string; redirectUri: string },
+): Promise<GoogleProfile> {
   const ep = endpoints(cfg);
   const tokenRes = await fetch(ep.token, {
     method: 'POST',

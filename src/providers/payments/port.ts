@@ -5,7 +5,14 @@
  */
 import type { Currency } from '../../db/schema';
 
-export type IntentStatus = 'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'processing' | 'requires_capture' | 'canceled' | 'succeeded';
+export type IntentStatus =
+  | 'requires_payment_method'
+  | 'requires_confirmation'
+  | 'requires_action'
+  | 'processing'
+  | 'requires_capture'
+  | 'canceled'
+  | 'succeeded';
 
 export interface IntentInfo {
   id: string;
@@ -127,7 +134,12 @@ export interface DisputeEvidence {
 }
 
 export class PaymentProviderError extends Error {
-  constructor(message: string, readonly status: number | null, readonly code: string | null, readonly retryable: boolean) {
+  constructor(
+    message: string,
+    readonly status: number | null,
+    readonly code: string | null,
+    readonly retryable: boolean,
+  ) {
     super(message);
     this.name = 'PaymentProviderError';
   }
@@ -138,7 +150,13 @@ export interface PaymentsPort {
   /** For Stripe.js on the booking page; null for the local provider. */
   readonly publishableKey: string | null;
 
-  createConnectedAccount(input: { email: string; creatorId: string; currency: Currency; country?: string; idempotencyKey: string }): Promise<{ accountId: string }>;
+  createConnectedAccount(input: {
+    email: string;
+    creatorId: string;
+    currency: Currency;
+    country?: string;
+    idempotencyKey: string;
+  }): Promise<{ accountId: string }>;
   /** Hosted onboarding (Stripe Account Link; single use, short-lived). */
   createOnboardingLink(input: { accountId: string; returnUrl: string; refreshUrl: string }): Promise<{ url: string }>;
   /** Embedded onboarding component (Account Session); null when the provider has none. */
@@ -158,10 +176,21 @@ export interface PaymentsPort {
   submitDisputeEvidence(disputeId: string, evidence: DisputeEvidence): Promise<void>;
 
   /** Pays out from the connected account's balance (refused with `balance_insufficient` beyond it). */
-  createPayout(input: { accountId: string; amount: number; currency: Currency; metadata: Record<string, string>; idempotencyKey: string }): Promise<PayoutInfo>;
+  createPayout(input: {
+    accountId: string;
+    amount: number;
+    currency: Currency;
+    metadata: Record<string, string>;
+    idempotencyKey: string;
+  }): Promise<PayoutInfo>;
   /** A payout of a connected account, as the provider sees it now (settlement checks). */
   retrievePayout(accountId: string, payoutId: string): Promise<PayoutInfo>;
-  reverseTransfer(input: { transferId: string; amount: number; metadata: Record<string, string>; idempotencyKey: string }): Promise<{ reversalId: string }>;
+  reverseTransfer(input: {
+    transferId: string;
+    amount: number;
+    metadata: Record<string, string>;
+    idempotencyKey: string;
+  }): Promise<{ reversalId: string }>;
   /** The transfer a destination charge created (to reverse it later). */
   transferOfCharge(chargeId: string): Promise<string | null>;
   retrieveTransfer(transferId: string): Promise<TransferInfo>;

@@ -12,7 +12,13 @@ interface DailyMeeting {
   start_time: number;
   duration: number;
   ongoing: boolean;
-  participants: { user_id: string | null; participant_id: string; user_name?: string; join_time: number; duration: number }[];
+  participants: {
+    user_id: string | null;
+    participant_id: string;
+    user_name?: string;
+    join_time: number;
+    duration: number;
+  }[];
 }
 
 export interface DailyConfig {
@@ -21,7 +27,10 @@ export interface DailyConfig {
 }
 
 export class DailyError extends Error {
-  constructor(message: string, readonly status: number) {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
     super(message);
     this.name = 'DailyError';
   }
@@ -30,7 +39,10 @@ export class DailyError extends Error {
 export const dailyRoomName = (bookingId: string) => `cas-${bookingId.replace(/_/g, '-')}`;
 const sec = (d: Date) => Math.floor(d.getTime() / 1000);
 
-export function dailyVideo(cfg: DailyConfig, opts: { sleep?: (ms: number) => Promise<void>; maxRetries?: number } = {}): VideoPort {
+export function dailyVideo(
+  cfg: DailyConfig,
+  opts: { sleep?: (ms: number) => Promise<void>; maxRetries?: number } = {},
+): VideoPort {
   const base = (cfg.apiBase ?? 'https://api.daily.co').replace(/\/$/, '') + '/v1';
   const sleep = opts.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const maxRetries = opts.maxRetries ?? 3;
@@ -59,13 +71,24 @@ export function dailyVideo(cfg: DailyConfig, opts: { sleep?: (ms: number) => Pro
       const created = await call<{ name: string; url: string; error?: string; info?: string }>('POST', '/rooms', {
         name,
         privacy: 'private',
-        properties: { nbf: sec(notBefore), exp: sec(expiresAt), eject_at_room_exp: true, max_participants: 2, enable_prejoin_ui: false, enable_chat: false },
+        properties: {
+          nbf: sec(notBefore),
+          exp: sec(expiresAt),
+          eject_at_room_exp: true,
+          max_participants: 2,
+          enable_prejoin_ui: false,
+          enable_chat: false,
+        },
       });
-      if (created.status === 200) return { provider: 'daily', name: created.data.name, url: created.data.url } satisfies VideoRoom;
+      if (created.status === 200)
+        return { provider: 'daily', name: created.data.name, url: created.data.url } satisfies VideoRoom;
       // Already created (a second join, a retry): read it back.
       const existing = await call<{ name: string; url: string }>('GET', `/rooms/${name}`);
       if (existing.status === 200) return { provider: 'daily', name: existing.data.name, url: existing.data.url };
-      throw new DailyError(`Daily room ${name}: ${created.status} ${created.data.info ?? created.data.error ?? ''}`.trim(), created.status);
+      throw new DailyError(
+        `Daily room ${name}: ${created.status} ${created.data.info ?? created.data.error ?? ''}`.trim(),
+        created.status,
+      );
     },
     async joinToken(input) {
       // The token expires at the booked end and Daily ejects its holder then: a background tab or a
@@ -81,22 +104,35 @@ export function dailyVideo(cfg: DailyConfig, opts: { sleep?: (ms: number) => Pro
           eject_at_token_exp: true,
         },
       });
-      if (r.status !== 200 || !r.data.token) throw new DailyError(`Daily token: ${r.status} ${r.data.info ?? r.data.error ?? ''}`.trim(), r.status);
+      if (r.status !== 200 || !r.data.token)
+        throw new DailyError(`Daily token: ${r.status} ${r.data.info ?? r.data.error ?? ''}`.trim(), r.status);
       return r.data.token;
     },
     async deleteRoom(room) {
       const r = await call<{ deleted?: boolean; error?: string }>('DELETE', `/rooms/${room.name}`);
-      if (r.status !== 200 && r.status !== 404) throw new DailyError(`Daily delete ${room.name}: ${r.status}`, r.status);
+      if (r.status !== 200 && r.status !== 404)
+        throw new DailyError(`Daily delete ${room.name}: ${r.status}`, r.status);
     },
     async attendance(room) {
-      const r = await call<{ data?: DailyMeeting[]; error?: string; info?: string }>('GET', `/meetings?room=${encodeURIComponent(room.name)}&limit=100`);
-      if (r.status !== 200) throw new DailyError(`Daily meetings of ${room.name}: ${r.status} ${r.data.info ?? r.data.error ?? ''}`.trim(), r.status);
-      return (r.data.data ?? []).flatMap((m) => m.participants.map((p): ProviderPresence => ({
-        sessionId: p.participant_id,
-        userId: p.user_id ?? null,
-        joinedAt: new Date(p.join_time * 1000),
-        leftAt: m.ongoing ? null : new Date((p.join_time + p.duration) * 1000),
-      })));
+      const r = await call<{ data?: DailyMeeting[]; error?: string; info?: string }>(
+        'GET',
+        `/meetings?room=${encodeURIComponent(room.name)}&limit=100`,
+      );
+      if (r.status !== 200)
+        throw new DailyError(
+          `Daily meetings of ${room.name}: ${r.status} ${r.data.info ?? r.data.error ?? ''}`.trim(),
+          r.status,
+        );
+      return (r.data.data ?? []).flatMap((m) =>
+        m.participants.map(
+          (p): ProviderPresence => ({
+            sessionId: p.participant_id,
+            userId: p.user_id ?? null,
+            joinedAt: new Date(p.join_time * 1000),
+            leftAt: m.ongoing ? null : new Date((p.join_time + p.duration) * 1000),
+          }),
+        ),
+      );
     },
   };
 }
@@ -120,7 +156,12 @@ export const DAILY_SIGNATURE_HEADER = 'x-webhook-signature';
 export const DAILY_TIMESTAMP_HEADER = 'x-webhook-timestamp';
 
 /** Daily webhook signature: base64 HMAC-SHA256 of `${timestamp}.${body}` keyed by the base64-decoded secret. */
-export async function verifyDailySignature(secretB64: string, timestamp: string, body: string, signature: string): Promise<boolean> {
+export async function verifyDailySignature(
+  secretB64: string,
+  timestamp: string,
+  body: string,
+  signature: string,
+): Promise<boolean> {
   try {
     const raw = Uint8Array.from(atob(secretB64), (ch) => ch.charCodeAt(0));
     const key = await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);

@@ -15,7 +15,10 @@ export interface IcePort {
 }
 
 export class IceError extends Error {
-  constructor(message: string, readonly status: number) {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
     super(message);
     this.name = 'IceError';
   }
@@ -36,22 +39,36 @@ export function staticIce(servers: IceServerT[]): IcePort {
 export function cloudflareTurn(key: NonNullable<Config['turnKey']>, staticServers: IceServerT[]): IcePort {
   return {
     async serversFor({ now, until }) {
-      const ttl = Math.min(MAX_TURN_TTL_S, Math.max(MIN_TURN_TTL_S, Math.ceil((until.getTime() - now.getTime()) / 1000)));
-      const res = await fetch(`${key.apiBase}/v1/turn/keys/${encodeURIComponent(key.keyId)}/credentials/generate-ice-servers`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key.apiToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ ttl }),
-      });
-      if (res.status !== 201 && res.status !== 200) throw new IceError(`Cloudflare TURN credentials: ${res.status}`, res.status);
+      const ttl = Math.min(
+        MAX_TURN_TTL_S,
+        Math.max(MIN_TURN_TTL_S, Math.ceil((until.getTime() - now.getTime()) / 1000)),
+      );
+      const res = await fetch(
+        `${key.apiBase}/v1/turn/keys/${encodeURIComponent(key.keyId)}/credentials/generate-ice-servers`,
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key.apiToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ ttl }),
+        },
+      );
+      if (res.status !== 201 && res.status !== 200)
+        throw new IceError(`Cloudflare TURN credentials: ${res.status}`, res.status);
       const body = (await res.json().catch(() => null)) as { iceServers?: unknown } | null;
       const list = Array.isArray(body?.iceServers) ? body.iceServers : body?.iceServers ? [body.iceServers] : [];
       const minted: IceServerT[] = [];
       for (const s of list as { urls?: unknown; username?: unknown; credential?: unknown }[]) {
-        const urls = (Array.isArray(s?.urls) ? s.urls : [s?.urls]).filter((u): u is string => typeof u === 'string' && usableUrl(u));
+        const urls = (Array.isArray(s?.urls) ? s.urls : [s?.urls]).filter(
+          (u): u is string => typeof u === 'string' && usableUrl(u),
+        );
         if (!urls.length) continue;
-        minted.push(typeof s.username === 'string' && typeof s.credential === 'string' ? { urls, username: s.username, credential: s.credential } : { urls });
+        minted.push(
+          typeof s.username === 'string' && typeof s.credential === 'string'
+            ? { urls, username: s.username, credential: s.credential }
+            : { urls },
+        );
       }
-      if (!minted.some((s) => s.username)) throw new IceError('Cloudflare TURN answered without credentials', res.status);
+      if (!minted.some((s) => s.username))
+        throw new IceError('Cloudflare TURN answered without credentials', res.status);
       return [...staticServers, ...minted];
     },
   };

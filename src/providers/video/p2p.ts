@@ -23,7 +23,14 @@ const enc = new TextEncoder();
 const keyCache = new Map<string, Promise<CryptoKey>>();
 const key = (secret: string) => {
   let k = keyCache.get(secret);
-  if (!k) keyCache.set(secret, (k = crypto.subtle.importKey('raw', enc.encode(`call:${secret}`), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])));
+  if (!k)
+    keyCache.set(
+      secret,
+      (k = crypto.subtle.importKey('raw', enc.encode(`call:${secret}`), { name: 'HMAC', hash: 'SHA-256' }, false, [
+        'sign',
+        'verify',
+      ])),
+    );
   return k;
 };
 
@@ -34,7 +41,12 @@ export async function signCallToken(secret: string, claims: CallClaims): Promise
 }
 
 /** Claims of a valid token for this booking at `nowSec`, else null. */
-export async function verifyCallToken(secret: string, token: string, bookingId: string, nowSec: number): Promise<CallClaims | null> {
+export async function verifyCallToken(
+  secret: string,
+  token: string,
+  bookingId: string,
+  nowSec: number,
+): Promise<CallClaims | null> {
   const [body, sig] = token.split('.');
   if (!body || !sig || token.length > 1000) return null;
   try {
