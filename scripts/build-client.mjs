@@ -48,6 +48,6 @@ if (watch) {
   console.log('[client] watching client/ …');
 } else {
   const result = await build(options);
-  const files = Object.entries(result.metafile.outputs).map(([f, o]) => `${f.replace(root + '/', '')} ${o.bytes} B`);
+  const files = Object.entries(result.metafile.outputs).map(([f, o]) => `${f.replace(`${root}/`, '')} ${o.bytes} B`);
   console.log(`[client] built ${files.length} files into public/static`);
 }

@@ -16,7 +16,7 @@ run('node', ['scripts/build-client.mjs']);
 run('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local'], { CI: 'true' });
 mkdirSync(join(root, '.wrangler'), { recursive: true });
 const seedFile = join(root, '.wrangler', 'seed.sql');
-writeFileSync(seedFile, (await seedStatements()).join('\n') + '\n');
+writeFileSync(seedFile, `${(await seedStatements()).join('\n')}\n`);
 run('wrangler', ['d1', 'execute', 'DB', '--local', `--file=${seedFile}`], { CI: 'true' });
 console.log(
   '\n  Demo accounts (password: star-demo-2026): admin@callastar.local, lea@callastar.local, noah@callastar.local,',

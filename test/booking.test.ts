@@ -206,7 +206,7 @@ describe('race-proof booking', () => {
     const c = await onboardedCreator();
     const offer = await offerFor(c);
     const [a, b] = await fans(2);
-    await book('off_' + offer.id.slice(4), a.token); // warm the OfferRoom: it now believes nothing is held
+    await book(`off_${offer.id.slice(4)}`, a.token); // warm the OfferRoom: it now believes nothing is held
     const d = deps();
     await runInDurableObject(stub(offer.id), async (instance: OfferRoom) => {
       const st = (instance as unknown as { state: { live: unknown; offer: { status: string } } }).state;

@@ -69,7 +69,7 @@ const HOSTILE_TEXT = [
   '😀',
   '👨‍👩‍👧‍👦'.repeat(12),
   '🏳️‍🌈🇫🇷',
-  'e' + '\u0301'.repeat(400),
+  `e${'\u0301'.repeat(400)}`,
   'Z̤͔ͧ̑̓ä͖̭̈̇lͮ̒ͫǧ̗͚̚o̙̔ͮ̇͐̇', // emoji, very long grapheme clusters
   'ｆｕｌｌｗｉｄｔｈ',
   'İıſK',
@@ -529,7 +529,7 @@ const WHOLE_BODIES = [
   '{"__proto__":{"role":"ADMIN"}}',
   '{"constructor":{"prototype":{"role":"ADMIN"}}}',
   '[['.repeat(5000) + ']]'.repeat(5000),
-  '{"a":'.repeat(2000) + '1' + '}'.repeat(2000),
+  `${'{"a":'.repeat(2000)}1${'}'.repeat(2000)}`,
   '{"role":"USER","role":"ADMIN"}',
   '\uD800',
   '{"x":"\\ud800"}',

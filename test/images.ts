@@ -48,7 +48,7 @@ export async function pngImage(width: number, height: number, noise = 0): Promis
     seed ^= seed << 5;
     return ((seed >>> 0) % (noise || 1)) - (noise >> 1);
   };
-  const clamp = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : v);
+  const clamp = (v: number) => (v < 0 ? 0 : Math.min(v, 255));
   for (let y = 0; y < height; y++) {
     raw[y * stride] = 0; // filter: none
     for (let x = 0; x < width; x++) {

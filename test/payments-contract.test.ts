@@ -366,7 +366,7 @@ describe('Stripe adapter against the fake: transport behaviour', () => {
       email: 'r@example.test',
       creatorId: 'crt_r',
       currency: 'EUR',
-      idempotencyKey: 'retry-key-1' + Date.now(),
+      idempotencyKey: `retry-key-1${Date.now()}`,
     });
     expect(accountId).toMatch(/^acct_/);
     const reqs = (

@@ -357,7 +357,7 @@ describe("refunds follow the provider's status", () => {
       .all();
     expect(reversal.map((e) => [e.account, e.amount]).sort()).toEqual(
       [
-        ['creator:' + r.c.creator.id, 8500],
+        [`creator:${r.c.creator.id}`, 8500],
         ['fan', -10_000],
         ['platform:fees', 1500],
       ].sort(),

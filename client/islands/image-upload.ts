@@ -14,7 +14,7 @@ async function resize(file: File, maxSide: number): Promise<File> {
   canvas.height = Math.round(bitmap.height * scale);
   canvas.getContext('2d')!.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
   const blob = await new Promise<Blob | null>((res) => canvas.toBlob(res, 'image/webp', 0.86));
-  return blob ? new File([blob], file.name.replace(/\.\w+$/, '') + '.webp', { type: 'image/webp' }) : file;
+  return blob ? new File([blob], `${file.name.replace(/\.\w+$/, '')}.webp`, { type: 'image/webp' }) : file;
 }
 
 for (const form of document.querySelectorAll<HTMLFormElement>('form[data-image-upload]')) {

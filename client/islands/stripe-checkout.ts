@@ -99,4 +99,3 @@ for (const el of document.querySelectorAll<HTMLElement>('[data-island="stripe-ch
     el.textContent = e.message;
   });
 }
-export {};

@@ -20,7 +20,7 @@ import {
 import type { Eligibility } from '../domain/payouts/eligibility';
 import { getSettings, updateSettings, type PlatformSettings } from '../domain/settings';
 import type { AppEnv } from '../http/context';
-import { AppError, notFound } from '../http/errors';
+import { type AppError, notFound } from '../http/errors';
 import { refusal } from '../http/refusals';
 import { route } from '../http/route';
 import { CurrencySchema, IdParam } from '../shared/common';

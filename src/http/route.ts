@@ -3,7 +3,7 @@
  * so the documentation cannot drift from what the code accepts.
  */
 import type { Hono } from 'hono';
-import { z, type ZodType } from 'zod';
+import type { z, ZodType } from 'zod';
 import type { Role, User } from '../db/schema';
 import type { AppEnv, Ctx } from './context';
 import { AppError, forbidden, unauthorized, validationError } from './errors';

@@ -162,7 +162,7 @@ export function RequestForm({
   errors?: FieldErrors;
 }) {
   const { t, href, timezone } = viewOf(c);
-  const defaultStart = toLocalInput(new Date(Date.now() + 3 * 86_400_000), timezone).slice(0, 11) + '18:00';
+  const defaultStart = `${toLocalInput(new Date(Date.now() + 3 * 86_400_000), timezone).slice(0, 11)}18:00`;
   return (
     <form method="post" action={href(`/c/${creator.slug}/request`)} class="card request-form" id="request" novalidate>
       <h2>{t('request.title')}</h2>

@@ -399,7 +399,7 @@ describe('a creator demoted by an admin', () => {
       const account = await fetchApp(`/${lang}/account`, { headers: { cookie: w.cookie } });
       const html = await account.text();
       expect(html).toContain('data-creator-withdrawn');
-      expect(html).not.toContain('action="/' + lang + '/account/become-creator"');
+      expect(html).not.toContain(`action="/${lang}/account/become-creator"`);
     }
   });
 

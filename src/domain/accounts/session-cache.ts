@@ -11,7 +11,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { rawStatement } from '../../db/client';
-import { type User } from '../../db/schema';
+import type { User } from '../../db/schema';
 import { DAY } from '../../lib/clock';
 
 export const REVOCATION_SYNC_MS = 5_000;

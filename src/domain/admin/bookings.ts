@@ -6,7 +6,7 @@
 import { and, asc, count, desc, eq, gte, inArray, isNull, like, lt, or } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import {
-  BOOKING_STATUSES,
+  type BOOKING_STATUSES,
   bookings,
   callEvents,
   callOffers,

@@ -1,6 +1,6 @@
 /** Admin operations: the email log (filter, retry), job runs (run now), logs with per-family stats. */
 import { and, count, desc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
-import { cronRuns, emailLog, EMAIL_STATUSES, LOG_LEVELS, logs, type EmailLogRow } from '../../db/schema';
+import { cronRuns, emailLog, type EMAIL_STATUSES, type LOG_LEVELS, logs, type EmailLogRow } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { DAY, HOUR } from '../../lib/clock';
 import { LOG_TYPES, type LogFamily } from '../../lib/logger';

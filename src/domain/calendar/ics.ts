@@ -109,7 +109,7 @@ export function bookingIcs(i: IcsInput): string {
     'END:VEVENT',
     'END:VCALENDAR',
   ];
-  return lines.map(foldLine).join('\r\n') + '\r\n';
+  return `${lines.map(foldLine).join('\r\n')}\r\n`;
 }
 
 /** Base64 of a UTF-8 string (email attachments). */

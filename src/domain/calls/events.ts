@@ -1,6 +1,6 @@
 /** Call events (join/leave, camera/mic, errors…), from the page, the server and Daily's webhooks. */
 import { eq } from 'drizzle-orm';
-import { callEvents, CALL_EVENT_TYPES, CALL_EVENT_SOURCES } from '../../db/schema';
+import { callEvents, type CALL_EVENT_TYPES, type CALL_EVENT_SOURCES } from '../../db/schema';
 import type { Deps } from '../../deps';
 
 export type CallEventType = (typeof CALL_EVENT_TYPES)[number];

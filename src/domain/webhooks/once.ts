@@ -4,7 +4,7 @@
  * reconciliation) tries again, and a delivery stuck mid-way for 5 minutes may be retried.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import { webhookEvents, WEBHOOK_PROVIDERS } from '../../db/schema';
+import { webhookEvents, type WEBHOOK_PROVIDERS } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { describeError } from '../../lib/logger';
 

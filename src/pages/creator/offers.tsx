@@ -192,7 +192,7 @@ async function offersPage(
     .reverse();
   const past = all.filter((o) => !upcoming.includes(o));
   const defaults = {
-    startsAt: toLocalInput(new Date(now + 2 * 86_400_000), creator.timezone).slice(0, 11) + '18:00',
+    startsAt: `${toLocalInput(new Date(now + 2 * 86_400_000), creator.timezone).slice(0, 11)}18:00`,
     durationMinutes: '30',
     currency: acceptedCurrency(creator),
   };

@@ -43,7 +43,7 @@ export function dailyVideo(
   cfg: DailyConfig,
   opts: { sleep?: (ms: number) => Promise<void>; maxRetries?: number } = {},
 ): VideoPort {
-  const base = (cfg.apiBase ?? 'https://api.daily.co').replace(/\/$/, '') + '/v1';
+  const base = `${(cfg.apiBase ?? 'https://api.daily.co').replace(/\/$/, '')}/v1`;
   const sleep = opts.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const maxRetries = opts.maxRetries ?? 3;
 
