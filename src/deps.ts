@@ -74,7 +74,8 @@ let isolateWebhookSecret: string | null = null;
 function builtinWebhookSecret(env: Bindings, config: Config): string {
   if (env.STRIPE_WEBHOOK_SECRET) return env.STRIPE_WEBHOOK_SECRET;
   if (config.devTools) return LOCAL_WEBHOOK_SECRET;
-  return (isolateWebhookSecret ??= `whsec_${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))}`);
+  isolateWebhookSecret ??= `whsec_${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))}`;
+  return isolateWebhookSecret;
 }
 
 export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {

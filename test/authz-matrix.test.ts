@@ -656,7 +656,8 @@ async function checkMatrix<C, O>(
       for (const p of personas) {
         const i = PERSONAS.indexOf(p);
         const o = await call(key, p, i);
-        (actual[key] ??= Array(6).fill('?'))[i] = show(o);
+        actual[key] ??= Array(6).fill('?');
+        actual[key][i] = show(o);
         if (!judgeCell(rows[key][i], o))
           failures.push(`${p.padEnd(12)} ${key} → ${show(o)} (expected ${rows[key][i]})`);
       }

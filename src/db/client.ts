@@ -10,7 +10,10 @@ const cache = new WeakMap<D1Database, Db>();
 /** A drizzle handle over D1 (built once per binding: drizzle processes the schema on creation). Multi-row writes go through `db.batch([...])` (D1 has no interactive transactions). */
 export function createDb(d1: D1Database): Db {
   let db = cache.get(d1);
-  if (!db) cache.set(d1, (db = drizzle(d1, { schema })));
+  if (!db) {
+    db = drizzle(d1, { schema });
+    cache.set(d1, db);
+  }
   return db;
 }
 

@@ -37,7 +37,7 @@ import { wallTime } from '../lib/dev-clock';
 import type { OfferStatusMessageT } from '../shared/offers';
 import { Mutex } from './mutex';
 import { SocketHub } from './socket-hub';
-import { bookings } from '../db/schema';
+import { bookings, type Booking } from '../db/schema';
 import { eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import { applyOfferPatch, type OfferPatch } from '../domain/offers/edit';
@@ -102,7 +102,8 @@ export class OfferRoom extends DurableObject<Bindings> {
   private depsOnce: Deps | null = null;
 
   private deps(): Deps {
-    return (this.depsOnce ??= buildDeps(this.env));
+    this.depsOnce ??= buildDeps(this.env);
+    return this.depsOnce;
   }
 
   /** The offer's state, loaded from D1 once (single flight) and then kept current by this object. */
@@ -349,7 +350,7 @@ export class OfferRoom extends DurableObject<Bindings> {
       }
       const payment = current.value;
       st.live!.intentId = payment.start.intentId;
-      let booking;
+      let booking: Booking;
       try {
         booking = await writeHold(deps, st, { bookingId, userId: input.userId, holdExpiresAt, payment });
       } catch (e) {

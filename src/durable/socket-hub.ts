@@ -179,7 +179,8 @@ export class SocketHub {
       this.due = null;
       return null;
     }
-    return (this.due ??= Date.now() + SWEEP_MS);
+    this.due ??= Date.now() + SWEEP_MS;
+    return this.due;
   }
 
   /** The alarm time last set (undefined: not known since this object started). */

@@ -80,7 +80,8 @@ export function buildOpenApi(info: { title: string; version: string; serverUrl?:
         description: spec.rawBody.description,
         content: { [spec.rawBody.contentType]: {} },
       };
-    (paths[path] ??= {})[spec.method] = op;
+    paths[path] ??= {};
+    paths[path][spec.method] = op;
   }
   return {
     openapi: '3.1.0',

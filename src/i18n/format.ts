@@ -8,7 +8,10 @@ const dfCache = new Map<string, Intl.DateTimeFormat>();
 function numberFormat(locale: Locale, currency: string): Intl.NumberFormat {
   const key = `${locale}|${currency}`;
   let nf = nfCache.get(key);
-  if (!nf) nfCache.set(key, (nf = new Intl.NumberFormat(tag(locale), { style: 'currency', currency })));
+  if (!nf) {
+    nf = new Intl.NumberFormat(tag(locale), { style: 'currency', currency });
+    nfCache.set(key, nf);
+  }
   return nf;
 }
 
@@ -52,7 +55,8 @@ function dateFormat(locale: Locale, timeZone: string, opts: Intl.DateTimeFormatO
   let df = dfCache.get(key);
   if (!df) {
     if (dfCache.size > 500) dfCache.clear();
-    dfCache.set(key, (df = new Intl.DateTimeFormat(tag(locale), { timeZone, ...opts })));
+    df = new Intl.DateTimeFormat(tag(locale), { timeZone, ...opts });
+    dfCache.set(key, df);
   }
   return df;
 }

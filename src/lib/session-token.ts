@@ -12,14 +12,13 @@ const enc = new TextEncoder();
 
 function key(secret: string): Promise<CryptoKey> {
   let k = keys.get(secret);
-  if (!k)
-    keys.set(
-      secret,
-      (k = crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-        'sign',
-        'verify',
-      ])),
-    );
+  if (!k) {
+    k = crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+      'verify',
+    ]);
+    keys.set(secret, k);
+  }
   return k;
 }
 

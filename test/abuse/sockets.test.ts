@@ -113,7 +113,10 @@ describe('socket floods: one address opening live sockets', () => {
 
       accepted[0].ws!.close(1000, 'bye');
       let again: Live | null = null;
-      await until(async () => (again = await open(path, ip)).status === 101);
+      await until(async () => {
+        again = await open(path, ip);
+        return again.status === 101;
+      });
       expect(again!.status).toBe(101);
       expect(await held(ip)).toBe(20);
       for (const s of [...accepted, other, again!]) s.ws?.close();
@@ -154,9 +157,10 @@ describe('socket floods: one address opening live sockets', () => {
     // One socket closes: its place goes to the call.
     open200[0].ws!.close(1000, 'bye');
     let joined: Live | null = null;
-    await until(
-      async () => (joined = await open(callPath, ip, { authorization: `Bearer ${call.fan.token}` })).status === 101,
-    );
+    await until(async () => {
+      joined = await open(callPath, ip, { authorization: `Bearer ${call.fan.token}` });
+      return joined.status === 101;
+    });
     expect(joined!.status).toBe(101);
     expect(await held(ip)).toBe(200);
     for (const s of [...open200, other, joined!]) s.ws?.close();

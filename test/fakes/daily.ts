@@ -136,7 +136,8 @@ export function dailyFake(): Fake {
       rooms.set(name, room);
       return { status: 200, body: room };
     }
-    if ((m = path.match(/^\/rooms\/([^/]+)$/))) {
+    m = path.match(/^\/rooms\/([^/]+)$/);
+    if (m) {
       const room = rooms.get(m[1]);
       if (req.method === 'GET')
         return room ? { status: 200, body: room } : err(404, 'not-found', `room ${m[1]} not found`);

@@ -31,7 +31,10 @@ export function parseForm(body: string): Record<string, unknown> {
     let node = out as Record<string, unknown>;
     path.forEach((p, i) => {
       if (i === path.length - 1) node[p] = value;
-      else node = (node[p] ??= {}) as Record<string, unknown>;
+      else {
+        node[p] ??= {};
+        node = node[p] as Record<string, unknown>;
+      }
     });
   }
   return out;

@@ -110,17 +110,16 @@ export async function adminOverview(
   const byCurrency = new Map<Currency, CurrencySeries>();
   const seriesOf = (currency: Currency) => {
     let s = byCurrency.get(currency);
-    if (!s)
-      byCurrency.set(
+    if (!s) {
+      s = {
         currency,
-        (s = {
-          currency,
-          bookings: Array(n).fill(0),
-          revenue: Array(n).fill(0),
-          fees: Array(n).fill(0),
-          totals: { bookings: 0, revenue: 0, fees: 0, refunded: 0 },
-        }),
-      );
+        bookings: Array(n).fill(0),
+        revenue: Array(n).fill(0),
+        fees: Array(n).fill(0),
+        totals: { bookings: 0, revenue: 0, fees: 0, refunded: 0 },
+      };
+      byCurrency.set(currency, s);
+    }
     return s;
   };
   for (const r of money) {

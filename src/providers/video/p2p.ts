@@ -23,14 +23,13 @@ const enc = new TextEncoder();
 const keyCache = new Map<string, Promise<CryptoKey>>();
 const key = (secret: string) => {
   let k = keyCache.get(secret);
-  if (!k)
-    keyCache.set(
-      secret,
-      (k = crypto.subtle.importKey('raw', enc.encode(`call:${secret}`), { name: 'HMAC', hash: 'SHA-256' }, false, [
-        'sign',
-        'verify',
-      ])),
-    );
+  if (!k) {
+    k = crypto.subtle.importKey('raw', enc.encode(`call:${secret}`), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+      'verify',
+    ]);
+    keyCache.set(secret, k);
+  }
   return k;
 };
 
