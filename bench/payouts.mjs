@@ -39,7 +39,7 @@ try {
     app.d1(
       `INSERT INTO ledger_entries (id,tx_id,kind,account,creator_id,amount,currency,available_at,created_at) VALUES ${rows.slice(i, i + 400).join(',')}`,
     );
-  const creatorTokens = creatorIds.slice(0, CREATORS).map((c, i) => {
+  const creatorTokens = creatorIds.slice(0, CREATORS).map((_c, i) => {
     const uid = `usr_benchcreator${String(i).padStart(4, '0')}`;
     const { sid, token } = mintToken(uid, Math.floor((now + 86_400_000) / 1000));
     app.d1(

@@ -150,7 +150,7 @@ try {
       seen.add(u);
       const f = await getJs(u);
       stack.push(...f.imports);
-      f.dynamic.forEach((d) => lazy.add(d));
+      for (const d of f.dynamic) lazy.add(d);
     }
     for (const u of seen) lazy.delete(u);
     return { files: [...seen], lazy: [...lazy] };

@@ -41,7 +41,9 @@ const children = [
     { cwd: root, stdio: 'inherit' },
   ),
 ];
-const stop = () => children.forEach((c) => c.kill('SIGTERM'));
+const stop = () => {
+  for (const c of children) c.kill('SIGTERM');
+};
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 children[1].on('exit', (code) => {

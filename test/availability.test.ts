@@ -152,7 +152,7 @@ describe('booking a slot', () => {
     const pool30 = (await slotsOf(c, c.t30, from, new Date(from.getTime() + DAY))).slice(0, 6); // 6 adjacent half-hours
     const pool60 = (await slotsOf(c, c.t60, from, new Date(from.getTime() + DAY))).slice(0, 5);
     const racers = await fans(100);
-    const attempts = racers.map((f, i) =>
+    const attempts = racers.map((_f, i) =>
       i % 2 ? { type: c.t30, slot: pool30[i % pool30.length] } : { type: c.t60, slot: pool60[i % pool60.length] },
     );
     const results = await Promise.all(attempts.map((a, i) => bookSlot(c, racers[i].token, a.type, a.slot.startsAt)));

@@ -49,7 +49,7 @@ describe('race-proof booking', () => {
     const offers = await Promise.all(Array.from({ length: 8 }, () => offerFor(c)));
     const crowd = await fans(16);
     const attempts = offers.flatMap((o) =>
-      crowd.slice(0, 6).map((f, i) => ({ o, f: crowd[(i + offers.indexOf(o)) % crowd.length] })),
+      crowd.slice(0, 6).map((_f, i) => ({ o, f: crowd[(i + offers.indexOf(o)) % crowd.length] })),
     );
     const results = await Promise.all(
       attempts.map(({ o, f }) => book(o.id, f.token).then((r) => ({ offerId: o.id, status: r.status }))),
@@ -317,7 +317,7 @@ describe('live status over WebSocket', () => {
     const late = await connect(offer.id);
     await until(() => late.messages.length >= 1);
     expect(late.messages[0].status).toBe('HELD');
-    subs.concat(late).forEach((s) => s.ws.close());
+    for (const s of subs.concat(late)) s.ws.close();
   });
 
   it('answers plain GETs with the status as JSON (the polling fallback)', async () => {

@@ -51,7 +51,7 @@ async function openMedia(camId: string, micId: string): Promise<{ stream: MediaS
 }
 
 function stopStream(s: MediaStream | null) {
-  s?.getTracks().forEach((t) => t.stop());
+  for (const t of s?.getTracks() ?? []) t.stop();
 }
 
 function Video({

@@ -17,9 +17,8 @@ for (const el of document.querySelectorAll<HTMLElement>('[data-island="hold-coun
       a.textContent = p.expired;
       el.className = 'notice warning';
       el.append(a);
-      document
-        .querySelectorAll<HTMLElement>('.checkout-panel .button')
-        .forEach((b) => b.setAttribute('aria-disabled', 'true'));
+      for (const b of document.querySelectorAll<HTMLElement>('.checkout-panel .button'))
+        b.setAttribute('aria-disabled', 'true');
       clearInterval(timer);
       return;
     }
