@@ -19,7 +19,29 @@ import { api, createAccount, fetchApp, getPage, testEnv } from './helpers';
 import { apiSpecs, pagePaths } from './routes';
 import { onboardedCreator } from './scenarios';
 
-type Schema = Record<string, any>; // a JSON Schema node from the OpenAPI document
+/** A JSON Schema node from the OpenAPI document: the keywords these tests read. */
+interface Schema {
+  type?: string | string[];
+  format?: string;
+  pattern?: string;
+  enum?: unknown[];
+  const?: unknown;
+  anyOf?: Schema[];
+  oneOf?: Schema[];
+  items?: Schema;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  minItems?: number;
+  maxItems?: number;
+  additionalProperties?: boolean | Schema;
+  [keyword: string]: unknown;
+}
 type Spec = RouteSpec<ZodType | undefined, ZodType | undefined, ZodType | undefined>;
 type Who = 'anonymous' | 'USER' | 'CREATOR' | 'ADMIN';
 
@@ -92,6 +114,7 @@ const HOSTILE_TEXT = [
   '"><img src=x onerror=alert(1)>',
   'javascript:alert(1)',
   '{{7*7}}',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection probe, meant literally.
   '${7*7}',
   '\r\nSet-Cookie: x=y',
   'null',
@@ -340,7 +363,7 @@ function hostileValue(s: Schema, name: string): fc.Arbitrary<unknown> {
     if (base.enum)
       alts.push(
         fc.constantFrom(
-          ...base.enum.map((e: string) => e.toLowerCase()),
+          ...base.enum.map((e) => String(e).toLowerCase()),
           `${base.enum[0]} `,
           ` ${base.enum[0]}`,
           `${base.enum[0]}\u0000`,
@@ -356,8 +379,8 @@ function hostileValue(s: Schema, name: string): fc.Arbitrary<unknown> {
     else if (idPrefix(base)) alts.push(fc.constantFrom(...hostileIds(idPrefix(base)!)));
     else if (base.pattern === '^\\d{4}-\\d{2}-\\d{2}$') alts.push(fc.constantFrom(...HOSTILE_LOCAL_DATES));
     else alts.push(fc.constantFrom(...HOSTILE_TEXT));
-    if (base.maxLength !== undefined)
-      alts.push(fc.integer({ min: 1, max: 1000 }).map((n) => 'x'.repeat(base.maxLength + n)));
+    const maxLength = base.maxLength;
+    if (maxLength !== undefined) alts.push(fc.integer({ min: 1, max: 1000 }).map((n) => 'x'.repeat(maxLength + n)));
     if (base.minLength) alts.push(fc.constant('x'.repeat(base.minLength - 1)));
     alts.push(randomText());
   }
@@ -393,7 +416,7 @@ function hostileValue(s: Schema, name: string): fc.Arbitrary<unknown> {
       alts.push(hostileValue(v, k).map((hv) => ({ ...(example(base, name) as object), [k]: hv })));
     }
     if (base.additionalProperties && typeof base.additionalProperties === 'object') {
-      alts.push(hostileValue(base.additionalProperties, name).map((hv) => ({ key: hv })));
+      alts.push(hostileValue(base.additionalProperties as Schema, name).map((hv) => ({ key: hv })));
     }
   }
   return alts.length ? fc.oneof(...alts) : fc.constantFrom(...ALL_TYPES);
@@ -405,7 +428,7 @@ function hostileParam(s: Schema): fc.Arbitrary<string> {
   const alts: fc.Arbitrary<string>[] = [fc.constantFrom(...HOSTILE_TEXT), randomText()];
   if (base.enum)
     alts.push(
-      fc.constantFrom(...base.enum.map((e: string) => e.toLowerCase()), `${base.enum[0]} `, `${base.enum[0]}x`),
+      fc.constantFrom(...base.enum.map((e) => String(e).toLowerCase()), `${base.enum[0]} `, `${base.enum[0]}x`),
     );
   if (isDateTime(base)) alts.push(fc.constantFrom(...HOSTILE_DATES.map(String)));
   if (idPrefix(base)) alts.push(fc.constantFrom(...hostileIds(idPrefix(base)!)));
@@ -427,8 +450,8 @@ function hostileParam(s: Schema): fc.Arbitrary<string> {
         '1,2',
       ),
     );
-  if (base.maxLength !== undefined)
-    alts.push(fc.integer({ min: 1, max: 1000 }).map((n) => 'x'.repeat(base.maxLength + n)));
+  const maxLength = base.maxLength;
+  if (maxLength !== undefined) alts.push(fc.integer({ min: 1, max: 1000 }).map((n) => 'x'.repeat(maxLength + n)));
   return fc.oneof(...alts);
 }
 
@@ -860,7 +883,9 @@ async function loadOps(): Promise<Op[]> {
       const who: Who[] =
         access === 'public' ? ['anonymous', 'USER'] : access === 'user' ? ['USER', 'CREATOR'] : (access as Who[]);
       const params = (o.parameters ?? []) as Param[];
-      const content = o.requestBody?.content as Record<string, { schema?: Schema }> | undefined;
+      const content = (o.requestBody as { content?: unknown } | undefined)?.content as
+        | Record<string, { schema?: Schema }>
+        | undefined;
       const json = content?.['application/json']?.schema;
       out.push({
         key: `${method.toUpperCase()} ${spec.path}`,

@@ -49,7 +49,7 @@ export async function syncDispute(deps: Deps, disputeId: string): Promise<void> 
   const debt = creatorDebtFor(info.amount, payment);
   const existing = await deps.db.select().from(disputes).where(eq(disputes.stripeDisputeId, disputeId)).get();
   const closed = status === 'WON' || status === 'LOST' || status === 'WARNING_CLOSED';
-  let row;
+  let row: typeof disputes.$inferSelect;
   if (!existing) {
     const inserted = await deps.db
       .insert(disputes)

@@ -5,6 +5,7 @@
  */
 import { and, asc, desc, eq, gt, gte, inArray, lt, lte, notInArray, sql, type SQL } from 'drizzle-orm';
 import { Hono } from 'hono';
+import type { VNode } from 'preact';
 import {
   appointmentTypes,
   bookings,
@@ -331,7 +332,7 @@ creatorPlanningPages.get(`${L}/creator/planning`, async (c) => {
   const pageNo = pageParam(q.page);
   const where = filterWhere(filter, now);
   const stats = await planningStats(deps, r.creator.id, now);
-  let content;
+  let content: VNode;
   if (view === 'month') {
     const { from, to } = monthSpan(month, timezone);
     const [rows, open] = await Promise.all([
