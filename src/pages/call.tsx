@@ -234,7 +234,7 @@ function Summary({
       {role === 'FAN' && review.mine ? (
         <section class="card" data-review="done">
           <h2>{t('summary.review.yours')}</h2>
-          <p class="stars" aria-label={t('summary.review.stars', { n: review.mine.rating })}>
+          <p class="stars" role="img" aria-label={t('summary.review.stars', { n: review.mine.rating })}>
             {'★'.repeat(review.mine.rating)}
             {'☆'.repeat(5 - review.mine.rating)}
           </p>

@@ -97,12 +97,12 @@ localCheckoutPages.get('/checkout/local/:intentId{pi_local_[0-9a-z]+}', async (c
             <p data-intent-processing>{t('localCheckout.processing')}</p>
             <div class="actions">
               <form method="post" action={action('settle')}>
-                <button class="button" name="ok" value="1">
+                <button type="submit" class="button" name="ok" value="1">
                   {t('localCheckout.bankAccepts')}
                 </button>
               </form>
               <form method="post" action={action('settle')}>
-                <button class="button secondary" name="ok" value="0">
+                <button type="submit" class="button secondary" name="ok" value="0">
                   {t('localCheckout.bankRefuses')}
                 </button>
               </form>
@@ -113,12 +113,12 @@ localCheckoutPages.get('/checkout/local/:intentId{pi_local_[0-9a-z]+}', async (c
             <p>{t('localCheckout.threeDs')}</p>
             <div class="actions">
               <form method="post" action={action('authenticate')}>
-                <button class="button" name="ok" value="1">
+                <button type="submit" class="button" name="ok" value="1">
                   {t('localCheckout.approve')}
                 </button>
               </form>
               <form method="post" action={action('authenticate')}>
-                <button class="button secondary" name="ok" value="0">
+                <button type="submit" class="button secondary" name="ok" value="0">
                   {t('localCheckout.fail3ds')}
                 </button>
               </form>
@@ -132,22 +132,22 @@ localCheckoutPages.get('/checkout/local/:intentId{pi_local_[0-9a-z]+}', async (c
             </div>
             <div class="actions">
               <form method="post" action={action('pay')}>
-                <button class="button" name="outcome" value="succeed">
+                <button type="submit" class="button" name="outcome" value="succeed">
                   {t('localCheckout.pay')}
                 </button>
               </form>
               <form method="post" action={action('pay')}>
-                <button class="button secondary" name="outcome" value="3ds">
+                <button type="submit" class="button secondary" name="outcome" value="3ds">
                   {t('localCheckout.pay3ds')}
                 </button>
               </form>
               <form method="post" action={action('pay')}>
-                <button class="button secondary" name="outcome" value="processing">
+                <button type="submit" class="button secondary" name="outcome" value="processing">
                   {t('localCheckout.payDebit')}
                 </button>
               </form>
               <form method="post" action={action('pay')}>
-                <button class="button secondary" name="outcome" value="decline">
+                <button type="submit" class="button secondary" name="outcome" value="decline">
                   {t('localCheckout.decline')}
                 </button>
               </form>

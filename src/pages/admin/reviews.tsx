@@ -96,7 +96,7 @@ adminReviewPages.get(`${L}/admin/reviews`, async (c) => {
               return (
                 <li class={`card ${hidden ? 'is-hidden' : ''}`} data-review={r.review.id} data-hidden={String(hidden)}>
                   <div class="review-head">
-                    <span class="stars" aria-label={t('adminx.reviews.stars', { n: r.review.rating })}>
+                    <span class="stars" role="img" aria-label={t('adminx.reviews.stars', { n: r.review.rating })}>
                       {'★'.repeat(r.review.rating)}
                       <span class="muted">{'★'.repeat(5 - r.review.rating)}</span>
                     </span>
