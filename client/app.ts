@@ -7,6 +7,7 @@ const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 if (zone) {
   if (!document.cookie.split('; ').some((c) => c === `tz=${encodeURIComponent(zone)}`)) {
+    // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is missing from Safari and older Firefox.
     document.cookie = `tz=${encodeURIComponent(zone)}; path=/; max-age=31536000; samesite=lax; secure`;
   }
   for (const input of document.querySelectorAll<HTMLInputElement>('input[data-detect-timezone]')) input.value = zone;

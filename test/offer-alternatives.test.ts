@@ -95,7 +95,7 @@ describe('alternatives to a taken offer', () => {
       await postPage(`/en/offers/${taken.id}/book`, late.token),
     ]) {
       const html = await res.text();
-      const notice = /<div class="notice warning taken"[^]*?<\/div><\/div>/.exec(html)?.[0] ?? '';
+      const notice = /<div class="notice warning taken"[\s\S]*?<\/div><\/div>/.exec(html)?.[0] ?? '';
       expect(notice).toContain('Someone is booking this slot right now.');
       expect(notice).toContain(`href="/en/offers/${other.id}" data-alternative="offer"`);
       const slotLinks = [
