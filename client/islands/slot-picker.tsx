@@ -71,7 +71,7 @@ class SlotPickerIsland extends Component<Props, State> {
     };
   }
 
-  componentDidMount() {
+  override componentDidMount() {
     const p = this.props;
     this.stop = connectLive<{ type: string; version: number }>({
       url: `/api/creators/${encodeURIComponent(p.creatorSlug)}/slots/live`,
@@ -86,7 +86,7 @@ class SlotPickerIsland extends Component<Props, State> {
     });
   }
 
-  componentWillUnmount() {
+  override componentWillUnmount() {
     this.stop?.();
   }
 

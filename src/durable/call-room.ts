@@ -86,7 +86,7 @@ export class CallRoom extends DurableObject<Bindings> {
     }
   }
 
-  async fetch(request: Request): Promise<Response> {
+  override async fetch(request: Request): Promise<Response> {
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket')
       return new Response('Expected a WebSocket upgrade', { status: 426 });
     const url = new URL(request.url);
@@ -149,7 +149,7 @@ export class CallRoom extends DurableObject<Bindings> {
     return admitted.response;
   }
 
-  async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     this.hub.heard(ws);
     await this.endIdle();
     if (typeof message !== 'string' || message.length > MAX_MESSAGE) return;
@@ -171,7 +171,7 @@ export class CallRoom extends DurableObject<Bindings> {
     for (const p of this.peers()) if (p.ws !== ws) this.send(p.ws, msg);
   }
 
-  async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     const who = ws.deserializeAttachment() as Attachment | null;
     try {
       ws.close(code === 1005 || code === 1006 ? 1000 : code, 'bye');
@@ -191,12 +191,12 @@ export class CallRoom extends DurableObject<Bindings> {
     await this.recordLeft(who, code);
   }
 
-  async webSocketError(ws: WebSocket): Promise<void> {
+  override async webSocketError(ws: WebSocket): Promise<void> {
     await this.webSocketClose(ws, 1006);
   }
 
   /** The booked end of the call: everyone is told and disconnected (they may not come back: tokens say when it ends). */
-  async alarm(): Promise<void> {
+  override async alarm(): Promise<void> {
     for (const p of this.peers()) {
       this.send(p.ws, { type: 'time-up' });
       await this.end(p, 4002, 'time is up');

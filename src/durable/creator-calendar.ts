@@ -81,7 +81,7 @@ export class CreatorCalendar extends DurableObject<Bindings> {
   // ------------------------------------------------------------------ live slot pickers
 
   /** Slot pickers subscribe here (hibernating sockets) and hear whenever the creator's time changes. */
-  async fetch(request: Request): Promise<Response> {
+  override async fetch(request: Request): Promise<Response> {
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket')
       return new Response('Expected a WebSocket upgrade', { status: 426 });
     const admitted = await this.hub.admit(request, {});
@@ -92,11 +92,11 @@ export class CreatorCalendar extends DurableObject<Bindings> {
   }
 
   /** Pickers only listen (their pings are answered by the runtime); anything they send still counts as activity. */
-  async webSocketMessage(ws: WebSocket): Promise<void> {
+  override async webSocketMessage(ws: WebSocket): Promise<void> {
     this.hub.heard(ws);
   }
 
-  async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     try {
       ws.close(code === 1005 ? 1000 : code, 'bye');
     } catch {
@@ -105,12 +105,12 @@ export class CreatorCalendar extends DurableObject<Bindings> {
     await this.hub.gone(ws);
   }
 
-  async webSocketError(ws: WebSocket): Promise<void> {
+  override async webSocketError(ws: WebSocket): Promise<void> {
     await this.hub.gone(ws);
   }
 
   /** This object's only alarm: the sweep of idle slot pickers, while any is open. */
-  async alarm(): Promise<void> {
+  override async alarm(): Promise<void> {
     this.hub.fired();
     await this.hub.sweep();
     await this.hub.arm();

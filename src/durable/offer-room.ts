@@ -801,7 +801,7 @@ export class OfferRoom extends DurableObject<Bindings> {
    * The hold deadline: release an unpaid hold (survives eviction: state reloads from D1). The same
    * alarm sweeps idle sockets while any are open (see rearm()).
    */
-  async alarm(): Promise<void> {
+  override async alarm(): Promise<void> {
     this.hub.fired();
     const deps = this.deps();
     await this.hub.sweep();
@@ -818,7 +818,7 @@ export class OfferRoom extends DurableObject<Bindings> {
     if (expired) await this.cancelIntentOf(expired);
   }
 
-  async fetch(request: Request): Promise<Response> {
+  override async fetch(request: Request): Promise<Response> {
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket')
       return new Response('Expected a WebSocket upgrade', { status: 426 });
     const offerId = new URL(request.url).searchParams.get('offerId') ?? '';
@@ -832,7 +832,7 @@ export class OfferRoom extends DurableObject<Bindings> {
     return admitted.response;
   }
 
-  async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     this.hub.heard(ws);
     // Clients only listen; a "status" message asks for the current state again.
     if (message === 'status') {
@@ -842,11 +842,11 @@ export class OfferRoom extends DurableObject<Bindings> {
     }
   }
 
-  async webSocketError(ws: WebSocket): Promise<void> {
+  override async webSocketError(ws: WebSocket): Promise<void> {
     await this.hub.gone(ws);
   }
 
-  async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     try {
       ws.close(code === 1005 ? 1000 : code, 'bye');
     } catch {

@@ -44,7 +44,7 @@ export class SocketQuota extends DurableObject<Bindings> {
     return sql.exec<{ n: number }>('SELECT count(*) AS n FROM leases WHERE until > ?', Date.now()).one().n;
   }
 
-  async alarm(): Promise<void> {
+  override async alarm(): Promise<void> {
     const sql = this.table();
     sql.exec('DELETE FROM leases WHERE until <= ?', Date.now());
     const last = sql.exec<{ until: number | null }>('SELECT max(until) AS until FROM leases').one().until;
