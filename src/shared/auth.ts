@@ -1,6 +1,6 @@
 /** Account DTOs: what the auth and profile routes accept and return. */
 import { z } from 'zod';
-import { ROLES } from '../db/schema';
+import { ROLES } from './enums';
 import { Email, IsoDateTime, LocaleSchema, SingleLineText, TimeZone } from './common';
 
 const COMMON_PASSWORDS = new Set([

@@ -1,6 +1,6 @@
 /** Availability DTOs: appointment types, weekly hours, exceptions, slots, rescheduling. */
 import { z } from 'zod';
-import { EXCEPTION_KINDS } from '../db/schema';
+import { EXCEPTION_KINDS } from './enums';
 import { CurrencySchema, IdParam, IsoDateTime, MinorAmount, SingleLineText } from './common';
 import { MAX_PRICE } from './money';
 

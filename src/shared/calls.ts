@@ -1,6 +1,6 @@
 /** The call's API shapes (join, call log, summary, an admin's review) and the built-in call's signalling messages. */
 import { z } from 'zod';
-import { CALL_EVENT_SOURCES, CALL_EVENT_TYPES, CALL_OUTCOMES, CALL_REVIEW_DECISIONS } from '../db/schema';
+import { CALL_EVENT_SOURCES, CALL_EVENT_TYPES, CALL_OUTCOMES, CALL_REVIEW_DECISIONS } from './enums';
 import { IdParam, MinorAmount, SingleLineText } from './common';
 
 /** Messages of the built-in call's signalling channel (CallRoom WebSocket), both directions. */

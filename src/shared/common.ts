@@ -1,6 +1,6 @@
 /** Reusable zod building blocks for API inputs and outputs (shared by worker and client). */
 import { z } from 'zod';
-import { CURRENCIES, LOCALES } from '../db/schema';
+import { CURRENCIES, LOCALES } from './enums';
 import { LINE_BREAKING } from '../lib/text';
 
 export const Email = z.string().trim().toLowerCase().pipe(z.email('Enter a valid email address.').max(254));

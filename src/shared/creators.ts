@@ -1,6 +1,6 @@
 /** Creator profile DTOs. */
 import { z } from 'zod';
-import { CANCELLATION_POLICIES } from '../db/schema';
+import { CANCELLATION_POLICIES } from './enums';
 import { CurrencySchema, IsoDateTime, SingleLineText, TimeZone } from './common';
 import { OfferDto } from './offers';
 

@@ -1,5 +1,5 @@
 /** Money rules shared by worker and client: card minimums, fee split. All integers in minor units. */
-import type { Currency } from '../db/schema';
+import type { Currency } from './enums';
 
 /** Smallest amount a card can be charged (Stripe): EUR/USD/CHF 0.50, GBP 0.30. */
 export const CARD_MINIMUM: Record<Currency, number> = { EUR: 50, USD: 50, CHF: 50, GBP: 30 };

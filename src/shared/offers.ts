@@ -1,6 +1,6 @@
 /** Offer, booking and request DTOs: what the API accepts and returns. */
 import { z } from 'zod';
-import { BOOKING_STATUSES, CANCELLATION_POLICIES, OFFER_SOURCES, OFFER_STATUSES, REQUEST_STATUSES } from '../db/schema';
+import { BOOKING_STATUSES, CANCELLATION_POLICIES, OFFER_SOURCES, OFFER_STATUSES, REQUEST_STATUSES } from './enums';
 import { CurrencySchema, IdParam, IsoDateTime, MinorAmount, SingleLineText } from './common';
 import { CARD_MINIMUM, MAX_PRICE } from './money';
 

@@ -1,6 +1,6 @@
 /** Payout, eligibility and platform-settings DTOs: what the API accepts and returns. */
 import { z } from 'zod';
-import { CURRENCIES, PAYOUT_MODES, PAYOUT_ORIGINS, PAYOUT_SCHEDULES, PAYOUT_STATUSES } from '../db/schema';
+import { CURRENCIES, PAYOUT_MODES, PAYOUT_ORIGINS, PAYOUT_SCHEDULES, PAYOUT_STATUSES } from './enums';
 import { CurrencySchema, MinorAmount, SingleLineText } from './common';
 
 export const PayoutDto = z.object({
