@@ -111,7 +111,11 @@ export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
     log,
     queues: { email: env.EMAIL_QUEUE, jobs: env.JOB_QUEUE },
     emailProvider: config.resend
-      ? resendProvider({ apiKey: config.resend.apiKey, baseUrl: config.resend.apiBase })
+      ? resendProvider({
+          apiKey: config.resend.apiKey,
+          baseUrl: config.resend.apiBase,
+          webhookSecret: config.resend.webhookSecret,
+        })
       : outboxProvider({ db, clock, ids }),
     payments: local ?? stripePayments(config.stripe!),
     localPayments: local,

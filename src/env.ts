@@ -86,8 +86,8 @@ export interface Config {
   turnKey: { keyId: string; apiToken: string; apiBase: string } | null;
   /** The real providers whose keys are set (null: built-in); `apiBase` is the tests' fake host, never in production. */
   stripe: { secretKey: string; publishableKey: string | null; webhookSecret: string; apiBase?: string } | null;
-  daily: { apiKey: string; apiBase?: string } | null;
-  resend: { apiKey: string; apiBase?: string } | null;
+  daily: { apiKey: string; apiBase?: string; webhookSecret?: string } | null;
+  resend: { apiKey: string; apiBase?: string; webhookSecret?: string } | null;
 }
 
 /** The deploy lacks what its environment needs: the Worker answers 503 and logs `message` (names, never values). */
@@ -187,8 +187,12 @@ export function readConfig(env: Bindings): Config {
           apiBase: override('STRIPE_API_BASE'),
         }
       : null,
-    daily: dailyKey ? { apiKey: dailyKey, apiBase: override('DAILY_API_BASE') } : null,
-    resend: resendKey ? { apiKey: resendKey, apiBase: override('RESEND_API_BASE') } : null,
+    daily: dailyKey
+      ? { apiKey: dailyKey, apiBase: override('DAILY_API_BASE'), webhookSecret: env.DAILY_WEBHOOK_SECRET }
+      : null,
+    resend: resendKey
+      ? { apiKey: resendKey, apiBase: override('RESEND_API_BASE'), webhookSecret: env.RESEND_WEBHOOK_SECRET }
+      : null,
   };
   cache.set(env, config);
   return config;

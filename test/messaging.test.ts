@@ -415,6 +415,7 @@ describe('reminders', () => {
   it('delivery re-checks the call: a retried reminder is skipped after a cancellation, a move, or the start — and still sent when the call is on', async () => {
     const down: EmailProvider = {
       name: 'outbox',
+      webhook: null,
       send: async () => ({
         ok: false,
         retryable: true,

@@ -269,12 +269,11 @@ route(
     },
   },
   async (c) => {
-    const secret = c.env.DAILY_WEBHOOK_SECRET;
-    if (!secret) throw notFound('Daily webhook endpoint');
+    if (!c.get('deps').video.webhook) throw notFound('Daily webhook endpoint');
     const raw = await c.req.text();
     if (raw.length > 64 * 1024) throw new AppError(413, 'PAYLOAD_TOO_LARGE', 'Event too large.');
     try {
-      const r = await handleDailyWebhook(c.get('deps'), secret, raw, {
+      const r = await handleDailyWebhook(c.get('deps'), raw, {
         signature: c.req.header(DAILY_SIGNATURE_HEADER) ?? null,
         timestamp: c.req.header(DAILY_TIMESTAMP_HEADER) ?? null,
       });

@@ -53,12 +53,11 @@ route(
     },
   },
   async (c) => {
-    const secret = c.env.RESEND_WEBHOOK_SECRET;
-    if (!secret) throw notFound('Resend webhook endpoint');
+    if (!c.get('deps').emailProvider.webhook) throw notFound('Resend webhook endpoint');
     const raw = await c.req.text();
     if (raw.length > 256 * 1024) throw new AppError(413, 'PAYLOAD_TOO_LARGE', 'Event too large.');
     try {
-      const outcome = await handleResendWebhook(c.get('deps'), secret, raw, {
+      const outcome = await handleResendWebhook(c.get('deps'), raw, {
         id: c.req.header('svix-id') ?? null,
         timestamp: c.req.header('svix-timestamp') ?? null,
         signature: c.req.header('svix-signature') ?? null,

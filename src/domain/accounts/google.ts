@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { users, type Locale, type User } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { oneLine } from '../../lib/text';
-import type { GoogleProfile } from '../../providers/google/oauth';
+import type { GoogleProfile } from '../../providers/google/port';
 import { claimUnverifiedAccount } from './claim';
 
 export type GoogleSignInResult =

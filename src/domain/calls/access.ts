@@ -5,8 +5,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { bookings, callOffers, creators, users, type Booking, type User } from '../../db/schema';
 import type { Deps } from '../../deps';
-import type { IceServerT } from '../../providers/video/ice';
-import type { VideoRoom } from '../../providers/video/port';
+import type { IceServerT, VideoRoom } from '../../providers/video/port';
 import {
   forgetCredentials,
   keepCredentials,

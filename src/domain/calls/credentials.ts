@@ -9,8 +9,7 @@ import { and, eq } from 'drizzle-orm';
 import { callCredentials } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { fromBase64Url, toBase64Url } from '../../lib/crypto';
-import type { IceServerT } from '../../providers/video/ice';
-import type { VideoRoom } from '../../providers/video/port';
+import type { IceServerT, VideoRoom } from '../../providers/video/port';
 import type { CallWindow } from './window';
 
 export const CREDENTIALS_REUSE_MS = 10 * 60_000;

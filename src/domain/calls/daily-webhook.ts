@@ -8,7 +8,6 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { bookings } from '../../db/schema';
 import type { Deps } from '../../deps';
-import { verifyDailySignature } from '../../providers/video/daily';
 import { processWebhookOnce, WebhookSignatureError, type WebhookOutcome } from '../webhooks/once';
 import { loadCallParties } from './access';
 import { recordCallEvent, type CallEventType } from './events';
@@ -37,9 +36,9 @@ type DailyEventT = z.infer<typeof DailyEvent>;
 
 export type DailyWebhookResult = WebhookOutcome | { status: 'test' };
 
+/** `deps.video.webhook` must exist (the route answers 404 without it). */
 export async function handleDailyWebhook(
   deps: Deps,
-  secret: string,
   raw: string,
   headers: { signature: string | null; timestamp: string | null },
 ): Promise<DailyWebhookResult> {
@@ -60,7 +59,7 @@ export async function handleDailyWebhook(
     !headers.timestamp ||
     !Number.isFinite(ts) ||
     Math.abs(nowS - ts) > REPLAY_WINDOW_S ||
-    !(await verifyDailySignature(secret, headers.timestamp!, raw, headers.signature))
+    !(await deps.video.webhook?.verify({ timestamp: headers.timestamp, body: raw, signature: headers.signature }))
   ) {
     await deps.log.warn('WEBHOOK_REJECTED', 'Daily webhook with an invalid or stale signature refused');
     throw new WebhookSignatureError('Invalid or stale Daily signature');

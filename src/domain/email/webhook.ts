@@ -7,7 +7,6 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { emailLog, emailSuppressions } from '../../db/schema';
 import type { Deps } from '../../deps';
-import { verifyResendWebhook } from '../../providers/email/resend';
 import { processWebhookOnce, WebhookSignatureError, type WebhookOutcome } from '../webhooks/once';
 
 const ResendEvent = z.object({
@@ -25,15 +24,17 @@ const STATUS = {
   'email.delivery_delayed': 'DELAYED',
 } as const;
 
+/** `deps.emailProvider.webhook` must exist (the route answers 404 without it). */
 export async function handleResendWebhook(
   deps: Deps,
-  secret: string,
   raw: string,
   headers: { id: string | null; timestamp: string | null; signature: string | null },
 ): Promise<WebhookOutcome> {
   let body: unknown;
   try {
-    body = verifyResendWebhook(secret, raw, headers);
+    const verifier = deps.emailProvider.webhook;
+    if (!verifier) throw new Error('No email webhook is configured');
+    body = verifier.verify(raw, headers);
   } catch (e) {
     await deps.log.webhook.warn(
       'WEBHOOK_REJECTED',

@@ -9,6 +9,7 @@ import type { EmailProvider } from './port';
 export function outboxProvider(deps: { db: Db; clock: Clock; ids: Ids }): EmailProvider {
   return {
     name: 'outbox',
+    webhook: null,
     async send(message, idempotencyKey) {
       const id = deps.ids.next('out');
       const inserted = await deps.db

@@ -38,6 +38,13 @@ export interface EmailProvider {
   readonly name: 'resend' | 'outbox';
   /** Sends once per idempotency key: a retry with the same key never produces a second email. */
   send(message: EmailMessage, idempotencyKey: string): Promise<SendResult>;
+  /**
+   * Verifies a delivery webhook and returns its event (throws on a bad signature); null when the
+   * provider sends none or its secret is not configured (the endpoint then answers 404).
+   */
+  readonly webhook: {
+    verify(raw: string, headers: { id: string | null; timestamp: string | null; signature: string | null }): unknown;
+  } | null;
 }
 
 /**

@@ -7,10 +7,12 @@
 import { Resend } from 'resend';
 import type { EmailProvider } from './port';
 
-export function resendProvider(cfg: { apiKey: string; baseUrl?: string }): EmailProvider {
+export function resendProvider(cfg: { apiKey: string; baseUrl?: string; webhookSecret?: string }): EmailProvider {
   const client = new Resend(cfg.apiKey, { baseUrl: (cfg.baseUrl ?? 'https://api.resend.com').replace(/\/$/, '') });
+  const secret = cfg.webhookSecret;
   return {
     name: 'resend',
+    webhook: secret ? { verify: (raw, headers) => verifyResendWebhook(secret, raw, headers) } : null,
     async send(m, idempotencyKey) {
       const r = await client.emails.send(
         {

@@ -1,6 +1,9 @@
 /** Google sign-in (OAuth 2.0 authorization code + PKCE, OpenID userinfo). Enabled when GOOGLE_CLIENT_ID/SECRET are set. */
 import { z } from 'zod';
 import { sha256Base64Url } from '../../lib/pkce';
+import type { GoogleProfile } from './port';
+
+export type { GoogleProfile };
 
 export interface GoogleConfig {
   clientId: string;
@@ -40,8 +43,7 @@ const UserInfo = z.object({
   email_verified: z.boolean().optional(),
   name: z.string().optional(),
   locale: z.string().optional(),
-});
-export type GoogleProfile = z.infer<typeof UserInfo>;
+}) satisfies z.ZodType<GoogleProfile>;
 
 export async function exchangeGoogleCode(
   cfg: GoogleConfig,

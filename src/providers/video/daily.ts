@@ -24,6 +24,8 @@ interface DailyMeeting {
 export interface DailyConfig {
   apiKey: string;
   apiBase?: string;
+  /** The `hmac` of the Daily webhook: without it, the webhook endpoint is off. */
+  webhookSecret?: string;
 }
 
 export class DailyError extends Error {
@@ -64,8 +66,12 @@ export function dailyVideo(
     }
   }
 
+  const secret = cfg.webhookSecret;
   return {
     name: 'daily',
+    webhook: secret
+      ? { verify: ({ timestamp, body, signature }) => verifyDailySignature(secret, timestamp, body, signature) }
+      : null,
     async ensureRoom({ bookingId, notBefore, expiresAt }) {
       const name = dailyRoomName(bookingId);
       const created = await call<{ name: string; url: string; error?: string; info?: string }>('POST', '/rooms', {

@@ -6,13 +6,9 @@
  * with `Authorization: Bearer {apiToken}` and `{ ttl }` answers `{ iceServers: [...] }`.
  */
 import type { Config } from '../../env';
+import type { IcePort, IceServerT } from './port';
 
-export type IceServerT = Config['iceServers'][number];
-
-export interface IcePort {
-  /** The servers one participant uses; credentials (if any) last at least until `until`. */
-  serversFor(input: { now: Date; until: Date }): Promise<IceServerT[]>;
-}
+export type { IcePort, IceServerT };
 
 export class IceError extends Error {
   constructor(

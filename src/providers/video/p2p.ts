@@ -61,6 +61,8 @@ export async function verifyCallToken(
 export function p2pVideo(deps: { secret: string; closeRoom: (bookingId: string) => Promise<void> }): VideoPort {
   return {
     name: 'p2p',
+    // Presence is seen by the CallRoom itself: no webhooks.
+    webhook: null,
     async ensureRoom({ bookingId }) {
       return { provider: 'p2p', name: bookingId, url: null } satisfies VideoRoom;
     },

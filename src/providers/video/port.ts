@@ -47,4 +47,22 @@ export interface VideoPort {
    * the built-in call's presence is recorded by its CallRoom as it happens).
    */
   attendance(room: VideoRoom): Promise<ProviderPresence[] | null>;
+  /**
+   * Checks the signature of one of the provider's webhooks (null: it sends none, or its secret is not
+   * configured — the endpoint then answers 404).
+   */
+  readonly webhook: { verify(input: { timestamp: string; body: string; signature: string }): Promise<boolean> } | null;
+}
+
+/** One STUN or TURN entry of the built-in call (TURN with its credentials). */
+export interface IceServerT {
+  urls: string[];
+  username?: string;
+  credential?: string;
+}
+
+/** STUN/TURN for the built-in call: static servers, or TURN credentials minted per join. */
+export interface IcePort {
+  /** The servers one participant uses; credentials (if any) last at least until `until`. */
+  serversFor(input: { now: Date; until: Date }): Promise<IceServerT[]>;
 }
