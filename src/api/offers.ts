@@ -3,9 +3,9 @@ import { and, desc, eq, inArray } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { callOffers, creators, OFFER_STATUSES } from '../db/schema';
-import { offerAlternatives, type OfferAlternatives } from '../domain/offers/alternatives';
+import { offerAlternatives } from '../domain/offers/alternatives';
 import { bookOffer, takenOffers } from '../domain/booking/taken';
-import { toOfferDto } from '../domain/offers/dto';
+import { toAlternativesDto, toOfferDto } from '../domain/offers/dto';
 import type { AppEnv } from '../http/context';
 import { badRequest, notFound } from '../http/errors';
 import { upgradeTo } from '../http/live-socket';
@@ -268,26 +268,6 @@ route(
     return c.json(status);
   },
 );
-
-/** The alternatives as the API (and the offer page's island) gets them. */
-export function toAlternativesDto(
-  creator: { id: string; slug: string; displayName: string },
-  a: OfferAlternatives,
-): z.infer<typeof AlternativesDto> {
-  return {
-    creator: { id: creator.id, slug: creator.slug, displayName: creator.displayName },
-    offers: a.offers.map(toOfferDto),
-    slots: a.slots.map((s) => ({
-      typeId: s.type.id,
-      typeName: s.type.name,
-      startsAt: s.startsAt.toISOString(),
-      endsAt: s.endsAt.toISOString(),
-      durationMinutes: s.type.durationMinutes,
-      price: s.type.price,
-      currency: s.type.currency,
-    })),
-  };
-}
 
 route(
   offersApi,

@@ -8,7 +8,7 @@ import { offerAlternatives } from '../domain/offers/alternatives';
 import type { AppEnv, Ctx } from '../http/context';
 import { notFound } from '../http/errors';
 import { refusal } from '../http/refusals';
-import { toAlternativesDto } from '../api/offers';
+import { toAlternativesDto } from '../domain/offers/dto';
 import type { MessageKey } from '../i18n';
 import { formatMoney } from '../i18n/format';
 import { OfferList } from './creators';

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { Booking, CallOffer, CallRequest } from '../../db/schema';
+import type { AlternativesDto } from '../../shared/alternatives';
 import type { BookingDto, OfferDto, RequestDto } from '../../shared/offers';
+import type { OfferAlternatives } from './alternatives';
 
 export function toOfferDto(o: CallOffer): z.infer<typeof OfferDto> {
   return {
@@ -53,5 +55,25 @@ export function toRequestDto(r: CallRequest): z.infer<typeof RequestDto> {
     bookingId: r.bookingId,
     expiresAt: r.expiresAt.toISOString(),
     createdAt: r.createdAt.toISOString(),
+  };
+}
+
+/** The alternatives as the API (and the offer page's island) gets them. */
+export function toAlternativesDto(
+  creator: { id: string; slug: string; displayName: string },
+  a: OfferAlternatives,
+): z.infer<typeof AlternativesDto> {
+  return {
+    creator: { id: creator.id, slug: creator.slug, displayName: creator.displayName },
+    offers: a.offers.map(toOfferDto),
+    slots: a.slots.map((s) => ({
+      typeId: s.type.id,
+      typeName: s.type.name,
+      startsAt: s.startsAt.toISOString(),
+      endsAt: s.endsAt.toISOString(),
+      durationMinutes: s.type.durationMinutes,
+      price: s.type.price,
+      currency: s.type.currency,
+    })),
   };
 }
