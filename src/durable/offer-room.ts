@@ -31,7 +31,6 @@ import {
 import { toBookingDto } from '../domain/offers/dto';
 import { createIntentFor, startPayment, type StartedPayment } from '../domain/payments/checkout';
 import { getSettings, SETTINGS_CACHE_MS } from '../domain/settings';
-import type { TakenBy } from '../domain/booking/taken';
 import type { Bindings } from '../env';
 import { wallTime } from '../lib/dev-clock';
 import type { OfferStatusMessageT } from '../shared/offers';
@@ -39,26 +38,11 @@ import { Mutex } from './mutex';
 import { SocketHub } from './socket-hub';
 import { bookings, type Booking } from '../db/schema';
 import { eq } from 'drizzle-orm';
-import type { z } from 'zod';
 import { applyOfferPatch, type OfferPatch } from '../domain/offers/edit';
 import { actingCreator, type CreatorRefusal } from '../domain/creators/standing';
-import type { BookingDto, PaymentStartDto } from '../shared/offers';
 
-export type BookResult =
-  | { ok: true; created: boolean; booking: z.infer<typeof BookingDto>; payment: z.infer<typeof PaymentStartDto> }
-  | {
-      ok: false;
-      code: BookRefusal | 'OFFER_NOT_FOUND' | 'PAYMENT_PROVIDER_ERROR' | 'HOLD_EXPIRED' | 'RATE_LIMITED';
-      message?: string;
-      taken?: TakenBy;
-    };
-
-export type ConfirmResult = { ok: true; transitioned: boolean } | { ok: false; reason: 'LATE' | 'UNKNOWN_BOOKING' };
-
-/** A hold's payment under way at the provider: the bank is settling it, or it succeeded and its webhook is on the way. */
-export type PaymentUnderWay = 'processing' | 'succeeded';
-/** `paying`: not released because its payment is under way (that payment's outcome ends the hold). */
-export type ReleaseResult = { released: boolean; paying?: PaymentUnderWay };
+export type { BookResult, ConfirmResult, PaymentUnderWay, ReleaseResult } from '../domain/booking/results';
+import type { BookResult, ConfirmResult, PaymentUnderWay, ReleaseResult } from '../domain/booking/results';
 
 /** How often a hold kept past its deadline for a payment under way is checked again. */
 export const PAYING_RECHECK_MS = 15 * 60_000;

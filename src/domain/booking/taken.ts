@@ -27,7 +27,7 @@
 
 import type { Deps } from '../../deps';
 import { isDisabled } from '../creators/standing';
-import type { BookResult, ReleaseResult } from '../../durable/offer-room';
+import type { BookResult, ReleaseResult } from './results';
 import type { ReleaseReason } from './transitions';
 
 /** What the OfferRoom tells the Worker (internal: never sent to clients). */
