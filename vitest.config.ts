@@ -44,7 +44,7 @@ export default defineConfig(async () => {
         workers(
           'workers',
           ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'],
-          ['test/browser/**', 'test/with-keys/**'],
+          ['test/browser/**', 'test/with-keys/**', 'test/repo/**'],
         ),
         // The same app with provider keys set: the real Stripe and Resend SDKs and the Daily adapter talk to the local fakes.
         workers(
@@ -67,6 +67,8 @@ export default defineConfig(async () => {
         ), // one file at a time: they share the fake Stripe's webhook queue and failure switches
         // Client logic that needs no browser (reconnect rules, with fake sockets and timers): plain Node, milliseconds.
         { test: { name: 'client', environment: 'node', include: ['client/**/*.test.ts'] } },
+        // Checks of the repository itself (the import rules of the layering), reading the source in Node.
+        { test: { name: 'repo', environment: 'node', include: ['test/repo/**/*.test.ts'] } },
         {
           test: {
             name: 'browser',

@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import { join, resolve as resolvePath } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { check, readTree, specifiers } from './layering';
+
+const root = resolvePath(__dirname, '../..');
+
+describe('the layering of docs/ARCHITECTURE.md', () => {
+  it('no import in src/ or client/ breaks a rule', () => {
+    const files = readTree(root, ['src', 'client']);
+    expect(files.size).toBeGreaterThan(200);
+    const found = check(files, (p) => existsSync(join(root, p)));
+    expect(found.map((v) => `${v.file} → ${v.imports}: ${v.why}`)).toEqual([]);
+  });
+
+  it('fails on a file that breaks each rule (the check can fail)', () => {
+    const broken = new Map([
+      [
+        'src/domain/x.ts',
+        "import { a } from '../providers/video/daily';\nimport type { B } from '../durable/offer-room';",
+      ],
+      ['src/domain/y.ts', "import type { PaymentsPort } from '../providers/payments/port';"],
+      ['src/providers/email/z.ts', "export { c } from '../../domain/email/links';"],
+      ['src/pages/p.tsx', "const m = await import('../api/offers');"],
+      ['src/api/q.ts', "import '../pages/home';"],
+      ['client/islands/i.tsx', "import { users } from '../../src/db/schema';"],
+      ['src/shared/s.ts', "import { ROLES } from '../db/schema';"],
+    ]);
+    const found = check(broken, () => false).map((v) => `${v.file} → ${v.imports}`);
+    expect(found).toEqual([
+      'src/domain/x.ts → src/providers/video/daily',
+      'src/domain/x.ts → src/durable/offer-room',
+      'src/providers/email/z.ts → src/domain/email/links',
+      'src/pages/p.tsx → src/api/offers',
+      'src/api/q.ts → src/pages/home',
+      'client/islands/i.tsx → src/db/schema',
+      'src/shared/s.ts → src/db/schema',
+    ]);
+  });
+
+  it('reads every form of import, and only relative ones', () => {
+    const text = [
+      "import a from './a';",
+      "import type { B } from '../b';",
+      "export * from './c';",
+      "export { d } from './d';",
+      "await import('./e');",
+      "import './f';",
+      "import { z } from 'zod';",
+      "import {\n  g,\n  h,\n} from './gh';",
+    ].join('\n');
+    expect(specifiers(text)).toEqual(['./a', '../b', './c', './d', './e', './f', './gh']);
+  });
+});

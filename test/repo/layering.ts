@@ -1,0 +1,119 @@
+/**
+ * The import rules of the layering (docs/ARCHITECTURE.md), checked from the source text: every
+ * `import`/`export … from`/`import()` of a file under src/ or client/ is resolved to the file it
+ * names, and the pair (importer's layer, imported layer) is judged by RULES. Type-only imports count:
+ * a type that crosses a layer is a dependency too.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+
+/** A layer is named by the path of its folder, relative to the repository root. */
+export type Layer = string;
+
+export interface Rule {
+  /** The importing layer (a path prefix). */
+  from: string;
+  /** Layers it may not import (path prefixes), with the reason shown on a violation. */
+  never: string[];
+  /** Exceptions inside `never` (path prefixes still allowed: a provider's port is not concrete). */
+  except?: string[];
+  why: string;
+}
+
+const CONCRETE_PROVIDERS = ['src/providers/'];
+const PORTS = [
+  'src/providers/payments/port',
+  'src/providers/video/port',
+  'src/providers/email/port',
+  'src/providers/google/port',
+];
+
+export const RULES: Rule[] = [
+  {
+    from: 'src/domain/',
+    never: ['src/http/', 'src/api/', 'src/pages/', 'src/durable/', ...CONCRETE_PROVIDERS],
+    except: PORTS,
+    why: 'the domain decides; HTTP, pages, Durable Objects and concrete providers call it, not the reverse (ports are fine)',
+  },
+  {
+    from: 'src/providers/',
+    never: ['src/domain/'],
+    why: 'a provider adapts an external API; it knows nothing of the rules',
+  },
+  { from: 'src/pages/', never: ['src/api/'], why: 'pages and API are siblings: both call the domain' },
+  { from: 'src/api/', never: ['src/pages/'], why: 'pages and API are siblings: both call the domain' },
+  {
+    from: 'client/',
+    never: ['src/db/', 'src/domain/', 'src/providers/'],
+    why: 'browser code gets shared DTOs, never server code',
+  },
+  {
+    from: 'src/shared/',
+    never: ['src/db/'],
+    why: 'shared code runs in the browser too: it takes enums from src/shared/enums.ts',
+  },
+];
+
+export interface Violation {
+  file: string;
+  imports: string;
+  why: string;
+}
+
+const SOURCE = /\.(ts|tsx|mts|mjs|js)$/;
+const SPECIFIER =
+  /(?:^|[\s;])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
+
+/** The relative specifiers a source text imports (package imports are not layers). */
+export function specifiers(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(SPECIFIER)) {
+    const spec = m[1] ?? m[2] ?? m[3];
+    if (spec?.startsWith('.')) out.push(spec);
+  }
+  return out;
+}
+
+/** `spec` imported by `file` (both relative to the root), as a root-relative path with its extension when known. */
+export function resolve(file: string, spec: string, exists: (path: string) => boolean): string {
+  const base = normalize(join(dirname(file), spec));
+  for (const candidate of [base, `${base}.ts`, `${base}.tsx`, `${base}.mjs`, join(base, 'index.ts')]) {
+    if (exists(candidate)) return candidate;
+  }
+  return base;
+}
+
+/** Judges every import of `files` (root-relative path → source text). */
+export function check(
+  files: Map<string, string>,
+  exists: (path: string) => boolean = (p) => files.has(p),
+): Violation[] {
+  const out: Violation[] = [];
+  for (const [file, text] of files) {
+    const rules = RULES.filter((r) => file.startsWith(r.from));
+    if (!rules.length) continue;
+    for (const spec of specifiers(text)) {
+      const target = resolve(file, spec, exists);
+      for (const r of rules) {
+        const banned = r.never.some((n) => target.startsWith(n)) && !r.except?.some((e) => target.startsWith(e));
+        if (banned) out.push({ file, imports: target, why: r.why });
+      }
+    }
+  }
+  return out;
+}
+
+/** Every source file under `dirs` of `root`, as root-relative path → text. */
+export function readTree(root: string, dirs: string[]): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (dir: string) => {
+    for (const name of readdirSync(join(root, dir))) {
+      const path = join(dir, name);
+      if (statSync(join(root, path)).isDirectory()) walk(path);
+      else if (SOURCE.test(name) && !name.endsWith('.d.ts'))
+        files.set(relative('.', path), readFileSync(join(root, path), 'utf8'));
+    }
+  };
+  for (const d of dirs) walk(d);
+  return files;
+}
