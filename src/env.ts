@@ -80,6 +80,8 @@ export interface Config {
   sessionSecret: string;
   /** Anonymous views of public pages are served from the Cache API for this long (0 = off). */
   pageCacheSeconds: number;
+  /** Stripe's embedded onboarding component instead of the Account Link redirect (CONNECT_ONBOARDING=embedded). */
+  embeddedOnboarding: boolean;
   /** STUN/TURN servers for the built-in call (none by default: peers on one network need none). */
   iceServers: { urls: string[]; username?: string; credential?: string }[];
   /** Cloudflare Realtime TURN key: each join mints its own short-lived TURN credentials (null: static servers only). */
@@ -170,6 +172,7 @@ export function readConfig(env: Bindings): Config {
         : null,
     sessionSecret: env.SESSION_SECRET ?? DEV_SESSION_SECRET,
     pageCacheSeconds: vars.PAGE_CACHE_SECONDS,
+    embeddedOnboarding: env.CONNECT_ONBOARDING === 'embedded',
     iceServers: parseIceServers(env),
     turnKey:
       turn.id && turn.token

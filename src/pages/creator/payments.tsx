@@ -48,7 +48,7 @@ async function paymentsPage(c: Ctx, creator: Creator) {
   const embedded =
     deps.payments.name === 'stripe' &&
     !!deps.payments.publishableKey &&
-    c.env.CONNECT_ONBOARDING === 'embedded' &&
+    deps.config.embeddedOnboarding &&
     !creator.chargesEnabled;
   if (embedded)
     c.set('cspExtra', {
