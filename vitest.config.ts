@@ -3,10 +3,11 @@ import { defineConfig } from 'vitest/config';
 import { FAKE_DAILY, FAKE_GOOGLE_CLIENT, FAKE_RESEND, FAKE_STRIPE } from './test/fake-credentials';
 import { startFakes } from './test/fakes/server';
 
-// Four projects: `workers` and `workers-keys` run inside workerd (real D1, Durable Objects,
+// Five projects: `workers` and `workers-keys` run inside workerd (real D1, Durable Objects,
 // queues, rate limiters) through the Cloudflare plugin — with the built-in providers, and with
 // Stripe, Daily and Resend configured against the local fakes; `client` runs browser-free client
-// logic in Node; `browser` drives headless Chromium against `wrangler dev`.
+// logic in Node; `repo` checks the repository itself (the layering) in Node; `browser` drives
+// headless Chromium against `wrangler dev`.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations');
   // Fake Stripe/Daily/Resend/Google APIs for the workers project, on a random local port.
