@@ -141,7 +141,7 @@ export function createApp(): Hono<AppEnv> {
       return c.json(body, 404);
     }
     // Unprefixed page URLs (/signin) go to the viewer's language (/fr/signin).
-    const seg = c.req.path.split('/')[1];
+    const seg = c.req.path.split('/')[1] ?? ''; // a path starts with '/': never missing
     if (
       c.req.method === 'GET' &&
       !isLocale(seg) &&

@@ -190,6 +190,12 @@ describe('connectP2P signalling socket', () => {
       this.readyState = 3;
       this.onclose?.({ code });
     }
+    /** The socket opened first: failing here says the client never opened one. */
+    static first(): FakeSocket {
+      const [socket] = FakeSocket.all;
+      if (!socket) throw new Error('No socket was opened');
+      return socket;
+    }
   }
   const join = {
     provider: 'p2p',
@@ -223,18 +229,19 @@ describe('connectP2P signalling socket', () => {
 
   it('pings while the call goes on (the room closes a silent socket as idle), and comes back after such a close', async () => {
     const conn = connectP2P(join, null, quiet, () => false);
-    FakeSocket.all[0].accept();
+    const first = FakeSocket.first();
+    first.accept();
     await vi.advanceTimersByTimeAsync(LIVE_SOCKETS.idleMs);
-    expect(FakeSocket.all[0].sent.filter((m) => m === 'ping').length).toBeGreaterThanOrEqual(
+    expect(first.sent.filter((m) => m === 'ping').length).toBeGreaterThanOrEqual(
       LIVE_SOCKETS.idleMs / LIVE_SOCKETS.pingMs - 1,
     );
-    FakeSocket.all[0].drop(SOCKET_CLOSE.idle);
+    first.drop(SOCKET_CLOSE.idle);
     await vi.advanceTimersByTimeAsync(8000);
     expect(FakeSocket.all).toHaveLength(2);
     // The closed socket pings no more.
-    const before = FakeSocket.all[0].sent.length;
+    const before = first.sent.length;
     await vi.advanceTimersByTimeAsync(LIVE_SOCKETS.pingMs * 2);
-    expect(FakeSocket.all[0].sent.length).toBe(before);
+    expect(first.sent.length).toBe(before);
     conn.close();
   });
 });

@@ -36,8 +36,11 @@ class FakeSocket {
   deliver(m: unknown) {
     this.onmessage?.({ data: JSON.stringify(m) });
   }
-  static last() {
-    return FakeSocket.all[FakeSocket.all.length - 1];
+  /** The socket opened last: failing here says the client never opened one. */
+  static last(): FakeSocket {
+    const socket = FakeSocket.all.at(-1);
+    if (!socket) throw new Error('No socket was opened');
+    return socket;
   }
 }
 

@@ -202,7 +202,8 @@ export async function refundIssued(
 ): Promise<void> {
   const p = await bookingParties(deps, r.bookingId);
   if (!p) return;
-  const params = { title: p.offerTitle, amount: r.amount, currency: r.currency, reason: r.reason.split(':')[0] };
+  const reason = r.reason.split(':')[0] ?? r.reason; // "KIND:detail" → KIND (split always yields one part)
+  const params = { title: p.offerTitle, amount: r.amount, currency: r.currency, reason };
   await tell(deps, p.fan, {
     notification: { type: 'REFUND_ISSUED', params, link: `/bookings/${r.bookingId}` },
     email: {
@@ -212,7 +213,7 @@ export async function refundIssued(
         title: p.offerTitle,
         amount: r.amount,
         currency: r.currency,
-        reason: r.reason.split(':')[0],
+        reason,
         bookingUrl: url(deps, u, `/bookings/${r.bookingId}`),
       }),
     },

@@ -1,6 +1,7 @@
 /** Platform settings (singleton row): fee, holding period, hold duration, payout mode and minimums, when a call took place. */
 import { eq } from 'drizzle-orm';
 import { platformSettings } from '../db/schema';
+import { one } from '../db/one';
 import type { Deps } from '../deps';
 import { audit } from './admin/audit';
 
@@ -38,16 +39,19 @@ export async function updateSettings(
   const before = await getSettings(deps, { fresh: true });
   const { minPayout, ...rest } = patch;
   const now = deps.clock.now();
-  const [after] = await deps.db
-    .update(platformSettings)
-    .set({
-      ...rest,
-      ...(minPayout ? { minPayout: { ...before.minPayout, ...minPayout } } : {}),
-      updatedAt: now,
-      updatedBy: adminId,
-    })
-    .where(eq(platformSettings.id, 1))
-    .returning();
+  const after = one(
+    await deps.db
+      .update(platformSettings)
+      .set({
+        ...rest,
+        ...(minPayout ? { minPayout: { ...before.minPayout, ...minPayout } } : {}),
+        updatedAt: now,
+        updatedBy: adminId,
+      })
+      .where(eq(platformSettings.id, 1))
+      .returning(),
+    'the platform settings row',
+  );
   await audit(deps, {
     actor: adminId,
     action: 'SETTINGS_UPDATE',

@@ -47,7 +47,7 @@ export function samplesOf(template: EmailTemplate, appUrl: string): Record<strin
 
 export function getTemplate(name: string): EmailTemplate | null {
   // Own keys only: `__proto__`, `constructor`… are not templates (a 500 on the admin preview before).
-  return Object.hasOwn(templates, name) ? templates[name] : null;
+  return Object.hasOwn(templates, name) ? (templates[name] ?? null) : null;
 }
 
 /** Validates `data` against the template's schema, then renders both parts. */

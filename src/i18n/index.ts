@@ -65,7 +65,7 @@ export function localeFromAcceptLanguage(header: string | null | undefined): Loc
   const ranked = header
     .split(',')
     .map((part) => {
-      const [tagPart, ...rest] = part.trim().split(';');
+      const [tagPart = '', ...rest] = part.trim().split(';');
       const q = rest.find((r) => r.trim().startsWith('q='));
       return { lang: tagPart.trim().slice(0, 2).toLowerCase(), q: q ? Number(q.split('=')[1]) : 1 };
     })

@@ -8,6 +8,7 @@
  */
 import { and, eq, lt, ne } from 'drizzle-orm';
 import { cronRuns } from '../db/schema';
+import { one } from '../db/one';
 import type { Deps } from '../deps';
 import { describeError } from '../lib/logger';
 import { JOBS, type JobName } from './registry';
@@ -119,23 +120,26 @@ export async function runJobChunk(
 ): Promise<Record<string, number>> {
   const started = Date.now();
   const now = deps.clock.now();
-  const [row] = await deps.db
-    .insert(cronRuns)
-    .values({
-      id: deps.ids.next('cron'),
-      job,
-      cron: null,
-      scheduledAt: tick,
-      part,
-      trigger: 'QUEUE',
-      status: 'RUNNING',
-      startedAt: now,
-    })
-    .onConflictDoUpdate({
-      target: [cronRuns.job, cronRuns.scheduledAt, cronRuns.part],
-      set: { status: 'RUNNING', startedAt: now, finishedAt: null, durationMs: null, error: null },
-    })
-    .returning({ id: cronRuns.id });
+  const row = one(
+    await deps.db
+      .insert(cronRuns)
+      .values({
+        id: deps.ids.next('cron'),
+        job,
+        cron: null,
+        scheduledAt: tick,
+        part,
+        trigger: 'QUEUE',
+        status: 'RUNNING',
+        startedAt: now,
+      })
+      .onConflictDoUpdate({
+        target: [cronRuns.job, cronRuns.scheduledAt, cronRuns.part],
+        set: { status: 'RUNNING', startedAt: now, finishedAt: null, durationMs: null, error: null },
+      })
+      .returning({ id: cronRuns.id }),
+    'the cron run just upserted',
+  );
   try {
     const counts = await work();
     const durationMs = Date.now() - started;

@@ -17,17 +17,24 @@ const VARIANT = /^(.*\/(profile|banner)-[0-9a-f]{16})-(\d+)\.webp$/;
 
 export const variantKey = (stem: string, width: number) => `${stem}-${width}.webp`;
 
+/** The stem and kind of a variant key; null for anything else (a legacy key is served as it is). */
+function parseVariant(key: string): { stem: string; kind: ImageKind } | null {
+  const [, stem, kind] = VARIANT.exec(key) ?? [];
+  return stem && kind ? { stem, kind: kind as ImageKind } : null;
+}
+
 /** Every stored object behind a key held by a creator row (all its variants, or the legacy original). */
 export function keysOf(key: string): string[] {
-  const m = VARIANT.exec(key);
-  return m ? IMAGE_VARIANTS[m[2] as ImageKind].map((w) => variantKey(m[1], w)) : [key];
+  const v = parseVariant(key);
+  return v ? IMAGE_VARIANTS[v.kind].map((w) => variantKey(v.stem, w)) : [key];
 }
 
 /** What an <img> needs for a stored image URL: the variant for 1× at `cssWidth`, and the srcset of all of them. */
 export function imageSources(url: string, cssWidth?: number): { src: string; srcset?: string } {
-  const m = VARIANT.exec(url);
-  if (!m) return { src: url };
-  const widths = IMAGE_VARIANTS[m[2] as ImageKind];
-  const fit = cssWidth ? (widths.find((w) => w >= cssWidth) ?? widths[widths.length - 1]) : widths[widths.length - 1];
-  return { src: variantKey(m[1], fit), srcset: widths.map((w) => `${variantKey(m[1], w)} ${w}w`).join(', ') };
+  const v = parseVariant(url);
+  if (!v) return { src: url };
+  const widths = IMAGE_VARIANTS[v.kind];
+  const largest = Math.max(...widths);
+  const fit = cssWidth ? (widths.find((w) => w >= cssWidth) ?? largest) : largest;
+  return { src: variantKey(v.stem, fit), srcset: widths.map((w) => `${variantKey(v.stem, w)} ${w}w`).join(', ') };
 }

@@ -47,20 +47,27 @@ export async function signToken(secret: string, claims: TokenClaims): Promise<st
 export async function verifyToken(secret: string, token: string): Promise<TokenClaims | null> {
   if (token.length > 300) return null;
   const parts = token.split('.');
+  if (parts.length !== 5) return null;
+  // Five parts, so no default below applies; an empty one would fail its check anyway.
+  const [version, sid = '', userId = '', exp = '', sig64 = ''] = parts;
   if (
-    parts.length !== 5 ||
-    parts[0] !== 'v1' ||
-    !/^[0-9a-z]{16,64}$/.test(parts[1]) ||
-    !/^usr_[0-9a-z]{6,40}$/.test(parts[2]) ||
-    !/^[0-9a-z]{1,10}$/.test(parts[3])
+    version !== 'v1' ||
+    !/^[0-9a-z]{16,64}$/.test(sid) ||
+    !/^usr_[0-9a-z]{6,40}$/.test(userId) ||
+    !/^[0-9a-z]{1,10}$/.test(exp)
   )
     return null;
   let sig: Uint8Array<ArrayBuffer>;
   try {
-    sig = fromBase64Url(parts[4]);
+    sig = fromBase64Url(sig64);
   } catch {
     return null;
   }
-  const ok = await crypto.subtle.verify('HMAC', await key(secret), sig, enc.encode(parts.slice(0, 4).join('.')));
-  return ok ? { sid: parts[1], userId: parts[2], exp: parseInt(parts[3], 36) } : null;
+  const ok = await crypto.subtle.verify(
+    'HMAC',
+    await key(secret),
+    sig,
+    enc.encode(`${version}.${sid}.${userId}.${exp}`),
+  );
+  return ok ? { sid, userId, exp: parseInt(exp, 36) } : null;
 }

@@ -40,6 +40,9 @@ const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 
 export function localParts(instant: Date | number, tz: string): LocalParts {
   const parts: Record<string, string> = {};
   for (const p of fmt(tz).formatToParts(new Date(instant))) parts[p.type] = p.value;
+  const weekday = WEEKDAYS[parts.weekday ?? ''];
+  // fmt() asks for the short weekday in en-US: Intl always gives one of the seven.
+  if (weekday === undefined) throw new Error(`No weekday in the ${tz} reading of ${instant}`);
   return {
     year: Number(parts.year),
     month: Number(parts.month),
@@ -47,7 +50,7 @@ export function localParts(instant: Date | number, tz: string): LocalParts {
     hour: Number(parts.hour) % 24,
     minute: Number(parts.minute),
     second: Number(parts.second),
-    weekday: WEEKDAYS[parts.weekday],
+    weekday,
   };
 }
 
@@ -70,11 +73,22 @@ export function zonedToUtc(year: number, month: number, day: number, hour: numbe
   return new Date(wall - before * 60_000); // in the gap: shifted forward
 }
 
+/**
+ * Year, month (1–12) and day of "YYYY-MM-DD" ("YYYY-MM": the day is NaN). A missing field is NaN,
+ * so a date built from malformed text is invalid rather than some other day.
+ */
+export function dateFields(date: string): [year: number, month: number, day: number] {
+  const [year, month, day] = date.split('-');
+  return [Number(year), Number(month), Number(day)];
+}
+
 /** "2026-12-01T18:30" read in `tz` → UTC; null when malformed. */
 export function parseLocalDateTime(value: string, tz: string): Date | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value.trim());
-  if (!m) return null;
-  const [year, month, day, hour, minute] = m.slice(1).map(Number);
+  const v = value.trim();
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(v)) return null;
+  const [year, month, day] = dateFields(v.slice(0, 10));
+  const hour = Number(v.slice(11, 13));
+  const minute = Number(v.slice(14, 16));
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59) return null;
   const d = zonedToUtc(year, month, day, hour, minute, tz);
   return Number.isNaN(d.getTime()) ? null : d;

@@ -448,10 +448,11 @@ authPages.post(`${L}/reset-password`, async (c) => {
     });
   const password = Password.safeParse(form.password);
   if (!password.success) {
+    const { _: problem } = localizeIssues(t, password.error); // a lone value: its issues have no path
     return page(c, {
       title: t('auth.reset.title'),
       status: 400,
-      body: <ResetForm c={c} token={token.data} errors={{ password: localizeIssues(t, password.error)._ }} />,
+      body: <ResetForm c={c} token={token.data} errors={problem ? { password: problem } : {}} />,
     });
   }
   const r = await resetPassword(c.get('deps'), token.data, password.data, viewOf(c).locale);

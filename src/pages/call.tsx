@@ -142,7 +142,10 @@ function Summary({
   const detail = (m: Record<string, unknown> | null) => {
     if (!m) return '';
     if (typeof m.on === 'boolean') return ` · ${t(m.on ? 'callEvent.on' : 'callEvent.off')}`;
-    if (typeof m.reason === 'string') return ` · ${REASONS[m.reason] ? t(REASONS[m.reason]) : m.reason}`;
+    if (typeof m.reason === 'string') {
+      const key = REASONS[m.reason];
+      return ` · ${key ? t(key) : m.reason}`;
+    }
     if (typeof m.reconnection === 'number') return ` · ${t('callEvent.reconnection', { n: m.reconnection })}`;
     return '';
   };

@@ -68,8 +68,8 @@ function takeFlash(c: Ctx): { kind: string; key: MessageKey } | null {
   const raw = getCookie(c, FLASH_COOKIE);
   if (!raw) return null;
   deleteCookie(c, FLASH_COOKIE, { path: '/', secure: true });
-  const [kind, key] = raw.split(':');
-  return /^[a-z]+$/.test(kind) && /^[\w.]+$/.test(key ?? '') ? { kind, key: key as MessageKey } : null;
+  const [kind = '', key = ''] = raw.split(':');
+  return /^[a-z]+$/.test(kind) && /^[\w.]+$/.test(key) ? { kind, key: key as MessageKey } : null;
 }
 
 export function page(c: Ctx, opts: PageOptions): Response {
@@ -90,7 +90,7 @@ export function page(c: Ctx, opts: PageOptions): Response {
   let html = renderToString(vnode);
   // Islands placed by shared components (a slot picker inside the creator page…) load themselves.
   const declared = new Set(opts.islands ?? []);
-  const found = [...new Set([...html.matchAll(/data-island="([a-z][a-z0-9-]*)"/g)].map((m) => m[1]))].filter(
+  const found = [...new Set([...html.matchAll(/data-island="([a-z][a-z0-9-]*)"/g)].flatMap((m) => m[1] ?? []))].filter(
     (n) => !declared.has(n),
   );
   if (found.length)

@@ -42,10 +42,12 @@ function labels(c: Ctx, mode: 'book' | 'reschedule'): PickerLabels {
 
 /** Month and day asked in the URL, kept within what can be booked. */
 function wanted(c: Ctx, minMonth: string, maxMonth: string): { month: string; day: string | null } {
-  const q = c.req.query();
+  const { month: askedMonth = '', day: askedDay = '' } = c.req.query();
   const month =
-    /^\d{4}-(0[1-9]|1[0-2])$/.test(q.month ?? '') && q.month >= minMonth && q.month <= maxMonth ? q.month : minMonth;
-  const day = /^\d{4}-\d{2}-\d{2}$/.test(q.day ?? '') && q.day.startsWith(month) ? q.day : null;
+    /^\d{4}-(0[1-9]|1[0-2])$/.test(askedMonth) && askedMonth >= minMonth && askedMonth <= maxMonth
+      ? askedMonth
+      : minMonth;
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(askedDay) && askedDay.startsWith(month) ? askedDay : null;
   return { month, day };
 }
 
@@ -62,6 +64,7 @@ async function pickerProps(
     opts.mode === 'book'
       ? (opts.types.find((t) => t.id === c.req.query('type')) ?? opts.types[0])
       : await slotTypeOf(deps, opts.booking);
+  if (!type) throw new Error('No appointment type to pick a slot for'); // callers offer booking only with one
   const minMonth = monthOf(now, timezone);
   const maxMonth = monthOf(now.getTime() + type.maxAdvanceDays * DAY, timezone);
   const { month, day } = wanted(c, minMonth, maxMonth);
@@ -101,7 +104,7 @@ async function pickerProps(
     maxMonth,
     action:
       opts.mode === 'book' ? href(`/c/${creator.slug}/slots/book`) : href(`/bookings/${opts.booking.id}/reschedule`),
-    pageHref: href(path.split('?')[0]),
+    pageHref: href(path.split('?')[0] ?? path),
     labels: labels(c, opts.mode),
     creatorSlug: creator.slug,
     bookingId: opts.mode === 'reschedule' ? opts.booking.id : undefined,
@@ -165,13 +168,14 @@ slotPages.post(`${L}/c/:slug/slots/book`, async (c) => {
   const user = c.get('auth')?.user;
   if (!user) return c.redirect(href(`/signin?next=${encodeURIComponent(back)}`), 303);
   const startsAt = new Date(form.startsAt ?? '');
-  if (!/^apt_[0-9a-z]{6,40}$/.test(form.typeId ?? '') || Number.isNaN(startsAt.getTime())) {
+  const typeId = form.typeId ?? '';
+  if (!/^apt_[0-9a-z]{6,40}$/.test(typeId) || Number.isNaN(startsAt.getTime())) {
     flash(c, 'slots.errors.invalid', 'error');
     return c.redirect(back, 303);
   }
   const r = await deps.rooms
     .calendar(creator.id)
-    .bookSlot({ creatorId: creator.id, typeId: form.typeId, startsAt: startsAt.toISOString(), fanId: user.id });
+    .bookSlot({ creatorId: creator.id, typeId, startsAt: startsAt.toISOString(), fanId: user.id });
   if (!r.ok) {
     flash(
       c,

@@ -58,6 +58,14 @@ export const AppointmentTypeDto = z.object({
   active: z.boolean(),
 });
 
+/** The ranges of one day (sorted by start) that start before the previous one ends. */
+export function overlapping<R extends { startMinute: number; endMinute: number }>(sorted: readonly R[]): R[] {
+  return sorted.filter((r, i) => {
+    const previous = sorted[i - 1];
+    return previous !== undefined && r.startMinute < previous.endMinute;
+  });
+}
+
 export const WeeklyRangeSchema = z
   .object({ weekday: z.number().int().min(0).max(6), startMinute: Minute, endMinute: Minute })
   .refine((r) => r.endMinute > r.startMinute, 'A range must end after it starts.');
@@ -65,9 +73,8 @@ export const WeeklyBody = z.object({ ranges: z.array(WeeklyRangeSchema).max(70) 
   for (let d = 0; d < 7; d++) {
     const day = b.ranges.filter((r) => r.weekday === d).sort((a, c) => a.startMinute - c.startMinute);
     if (day.length > 10) ctx.addIssue({ code: 'custom', path: ['ranges'], message: 'At most 10 ranges per day.' });
-    for (let i = 1; i < day.length; i++)
-      if (day[i].startMinute < day[i - 1].endMinute)
-        ctx.addIssue({ code: 'custom', path: ['ranges'], message: 'Ranges of one day must not overlap.' });
+    for (const _ of overlapping(day))
+      ctx.addIssue({ code: 'custom', path: ['ranges'], message: 'Ranges of one day must not overlap.' });
   }
 });
 

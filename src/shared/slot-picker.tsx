@@ -5,7 +5,7 @@
  * the morning / afternoon / evening groups are in that zone too.
  */
 import { formatMoney, formatTime } from '../i18n/format';
-import { localDate, localParts, zonedToUtc } from '../lib/tz';
+import { dateFields, localDate, localParts, zonedToUtc } from '../lib/tz';
 
 export interface PickerType {
   id: string;
@@ -73,15 +73,15 @@ export const partOf = (hour: number): PartOfDay => (hour < 12 ? 'morning' : hour
 const pad = (n: number) => String(n).padStart(2, '0');
 
 export function shiftMonth(month: string, by: number): string {
-  const [y, m] = month.split('-').map(Number);
+  const [y, m] = dateFields(month);
   const d = new Date(Date.UTC(y, m - 1 + by, 1));
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}`;
 }
 
 /** The UTC span of a calendar month on the viewer's clock. */
 export function monthSpan(month: string, tz: string): { from: Date; to: Date } {
-  const [y, m] = month.split('-').map(Number);
-  const [ny, nm] = shiftMonth(month, 1).split('-').map(Number);
+  const [y, m] = dateFields(month);
+  const [ny, nm] = dateFields(shiftMonth(month, 1));
   return { from: zonedToUtc(y, m, 1, 0, 0, tz), to: zonedToUtc(ny, nm, 1, 0, 0, tz) };
 }
 
@@ -108,7 +108,7 @@ export function pickDay(byDay: Map<string, PickerSlot[]>, wanted: string | null)
 export function SlotPicker(p: SlotPickerProps) {
   const byDay = slotsByDay(p.slots, p.timezone);
   const day = pickDay(byDay, p.day && p.day.startsWith(p.month) ? p.day : null);
-  const [y, m] = p.month.split('-').map(Number);
+  const [y, m] = dateFields(p.month);
   const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
   const lead = (new Date(Date.UTC(y, m - 1, 1)).getUTCDay() + 6) % 7; // weeks start on Monday
   const weekdayFmt = new Intl.DateTimeFormat(p.locale, { weekday: 'short', timeZone: 'UTC' });

@@ -2,6 +2,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { z } from 'zod';
 import { creators, users, type Locale, type User } from '../../db/schema';
+import { one } from '../../db/one';
 import type { Deps } from '../../deps';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../../lib/crypto';
 import { errorText } from '../../lib/logger';
@@ -78,13 +79,13 @@ export async function verifyCredentials(deps: Deps, email: string, password: str
 }
 
 export async function updateProfile(deps: Deps, user: User, patch: z.infer<typeof UpdateMeBody>): Promise<User> {
-  const [updated] = await deps.db
+  const updated = await deps.db
     .update(users)
     .set({ ...patch, updatedAt: deps.clock.now() })
     .where(eq(users.id, user.id))
     .returning();
   forgetUser(user.id);
-  return updated;
+  return one(updated, 'the updated user');
 }
 
 export type ChangePasswordResult = { ok: true; revokedSessions: number } | { ok: false; reason: 'WRONG_PASSWORD' };

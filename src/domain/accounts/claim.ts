@@ -7,6 +7,7 @@
  */
 import { and, eq, isNull } from 'drizzle-orm';
 import { authTokens, creators, users, type Locale, type User } from '../../db/schema';
+import { one } from '../../db/one';
 import type { Deps } from '../../deps';
 import { audit } from '../admin/audit';
 import { enqueueEmail } from '../email/enqueue';
@@ -103,19 +104,22 @@ export async function claimUnverifiedAccount(deps: Deps, userId: string, input: 
 async function resetPayoutDetails(deps: Deps, userId: string): Promise<string | null> {
   const creator = await deps.db.select().from(creators).where(eq(creators.userId, userId)).get();
   if (!creator?.stripeAccountId) return null;
-  const [reset] = await deps.db
-    .update(creators)
-    .set({
-      stripeAccountId: null,
-      chargesEnabled: false,
-      payoutsEnabled: false,
-      detailsSubmitted: false,
-      stripeDefaultCurrency: null,
-      onboardedAt: null,
-      updatedAt: deps.clock.now(),
-    })
-    .where(eq(creators.id, creator.id))
-    .returning();
+  const reset = one(
+    await deps.db
+      .update(creators)
+      .set({
+        stripeAccountId: null,
+        chargesEnabled: false,
+        payoutsEnabled: false,
+        detailsSubmitted: false,
+        stripeDefaultCurrency: null,
+        onboardedAt: null,
+        updatedAt: deps.clock.now(),
+      })
+      .where(eq(creators.id, creator.id))
+      .returning(),
+    'the creator whose payout details were reset',
+  );
   await payoutAudit(deps, {
     creatorId: creator.id,
     action: DETAILS_RESET,

@@ -5,6 +5,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { users, type Locale, type User } from '../../db/schema';
+import { one } from '../../db/one';
 import type { Deps } from '../../deps';
 import { oneLine } from '../../lib/text';
 import type { GoogleProfile } from '../../providers/google/port';
@@ -38,28 +39,34 @@ export async function googleSignIn(
             locale: fallback.locale,
           });
       if (claimed) return { ok: true, user: claimed, created: false, claimed: true };
-      [user] = await deps.db
-        .update(users)
-        .set({ googleSub: profile.sub, emailVerifiedAt: byEmail.emailVerifiedAt ?? now, updatedAt: now })
-        .where(eq(users.id, byEmail.id))
-        .returning();
+      user = one(
+        await deps.db
+          .update(users)
+          .set({ googleSub: profile.sub, emailVerifiedAt: byEmail.emailVerifiedAt ?? now, updatedAt: now })
+          .where(eq(users.id, byEmail.id))
+          .returning(),
+        'the user linked to Google',
+      );
     } else {
-      [user] = await deps.db
-        .insert(users)
-        .values({
-          id: deps.ids.next('usr'),
-          email,
-          googleSub: profile.sub,
-          emailVerifiedAt: now,
-          // Google's name is outside text like a form's: the same single line, whatever it holds.
-          name: (oneLine(profile.name ?? '') || email.split('@')[0]).slice(0, 80),
-          role: 'USER',
-          locale: profile.locale?.startsWith('en') ? 'en' : fallback.locale,
-          timezone: fallback.timezone,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning();
+      user = one(
+        await deps.db
+          .insert(users)
+          .values({
+            id: deps.ids.next('usr'),
+            email,
+            googleSub: profile.sub,
+            emailVerifiedAt: now,
+            // Google's name is outside text like a form's: the same single line, whatever it holds.
+            name: (oneLine(profile.name ?? '') || (email.split('@')[0] ?? '')).slice(0, 80),
+            role: 'USER',
+            locale: profile.locale?.startsWith('en') ? 'en' : fallback.locale,
+            timezone: fallback.timezone,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning(),
+        'the user signed up with Google',
+      );
       await deps.log.info('AUTH_SIGNUP', 'New USER account via Google', { actor: 'USER', actorId: user.id });
       return { ok: true, user, created: true, claimed: false };
     }

@@ -6,6 +6,7 @@
 import { and, desc, eq, gt, isNull, lt, or, isNotNull, sql } from 'drizzle-orm';
 import { rawStatement } from '../../db/client';
 import { authTokens, users, type Locale, type User } from '../../db/schema';
+import { one } from '../../db/one';
 import type { Deps } from '../../deps';
 import { DAY, HOUR, MINUTE } from '../../lib/clock';
 import { hashPassword, sha256Hex } from '../../lib/crypto';
@@ -34,20 +35,23 @@ async function issueToken(deps: Deps, userId: string, kind: Kind, ttlMs: number)
   const sentSince = (t: number) =>
     sql`(select count(*) from auth_tokens where user_id = ${userId} and kind = ${kind} and created_at > ${t})`;
   // One transaction: the count and the insert cannot be raced; a refused one voids no older link.
-  const [inserted] = await deps.d1.batch([
-    rawStatement(
-      deps.d1,
-      sql`insert into auth_tokens (id, user_id, kind, token_hash, expires_at, created_at)
+  const inserted = one(
+    await deps.d1.batch([
+      rawStatement(
+        deps.d1,
+        sql`insert into auth_tokens (id, user_id, kind, token_hash, expires_at, created_at)
       select ${id}, ${userId}, ${kind}, ${hash}, ${now + ttlMs}, ${now}
       where ${sentSince(now - HOUR)} < ${EMAIL_LIMITS.perHour} and ${sentSince(now - DAY)} < ${EMAIL_LIMITS.perDay}`,
-    ),
-    // A new token replaces the older unused ones of the same kind.
-    rawStatement(
-      deps.d1,
-      sql`update auth_tokens set used_at = ${now}
+      ),
+      // A new token replaces the older unused ones of the same kind.
+      rawStatement(
+        deps.d1,
+        sql`update auth_tokens set used_at = ${now}
       where user_id = ${userId} and kind = ${kind} and used_at is null and id <> ${id} and exists (select 1 from auth_tokens where id = ${id})`,
-    ),
-  ]);
+      ),
+    ]),
+    'the result of the token insert',
+  );
   if (inserted.meta.changes) return { ok: true, id };
   return { ok: false, retryAfterSeconds: await retryAfter(deps, userId, kind, now) };
 }
@@ -62,11 +66,11 @@ async function retryAfter(deps: Deps, userId: string, kind: Kind, now: number): 
     .limit(EMAIL_LIMITS.perDay)
     .all();
   const at = recent.map((r) => r.at.getTime());
-  const hourFree =
-    at.length >= EMAIL_LIMITS.perHour && at[EMAIL_LIMITS.perHour - 1] > now - HOUR
-      ? at[EMAIL_LIMITS.perHour - 1] + HOUR
-      : now;
-  const dayFree = at.length >= EMAIL_LIMITS.perDay ? at[EMAIL_LIMITS.perDay - 1] + DAY : now;
+  // Newest first: the send that frees a window is the limit-th one back, absent while under the limit.
+  const hourNth = at[EMAIL_LIMITS.perHour - 1];
+  const dayNth = at[EMAIL_LIMITS.perDay - 1];
+  const hourFree = hourNth !== undefined && hourNth > now - HOUR ? hourNth + HOUR : now;
+  const dayFree = dayNth !== undefined ? dayNth + DAY : now;
   return Math.max(1, Math.ceil((Math.max(hourFree, dayFree) - now) / 1000));
 }
 
@@ -122,11 +126,14 @@ export async function sendVerificationEmail(deps: Deps, user: User): Promise<boo
 export async function verifyEmail(deps: Deps, token: string): Promise<User | null> {
   const userId = await consumeToken(deps, token, 'VERIFY_EMAIL');
   if (!userId) return null;
-  const [user] = await deps.db
-    .update(users)
-    .set({ emailVerifiedAt: deps.clock.now(), updatedAt: deps.clock.now() })
-    .where(eq(users.id, userId))
-    .returning();
+  const user = one(
+    await deps.db
+      .update(users)
+      .set({ emailVerifiedAt: deps.clock.now(), updatedAt: deps.clock.now() })
+      .where(eq(users.id, userId))
+      .returning(),
+    'the user whose email was verified',
+  );
   forgetUser(userId);
   await deps.log.info('AUTH_EMAIL_VERIFIED', 'Email address verified', { actor: 'USER', actorId: userId });
   return user;
@@ -168,11 +175,14 @@ export async function resetPassword(
   // The link proves the address: an account never verified is claimed (claim.ts), not just reset.
   const claimed = await claimUnverifiedAccount(deps, userId, { via: 'PASSWORD_RESET', passwordHash, locale });
   if (claimed) return { user: claimed, claimed: true };
-  const [user] = await deps.db
-    .update(users)
-    .set({ passwordHash, emailVerifiedAt: now, updatedAt: now })
-    .where(eq(users.id, userId))
-    .returning();
+  const user = one(
+    await deps.db
+      .update(users)
+      .set({ passwordHash, emailVerifiedAt: now, updatedAt: now })
+      .where(eq(users.id, userId))
+      .returning(),
+    'the user whose password was reset',
+  );
   forgetUser(userId);
   const revoked = await revokeAllSessions(deps, userId);
   await deps.log.info('AUTH_PASSWORD_RESET', 'Password reset by email; all sessions signed out', {

@@ -4,6 +4,7 @@
  */
 import { and, count, desc, eq, inArray, or, type SQL } from 'drizzle-orm';
 import { auditLog, users } from '../../db/schema';
+import { one } from '../../db/one';
 import type { Deps } from '../../deps';
 
 export const AUDIT_ENTITIES = [
@@ -79,7 +80,7 @@ export async function auditPage(deps: Pick<Deps, 'db'>, f: AuditFilter) {
     f.actor ? eq(auditLog.actorUserId, f.actor) : undefined,
     f.action ? eq(auditLog.action, f.action) : undefined,
   );
-  const [rows, [{ total }]] = await Promise.all([
+  const [rows, counted] = await Promise.all([
     deps.db
       .select({ a: auditLog, actorName: users.name, actorEmail: users.email })
       .from(auditLog)
@@ -91,6 +92,7 @@ export async function auditPage(deps: Pick<Deps, 'db'>, f: AuditFilter) {
       .all(),
     deps.db.select({ total: count() }).from(auditLog).where(where),
   ]);
+  const { total } = one(counted, 'the audit count');
   return { rows, total };
 }
 

@@ -21,6 +21,7 @@ import {
   type CallEvent,
   type Currency,
 } from '../../db/schema';
+import { one } from '../../db/one';
 import type { Deps } from '../../deps';
 import { auditOf } from './audit';
 import { contains } from './filters';
@@ -50,7 +51,7 @@ export async function bookingsPage(deps: Pick<Deps, 'db'>, f: BookingFilter) {
     f.toReview ? and(eq(bookings.outcome, 'INTERRUPTED'), isNull(bookings.reviewDecision)) : undefined,
   );
   // Joined rows with clashing column names (id, created_at…) are read outside db.batch, whose D1 results are keyed by column name.
-  const [rows, [{ total }]] = await Promise.all([
+  const [rows, counted] = await Promise.all([
     deps.db
       .select({
         booking: bookings,
@@ -70,6 +71,7 @@ export async function bookingsPage(deps: Pick<Deps, 'db'>, f: BookingFilter) {
       .all(),
     deps.db.select({ total: count() }).from(bookings).innerJoin(users, eq(users.id, bookings.userId)).where(where),
   ]);
+  const { total } = one(counted, 'the bookings count');
   return { rows, total };
 }
 

@@ -1,14 +1,14 @@
 /** Small pieces shared by the admin lists: day ranges read in the admin's zone, safe LIKE patterns. */
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import { zonedToUtc } from '../../lib/tz';
+import { dateFields, zonedToUtc } from '../../lib/tz';
 
-const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** "YYYY-MM-DD" (a date input) → the UTC instant of that local midnight in `tz`; null when malformed. */
 export function localDayStart(value: string | undefined, tz: string, plusDays = 0): Date | null {
-  const m = DAY_RE.exec((value ?? '').trim());
-  if (!m) return null;
-  const [y, mo, d] = m.slice(1).map(Number);
+  const v = (value ?? '').trim();
+  if (!DAY_RE.test(v)) return null;
+  const [y, mo, d] = dateFields(v);
   if (mo < 1 || mo > 12 || d < 1 || d > 31) return null;
   const day = new Date(Date.UTC(y, mo - 1, d + plusDays));
   const at = zonedToUtc(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate(), 0, 0, tz);

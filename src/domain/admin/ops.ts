@@ -1,6 +1,7 @@
 /** Admin operations: the email log (filter, retry), job runs (run now), logs with per-family stats. */
 import { and, count, desc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
 import { cronRuns, emailLog, type EMAIL_STATUSES, type LOG_LEVELS, logs, type EmailLogRow } from '../../db/schema';
+import { one } from '../../db/one';
 import type { Deps } from '../../deps';
 import { DAY, HOUR } from '../../lib/clock';
 import { LOG_TYPES, type LogFamily } from '../../lib/logger';
@@ -18,7 +19,7 @@ export async function emailLogPage(
     f.to ? contains(emailLog.to, f.to.toLowerCase()) : undefined,
     f.template ? eq(emailLog.template, f.template) : undefined,
   );
-  const [rows, [{ total }]] = await Promise.all([
+  const [rows, counted] = await Promise.all([
     deps.db
       .select()
       .from(emailLog)
@@ -29,6 +30,7 @@ export async function emailLogPage(
       .all(),
     deps.db.select({ total: count() }).from(emailLog).where(where),
   ]);
+  const { total } = one(counted, 'the emails count');
   return { rows, total };
 }
 
@@ -115,7 +117,7 @@ export async function logsPage(deps: Deps, f: LogFilter) {
     f.from ? gte(logs.createdAt, f.from) : undefined,
     f.to ? lte(logs.createdAt, f.to) : undefined,
   );
-  const [rows, [{ total }]] = await Promise.all([
+  const [rows, counted] = await Promise.all([
     deps.db
       .select()
       .from(logs)
@@ -126,6 +128,7 @@ export async function logsPage(deps: Deps, f: LogFilter) {
       .all(),
     deps.db.select({ total: count() }).from(logs).where(where),
   ]);
+  const { total } = one(counted, 'the logs count');
   return { rows, total };
 }
 

@@ -18,6 +18,7 @@ import {
   type Currency,
   type Role,
 } from '../../db/schema';
+import { one } from '../../db/one';
 import type { Deps } from '../../deps';
 import { HOUR } from '../../lib/clock';
 import { bucketStart } from '../payouts/earnings';
@@ -64,11 +65,13 @@ export async function adminOverview(
 ): Promise<Overview> {
   const now = deps.clock.now();
   const n = OVERVIEW_BUCKETS[period];
-  const starts = Array.from({ length: n + 1 }, (_, i) => bucketStart(now, period, tz, i - n + 1));
-  const from = starts[0];
+  // n buckets, the last one holding now: their starts, and where the last one ends.
+  const starts = Array.from({ length: n }, (_, i) => bucketStart(now, period, tz, i - n + 1));
+  const from = bucketStart(now, period, tz, 1 - n);
+  const until = bucketStart(now, period, tz, 1);
   const dayAgo = new Date(now.getTime() - 24 * HOUR);
   const slot = sql<number>`${payments.createdAt} / ${SLOT_MS}`;
-  const [money, [completed], [failedEmails], [failedJobs], [openDisputes], awaiting, roles] = await deps.db.batch([
+  const [money, completed, failedEmails, failedJobs, openDisputes, awaiting, roles] = await deps.db.batch([
     deps.db
       .select({
         currency: payments.currency,
@@ -79,9 +82,7 @@ export async function adminOverview(
         refunded: sql<number>`sum(${payments.refundedAmount})`,
       })
       .from(payments)
-      .where(
-        and(inArray(payments.status, [...CAPTURED]), gte(payments.createdAt, from), lt(payments.createdAt, starts[n])),
-      )
+      .where(and(inArray(payments.status, [...CAPTURED]), gte(payments.createdAt, from), lt(payments.createdAt, until)))
       .groupBy(payments.currency, slot),
     deps.db
       .select({ n: count() })
@@ -124,12 +125,13 @@ export async function adminOverview(
   };
   for (const r of money) {
     const at = Number(r.slot) * SLOT_MS;
-    let i = n - 1;
-    while (i > 0 && at < starts[i].getTime()) i--;
+    // The last bucket started by then (the query keeps `at` within [from, until), so there is one).
+    const started = starts.findLastIndex((start) => start.getTime() <= at);
+    const i = Math.max(started, 0);
     const s = seriesOf(r.currency);
-    s.bookings[i] += r.n;
-    s.revenue[i] += Number(r.amount);
-    s.fees[i] += Number(r.fee);
+    s.bookings[i] = (s.bookings[i] ?? 0) + r.n;
+    s.revenue[i] = (s.revenue[i] ?? 0) + Number(r.amount);
+    s.fees[i] = (s.fees[i] ?? 0) + Number(r.fee);
     s.totals.bookings += r.n;
     s.totals.revenue += Number(r.amount);
     s.totals.fees += Number(r.fee);
@@ -140,12 +142,12 @@ export async function adminOverview(
   return {
     period,
     from,
-    buckets: starts.slice(0, n),
+    buckets: starts,
     series: [...byCurrency.values()].sort((a, b) => CURRENCIES.indexOf(a.currency) - CURRENCIES.indexOf(b.currency)),
-    callsCompleted: completed.n,
-    failedEmails24h: failedEmails.n,
-    failedJobs24h: failedJobs.n,
-    openDisputes: openDisputes.n,
+    callsCompleted: one(completed, 'the completed calls count').n,
+    failedEmails24h: one(failedEmails, 'the failed emails count').n,
+    failedJobs24h: one(failedJobs, 'the failed jobs count').n,
+    openDisputes: one(openDisputes, 'the open disputes count').n,
     payoutsAwaiting: {
       count: awaiting.reduce((s, r) => s + r.n, 0),
       byCurrency: awaiting.map((r) => ({ currency: r.currency, count: r.n, amount: Number(r.amount) })),

@@ -19,6 +19,7 @@ import {
   type Currency,
   type Payment,
 } from '../../db/schema';
+import { one } from '../../db/one';
 import type { Deps } from '../../deps';
 import { decideRefund } from '../payments/refund-policy';
 import { attemptOwedRefund, issueRefund, refundable, type RefundOutcome } from '../payments/refunds';
@@ -68,7 +69,7 @@ export interface CurrencyTotals {
 export async function paymentsPage(deps: Pick<Deps, 'db'>, f: PaymentFilter, page: number) {
   const where = paymentsWhere(f);
   // Joined rows with clashing column names (id, created_at…) are read outside db.batch, whose D1 results are keyed by column name.
-  const [rows, [[{ total }], totals]] = await Promise.all([
+  const [rows, [counted, totals]] = await Promise.all([
     listQuery(deps, where)
       .orderBy(desc(payments.createdAt), desc(payments.id))
       .limit(PAYMENTS_PAGE)
@@ -90,6 +91,7 @@ export async function paymentsPage(deps: Pick<Deps, 'db'>, f: PaymentFilter, pag
         .orderBy(payments.currency),
     ]),
   ]);
+  const { total } = one(counted, 'the payments count');
   return {
     rows: rows as PaymentRow[],
     total,
@@ -118,8 +120,8 @@ export async function* allPayments(
       .limit(chunk)
       .all()) as PaymentRow[];
     if (rows.length) yield rows;
-    if (rows.length < chunk) return;
-    const last = rows[rows.length - 1].payment;
+    const last = rows.at(-1)?.payment;
+    if (!last || rows.length < chunk) return;
     after = { at: last.createdAt, id: last.id };
   }
 }
@@ -210,7 +212,7 @@ async function moneyPage<T extends SQLiteSelect>(
   page: number,
   list: T,
 ) {
-  const [rows, [{ total }]] = await Promise.all([
+  const [rows, counted] = await Promise.all([
     list
       .where(where)
       .orderBy(desc(table.createdAt), desc(table.id))
@@ -219,6 +221,7 @@ async function moneyPage<T extends SQLiteSelect>(
       .all() as Promise<Awaited<ReturnType<T['all']>>>,
     deps.db.select({ total: count() }).from(table).where(where),
   ]);
+  const { total } = one(counted, 'the money rows count');
   return { rows, total };
 }
 

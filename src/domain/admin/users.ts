@@ -1,6 +1,7 @@
 /** Admin — accounts: search by name or email, filter by role, one account's detail, role changes (audited). */
 import { and, count, desc, eq, or } from 'drizzle-orm';
 import { bookings, creators, users, type Creator, type Role, type User } from '../../db/schema';
+import { one } from '../../db/one';
 import type { Deps } from '../../deps';
 import { forgetUser } from '../accounts/session-cache';
 import { ensureCreatorProfile } from '../creators/create-profile';
@@ -55,7 +56,7 @@ export async function usersPage(deps: Pick<Deps, 'db'>, f: UserFilter) {
     f.role ? eq(users.role, f.role) : undefined,
   );
   // Joined rows with clashing column names (id, created_at…) are read outside db.batch, whose D1 results are keyed by column name.
-  const [rows, [{ total }]] = await Promise.all([
+  const [rows, counted] = await Promise.all([
     deps.db
       .select({ user: users, creator: creatorState })
       .from(users)
@@ -67,11 +68,12 @@ export async function usersPage(deps: Pick<Deps, 'db'>, f: UserFilter) {
       .all(),
     deps.db.select({ total: count() }).from(users).where(where),
   ]);
+  const { total } = one(counted, 'the users count');
   return { rows: rows as { user: User; creator: CreatorState | null }[], total };
 }
 
 export async function userDetail(deps: Pick<Deps, 'db'>, userId: string) {
-  const [row, [asFan]] = await Promise.all([
+  const [row, asFan] = await Promise.all([
     deps.db
       .select({ user: users, creator: creatorState })
       .from(users)
@@ -87,7 +89,7 @@ export async function userDetail(deps: Pick<Deps, 'db'>, userId: string) {
   return {
     user: row.user,
     creator: row.creator as CreatorState | null,
-    bookingsAsFan: asFan.n,
+    bookingsAsFan: one(asFan, 'the bookings as fan count').n,
     bookingsAsCreator: asCreator,
   };
 }
@@ -126,7 +128,7 @@ export async function changeRole(
   }
   const now = deps.clock.now();
   const withdraw = role === 'USER' && profile !== undefined;
-  const [[updated]] = await deps.db.batch([
+  const [changed] = await deps.db.batch([
     deps.db
       .update(users)
       .set({
@@ -158,6 +160,7 @@ export async function changeRole(
       requestId: meta.requestId ?? null,
     }),
   ]);
+  const updated = one(changed, 'the user whose role changed');
   if (role === 'CREATOR') await ensureCreatorProfile(deps, updated);
   forgetUser(userId);
   const closed = withdraw ? await closeCreatorSchedule(deps, admin, profile.id, meta) : null;

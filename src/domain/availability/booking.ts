@@ -14,6 +14,7 @@ import {
   type Booking,
   type Creator,
 } from '../../db/schema';
+import { one } from '../../db/one';
 import type { Deps } from '../../deps';
 import { HOUR, MINUTE } from '../../lib/clock';
 import { deleteBookingRoom } from '../calls/access';
@@ -151,16 +152,19 @@ export async function afterReschedule(deps: Deps, before: Booking, by: 'FAN' | '
     const settings = await getSettings(deps);
     const release = new Date(booking.endsAt.getTime() + settings.holdingDays * 24 * HOUR);
     // What is still waiting for the old release date (the share, net of any refund reversal).
-    const [{ net }] = await deps.db
-      .select({ net: sql<number>`coalesce(sum(${ledgerEntries.amount}), 0)` })
-      .from(ledgerEntries)
-      .where(
-        and(
-          eq(ledgerEntries.paymentId, payment.id),
-          eq(ledgerEntries.account, creatorAccount(payment.creatorId)),
-          eq(ledgerEntries.availableAt, payment.payoutReleaseAt),
+    const { net } = one(
+      await deps.db
+        .select({ net: sql<number>`coalesce(sum(${ledgerEntries.amount}), 0)` })
+        .from(ledgerEntries)
+        .where(
+          and(
+            eq(ledgerEntries.paymentId, payment.id),
+            eq(ledgerEntries.account, creatorAccount(payment.creatorId)),
+            eq(ledgerEntries.availableAt, payment.payoutReleaseAt),
+          ),
         ),
-      );
+      'the share still held',
+    );
     if (net > 0 && release.getTime() !== payment.payoutReleaseAt.getTime()) {
       await record(deps, {
         txId: `reschedule:${booking.id}:${booking.icsSequence}`,

@@ -6,6 +6,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import { appointmentTypes, availabilityExceptions, callOffers, type Creator } from '../../db/schema';
+import { one } from '../../db/one';
 import type { Deps } from '../../deps';
 import type { CreateTypeBody, ExceptionBody, UpdateTypeBody } from '../../shared/availability';
 import { CARD_MINIMUM } from '../../shared/money';
@@ -30,18 +31,21 @@ export async function createType(
   if (wrong) return { ok: false, ...wrong };
   if (belowMinimum(body.price, currency)) return { ok: false, code: 'PRICE_TOO_LOW', minimum: CARD_MINIMUM[currency] };
   const now = deps.clock.now();
-  const [type] = await deps.db
-    .insert(appointmentTypes)
-    .values({
-      ...body,
-      currency,
-      id: deps.ids.next('apt'),
-      creatorId: creator.id,
-      sortOrder: 100,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning();
+  const type = one(
+    await deps.db
+      .insert(appointmentTypes)
+      .values({
+        ...body,
+        currency,
+        id: deps.ids.next('apt'),
+        creatorId: creator.id,
+        sortOrder: 100,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning(),
+    'the appointment type just created',
+  );
   if (type.active) await deps.rooms.calendar(creator.id).slotsChanged();
   return { ok: true, type };
 }
@@ -75,6 +79,7 @@ export async function updateType(
     .set({ ...patch, updatedAt: deps.clock.now() })
     .where(eq(appointmentTypes.id, current.id))
     .returning();
+  if (!type) return { ok: false, code: 'NOT_FOUND' }; // deleted since it was read
   await deps.rooms.calendar(creator.id).slotsChanged();
   return { ok: true, type };
 }

@@ -7,7 +7,7 @@
  * the repeated hour yields its slots twice as two distinct instants (02:00 CEST then 02:00 CET),
  * never a duplicate or a phantom. Times are shown to the fan in their own zone by the caller.
  */
-import { localParts, offsetMinutes, zonedToUtc } from '../../lib/tz';
+import { dateFields, localParts, offsetMinutes, zonedToUtc } from '../../lib/tz';
 
 export const SLOT_STEP_MINUTES = 30;
 const MIN = 60_000;
@@ -41,7 +41,7 @@ export interface Slot {
 
 /** "YYYY-MM-DD" + n days (calendar arithmetic). */
 export function addDays(date: string, n: number): string {
-  const [y, m, d] = date.split('-').map(Number);
+  const [y, m, d] = dateFields(date);
   return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
 }
 const weekdayOf = (date: string) => new Date(`${date}T00:00:00Z`).getUTCDay();
@@ -68,10 +68,11 @@ export function openRanges(date: string, weekly: WeeklyRange[], exceptions: Date
     else
       ranges = ranges.flatMap(([s, t]): [number, number][] => {
         if (e.endMinute! <= s || e.startMinute! >= t) return [[s, t]];
-        return [
+        const parts: [number, number][] = [
           [s, Math.min(t, e.startMinute!)],
           [Math.max(s, e.endMinute!), t],
-        ].filter(([a, b]) => b > a) as [number, number][];
+        ];
+        return parts.filter(([a, b]) => b > a);
       });
   }
   // Merge overlaps so a slot can span two adjoining ranges' boundary only if they touch.
@@ -92,7 +93,7 @@ export function openRanges(date: string, weekly: WeeklyRange[], exceptions: Date
  * (DST nights) go through the exact conversion.
  */
 function dayInstants(date: string, tz: string): (minute: number) => number {
-  const [y, mo, d] = date.split('-').map(Number);
+  const [y, mo, d] = dateFields(date);
   const wallMidnight = Date.UTC(y, mo - 1, d);
   // Every zone's offset lies within −12 h … +14 h: this window covers the whole local day and the next midnight.
   const a = offsetMinutes(wallMidnight - 14 * 3_600_000, tz);
@@ -101,7 +102,7 @@ function dayInstants(date: string, tz: string): (minute: number) => number {
   return (minute) => {
     const day = minute >= 1440 ? addDays(date, 1) : date;
     const m = minute >= 1440 ? minute - 1440 : minute;
-    const [yy, mm, dd] = day.split('-').map(Number);
+    const [yy, mm, dd] = dateFields(day);
     return zonedToUtc(yy, mm, dd, Math.floor(m / 60), m % 60, tz).getTime();
   };
 }
@@ -129,11 +130,13 @@ export function computeSlots(input: {
   const longest = busy.reduce((m, b) => Math.max(m, b.end - b.start), 0);
   let first = 0;
   const free = (s: number) => {
-    while (first < busy.length && busy[first].end <= s - before) first++;
+    // Index loops, not slices: this runs for every candidate slot. Each `!` is within busy.length.
+    while (first < busy.length && busy[first]!.end <= s - before) first++;
     for (let i = first; i < busy.length; i++) {
+      const span = busy[i]!;
       // From here on every span starts after this slot (and its buffer) ends.
-      if (busy[i].end - longest >= s + dur + after) break;
-      if (busy[i].start < s + dur + after) return false;
+      if (span.end - longest >= s + dur + after) break;
+      if (span.start < s + dur + after) return false;
     }
     return true;
   };

@@ -5,6 +5,7 @@
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { bookings, callOffers, payments, type Booking } from '../../db/schema';
+import { one } from '../../db/one';
 import type { StartedPayment } from '../payments/checkout';
 import type { Deps } from '../../deps';
 import { errorText } from '../../lib/logger';
@@ -18,7 +19,7 @@ export async function writeHold(
 ): Promise<Booking> {
   const now = deps.clock.now();
   const o = st.offer;
-  const [[booking]] = await deps.db.batch([
+  const [inserted] = await deps.db.batch([
     deps.db
       .insert(bookings)
       .values({
@@ -51,7 +52,7 @@ export async function writeHold(
       { actor: 'USER', actorId: input.userId, context: { bookingId: input.bookingId, offerId: o.id } },
     ),
   ]);
-  return booking;
+  return one(inserted, 'the booking just held');
 }
 
 export type ReleaseReason = 'EXPIRED' | 'FAILED' | 'CANCELLED';

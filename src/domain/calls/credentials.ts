@@ -54,6 +54,7 @@ async function seal(secret: string, aad: string, c: JoinCredentials): Promise<st
 async function unseal(secret: string, aad: string, sealed: string): Promise<JoinCredentials | null> {
   try {
     const [iv, data] = sealed.split('.');
+    if (iv === undefined || data === undefined) return null; // damaged: no separator
     const plain = await crypto.subtle.decrypt(
       { name: 'AES-GCM', iv: fromBase64Url(iv), additionalData: enc.encode(aad) },
       await keyOf(secret),

@@ -1,6 +1,7 @@
 /** The call log: what the pages report (pre-call, media toggles, errors…) next to what the server saw. */
 import { asc, count, eq } from 'drizzle-orm';
 import { callEvents, type CallEvent, type User } from '../../db/schema';
+import { one } from '../../db/one';
 import type { Deps } from '../../deps';
 import type { CallEventDtoT } from '../../shared/calls';
 import { callRole, loadCallParties } from './access';
@@ -53,7 +54,10 @@ export async function addClientEvent(
   const now = deps.clock.now().getTime();
   if (now < w.opensAt.getTime()) return { ok: false, code: 'CALL_NOT_OPEN' };
   if (now > w.closesAt.getTime() + LOG_OPEN_AFTER_CLOSE_MS) return { ok: false, code: 'CALL_LOG_CLOSED' };
-  const [{ n }] = await deps.db.select({ n: count() }).from(callEvents).where(eq(callEvents.bookingId, booking.id));
+  const { n } = one(
+    await deps.db.select({ n: count() }).from(callEvents).where(eq(callEvents.bookingId, booking.id)),
+    'the call events count',
+  );
   if (n >= MAX_EVENTS_PER_CALL) return { ok: false, code: 'CALL_LOG_FULL' };
   const r = await recordCallEvent(deps, {
     bookingId: booking.id,

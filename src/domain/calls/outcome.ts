@@ -123,7 +123,12 @@ export async function settleCallOutcomes(deps: Deps): Promise<Record<string, num
     )
     .limit(BATCH)
     .all();
-  const counts: Record<string, number> = { decided: 0, applied: 0, failed: 0 };
+  // The three fixed counters, plus one per outcome and `reviewed` when any.
+  const counts: { decided: number; applied: number; failed: number } & Record<string, number> = {
+    decided: 0,
+    applied: 0,
+    failed: 0,
+  };
   for (const b of due) {
     const outcome = await decideCallOutcome(deps, b.id);
     if (outcome) {

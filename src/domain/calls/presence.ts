@@ -58,8 +58,8 @@ export async function presenceOf(deps: Pick<Deps, 'db'>, bookingId: string): Pro
         sessionId: typeof session === 'string' ? session : null,
       });
     }
-    if (page.length < PAGE) return out;
-    const last = page[page.length - 1];
+    const last = page.at(-1);
+    if (!last || page.length < PAGE) return out;
     after = { at: last.occurredAt, id: last.id };
   }
 }

@@ -1,6 +1,7 @@
 /** Creates the creator profile that goes with a CREATOR account (at sign-up or when a fan becomes a creator). */
 import { and, eq, isNull, like } from 'drizzle-orm';
 import { creators, users, type Creator, type Currency, type User } from '../../db/schema';
+import { one } from '../../db/one';
 import type { Deps } from '../../deps';
 import { errorText } from '../../lib/logger';
 import { forgetUser } from '../accounts/session-cache';
@@ -57,14 +58,14 @@ export async function ensureCreatorProfile(deps: Deps, user: User): Promise<Crea
   for (let attempt = 0; attempt < 3; attempt++) {
     const row = newCreatorRow(deps, user, await freeSlug(deps, slugify(user.name)));
     try {
-      const [, [created]] = await deps.db.batch([
+      const [, inserted] = await deps.db.batch([
         deps.db
           .update(users)
           .set({ role: user.role === 'ADMIN' ? 'ADMIN' : 'CREATOR', updatedAt: row.createdAt })
           .where(promotable),
         deps.db.insert(creators).values(row).returning(),
       ]);
-      return created;
+      return one(inserted, 'the creator profile just created');
     } catch (e) {
       if (!errorText(e).includes('UNIQUE')) throw e;
       const raced = await deps.db.select().from(creators).where(eq(creators.userId, user.id)).get();

@@ -14,6 +14,7 @@ import {
   users,
   type Creator,
 } from '../../db/schema';
+import { one } from '../../db/one';
 import type { Deps } from '../../deps';
 
 export const NEXT_CALLS = 5;
@@ -21,7 +22,7 @@ export const LATEST_REQUESTS = 3;
 
 export async function creatorHome(deps: Pick<Deps, 'db'>, creator: Creator, userId: string, now: Date, after: Date) {
   const db = deps.db;
-  const [next, requests, [pending], [review], [unread], [types], [rules], [offers]] = await db.batch([
+  const [next, requests, pending, reviewed, unread, types, rules, offers] = await db.batch([
     db
       .select({
         id: bookings.id,
@@ -93,19 +94,24 @@ export async function creatorHome(deps: Pick<Deps, 'db'>, creator: Creator, user
         and(eq(callOffers.creatorId, creator.id), eq(callOffers.status, 'AVAILABLE'), gt(callOffers.startsAt, now)),
       ),
   ]);
+  // Each aggregate below yields exactly one row.
+  const n = (rows: { n: number }[], what: string) => one(rows, what).n;
+  const review = one(reviewed, 'the reviews summary');
   return {
     next,
-    requests: { latest: requests, count: pending.n },
+    requests: { latest: requests, count: n(pending, 'the pending requests count') },
     reviews: {
       count: review.count,
       average: review.avg == null ? null : Math.round(review.avg * 10) / 10,
       unreplied: Number(review.unreplied),
     },
-    unread: unread.n,
+    unread: n(unread, 'the unread count'),
     setup: {
       payments: creator.chargesEnabled,
       profile: !!creator.bio.trim() && !!creator.profileImageKey,
-      bookable: (types.n > 0 && rules.n > 0) || offers.n > 0,
+      bookable:
+        (n(types, 'the active types count') > 0 && n(rules, 'the rules count') > 0) ||
+        n(offers, 'the open offers count') > 0,
     },
   };
 }

@@ -6,6 +6,7 @@
 import { and, eq, ne } from 'drizzle-orm';
 import type { z } from 'zod';
 import { creators, type Creator } from '../../db/schema';
+import { one } from '../../db/one';
 import type { Deps } from '../../deps';
 import { toHex } from '../../lib/crypto';
 import { IMAGE_VARIANTS, keysOf, VARIANT_QUALITY, variantKey, type ImageKind } from '../../lib/image-variants';
@@ -39,11 +40,14 @@ export async function updateCreatorProfile(
     if (taken) return { ok: false, code: 'SLUG_TAKEN' };
   }
   try {
-    const [updated] = await deps.db
-      .update(creators)
-      .set({ ...patch, updatedAt: deps.clock.now() })
-      .where(eq(creators.id, creator.id))
-      .returning();
+    const updated = one(
+      await deps.db
+        .update(creators)
+        .set({ ...patch, updatedAt: deps.clock.now() })
+        .where(eq(creators.id, creator.id))
+        .returning(),
+      'the creator just updated',
+    );
     return { ok: true, creator: updated };
   } catch (e) {
     if (errorText(e).includes('UNIQUE')) return { ok: false, code: 'SLUG_TAKEN' };
@@ -151,14 +155,20 @@ export async function setCreatorImage(
       }),
     ),
   );
-  const key = variants[variants.length - 1].key;
+  // Widths go smallest first, and the row keeps the largest variant.
+  const largest = variants.at(-1);
+  if (!largest) throw new Error(`No ${kind} image variant was made`);
+  const key = largest.key;
   const column = kind === 'profile' ? 'profileImageKey' : 'bannerImageKey';
   const previous = creator[column];
-  const [updated] = await deps.db
-    .update(creators)
-    .set({ [column]: key, updatedAt: deps.clock.now() })
-    .where(eq(creators.id, creator.id))
-    .returning();
+  const updated = one(
+    await deps.db
+      .update(creators)
+      .set({ [column]: key, updatedAt: deps.clock.now() })
+      .where(eq(creators.id, creator.id))
+      .returning(),
+    'the creator with a new image',
+  );
   if (previous && previous !== key) await deps.media.delete(keysOf(previous));
   return {
     ok: true,
@@ -171,11 +181,14 @@ export async function setCreatorImage(
 export async function removeCreatorImage(deps: Deps, creator: Creator, kind: ImageKind): Promise<Creator> {
   const column = kind === 'profile' ? 'profileImageKey' : 'bannerImageKey';
   const previous = creator[column];
-  const [updated] = await deps.db
-    .update(creators)
-    .set({ [column]: null, updatedAt: deps.clock.now() })
-    .where(eq(creators.id, creator.id))
-    .returning();
+  const updated = one(
+    await deps.db
+      .update(creators)
+      .set({ [column]: null, updatedAt: deps.clock.now() })
+      .where(eq(creators.id, creator.id))
+      .returning(),
+    'the creator without the image',
+  );
   if (previous) await deps.media.delete(keysOf(previous));
   return updated;
 }

@@ -50,7 +50,8 @@ export async function deliverEmail(deps: Deps, emailId: string, attempt: number)
 
   const now = deps.clock.now();
   const payload = row.payload as unknown as EmailPayload;
-  const stale = STALE_CHECKS[row.template] ? await STALE_CHECKS[row.template](deps, payload.data, now) : null;
+  const check = STALE_CHECKS[row.template];
+  const stale = check ? await check(deps, payload.data, now) : null;
   if (stale) {
     await deps.db
       .update(emailLog)
@@ -222,22 +223,23 @@ export async function deliverEmail(deps: Deps, emailId: string, attempt: number)
 /** Dead-letter consumer: the email exhausted its retries. */
 export async function markEmailDead(deps: Deps, emailId: string): Promise<void> {
   const now = deps.clock.now();
-  const updated = await deps.db
+  // None when it left PENDING meanwhile (sent, or already dead): nothing to report then.
+  const [dead] = await deps.db
     .update(emailLog)
     .set({ status: 'DEAD', updatedAt: now })
     .where(sql`${emailLog.id} = ${emailId} and ${emailLog.status} = 'PENDING'`)
     .returning();
-  if (updated.length) {
+  if (dead) {
     await deps.log.email.error(
       'EMAIL_DEAD',
-      `${updated[0].template} to ${updated[0].to} is dead after ${updated[0].attempts} attempts`,
-      { emailId, template: updated[0].template, attempts: updated[0].attempts },
-      { error: updated[0].lastError },
+      `${dead.template} to ${dead.to} is dead after ${dead.attempts} attempts`,
+      { emailId, template: dead.template, attempts: dead.attempts },
+      { error: dead.lastError },
     );
     await notifyAdmins(
       deps,
       'EMAIL_FAILED',
-      { template: updated[0].template, to: updated[0].to, attempts: updated[0].attempts },
+      { template: dead.template, to: dead.to, attempts: dead.attempts },
       '/admin/emails',
     );
   }

@@ -188,14 +188,14 @@ export async function requeueStalePendingEmails(deps: Deps): Promise<Record<stri
       await deps.log.email.error(
         'EMAIL_FAILED',
         `${part.length} stale email(s) could not be queued again; next sweep retries`,
-        { emailId: part[0].id, count: part.length },
+        { emailId: part[0]?.id ?? null, count: part.length }, // the first of the part names it
         { error: e },
       );
     }
   }
   if (requeued)
     await deps.log.email.warn('EMAIL_QUEUED', `${requeued} email(s) stuck pending were queued again`, {
-      emailId: rows[0].id,
+      emailId: rows[0]?.id ?? null,
       count: requeued,
     });
   return { requeued, failed };

@@ -15,6 +15,7 @@ import {
   type Booking,
   type CallRequest,
 } from '../../db/schema';
+import { one } from '../../db/one';
 import type { Deps } from '../../deps';
 import { callTookPlace } from '../reviews/reviews';
 import { loadCallParties } from '../calls/access';
@@ -240,7 +241,7 @@ export async function pastCalls(
   page: number,
 ): Promise<{ rows: PastCall[]; total: number }> {
   const where = pastWhere(userId, now);
-  const [rows, [{ total }]] = await deps.db.batch([
+  const [rows, counted] = await deps.db.batch([
     callsQuery(deps, where)
       .orderBy(desc(bookings.startsAt))
       .limit(HISTORY_PAGE_SIZE)
@@ -250,6 +251,7 @@ export async function pastCalls(
       .from(bookings)
       .where(where),
   ]);
+  const { total } = one(counted, 'the past calls count');
   const calls = rows.map(toCall);
   const out: PastCall[] = [];
   for (const call of calls) {

@@ -5,6 +5,7 @@
  */
 import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
 import { notifications, type Locale } from '../../db/schema';
+import { one } from '../../db/one';
 import type { Deps } from '../../deps';
 import type { MessageKey, T } from '../../i18n';
 import { formatDateTime, formatMoney } from '../../i18n/format';
@@ -91,10 +92,13 @@ export function renderNotification(
 }
 
 export async function unreadCount(deps: Pick<Deps, 'db'>, userId: string): Promise<number> {
-  const [{ n }] = await deps.db
-    .select({ n: count() })
-    .from(notifications)
-    .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)));
+  const { n } = one(
+    await deps.db
+      .select({ n: count() })
+      .from(notifications)
+      .where(and(eq(notifications.userId, userId), isNull(notifications.readAt))),
+    'the unread count',
+  );
   return n;
 }
 
@@ -103,7 +107,7 @@ export const NOTIFICATIONS_PER_PAGE = 30;
 /** Unread first, then newest first. */
 export async function listNotifications(deps: Pick<Deps, 'db'>, userId: string, page: number, unreadOnly = false) {
   const where = and(eq(notifications.userId, userId), unreadOnly ? isNull(notifications.readAt) : undefined);
-  const [rows, [{ total }]] = await Promise.all([
+  const [rows, counted] = await Promise.all([
     deps.db
       .select()
       .from(notifications)
@@ -114,6 +118,7 @@ export async function listNotifications(deps: Pick<Deps, 'db'>, userId: string, 
       .all(),
     deps.db.select({ total: count() }).from(notifications).where(where),
   ]);
+  const { total } = one(counted, 'the notifications count');
   return { rows, total };
 }
 

@@ -1,6 +1,7 @@
 /** Creating offers: timing rules, onboarding, and no overlap with the creator's other live offers. */
 import { and, eq, gt, inArray, lt, ne } from 'drizzle-orm';
 import { callOffers, type CallOffer, type Creator, type Currency } from '../../db/schema';
+import { one } from '../../db/one';
 import type { Deps } from '../../deps';
 import { DAY, MINUTE } from '../../lib/clock';
 import { MAX_AHEAD_DAYS, MIN_LEAD_MINUTES } from '../../shared/offers';
@@ -81,26 +82,29 @@ export async function createOffer(deps: Deps, creator: Creator, input: NewOfferI
       })),
     };
   }
-  const [offer] = await deps.db
-    .insert(callOffers)
-    .values({
-      id: deps.ids.next('off'),
-      creatorId: creator.id,
-      title: input.title,
-      description: input.description,
-      price: input.price,
-      currency: input.currency,
-      startsAt: input.startsAt,
-      durationMinutes: input.durationMinutes,
-      endsAt,
-      status: 'AVAILABLE',
-      source: input.source ?? 'OFFER',
-      reservedForUserId: input.reservedForUserId ?? null,
-      appointmentTypeId: input.appointmentTypeId ?? null,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning();
+  const offer = one(
+    await deps.db
+      .insert(callOffers)
+      .values({
+        id: deps.ids.next('off'),
+        creatorId: creator.id,
+        title: input.title,
+        description: input.description,
+        price: input.price,
+        currency: input.currency,
+        startsAt: input.startsAt,
+        durationMinutes: input.durationMinutes,
+        endsAt,
+        status: 'AVAILABLE',
+        source: input.source ?? 'OFFER',
+        reservedForUserId: input.reservedForUserId ?? null,
+        appointmentTypeId: input.appointmentTypeId ?? null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning(),
+    'the offer just created',
+  );
   await deps.log.info('OFFER_CREATED', `Offer ${offer.id} created`, {
     actor: 'CREATOR',
     actorId: creator.userId,

@@ -1,6 +1,7 @@
 /** Stripe Connect (Express) onboarding for creators, and keeping their account state in D1. */
 import { and, count, eq } from 'drizzle-orm';
 import { creators, payoutAudit, type Creator, type User } from '../../db/schema';
+import { one } from '../../db/one';
 import { DETAILS_RESET } from '../accounts/claim';
 import type { Deps } from '../../deps';
 
@@ -52,18 +53,21 @@ export async function syncAccount(deps: Deps, accountId: string): Promise<Creato
   if (!creator) return null;
   const a = await deps.payments.retrieveAccount(accountId);
   const now = deps.clock.now();
-  const [updated] = await deps.db
-    .update(creators)
-    .set({
-      chargesEnabled: a.chargesEnabled,
-      payoutsEnabled: a.payoutsEnabled,
-      detailsSubmitted: a.detailsSubmitted,
-      stripeDefaultCurrency: a.defaultCurrency,
-      onboardedAt: a.chargesEnabled ? (creator.onboardedAt ?? now) : creator.onboardedAt,
-      updatedAt: now,
-    })
-    .where(eq(creators.id, creator.id))
-    .returning();
+  const updated = one(
+    await deps.db
+      .update(creators)
+      .set({
+        chargesEnabled: a.chargesEnabled,
+        payoutsEnabled: a.payoutsEnabled,
+        detailsSubmitted: a.detailsSubmitted,
+        stripeDefaultCurrency: a.defaultCurrency,
+        onboardedAt: a.chargesEnabled ? (creator.onboardedAt ?? now) : creator.onboardedAt,
+        updatedAt: now,
+      })
+      .where(eq(creators.id, creator.id))
+      .returning(),
+    'the creator whose account was synced',
+  );
   if (a.payoutInterval && a.payoutInterval !== 'manual') await deps.payments.setManualPayouts(accountId);
   if (updated.chargesEnabled !== creator.chargesEnabled || updated.payoutsEnabled !== creator.payoutsEnabled) {
     await deps.log.info(

@@ -4,7 +4,10 @@
  * provider told us (account.updated), before that the currency they chose — so a destination
  * charge's transfer never lands converted. Anything else is refused (422 CURRENCY_NOT_ACCEPTED).
  */
-import type { Creator, Currency } from '../../db/schema';
+import { CURRENCIES, type Creator, type Currency } from '../../db/schema';
+
+/** Whether a form's field names a currency we take. */
+export const isCurrency = (v: string | undefined): v is Currency => (CURRENCIES as readonly string[]).includes(v ?? '');
 
 export function acceptedCurrency(creator: Pick<Creator, 'currency' | 'stripeDefaultCurrency'>): Currency {
   return creator.stripeDefaultCurrency ?? creator.currency;

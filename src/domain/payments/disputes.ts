@@ -14,6 +14,7 @@ import {
   DISPUTE_STATUSES,
   type Payment,
 } from '../../db/schema';
+import { one } from '../../db/one';
 import type { Deps } from '../../deps';
 import { disputeClosed, disputeOpened } from '../events';
 import { hasTx, record } from '../ledger/ledger';
@@ -78,16 +79,19 @@ export async function syncDispute(deps: Deps, disputeId: string): Promise<void> 
         bookingId: payment.bookingId,
       });
   } else {
-    [row] = await deps.db
-      .update(disputes)
-      .set({
-        status,
-        updatedAt: now,
-        closedAt: closed ? (existing.closedAt ?? now) : null,
-        creatorDebt: status.startsWith('WARNING') ? 0 : debt,
-      })
-      .where(eq(disputes.id, existing.id))
-      .returning();
+    row = one(
+      await deps.db
+        .update(disputes)
+        .set({
+          status,
+          updatedAt: now,
+          closedAt: closed ? (existing.closedAt ?? now) : null,
+          creatorDebt: status.startsWith('WARNING') ? 0 : debt,
+        })
+        .where(eq(disputes.id, existing.id))
+        .returning(),
+      'the dispute just updated',
+    );
     if (closed && !existing.closedAt)
       await disputeClosed(deps, {
         amount: info.amount,

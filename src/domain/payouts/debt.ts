@@ -21,6 +21,7 @@
 import { and, asc, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { rawStatement } from '../../db/client';
 import { debtRecoveries, disputes, payments, refunds, type Currency } from '../../db/schema';
+import { one } from '../../db/one';
 import type { Deps } from '../../deps';
 import { PaymentProviderError } from '../../providers/payments/port';
 import {
@@ -296,15 +297,18 @@ async function claim(
   const id = deps.ids.next('dbr');
   const key = `debt:${debt.kind}:${debt.id}:${seq + 1}`;
   const now = deps.clock.now().getTime();
-  const r = await deps.d1.batch([
-    rawStatement(
-      deps.d1,
-      sql`insert or ignore into debt_recoveries (id, creator_id, currency, dispute_id, refund_id, method, payment_id, transfer_id, amount, idempotency_key, status, payout_id, created_at, updated_at)
+  const inserted = one(
+    await deps.d1.batch([
+      rawStatement(
+        deps.d1,
+        sql`insert or ignore into debt_recoveries (id, creator_id, currency, dispute_id, refund_id, method, payment_id, transfer_id, amount, idempotency_key, status, payout_id, created_at, updated_at)
     select ${id}, ${debt.creatorId}, ${debt.currency}, ${debt.kind === 'dispute' ? debt.id : null}, ${debt.kind === 'refund' ? debt.id : null}, ${input.method}, ${input.paymentId}, ${input.transferId}, ${input.amount}, ${key}, 'PENDING', ${input.payoutId}, ${now}, ${now}
     where ${receivableOf(col, debt.id)} - ${pendingOf(col, debt.id)} >= ${input.amount}`,
-    ),
-  ]);
-  if (!r[0].meta.changes) return null;
+      ),
+    ]),
+    'the result of the recovery insert',
+  );
+  if (!inserted.meta.changes) return null;
   return (await deps.db.select().from(debtRecoveries).where(eq(debtRecoveries.id, id)).get()) ?? null;
 }
 

@@ -89,17 +89,17 @@ export function bucketize(
   now: Date,
 ): Bucket[] {
   const n = BUCKETS[period];
-  const starts = Array.from({ length: n + 1 }, (_, i) => bucketStart(now, period, tz, i - n + 1));
-  const buckets = starts.slice(0, n).map((start) => ({ start, amount: 0 }));
+  const spans = Array.from({ length: n }, (_, i) => ({
+    start: bucketStart(now, period, tz, i - n + 1),
+    end: bucketStart(now, period, tz, i - n + 2).getTime(),
+    amount: 0,
+  }));
   for (const e of entries) {
     const t = e.at.getTime();
-    for (let i = 0; i < n; i++)
-      if (t >= starts[i].getTime() && t < starts[i + 1].getTime()) {
-        buckets[i].amount += e.amount;
-        break;
-      }
+    const span = spans.find((s) => t >= s.start.getTime() && t < s.end);
+    if (span) span.amount += e.amount;
   }
-  return buckets;
+  return spans.map(({ start, amount }) => ({ start, amount }));
 }
 
 export async function earnings(

@@ -16,6 +16,7 @@
  */
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { rawStatement } from '../../db/client';
+import { one } from '../../db/one';
 import {
   creators,
   debtRecoveries,
@@ -583,17 +584,20 @@ export async function setPayoutsBlocked(
   opts: { notify?: boolean } = {},
 ): Promise<Creator> {
   const now = deps.clock.now();
-  const [updated] = await deps.db
-    .update(creators)
-    .set({
-      payoutsBlocked: blocked,
-      payoutBlockReason: blocked ? reason : null,
-      updatedAt: now,
-      // Unblocking puts a scheduled creator back on schedule at once.
-      ...(blocked ? {} : { nextPayoutAt: creator.payoutSchedule === 'MANUAL' ? null : now }),
-    })
-    .where(eq(creators.id, creator.id))
-    .returning();
+  const updated = one(
+    await deps.db
+      .update(creators)
+      .set({
+        payoutsBlocked: blocked,
+        payoutBlockReason: blocked ? reason : null,
+        updatedAt: now,
+        // Unblocking puts a scheduled creator back on schedule at once.
+        ...(blocked ? {} : { nextPayoutAt: creator.payoutSchedule === 'MANUAL' ? null : now }),
+      })
+      .where(eq(creators.id, creator.id))
+      .returning(),
+    'the creator whose payouts were blocked or unblocked',
+  );
   await audit(deps, { creatorId: creator.id, action: blocked ? 'BLOCKED' : 'UNBLOCKED', actorUserId: adminId, reason });
   await deps.log.info('PAYOUT_SKIPPED', `Payouts of ${creator.id} ${blocked ? 'blocked' : 'unblocked'}`, {
     actorId: adminId,
@@ -627,17 +631,20 @@ export async function updatePayoutSettings(
 ): Promise<Creator> {
   const now = deps.clock.now();
   const next = nextPayoutSlot({ payoutSchedule: input.schedule, payoutWeekday: input.weekday }, now, creator.timezone);
-  const [updated] = await deps.db
-    .update(creators)
-    .set({
-      payoutSchedule: input.schedule,
-      payoutWeekday: input.weekday,
-      payoutMinimum: input.minimum,
-      nextPayoutAt: next,
-      updatedAt: now,
-    })
-    .where(eq(creators.id, creator.id))
-    .returning();
+  const updated = one(
+    await deps.db
+      .update(creators)
+      .set({
+        payoutSchedule: input.schedule,
+        payoutWeekday: input.weekday,
+        payoutMinimum: input.minimum,
+        nextPayoutAt: next,
+        updatedAt: now,
+      })
+      .where(eq(creators.id, creator.id))
+      .returning(),
+    'the creator with new payout settings',
+  );
   await audit(deps, {
     creatorId: creator.id,
     action: 'SETTINGS',

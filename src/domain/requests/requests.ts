@@ -1,6 +1,7 @@
 /** Call requests: a fan proposes price, time and duration; the creator accepts or rejects within 72 hours. */
 import { and, eq, gt, isNull, lt } from 'drizzle-orm';
 import { callRequests, creators, users, type CallRequest, type Currency, type User } from '../../db/schema';
+import { one } from '../../db/one';
 import { activeCreator, creatorRefusal, type CreatorRefusal } from '../creators/standing';
 import type { Deps } from '../../deps';
 import { HOUR } from '../../lib/clock';
@@ -45,23 +46,26 @@ export async function createRequest(
   if (timing) return { ok: false, code: timing };
   // Unanswered requests expire after 72 h, or once too late to accept (30 min before the proposed time).
   const expiresAt = new Date(Math.min(now.getTime() + REQUEST_TTL_MS, input.proposedStartsAt.getTime() - 30 * 60_000));
-  const [request] = await deps.db
-    .insert(callRequests)
-    .values({
-      id: deps.ids.next('req'),
-      userId: fan.id,
-      creatorId,
-      proposedPrice: input.proposedPrice,
-      currency: input.currency,
-      proposedStartsAt: input.proposedStartsAt,
-      durationMinutes: input.durationMinutes,
-      message: input.message,
-      status: 'PENDING',
-      expiresAt,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning();
+  const request = one(
+    await deps.db
+      .insert(callRequests)
+      .values({
+        id: deps.ids.next('req'),
+        userId: fan.id,
+        creatorId,
+        proposedPrice: input.proposedPrice,
+        currency: input.currency,
+        proposedStartsAt: input.proposedStartsAt,
+        durationMinutes: input.durationMinutes,
+        message: input.message,
+        status: 'PENDING',
+        expiresAt,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning(),
+    'the request just created',
+  );
   await deps.log.booking.info(
     'REQUEST_CREATED',
     `Request ${request.id} to creator ${creatorId}`,

@@ -6,6 +6,7 @@
 import { and, count, desc, eq, isNotNull, isNull } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { creators, reviews, users, type Review } from '../../db/schema';
+import { one } from '../../db/one';
 import type { Deps } from '../../deps';
 import { audit } from '../admin/audit';
 import { contains } from '../admin/filters';
@@ -38,7 +39,7 @@ export async function reviewsForModeration(deps: Pick<Deps, 'db'>, f: Moderation
     q ? contains(reviews.comment, q) : undefined,
   );
   // Not in db.batch: its D1 results are keyed by column name, and two `name` columns would clash.
-  const [rows, [{ total }]] = await Promise.all([
+  const [rows, counted] = await Promise.all([
     deps.db
       .select({
         review: reviews,
@@ -59,6 +60,7 @@ export async function reviewsForModeration(deps: Pick<Deps, 'db'>, f: Moderation
       .all(),
     deps.db.select({ total: count() }).from(reviews).where(where),
   ]);
+  const { total } = one(counted, 'the reviews count');
   return { rows, total };
 }
 
@@ -82,12 +84,12 @@ export async function hideReview(
   const now = deps.clock.now();
   const after = { ...before, hiddenAt: now, hiddenBy: adminId, hiddenReason: reason };
   // Guarded: of two admins at once, only the one whose update still finds it visible hides it (and is audited).
-  const updated = await deps.db
+  const [hidden] = await deps.db
     .update(reviews)
     .set({ hiddenAt: now, hiddenBy: adminId, hiddenReason: reason })
     .where(and(eq(reviews.id, reviewId), isNull(reviews.hiddenAt)))
     .returning();
-  if (!updated.length) return { ok: false, code: 'REVIEW_ALREADY_HIDDEN' };
+  if (!hidden) return { ok: false, code: 'REVIEW_ALREADY_HIDDEN' };
   await audit(deps, {
     actor: adminId,
     action: 'REVIEW_HIDE',
@@ -103,7 +105,7 @@ export async function hideReview(
     actorId: adminId,
     context: { reviewId, creatorId: before.creatorId },
   });
-  return { ok: true, review: updated[0] };
+  return { ok: true, review: hidden };
 }
 
 /** Shows a hidden review again (the reason it was hidden stays in the audit log). */
@@ -117,19 +119,19 @@ export async function unhideReview(
   const before = await deps.db.select().from(reviews).where(eq(reviews.id, reviewId)).get();
   if (!before) return { ok: false, code: 'REVIEW_NOT_FOUND' };
   if (!before.hiddenAt) return { ok: false, code: 'REVIEW_NOT_HIDDEN' };
-  const updated = await deps.db
+  const [shown] = await deps.db
     .update(reviews)
     .set({ hiddenAt: null, hiddenBy: null, hiddenReason: null })
     .where(and(eq(reviews.id, reviewId), isNotNull(reviews.hiddenAt)))
     .returning();
-  if (!updated.length) return { ok: false, code: 'REVIEW_NOT_HIDDEN' };
+  if (!shown) return { ok: false, code: 'REVIEW_NOT_HIDDEN' };
   await audit(deps, {
     actor: adminId,
     action: 'REVIEW_UNHIDE',
     entity: 'review',
     entityId: reviewId,
     before: snapshot(before),
-    after: snapshot(updated[0]),
+    after: snapshot(shown),
     reason,
     requestId,
   });
@@ -138,5 +140,5 @@ export async function unhideReview(
     actorId: adminId,
     context: { reviewId, creatorId: before.creatorId },
   });
-  return { ok: true, review: updated[0] };
+  return { ok: true, review: shown };
 }

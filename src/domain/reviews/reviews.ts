@@ -5,6 +5,7 @@
  */
 import { and, count, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import { creators, reviews, users, type Review, type User } from '../../db/schema';
+import { one } from '../../db/one';
 import type { Deps } from '../../deps';
 import { loadCallParties, type CallParties } from '../calls/access';
 import { computeAttendance, tookPlaceThresholdMs } from '../calls/attendance';
@@ -50,7 +51,7 @@ export async function submitReview(
   if (!p) return { ok: false, code: 'BOOKING_NOT_FOUND' };
   const refused = await reviewRefusal(deps, p, user);
   if (refused) return { ok: false, code: refused };
-  const inserted = await deps.db
+  const [review] = await deps.db
     .insert(reviews)
     .values({
       id: deps.ids.next('rev'),
@@ -64,7 +65,7 @@ export async function submitReview(
     .onConflictDoNothing()
     .returning();
   // Two submissions at once: the unique index keeps the first.
-  if (!inserted.length) return { ok: false, code: 'ALREADY_REVIEWED' };
+  if (!review) return { ok: false, code: 'ALREADY_REVIEWED' };
   await tell(deps, p.creator.userId, {
     notification: {
       type: 'REVIEW_RECEIVED',
@@ -72,7 +73,7 @@ export async function submitReview(
       link: `/c/${p.creator.slug}`,
     },
   });
-  return { ok: true, review: inserted[0] };
+  return { ok: true, review };
 }
 
 const visibleOf = (creatorId: string | SQL) => and(eq(reviews.creatorId, creatorId), isNull(reviews.hiddenAt));
@@ -123,16 +124,16 @@ export async function replyToReview(
   if (row.review.reply !== null) return { ok: false, code: 'ALREADY_REPLIED' };
   const now = deps.clock.now();
   // Guarded: of two replies at once, only the first finds reply still null.
-  const updated = await deps.db
+  const [replied] = await deps.db
     .update(reviews)
     .set({ reply: text, repliedAt: now })
     .where(and(eq(reviews.id, reviewId), isNull(reviews.reply)))
     .returning();
-  if (!updated.length) return { ok: false, code: 'ALREADY_REPLIED' };
+  if (!replied) return { ok: false, code: 'ALREADY_REPLIED' };
   await tell(deps, row.review.userId, {
     notification: { type: 'REVIEW_REPLIED', params: { creator: row.creatorName }, link: `/c/${row.slug}#reviews` },
   });
-  return { ok: true, review: updated[0] };
+  return { ok: true, review: replied };
 }
 
 /** Everything a creator sees of their reviews: all of them (hidden ones flagged), the average and the spread. */
@@ -146,7 +147,7 @@ export async function reviewsForCreator(
     eq(reviews.creatorId, creatorId),
     filter === 'unreplied' ? and(isNull(reviews.reply), isNull(reviews.hiddenAt)) : undefined,
   );
-  const [rows, [{ total }], spread] = await deps.db.batch([
+  const [rows, counted, spread] = await deps.db.batch([
     deps.db
       .select({ review: reviews, author: users.name })
       .from(reviews)
@@ -166,6 +167,7 @@ export async function reviewsForCreator(
       .where(and(eq(reviews.creatorId, creatorId), isNull(reviews.hiddenAt)))
       .groupBy(reviews.rating),
   ]);
+  const { total } = one(counted, 'the reviews count');
   const counts = [1, 2, 3, 4, 5].map((r) => spread.find((s) => s.rating === r)?.n ?? 0);
   const n = counts.reduce((a, b) => a + b, 0);
   const average = n ? Math.round((counts.reduce((a, c, i) => a + c * (i + 1), 0) / n) * 10) / 10 : null;

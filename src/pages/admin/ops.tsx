@@ -198,8 +198,9 @@ adminOpsPages.get(`${L}/admin/emails/templates`, async (c) => {
   const admin = requireAdminPage(c);
   if (admin instanceof Response) return admin;
   const { t, href } = viewOf(c);
-  const name =
-    c.req.query('name') && templates[c.req.query('name')!] ? c.req.query('name')! : Object.keys(templates)[0];
+  const asked = c.req.query('name');
+  // No template at all would leave nothing to show: the 404 below.
+  const name = (asked && templates[asked] ? asked : Object.keys(templates)[0]) ?? '';
   const locale: Locale = isLocale(c.req.query('locale')) ? (c.req.query('locale') as Locale) : viewOf(c).locale;
   const tz = zoneOf(c.req.query('tz'));
   const tpl = getTemplate(name);
@@ -218,10 +219,10 @@ adminOpsPages.get(`${L}/admin/emails/templates`, async (c) => {
         <form method="get" action={href('/admin/emails/templates')} class="inline-actions filters">
           <label for="p-name">{t('ops.template')}</label>
           <select id="p-name" name="name">
-            {Object.keys(templates).map((n) => (
+            {Object.entries(templates).map(([n, template]) => (
               <option value={n} selected={n === name}>
                 {n}
-                {templates[n].transactional ? '' : ` (${templates[n].category})`}
+                {template.transactional ? '' : ` (${template.category})`}
               </option>
             ))}
           </select>

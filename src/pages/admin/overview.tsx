@@ -25,7 +25,9 @@ adminOverviewPages.get(`${L}/admin`, async (c) => {
       ? t('adminx.overview.weekOf', { date: label(d) })
       : new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: timezone }).format(d);
   const paid = o.series.reduce((s, x) => s + x.totals.bookings, 0);
-  const bookingsPerBucket = o.buckets.map((_, i) => o.series.reduce((s, x) => s + x.bookings[i], 0));
+  // One bar per bucket; each series holds one value per bucket (0 when nothing was paid then).
+  const bars = (valueAt: (i: number) => number | undefined) =>
+    o.buckets.map((b, i) => ({ label: label(b), title: title(b), value: valueAt(i) ?? 0 }));
   const moneyList = (pick: (s: (typeof o.series)[number]) => number) =>
     o.series.length ? o.series.map((s) => formatMoney(pick(s), s.currency, locale)).join(' · ') : '—';
   const periodLabel = t(period === 'day' ? 'adminx.overview.last30' : 'adminx.overview.last12w');
@@ -119,7 +121,7 @@ adminOverviewPages.get(`${L}/admin`, async (c) => {
         <section aria-labelledby="bk-h" class="card overview-chart">
           <h2 id="bk-h">{t('adminx.overview.bookingsChart', { period: periodLabel })}</h2>
           <BarChart
-            data={o.buckets.map((b, i) => ({ label: label(b), title: title(b), value: bookingsPerBucket[i] }))}
+            data={bars((i) => o.series.reduce((sum, x) => sum + (x.bookings[i] ?? 0), 0))}
             title={t('adminx.overview.bookingsChart', { period: periodLabel })}
             format={(v) => String(v)}
             emptyText={t('adminx.overview.noPayments')}
@@ -153,7 +155,7 @@ adminOverviewPages.get(`${L}/admin`, async (c) => {
                 <div>
                   <h3>{t('adminx.overview.revenueChart', { currency: s.currency })}</h3>
                   <BarChart
-                    data={o.buckets.map((b, i) => ({ label: label(b), title: title(b), value: s.revenue[i] }))}
+                    data={bars((i) => s.revenue[i])}
                     title={t('adminx.overview.revenueChart', { currency: s.currency })}
                     format={(v) => formatMoney(v, s.currency, locale)}
                     emptyText={t('adminx.overview.noPayments')}
@@ -163,7 +165,7 @@ adminOverviewPages.get(`${L}/admin`, async (c) => {
                 <div>
                   <h3>{t('adminx.overview.feesChart', { currency: s.currency })}</h3>
                   <BarChart
-                    data={o.buckets.map((b, i) => ({ label: label(b), title: title(b), value: s.fees[i] }))}
+                    data={bars((i) => s.fees[i])}
                     title={t('adminx.overview.feesChart', { currency: s.currency })}
                     format={(v) => formatMoney(v, s.currency, locale)}
                     emptyText={t('adminx.overview.noPayments')}

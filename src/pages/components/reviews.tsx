@@ -66,15 +66,18 @@ export function RatingSpread({ t, counts }: { t: T; counts: number[] }) {
   const total = counts.reduce((a, b) => a + b, 0) || 1;
   return (
     <ul class="plain rating-spread">
-      {[5, 4, 3, 2, 1].map((r) => (
-        <li data-rating={r}>
-          <span class="label">{t('reviews.starsShort', { n: r })}</span>
-          <span class="bar" aria-hidden="true">
-            <span data-width-pct={`${Math.round((counts[r - 1] / total) * 100)}%`} />
-          </span>
-          <span class="n">{counts[r - 1]}</span>
-        </li>
-      ))}
+      {[5, 4, 3, 2, 1].map((r) => {
+        const n = counts[r - 1] ?? 0; // counts[0] holds the one-star reviews
+        return (
+          <li data-rating={r}>
+            <span class="label">{t('reviews.starsShort', { n: r })}</span>
+            <span class="bar" aria-hidden="true">
+              <span data-width-pct={`${Math.round((n / total) * 100)}%`} />
+            </span>
+            <span class="n">{n}</span>
+          </li>
+        );
+      })}
     </ul>
   );
 }

@@ -25,12 +25,12 @@ import {
 import type { AppEnv, Ctx } from '../../http/context';
 import { formatMoney, parseMajorAmount, toMajorString } from '../../i18n/format';
 import { localDate } from '../../lib/tz';
-import { CreateTypeBody, ExceptionBody, UpdateTypeBody, WeeklyBody } from '../../shared/availability';
+import { CreateTypeBody, ExceptionBody, overlapping, UpdateTypeBody, WeeklyBody } from '../../shared/availability';
 import { Field, FormError, localizeIssues, readForm, type FieldErrors } from '../components/form';
 import { Duration, Empty, Money } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { CreatorNav, requireCreatorPage } from './common';
-import { acceptedCurrency } from '../../domain/payments/currency';
+import { acceptedCurrency, isCurrency } from '../../domain/payments/currency';
 
 export const creatorAvailabilityPages = new Hono<AppEnv>();
 const L = '/:lang{fr|en}';
@@ -87,9 +87,7 @@ function typeValues(type: AppointmentType): Record<string, string> {
 
 /** Form fields (major units, checkbox) → API body. */
 function typeBody(form: Record<string, string>, creator: Creator) {
-  const currency = (CURRENCIES as readonly string[]).includes(form.currency)
-    ? (form.currency as Creator['currency'])
-    : acceptedCurrency(creator);
+  const currency = isCurrency(form.currency) ? form.currency : acceptedCurrency(creator);
   const int = (k: string) => (form[k] !== undefined && form[k] !== '' ? Number(form[k]) : undefined);
   return {
     name: form.name,
@@ -646,8 +644,7 @@ export function readWeekly(
       else day.push({ startMinute: from, endMinute: to });
     }
     day.sort((a, b) => a.startMinute - b.startMinute);
-    if (day.some((r, i) => i > 0 && r.startMinute < day[i - 1].endMinute))
-      errors[`d${d}`] ??= t('availability.errors.overlap');
+    if (overlapping(day).length) errors[`d${d}`] ??= t('availability.errors.overlap');
     ranges.push(...day.map((r) => ({ weekday: d, ...r })));
   }
   return { ranges, errors };

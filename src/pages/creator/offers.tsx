@@ -12,7 +12,7 @@ import { Field, FormError, localizeIssues, readForm, type FieldErrors } from '..
 import { Duration, Empty, Money, StatusBadge, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { CreatorNav, requireCreatorPage } from './common';
-import { acceptedCurrency, currencyRefusal } from '../../domain/payments/currency';
+import { acceptedCurrency, currencyRefusal, isCurrency } from '../../domain/payments/currency';
 
 export const creatorOfferPages = new Hono<AppEnv>();
 const L = '/:lang{fr|en}';
@@ -20,9 +20,7 @@ const DURATIONS = [10, 15, 20, 30, 45, 60, 90, 120];
 
 /** Form fields (major units, local time) → API shape (minor units, UTC). */
 function fromForm(form: Record<string, string>, creator: Creator) {
-  const currency = (CURRENCIES as readonly string[]).includes(form.currency)
-    ? form.currency
-    : acceptedCurrency(creator);
+  const currency = isCurrency(form.currency) ? form.currency : acceptedCurrency(creator);
   const start = form.startsAt ? parseLocalDateTime(form.startsAt, creator.timezone) : null;
   return {
     title: form.title,

@@ -15,12 +15,13 @@ import {
   type CALL_OUTCOMES,
   type Creator,
 } from '../../db/schema';
+import { one } from '../../db/one';
 
 type CallOutcome = (typeof CALL_OUTCOMES)[number];
 import type { Deps } from '../../deps';
 import type { AppEnv, Ctx } from '../../http/context';
 import { formatTime } from '../../i18n/format';
-import { localDate, localParts, zonedToUtc } from '../../lib/tz';
+import { dateFields, localDate, localParts, zonedToUtc } from '../../lib/tz';
 import { monthOf, monthSpan, shiftMonth } from '../../shared/slot-picker';
 import { Empty, Money, Pagination, pageParam, StatusBadge, When } from '../components/ui';
 import { page, viewOf } from '../render';
@@ -182,7 +183,7 @@ type OpenOffer = { id: string; title: string; startsAt: Date };
 
 function MonthGrid({ c, month, rows, open = [] }: { c: Ctx; month: string; rows: Row[]; open?: OpenOffer[] }) {
   const { locale, timezone, href, t } = viewOf(c);
-  const [y, m] = month.split('-').map(Number);
+  const [y, m] = dateFields(month);
   const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
   const lead = (new Date(Date.UTC(y, m - 1, 1)).getUTCDay() + 6) % 7;
   const weekday = new Intl.DateTimeFormat(locale, { weekday: 'short', timeZone: 'UTC' });
@@ -328,7 +329,8 @@ creatorPlanningPages.get(`${L}/creator/planning`, async (c) => {
   const filter = (PLANNING_FILTERS as readonly string[]).includes(q.status ?? '')
     ? (q.status as PlanningFilter)
     : 'all';
-  const month = /^\d{4}-(0[1-9]|1[0-2])$/.test(q.month ?? '') ? q.month : monthOf(now, timezone);
+  const asked = q.month ?? '';
+  const month = /^\d{4}-(0[1-9]|1[0-2])$/.test(asked) ? asked : monthOf(now, timezone);
   const pageNo = pageParam(q.page);
   const where = filterWhere(filter, now);
   const stats = await planningStats(deps, r.creator.id, now);
@@ -366,7 +368,7 @@ creatorPlanningPages.get(`${L}/creator/planning`, async (c) => {
   } else {
     const soonestFirst = filter === 'upcoming' || filter === 'pending';
     const base = and(eq(bookings.creatorId, r.creator.id), where);
-    const [rows, [{ n }]] = await Promise.all([
+    const [rows, counted] = await Promise.all([
       baseQuery(deps)
         .where(base)
         .orderBy(soonestFirst ? asc(bookings.startsAt) : desc(bookings.startsAt))
@@ -375,6 +377,7 @@ creatorPlanningPages.get(`${L}/creator/planning`, async (c) => {
         .all() as Promise<Row[]>,
       deps.db.select({ n: sql<number>`count(*)` }).from(bookings).where(base).all(),
     ]);
+    const { n } = one(counted, 'the bookings count');
     content = (
       <>
         <BookingTable c={c} rows={rows} />
@@ -430,18 +433,21 @@ export async function todayAgenda(c: Ctx, creator: Creator) {
     end,
     inArray(bookings.status, ['PENDING', 'CONFIRMED', 'COMPLETED']),
   );
-  const [{ later }] = await deps.db
-    .select({ later: sql<number>`count(*)` })
-    .from(bookings)
-    .where(
-      and(
-        eq(bookings.creatorId, creator.id),
-        eq(bookings.status, 'CONFIRMED'),
-        gte(bookings.startsAt, end),
-        lt(bookings.startsAt, new Date(end.getTime() + 7 * DAY)),
-      ),
-    )
-    .all();
+  const { later } = one(
+    await deps.db
+      .select({ later: sql<number>`count(*)` })
+      .from(bookings)
+      .where(
+        and(
+          eq(bookings.creatorId, creator.id),
+          eq(bookings.status, 'CONFIRMED'),
+          gte(bookings.startsAt, end),
+          lt(bookings.startsAt, new Date(end.getTime() + 7 * DAY)),
+        ),
+      )
+      .all(),
+    'the later bookings count',
+  );
   return (
     <section class="card today" aria-labelledby="today-h" data-today-count={rows.length}>
       <div class="today-head">
