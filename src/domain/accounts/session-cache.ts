@@ -91,64 +91,14 @@ export async function sessionAlive(d1: D1Database, sessionId: string, userId: st
   }
   if (dead.has(sessionId)) return false;
   if (!behind && alive.has(sessionId)) return true;
-  const ok = await checkRow(d1, sessionId, userId, now.getTime());
-  if (ok) alive.add(sessionId);
+  const row = await rawStatement(
+    d1,
+    sql`select 1 as ok from sessions s where s.id = ${sessionId} and s.user_id = ${userId} and s.expires_at > ${now.getTime()}
+    and not exists (select 1 from session_revocations r where r.session_id = s.id)`,
+  ).all();
+  if (row.results.length) alive.add(sessionId);
   else dead.add(sessionId);
-  return ok;
-}
-
-/** Session rows checked per query at most (D1 binds 100 parameters per statement). */
-const CHECK_BATCH = 90;
-interface PendingCheck {
-  sessionId: string;
-  userId: string;
-  now: number;
-  done: (ok: boolean) => void;
-  fail: (e: unknown) => void;
-}
-let queued: PendingCheck[] = [];
-let checking = false;
-
-/**
- * Whether a session's row is alive. Checks that arrive while a query is under way wait for it and go
- * together in the next one: a burst of fans new to this isolate (a popular offer opening) costs a few
- * queries, not one per fan, and a lone request waits for nothing.
- */
-function checkRow(d1: D1Database, sessionId: string, userId: string, now: number): Promise<boolean> {
-  return new Promise((done, fail) => {
-    queued.push({ sessionId, userId, now, done, fail });
-    if (!checking) void drain(d1);
-  });
-}
-
-async function drain(d1: D1Database): Promise<void> {
-  checking = true;
-  try {
-    while (queued.length) {
-      const batch = queued.slice(0, CHECK_BATCH);
-      queued = queued.slice(CHECK_BATCH);
-      try {
-        const ids = sql.join(
-          batch.map((b) => sql`${b.sessionId}`),
-          sql`, `,
-        );
-        const rows = await rawStatement(
-          d1,
-          sql`select s.id as id, s.user_id as userId, s.expires_at as exp from sessions s where s.id in (${ids})
-          and not exists (select 1 from session_revocations r where r.session_id = s.id)`,
-        ).all<{ id: string; userId: string; exp: number }>();
-        const found = new Map(rows.results.map((r) => [r.id, r]));
-        for (const b of batch) {
-          const r = found.get(b.sessionId);
-          b.done(!!r && r.userId === b.userId && r.exp > b.now);
-        }
-      } catch (e) {
-        for (const b of batch) b.fail(e);
-      }
-    }
-  } finally {
-    checking = false;
-  }
+  return row.results.length > 0;
 }
 
 /** Makes the next check read the revocation feed (tests: another isolate revoked something). */
