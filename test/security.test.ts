@@ -1075,11 +1075,15 @@ describe('webhooks refuse missing, wrong and stale signatures, and record nothin
     expect(await deps().db.select().from(webhookEvents).where(eq(webhookEvents.eventId, eventId)).get()).toBeDefined();
   });
 
-  /** The app with the Daily and Resend webhook secrets configured (as in production). */
+  /** The app with Daily and Resend configured, webhook secrets included (as in production; their APIs are the fakes). */
   async function withWebhookSecrets(path: string, body: string, headers: Record<string, string>): Promise<Response> {
     const env = {
       ...testEnv,
+      DAILY_API_KEY: FAKE_DAILY.apiKey,
+      DAILY_API_BASE: `${testEnv.FAKES_URL}/daily`,
       DAILY_WEBHOOK_SECRET: FAKE_DAILY.webhookSecret,
+      RESEND_API_KEY: FAKE_RESEND.apiKey,
+      RESEND_API_BASE: `${testEnv.FAKES_URL}/resend`,
       RESEND_WEBHOOK_SECRET: FAKE_RESEND.webhookSecret,
     };
     const ctx = createExecutionContext();
