@@ -55,7 +55,7 @@ import {
   tokenFromEmail,
   uniqueEmail,
 } from '../helpers';
-import { onboardedCreator } from '../scenarios';
+import { fans, onboardedCreator } from '../scenarios';
 
 const SESSION = '__Host-cas';
 
@@ -233,6 +233,24 @@ describe('a revocation flood cannot make an isolate read without bound', () => {
     expireRevocationSync();
     expect(await verifySession(deps(), live.token)).toBeNull();
     expect(await sessionRows(live.user.id)).toEqual([]);
+  });
+
+  it('once the older revocations are read back, a session new to the isolate costs no read, and an old sign-out stays refused', async () => {
+    const old = await createAccount();
+    await revokeElsewhere(await sessionIdOf(old.token), old.user.id);
+    const [first, ...crowd] = await fans(4);
+    forgetSessionCache();
+    const { d, reads, reset } = countedDeps();
+    expect(await verifySession(d, first!.token)).not.toBeNull();
+    // The catch-up rides the regular sync, BACKFILL_PAGE rows at a time (the file's earlier floods included).
+    for (let i = 0; i < 20; i++) {
+      expireRevocationSync();
+      await verifySession(d, first!.token);
+    }
+    reset();
+    for (const f of crowd) expect((await verifySession(d, f.token))?.userId).toBe(f.user.id);
+    expect(await verifySession(d, old.token)).toBeNull();
+    expect(reads.statements).toBe(0);
   });
 });
 

@@ -1,7 +1,9 @@
 /**
  * Per-isolate memory for authentication, so the hot path does no database read:
- *  - which sessions are alive or dead. A session id this isolate has not seen yet is checked once
- *    against its D1 row (bounded LRUs of alive and dead ids; an evicted id is checked again);
+ *  - which sessions are dead: the older revocations are read back BACKFILL_PAGE rows per sync; once
+ *    all are in memory (the common case: a few thousand), a session they do not name is alive with
+ *    no read. Until then, or when there are more than the bounded list holds, a session id this
+ *    isolate has not seen yet is checked once against its D1 row (bounded LRUs of alive and dead ids);
  *  - the revocations made since this isolate started, read from D1 in `seq` order at most every
  *    REVOCATION_SYNC_MS, REVOCATION_PAGE rows at a time (a flood is caught up over several requests;
  *    until then the sessions asked about are checked against their rows);
@@ -33,10 +35,13 @@ class LruSet {
     this.m.set(id, true);
     return true;
   }
-  add(id: string): void {
+  /** Adds `id`; true when the oldest id had to go to make room. */
+  add(id: string): boolean {
     this.m.delete(id);
-    if (this.m.size >= this.max) this.m.delete(this.m.keys().next().value!);
+    const evict = this.m.size >= this.max;
+    if (evict) this.m.delete(this.m.keys().next().value!);
     this.m.set(id, true);
+    return evict;
   }
   delete(id: string): void {
     this.m.delete(id);
@@ -54,6 +59,26 @@ let syncedAt = 0;
 /** The last page was full: revocations may be waiting, known sessions are not trusted yet. */
 let behind = false;
 let syncing: Promise<void> | null = null;
+/** Revocations below the feed's starting point not read yet, `(from, to]` by seq; null once read. */
+let backfill: { from: number; to: number } | null = null;
+/**
+ * Every revocation is in `dead` (read back to the first, none evicted): a session it does not name
+ * is alive, with no row to check. Until then (a cold isolate catching up, or more revocations than
+ * `dead` holds), a session seen for the first time is checked against its row.
+ */
+let complete = false;
+/** `dead` dropped an id since the catch-up began: the list cannot be complete. */
+let overflowed = false;
+/** Backfill rows read per sync at most (the catch-up rides the regular sync, a few seconds apart). */
+export const BACKFILL_PAGE = 1_000;
+
+function markDead(id: string): void {
+  alive.delete(id);
+  if (dead.add(id)) {
+    overflowed = true;
+    complete = false;
+  }
+}
 
 async function sync(d1: D1Database): Promise<void> {
   if (cursor === null || Date.now() - syncedAt > RESTART_AFTER_MS) {
@@ -62,19 +87,40 @@ async function sync(d1: D1Database): Promise<void> {
     cursor = top.results[0]?.top ?? 0;
     alive.clear();
     behind = false;
+    // Nothing revoked yet: nothing to catch up on. Else the older revocations are read from the next sync on.
+    backfill = cursor > 0 ? { from: 0, to: cursor } : null;
+    overflowed = false;
+    complete = backfill === null;
   } else {
     const page = await rawStatement(
       d1,
       sql`select session_id as id, seq from session_revocations where seq > ${cursor} order by seq limit ${REVOCATION_PAGE}`,
     ).all<{ id: string; seq: number }>();
     for (const r of page.results) {
-      alive.delete(r.id);
-      dead.add(r.id);
+      markDead(r.id);
       cursor = Math.max(cursor, r.seq);
     }
     behind = page.results.length === REVOCATION_PAGE;
+    // The older ones only once the new ones are caught up: a flood never makes a request read both.
+    if (backfill && !behind) await backfillPage(d1, backfill);
   }
   syncedAt = Date.now();
+}
+
+/** Reads one page of the revocations older than the feed's starting point; the last one makes the list complete. */
+async function backfillPage(d1: D1Database, range: { from: number; to: number }): Promise<void> {
+  const page = await rawStatement(
+    d1,
+    sql`select session_id as id, seq from session_revocations where seq > ${range.from} and seq <= ${range.to} order by seq limit ${BACKFILL_PAGE}`,
+  ).all<{ id: string; seq: number }>();
+  for (const r of page.results) {
+    markDead(r.id);
+    range.from = Math.max(range.from, r.seq);
+  }
+  if (page.results.length < BACKFILL_PAGE) {
+    backfill = null;
+    complete = !overflowed;
+  }
 }
 
 /**
@@ -90,7 +136,7 @@ export async function sessionAlive(d1: D1Database, sessionId: string, userId: st
     await syncing;
   }
   if (dead.has(sessionId)) return false;
-  if (!behind && alive.has(sessionId)) return true;
+  if (!behind && (complete || alive.has(sessionId))) return true;
   const row = await rawStatement(
     d1,
     sql`select 1 as ok from sessions s where s.id = ${sessionId} and s.user_id = ${userId} and s.expires_at > ${now.getTime()}
@@ -113,13 +159,13 @@ export function forgetSessionCache(): void {
   cursor = null;
   syncedAt = 0;
   behind = false;
+  backfill = null;
+  complete = false;
+  overflowed = false;
 }
 
 export function markRevoked(sessionIds: string[]): void {
-  for (const id of sessionIds) {
-    alive.delete(id);
-    dead.add(id);
-  }
+  for (const id of sessionIds) markDead(id);
 }
 
 /** A session this isolate just proved alive (created or renewed it): no row check for it here. */
