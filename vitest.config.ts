@@ -12,6 +12,9 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations');
   // Fake Stripe/Daily/Resend/Google APIs for the workers project, on a random local port.
   const fakes = await startFakes();
+  // workers-keys gets its own fakes: the built-in project's Stripe contract test would otherwise
+  // queue webhook deliveries that a with-keys file, running at the same time, takes and posts.
+  const keyFakes = await startFakes();
   const bindings = {
     TEST_MIGRATIONS: migrations,
     APP_ENV: 'test',
@@ -53,16 +56,18 @@ export default defineConfig(async () => {
           ['test/with-keys/**/*.test.ts'],
           [],
           {
+            FAKES_URL: keyFakes.url,
+            GOOGLE_OAUTH_BASE: `${keyFakes.url}/google`,
             DAILY_API_KEY: FAKE_DAILY.apiKey,
-            DAILY_API_BASE: `${fakes.url}/daily`,
+            DAILY_API_BASE: `${keyFakes.url}/daily`,
             DAILY_WEBHOOK_SECRET: FAKE_DAILY.webhookSecret,
             RESEND_API_KEY: FAKE_RESEND.apiKey,
-            RESEND_API_BASE: `${fakes.url}/resend`,
+            RESEND_API_BASE: `${keyFakes.url}/resend`,
             RESEND_WEBHOOK_SECRET: FAKE_RESEND.webhookSecret,
             STRIPE_SECRET_KEY: FAKE_STRIPE.secretKey,
             STRIPE_PUBLISHABLE_KEY: FAKE_STRIPE.publishableKey,
             STRIPE_WEBHOOK_SECRET: FAKE_STRIPE.webhookSecret,
-            STRIPE_API_BASE: fakes.url,
+            STRIPE_API_BASE: keyFakes.url,
           },
           true,
         ), // one file at a time: they share the fake Stripe's webhook queue and failure switches
