@@ -311,7 +311,7 @@ describe('the email queue with Resend', () => {
     ).toHaveLength(3);
     // Failures really happened (≈ 30 %), so the retries were exercised.
     expect(requests).toBeGreaterThan(600);
-  });
+  }, 120_000); // 500 emails through ~700 queue deliveries: seconds on a quiet machine, more under load
 });
 
 describe('Resend webhooks', () => {
