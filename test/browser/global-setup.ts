@@ -107,6 +107,16 @@ export default async function setup(project: TestProject) {
     child.stderr!.on('data', onData);
     child.on('exit', (code) => reject(new Error(`wrangler dev exited (${code}):\n${output}`)));
   });
+  // Under scripts/browser-at.sh this process and Chromium run on a shifted clock, workerd (which
+  // libfaketime cannot run) on the real one: the app's development clock takes the same shift.
+  if (process.env.FAKETIME) {
+    const res = await fetch(`http://localhost:${port}/dev/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ at: new Date().toISOString() }),
+    });
+    if (!res.ok) throw new Error(`could not set the app's clock: ${res.status} ${await res.text()}`);
+  }
   project.provide('baseUrl', `http://localhost:${port}`);
   const sessionDir = join(persist, 'sessions');
   mkdirSync(sessionDir);

@@ -11,7 +11,7 @@
  * the test moves the app's clock (development-only `/dev/clock`, src/lib/dev-clock.ts) instead of
  * waiting: to the last ~50 s of the booked call before both join (the call then really runs, in real
  * time, until its booked end), to just after the call window for the 5-minute cron, and past the
- * holding period (admin settings) for the hourly payout cron. The offset is reset at the end.
+ * holding period (admin settings) for the hourly payout cron. The offset is put back at the end.
  * Screenshots: test-results/screenshots/journey-*.png.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -95,6 +95,8 @@ describe.skipIf(!chromiumPath)('the full journey in a real browser', () => {
   let startsAt: Date;
   let endsAt: Date;
   let threshold: Threshold | null = null;
+  // The app's clock before this file moved it (0, or the shift scripts/browser-at.sh gave the run).
+  let clockBefore = 0;
 
   const newPage = async (locale: string, timezoneId: string) => {
     const ctx = await browser.newContext({ locale, timezoneId });
@@ -104,11 +106,11 @@ describe.skipIf(!chromiumPath)('the full journey in a real browser', () => {
 
   beforeAll(async () => {
     browser = await launch(chromiumPath!, { media: true });
-    await appClock({ reset: true });
+    clockBefore = (await appClock()).offsetMs;
   });
   afterAll(async () => {
     // Whatever happened, the app's clock and settings are as before for the other test files.
-    if (base) await appClock({ reset: true }).catch(() => undefined);
+    if (base) await appClock({ offsetMs: clockBefore }).catch(() => undefined);
     if (base && threshold) await setThreshold(threshold).catch(() => undefined);
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();
