@@ -176,6 +176,17 @@ describe('D1 sessions: a person reads their own writes', () => {
     expect(bookmarkSet(r.res)).toMatch(/Secure/i);
   });
 
+  it('a browser that kept its session but lost the bookmark starts at the primary, and gets a bookmark again', async () => {
+    const jar = await signedIn();
+    jar.cookies.delete(BOOKMARK_COOKIE);
+    const page = await send('/en/dashboard', { jar });
+    expect(page.res.status).toBe(200);
+    expect(page.start).toBe('first-primary');
+    const handedBack = jar.bookmark();
+    expect(handedBack).not.toBeNull();
+    expect((await send('/en/dashboard', { jar })).start).toBe(handedBack);
+  });
+
   it('signing out drops the bookmark with the session', async () => {
     const jar = await signedIn();
     const out = await send('/en/signout', { jar, form: {} });
@@ -208,15 +219,16 @@ describe('D1 sessions: anonymous visitors', () => {
     expect(refused.start).toBe('first-primary');
     expect(refused.res.status).toBeLessThan(500);
     expect(bookmarkSet(refused.res)).toBeUndefined();
-    // Bearer clients keep no cookies: none is set for them either.
+    // Bearer clients keep no cookies: none is set for them, and to read their own writes they start at the primary.
     const bearer = await send('/api/me', { headers: { authorization: `Bearer ${c.token}` } });
     expect(bearer.res.status).toBe(200);
+    expect(bearer.start).toBe('first-primary');
     expect(bookmarkSet(bearer.res)).toBeUndefined();
   });
 });
 
 describe('D1 sessions: a bookmark cookie the app did not sign', () => {
-  it('is ignored, never a 5xx: the request starts afresh and a signed-in visitor gets a real bookmark back', async () => {
+  it('is ignored, never a 5xx: the request starts afresh (at the primary, for someone signed in) and a signed-in visitor gets a real bookmark back', async () => {
     const jar = await signedIn();
     const real = decodeURIComponent(jar.cookies.get(BOOKMARK_COOKIE)!);
     const signature = real.slice(real.lastIndexOf('.') + 1);
@@ -236,7 +248,7 @@ describe('D1 sessions: a bookmark cookie the app did not sign', () => {
       const cookie = `${SESSION_COOKIE}=${session}; ${BOOKMARK_COOKIE}=${value}`;
       const page = await send('/en/dashboard', { headers: { cookie } });
       expect(page.res.status).toBe(200);
-      expect(page.start).toBe('first-unconstrained');
+      expect(page.start).toBe('first-primary');
       const back = new Jar();
       back.take(page.res);
       expect(back.bookmark()).not.toBeNull();

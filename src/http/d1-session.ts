@@ -2,14 +2,18 @@
  * D1 read replication through the Sessions API. Each request runs its queries in one D1 session,
  * so they are sequentially consistent, and a visitor with a session carries the bookmark from one
  * request to the next: they read their own writes whichever replica answers. Without a bookmark,
- * a read (GET, HEAD) may start on any replica and a write starts at the primary, so the checks a
- * write makes before writing read the newest state. Anonymous responses never get the cookie:
+ * an anonymous read (GET, HEAD) may start on any replica; a write starts at the primary, so the
+ * checks it makes before writing read the newest state, and so does a request with credentials
+ * (a bearer client never carries the cookie; a browser may have lost it while keeping its session).
+ * Anonymous responses never get the cookie:
  * the page cache (src/http/page-cache.ts) keeps only responses that set none. Durable Objects,
  * jobs and queue consumers keep the binding, the primary (they build their deps without a session).
  */
+import { getCookie } from 'hono/cookie';
 import { readConfig } from '../env';
 import type { Ctx } from './context';
 import { readBookmarkCookie, setBookmarkCookie } from './cookies';
+import { SESSION_COOKIE } from './middleware';
 
 const READS = new Set(['GET', 'HEAD']);
 
@@ -19,10 +23,13 @@ export interface RequestD1 {
   bookmark: string | null;
 }
 
-/** The request's session: from the visitor's bookmark, else by what the method does. */
+/** The request's session: from the visitor's bookmark, else by the method and whether they claim an identity. */
 export async function openD1Session(c: Ctx): Promise<RequestD1> {
   const bookmark = await readBookmarkCookie(c, readConfig(c.env).sessionSecret);
-  const start = bookmark ?? (READS.has(c.req.method) ? 'first-unconstrained' : 'first-primary');
+  // Claimed, not verified (that comes later, and reads D1): a false claim only costs a primary read.
+  const identified =
+    c.req.header('authorization')?.startsWith('Bearer ') === true || getCookie(c, SESSION_COOKIE) !== undefined;
+  const start = bookmark ?? (READS.has(c.req.method) && !identified ? 'first-unconstrained' : 'first-primary');
   return { session: c.env.DB.withSession(start), bookmark };
 }
 
