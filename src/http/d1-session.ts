@@ -1,13 +1,9 @@
 /**
- * D1 read replication through the Sessions API. Each request runs its queries in one D1 session,
- * so they are sequentially consistent, and a visitor with a session carries the bookmark from one
- * request to the next: they read their own writes whichever replica answers. Without a bookmark,
- * an anonymous read (GET, HEAD) may start on any replica; a write starts at the primary, so the
- * checks it makes before writing read the newest state, and so does a request with credentials
- * (a bearer client never carries the cookie; a browser may have lost it while keeping its session).
- * Anonymous responses never get the cookie:
- * the page cache (src/http/page-cache.ts) keeps only responses that set none. Durable Objects,
- * jobs and queue consumers keep the binding, the primary (they build their deps without a session).
+ * D1 read replication through the Sessions API: each request runs its queries in one D1 session,
+ * and a visitor with a session carries its bookmark to their next request, so they read their own
+ * writes whichever replica answers. Only anonymous reads start anywhere; anonymous responses never
+ * get the cookie, so the page cache (src/http/page-cache.ts) can still keep them. Durable Objects,
+ * jobs and queue consumers build their deps without a session: the primary.
  */
 import { getCookie } from 'hono/cookie';
 import { readConfig } from '../env';
@@ -23,7 +19,11 @@ export interface RequestD1 {
   bookmark: string | null;
 }
 
-/** The request's session: from the visitor's bookmark, else by the method and whether they claim an identity. */
+/**
+ * The request's session: from the visitor's bookmark; else at the primary for a write (its checks
+ * read the newest state) or for credentials without a bookmark (a bearer client never keeps the
+ * cookie, a browser may lose it); else, an anonymous read, anywhere.
+ */
 export async function openD1Session(c: Ctx): Promise<RequestD1> {
   const bookmark = await readBookmarkCookie(c, readConfig(c.env).sessionSecret);
   // Claimed, not verified (that comes later, and reads D1): a false claim only costs a primary read.
