@@ -9,7 +9,10 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
+import { buildDeps } from '../src/deps';
 import type { Bindings } from '../src/env';
+import { CRON } from '../src/jobs/registry';
+import { runScheduled } from '../src/jobs/scheduled';
 import { BOOKMARK_COOKIE } from '../src/http/cookies';
 import { SESSION_COOKIE } from '../src/http/middleware';
 import { deployedEnv } from './config-envs';
@@ -20,12 +23,17 @@ const app = createApp();
 
 /** What each request passed to `withSession`, in order. */
 const opened: string[] = [];
+/** Statements prepared on the binding itself, outside any session. */
+let onBinding = 0;
 const recordingDb = {
   withSession: (start: string) => {
     opened.push(start);
     return testEnv.DB.withSession(start);
   },
-  prepare: (query: string) => testEnv.DB.prepare(query),
+  prepare: (query: string) => {
+    onBinding++;
+    return testEnv.DB.prepare(query);
+  },
   batch: (statements: D1PreparedStatement[]) => testEnv.DB.batch(statements),
 } as unknown as D1Database;
 // One env object per configuration: the config is parsed once per env.
@@ -271,5 +279,15 @@ describe('D1 sessions: a bookmark cookie the app did not sign', () => {
       expect(anonymous.start).toBe('first-unconstrained');
       expect(anonymous.res.headers.getSetCookie()).toEqual([]);
     }
+  });
+});
+
+describe('D1 sessions: what is not a request', () => {
+  it('cron jobs (like Durable Objects and queue consumers, which build deps the same way) query the binding: the primary', async () => {
+    expect(buildDeps(sessionEnv).d1).toBe(recordingDb);
+    const before = { opened: opened.length, onBinding };
+    await runScheduled(sessionEnv, { cron: CRON.every5min, scheduledTime: Date.now() });
+    expect(opened.length).toBe(before.opened);
+    expect(onBinding).toBeGreaterThan(before.onBinding);
   });
 });
