@@ -2,7 +2,7 @@
  * buildDeps(env): the one place that decides which providers run (real vs built-in) and wires
  * the domain's dependencies. Domain code receives `Deps` and never reads `env` itself.
  */
-import { createDb, type Db } from './db/client';
+import { createDb, type D1Client, type Db } from './db/client';
 import type { EmailQueueMessage } from './domain/email/enqueue';
 import { readConfig, type Bindings, type Config } from './env';
 import type { Clock } from './lib/clock';
@@ -26,8 +26,8 @@ import type { ReminderChunk } from './domain/notifications/reminders';
 export interface Deps {
   config: Config;
   db: Db;
-  /** The raw D1 binding, for guarded multi-statement transactions (`rawStatement` + `d1.batch`). */
-  d1: D1Database;
+  /** Raw D1 (the binding, or the request's session), for guarded multi-statement transactions (`rawStatement` + `d1.batch`). */
+  d1: D1Client;
   clock: Clock;
   ids: Ids;
   log: Logger;
@@ -62,6 +62,8 @@ export interface Deps {
 export interface DepsOptions {
   clock?: Clock;
   requestId?: string;
+  /** The request's D1 session (read replicas); without it, the binding: the primary. */
+  d1?: D1Client;
 }
 
 let isolateWebhookSecret: string | null = null;
@@ -80,7 +82,8 @@ function builtinWebhookSecret(env: Bindings, config: Config): string {
 
 export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
   const config = readConfig(env);
-  const db: Db = createDb(env.DB);
+  const d1 = opts.d1 ?? env.DB;
+  const db: Db = createDb(d1);
   // The system clock; in development and tests only, shifted by the /dev/clock offset (src/lib/dev-clock.ts).
   const clock = opts.clock ?? appClock(config);
   const ids: Ids = randomIds;
@@ -105,7 +108,7 @@ export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
   const deps: Deps = {
     config,
     db,
-    d1: env.DB,
+    d1,
     clock,
     ids,
     log,
