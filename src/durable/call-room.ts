@@ -6,7 +6,7 @@
  * (alarm), and closes for good when the room is deleted.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { buildDeps } from '../deps';
+import { buildDeps, type Deps } from '../deps';
 import { recordCallEvent } from '../domain/calls/events';
 import type { Bindings } from '../env';
 import { wallTime } from '../lib/dev-clock';
@@ -39,6 +39,14 @@ export class CallRoom extends DurableObject<Bindings> {
     this.hub = new SocketHub(ctx, env);
   }
 
+  /** Built once per object: its parts are stateless (the clock reads the time, and the dev offset, on every call). */
+  private depsOnce: Deps | null = null;
+
+  private deps(): Deps {
+    this.depsOnce ??= buildDeps(this.env);
+    return this.depsOnce;
+  }
+
   private peers(): { ws: WebSocket; who: Attachment }[] {
     return this.ctx
       .getWebSockets()
@@ -67,7 +75,7 @@ export class CallRoom extends DurableObject<Bindings> {
   private async recordLeft(who: Attachment, code: number): Promise<void> {
     const bookingId = this.ctx.id.name ?? '';
     if (!bookingId) return;
-    await recordCallEvent(buildDeps(this.env), {
+    await recordCallEvent(this.deps(), {
       bookingId,
       type: 'PARTICIPANT_LEFT',
       source: 'SERVER',
@@ -91,7 +99,7 @@ export class CallRoom extends DurableObject<Bindings> {
       return new Response('Expected a WebSocket upgrade', { status: 426 });
     const url = new URL(request.url);
     const bookingId = url.searchParams.get('bookingId') ?? '';
-    const deps = buildDeps(this.env);
+    const deps = this.deps();
     if (await this.ctx.storage.get<boolean>(CLOSED_KEY))
       return new Response('This call room is closed', { status: 410 });
     const claims: CallClaims | null = await verifyCallToken(
