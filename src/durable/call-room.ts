@@ -13,7 +13,7 @@ import { wallTime } from '../lib/dev-clock';
 import { verifyCallToken, type CallClaims } from '../providers/video/p2p';
 import type { CallSignal } from '../shared/calls';
 import { SOCKET_CLOSE } from '../shared/live-sockets';
-import { SocketHub } from './socket-hub';
+import { backdateSockets, SocketHub, type SocketTestHook } from './socket-hub';
 
 interface Attachment {
   userId: string;
@@ -32,6 +32,9 @@ const LEASE_AFTER_END_MS = 10 * 60_000;
 export class CallRoom extends DurableObject<Bindings> {
   /** Admission per client address and the idle rule (see socket-hub.ts); presence stays here. */
   private readonly hub: SocketHub;
+
+  /** For tests, through runInDurableObject: an instance field, which RPC does not expose. */
+  readonly testHook: SocketTestHook = { backdateSockets: (ms) => backdateSockets(this.ctx, ms) };
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);

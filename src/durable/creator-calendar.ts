@@ -15,12 +15,15 @@ import { acceptRequest, type AcceptInput, type AcceptResult } from '../domain/re
 import { cancelRequest } from '../domain/requests/requests';
 import type { Bindings } from '../env';
 import { Mutex } from './mutex';
-import { SocketHub } from './socket-hub';
+import { backdateSockets, SocketHub, type SocketTestHook } from './socket-hub';
 
 export class CreatorCalendar extends DurableObject<Bindings> {
   private readonly lock = new Mutex();
   /** Slot pickers: capped per client address, idle ones swept by the alarm (see socket-hub.ts). */
   private readonly hub: SocketHub;
+
+  /** For tests, through runInDurableObject: an instance field, which RPC does not expose. */
+  readonly testHook: SocketTestHook = { backdateSockets: (ms) => backdateSockets(this.ctx, ms) };
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);

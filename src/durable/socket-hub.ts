@@ -33,6 +33,12 @@ export interface SocketMeta {
 }
 type WithMeta = { sock?: SocketMeta } & Record<string, unknown>;
 
+/** What an object lets tests do to its sockets, through runInDurableObject (never over RPC). */
+export interface SocketTestHook {
+  /** Every socket as if accepted, and last heard from, `ms` earlier (idle and maximum-age rules). */
+  backdateSockets(ms: number): void;
+}
+
 export type Admission = { ok: true; server: WebSocket; response: Response } | { ok: false; response: Response };
 
 const tagOf = (ip: string) => `ip:${ip}`;
@@ -232,6 +238,15 @@ export class SocketHub {
           .catch(() => undefined),
       ),
     );
+  }
+}
+
+/** The hub's side of SocketTestHook: moves the times in every socket's attachment back by `ms`. */
+export function backdateSockets(ctx: DurableObjectState, ms: number): void {
+  for (const ws of ctx.getWebSockets()) {
+    const a = attachmentOf(ws);
+    if (!a?.sock) continue;
+    ws.serializeAttachment({ ...a, sock: { ...a.sock, at: a.sock.at - ms, seen: a.sock.seen - ms } });
   }
 }
 
