@@ -10,7 +10,8 @@ import { buildDeps, type Deps } from '../deps';
 import { recordCallEvent } from '../domain/calls/events';
 import type { Bindings } from '../env';
 import { wallTime } from '../lib/dev-clock';
-import { verifyCallToken, type CallClaims } from '../providers/video/p2p';
+import { checkJoin, seatFor, type CallRole } from '../domain/calls/room-seat';
+import { verifyCallToken } from '../providers/video/p2p';
 import type { CallSignal } from '../shared/calls';
 import { SOCKET_CLOSE } from '../shared/live-sockets';
 import { backdateSockets, SocketHub, type SocketTestHook } from './socket-hub';
@@ -18,7 +19,7 @@ import { backdateSockets, SocketHub, type SocketTestHook } from './socket-hub';
 interface Attachment {
   userId: string;
   userName: string;
-  role: 'CREATOR' | 'FAN';
+  role: CallRole;
   /** This connection's own id: its join and its leave are recorded once each under it (older sockets have none). */
   sessionId?: string;
   /** Set when the server ended this connection (its leave is already recorded, or it was replaced). */
@@ -105,26 +106,19 @@ export class CallRoom extends DurableObject<Bindings> {
     const deps = this.deps();
     if (await this.ctx.storage.get<boolean>(CLOSED_KEY))
       return new Response('This call room is closed', { status: 410 });
-    const claims: CallClaims | null = await verifyCallToken(
+    const verified = await verifyCallToken(
       deps.config.sessionSecret,
       url.searchParams.get('token') ?? '',
       bookingId,
       Math.floor(deps.clock.now().getTime() / 1000),
     );
-    if (!claims) return new Response('Invalid or expired join token', { status: 403 });
-    // Through the API, the signed-in person must be the token's (a leaked link is not enough).
-    const expected = url.searchParams.get('user');
-    if (expected !== null && expected !== claims.userId)
-      return new Response("This join token is someone else's", { status: 403 });
-    if (deps.clock.now().getTime() >= claims.end * 1000) return new Response('This call is over', { status: 410 });
+    const join = checkJoin(verified, url.searchParams.get('user'), deps.clock.now().getTime());
+    if (!join.ok) return new Response(join.message, { status: join.status });
+    const claims = join.joiner;
     await this.endIdle();
-    const present = this.peers();
-    // The same person reconnecting (new tab, network change) replaces their old connection.
-    for (const p of present) if (p.who.userId === claims.userId) await this.end(p, 4000, 'replaced');
-    const others = present.filter((p) => p.who.userId !== claims.userId);
-    if (others.length >= 1 && others.some((p) => p.who.role === claims.role))
-      return new Response('This call already has its two participants', { status: 409 });
-    if (others.length >= 2) return new Response('This call already has its two participants', { status: 409 });
+    const seat = seatFor(this.peers(), claims);
+    for (const p of seat.replace) await this.end(p, 4000, 'replaced');
+    if (!seat.ok) return new Response(seat.message, { status: seat.status });
 
     // Alarms fire on the machine clock: the booked end is an instant of the app's clock (the same outside development).
     const endAt = wallTime(deps.config, claims.end * 1000);
@@ -136,7 +130,7 @@ export class CallRoom extends DurableObject<Bindings> {
     );
     if (!admitted.ok) return admitted.response;
     const server = admitted.server;
-    const other = others[0];
+    const other = seat.other;
     // The second to arrive starts the WebRTC negotiation (they are the "polite" offerer).
     this.send(server, {
       type: 'welcome',
