@@ -10,6 +10,7 @@ import { buildDeps, type Deps } from '../deps';
 import { recordCallEvent } from '../domain/calls/events';
 import type { Bindings } from '../env';
 import { wallTime } from '../lib/dev-clock';
+import { signalToRelay } from '../domain/calls/relay';
 import { checkJoin, seatFor, type CallRole } from '../domain/calls/room-seat';
 import { verifyCallToken } from '../providers/video/p2p';
 import type { CallSignal } from '../shared/calls';
@@ -26,7 +27,6 @@ interface Attachment {
   gone?: boolean;
 }
 const CLOSED_KEY = 'closed';
-const MAX_MESSAGE = 64 * 1024;
 /** A call socket's lease on its address's quota lasts until the booked end and this much more (the end alarm closes it before). */
 const LEASE_AFTER_END_MS = 10 * 60_000;
 
@@ -157,22 +157,8 @@ export class CallRoom extends DurableObject<Bindings> {
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     this.hub.heard(ws);
     await this.endIdle();
-    if (typeof message !== 'string' || message.length > MAX_MESSAGE) return;
-    let msg: CallSignal;
-    try {
-      msg = JSON.parse(message) as CallSignal;
-    } catch {
-      return;
-    }
-    // Only signalling is relayed; anything else is dropped.
-    if (
-      msg.type !== 'offer' &&
-      msg.type !== 'answer' &&
-      msg.type !== 'candidate' &&
-      msg.type !== 'hangup' &&
-      msg.type !== 'media'
-    )
-      return;
+    const msg = signalToRelay(message);
+    if (!msg) return;
     for (const p of this.peers()) if (p.ws !== ws) this.send(p.ws, msg);
   }
 
