@@ -15,7 +15,7 @@ import {
 } from '../../src/db/schema';
 import type { CallRoom } from '../../src/durable/call-room';
 import type { CreatorCalendar } from '../../src/durable/creator-calendar';
-import type { OfferRoom } from '../../src/durable/offer-room';
+import { OfferRoom } from '../../src/durable/offer-room';
 import { backdateSockets, MAX_AGE_MS } from '../../src/durable/socket-hub';
 import { addressKey } from '../../src/durable/socket-quota';
 import { createRequest } from '../../src/domain/requests/requests';
@@ -74,7 +74,7 @@ const slotsLive = (c: CreatorScenario) => `/api/creators/${c.creator.slug}/slots
  */
 const age = (stub: DurableObjectStub, ms: number) =>
   runInDurableObject(stub, (o: CreatorCalendar | CallRoom | OfferRoom, state) =>
-    'testHook' in o ? o.testHook.backdateSockets(ms) : backdateSockets(state, ms),
+    o instanceof OfferRoom ? backdateSockets(state, ms) : o.testHook.backdateSockets(ms),
   );
 
 describe('socket floods: one address opening live sockets', () => {
