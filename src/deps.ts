@@ -15,7 +15,7 @@ import { handleStripeWebhook } from './domain/payments/webhook';
 import { LOCAL_WEBHOOK_SECRET, localPayments, type LocalPaymentsControls } from './providers/payments/local';
 import type { PaymentsPort } from './providers/payments/port';
 import { stripePayments } from './providers/payments/stripe';
-import type { CallRoom, CreatorCalendar, OfferRoom } from './index';
+import type { CallRoom, CreatorCalendar, OfferRoom, SocketQuota } from './index';
 import { dailyVideo } from './providers/video/daily';
 import { cloudflareTurn, staticIce, type IcePort } from './providers/video/ice';
 import { p2pVideo } from './providers/video/p2p';
@@ -43,6 +43,8 @@ export interface Deps {
     offer(offerId: string): DurableObjectStub<OfferRoom>;
     calendar(creatorId: string): DurableObjectStub<CreatorCalendar>;
     call(bookingId: string): DurableObjectStub<CallRoom>;
+    /** A client address's live-socket quota, by its addressKey (asked by the objects' socket hubs). */
+    quota(address: string): DurableObjectStub<SocketQuota>;
   };
   limiters: {
     login: RateLimit;
@@ -135,6 +137,7 @@ export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
       offer: (offerId) => env.OFFER_ROOM.getByName(offerId),
       calendar: (creatorId) => env.CREATOR_CALENDAR.getByName(creatorId),
       call: (bookingId) => env.CALL_ROOM.getByName(bookingId),
+      quota: (address) => env.SOCKET_QUOTA.getByName(address),
     },
     limiters: {
       login: env.LOGIN_LIMITER,

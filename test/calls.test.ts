@@ -20,7 +20,7 @@ import { computeAttendance, callStatus, decideOutcome, tookPlaceThresholdMs } fr
 import { applyCallOutcome, decideCallOutcome, settleCallOutcomes } from '../src/domain/calls/outcome';
 import { ACCESS_GRACE_MS, ACCESS_OPENS_BEFORE_MS, decideJoin } from '../src/domain/calls/window';
 import { creatorBalances } from '../src/domain/ledger/ledger';
-import { cleanUpVideoRooms } from '../src/jobs/room-cleanup';
+import { cleanUpVideoRooms } from '../src/domain/calls/room-cleanup';
 import { verifyCallToken } from '../src/providers/video/p2p';
 import type { JoinResponseT } from '../src/shared/calls';
 import { api, createAccount, deps, expectError, fetchApp, postPage, testEnv } from './helpers';

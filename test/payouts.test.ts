@@ -16,7 +16,7 @@ import { payoutEligibility } from '../src/domain/payouts/eligibility';
 import { runPayouts, STUCK_AFTER_MS } from '../src/domain/payouts/job';
 import { nextPayoutSlot } from '../src/domain/payouts/schedule';
 import { getSettings, updateSettings } from '../src/domain/settings';
-import { reconcilePayments } from '../src/jobs/payment-reconciliation';
+import { reconcilePayments } from '../src/domain/payments/reconciliation';
 import { DAY, fixedClock, HOUR, MINUTE } from '../src/lib/clock';
 import { api, createAccount, deps, expectError, getPage, postPage } from './helpers';
 import {

@@ -11,7 +11,7 @@ import { auditLog, bookings, callEvents, ledgerEntries, notifications, payments,
 import { settleCallOutcomes } from '../../src/domain/calls/outcome';
 import { creatorBalances } from '../../src/domain/ledger/ledger';
 import { creatorEligibility } from '../../src/domain/payouts/engine';
-import { retryOwedRefunds } from '../../src/jobs/refund-retry';
+import { retryOwedRefunds } from '../../src/domain/payments/refund-retry';
 import { fixedClock } from '../../src/lib/clock';
 import { api, createAccount, creatorOf, deps, expectError, fetchApp, postPage } from '../helpers';
 import { freshWindow, limitOf, untilLimited } from '../rate-limit';

@@ -28,7 +28,7 @@ import { processPaymentEvent } from '../../src/domain/payments/webhook';
 import { openPayout } from '../../src/domain/payouts/engine';
 import { CRON } from '../../src/jobs/registry';
 import { runScheduled } from '../../src/jobs/scheduled';
-import { reconcilePayments } from '../../src/jobs/payment-reconciliation';
+import { reconcilePayments } from '../../src/domain/payments/reconciliation';
 import { DAY } from '../../src/lib/clock';
 import { LOCAL_WEBHOOK_SECRET, localPayments } from '../../src/providers/payments/local';
 import type { PaymentEvent } from '../../src/providers/payments/port';

@@ -25,6 +25,7 @@ describe('the layering of docs/ARCHITECTURE.md', () => {
       ['src/api/q.ts', "import '../pages/home';"],
       ['client/islands/i.tsx', "import { users } from '../../src/db/schema';"],
       ['src/shared/s.ts', "import { ROLES } from '../db/schema';"],
+      ['src/jobs/registry.ts', "import { bookingSweep } from './booking-sweep';"],
     ]);
     const found = check(broken, () => false).map((v) => `${v.file} → ${v.imports}`);
     expect(found).toEqual([
@@ -35,6 +36,7 @@ describe('the layering of docs/ARCHITECTURE.md', () => {
       'src/api/q.ts → src/pages/home',
       'client/islands/i.tsx → src/db/schema',
       'src/shared/s.ts → src/db/schema',
+      'src/jobs/registry.ts → src/jobs/booking-sweep',
     ]);
   });
 

@@ -48,6 +48,11 @@ export const RULES: Rule[] = [
     why: 'browser code gets shared DTOs, never server code',
   },
   {
+    from: 'src/jobs/registry',
+    never: ['src/jobs/', 'src/db/'],
+    why: 'a job body is a domain function (src/domain/<area>/): jobs/ only schedules, queues and runs it',
+  },
+  {
     from: 'src/shared/',
     never: ['src/db/'],
     why: 'shared code runs in the browser too: it takes enums from src/shared/enums.ts',

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { bookings, callEvents } from '../../src/db/schema';
 import { settleCallOutcomes } from '../../src/domain/calls/outcome';
 import { dailyRoomName } from '../../src/providers/video/daily';
-import { cleanUpVideoRooms } from '../../src/jobs/room-cleanup';
+import { cleanUpVideoRooms } from '../../src/domain/calls/room-cleanup';
 import type { JoinResponseT } from '../../src/shared/calls';
 import { FAKE_DAILY } from '../fake-credentials';
 import { api, deps, expectError, fetchApp, testEnv } from '../helpers';

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { disputes, payments } from '../../src/db/schema';
 import { openPayout } from '../../src/domain/payouts/engine';
 import { runPayouts, STUCK_AFTER_MS } from '../../src/domain/payouts/job';
-import { reconcilePayments } from '../../src/jobs/payment-reconciliation';
+import { reconcilePayments } from '../../src/domain/payments/reconciliation';
 import { fixedClock, MINUTE } from '../../src/lib/clock';
 import { FAKE_STRIPE } from '../fake-credentials';
 import type { StripeRequestRecord } from '../fakes/stripe';
