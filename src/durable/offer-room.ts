@@ -36,8 +36,8 @@ import { wallTime } from '../lib/dev-clock';
 import type { OfferStatusMessageT } from '../shared/offers';
 import { Mutex } from './mutex';
 import { SocketHub } from './socket-hub';
-import { bookings, type Booking } from '../db/schema';
-import { eq } from 'drizzle-orm';
+import type { Booking } from '../db/schema';
+import { bookingById, intentIdOf } from '../domain/booking/queries';
 import { applyOfferPatch, type OfferPatch } from '../domain/offers/edit';
 import { actingCreator, type CreatorRefusal } from '../domain/creators/standing';
 
@@ -437,7 +437,7 @@ export class OfferRoom extends DurableObject<Bindings> {
     }
     if (live.started) return { ok: true, created: false, ...live.started };
     // After a restart the payment start is not in memory: from D1 (and the provider) once.
-    const booking = await deps.db.select().from(bookings).where(eq(bookings.id, live.id)).get();
+    const booking = await bookingById(deps, live.id);
     if (!booking) return { ok: false, code: 'OFFER_UNAVAILABLE' };
     const payment = await startPayment(deps, booking, st.offer);
     live.started = {
@@ -466,7 +466,7 @@ export class OfferRoom extends DurableObject<Bindings> {
         });
         return { ok: true, transitioned: true };
       }
-      const row = await deps.db.select().from(bookings).where(eq(bookings.id, input.bookingId)).get();
+      const row = await bookingById(deps, input.bookingId);
       if (!row || row.offerId !== st.offer.id) return { ok: false, reason: 'UNKNOWN_BOOKING' };
       const now = deps.clock.now().getTime();
       if (
@@ -608,16 +608,12 @@ export class OfferRoom extends DurableObject<Bindings> {
    */
   private async cancelIntentOf(bookingId: string): Promise<void> {
     const deps = this.deps();
-    const row = await deps.db
-      .select({ intentId: bookings.paymentIntentId })
-      .from(bookings)
-      .where(eq(bookings.id, bookingId))
-      .get();
-    if (!row?.intentId) return;
+    const intentId = await intentIdOf(deps, bookingId);
+    if (!intentId) return;
     try {
-      const intent = await deps.payments.retrieveIntent(row.intentId);
+      const intent = await deps.payments.retrieveIntent(intentId);
       if (intent.status !== 'succeeded' && intent.status !== 'canceled')
-        await deps.payments.cancelIntent(row.intentId, `booking:${bookingId}:cancel`);
+        await deps.payments.cancelIntent(intentId, `booking:${bookingId}:cancel`);
     } catch (e) {
       await deps.log.warn('PAYMENT_ERROR', `Could not cancel the intent of released hold ${bookingId}`, {
         context: { bookingId },
