@@ -178,7 +178,8 @@ export class OfferRoom extends DurableObject<Bindings> {
     if (occ === this.toldOccupancy) return;
     this.toldOccupancy = occ;
     this.ctx.waitUntil(
-      this.env.CREATOR_CALENDAR.getByName(st.offer.creatorId)
+      this.deps()
+        .rooms.calendar(st.offer.creatorId)
         .slotsChanged()
         .catch(() => undefined),
     );
