@@ -11,7 +11,6 @@ import {
   holdUntil,
   loadCreatorTerms,
   loadOfferState,
-  type BookRefusal,
   type CreatorTerms,
   type LiveBooking,
   type OfferState,
@@ -34,6 +33,25 @@ import { getSettings, SETTINGS_CACHE_MS } from '../domain/settings';
 import type { Bindings } from '../env';
 import { wallTime } from '../lib/dev-clock';
 import type { OfferStatusMessageT } from '../shared/offers';
+import {
+  checkClaim,
+  editRefusal,
+  expiryDue,
+  holdDeadline,
+  holdRunOut,
+  holdsIt,
+  lateRetake,
+  liveIs,
+  occupancy,
+  ownerRefusal,
+  PAYING_RECHECK_MS,
+  payable,
+  refusal,
+  releaseCheck,
+  statusMessage,
+  underWay,
+  withdrawalRefusal,
+} from '../domain/booking/rules';
 import { Mutex } from './mutex';
 import { SocketHub } from './socket-hub';
 import type { Booking } from '../db/schema';
@@ -44,19 +62,11 @@ import { actingCreator, type CreatorRefusal } from '../domain/creators/standing'
 export type { BookResult, ConfirmResult, PaymentUnderWay, ReleaseResult } from '../domain/booking/results';
 import type { BookResult, ConfirmResult, PaymentUnderWay, ReleaseResult } from '../domain/booking/results';
 
-/** How often a hold kept past its deadline for a payment under way is checked again. */
-export const PAYING_RECHECK_MS = 15 * 60_000;
 /** A creator who cannot take payments has their terms read again at most this often (refusals stay cheap). */
 const TERMS_RECHECK_MS = 1_000;
 
 /** Storage key of the offer this object serves, written with its first alarm (see load()). */
 const OFFER_ID_KEY = 'offerId';
-
-/** An offer occupies its creator's time while AVAILABLE, HELD or BOOKED; slot pickers care only about that and its times. */
-function occupancy(st: OfferState): string {
-  const occupied = st.offer.status === 'AVAILABLE' || st.offer.status === 'HELD' || st.offer.status === 'BOOKED';
-  return occupied ? `occupied:${st.offer.startsAt}:${st.offer.endsAt}` : 'free';
-}
 
 export class OfferRoom extends DurableObject<Bindings> {
   private state: OfferState | null = null;
@@ -151,22 +161,12 @@ export class OfferRoom extends DurableObject<Bindings> {
    * (no alarm when there is neither a pending hold nor an open socket).
    */
   private async rearm(deps: Deps): Promise<void> {
-    const live = this.state?.live;
-    await this.hub.arm(
-      live?.status === 'PENDING' && live.holdExpiresAt !== null ? wallTime(deps.config, live.holdExpiresAt) : null,
-    );
+    const at = holdDeadline(this.state);
+    await this.hub.arm(at === null ? null : wallTime(deps.config, at));
   }
 
   private message(st: OfferState): OfferStatusMessageT {
-    return {
-      type: 'status',
-      offerId: st.offer.id,
-      status: st.offer.status,
-      at: new Date().toISOString(),
-      ...(st.offer.status === 'HELD' && st.live?.holdExpiresAt
-        ? { holdExpiresAt: new Date(st.live.holdExpiresAt).toISOString() }
-        : {}),
-    };
+    return statusMessage(st, new Date());
   }
 
   private broadcast(st: OfferState): void {
@@ -196,15 +196,11 @@ export class OfferRoom extends DurableObject<Bindings> {
     const st = await this.load(input.offerId);
     if (!st) return { ok: false, code: 'OFFER_NOT_FOUND' };
     const deps = this.deps();
-    const mine = () => st.live !== null && st.live.userId === input.userId && st.live.status === 'PENDING';
+    const mine = () => holdsIt(st, input.userId);
 
     // A creator refused as not payable may have become payable since this object loaded: their
     // terms are read again (at most once per TERMS_RECHECK_MS) before saying no.
-    if (
-      !mine() &&
-      (!st.offer.chargesEnabled || !st.offer.creatorAccountId) &&
-      Date.now() - this.termsAt >= TERMS_RECHECK_MS
-    ) {
+    if (!mine() && !payable(st.offer) && Date.now() - this.termsAt >= TERMS_RECHECK_MS) {
       await this.refreshUnpayableTerms(deps, st);
     }
     // The hold's length (platform settings) is known before the claim, so the very first HELD
@@ -230,7 +226,7 @@ export class OfferRoom extends DurableObject<Bindings> {
     // HELD and is refused from memory (no I/O at all for losers).
     const now = deps.clock.now().getTime();
     const decision = decideBooking(st, input.userId, now);
-    if (!decision.ok) return this.refuse(st, input.userId, decision.code);
+    if (!decision.ok) return refusal(st, input.userId, decision.code);
     const holdExpiresAt = holdUntil(now, input.holdMinutes ?? this.holdSetting!.minutes, st.offer.startsAt);
     let bookingId = deps.ids.next('bkg');
     st.live = {
@@ -276,7 +272,12 @@ export class OfferRoom extends DurableObject<Bindings> {
           () => undefined,
           () => undefined,
         );
-      if (allowed.status === 'fulfilled' && !allowed.value) {
+      const check = checkClaim({
+        underLimit: allowed.status === 'fulfilled' ? allowed.value : undefined,
+        terms: terms.status === 'fulfilled' ? { ok: true, value: terms.value } : { ok: false },
+        paidTo,
+      });
+      if (check === 'RATE_LIMITED') {
         undo();
         if (intent.status === 'fulfilled') await dropIntent(intent.value);
         await deps.log.warn(
@@ -291,9 +292,8 @@ export class OfferRoom extends DurableObject<Bindings> {
         if (intent.status === 'fulfilled') await dropIntent(intent.value);
         throw terms.reason;
       }
-      const fresh = terms.value;
-      if (fresh) this.adoptTerms(st, fresh); // what the booking is written with: the policy of now
-      if (!fresh?.chargesEnabled || !fresh.creatorAccountId) {
+      if (terms.value) this.adoptTerms(st, terms.value); // what the booking is written with: the policy of now
+      if (check === 'CREATOR_NOT_PAYABLE') {
         undo();
         if (intent.status === 'fulfilled') await dropIntent(intent.value);
         await deps.log.warn(
@@ -304,7 +304,7 @@ export class OfferRoom extends DurableObject<Bindings> {
         return { ok: false as const, code: 'CREATOR_NOT_PAYABLE' as const };
       }
       let current: PromiseSettledResult<StartedPayment> = intent;
-      if (fresh.creatorAccountId !== paidTo) {
+      if (check === 'ACCOUNT_CHANGED') {
         // The creator's payment account changed since this object loaded: the intent is made out to
         // the old one. Drop it and start again on the account of now, under a new booking id (an
         // intent's key always carries the same parameters). Rare: the one case with a second call.
@@ -349,7 +349,7 @@ export class OfferRoom extends DurableObject<Bindings> {
             { context: { offerId: st.offer.id, bookingId }, error: e },
           );
           await this.resync(deps, st);
-          return this.refuse(st, input.userId, 'OFFER_UNAVAILABLE');
+          return refusal(st, input.userId, 'OFFER_UNAVAILABLE');
         }
         undo();
         throw e;
@@ -360,22 +360,6 @@ export class OfferRoom extends DurableObject<Bindings> {
       st.live!.started = started; // a double click gets it back from memory
       return { ok: true as const, created: true, ...started };
     });
-  }
-
-  /** A refusal; when another fan holds or booked the offer, says who (for the Worker's cache of taken offers, never sent to clients). */
-  private refuse(st: OfferState, userId: string, code: BookRefusal): BookResult {
-    const live = st.live;
-    if (code !== 'OFFER_UNAVAILABLE' || !live || live.userId === userId) return { ok: false, code };
-    return {
-      ok: false,
-      code,
-      taken: {
-        holderId: live.userId,
-        creatorUserId: st.offer.creatorUserId,
-        holdExpiresAt: live.status === 'PENDING' ? live.holdExpiresAt : null,
-        since: live.since,
-      },
-    };
   }
 
   /**
@@ -424,13 +408,8 @@ export class OfferRoom extends DurableObject<Bindings> {
 
   private async resumeHold(deps: Deps, st: OfferState, userId: string): Promise<BookResult> {
     const live = st.live;
-    if (!live || live.userId !== userId || live.status !== 'PENDING')
-      return this.refuse(st, userId, 'OFFER_UNAVAILABLE');
-    if (
-      live.holdExpiresAt !== null &&
-      live.holdExpiresAt <= deps.clock.now().getTime() &&
-      !(await this.keepWhilePaying(deps, st, live))
-    ) {
+    if (!live || !holdsIt(st, userId)) return refusal(st, userId, 'OFFER_UNAVAILABLE');
+    if (holdRunOut(st, deps.clock.now().getTime()) && !(await this.keepWhilePaying(deps, st, live))) {
       // Its time ran out (the alarm is due or was missed): end it rather than hand back a payment
       // that must not succeed; the caller cancels the intent outside the lock.
       await this.releaseLocked(deps, st, live.id, 'EXPIRED', 'SYSTEM');
@@ -470,12 +449,7 @@ export class OfferRoom extends DurableObject<Bindings> {
       const row = await bookingById(deps, input.bookingId);
       if (!row || row.offerId !== st.offer.id) return { ok: false, reason: 'UNKNOWN_BOOKING' };
       const now = deps.clock.now().getTime();
-      if (
-        !st.live &&
-        st.offer.status === 'AVAILABLE' &&
-        st.offer.startsAt > now &&
-        (row.status === 'EXPIRED' || row.status === 'FAILED')
-      ) {
+      if (lateRetake(st, row, now)) {
         try {
           if (!(await writeConfirm(deps, st, input.bookingId, ['EXPIRED', 'FAILED']))) {
             await this.resync(deps, st); // the row moved on meanwhile: take D1's word
@@ -527,15 +501,16 @@ export class OfferRoom extends DurableObject<Bindings> {
     const out = await this.lock.run(async (): Promise<ReleaseResult> => {
       const st = await this.load(input.offerId);
       const live = st?.live;
-      if (!st || !live || live.id !== input.bookingId || live.status !== 'PENDING') return { released: false };
+      if (!st || !live || !liveIs(st, input.bookingId, 'PENDING')) return { released: false };
       const deps = this.deps();
-      if (input.reason === 'CANCELLED') {
-        const paying = await this.paymentUnderWay(deps, live);
-        if (paying) return { released: false, paying };
-      } else if (input.reason === 'EXPIRED') {
-        const paying = await this.keepWhilePaying(deps, st, live);
-        if (paying) return { released: false, paying };
-      }
+      const check = releaseCheck(input.reason);
+      const paying =
+        check === 'ASK_PAYMENT'
+          ? await this.paymentUnderWay(deps, live)
+          : check === 'KEEP_WHILE_PAYING'
+            ? await this.keepWhilePaying(deps, st, live)
+            : null;
+      if (paying) return { released: false, paying };
       await this.releaseLocked(deps, st, input.bookingId, input.reason, input.cancelledBy);
       return { released: true };
     });
@@ -553,7 +528,7 @@ export class OfferRoom extends DurableObject<Bindings> {
     if (!live.intentId) return null;
     try {
       const { status } = await deps.payments.retrieveIntent(live.intentId);
-      return status === 'processing' || status === 'succeeded' ? status : null;
+      return underWay(status);
     } catch (e) {
       await deps.log.warn('PAYMENT_ERROR', `Could not read the payment of hold ${live.id} before releasing it`, {
         context: { bookingId: live.id },
@@ -632,7 +607,7 @@ export class OfferRoom extends DurableObject<Bindings> {
   }): Promise<{ cancelled: boolean }> {
     return this.lock.run(async () => {
       const st = await this.load(input.offerId);
-      if (!st || st.live?.id !== input.bookingId || st.live.status !== 'CONFIRMED') return { cancelled: false };
+      if (!st || !liveIs(st, input.bookingId, 'CONFIRMED')) return { cancelled: false };
       const deps = this.deps();
       st.offer.status = await writeCancelConfirmed(deps, st, input.bookingId, input.by, input.reason);
       st.live = null;
@@ -651,7 +626,7 @@ export class OfferRoom extends DurableObject<Bindings> {
   async complete(input: { offerId: string; bookingId: string }): Promise<{ completed: boolean }> {
     return this.lock.run(async () => {
       const st = await this.load(input.offerId);
-      if (!st || st.live?.id !== input.bookingId || st.live.status !== 'CONFIRMED') return { completed: false };
+      if (!st?.live || !liveIs(st, input.bookingId, 'CONFIRMED')) return { completed: false };
       await writeComplete(this.deps(), st, input.bookingId);
       st.live = { ...st.live, status: 'COMPLETED' };
       st.offer.status = 'COMPLETED';
@@ -672,7 +647,7 @@ export class OfferRoom extends DurableObject<Bindings> {
   }): Promise<{ ok: true } | { ok: false; code: 'BOOKING_NOT_RESCHEDULABLE' }> {
     return this.lock.run(async () => {
       const st = await this.load(input.offerId);
-      if (!st || st.live?.id !== input.bookingId || st.live.status !== 'CONFIRMED')
+      if (!st || !liveIs(st, input.bookingId, 'CONFIRMED'))
         return { ok: false as const, code: 'BOOKING_NOT_RESCHEDULABLE' as const };
       const deps = this.deps();
       await writeReschedule(deps, st, input.bookingId, new Date(input.startsAt), new Date(input.endsAt));
@@ -694,16 +669,13 @@ export class OfferRoom extends DurableObject<Bindings> {
     return this.lock.run(async () => {
       const st = await this.load(input.offerId);
       if (!st) return { ok: false, code: 'OFFER_NOT_FOUND' };
-      if (st.offer.creatorUserId !== input.actorUserId) return { ok: false, code: 'FORBIDDEN' };
+      const forbidden = ownerRefusal(st, input.actorUserId);
+      if (forbidden) return { ok: false, code: forbidden };
       // The actor as D1 has them now (demoted or disabled since their page loaded?), before the state checks below.
       const acting = await actingCreator(this.deps(), input.actorUserId, st.offer.creatorId);
       if (!acting.ok) return { ok: false, code: acting.code };
-      const closed = ['CANCELLED', 'EXPIRED', 'COMPLETED'].includes(st.offer.status);
-      const touchesTerms = (['price', 'currency', 'startsAt', 'durationMinutes'] as const).some(
-        (k) => input.patch[k] !== undefined,
-      );
-      if (closed || (touchesTerms && (st.live !== null || st.offer.status !== 'AVAILABLE')))
-        return { ok: false, code: 'OFFER_LOCKED' };
+      const locked = editRefusal(st, input.patch);
+      if (locked) return { ok: false, code: locked };
       const deps = this.deps();
       st.busy = true;
       try {
@@ -734,13 +706,14 @@ export class OfferRoom extends DurableObject<Bindings> {
     return this.lock.run(async () => {
       const st = await this.load(input.offerId);
       if (!st) return { ok: false, code: 'OFFER_NOT_FOUND' };
-      if (input.actorUserId && st.offer.creatorUserId !== input.actorUserId) return { ok: false, code: 'FORBIDDEN' };
       if (input.actorUserId) {
+        const forbidden = ownerRefusal(st, input.actorUserId);
+        if (forbidden) return { ok: false, code: forbidden };
         const acting = await actingCreator(this.deps(), input.actorUserId, st.offer.creatorId);
         if (!acting.ok) return { ok: false, code: acting.code };
       }
-      if (st.live) return { ok: false, code: 'OFFER_HAS_BOOKING' };
-      if (st.offer.status !== 'AVAILABLE') return { ok: false, code: 'OFFER_CLOSED' };
+      const refused = withdrawalRefusal(st);
+      if (refused) return { ok: false, code: refused };
       const deps = this.deps();
       st.offer.status = 'CANCELLED'; // before the await: no booking can slip in meanwhile
       await writeOfferStatus(deps, st.offer.id, ['AVAILABLE'], 'CANCELLED');
@@ -758,8 +731,7 @@ export class OfferRoom extends DurableObject<Bindings> {
     return this.lock.run(async () => {
       const st = await this.load(input.offerId);
       const deps = this.deps();
-      if (!st || st.live || st.offer.status !== 'AVAILABLE' || st.offer.startsAt > deps.clock.now().getTime())
-        return { expired: false };
+      if (!st || !expiryDue(st, deps.clock.now().getTime())) return { expired: false };
       st.offer.status = 'EXPIRED';
       await writeOfferStatus(deps, st.offer.id, ['AVAILABLE'], 'EXPIRED');
       this.broadcast(st);
@@ -788,8 +760,7 @@ export class OfferRoom extends DurableObject<Bindings> {
     await this.hub.sweep();
     const expired = await this.lock.run(async () => {
       const st = await this.load();
-      if (!st?.live || st.live.status !== 'PENDING' || st.live.holdExpiresAt === null) return null;
-      if (st.live.holdExpiresAt > deps.clock.now().getTime()) return null;
+      if (!st?.live || !holdRunOut(st, deps.clock.now().getTime())) return null;
       const id = st.live.id;
       if (await this.keepWhilePaying(deps, st, st.live)) return null;
       await this.releaseLocked(deps, st, id, 'EXPIRED', 'SYSTEM');
