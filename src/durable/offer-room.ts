@@ -74,6 +74,11 @@ export class OfferRoom extends DurableObject<Bindings> {
     this.hub = new SocketHub(ctx, env);
   }
 
+  /** For tests (inside runInDurableObject): the state this object holds, by reference, so a test can age or stale it. */
+  static memoryOf(room: OfferRoom): OfferState | null {
+    return room.state;
+  }
+
   private deps(): Deps {
     this.depsOnce ??= buildDeps(this.env);
     return this.depsOnce;
