@@ -271,7 +271,3 @@ export class OfferRoom extends DurableObject<Bindings> {
     await this.hub.gone(ws);
   }
 }
-
-export function offerRoom(env: Pick<Bindings, 'OFFER_ROOM'>, offerId: string): DurableObjectStub<OfferRoom> {
-  return env.OFFER_ROOM.getByName(offerId);
-}
