@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { check, readTree, specifiers } from './layering';
+import { check, objectBindingReads, readTree, specifiers } from './layering';
 
 const root = resolvePath(__dirname, '../..');
 
@@ -38,6 +38,16 @@ describe('the layering of docs/ARCHITECTURE.md', () => {
       'src/shared/s.ts → src/db/schema',
       'src/jobs/registry.ts → src/jobs/booking-sweep',
     ]);
+  });
+
+  it('only src/deps.ts reaches a Durable Object namespace (everyone else takes deps.rooms)', () => {
+    expect(objectBindingReads(readTree(root, ['src']))).toEqual([]);
+    const broken = new Map([
+      ['src/deps.ts', 'offer: (id) => env.OFFER_ROOM.getByName(id),'],
+      ['src/durable/x.ts', 'this.env.CREATOR_CALENDAR.getByName(id)'],
+      ['src/domain/y.ts', 'const s = env.CALL_ROOM.get(id);'],
+    ]);
+    expect(objectBindingReads(broken)).toEqual(['src/durable/x.ts', 'src/domain/y.ts']);
   });
 
   it('reads every form of import, and only relative ones', () => {

@@ -122,3 +122,12 @@ export function readTree(root: string, dirs: string[]): Map<string, string> {
   for (const d of dirs) walk(d);
   return files;
 }
+
+/** Durable Object namespaces: only src/deps.ts turns them into stubs (`deps.rooms`), so tests and objects share one way in. */
+const OBJECT_BINDING = /\benv\.(OFFER_ROOM|CREATOR_CALENDAR|CALL_ROOM|SOCKET_QUOTA)\b/;
+export const BINDINGS_HOME = 'src/deps.ts';
+
+/** The files outside deps.ts that reach a Durable Object namespace on `env` directly. */
+export function objectBindingReads(files: Map<string, string>): string[] {
+  return [...files].filter(([path, text]) => path !== BINDINGS_HOME && OBJECT_BINDING.test(text)).map(([p]) => p);
+}
