@@ -7,7 +7,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { bookingReminders, bookings, callOffers, emailLog, ledgerEntries, payments } from '../src/db/schema';
 import { sendReminders } from '../src/domain/notifications/reminders';
-import { api, deps, expectError, fetchApp } from './helpers';
+import { api, deps, expectError, fetchApp, until } from './helpers';
 import { bookSlot, fans, onboardedCreator, openCreator, slotsOf, type Slot } from './scenarios';
 
 const DAY = 86_400_000;
@@ -280,7 +280,7 @@ describe('rescheduling', () => {
     ).text();
     expect(ics).toContain(`SEQUENCE:${before.icsSequence + 1}`);
     expect(ics).toContain(`UID:${bookingId}@`);
-    for (let i = 0; i < 100 && !heard.includes('slots-changed'); i++) await new Promise((r) => setTimeout(r, 10));
+    await until(() => heard.includes('slots-changed'), { what: "the calendar's slots-changed message" });
     expect(heard).toContain('slots-changed');
     // Polling clients (no WebSocket) see the version move too.
     expect(await version()).toBeGreaterThan(versionBefore);

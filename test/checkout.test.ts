@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { prepareThenPay } from '../client/lib/checkout';
 import { bookings, callOffers, localStripeObjects, payments, platformSettings } from '../src/db/schema';
 import { forgetSettings } from '../src/domain/settings';
-import { api, createAccount, deps, expectError, getPage, postPage } from './helpers';
+import { api, bookingRow, createAccount, deps, expectError, getPage, postPage } from './helpers';
 import { book, fans, offerFor, onboardedCreator } from './scenarios';
 
 async function held(price = 10_000) {
@@ -21,7 +21,6 @@ async function held(price = 10_000) {
   };
   return { c, offer, fan, bookingId: out.booking.id, intentId: out.payment.intentId };
 }
-const bookingRow = async (id: string) => (await deps().db.select().from(bookings).where(eq(bookings.id, id)).get())!;
 /** The hold ran out (its alarm has not fired yet). */
 const expire = (bookingId: string) =>
   deps()

@@ -44,7 +44,7 @@ import { DAY, fixedClock, HOUR, MINUTE } from '../src/lib/clock';
 import { randomIds } from '../src/lib/ids';
 import { LOG_TYPES, type LogType } from '../src/lib/logger';
 import type { EmailProvider } from '../src/providers/email/port';
-import { api, createAccount, deps, expectError, fetchApp, getPage, postPage, testEnv } from './helpers';
+import { api, bookingRow, createAccount, deps, expectError, fetchApp, getPage, postPage, testEnv } from './helpers';
 import { book, callAt, confirmedBooking, moveCall, offerFor, onboardedCreator } from './scenarios';
 
 const get = getPage;
@@ -52,7 +52,6 @@ const post = postPage;
 const emailsOf = (userId: string) => deps().db.select().from(emailLog).where(eq(emailLog.userId, userId)).all();
 const outboxOf = async (key: string) =>
   deps().db.select().from(devOutbox).where(eq(devOutbox.idempotencyKey, key)).get();
-const bookingRow = async (id: string) => (await deps().db.select().from(bookings).where(eq(bookings.id, id)).get())!;
 const remindersOf = (bookingId: string) =>
   deps().db.select().from(bookingReminders).where(eq(bookingReminders.bookingId, bookingId)).all();
 /** "6:00 PM" / "18:00": the hour as Intl writes it in that language and zone (independent of the app's formatting code). */

@@ -13,7 +13,6 @@ import {
   localStripeObjects,
   notifications,
   owedRefunds,
-  payments,
   refunds,
   type Payment,
 } from '../src/db/schema';
@@ -24,11 +23,9 @@ import { decideRefund } from '../src/domain/payments/refund-policy';
 import { issueRefund, nextAttemptAt, oweRefund, recordRefund, refundable } from '../src/domain/payments/refunds';
 import { runJob } from '../src/jobs/run-job';
 import { fixedClock, MINUTE } from '../src/lib/clock';
-import { api, createAccount, deps, expectError, getPage } from './helpers';
+import { api, createAccount, deps, expectError, getPage, paymentOf } from './helpers';
 import { confirmedBooking } from './scenarios';
 
-const paymentOf = async (bookingId: string) =>
-  (await deps().db.select().from(payments).where(eq(payments.bookingId, bookingId)).get())!;
 const owedOf = async (bookingId: string) =>
   deps().db.select().from(owedRefunds).where(eq(owedRefunds.bookingId, bookingId)).all();
 const refundsOf = async (paymentId: string) =>
