@@ -27,9 +27,19 @@ import { getSettings, updateSettings } from '../src/domain/settings';
 import { registry } from '../src/http/route';
 import { localDate } from '../src/lib/tz';
 import { ID_PREFIXES } from '../src/lib/ids';
-import { api, createAccount, creatorOf, deps, expectError, getPage, postPage, type TestAccount } from './helpers';
+import {
+  api,
+  createAccount,
+  creatorOf,
+  deps,
+  expectError,
+  getPage,
+  paymentOf,
+  postPage,
+  type TestAccount,
+} from './helpers';
 import { completeCalls } from './payout-helpers';
-import { book, fans, offerFor, onboardedCreator, presence, type CreatorScenario } from './scenarios';
+import { payOffer, fans, offerFor, onboardedCreator, presence, type CreatorScenario } from './scenarios';
 
 createApp(); // populate the route registry
 
@@ -40,13 +50,8 @@ const post = postPage;
 /** A paid booking of `c` by `fan` (built-in provider). */
 async function paidBooking(c: CreatorScenario, fan: TestAccount, price = 5000) {
   const offer = await offerFor(c, { price });
-  const out = (await (await book(offer.id, fan.token)).json()) as {
-    booking: { id: string };
-    payment: { intentId: string };
-  };
-  await deps().localPayments!.checkout(out.payment.intentId, 'succeed');
-  const payment = (await deps().db.select().from(payments).where(eq(payments.bookingId, out.booking.id)).get())!;
-  return { bookingId: out.booking.id, offer, payment };
+  const { bookingId } = await payOffer(offer.id, fan);
+  return { bookingId, offer, payment: await paymentOf(bookingId) };
 }
 
 /** Audit rows written since `since` by `actor` with this action (and entity id). */

@@ -72,6 +72,21 @@ export async function book(offerId: string, token: string) {
   return api('POST', `/api/offers/${offerId}/bookings`, undefined, { token });
 }
 
+/** `fan` holds `offerId` (booked, not paid yet): the booking and its payment intent. */
+export async function holdOffer(offerId: string, fan: TestAccount) {
+  const res = await book(offerId, fan.token);
+  expect(res.status, 'the booking request').toBe(201);
+  const out = (await res.json()) as { booking: { id: string }; payment: { intentId: string } };
+  return { bookingId: out.booking.id, intentId: out.payment.intentId };
+}
+
+/** `fan` books and pays `offerId` through the built-in provider: a confirmed booking. */
+export async function payOffer(offerId: string, fan: TestAccount) {
+  const held = await holdOffer(offerId, fan);
+  await deps().localPayments!.checkout(held.intentId, 'succeed');
+  return held;
+}
+
 /** A paid, confirmed booking (built-in provider), the call `startsInMinutes` from now. */
 export async function confirmedBooking(
   opts: { startsInMinutes?: number; durationMinutes?: number; price?: number } = {},
@@ -83,12 +98,7 @@ export async function confirmedBooking(
     price: opts.price,
   });
   const [fan] = await fans(1);
-  const out = (await (await book(offer.id, fan.token)).json()) as {
-    booking: { id: string };
-    payment: { intentId: string };
-  };
-  await deps().localPayments!.checkout(out.payment.intentId, 'succeed');
-  return { c, fan, offer, bookingId: out.booking.id, intentId: out.payment.intentId };
+  return { c, fan, offer, ...(await payOffer(offer.id, fan)) };
 }
 
 /**
