@@ -19,7 +19,6 @@ import {
   payouts,
   refunds,
   reviews,
-  users,
   type Currency,
 } from '../src/db/schema';
 import { PAYMENTS_PAGE, csvField } from '../src/domain/admin/payments';
@@ -37,6 +36,7 @@ import {
   paymentOf,
   postPage,
   type TestAccount,
+  userRow,
 } from './helpers';
 import { completeCalls } from './payout-helpers';
 import { payOffer, fans, offerFor, onboardedCreator, presence, type CreatorScenario } from './scenarios';
@@ -208,7 +208,7 @@ describe('role-based access', () => {
           `${who.user.role} POST ${path}`,
         ).toBe(403);
     }
-    expect((await deps().db.select().from(users).where(eq(users.id, fan.user.id)).get())!.role).toBe('USER');
+    expect((await userRow(fan.user.id)).role).toBe('USER');
     expect((await creatorOf(creator.user.id)).payoutsBlocked).toBe(false);
     expect(await deps().db.select().from(refunds).where(eq(refunds.bookingId, booking.bookingId)).all()).toHaveLength(
       0,
@@ -421,7 +421,7 @@ describe('accounts', () => {
       (await post(`/en/admin/users/${u.user.id}/role`, admin.token, { role: 'CREATOR', reason: 'Verified talent' }))
         .status,
     ).toBe(303);
-    expect((await deps().db.select().from(users).where(eq(users.id, u.user.id)).get())!.role).toBe('CREATOR');
+    expect((await userRow(u.user.id)).role).toBe('CREATOR');
     expect(await creatorOf(u.user.id)).toBeTruthy();
     const [row] = await auditRows(admin.user.id, 'ROLE_CHANGE', u.user.id);
     expect(row).toMatchObject({
@@ -459,7 +459,7 @@ describe('accounts', () => {
       'CANNOT_DEMOTE_SELF',
     );
     expect((await post(`/en/admin/users/${admin.user.id}/role`, admin.token, { role: 'USER' })).status).toBe(303);
-    expect((await deps().db.select().from(users).where(eq(users.id, admin.user.id)).get())!.role).toBe('ADMIN');
+    expect((await userRow(admin.user.id)).role).toBe('ADMIN');
     expect(await auditRows(admin.user.id, 'ROLE_CHANGE', admin.user.id)).toHaveLength(0);
     expect(await (await get(`/en/admin/users/${admin.user.id}`, admin.token)).text()).toContain('data-self');
   });

@@ -7,7 +7,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { bookings, callRequests, notifications, payments, reviews } from '../src/db/schema';
+import { bookings, callRequests, notifications, reviews } from '../src/db/schema';
 import { applyCallOutcome, decideCallOutcome } from '../src/domain/calls/outcome';
 import { markRead } from '../src/domain/notifications/render';
 import {
@@ -20,6 +20,8 @@ import {
   getPage,
   postPage,
   type TestAccount,
+  requestRow,
+  paymentOf,
 } from './helpers';
 import { holdOffer, callAt, moveCall, offerFor, onboardedCreator, presence, type CreatorScenario } from './scenarios';
 
@@ -125,8 +127,8 @@ describe('fan pages: access', () => {
     expect(flashOf(withdraw)).toMatch(/^error:/);
     expect((await bookingRow(upcoming)).status).toBe('CONFIRMED');
     expect(await deps().db.select().from(reviews).where(eq(reviews.bookingId, past)).all()).toHaveLength(0);
-    expect((await deps().db.select().from(callRequests).where(eq(callRequests.id, req)).get())!.status).toBe('PENDING');
-    const pay = (await deps().db.select().from(payments).where(eq(payments.bookingId, upcoming)).get())!;
+    expect((await requestRow(req)).status).toBe('PENDING');
+    const pay = await paymentOf(upcoming);
     expect(pay.refundedAmount).toBe(0);
   });
 });
@@ -236,7 +238,7 @@ describe('fan dashboard home', () => {
       expect(reqs).toMatch(new RegExp(`data-stat="${s}"><strong>1</strong>`));
     const order = ['PENDING', 'ACCEPTED', 'REJECTED', 'EXPIRED'].map((g) => reqs.indexOf(`data-group="${g}"`));
     expect(order.every((i, k) => i > 0 && (k === 0 || i > order[k - 1]))).toBe(true);
-    const acceptedRow = (await d.db.select().from(callRequests).where(eq(callRequests.id, accepted)).get())!;
+    const acceptedRow = await requestRow(accepted);
     const acceptedCard = reqs.slice(reqs.indexOf(`data-request-id="${accepted}"`));
     expect(acceptedCard.slice(0, acceptedCard.indexOf('</li>'))).toContain(
       `href="/en/bookings/${acceptedRow.bookingId}/checkout" data-pay-now`,
@@ -378,9 +380,7 @@ describe('upcoming calls', () => {
       'success:booking.cancelled',
     ]);
     expect((await bookingRow(close)).status).toBe('CANCELLED');
-    expect((await deps().db.select().from(payments).where(eq(payments.bookingId, close)).get())!.refundedAmount).toBe(
-      1250,
-    );
+    expect((await paymentOf(close)).refundedAmount).toBe(1250);
     // An external `back` is ignored.
     const evil = await postPage(`/en/bookings/${far}/cancel`, fan.token, { back: '//evil.example/x' });
     expect(evil.headers.get('location')).toBe(`/en/bookings/${far}`);

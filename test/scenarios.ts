@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { bookings, callOffers, creators, type CallOffer, type Creator, type Currency } from '../src/db/schema';
 import { recordCallEvent } from '../src/domain/calls/events';
 import { createOffer } from '../src/domain/offers/create';
-import { api, createAccount, deps, type TestAccount } from './helpers';
+import { api, createAccount, deps, type TestAccount, bookingRow } from './helpers';
 
 export interface CreatorScenario extends TestAccount {
   creator: Creator;
@@ -113,7 +113,7 @@ export async function moveCall(
   const d = deps();
   const startsAt = new Date(Math.floor((Date.now() + startsInMs) / 1000) * 1000);
   const endsAt = new Date(startsAt.getTime() + durationMinutes * 60_000);
-  const b = (await d.db.select().from(bookings).where(eq(bookings.id, bookingId)).get())!;
+  const b = await bookingRow(bookingId);
   await d.db.batch([
     d.db.update(bookings).set({ startsAt, endsAt }).where(eq(bookings.id, bookingId)),
     d.db.update(callOffers).set({ startsAt, endsAt, durationMinutes }).where(eq(callOffers.id, b.offerId)),
