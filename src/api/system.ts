@@ -29,7 +29,12 @@ route(
     summary: 'This API, as OpenAPI 3.1 (generated from the validating zod schemas)',
     tags: ['System'],
     access: 'public',
-    responses: { 200: { description: 'OpenAPI document' } },
+    responses: {
+      200: {
+        description: 'OpenAPI document',
+        schema: z.looseObject({ openapi: z.literal('3.1.0'), paths: z.record(z.string(), z.unknown()) }),
+      },
+    },
   },
   (c) => {
     cached ??= buildOpenApi({ title: 'Call a Star API', version: '1.0.0' });

@@ -8,6 +8,7 @@ import type { Role, User } from '../db/schema';
 import type { AppEnv, Ctx } from './context';
 import { AppError, forbidden, unauthorized, validationError } from './errors';
 import { ensureUser } from './middleware';
+import { checkResponse, responseCheckEnabled } from './response-check';
 
 /** public: anyone; user: any signed-in account; [roles]: one of these roles. */
 export type Access = 'public' | 'user' | readonly Role[];
@@ -118,6 +119,13 @@ export function route<
     const query = spec.query ? parseWith(spec.query, c.req.query(), 'query') : undefined;
     const body = spec.body ? parseWith(spec.body, await readJson(c), 'body') : undefined;
     if (!spec.body && !spec.rawBody && spec.method !== 'get') await refuseBody(c);
-    return handler(c, { params, query, body, user } as RouteInput<Infer<P>, Infer<Q>, Infer<B>, UserFor<A, I>>);
+    const res = await handler(c, { params, query, body, user } as RouteInput<
+      Infer<P>,
+      Infer<Q>,
+      Infer<B>,
+      UserFor<A, I>
+    >);
+    if (responseCheckEnabled(c.env)) await checkResponse(`${spec.method} ${spec.path}`, spec.responses, res);
+    return res;
   });
 }
