@@ -21,9 +21,9 @@ for (const [group, base] of [
   [adminOverviewPages, AREA],
   [adminUserPages, '/'],
   [adminBookingPages, AREA],
-  [adminPaymentPages, '/'],
-  [adminDisputePages, '/'],
-  [adminReviewPages, '/'],
+  [adminPaymentPages, AREA],
+  [adminDisputePages, AREA],
+  [adminReviewPages, AREA],
   [adminAuditPages, AREA],
 ] as const)
   adminPages.route(base, group);
