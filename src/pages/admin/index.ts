@@ -19,7 +19,7 @@ for (const [group, base] of [
   [adminSettingsPages, '/'],
   [adminOpsPages, '/'],
   [adminOverviewPages, AREA],
-  [adminUserPages, '/'],
+  [adminUserPages, AREA],
   [adminBookingPages, AREA],
   [adminPaymentPages, AREA],
   [adminDisputePages, AREA],
