@@ -33,7 +33,7 @@ import {
   releasedSql,
   type Entry,
 } from '../ledger/ledger';
-import { audit } from './audit';
+import { recordPayoutStep } from './audit';
 
 export const RECEIVABLE = 'platform:receivable';
 export type DebtMethod = 'TRANSFER_REVERSAL' | 'PAYOUT_DEDUCTION';
@@ -261,7 +261,7 @@ async function runRecovery(deps: Deps, r: Recovery): Promise<'succeeded' | 'fail
       done,
     ),
   ]);
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     creatorId: r.creatorId,
     payoutId: r.payoutId,
     action: r.method === 'PAYOUT_DEDUCTION' ? 'DEBT_DEDUCTED' : 'DEBT_RECOVERED',
@@ -608,7 +608,7 @@ export async function settleDebtManually(
       },
     ],
   });
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     creatorId: debt.creatorId,
     action: 'DEBT_SETTLED',
     amount,

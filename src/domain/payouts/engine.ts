@@ -39,7 +39,7 @@ import {
   releasedBalanceSql,
 } from '../ledger/ledger';
 import { getSettings, type PlatformSettings } from '../settings';
-import { audit } from './audit';
+import { recordPayoutStep } from './audit';
 import { recoverCreatorDebts } from './debt';
 import { payoutEligibility, payoutMinimum, type Eligibility, type IneligibleReason } from './eligibility';
 import { payoutNotice } from './notices';
@@ -226,7 +226,7 @@ async function holdPayout(deps: Deps, p: Payout, creator: Creator, reasons: Inel
     .get();
   const reason = reasons.join(',');
   if (last?.action === 'HELD' && last.reason === reason) return;
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     payoutId: p.id,
     creatorId: p.creatorId,
     action: 'HELD',
@@ -283,7 +283,7 @@ export async function sendPayout(deps: Deps, payout: Payout): Promise<Payout> {
       .where(and(eq(payouts.id, payout.id), eq(payouts.status, 'APPROVED')))
       .returning();
     if (!updated) return (await payoutOf(deps, payout.id))!;
-    await audit(deps, {
+    await recordPayoutStep(deps, {
       payoutId: payout.id,
       creatorId: creator.id,
       action: 'PROCESSING',
@@ -299,7 +299,7 @@ export async function sendPayout(deps: Deps, payout: Payout): Promise<Payout> {
     return updated;
   } catch (e) {
     if (e instanceof PaymentProviderError && !e.retryable) return failPayout(deps, payout, e.message);
-    await audit(deps, {
+    await recordPayoutStep(deps, {
       payoutId: payout.id,
       creatorId: payout.creatorId,
       action: 'SEND_RETRY',
@@ -340,7 +340,7 @@ export async function settleProviderPayout(
     .returning();
   if (!paid) return p; // already settled (duplicate or late event)
   const creator = await creatorOf(deps, p.creatorId);
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     payoutId: p.id,
     creatorId: p.creatorId,
     action: 'PAID',
@@ -404,7 +404,7 @@ export async function failPayout(deps: Deps, payout: Payout, reason: string): Pr
   const returned = p.status === 'PAID';
   await returnToBalance(deps, p, `payout-failed:${p.id}`, reason);
   const creator = await creatorOf(deps, p.creatorId);
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     payoutId: p.id,
     creatorId: p.creatorId,
     action: 'FAILED',
@@ -468,7 +468,7 @@ export async function cancelPayout(
     .returning();
   if (!canceled) return (await payoutOf(deps, p.id)) ?? p;
   await returnToBalance(deps, p, `payout-canceled:${p.id}`, 'payout canceled');
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     payoutId: p.id,
     creatorId: p.creatorId,
     action: 'CANCELED',
@@ -518,7 +518,7 @@ export async function approvePayout(deps: Deps, payoutId: string, admin: Pick<Us
     .where(and(eq(payouts.id, payoutId), eq(payouts.status, 'REQUESTED')))
     .returning();
   if (!approved) return refusalFor(deps, payoutId);
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     payoutId,
     creatorId: approved.creatorId,
     action: 'APPROVED',
@@ -546,7 +546,7 @@ async function reject(
     .returning();
   if (!rejected) return null;
   await returnToBalance(deps, rejected, `payout-rejected:${payoutId}`, reason);
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     payoutId,
     creatorId: rejected.creatorId,
     action: 'REJECTED',
@@ -598,7 +598,12 @@ export async function setPayoutsBlocked(
       .returning(),
     'the creator whose payouts were blocked or unblocked',
   );
-  await audit(deps, { creatorId: creator.id, action: blocked ? 'BLOCKED' : 'UNBLOCKED', actorUserId: adminId, reason });
+  await recordPayoutStep(deps, {
+    creatorId: creator.id,
+    action: blocked ? 'BLOCKED' : 'UNBLOCKED',
+    actorUserId: adminId,
+    reason,
+  });
   await deps.log.info('PAYOUT_SKIPPED', `Payouts of ${creator.id} ${blocked ? 'blocked' : 'unblocked'}`, {
     actorId: adminId,
     context: { creatorId: creator.id, reason },
@@ -645,7 +650,7 @@ export async function updatePayoutSettings(
       .returning(),
     'the creator with new payout settings',
   );
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     creatorId: creator.id,
     action: 'SETTINGS',
     actorUserId: creator.userId,
