@@ -38,6 +38,7 @@ import {
   record,
   releasedBalanceSql,
 } from '../ledger/ledger';
+import { audit } from '../admin/audit';
 import { getSettings, type PlatformSettings } from '../settings';
 import { recordPayoutStep } from './audit';
 import { recoverCreatorDebts } from './debt';
@@ -573,7 +574,7 @@ export async function rejectPayout(
 /**
  * Blocks or unblocks a creator's payouts (admin, or the engine after repeated failures). Blocking
  * turns down the payouts waiting for approval (the money stays on the balance) and holds the approved
- * ones not sent yet; unblocking sends those at once.
+ * ones not sent yet; unblocking sends those at once. An admin's change is in the admin audit trail.
  */
 export async function setPayoutsBlocked(
   deps: Deps,
@@ -581,7 +582,7 @@ export async function setPayoutsBlocked(
   adminId: string | null,
   blocked: boolean,
   reason: string | null,
-  opts: { notify?: boolean } = {},
+  opts: { notify?: boolean; requestId?: string } = {},
 ): Promise<Creator> {
   const now = deps.clock.now();
   const updated = one(
@@ -625,6 +626,17 @@ export async function setPayoutsBlocked(
       await reject(deps, p.id, adminId, `Payouts blocked: ${reason ?? ''}`.trim());
     else if (p.status === 'APPROVED') await sendPayout(deps, p); // blocked: held (audited); unblocked: sent
   }
+  if (adminId)
+    await audit(deps, {
+      actor: adminId,
+      action: blocked ? 'PAYOUTS_BLOCK' : 'PAYOUTS_UNBLOCK',
+      entity: 'creator',
+      entityId: creator.id,
+      before: { payoutsBlocked: creator.payoutsBlocked, payoutBlockReason: creator.payoutBlockReason },
+      after: { payoutsBlocked: blocked, payoutBlockReason: blocked ? reason : null },
+      reason: blocked ? reason : null,
+      requestId: opts.requestId,
+    });
   return updated;
 }
 

@@ -559,35 +559,18 @@ adminPayoutPages.post(`${L}/admin/creators/:id/block`, (c) =>
   act(c, async (admin, form) => {
     const reason = reasonOf(form);
     if (reason.length < 3) return { ok: false, code: 'REASON_REQUIRED' };
-    const before = await creatorOf(c);
-    await setPayoutsBlocked(c.get('deps'), before, admin.id, true, reason);
-    return {
-      ok: true,
-      audit: {
-        action: 'PAYOUTS_BLOCK',
-        entity: 'creator',
-        entityId: before.id,
-        before: { payoutsBlocked: before.payoutsBlocked, payoutBlockReason: before.payoutBlockReason },
-        after: { payoutsBlocked: true, payoutBlockReason: reason },
-        reason,
-      },
-    };
+    await setPayoutsBlocked(c.get('deps'), await creatorOf(c), admin.id, true, reason, {
+      requestId: c.get('requestId'),
+    });
+    return { ok: true };
   }),
 );
 adminPayoutPages.post(`${L}/admin/creators/:id/unblock`, (c) =>
   act(c, async (admin) => {
-    const before = await creatorOf(c);
-    await setPayoutsBlocked(c.get('deps'), before, admin.id, false, null);
-    return {
-      ok: true,
-      audit: {
-        action: 'PAYOUTS_UNBLOCK',
-        entity: 'creator',
-        entityId: before.id,
-        before: { payoutsBlocked: before.payoutsBlocked, payoutBlockReason: before.payoutBlockReason },
-        after: { payoutsBlocked: false, payoutBlockReason: null },
-      },
-    };
+    await setPayoutsBlocked(c.get('deps'), await creatorOf(c), admin.id, false, null, {
+      requestId: c.get('requestId'),
+    });
+    return { ok: true };
   }),
 );
 for (const kind of ['dispute', 'refund'] as const) {
@@ -595,20 +578,8 @@ for (const kind of ['dispute', 'refund'] as const) {
     act(c, async (admin, form) => {
       const note = singleLine(form.note, 500);
       if (note.length < 3) return { ok: false, code: 'NOTE_REQUIRED' };
-      const r = await settleDebtManually(c.get('deps'), { kind, id: c.req.param('id') }, admin.id, note);
-      return r.ok
-        ? {
-            ok: true,
-            audit: {
-              action: 'DEBT_SETTLE',
-              entity: kind,
-              entityId: c.req.param('id'),
-              before: { reconciledAt: null },
-              after: { reconciledBy: 'MANUAL', amount: r.amount },
-              reason: note,
-            },
-          }
-        : r;
+      const id = c.req.param('id');
+      return settleDebtManually(c.get('deps'), { kind, id }, admin.id, note, c.get('requestId'));
     }),
   );
 }
