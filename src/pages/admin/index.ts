@@ -15,7 +15,7 @@ import { adminUserPages } from './users';
 export const adminPages = new Hono<AppEnv>();
 const AREA = '/:lang{fr|en}/admin';
 for (const [group, base] of [
-  [adminPayoutPages, '/'],
+  [adminPayoutPages, AREA],
   [adminSettingsPages, '/'],
   [adminOpsPages, '/'],
   [adminOverviewPages, AREA],
