@@ -16,7 +16,7 @@ export const adminPages = new Hono<AppEnv>();
 const AREA = '/:lang{fr|en}/admin';
 for (const [group, base] of [
   [adminPayoutPages, AREA],
-  [adminSettingsPages, '/'],
+  [adminSettingsPages, AREA],
   [adminOpsPages, '/'],
   [adminOverviewPages, AREA],
   [adminUserPages, AREA],
