@@ -17,7 +17,7 @@ const AREA = '/:lang{fr|en}/admin';
 for (const [group, base] of [
   [adminPayoutPages, AREA],
   [adminSettingsPages, AREA],
-  [adminOpsPages, '/'],
+  [adminOpsPages, AREA],
   [adminOverviewPages, AREA],
   [adminUserPages, AREA],
   [adminBookingPages, AREA],

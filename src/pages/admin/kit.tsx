@@ -49,7 +49,7 @@ export const pageFilter = z
   .transform((v) => pageParam(v));
 
 /** Free text searched for (trimmed, at most `max` characters), or undefined when empty. */
-export const searchFilter = (max: number) =>
+export const searchFilter = (max = Number.POSITIVE_INFINITY) =>
   z
     .string()
     .optional()
