@@ -1,6 +1,6 @@
 /** Admin — operations: email log (filters, retry, template previews), scheduled jobs (runs, run now), logs (filters, stats). */
 import { z } from 'zod';
-import type { Locale } from '../../db/schema';
+import type { Locale } from '../../shared/enums';
 import { audit } from '../../domain/admin/audit';
 import {
   canRetryEmail,
