@@ -119,11 +119,12 @@ export function createApp(): Hono<AppEnv> {
     creatorAvailabilityPages,
     creatorPlanningPages,
     slotPages,
-    adminPages,
     creatorHomePages,
     creatorReviewPages,
   ])
     app.route('/', pages);
+  // The admin area is one sub-app: every page in it is for admins (pages/admin/index.ts).
+  app.route('/:lang{fr|en}/admin', adminPages);
 
   app.get('/', (c) => c.redirect(`/${c.get('locale')}/`, 302));
 
