@@ -337,20 +337,11 @@ route(
   },
   async (c, { user, params }) => {
     const deps = c.get('deps');
-    const r = await approvePayout(deps, params.id, user);
+    const r = await approvePayout(deps, params.id, user, c.get('requestId'));
     if (!r.ok)
       throw r.code === 'NOT_ELIGIBLE'
         ? refusal('NOT_ELIGIBLE', `This creator cannot be paid now: ${r.reasons.join(', ')}.`, { reasons: r.reasons })
         : refusal(r.code);
-    await audit(deps, {
-      actor: user.id,
-      action: 'PAYOUT_APPROVE',
-      entity: 'payout',
-      entityId: params.id,
-      before: { status: 'REQUESTED' },
-      after: { status: r.payout.status, amount: r.payout.amount, currency: r.payout.currency },
-      requestId: c.get('requestId'),
-    });
     return c.json({ payout: toPayoutDto(r.payout) });
   },
 );
@@ -395,18 +386,8 @@ route(
   },
   async (c, { user, params, body }) => {
     const deps = c.get('deps');
-    const r = await rejectPayout(deps, params.id, user, body.reason);
+    const r = await rejectPayout(deps, params.id, user, body.reason, c.get('requestId'));
     if (!r.ok) throw refusal(r.code);
-    await audit(deps, {
-      actor: user.id,
-      action: 'PAYOUT_REJECT',
-      entity: 'payout',
-      entityId: params.id,
-      before: { status: 'REQUESTED' },
-      after: { status: r.payout.status, amount: r.payout.amount, currency: r.payout.currency },
-      reason: body.reason,
-      requestId: c.get('requestId'),
-    });
     return c.json({ payout: toPayoutDto(r.payout) });
   },
 );

@@ -507,7 +507,12 @@ async function refusalFor(deps: Deps, payoutId: string): Promise<{ ok: false; co
 }
 
 /** Approves a requested payout and sends it — unless its creator cannot be paid now (blocked, not onboarded, payouts off). */
-export async function approvePayout(deps: Deps, payoutId: string, admin: Pick<User, 'id'>): Promise<ApproveResult> {
+export async function approvePayout(
+  deps: Deps,
+  payoutId: string,
+  admin: Pick<User, 'id'>,
+  requestId?: string,
+): Promise<ApproveResult> {
   const p = await payoutOf(deps, payoutId);
   if (!p || p.status !== 'REQUESTED') return refusalFor(deps, payoutId);
   const blockers = sendBlockers(await creatorOf(deps, p.creatorId));
@@ -529,7 +534,17 @@ export async function approvePayout(deps: Deps, payoutId: string, admin: Pick<Us
     actorUserId: admin.id,
   });
   await payoutNotice(deps, await creatorOf(deps, approved.creatorId), approved, 'approved');
-  return { ok: true, payout: await sendPayout(deps, approved) };
+  const sent = await sendPayout(deps, approved);
+  await audit(deps, {
+    actor: admin.id,
+    action: 'PAYOUT_APPROVE',
+    entity: 'payout',
+    entityId: payoutId,
+    before: { status: 'REQUESTED' },
+    after: { status: sent.status, amount: sent.amount, currency: sent.currency },
+    requestId,
+  });
+  return { ok: true, payout: sent };
 }
 
 /** A requested payout turned down: the money stays on the creator's balance. */
@@ -566,9 +581,21 @@ export async function rejectPayout(
   payoutId: string,
   admin: Pick<User, 'id'>,
   reason: string,
+  requestId?: string,
 ): Promise<{ ok: true; payout: Payout } | { ok: false; code: AdminRefusal }> {
   const rejected = await reject(deps, payoutId, admin.id, reason);
-  return rejected ? { ok: true, payout: rejected } : refusalFor(deps, payoutId);
+  if (!rejected) return refusalFor(deps, payoutId);
+  await audit(deps, {
+    actor: admin.id,
+    action: 'PAYOUT_REJECT',
+    entity: 'payout',
+    entityId: payoutId,
+    before: { status: 'REQUESTED' },
+    after: { status: rejected.status, amount: rejected.amount, currency: rejected.currency },
+    reason,
+    requestId,
+  });
+  return { ok: true, payout: rejected };
 }
 
 /**

@@ -431,36 +431,11 @@ const money = (p: { amount: number; currency: string; status: string }) => ({
 });
 
 action('/payouts/:id/approve', z.object({}), async (c, admin, id) => {
-  const r = await approvePayout(c.get('deps'), id, admin);
-  return r.ok
-    ? {
-        ok: true,
-        audit: {
-          action: 'PAYOUT_APPROVE',
-          entity: 'payout',
-          entityId: r.payout.id,
-          before: { status: 'REQUESTED' },
-          after: money(r.payout),
-        },
-      }
-    : r;
+  return approvePayout(c.get('deps'), id, admin, c.get('requestId'));
 });
 action('/payouts/:id/reject', Reason, async (c, admin, id, { reason }) => {
   if (reason.length < 3) return { ok: false, code: 'REASON_REQUIRED' };
-  const r = await rejectPayout(c.get('deps'), id, admin, reason);
-  return r.ok
-    ? {
-        ok: true,
-        audit: {
-          action: 'PAYOUT_REJECT',
-          entity: 'payout',
-          entityId: r.payout.id,
-          before: { status: 'REQUESTED' },
-          after: money(r.payout),
-          reason,
-        },
-      }
-    : r;
+  return rejectPayout(c.get('deps'), id, admin, reason, c.get('requestId'));
 });
 action('/creators/:id/payouts', z.object({ currency: lenient(CurrencySchema) }), async (c, admin, id, form) => {
   const deps = c.get('deps');
