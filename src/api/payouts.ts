@@ -4,7 +4,6 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { creators, PAYOUT_STATUSES, payouts, type Creator } from '../db/schema';
 import type { Deps } from '../deps';
-import { audit } from '../domain/admin/audit';
 import { payoutTimeline, type PayoutAuditRow } from '../domain/payouts/audit';
 import { earnings, financeSummary } from '../domain/payouts/earnings';
 import { settleDebtManually } from '../domain/payouts/debt';
@@ -438,22 +437,18 @@ route(
   async (c, { user, params, body }) => {
     const deps = c.get('deps');
     const creator = await creatorById(deps, params.id);
-    const r = await openPayout(deps, {
-      creator,
-      currency: body.currency ?? creator.currency,
-      origin: 'ADMIN',
-      periodKey: `admin:${deps.ids.next('req')}`,
-      actorUserId: user.id,
-    });
+    const r = await openPayout(
+      deps,
+      {
+        creator,
+        currency: body.currency ?? creator.currency,
+        origin: 'ADMIN',
+        periodKey: `admin:${deps.ids.next('req')}`,
+        actorUserId: user.id,
+      },
+      c.get('requestId'),
+    );
     if (!r.ok) throw payoutRefusal(r);
-    await audit(deps, {
-      actor: user.id,
-      action: 'PAYOUT_TRIGGER',
-      entity: 'creator',
-      entityId: creator.id,
-      after: { payoutId: r.payout.id, amount: r.payout.amount, currency: r.payout.currency, status: r.payout.status },
-      requestId: c.get('requestId'),
-    });
     return c.json({ payout: toPayoutDto(r.payout) }, 201);
   },
 );

@@ -114,20 +114,34 @@ const creatorOf = async (deps: Deps, id: string) =>
 const payoutOf = async (deps: Deps, id: string) =>
   (await deps.db.select().from(payouts).where(eq(payouts.id, id)).get()) ?? null;
 
+interface OpenInput {
+  creator: Creator;
+  currency: Currency;
+  origin: 'SCHEDULE' | 'CREATOR' | 'ADMIN';
+  periodKey: string;
+  actorUserId?: string | null;
+}
+
 /**
  * Opens a payout of everything released in `currency` (idempotent per `periodKey`). SCHEDULE and
- * CREATOR payouts wait for an admin in APPROVAL mode; ADMIN-triggered ones are approved already.
+ * CREATOR payouts wait for an admin in APPROVAL mode; ADMIN-triggered ones are approved already,
+ * and in the admin audit trail.
  */
-export async function openPayout(
-  deps: Deps,
-  input: {
-    creator: Creator;
-    currency: Currency;
-    origin: 'SCHEDULE' | 'CREATOR' | 'ADMIN';
-    periodKey: string;
-    actorUserId?: string | null;
-  },
-): Promise<OpenResult> {
+export async function openPayout(deps: Deps, input: OpenInput, requestId?: string): Promise<OpenResult> {
+  const r = await open(deps, input);
+  if (r.ok && input.origin === 'ADMIN' && input.actorUserId)
+    await audit(deps, {
+      actor: input.actorUserId,
+      action: 'PAYOUT_TRIGGER',
+      entity: 'creator',
+      entityId: input.creator.id,
+      after: { payoutId: r.payout.id, amount: r.payout.amount, currency: r.payout.currency, status: r.payout.status },
+      requestId,
+    });
+  return r;
+}
+
+async function open(deps: Deps, input: OpenInput): Promise<OpenResult> {
   const { creator, currency, origin } = input;
   const key = `payout:${creator.id}:${currency}:${input.periodKey}`;
   const existing = await deps.db.select().from(payouts).where(eq(payouts.idempotencyKey, key)).get();

@@ -440,24 +440,17 @@ action('/payouts/:id/reject', Reason, async (c, admin, id, { reason }) => {
 action('/creators/:id/payouts', z.object({ currency: lenient(CurrencySchema) }), async (c, admin, id, form) => {
   const deps = c.get('deps');
   const creator = await creatorOf(c, id);
-  const r = await openPayout(deps, {
-    creator,
-    currency: form.currency ?? creator.currency,
-    origin: 'ADMIN',
-    periodKey: `admin:${deps.ids.next('req')}`,
-    actorUserId: admin.id,
-  });
-  return r.ok
-    ? {
-        ok: true,
-        audit: {
-          action: 'PAYOUT_TRIGGER',
-          entity: 'creator',
-          entityId: creator.id,
-          after: { payoutId: r.payout.id, ...money(r.payout) },
-        },
-      }
-    : r;
+  return openPayout(
+    deps,
+    {
+      creator,
+      currency: form.currency ?? creator.currency,
+      origin: 'ADMIN',
+      periodKey: `admin:${deps.ids.next('req')}`,
+      actorUserId: admin.id,
+    },
+    c.get('requestId'),
+  );
 });
 action('/creators/:id/block', Reason, async (c, admin, id, { reason }) => {
   if (reason.length < 3) return { ok: false, code: 'REASON_REQUIRED' };
