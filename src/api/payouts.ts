@@ -4,7 +4,6 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { creators, PAYOUT_STATUSES, payouts, type Creator } from '../db/schema';
 import type { Deps } from '../deps';
-import { audit } from '../domain/admin/audit';
 import { payoutTimeline, type PayoutAuditRow } from '../domain/payouts/audit';
 import { earnings, financeSummary } from '../domain/payouts/earnings';
 import { settleDebtManually } from '../domain/payouts/debt';
@@ -337,20 +336,11 @@ route(
   },
   async (c, { user, params }) => {
     const deps = c.get('deps');
-    const r = await approvePayout(deps, params.id, user);
+    const r = await approvePayout(deps, params.id, user, c.get('requestId'));
     if (!r.ok)
       throw r.code === 'NOT_ELIGIBLE'
         ? refusal('NOT_ELIGIBLE', `This creator cannot be paid now: ${r.reasons.join(', ')}.`, { reasons: r.reasons })
         : refusal(r.code);
-    await audit(deps, {
-      actor: user.id,
-      action: 'PAYOUT_APPROVE',
-      entity: 'payout',
-      entityId: params.id,
-      before: { status: 'REQUESTED' },
-      after: { status: r.payout.status, amount: r.payout.amount, currency: r.payout.currency },
-      requestId: c.get('requestId'),
-    });
     return c.json({ payout: toPayoutDto(r.payout) });
   },
 );
@@ -395,18 +385,8 @@ route(
   },
   async (c, { user, params, body }) => {
     const deps = c.get('deps');
-    const r = await rejectPayout(deps, params.id, user, body.reason);
+    const r = await rejectPayout(deps, params.id, user, body.reason, c.get('requestId'));
     if (!r.ok) throw refusal(r.code);
-    await audit(deps, {
-      actor: user.id,
-      action: 'PAYOUT_REJECT',
-      entity: 'payout',
-      entityId: params.id,
-      before: { status: 'REQUESTED' },
-      after: { status: r.payout.status, amount: r.payout.amount, currency: r.payout.currency },
-      reason: body.reason,
-      requestId: c.get('requestId'),
-    });
     return c.json({ payout: toPayoutDto(r.payout) });
   },
 );
@@ -457,22 +437,18 @@ route(
   async (c, { user, params, body }) => {
     const deps = c.get('deps');
     const creator = await creatorById(deps, params.id);
-    const r = await openPayout(deps, {
-      creator,
-      currency: body.currency ?? creator.currency,
-      origin: 'ADMIN',
-      periodKey: `admin:${deps.ids.next('req')}`,
-      actorUserId: user.id,
-    });
+    const r = await openPayout(
+      deps,
+      {
+        creator,
+        currency: body.currency ?? creator.currency,
+        origin: 'ADMIN',
+        periodKey: `admin:${deps.ids.next('req')}`,
+        actorUserId: user.id,
+      },
+      c.get('requestId'),
+    );
     if (!r.ok) throw payoutRefusal(r);
-    await audit(deps, {
-      actor: user.id,
-      action: 'PAYOUT_TRIGGER',
-      entity: 'creator',
-      entityId: creator.id,
-      after: { payoutId: r.payout.id, amount: r.payout.amount, currency: r.payout.currency, status: r.payout.status },
-      requestId: c.get('requestId'),
-    });
     return c.json({ payout: toPayoutDto(r.payout) }, 201);
   },
 );
@@ -495,17 +471,7 @@ route(
   async (c, { user, params, body }) => {
     const deps = c.get('deps');
     const before = await creatorById(deps, params.id);
-    const after = await setPayoutsBlocked(deps, before, user.id, true, body.reason);
-    await audit(deps, {
-      actor: user.id,
-      action: 'PAYOUTS_BLOCK',
-      entity: 'creator',
-      entityId: before.id,
-      before: { payoutsBlocked: before.payoutsBlocked, payoutBlockReason: before.payoutBlockReason },
-      after: { payoutsBlocked: true, payoutBlockReason: body.reason },
-      reason: body.reason,
-      requestId: c.get('requestId'),
-    });
+    const after = await setPayoutsBlocked(deps, before, user.id, true, body.reason, { requestId: c.get('requestId') });
     return c.json({ settings: payoutSettingsOf(after) });
   },
 );
@@ -527,16 +493,7 @@ route(
   async (c, { user, params }) => {
     const deps = c.get('deps');
     const before = await creatorById(deps, params.id);
-    const after = await setPayoutsBlocked(deps, before, user.id, false, null);
-    await audit(deps, {
-      actor: user.id,
-      action: 'PAYOUTS_UNBLOCK',
-      entity: 'creator',
-      entityId: before.id,
-      before: { payoutsBlocked: before.payoutsBlocked, payoutBlockReason: before.payoutBlockReason },
-      after: { payoutsBlocked: false, payoutBlockReason: null },
-      requestId: c.get('requestId'),
-    });
+    const after = await setPayoutsBlocked(deps, before, user.id, false, null, { requestId: c.get('requestId') });
     return c.json({ settings: payoutSettingsOf(after) });
   },
 );
@@ -560,18 +517,14 @@ route(
   },
   async (c, { user, params, body }) => {
     const deps = c.get('deps');
-    const r = await settleDebtManually(deps, { kind: 'dispute', id: params.id }, user.id, body.note);
+    const r = await settleDebtManually(
+      deps,
+      { kind: 'dispute', id: params.id },
+      user.id,
+      body.note,
+      c.get('requestId'),
+    );
     if (!r.ok) throw refusal(r.code);
-    await audit(deps, {
-      actor: user.id,
-      action: 'DEBT_SETTLE',
-      entity: 'dispute',
-      entityId: params.id,
-      before: { reconciledAt: null },
-      after: { reconciledBy: 'MANUAL', amount: r.amount },
-      reason: body.note,
-      requestId: c.get('requestId'),
-    });
     return c.json({ settled: true as const, amount: r.amount });
   },
 );
@@ -595,18 +548,8 @@ route(
   },
   async (c, { user, params, body }) => {
     const deps = c.get('deps');
-    const r = await settleDebtManually(deps, { kind: 'refund', id: params.id }, user.id, body.note);
+    const r = await settleDebtManually(deps, { kind: 'refund', id: params.id }, user.id, body.note, c.get('requestId'));
     if (!r.ok) throw refusal(r.code);
-    await audit(deps, {
-      actor: user.id,
-      action: 'DEBT_SETTLE',
-      entity: 'refund',
-      entityId: params.id,
-      before: { reconciledAt: null },
-      after: { reconciledBy: 'MANUAL', amount: r.amount },
-      reason: body.note,
-      requestId: c.get('requestId'),
-    });
     return c.json({ settled: true as const, amount: r.amount });
   },
 );

@@ -38,8 +38,9 @@ import {
   record,
   releasedBalanceSql,
 } from '../ledger/ledger';
+import { audit } from '../admin/audit';
 import { getSettings, type PlatformSettings } from '../settings';
-import { audit } from './audit';
+import { recordPayoutStep } from './audit';
 import { recoverCreatorDebts } from './debt';
 import { payoutEligibility, payoutMinimum, type Eligibility, type IneligibleReason } from './eligibility';
 import { payoutNotice } from './notices';
@@ -113,20 +114,34 @@ const creatorOf = async (deps: Deps, id: string) =>
 const payoutOf = async (deps: Deps, id: string) =>
   (await deps.db.select().from(payouts).where(eq(payouts.id, id)).get()) ?? null;
 
+interface OpenInput {
+  creator: Creator;
+  currency: Currency;
+  origin: 'SCHEDULE' | 'CREATOR' | 'ADMIN';
+  periodKey: string;
+  actorUserId?: string | null;
+}
+
 /**
  * Opens a payout of everything released in `currency` (idempotent per `periodKey`). SCHEDULE and
- * CREATOR payouts wait for an admin in APPROVAL mode; ADMIN-triggered ones are approved already.
+ * CREATOR payouts wait for an admin in APPROVAL mode; ADMIN-triggered ones are approved already,
+ * and in the admin audit trail.
  */
-export async function openPayout(
-  deps: Deps,
-  input: {
-    creator: Creator;
-    currency: Currency;
-    origin: 'SCHEDULE' | 'CREATOR' | 'ADMIN';
-    periodKey: string;
-    actorUserId?: string | null;
-  },
-): Promise<OpenResult> {
+export async function openPayout(deps: Deps, input: OpenInput, requestId?: string): Promise<OpenResult> {
+  const r = await open(deps, input);
+  if (r.ok && input.origin === 'ADMIN' && input.actorUserId)
+    await audit(deps, {
+      actor: input.actorUserId,
+      action: 'PAYOUT_TRIGGER',
+      entity: 'creator',
+      entityId: input.creator.id,
+      after: { payoutId: r.payout.id, amount: r.payout.amount, currency: r.payout.currency, status: r.payout.status },
+      requestId,
+    });
+  return r;
+}
+
+async function open(deps: Deps, input: OpenInput): Promise<OpenResult> {
   const { creator, currency, origin } = input;
   const key = `payout:${creator.id}:${currency}:${input.periodKey}`;
   const existing = await deps.db.select().from(payouts).where(eq(payouts.idempotencyKey, key)).get();
@@ -226,7 +241,7 @@ async function holdPayout(deps: Deps, p: Payout, creator: Creator, reasons: Inel
     .get();
   const reason = reasons.join(',');
   if (last?.action === 'HELD' && last.reason === reason) return;
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     payoutId: p.id,
     creatorId: p.creatorId,
     action: 'HELD',
@@ -283,7 +298,7 @@ export async function sendPayout(deps: Deps, payout: Payout): Promise<Payout> {
       .where(and(eq(payouts.id, payout.id), eq(payouts.status, 'APPROVED')))
       .returning();
     if (!updated) return (await payoutOf(deps, payout.id))!;
-    await audit(deps, {
+    await recordPayoutStep(deps, {
       payoutId: payout.id,
       creatorId: creator.id,
       action: 'PROCESSING',
@@ -299,7 +314,7 @@ export async function sendPayout(deps: Deps, payout: Payout): Promise<Payout> {
     return updated;
   } catch (e) {
     if (e instanceof PaymentProviderError && !e.retryable) return failPayout(deps, payout, e.message);
-    await audit(deps, {
+    await recordPayoutStep(deps, {
       payoutId: payout.id,
       creatorId: payout.creatorId,
       action: 'SEND_RETRY',
@@ -340,7 +355,7 @@ export async function settleProviderPayout(
     .returning();
   if (!paid) return p; // already settled (duplicate or late event)
   const creator = await creatorOf(deps, p.creatorId);
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     payoutId: p.id,
     creatorId: p.creatorId,
     action: 'PAID',
@@ -404,7 +419,7 @@ export async function failPayout(deps: Deps, payout: Payout, reason: string): Pr
   const returned = p.status === 'PAID';
   await returnToBalance(deps, p, `payout-failed:${p.id}`, reason);
   const creator = await creatorOf(deps, p.creatorId);
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     payoutId: p.id,
     creatorId: p.creatorId,
     action: 'FAILED',
@@ -468,7 +483,7 @@ export async function cancelPayout(
     .returning();
   if (!canceled) return (await payoutOf(deps, p.id)) ?? p;
   await returnToBalance(deps, p, `payout-canceled:${p.id}`, 'payout canceled');
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     payoutId: p.id,
     creatorId: p.creatorId,
     action: 'CANCELED',
@@ -506,7 +521,12 @@ async function refusalFor(deps: Deps, payoutId: string): Promise<{ ok: false; co
 }
 
 /** Approves a requested payout and sends it — unless its creator cannot be paid now (blocked, not onboarded, payouts off). */
-export async function approvePayout(deps: Deps, payoutId: string, admin: Pick<User, 'id'>): Promise<ApproveResult> {
+export async function approvePayout(
+  deps: Deps,
+  payoutId: string,
+  admin: Pick<User, 'id'>,
+  requestId?: string,
+): Promise<ApproveResult> {
   const p = await payoutOf(deps, payoutId);
   if (!p || p.status !== 'REQUESTED') return refusalFor(deps, payoutId);
   const blockers = sendBlockers(await creatorOf(deps, p.creatorId));
@@ -518,7 +538,7 @@ export async function approvePayout(deps: Deps, payoutId: string, admin: Pick<Us
     .where(and(eq(payouts.id, payoutId), eq(payouts.status, 'REQUESTED')))
     .returning();
   if (!approved) return refusalFor(deps, payoutId);
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     payoutId,
     creatorId: approved.creatorId,
     action: 'APPROVED',
@@ -528,7 +548,17 @@ export async function approvePayout(deps: Deps, payoutId: string, admin: Pick<Us
     actorUserId: admin.id,
   });
   await payoutNotice(deps, await creatorOf(deps, approved.creatorId), approved, 'approved');
-  return { ok: true, payout: await sendPayout(deps, approved) };
+  const sent = await sendPayout(deps, approved);
+  await audit(deps, {
+    actor: admin.id,
+    action: 'PAYOUT_APPROVE',
+    entity: 'payout',
+    entityId: payoutId,
+    before: { status: 'REQUESTED' },
+    after: { status: sent.status, amount: sent.amount, currency: sent.currency },
+    requestId,
+  });
+  return { ok: true, payout: sent };
 }
 
 /** A requested payout turned down: the money stays on the creator's balance. */
@@ -546,7 +576,7 @@ async function reject(
     .returning();
   if (!rejected) return null;
   await returnToBalance(deps, rejected, `payout-rejected:${payoutId}`, reason);
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     payoutId,
     creatorId: rejected.creatorId,
     action: 'REJECTED',
@@ -565,15 +595,27 @@ export async function rejectPayout(
   payoutId: string,
   admin: Pick<User, 'id'>,
   reason: string,
+  requestId?: string,
 ): Promise<{ ok: true; payout: Payout } | { ok: false; code: AdminRefusal }> {
   const rejected = await reject(deps, payoutId, admin.id, reason);
-  return rejected ? { ok: true, payout: rejected } : refusalFor(deps, payoutId);
+  if (!rejected) return refusalFor(deps, payoutId);
+  await audit(deps, {
+    actor: admin.id,
+    action: 'PAYOUT_REJECT',
+    entity: 'payout',
+    entityId: payoutId,
+    before: { status: 'REQUESTED' },
+    after: { status: rejected.status, amount: rejected.amount, currency: rejected.currency },
+    reason,
+    requestId,
+  });
+  return { ok: true, payout: rejected };
 }
 
 /**
  * Blocks or unblocks a creator's payouts (admin, or the engine after repeated failures). Blocking
  * turns down the payouts waiting for approval (the money stays on the balance) and holds the approved
- * ones not sent yet; unblocking sends those at once.
+ * ones not sent yet; unblocking sends those at once. An admin's change is in the admin audit trail.
  */
 export async function setPayoutsBlocked(
   deps: Deps,
@@ -581,7 +623,7 @@ export async function setPayoutsBlocked(
   adminId: string | null,
   blocked: boolean,
   reason: string | null,
-  opts: { notify?: boolean } = {},
+  opts: { notify?: boolean; requestId?: string } = {},
 ): Promise<Creator> {
   const now = deps.clock.now();
   const updated = one(
@@ -598,7 +640,12 @@ export async function setPayoutsBlocked(
       .returning(),
     'the creator whose payouts were blocked or unblocked',
   );
-  await audit(deps, { creatorId: creator.id, action: blocked ? 'BLOCKED' : 'UNBLOCKED', actorUserId: adminId, reason });
+  await recordPayoutStep(deps, {
+    creatorId: creator.id,
+    action: blocked ? 'BLOCKED' : 'UNBLOCKED',
+    actorUserId: adminId,
+    reason,
+  });
   await deps.log.info('PAYOUT_SKIPPED', `Payouts of ${creator.id} ${blocked ? 'blocked' : 'unblocked'}`, {
     actorId: adminId,
     context: { creatorId: creator.id, reason },
@@ -620,6 +667,17 @@ export async function setPayoutsBlocked(
       await reject(deps, p.id, adminId, `Payouts blocked: ${reason ?? ''}`.trim());
     else if (p.status === 'APPROVED') await sendPayout(deps, p); // blocked: held (audited); unblocked: sent
   }
+  if (adminId)
+    await audit(deps, {
+      actor: adminId,
+      action: blocked ? 'PAYOUTS_BLOCK' : 'PAYOUTS_UNBLOCK',
+      entity: 'creator',
+      entityId: creator.id,
+      before: { payoutsBlocked: creator.payoutsBlocked, payoutBlockReason: creator.payoutBlockReason },
+      after: { payoutsBlocked: blocked, payoutBlockReason: blocked ? reason : null },
+      reason: blocked ? reason : null,
+      requestId: opts.requestId,
+    });
   return updated;
 }
 
@@ -645,7 +703,7 @@ export async function updatePayoutSettings(
       .returning(),
     'the creator with new payout settings',
   );
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     creatorId: creator.id,
     action: 'SETTINGS',
     actorUserId: creator.userId,
