@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { signup, verifyCredentials } from '../domain/accounts/accounts';
 import { googleSignIn } from '../domain/accounts/google';
 import { createPasswordSession, createSession, revokeSession } from '../domain/accounts/sessions';
-import type { User } from '../db/schema';
+import type { User } from '../domain/rows';
 import { requestPasswordReset, resetPassword, verifyEmail } from '../domain/accounts/tokens';
 import type { AppEnv, Ctx } from '../http/context';
 import { clearSessionCookie, setSessionCookie } from '../http/cookies';

@@ -1,6 +1,6 @@
 /** Public creator directory (search + paging) and creator pages with upcoming offers and a request form. */
 import { Hono } from 'hono';
-import type { CallOffer, Creator } from '../db/schema';
+import type { CallOffer, Creator } from '../domain/rows';
 import {
   creatorPageBySlug,
   creatorPageReads,

@@ -4,7 +4,7 @@
  * island makes it live. Choosing a time posts here; the hold → pay → confirm flow follows.
  */
 import { Hono } from 'hono';
-import type { Booking, Creator } from '../db/schema';
+import type { Booking, Creator } from '../domain/rows';
 import { listTypes, slotsFor, type AppointmentType } from '../domain/availability/availability';
 import { checkReschedule, slotTypeOf } from '../domain/availability/booking';
 import { findCreator } from '../domain/creators/queries';

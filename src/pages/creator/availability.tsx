@@ -5,7 +5,8 @@
  */
 import { Hono } from 'hono';
 import type { z } from 'zod';
-import { CURRENCIES, type Creator } from '../../db/schema';
+import type { Creator } from '../../domain/rows';
+import { CURRENCIES } from '../../shared/enums';
 import {
   ensureAvailabilityDefaults,
   exceptionsOf,

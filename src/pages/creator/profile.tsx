@@ -1,6 +1,7 @@
 /** Creator space — public profile: identity, bio, links, currency, zone, cancellation policy, images. */
 import { Hono } from 'hono';
-import { CANCELLATION_POLICIES, CURRENCIES, type Creator } from '../../db/schema';
+import type { Creator } from '../../domain/rows';
+import { CANCELLATION_POLICIES, CURRENCIES } from '../../shared/enums';
 import { becomeCreator } from '../../domain/creators/create-profile';
 import {
   IMAGE_LIMITS,

@@ -4,7 +4,7 @@ import { replyToReview, REPLY_MAX, reviewsForCreator, REVIEWS_PER_PAGE } from '.
 import type { AppEnv, Ctx } from '../../http/context';
 import type { MessageKey } from '../../i18n';
 import { ReplyBody } from '../../shared/reviews';
-import type { Creator } from '../../db/schema';
+import type { Creator } from '../../domain/rows';
 import { readForm } from '../components/form';
 import { RatingSpread, ReviewItem } from '../components/reviews';
 import { Empty, Pagination, pageParam, Stars } from '../components/ui';

@@ -1,6 +1,6 @@
 /** Fan space — my requests, grouped by status; accepted ones can be paid right away. */
 import { Hono } from 'hono';
-import { REQUEST_STATUSES } from '../../db/schema';
+import { REQUEST_STATUSES } from '../../shared/enums';
 import { fanRequests, type FanRequest } from '../../domain/fan/dashboard';
 import { withdrawRequest } from '../../domain/requests/requests';
 import type { AppEnv, Ctx } from '../../http/context';
