@@ -1,10 +1,10 @@
 /** The offer page: details in the viewer's zone, live availability, booking, the creator's other slots. */
-import { and, eq, inArray } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { bookings, callOffers, creators, type CallOffer, type Creator } from '../db/schema';
 import { imageUrl, upcomingOffers } from '../domain/creators/queries';
 import { bookOffer } from '../domain/booking/taken';
 import { offerAlternatives } from '../domain/offers/alternatives';
+import { heldBy, offerWithCreator } from '../domain/offers/queries';
+import type { CallOffer, Creator } from '../domain/rows';
 import type { AppEnv, Ctx } from '../http/context';
 import { notFound } from '../http/errors';
 import { refusal } from '../http/refusals';
@@ -22,14 +22,7 @@ const L = '/:lang{fr|en}';
 
 async function loadOffer(c: Ctx, id: string): Promise<{ offer: CallOffer; creator: Creator } | null> {
   if (!/^off_[0-9a-z]{6,40}$/.test(id)) return null;
-  const row = await c
-    .get('deps')
-    .db.select({ offer: callOffers, creator: creators })
-    .from(callOffers)
-    .innerJoin(creators, eq(creators.id, callOffers.creatorId))
-    .where(eq(callOffers.id, id))
-    .get();
-  return row ?? null;
+  return offerWithCreator(c.get('deps'), id);
 }
 
 /** Labels of the "what else to book" list inside the taken notice. */
@@ -71,13 +64,7 @@ async function offerPage(c: Ctx, id: string, error?: { code: string; message: st
   const view = viewOf(c);
   const { t, href, locale, timezone, user } = view;
   const deps = c.get('deps');
-  const myHold = user
-    ? await deps.db
-        .select({ id: bookings.id })
-        .from(bookings)
-        .where(and(eq(bookings.offerId, offer.id), eq(bookings.userId, user.id), inArray(bookings.status, ['PENDING'])))
-        .get()
-    : null;
+  const myHold = user ? await heldBy(deps, offer.id, user.id) : null;
   const others = (await upcomingOffers(deps, creator.id, 8)).filter(
     (o) => o.id !== offer.id && o.status === 'AVAILABLE',
   );
@@ -100,7 +87,7 @@ async function offerPage(c: Ctx, id: string, error?: { code: string; message: st
     youHold: !!myHold,
     canBook: bookable,
     bookUrl: href(`/offers/${offer.id}/book`),
-    checkoutUrl: myHold ? href(`/bookings/${myHold.id}/checkout`) : null,
+    checkoutUrl: myHold ? href(`/bookings/${myHold}/checkout`) : null,
     labels: liveLabels(c),
     alternatives,
     alt,
@@ -156,7 +143,7 @@ async function offerPage(c: Ctx, id: string, error?: { code: string; message: st
                 <StatusBadge t={t} kind="offer" status={offer.status} />
               </p>
               {myHold ? (
-                <a class="button block" href={href(`/bookings/${myHold.id}/checkout`)}>
+                <a class="button block" href={href(`/bookings/${myHold}/checkout`)}>
                   {t('offer.resumePayment')}
                 </a>
               ) : offer.status === 'AVAILABLE' && bookable ? (

@@ -1,12 +1,13 @@
 /** Creator space — my offers: publish, edit, withdraw; upcoming and past. */
-import { and, desc, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { callOffers, CURRENCIES, type CallOffer, type Creator } from '../../db/schema';
+import { creatorOffers, ownOffer as ownOfferById } from '../../domain/offers/queries';
+import type { CallOffer, Creator } from '../../domain/rows';
 import type { AppEnv, Ctx } from '../../http/context';
 import { refusal } from '../../http/refusals';
 import type { MessageKey } from '../../i18n';
 import { parseMajorAmount, toMajorString } from '../../i18n/format';
 import { parseLocalDateTime, toLocalInput } from '../../lib/tz';
+import { CURRENCIES } from '../../shared/enums';
 import { CreateOfferBody, UpdateOfferBody } from '../../shared/offers';
 import { Field, FormError, localizeIssues, readForm, type FieldErrors } from '../components/form';
 import { Duration, Empty, Money, StatusBadge, When } from '../components/ui';
@@ -176,14 +177,7 @@ async function offersPage(
   status = 200,
 ) {
   const { t, href } = viewOf(c);
-  const all = await c
-    .get('deps')
-    .db.select()
-    .from(callOffers)
-    .where(eq(callOffers.creatorId, creator.id))
-    .orderBy(desc(callOffers.startsAt))
-    .limit(300)
-    .all();
+  const all = await creatorOffers(c.get('deps'), creator.id, { limit: 300 });
   const now = Date.now();
   const upcoming = all
     .filter((o) => o.startsAt.getTime() > now && ['AVAILABLE', 'HELD', 'BOOKED'].includes(o.status))
@@ -269,14 +263,7 @@ creatorOfferPages.post(`${L}/creator/offers`, async (c) => {
 
 async function ownOffer(c: Ctx, creator: Creator): Promise<CallOffer | null> {
   const id = c.req.param('id') ?? '';
-  return (
-    (await c
-      .get('deps')
-      .db.select()
-      .from(callOffers)
-      .where(and(eq(callOffers.id, id), eq(callOffers.creatorId, creator.id)))
-      .get()) ?? null
-  );
+  return ownOfferById(c.get('deps'), creator.id, id);
 }
 
 function editPage(
