@@ -1,11 +1,12 @@
 /** Booking pages: checkout (hold countdown + payment), the booking itself (status, cancellation with its refund). */
-import { and, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { callOffers, creators, owedRefunds, payments, type Booking, type CallOffer, type Creator } from '../db/schema';
 import { bookingForViewer, type BookingRole } from '../domain/booking/access';
 import { cancelBooking, cancellationPreview } from '../domain/booking/cancel';
 import { checkHoldForPayment } from '../domain/payments/hold';
 import { imageUrl } from '../domain/creators/queries';
+import { offerWithCreator } from '../domain/offers/queries';
+import { paymentOfBooking, refundsOnTheirWay } from '../domain/payments/queries';
+import type { Booking, CallOffer, Creator } from '../domain/rows';
 import type { AppEnv, Ctx } from '../http/context';
 import { notFound } from '../http/errors';
 import { redirectTarget } from '../http/redirect';
@@ -29,12 +30,7 @@ async function load(
   const deps = c.get('deps');
   const found = /^bkg_[0-9a-z]{6,40}$/.test(id) ? await bookingForViewer(deps, user, id) : null;
   if (!found) throw notFound('Booking');
-  const row = (await deps.db
-    .select({ offer: callOffers, creator: creators })
-    .from(callOffers)
-    .innerJoin(creators, eq(creators.id, callOffers.creatorId))
-    .where(eq(callOffers.id, found.booking.offerId))
-    .get())!;
+  const row = (await offerWithCreator(deps, found.booking.offerId))!;
   return { ...found, ...row };
 }
 
@@ -183,15 +179,9 @@ bookingPages.get(`${L}/bookings/:id`, async (c) => {
   const { t, href, locale } = viewOf(c);
   const deps = c.get('deps');
   const preview = await cancellationPreview(deps, role, booking);
-  const payment = await deps.db.select().from(payments).where(eq(payments.bookingId, booking.id)).get();
+  const payment = await paymentOfBooking(deps, booking.id);
   // Refunds decided but not yet taken by the provider (retried automatically): shown as on their way.
-  const owed = payment
-    ? await deps.db
-        .select({ amount: owedRefunds.amount, currency: owedRefunds.currency })
-        .from(owedRefunds)
-        .where(and(eq(owedRefunds.paymentId, payment.id), eq(owedRefunds.status, 'OWED')))
-        .all()
-    : [];
+  const owed = payment ? await refundsOnTheirWay(deps, payment.id) : [];
   const reschedule = role !== 'ADMIN' ? await rescheduleSection(c, booking, creator) : null;
   return page(c, {
     title: offer.title,

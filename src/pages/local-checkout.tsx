@@ -4,11 +4,11 @@
  * simulated Connect onboarding. They produce the same signed
  * events as Stripe, handled by the same webhook code.
  */
-import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { bookings, type Creator } from '../db/schema';
 import { actingCreator } from '../domain/creators/standing';
 import { checkHoldForPayment, type HoldRefusal } from '../domain/payments/hold';
+import { bookingByIntent } from '../domain/payments/queries';
+import type { Creator } from '../domain/rows';
 import type { AppEnv, Ctx } from '../http/context';
 import { notFound } from '../http/errors';
 import { redirectTarget } from '../http/redirect';
@@ -58,7 +58,7 @@ async function intentForFan(c: Ctx) {
   if (user instanceof Response) return user;
   const deps = c.get('deps');
   const intentId = c.req.param('intentId') ?? '';
-  const booking = await deps.db.select().from(bookings).where(eq(bookings.paymentIntentId, intentId)).get();
+  const booking = await bookingByIntent(deps, intentId);
   if (!booking || booking.userId !== user.id) throw notFound('Payment');
   const intent = await deps.payments.retrieveIntent(intentId);
   return { user, booking, intent };

@@ -1,7 +1,7 @@
 /** Creator space — payments: onboarding (Stripe Connect or simulated), lifetime totals per currency, earnings chart, payments received. */
-import { desc, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { bookings, callOffers, CURRENCIES, payments, type Creator } from '../../db/schema';
+import { creatorPayments } from '../../domain/payments/queries';
+import type { Creator } from '../../domain/rows';
 import { earnings, financeSummary, type EarningsPeriod } from '../../domain/payouts/earnings';
 import { formatMoney } from '../../i18n/format';
 import { BarChart } from '../components/chart';
@@ -11,6 +11,7 @@ import { Empty, Money, StatusBadge, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { CreatorNav, requireCreatorPage } from './common';
 import { acceptedCurrency } from '../../domain/payments/currency';
+import { CURRENCIES } from '../../shared/enums';
 
 export const creatorPaymentPages = new Hono<AppEnv>();
 const L = '/:lang{fr|en}';
@@ -34,15 +35,7 @@ async function paymentsPage(c: Ctx, creator: Creator) {
         ? { month: 'short', year: '2-digit', timeZone: creator.timezone }
         : { day: 'numeric', month: 'short', timeZone: creator.timezone },
     ).format(d);
-  const rows = await deps.db
-    .select({ p: payments, title: callOffers.title, bookingId: bookings.id })
-    .from(payments)
-    .innerJoin(bookings, eq(bookings.id, payments.bookingId))
-    .innerJoin(callOffers, eq(callOffers.id, bookings.offerId))
-    .where(eq(payments.creatorId, creator.id))
-    .orderBy(desc(payments.createdAt))
-    .limit(100)
-    .all();
+  const rows = await creatorPayments(deps, creator.id);
   const received = rows.filter((r) => r.p.status !== 'PENDING' && r.p.status !== 'FAILED' && r.p.status !== 'CANCELED');
   // Stripe's embedded onboarding (Account Session) when configured; the Account Link stays as the fallback.
   const embedded =
