@@ -1,7 +1,6 @@
 /** Account settings: name, language, time zone, email verification, password, sessions. */
 import { Hono } from 'hono';
-import type { User } from '../db/schema';
-import { changePassword, updateProfile } from '../domain/accounts/accounts';
+import { changePassword, saveEmailPrefs, updateProfile } from '../domain/accounts/accounts';
 import { revokeAllSessions } from '../domain/accounts/sessions';
 import { resendVerificationEmail } from '../domain/accounts/tokens';
 import type { AppEnv, Ctx } from '../http/context';
@@ -10,10 +9,8 @@ import { passwordChangeAllowed } from '../http/rate-limit';
 import { formatDateTime, timeZones } from '../i18n/format';
 import { ChangePasswordBody, UpdateMeBody } from '../shared/auth';
 import { Field, localizeIssues, readForm, type FieldErrors } from './components/form';
-import { eq } from 'drizzle-orm';
-import { users } from '../db/schema';
-import { forgetUser } from '../domain/accounts/session-cache';
 import { emailCategoriesFor, wantsEmail } from '../domain/email/unsubscribe';
+import type { User } from '../domain/rows';
 import { flash, page, viewOf } from './render';
 
 export const accountPages = new Hono<AppEnv>();
@@ -267,11 +264,7 @@ accountPages.post(`${L}/account/emails`, async (c) => {
   const deps = c.get('deps');
   // Unchecked boxes are absent from the form: every category shown is set explicitly.
   const prefs = Object.fromEntries(emailCategoriesFor(user.role).map((cat) => [cat, form[cat] === 'on']));
-  await deps.db
-    .update(users)
-    .set({ emailPrefs: { ...user.emailPrefs, ...prefs }, updatedAt: deps.clock.now() })
-    .where(eq(users.id, user.id));
-  forgetUser(user.id);
+  await saveEmailPrefs(deps, user, prefs);
   flash(c, 'account.emailsSaved');
   return c.redirect(`${viewOf(c).href('/account')}#emails`, 303);
 });

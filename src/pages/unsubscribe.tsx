@@ -3,9 +3,8 @@
  * List-Unsubscribe header) is signed per person and category: GET asks to confirm (link scanners
  * must not unsubscribe people), POST — from the page or a mail client's one-click (RFC 8058) — applies.
  */
-import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { users } from '../db/schema';
+import { userById } from '../domain/accounts/queries';
 import { forgetUser } from '../domain/accounts/session-cache';
 import { setEmailPreference, verifyUnsubscribe } from '../domain/email/unsubscribe';
 import type { AppEnv, Ctx } from '../http/context';
@@ -17,7 +16,7 @@ export const unsubscribePages = new Hono<AppEnv>();
 async function check(c: Ctx) {
   const u = c.req.query('u') ?? '';
   const category = await verifyUnsubscribe(c.get('deps'), u, c.req.query('c') ?? '', c.req.query('s') ?? '');
-  const user = category ? await c.get('deps').db.select().from(users).where(eq(users.id, u)).get() : null;
+  const user = category ? await userById(c.get('deps'), u) : null;
   if (user) c.set('locale', user.locale);
   return category && user ? { category, user } : null;
 }
