@@ -1,7 +1,6 @@
 /** Creator space — payouts: can I be paid now (and why not), request a payout, schedule settings, history, each payout's steps. */
-import { and, desc, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { payouts, type Creator, type Locale } from '../../db/schema';
+import type { Creator } from '../../domain/rows';
 import { payoutTimeline, type PayoutAuditRow } from '../../domain/payouts/audit';
 import {
   creatorEligibility,
@@ -11,12 +10,14 @@ import {
   type Payout,
 } from '../../domain/payouts/engine';
 import { payoutMinimum, type Eligibility } from '../../domain/payouts/eligibility';
+import { creatorPayout, creatorPayouts } from '../../domain/payouts/queries';
 import { getSettings } from '../../domain/settings';
 import type { AppEnv, Ctx } from '../../http/context';
 import { notFound } from '../../http/errors';
 import type { MessageKey, T } from '../../i18n';
 import { formatDate, formatMoney, parseMajorAmount, toMajorString } from '../../i18n/format';
 import { CurrencySchema } from '../../shared/common';
+import type { Locale } from '../../shared/enums';
 import { PayoutSettingsBody } from '../../shared/payouts';
 import { readForm } from '../components/form';
 import { Empty, Money, StatusBadge, When } from '../components/ui';
@@ -162,13 +163,7 @@ async function payoutsPage(c: Ctx, creator: Creator) {
   const deps = c.get('deps');
   const [eligibility, rows, settings] = await Promise.all([
     creatorEligibility(deps, creator),
-    deps.db
-      .select()
-      .from(payouts)
-      .where(eq(payouts.creatorId, creator.id))
-      .orderBy(desc(payouts.createdAt))
-      .limit(100)
-      .all(),
+    creatorPayouts(deps, creator.id),
     getSettings(deps),
   ]);
   const platformMin = payoutMinimum(settings, { currency: creator.currency, payoutMinimum: null }, creator.currency);
@@ -310,11 +305,7 @@ creatorPayoutPages.get(`${L}/creator/payouts/:id{pyt_[0-9a-z]+}`, async (c) => {
   const deps = c.get('deps');
   const { t, href, locale, timezone } = viewOf(c);
   // Only the creator's own payouts: another's is a 404 like a missing one.
-  const p = await deps.db
-    .select()
-    .from(payouts)
-    .where(and(eq(payouts.id, c.req.param('id')), eq(payouts.creatorId, r.creator.id)))
-    .get();
+  const p = await creatorPayout(deps, r.creator.id, c.req.param('id'));
   if (!p) throw notFound('Payout');
   const steps = await payoutTimeline(deps, p.id);
   return page(c, {

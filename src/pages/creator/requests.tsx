@@ -1,8 +1,8 @@
 /** Creator space — request inbox: accept (a held private offer for the fan) or reject. */
-import { desc, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { callRequests, users, type CallRequest, type User } from '../../db/schema';
+import { requestsToCreator } from '../../domain/requests/inbox';
 import { rejectRequest } from '../../domain/requests/requests';
+import type { CallRequest, User } from '../../domain/rows';
 import type { AppEnv, Ctx } from '../../http/context';
 import type { MessageKey } from '../../i18n';
 import { readForm, singleLine } from '../components/form';
@@ -60,15 +60,7 @@ creatorRequestPages.get(`${L}/creator/requests`, async (c) => {
   const r = await requireCreatorPage(c);
   if (r instanceof Response) return r;
   const { t } = viewOf(c);
-  const rows = await c
-    .get('deps')
-    .db.select({ r: callRequests, fan: users })
-    .from(callRequests)
-    .innerJoin(users, eq(users.id, callRequests.userId))
-    .where(eq(callRequests.creatorId, r.creator.id))
-    .orderBy(desc(callRequests.createdAt))
-    .limit(200)
-    .all();
+  const rows = await requestsToCreator(c.get('deps'), r.creator.id);
   const pending = rows.filter((x) => x.r.status === 'PENDING');
   const answered = rows.filter((x) => x.r.status !== 'PENDING');
   return page(c, {
