@@ -1,7 +1,6 @@
 /** The built-in email outbox, for development: /dev/mailbox. Disabled (404) in production. */
-import { desc, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { devOutbox } from '../db/schema';
+import { outboxEmail, outboxHtml, outboxList } from '../domain/dev/outbox';
 import type { AppEnv } from '../http/context';
 import { notFound } from '../http/errors';
 import { formatDateTime } from '../i18n/format';
@@ -17,14 +16,7 @@ devMailboxPages.use('/dev/*', async (c, next) => {
 devMailboxPages.get('/dev/mailbox', async (c) => {
   const { t, locale, timezone } = viewOf(c);
   const to = c.req.query('to');
-  const rows = await c
-    .get('deps')
-    .db.select({ id: devOutbox.id, to: devOutbox.to, subject: devOutbox.subject, createdAt: devOutbox.createdAt })
-    .from(devOutbox)
-    .where(to ? eq(devOutbox.to, to.toLowerCase()) : undefined)
-    .orderBy(desc(devOutbox.createdAt))
-    .limit(100)
-    .all();
+  const rows = await outboxList(c.get('deps'), to);
   return page(c, {
     title: t('mailbox.title'),
     body: (
@@ -71,12 +63,7 @@ devMailboxPages.get('/dev/mailbox', async (c) => {
 
 devMailboxPages.get('/dev/mailbox/:id', async (c) => {
   const { t, locale, timezone } = viewOf(c);
-  const row = await c
-    .get('deps')
-    .db.select()
-    .from(devOutbox)
-    .where(eq(devOutbox.id, c.req.param('id')))
-    .get();
+  const row = await outboxEmail(c.get('deps'), c.req.param('id'));
   if (!row) throw notFound('Email');
   c.set('cspExtra', { frame: ["'self'"] });
   return page(c, {
@@ -124,15 +111,10 @@ devMailboxPages.get('/dev/mailbox/:id', async (c) => {
 });
 
 devMailboxPages.get('/dev/mailbox/:id/html', async (c) => {
-  const row = await c
-    .get('deps')
-    .db.select({ html: devOutbox.html })
-    .from(devOutbox)
-    .where(eq(devOutbox.id, c.req.param('id')))
-    .get();
-  if (!row) throw notFound('Email');
+  const stored = await outboxHtml(c.get('deps'), c.req.param('id'));
+  if (stored === null) throw notFound('Email');
   // Links in the email open in the top window; the email itself runs no script.
-  const html = row.html.replace(/<head>/i, '<head><base target="_top">');
+  const html = stored.replace(/<head>/i, '<head><base target="_top">');
   return new Response(html, {
     headers: {
       'content-type': 'text/html; charset=utf-8',
