@@ -37,11 +37,8 @@ import { bookingPages } from './pages/bookings';
 import { callPages } from './pages/call';
 import { notificationPages } from './pages/notifications';
 import { unsubscribePages } from './pages/unsubscribe';
-import { adminOpsPages } from './pages/admin/ops';
 import { notificationsApi } from './api/notifications';
 import { unreadCount } from './domain/notifications/render';
-import { adminPayoutPages } from './pages/admin/payouts';
-import { adminSettingsPages } from './pages/admin/settings';
 import { creatorPayoutPages } from './pages/creator/payouts';
 import { demoCallPages } from './pages/dev-demo-call';
 import { devClockRoutes } from './pages/dev-clock';
@@ -52,7 +49,7 @@ import { creatorPlanningPages } from './pages/creator/planning';
 import { creatorHomePages } from './pages/creator/home';
 import { creatorReviewPages } from './pages/creator/reviews';
 import { slotPages } from './pages/slots';
-import { adminDashboardPages } from './pages/admin/dashboards';
+import { adminPages } from './pages/admin';
 import { adminApi } from './api/admin';
 
 const isApi = (path: string) => path === '/api' || path.startsWith('/api/');
@@ -115,17 +112,14 @@ export function createApp(): Hono<AppEnv> {
     localCheckoutPages,
     creatorPaymentPages,
     creatorPayoutPages,
-    adminPayoutPages,
-    adminSettingsPages,
     demoCallPages,
     devClockRoutes,
     notificationPages,
     unsubscribePages,
-    adminOpsPages,
     creatorAvailabilityPages,
     creatorPlanningPages,
     slotPages,
-    adminDashboardPages,
+    adminPages,
     creatorHomePages,
     creatorReviewPages,
   ])
