@@ -4,16 +4,15 @@
  * 1 minute — so the call page can be tried (and tested in a browser) without waiting for a real
  * booking's slot. Offers created this way bypass the 30-minute lead time on purpose.
  */
-import { Hono } from 'hono';
 import { z } from 'zod';
 import { createDemoCall, demoCreators } from '../domain/dev/demo-call';
-import type { AppEnv } from '../http/context';
 import { badRequest, notFound } from '../http/errors';
-import { requireUserPage } from './account';
 import { readForm } from './components/form';
 import { flash, page, viewOf } from './render';
+import { pageArea } from './page-route';
 
-export const demoCallPages = new Hono<AppEnv>();
+const area = pageArea('user');
+export const demoCallPages = area.app;
 
 demoCallPages.use('/dev/demo-call', async (c, next) => {
   if (!c.get('deps').config.devTools) throw notFound('Page');
@@ -26,9 +25,7 @@ const DemoCallForm = z.object({
   startInSeconds: z.coerce.number().int().min(0).max(86_400),
 });
 
-demoCallPages.get('/dev/demo-call', async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
+area.get('/dev/demo-call', {}, async (c, { user }) => {
   const { t } = viewOf(c);
   const list = await demoCreators(c.get('deps'), user.id);
   return page(c, {
@@ -65,9 +62,7 @@ demoCallPages.get('/dev/demo-call', async (c) => {
   });
 });
 
-demoCallPages.post('/dev/demo-call', async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
+area.post('/dev/demo-call', {}, async (c, { user }) => {
   const { t, href } = viewOf(c);
   const parsed = DemoCallForm.safeParse(await readForm(c.req.raw));
   if (!parsed.success)

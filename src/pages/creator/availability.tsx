@@ -3,7 +3,6 @@
  * weekly hours (several ranges a day, in the creator's zone) and date exceptions (days off, extra
  * hours). Plain forms; the same domain functions as the API enforce the rules.
  */
-import { Hono } from 'hono';
 import type { z } from 'zod';
 import type { Creator } from '../../domain/rows';
 import { CURRENCIES } from '../../shared/enums';
@@ -23,17 +22,20 @@ import {
   updateType,
   type TypeResult,
 } from '../../domain/availability/settings';
-import type { AppEnv, Ctx } from '../../http/context';
+import type { Ctx } from '../../http/context';
 import { formatMoney, parseMajorAmount, toMajorString } from '../../i18n/format';
 import { localDate } from '../../lib/tz';
 import { CreateTypeBody, ExceptionBody, overlapping, UpdateTypeBody, WeeklyBody } from '../../shared/availability';
 import { Field, FormError, localizeIssues, readForm, type FieldErrors } from '../components/form';
 import { Duration, Empty, Money } from '../components/ui';
 import { flash, page, viewOf } from '../render';
-import { CreatorNav, requireCreatorPage } from './common';
+import { CreatorNav } from './common';
 import { acceptedCurrency, isCurrency } from '../../domain/payments/currency';
+import { pageArea } from '../page-route';
+import { AnyId } from '../params';
 
-export const creatorAvailabilityPages = new Hono<AppEnv>();
+const area = pageArea('creator');
+export const creatorAvailabilityPages = area.app;
 const L = '/:lang{fr|en}';
 const TABS = ['types', 'hours', 'exceptions'] as const;
 type Tab = (typeof TABS)[number];
@@ -536,9 +538,7 @@ async function availabilityPage(c: Ctx, creator: Creator, tab: Tab, form?: FormS
 
 const back = (c: Ctx, tab: Tab) => c.redirect(viewOf(c).href(`/creator/availability?tab=${tab}`), 303);
 
-creatorAvailabilityPages.get(`${L}/creator/availability`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.get(`${L}/creator/availability`, {}, async (c, r) => {
   const tab = (TABS as readonly string[]).includes(c.req.query('tab') ?? '') ? (c.req.query('tab') as Tab) : 'types';
   return availabilityPage(c, r.creator, tab);
 });
@@ -598,19 +598,15 @@ function typeInput<S extends typeof CreateTypeBody | typeof UpdateTypeBody>(
     : { ok: false as const, errors: localizeIssues(viewOf(c).t, parsed.error) };
 }
 
-creatorAvailabilityPages.post(`${L}/creator/availability/types`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.post(`${L}/creator/availability/types`, {}, async (c, r) => {
   const form = await readForm(c.req.raw);
   const input = typeInput(c, r.creator, CreateTypeBody, form);
   if (!input.ok) return availabilityPage(c, r.creator, 'types', { values: form, errors: input.errors }, 400);
   return afterType(c, r.creator, form, undefined, await createType(c.get('deps'), r.creator, input.body));
 });
 
-creatorAvailabilityPages.post(`${L}/creator/availability/types/:id`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
-  const id = c.req.param('id');
+area.post(`${L}/creator/availability/types/:id`, { params: AnyId }, async (c, r) => {
+  const { id } = r.params;
   const form = await readForm(c.req.raw);
   const input = typeInput(c, r.creator, UpdateTypeBody, form);
   if (!input.ok)
@@ -618,10 +614,8 @@ creatorAvailabilityPages.post(`${L}/creator/availability/types/:id`, async (c) =
   return afterType(c, r.creator, form, id, await updateType(c.get('deps'), r.creator, id, input.body));
 });
 
-creatorAvailabilityPages.post(`${L}/creator/availability/types/:id/delete`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
-  const out = await removeType(c.get('deps'), r.creator, c.req.param('id'));
+area.post(`${L}/creator/availability/types/:id/delete`, { params: AnyId }, async (c, r) => {
+  const out = await removeType(c.get('deps'), r.creator, r.params.id);
   if (out.ok) flash(c, out.deleted ? 'availability.typeDeleted' : 'availability.typeDeactivated', 'success');
   return back(c, 'types');
 });
@@ -651,9 +645,7 @@ export function readWeekly(
   return { ranges, errors };
 }
 
-creatorAvailabilityPages.post(`${L}/creator/availability/hours`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.post(`${L}/creator/availability/hours`, {}, async (c, r) => {
   const { t } = viewOf(c);
   const form = await readForm(c.req.raw);
   const { ranges, errors } = readWeekly(form, t);
@@ -671,9 +663,7 @@ creatorAvailabilityPages.post(`${L}/creator/availability/hours`, async (c) => {
   return back(c, 'hours');
 });
 
-creatorAvailabilityPages.post(`${L}/creator/availability/exceptions`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.post(`${L}/creator/availability/exceptions`, {}, async (c, r) => {
   const { t } = viewOf(c);
   const form = await readForm(c.req.raw);
   const from = timeToMinutes(form.from);
@@ -701,9 +691,7 @@ creatorAvailabilityPages.post(`${L}/creator/availability/exceptions`, async (c) 
   return back(c, 'exceptions');
 });
 
-creatorAvailabilityPages.post(`${L}/creator/availability/exceptions/:id/delete`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
-  if (await removeException(c.get('deps'), r.creator, c.req.param('id'))) flash(c, 'availability.exceptionRemoved');
+area.post(`${L}/creator/availability/exceptions/:id/delete`, { params: AnyId }, async (c, r) => {
+  if (await removeException(c.get('deps'), r.creator, r.params.id)) flash(c, 'availability.exceptionRemoved');
   return back(c, 'exceptions');
 });

@@ -1,8 +1,7 @@
 /** Creator space — my offers: publish, edit, withdraw; upcoming and past. */
-import { Hono } from 'hono';
 import { creatorOffers, ownOffer as ownOfferById } from '../../domain/offers/queries';
 import type { CallOffer, Creator } from '../../domain/rows';
-import type { AppEnv, Ctx } from '../../http/context';
+import type { Ctx } from '../../http/context';
 import { refusal } from '../../http/refusals';
 import type { MessageKey } from '../../i18n';
 import { parseMajorAmount, toMajorString } from '../../i18n/format';
@@ -12,10 +11,12 @@ import { CreateOfferBody, UpdateOfferBody } from '../../shared/offers';
 import { Field, FormError, localizeIssues, readForm, type FieldErrors } from '../components/form';
 import { Duration, Empty, Money, StatusBadge, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
-import { CreatorNav, requireCreatorPage } from './common';
+import { CreatorNav } from './common';
 import { acceptedCurrency, currencyRefusal, isCurrency } from '../../domain/payments/currency';
+import { pageArea } from '../page-route';
 
-export const creatorOfferPages = new Hono<AppEnv>();
+const area = pageArea('creator');
+export const creatorOfferPages = area.app;
 const L = '/:lang{fr|en}';
 const DURATIONS = [10, 15, 20, 30, 45, 60, 90, 120];
 
@@ -229,15 +230,11 @@ async function offersPage(
   });
 }
 
-creatorOfferPages.get(`${L}/creator/offers`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.get(`${L}/creator/offers`, {}, async (c, r) => {
   return offersPage(c, r.creator);
 });
 
-creatorOfferPages.post(`${L}/creator/offers`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.post(`${L}/creator/offers`, {}, async (c, r) => {
   const { t } = viewOf(c);
   const form = await readForm(c.req.raw);
   const parsed = CreateOfferBody.safeParse(fromForm(form, r.creator));
@@ -306,17 +303,13 @@ function editPage(
   });
 }
 
-creatorOfferPages.get(`${L}/creator/offers/:id/edit`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.get(`${L}/creator/offers/:id/edit`, {}, async (c, r) => {
   const offer = await ownOffer(c, r.creator);
   if (!offer) return c.redirect(viewOf(c).href('/creator/offers'), 303);
   return editPage(c, r.creator, offer);
 });
 
-creatorOfferPages.post(`${L}/creator/offers/:id/edit`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.post(`${L}/creator/offers/:id/edit`, {}, async (c, r) => {
   const { t, href } = viewOf(c);
   const offer = await ownOffer(c, r.creator);
   if (!offer) return c.redirect(href('/creator/offers'), 303);
@@ -361,9 +354,7 @@ creatorOfferPages.post(`${L}/creator/offers/:id/edit`, async (c) => {
   return c.redirect(href('/creator/offers'), 303);
 });
 
-creatorOfferPages.post(`${L}/creator/offers/:id/cancel`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.post(`${L}/creator/offers/:id/cancel`, {}, async (c, r) => {
   const offer = await ownOffer(c, r.creator);
   if (offer) {
     const out = await c.get('deps').rooms.offer(offer.id).cancelOffer({ offerId: offer.id, actorUserId: r.user.id });

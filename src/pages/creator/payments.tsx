@@ -1,19 +1,20 @@
 /** Creator space — payments: onboarding (Stripe Connect or simulated), lifetime totals per currency, earnings chart, payments received. */
-import { Hono } from 'hono';
 import { creatorPayments } from '../../domain/payments/queries';
 import type { Creator } from '../../domain/rows';
 import { earnings, financeSummary, type EarningsPeriod } from '../../domain/payouts/earnings';
 import { formatMoney } from '../../i18n/format';
 import { BarChart } from '../components/chart';
 import { startOnboarding, syncAccount } from '../../domain/payments/connect';
-import type { AppEnv, Ctx } from '../../http/context';
+import type { Ctx } from '../../http/context';
 import { Empty, Money, StatusBadge, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
-import { CreatorNav, requireCreatorPage } from './common';
+import { CreatorNav } from './common';
 import { acceptedCurrency } from '../../domain/payments/currency';
 import { CURRENCIES } from '../../shared/enums';
+import { pageArea } from '../page-route';
 
-export const creatorPaymentPages = new Hono<AppEnv>();
+const area = pageArea('creator');
+export const creatorPaymentPages = area.app;
 const L = '/:lang{fr|en}';
 
 async function paymentsPage(c: Ctx, creator: Creator) {
@@ -247,15 +248,11 @@ async function paymentsPage(c: Ctx, creator: Creator) {
   });
 }
 
-creatorPaymentPages.get(`${L}/creator/payments`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.get(`${L}/creator/payments`, {}, async (c, r) => {
   return paymentsPage(c, r.creator);
 });
 
-creatorPaymentPages.post(`${L}/creator/payments/onboard`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.post(`${L}/creator/payments/onboard`, {}, async (c, r) => {
   const base = `${new URL(c.req.url).origin}${viewOf(c).href('/creator/payments')}`;
   const { url } = await startOnboarding(c.get('deps'), r.creator, r.user, {
     returnUrl: `${base}/return`,
@@ -265,9 +262,7 @@ creatorPaymentPages.post(`${L}/creator/payments/onboard`, async (c) => {
 });
 
 // Back from onboarding: read the account state now rather than wait for account.updated.
-creatorPaymentPages.get(`${L}/creator/payments/return`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.get(`${L}/creator/payments/return`, {}, async (c, r) => {
   const updated = r.creator.stripeAccountId ? await syncAccount(c.get('deps'), r.creator.stripeAccountId) : null;
   flash(
     c,
@@ -278,9 +273,7 @@ creatorPaymentPages.get(`${L}/creator/payments/return`, async (c) => {
 });
 
 // An expired or already used link: make a fresh one.
-creatorPaymentPages.get(`${L}/creator/payments/refresh`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.get(`${L}/creator/payments/refresh`, {}, async (c, r) => {
   const base = `${new URL(c.req.url).origin}${viewOf(c).href('/creator/payments')}`;
   const { url } = await startOnboarding(c.get('deps'), r.creator, r.user, {
     returnUrl: `${base}/return`,

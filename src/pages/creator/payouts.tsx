@@ -1,5 +1,4 @@
 /** Creator space — payouts: can I be paid now (and why not), request a payout, schedule settings, history, each payout's steps. */
-import { Hono } from 'hono';
 import type { Creator } from '../../domain/rows';
 import { payoutTimeline, type PayoutAuditRow } from '../../domain/payouts/audit';
 import {
@@ -12,7 +11,7 @@ import {
 import { payoutMinimum, type Eligibility } from '../../domain/payouts/eligibility';
 import { creatorPayout, creatorPayouts } from '../../domain/payouts/queries';
 import { getSettings } from '../../domain/settings';
-import type { AppEnv, Ctx } from '../../http/context';
+import type { Ctx } from '../../http/context';
 import { notFound } from '../../http/errors';
 import type { MessageKey, T } from '../../i18n';
 import { formatDate, formatMoney, parseMajorAmount, toMajorString } from '../../i18n/format';
@@ -22,9 +21,12 @@ import { PayoutSettingsBody } from '../../shared/payouts';
 import { readForm } from '../components/form';
 import { Empty, Money, StatusBadge, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
-import { CreatorNav, requireCreatorPage } from './common';
+import { CreatorNav } from './common';
+import { pageArea } from '../page-route';
+import { AnyId } from '../params';
 
-export const creatorPayoutPages = new Hono<AppEnv>();
+const area = pageArea('creator');
+export const creatorPayoutPages = area.app;
 const L = '/:lang{fr|en}';
 
 /** Every reason, in words, with its numbers. */
@@ -293,19 +295,15 @@ async function payoutsPage(c: Ctx, creator: Creator) {
   });
 }
 
-creatorPayoutPages.get(`${L}/creator/payouts`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.get(`${L}/creator/payouts`, {}, async (c, r) => {
   return payoutsPage(c, r.creator);
 });
 
-creatorPayoutPages.get(`${L}/creator/payouts/:id{pyt_[0-9a-z]+}`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.get(`${L}/creator/payouts/:id{pyt_[0-9a-z]+}`, { params: AnyId }, async (c, r) => {
   const deps = c.get('deps');
   const { t, href, locale, timezone } = viewOf(c);
   // Only the creator's own payouts: another's is a 404 like a missing one.
-  const p = await creatorPayout(deps, r.creator.id, c.req.param('id'));
+  const p = await creatorPayout(deps, r.creator.id, r.params.id);
   if (!p) throw notFound('Payout');
   const steps = await payoutTimeline(deps, p.id);
   return page(c, {
@@ -334,9 +332,7 @@ creatorPayoutPages.get(`${L}/creator/payouts/:id{pyt_[0-9a-z]+}`, async (c) => {
   });
 });
 
-creatorPayoutPages.post(`${L}/creator/payouts/request`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.post(`${L}/creator/payouts/request`, {}, async (c, r) => {
   const form = await readForm(c.req.raw);
   const currency = CurrencySchema.safeParse(form.currency);
   const deps = c.get('deps');
@@ -351,9 +347,7 @@ creatorPayoutPages.post(`${L}/creator/payouts/request`, async (c) => {
   return c.redirect(viewOf(c).href('/creator/payouts'), 303);
 });
 
-creatorPayoutPages.post(`${L}/creator/payouts/settings`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.post(`${L}/creator/payouts/settings`, {}, async (c, r) => {
   const form = await readForm(c.req.raw);
   const minimum = form.minimum?.trim() ? parseMajorAmount(form.minimum, r.creator.currency) : null;
   const parsed = PayoutSettingsBody.safeParse({ schedule: form.schedule, weekday: Number(form.weekday ?? 1), minimum });

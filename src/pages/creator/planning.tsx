@@ -3,7 +3,6 @@
  * counts that matter (total, upcoming, completed, cancelled); and the "today" agenda shown on the
  * creator's home. Times are in the viewer's zone.
  */
-import { Hono } from 'hono';
 import type { VNode } from 'preact';
 import {
   bookingsBetween,
@@ -17,15 +16,17 @@ import {
   type PlanningRow as Row,
 } from '../../domain/creators/planning';
 import type { Creator } from '../../domain/rows';
-import type { AppEnv, Ctx } from '../../http/context';
+import type { Ctx } from '../../http/context';
 import { formatTime } from '../../i18n/format';
 import { dateFields, localDate, localParts, zonedToUtc } from '../../lib/tz';
 import { monthOf, monthSpan, shiftMonth } from '../../shared/slot-picker';
 import { Empty, Money, Pagination, pageParam, StatusBadge, When } from '../components/ui';
 import { page, viewOf } from '../render';
-import { CreatorNav, requireCreatorPage } from './common';
+import { CreatorNav } from './common';
+import { pageArea } from '../page-route';
 
-export const creatorPlanningPages = new Hono<AppEnv>();
+const area = pageArea('creator');
+export const creatorPlanningPages = area.app;
 const L = '/:lang{fr|en}';
 const DAY = 86_400_000;
 const LIST_PAGE = 50;
@@ -205,9 +206,7 @@ function BookingTable({ c, rows }: { c: Ctx; rows: Row[] }) {
   );
 }
 
-creatorPlanningPages.get(`${L}/creator/planning`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.get(`${L}/creator/planning`, {}, async (c, r) => {
   const deps = c.get('deps');
   const { t, href, locale, timezone } = viewOf(c);
   const q = c.req.query();

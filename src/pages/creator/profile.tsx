@@ -1,5 +1,4 @@
 /** Creator space — public profile: identity, bio, links, currency, zone, cancellation policy, images. */
-import { Hono } from 'hono';
 import type { Creator } from '../../domain/rows';
 import { CANCELLATION_POLICIES, CURRENCIES } from '../../shared/enums';
 import { becomeCreator } from '../../domain/creators/create-profile';
@@ -11,17 +10,18 @@ import {
   type ImageKind,
 } from '../../domain/creators/profile';
 import { imageUrl } from '../../domain/creators/queries';
-import type { AppEnv, Ctx } from '../../http/context';
+import type { Ctx } from '../../http/context';
 import type { MessageKey } from '../../i18n';
 import { timeZones } from '../../i18n/format';
 import { UpdateCreatorBody } from '../../shared/creators';
-import { requireUserPage } from '../account';
 import { Field, FormError, localizeIssues, readForm, type FieldErrors } from '../components/form';
 import { Avatar, Banner } from '../components/ui';
 import { flash, page, viewOf } from '../render';
-import { CreatorNav, requireCreatorPage } from './common';
+import { CreatorNav } from './common';
+import { pageArea, pageRoute } from '../page-route';
 
-export const creatorProfilePages = new Hono<AppEnv>();
+const area = pageArea('creator');
+export const creatorProfilePages = area.app;
 const L = '/:lang{fr|en}';
 const SOCIAL = ['instagram', 'tiktok', 'youtube', 'x', 'website'] as const;
 
@@ -178,15 +178,11 @@ function profilePage(
   });
 }
 
-creatorProfilePages.get(`${L}/creator/profile`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.get(`${L}/creator/profile`, {}, async (c, r) => {
   return profilePage(c, r.creator);
 });
 
-creatorProfilePages.post(`${L}/creator/profile`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.post(`${L}/creator/profile`, {}, async (c, r) => {
   const { t, href } = viewOf(c);
   const form = await readForm(c.req.raw);
   const socialLinks = Object.fromEntries(
@@ -223,9 +219,7 @@ creatorProfilePages.post(`${L}/creator/profile`, async (c) => {
   return c.redirect(href('/creator/profile'), 303);
 });
 
-creatorProfilePages.post(`${L}/creator/profile/image/:kind{profile|banner}`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.post(`${L}/creator/profile/image/:kind{profile|banner}`, {}, async (c, r) => {
   const deps = c.get('deps');
   const { success } = await deps.limiters.upload.limit({ key: `upload:${r.user.id}` });
   // Bodies over 5 MB never get here: the page upload limit (http/body-limit.ts) answers 413.
@@ -248,16 +242,12 @@ creatorProfilePages.post(`${L}/creator/profile/image/:kind{profile|banner}`, asy
   return c.redirect(viewOf(c).href('/creator/profile'), 303);
 });
 
-creatorProfilePages.post(`${L}/creator/profile/image/:kind{profile|banner}/remove`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.post(`${L}/creator/profile/image/:kind{profile|banner}/remove`, {}, async (c, r) => {
   await removeCreatorImage(c.get('deps'), r.creator, c.req.param('kind') as ImageKind);
   return c.redirect(viewOf(c).href('/creator/profile'), 303);
 });
 
-creatorProfilePages.post(`${L}/account/become-creator`, async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
+pageRoute(area.app, 'post', `${L}/account/become-creator`, 'user', {}, async (c, { user }) => {
   const r = await becomeCreator(c.get('deps'), user.id);
   if (!r.ok) {
     flash(c, 'account.creatorWithdrawn', 'error');

@@ -1,16 +1,18 @@
 /** Creator space — request inbox: accept (a held private offer for the fan) or reject. */
-import { Hono } from 'hono';
 import { requestsToCreator } from '../../domain/requests/inbox';
 import { rejectRequest } from '../../domain/requests/requests';
 import type { CallRequest, User } from '../../domain/rows';
-import type { AppEnv, Ctx } from '../../http/context';
+import type { Ctx } from '../../http/context';
 import type { MessageKey } from '../../i18n';
 import { readForm, singleLine } from '../components/form';
 import { Duration, Empty, Money, StatusBadge, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
-import { CreatorNav, requireCreatorPage } from './common';
+import { CreatorNav } from './common';
+import { pageArea } from '../page-route';
+import { AnyId } from '../params';
 
-export const creatorRequestPages = new Hono<AppEnv>();
+const area = pageArea('creator');
+export const creatorRequestPages = area.app;
 const L = '/:lang{fr|en}';
 
 function RequestCard({ c, r, fan }: { c: Ctx; r: CallRequest; fan: User }) {
@@ -56,9 +58,7 @@ function RequestCard({ c, r, fan }: { c: Ctx; r: CallRequest; fan: User }) {
   );
 }
 
-creatorRequestPages.get(`${L}/creator/requests`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.get(`${L}/creator/requests`, {}, async (c, r) => {
   const { t } = viewOf(c);
   const rows = await requestsToCreator(c.get('deps'), r.creator.id);
   const pending = rows.filter((x) => x.r.status === 'PENDING');
@@ -97,11 +97,9 @@ creatorRequestPages.get(`${L}/creator/requests`, async (c) => {
   });
 });
 
-creatorRequestPages.post(`${L}/creator/requests/:id/answer`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.post(`${L}/creator/requests/:id/answer`, { params: AnyId }, async (c, r) => {
   const form = await readForm(c.req.raw);
-  const id = c.req.param('id');
+  const { id } = r.params;
   const message = singleLine(form.message, 1000) || undefined;
   const deps = c.get('deps');
   if (form.decision === 'accept') {

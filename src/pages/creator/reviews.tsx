@@ -1,7 +1,6 @@
 /** Creator space — reviews received: the average and spread, every review (hidden ones flagged), one public reply each. */
-import { Hono } from 'hono';
 import { replyToReview, REPLY_MAX, reviewsForCreator, REVIEWS_PER_PAGE } from '../../domain/reviews/reviews';
-import type { AppEnv, Ctx } from '../../http/context';
+import type { Ctx } from '../../http/context';
 import type { MessageKey } from '../../i18n';
 import { ReplyBody } from '../../shared/reviews';
 import type { Creator } from '../../domain/rows';
@@ -9,9 +8,12 @@ import { readForm } from '../components/form';
 import { RatingSpread, ReviewItem } from '../components/reviews';
 import { Empty, Pagination, pageParam, Stars } from '../components/ui';
 import { flash, page, viewOf } from '../render';
-import { CreatorNav, requireCreatorPage } from './common';
+import { CreatorNav } from './common';
+import { pageArea } from '../page-route';
+import { AnyId } from '../params';
 
-export const creatorReviewPages = new Hono<AppEnv>();
+const area = pageArea('creator');
+export const creatorReviewPages = area.app;
 const L = '/:lang{fr|en}';
 
 async function reviewsPage(
@@ -113,17 +115,13 @@ async function reviewsPage(
   });
 }
 
-creatorReviewPages.get(`${L}/creator/reviews`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.get(`${L}/creator/reviews`, {}, async (c, r) => {
   return reviewsPage(c, r.creator);
 });
 
-creatorReviewPages.post(`${L}/creator/reviews/:id/reply`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.post(`${L}/creator/reviews/:id/reply`, { params: AnyId }, async (c, r) => {
   const { t, href } = viewOf(c);
-  const id = c.req.param('id');
+  const { id } = r.params;
   const form = await readForm(c.req.raw);
   const parsed = ReplyBody.safeParse({ reply: form.reply ?? '' });
   if (!parsed.success)

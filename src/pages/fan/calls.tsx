@@ -4,26 +4,24 @@
  * step `/:lang/dashboard/calls/:id/cancel`, which states what the refund policy gives back for
  * this booking right now, then posts to the booking's one cancel route.
  */
-import { Hono } from 'hono';
 import { cancellationPreview } from '../../domain/booking/cancel';
 import { ownCall, upcomingCalls } from '../../domain/fan/dashboard';
 import { FULL_REFUND_NOTICE_MS } from '../../domain/payments/refund-policy';
-import type { AppEnv, Ctx } from '../../http/context';
+import type { Ctx } from '../../http/context';
 import { notFound } from '../../http/errors';
 import type { MessageKey } from '../../i18n';
 import { formatDateTime, formatMoney, formatTime, zoneName } from '../../i18n/format';
-import { requireUserPage } from '../account';
 import { Empty, StatusBadge } from '../components/ui';
 import { page, viewOf } from '../render';
 import { CallHead, FanNav, JoinButton } from './common';
+import { pageArea } from '../page-route';
+import { idOf } from '../params';
 
-export const fanCallPages = new Hono<AppEnv>();
+const area = pageArea('user');
+export const fanCallPages = area.app;
 const L = '/:lang{fr|en}';
-const BOOKING_ID = /^bkg_[0-9a-z]{6,40}$/;
 
-fanCallPages.get(`${L}/dashboard/calls`, async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
+area.get(`${L}/dashboard/calls`, {}, async (c, { user }) => {
   const { t, href, locale, timezone } = viewOf(c);
   const deps = c.get('deps');
   const now = deps.clock.now();
@@ -152,63 +150,64 @@ function CancelStatement({
   );
 }
 
-fanCallPages.get(`${L}/dashboard/calls/:id/cancel`, async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
-  const { t, href } = viewOf(c);
-  const deps = c.get('deps');
-  const id = c.req.param('id');
-  const found = BOOKING_ID.test(id) ? await ownCall(deps, user.id, id) : null;
-  // Someone else's booking reads as not found: this page is the fan's own.
-  if (!found) throw notFound('Booking');
-  const { booking, call } = found;
-  const preview = await cancellationPreview(deps, 'FAN', booking);
-  const back = href('/dashboard/calls');
-  return page(c, {
-    title: t('fan.cancel.title'),
-    body: (
-      <>
-        <h1>{t('fan.cancel.title')}</h1>
-        <FanNav c={c} current="calls" />
-        <section class="card narrow fan-cancel" data-booking-id={booking.id}>
-          <CallHead c={c} call={call} />
-          {!preview.ok ? (
-            <>
-              <p class="notice info" data-refusal={preview.code}>
-                {preview.code === 'CALL_STARTED' ? t('fan.calls.tooLate') : t('fan.cancel.notCancellable')}
-              </p>
-              <p>
-                <a href={back}>← {t('fan.nav.calls')}</a>
-              </p>
-            </>
-          ) : (
-            <form method="post" action={href(`/bookings/${booking.id}/cancel`)} class="cancel-form">
-              <input type="hidden" name="back" value={back} />
-              {booking.status === 'PENDING' ? (
-                <p class="notice info">{t('fan.cancel.pending')}</p>
-              ) : (
-                <>
-                  <CancelStatement c={c} preview={preview} call={call} startsAt={booking.startsAt} />
-                  <input type="hidden" name="expectedRefund" value={String(preview.refund.amount)} />
-                  <label for="cancel-reason">{t('booking.cancelReason')}</label>
-                  <input id="cancel-reason" name="reason" type="text" maxlength={500} />
-                  <label class="check">
-                    <input type="checkbox" name="confirm" value="yes" required /> {t('booking.cancelConfirm')}
-                  </label>
-                </>
-              )}
-              <div class="actions">
-                <button type="submit" class="button danger">
-                  {booking.status === 'PENDING' ? t('fan.calls.release') : t('booking.cancelSubmit')}
-                </button>
-                <a class="button secondary" href={back}>
-                  {t('fan.cancel.keep')}
-                </a>
-              </div>
-            </form>
-          )}
-        </section>
-      </>
-    ),
-  });
-});
+area.get(
+  `${L}/dashboard/calls/:id/cancel`,
+  { params: idOf('bkg'), notFound: 'Booking' },
+  async (c, { user, params }) => {
+    const { t, href } = viewOf(c);
+    const deps = c.get('deps');
+    const found = await ownCall(deps, user.id, params.id);
+    // Someone else's booking reads as not found: this page is the fan's own.
+    if (!found) throw notFound('Booking');
+    const { booking, call } = found;
+    const preview = await cancellationPreview(deps, 'FAN', booking);
+    const back = href('/dashboard/calls');
+    return page(c, {
+      title: t('fan.cancel.title'),
+      body: (
+        <>
+          <h1>{t('fan.cancel.title')}</h1>
+          <FanNav c={c} current="calls" />
+          <section class="card narrow fan-cancel" data-booking-id={booking.id}>
+            <CallHead c={c} call={call} />
+            {!preview.ok ? (
+              <>
+                <p class="notice info" data-refusal={preview.code}>
+                  {preview.code === 'CALL_STARTED' ? t('fan.calls.tooLate') : t('fan.cancel.notCancellable')}
+                </p>
+                <p>
+                  <a href={back}>← {t('fan.nav.calls')}</a>
+                </p>
+              </>
+            ) : (
+              <form method="post" action={href(`/bookings/${booking.id}/cancel`)} class="cancel-form">
+                <input type="hidden" name="back" value={back} />
+                {booking.status === 'PENDING' ? (
+                  <p class="notice info">{t('fan.cancel.pending')}</p>
+                ) : (
+                  <>
+                    <CancelStatement c={c} preview={preview} call={call} startsAt={booking.startsAt} />
+                    <input type="hidden" name="expectedRefund" value={String(preview.refund.amount)} />
+                    <label for="cancel-reason">{t('booking.cancelReason')}</label>
+                    <input id="cancel-reason" name="reason" type="text" maxlength={500} />
+                    <label class="check">
+                      <input type="checkbox" name="confirm" value="yes" required /> {t('booking.cancelConfirm')}
+                    </label>
+                  </>
+                )}
+                <div class="actions">
+                  <button type="submit" class="button danger">
+                    {booking.status === 'PENDING' ? t('fan.calls.release') : t('booking.cancelSubmit')}
+                  </button>
+                  <a class="button secondary" href={back}>
+                    {t('fan.cancel.keep')}
+                  </a>
+                </div>
+              </form>
+            )}
+          </section>
+        </>
+      ),
+    });
+  },
+);

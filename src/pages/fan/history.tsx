@@ -3,21 +3,22 @@
  * cancelled, no-show…), money given back, the call summary, and the review — inline while the
  * call can be reviewed (once: 1–5 and a comment), a "Reviewed ★n" badge after.
  */
-import { Hono } from 'hono';
 import { HISTORY_PAGE_SIZE, ownBooking, pastCalls, type PastCall, type PastStatus } from '../../domain/fan/dashboard';
 import { submitReview } from '../../domain/reviews/reviews';
-import type { AppEnv, Ctx } from '../../http/context';
+import type { Ctx } from '../../http/context';
 import { notFound } from '../../http/errors';
 import type { MessageKey } from '../../i18n';
 import { formatMoney } from '../../i18n/format';
 import { ReviewBody } from '../../shared/reviews';
-import { requireUserPage } from '../account';
 import { readForm } from '../components/form';
 import { Empty, Pagination, pageParam } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { CallHead, FanNav } from './common';
+import { pageArea } from '../page-route';
+import { idOf } from '../params';
 
-export const fanHistoryPages = new Hono<AppEnv>();
+const area = pageArea('user');
+export const fanHistoryPages = area.app;
 const L = '/:lang{fr|en}';
 
 const TONE: Record<PastStatus, string> = {
@@ -110,9 +111,7 @@ function Row({ c, call, pageNo }: { c: Ctx; call: PastCall; pageNo: number }) {
   );
 }
 
-fanHistoryPages.get(`${L}/dashboard/history`, async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
+area.get(`${L}/dashboard/history`, {}, async (c, { user }) => {
   const { t, href } = viewOf(c);
   const deps = c.get('deps');
   const pageNo = pageParam(c.req.query('page'));
@@ -147,27 +146,29 @@ fanHistoryPages.get(`${L}/dashboard/history`, async (c) => {
   });
 });
 
-fanHistoryPages.post(`${L}/dashboard/history/:id/review`, async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
-  const { href } = viewOf(c);
-  const deps = c.get('deps');
-  const id = c.req.param('id');
-  // Only the booking's own fan gets further than this; anyone else learns nothing.
-  if (!/^bkg_[0-9a-z]{6,40}$/.test(id) || !(await ownBooking(deps, user.id, id))) throw notFound('Booking');
-  const form = await readForm(c.req.raw);
-  const pageNo = pageParam(form.page);
-  const back = `${href('/dashboard/history')}${pageNo > 1 ? `?page=${pageNo}` : ''}`;
-  const parsed = ReviewBody.safeParse({ rating: Number(form.rating), comment: form.comment ?? '' });
-  if (!parsed.success) {
-    flash(c, 'summary.review.errors.invalid', 'error');
+area.post(
+  `${L}/dashboard/history/:id/review`,
+  { params: idOf('bkg'), notFound: 'Booking' },
+  async (c, { user, params }) => {
+    const { href } = viewOf(c);
+    const deps = c.get('deps');
+    const { id } = params;
+    // Only the booking's own fan gets further than this; anyone else learns nothing.
+    if (!(await ownBooking(deps, user.id, id))) throw notFound('Booking');
+    const form = await readForm(c.req.raw);
+    const pageNo = pageParam(form.page);
+    const back = `${href('/dashboard/history')}${pageNo > 1 ? `?page=${pageNo}` : ''}`;
+    const parsed = ReviewBody.safeParse({ rating: Number(form.rating), comment: form.comment ?? '' });
+    if (!parsed.success) {
+      flash(c, 'summary.review.errors.invalid', 'error');
+      return c.redirect(back, 303);
+    }
+    const r = await submitReview(deps, user, id, parsed.data);
+    flash(
+      c,
+      r.ok ? 'summary.review.thanks' : (`summary.review.errors.${r.code}` as MessageKey),
+      r.ok ? 'success' : 'error',
+    );
     return c.redirect(back, 303);
-  }
-  const r = await submitReview(deps, user, id, parsed.data);
-  flash(
-    c,
-    r.ok ? 'summary.review.thanks' : (`summary.review.errors.${r.code}` as MessageKey),
-    r.ok ? 'success' : 'error',
-  );
-  return c.redirect(back, 303);
-});
+  },
+);
