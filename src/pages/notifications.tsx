@@ -8,15 +8,15 @@ import {
 import { Empty, Pagination, When } from './components/ui';
 import { flash, page, viewOf } from './render';
 import { pageArea } from './page-route';
-import { AnyId } from './params';
+import { AnyId, PageQuery } from './params';
 
 const area = pageArea('user');
 export const notificationPages = area.app;
 const L = '/:lang{fr|en}';
 
-area.get(`${L}/notifications`, {}, async (c, { user }) => {
+area.get(`${L}/notifications`, { query: PageQuery }, async (c, { user, query }) => {
   const { t, href, locale, timezone } = viewOf(c);
-  const pageNo = Math.max(1, Math.min(10_000, Number(c.req.query('page')) || 1));
+  const pageNo = Math.max(1, Math.min(10_000, Number(query.page) || 1));
   const { rows, total } = await listNotifications(c.get('deps'), user.id, pageNo);
   const items = rows.map((n) => renderNotification(t, locale, timezone, n));
   const unread = items.filter((n) => !n.read).length;

@@ -3,7 +3,7 @@
  * weekly hours (several ranges a day, in the creator's zone) and date exceptions (days off, extra
  * hours). Plain forms; the same domain functions as the API enforce the rules.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Creator } from '../../domain/rows';
 import { CURRENCIES } from '../../shared/enums';
 import {
@@ -31,7 +31,7 @@ import { Duration, Empty, Money } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { CreatorNav } from './common';
 import { acceptedCurrency, isCurrency } from '../../domain/payments/currency';
-import { pageArea } from '../page-route';
+import { lenient, pageArea } from '../page-route';
 import { AnyId } from '../params';
 
 const area = pageArea('creator');
@@ -538,9 +538,8 @@ async function availabilityPage(c: Ctx, creator: Creator, tab: Tab, form?: FormS
 
 const back = (c: Ctx, tab: Tab) => c.redirect(viewOf(c).href(`/creator/availability?tab=${tab}`), 303);
 
-area.get(`${L}/creator/availability`, {}, async (c, r) => {
-  const tab = (TABS as readonly string[]).includes(c.req.query('tab') ?? '') ? (c.req.query('tab') as Tab) : 'types';
-  return availabilityPage(c, r.creator, tab);
+area.get(`${L}/creator/availability`, { query: z.object({ tab: lenient(z.enum(TABS)) }) }, async (c, r) => {
+  return availabilityPage(c, r.creator, r.query.tab ?? 'types');
 });
 
 /** A type result → redirect, or the form again with the price error. */

@@ -14,6 +14,7 @@ import { flash, page, viewOf } from '../render';
 import { CreatorNav } from './common';
 import { acceptedCurrency, currencyRefusal, isCurrency } from '../../domain/payments/currency';
 import { pageArea } from '../page-route';
+import { AnyId } from '../params';
 
 const area = pageArea('creator');
 export const creatorOfferPages = area.app;
@@ -258,8 +259,8 @@ area.post(`${L}/creator/offers`, {}, async (c, r) => {
   return c.redirect(viewOf(c).href('/creator/offers'), 303);
 });
 
-async function ownOffer(c: Ctx, creator: Creator): Promise<CallOffer | null> {
-  const id = c.req.param('id') ?? '';
+/** The offer of the path, when it is this creator's own (another's reads as missing). */
+async function ownOffer(c: Ctx, creator: Creator, id: string): Promise<CallOffer | null> {
   return ownOfferById(c.get('deps'), creator.id, id);
 }
 
@@ -303,15 +304,15 @@ function editPage(
   });
 }
 
-area.get(`${L}/creator/offers/:id/edit`, {}, async (c, r) => {
-  const offer = await ownOffer(c, r.creator);
+area.get(`${L}/creator/offers/:id/edit`, { params: AnyId }, async (c, r) => {
+  const offer = await ownOffer(c, r.creator, r.params.id);
   if (!offer) return c.redirect(viewOf(c).href('/creator/offers'), 303);
   return editPage(c, r.creator, offer);
 });
 
-area.post(`${L}/creator/offers/:id/edit`, {}, async (c, r) => {
+area.post(`${L}/creator/offers/:id/edit`, { params: AnyId }, async (c, r) => {
   const { t, href } = viewOf(c);
-  const offer = await ownOffer(c, r.creator);
+  const offer = await ownOffer(c, r.creator, r.params.id);
   if (!offer) return c.redirect(href('/creator/offers'), 303);
   const form = await readForm(c.req.raw);
   const all = fromForm({ currency: offer.currency, ...form }, r.creator);
@@ -354,8 +355,8 @@ area.post(`${L}/creator/offers/:id/edit`, {}, async (c, r) => {
   return c.redirect(href('/creator/offers'), 303);
 });
 
-area.post(`${L}/creator/offers/:id/cancel`, {}, async (c, r) => {
-  const offer = await ownOffer(c, r.creator);
+area.post(`${L}/creator/offers/:id/cancel`, { params: AnyId }, async (c, r) => {
+  const offer = await ownOffer(c, r.creator, r.params.id);
   if (offer) {
     const out = await c.get('deps').rooms.offer(offer.id).cancelOffer({ offerId: offer.id, actorUserId: r.user.id });
     flash(

@@ -11,21 +11,25 @@ import { flash, page, viewOf } from '../render';
 import { CreatorNav } from './common';
 import { acceptedCurrency } from '../../domain/payments/currency';
 import { CURRENCIES } from '../../shared/enums';
-import { pageArea } from '../page-route';
+import { lenient, pageArea } from '../page-route';
+import { z } from 'zod';
 
 const area = pageArea('creator');
 export const creatorPaymentPages = area.app;
 const L = '/:lang{fr|en}';
 
-async function paymentsPage(c: Ctx, creator: Creator) {
+/** The chart's period and currency, from its links; a bad value reads as the default. */
+const PaymentsQuery = z.object({ period: lenient(z.enum(['day', 'week', 'month'])), currency: lenient(z.string()) });
+type PaymentsQueryT = z.infer<typeof PaymentsQuery>;
+
+async function paymentsPage(c: Ctx, creator: Creator, q: PaymentsQueryT) {
   const { t, href, locale, timezone } = viewOf(c);
   const deps = c.get('deps');
   const balances = await financeSummary(deps, creator.id, deps.clock.now());
-  const period: EarningsPeriod = (['day', 'week', 'month'] as const).find((x) => x === c.req.query('period')) ?? 'day';
+  const period: EarningsPeriod = q.period ?? 'day';
   // The chart shows one currency at a time: the creator's own, or any other they earned in.
   const chartCurrencies = [...new Set([creator.currency, ...balances.map((b) => b.currency)])];
-  const chartCurrency =
-    CURRENCIES.find((x) => x === c.req.query('currency') && chartCurrencies.includes(x)) ?? creator.currency;
+  const chartCurrency = CURRENCIES.find((x) => x === q.currency && chartCurrencies.includes(x)) ?? creator.currency;
   const chartHref = (p: EarningsPeriod, cur: string) =>
     `${href('/creator/payments')}?period=${p}${cur === creator.currency ? '' : `&currency=${cur}`}`;
   const buckets = await earnings(deps, creator.id, chartCurrency, period, creator.timezone);
@@ -248,8 +252,8 @@ async function paymentsPage(c: Ctx, creator: Creator) {
   });
 }
 
-area.get(`${L}/creator/payments`, {}, async (c, r) => {
-  return paymentsPage(c, r.creator);
+area.get(`${L}/creator/payments`, { query: PaymentsQuery }, async (c, r) => {
+  return paymentsPage(c, r.creator, r.query);
 });
 
 area.post(`${L}/creator/payments/onboard`, {}, async (c, r) => {

@@ -23,7 +23,8 @@ import { monthOf, monthSpan, shiftMonth } from '../../shared/slot-picker';
 import { Empty, Money, Pagination, pageParam, StatusBadge, When } from '../components/ui';
 import { page, viewOf } from '../render';
 import { CreatorNav } from './common';
-import { pageArea } from '../page-route';
+import { lenient, pageArea } from '../page-route';
+import { z } from 'zod';
 
 const area = pageArea('creator');
 export const creatorPlanningPages = area.app;
@@ -206,17 +207,22 @@ function BookingTable({ c, rows }: { c: Ctx; rows: Row[] }) {
   );
 }
 
-area.get(`${L}/creator/planning`, {}, async (c, r) => {
+/** The view, filter, month and page, as the page's links write them; a bad value reads as the default. */
+const PlanningQuery = z.object({
+  view: lenient(z.enum(['list', 'month'])),
+  status: lenient(z.enum(PLANNING_FILTERS)),
+  month: lenient(z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/)),
+  page: lenient(z.string()),
+});
+
+area.get(`${L}/creator/planning`, { query: PlanningQuery }, async (c, r) => {
   const deps = c.get('deps');
   const { t, href, locale, timezone } = viewOf(c);
-  const q = c.req.query();
+  const q = r.query;
   const now = deps.clock.now();
-  const view = q.view === 'list' ? 'list' : 'month';
-  const filter = (PLANNING_FILTERS as readonly string[]).includes(q.status ?? '')
-    ? (q.status as PlanningFilter)
-    : 'all';
-  const asked = q.month ?? '';
-  const month = /^\d{4}-(0[1-9]|1[0-2])$/.test(asked) ? asked : monthOf(now, timezone);
+  const view = q.view ?? 'month';
+  const filter: PlanningFilter = q.status ?? 'all';
+  const month = q.month ?? monthOf(now, timezone);
   const pageNo = pageParam(q.page);
   const stats = await planningStats(deps, r.creator.id, now);
   let content: VNode;

@@ -19,6 +19,7 @@ import { Avatar, Banner } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { CreatorNav } from './common';
 import { pageArea, pageRoute } from '../page-route';
+import { z } from 'zod';
 
 const area = pageArea('creator');
 export const creatorProfilePages = area.app;
@@ -219,18 +220,16 @@ area.post(`${L}/creator/profile`, {}, async (c, r) => {
   return c.redirect(href('/creator/profile'), 303);
 });
 
-area.post(`${L}/creator/profile/image/:kind{profile|banner}`, {}, async (c, r) => {
+/** Which image: the path admits only these two. */
+const ImagePath = { params: z.object({ kind: z.enum(['profile', 'banner']) }) };
+
+area.post(`${L}/creator/profile/image/:kind{profile|banner}`, ImagePath, async (c, r) => {
   const deps = c.get('deps');
   const { success } = await deps.limiters.upload.limit({ key: `upload:${r.user.id}` });
   // Bodies over 5 MB never get here: the page upload limit (http/body-limit.ts) answers 413.
   const file = success ? (await c.req.formData()).get('image') : null;
   if (file && typeof file !== 'string') {
-    const out = await setCreatorImage(
-      deps,
-      r.creator,
-      c.req.param('kind') as ImageKind,
-      new Uint8Array(await file.arrayBuffer()),
-    );
+    const out = await setCreatorImage(deps, r.creator, r.params.kind, new Uint8Array(await file.arrayBuffer()));
     flash(
       c,
       out.ok ? 'creatorSpace.image.saved' : (`offer.errors.${out.code}` as MessageKey),
@@ -242,8 +241,8 @@ area.post(`${L}/creator/profile/image/:kind{profile|banner}`, {}, async (c, r) =
   return c.redirect(viewOf(c).href('/creator/profile'), 303);
 });
 
-area.post(`${L}/creator/profile/image/:kind{profile|banner}/remove`, {}, async (c, r) => {
-  await removeCreatorImage(c.get('deps'), r.creator, c.req.param('kind') as ImageKind);
+area.post(`${L}/creator/profile/image/:kind{profile|banner}/remove`, ImagePath, async (c, r) => {
+  await removeCreatorImage(c.get('deps'), r.creator, r.params.kind);
   return c.redirect(viewOf(c).href('/creator/profile'), 303);
 });
 

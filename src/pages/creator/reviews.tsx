@@ -9,8 +9,9 @@ import { RatingSpread, ReviewItem } from '../components/reviews';
 import { Empty, Pagination, pageParam, Stars } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { CreatorNav } from './common';
-import { pageArea } from '../page-route';
+import { lenient, pageArea } from '../page-route';
 import { AnyId } from '../params';
+import { z } from 'zod';
 
 const area = pageArea('creator');
 export const creatorReviewPages = area.app;
@@ -19,11 +20,11 @@ const L = '/:lang{fr|en}';
 async function reviewsPage(
   c: Ctx,
   creator: Creator,
+  q: ReviewsQueryT,
   opts: { status?: number; error?: { id: string; message: string; value: string } } = {},
 ) {
   const { t, href, locale, timezone } = viewOf(c);
-  const q = c.req.query();
-  const filter = q.filter === 'unreplied' ? 'unreplied' : 'all';
+  const filter = q.filter ?? 'all';
   const pageNo = pageParam(q.page);
   const r = await reviewsForCreator(c.get('deps'), creator.id, pageNo, filter);
   const url = (f: string, p = 1) =>
@@ -115,17 +116,21 @@ async function reviewsPage(
   });
 }
 
-area.get(`${L}/creator/reviews`, {}, async (c, r) => {
-  return reviewsPage(c, r.creator);
+/** The list's filter and page, as links write them; a bad value reads as the default. */
+const ReviewsQuery = z.object({ filter: lenient(z.enum(['unreplied'])), page: lenient(z.string()) });
+type ReviewsQueryT = z.infer<typeof ReviewsQuery>;
+
+area.get(`${L}/creator/reviews`, { query: ReviewsQuery }, async (c, r) => {
+  return reviewsPage(c, r.creator, r.query);
 });
 
-area.post(`${L}/creator/reviews/:id/reply`, { params: AnyId }, async (c, r) => {
+area.post(`${L}/creator/reviews/:id/reply`, { params: AnyId, query: ReviewsQuery }, async (c, r) => {
   const { t, href } = viewOf(c);
   const { id } = r.params;
   const form = await readForm(c.req.raw);
   const parsed = ReplyBody.safeParse({ reply: form.reply ?? '' });
   if (!parsed.success)
-    return reviewsPage(c, r.creator, {
+    return reviewsPage(c, r.creator, r.query, {
       status: 400,
       error: { id, message: t('reviews.errors.invalid'), value: form.reply ?? '' },
     });
@@ -134,7 +139,7 @@ area.post(`${L}/creator/reviews/:id/reply`, { params: AnyId }, async (c, r) => {
     // A role withdrawn since the guard ran (CreatorRefusal): the offer pages' wording for it.
     const own = done.code === 'REVIEW_NOT_FOUND' || done.code === 'ALREADY_REPLIED';
     const message = t((own ? `reviews.errors.${done.code}` : `offer.errors.${done.code}`) as MessageKey);
-    return reviewsPage(c, r.creator, {
+    return reviewsPage(c, r.creator, r.query, {
       status: done.code === 'REVIEW_NOT_FOUND' ? 404 : own ? 409 : 403,
       error: { id, message, value: form.reply ?? '' },
     });

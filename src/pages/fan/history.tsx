@@ -15,7 +15,7 @@ import { Empty, Pagination, pageParam } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { CallHead, FanNav } from './common';
 import { pageArea } from '../page-route';
-import { idOf } from '../params';
+import { idOf, PageQuery } from '../params';
 
 const area = pageArea('user');
 export const fanHistoryPages = area.app;
@@ -111,10 +111,10 @@ function Row({ c, call, pageNo }: { c: Ctx; call: PastCall; pageNo: number }) {
   );
 }
 
-area.get(`${L}/dashboard/history`, {}, async (c, { user }) => {
+area.get(`${L}/dashboard/history`, { query: PageQuery }, async (c, { user, query }) => {
   const { t, href } = viewOf(c);
   const deps = c.get('deps');
-  const pageNo = pageParam(c.req.query('page'));
+  const pageNo = pageParam(query.page);
   const { rows, total } = await pastCalls(deps, user.id, deps.clock.now(), pageNo);
   return page(c, {
     title: t('fan.history.title'),
