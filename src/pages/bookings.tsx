@@ -16,7 +16,7 @@ import { Avatar, Duration, Money, StatusBadge, TimeRange } from './components/ui
 import { pageArea } from './page-route';
 import { AnyId, idOf } from './params';
 import { flash, page, viewOf } from './render';
-import { rescheduleSection } from './slots';
+import { PickerQuery, rescheduleSection } from './slots';
 
 const area = pageArea('user');
 export const bookingPages = area.app;
@@ -172,7 +172,7 @@ area.get(`${L}/bookings/:id/checkout`, BookingPath, async (c, { user, params }) 
   });
 });
 
-area.get(`${L}/bookings/:id`, BookingPath, async (c, { user, params }) => {
+area.get(`${L}/bookings/:id`, { ...BookingPath, query: PickerQuery }, async (c, { user, params, query }) => {
   const { booking, role, offer, creator } = await load(c, user, params.id);
   const { t, href, locale } = viewOf(c);
   const deps = c.get('deps');
@@ -180,7 +180,7 @@ area.get(`${L}/bookings/:id`, BookingPath, async (c, { user, params }) => {
   const payment = await paymentOfBooking(deps, booking.id);
   // Refunds decided but not yet taken by the provider (retried automatically): shown as on their way.
   const owed = payment ? await refundsOnTheirWay(deps, payment.id) : [];
-  const reschedule = role !== 'ADMIN' ? await rescheduleSection(c, booking, creator) : null;
+  const reschedule = role !== 'ADMIN' ? await rescheduleSection(c, booking, creator, query) : null;
   return page(c, {
     title: offer.title,
     islands: booking.status === 'PENDING' ? ['booking-status'] : [],

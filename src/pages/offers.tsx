@@ -1,11 +1,10 @@
 /** The offer page: details in the viewer's zone, live availability, booking, the creator's other slots. */
-import { Hono } from 'hono';
 import { imageUrl, upcomingOffers } from '../domain/creators/queries';
 import { bookOffer } from '../domain/booking/taken';
 import { offerAlternatives } from '../domain/offers/alternatives';
 import { heldBy, offerWithCreator } from '../domain/offers/queries';
 import type { CallOffer, Creator } from '../domain/rows';
-import type { AppEnv, Ctx } from '../http/context';
+import type { Ctx } from '../http/context';
 import { notFound } from '../http/errors';
 import { refusal } from '../http/refusals';
 import { toAlternativesDto } from '../domain/offers/dto';
@@ -15,9 +14,12 @@ import { OfferList } from './creators';
 import { OfferAlternatives, type AlternativesLabels } from '../shared/offer-alternatives';
 import { Avatar, Duration, Money, StatusBadge, TimeRange } from './components/ui';
 import { errorText } from './errors';
+import { pageArea } from './page-route';
+import { AnyId } from './params';
 import { page, viewOf } from './render';
 
-export const offerPages = new Hono<AppEnv>();
+const area = pageArea('public');
+export const offerPages = area.app;
 const L = '/:lang{fr|en}';
 
 async function loadOffer(c: Ctx, id: string): Promise<{ offer: CallOffer; creator: Creator } | null> {
@@ -196,12 +198,12 @@ async function offerPage(c: Ctx, id: string, error?: { code: string; message: st
   });
 }
 
-offerPages.get(`${L}/offers/:id`, (c) => offerPage(c, c.req.param('id')));
+area.get(`${L}/offers/:id`, { params: AnyId }, (c, { params }) => offerPage(c, params.id));
 
-offerPages.post(`${L}/offers/:id/book`, async (c) => {
+// Public, so that a visitor signs in and comes back to the offer page, not to this POST's URL.
+area.post(`${L}/offers/:id/book`, { params: AnyId }, async (c, { user, params }) => {
   const { href, t } = viewOf(c);
-  const id = c.req.param('id');
-  const user = c.get('auth')?.user;
+  const { id } = params;
   if (!user) return c.redirect(href(`/signin?next=${encodeURIComponent(href(`/offers/${id}`))}`), 303);
   const deps = c.get('deps');
   if (!(await loadOffer(c, id))) throw notFound('Offer');
