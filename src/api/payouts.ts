@@ -495,17 +495,7 @@ route(
   async (c, { user, params, body }) => {
     const deps = c.get('deps');
     const before = await creatorById(deps, params.id);
-    const after = await setPayoutsBlocked(deps, before, user.id, true, body.reason);
-    await audit(deps, {
-      actor: user.id,
-      action: 'PAYOUTS_BLOCK',
-      entity: 'creator',
-      entityId: before.id,
-      before: { payoutsBlocked: before.payoutsBlocked, payoutBlockReason: before.payoutBlockReason },
-      after: { payoutsBlocked: true, payoutBlockReason: body.reason },
-      reason: body.reason,
-      requestId: c.get('requestId'),
-    });
+    const after = await setPayoutsBlocked(deps, before, user.id, true, body.reason, { requestId: c.get('requestId') });
     return c.json({ settings: payoutSettingsOf(after) });
   },
 );
@@ -527,16 +517,7 @@ route(
   async (c, { user, params }) => {
     const deps = c.get('deps');
     const before = await creatorById(deps, params.id);
-    const after = await setPayoutsBlocked(deps, before, user.id, false, null);
-    await audit(deps, {
-      actor: user.id,
-      action: 'PAYOUTS_UNBLOCK',
-      entity: 'creator',
-      entityId: before.id,
-      before: { payoutsBlocked: before.payoutsBlocked, payoutBlockReason: before.payoutBlockReason },
-      after: { payoutsBlocked: false, payoutBlockReason: null },
-      requestId: c.get('requestId'),
-    });
+    const after = await setPayoutsBlocked(deps, before, user.id, false, null, { requestId: c.get('requestId') });
     return c.json({ settings: payoutSettingsOf(after) });
   },
 );
@@ -560,18 +541,14 @@ route(
   },
   async (c, { user, params, body }) => {
     const deps = c.get('deps');
-    const r = await settleDebtManually(deps, { kind: 'dispute', id: params.id }, user.id, body.note);
+    const r = await settleDebtManually(
+      deps,
+      { kind: 'dispute', id: params.id },
+      user.id,
+      body.note,
+      c.get('requestId'),
+    );
     if (!r.ok) throw refusal(r.code);
-    await audit(deps, {
-      actor: user.id,
-      action: 'DEBT_SETTLE',
-      entity: 'dispute',
-      entityId: params.id,
-      before: { reconciledAt: null },
-      after: { reconciledBy: 'MANUAL', amount: r.amount },
-      reason: body.note,
-      requestId: c.get('requestId'),
-    });
     return c.json({ settled: true as const, amount: r.amount });
   },
 );
@@ -595,18 +572,8 @@ route(
   },
   async (c, { user, params, body }) => {
     const deps = c.get('deps');
-    const r = await settleDebtManually(deps, { kind: 'refund', id: params.id }, user.id, body.note);
+    const r = await settleDebtManually(deps, { kind: 'refund', id: params.id }, user.id, body.note, c.get('requestId'));
     if (!r.ok) throw refusal(r.code);
-    await audit(deps, {
-      actor: user.id,
-      action: 'DEBT_SETTLE',
-      entity: 'refund',
-      entityId: params.id,
-      before: { reconciledAt: null },
-      after: { reconciledBy: 'MANUAL', amount: r.amount },
-      reason: body.note,
-      requestId: c.get('requestId'),
-    });
     return c.json({ settled: true as const, amount: r.amount });
   },
 );

@@ -33,6 +33,7 @@ import type { Creator, User } from '../domain/rows';
 import type { AppEnv, Ctx } from '../http/context';
 import { forbidden, notFound, validationError } from '../http/errors';
 import type { MessageKey } from '../i18n';
+import { SingleLineText } from '../shared/common';
 import { requireUserPage } from './account';
 import { readForm } from './components/form';
 import { requireCreatorPage } from './creator/common';
@@ -82,6 +83,9 @@ export function strict<S extends ZodType>(schema: S): S {
   strictFields.add(schema);
   return schema;
 }
+
+/** A single-line free-text form field (a reason, a note): missing is '', a bad value is a 400. */
+export const textField = (max: number) => strict(SingleLineText(0, max).default(''));
 
 /** A query field a page ignores when it is missing or bad (untrusted filters fall back to "all"). */
 export const lenient = <S extends ZodType>(schema: S) => schema.optional().catch(undefined);
@@ -175,3 +179,6 @@ export function pageArea<A extends PageAccess>(access: A) {
     ) => pageRoute(app, 'post', path, access, spec, handler),
   };
 }
+
+/** What `pageArea(access)` returns, for files that add routes to an area they are given. */
+export type PageArea<A extends PageAccess> = ReturnType<typeof pageArea<A>>;

@@ -33,7 +33,8 @@ import {
   releasedSql,
   type Entry,
 } from '../ledger/ledger';
-import { audit } from './audit';
+import { audit } from '../admin/audit';
+import { recordPayoutStep } from './audit';
 
 export const RECEIVABLE = 'platform:receivable';
 export type DebtMethod = 'TRANSFER_REVERSAL' | 'PAYOUT_DEDUCTION';
@@ -261,7 +262,7 @@ async function runRecovery(deps: Deps, r: Recovery): Promise<'succeeded' | 'fail
       done,
     ),
   ]);
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     creatorId: r.creatorId,
     payoutId: r.payoutId,
     action: r.method === 'PAYOUT_DEDUCTION' ? 'DEBT_DEDUCTED' : 'DEBT_RECOVERED',
@@ -557,12 +558,16 @@ export type SettleRefusal =
   | 'DEBT_NOT_OUTSTANDING'
   | 'DEBT_RECOVERY_IN_PROGRESS';
 
-/** Step 3 (admin): the creator paid what is left of the debt outside the platform — that share is theirs again. */
+/**
+ * Step 3 (admin): the creator paid what is left of the debt outside the platform — that share is
+ * theirs again. Audited in both logs: the creator's payout steps and the admin trail.
+ */
 export async function settleDebtManually(
   deps: Deps,
   source: DebtSource,
   adminId: string,
   note: string,
+  requestId?: string,
 ): Promise<{ ok: true; amount: number } | { ok: false; code: SettleRefusal }> {
   const exists =
     source.kind === 'dispute'
@@ -608,7 +613,7 @@ export async function settleDebtManually(
       },
     ],
   });
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     creatorId: debt.creatorId,
     action: 'DEBT_SETTLED',
     amount,
@@ -616,6 +621,16 @@ export async function settleDebtManually(
     actorUserId: adminId,
     reason: note,
     context: { [source.kind === 'dispute' ? 'disputeId' : 'refundId']: source.id },
+  });
+  await audit(deps, {
+    actor: adminId,
+    action: 'DEBT_SETTLE',
+    entity: source.kind,
+    entityId: source.id,
+    before: { reconciledAt: null },
+    after: { reconciledBy: 'MANUAL', amount },
+    reason: note,
+    requestId,
   });
   return { ok: true, amount };
 }

@@ -38,8 +38,9 @@ import {
   record,
   releasedBalanceSql,
 } from '../ledger/ledger';
+import { audit } from '../admin/audit';
 import { getSettings, type PlatformSettings } from '../settings';
-import { audit } from './audit';
+import { recordPayoutStep } from './audit';
 import { recoverCreatorDebts } from './debt';
 import { payoutEligibility, payoutMinimum, type Eligibility, type IneligibleReason } from './eligibility';
 import { payoutNotice } from './notices';
@@ -226,7 +227,7 @@ async function holdPayout(deps: Deps, p: Payout, creator: Creator, reasons: Inel
     .get();
   const reason = reasons.join(',');
   if (last?.action === 'HELD' && last.reason === reason) return;
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     payoutId: p.id,
     creatorId: p.creatorId,
     action: 'HELD',
@@ -283,7 +284,7 @@ export async function sendPayout(deps: Deps, payout: Payout): Promise<Payout> {
       .where(and(eq(payouts.id, payout.id), eq(payouts.status, 'APPROVED')))
       .returning();
     if (!updated) return (await payoutOf(deps, payout.id))!;
-    await audit(deps, {
+    await recordPayoutStep(deps, {
       payoutId: payout.id,
       creatorId: creator.id,
       action: 'PROCESSING',
@@ -299,7 +300,7 @@ export async function sendPayout(deps: Deps, payout: Payout): Promise<Payout> {
     return updated;
   } catch (e) {
     if (e instanceof PaymentProviderError && !e.retryable) return failPayout(deps, payout, e.message);
-    await audit(deps, {
+    await recordPayoutStep(deps, {
       payoutId: payout.id,
       creatorId: payout.creatorId,
       action: 'SEND_RETRY',
@@ -340,7 +341,7 @@ export async function settleProviderPayout(
     .returning();
   if (!paid) return p; // already settled (duplicate or late event)
   const creator = await creatorOf(deps, p.creatorId);
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     payoutId: p.id,
     creatorId: p.creatorId,
     action: 'PAID',
@@ -404,7 +405,7 @@ export async function failPayout(deps: Deps, payout: Payout, reason: string): Pr
   const returned = p.status === 'PAID';
   await returnToBalance(deps, p, `payout-failed:${p.id}`, reason);
   const creator = await creatorOf(deps, p.creatorId);
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     payoutId: p.id,
     creatorId: p.creatorId,
     action: 'FAILED',
@@ -468,7 +469,7 @@ export async function cancelPayout(
     .returning();
   if (!canceled) return (await payoutOf(deps, p.id)) ?? p;
   await returnToBalance(deps, p, `payout-canceled:${p.id}`, 'payout canceled');
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     payoutId: p.id,
     creatorId: p.creatorId,
     action: 'CANCELED',
@@ -518,7 +519,7 @@ export async function approvePayout(deps: Deps, payoutId: string, admin: Pick<Us
     .where(and(eq(payouts.id, payoutId), eq(payouts.status, 'REQUESTED')))
     .returning();
   if (!approved) return refusalFor(deps, payoutId);
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     payoutId,
     creatorId: approved.creatorId,
     action: 'APPROVED',
@@ -546,7 +547,7 @@ async function reject(
     .returning();
   if (!rejected) return null;
   await returnToBalance(deps, rejected, `payout-rejected:${payoutId}`, reason);
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     payoutId,
     creatorId: rejected.creatorId,
     action: 'REJECTED',
@@ -573,7 +574,7 @@ export async function rejectPayout(
 /**
  * Blocks or unblocks a creator's payouts (admin, or the engine after repeated failures). Blocking
  * turns down the payouts waiting for approval (the money stays on the balance) and holds the approved
- * ones not sent yet; unblocking sends those at once.
+ * ones not sent yet; unblocking sends those at once. An admin's change is in the admin audit trail.
  */
 export async function setPayoutsBlocked(
   deps: Deps,
@@ -581,7 +582,7 @@ export async function setPayoutsBlocked(
   adminId: string | null,
   blocked: boolean,
   reason: string | null,
-  opts: { notify?: boolean } = {},
+  opts: { notify?: boolean; requestId?: string } = {},
 ): Promise<Creator> {
   const now = deps.clock.now();
   const updated = one(
@@ -598,7 +599,12 @@ export async function setPayoutsBlocked(
       .returning(),
     'the creator whose payouts were blocked or unblocked',
   );
-  await audit(deps, { creatorId: creator.id, action: blocked ? 'BLOCKED' : 'UNBLOCKED', actorUserId: adminId, reason });
+  await recordPayoutStep(deps, {
+    creatorId: creator.id,
+    action: blocked ? 'BLOCKED' : 'UNBLOCKED',
+    actorUserId: adminId,
+    reason,
+  });
   await deps.log.info('PAYOUT_SKIPPED', `Payouts of ${creator.id} ${blocked ? 'blocked' : 'unblocked'}`, {
     actorId: adminId,
     context: { creatorId: creator.id, reason },
@@ -620,6 +626,17 @@ export async function setPayoutsBlocked(
       await reject(deps, p.id, adminId, `Payouts blocked: ${reason ?? ''}`.trim());
     else if (p.status === 'APPROVED') await sendPayout(deps, p); // blocked: held (audited); unblocked: sent
   }
+  if (adminId)
+    await audit(deps, {
+      actor: adminId,
+      action: blocked ? 'PAYOUTS_BLOCK' : 'PAYOUTS_UNBLOCK',
+      entity: 'creator',
+      entityId: creator.id,
+      before: { payoutsBlocked: creator.payoutsBlocked, payoutBlockReason: creator.payoutBlockReason },
+      after: { payoutsBlocked: blocked, payoutBlockReason: blocked ? reason : null },
+      reason: blocked ? reason : null,
+      requestId: opts.requestId,
+    });
   return updated;
 }
 
@@ -645,7 +662,7 @@ export async function updatePayoutSettings(
       .returning(),
     'the creator with new payout settings',
   );
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     creatorId: creator.id,
     action: 'SETTINGS',
     actorUserId: creator.userId,

@@ -13,8 +13,17 @@ import { adminSettingsPages } from './settings';
 import { adminUserPages } from './users';
 
 export const adminPages = new Hono<AppEnv>();
-for (const group of [adminPayoutPages, adminSettingsPages, adminOpsPages]) adminPages.route('/', group);
-for (const group of [adminOverviewPages]) adminPages.route('/:lang{fr|en}/admin', group);
-for (const group of [adminUserPages, adminBookingPages, adminPaymentPages, adminDisputePages, adminReviewPages])
-  adminPages.route('/', group);
-for (const group of [adminAuditPages]) adminPages.route('/:lang{fr|en}/admin', group);
+const AREA = '/:lang{fr|en}/admin';
+for (const [group, base] of [
+  [adminPayoutPages, AREA],
+  [adminSettingsPages, '/'],
+  [adminOpsPages, '/'],
+  [adminOverviewPages, AREA],
+  [adminUserPages, AREA],
+  [adminBookingPages, AREA],
+  [adminPaymentPages, AREA],
+  [adminDisputePages, AREA],
+  [adminReviewPages, AREA],
+  [adminAuditPages, AREA],
+] as const)
+  adminPages.route(base, group);
