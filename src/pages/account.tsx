@@ -1,5 +1,6 @@
 /** Account settings: name, language, time zone, email verification, password, sessions. */
 import { changePassword, saveEmailPrefs, updateProfile } from '../domain/accounts/accounts';
+import { becomeCreator } from '../domain/creators/create-profile';
 import { revokeAllSessions } from '../domain/accounts/sessions';
 import { resendVerificationEmail } from '../domain/accounts/tokens';
 import type { Ctx } from '../http/context';
@@ -256,4 +257,14 @@ area.post(`${L}/account/emails`, {}, async (c, { user }) => {
   await saveEmailPrefs(deps, user, prefs);
   flash(c, 'account.emailsSaved');
   return c.redirect(`${viewOf(c).href('/account')}#emails`, 303);
+});
+
+area.post(`${L}/account/become-creator`, {}, async (c, { user }) => {
+  const r = await becomeCreator(c.get('deps'), user.id);
+  if (!r.ok) {
+    flash(c, 'account.creatorWithdrawn', 'error');
+    return c.redirect(`${viewOf(c).href('/account')}#become-creator`, 303);
+  }
+  flash(c, 'creatorSpace.welcome');
+  return c.redirect(viewOf(c).href('/creator/profile'), 303);
 });

@@ -36,7 +36,6 @@ import { AnyId } from '../params';
 
 const area = pageArea('creator');
 export const creatorAvailabilityPages = area.app;
-const L = '/:lang{fr|en}';
 const TABS = ['types', 'hours', 'exceptions'] as const;
 type Tab = (typeof TABS)[number];
 const DURATIONS = [10, 15, 20, 30, 45, 60, 90, 120, 180, 240];
@@ -538,7 +537,7 @@ async function availabilityPage(c: Ctx, creator: Creator, tab: Tab, form?: FormS
 
 const back = (c: Ctx, tab: Tab) => c.redirect(viewOf(c).href(`/creator/availability?tab=${tab}`), 303);
 
-area.get(`${L}/creator/availability`, { query: z.object({ tab: lenient(z.enum(TABS)) }) }, async (c, r) => {
+area.get('/availability', { query: z.object({ tab: lenient(z.enum(TABS)) }) }, async (c, r) => {
   return availabilityPage(c, r.creator, r.query.tab ?? 'types');
 });
 
@@ -597,14 +596,14 @@ function typeInput<S extends typeof CreateTypeBody | typeof UpdateTypeBody>(
     : { ok: false as const, errors: localizeIssues(viewOf(c).t, parsed.error) };
 }
 
-area.post(`${L}/creator/availability/types`, {}, async (c, r) => {
+area.post('/availability/types', {}, async (c, r) => {
   const form = await readForm(c.req.raw);
   const input = typeInput(c, r.creator, CreateTypeBody, form);
   if (!input.ok) return availabilityPage(c, r.creator, 'types', { values: form, errors: input.errors }, 400);
   return afterType(c, r.creator, form, undefined, await createType(c.get('deps'), r.creator, input.body));
 });
 
-area.post(`${L}/creator/availability/types/:id`, { params: AnyId }, async (c, r) => {
+area.post('/availability/types/:id', { params: AnyId }, async (c, r) => {
   const { id } = r.params;
   const form = await readForm(c.req.raw);
   const input = typeInput(c, r.creator, UpdateTypeBody, form);
@@ -613,7 +612,7 @@ area.post(`${L}/creator/availability/types/:id`, { params: AnyId }, async (c, r)
   return afterType(c, r.creator, form, id, await updateType(c.get('deps'), r.creator, id, input.body));
 });
 
-area.post(`${L}/creator/availability/types/:id/delete`, { params: AnyId }, async (c, r) => {
+area.post('/availability/types/:id/delete', { params: AnyId }, async (c, r) => {
   const out = await removeType(c.get('deps'), r.creator, r.params.id);
   if (out.ok) flash(c, out.deleted ? 'availability.typeDeleted' : 'availability.typeDeactivated', 'success');
   return back(c, 'types');
@@ -644,7 +643,7 @@ export function readWeekly(
   return { ranges, errors };
 }
 
-area.post(`${L}/creator/availability/hours`, {}, async (c, r) => {
+area.post('/availability/hours', {}, async (c, r) => {
   const { t } = viewOf(c);
   const form = await readForm(c.req.raw);
   const { ranges, errors } = readWeekly(form, t);
@@ -662,7 +661,7 @@ area.post(`${L}/creator/availability/hours`, {}, async (c, r) => {
   return back(c, 'hours');
 });
 
-area.post(`${L}/creator/availability/exceptions`, {}, async (c, r) => {
+area.post('/availability/exceptions', {}, async (c, r) => {
   const { t } = viewOf(c);
   const form = await readForm(c.req.raw);
   const from = timeToMinutes(form.from);
@@ -690,7 +689,7 @@ area.post(`${L}/creator/availability/exceptions`, {}, async (c, r) => {
   return back(c, 'exceptions');
 });
 
-area.post(`${L}/creator/availability/exceptions/:id/delete`, { params: AnyId }, async (c, r) => {
+area.post('/availability/exceptions/:id/delete', { params: AnyId }, async (c, r) => {
   if (await removeException(c.get('deps'), r.creator, r.params.id)) flash(c, 'availability.exceptionRemoved');
   return back(c, 'exceptions');
 });

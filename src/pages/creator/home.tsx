@@ -13,9 +13,8 @@ import { pageArea } from '../page-route';
 
 const area = pageArea('creator');
 export const creatorHomePages = area.app;
-const L = '/:lang{fr|en}';
 
-area.get(`${L}/creator`, {}, async (c, r) => {
+area.get('/', {}, async (c, r) => {
   const { creator, user } = r;
   const deps = c.get('deps');
   const { t, href, locale, timezone } = viewOf(c);

@@ -18,7 +18,6 @@ import { AnyId } from '../params';
 
 const area = pageArea('creator');
 export const creatorOfferPages = area.app;
-const L = '/:lang{fr|en}';
 const DURATIONS = [10, 15, 20, 30, 45, 60, 90, 120];
 
 /** Form fields (major units, local time) → API shape (minor units, UTC). */
@@ -231,11 +230,11 @@ async function offersPage(
   });
 }
 
-area.get(`${L}/creator/offers`, {}, async (c, r) => {
+area.get('/offers', {}, async (c, r) => {
   return offersPage(c, r.creator);
 });
 
-area.post(`${L}/creator/offers`, {}, async (c, r) => {
+area.post('/offers', {}, async (c, r) => {
   const { t } = viewOf(c);
   const form = await readForm(c.req.raw);
   const parsed = CreateOfferBody.safeParse(fromForm(form, r.creator));
@@ -304,13 +303,13 @@ function editPage(
   });
 }
 
-area.get(`${L}/creator/offers/:id/edit`, { params: AnyId }, async (c, r) => {
+area.get('/offers/:id/edit', { params: AnyId }, async (c, r) => {
   const offer = await ownOffer(c, r.creator, r.params.id);
   if (!offer) return c.redirect(viewOf(c).href('/creator/offers'), 303);
   return editPage(c, r.creator, offer);
 });
 
-area.post(`${L}/creator/offers/:id/edit`, { params: AnyId }, async (c, r) => {
+area.post('/offers/:id/edit', { params: AnyId }, async (c, r) => {
   const { t, href } = viewOf(c);
   const offer = await ownOffer(c, r.creator, r.params.id);
   if (!offer) return c.redirect(href('/creator/offers'), 303);
@@ -355,7 +354,7 @@ area.post(`${L}/creator/offers/:id/edit`, { params: AnyId }, async (c, r) => {
   return c.redirect(href('/creator/offers'), 303);
 });
 
-area.post(`${L}/creator/offers/:id/cancel`, { params: AnyId }, async (c, r) => {
+area.post('/offers/:id/cancel', { params: AnyId }, async (c, r) => {
   const offer = await ownOffer(c, r.creator, r.params.id);
   if (offer) {
     const out = await c.get('deps').rooms.offer(offer.id).cancelOffer({ offerId: offer.id, actorUserId: r.user.id });

@@ -16,7 +16,6 @@ import { z } from 'zod';
 
 const area = pageArea('creator');
 export const creatorPaymentPages = area.app;
-const L = '/:lang{fr|en}';
 
 /** The chart's period and currency, from its links; a bad value reads as the default. */
 const PaymentsQuery = z.object({ period: lenient(z.enum(['day', 'week', 'month'])), currency: lenient(z.string()) });
@@ -252,11 +251,11 @@ async function paymentsPage(c: Ctx, creator: Creator, q: PaymentsQueryT) {
   });
 }
 
-area.get(`${L}/creator/payments`, { query: PaymentsQuery }, async (c, r) => {
+area.get('/payments', { query: PaymentsQuery }, async (c, r) => {
   return paymentsPage(c, r.creator, r.query);
 });
 
-area.post(`${L}/creator/payments/onboard`, {}, async (c, r) => {
+area.post('/payments/onboard', {}, async (c, r) => {
   const base = `${new URL(c.req.url).origin}${viewOf(c).href('/creator/payments')}`;
   const { url } = await startOnboarding(c.get('deps'), r.creator, r.user, {
     returnUrl: `${base}/return`,
@@ -266,7 +265,7 @@ area.post(`${L}/creator/payments/onboard`, {}, async (c, r) => {
 });
 
 // Back from onboarding: read the account state now rather than wait for account.updated.
-area.get(`${L}/creator/payments/return`, {}, async (c, r) => {
+area.get('/payments/return', {}, async (c, r) => {
   const updated = r.creator.stripeAccountId ? await syncAccount(c.get('deps'), r.creator.stripeAccountId) : null;
   flash(
     c,
@@ -277,7 +276,7 @@ area.get(`${L}/creator/payments/return`, {}, async (c, r) => {
 });
 
 // An expired or already used link: make a fresh one.
-area.get(`${L}/creator/payments/refresh`, {}, async (c, r) => {
+area.get('/payments/refresh', {}, async (c, r) => {
   const base = `${new URL(c.req.url).origin}${viewOf(c).href('/creator/payments')}`;
   const { url } = await startOnboarding(c.get('deps'), r.creator, r.user, {
     returnUrl: `${base}/return`,

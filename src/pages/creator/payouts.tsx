@@ -27,7 +27,6 @@ import { AnyId } from '../params';
 
 const area = pageArea('creator');
 export const creatorPayoutPages = area.app;
-const L = '/:lang{fr|en}';
 
 /** Every reason, in words, with its numbers. */
 export function ReasonList({
@@ -295,11 +294,11 @@ async function payoutsPage(c: Ctx, creator: Creator) {
   });
 }
 
-area.get(`${L}/creator/payouts`, {}, async (c, r) => {
+area.get('/payouts', {}, async (c, r) => {
   return payoutsPage(c, r.creator);
 });
 
-area.get(`${L}/creator/payouts/:id{pyt_[0-9a-z]+}`, { params: AnyId }, async (c, r) => {
+area.get('/payouts/:id{pyt_[0-9a-z]+}', { params: AnyId }, async (c, r) => {
   const deps = c.get('deps');
   const { t, href, locale, timezone } = viewOf(c);
   // Only the creator's own payouts: another's is a 404 like a missing one.
@@ -332,7 +331,7 @@ area.get(`${L}/creator/payouts/:id{pyt_[0-9a-z]+}`, { params: AnyId }, async (c,
   });
 });
 
-area.post(`${L}/creator/payouts/request`, {}, async (c, r) => {
+area.post('/payouts/request', {}, async (c, r) => {
   const form = await readForm(c.req.raw);
   const currency = CurrencySchema.safeParse(form.currency);
   const deps = c.get('deps');
@@ -347,7 +346,7 @@ area.post(`${L}/creator/payouts/request`, {}, async (c, r) => {
   return c.redirect(viewOf(c).href('/creator/payouts'), 303);
 });
 
-area.post(`${L}/creator/payouts/settings`, {}, async (c, r) => {
+area.post('/payouts/settings', {}, async (c, r) => {
   const form = await readForm(c.req.raw);
   const minimum = form.minimum?.trim() ? parseMajorAmount(form.minimum, r.creator.currency) : null;
   const parsed = PayoutSettingsBody.safeParse({ schedule: form.schedule, weekday: Number(form.weekday ?? 1), minimum });

@@ -28,7 +28,6 @@ import { z } from 'zod';
 
 const area = pageArea('creator');
 export const creatorPlanningPages = area.app;
-const L = '/:lang{fr|en}';
 const DAY = 86_400_000;
 const LIST_PAGE = 50;
 
@@ -215,7 +214,7 @@ const PlanningQuery = z.object({
   page: lenient(z.string()),
 });
 
-area.get(`${L}/creator/planning`, { query: PlanningQuery }, async (c, r) => {
+area.get('/planning', { query: PlanningQuery }, async (c, r) => {
   const deps = c.get('deps');
   const { t, href, locale, timezone } = viewOf(c);
   const q = r.query;

@@ -1,7 +1,6 @@
 /** Creator space — public profile: identity, bio, links, currency, zone, cancellation policy, images. */
 import type { Creator } from '../../domain/rows';
 import { CANCELLATION_POLICIES, CURRENCIES } from '../../shared/enums';
-import { becomeCreator } from '../../domain/creators/create-profile';
 import {
   IMAGE_LIMITS,
   removeCreatorImage,
@@ -18,12 +17,11 @@ import { Field, FormError, localizeIssues, readForm, type FieldErrors } from '..
 import { Avatar, Banner } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { CreatorNav } from './common';
-import { pageArea, pageRoute } from '../page-route';
+import { pageArea } from '../page-route';
 import { z } from 'zod';
 
 const area = pageArea('creator');
 export const creatorProfilePages = area.app;
-const L = '/:lang{fr|en}';
 const SOCIAL = ['instagram', 'tiktok', 'youtube', 'x', 'website'] as const;
 
 function ImageForm({ c, creator, kind }: { c: Ctx; creator: Creator; kind: ImageKind }) {
@@ -179,11 +177,11 @@ function profilePage(
   });
 }
 
-area.get(`${L}/creator/profile`, {}, async (c, r) => {
+area.get('/profile', {}, async (c, r) => {
   return profilePage(c, r.creator);
 });
 
-area.post(`${L}/creator/profile`, {}, async (c, r) => {
+area.post('/profile', {}, async (c, r) => {
   const { t, href } = viewOf(c);
   const form = await readForm(c.req.raw);
   const socialLinks = Object.fromEntries(
@@ -223,7 +221,7 @@ area.post(`${L}/creator/profile`, {}, async (c, r) => {
 /** Which image: the path admits only these two. */
 const ImagePath = { params: z.object({ kind: z.enum(['profile', 'banner']) }) };
 
-area.post(`${L}/creator/profile/image/:kind{profile|banner}`, ImagePath, async (c, r) => {
+area.post('/profile/image/:kind{profile|banner}', ImagePath, async (c, r) => {
   const deps = c.get('deps');
   const { success } = await deps.limiters.upload.limit({ key: `upload:${r.user.id}` });
   // Bodies over 5 MB never get here: the page upload limit (http/body-limit.ts) answers 413.
@@ -241,17 +239,7 @@ area.post(`${L}/creator/profile/image/:kind{profile|banner}`, ImagePath, async (
   return c.redirect(viewOf(c).href('/creator/profile'), 303);
 });
 
-area.post(`${L}/creator/profile/image/:kind{profile|banner}/remove`, ImagePath, async (c, r) => {
+area.post('/profile/image/:kind{profile|banner}/remove', ImagePath, async (c, r) => {
   await removeCreatorImage(c.get('deps'), r.creator, r.params.kind);
-  return c.redirect(viewOf(c).href('/creator/profile'), 303);
-});
-
-pageRoute(area.app, 'post', `${L}/account/become-creator`, 'user', {}, async (c, { user }) => {
-  const r = await becomeCreator(c.get('deps'), user.id);
-  if (!r.ok) {
-    flash(c, 'account.creatorWithdrawn', 'error');
-    return c.redirect(`${viewOf(c).href('/account')}#become-creator`, 303);
-  }
-  flash(c, 'creatorSpace.welcome');
   return c.redirect(viewOf(c).href('/creator/profile'), 303);
 });

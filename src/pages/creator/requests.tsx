@@ -13,7 +13,6 @@ import { AnyId } from '../params';
 
 const area = pageArea('creator');
 export const creatorRequestPages = area.app;
-const L = '/:lang{fr|en}';
 
 function RequestCard({ c, r, fan }: { c: Ctx; r: CallRequest; fan: User }) {
   const { t, href, locale, timezone } = viewOf(c);
@@ -58,7 +57,7 @@ function RequestCard({ c, r, fan }: { c: Ctx; r: CallRequest; fan: User }) {
   );
 }
 
-area.get(`${L}/creator/requests`, {}, async (c, r) => {
+area.get('/requests', {}, async (c, r) => {
   const { t } = viewOf(c);
   const rows = await requestsToCreator(c.get('deps'), r.creator.id);
   const pending = rows.filter((x) => x.r.status === 'PENDING');
@@ -97,7 +96,7 @@ area.get(`${L}/creator/requests`, {}, async (c, r) => {
   });
 });
 
-area.post(`${L}/creator/requests/:id/answer`, { params: AnyId }, async (c, r) => {
+area.post('/requests/:id/answer', { params: AnyId }, async (c, r) => {
   const form = await readForm(c.req.raw);
   const { id } = r.params;
   const message = singleLine(form.message, 1000) || undefined;

@@ -15,7 +15,6 @@ import { z } from 'zod';
 
 const area = pageArea('creator');
 export const creatorReviewPages = area.app;
-const L = '/:lang{fr|en}';
 
 async function reviewsPage(
   c: Ctx,
@@ -120,11 +119,11 @@ async function reviewsPage(
 const ReviewsQuery = z.object({ filter: lenient(z.enum(['unreplied'])), page: lenient(z.string()) });
 type ReviewsQueryT = z.infer<typeof ReviewsQuery>;
 
-area.get(`${L}/creator/reviews`, { query: ReviewsQuery }, async (c, r) => {
+area.get('/reviews', { query: ReviewsQuery }, async (c, r) => {
   return reviewsPage(c, r.creator, r.query);
 });
 
-area.post(`${L}/creator/reviews/:id/reply`, { params: AnyId, query: ReviewsQuery }, async (c, r) => {
+area.post('/reviews/:id/reply', { params: AnyId, query: ReviewsQuery }, async (c, r) => {
   const { t, href } = viewOf(c);
   const { id } = r.params;
   const form = await readForm(c.req.raw);
