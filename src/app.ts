@@ -29,8 +29,7 @@ import { mediaRoutes } from './pages/media';
 import { creatorPages } from './pages/creators';
 import { offerPages } from './pages/offers';
 import { creatorSpace } from './pages/creator';
-import { fanRequestPages } from './pages/fan/requests';
-import { fanDashboardPages } from './pages/fan/dashboard';
+import { fanSpace } from './pages/fan';
 import { bookingPages } from './pages/bookings';
 import { callPages } from './pages/call';
 import { notificationPages } from './pages/notifications';
@@ -95,8 +94,7 @@ export function createApp(): Hono<AppEnv> {
     creatorPages,
     offerPages,
     creatorSpace,
-    fanRequestPages,
-    fanDashboardPages,
+    fanSpace,
     bookingPages,
     callPages,
     localCheckoutPages,

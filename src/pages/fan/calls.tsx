@@ -19,9 +19,8 @@ import { idOf } from '../params';
 
 const area = pageArea('user');
 export const fanCallPages = area.app;
-const L = '/:lang{fr|en}';
 
-area.get(`${L}/dashboard/calls`, {}, async (c, { user }) => {
+area.get('/calls', {}, async (c, { user }) => {
   const { t, href, locale, timezone } = viewOf(c);
   const deps = c.get('deps');
   const now = deps.clock.now();
@@ -150,64 +149,60 @@ function CancelStatement({
   );
 }
 
-area.get(
-  `${L}/dashboard/calls/:id/cancel`,
-  { params: idOf('bkg'), notFound: 'Booking' },
-  async (c, { user, params }) => {
-    const { t, href } = viewOf(c);
-    const deps = c.get('deps');
-    const found = await ownCall(deps, user.id, params.id);
-    // Someone else's booking reads as not found: this page is the fan's own.
-    if (!found) throw notFound('Booking');
-    const { booking, call } = found;
-    const preview = await cancellationPreview(deps, 'FAN', booking);
-    const back = href('/dashboard/calls');
-    return page(c, {
-      title: t('fan.cancel.title'),
-      body: (
-        <>
-          <h1>{t('fan.cancel.title')}</h1>
-          <FanNav c={c} current="calls" />
-          <section class="card narrow fan-cancel" data-booking-id={booking.id}>
-            <CallHead c={c} call={call} />
-            {!preview.ok ? (
-              <>
-                <p class="notice info" data-refusal={preview.code}>
-                  {preview.code === 'CALL_STARTED' ? t('fan.calls.tooLate') : t('fan.cancel.notCancellable')}
-                </p>
-                <p>
-                  <a href={back}>← {t('fan.nav.calls')}</a>
-                </p>
-              </>
-            ) : (
-              <form method="post" action={href(`/bookings/${booking.id}/cancel`)} class="cancel-form">
-                <input type="hidden" name="back" value={back} />
-                {booking.status === 'PENDING' ? (
-                  <p class="notice info">{t('fan.cancel.pending')}</p>
-                ) : (
-                  <>
-                    <CancelStatement c={c} preview={preview} call={call} startsAt={booking.startsAt} />
-                    <input type="hidden" name="expectedRefund" value={String(preview.refund.amount)} />
-                    <label for="cancel-reason">{t('booking.cancelReason')}</label>
-                    <input id="cancel-reason" name="reason" type="text" maxlength={500} />
-                    <label class="check">
-                      <input type="checkbox" name="confirm" value="yes" required /> {t('booking.cancelConfirm')}
-                    </label>
-                  </>
-                )}
-                <div class="actions">
-                  <button type="submit" class="button danger">
-                    {booking.status === 'PENDING' ? t('fan.calls.release') : t('booking.cancelSubmit')}
-                  </button>
-                  <a class="button secondary" href={back}>
-                    {t('fan.cancel.keep')}
-                  </a>
-                </div>
-              </form>
-            )}
-          </section>
-        </>
-      ),
-    });
-  },
-);
+area.get('/calls/:id/cancel', { params: idOf('bkg'), notFound: 'Booking' }, async (c, { user, params }) => {
+  const { t, href } = viewOf(c);
+  const deps = c.get('deps');
+  const found = await ownCall(deps, user.id, params.id);
+  // Someone else's booking reads as not found: this page is the fan's own.
+  if (!found) throw notFound('Booking');
+  const { booking, call } = found;
+  const preview = await cancellationPreview(deps, 'FAN', booking);
+  const back = href('/dashboard/calls');
+  return page(c, {
+    title: t('fan.cancel.title'),
+    body: (
+      <>
+        <h1>{t('fan.cancel.title')}</h1>
+        <FanNav c={c} current="calls" />
+        <section class="card narrow fan-cancel" data-booking-id={booking.id}>
+          <CallHead c={c} call={call} />
+          {!preview.ok ? (
+            <>
+              <p class="notice info" data-refusal={preview.code}>
+                {preview.code === 'CALL_STARTED' ? t('fan.calls.tooLate') : t('fan.cancel.notCancellable')}
+              </p>
+              <p>
+                <a href={back}>← {t('fan.nav.calls')}</a>
+              </p>
+            </>
+          ) : (
+            <form method="post" action={href(`/bookings/${booking.id}/cancel`)} class="cancel-form">
+              <input type="hidden" name="back" value={back} />
+              {booking.status === 'PENDING' ? (
+                <p class="notice info">{t('fan.cancel.pending')}</p>
+              ) : (
+                <>
+                  <CancelStatement c={c} preview={preview} call={call} startsAt={booking.startsAt} />
+                  <input type="hidden" name="expectedRefund" value={String(preview.refund.amount)} />
+                  <label for="cancel-reason">{t('booking.cancelReason')}</label>
+                  <input id="cancel-reason" name="reason" type="text" maxlength={500} />
+                  <label class="check">
+                    <input type="checkbox" name="confirm" value="yes" required /> {t('booking.cancelConfirm')}
+                  </label>
+                </>
+              )}
+              <div class="actions">
+                <button type="submit" class="button danger">
+                  {booking.status === 'PENDING' ? t('fan.calls.release') : t('booking.cancelSubmit')}
+                </button>
+                <a class="button secondary" href={back}>
+                  {t('fan.cancel.keep')}
+                </a>
+              </div>
+            </form>
+          )}
+        </section>
+      </>
+    ),
+  });
+});

@@ -1,25 +1,22 @@
 /**
  * Fan space home `/:lang/dashboard`: cards with the counts that matter (upcoming calls and the next
  * one, past calls and those to review, requests by status, unread notifications) and the way to
- * each fan page. Mounts the upcoming-calls and history pages too.
+ * each fan page. The fan space is mounted by ./index.ts.
  */
 import { fanOverview } from '../../domain/fan/dashboard';
 import { zoneName } from '../../i18n/format';
 import { firstName } from '../../lib/text';
 import { StatusBadge } from '../components/ui';
 import { page, viewOf } from '../render';
-import { fanCallPages } from './calls';
 import { CallHead, FanNav, JoinButton } from './common';
-import { fanHistoryPages } from './history';
 import { pageArea } from '../page-route';
 
 const area = pageArea('user');
 export const fanDashboardPages = area.app;
-const L = '/:lang{fr|en}';
 
 const REQUEST_GROUPS = ['PENDING', 'ACCEPTED', 'REJECTED', 'EXPIRED'] as const;
 
-area.get(`${L}/dashboard`, {}, async (c, { user }) => {
+area.get('/', {}, async (c, { user }) => {
   const { t, href, timezone, locale, unread } = viewOf(c);
   const deps = c.get('deps');
   const now = deps.clock.now();
@@ -140,6 +137,3 @@ area.get(`${L}/dashboard`, {}, async (c, { user }) => {
     ),
   });
 });
-
-fanDashboardPages.route('/', fanCallPages);
-fanDashboardPages.route('/', fanHistoryPages);

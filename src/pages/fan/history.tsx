@@ -19,7 +19,6 @@ import { idOf, PageQuery } from '../params';
 
 const area = pageArea('user');
 export const fanHistoryPages = area.app;
-const L = '/:lang{fr|en}';
 
 const TONE: Record<PastStatus, string> = {
   completed: 'success',
@@ -111,7 +110,7 @@ function Row({ c, call, pageNo }: { c: Ctx; call: PastCall; pageNo: number }) {
   );
 }
 
-area.get(`${L}/dashboard/history`, { query: PageQuery }, async (c, { user, query }) => {
+area.get('/history', { query: PageQuery }, async (c, { user, query }) => {
   const { t, href } = viewOf(c);
   const deps = c.get('deps');
   const pageNo = pageParam(query.page);
@@ -146,29 +145,25 @@ area.get(`${L}/dashboard/history`, { query: PageQuery }, async (c, { user, query
   });
 });
 
-area.post(
-  `${L}/dashboard/history/:id/review`,
-  { params: idOf('bkg'), notFound: 'Booking' },
-  async (c, { user, params }) => {
-    const { href } = viewOf(c);
-    const deps = c.get('deps');
-    const { id } = params;
-    // Only the booking's own fan gets further than this; anyone else learns nothing.
-    if (!(await ownBooking(deps, user.id, id))) throw notFound('Booking');
-    const form = await readForm(c.req.raw);
-    const pageNo = pageParam(form.page);
-    const back = `${href('/dashboard/history')}${pageNo > 1 ? `?page=${pageNo}` : ''}`;
-    const parsed = ReviewBody.safeParse({ rating: Number(form.rating), comment: form.comment ?? '' });
-    if (!parsed.success) {
-      flash(c, 'summary.review.errors.invalid', 'error');
-      return c.redirect(back, 303);
-    }
-    const r = await submitReview(deps, user, id, parsed.data);
-    flash(
-      c,
-      r.ok ? 'summary.review.thanks' : (`summary.review.errors.${r.code}` as MessageKey),
-      r.ok ? 'success' : 'error',
-    );
+area.post('/history/:id/review', { params: idOf('bkg'), notFound: 'Booking' }, async (c, { user, params }) => {
+  const { href } = viewOf(c);
+  const deps = c.get('deps');
+  const { id } = params;
+  // Only the booking's own fan gets further than this; anyone else learns nothing.
+  if (!(await ownBooking(deps, user.id, id))) throw notFound('Booking');
+  const form = await readForm(c.req.raw);
+  const pageNo = pageParam(form.page);
+  const back = `${href('/dashboard/history')}${pageNo > 1 ? `?page=${pageNo}` : ''}`;
+  const parsed = ReviewBody.safeParse({ rating: Number(form.rating), comment: form.comment ?? '' });
+  if (!parsed.success) {
+    flash(c, 'summary.review.errors.invalid', 'error');
     return c.redirect(back, 303);
-  },
-);
+  }
+  const r = await submitReview(deps, user, id, parsed.data);
+  flash(
+    c,
+    r.ok ? 'summary.review.thanks' : (`summary.review.errors.${r.code}` as MessageKey),
+    r.ok ? 'success' : 'error',
+  );
+  return c.redirect(back, 303);
+});

@@ -13,7 +13,6 @@ import { AnyId } from '../params';
 
 const area = pageArea('user');
 export const fanRequestPages = area.app;
-const L = '/:lang{fr|en}';
 
 function Row({ c, x, now }: { c: Ctx; x: FanRequest; now: Date }) {
   const { t, href, locale, timezone } = viewOf(c);
@@ -81,7 +80,7 @@ function Row({ c, x, now }: { c: Ctx; x: FanRequest; now: Date }) {
   );
 }
 
-area.get(`${L}/dashboard/requests`, {}, async (c, { user }) => {
+area.get('/requests', {}, async (c, { user }) => {
   const { t, href } = viewOf(c);
   const now = c.get('deps').clock.now();
   const rows = await fanRequests(c.get('deps'), user.id, now);
@@ -129,7 +128,7 @@ area.get(`${L}/dashboard/requests`, {}, async (c, { user }) => {
   });
 });
 
-area.post(`${L}/dashboard/requests/:id/cancel`, { params: AnyId }, async (c, { user, params }) => {
+area.post('/requests/:id/cancel', { params: AnyId }, async (c, { user, params }) => {
   const out = await withdrawRequest(c.get('deps'), user.id, params.id);
   flash(c, out.ok ? 'request.withdrawn' : (`offer.errors.${out.code}` as MessageKey), out.ok ? 'info' : 'error');
   return c.redirect(viewOf(c).href('/dashboard/requests'), 303);
