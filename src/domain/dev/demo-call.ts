@@ -2,9 +2,10 @@
  * The development tool's demo call (/dev/demo-call): a confirmed, free booking that starts now or
  * shortly. It writes the offer and the booking directly, bypassing the 30-minute lead time on purpose.
  */
-import { asc, eq, ne } from 'drizzle-orm';
+import { asc, ne } from 'drizzle-orm';
 import { bookings, callOffers, creators } from '../../db/schema';
 import type { Deps } from '../../deps';
+import { creatorById } from '../creators/queries';
 
 /** The creators a person may have a demo call with: every one but their own profile. */
 export async function demoCreators(deps: Pick<Deps, 'db'>, userId: string) {
@@ -31,7 +32,7 @@ export async function createDemoCall(
   userId: string,
   input: DemoCallInput,
 ): Promise<string | null> {
-  const creator = await deps.db.select().from(creators).where(eq(creators.id, input.creatorId)).get();
+  const creator = await creatorById(deps, input.creatorId);
   if (!creator || creator.userId === userId) return null;
   const now = deps.clock.now();
   const startsAt = new Date(Math.floor(now.getTime() / 1000) * 1000 + input.startInSeconds * 1000);
