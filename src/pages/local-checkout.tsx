@@ -24,6 +24,8 @@ export const localCheckoutPages = area.app;
 const ReturnQuery = z.object({ return: lenient(z.string()) });
 const Intent = z.object({ intentId: z.string() });
 
+// Middleware, not a route's query: these URLs carry no /:lang, and ?lang= must be set before the
+// guard so an anonymous visitor's sign-in redirect is in the page's language.
 localCheckoutPages.use('/checkout/local/*', async (c, next) => {
   if (!c.get('deps').localPayments) throw notFound('Page');
   const lang = c.req.query('lang');
