@@ -103,9 +103,10 @@ export function createApp(): Hono<AppEnv> {
     notificationPages,
     unsubscribePages,
     slotPages,
-    adminPages,
   ])
     app.route('/', pages);
+  // The admin area is one sub-app: every page in it is for admins (pages/admin/index.ts).
+  app.route('/:lang{fr|en}/admin', adminPages);
 
   app.get('/', (c) => c.redirect(`/${c.get('locale')}/`, 302));
 

@@ -10,7 +10,7 @@
  *   '/users/:id/role',
  *   {
  *     params: z.object({ id: IdParam('usr') }),
- *     form: z.object({ role: z.enum(ROLES), reason: strict(SingleLineText(0, 500)) }),
+ *     form: z.object({ role: z.enum(ROLES), reason: textField(500) }),
  *     refused: 'admin.failed',
  *     back: (c, { params }) => viewOf(c).href(`/admin/users/${params.id}`),
  *   },
@@ -25,7 +25,8 @@
  * - params that fail their schema → 404 (`notFound` names the thing): a malformed id names no page;
  * - query that fails → 400; filters the page ignores when bad are written lenient (`lenient()`);
  * - form that fails → flash `refused` as an error and 303 back (`back`, default: this path),
- *   except a field wrapped in `strict()` (free text): its bad value is a 400, as the API answers it.
+ *   except a field wrapped in `strict()` (free text, `textField()`): its bad value is a 400, as the
+ *   API answers it; a form declared without `refused` is a 400 on any failure.
  */
 import { Hono } from 'hono';
 import { z, type ZodType } from 'zod';

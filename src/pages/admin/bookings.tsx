@@ -1,6 +1,6 @@
 /** Admin — bookings: filters (status, creator, fan email, call dates, calls to review) and one booking's detail with its whole timeline, an admin refund and the review of an interrupted call. */
 import { z } from 'zod';
-import { BOOKING_STATUSES, CALL_EVENT_TYPES } from '../../db/schema';
+import { BOOKING_STATUSES, CALL_EVENT_TYPES } from '../../shared/enums';
 import {
   BOOKINGS_PAGE,
   bookingDetail,

@@ -1,6 +1,6 @@
 /** Admin — refunds and disputes: statuses, amounts, links to the bookings; evidence submission and manual debt settlement. */
 import { z } from 'zod';
-import { DISPUTE_STATUSES, OWED_REFUND_STATUSES, REFUND_STATUSES } from '../../db/schema';
+import { DISPUTE_STATUSES, OWED_REFUND_STATUSES, REFUND_STATUSES } from '../../shared/enums';
 import { audit } from '../../domain/admin/audit';
 import {
   disputeById,

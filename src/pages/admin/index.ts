@@ -1,4 +1,4 @@
-/** The admin area: every admin page group, mounted under `/:lang/admin` in the order they match. */
+/** The admin area: every admin page group, in the order they match. */
 import { Hono } from 'hono';
 import type { AppEnv } from '../../http/context';
 import { adminAuditPages } from './audit';
@@ -12,18 +12,18 @@ import { adminReviewPages } from './reviews';
 import { adminSettingsPages } from './settings';
 import { adminUserPages } from './users';
 
+/** Mounted by app.ts at `/:lang{fr|en}/admin`; the groups' paths are relative to it. */
 export const adminPages = new Hono<AppEnv>();
-const AREA = '/:lang{fr|en}/admin';
-for (const [group, base] of [
-  [adminPayoutPages, AREA],
-  [adminSettingsPages, '/'],
-  [adminOpsPages, '/'],
-  [adminOverviewPages, AREA],
-  [adminUserPages, AREA],
-  [adminBookingPages, AREA],
-  [adminPaymentPages, AREA],
-  [adminDisputePages, AREA],
-  [adminReviewPages, AREA],
-  [adminAuditPages, AREA],
-] as const)
-  adminPages.route(base, group);
+for (const group of [
+  adminPayoutPages,
+  adminSettingsPages,
+  adminOpsPages,
+  adminOverviewPages,
+  adminUserPages,
+  adminBookingPages,
+  adminPaymentPages,
+  adminDisputePages,
+  adminReviewPages,
+  adminAuditPages,
+])
+  adminPages.route('/', group);

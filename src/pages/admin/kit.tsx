@@ -8,17 +8,6 @@ import { LocalDate } from '../../shared/availability';
 import { pageParam } from '../components/ui';
 import { lenient } from '../page-route';
 
-/** `value` when it is one of `list`, else undefined (query parameters from the URL are untrusted). */
-export const oneOf = <T extends string>(list: readonly T[], value: string | undefined): T | undefined =>
-  (list as readonly string[]).includes(value ?? '') ? (value as T) : undefined;
-
-/** A prefixed id (`bkg_…`, `usr_…`) from the query, or undefined. */
-export const idOf = (prefix: string, value: string | undefined) =>
-  value && new RegExp(`^${prefix}_[0-9a-z]{6,40}$`).test(value) ? value : undefined;
-
-/** A YYYY-MM-DD value from the query, or undefined. */
-export const dayOf = (value: string | undefined) => (value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : undefined);
-
 /** A query string from the non-empty params. */
 export const qs = (params: Record<string, string | number | undefined | null>) =>
   new URLSearchParams(
@@ -49,7 +38,7 @@ export const pageFilter = z
   .transform((v) => pageParam(v));
 
 /** Free text searched for (trimmed, at most `max` characters), or undefined when empty. */
-export const searchFilter = (max: number) =>
+export const searchFilter = (max = Number.POSITIVE_INFINITY) =>
   z
     .string()
     .optional()

@@ -1,6 +1,6 @@
 /** Admin — payments: filters by creator, status and date, totals per currency, and the CSV export of exactly the filtered rows. */
 import { z } from 'zod';
-import { PAYMENT_STATUSES } from '../../db/schema';
+import { PAYMENT_STATUSES } from '../../shared/enums';
 import { creatorChoices } from '../../domain/admin/bookings';
 import { dayRange } from '../../domain/admin/filters';
 import { PAYMENTS_PAGE, paymentsCsvStream, paymentsPage, type PaymentFilter } from '../../domain/admin/payments';
