@@ -28,26 +28,17 @@ import { homePages } from './pages/home';
 import { mediaRoutes } from './pages/media';
 import { creatorPages } from './pages/creators';
 import { offerPages } from './pages/offers';
-import { creatorOfferPages } from './pages/creator/offers';
-import { creatorRequestPages } from './pages/creator/requests';
-import { creatorProfilePages } from './pages/creator/profile';
-import { fanRequestPages } from './pages/fan/requests';
-import { fanDashboardPages } from './pages/fan/dashboard';
+import { creatorSpace } from './pages/creator';
+import { fanSpace } from './pages/fan';
 import { bookingPages } from './pages/bookings';
 import { callPages } from './pages/call';
 import { notificationPages } from './pages/notifications';
 import { unsubscribePages } from './pages/unsubscribe';
 import { notificationsApi } from './api/notifications';
 import { unreadCount } from './domain/notifications/render';
-import { creatorPayoutPages } from './pages/creator/payouts';
 import { demoCallPages } from './pages/dev-demo-call';
 import { devClockRoutes } from './pages/dev-clock';
 import { localCheckoutPages } from './pages/local-checkout';
-import { creatorPaymentPages } from './pages/creator/payments';
-import { creatorAvailabilityPages } from './pages/creator/availability';
-import { creatorPlanningPages } from './pages/creator/planning';
-import { creatorHomePages } from './pages/creator/home';
-import { creatorReviewPages } from './pages/creator/reviews';
 import { slotPages } from './pages/slots';
 import { adminPages } from './pages/admin';
 import { adminApi } from './api/admin';
@@ -102,25 +93,16 @@ export function createApp(): Hono<AppEnv> {
     mediaRoutes,
     creatorPages,
     offerPages,
-    creatorOfferPages,
-    creatorRequestPages,
-    creatorProfilePages,
-    fanRequestPages,
-    fanDashboardPages,
+    creatorSpace,
+    fanSpace,
     bookingPages,
     callPages,
     localCheckoutPages,
-    creatorPaymentPages,
-    creatorPayoutPages,
     demoCallPages,
     devClockRoutes,
     notificationPages,
     unsubscribePages,
-    creatorAvailabilityPages,
-    creatorPlanningPages,
     slotPages,
-    creatorHomePages,
-    creatorReviewPages,
   ])
     app.route('/', pages);
   // The admin area is one sub-app: every page in it is for admins (pages/admin/index.ts).

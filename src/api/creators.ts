@@ -1,10 +1,10 @@
 /** /api/creators: public directory and pages; the signed-in creator's profile and images. */
-import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { users, type Creator, type User } from '../db/schema';
+import type { Creator, User } from '../db/schema';
 import type { Deps } from '../deps';
 import { toUserDto } from '../domain/accounts/dto';
+import { userById } from '../domain/accounts/queries';
 import { becomeCreator } from '../domain/creators/create-profile';
 import { actingCreator } from '../domain/creators/standing';
 import { IMAGE_LIMITS, removeCreatorImage, setCreatorImage, type ImageKind } from '../domain/creators/profile';
@@ -113,7 +113,7 @@ route(
     const deps = c.get('deps');
     const r = await becomeCreator(deps, user.id);
     if (!r.ok) throw refusal(r.code);
-    const updated = (await deps.db.select().from(users).where(eq(users.id, user.id)).get())!;
+    const updated = (await userById(deps, user.id))!;
     return c.json({ user: toUserDto(updated), creator: toCreatorDto(r.creator) });
   },
 );

@@ -1,11 +1,10 @@
 /** /api/offers: creators publish and manage offers; fans book them; anyone watches them live. */
-import { and, desc, eq, inArray } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { callOffers, creators, OFFER_STATUSES } from '../db/schema';
 import { offerAlternatives } from '../domain/offers/alternatives';
 import { bookOffer, takenOffers } from '../domain/booking/taken';
 import { toAlternativesDto, toOfferDto } from '../domain/offers/dto';
+import { creatorOffers, offerById, offerWithCreator } from '../domain/offers/queries';
 import type { AppEnv } from '../http/context';
 import { badRequest, notFound } from '../http/errors';
 import { upgradeTo } from '../http/live-socket';
@@ -14,6 +13,7 @@ import { currencyRefusal } from '../domain/payments/currency';
 import { route } from '../http/route';
 import { AlternativesDto } from '../shared/alternatives';
 import { IsoDateTime } from '../shared/common';
+import { OFFER_STATUSES } from '../shared/enums';
 import { CARD_MINIMUM } from '../shared/money';
 import {
   BookingDto,
@@ -74,18 +74,7 @@ route(
   async (c, { user, query }) => {
     const deps = c.get('deps');
     const creator = await creatorOfUser(deps, user);
-    const rows = await deps.db
-      .select()
-      .from(callOffers)
-      .where(
-        and(
-          eq(callOffers.creatorId, creator.id),
-          query.status ? inArray(callOffers.status, [query.status]) : undefined,
-        ),
-      )
-      .orderBy(desc(callOffers.startsAt))
-      .limit(500)
-      .all();
+    const rows = await creatorOffers(deps, creator.id, { limit: 500, status: query.status });
     return c.json({ items: rows.map(toOfferDto) });
   },
 );
@@ -102,7 +91,7 @@ route(
     responses: { 200: { description: 'The offer', schema: OfferResponse }, 404: { description: 'NOT_FOUND' } },
   },
   async (c, { params }) => {
-    const offer = await c.get('deps').db.select().from(callOffers).where(eq(callOffers.id, params.id)).get();
+    const offer = await offerById(c.get('deps'), params.id);
     if (!offer) throw notFound('Offer');
     return c.json({ offer: toOfferDto(offer) });
   },
@@ -126,7 +115,7 @@ route(
   },
   async (c, { user, params, body }) => {
     const deps = c.get('deps');
-    const offer = await deps.db.select().from(callOffers).where(eq(callOffers.id, params.id)).get();
+    const offer = await offerById(deps, params.id);
     if (!offer) throw notFound('Offer');
     const creator = await creatorOfUser(deps, user);
     if (offer.creatorId !== creator.id) throw refusal('FORBIDDEN');
@@ -152,7 +141,7 @@ route(
       currentDuration: offer.durationMinutes,
     });
     if (!r.ok) throw refusal(r.code);
-    const updated = (await deps.db.select().from(callOffers).where(eq(callOffers.id, params.id)).get())!;
+    const updated = (await offerById(deps, params.id))!;
     return c.json({ offer: toOfferDto(updated) });
   },
 );
@@ -173,12 +162,12 @@ route(
   },
   async (c, { user, params }) => {
     const deps = c.get('deps');
-    const offer = await deps.db.select().from(callOffers).where(eq(callOffers.id, params.id)).get();
+    const offer = await offerById(deps, params.id);
     if (!offer) throw notFound('Offer');
     const r = await deps.rooms.offer(offer.id).cancelOffer({ offerId: offer.id, actorUserId: user.id });
     if (!r.ok) throw refusal(r.code);
     return c.json({
-      offer: toOfferDto((await deps.db.select().from(callOffers).where(eq(callOffers.id, params.id)).get())!),
+      offer: toOfferDto((await offerById(deps, params.id))!),
     });
   },
 );
@@ -286,12 +275,7 @@ route(
   },
   async (c, { params }) => {
     const deps = c.get('deps');
-    const row = await deps.db
-      .select({ offer: callOffers, creator: creators })
-      .from(callOffers)
-      .innerJoin(creators, eq(creators.id, callOffers.creatorId))
-      .where(eq(callOffers.id, params.id))
-      .get();
+    const row = await offerWithCreator(deps, params.id);
     if (!row) throw notFound('Offer');
     c.header('Cache-Control', 'no-store');
     return c.json(toAlternativesDto(row.creator, await offerAlternatives(deps, row.creator, row.offer.id)));

@@ -30,7 +30,7 @@
  */
 import { Hono } from 'hono';
 import { z, type ZodType } from 'zod';
-import type { Creator, User } from '../db/schema';
+import type { Creator, User } from '../domain/rows';
 import type { AppEnv, Ctx } from '../http/context';
 import { forbidden, notFound, validationError } from '../http/errors';
 import type { MessageKey } from '../i18n';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { check, objectBindingReads, readTree, specifiers } from './layering';
+import { check, objectBindingReads, packages, readTree, specifiers } from './layering';
 
 const root = resolvePath(__dirname, '../..');
 
@@ -26,6 +26,8 @@ describe('the layering of docs/ARCHITECTURE.md', () => {
       ['client/islands/i.tsx', "import { users } from '../../src/db/schema';"],
       ['src/shared/s.ts', "import { ROLES } from '../db/schema';"],
       ['src/jobs/registry.ts', "import { bookingSweep } from './booking-sweep';"],
+      ['src/pages/r.tsx', "import type { User } from '../db/schema';\nimport { eq } from 'drizzle-orm';"],
+      ['src/pages/admin/a.tsx', "import { eq } from 'drizzle-orm';"],
     ]);
     const found = check(broken, () => false).map((v) => `${v.file} → ${v.imports}`);
     expect(found).toEqual([
@@ -37,6 +39,8 @@ describe('the layering of docs/ARCHITECTURE.md', () => {
       'client/islands/i.tsx → src/db/schema',
       'src/shared/s.ts → src/db/schema',
       'src/jobs/registry.ts → src/jobs/booking-sweep',
+      'src/pages/r.tsx → drizzle-orm',
+      'src/pages/r.tsx → src/db/schema',
     ]);
   });
 
@@ -62,5 +66,6 @@ describe('the layering of docs/ARCHITECTURE.md', () => {
       "import {\n  g,\n  h,\n} from './gh';",
     ].join('\n');
     expect(specifiers(text)).toEqual(['./a', '../b', './c', './d', './e', './f', './gh']);
+    expect(packages(text)).toEqual(['zod']);
   });
 });

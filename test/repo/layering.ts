@@ -17,6 +17,10 @@ export interface Rule {
   never: string[];
   /** Exceptions inside `never` (path prefixes still allowed: a provider's port is not concrete). */
   except?: string[];
+  /** Packages it may not import (a bare specifier or its subpaths: `drizzle-orm` covers `drizzle-orm/d1`). */
+  packages?: string[];
+  /** Importers under `from` that the rule does not judge (path prefixes). */
+  unless?: string[];
   why: string;
 }
 
@@ -41,6 +45,14 @@ export const RULES: Rule[] = [
     why: 'a provider adapts an external API; it knows nothing of the rules',
   },
   { from: 'src/pages/', never: ['src/api/'], why: 'pages and API are siblings: both call the domain' },
+  {
+    from: 'src/pages/',
+    never: ['src/db/'],
+    packages: ['drizzle-orm'],
+    // The admin pages move to their domain queries on their own branch (arch-pages-admin).
+    unless: ['src/pages/admin/'],
+    why: 'pages read through named domain queries; row types come from src/domain/rows.ts, enums from src/shared/enums.ts',
+  },
   { from: 'src/api/', never: ['src/pages/'], why: 'pages and API are siblings: both call the domain' },
   {
     from: 'client/',
@@ -79,6 +91,16 @@ export function specifiers(text: string): string[] {
   return out;
 }
 
+/** The package specifiers a source text imports (`drizzle-orm/d1`, `zod`): not layers, but some are banned. */
+export function packages(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(SPECIFIER)) {
+    const spec = m[1] ?? m[2] ?? m[3];
+    if (spec && !spec.startsWith('.')) out.push(spec);
+  }
+  return out;
+}
+
 /** `spec` imported by `file` (both relative to the root), as a root-relative path with its extension when known. */
 export function resolve(file: string, spec: string, exists: (path: string) => boolean): string {
   const base = normalize(join(dirname(file), spec));
@@ -95,8 +117,14 @@ export function check(
 ): Violation[] {
   const out: Violation[] = [];
   for (const [file, text] of files) {
-    const rules = RULES.filter((r) => file.startsWith(r.from));
+    const rules = RULES.filter((r) => file.startsWith(r.from) && !r.unless?.some((u) => file.startsWith(u)));
     if (!rules.length) continue;
+    for (const spec of packages(text)) {
+      for (const r of rules) {
+        if (r.packages?.some((p) => spec === p || spec.startsWith(`${p}/`)))
+          out.push({ file, imports: spec, why: r.why });
+      }
+    }
     for (const spec of specifiers(text)) {
       const target = resolve(file, spec, exists);
       for (const r of rules) {
