@@ -41,6 +41,7 @@ describe('the layering of docs/ARCHITECTURE.md', () => {
       'src/jobs/registry.ts → src/jobs/booking-sweep',
       'src/pages/r.tsx → drizzle-orm',
       'src/pages/r.tsx → src/db/schema',
+      'src/pages/admin/a.tsx → drizzle-orm',
     ]);
   });
 

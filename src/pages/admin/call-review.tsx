@@ -4,7 +4,8 @@
  * part). Until an admin decides, nothing of the booking is released or refunded.
  */
 import { z } from 'zod';
-import type { Booking, Locale } from '../../db/schema';
+import type { Booking } from '../../domain/rows';
+import type { Locale } from '../../shared/enums';
 import { bookingCurrency, type CallReviewView } from '../../domain/admin/call-review';
 import { reviewInterruptedCall } from '../../domain/calls/review';
 import { notFound } from '../../http/errors';

@@ -1,6 +1,6 @@
 /** Admin — payouts: approve / reject requests, every payout by status (each with its audit trail), creators' eligibility with trigger / block / unblock, debts to recover. */
 import { z, type ZodType } from 'zod';
-import type { User } from '../../db/schema';
+import type { User } from '../../domain/rows';
 import { PAYOUT_STATUSES } from '../../shared/enums';
 import { audit, type AuditInput } from '../../domain/admin/audit';
 import { creatorRow, payoutAndCreator, payoutDetail, payoutRow, payoutsOverview } from '../../domain/admin/payouts';

@@ -1,6 +1,6 @@
 /** Admin — accounts: search, role filter, paging; one account's detail with role change and, for creators, Stripe state and payout blocking. */
 import { z } from 'zod';
-import type { User } from '../../db/schema';
+import type { User } from '../../domain/rows';
 import { ROLES, type Role } from '../../shared/enums';
 import { disableAccount, enableAccount } from '../../domain/admin/account-status';
 import { changeRole, USERS_PAGE, userDetail, usersPage, type CreatorState } from '../../domain/admin/users';
