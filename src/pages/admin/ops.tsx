@@ -44,7 +44,7 @@ adminOpsPages.get(`${L}/admin/emails`, async (c) => {
     ? (c.req.query('status') as (typeof EMAIL_STATUSES)[number])
     : undefined;
   const to = c.req.query('to')?.trim() || undefined;
-  const template = c.req.query('template') && templates[c.req.query('template')!] ? c.req.query('template') : undefined;
+  const template = (c.req.query('template') ?? '') in templates ? c.req.query('template') : undefined;
   const p = pageParam(c.req.query('page'));
   const { rows, total } = await emailLogPage(c.get('deps'), { status, to, template, page: p });
   const now = c.get('deps').clock.now();
@@ -200,7 +200,7 @@ adminOpsPages.get(`${L}/admin/emails/templates`, async (c) => {
   const { t, href } = viewOf(c);
   const asked = c.req.query('name');
   // No template at all would leave nothing to show: the 404 below.
-  const name = (asked && templates[asked] ? asked : Object.keys(templates)[0]) ?? '';
+  const name = (asked && asked in templates ? asked : Object.keys(templates)[0]) ?? '';
   const locale: Locale = isLocale(c.req.query('locale')) ? (c.req.query('locale') as Locale) : viewOf(c).locale;
   const tz = zoneOf(c.req.query('tz'));
   const tpl = getTemplate(name);
