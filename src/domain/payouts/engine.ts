@@ -16,6 +16,7 @@
  */
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { rawStatement } from '../../db/client';
+import { bare, columnList } from '../../db/sql-names';
 import { one } from '../../db/one';
 import {
   creators,
@@ -150,7 +151,7 @@ export async function openPayout(
   const id = deps.ids.next('pyt');
   const amount = e.amount;
   const t = now.getTime();
-  const inserted = sql`exists (select 1 from payouts where id = ${id})`;
+  const inserted = sql`exists (select 1 from ${payouts} where ${payouts.id} = ${id})`;
   const approvedBy = status === 'APPROVED' ? (input.actorUserId ?? null) : null;
   const created = {
     origin,
@@ -163,7 +164,7 @@ export async function openPayout(
     // The guard: still covered by the released balance (read inside this transaction), key unused.
     rawStatement(
       deps.d1,
-      sql`insert or ignore into payouts (id, creator_id, amount, currency, status, origin, idempotency_key, debt_deducted, approved_by, requested_at, approved_at, created_at, updated_at)
+      sql`insert or ignore into ${payouts} (${columnList(payouts.id, payouts.creatorId, payouts.amount, payouts.currency, payouts.status, payouts.origin, payouts.idempotencyKey, payouts.debtDeducted, payouts.approvedBy, payouts.requestedAt, payouts.approvedAt, payouts.createdAt, payouts.updatedAt)})
       select ${id}, ${creator.id}, ${amount}, ${currency}, ${status}, ${origin}, ${key}, ${recovery.deducted}, ${approvedBy}, ${t}, ${status === 'APPROVED' ? t : null}, ${t}, ${t}
       where ${releasedBalanceSql(creator.id, currency, now)} >= ${amount}`,
     ),
@@ -189,12 +190,12 @@ export async function openPayout(
     ),
     rawStatement(
       deps.d1,
-      sql`insert into payout_audit (id, payout_id, creator_id, action, amount, currency, status, actor_user_id, reason, context, created_at)
+      sql`insert into ${payoutAudit} (${columnList(payoutAudit.id, payoutAudit.payoutId, payoutAudit.creatorId, payoutAudit.action, payoutAudit.amount, payoutAudit.currency, payoutAudit.status, payoutAudit.actorUserId, payoutAudit.reason, payoutAudit.context, payoutAudit.createdAt)})
       select ${deps.ids.next('pya')}, ${id}, ${creator.id}, 'CREATED', ${amount}, ${currency}, ${status}, ${input.actorUserId ?? null}, null, ${JSON.stringify(created)}, ${t} where ${inserted}`,
     ),
     rawStatement(
       deps.d1,
-      sql`update debt_recoveries set payout_id = ${id} where method = 'PAYOUT_DEDUCTION' and id in (select value from json_each(${JSON.stringify(recovery.recoveryIds)})) and ${inserted}`,
+      sql`update ${debtRecoveries} set ${bare(debtRecoveries.payoutId)} = ${id} where ${debtRecoveries.method} = 'PAYOUT_DEDUCTION' and ${debtRecoveries.id} in (select value from json_each(${JSON.stringify(recovery.recoveryIds)})) and ${inserted}`,
     ),
   ]);
   const payout = await payoutOf(deps, id);
