@@ -1,6 +1,5 @@
 /** Creator finances (eligibility, payouts, settings, earnings) and the admin side of payouts and platform settings. */
 import { and, desc, eq, inArray } from 'drizzle-orm';
-import { Hono } from 'hono';
 import { z } from 'zod';
 import { creators, PAYOUT_STATUSES, payouts, type Creator } from '../db/schema';
 import type { Deps } from '../deps';
@@ -19,10 +18,9 @@ import {
 } from '../domain/payouts/engine';
 import type { Eligibility } from '../domain/payouts/eligibility';
 import { getSettings, updateSettings, type PlatformSettings } from '../domain/settings';
-import type { AppEnv } from '../http/context';
 import { type AppError, notFound } from '../http/errors';
 import { refusal } from '../http/refusals';
-import { route } from '../http/route';
+import { apiApp, route } from '../http/route';
 import { CurrencySchema, IdParam } from '../shared/common';
 import {
   EligibilityDto,
@@ -40,7 +38,7 @@ import {
 } from '../shared/payouts';
 import { creatorOfUser } from './creators';
 
-export const payoutsApi = new Hono<AppEnv>();
+export const payoutsApi = apiApp('/api');
 const tags = ['Payouts'];
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -118,7 +116,7 @@ route(
   payoutsApi,
   {
     method: 'get',
-    path: '/api/creators/me/payouts',
+    path: '/creators/me/payouts',
     summary: 'My payouts, whether I can be paid now (and why not), my payout settings',
     tags,
     access: ['CREATOR'],
@@ -158,7 +156,7 @@ route(
   payoutsApi,
   {
     method: 'post',
-    path: '/api/creators/me/payouts',
+    path: '/creators/me/payouts',
     summary: 'Request a payout of my released funds now (in APPROVAL mode it waits for an admin)',
     tags,
     access: ['CREATOR'],
@@ -188,7 +186,7 @@ route(
   payoutsApi,
   {
     method: 'get',
-    path: '/api/creators/me/payouts/:id',
+    path: '/creators/me/payouts/:id',
     summary: 'One of my payouts and its steps, with the reasons (held, failed, rejected…)',
     tags,
     access: ['CREATOR'],
@@ -215,7 +213,7 @@ route(
   payoutsApi,
   {
     method: 'get',
-    path: '/api/creators/me/finances',
+    path: '/creators/me/finances',
     summary: 'My lifetime totals per currency: earned, paid out, in transit, pending, available, debt',
     tags,
     access: ['CREATOR'],
@@ -232,7 +230,7 @@ route(
   payoutsApi,
   {
     method: 'put',
-    path: '/api/creators/me/payout-settings',
+    path: '/creators/me/payout-settings',
     summary: 'My payout schedule (DAILY / WEEKLY on a weekday / MANUAL) and own minimum',
     tags,
     access: ['CREATOR'],
@@ -250,7 +248,7 @@ route(
   payoutsApi,
   {
     method: 'get',
-    path: '/api/creators/me/earnings',
+    path: '/creators/me/earnings',
     summary:
       'My earnings (share net of refunds and dispute debt) by day (30), week (12) or month (12), in my time zone',
     tags,
@@ -288,7 +286,7 @@ route(
   payoutsApi,
   {
     method: 'get',
-    path: '/api/admin/payouts',
+    path: '/admin/payouts',
     summary: 'Payouts, newest first, filtered by status and creator (admin)',
     tags: ['Admin'],
     access: admin,
@@ -320,7 +318,7 @@ route(
   payoutsApi,
   {
     method: 'post',
-    path: '/api/admin/payouts/:id/approve',
+    path: '/admin/payouts/:id/approve',
     summary: 'Approve a requested payout: it is sent at once (admin; audited)',
     tags: ['Admin'],
     access: admin,
@@ -359,7 +357,7 @@ route(
   payoutsApi,
   {
     method: 'get',
-    path: '/api/admin/payouts/:id/audit',
+    path: '/admin/payouts/:id/audit',
     summary: 'A payout and every step of it, oldest first: who, what, why (admin)',
     tags: ['Admin'],
     access: admin,
@@ -381,7 +379,7 @@ route(
   payoutsApi,
   {
     method: 'post',
-    path: '/api/admin/payouts/:id/reject',
+    path: '/admin/payouts/:id/reject',
     summary: "Reject a requested payout with a reason: the money stays on the creator's balance (admin; audited)",
     tags: ['Admin'],
     access: admin,
@@ -415,7 +413,7 @@ route(
   payoutsApi,
   {
     method: 'get',
-    path: '/api/admin/creators/:id/payouts/eligibility',
+    path: '/admin/creators/:id/payouts/eligibility',
     summary: 'Whether a creator can be paid now, per currency, and why not (admin)',
     tags: ['Admin'],
     access: admin,
@@ -442,7 +440,7 @@ route(
   payoutsApi,
   {
     method: 'post',
-    path: '/api/admin/creators/:id/payouts',
+    path: '/admin/creators/:id/payouts',
     summary: "Trigger a payout of a creator's released funds now, approved (admin; audited)",
     tags: ['Admin'],
     access: admin,
@@ -481,7 +479,7 @@ route(
   payoutsApi,
   {
     method: 'post',
-    path: '/api/admin/creators/:id/payouts/block',
+    path: '/admin/creators/:id/payouts/block',
     summary: "Block a creator's payouts, with a reason (admin; audited; the creator is told)",
     tags: ['Admin'],
     access: admin,
@@ -514,7 +512,7 @@ route(
   payoutsApi,
   {
     method: 'post',
-    path: '/api/admin/creators/:id/payouts/unblock',
+    path: '/admin/creators/:id/payouts/unblock',
     summary: "Unblock a creator's payouts (admin; audited; the creator is told)",
     tags: ['Admin'],
     access: admin,
@@ -545,7 +543,7 @@ route(
   payoutsApi,
   {
     method: 'post',
-    path: '/api/admin/disputes/:id/settle-debt',
+    path: '/admin/disputes/:id/settle-debt',
     summary:
       "Record that a creator repaid what is left of a lost dispute's debt outside the platform (admin; audited; ledger)",
     tags: ['Admin'],
@@ -580,7 +578,7 @@ route(
   payoutsApi,
   {
     method: 'post',
-    path: '/api/admin/refunds/:id/settle-debt',
+    path: '/admin/refunds/:id/settle-debt',
     summary:
       'Record that a creator repaid the part of a refund their transfer could not give back (admin; audited; ledger)',
     tags: ['Admin'],
@@ -615,7 +613,7 @@ route(
   payoutsApi,
   {
     method: 'get',
-    path: '/api/admin/settings',
+    path: '/admin/settings',
     summary: 'Platform settings: fee, holding period, hold duration, payout mode and minimums (admin)',
     tags: ['Admin'],
     access: admin,
@@ -628,7 +626,7 @@ route(
   payoutsApi,
   {
     method: 'put',
-    path: '/api/admin/settings',
+    path: '/admin/settings',
     summary: 'Change platform settings (admin; audited with before/after)',
     tags: ['Admin'],
     access: admin,
