@@ -279,7 +279,7 @@ export class OfferRoom extends DurableObject<Bindings> {
         undo();
         if (intent.status === 'fulfilled') await dropIntent(intent.value);
         await deps.log.warn(
-          'AUTH_RATE_LIMITED',
+          'BOOKING_LIMITED',
           `Hold on ${st.offer.id} refused: ${input.userId} is taking holds too fast`,
           { actor: 'USER', actorId: input.userId, context: { offerId: st.offer.id } },
         );
@@ -386,7 +386,7 @@ export class OfferRoom extends DurableObject<Bindings> {
     try {
       return (await deps.limiters.booking.limit({ key: `hold:${userId}` })).success;
     } catch (e) {
-      await deps.log.warn('AUTH_RATE_LIMITED', `The hold rate limit could not be checked for ${userId}; hold allowed`, {
+      await deps.log.warn('BOOKING_LIMITED', `The hold rate limit could not be checked for ${userId}; hold allowed`, {
         actor: 'USER',
         actorId: userId,
         error: e,

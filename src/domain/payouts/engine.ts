@@ -600,10 +600,14 @@ export async function setPayoutsBlocked(
     'the creator whose payouts were blocked or unblocked',
   );
   await audit(deps, { creatorId: creator.id, action: blocked ? 'BLOCKED' : 'UNBLOCKED', actorUserId: adminId, reason });
-  await deps.log.info('PAYOUT_SKIPPED', `Payouts of ${creator.id} ${blocked ? 'blocked' : 'unblocked'}`, {
-    actorId: adminId,
-    context: { creatorId: creator.id, reason },
-  });
+  await deps.log.info(
+    blocked ? 'PAYOUTS_BLOCKED' : 'PAYOUTS_UNBLOCKED',
+    `Payouts of ${creator.id} ${blocked ? 'blocked' : 'unblocked'}`,
+    {
+      actorId: adminId,
+      context: { creatorId: creator.id, reason },
+    },
+  );
   if (opts.notify !== false) await payoutNotice(deps, updated, null, blocked ? 'blocked' : 'unblocked', reason);
   const open = await deps.db
     .select()
