@@ -141,9 +141,11 @@ export interface FamilyContexts {
     creatorId?: string;
     amount?: number;
     currency?: string;
-    reason?: string;
+    reason?: string | null;
     debtDeducted?: number;
     from?: string;
+    recoveryId?: string;
+    providerPayoutId?: string;
   };
   WEBHOOK: { provider: 'stripe' | 'daily' | 'resend'; eventId?: string; eventType?: string; count?: number };
   NOTIFICATION: { userId: string; type: string; notificationId?: string; link?: string | null };

@@ -223,16 +223,19 @@ async function runRecovery(deps: Deps, r: Recovery): Promise<'succeeded' | 'fail
         .update(debtRecoveries)
         .set({ status: 'FAILED', failureReason: e.message.slice(0, 500), updatedAt: now })
         .where(and(eq(debtRecoveries.id, r.id), eq(debtRecoveries.status, 'PENDING')));
-      await deps.log.warn('PAYOUT_SKIPPED', `Debt recovery ${r.id} (${r.method}) refused: ${e.message}`, {
-        context: { recoveryId: r.id, creatorId: r.creatorId },
+      await deps.log.payout.warn('PAYOUT_SKIPPED', `Debt recovery ${r.id} (${r.method}) refused: ${e.message}`, {
+        recoveryId: r.id,
+        creatorId: r.creatorId,
       });
       return 'failed';
     }
     // An outage: the row stays PENDING and the next attempt replays the same key and amount.
-    await deps.log.warn('PAYOUT_SKIPPED', `Debt recovery ${r.id} (${r.method}) not done yet: ${(e as Error).message}`, {
-      context: { recoveryId: r.id, creatorId: r.creatorId },
-      error: e,
-    });
+    await deps.log.payout.warn(
+      'PAYOUT_SKIPPED',
+      `Debt recovery ${r.id} (${r.method}) not done yet: ${(e as Error).message}`,
+      { recoveryId: r.id, creatorId: r.creatorId },
+      { error: e },
+    );
     return 'pending';
   }
   const now = deps.clock.now();
@@ -541,10 +544,12 @@ export async function recoverDueDebts(deps: Deps, limit: number): Promise<number
     try {
       closed += (await recoverCreatorDebts(deps, o.creatorId, o.currency, { deduct: false })).closed;
     } catch (e) {
-      await deps.log.warn('PAYOUT_SKIPPED', `Debts of ${o.creatorId} (${o.currency}) not recovered this run`, {
-        context: { creatorId: o.creatorId, currency: o.currency },
-        error: e,
-      });
+      await deps.log.payout.warn(
+        'PAYOUT_SKIPPED',
+        `Debts of ${o.creatorId} (${o.currency}) not recovered this run`,
+        { creatorId: o.creatorId, currency: o.currency },
+        { error: e },
+      );
     }
   }
   return closed;

@@ -237,8 +237,9 @@ async function holdPayout(deps: Deps, p: Payout, creator: Creator, reasons: Inel
     reason,
     context: { blockReason: creator.payoutBlockReason },
   });
-  await deps.log.warn('PAYOUT_SKIPPED', `Payout ${p.id} held: ${reason}`, {
-    context: { payoutId: p.id, creatorId: p.creatorId },
+  await deps.log.payout.warn('PAYOUT_SKIPPED', `Payout ${p.id} held: ${reason}`, {
+    payoutId: p.id,
+    creatorId: p.creatorId,
   });
 }
 
@@ -309,10 +310,11 @@ export async function sendPayout(deps: Deps, payout: Payout): Promise<Payout> {
       status: payout.status,
       reason: (e as Error).message.slice(0, 500),
     });
-    await deps.log.warn(
+    await deps.log.payout.warn(
       'PAYOUT_ERROR',
       `Payout ${payout.id} not sent yet (${(e as Error).message}); retried next run`,
-      { context: { payoutId: payout.id }, error: e },
+      { payoutId: payout.id },
+      { error: e },
     );
     return payout;
   }
@@ -328,7 +330,9 @@ export async function settleProviderPayout(
   const p = await deps.db.select().from(payouts).where(eq(payouts.stripePayoutId, providerPayoutId)).get();
   if (!p) {
     // A payout made outside the app (e.g. in the Stripe dashboard): nothing of ours to settle.
-    await deps.log.warn('PAYOUT_ERROR', `Settlement for unknown payout ${providerPayoutId}`);
+    await deps.log.payout.warn('PAYOUT_ERROR', `Settlement for unknown payout ${providerPayoutId}`, {
+      providerPayoutId,
+    });
     return null;
   }
   if (outcome === 'failed') return failPayout(deps, p, failureMessage ?? 'The bank refused the payout.');
@@ -479,8 +483,9 @@ export async function cancelPayout(
     reason,
     context,
   });
-  await deps.log.warn('PAYOUT_FAILED', `Payout ${p.id} canceled (${reason}); the money is back on the balance`, {
-    context: { payoutId: p.id, creatorId: p.creatorId },
+  await deps.log.payout.warn('PAYOUT_FAILED', `Payout ${p.id} canceled (${reason}); the money is back on the balance`, {
+    payoutId: p.id,
+    creatorId: p.creatorId,
   });
   // The notice says why in the creator's language (the code is read as words on the pages).
   await payoutNotice(
@@ -600,13 +605,11 @@ export async function setPayoutsBlocked(
     'the creator whose payouts were blocked or unblocked',
   );
   await audit(deps, { creatorId: creator.id, action: blocked ? 'BLOCKED' : 'UNBLOCKED', actorUserId: adminId, reason });
-  await deps.log.info(
+  await deps.log.payout.info(
     blocked ? 'PAYOUTS_BLOCKED' : 'PAYOUTS_UNBLOCKED',
     `Payouts of ${creator.id} ${blocked ? 'blocked' : 'unblocked'}`,
-    {
-      actorId: adminId,
-      context: { creatorId: creator.id, reason },
-    },
+    { creatorId: creator.id, reason },
+    { actorId: adminId },
   );
   if (opts.notify !== false) await payoutNotice(deps, updated, null, blocked ? 'blocked' : 'unblocked', reason);
   const open = await deps.db
