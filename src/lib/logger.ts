@@ -132,8 +132,17 @@ export interface FamilyContexts {
     intentId?: string;
     refundId?: string;
     disputeId?: string;
+    owedRefundId?: string;
+    providerRefundId?: string;
+    chargeId?: string;
+    creatorId?: string;
     amount?: number;
     currency?: string;
+    status?: string;
+    /** The provider's error code. */
+    code?: string | null;
+    /** How many call events went out as dispute evidence. */
+    events?: number;
     reason?: string | null;
   };
   PAYOUT: {
