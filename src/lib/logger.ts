@@ -125,6 +125,10 @@ export interface FamilyContexts {
     count?: number;
     by?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM';
     reason?: string | null;
+    /** How the call went (BOOKING_OUTCOME). */
+    outcome?: string;
+    /** Where an offer came from (OFFER_CREATED). */
+    source?: string;
   };
   PAYMENT: {
     paymentId?: string;
