@@ -18,6 +18,7 @@ import type { AppEnv } from './http/context';
 import { AppError, type ErrorEnvelope } from './http/errors';
 import { csrf, ensureUser, requestContext, securityHeaders, session } from './http/middleware';
 import { requireConfig } from './http/misconfigured';
+import { baseOf } from './http/route';
 import { isLocale, localeFromAcceptLanguage, translator } from './i18n';
 import { accountPages } from './pages/account';
 import { apiDocsPages } from './pages/api-docs';
@@ -83,7 +84,7 @@ export function createApp(): Hono<AppEnv> {
     payoutsApi,
     adminApi,
   ])
-    app.route('/', api);
+    app.route(baseOf(api), api);
   for (const pages of [
     homePages,
     authPages,

@@ -113,7 +113,7 @@ describe('race-proof booking', () => {
     const logged = await deps()
       .db.select()
       .from(logs)
-      .where(and(eq(logs.type, 'AUTH_RATE_LIMITED'), eq(logs.actorId, fan.user.id)))
+      .where(and(eq(logs.type, 'BOOKING_LIMITED'), eq(logs.actorId, fan.user.id)))
       .all();
     expect(logged.map((l) => l.message)).toEqual([
       `Hold on ${offers[20].id} refused: ${fan.user.id} is taking holds too fast`,

@@ -238,7 +238,7 @@ describe('an email whose queue message was lost is never stuck', () => {
   it('enqueue: the queue refusing the message leaves the row pending (logged, not thrown); the same key, later, queues it again — once', async () => {
     const a = await createAccount();
     const input = {
-      template: 'password_reset',
+      template: 'password_reset' as const,
       to: { email: a.user.email, name: a.user.name, locale: 'en' as const, timezone: 'UTC', userId: a.user.id },
       data: { url: 'http://localhost/en/reset-password?token=x', expiresMinutes: 60 },
       key: `lost:${a.user.id}`,

@@ -1,16 +1,14 @@
 /** /api/offers: creators publish and manage offers; fans book them; anyone watches them live. */
-import { Hono } from 'hono';
 import { z } from 'zod';
 import { offerAlternatives } from '../domain/offers/alternatives';
 import { bookOffer, takenOffers } from '../domain/booking/taken';
 import { toAlternativesDto, toOfferDto } from '../domain/offers/dto';
 import { creatorOffers, offerById, offerWithCreator } from '../domain/offers/queries';
-import type { AppEnv } from '../http/context';
 import { badRequest, notFound } from '../http/errors';
 import { upgradeTo } from '../http/live-socket';
 import { refusal } from '../http/refusals';
 import { currencyRefusal } from '../domain/payments/currency';
-import { route } from '../http/route';
+import { apiApp, route } from '../http/route';
 import { AlternativesDto } from '../shared/alternatives';
 import { IsoDateTime } from '../shared/common';
 import { OFFER_STATUSES } from '../shared/enums';
@@ -26,7 +24,7 @@ import {
 } from '../shared/offers';
 import { creatorOfUser } from './creators';
 
-export const offersApi = new Hono<AppEnv>();
+export const offersApi = apiApp('/api');
 
 const tags = ['Offers'];
 const OfferResponse = z.object({ offer: OfferDto });
@@ -35,7 +33,7 @@ route(
   offersApi,
   {
     method: 'post',
-    path: '/api/offers',
+    path: '/offers',
     summary: 'Publish an offer (creator; onboarded for payments; no overlap with my other offers)',
     tags,
     access: ['CREATOR'],
@@ -64,7 +62,7 @@ route(
   offersApi,
   {
     method: 'get',
-    path: '/api/creators/me/offers',
+    path: '/creators/me/offers',
     summary: 'My offers, all statuses, newest start first',
     tags,
     access: ['CREATOR'],
@@ -83,7 +81,7 @@ route(
   offersApi,
   {
     method: 'get',
-    path: '/api/offers/:id',
+    path: '/offers/:id',
     summary: 'One offer',
     tags,
     access: 'public',
@@ -101,7 +99,7 @@ route(
   offersApi,
   {
     method: 'patch',
-    path: '/api/offers/:id',
+    path: '/offers/:id',
     summary: 'Edit my offer (price, currency and time only while nobody holds or booked it)',
     tags,
     access: ['CREATOR'],
@@ -150,7 +148,7 @@ route(
   offersApi,
   {
     method: 'delete',
-    path: '/api/offers/:id',
+    path: '/offers/:id',
     summary: 'Withdraw my offer (not once held or booked: cancel the booking instead)',
     tags,
     access: ['CREATOR'],
@@ -176,7 +174,7 @@ route(
   offersApi,
   {
     method: 'post',
-    path: '/api/offers/:id/bookings',
+    path: '/offers/:id/bookings',
     summary: 'Book an offer: exactly one caller wins; the winner holds it while paying',
     tags: ['Booking'],
     access: 'user',
@@ -226,7 +224,7 @@ route(
   offersApi,
   {
     method: 'get',
-    path: '/api/offers/:id/live',
+    path: '/offers/:id/live',
     summary:
       'Live status: a WebSocket (status on connect, then every change); without Upgrade, the current status as JSON (polling fallback)',
     tags: ['Booking'],
@@ -262,7 +260,7 @@ route(
   offersApi,
   {
     method: 'get',
-    path: '/api/offers/:id/alternatives',
+    path: '/offers/:id/alternatives',
     summary:
       "What else to book from this offer's creator: their other free offers and next free times (at most 4 of each, soonest first)",
     tags: ['Booking'],

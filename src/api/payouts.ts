@@ -1,6 +1,5 @@
 /** Creator finances (eligibility, payouts, settings, earnings) and the admin side of payouts and platform settings. */
 import { and, desc, eq, inArray } from 'drizzle-orm';
-import { Hono } from 'hono';
 import { z } from 'zod';
 import { creators, PAYOUT_STATUSES, payouts, type Creator } from '../db/schema';
 import type { Deps } from '../deps';
@@ -18,10 +17,9 @@ import {
 } from '../domain/payouts/engine';
 import type { Eligibility } from '../domain/payouts/eligibility';
 import { getSettings, updateSettings, type PlatformSettings } from '../domain/settings';
-import type { AppEnv } from '../http/context';
 import { type AppError, notFound } from '../http/errors';
 import { refusal } from '../http/refusals';
-import { route } from '../http/route';
+import { apiApp, route } from '../http/route';
 import { CurrencySchema, IdParam } from '../shared/common';
 import {
   EligibilityDto,
@@ -39,7 +37,7 @@ import {
 } from '../shared/payouts';
 import { creatorOfUser } from './creators';
 
-export const payoutsApi = new Hono<AppEnv>();
+export const payoutsApi = apiApp('/api');
 const tags = ['Payouts'];
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -117,7 +115,7 @@ route(
   payoutsApi,
   {
     method: 'get',
-    path: '/api/creators/me/payouts',
+    path: '/creators/me/payouts',
     summary: 'My payouts, whether I can be paid now (and why not), my payout settings',
     tags,
     access: ['CREATOR'],
@@ -157,7 +155,7 @@ route(
   payoutsApi,
   {
     method: 'post',
-    path: '/api/creators/me/payouts',
+    path: '/creators/me/payouts',
     summary: 'Request a payout of my released funds now (in APPROVAL mode it waits for an admin)',
     tags,
     access: ['CREATOR'],
@@ -187,7 +185,7 @@ route(
   payoutsApi,
   {
     method: 'get',
-    path: '/api/creators/me/payouts/:id',
+    path: '/creators/me/payouts/:id',
     summary: 'One of my payouts and its steps, with the reasons (held, failed, rejected…)',
     tags,
     access: ['CREATOR'],
@@ -214,7 +212,7 @@ route(
   payoutsApi,
   {
     method: 'get',
-    path: '/api/creators/me/finances',
+    path: '/creators/me/finances',
     summary: 'My lifetime totals per currency: earned, paid out, in transit, pending, available, debt',
     tags,
     access: ['CREATOR'],
@@ -231,7 +229,7 @@ route(
   payoutsApi,
   {
     method: 'put',
-    path: '/api/creators/me/payout-settings',
+    path: '/creators/me/payout-settings',
     summary: 'My payout schedule (DAILY / WEEKLY on a weekday / MANUAL) and own minimum',
     tags,
     access: ['CREATOR'],
@@ -249,7 +247,7 @@ route(
   payoutsApi,
   {
     method: 'get',
-    path: '/api/creators/me/earnings',
+    path: '/creators/me/earnings',
     summary:
       'My earnings (share net of refunds and dispute debt) by day (30), week (12) or month (12), in my time zone',
     tags,
@@ -287,7 +285,7 @@ route(
   payoutsApi,
   {
     method: 'get',
-    path: '/api/admin/payouts',
+    path: '/admin/payouts',
     summary: 'Payouts, newest first, filtered by status and creator (admin)',
     tags: ['Admin'],
     access: admin,
@@ -319,7 +317,7 @@ route(
   payoutsApi,
   {
     method: 'post',
-    path: '/api/admin/payouts/:id/approve',
+    path: '/admin/payouts/:id/approve',
     summary: 'Approve a requested payout: it is sent at once (admin; audited)',
     tags: ['Admin'],
     access: admin,
@@ -349,7 +347,7 @@ route(
   payoutsApi,
   {
     method: 'get',
-    path: '/api/admin/payouts/:id/audit',
+    path: '/admin/payouts/:id/audit',
     summary: 'A payout and every step of it, oldest first: who, what, why (admin)',
     tags: ['Admin'],
     access: admin,
@@ -371,7 +369,7 @@ route(
   payoutsApi,
   {
     method: 'post',
-    path: '/api/admin/payouts/:id/reject',
+    path: '/admin/payouts/:id/reject',
     summary: "Reject a requested payout with a reason: the money stays on the creator's balance (admin; audited)",
     tags: ['Admin'],
     access: admin,
@@ -395,7 +393,7 @@ route(
   payoutsApi,
   {
     method: 'get',
-    path: '/api/admin/creators/:id/payouts/eligibility',
+    path: '/admin/creators/:id/payouts/eligibility',
     summary: 'Whether a creator can be paid now, per currency, and why not (admin)',
     tags: ['Admin'],
     access: admin,
@@ -422,7 +420,7 @@ route(
   payoutsApi,
   {
     method: 'post',
-    path: '/api/admin/creators/:id/payouts',
+    path: '/admin/creators/:id/payouts',
     summary: "Trigger a payout of a creator's released funds now, approved (admin; audited)",
     tags: ['Admin'],
     access: admin,
@@ -457,7 +455,7 @@ route(
   payoutsApi,
   {
     method: 'post',
-    path: '/api/admin/creators/:id/payouts/block',
+    path: '/admin/creators/:id/payouts/block',
     summary: "Block a creator's payouts, with a reason (admin; audited; the creator is told)",
     tags: ['Admin'],
     access: admin,
@@ -480,7 +478,7 @@ route(
   payoutsApi,
   {
     method: 'post',
-    path: '/api/admin/creators/:id/payouts/unblock',
+    path: '/admin/creators/:id/payouts/unblock',
     summary: "Unblock a creator's payouts (admin; audited; the creator is told)",
     tags: ['Admin'],
     access: admin,
@@ -502,7 +500,7 @@ route(
   payoutsApi,
   {
     method: 'post',
-    path: '/api/admin/disputes/:id/settle-debt',
+    path: '/admin/disputes/:id/settle-debt',
     summary:
       "Record that a creator repaid what is left of a lost dispute's debt outside the platform (admin; audited; ledger)",
     tags: ['Admin'],
@@ -533,7 +531,7 @@ route(
   payoutsApi,
   {
     method: 'post',
-    path: '/api/admin/refunds/:id/settle-debt',
+    path: '/admin/refunds/:id/settle-debt',
     summary:
       'Record that a creator repaid the part of a refund their transfer could not give back (admin; audited; ledger)',
     tags: ['Admin'],
@@ -558,7 +556,7 @@ route(
   payoutsApi,
   {
     method: 'get',
-    path: '/api/admin/settings',
+    path: '/admin/settings',
     summary: 'Platform settings: fee, holding period, hold duration, payout mode and minimums (admin)',
     tags: ['Admin'],
     access: admin,
@@ -571,7 +569,7 @@ route(
   payoutsApi,
   {
     method: 'put',
-    path: '/api/admin/settings',
+    path: '/admin/settings',
     summary: 'Change platform settings (admin; audited with before/after)',
     tags: ['Admin'],
     access: admin,

@@ -1,17 +1,15 @@
 /** Health check (the benchmarks' trivial floor route) and the OpenAPI document. */
-import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../http/context';
 import { buildOpenApi } from '../http/openapi';
-import { route } from '../http/route';
+import { apiApp, route } from '../http/route';
 
-export const systemApi = new Hono<AppEnv>();
+export const systemApi = apiApp('/api');
 
 route(
   systemApi,
   {
     method: 'get',
-    path: '/api/health',
+    path: '/health',
     summary: 'Liveness probe (touches nothing)',
     tags: ['System'],
     access: 'public',
@@ -25,7 +23,7 @@ route(
   systemApi,
   {
     method: 'get',
-    path: '/api/openapi.json',
+    path: '/openapi.json',
     summary: 'This API, as OpenAPI 3.1 (generated from the validating zod schemas)',
     tags: ['System'],
     access: 'public',

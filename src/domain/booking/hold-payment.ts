@@ -18,7 +18,7 @@ export async function underHoldLimit(deps: Deps, userId: string): Promise<boolea
   try {
     return (await deps.limiters.booking.limit({ key: `hold:${userId}` })).success;
   } catch (e) {
-    await deps.log.warn('AUTH_RATE_LIMITED', `The hold rate limit could not be checked for ${userId}; hold allowed`, {
+    await deps.log.warn('BOOKING_LIMITED', `The hold rate limit could not be checked for ${userId}; hold allowed`, {
       actor: 'USER',
       actorId: userId,
       error: e,

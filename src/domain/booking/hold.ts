@@ -126,15 +126,11 @@ export async function completeHold(
   if (check === 'RATE_LIMITED') {
     undo();
     await dropIfMade();
-    await deps.log.warn(
-      'AUTH_RATE_LIMITED',
-      `Hold on ${st.offer.id} refused: ${input.userId} is taking holds too fast`,
-      {
-        actor: 'USER',
-        actorId: input.userId,
-        context: { offerId: st.offer.id },
-      },
-    );
+    await deps.log.warn('BOOKING_LIMITED', `Hold on ${st.offer.id} refused: ${input.userId} is taking holds too fast`, {
+      actor: 'USER',
+      actorId: input.userId,
+      context: { offerId: st.offer.id },
+    });
     return { ok: false, code: 'RATE_LIMITED' };
   }
   if (terms.status === 'rejected') {

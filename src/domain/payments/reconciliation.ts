@@ -95,7 +95,7 @@ export async function reconcilePayments(deps: Deps): Promise<Record<string, numb
     }
   }
   if (recovered)
-    await deps.log.webhook.warn('WEBHOOK_RECEIVED', `Reconciliation recovered ${recovered} missed payment event(s)`, {
+    await deps.log.webhook.warn('WEBHOOK_RECONCILED', `Reconciliation recovered ${recovered} missed payment event(s)`, {
       provider: 'stripe',
       count: recovered,
     });

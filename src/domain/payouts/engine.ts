@@ -16,6 +16,7 @@
  */
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { rawStatement } from '../../db/client';
+import { bare, columnList } from '../../db/sql-names';
 import { one } from '../../db/one';
 import {
   creators,
@@ -165,7 +166,7 @@ async function open(deps: Deps, input: OpenInput): Promise<OpenResult> {
   const id = deps.ids.next('pyt');
   const amount = e.amount;
   const t = now.getTime();
-  const inserted = sql`exists (select 1 from payouts where id = ${id})`;
+  const inserted = sql`exists (select 1 from ${payouts} where ${payouts.id} = ${id})`;
   const approvedBy = status === 'APPROVED' ? (input.actorUserId ?? null) : null;
   const created = {
     origin,
@@ -178,7 +179,7 @@ async function open(deps: Deps, input: OpenInput): Promise<OpenResult> {
     // The guard: still covered by the released balance (read inside this transaction), key unused.
     rawStatement(
       deps.d1,
-      sql`insert or ignore into payouts (id, creator_id, amount, currency, status, origin, idempotency_key, debt_deducted, approved_by, requested_at, approved_at, created_at, updated_at)
+      sql`insert or ignore into ${payouts} (${columnList(payouts.id, payouts.creatorId, payouts.amount, payouts.currency, payouts.status, payouts.origin, payouts.idempotencyKey, payouts.debtDeducted, payouts.approvedBy, payouts.requestedAt, payouts.approvedAt, payouts.createdAt, payouts.updatedAt)})
       select ${id}, ${creator.id}, ${amount}, ${currency}, ${status}, ${origin}, ${key}, ${recovery.deducted}, ${approvedBy}, ${t}, ${status === 'APPROVED' ? t : null}, ${t}, ${t}
       where ${releasedBalanceSql(creator.id, currency, now)} >= ${amount}`,
     ),
@@ -204,12 +205,12 @@ async function open(deps: Deps, input: OpenInput): Promise<OpenResult> {
     ),
     rawStatement(
       deps.d1,
-      sql`insert into payout_audit (id, payout_id, creator_id, action, amount, currency, status, actor_user_id, reason, context, created_at)
+      sql`insert into ${payoutAudit} (${columnList(payoutAudit.id, payoutAudit.payoutId, payoutAudit.creatorId, payoutAudit.action, payoutAudit.amount, payoutAudit.currency, payoutAudit.status, payoutAudit.actorUserId, payoutAudit.reason, payoutAudit.context, payoutAudit.createdAt)})
       select ${deps.ids.next('pya')}, ${id}, ${creator.id}, 'CREATED', ${amount}, ${currency}, ${status}, ${input.actorUserId ?? null}, null, ${JSON.stringify(created)}, ${t} where ${inserted}`,
     ),
     rawStatement(
       deps.d1,
-      sql`update debt_recoveries set payout_id = ${id} where method = 'PAYOUT_DEDUCTION' and id in (select value from json_each(${JSON.stringify(recovery.recoveryIds)})) and ${inserted}`,
+      sql`update ${debtRecoveries} set ${bare(debtRecoveries.payoutId)} = ${id} where ${debtRecoveries.method} = 'PAYOUT_DEDUCTION' and ${debtRecoveries.id} in (select value from json_each(${JSON.stringify(recovery.recoveryIds)})) and ${inserted}`,
     ),
   ]);
   const payout = await payoutOf(deps, id);
@@ -251,8 +252,9 @@ async function holdPayout(deps: Deps, p: Payout, creator: Creator, reasons: Inel
     reason,
     context: { blockReason: creator.payoutBlockReason },
   });
-  await deps.log.warn('PAYOUT_SKIPPED', `Payout ${p.id} held: ${reason}`, {
-    context: { payoutId: p.id, creatorId: p.creatorId },
+  await deps.log.payout.warn('PAYOUT_SKIPPED', `Payout ${p.id} held: ${reason}`, {
+    payoutId: p.id,
+    creatorId: p.creatorId,
   });
 }
 
@@ -323,10 +325,11 @@ export async function sendPayout(deps: Deps, payout: Payout): Promise<Payout> {
       status: payout.status,
       reason: (e as Error).message.slice(0, 500),
     });
-    await deps.log.warn(
+    await deps.log.payout.warn(
       'PAYOUT_ERROR',
       `Payout ${payout.id} not sent yet (${(e as Error).message}); retried next run`,
-      { context: { payoutId: payout.id }, error: e },
+      { payoutId: payout.id },
+      { error: e },
     );
     return payout;
   }
@@ -342,7 +345,9 @@ export async function settleProviderPayout(
   const p = await deps.db.select().from(payouts).where(eq(payouts.stripePayoutId, providerPayoutId)).get();
   if (!p) {
     // A payout made outside the app (e.g. in the Stripe dashboard): nothing of ours to settle.
-    await deps.log.warn('PAYOUT_ERROR', `Settlement for unknown payout ${providerPayoutId}`);
+    await deps.log.payout.warn('PAYOUT_ERROR', `Settlement for unknown payout ${providerPayoutId}`, {
+      providerPayoutId,
+    });
     return null;
   }
   if (outcome === 'failed') return failPayout(deps, p, failureMessage ?? 'The bank refused the payout.');
@@ -493,8 +498,9 @@ export async function cancelPayout(
     reason,
     context,
   });
-  await deps.log.warn('PAYOUT_FAILED', `Payout ${p.id} canceled (${reason}); the money is back on the balance`, {
-    context: { payoutId: p.id, creatorId: p.creatorId },
+  await deps.log.payout.warn('PAYOUT_FAILED', `Payout ${p.id} canceled (${reason}); the money is back on the balance`, {
+    payoutId: p.id,
+    creatorId: p.creatorId,
   });
   // The notice says why in the creator's language (the code is read as words on the pages).
   await payoutNotice(
@@ -646,10 +652,12 @@ export async function setPayoutsBlocked(
     actorUserId: adminId,
     reason,
   });
-  await deps.log.info('PAYOUT_SKIPPED', `Payouts of ${creator.id} ${blocked ? 'blocked' : 'unblocked'}`, {
-    actorId: adminId,
-    context: { creatorId: creator.id, reason },
-  });
+  await deps.log.payout.info(
+    blocked ? 'PAYOUTS_BLOCKED' : 'PAYOUTS_UNBLOCKED',
+    `Payouts of ${creator.id} ${blocked ? 'blocked' : 'unblocked'}`,
+    { creatorId: creator.id, reason },
+    { actorId: adminId },
+  );
   if (opts.notify !== false) await payoutNotice(deps, updated, null, blocked ? 'blocked' : 'unblocked', reason);
   const open = await deps.db
     .select()

@@ -55,10 +55,10 @@ export async function checkStuckPayout(
       reason: info.status,
       context: { providerPayoutId: info.id, since: p.updatedAt.toISOString() },
     });
-    await deps.log.error(
+    await deps.log.payout.error(
       'PAYOUT_ERROR',
       `Payout ${p.id} still ${info.status} at the provider since ${p.updatedAt.toISOString()}`,
-      { context: { payoutId: p.id, creatorId: p.creatorId } },
+      { payoutId: p.id, creatorId: p.creatorId },
     );
   }
   return 'in_transit';
@@ -108,10 +108,12 @@ export async function runPayouts(deps: Deps, tick: Date): Promise<Record<string,
     try {
       if ((await checkStuckPayout(deps, p, { stripeAccountId: acct })) === 'settled') counts.settled++;
     } catch (e) {
-      await deps.log.warn('PAYOUT_ERROR', `Could not check payout ${p.id} at the provider; next run`, {
-        context: { payoutId: p.id },
-        error: e,
-      });
+      await deps.log.payout.warn(
+        'PAYOUT_ERROR',
+        `Could not check payout ${p.id} at the provider; next run`,
+        { payoutId: p.id },
+        { error: e },
+      );
     }
   }
 

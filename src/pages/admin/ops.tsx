@@ -59,7 +59,7 @@ const qs = (params: Record<string, string | undefined>) =>
 const EmailsQuery = z.object({
   status: enumFilter(EMAIL_STATUSES),
   to: searchFilter(),
-  template: lenient(z.string().refine((name) => !!templates[name])),
+  template: lenient(z.string().refine((name) => name in templates)),
   page: pageFilter,
 });
 
@@ -217,7 +217,7 @@ admin.get('/emails/templates', { query: PreviewQuery }, async (c, { query }) => 
   const { t, href } = viewOf(c);
   const asked = query.name;
   // No template at all would leave nothing to show: the 404 below.
-  const name = (asked && templates[asked] ? asked : Object.keys(templates)[0]) ?? '';
+  const name = (asked && asked in templates ? asked : Object.keys(templates)[0]) ?? '';
   const locale: Locale = query.locale ?? viewOf(c).locale;
   const tz = query.tz;
   const tpl = getTemplate(name);
