@@ -21,6 +21,8 @@ export default defineConfig(async () => {
     APP_URL: 'http://localhost',
     // Structured logs still go to D1 (tests assert on them); echo them with SHOW_LOGS=1.
     LOG_CONSOLE: process.env.SHOW_LOGS ? 'true' : 'false',
+    // Every route() answer is checked against its declared response schema (test/setup.ts).
+    CHECK_RESPONSES: 'true',
     FAKES_URL: fakes.url,
     GOOGLE_CLIENT_ID: FAKE_GOOGLE_CLIENT.id,
     GOOGLE_CLIENT_SECRET: FAKE_GOOGLE_CLIENT.secret,

@@ -36,6 +36,8 @@ function wrapDb(db, c) {
   return new Proxy(db, {
     get(t, k) {
       if (k === 'prepare') return (sql) => wrapStatement(t.prepare(sql), c, sql);
+      // Requests run their queries in a D1 session (src/http/d1-session.ts): count those too.
+      if (k === 'withSession') return (start) => wrapDb(t.withSession(start), c);
       if (k === 'batch') {
         return async (stmts) => {
           const s = Date.now();

@@ -18,6 +18,7 @@ import type { AppEnv } from './http/context';
 import { AppError, type ErrorEnvelope } from './http/errors';
 import { csrf, ensureUser, requestContext, securityHeaders, session } from './http/middleware';
 import { requireConfig } from './http/misconfigured';
+import { baseOf } from './http/route';
 import { isLocale, localeFromAcceptLanguage, translator } from './i18n';
 import { accountPages } from './pages/account';
 import { apiDocsPages } from './pages/api-docs';
@@ -28,31 +29,19 @@ import { homePages } from './pages/home';
 import { mediaRoutes } from './pages/media';
 import { creatorPages } from './pages/creators';
 import { offerPages } from './pages/offers';
-import { creatorOfferPages } from './pages/creator/offers';
-import { creatorRequestPages } from './pages/creator/requests';
-import { creatorProfilePages } from './pages/creator/profile';
-import { fanRequestPages } from './pages/fan/requests';
-import { fanDashboardPages } from './pages/fan/dashboard';
+import { creatorSpace } from './pages/creator';
+import { fanSpace } from './pages/fan';
 import { bookingPages } from './pages/bookings';
 import { callPages } from './pages/call';
 import { notificationPages } from './pages/notifications';
 import { unsubscribePages } from './pages/unsubscribe';
-import { adminOpsPages } from './pages/admin/ops';
 import { notificationsApi } from './api/notifications';
 import { unreadCount } from './domain/notifications/render';
-import { adminPayoutPages } from './pages/admin/payouts';
-import { adminSettingsPages } from './pages/admin/settings';
-import { creatorPayoutPages } from './pages/creator/payouts';
 import { demoCallPages } from './pages/dev-demo-call';
 import { devClockRoutes } from './pages/dev-clock';
 import { localCheckoutPages } from './pages/local-checkout';
-import { creatorPaymentPages } from './pages/creator/payments';
-import { creatorAvailabilityPages } from './pages/creator/availability';
-import { creatorPlanningPages } from './pages/creator/planning';
-import { creatorHomePages } from './pages/creator/home';
-import { creatorReviewPages } from './pages/creator/reviews';
 import { slotPages } from './pages/slots';
-import { adminDashboardPages } from './pages/admin/dashboards';
+import { adminPages } from './pages/admin';
 import { adminApi } from './api/admin';
 
 const isApi = (path: string) => path === '/api' || path.startsWith('/api/');
@@ -95,7 +84,7 @@ export function createApp(): Hono<AppEnv> {
     payoutsApi,
     adminApi,
   ])
-    app.route('/', api);
+    app.route(baseOf(api), api);
   for (const pages of [
     homePages,
     authPages,
@@ -105,31 +94,20 @@ export function createApp(): Hono<AppEnv> {
     mediaRoutes,
     creatorPages,
     offerPages,
-    creatorOfferPages,
-    creatorRequestPages,
-    creatorProfilePages,
-    fanRequestPages,
-    fanDashboardPages,
+    creatorSpace,
+    fanSpace,
     bookingPages,
     callPages,
     localCheckoutPages,
-    creatorPaymentPages,
-    creatorPayoutPages,
-    adminPayoutPages,
-    adminSettingsPages,
     demoCallPages,
     devClockRoutes,
     notificationPages,
     unsubscribePages,
-    adminOpsPages,
-    creatorAvailabilityPages,
-    creatorPlanningPages,
     slotPages,
-    adminDashboardPages,
-    creatorHomePages,
-    creatorReviewPages,
   ])
     app.route('/', pages);
+  // The admin area is one sub-app: every page in it is for admins (pages/admin/index.ts).
+  app.route('/:lang{fr|en}/admin', adminPages);
 
   app.get('/', (c) => c.redirect(`/${c.get('locale')}/`, 302));
 

@@ -2,7 +2,7 @@
  * buildDeps(env): the one place that decides which providers run (real vs built-in) and wires
  * the domain's dependencies. Domain code receives `Deps` and never reads `env` itself.
  */
-import { createDb, type Db } from './db/client';
+import { createDb, type D1Client, type Db } from './db/client';
 import type { EmailQueueMessage } from './domain/email/enqueue';
 import { readConfig, type Bindings, type Config } from './env';
 import type { Clock } from './lib/clock';
@@ -15,7 +15,7 @@ import { handleStripeWebhook } from './domain/payments/webhook';
 import { LOCAL_WEBHOOK_SECRET, localPayments, type LocalPaymentsControls } from './providers/payments/local';
 import type { PaymentsPort } from './providers/payments/port';
 import { stripePayments } from './providers/payments/stripe';
-import type { CallRoom, CreatorCalendar, OfferRoom } from './index';
+import type { CallRoom, CreatorCalendar, OfferRoom, SocketQuota } from './index';
 import { dailyVideo } from './providers/video/daily';
 import { cloudflareTurn, staticIce, type IcePort } from './providers/video/ice';
 import { p2pVideo } from './providers/video/p2p';
@@ -26,8 +26,8 @@ import type { ReminderChunk } from './domain/notifications/reminders';
 export interface Deps {
   config: Config;
   db: Db;
-  /** The raw D1 binding, for guarded multi-statement transactions (`rawStatement` + `d1.batch`). */
-  d1: D1Database;
+  /** Raw D1 (the binding, or the request's session), for guarded multi-statement transactions (`rawStatement` + `d1.batch`). */
+  d1: D1Client;
   clock: Clock;
   ids: Ids;
   log: Logger;
@@ -43,6 +43,8 @@ export interface Deps {
     offer(offerId: string): DurableObjectStub<OfferRoom>;
     calendar(creatorId: string): DurableObjectStub<CreatorCalendar>;
     call(bookingId: string): DurableObjectStub<CallRoom>;
+    /** A client address's live-socket quota, by its addressKey (asked by the objects' socket hubs). */
+    quota(address: string): DurableObjectStub<SocketQuota>;
   };
   limiters: {
     login: RateLimit;
@@ -62,6 +64,8 @@ export interface Deps {
 export interface DepsOptions {
   clock?: Clock;
   requestId?: string;
+  /** The request's D1 session (read replicas); without it, the binding: the primary. */
+  d1?: D1Client;
 }
 
 let isolateWebhookSecret: string | null = null;
@@ -80,7 +84,8 @@ function builtinWebhookSecret(env: Bindings, config: Config): string {
 
 export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
   const config = readConfig(env);
-  const db: Db = createDb(env.DB);
+  const d1 = opts.d1 ?? env.DB;
+  const db: Db = createDb(d1);
   // The system clock; in development and tests only, shifted by the /dev/clock offset (src/lib/dev-clock.ts).
   const clock = opts.clock ?? appClock(config);
   const ids: Ids = randomIds;
@@ -105,7 +110,7 @@ export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
   const deps: Deps = {
     config,
     db,
-    d1: env.DB,
+    d1,
     clock,
     ids,
     log,
@@ -132,6 +137,7 @@ export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
       offer: (offerId) => env.OFFER_ROOM.getByName(offerId),
       calendar: (creatorId) => env.CREATOR_CALENDAR.getByName(creatorId),
       call: (bookingId) => env.CALL_ROOM.getByName(bookingId),
+      quota: (address) => env.SOCKET_QUOTA.getByName(address),
     },
     limiters: {
       login: env.LOGIN_LIMITER,

@@ -19,7 +19,6 @@ import {
   payouts,
   refunds,
   reviews,
-  users,
   type Currency,
 } from '../src/db/schema';
 import { PAYMENTS_PAGE, csvField } from '../src/domain/admin/payments';
@@ -27,9 +26,20 @@ import { getSettings, updateSettings } from '../src/domain/settings';
 import { registry } from '../src/http/route';
 import { localDate } from '../src/lib/tz';
 import { ID_PREFIXES } from '../src/lib/ids';
-import { api, createAccount, creatorOf, deps, expectError, getPage, postPage, type TestAccount } from './helpers';
+import {
+  api,
+  createAccount,
+  creatorOf,
+  deps,
+  expectError,
+  getPage,
+  paymentOf,
+  postPage,
+  type TestAccount,
+  userRow,
+} from './helpers';
 import { completeCalls } from './payout-helpers';
-import { book, fans, offerFor, onboardedCreator, presence, type CreatorScenario } from './scenarios';
+import { payOffer, fans, offerFor, onboardedCreator, presence, type CreatorScenario } from './scenarios';
 
 createApp(); // populate the route registry
 
@@ -40,13 +50,8 @@ const post = postPage;
 /** A paid booking of `c` by `fan` (built-in provider). */
 async function paidBooking(c: CreatorScenario, fan: TestAccount, price = 5000) {
   const offer = await offerFor(c, { price });
-  const out = (await (await book(offer.id, fan.token)).json()) as {
-    booking: { id: string };
-    payment: { intentId: string };
-  };
-  await deps().localPayments!.checkout(out.payment.intentId, 'succeed');
-  const payment = (await deps().db.select().from(payments).where(eq(payments.bookingId, out.booking.id)).get())!;
-  return { bookingId: out.booking.id, offer, payment };
+  const { bookingId } = await payOffer(offer.id, fan);
+  return { bookingId, offer, payment: await paymentOf(bookingId) };
 }
 
 /** Audit rows written since `since` by `actor` with this action (and entity id). */
@@ -203,7 +208,7 @@ describe('role-based access', () => {
           `${who.user.role} POST ${path}`,
         ).toBe(403);
     }
-    expect((await deps().db.select().from(users).where(eq(users.id, fan.user.id)).get())!.role).toBe('USER');
+    expect((await userRow(fan.user.id)).role).toBe('USER');
     expect((await creatorOf(creator.user.id)).payoutsBlocked).toBe(false);
     expect(await deps().db.select().from(refunds).where(eq(refunds.bookingId, booking.bookingId)).all()).toHaveLength(
       0,
@@ -416,7 +421,7 @@ describe('accounts', () => {
       (await post(`/en/admin/users/${u.user.id}/role`, admin.token, { role: 'CREATOR', reason: 'Verified talent' }))
         .status,
     ).toBe(303);
-    expect((await deps().db.select().from(users).where(eq(users.id, u.user.id)).get())!.role).toBe('CREATOR');
+    expect((await userRow(u.user.id)).role).toBe('CREATOR');
     expect(await creatorOf(u.user.id)).toBeTruthy();
     const [row] = await auditRows(admin.user.id, 'ROLE_CHANGE', u.user.id);
     expect(row).toMatchObject({
@@ -454,7 +459,7 @@ describe('accounts', () => {
       'CANNOT_DEMOTE_SELF',
     );
     expect((await post(`/en/admin/users/${admin.user.id}/role`, admin.token, { role: 'USER' })).status).toBe(303);
-    expect((await deps().db.select().from(users).where(eq(users.id, admin.user.id)).get())!.role).toBe('ADMIN');
+    expect((await userRow(admin.user.id)).role).toBe('ADMIN');
     expect(await auditRows(admin.user.id, 'ROLE_CHANGE', admin.user.id)).toHaveLength(0);
     expect(await (await get(`/en/admin/users/${admin.user.id}`, admin.token)).text()).toContain('data-self');
   });

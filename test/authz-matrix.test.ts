@@ -16,7 +16,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { disputes, emailLog, notifications, owedRefunds, payments, payouts } from '../src/db/schema';
+import { disputes, emailLog, notifications, owedRefunds, payouts } from '../src/db/schema';
 import { diff, snapshot, type Snapshot } from './db-snapshot';
 import {
   api,
@@ -28,6 +28,7 @@ import {
   PASSWORD,
   uniqueEmail,
   type TestAccount,
+  paymentOf,
 } from './helpers';
 import { pngImage } from './images';
 import { apiSpecs, app } from './routes';
@@ -275,8 +276,8 @@ async function buildWorld(): Promise<World> {
       { token: C.token },
     )
   ).json()) as { id: string };
-  const payment = (await d.db.select().from(payments).where(eq(payments.bookingId, b.booking.id)).get())!;
-  const pastPayment = (await d.db.select().from(payments).where(eq(payments.bookingId, pb.booking.id)).get())!;
+  const payment = await paymentOf(b.booking.id);
+  const pastPayment = await paymentOf(pb.booking.id);
   const now = new Date();
   // A real dispute on the past call's charge (the provider emits it; the webhook records it).
   await d.localPayments!.openDispute(

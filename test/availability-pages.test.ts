@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { appointmentTypes, availabilityExceptions, availabilityRules, bookings } from '../src/db/schema';
 import { localDate, localParts } from '../src/lib/tz';
-import { cookieFrom, deps, getPage, postPage } from './helpers';
+import { cookieFrom, deps, getPage, postPage, bookingRow } from './helpers';
 import { bookSlot, callAt, confirmedBooking, fans, onboardedCreator, openCreator, slotsOf } from './scenarios';
 
 const DAY = 86_400_000;
@@ -200,7 +200,7 @@ describe('slot picker on the creator page', () => {
     const res = await postPage(`/en/c/${c.creator.slug}/slots/book`, a.token, form);
     expect(res.status).toBe(303);
     const id = /\/en\/bookings\/(bkg_[0-9a-z]+)\/checkout/.exec(res.headers.get('location') ?? '')![1];
-    expect(await deps().db.select().from(bookings).where(eq(bookings.id, id)).get()).toMatchObject({
+    expect(await bookingRow(id)).toMatchObject({
       status: 'PENDING',
       userId: a.user.id,
       startsAt: new Date(slots[1].startsAt),
@@ -248,9 +248,7 @@ describe('moving a booking from its page', () => {
     ).toBe(404);
     const moved = await postPage(`/en/bookings/${booking.id}/reschedule`, fan.token, { startsAt: slots[3].startsAt });
     expect([moved.status, flashOf(moved)]).toEqual([303, 'success:reschedule.done']);
-    expect(
-      (await deps().db.select().from(bookings).where(eq(bookings.id, booking.id)).get())!.startsAt.toISOString(),
-    ).toBe(slots[3].startsAt);
+    expect((await bookingRow(booking.id)).startsAt.toISOString()).toBe(slots[3].startsAt);
     const byCreator = await postPage(`/en/bookings/${booking.id}/reschedule`, c.token, { startsAt: slots[5].startsAt });
     expect(flashOf(byCreator)).toBe('success:reschedule.done');
     const refused = await postPage(`/en/bookings/${booking.id}/reschedule`, fan.token, {

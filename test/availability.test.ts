@@ -5,9 +5,9 @@
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { bookingReminders, bookings, callOffers, emailLog, ledgerEntries, payments } from '../src/db/schema';
+import { bookingReminders, bookings, emailLog, ledgerEntries, payments } from '../src/db/schema';
 import { sendReminders } from '../src/domain/notifications/reminders';
-import { api, deps, expectError, fetchApp } from './helpers';
+import { api, deps, expectError, fetchApp, until, bookingRow, offerRow, paymentOf } from './helpers';
 import { bookSlot, fans, onboardedCreator, openCreator, slotsOf, type Slot } from './scenarios';
 
 const DAY = 86_400_000;
@@ -98,7 +98,7 @@ describe('booking a slot', () => {
       payment: { intentId: string };
     };
     expect(booking.status).toBe('PENDING');
-    const offer = (await deps().db.select().from(callOffers).where(eq(callOffers.id, booking.offerId)).get())!;
+    const offer = await offerRow(booking.offerId);
     expect(offer).toMatchObject({
       source: 'SLOT',
       status: 'HELD',
@@ -130,9 +130,7 @@ describe('booking a slot', () => {
     expect(page.offers.some((o) => o.id === booking.offerId)).toBe(false);
 
     await deps().localPayments!.checkout(payment.intentId, 'succeed');
-    expect((await deps().db.select().from(bookings).where(eq(bookings.id, booking.id)).get())!.status).toBe(
-      'CONFIRMED',
-    );
+    expect((await bookingRow(booking.id)).status).toBe('CONFIRMED');
 
     // Another fan holds a slot, then lets it go: the slot comes back, its offer is withdrawn.
     const second = slots[14];
@@ -140,9 +138,7 @@ describe('booking a slot', () => {
       booking: { id: string; offerId: string };
     };
     expect((await api('POST', `/api/bookings/${held.booking.id}/cancel`, {}, { token: other.token })).status).toBe(200);
-    expect(
-      (await deps().db.select().from(callOffers).where(eq(callOffers.id, held.booking.offerId)).get())!.status,
-    ).toBe('CANCELLED');
+    expect((await offerRow(held.booking.offerId)).status).toBe('CANCELLED');
     expect((await slotsOf(c, c.t30)).some((s) => s.startsAt === second.startsAt)).toBe(true);
   });
 
@@ -215,8 +211,8 @@ describe('rescheduling', () => {
 
   it('moves a confirmed booking: payment unchanged, old slot freed, calendar event updated (SEQUENCE + 1), both told, live pickers refreshed', async () => {
     const { c, fan, bookingId, slots } = await confirmedSlot();
-    const before = (await deps().db.select().from(bookings).where(eq(bookings.id, bookingId)).get())!;
-    const payBefore = (await deps().db.select().from(payments).where(eq(payments.bookingId, bookingId)).get())!;
+    const before = await bookingRow(bookingId);
+    const payBefore = await paymentOf(bookingId);
     // A slot picker listening to the creator's calendar.
     const ws = await fetchApp(`/api/creators/${c.creator.slug}/slots/live`, { headers: { upgrade: 'websocket' } });
     expect(ws.status).toBe(101);
@@ -243,13 +239,13 @@ describe('rescheduling', () => {
       { token: fan.token },
     );
     expect(moved.status).toBe(200);
-    const after = (await deps().db.select().from(bookings).where(eq(bookings.id, bookingId)).get())!;
+    const after = await bookingRow(bookingId);
     expect([after.startsAt.toISOString(), after.status, after.icsSequence]).toEqual([
       target.startsAt,
       'CONFIRMED',
       before.icsSequence + 1,
     ]);
-    const payAfter = (await deps().db.select().from(payments).where(eq(payments.bookingId, bookingId)).get())!;
+    const payAfter = await paymentOf(bookingId);
     expect([payAfter.id, payAfter.intentId, payAfter.amount, payAfter.status]).toEqual([
       payBefore.id,
       payBefore.intentId,
@@ -280,7 +276,7 @@ describe('rescheduling', () => {
     ).text();
     expect(ics).toContain(`SEQUENCE:${before.icsSequence + 1}`);
     expect(ics).toContain(`UID:${bookingId}@`);
-    for (let i = 0; i < 100 && !heard.includes('slots-changed'); i++) await new Promise((r) => setTimeout(r, 10));
+    await until(() => heard.includes('slots-changed'), { what: "the calendar's slots-changed message" });
     expect(heard).toContain('slots-changed');
     // Polling clients (no WebSocket) see the version move too.
     expect(await version()).toBeGreaterThan(versionBefore);
@@ -290,7 +286,7 @@ describe('rescheduling', () => {
   it('re-arms reminders for the new time', async () => {
     const { fan, bookingId } = await confirmedSlot();
     // Pretend the 24 h reminder went out for the old time.
-    const b = (await deps().db.select().from(bookings).where(eq(bookings.id, bookingId)).get())!;
+    const b = await bookingRow(bookingId);
     await deps()
       .db.insert(bookingReminders)
       .values({ bookingId, kind: '24h', userId: fan.user.id, startsAt: b.startsAt, sentAt: new Date() });

@@ -2,7 +2,7 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'c
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { bookings, callOffers, localStripeObjects, logs, payments } from '../src/db/schema';
-import type { OfferRoom } from '../src/durable/offer-room';
+import { OfferRoom } from '../src/durable/offer-room';
 import { runScheduled } from '../src/jobs/scheduled';
 import { CRON } from '../src/jobs/registry';
 import { errorText } from '../src/lib/logger';
@@ -113,7 +113,7 @@ describe('race-proof booking', () => {
     const logged = await deps()
       .db.select()
       .from(logs)
-      .where(and(eq(logs.type, 'AUTH_RATE_LIMITED'), eq(logs.actorId, fan.user.id)))
+      .where(and(eq(logs.type, 'BOOKING_LIMITED'), eq(logs.actorId, fan.user.id)))
       .all();
     expect(logged.map((l) => l.message)).toEqual([
       `Hold on ${offers[20].id} refused: ${fan.user.id} is taking holds too fast`,
@@ -209,7 +209,7 @@ describe('race-proof booking', () => {
     await book(`off_${offer.id.slice(4)}`, a.token); // warm the OfferRoom: it now believes nothing is held
     const d = deps();
     await runInDurableObject(stub(offer.id), async (instance: OfferRoom) => {
-      const st = (instance as unknown as { state: { live: unknown; offer: { status: string } } }).state;
+      const st = OfferRoom.memoryOf(instance)!;
       st.live = null; // simulate a stale in-memory state
       st.offer.status = 'AVAILABLE';
     });

@@ -9,21 +9,19 @@ import {
   bookings,
   callCredentials,
   callEvents,
-  callOffers,
   ledgerEntries,
   logs,
   notifications,
-  payments,
   refunds,
 } from '../src/db/schema';
 import { computeAttendance, callStatus, decideOutcome, tookPlaceThresholdMs } from '../src/domain/calls/attendance';
 import { applyCallOutcome, decideCallOutcome, settleCallOutcomes } from '../src/domain/calls/outcome';
 import { ACCESS_GRACE_MS, ACCESS_OPENS_BEFORE_MS, decideJoin } from '../src/domain/calls/window';
 import { creatorBalances } from '../src/domain/ledger/ledger';
-import { cleanUpVideoRooms } from '../src/jobs/room-cleanup';
+import { cleanUpVideoRooms } from '../src/domain/calls/room-cleanup';
 import { verifyCallToken } from '../src/providers/video/p2p';
 import type { JoinResponseT } from '../src/shared/calls';
-import { api, createAccount, deps, expectError, fetchApp, postPage, testEnv } from './helpers';
+import { api, createAccount, deps, expectError, fetchApp, postPage, testEnv, offerRow, paymentOf } from './helpers';
 import { callAt, confirmedBooking, presence } from './scenarios';
 
 const MIN = 60_000;
@@ -517,8 +515,6 @@ describe('outcome job (after the window closes, exactly once)', () => {
   async function ended() {
     return callAt(-40 * MIN); // ended 10 minutes ago: the window (end + 5 min) has closed
   }
-  const paymentOf = async (bookingId: string) =>
-    (await deps().db.select().from(payments).where(eq(payments.bookingId, bookingId)).get())!;
 
   it('both came → COMPLETED: booking and offer completed, nothing refunded, the creator keeps their share', async () => {
     const s = await ended();
@@ -529,9 +525,7 @@ describe('outcome job (after the window closes, exactly once)', () => {
     await settleCallOutcomes(deps());
     const b = await booking(s.bookingId);
     expect([b.status, b.outcome, !!b.outcomeAppliedAt]).toEqual(['COMPLETED', 'COMPLETED', true]);
-    expect((await deps().db.select().from(callOffers).where(eq(callOffers.id, s.offer.id)).get())!.status).toBe(
-      'COMPLETED',
-    );
+    expect((await offerRow(s.offer.id)).status).toBe('COMPLETED');
     expect((await paymentOf(s.bookingId)).refundedAmount).toBe(0);
     expect(await creatorBalances(deps(), s.c.creator.id, new Date())).toEqual(before);
     const notes = await deps().db.select().from(notifications).where(eq(notifications.type, 'CALL_OUTCOME')).all();
@@ -613,7 +607,7 @@ describe('outcome job (after the window closes, exactly once)', () => {
         payment: await paymentOf(s.bookingId),
         balances: await creatorBalances(deps(), s.c.creator.id, later),
         booking: await booking(s.bookingId),
-        offer: (await deps().db.select().from(callOffers).where(eq(callOffers.id, s.offer.id)).get())!,
+        offer: await offerRow(s.offer.id),
         notifications: (
           await deps().db.select().from(notifications).where(eq(notifications.type, 'CALL_OUTCOME')).all()
         )

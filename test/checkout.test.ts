@@ -6,9 +6,9 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { prepareThenPay } from '../client/lib/checkout';
-import { bookings, callOffers, localStripeObjects, payments, platformSettings } from '../src/db/schema';
+import { bookings, localStripeObjects, payments, platformSettings } from '../src/db/schema';
 import { forgetSettings } from '../src/domain/settings';
-import { api, createAccount, deps, expectError, getPage, postPage } from './helpers';
+import { api, bookingRow, createAccount, deps, expectError, getPage, postPage, offerRow, paymentOf } from './helpers';
 import { book, fans, offerFor, onboardedCreator } from './scenarios';
 
 async function held(price = 10_000) {
@@ -21,7 +21,6 @@ async function held(price = 10_000) {
   };
   return { c, offer, fan, bookingId: out.booking.id, intentId: out.payment.intentId };
 }
-const bookingRow = async (id: string) => (await deps().db.select().from(bookings).where(eq(bookings.id, id)).get())!;
 /** The hold ran out (its alarm has not fired yet). */
 const expire = (bookingId: string) =>
   deps()
@@ -57,13 +56,9 @@ describe('the hold is re-checked before the card is charged', () => {
     expect(html).toContain(`/en/offers/${h.offer.id}`);
     // Released as the alarm would have: the offer is free again, the intent can no longer be paid.
     expect((await bookingRow(h.bookingId)).status).toBe('EXPIRED');
-    expect((await deps().db.select().from(callOffers).where(eq(callOffers.id, h.offer.id)).get())!.status).toBe(
-      'AVAILABLE',
-    );
+    expect((await offerRow(h.offer.id)).status).toBe('AVAILABLE');
     expect(await intentStatus(h.intentId)).toBe('canceled');
-    expect((await deps().db.select().from(payments).where(eq(payments.bookingId, h.bookingId)).get())!.status).not.toBe(
-      'SUCCEEDED',
-    );
+    expect((await paymentOf(h.bookingId)).status).not.toBe('SUCCEEDED');
     // The card page itself says so too, and paying again is still refused.
     const page = await getPage(`/checkout/local/${h.intentId}?lang=fr`, h.fan.token);
     expect(page.status).toBe(409);
@@ -207,12 +202,8 @@ describe('a bank debit through the local checkout (processing until the bank ans
     await postPage(`/checkout/local/${h.intentId}/pay`, h.fan.token, { outcome: 'processing' });
     await postPage(`/checkout/local/${h.intentId}/settle`, h.fan.token, { ok: '0' });
     expect((await bookingRow(h.bookingId)).status).toBe('FAILED');
-    expect((await deps().db.select().from(callOffers).where(eq(callOffers.id, h.offer.id)).get())!.status).toBe(
-      'AVAILABLE',
-    );
-    expect((await deps().db.select().from(payments).where(eq(payments.bookingId, h.bookingId)).get())!.status).toBe(
-      'FAILED',
-    );
+    expect((await offerRow(h.offer.id)).status).toBe('AVAILABLE');
+    expect((await paymentOf(h.bookingId)).status).toBe('FAILED');
   });
 });
 
@@ -231,7 +222,7 @@ describe('a hold keeps the fee split it started with', () => {
       expect(again.payment.checkoutUrl).toContain(`/checkout/local/${h.intentId}`);
       expect((await getPage(`/en/bookings/${h.bookingId}/checkout`, h.fan.token)).status).toBe(200);
       await deps().localPayments!.checkout(h.intentId, 'succeed');
-      expect(await deps().db.select().from(payments).where(eq(payments.bookingId, h.bookingId)).get()).toMatchObject({
+      expect(await paymentOf(h.bookingId)).toMatchObject({
         status: 'SUCCEEDED',
         platformFeeBps: 1500,
         platformFee: 1500,
@@ -250,7 +241,7 @@ describe('a hold keeps the fee split it started with', () => {
     try {
       await deps().localPayments!.checkout(h.intentId, 'succeed');
       expect((await bookingRow(h.bookingId)).status).toBe('CONFIRMED');
-      expect(await deps().db.select().from(payments).where(eq(payments.bookingId, h.bookingId)).get()).toMatchObject({
+      expect(await paymentOf(h.bookingId)).toMatchObject({
         status: 'SUCCEEDED',
         platformFeeBps: 1500,
         platformFee: 1500,

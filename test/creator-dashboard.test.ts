@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { bookings, notifications, reviews } from '../src/db/schema';
 import { localParts } from '../src/lib/tz';
 import { api, cookieFrom, createAccount, deps, expectError, getPage, postForm, postPage } from './helpers';
-import { book, callAt, fans, offerFor, onboardedCreator, reviewedCall, type CreatorScenario } from './scenarios';
+import { payOffer, callAt, fans, offerFor, onboardedCreator, reviewedCall, type CreatorScenario } from './scenarios';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -19,12 +19,7 @@ async function paidBookings(c: CreatorScenario, n: number, days = 3) {
   for (let i = 0; i < n; i++) {
     const offer = await offerFor(c, { startsInMinutes: days * 24 * 60 + i * 60 });
     const [fan] = await fans(1);
-    const r = (await (await book(offer.id, fan.token)).json()) as {
-      booking: { id: string };
-      payment: { intentId: string };
-    };
-    await deps().localPayments!.checkout(r.payment.intentId, 'succeed');
-    out.push({ bookingId: r.booking.id, fanId: fan.user.id });
+    out.push({ bookingId: (await payOffer(offer.id, fan)).bookingId, fanId: fan.user.id });
   }
   return out;
 }

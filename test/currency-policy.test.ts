@@ -6,8 +6,8 @@
  */
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { bookings, callOffers, callRequests, creators } from '../src/db/schema';
-import { api, deps, expectError, getPage, postPage } from './helpers';
+import { bookings, callRequests, creators } from '../src/db/schema';
+import { api, deps, expectError, getPage, postPage, offerRow, requestRow } from './helpers';
 import { fans, offerFor, onboardedCreator } from './scenarios';
 
 const future = (days: number) =>
@@ -46,7 +46,7 @@ describe('a creator prices in the currency their payment account settles in', ()
       'CURRENCY_NOT_ACCEPTED',
     );
     expect(edit.details).toEqual({ accepted: 'CHF' });
-    expect((await deps().db.select().from(callOffers).where(eq(callOffers.id, offer.id)).get())!.currency).toBe('CHF');
+    expect((await offerRow(offer.id)).currency).toBe('CHF');
 
     await expectError(
       await api(
@@ -137,7 +137,7 @@ describe('a creator prices in the currency their payment account settles in', ()
       422,
       'CURRENCY_NOT_ACCEPTED',
     );
-    expect((await deps().db.select().from(callRequests).where(eq(callRequests.id, id)).get())!.status).toBe('PENDING');
+    expect((await requestRow(id)).status).toBe('PENDING');
     expect(await deps().db.select().from(bookings).where(eq(bookings.userId, fan.user.id)).all()).toEqual([]);
   });
 

@@ -1,15 +1,15 @@
 /** Dispute evidence: a provider refusal is a clear answer (409 / 502), never a 500, and records nothing. */
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { disputes, localStripeObjects, payments } from '../src/db/schema';
+import { disputes, localStripeObjects } from '../src/db/schema';
 import { submitDisputeEvidence } from '../src/domain/payments/disputes';
 import { PaymentProviderError } from '../src/providers/payments/port';
-import { api, createAccount, deps, expectError } from './helpers';
+import { api, createAccount, deps, expectError, paymentOf } from './helpers';
 import { callAt, confirmedBooking, presence } from './scenarios';
 
 async function openDispute() {
   const s = await confirmedBooking({ startsInMinutes: 3 * 24 * 60 });
-  const payment = (await deps().db.select().from(payments).where(eq(payments.bookingId, s.bookingId)).get())!;
+  const payment = await paymentOf(s.bookingId);
   const dspId = await deps().localPayments!.openDispute(payment.chargeId!, 'fraudulent');
   return (await deps().db.select().from(disputes).where(eq(disputes.stripeDisputeId, dspId)).get())!;
 }
@@ -64,7 +64,7 @@ describe('dispute evidence content', () => {
     await presence(s.bookingId, 'CREATOR', s.c.user.id, start - 2 * 60_000, start + 30 * 60_000);
     await presence(s.bookingId, 'FAN', s.fan.user.id, start + 60_000, start + 29 * 60_000);
     const d = deps();
-    const payment = (await d.db.select().from(payments).where(eq(payments.bookingId, s.bookingId)).get())!;
+    const payment = await paymentOf(s.bookingId);
     const dspId = await d.localPayments!.openDispute(payment.chargeId!, 'product_not_received');
     const row = (await d.db.select().from(disputes).where(eq(disputes.stripeDisputeId, dspId)).get())!;
     const admin = await createAccount('ADMIN', { passwordHash: null });

@@ -7,11 +7,23 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { bookings, callRequests, notifications, payments, reviews } from '../src/db/schema';
+import { bookings, callRequests, notifications, reviews } from '../src/db/schema';
 import { applyCallOutcome, decideCallOutcome } from '../src/domain/calls/outcome';
 import { markRead } from '../src/domain/notifications/render';
-import { api, cookieFrom, createAccount, deps, expectError, getPage, postPage, type TestAccount } from './helpers';
-import { book, callAt, moveCall, offerFor, onboardedCreator, presence, type CreatorScenario } from './scenarios';
+import {
+  api,
+  bookingRow,
+  cookieFrom,
+  createAccount,
+  deps,
+  expectError,
+  getPage,
+  postPage,
+  type TestAccount,
+  requestRow,
+  paymentOf,
+} from './helpers';
+import { holdOffer, callAt, moveCall, offerFor, onboardedCreator, presence, type CreatorScenario } from './scenarios';
 
 const MIN = 60_000;
 const flashOf = (res: Response) => decodeURIComponent(cookieFrom(res, 'flash') ?? '').replace(/^flash=/, '');
@@ -40,13 +52,10 @@ async function bookAs(
   opts: { pay?: boolean; price?: number } = {},
 ) {
   const offer = await offerFor(c, { startsInMinutes, price: opts.price });
-  const res = await book(offer.id, fan.token);
-  expect(res.ok).toBe(true);
-  const out = (await res.json()) as { booking: { id: string }; payment: { intentId: string } };
-  if (opts.pay !== false) await deps().localPayments!.checkout(out.payment.intentId, 'succeed');
-  return out.booking.id;
+  const held = await holdOffer(offer.id, fan);
+  if (opts.pay !== false) await deps().localPayments!.checkout(held.intentId, 'succeed');
+  return held.bookingId;
 }
-const statusOf = async (id: string) => (await deps().db.select().from(bookings).where(eq(bookings.id, id)).get())!;
 
 describe('fan pages: access', () => {
   it('send anonymous visitors to sign-in, then back to the page they asked for', async () => {
@@ -116,10 +125,10 @@ describe('fan pages: access', () => {
     expect((await getPage(`/api/bookings/${upcoming}/calendar.ics`, bob.token)).status).toBe(404);
     const withdraw = await postPage(`/en/dashboard/requests/${req}/cancel`, bob.token);
     expect(flashOf(withdraw)).toMatch(/^error:/);
-    expect((await statusOf(upcoming)).status).toBe('CONFIRMED');
+    expect((await bookingRow(upcoming)).status).toBe('CONFIRMED');
     expect(await deps().db.select().from(reviews).where(eq(reviews.bookingId, past)).all()).toHaveLength(0);
-    expect((await deps().db.select().from(callRequests).where(eq(callRequests.id, req)).get())!.status).toBe('PENDING');
-    const pay = (await deps().db.select().from(payments).where(eq(payments.bookingId, upcoming)).get())!;
+    expect((await requestRow(req)).status).toBe('PENDING');
+    const pay = await paymentOf(upcoming);
     expect(pay.refundedAmount).toBe(0);
   });
 });
@@ -229,7 +238,7 @@ describe('fan dashboard home', () => {
       expect(reqs).toMatch(new RegExp(`data-stat="${s}"><strong>1</strong>`));
     const order = ['PENDING', 'ACCEPTED', 'REJECTED', 'EXPIRED'].map((g) => reqs.indexOf(`data-group="${g}"`));
     expect(order.every((i, k) => i > 0 && (k === 0 || i > order[k - 1]))).toBe(true);
-    const acceptedRow = (await d.db.select().from(callRequests).where(eq(callRequests.id, accepted)).get())!;
+    const acceptedRow = await requestRow(accepted);
     const acceptedCard = reqs.slice(reqs.indexOf(`data-request-id="${accepted}"`));
     expect(acceptedCard.slice(0, acceptedCard.indexOf('</li>'))).toContain(
       `href="/en/bookings/${acceptedRow.bookingId}/checkout" data-pay-now`,
@@ -257,7 +266,7 @@ describe('upcoming calls', () => {
       [paris, 'fr', 'fr-FR', 'Europe/Paris'],
     ] as const) {
       const id = await bookAs(fan, c, (fan === ny ? 3 : 4) * 24 * 60 + 7 * 60);
-      const b = await statusOf(id);
+      const b = await bookingRow(id);
       const item = itemOf(await html(`/${lang}/dashboard/calls`, fan.token), id)!;
       expect(item).toContain(full(tag, tz, b.startsAt));
       expect(item).toContain(zone(tag, tz, b.startsAt));
@@ -338,7 +347,7 @@ describe('upcoming calls', () => {
       '/en/dashboard/calls',
       'error:booking.confirmRequired',
     ]);
-    expect((await statusOf(close)).status).toBe('CONFIRMED');
+    expect((await bookingRow(close)).status).toBe('CONFIRMED');
     expect(closePage).toContain('name="expectedRefund" value="1250"');
     // The page was opened when the full refund still applied (2500): the 24 h line has passed since,
     // so nothing is cancelled and the fan is shown the new amount to confirm again.
@@ -352,14 +361,14 @@ describe('upcoming calls', () => {
       '/en/dashboard/calls',
       'error:booking.refundChanged',
     ]);
-    expect((await statusOf(close)).status).toBe('CONFIRMED');
+    expect((await bookingRow(close)).status).toBe('CONFIRMED');
     // The API takes the same guard.
     await expectError(
       await api('POST', `/api/bookings/${close}/cancel`, { expectedRefund: 2500 }, { token: fan.token }),
       409,
       'REFUND_CHANGED',
     );
-    expect((await statusOf(close)).status).toBe('CONFIRMED');
+    expect((await bookingRow(close)).status).toBe('CONFIRMED');
     const done = await postPage(`/en/bookings/${close}/cancel`, fan.token, {
       confirm: 'yes',
       expectedRefund: '1250',
@@ -370,10 +379,8 @@ describe('upcoming calls', () => {
       '/en/dashboard/calls',
       'success:booking.cancelled',
     ]);
-    expect((await statusOf(close)).status).toBe('CANCELLED');
-    expect((await deps().db.select().from(payments).where(eq(payments.bookingId, close)).get())!.refundedAmount).toBe(
-      1250,
-    );
+    expect((await bookingRow(close)).status).toBe('CANCELLED');
+    expect((await paymentOf(close)).refundedAmount).toBe(1250);
     // An external `back` is ignored.
     const evil = await postPage(`/en/bookings/${far}/cancel`, fan.token, { back: '//evil.example/x' });
     expect(evil.headers.get('location')).toBe(`/en/bookings/${far}`);
@@ -402,7 +409,7 @@ describe('history', () => {
       await decideCallOutcome(d, id);
       await applyCallOutcome(d, id);
     }
-    expect([(await statusOf(completed)).outcome, (await statusOf(noShow)).outcome]).toEqual([
+    expect([(await bookingRow(completed)).outcome, (await bookingRow(noShow)).outcome]).toEqual([
       'COMPLETED',
       'CREATOR_NO_SHOW',
     ]);

@@ -173,6 +173,18 @@ describe('error pages and messages in the viewer’s language', () => {
     }
   });
 
+  it('every refusal code has its own French and English text, and the English one is what the API answers', () => {
+    expect(new Set(REFUSAL_CODES).size).toBe(REFUSAL_CODES.length);
+    for (const code of REFUSAL_CODES) {
+      const key = `errors.codes.${code}` as const;
+      for (const locale of ['fr', 'en'] as const) {
+        expect(allKeys(dictionaries[locale]), `${locale} ${code}`).toContain(key);
+        expect(translate(locale, key).trim().length, `${locale} ${code}`).toBeGreaterThan(0);
+      }
+      expect(refusal(code).message, code).toBe(translate('en', key));
+    }
+  });
+
   it('403 (wrong role) on /fr is French, on /en English — never the English message of the error', async () => {
     const fan = await createAccount('USER');
     const fr = await getPage('/fr/admin', fan.token);

@@ -5,7 +5,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { callCredentials, logs, users } from '../src/db/schema';
+import { callCredentials, logs } from '../src/db/schema';
 import { buildDeps } from '../src/deps';
 import { joinCall } from '../src/domain/calls/access';
 import { CREDENTIALS_REUSE_MS } from '../src/domain/calls/credentials';
@@ -14,7 +14,7 @@ import { parseIceServers, type Bindings } from '../src/env';
 import { fixedClock } from '../src/lib/clock';
 import { cloudflareTurn, IceError, MAX_TURN_TTL_S } from '../src/providers/video/ice';
 import { FAKE_TURN } from './fake-credentials';
-import { deps, testEnv } from './helpers';
+import { deps, testEnv, userRow } from './helpers';
 import { callAt, moveCall } from './scenarios';
 
 const MIN = 60_000;
@@ -122,8 +122,7 @@ describe('Cloudflare Realtime TURN (local fake)', () => {
 });
 
 describe('joining the built-in call with a TURN key', () => {
-  const fanOf = async (s: Awaited<ReturnType<typeof callAt>>) =>
-    (await deps().db.select().from(users).where(eq(users.id, s.fan.user.id)).get())!;
+  const fanOf = async (s: Awaited<ReturnType<typeof callAt>>) => await userRow(s.fan.user.id);
 
   it('mints TURN credentials valid until the access window closes, at most once per person per interval (a second join reuses them)', async () => {
     const s = await callAt(5 * MIN);
@@ -151,11 +150,7 @@ describe('joining the built-in call with a TURN key', () => {
     expect(stored).toContain('"sealed"');
     for (const secret of [first.token, a.username, a.credential]) expect(stored).not.toContain(secret);
     // The other participant has their own; after the interval the fan gets new ones.
-    const creator = await joinCall(
-      d,
-      (await deps().db.select().from(users).where(eq(users.id, s.c.user.id)).get())!,
-      s.bookingId,
-    );
+    const creator = await joinCall(d, await userRow(s.c.user.id), s.bookingId);
     if (!creator.ok) throw new Error('join refused');
     expect(creator.iceServers.find((x) => x.username)!.username).not.toBe(a.username);
     clock.advance(CREDENTIALS_REUSE_MS + 1000);

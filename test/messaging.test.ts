@@ -44,7 +44,19 @@ import { DAY, fixedClock, HOUR, MINUTE } from '../src/lib/clock';
 import { randomIds } from '../src/lib/ids';
 import { LOG_TYPES, type LogType } from '../src/lib/logger';
 import type { EmailProvider } from '../src/providers/email/port';
-import { api, createAccount, deps, expectError, fetchApp, getPage, postPage, testEnv } from './helpers';
+import {
+  api,
+  bookingRow,
+  createAccount,
+  deps,
+  expectError,
+  fetchApp,
+  getPage,
+  postPage,
+  testEnv,
+  offerRow,
+  userRow,
+} from './helpers';
 import { book, callAt, confirmedBooking, moveCall, offerFor, onboardedCreator } from './scenarios';
 
 const get = getPage;
@@ -52,7 +64,6 @@ const post = postPage;
 const emailsOf = (userId: string) => deps().db.select().from(emailLog).where(eq(emailLog.userId, userId)).all();
 const outboxOf = async (key: string) =>
   deps().db.select().from(devOutbox).where(eq(devOutbox.idempotencyKey, key)).get();
-const bookingRow = async (id: string) => (await deps().db.select().from(bookings).where(eq(bookings.id, id)).get())!;
 const remindersOf = (bookingId: string) =>
   deps().db.select().from(bookingReminders).where(eq(bookingReminders.bookingId, bookingId)).all();
 /** "6:00 PM" / "18:00": the hour as Intl writes it in that language and zone (independent of the app's formatting code). */
@@ -476,7 +487,7 @@ describe('reminders', () => {
     const s = await remindable(25 * MINUTE);
     const d0 = deps();
     const b = await bookingRow(s.bookingId);
-    const offer = (await d0.db.select().from(callOffers).where(eq(callOffers.id, b.offerId)).get())!;
+    const offer = await offerRow(b.offerId);
     // 120 more calls due now (clones of this one, each with its own offer).
     const ids = [s.bookingId];
     for (let i = 0; i < 120; i += 20) {
@@ -735,7 +746,7 @@ describe('email preferences and one-click unsubscribe', () => {
     const fan = await createAccount('USER');
     const res = await post('/en/account/emails', fan.token, { requests: 'on', reviews: 'on' }); // reminders unchecked
     expect(res.status).toBe(303);
-    expect((await deps().db.select().from(users).where(eq(users.id, fan.user.id)).get())!.emailPrefs).toMatchObject({
+    expect((await userRow(fan.user.id)).emailPrefs).toMatchObject({
       reminders: false,
       requests: true,
       reviews: true,
@@ -790,9 +801,7 @@ describe('email preferences and one-click unsubscribe', () => {
     const page = await fetchApp(url.pathname + url.search);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<form method="post"');
-    expect((await deps().db.select().from(users).where(eq(users.id, fan.user.id)).get())!.emailPrefs.reviews).not.toBe(
-      false,
-    );
+    expect((await userRow(fan.user.id)).emailPrefs.reviews).not.toBe(false);
     // A mail client's one-click POST: no cookie, no Origin.
     const one = await fetchApp(url.pathname + url.search, {
       method: 'POST',
@@ -801,9 +810,7 @@ describe('email preferences and one-click unsubscribe', () => {
     });
     expect(one.status).toBe(200);
     expect(await one.text()).toContain('data-unsubscribed="reviews"');
-    expect((await deps().db.select().from(users).where(eq(users.id, fan.user.id)).get())!.emailPrefs.reviews).toBe(
-      false,
-    );
+    expect((await userRow(fan.user.id)).emailPrefs.reviews).toBe(false);
     const forged = new URL(url);
     forged.searchParams.set('c', 'reminders');
     expect((await fetchApp(forged.pathname + forged.search, { method: 'POST' })).status).toBe(400);

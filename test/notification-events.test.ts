@@ -15,7 +15,7 @@ import { JOBS } from '../src/jobs/registry';
 import { PaymentProviderError } from '../src/providers/payments/port';
 import { updateSettings } from '../src/domain/settings';
 import { fixedClock, MINUTE } from '../src/lib/clock';
-import { api, createAccount, deps, type TestAccount } from './helpers';
+import { api, createAccount, deps, type TestAccount, paymentOf } from './helpers';
 import {
   book,
   callAt,
@@ -172,7 +172,7 @@ describe('payments', () => {
       tone: 'success',
     });
     const [e] = await mail(s.c.user.id, 'payment_received');
-    const p = (await deps().db.select().from(payments).where(eq(payments.bookingId, s.bookingId)).get())!;
+    const p = await paymentOf(s.bookingId);
     expect(e.data).toMatchObject({
       amount: 10_000,
       fee: 1500,
@@ -188,8 +188,7 @@ describe('payments', () => {
   it('DISPUTE_CLOSED: admins are told with a link to the disputes page, the creator with a link to the booking', async () => {
     const s = await confirmedBooking({ price: 10_000 });
     const admin = await createAccount('ADMIN');
-    const chargeId = (await deps().db.select().from(payments).where(eq(payments.bookingId, s.bookingId)).get())!
-      .chargeId!;
+    const chargeId = (await paymentOf(s.bookingId)).chargeId!;
     const dsp = await deps().localPayments!.openDispute(chargeId, 'fraudulent');
     expect((await ofType(admin, 'DISPUTE_OPENED'))[0].link).toBe('/admin/disputes');
     await deps().localPayments!.updateDispute(dsp, 'won');

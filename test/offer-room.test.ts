@@ -5,9 +5,8 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'c
 import { and, eq, inArray, like } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { bookings, callOffers, logs, payments, platformSettings } from '../src/db/schema';
-import type { OfferRoom } from '../src/durable/offer-room';
+import { OfferRoom } from '../src/durable/offer-room';
 import { TakenOffers, takenOffers } from '../src/domain/booking/taken';
-import type { OfferState } from '../src/domain/booking/offer-state';
 import { forgetSettings } from '../src/domain/settings';
 import { api, deps, expectError, fetchApp, testEnv } from './helpers';
 import { book, fans, offerFor, onboardedCreator } from './scenarios';
@@ -30,12 +29,11 @@ const criticalFor = (offerId: string) =>
       and(eq(logs.level, 'CRITICAL'), eq(logs.type, 'BOOKING_INVARIANT_VIOLATION'), like(logs.message, `%${offerId}%`)),
     )
     .all();
-const memory = (offerId: string) =>
-  runInDurableObject(stub(offerId), (i: OfferRoom) => (i as unknown as { state: OfferState | null }).state);
+const memory = (offerId: string) => runInDurableObject(stub(offerId), (i: OfferRoom) => OfferRoom.memoryOf(i));
 /** Makes the object believe the offer is free (a stale memory the D1 index must catch). */
 const forgetHold = (offerId: string) =>
   runInDurableObject(stub(offerId), (i: OfferRoom) => {
-    const st = (i as unknown as { state: OfferState }).state;
+    const st = OfferRoom.memoryOf(i)!;
     st.live = null;
     st.offer.status = 'AVAILABLE';
   });
@@ -235,7 +233,7 @@ describe('holds', () => {
     const [fan, other] = await fans(2);
     const held = (await (await book(offer.id, fan.token)).json()) as Held;
     await runInDurableObject(stub(offer.id), (i: OfferRoom) => {
-      (i as unknown as { state: OfferState }).state.live!.holdExpiresAt = Date.now() - 1_000; // the alarm is late
+      OfferRoom.memoryOf(i)!.live!.holdExpiresAt = Date.now() - 1_000; // the alarm is late
     });
     await expectError(await book(offer.id, fan.token), 409, 'HOLD_EXPIRED');
     expect((await bookingRow(held.booking.id)).status).toBe('EXPIRED');

@@ -12,6 +12,7 @@ import {
   testEnv,
   tokenFromEmail,
   uniqueEmail,
+  userRow,
 } from './helpers';
 
 const SESSION = '__Host-cas';
@@ -122,7 +123,7 @@ describe('sign-up and sign-in pages (no JavaScript needed)', () => {
       { cookie },
     );
     expect(res.headers.get('location')).toBe('/fr/account');
-    expect(await deps().db.select().from(users).where(eq(users.id, a.user.id)).get()).toMatchObject({
+    expect(await userRow(a.user.id)).toMatchObject({
       name: 'Changed',
       locale: 'fr',
       timezone: 'Asia/Tokyo',
@@ -148,7 +149,7 @@ describe('Google sign-in (against the local fake)', () => {
     const a = await createAccount();
     const linked = await googleRoundTrip({ sub: 'g-linked-1', email: a.user.email, email_verified: 'true' });
     expect(linked.status).toBe(303);
-    expect((await deps().db.select().from(users).where(eq(users.id, a.user.id)).get())!.googleSub).toBe('g-linked-1');
+    expect((await userRow(a.user.id)).googleSub).toBe('g-linked-1');
     const unverified = await googleRoundTrip({
       sub: 'g-unverified',
       email: uniqueEmail('unv'),

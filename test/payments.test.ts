@@ -24,7 +24,18 @@ import { bankAccount, creatorAccount, creatorBalances, paymentLedgerSum, record 
 import { runScheduled } from '../src/jobs/scheduled';
 import { CRON } from '../src/jobs/registry';
 import { LOCAL_WEBHOOK_SECRET, localPayments } from '../src/providers/payments/local';
-import { api, createAccount, deps, expectError, fetchApp, postForm, testEnv, type TestAccount } from './helpers';
+import {
+  api,
+  createAccount,
+  deps,
+  expectError,
+  fetchApp,
+  postForm,
+  testEnv,
+  type TestAccount,
+  offerRow,
+  paymentOf,
+} from './helpers';
 import { book, fans, offerFor, onboardedCreator } from './scenarios';
 
 const cryptoProvider = Stripe.createSubtleCryptoProvider();
@@ -47,22 +58,13 @@ const bookingRow = (id: string) =>
     .where(eq(bookings.id, id))
     .get()
     .then((r) => r!);
-const paymentOf = (bookingId: string) =>
-  deps()
-    .db.select()
-    .from(payments)
-    .where(eq(payments.bookingId, bookingId))
-    .get()
-    .then((r) => r!);
 
 describe('local checkout → webhook → booking', () => {
   it('pays, confirms the booking, books the ledger (sums to zero) and notifies both sides', async () => {
     const h = await held();
     await deps().localPayments!.checkout(h.intentId, 'succeed');
     expect((await bookingRow(h.bookingId)).status).toBe('CONFIRMED');
-    expect((await deps().db.select().from(callOffers).where(eq(callOffers.id, h.offer.id)).get())!.status).toBe(
-      'BOOKED',
-    );
+    expect((await offerRow(h.offer.id)).status).toBe('BOOKED');
     const p = await paymentOf(h.bookingId);
     expect(p).toMatchObject({
       status: 'SUCCEEDED',
@@ -96,9 +98,7 @@ describe('local checkout → webhook → booking', () => {
     const a = await held();
     await deps().localPayments!.checkout(a.intentId, 'decline');
     expect((await bookingRow(a.bookingId)).status).toBe('FAILED');
-    expect((await deps().db.select().from(callOffers).where(eq(callOffers.id, a.offer.id)).get())!.status).toBe(
-      'AVAILABLE',
-    );
+    expect((await offerRow(a.offer.id)).status).toBe('AVAILABLE');
     const b = await held();
     expect((await deps().localPayments!.checkout(b.intentId, '3ds')).status).toBe('requires_action');
     expect((await bookingRow(b.bookingId)).status).toBe('PENDING');
@@ -237,7 +237,7 @@ describe('webhook endpoint', () => {
     const c = await hold(x.id, fanC);
     await capture.checkout(c.payment.intentId, 'succeed');
     await point('paid');
-    const payC = (await d.db.select().from(payments).where(eq(payments.bookingId, c.booking.id)).get())!;
+    const payC = await paymentOf(c.booking.id);
     const adminRefund = await issueRefund(app, payC, decideRefund({ kind: 'ADMIN', amount: 2345 }, refundable(payC)), {
       initiatedBy: 'ADMIN',
       actorUserId: admin.user.id,
@@ -501,9 +501,7 @@ describe('cancellations and the refund policy', () => {
     const res = await api('POST', `/api/bookings/${h.bookingId}/cancel`, { reason: 'Sick' }, { token: h.c.token });
     expect(((await res.json()) as { refunded: number }).refunded).toBe(10000);
     expect(await bookingRow(h.bookingId)).toMatchObject({ status: 'CANCELLED', cancelledBy: 'CREATOR' });
-    expect((await deps().db.select().from(callOffers).where(eq(callOffers.id, h.offer.id)).get())!.status).toBe(
-      'CANCELLED',
-    );
+    expect((await offerRow(h.offer.id)).status).toBe('CANCELLED');
     const p = await paymentOf(h.bookingId);
     expect(p).toMatchObject({ status: 'REFUNDED', refundedAmount: 10000 });
     expect(await paymentLedgerSum(deps(), p.id)).toBe(0);
@@ -530,9 +528,7 @@ describe('cancellations and the refund policy', () => {
         ).json()) as { refunded: number }
       ).refunded,
     ).toBe(10000);
-    expect((await deps().db.select().from(callOffers).where(eq(callOffers.id, early.offer.id)).get())!.status).toBe(
-      'AVAILABLE',
-    );
+    expect((await offerRow(early.offer.id)).status).toBe('AVAILABLE');
     const late = await paid({ startsInMinutes: 5 * 60, policy: 'HALF' });
     const preview = (await (
       await api('GET', `/api/bookings/${late.bookingId}/cancellation`, undefined, { token: late.fan.token })

@@ -8,7 +8,7 @@
  */
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { bookings, creators, emailLog, ledgerEntries, payoutAudit, payments, platformSettings } from '../src/db/schema';
+import { creators, emailLog, ledgerEntries, payoutAudit, payments, platformSettings } from '../src/db/schema';
 import { settleCallOutcomes } from '../src/domain/calls/outcome';
 import { bankAccount, creatorBalances } from '../src/domain/ledger/ledger';
 import { approvePayout, creatorEligibility, openPayout, setPayoutsBlocked } from '../src/domain/payouts/engine';
@@ -16,9 +16,9 @@ import { payoutEligibility } from '../src/domain/payouts/eligibility';
 import { runPayouts, STUCK_AFTER_MS } from '../src/domain/payouts/job';
 import { nextPayoutSlot } from '../src/domain/payouts/schedule';
 import { getSettings, updateSettings } from '../src/domain/settings';
-import { reconcilePayments } from '../src/jobs/payment-reconciliation';
+import { reconcilePayments } from '../src/domain/payments/reconciliation';
 import { DAY, fixedClock, HOUR, MINUTE } from '../src/lib/clock';
-import { api, createAccount, deps, expectError, getPage, postPage } from './helpers';
+import { api, createAccount, deps, expectError, getPage, postPage, bookingRow } from './helpers';
 import {
   accountBalance,
   afterRelease,
@@ -720,7 +720,7 @@ describe("funds are released only once the call's outcome is decided", () => {
       expect(refused).toMatchObject({ ok: false, code: 'NOT_ELIGIBLE' });
 
       // The outcome job: only the fan came to the first call; both came to the second.
-      const times = async (id: string) => (await d.db.select().from(bookings).where(eq(bookings.id, id)).get())!;
+      const times = async (id: string) => await bookingRow(id);
       const nb = await times(noShow.bookingId);
       const hb = await times(held.bookingId);
       const fanOf = nb.userId;

@@ -9,7 +9,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import wranglerToml from '../wrangler.toml?raw';
-import { authTokens, cronRuns, devOutbox, emailLog, logs, notifications, users } from '../src/db/schema';
+import { authTokens, cronRuns, devOutbox, emailLog, logs, notifications } from '../src/db/schema';
 import type { Deps } from '../src/deps';
 import { PROVIDER_KEY_WINDOW_MS, retryEmail } from '../src/domain/admin/ops';
 import { requestPasswordReset, resetPassword, sendVerificationEmail, verifyEmail } from '../src/domain/accounts/tokens';
@@ -28,7 +28,7 @@ import { KILLED_AFTER_MS, KILLED_ERROR, runJob, runJobChunk } from '../src/jobs/
 import { fixedClock, HOUR, MINUTE } from '../src/lib/clock';
 import { sha256Hex } from '../src/lib/crypto';
 import { isRetryable, mayHaveBeenSent } from '../src/providers/email/resend';
-import { createAccount, deps, getPage, testEnv, tokenFromEmail } from './helpers';
+import { createAccount, deps, getPage, testEnv, tokenFromEmail, userRow } from './helpers';
 
 // ------------------------------------------------------------------------------------------------ wrangler.toml
 
@@ -238,7 +238,7 @@ describe('an email whose queue message was lost is never stuck', () => {
   it('enqueue: the queue refusing the message leaves the row pending (logged, not thrown); the same key, later, queues it again — once', async () => {
     const a = await createAccount();
     const input = {
-      template: 'password_reset',
+      template: 'password_reset' as const,
       to: { email: a.user.email, name: a.user.name, locale: 'en' as const, timezone: 'UTC', userId: a.user.id },
       data: { url: 'http://localhost/en/reset-password?token=x', expiresMinutes: 60 },
       key: `lost:${a.user.id}`,
@@ -488,6 +488,6 @@ describe('one-time links are not stored in the email log', () => {
       (verifyRow.payload as unknown as EmailPayload).links,
     );
     expect(forged.url).not.toContain(verifyToken);
-    expect((await deps().db.select().from(users).where(eq(users.id, a.user.id)).get())!.emailVerifiedAt).not.toBeNull();
+    expect((await userRow(a.user.id)).emailVerifiedAt).not.toBeNull();
   });
 });

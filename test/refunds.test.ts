@@ -7,13 +7,11 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import {
-  bookings,
   cronRuns,
   ledgerEntries,
   localStripeObjects,
   notifications,
   owedRefunds,
-  payments,
   refunds,
   type Payment,
 } from '../src/db/schema';
@@ -24,11 +22,9 @@ import { decideRefund } from '../src/domain/payments/refund-policy';
 import { issueRefund, nextAttemptAt, oweRefund, recordRefund, refundable } from '../src/domain/payments/refunds';
 import { runJob } from '../src/jobs/run-job';
 import { fixedClock, MINUTE } from '../src/lib/clock';
-import { api, createAccount, deps, expectError, getPage } from './helpers';
+import { api, createAccount, deps, expectError, getPage, paymentOf, bookingRow } from './helpers';
 import { confirmedBooking } from './scenarios';
 
-const paymentOf = async (bookingId: string) =>
-  (await deps().db.select().from(payments).where(eq(payments.bookingId, bookingId)).get())!;
 const owedOf = async (bookingId: string) =>
   deps().db.select().from(owedRefunds).where(eq(owedRefunds.bookingId, bookingId)).all();
 const refundsOf = async (paymentId: string) =>
@@ -212,7 +208,7 @@ describe('an owed refund is retried with the same key until the provider takes i
     ).toMatchObject({ counts: { voided: 1 } });
     expect((await owedOf(b.bookingId))[0].status).toBe('VOID');
     expect((await paymentOf(b.bookingId)).refundedAmount).toBe(0);
-    expect((await d.db.select().from(bookings).where(eq(bookings.id, b.bookingId)).get())!.status).toBe('CONFIRMED');
+    expect((await bookingRow(b.bookingId)).status).toBe('CONFIRMED');
   });
 
   it("the fan and the creator cancelling at the same moment: one cancellation, one refund, with the winner's details", async () => {
@@ -235,9 +231,7 @@ describe('an owed refund is retried with the same key until the provider takes i
         ? { initiatedBy: 'FAN', amount: 5000, reason: 'FAN_CANCELLED_LATE: fan', actorUserId: s.fan.user.id }
         : { initiatedBy: 'CREATOR', amount: 10_000, reason: 'CREATOR_CANCELLED: creator', actorUserId: s.c.user.id },
     );
-    expect((await deps().db.select().from(bookings).where(eq(bookings.id, s.bookingId)).get())!.cancelledBy).toBe(
-      winner,
-    );
+    expect((await bookingRow(s.bookingId)).cancelledBy).toBe(winner);
   });
 });
 

@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { callOffers, callRequests, creators } from '../src/db/schema';
+import { creators } from '../src/db/schema';
 import { runScheduled } from '../src/jobs/scheduled';
 import { CRON } from '../src/jobs/registry';
-import { api, createAccount, deps, expectError, fetchApp, testEnv } from './helpers';
+import { api, createAccount, deps, expectError, fetchApp, testEnv, offerRow, requestRow } from './helpers';
 import { book, fans, offerFor, onboardedCreator } from './scenarios';
 
 const at = (hours: number) => new Date(Date.now() + hours * 3600_000).toISOString();
@@ -51,7 +51,7 @@ describe('call requests', () => {
     expect(out.request.status).toBe('ACCEPTED');
     expect(out.booking).toMatchObject({ userId: fan.user.id, status: 'PENDING', price: 6000 });
     expect(Date.parse(out.booking.holdExpiresAt) - Date.now()).toBeGreaterThan(23 * 3600_000);
-    const offer = (await deps().db.select().from(callOffers).where(eq(callOffers.id, out.request.offerId)).get())!;
+    const offer = await offerRow(out.request.offerId);
     expect(offer).toMatchObject({ source: 'REQUEST', reservedForUserId: fan.user.id, status: 'HELD' });
     // Another fan cannot take it; the fan gets their hold back to pay.
     await expectError(await book(offer.id, stranger.token), 409, 'OFFER_UNAVAILABLE');
@@ -82,9 +82,7 @@ describe('call requests', () => {
       409,
       'OVERLAPS_ANOTHER_OFFER',
     );
-    expect((await deps().db.select().from(callRequests).where(eq(callRequests.id, request.id)).get())!.status).toBe(
-      'PENDING',
-    );
+    expect((await requestRow(request.id)).status).toBe('PENDING');
   });
 
   it('lets the creator reject, the fan list and withdraw', async () => {
@@ -135,8 +133,7 @@ describe('call requests', () => {
       const { request } = (await res.json()) as { request: { id: string; expiresAt: string } };
       return { before, after, id: request.id, expiresAt: Date.parse(request.expiresAt) };
     };
-    const statusOf = async (id: string) =>
-      (await deps().db.select().from(callRequests).where(eq(callRequests.id, id)).get())!.status;
+    const statusOf = async (id: string) => (await requestRow(id)).status;
     // Far enough ahead: the 72 h window, to the millisecond of the request (the clock only moves with I/O).
     const far = await send(at(100));
     expect(far.expiresAt).toBeGreaterThanOrEqual(far.before + 72 * 3600_000);

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { bookings, callOffers, creators, type CallOffer, type Creator, type Currency } from '../src/db/schema';
 import { recordCallEvent } from '../src/domain/calls/events';
 import { createOffer } from '../src/domain/offers/create';
-import { api, createAccount, deps, type TestAccount } from './helpers';
+import { api, createAccount, deps, type TestAccount, bookingRow } from './helpers';
 
 export interface CreatorScenario extends TestAccount {
   creator: Creator;
@@ -72,6 +72,21 @@ export async function book(offerId: string, token: string) {
   return api('POST', `/api/offers/${offerId}/bookings`, undefined, { token });
 }
 
+/** `fan` holds `offerId` (booked, not paid yet): the booking and its payment intent. */
+export async function holdOffer(offerId: string, fan: TestAccount) {
+  const res = await book(offerId, fan.token);
+  expect(res.status, 'the booking request').toBe(201);
+  const out = (await res.json()) as { booking: { id: string }; payment: { intentId: string } };
+  return { bookingId: out.booking.id, intentId: out.payment.intentId };
+}
+
+/** `fan` books and pays `offerId` through the built-in provider: a confirmed booking. */
+export async function payOffer(offerId: string, fan: TestAccount) {
+  const held = await holdOffer(offerId, fan);
+  await deps().localPayments!.checkout(held.intentId, 'succeed');
+  return held;
+}
+
 /** A paid, confirmed booking (built-in provider), the call `startsInMinutes` from now. */
 export async function confirmedBooking(
   opts: { startsInMinutes?: number; durationMinutes?: number; price?: number } = {},
@@ -83,12 +98,7 @@ export async function confirmedBooking(
     price: opts.price,
   });
   const [fan] = await fans(1);
-  const out = (await (await book(offer.id, fan.token)).json()) as {
-    booking: { id: string };
-    payment: { intentId: string };
-  };
-  await deps().localPayments!.checkout(out.payment.intentId, 'succeed');
-  return { c, fan, offer, bookingId: out.booking.id, intentId: out.payment.intentId };
+  return { c, fan, offer, ...(await payOffer(offer.id, fan)) };
 }
 
 /**
@@ -103,7 +113,7 @@ export async function moveCall(
   const d = deps();
   const startsAt = new Date(Math.floor((Date.now() + startsInMs) / 1000) * 1000);
   const endsAt = new Date(startsAt.getTime() + durationMinutes * 60_000);
-  const b = (await d.db.select().from(bookings).where(eq(bookings.id, bookingId)).get())!;
+  const b = await bookingRow(bookingId);
   await d.db.batch([
     d.db.update(bookings).set({ startsAt, endsAt }).where(eq(bookings.id, bookingId)),
     d.db.update(callOffers).set({ startsAt, endsAt, durationMinutes }).where(eq(callOffers.id, b.offerId)),

@@ -49,6 +49,8 @@ import {
   tokenFromEmail,
   uniqueEmail,
   type TestAccount,
+  bookingRow,
+  userRow,
 } from './helpers';
 import { productionEnv } from './config-envs';
 import { limitOf, untilLimited } from './rate-limit';
@@ -468,11 +470,11 @@ describe('password reset and verification tokens', () => {
       .db.update(authTokens)
       .set({ expiresAt: new Date(Date.now() - 1000) })
       .where(and(eq(authTokens.tokenHash, await sha256Hex(t3)), eq(authTokens.kind, 'RESET_PASSWORD')));
-    const before = (await deps().db.select().from(users).where(eq(users.id, a.user.id)).get())!.passwordHash;
+    const before = (await userRow(a.user.id)).passwordHash;
     expect((await confirm(t3, 'too-late-password')).status).toBe(410);
     const page = await postForm('/en/reset-password', { token: t3, password: 'too-late-password' });
     expect([400, 410]).toContain(page.status);
-    expect((await deps().db.select().from(users).where(eq(users.id, a.user.id)).get())!.passwordHash).toBe(before);
+    expect((await userRow(a.user.id)).passwordHash).toBe(before);
     expect(
       (
         await api(
@@ -597,7 +599,7 @@ describe('rate limits (numbers from wrangler.toml)', () => {
   it('password change (API and page): the (LOGIN_LIMITER + 1)th attempt in a minute per account is 429 with Retry-After, and the password stays', async () => {
     const { limit, period } = limitOf('LOGIN_LIMITER');
     const a = await createAccount();
-    const hashBefore = (await deps().db.select().from(users).where(eq(users.id, a.user.id)).get())!.passwordHash;
+    const hashBefore = (await userRow(a.user.id)).passwordHash;
     const r = await untilLimited(
       (i) =>
         i % 2
@@ -634,7 +636,7 @@ describe('rate limits (numbers from wrangler.toml)', () => {
     expect(viaPage.status).toBe(429);
     expect(viaPage.headers.get('retry-after')).toBe(String(period));
     expect(await viaPage.text()).toContain(translate('en', 'auth.errors.rateLimited'));
-    expect((await deps().db.select().from(users).where(eq(users.id, a.user.id)).get())!.passwordHash).toBe(hashBefore);
+    expect((await userRow(a.user.id)).passwordHash).toBe(hashBefore);
     // Per account: someone else changes theirs.
     const b = await createAccount();
     expect(
@@ -859,7 +861,7 @@ describe('no secret in any URL or log line', () => {
     expect(intentPath).toBeTruthy();
     await links(await fetchApp(intentPath!, { headers: { cookie } }));
     record(await postForm(`${intentPath}/pay`, {}, { cookie }));
-    expect((await d.db.select().from(bookings).where(eq(bookings.id, bookingId)).get())!.status).toBe('CONFIRMED');
+    expect((await bookingRow(bookingId)).status).toBe('CONFIRMED');
     await moveCall(bookingId, 60_000);
     const join = (await (
       await api('POST', `/api/bookings/${bookingId}/join`, undefined, { token: secrets.bearer3 })
@@ -926,7 +928,7 @@ describe('no secret in any URL or log line', () => {
 
   it("a crash in a query logs the SQL and the database's reason, never the bound values: no email, password hash, one-time link or token in the logs row (API and page)", async () => {
     const a = await createAccount();
-    const hash = (await deps().db.select().from(users).where(eq(users.id, a.user.id)).get())!.passwordHash!;
+    const hash = (await userRow(a.user.id)).passwordHash!;
     const leakEmail = uniqueEmail('leaky');
     const resetToken = 'Zq9'.repeat(15);
     const body = `Reset your password: http://localhost/en/reset-password?token=${resetToken}\nThanks`;
@@ -1062,9 +1064,7 @@ describe('webhooks refuse missing, wrong and stale signatures, and record nothin
     expect(
       await deps().db.select().from(webhookEvents).where(eq(webhookEvents.eventId, eventId)).get(),
     ).toBeUndefined();
-    expect((await deps().db.select().from(bookings).where(eq(bookings.id, held.booking.id)).get())!.status).toBe(
-      'PENDING',
-    );
+    expect((await bookingRow(held.booking.id)).status).toBe('PENDING');
     // The control: the same event, signed, is accepted.
     const ok = await fetchApp('/api/webhooks/stripe', {
       method: 'POST',

@@ -16,7 +16,7 @@ import { creatorBalances } from '../src/domain/ledger/ledger';
 import { creatorEligibility } from '../src/domain/payouts/engine';
 import { DEMO_CREATORS, DEMO_PASSWORD, DEMO_USERS, OCCUPYING_STATUSES, seedStatements } from '../scripts/seed-data.mjs';
 import { OCCUPYING } from '../src/domain/offers/create';
-import { api, deps } from './helpers';
+import { api, deps, offerRow } from './helpers';
 
 async function runSeed(now: Date) {
   const db = (env as unknown as { DB: D1Database }).DB;
@@ -108,7 +108,7 @@ describe('demo seed (npm run dev)', () => {
     expect(res.status).toBe(201);
     const { payment } = (await res.json()) as { payment: { intentId: string } };
     await deps().localPayments!.checkout(payment.intentId, 'succeed');
-    expect((await deps().db.select().from(callOffers).where(eq(callOffers.id, offer.id)).get())!.status).toBe('BOOKED');
+    expect((await offerRow(offer.id)).status).toBe('BOOKED');
   });
 
   it('demo credentials from the README work', async () => {

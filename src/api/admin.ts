@@ -1,5 +1,4 @@
 /** Admin API: the overview numbers, accounts and roles, payments, review moderation and the audit log (ADMIN only; writes audited). */
-import { Hono } from 'hono';
 import { z } from 'zod';
 import { PAYMENT_STATUSES, ROLES, type Review } from '../db/schema';
 import { AUDIT_ENTITIES, auditPage } from '../domain/admin/audit';
@@ -8,12 +7,11 @@ import { paymentsPage } from '../domain/admin/payments';
 import { disableAccount, enableAccount } from '../domain/admin/account-status';
 import { changeRole, usersPage } from '../domain/admin/users';
 import { hideReview, reviewsForModeration, unhideReview, type ModerationRefusal } from '../domain/reviews/moderation';
-import type { AppEnv } from '../http/context';
 import { AppError } from '../http/errors';
-import { route } from '../http/route';
+import { apiApp, route } from '../http/route';
 import { CurrencySchema, IdParam, IsoDateTime, PageQuery, SingleLineText } from '../shared/common';
 
-export const adminApi = new Hono<AppEnv>();
+export const adminApi = apiApp('/api/admin');
 const tags = ['Admin'];
 const access = ['ADMIN'] as const;
 const iso = (d: Date | null | undefined) => d?.toISOString() ?? null;
@@ -39,7 +37,7 @@ route(
   adminApi,
   {
     method: 'get',
-    path: '/api/admin/overview',
+    path: '/overview',
     summary:
       'Platform overview: paid bookings, revenue and fees per currency by day (30) or week (12) in my zone; calls completed; failures in 24 h; open disputes; payouts awaiting approval',
     tags,
@@ -106,7 +104,7 @@ route(
   adminApi,
   {
     method: 'get',
-    path: '/api/admin/users',
+    path: '/users',
     summary:
       "Accounts, newest first: search by name or email, filter by role (50 per page), with the creator's Stripe and payout state",
     tags,
@@ -168,7 +166,7 @@ route(
   adminApi,
   {
     method: 'post',
-    path: '/api/admin/users/:id/role',
+    path: '/users/:id/role',
     summary: "Change an account's role (USER / CREATOR / ADMIN; an admin cannot demote themself; audited)",
     tags,
     access,
@@ -216,7 +214,7 @@ route(
   adminApi,
   {
     method: 'post',
-    path: '/api/admin/users/:id/disable',
+    path: '/users/:id/disable',
     summary:
       'Disable an account (admin; audited with the reason): signed out everywhere, refused on every route, its future closed',
     tags,
@@ -265,7 +263,7 @@ route(
   adminApi,
   {
     method: 'post',
-    path: '/api/admin/users/:id/enable',
+    path: '/users/:id/enable',
     summary: 'Re-enable a disabled account (admin; audited): it may sign in again; what was cancelled stays cancelled',
     tags,
     access,
@@ -296,7 +294,7 @@ route(
   adminApi,
   {
     method: 'get',
-    path: '/api/admin/payments',
+    path: '/payments',
     summary:
       'Payments, newest first, filtered by creator, status and creation date range (50 per page), with totals per currency of the whole filter',
     tags,
@@ -413,7 +411,7 @@ route(
   adminApi,
   {
     method: 'get',
-    path: '/api/admin/reviews',
+    path: '/reviews',
     summary: 'Reviews for moderation, newest first (30 per page): hidden or visible, by creator',
     tags,
     access,
@@ -441,7 +439,7 @@ route(
   adminApi,
   {
     method: 'post',
-    path: '/api/admin/reviews/:id/hide',
+    path: '/reviews/:id/hide',
     summary:
       "Hide an abusive review, with a reason: it leaves the creator's public reviews and average (admin; audited)",
     tags,
@@ -465,7 +463,7 @@ route(
   adminApi,
   {
     method: 'post',
-    path: '/api/admin/reviews/:id/unhide',
+    path: '/reviews/:id/unhide',
     summary: 'Show a hidden review again (admin; audited)',
     tags,
     access,
@@ -489,7 +487,7 @@ route(
   adminApi,
   {
     method: 'get',
-    path: '/api/admin/audit',
+    path: '/audit',
     summary: 'The audit log of admin writes, newest first (50 per page): who, when, what, before/after, reason',
     tags,
     access,

@@ -1,5 +1,4 @@
 /** /api/auth/*: sign-up, sign-in, sign-out, email verification, password reset. */
-import { Hono } from 'hono';
 import { z } from 'zod';
 import { signup, verifyCredentials } from '../domain/accounts/accounts';
 import { toUserDto } from '../domain/accounts/dto';
@@ -12,12 +11,12 @@ import {
   resetPassword,
   verifyEmail,
 } from '../domain/accounts/tokens';
-import type { AppEnv, Ctx } from '../http/context';
+import type { Ctx } from '../http/context';
 import { clearSessionCookie } from '../http/cookies';
 import { AppError, conflict, forbidden, tooManyRequests } from '../http/errors';
 import { clientIp } from '../http/middleware';
 import { credentialAttemptAllowed, enforceLimit } from '../http/rate-limit';
-import { route } from '../http/route';
+import { apiApp, route } from '../http/route';
 import {
   AuthResponse,
   LoginBody,
@@ -28,7 +27,7 @@ import {
   TokenBody,
 } from '../shared/auth';
 
-export const authApi = new Hono<AppEnv>();
+export const authApi = apiApp('/api/auth');
 const tags = ['Accounts'];
 
 /** A bearer token for a password just checked — refused (401) if that password is no longer the account's. */
@@ -45,7 +44,7 @@ route(
   authApi,
   {
     method: 'post',
-    path: '/api/auth/signup',
+    path: '/signup',
     summary: 'Create an account (fan or creator)',
     tags,
     access: 'public',
@@ -73,7 +72,7 @@ route(
   authApi,
   {
     method: 'post',
-    path: '/api/auth/login',
+    path: '/login',
     summary: 'Sign in with email and password; returns a bearer token',
     tags,
     access: 'public',
@@ -107,7 +106,7 @@ route(
   authApi,
   {
     method: 'post',
-    path: '/api/auth/logout',
+    path: '/logout',
     summary: 'Sign out this session (cookie or bearer token)',
     tags,
     access: 'public',
@@ -128,7 +127,7 @@ route(
   authApi,
   {
     method: 'post',
-    path: '/api/auth/logout-all',
+    path: '/logout-all',
     summary: 'Sign out every session of this account, this one included',
     tags,
     access: 'user',
@@ -151,7 +150,7 @@ route(
   authApi,
   {
     method: 'post',
-    path: '/api/auth/verify-email',
+    path: '/verify-email',
     summary: 'Confirm an email address with the token from the email',
     tags,
     access: 'public',
@@ -172,7 +171,7 @@ route(
   authApi,
   {
     method: 'post',
-    path: '/api/auth/verify-email/resend',
+    path: '/verify-email/resend',
     summary: 'Send the verification email again',
     tags,
     access: 'user',
@@ -196,7 +195,7 @@ route(
   authApi,
   {
     method: 'post',
-    path: '/api/auth/password-reset/request',
+    path: '/password-reset/request',
     summary: `Email a password-reset link (at most ${EMAIL_LIMITS.perHour} an hour, ${EMAIL_LIMITS.perDay} a day per account; the answer never reveals whether the account exists or was sent one)`,
     tags,
     access: 'public',
@@ -218,7 +217,7 @@ route(
   authApi,
   {
     method: 'post',
-    path: '/api/auth/password-reset/confirm',
+    path: '/password-reset/confirm',
     summary: 'Set a new password with a reset token (single use, 1 hour); signs out all sessions',
     tags,
     access: 'public',

@@ -1,6 +1,5 @@
 /** Availability: a creator's appointment types, weekly hours and exceptions; public slots; booking a slot; rescheduling. */
 import { and, eq } from 'drizzle-orm';
-import { Hono } from 'hono';
 import { z } from 'zod';
 import { appointmentTypes, bookings, creators, type Creator } from '../db/schema';
 import type { Deps } from '../deps';
@@ -23,11 +22,10 @@ import {
 } from '../domain/availability/settings';
 import { checkReschedule, slotTypeOf } from '../domain/availability/booking';
 import { findCreator } from '../domain/creators/queries';
-import type { AppEnv } from '../http/context';
 import { AppError, notFound } from '../http/errors';
 import { upgradeTo } from '../http/live-socket';
 import { refusal } from '../http/refusals';
-import { route } from '../http/route';
+import { apiApp, route } from '../http/route';
 import {
   AppointmentTypeDto,
   BookSlotBody,
@@ -45,7 +43,7 @@ import { BookingDto, PaymentStartDto } from '../shared/offers';
 import { BookingIdParam } from './bookings';
 import { creatorOfUser } from './creators';
 
-export const availabilityApi = new Hono<AppEnv>();
+export const availabilityApi = apiApp('/api');
 const tags = ['Availability'];
 const creatorOnly = ['CREATOR'] as const;
 /** Slot listings cover at most this span per request. */
@@ -101,7 +99,7 @@ route(
   availabilityApi,
   {
     method: 'get',
-    path: '/api/creators/me/availability',
+    path: '/creators/me/availability',
     summary: 'My appointment types, weekly hours (in my zone) and date exceptions (defaults created the first time)',
     tags,
     access: creatorOnly,
@@ -155,7 +153,7 @@ route(
   availabilityApi,
   {
     method: 'post',
-    path: '/api/creators/me/appointment-types',
+    path: '/creators/me/appointment-types',
     summary: 'Add an appointment type (name, duration, price, buffers, notice, how far ahead, active)',
     tags,
     access: creatorOnly,
@@ -176,7 +174,7 @@ route(
   availabilityApi,
   {
     method: 'patch',
-    path: '/api/creators/me/appointment-types/:id',
+    path: '/creators/me/appointment-types/:id',
     summary: 'Change one of my appointment types (booked calls keep their price and time)',
     tags,
     access: creatorOnly,
@@ -199,7 +197,7 @@ route(
   availabilityApi,
   {
     method: 'delete',
-    path: '/api/creators/me/appointment-types/:id',
+    path: '/creators/me/appointment-types/:id',
     summary: 'Remove one of my appointment types (deactivated instead when calls were booked with it)',
     tags,
     access: creatorOnly,
@@ -225,7 +223,7 @@ route(
   availabilityApi,
   {
     method: 'put',
-    path: '/api/creators/me/availability/weekly',
+    path: '/creators/me/availability/weekly',
     summary: 'Replace my weekly hours (minutes from midnight in my zone; several ranges per day, no overlaps)',
     tags,
     access: creatorOnly,
@@ -250,7 +248,7 @@ route(
   availabilityApi,
   {
     method: 'post',
-    path: '/api/creators/me/availability/exceptions',
+    path: '/creators/me/availability/exceptions',
     summary: 'Add a date exception: a day off, hours off, or extra hours (date and minutes in my zone)',
     tags,
     access: creatorOnly,
@@ -268,7 +266,7 @@ route(
   availabilityApi,
   {
     method: 'delete',
-    path: '/api/creators/me/availability/exceptions/:id',
+    path: '/creators/me/availability/exceptions/:id',
     summary: 'Remove one of my date exceptions',
     tags,
     access: creatorOnly,
@@ -294,7 +292,7 @@ route(
   availabilityApi,
   {
     method: 'get',
-    path: '/api/creators/:idOrSlug/appointment-types',
+    path: '/creators/:idOrSlug/appointment-types',
     summary: "What can be booked from a creator's availability (active types)",
     tags,
     access: 'public',
@@ -315,7 +313,7 @@ route(
   availabilityApi,
   {
     method: 'get',
-    path: '/api/creators/:idOrSlug/slots',
+    path: '/creators/:idOrSlug/slots',
     summary:
       'Free slots of a type between from and to (ISO; default the next 31 days, at most 62): hours, exceptions, buffers, notice and taken times applied',
     tags,
@@ -365,7 +363,7 @@ route(
   availabilityApi,
   {
     method: 'get',
-    path: '/api/creators/:idOrSlug/slots/live',
+    path: '/creators/:idOrSlug/slots/live',
     summary:
       'Slot changes: a WebSocket ({ type: "hello", version } on connect, { type: "slots-changed", version } whenever the creator\'s time is taken or freed: refresh the slots); without Upgrade, the current version as JSON (polling fallback)',
     tags,
@@ -393,7 +391,7 @@ route(
   availabilityApi,
   {
     method: 'post',
-    path: '/api/creators/:idOrSlug/slots/book',
+    path: '/creators/:idOrSlug/slots/book',
     summary: 'Book a free slot: it is held for you to pay, like any offer (same payment, same confirmation)',
     tags,
     access: 'user',
@@ -425,7 +423,7 @@ route(
   availabilityApi,
   {
     method: 'get',
-    path: '/api/bookings/:id/reschedule-slots',
+    path: '/bookings/:id/reschedule-slots',
     summary: "Free times this booking could move to (its fan or creator; same duration, from the creator's hours)",
     tags,
     access: 'user',
@@ -461,7 +459,7 @@ route(
   availabilityApi,
   {
     method: 'post',
-    path: '/api/bookings/:id/reschedule',
+    path: '/bookings/:id/reschedule',
     summary:
       'Move a confirmed booking to another free time (its fan or creator, until 24 h before): same payment, same calendar event (SEQUENCE + 1), both told',
     tags,

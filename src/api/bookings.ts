@@ -1,19 +1,17 @@
 /** /api/bookings: my bookings (as fan, or as=creator for bookings of my offers), one booking. */
 import { and, desc, eq, inArray } from 'drizzle-orm';
-import { Hono } from 'hono';
 import { z } from 'zod';
 import { BOOKING_STATUSES, bookings } from '../db/schema';
 import { bookingForViewer } from '../domain/booking/access';
 import { toBookingDto } from '../domain/offers/dto';
 import { bookingCalendarFor } from '../domain/events';
-import type { AppEnv } from '../http/context';
 import { notFound } from '../http/errors';
-import { route } from '../http/route';
+import { apiApp, route } from '../http/route';
 import { IdParam } from '../shared/common';
 import { BookingDto } from '../shared/offers';
 import { creatorOfUser } from './creators';
 
-export const bookingsApi = new Hono<AppEnv>();
+export const bookingsApi = apiApp('/api/bookings');
 const tags = ['Booking'];
 export const BookingIdParam = z.object({ id: IdParam('bkg') });
 
@@ -21,7 +19,7 @@ route(
   bookingsApi,
   {
     method: 'get',
-    path: '/api/bookings',
+    path: '/',
     summary: 'My bookings (as=creator: bookings of my offers), soonest first',
     tags,
     access: 'user',
@@ -49,7 +47,7 @@ route(
   bookingsApi,
   {
     method: 'get',
-    path: '/api/bookings/:id',
+    path: '/:id',
     summary: 'One booking (its fan, its creator, or an admin)',
     tags,
     access: 'user',
@@ -70,7 +68,7 @@ route(
   bookingsApi,
   {
     method: 'get',
-    path: '/api/bookings/:id/calendar.ics',
+    path: '/:id/calendar.ics',
     summary:
       'The booking as an iCalendar event (stable UID, SEQUENCE bumped on reschedule, call page link; METHOD:CANCEL once cancelled)',
     tags,

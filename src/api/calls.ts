@@ -1,5 +1,4 @@
 /** The call: join (access window, room, token), the built-in call's socket, call log, summary, an admin's review of an interrupted call, Daily webhooks. */
-import { Hono } from 'hono';
 import { z } from 'zod';
 import type { User } from '../db/schema';
 import type { Deps } from '../deps';
@@ -9,12 +8,11 @@ import { addClientEvent, callEventsOf, toCallEventDto } from '../domain/calls/lo
 import { reviewInterruptedCall } from '../domain/calls/review';
 import { callSummary } from '../domain/calls/summary';
 import { WebhookSignatureError } from '../domain/webhooks/once';
-import type { AppEnv } from '../http/context';
 import { AppError, notFound } from '../http/errors';
 import { upgradeTo } from '../http/live-socket';
 import { enforceLimit } from '../http/rate-limit';
 import { refusal } from '../http/refusals';
-import { route } from '../http/route';
+import { apiApp, route } from '../http/route';
 import { DAILY_SIGNATURE_HEADER, DAILY_TIMESTAMP_HEADER } from '../providers/video/daily';
 import {
   CallEventDto,
@@ -27,7 +25,7 @@ import {
 import { IdParam } from '../shared/common';
 import { BookingIdParam } from './bookings';
 
-export const callsApi = new Hono<AppEnv>();
+export const callsApi = apiApp('/api');
 const tags = ['Calls'];
 
 /** A call's logs and summary are for its fan, its creator and admins. */
@@ -42,7 +40,7 @@ route(
   callsApi,
   {
     method: 'post',
-    path: '/api/bookings/:id/join',
+    path: '/bookings/:id/join',
     summary:
       "Enter the call: the room and a short-lived token (the booking's fan or creator, 15 min before start → end + 5 min)",
     tags,
@@ -114,7 +112,7 @@ route(
   callsApi,
   {
     method: 'get',
-    path: '/api/bookings/:id/call-socket',
+    path: '/bookings/:id/call-socket',
     summary:
       "The built-in call's signalling WebSocket (?token= from join; the token's person must be the one signed in)",
     tags,
@@ -148,7 +146,7 @@ route(
   callsApi,
   {
     method: 'post',
-    path: '/api/call-logs',
+    path: '/call-logs',
     summary:
       "Add an event to a call's log (its fan or creator; from the window's opening until an hour after it closes)",
     tags,
@@ -173,7 +171,7 @@ route(
   callsApi,
   {
     method: 'get',
-    path: '/api/call-logs',
+    path: '/call-logs',
     summary: "A call's events, oldest first (its fan, its creator, admins)",
     tags,
     access: 'user',
@@ -196,7 +194,7 @@ route(
   callsApi,
   {
     method: 'get',
-    path: '/api/call-summary/:bookingId',
+    path: '/call-summary/:bookingId',
     summary: 'Status (completed / interrupted / no_show…), participants, scheduled vs actual times, timeline',
     tags,
     access: 'user',
@@ -219,7 +217,7 @@ route(
   callsApi,
   {
     method: 'post',
-    path: '/api/admin/bookings/:id/call-review',
+    path: '/admin/bookings/:id/call-review',
     summary:
       'Settle an interrupted call: pay the creator, or refund the fan in full or in part (admin; audited; both told). Until then nothing of it is released or refunded',
     tags: ['Admin'],
@@ -257,7 +255,7 @@ route(
   callsApi,
   {
     method: 'post',
-    path: '/api/webhooks/daily',
+    path: '/webhooks/daily',
     summary: 'Daily events (X-Webhook-Signature verified; meeting and participant events recorded once)',
     tags: ['Webhooks'],
     access: 'public',

@@ -1,10 +1,9 @@
 /** /api/creators: public directory and pages; the signed-in creator's profile and images. */
-import { eq } from 'drizzle-orm';
-import { Hono } from 'hono';
 import { z } from 'zod';
-import { users, type Creator, type User } from '../db/schema';
+import type { Creator, User } from '../db/schema';
 import type { Deps } from '../deps';
 import { toUserDto } from '../domain/accounts/dto';
+import { userById } from '../domain/accounts/queries';
 import { becomeCreator } from '../domain/creators/create-profile';
 import { actingCreator } from '../domain/creators/standing';
 import { IMAGE_LIMITS, removeCreatorImage, setCreatorImage, type ImageKind } from '../domain/creators/profile';
@@ -18,11 +17,10 @@ import {
   upcomingOffers,
 } from '../domain/creators/queries';
 import { toOfferDto } from '../domain/offers/dto';
-import type { AppEnv } from '../http/context';
 import { notFound } from '../http/errors';
 import { enforceLimit } from '../http/rate-limit';
 import { refusal } from '../http/refusals';
-import { route } from '../http/route';
+import { apiApp, route } from '../http/route';
 import { UserDto } from '../shared/auth';
 import {
   CreatorDto,
@@ -32,7 +30,7 @@ import {
   UpdateCreatorBody,
 } from '../shared/creators';
 
-export const creatorsApi = new Hono<AppEnv>();
+export const creatorsApi = apiApp('/api');
 const tags = ['Creators'];
 
 /** The creator profile the caller may act as (403 for others: no profile, role withdrawn by an admin, disabled). */
@@ -46,7 +44,7 @@ route(
   creatorsApi,
   {
     method: 'get',
-    path: '/api/creators',
+    path: '/creators',
     summary: 'Search creators (name, expertise, bio), 12 per page',
     tags,
     access: 'public',
@@ -63,7 +61,7 @@ route(
   creatorsApi,
   {
     method: 'get',
-    path: '/api/creators/me',
+    path: '/creators/me',
     summary: 'My creator profile',
     tags,
     access: ['CREATOR', 'ADMIN'],
@@ -76,7 +74,7 @@ route(
   creatorsApi,
   {
     method: 'get',
-    path: '/api/creators/:idOrSlug',
+    path: '/creators/:idOrSlug',
     summary: 'A creator, their upcoming offers and rating',
     tags,
     access: 'public',
@@ -99,7 +97,7 @@ route(
   creatorsApi,
   {
     method: 'post',
-    path: '/api/me/become-creator',
+    path: '/me/become-creator',
     summary:
       'Turn this fan account into a creator (creates the profile); refused once an admin withdrew the creator role',
     tags,
@@ -113,7 +111,7 @@ route(
     const deps = c.get('deps');
     const r = await becomeCreator(deps, user.id);
     if (!r.ok) throw refusal(r.code);
-    const updated = (await deps.db.select().from(users).where(eq(users.id, user.id)).get())!;
+    const updated = (await userById(deps, user.id))!;
     return c.json({ user: toUserDto(updated), creator: toCreatorDto(r.creator) });
   },
 );
@@ -122,7 +120,7 @@ route(
   creatorsApi,
   {
     method: 'put',
-    path: '/api/creators/me',
+    path: '/creators/me',
     summary: 'Update my creator profile (slug, bio, expertise, currency, time zone, social links, cancellation policy)',
     tags,
     access: ['CREATOR', 'ADMIN'],
@@ -146,7 +144,7 @@ route(
   creatorsApi,
   {
     method: 'put',
-    path: '/api/creators/me/images/:kind',
+    path: '/creators/me/images/:kind',
     summary: 'Upload my profile or banner image (raw JPEG/PNG/WebP body, ≤ 5 MB; checked from the bytes)',
     tags,
     access: ['CREATOR', 'ADMIN'],
@@ -190,7 +188,7 @@ route(
   creatorsApi,
   {
     method: 'delete',
-    path: '/api/creators/me/images/:kind',
+    path: '/creators/me/images/:kind',
     summary: 'Remove my profile or banner image',
     tags,
     access: ['CREATOR', 'ADMIN'],

@@ -1,22 +1,20 @@
 /** /api/me: the signed-in account. */
-import { Hono } from 'hono';
 import { z } from 'zod';
 import { changePassword, updateProfile } from '../domain/accounts/accounts';
 import { toUserDto } from '../domain/accounts/dto';
-import type { AppEnv } from '../http/context';
 import { AppError, tooManyRequests } from '../http/errors';
 import { passwordChangeAllowed } from '../http/rate-limit';
-import { route } from '../http/route';
+import { apiApp, route } from '../http/route';
 import { ChangePasswordBody, MeResponse, UpdateMeBody } from '../shared/auth';
 
-export const meApi = new Hono<AppEnv>();
+export const meApi = apiApp('/api/me');
 const tags = ['Accounts'];
 
 route(
   meApi,
   {
     method: 'get',
-    path: '/api/me',
+    path: '/',
     summary: 'The signed-in account',
     tags,
     access: 'user',
@@ -29,7 +27,7 @@ route(
   meApi,
   {
     method: 'patch',
-    path: '/api/me',
+    path: '/',
     summary: 'Update name, language or time zone',
     tags,
     access: 'user',
@@ -43,7 +41,7 @@ route(
   meApi,
   {
     method: 'post',
-    path: '/api/me/password',
+    path: '/password',
     summary: 'Change password (current one required if set); signs out other sessions',
     tags,
     access: 'user',

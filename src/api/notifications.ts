@@ -1,14 +1,12 @@
 /** In-app notifications: mine (unread first), the unread count for the bell, mark one / all as read. */
-import { Hono } from 'hono';
 import { z } from 'zod';
 import { listNotifications, markRead, renderNotification, unreadCount } from '../domain/notifications/render';
-import type { AppEnv } from '../http/context';
 import { notFound } from '../http/errors';
-import { route } from '../http/route';
+import { apiApp, route } from '../http/route';
 import { translator } from '../i18n';
 import { IdParam, PageQuery } from '../shared/common';
 
-export const notificationsApi = new Hono<AppEnv>();
+export const notificationsApi = apiApp('/api/notifications');
 const tags = ['Notifications'];
 
 const NotificationDto = z.object({
@@ -26,7 +24,7 @@ route(
   notificationsApi,
   {
     method: 'get',
-    path: '/api/notifications',
+    path: '/',
     summary: 'My notifications, unread first, rendered in my language and time zone (30 per page)',
     tags,
     access: 'user',
@@ -63,7 +61,7 @@ route(
   notificationsApi,
   {
     method: 'get',
-    path: '/api/notifications/unread-count',
+    path: '/unread-count',
     summary: 'How many unread notifications I have (the header bell polls this)',
     tags,
     access: 'user',
@@ -80,7 +78,7 @@ route(
   notificationsApi,
   {
     method: 'post',
-    path: '/api/notifications/:id/read',
+    path: '/:id/read',
     summary: 'Mark one of my notifications as read',
     tags,
     access: 'user',
@@ -102,7 +100,7 @@ route(
   notificationsApi,
   {
     method: 'post',
-    path: '/api/notifications/read-all',
+    path: '/read-all',
     summary: 'Mark all my notifications as read',
     tags,
     access: 'user',

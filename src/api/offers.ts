@@ -1,19 +1,17 @@
 /** /api/offers: creators publish and manage offers; fans book them; anyone watches them live. */
-import { and, desc, eq, inArray } from 'drizzle-orm';
-import { Hono } from 'hono';
 import { z } from 'zod';
-import { callOffers, creators, OFFER_STATUSES } from '../db/schema';
 import { offerAlternatives } from '../domain/offers/alternatives';
 import { bookOffer, takenOffers } from '../domain/booking/taken';
 import { toAlternativesDto, toOfferDto } from '../domain/offers/dto';
-import type { AppEnv } from '../http/context';
+import { creatorOffers, offerById, offerWithCreator } from '../domain/offers/queries';
 import { badRequest, notFound } from '../http/errors';
 import { upgradeTo } from '../http/live-socket';
 import { refusal } from '../http/refusals';
 import { currencyRefusal } from '../domain/payments/currency';
-import { route } from '../http/route';
+import { apiApp, route } from '../http/route';
 import { AlternativesDto } from '../shared/alternatives';
 import { IsoDateTime } from '../shared/common';
+import { OFFER_STATUSES } from '../shared/enums';
 import { CARD_MINIMUM } from '../shared/money';
 import {
   BookingDto,
@@ -26,7 +24,7 @@ import {
 } from '../shared/offers';
 import { creatorOfUser } from './creators';
 
-export const offersApi = new Hono<AppEnv>();
+export const offersApi = apiApp('/api');
 
 const tags = ['Offers'];
 const OfferResponse = z.object({ offer: OfferDto });
@@ -35,7 +33,7 @@ route(
   offersApi,
   {
     method: 'post',
-    path: '/api/offers',
+    path: '/offers',
     summary: 'Publish an offer (creator; onboarded for payments; no overlap with my other offers)',
     tags,
     access: ['CREATOR'],
@@ -64,7 +62,7 @@ route(
   offersApi,
   {
     method: 'get',
-    path: '/api/creators/me/offers',
+    path: '/creators/me/offers',
     summary: 'My offers, all statuses, newest start first',
     tags,
     access: ['CREATOR'],
@@ -74,18 +72,7 @@ route(
   async (c, { user, query }) => {
     const deps = c.get('deps');
     const creator = await creatorOfUser(deps, user);
-    const rows = await deps.db
-      .select()
-      .from(callOffers)
-      .where(
-        and(
-          eq(callOffers.creatorId, creator.id),
-          query.status ? inArray(callOffers.status, [query.status]) : undefined,
-        ),
-      )
-      .orderBy(desc(callOffers.startsAt))
-      .limit(500)
-      .all();
+    const rows = await creatorOffers(deps, creator.id, { limit: 500, status: query.status });
     return c.json({ items: rows.map(toOfferDto) });
   },
 );
@@ -94,7 +81,7 @@ route(
   offersApi,
   {
     method: 'get',
-    path: '/api/offers/:id',
+    path: '/offers/:id',
     summary: 'One offer',
     tags,
     access: 'public',
@@ -102,7 +89,7 @@ route(
     responses: { 200: { description: 'The offer', schema: OfferResponse }, 404: { description: 'NOT_FOUND' } },
   },
   async (c, { params }) => {
-    const offer = await c.get('deps').db.select().from(callOffers).where(eq(callOffers.id, params.id)).get();
+    const offer = await offerById(c.get('deps'), params.id);
     if (!offer) throw notFound('Offer');
     return c.json({ offer: toOfferDto(offer) });
   },
@@ -112,7 +99,7 @@ route(
   offersApi,
   {
     method: 'patch',
-    path: '/api/offers/:id',
+    path: '/offers/:id',
     summary: 'Edit my offer (price, currency and time only while nobody holds or booked it)',
     tags,
     access: ['CREATOR'],
@@ -126,7 +113,7 @@ route(
   },
   async (c, { user, params, body }) => {
     const deps = c.get('deps');
-    const offer = await deps.db.select().from(callOffers).where(eq(callOffers.id, params.id)).get();
+    const offer = await offerById(deps, params.id);
     if (!offer) throw notFound('Offer');
     const creator = await creatorOfUser(deps, user);
     if (offer.creatorId !== creator.id) throw refusal('FORBIDDEN');
@@ -152,7 +139,7 @@ route(
       currentDuration: offer.durationMinutes,
     });
     if (!r.ok) throw refusal(r.code);
-    const updated = (await deps.db.select().from(callOffers).where(eq(callOffers.id, params.id)).get())!;
+    const updated = (await offerById(deps, params.id))!;
     return c.json({ offer: toOfferDto(updated) });
   },
 );
@@ -161,7 +148,7 @@ route(
   offersApi,
   {
     method: 'delete',
-    path: '/api/offers/:id',
+    path: '/offers/:id',
     summary: 'Withdraw my offer (not once held or booked: cancel the booking instead)',
     tags,
     access: ['CREATOR'],
@@ -173,12 +160,12 @@ route(
   },
   async (c, { user, params }) => {
     const deps = c.get('deps');
-    const offer = await deps.db.select().from(callOffers).where(eq(callOffers.id, params.id)).get();
+    const offer = await offerById(deps, params.id);
     if (!offer) throw notFound('Offer');
     const r = await deps.rooms.offer(offer.id).cancelOffer({ offerId: offer.id, actorUserId: user.id });
     if (!r.ok) throw refusal(r.code);
     return c.json({
-      offer: toOfferDto((await deps.db.select().from(callOffers).where(eq(callOffers.id, params.id)).get())!),
+      offer: toOfferDto((await offerById(deps, params.id))!),
     });
   },
 );
@@ -187,7 +174,7 @@ route(
   offersApi,
   {
     method: 'post',
-    path: '/api/offers/:id/bookings',
+    path: '/offers/:id/bookings',
     summary: 'Book an offer: exactly one caller wins; the winner holds it while paying',
     tags: ['Booking'],
     access: 'user',
@@ -237,7 +224,7 @@ route(
   offersApi,
   {
     method: 'get',
-    path: '/api/offers/:id/live',
+    path: '/offers/:id/live',
     summary:
       'Live status: a WebSocket (status on connect, then every change); without Upgrade, the current status as JSON (polling fallback)',
     tags: ['Booking'],
@@ -273,7 +260,7 @@ route(
   offersApi,
   {
     method: 'get',
-    path: '/api/offers/:id/alternatives',
+    path: '/offers/:id/alternatives',
     summary:
       "What else to book from this offer's creator: their other free offers and next free times (at most 4 of each, soonest first)",
     tags: ['Booking'],
@@ -286,12 +273,7 @@ route(
   },
   async (c, { params }) => {
     const deps = c.get('deps');
-    const row = await deps.db
-      .select({ offer: callOffers, creator: creators })
-      .from(callOffers)
-      .innerJoin(creators, eq(creators.id, callOffers.creatorId))
-      .where(eq(callOffers.id, params.id))
-      .get();
+    const row = await offerWithCreator(deps, params.id);
     if (!row) throw notFound('Offer');
     c.header('Cache-Control', 'no-store');
     return c.json(toAlternativesDto(row.creator, await offerAlternatives(deps, row.creator, row.offer.id)));

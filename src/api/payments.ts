@@ -1,6 +1,5 @@
 /** Payments API: creator onboarding and balance, booking cancellation with its refund, admin refunds and dispute evidence. */
 import { eq } from 'drizzle-orm';
-import { Hono } from 'hono';
 import { z } from 'zod';
 import { disputes, OWED_REFUND_KINDS, OWED_REFUND_STATUSES, REFUND_INITIATORS, type OwedRefund } from '../db/schema';
 import { audit } from '../domain/admin/audit';
@@ -12,15 +11,14 @@ import { startOnboarding, syncAccount } from '../domain/payments/connect';
 import { submitDisputeEvidence } from '../domain/payments/disputes';
 import { checkHoldForPayment } from '../domain/payments/hold';
 import { toBookingDto } from '../domain/offers/dto';
-import type { AppEnv } from '../http/context';
 import { AppError, notFound } from '../http/errors';
 import { refusal } from '../http/refusals';
-import { route } from '../http/route';
+import { apiApp, route } from '../http/route';
 import { CurrencySchema, IdParam, MinorAmount, PageQuery, SingleLineText } from '../shared/common';
 import { BookingDto } from '../shared/offers';
 import { creatorOfUser } from './creators';
 
-export const paymentsApi = new Hono<AppEnv>();
+export const paymentsApi = apiApp('/api');
 const BookingIdParam = z.object({ id: IdParam('bkg') });
 
 const OnboardingStatus = z.object({
@@ -34,7 +32,7 @@ route(
   paymentsApi,
   {
     method: 'post',
-    path: '/api/creators/me/onboarding',
+    path: '/creators/me/onboarding',
     summary: 'Start (or resume) payment onboarding: returns the Stripe onboarding link (local mode: the simulated one)',
     tags: ['Payments'],
     access: ['CREATOR'],
@@ -56,7 +54,7 @@ route(
   paymentsApi,
   {
     method: 'get',
-    path: '/api/creators/me/onboarding',
+    path: '/creators/me/onboarding',
     summary: 'Payment onboarding status (re-read from the provider)',
     tags: ['Payments'],
     access: ['CREATOR'],
@@ -79,7 +77,7 @@ route(
   paymentsApi,
   {
     method: 'post',
-    path: '/api/creators/me/onboarding/session',
+    path: '/creators/me/onboarding/session',
     summary: 'Embedded onboarding: an Account Session client secret (Stripe only)',
     tags: ['Payments'],
     access: ['CREATOR'],
@@ -110,7 +108,7 @@ route(
   paymentsApi,
   {
     method: 'get',
-    path: '/api/creators/me/balance',
+    path: '/creators/me/balance',
     summary: 'My balances per currency, derived from the ledger (pending until call end + holding period)',
     tags: ['Payments'],
     access: ['CREATOR'],
@@ -149,7 +147,7 @@ route(
   paymentsApi,
   {
     method: 'get',
-    path: '/api/bookings/:id/cancellation',
+    path: '/bookings/:id/cancellation',
     summary: 'What cancelling would refund, under the policy (ask before cancelling)',
     tags: ['Booking'],
     access: 'user',
@@ -169,7 +167,7 @@ route(
   paymentsApi,
   {
     method: 'post',
-    path: '/api/bookings/:id/payment/prepare',
+    path: '/bookings/:id/payment/prepare',
     summary:
       'Before charging the card (Stripe.js confirmPayment, or the local checkout): re-checks server-side that the hold still stands for this fan',
     tags: ['Booking'],
@@ -201,7 +199,7 @@ route(
   paymentsApi,
   {
     method: 'post',
-    path: '/api/bookings/:id/cancel',
+    path: '/bookings/:id/cancel',
     summary: 'Cancel a booking (fan, creator or admin); the refund follows the policy',
     tags: ['Booking'],
     access: 'user',
@@ -239,7 +237,7 @@ route(
   paymentsApi,
   {
     method: 'post',
-    path: '/api/admin/payments/:id/refund',
+    path: '/admin/payments/:id/refund',
     summary: 'Refund any amount (up to what is left) of a payment, with a reason (admin; audited)',
     tags: ['Admin'],
     access: ['ADMIN'],
@@ -321,7 +319,7 @@ route(
   paymentsApi,
   {
     method: 'get',
-    path: '/api/admin/owed-refunds',
+    path: '/admin/owed-refunds',
     summary: 'Refunds the app owes that the provider has not taken (default: OWED and FAILED), newest first (admin)',
     tags: ['Admin'],
     access: ['ADMIN'],
@@ -343,7 +341,7 @@ route(
   paymentsApi,
   {
     method: 'post',
-    path: '/api/admin/owed-refunds/:id/retry',
+    path: '/admin/owed-refunds/:id/retry',
     summary:
       'Ask the provider again now for an owed (or refused, never issued) refund — same idempotency key (admin; audited)',
     tags: ['Admin'],
@@ -384,7 +382,7 @@ route(
   paymentsApi,
   {
     method: 'post',
-    path: '/api/admin/disputes/:id/evidence',
+    path: '/admin/disputes/:id/evidence',
     summary: 'Submit the booking and call timeline as dispute evidence (admin; audited)',
     tags: ['Admin'],
     access: ['ADMIN'],

@@ -1,10 +1,8 @@
 /** Creator finances (eligibility, payouts, settings, earnings) and the admin side of payouts and platform settings. */
 import { and, desc, eq, inArray } from 'drizzle-orm';
-import { Hono } from 'hono';
 import { z } from 'zod';
 import { creators, PAYOUT_STATUSES, payouts, type Creator } from '../db/schema';
 import type { Deps } from '../deps';
-import { audit } from '../domain/admin/audit';
 import { payoutTimeline, type PayoutAuditRow } from '../domain/payouts/audit';
 import { earnings, financeSummary } from '../domain/payouts/earnings';
 import { settleDebtManually } from '../domain/payouts/debt';
@@ -19,10 +17,9 @@ import {
 } from '../domain/payouts/engine';
 import type { Eligibility } from '../domain/payouts/eligibility';
 import { getSettings, updateSettings, type PlatformSettings } from '../domain/settings';
-import type { AppEnv } from '../http/context';
 import { type AppError, notFound } from '../http/errors';
 import { refusal } from '../http/refusals';
-import { route } from '../http/route';
+import { apiApp, route } from '../http/route';
 import { CurrencySchema, IdParam } from '../shared/common';
 import {
   EligibilityDto,
@@ -40,7 +37,7 @@ import {
 } from '../shared/payouts';
 import { creatorOfUser } from './creators';
 
-export const payoutsApi = new Hono<AppEnv>();
+export const payoutsApi = apiApp('/api');
 const tags = ['Payouts'];
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -118,7 +115,7 @@ route(
   payoutsApi,
   {
     method: 'get',
-    path: '/api/creators/me/payouts',
+    path: '/creators/me/payouts',
     summary: 'My payouts, whether I can be paid now (and why not), my payout settings',
     tags,
     access: ['CREATOR'],
@@ -158,7 +155,7 @@ route(
   payoutsApi,
   {
     method: 'post',
-    path: '/api/creators/me/payouts',
+    path: '/creators/me/payouts',
     summary: 'Request a payout of my released funds now (in APPROVAL mode it waits for an admin)',
     tags,
     access: ['CREATOR'],
@@ -188,7 +185,7 @@ route(
   payoutsApi,
   {
     method: 'get',
-    path: '/api/creators/me/payouts/:id',
+    path: '/creators/me/payouts/:id',
     summary: 'One of my payouts and its steps, with the reasons (held, failed, rejected…)',
     tags,
     access: ['CREATOR'],
@@ -215,7 +212,7 @@ route(
   payoutsApi,
   {
     method: 'get',
-    path: '/api/creators/me/finances',
+    path: '/creators/me/finances',
     summary: 'My lifetime totals per currency: earned, paid out, in transit, pending, available, debt',
     tags,
     access: ['CREATOR'],
@@ -232,7 +229,7 @@ route(
   payoutsApi,
   {
     method: 'put',
-    path: '/api/creators/me/payout-settings',
+    path: '/creators/me/payout-settings',
     summary: 'My payout schedule (DAILY / WEEKLY on a weekday / MANUAL) and own minimum',
     tags,
     access: ['CREATOR'],
@@ -250,7 +247,7 @@ route(
   payoutsApi,
   {
     method: 'get',
-    path: '/api/creators/me/earnings',
+    path: '/creators/me/earnings',
     summary:
       'My earnings (share net of refunds and dispute debt) by day (30), week (12) or month (12), in my time zone',
     tags,
@@ -288,7 +285,7 @@ route(
   payoutsApi,
   {
     method: 'get',
-    path: '/api/admin/payouts',
+    path: '/admin/payouts',
     summary: 'Payouts, newest first, filtered by status and creator (admin)',
     tags: ['Admin'],
     access: admin,
@@ -320,7 +317,7 @@ route(
   payoutsApi,
   {
     method: 'post',
-    path: '/api/admin/payouts/:id/approve',
+    path: '/admin/payouts/:id/approve',
     summary: 'Approve a requested payout: it is sent at once (admin; audited)',
     tags: ['Admin'],
     access: admin,
@@ -337,20 +334,11 @@ route(
   },
   async (c, { user, params }) => {
     const deps = c.get('deps');
-    const r = await approvePayout(deps, params.id, user);
+    const r = await approvePayout(deps, params.id, user, c.get('requestId'));
     if (!r.ok)
       throw r.code === 'NOT_ELIGIBLE'
         ? refusal('NOT_ELIGIBLE', `This creator cannot be paid now: ${r.reasons.join(', ')}.`, { reasons: r.reasons })
         : refusal(r.code);
-    await audit(deps, {
-      actor: user.id,
-      action: 'PAYOUT_APPROVE',
-      entity: 'payout',
-      entityId: params.id,
-      before: { status: 'REQUESTED' },
-      after: { status: r.payout.status, amount: r.payout.amount, currency: r.payout.currency },
-      requestId: c.get('requestId'),
-    });
     return c.json({ payout: toPayoutDto(r.payout) });
   },
 );
@@ -359,7 +347,7 @@ route(
   payoutsApi,
   {
     method: 'get',
-    path: '/api/admin/payouts/:id/audit',
+    path: '/admin/payouts/:id/audit',
     summary: 'A payout and every step of it, oldest first: who, what, why (admin)',
     tags: ['Admin'],
     access: admin,
@@ -381,7 +369,7 @@ route(
   payoutsApi,
   {
     method: 'post',
-    path: '/api/admin/payouts/:id/reject',
+    path: '/admin/payouts/:id/reject',
     summary: "Reject a requested payout with a reason: the money stays on the creator's balance (admin; audited)",
     tags: ['Admin'],
     access: admin,
@@ -395,18 +383,8 @@ route(
   },
   async (c, { user, params, body }) => {
     const deps = c.get('deps');
-    const r = await rejectPayout(deps, params.id, user, body.reason);
+    const r = await rejectPayout(deps, params.id, user, body.reason, c.get('requestId'));
     if (!r.ok) throw refusal(r.code);
-    await audit(deps, {
-      actor: user.id,
-      action: 'PAYOUT_REJECT',
-      entity: 'payout',
-      entityId: params.id,
-      before: { status: 'REQUESTED' },
-      after: { status: r.payout.status, amount: r.payout.amount, currency: r.payout.currency },
-      reason: body.reason,
-      requestId: c.get('requestId'),
-    });
     return c.json({ payout: toPayoutDto(r.payout) });
   },
 );
@@ -415,7 +393,7 @@ route(
   payoutsApi,
   {
     method: 'get',
-    path: '/api/admin/creators/:id/payouts/eligibility',
+    path: '/admin/creators/:id/payouts/eligibility',
     summary: 'Whether a creator can be paid now, per currency, and why not (admin)',
     tags: ['Admin'],
     access: admin,
@@ -442,7 +420,7 @@ route(
   payoutsApi,
   {
     method: 'post',
-    path: '/api/admin/creators/:id/payouts',
+    path: '/admin/creators/:id/payouts',
     summary: "Trigger a payout of a creator's released funds now, approved (admin; audited)",
     tags: ['Admin'],
     access: admin,
@@ -457,22 +435,18 @@ route(
   async (c, { user, params, body }) => {
     const deps = c.get('deps');
     const creator = await creatorById(deps, params.id);
-    const r = await openPayout(deps, {
-      creator,
-      currency: body.currency ?? creator.currency,
-      origin: 'ADMIN',
-      periodKey: `admin:${deps.ids.next('req')}`,
-      actorUserId: user.id,
-    });
+    const r = await openPayout(
+      deps,
+      {
+        creator,
+        currency: body.currency ?? creator.currency,
+        origin: 'ADMIN',
+        periodKey: `admin:${deps.ids.next('req')}`,
+        actorUserId: user.id,
+      },
+      c.get('requestId'),
+    );
     if (!r.ok) throw payoutRefusal(r);
-    await audit(deps, {
-      actor: user.id,
-      action: 'PAYOUT_TRIGGER',
-      entity: 'creator',
-      entityId: creator.id,
-      after: { payoutId: r.payout.id, amount: r.payout.amount, currency: r.payout.currency, status: r.payout.status },
-      requestId: c.get('requestId'),
-    });
     return c.json({ payout: toPayoutDto(r.payout) }, 201);
   },
 );
@@ -481,7 +455,7 @@ route(
   payoutsApi,
   {
     method: 'post',
-    path: '/api/admin/creators/:id/payouts/block',
+    path: '/admin/creators/:id/payouts/block',
     summary: "Block a creator's payouts, with a reason (admin; audited; the creator is told)",
     tags: ['Admin'],
     access: admin,
@@ -495,17 +469,7 @@ route(
   async (c, { user, params, body }) => {
     const deps = c.get('deps');
     const before = await creatorById(deps, params.id);
-    const after = await setPayoutsBlocked(deps, before, user.id, true, body.reason);
-    await audit(deps, {
-      actor: user.id,
-      action: 'PAYOUTS_BLOCK',
-      entity: 'creator',
-      entityId: before.id,
-      before: { payoutsBlocked: before.payoutsBlocked, payoutBlockReason: before.payoutBlockReason },
-      after: { payoutsBlocked: true, payoutBlockReason: body.reason },
-      reason: body.reason,
-      requestId: c.get('requestId'),
-    });
+    const after = await setPayoutsBlocked(deps, before, user.id, true, body.reason, { requestId: c.get('requestId') });
     return c.json({ settings: payoutSettingsOf(after) });
   },
 );
@@ -514,7 +478,7 @@ route(
   payoutsApi,
   {
     method: 'post',
-    path: '/api/admin/creators/:id/payouts/unblock',
+    path: '/admin/creators/:id/payouts/unblock',
     summary: "Unblock a creator's payouts (admin; audited; the creator is told)",
     tags: ['Admin'],
     access: admin,
@@ -527,16 +491,7 @@ route(
   async (c, { user, params }) => {
     const deps = c.get('deps');
     const before = await creatorById(deps, params.id);
-    const after = await setPayoutsBlocked(deps, before, user.id, false, null);
-    await audit(deps, {
-      actor: user.id,
-      action: 'PAYOUTS_UNBLOCK',
-      entity: 'creator',
-      entityId: before.id,
-      before: { payoutsBlocked: before.payoutsBlocked, payoutBlockReason: before.payoutBlockReason },
-      after: { payoutsBlocked: false, payoutBlockReason: null },
-      requestId: c.get('requestId'),
-    });
+    const after = await setPayoutsBlocked(deps, before, user.id, false, null, { requestId: c.get('requestId') });
     return c.json({ settings: payoutSettingsOf(after) });
   },
 );
@@ -545,7 +500,7 @@ route(
   payoutsApi,
   {
     method: 'post',
-    path: '/api/admin/disputes/:id/settle-debt',
+    path: '/admin/disputes/:id/settle-debt',
     summary:
       "Record that a creator repaid what is left of a lost dispute's debt outside the platform (admin; audited; ledger)",
     tags: ['Admin'],
@@ -560,18 +515,14 @@ route(
   },
   async (c, { user, params, body }) => {
     const deps = c.get('deps');
-    const r = await settleDebtManually(deps, { kind: 'dispute', id: params.id }, user.id, body.note);
+    const r = await settleDebtManually(
+      deps,
+      { kind: 'dispute', id: params.id },
+      user.id,
+      body.note,
+      c.get('requestId'),
+    );
     if (!r.ok) throw refusal(r.code);
-    await audit(deps, {
-      actor: user.id,
-      action: 'DEBT_SETTLE',
-      entity: 'dispute',
-      entityId: params.id,
-      before: { reconciledAt: null },
-      after: { reconciledBy: 'MANUAL', amount: r.amount },
-      reason: body.note,
-      requestId: c.get('requestId'),
-    });
     return c.json({ settled: true as const, amount: r.amount });
   },
 );
@@ -580,7 +531,7 @@ route(
   payoutsApi,
   {
     method: 'post',
-    path: '/api/admin/refunds/:id/settle-debt',
+    path: '/admin/refunds/:id/settle-debt',
     summary:
       'Record that a creator repaid the part of a refund their transfer could not give back (admin; audited; ledger)',
     tags: ['Admin'],
@@ -595,18 +546,8 @@ route(
   },
   async (c, { user, params, body }) => {
     const deps = c.get('deps');
-    const r = await settleDebtManually(deps, { kind: 'refund', id: params.id }, user.id, body.note);
+    const r = await settleDebtManually(deps, { kind: 'refund', id: params.id }, user.id, body.note, c.get('requestId'));
     if (!r.ok) throw refusal(r.code);
-    await audit(deps, {
-      actor: user.id,
-      action: 'DEBT_SETTLE',
-      entity: 'refund',
-      entityId: params.id,
-      before: { reconciledAt: null },
-      after: { reconciledBy: 'MANUAL', amount: r.amount },
-      reason: body.note,
-      requestId: c.get('requestId'),
-    });
     return c.json({ settled: true as const, amount: r.amount });
   },
 );
@@ -615,7 +556,7 @@ route(
   payoutsApi,
   {
     method: 'get',
-    path: '/api/admin/settings',
+    path: '/admin/settings',
     summary: 'Platform settings: fee, holding period, hold duration, payout mode and minimums (admin)',
     tags: ['Admin'],
     access: admin,
@@ -628,7 +569,7 @@ route(
   payoutsApi,
   {
     method: 'put',
-    path: '/api/admin/settings',
+    path: '/admin/settings',
     summary: 'Change platform settings (admin; audited with before/after)',
     tags: ['Admin'],
     access: admin,

@@ -1,19 +1,17 @@
 /** Call requests: fans propose, creators accept (a held private offer) or reject. */
 import { and, desc, eq } from 'drizzle-orm';
-import { Hono } from 'hono';
 import { z } from 'zod';
 import { callRequests, REQUEST_STATUSES } from '../db/schema';
 import { toRequestDto } from '../domain/offers/dto';
 import { createRequest, rejectRequest, withdrawRequest } from '../domain/requests/requests';
-import type { AppEnv } from '../http/context';
 import { enforceLimit } from '../http/rate-limit';
 import { refusal } from '../http/refusals';
-import { route } from '../http/route';
+import { apiApp, route } from '../http/route';
 import { IdParam } from '../shared/common';
 import { AnswerRequestBody, BookingDto, CreateRequestBody, RequestDto } from '../shared/offers';
 import { creatorOfUser } from './creators';
 
-export const requestsApi = new Hono<AppEnv>();
+export const requestsApi = apiApp('/api');
 const tags = ['Requests'];
 const RequestIdParam = z.object({ id: IdParam('req') });
 
@@ -21,7 +19,7 @@ route(
   requestsApi,
   {
     method: 'post',
-    path: '/api/creators/:id/requests',
+    path: '/creators/:id/requests',
     summary: 'Propose a call (price, time, duration, message) to a creator; expires after 72 h unanswered',
     tags,
     access: 'user',
@@ -53,7 +51,7 @@ route(
   requestsApi,
   {
     method: 'get',
-    path: '/api/requests',
+    path: '/requests',
     summary: 'My requests: sent (fan) or received (as=creator)',
     tags,
     access: 'user',
@@ -81,7 +79,7 @@ route(
   requestsApi,
   {
     method: 'post',
-    path: '/api/requests/:id/accept',
+    path: '/requests/:id/accept',
     summary: 'Accept a request: creates a private offer held for the fan to pay (never overlapping my other offers)',
     tags,
     access: ['CREATOR'],
@@ -108,7 +106,7 @@ route(
   requestsApi,
   {
     method: 'post',
-    path: '/api/requests/:id/reject',
+    path: '/requests/:id/reject',
     summary: 'Reject a request (with an optional message)',
     tags,
     access: ['CREATOR'],
@@ -127,7 +125,7 @@ route(
   requestsApi,
   {
     method: 'post',
-    path: '/api/requests/:id/cancel',
+    path: '/requests/:id/cancel',
     summary: 'Withdraw my pending request',
     tags,
     access: 'user',

@@ -1,20 +1,18 @@
 /** Reviews: the fan of a call that took place reviews it once; a creator's reviews are public. */
 import { eq } from 'drizzle-orm';
-import { Hono } from 'hono';
 import { z } from 'zod';
 import { users, type Review } from '../db/schema';
 import { creatorReviewPage, findCreator } from '../domain/creators/queries';
 import { replyToReview, submitReview } from '../domain/reviews/reviews';
-import type { AppEnv } from '../http/context';
 import { notFound } from '../http/errors';
 import { refusal } from '../http/refusals';
 import { firstName } from '../lib/text';
-import { route } from '../http/route';
+import { apiApp, route } from '../http/route';
 import { PageQuery } from '../shared/common';
 import { ReplyBody, ReviewBody, ReviewDto, type ReviewDtoT } from '../shared/reviews';
 import { BookingIdParam } from './bookings';
 
-export const reviewsApi = new Hono<AppEnv>();
+export const reviewsApi = apiApp('/api');
 const tags = ['Reviews'];
 
 export function toReviewDto(r: Review, author: string): ReviewDtoT {
@@ -35,7 +33,7 @@ route(
   reviewsApi,
   {
     method: 'post',
-    path: '/api/bookings/:id/review',
+    path: '/bookings/:id/review',
     summary: 'Review a call that took place (its fan, once): rating 1–5 and a comment',
     tags,
     access: 'user',
@@ -59,7 +57,7 @@ route(
   reviewsApi,
   {
     method: 'get',
-    path: '/api/creators/:idOrSlug/reviews',
+    path: '/creators/:idOrSlug/reviews',
     summary: "A creator's visible reviews, newest first (20 per page), with the average",
     tags,
     access: 'public',
@@ -91,7 +89,7 @@ route(
   reviewsApi,
   {
     method: 'post',
-    path: '/api/reviews/:id/reply',
+    path: '/reviews/:id/reply',
     summary: 'The creator answers a review of one of their calls, once (shown publicly under it)',
     tags,
     access: 'user',

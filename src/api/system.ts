@@ -1,17 +1,15 @@
 /** Health check (the benchmarks' trivial floor route) and the OpenAPI document. */
-import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../http/context';
 import { buildOpenApi } from '../http/openapi';
-import { route } from '../http/route';
+import { apiApp, route } from '../http/route';
 
-export const systemApi = new Hono<AppEnv>();
+export const systemApi = apiApp('/api');
 
 route(
   systemApi,
   {
     method: 'get',
-    path: '/api/health',
+    path: '/health',
     summary: 'Liveness probe (touches nothing)',
     tags: ['System'],
     access: 'public',
@@ -25,11 +23,16 @@ route(
   systemApi,
   {
     method: 'get',
-    path: '/api/openapi.json',
+    path: '/openapi.json',
     summary: 'This API, as OpenAPI 3.1 (generated from the validating zod schemas)',
     tags: ['System'],
     access: 'public',
-    responses: { 200: { description: 'OpenAPI document' } },
+    responses: {
+      200: {
+        description: 'OpenAPI document',
+        schema: z.looseObject({ openapi: z.literal('3.1.0'), paths: z.record(z.string(), z.unknown()) }),
+      },
+    },
   },
   (c) => {
     cached ??= buildOpenApi({ title: 'Call a Star API', version: '1.0.0' });

@@ -1,19 +1,17 @@
 /** Incoming provider webhooks. Verified from the raw body; the caller's identity is its signature. */
-import { Hono } from 'hono';
 import { z } from 'zod';
 import { handleStripeWebhook, WebhookSignatureError } from '../domain/payments/webhook';
-import type { AppEnv } from '../http/context';
 import { AppError, notFound } from '../http/errors';
 import { handleResendWebhook } from '../domain/email/webhook';
-import { route } from '../http/route';
+import { apiApp, route } from '../http/route';
 
-export const webhooksApi = new Hono<AppEnv>();
+export const webhooksApi = apiApp('/api/webhooks');
 
 route(
   webhooksApi,
   {
     method: 'post',
-    path: '/api/webhooks/stripe',
+    path: '/stripe',
     summary: 'Stripe events (Stripe-Signature verified; duplicates and any order are safe)',
     tags: ['Webhooks'],
     access: 'public',
@@ -40,7 +38,7 @@ route(
   webhooksApi,
   {
     method: 'post',
-    path: '/api/webhooks/resend',
+    path: '/resend',
     summary:
       'Resend delivery events (Svix signature verified): delivered, bounced, complained, delayed; bounces and complaints suppress the address',
     tags: ['Webhooks'],

@@ -6,26 +6,27 @@
  * (alarm), and closes for good when the room is deleted.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { buildDeps } from '../deps';
+import { buildDeps, type Deps } from '../deps';
 import { recordCallEvent } from '../domain/calls/events';
 import type { Bindings } from '../env';
 import { wallTime } from '../lib/dev-clock';
-import { verifyCallToken, type CallClaims } from '../providers/video/p2p';
+import { signalToRelay } from '../domain/calls/relay';
+import { checkJoin, seatFor, type CallRole } from '../domain/calls/room-seat';
+import { verifyCallToken } from '../providers/video/p2p';
 import type { CallSignal } from '../shared/calls';
 import { SOCKET_CLOSE } from '../shared/live-sockets';
-import { SocketHub } from './socket-hub';
+import { backdateSockets, SocketHub, type SocketTestHook } from './socket-hub';
 
 interface Attachment {
   userId: string;
   userName: string;
-  role: 'CREATOR' | 'FAN';
+  role: CallRole;
   /** This connection's own id: its join and its leave are recorded once each under it (older sockets have none). */
   sessionId?: string;
   /** Set when the server ended this connection (its leave is already recorded, or it was replaced). */
   gone?: boolean;
 }
 const CLOSED_KEY = 'closed';
-const MAX_MESSAGE = 64 * 1024;
 /** A call socket's lease on its address's quota lasts until the booked end and this much more (the end alarm closes it before). */
 const LEASE_AFTER_END_MS = 10 * 60_000;
 
@@ -33,10 +34,21 @@ export class CallRoom extends DurableObject<Bindings> {
   /** Admission per client address and the idle rule (see socket-hub.ts); presence stays here. */
   private readonly hub: SocketHub;
 
+  /** For tests, through runInDurableObject: an instance field, which RPC does not expose. */
+  readonly testHook: SocketTestHook = { backdateSockets: (ms) => backdateSockets(this.ctx, ms) };
+
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
     this.hub = new SocketHub(ctx, env);
+  }
+
+  /** Built once per object: its parts are stateless (the clock reads the time, and the dev offset, on every call). */
+  private depsOnce: Deps | null = null;
+
+  private deps(): Deps {
+    this.depsOnce ??= buildDeps(this.env);
+    return this.depsOnce;
   }
 
   private peers(): { ws: WebSocket; who: Attachment }[] {
@@ -67,7 +79,7 @@ export class CallRoom extends DurableObject<Bindings> {
   private async recordLeft(who: Attachment, code: number): Promise<void> {
     const bookingId = this.ctx.id.name ?? '';
     if (!bookingId) return;
-    await recordCallEvent(buildDeps(this.env), {
+    await recordCallEvent(this.deps(), {
       bookingId,
       type: 'PARTICIPANT_LEFT',
       source: 'SERVER',
@@ -91,29 +103,22 @@ export class CallRoom extends DurableObject<Bindings> {
       return new Response('Expected a WebSocket upgrade', { status: 426 });
     const url = new URL(request.url);
     const bookingId = url.searchParams.get('bookingId') ?? '';
-    const deps = buildDeps(this.env);
+    const deps = this.deps();
     if (await this.ctx.storage.get<boolean>(CLOSED_KEY))
       return new Response('This call room is closed', { status: 410 });
-    const claims: CallClaims | null = await verifyCallToken(
+    const verified = await verifyCallToken(
       deps.config.sessionSecret,
       url.searchParams.get('token') ?? '',
       bookingId,
       Math.floor(deps.clock.now().getTime() / 1000),
     );
-    if (!claims) return new Response('Invalid or expired join token', { status: 403 });
-    // Through the API, the signed-in person must be the token's (a leaked link is not enough).
-    const expected = url.searchParams.get('user');
-    if (expected !== null && expected !== claims.userId)
-      return new Response("This join token is someone else's", { status: 403 });
-    if (deps.clock.now().getTime() >= claims.end * 1000) return new Response('This call is over', { status: 410 });
+    const join = checkJoin(verified, url.searchParams.get('user'), deps.clock.now().getTime());
+    if (!join.ok) return new Response(join.message, { status: join.status });
+    const claims = join.joiner;
     await this.endIdle();
-    const present = this.peers();
-    // The same person reconnecting (new tab, network change) replaces their old connection.
-    for (const p of present) if (p.who.userId === claims.userId) await this.end(p, 4000, 'replaced');
-    const others = present.filter((p) => p.who.userId !== claims.userId);
-    if (others.length >= 1 && others.some((p) => p.who.role === claims.role))
-      return new Response('This call already has its two participants', { status: 409 });
-    if (others.length >= 2) return new Response('This call already has its two participants', { status: 409 });
+    const seat = seatFor(this.peers(), claims);
+    for (const p of seat.replace) await this.end(p, 4000, 'replaced');
+    if (!seat.ok) return new Response(seat.message, { status: seat.status });
 
     // Alarms fire on the machine clock: the booked end is an instant of the app's clock (the same outside development).
     const endAt = wallTime(deps.config, claims.end * 1000);
@@ -125,7 +130,7 @@ export class CallRoom extends DurableObject<Bindings> {
     );
     if (!admitted.ok) return admitted.response;
     const server = admitted.server;
-    const other = others[0];
+    const other = seat.other;
     // The second to arrive starts the WebRTC negotiation (they are the "polite" offerer).
     this.send(server, {
       type: 'welcome',
@@ -152,22 +157,8 @@ export class CallRoom extends DurableObject<Bindings> {
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     this.hub.heard(ws);
     await this.endIdle();
-    if (typeof message !== 'string' || message.length > MAX_MESSAGE) return;
-    let msg: CallSignal;
-    try {
-      msg = JSON.parse(message) as CallSignal;
-    } catch {
-      return;
-    }
-    // Only signalling is relayed; anything else is dropped.
-    if (
-      msg.type !== 'offer' &&
-      msg.type !== 'answer' &&
-      msg.type !== 'candidate' &&
-      msg.type !== 'hangup' &&
-      msg.type !== 'media'
-    )
-      return;
+    const msg = signalToRelay(message);
+    if (!msg) return;
     for (const p of this.peers()) if (p.ws !== ws) this.send(p.ws, msg);
   }
 

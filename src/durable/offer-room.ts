@@ -2,61 +2,45 @@
  * OfferRoom — one Durable Object per offer: the only writer of its booking state.
  * Exactly one of any number of racing fans wins the hold (decided in memory, so losers cost no
  * database write); an alarm releases unpaid holds even after eviction; every change is broadcast
- * to hibernating WebSocket subscribers.
+ * to hibernating WebSocket subscribers. The object keeps the state, the lock, the alarm and the
+ * sockets; every decision is a domain function (src/domain/booking/) that it runs.
  */
 import { DurableObject } from 'cloudflare:workers';
 import { buildDeps, type Deps } from '../deps';
 import {
-  decideBooking,
-  holdUntil,
-  loadCreatorTerms,
-  loadOfferState,
-  type BookRefusal,
-  type CreatorTerms,
-  type LiveBooking,
-  type OfferState,
-} from '../domain/booking/offer-state';
+  cancelBooked,
+  completeBooked,
+  rescheduleBooked,
+  type CancelBookedInput,
+  type RescheduleInput,
+  type RescheduleResult,
+} from '../domain/booking/booked';
+import { confirmBooking } from '../domain/booking/confirm';
+import { claim, completeHold, prepareClaim, resumeHold, type HoldInput } from '../domain/booking/hold';
+import { cancelIntentOf } from '../domain/booking/hold-payment';
 import {
-  isLiveBookingIndexViolation,
-  writeCancelConfirmed,
-  writeComplete,
-  writeConfirm,
-  writeHold,
-  writeHoldExtension,
-  writeOfferStatus,
-  writeRelease,
-  writeReschedule,
-  type ReleaseReason,
-} from '../domain/booking/transitions';
-import { toBookingDto } from '../domain/offers/dto';
-import { createIntentFor, startPayment, type StartedPayment } from '../domain/payments/checkout';
-import { getSettings, SETTINGS_CACHE_MS } from '../domain/settings';
+  editOffer,
+  expireOffer,
+  withdrawOffer,
+  type EditResult,
+  type WithdrawResult,
+} from '../domain/booking/offer-lifecycle';
+import { loadOfferState, type OfferState } from '../domain/booking/offer-state';
+import { expireHold, releaseHold, type ReleaseInput, type Released } from '../domain/booking/release';
+import { ClaimCaches, type RoomEffects } from '../domain/booking/room';
+import { holdDeadline, holdsIt, occupancy, statusMessage } from '../domain/booking/rules';
+import type { OfferPatch } from '../domain/offers/edit';
 import type { Bindings } from '../env';
 import { wallTime } from '../lib/dev-clock';
 import type { OfferStatusMessageT } from '../shared/offers';
 import { Mutex } from './mutex';
 import { SocketHub } from './socket-hub';
-import { bookings, type Booking } from '../db/schema';
-import { eq } from 'drizzle-orm';
-import { applyOfferPatch, type OfferPatch } from '../domain/offers/edit';
-import { actingCreator, type CreatorRefusal } from '../domain/creators/standing';
 
 export type { BookResult, ConfirmResult, PaymentUnderWay, ReleaseResult } from '../domain/booking/results';
-import type { BookResult, ConfirmResult, PaymentUnderWay, ReleaseResult } from '../domain/booking/results';
-
-/** How often a hold kept past its deadline for a payment under way is checked again. */
-export const PAYING_RECHECK_MS = 15 * 60_000;
-/** A creator who cannot take payments has their terms read again at most this often (refusals stay cheap). */
-const TERMS_RECHECK_MS = 1_000;
+import type { BookResult, ConfirmResult, ReleaseResult } from '../domain/booking/results';
 
 /** Storage key of the offer this object serves, written with its first alarm (see load()). */
 const OFFER_ID_KEY = 'offerId';
-
-/** An offer occupies its creator's time while AVAILABLE, HELD or BOOKED; slot pickers care only about that and its times. */
-function occupancy(st: OfferState): string {
-  const occupied = st.offer.status === 'AVAILABLE' || st.offer.status === 'HELD' || st.offer.status === 'BOOKED';
-  return occupied ? `occupied:${st.offer.startsAt}:${st.offer.endsAt}` : 'free';
-}
 
 export class OfferRoom extends DurableObject<Bindings> {
   private state: OfferState | null = null;
@@ -64,16 +48,24 @@ export class OfferRoom extends DurableObject<Bindings> {
   private readonly lock = new Mutex();
   /** The occupancy last told to the creator's calendar (or loaded): see broadcast(). */
   private toldOccupancy: string | null = null;
-  /** The platform's hold length, read once per SETTINGS_CACHE_MS, before a claim (the claim itself stays synchronous). */
-  private holdSetting: { minutes: number; at: number } | null = null;
   /** Whether OFFER_ID_KEY is known to be in storage already. */
   private offerIdStored = false;
-  /** When the creator's terms in `state` were read (Date.now()), and a re-read in flight. */
-  private termsAt = 0;
-  private termsLoading: Promise<void> | null = null;
-
+  private readonly caches = new ClaimCaches();
   /** Status subscribers: capped per client address, idle ones swept (see socket-hub.ts). */
   private readonly hub: SocketHub;
+  /** Built once per object: its parts are stateless (the clock reads the time, and the dev offset, on every call). */
+  private depsOnce: Deps | null = null;
+
+  /** What the domain's booking flows ask of this object, run in the order they ask. */
+  private readonly fx: RoomEffects = {
+    broadcast: (st) => this.broadcast(st),
+    armAlarm: (offerId) => this.armAlarm(offerId),
+    rearm: () => this.rearm(),
+    adopt: (st) => this.adopt(st),
+    keep: (st) => {
+      this.state = st;
+    },
+  };
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -82,8 +74,10 @@ export class OfferRoom extends DurableObject<Bindings> {
     this.hub = new SocketHub(ctx, env);
   }
 
-  /** Built once per object: its parts are stateless (the clock reads the time, and the dev offset, on every call). */
-  private depsOnce: Deps | null = null;
+  /** For tests (inside runInDurableObject): the state this object holds, by reference, so a test can age or stale it. */
+  static memoryOf(room: OfferRoom): OfferState | null {
+    return room.state;
+  }
 
   private deps(): Deps {
     this.depsOnce ??= buildDeps(this.env);
@@ -108,69 +102,34 @@ export class OfferRoom extends DurableObject<Bindings> {
     return this.loading;
   }
 
-  /** Makes `st` (fresh from D1) this object's state. */
-  private adopt(st: OfferState): void {
+  /** Makes `st` (fresh from D1) this object's state; null forgets it (the next call reloads). */
+  private adopt(st: OfferState | null): void {
     this.state = st;
+    if (!st) return;
     this.toldOccupancy = occupancy(st);
-    this.termsAt = Date.now();
-  }
-
-  /** The creator's terms as read now become the offer's (the booking about to be written takes them). */
-  private adoptTerms(st: OfferState, terms: CreatorTerms): void {
-    Object.assign(st.offer, terms);
-    this.termsAt = Date.now();
-  }
-
-  /** Re-reads the terms of a creator this object believes cannot take payments (they may have finished onboarding since). */
-  private async refreshUnpayableTerms(deps: Deps, st: OfferState): Promise<void> {
-    this.termsLoading ??= loadCreatorTerms(deps, st.offer.creatorId)
-      .then(
-        (t) => {
-          if (t) this.adoptTerms(st, t);
-        },
-        (e) =>
-          deps.log.warn('BOOKING_ERROR', `Could not re-read the terms of creator ${st.offer.creatorId}`, { error: e }),
-      )
-      .finally(() => {
-        this.termsLoading = null;
-      });
-    await this.termsLoading;
+    this.caches.loaded();
   }
 
   /** Sets the hold alarm, with the offer id beside it so a nameless wake-up still knows its offer. */
-  private async armAlarm(deps: Deps, offerId: string): Promise<void> {
+  private async armAlarm(offerId: string): Promise<void> {
     if (!this.offerIdStored) {
       await this.ctx.storage.put(OFFER_ID_KEY, offerId);
       this.offerIdStored = true;
     }
-    await this.rearm(deps);
+    await this.rearm();
   }
 
   /**
    * The one alarm serves the hold deadline and the socket sweep: set it to whichever comes first
    * (no alarm when there is neither a pending hold nor an open socket).
    */
-  private async rearm(deps: Deps): Promise<void> {
-    const live = this.state?.live;
-    await this.hub.arm(
-      live?.status === 'PENDING' && live.holdExpiresAt !== null ? wallTime(deps.config, live.holdExpiresAt) : null,
-    );
-  }
-
-  private message(st: OfferState): OfferStatusMessageT {
-    return {
-      type: 'status',
-      offerId: st.offer.id,
-      status: st.offer.status,
-      at: new Date().toISOString(),
-      ...(st.offer.status === 'HELD' && st.live?.holdExpiresAt
-        ? { holdExpiresAt: new Date(st.live.holdExpiresAt).toISOString() }
-        : {}),
-    };
+  private async rearm(): Promise<void> {
+    const at = holdDeadline(this.state);
+    await this.hub.arm(at === null ? null : wallTime(this.deps().config, at));
   }
 
   private broadcast(st: OfferState): void {
-    this.hub.broadcast(JSON.stringify(this.message(st)));
+    this.hub.broadcast(JSON.stringify(statusMessage(st, new Date())));
     // The creator's bookable slots depend on every span of their time: tell their calendar's
     // subscribers (slot pickers) too — without making anyone here wait for it — but only when this
     // offer starts or stops occupying that time (or moves): AVAILABLE → HELD → BOOKED changes nothing there.
@@ -178,605 +137,87 @@ export class OfferRoom extends DurableObject<Bindings> {
     if (occ === this.toldOccupancy) return;
     this.toldOccupancy = occ;
     this.ctx.waitUntil(
-      this.env.CREATOR_CALENDAR.getByName(st.offer.creatorId)
+      this.deps()
+        .rooms.calendar(st.offer.creatorId)
         .slotsChanged()
         .catch(() => undefined),
     );
   }
 
+  /** Runs `fn` under the lock on the loaded state. */
+  private locked<T>(offerId: string | undefined, fn: (deps: Deps, st: OfferState | null) => Promise<T>): Promise<T> {
+    return this.lock.run(async () => fn(this.deps(), await this.load(offerId)));
+  }
+
+  /** A released hold's intent is cancelled once the lock is free: the provider's event comes back here. */
+  private async afterLock<R>(out: Released<R>): Promise<R> {
+    if (out.cancelIntent) await cancelIntentOf(this.deps(), out.cancelIntent);
+    return out.result;
+  }
+
   // ------------------------------------------------------------------ booking
 
-  /**
-   * Holds the offer for `userId` and starts the payment. `holdMinutes` overrides the platform
-   * default (accepted requests). A hold the fan takes counts against their hold rate limit
-   * (BOOKING_LIMITER); `limited: false` for one a creator grants them (accepting their request).
-   */
-  async book(input: { offerId: string; userId: string; holdMinutes?: number; limited?: boolean }): Promise<BookResult> {
+  /** Holds the offer for `userId` and starts the payment (see domain/booking/hold.ts). */
+  async book(input: HoldInput & { offerId: string }): Promise<BookResult> {
     const st = await this.load(input.offerId);
     if (!st) return { ok: false, code: 'OFFER_NOT_FOUND' };
     const deps = this.deps();
-    const mine = () => st.live !== null && st.live.userId === input.userId && st.live.status === 'PENDING';
-
-    // A creator refused as not payable may have become payable since this object loaded: their
-    // terms are read again (at most once per TERMS_RECHECK_MS) before saying no.
-    if (
-      !mine() &&
-      (!st.offer.chargesEnabled || !st.offer.creatorAccountId) &&
-      Date.now() - this.termsAt >= TERMS_RECHECK_MS
-    ) {
-      await this.refreshUnpayableTerms(deps, st);
-    }
-    // The hold's length (platform settings) is known before the claim, so the very first HELD
-    // broadcast already carries the real deadline. Read at most once per SETTINGS_CACHE_MS, and
-    // only for a fan who could win: losers still get their answer from memory, without an await.
-    if (
-      input.holdMinutes === undefined &&
-      !this.holdSettingFresh() &&
-      !mine() &&
-      decideBooking(st, input.userId, deps.clock.now().getTime()).ok
-    ) {
-      await this.refreshHoldSetting(deps);
-    }
-
-    // The same fan asking again (double click, retry): hand back their hold.
-    if (mine()) {
-      const heldId = st.live!.id;
-      const r = await this.lock.run(() => this.resumeHold(deps, st, input.userId));
-      if (!r.ok && r.code === 'HOLD_EXPIRED') await this.cancelIntentOf(heldId);
-      return r;
-    }
-    // Decide and claim with no await in between: from the claim on, every other attempt sees
-    // HELD and is refused from memory (no I/O at all for losers).
-    const now = deps.clock.now().getTime();
-    const decision = decideBooking(st, input.userId, now);
-    if (!decision.ok) return this.refuse(st, input.userId, decision.code);
-    const holdExpiresAt = holdUntil(now, input.holdMinutes ?? this.holdSetting!.minutes, st.offer.startsAt);
-    let bookingId = deps.ids.next('bkg');
-    st.live = {
-      id: bookingId,
-      userId: input.userId,
-      status: 'PENDING',
-      holdExpiresAt,
-      persisted: false,
-      intentId: null,
-      since: Date.now(),
-    };
-    st.offer.status = 'HELD';
+    await prepareClaim(deps, this.caches, st, input);
+    if (holdsIt(st, input.userId))
+      return this.afterLock(await this.lock.run(() => resumeHold(deps, this.fx, st, input.userId)));
+    // No await between the decision and the claim: every other attempt is refused from memory.
+    const claimed = claim(deps, this.caches, st, input);
+    if (!claimed.ok) return claimed.result;
     this.broadcast(st);
-
-    return this.lock.run(async () => {
-      const undo = () => {
-        st.live = null;
-        st.offer.status = 'AVAILABLE';
-        this.broadcast(st);
-      };
-      // Payment first, then one D1 transaction (booking + offer + payment + log): a provider
-      // failure leaves nothing behind, and the winner costs a single database round trip. The
-      // fan's hold rate limit and the creator's current terms (this object's copy may be older
-      // than a change of policy, account or charges) are read at the same time as the provider
-      // is asked (one wait, not three), so a refused hold is refused before anything is written.
-      const draft = () => ({
-        id: bookingId,
-        offerId: st.offer.id,
-        userId: input.userId,
-        creatorId: st.offer.creatorId,
-        price: st.offer.price,
-        currency: st.offer.currency,
-      });
-      const paidTo = st.offer.creatorAccountId;
-      const [intent, allowed, terms] = await Promise.allSettled([
-        createIntentFor(deps, draft(), st.offer),
-        input.limited === false ? true : this.underHoldLimit(deps, input.userId),
-        loadCreatorTerms(deps, st.offer.creatorId),
-      ]);
-      // The intent belongs to nothing when no hold follows: cancel it (its event finds no booking, so no call comes back here).
-      const dropIntent = (p: StartedPayment) =>
-        deps.payments.cancelIntent(p.start.intentId, `booking:${bookingId}:cancel`).then(
-          () => undefined,
-          () => undefined,
-        );
-      if (allowed.status === 'fulfilled' && !allowed.value) {
-        undo();
-        if (intent.status === 'fulfilled') await dropIntent(intent.value);
-        await deps.log.warn(
-          'AUTH_RATE_LIMITED',
-          `Hold on ${st.offer.id} refused: ${input.userId} is taking holds too fast`,
-          { actor: 'USER', actorId: input.userId, context: { offerId: st.offer.id } },
-        );
-        return { ok: false as const, code: 'RATE_LIMITED' as const };
-      }
-      if (terms.status === 'rejected') {
-        undo();
-        if (intent.status === 'fulfilled') await dropIntent(intent.value);
-        throw terms.reason;
-      }
-      const fresh = terms.value;
-      if (fresh) this.adoptTerms(st, fresh); // what the booking is written with: the policy of now
-      if (!fresh?.chargesEnabled || !fresh.creatorAccountId) {
-        undo();
-        if (intent.status === 'fulfilled') await dropIntent(intent.value);
-        await deps.log.warn(
-          'BOOKING_ERROR',
-          `Hold on ${st.offer.id} refused: its creator can no longer take payments`,
-          { context: { offerId: st.offer.id, creatorId: st.offer.creatorId } },
-        );
-        return { ok: false as const, code: 'CREATOR_NOT_PAYABLE' as const };
-      }
-      let current: PromiseSettledResult<StartedPayment> = intent;
-      if (fresh.creatorAccountId !== paidTo) {
-        // The creator's payment account changed since this object loaded: the intent is made out to
-        // the old one. Drop it and start again on the account of now, under a new booking id (an
-        // intent's key always carries the same parameters). Rare: the one case with a second call.
-        if (intent.status === 'fulfilled') await dropIntent(intent.value);
-        await deps.log.warn(
-          'PAYMENT_ERROR',
-          `Creator ${st.offer.creatorId} changed payment account since offer ${st.offer.id} was loaded: intent made again`,
-          { context: { offerId: st.offer.id, bookingId } },
-        );
-        bookingId = deps.ids.next('bkg');
-        st.live!.id = bookingId;
-        current = await createIntentFor(deps, draft(), st.offer).then(
-          (value) => ({ status: 'fulfilled' as const, value }),
-          (reason: unknown) => ({ status: 'rejected' as const, reason }),
-        );
-      }
-      if (current.status === 'rejected') {
-        undo();
-        await deps.log.error('PAYMENT_ERROR', `Could not start the payment for ${st.offer.id}; nothing was held`, {
-          context: { bookingId, offerId: st.offer.id },
-          error: current.reason,
-        });
-        return {
-          ok: false as const,
-          code: 'PAYMENT_PROVIDER_ERROR' as const,
-          message: (current.reason as Error).message,
-        };
-      }
-      const payment = current.value;
-      st.live!.intentId = payment.start.intentId;
-      let booking: Booking;
-      try {
-        booking = await writeHold(deps, st, { bookingId, userId: input.userId, holdExpiresAt, payment });
-      } catch (e) {
-        await dropIntent(payment);
-        if (isLiveBookingIndexViolation(e)) {
-          // The OfferRoom believed the offer free while D1 holds a live booking: should never happen.
-          // D1 is right: take its state and tell the subscribers (not our stale claim, not AVAILABLE).
-          await deps.log.critical(
-            'BOOKING_INVARIANT_VIOLATION',
-            `Second live booking for ${st.offer.id} refused by the D1 unique index`,
-            { context: { offerId: st.offer.id, bookingId }, error: e },
-          );
-          await this.resync(deps, st);
-          return this.refuse(st, input.userId, 'OFFER_UNAVAILABLE');
-        }
-        undo();
-        throw e;
-      }
-      st.live!.persisted = true;
-      await this.armAlarm(deps, st.offer.id);
-      const started = { booking: toBookingDto(booking), payment: { provider: deps.payments.name, ...payment.start } };
-      st.live!.started = started; // a double click gets it back from memory
-      return { ok: true as const, created: true, ...started };
-    });
+    return this.lock.run(() => completeHold(deps, this.fx, this.caches, st, input, claimed.claim));
   }
 
-  /** A refusal; when another fan holds or booked the offer, says who (for the Worker's cache of taken offers, never sent to clients). */
-  private refuse(st: OfferState, userId: string, code: BookRefusal): BookResult {
-    const live = st.live;
-    if (code !== 'OFFER_UNAVAILABLE' || !live || live.userId === userId) return { ok: false, code };
-    return {
-      ok: false,
-      code,
-      taken: {
-        holderId: live.userId,
-        creatorUserId: st.offer.creatorUserId,
-        holdExpiresAt: live.status === 'PENDING' ? live.holdExpiresAt : null,
-        since: live.since,
-      },
-    };
+  /** Payment succeeded: the hold becomes a confirmed booking (idempotent), or a late payment re-takes a free offer. */
+  confirm(input: { offerId: string; bookingId: string }): Promise<ConfirmResult> {
+    return this.locked(input.offerId, (deps, st) => confirmBooking(deps, this.fx, st, input.bookingId));
   }
 
-  /**
-   * Whether `userId` may take one more hold now (BOOKING_LIMITER, keyed per fan). Only holds count:
-   * refused attempts never get here. If the limiter itself fails, the hold goes ahead (it guards
-   * against squatting, not against double booking) and the failure is logged.
-   */
-  private async underHoldLimit(deps: Deps, userId: string): Promise<boolean> {
-    try {
-      return (await deps.limiters.booking.limit({ key: `hold:${userId}` })).success;
-    } catch (e) {
-      await deps.log.warn('AUTH_RATE_LIMITED', `The hold rate limit could not be checked for ${userId}; hold allowed`, {
-        actor: 'USER',
-        actorId: userId,
-        error: e,
-      });
-      return true;
-    }
-  }
-
-  private holdSettingFresh(): boolean {
-    return this.holdSetting !== null && Date.now() - this.holdSetting.at < SETTINGS_CACHE_MS;
-  }
-
-  private async refreshHoldSetting(deps: Deps): Promise<void> {
-    this.holdSetting = { minutes: (await getSettings(deps)).holdMinutes, at: Date.now() };
-  }
-
-  /**
-   * D1 refused a write that this object's memory allowed (the backstop index): D1 is the truth.
-   * Reload it into `st` (in place: pending calls hold it), broadcast what it says, and make sure
-   * the live hold found there has its alarm.
-   */
-  private async resync(deps: Deps, st: OfferState): Promise<void> {
-    const fresh = await loadOfferState(deps, st.offer.id);
-    if (!fresh) {
-      this.state = null;
-      return;
-    }
-    st.offer = fresh.offer;
-    st.live = fresh.live;
-    this.state = st;
-    this.broadcast(st);
-    if (st.live?.status === 'PENDING' && st.live.holdExpiresAt !== null) await this.armAlarm(deps, st.offer.id);
-  }
-
-  private async resumeHold(deps: Deps, st: OfferState, userId: string): Promise<BookResult> {
-    const live = st.live;
-    if (!live || live.userId !== userId || live.status !== 'PENDING')
-      return this.refuse(st, userId, 'OFFER_UNAVAILABLE');
-    if (
-      live.holdExpiresAt !== null &&
-      live.holdExpiresAt <= deps.clock.now().getTime() &&
-      !(await this.keepWhilePaying(deps, st, live))
-    ) {
-      // Its time ran out (the alarm is due or was missed): end it rather than hand back a payment
-      // that must not succeed; the caller cancels the intent outside the lock.
-      await this.releaseLocked(deps, st, live.id, 'EXPIRED', 'SYSTEM');
-      return { ok: false, code: 'HOLD_EXPIRED' };
-    }
-    if (live.started) return { ok: true, created: false, ...live.started };
-    // After a restart the payment start is not in memory: from D1 (and the provider) once.
-    const booking = await deps.db.select().from(bookings).where(eq(bookings.id, live.id)).get();
-    if (!booking) return { ok: false, code: 'OFFER_UNAVAILABLE' };
-    const payment = await startPayment(deps, booking, st.offer);
-    live.started = {
-      booking: toBookingDto({ ...booking, paymentIntentId: payment.intentId }),
-      payment: { provider: deps.payments.name, ...payment },
-    };
-    return { ok: true, created: false, ...live.started };
-  }
-
-  /** Payment succeeded: the hold becomes a confirmed booking (idempotent). A payment arriving after its hold ended re-takes the offer if it is still free. */
-  async confirm(input: { offerId: string; bookingId: string }): Promise<ConfirmResult> {
-    return this.lock.run(async () => {
-      const st = await this.load(input.offerId);
-      if (!st) return { ok: false, reason: 'UNKNOWN_BOOKING' };
-      const deps = this.deps();
-      if (st.live?.id === input.bookingId) {
-        if (st.live.status !== 'PENDING') return { ok: true, transitioned: false };
-        await writeConfirm(deps, st, input.bookingId);
-        st.live = { ...st.live, status: 'CONFIRMED', holdExpiresAt: null };
-        st.offer.status = 'BOOKED';
-        await this.rearm(deps);
-        this.broadcast(st);
-        await deps.log.booking.info('BOOKING_CONFIRMED', `Booking ${input.bookingId} confirmed`, {
-          bookingId: input.bookingId,
-          offerId: st.offer.id,
-        });
-        return { ok: true, transitioned: true };
-      }
-      const row = await deps.db.select().from(bookings).where(eq(bookings.id, input.bookingId)).get();
-      if (!row || row.offerId !== st.offer.id) return { ok: false, reason: 'UNKNOWN_BOOKING' };
-      const now = deps.clock.now().getTime();
-      if (
-        !st.live &&
-        st.offer.status === 'AVAILABLE' &&
-        st.offer.startsAt > now &&
-        (row.status === 'EXPIRED' || row.status === 'FAILED')
-      ) {
-        try {
-          if (!(await writeConfirm(deps, st, input.bookingId, ['EXPIRED', 'FAILED']))) {
-            await this.resync(deps, st); // the row moved on meanwhile: take D1's word
-            return { ok: false, reason: 'LATE' };
-          }
-        } catch (e) {
-          if (!isLiveBookingIndexViolation(e)) throw e;
-          // This object believed the offer free while D1 holds another live booking: should never happen.
-          await deps.log.critical(
-            'BOOKING_INVARIANT_VIOLATION',
-            `Late payment for ${input.bookingId} would make a second live booking for ${st.offer.id}; refused by the D1 unique index`,
-            { context: { offerId: st.offer.id, bookingId: input.bookingId }, error: e },
-          );
-          await this.resync(deps, st);
-          return { ok: false, reason: 'LATE' };
-        }
-        st.live = {
-          id: row.id,
-          userId: row.userId,
-          status: 'CONFIRMED',
-          holdExpiresAt: null,
-          persisted: true,
-          intentId: row.paymentIntentId,
-          since: Date.now(),
-        };
-        st.offer.status = 'BOOKED';
-        this.broadcast(st);
-        await deps.log.warn('BOOKING_CONFIRMED', `Late payment for ${input.bookingId} re-took the still-free offer`, {
-          context: { bookingId: input.bookingId },
-        });
-        return { ok: true, transitioned: true };
-      }
-      return { ok: false, reason: 'LATE' };
-    });
-  }
-
-  /**
-   * Ends a PENDING hold (payment failed or canceled, fan abandoned, hold expired). Idempotent. A
-   * hold whose payment is under way is neither cancelled by a person (`paying`: they are told to
-   * wait for it) nor dropped at its deadline (kept until the payment's outcome, at most until the
-   * call's start): its outcome ends it.
-   */
-  async release(input: {
-    offerId: string;
-    bookingId: string;
-    reason: ReleaseReason;
-    cancelledBy?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM';
-  }): Promise<ReleaseResult> {
-    const out = await this.lock.run(async (): Promise<ReleaseResult> => {
-      const st = await this.load(input.offerId);
-      const live = st?.live;
-      if (!st || !live || live.id !== input.bookingId || live.status !== 'PENDING') return { released: false };
-      const deps = this.deps();
-      if (input.reason === 'CANCELLED') {
-        const paying = await this.paymentUnderWay(deps, live);
-        if (paying) return { released: false, paying };
-      } else if (input.reason === 'EXPIRED') {
-        const paying = await this.keepWhilePaying(deps, st, live);
-        if (paying) return { released: false, paying };
-      }
-      await this.releaseLocked(deps, st, input.bookingId, input.reason, input.cancelledBy);
-      return { released: true };
-    });
-    if (out.released) await this.cancelIntentOf(input.bookingId);
-    return out;
-  }
-
-  /**
-   * The payment of a PENDING hold as the provider has it now, when it is under way: processing (a
-   * bank debit, a card still confirming) or succeeded (its webhook on the way). A status the
-   * provider cannot give now counts as not under way: the hold goes, and a payment that completes
-   * anyway is refunded in full (onIntentSucceeded).
-   */
-  private async paymentUnderWay(deps: Deps, live: LiveBooking): Promise<PaymentUnderWay | null> {
-    if (!live.intentId) return null;
-    try {
-      const { status } = await deps.payments.retrieveIntent(live.intentId);
-      return status === 'processing' || status === 'succeeded' ? status : null;
-    } catch (e) {
-      await deps.log.warn('PAYMENT_ERROR', `Could not read the payment of hold ${live.id} before releasing it`, {
-        context: { bookingId: live.id },
-        error: e,
-      });
-      return null;
-    }
-  }
-
-  /**
-   * At a hold's deadline: if its payment is under way, keeps the hold and checks again in
-   * PAYING_RECHECK_MS (D1, memory, alarm and subscribers all get the new deadline) — dropping it
-   * would hand the slot to someone else while the fan's money is on its way. Never past the call's
-   * start: then it goes, and a payment completing later is refunded in full. Null when not kept.
-   */
-  private async keepWhilePaying(deps: Deps, st: OfferState, live: LiveBooking): Promise<PaymentUnderWay | null> {
-    const until = holdUntil(deps.clock.now().getTime(), PAYING_RECHECK_MS / 60_000, st.offer.startsAt);
-    const paying = until > deps.clock.now().getTime() ? await this.paymentUnderWay(deps, live) : null;
-    if (!paying) return null;
-    await writeHoldExtension(deps, live.id, until);
-    live.holdExpiresAt = until;
-    live.started = undefined; // its DTO carries the old deadline
-    await this.armAlarm(deps, st.offer.id);
-    this.broadcast(st);
-    await deps.log.info(
-      'BOOKING_HELD',
-      `Hold ${live.id} kept past its deadline: its payment is ${paying} (checked again at ${new Date(until).toISOString()})`,
-      { context: { bookingId: live.id, offerId: st.offer.id } },
-    );
-    return paying;
-  }
-
-  private async releaseLocked(
-    deps: Deps,
-    st: OfferState,
-    bookingId: string,
-    reason: ReleaseReason,
-    cancelledBy?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM',
-  ): Promise<void> {
-    const status = await writeRelease(deps, st, bookingId, reason, { cancelledBy });
-    st.live = null;
-    st.offer.status = status;
-    await this.rearm(deps);
-    this.broadcast(st);
-    await deps.log.info('BOOKING_RELEASED', `Hold ${bookingId} released (${reason})`, {
-      context: { bookingId, offerId: st.offer.id, reason },
-    });
-  }
-
-  /**
-   * A released hold must not be payable any more. Runs outside the lock: the provider may report
-   * the cancellation through the webhook handler, which calls back into this object.
-   */
-  private async cancelIntentOf(bookingId: string): Promise<void> {
-    const deps = this.deps();
-    const row = await deps.db
-      .select({ intentId: bookings.paymentIntentId })
-      .from(bookings)
-      .where(eq(bookings.id, bookingId))
-      .get();
-    if (!row?.intentId) return;
-    try {
-      const intent = await deps.payments.retrieveIntent(row.intentId);
-      if (intent.status !== 'succeeded' && intent.status !== 'canceled')
-        await deps.payments.cancelIntent(row.intentId, `booking:${bookingId}:cancel`);
-    } catch (e) {
-      await deps.log.warn('PAYMENT_ERROR', `Could not cancel the intent of released hold ${bookingId}`, {
-        context: { bookingId },
-        error: e,
-      });
-    }
+  /** Ends a PENDING hold unless its payment is under way; a released hold's intent is cancelled outside the lock. */
+  async release(input: ReleaseInput & { offerId: string }): Promise<ReleaseResult> {
+    return this.afterLock(await this.locked(input.offerId, (deps, st) => releaseHold(deps, this.fx, st, input)));
   }
 
   /** Cancels a CONFIRMED booking (refunds are the caller's business). */
-  async cancelConfirmed(input: {
-    offerId: string;
-    bookingId: string;
-    by: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM';
-    reason: string | null;
-  }): Promise<{ cancelled: boolean }> {
-    return this.lock.run(async () => {
-      const st = await this.load(input.offerId);
-      if (!st || st.live?.id !== input.bookingId || st.live.status !== 'CONFIRMED') return { cancelled: false };
-      const deps = this.deps();
-      st.offer.status = await writeCancelConfirmed(deps, st, input.bookingId, input.by, input.reason);
-      st.live = null;
-      this.broadcast(st);
-      await deps.log.booking.info('BOOKING_CANCELLED', `Booking ${input.bookingId} cancelled by ${input.by}`, {
-        bookingId: input.bookingId,
-        offerId: st.offer.id,
-        by: input.by,
-        reason: input.reason,
-      });
-      return { cancelled: true };
-    });
+  cancelConfirmed(input: CancelBookedInput & { offerId: string }): Promise<{ cancelled: boolean }> {
+    return this.locked(input.offerId, (deps, st) => cancelBooked(deps, this.fx, st, input));
   }
 
   /** The call happened: booking and offer become COMPLETED. */
-  async complete(input: { offerId: string; bookingId: string }): Promise<{ completed: boolean }> {
-    return this.lock.run(async () => {
-      const st = await this.load(input.offerId);
-      if (!st || st.live?.id !== input.bookingId || st.live.status !== 'CONFIRMED') return { completed: false };
-      await writeComplete(this.deps(), st, input.bookingId);
-      st.live = { ...st.live, status: 'COMPLETED' };
-      st.offer.status = 'COMPLETED';
-      this.broadcast(st);
-      return { completed: true };
-    });
+  complete(input: { offerId: string; bookingId: string }): Promise<{ completed: boolean }> {
+    return this.locked(input.offerId, (deps, st) => completeBooked(deps, this.fx, st, input.bookingId));
   }
 
-  /**
-   * Moves a confirmed booking (and its offer) to a new time already checked free by the creator's
-   * calendar. The payment stays with the booking; the calendar event keeps its UID (SEQUENCE + 1).
-   */
-  async reschedule(input: {
-    offerId: string;
-    bookingId: string;
-    startsAt: number;
-    endsAt: number;
-  }): Promise<{ ok: true } | { ok: false; code: 'BOOKING_NOT_RESCHEDULABLE' }> {
-    return this.lock.run(async () => {
-      const st = await this.load(input.offerId);
-      if (!st || st.live?.id !== input.bookingId || st.live.status !== 'CONFIRMED')
-        return { ok: false as const, code: 'BOOKING_NOT_RESCHEDULABLE' as const };
-      const deps = this.deps();
-      await writeReschedule(deps, st, input.bookingId, new Date(input.startsAt), new Date(input.endsAt));
-      st.offer.startsAt = input.startsAt;
-      st.offer.endsAt = input.endsAt;
-      this.broadcast(st);
-      return { ok: true as const };
-    });
+  /** Moves a confirmed booking to a new time already checked free by the creator's calendar. */
+  reschedule(input: RescheduleInput & { offerId: string }): Promise<RescheduleResult> {
+    return this.locked(input.offerId, (deps, st) => rescheduleBooked(deps, this.fx, st, input));
   }
 
   // ------------------------------------------------------------------ offer lifecycle
 
   /** Applies an edit; price, currency and time are frozen once the offer is held or booked. */
-  async update(input: {
-    offerId: string;
-    actorUserId: string;
-    patch: OfferPatch;
-  }): Promise<{ ok: true } | { ok: false; code: 'OFFER_NOT_FOUND' | 'FORBIDDEN' | 'OFFER_LOCKED' | CreatorRefusal }> {
-    return this.lock.run(async () => {
-      const st = await this.load(input.offerId);
-      if (!st) return { ok: false, code: 'OFFER_NOT_FOUND' };
-      if (st.offer.creatorUserId !== input.actorUserId) return { ok: false, code: 'FORBIDDEN' };
-      // The actor as D1 has them now (demoted or disabled since their page loaded?), before the state checks below.
-      const acting = await actingCreator(this.deps(), input.actorUserId, st.offer.creatorId);
-      if (!acting.ok) return { ok: false, code: acting.code };
-      const closed = ['CANCELLED', 'EXPIRED', 'COMPLETED'].includes(st.offer.status);
-      const touchesTerms = (['price', 'currency', 'startsAt', 'durationMinutes'] as const).some(
-        (k) => input.patch[k] !== undefined,
-      );
-      if (closed || (touchesTerms && (st.live !== null || st.offer.status !== 'AVAILABLE')))
-        return { ok: false, code: 'OFFER_LOCKED' };
-      const deps = this.deps();
-      st.busy = true;
-      try {
-        await applyOfferPatch(deps, st.offer.id, input.patch);
-        const fresh = await loadOfferState(deps, st.offer.id);
-        if (fresh) this.adopt(fresh);
-        else this.state = null;
-      } finally {
-        st.busy = false;
-      }
-      await deps.log.info('OFFER_UPDATED', `Offer ${st.offer.id} edited`, {
-        actor: 'CREATOR',
-        actorId: input.actorUserId,
-        context: { fields: Object.keys(input.patch) },
-      });
-      return { ok: true };
-    });
+  update(input: { offerId: string; actorUserId: string; patch: OfferPatch }): Promise<EditResult> {
+    return this.locked(input.offerId, (deps, st) => editOffer(deps, this.fx, st, input));
   }
 
   /** Withdraws an offer that nobody holds or booked. */
-  async cancelOffer(input: {
-    offerId: string;
-    actorUserId: string | null;
-  }): Promise<
-    | { ok: true }
-    | { ok: false; code: 'OFFER_NOT_FOUND' | 'FORBIDDEN' | 'OFFER_HAS_BOOKING' | 'OFFER_CLOSED' | CreatorRefusal }
-  > {
-    return this.lock.run(async () => {
-      const st = await this.load(input.offerId);
-      if (!st) return { ok: false, code: 'OFFER_NOT_FOUND' };
-      if (input.actorUserId && st.offer.creatorUserId !== input.actorUserId) return { ok: false, code: 'FORBIDDEN' };
-      if (input.actorUserId) {
-        const acting = await actingCreator(this.deps(), input.actorUserId, st.offer.creatorId);
-        if (!acting.ok) return { ok: false, code: acting.code };
-      }
-      if (st.live) return { ok: false, code: 'OFFER_HAS_BOOKING' };
-      if (st.offer.status !== 'AVAILABLE') return { ok: false, code: 'OFFER_CLOSED' };
-      const deps = this.deps();
-      st.offer.status = 'CANCELLED'; // before the await: no booking can slip in meanwhile
-      await writeOfferStatus(deps, st.offer.id, ['AVAILABLE'], 'CANCELLED');
-      this.broadcast(st);
-      await deps.log.info('OFFER_CANCELLED', `Offer ${st.offer.id} withdrawn`, {
-        actor: 'CREATOR',
-        actorId: input.actorUserId,
-      });
-      return { ok: true };
-    });
+  cancelOffer(input: { offerId: string; actorUserId: string | null }): Promise<WithdrawResult> {
+    return this.locked(input.offerId, (deps, st) => withdrawOffer(deps, this.fx, st, input.actorUserId));
   }
 
   /** Sweep: an offer whose start has passed without a booking becomes EXPIRED. */
-  async expire(input: { offerId: string }): Promise<{ expired: boolean }> {
-    return this.lock.run(async () => {
-      const st = await this.load(input.offerId);
-      const deps = this.deps();
-      if (!st || st.live || st.offer.status !== 'AVAILABLE' || st.offer.startsAt > deps.clock.now().getTime())
-        return { expired: false };
-      st.offer.status = 'EXPIRED';
-      await writeOfferStatus(deps, st.offer.id, ['AVAILABLE'], 'EXPIRED');
-      this.broadcast(st);
-      await deps.log.info('OFFER_EXPIRED', `Offer ${st.offer.id} expired unbooked`, {
-        context: { offerId: st.offer.id },
-      });
-      return { expired: true };
-    });
+  expire(input: { offerId: string }): Promise<{ expired: boolean }> {
+    return this.locked(input.offerId, (deps, st) => expireOffer(deps, this.fx, st));
   }
 
   /** Current status (polling fallback and tests). */
   async status(input: { offerId: string }): Promise<OfferStatusMessageT | null> {
     const st = await this.load(input.offerId);
-    return st ? this.message(st) : null;
+    return st ? statusMessage(st, new Date()) : null;
   }
 
   // ------------------------------------------------------------------ alarm & WebSockets
@@ -787,19 +228,10 @@ export class OfferRoom extends DurableObject<Bindings> {
    */
   override async alarm(): Promise<void> {
     this.hub.fired();
-    const deps = this.deps();
     await this.hub.sweep();
-    const expired = await this.lock.run(async () => {
-      const st = await this.load();
-      if (!st?.live || st.live.status !== 'PENDING' || st.live.holdExpiresAt === null) return null;
-      if (st.live.holdExpiresAt > deps.clock.now().getTime()) return null;
-      const id = st.live.id;
-      if (await this.keepWhilePaying(deps, st, st.live)) return null;
-      await this.releaseLocked(deps, st, id, 'EXPIRED', 'SYSTEM');
-      return id;
-    });
-    await this.rearm(deps);
-    if (expired) await this.cancelIntentOf(expired);
+    const out = await this.locked(undefined, (deps, st) => expireHold(deps, this.fx, st));
+    await this.rearm();
+    await this.afterLock(out);
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -811,8 +243,8 @@ export class OfferRoom extends DurableObject<Bindings> {
     // The offer id survives hibernation in the attachment: see webSocketMessage.
     const admitted = await this.hub.admit(request, { offerId: st.offer.id });
     if (!admitted.ok) return admitted.response;
-    admitted.server.send(JSON.stringify(this.message(st)));
-    await this.rearm(this.deps());
+    admitted.server.send(JSON.stringify(statusMessage(st, new Date())));
+    await this.rearm();
     return admitted.response;
   }
 
@@ -822,7 +254,7 @@ export class OfferRoom extends DurableObject<Bindings> {
     if (message === 'status') {
       const attached = ws.deserializeAttachment() as { offerId?: string } | null;
       const st = await this.load(attached?.offerId);
-      if (st) ws.send(JSON.stringify(this.message(st)));
+      if (st) ws.send(JSON.stringify(statusMessage(st, new Date())));
     }
   }
 
@@ -838,8 +270,4 @@ export class OfferRoom extends DurableObject<Bindings> {
     }
     await this.hub.gone(ws);
   }
-}
-
-export function offerRoom(env: Pick<Bindings, 'OFFER_ROOM'>, offerId: string): DurableObjectStub<OfferRoom> {
-  return env.OFFER_ROOM.getByName(offerId);
 }

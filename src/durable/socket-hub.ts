@@ -4,10 +4,10 @@
  * object, and on all objects through the address's SocketQuota), the subscribers kept in memory
  * for broadcasts, and the sweep that closes idle sockets and those older than their lease.
  */
-import { buildDeps } from '../deps';
+import { buildDeps, type Deps } from '../deps';
 import type { Bindings } from '../env';
 import { LIVE_SOCKETS, SOCKET_CLOSE } from '../shared/live-sockets';
-import { addressKey, socketQuota } from './socket-quota';
+import { addressKey } from './socket-quota';
 
 /** Set by the Worker on the upgrade it forwards: the client's address (cf-connecting-ip). */
 export const SOCKET_IP_HEADER = 'x-socket-ip';
@@ -33,6 +33,12 @@ export interface SocketMeta {
 }
 type WithMeta = { sock?: SocketMeta } & Record<string, unknown>;
 
+/** What an object lets tests do to its sockets, through runInDurableObject (never over RPC). */
+export interface SocketTestHook {
+  /** Every socket as if accepted, and last heard from, `ms` earlier (idle and maximum-age rules). */
+  backdateSockets(ms: number): void;
+}
+
 export type Admission = { ok: true; server: WebSocket; response: Response } | { ok: false; response: Response };
 
 const tagOf = (ip: string) => `ip:${ip}`;
@@ -52,6 +58,14 @@ export class SocketHub {
     private readonly ctx: DurableObjectState,
     private readonly env: Bindings,
   ) {}
+
+  /** Built once per hub, on first need: the quota's stubs come from deps.rooms like every object's. */
+  private depsOnce: Deps | null = null;
+
+  private deps(): Deps {
+    this.depsOnce ??= buildDeps(this.env);
+    return this.depsOnce;
+  }
 
   subscribers(): Set<WebSocket> {
     this.sockets ??= new Set(this.ctx.getWebSockets());
@@ -84,12 +98,14 @@ export class SocketHub {
     this.pending.set(ip, (this.pending.get(ip) ?? 0) + 1);
     let lease: string | null = null;
     try {
-      const got = await socketQuota(this.env, ip).acquire({ until: opts.until ?? Date.now() + LEASE_MS });
+      const got = await this.deps()
+        .rooms.quota(ip)
+        .acquire({ until: opts.until ?? Date.now() + LEASE_MS });
       if (!got) return refused();
       lease = got.lease;
     } catch (e) {
       // The quota could not be asked: the per-object cap still bounds this object; the socket goes ahead.
-      await buildDeps(this.env).log.warn(
+      await this.deps().log.warn(
         'SYSTEM_ERROR',
         `The socket quota of ${ip} could not be asked; socket accepted without a lease`,
         { error: e },
@@ -227,11 +243,21 @@ export class SocketHub {
     }
     await Promise.all(
       [...byIp].map(([ip, leases]) =>
-        socketQuota(this.env, ip)
+        this.deps()
+          .rooms.quota(ip)
           .release({ leases })
           .catch(() => undefined),
       ),
     );
+  }
+}
+
+/** The hub's side of SocketTestHook: moves the times in every socket's attachment back by `ms`. */
+export function backdateSockets(ctx: DurableObjectState, ms: number): void {
+  for (const ws of ctx.getWebSockets()) {
+    const a = attachmentOf(ws);
+    if (!a?.sock) continue;
+    ws.serializeAttachment({ ...a, sock: { ...a.sock, at: a.sock.at - ms, seen: a.sock.seen - ms } });
   }
 }
 

@@ -75,7 +75,3 @@ export function addressKey(ip: string | null | undefined): string {
     .map((h) => h.replace(/^0+(?=.)/, ''))
     .join(':')}::/64`;
 }
-
-export function socketQuota(env: Pick<Bindings, 'SOCKET_QUOTA'>, key: string): DurableObjectStub<SocketQuota> {
-  return env.SOCKET_QUOTA.getByName(key);
-}

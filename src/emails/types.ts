@@ -25,8 +25,8 @@ export interface RenderedEmail {
   attachments?: EmailAttachment[];
 }
 
-export interface EmailTemplate<S extends ZodType = ZodType> {
-  name: string;
+export interface EmailTemplate<S extends ZodType = ZodType, N extends string = string> {
+  name: N;
   /** Transactional mail (security, receipts) ignores email preferences and has no unsubscribe link. */
   transactional: boolean;
   /** The email-preference category a recipient can turn off (non-transactional only). */
@@ -45,6 +45,7 @@ export interface EmailTemplate<S extends ZodType = ZodType> {
   ): { subject: string; preheader: string; body: ComponentChildren; text: string[]; attachments?: EmailAttachment[] };
 }
 
-export function defineTemplate<S extends ZodType>(t: EmailTemplate<S>): EmailTemplate<S> {
+/** Keeps the literal name and the schema's type, so the registry can map each name to its data. */
+export function defineTemplate<const N extends string, S extends ZodType>(t: EmailTemplate<S, N>): EmailTemplate<S, N> {
   return t;
 }

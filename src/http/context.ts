@@ -24,6 +24,11 @@ export type AppEnv = {
     locale: Locale;
     /** Viewer's zone: user setting, else the `tz` cookie set by the browser, else Europe/Paris. */
     timezone: string;
+    /**
+     * Whether the response hands the D1 bookmark back: set when this request signs the visitor in
+     * (true) or out (false); unset, it follows whether they came with a session cookie.
+     */
+    keepBookmark?: boolean;
     /** Unread notifications of the signed-in viewer (pages only; the header bell). */
     unread?: number;
     /** Extra CSP sources a page needs (e.g. Stripe.js on the booking page). */

@@ -2,7 +2,8 @@
 import { SOCKET_IP_HEADER, SOCKET_REFUSAL_HEADER } from '../durable/socket-hub';
 import type { Ctx } from './context';
 import { clientIp } from './middleware';
-import { refusal } from './refusals';
+import { AppError } from './errors';
+import { isRefusalCode, refusal } from './refusals';
 
 /**
  * Hands the upgrade to `stub` at `url`, telling the object the client's address (it caps sockets
@@ -18,6 +19,7 @@ export async function upgradeTo(
   request.headers.set(SOCKET_IP_HEADER, clientIp(c.req.raw));
   const res = await stub.fetch(request);
   const refused = res.status !== 101 ? res.headers.get(SOCKET_REFUSAL_HEADER) : null;
-  if (refused) throw refusal(refused);
+  // The header crosses a fetch, so its value is checked; an unknown one answers as the table's fallback did.
+  if (refused) throw isRefusalCode(refused) ? refusal(refused) : new AppError(409, refused, 'Conflict.');
   return res;
 }

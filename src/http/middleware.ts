@@ -6,6 +6,7 @@ import { loadUser, renewIfDue, verifySession } from '../domain/accounts/sessions
 import type { User } from '../db/schema';
 import type { Ctx } from './context';
 import { clearSessionCookie, setSessionCookie } from './cookies';
+import { handBackBookmark, openD1Session } from './d1-session';
 import { DEFAULT_LOCALE, localeFromAcceptLanguage } from '../i18n';
 import { isValidTimeZone } from '../i18n/format';
 import { randomId } from '../lib/ids';
@@ -17,13 +18,15 @@ export const TZ_COOKIE = 'tz';
 
 export const clientIp = (req: Request): string => req.headers.get('cf-connecting-ip') ?? 'local';
 
-/** Request id (echoed as X-Request-Id) and the request's dependencies. */
+/** Request id (echoed as X-Request-Id) and the request's dependencies, over its D1 session. */
 export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   const incoming = c.req.header('x-request-id');
   const requestId = incoming && /^[\w-]{8,64}$/.test(incoming) ? incoming : randomId('log', 16).replace('log_', 'req_');
   c.set('requestId', requestId);
-  c.set('deps', buildDeps(c.env, { requestId }));
+  const d1 = await openD1Session(c);
+  c.set('deps', buildDeps(c.env, { requestId, d1: d1.session }));
   await next();
+  await handBackBookmark(c, d1);
   trySetHeader(c.res, 'X-Request-Id', requestId);
 };
 

@@ -1,20 +1,12 @@
 /** Builds the OpenAPI 3.1 document from the route registry (the same zod schemas that validate). */
 import { z, type ZodType } from 'zod';
+import { ErrorEnvelopeSchema } from './error-envelope';
 import { registry, type RouteSpec } from './route';
 
 type Json = Record<string, unknown>;
 
 const toSchema = (schema: ZodType, io: 'input' | 'output'): Json =>
   z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Json;
-
-const ErrorEnvelopeSchema = z.object({
-  error: z.object({
-    code: z.string().describe('SCREAMING_SNAKE error code, e.g. VALIDATION_ERROR, OFFER_UNAVAILABLE'),
-    message: z.string(),
-    details: z.unknown().optional(),
-    requestId: z.string(),
-  }),
-});
 
 const STANDARD_ERRORS: Record<number, string> = {
   400: 'Invalid input (VALIDATION_ERROR, INVALID_JSON; UNEXPECTED_BODY: a body sent to a route that takes none)',

@@ -2,12 +2,13 @@
  * Declarative API routes: one spec gives validation (zod), access control and the OpenAPI entry,
  * so the documentation cannot drift from what the code accepts.
  */
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import type { z, ZodType } from 'zod';
 import type { Role, User } from '../db/schema';
 import type { AppEnv, Ctx } from './context';
 import { AppError, forbidden, unauthorized, validationError } from './errors';
 import { ensureUser } from './middleware';
+import { checkResponse, responseCheckEnabled } from './response-check';
 
 /** public: anyone; user: any signed-in account; [roles]: one of these roles. */
 export type Access = 'public' | 'user' | readonly Role[];
@@ -19,7 +20,7 @@ export interface RouteSpec<
   B extends ZodType | undefined = undefined,
 > {
   method: Method;
-  /** Hono path syntax, full path: `/api/offers/:id`. */
+  /** Hono path syntax, relative to the sub-app's base (`/:id` in apiApp('/api/offers')); `/` is the base itself. */
   path: string;
   summary: string;
   tags: string[];
@@ -48,8 +49,20 @@ export interface RouteInput<P, Q, B, U> {
   user: U;
 }
 
-/** Every registered spec, for /api/openapi.json and the hostile-input suite. */
+/** Every registered spec under its full path, for /api/openapi.json and the hostile-input suite. */
 export const registry = new Map<string, RouteSpec<ZodType | undefined, ZodType | undefined, ZodType | undefined>>();
+
+const bases = new WeakMap<Hono<AppEnv>, string>();
+
+/** A sub-app of the API whose routes are relative to `base`; app.ts mounts it there (`baseOf`). */
+export function apiApp(base: `/api${string}`): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  bases.set(app, base);
+  return app;
+}
+
+/** Where a sub-app is mounted: its apiApp base, or '' for a plain Hono (whose paths are full). */
+export const baseOf = (app: Hono<AppEnv>): string => bases.get(app) ?? '';
 
 async function checkAccess(c: Ctx, access: Access, identityOnly: boolean): Promise<User | { id: string } | null> {
   const auth = c.get('auth');
@@ -108,16 +121,25 @@ export function route<
   spec: RouteSpec<P, Q, B> & { access: A; identityOnly?: I },
   handler: (c: Ctx, input: RouteInput<Infer<P>, Infer<Q>, Infer<B>, UserFor<A, I>>) => Response | Promise<Response>,
 ): void {
-  registry.set(
-    `${spec.method} ${spec.path}`,
-    spec as RouteSpec<ZodType | undefined, ZodType | undefined, ZodType | undefined>,
-  );
+  // Registered now, under the full path the mount will give it, so the registry's order stays the modules' order.
+  const path = baseOf(app) + (spec.path === '/' && baseOf(app) ? '' : spec.path);
+  registry.set(`${spec.method} ${path}`, {
+    ...spec,
+    path,
+  } as RouteSpec<ZodType | undefined, ZodType | undefined, ZodType | undefined>);
   app.on(spec.method.toUpperCase(), spec.path, async (c) => {
     const user = await checkAccess(c, spec.access, spec.identityOnly === true);
     const params = spec.params ? parseWith(spec.params, c.req.param(), 'path parameters') : undefined;
     const query = spec.query ? parseWith(spec.query, c.req.query(), 'query') : undefined;
     const body = spec.body ? parseWith(spec.body, await readJson(c), 'body') : undefined;
     if (!spec.body && !spec.rawBody && spec.method !== 'get') await refuseBody(c);
-    return handler(c, { params, query, body, user } as RouteInput<Infer<P>, Infer<Q>, Infer<B>, UserFor<A, I>>);
+    const res = await handler(c, { params, query, body, user } as RouteInput<
+      Infer<P>,
+      Infer<Q>,
+      Infer<B>,
+      UserFor<A, I>
+    >);
+    if (responseCheckEnabled(c.env)) await checkResponse(`${spec.method} ${spec.path}`, spec.responses, res);
+    return res;
   });
 }

@@ -1,17 +1,19 @@
-/** Every scheduled job, the crons that trigger it, and its work. Each job is idempotent per tick. */
+/**
+ * Every scheduled job, the crons that trigger it, and the domain function that does its work (job
+ * bodies live in src/domain/<area>/, never here). Each job is idempotent per tick.
+ */
 import type { Deps } from '../deps';
-import { purgeExpiredSessions } from '../domain/accounts/sessions';
-import { purgeAuthTokens } from '../domain/accounts/tokens';
-import { applyLogRetention } from './log-retention';
+import { cleanUpSessions } from '../domain/accounts/cleanup';
+import { applyLogRetention } from '../domain/admin/log-retention';
 import { settleCallOutcomes } from '../domain/calls/outcome';
 import { runPayouts } from '../domain/payouts/job';
 import { reminderJob } from '../domain/notifications/reminders';
 import { sendDailySummary } from '../domain/admin/summary';
 import { requeueStalePendingEmails } from '../domain/email/enqueue';
-import { bookingSweep } from './booking-sweep';
-import { cleanUpVideoRooms } from './room-cleanup';
-import { reconcilePayments } from './payment-reconciliation';
-import { retryOwedRefunds } from './refund-retry';
+import { bookingSweep } from '../domain/booking/sweep';
+import { cleanUpVideoRooms } from '../domain/calls/room-cleanup';
+import { reconcilePayments } from '../domain/payments/reconciliation';
+import { retryOwedRefunds } from '../domain/payments/refund-retry';
 
 export const CRON = {
   every5min: '*/5 * * * *',
@@ -91,7 +93,7 @@ const jobs = {
   'session-cleanup': {
     crons: [CRON.daily],
     description: 'Delete expired sessions and spent email tokens',
-    run: async (deps) => ({ sessions: await purgeExpiredSessions(deps), tokens: await purgeAuthTokens(deps) }),
+    run: (deps) => cleanUpSessions(deps),
   },
 } satisfies Record<string, JobDefinition>;
 

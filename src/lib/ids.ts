@@ -31,11 +31,16 @@ export const ID_PREFIXES = [
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 
-export function randomId(prefix: IdPrefix, length = 20): string {
+/** `length` random characters of the id alphabet, for ids whose prefix is not an IdPrefix. */
+export function randomChars(length: number): string {
   const bytes = crypto.getRandomValues(new Uint8Array(length));
   let out = '';
   for (const b of bytes) out += ALPHABET[b & 31];
-  return `${prefix}_${out}`;
+  return out;
+}
+
+export function randomId(prefix: IdPrefix, length = 20): string {
+  return `${prefix}_${randomChars(length)}`;
 }
 
 export interface Ids {

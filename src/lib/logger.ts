@@ -50,6 +50,7 @@ export const LOG_TYPES = {
   BOOKING_RELEASED: 'BOOKING',
   BOOKING_CANCELLED: 'BOOKING',
   BOOKING_RESCHEDULED: 'BOOKING',
+  BOOKING_LIMITED: 'BOOKING',
   BOOKING_OUTCOME: 'BOOKING',
   BOOKING_INVARIANT_VIOLATION: 'BOOKING',
   BOOKING_ERROR: 'BOOKING',
@@ -64,12 +65,15 @@ export const LOG_TYPES = {
   PAYOUT_PAID: 'PAYOUT',
   PAYOUT_FAILED: 'PAYOUT',
   PAYOUT_SKIPPED: 'PAYOUT',
+  PAYOUTS_BLOCKED: 'PAYOUT',
+  PAYOUTS_UNBLOCKED: 'PAYOUT',
   PAYOUT_ERROR: 'PAYOUT',
   WEBHOOK_RECEIVED: 'WEBHOOK',
   WEBHOOK_DUPLICATE: 'WEBHOOK',
   WEBHOOK_REJECTED: 'WEBHOOK',
   WEBHOOK_ERROR: 'WEBHOOK',
   WEBHOOK_UNHANDLED: 'WEBHOOK',
+  WEBHOOK_RECONCILED: 'WEBHOOK',
   NOTIFICATION_CREATED: 'NOTIFICATION',
   NOTIFICATION_ERROR: 'NOTIFICATION',
   CALL_EVENT: 'CALL',
@@ -121,6 +125,10 @@ export interface FamilyContexts {
     count?: number;
     by?: 'FAN' | 'CREATOR' | 'ADMIN' | 'SYSTEM';
     reason?: string | null;
+    /** How the call went (BOOKING_OUTCOME). */
+    outcome?: string;
+    /** Where an offer came from (OFFER_CREATED). */
+    source?: string;
   };
   PAYMENT: {
     paymentId?: string;
@@ -128,8 +136,17 @@ export interface FamilyContexts {
     intentId?: string;
     refundId?: string;
     disputeId?: string;
+    owedRefundId?: string;
+    providerRefundId?: string;
+    chargeId?: string;
+    creatorId?: string;
     amount?: number;
     currency?: string;
+    status?: string;
+    /** The provider's error code. */
+    code?: string | null;
+    /** How many call events went out as dispute evidence. */
+    events?: number;
     reason?: string | null;
   };
   PAYOUT: {
@@ -137,9 +154,11 @@ export interface FamilyContexts {
     creatorId?: string;
     amount?: number;
     currency?: string;
-    reason?: string;
+    reason?: string | null;
     debtDeducted?: number;
     from?: string;
+    recoveryId?: string;
+    providerPayoutId?: string;
   };
   WEBHOOK: { provider: 'stripe' | 'daily' | 'resend'; eventId?: string; eventType?: string; count?: number };
   NOTIFICATION: { userId: string; type: string; notificationId?: string; link?: string | null };

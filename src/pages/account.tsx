@@ -1,22 +1,21 @@
 /** Account settings: name, language, time zone, email verification, password, sessions. */
-import { Hono } from 'hono';
-import type { User } from '../db/schema';
-import { changePassword, updateProfile } from '../domain/accounts/accounts';
+import { changePassword, saveEmailPrefs, updateProfile } from '../domain/accounts/accounts';
+import { becomeCreator } from '../domain/creators/create-profile';
 import { revokeAllSessions } from '../domain/accounts/sessions';
 import { resendVerificationEmail } from '../domain/accounts/tokens';
-import type { AppEnv, Ctx } from '../http/context';
+import type { Ctx } from '../http/context';
 import { clearSessionCookie } from '../http/cookies';
 import { passwordChangeAllowed } from '../http/rate-limit';
 import { formatDateTime, timeZones } from '../i18n/format';
 import { ChangePasswordBody, UpdateMeBody } from '../shared/auth';
 import { Field, localizeIssues, readForm, type FieldErrors } from './components/form';
-import { eq } from 'drizzle-orm';
-import { users } from '../db/schema';
-import { forgetUser } from '../domain/accounts/session-cache';
 import { emailCategoriesFor, wantsEmail } from '../domain/email/unsubscribe';
+import type { User } from '../domain/rows';
 import { flash, page, viewOf } from './render';
+import { pageArea } from './page-route';
 
-export const accountPages = new Hono<AppEnv>();
+const area = pageArea('user');
+export const accountPages = area.app;
 const L = '/:lang{fr|en}';
 
 /** Redirects anonymous visitors to sign-in and returns the user otherwise. */
@@ -177,15 +176,11 @@ function AccountView({
   );
 }
 
-accountPages.get(`${L}/account`, (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
+area.get(`${L}/account`, {}, (c, { user }) => {
   return page(c, { title: viewOf(c).t('account.title'), body: <AccountView c={c} user={user} /> });
 });
 
-accountPages.post(`${L}/account/profile`, async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
+area.post(`${L}/account/profile`, {}, async (c, { user }) => {
   const form = await readForm(c.req.raw);
   const parsed = UpdateMeBody.safeParse({ name: form.name, locale: form.locale, timezone: form.timezone });
   if (!parsed.success) {
@@ -200,9 +195,7 @@ accountPages.post(`${L}/account/profile`, async (c) => {
   return c.redirect(`/${updated.locale}/account`, 303);
 });
 
-accountPages.post(`${L}/account/password`, async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
+area.post(`${L}/account/password`, {}, async (c, { user }) => {
   const { t, href } = viewOf(c);
   const form = await readForm(c.req.raw);
   const parsed = ChangePasswordBody.safeParse({ currentPassword: form.currentPassword, newPassword: form.newPassword });
@@ -233,9 +226,7 @@ accountPages.post(`${L}/account/password`, async (c) => {
   return c.redirect(href('/account'), 303);
 });
 
-accountPages.post(`${L}/account/verify-resend`, async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
+area.post(`${L}/account/verify-resend`, {}, async (c, { user }) => {
   const deps = c.get('deps');
   const { success } = await deps.limiters.signup.limit({ key: `verify-resend:${user.id}` });
   const r = success ? await resendVerificationEmail(deps, user) : null;
@@ -245,9 +236,7 @@ accountPages.post(`${L}/account/verify-resend`, async (c) => {
   return c.redirect(viewOf(c).href('/account'), 303);
 });
 
-accountPages.post(`${L}/account/signout-all`, async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
+area.post(`${L}/account/signout-all`, {}, async (c, { user }) => {
   const deps = c.get('deps');
   const revoked = await revokeAllSessions(deps, user.id);
   await deps.log.info('AUTH_SESSIONS_REVOKED', 'Signed out everywhere', {
@@ -260,18 +249,22 @@ accountPages.post(`${L}/account/signout-all`, async (c) => {
   return c.redirect(viewOf(c).href('/signin'), 303);
 });
 
-accountPages.post(`${L}/account/emails`, async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
+area.post(`${L}/account/emails`, {}, async (c, { user }) => {
   const form = await readForm(c.req.raw);
   const deps = c.get('deps');
   // Unchecked boxes are absent from the form: every category shown is set explicitly.
   const prefs = Object.fromEntries(emailCategoriesFor(user.role).map((cat) => [cat, form[cat] === 'on']));
-  await deps.db
-    .update(users)
-    .set({ emailPrefs: { ...user.emailPrefs, ...prefs }, updatedAt: deps.clock.now() })
-    .where(eq(users.id, user.id));
-  forgetUser(user.id);
+  await saveEmailPrefs(deps, user, prefs);
   flash(c, 'account.emailsSaved');
   return c.redirect(`${viewOf(c).href('/account')}#emails`, 303);
+});
+
+area.post(`${L}/account/become-creator`, {}, async (c, { user }) => {
+  const r = await becomeCreator(c.get('deps'), user.id);
+  if (!r.ok) {
+    flash(c, 'account.creatorWithdrawn', 'error');
+    return c.redirect(`${viewOf(c).href('/account')}#become-creator`, 303);
+  }
+  flash(c, 'creatorSpace.welcome');
+  return c.redirect(viewOf(c).href('/creator/profile'), 303);
 });

@@ -1,16 +1,16 @@
 /** A readable API reference, rendered from the same registry as /api/openapi.json. */
-import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../http/context';
 import { registry } from '../http/route';
+import { pageArea } from './page-route';
 import { page, viewOf } from './render';
 
-export const apiDocsPages = new Hono<AppEnv>();
+const area = pageArea('public');
+export const apiDocsPages = area.app;
 
 const schemaText = (s: z.ZodType, io: 'input' | 'output') =>
   JSON.stringify(z.toJSONSchema(s, { target: 'draft-2020-12', io, unrepresentable: 'any' }), null, 2);
 
-apiDocsPages.get('/:lang{fr|en}/docs/api', (c) => {
+area.get('/:lang{fr|en}/docs/api', {}, (c) => {
   const { t } = viewOf(c);
   const byTag = new Map<string, (typeof registry extends Map<string, infer V> ? V : never)[]>();
   for (const spec of registry.values()) {

@@ -1,13 +1,12 @@
 /** Sign-in, sign-up, sign-out, email verification and password reset pages (work without JavaScript). */
-import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { signup, verifyCredentials } from '../domain/accounts/accounts';
 import { googleSignIn } from '../domain/accounts/google';
 import { createPasswordSession, createSession, revokeSession } from '../domain/accounts/sessions';
-import type { User } from '../db/schema';
+import type { User } from '../domain/rows';
 import { requestPasswordReset, resetPassword, verifyEmail } from '../domain/accounts/tokens';
-import type { AppEnv, Ctx } from '../http/context';
+import type { Ctx } from '../http/context';
 import { clearSessionCookie, setSessionCookie } from '../http/cookies';
 import { AppError, tooManyRequests } from '../http/errors';
 import { redirectTarget } from '../http/redirect';
@@ -19,9 +18,17 @@ import { exchangeGoogleCode, googleAuthorizeUrl } from '../providers/google/oaut
 import { LoginBody, Password, ResetRequestBody, SignupBody } from '../shared/auth';
 import { Field, FormError, localizeIssues, readForm, type FieldErrors } from './components/form';
 import { homeFor } from './home-for';
+import { lenient, pageArea } from './page-route';
 import { flash, page, viewOf } from './render';
 
-export const authPages = new Hono<AppEnv>();
+const area = pageArea('public');
+export const authPages = area.app;
+/** ?next=: where to go once signed in (a same-site path, checked by redirectTarget). */
+const NextQuery = z.object({ next: lenient(z.string()) });
+/** ?as=creator on the sign-up link preselects the creator account. */
+const SignUpQuery = z.object({ as: lenient(z.string()) });
+/** ?token= of an emailed link, checked with TokenQuery by the page (a bad link has its own page). */
+const LinkQuery = z.object({ token: lenient(z.string()) });
 const L = '/:lang{fr|en}';
 
 /**
@@ -49,17 +56,20 @@ async function startSession(
 // ------------------------------------------------------------------ sign in
 function SignInForm({
   c,
+  asked,
   values,
   errors,
   formError,
 }: {
   c: Ctx;
+  /** The URL's ?next=, which wins over the form's. */
+  asked: string | undefined;
   values: Record<string, string>;
   errors: FieldErrors;
   formError?: string;
 }) {
   const { t, href } = viewOf(c);
-  const next = redirectTarget(c, c.req.query('next') ?? values.next, '');
+  const next = redirectTarget(c, asked ?? values.next, '');
   const google = c.get('deps').config.google;
   return (
     <section class="auth-card card">
@@ -112,13 +122,15 @@ function SignInForm({
   );
 }
 
-authPages.get(`${L}/signin`, (c) => {
-  const user = c.get('auth')?.user;
-  if (user) return c.redirect(redirectTarget(c, c.req.query('next'), homeFor(user, c.get('locale'))), 303);
-  return page(c, { title: viewOf(c).t('auth.signin.title'), body: <SignInForm c={c} values={{}} errors={{}} /> });
+area.get(`${L}/signin`, { query: NextQuery }, (c, { user, query }) => {
+  if (user) return c.redirect(redirectTarget(c, query.next, homeFor(user, c.get('locale'))), 303);
+  return page(c, {
+    title: viewOf(c).t('auth.signin.title'),
+    body: <SignInForm c={c} asked={query.next} values={{}} errors={{}} />,
+  });
 });
 
-authPages.post(`${L}/signin`, async (c) => {
+area.post(`${L}/signin`, { query: NextQuery }, async (c, { query }) => {
   const deps = c.get('deps');
   const { t } = viewOf(c);
   const form = await readForm(c.req.raw);
@@ -128,7 +140,7 @@ authPages.post(`${L}/signin`, async (c) => {
     return page(c, {
       title,
       status: 400,
-      body: <SignInForm c={c} values={form} errors={localizeIssues(t, parsed.error)} />,
+      body: <SignInForm c={c} asked={query.next} values={form} errors={localizeIssues(t, parsed.error)} />,
     });
   }
   if (!(await credentialAttemptAllowed(deps, 'login', clientIp(c.req.raw), parsed.data.email))) {
@@ -140,7 +152,7 @@ authPages.post(`${L}/signin`, async (c) => {
     return page(c, {
       title,
       status: 429,
-      body: <SignInForm c={c} values={form} errors={{}} formError={t('auth.errors.rateLimited')} />,
+      body: <SignInForm c={c} asked={query.next} values={form} errors={{}} formError={t('auth.errors.rateLimited')} />,
     });
   }
   const r = await verifyCredentials(deps, parsed.data.email, parsed.data.password);
@@ -149,14 +161,22 @@ authPages.post(`${L}/signin`, async (c) => {
     return page(c, {
       title,
       status: r.reason === 'ACCOUNT_DISABLED' ? 403 : 401,
-      body: <SignInForm c={c} values={form} errors={{}} formError={msg} />,
+      body: <SignInForm c={c} asked={query.next} values={form} errors={{}} formError={msg} />,
     });
   }
   if (!(await startSession(c, r.user, 'PASSWORD'))) {
     return page(c, {
       title,
       status: 401,
-      body: <SignInForm c={c} values={form} errors={{}} formError={t('auth.errors.invalidCredentials')} />,
+      body: (
+        <SignInForm
+          c={c}
+          asked={query.next}
+          values={form}
+          errors={{}}
+          formError={t('auth.errors.invalidCredentials')}
+        />
+      ),
     });
   }
   await deps.log.info('AUTH_LOGIN', 'Signed in', { actor: 'USER', actorId: r.user.id });
@@ -167,17 +187,20 @@ authPages.post(`${L}/signin`, async (c) => {
 // ------------------------------------------------------------------ sign up
 function SignUpForm({
   c,
+  as,
   values,
   errors,
   formError,
 }: {
   c: Ctx;
+  /** The URL's ?as= ('creator' preselects the creator account). */
+  as: string | undefined;
   values: Record<string, string>;
   errors: FieldErrors;
   formError?: string;
 }) {
   const { t, href, timezone } = viewOf(c);
-  const role = values.role === 'CREATOR' || c.req.query('as') === 'creator' ? 'CREATOR' : 'USER';
+  const role = values.role === 'CREATOR' || as === 'creator' ? 'CREATOR' : 'USER';
   return (
     <section class="auth-card card">
       <h1>{t('auth.signup.title')}</h1>
@@ -240,13 +263,15 @@ function SignUpForm({
   );
 }
 
-authPages.get(`${L}/signup`, (c) => {
-  const user = c.get('auth')?.user;
+area.get(`${L}/signup`, { query: SignUpQuery }, (c, { user, query }) => {
   if (user) return c.redirect(homeFor(user, c.get('locale')), 303);
-  return page(c, { title: viewOf(c).t('auth.signup.title'), body: <SignUpForm c={c} values={{}} errors={{}} /> });
+  return page(c, {
+    title: viewOf(c).t('auth.signup.title'),
+    body: <SignUpForm c={c} as={query.as} values={{}} errors={{}} />,
+  });
 });
 
-authPages.post(`${L}/signup`, async (c) => {
+area.post(`${L}/signup`, { query: SignUpQuery }, async (c, { query }) => {
   const deps = c.get('deps');
   const view = viewOf(c);
   const form = await readForm(c.req.raw);
@@ -256,7 +281,7 @@ authPages.post(`${L}/signup`, async (c) => {
     return page(c, {
       title,
       status: 400,
-      body: <SignUpForm c={c} values={form} errors={localizeIssues(view.t, parsed.error)} />,
+      body: <SignUpForm c={c} as={query.as} values={form} errors={localizeIssues(view.t, parsed.error)} />,
     });
   }
   const { success } = await deps.limiters.signup.limit({ key: `signup:${clientIp(c.req.raw)}` });
@@ -265,7 +290,7 @@ authPages.post(`${L}/signup`, async (c) => {
     return page(c, {
       title,
       status: 429,
-      body: <SignUpForm c={c} values={form} errors={{}} formError={view.t('auth.errors.rateLimited')} />,
+      body: <SignUpForm c={c} as={query.as} values={form} errors={{}} formError={view.t('auth.errors.rateLimited')} />,
     });
   }
   const r = await signup(deps, {
@@ -277,7 +302,7 @@ authPages.post(`${L}/signup`, async (c) => {
     return page(c, {
       title,
       status: 409,
-      body: <SignUpForm c={c} values={form} errors={{ email: view.t('auth.errors.emailTaken') }} />,
+      body: <SignUpForm c={c} as={query.as} values={form} errors={{ email: view.t('auth.errors.emailTaken') }} />,
     });
   }
   // Claimed by the address's owner in the meantime: the account is not the one just created any more.
@@ -287,7 +312,7 @@ authPages.post(`${L}/signup`, async (c) => {
 });
 
 // ------------------------------------------------------------------ sign out
-authPages.post(`${L}/signout`, async (c) => {
+area.post(`${L}/signout`, {}, async (c) => {
   const auth = c.get('auth');
   if (auth) {
     await revokeSession(c.get('deps'), auth.sessionId);
@@ -311,9 +336,9 @@ function Message({ title, text, children }: { title: string; text: string; child
   );
 }
 
-authPages.get(`${L}/verify-email`, (c) => {
+area.get(`${L}/verify-email`, { query: LinkQuery }, (c, { query }) => {
   const { t, href } = viewOf(c);
-  const token = TokenQuery.safeParse(c.req.query('token'));
+  const token = TokenQuery.safeParse(query.token);
   if (!token.success)
     return page(c, {
       title: t('auth.verify.title'),
@@ -336,7 +361,7 @@ authPages.get(`${L}/verify-email`, (c) => {
   });
 });
 
-authPages.post(`${L}/verify-email`, async (c) => {
+area.post(`${L}/verify-email`, {}, async (c) => {
   const { t, href } = viewOf(c);
   const token = TokenQuery.safeParse((await readForm(c.req.raw)).token);
   const user = token.success ? await verifyEmail(c.get('deps'), token.data) : null;
@@ -375,11 +400,11 @@ function ForgotForm({ c, values, errors }: { c: Ctx; values: Record<string, stri
   );
 }
 
-authPages.get(`${L}/forgot-password`, (c) =>
+area.get(`${L}/forgot-password`, {}, (c) =>
   page(c, { title: viewOf(c).t('auth.forgot.title'), body: <ForgotForm c={c} values={{}} errors={{}} /> }),
 );
 
-authPages.post(`${L}/forgot-password`, async (c) => {
+area.post(`${L}/forgot-password`, {}, async (c) => {
   const deps = c.get('deps');
   const { t } = viewOf(c);
   const form = await readForm(c.req.raw);
@@ -423,9 +448,9 @@ function ResetForm({ c, token, errors }: { c: Ctx; token: string; errors: FieldE
   );
 }
 
-authPages.get(`${L}/reset-password`, (c) => {
+area.get(`${L}/reset-password`, { query: LinkQuery }, (c, { query }) => {
   const { t } = viewOf(c);
-  const token = TokenQuery.safeParse(c.req.query('token'));
+  const token = TokenQuery.safeParse(query.token);
   if (!token.success)
     return page(c, {
       title: t('auth.reset.title'),
@@ -436,7 +461,7 @@ authPages.get(`${L}/reset-password`, (c) => {
   return page(c, { title: t('auth.reset.title'), body: <ResetForm c={c} token={token.data} errors={{}} /> });
 });
 
-authPages.post(`${L}/reset-password`, async (c) => {
+area.post(`${L}/reset-password`, {}, async (c) => {
   const { t, href } = viewOf(c);
   const form = await readForm(c.req.raw);
   const token = TokenQuery.safeParse(form.token);
@@ -471,13 +496,16 @@ authPages.post(`${L}/reset-password`, async (c) => {
 // ------------------------------------------------------------------ Google
 const OAUTH_COOKIE = 'g_oauth';
 
-authPages.get('/auth/google/start', async (c) => {
+/** ?lang= the page language to come back in; ?next= where to go once signed in. */
+const GoogleStartQuery = NextQuery.extend({ lang: lenient(z.string()) });
+
+area.get('/auth/google/start', { query: GoogleStartQuery }, async (c, { query }) => {
   const cfg = c.get('deps').config.google;
   if (!cfg) throw new AppError(404, 'NOT_FOUND', 'Google sign-in is not configured.');
-  const lang = isLocale(c.req.query('lang')) ? c.req.query('lang')! : c.get('locale');
+  const lang = isLocale(query.lang) ? query.lang : c.get('locale');
   const state = randomToken(16);
   const verifier = randomToken(32);
-  const next = redirectTarget(c, c.req.query('next'), '');
+  const next = redirectTarget(c, query.next, '');
   setCookie(c, OAUTH_COOKIE, JSON.stringify({ state, verifier, lang, next }), {
     path: '/auth/google',
     httpOnly: true,
@@ -497,7 +525,10 @@ authPages.get('/auth/google/start', async (c) => {
 
 const OAuthCookie = z.object({ state: z.string(), verifier: z.string(), lang: z.enum(['fr', 'en']), next: z.string() });
 
-authPages.get('/auth/google/callback', async (c) => {
+/** What Google sends back: the code to exchange and the state to match with the cookie's. */
+const GoogleCallbackQuery = z.object({ code: lenient(z.string()), state: lenient(z.string()) });
+
+area.get('/auth/google/callback', { query: GoogleCallbackQuery }, async (c, { query }) => {
   const deps = c.get('deps');
   const cfg = deps.config.google;
   if (!cfg) throw new AppError(404, 'NOT_FOUND', 'Google sign-in is not configured.');
@@ -509,8 +540,8 @@ authPages.get('/auth/google/callback', async (c) => {
   }
   deleteCookie(c, OAUTH_COOKIE, { path: '/auth/google', secure: true });
   const lang = saved?.lang ?? c.get('locale');
-  const code = c.req.query('code');
-  if (!saved || !code || c.req.query('state') !== saved.state) {
+  const { code } = query;
+  if (!saved || !code || query.state !== saved.state) {
     flash(c, 'auth.errors.google', 'error');
     return c.redirect(`/${lang}/signin`, 303);
   }

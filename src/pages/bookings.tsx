@@ -1,40 +1,38 @@
 /** Booking pages: checkout (hold countdown + payment), the booking itself (status, cancellation with its refund). */
-import { and, eq } from 'drizzle-orm';
-import { Hono } from 'hono';
-import { callOffers, creators, owedRefunds, payments, type Booking, type CallOffer, type Creator } from '../db/schema';
 import { bookingForViewer, type BookingRole } from '../domain/booking/access';
 import { cancelBooking, cancellationPreview } from '../domain/booking/cancel';
 import { checkHoldForPayment } from '../domain/payments/hold';
 import { imageUrl } from '../domain/creators/queries';
-import type { AppEnv, Ctx } from '../http/context';
+import { offerWithCreator } from '../domain/offers/queries';
+import { paymentOfBooking, refundsOnTheirWay } from '../domain/payments/queries';
+import type { Booking, CallOffer, Creator, User } from '../domain/rows';
+import type { Ctx } from '../http/context';
 import { notFound } from '../http/errors';
 import { redirectTarget } from '../http/redirect';
 import type { MessageKey } from '../i18n';
 import { formatMoney } from '../i18n/format';
-import { requireUserPage } from './account';
 import { readForm, singleLine } from './components/form';
 import { Avatar, Duration, Money, StatusBadge, TimeRange } from './components/ui';
+import { pageArea } from './page-route';
+import { AnyId, idOf } from './params';
 import { flash, page, viewOf } from './render';
-import { rescheduleSection } from './slots';
+import { PickerQuery, rescheduleSection } from './slots';
 
-export const bookingPages = new Hono<AppEnv>();
+const area = pageArea('user');
+export const bookingPages = area.app;
+const BookingPath = { params: idOf('bkg'), notFound: 'Booking' };
 const L = '/:lang{fr|en}';
 
+/** The booking as its viewer may see it (fan, creator or admin), with its offer and creator; else a 404. */
 async function load(
   c: Ctx,
-): Promise<{ booking: Booking; role: BookingRole; offer: CallOffer; creator: Creator } | Response> {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
-  const id = c.req.param('id') ?? '';
+  user: User,
+  id: string,
+): Promise<{ booking: Booking; role: BookingRole; offer: CallOffer; creator: Creator }> {
   const deps = c.get('deps');
-  const found = /^bkg_[0-9a-z]{6,40}$/.test(id) ? await bookingForViewer(deps, user, id) : null;
+  const found = await bookingForViewer(deps, user, id);
   if (!found) throw notFound('Booking');
-  const row = (await deps.db
-    .select({ offer: callOffers, creator: creators })
-    .from(callOffers)
-    .innerJoin(creators, eq(creators.id, callOffers.creatorId))
-    .where(eq(callOffers.id, found.booking.offerId))
-    .get())!;
+  const row = (await offerWithCreator(deps, found.booking.offerId))!;
   return { ...found, ...row };
 }
 
@@ -78,10 +76,8 @@ function Summary({ c, booking, offer, creator }: { c: Ctx; booking: Booking; off
   );
 }
 
-bookingPages.get(`${L}/bookings/:id/checkout`, async (c) => {
-  const r = await load(c);
-  if (r instanceof Response) return r;
-  const { booking, role, offer, creator } = r;
+area.get(`${L}/bookings/:id/checkout`, BookingPath, async (c, { user, params }) => {
+  const { booking, role, offer, creator } = await load(c, user, params.id);
   const { t, href, locale } = viewOf(c);
   if (booking.status !== 'PENDING' || role !== 'FAN') return c.redirect(href(`/bookings/${booking.id}`), 303);
   const deps = c.get('deps');
@@ -176,23 +172,15 @@ bookingPages.get(`${L}/bookings/:id/checkout`, async (c) => {
   });
 });
 
-bookingPages.get(`${L}/bookings/:id`, async (c) => {
-  const r = await load(c);
-  if (r instanceof Response) return r;
-  const { booking, role, offer, creator } = r;
+area.get(`${L}/bookings/:id`, { ...BookingPath, query: PickerQuery }, async (c, { user, params, query }) => {
+  const { booking, role, offer, creator } = await load(c, user, params.id);
   const { t, href, locale } = viewOf(c);
   const deps = c.get('deps');
   const preview = await cancellationPreview(deps, role, booking);
-  const payment = await deps.db.select().from(payments).where(eq(payments.bookingId, booking.id)).get();
+  const payment = await paymentOfBooking(deps, booking.id);
   // Refunds decided but not yet taken by the provider (retried automatically): shown as on their way.
-  const owed = payment
-    ? await deps.db
-        .select({ amount: owedRefunds.amount, currency: owedRefunds.currency })
-        .from(owedRefunds)
-        .where(and(eq(owedRefunds.paymentId, payment.id), eq(owedRefunds.status, 'OWED')))
-        .all()
-    : [];
-  const reschedule = role !== 'ADMIN' ? await rescheduleSection(c, booking, creator) : null;
+  const owed = payment ? await refundsOnTheirWay(deps, payment.id) : [];
+  const reschedule = role !== 'ADMIN' ? await rescheduleSection(c, booking, creator, query) : null;
   return page(c, {
     title: offer.title,
     islands: booking.status === 'PENDING' ? ['booking-status'] : [],
@@ -290,11 +278,9 @@ bookingPages.get(`${L}/bookings/:id`, async (c) => {
   });
 });
 
-bookingPages.post(`${L}/bookings/:id/cancel`, async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
+area.post(`${L}/bookings/:id/cancel`, { params: AnyId }, async (c, { user, params }) => {
   const { href } = viewOf(c);
-  const id = c.req.param('id');
+  const { id } = params;
   const form = await readForm(c.req.raw);
   const reason = singleLine(form.reason, 500) || null;
   const found = await bookingForViewer(c.get('deps'), user, id);

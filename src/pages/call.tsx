@@ -3,42 +3,49 @@
  * four phases: waiting → pre-call → in call → summary) and the summary `/:lang/call/:id/summary`
  * (status, participants, scheduled vs actual times, timeline, the fan's review).
  */
-import { Hono } from 'hono';
+import { z } from 'zod';
 import { callRole, loadCallParties, type CallParties } from '../domain/calls/access';
 import { callSummary } from '../domain/calls/summary';
 import { callWindow, initialPhase } from '../domain/calls/window';
 import { reviewOf, reviewRefusal, submitReview } from '../domain/reviews/reviews';
-import type { AppEnv, Ctx } from '../http/context';
+import type { User } from '../domain/rows';
+import type { Ctx } from '../http/context';
 import { notFound } from '../http/errors';
 import { messagesUnder, type MessageKey } from '../i18n';
 import { DAILY_CSP } from '../providers/video/daily';
 import { formatDateTime, formatDuration, formatTimeSeconds } from '../i18n/format';
 import type { CallIslandProps, CallSummaryT } from '../shared/calls';
 import { formatClock } from '../shared/clock';
+import { IdParam } from '../shared/common';
 import { ReviewBody } from '../shared/reviews';
-import { requireUserPage } from './account';
 import { readForm } from './components/form';
 import { When } from './components/ui';
+import { lenient, pageArea } from './page-route';
 import { flash, page, viewOf } from './render';
 
-export const callPages = new Hono<AppEnv>();
+const area = pageArea('user');
+export const callPages = area.app;
 const L = '/:lang{fr|en}';
 
-async function loadFor(c: Ctx): Promise<{ parties: CallParties; role: 'FAN' | 'CREATOR' | 'ADMIN' } | Response> {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
-  const id = c.req.param('bookingId') ?? '';
-  const parties = /^bkg_[0-9a-z]{6,40}$/.test(id) ? await loadCallParties(c.get('deps'), id) : null;
+/** The call's parties and the viewer's role in it; a stranger gets a 404 and learns nothing. */
+async function loadFor(
+  c: Ctx,
+  user: User,
+  id: string,
+): Promise<{ parties: CallParties; role: 'FAN' | 'CREATOR' | 'ADMIN' }> {
+  const parties = await loadCallParties(c.get('deps'), id);
   const role = parties ? callRole(parties, user) : null;
   // Strangers learn nothing, not even that the booking exists.
   if (!parties || !role) throw notFound('Call');
   return { parties, role };
 }
 
-callPages.get(`${L}/call/:bookingId`, async (c) => {
-  const r = await loadFor(c);
-  if (r instanceof Response) return r;
-  const { parties, role } = r;
+const CallPath = { params: z.object({ bookingId: IdParam('bkg') }), notFound: 'Call' };
+/** `?debug=1` shows the call island's diagnostics; any other value is no. */
+const CallQuery = z.object({ debug: lenient(z.string()) });
+
+area.get(`${L}/call/:bookingId`, { ...CallPath, query: CallQuery }, async (c, { user, params, query }) => {
+  const { parties, role } = await loadFor(c, user, params.bookingId);
   const { t, href, locale, timezone } = viewOf(c);
   const deps = c.get('deps');
   const { booking } = parties;
@@ -77,7 +84,7 @@ callPages.get(`${L}/call/:bookingId`, async (c) => {
     duration: formatDuration(Math.round((w.endsAt.getTime() - w.startsAt.getTime()) / 60_000), locale),
     serverNow: deps.clock.now().toISOString(),
     summaryUrl,
-    debug: ['1', 'true', 'yes'].includes(c.req.query('debug') ?? ''),
+    debug: ['1', 'true', 'yes'].includes(query.debug ?? ''),
     locale,
     timezone,
     labels: messagesUnder(locale, 'call'),
@@ -279,13 +286,10 @@ function Summary({
   );
 }
 
-callPages.get(`${L}/call/:bookingId/summary`, async (c) => {
-  const r = await loadFor(c);
-  if (r instanceof Response) return r;
-  const { parties, role } = r;
+area.get(`${L}/call/:bookingId/summary`, CallPath, async (c, { user, params }) => {
+  const { parties, role } = await loadFor(c, user, params.bookingId);
   const { t } = viewOf(c);
   const deps = c.get('deps');
-  const user = c.get('auth')!.user!;
   const [s, mine, refused] = await Promise.all([
     callSummary(deps, parties),
     role === 'FAN' ? reviewOf(deps, parties.booking.id) : null,
@@ -305,23 +309,25 @@ callPages.get(`${L}/call/:bookingId/summary`, async (c) => {
   });
 });
 
-callPages.post(`${L}/call/:bookingId/review`, async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
-  const { href } = viewOf(c);
-  const id = c.req.param('bookingId');
-  const form = await readForm(c.req.raw);
-  const back = href(`/call/${id}/summary`);
-  const parsed = ReviewBody.safeParse({ rating: Number(form.rating), comment: form.comment ?? '' });
-  if (!parsed.success) {
-    flash(c, 'summary.review.errors.invalid', 'error');
+area.post(
+  `${L}/call/:bookingId/review`,
+  { params: z.object({ bookingId: z.string() }) },
+  async (c, { user, params }) => {
+    const { href } = viewOf(c);
+    const id = params.bookingId;
+    const form = await readForm(c.req.raw);
+    const back = href(`/call/${id}/summary`);
+    const parsed = ReviewBody.safeParse({ rating: Number(form.rating), comment: form.comment ?? '' });
+    if (!parsed.success) {
+      flash(c, 'summary.review.errors.invalid', 'error');
+      return c.redirect(back, 303);
+    }
+    const r = await submitReview(c.get('deps'), user, id, parsed.data);
+    flash(
+      c,
+      r.ok ? 'summary.review.thanks' : (`summary.review.errors.${r.code}` as MessageKey),
+      r.ok ? 'success' : 'error',
+    );
     return c.redirect(back, 303);
-  }
-  const r = await submitReview(c.get('deps'), user, id, parsed.data);
-  flash(
-    c,
-    r.ok ? 'summary.review.thanks' : (`summary.review.errors.${r.code}` as MessageKey),
-    r.ok ? 'success' : 'error',
-  );
-  return c.redirect(back, 303);
-});
+  },
+);

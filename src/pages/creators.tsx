@@ -1,6 +1,6 @@
 /** Public creator directory (search + paging) and creator pages with upcoming offers and a request form. */
-import { Hono } from 'hono';
-import type { CallOffer, Creator } from '../db/schema';
+import { z } from 'zod';
+import type { CallOffer, Creator } from '../domain/rows';
 import {
   creatorPageBySlug,
   creatorPageReads,
@@ -11,7 +11,7 @@ import {
   listCreators,
   type CreatorPageReads,
 } from '../domain/creators/queries';
-import type { AppEnv, Ctx } from '../http/context';
+import type { Ctx } from '../http/context';
 import { notFound } from '../http/errors';
 import { cachedForAnonymous } from '../http/page-cache';
 import { formatMoney } from '../i18n/format';
@@ -39,22 +39,26 @@ import {
 import { ReviewItem } from './components/reviews';
 import { REVIEWS_PER_PAGE } from '../domain/reviews/reviews';
 import { flash, page, viewOf, type View } from './render';
-import { bookFromAvailability } from './slots';
+import { bookFromAvailability, PickerQuery, type Picked } from './slots';
+import { lenient, pageArea } from './page-route';
+import { PageQuery } from './params';
 import { acceptedCurrency } from '../domain/payments/currency';
 
 /** Reviews shown on a creator's page; the rest are one click away. */
 const LATEST_REVIEWS = 5;
 
-export const creatorPages = new Hono<AppEnv>();
+const area = pageArea('public');
+export const creatorPages = area.app;
+const SlugPath = { params: z.object({ slug: z.string() }) };
 const L = '/:lang{fr|en}';
 
-creatorPages.get(`${L}/creators`, (c) =>
+// A query that fails the schema lists everyone from page 1, as the directory always did.
+area.get(`${L}/creators`, { query: lenient(CreatorListQuery) }, (c, { query }) =>
   cachedForAnonymous(c, async () => {
     const view = viewOf(c);
     const { t, href, locale, timezone } = view;
-    const parsed = CreatorListQuery.safeParse(c.req.query());
-    const q = parsed.success ? parsed.data.q : undefined;
-    const pageNo = parsed.success ? parsed.data.page : 1;
+    const q = query?.q;
+    const pageNo = query?.page ?? 1;
     const { items, total } = await listCreators(c.get('deps'), q, pageNo);
     return page(c, {
       title: t('creators.title'),
@@ -211,6 +215,7 @@ export function RequestForm({
 export async function creatorPageBody(
   c: Ctx,
   creator: Creator,
+  picked: Picked,
   extra?: { values?: Record<string, string>; errors?: FieldErrors; formError?: string },
   preloaded?: CreatorPageReads,
 ) {
@@ -218,7 +223,7 @@ export async function creatorPageBody(
   const { t, user } = view;
   const deps = c.get('deps');
   const { offers, rating: r, types, latest } = preloaded ?? (await creatorPageReads(deps, creator.id, LATEST_REVIEWS));
-  const booking = await bookFromAvailability(c, creator, types);
+  const booking = await bookFromAvailability(c, creator, picked, types);
   const links = Object.entries(creator.socialLinks as Record<string, string>);
   return (
     <>
@@ -305,12 +310,12 @@ export async function creatorPageBody(
   );
 }
 
-creatorPages.post(`${L}/c/:slug/request`, async (c) => {
+// Public: a visitor is sent to sign in and back to the creator's page, not to this POST's URL.
+area.post(`${L}/c/:slug/request`, { ...SlugPath, query: PickerQuery }, async (c, { user, params, query }) => {
   const deps = c.get('deps');
-  const creator = await findCreator(deps, c.req.param('slug'));
+  const creator = await findCreator(deps, params.slug);
   if (!creator) throw notFound('Creator');
   const { t, href, timezone } = viewOf(c);
-  const user = c.get('auth')?.user;
   if (!user) return c.redirect(href(`/signin?next=${encodeURIComponent(href(`/c/${creator.slug}`))}`), 303);
   const form = await readForm(c.req.raw);
   const start = parseLocalDateTime(form.proposedStartsAt ?? '', timezone);
@@ -321,8 +326,13 @@ creatorPages.post(`${L}/c/:slug/request`, async (c) => {
     durationMinutes: Number(form.durationMinutes),
     message: form.message ?? '',
   });
-  const render = async (extra: Parameters<typeof creatorPageBody>[2], status: number) =>
-    page(c, { title: creator.displayName, mainClass: 'wide', status, body: await creatorPageBody(c, creator, extra) });
+  const render = async (extra: Parameters<typeof creatorPageBody>[3], status: number) =>
+    page(c, {
+      title: creator.displayName,
+      mainClass: 'wide',
+      status,
+      body: await creatorPageBody(c, creator, query, extra),
+    });
   if (!parsed.success) return render({ values: form, errors: localizeIssues(t, parsed.error) }, 400);
   const { success } = await deps.limiters.request.limit({ key: `request:${user.id}` });
   if (!success) return render({ values: form, formError: t('auth.errors.rateLimited') }, 429);
@@ -339,26 +349,26 @@ creatorPages.post(`${L}/c/:slug/request`, async (c) => {
   return c.redirect(href('/dashboard/requests'), 303);
 });
 
-creatorPages.get(`${L}/c/:slug`, (c) =>
+area.get(`${L}/c/:slug`, { ...SlugPath, query: PickerQuery }, (c, { params, query }) =>
   cachedForAnonymous(c, async () => {
-    const found = await creatorPageBySlug(c.get('deps'), c.req.param('slug'), LATEST_REVIEWS);
+    const found = await creatorPageBySlug(c.get('deps'), params.slug, LATEST_REVIEWS);
     if (!found) throw notFound('Creator');
     const { creator, reads } = found;
     return page(c, {
       title: creator.displayName,
       description: creator.expertise,
       mainClass: 'wide',
-      body: await creatorPageBody(c, creator, undefined, reads),
+      body: await creatorPageBody(c, creator, query, undefined, reads),
     });
   }),
 );
 
-creatorPages.get(`${L}/c/:slug/reviews`, async (c) => {
+area.get(`${L}/c/:slug/reviews`, { ...SlugPath, query: PageQuery }, async (c, { params, query }) => {
   const deps = c.get('deps');
-  const creator = await findCreator(deps, c.req.param('slug'));
+  const creator = await findCreator(deps, params.slug);
   if (!creator) throw notFound('Creator');
   const { t, href, locale, timezone } = viewOf(c);
-  const pageNo = pageParam(c.req.query('page'));
+  const pageNo = pageParam(query.page);
   const { rating: r, ...list } = await creatorReviewPage(deps, creator.id, pageNo);
   return page(c, {
     title: t('reviews.of', { name: creator.displayName }),

@@ -4,17 +4,15 @@
  * 1 minute — so the call page can be tried (and tested in a browser) without waiting for a real
  * booking's slot. Offers created this way bypass the 30-minute lead time on purpose.
  */
-import { asc, eq, ne } from 'drizzle-orm';
-import { Hono } from 'hono';
 import { z } from 'zod';
-import { bookings, callOffers, creators } from '../db/schema';
-import type { AppEnv } from '../http/context';
+import { createDemoCall, demoCreators } from '../domain/dev/demo-call';
 import { badRequest, notFound } from '../http/errors';
-import { requireUserPage } from './account';
 import { readForm } from './components/form';
 import { flash, page, viewOf } from './render';
+import { pageArea } from './page-route';
 
-export const demoCallPages = new Hono<AppEnv>();
+const area = pageArea('user');
+export const demoCallPages = area.app;
 
 demoCallPages.use('/dev/demo-call', async (c, next) => {
   if (!c.get('deps').config.devTools) throw notFound('Page');
@@ -27,18 +25,9 @@ const DemoCallForm = z.object({
   startInSeconds: z.coerce.number().int().min(0).max(86_400),
 });
 
-demoCallPages.get('/dev/demo-call', async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
+area.get('/dev/demo-call', {}, async (c, { user }) => {
   const { t } = viewOf(c);
-  const list = await c
-    .get('deps')
-    .db.select({ id: creators.id, name: creators.displayName })
-    .from(creators)
-    .where(ne(creators.userId, user.id))
-    .orderBy(asc(creators.displayName))
-    .limit(200)
-    .all();
+  const list = await demoCreators(c.get('deps'), user.id);
   return page(c, {
     title: t('demoCall.title'),
     body: (
@@ -73,58 +62,13 @@ demoCallPages.get('/dev/demo-call', async (c) => {
   });
 });
 
-demoCallPages.post('/dev/demo-call', async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
+area.post('/dev/demo-call', {}, async (c, { user }) => {
   const { t, href } = viewOf(c);
   const parsed = DemoCallForm.safeParse(await readForm(c.req.raw));
   if (!parsed.success)
     throw badRequest('creatorId, durationMinutes (1–120) and startInSeconds (0–86400) are required.');
-  const deps = c.get('deps');
-  const creator = await deps.db.select().from(creators).where(eq(creators.id, parsed.data.creatorId)).get();
-  if (!creator || creator.userId === user.id) throw notFound('Creator');
-  const now = deps.clock.now();
-  const startsAt = new Date(Math.floor(now.getTime() / 1000) * 1000 + parsed.data.startInSeconds * 1000);
-  const endsAt = new Date(startsAt.getTime() + parsed.data.durationMinutes * 60_000);
-  const offerId = deps.ids.next('off');
-  const bookingId = deps.ids.next('bkg');
-  await deps.db.batch([
-    deps.db.insert(callOffers).values({
-      id: offerId,
-      creatorId: creator.id,
-      title: t('demoCall.offerTitle'),
-      description: '',
-      price: 0,
-      currency: creator.currency,
-      startsAt,
-      durationMinutes: parsed.data.durationMinutes,
-      endsAt,
-      status: 'BOOKED',
-      source: 'OFFER',
-      reservedForUserId: user.id,
-      createdAt: now,
-      updatedAt: now,
-    }),
-    deps.db.insert(bookings).values({
-      id: bookingId,
-      offerId,
-      userId: user.id,
-      creatorId: creator.id,
-      status: 'CONFIRMED',
-      price: 0,
-      currency: creator.currency,
-      cancellationPolicy: creator.cancellationPolicy,
-      startsAt,
-      endsAt,
-      confirmedAt: now,
-      createdAt: now,
-      updatedAt: now,
-    }),
-  ]);
-  await deps.log.info('BOOKING_CONFIRMED', `Demo call ${bookingId} created (dev tool)`, {
-    actorId: user.id,
-    context: { bookingId, creatorId: creator.id },
-  });
+  const bookingId = await createDemoCall(c.get('deps'), user.id, { ...parsed.data, title: t('demoCall.offerTitle') });
+  if (!bookingId) throw notFound('Creator');
   flash(c, 'demoCall.created');
   return c.redirect(href(`/call/${bookingId}`), 303);
 });

@@ -1,30 +1,25 @@
 /** The built-in email outbox, for development: /dev/mailbox. Disabled (404) in production. */
-import { desc, eq } from 'drizzle-orm';
-import { Hono } from 'hono';
-import { devOutbox } from '../db/schema';
-import type { AppEnv } from '../http/context';
+import { z } from 'zod';
+import { outboxEmail, outboxHtml, outboxList } from '../domain/dev/outbox';
 import { notFound } from '../http/errors';
 import { formatDateTime } from '../i18n/format';
+import { lenient, pageArea } from './page-route';
 import { page, viewOf } from './render';
 
-export const devMailboxPages = new Hono<AppEnv>();
+const area = pageArea('public');
+export const devMailboxPages = area.app;
+const EmailPath = { params: z.object({ id: z.string() }) };
 
-devMailboxPages.use('/dev/*', async (c, next) => {
+area.app.use('/dev/*', async (c, next) => {
   if (!c.get('deps').config.devTools) throw notFound('Page');
   await next();
 });
 
-devMailboxPages.get('/dev/mailbox', async (c) => {
+// ?to= narrows the list to one address.
+area.get('/dev/mailbox', { query: z.object({ to: lenient(z.string()) }) }, async (c, { query }) => {
   const { t, locale, timezone } = viewOf(c);
-  const to = c.req.query('to');
-  const rows = await c
-    .get('deps')
-    .db.select({ id: devOutbox.id, to: devOutbox.to, subject: devOutbox.subject, createdAt: devOutbox.createdAt })
-    .from(devOutbox)
-    .where(to ? eq(devOutbox.to, to.toLowerCase()) : undefined)
-    .orderBy(desc(devOutbox.createdAt))
-    .limit(100)
-    .all();
+  const { to } = query;
+  const rows = await outboxList(c.get('deps'), to);
   return page(c, {
     title: t('mailbox.title'),
     body: (
@@ -69,14 +64,9 @@ devMailboxPages.get('/dev/mailbox', async (c) => {
   });
 });
 
-devMailboxPages.get('/dev/mailbox/:id', async (c) => {
+area.get('/dev/mailbox/:id', EmailPath, async (c, { params }) => {
   const { t, locale, timezone } = viewOf(c);
-  const row = await c
-    .get('deps')
-    .db.select()
-    .from(devOutbox)
-    .where(eq(devOutbox.id, c.req.param('id')))
-    .get();
+  const row = await outboxEmail(c.get('deps'), params.id);
   if (!row) throw notFound('Email');
   c.set('cspExtra', { frame: ["'self'"] });
   return page(c, {
@@ -123,16 +113,11 @@ devMailboxPages.get('/dev/mailbox/:id', async (c) => {
   });
 });
 
-devMailboxPages.get('/dev/mailbox/:id/html', async (c) => {
-  const row = await c
-    .get('deps')
-    .db.select({ html: devOutbox.html })
-    .from(devOutbox)
-    .where(eq(devOutbox.id, c.req.param('id')))
-    .get();
-  if (!row) throw notFound('Email');
+area.get('/dev/mailbox/:id/html', EmailPath, async (c, { params }) => {
+  const stored = await outboxHtml(c.get('deps'), params.id);
+  if (stored === null) throw notFound('Email');
   // Links in the email open in the top window; the email itself runs no script.
-  const html = row.html.replace(/<head>/i, '<head><base target="_top">');
+  const html = stored.replace(/<head>/i, '<head><base target="_top">');
   return new Response(html, {
     headers: {
       'content-type': 'text/html; charset=utf-8',

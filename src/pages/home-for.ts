@@ -1,4 +1,4 @@
-import type { User } from '../db/schema';
+import type { User } from '../domain/rows';
 
 /** Where a user lands after signing in: their role's home. */
 export function homeFor(user: Pick<User, 'role'>, locale: string): string {

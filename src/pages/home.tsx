@@ -1,11 +1,11 @@
 /** Landing page. */
-import { Hono } from 'hono';
-import type { AppEnv } from '../http/context';
+import { pageArea } from './page-route';
 import { page, viewOf } from './render';
 
-export const homePages = new Hono<AppEnv>();
+const area = pageArea('public');
+export const homePages = area.app;
 
-homePages.get('/:lang{fr|en}/', (c) => {
+area.get('/:lang{fr|en}/', {}, (c) => {
   const { t, href, user } = viewOf(c);
   return page(c, {
     title: t('home.title'),

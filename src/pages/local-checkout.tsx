@@ -4,22 +4,28 @@
  * simulated Connect onboarding. They produce the same signed
  * events as Stripe, handled by the same webhook code.
  */
-import { eq } from 'drizzle-orm';
-import { Hono } from 'hono';
-import { bookings, type Creator } from '../db/schema';
+import { z } from 'zod';
 import { actingCreator } from '../domain/creators/standing';
 import { checkHoldForPayment, type HoldRefusal } from '../domain/payments/hold';
-import type { AppEnv, Ctx } from '../http/context';
+import { bookingByIntent } from '../domain/payments/queries';
+import type { Creator, User } from '../domain/rows';
+import type { Ctx } from '../http/context';
 import { notFound } from '../http/errors';
 import { redirectTarget } from '../http/redirect';
 import { isLocale } from '../i18n';
 import { formatMoney } from '../i18n/format';
-import { requireUserPage } from './account';
 import { readForm } from './components/form';
+import { lenient, pageArea } from './page-route';
 import { page, viewOf } from './render';
 
-export const localCheckoutPages = new Hono<AppEnv>();
+const area = pageArea('user');
+export const localCheckoutPages = area.app;
+/** Where to go once done: a same-site path, checked by redirectTarget. */
+const ReturnQuery = z.object({ return: lenient(z.string()) });
+const Intent = z.object({ intentId: z.string() });
 
+// Middleware, not a route's query: these URLs carry no /:lang, and ?lang= must be set before the
+// guard so an anonymous visitor's sign-in redirect is in the page's language.
 localCheckoutPages.use('/checkout/local/*', async (c, next) => {
   if (!c.get('deps').localPayments) throw notFound('Page');
   const lang = c.req.query('lang');
@@ -53,186 +59,199 @@ function holdGone(c: Ctx, r: { booking: { id: string; offerId: string } }, code:
   });
 }
 
-async function intentForFan(c: Ctx) {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
+/** The fan's own booking behind a payment intent, and the intent (404 for anyone else). */
+async function intentForFan(c: Ctx, user: User, intentId: string) {
   const deps = c.get('deps');
-  const intentId = c.req.param('intentId') ?? '';
-  const booking = await deps.db.select().from(bookings).where(eq(bookings.paymentIntentId, intentId)).get();
+  const booking = await bookingByIntent(deps, intentId);
   if (!booking || booking.userId !== user.id) throw notFound('Payment');
   const intent = await deps.payments.retrieveIntent(intentId);
   return { user, booking, intent };
 }
 
-localCheckoutPages.get('/checkout/local/:intentId{pi_local_[0-9a-z]+}', async (c) => {
-  const r = await intentForFan(c);
-  if (r instanceof Response) return r;
-  const { t, locale } = viewOf(c);
-  // A processing payment is made: only the bank's (simulated) answer is left, whatever the hold.
-  if (r.intent.status !== 'succeeded' && r.intent.status !== 'processing') {
-    const hold = await checkHoldForPayment(c.get('deps'), r.booking);
-    if (!hold.ok) return holdGone(c, r, hold.code);
-  }
-  const back = redirectTarget(c, c.req.query('return'), `/${locale}/bookings/${r.booking.id}`);
-  const action = (step: string) => `/checkout/local/${r.intent.id}/${step}?return=${encodeURIComponent(back)}`;
-  const needs3ds = r.intent.status === 'requires_action';
-  return page(c, {
-    title: t('localCheckout.title'),
-    body: (
-      <section class="card local-checkout">
-        <p class="badge warning">{t('localCheckout.testMode')}</p>
-        <h1>{t('localCheckout.title')}</h1>
-        <p class="total">
-          {t('checkout.total')} <strong>{formatMoney(r.intent.amount, r.intent.currency, locale)}</strong>
-        </p>
-        {r.intent.lastError ? <p class="notice error">{r.intent.lastError}</p> : null}
-        {r.intent.status === 'succeeded' || r.intent.status === 'canceled' ? (
-          <p>
-            <a class="button" href={back}>
-              {t('localCheckout.back')}
-            </a>
+area.get(
+  '/checkout/local/:intentId{pi_local_[0-9a-z]+}',
+  { params: Intent, query: ReturnQuery },
+  async (c, { user, params, query }) => {
+    const r = await intentForFan(c, user, params.intentId);
+    const { t, locale } = viewOf(c);
+    // A processing payment is made: only the bank's (simulated) answer is left, whatever the hold.
+    if (r.intent.status !== 'succeeded' && r.intent.status !== 'processing') {
+      const hold = await checkHoldForPayment(c.get('deps'), r.booking);
+      if (!hold.ok) return holdGone(c, r, hold.code);
+    }
+    const back = redirectTarget(c, query.return, `/${locale}/bookings/${r.booking.id}`);
+    const action = (step: string) => `/checkout/local/${r.intent.id}/${step}?return=${encodeURIComponent(back)}`;
+    const needs3ds = r.intent.status === 'requires_action';
+    return page(c, {
+      title: t('localCheckout.title'),
+      body: (
+        <section class="card local-checkout">
+          <p class="badge warning">{t('localCheckout.testMode')}</p>
+          <h1>{t('localCheckout.title')}</h1>
+          <p class="total">
+            {t('checkout.total')} <strong>{formatMoney(r.intent.amount, r.intent.currency, locale)}</strong>
           </p>
-        ) : r.intent.status === 'processing' ? (
-          <>
-            <p data-intent-processing>{t('localCheckout.processing')}</p>
-            <div class="actions">
-              <form method="post" action={action('settle')}>
-                <button type="submit" class="button" name="ok" value="1">
-                  {t('localCheckout.bankAccepts')}
-                </button>
-              </form>
-              <form method="post" action={action('settle')}>
-                <button type="submit" class="button secondary" name="ok" value="0">
-                  {t('localCheckout.bankRefuses')}
-                </button>
-              </form>
-            </div>
-          </>
-        ) : needs3ds ? (
-          <>
-            <p>{t('localCheckout.threeDs')}</p>
-            <div class="actions">
-              <form method="post" action={action('authenticate')}>
-                <button type="submit" class="button" name="ok" value="1">
-                  {t('localCheckout.approve')}
-                </button>
-              </form>
-              <form method="post" action={action('authenticate')}>
-                <button type="submit" class="button secondary" name="ok" value="0">
-                  {t('localCheckout.fail3ds')}
-                </button>
-              </form>
-            </div>
-          </>
-        ) : (
-          <>
-            <div class="fake-card" aria-hidden="true">
-              <span>4242 4242 4242 4242</span>
-              <span>12/34 · 123</span>
-            </div>
-            <div class="actions">
-              <form method="post" action={action('pay')}>
-                <button type="submit" class="button" name="outcome" value="succeed">
-                  {t('localCheckout.pay')}
-                </button>
-              </form>
-              <form method="post" action={action('pay')}>
-                <button type="submit" class="button secondary" name="outcome" value="3ds">
-                  {t('localCheckout.pay3ds')}
-                </button>
-              </form>
-              <form method="post" action={action('pay')}>
-                <button type="submit" class="button secondary" name="outcome" value="processing">
-                  {t('localCheckout.payDebit')}
-                </button>
-              </form>
-              <form method="post" action={action('pay')}>
-                <button type="submit" class="button secondary" name="outcome" value="decline">
-                  {t('localCheckout.decline')}
-                </button>
-              </form>
-            </div>
-          </>
-        )}
-      </section>
-    ),
-  });
-});
+          {r.intent.lastError ? <p class="notice error">{r.intent.lastError}</p> : null}
+          {r.intent.status === 'succeeded' || r.intent.status === 'canceled' ? (
+            <p>
+              <a class="button" href={back}>
+                {t('localCheckout.back')}
+              </a>
+            </p>
+          ) : r.intent.status === 'processing' ? (
+            <>
+              <p data-intent-processing>{t('localCheckout.processing')}</p>
+              <div class="actions">
+                <form method="post" action={action('settle')}>
+                  <button type="submit" class="button" name="ok" value="1">
+                    {t('localCheckout.bankAccepts')}
+                  </button>
+                </form>
+                <form method="post" action={action('settle')}>
+                  <button type="submit" class="button secondary" name="ok" value="0">
+                    {t('localCheckout.bankRefuses')}
+                  </button>
+                </form>
+              </div>
+            </>
+          ) : needs3ds ? (
+            <>
+              <p>{t('localCheckout.threeDs')}</p>
+              <div class="actions">
+                <form method="post" action={action('authenticate')}>
+                  <button type="submit" class="button" name="ok" value="1">
+                    {t('localCheckout.approve')}
+                  </button>
+                </form>
+                <form method="post" action={action('authenticate')}>
+                  <button type="submit" class="button secondary" name="ok" value="0">
+                    {t('localCheckout.fail3ds')}
+                  </button>
+                </form>
+              </div>
+            </>
+          ) : (
+            <>
+              <div class="fake-card" aria-hidden="true">
+                <span>4242 4242 4242 4242</span>
+                <span>12/34 · 123</span>
+              </div>
+              <div class="actions">
+                <form method="post" action={action('pay')}>
+                  <button type="submit" class="button" name="outcome" value="succeed">
+                    {t('localCheckout.pay')}
+                  </button>
+                </form>
+                <form method="post" action={action('pay')}>
+                  <button type="submit" class="button secondary" name="outcome" value="3ds">
+                    {t('localCheckout.pay3ds')}
+                  </button>
+                </form>
+                <form method="post" action={action('pay')}>
+                  <button type="submit" class="button secondary" name="outcome" value="processing">
+                    {t('localCheckout.payDebit')}
+                  </button>
+                </form>
+                <form method="post" action={action('pay')}>
+                  <button type="submit" class="button secondary" name="outcome" value="decline">
+                    {t('localCheckout.decline')}
+                  </button>
+                </form>
+              </div>
+            </>
+          )}
+        </section>
+      ),
+    });
+  },
+);
 
 // The simulated bank answers a payment already made (processing): no hold check, a real bank would not ask.
-localCheckoutPages.post('/checkout/local/:intentId{pi_local_[0-9a-z]+}/settle', async (c) => {
-  const r = await intentForFan(c);
-  if (r instanceof Response) return r;
-  const form = await readForm(c.req.raw);
-  await c.get('deps').localPayments!.settleProcessing(r.intent.id, form.ok === '1');
-  return c.redirect(redirectTarget(c, c.req.query('return'), `/${c.get('locale')}/bookings/${r.booking.id}`), 303);
-});
+area.post(
+  '/checkout/local/:intentId{pi_local_[0-9a-z]+}/settle',
+  { params: Intent, query: ReturnQuery },
+  async (c, { user, params, query }) => {
+    const r = await intentForFan(c, user, params.intentId);
+    const form = await readForm(c.req.raw);
+    await c.get('deps').localPayments!.settleProcessing(r.intent.id, form.ok === '1');
+    return c.redirect(redirectTarget(c, query.return, `/${c.get('locale')}/bookings/${r.booking.id}`), 303);
+  },
+);
 
-localCheckoutPages.post('/checkout/local/:intentId{pi_local_[0-9a-z]+}/:step{pay|authenticate}', async (c) => {
-  const r = await intentForFan(c);
-  if (r instanceof Response) return r;
-  const local = c.get('deps').localPayments!;
-  // Re-checked on every charge attempt: the page may have stayed open past the hold.
-  const hold = await checkHoldForPayment(c.get('deps'), r.booking);
-  if (!hold.ok) return holdGone(c, r, hold.code);
-  const form = await readForm(c.req.raw);
-  const back = redirectTarget(c, c.req.query('return'), `/${c.get('locale')}/bookings/${r.booking.id}`);
-  const result =
-    c.req.param('step') === 'pay'
-      ? await local.checkout(
-          r.intent.id,
-          form.outcome === 'decline'
-            ? 'decline'
-            : form.outcome === '3ds'
-              ? '3ds'
-              : form.outcome === 'processing'
-                ? 'processing'
-                : 'succeed',
-        )
-      : await local.authenticate(r.intent.id, form.ok === '1');
-  if (result.status === 'requires_action' || result.status === 'processing')
-    return c.redirect(`/checkout/local/${r.intent.id}?return=${encodeURIComponent(back)}`, 303);
-  return c.redirect(back, 303);
-});
+area.post(
+  '/checkout/local/:intentId{pi_local_[0-9a-z]+}/:step{pay|authenticate}',
+  { params: Intent.extend({ step: z.enum(['pay', 'authenticate']) }), query: ReturnQuery },
+  async (c, { user, params, query }) => {
+    const r = await intentForFan(c, user, params.intentId);
+    const local = c.get('deps').localPayments!;
+    // Re-checked on every charge attempt: the page may have stayed open past the hold.
+    const hold = await checkHoldForPayment(c.get('deps'), r.booking);
+    if (!hold.ok) return holdGone(c, r, hold.code);
+    const form = await readForm(c.req.raw);
+    const back = redirectTarget(c, query.return, `/${c.get('locale')}/bookings/${r.booking.id}`);
+    const result =
+      params.step === 'pay'
+        ? await local.checkout(
+            r.intent.id,
+            form.outcome === 'decline'
+              ? 'decline'
+              : form.outcome === '3ds'
+                ? '3ds'
+                : form.outcome === 'processing'
+                  ? 'processing'
+                  : 'succeed',
+          )
+        : await local.authenticate(r.intent.id, form.ok === '1');
+    if (result.status === 'requires_action' || result.status === 'processing')
+      return c.redirect(`/checkout/local/${r.intent.id}?return=${encodeURIComponent(back)}`, 303);
+    return c.redirect(back, 303);
+  },
+);
+
+const Account = z.object({ accountId: z.string() });
 
 /** The caller's own connected account, while they may act as a creator (404 for anyone else). */
-async function onboardingCreator(c: Ctx, userId: string): Promise<Creator> {
+async function onboardingCreator(c: Ctx, userId: string, accountId: string): Promise<Creator> {
   const acting = await actingCreator(c.get('deps'), userId);
-  if (!acting.ok || acting.creator.stripeAccountId !== c.req.param('accountId')) throw notFound('Account');
+  if (!acting.ok || acting.creator.stripeAccountId !== accountId) throw notFound('Account');
   return acting.creator;
 }
 
-localCheckoutPages.get('/checkout/local/onboarding/:accountId{acct_local_[0-9a-z]+}', async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
-  const { t } = viewOf(c);
-  const creator = await onboardingCreator(c, user.id);
-  const back = redirectTarget(c, c.req.query('return'), `/${c.get('locale')}/creator/payments`);
-  return page(c, {
-    title: t('localCheckout.onboardingTitle'),
-    body: (
-      <section class="card local-checkout">
-        <p class="badge warning">{t('localCheckout.testMode')}</p>
-        <h1>{t('localCheckout.onboardingTitle')}</h1>
-        <p>{t('localCheckout.onboardingText')}</p>
-        <form
-          method="post"
-          action={`/checkout/local/onboarding/${creator.stripeAccountId}?return=${encodeURIComponent(back)}`}
-        >
-          <button type="submit" class="button">
-            {t('localCheckout.onboardingSubmit')}
-          </button>
-        </form>
-      </section>
-    ),
-  });
-});
+area.get(
+  '/checkout/local/onboarding/:accountId{acct_local_[0-9a-z]+}',
+  { params: Account, query: ReturnQuery },
+  async (c, { user, params, query }) => {
+    const { t } = viewOf(c);
+    const creator = await onboardingCreator(c, user.id, params.accountId);
+    const back = redirectTarget(c, query.return, `/${c.get('locale')}/creator/payments`);
+    return page(c, {
+      title: t('localCheckout.onboardingTitle'),
+      body: (
+        <section class="card local-checkout">
+          <p class="badge warning">{t('localCheckout.testMode')}</p>
+          <h1>{t('localCheckout.onboardingTitle')}</h1>
+          <p>{t('localCheckout.onboardingText')}</p>
+          <form
+            method="post"
+            action={`/checkout/local/onboarding/${creator.stripeAccountId}?return=${encodeURIComponent(back)}`}
+          >
+            <button type="submit" class="button">
+              {t('localCheckout.onboardingSubmit')}
+            </button>
+          </form>
+        </section>
+      ),
+    });
+  },
+);
 
-localCheckoutPages.post('/checkout/local/onboarding/:accountId{acct_local_[0-9a-z]+}', async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
-  const deps = c.get('deps');
-  const creator = await onboardingCreator(c, user.id);
-  await deps.localPayments!.completeOnboarding(creator.stripeAccountId!);
-  return c.redirect(redirectTarget(c, c.req.query('return'), `/${c.get('locale')}/creator/payments`), 303);
-});
+area.post(
+  '/checkout/local/onboarding/:accountId{acct_local_[0-9a-z]+}',
+  { params: Account, query: ReturnQuery },
+  async (c, { user, params, query }) => {
+    const deps = c.get('deps');
+    const creator = await onboardingCreator(c, user.id, params.accountId);
+    await deps.localPayments!.completeOnboarding(creator.stripeAccountId!);
+    return c.redirect(redirectTarget(c, query.return, `/${c.get('locale')}/creator/payments`), 303);
+  },
+);

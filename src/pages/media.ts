@@ -1,18 +1,19 @@
 /** Serves creator images (their resized variants) from R2 with immutable cache headers (keys are content-addressed) and ETags. */
-import { Hono } from 'hono';
-import type { AppEnv } from '../http/context';
+import { z } from 'zod';
 import { notFound } from '../http/errors';
+import { pageArea } from './page-route';
 
-export const mediaRoutes = new Hono<AppEnv>();
+const area = pageArea('public');
+export const mediaRoutes = area.app;
 
-mediaRoutes.get('/media/creators/:creatorId/:file', async (c) => {
-  const { creatorId, file } = c.req.param();
-  // Resized variants (`profile-<hash>-256.webp`), and originals stored before variants existed.
-  if (
-    !/^crt_[0-9a-z]+$/.test(creatorId) ||
-    !/^(profile|banner)-[0-9a-f]{16}(-\d{2,4}\.webp|\.(jpg|png|webp))$/.test(file)
-  )
-    throw notFound('Image');
+/** A stored image's key: resized variants (`profile-<hash>-256.webp`), and originals stored before variants existed. */
+const ImagePath = z.object({
+  creatorId: z.string().regex(/^crt_[0-9a-z]+$/),
+  file: z.string().regex(/^(profile|banner)-[0-9a-f]{16}(-\d{2,4}\.webp|\.(jpg|png|webp))$/),
+});
+
+area.get('/media/creators/:creatorId/:file', { params: ImagePath, notFound: 'Image' }, async (c, { params }) => {
+  const { creatorId, file } = params;
   const key = `creators/${creatorId}/${file}`;
   const obj = await c.get('deps').media.get(key, { onlyIf: c.req.raw.headers });
   if (!obj) throw notFound('Image');

@@ -1,24 +1,22 @@
 /** /:lang/notifications: unread first with a "new" badge, coloured by kind, each linking to what it is about; mark one or all as read. */
-import { Hono } from 'hono';
 import {
   listNotifications,
   markRead,
   NOTIFICATIONS_PER_PAGE,
   renderNotification,
 } from '../domain/notifications/render';
-import type { AppEnv } from '../http/context';
-import { requireUserPage } from './account';
 import { Empty, Pagination, When } from './components/ui';
 import { flash, page, viewOf } from './render';
+import { pageArea } from './page-route';
+import { AnyId, PageQuery } from './params';
 
-export const notificationPages = new Hono<AppEnv>();
+const area = pageArea('user');
+export const notificationPages = area.app;
 const L = '/:lang{fr|en}';
 
-notificationPages.get(`${L}/notifications`, async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
+area.get(`${L}/notifications`, { query: PageQuery }, async (c, { user, query }) => {
   const { t, href, locale, timezone } = viewOf(c);
-  const pageNo = Math.max(1, Math.min(10_000, Number(c.req.query('page')) || 1));
+  const pageNo = Math.max(1, Math.min(10_000, Number(query.page) || 1));
   const { rows, total } = await listNotifications(c.get('deps'), user.id, pageNo);
   const items = rows.map((n) => renderNotification(t, locale, timezone, n));
   const unread = items.filter((n) => !n.read).length;
@@ -76,17 +74,13 @@ notificationPages.get(`${L}/notifications`, async (c) => {
   });
 });
 
-notificationPages.post(`${L}/notifications/read-all`, async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
+area.post(`${L}/notifications/read-all`, {}, async (c, { user }) => {
   await markRead(c.get('deps'), user.id, 'all');
   flash(c, 'notifications.marked');
   return c.redirect(viewOf(c).href('/notifications'), 303);
 });
 
-notificationPages.post(`${L}/notifications/:id/read`, async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
-  await markRead(c.get('deps'), user.id, c.req.param('id'));
+area.post(`${L}/notifications/:id/read`, { params: AnyId }, async (c, { user, params }) => {
+  await markRead(c.get('deps'), user.id, params.id);
   return c.redirect(viewOf(c).href('/notifications'), 303);
 });

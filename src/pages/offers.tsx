@@ -1,11 +1,10 @@
 /** The offer page: details in the viewer's zone, live availability, booking, the creator's other slots. */
-import { and, eq, inArray } from 'drizzle-orm';
-import { Hono } from 'hono';
-import { bookings, callOffers, creators, type CallOffer, type Creator } from '../db/schema';
 import { imageUrl, upcomingOffers } from '../domain/creators/queries';
 import { bookOffer } from '../domain/booking/taken';
 import { offerAlternatives } from '../domain/offers/alternatives';
-import type { AppEnv, Ctx } from '../http/context';
+import { heldBy, offerWithCreator } from '../domain/offers/queries';
+import type { CallOffer, Creator } from '../domain/rows';
+import type { Ctx } from '../http/context';
 import { notFound } from '../http/errors';
 import { refusal } from '../http/refusals';
 import { toAlternativesDto } from '../domain/offers/dto';
@@ -15,21 +14,17 @@ import { OfferList } from './creators';
 import { OfferAlternatives, type AlternativesLabels } from '../shared/offer-alternatives';
 import { Avatar, Duration, Money, StatusBadge, TimeRange } from './components/ui';
 import { errorText } from './errors';
+import { pageArea } from './page-route';
+import { AnyId } from './params';
 import { page, viewOf } from './render';
 
-export const offerPages = new Hono<AppEnv>();
+const area = pageArea('public');
+export const offerPages = area.app;
 const L = '/:lang{fr|en}';
 
 async function loadOffer(c: Ctx, id: string): Promise<{ offer: CallOffer; creator: Creator } | null> {
   if (!/^off_[0-9a-z]{6,40}$/.test(id)) return null;
-  const row = await c
-    .get('deps')
-    .db.select({ offer: callOffers, creator: creators })
-    .from(callOffers)
-    .innerJoin(creators, eq(creators.id, callOffers.creatorId))
-    .where(eq(callOffers.id, id))
-    .get();
-  return row ?? null;
+  return offerWithCreator(c.get('deps'), id);
 }
 
 /** Labels of the "what else to book" list inside the taken notice. */
@@ -71,13 +66,7 @@ async function offerPage(c: Ctx, id: string, error?: { code: string; message: st
   const view = viewOf(c);
   const { t, href, locale, timezone, user } = view;
   const deps = c.get('deps');
-  const myHold = user
-    ? await deps.db
-        .select({ id: bookings.id })
-        .from(bookings)
-        .where(and(eq(bookings.offerId, offer.id), eq(bookings.userId, user.id), inArray(bookings.status, ['PENDING'])))
-        .get()
-    : null;
+  const myHold = user ? await heldBy(deps, offer.id, user.id) : null;
   const others = (await upcomingOffers(deps, creator.id, 8)).filter(
     (o) => o.id !== offer.id && o.status === 'AVAILABLE',
   );
@@ -100,7 +89,7 @@ async function offerPage(c: Ctx, id: string, error?: { code: string; message: st
     youHold: !!myHold,
     canBook: bookable,
     bookUrl: href(`/offers/${offer.id}/book`),
-    checkoutUrl: myHold ? href(`/bookings/${myHold.id}/checkout`) : null,
+    checkoutUrl: myHold ? href(`/bookings/${myHold}/checkout`) : null,
     labels: liveLabels(c),
     alternatives,
     alt,
@@ -156,7 +145,7 @@ async function offerPage(c: Ctx, id: string, error?: { code: string; message: st
                 <StatusBadge t={t} kind="offer" status={offer.status} />
               </p>
               {myHold ? (
-                <a class="button block" href={href(`/bookings/${myHold.id}/checkout`)}>
+                <a class="button block" href={href(`/bookings/${myHold}/checkout`)}>
                   {t('offer.resumePayment')}
                 </a>
               ) : offer.status === 'AVAILABLE' && bookable ? (
@@ -209,12 +198,12 @@ async function offerPage(c: Ctx, id: string, error?: { code: string; message: st
   });
 }
 
-offerPages.get(`${L}/offers/:id`, (c) => offerPage(c, c.req.param('id')));
+area.get(`${L}/offers/:id`, { params: AnyId }, (c, { params }) => offerPage(c, params.id));
 
-offerPages.post(`${L}/offers/:id/book`, async (c) => {
+// Public, so that a visitor signs in and comes back to the offer page, not to this POST's URL.
+area.post(`${L}/offers/:id/book`, { params: AnyId }, async (c, { user, params }) => {
   const { href, t } = viewOf(c);
-  const id = c.req.param('id');
-  const user = c.get('auth')?.user;
+  const { id } = params;
   if (!user) return c.redirect(href(`/signin?next=${encodeURIComponent(href(`/offers/${id}`))}`), 303);
   const deps = c.get('deps');
   if (!(await loadOffer(c, id))) throw notFound('Offer');

@@ -2,7 +2,8 @@
 import type { ComponentChildren, VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { Locale, User } from '../db/schema';
+import type { User } from '../domain/rows';
+import type { Locale } from '../shared/enums';
 import type { Ctx } from '../http/context';
 import { translator, type MessageKey, type T } from '../i18n';
 import { Layout } from './layout';

@@ -3,19 +3,30 @@
  * (src/shared/slot-picker.tsx): the server renders it from the URL (?type=&month=&day=), the
  * island makes it live. Choosing a time posts here; the hold → pay → confirm flow follows.
  */
-import { Hono } from 'hono';
-import type { Booking, Creator } from '../db/schema';
+import { z } from 'zod';
+import type { Booking, Creator } from '../domain/rows';
 import { listTypes, slotsFor, type AppointmentType } from '../domain/availability/availability';
 import { checkReschedule, slotTypeOf } from '../domain/availability/booking';
 import { findCreator } from '../domain/creators/queries';
-import type { AppEnv, Ctx } from '../http/context';
+import type { Ctx } from '../http/context';
 import { notFound } from '../http/errors';
 import type { MessageKey } from '../i18n';
 import { monthOf, monthSpan, SlotPicker, type PickerLabels, type SlotPickerProps } from '../shared/slot-picker';
 import { readForm } from './components/form';
+import { lenient, pageArea } from './page-route';
+import { AnyId } from './params';
 import { flash, viewOf } from './render';
 
-export const slotPages = new Hono<AppEnv>();
+const area = pageArea('public');
+export const slotPages = area.app;
+
+/** The picker's place in the URL (?type=&month=&day=), each checked against what can be booked. */
+export const PickerQuery = z.object({
+  type: lenient(z.string()),
+  month: lenient(z.string()),
+  day: lenient(z.string()),
+});
+export type Picked = z.infer<typeof PickerQuery>;
 const L = '/:lang{fr|en}';
 const DAY = 86_400_000;
 
@@ -41,8 +52,8 @@ function labels(c: Ctx, mode: 'book' | 'reschedule'): PickerLabels {
 }
 
 /** Month and day asked in the URL, kept within what can be booked. */
-function wanted(c: Ctx, minMonth: string, maxMonth: string): { month: string; day: string | null } {
-  const { month: askedMonth = '', day: askedDay = '' } = c.req.query();
+function wanted(picked: Picked, minMonth: string, maxMonth: string): { month: string; day: string | null } {
+  const { month: askedMonth = '', day: askedDay = '' } = picked;
   const month =
     /^\d{4}-(0[1-9]|1[0-2])$/.test(askedMonth) && askedMonth >= minMonth && askedMonth <= maxMonth
       ? askedMonth
@@ -56,18 +67,19 @@ async function pickerProps(
   c: Ctx,
   creator: Creator,
   opts: { mode: 'book'; types: AppointmentType[] } | { mode: 'reschedule'; booking: Booking },
+  picked: Picked,
 ) {
   const deps = c.get('deps');
   const { locale, timezone, href, path } = viewOf(c);
   const now = deps.clock.now();
   const type =
     opts.mode === 'book'
-      ? (opts.types.find((t) => t.id === c.req.query('type')) ?? opts.types[0])
+      ? (opts.types.find((t) => t.id === picked.type) ?? opts.types[0])
       : await slotTypeOf(deps, opts.booking);
   if (!type) throw new Error('No appointment type to pick a slot for'); // callers offer booking only with one
   const minMonth = monthOf(now, timezone);
   const maxMonth = monthOf(now.getTime() + type.maxAdvanceDays * DAY, timezone);
-  const { month, day } = wanted(c, minMonth, maxMonth);
+  const { month, day } = wanted(picked, minMonth, maxMonth);
   const { from, to } = monthSpan(month, timezone);
   const free = await slotsFor(
     deps,
@@ -122,12 +134,12 @@ function Island({ props }: { props: Awaited<ReturnType<typeof pickerProps>> }) {
 }
 
 /** "Book a time" on a creator's page: their active appointment types, when they can be paid. */
-export async function bookFromAvailability(c: Ctx, creator: Creator, activeTypes?: AppointmentType[]) {
+export async function bookFromAvailability(c: Ctx, creator: Creator, picked: Picked, activeTypes?: AppointmentType[]) {
   if (!creator.chargesEnabled) return null;
   const types = activeTypes ?? (await listTypes(c.get('deps'), creator.id, true));
   if (!types.length) return null;
   const { t, user } = viewOf(c);
-  const props = await pickerProps(c, creator, { mode: 'book', types });
+  const props = await pickerProps(c, creator, { mode: 'book', types }, picked);
   return (
     <section class="card book-slot" aria-labelledby="book-slot-h">
       <h2 id="book-slot-h">{t('slots.title')}</h2>
@@ -140,15 +152,15 @@ export async function bookFromAvailability(c: Ctx, creator: Creator, activeTypes
 }
 
 /** "Move this call" on a confirmed booking, for its fan or creator while the policy allows it. */
-export async function rescheduleSection(c: Ctx, booking: Booking, creator: Creator) {
+export async function rescheduleSection(c: Ctx, booking: Booking, creator: Creator, picked: Picked) {
   const { t, user } = viewOf(c);
   if (!user || booking.status !== 'CONFIRMED') return null;
   const checked = await checkReschedule(c.get('deps'), booking.id, user.id);
   if (!checked.ok)
     return checked.code === 'TOO_LATE_TO_RESCHEDULE' ? <p class="muted small">{t('reschedule.tooLate')}</p> : null;
-  const props = await pickerProps(c, creator, { mode: 'reschedule', booking });
+  const props = await pickerProps(c, creator, { mode: 'reschedule', booking }, picked);
   return (
-    <details class="reschedule" open={c.req.query('month') !== undefined || c.req.query('day') !== undefined}>
+    <details class="reschedule" open={picked.month !== undefined || picked.day !== undefined}>
       <summary>{t('reschedule.title')}</summary>
       <p class="muted small">{t('reschedule.lead')}</p>
       <Island props={props} />
@@ -156,16 +168,16 @@ export async function rescheduleSection(c: Ctx, booking: Booking, creator: Creat
   );
 }
 
-slotPages.post(`${L}/c/:slug/slots/book`, async (c) => {
+// Public: a visitor is sent to sign in and back to the creator's picker, not to this POST's URL.
+area.post(`${L}/c/:slug/slots/book`, { params: z.object({ slug: z.string() }) }, async (c, { user, params }) => {
   const deps = c.get('deps');
   const { href } = viewOf(c);
-  const creator = await findCreator(deps, c.req.param('slug'));
+  const creator = await findCreator(deps, params.slug);
   if (!creator) throw notFound('Creator');
   const form = await readForm(c.req.raw);
   const back = href(
     `/c/${creator.slug}?${new URLSearchParams({ ...(form.typeId ? { type: form.typeId } : {}) })}#slot-picker`,
   );
-  const user = c.get('auth')?.user;
   if (!user) return c.redirect(href(`/signin?next=${encodeURIComponent(back)}`), 303);
   const startsAt = new Date(form.startsAt ?? '');
   const typeId = form.typeId ?? '';
@@ -191,11 +203,11 @@ slotPages.post(`${L}/c/:slug/slots/book`, async (c) => {
   return c.redirect(href(`/bookings/${r.booking.id}/checkout`), 303);
 });
 
-slotPages.post(`${L}/bookings/:id/reschedule`, async (c) => {
+// Public, so that a visitor signs in and comes back to the booking page, not to this POST's URL.
+area.post(`${L}/bookings/:id/reschedule`, { params: AnyId }, async (c, { user, params }) => {
   const deps = c.get('deps');
   const { href } = viewOf(c);
-  const user = c.get('auth')?.user;
-  const id = c.req.param('id');
+  const { id } = params;
   if (!user) return c.redirect(href(`/signin?next=${encodeURIComponent(href(`/bookings/${id}`))}`), 303);
   const form = await readForm(c.req.raw);
   const checked = /^bkg_[0-9a-z]{6,40}$/.test(id) ? await checkReschedule(deps, id, user.id) : null;

@@ -3,21 +3,25 @@
  * List-Unsubscribe header) is signed per person and category: GET asks to confirm (link scanners
  * must not unsubscribe people), POST — from the page or a mail client's one-click (RFC 8058) — applies.
  */
-import { eq } from 'drizzle-orm';
-import { Hono } from 'hono';
-import { users } from '../db/schema';
+import { z } from 'zod';
+import { userById } from '../domain/accounts/queries';
 import { forgetUser } from '../domain/accounts/session-cache';
 import { setEmailPreference, verifyUnsubscribe } from '../domain/email/unsubscribe';
-import type { AppEnv, Ctx } from '../http/context';
+import type { Ctx } from '../http/context';
 import type { MessageKey } from '../i18n';
+import { lenient, pageArea } from './page-route';
 import { page, viewOf } from './render';
 
-export const unsubscribePages = new Hono<AppEnv>();
+const area = pageArea('public');
+export const unsubscribePages = area.app;
 
-async function check(c: Ctx) {
-  const u = c.req.query('u') ?? '';
-  const category = await verifyUnsubscribe(c.get('deps'), u, c.req.query('c') ?? '', c.req.query('s') ?? '');
-  const user = category ? await c.get('deps').db.select().from(users).where(eq(users.id, u)).get() : null;
+/** The signed link: the person (u), the category (c) and the signature (s), checked by verifyUnsubscribe. */
+const LinkQuery = z.object({ u: lenient(z.string()), c: lenient(z.string()), s: lenient(z.string()) });
+
+async function check(c: Ctx, link: z.infer<typeof LinkQuery>) {
+  const u = link.u ?? '';
+  const category = await verifyUnsubscribe(c.get('deps'), u, link.c ?? '', link.s ?? '');
+  const user = category ? await userById(c.get('deps'), u) : null;
   if (user) c.set('locale', user.locale);
   return category && user ? { category, user } : null;
 }
@@ -53,13 +57,13 @@ function done(c: Ctx, ok: boolean, category?: string, confirm = false) {
   });
 }
 
-unsubscribePages.get('/email/unsubscribe', async (c) => {
-  const r = await check(c);
+area.get('/email/unsubscribe', { query: LinkQuery }, async (c, { query }) => {
+  const r = await check(c, query);
   return done(c, !!r, r?.category, true);
 });
 
-unsubscribePages.post('/email/unsubscribe', async (c) => {
-  const r = await check(c);
+area.post('/email/unsubscribe', { query: LinkQuery }, async (c, { query }) => {
+  const r = await check(c, query);
   if (!r) return done(c, false);
   await setEmailPreference(c.get('deps'), r.user.id, r.category, false);
   forgetUser(r.user.id);

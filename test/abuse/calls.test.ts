@@ -7,20 +7,28 @@
  */
 import { and, asc, eq, or } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { auditLog, bookings, callEvents, ledgerEntries, notifications, payments, refunds } from '../../src/db/schema';
+import { auditLog, bookings, callEvents, ledgerEntries, notifications, refunds } from '../../src/db/schema';
 import { settleCallOutcomes } from '../../src/domain/calls/outcome';
 import { creatorBalances } from '../../src/domain/ledger/ledger';
 import { creatorEligibility } from '../../src/domain/payouts/engine';
-import { retryOwedRefunds } from '../../src/jobs/refund-retry';
+import { retryOwedRefunds } from '../../src/domain/payments/refund-retry';
 import { fixedClock } from '../../src/lib/clock';
-import { api, createAccount, creatorOf, deps, expectError, fetchApp, postPage } from '../helpers';
+import {
+  api,
+  bookingRow,
+  createAccount,
+  creatorOf,
+  deps,
+  expectError,
+  fetchApp,
+  paymentOf,
+  postPage,
+  until,
+} from '../helpers';
 import { freshWindow, limitOf, untilLimited } from '../rate-limit';
 import { callAt, presence } from '../scenarios';
 
 const MIN = 60_000;
-const booking = async (id: string) => (await deps().db.select().from(bookings).where(eq(bookings.id, id)).get())!;
-const paymentOf = async (bookingId: string) =>
-  (await deps().db.select().from(payments).where(eq(payments.bookingId, bookingId)).get())!;
 
 /** What the money of one booking looks like: its refunds, its ledger, the creator's balances and eligibility once the holding period is over. */
 async function money(s: Awaited<ReturnType<typeof callAt>>) {
@@ -88,11 +96,17 @@ describe('join floods before a call', () => {
     const joined = (await eventsOf(s.bookingId)).filter((e) => e.type === 'CALL_JOINED');
     expect(joined.map((e) => [e.actorUserId, e.source])).toEqual([[s.fan.user.id, 'SERVER']]);
     // Refused joins write nothing, and another person's joins of the same call are counted apart.
-    const before = { events: await eventsOf(s.bookingId), booking: await booking(s.bookingId), money: await money(s) };
+    const before = {
+      events: await eventsOf(s.bookingId),
+      booking: await bookingRow(s.bookingId),
+      money: await money(s),
+    };
     await expectError(await join(), 429, 'RATE_LIMITED');
-    expect({ events: await eventsOf(s.bookingId), booking: await booking(s.bookingId), money: await money(s) }).toEqual(
-      before,
-    );
+    expect({
+      events: await eventsOf(s.bookingId),
+      booking: await bookingRow(s.bookingId),
+      money: await money(s),
+    }).toEqual(before);
     expect((await api('POST', `/api/bookings/${s.bookingId}/join`, undefined, { token: s.c.token })).status).toBe(200);
     expect(before.money.refunds).toEqual([]);
   });
@@ -119,12 +133,12 @@ describe('join floods before a call', () => {
     }
     expect(statuses.indexOf(429)).toBe(limit);
     expect(refused!.headers.get('retry-after')).toBe(String(period));
-    for (
-      let i = 0;
-      i < 100 && (await eventsOf(s.bookingId)).filter((e) => e.type === 'PARTICIPANT_LEFT').length < limit;
-      i++
-    )
-      await new Promise((r) => setTimeout(r, 10));
+    await until(
+      async () => (await eventsOf(s.bookingId)).filter((e) => e.type === 'PARTICIPANT_LEFT').length >= limit,
+      {
+        what: 'a leave for every connection that got through',
+      },
+    );
     const before = await eventsOf(s.bookingId);
     // One join and one leave per connection that got through.
     expect(before.filter((e) => e.type === 'PARTICIPANT_JOINED')).toHaveLength(limit);
@@ -144,7 +158,7 @@ describe('join floods before a call', () => {
     const before = await money(s);
 
     await settleCallOutcomes(deps());
-    const b = await booking(s.bookingId);
+    const b = await bookingRow(s.bookingId);
     expect([b.outcome, b.status]).toEqual(['COMPLETED', 'COMPLETED']);
     const after = await money(s);
     // No refund, no new ledger entry; the creator's share is theirs after the holding period.
@@ -173,7 +187,7 @@ describe('join floods before a call', () => {
 
     await settleCallOutcomes(deps());
     // Both came, never together: held for an admin, not a fan no-show paid to the creator.
-    expect((await booking(s.bookingId)).outcome).toBe('INTERRUPTED');
+    expect((await bookingRow(s.bookingId)).outcome).toBe('INTERRUPTED');
     const after = await money(s);
     expect(after.refunds).toEqual([]);
     expect(after.ledger).toEqual(before.ledger);
@@ -202,7 +216,7 @@ describe('the two-second call', () => {
 
       await settleCallOutcomes(deps());
       await settleCallOutcomes(deps());
-      const b = await booking(s.bookingId);
+      const b = await bookingRow(s.bookingId);
       expect([b.outcome, b.status, b.reviewDecision]).toEqual(['INTERRUPTED', 'COMPLETED', null]);
       const after = await money(s);
       expect(after.refunds).toEqual([]);
@@ -234,7 +248,7 @@ describe('the two-second call', () => {
       await presence(s.bookingId, 'CREATOR', s.c.user.id, start, s.endsAt.getTime());
       await presence(s.bookingId, 'FAN', s.fan.user.id, start, start + minutes * MIN);
       await settleCallOutcomes(deps());
-      expect((await booking(s.bookingId)).outcome).toBe(outcome);
+      expect((await bookingRow(s.bookingId)).outcome).toBe(outcome);
       const m = await money(s);
       expect(m.released.available).toBe(outcome === 'COMPLETED' ? m.payment.creatorShare : 0);
     }
@@ -249,7 +263,7 @@ describe('an admin settles the interrupted call', () => {
     await presence(s.bookingId, 'CREATOR', s.c.user.id, start, s.endsAt.getTime());
     await presence(s.bookingId, 'FAN', s.fan.user.id, start + MIN, start + MIN + 2000);
     await settleCallOutcomes(deps());
-    expect((await booking(s.bookingId)).outcome).toBe('INTERRUPTED');
+    expect((await bookingRow(s.bookingId)).outcome).toBe('INTERRUPTED');
     return { s, admin: await createAccount('ADMIN'), before: await money(s) };
   }
   const review = (bookingId: string, body: unknown, token: string) =>
@@ -395,7 +409,7 @@ describe('an admin settles the interrupted call', () => {
     const { s, admin, before } = await interrupted();
     const other = await callAt(-40 * MIN); // nobody came: refunded automatically, nothing to review
     await settleCallOutcomes(deps());
-    const snap = async () => ({ booking: await booking(s.bookingId), money: await money(s) });
+    const snap = async () => ({ booking: await bookingRow(s.bookingId), money: await money(s) });
     const start = await snap();
     await expectError(
       await review(
@@ -470,7 +484,7 @@ describe('an admin settles the interrupted call', () => {
       reason: 'Sound was lost',
     });
     expect(res.status).toBe(303);
-    const b = await booking(s.bookingId);
+    const b = await bookingRow(s.bookingId);
     expect([b.reviewDecision, b.reviewRefund, b.reviewedBy, !!b.reviewAppliedAt]).toEqual([
       'REFUND',
       1000,

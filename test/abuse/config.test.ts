@@ -10,7 +10,7 @@ import { eq } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src/app';
-import { bookings, payments, users, webhookEvents } from '../../src/db/schema';
+import { users, webhookEvents } from '../../src/db/schema';
 import { createSession } from '../../src/domain/accounts/sessions';
 import { buildDeps } from '../../src/deps';
 import { readConfig, type Bindings } from '../../src/env';
@@ -18,8 +18,8 @@ import { LOCAL_WEBHOOK_SECRET } from '../../src/providers/payments/local';
 import { deployedEnv, productionEnv } from '../config-envs';
 import { APPEND_ONLY, diff, snapshot } from '../db-snapshot';
 import { FAKE_STRIPE, FAKE_TURN } from '../fake-credentials';
-import { BASE, deps, testEnv, uniqueEmail } from '../helpers';
-import { book, fans, offerFor, onboardedCreator } from '../scenarios';
+import { BASE, bookingRow, deps, testEnv, uniqueEmail, paymentOf } from '../helpers';
+import { holdOffer, fans, offerFor, onboardedCreator } from '../scenarios';
 
 type Patch = Record<string, string | undefined>;
 const app = createApp();
@@ -38,11 +38,7 @@ async function heldBooking() {
   const c = await onboardedCreator();
   const offer = await offerFor(c, { price: 4200 });
   const [fan] = await fans(1);
-  const out = (await (await book(offer.id, fan.token)).json()) as {
-    booking: { id: string };
-    payment: { intentId: string };
-  };
-  return { fan, bookingId: out.booking.id, intentId: out.payment.intentId };
+  return { fan, ...(await holdOffer(offer.id, fan)) };
 }
 
 let eventNo = 0;
@@ -76,8 +72,6 @@ async function forgedPaymentEvent(intentId: string) {
   };
 }
 
-const bookingStatus = async (id: string) =>
-  (await deps().db.select().from(bookings).where(eq(bookings.id, id)).get())!.status;
 /** What changed besides the append-only logs (a refused webhook logs its refusal). */
 const changesBesideLogs = async (before: Awaited<ReturnType<typeof snapshot>>) =>
   diff(before, await snapshot()).filter((ch) => !APPEND_ONLY.includes(ch.table));
@@ -266,7 +260,7 @@ describe.each(['staging', 'production'] as const)('%s without what a provider ne
     // Nothing at all was written: no account, no session, no payment, no webhook record, no log row.
     expect(diff(before, await snapshot())).toEqual([]);
     expect(await deps().db.select().from(users).where(eq(users.email, email)).get()).toBeUndefined();
-    expect(await bookingStatus(held.bookingId)).toBe('PENDING');
+    expect((await bookingRow(held.bookingId)).status).toBe('PENDING');
     // …and the operator is told why, in the Worker's logs.
     expect(consoleErrors.length).toBeGreaterThanOrEqual(requests.length);
     for (const name of names) expect(consoleErrors.join('\n')).toContain(name);
@@ -328,7 +322,7 @@ describe('production never runs a built-in provider', () => {
       expect(res.status, `${method} ${path}`).toBe(404);
       await res.body?.cancel();
     }
-    expect(await bookingStatus(held.bookingId)).toBe('PENDING');
+    expect((await bookingRow(held.bookingId)).status).toBe('PENDING');
     expect(diff(before, await snapshot())).toEqual([]);
     expect(outbound).toEqual([]);
   });
@@ -341,10 +335,8 @@ describe('the public development webhook secret', () => {
     const res = await serve(productionEnv(), '/api/webhooks/stripe', await forgedPaymentEvent(held.intentId));
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('SIGNATURE_INVALID');
-    expect(await bookingStatus(held.bookingId)).toBe('PENDING');
-    expect(
-      (await deps().db.select().from(payments).where(eq(payments.bookingId, held.bookingId)).get())!.status,
-    ).not.toBe('SUCCEEDED');
+    expect((await bookingRow(held.bookingId)).status).toBe('PENDING');
+    expect((await paymentOf(held.bookingId)).status).not.toBe('SUCCEEDED');
     expect(await changesBesideLogs(before)).toEqual([]);
     expect(outbound).toEqual([]);
   });
@@ -361,7 +353,7 @@ describe('the public development webhook secret', () => {
     const before = await snapshot();
     const res = await serve(env, '/api/webhooks/stripe', await forgedPaymentEvent(held.intentId));
     expect(res.status).toBe(400);
-    expect(await bookingStatus(held.bookingId)).toBe('PENDING');
+    expect((await bookingRow(held.bookingId)).status).toBe('PENDING');
     expect(await changesBesideLogs(before)).toEqual([]);
     expect(
       await deps()
@@ -380,7 +372,7 @@ describe('the public development webhook secret', () => {
       body: 'outcome=succeed',
     });
     expect(pay.status).toBe(303);
-    expect(await bookingStatus(held.bookingId)).toBe('CONFIRMED');
+    expect((await bookingRow(held.bookingId)).status).toBe('CONFIRMED');
   });
 
   it('still signs the built-in provider events in development and test (unchanged)', async () => {

@@ -7,9 +7,21 @@ import { eq, like } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { diff, snapshot, unexpectedChanges } from '../db-snapshot';
 import { FAKE_GOOGLE_CLIENT } from '../fake-credentials';
-import { BASE, cookieFrom, createAccount, deps, fetchApp, postPage, testEnv, type TestAccount } from '../helpers';
+import {
+  BASE,
+  cookieFrom,
+  createAccount,
+  deps,
+  fetchApp,
+  postPage,
+  testEnv,
+  type TestAccount,
+  bookingRow,
+  userRow,
+  paymentOf,
+} from '../helpers';
 import { book, offerFor, onboardedCreator, type CreatorScenario } from '../scenarios';
-import { bookings, callOffers, creators, devOutbox, emailLog, payments, users } from '../../src/db/schema';
+import { callOffers, creators, devOutbox, emailLog, users } from '../../src/db/schema';
 import { deliverEmail } from '../../src/domain/email/deliver';
 import { headerSafe } from '../../src/providers/email/port';
 import { safeRedirectTarget } from '../../src/http/redirect';
@@ -256,9 +268,7 @@ describe('open redirects: every redirect parameter × every trick', () => {
     }
     expect(failures).toEqual([]);
     // The cancel attempts lacked the confirmation: the booking is still on.
-    expect((await deps().db.select().from(bookings).where(eq(bookings.id, confirmed.bookingId)).get())!.status).toBe(
-      'CONFIRMED',
-    );
+    expect((await bookingRow(confirmed.bookingId)).status).toBe('CONFIRMED');
   }, 120_000);
 
   it('pages that carry the parameter on (sign-in form, Google start, local checkout and onboarding forms) carry only the safe value', async () => {
@@ -365,7 +375,7 @@ describe('single-line fields refuse control characters and line breaks', () => {
     };
     await deps().localPayments!.checkout(paid.payment.intentId, 'succeed');
     const bookingId = paid.booking.id;
-    const payment = (await deps().db.select().from(payments).where(eq(payments.bookingId, bookingId)).get())!;
+    const payment = await paymentOf(bookingId);
     const day = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
     const profile = {
       displayName: c.creator.displayName,
@@ -908,7 +918,7 @@ describe('page routes cap their bodies (forms 64 KB, the image form 5 MB), strea
       form({ name: 'Grown', locale: 'en', timezone: 'Europe/Paris' }, FORM_LIMIT - 1024),
     );
     expect([ok.status, ok.headers.get('location')]).toEqual([303, '/en/account']);
-    expect((await deps().db.select().from(users).where(eq(users.id, someone.user.id)).get())!.name).toBe('Grown');
+    expect((await userRow(someone.user.id)).name).toBe('Grown');
   }, 60_000);
 
   it('the image form: over 5 MB, declared or streamed → 413 (IMAGE_TOO_LARGE), no image stored', async () => {

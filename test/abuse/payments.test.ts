@@ -28,19 +28,16 @@ import { processPaymentEvent } from '../../src/domain/payments/webhook';
 import { openPayout } from '../../src/domain/payouts/engine';
 import { CRON } from '../../src/jobs/registry';
 import { runScheduled } from '../../src/jobs/scheduled';
-import { reconcilePayments } from '../../src/jobs/payment-reconciliation';
+import { reconcilePayments } from '../../src/domain/payments/reconciliation';
 import { DAY } from '../../src/lib/clock';
 import { LOCAL_WEBHOOK_SECRET, localPayments } from '../../src/providers/payments/local';
 import type { PaymentEvent } from '../../src/providers/payments/port';
-import { api, createAccount, deps, expectError, fetchApp, postPage, testEnv } from '../helpers';
+import { api, bookingRow, createAccount, deps, expectError, fetchApp, offerRow, postPage, testEnv } from '../helpers';
 import { book, fans, offerFor, onboardedCreator, type CreatorScenario } from '../scenarios';
 
 const PRICE = 10_000;
 const SHARE = 8_500; // 15 % platform fee
 const stub = (offerId: string) => testEnv.OFFER_ROOM.getByName(offerId);
-const bookingRow = async (id: string) => (await deps().db.select().from(bookings).where(eq(bookings.id, id)).get())!;
-const offerStatus = async (id: string) =>
-  (await deps().db.select().from(callOffers).where(eq(callOffers.id, id)).get())!.status;
 type Held = { booking: { id: string; cancellationPolicy: string }; payment: { intentId: string } };
 
 async function held(opts: { policy?: 'NONE' | 'HALF' | 'FULL'; startsInMinutes?: number } = {}) {
@@ -173,7 +170,7 @@ describe('cancel during processing then success', () => {
       owed: [],
       ledger: [],
     });
-    expect(await offerStatus(h.offer.id)).toBe('HELD');
+    expect((await offerRow(h.offer.id)).status).toBe('HELD');
     await expectError(await book(h.offer.id, h.other.token), 409, 'OFFER_UNAVAILABLE');
 
     // The bank accepts: the booking is confirmed, the creator's share booked (not released before the call), nothing refunded.
@@ -188,7 +185,7 @@ describe('cancel during processing then success', () => {
       creator: { total: SHARE, released: 0 },
       payouts: 0,
     });
-    expect(await offerStatus(h.offer.id)).toBe('BOOKED');
+    expect((await offerRow(h.offer.id)).status).toBe('BOOKED');
   });
 
   it('paid but not yet confirmed (the webhook is late): cancelling the hold is refused, the payment is taken into account, and the cancellation policy then applies — no full refund by racing the webhook', async () => {
@@ -309,7 +306,7 @@ describe('a hold whose payment is processing is not dropped at its deadline', ()
     const kept = await bookingRow(h.bookingId);
     expect(kept.status).toBe('PENDING');
     expect(kept.holdExpiresAt!.getTime()).toBeGreaterThan(Date.now()); // the next check
-    expect(await offerStatus(h.offer.id)).toBe('HELD');
+    expect((await offerRow(h.offer.id)).status).toBe('HELD');
     await backdate(h.bookingId);
     const sweep = await runScheduled(testEnv, { cron: CRON.every5min, scheduledTime: Date.now() });
     expect(sweep['booking-sweep']).toMatchObject({ status: 'SUCCESS' });
@@ -346,7 +343,7 @@ describe('a hold whose payment is processing is not dropped at its deadline', ()
       refunds: [],
       ledger: [],
     });
-    expect(await offerStatus(h.offer.id)).toBe('HELD');
+    expect((await offerRow(h.offer.id)).status).toBe('HELD');
     await deps().localPayments!.settleProcessing(h.intentId, true);
     expect(await money(h.bookingId, h.c)).toMatchObject({
       booking: 'CONFIRMED',
@@ -378,7 +375,7 @@ describe('a hold whose payment is processing is not dropped at its deadline', ()
     await evictDurableObject(stub(h.offer.id));
     await runDurableObjectAlarm(stub(h.offer.id));
     expect((await bookingRow(h.bookingId)).status).toBe('EXPIRED');
-    expect(await offerStatus(h.offer.id)).toBe('EXPIRED');
+    expect((await offerRow(h.offer.id)).status).toBe('EXPIRED');
 
     await deps().localPayments!.settleProcessing(h.intentId, true);
     expect(await money(h.bookingId, h.c)).toMatchObject({
@@ -414,7 +411,7 @@ describe('stale creator terms: the booking gets the terms of the moment it is ma
   const noHoldLeft = async (c: CreatorScenario, offerId: string) => {
     expect(await deps().db.select().from(bookings).where(eq(bookings.offerId, offerId)).all()).toEqual([]);
     expect(await deps().db.select().from(payments).where(eq(payments.creatorId, c.creator.id)).all()).toEqual([]);
-    expect(await offerStatus(offerId)).toBe('AVAILABLE');
+    expect((await offerRow(offerId)).status).toBe('AVAILABLE');
     // Any intent the claim started was canceled: it can never be paid.
     expect(
       (await intentsWhere((pi) => pi.metadata.offerId === offerId))

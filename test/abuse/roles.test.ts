@@ -13,12 +13,8 @@ import {
   auditLog,
   authTokens,
   bookings,
-  callOffers,
-  callRequests,
   creators,
   notifications,
-  payments,
-  refunds,
   sessionRevocations,
   sessions,
   users,
@@ -31,17 +27,23 @@ import { FAKE_GOOGLE_CLIENT } from '../fake-credentials';
 import {
   api,
   BASE,
+  bookingRow,
   cookieFrom,
   createAccount,
   deliverPendingEmails,
   deps,
   fetchApp,
   lastEmailTo,
+  offerRow,
   PASSWORD,
+  paymentOf,
   postForm,
+  refundsOfBooking,
+  requestRow,
+  type TestAccount,
   testEnv,
   tokenFromEmail,
-  type TestAccount,
+  userRow,
 } from '../helpers';
 import { pngImage } from '../images';
 import { apiSpecs, app, pagePaths } from '../routes';
@@ -51,6 +53,7 @@ import {
   offerFor,
   onboardedCreator,
   openCreator,
+  payOffer,
   reviewedCall,
   slotsOf,
   type CreatorScenario,
@@ -58,14 +61,6 @@ import {
 
 const inDays = (d: number) => new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + d * 86_400_000).toISOString();
 const cookieOf = (token: string) => `${SESSION_COOKIE}=${token}`;
-
-async function paidBooking(offerId: string, fan: TestAccount): Promise<string> {
-  const res = await book(offerId, fan.token);
-  expect(res.status).toBe(201);
-  const out = (await res.json()) as { booking: { id: string }; payment: { intentId: string } };
-  await deps().localPayments!.checkout(out.payment.intentId, 'succeed');
-  return out.booking.id;
-}
 
 async function sendRequest(c: CreatorScenario, fan: TestAccount, days = 6): Promise<string> {
   const res = await api(
@@ -77,16 +72,6 @@ async function sendRequest(c: CreatorScenario, fan: TestAccount, days = 6): Prom
   expect(res.status).toBe(201);
   return ((await res.json()) as { request: { id: string } }).request.id;
 }
-
-const bookingOf = async (id: string) => (await deps().db.select().from(bookings).where(eq(bookings.id, id)).get())!;
-const offerOf = async (id: string) => (await deps().db.select().from(callOffers).where(eq(callOffers.id, id)).get())!;
-const requestOf = async (id: string) =>
-  (await deps().db.select().from(callRequests).where(eq(callRequests.id, id)).get())!;
-const userOf = async (id: string) => (await deps().db.select().from(users).where(eq(users.id, id)).get())!;
-const refundsOf = async (bookingId: string) =>
-  deps().db.select().from(refunds).where(eq(refunds.bookingId, bookingId)).all();
-const paymentOf = async (bookingId: string) =>
-  (await deps().db.select().from(payments).where(eq(payments.bookingId, bookingId)).get())!;
 
 /** Every row, once the emails written so far went out (their delivery is the email queue's doing, not the story's). */
 async function settled() {
@@ -151,7 +136,7 @@ async function creatorWorld(): Promise<CreatorWorld> {
   const held = await book(heldOffer, holder.token);
   expect(held.status).toBe(201);
   const hold = ((await held.json()) as { booking: { id: string } }).booking.id;
-  const booking = await paidBooking((await offerFor(C, { startsInMinutes: 3 * 24 * 60 })).id, fan);
+  const booking = (await payOffer((await offerFor(C, { startsInMinutes: 3 * 24 * 60 })).id, fan)).bookingId;
   const request = await sendRequest(C, fan, 9);
   const cookie = cookieOf((await createSession(deps(), C.user, 'COOKIE')).token);
   return { admin, C, cookie, fan, offer, heldOffer, hold, booking, request, exception, review: past.reviewId };
@@ -276,15 +261,15 @@ describe('a creator demoted by an admin', () => {
       { token: w.admin.token },
     );
     expect(res.status).toBe(200);
-    expect(await userOf(w.C.user.id)).toMatchObject({ role: 'USER', creatorWithdrawnBy: w.admin.user.id });
-    expect((await userOf(w.C.user.id)).creatorWithdrawnAt).not.toBeNull();
-    expect((await offerOf(w.offer)).status).toBe('CANCELLED');
-    expect((await offerOf(w.heldOffer)).status).toBe('CANCELLED');
-    expect((await bookingOf(w.hold)).status).toBe('CANCELLED');
-    const b = await bookingOf(w.booking);
+    expect(await userRow(w.C.user.id)).toMatchObject({ role: 'USER', creatorWithdrawnBy: w.admin.user.id });
+    expect((await userRow(w.C.user.id)).creatorWithdrawnAt).not.toBeNull();
+    expect((await offerRow(w.offer)).status).toBe('CANCELLED');
+    expect((await offerRow(w.heldOffer)).status).toBe('CANCELLED');
+    expect((await bookingRow(w.hold)).status).toBe('CANCELLED');
+    const b = await bookingRow(w.booking);
     expect(b).toMatchObject({ status: 'CANCELLED', cancelledBy: 'ADMIN' });
     const paid = await paymentOf(w.booking);
-    expect((await refundsOf(w.booking)).reduce((s, r) => s + r.amount, 0)).toBe(paid.amount);
+    expect((await refundsOfBooking(w.booking)).reduce((s, r) => s + r.amount, 0)).toBe(paid.amount);
     expect((await paymentOf(w.booking)).status).toBe('REFUNDED');
     const told = await deps()
       .db.select()
@@ -292,7 +277,7 @@ describe('a creator demoted by an admin', () => {
       .where(and(eq(notifications.userId, w.fan.user.id), eq(notifications.type, 'BOOKING_CANCELLED')))
       .all();
     expect(told).toHaveLength(1);
-    expect((await requestOf(w.request)).status).toBe('REJECTED');
+    expect((await requestRow(w.request)).status).toBe('REJECTED');
     const audit = await deps()
       .db.select()
       .from(auditLog)
@@ -394,7 +379,7 @@ describe('a creator demoted by an admin', () => {
     expect(page.headers.get('location')).toBe('/en/account#become-creator');
     expect(cookieFrom(page, 'flash') ?? '').toContain('error');
     expect(await changedSince(before)).toEqual([]);
-    expect((await userOf(w.C.user.id)).role).toBe('USER');
+    expect((await userRow(w.C.user.id)).role).toBe('USER');
     for (const lang of ['en', 'fr']) {
       const account = await fetchApp(`/${lang}/account`, { headers: { cookie: w.cookie } });
       const html = await account.text();
@@ -411,7 +396,7 @@ describe('a creator demoted by an admin', () => {
       { token: w.admin.token },
     );
     expect(res.status).toBe(200);
-    expect(await userOf(w.C.user.id)).toMatchObject({
+    expect(await userRow(w.C.user.id)).toMatchObject({
       role: 'CREATOR',
       creatorWithdrawnAt: null,
       creatorWithdrawnBy: null,
@@ -480,8 +465,8 @@ describe('a creator demoted (or disabled) after their page loaded', () => {
     before = await settled();
     for (const r of await tryAll()) expect(r).toMatchObject({ ok: false, code: 'ACCOUNT_DISABLED' });
     expect(await changedSince(before)).toEqual([]);
-    expect((await offerOf(offer.id)).status).toBe('AVAILABLE');
-    expect((await requestOf(request)).status).toBe('PENDING');
+    expect((await offerRow(offer.id)).status).toBe('AVAILABLE');
+    expect((await requestRow(request)).status).toBe('PENDING');
   });
 
   it('a creator cannot reschedule a booking once demoted (inside the calendar object)', async () => {
@@ -545,8 +530,8 @@ describe('an account an admin disabled (a fan)', () => {
     const signin = await postForm('/en/signin', { email: F.user.email, password: PASSWORD });
     const cookie = cookieFrom(signin, SESSION_COOKIE)!;
     expect(cookie).toBeTruthy();
-    const early = await paidBooking((await offerFor(C, { startsInMinutes: 3 * 24 * 60 })).id, F);
-    const late = await paidBooking((await offerFor(C, { startsInMinutes: 12 * 60 })).id, F);
+    const early = (await payOffer((await offerFor(C, { startsInMinutes: 3 * 24 * 60 })).id, F)).bookingId;
+    const late = (await payOffer((await offerFor(C, { startsInMinutes: 12 * 60 })).id, F)).bookingId;
     const held = await book((await offerFor(C, { startsInMinutes: 4 * 24 * 60 })).id, F.token);
     const hold = ((await held.json()) as { booking: { id: string } }).booking.id;
     const request = await sendRequest(C, F, 8);
@@ -564,7 +549,7 @@ describe('an account an admin disabled (a fan)', () => {
       { token: w.admin.token },
     );
     expect(res.status).toBe(200);
-    expect((await userOf(w.F.user.id)).disabledAt).not.toBeNull();
+    expect((await userRow(w.F.user.id)).disabledAt).not.toBeNull();
     expect(await deps().db.select().from(sessions).where(eq(sessions.userId, w.F.user.id)).all()).toEqual([]);
     expect(
       (await deps().db.select().from(sessionRevocations).where(eq(sessionRevocations.userId, w.F.user.id)).all())
@@ -573,12 +558,12 @@ describe('an account an admin disabled (a fan)', () => {
     // More than 24 h ahead: everything back; within 24 h: the creator's policy (HALF).
     const earlyPaid = await paymentOf(w.early);
     const latePaid = await paymentOf(w.late);
-    expect(await bookingOf(w.early)).toMatchObject({ status: 'CANCELLED', cancelledBy: 'ADMIN' });
-    expect(await bookingOf(w.late)).toMatchObject({ status: 'CANCELLED', cancelledBy: 'ADMIN' });
-    expect((await refundsOf(w.early)).reduce((s, r) => s + r.amount, 0)).toBe(earlyPaid.amount);
-    expect((await refundsOf(w.late)).reduce((s, r) => s + r.amount, 0)).toBe(Math.floor(latePaid.amount / 2));
-    expect((await bookingOf(w.hold)).status).toBe('CANCELLED');
-    expect((await requestOf(w.request)).status).toBe('CANCELLED');
+    expect(await bookingRow(w.early)).toMatchObject({ status: 'CANCELLED', cancelledBy: 'ADMIN' });
+    expect(await bookingRow(w.late)).toMatchObject({ status: 'CANCELLED', cancelledBy: 'ADMIN' });
+    expect((await refundsOfBooking(w.early)).reduce((s, r) => s + r.amount, 0)).toBe(earlyPaid.amount);
+    expect((await refundsOfBooking(w.late)).reduce((s, r) => s + r.amount, 0)).toBe(Math.floor(latePaid.amount / 2));
+    expect((await bookingRow(w.hold)).status).toBe('CANCELLED');
+    expect((await requestRow(w.request)).status).toBe('CANCELLED');
     const told = await deps()
       .db.select()
       .from(notifications)
@@ -660,7 +645,7 @@ describe('an account an admin disabled (a fan)', () => {
     }
     expect(failures).toEqual([]);
     expect(await changedSince(before)).toEqual([]);
-    expect((await offerOf(w.free)).status).toBe('AVAILABLE');
+    expect((await offerRow(w.free)).status).toBe('AVAILABLE');
   }, 60_000);
 
   it('cannot sign in again: password (API and page), Google, a reset link sent before — nothing changes', async () => {
@@ -697,10 +682,10 @@ describe('an account an admin disabled (a fan)', () => {
       { token: w.admin.token },
     );
     expect(res.status).toBe(200);
-    expect((await userOf(w.F.user.id)).disabledAt).toBeNull();
+    expect((await userRow(w.F.user.id)).disabledAt).toBeNull();
     expect((await api('POST', '/api/auth/login', { email: w.F.user.email, password: PASSWORD })).status).toBe(200);
     expect((await api('GET', '/api/me', undefined, { token: w.F.token })).status).toBe(401); // the old sessions stay revoked
-    expect((await bookingOf(w.early)).status).toBe('CANCELLED');
+    expect((await bookingRow(w.early)).status).toBe('CANCELLED');
     const audit = await deps()
       .db.select()
       .from(auditLog)
@@ -745,7 +730,7 @@ describe('a disabled account on identity-only routes, before this isolate learnt
       .where(and(eq(bookings.userId, F.user.id), inArray(bookings.status, ['PENDING', 'CONFIRMED'])))
       .all();
     expect(live).toEqual([]);
-    expect((await offerOf(offer.id)).status).toBe('AVAILABLE');
+    expect((await offerRow(offer.id)).status).toBe('AVAILABLE');
     // What stays behind is the trace of the claim undone at once: the released booking row, its cancelled payment intent.
     const trace = (await changedSince(before)).map((l) => l.split(':')[0]).sort();
     expect(trace).toEqual([
@@ -768,7 +753,7 @@ describe('a creator an admin disabled', () => {
     const C = await openCreator();
     await deps().db.update(creators).set({ cancellationPolicy: 'NONE' }).where(eq(creators.id, C.creator.id));
     const [fan] = await fans(1);
-    const booking = await paidBooking((await offerFor(C, { startsInMinutes: 10 * 60 })).id, fan);
+    const booking = (await payOffer((await offerFor(C, { startsInMinutes: 10 * 60 })).id, fan)).bookingId;
     const offer = (await offerFor(C, { startsInMinutes: 6 * 24 * 60 })).id;
     const request = await sendRequest(C, fan, 8);
     const res = await api(
@@ -778,8 +763,8 @@ describe('a creator an admin disabled', () => {
       { token: admin.token },
     );
     expect(res.status).toBe(200);
-    expect(await bookingOf(booking)).toMatchObject({ status: 'CANCELLED', cancelledBy: 'ADMIN' });
-    expect((await refundsOf(booking)).reduce((s, r) => s + r.amount, 0)).toBe((await paymentOf(booking)).amount);
+    expect(await bookingRow(booking)).toMatchObject({ status: 'CANCELLED', cancelledBy: 'ADMIN' });
+    expect((await refundsOfBooking(booking)).reduce((s, r) => s + r.amount, 0)).toBe((await paymentOf(booking)).amount);
     expect(
       await deps()
         .db.select()
@@ -787,8 +772,8 @@ describe('a creator an admin disabled', () => {
         .where(and(eq(notifications.userId, fan.user.id), eq(notifications.type, 'BOOKING_CANCELLED')))
         .all(),
     ).toHaveLength(1);
-    expect((await offerOf(offer)).status).toBe('CANCELLED');
-    expect((await requestOf(request)).status).toBe('REJECTED');
+    expect((await offerRow(offer)).status).toBe('CANCELLED');
+    expect((await requestRow(request)).status).toBe('REJECTED');
     expect((await fetchApp(`/en/c/${C.creator.slug}`)).status).toBe(404);
     expect((await api('GET', '/api/creators/me', undefined, { token: C.token })).status).toBe(401);
     expect(
@@ -837,7 +822,7 @@ describe('the admin controls', () => {
         )
       ).status,
     ).toBe(404);
-    expect((await userOf(fan.user.id)).disabledAt).toBeNull();
+    expect((await userRow(fan.user.id)).disabledAt).toBeNull();
   });
 
   it('the account page has disable and enable buttons behind a confirmation (fr and en); unconfirmed, nothing happens', async () => {
@@ -860,7 +845,7 @@ describe('the admin controls', () => {
       { cookie },
     );
     expect(done.status).toBe(303);
-    expect((await userOf(fan.user.id)).disabledAt).not.toBeNull();
+    expect((await userRow(fan.user.id)).disabledAt).not.toBeNull();
     const html = await (await fetchApp(`/en/admin/users/${fan.user.id}`, { headers: { cookie } })).text();
     expect(html).toContain(`action="/en/admin/users/${fan.user.id}/enable"`);
     const back = await postForm(
@@ -869,6 +854,6 @@ describe('the admin controls', () => {
       { cookie },
     );
     expect(back.status).toBe(303);
-    expect((await userOf(fan.user.id)).disabledAt).toBeNull();
+    expect((await userRow(fan.user.id)).disabledAt).toBeNull();
   });
 });

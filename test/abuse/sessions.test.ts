@@ -9,7 +9,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   auditLog,
   authTokens,
-  creators,
   emailLog,
   localStripeObjects,
   logs,
@@ -17,7 +16,6 @@ import {
   payouts,
   sessionRevocations,
   sessions,
-  users,
 } from '../../src/db/schema';
 import { changePassword, verifyCredentials } from '../../src/domain/accounts/accounts';
 import { startOnboarding } from '../../src/domain/payments/connect';
@@ -44,6 +42,7 @@ import {
   api,
   cookieFrom,
   createAccount,
+  creatorOf,
   deps,
   expectError,
   fetchApp,
@@ -54,6 +53,7 @@ import {
   testEnv,
   tokenFromEmail,
   uniqueEmail,
+  userRow,
 } from '../helpers';
 import { fans, onboardedCreator } from '../scenarios';
 
@@ -63,7 +63,6 @@ const sessionRows = async (userId: string) =>
   deps().db.select().from(sessions).where(eq(sessions.userId, userId)).all();
 const revocationRows = async (userId: string) =>
   deps().db.select().from(sessionRevocations).where(eq(sessionRevocations.userId, userId)).all();
-const userRow = async (userId: string) => (await deps().db.select().from(users).where(eq(users.id, userId)).get())!;
 const emailsTo = async (userId: string) =>
   (await deps().db.select({ n: count() }).from(emailLog).where(eq(emailLog.userId, userId)).get())!.n;
 
@@ -258,8 +257,6 @@ describe('a revocation flood cannot make an isolate read without bound', () => {
 
 const ATTACKER_PASSWORD = 'attacker-knows-this-one';
 const emailRows = (userId: string) => deps().db.select().from(emailLog).where(eq(emailLog.userId, userId)).all();
-const creatorRowOf = async (userId: string) =>
-  (await deps().db.select().from(creators).where(eq(creators.userId, userId)).get())!;
 const me = async (opts: { token?: string; cookie?: string }) => (await api('GET', '/api/me', undefined, opts)).status;
 
 /**
@@ -288,12 +285,12 @@ async function preHijackedCreator() {
     SESSION,
   )!;
   const d = deps();
-  const { accountId } = await startOnboarding(d, await creatorRowOf(userId), await userRow(userId), {
+  const { accountId } = await startOnboarding(d, await creatorOf(userId), await userRow(userId), {
     returnUrl: 'http://localhost/',
     refreshUrl: 'http://localhost/',
   });
   await d.localPayments!.completeOnboarding(accountId);
-  const creator = await creatorRowOf(userId);
+  const creator = await creatorOf(userId);
   expect(creator).toMatchObject({ stripeAccountId: accountId, chargesEnabled: true, payoutsEnabled: true });
   const now = new Date();
   const payout = (status: 'REQUESTED' | 'APPROVED') => ({
@@ -354,7 +351,7 @@ describe("signing up under someone else's address gives no hold on the account o
         .all(),
     ).toEqual([]);
     // The attacker's payout account is unlinked, payouts are off until an admin checks; nothing was paid to it.
-    expect(await creatorRowOf(a.userId)).toMatchObject({
+    expect(await creatorOf(a.userId)).toMatchObject({
       stripeAccountId: null,
       chargesEnabled: false,
       payoutsEnabled: false,
@@ -403,7 +400,7 @@ describe("signing up under someone else's address gives no hold on the account o
       user: await userRow(a.userId),
       sessions: await sessionRows(a.userId),
       emails: await emailRows(a.userId),
-      creator: await creatorRowOf(a.userId),
+      creator: await creatorOf(a.userId),
     };
     expect(await me({ token: a.bearer })).toBe(401);
     expect(await me({ cookie: `${SESSION}=${a.cookie.split('=')[1]}` })).toBe(401);
@@ -430,10 +427,10 @@ describe("signing up under someone else's address gives no hold on the account o
     expect(await userRow(a.userId)).toEqual(before.user);
     expect(await sessionRows(a.userId)).toEqual(before.sessions);
     expect(await emailRows(a.userId)).toEqual(before.emails);
-    expect(await creatorRowOf(a.userId)).toEqual(before.creator);
+    expect(await creatorOf(a.userId)).toEqual(before.creator);
 
     // The owner connecting payouts again gets an account of their own, not the attacker's back.
-    const fresh = await startOnboarding(deps(), await creatorRowOf(a.userId), await userRow(a.userId), {
+    const fresh = await startOnboarding(deps(), await creatorOf(a.userId), await userRow(a.userId), {
       returnUrl: 'http://localhost/',
       refreshUrl: 'http://localhost/',
     });
@@ -444,7 +441,7 @@ describe("signing up under someone else's address gives no hold on the account o
     const c = await onboardedCreator();
     const before = {
       user: await userRow(c.user.id),
-      creator: await creatorRowOf(c.user.id),
+      creator: await creatorOf(c.user.id),
       sessions: await sessionRows(c.user.id),
     };
     const res = await googleSignIn(
@@ -471,7 +468,7 @@ describe("signing up under someone else's address gives no hold on the account o
         )
       ).status,
     ).toBe(200);
-    expect(await creatorRowOf(c.user.id)).toEqual(before.creator);
+    expect(await creatorOf(c.user.id)).toEqual(before.creator);
     expect((await sessionRows(c.user.id)).map((r) => r.id)).toEqual(
       expect.arrayContaining(before.sessions.map((r) => r.id)),
     );
@@ -527,7 +524,7 @@ describe("signing up under someone else's address gives no hold on the account o
     expect(cookieFrom(res, 'flash')).toBe('flash=info%3Aauth.claimed.reset');
     expect(await me({ token: a.bearer })).toBe(401);
     expect(await sessionRows(a.userId)).toEqual([]);
-    expect(await creatorRowOf(a.userId)).toMatchObject({
+    expect(await creatorOf(a.userId)).toMatchObject({
       stripeAccountId: null,
       chargesEnabled: false,
       payoutsBlocked: true,

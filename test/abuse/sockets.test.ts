@@ -13,7 +13,10 @@ import {
   notifications,
   payments,
 } from '../../src/db/schema';
-import { MAX_AGE_MS } from '../../src/durable/socket-hub';
+import type { CallRoom } from '../../src/durable/call-room';
+import type { CreatorCalendar } from '../../src/durable/creator-calendar';
+import { OfferRoom } from '../../src/durable/offer-room';
+import { backdateSockets, MAX_AGE_MS } from '../../src/durable/socket-hub';
 import { addressKey } from '../../src/durable/socket-quota';
 import { createRequest } from '../../src/domain/requests/requests';
 import { LIVE_SOCKETS, SOCKET_CLOSE } from '../../src/shared/live-sockets';
@@ -64,14 +67,15 @@ const held = (ip: string) => testEnv.SOCKET_QUOTA.getByName(addressKey(ip)).held
 const offerLive = (offerId: string) => `/api/offers/${offerId}/live`;
 const slotsLive = (c: CreatorScenario) => `/api/creators/${c.creator.slug}/slots/live`;
 
-/** Moves every socket of an object back in time by `ms`: as if it had connected, and last spoken, that long ago. */
+/**
+ * Moves every socket of an object back in time by `ms`: as if it had connected, and last spoken,
+ * that long ago. The calendar and the call room through their test hook; the OfferRoom's sockets
+ * through the hub's function the hooks use.
+ */
 const age = (stub: DurableObjectStub, ms: number) =>
-  runInDurableObject(stub, (_i, state) => {
-    for (const ws of state.getWebSockets()) {
-      const a = ws.deserializeAttachment() as { sock: { at: number; seen: number } };
-      ws.serializeAttachment({ ...a, sock: { ...a.sock, at: a.sock.at - ms, seen: a.sock.seen - ms } });
-    }
-  });
+  runInDurableObject(stub, (o: CreatorCalendar | CallRoom | OfferRoom, state) =>
+    o instanceof OfferRoom ? backdateSockets(state, ms) : o.testHook.backdateSockets(ms),
+  );
 
 describe('socket floods: one address opening live sockets', () => {
   const kinds = [

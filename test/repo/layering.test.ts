@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { check, readTree, specifiers } from './layering';
+import { check, objectBindingReads, packages, readTree, specifiers } from './layering';
 
 const root = resolvePath(__dirname, '../..');
 
@@ -25,6 +25,9 @@ describe('the layering of docs/ARCHITECTURE.md', () => {
       ['src/api/q.ts', "import '../pages/home';"],
       ['client/islands/i.tsx', "import { users } from '../../src/db/schema';"],
       ['src/shared/s.ts', "import { ROLES } from '../db/schema';"],
+      ['src/jobs/registry.ts', "import { bookingSweep } from './booking-sweep';"],
+      ['src/pages/r.tsx', "import type { User } from '../db/schema';\nimport { eq } from 'drizzle-orm';"],
+      ['src/pages/admin/a.tsx', "import { eq } from 'drizzle-orm';"],
     ]);
     const found = check(broken, () => false).map((v) => `${v.file} → ${v.imports}`);
     expect(found).toEqual([
@@ -35,7 +38,21 @@ describe('the layering of docs/ARCHITECTURE.md', () => {
       'src/api/q.ts → src/pages/home',
       'client/islands/i.tsx → src/db/schema',
       'src/shared/s.ts → src/db/schema',
+      'src/jobs/registry.ts → src/jobs/booking-sweep',
+      'src/pages/r.tsx → drizzle-orm',
+      'src/pages/r.tsx → src/db/schema',
+      'src/pages/admin/a.tsx → drizzle-orm',
     ]);
+  });
+
+  it('only src/deps.ts reaches a Durable Object namespace (everyone else takes deps.rooms)', () => {
+    expect(objectBindingReads(readTree(root, ['src']))).toEqual([]);
+    const broken = new Map([
+      ['src/deps.ts', 'offer: (id) => env.OFFER_ROOM.getByName(id),'],
+      ['src/durable/x.ts', 'this.env.CREATOR_CALENDAR.getByName(id)'],
+      ['src/domain/y.ts', 'const s = env.CALL_ROOM.get(id);'],
+    ]);
+    expect(objectBindingReads(broken)).toEqual(['src/durable/x.ts', 'src/domain/y.ts']);
   });
 
   it('reads every form of import, and only relative ones', () => {
@@ -50,5 +67,6 @@ describe('the layering of docs/ARCHITECTURE.md', () => {
       "import {\n  g,\n  h,\n} from './gh';",
     ].join('\n');
     expect(specifiers(text)).toEqual(['./a', '../b', './c', './d', './e', './f', './gh']);
+    expect(packages(text)).toEqual(['zod']);
   });
 });

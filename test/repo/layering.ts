@@ -17,6 +17,8 @@ export interface Rule {
   never: string[];
   /** Exceptions inside `never` (path prefixes still allowed: a provider's port is not concrete). */
   except?: string[];
+  /** Packages it may not import (a bare specifier or its subpaths: `drizzle-orm` covers `drizzle-orm/d1`). */
+  packages?: string[];
   why: string;
 }
 
@@ -41,11 +43,22 @@ export const RULES: Rule[] = [
     why: 'a provider adapts an external API; it knows nothing of the rules',
   },
   { from: 'src/pages/', never: ['src/api/'], why: 'pages and API are siblings: both call the domain' },
+  {
+    from: 'src/pages/',
+    never: ['src/db/'],
+    packages: ['drizzle-orm'],
+    why: 'pages read through named domain queries; row types come from src/domain/rows.ts, enums from src/shared/enums.ts',
+  },
   { from: 'src/api/', never: ['src/pages/'], why: 'pages and API are siblings: both call the domain' },
   {
     from: 'client/',
     never: ['src/db/', 'src/domain/', 'src/providers/'],
     why: 'browser code gets shared DTOs, never server code',
+  },
+  {
+    from: 'src/jobs/registry',
+    never: ['src/jobs/', 'src/db/'],
+    why: 'a job body is a domain function (src/domain/<area>/): jobs/ only schedules, queues and runs it',
   },
   {
     from: 'src/shared/',
@@ -74,6 +87,16 @@ export function specifiers(text: string): string[] {
   return out;
 }
 
+/** The package specifiers a source text imports (`drizzle-orm/d1`, `zod`): not layers, but some are banned. */
+export function packages(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(SPECIFIER)) {
+    const spec = m[1] ?? m[2] ?? m[3];
+    if (spec && !spec.startsWith('.')) out.push(spec);
+  }
+  return out;
+}
+
 /** `spec` imported by `file` (both relative to the root), as a root-relative path with its extension when known. */
 export function resolve(file: string, spec: string, exists: (path: string) => boolean): string {
   const base = normalize(join(dirname(file), spec));
@@ -92,6 +115,12 @@ export function check(
   for (const [file, text] of files) {
     const rules = RULES.filter((r) => file.startsWith(r.from));
     if (!rules.length) continue;
+    for (const spec of packages(text)) {
+      for (const r of rules) {
+        if (r.packages?.some((p) => spec === p || spec.startsWith(`${p}/`)))
+          out.push({ file, imports: spec, why: r.why });
+      }
+    }
     for (const spec of specifiers(text)) {
       const target = resolve(file, spec, exists);
       for (const r of rules) {
@@ -116,4 +145,13 @@ export function readTree(root: string, dirs: string[]): Map<string, string> {
   };
   for (const d of dirs) walk(d);
   return files;
+}
+
+/** Durable Object namespaces: only src/deps.ts turns them into stubs (`deps.rooms`), so tests and objects share one way in. */
+const OBJECT_BINDING = /\benv\.(OFFER_ROOM|CREATOR_CALENDAR|CALL_ROOM|SOCKET_QUOTA)\b/;
+export const BINDINGS_HOME = 'src/deps.ts';
+
+/** The files outside deps.ts that reach a Durable Object namespace on `env` directly. */
+export function objectBindingReads(files: Map<string, string>): string[] {
+  return [...files].filter(([path, text]) => path !== BINDINGS_HOME && OBJECT_BINDING.test(text)).map(([p]) => p);
 }

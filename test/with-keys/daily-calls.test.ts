@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { bookings, callEvents } from '../../src/db/schema';
 import { settleCallOutcomes } from '../../src/domain/calls/outcome';
 import { dailyRoomName } from '../../src/providers/video/daily';
-import { cleanUpVideoRooms } from '../../src/jobs/room-cleanup';
+import { cleanUpVideoRooms } from '../../src/domain/calls/room-cleanup';
 import type { JoinResponseT } from '../../src/shared/calls';
 import { FAKE_DAILY } from '../fake-credentials';
-import { api, deps, expectError, fetchApp, testEnv } from '../helpers';
+import { api, deps, expectError, fetchApp, testEnv, bookingRow } from '../helpers';
 import { moveCall } from '../scenarios';
 import { stripePaidBooking } from './stripe';
 
@@ -34,7 +34,7 @@ const cspOf = (res: Response) =>
       .filter((d) => d[0])
       .map(([k, ...v]) => [k, v]),
   );
-const booking = async (id: string) => (await deps().db.select().from(bookings).where(eq(bookings.id, id)).get())!;
+const booking = async (id: string) => await bookingRow(id);
 
 async function deliver(type: string, payload: Record<string, unknown>, opts: { id?: string; timestamp?: number } = {}) {
   const signed = (await daily('webhook', { type, payload, ...opts })) as {

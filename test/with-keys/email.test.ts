@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { emailLog, emailSuppressions, notifications } from '../../src/db/schema';
 import { retryEmail } from '../../src/domain/admin/ops';
 import { deliverEmail } from '../../src/domain/email/deliver';
-import { templates } from '../../src/emails';
+import { templates, type TemplateName } from '../../src/emails';
 import { handleQueue } from '../../src/jobs/queue';
 import { resendProvider } from '../../src/providers/email/resend';
 import wranglerToml from '../../wrangler.toml?raw';
@@ -30,7 +30,7 @@ const fakeState = async () =>
 let n = 0;
 
 /** A logged, pending email (as the producer leaves it), without putting it on the real queue. */
-async function pendingEmail(to = `user${++n}-${Date.now()}@example.test`, template = 'verify_email') {
+async function pendingEmail(to = `user${++n}-${Date.now()}@example.test`, template: TemplateName = 'verify_email') {
   const id = `eml_withkeys${String(++n).padStart(8, '0')}`;
   const now = new Date();
   await deps()

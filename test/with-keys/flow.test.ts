@@ -1,9 +1,9 @@
 /** The booking and payment flow with Stripe configured (real SDK → local fake Stripe → signed webhooks). */
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { bookings, payments, refunds } from '../../src/db/schema';
+import { refunds } from '../../src/db/schema';
 import { paymentLedgerSum } from '../../src/domain/ledger/ledger';
-import { api, deps } from '../helpers';
+import { api, deps, bookingRow, paymentOf } from '../helpers';
 import { book, fans, offerFor } from '../scenarios';
 import { control, deliverWebhooks, stripeCreator } from './stripe';
 
@@ -32,14 +32,12 @@ describe('with Stripe configured', () => {
     await control(`confirm/${payment.intentId}`);
     // Other test files share the fake: only check that ours arrived.
     expect(await deliverWebhooks()).toEqual(expect.arrayContaining(['charge.succeeded', 'payment_intent.succeeded']));
-    expect((await deps().db.select().from(bookings).where(eq(bookings.id, booking.id)).get())!.status).toBe(
-      'CONFIRMED',
-    );
+    expect((await bookingRow(booking.id)).status).toBe('CONFIRMED');
 
     const cancel = await api('POST', `/api/bookings/${booking.id}/cancel`, { reason: 'Conflict' }, { token: c.token });
     expect(((await cancel.json()) as { refunded: number }).refunded).toBe(5000);
     await deliverWebhooks(); // charge.refunded + refund.created: recorded once already
-    const p = (await deps().db.select().from(payments).where(eq(payments.bookingId, booking.id)).get())!;
+    const p = await paymentOf(booking.id);
     expect(p).toMatchObject({ status: 'REFUNDED', refundedAmount: 5000 });
     expect(await deps().db.select().from(refunds).where(eq(refunds.paymentId, p.id)).all()).toHaveLength(1);
     expect(await paymentLedgerSum(deps(), p.id)).toBe(0);
@@ -55,7 +53,7 @@ describe('with Stripe configured', () => {
     };
     await control(`confirm/${payment.intentId}`, { outcome: 'decline' });
     expect(await deliverWebhooks()).toContain('payment_intent.payment_failed');
-    expect((await deps().db.select().from(bookings).where(eq(bookings.id, booking.id)).get())!.status).toBe('FAILED');
+    expect((await bookingRow(booking.id)).status).toBe('FAILED');
     // The released hold's intent was canceled at Stripe, so it cannot succeed later.
     expect((await deps().payments.retrieveIntent(payment.intentId)).status).toBe('canceled');
   });

@@ -6,13 +6,13 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { bookings, disputes, owedRefunds, payments, platformSettings, refunds } from '../../src/db/schema';
+import { bookings, disputes, owedRefunds, platformSettings, refunds } from '../../src/db/schema';
 import { creatorBalances, paymentLedgerSum } from '../../src/domain/ledger/ledger';
 import { forgetSettings } from '../../src/domain/settings';
 import { runJob } from '../../src/jobs/run-job';
 import { FAKE_STRIPE } from '../fake-credentials';
 import type { StripeRequestRecord } from '../fakes/stripe';
-import { api, createAccount, deps, expectError, getPage, testEnv } from '../helpers';
+import { api, createAccount, deps, expectError, getPage, testEnv, bookingRow, paymentOf } from '../helpers';
 import { book, fans, offerFor, presence } from '../scenarios';
 import { control, deliverWebhooks, stripeCreator, stripePaidBooking } from './stripe';
 
@@ -26,8 +26,6 @@ const stripeApi = (path: string, init: RequestInit & { headers?: Record<string, 
     ...init,
     headers: { authorization: `Bearer ${FAKE_STRIPE.secretKey}`, ...(init.headers ?? {}) },
   });
-const paymentOf = async (bookingId: string) =>
-  (await deps().db.select().from(payments).where(eq(payments.bookingId, bookingId)).get())!;
 const refundRowsOf = async (bookingId: string) =>
   deps().db.select().from(refunds).where(eq(refunds.bookingId, bookingId)).all();
 const setFee = async (bps: number) => {
@@ -255,11 +253,7 @@ describe('refund rows say who and why, with Stripe', () => {
 describe('disputes and reconciliation through the SDK', () => {
   it('retrieves the dispute, submits the booking and call timeline as nested evidence with submit=true, refuses once closed', async () => {
     const s = await stripePaidBooking({ price: 5000 });
-    const start = (await deps()
-      .db.select()
-      .from(bookings)
-      .where(eq(bookings.id, s.bookingId))
-      .get())!.startsAt.getTime();
+    const start = (await bookingRow(s.bookingId)).startsAt.getTime();
     await presence(s.bookingId, 'FAN', s.fan.user.id, start, start + 20 * 60_000);
     const chargeId = (await paymentOf(s.bookingId)).chargeId!;
     const dp = (await control('disputes', { charge: chargeId, reason: 'product_not_received' })) as { id: string };
@@ -306,13 +300,11 @@ describe('disputes and reconciliation through the SDK', () => {
     await control(`confirm/${payment.intentId}`);
     const dropped = (await control('deliveries')) as { payload: string }[]; // lost on the way
     expect(dropped.map((d) => JSON.parse(d.payload).type)).toContain('payment_intent.succeeded');
-    expect((await deps().db.select().from(bookings).where(eq(bookings.id, booking.id)).get())!.status).toBe('PENDING');
+    expect((await bookingRow(booking.id)).status).toBe('PENDING');
     const m = await mark();
     expect(await runJob(deps(), 'payment-reconciliation', new Date(), 'MANUAL')).toMatchObject({ status: 'SUCCESS' });
     expect((await since(m)).some((q) => q.method === 'GET' && q.path === '/v1/events')).toBe(true);
-    expect((await deps().db.select().from(bookings).where(eq(bookings.id, booking.id)).get())!.status).toBe(
-      'CONFIRMED',
-    );
+    expect((await bookingRow(booking.id)).status).toBe('CONFIRMED');
     expect(await paymentOf(booking.id)).toMatchObject({ status: 'SUCCEEDED', amount: 3000 });
   });
 });
@@ -383,7 +375,7 @@ describe('a hold with Stripe', () => {
     );
     expect((await deps().payments.retrieveIntent(payment.intentId)).status).toBe('canceled');
     await deliverWebhooks();
-    expect((await deps().db.select().from(bookings).where(eq(bookings.id, booking.id)).get())!.status).toBe('EXPIRED');
+    expect((await bookingRow(booking.id)).status).toBe('EXPIRED');
   });
 });
 
@@ -411,9 +403,7 @@ describe('a payment that completes after its hold, with Stripe', () => {
     expect(refundCalls.map((q) => [q.idempotencyKey, q.params.amount])).toEqual([
       [`refund:${h.bookingId}:slot-lost`, '5000'],
     ]);
-    expect((await deps().db.select().from(bookings).where(eq(bookings.id, h.bookingId)).get())!.status).toBe(
-      'CANCELLED',
-    );
+    expect((await bookingRow(h.bookingId)).status).toBe('CANCELLED');
     const p = await paymentOf(h.bookingId);
     expect(p).toMatchObject({ status: 'REFUNDED', refundedAmount: 5000 });
     expect(await refundRowsOf(h.bookingId)).toEqual([
@@ -434,13 +424,11 @@ describe('a payment that completes after its hold, with Stripe', () => {
       409,
       'PAYMENT_PROCESSING',
     );
-    expect((await deps().db.select().from(bookings).where(eq(bookings.id, h.bookingId)).get())!.status).toBe('PENDING');
+    expect((await bookingRow(h.bookingId)).status).toBe('PENDING');
     expect((await deps().payments.retrieveIntent(h.intentId)).status).toBe('processing');
     await control(`confirm/${h.intentId}`);
     await deliverWebhooks();
-    expect((await deps().db.select().from(bookings).where(eq(bookings.id, h.bookingId)).get())!.status).toBe(
-      'CONFIRMED',
-    );
+    expect((await bookingRow(h.bookingId)).status).toBe('CONFIRMED');
     expect(await paymentOf(h.bookingId)).toMatchObject({ status: 'SUCCEEDED', refundedAmount: 0 });
     expect(await refundRowsOf(h.bookingId)).toEqual([]);
   });

@@ -8,14 +8,14 @@
  */
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { disputes, payments } from '../../src/db/schema';
+import { disputes } from '../../src/db/schema';
 import { openPayout } from '../../src/domain/payouts/engine';
 import { runPayouts, STUCK_AFTER_MS } from '../../src/domain/payouts/job';
-import { reconcilePayments } from '../../src/jobs/payment-reconciliation';
+import { reconcilePayments } from '../../src/domain/payments/reconciliation';
 import { fixedClock, MINUTE } from '../../src/lib/clock';
 import { FAKE_STRIPE } from '../fake-credentials';
 import type { StripeRequestRecord } from '../fakes/stripe';
-import { deps, testEnv } from '../helpers';
+import { deps, testEnv, paymentOf } from '../helpers';
 import { completeCalls, creatorRow, payoutRow } from '../payout-helpers';
 import { control, deliverWebhooks, stripePaidBooking } from './stripe';
 
@@ -28,7 +28,7 @@ const since = async (from: number) => (await requests()).slice(from);
 async function releasedBooking() {
   const s = await stripePaidBooking({ price: 5000 });
   await completeCalls([s.bookingId]);
-  const p = (await deps().db.select().from(payments).where(eq(payments.bookingId, s.bookingId)).get())!;
+  const p = await paymentOf(s.bookingId);
   return { ...s, payment: p, clock: fixedClock(p.payoutReleaseAt!.getTime() + MINUTE) };
 }
 

@@ -88,6 +88,15 @@ export async function updateProfile(deps: Deps, user: User, patch: z.infer<typeo
   return one(updated, 'the updated user');
 }
 
+/** Sets the email categories a person receives; the categories not in `prefs` keep their value. */
+export async function saveEmailPrefs(deps: Deps, user: User, prefs: Record<string, boolean>): Promise<void> {
+  await deps.db
+    .update(users)
+    .set({ emailPrefs: { ...user.emailPrefs, ...prefs }, updatedAt: deps.clock.now() })
+    .where(eq(users.id, user.id));
+  forgetUser(user.id);
+}
+
 export type ChangePasswordResult = { ok: true; revokedSessions: number } | { ok: false; reason: 'WRONG_PASSWORD' };
 
 /** Changes the password and signs out every other session. Accounts without a password (Google) may set one. */

@@ -11,7 +11,7 @@ import { one } from '../../db/one';
 import type { Deps } from '../../deps';
 import { audit } from '../admin/audit';
 import { enqueueEmail } from '../email/enqueue';
-import { audit as payoutAudit } from '../payouts/audit';
+import { recordPayoutStep } from '../payouts/audit';
 import { setPayoutsBlocked } from '../payouts/engine';
 import { forgetUser } from './session-cache';
 import { revokeAllSessions } from './sessions';
@@ -120,7 +120,7 @@ async function resetPayoutDetails(deps: Deps, userId: string): Promise<string | 
       .returning(),
     'the creator whose payout details were reset',
   );
-  await payoutAudit(deps, {
+  await recordPayoutStep(deps, {
     creatorId: creator.id,
     action: DETAILS_RESET,
     actorUserId: userId,

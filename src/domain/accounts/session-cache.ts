@@ -12,7 +12,7 @@
  * revocation or a profile change takes effect within a few seconds.
  */
 import { sql } from 'drizzle-orm';
-import { rawStatement } from '../../db/client';
+import { rawStatement, type D1Client } from '../../db/client';
 import type { User } from '../../db/schema';
 import { DAY } from '../../lib/clock';
 
@@ -80,7 +80,7 @@ function markDead(id: string): void {
   }
 }
 
-async function sync(d1: D1Database): Promise<void> {
+async function sync(d1: D1Client): Promise<void> {
   if (cursor === null || Date.now() - syncedAt > RESTART_AFTER_MS) {
     // Starting point first: a session found alive after this read is revoked, if ever, at a higher seq.
     const top = await d1.prepare('select coalesce(max(seq), 0) as top from session_revocations').all<{ top: number }>();
@@ -108,7 +108,7 @@ async function sync(d1: D1Database): Promise<void> {
 }
 
 /** Reads one page of the revocations older than the feed's starting point; the last one makes the list complete. */
-async function backfillPage(d1: D1Database, range: { from: number; to: number }): Promise<void> {
+async function backfillPage(d1: D1Client, range: { from: number; to: number }): Promise<void> {
   const page = await rawStatement(
     d1,
     sql`select session_id as id, seq from session_revocations where seq > ${range.from} and seq <= ${range.to} order by seq limit ${BACKFILL_PAGE}`,
@@ -128,7 +128,7 @@ async function backfillPage(d1: D1Database, range: { from: number; to: number })
  * for a session this isolate knows while the revocation feed is fresh; else one row (plus a page of
  * the feed every few seconds).
  */
-export async function sessionAlive(d1: D1Database, sessionId: string, userId: string, now: Date): Promise<boolean> {
+export async function sessionAlive(d1: D1Client, sessionId: string, userId: string, now: Date): Promise<boolean> {
   if (behind || Date.now() - syncedAt > REVOCATION_SYNC_MS) {
     syncing ??= sync(d1).finally(() => {
       syncing = null;

@@ -111,3 +111,15 @@ export async function auditOf(deps: Pick<Deps, 'db'>, refs: { entity: AuditEntit
     .limit(200)
     .all();
 }
+
+/** The latest changes to the platform settings, with who made them (the settings page's history). */
+export function settingsHistory(deps: Pick<Deps, 'db'>, limit = 20) {
+  return deps.db
+    .select({ a: auditLog, name: users.name })
+    .from(auditLog)
+    .innerJoin(users, eq(users.id, auditLog.actorUserId))
+    .where(eq(auditLog.entity, 'platform_settings'))
+    .orderBy(desc(auditLog.createdAt))
+    .limit(limit)
+    .all();
+}

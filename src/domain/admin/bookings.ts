@@ -308,3 +308,8 @@ export function buildTimeline(d: {
     });
   return out.sort((x, y) => x.at.getTime() - y.at.getTime());
 }
+
+/** The payment of a booking (what an admin refund draws on), or undefined. */
+export async function paymentOfBooking(deps: Pick<Deps, 'db'>, bookingId: string) {
+  return deps.db.select().from(payments).where(eq(payments.bookingId, bookingId)).get();
+}

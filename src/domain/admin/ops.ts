@@ -197,3 +197,12 @@ export async function logStatsByDay(deps: Deps, since: Date, until: Date = deps.
   }
   return [...days.values()];
 }
+
+/** What an email retry changes, for its audit row: the email's state before, or undefined. */
+export async function emailRetryState(deps: Pick<Deps, 'db'>, emailId: string) {
+  return deps.db
+    .select({ status: emailLog.status, attempts: emailLog.attempts, lastError: emailLog.lastError })
+    .from(emailLog)
+    .where(eq(emailLog.id, emailId))
+    .get();
+}

@@ -387,3 +387,8 @@ export async function adminRefund(
     ? { ok: true, status: 'ISSUED', refundId: out.refundId, amount: out.amount }
     : { ok: true, status: 'OWED', owedRefundId: out.owedRefundId, amount: out.amount };
 }
+
+/** One dispute by id, or undefined. */
+export async function disputeById(deps: Pick<Deps, 'db'>, id: string) {
+  return deps.db.select().from(disputes).where(eq(disputes.id, id)).get();
+}

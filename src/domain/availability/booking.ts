@@ -204,10 +204,10 @@ export async function afterReschedule(deps: Deps, before: Booking, by: 'FAN' | '
         .where(eq(bookings.id, booking.id));
     }
   }
-  await deps.log.info(
+  await deps.log.booking.info(
     'BOOKING_RESCHEDULED',
     `Booking ${booking.id} moved from ${before.startsAt.toISOString()} to ${booking.startsAt.toISOString()} by the ${by.toLowerCase()}`,
-    { context: { bookingId: booking.id } },
+    { bookingId: booking.id },
   );
   await bookingRescheduled(deps, booking.id, by, before.startsAt);
 }

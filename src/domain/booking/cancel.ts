@@ -53,10 +53,11 @@ async function catchUpPayment(deps: Deps, intentId: string): Promise<void> {
   try {
     await onIntentSucceeded(deps, intentId);
   } catch (e) {
-    await deps.log.warn(
+    await deps.log.payment.warn(
       'PAYMENT_ERROR',
       `Could not take succeeded payment ${intentId} into account now; its webhook will`,
-      { context: { intentId }, error: e },
+      { intentId },
+      { error: e },
     );
   }
 }

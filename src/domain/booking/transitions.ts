@@ -45,11 +45,12 @@ export async function writeHold(
       .set({ status: 'HELD', updatedAt: now })
       .where(and(eq(callOffers.id, o.id), eq(callOffers.status, 'AVAILABLE'))),
     deps.db.insert(payments).values(input.payment.row).onConflictDoNothing(),
-    deps.log.statement(
+    deps.log.booking.statement(
       'INFO',
       'BOOKING_HELD',
       `Offer ${o.id} held until ${new Date(input.holdExpiresAt).toISOString()}`,
-      { actor: 'USER', actorId: input.userId, context: { bookingId: input.bookingId, offerId: o.id } },
+      { bookingId: input.bookingId, offerId: o.id },
+      { actor: 'USER', actorId: input.userId },
     ),
   ]);
   return one(inserted, 'the booking just held');

@@ -57,7 +57,7 @@ export async function decideCallOutcome(deps: Deps, bookingId: string): Promise<
     .where(and(eq(bookings.id, bookingId), eq(bookings.status, 'CONFIRMED'), isNull(bookings.outcome)))
     .returning({ id: bookings.id });
   if (!claimed.length) return null;
-  await deps.log.info('BOOKING_OUTCOME', `Call ${bookingId}: ${outcome}`, { context: { bookingId, outcome } });
+  await deps.log.booking.info('BOOKING_OUTCOME', `Call ${bookingId}: ${outcome}`, { bookingId, outcome });
   return outcome;
 }
 
@@ -99,10 +99,10 @@ export async function applyCallOutcome(deps: Deps, bookingId: string): Promise<b
   await callOutcomeNotice(deps, bookingId, outcome, refunded);
   if (outcome === 'INTERRUPTED') {
     await notifyAdmins(deps, 'CALL_OUTCOME', { outcome, bookingId }, `/admin/bookings/${bookingId}`);
-    await deps.log.warn(
+    await deps.log.booking.warn(
       'BOOKING_OUTCOME',
       `Call ${bookingId}: both came but not together long enough; its money waits for an admin`,
-      { context: { bookingId } },
+      { bookingId },
     );
   }
   return true;
@@ -147,10 +147,12 @@ export async function settleCallOutcomes(deps: Deps): Promise<Record<string, num
       if (await applyCallOutcome(deps, b.id)) counts.applied++;
     } catch (e) {
       counts.failed++;
-      await deps.log.error('BOOKING_ERROR', `Applying the outcome of ${b.id} failed; retried next run`, {
-        context: { bookingId: b.id },
-        error: e,
-      });
+      await deps.log.booking.error(
+        'BOOKING_ERROR',
+        `Applying the outcome of ${b.id} failed; retried next run`,
+        { bookingId: b.id },
+        { error: e },
+      );
     }
   }
   const reviews = await deps.db
@@ -166,10 +168,12 @@ export async function settleCallOutcomes(deps: Deps): Promise<Record<string, num
       if ((await applyCallReview(deps, b.id)).applied) counts.reviewed = (counts.reviewed ?? 0) + 1;
     } catch (e) {
       counts.failed++;
-      await deps.log.error('BOOKING_ERROR', `Applying the review of ${b.id} failed; retried next run`, {
-        context: { bookingId: b.id },
-        error: e,
-      });
+      await deps.log.booking.error(
+        'BOOKING_ERROR',
+        `Applying the review of ${b.id} failed; retried next run`,
+        { bookingId: b.id },
+        { error: e },
+      );
     }
   }
   return counts;

@@ -113,6 +113,11 @@ export async function listCreators(
   };
 }
 
+/** One creator profile by id, whatever the account's standing (for its owner's or the system's own reads). */
+export async function creatorById(deps: Pick<Deps, 'db'>, id: string): Promise<Creator | null> {
+  return (await deps.db.select().from(creators).where(eq(creators.id, id)).get()) ?? null;
+}
+
 /** A creator shown to the public: only while their account may act as a creator (not demoted, not disabled). */
 export async function findCreator(deps: Pick<Deps, 'db'>, idOrSlug: string): Promise<Creator | null> {
   const which = idOrSlug.startsWith('crt_') ? eq(creators.id, idOrSlug) : eq(creators.slug, idOrSlug.toLowerCase());

@@ -8,7 +8,7 @@
  */
 import { and, eq, inArray, lt } from 'drizzle-orm';
 import { emailLog, type EmailLogRow, type Locale } from '../../db/schema';
-import { getTemplate, renderEmail } from '../../emails';
+import { getTemplate, renderEmail, type TemplateData, type TemplateName } from '../../emails';
 import type { Deps } from '../../deps';
 import { HOUR, MINUTE } from '../../lib/clock';
 import { resolveLinks, type SecretLink } from './links';
@@ -25,15 +25,18 @@ export interface EmailQueueMessage {
   emailId: string;
 }
 
-export interface EnqueueInput {
-  template: string;
+/** Template `N` with its data, less the fields `L` that are one-time links: a wrong name or field fails typecheck. */
+export interface EnqueueInput<N extends TemplateName = TemplateName, L extends LinkField<N> = never> {
+  template: N;
   to: Recipient;
-  data: Record<string, unknown>;
+  data: Omit<TemplateData<N>, L>;
   /** Stable key for this logical email (e.g. `verify:<tokenId>`): enqueuing twice sends once. */
   key: string;
   /** Template fields that are one-time links: derived when rendering, never stored (see links.ts). */
-  links?: Record<string, SecretLink>;
+  links?: Record<L, SecretLink>;
 }
+
+type LinkField<N extends TemplateName> = keyof TemplateData<N> & string;
 
 /** What the email log keeps to render the email again at send time. */
 export interface EmailPayload {
@@ -69,10 +72,12 @@ export async function renderLogged(
 }
 
 /** Returns the email-log id (the existing one when `key` was already enqueued). */
-export async function enqueueEmail(
+export async function enqueueEmail<N extends TemplateName, L extends LinkField<N> = never>(
   deps: Deps,
-  input: EnqueueInput,
+  typed: EnqueueInput<N, L>,
 ): Promise<{ emailId: string; duplicate: boolean; requeued?: boolean }> {
+  // The types checked the caller; from here on the data is the JSON the log stores.
+  const input = typed as EnqueueInput<N, L> & Pick<EmailPayload, 'data' | 'links'>;
   // Rendering up front validates the data and gives the subject for the log.
   const { template, rendered } = await renderLogged(deps, input.template, input.to, input);
   const now = deps.clock.now();

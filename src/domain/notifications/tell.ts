@@ -8,18 +8,23 @@
 import { eq } from 'drizzle-orm';
 import { users, type User } from '../../db/schema';
 import type { Deps } from '../../deps';
-import { getTemplate } from '../../emails';
+import { getTemplate, type TemplateData, type TemplateName } from '../../emails';
 import { enqueueEmail } from '../email/enqueue';
 import { wantsEmail } from '../email/unsubscribe';
 import { notify, type NotificationParams, type NotificationType } from './notify';
 
+interface EmailOf<N extends TemplateName> {
+  template: N;
+  data: TemplateData<N> | ((u: User) => TemplateData<N> | Promise<TemplateData<N>>);
+  key: string;
+}
+
+/** An email of any template, with that template's data: the union keeps each name paired with its own fields. */
+export type EmailRequest = { [N in TemplateName]: EmailOf<N> }[TemplateName];
+
 export interface Message {
   notification?: { type: NotificationType; params: NotificationParams; link: string | null };
-  email?: {
-    template: string;
-    data: Record<string, unknown> | ((u: User) => Record<string, unknown> | Promise<Record<string, unknown>>);
-    key: string;
-  };
+  email?: EmailRequest;
 }
 
 export type Recipient = Pick<User, 'id' | 'email' | 'name' | 'locale' | 'timezone' | 'emailPrefs'>;
@@ -40,7 +45,7 @@ export async function tell(deps: Deps, who: Recipient | string, m: Message): Pro
     if (template.transactional || wantsEmail(user.emailPrefs, template.category)) {
       const data = typeof m.email.data === 'function' ? await m.email.data(user as User) : m.email.data;
       const r = await enqueueEmail(deps, {
-        template: template.name,
+        template: m.email.template,
         to: { email: user.email, name: user.name, locale: user.locale, timezone: user.timezone, userId: user.id },
         data,
         key: `${m.email.key}:${user.id}`,

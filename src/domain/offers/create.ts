@@ -105,10 +105,11 @@ export async function createOffer(deps: Deps, creator: Creator, input: NewOfferI
       .returning(),
     'the offer just created',
   );
-  await deps.log.info('OFFER_CREATED', `Offer ${offer.id} created`, {
-    actor: 'CREATOR',
-    actorId: creator.userId,
-    context: { offerId: offer.id, source: offer.source },
-  });
+  await deps.log.booking.info(
+    'OFFER_CREATED',
+    `Offer ${offer.id} created`,
+    { offerId: offer.id, source: offer.source },
+    { actor: 'CREATOR', actorId: creator.userId },
+  );
   return { ok: true, offer };
 }

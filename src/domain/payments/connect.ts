@@ -37,11 +37,12 @@ export async function startOnboarding(
       .where(eq(creators.id, creator.id));
     // The platform decides when creators are paid (after the holding period): manual payouts.
     await deps.payments.setManualPayouts(accountId);
-    await deps.log.info('CONNECT_ACCOUNT', `Connected account ${accountId} created`, {
-      actor: 'CREATOR',
-      actorId: user.id,
-      context: { creatorId: creator.id },
-    });
+    await deps.log.payment.info(
+      'CONNECT_ACCOUNT',
+      `Connected account ${accountId} created`,
+      { creatorId: creator.id },
+      { actor: 'CREATOR', actorId: user.id },
+    );
   }
   const { url } = await deps.payments.createOnboardingLink({ accountId, ...urls });
   return { url, accountId };
@@ -70,10 +71,10 @@ export async function syncAccount(deps: Deps, accountId: string): Promise<Creato
   );
   if (a.payoutInterval && a.payoutInterval !== 'manual') await deps.payments.setManualPayouts(accountId);
   if (updated.chargesEnabled !== creator.chargesEnabled || updated.payoutsEnabled !== creator.payoutsEnabled) {
-    await deps.log.info(
+    await deps.log.payment.info(
       'CONNECT_ACCOUNT',
       `Account ${accountId}: charges ${a.chargesEnabled ? 'on' : 'off'}, payouts ${a.payoutsEnabled ? 'on' : 'off'}`,
-      { context: { creatorId: creator.id } },
+      { creatorId: creator.id },
     );
   }
   return updated;

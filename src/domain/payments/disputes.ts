@@ -42,7 +42,9 @@ export async function syncDispute(deps: Deps, disputeId: string): Promise<void> 
     .get();
   const payment = found ? await ensureChargeRecorded(deps, found) : null;
   if (!payment) {
-    await deps.log.warn('PAYMENT_DISPUTE', `Dispute ${disputeId} on an unknown charge ${info.chargeId}`);
+    await deps.log.payment.warn('PAYMENT_DISPUTE', `Dispute ${disputeId} on an unknown charge ${info.chargeId}`, {
+      chargeId: info.chargeId,
+    });
     return;
   }
   const now = deps.clock.now();
@@ -135,8 +137,10 @@ export async function syncDispute(deps: Deps, disputeId: string): Promise<void> 
   }
   // Lost: the creator's held share becomes a debt to recover (transfer reversal now, else the next payout).
   if (status === 'LOST') await recoverDisputeDebt(deps, row.id);
-  await deps.log.info('PAYMENT_DISPUTE', `Dispute ${disputeId} is ${status}`, {
-    context: { disputeId: row.id, paymentId: payment.id, amount: info.amount },
+  await deps.log.payment.info('PAYMENT_DISPUTE', `Dispute ${disputeId} is ${status}`, {
+    disputeId: row.id,
+    paymentId: payment.id,
+    amount: info.amount,
   });
 }
 
@@ -175,17 +179,23 @@ export async function submitDisputeEvidence(
   } catch (e) {
     // A closed dispute or an unknown one is refused for good; an outage can be retried.
     if (!(e instanceof PaymentProviderError)) throw e;
-    await deps.log.warn('PAYMENT_DISPUTE', `Evidence for dispute ${d.stripeDisputeId} not accepted: ${e.message}`, {
-      context: { disputeId: d.id, code: e.code },
-    });
+    await deps.log.payment.warn(
+      'PAYMENT_DISPUTE',
+      `Evidence for dispute ${d.stripeDisputeId} not accepted: ${e.message}`,
+      {
+        disputeId: d.id,
+        code: e.code,
+      },
+    );
     return { ok: false, code: e.retryable ? 'PAYMENT_PROVIDER_ERROR' : 'EVIDENCE_REFUSED' };
   }
   await deps.db
     .update(disputes)
     .set({ evidenceSubmittedAt: deps.clock.now(), updatedAt: deps.clock.now() })
     .where(eq(disputes.id, d.id));
-  await deps.log.info('PAYMENT_DISPUTE', `Evidence submitted for dispute ${d.stripeDisputeId}`, {
-    context: { disputeId: d.id, events: events.length },
+  await deps.log.payment.info('PAYMENT_DISPUTE', `Evidence submitted for dispute ${d.stripeDisputeId}`, {
+    disputeId: d.id,
+    events: events.length,
   });
   return { ok: true };
 }

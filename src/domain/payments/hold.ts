@@ -29,10 +29,10 @@ export async function checkHoldForPayment(deps: Deps, booking: Booking): Promise
       ).paying
     )
       return { ok: false, code: 'ALREADY_PAID' };
-    await deps.log.info(
+    await deps.log.booking.info(
       'BOOKING_RELEASED',
       `Payment refused: the hold of ${booking.id} ended at ${booking.holdExpiresAt.toISOString()}`,
-      { context: { bookingId: booking.id } },
+      { bookingId: booking.id },
     );
     return { ok: false, code: 'HOLD_EXPIRED' };
   }

@@ -27,7 +27,7 @@ export async function onIntentSucceeded(deps: Deps, intentId: string): Promise<v
   if (intent.status !== 'succeeded') return;
   const booking = await bookingOfIntent(deps, intentId, intent.metadata.bookingId);
   if (!booking) {
-    await deps.log.warn('PAYMENT_ERROR', `Succeeded intent ${intentId} matches no booking`, { context: { intentId } });
+    await deps.log.payment.warn('PAYMENT_ERROR', `Succeeded intent ${intentId} matches no booking`, { intentId });
     return;
   }
   const payment = await recordCharge(deps, booking, intent);
@@ -56,15 +56,20 @@ export async function onIntentSucceeded(deps: Deps, intentId: string): Promise<v
     .where(eq(bookings.id, booking.id))
     .get();
   if (!now || now.confirmedAt || (LIVE_BOOKING_STATUSES as readonly string[]).includes(now.status)) {
-    await deps.log.info('PAYMENT_SUCCEEDED', `Succeeded event for ${booking.id}, now ${now?.status}: nothing to do`, {
-      context: { bookingId: booking.id, intentId },
-    });
+    await deps.log.payment.info(
+      'PAYMENT_SUCCEEDED',
+      `Succeeded event for ${booking.id}, now ${now?.status}: nothing to do`,
+      {
+        bookingId: booking.id,
+        intentId,
+      },
+    );
     return;
   }
-  await deps.log.warn(
+  await deps.log.payment.warn(
     'PAYMENT_ERROR',
     `Payment for ${booking.id} completed after its hold ended (${now.status}, ${result.reason}); refunding it in full`,
-    { context: { bookingId: booking.id, intentId } },
+    { bookingId: booking.id, intentId },
   );
   await issueRefund(deps, payment, decideRefund({ kind: 'SLOT_LOST' }, refundable(payment)), {
     initiatedBy: 'SYSTEM',

@@ -217,10 +217,10 @@ export async function attemptOwedRefund(deps: Deps, owed: OwedRefund): Promise<R
         .set({ status: 'FAILED', attempts, lastError: error, lastAttemptAt: now, nextAttemptAt: null, updatedAt: now })
         .where(and(eq(owedRefunds.id, current.id), eq(owedRefunds.status, 'OWED')))
         .returning();
-      await deps.log.error(
+      await deps.log.payment.error(
         'PAYMENT_REFUND',
         `Refund ${current.idempotencyKey} of ${current.amount} ${current.currency} refused by the provider: ${error}`,
-        { context: { owedRefundId: current.id, paymentId: payment.id, code: e.code } },
+        { owedRefundId: current.id, paymentId: payment.id, code: e.code },
       );
       if (failed)
         await refundDelayed(deps, {
@@ -242,10 +242,11 @@ export async function attemptOwedRefund(deps: Deps, owed: OwedRefund): Promise<R
         updatedAt: now,
       })
       .where(and(eq(owedRefunds.id, current.id), eq(owedRefunds.status, 'OWED')));
-    await deps.log.warn(
+    await deps.log.payment.warn(
       'PAYMENT_REFUND',
       `Refund ${current.idempotencyKey} still owed after attempt ${attempts}: ${error}`,
-      { context: { owedRefundId: current.id, paymentId: payment.id }, error: e },
+      { owedRefundId: current.id, paymentId: payment.id },
+      { error: e },
     );
     if (attempts === REFUND_STUCK_ATTEMPTS)
       await refundDelayed(deps, {
@@ -371,19 +372,17 @@ export async function recordRefund(
           info.failureReason ?? `refund ${info.status}`,
         );
       if (booked(info.status)) {
-        await deps.log.info(
+        await deps.log.payment.info(
           'PAYMENT_REFUND',
           `Refunded ${info.amount} ${payment.currency} on ${paymentId} (${meta.reason})`,
           {
-            actorId: meta.actorUserId,
-            context: {
-              paymentId,
-              refundId: inserted.id,
-              providerRefundId: info.id,
-              bookingId: payment.bookingId,
-              status: info.status,
-            },
+            paymentId,
+            refundId: inserted.id,
+            providerRefundId: info.id,
+            bookingId: payment.bookingId,
+            status: info.status,
           },
+          { actorId: meta.actorUserId },
         );
         await announce(deps, payment.bookingId, {
           refundId: inserted.id,
@@ -429,10 +428,10 @@ export async function recordRefund(
         .returning();
       if (moved) {
         await followRefund(deps, row.id);
-        await deps.log.info(
+        await deps.log.payment.info(
           'PAYMENT_REFUND',
           `Refund ${info.id} first seen ${row.status.toLowerCase()} is now ${info.status}: booked`,
-          { context: { refundId: row.id, paymentId: row.paymentId } },
+          { refundId: row.id, paymentId: row.paymentId },
         );
         await announce(deps, row.bookingId, {
           refundId: row.id,
@@ -442,10 +441,10 @@ export async function recordRefund(
         });
       }
     } else if (row.reversedAt) {
-      await deps.log.error(
+      await deps.log.payment.error(
         'PAYMENT_REFUND',
         `Refund ${info.id} reported ${info.status} after it failed and was reversed; left as is`,
-        { context: { refundId: row.id } },
+        { refundId: row.id },
       );
     }
     if (meta.owedRefundId) await settleOwed(deps, meta.owedRefundId, row.id, 'ISSUED');
@@ -468,10 +467,10 @@ export async function recordRefund(
         .update(owedRefunds)
         .set({ status: 'FAILED', lastError: why, updatedAt: now })
         .where(and(eq(owedRefunds.refundId, row.id), eq(owedRefunds.status, 'ISSUED')));
-      await deps.log.error(
+      await deps.log.payment.error(
         'PAYMENT_REFUND',
         `Refund ${info.id} of ${row.amount} ${row.currency} ${info.status} after it was booked: reversed`,
-        { context: { refundId: row.id, paymentId: row.paymentId, reason: info.failureReason ?? null } },
+        { refundId: row.id, paymentId: row.paymentId, reason: info.failureReason ?? null },
       );
       const booking = await deps.db
         .select({ id: bookings.id })

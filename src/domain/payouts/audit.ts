@@ -9,7 +9,8 @@ import type { Deps } from '../../deps';
 
 export type PayoutAuditRow = typeof payoutAudit.$inferSelect;
 
-export async function audit(
+/** Records one step of a payout (or of a creator's payouts) in the payout audit log. */
+export async function recordPayoutStep(
   deps: Deps,
   a: {
     payoutId?: string | null;

@@ -20,7 +20,8 @@
  */
 import { and, asc, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { rawStatement } from '../../db/client';
-import { debtRecoveries, disputes, payments, refunds, type Currency } from '../../db/schema';
+import { bare, columnList } from '../../db/sql-names';
+import { debtRecoveries, disputes, ledgerEntries, payments, refunds, type Currency } from '../../db/schema';
 import { one } from '../../db/one';
 import type { Deps } from '../../deps';
 import { PaymentProviderError } from '../../providers/payments/port';
@@ -33,7 +34,8 @@ import {
   releasedSql,
   type Entry,
 } from '../ledger/ledger';
-import { audit } from './audit';
+import { audit } from '../admin/audit';
+import { recordPayoutStep } from './audit';
 
 export const RECEIVABLE = 'platform:receivable';
 export type DebtMethod = 'TRANSFER_REVERSAL' | 'PAYOUT_DEDUCTION';
@@ -81,10 +83,10 @@ export interface Debt {
   due: boolean;
 }
 
-const receivableOf = (col: 'dispute_id' | 'refund_id', id: unknown) =>
-  sql<number>`(select coalesce(sum(amount), 0) from ledger_entries where account = ${RECEIVABLE} and ${sql.raw(col)} = ${id})`;
-const pendingOf = (col: 'dispute_id' | 'refund_id', id: unknown) =>
-  sql<number>`(select coalesce(sum(amount), 0) from debt_recoveries where status = 'PENDING' and ${sql.raw(col)} = ${id})`;
+const receivableOf = (kind: DebtSource['kind'], id: unknown) =>
+  sql<number>`(select coalesce(sum(${ledgerEntries.amount}), 0) from ${ledgerEntries} where ${ledgerEntries.account} = ${RECEIVABLE} and ${kind === 'dispute' ? ledgerEntries.disputeId : ledgerEntries.refundId} = ${id})`;
+const pendingOf = (kind: DebtSource['kind'], id: unknown) =>
+  sql<number>`(select coalesce(sum(${debtRecoveries.amount}), 0) from ${debtRecoveries} where ${debtRecoveries.status} = 'PENDING' and ${kind === 'dispute' ? debtRecoveries.disputeId : debtRecoveries.refundId} = ${id})`;
 
 /** A creator's debts not reconciled yet (lost disputes, open disputes, refund shortfalls), oldest first. */
 export async function creatorDebts(deps: Deps, creatorId: string, currency?: Currency): Promise<Debt[]> {
@@ -95,8 +97,8 @@ export async function creatorDebts(deps: Deps, creatorId: string, currency?: Cur
         currency: disputes.currency,
         paymentId: disputes.paymentId,
         status: disputes.status,
-        outstanding: receivableOf('dispute_id', disputes.id),
-        pending: pendingOf('dispute_id', disputes.id),
+        outstanding: receivableOf('dispute', disputes.id),
+        pending: pendingOf('dispute', disputes.id),
       })
       .from(disputes)
       .innerJoin(payments, eq(payments.id, disputes.paymentId))
@@ -114,8 +116,8 @@ export async function creatorDebts(deps: Deps, creatorId: string, currency?: Cur
         id: refunds.id,
         currency: refunds.currency,
         paymentId: refunds.paymentId,
-        outstanding: receivableOf('refund_id', refunds.id),
-        pending: pendingOf('refund_id', refunds.id),
+        outstanding: receivableOf('refund', refunds.id),
+        pending: pendingOf('refund', refunds.id),
       })
       .from(refunds)
       .innerJoin(payments, eq(payments.id, refunds.paymentId))
@@ -155,7 +157,6 @@ export async function creatorDebts(deps: Deps, creatorId: string, currency?: Cur
 
 /** One debt by its source (any state). */
 async function debtOf(deps: Deps, source: DebtSource): Promise<Debt | null> {
-  const col = source.kind === 'dispute' ? 'dispute_id' : 'refund_id';
   const row =
     source.kind === 'dispute'
       ? await deps.db
@@ -165,8 +166,8 @@ async function debtOf(deps: Deps, source: DebtSource): Promise<Debt | null> {
             paymentId: disputes.paymentId,
             reconciledAt: disputes.reconciledAt,
             due: sql<number>`${disputes.status} = 'LOST'`,
-            outstanding: receivableOf(col, disputes.id),
-            pending: pendingOf(col, disputes.id),
+            outstanding: receivableOf('dispute', disputes.id),
+            pending: pendingOf('dispute', disputes.id),
           })
           .from(disputes)
           .innerJoin(payments, eq(payments.id, disputes.paymentId))
@@ -179,8 +180,8 @@ async function debtOf(deps: Deps, source: DebtSource): Promise<Debt | null> {
             paymentId: refunds.paymentId,
             reconciledAt: refunds.reconciledAt,
             due: sql<number>`1`,
-            outstanding: receivableOf(col, refunds.id),
-            pending: pendingOf(col, refunds.id),
+            outstanding: receivableOf('refund', refunds.id),
+            pending: pendingOf('refund', refunds.id),
           })
           .from(refunds)
           .innerJoin(payments, eq(payments.id, refunds.paymentId))
@@ -223,24 +224,27 @@ async function runRecovery(deps: Deps, r: Recovery): Promise<'succeeded' | 'fail
         .update(debtRecoveries)
         .set({ status: 'FAILED', failureReason: e.message.slice(0, 500), updatedAt: now })
         .where(and(eq(debtRecoveries.id, r.id), eq(debtRecoveries.status, 'PENDING')));
-      await deps.log.warn('PAYOUT_SKIPPED', `Debt recovery ${r.id} (${r.method}) refused: ${e.message}`, {
-        context: { recoveryId: r.id, creatorId: r.creatorId },
+      await deps.log.payout.warn('PAYOUT_SKIPPED', `Debt recovery ${r.id} (${r.method}) refused: ${e.message}`, {
+        recoveryId: r.id,
+        creatorId: r.creatorId,
       });
       return 'failed';
     }
     // An outage: the row stays PENDING and the next attempt replays the same key and amount.
-    await deps.log.warn('PAYOUT_SKIPPED', `Debt recovery ${r.id} (${r.method}) not done yet: ${(e as Error).message}`, {
-      context: { recoveryId: r.id, creatorId: r.creatorId },
-      error: e,
-    });
+    await deps.log.payout.warn(
+      'PAYOUT_SKIPPED',
+      `Debt recovery ${r.id} (${r.method}) not done yet: ${(e as Error).message}`,
+      { recoveryId: r.id, creatorId: r.creatorId },
+      { error: e },
+    );
     return 'pending';
   }
   const now = deps.clock.now();
-  const done = sql`exists (select 1 from debt_recoveries where id = ${r.id} and status = 'SUCCEEDED')`;
+  const done = sql`exists (select 1 from ${debtRecoveries} where ${debtRecoveries.id} = ${r.id} and ${debtRecoveries.status} = 'SUCCEEDED')`;
   await deps.d1.batch([
     rawStatement(
       deps.d1,
-      sql`update debt_recoveries set status = 'SUCCEEDED', provider_reversal_id = ${reversalId}, updated_at = ${now.getTime()} where id = ${r.id} and status = 'PENDING'`,
+      sql`update ${debtRecoveries} set ${bare(debtRecoveries.status)} = 'SUCCEEDED', ${bare(debtRecoveries.providerReversalId)} = ${reversalId}, ${bare(debtRecoveries.updatedAt)} = ${now.getTime()} where ${debtRecoveries.id} = ${r.id} and ${debtRecoveries.status} = 'PENDING'`,
     ),
     ...guardedTxStatements(
       deps,
@@ -261,7 +265,7 @@ async function runRecovery(deps: Deps, r: Recovery): Promise<'succeeded' | 'fail
       done,
     ),
   ]);
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     creatorId: r.creatorId,
     payoutId: r.payoutId,
     action: r.method === 'PAYOUT_DEDUCTION' ? 'DEBT_DEDUCTED' : 'DEBT_RECOVERED',
@@ -285,7 +289,6 @@ async function claim(
   debt: Debt,
   input: { method: DebtMethod; paymentId: string; transferId: string; amount: number; payoutId: string | null },
 ): Promise<Recovery | null> {
-  const col = debt.kind === 'dispute' ? 'dispute_id' : 'refund_id';
   const seq =
     (
       await deps.db
@@ -301,9 +304,9 @@ async function claim(
     await deps.d1.batch([
       rawStatement(
         deps.d1,
-        sql`insert or ignore into debt_recoveries (id, creator_id, currency, dispute_id, refund_id, method, payment_id, transfer_id, amount, idempotency_key, status, payout_id, created_at, updated_at)
+        sql`insert or ignore into ${debtRecoveries} (${columnList(debtRecoveries.id, debtRecoveries.creatorId, debtRecoveries.currency, debtRecoveries.disputeId, debtRecoveries.refundId, debtRecoveries.method, debtRecoveries.paymentId, debtRecoveries.transferId, debtRecoveries.amount, debtRecoveries.idempotencyKey, debtRecoveries.status, debtRecoveries.payoutId, debtRecoveries.createdAt, debtRecoveries.updatedAt)})
     select ${id}, ${debt.creatorId}, ${debt.currency}, ${debt.kind === 'dispute' ? debt.id : null}, ${debt.kind === 'refund' ? debt.id : null}, ${input.method}, ${input.paymentId}, ${input.transferId}, ${input.amount}, ${key}, 'PENDING', ${input.payoutId}, ${now}, ${now}
-    where ${receivableOf(col, debt.id)} - ${pendingOf(col, debt.id)} >= ${input.amount}`,
+    where ${receivableOf(debt.kind, debt.id)} - ${pendingOf(debt.kind, debt.id)} >= ${input.amount}`,
       ),
     ]),
     'the result of the recovery insert',
@@ -431,7 +434,7 @@ async function recoverDebt(
           eq(payments.currency, debt.currency),
           ne(payments.id, debt.paymentId),
           inArray(payments.status, ['SUCCEEDED', 'PARTIALLY_REFUNDED', 'DISPUTED']),
-          sql`exists (select 1 from ledger_entries where ledger_entries.payment_id = ${payments.id} and ledger_entries.kind = 'CREATOR_SHARE' and ${releasedSql(now)})`,
+          sql`exists (select 1 from ${ledgerEntries} where ${ledgerEntries.paymentId} = ${payments.id} and ${ledgerEntries.kind} = 'CREATOR_SHARE' and ${releasedSql(now)})`,
         ),
       )
       .orderBy(desc(payments.createdAt))
@@ -493,7 +496,7 @@ export async function recoverCreatorDebts(
     creatorDebts(deps, creatorId, currency),
     deps.db
       .get<{ b: number }>(
-        sql`select coalesce(sum(amount), 0) as b from ledger_entries where account = ${creatorAccount(creatorId)} and currency = ${currency}`,
+        sql`select coalesce(sum(${ledgerEntries.amount}), 0) as b from ${ledgerEntries} where ${ledgerEntries.account} = ${creatorAccount(creatorId)} and ${ledgerEntries.currency} = ${currency}`,
       )
       .then((r) => r?.b ?? 0),
   ]);
@@ -532,20 +535,22 @@ export async function recoverDueDebts(deps: Deps, limit: number): Promise<number
   const owing = await deps.db.all<{
     creatorId: string;
     currency: Currency;
-  }>(sql`select distinct p.creator_id as creatorId, le.currency as currency
-    from ledger_entries le join payments p on p.id = le.payment_id
-    left join disputes d on d.id = le.dispute_id left join refunds r on r.id = le.refund_id
-    where le.account = ${RECEIVABLE} and ((d.id is not null and d.status = 'LOST' and d.reconciled_at is null) or (d.id is null and r.id is not null and r.reconciled_at is null))
-    group by p.creator_id, le.currency, coalesce(le.dispute_id, le.refund_id) having sum(le.amount) > 0 limit ${limit}`);
+  }>(sql`select distinct ${payments.creatorId} as creatorId, ${ledgerEntries.currency} as currency
+    from ${ledgerEntries} join ${payments} on ${payments.id} = ${ledgerEntries.paymentId}
+    left join ${disputes} on ${disputes.id} = ${ledgerEntries.disputeId} left join ${refunds} on ${refunds.id} = ${ledgerEntries.refundId}
+    where ${ledgerEntries.account} = ${RECEIVABLE} and ((${disputes.id} is not null and ${disputes.status} = 'LOST' and ${disputes.reconciledAt} is null) or (${disputes.id} is null and ${refunds.id} is not null and ${refunds.reconciledAt} is null))
+    group by ${payments.creatorId}, ${ledgerEntries.currency}, coalesce(${ledgerEntries.disputeId}, ${ledgerEntries.refundId}) having sum(${ledgerEntries.amount}) > 0 limit ${limit}`);
   let closed = 0;
   for (const o of owing) {
     try {
       closed += (await recoverCreatorDebts(deps, o.creatorId, o.currency, { deduct: false })).closed;
     } catch (e) {
-      await deps.log.warn('PAYOUT_SKIPPED', `Debts of ${o.creatorId} (${o.currency}) not recovered this run`, {
-        context: { creatorId: o.creatorId, currency: o.currency },
-        error: e,
-      });
+      await deps.log.payout.warn(
+        'PAYOUT_SKIPPED',
+        `Debts of ${o.creatorId} (${o.currency}) not recovered this run`,
+        { creatorId: o.creatorId, currency: o.currency },
+        { error: e },
+      );
     }
   }
   return closed;
@@ -557,12 +562,16 @@ export type SettleRefusal =
   | 'DEBT_NOT_OUTSTANDING'
   | 'DEBT_RECOVERY_IN_PROGRESS';
 
-/** Step 3 (admin): the creator paid what is left of the debt outside the platform — that share is theirs again. */
+/**
+ * Step 3 (admin): the creator paid what is left of the debt outside the platform — that share is
+ * theirs again. Audited in both logs: the creator's payout steps and the admin trail.
+ */
 export async function settleDebtManually(
   deps: Deps,
   source: DebtSource,
   adminId: string,
   note: string,
+  requestId?: string,
 ): Promise<{ ok: true; amount: number } | { ok: false; code: SettleRefusal }> {
   const exists =
     source.kind === 'dispute'
@@ -608,7 +617,7 @@ export async function settleDebtManually(
       },
     ],
   });
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     creatorId: debt.creatorId,
     action: 'DEBT_SETTLED',
     amount,
@@ -616,6 +625,16 @@ export async function settleDebtManually(
     actorUserId: adminId,
     reason: note,
     context: { [source.kind === 'dispute' ? 'disputeId' : 'refundId']: source.id },
+  });
+  await audit(deps, {
+    actor: adminId,
+    action: 'DEBT_SETTLE',
+    entity: source.kind,
+    entityId: source.id,
+    before: { reconciledAt: null },
+    after: { reconciledBy: 'MANUAL', amount },
+    reason: note,
+    requestId,
   });
   return { ok: true, amount };
 }

@@ -16,6 +16,7 @@
  */
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { rawStatement } from '../../db/client';
+import { bare, columnList } from '../../db/sql-names';
 import { one } from '../../db/one';
 import {
   creators,
@@ -38,8 +39,9 @@ import {
   record,
   releasedBalanceSql,
 } from '../ledger/ledger';
+import { audit } from '../admin/audit';
 import { getSettings, type PlatformSettings } from '../settings';
-import { audit } from './audit';
+import { recordPayoutStep } from './audit';
 import { recoverCreatorDebts } from './debt';
 import { payoutEligibility, payoutMinimum, type Eligibility, type IneligibleReason } from './eligibility';
 import { payoutNotice } from './notices';
@@ -113,20 +115,34 @@ const creatorOf = async (deps: Deps, id: string) =>
 const payoutOf = async (deps: Deps, id: string) =>
   (await deps.db.select().from(payouts).where(eq(payouts.id, id)).get()) ?? null;
 
+interface OpenInput {
+  creator: Creator;
+  currency: Currency;
+  origin: 'SCHEDULE' | 'CREATOR' | 'ADMIN';
+  periodKey: string;
+  actorUserId?: string | null;
+}
+
 /**
  * Opens a payout of everything released in `currency` (idempotent per `periodKey`). SCHEDULE and
- * CREATOR payouts wait for an admin in APPROVAL mode; ADMIN-triggered ones are approved already.
+ * CREATOR payouts wait for an admin in APPROVAL mode; ADMIN-triggered ones are approved already,
+ * and in the admin audit trail.
  */
-export async function openPayout(
-  deps: Deps,
-  input: {
-    creator: Creator;
-    currency: Currency;
-    origin: 'SCHEDULE' | 'CREATOR' | 'ADMIN';
-    periodKey: string;
-    actorUserId?: string | null;
-  },
-): Promise<OpenResult> {
+export async function openPayout(deps: Deps, input: OpenInput, requestId?: string): Promise<OpenResult> {
+  const r = await open(deps, input);
+  if (r.ok && input.origin === 'ADMIN' && input.actorUserId)
+    await audit(deps, {
+      actor: input.actorUserId,
+      action: 'PAYOUT_TRIGGER',
+      entity: 'creator',
+      entityId: input.creator.id,
+      after: { payoutId: r.payout.id, amount: r.payout.amount, currency: r.payout.currency, status: r.payout.status },
+      requestId,
+    });
+  return r;
+}
+
+async function open(deps: Deps, input: OpenInput): Promise<OpenResult> {
   const { creator, currency, origin } = input;
   const key = `payout:${creator.id}:${currency}:${input.periodKey}`;
   const existing = await deps.db.select().from(payouts).where(eq(payouts.idempotencyKey, key)).get();
@@ -150,7 +166,7 @@ export async function openPayout(
   const id = deps.ids.next('pyt');
   const amount = e.amount;
   const t = now.getTime();
-  const inserted = sql`exists (select 1 from payouts where id = ${id})`;
+  const inserted = sql`exists (select 1 from ${payouts} where ${payouts.id} = ${id})`;
   const approvedBy = status === 'APPROVED' ? (input.actorUserId ?? null) : null;
   const created = {
     origin,
@@ -163,7 +179,7 @@ export async function openPayout(
     // The guard: still covered by the released balance (read inside this transaction), key unused.
     rawStatement(
       deps.d1,
-      sql`insert or ignore into payouts (id, creator_id, amount, currency, status, origin, idempotency_key, debt_deducted, approved_by, requested_at, approved_at, created_at, updated_at)
+      sql`insert or ignore into ${payouts} (${columnList(payouts.id, payouts.creatorId, payouts.amount, payouts.currency, payouts.status, payouts.origin, payouts.idempotencyKey, payouts.debtDeducted, payouts.approvedBy, payouts.requestedAt, payouts.approvedAt, payouts.createdAt, payouts.updatedAt)})
       select ${id}, ${creator.id}, ${amount}, ${currency}, ${status}, ${origin}, ${key}, ${recovery.deducted}, ${approvedBy}, ${t}, ${status === 'APPROVED' ? t : null}, ${t}, ${t}
       where ${releasedBalanceSql(creator.id, currency, now)} >= ${amount}`,
     ),
@@ -189,12 +205,12 @@ export async function openPayout(
     ),
     rawStatement(
       deps.d1,
-      sql`insert into payout_audit (id, payout_id, creator_id, action, amount, currency, status, actor_user_id, reason, context, created_at)
+      sql`insert into ${payoutAudit} (${columnList(payoutAudit.id, payoutAudit.payoutId, payoutAudit.creatorId, payoutAudit.action, payoutAudit.amount, payoutAudit.currency, payoutAudit.status, payoutAudit.actorUserId, payoutAudit.reason, payoutAudit.context, payoutAudit.createdAt)})
       select ${deps.ids.next('pya')}, ${id}, ${creator.id}, 'CREATED', ${amount}, ${currency}, ${status}, ${input.actorUserId ?? null}, null, ${JSON.stringify(created)}, ${t} where ${inserted}`,
     ),
     rawStatement(
       deps.d1,
-      sql`update debt_recoveries set payout_id = ${id} where method = 'PAYOUT_DEDUCTION' and id in (select value from json_each(${JSON.stringify(recovery.recoveryIds)})) and ${inserted}`,
+      sql`update ${debtRecoveries} set ${bare(debtRecoveries.payoutId)} = ${id} where ${debtRecoveries.method} = 'PAYOUT_DEDUCTION' and ${debtRecoveries.id} in (select value from json_each(${JSON.stringify(recovery.recoveryIds)})) and ${inserted}`,
     ),
   ]);
   const payout = await payoutOf(deps, id);
@@ -226,7 +242,7 @@ async function holdPayout(deps: Deps, p: Payout, creator: Creator, reasons: Inel
     .get();
   const reason = reasons.join(',');
   if (last?.action === 'HELD' && last.reason === reason) return;
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     payoutId: p.id,
     creatorId: p.creatorId,
     action: 'HELD',
@@ -236,8 +252,9 @@ async function holdPayout(deps: Deps, p: Payout, creator: Creator, reasons: Inel
     reason,
     context: { blockReason: creator.payoutBlockReason },
   });
-  await deps.log.warn('PAYOUT_SKIPPED', `Payout ${p.id} held: ${reason}`, {
-    context: { payoutId: p.id, creatorId: p.creatorId },
+  await deps.log.payout.warn('PAYOUT_SKIPPED', `Payout ${p.id} held: ${reason}`, {
+    payoutId: p.id,
+    creatorId: p.creatorId,
   });
 }
 
@@ -283,7 +300,7 @@ export async function sendPayout(deps: Deps, payout: Payout): Promise<Payout> {
       .where(and(eq(payouts.id, payout.id), eq(payouts.status, 'APPROVED')))
       .returning();
     if (!updated) return (await payoutOf(deps, payout.id))!;
-    await audit(deps, {
+    await recordPayoutStep(deps, {
       payoutId: payout.id,
       creatorId: creator.id,
       action: 'PROCESSING',
@@ -299,7 +316,7 @@ export async function sendPayout(deps: Deps, payout: Payout): Promise<Payout> {
     return updated;
   } catch (e) {
     if (e instanceof PaymentProviderError && !e.retryable) return failPayout(deps, payout, e.message);
-    await audit(deps, {
+    await recordPayoutStep(deps, {
       payoutId: payout.id,
       creatorId: payout.creatorId,
       action: 'SEND_RETRY',
@@ -308,10 +325,11 @@ export async function sendPayout(deps: Deps, payout: Payout): Promise<Payout> {
       status: payout.status,
       reason: (e as Error).message.slice(0, 500),
     });
-    await deps.log.warn(
+    await deps.log.payout.warn(
       'PAYOUT_ERROR',
       `Payout ${payout.id} not sent yet (${(e as Error).message}); retried next run`,
-      { context: { payoutId: payout.id }, error: e },
+      { payoutId: payout.id },
+      { error: e },
     );
     return payout;
   }
@@ -327,7 +345,9 @@ export async function settleProviderPayout(
   const p = await deps.db.select().from(payouts).where(eq(payouts.stripePayoutId, providerPayoutId)).get();
   if (!p) {
     // A payout made outside the app (e.g. in the Stripe dashboard): nothing of ours to settle.
-    await deps.log.warn('PAYOUT_ERROR', `Settlement for unknown payout ${providerPayoutId}`);
+    await deps.log.payout.warn('PAYOUT_ERROR', `Settlement for unknown payout ${providerPayoutId}`, {
+      providerPayoutId,
+    });
     return null;
   }
   if (outcome === 'failed') return failPayout(deps, p, failureMessage ?? 'The bank refused the payout.');
@@ -340,7 +360,7 @@ export async function settleProviderPayout(
     .returning();
   if (!paid) return p; // already settled (duplicate or late event)
   const creator = await creatorOf(deps, p.creatorId);
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     payoutId: p.id,
     creatorId: p.creatorId,
     action: 'PAID',
@@ -404,7 +424,7 @@ export async function failPayout(deps: Deps, payout: Payout, reason: string): Pr
   const returned = p.status === 'PAID';
   await returnToBalance(deps, p, `payout-failed:${p.id}`, reason);
   const creator = await creatorOf(deps, p.creatorId);
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     payoutId: p.id,
     creatorId: p.creatorId,
     action: 'FAILED',
@@ -468,7 +488,7 @@ export async function cancelPayout(
     .returning();
   if (!canceled) return (await payoutOf(deps, p.id)) ?? p;
   await returnToBalance(deps, p, `payout-canceled:${p.id}`, 'payout canceled');
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     payoutId: p.id,
     creatorId: p.creatorId,
     action: 'CANCELED',
@@ -478,8 +498,9 @@ export async function cancelPayout(
     reason,
     context,
   });
-  await deps.log.warn('PAYOUT_FAILED', `Payout ${p.id} canceled (${reason}); the money is back on the balance`, {
-    context: { payoutId: p.id, creatorId: p.creatorId },
+  await deps.log.payout.warn('PAYOUT_FAILED', `Payout ${p.id} canceled (${reason}); the money is back on the balance`, {
+    payoutId: p.id,
+    creatorId: p.creatorId,
   });
   // The notice says why in the creator's language (the code is read as words on the pages).
   await payoutNotice(
@@ -506,7 +527,12 @@ async function refusalFor(deps: Deps, payoutId: string): Promise<{ ok: false; co
 }
 
 /** Approves a requested payout and sends it — unless its creator cannot be paid now (blocked, not onboarded, payouts off). */
-export async function approvePayout(deps: Deps, payoutId: string, admin: Pick<User, 'id'>): Promise<ApproveResult> {
+export async function approvePayout(
+  deps: Deps,
+  payoutId: string,
+  admin: Pick<User, 'id'>,
+  requestId?: string,
+): Promise<ApproveResult> {
   const p = await payoutOf(deps, payoutId);
   if (!p || p.status !== 'REQUESTED') return refusalFor(deps, payoutId);
   const blockers = sendBlockers(await creatorOf(deps, p.creatorId));
@@ -518,7 +544,7 @@ export async function approvePayout(deps: Deps, payoutId: string, admin: Pick<Us
     .where(and(eq(payouts.id, payoutId), eq(payouts.status, 'REQUESTED')))
     .returning();
   if (!approved) return refusalFor(deps, payoutId);
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     payoutId,
     creatorId: approved.creatorId,
     action: 'APPROVED',
@@ -528,7 +554,17 @@ export async function approvePayout(deps: Deps, payoutId: string, admin: Pick<Us
     actorUserId: admin.id,
   });
   await payoutNotice(deps, await creatorOf(deps, approved.creatorId), approved, 'approved');
-  return { ok: true, payout: await sendPayout(deps, approved) };
+  const sent = await sendPayout(deps, approved);
+  await audit(deps, {
+    actor: admin.id,
+    action: 'PAYOUT_APPROVE',
+    entity: 'payout',
+    entityId: payoutId,
+    before: { status: 'REQUESTED' },
+    after: { status: sent.status, amount: sent.amount, currency: sent.currency },
+    requestId,
+  });
+  return { ok: true, payout: sent };
 }
 
 /** A requested payout turned down: the money stays on the creator's balance. */
@@ -546,7 +582,7 @@ async function reject(
     .returning();
   if (!rejected) return null;
   await returnToBalance(deps, rejected, `payout-rejected:${payoutId}`, reason);
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     payoutId,
     creatorId: rejected.creatorId,
     action: 'REJECTED',
@@ -565,15 +601,27 @@ export async function rejectPayout(
   payoutId: string,
   admin: Pick<User, 'id'>,
   reason: string,
+  requestId?: string,
 ): Promise<{ ok: true; payout: Payout } | { ok: false; code: AdminRefusal }> {
   const rejected = await reject(deps, payoutId, admin.id, reason);
-  return rejected ? { ok: true, payout: rejected } : refusalFor(deps, payoutId);
+  if (!rejected) return refusalFor(deps, payoutId);
+  await audit(deps, {
+    actor: admin.id,
+    action: 'PAYOUT_REJECT',
+    entity: 'payout',
+    entityId: payoutId,
+    before: { status: 'REQUESTED' },
+    after: { status: rejected.status, amount: rejected.amount, currency: rejected.currency },
+    reason,
+    requestId,
+  });
+  return { ok: true, payout: rejected };
 }
 
 /**
  * Blocks or unblocks a creator's payouts (admin, or the engine after repeated failures). Blocking
  * turns down the payouts waiting for approval (the money stays on the balance) and holds the approved
- * ones not sent yet; unblocking sends those at once.
+ * ones not sent yet; unblocking sends those at once. An admin's change is in the admin audit trail.
  */
 export async function setPayoutsBlocked(
   deps: Deps,
@@ -581,7 +629,7 @@ export async function setPayoutsBlocked(
   adminId: string | null,
   blocked: boolean,
   reason: string | null,
-  opts: { notify?: boolean } = {},
+  opts: { notify?: boolean; requestId?: string } = {},
 ): Promise<Creator> {
   const now = deps.clock.now();
   const updated = one(
@@ -598,11 +646,18 @@ export async function setPayoutsBlocked(
       .returning(),
     'the creator whose payouts were blocked or unblocked',
   );
-  await audit(deps, { creatorId: creator.id, action: blocked ? 'BLOCKED' : 'UNBLOCKED', actorUserId: adminId, reason });
-  await deps.log.info('PAYOUT_SKIPPED', `Payouts of ${creator.id} ${blocked ? 'blocked' : 'unblocked'}`, {
-    actorId: adminId,
-    context: { creatorId: creator.id, reason },
+  await recordPayoutStep(deps, {
+    creatorId: creator.id,
+    action: blocked ? 'BLOCKED' : 'UNBLOCKED',
+    actorUserId: adminId,
+    reason,
   });
+  await deps.log.payout.info(
+    blocked ? 'PAYOUTS_BLOCKED' : 'PAYOUTS_UNBLOCKED',
+    `Payouts of ${creator.id} ${blocked ? 'blocked' : 'unblocked'}`,
+    { creatorId: creator.id, reason },
+    { actorId: adminId },
+  );
   if (opts.notify !== false) await payoutNotice(deps, updated, null, blocked ? 'blocked' : 'unblocked', reason);
   const open = await deps.db
     .select()
@@ -620,6 +675,17 @@ export async function setPayoutsBlocked(
       await reject(deps, p.id, adminId, `Payouts blocked: ${reason ?? ''}`.trim());
     else if (p.status === 'APPROVED') await sendPayout(deps, p); // blocked: held (audited); unblocked: sent
   }
+  if (adminId)
+    await audit(deps, {
+      actor: adminId,
+      action: blocked ? 'PAYOUTS_BLOCK' : 'PAYOUTS_UNBLOCK',
+      entity: 'creator',
+      entityId: creator.id,
+      before: { payoutsBlocked: creator.payoutsBlocked, payoutBlockReason: creator.payoutBlockReason },
+      after: { payoutsBlocked: blocked, payoutBlockReason: blocked ? reason : null },
+      reason: blocked ? reason : null,
+      requestId: opts.requestId,
+    });
   return updated;
 }
 
@@ -645,7 +711,7 @@ export async function updatePayoutSettings(
       .returning(),
     'the creator with new payout settings',
   );
-  await audit(deps, {
+  await recordPayoutStep(deps, {
     creatorId: creator.id,
     action: 'SETTINGS',
     actorUserId: creator.userId,

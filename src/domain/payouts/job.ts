@@ -9,7 +9,7 @@ import { and, asc, eq, inArray, isNull, lte } from 'drizzle-orm';
 import { creators, payoutAudit, payouts, type Creator } from '../../db/schema';
 import type { Deps } from '../../deps';
 import { DAY } from '../../lib/clock';
-import { audit } from './audit';
+import { recordPayoutStep } from './audit';
 import { recoverCreatorDebts, recoverDueDebts } from './debt';
 import { creatorEligibility, openPayout, sendPayout, settleProviderPayout, type Payout } from './engine';
 import { nextPayoutSlot } from './schedule';
@@ -26,7 +26,7 @@ export async function checkStuckPayout(
 ): Promise<'settled' | 'in_transit'> {
   const info = await deps.payments.retrievePayout(creator.stripeAccountId ?? '', p.stripePayoutId ?? '');
   if (info.status === 'paid' || info.status === 'failed' || info.status === 'canceled') {
-    await audit(deps, {
+    await recordPayoutStep(deps, {
       payoutId: p.id,
       creatorId: p.creatorId,
       action: 'CHECKED',
@@ -45,7 +45,7 @@ export async function checkStuckPayout(
     .where(and(eq(payoutAudit.payoutId, p.id), eq(payoutAudit.action, 'STUCK')))
     .get();
   if (!flagged) {
-    await audit(deps, {
+    await recordPayoutStep(deps, {
       payoutId: p.id,
       creatorId: p.creatorId,
       action: 'STUCK',
@@ -55,10 +55,10 @@ export async function checkStuckPayout(
       reason: info.status,
       context: { providerPayoutId: info.id, since: p.updatedAt.toISOString() },
     });
-    await deps.log.error(
+    await deps.log.payout.error(
       'PAYOUT_ERROR',
       `Payout ${p.id} still ${info.status} at the provider since ${p.updatedAt.toISOString()}`,
-      { context: { payoutId: p.id, creatorId: p.creatorId } },
+      { payoutId: p.id, creatorId: p.creatorId },
     );
   }
   return 'in_transit';
@@ -108,10 +108,12 @@ export async function runPayouts(deps: Deps, tick: Date): Promise<Record<string,
     try {
       if ((await checkStuckPayout(deps, p, { stripeAccountId: acct })) === 'settled') counts.settled++;
     } catch (e) {
-      await deps.log.warn('PAYOUT_ERROR', `Could not check payout ${p.id} at the provider; next run`, {
-        context: { payoutId: p.id },
-        error: e,
-      });
+      await deps.log.payout.warn(
+        'PAYOUT_ERROR',
+        `Could not check payout ${p.id} at the provider; next run`,
+        { payoutId: p.id },
+        { error: e },
+      );
     }
   }
 
@@ -131,7 +133,7 @@ export async function runPayouts(deps: Deps, tick: Date): Promise<Record<string,
       .returning({ id: creators.id });
     if (!set.length) continue;
     counts.scheduled++;
-    await audit(deps, {
+    await recordPayoutStep(deps, {
       creatorId: c.id,
       action: 'SCHEDULED',
       context: { from: null, to: first.toISOString(), schedule: c.payoutSchedule },
@@ -160,7 +162,7 @@ export async function runPayouts(deps: Deps, tick: Date): Promise<Record<string,
       }
       if (e.reasons.some((x) => x !== 'NOTHING_TO_PAY')) {
         counts.skipped++;
-        await audit(deps, {
+        await recordPayoutStep(deps, {
           creatorId: creator.id,
           action: 'SKIPPED',
           currency: e.currency,
@@ -181,7 +183,7 @@ export async function runPayouts(deps: Deps, tick: Date): Promise<Record<string,
       .returning({ id: creators.id });
     if (moved.length) {
       counts.advanced++;
-      await audit(deps, {
+      await recordPayoutStep(deps, {
         creatorId: creator.id,
         action: 'ADVANCED',
         context: { from: slot.toISOString(), to: next?.toISOString() ?? null, tick: tick.toISOString() },

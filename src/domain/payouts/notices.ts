@@ -47,7 +47,7 @@ const TYPE: Record<PayoutNoticeKind, NotificationType> = {
 /** Admins hear about these too (to approve, or to look at the bank details). */
 const FOR_ADMINS: ReadonlySet<PayoutNoticeKind> = new Set(['approval_needed', 'failed', 'failed_blocked', 'returned']);
 /** In-app only: the email comes with the next step (an approved payout is sent at once: "on its way"). */
-const NO_EMAIL: ReadonlySet<PayoutNoticeKind> = new Set(['approved']);
+const hasEmail = (kind: PayoutNoticeKind): kind is Exclude<PayoutNoticeKind, 'approved'> => kind !== 'approved';
 
 async function tellOne(
   deps: Deps,
@@ -62,7 +62,7 @@ async function tellOne(
       params: { amount: data.amount, currency: data.currency, reason: data.reason, creator: data.creator, kind },
       link: data.link,
     },
-    email: NO_EMAIL.has(kind)
+    email: !hasEmail(kind)
       ? undefined
       : {
           template: 'payout_update',

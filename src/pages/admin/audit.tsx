@@ -1,15 +1,21 @@
 /** Admin — the audit log: every admin write, who and when, what changed (before → after), why; filterable by entity. */
-import { Hono } from 'hono';
+import { z } from 'zod';
 import { AUDIT_ENTITIES, AUDIT_PAGE, auditPage } from '../../domain/admin/audit';
-import type { AppEnv } from '../../http/context';
 import type { MessageKey } from '../../i18n';
-import { Empty, pageParam, Pagination, When } from '../components/ui';
+import { Empty, Pagination, When } from '../components/ui';
+import { lenient, pageArea } from '../page-route';
 import { page, viewOf } from '../render';
-import { AdminNav, requireAdminPage } from './common';
-import { changes, oneOf, qs, SelectFilter } from './kit';
+import { AdminNav } from './common';
+import { changes, enumFilter, pageFilter, qs, SelectFilter } from './kit';
 
-export const adminAuditPages = new Hono<AppEnv>();
-const L = '/:lang{fr|en}';
+const admin = pageArea('admin');
+export const adminAuditPages = admin.app;
+
+const Query = z.object({
+  entity: enumFilter(AUDIT_ENTITIES),
+  entityId: lenient(z.string().regex(/^[\w-]{1,64}$/)),
+  page: pageFilter,
+});
 
 /** Where an audited entity is shown in the admin, when it has a page. */
 function entityHref(entity: string, id: string | null): string | null {
@@ -37,14 +43,8 @@ function entityHref(entity: string, id: string | null): string | null {
   }
 }
 
-adminAuditPages.get(`${L}/admin/audit`, async (c) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
+admin.get('/audit', { query: Query }, async (c, { query: { entity, entityId, page: p } }) => {
   const { t, href, locale, timezone } = viewOf(c);
-  const q = c.req.query();
-  const entity = oneOf(AUDIT_ENTITIES, q.entity);
-  const entityId = q.entityId && /^[\w-]{1,64}$/.test(q.entityId) ? q.entityId : undefined;
-  const p = pageParam(q.page);
   const { rows, total } = await auditPage(c.get('deps'), { entity, entityId, page: p });
   return page(c, {
     title: t('adminx.audit.title'),

@@ -1,44 +1,47 @@
 /** Admin — bookings: filters (status, creator, fan email, call dates, calls to review) and one booking's detail with its whole timeline, an admin refund and the review of an interrupted call. */
-import { Hono } from 'hono';
-import { eq } from 'drizzle-orm';
-import { BOOKING_STATUSES, CALL_EVENT_TYPES, payments } from '../../db/schema';
+import { z } from 'zod';
+import { BOOKING_STATUSES, CALL_EVENT_TYPES } from '../../shared/enums';
 import {
   BOOKINGS_PAGE,
   bookingDetail,
   bookingsPage,
   creatorChoices,
+  paymentOfBooking,
   type TimelineItem,
 } from '../../domain/admin/bookings';
+import { callReviewView } from '../../domain/admin/call-review';
 import { dayRange } from '../../domain/admin/filters';
 import { adminRefund } from '../../domain/admin/payments';
 import { refundable } from '../../domain/payments/refunds';
-import type { AppEnv } from '../../http/context';
 import { notFound } from '../../http/errors';
 import type { MessageKey, T } from '../../i18n';
 import { formatMoney, parseMajorAmount, toMajorString } from '../../i18n/format';
-import { readForm, singleLine } from '../components/form';
-import { Empty, Money, pageParam, Pagination, StatusBadge, TimeRange, When } from '../components/ui';
-import { flash, page, viewOf } from '../render';
-import { callReviewView, CallReviewCard, postCallReview } from './call-review';
-import { AdminNav, requireAdminPage } from './common';
-import { DateRange, dayOf, idOf, oneOf, qs, SelectFilter } from './kit';
+import { IdParam } from '../../shared/common';
+import { Empty, Money, Pagination, StatusBadge, TimeRange, When } from '../components/ui';
+import { pageArea, textField } from '../page-route';
+import { page, viewOf } from '../render';
+import { CallReviewCard, callReviewPages } from './call-review';
+import { AdminNav } from './common';
+import { dayFilter, DateRange, enumFilter, idFilter, pageFilter, qs, searchFilter, SelectFilter } from './kit';
 
-export const adminBookingPages = new Hono<AppEnv>();
-const L = '/:lang{fr|en}';
+const admin = pageArea('admin');
+export const adminBookingPages = admin.app;
 
-adminBookingPages.get(`${L}/admin/bookings`, async (c) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
+const ListQuery = z.object({
+  status: enumFilter(BOOKING_STATUSES),
+  creator: idFilter('crt'),
+  fan: searchFilter(254),
+  from: dayFilter,
+  to: dayFilter,
+  review: enumFilter(['pending']),
+  page: pageFilter,
+});
+const BookingParams = z.object({ id: IdParam('bkg') });
+
+admin.get('/bookings', { query: ListQuery }, async (c, { query }) => {
   const { t, href, locale, timezone } = viewOf(c);
   const deps = c.get('deps');
-  const q = c.req.query();
-  const status = oneOf(BOOKING_STATUSES, q.status);
-  const creator = idOf('crt', q.creator);
-  const fan = (q.fan ?? '').trim().slice(0, 254) || undefined;
-  const from = dayOf(q.from);
-  const to = dayOf(q.to);
-  const review = q.review === 'pending' ? 'pending' : undefined;
-  const p = pageParam(q.page);
+  const { status, creator, fan, from, to, review, page: p } = query;
   const range = dayRange(from, to, timezone);
   const [{ rows, total }, creatorsList] = await Promise.all([
     bookingsPage(deps, {
@@ -183,12 +186,9 @@ function itemText(t: T, i: TimelineItem): string {
   return t(i.label as MessageKey, p);
 }
 
-adminBookingPages.get(`${L}/admin/bookings/:id`, async (c) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
+admin.get('/bookings/:id', { params: BookingParams, notFound: 'Booking' }, async (c, { params: { id } }) => {
   const { t, href, locale, timezone } = viewOf(c);
-  const id = c.req.param('id');
-  const d = /^bkg_[0-9a-z]{6,40}$/.test(id) ? await bookingDetail(c.get('deps'), id) : null;
+  const d = await bookingDetail(c.get('deps'), id);
   if (!d) throw notFound('Booking');
   const b = d.booking;
   const pay = d.payment;
@@ -328,36 +328,36 @@ adminBookingPages.get(`${L}/admin/bookings/:id`, async (c) => {
   });
 });
 
-adminBookingPages.post(`${L}/admin/bookings/:id/call-review`, postCallReview);
+callReviewPages(admin);
 
-adminBookingPages.post(`${L}/admin/bookings/:id/refund`, async (c) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
-  const deps = c.get('deps');
-  const id = c.req.param('id');
-  const payment = /^bkg_[0-9a-z]{6,40}$/.test(id)
-    ? await deps.db.select().from(payments).where(eq(payments.bookingId, id)).get()
-    : null;
-  if (!payment) throw notFound('Payment');
-  const form = await readForm(c.req.raw);
-  const reason = singleLine(form.reason, 500);
-  const amount = parseMajorAmount(form.amount ?? '', payment.currency);
-  if (!amount || reason.length < 3) {
-    flash(c, 'adminx.bookings.refundInvalid', 'error');
-  } else {
-    const r = await adminRefund(deps, admin.id, payment.id, { amount, reason, requestId: c.get('requestId') });
+admin.post(
+  '/bookings/:id/refund',
+  {
+    params: BookingParams,
+    notFound: 'Payment',
+    form: z.object({ reason: textField(500), amount: z.string().default('') }),
+    back: (c, { params }) => viewOf(c).href(`/admin/bookings/${params.id}`),
+  },
+  async (c, { user, params: { id }, form, back }) => {
+    const deps = c.get('deps');
+    const payment = await paymentOfBooking(deps, id);
+    if (!payment) throw notFound('Payment');
+    // The amount is read in the payment's currency, known only now.
+    const amount = parseMajorAmount(form.amount, payment.currency);
+    if (!amount || form.reason.length < 3) return back('adminx.bookings.refundInvalid', 'error');
+    const r = await adminRefund(deps, user.id, payment.id, {
+      amount,
+      reason: form.reason,
+      requestId: c.get('requestId'),
+    });
     if (r.ok)
-      flash(
-        c,
+      return back(
         r.status === 'ISSUED' ? 'adminx.bookings.refundDone' : 'adminx.bookings.refundOwed',
         r.status === 'ISSUED' ? 'success' : 'info',
       );
-    else
-      flash(
-        c,
-        r.code === 'REFUND_REFUSED' ? 'adminx.bookings.refundRefused' : 'adminx.bookings.nothingToRefund',
-        'error',
-      );
-  }
-  return c.redirect(viewOf(c).href(`/admin/bookings/${id}`), 303);
-});
+    return back(
+      r.code === 'REFUND_REFUSED' ? 'adminx.bookings.refundRefused' : 'adminx.bookings.nothingToRefund',
+      'error',
+    );
+  },
+);

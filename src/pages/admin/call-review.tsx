@@ -3,55 +3,19 @@
  * against what the call needed, and the decision (pay the creator, or refund the fan in full or in
  * part). Until an admin decides, nothing of the booking is released or refunded.
  */
-import { and, eq } from 'drizzle-orm';
-import type { Context } from 'hono';
-import { bookings, owedRefunds, users, type Booking, type Locale, type Payment } from '../../db/schema';
-import type { Deps } from '../../deps';
-import { computeAttendance, tookPlaceThresholdMs } from '../../domain/calls/attendance';
-import { presenceOf } from '../../domain/calls/presence';
-import { reviewInterruptedCall, reviewRefundKey } from '../../domain/calls/review';
-import { refundable } from '../../domain/payments/refunds';
-import { getSettings } from '../../domain/settings';
-import type { AppEnv } from '../../http/context';
+import { z } from 'zod';
+import type { Booking } from '../../domain/rows';
+import type { Locale } from '../../shared/enums';
+import { bookingCurrency, type CallReviewView } from '../../domain/admin/call-review';
+import { reviewInterruptedCall } from '../../domain/calls/review';
 import { notFound } from '../../http/errors';
 import type { T } from '../../i18n';
 import { formatMoney, parseMajorAmount, toMajorString } from '../../i18n/format';
 import { CallReviewBody } from '../../shared/calls';
-import { readForm } from '../components/form';
+import { IdParam } from '../../shared/common';
 import { When } from '../components/ui';
-import { flash, viewOf } from '../render';
-import { requireAdminPage } from './common';
-
-export interface CallReviewView {
-  togetherMs: number;
-  thresholdMs: number;
-  refundable: number;
-  reviewerName: string | null;
-  /** The review's refund is not issued yet (owed, or refused): the creator's share stays on hold. */
-  refundPending: boolean;
-}
-
-/** What the card needs, for an interrupted call only. */
-export async function callReviewView(deps: Deps, b: Booking, pay: Payment | null): Promise<CallReviewView | null> {
-  if (b.outcome !== 'INTERRUPTED') return null;
-  const [presence, settings, reviewer, owed] = await Promise.all([
-    presenceOf(deps, b.id),
-    getSettings(deps),
-    b.reviewedBy ? deps.db.select({ name: users.name }).from(users).where(eq(users.id, b.reviewedBy)).get() : null,
-    deps.db
-      .select({ status: owedRefunds.status })
-      .from(owedRefunds)
-      .where(and(eq(owedRefunds.idempotencyKey, reviewRefundKey(b.id)), eq(owedRefunds.initiatedBy, 'ADMIN')))
-      .get(),
-  ]);
-  return {
-    togetherMs: computeAttendance(presence, b, deps.clock.now()).togetherMs,
-    thresholdMs: tookPlaceThresholdMs(settings, b),
-    refundable: pay && !['PENDING', 'FAILED', 'CANCELED'].includes(pay.status) ? refundable(pay) : 0,
-    reviewerName: reviewer?.name ?? null,
-    refundPending: !!owed && ['PREPARED', 'OWED', 'FAILED'].includes(owed.status),
-  };
-}
+import type { PageArea } from '../page-route';
+import { viewOf } from '../render';
 
 const duration = (ms: number) => `${Math.floor(ms / 60_000)} min ${Math.floor((ms % 60_000) / 1000)} s`;
 
@@ -144,39 +108,41 @@ export function CallReviewCard({
   );
 }
 
+const ReviewForm = z.object({
+  decision: z.string().optional(),
+  reason: z.string().optional(),
+  amount: z.string().default(''),
+});
+
 /** POST …/admin/bookings/:id/call-review: the page form, through the same domain rule as the API (audited there). */
-export async function postCallReview(c: Context<AppEnv>): Promise<Response> {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
-  const id = c.req.param('id') ?? '';
-  if (!/^bkg_[0-9a-z]{6,40}$/.test(id)) throw notFound('Booking');
-  const deps = c.get('deps');
-  const form = await readForm(c.req.raw);
-  const currency = (
-    await deps.db.select({ currency: bookings.currency }).from(bookings).where(eq(bookings.id, id)).get()
-  )?.currency;
-  if (!currency) throw notFound('Booking');
-  const parsed = CallReviewBody.safeParse({
-    decision: form.decision,
-    reason: form.reason,
-    ...(form.decision === 'REFUND' ? { amount: parseMajorAmount(form.amount ?? '', currency) } : {}),
-  });
-  if (!parsed.success) {
-    flash(c, 'adminx.bookings.reviewInvalid', 'error');
-  } else {
-    const r = await reviewInterruptedCall(deps, admin.id, id, parsed.data, c.get('requestId'));
-    if (!r.ok)
-      flash(
-        c,
-        r.code === 'REFUND_TOO_LARGE' ? 'adminx.bookings.reviewTooLarge' : 'adminx.bookings.reviewRefused',
-        'error',
-      );
-    else
-      flash(
-        c,
-        r.refund && r.refund.status !== 'ISSUED' ? 'adminx.bookings.reviewDoneOwed' : 'adminx.bookings.reviewDone',
-        r.refund && r.refund.status !== 'ISSUED' ? 'info' : 'success',
-      );
-  }
-  return c.redirect(viewOf(c).href(`/admin/bookings/${id}`), 303);
+export function callReviewPages(admin: PageArea<'admin'>): void {
+  admin.post(
+    '/bookings/:id/call-review',
+    {
+      params: z.object({ id: IdParam('bkg') }),
+      notFound: 'Booking',
+      form: ReviewForm,
+      back: (c, { params }) => viewOf(c).href(`/admin/bookings/${params.id}`),
+    },
+    async (c, { user, params: { id }, form, back }) => {
+      const deps = c.get('deps');
+      const currency = await bookingCurrency(deps, id);
+      if (!currency) throw notFound('Booking');
+      // The amount is read in the booking's currency, so the body is checked once that is known.
+      const parsed = CallReviewBody.safeParse({
+        decision: form.decision,
+        reason: form.reason,
+        ...(form.decision === 'REFUND' ? { amount: parseMajorAmount(form.amount, currency) } : {}),
+      });
+      if (!parsed.success) return back('adminx.bookings.reviewInvalid', 'error');
+      const r = await reviewInterruptedCall(deps, user.id, id, parsed.data, c.get('requestId'));
+      if (!r.ok)
+        return back(
+          r.code === 'REFUND_TOO_LARGE' ? 'adminx.bookings.reviewTooLarge' : 'adminx.bookings.reviewRefused',
+          'error',
+        );
+      const owed = r.refund && r.refund.status !== 'ISSUED';
+      return back(owed ? 'adminx.bookings.reviewDoneOwed' : 'adminx.bookings.reviewDone', owed ? 'info' : 'success');
+    },
+  );
 }

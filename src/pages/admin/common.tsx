@@ -1,17 +1,7 @@
-/** Admin area: the guard (signed-in ADMIN) and the section navigation. */
-import type { User } from '../../db/schema';
+/** Admin area: the section navigation (the guard is the area's access, `pageArea('admin')`). */
 import type { Ctx } from '../../http/context';
-import { forbidden } from '../../http/errors';
-import { requireUserPage } from '../account';
 import { SectionNav } from '../components/ui';
 import { viewOf } from '../render';
-
-export function requireAdminPage(c: Ctx): User | Response {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
-  if (user.role !== 'ADMIN') throw forbidden('This page is for administrators.', 'FORBIDDEN_ROLE');
-  return user;
-}
 
 export type AdminSection =
   | 'overview'

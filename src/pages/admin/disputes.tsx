@@ -1,9 +1,9 @@
 /** Admin — refunds and disputes: statuses, amounts, links to the bookings; evidence submission and manual debt settlement. */
-import { eq } from 'drizzle-orm';
-import { Hono } from 'hono';
-import { DISPUTE_STATUSES, disputes, OWED_REFUND_STATUSES, REFUND_STATUSES } from '../../db/schema';
+import { z } from 'zod';
+import { DISPUTE_STATUSES, OWED_REFUND_STATUSES, REFUND_STATUSES } from '../../shared/enums';
 import { audit } from '../../domain/admin/audit';
 import {
+  disputeById,
   disputesPage,
   isOpenDispute,
   MONEY_PAGE,
@@ -13,17 +13,29 @@ import {
   type DisputeView,
 } from '../../domain/admin/payments';
 import { submitDisputeEvidence } from '../../domain/payments/disputes';
-import type { AppEnv } from '../../http/context';
+import type { Ctx } from '../../http/context';
 import { notFound } from '../../http/errors';
 import type { MessageKey } from '../../i18n';
-import { Empty, Money, pageParam, Pagination, When } from '../components/ui';
-import { flash, page, viewOf } from '../render';
-import { AdminNav, requireAdminPage } from './common';
-import { oneOf, qs, SelectFilter } from './kit';
+import { Empty, Money, Pagination, When } from '../components/ui';
+import { pageArea } from '../page-route';
+import { page, viewOf } from '../render';
+import { AdminNav } from './common';
+import { enumFilter, pageFilter, qs, SelectFilter } from './kit';
 
-export const adminDisputePages = new Hono<AppEnv>();
-const L = '/:lang{fr|en}';
-const VIEWS = ['open', 'debt', ...DISPUTE_STATUSES] as const;
+const admin = pageArea('admin');
+export const adminDisputePages = admin.app;
+const VIEWS = ['open', 'debt', ...DISPUTE_STATUSES] as const satisfies readonly DisputeView[];
+const ListQuery = z.object({
+  view: enumFilter(VIEWS),
+  rstatus: enumFilter(REFUND_STATUSES),
+  ostatus: enumFilter(OWED_REFUND_STATUSES),
+  dpage: pageFilter,
+  rpage: pageFilter,
+  opage: pageFilter,
+});
+// Any id: the domain answers one it does not know (404 below).
+const IdParams = z.object({ id: z.string() });
+const toDisputes = (c: Ctx) => viewOf(c).href('/admin/disputes');
 const tone = (s: string) =>
   s === 'WON' || s === 'SUCCEEDED'
     ? 'success'
@@ -33,18 +45,10 @@ const tone = (s: string) =>
         ? ''
         : 'warning';
 
-adminDisputePages.get(`${L}/admin/disputes`, async (c) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
+admin.get('/disputes', { query: ListQuery }, async (c, { query }) => {
   const { t, href, locale, timezone } = viewOf(c);
   const deps = c.get('deps');
-  const q = c.req.query();
-  const view = oneOf(VIEWS, q.view) as DisputeView | undefined;
-  const rstatus = oneOf(REFUND_STATUSES, q.rstatus);
-  const ostatus = oneOf(OWED_REFUND_STATUSES, q.ostatus);
-  const dpage = pageParam(q.dpage);
-  const rpage = pageParam(q.rpage);
-  const opage = pageParam(q.opage);
+  const { view, rstatus, ostatus, dpage, rpage, opage } = query;
   const [ds, rs, os] = await Promise.all([
     disputesPage(deps, { view, page: dpage }),
     refundsPage(deps, { status: rstatus, page: rpage }),
@@ -335,40 +339,30 @@ adminDisputePages.get(`${L}/admin/disputes`, async (c) => {
 });
 
 /** An owed or refused refund asked of the provider again now (as `POST /api/admin/owed-refunds/:id/retry`). */
-adminDisputePages.post(`${L}/admin/owed-refunds/:id/retry`, async (c) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
-  const r = await retryOwedRefundNow(c.get('deps'), admin.id, c.req.param('id'), c.get('requestId'));
+admin.post('/owed-refunds/:id/retry', { params: IdParams, back: toDisputes }, async (c, { user, params, back }) => {
+  const r = await retryOwedRefundNow(c.get('deps'), user.id, params.id, c.get('requestId'));
   if (!r.ok && r.code === 'NOT_FOUND') throw notFound('Refund');
-  flash(
-    c,
-    r.ok
-      ? r.outcome.status === 'ISSUED'
-        ? 'adminx.bookings.refundDone'
-        : r.outcome.status === 'OWED'
-          ? 'adminx.bookings.refundOwed'
-          : 'adminx.bookings.refundRefused'
-      : 'admin.failed',
-    r.ok && r.outcome.status === 'ISSUED' ? 'success' : r.ok && r.outcome.status === 'OWED' ? 'info' : 'error',
+  if (!r.ok) return back('admin.failed', 'error');
+  const s = r.outcome.status;
+  return back(
+    s === 'ISSUED'
+      ? 'adminx.bookings.refundDone'
+      : s === 'OWED'
+        ? 'adminx.bookings.refundOwed'
+        : 'adminx.bookings.refundRefused',
+    s === 'ISSUED' ? 'success' : s === 'OWED' ? 'info' : 'error',
   );
-  return c.redirect(viewOf(c).href('/admin/disputes'), 303);
 });
 
 /** The booking and call timeline goes to the provider as evidence (as `POST /api/admin/disputes/:id/evidence`). */
-adminDisputePages.post(`${L}/admin/disputes/:id/evidence`, async (c) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
+admin.post('/disputes/:id/evidence', { params: IdParams, back: toDisputes }, async (c, { user, params, back }) => {
   const deps = c.get('deps');
-  const d = await deps.db
-    .select()
-    .from(disputes)
-    .where(eq(disputes.id, c.req.param('id')))
-    .get();
+  const d = await disputeById(deps, params.id);
   if (!d) throw notFound('Dispute');
   const r = await submitDisputeEvidence(deps, d.id);
   if (r.ok)
     await audit(deps, {
-      actor: admin.id,
+      actor: user.id,
       action: 'DISPUTE_EVIDENCE',
       entity: 'dispute',
       entityId: d.id,
@@ -376,6 +370,5 @@ adminDisputePages.post(`${L}/admin/disputes/:id/evidence`, async (c) => {
       after: { evidenceSubmitted: true },
       requestId: c.get('requestId'),
     });
-  flash(c, r.ok ? 'admin.done' : 'admin.failed', r.ok ? 'success' : 'error');
-  return c.redirect(viewOf(c).href('/admin/disputes'), 303);
+  return back(r.ok ? 'admin.done' : 'admin.failed', r.ok ? 'success' : 'error');
 });

@@ -1,7 +1,12 @@
-/** Building blocks shared by the admin dashboards: query helpers, filter inputs, key figures, before/after changes. */
+/** Building blocks shared by the admin dashboards: query filters, filter inputs, key figures, before/after changes. */
 import type { ComponentChildren } from 'preact';
 import type { Ctx } from '../../http/context';
+import { z } from 'zod';
 import { localDate } from '../../lib/tz';
+import { IdParam } from '../../shared/common';
+import { LocalDate } from '../../shared/availability';
+import { pageParam } from '../components/ui';
+import { lenient } from '../page-route';
 
 /** A query string from the non-empty params. */
 export const qs = (params: Record<string, string | number | undefined | null>) =>
@@ -11,16 +16,34 @@ export const qs = (params: Record<string, string | number | undefined | null>) =
       .map(([k, v]) => [k, String(v)]),
   ).toString();
 
-/** `value` when it is one of `list`, else undefined (query parameters from the URL are untrusted). */
-export const oneOf = <T extends string>(list: readonly T[], value: string | undefined): T | undefined =>
-  (list as readonly string[]).includes(value ?? '') ? (value as T) : undefined;
+/*
+ * Query filters for the admin lists: a missing or bad value means "all" (URLs are shared and
+ * untrusted), so each one is lenient and a filter never answers 400.
+ */
 
-/** A prefixed id (`bkg_…`, `usr_…`) from the query, or undefined. */
-export const idOf = (prefix: string, value: string | undefined) =>
-  value && new RegExp(`^${prefix}_[0-9a-z]{6,40}$`).test(value) ? value : undefined;
+/** One of `list`, or undefined. */
+export const enumFilter = <const T extends readonly [string, ...string[]]>(list: T) => lenient(z.enum(list));
 
-/** A YYYY-MM-DD value from the query, or undefined. */
-export const dayOf = (value: string | undefined) => (value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : undefined);
+/** A prefixed id (`bkg_…`, `usr_…`), or undefined. */
+export const idFilter = (prefix: string) => lenient(IdParam(prefix));
+
+/** A YYYY-MM-DD day, or undefined. */
+export const dayFilter = lenient(LocalDate);
+
+/** A 1-based page number, clamped; anything else is page 1. */
+export const pageFilter = z
+  .string()
+  .optional()
+  .catch(undefined)
+  .transform((v) => pageParam(v));
+
+/** Free text searched for (trimmed, at most `max` characters), or undefined when empty. */
+export const searchFilter = (max = Number.POSITIVE_INFINITY) =>
+  z
+    .string()
+    .optional()
+    .catch(undefined)
+    .transform((v) => (v ?? '').trim().slice(0, max) || undefined);
 
 export const todayIn = (c: Ctx) => localDate(c.get('deps').clock.now(), c.get('timezone'));
 

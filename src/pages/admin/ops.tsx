@@ -1,11 +1,11 @@
 /** Admin — operations: email log (filters, retry, template previews), scheduled jobs (runs, run now), logs (filters, stats). */
-import { Hono } from 'hono';
-import { eq } from 'drizzle-orm';
-import { EMAIL_STATUSES, emailLog, LOG_LEVELS, type Locale } from '../../db/schema';
+import { z } from 'zod';
+import type { Locale } from '../../shared/enums';
 import { audit } from '../../domain/admin/audit';
 import {
   canRetryEmail,
   emailLogPage,
+  emailRetryState,
   logsPage,
   logStats,
   logStatsByDay,
@@ -16,36 +16,55 @@ import {
 } from '../../domain/admin/ops';
 import { emailContext, isStalePending } from '../../domain/email/enqueue';
 import { getTemplate, renderEmail, samplesOf, templates } from '../../emails';
-import type { AppEnv, Ctx } from '../../http/context';
+import type { Ctx } from '../../http/context';
 import { notFound } from '../../http/errors';
-import { isLocale, type MessageKey } from '../../i18n';
+import type { MessageKey } from '../../i18n';
 import { isValidTimeZone } from '../../i18n/format';
 import { DAY } from '../../lib/clock';
 import { LOG_TYPES, type LogFamily } from '../../lib/logger';
 import { JOB_NAMES, JOBS, type JobName } from '../../jobs/registry';
 import { runJob } from '../../jobs/run-job';
-import { Empty, Pagination, pageParam, When } from '../components/ui';
-import { flash, page, viewOf } from '../render';
-import { AdminNav, requireAdminPage } from './common';
+import { LocaleSchema } from '../../shared/common';
+import { EMAIL_STATUSES, LOG_LEVELS } from '../../shared/enums';
+import { Empty, Pagination, When } from '../components/ui';
+import { lenient, pageArea } from '../page-route';
+import { page, viewOf } from '../render';
+import { AdminNav } from './common';
+import { dayFilter, enumFilter, pageFilter, searchFilter } from './kit';
 
-export const adminOpsPages = new Hono<AppEnv>();
-const L = '/:lang{fr|en}';
-const FAMILIES = [...new Set(Object.values(LOG_TYPES))] as LogFamily[];
+const admin = pageArea('admin');
+export const adminOpsPages = admin.app;
+const FAMILIES = [...new Set(Object.values(LOG_TYPES))] as [LogFamily, ...LogFamily[]];
+// Any id: the domain answers an unknown email (404 below).
+const IdParams = z.object({ id: z.string() });
+
+/** A preview zone from the query (an unknown zone falls back to Paris, like a bad tz cookie). */
+const zoneFilter = z
+  .string()
+  .optional()
+  .catch(undefined)
+  .transform((tz) => (tz && isValidTimeZone(tz) ? tz : 'Europe/Paris'));
+/** A template preview: which template, variant, language and zone (each falls back when bad). */
+const PreviewQuery = z.object({
+  name: lenient(z.string()),
+  locale: lenient(LocaleSchema),
+  tz: zoneFilter,
+  variant: lenient(z.string()),
+});
 const qs = (params: Record<string, string | undefined>) =>
   new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => !!e[1])).toString();
 
 // ---------------------------------------------------------------------------------------------- emails
 
-adminOpsPages.get(`${L}/admin/emails`, async (c) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
+const EmailsQuery = z.object({
+  status: enumFilter(EMAIL_STATUSES),
+  to: searchFilter(),
+  template: lenient(z.string().refine((name) => name in templates)),
+  page: pageFilter,
+});
+
+admin.get('/emails', { query: EmailsQuery }, async (c, { query: { status, to, template, page: p } }) => {
   const { t, href, locale, timezone } = viewOf(c);
-  const status = (EMAIL_STATUSES as readonly string[]).includes(c.req.query('status') ?? '')
-    ? (c.req.query('status') as (typeof EMAIL_STATUSES)[number])
-    : undefined;
-  const to = c.req.query('to')?.trim() || undefined;
-  const template = c.req.query('template') && templates[c.req.query('template')!] ? c.req.query('template') : undefined;
-  const p = pageParam(c.req.query('page'));
   const { rows, total } = await emailLogPage(c.get('deps'), { status, to, template, page: p });
   const now = c.get('deps').clock.now();
   return page(c, {
@@ -168,45 +187,43 @@ adminOpsPages.get(`${L}/admin/emails`, async (c) => {
   });
 });
 
-adminOpsPages.post(`${L}/admin/emails/:id/retry`, async (c) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
-  const deps = c.get('deps');
-  const before = await deps.db
-    .select({ status: emailLog.status, attempts: emailLog.attempts, lastError: emailLog.lastError })
-    .from(emailLog)
-    .where(eq(emailLog.id, c.req.param('id')))
-    .get();
-  if (!before) throw notFound('Email');
-  const r = await retryEmail(deps, c.req.param('id'), admin.id);
-  if (r.ok)
-    await audit(deps, {
-      actor: admin.id,
-      action: 'EMAIL_RETRY',
-      entity: 'email',
-      entityId: c.req.param('id'),
-      before,
-      after: { status: 'PENDING', newKey: r.newKey },
-      requestId: c.get('requestId'),
-    });
-  flash(c, r.ok ? (r.newKey ? 'ops.retriedNewKey' : 'ops.retried') : 'ops.notRetryable', r.ok ? 'success' : 'error');
-  return c.redirect(viewOf(c).href('/admin/emails'), 303);
-});
+admin.post(
+  '/emails/:id/retry',
+  { params: IdParams, back: (c) => viewOf(c).href('/admin/emails') },
+  async (c, { user, params: { id }, back }) => {
+    const deps = c.get('deps');
+    const before = await emailRetryState(deps, id);
+    if (!before) throw notFound('Email');
+    const r = await retryEmail(deps, id, user.id);
+    if (r.ok)
+      await audit(deps, {
+        actor: user.id,
+        action: 'EMAIL_RETRY',
+        entity: 'email',
+        entityId: id,
+        before,
+        after: { status: 'PENDING', newKey: r.newKey },
+        requestId: c.get('requestId'),
+      });
+    return back(
+      r.ok ? (r.newKey ? 'ops.retriedNewKey' : 'ops.retried') : 'ops.notRetryable',
+      r.ok ? 'success' : 'error',
+    );
+  },
+);
 
 /** Every template rendered with its sample data, in a chosen language and zone. */
-adminOpsPages.get(`${L}/admin/emails/templates`, async (c) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
+admin.get('/emails/templates', { query: PreviewQuery }, async (c, { query }) => {
   const { t, href } = viewOf(c);
-  const asked = c.req.query('name');
+  const asked = query.name;
   // No template at all would leave nothing to show: the 404 below.
-  const name = (asked && templates[asked] ? asked : Object.keys(templates)[0]) ?? '';
-  const locale: Locale = isLocale(c.req.query('locale')) ? (c.req.query('locale') as Locale) : viewOf(c).locale;
-  const tz = zoneOf(c.req.query('tz'));
+  const name = (asked && asked in templates ? asked : Object.keys(templates)[0]) ?? '';
+  const locale: Locale = query.locale ?? viewOf(c).locale;
+  const tz = query.tz;
   const tpl = getTemplate(name);
   if (!tpl) throw notFound('Template');
   const variants = Object.keys(samplesOf(tpl, c.get('deps').config.appUrl));
-  const variant = variants.includes(c.req.query('variant') ?? '') ? c.req.query('variant')! : variants[0];
+  const variant = query.variant !== undefined && variants.includes(query.variant) ? query.variant : variants[0];
   const rendered = previewOf(c, name, locale, tz, variant);
   c.set('cspExtra', { frame: ["'self'"] });
   return page(c, {
@@ -311,17 +328,11 @@ function previewOf(c: Ctx, name: string, locale: Locale, tz: string, variant: st
   );
 }
 
-adminOpsPages.get(`${L}/admin/emails/templates/html`, async (c) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
-  const locale: Locale = isLocale(c.req.query('locale')) ? (c.req.query('locale') as Locale) : 'fr';
-  const html = previewOf(
-    c,
-    c.req.query('name') ?? '',
-    locale,
-    zoneOf(c.req.query('tz')),
-    c.req.query('variant'),
-  ).html.replace(/<head>/i, '<head><base target="_top">');
+admin.get('/emails/templates/html', { query: PreviewQuery }, async (c, { query }) => {
+  const html = previewOf(c, query.name ?? '', query.locale ?? 'fr', query.tz, query.variant).html.replace(
+    /<head>/i,
+    '<head><base target="_top">',
+  );
   return new Response(html, {
     headers: {
       'content-type': 'text/html; charset=utf-8',
@@ -334,9 +345,7 @@ adminOpsPages.get(`${L}/admin/emails/templates/html`, async (c) => {
 
 // ---------------------------------------------------------------------------------------------- jobs
 
-adminOpsPages.get(`${L}/admin/jobs`, async (c) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
+admin.get('/jobs', {}, async (c) => {
   const { t, href, locale, timezone } = viewOf(c);
   const runs = await recentRuns(c.get('deps'));
   return page(c, {
@@ -400,56 +409,62 @@ adminOpsPages.get(`${L}/admin/jobs`, async (c) => {
   });
 });
 
-adminOpsPages.post(`${L}/admin/jobs/:job/run`, async (c) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
-  const job = c.req.param('job') as JobName;
-  if (!JOB_NAMES.includes(job)) throw notFound('Job');
-  const deps = c.get('deps');
-  const r = await runJob(deps, job, deps.clock.now(), 'MANUAL');
-  await audit(deps, {
-    actor: admin.id,
-    action: 'JOB_RUN',
-    entity: 'job',
-    entityId: job,
-    after: { status: r.status },
-    requestId: c.get('requestId'),
-  });
-  await deps.log.info('ADMIN_ACTION', `Job ${job} run on demand: ${r.status}`, { actor: 'ADMIN', actorId: admin.id });
-  flash(
-    c,
-    r.status === 'SUCCESS' ? 'ops.ran' : r.status === 'SKIPPED' ? 'ops.runSkipped' : 'ops.runFailed',
-    r.status === 'SUCCESS' ? 'success' : 'error',
-  );
-  return c.redirect(viewOf(c).href('/admin/jobs'), 303);
-});
+admin.post(
+  '/jobs/:job/run',
+  {
+    params: z.object({ job: z.enum(JOB_NAMES as [JobName, ...JobName[]]) }),
+    notFound: 'Job',
+    back: (c) => viewOf(c).href('/admin/jobs'),
+  },
+  async (c, { user: admin, params: { job }, back }) => {
+    const deps = c.get('deps');
+    const r = await runJob(deps, job, deps.clock.now(), 'MANUAL');
+    await audit(deps, {
+      actor: admin.id,
+      action: 'JOB_RUN',
+      entity: 'job',
+      entityId: job,
+      after: { status: r.status },
+      requestId: c.get('requestId'),
+    });
+    await deps.log.info('ADMIN_ACTION', `Job ${job} run on demand: ${r.status}`, { actor: 'ADMIN', actorId: admin.id });
+    return back(
+      r.status === 'SUCCESS' ? 'ops.ran' : r.status === 'SKIPPED' ? 'ops.runSkipped' : 'ops.runFailed',
+      r.status === 'SUCCESS' ? 'success' : 'error',
+    );
+  },
+);
 
 // ---------------------------------------------------------------------------------------------- logs
 
-adminOpsPages.get(`${L}/admin/logs`, async (c) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
+const LogsQuery = z.object({
+  level: enumFilter(LOG_LEVELS),
+  family: enumFilter(FAMILIES),
+  type: lenient(z.string()),
+  from: dayFilter,
+  to: dayFilter,
+  days: enumFilter(['1', '7', '30']),
+  q: searchFilter(),
+  page: pageFilter,
+});
+
+admin.get('/logs', { query: LogsQuery }, async (c, { query: q }) => {
   const { t, href, locale, timezone } = viewOf(c);
   const deps = c.get('deps');
-  const q = c.req.query();
-  const level = (LOG_LEVELS as readonly string[]).includes(q.level ?? '')
-    ? (q.level as (typeof LOG_LEVELS)[number])
-    : undefined;
-  const family = (FAMILIES as string[]).includes(q.family ?? '') ? (q.family as LogFamily) : undefined;
+  const { level, family, page: p } = q;
   const types = family ? typesOf(family) : Object.keys(LOG_TYPES);
-  const type = types.includes(q.type ?? '') ? q.type : undefined;
+  const type = q.type !== undefined && types.includes(q.type) ? q.type : undefined;
   // A date range in UTC days, both ends included (invalid dates are ignored, like any invalid filter).
   const from = utcDay(q.from);
   const to = utcDay(q.to);
-  const period = (['1', '7', '30'] as const).find((x) => x === q.days) ?? '1';
-  const p = pageParam(c.req.query('page'));
+  const period = q.days ?? '1';
   const since = new Date(deps.clock.now().getTime() - Number(period) * DAY);
   const [{ rows, total }, stats, byDay] = await Promise.all([
     logsPage(deps, {
       level,
       family,
       type,
-      q: q.q?.trim() || undefined,
+      q: q.q,
       from: from ? new Date(from) : undefined,
       to: to ? new Date(to + DAY - 1) : undefined,
       page: p,
@@ -639,12 +654,9 @@ adminOpsPages.get(`${L}/admin/logs`, async (c) => {
   });
 });
 
-/** A preview zone from the query (an unknown zone falls back to Paris, like a bad tz cookie). */
-const zoneOf = (tz: string | undefined) => (tz && isValidTimeZone(tz) ? tz : 'Europe/Paris');
-
-/** `YYYY-MM-DD` → the UTC midnight of that day in ms; anything else (or an impossible date) → null. */
+/** A `YYYY-MM-DD` day → its UTC midnight in ms; none (or an impossible date: 2026-02-30) → null. */
 function utcDay(v: string | undefined): number | null {
-  if (!v || !/^\d{4}-\d{2}-\d{2}$/.test(v)) return null;
+  if (!v) return null;
   const ms = Date.parse(`${v}T00:00:00.000Z`);
   return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === v ? ms : null;
 }

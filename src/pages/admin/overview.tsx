@@ -1,22 +1,21 @@
 /** Admin — overview (`/:lang/admin`): key figures linking to their pages, and bookings, revenue and fees per currency over time. */
-import { Hono } from 'hono';
-import { adminOverview, type OverviewPeriod } from '../../domain/admin/overview';
-import type { AppEnv } from '../../http/context';
+import { z } from 'zod';
+import { adminOverview } from '../../domain/admin/overview';
 import { formatMoney } from '../../i18n/format';
 import { BarChart } from '../components/chart';
 import { Empty } from '../components/ui';
 import { page, viewOf } from '../render';
-import { AdminNav, requireAdminPage } from './common';
-import { Kpi, oneOf } from './kit';
+import { pageArea } from '../page-route';
+import { AdminNav } from './common';
+import { Kpi, enumFilter } from './kit';
 
-export const adminOverviewPages = new Hono<AppEnv>();
-const L = '/:lang{fr|en}';
+const admin = pageArea('admin');
+export const adminOverviewPages = admin.app;
 
-adminOverviewPages.get(`${L}/admin`, async (c) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
+const Query = z.object({ period: enumFilter(['day', 'week']).transform((p) => p ?? 'day') });
+
+admin.get('/', { query: Query }, async (c, { query: { period } }) => {
   const { t, href, locale, timezone } = viewOf(c);
-  const period: OverviewPeriod = oneOf(['day', 'week'] as const, c.req.query('period')) ?? 'day';
   const o = await adminOverview(c.get('deps'), period, timezone);
   const label = (d: Date) =>
     new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: timezone }).format(d);

@@ -1,29 +1,37 @@
 /** Admin — payments: filters by creator, status and date, totals per currency, and the CSV export of exactly the filtered rows. */
-import { Hono } from 'hono';
-import { PAYMENT_STATUSES } from '../../db/schema';
+import { z } from 'zod';
+import { PAYMENT_STATUSES } from '../../shared/enums';
 import { creatorChoices } from '../../domain/admin/bookings';
 import { dayRange } from '../../domain/admin/filters';
 import { PAYMENTS_PAGE, paymentsCsvStream, paymentsPage, type PaymentFilter } from '../../domain/admin/payments';
-import type { AppEnv, Ctx } from '../../http/context';
+import type { Ctx } from '../../http/context';
 import type { MessageKey } from '../../i18n';
-import { Empty, Money, pageParam, Pagination, StatusBadge, When } from '../components/ui';
+import { Empty, Money, Pagination, StatusBadge, When } from '../components/ui';
+import { pageArea } from '../page-route';
 import { page, viewOf } from '../render';
-import { AdminNav, requireAdminPage } from './common';
-import { DateRange, dayOf, idOf, oneOf, qs, SelectFilter, todayIn } from './kit';
+import { AdminNav } from './common';
+import { DateRange, dayFilter, enumFilter, idFilter, pageFilter, qs, SelectFilter, todayIn } from './kit';
 
-export const adminPaymentPages = new Hono<AppEnv>();
-const L = '/:lang{fr|en}';
+const admin = pageArea('admin');
+export const adminPaymentPages = admin.app;
 
-/** The filter as the URL gives it (the list and the CSV read it the same way, so they cannot disagree). */
-function filterOf(c: Ctx): {
+/** The list and the CSV read the same query, so they cannot disagree. */
+const Filter = z.object({
+  creator: idFilter('crt'),
+  status: enumFilter(PAYMENT_STATUSES),
+  from: dayFilter,
+  to: dayFilter,
+});
+const ListQuery = Filter.extend({ page: pageFilter });
+
+/** The filter as the URL gives it, read in the admin's zone. */
+function filterOf(
+  c: Ctx,
+  { creator, status, from, to }: z.infer<typeof Filter>,
+): {
   params: { creator?: string; status?: string; from?: string; to?: string };
   filter: PaymentFilter;
 } {
-  const q = c.req.query();
-  const creator = idOf('crt', q.creator);
-  const status = oneOf(PAYMENT_STATUSES, q.status);
-  const from = dayOf(q.from);
-  const to = dayOf(q.to);
   const range = dayRange(from, to, c.get('timezone'));
   return {
     params: { creator, status, from, to },
@@ -31,13 +39,11 @@ function filterOf(c: Ctx): {
   };
 }
 
-adminPaymentPages.get(`${L}/admin/payments`, async (c) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
+admin.get('/payments', { query: ListQuery }, async (c, { query: q }) => {
   const { t, href, locale, timezone } = viewOf(c);
   const deps = c.get('deps');
-  const { params, filter } = filterOf(c);
-  const p = pageParam(c.req.query('page'));
+  const { params, filter } = filterOf(c, q);
+  const p = q.page;
   const [{ rows, total, totals }, creatorsList] = await Promise.all([
     paymentsPage(deps, filter, p),
     creatorChoices(deps),
@@ -168,13 +174,11 @@ adminPaymentPages.get(`${L}/admin/payments`, async (c) => {
 });
 
 /** Every row of the filter (all pages), amounts in minor units next to their currency. */
-adminPaymentPages.get(`${L}/admin/payments.csv`, async (c) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
-  const { filter } = filterOf(c);
+admin.get('/payments.csv', { query: Filter }, async (c, { user, query }) => {
+  const { filter } = filterOf(c, query);
   await c.get('deps').log.info('ADMIN_ACTION', 'Payments exported as CSV', {
     actor: 'ADMIN',
-    actorId: admin.id,
+    actorId: user.id,
     context: { filter: { ...filter, from: filter.from?.toISOString(), to: filter.to?.toISOString() } },
   });
   return new Response(paymentsCsvStream(c.get('deps'), filter), {

@@ -1,31 +1,34 @@
 /** Admin — payouts: approve / reject requests, every payout by status (each with its audit trail), creators' eligibility with trigger / block / unblock, debts to recover. */
-import { asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import { Hono } from 'hono';
-import { creators, PAYOUT_STATUSES, payouts, users, type Creator } from '../../db/schema';
-import { payoutTimeline } from '../../domain/payouts/audit';
-import { RECEIVABLE, settleDebtManually } from '../../domain/payouts/debt';
+import { z, type ZodType } from 'zod';
+import type { User } from '../../domain/rows';
+import { PAYOUT_STATUSES } from '../../shared/enums';
+import { audit, type AuditInput } from '../../domain/admin/audit';
+import { creatorRow, payoutAndCreator, payoutDetail, payoutRow, payoutsOverview } from '../../domain/admin/payouts';
+import { settleDebtManually } from '../../domain/payouts/debt';
 import {
   approvePayout,
   creatorEligibility,
-  deductionsOf,
   openPayout,
   rejectPayout,
   setPayoutsBlocked,
 } from '../../domain/payouts/engine';
-import type { AppEnv, Ctx } from '../../http/context';
-import { audit, type AuditInput } from '../../domain/admin/audit';
+import type { Ctx } from '../../http/context';
 import { notFound } from '../../http/errors';
 import { redirectTarget } from '../../http/redirect';
 import type { MessageKey } from '../../i18n';
 import { formatMoney } from '../../i18n/format';
-import { readForm, singleLine } from '../components/form';
+import { CurrencySchema } from '../../shared/common';
 import { Empty, Money, StatusBadge, When } from '../components/ui';
 import { payoutReason, PayoutHeadline, PayoutSteps, ReasonList } from '../creator/payouts';
-import { flash, page, viewOf } from '../render';
-import { AdminNav, requireAdminPage } from './common';
+import { lenient, pageArea, textField } from '../page-route';
+import { page, viewOf } from '../render';
+import { AdminNav } from './common';
+import { enumFilter } from './kit';
 
-export const adminPayoutPages = new Hono<AppEnv>();
-const L = '/:lang{fr|en}';
+const admin = pageArea('admin');
+export const adminPayoutPages = admin.app;
+// Any id: the domain answers an unknown payout or creator (a refusal, or a 404 below).
+const IdParams = z.object({ id: z.string() });
 
 /** A one-field admin action that needs a written reason (reject, block, settle a debt). */
 function ReasonForm({
@@ -56,62 +59,11 @@ function ReasonForm({
   );
 }
 
-adminPayoutPages.get(`${L}/admin/payouts`, async (c) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
+admin.get('/payouts', { query: z.object({ status: enumFilter(PAYOUT_STATUSES) }) }, async (c, { query }) => {
   const { t, href, locale, timezone } = viewOf(c);
   const deps = c.get('deps');
-  const status = (PAYOUT_STATUSES as readonly string[]).includes(c.req.query('status') ?? '')
-    ? (c.req.query('status') as (typeof PAYOUT_STATUSES)[number])
-    : null;
-  const [pending, all, creatorRows, debts] = await Promise.all([
-    deps.db
-      .select({ p: payouts, name: creators.displayName })
-      .from(payouts)
-      .innerJoin(creators, eq(creators.id, payouts.creatorId))
-      .where(eq(payouts.status, 'REQUESTED'))
-      .orderBy(asc(payouts.createdAt))
-      .all(),
-    deps.db
-      .select({ p: payouts, name: creators.displayName })
-      .from(payouts)
-      .innerJoin(creators, eq(creators.id, payouts.creatorId))
-      .where(status ? inArray(payouts.status, [status]) : undefined)
-      .orderBy(desc(payouts.createdAt))
-      .limit(200)
-      .all(),
-    deps.db
-      .select()
-      .from(creators)
-      .where(eq(creators.chargesEnabled, true))
-      .orderBy(asc(creators.displayName))
-      .limit(200)
-      .all(),
-    // Due debts: lost disputes and refunds whose transfer reversal fell short, with what is still owed.
-    deps.db.all<{
-      kind: 'dispute' | 'refund';
-      id: string;
-      currency: Creator['currency'];
-      name: string;
-      owed: number;
-      pending: number;
-      recovered: number;
-    }>(sql`
-      select 'dispute' as kind, d.id, d.currency, c.display_name as name,
-        (select coalesce(sum(amount), 0) from ledger_entries where account = ${RECEIVABLE} and dispute_id = d.id) as owed,
-        (select coalesce(sum(amount), 0) from debt_recoveries where dispute_id = d.id and status = 'PENDING') as pending,
-        (select coalesce(sum(amount), 0) from debt_recoveries where dispute_id = d.id and status = 'SUCCEEDED') as recovered
-      from disputes d join payments p on p.id = d.payment_id join creators c on c.id = p.creator_id
-      where d.status = 'LOST' and d.reconciled_at is null and owed > 0
-      union all
-      select 'refund' as kind, r.id, r.currency, c.display_name as name,
-        (select coalesce(sum(amount), 0) from ledger_entries where account = ${RECEIVABLE} and refund_id = r.id) as owed,
-        (select coalesce(sum(amount), 0) from debt_recoveries where refund_id = r.id and status = 'PENDING') as pending,
-        (select coalesce(sum(amount), 0) from debt_recoveries where refund_id = r.id and status = 'SUCCEEDED') as recovered
-      from refunds r join payments p on p.id = r.payment_id join creators c on c.id = p.creator_id
-      where r.reconciled_at is null and owed > 0
-      limit 200`),
-  ]);
+  const status = query.status ?? null;
+  const { pending, all, creatorRows, debts } = await payoutsOverview(deps, status);
   const eligibilities = await Promise.all(
     creatorRows.map(async (cr) => ({ cr, list: await creatorEligibility(deps, cr) })),
   );
@@ -365,27 +317,11 @@ adminPayoutPages.get(`${L}/admin/payouts`, async (c) => {
   });
 });
 
-adminPayoutPages.get(`${L}/admin/payouts/:id{pyt_[0-9a-z]+}`, async (c) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
+admin.get('/payouts/:id{pyt_[0-9a-z]+}', { params: IdParams }, async (c, { params }) => {
   const { t, href, locale, timezone } = viewOf(c);
-  const deps = c.get('deps');
-  const row = await deps.db
-    .select({ p: payouts, name: creators.displayName })
-    .from(payouts)
-    .innerJoin(creators, eq(creators.id, payouts.creatorId))
-    .where(eq(payouts.id, c.req.param('id')))
-    .get();
-  if (!row) throw notFound('Payout');
-  const { p, name } = row;
-  const [steps, deductions] = await Promise.all([payoutTimeline(deps, p.id), deductionsOf(deps, p.id)]);
-  const actorIds = [...new Set(steps.map((s) => s.actorUserId).filter((x): x is string => !!x))];
-  const actors = new Map(
-    (actorIds.length
-      ? await deps.db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, actorIds)).all()
-      : []
-    ).map((u) => [u.id, u.name]),
-  );
+  const d = await payoutDetail(c.get('deps'), params.id);
+  if (!d) throw notFound('Payout');
+  const { p, name, steps, deductions, actors } = d;
   return page(c, {
     title: t('payouts.detailTitle'),
     mainClass: 'wide',
@@ -463,170 +399,89 @@ const backTo = (c: Ctx, form: Record<string, string>) => {
   return redirectTarget(c, form.back ? href(form.back) : null, href('/admin/payouts'), href('/admin'));
 };
 
-/** Runs an admin action, audits it when it changed something, and comes back to the page with its outcome. */
-async function act(c: Ctx, run: (admin: { id: string }, form: Record<string, string>) => Promise<ActResult>) {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
-  const form = await readForm(c.req.raw);
-  const r = await run(admin, form);
-  const deps = c.get('deps');
-  if (r.ok && r.audit) await audit(deps, { ...r.audit, actor: admin.id, requestId: c.get('requestId') });
-  if (r.ok) flash(c, 'admin.done');
-  else flash(c, 'admin.failed', 'error');
-  await deps.log.info('ADMIN_ACTION', `${c.req.method} ${c.req.path}: ${r.ok ? 'ok' : r.code}`, { actorId: admin.id });
-  return c.redirect(backTo(c, form), 303);
+/**
+ * A payout action posted from the admin pages: `run` does it; this audits it when `run` says so
+ * (the domain audits the rest), logs the outcome and comes back to the page with it.
+ */
+function action<F extends ZodType>(
+  path: string,
+  form: F,
+  run: (c: Ctx, admin: User, id: string, form: z.infer<F>) => Promise<ActResult>,
+): void {
+  admin.post(path, { params: IdParams, form, back: (c, { raw }) => backTo(c, raw) }, async (c, i) => {
+    const r = await run(c, i.user, i.params.id, i.form as z.infer<F>);
+    const deps = c.get('deps');
+    if (r.ok && r.audit) await audit(deps, { ...r.audit, actor: i.user.id, requestId: c.get('requestId') });
+    await deps.log.info('ADMIN_ACTION', `${c.req.method} ${c.req.path}: ${r.ok ? 'ok' : r.code}`, {
+      actorId: i.user.id,
+    });
+    return i.back(r.ok ? 'admin.done' : 'admin.failed', r.ok ? 'success' : 'error');
+  });
 }
-const creatorOf = async (c: Ctx): Promise<Creator> => {
-  const cr = await c
-    .get('deps')
-    .db.select()
-    .from(creators)
-    .where(eq(creators.id, c.req.param('id') ?? ''))
-    .get();
+const creatorOf = async (c: Ctx, id: string) => {
+  const cr = await creatorRow(c.get('deps'), id);
   if (!cr) throw notFound('Creator');
   return cr;
 };
-const reasonOf = (form: Record<string, string>) => singleLine(form.reason, 500);
+const Reason = z.object({ reason: textField(500) });
 const money = (p: { amount: number; currency: string; status: string }) => ({
   amount: p.amount,
   currency: p.currency,
   status: p.status,
 });
 
-adminPayoutPages.post(`${L}/admin/payouts/:id/approve`, (c) =>
-  act(c, async (admin) => {
-    const r = await approvePayout(c.get('deps'), c.req.param('id'), admin);
-    return r.ok
-      ? {
-          ok: true,
-          audit: {
-            action: 'PAYOUT_APPROVE',
-            entity: 'payout',
-            entityId: r.payout.id,
-            before: { status: 'REQUESTED' },
-            after: money(r.payout),
-          },
-        }
-      : r;
-  }),
-);
-adminPayoutPages.post(`${L}/admin/payouts/:id/reject`, (c) =>
-  act(c, async (admin, form) => {
-    const reason = reasonOf(form);
-    if (reason.length < 3) return { ok: false, code: 'REASON_REQUIRED' };
-    const r = await rejectPayout(c.get('deps'), c.req.param('id'), admin, reason);
-    return r.ok
-      ? {
-          ok: true,
-          audit: {
-            action: 'PAYOUT_REJECT',
-            entity: 'payout',
-            entityId: r.payout.id,
-            before: { status: 'REQUESTED' },
-            after: money(r.payout),
-            reason,
-          },
-        }
-      : r;
-  }),
-);
-adminPayoutPages.post(`${L}/admin/creators/:id/payouts`, (c) =>
-  act(c, async (admin, form) => {
-    const deps = c.get('deps');
-    const creator = await creatorOf(c);
-    const currency = (['EUR', 'CHF', 'USD', 'GBP'] as const).find((x) => x === form.currency) ?? creator.currency;
-    const r = await openPayout(deps, {
+action('/payouts/:id/approve', z.object({}), async (c, admin, id) => {
+  return approvePayout(c.get('deps'), id, admin, c.get('requestId'));
+});
+action('/payouts/:id/reject', Reason, async (c, admin, id, { reason }) => {
+  if (reason.length < 3) return { ok: false, code: 'REASON_REQUIRED' };
+  return rejectPayout(c.get('deps'), id, admin, reason, c.get('requestId'));
+});
+action('/creators/:id/payouts', z.object({ currency: lenient(CurrencySchema) }), async (c, admin, id, form) => {
+  const deps = c.get('deps');
+  const creator = await creatorOf(c, id);
+  return openPayout(
+    deps,
+    {
       creator,
-      currency,
+      currency: form.currency ?? creator.currency,
       origin: 'ADMIN',
       periodKey: `admin:${deps.ids.next('req')}`,
       actorUserId: admin.id,
-    });
-    return r.ok
-      ? {
-          ok: true,
-          audit: {
-            action: 'PAYOUT_TRIGGER',
-            entity: 'creator',
-            entityId: creator.id,
-            after: { payoutId: r.payout.id, ...money(r.payout) },
-          },
-        }
-      : r;
-  }),
-);
-adminPayoutPages.post(`${L}/admin/creators/:id/block`, (c) =>
-  act(c, async (admin, form) => {
-    const reason = reasonOf(form);
-    if (reason.length < 3) return { ok: false, code: 'REASON_REQUIRED' };
-    const before = await creatorOf(c);
-    await setPayoutsBlocked(c.get('deps'), before, admin.id, true, reason);
-    return {
-      ok: true,
-      audit: {
-        action: 'PAYOUTS_BLOCK',
-        entity: 'creator',
-        entityId: before.id,
-        before: { payoutsBlocked: before.payoutsBlocked, payoutBlockReason: before.payoutBlockReason },
-        after: { payoutsBlocked: true, payoutBlockReason: reason },
-        reason,
-      },
-    };
-  }),
-);
-adminPayoutPages.post(`${L}/admin/creators/:id/unblock`, (c) =>
-  act(c, async (admin) => {
-    const before = await creatorOf(c);
-    await setPayoutsBlocked(c.get('deps'), before, admin.id, false, null);
-    return {
-      ok: true,
-      audit: {
-        action: 'PAYOUTS_UNBLOCK',
-        entity: 'creator',
-        entityId: before.id,
-        before: { payoutsBlocked: before.payoutsBlocked, payoutBlockReason: before.payoutBlockReason },
-        after: { payoutsBlocked: false, payoutBlockReason: null },
-      },
-    };
-  }),
-);
-for (const kind of ['dispute', 'refund'] as const) {
-  adminPayoutPages.post(`${L}/admin/${kind}s/:id/settle-debt`, (c) =>
-    act(c, async (admin, form) => {
-      const note = singleLine(form.note, 500);
-      if (note.length < 3) return { ok: false, code: 'NOTE_REQUIRED' };
-      const r = await settleDebtManually(c.get('deps'), { kind, id: c.req.param('id') }, admin.id, note);
-      return r.ok
-        ? {
-            ok: true,
-            audit: {
-              action: 'DEBT_SETTLE',
-              entity: kind,
-              entityId: c.req.param('id'),
-              before: { reconciledAt: null },
-              after: { reconciledBy: 'MANUAL', amount: r.amount },
-              reason: note,
-            },
-          }
-        : r;
-    }),
+    },
+    c.get('requestId'),
   );
-}
+});
+action('/creators/:id/block', Reason, async (c, admin, id, { reason }) => {
+  if (reason.length < 3) return { ok: false, code: 'REASON_REQUIRED' };
+  await setPayoutsBlocked(c.get('deps'), await creatorOf(c, id), admin.id, true, reason, {
+    requestId: c.get('requestId'),
+  });
+  return { ok: true };
+});
+action('/creators/:id/unblock', z.object({}), async (c, admin, id) => {
+  await setPayoutsBlocked(c.get('deps'), await creatorOf(c, id), admin.id, false, null, {
+    requestId: c.get('requestId'),
+  });
+  return { ok: true };
+});
+for (const kind of ['dispute', 'refund'] as const)
+  action(`/${kind}s/:id/settle-debt`, z.object({ note: textField(500) }), async (c, admin, id, { note }) => {
+    if (note.length < 3) return { ok: false, code: 'NOTE_REQUIRED' };
+    return settleDebtManually(c.get('deps'), { kind, id }, admin.id, note, c.get('requestId'));
+  });
 // The built-in provider only: make the bank answer now (Stripe's own payouts take days).
-adminPayoutPages.post(`${L}/admin/payouts/:id/simulate`, (c) =>
-  act(c, async (_admin, form) => {
+action(
+  '/payouts/:id/simulate',
+  z.object({ outcome: lenient(z.enum(['paid', 'failed'])) }),
+  async (c, _admin, id, form) => {
     const deps = c.get('deps');
-    const p = await deps.db
-      .select()
-      .from(payouts)
-      .where(eq(payouts.id, c.req.param('id')))
-      .get();
-    const cr = p ? await deps.db.select().from(creators).where(eq(creators.id, p.creatorId)).get() : null;
+    const { p, cr } = await payoutAndCreator(deps, id);
     if (!deps.localPayments || !p?.stripePayoutId || !cr?.stripeAccountId)
       return { ok: false, code: 'NOT_SIMULATABLE' };
-    const outcome = form.outcome === 'failed' ? 'failed' : 'paid';
+    const outcome = form.outcome ?? 'paid';
     await deps.localPayments.settlePayout(cr.stripeAccountId, p.stripePayoutId, outcome);
-    const after = await deps.db.select().from(payouts).where(eq(payouts.id, p.id)).get();
+    const after = await payoutRow(deps, p.id);
     return {
       ok: true,
       audit: {
@@ -638,5 +493,5 @@ adminPayoutPages.post(`${L}/admin/payouts/:id/simulate`, (c) =>
         reason: `simulated ${outcome}`,
       },
     };
-  }),
+  },
 );

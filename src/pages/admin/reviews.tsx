@@ -1,36 +1,30 @@
 /** Admin — reviews: every review (hidden or visible, by creator, by rating, by text), hide an abusive one with a reason, show it again. */
-import { Hono } from 'hono';
+import { z } from 'zod';
 import { creatorChoices } from '../../domain/admin/bookings';
 import { hideReview, MODERATION_PAGE, reviewsForModeration, unhideReview } from '../../domain/reviews/moderation';
-import type { AppEnv, Ctx } from '../../http/context';
+import type { Ctx } from '../../http/context';
 import { redirectTarget } from '../../http/redirect';
-import { readForm, singleLine } from '../components/form';
-import { Empty, pageParam, Pagination, When } from '../components/ui';
-import { flash, page, viewOf } from '../render';
-import { AdminNav, requireAdminPage } from './common';
-import { idOf, oneOf, qs, SelectFilter } from './kit';
+import { Empty, Pagination, When } from '../components/ui';
+import { pageArea, textField } from '../page-route';
+import { page, viewOf } from '../render';
+import { AdminNav } from './common';
+import { enumFilter, idFilter, pageFilter, qs, searchFilter, SelectFilter } from './kit';
 
-export const adminReviewPages = new Hono<AppEnv>();
-const L = '/:lang{fr|en}';
+const admin = pageArea('admin');
+export const adminReviewPages = admin.app;
 const VISIBILITY = ['visible', 'hidden'] as const;
 
-function filtersOf(c: Ctx) {
-  const q = c.req.query();
-  return {
-    visibility: oneOf(VISIBILITY, q.visibility),
-    creator: idOf('crt', q.creator),
-    rating: oneOf(['1', '2', '3', '4', '5'] as const, q.rating),
-    q: (q.q ?? '').trim().slice(0, 100) || undefined,
-  };
-}
+const ListQuery = z.object({
+  visibility: enumFilter(VISIBILITY),
+  creator: idFilter('crt'),
+  rating: enumFilter(['1', '2', '3', '4', '5']),
+  q: searchFilter(100),
+  page: pageFilter,
+});
 
-adminReviewPages.get(`${L}/admin/reviews`, async (c) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
+admin.get('/reviews', { query: ListQuery }, async (c, { query: { page: p, ...f } }) => {
   const { t, href, locale, timezone } = viewOf(c);
   const deps = c.get('deps');
-  const f = filtersOf(c);
-  const p = pageParam(c.req.query('page'));
   const [{ rows, total }, creatorsList] = await Promise.all([
     reviewsForModeration(deps, {
       visibility: f.visibility,
@@ -193,25 +187,24 @@ const backOf = (c: Ctx, form: Record<string, string>) => {
   const { href } = viewOf(c);
   return redirectTarget(c, form.back ? href(form.back) : null, href('/admin/reviews'), href('/admin/reviews'));
 };
+// Any id: the domain answers an unknown review with a refusal (flashed), not a 404.
+const ReviewParams = z.object({ id: z.string() });
 
-adminReviewPages.post(`${L}/admin/reviews/:id/hide`, async (c) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
-  const form = await readForm(c.req.raw);
-  const reason = singleLine(form.reason, 500);
-  if (reason.length < 3) flash(c, 'adminx.reviews.reasonRequired', 'error');
-  else {
-    const r = await hideReview(c.get('deps'), admin.id, c.req.param('id'), reason, c.get('requestId'));
-    flash(c, r.ok ? 'adminx.reviews.hiddenDone' : 'admin.failed', r.ok ? 'success' : 'error');
-  }
-  return c.redirect(backOf(c, form), 303);
-});
+admin.post(
+  '/reviews/:id/hide',
+  { params: ReviewParams, form: z.object({ reason: textField(500) }), back: (c, { raw }) => backOf(c, raw) },
+  async (c, { user, params, form: { reason }, back }) => {
+    if (reason.length < 3) return back('adminx.reviews.reasonRequired', 'error');
+    const r = await hideReview(c.get('deps'), user.id, params.id, reason, c.get('requestId'));
+    return back(r.ok ? 'adminx.reviews.hiddenDone' : 'admin.failed', r.ok ? 'success' : 'error');
+  },
+);
 
-adminReviewPages.post(`${L}/admin/reviews/:id/unhide`, async (c) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
-  const form = await readForm(c.req.raw);
-  const r = await unhideReview(c.get('deps'), admin.id, c.req.param('id'), c.get('requestId'));
-  flash(c, r.ok ? 'adminx.reviews.shownDone' : 'admin.failed', r.ok ? 'success' : 'error');
-  return c.redirect(backOf(c, form), 303);
-});
+admin.post(
+  '/reviews/:id/unhide',
+  { params: ReviewParams, form: z.object({}), back: (c, { raw }) => backOf(c, raw) },
+  async (c, { user, params, back }) => {
+    const r = await unhideReview(c.get('deps'), user.id, params.id, c.get('requestId'));
+    return back(r.ok ? 'adminx.reviews.shownDone' : 'admin.failed', r.ok ? 'success' : 'error');
+  },
+);

@@ -1,35 +1,22 @@
 /** Admin — platform settings: fee, holding period, hold to pay, payout mode and minimums, when a call took place; every change audited. */
-import { desc, eq } from 'drizzle-orm';
-import { Hono } from 'hono';
-import { auditLog, CURRENCIES, users } from '../../db/schema';
+import { z } from 'zod';
+import { settingsHistory } from '../../domain/admin/audit';
 import { getSettings, updateSettings } from '../../domain/settings';
-import type { AppEnv } from '../../http/context';
 import { parseMajorAmount, toMajorString } from '../../i18n/format';
+import { CURRENCIES } from '../../shared/enums';
 import { SettingsPatch } from '../../shared/payouts';
-import { readForm } from '../components/form';
 import { Empty, When } from '../components/ui';
-import { flash, page, viewOf } from '../render';
-import { AdminNav, requireAdminPage } from './common';
+import { pageArea } from '../page-route';
+import { page, viewOf } from '../render';
+import { AdminNav } from './common';
 
-export const adminSettingsPages = new Hono<AppEnv>();
-const L = '/:lang{fr|en}';
+const admin = pageArea('admin');
+export const adminSettingsPages = admin.app;
 
-adminSettingsPages.get(`${L}/admin/settings`, async (c) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
+admin.get('/settings', {}, async (c) => {
   const { t, href, locale, timezone } = viewOf(c);
   const deps = c.get('deps');
-  const [s, history] = await Promise.all([
-    getSettings(deps, { fresh: true }),
-    deps.db
-      .select({ a: auditLog, name: users.name })
-      .from(auditLog)
-      .innerJoin(users, eq(users.id, auditLog.actorUserId))
-      .where(eq(auditLog.entity, 'platform_settings'))
-      .orderBy(desc(auditLog.createdAt))
-      .limit(20)
-      .all(),
-  ]);
+  const [s, history] = await Promise.all([getSettings(deps, { fresh: true }), settingsHistory(deps)]);
   const changed = (before: unknown, after: unknown) => {
     const b = (before ?? {}) as Record<string, unknown>;
     const a = (after ?? {}) as Record<string, unknown>;
@@ -146,13 +133,23 @@ adminSettingsPages.get(`${L}/admin/settings`, async (c) => {
   });
 });
 
-adminSettingsPages.post(`${L}/admin/settings`, async (c) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
-  const form = await readForm(c.req.raw);
+/** The form as typed: numbers as text, minimum payouts as `min_EUR`… in major units. */
+const SettingsForm = z
+  .object({
+    platformFeeBps: z.string().optional(),
+    holdingDays: z.string().optional(),
+    holdMinutes: z.string().optional(),
+    payoutMode: z.string().optional(),
+    callMinTogetherMinutes: z.string().optional(),
+    callMinTogetherPct: z.string().optional(),
+  })
+  .catchall(z.string());
+
+admin.post('/settings', { form: SettingsForm }, async (c, { user, form, back }) => {
   const minPayout = Object.fromEntries(CURRENCIES.map((cur) => [cur, parseMajorAmount(form[`min_${cur}`] ?? '', cur)]));
   // A form from before these fields existed leaves them as they are.
   const optional = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  // Checked against the API's own schema once the amounts are in minor units.
   const parsed = SettingsPatch.safeParse({
     platformFeeBps: Number(form.platformFeeBps),
     holdingDays: Number(form.holdingDays),
@@ -162,11 +159,7 @@ adminSettingsPages.post(`${L}/admin/settings`, async (c) => {
     callMinTogetherMinutes: optional(form.callMinTogetherMinutes),
     callMinTogetherPct: optional(form.callMinTogetherPct),
   });
-  if (!parsed.success) {
-    flash(c, 'admin.settingsInvalid', 'error');
-  } else {
-    await updateSettings(c.get('deps'), admin.id, parsed.data, c.get('requestId'));
-    flash(c, 'admin.settingsSaved');
-  }
-  return c.redirect(viewOf(c).href('/admin/settings'), 303);
+  if (!parsed.success) return back('admin.settingsInvalid', 'error');
+  await updateSettings(c.get('deps'), user.id, parsed.data, c.get('requestId'));
+  return back('admin.settingsSaved');
 });

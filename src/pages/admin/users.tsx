@@ -1,19 +1,25 @@
 /** Admin — accounts: search, role filter, paging; one account's detail with role change and, for creators, Stripe state and payout blocking. */
-import { Hono } from 'hono';
-import { ROLES, type Role, type User } from '../../db/schema';
+import { z } from 'zod';
+import type { User } from '../../domain/rows';
+import { ROLES, type Role } from '../../shared/enums';
 import { disableAccount, enableAccount } from '../../domain/admin/account-status';
 import { changeRole, USERS_PAGE, userDetail, usersPage, type CreatorState } from '../../domain/admin/users';
-import type { AppEnv, Ctx } from '../../http/context';
+import type { Ctx } from '../../http/context';
 import { notFound } from '../../http/errors';
 import type { MessageKey, T } from '../../i18n';
-import { readForm, singleLine } from '../components/form';
-import { Empty, pageParam, Pagination, When } from '../components/ui';
-import { flash, page, viewOf } from '../render';
-import { AdminNav, requireAdminPage } from './common';
-import { oneOf, qs, SelectFilter, YesNo } from './kit';
+import { IdParam } from '../../shared/common';
+import { Empty, Pagination, When } from '../components/ui';
+import { pageArea, textField } from '../page-route';
+import { page, viewOf } from '../render';
+import { AdminNav } from './common';
+import { enumFilter, pageFilter, qs, searchFilter, SelectFilter, YesNo } from './kit';
 
-export const adminUserPages = new Hono<AppEnv>();
-const L = '/:lang{fr|en}';
+const admin = pageArea('admin');
+export const adminUserPages = admin.app;
+
+const ListQuery = z.object({ q: searchFilter(100), role: enumFilter(ROLES), page: pageFilter });
+const UserParams = z.object({ id: IdParam('usr') });
+const toUser = (c: Ctx, { params }: { params: { id: string } }) => viewOf(c).href(`/admin/users/${params.id}`);
 
 const roleLabel = (t: T, r: Role) => t(`adminx.role.${r}` as MessageKey);
 
@@ -38,13 +44,8 @@ function StripeState({ t, cr }: { t: T; cr: CreatorState }) {
   );
 }
 
-adminUserPages.get(`${L}/admin/users`, async (c) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
+admin.get('/users', { query: ListQuery }, async (c, { query: { q, role, page: p } }) => {
   const { t, href, locale, timezone } = viewOf(c);
-  const q = (c.req.query('q') ?? '').trim().slice(0, 100) || undefined;
-  const role = oneOf(ROLES, c.req.query('role'));
-  const p = pageParam(c.req.query('page'));
   const { rows, total } = await usersPage(c.get('deps'), { q, role, page: p });
   return page(c, {
     title: t('adminx.users.title'),
@@ -181,12 +182,9 @@ function AccountStatusForm({ t, href, u, self }: { t: T; href: (p: string) => st
   );
 }
 
-adminUserPages.get(`${L}/admin/users/:id`, async (c) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
+admin.get('/users/:id', { params: UserParams, notFound: 'User' }, async (c, { user: admin, params: { id } }) => {
   const { t, href, locale, timezone } = viewOf(c);
-  const id = c.req.param('id');
-  const d = /^usr_[0-9a-z]{6,40}$/.test(id) ? await userDetail(c.get('deps'), id) : null;
+  const d = await userDetail(c.get('deps'), id);
   if (!d) throw notFound('User');
   const { user: u, creator: cr } = d;
   const self = u.id === admin.id;
@@ -369,77 +367,55 @@ adminUserPages.get(`${L}/admin/users/:id`, async (c) => {
   });
 });
 
-adminUserPages.post(`${L}/admin/users/:id/role`, async (c: Ctx) => {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
-  const id = c.req.param('id') ?? '';
-  const form = await readForm(c.req.raw);
-  const role = oneOf(ROLES, form.role);
-  if (!/^usr_[0-9a-z]{6,40}$/.test(id)) throw notFound('User');
-  if (!role) {
-    flash(c, 'admin.failed', 'error');
-  } else {
-    const r = await changeRole(c.get('deps'), admin, id, role, {
-      reason: singleLine(form.reason, 500) || null,
+admin.post(
+  '/users/:id/role',
+  {
+    params: UserParams,
+    notFound: 'User',
+    form: z.object({ role: z.enum(ROLES), reason: textField(500) }),
+    refused: 'admin.failed',
+    back: toUser,
+  },
+  async (c, { user, params: { id }, form, back }) => {
+    const r = await changeRole(c.get('deps'), user, id, form.role, {
+      reason: form.reason || null,
       requestId: c.get('requestId'),
     });
     if (r.ok)
-      flash(
-        c,
+      return back(
         r.closed?.remaining ? 'adminx.users.leftOpen' : 'adminx.users.roleChanged',
         r.closed?.remaining ? 'info' : 'success',
       );
-    else if (r.code === 'USER_NOT_FOUND') throw notFound('User');
-    else
-      flash(
-        c,
-        r.code === 'CANNOT_DEMOTE_SELF' ? 'adminx.users.cannotDemoteSelf' : 'adminx.users.roleUnchanged',
-        'error',
-      );
-  }
-  return c.redirect(viewOf(c).href(`/admin/users/${id}`), 303);
-});
+    if (r.code === 'USER_NOT_FOUND') throw notFound('User');
+    return back(
+      r.code === 'CANNOT_DEMOTE_SELF' ? 'adminx.users.cannotDemoteSelf' : 'adminx.users.roleUnchanged',
+      'error',
+    );
+  },
+);
 
 /** The confirmed status forms: nothing happens without the box ticked (and, to disable, a reason). */
-async function statusForm(c: Ctx): Promise<{ admin: User; id: string; reason: string } | Response> {
-  const admin = requireAdminPage(c);
-  if (admin instanceof Response) return admin;
-  const id = c.req.param('id') ?? '';
-  if (!/^usr_[0-9a-z]{6,40}$/.test(id)) throw notFound('User');
-  const form = await readForm(c.req.raw);
-  const reason = singleLine(form.reason, 500);
-  const refuse = (key: 'adminx.users.confirmMissing' | 'adminx.users.reasonMissing') => {
-    flash(c, key, 'error');
-    return c.redirect(viewOf(c).href(`/admin/users/${id}`), 303);
-  };
-  if (form.confirm !== 'yes') return refuse('adminx.users.confirmMissing');
-  if (c.req.path.endsWith('/disable') && reason.length < 3) return refuse('adminx.users.reasonMissing');
-  return { admin, id, reason };
-}
+const StatusForm = {
+  params: UserParams,
+  notFound: 'User',
+  form: z.object({ confirm: z.literal('yes'), reason: textField(500) }),
+  refused: 'adminx.users.confirmMissing',
+  back: toUser,
+} as const;
 
-adminUserPages.post(`${L}/admin/users/:id/disable`, async (c: Ctx) => {
-  const f = await statusForm(c);
-  if (f instanceof Response) return f;
-  const r = await disableAccount(c.get('deps'), f.admin, f.id, { reason: f.reason, requestId: c.get('requestId') });
+admin.post('/users/:id/disable', StatusForm, async (c, { user, params: { id }, form: { reason }, back }) => {
+  if (reason.length < 3) return back('adminx.users.reasonMissing', 'error');
+  const r = await disableAccount(c.get('deps'), user, id, { reason, requestId: c.get('requestId') });
   if (!r.ok && r.code === 'USER_NOT_FOUND') throw notFound('User');
-  if (!r.ok) flash(c, 'adminx.users.cannotDisableSelf', 'error');
-  else
-    flash(
-      c,
-      r.closed.remaining ? 'adminx.users.leftOpen' : 'adminx.users.disabledDone',
-      r.closed.remaining ? 'info' : 'success',
-    );
-  return c.redirect(viewOf(c).href(`/admin/users/${f.id}`), 303);
+  if (!r.ok) return back('adminx.users.cannotDisableSelf', 'error');
+  return back(
+    r.closed.remaining ? 'adminx.users.leftOpen' : 'adminx.users.disabledDone',
+    r.closed.remaining ? 'info' : 'success',
+  );
 });
 
-adminUserPages.post(`${L}/admin/users/:id/enable`, async (c: Ctx) => {
-  const f = await statusForm(c);
-  if (f instanceof Response) return f;
-  const r = await enableAccount(c.get('deps'), f.admin, f.id, {
-    reason: f.reason || null,
-    requestId: c.get('requestId'),
-  });
+admin.post('/users/:id/enable', StatusForm, async (c, { user, params: { id }, form: { reason }, back }) => {
+  const r = await enableAccount(c.get('deps'), user, id, { reason: reason || null, requestId: c.get('requestId') });
   if (!r.ok && r.code === 'USER_NOT_FOUND') throw notFound('User');
-  flash(c, r.ok ? 'adminx.users.enabledDone' : 'adminx.users.notDisabled', r.ok ? 'success' : 'error');
-  return c.redirect(viewOf(c).href(`/admin/users/${f.id}`), 303);
+  return back(r.ok ? 'adminx.users.enabledDone' : 'adminx.users.notDisabled', r.ok ? 'success' : 'error');
 });

@@ -1,5 +1,5 @@
 /** A server-rendered SVG bar chart (no chart framework): bars, a zero line, sparse labels, and the same data as a table for screen readers. */
-import type { Locale } from '../../db/schema';
+import type { Locale } from '../../shared/enums';
 
 export interface BarDatum {
   label: string;

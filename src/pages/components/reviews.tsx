@@ -1,6 +1,7 @@
 /** A review as everyone sees it (stars, comment, first name, date) with the creator's reply under it. */
 import type { ComponentChildren } from 'preact';
-import type { Locale, Review } from '../../db/schema';
+import type { Review } from '../../domain/rows';
+import type { Locale } from '../../shared/enums';
 import type { T } from '../../i18n';
 import { formatDate } from '../../i18n/format';
 import { firstName } from '../../lib/text';

@@ -1,6 +1,6 @@
 /** Small presentational pieces shared by pages: statuses, money, times, avatars, pagination. */
 import type { ComponentChildren } from 'preact';
-import type { Currency, Locale } from '../../db/schema';
+import type { Currency, Locale } from '../../shared/enums';
 import type { MessageKey, T } from '../../i18n';
 import { formatDateTime, formatDuration, formatMoney, formatTime, zoneName } from '../../i18n/format';
 import { imageSources } from '../../lib/image-variants';

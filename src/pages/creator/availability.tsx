@@ -3,9 +3,9 @@
  * weekly hours (several ranges a day, in the creator's zone) and date exceptions (days off, extra
  * hours). Plain forms; the same domain functions as the API enforce the rules.
  */
-import { Hono } from 'hono';
-import type { z } from 'zod';
-import { CURRENCIES, type Creator } from '../../db/schema';
+import { z } from 'zod';
+import type { Creator } from '../../domain/rows';
+import { CURRENCIES } from '../../shared/enums';
 import {
   ensureAvailabilityDefaults,
   exceptionsOf,
@@ -22,18 +22,20 @@ import {
   updateType,
   type TypeResult,
 } from '../../domain/availability/settings';
-import type { AppEnv, Ctx } from '../../http/context';
+import type { Ctx } from '../../http/context';
 import { formatMoney, parseMajorAmount, toMajorString } from '../../i18n/format';
 import { localDate } from '../../lib/tz';
 import { CreateTypeBody, ExceptionBody, overlapping, UpdateTypeBody, WeeklyBody } from '../../shared/availability';
 import { Field, FormError, localizeIssues, readForm, type FieldErrors } from '../components/form';
 import { Duration, Empty, Money } from '../components/ui';
 import { flash, page, viewOf } from '../render';
-import { CreatorNav, requireCreatorPage } from './common';
+import { CreatorNav } from './common';
 import { acceptedCurrency, isCurrency } from '../../domain/payments/currency';
+import { lenient, pageArea } from '../page-route';
+import { AnyId } from '../params';
 
-export const creatorAvailabilityPages = new Hono<AppEnv>();
-const L = '/:lang{fr|en}';
+const area = pageArea('creator');
+export const creatorAvailabilityPages = area.app;
 const TABS = ['types', 'hours', 'exceptions'] as const;
 type Tab = (typeof TABS)[number];
 const DURATIONS = [10, 15, 20, 30, 45, 60, 90, 120, 180, 240];
@@ -535,11 +537,8 @@ async function availabilityPage(c: Ctx, creator: Creator, tab: Tab, form?: FormS
 
 const back = (c: Ctx, tab: Tab) => c.redirect(viewOf(c).href(`/creator/availability?tab=${tab}`), 303);
 
-creatorAvailabilityPages.get(`${L}/creator/availability`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
-  const tab = (TABS as readonly string[]).includes(c.req.query('tab') ?? '') ? (c.req.query('tab') as Tab) : 'types';
-  return availabilityPage(c, r.creator, tab);
+area.get('/availability', { query: z.object({ tab: lenient(z.enum(TABS)) }) }, async (c, r) => {
+  return availabilityPage(c, r.creator, r.query.tab ?? 'types');
 });
 
 /** A type result → redirect, or the form again with the price error. */
@@ -597,19 +596,15 @@ function typeInput<S extends typeof CreateTypeBody | typeof UpdateTypeBody>(
     : { ok: false as const, errors: localizeIssues(viewOf(c).t, parsed.error) };
 }
 
-creatorAvailabilityPages.post(`${L}/creator/availability/types`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.post('/availability/types', {}, async (c, r) => {
   const form = await readForm(c.req.raw);
   const input = typeInput(c, r.creator, CreateTypeBody, form);
   if (!input.ok) return availabilityPage(c, r.creator, 'types', { values: form, errors: input.errors }, 400);
   return afterType(c, r.creator, form, undefined, await createType(c.get('deps'), r.creator, input.body));
 });
 
-creatorAvailabilityPages.post(`${L}/creator/availability/types/:id`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
-  const id = c.req.param('id');
+area.post('/availability/types/:id', { params: AnyId }, async (c, r) => {
+  const { id } = r.params;
   const form = await readForm(c.req.raw);
   const input = typeInput(c, r.creator, UpdateTypeBody, form);
   if (!input.ok)
@@ -617,10 +612,8 @@ creatorAvailabilityPages.post(`${L}/creator/availability/types/:id`, async (c) =
   return afterType(c, r.creator, form, id, await updateType(c.get('deps'), r.creator, id, input.body));
 });
 
-creatorAvailabilityPages.post(`${L}/creator/availability/types/:id/delete`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
-  const out = await removeType(c.get('deps'), r.creator, c.req.param('id'));
+area.post('/availability/types/:id/delete', { params: AnyId }, async (c, r) => {
+  const out = await removeType(c.get('deps'), r.creator, r.params.id);
   if (out.ok) flash(c, out.deleted ? 'availability.typeDeleted' : 'availability.typeDeactivated', 'success');
   return back(c, 'types');
 });
@@ -650,9 +643,7 @@ export function readWeekly(
   return { ranges, errors };
 }
 
-creatorAvailabilityPages.post(`${L}/creator/availability/hours`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.post('/availability/hours', {}, async (c, r) => {
   const { t } = viewOf(c);
   const form = await readForm(c.req.raw);
   const { ranges, errors } = readWeekly(form, t);
@@ -670,9 +661,7 @@ creatorAvailabilityPages.post(`${L}/creator/availability/hours`, async (c) => {
   return back(c, 'hours');
 });
 
-creatorAvailabilityPages.post(`${L}/creator/availability/exceptions`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.post('/availability/exceptions', {}, async (c, r) => {
   const { t } = viewOf(c);
   const form = await readForm(c.req.raw);
   const from = timeToMinutes(form.from);
@@ -700,9 +689,7 @@ creatorAvailabilityPages.post(`${L}/creator/availability/exceptions`, async (c) 
   return back(c, 'exceptions');
 });
 
-creatorAvailabilityPages.post(`${L}/creator/availability/exceptions/:id/delete`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
-  if (await removeException(c.get('deps'), r.creator, c.req.param('id'))) flash(c, 'availability.exceptionRemoved');
+area.post('/availability/exceptions/:id/delete', { params: AnyId }, async (c, r) => {
+  if (await removeException(c.get('deps'), r.creator, r.params.id)) flash(c, 'availability.exceptionRemoved');
   return back(c, 'exceptions');
 });

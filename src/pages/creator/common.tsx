@@ -1,5 +1,5 @@
 /** Creator space: the guard (signed-in account that may act as a creator) and the section navigation. */
-import type { Creator, User } from '../../db/schema';
+import type { Creator, User } from '../../domain/rows';
 import { actingCreator } from '../../domain/creators/standing';
 import type { Ctx } from '../../http/context';
 import { SectionNav } from '../components/ui';

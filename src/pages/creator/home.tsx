@@ -2,22 +2,19 @@
  * Creator space — home: what's next and what needs me. Today's calls, the next ones, pending
  * requests, the balance per currency, reviews awaiting a reply, and what is left to set up.
  */
-import { Hono } from 'hono';
 import { creatorHome } from '../../domain/creators/home';
 import { creatorEligibility } from '../../domain/payouts/engine';
-import type { AppEnv } from '../../http/context';
 import { formatMoney } from '../../i18n/format';
 import { Duration, Money, Stars, When } from '../components/ui';
 import { page, viewOf } from '../render';
-import { CreatorNav, requireCreatorPage } from './common';
+import { CreatorNav } from './common';
 import { todayAgenda, todaySpan } from './planning';
+import { pageArea } from '../page-route';
 
-export const creatorHomePages = new Hono<AppEnv>();
-const L = '/:lang{fr|en}';
+const area = pageArea('creator');
+export const creatorHomePages = area.app;
 
-creatorHomePages.get(`${L}/creator`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.get('/', {}, async (c, r) => {
   const { creator, user } = r;
   const deps = c.get('deps');
   const { t, href, locale, timezone } = viewOf(c);

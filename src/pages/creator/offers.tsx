@@ -1,21 +1,23 @@
 /** Creator space — my offers: publish, edit, withdraw; upcoming and past. */
-import { and, desc, eq } from 'drizzle-orm';
-import { Hono } from 'hono';
-import { callOffers, CURRENCIES, type CallOffer, type Creator } from '../../db/schema';
-import type { AppEnv, Ctx } from '../../http/context';
+import { creatorOffers, ownOffer as ownOfferById } from '../../domain/offers/queries';
+import type { CallOffer, Creator } from '../../domain/rows';
+import type { Ctx } from '../../http/context';
 import { refusal } from '../../http/refusals';
 import type { MessageKey } from '../../i18n';
 import { parseMajorAmount, toMajorString } from '../../i18n/format';
 import { parseLocalDateTime, toLocalInput } from '../../lib/tz';
+import { CURRENCIES } from '../../shared/enums';
 import { CreateOfferBody, UpdateOfferBody } from '../../shared/offers';
 import { Field, FormError, localizeIssues, readForm, type FieldErrors } from '../components/form';
 import { Duration, Empty, Money, StatusBadge, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
-import { CreatorNav, requireCreatorPage } from './common';
+import { CreatorNav } from './common';
 import { acceptedCurrency, currencyRefusal, isCurrency } from '../../domain/payments/currency';
+import { pageArea } from '../page-route';
+import { AnyId } from '../params';
 
-export const creatorOfferPages = new Hono<AppEnv>();
-const L = '/:lang{fr|en}';
+const area = pageArea('creator');
+export const creatorOfferPages = area.app;
 const DURATIONS = [10, 15, 20, 30, 45, 60, 90, 120];
 
 /** Form fields (major units, local time) → API shape (minor units, UTC). */
@@ -176,14 +178,7 @@ async function offersPage(
   status = 200,
 ) {
   const { t, href } = viewOf(c);
-  const all = await c
-    .get('deps')
-    .db.select()
-    .from(callOffers)
-    .where(eq(callOffers.creatorId, creator.id))
-    .orderBy(desc(callOffers.startsAt))
-    .limit(300)
-    .all();
+  const all = await creatorOffers(c.get('deps'), creator.id, { limit: 300 });
   const now = Date.now();
   const upcoming = all
     .filter((o) => o.startsAt.getTime() > now && ['AVAILABLE', 'HELD', 'BOOKED'].includes(o.status))
@@ -235,15 +230,11 @@ async function offersPage(
   });
 }
 
-creatorOfferPages.get(`${L}/creator/offers`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.get('/offers', {}, async (c, r) => {
   return offersPage(c, r.creator);
 });
 
-creatorOfferPages.post(`${L}/creator/offers`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.post('/offers', {}, async (c, r) => {
   const { t } = viewOf(c);
   const form = await readForm(c.req.raw);
   const parsed = CreateOfferBody.safeParse(fromForm(form, r.creator));
@@ -267,16 +258,9 @@ creatorOfferPages.post(`${L}/creator/offers`, async (c) => {
   return c.redirect(viewOf(c).href('/creator/offers'), 303);
 });
 
-async function ownOffer(c: Ctx, creator: Creator): Promise<CallOffer | null> {
-  const id = c.req.param('id') ?? '';
-  return (
-    (await c
-      .get('deps')
-      .db.select()
-      .from(callOffers)
-      .where(and(eq(callOffers.id, id), eq(callOffers.creatorId, creator.id)))
-      .get()) ?? null
-  );
+/** The offer of the path, when it is this creator's own (another's reads as missing). */
+async function ownOffer(c: Ctx, creator: Creator, id: string): Promise<CallOffer | null> {
+  return ownOfferById(c.get('deps'), creator.id, id);
 }
 
 function editPage(
@@ -319,19 +303,15 @@ function editPage(
   });
 }
 
-creatorOfferPages.get(`${L}/creator/offers/:id/edit`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
-  const offer = await ownOffer(c, r.creator);
+area.get('/offers/:id/edit', { params: AnyId }, async (c, r) => {
+  const offer = await ownOffer(c, r.creator, r.params.id);
   if (!offer) return c.redirect(viewOf(c).href('/creator/offers'), 303);
   return editPage(c, r.creator, offer);
 });
 
-creatorOfferPages.post(`${L}/creator/offers/:id/edit`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.post('/offers/:id/edit', { params: AnyId }, async (c, r) => {
   const { t, href } = viewOf(c);
-  const offer = await ownOffer(c, r.creator);
+  const offer = await ownOffer(c, r.creator, r.params.id);
   if (!offer) return c.redirect(href('/creator/offers'), 303);
   const form = await readForm(c.req.raw);
   const all = fromForm({ currency: offer.currency, ...form }, r.creator);
@@ -374,10 +354,8 @@ creatorOfferPages.post(`${L}/creator/offers/:id/edit`, async (c) => {
   return c.redirect(href('/creator/offers'), 303);
 });
 
-creatorOfferPages.post(`${L}/creator/offers/:id/cancel`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
-  const offer = await ownOffer(c, r.creator);
+area.post('/offers/:id/cancel', { params: AnyId }, async (c, r) => {
+  const offer = await ownOffer(c, r.creator, r.params.id);
   if (offer) {
     const out = await c.get('deps').rooms.offer(offer.id).cancelOffer({ offerId: offer.id, actorUserId: r.user.id });
     flash(

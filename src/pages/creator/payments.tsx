@@ -1,29 +1,34 @@
 /** Creator space — payments: onboarding (Stripe Connect or simulated), lifetime totals per currency, earnings chart, payments received. */
-import { desc, eq } from 'drizzle-orm';
-import { Hono } from 'hono';
-import { bookings, callOffers, CURRENCIES, payments, type Creator } from '../../db/schema';
+import { creatorPayments } from '../../domain/payments/queries';
+import type { Creator } from '../../domain/rows';
 import { earnings, financeSummary, type EarningsPeriod } from '../../domain/payouts/earnings';
 import { formatMoney } from '../../i18n/format';
 import { BarChart } from '../components/chart';
 import { startOnboarding, syncAccount } from '../../domain/payments/connect';
-import type { AppEnv, Ctx } from '../../http/context';
+import type { Ctx } from '../../http/context';
 import { Empty, Money, StatusBadge, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
-import { CreatorNav, requireCreatorPage } from './common';
+import { CreatorNav } from './common';
 import { acceptedCurrency } from '../../domain/payments/currency';
+import { CURRENCIES } from '../../shared/enums';
+import { lenient, pageArea } from '../page-route';
+import { z } from 'zod';
 
-export const creatorPaymentPages = new Hono<AppEnv>();
-const L = '/:lang{fr|en}';
+const area = pageArea('creator');
+export const creatorPaymentPages = area.app;
 
-async function paymentsPage(c: Ctx, creator: Creator) {
+/** The chart's period and currency, from its links; a bad value reads as the default. */
+const PaymentsQuery = z.object({ period: lenient(z.enum(['day', 'week', 'month'])), currency: lenient(z.string()) });
+type PaymentsQueryT = z.infer<typeof PaymentsQuery>;
+
+async function paymentsPage(c: Ctx, creator: Creator, q: PaymentsQueryT) {
   const { t, href, locale, timezone } = viewOf(c);
   const deps = c.get('deps');
   const balances = await financeSummary(deps, creator.id, deps.clock.now());
-  const period: EarningsPeriod = (['day', 'week', 'month'] as const).find((x) => x === c.req.query('period')) ?? 'day';
+  const period: EarningsPeriod = q.period ?? 'day';
   // The chart shows one currency at a time: the creator's own, or any other they earned in.
   const chartCurrencies = [...new Set([creator.currency, ...balances.map((b) => b.currency)])];
-  const chartCurrency =
-    CURRENCIES.find((x) => x === c.req.query('currency') && chartCurrencies.includes(x)) ?? creator.currency;
+  const chartCurrency = CURRENCIES.find((x) => x === q.currency && chartCurrencies.includes(x)) ?? creator.currency;
   const chartHref = (p: EarningsPeriod, cur: string) =>
     `${href('/creator/payments')}?period=${p}${cur === creator.currency ? '' : `&currency=${cur}`}`;
   const buckets = await earnings(deps, creator.id, chartCurrency, period, creator.timezone);
@@ -34,15 +39,7 @@ async function paymentsPage(c: Ctx, creator: Creator) {
         ? { month: 'short', year: '2-digit', timeZone: creator.timezone }
         : { day: 'numeric', month: 'short', timeZone: creator.timezone },
     ).format(d);
-  const rows = await deps.db
-    .select({ p: payments, title: callOffers.title, bookingId: bookings.id })
-    .from(payments)
-    .innerJoin(bookings, eq(bookings.id, payments.bookingId))
-    .innerJoin(callOffers, eq(callOffers.id, bookings.offerId))
-    .where(eq(payments.creatorId, creator.id))
-    .orderBy(desc(payments.createdAt))
-    .limit(100)
-    .all();
+  const rows = await creatorPayments(deps, creator.id);
   const received = rows.filter((r) => r.p.status !== 'PENDING' && r.p.status !== 'FAILED' && r.p.status !== 'CANCELED');
   // Stripe's embedded onboarding (Account Session) when configured; the Account Link stays as the fallback.
   const embedded =
@@ -254,15 +251,11 @@ async function paymentsPage(c: Ctx, creator: Creator) {
   });
 }
 
-creatorPaymentPages.get(`${L}/creator/payments`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
-  return paymentsPage(c, r.creator);
+area.get('/payments', { query: PaymentsQuery }, async (c, r) => {
+  return paymentsPage(c, r.creator, r.query);
 });
 
-creatorPaymentPages.post(`${L}/creator/payments/onboard`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.post('/payments/onboard', {}, async (c, r) => {
   const base = `${new URL(c.req.url).origin}${viewOf(c).href('/creator/payments')}`;
   const { url } = await startOnboarding(c.get('deps'), r.creator, r.user, {
     returnUrl: `${base}/return`,
@@ -272,9 +265,7 @@ creatorPaymentPages.post(`${L}/creator/payments/onboard`, async (c) => {
 });
 
 // Back from onboarding: read the account state now rather than wait for account.updated.
-creatorPaymentPages.get(`${L}/creator/payments/return`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.get('/payments/return', {}, async (c, r) => {
   const updated = r.creator.stripeAccountId ? await syncAccount(c.get('deps'), r.creator.stripeAccountId) : null;
   flash(
     c,
@@ -285,9 +276,7 @@ creatorPaymentPages.get(`${L}/creator/payments/return`, async (c) => {
 });
 
 // An expired or already used link: make a fresh one.
-creatorPaymentPages.get(`${L}/creator/payments/refresh`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.get('/payments/refresh', {}, async (c, r) => {
   const base = `${new URL(c.req.url).origin}${viewOf(c).href('/creator/payments')}`;
   const { url } = await startOnboarding(c.get('deps'), r.creator, r.user, {
     returnUrl: `${base}/return`,

@@ -1,7 +1,5 @@
 /** Creator space — payouts: can I be paid now (and why not), request a payout, schedule settings, history, each payout's steps. */
-import { and, desc, eq } from 'drizzle-orm';
-import { Hono } from 'hono';
-import { payouts, type Creator, type Locale } from '../../db/schema';
+import type { Creator } from '../../domain/rows';
 import { payoutTimeline, type PayoutAuditRow } from '../../domain/payouts/audit';
 import {
   creatorEligibility,
@@ -11,20 +9,24 @@ import {
   type Payout,
 } from '../../domain/payouts/engine';
 import { payoutMinimum, type Eligibility } from '../../domain/payouts/eligibility';
+import { creatorPayout, creatorPayouts } from '../../domain/payouts/queries';
 import { getSettings } from '../../domain/settings';
-import type { AppEnv, Ctx } from '../../http/context';
+import type { Ctx } from '../../http/context';
 import { notFound } from '../../http/errors';
 import type { MessageKey, T } from '../../i18n';
 import { formatDate, formatMoney, parseMajorAmount, toMajorString } from '../../i18n/format';
 import { CurrencySchema } from '../../shared/common';
+import type { Locale } from '../../shared/enums';
 import { PayoutSettingsBody } from '../../shared/payouts';
 import { readForm } from '../components/form';
 import { Empty, Money, StatusBadge, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
-import { CreatorNav, requireCreatorPage } from './common';
+import { CreatorNav } from './common';
+import { pageArea } from '../page-route';
+import { AnyId } from '../params';
 
-export const creatorPayoutPages = new Hono<AppEnv>();
-const L = '/:lang{fr|en}';
+const area = pageArea('creator');
+export const creatorPayoutPages = area.app;
 
 /** Every reason, in words, with its numbers. */
 export function ReasonList({
@@ -162,13 +164,7 @@ async function payoutsPage(c: Ctx, creator: Creator) {
   const deps = c.get('deps');
   const [eligibility, rows, settings] = await Promise.all([
     creatorEligibility(deps, creator),
-    deps.db
-      .select()
-      .from(payouts)
-      .where(eq(payouts.creatorId, creator.id))
-      .orderBy(desc(payouts.createdAt))
-      .limit(100)
-      .all(),
+    creatorPayouts(deps, creator.id),
     getSettings(deps),
   ]);
   const platformMin = payoutMinimum(settings, { currency: creator.currency, payoutMinimum: null }, creator.currency);
@@ -298,23 +294,15 @@ async function payoutsPage(c: Ctx, creator: Creator) {
   });
 }
 
-creatorPayoutPages.get(`${L}/creator/payouts`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.get('/payouts', {}, async (c, r) => {
   return payoutsPage(c, r.creator);
 });
 
-creatorPayoutPages.get(`${L}/creator/payouts/:id{pyt_[0-9a-z]+}`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.get('/payouts/:id{pyt_[0-9a-z]+}', { params: AnyId }, async (c, r) => {
   const deps = c.get('deps');
   const { t, href, locale, timezone } = viewOf(c);
   // Only the creator's own payouts: another's is a 404 like a missing one.
-  const p = await deps.db
-    .select()
-    .from(payouts)
-    .where(and(eq(payouts.id, c.req.param('id')), eq(payouts.creatorId, r.creator.id)))
-    .get();
+  const p = await creatorPayout(deps, r.creator.id, r.params.id);
   if (!p) throw notFound('Payout');
   const steps = await payoutTimeline(deps, p.id);
   return page(c, {
@@ -343,9 +331,7 @@ creatorPayoutPages.get(`${L}/creator/payouts/:id{pyt_[0-9a-z]+}`, async (c) => {
   });
 });
 
-creatorPayoutPages.post(`${L}/creator/payouts/request`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.post('/payouts/request', {}, async (c, r) => {
   const form = await readForm(c.req.raw);
   const currency = CurrencySchema.safeParse(form.currency);
   const deps = c.get('deps');
@@ -360,9 +346,7 @@ creatorPayoutPages.post(`${L}/creator/payouts/request`, async (c) => {
   return c.redirect(viewOf(c).href('/creator/payouts'), 303);
 });
 
-creatorPayoutPages.post(`${L}/creator/payouts/settings`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.post('/payouts/settings', {}, async (c, r) => {
   const form = await readForm(c.req.raw);
   const minimum = form.minimum?.trim() ? parseMajorAmount(form.minimum, r.creator.currency) : null;
   const parsed = PayoutSettingsBody.safeParse({ schedule: form.schedule, weekday: Number(form.weekday ?? 1), minimum });

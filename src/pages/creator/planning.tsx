@@ -3,121 +3,33 @@
  * counts that matter (total, upcoming, completed, cancelled); and the "today" agenda shown on the
  * creator's home. Times are in the viewer's zone.
  */
-import { and, asc, desc, eq, gt, gte, inArray, lt, lte, notInArray, sql, type SQL } from 'drizzle-orm';
-import { Hono } from 'hono';
 import type { VNode } from 'preact';
 import {
-  appointmentTypes,
-  bookings,
-  callOffers,
-  users,
-  type BookingStatus,
-  type CALL_OUTCOMES,
-  type Creator,
-} from '../../db/schema';
-import { one } from '../../db/one';
-
-type CallOutcome = (typeof CALL_OUTCOMES)[number];
-import type { Deps } from '../../deps';
-import type { AppEnv, Ctx } from '../../http/context';
+  bookingsBetween,
+  bookingsPage,
+  confirmedCount,
+  openOffersBetween,
+  PLANNING_FILTERS,
+  planningStats,
+  type OpenOffer,
+  type PlanningFilter,
+  type PlanningRow as Row,
+} from '../../domain/creators/planning';
+import type { Creator } from '../../domain/rows';
+import type { Ctx } from '../../http/context';
 import { formatTime } from '../../i18n/format';
 import { dateFields, localDate, localParts, zonedToUtc } from '../../lib/tz';
 import { monthOf, monthSpan, shiftMonth } from '../../shared/slot-picker';
 import { Empty, Money, Pagination, pageParam, StatusBadge, When } from '../components/ui';
 import { page, viewOf } from '../render';
-import { CreatorNav, requireCreatorPage } from './common';
+import { CreatorNav } from './common';
+import { lenient, pageArea } from '../page-route';
+import { z } from 'zod';
 
-export const creatorPlanningPages = new Hono<AppEnv>();
-const L = '/:lang{fr|en}';
+const area = pageArea('creator');
+export const creatorPlanningPages = area.app;
 const DAY = 86_400_000;
 const LIST_PAGE = 50;
-
-export const PLANNING_FILTERS = ['all', 'upcoming', 'past', 'pending', 'completed', 'cancelled'] as const;
-export type PlanningFilter = (typeof PLANNING_FILTERS)[number];
-/** Holds that were never paid are not part of anyone's planning. */
-const ABANDONED: BookingStatus[] = ['EXPIRED', 'FAILED'];
-
-/** The condition a filter puts on a creator's bookings. */
-export function filterWhere(filter: PlanningFilter, now: Date): SQL | undefined {
-  switch (filter) {
-    case 'upcoming':
-      return and(eq(bookings.status, 'CONFIRMED'), gt(bookings.endsAt, now));
-    case 'past':
-      return and(inArray(bookings.status, ['CONFIRMED', 'COMPLETED']), lte(bookings.endsAt, now));
-    case 'pending':
-      return eq(bookings.status, 'PENDING');
-    case 'completed':
-      return eq(bookings.status, 'COMPLETED');
-    case 'cancelled':
-      return eq(bookings.status, 'CANCELLED');
-    default:
-      return notInArray(bookings.status, ABANDONED);
-  }
-}
-
-/** Total, upcoming, completed, cancelled — one query. */
-export async function planningStats(deps: Pick<Deps, 'db'>, creatorId: string, now: Date) {
-  const row = await deps.db
-    .select({
-      total: sql<number>`coalesce(sum(case when ${bookings.status} not in ('EXPIRED','FAILED') then 1 else 0 end), 0)`,
-      upcoming: sql<number>`coalesce(sum(case when ${bookings.status} = 'CONFIRMED' and ${bookings.endsAt} > ${now.getTime()} then 1 else 0 end), 0)`,
-      completed: sql<number>`coalesce(sum(case when ${bookings.status} = 'COMPLETED' then 1 else 0 end), 0)`,
-      cancelled: sql<number>`coalesce(sum(case when ${bookings.status} = 'CANCELLED' then 1 else 0 end), 0)`,
-    })
-    .from(bookings)
-    .where(eq(bookings.creatorId, creatorId))
-    .get();
-  return row ?? { total: 0, upcoming: 0, completed: 0, cancelled: 0 };
-}
-
-const rowFields = {
-  id: bookings.id,
-  status: bookings.status,
-  startsAt: bookings.startsAt,
-  endsAt: bookings.endsAt,
-  price: bookings.price,
-  currency: bookings.currency,
-  title: callOffers.title,
-  fan: users.name,
-  color: appointmentTypes.color,
-  outcome: bookings.outcome,
-};
-type Row = {
-  id: string;
-  status: BookingStatus;
-  startsAt: Date;
-  endsAt: Date;
-  price: number;
-  currency: Creator['currency'];
-  title: string;
-  fan: string;
-  color: string | null;
-  outcome: CallOutcome | null;
-};
-
-function baseQuery(deps: Pick<Deps, 'db'>) {
-  return deps.db
-    .select(rowFields)
-    .from(bookings)
-    .innerJoin(callOffers, eq(callOffers.id, bookings.offerId))
-    .innerJoin(users, eq(users.id, bookings.userId))
-    .leftJoin(appointmentTypes, eq(appointmentTypes.id, callOffers.appointmentTypeId));
-}
-
-/** Bookings starting in [from, to). */
-export async function bookingsBetween(
-  deps: Pick<Deps, 'db'>,
-  creatorId: string,
-  from: Date,
-  to: Date,
-  where?: SQL,
-): Promise<Row[]> {
-  return baseQuery(deps)
-    .where(and(eq(bookings.creatorId, creatorId), gte(bookings.startsAt, from), lt(bookings.startsAt, to), where))
-    .orderBy(asc(bookings.startsAt))
-    .limit(500)
-    .all() as Promise<Row[]>;
-}
 
 function Filters({
   c,
@@ -156,30 +68,6 @@ function Filters({
     </div>
   );
 }
-
-/** Published offers nobody has booked yet, in [from, to): the free side of the calendar. */
-export async function openOffersBetween(
-  deps: Pick<Deps, 'db'>,
-  creatorId: string,
-  from: Date,
-  to: Date,
-): Promise<OpenOffer[]> {
-  return deps.db
-    .select({ id: callOffers.id, title: callOffers.title, startsAt: callOffers.startsAt })
-    .from(callOffers)
-    .where(
-      and(
-        eq(callOffers.creatorId, creatorId),
-        eq(callOffers.status, 'AVAILABLE'),
-        gte(callOffers.startsAt, from),
-        lt(callOffers.startsAt, to),
-      ),
-    )
-    .orderBy(asc(callOffers.startsAt))
-    .limit(500)
-    .all();
-}
-type OpenOffer = { id: string; title: string; startsAt: Date };
 
 function MonthGrid({ c, month, rows, open = [] }: { c: Ctx; month: string; rows: Row[]; open?: OpenOffer[] }) {
   const { locale, timezone, href, t } = viewOf(c);
@@ -318,27 +206,29 @@ function BookingTable({ c, rows }: { c: Ctx; rows: Row[] }) {
   );
 }
 
-creatorPlanningPages.get(`${L}/creator/planning`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+/** The view, filter, month and page, as the page's links write them; a bad value reads as the default. */
+const PlanningQuery = z.object({
+  view: lenient(z.enum(['list', 'month'])),
+  status: lenient(z.enum(PLANNING_FILTERS)),
+  month: lenient(z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/)),
+  page: lenient(z.string()),
+});
+
+area.get('/planning', { query: PlanningQuery }, async (c, r) => {
   const deps = c.get('deps');
   const { t, href, locale, timezone } = viewOf(c);
-  const q = c.req.query();
+  const q = r.query;
   const now = deps.clock.now();
-  const view = q.view === 'list' ? 'list' : 'month';
-  const filter = (PLANNING_FILTERS as readonly string[]).includes(q.status ?? '')
-    ? (q.status as PlanningFilter)
-    : 'all';
-  const asked = q.month ?? '';
-  const month = /^\d{4}-(0[1-9]|1[0-2])$/.test(asked) ? asked : monthOf(now, timezone);
+  const view = q.view ?? 'month';
+  const filter: PlanningFilter = q.status ?? 'all';
+  const month = q.month ?? monthOf(now, timezone);
   const pageNo = pageParam(q.page);
-  const where = filterWhere(filter, now);
   const stats = await planningStats(deps, r.creator.id, now);
   let content: VNode;
   if (view === 'month') {
     const { from, to } = monthSpan(month, timezone);
     const [rows, open] = await Promise.all([
-      bookingsBetween(deps, r.creator.id, from, to, where),
+      bookingsBetween(deps, r.creator.id, from, to, filter, now),
       filter === 'all' ? openOffersBetween(deps, r.creator.id, from, to) : [],
     ]);
     const title = new Intl.DateTimeFormat(locale, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
@@ -366,18 +256,10 @@ creatorPlanningPages.get(`${L}/creator/planning`, async (c) => {
       </>
     );
   } else {
-    const soonestFirst = filter === 'upcoming' || filter === 'pending';
-    const base = and(eq(bookings.creatorId, r.creator.id), where);
-    const [rows, counted] = await Promise.all([
-      baseQuery(deps)
-        .where(base)
-        .orderBy(soonestFirst ? asc(bookings.startsAt) : desc(bookings.startsAt))
-        .limit(LIST_PAGE)
-        .offset((pageNo - 1) * LIST_PAGE)
-        .all() as Promise<Row[]>,
-      deps.db.select({ n: sql<number>`count(*)` }).from(bookings).where(base).all(),
-    ]);
-    const { n } = one(counted, 'the bookings count');
+    const { rows, total: n } = await bookingsPage(deps, r.creator.id, filter, now, {
+      number: pageNo,
+      size: LIST_PAGE,
+    });
     content = (
       <>
         <BookingTable c={c} rows={rows} />
@@ -426,28 +308,8 @@ export async function todayAgenda(c: Ctx, creator: Creator) {
   const { t, href, locale, timezone } = viewOf(c);
   const now = deps.clock.now();
   const { start, end } = todaySpan(now, timezone);
-  const rows = await bookingsBetween(
-    deps,
-    creator.id,
-    start,
-    end,
-    inArray(bookings.status, ['PENDING', 'CONFIRMED', 'COMPLETED']),
-  );
-  const { later } = one(
-    await deps.db
-      .select({ later: sql<number>`count(*)` })
-      .from(bookings)
-      .where(
-        and(
-          eq(bookings.creatorId, creator.id),
-          eq(bookings.status, 'CONFIRMED'),
-          gte(bookings.startsAt, end),
-          lt(bookings.startsAt, new Date(end.getTime() + 7 * DAY)),
-        ),
-      )
-      .all(),
-    'the later bookings count',
-  );
+  const rows = await bookingsBetween(deps, creator.id, start, end, ['PENDING', 'CONFIRMED', 'COMPLETED'], now);
+  const later = await confirmedCount(deps, creator.id, end, new Date(end.getTime() + 7 * DAY));
   return (
     <section class="card today" aria-labelledby="today-h" data-today-count={rows.length}>
       <div class="today-head">

@@ -1,7 +1,6 @@
 /** Creator space — public profile: identity, bio, links, currency, zone, cancellation policy, images. */
-import { Hono } from 'hono';
-import { CANCELLATION_POLICIES, CURRENCIES, type Creator } from '../../db/schema';
-import { becomeCreator } from '../../domain/creators/create-profile';
+import type { Creator } from '../../domain/rows';
+import { CANCELLATION_POLICIES, CURRENCIES } from '../../shared/enums';
 import {
   IMAGE_LIMITS,
   removeCreatorImage,
@@ -10,18 +9,19 @@ import {
   type ImageKind,
 } from '../../domain/creators/profile';
 import { imageUrl } from '../../domain/creators/queries';
-import type { AppEnv, Ctx } from '../../http/context';
+import type { Ctx } from '../../http/context';
 import type { MessageKey } from '../../i18n';
 import { timeZones } from '../../i18n/format';
 import { UpdateCreatorBody } from '../../shared/creators';
-import { requireUserPage } from '../account';
 import { Field, FormError, localizeIssues, readForm, type FieldErrors } from '../components/form';
 import { Avatar, Banner } from '../components/ui';
 import { flash, page, viewOf } from '../render';
-import { CreatorNav, requireCreatorPage } from './common';
+import { CreatorNav } from './common';
+import { pageArea } from '../page-route';
+import { z } from 'zod';
 
-export const creatorProfilePages = new Hono<AppEnv>();
-const L = '/:lang{fr|en}';
+const area = pageArea('creator');
+export const creatorProfilePages = area.app;
 const SOCIAL = ['instagram', 'tiktok', 'youtube', 'x', 'website'] as const;
 
 function ImageForm({ c, creator, kind }: { c: Ctx; creator: Creator; kind: ImageKind }) {
@@ -177,15 +177,11 @@ function profilePage(
   });
 }
 
-creatorProfilePages.get(`${L}/creator/profile`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.get('/profile', {}, async (c, r) => {
   return profilePage(c, r.creator);
 });
 
-creatorProfilePages.post(`${L}/creator/profile`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.post('/profile', {}, async (c, r) => {
   const { t, href } = viewOf(c);
   const form = await readForm(c.req.raw);
   const socialLinks = Object.fromEntries(
@@ -222,20 +218,16 @@ creatorProfilePages.post(`${L}/creator/profile`, async (c) => {
   return c.redirect(href('/creator/profile'), 303);
 });
 
-creatorProfilePages.post(`${L}/creator/profile/image/:kind{profile|banner}`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+/** Which image: the path admits only these two. */
+const ImagePath = { params: z.object({ kind: z.enum(['profile', 'banner']) }) };
+
+area.post('/profile/image/:kind{profile|banner}', ImagePath, async (c, r) => {
   const deps = c.get('deps');
   const { success } = await deps.limiters.upload.limit({ key: `upload:${r.user.id}` });
   // Bodies over 5 MB never get here: the page upload limit (http/body-limit.ts) answers 413.
   const file = success ? (await c.req.formData()).get('image') : null;
   if (file && typeof file !== 'string') {
-    const out = await setCreatorImage(
-      deps,
-      r.creator,
-      c.req.param('kind') as ImageKind,
-      new Uint8Array(await file.arrayBuffer()),
-    );
+    const out = await setCreatorImage(deps, r.creator, r.params.kind, new Uint8Array(await file.arrayBuffer()));
     flash(
       c,
       out.ok ? 'creatorSpace.image.saved' : (`offer.errors.${out.code}` as MessageKey),
@@ -247,21 +239,7 @@ creatorProfilePages.post(`${L}/creator/profile/image/:kind{profile|banner}`, asy
   return c.redirect(viewOf(c).href('/creator/profile'), 303);
 });
 
-creatorProfilePages.post(`${L}/creator/profile/image/:kind{profile|banner}/remove`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
-  await removeCreatorImage(c.get('deps'), r.creator, c.req.param('kind') as ImageKind);
-  return c.redirect(viewOf(c).href('/creator/profile'), 303);
-});
-
-creatorProfilePages.post(`${L}/account/become-creator`, async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
-  const r = await becomeCreator(c.get('deps'), user.id);
-  if (!r.ok) {
-    flash(c, 'account.creatorWithdrawn', 'error');
-    return c.redirect(`${viewOf(c).href('/account')}#become-creator`, 303);
-  }
-  flash(c, 'creatorSpace.welcome');
+area.post('/profile/image/:kind{profile|banner}/remove', ImagePath, async (c, r) => {
+  await removeCreatorImage(c.get('deps'), r.creator, r.params.kind);
   return c.redirect(viewOf(c).href('/creator/profile'), 303);
 });

@@ -1,17 +1,18 @@
 /** Creator space — request inbox: accept (a held private offer for the fan) or reject. */
-import { desc, eq } from 'drizzle-orm';
-import { Hono } from 'hono';
-import { callRequests, users, type CallRequest, type User } from '../../db/schema';
+import { requestsToCreator } from '../../domain/requests/inbox';
 import { rejectRequest } from '../../domain/requests/requests';
-import type { AppEnv, Ctx } from '../../http/context';
+import type { CallRequest, User } from '../../domain/rows';
+import type { Ctx } from '../../http/context';
 import type { MessageKey } from '../../i18n';
 import { readForm, singleLine } from '../components/form';
 import { Duration, Empty, Money, StatusBadge, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
-import { CreatorNav, requireCreatorPage } from './common';
+import { CreatorNav } from './common';
+import { pageArea } from '../page-route';
+import { AnyId } from '../params';
 
-export const creatorRequestPages = new Hono<AppEnv>();
-const L = '/:lang{fr|en}';
+const area = pageArea('creator');
+export const creatorRequestPages = area.app;
 
 function RequestCard({ c, r, fan }: { c: Ctx; r: CallRequest; fan: User }) {
   const { t, href, locale, timezone } = viewOf(c);
@@ -56,19 +57,9 @@ function RequestCard({ c, r, fan }: { c: Ctx; r: CallRequest; fan: User }) {
   );
 }
 
-creatorRequestPages.get(`${L}/creator/requests`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.get('/requests', {}, async (c, r) => {
   const { t } = viewOf(c);
-  const rows = await c
-    .get('deps')
-    .db.select({ r: callRequests, fan: users })
-    .from(callRequests)
-    .innerJoin(users, eq(users.id, callRequests.userId))
-    .where(eq(callRequests.creatorId, r.creator.id))
-    .orderBy(desc(callRequests.createdAt))
-    .limit(200)
-    .all();
+  const rows = await requestsToCreator(c.get('deps'), r.creator.id);
   const pending = rows.filter((x) => x.r.status === 'PENDING');
   const answered = rows.filter((x) => x.r.status !== 'PENDING');
   return page(c, {
@@ -105,11 +96,9 @@ creatorRequestPages.get(`${L}/creator/requests`, async (c) => {
   });
 });
 
-creatorRequestPages.post(`${L}/creator/requests/:id/answer`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.post('/requests/:id/answer', { params: AnyId }, async (c, r) => {
   const form = await readForm(c.req.raw);
-  const id = c.req.param('id');
+  const { id } = r.params;
   const message = singleLine(form.message, 1000) || undefined;
   const deps = c.get('deps');
   if (form.decision === 'accept') {

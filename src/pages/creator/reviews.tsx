@@ -1,27 +1,29 @@
 /** Creator space — reviews received: the average and spread, every review (hidden ones flagged), one public reply each. */
-import { Hono } from 'hono';
 import { replyToReview, REPLY_MAX, reviewsForCreator, REVIEWS_PER_PAGE } from '../../domain/reviews/reviews';
-import type { AppEnv, Ctx } from '../../http/context';
+import type { Ctx } from '../../http/context';
 import type { MessageKey } from '../../i18n';
 import { ReplyBody } from '../../shared/reviews';
-import type { Creator } from '../../db/schema';
+import type { Creator } from '../../domain/rows';
 import { readForm } from '../components/form';
 import { RatingSpread, ReviewItem } from '../components/reviews';
 import { Empty, Pagination, pageParam, Stars } from '../components/ui';
 import { flash, page, viewOf } from '../render';
-import { CreatorNav, requireCreatorPage } from './common';
+import { CreatorNav } from './common';
+import { lenient, pageArea } from '../page-route';
+import { AnyId } from '../params';
+import { z } from 'zod';
 
-export const creatorReviewPages = new Hono<AppEnv>();
-const L = '/:lang{fr|en}';
+const area = pageArea('creator');
+export const creatorReviewPages = area.app;
 
 async function reviewsPage(
   c: Ctx,
   creator: Creator,
+  q: ReviewsQueryT,
   opts: { status?: number; error?: { id: string; message: string; value: string } } = {},
 ) {
   const { t, href, locale, timezone } = viewOf(c);
-  const q = c.req.query();
-  const filter = q.filter === 'unreplied' ? 'unreplied' : 'all';
+  const filter = q.filter ?? 'all';
   const pageNo = pageParam(q.page);
   const r = await reviewsForCreator(c.get('deps'), creator.id, pageNo, filter);
   const url = (f: string, p = 1) =>
@@ -113,21 +115,21 @@ async function reviewsPage(
   });
 }
 
-creatorReviewPages.get(`${L}/creator/reviews`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
-  return reviewsPage(c, r.creator);
+/** The list's filter and page, as links write them; a bad value reads as the default. */
+const ReviewsQuery = z.object({ filter: lenient(z.enum(['unreplied'])), page: lenient(z.string()) });
+type ReviewsQueryT = z.infer<typeof ReviewsQuery>;
+
+area.get('/reviews', { query: ReviewsQuery }, async (c, r) => {
+  return reviewsPage(c, r.creator, r.query);
 });
 
-creatorReviewPages.post(`${L}/creator/reviews/:id/reply`, async (c) => {
-  const r = await requireCreatorPage(c);
-  if (r instanceof Response) return r;
+area.post('/reviews/:id/reply', { params: AnyId, query: ReviewsQuery }, async (c, r) => {
   const { t, href } = viewOf(c);
-  const id = c.req.param('id');
+  const { id } = r.params;
   const form = await readForm(c.req.raw);
   const parsed = ReplyBody.safeParse({ reply: form.reply ?? '' });
   if (!parsed.success)
-    return reviewsPage(c, r.creator, {
+    return reviewsPage(c, r.creator, r.query, {
       status: 400,
       error: { id, message: t('reviews.errors.invalid'), value: form.reply ?? '' },
     });
@@ -136,7 +138,7 @@ creatorReviewPages.post(`${L}/creator/reviews/:id/reply`, async (c) => {
     // A role withdrawn since the guard ran (CreatorRefusal): the offer pages' wording for it.
     const own = done.code === 'REVIEW_NOT_FOUND' || done.code === 'ALREADY_REPLIED';
     const message = t((own ? `reviews.errors.${done.code}` : `offer.errors.${done.code}`) as MessageKey);
-    return reviewsPage(c, r.creator, {
+    return reviewsPage(c, r.creator, r.query, {
       status: done.code === 'REVIEW_NOT_FOUND' ? 404 : own ? 409 : 403,
       error: { id, message, value: form.reply ?? '' },
     });

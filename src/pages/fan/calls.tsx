@@ -4,26 +4,23 @@
  * step `/:lang/dashboard/calls/:id/cancel`, which states what the refund policy gives back for
  * this booking right now, then posts to the booking's one cancel route.
  */
-import { Hono } from 'hono';
 import { cancellationPreview } from '../../domain/booking/cancel';
 import { ownCall, upcomingCalls } from '../../domain/fan/dashboard';
 import { FULL_REFUND_NOTICE_MS } from '../../domain/payments/refund-policy';
-import type { AppEnv, Ctx } from '../../http/context';
+import type { Ctx } from '../../http/context';
 import { notFound } from '../../http/errors';
 import type { MessageKey } from '../../i18n';
 import { formatDateTime, formatMoney, formatTime, zoneName } from '../../i18n/format';
-import { requireUserPage } from '../account';
 import { Empty, StatusBadge } from '../components/ui';
 import { page, viewOf } from '../render';
 import { CallHead, FanNav, JoinButton } from './common';
+import { pageArea } from '../page-route';
+import { idOf } from '../params';
 
-export const fanCallPages = new Hono<AppEnv>();
-const L = '/:lang{fr|en}';
-const BOOKING_ID = /^bkg_[0-9a-z]{6,40}$/;
+const area = pageArea('user');
+export const fanCallPages = area.app;
 
-fanCallPages.get(`${L}/dashboard/calls`, async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
+area.get('/calls', {}, async (c, { user }) => {
   const { t, href, locale, timezone } = viewOf(c);
   const deps = c.get('deps');
   const now = deps.clock.now();
@@ -152,13 +149,10 @@ function CancelStatement({
   );
 }
 
-fanCallPages.get(`${L}/dashboard/calls/:id/cancel`, async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
+area.get('/calls/:id/cancel', { params: idOf('bkg'), notFound: 'Booking' }, async (c, { user, params }) => {
   const { t, href } = viewOf(c);
   const deps = c.get('deps');
-  const id = c.req.param('id');
-  const found = BOOKING_ID.test(id) ? await ownCall(deps, user.id, id) : null;
+  const found = await ownCall(deps, user.id, params.id);
   // Someone else's booking reads as not found: this page is the fan's own.
   if (!found) throw notFound('Booking');
   const { booking, call } = found;

@@ -1,28 +1,22 @@
 /**
  * Fan space home `/:lang/dashboard`: cards with the counts that matter (upcoming calls and the next
  * one, past calls and those to review, requests by status, unread notifications) and the way to
- * each fan page. Mounts the upcoming-calls and history pages too.
+ * each fan page. The fan space is mounted by ./index.ts.
  */
-import { Hono } from 'hono';
 import { fanOverview } from '../../domain/fan/dashboard';
-import type { AppEnv } from '../../http/context';
 import { zoneName } from '../../i18n/format';
 import { firstName } from '../../lib/text';
-import { requireUserPage } from '../account';
 import { StatusBadge } from '../components/ui';
 import { page, viewOf } from '../render';
-import { fanCallPages } from './calls';
 import { CallHead, FanNav, JoinButton } from './common';
-import { fanHistoryPages } from './history';
+import { pageArea } from '../page-route';
 
-export const fanDashboardPages = new Hono<AppEnv>();
-const L = '/:lang{fr|en}';
+const area = pageArea('user');
+export const fanDashboardPages = area.app;
 
 const REQUEST_GROUPS = ['PENDING', 'ACCEPTED', 'REJECTED', 'EXPIRED'] as const;
 
-fanDashboardPages.get(`${L}/dashboard`, async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
+area.get('/', {}, async (c, { user }) => {
   const { t, href, timezone, locale, unread } = viewOf(c);
   const deps = c.get('deps');
   const now = deps.clock.now();
@@ -143,6 +137,3 @@ fanDashboardPages.get(`${L}/dashboard`, async (c) => {
     ),
   });
 });
-
-fanDashboardPages.route('/', fanCallPages);
-fanDashboardPages.route('/', fanHistoryPages);

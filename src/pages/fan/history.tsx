@@ -3,22 +3,22 @@
  * cancelled, no-show…), money given back, the call summary, and the review — inline while the
  * call can be reviewed (once: 1–5 and a comment), a "Reviewed ★n" badge after.
  */
-import { Hono } from 'hono';
 import { HISTORY_PAGE_SIZE, ownBooking, pastCalls, type PastCall, type PastStatus } from '../../domain/fan/dashboard';
 import { submitReview } from '../../domain/reviews/reviews';
-import type { AppEnv, Ctx } from '../../http/context';
+import type { Ctx } from '../../http/context';
 import { notFound } from '../../http/errors';
 import type { MessageKey } from '../../i18n';
 import { formatMoney } from '../../i18n/format';
 import { ReviewBody } from '../../shared/reviews';
-import { requireUserPage } from '../account';
 import { readForm } from '../components/form';
 import { Empty, Pagination, pageParam } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { CallHead, FanNav } from './common';
+import { pageArea } from '../page-route';
+import { idOf, PageQuery } from '../params';
 
-export const fanHistoryPages = new Hono<AppEnv>();
-const L = '/:lang{fr|en}';
+const area = pageArea('user');
+export const fanHistoryPages = area.app;
 
 const TONE: Record<PastStatus, string> = {
   completed: 'success',
@@ -110,12 +110,10 @@ function Row({ c, call, pageNo }: { c: Ctx; call: PastCall; pageNo: number }) {
   );
 }
 
-fanHistoryPages.get(`${L}/dashboard/history`, async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
+area.get('/history', { query: PageQuery }, async (c, { user, query }) => {
   const { t, href } = viewOf(c);
   const deps = c.get('deps');
-  const pageNo = pageParam(c.req.query('page'));
+  const pageNo = pageParam(query.page);
   const { rows, total } = await pastCalls(deps, user.id, deps.clock.now(), pageNo);
   return page(c, {
     title: t('fan.history.title'),
@@ -147,14 +145,12 @@ fanHistoryPages.get(`${L}/dashboard/history`, async (c) => {
   });
 });
 
-fanHistoryPages.post(`${L}/dashboard/history/:id/review`, async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
+area.post('/history/:id/review', { params: idOf('bkg'), notFound: 'Booking' }, async (c, { user, params }) => {
   const { href } = viewOf(c);
   const deps = c.get('deps');
-  const id = c.req.param('id');
+  const { id } = params;
   // Only the booking's own fan gets further than this; anyone else learns nothing.
-  if (!/^bkg_[0-9a-z]{6,40}$/.test(id) || !(await ownBooking(deps, user.id, id))) throw notFound('Booking');
+  if (!(await ownBooking(deps, user.id, id))) throw notFound('Booking');
   const form = await readForm(c.req.raw);
   const pageNo = pageParam(form.page);
   const back = `${href('/dashboard/history')}${pageNo > 1 ? `?page=${pageNo}` : ''}`;

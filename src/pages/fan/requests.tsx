@@ -1,18 +1,18 @@
 /** Fan space — my requests, grouped by status; accepted ones can be paid right away. */
-import { Hono } from 'hono';
-import { REQUEST_STATUSES } from '../../db/schema';
+import { REQUEST_STATUSES } from '../../shared/enums';
 import { fanRequests, type FanRequest } from '../../domain/fan/dashboard';
 import { withdrawRequest } from '../../domain/requests/requests';
-import type { AppEnv, Ctx } from '../../http/context';
+import type { Ctx } from '../../http/context';
 import type { MessageKey } from '../../i18n';
 import { formatDateTime } from '../../i18n/format';
-import { requireUserPage } from '../account';
 import { Duration, Empty, Money, StatusBadge, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { FanNav } from './common';
+import { pageArea } from '../page-route';
+import { AnyId } from '../params';
 
-export const fanRequestPages = new Hono<AppEnv>();
-const L = '/:lang{fr|en}';
+const area = pageArea('user');
+export const fanRequestPages = area.app;
 
 function Row({ c, x, now }: { c: Ctx; x: FanRequest; now: Date }) {
   const { t, href, locale, timezone } = viewOf(c);
@@ -80,9 +80,7 @@ function Row({ c, x, now }: { c: Ctx; x: FanRequest; now: Date }) {
   );
 }
 
-fanRequestPages.get(`${L}/dashboard/requests`, async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
+area.get('/requests', {}, async (c, { user }) => {
   const { t, href } = viewOf(c);
   const now = c.get('deps').clock.now();
   const rows = await fanRequests(c.get('deps'), user.id, now);
@@ -130,10 +128,8 @@ fanRequestPages.get(`${L}/dashboard/requests`, async (c) => {
   });
 });
 
-fanRequestPages.post(`${L}/dashboard/requests/:id/cancel`, async (c) => {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
-  const out = await withdrawRequest(c.get('deps'), user.id, c.req.param('id'));
+area.post('/requests/:id/cancel', { params: AnyId }, async (c, { user, params }) => {
+  const out = await withdrawRequest(c.get('deps'), user.id, params.id);
   flash(c, out.ok ? 'request.withdrawn' : (`offer.errors.${out.code}` as MessageKey), out.ok ? 'info' : 'error');
   return c.redirect(viewOf(c).href('/dashboard/requests'), 303);
 });

@@ -8,7 +8,7 @@ import Stripe from 'stripe';
 import type { Db } from '../../db/client';
 import { localStripeEvents, localStripeObjects, type Currency } from '../../db/schema';
 import type { Clock } from '../../lib/clock';
-import { randomId } from '../../lib/ids';
+import { randomChars } from '../../lib/ids';
 import {
   PaymentProviderError,
   type AccountInfo,
@@ -22,6 +22,9 @@ import {
 } from './port';
 
 type Obj = Record<string, unknown> & { id: string };
+
+/** A Stripe-looking id of this provider (`pi_local_…`, `acct_local_…`): Stripe's prefix, marked local. */
+const localId = (kind: string, length = 24) => `${kind}_local_${randomChars(length)}`;
 
 export interface LocalPaymentsDeps {
   db: Db;
@@ -131,7 +134,7 @@ export function localPayments(deps: LocalPaymentsDeps): PaymentsPort & LocalPaym
 
   async function emit(type: string, object: Obj, account?: string | null, deliver = true): Promise<void> {
     const event = {
-      id: randomId('ltx', 24).replace('ltx_', 'evt_local_'),
+      id: localId('evt'),
       object: 'event',
       api_version: '2025-01-01',
       created: nowSec(),
@@ -238,12 +241,12 @@ export function localPayments(deps: LocalPaymentsDeps): PaymentsPort & LocalPaym
   }
 
   async function succeed(pi: Obj): Promise<Obj> {
-    const chargeId = randomId('ltx', 24).replace('ltx_', 'ch_local_');
+    const chargeId = localId('ch');
     const destination = (pi.transfer_data as { destination?: string } | null)?.destination ?? null;
     const fee = (pi.application_fee_amount as number | null) ?? 0;
     let transferId: string | null = null;
     if (destination) {
-      transferId = randomId('ltx', 24).replace('ltx_', 'tr_local_');
+      transferId = localId('tr');
       await put('transfer', {
         id: transferId,
         object: 'transfer',
@@ -298,7 +301,7 @@ export function localPayments(deps: LocalPaymentsDeps): PaymentsPort & LocalPaym
     publishableKey: null,
 
     async createConnectedAccount({ email, creatorId, currency, idempotencyKey }) {
-      const id = randomId('ltx', 16).replace('ltx_', 'acct_local_');
+      const id = localId('acct', 16);
       const acct = await put(
         'account',
         {
@@ -336,7 +339,7 @@ export function localPayments(deps: LocalPaymentsDeps): PaymentsPort & LocalPaym
     async createIntent(input) {
       if (input.amount < 1)
         throw new PaymentProviderError('Amount must be at least 1', 400, 'parameter_invalid_integer', false);
-      const id = randomId('ltx', 24).replace('ltx_', 'pi_local_');
+      const id = localId('pi');
       const data = {
         id,
         object: 'payment_intent',
@@ -431,7 +434,7 @@ export function localPayments(deps: LocalPaymentsDeps): PaymentsPort & LocalPaym
           false,
         );
       }
-      const refundId = randomId('ltx', 24).replace('ltx_', 're_local_');
+      const refundId = localId('re');
       // Stripe reverses the transfer pro rata to the refunded share of the charge — only what is left of
       // it (a transfer already reversed, e.g. to recover a debt, gives back less or nothing), and this
       // provider never takes a connected account below zero (what it cannot take back, the creator owes).
@@ -443,7 +446,7 @@ export function localPayments(deps: LocalPaymentsDeps): PaymentsPort & LocalPaym
             Math.max(0, await accountBalance(tr.destination as string, tr.currency as string)),
           )
         : 0;
-      const reversalId = reversal > 0 ? randomId('ltx', 24).replace('ltx_', 'trr_local_') : null;
+      const reversalId = reversal > 0 ? localId('trr') : null;
       const refund = await put(
         'refund',
         {
@@ -555,7 +558,7 @@ export function localPayments(deps: LocalPaymentsDeps): PaymentsPort & LocalPaym
       const po = await put(
         'payout',
         {
-          id: randomId('ltx', 24).replace('ltx_', 'po_local_'),
+          id: localId('po'),
           object: 'payout',
           amount,
           currency: lc(currency),
@@ -610,7 +613,7 @@ export function localPayments(deps: LocalPaymentsDeps): PaymentsPort & LocalPaym
       const rev = await put(
         'transfer_reversal',
         {
-          id: randomId('ltx', 24).replace('ltx_', 'trr_local_'),
+          id: localId('trr'),
           object: 'transfer_reversal',
           amount,
           currency: tr.currency,
@@ -721,7 +724,7 @@ export function localPayments(deps: LocalPaymentsDeps): PaymentsPort & LocalPaym
     async openDispute(chargeId, reason) {
       const charge = await get(chargeId, 'charge');
       const dispute = await put('dispute', {
-        id: randomId('ltx', 24).replace('ltx_', 'dp_local_'),
+        id: localId('dp'),
         object: 'dispute',
         amount: charge.amount,
         currency: charge.currency,

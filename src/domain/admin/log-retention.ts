@@ -1,7 +1,7 @@
 /** Log retention: INFO 30 days, WARNING 60, ERROR 90, CRITICAL forever. Deletes in bounded chunks. */
 import { sql } from 'drizzle-orm';
-import type { Deps } from '../deps';
-import { DAY } from '../lib/clock';
+import type { Deps } from '../../deps';
+import { DAY } from '../../lib/clock';
 
 export const RETENTION_DAYS = { INFO: 30, WARNING: 60, ERROR: 90 } as const;
 const CHUNK = 2000;

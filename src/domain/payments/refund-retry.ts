@@ -5,9 +5,9 @@
  * not happen are voided.
  */
 import { and, asc, eq, lte } from 'drizzle-orm';
-import { owedRefunds } from '../db/schema';
-import type { Deps } from '../deps';
-import { attemptOwedRefund, settlePreparedRefunds } from '../domain/payments/refunds';
+import { owedRefunds } from '../../db/schema';
+import type { Deps } from '../../deps';
+import { attemptOwedRefund, settlePreparedRefunds } from './refunds';
 
 const BATCH = 50;
 /** A cancellation in progress finishes within seconds; a prepared refund older than this was orphaned. */

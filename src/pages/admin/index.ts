@@ -1,16 +1,23 @@
-/** The admin dashboards (overview, accounts, bookings, payments, disputes, reviews, audit) as one page group. */
+/** The admin area: every admin page group, in the order they match. */
 import { Hono } from 'hono';
 import type { AppEnv } from '../../http/context';
 import { adminAuditPages } from './audit';
 import { adminBookingPages } from './bookings';
 import { adminDisputePages } from './disputes';
+import { adminOpsPages } from './ops';
 import { adminOverviewPages } from './overview';
 import { adminPaymentPages } from './payments';
+import { adminPayoutPages } from './payouts';
 import { adminReviewPages } from './reviews';
+import { adminSettingsPages } from './settings';
 import { adminUserPages } from './users';
 
-export const adminDashboardPages = new Hono<AppEnv>();
+/** Mounted by app.ts at `/:lang{fr|en}/admin`; the groups' paths are relative to it. */
+export const adminPages = new Hono<AppEnv>();
 for (const group of [
+  adminPayoutPages,
+  adminSettingsPages,
+  adminOpsPages,
   adminOverviewPages,
   adminUserPages,
   adminBookingPages,
@@ -19,4 +26,4 @@ for (const group of [
   adminReviewPages,
   adminAuditPages,
 ])
-  adminDashboardPages.route('/', group);
+  adminPages.route('/', group);

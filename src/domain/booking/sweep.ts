@@ -4,10 +4,10 @@
  * still go through each offer's OfferRoom, the single writer.
  */
 import { and, eq, lt } from 'drizzle-orm';
-import { bookings, callOffers } from '../db/schema';
-import type { Deps } from '../deps';
-import { releaseHold } from '../domain/booking/taken';
-import { expireRequests } from '../domain/requests/requests';
+import { bookings, callOffers } from '../../db/schema';
+import type { Deps } from '../../deps';
+import { releaseHold } from './taken';
+import { expireRequests } from '../requests/requests';
 
 const BATCH = 200;
 /** Let the alarm act first; the sweep picks up what it missed. */

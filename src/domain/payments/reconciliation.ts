@@ -6,10 +6,10 @@
  * payout in transit or settled within the window — a bank can still return a paid payout.
  */
 import { and, eq, gte, inArray, isNotNull, or } from 'drizzle-orm';
-import { creators, payouts, webhookEvents } from '../db/schema';
-import type { Deps } from '../deps';
-import { processPaymentEvent } from '../domain/payments/webhook';
-import type { PaymentEvent } from '../providers/payments/port';
+import { creators, payouts, webhookEvents } from '../../db/schema';
+import type { Deps } from '../../deps';
+import { processPaymentEvent } from './webhook';
+import type { PaymentEvent } from '../../providers/payments/port';
 
 export const RECONCILE_WINDOW_SECONDS = 3 * 86_400;
 /** Connected accounts listed per run (one provider call each). */
@@ -95,7 +95,7 @@ export async function reconcilePayments(deps: Deps): Promise<Record<string, numb
     }
   }
   if (recovered)
-    await deps.log.webhook.warn('WEBHOOK_RECEIVED', `Reconciliation recovered ${recovered} missed payment event(s)`, {
+    await deps.log.webhook.warn('WEBHOOK_RECONCILED', `Reconciliation recovered ${recovered} missed payment event(s)`, {
       provider: 'stripe',
       count: recovered,
     });

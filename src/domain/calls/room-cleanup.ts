@@ -4,10 +4,10 @@
  * on the account; the built-in call's CallRoom closes for good.
  */
 import { and, inArray, isNotNull, isNull, lt, or } from 'drizzle-orm';
-import { bookings } from '../db/schema';
-import type { Deps } from '../deps';
-import { deleteBookingRoom } from '../domain/calls/access';
-import { ACCESS_GRACE_MS } from '../domain/calls/window';
+import { bookings } from '../../db/schema';
+import type { Deps } from '../../deps';
+import { deleteBookingRoom } from './access';
+import { ACCESS_GRACE_MS } from './window';
 
 const BATCH = 200;
 
