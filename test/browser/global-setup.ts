@@ -116,6 +116,7 @@ export default async function setup(project: TestProject) {
       body: JSON.stringify({ at: new Date().toISOString() }),
     });
     if (!res.ok) throw new Error(`could not set the app's clock: ${res.status} ${await res.text()}`);
+    console.log(`app clock set to ${((await res.json()) as { now: string }).now} (FAKETIME ${process.env.FAKETIME})`);
   }
   project.provide('baseUrl', `http://localhost:${port}`);
   const sessionDir = join(persist, 'sessions');
