@@ -6,7 +6,7 @@
  * `log.room`, `log.call`, `log.booking`, `log.payment`, `log.payout`, `log.webhook`,
  * `log.notification`, `log.admin`, `log.system`, `log.api`): it accepts only that family's types and
  * a context of that family's shape, so an email event always carries its email id, a cron event its
- * job…
+ * job… There is no untyped `log.info(type, …)`: a type cannot be logged with another family's context.
  */
 import type { Db } from '../db/client';
 import { logs, type LogActor, type LogLevel } from '../db/schema';
@@ -241,14 +241,8 @@ export interface LogOptions {
 }
 
 export interface Logger {
-  info(type: LogType, message: string, opts?: LogOptions): Promise<void>;
-  warn(type: LogType, message: string, opts?: LogOptions): Promise<void>;
-  error(type: LogType, message: string, opts?: LogOptions): Promise<void>;
-  critical(type: LogType, message: string, opts?: LogOptions): Promise<void>;
   /** The same logger tagging every line with a request id. */
   withRequest(requestId: string): Logger;
-  /** The log row as a statement to include in a caller's `db.batch` (one round trip); echoes the console line now. */
-  statement(level: LogLevel, type: LogType, message: string, opts?: LogOptions): ReturnType<typeof logInsert>;
   auth: FamilyLogger<'AUTH'>;
   email: FamilyLogger<'EMAIL'>;
   cron: FamilyLogger<'CRON'>;
@@ -411,12 +405,7 @@ export function createLogger(
     };
   };
   return {
-    info: (t, m, o) => write('INFO', t, m, o),
-    warn: (t, m, o) => write('WARNING', t, m, o),
-    error: (t, m, o) => write('ERROR', t, m, o),
-    critical: (t, m, o) => write('CRITICAL', t, m, o),
     withRequest: (rid) => createLogger(deps, rid),
-    statement: (level, type, message, opts) => logInsert(deps.db, row(level, type, message, opts)),
     auth: family<'AUTH'>(),
     email: family<'EMAIL'>(),
     cron: family<'CRON'>(),
