@@ -127,13 +127,15 @@ export interface FamilyContexts {
   ROOM: { bookingId: string; room?: string | null; provider?: string | null };
   CALL: {
     bookingId: string;
-    /** The call event's type (JOINED, LEFT, CALL_ERROR…) or the outcome decided. */
-    event?: string;
-    role?: string;
+    /** The call event's type (PARTICIPANT_JOINED, CALL_ERROR…), or OUTCOME. */
+    event: string;
+    source?: 'CLIENT' | 'SERVER' | 'DAILY';
+    role?: 'FAN' | 'CREATOR' | 'SYSTEM' | null;
     userId?: string | null;
+    /** The outcome decided (event OUTCOME). */
     outcome?: string;
-    reason?: string | null;
-    detail?: string | null;
+    /** What the page reported with its error. */
+    metadata?: Record<string, unknown> | null;
   };
   BOOKING: {
     bookingId?: string;
