@@ -599,6 +599,16 @@ describe('outcome job (after the window closes, exactly once)', () => {
     expect(bal.available).toBe(p.amount - p.platformFee);
   });
 
+  it('logs the outcome decided as one CALL_EVENT, however often the job runs', async () => {
+    const s = await ended();
+    await settleCallOutcomes(deps());
+    await settleCallOutcomes(deps());
+    const rows = (await callLogRows(s.bookingId)).filter((r) => (r.context as { event: string }).event === 'OUTCOME');
+    expect(rows.map((r) => [r.type, r.level, r.context])).toEqual([
+      ['CALL_EVENT', 'INFO', { bookingId: s.bookingId, event: 'OUTCOME', outcome: 'BOTH_NO_SHOW' }],
+    ]);
+  });
+
   it('nobody came → BOTH_NO_SHOW: refunded in full', async () => {
     const s = await ended();
     await settleCallOutcomes(deps());

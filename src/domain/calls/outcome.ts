@@ -60,6 +60,12 @@ export async function decideCallOutcome(deps: Deps, bookingId: string): Promise<
     .returning({ id: bookings.id });
   if (!claimed.length) return null;
   await deps.log.booking.info('BOOKING_OUTCOME', `Call ${bookingId}: ${outcome}`, { bookingId, outcome });
+  // The call's own trail too, so the CALL family shows how each call ended next to its joins.
+  await deps.log.call.info('CALL_EVENT', `Call ${bookingId} outcome decided: ${outcome}`, {
+    bookingId,
+    event: 'OUTCOME',
+    outcome,
+  });
   return outcome;
 }
 
