@@ -103,7 +103,7 @@ export function buildDeps(env: Bindings, opts: DepsOptions = {}): Deps {
             await handleStripeWebhook(deps, raw, signature);
           } catch (e) {
             // Like a failed Stripe delivery: the reconciliation job replays it from the event list.
-            await log.error('WEBHOOK_ERROR', 'Local payment event delivery failed', { error: e });
+            await log.webhook.error('WEBHOOK_ERROR', 'Local payment event delivery failed', null, { error: e });
           }
         },
       });

@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { computeAttendance } from '../src/domain/calls/attendance';
 import { presenceOf } from '../src/domain/calls/presence';
 import { signCallToken } from '../src/providers/video/p2p';
-import { deps, testEnv } from './helpers';
+import { callLogRows, deps, testEnv } from './helpers';
 import { confirmedBooking } from './scenarios';
 
 const SECRET = () => deps().config.sessionSecret;
@@ -145,6 +145,40 @@ describe('CallRoom signalling (built-in peer-to-peer call)', () => {
       new Date(),
     );
     expect(a.ongoing).toEqual({ FAN: false, CREATOR: false });
+  });
+
+  it('logs one CALL_EVENT per join and per leave of each connection, and a CALL_ERROR when a socket fails', async () => {
+    const s = await confirmedBooking();
+    const b = s.bookingId;
+    const first = await join(b, await token(b, s.fan.user.id, 'FAN'));
+    const second = await join(b, await token(b, s.fan.user.id, 'FAN')); // replaces the first
+    const creator = await join(b, await token(b, s.c.user.id, 'CREATOR'));
+    expect([first.status, second.status, creator.status]).toEqual([101, 101, 101]);
+    second.ws!.close(1000, 'bye');
+    const presence = async () => (await callLogRows(b)).filter((r) => r.type === 'CALL_EVENT');
+    for (let i = 0; i < 100 && (await presence()).length < 5; i++) await new Promise((r) => setTimeout(r, 10));
+    const seen = (await presence()).map((r) => {
+      const c = r.context as { event: string; role: string; userId: string; source: string };
+      return `${c.event}:${c.role}:${c.source}:${c.userId === (c.role === 'FAN' ? s.fan.user.id : s.c.user.id)}`;
+    });
+    expect(seen.sort()).toEqual([
+      'PARTICIPANT_JOINED:CREATOR:SERVER:true',
+      'PARTICIPANT_JOINED:FAN:SERVER:true',
+      'PARTICIPANT_JOINED:FAN:SERVER:true',
+      'PARTICIPANT_LEFT:FAN:SERVER:true',
+      'PARTICIPANT_LEFT:FAN:SERVER:true',
+    ]);
+    // The creator's socket fails: the room logs the error once, and the leave as for a close.
+    await runInDurableObject(testEnv.CALL_ROOM.getByName(b), async (room, state) => {
+      const [ws] = state.getWebSockets('CREATOR');
+      await room.webSocketError(ws!, new Error('socket reset'));
+    });
+    const errors = (await callLogRows(b)).filter((r) => r.type === 'CALL_ERROR');
+    expect(errors.map((r) => [r.level, (r.context as { event: string; role: string }).event, r.actorId])).toEqual([
+      ['ERROR', 'SOCKET_ERROR', s.c.user.id],
+    ]);
+    expect(errors[0]!.error).toContain('socket reset');
+    expect((await presence()).filter((r) => (r.context as { role: string }).role === 'CREATOR')).toHaveLength(2);
   });
 
   it('closes for good when the room is deleted', async () => {

@@ -21,7 +21,18 @@ import { creatorBalances } from '../src/domain/ledger/ledger';
 import { cleanUpVideoRooms } from '../src/domain/calls/room-cleanup';
 import { verifyCallToken } from '../src/providers/video/p2p';
 import type { JoinResponseT } from '../src/shared/calls';
-import { api, createAccount, deps, expectError, fetchApp, postPage, testEnv, offerRow, paymentOf } from './helpers';
+import {
+  api,
+  callLogRows,
+  createAccount,
+  deps,
+  expectError,
+  fetchApp,
+  postPage,
+  testEnv,
+  offerRow,
+  paymentOf,
+} from './helpers';
 import { callAt, confirmedBooking, presence } from './scenarios';
 
 const MIN = 60_000;
@@ -197,6 +208,29 @@ describe('call log', () => {
       'PRE_CALL_ENTERED:CREATOR:CLIENT',
     ]);
     await expectError(await read(stranger.token), 403, 'NOT_PARTICIPANT');
+  });
+
+  it('logs an error a page reports as one CALL_ERROR (once per clientEventId); other page events and page presence log nothing', async () => {
+    const s = await callAt(2 * MIN);
+    const post = (body: unknown) =>
+      api('POST', '/api/call-logs', { bookingId: s.bookingId, ...(body as object) }, { token: s.fan.token });
+    const report = { event: 'CALL_ERROR', metadata: { name: 'NotAllowedError' }, clientEventId: 'evt-error-0001' };
+    expect((await post(report)).status).toBe(201);
+    expect((await post(report)).status).toBe(200);
+    expect((await post({ event: 'CAMERA_TOGGLED', metadata: { on: true } })).status).toBe(201);
+    expect((await post({ event: 'PARTICIPANT_JOINED' })).status).toBe(201);
+    const rows = await callLogRows(s.bookingId);
+    expect(rows.map((r) => [r.type, r.level, r.actor, r.actorId])).toEqual([
+      ['CALL_ERROR', 'ERROR', 'USER', s.fan.user.id],
+    ]);
+    expect(rows[0]!.context).toEqual({
+      bookingId: s.bookingId,
+      event: 'CALL_ERROR',
+      source: 'CLIENT',
+      role: 'FAN',
+      userId: s.fan.user.id,
+      metadata: { name: 'NotAllowedError' },
+    });
   });
 
   it('is closed before the window opens', async () => {
@@ -563,6 +597,16 @@ describe('outcome job (after the window closes, exactly once)', () => {
     expect(p.refundedAmount).toBe(0);
     const [bal] = await creatorBalances(deps(), s.c.creator.id, new Date(p.payoutReleaseAt!.getTime() + 1));
     expect(bal.available).toBe(p.amount - p.platformFee);
+  });
+
+  it('logs the outcome decided as one CALL_EVENT, however often the job runs', async () => {
+    const s = await ended();
+    await settleCallOutcomes(deps());
+    await settleCallOutcomes(deps());
+    const rows = (await callLogRows(s.bookingId)).filter((r) => (r.context as { event: string }).event === 'OUTCOME');
+    expect(rows.map((r) => [r.type, r.level, r.context])).toEqual([
+      ['CALL_EVENT', 'INFO', { bookingId: s.bookingId, event: 'OUTCOME', outcome: 'BOTH_NO_SHOW' }],
+    ]);
   });
 
   it('nobody came → BOTH_NO_SHOW: refunded in full', async () => {

@@ -86,10 +86,12 @@ route(
   async (c, { body }) => {
     const deps = c.get('deps');
     if (!(await credentialAttemptAllowed(deps, 'login', clientIp(c.req.raw), body.email))) {
-      await deps.log.warn('AUTH_RATE_LIMITED', 'Sign-in rate limited', {
-        actor: 'GUEST',
-        context: { ip: clientIp(c.req.raw) },
-      });
+      await deps.log.auth.warn(
+        'AUTH_RATE_LIMITED',
+        'Sign-in rate limited',
+        { ip: clientIp(c.req.raw) },
+        { actor: 'GUEST' },
+      );
       throw tooManyRequests(60);
     }
     const r = await verifyCredentials(deps, body.email, body.password);
@@ -97,7 +99,7 @@ route(
       if (r.reason === 'ACCOUNT_DISABLED') throw forbidden('This account is disabled.', 'ACCOUNT_DISABLED');
       throw new AppError(401, 'INVALID_CREDENTIALS', 'Wrong email or password.');
     }
-    await deps.log.info('AUTH_LOGIN', 'Signed in (API)', { actor: 'USER', actorId: r.user.id });
+    await deps.log.auth.info('AUTH_LOGIN', 'Signed in (API)', null, { actor: 'USER', actorId: r.user.id });
     return c.json({ user: toUserDto(r.user), ...(await issueBearer(c, r.user)) });
   },
 );
@@ -116,7 +118,7 @@ route(
     const auth = c.get('auth');
     if (auth) {
       await revokeSession(c.get('deps'), auth.sessionId);
-      await c.get('deps').log.info('AUTH_LOGOUT', 'Signed out', { actor: 'USER', actorId: auth.userId });
+      await c.get('deps').log.auth.info('AUTH_LOGOUT', 'Signed out', null, { actor: 'USER', actorId: auth.userId });
     }
     clearSessionCookie(c);
     return c.body(null, 204);
@@ -136,11 +138,12 @@ route(
   async (c, { user }) => {
     const deps = c.get('deps');
     const revoked = await revokeAllSessions(deps, user.id);
-    await deps.log.info('AUTH_SESSIONS_REVOKED', 'Signed out everywhere', {
-      actor: 'USER',
-      actorId: user.id,
-      context: { revoked },
-    });
+    await deps.log.auth.info(
+      'AUTH_SESSIONS_REVOKED',
+      'Signed out everywhere',
+      { revoked },
+      { actor: 'USER', actorId: user.id },
+    );
     clearSessionCookie(c);
     return c.json({ revoked });
   },

@@ -61,7 +61,7 @@ export async function updateSettings(
     after,
     requestId,
   });
-  await deps.log.info('ADMIN_ACTION', 'Platform settings changed', { actorId: adminId, context: { patch } });
+  await deps.log.admin.info('ADMIN_ACTION', 'Platform settings changed', { patch }, { actorId: adminId });
   forgetSettings();
   return after;
 }

@@ -182,7 +182,17 @@ export class CallRoom extends DurableObject<Bindings> {
     await this.recordLeft(who, code);
   }
 
-  override async webSocketError(ws: WebSocket): Promise<void> {
+  /** A participant's socket failed (not a close): logged as the room's error, then handled as a close. */
+  override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    const who = ws.deserializeAttachment() as Attachment | null;
+    const bookingId = this.ctx.id.name ?? '';
+    if (bookingId && who && !who.gone)
+      await this.deps().log.call.error(
+        'CALL_ERROR',
+        `Call ${bookingId}: the socket of the ${who.role} failed`,
+        { bookingId, event: 'SOCKET_ERROR', source: 'SERVER', role: who.role, userId: who.userId },
+        { actorId: who.userId, error },
+      );
     await this.webSocketClose(ws, 1006);
   }
 

@@ -105,9 +105,10 @@ export class SocketHub {
       lease = got.lease;
     } catch (e) {
       // The quota could not be asked: the per-object cap still bounds this object; the socket goes ahead.
-      await this.deps().log.warn(
+      await this.deps().log.system.warn(
         'SYSTEM_ERROR',
         `The socket quota of ${ip} could not be asked; socket accepted without a lease`,
+        null,
         { error: e },
       );
     } finally {

@@ -2,10 +2,11 @@
  * Structured logging: a typed event union, written as one JSON line to the console and as a row
  * in the `logs` table (admin log page, stats, retention). Never throws; never logs secrets.
  *
- * Besides the generic `info/warn/error/critical(type, …)`, each event family has its own helper
- * (`log.email`, `log.cron`, `log.room`, `log.booking`, `log.payment`, `log.payout`, `log.webhook`,
- * `log.notification`, `log.system`, `log.api`): it accepts only that family's types and a context
- * of that family's shape, so an email event always carries its email id, a cron event its job…
+ * Every event is written through its family's helper (`log.auth`, `log.email`, `log.cron`,
+ * `log.room`, `log.call`, `log.booking`, `log.payment`, `log.payout`, `log.webhook`,
+ * `log.notification`, `log.admin`, `log.system`, `log.api`): it accepts only that family's types and
+ * a context of that family's shape, so an email event always carries its email id, a cron event its
+ * job… There is no untyped `log.info(type, …)`: a type cannot be logged with another family's context.
  */
 import type { Db } from '../db/client';
 import { logs, type LogActor, type LogLevel } from '../db/schema';
@@ -90,6 +91,15 @@ export const LOG_FAMILIES = [...new Set(Object.values(LOG_TYPES))] as LogFamily[
 
 /** The context each family's events carry (typed: the family helpers accept nothing else). */
 export interface FamilyContexts {
+  AUTH: {
+    ip?: string;
+    locale?: string;
+    /** Sessions signed out by the event. */
+    revoked?: number;
+    revokedSessions?: number;
+    via?: string;
+    payoutReset?: boolean;
+  };
   EMAIL: {
     emailId: string | null;
     template?: string;
@@ -114,7 +124,19 @@ export interface FamilyContexts {
     bookingIds?: string[];
     count?: number;
   };
-  ROOM: { bookingId: string; room: string | null; provider?: string | null };
+  ROOM: { bookingId: string; room?: string | null; provider?: string | null };
+  CALL: {
+    bookingId: string;
+    /** The call event's type (PARTICIPANT_JOINED, CALL_ERROR…), or OUTCOME. */
+    event: string;
+    source?: 'CLIENT' | 'SERVER' | 'DAILY';
+    role?: 'FAN' | 'CREATOR' | 'SYSTEM' | null;
+    userId?: string | null;
+    /** The outcome decided (event OUTCOME). */
+    outcome?: string;
+    /** What the page reported with its error. */
+    metadata?: Record<string, unknown> | null;
+  };
   BOOKING: {
     bookingId?: string;
     offerId?: string;
@@ -129,10 +151,13 @@ export interface FamilyContexts {
     outcome?: string;
     /** Where an offer came from (OFFER_CREATED). */
     source?: string;
+    /** The fields an edit changed (OFFER_UPDATED). */
+    fields?: string[];
   };
   PAYMENT: {
     paymentId?: string;
     bookingId?: string;
+    offerId?: string;
     intentId?: string;
     refundId?: string;
     disputeId?: string;
@@ -162,6 +187,24 @@ export interface FamilyContexts {
   };
   WEBHOOK: { provider: 'stripe' | 'daily' | 'resend'; eventId?: string; eventType?: string; count?: number };
   NOTIFICATION: { userId: string; type: string; notificationId?: string; link?: string | null };
+  ADMIN: {
+    userId?: string;
+    bookingId?: string;
+    reviewId?: string;
+    creatorId?: string;
+    revokedSessions?: number;
+    /** A role change. */
+    from?: string;
+    to?: string;
+    patch?: Record<string, unknown>;
+    filter?: Record<string, unknown>;
+    /** What closing an account's schedule did (domain/admin/closure.ts). */
+    offersWithdrawn?: number;
+    holdsReleased?: number;
+    bookingsCancelled?: number;
+    requestsClosed?: number;
+    remaining?: number;
+  };
   SYSTEM: { component: string; [detail: string]: string | number | boolean | null };
   API: { method: string; path: string; status?: number; code?: string };
 }
@@ -169,10 +212,12 @@ export interface FamilyContexts {
 export type TypesOf<F extends LogFamily> = { [K in LogType]: (typeof LOG_TYPES)[K] extends F ? K : never }[LogType];
 export type HelperFamily = keyof FamilyContexts & LogFamily;
 
+/** A context of the family's shape, or null for an event that carries none (stored as null, not `{}`). */
+type ContextArg<F extends HelperFamily> = FamilyContexts[F] | null;
 type FamilyWrite<F extends HelperFamily> = (
   type: TypesOf<F>,
   message: string,
-  context: FamilyContexts[F],
+  context: ContextArg<F>,
   opts?: Omit<LogOptions, 'context'>,
 ) => Promise<void>;
 export interface FamilyLogger<F extends HelperFamily> {
@@ -185,7 +230,7 @@ export interface FamilyLogger<F extends HelperFamily> {
     level: LogLevel,
     type: TypesOf<F>,
     message: string,
-    context: FamilyContexts[F],
+    context: ContextArg<F>,
     opts?: Omit<LogOptions, 'context'>,
   ): ReturnType<typeof logInsert>;
 }
@@ -193,27 +238,24 @@ export interface FamilyLogger<F extends HelperFamily> {
 export interface LogOptions {
   actor?: LogActor;
   actorId?: string | null;
-  context?: Record<string, unknown>;
+  context?: Record<string, unknown> | null;
   error?: unknown;
 }
 
 export interface Logger {
-  info(type: LogType, message: string, opts?: LogOptions): Promise<void>;
-  warn(type: LogType, message: string, opts?: LogOptions): Promise<void>;
-  error(type: LogType, message: string, opts?: LogOptions): Promise<void>;
-  critical(type: LogType, message: string, opts?: LogOptions): Promise<void>;
   /** The same logger tagging every line with a request id. */
   withRequest(requestId: string): Logger;
-  /** The log row as a statement to include in a caller's `db.batch` (one round trip); echoes the console line now. */
-  statement(level: LogLevel, type: LogType, message: string, opts?: LogOptions): ReturnType<typeof logInsert>;
+  auth: FamilyLogger<'AUTH'>;
   email: FamilyLogger<'EMAIL'>;
   cron: FamilyLogger<'CRON'>;
   room: FamilyLogger<'ROOM'>;
+  call: FamilyLogger<'CALL'>;
   booking: FamilyLogger<'BOOKING'>;
   payment: FamilyLogger<'PAYMENT'>;
   payout: FamilyLogger<'PAYOUT'>;
   webhook: FamilyLogger<'WEBHOOK'>;
   notification: FamilyLogger<'NOTIFICATION'>;
+  admin: FamilyLogger<'ADMIN'>;
   system: FamilyLogger<'SYSTEM'>;
   api: FamilyLogger<'API'>;
 }
@@ -365,20 +407,18 @@ export function createLogger(
     };
   };
   return {
-    info: (t, m, o) => write('INFO', t, m, o),
-    warn: (t, m, o) => write('WARNING', t, m, o),
-    error: (t, m, o) => write('ERROR', t, m, o),
-    critical: (t, m, o) => write('CRITICAL', t, m, o),
     withRequest: (rid) => createLogger(deps, rid),
-    statement: (level, type, message, opts) => logInsert(deps.db, row(level, type, message, opts)),
+    auth: family<'AUTH'>(),
     email: family<'EMAIL'>(),
     cron: family<'CRON'>(),
     room: family<'ROOM'>(),
+    call: family<'CALL'>(),
     booking: family<'BOOKING'>(),
     payment: family<'PAYMENT'>(),
     payout: family<'PAYOUT'>(),
     webhook: family<'WEBHOOK'>(),
     notification: family<'NOTIFICATION'>(),
+    admin: family<'ADMIN'>(),
     system: family<'SYSTEM'>(),
     api: family<'API'>(),
   };

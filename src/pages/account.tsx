@@ -239,11 +239,12 @@ area.post(`${L}/account/verify-resend`, {}, async (c, { user }) => {
 area.post(`${L}/account/signout-all`, {}, async (c, { user }) => {
   const deps = c.get('deps');
   const revoked = await revokeAllSessions(deps, user.id);
-  await deps.log.info('AUTH_SESSIONS_REVOKED', 'Signed out everywhere', {
-    actor: 'USER',
-    actorId: user.id,
-    context: { revoked },
-  });
+  await deps.log.auth.info(
+    'AUTH_SESSIONS_REVOKED',
+    'Signed out everywhere',
+    { revoked },
+    { actor: 'USER', actorId: user.id },
+  );
   clearSessionCookie(c);
   flash(c, 'account.signedOutAll', 'info');
   return c.redirect(viewOf(c).href('/signin'), 303);

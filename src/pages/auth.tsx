@@ -144,10 +144,12 @@ area.post(`${L}/signin`, { query: NextQuery }, async (c, { query }) => {
     });
   }
   if (!(await credentialAttemptAllowed(deps, 'login', clientIp(c.req.raw), parsed.data.email))) {
-    await deps.log.warn('AUTH_RATE_LIMITED', 'Sign-in rate limited', {
-      actor: 'GUEST',
-      context: { ip: clientIp(c.req.raw) },
-    });
+    await deps.log.auth.warn(
+      'AUTH_RATE_LIMITED',
+      'Sign-in rate limited',
+      { ip: clientIp(c.req.raw) },
+      { actor: 'GUEST' },
+    );
     c.header('Retry-After', '60');
     return page(c, {
       title,
@@ -179,7 +181,7 @@ area.post(`${L}/signin`, { query: NextQuery }, async (c, { query }) => {
       ),
     });
   }
-  await deps.log.info('AUTH_LOGIN', 'Signed in', { actor: 'USER', actorId: r.user.id });
+  await deps.log.auth.info('AUTH_LOGIN', 'Signed in', null, { actor: 'USER', actorId: r.user.id });
   // Pages follow the user's language once signed in.
   return c.redirect(redirectTarget(c, form.next, homeFor(r.user, r.user.locale)), 303);
 });
@@ -316,7 +318,7 @@ area.post(`${L}/signout`, {}, async (c) => {
   const auth = c.get('auth');
   if (auth) {
     await revokeSession(c.get('deps'), auth.sessionId);
-    await c.get('deps').log.info('AUTH_LOGOUT', 'Signed out', { actor: 'USER', actorId: auth.userId });
+    await c.get('deps').log.auth.info('AUTH_LOGOUT', 'Signed out', null, { actor: 'USER', actorId: auth.userId });
   }
   clearSessionCookie(c);
   flash(c, 'auth.signedOut', 'info');
@@ -564,7 +566,7 @@ area.get('/auth/google/callback', { query: GoogleCallbackQuery }, async (c, { qu
     }
     return c.redirect(redirectTarget(c, saved.next, homeFor(r.user, r.user.locale)), 303);
   } catch (e) {
-    await deps.log.error('AUTH_GOOGLE', 'Google sign-in failed', { error: e });
+    await deps.log.auth.error('AUTH_GOOGLE', 'Google sign-in failed', null, { error: e });
     flash(c, 'auth.errors.google', 'error');
     return c.redirect(`/${lang}/signin`, 303);
   }

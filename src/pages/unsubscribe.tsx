@@ -69,6 +69,6 @@ area.post('/email/unsubscribe', { query: LinkQuery }, async (c, { query }) => {
   forgetUser(r.user.id);
   await c
     .get('deps')
-    .log.info('EMAIL_SUPPRESSED', `${r.user.id} unsubscribed from ${r.category}`, { actorId: r.user.id });
+    .log.email.info('EMAIL_SUPPRESSED', `${r.user.id} unsubscribed from ${r.category}`, null, { actorId: r.user.id });
   return done(c, true, r.category);
 });

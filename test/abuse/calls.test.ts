@@ -16,6 +16,7 @@ import { fixedClock } from '../../src/lib/clock';
 import {
   api,
   bookingRow,
+  callLogRows,
   createAccount,
   creatorOf,
   deps,
@@ -95,6 +96,11 @@ describe('join floods before a call', () => {
     // However many joins got through, the log has one join of this fan for the interval.
     const joined = (await eventsOf(s.bookingId)).filter((e) => e.type === 'CALL_JOINED');
     expect(joined.map((e) => [e.actorUserId, e.source])).toEqual([[s.fan.user.id, 'SERVER']]);
+    // …and the logs one CALL_EVENT for it: the flood does not flood the log either.
+    const logged = (await callLogRows(s.bookingId)).filter((r) => r.type === 'CALL_EVENT');
+    expect(logged.map((r) => [(r.context as { event: string }).event, r.actorId])).toEqual([
+      ['CALL_JOINED', s.fan.user.id],
+    ]);
     // Refused joins write nothing, and another person's joins of the same call are counted apart.
     const before = {
       events: await eventsOf(s.bookingId),

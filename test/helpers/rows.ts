@@ -1,6 +1,6 @@
 /** The current D1 row of one object, read the way every test checks what a request changed. */
-import { eq } from 'drizzle-orm';
-import { bookings, callOffers, callRequests, payments, refunds, users } from '../../src/db/schema';
+import { asc, eq, inArray } from 'drizzle-orm';
+import { bookings, callOffers, callRequests, logs, payments, refunds, users } from '../../src/db/schema';
 import { deps } from './context';
 
 export const bookingRow = async (id: string) =>
@@ -21,3 +21,14 @@ export const paymentOf = async (bookingId: string) =>
 /** Every refund of a booking. */
 export const refundsOfBooking = (bookingId: string) =>
   deps().db.select().from(refunds).where(eq(refunds.bookingId, bookingId)).all();
+
+/** The CALL family log rows of one call (CALL_EVENT, CALL_ERROR), oldest first: logs keep the booking in their context. */
+export const callLogRows = async (bookingId: string) =>
+  (
+    await deps()
+      .db.select()
+      .from(logs)
+      .where(inArray(logs.type, ['CALL_EVENT', 'CALL_ERROR']))
+      .orderBy(asc(logs.createdAt), asc(logs.id))
+      .all()
+  ).filter((r) => (r.context as { bookingId?: string } | null)?.bookingId === bookingId);

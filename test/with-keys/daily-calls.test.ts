@@ -7,7 +7,7 @@ import { dailyRoomName } from '../../src/providers/video/daily';
 import { cleanUpVideoRooms } from '../../src/domain/calls/room-cleanup';
 import type { JoinResponseT } from '../../src/shared/calls';
 import { FAKE_DAILY } from '../fake-credentials';
-import { api, deps, expectError, fetchApp, testEnv, bookingRow } from '../helpers';
+import { api, callLogRows, deps, expectError, fetchApp, testEnv, bookingRow } from '../helpers';
 import { moveCall } from '../scenarios';
 import { stripePaidBooking } from './stripe';
 
@@ -207,6 +207,11 @@ describe('with Daily configured', () => {
       .where(and(eq(callEvents.bookingId, s.bookingId), eq(callEvents.type, 'PARTICIPANT_JOINED')))
       .all();
     expect(presence.map((e) => e.actorRole).sort()).toEqual(['CREATOR', 'FAN']);
+    // One CALL_EVENT per session's join, though the fan's came twice (webhook, then Daily's records).
+    const logged = (await callLogRows(s.bookingId))
+      .map((r) => r.context as { event: string; source: string; role: string })
+      .filter((c) => c.event === 'PARTICIPANT_JOINED');
+    expect(logged.map((c) => `${c.source}:${c.role}`).sort()).toEqual(['DAILY:CREATOR', 'DAILY:FAN']);
     const summary = (await (
       await api('GET', `/api/call-summary/${s.bookingId}`, undefined, { token: s.fan.token })
     ).json()) as { summary: { status: string; actual: { durationSeconds: number } } };

@@ -52,11 +52,12 @@ export async function signup(
     throw e;
   }
   const created = (await deps.db.select().from(users).where(eq(users.id, user.id)).get())!;
-  await deps.log.info('AUTH_SIGNUP', `New ${created.role} account`, {
-    actor: created.role === 'CREATOR' ? 'CREATOR' : 'USER',
-    actorId: created.id,
-    context: { locale: created.locale },
-  });
+  await deps.log.auth.info(
+    'AUTH_SIGNUP',
+    `New ${created.role} account`,
+    { locale: created.locale },
+    { actor: created.role === 'CREATOR' ? 'CREATOR' : 'USER', actorId: created.id },
+  );
   await sendVerificationEmail(deps, created);
   return { ok: true, user: created };
 }
@@ -68,7 +69,7 @@ export async function verifyCredentials(deps: Deps, email: string, password: str
   const user = await deps.db.select().from(users).where(eq(users.email, email)).get();
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
   if (!user || !user.passwordHash || !ok) {
-    await deps.log.warn('AUTH_LOGIN_FAILED', 'Sign-in failed: bad credentials', {
+    await deps.log.auth.warn('AUTH_LOGIN_FAILED', 'Sign-in failed: bad credentials', null, {
       actor: 'GUEST',
       actorId: user?.id ?? null,
     });
@@ -120,10 +121,11 @@ export async function changePassword(
   forgetUser(user.id);
   if (!changed.length) return { ok: false, reason: 'WRONG_PASSWORD' };
   const revokedSessions = await revokeAllSessions(deps, user.id, keepSessionId);
-  await deps.log.info('AUTH_PASSWORD_CHANGED', 'Password changed; other sessions signed out', {
-    actor: 'USER',
-    actorId: user.id,
-    context: { revokedSessions },
-  });
+  await deps.log.auth.info(
+    'AUTH_PASSWORD_CHANGED',
+    'Password changed; other sessions signed out',
+    { revokedSessions },
+    { actor: 'USER', actorId: user.id },
+  );
   return { ok: true, revokedSessions };
 }

@@ -82,14 +82,11 @@ export async function claimUnverifiedAccount(deps: Deps, userId: string, input: 
       revokedSessions,
     },
   });
-  await deps.log.warn(
+  await deps.log.auth.warn(
     'AUTH_ACCOUNT_CLAIMED',
     `Unverified account claimed by its address's owner (${input.via}); ${revokedSessions} sessions revoked${retiredAccount ? ', payout details reset' : ''}`,
-    {
-      actor: 'USER',
-      actorId: userId,
-      context: { via: input.via, revokedSessions, payoutReset: retiredAccount !== null },
-    },
+    { via: input.via, revokedSessions, payoutReset: retiredAccount !== null },
+    { actor: 'USER', actorId: userId },
   );
   await enqueueEmail(deps, {
     template: 'account_claimed',

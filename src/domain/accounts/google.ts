@@ -67,11 +67,11 @@ export async function googleSignIn(
           .returning(),
         'the user signed up with Google',
       );
-      await deps.log.info('AUTH_SIGNUP', 'New USER account via Google', { actor: 'USER', actorId: user.id });
+      await deps.log.auth.info('AUTH_SIGNUP', 'New USER account via Google', null, { actor: 'USER', actorId: user.id });
       return { ok: true, user, created: true, claimed: false };
     }
   }
   if (user.disabledAt) return { ok: false, reason: 'ACCOUNT_DISABLED' };
-  await deps.log.info('AUTH_GOOGLE', 'Signed in with Google', { actor: 'USER', actorId: user.id });
+  await deps.log.auth.info('AUTH_GOOGLE', 'Signed in with Google', null, { actor: 'USER', actorId: user.id });
   return { ok: true, user, created: false, claimed: false };
 }

@@ -102,10 +102,12 @@ export async function resendVerificationEmail(deps: Deps, user: User): Promise<V
   if (user.emailVerifiedAt) return { status: 'ALREADY_VERIFIED' };
   const issued = await issueToken(deps, user.id, 'VERIFY_EMAIL', VERIFY_TTL_MS);
   if (!issued.ok) {
-    await deps.log.warn('AUTH_RATE_LIMITED', 'Verification email not sent: the account was sent enough of them', {
-      actor: 'USER',
-      actorId: user.id,
-    });
+    await deps.log.auth.warn(
+      'AUTH_RATE_LIMITED',
+      'Verification email not sent: the account was sent enough of them',
+      null,
+      { actor: 'USER', actorId: user.id },
+    );
     return { status: 'THROTTLED', retryAfterSeconds: issued.retryAfterSeconds };
   }
   await enqueueEmail(deps, {
@@ -135,7 +137,7 @@ export async function verifyEmail(deps: Deps, token: string): Promise<User | nul
     'the user whose email was verified',
   );
   forgetUser(userId);
-  await deps.log.info('AUTH_EMAIL_VERIFIED', 'Email address verified', { actor: 'USER', actorId: userId });
+  await deps.log.auth.info('AUTH_EMAIL_VERIFIED', 'Email address verified', null, { actor: 'USER', actorId: userId });
   return user;
 }
 
@@ -145,10 +147,12 @@ export async function requestPasswordReset(deps: Deps, email: string): Promise<v
   if (!user || user.disabledAt) return;
   const issued = await issueToken(deps, user.id, 'RESET_PASSWORD', RESET_TTL_MS);
   if (!issued.ok) {
-    await deps.log.warn('AUTH_RATE_LIMITED', 'Password-reset email not sent: the account was sent enough of them', {
-      actor: 'GUEST',
-      actorId: user.id,
-    });
+    await deps.log.auth.warn(
+      'AUTH_RATE_LIMITED',
+      'Password-reset email not sent: the account was sent enough of them',
+      null,
+      { actor: 'GUEST', actorId: user.id },
+    );
     return;
   }
   const { id } = issued;
@@ -185,11 +189,12 @@ export async function resetPassword(
   );
   forgetUser(userId);
   const revoked = await revokeAllSessions(deps, userId);
-  await deps.log.info('AUTH_PASSWORD_RESET', 'Password reset by email; all sessions signed out', {
-    actor: 'USER',
-    actorId: userId,
-    context: { revoked },
-  });
+  await deps.log.auth.info(
+    'AUTH_PASSWORD_RESET',
+    'Password reset by email; all sessions signed out',
+    { revoked },
+    { actor: 'USER', actorId: userId },
+  );
   return { user, claimed: false };
 }
 

@@ -67,11 +67,12 @@ export async function disableAccount(deps: Deps, admin: User, userId: string, me
   let closed = await closeFanSchedule(deps, admin, userId, since, meta);
   const creator = await deps.db.select({ id: creators.id }).from(creators).where(eq(creators.userId, userId)).get();
   if (creator) closed = addClosures(closed, await closeCreatorSchedule(deps, admin, creator.id, meta));
-  await deps.log.info('ADMIN_ACTION', `Account ${userId} disabled${before.disabledAt ? ' (closure run again)' : ''}`, {
-    actor: 'ADMIN',
-    actorId: admin.id,
-    context: { userId, revokedSessions, ...closed },
-  });
+  await deps.log.admin.info(
+    'ADMIN_ACTION',
+    `Account ${userId} disabled${before.disabledAt ? ' (closure run again)' : ''}`,
+    { userId, revokedSessions, ...closed },
+    { actor: 'ADMIN', actorId: admin.id },
+  );
   return { ok: true, user, changed: !before.disabledAt, revokedSessions, closed };
 }
 
@@ -104,10 +105,11 @@ export async function enableAccount(
   ]);
   forgetUser(userId);
   if (!updated) return { ok: false, code: 'NOT_DISABLED' }; // another admin re-enabled it at the same moment
-  await deps.log.info('ADMIN_ACTION', `Account ${userId} enabled again`, {
-    actor: 'ADMIN',
-    actorId: admin.id,
-    context: { userId },
-  });
+  await deps.log.admin.info(
+    'ADMIN_ACTION',
+    `Account ${userId} enabled again`,
+    { userId },
+    { actor: 'ADMIN', actorId: admin.id },
+  );
   return { ok: true, user: updated };
 }

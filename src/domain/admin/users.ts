@@ -164,10 +164,11 @@ export async function changeRole(
   if (role === 'CREATOR') await ensureCreatorProfile(deps, updated);
   forgetUser(userId);
   const closed = withdraw ? await closeCreatorSchedule(deps, admin, profile.id, meta) : null;
-  await deps.log.info('ADMIN_ACTION', `Role of ${userId}: ${before.role} → ${role}`, {
-    actor: 'ADMIN',
-    actorId: admin.id,
-    context: { userId, from: before.role, to: role, ...(closed ?? {}) },
-  });
+  await deps.log.admin.info(
+    'ADMIN_ACTION',
+    `Role of ${userId}: ${before.role} → ${role}`,
+    { userId, from: before.role, to: role, ...(closed ?? {}) },
+    { actor: 'ADMIN', actorId: admin.id },
+  );
   return { ok: true, user: (await deps.db.select().from(users).where(eq(users.id, userId)).get())!, closed };
 }

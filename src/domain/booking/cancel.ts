@@ -172,10 +172,11 @@ export async function cancelBooking(
   try {
     await deleteBookingRoom(deps, booking);
   } catch (e) {
-    await deps.log.warn(
+    await deps.log.room.warn(
       'ROOM_ERROR',
       `Could not delete the room of cancelled booking ${bookingId}; the cleanup job will retry`,
-      { context: { bookingId }, error: e },
+      { bookingId },
+      { error: e },
     );
   }
   return { ok: true, status: 'CANCELLED', refunded, refundPending };

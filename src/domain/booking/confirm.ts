@@ -43,10 +43,11 @@ export async function confirmBooking(
   } catch (e) {
     if (!isLiveBookingIndexViolation(e)) throw e;
     // The object believed the offer free while D1 holds another live booking: should never happen.
-    await deps.log.critical(
+    await deps.log.booking.critical(
       'BOOKING_INVARIANT_VIOLATION',
       `Late payment for ${bookingId} would make a second live booking for ${st.offer.id}; refused by the D1 unique index`,
-      { context: { offerId: st.offer.id, bookingId }, error: e },
+      { offerId: st.offer.id, bookingId },
+      { error: e },
     );
     await resync(deps, fx, st);
     return { ok: false, reason: 'LATE' };
@@ -62,8 +63,8 @@ export async function confirmBooking(
   };
   st.offer.status = 'BOOKED';
   fx.broadcast(st);
-  await deps.log.warn('BOOKING_CONFIRMED', `Late payment for ${bookingId} re-took the still-free offer`, {
-    context: { bookingId },
+  await deps.log.booking.warn('BOOKING_CONFIRMED', `Late payment for ${bookingId} re-took the still-free offer`, {
+    bookingId,
   });
   return { ok: true, transitioned: true };
 }

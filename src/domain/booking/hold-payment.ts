@@ -18,11 +18,12 @@ export async function underHoldLimit(deps: Deps, userId: string): Promise<boolea
   try {
     return (await deps.limiters.booking.limit({ key: `hold:${userId}` })).success;
   } catch (e) {
-    await deps.log.warn('BOOKING_LIMITED', `The hold rate limit could not be checked for ${userId}; hold allowed`, {
-      actor: 'USER',
-      actorId: userId,
-      error: e,
-    });
+    await deps.log.booking.warn(
+      'BOOKING_LIMITED',
+      `The hold rate limit could not be checked for ${userId}; hold allowed`,
+      null,
+      { actor: 'USER', actorId: userId, error: e },
+    );
     return true;
   }
 }
@@ -47,10 +48,12 @@ export async function paymentUnderWay(deps: Deps, live: LiveBooking): Promise<Pa
     const { status } = await deps.payments.retrieveIntent(live.intentId);
     return underWay(status);
   } catch (e) {
-    await deps.log.warn('PAYMENT_ERROR', `Could not read the payment of hold ${live.id} before releasing it`, {
-      context: { bookingId: live.id },
-      error: e,
-    });
+    await deps.log.payment.warn(
+      'PAYMENT_ERROR',
+      `Could not read the payment of hold ${live.id} before releasing it`,
+      { bookingId: live.id },
+      { error: e },
+    );
     return null;
   }
 }
@@ -75,10 +78,10 @@ export async function keepWhilePaying(
   live.started = undefined; // its DTO carries the old deadline
   await fx.armAlarm(st.offer.id);
   fx.broadcast(st);
-  await deps.log.info(
+  await deps.log.booking.info(
     'BOOKING_HELD',
     `Hold ${live.id} kept past its deadline: its payment is ${paying} (checked again at ${new Date(until).toISOString()})`,
-    { context: { bookingId: live.id, offerId: st.offer.id } },
+    { bookingId: live.id, offerId: st.offer.id },
   );
   return paying;
 }
@@ -95,9 +98,11 @@ export async function cancelIntentOf(deps: Deps, bookingId: string): Promise<voi
     if (intent.status !== 'succeeded' && intent.status !== 'canceled')
       await deps.payments.cancelIntent(intentId, `booking:${bookingId}:cancel`);
   } catch (e) {
-    await deps.log.warn('PAYMENT_ERROR', `Could not cancel the intent of released hold ${bookingId}`, {
-      context: { bookingId },
-      error: e,
-    });
+    await deps.log.payment.warn(
+      'PAYMENT_ERROR',
+      `Could not cancel the intent of released hold ${bookingId}`,
+      { bookingId },
+      { error: e },
+    );
   }
 }

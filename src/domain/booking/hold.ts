@@ -126,11 +126,12 @@ export async function completeHold(
   if (check === 'RATE_LIMITED') {
     undo();
     await dropIfMade();
-    await deps.log.warn('BOOKING_LIMITED', `Hold on ${st.offer.id} refused: ${input.userId} is taking holds too fast`, {
-      actor: 'USER',
-      actorId: input.userId,
-      context: { offerId: st.offer.id },
-    });
+    await deps.log.booking.warn(
+      'BOOKING_LIMITED',
+      `Hold on ${st.offer.id} refused: ${input.userId} is taking holds too fast`,
+      { offerId: st.offer.id },
+      { actor: 'USER', actorId: input.userId },
+    );
     return { ok: false, code: 'RATE_LIMITED' };
   }
   if (terms.status === 'rejected') {
@@ -142,9 +143,11 @@ export async function completeHold(
   if (check === 'CREATOR_NOT_PAYABLE') {
     undo();
     await dropIfMade();
-    await deps.log.warn('BOOKING_ERROR', `Hold on ${st.offer.id} refused: its creator can no longer take payments`, {
-      context: { offerId: st.offer.id, creatorId: st.offer.creatorId },
-    });
+    await deps.log.booking.warn(
+      'BOOKING_ERROR',
+      `Hold on ${st.offer.id} refused: its creator can no longer take payments`,
+      { offerId: st.offer.id, creatorId: st.offer.creatorId },
+    );
     return { ok: false, code: 'CREATOR_NOT_PAYABLE' };
   }
   let current: PromiseSettledResult<StartedPayment> = intent;
@@ -153,10 +156,10 @@ export async function completeHold(
     // old one. Drop it and start again on the account of now, under a new booking id (an intent's
     // key always carries the same parameters). Rare: the one case with a second call.
     await dropIfMade();
-    await deps.log.warn(
+    await deps.log.payment.warn(
       'PAYMENT_ERROR',
       `Creator ${st.offer.creatorId} changed payment account since offer ${st.offer.id} was loaded: intent made again`,
-      { context: { offerId: st.offer.id, bookingId } },
+      { offerId: st.offer.id, bookingId },
     );
     bookingId = deps.ids.next('bkg');
     st.live!.id = bookingId;
@@ -164,10 +167,12 @@ export async function completeHold(
   }
   if (current.status === 'rejected') {
     undo();
-    await deps.log.error('PAYMENT_ERROR', `Could not start the payment for ${st.offer.id}; nothing was held`, {
-      context: { bookingId, offerId: st.offer.id },
-      error: current.reason,
-    });
+    await deps.log.payment.error(
+      'PAYMENT_ERROR',
+      `Could not start the payment for ${st.offer.id}; nothing was held`,
+      { bookingId, offerId: st.offer.id },
+      { error: current.reason },
+    );
     return { ok: false, code: 'PAYMENT_PROVIDER_ERROR', message: (current.reason as Error).message };
   }
   return writeClaim(deps, fx, st, input.userId, { bookingId, holdExpiresAt: claimed.holdExpiresAt }, current.value);
@@ -192,10 +197,11 @@ async function writeClaim(
     if (isLiveBookingIndexViolation(e)) {
       // The object believed the offer free while D1 holds a live booking: should never happen. D1
       // is right: take its state and tell the subscribers (not our stale claim, not AVAILABLE).
-      await deps.log.critical(
+      await deps.log.booking.critical(
         'BOOKING_INVARIANT_VIOLATION',
         `Second live booking for ${st.offer.id} refused by the D1 unique index`,
-        { context: { offerId: st.offer.id, bookingId }, error: e },
+        { offerId: st.offer.id, bookingId },
+        { error: e },
       );
       await resync(deps, fx, st);
       return refusal(st, userId, 'OFFER_UNAVAILABLE');

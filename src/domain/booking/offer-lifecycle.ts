@@ -36,11 +36,12 @@ export async function editOffer(
   } finally {
     st.busy = false;
   }
-  await deps.log.info('OFFER_UPDATED', `Offer ${st.offer.id} edited`, {
-    actor: 'CREATOR',
-    actorId: input.actorUserId,
-    context: { fields: Object.keys(input.patch) },
-  });
+  await deps.log.booking.info(
+    'OFFER_UPDATED',
+    `Offer ${st.offer.id} edited`,
+    { fields: Object.keys(input.patch) },
+    { actor: 'CREATOR', actorId: input.actorUserId },
+  );
   return { ok: true };
 }
 
@@ -63,7 +64,10 @@ export async function withdrawOffer(
   st.offer.status = 'CANCELLED'; // before the await: no booking can slip in meanwhile
   await writeOfferStatus(deps, st.offer.id, ['AVAILABLE'], 'CANCELLED');
   fx.broadcast(st);
-  await deps.log.info('OFFER_CANCELLED', `Offer ${st.offer.id} withdrawn`, { actor: 'CREATOR', actorId: actorUserId });
+  await deps.log.booking.info('OFFER_CANCELLED', `Offer ${st.offer.id} withdrawn`, null, {
+    actor: 'CREATOR',
+    actorId: actorUserId,
+  });
   return { ok: true };
 }
 
@@ -73,6 +77,6 @@ export async function expireOffer(deps: Deps, fx: RoomEffects, st: OfferState | 
   st.offer.status = 'EXPIRED';
   await writeOfferStatus(deps, st.offer.id, ['AVAILABLE'], 'EXPIRED');
   fx.broadcast(st);
-  await deps.log.info('OFFER_EXPIRED', `Offer ${st.offer.id} expired unbooked`, { context: { offerId: st.offer.id } });
+  await deps.log.booking.info('OFFER_EXPIRED', `Offer ${st.offer.id} expired unbooked`, { offerId: st.offer.id });
   return { expired: true };
 }

@@ -39,8 +39,10 @@ export async function releaseNow(
   st.offer.status = status;
   await fx.rearm();
   fx.broadcast(st);
-  await deps.log.info('BOOKING_RELEASED', `Hold ${bookingId} released (${reason})`, {
-    context: { bookingId, offerId: st.offer.id, reason },
+  await deps.log.booking.info('BOOKING_RELEASED', `Hold ${bookingId} released (${reason})`, {
+    bookingId,
+    offerId: st.offer.id,
+    reason,
   });
 }
 

@@ -55,7 +55,9 @@ export class ClaimCaches {
           if (t) this.adoptTerms(st, t);
         },
         (e) =>
-          deps.log.warn('BOOKING_ERROR', `Could not re-read the terms of creator ${st.offer.creatorId}`, { error: e }),
+          deps.log.booking.warn('BOOKING_ERROR', `Could not re-read the terms of creator ${st.offer.creatorId}`, null, {
+            error: e,
+          }),
       )
       .finally(() => {
         this.termsLoading = null;

@@ -176,10 +176,12 @@ async function iceServersFor(
   try {
     return { servers: await deps.ice.serversFor({ now: deps.clock.now(), until: w.closesAt }), minted: true };
   } catch (e) {
-    await deps.log.warn('ROOM_ERROR', `TURN credentials for ${bookingId} unavailable: static ICE servers only`, {
-      context: { bookingId },
-      error: e,
-    });
+    await deps.log.room.warn(
+      'ROOM_ERROR',
+      `TURN credentials for ${bookingId} unavailable: static ICE servers only`,
+      { bookingId },
+      { error: e },
+    );
     return { servers: deps.config.iceServers, minted: false };
   }
 }
@@ -197,10 +199,10 @@ export async function deleteBookingRoom(
       url: booking.videoRoomUrl,
     });
   } else {
-    await deps.log.warn(
+    await deps.log.room.warn(
       'ROOM_ERROR',
       `Room ${booking.videoRoomName} belongs to ${booking.videoProvider}, not configured now: left to expire`,
-      { context: { bookingId: booking.id } },
+      { bookingId: booking.id },
     );
   }
   const r = await deps.db
@@ -210,8 +212,9 @@ export async function deleteBookingRoom(
     .returning({ id: bookings.id });
   await forgetCredentials(deps, booking.id);
   if (r.length)
-    await deps.log.info('ROOM_DELETED', `Video room ${booking.videoRoomName} deleted`, {
-      context: { bookingId: booking.id, provider: booking.videoProvider },
+    await deps.log.room.info('ROOM_DELETED', `Video room ${booking.videoRoomName} deleted`, {
+      bookingId: booking.id,
+      provider: booking.videoProvider,
     });
   return r.length === 1;
 }

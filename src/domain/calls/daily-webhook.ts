@@ -61,7 +61,7 @@ export async function handleDailyWebhook(
     Math.abs(nowS - ts) > REPLAY_WINDOW_S ||
     !(await deps.video.webhook?.verify({ timestamp: headers.timestamp, body: raw, signature: headers.signature }))
   ) {
-    await deps.log.warn('WEBHOOK_REJECTED', 'Daily webhook with an invalid or stale signature refused');
+    await deps.log.webhook.warn('WEBHOOK_REJECTED', 'Daily webhook with an invalid or stale signature refused', null);
     throw new WebhookSignatureError('Invalid or stale Daily signature');
   }
   const parsed = DailyEvent.safeParse(body);

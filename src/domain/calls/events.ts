@@ -2,6 +2,7 @@
 import { eq } from 'drizzle-orm';
 import { callEvents, type CALL_EVENT_TYPES, type CALL_EVENT_SOURCES } from '../../db/schema';
 import type { Deps } from '../../deps';
+import { logCallEvent } from './call-log';
 
 export type CallEventType = (typeof CALL_EVENT_TYPES)[number];
 
@@ -36,6 +37,7 @@ export async function recordCallEvent(deps: Deps, e: NewCallEvent): Promise<{ id
     })
     .onConflictDoNothing()
     .returning({ id: callEvents.id });
+  if (inserted.length) await logCallEvent(deps, e);
   if (inserted.length || !e.dedupeKey) return { id: inserted[0]?.id ?? id, duplicate: inserted.length === 0 };
   const first = await deps.db
     .select({ id: callEvents.id })

@@ -43,10 +43,12 @@ export async function decideCallOutcome(deps: Deps, bookingId: string): Promise<
   try {
     await importProviderAttendance(deps, booking, parties.fan.id, parties.creator.userId);
   } catch (e) {
-    await deps.log.warn('ROOM_ERROR', `Meeting records of ${booking.videoRoomName} unavailable`, {
-      context: { bookingId },
-      error: e,
-    });
+    await deps.log.room.warn(
+      'ROOM_ERROR',
+      `Meeting records of ${booking.videoRoomName} unavailable`,
+      { bookingId },
+      { error: e },
+    );
     if (now.getTime() - w.closesAt.getTime() < PROVIDER_PATIENCE_MS) return null; // next tick
   }
   const threshold = tookPlaceThresholdMs(await getSettings(deps), booking);
@@ -58,6 +60,12 @@ export async function decideCallOutcome(deps: Deps, bookingId: string): Promise<
     .returning({ id: bookings.id });
   if (!claimed.length) return null;
   await deps.log.booking.info('BOOKING_OUTCOME', `Call ${bookingId}: ${outcome}`, { bookingId, outcome });
+  // The call's own trail too, so the CALL family shows how each call ended next to its joins.
+  await deps.log.call.info('CALL_EVENT', `Call ${bookingId} outcome decided: ${outcome}`, {
+    bookingId,
+    event: 'OUTCOME',
+    outcome,
+  });
   return outcome;
 }
 

@@ -85,10 +85,11 @@ export async function reviewInterruptedCall(
     reason: input.reason,
     requestId,
   });
-  await deps.log.info(
+  await deps.log.admin.info(
     'ADMIN_ACTION',
     `Interrupted call ${bookingId} reviewed: ${input.decision}${amount ? ` (${amount} ${booking.currency} refunded)` : ''}`,
-    { actorId: adminId, context: { bookingId } },
+    { bookingId },
+    { actorId: adminId },
   );
   const applied = await applyCallReview(deps, bookingId);
   return { ok: true, booking: (await bookingOf(deps, bookingId))!, refund: applied.refund };

@@ -21,10 +21,12 @@ export async function callSummary(deps: Deps, p: CallParties): Promise<CallSumma
     try {
       await importProviderAttendance(deps, booking, p.fan.id, p.creator.userId);
     } catch (e) {
-      await deps.log.warn('ROOM_ERROR', `Meeting records of ${booking.videoRoomName} unavailable for the summary`, {
-        context: { bookingId: booking.id },
-        error: e,
-      });
+      await deps.log.room.warn(
+        'ROOM_ERROR',
+        `Meeting records of ${booking.videoRoomName} unavailable for the summary`,
+        { bookingId: booking.id },
+        { error: e },
+      );
     }
   }
   // The timeline is a capped slice for display; attendance reads every trusted presence row.

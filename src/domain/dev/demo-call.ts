@@ -72,9 +72,11 @@ export async function createDemoCall(
       updatedAt: now,
     }),
   ]);
-  await deps.log.info('BOOKING_CONFIRMED', `Demo call ${bookingId} created (dev tool)`, {
-    actorId: userId,
-    context: { bookingId, creatorId: creator.id },
-  });
+  await deps.log.booking.info(
+    'BOOKING_CONFIRMED',
+    `Demo call ${bookingId} created (dev tool)`,
+    { bookingId, creatorId: creator.id },
+    { actorId: userId },
+  );
   return bookingId;
 }

@@ -79,10 +79,12 @@ export async function acceptRequest(deps: Deps, input: AcceptInput): Promise<Acc
     if (!held) await unclaimRequest(deps, req.id);
   }
   await recordAcceptance(deps, req.id, held.offerId, held.booking.id);
-  await deps.log.info('REQUEST_ANSWERED', `Request ${req.id} accepted: offer ${held.offerId} held for the fan`, {
-    actor: 'CREATOR',
-    actorId: input.actorUserId,
-  });
+  await deps.log.booking.info(
+    'REQUEST_ANSWERED',
+    `Request ${req.id} accepted: offer ${held.offerId} held for the fan`,
+    null,
+    { actor: 'CREATOR', actorId: input.actorUserId },
+  );
   await requestAnswered(deps, req.id);
   return { ok: true, requestId: req.id, offerId: held.offerId, booking: held.booking };
 }

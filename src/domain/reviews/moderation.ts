@@ -100,11 +100,12 @@ export async function hideReview(
     reason,
     requestId,
   });
-  await deps.log.info('ADMIN_ACTION', `Review ${reviewId} hidden`, {
-    actor: 'ADMIN',
-    actorId: adminId,
-    context: { reviewId, creatorId: before.creatorId },
-  });
+  await deps.log.admin.info(
+    'ADMIN_ACTION',
+    `Review ${reviewId} hidden`,
+    { reviewId, creatorId: before.creatorId },
+    { actor: 'ADMIN', actorId: adminId },
+  );
   return { ok: true, review: hidden };
 }
 
@@ -135,10 +136,11 @@ export async function unhideReview(
     reason,
     requestId,
   });
-  await deps.log.info('ADMIN_ACTION', `Review ${reviewId} shown again`, {
-    actor: 'ADMIN',
-    actorId: adminId,
-    context: { reviewId, creatorId: before.creatorId },
-  });
+  await deps.log.admin.info(
+    'ADMIN_ACTION',
+    `Review ${reviewId} shown again`,
+    { reviewId, creatorId: before.creatorId },
+    { actor: 'ADMIN', actorId: adminId },
+  );
   return { ok: true, review: shown };
 }

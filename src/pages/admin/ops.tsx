@@ -427,7 +427,10 @@ admin.post(
       after: { status: r.status },
       requestId: c.get('requestId'),
     });
-    await deps.log.info('ADMIN_ACTION', `Job ${job} run on demand: ${r.status}`, { actor: 'ADMIN', actorId: admin.id });
+    await deps.log.admin.info('ADMIN_ACTION', `Job ${job} run on demand: ${r.status}`, null, {
+      actor: 'ADMIN',
+      actorId: admin.id,
+    });
     return back(
       r.status === 'SUCCESS' ? 'ops.ran' : r.status === 'SKIPPED' ? 'ops.runSkipped' : 'ops.runFailed',
       r.status === 'SUCCESS' ? 'success' : 'error',

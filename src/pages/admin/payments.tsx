@@ -176,11 +176,14 @@ admin.get('/payments', { query: ListQuery }, async (c, { query: q }) => {
 /** Every row of the filter (all pages), amounts in minor units next to their currency. */
 admin.get('/payments.csv', { query: Filter }, async (c, { user, query }) => {
   const { filter } = filterOf(c, query);
-  await c.get('deps').log.info('ADMIN_ACTION', 'Payments exported as CSV', {
-    actor: 'ADMIN',
-    actorId: user.id,
-    context: { filter: { ...filter, from: filter.from?.toISOString(), to: filter.to?.toISOString() } },
-  });
+  await c
+    .get('deps')
+    .log.admin.info(
+      'ADMIN_ACTION',
+      'Payments exported as CSV',
+      { filter: { ...filter, from: filter.from?.toISOString(), to: filter.to?.toISOString() } },
+      { actor: 'ADMIN', actorId: user.id },
+    );
   return new Response(paymentsCsvStream(c.get('deps'), filter), {
     headers: {
       'content-type': 'text/csv; charset=utf-8',

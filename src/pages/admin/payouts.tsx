@@ -412,7 +412,7 @@ function action<F extends ZodType>(
     const r = await run(c, i.user, i.params.id, i.form as z.infer<F>);
     const deps = c.get('deps');
     if (r.ok && r.audit) await audit(deps, { ...r.audit, actor: i.user.id, requestId: c.get('requestId') });
-    await deps.log.info('ADMIN_ACTION', `${c.req.method} ${c.req.path}: ${r.ok ? 'ok' : r.code}`, {
+    await deps.log.admin.info('ADMIN_ACTION', `${c.req.method} ${c.req.path}: ${r.ok ? 'ok' : r.code}`, null, {
       actorId: i.user.id,
     });
     return i.back(r.ok ? 'admin.done' : 'admin.failed', r.ok ? 'success' : 'error');
