@@ -6,7 +6,7 @@ import { OfferRoom } from '../src/durable/offer-room';
 import { runScheduled } from '../src/jobs/scheduled';
 import { CRON } from '../src/jobs/registry';
 import { errorText } from '../src/lib/logger';
-import { api, deps, expectError, fetchApp, testEnv } from './helpers';
+import { api, deps, expectError, fetchApp, testEnv, until } from './helpers';
 import { book, fans, offerFor, onboardedCreator } from './scenarios';
 import { freshWindow } from './rate-limit';
 import { takenOffers } from '../src/domain/booking/taken';
@@ -299,9 +299,6 @@ describe('live status over WebSocket', () => {
     ws.addEventListener('message', (e) => messages.push(JSON.parse(String(e.data))));
     return { ws, messages };
   }
-  const until = async (fn: () => boolean) => {
-    for (let i = 0; i < 100 && !fn(); i++) await new Promise((r) => setTimeout(r, 10));
-  };
 
   it('sends the current status on connect, then every change, to every subscriber', async () => {
     const c = await onboardedCreator();
