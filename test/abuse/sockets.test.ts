@@ -22,7 +22,7 @@ import { createRequest } from '../../src/domain/requests/requests';
 import { LIVE_SOCKETS, SOCKET_CLOSE } from '../../src/shared/live-sockets';
 import type { JoinResponseT } from '../../src/shared/calls';
 import { diff, snapshot, unexpectedChanges } from '../db-snapshot';
-import { api, deps, expectError, fetchApp, testEnv, until } from '../helpers';
+import { api, bookingRow, deps, expectError, fetchApp, requestRow, testEnv, until } from '../helpers';
 import { book, callAt, fans, offerFor, onboardedCreator, type CreatorScenario } from '../scenarios';
 
 interface Live {
@@ -332,12 +332,12 @@ describe("accept vs. withdraw of a fan's request: never a hold for a request tha
         i % 3 === 2
           ? await Promise.all([end(), later(accept)]).then(([x, y]) => [y, x])
           : await Promise.all([accept(), later(end)]);
-      const row = (await deps().db.select().from(callRequests).where(eq(callRequests.id, id)).get())!;
+      const row = await requestRow(id);
       if (row.status === 'ACCEPTED') {
         accepted++;
         expect(a.status).toBe(200);
         await expectError(e, 409, 'REQUEST_NOT_PENDING');
-        const b = (await deps().db.select().from(bookings).where(eq(bookings.id, row.bookingId!)).get())!;
+        const b = await bookingRow(row.bookingId!);
         expect([b.status, b.offerId, b.userId]).toEqual(['PENDING', row.offerId, fan.user.id]);
       } else {
         ended++;
