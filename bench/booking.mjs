@@ -1,5 +1,8 @@
 // bench:booking — a burst of 500 simultaneous booking attempts on one offer, and 2,000 attempts
 // spread over 200 offers; each next to the trivial-route floor (GET /api/health) in the same run.
+// Then each kind of request alone (losers refused by their OfferRoom, losers refused by the Worker,
+// winners): the bench HOLDS on the losers' runtime CPU per request against the floor's, steadier
+// on a shared machine than req/s, which it still prints.
 import { hammer, machine, startApp, table } from './lib.mjs';
 import { sampler, workerdRoles } from './proc.mjs';
 
@@ -7,8 +10,13 @@ const BURST = Number(process.env.BURST ?? 500);
 const SPREAD = Number(process.env.SPREAD ?? 2000);
 const OFFERS = Number(process.env.OFFERS ?? 200);
 const CONC = Number(process.env.CONCURRENCY ?? 50);
+const LOSERS = Number(process.env.LOSERS ?? 2000);
+const WINNERS = Number(process.env.WINNERS ?? 200);
 const FANS = 500;
 const TARGET = 0.75; // throughput ≥ 75 % of the floor measured in the same run (issue 3)
+// Runtime CPU per request, at most × the floor's of the same run: the bench fails above these.
+const WORKER_LOSER_MAX = 1.15;
+const OBJECT_LOSER_MAX = 1.4;
 
 /** Row count of every table: compared before and after the booking phases (losers must add nothing anywhere). */
 const tableCounts = (app) =>
@@ -20,7 +28,7 @@ const tableCounts = (app) =>
       .map(({ name }) => [name, app.d1(`select count(*) as n from "${name}"`)[0].n]),
   );
 
-const app = await startApp({ fans: FANS, offers: 2 * OFFERS + 1 });
+const app = await startApp({ fans: FANS, offers: 2 * OFFERS + 1 + WINNERS });
 const { base, tokens, offerIds } = app;
 // CPU of the runtime workerd (the Worker, its Durable Objects, local D1) per request of each phase,
 // from /proc: steadier than req/s on a shared machine, and where a booking's extra cost shows. The
@@ -35,9 +43,9 @@ const measured = async (total, conc, request) => {
   return { ...r, runtimeCpu: used(roles.runtime) / r.n, proxyCpu: used(roles.proxy) / r.n };
 };
 const health = () => ({ path: '/api/health' });
-const book = (offerId, token) => ({
+const book = (offerId, token, query = '') => ({
   method: 'POST',
-  path: `/api/offers/${offerId}/bookings`,
+  path: `/api/offers/${offerId}/bookings${query}`,
   headers: { authorization: `Bearer ${token}` },
 });
 
@@ -64,6 +72,31 @@ try {
     book(warmOffers[i % OFFERS], tokens[(Math.floor(i / 4) + 250) % FANS]),
   );
 
+  // 4) Losers alone, on the offers just held, by fans who do not hold them. A `seenAvailableAt`
+  // later than any hold bypasses the Worker's cache of taken offers, so each is refused by its
+  // (loaded) OfferRoom; those refusals refresh that cache (≤ 10 s), which then turns the same
+  // attempts without it away in the Worker (an entry that lapses mid-phase sends one attempt on).
+  const holderOf = new Map(
+    app
+      .d1(
+        `select offer_id, user_id from bookings where status = 'PENDING' and offer_id in (${warmOffers.map((id) => `'${id}'`).join(',')})`,
+      )
+      .map((r) => [r.offer_id, Number(r.user_id.replace('usr_benchfan', ''))]),
+  );
+  const loser = (offerId, i) => tokens[(holderOf.get(offerId) + 1 + (i % (FANS - 1))) % FANS];
+  const seen = `?seenAvailableAt=${encodeURIComponent(new Date(Date.now() + 86_400_000).toISOString())}`;
+  const floorLosers = await measured(LOSERS, CONC, health);
+  const objectLosers = await measured(LOSERS, CONC, (i) =>
+    book(warmOffers[i % OFFERS], loser(warmOffers[i % OFFERS], i), seen),
+  );
+  const workerLosers = await measured(LOSERS, CONC, (i) =>
+    book(warmOffers[i % OFFERS], loser(warmOffers[i % OFFERS], i)),
+  );
+  // 5) Winners alone: one attempt on each of WINNERS fresh offers (cold objects), one fan each.
+  const freshOffers = offerIds.slice(2 * OFFERS + 1);
+  const floorWinners = await measured(WINNERS, CONC, health);
+  const winners = await measured(WINNERS, CONC, (i) => book(freshOffers[i], tokens[(i + 100) % FANS]));
+
   const countsAfter = tableCounts(app);
   const perOffer = app.d1("select offer_id, count(*) as n from bookings where status = 'PENDING' group by offer_id");
   const warmWinners = warm.codes['201'] ?? 0;
@@ -71,6 +104,7 @@ try {
   const [{ n: heldLogs }] = app.d1("select count(*) as n from logs where type = 'BOOKING_HELD'");
   const burstWinners = burst.codes['201'] ?? 0;
   const spreadWinners = spread.codes['201'] ?? 0;
+  const aloneWinners = winners.codes['201'] ?? 0;
 
   const ratios = [];
   const row = (label, r, floor) => {
@@ -103,9 +137,29 @@ try {
       row(`book ${OFFERS} offers ×${SPREAD}, ${CONC} conns (cold objects)`, spread, floorSpread),
       row(`floor: GET /api/health ×${SPREAD}, ${CONC} conns`, floorWarm),
       row(`book ${OFFERS} offers ×${SPREAD}, ${CONC} conns (pages open)`, warm, floorWarm),
+      row(`floor: GET /api/health ×${LOSERS}, ${CONC} conns`, floorLosers),
+      row(`losers refused by their OfferRoom ×${LOSERS} (${OFFERS} held offers)`, objectLosers, floorLosers),
+      row(`losers refused by the Worker ×${LOSERS} (same offers, cached)`, workerLosers, floorLosers),
+      row(`floor: GET /api/health ×${WINNERS}, ${CONC} conns`, floorWinners),
+      row(`winners alone ×${WINNERS} (${WINNERS} fresh offers, cold objects)`, winners, floorWinners),
     ]),
   );
-  const allWinners = burstWinners + spreadWinners + warmWinners;
+  const allWinners = burstWinners + spreadWinners + warmWinners + aloneWinners;
+  const attempts = BURST + 2 * SPREAD + 2 * LOSERS + WINNERS;
+  // What the bench holds: each kind of loser's runtime CPU per request against the floor's.
+  const cpuHolds = [
+    { label: 'a loser refused by the Worker', r: workerLosers, floor: floorLosers, max: WORKER_LOSER_MAX },
+    { label: 'a loser refused by its OfferRoom', r: objectLosers, floor: floorLosers, max: OBJECT_LOSER_MAX },
+  ].map((h) => ({ ...h, ratio: h.r.runtimeCpu / h.floor.runtimeCpu }));
+  const cpuBroken = cpuHolds.filter((h) => !(h.ratio <= h.max));
+  console.log(`\nRuntime CPU per request vs the floor's (held: the bench fails above the limit):`);
+  for (const h of cpuHolds)
+    console.log(
+      `  ${h.ratio <= h.max ? 'HOLDS ' : 'BROKEN'} ×${h.ratio.toFixed(2)} (limit ×${h.max})  ${h.label}: ${h.r.runtimeCpu.toFixed(2)} ms vs ${h.floor.runtimeCpu.toFixed(2)} ms`,
+    );
+  console.log(
+    `  reported: a winner (cold object) ${winners.runtimeCpu.toFixed(2)} ms (×${(winners.runtimeCpu / floorWinners.runtimeCpu).toFixed(2)} the floor's ${floorWinners.runtimeCpu.toFixed(2)} ms)`,
+  );
   console.log(`\nThroughput vs floor (target ≥ ${TARGET * 100}%; reported, not an invariant — the machine is shared):`);
   for (const { label, ratio } of ratios)
     console.log(`  ${ratio >= TARGET ? 'PASS' : 'MISS'} ${Math.round(ratio * 100)}%  ${label}`);
@@ -120,15 +174,15 @@ try {
     `Rows added by the booking phases: ${grown.map((x) => `${x.table} +${x.added}`).join(', ') || 'none'} (${allWinners} winners); every other table unchanged.`,
   );
   console.log(
-    `\nWinners: ${burstWinners} on the burst offer; ${perOffer.length} of ${2 * OFFERS + 1} offers held, max ${Math.max(...perOffer.map((r) => r.n))} live booking per offer.`,
+    `\nWinners: ${burstWinners} on the burst offer; ${perOffer.length} of ${2 * OFFERS + 1 + WINNERS} offers held, max ${Math.max(...perOffer.map((r) => r.n))} live booking per offer.`,
   );
   console.log(
-    `D1 after the run: ${bookingRows} booking rows and ${heldLogs} BOOKING_HELD logs for ${allWinners} winners (the ${BURST + 2 * SPREAD - allWinners} losers ${losersWrote.length ? 'WROTE ROWS' : 'wrote nothing'}).`,
+    `D1 after the run: ${bookingRows} booking rows and ${heldLogs} BOOKING_HELD logs for ${allWinners} winners (the ${attempts - allWinners} losers ${losersWrote.length ? 'WROTE ROWS' : 'wrote nothing'}).`,
   );
   console.log(
-    `workerd RSS: ${Math.round(rssBefore / 1024)} MiB before, ${Math.round(rssAfter / 1024)} MiB after (${OFFERS + 1} OfferRooms, each with its own SQLite storage, all in one local process).`,
+    `workerd RSS: ${Math.round(rssBefore / 1024)} MiB before, ${Math.round(rssAfter / 1024)} MiB after (${2 * OFFERS + 1 + WINNERS} OfferRooms, each with its own SQLite storage, all in one local process).`,
   );
-  const fiveXX = [burst, spread, warm].reduce(
+  const fiveXX = [burst, spread, warm, objectLosers, workerLosers, winners].reduce(
     (n, r) =>
       n +
       Object.entries(r.codes)
@@ -143,6 +197,9 @@ try {
     burstWinners === 1 &&
     spreadWinners === OFFERS &&
     warmWinners === OFFERS &&
+    aloneWinners === WINNERS &&
+    objectLosers.codes['409'] === LOSERS &&
+    workerLosers.codes['409'] === LOSERS &&
     perOffer.every((r) => r.n === 1) &&
     fiveXX === 0 &&
     bookingRows === allWinners &&
@@ -153,6 +210,12 @@ try {
     ok ? '\nINVARIANTS OK: exactly one winner per offer, no 5xx, no writes by losers.' : '\nINVARIANTS BROKEN',
   );
   if (!ok) process.exitCode = 1;
+  if (cpuBroken.length) {
+    console.log(
+      `CPU HOLD BROKEN: ${cpuBroken.map((h) => `${h.label} cost ×${h.ratio.toFixed(2)} the floor's runtime CPU (limit ×${h.max})`).join('; ')}.`,
+    );
+    process.exitCode = 1;
+  }
 } finally {
   cpu.stop();
   await app.stop();

@@ -1,12 +1,12 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { bookings, callOffers, localStripeObjects, logs, payments } from '../src/db/schema';
+import { bookings, callOffers, localStripeObjects, logs } from '../src/db/schema';
 import { OfferRoom } from '../src/durable/offer-room';
 import { runScheduled } from '../src/jobs/scheduled';
 import { CRON } from '../src/jobs/registry';
 import { errorText } from '../src/lib/logger';
-import { api, deps, expectError, fetchApp, testEnv } from './helpers';
+import { api, bookingRow, deps, expectError, fetchApp, offerRow, paymentOf, testEnv, until } from './helpers';
 import { book, fans, offerFor, onboardedCreator } from './scenarios';
 import { freshWindow } from './rate-limit';
 import { takenOffers } from '../src/domain/booking/taken';
@@ -39,8 +39,8 @@ describe('race-proof booking', () => {
     expect(winner.payment).toMatchObject({ provider: 'local' });
     expect(winner.payment.checkoutUrl).toContain(`/checkout/local/${winner.payment.intentId}`);
     expect(await liveRows(offer.id)).toHaveLength(1);
-    expect((await deps().db.select().from(callOffers).where(eq(callOffers.id, offer.id)).get())!.status).toBe('HELD');
-    const pay = await deps().db.select().from(payments).where(eq(payments.bookingId, winner.booking.id)).get();
+    expect((await offerRow(offer.id)).status).toBe('HELD');
+    const pay = await paymentOf(winner.booking.id);
     expect(pay).toMatchObject({ status: 'PENDING', amount: 2500, platformFee: 375, creatorShare: 2125 });
   });
 
@@ -93,9 +93,7 @@ describe('race-proof booking', () => {
     statuses.push((await book(offers[20].id, fan.token)).status);
     expect(statuses.slice(0, 20).every((s) => s === 201)).toBe(true);
     expect(statuses[20]).toBe(429);
-    expect((await deps().db.select().from(callOffers).where(eq(callOffers.id, offers[20].id)).get())!.status).toBe(
-      'AVAILABLE',
-    );
+    expect((await offerRow(offers[20].id)).status).toBe('AVAILABLE');
     // The limit is asked beside the payment provider, before the hold is written: no booking row
     // at all (not even a released one); the intent started meanwhile is canceled; the refusal is logged.
     expect(await deps().db.select().from(bookings).where(eq(bookings.offerId, offers[20].id)).all()).toHaveLength(0);
@@ -248,10 +246,8 @@ describe('holds expire', () => {
     await backdate(bookingId);
     await evictDurableObject(stub(offer.id)); // a restart: memory gone, the alarm survives
     expect(await runDurableObjectAlarm(stub(offer.id))).toBe(true);
-    expect((await deps().db.select().from(bookings).where(eq(bookings.id, bookingId)).get())!.status).toBe('EXPIRED');
-    expect((await deps().db.select().from(callOffers).where(eq(callOffers.id, offer.id)).get())!.status).toBe(
-      'AVAILABLE',
-    );
+    expect((await bookingRow(bookingId)).status).toBe('EXPIRED');
+    expect((await offerRow(offer.id)).status).toBe('AVAILABLE');
     // The abandoned payment can no longer succeed.
     expect((await deps().payments.retrieveIntent(intentId)).status).toBe('canceled');
     expect((await book(offer.id, other.token)).status).toBe(201);
@@ -260,7 +256,7 @@ describe('holds expire', () => {
   it('the alarm does nothing before the deadline', async () => {
     const { offer, bookingId } = await heldOffer();
     await runDurableObjectAlarm(stub(offer.id));
-    expect((await deps().db.select().from(bookings).where(eq(bookings.id, bookingId)).get())!.status).toBe('PENDING');
+    expect((await bookingRow(bookingId)).status).toBe('PENDING');
   });
 
   it('through the cron sweep when the alarm was missed', async () => {
@@ -271,7 +267,7 @@ describe('holds expire', () => {
     const out = await runScheduled(testEnv, { cron: CRON.every5min, scheduledTime: Date.now() });
     expect(out['booking-sweep']).toMatchObject({ status: 'SUCCESS' });
     expect((out['booking-sweep'] as { counts: Record<string, number> }).counts.holdsReleased).toBeGreaterThanOrEqual(1);
-    expect((await deps().db.select().from(bookings).where(eq(bookings.id, bookingId)).get())!.status).toBe('EXPIRED');
+    expect((await bookingRow(bookingId)).status).toBe('EXPIRED');
     expect((await book(offer.id, other.token)).status).toBe(201);
   });
 
@@ -283,9 +279,7 @@ describe('holds expire', () => {
       .set({ startsAt: new Date(Date.now() - 60_000) })
       .where(eq(callOffers.id, offer.id));
     await runScheduled(testEnv, { cron: CRON.every5min, scheduledTime: Date.now() + 1 });
-    expect((await deps().db.select().from(callOffers).where(eq(callOffers.id, offer.id)).get())!.status).toBe(
-      'EXPIRED',
-    );
+    expect((await offerRow(offer.id)).status).toBe('EXPIRED');
   });
 });
 
@@ -299,9 +293,6 @@ describe('live status over WebSocket', () => {
     ws.addEventListener('message', (e) => messages.push(JSON.parse(String(e.data))));
     return { ws, messages };
   }
-  const until = async (fn: () => boolean) => {
-    for (let i = 0; i < 100 && !fn(); i++) await new Promise((r) => setTimeout(r, 10));
-  };
 
   it('sends the current status on connect, then every change, to every subscriber', async () => {
     const c = await onboardedCreator();

@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { computeAttendance } from '../src/domain/calls/attendance';
 import { presenceOf } from '../src/domain/calls/presence';
 import { signCallToken } from '../src/providers/video/p2p';
-import { callLogRows, deps, testEnv } from './helpers';
+import { callLogRows, deps, testEnv, until } from './helpers';
 import { confirmedBooking } from './scenarios';
 
 const SECRET = () => deps().config.sessionSecret;
@@ -43,9 +43,6 @@ async function join(bookingId: string, tok: string, user?: string) {
   });
   return { status: 101, ws, inbox };
 }
-const until = async (fn: () => boolean) => {
-  for (let i = 0; i < 200 && !fn(); i++) await new Promise((r) => setTimeout(r, 5));
-};
 
 describe('CallRoom signalling (built-in peer-to-peer call)', () => {
   it('admits the fan and the creator, relays offer/answer/candidates, refuses a third and bad tokens', async () => {
@@ -126,7 +123,7 @@ describe('CallRoom signalling (built-in peer-to-peer call)', () => {
       (await deps().db.select().from(callEvents).where(eq(callEvents.bookingId, b)).all()).filter(
         (e) => e.type === 'PARTICIPANT_JOINED' || e.type === 'PARTICIPANT_LEFT',
       );
-    for (let i = 0; i < 100 && (await rows()).length < 4; i++) await new Promise((r) => setTimeout(r, 10));
+    await until(async () => (await rows()).length >= 4, { what: 'both joins and both leaves' });
     const events = await rows();
     const sessions = new Map<string, string[]>();
     for (const e of events) {

@@ -25,32 +25,26 @@ import {
   type EditResult,
   type WithdrawResult,
 } from '../domain/booking/offer-lifecycle';
-import { loadOfferState, type OfferState } from '../domain/booking/offer-state';
+import type { OfferState } from '../domain/booking/offer-state';
 import { expireHold, releaseHold, type ReleaseInput, type Released } from '../domain/booking/release';
 import { ClaimCaches, type RoomEffects } from '../domain/booking/room';
-import { holdDeadline, holdsIt, occupancy, statusMessage } from '../domain/booking/rules';
+import { holdDeadline, holdsIt, statusMessage } from '../domain/booking/rules';
 import type { OfferPatch } from '../domain/offers/edit';
 import type { Bindings } from '../env';
 import { wallTime } from '../lib/dev-clock';
 import type { OfferStatusMessageT } from '../shared/offers';
 import { Mutex } from './mutex';
+import { OfferMemory } from './offer-memory';
 import { SocketHub } from './socket-hub';
 
 export type { BookResult, ConfirmResult, PaymentUnderWay, ReleaseResult } from '../domain/booking/results';
 import type { BookResult, ConfirmResult, ReleaseResult } from '../domain/booking/results';
 
-/** Storage key of the offer this object serves, written with its first alarm (see load()). */
-const OFFER_ID_KEY = 'offerId';
-
 export class OfferRoom extends DurableObject<Bindings> {
-  private state: OfferState | null = null;
-  private loading: Promise<OfferState | null> | null = null;
   private readonly lock = new Mutex();
-  /** The occupancy last told to the creator's calendar (or loaded): see broadcast(). */
-  private toldOccupancy: string | null = null;
-  /** Whether OFFER_ID_KEY is known to be in storage already. */
-  private offerIdStored = false;
   private readonly caches = new ClaimCaches();
+  /** The offer's state, loaded once and kept current here (see offer-memory.ts). */
+  private readonly memory: OfferMemory;
   /** Status subscribers: capped per client address, idle ones swept (see socket-hub.ts). */
   private readonly hub: SocketHub;
   /** Built once per object: its parts are stateless (the clock reads the time, and the dev offset, on every call). */
@@ -61,9 +55,9 @@ export class OfferRoom extends DurableObject<Bindings> {
     broadcast: (st) => this.broadcast(st),
     armAlarm: (offerId) => this.armAlarm(offerId),
     rearm: () => this.rearm(),
-    adopt: (st) => this.adopt(st),
+    adopt: (st) => this.memory.adopt(st),
     keep: (st) => {
-      this.state = st;
+      this.memory.state = st;
     },
   };
 
@@ -72,11 +66,12 @@ export class OfferRoom extends DurableObject<Bindings> {
     // Keep-alive pings are answered without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
     this.hub = new SocketHub(ctx, env);
+    this.memory = new OfferMemory(ctx, () => this.deps(), this.caches);
   }
 
   /** For tests (inside runInDurableObject): the state this object holds, by reference, so a test can age or stale it. */
   static memoryOf(room: OfferRoom): OfferState | null {
-    return room.state;
+    return room.memory.state;
   }
 
   private deps(): Deps {
@@ -84,38 +79,13 @@ export class OfferRoom extends DurableObject<Bindings> {
     return this.depsOnce;
   }
 
-  /** The offer's state, loaded from D1 once (single flight) and then kept current by this object. */
-  private async load(offerId?: string): Promise<OfferState | null> {
-    if (this.state) return this.state;
-    this.loading ??= (async () => {
-      // Objects are named after their offer (getByName), but an id made another way (idFromString,
-      // an alarm or a socket waking an object whose name the runtime did not pass) has no name:
-      // the offer id stored with the first alarm (and in each socket's attachment) is the fallback.
-      const id = offerId || this.ctx.id.name || (await this.ctx.storage.get<string>(OFFER_ID_KEY)) || null;
-      if (!id) return null;
-      const st = await loadOfferState(this.deps(), id);
-      if (st) this.adopt(st);
-      return st;
-    })().finally(() => {
-      this.loading = null;
-    });
-    return this.loading;
-  }
-
-  /** Makes `st` (fresh from D1) this object's state; null forgets it (the next call reloads). */
-  private adopt(st: OfferState | null): void {
-    this.state = st;
-    if (!st) return;
-    this.toldOccupancy = occupancy(st);
-    this.caches.loaded();
+  private load(offerId?: string): Promise<OfferState | null> {
+    return this.memory.load(offerId);
   }
 
   /** Sets the hold alarm, with the offer id beside it so a nameless wake-up still knows its offer. */
   private async armAlarm(offerId: string): Promise<void> {
-    if (!this.offerIdStored) {
-      await this.ctx.storage.put(OFFER_ID_KEY, offerId);
-      this.offerIdStored = true;
-    }
+    await this.memory.storeOfferId(offerId);
     await this.rearm();
   }
 
@@ -124,7 +94,7 @@ export class OfferRoom extends DurableObject<Bindings> {
    * (no alarm when there is neither a pending hold nor an open socket).
    */
   private async rearm(): Promise<void> {
-    const at = holdDeadline(this.state);
+    const at = holdDeadline(this.memory.state);
     await this.hub.arm(at === null ? null : wallTime(this.deps().config, at));
   }
 
@@ -133,9 +103,7 @@ export class OfferRoom extends DurableObject<Bindings> {
     // The creator's bookable slots depend on every span of their time: tell their calendar's
     // subscribers (slot pickers) too — without making anyone here wait for it — but only when this
     // offer starts or stops occupying that time (or moves): AVAILABLE → HELD → BOOKED changes nothing there.
-    const occ = occupancy(st);
-    if (occ === this.toldOccupancy) return;
-    this.toldOccupancy = occ;
+    if (!this.memory.occupancyMoved(st)) return;
     this.ctx.waitUntil(
       this.deps()
         .rooms.calendar(st.offer.creatorId)

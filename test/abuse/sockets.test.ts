@@ -22,13 +22,8 @@ import { createRequest } from '../../src/domain/requests/requests';
 import { LIVE_SOCKETS, SOCKET_CLOSE } from '../../src/shared/live-sockets';
 import type { JoinResponseT } from '../../src/shared/calls';
 import { diff, snapshot, unexpectedChanges } from '../db-snapshot';
-import { api, deps, expectError, fetchApp, testEnv } from '../helpers';
+import { api, bookingRow, deps, expectError, fetchApp, requestRow, testEnv, until } from '../helpers';
 import { book, callAt, fans, offerFor, onboardedCreator, type CreatorScenario } from '../scenarios';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const until = async (fn: () => boolean | Promise<boolean>, tries = 300) => {
-  for (let i = 0; i < tries && !(await fn()); i++) await sleep(10);
-};
 
 interface Live {
   status: number;
@@ -189,8 +184,16 @@ describe('the quota of an address (all its live sockets, on every object)', () =
     expect(await quota.acquire({ until: Date.now() + 1000 })).not.toBeNull();
     expect(await quota.acquire({ until: later })).toBeNull();
     expect(await quota.held()).toBe(LIVE_SOCKETS.perAddress);
-    await sleep(1100);
-    expect(await quota.acquire({ until: later })).not.toBeNull();
+    // The short lease lapses after 1 s: wait for its place to come back rather than sleeping past it.
+    let freed: unknown = null;
+    await until(
+      async () => {
+        freed = await quota.acquire({ until: later });
+        return freed !== null;
+      },
+      { what: 'the lapsed lease' },
+    );
+    expect(freed).not.toBeNull();
     expect(await quota.acquire({ until: later })).toBeNull();
   });
 });
@@ -329,12 +332,12 @@ describe("accept vs. withdraw of a fan's request: never a hold for a request tha
         i % 3 === 2
           ? await Promise.all([end(), later(accept)]).then(([x, y]) => [y, x])
           : await Promise.all([accept(), later(end)]);
-      const row = (await deps().db.select().from(callRequests).where(eq(callRequests.id, id)).get())!;
+      const row = await requestRow(id);
       if (row.status === 'ACCEPTED') {
         accepted++;
         expect(a.status).toBe(200);
         await expectError(e, 409, 'REQUEST_NOT_PENDING');
-        const b = (await deps().db.select().from(bookings).where(eq(bookings.id, row.bookingId!)).get())!;
+        const b = await bookingRow(row.bookingId!);
         expect([b.status, b.offerId, b.userId]).toEqual(['PENDING', row.offerId, fan.user.id]);
       } else {
         ended++;
