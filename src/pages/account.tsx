@@ -18,14 +18,6 @@ const area = pageArea('user');
 export const accountPages = area.app;
 const L = '/:lang{fr|en}';
 
-/** Redirects anonymous visitors to sign-in and returns the user otherwise. */
-export function requireUserPage(c: Ctx): User | Response {
-  const user = c.get('auth')?.user;
-  if (user) return user;
-  const url = new URL(c.req.url);
-  return c.redirect(`/${c.get('locale')}/signin?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
-}
-
 function AccountView({
   c,
   user,

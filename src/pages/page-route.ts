@@ -35,9 +35,8 @@ import type { AppEnv, Ctx } from '../http/context';
 import { forbidden, notFound, validationError } from '../http/errors';
 import type { MessageKey } from '../i18n';
 import { SingleLineText } from '../shared/common';
-import { requireUserPage } from './account';
 import { readForm } from './components/form';
-import { requireCreatorPage } from './creator/common';
+import { requireCreatorPage, requireUserPage } from './page-guards';
 import { flash } from './render';
 
 /** public: anyone (user or null); user: any signed-in account (fans included); creator: may act as a creator; admin: ADMIN. */
