@@ -8,7 +8,7 @@ import { clearSessionCookie } from '../http/cookies';
 import { passwordChangeAllowed } from '../http/rate-limit';
 import { formatDateTime, timeZones } from '../i18n/format';
 import { ChangePasswordBody, UpdateMeBody } from '../shared/auth';
-import { Field, localizeIssues, readForm, type FieldErrors } from './components/form';
+import { Field, localizeIssues, type FieldErrors } from './components/form';
 import { emailCategoriesFor, wantsEmail } from '../domain/email/unsubscribe';
 import type { User } from '../domain/rows';
 import { flash, page, viewOf } from './render';
@@ -172,8 +172,8 @@ area.get(`${L}/account`, {}, (c, { user }) => {
   return page(c, { title: viewOf(c).t('account.title'), body: <AccountView c={c} user={user} /> });
 });
 
-area.post(`${L}/account/profile`, {}, async (c, { user }) => {
-  const form = await readForm(c.req.raw);
+area.post(`${L}/account/profile`, {}, async (c, { user, raw }) => {
+  const form = await raw();
   const parsed = UpdateMeBody.safeParse({ name: form.name, locale: form.locale, timezone: form.timezone });
   if (!parsed.success) {
     return page(c, {
@@ -187,9 +187,9 @@ area.post(`${L}/account/profile`, {}, async (c, { user }) => {
   return c.redirect(`/${updated.locale}/account`, 303);
 });
 
-area.post(`${L}/account/password`, {}, async (c, { user }) => {
+area.post(`${L}/account/password`, {}, async (c, { user, raw }) => {
   const { t, href } = viewOf(c);
-  const form = await readForm(c.req.raw);
+  const form = await raw();
   const parsed = ChangePasswordBody.safeParse({ currentPassword: form.currentPassword, newPassword: form.newPassword });
   if (!parsed.success) {
     return page(c, {
@@ -241,8 +241,8 @@ area.post(`${L}/account/signout-all`, {}, async (c, { user }) => {
   return c.redirect(viewOf(c).href('/signin'), 303);
 });
 
-area.post(`${L}/account/emails`, {}, async (c, { user }) => {
-  const form = await readForm(c.req.raw);
+area.post(`${L}/account/emails`, {}, async (c, { user, raw }) => {
+  const form = await raw();
   const deps = c.get('deps');
   // Unchecked boxes are absent from the form: every category shown is set explicitly.
   const prefs = Object.fromEntries(emailCategoriesFor(user.role).map((cat) => [cat, form[cat] === 'on']));

@@ -4,7 +4,6 @@ import type { Ctx } from '../../http/context';
 import type { MessageKey } from '../../i18n';
 import { ReplyBody } from '../../shared/reviews';
 import type { Creator } from '../../domain/rows';
-import { readForm } from '../components/form';
 import { RatingSpread, ReviewItem } from '../components/reviews';
 import { Empty, Pagination, pageParam, Stars } from '../components/ui';
 import { flash, page, viewOf } from '../render';
@@ -126,7 +125,7 @@ area.get('/reviews', { query: ReviewsQuery }, async (c, r) => {
 area.post('/reviews/:id/reply', { params: AnyId, query: ReviewsQuery }, async (c, r) => {
   const { t, href } = viewOf(c);
   const { id } = r.params;
-  const form = await readForm(c.req.raw);
+  const form = await r.raw();
   const parsed = ReplyBody.safeParse({ reply: form.reply ?? '' });
   if (!parsed.success)
     return reviewsPage(c, r.creator, r.query, {
