@@ -45,8 +45,8 @@ function appAs(role: Role | null) {
     {
       params: ThingParams,
       form: z.object({ pick: z.enum(['a', 'b']), note: textField(20) }),
-      refused: (c, { params, raw, error }) =>
-        c.json({ refused: params.id, raw, fields: error.issues.map((i) => String(i.path[0])) }, 422),
+      refused: (c, { user, params, raw, error }) =>
+        c.json({ who: user.id, refused: params.id, raw, fields: error.issues.map((i) => String(i.path[0])) }, 422),
       deferForm: true,
     },
     async (c, { params, form, raw }) => {
@@ -116,7 +116,7 @@ describe('pageArea', () => {
     expect((await post(app, '/en/mine/t_2', { pick: 'z' })).status).toBe(404);
     const refused = await post(app, '/en/mine/t_1', { pick: 'z' });
     expect(refused.status).toBe(422);
-    expect(await refused.json()).toEqual({ refused: 't_1', raw: { pick: 'z' }, fields: ['pick'] });
+    expect(await refused.json()).toEqual({ who: 'usr_1', refused: 't_1', raw: { pick: 'z' }, fields: ['pick'] });
     const hostile = await post(app, '/en/mine/t_1', { pick: 'a', note: 'two\nlines' });
     expect(hostile.status).toBe(400);
     expect(await hostile.text()).toBe('VALIDATION_ERROR');

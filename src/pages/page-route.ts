@@ -56,15 +56,16 @@ export type PageViewer<A extends PageAccess> = A extends 'public'
     : { user: User };
 
 /** What a refused form is answered with when `refused` is a page rather than a flash. */
-export interface FormRefusal<P> {
+export type FormRefusal<A extends PageAccess, P, Q> = PageViewer<A> & {
   params: Infer<P>;
+  query: Infer<Q>;
   /** The form as posted, to fill the fields again. */
   raw: Record<string, string>;
   error: z.ZodError;
-}
-type RefusedPage<P> = (c: Ctx, refusal: FormRefusal<P>) => Response | Promise<Response>;
+};
+type RefusedPage<A extends PageAccess, P, Q> = (c: Ctx, refusal: FormRefusal<A, P, Q>) => Response | Promise<Response>;
 
-export interface PageSpec<P, Q, F, D extends boolean = false> {
+export interface PageSpec<P, Q, F, D extends boolean = false, A extends PageAccess = PageAccess> {
   params?: P;
   /** What a path that fails `params` names in its 404 ("User not found."). */
   notFound?: string;
@@ -72,7 +73,7 @@ export interface PageSpec<P, Q, F, D extends boolean = false> {
   /** The posted form (urlencoded or multipart, single values); only for POST. */
   form?: F;
   /** The flash shown when the form fails its schema, or the page answering it. */
-  refused?: MessageKey | RefusedPage<P>;
+  refused?: MessageKey | RefusedPage<A, P, Q>;
   /** Parse the form only when the handler calls `form()`, after its own checks. */
   deferForm?: D;
   /** Where a form goes back to (full path, e.g. `viewOf(c).href(…)`); default: this request's path. */
@@ -147,7 +148,7 @@ export function pageRoute<
   method: Method,
   path: string,
   access: A,
-  spec: PageSpec<P, Q, F, D>,
+  spec: PageSpec<P, Q, F, D, A>,
   handler: Handler<A, P, Q, F, D>,
 ): void {
   app.on(method.toUpperCase(), path, async (c) => {
@@ -186,7 +187,11 @@ export function pageRoute<
       if (typeof spec.refused === 'function')
         return {
           ok: false,
-          answer: await spec.refused(c, { params: params as Infer<P>, raw: fields, error: r.error }),
+          answer: await spec.refused(c, { ...viewer, params, query, raw: fields, error: r.error } as FormRefusal<
+            A,
+            P,
+            Q
+          >),
         };
       return { ok: false, answer: back(spec.refused, 'error', await backTo()) };
     };
@@ -231,7 +236,7 @@ export function pageArea<A extends PageAccess>(access: A) {
       D extends boolean = false,
     >(
       path: string,
-      spec: PageSpec<P, Q, F, D>,
+      spec: PageSpec<P, Q, F, D, A>,
       handler: Handler<A, P, Q, F, D>,
     ) => pageRoute(app, 'post', path, access, spec, handler),
   };
