@@ -187,36 +187,40 @@ area.post(`${L}/account/profile`, {}, async (c, { user, raw }) => {
   return c.redirect(`/${updated.locale}/account`, 303);
 });
 
-area.post(`${L}/account/password`, {}, async (c, { user, raw }) => {
-  const { t, href } = viewOf(c);
-  const form = await raw();
-  const parsed = ChangePasswordBody.safeParse({ currentPassword: form.currentPassword, newPassword: form.newPassword });
-  if (!parsed.success) {
-    return page(c, {
-      title: t('account.title'),
-      status: 400,
-      body: <AccountView c={c} user={user} passwordErrors={localizeIssues(t, parsed.error)} />,
-    });
-  }
-  if (!(await passwordChangeAllowed(c.get('deps'), user.id))) {
-    c.header('Retry-After', '60');
-    return page(c, {
-      title: t('account.title'),
-      status: 429,
-      body: <AccountView c={c} user={user} passwordErrors={{ currentPassword: t('auth.errors.rateLimited') }} />,
-    });
-  }
-  const r = await changePassword(c.get('deps'), user, parsed.data, c.get('auth')?.sessionId);
-  if (!r.ok) {
-    return page(c, {
-      title: t('account.title'),
-      status: 422,
-      body: <AccountView c={c} user={user} passwordErrors={{ currentPassword: t('account.wrongPassword') }} />,
-    });
-  }
-  flash(c, 'account.passwordChanged');
-  return c.redirect(href('/account'), 303);
-});
+area.post(
+  `${L}/account/password`,
+  {
+    form: ChangePasswordBody,
+    // The account page again, the password fields (never refilled) with their errors.
+    refused: (c, { user, error }) =>
+      page(c, {
+        title: viewOf(c).t('account.title'),
+        status: 400,
+        body: <AccountView c={c} user={user} passwordErrors={localizeIssues(viewOf(c).t, error)} />,
+      }),
+  },
+  async (c, { user, form }) => {
+    const { t, href } = viewOf(c);
+    if (!(await passwordChangeAllowed(c.get('deps'), user.id))) {
+      c.header('Retry-After', '60');
+      return page(c, {
+        title: t('account.title'),
+        status: 429,
+        body: <AccountView c={c} user={user} passwordErrors={{ currentPassword: t('auth.errors.rateLimited') }} />,
+      });
+    }
+    const r = await changePassword(c.get('deps'), user, form, c.get('auth')?.sessionId);
+    if (!r.ok) {
+      return page(c, {
+        title: t('account.title'),
+        status: 422,
+        body: <AccountView c={c} user={user} passwordErrors={{ currentPassword: t('account.wrongPassword') }} />,
+      });
+    }
+    flash(c, 'account.passwordChanged');
+    return c.redirect(href('/account'), 303);
+  },
+);
 
 area.post(`${L}/account/verify-resend`, {}, async (c, { user }) => {
   const deps = c.get('deps');
