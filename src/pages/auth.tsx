@@ -361,10 +361,12 @@ area.get(`${L}/verify-email`, { query: LinkQuery }, (c, { query }) => {
   });
 });
 
-area.post(`${L}/verify-email`, {}, async (c, { raw }) => {
+// A missing or malformed token is the same dead link as an expired one (410 below).
+const VerifyForm = z.object({ token: lenient(TokenQuery) });
+
+area.post(`${L}/verify-email`, { form: VerifyForm }, async (c, { form }) => {
   const { t, href } = viewOf(c);
-  const token = TokenQuery.safeParse((await raw()).token);
-  const user = token.success ? await verifyEmail(c.get('deps'), token.data) : null;
+  const user = form.token ? await verifyEmail(c.get('deps'), form.token) : null;
   if (!user)
     return page(c, {
       title: t('auth.verify.title'),
