@@ -17,6 +17,7 @@ async function openDispute() {
 describe('dispute evidence', () => {
   it('answers EVIDENCE_REFUSED for a final provider refusal and PAYMENT_PROVIDER_ERROR for an outage, leaving the dispute unchanged', async () => {
     const d = await openDispute();
+    const admin = await createAccount('ADMIN', { passwordHash: null });
     const failing = (e: PaymentProviderError) => {
       const base = deps();
       return {
@@ -33,16 +34,20 @@ describe('dispute evidence', () => {
       await submitDisputeEvidence(
         failing(new PaymentProviderError('This dispute is closed', 400, 'dispute_already_closed', false)),
         d.id,
+        admin.user,
       ),
     ).toEqual({ ok: false, code: 'EVIDENCE_REFUSED' });
     expect(
-      await submitDisputeEvidence(failing(new PaymentProviderError('Service unavailable', 503, null, true)), d.id),
+      await submitDisputeEvidence(
+        failing(new PaymentProviderError('Service unavailable', 503, null, true)),
+        d.id,
+        admin.user,
+      ),
     ).toEqual({ ok: false, code: 'PAYMENT_PROVIDER_ERROR' });
     expect(
       (await deps().db.select().from(disputes).where(eq(disputes.id, d.id)).get())!.evidenceSubmittedAt,
     ).toBeNull();
     // Through the API: unknown dispute 404; the real (local) provider accepts it once.
-    const admin = await createAccount('ADMIN', { passwordHash: null });
     await expectError(
       await api('POST', '/api/admin/disputes/dsp_aaaaaaaaaaaaaaaaaaaa/evidence', undefined, { token: admin.token }),
       404,

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Role, User } from '../src/db/schema';
 import type { AppEnv } from '../src/http/context';
-import { AppError } from '../src/http/errors';
+import { AppError, notFound } from '../src/http/errors';
 import { lenient, pageArea, textField } from '../src/pages/page-route';
 
 const ThingParams = z.object({ id: z.string().regex(/^t_\d+$/) });
@@ -38,6 +38,24 @@ function appAs(role: Role | null) {
     (_c, { form, back }) => back(form.pick === 'a' ? 'admin.done' : 'admin.failed', 'info'),
   );
   app.route('/:lang{fr|en}/admin', area.app);
+  // A user page whose form is parsed after its ownership check, and refused with a page.
+  const mine = pageArea('user');
+  mine.post(
+    '/:lang{fr|en}/mine/:id',
+    {
+      params: ThingParams,
+      form: z.object({ pick: z.enum(['a', 'b']), note: textField(20) }),
+      refused: (c, { user, params, raw, error }) =>
+        c.json({ who: user.id, refused: params.id, raw, fields: error.issues.map((i) => String(i.path[0])) }, 422),
+      deferForm: true,
+    },
+    async (c, { params, form, raw }) => {
+      if (params.id !== 't_1') throw notFound('Thing');
+      const data = await form();
+      return c.json({ data, raw: await raw() });
+    },
+  );
+  app.route('/', mine.app);
   return app;
 }
 
@@ -87,5 +105,21 @@ describe('pageArea', () => {
       expect(res.status).toBe(400);
       expect(await res.text()).toBe('VALIDATION_ERROR');
     }
+  });
+
+  it('a deferred form is parsed when the handler asks: after its checks, with the same refusals', async () => {
+    const app = appAs('USER');
+    const ok = await post(app, '/en/mine/t_1', { pick: 'a', note: ' hi ', _csrf: 'x' });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ data: { pick: 'a', note: 'hi' }, raw: { pick: 'a', note: ' hi ', _csrf: 'x' } });
+    // Someone else's thing with a bad form: the ownership 404, not the form's refusal.
+    expect((await post(app, '/en/mine/t_2', { pick: 'z' })).status).toBe(404);
+    const refused = await post(app, '/en/mine/t_1', { pick: 'z' });
+    expect(refused.status).toBe(422);
+    expect(await refused.json()).toEqual({ who: 'usr_1', refused: 't_1', raw: { pick: 'z' }, fields: ['pick'] });
+    const hostile = await post(app, '/en/mine/t_1', { pick: 'a', note: 'two\nlines' });
+    expect(hostile.status).toBe(400);
+    expect(await hostile.text()).toBe('VALIDATION_ERROR');
+    expect((await post(appAs(null), '/en/mine/t_1', { pick: 'a' })).status).toBe(303);
   });
 });

@@ -249,7 +249,7 @@ describe('webhook endpoint', () => {
     const dsp = await capture.openDispute(payC.chargeId!, 'fraudulent');
     await point('dispute opened');
     const dispute = (await d.db.select().from(disputes).where(eq(disputes.stripeDisputeId, dsp)).get())!;
-    expect(await submitDisputeEvidence(app, dispute.id)).toEqual({ ok: true });
+    expect(await submitDisputeEvidence(app, dispute.id, admin.user)).toEqual({ ok: true });
     await point('evidence');
     await capture.updateDispute(dsp, 'won');
     await point('dispute closed');

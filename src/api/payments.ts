@@ -2,7 +2,6 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { disputes, OWED_REFUND_KINDS, OWED_REFUND_STATUSES, REFUND_INITIATORS, type OwedRefund } from '../db/schema';
-import { audit } from '../domain/admin/audit';
 import { adminRefund, owedRefundsPage, retryOwedRefundNow } from '../domain/admin/payments';
 import { bookingForViewer } from '../domain/booking/access';
 import { cancelBooking, cancellationPreview } from '../domain/booking/cancel';
@@ -398,17 +397,8 @@ route(
     const deps = c.get('deps');
     const d = await deps.db.select().from(disputes).where(eq(disputes.id, params.id)).get();
     if (!d) throw notFound('Dispute');
-    const r = await submitDisputeEvidence(deps, d.id);
+    const r = await submitDisputeEvidence(deps, d.id, user, c.get('requestId'));
     if (!r.ok) throw refusal(r.code);
-    await audit(deps, {
-      actor: user.id,
-      action: 'DISPUTE_EVIDENCE',
-      entity: 'dispute',
-      entityId: d.id,
-      before: { evidenceSubmittedAt: d.evidenceSubmittedAt?.toISOString() ?? null },
-      after: { evidenceSubmitted: true },
-      requestId: c.get('requestId'),
-    });
     return c.json({ ok: true as const });
   },
 );

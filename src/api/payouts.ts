@@ -1,9 +1,11 @@
 /** Creator finances (eligibility, payouts, settings, earnings) and the admin side of payouts and platform settings. */
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import { creators, PAYOUT_STATUSES, payouts, type Creator } from '../db/schema';
+import { PAYOUT_STATUSES, payouts, type Creator } from '../db/schema';
 import type { Deps } from '../deps';
+import { creatorById } from '../domain/creators/queries';
 import { payoutTimeline, type PayoutAuditRow } from '../domain/payouts/audit';
+import { creatorPayout, creatorPayouts } from '../domain/payouts/queries';
 import { earnings, financeSummary } from '../domain/payouts/earnings';
 import { settleDebtManually } from '../domain/payouts/debt';
 import {
@@ -103,8 +105,8 @@ export function payoutRefusal(
     : refusal('PAYOUT_CONFLICT');
 }
 
-async function creatorById(deps: Deps, id: string): Promise<Creator> {
-  const c = await deps.db.select().from(creators).where(eq(creators.id, id)).get();
+async function creatorOr404(deps: Deps, id: string): Promise<Creator> {
+  const c = await creatorById(deps, id);
   if (!c) throw notFound('Creator');
   return c;
 }
@@ -135,13 +137,7 @@ route(
     const creator = await creatorOfUser(deps, user);
     const [eligibility, rows] = await Promise.all([
       creatorEligibility(deps, creator),
-      deps.db
-        .select()
-        .from(payouts)
-        .where(eq(payouts.creatorId, creator.id))
-        .orderBy(desc(payouts.createdAt))
-        .limit(200)
-        .all(),
+      creatorPayouts(deps, creator.id, 200),
     ]);
     return c.json({
       eligibility: eligibility.map(toEligibilityDto),
@@ -198,11 +194,7 @@ route(
   async (c, { user, params }) => {
     const deps = c.get('deps');
     const creator = await creatorOfUser(deps, user);
-    const p = await deps.db
-      .select()
-      .from(payouts)
-      .where(and(eq(payouts.id, params.id), eq(payouts.creatorId, creator.id)))
-      .get();
+    const p = await creatorPayout(deps, creator.id, params.id);
     if (!p) throw refusal('PAYOUT_NOT_FOUND');
     return c.json({ payout: toPayoutDto(p), steps: (await payoutTimeline(deps, p.id)).map(toPayoutStep) });
   },
@@ -408,7 +400,7 @@ route(
   },
   async (c, { params }) => {
     const deps = c.get('deps');
-    const creator = await creatorById(deps, params.id);
+    const creator = await creatorOr404(deps, params.id);
     return c.json({
       eligibility: (await creatorEligibility(deps, creator)).map(toEligibilityDto),
       settings: payoutSettingsOf(creator),
@@ -434,7 +426,7 @@ route(
   },
   async (c, { user, params, body }) => {
     const deps = c.get('deps');
-    const creator = await creatorById(deps, params.id);
+    const creator = await creatorOr404(deps, params.id);
     const r = await openPayout(
       deps,
       {
@@ -468,7 +460,7 @@ route(
   },
   async (c, { user, params, body }) => {
     const deps = c.get('deps');
-    const before = await creatorById(deps, params.id);
+    const before = await creatorOr404(deps, params.id);
     const after = await setPayoutsBlocked(deps, before, user.id, true, body.reason, { requestId: c.get('requestId') });
     return c.json({ settings: payoutSettingsOf(after) });
   },
@@ -490,7 +482,7 @@ route(
   },
   async (c, { user, params }) => {
     const deps = c.get('deps');
-    const before = await creatorById(deps, params.id);
+    const before = await creatorOr404(deps, params.id);
     const after = await setPayoutsBlocked(deps, before, user.id, false, null, { requestId: c.get('requestId') });
     return c.json({ settings: payoutSettingsOf(after) });
   },

@@ -8,7 +8,7 @@ import { clearSessionCookie } from '../http/cookies';
 import { passwordChangeAllowed } from '../http/rate-limit';
 import { formatDateTime, timeZones } from '../i18n/format';
 import { ChangePasswordBody, UpdateMeBody } from '../shared/auth';
-import { Field, localizeIssues, readForm, type FieldErrors } from './components/form';
+import { Field, localizeIssues, type FieldErrors } from './components/form';
 import { emailCategoriesFor, wantsEmail } from '../domain/email/unsubscribe';
 import type { User } from '../domain/rows';
 import { flash, page, viewOf } from './render';
@@ -17,14 +17,6 @@ import { pageArea } from './page-route';
 const area = pageArea('user');
 export const accountPages = area.app;
 const L = '/:lang{fr|en}';
-
-/** Redirects anonymous visitors to sign-in and returns the user otherwise. */
-export function requireUserPage(c: Ctx): User | Response {
-  const user = c.get('auth')?.user;
-  if (user) return user;
-  const url = new URL(c.req.url);
-  return c.redirect(`/${c.get('locale')}/signin?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
-}
 
 function AccountView({
   c,
@@ -180,8 +172,8 @@ area.get(`${L}/account`, {}, (c, { user }) => {
   return page(c, { title: viewOf(c).t('account.title'), body: <AccountView c={c} user={user} /> });
 });
 
-area.post(`${L}/account/profile`, {}, async (c, { user }) => {
-  const form = await readForm(c.req.raw);
+area.post(`${L}/account/profile`, {}, async (c, { user, raw }) => {
+  const form = await raw();
   const parsed = UpdateMeBody.safeParse({ name: form.name, locale: form.locale, timezone: form.timezone });
   if (!parsed.success) {
     return page(c, {
@@ -195,36 +187,40 @@ area.post(`${L}/account/profile`, {}, async (c, { user }) => {
   return c.redirect(`/${updated.locale}/account`, 303);
 });
 
-area.post(`${L}/account/password`, {}, async (c, { user }) => {
-  const { t, href } = viewOf(c);
-  const form = await readForm(c.req.raw);
-  const parsed = ChangePasswordBody.safeParse({ currentPassword: form.currentPassword, newPassword: form.newPassword });
-  if (!parsed.success) {
-    return page(c, {
-      title: t('account.title'),
-      status: 400,
-      body: <AccountView c={c} user={user} passwordErrors={localizeIssues(t, parsed.error)} />,
-    });
-  }
-  if (!(await passwordChangeAllowed(c.get('deps'), user.id))) {
-    c.header('Retry-After', '60');
-    return page(c, {
-      title: t('account.title'),
-      status: 429,
-      body: <AccountView c={c} user={user} passwordErrors={{ currentPassword: t('auth.errors.rateLimited') }} />,
-    });
-  }
-  const r = await changePassword(c.get('deps'), user, parsed.data, c.get('auth')?.sessionId);
-  if (!r.ok) {
-    return page(c, {
-      title: t('account.title'),
-      status: 422,
-      body: <AccountView c={c} user={user} passwordErrors={{ currentPassword: t('account.wrongPassword') }} />,
-    });
-  }
-  flash(c, 'account.passwordChanged');
-  return c.redirect(href('/account'), 303);
-});
+area.post(
+  `${L}/account/password`,
+  {
+    form: ChangePasswordBody,
+    // The account page again, the password fields (never refilled) with their errors.
+    refused: (c, { user, error }) =>
+      page(c, {
+        title: viewOf(c).t('account.title'),
+        status: 400,
+        body: <AccountView c={c} user={user} passwordErrors={localizeIssues(viewOf(c).t, error)} />,
+      }),
+  },
+  async (c, { user, form }) => {
+    const { t, href } = viewOf(c);
+    if (!(await passwordChangeAllowed(c.get('deps'), user.id))) {
+      c.header('Retry-After', '60');
+      return page(c, {
+        title: t('account.title'),
+        status: 429,
+        body: <AccountView c={c} user={user} passwordErrors={{ currentPassword: t('auth.errors.rateLimited') }} />,
+      });
+    }
+    const r = await changePassword(c.get('deps'), user, form, c.get('auth')?.sessionId);
+    if (!r.ok) {
+      return page(c, {
+        title: t('account.title'),
+        status: 422,
+        body: <AccountView c={c} user={user} passwordErrors={{ currentPassword: t('account.wrongPassword') }} />,
+      });
+    }
+    flash(c, 'account.passwordChanged');
+    return c.redirect(href('/account'), 303);
+  },
+);
 
 area.post(`${L}/account/verify-resend`, {}, async (c, { user }) => {
   const deps = c.get('deps');
@@ -250,8 +246,8 @@ area.post(`${L}/account/signout-all`, {}, async (c, { user }) => {
   return c.redirect(viewOf(c).href('/signin'), 303);
 });
 
-area.post(`${L}/account/emails`, {}, async (c, { user }) => {
-  const form = await readForm(c.req.raw);
+area.post(`${L}/account/emails`, {}, async (c, { user, raw }) => {
+  const form = await raw();
   const deps = c.get('deps');
   // Unchecked boxes are absent from the form: every category shown is set explicitly.
   const prefs = Object.fromEntries(emailCategoriesFor(user.role).map((cat) => [cat, form[cat] === 'on']));

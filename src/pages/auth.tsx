@@ -16,7 +16,7 @@ import { isLocale } from '../i18n';
 import { randomToken } from '../lib/crypto';
 import { exchangeGoogleCode, googleAuthorizeUrl } from '../providers/google/oauth';
 import { LoginBody, Password, ResetRequestBody, SignupBody } from '../shared/auth';
-import { Field, FormError, localizeIssues, readForm, type FieldErrors } from './components/form';
+import { Field, FormError, localizeIssues, type FieldErrors } from './components/form';
 import { homeFor } from './home-for';
 import { lenient, pageArea } from './page-route';
 import { flash, page, viewOf } from './render';
@@ -130,10 +130,10 @@ area.get(`${L}/signin`, { query: NextQuery }, (c, { user, query }) => {
   });
 });
 
-area.post(`${L}/signin`, { query: NextQuery }, async (c, { query }) => {
+area.post(`${L}/signin`, { query: NextQuery }, async (c, { query, raw }) => {
   const deps = c.get('deps');
   const { t } = viewOf(c);
-  const form = await readForm(c.req.raw);
+  const form = await raw();
   const parsed = LoginBody.safeParse(form);
   const title = t('auth.signin.title');
   if (!parsed.success) {
@@ -273,10 +273,10 @@ area.get(`${L}/signup`, { query: SignUpQuery }, (c, { user, query }) => {
   });
 });
 
-area.post(`${L}/signup`, { query: SignUpQuery }, async (c, { query }) => {
+area.post(`${L}/signup`, { query: SignUpQuery }, async (c, { query, raw }) => {
   const deps = c.get('deps');
   const view = viewOf(c);
-  const form = await readForm(c.req.raw);
+  const form = await raw();
   const title = view.t('auth.signup.title');
   const parsed = SignupBody.safeParse({ ...form, locale: view.locale, timezone: form.timezone || view.timezone });
   if (!parsed.success) {
@@ -363,10 +363,12 @@ area.get(`${L}/verify-email`, { query: LinkQuery }, (c, { query }) => {
   });
 });
 
-area.post(`${L}/verify-email`, {}, async (c) => {
+// A missing or malformed token is the same dead link as an expired one (410 below).
+const VerifyForm = z.object({ token: lenient(TokenQuery) });
+
+area.post(`${L}/verify-email`, { form: VerifyForm }, async (c, { form }) => {
   const { t, href } = viewOf(c);
-  const token = TokenQuery.safeParse((await readForm(c.req.raw)).token);
-  const user = token.success ? await verifyEmail(c.get('deps'), token.data) : null;
+  const user = form.token ? await verifyEmail(c.get('deps'), form.token) : null;
   if (!user)
     return page(c, {
       title: t('auth.verify.title'),
@@ -406,10 +408,10 @@ area.get(`${L}/forgot-password`, {}, (c) =>
   page(c, { title: viewOf(c).t('auth.forgot.title'), body: <ForgotForm c={c} values={{}} errors={{}} /> }),
 );
 
-area.post(`${L}/forgot-password`, {}, async (c) => {
+area.post(`${L}/forgot-password`, {}, async (c, { raw }) => {
   const deps = c.get('deps');
   const { t } = viewOf(c);
-  const form = await readForm(c.req.raw);
+  const form = await raw();
   const parsed = ResetRequestBody.safeParse(form);
   if (!parsed.success)
     return page(c, {
@@ -463,9 +465,9 @@ area.get(`${L}/reset-password`, { query: LinkQuery }, (c, { query }) => {
   return page(c, { title: t('auth.reset.title'), body: <ResetForm c={c} token={token.data} errors={{}} /> });
 });
 
-area.post(`${L}/reset-password`, {}, async (c) => {
+area.post(`${L}/reset-password`, {}, async (c, { raw }) => {
   const { t, href } = viewOf(c);
-  const form = await readForm(c.req.raw);
+  const form = await raw();
   const token = TokenQuery.safeParse(form.token);
   if (!token.success)
     return page(c, {

@@ -1,4 +1,5 @@
 /** Booking pages: checkout (hold countdown + payment), the booking itself (status, cancellation with its refund). */
+import { z } from 'zod';
 import { bookingForViewer, type BookingRole } from '../domain/booking/access';
 import { cancelBooking, cancellationPreview } from '../domain/booking/cancel';
 import { checkHoldForPayment } from '../domain/payments/hold';
@@ -11,9 +12,8 @@ import { notFound } from '../http/errors';
 import { redirectTarget } from '../http/redirect';
 import type { MessageKey } from '../i18n';
 import { formatMoney } from '../i18n/format';
-import { readForm, singleLine } from './components/form';
 import { Avatar, Duration, Money, StatusBadge, TimeRange } from './components/ui';
-import { pageArea } from './page-route';
+import { pageArea, textField } from './page-route';
 import { AnyId, idOf } from './params';
 import { flash, page, viewOf } from './render';
 import { PickerQuery, rescheduleSection } from './slots';
@@ -278,11 +278,18 @@ area.get(`${L}/bookings/:id`, { ...BookingPath, query: PickerQuery }, async (c, 
   });
 });
 
-area.post(`${L}/bookings/:id/cancel`, { params: AnyId }, async (c, { user, params }) => {
+const CancelForm = z.object({
+  reason: textField(500),
+  /** Where the form came from (the fan dashboard). */
+  back: z.string().optional(),
+  confirm: z.string().optional(),
+  expectedRefund: z.string().optional(),
+});
+
+area.post(`${L}/bookings/:id/cancel`, { params: AnyId, form: CancelForm }, async (c, { user, params, form }) => {
   const { href } = viewOf(c);
   const { id } = params;
-  const form = await readForm(c.req.raw);
-  const reason = singleLine(form.reason, 500) || null;
+  const reason = form.reason || null;
   const found = await bookingForViewer(c.get('deps'), user, id);
   if (!found) throw notFound('Booking');
   // Where the form came from (the fan dashboard), else the booking page.

@@ -17,11 +17,10 @@ import { formatDateTime, formatDuration, formatTimeSeconds } from '../i18n/forma
 import type { CallIslandProps, CallSummaryT } from '../shared/calls';
 import { formatClock } from '../shared/clock';
 import { IdParam } from '../shared/common';
-import { ReviewBody } from '../shared/reviews';
-import { readForm } from './components/form';
+import { ReviewPost } from './components/review-form';
 import { When } from './components/ui';
 import { lenient, pageArea } from './page-route';
-import { flash, page, viewOf } from './render';
+import { page, viewOf } from './render';
 
 const area = pageArea('user');
 export const callPages = area.app;
@@ -311,23 +310,20 @@ area.get(`${L}/call/:bookingId/summary`, CallPath, async (c, { user, params }) =
 
 area.post(
   `${L}/call/:bookingId/review`,
-  { params: z.object({ bookingId: z.string() }) },
-  async (c, { user, params }) => {
-    const { href } = viewOf(c);
-    const id = params.bookingId;
-    const form = await readForm(c.req.raw);
-    const back = href(`/call/${id}/summary`);
-    const parsed = ReviewBody.safeParse({ rating: Number(form.rating), comment: form.comment ?? '' });
-    if (!parsed.success) {
-      flash(c, 'summary.review.errors.invalid', 'error');
-      return c.redirect(back, 303);
-    }
-    const r = await submitReview(c.get('deps'), user, id, parsed.data);
-    flash(
-      c,
+  {
+    params: z.object({ bookingId: z.string() }),
+    form: ReviewPost,
+    refused: 'summary.review.errors.invalid',
+    back: (c, { params }) => viewOf(c).href(`/call/${params.bookingId}/summary`),
+  },
+  async (c, { user, params, form, back }) => {
+    const r = await submitReview(c.get('deps'), user, params.bookingId, {
+      rating: form.rating,
+      comment: form.comment,
+    });
+    return back(
       r.ok ? 'summary.review.thanks' : (`summary.review.errors.${r.code}` as MessageKey),
       r.ok ? 'success' : 'error',
     );
-    return c.redirect(back, 303);
   },
 );

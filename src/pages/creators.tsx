@@ -23,7 +23,7 @@ import type { MessageKey } from '../i18n';
 import { parseMajorAmount } from '../i18n/format';
 import { parseLocalDateTime } from '../lib/tz';
 import { CreateRequestBody } from '../shared/offers';
-import { Field, localizeIssues, readForm, type FieldErrors } from './components/form';
+import { Field, localizeIssues, type FieldErrors } from './components/form';
 import {
   Avatar,
   Banner,
@@ -311,13 +311,13 @@ export async function creatorPageBody(
 }
 
 // Public: a visitor is sent to sign in and back to the creator's page, not to this POST's URL.
-area.post(`${L}/c/:slug/request`, { ...SlugPath, query: PickerQuery }, async (c, { user, params, query }) => {
+area.post(`${L}/c/:slug/request`, { ...SlugPath, query: PickerQuery }, async (c, { user, params, query, raw }) => {
   const deps = c.get('deps');
   const creator = await findCreator(deps, params.slug);
   if (!creator) throw notFound('Creator');
   const { t, href, timezone } = viewOf(c);
   if (!user) return c.redirect(href(`/signin?next=${encodeURIComponent(href(`/c/${creator.slug}`))}`), 303);
-  const form = await readForm(c.req.raw);
+  const form = await raw();
   const start = parseLocalDateTime(form.proposedStartsAt ?? '', timezone);
   const parsed = CreateRequestBody.safeParse({
     proposedPrice: parseMajorAmount(form.proposedPrice ?? '', acceptedCurrency(creator)) ?? -1,

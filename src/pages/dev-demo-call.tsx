@@ -7,7 +7,6 @@
 import { z } from 'zod';
 import { createDemoCall, demoCreators } from '../domain/dev/demo-call';
 import { badRequest, notFound } from '../http/errors';
-import { readForm } from './components/form';
 import { flash, page, viewOf } from './render';
 import { pageArea } from './page-route';
 
@@ -24,6 +23,11 @@ const DemoCallForm = z.object({
   durationMinutes: z.coerce.number().int().min(1).max(120),
   startInSeconds: z.coerce.number().int().min(0).max(86_400),
 });
+
+/** A dev tool's bad form is a plain 400 that says what it needs. */
+const refuseDemoCall = (): never => {
+  throw badRequest('creatorId, durationMinutes (1–120) and startInSeconds (0–86400) are required.');
+};
 
 area.get('/dev/demo-call', {}, async (c, { user }) => {
   const { t } = viewOf(c);
@@ -62,12 +66,9 @@ area.get('/dev/demo-call', {}, async (c, { user }) => {
   });
 });
 
-area.post('/dev/demo-call', {}, async (c, { user }) => {
+area.post('/dev/demo-call', { form: DemoCallForm, refused: refuseDemoCall }, async (c, { user, form }) => {
   const { t, href } = viewOf(c);
-  const parsed = DemoCallForm.safeParse(await readForm(c.req.raw));
-  if (!parsed.success)
-    throw badRequest('creatorId, durationMinutes (1–120) and startInSeconds (0–86400) are required.');
-  const bookingId = await createDemoCall(c.get('deps'), user.id, { ...parsed.data, title: t('demoCall.offerTitle') });
+  const bookingId = await createDemoCall(c.get('deps'), user.id, { ...form, title: t('demoCall.offerTitle') });
   if (!bookingId) throw notFound('Creator');
   flash(c, 'demoCall.created');
   return c.redirect(href(`/call/${bookingId}`), 303);

@@ -14,7 +14,6 @@ import { notFound } from '../http/errors';
 import { redirectTarget } from '../http/redirect';
 import { isLocale } from '../i18n';
 import { formatMoney } from '../i18n/format';
-import { readForm } from './components/form';
 import { lenient, pageArea } from './page-route';
 import { page, viewOf } from './render';
 
@@ -23,6 +22,13 @@ export const localCheckoutPages = area.app;
 /** Where to go once done: a same-site path, checked by redirectTarget. */
 const ReturnQuery = z.object({ return: lenient(z.string()) });
 const Intent = z.object({ intentId: z.string() });
+/** The simulated bank's yes/no (`ok=1`); anything else is a no, as a real bank's refusal. */
+const OkForm = z.object({
+  ok: z
+    .string()
+    .optional()
+    .transform((v) => v === '1'),
+});
 
 // Middleware, not a route's query: these URLs carry no /:lang, and ?lang= must be set before the
 // guard so an anonymous visitor's sign-in redirect is in the page's language.
@@ -169,39 +175,34 @@ area.get(
 // The simulated bank answers a payment already made (processing): no hold check, a real bank would not ask.
 area.post(
   '/checkout/local/:intentId{pi_local_[0-9a-z]+}/settle',
-  { params: Intent, query: ReturnQuery },
-  async (c, { user, params, query }) => {
+  { params: Intent, query: ReturnQuery, form: OkForm, deferForm: true },
+  async (c, { user, params, query, form }) => {
     const r = await intentForFan(c, user, params.intentId);
-    const form = await readForm(c.req.raw);
-    await c.get('deps').localPayments!.settleProcessing(r.intent.id, form.ok === '1');
+    await c.get('deps').localPayments!.settleProcessing(r.intent.id, (await form()).ok);
     return c.redirect(redirectTarget(c, query.return, `/${c.get('locale')}/bookings/${r.booking.id}`), 303);
   },
 );
 
 area.post(
   '/checkout/local/:intentId{pi_local_[0-9a-z]+}/:step{pay|authenticate}',
-  { params: Intent.extend({ step: z.enum(['pay', 'authenticate']) }), query: ReturnQuery },
-  async (c, { user, params, query }) => {
+  {
+    params: Intent.extend({ step: z.enum(['pay', 'authenticate']) }),
+    query: ReturnQuery,
+    form: OkForm.extend({ outcome: z.enum(['succeed', 'decline', '3ds', 'processing']).catch('succeed') }),
+    deferForm: true,
+  },
+  async (c, { user, params, query, form: postedForm }) => {
     const r = await intentForFan(c, user, params.intentId);
     const local = c.get('deps').localPayments!;
     // Re-checked on every charge attempt: the page may have stayed open past the hold.
     const hold = await checkHoldForPayment(c.get('deps'), r.booking);
     if (!hold.ok) return holdGone(c, r, hold.code);
-    const form = await readForm(c.req.raw);
+    const form = await postedForm();
     const back = redirectTarget(c, query.return, `/${c.get('locale')}/bookings/${r.booking.id}`);
     const result =
       params.step === 'pay'
-        ? await local.checkout(
-            r.intent.id,
-            form.outcome === 'decline'
-              ? 'decline'
-              : form.outcome === '3ds'
-                ? '3ds'
-                : form.outcome === 'processing'
-                  ? 'processing'
-                  : 'succeed',
-          )
-        : await local.authenticate(r.intent.id, form.ok === '1');
+        ? await local.checkout(r.intent.id, form.outcome)
+        : await local.authenticate(r.intent.id, form.ok);
     if (result.status === 'requires_action' || result.status === 'processing')
       return c.redirect(`/checkout/local/${r.intent.id}?return=${encodeURIComponent(back)}`, 303);
     return c.redirect(back, 303);

@@ -26,7 +26,10 @@
  * - query that fails → 400; filters the page ignores when bad are written lenient (`lenient()`);
  * - form that fails → flash `refused` as an error and 303 back (`back`, default: this path),
  *   except a field wrapped in `strict()` (free text, `textField()`): its bad value is a 400, as the
- *   API answers it; a form declared without `refused` is a 400 on any failure.
+ *   API answers it; a form declared without `refused` is a 400 on any failure. `refused` may also
+ *   be a page (the form again, with its errors) instead of a flash;
+ * - `deferForm: true`: the handler gets `form()` instead of the parsed form, and calls it after its
+ *   own checks (ownership: a stranger's bad form is still the 404), with the same refusal answers.
  */
 import { Hono } from 'hono';
 import { z, type ZodType } from 'zod';
@@ -35,9 +38,8 @@ import type { AppEnv, Ctx } from '../http/context';
 import { forbidden, notFound, validationError } from '../http/errors';
 import type { MessageKey } from '../i18n';
 import { SingleLineText } from '../shared/common';
-import { requireUserPage } from './account';
 import { readForm } from './components/form';
-import { requireCreatorPage } from './creator/common';
+import { requireCreatorPage, requireUserPage } from './page-guards';
 import { flash } from './render';
 
 /** public: anyone (user or null); user: any signed-in account (fans included); creator: may act as a creator; admin: ADMIN. */
@@ -53,28 +55,51 @@ export type PageViewer<A extends PageAccess> = A extends 'public'
     ? { user: User; creator: Creator }
     : { user: User };
 
-export interface PageSpec<P, Q, F> {
+/** What a refused form is answered with when `refused` is a page rather than a flash. */
+export type FormRefusal<A extends PageAccess, P, Q> = PageViewer<A> & {
+  params: Infer<P>;
+  query: Infer<Q>;
+  /** The form as posted, to fill the fields again. */
+  raw: Record<string, string>;
+  error: z.ZodError;
+};
+type RefusedPage<A extends PageAccess, P, Q> = (c: Ctx, refusal: FormRefusal<A, P, Q>) => Response | Promise<Response>;
+
+export interface PageSpec<P, Q, F, D extends boolean = false, A extends PageAccess = PageAccess> {
   params?: P;
   /** What a path that fails `params` names in its 404 ("User not found."). */
   notFound?: string;
   query?: Q;
   /** The posted form (urlencoded or multipart, single values); only for POST. */
   form?: F;
-  /** The flash shown when the form fails its schema (required with `form`). */
-  refused?: MessageKey;
+  /** The flash shown when the form fails its schema, or the page answering it. */
+  refused?: MessageKey | RefusedPage<A, P, Q>;
+  /** Parse the form only when the handler calls `form()`, after its own checks. */
+  deferForm?: D;
   /** Where a form goes back to (full path, e.g. `viewOf(c).href(…)`); default: this request's path. */
   back?: (c: Ctx, input: { params: Infer<P>; raw: Record<string, string> }) => string;
 }
 
-export type PageInput<A extends PageAccess, P, Q, F> = PageViewer<A> & {
+export type PageInput<A extends PageAccess, P, Q, F, D extends boolean = false> = PageViewer<A> & {
   params: Infer<P>;
   query: Infer<Q>;
-  form: Infer<F>;
+  /** The parsed form; with `deferForm`, a call that parses it (a refusal answers the request). */
+  form: D extends true ? () => Promise<Infer<F>> : Infer<F>;
+  /** The form as posted (single values), e.g. to fill a form shown again after a domain refusal. */
+  raw: () => Promise<Record<string, string>>;
   /** Flash `key` and 303 to `back` (the answer to every form post). */
   back: (key: MessageKey, kind?: Kind) => Response;
 };
 
-type Handler<A extends PageAccess, P, Q, F> = (c: Ctx, input: PageInput<A, P, Q, F>) => Response | Promise<Response>;
+type Handler<A extends PageAccess, P, Q, F, D extends boolean = false> = (
+  c: Ctx,
+  input: PageInput<A, P, Q, F, D>,
+) => Response | Promise<Response>;
+
+/** Thrown by a deferred `form()` to end the handler with the refusal's answer; caught by the route. */
+class FormRefused {
+  constructor(readonly response: Response) {}
+}
 
 /** Fields whose bad value is a 400 rather than a refusal. */
 const strictFields = new WeakSet<ZodType>();
@@ -117,13 +142,14 @@ export function pageRoute<
   P extends ZodType | undefined,
   Q extends ZodType | undefined,
   F extends ZodType | undefined,
+  D extends boolean = false,
 >(
   app: Hono<AppEnv>,
   method: Method,
   path: string,
   access: A,
-  spec: PageSpec<P, Q, F>,
-  handler: Handler<A, P, Q, F>,
+  spec: PageSpec<P, Q, F, D, A>,
+  handler: Handler<A, P, Q, F, D>,
 ): void {
   app.on(method.toUpperCase(), path, async (c) => {
     const viewer = await viewerFor(c, access);
@@ -140,22 +166,56 @@ export function pageRoute<
       if (!r.success) throw validationError(r.error, 'query');
       query = r.data;
     }
-    const raw = method === 'post' && spec.form ? await readForm(c.req.raw) : {};
-    const to = () => (spec.back ? spec.back(c, { params: params as Infer<P>, raw }) : c.req.path);
-    const back = (key: MessageKey, kind: Kind = 'success') => {
+    // The body is read once, on first use: by the eager parse, `form()` or `raw()`.
+    let body: Promise<Record<string, string>> | undefined;
+    const raw = () => {
+      body ??= method === 'post' ? readForm(c.req.raw) : Promise.resolve({});
+      return body;
+    };
+    const backTo = async () =>
+      spec.back ? spec.back(c, { params: params as Infer<P>, raw: spec.form ? await raw() : {} }) : c.req.path;
+    const back = (key: MessageKey, kind: Kind = 'success', to = c.req.path) => {
       flash(c, key, kind);
-      return c.redirect(to(), 303);
+      return c.redirect(to, 303);
+    };
+    const parse = async (): Promise<{ ok: true; data: unknown } | { ok: false; answer: Response }> => {
+      const schema = spec.form as ZodType;
+      const fields = await raw();
+      const r = schema.safeParse(fields);
+      if (r.success) return { ok: true, data: r.data };
+      if (!spec.refused || strictFailure(schema, r.error)) throw validationError(r.error, 'form');
+      if (typeof spec.refused === 'function')
+        return {
+          ok: false,
+          answer: await spec.refused(c, { ...viewer, params, query, raw: fields, error: r.error } as FormRefusal<
+            A,
+            P,
+            Q
+          >),
+        };
+      return { ok: false, answer: back(spec.refused, 'error', await backTo()) };
     };
     let form: unknown;
-    if (spec.form) {
-      const r = spec.form.safeParse(raw);
-      if (!r.success) {
-        if (!spec.refused || strictFailure(spec.form, r.error)) throw validationError(r.error, 'form');
-        return back(spec.refused, 'error');
-      }
+    if (spec.form && spec.deferForm) {
+      form = async () => {
+        const r = await parse();
+        if (!r.ok) throw new FormRefused(r.answer);
+        return r.data;
+      };
+    } else if (spec.form) {
+      const r = await parse();
+      if (!r.ok) return r.answer;
       form = r.data;
     }
-    return handler(c, { ...viewer, params, query, form, back } as unknown as PageInput<A, P, Q, F>);
+    // Where `back` goes is settled before the handler runs: it answers synchronously.
+    const to = spec.back ? await backTo() : c.req.path;
+    const input = { ...viewer, params, query, form, raw, back: (key: MessageKey, kind?: Kind) => back(key, kind, to) };
+    try {
+      return await handler(c, input as unknown as PageInput<A, P, Q, F, D>);
+    } catch (e) {
+      if (e instanceof FormRefused) return e.response;
+      throw e;
+    }
   });
 }
 
@@ -166,17 +226,18 @@ export function pageArea<A extends PageAccess>(access: A) {
     app,
     get: <P extends ZodType | undefined = undefined, Q extends ZodType | undefined = undefined>(
       path: string,
-      spec: Omit<PageSpec<P, Q, undefined>, 'form' | 'refused'>,
+      spec: Omit<PageSpec<P, Q, undefined>, 'form' | 'refused' | 'deferForm'>,
       handler: Handler<A, P, Q, undefined>,
     ) => pageRoute(app, 'get', path, access, spec, handler),
     post: <
       P extends ZodType | undefined = undefined,
       Q extends ZodType | undefined = undefined,
       F extends ZodType | undefined = undefined,
+      D extends boolean = false,
     >(
       path: string,
-      spec: PageSpec<P, Q, F>,
-      handler: Handler<A, P, Q, F>,
+      spec: PageSpec<P, Q, F, D, A>,
+      handler: Handler<A, P, Q, F, D>,
     ) => pageRoute(app, 'post', path, access, spec, handler),
   };
 }

@@ -12,7 +12,6 @@ import type { Ctx } from '../http/context';
 import { notFound } from '../http/errors';
 import type { MessageKey } from '../i18n';
 import { monthOf, monthSpan, SlotPicker, type PickerLabels, type SlotPickerProps } from '../shared/slot-picker';
-import { readForm } from './components/form';
 import { lenient, pageArea } from './page-route';
 import { AnyId } from './params';
 import { flash, viewOf } from './render';
@@ -169,12 +168,12 @@ export async function rescheduleSection(c: Ctx, booking: Booking, creator: Creat
 }
 
 // Public: a visitor is sent to sign in and back to the creator's picker, not to this POST's URL.
-area.post(`${L}/c/:slug/slots/book`, { params: z.object({ slug: z.string() }) }, async (c, { user, params }) => {
+area.post(`${L}/c/:slug/slots/book`, { params: z.object({ slug: z.string() }) }, async (c, { user, params, raw }) => {
   const deps = c.get('deps');
   const { href } = viewOf(c);
   const creator = await findCreator(deps, params.slug);
   if (!creator) throw notFound('Creator');
-  const form = await readForm(c.req.raw);
+  const form = await raw();
   const back = href(
     `/c/${creator.slug}?${new URLSearchParams({ ...(form.typeId ? { type: form.typeId } : {}) })}#slot-picker`,
   );
@@ -204,12 +203,12 @@ area.post(`${L}/c/:slug/slots/book`, { params: z.object({ slug: z.string() }) },
 });
 
 // Public, so that a visitor signs in and comes back to the booking page, not to this POST's URL.
-area.post(`${L}/bookings/:id/reschedule`, { params: AnyId }, async (c, { user, params }) => {
+area.post(`${L}/bookings/:id/reschedule`, { params: AnyId }, async (c, { user, params, raw }) => {
   const deps = c.get('deps');
   const { href } = viewOf(c);
   const { id } = params;
   if (!user) return c.redirect(href(`/signin?next=${encodeURIComponent(href(`/bookings/${id}`))}`), 303);
-  const form = await readForm(c.req.raw);
+  const form = await raw();
   const checked = /^bkg_[0-9a-z]{6,40}$/.test(id) ? await checkReschedule(deps, id, user.id) : null;
   if (!checked || (!checked.ok && (checked.code === 'BOOKING_NOT_FOUND' || checked.code === 'FORBIDDEN')))
     throw notFound('Booking');

@@ -5,6 +5,7 @@
 import { asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { creators, type PAYOUT_STATUSES, payouts, users, type Creator } from '../../db/schema';
 import type { Deps } from '../../deps';
+import { creatorById } from '../creators/queries';
 import { payoutTimeline } from '../payouts/audit';
 import { RECEIVABLE } from '../payouts/debt';
 import { deductionsOf } from '../payouts/engine';
@@ -82,15 +83,10 @@ export async function payoutDetail(deps: Deps, payoutId: string) {
   return { ...row, steps, deductions, actors };
 }
 
-/** A creator by id, or undefined. */
-export async function creatorRow(deps: Pick<Deps, 'db'>, creatorId: string) {
-  return deps.db.select().from(creators).where(eq(creators.id, creatorId)).get();
-}
-
-/** A payout and its creator (the built-in bank's simulation needs both), or undefined parts. */
+/** A payout and its creator (the built-in bank's simulation needs both), or missing parts. */
 export async function payoutAndCreator(deps: Pick<Deps, 'db'>, payoutId: string) {
   const p = await deps.db.select().from(payouts).where(eq(payouts.id, payoutId)).get();
-  const cr = p ? await creatorRow(deps, p.creatorId) : undefined;
+  const cr = p ? await creatorById(deps, p.creatorId) : null;
   return { p, cr };
 }
 

@@ -15,6 +15,8 @@ import {
   type Payment,
 } from '../../db/schema';
 import { one } from '../../db/one';
+import { audit } from '../admin/audit';
+import type { User } from '../rows';
 import type { Deps } from '../../deps';
 import { disputeClosed, disputeOpened } from '../events';
 import { hasTx, record } from '../ledger/ledger';
@@ -144,12 +146,14 @@ export async function syncDispute(deps: Deps, disputeId: string): Promise<void> 
   });
 }
 
-/** Sends the booking and call timeline to the provider as dispute evidence. */
 export type EvidenceRefusal = 'DISPUTE_NOT_FOUND' | 'EVIDENCE_REFUSED' | 'PAYMENT_PROVIDER_ERROR';
 
+/** Sends the booking and call timeline to the provider as dispute evidence; audited here, for the API and the page alike. */
 export async function submitDisputeEvidence(
   deps: Deps,
   disputeRowId: string,
+  admin: Pick<User, 'id'>,
+  requestId?: string,
 ): Promise<{ ok: true } | { ok: false; code: EvidenceRefusal }> {
   const d = await deps.db.select().from(disputes).where(eq(disputes.id, disputeRowId)).get();
   if (!d) return { ok: false, code: 'DISPUTE_NOT_FOUND' };
@@ -196,6 +200,15 @@ export async function submitDisputeEvidence(
   await deps.log.payment.info('PAYMENT_DISPUTE', `Evidence submitted for dispute ${d.stripeDisputeId}`, {
     disputeId: d.id,
     events: events.length,
+  });
+  await audit(deps, {
+    actor: admin.id,
+    action: 'DISPUTE_EVIDENCE',
+    entity: 'dispute',
+    entityId: d.id,
+    before: { evidenceSubmittedAt: d.evidenceSubmittedAt?.toISOString() ?? null },
+    after: { evidenceSubmitted: true },
+    requestId,
   });
   return { ok: true };
 }

@@ -40,6 +40,7 @@ import {
   releasedBalanceSql,
 } from '../ledger/ledger';
 import { audit } from '../admin/audit';
+import { creatorById } from '../creators/queries';
 import { getSettings, type PlatformSettings } from '../settings';
 import { recordPayoutStep } from './audit';
 import { recoverCreatorDebts } from './debt';
@@ -110,8 +111,8 @@ export type OpenResult =
   | { ok: false; code: 'NOT_ELIGIBLE'; eligibility: Eligibility }
   | { ok: false; code: 'PAYOUT_CONFLICT' };
 
-const creatorOf = async (deps: Deps, id: string) =>
-  (await deps.db.select().from(creators).where(eq(creators.id, id)).get())!;
+// A payout's creator always exists (foreign key), hence the assertion.
+const creatorOf = async (deps: Deps, id: string) => (await creatorById(deps, id))!;
 const payoutOf = async (deps: Deps, id: string) =>
   (await deps.db.select().from(payouts).where(eq(payouts.id, id)).get()) ?? null;
 

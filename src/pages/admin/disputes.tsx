@@ -1,7 +1,6 @@
 /** Admin — refunds and disputes: statuses, amounts, links to the bookings; evidence submission and manual debt settlement. */
 import { z } from 'zod';
 import { DISPUTE_STATUSES, OWED_REFUND_STATUSES, REFUND_STATUSES } from '../../shared/enums';
-import { audit } from '../../domain/admin/audit';
 import {
   disputeById,
   disputesPage,
@@ -359,16 +358,6 @@ admin.post('/disputes/:id/evidence', { params: IdParams, back: toDisputes }, asy
   const deps = c.get('deps');
   const d = await disputeById(deps, params.id);
   if (!d) throw notFound('Dispute');
-  const r = await submitDisputeEvidence(deps, d.id);
-  if (r.ok)
-    await audit(deps, {
-      actor: user.id,
-      action: 'DISPUTE_EVIDENCE',
-      entity: 'dispute',
-      entityId: d.id,
-      before: { evidenceSubmittedAt: d.evidenceSubmittedAt?.toISOString() ?? null },
-      after: { evidenceSubmitted: true },
-      requestId: c.get('requestId'),
-    });
+  const r = await submitDisputeEvidence(deps, d.id, user, c.get('requestId'));
   return back(r.ok ? 'admin.done' : 'admin.failed', r.ok ? 'success' : 'error');
 });

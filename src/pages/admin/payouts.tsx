@@ -3,7 +3,8 @@ import { z, type ZodType } from 'zod';
 import type { User } from '../../domain/rows';
 import { PAYOUT_STATUSES } from '../../shared/enums';
 import { audit, type AuditInput } from '../../domain/admin/audit';
-import { creatorRow, payoutAndCreator, payoutDetail, payoutRow, payoutsOverview } from '../../domain/admin/payouts';
+import { payoutAndCreator, payoutDetail, payoutRow, payoutsOverview } from '../../domain/admin/payouts';
+import { creatorById } from '../../domain/creators/queries';
 import { settleDebtManually } from '../../domain/payouts/debt';
 import {
   approvePayout,
@@ -419,7 +420,7 @@ function action<F extends ZodType>(
   });
 }
 const creatorOf = async (c: Ctx, id: string) => {
-  const cr = await creatorRow(c.get('deps'), id);
+  const cr = await creatorById(c.get('deps'), id);
   if (!cr) throw notFound('Creator');
   return cr;
 };

@@ -26,7 +26,7 @@ import type { Ctx } from '../../http/context';
 import { formatMoney, parseMajorAmount, toMajorString } from '../../i18n/format';
 import { localDate } from '../../lib/tz';
 import { CreateTypeBody, ExceptionBody, overlapping, UpdateTypeBody, WeeklyBody } from '../../shared/availability';
-import { Field, FormError, localizeIssues, readForm, type FieldErrors } from '../components/form';
+import { Field, FormError, localizeIssues, type FieldErrors } from '../components/form';
 import { Duration, Empty, Money } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { CreatorNav } from './common';
@@ -597,7 +597,7 @@ function typeInput<S extends typeof CreateTypeBody | typeof UpdateTypeBody>(
 }
 
 area.post('/availability/types', {}, async (c, r) => {
-  const form = await readForm(c.req.raw);
+  const form = await r.raw();
   const input = typeInput(c, r.creator, CreateTypeBody, form);
   if (!input.ok) return availabilityPage(c, r.creator, 'types', { values: form, errors: input.errors }, 400);
   return afterType(c, r.creator, form, undefined, await createType(c.get('deps'), r.creator, input.body));
@@ -605,7 +605,7 @@ area.post('/availability/types', {}, async (c, r) => {
 
 area.post('/availability/types/:id', { params: AnyId }, async (c, r) => {
   const { id } = r.params;
-  const form = await readForm(c.req.raw);
+  const form = await r.raw();
   const input = typeInput(c, r.creator, UpdateTypeBody, form);
   if (!input.ok)
     return availabilityPage(c, r.creator, 'types', { values: form, errors: input.errors, typeId: id }, 400);
@@ -645,7 +645,7 @@ export function readWeekly(
 
 area.post('/availability/hours', {}, async (c, r) => {
   const { t } = viewOf(c);
-  const form = await readForm(c.req.raw);
+  const form = await r.raw();
   const { ranges, errors } = readWeekly(form, t);
   const parsed = WeeklyBody.safeParse({ ranges });
   if (Object.keys(errors).length || !parsed.success)
@@ -663,7 +663,7 @@ area.post('/availability/hours', {}, async (c, r) => {
 
 area.post('/availability/exceptions', {}, async (c, r) => {
   const { t } = viewOf(c);
-  const form = await readForm(c.req.raw);
+  const form = await r.raw();
   const from = timeToMinutes(form.from);
   const to = timeToMinutes(form.to, true);
   const parsed = ExceptionBody.safeParse({

@@ -1,22 +1,7 @@
-/** Creator space: the guard (signed-in account that may act as a creator) and the section navigation. */
-import type { Creator, User } from '../../domain/rows';
-import { actingCreator } from '../../domain/creators/standing';
+/** Creator space: the section navigation (the guard is `requireCreatorPage` in page-guards.ts). */
 import type { Ctx } from '../../http/context';
 import { SectionNav } from '../components/ui';
 import { viewOf } from '../render';
-import { requireUserPage } from '../account';
-
-/**
- * The signed-in creator, or a redirect: to sign in, or to the account page for those who may not act
- * as a creator (never were, or an admin withdrew the role: the page says so).
- */
-export async function requireCreatorPage(c: Ctx): Promise<{ user: User; creator: Creator } | Response> {
-  const user = requireUserPage(c);
-  if (user instanceof Response) return user;
-  const acting = await actingCreator(c.get('deps'), user.id);
-  if (!acting.ok) return c.redirect(`/${c.get('locale')}/account#become-creator`, 303);
-  return { user, creator: acting.creator };
-}
 
 export function CreatorNav({
   c,

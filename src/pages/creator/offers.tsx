@@ -8,7 +8,7 @@ import { parseMajorAmount, toMajorString } from '../../i18n/format';
 import { parseLocalDateTime, toLocalInput } from '../../lib/tz';
 import { CURRENCIES } from '../../shared/enums';
 import { CreateOfferBody, UpdateOfferBody } from '../../shared/offers';
-import { Field, FormError, localizeIssues, readForm, type FieldErrors } from '../components/form';
+import { Field, FormError, localizeIssues, type FieldErrors } from '../components/form';
 import { Duration, Empty, Money, StatusBadge, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { CreatorNav } from './common';
@@ -236,7 +236,7 @@ area.get('/offers', {}, async (c, r) => {
 
 area.post('/offers', {}, async (c, r) => {
   const { t } = viewOf(c);
-  const form = await readForm(c.req.raw);
+  const form = await r.raw();
   const parsed = CreateOfferBody.safeParse(fromForm(form, r.creator));
   if (!parsed.success) return offersPage(c, r.creator, { values: form, errors: localizeIssues(t, parsed.error) }, 400);
   const out = await c
@@ -313,7 +313,7 @@ area.post('/offers/:id/edit', { params: AnyId }, async (c, r) => {
   const { t, href } = viewOf(c);
   const offer = await ownOffer(c, r.creator, r.params.id);
   if (!offer) return c.redirect(href('/creator/offers'), 303);
-  const form = await readForm(c.req.raw);
+  const form = await r.raw();
   const all = fromForm({ currency: offer.currency, ...form }, r.creator);
   // Only send terms that changed: a held offer may still get a new title or description.
   const patch: Record<string, unknown> = { title: all.title, description: all.description };

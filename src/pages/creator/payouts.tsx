@@ -1,4 +1,5 @@
 /** Creator space — payouts: can I be paid now (and why not), request a payout, schedule settings, history, each payout's steps. */
+import { z } from 'zod';
 import type { Creator } from '../../domain/rows';
 import { payoutTimeline, type PayoutAuditRow } from '../../domain/payouts/audit';
 import {
@@ -18,11 +19,10 @@ import { formatDate, formatMoney, parseMajorAmount, toMajorString } from '../../
 import { CurrencySchema } from '../../shared/common';
 import type { Locale } from '../../shared/enums';
 import { PayoutSettingsBody } from '../../shared/payouts';
-import { readForm } from '../components/form';
 import { Empty, Money, StatusBadge, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { CreatorNav } from './common';
-import { pageArea } from '../page-route';
+import { lenient, pageArea } from '../page-route';
 import { AnyId } from '../params';
 
 const area = pageArea('creator');
@@ -331,13 +331,14 @@ area.get('/payouts/:id{pyt_[0-9a-z]+}', { params: AnyId }, async (c, r) => {
   });
 });
 
-area.post('/payouts/request', {}, async (c, r) => {
-  const form = await readForm(c.req.raw);
-  const currency = CurrencySchema.safeParse(form.currency);
+// A currency the creator cannot have is ignored: the request is in their own.
+const PayoutRequestForm = z.object({ currency: lenient(CurrencySchema) });
+
+area.post('/payouts/request', { form: PayoutRequestForm }, async (c, r) => {
   const deps = c.get('deps');
   const out = await openPayout(deps, {
     creator: r.creator,
-    currency: currency.success ? currency.data : r.creator.currency,
+    currency: r.form.currency ?? r.creator.currency,
     origin: 'CREATOR',
     periodKey: `request:${deps.ids.next('req')}`,
     actorUserId: r.user.id,
@@ -347,7 +348,7 @@ area.post('/payouts/request', {}, async (c, r) => {
 });
 
 area.post('/payouts/settings', {}, async (c, r) => {
-  const form = await readForm(c.req.raw);
+  const form = await r.raw();
   const minimum = form.minimum?.trim() ? parseMajorAmount(form.minimum, r.creator.currency) : null;
   const parsed = PayoutSettingsBody.safeParse({ schedule: form.schedule, weekday: Number(form.weekday ?? 1), minimum });
   if (!parsed.success || (form.minimum?.trim() && minimum === null)) {

@@ -13,7 +13,7 @@ import type { Ctx } from '../../http/context';
 import type { MessageKey } from '../../i18n';
 import { timeZones } from '../../i18n/format';
 import { UpdateCreatorBody } from '../../shared/creators';
-import { Field, FormError, localizeIssues, readForm, type FieldErrors } from '../components/form';
+import { Field, FormError, localizeIssues, type FieldErrors } from '../components/form';
 import { Avatar, Banner } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { CreatorNav } from './common';
@@ -183,7 +183,7 @@ area.get('/profile', {}, async (c, r) => {
 
 area.post('/profile', {}, async (c, r) => {
   const { t, href } = viewOf(c);
-  const form = await readForm(c.req.raw);
+  const form = await r.raw();
   const socialLinks = Object.fromEntries(
     SOCIAL.map((k) => [k, (form[`social_${k}`] ?? '').trim()]).filter(([, v]) => v),
   );

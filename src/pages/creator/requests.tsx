@@ -1,14 +1,14 @@
 /** Creator space — request inbox: accept (a held private offer for the fan) or reject. */
+import { z } from 'zod';
 import { requestsToCreator } from '../../domain/requests/inbox';
 import { rejectRequest } from '../../domain/requests/requests';
 import type { CallRequest, User } from '../../domain/rows';
 import type { Ctx } from '../../http/context';
 import type { MessageKey } from '../../i18n';
-import { readForm, singleLine } from '../components/form';
 import { Duration, Empty, Money, StatusBadge, When } from '../components/ui';
 import { flash, page, viewOf } from '../render';
 import { CreatorNav } from './common';
-import { pageArea } from '../page-route';
+import { pageArea, textField } from '../page-route';
 import { AnyId } from '../params';
 
 const area = pageArea('creator');
@@ -96,10 +96,12 @@ area.get('/requests', {}, async (c, r) => {
   });
 });
 
-area.post('/requests/:id/answer', { params: AnyId }, async (c, r) => {
-  const form = await readForm(c.req.raw);
+const AnswerForm = z.object({ decision: z.string().optional(), message: textField(1000) });
+
+area.post('/requests/:id/answer', { params: AnyId, form: AnswerForm }, async (c, r) => {
+  const { form } = r;
   const { id } = r.params;
-  const message = singleLine(form.message, 1000) || undefined;
+  const message = form.message || undefined;
   const deps = c.get('deps');
   if (form.decision === 'accept') {
     const out = await deps.rooms

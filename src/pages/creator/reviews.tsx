@@ -4,7 +4,6 @@ import type { Ctx } from '../../http/context';
 import type { MessageKey } from '../../i18n';
 import { ReplyBody } from '../../shared/reviews';
 import type { Creator } from '../../domain/rows';
-import { readForm } from '../components/form';
 import { RatingSpread, ReviewItem } from '../components/reviews';
 import { Empty, Pagination, pageParam, Stars } from '../components/ui';
 import { flash, page, viewOf } from '../render';
@@ -123,26 +122,34 @@ area.get('/reviews', { query: ReviewsQuery }, async (c, r) => {
   return reviewsPage(c, r.creator, r.query);
 });
 
-area.post('/reviews/:id/reply', { params: AnyId, query: ReviewsQuery }, async (c, r) => {
-  const { t, href } = viewOf(c);
-  const { id } = r.params;
-  const form = await readForm(c.req.raw);
-  const parsed = ReplyBody.safeParse({ reply: form.reply ?? '' });
-  if (!parsed.success)
-    return reviewsPage(c, r.creator, r.query, {
-      status: 400,
-      error: { id, message: t('reviews.errors.invalid'), value: form.reply ?? '' },
-    });
-  const done = await replyToReview(c.get('deps'), r.user, id, parsed.data.reply);
-  if (!done.ok) {
-    // A role withdrawn since the guard ran (CreatorRefusal): the offer pages' wording for it.
-    const own = done.code === 'REVIEW_NOT_FOUND' || done.code === 'ALREADY_REPLIED';
-    const message = t((own ? `reviews.errors.${done.code}` : `offer.errors.${done.code}`) as MessageKey);
-    return reviewsPage(c, r.creator, r.query, {
-      status: done.code === 'REVIEW_NOT_FOUND' ? 404 : own ? 409 : 403,
-      error: { id, message, value: form.reply ?? '' },
-    });
-  }
-  flash(c, 'reviews.replied');
-  return c.redirect(href('/creator/reviews'), 303);
-});
+area.post(
+  '/reviews/:id/reply',
+  {
+    params: AnyId,
+    query: ReviewsQuery,
+    form: ReplyBody,
+    // The reviews page again, the reply kept in its box.
+    refused: (c, f) =>
+      reviewsPage(c, f.creator, f.query, {
+        status: 400,
+        error: { id: f.params.id, message: viewOf(c).t('reviews.errors.invalid'), value: f.raw.reply ?? '' },
+      }),
+  },
+  async (c, r) => {
+    const { t, href } = viewOf(c);
+    const { id } = r.params;
+    const form = await r.raw();
+    const done = await replyToReview(c.get('deps'), r.user, id, r.form.reply);
+    if (!done.ok) {
+      // A role withdrawn since the guard ran (CreatorRefusal): the offer pages' wording for it.
+      const own = done.code === 'REVIEW_NOT_FOUND' || done.code === 'ALREADY_REPLIED';
+      const message = t((own ? `reviews.errors.${done.code}` : `offer.errors.${done.code}`) as MessageKey);
+      return reviewsPage(c, r.creator, r.query, {
+        status: done.code === 'REVIEW_NOT_FOUND' ? 404 : own ? 409 : 403,
+        error: { id, message, value: form.reply ?? '' },
+      });
+    }
+    flash(c, 'reviews.replied');
+    return c.redirect(href('/creator/reviews'), 303);
+  },
+);

@@ -9,10 +9,9 @@ import type { Ctx } from '../../http/context';
 import { notFound } from '../../http/errors';
 import type { MessageKey } from '../../i18n';
 import { formatMoney } from '../../i18n/format';
-import { ReviewBody } from '../../shared/reviews';
-import { readForm } from '../components/form';
+import { ReviewPost } from '../components/review-form';
 import { Empty, Pagination, pageParam } from '../components/ui';
-import { flash, page, viewOf } from '../render';
+import { page, viewOf } from '../render';
 import { CallHead, FanNav } from './common';
 import { pageArea } from '../page-route';
 import { idOf, PageQuery } from '../params';
@@ -145,25 +144,32 @@ area.get('/history', { query: PageQuery }, async (c, { user, query }) => {
   });
 });
 
-area.post('/history/:id/review', { params: idOf('bkg'), notFound: 'Booking' }, async (c, { user, params }) => {
-  const { href } = viewOf(c);
-  const deps = c.get('deps');
-  const { id } = params;
-  // Only the booking's own fan gets further than this; anyone else learns nothing.
-  if (!(await ownBooking(deps, user.id, id))) throw notFound('Booking');
-  const form = await readForm(c.req.raw);
-  const pageNo = pageParam(form.page);
-  const back = `${href('/dashboard/history')}${pageNo > 1 ? `?page=${pageNo}` : ''}`;
-  const parsed = ReviewBody.safeParse({ rating: Number(form.rating), comment: form.comment ?? '' });
-  if (!parsed.success) {
-    flash(c, 'summary.review.errors.invalid', 'error');
-    return c.redirect(back, 303);
-  }
-  const r = await submitReview(deps, user, id, parsed.data);
-  flash(
-    c,
-    r.ok ? 'summary.review.thanks' : (`summary.review.errors.${r.code}` as MessageKey),
-    r.ok ? 'success' : 'error',
-  );
-  return c.redirect(back, 303);
-});
+/** Back to the history page the form was on. */
+const historyPage = (c: Ctx, raw: Record<string, string>) => {
+  const pageNo = pageParam(raw.page);
+  return `${viewOf(c).href('/dashboard/history')}${pageNo > 1 ? `?page=${pageNo}` : ''}`;
+};
+
+area.post(
+  '/history/:id/review',
+  {
+    params: idOf('bkg'),
+    notFound: 'Booking',
+    form: ReviewPost,
+    refused: 'summary.review.errors.invalid',
+    back: (c, { raw }) => historyPage(c, raw),
+    deferForm: true,
+  },
+  async (c, { user, params, form, back }) => {
+    const deps = c.get('deps');
+    const { id } = params;
+    // Only the booking's own fan gets further than this; anyone else learns nothing.
+    if (!(await ownBooking(deps, user.id, id))) throw notFound('Booking');
+    const { rating, comment } = await form();
+    const r = await submitReview(deps, user, id, { rating, comment });
+    return back(
+      r.ok ? 'summary.review.thanks' : (`summary.review.errors.${r.code}` as MessageKey),
+      r.ok ? 'success' : 'error',
+    );
+  },
+);
