@@ -11,6 +11,7 @@ import { settleDebtManually } from '../domain/payouts/debt';
 import {
   approvePayout,
   creatorEligibility,
+  openAdminPayout,
   openPayout,
   rejectPayout,
   setPayoutsBlocked,
@@ -427,17 +428,7 @@ route(
   async (c, { user, params, body }) => {
     const deps = c.get('deps');
     const creator = await creatorOr404(deps, params.id);
-    const r = await openPayout(
-      deps,
-      {
-        creator,
-        currency: body.currency ?? creator.currency,
-        origin: 'ADMIN',
-        periodKey: `admin:${deps.ids.next('req')}`,
-        actorUserId: user.id,
-      },
-      c.get('requestId'),
-    );
+    const r = await openAdminPayout(deps, creator, user.id, body.currency, c.get('requestId'));
     if (!r.ok) throw payoutRefusal(r);
     return c.json({ payout: toPayoutDto(r.payout) }, 201);
   },

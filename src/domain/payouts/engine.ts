@@ -143,6 +143,27 @@ export async function openPayout(deps: Deps, input: OpenInput, requestId?: strin
   return r;
 }
 
+/** An admin pays a creator out now (API and admin page): approved at once, audited, never merged with another request. */
+export function openAdminPayout(
+  deps: Deps,
+  creator: Creator,
+  adminId: string,
+  currency: Currency | undefined,
+  requestId?: string,
+): Promise<OpenResult> {
+  return openPayout(
+    deps,
+    {
+      creator,
+      currency: currency ?? creator.currency,
+      origin: 'ADMIN',
+      periodKey: `admin:${deps.ids.next('req')}`,
+      actorUserId: adminId,
+    },
+    requestId,
+  );
+}
+
 async function open(deps: Deps, input: OpenInput): Promise<OpenResult> {
   const { creator, currency, origin } = input;
   const key = `payout:${creator.id}:${currency}:${input.periodKey}`;

@@ -9,7 +9,7 @@ import { settleDebtManually } from '../../domain/payouts/debt';
 import {
   approvePayout,
   creatorEligibility,
-  openPayout,
+  openAdminPayout,
   rejectPayout,
   setPayoutsBlocked,
 } from '../../domain/payouts/engine';
@@ -441,17 +441,7 @@ action('/payouts/:id/reject', Reason, async (c, admin, id, { reason }) => {
 action('/creators/:id/payouts', z.object({ currency: lenient(CurrencySchema) }), async (c, admin, id, form) => {
   const deps = c.get('deps');
   const creator = await creatorOf(c, id);
-  return openPayout(
-    deps,
-    {
-      creator,
-      currency: form.currency ?? creator.currency,
-      origin: 'ADMIN',
-      periodKey: `admin:${deps.ids.next('req')}`,
-      actorUserId: admin.id,
-    },
-    c.get('requestId'),
-  );
+  return openAdminPayout(deps, creator, admin.id, form.currency, c.get('requestId'));
 });
 action('/creators/:id/block', Reason, async (c, admin, id, { reason }) => {
   if (reason.length < 3) return { ok: false, code: 'REASON_REQUIRED' };
