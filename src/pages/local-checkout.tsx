@@ -17,6 +17,21 @@ import { formatMoney } from '../i18n/format';
 import { lenient, pageArea } from './page-route';
 import { page, viewOf } from './render';
 
+/** One button per choice, each in its own form so that the choice is the value posted; the first is the primary one. */
+function Choices({ to, name, choices }: { to: string; name: string; choices: [value: string, label: string][] }) {
+  return (
+    <div class="actions">
+      {choices.map(([value, label], i) => (
+        <form method="post" action={to}>
+          <button type="submit" class={i === 0 ? 'button' : 'button secondary'} name={name} value={value}>
+            {label}
+          </button>
+        </form>
+      ))}
+    </div>
+  );
+}
+
 const area = pageArea('user');
 export const localCheckoutPages = area.app;
 /** Where to go once done: a same-site path, checked by redirectTarget. */
@@ -107,34 +122,26 @@ area.get(
           ) : r.intent.status === 'processing' ? (
             <>
               <p data-intent-processing>{t('localCheckout.processing')}</p>
-              <div class="actions">
-                <form method="post" action={action('settle')}>
-                  <button type="submit" class="button" name="ok" value="1">
-                    {t('localCheckout.bankAccepts')}
-                  </button>
-                </form>
-                <form method="post" action={action('settle')}>
-                  <button type="submit" class="button secondary" name="ok" value="0">
-                    {t('localCheckout.bankRefuses')}
-                  </button>
-                </form>
-              </div>
+              <Choices
+                to={action('settle')}
+                name="ok"
+                choices={[
+                  ['1', t('localCheckout.bankAccepts')],
+                  ['0', t('localCheckout.bankRefuses')],
+                ]}
+              />
             </>
           ) : needs3ds ? (
             <>
               <p>{t('localCheckout.threeDs')}</p>
-              <div class="actions">
-                <form method="post" action={action('authenticate')}>
-                  <button type="submit" class="button" name="ok" value="1">
-                    {t('localCheckout.approve')}
-                  </button>
-                </form>
-                <form method="post" action={action('authenticate')}>
-                  <button type="submit" class="button secondary" name="ok" value="0">
-                    {t('localCheckout.fail3ds')}
-                  </button>
-                </form>
-              </div>
+              <Choices
+                to={action('authenticate')}
+                name="ok"
+                choices={[
+                  ['1', t('localCheckout.approve')],
+                  ['0', t('localCheckout.fail3ds')],
+                ]}
+              />
             </>
           ) : (
             <>
@@ -142,28 +149,16 @@ area.get(
                 <span>4242 4242 4242 4242</span>
                 <span>12/34 · 123</span>
               </div>
-              <div class="actions">
-                <form method="post" action={action('pay')}>
-                  <button type="submit" class="button" name="outcome" value="succeed">
-                    {t('localCheckout.pay')}
-                  </button>
-                </form>
-                <form method="post" action={action('pay')}>
-                  <button type="submit" class="button secondary" name="outcome" value="3ds">
-                    {t('localCheckout.pay3ds')}
-                  </button>
-                </form>
-                <form method="post" action={action('pay')}>
-                  <button type="submit" class="button secondary" name="outcome" value="processing">
-                    {t('localCheckout.payDebit')}
-                  </button>
-                </form>
-                <form method="post" action={action('pay')}>
-                  <button type="submit" class="button secondary" name="outcome" value="decline">
-                    {t('localCheckout.decline')}
-                  </button>
-                </form>
-              </div>
+              <Choices
+                to={action('pay')}
+                name="outcome"
+                choices={[
+                  ['succeed', t('localCheckout.pay')],
+                  ['3ds', t('localCheckout.pay3ds')],
+                  ['processing', t('localCheckout.payDebit')],
+                  ['decline', t('localCheckout.decline')],
+                ]}
+              />
             </>
           )}
         </section>
